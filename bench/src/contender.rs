@@ -1,0 +1,101 @@
+//! The three servers compared, and how each is launched on CPU 0.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::child::ServerProcess;
+use crate::error::{Context, Error};
+use crate::limits::SERVER_CPU;
+use crate::locate::Programs;
+use crate::nginx::{self, NginxConfig};
+use crate::workdir::WorkDir;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contender {
+    Bext,
+    Nginx,
+    Ceiling,
+}
+
+/// What a server must serve for one case.
+pub struct ServeSpec<'a> {
+    pub docroot: &'a Path,
+    /// Body size the ceiling answers with (it ignores the path).
+    pub ceiling_body_bytes: usize,
+    /// Connections the server must be able to hold at once (sizes nginx's worker_connections).
+    pub max_connections: u32,
+}
+
+impl Contender {
+    /// Run order within a round.
+    pub const ALL: [Contender; 3] = [Contender::Bext, Contender::Nginx, Contender::Ceiling];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Contender::Bext => "bext",
+            Contender::Nginx => "nginx",
+            Contender::Ceiling => "ceiling",
+        }
+    }
+
+    /// "bext,nginx" -> [Bext, Nginx], in the order given, without duplicates.
+    pub fn parse_list(list: &str) -> Result<Vec<Contender>, String> {
+        let mut contenders = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+            let contender = Contender::ALL
+                .into_iter()
+                .find(|contender| contender.name() == name)
+                .ok_or_else(|| format!("unknown contender {name:?} (expected bext, nginx or ceiling)"))?;
+            if !contenders.contains(&contender) {
+                contenders.push(contender);
+            }
+        }
+        Ok(contenders)
+    }
+
+    /// Starts this contender under `taskset -c 0` on a free loopback port. The caller waits
+    /// for readiness (`http_probe::wait_ready`).
+    pub fn launch(self, programs: &Programs, spec: &ServeSpec<'_>, workdir: &WorkDir) -> Result<ServerProcess, Error> {
+        let port = free_port()?;
+        let listen = format!("127.0.0.1:{port}");
+        let program = |path: &Option<PathBuf>| {
+            path.clone().ok_or_else(|| Error::run(format!("internal: {} was not located before launch", self.name())))
+        };
+        let mut command = Command::new("taskset");
+        command.arg("-c").arg(SERVER_CPU.to_string());
+        match self {
+            Contender::Bext => {
+                command.arg(program(&programs.bext)?).arg("serve").arg(spec.docroot).args(["--listen", &listen, "--shards", "1"]);
+            }
+            Contender::Nginx => {
+                let prefix = workdir.subdir(&format!("nginx-{port}"))?;
+                let config_path = prefix.join("nginx.conf");
+                let config = nginx::render(&NginxConfig {
+                    prefix: &prefix,
+                    docroot: spec.docroot,
+                    port,
+                    worker_connections: spec.max_connections,
+                });
+                std::fs::write(&config_path, config).context(|| format!("writing {}", config_path.display()))?;
+                command.arg(program(&programs.nginx)?).arg("-p").arg(&prefix).arg("-c").arg(&config_path);
+            }
+            Contender::Ceiling => {
+                command
+                    .arg(program(&programs.ceiling)?)
+                    .args(["--listen", &listen, "--body-bytes", &spec.ceiling_body_bytes.to_string()]);
+            }
+        }
+        let log_path = workdir.path(&format!("{}-{port}.log", self.name()));
+        ServerProcess::spawn(self.name(), command, port, log_path)
+    }
+}
+
+/// A loopback port nobody listens on right now. The kernel picks it; we release it for the
+/// server. Another process could take it in between, which would show up as a clear
+/// "did not answer" or bind error from the server, not as wrong numbers.
+fn free_port() -> Result<u16, Error> {
+    let listener = TcpListener::bind("127.0.0.1:0").context(|| "finding a free port".to_string())?;
+    let port = listener.local_addr().context(|| "finding a free port".to_string())?.port();
+    Ok(port)
+}

@@ -1,0 +1,78 @@
+//! Every bound and wait the harness uses, units last (house style: put a limit on everything).
+//!
+//! These bound the harness, not bext; bext's own limits live in `bext_core::limits`. The
+//! deadlines are generous because a missed deadline aborts the run: they exist so that a hung
+//! server or tool turns into an error message instead of a harness that never returns.
+
+/// CPU the server under test runs on (`taskset -c 0`).
+pub const SERVER_CPU: usize = 0;
+/// CPU the load generator and the harness run on.
+pub const LOAD_CPU: usize = 1;
+
+/// From spawning a server to its first HTTP 200, before we call it broken.
+pub const READY_DEADLINE_MS: u64 = 10_000;
+/// Spacing of readiness polls; small so that start-up time is measured to about a millisecond.
+pub const READY_POLL_INTERVAL_MS: u64 = 1;
+/// Connect/read/write timeout for one probe request.
+pub const PROBE_IO_TIMEOUT_MS: u64 = 2_000;
+/// Largest response head the probe client accepts.
+pub const RESPONSE_HEAD_BYTES_MAX: usize = 16 * 1024;
+/// Largest response body the probe client reads (the biggest benchmark file is 4 KiB).
+pub const RESPONSE_BODY_BYTES_MAX: usize = 1024 * 1024;
+
+/// After SIGTERM, how long a child gets to exit before SIGKILL.
+pub const STOP_GRACE_MS: u64 = 5_000;
+/// After SIGKILL, how long we wait for the kernel to reap the child.
+pub const KILL_WAIT_MS: u64 = 2_000;
+/// How often a deadline-bounded wait on a child polls it.
+pub const CHILD_POLL_INTERVAL_MS: u64 = 5;
+
+/// How long wrk may run past its `-d` duration before it is killed.
+pub const WRK_OVERRUN_MS: u64 = 15_000;
+/// Untimed warm-up run per contender and case (skipped with `--smoke`).
+pub const WARMUP_SECS: u32 = 1;
+/// Start-ups measured for the start-up time median.
+pub const STARTUP_SAMPLES: usize = 5;
+
+/// Spacing of VmRSS samples while waiting for the server's memory to settle.
+pub const RSS_SAMPLE_INTERVAL_MS: u64 = 100;
+/// Consecutive samples that must agree (within the tolerance) to call RSS settled.
+pub const RSS_STABLE_SAMPLES: usize = 5;
+/// Spread allowed among those samples; 64 KiB over 10 000 connections is < 7 bytes each.
+pub const RSS_SETTLE_TOLERANCE_BYTES: u64 = 64 * 1024;
+/// Longest wait for RSS to settle; past it the last sample is used and a warning printed.
+pub const RSS_SETTLE_DEADLINE_MS: u64 = 10_000;
+
+/// How long one connect may keep being retried (a full accept backlog refuses connects).
+pub const CONNECT_RETRY_DEADLINE_MS: u64 = 10_000;
+/// Pause between connect retries.
+pub const CONNECT_RETRY_INTERVAL_MS: u64 = 5;
+/// Most idle connections `conns` opens; one client address has ~28k ephemeral ports.
+pub const IDLE_CONNECTIONS_MAX: u32 = 50_000;
+/// File descriptors reserved beyond the idle connections (logs, pipes, the probe).
+pub const NOFILE_HEADROOM: u64 = 1_024;
+/// Extra `worker_connections` nginx gets beyond the idle connections.
+pub const NGINX_CONNECTIONS_HEADROOM: u32 = 256;
+
+/// Bounds on the command line, so a typo cannot start a day-long run.
+pub const DURATION_SECS_MAX: u32 = 3_600;
+pub const ROUNDS_MAX: u32 = 100;
+pub const WRK_CONNECTIONS_MAX: u32 = 10_000;
+
+/// `apt-get update` / `apt-get install` of nginx and wrk.
+pub const APT_DEADLINE_MS: u64 = 900_000;
+/// `cargo build --release` of a missing contender (fat LTO on 2 cores is slow).
+pub const BUILD_DEADLINE_MS: u64 = 3_600_000;
+/// Small helper commands (`git rev-parse`).
+pub const TOOL_DEADLINE_MS: u64 = 10_000;
+
+/// Lines of a server's log quoted in an error message.
+pub const LOG_TAIL_LINES: usize = 20;
+/// Bytes of a server's log read to find those lines.
+pub const LOG_TAIL_BYTES: u64 = 8 * 1024;
+
+const _: () = assert!(SERVER_CPU != LOAD_CPU);
+const _: () = assert!(READY_POLL_INTERVAL_MS < READY_DEADLINE_MS);
+const _: () = assert!(RSS_SAMPLE_INTERVAL_MS * RSS_STABLE_SAMPLES as u64 <= RSS_SETTLE_DEADLINE_MS);
+const _: () = assert!(CONNECT_RETRY_INTERVAL_MS < CONNECT_RETRY_DEADLINE_MS);
+const _: () = assert!(RSS_STABLE_SAMPLES >= 2);

@@ -1,0 +1,163 @@
+//! Finding (and if need be installing or building) every program a scenario runs, before any
+//! server starts, so a missing piece is one clear error instead of a half-finished run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::contender::Contender;
+use crate::error::Error;
+use crate::limits::{APT_DEADLINE_MS, BUILD_DEADLINE_MS};
+use crate::run::run_inherited;
+
+/// Paths of the programs a scenario needs; `None` for those it does not.
+#[derive(Debug, Default)]
+pub struct Programs {
+    pub wrk: Option<PathBuf>,
+    pub bext: Option<PathBuf>,
+    pub nginx: Option<PathBuf>,
+    pub ceiling: Option<PathBuf>,
+}
+
+/// The cargo workspace this crate belongs to (where `target/release/bext` is looked for).
+pub fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+pub fn resolve(contenders: &[Contender], need_wrk: bool) -> Result<Programs, Error> {
+    which("taskset").ok_or_else(|| Error::run("taskset (util-linux) is needed to pin processes to CPUs but is not on PATH"))?;
+    let need_nginx = contenders.contains(&Contender::Nginx);
+    if (need_nginx && nginx_path().is_none()) || (need_wrk && which("wrk").is_none()) {
+        install_nginx_and_wrk()?;
+    }
+    let mut programs = Programs::default();
+    if need_wrk {
+        programs.wrk = Some(which("wrk").ok_or_else(|| Error::run("wrk is still missing after apt-get install"))?);
+    }
+    if need_nginx {
+        programs.nginx = Some(nginx_path().ok_or_else(|| Error::run("nginx is still missing after apt-get install"))?);
+    }
+    if contenders.contains(&Contender::Bext) {
+        programs.bext = Some(bext_path()?);
+    }
+    if contenders.contains(&Contender::Ceiling) {
+        programs.ceiling = Some(ceiling_path()?);
+    }
+    Ok(programs)
+}
+
+fn nginx_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("NGINX_BIN") {
+        return Some(PathBuf::from(path)).filter(|path| path.is_file());
+    }
+    Some(PathBuf::from("/usr/sbin/nginx")).filter(|path| path.is_file()).or_else(|| which("nginx"))
+}
+
+fn install_nginx_and_wrk() -> Result<(), Error> {
+    println!("nginx or wrk is missing: installing them with `apt-get install -y nginx-light wrk`");
+    let timeout = Duration::from_millis(APT_DEADLINE_MS);
+    let install = || {
+        let mut command = Command::new("apt-get");
+        command.args(["install", "-y", "nginx-light", "wrk"]).env("DEBIAN_FRONTEND", "noninteractive");
+        run_inherited(&mut command, "apt-get install", timeout)
+    };
+    if install()?.success() {
+        return Ok(());
+    }
+    println!("apt-get install failed: running `apt-get update` and trying again");
+    let updated = run_inherited(Command::new("apt-get").arg("update"), "apt-get update", timeout)?;
+    if !updated.success() {
+        return Err(Error::run(format!("apt-get update failed ({updated}); install nginx-light and wrk by hand")));
+    }
+    let status = install()?;
+    if !status.success() {
+        return Err(Error::run(format!("apt-get install -y nginx-light wrk failed ({status})")));
+    }
+    Ok(())
+}
+
+/// `$BEXT_BIN`, else the workspace's `target/release/bext`, else `$CARGO_TARGET_DIR/release/bext`;
+/// if none exists, builds it.
+fn bext_path() -> Result<PathBuf, Error> {
+    if let Some(path) = std::env::var_os("BEXT_BIN") {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            return Err(Error::run(format!(
+                "BEXT_BIN={} does not exist (unset it to use or build target/release/bext, \
+                 or pass --contenders without bext)",
+                path.display()
+            )));
+        }
+        return Ok(path);
+    }
+    let candidates = bext_candidates();
+    if let Some(found) = candidates.iter().find(|path| path.is_file()) {
+        return Ok(found.clone());
+    }
+    println!(
+        "bext: no release binary at {}; building it with `cargo build --release -p bext` (this takes a while)",
+        candidates.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(" or ")
+    );
+    cargo_build(&["build", "--release", "-p", "bext"], &workspace_root(), "building bext")?;
+    candidates.into_iter().find(|path| path.is_file()).ok_or_else(|| {
+        Error::run("`cargo build --release -p bext` succeeded but produced no bext binary where expected; set BEXT_BIN")
+    })
+}
+
+fn bext_candidates() -> Vec<PathBuf> {
+    let mut candidates = vec![workspace_root().join("target/release/bext")];
+    if let Some(target_dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        let target_dir = PathBuf::from(target_dir);
+        let target_dir = if target_dir.is_relative() { workspace_root().join(target_dir) } else { target_dir };
+        candidates.push(target_dir.join("release/bext"));
+    }
+    candidates
+}
+
+/// `$BEXT_CEILING_BIN`, else `bext-ceiling` next to this executable; if it is not there (cargo
+/// run builds only the binary it runs), builds it in this executable's profile and target dir.
+fn ceiling_path() -> Result<PathBuf, Error> {
+    if let Some(path) = std::env::var_os("BEXT_CEILING_BIN") {
+        let path = PathBuf::from(path);
+        if !path.is_file() {
+            return Err(Error::run(format!("BEXT_CEILING_BIN={} does not exist", path.display())));
+        }
+        return Ok(path);
+    }
+    let exe = std::env::current_exe().map_err(|error| Error::run(format!("cannot find this executable: {error}")))?;
+    let exe_dir = exe.parent().ok_or_else(|| Error::run("this executable has no parent directory"))?;
+    let sibling = exe_dir.join("bext-ceiling");
+    if cfg!(debug_assertions) {
+        println!("warning: bext-bench is a debug build, so is the bext-ceiling next to it; use --release for real numbers");
+    }
+    if sibling.is_file() {
+        return Ok(sibling);
+    }
+    let profile = exe_dir.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let target_dir = exe_dir.parent().filter(|_| profile == "release" || profile == "debug").ok_or_else(|| {
+        Error::run(format!("bext-ceiling is not next to {} and that is not a cargo target dir; set BEXT_CEILING_BIN", exe.display()))
+    })?;
+    println!("bext-ceiling: not built yet; building it with `cargo build -p bext-bench --bin bext-ceiling` ({profile})");
+    let target_dir_arg = target_dir.display().to_string();
+    let mut args = vec!["build", "-p", "bext-bench", "--bin", "bext-ceiling", "--target-dir", &target_dir_arg];
+    if profile == "release" {
+        args.push("--release");
+    }
+    cargo_build(&args, &workspace_root(), "building bext-ceiling")?;
+    if sibling.is_file() { Ok(sibling) } else { Err(Error::run(format!("built bext-ceiling but {} is missing", sibling.display()))) }
+}
+
+fn cargo_build(args: &[&str], dir: &Path, what: &str) -> Result<(), Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.args(args).current_dir(dir);
+    let status = run_inherited(&mut command, what, Duration::from_millis(BUILD_DEADLINE_MS))?;
+    if status.success() { Ok(()) } else { Err(Error::run(format!("{what} failed ({status})"))) }
+}
+
+/// The first executable file called `name` on PATH.
+pub fn which(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+}

@@ -1,0 +1,122 @@
+//! `bext-bench`: side-by-side load comparisons of bext against nginx and a bare io_uring
+//! "ceiling" server, on one core each.
+//!
+//! ```text
+//! cargo run -p bext-bench --release -- static [--duration-secs 5] [--rounds 3]
+//!           [--connections 50] [--contenders bext,nginx,ceiling] [--json PATH] [--smoke]
+//! cargo run -p bext-bench --release -- conns  [--count 10000]
+//!           [--contenders bext,nginx] [--json PATH] [--smoke]
+//! ```
+//!
+//! # Methodology
+//!
+//! - **One core for the server, one for the load.** Every server runs under `taskset -c 0`
+//!   (bext also pins its one shard to CPU 0 itself; nginx gets `worker_cpu_affinity 1`), and
+//!   `wrk -t1` runs under `taskset -c 1`. The harness pins itself to CPU 1 too, so nothing it
+//!   does steals cycles from the server. On a 2-core machine this is the only split that keeps
+//!   the load generator from competing with the server; the numbers are therefore per-core
+//!   numbers, which is what a thread-per-core server is judged on.
+//! - **Three contenders.** `bext serve DIR --shards 1`; nginx with one worker, `sendfile`,
+//!   `tcp_nopush`, `open_file_cache` and no access log (its best static-file setup, see
+//!   [`nginx`]); and `bext-ceiling` (`src/bin/ceiling.rs`), a monoio io_uring loop that answers
+//!   every read with one precomputed response without parsing anything. The ceiling is the
+//!   upper bound for bext's lean path on this kernel and CPU: the cost of the syscalls and the
+//!   TCP stack alone. `bext/ceiling` near 1.0 means bext's own work (parsing, routing, file
+//!   cache lookup, headers) is nearly free; `bext/nginx` above 1.0 means bext is faster.
+//! - **Interleaved rounds, medians.** For each case every contender is started fresh, checked
+//!   to answer 200 with the right body length, and warmed up with one short untimed wrk run;
+//!   the servers then stay up while round r runs bext, nginx and ceiling one after another.
+//!   Interleaving spreads slow drifts (thermal, a noisy neighbour on the shared machine) over
+//!   all contenders instead of punishing whoever ran last. Each metric reports the median over
+//!   rounds, which ignores one outlier round; every round's value is kept in the JSON.
+//! - **Ratios** are computed from the medians: for req/s above 1.0 is better for bext, for p99
+//!   latency and for memory per connection below 1.0 is better for bext.
+//! - **Start-up time** is the time from `spawn` to the first HTTP 200 for the small file,
+//!   polled with a fresh connection every ~1 ms; median of [`limits::STARTUP_SAMPLES`] starts.
+//! - **Memory per idle connection** (`conns`): the server's VmRSS once it has settled, then
+//!   N keep-alive connections that each completed one GET and now sit idle, then VmRSS once
+//!   settled again; the result is `(after - before) / N` bytes. nginx runs with
+//!   `master_process off`, so the process we spawn is the one that serves and the one we
+//!   measure (and SIGTERM reaches it directly).
+//! - **Deadlines everywhere.** Every wait in the harness is bounded ([`limits`]), and every
+//!   child process sits in a guard that sends SIGTERM and then SIGKILL when it is dropped,
+//!   also on error paths; servers additionally die with the harness (`PR_SET_PDEATHSIG`).
+//! - `--smoke` runs a scenario for about a second with one round and no warm-up (and 1000
+//!   connections for `conns`): it proves the harness works end to end and measures nothing
+//!   worth comparing. Its JSON goes to `*-smoke.json` so it never overwrites real results.
+//!
+//! # Reading the JSON
+//!
+//! `bench/results/<scenario>-latest.json` (schema in [`report`]) is flat on purpose so the
+//! perf-history tooling can ingest it without knowing the scenario: one row per
+//! `(case, contender, metric)` with every round's value and the median, plus a list of
+//! ratios computed from the medians, plus when, where (machine fingerprint) and what (git
+//! commit) was measured. See `bench/README.md` for a field-by-field description.
+//!
+//! # Finding the contenders
+//!
+//! bext: `$BEXT_BIN`, else `target/release/bext` under the workspace root, else
+//! `$CARGO_TARGET_DIR/release/bext`; if none exists the harness says so and runs
+//! `cargo build --release -p bext`. nginx: `/usr/sbin/nginx` (`$NGINX_BIN` overrides); nginx
+//! and wrk are installed with apt-get if missing. The ceiling: `$BEXT_CEILING_BIN`, else next
+//! to this executable, else built with cargo in the same profile.
+
+#![deny(unsafe_code)]
+
+mod child;
+mod cli;
+mod conns;
+mod contender;
+mod cpu_time;
+mod error;
+mod http_probe;
+mod limits;
+mod locate;
+mod nginx;
+mod report;
+mod rss;
+mod run;
+mod static_files;
+mod stats;
+#[allow(unsafe_code)]
+mod sys;
+mod table;
+mod workdir;
+mod wrk;
+
+use std::process::ExitCode;
+
+use cli::{Command, USAGE};
+use error::Error;
+
+fn main() -> ExitCode {
+    match run_cli() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Usage(message)) => {
+            eprintln!("bext-bench: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(error) => {
+            eprintln!("bext-bench: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_cli() -> Result<(), Error> {
+    let command = cli::parse(std::env::args_os().skip(1))?;
+    match command {
+        Command::Help => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Command::Static(options) => {
+            let report = static_files::run(&options)?;
+            report::write_and_announce(&report, &options.json_path)
+        }
+        Command::Conns(options) => {
+            let report = conns::run(&options)?;
+            report::write_and_announce(&report, &options.json_path)
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! The validated configuration: plain, typed fields that cannot hold a value the server would
+//! have to re-check. Everything here is built either by [`super::parse`] (from a file) or by
+//! [`Config::for_directory`] (for `bext serve DIR`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::limits;
+
+/// Index file names tried for a directory request when a site does not list its own.
+pub const INDEX_DEFAULT: &str = "index.html";
+
+/// A whole `bext.config.toml`, validated.
+///
+/// Invariants (upheld by [`super::parse`] and [`Config::for_directory`]): `sites` is not empty
+/// and exactly one site has `default == true`; no host name appears twice across sites.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub sites: Vec<SiteConfig>,
+}
+
+/// `[server]`: process-wide settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Never empty, no duplicates.
+    pub listen: Vec<SocketAddr>,
+    /// `None` means "auto": one shard per available core, decided by the runtime.
+    pub shards: Option<usize>,
+    pub access_log: AccessLog,
+    pub access_log_format: LogFormat,
+    pub timeouts: Timeouts,
+    pub limits: ServerLimits,
+}
+
+/// Where access-log lines go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessLog {
+    Off,
+    Stdout,
+    Stderr,
+    /// Already resolved against the config file's directory.
+    File(PathBuf),
+}
+
+/// How each access-log line is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// The Apache/nginx "combined" format.
+    Combined,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Every wait the server bounds, in milliseconds. Each is in `1..=TIMEOUT_MS_CEILING`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    pub header_read_timeout_ms: u64,
+    pub body_idle_timeout_ms: u64,
+    pub keepalive_idle_timeout_ms: u64,
+    pub write_stall_timeout_ms: u64,
+    pub drain_deadline_ms: u64,
+}
+
+/// The per-server bounds a config may tighten (or raise up to a ceiling).
+///
+/// Invariants: every field is at least 1; `request_line_bytes_max <= header_bytes_max <=
+/// limits::HEADER_BYTES_CEILING`; `header_count_max <= limits::HEADER_COUNT_MAX`;
+/// `file_cache_entry_bytes_max <= file_cache_bytes_max`; the rest are under the ceilings in
+/// [`super::ceilings`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServerLimits {
+    pub request_line_bytes_max: usize,
+    pub header_count_max: usize,
+    pub header_bytes_max: usize,
+    pub pipeline_depth_max: usize,
+    pub connections_per_shard_max: usize,
+    pub file_cache_bytes_max: usize,
+    pub file_cache_entry_bytes_max: usize,
+    pub file_cache_revalidate_ms: u64,
+}
+
+/// One `[[site]]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteConfig {
+    /// Lowercase, without a trailing dot: exact names (`example.com`, `127.0.0.1`, `[::1]`)
+    /// and wildcards (`*.example.com`). May be empty for a site that only serves as default.
+    pub hosts: Vec<String>,
+    /// Exactly one site of a [`Config`] has this set.
+    pub default: bool,
+    /// Already resolved against the config file's directory; not checked for existence (the
+    /// core does no I/O: the binary checks it at start-up).
+    pub root: PathBuf,
+    /// Plain file names (no `/`, not `.` or `..`), tried in order for a directory request.
+    pub index: Vec<String>,
+    /// Serve path segments that start with `.`.
+    pub dotfiles: bool,
+    /// Look for `.br` / `.gz` siblings of a requested file.
+    pub precompressed: bool,
+    /// Largest request body accepted, then 413. May be 0: a static site takes no bodies.
+    pub body_bytes_max: u64,
+    /// Extra response headers, in file order: names are lowercase HTTP tokens, unique, never a
+    /// framing or hop-by-hop header; values are visible ASCII with inner spaces or tabs.
+    pub headers: Vec<(String, String)>,
+    /// `Cache-Control` rules; the first whose pattern matches the request path wins.
+    pub cache_control: Vec<CacheRule>,
+    /// Status (400..=599, unique) to a page path relative to the site root (no leading `/`,
+    /// no `..` segment), in file order.
+    pub error_pages: Vec<(u16, String)>,
+}
+
+/// One `[[site.cache_control]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheRule {
+    /// A glob over the request path, as written; known to compile with
+    /// [`crate::static_files::compile_glob`], which defines what it matches.
+    pub pattern: String,
+    /// The `Cache-Control` value to send, a valid field value.
+    pub value: String,
+}
+
+impl Config {
+    /// The config `bext serve DIR` runs with: one default site rooted at `root` with every
+    /// setting at its default. The CLI then overrides `listen` and `shards`.
+    pub fn for_directory(root: PathBuf) -> Config {
+        Config {
+            server: ServerConfig::default(),
+            sites: vec![SiteConfig::new(root)],
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> ServerConfig {
+        ServerConfig {
+            listen: vec![listen_default()],
+            shards: None,
+            access_log: AccessLog::Off,
+            access_log_format: LogFormat::Combined,
+            timeouts: Timeouts::default(),
+            limits: ServerLimits::default(),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// A default site serving `root` with every setting at its default.
+    pub fn new(root: PathBuf) -> SiteConfig {
+        SiteConfig {
+            hosts: Vec::new(),
+            default: true,
+            root,
+            index: vec![INDEX_DEFAULT.to_owned()],
+            dotfiles: false,
+            precompressed: true,
+            body_bytes_max: limits::BODY_BYTES_MAX,
+            headers: Vec::new(),
+            cache_control: Vec::new(),
+            error_pages: Vec::new(),
+        }
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            header_read_timeout_ms: limits::HEADER_READ_TIMEOUT_MS,
+            body_idle_timeout_ms: limits::BODY_IDLE_TIMEOUT_MS,
+            keepalive_idle_timeout_ms: limits::KEEPALIVE_IDLE_TIMEOUT_MS,
+            write_stall_timeout_ms: limits::WRITE_STALL_TIMEOUT_MS,
+            drain_deadline_ms: limits::DRAIN_DEADLINE_MS,
+        }
+    }
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        ServerLimits {
+            request_line_bytes_max: limits::REQUEST_LINE_BYTES_MAX,
+            header_count_max: limits::HEADER_COUNT_MAX,
+            header_bytes_max: limits::HEADER_BYTES_MAX,
+            pipeline_depth_max: limits::PIPELINE_DEPTH_MAX,
+            connections_per_shard_max: limits::CONNECTIONS_PER_SHARD_MAX,
+            file_cache_bytes_max: limits::FILE_CACHE_BYTES_MAX,
+            file_cache_entry_bytes_max: limits::FILE_CACHE_ENTRY_BYTES_MAX,
+            file_cache_revalidate_ms: limits::FILE_CACHE_REVALIDATE_MS,
+        }
+    }
+}
+
+/// Where `bext` listens if neither the config nor the CLI says otherwise: `0.0.0.0:8080`.
+pub fn listen_default() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 8080))
+}

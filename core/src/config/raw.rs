@@ -1,0 +1,159 @@
+//! The serde mirror of `bext.config.toml`: private, permissive in shape, strict in names.
+//!
+//! Every struct denies unknown keys, so a typo is an error naming the key. Every value a later
+//! check may refuse is wrapped in `toml::Spanned`, so that check can say where it is. Values
+//! are kept as close to the text as possible (strings stay strings, integers stay `u64`);
+//! turning them into the model's types is `validate`'s job.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml::Spanned;
+
+// `expecting` words serde's type errors ("expected a [server] table", not the Rust name).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a TOML document")]
+pub(super) struct RawConfig {
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub site: Vec<RawSite>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [server] table")]
+pub(super) struct RawServer {
+    pub listen: Option<Spanned<Listen>>,
+    pub shards: Option<Spanned<Shards>>,
+    pub access_log: Option<Spanned<String>>,
+    pub access_log_format: Option<Spanned<String>>,
+
+    pub header_read_timeout_ms: Option<Spanned<u64>>,
+    pub body_idle_timeout_ms: Option<Spanned<u64>>,
+    pub keepalive_idle_timeout_ms: Option<Spanned<u64>>,
+    pub write_stall_timeout_ms: Option<Spanned<u64>>,
+    pub drain_deadline_ms: Option<Spanned<u64>>,
+
+    pub request_line_bytes_max: Option<Spanned<u64>>,
+    pub header_count_max: Option<Spanned<u64>>,
+    pub header_bytes_max: Option<Spanned<u64>>,
+    pub pipeline_depth_max: Option<Spanned<u64>>,
+    pub connections_per_shard_max: Option<Spanned<u64>>,
+    pub file_cache_bytes_max: Option<Spanned<u64>>,
+    pub file_cache_entry_bytes_max: Option<Spanned<u64>>,
+    pub file_cache_revalidate_ms: Option<Spanned<u64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [[site]] table")]
+pub(super) struct RawSite {
+    #[serde(default)]
+    pub hosts: Vec<Spanned<String>>,
+    pub default: Option<Spanned<bool>>,
+    pub root: Spanned<String>,
+    pub index: Option<Vec<Spanned<String>>>,
+    pub dotfiles: Option<bool>,
+    pub precompressed: Option<bool>,
+    pub body_bytes_max: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub headers: Pairs,
+    #[serde(default)]
+    pub cache_control: Vec<RawCacheRule>,
+    #[serde(default)]
+    pub error_pages: Pairs,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [[site.cache_control]] table")]
+pub(super) struct RawCacheRule {
+    #[serde(rename = "match")]
+    pub pattern: Spanned<String>,
+    pub value: Spanned<String>,
+}
+
+/// `listen = "addr"` or `listen = ["addr", ...]`. A hand-written visitor rather than
+/// `#[serde(untagged)]`, whose error ("did not match any variant") would hide the real one.
+pub(super) enum Listen {
+    /// Its span is the span of the enclosing `Spanned<Listen>`.
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+/// `shards = 4` or `shards = "auto"`; the word and the range are checked later, with a span.
+pub(super) enum Shards {
+    Count(i64),
+    Word(String),
+}
+
+/// A table whose keys are data (header names, status codes), in file order. Keys and values
+/// keep their spans; values stay `toml::Value` so that a value of the wrong type becomes a
+/// located error naming its key, rather than a serde error whose path cannot name a spanned
+/// key.
+#[derive(Default)]
+pub(super) struct Pairs(pub Vec<(Spanned<String>, Spanned<toml::Value>)>);
+
+impl<'de> Deserialize<'de> for Listen {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Listen, D::Error> {
+        struct ListenVisitor;
+        impl<'de> Visitor<'de> for ListenVisitor {
+            type Value = Listen;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a socket address or a list of socket addresses")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Listen, E> {
+                Ok(Listen::One(v.to_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Listen, A::Error> {
+                let mut addresses = Vec::new();
+                while let Some(address) = seq.next_element()? {
+                    addresses.push(address);
+                }
+                Ok(Listen::Many(addresses))
+            }
+        }
+        deserializer.deserialize_any(ListenVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Shards {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Shards, D::Error> {
+        struct ShardsVisitor;
+        impl<'de> Visitor<'de> for ShardsVisitor {
+            type Value = Shards;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a shard count or \"auto\"")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Shards, E> {
+                Ok(Shards::Count(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Shards, E> {
+                Ok(Shards::Count(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Shards, E> {
+                Ok(Shards::Word(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(ShardsVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Pairs, D::Error> {
+        struct PairsVisitor;
+        impl<'de> Visitor<'de> for PairsVisitor {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(key) = map.next_key()? {
+                    pairs.push((key, map.next_value()?));
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(PairsVisitor)
+    }
+}

@@ -1,0 +1,131 @@
+//! Raw (serde) config into the model, one rule at a time. Each rule that refuses a value
+//! points at that value's span; rules that relate two values point at the one the user wrote
+//! (or, if both were written, the later one in the rule's wording). `server` and `site` hold
+//! the rules of each table; this file the entry point and the helpers they share.
+
+mod server;
+mod site;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use super::error::{ConfigError, Source};
+use super::model::Config;
+use super::raw::RawConfig;
+
+type Result<T> = std::result::Result<T, ConfigError>;
+
+/// Resolves relative paths against the config file's directory and reports errors in it.
+pub(super) struct Checker<'a> {
+    pub source: Source<'a>,
+    pub base_dir: &'a Path,
+}
+
+impl Checker<'_> {
+    pub fn config(&self, raw: RawConfig) -> Result<Config> {
+        let server = self.server(raw.server)?;
+        if raw.site.is_empty() {
+            return Err(self.source.error_at_start(
+                "site",
+                "no [[site]]: a config needs at least one site to serve",
+            ));
+        }
+        let mut sites = Vec::with_capacity(raw.site.len());
+        let mut host_owner: HashMap<String, usize> = HashMap::new();
+        let mut default_site: Option<usize> = None;
+        for (index, raw_site) in raw.site.into_iter().enumerate() {
+            let site = self.site(index, raw_site, &mut host_owner, &mut default_site)?;
+            sites.push(site);
+        }
+        // The first site is the default unless one says otherwise: settle that here so that
+        // every later reader sees exactly one default.
+        if default_site.is_none()
+            && let Some(first) = sites.first_mut()
+        {
+            first.default = true;
+        }
+        debug_assert_eq!(sites.iter().filter(|s| s.default).count(), 1);
+        Ok(Config { server, sites })
+    }
+
+    /// A path from the config, resolved against the config file's directory (an absolute path
+    /// stays as written).
+    fn path(&self, path: &Spanned<String>, key: &str) -> Result<PathBuf> {
+        let text = path.get_ref();
+        if text.is_empty() {
+            return Err(self.source.error(path.span(), key, "must not be empty"));
+        }
+        if text.contains('\0') {
+            return Err(self
+                .source
+                .error(path.span(), key, "must not contain a NUL byte"));
+        }
+        Ok(self.base_dir.join(text))
+    }
+
+    fn string_value<'v>(&self, value: &'v Spanned<toml::Value>, key: &str) -> Result<&'v str> {
+        value.get_ref().as_str().ok_or_else(|| {
+            self.source.error(
+                value.span(),
+                key,
+                format!("expected a string, found {}", value.get_ref().type_str()),
+            )
+        })
+    }
+
+    /// `value` (or `default`) after checking `min..=max`.
+    fn bounded(
+        &self,
+        value: &Option<Spanned<u64>>,
+        key: &str,
+        min: u64,
+        max: u64,
+        default: u64,
+    ) -> Result<u64> {
+        let Some(value) = value else {
+            return Ok(default);
+        };
+        let number = *value.get_ref();
+        if number < min || number > max {
+            return Err(self.out_of_range(value.span(), key, number, min, max));
+        }
+        Ok(number)
+    }
+
+    /// [`Checker::bounded`] with a floor of 1, for a `usize` bound.
+    fn bounded_usize(
+        &self,
+        value: &Option<Spanned<u64>>,
+        key: &str,
+        max: u64,
+        default: usize,
+    ) -> Result<usize> {
+        let number = self.bounded(value, key, 1, max, default as u64)?;
+        usize::try_from(number).map_err(|_| {
+            let span = value.as_ref().map_or(0..0, Spanned::span);
+            self.source.error(
+                span,
+                key,
+                format!("{number} does not fit this platform's address space"),
+            )
+        })
+    }
+
+    fn out_of_range(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        number: u64,
+        min: u64,
+        max: u64,
+    ) -> ConfigError {
+        self.source.error(
+            span,
+            key,
+            format!("{number} is out of range: must be from {min} to {max}"),
+        )
+    }
+}

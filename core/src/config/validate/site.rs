@@ -1,0 +1,196 @@
+//! `[[site]]`: hosts, the default, paths, headers, cache rules and error pages.
+
+use std::collections::HashMap;
+
+use super::{Checker, Result};
+use crate::config::ceilings::*;
+use crate::config::model::*;
+use crate::config::raw::*;
+use crate::config::syntax;
+use crate::static_files::compile_glob;
+
+impl Checker<'_> {
+    pub(super) fn site(
+        &self,
+        index: usize,
+        raw: RawSite,
+        host_owner: &mut HashMap<String, usize>,
+        default_site: &mut Option<usize>,
+    ) -> Result<SiteConfig> {
+        let prefix = format!("site[{index}]");
+        let mut site = SiteConfig::new(self.path(&raw.root, &format!("{prefix}.root"))?);
+        site.default = false;
+
+        for (i, host) in raw.hosts.iter().enumerate() {
+            let key = format!("{prefix}.hosts[{i}]");
+            let name = syntax::normalize_host(host.get_ref())
+                .map_err(|message| self.source.error(host.span(), &key, message))?;
+            if let Some(&owner) = host_owner.get(&name) {
+                let whose = if owner == index {
+                    "this site".to_owned()
+                } else {
+                    format!("site[{owner}]")
+                };
+                return Err(self.source.error(
+                    host.span(),
+                    &key,
+                    format!("`{name}` is already a host of {whose}"),
+                ));
+            }
+            host_owner.insert(name.clone(), index);
+            site.hosts.push(name);
+        }
+
+        if let Some(default) = &raw.default
+            && *default.get_ref()
+        {
+            if let Some(other) = *default_site {
+                return Err(self.source.error(
+                    default.span(),
+                    &format!("{prefix}.default"),
+                    format!("only one site may be the default, and site[{other}] already is"),
+                ));
+            }
+            *default_site = Some(index);
+            site.default = true;
+        }
+
+        if let Some(names) = raw.index {
+            site.index.clear();
+            for (i, name) in names.iter().enumerate() {
+                let key = format!("{prefix}.index[{i}]");
+                if i == INDEX_FILES_MAX {
+                    return Err(self.source.error(
+                        name.span(),
+                        &key,
+                        format!("at most {INDEX_FILES_MAX} index names per site"),
+                    ));
+                }
+                syntax::file_name(name.get_ref())
+                    .map_err(|message| self.source.error(name.span(), &key, message))?;
+                site.index.push(name.get_ref().clone());
+            }
+        }
+
+        site.dotfiles = raw.dotfiles.unwrap_or(site.dotfiles);
+        site.precompressed = raw.precompressed.unwrap_or(site.precompressed);
+        site.body_bytes_max = self.bounded(
+            &raw.body_bytes_max,
+            &format!("{prefix}.body_bytes_max"),
+            0,
+            BODY_BYTES_CEILING,
+            site.body_bytes_max,
+        )?;
+        site.headers = self.headers(&prefix, raw.headers)?;
+        site.cache_control = self.cache_rules(&prefix, raw.cache_control)?;
+        site.error_pages = self.error_pages(&prefix, raw.error_pages)?;
+        Ok(site)
+    }
+
+    fn headers(&self, prefix: &str, raw: Pairs) -> Result<Vec<(String, String)>> {
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(raw.0.len());
+        for (i, (name, value)) in raw.0.iter().enumerate() {
+            let key = format!("{prefix}.headers.{}", name.get_ref());
+            if i == SITE_HEADERS_MAX {
+                return Err(self.source.error(
+                    name.span(),
+                    &key,
+                    format!("at most {SITE_HEADERS_MAX} extra headers per site"),
+                ));
+            }
+            let lower = syntax::header_name(name.get_ref())
+                .map_err(|message| self.source.error(name.span(), &key, message))?;
+            if headers.iter().any(|(existing, _)| *existing == lower) {
+                return Err(self.source.error(
+                    name.span(),
+                    &key,
+                    format!("`{lower}` is set twice (header names ignore case)"),
+                ));
+            }
+            let text = self.string_value(value, &key)?;
+            syntax::field_value(text, SITE_HEADER_VALUE_BYTES_MAX)
+                .map_err(|message| self.source.error(value.span(), &key, message))?;
+            headers.push((lower, text.to_owned()));
+        }
+        Ok(headers)
+    }
+
+    fn cache_rules(&self, prefix: &str, raw: Vec<RawCacheRule>) -> Result<Vec<CacheRule>> {
+        let mut rules = Vec::with_capacity(raw.len());
+        for (i, rule) in raw.into_iter().enumerate() {
+            let key = format!("{prefix}.cache_control[{i}]");
+            let pattern_key = format!("{key}.match");
+            let pattern = rule.pattern.get_ref();
+            if i == CACHE_RULES_MAX {
+                return Err(self.source.error(
+                    rule.pattern.span(),
+                    &pattern_key,
+                    format!("at most {CACHE_RULES_MAX} cache_control rules per site"),
+                ));
+            }
+            if pattern.is_empty() {
+                return Err(self.source.error(
+                    rule.pattern.span(),
+                    &pattern_key,
+                    "must not be empty",
+                ));
+            }
+            if let Err(error) = compile_glob(pattern) {
+                return Err(self.source.error(
+                    rule.pattern.span(),
+                    &pattern_key,
+                    format!("invalid glob: {}", error.kind()),
+                ));
+            }
+            syntax::field_value(rule.value.get_ref(), SITE_HEADER_VALUE_BYTES_MAX).map_err(
+                |message| {
+                    self.source
+                        .error(rule.value.span(), &format!("{key}.value"), message)
+                },
+            )?;
+            if rule.value.get_ref().is_empty() {
+                return Err(self.source.error(
+                    rule.value.span(),
+                    &format!("{key}.value"),
+                    "must not be empty",
+                ));
+            }
+            rules.push(CacheRule {
+                pattern: rule.pattern.into_inner(),
+                value: rule.value.into_inner(),
+            });
+        }
+        Ok(rules)
+    }
+
+    fn error_pages(&self, prefix: &str, raw: Pairs) -> Result<Vec<(u16, String)>> {
+        let mut pages: Vec<(u16, String)> = Vec::with_capacity(raw.0.len());
+        for (status, path) in &raw.0 {
+            let key = format!("{prefix}.error_pages.{}", status.get_ref());
+            let code = status
+                .get_ref()
+                .parse::<u16>()
+                .ok()
+                .filter(|code| (400..=599).contains(code) && status.get_ref().len() == 3);
+            let Some(code) = code else {
+                return Err(self.source.error(
+                    status.span(),
+                    &key,
+                    "error pages are keyed by a status from 400 to 599",
+                ));
+            };
+            if pages.iter().any(|(existing, _)| *existing == code) {
+                return Err(self.source.error(
+                    status.span(),
+                    &key,
+                    format!("status {code} is set twice"),
+                ));
+            }
+            let text = self.string_value(path, &key)?;
+            let relative = syntax::page_path(text)
+                .map_err(|message| self.source.error(path.span(), &key, message))?;
+            pages.push((code, relative));
+        }
+        Ok(pages)
+    }
+}

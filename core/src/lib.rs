@@ -1,0 +1,25 @@
+//! # bext-core: the decisions, without the I/O
+//!
+//! Everything in this crate is a pure function of its inputs: bytes, parsed config, file
+//! metadata handed in by the runtime, and `now` when time matters. It never opens a socket or
+//! a file, never reads the clock and contains no `unsafe`. That is what lets every rule here be
+//! tested with byte literals and a virtual clock, and what lets the runtime (`bext-shards`) and
+//! the protocols (`bext-net`) stay thin.
+//!
+//! Modules:
+//! - [`metrics`]: per-shard counters, merging, Prometheus text.
+//! - [`access_log`]: combined and JSON access-log lines.
+//! - [`limits`]: every bound the server enforces, with its default, in one place.
+//! - [`config`]: `bext.config.toml` into a validated [`config::Config`]; errors name file,
+//!   line, column and key.
+//! - [`sites`]: which `[[site]]` answers a given `Host`.
+//! - [`static_files`]: path safety, MIME types, validators, conditional and range requests,
+//!   precompressed variants, cache-control rules.
+#![forbid(unsafe_code)]
+
+pub mod access_log;
+pub mod config;
+pub mod limits;
+pub mod metrics;
+pub mod sites;
+pub mod static_files;

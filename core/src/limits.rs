@@ -1,0 +1,68 @@
+//! Every bound bext enforces, in one place (TigerBeetle style: put a limit on everything).
+//!
+//! Names end with their unit. Values here are the defaults; those a user may change live in
+//! `[server]` of `bext.config.toml` and are checked against the `*_CEILING` constants, so a
+//! config can tighten a bound but never remove it. The relations between bounds are asserted at
+//! compile time at the bottom of this file.
+
+/// Longest request line (method, target, version) before the server answers 414.
+pub const REQUEST_LINE_BYTES_MAX: usize = 8 * 1024;
+/// Most header fields in one request before the server answers 431.
+pub const HEADER_COUNT_MAX: usize = 100;
+/// Largest request head (request line plus all header fields) before 431.
+pub const HEADER_BYTES_MAX: usize = 16 * 1024;
+/// Hard ceiling a config may raise `header_bytes_max` to.
+pub const HEADER_BYTES_CEILING: usize = 64 * 1024;
+/// Default largest request body per site before 413.
+pub const BODY_BYTES_MAX: u64 = 1024 * 1024;
+/// Requests parsed ahead of the responses written on one connection (pipelining). Past this the
+/// connection stops reading until it has flushed: back-pressure, not an error.
+pub const PIPELINE_DEPTH_MAX: usize = 32;
+/// Size a connection's read buffer starts at; it grows up to `HEADER_BYTES_MAX` only when a
+/// request head needs it. Small so that idle keep-alive connections cost little memory.
+pub const READ_BUFFER_BYTES_INITIAL: usize = 2 * 1024;
+/// Output is flushed once this many bytes are queued, even mid-pipeline.
+pub const WRITE_BUFFER_BYTES_FLUSH: usize = 64 * 1024;
+/// Chunk size for streaming a file too large for the file cache.
+pub const FILE_STREAM_CHUNK_BYTES: usize = 64 * 1024;
+
+/// From the first byte of a request to its complete head (slowloris defence), then 408.
+pub const HEADER_READ_TIMEOUT_MS: u64 = 10_000;
+/// Longest silence while a request body is being received, then 408.
+pub const BODY_IDLE_TIMEOUT_MS: u64 = 10_000;
+/// Longest silence between requests on a keep-alive connection, then close.
+pub const KEEPALIVE_IDLE_TIMEOUT_MS: u64 = 75_000;
+/// Longest a single write may wait for the peer to read, then close.
+pub const WRITE_STALL_TIMEOUT_MS: u64 = 10_000;
+/// On SIGTERM, how long in-flight requests get to finish before the shard exits anyway.
+pub const DRAIN_DEADLINE_MS: u64 = 10_000;
+
+/// Open connections per shard; past this, new connections are accepted and closed at once.
+pub const CONNECTIONS_PER_SHARD_MAX: usize = 100_000;
+/// Bytes of file bodies the file cache of one shard may hold.
+pub const FILE_CACHE_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Largest file the file cache holds; larger files stream from disk.
+pub const FILE_CACHE_ENTRY_BYTES_MAX: usize = 1024 * 1024;
+/// How long a cached file is trusted before its metadata is checked again.
+pub const FILE_CACHE_REVALIDATE_MS: u64 = 1_000;
+
+/// Messages that may wait in one shard-to-shard queue; a full queue is back-pressure.
+pub const MESH_QUEUE_DEPTH: usize = 1024;
+/// How long a shard waits for its peers' replies (e.g. metrics) before answering without them.
+pub const MESH_REPLY_TIMEOUT_MS: u64 = 1_000;
+/// Most shards one process runs.
+pub const SHARDS_MAX: usize = 1024;
+
+/// Access-log bytes buffered per shard before a flush is forced (else flushed every second).
+pub const ACCESS_LOG_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Largest config file `bext` reads.
+pub const CONFIG_FILE_BYTES_MAX: usize = 1024 * 1024;
+
+const _: () = assert!(REQUEST_LINE_BYTES_MAX <= HEADER_BYTES_MAX);
+const _: () = assert!(HEADER_BYTES_MAX <= HEADER_BYTES_CEILING);
+const _: () = assert!(READ_BUFFER_BYTES_INITIAL <= HEADER_BYTES_MAX);
+const _: () = assert!(FILE_CACHE_ENTRY_BYTES_MAX <= FILE_CACHE_BYTES_MAX);
+const _: () = assert!(FILE_STREAM_CHUNK_BYTES <= WRITE_BUFFER_BYTES_FLUSH);
+const _: () = assert!(PIPELINE_DEPTH_MAX >= 1);
+const _: () = assert!(MESH_QUEUE_DEPTH >= 2);

@@ -1,0 +1,155 @@
+//! Counters one shard keeps, how they add up across shards, and the Prometheus text format.
+//!
+//! Each shard owns a [`Metrics`] and updates it without atomics (nothing is shared). A scrape
+//! of `/__bext/metrics` asks every shard over the mesh for a copy, [`Metrics::merge`]s them and
+//! renders with [`render_prometheus`]. Latencies are counted into fixed buckets, so merging is
+//! addition and the histogram costs no allocation per request.
+
+use std::fmt::Write as _;
+
+/// Upper bounds (seconds) of the latency histogram's buckets; `+Inf` is implied.
+pub const LATENCY_BUCKETS_SECONDS: [f64; 12] =
+    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
+const LATENCY_BUCKETS_NANOS: [u64; 12] =
+    [100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 500_000_000, 1_000_000_000];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metrics {
+    /// Requests answered, by status class: index 0 is 1xx, 4 is 5xx.
+    pub requests_by_class: [u64; 5],
+    /// Response bytes written (heads and bodies).
+    pub response_bytes: u64,
+    pub connections_accepted: u64,
+    pub connections_open: u64,
+    /// Connections refused because the shard was at `connections_per_shard_max`.
+    pub connections_refused: u64,
+    /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
+    pub latency_buckets: [u64; 13],
+    pub latency_sum_nanos: u64,
+    pub file_cache_hits: u64,
+    pub file_cache_misses: u64,
+    /// Shards whose numbers are included (1 for a single shard's own copy).
+    pub shards_reporting: u64,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        Metrics { shards_reporting: 1, ..Default::default() }
+    }
+
+    /// Counts one answered request.
+    pub fn record(&mut self, status: u16, response_bytes: u64, latency_nanos: u64) {
+        let class = usize::from(status / 100).clamp(1, 5) - 1;
+        self.requests_by_class[class] += 1;
+        self.response_bytes += response_bytes;
+        let bucket = LATENCY_BUCKETS_NANOS.iter().position(|&b| latency_nanos <= b).unwrap_or(LATENCY_BUCKETS_NANOS.len());
+        self.latency_buckets[bucket] += 1;
+        self.latency_sum_nanos = self.latency_sum_nanos.saturating_add(latency_nanos);
+    }
+
+    pub fn merge(&mut self, other: &Metrics) {
+        for (a, b) in self.requests_by_class.iter_mut().zip(other.requests_by_class) {
+            *a += b;
+        }
+        for (a, b) in self.latency_buckets.iter_mut().zip(other.latency_buckets) {
+            *a += b;
+        }
+        self.response_bytes += other.response_bytes;
+        self.connections_accepted += other.connections_accepted;
+        self.connections_open += other.connections_open;
+        self.connections_refused += other.connections_refused;
+        self.latency_sum_nanos = self.latency_sum_nanos.saturating_add(other.latency_sum_nanos);
+        self.file_cache_hits += other.file_cache_hits;
+        self.file_cache_misses += other.file_cache_misses;
+        self.shards_reporting += other.shards_reporting;
+    }
+
+    pub fn requests_total(&self) -> u64 {
+        self.requests_by_class.iter().sum()
+    }
+}
+
+/// Renders merged metrics in the Prometheus text exposition format (version 0.0.4).
+pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
+    let mut out = String::with_capacity(2048);
+    let mut counter = |name: &str, help: &str, value: u64| {
+        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+    };
+    counter("bext_response_bytes_total", "Response bytes written.", m.response_bytes);
+    counter("bext_connections_accepted_total", "Connections accepted.", m.connections_accepted);
+    counter("bext_connections_refused_total", "Connections closed at once: shard at its connection limit.", m.connections_refused);
+    counter("bext_file_cache_hits_total", "Static files answered from a shard's file cache.", m.file_cache_hits);
+    counter("bext_file_cache_misses_total", "Static files looked up on disk.", m.file_cache_misses);
+    out.push_str("# HELP bext_requests_total Requests answered, by status class.\n# TYPE bext_requests_total counter\n");
+    for (i, n) in m.requests_by_class.iter().enumerate() {
+        let _ = writeln!(out, "bext_requests_total{{class=\"{}xx\"}} {n}", i + 1);
+    }
+    let _ = write!(
+        out,
+        "# HELP bext_open_connections Connections open now.\n# TYPE bext_open_connections gauge\nbext_open_connections {}\n",
+        m.connections_open
+    );
+    let _ = write!(
+        out,
+        "# HELP bext_shards Shards running, and how many answered this scrape.\n# TYPE bext_shards gauge\nbext_shards{{state=\"running\"}} {shards}\nbext_shards{{state=\"reporting\"}} {}\n",
+        m.shards_reporting
+    );
+    out.push_str("# HELP bext_request_duration_seconds From a complete request head to its response written.\n# TYPE bext_request_duration_seconds histogram\n");
+    let mut cumulative = 0;
+    for (i, le) in LATENCY_BUCKETS_SECONDS.iter().enumerate() {
+        cumulative += m.latency_buckets[i];
+        let _ = writeln!(out, "bext_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}");
+    }
+    cumulative += m.latency_buckets[LATENCY_BUCKETS_SECONDS.len()];
+    let _ = writeln!(out, "bext_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}");
+    let _ = writeln!(out, "bext_request_duration_seconds_sum {}", m.latency_sum_nanos as f64 / 1e9);
+    let _ = writeln!(out, "bext_request_duration_seconds_count {cumulative}");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_counts_class_and_bucket() {
+        let mut m = Metrics::new();
+        m.record(200, 100, 50_000);
+        m.record(404, 10, 2_000_000);
+        m.record(503, 10, 5_000_000_000);
+        m.record(101, 0, 0);
+        assert_eq!(m.requests_by_class, [1, 1, 0, 1, 1]);
+        assert_eq!(m.latency_buckets[0], 2);
+        assert_eq!(m.latency_buckets[4], 1, "2 ms lands in the 2.5 ms bucket");
+        assert_eq!(m.latency_buckets[12], 1, "5 s lands in +Inf");
+        assert_eq!(m.response_bytes, 120);
+    }
+
+    #[test]
+    fn merge_adds_and_counts_shards() {
+        let mut a = Metrics::new();
+        a.record(200, 5, 1);
+        let mut b = Metrics::new();
+        b.record(200, 7, 1);
+        b.connections_open = 3;
+        a.merge(&b);
+        assert_eq!(a.requests_by_class[1], 2);
+        assert_eq!(a.response_bytes, 12);
+        assert_eq!(a.connections_open, 3);
+        assert_eq!(a.shards_reporting, 2);
+    }
+
+    #[test]
+    fn prometheus_histogram_is_cumulative() {
+        let mut m = Metrics::new();
+        m.record(200, 1, 50_000);
+        m.record(200, 1, 700_000);
+        let text = render_prometheus(&m, 2);
+        assert!(text.contains("bext_requests_total{class=\"2xx\"} 2\n"), "{text}");
+        assert!(text.contains("bext_request_duration_seconds_bucket{le=\"0.0001\"} 1\n"), "{text}");
+        assert!(text.contains("bext_request_duration_seconds_bucket{le=\"0.001\"} 2\n"), "{text}");
+        assert!(text.contains("bext_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"), "{text}");
+        assert!(text.contains("bext_request_duration_seconds_count 2\n"), "{text}");
+        assert!(text.contains("bext_shards{state=\"running\"} 2\n"), "{text}");
+    }
+}

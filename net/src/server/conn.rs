@@ -1,0 +1,372 @@
+//! One HTTP/1.1 connection: read, parse with the sans-I/O codec, answer, write, repeat.
+//!
+//! The loop keeps one small read buffer (it grows only while a large head arrives) and
+//! borrows an output buffer from the shard's pool only while it has something to write, so an
+//! idle keep-alive connection costs little memory. Pipelined requests are parsed and answered
+//! in order into one output buffer and written together, up to `pipeline_depth_max` at a time.
+//!
+//! Every wait has a deadline: the keep-alive idle timeout between requests, the header timeout
+//! from a request's first byte to its complete head (408), the body idle timeout while a body
+//! is read, and the write stall timeout on every write.
+
+use std::cell::Cell;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use bext_core::access_log::Entry;
+use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, READ_BUFFER_BYTES_INITIAL, WRITE_BUFFER_BYTES_FLUSH};
+use bext_shards::rt::{self, TcpStream};
+
+use super::internal;
+use super::shard::{Shard, unix_now};
+use super::static_files::{self, Answer, Ask, StreamJob};
+use crate::h1::{self, BodyDecoder, BodyKind, HeaderStore, Parsed, parse_request};
+
+/// Output buffers kept per shard for reuse, and the largest one worth keeping.
+const OUT_POOL_BUFFERS_MAX: usize = 256;
+const OUT_POOL_BUFFER_BYTES_MAX: usize = 256 * 1024;
+/// A read buffer grown for a large head is given back once the connection is idle again.
+const READ_BUFFER_BYTES_KEPT_IDLE: usize = 4 * READ_BUFFER_BYTES_INITIAL;
+
+pub(crate) async fn serve(shard: Rc<Shard>, mut stream: TcpStream, peer: SocketAddr) {
+    let mut conn = Conn { shard: &shard, busy: Cell::new(false) };
+    conn.run(&mut stream, peer).await;
+}
+
+struct Conn<'s> {
+    shard: &'s Rc<Shard>,
+    busy: Cell<bool>,
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        self.set_busy(false);
+        let mut metrics = self.shard.metrics.borrow_mut();
+        metrics.connections_open = metrics.connections_open.saturating_sub(1);
+    }
+}
+
+/// What the request loop decided to do after a batch.
+#[derive(Default)]
+struct Batch {
+    consumed: usize,
+    close: bool,
+    stream: Option<StreamJob>,
+    /// Set when a request head timed out or was cut: answer 408 (once) and close.
+    answered: usize,
+}
+
+impl Conn<'_> {
+    fn set_busy(&self, busy: bool) {
+        if self.busy.replace(busy) != busy {
+            let count = &self.shard.busy_connections;
+            count.set(if busy { count.get() + 1 } else { count.get().saturating_sub(1) });
+        }
+    }
+
+    async fn run(&mut self, stream: &mut TcpStream, peer: SocketAddr) {
+        let shard = self.shard;
+        let mut rbuf: Vec<u8> = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
+        let mut discard: Option<BodyDecoder> = None;
+        // When the current request head started arriving (for the header timeout).
+        let mut head_started: Option<Instant> = None;
+        loop {
+            // 1. Answer every complete request already buffered.
+            let mut out = take_out(shard);
+            let batch = self.answer_buffered(&rbuf, &mut discard, peer, &mut out).await;
+            rbuf.drain(..batch.consumed);
+            if batch.answered > 0 {
+                head_started = None;
+            }
+            // 2. Write the answers, then any streamed body.
+            if !out.is_empty() {
+                let Some(back) = write_all(shard, stream, out).await else { return };
+                out = back;
+            }
+            give_out(shard, out);
+            if let Some(job) = batch.stream
+                && !stream_body(shard, stream, job).await
+            {
+                return;
+            }
+            if batch.close {
+                let _ = rt::timeout(Duration::from_millis(100), stream.shutdown_write()).await;
+                return;
+            }
+            if rbuf.is_empty() && discard.is_none() {
+                self.set_busy(false);
+                if rbuf.capacity() > READ_BUFFER_BYTES_KEPT_IDLE {
+                    rbuf = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
+                }
+            }
+            if batch.answered > 0 && !rbuf.is_empty() && discard.is_none() {
+                // More pipelined requests than one batch takes: answer them before reading.
+                continue;
+            }
+            // 3. Read more, under the deadline that applies now.
+            let timeouts = shard.snapshot.borrow().config.server.timeouts;
+            let now = Instant::now();
+            let (wait, on_timeout_408) = if discard.is_some() {
+                (Duration::from_millis(timeouts.body_idle_timeout_ms), false)
+            } else if rbuf.is_empty() {
+                if shard.draining.get() {
+                    return;
+                }
+                (Duration::from_millis(timeouts.keepalive_idle_timeout_ms), false)
+            } else {
+                let started = *head_started.get_or_insert(now);
+                let deadline = started + Duration::from_millis(timeouts.header_read_timeout_ms);
+                (deadline.saturating_duration_since(now), true)
+            };
+            if rbuf.len() == rbuf.capacity() {
+                let header_bytes_max = shard.snapshot.borrow().config.server.limits.header_bytes_max;
+                let grow = rbuf.capacity().max(READ_BUFFER_BYTES_INITIAL).min(header_bytes_max.saturating_sub(rbuf.len()).max(1));
+                rbuf.reserve(grow);
+            }
+            let was_empty = rbuf.is_empty();
+            match rt::timeout(wait, stream.read(rbuf)).await {
+                Ok((Ok(0), _)) => return,
+                Ok((Ok(_), back)) => {
+                    rbuf = back;
+                    if was_empty && discard.is_none() {
+                        head_started = Some(Instant::now());
+                    }
+                    self.set_busy(true);
+                }
+                Ok((Err(_), _)) => return,
+                Err(rt::Elapsed) => {
+                    if on_timeout_408 {
+                        let mut out = take_out(shard);
+                        h1::write_error_response(&mut out, 408, &shard.date.borrow(), false, false);
+                        record(shard, 408, out.len() as u64, now);
+                        let _ = write_all(shard, stream, out).await;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Parses and answers requests from `rbuf` until it runs out of complete requests, hits
+    /// the pipeline depth, a response must stream, or the connection must close.
+    async fn answer_buffered(
+        &self,
+        rbuf: &[u8],
+        discard: &mut Option<BodyDecoder>,
+        peer: SocketAddr,
+        out: &mut Vec<u8>,
+    ) -> Batch {
+        let shard = self.shard;
+        let mut batch = Batch::default();
+        let depth = shard.snapshot.borrow().config.server.limits.pipeline_depth_max;
+        loop {
+            if let Some(decoder) = discard.as_mut() {
+                match decoder.decode(&rbuf[batch.consumed..]) {
+                    Ok(decoded) => {
+                        batch.consumed += decoded.consumed;
+                        if decoded.done {
+                            *discard = None;
+                            continue;
+                        }
+                        break; // need more bytes
+                    }
+                    Err(e) => {
+                        // The answer is already written; a broken body only ends the connection.
+                        let _ = e;
+                        batch.close = true;
+                        batch.consumed = rbuf.len();
+                        break;
+                    }
+                }
+            }
+            if batch.consumed == rbuf.len() || batch.answered >= depth || out.len() >= WRITE_BUFFER_BYTES_FLUSH {
+                break;
+            }
+            let input = &rbuf[batch.consumed..];
+            let started = Instant::now();
+            let parsed = parse_head(shard, input);
+            let head = match parsed {
+                Err(status) => {
+                    h1::write_error_response(out, status, &shard.date.borrow(), false, false);
+                    record(shard, status, out.len() as u64, started);
+                    batch.close = true;
+                    batch.consumed = rbuf.len();
+                    break;
+                }
+                Ok(None) => break,
+                Ok(Some(head)) => head,
+            };
+            batch.consumed += head.head_len;
+            batch.answered += 1;
+            let mut keep_alive = head.ask.keep_alive;
+            if head.body != BodyKind::None {
+                let site_max = {
+                    let snapshot = shard.snapshot.borrow();
+                    let site = snapshot.sites.select(head.ask.host);
+                    snapshot.config.sites[site].body_bytes_max
+                };
+                match BodyDecoder::new(head.body, site_max) {
+                    Ok(decoder) => {
+                        if head.expect_continue {
+                            out.extend_from_slice(h1::CONTINUE_100);
+                        }
+                        *discard = Some(decoder);
+                    }
+                    Err(e) => {
+                        // Refused before reading it: answer and close, the body unread.
+                        h1::write_error_response(out, e.status(), &shard.date.borrow(), false, head.ask.method == h1::Method::Head);
+                        record(shard, e.status(), 0, started);
+                        batch.close = true;
+                        batch.consumed = rbuf.len();
+                        break;
+                    }
+                }
+            }
+            let ask = Ask { keep_alive, ..head.ask };
+            let before = out.len();
+            let answer = if head.ask.path.starts_with(internal::PREFIX) {
+                let status = Box::pin(internal::answer(shard, ask.path, ask.method == h1::Method::Head, keep_alive, out)).await;
+                Answer::Done { status, body_bytes: (out.len() - before) as u64 }
+            } else if let Some(answer) = static_files::answer_hit(shard, &ask, started, out) {
+                answer
+            } else {
+                Box::pin(static_files::answer_miss(shard, &ask, started, out)).await
+            };
+            let (status, body_bytes, stream) = match answer {
+                Answer::Done { status, body_bytes } => (status, body_bytes, None),
+                Answer::Stream { status, job } => (status, job.len, Some(job)),
+            };
+            // Error answers written by the codec close the connection themselves.
+            if out[before..].windows(19).any(|w| w.eq_ignore_ascii_case(b"connection: close\r\n")) {
+                keep_alive = false;
+            }
+            record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, |j| j.len), started);
+            let mut log = shard.log.borrow_mut();
+            if log.enabled() {
+                log.push(&Entry {
+                    peer: peer.ip(),
+                    unix_secs: unix_now() as i64,
+                    method: head.method_bytes,
+                    target: head.target,
+                    http_1_0: head.ask.http_1_0,
+                    status,
+                    body_bytes,
+                    referer: head.referer,
+                    user_agent: head.user_agent,
+                    host: head.ask.host,
+                    duration_micros: started.elapsed().as_micros() as u64,
+                });
+            }
+            drop(log);
+            if !keep_alive {
+                batch.close = true;
+                batch.stream = stream;
+                batch.consumed = rbuf.len();
+                break;
+            }
+            if stream.is_some() {
+                batch.stream = stream;
+                break;
+            }
+        }
+        batch
+    }
+}
+
+/// The parts of a request head the loop needs once the header store is gone.
+struct Head<'b> {
+    ask: Ask<'b>,
+    head_len: usize,
+    body: BodyKind,
+    expect_continue: bool,
+    method_bytes: &'b [u8],
+    target: &'b [u8],
+    referer: Option<&'b [u8]>,
+    user_agent: Option<&'b [u8]>,
+}
+
+/// Parses one head; `Ok(None)` when incomplete, `Err(status)` when it must be refused. The
+/// header store lives only inside this call, so it never sits in the connection's future.
+fn parse_head<'b>(shard: &Shard, input: &'b [u8]) -> Result<Option<Head<'b>>, u16> {
+    let limits = shard.snapshot.borrow().h1_limits;
+    let mut store = HeaderStore::new();
+    match parse_request(input, &mut store, &limits) {
+        Ok(Parsed::Partial) => Ok(None),
+        Err(e) => Err(e.status()),
+        Ok(Parsed::Complete { head, head_len }) => {
+            let keep_alive = head.keep_alive && !shard.draining.get();
+            // The target as sent (path and query are adjacent in the buffer).
+            let base = input.as_ptr() as usize;
+            let start = head.path.as_ptr() as usize - base;
+            let end = head.query.map_or(start + head.path.len(), |q| q.as_ptr() as usize - base + q.len());
+            Ok(Some(Head {
+                ask: Ask::from_request(&head, keep_alive),
+                head_len,
+                body: head.body,
+                expect_continue: head.expect_continue,
+                method_bytes: head.method_bytes(),
+                target: input.get(start..end).unwrap_or(head.path),
+                referer: head.header("referer"),
+                user_agent: head.header("user-agent"),
+            }))
+        }
+    }
+}
+
+fn record(shard: &Shard, status: u16, bytes: u64, started: Instant) {
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    shard.metrics.borrow_mut().record(status, bytes, nanos);
+}
+
+/// Writes `out` under the write-stall deadline; the buffer back, or `None` if the
+/// connection is done for.
+async fn write_all(shard: &Shard, stream: &mut TcpStream, out: Vec<u8>) -> Option<Vec<u8>> {
+    let stall = Duration::from_millis(shard.snapshot.borrow().config.server.timeouts.write_stall_timeout_ms);
+    match rt::timeout(stall, stream.write_all(out)).await {
+        Ok((Ok(()), mut back)) => {
+            back.clear();
+            Some(back)
+        }
+        _ => None,
+    }
+}
+
+/// Streams a file body in chunks; false if the connection must close.
+async fn stream_body(shard: &Shard, stream: &mut TcpStream, job: StreamJob) -> bool {
+    let mut buf = Vec::with_capacity(FILE_STREAM_CHUNK_BYTES.min(job.len as usize));
+    let mut offset = job.offset;
+    let end = job.offset + job.len;
+    while offset < end {
+        let want = usize::try_from(end - offset).unwrap_or(usize::MAX).min(FILE_STREAM_CHUNK_BYTES);
+        buf.clear();
+        let (result, mut chunk) = job.file.read_at(buf, offset).await;
+        let n = match result {
+            // The file shrank or failed: the promised length cannot be kept, so close.
+            Ok(0) | Err(_) => return false,
+            Ok(n) => n.min(want),
+        };
+        chunk.truncate(n);
+        offset += n as u64;
+        match write_all(shard, stream, chunk).await {
+            Some(back) => buf = back,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn take_out(shard: &Shard) -> Vec<u8> {
+    shard.out_pool.borrow_mut().pop().unwrap_or_default()
+}
+
+fn give_out(shard: &Shard, mut out: Vec<u8>) {
+    if out.capacity() == 0 || out.capacity() > OUT_POOL_BUFFER_BYTES_MAX {
+        return;
+    }
+    out.clear();
+    let mut pool = shard.out_pool.borrow_mut();
+    if pool.len() < OUT_POOL_BUFFERS_MAX {
+        pool.push(out);
+    }
+}

@@ -1,0 +1,39 @@
+//! The HTTP/1.1 server: shards accepting on their own sockets, answering from the static
+//! sites of the current config snapshot.
+//!
+//! Layout: [`snapshot`] is the immutable, shared-read-only view of one config (sites, opened
+//! roots, compiled rules); [`launch`] binds the listener groups and starts the shards;
+//! `shard` is one shard's state and main loop; `conn` drives one connection through the
+//! sans-I/O codec in [`crate::h1`]; `static_files` answers from a site root and the shard's
+//! file cache; `internal` serves `/__bext/health` and `/__bext/metrics`; `log` buffers the
+//! access log.
+//!
+//! Control: the process (signal handling) holds a [`Server`] and talks to the shards only by
+//! mesh messages: [`Server::reload`] swaps in a new snapshot, [`Server::stop`] drains.
+
+mod conn;
+mod internal;
+mod launch;
+mod log;
+mod shard;
+mod snapshot;
+mod static_files;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use launch::{LaunchError, Server, launch};
+pub use snapshot::{Snapshot, SnapshotError};
+
+use bext_core::metrics::Metrics;
+
+/// What shards and the control thread say to each other over the mesh.
+pub(crate) enum Message {
+    /// Serve this config from now on (SIGHUP).
+    Reload(Arc<Snapshot>),
+    /// Stop accepting, finish in-flight requests within `drain`, then exit (SIGTERM).
+    Stop { drain: Duration },
+    /// Shard `from` asks for a copy of this shard's counters, to answer a scrape.
+    MetricsRequest { from: usize, id: u64 },
+    MetricsReply { id: u64, metrics: Box<Metrics> },
+}

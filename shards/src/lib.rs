@@ -1,0 +1,24 @@
+//! # bext-shards: the runtime layer
+//!
+//! A bext process runs one **shard** per CPU core: a thread pinned to its core, driving its own
+//! io_uring executor, owning its own listening sockets, caches and counters. Shards share no
+//! mutable state; they talk only through the [`mesh`] (bounded lock-free queues with an
+//! explicit wake-up). Immutable snapshots (the parsed config) are shared read-only through
+//! `Arc`.
+//!
+//! - [`rt`]: the portable I/O surface; monoio (default) and glommio (`--features glommio`)
+//!   each fill it in, and nothing above it names a backend.
+//! - [`shard`]: spawning pinned shard threads.
+//! - [`mesh`]: shard-to-shard messages and their wake-up protocol, model-checked
+//!   with loom (`RUSTFLAGS="--cfg loom" cargo test -p bext-shards --test loom_mesh`).
+//! - [`sys`]: the system calls with no safe wrapper (pinning, the SO_REUSEPORT group and its
+//!   CPU-steering BPF program, `openat2` beneath a root). Unsafe code lives only there and in
+//!   the glommio backend, each block with a `SAFETY:` note.
+//! - [`file_cache`]: each shard's size-bounded cache of small hot files.
+#![deny(unsafe_code)]
+
+pub mod file_cache;
+pub mod mesh;
+pub mod rt;
+pub mod shard;
+pub mod sys;

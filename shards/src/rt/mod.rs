@@ -1,0 +1,68 @@
+//! The portable I/O surface: what every executor backend provides to the rest of bext.
+//!
+//! Nothing outside this module names monoio or glommio (mio's `sys/` pattern). Each backend
+//! module fills in the same items:
+//!
+//! - [`run`]: build the executor on the current (already pinned) thread and drive a future to
+//!   completion. monoio uses its io_uring driver explicitly, never the Fusion builder that falls
+//!   back silently; only where io_uring is unavailable does it use the legacy epoll driver,
+//!   and [`run`] reports that through [`Started::driver`] so the caller says so once.
+//! - [`spawn`]: start a detached task on the current shard.
+//! - [`sleep`], [`timeout`]: timers of the current shard.
+//! - [`TcpListener`], [`TcpStream`], [`File`]: sockets and files with owned buffers. A buffer
+//!   handed to an operation belongs to it until the operation completes, even if the future is
+//!   dropped (io_uring may still be writing into it), so reads take a `Vec<u8>` and hand it
+//!   back: [`BufResult`]. Reads append to the vector, between `len()` and `capacity()`.
+//!
+//! Wakers given out by both backends may be woken from another thread: the mesh relies on it.
+
+use std::io;
+
+#[cfg(not(feature = "glommio"))]
+mod monoio_backend;
+#[cfg(not(feature = "glommio"))]
+use monoio_backend as backend;
+
+#[cfg(feature = "glommio")]
+mod glommio_backend;
+#[cfg(feature = "glommio")]
+use glommio_backend as backend;
+
+pub use backend::{File, TcpListener, TcpStream, run, sleep, spawn, timeout};
+
+/// The result of an owned-buffer operation: the outcome, and the buffer back.
+pub type BufResult<T> = (io::Result<T>, Vec<u8>);
+
+/// Name of the backend compiled in.
+pub const BACKEND: &str = backend::NAME;
+
+/// Which kernel interface the shard's executor ended up on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Driver {
+    IoUring,
+    /// epoll: io_uring was unavailable (old kernel, seccomp, `io_uring_disabled`).
+    Legacy,
+}
+
+/// Settings for one shard's executor.
+#[derive(Debug, Clone, Copy)]
+pub struct RuntimeOptions {
+    /// Submission queue entries of the shard's ring.
+    pub ring_entries: u32,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions { ring_entries: 1024 }
+    }
+}
+
+/// What [`run`] tells its caller once the executor is up, before the future starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Started {
+    pub driver: Driver,
+}
+
+/// A timer ran out before the operation finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Elapsed;

@@ -1,0 +1,110 @@
+//! monoio on io_uring (the default backend).
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use monoio::buf::IoBufMut;
+use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
+
+use super::{BufResult, Driver, Elapsed, RuntimeOptions, Started};
+
+pub const NAME: &str = "monoio";
+
+/// Builds the executor on this thread and runs `make(started)` to completion.
+pub fn run<F, Fut>(options: RuntimeOptions, make: F) -> io::Result<()>
+where
+    F: FnOnce(Started) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if monoio::utils::detect_uring() {
+        let mut rt = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
+            .with_entries(options.ring_entries)
+            .enable_timer()
+            .build()?;
+        rt.block_on(make(Started { driver: Driver::IoUring }));
+    } else {
+        let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build()?;
+        rt.block_on(make(Started { driver: Driver::Legacy }));
+    }
+    Ok(())
+}
+
+/// Starts a detached task on the current shard.
+pub fn spawn<F>(future: F)
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    drop(monoio::spawn(future));
+}
+
+pub async fn sleep(duration: Duration) {
+    monoio::time::sleep(duration).await
+}
+
+pub async fn timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
+    monoio::time::timeout(duration, future).await.map_err(|_| Elapsed)
+}
+
+pub struct TcpListener(monoio::net::TcpListener);
+
+impl TcpListener {
+    pub fn from_std(listener: std::net::TcpListener) -> io::Result<Self> {
+        Ok(TcpListener(monoio::net::TcpListener::from_std(listener)?))
+    }
+
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        Ok((TcpStream(stream), peer))
+    }
+}
+
+pub struct TcpStream(monoio::net::TcpStream);
+
+impl TcpStream {
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.0.set_nodelay(on)
+    }
+
+    /// Reads into `buf[len..capacity]`, appending.
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        let start = buf.len();
+        let cap = buf.capacity();
+        if start == cap {
+            return (Ok(0), buf);
+        }
+        let (result, slice) = self.0.read(buf.slice_mut(start..cap)).await;
+        (result, slice.into_inner())
+    }
+
+    /// Writes all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        let (result, buf) = self.0.write_all(buf).await;
+        (result.map(|_| ()), buf)
+    }
+
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
+    }
+}
+
+pub struct File(monoio::fs::File);
+
+impl File {
+    pub fn from_std(file: std::fs::File) -> io::Result<Self> {
+        Ok(File(monoio::fs::File::from_std(file)?))
+    }
+
+    /// Reads at `pos` into `buf[len..capacity]`, appending.
+    pub async fn read_at(&self, buf: Vec<u8>, pos: u64) -> BufResult<usize> {
+        let start = buf.len();
+        let cap = buf.capacity();
+        if start == cap {
+            return (Ok(0), buf);
+        }
+        let (result, slice) = self.0.read_at(buf.slice_mut(start..cap), pos).await;
+        (result, slice.into_inner())
+    }
+}

@@ -1,0 +1,39 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "bext", version, about = "A thread-per-core, shared-nothing HTTP server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve a directory, or the sites of a config file.
+    Serve(ServeArgs),
+    /// Check a config file (and that its site roots open) without serving, like `nginx -t`.
+    CheckConfig { file: PathBuf },
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Directory to serve as the one default site (ignored with --config).
+    pub dir: Option<PathBuf>,
+    /// A bext.config.toml with [server] and [[site]] entries.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Address to listen on; repeat for several. Overrides the config's `listen`.
+    #[arg(long, short = 'l')]
+    pub listen: Vec<SocketAddr>,
+    /// Number of shards (one pinned thread each). Default: one per available core.
+    #[arg(long, short = 's')]
+    pub shards: Option<usize>,
+    /// Access log: off, stdout, stderr or a file path. Overrides the config's `access_log`.
+    #[arg(long)]
+    pub access_log: Option<String>,
+}

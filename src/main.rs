@@ -1,0 +1,131 @@
+//! The `bext` binary: parse the command line, load the config, start the shards, and turn
+//! signals into mesh messages. Everything else lives in the crates.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod load;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use bext_net::server::{self, Snapshot};
+use bext_shards::rt;
+
+use cli::{Cli, Command, ServeArgs};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::CheckConfig { file } => match load::from_file(&file).and_then(load::snapshot) {
+            Ok(snapshot) => {
+                let config = &snapshot.config;
+                println!(
+                    "bext: {}: configuration is valid ({} site{}, listen {})",
+                    file.display(),
+                    config.sites.len(),
+                    if config.sites.len() == 1 { "" } else { "s" },
+                    config.server.listen.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("bext: {message}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let started = Instant::now();
+    let source = match load::Source::from_args(&args) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("bext: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let snapshot = match source.load().and_then(load::snapshot) {
+        Ok(snapshot) => Arc::new(snapshot),
+        Err(message) => {
+            eprintln!("bext: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // Signals are taken before the shards start, so none is missed.
+    let mut signals = match Signals::new([SIGTERM, SIGINT, SIGHUP]) {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("bext: cannot install signal handlers: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shards = snapshot.config.server.shards.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let running = match server::launch(snapshot.clone(), shards) {
+        Ok(running) => running,
+        Err(e) => {
+            eprintln!("bext: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for addr in &running.local_addrs {
+        eprintln!(
+            "bext: serving {} on http://{addr} ({} shard{}, {}, started in {} ms)",
+            source.describe(),
+            running.shards,
+            if running.shards == 1 { "" } else { "s" },
+            rt::BACKEND,
+            started.elapsed().as_millis()
+        );
+    }
+    let mut current = snapshot;
+    for signal in signals.forever() {
+        match signal {
+            SIGHUP => match source.load().and_then(load::snapshot) {
+                Ok(next) => {
+                    if next.config.server.listen != current.config.server.listen || next.config.server.shards != current.config.server.shards {
+                        eprintln!("bext: reload: listen addresses and shard count take effect only on restart");
+                    }
+                    let next = Arc::new(next);
+                    match running.reload(next.clone()) {
+                        Ok(()) => {
+                            eprintln!("bext: reloaded {}", source.describe());
+                            current = next;
+                        }
+                        Err(e) => eprintln!("bext: reload failed: {e}"),
+                    }
+                }
+                Err(message) => eprintln!("bext: reload refused, still serving the previous config: {message}"),
+            },
+            _ => {
+                let drain = Duration::from_millis(current.config.server.timeouts.drain_deadline_ms);
+                eprintln!("bext: stopping: draining in-flight requests (up to {} ms)", drain.as_millis());
+                if let Err(e) = running.stop(drain) {
+                    eprintln!("bext: {e}");
+                }
+                break;
+            }
+        }
+    }
+    match running.join() {
+        Ok(()) => {
+            eprintln!("bext: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("bext: a shard failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_snapshot_is_shareable(s: Snapshot) -> impl Send + Sync {
+    s
+}
