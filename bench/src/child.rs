@@ -33,19 +33,37 @@ pub enum Stopped {
 impl ServerProcess {
     /// Spawns `command` with stdout and stderr appended to `log_path`. `name` (e.g. "nginx")
     /// is how errors refer to it.
-    pub fn spawn(name: &str, mut command: Command, port: u16, log_path: PathBuf) -> Result<Self, Error> {
-        let log = File::create(&log_path)
-            .map_err(|error| Error::run(format!("{name}: cannot create log {}: {error}", log_path.display())))?;
+    pub fn spawn(
+        name: &str,
+        mut command: Command,
+        port: u16,
+        log_path: PathBuf,
+    ) -> Result<Self, Error> {
+        let log = File::create(&log_path).map_err(|error| {
+            Error::run(format!(
+                "{name}: cannot create log {}: {error}",
+                log_path.display()
+            ))
+        })?;
         let log_for_stderr = log
             .try_clone()
             .map_err(|error| Error::run(format!("{name}: cannot duplicate log handle: {error}")))?;
-        command.stdin(Stdio::null()).stdout(log).stderr(log_for_stderr);
+        command
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_for_stderr);
         sys::die_with_parent(&mut command);
         let spawned_at = Instant::now();
         let child = command
             .spawn()
             .map_err(|error| Error::run(format!("cannot launch {name} ({command:?}): {error}")))?;
-        Ok(ServerProcess { name: name.to_string(), port, log_path, spawned_at, child: Some(child) })
+        Ok(ServerProcess {
+            name: name.to_string(),
+            port,
+            log_path,
+            spawned_at,
+            child: Some(child),
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -67,7 +85,9 @@ impl ServerProcess {
 
     /// `Some(status)` if the server has already exited (it should not have).
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.as_mut().and_then(|child| child.try_wait().ok().flatten())
+        self.child
+            .as_mut()
+            .and_then(|child| child.try_wait().ok().flatten())
     }
 
     /// An error for a server that exited when it should be serving, quoting its log.
@@ -100,7 +120,11 @@ impl Drop for ServerProcess {
         if let Some(mut child) = self.child.take()
             && let Err(error) = terminate(&mut child)
         {
-            eprintln!("bext-bench: could not stop {} (pid {}): {error}", self.name, child.id());
+            eprintln!(
+                "bext-bench: could not stop {} (pid {}): {error}",
+                self.name,
+                child.id()
+            );
         }
     }
 }
@@ -135,7 +159,11 @@ fn log_tail(path: &Path) -> String {
         Ok(text) => {
             let lines: Vec<&str> = text.lines().collect();
             let start = lines.len().saturating_sub(LOG_TAIL_LINES);
-            lines[start..].iter().map(|line| format!("  | {line}")).collect::<Vec<_>>().join("\n")
+            lines[start..]
+                .iter()
+                .map(|line| format!("  | {line}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         }
         Err(error) => format!("  (cannot read log: {error})"),
     }

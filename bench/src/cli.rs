@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use lexopt::prelude::*;
 
-use crate::contender::Contender;
+use crate::contender::{CeilingUring, Contender};
 use crate::error::Error;
 use crate::limits::{DURATION_SECS_MAX, IDLE_CONNECTIONS_MAX, ROUNDS_MAX, WRK_CONNECTIONS_MAX};
 use crate::report;
@@ -14,11 +14,15 @@ use crate::report;
 pub const USAGE: &str = "\
 usage: bext-bench static [--duration-secs 5] [--rounds 3] [--connections 50]
                          [--contenders bext,nginx,ceiling] [--json PATH] [--smoke]
+                         [--ceiling-uring plain|coop|defer]
        bext-bench conns  [--count 10000] [--contenders bext,nginx] [--json PATH] [--smoke]
+                         [--ceiling-uring plain|coop|defer]
 
 static  wrk against a 13-byte and a 4 KiB file; req/s and p99 per contender, plus bext
         start-up time (spawn to first 200, median of 5)
 conns   memory per idle keep-alive connection: (VmRSS after - before) / count
+--ceiling-uring  the ceiling's io_uring setup: plain (monoio's default, as bext) or with
+        COOP_TASKRUN (coop) or SINGLE_ISSUER|DEFER_TASKRUN (defer)
 --smoke about one second, one round, no warm-up (1000 connections for conns): proves the
         harness works; results go to <scenario>-smoke.json
 env     BEXT_BIN, BEXT_CEILING_BIN, NGINX_BIN override where the contenders are found";
@@ -45,6 +49,7 @@ pub struct StaticOptions {
     pub contenders: Vec<Contender>,
     pub json_path: PathBuf,
     pub smoke: bool,
+    pub ceiling_uring: CeilingUring,
 }
 
 #[derive(Debug)]
@@ -53,6 +58,7 @@ pub struct ConnsOptions {
     pub contenders: Vec<Contender>,
     pub json_path: PathBuf,
     pub smoke: bool,
+    pub ceiling_uring: CeilingUring,
 }
 
 /// Everything that may appear on the command line, before defaults and checks.
@@ -66,6 +72,7 @@ struct Raw {
     contenders: Option<Vec<Contender>>,
     json_path: Option<PathBuf>,
     smoke: bool,
+    ceiling_uring: Option<CeilingUring>,
     help: bool,
 }
 
@@ -89,6 +96,9 @@ fn parse_raw(args: impl IntoIterator<Item = OsString>) -> Result<Raw, lexopt::Er
             }
             Long("json") => raw.json_path = Some(parser.value()?.into()),
             Long("smoke") => raw.smoke = true,
+            Long("ceiling-uring") => {
+                raw.ceiling_uring = Some(parser.value()?.parse_with(CeilingUring::parse)?)
+            }
             Value(value) if raw.scenario.is_none() => raw.scenario = Some(value.string()?),
             _ => return Err(arg.unexpected()),
         }
@@ -111,7 +121,9 @@ fn resolve(raw: Raw) -> Result<Command, Error> {
             } else {
                 DURATION_SECS_DEFAULT
             });
-            let rounds = raw.rounds.unwrap_or(if raw.smoke { 1 } else { ROUNDS_DEFAULT });
+            let rounds = raw
+                .rounds
+                .unwrap_or(if raw.smoke { 1 } else { ROUNDS_DEFAULT });
             let connections = raw.connections.unwrap_or(WRK_CONNECTIONS_DEFAULT);
             check_range("--duration-secs", duration_secs, DURATION_SECS_MAX)?;
             check_range("--rounds", rounds, ROUNDS_MAX)?;
@@ -125,6 +137,7 @@ fn resolve(raw: Raw) -> Result<Command, Error> {
                     .json_path
                     .unwrap_or_else(|| report::default_json_path("static", raw.smoke)),
                 smoke: raw.smoke,
+                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Plain),
             }))
         }
         Some("conns") => {
@@ -148,16 +161,21 @@ fn resolve(raw: Raw) -> Result<Command, Error> {
                     .json_path
                     .unwrap_or_else(|| report::default_json_path("conns", raw.smoke)),
                 smoke: raw.smoke,
+                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Plain),
             }))
         }
-        Some(other) => usage(&format!("unknown scenario {other:?} (expected static or conns)")),
+        Some(other) => usage(&format!(
+            "unknown scenario {other:?} (expected static or conns)"
+        )),
         None => usage("missing scenario (static or conns)"),
     }
 }
 
 fn check_range(flag: &str, value: u32, max: u32) -> Result<(), Error> {
     if value == 0 || value > max {
-        return Err(Error::Usage(format!("{flag} must be between 1 and {max}, got {value}")));
+        return Err(Error::Usage(format!(
+            "{flag} must be between 1 and {max}, got {value}"
+        )));
     }
     Ok(())
 }
@@ -168,7 +186,9 @@ fn contenders_or(
 ) -> Result<Vec<Contender>, Error> {
     let contenders = given.unwrap_or_else(|| default.to_vec());
     if contenders.is_empty() {
-        return Err(Error::Usage("--contenders needs at least one contender".to_string()));
+        return Err(Error::Usage(
+            "--contenders needs at least one contender".to_string(),
+        ));
     }
     Ok(contenders)
 }
@@ -188,46 +208,94 @@ mod tests {
 
     fn summary(command: &Command) -> String {
         let names = |contenders: &[Contender]| {
-            contenders.iter().map(|c| c.name()).collect::<Vec<_>>().join(",")
+            contenders
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(",")
         };
         let file = |path: &PathBuf| {
-            path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+            path.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let uring = |setup: CeilingUring| match setup {
+            CeilingUring::Plain => String::new(),
+            other => format!(" uring={}", other.name()),
         };
         match command {
             Command::Help => "help".to_string(),
             Command::Static(o) => format!(
-                "static {}s x{} c{} [{}] {}{}",
+                "static {}s x{} c{} [{}] {}{}{}",
                 o.duration_secs,
                 o.rounds,
                 o.connections,
                 names(&o.contenders),
                 file(&o.json_path),
-                if o.smoke { " smoke" } else { "" }
+                if o.smoke { " smoke" } else { "" },
+                uring(o.ceiling_uring)
             ),
             Command::Conns(o) => format!(
-                "conns n{} [{}] {}{}",
+                "conns n{} [{}] {}{}{}",
                 o.count,
                 names(&o.contenders),
                 file(&o.json_path),
-                if o.smoke { " smoke" } else { "" }
+                if o.smoke { " smoke" } else { "" },
+                uring(o.ceiling_uring)
             ),
         }
     }
 
     #[test]
     fn parses_scenarios_defaults_and_overrides() {
-        check(&["static"], "static 5s x3 c50 [bext,nginx,ceiling] static-latest.json");
         check(
-            &["static", "--duration-secs", "2", "--rounds", "1", "--connections", "10"],
+            &["static"],
+            "static 5s x3 c50 [bext,nginx,ceiling] static-latest.json",
+        );
+        check(
+            &[
+                "static",
+                "--duration-secs",
+                "2",
+                "--rounds",
+                "1",
+                "--connections",
+                "10",
+            ],
             "static 2s x1 c10 [bext,nginx,ceiling] static-latest.json",
         );
-        check(&["static", "--smoke"], "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke");
+        check(
+            &["static", "--smoke"],
+            "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke",
+        );
         // An explicit flag beats the smoke default.
-        check(&["static", "--smoke", "--rounds", "2"], "static 1s x2 c50 [bext,nginx,ceiling] static-smoke.json smoke");
-        check(&["static", "--contenders", "nginx,ceiling", "--json", "/tmp/x.json"], "static 5s x3 c50 [nginx,ceiling] x.json");
+        check(
+            &["static", "--smoke", "--rounds", "2"],
+            "static 1s x2 c50 [bext,nginx,ceiling] static-smoke.json smoke",
+        );
+        check(
+            &[
+                "static",
+                "--contenders",
+                "nginx,ceiling",
+                "--json",
+                "/tmp/x.json",
+            ],
+            "static 5s x3 c50 [nginx,ceiling] x.json",
+        );
         check(&["conns"], "conns n10000 [bext,nginx] conns-latest.json");
-        check(&["conns", "--count", "200", "--contenders", "nginx,ceiling"], "conns n200 [nginx,ceiling] conns-latest.json");
-        check(&["conns", "--smoke"], "conns n1000 [bext,nginx] conns-smoke.json smoke");
+        check(
+            &["conns", "--count", "200", "--contenders", "nginx,ceiling"],
+            "conns n200 [nginx,ceiling] conns-latest.json",
+        );
+        check(
+            &["conns", "--smoke"],
+            "conns n1000 [bext,nginx] conns-smoke.json smoke",
+        );
+        check(
+            &["static", "--ceiling-uring", "defer", "--smoke"],
+            "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke uring=defer",
+        );
         check(&["--help"], "help");
         check(&["static", "-h"], "help");
     }
@@ -235,14 +303,39 @@ mod tests {
     #[test]
     fn rejects_bad_command_lines() {
         check(&[], "error: missing scenario (static or conns)");
-        check(&["dynamic"], "error: unknown scenario \"dynamic\" (expected static or conns)");
-        check(&["static", "--count", "5"], "error: --count applies to the conns scenario only");
-        check(&["conns", "--rounds", "5"], "error: --duration-secs, --rounds and --connections apply to the static scenario only");
-        check(&["static", "--rounds", "0"], "error: --rounds must be between 1 and 100, got 0");
-        check(&["conns", "--count", "60000"], "error: --count must be between 1 and 50000, got 60000");
-        check(&["static", "--contenders", "bext,apache"], "error: cannot parse argument \"bext,apache\": unknown contender \"apache\" (expected bext, nginx or ceiling)");
-        check(&["static", "--duration-secs", "x"], "error: cannot parse argument \"x\": invalid digit found in string");
+        check(
+            &["dynamic"],
+            "error: unknown scenario \"dynamic\" (expected static or conns)",
+        );
+        check(
+            &["static", "--count", "5"],
+            "error: --count applies to the conns scenario only",
+        );
+        check(
+            &["conns", "--rounds", "5"],
+            "error: --duration-secs, --rounds and --connections apply to the static scenario only",
+        );
+        check(
+            &["static", "--rounds", "0"],
+            "error: --rounds must be between 1 and 100, got 0",
+        );
+        check(
+            &["conns", "--count", "60000"],
+            "error: --count must be between 1 and 50000, got 60000",
+        );
+        check(
+            &["static", "--contenders", "bext,apache"],
+            "error: cannot parse argument \"bext,apache\": unknown contender \"apache\" (expected bext, nginx or ceiling)",
+        );
+        check(
+            &["static", "--duration-secs", "x"],
+            "error: cannot parse argument \"x\": invalid digit found in string",
+        );
         check(&["static", "extra"], "error: unexpected argument \"extra\"");
         check(&["static", "--bogus"], "error: invalid option '--bogus'");
+        check(
+            &["conns", "--ceiling-uring", "sqpoll"],
+            "error: cannot parse argument \"sqpoll\": unknown io_uring setup \"sqpoll\" (expected plain, coop or defer)",
+        );
     }
 }

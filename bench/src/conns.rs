@@ -16,17 +16,16 @@ use serde_json::json;
 
 use crate::child::ServerProcess;
 use crate::cli::ConnsOptions;
-use crate::contender::{Contender, ServeSpec};
+use crate::contender::{Contender, ServeSpec, stop_checked};
 use crate::error::Error;
 use crate::http_probe::{self, wait_ready};
 use crate::limits::{
-    CONNECT_RETRY_DEADLINE_MS, CONNECT_RETRY_INTERVAL_MS, LOAD_CPU, NGINX_CONNECTIONS_HEADROOM, NOFILE_HEADROOM,
-    SERVER_CPU,
+    CONNECT_RETRY_DEADLINE_MS, CONNECT_RETRY_INTERVAL_MS, LOAD_CPU, NGINX_CONNECTIONS_HEADROOM,
+    NOFILE_HEADROOM, SERVER_CPU,
 };
 use crate::locate::{self, Programs};
 use crate::report::{Report, Row};
 use crate::rss;
-use crate::static_files::stop_checked;
 use crate::sys;
 use crate::workdir::{SMALL_BODY, SMALL_FILE, WorkDir};
 
@@ -34,8 +33,6 @@ pub const CASE_IDLE: &str = "idle-keepalive";
 pub const METRIC_RSS_PER_CONNECTION: &str = "rss_per_idle_connection";
 
 pub fn run(options: &ConnsOptions) -> Result<Report, Error> {
-    sys::pin_current_thread(LOAD_CPU)
-        .map_err(|error| Error::run(format!("pinning the harness to CPU {LOAD_CPU} (this benchmark needs CPUs {SERVER_CPU} and {LOAD_CPU}): {error}")))?;
     let count = options.count;
     let ports = ephemeral_port_count()?;
     if u64::from(count) >= ports {
@@ -44,11 +41,21 @@ pub fn run(options: &ConnsOptions) -> Result<Report, Error> {
         )));
     }
     let somaxconn = read_sysctl("/proc/sys/net/core/somaxconn");
-    let nofile = sys::raise_nofile_limit(u64::from(count) + NOFILE_HEADROOM)
-        .map_err(|error| Error::run(format!("raising RLIMIT_NOFILE to {}: {error}", u64::from(count) + NOFILE_HEADROOM)))?;
+    let nofile = sys::raise_nofile_limit(u64::from(count) + NOFILE_HEADROOM).map_err(|error| {
+        Error::run(format!(
+            "raising RLIMIT_NOFILE to {}: {error}",
+            u64::from(count) + NOFILE_HEADROOM
+        ))
+    })?;
     let programs = locate::resolve(&options.contenders, false)?;
+    // Pinned only now: a cargo build or apt-get run by `resolve` should use every core.
+    sys::pin_harness_to_load_cpu()?;
     let workdir = WorkDir::create()?;
-    let names: Vec<&str> = options.contenders.iter().map(|contender| contender.name()).collect();
+    let names: Vec<&str> = options
+        .contenders
+        .iter()
+        .map(|contender| contender.name())
+        .collect();
     let settings = BTreeMap::from([
         ("count".to_string(), json!(count)),
         ("server_cpu".to_string(), json!(SERVER_CPU)),
@@ -57,31 +64,47 @@ pub fn run(options: &ConnsOptions) -> Result<Report, Error> {
         ("nginx_master_process".to_string(), json!("off")),
         ("somaxconn".to_string(), json!(somaxconn)),
         ("rlimit_nofile".to_string(), json!(nofile)),
+        (
+            "ceiling_uring_setup".to_string(),
+            json!(options.ceiling_uring.name()),
+        ),
     ]);
     let mut report = Report::new("conns", options.smoke, settings);
     println!(
         "conns: {count} idle keep-alive connections per contender ({}); servers on CPU {SERVER_CPU}, harness on CPU {LOAD_CPU}; \
          net.core.somaxconn = {}, RLIMIT_NOFILE = {nofile}",
         names.join(", "),
-        somaxconn.map(|value| value.to_string()).unwrap_or_else(|| "unknown".to_string()),
+        somaxconn
+            .map(|value| value.to_string())
+            .unwrap_or_else(|| "unknown".to_string()),
     );
     for contender in &options.contenders {
-        measure(*contender, count, &programs, &workdir, &mut report)?;
+        measure(*contender, options, &programs, &workdir, &mut report)?;
     }
     report.compute_ratios(&[METRIC_RSS_PER_CONNECTION]);
     Ok(report)
 }
 
-fn measure(contender: Contender, count: u32, programs: &Programs, workdir: &WorkDir, report: &mut Report) -> Result<(), Error> {
+fn measure(
+    contender: Contender,
+    options: &ConnsOptions,
+    programs: &Programs,
+    workdir: &WorkDir,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let count = options.count;
     let docroot = workdir.docroot();
     let spec = ServeSpec {
         docroot: &docroot,
         ceiling_body_bytes: SMALL_BODY.len(),
         max_connections: count + NGINX_CONNECTIONS_HEADROOM,
+        ceiling_uring: options.ceiling_uring,
     };
     let mut server = contender.launch(programs, &spec, workdir)?;
     wait_ready(&mut server, &format!("/{SMALL_FILE}"), SMALL_BODY.len())?;
-    let pid = server.pid().ok_or_else(|| Error::run(format!("{} has no pid", server.name())))?;
+    let pid = server
+        .pid()
+        .ok_or_else(|| Error::run(format!("{} has no pid", server.name())))?;
     let before = settled_rss(pid, &mut server, "before the connections", report)?;
     let opened_at = Instant::now();
     let connections = open_idle(&mut server, count)?;
@@ -100,20 +123,52 @@ fn measure(contender: Contender, count: u32, programs: &Programs, workdir: &Work
     // Closed before the server is stopped, so its shutdown does not wait on them.
     drop(connections);
     let name = contender.name();
-    report.rows.push(Row::new(CASE_IDLE, name, METRIC_RSS_PER_CONNECTION, "bytes", vec![per_connection]));
-    report.rows.push(Row::new(CASE_IDLE, name, "rss_before", "bytes", vec![before as f64]));
-    report.rows.push(Row::new(CASE_IDLE, name, "rss_after", "bytes", vec![after as f64]));
-    report.rows.push(Row::new(CASE_IDLE, name, "open_all_connections", "ms", vec![open_ms as f64]));
+    report.rows.push(Row::new(
+        CASE_IDLE,
+        name,
+        METRIC_RSS_PER_CONNECTION,
+        "bytes",
+        vec![per_connection],
+    ));
+    report.rows.push(Row::new(
+        CASE_IDLE,
+        name,
+        "rss_before",
+        "bytes",
+        vec![before as f64],
+    ));
+    report.rows.push(Row::new(
+        CASE_IDLE,
+        name,
+        "rss_after",
+        "bytes",
+        vec![after as f64],
+    ));
+    report.rows.push(Row::new(
+        CASE_IDLE,
+        name,
+        "open_all_connections",
+        "ms",
+        vec![open_ms as f64],
+    ));
     stop_checked(server, report)
 }
 
-fn settled_rss(pid: u32, server: &mut ServerProcess, when: &str, report: &mut Report) -> Result<u64, Error> {
+fn settled_rss(
+    pid: u32,
+    server: &mut ServerProcess,
+    when: &str,
+    report: &mut Report,
+) -> Result<u64, Error> {
     let reading = rss::wait_settled(pid)?;
     if let Some(status) = server.exited() {
         return Err(server.died_error(status, "its memory was being measured"));
     }
     if !reading.settled {
-        report.warn(format!("{}: RSS {when} had not settled by the deadline; used the last sample", server.name()));
+        report.warn(format!(
+            "{}: RSS {when} had not settled by the deadline; used the last sample",
+            server.name()
+        ));
     }
     Ok(reading.rss_bytes)
 }
@@ -126,7 +181,10 @@ fn open_idle(server: &mut ServerProcess, count: u32) -> Result<Vec<TcpStream>, E
     for index in 0..count {
         let mut stream = connect_with_retry(addr, server, index)?;
         let response = http_probe::get(&mut stream, &path).map_err(|error| {
-            Error::run(format!("{}: GET {path} on idle connection #{index}: {error}", server.name()))
+            Error::run(format!(
+                "{}: GET {path} on idle connection #{index}: {error}",
+                server.name()
+            ))
         })?;
         if response.status != 200 {
             return Err(Error::run(format!(
@@ -142,14 +200,20 @@ fn open_idle(server: &mut ServerProcess, count: u32) -> Result<Vec<TcpStream>, E
 
 /// A full accept backlog (`somaxconn`) or a server busy accepting refuses or drops connects
 /// for a moment; retry until the deadline rather than failing the run.
-fn connect_with_retry(addr: SocketAddr, server: &mut ServerProcess, index: u32) -> Result<TcpStream, Error> {
+fn connect_with_retry(
+    addr: SocketAddr,
+    server: &mut ServerProcess,
+    index: u32,
+) -> Result<TcpStream, Error> {
     let deadline = Instant::now() + Duration::from_millis(CONNECT_RETRY_DEADLINE_MS);
     loop {
         match http_probe::connect(addr) {
             Ok(stream) => return Ok(stream),
             Err(error) => {
                 if let Some(status) = server.exited() {
-                    return Err(server.died_error(status, &format!("accepting idle connection #{index}")));
+                    return Err(
+                        server.died_error(status, &format!("accepting idle connection #{index}"))
+                    );
                 }
                 if Instant::now() >= deadline {
                     return Err(Error::run(format!(
@@ -170,10 +234,16 @@ fn read_sysctl(path: &str) -> Option<u64> {
 /// How many client ports `net.ipv4.ip_local_port_range` allows.
 fn ephemeral_port_count() -> Result<u64, Error> {
     let path = "/proc/sys/net/ipv4/ip_local_port_range";
-    let text = std::fs::read_to_string(path).map_err(|error| Error::run(format!("reading {path}: {error}")))?;
-    let bounds: Vec<u64> = text.split_whitespace().filter_map(|field| field.parse().ok()).collect();
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| Error::run(format!("reading {path}: {error}")))?;
+    let bounds: Vec<u64> = text
+        .split_whitespace()
+        .filter_map(|field| field.parse().ok())
+        .collect();
     match bounds.as_slice() {
         [low, high] if high >= low => Ok(high - low + 1),
-        _ => Err(Error::run(format!("cannot read the port range in {path}: {text:?}"))),
+        _ => Err(Error::run(format!(
+            "cannot read the port range in {path}: {text:?}"
+        ))),
     }
 }

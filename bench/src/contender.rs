@@ -4,11 +4,12 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::child::ServerProcess;
+use crate::child::{ServerProcess, Stopped};
 use crate::error::{Context, Error};
-use crate::limits::SERVER_CPU;
+use crate::limits::{SERVER_CPU, STOP_GRACE_MS};
 use crate::locate::Programs;
 use crate::nginx::{self, NginxConfig};
+use crate::report::Report;
 use crate::workdir::WorkDir;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +26,37 @@ pub struct ServeSpec<'a> {
     pub ceiling_body_bytes: usize,
     /// Connections the server must be able to hold at once (sizes nginx's worker_connections).
     pub max_connections: u32,
+    /// The ceiling's io_uring setup (`bext-ceiling --uring-setup`).
+    pub ceiling_uring: CeilingUring,
+}
+
+/// How the ceiling sets up its io_uring. `Plain` is monoio's default ring, the one bext's
+/// shards get, and is what the ceiling means by default; the task-work flags are there to
+/// measure what they would be worth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CeilingUring {
+    Plain,
+    Coop,
+    Defer,
+}
+
+impl CeilingUring {
+    pub fn name(self) -> &'static str {
+        match self {
+            CeilingUring::Plain => "plain",
+            CeilingUring::Coop => "coop",
+            CeilingUring::Defer => "defer",
+        }
+    }
+
+    pub fn parse(name: &str) -> Result<CeilingUring, String> {
+        [CeilingUring::Plain, CeilingUring::Coop, CeilingUring::Defer]
+            .into_iter()
+            .find(|setup| setup.name() == name)
+            .ok_or_else(|| {
+                format!("unknown io_uring setup {name:?} (expected plain, coop or defer)")
+            })
+    }
 }
 
 impl Contender {
@@ -42,11 +74,17 @@ impl Contender {
     /// "bext,nginx" -> [Bext, Nginx], in the order given, without duplicates.
     pub fn parse_list(list: &str) -> Result<Vec<Contender>, String> {
         let mut contenders = Vec::new();
-        for name in list.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+        for name in list
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
             let contender = Contender::ALL
                 .into_iter()
                 .find(|contender| contender.name() == name)
-                .ok_or_else(|| format!("unknown contender {name:?} (expected bext, nginx or ceiling)"))?;
+                .ok_or_else(|| {
+                    format!("unknown contender {name:?} (expected bext, nginx or ceiling)")
+                })?;
             if !contenders.contains(&contender) {
                 contenders.push(contender);
             }
@@ -56,17 +94,31 @@ impl Contender {
 
     /// Starts this contender under `taskset -c 0` on a free loopback port. The caller waits
     /// for readiness (`http_probe::wait_ready`).
-    pub fn launch(self, programs: &Programs, spec: &ServeSpec<'_>, workdir: &WorkDir) -> Result<ServerProcess, Error> {
+    pub fn launch(
+        self,
+        programs: &Programs,
+        spec: &ServeSpec<'_>,
+        workdir: &WorkDir,
+    ) -> Result<ServerProcess, Error> {
         let port = free_port()?;
         let listen = format!("127.0.0.1:{port}");
         let program = |path: &Option<PathBuf>| {
-            path.clone().ok_or_else(|| Error::run(format!("internal: {} was not located before launch", self.name())))
+            path.clone().ok_or_else(|| {
+                Error::run(format!(
+                    "internal: {} was not located before launch",
+                    self.name()
+                ))
+            })
         };
         let mut command = Command::new("taskset");
         command.arg("-c").arg(SERVER_CPU.to_string());
         match self {
             Contender::Bext => {
-                command.arg(program(&programs.bext)?).arg("serve").arg(spec.docroot).args(["--listen", &listen, "--shards", "1"]);
+                command
+                    .arg(program(&programs.bext)?)
+                    .arg("serve")
+                    .arg(spec.docroot)
+                    .args(["--listen", &listen, "--shards", "1"]);
             }
             Contender::Nginx => {
                 let prefix = workdir.subdir(&format!("nginx-{port}"))?;
@@ -77,13 +129,24 @@ impl Contender {
                     port,
                     worker_connections: spec.max_connections,
                 });
-                std::fs::write(&config_path, config).context(|| format!("writing {}", config_path.display()))?;
-                command.arg(program(&programs.nginx)?).arg("-p").arg(&prefix).arg("-c").arg(&config_path);
+                std::fs::write(&config_path, config)
+                    .context(|| format!("writing {}", config_path.display()))?;
+                command
+                    .arg(program(&programs.nginx)?)
+                    .arg("-p")
+                    .arg(&prefix)
+                    .arg("-c")
+                    .arg(&config_path);
             }
             Contender::Ceiling => {
-                command
-                    .arg(program(&programs.ceiling)?)
-                    .args(["--listen", &listen, "--body-bytes", &spec.ceiling_body_bytes.to_string()]);
+                command.arg(program(&programs.ceiling)?).args([
+                    "--listen",
+                    &listen,
+                    "--body-bytes",
+                    &spec.ceiling_body_bytes.to_string(),
+                    "--uring-setup",
+                    spec.ceiling_uring.name(),
+                ]);
             }
         }
         let log_path = workdir.path(&format!("{}-{port}.log", self.name()));
@@ -91,11 +154,32 @@ impl Contender {
     }
 }
 
+/// Stops `server` and notes a bext that does not honour its "exit 0 on SIGTERM" contract.
+pub fn stop_checked(server: ServerProcess, report: &mut Report) -> Result<(), Error> {
+    let name = server.name().to_string();
+    match server.stop()? {
+        Stopped::Exited(status) if name == Contender::Bext.name() && status.code() != Some(0) => {
+            report.warn(format!(
+                "bext ended with {status} after SIGTERM; its contract is to exit 0"
+            ));
+        }
+        Stopped::Exited(_) => {}
+        Stopped::Killed => report.warn(format!(
+            "{name} ignored SIGTERM for {STOP_GRACE_MS} ms and was killed"
+        )),
+    }
+    Ok(())
+}
+
 /// A loopback port nobody listens on right now. The kernel picks it; we release it for the
 /// server. Another process could take it in between, which would show up as a clear
 /// "did not answer" or bind error from the server, not as wrong numbers.
 fn free_port() -> Result<u16, Error> {
-    let listener = TcpListener::bind("127.0.0.1:0").context(|| "finding a free port".to_string())?;
-    let port = listener.local_addr().context(|| "finding a free port".to_string())?.port();
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context(|| "finding a free port".to_string())?;
+    let port = listener
+        .local_addr()
+        .context(|| "finding a free port".to_string())?
+        .port();
     Ok(port)
 }

@@ -11,8 +11,10 @@ use crate::sys;
 /// user + system CPU seconds consumed so far by every thread of `pid`.
 pub fn cpu_seconds(pid: u32) -> Result<f64, Error> {
     let path = format!("/proc/{pid}/stat");
-    let stat = std::fs::read_to_string(&path).map_err(|error| Error::run(format!("reading {path}: {error}")))?;
-    let ticks = parse_cpu_ticks(&stat).ok_or_else(|| Error::run(format!("cannot parse {path}: {stat:?}")))?;
+    let stat = std::fs::read_to_string(&path)
+        .map_err(|error| Error::run(format!("reading {path}: {error}")))?;
+    let ticks = parse_cpu_ticks(&stat)
+        .ok_or_else(|| Error::run(format!("cannot parse {path}: {stat:?}")))?;
     Ok(ticks as f64 / sys::clock_ticks_per_second() as f64)
 }
 
@@ -25,8 +27,10 @@ pub struct CoreTicks {
 
 pub fn core_ticks(cpu: usize) -> Result<CoreTicks, Error> {
     let path = "/proc/stat";
-    let stat = std::fs::read_to_string(path).map_err(|error| Error::run(format!("reading {path}: {error}")))?;
-    parse_core_ticks(&stat, cpu).ok_or_else(|| Error::run(format!("no usable cpu{cpu} line in {path}")))
+    let stat = std::fs::read_to_string(path)
+        .map_err(|error| Error::run(format!("reading {path}: {error}")))?;
+    parse_core_ticks(&stat, cpu)
+        .ok_or_else(|| Error::run(format!("no usable cpu{cpu} line in {path}")))
 }
 
 /// Percent of `cpu` that was busy between two readings (with anyone's work, not only ours).
@@ -42,14 +46,24 @@ pub fn busy_percent(before: CoreTicks, after: CoreTicks) -> f64 {
 /// are idle; guest time is already inside user, so only the first eight fields are summed.
 fn parse_core_ticks(stat: &str, cpu: usize) -> Option<CoreTicks> {
     let label = format!("cpu{cpu}");
-    let line = stat.lines().find(|line| line.split_whitespace().next() == Some(label.as_str()))?;
-    let fields: Vec<u64> = line.split_whitespace().skip(1).take(8).map(|field| field.parse().ok()).collect::<Option<_>>()?;
+    let line = stat
+        .lines()
+        .find(|line| line.split_whitespace().next() == Some(label.as_str()))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|field| field.parse().ok())
+        .collect::<Option<_>>()?;
     if fields.len() < 5 {
         return None;
     }
     let total: u64 = fields.iter().sum();
     let idle = fields[3] + fields[4];
-    Some(CoreTicks { busy: total - idle, total })
+    Some(CoreTicks {
+        busy: total - idle,
+        total,
+    })
 }
 
 /// utime + stime (fields 14 and 15) from a `/proc/<pid>/stat` line. The command name (field 2)
@@ -73,8 +87,14 @@ mod tests {
 
     #[test]
     fn parses_utime_and_stime() {
-        check("27400 (cat) R 27397 27397 4936 0 -1 4194304 99 0 0 0 7 5 0 0 20 0 1 0 150764", Some(12));
-        check("1 (a) b) (c) S 0 1 1 0 -1 0 0 0 0 0 100 23 0 0 20 0 1 0 1", Some(123));
+        check(
+            "27400 (cat) R 27397 27397 4936 0 -1 4194304 99 0 0 0 7 5 0 0 20 0 1 0 150764",
+            Some(12),
+        );
+        check(
+            "1 (a) b) (c) S 0 1 1 0 -1 0 0 0 0 0 100 23 0 0 20 0 1 0 1",
+            Some(123),
+        );
         check("1 (short) S 0 1 1", None);
         check("no parenthesis", None);
     }
@@ -91,8 +111,32 @@ mod tests {
         check_core(stat, 1, Some((28, 80)));
         check_core(stat, 2, None);
         check_core("cpu0 1 2 3\n", 0, None);
-        assert_eq!(busy_percent(CoreTicks { busy: 10, total: 100 }, CoreTicks { busy: 60, total: 200 }), 50.0);
-        assert_eq!(busy_percent(CoreTicks { busy: 10, total: 100 }, CoreTicks { busy: 10, total: 100 }), 0.0);
+        assert_eq!(
+            busy_percent(
+                CoreTicks {
+                    busy: 10,
+                    total: 100
+                },
+                CoreTicks {
+                    busy: 60,
+                    total: 200
+                }
+            ),
+            50.0
+        );
+        assert_eq!(
+            busy_percent(
+                CoreTicks {
+                    busy: 10,
+                    total: 100
+                },
+                CoreTicks {
+                    busy: 10,
+                    total: 100
+                }
+            ),
+            0.0
+        );
     }
 
     #[test]

@@ -26,17 +26,24 @@ pub fn workspace_root() -> PathBuf {
 }
 
 pub fn resolve(contenders: &[Contender], need_wrk: bool) -> Result<Programs, Error> {
-    which("taskset").ok_or_else(|| Error::run("taskset (util-linux) is needed to pin processes to CPUs but is not on PATH"))?;
+    which("taskset").ok_or_else(|| {
+        Error::run("taskset (util-linux) is needed to pin processes to CPUs but is not on PATH")
+    })?;
     let need_nginx = contenders.contains(&Contender::Nginx);
     if (need_nginx && nginx_path().is_none()) || (need_wrk && which("wrk").is_none()) {
         install_nginx_and_wrk()?;
     }
     let mut programs = Programs::default();
     if need_wrk {
-        programs.wrk = Some(which("wrk").ok_or_else(|| Error::run("wrk is still missing after apt-get install"))?);
+        programs.wrk = Some(
+            which("wrk").ok_or_else(|| Error::run("wrk is still missing after apt-get install"))?,
+        );
     }
     if need_nginx {
-        programs.nginx = Some(nginx_path().ok_or_else(|| Error::run("nginx is still missing after apt-get install"))?);
+        programs.nginx = Some(
+            nginx_path()
+                .ok_or_else(|| Error::run("nginx is still missing after apt-get install"))?,
+        );
     }
     if contenders.contains(&Contender::Bext) {
         programs.bext = Some(bext_path()?);
@@ -51,7 +58,9 @@ fn nginx_path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("NGINX_BIN") {
         return Some(PathBuf::from(path)).filter(|path| path.is_file());
     }
-    Some(PathBuf::from("/usr/sbin/nginx")).filter(|path| path.is_file()).or_else(|| which("nginx"))
+    Some(PathBuf::from("/usr/sbin/nginx"))
+        .filter(|path| path.is_file())
+        .or_else(|| which("nginx"))
 }
 
 fn install_nginx_and_wrk() -> Result<(), Error> {
@@ -59,20 +68,30 @@ fn install_nginx_and_wrk() -> Result<(), Error> {
     let timeout = Duration::from_millis(APT_DEADLINE_MS);
     let install = || {
         let mut command = Command::new("apt-get");
-        command.args(["install", "-y", "nginx-light", "wrk"]).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+            .args(["install", "-y", "nginx-light", "wrk"])
+            .env("DEBIAN_FRONTEND", "noninteractive");
         run_inherited(&mut command, "apt-get install", timeout)
     };
     if install()?.success() {
         return Ok(());
     }
     println!("apt-get install failed: running `apt-get update` and trying again");
-    let updated = run_inherited(Command::new("apt-get").arg("update"), "apt-get update", timeout)?;
+    let updated = run_inherited(
+        Command::new("apt-get").arg("update"),
+        "apt-get update",
+        timeout,
+    )?;
     if !updated.success() {
-        return Err(Error::run(format!("apt-get update failed ({updated}); install nginx-light and wrk by hand")));
+        return Err(Error::run(format!(
+            "apt-get update failed ({updated}); install nginx-light and wrk by hand"
+        )));
     }
     let status = install()?;
     if !status.success() {
-        return Err(Error::run(format!("apt-get install -y nginx-light wrk failed ({status})")));
+        return Err(Error::run(format!(
+            "apt-get install -y nginx-light wrk failed ({status})"
+        )));
     }
     Ok(())
 }
@@ -97,9 +116,17 @@ fn bext_path() -> Result<PathBuf, Error> {
     }
     println!(
         "bext: no release binary at {}; building it with `cargo build --release -p bext` (this takes a while)",
-        candidates.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(" or ")
+        candidates
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" or ")
     );
-    cargo_build(&["build", "--release", "-p", "bext"], &workspace_root(), "building bext")?;
+    cargo_build(
+        &["build", "--release", "-p", "bext"],
+        &workspace_root(),
+        "building bext",
+    )?;
     candidates.into_iter().find(|path| path.is_file()).ok_or_else(|| {
         Error::run("`cargo build --release -p bext` succeeded but produced no bext binary where expected; set BEXT_BIN")
     })
@@ -109,7 +136,11 @@ fn bext_candidates() -> Vec<PathBuf> {
     let mut candidates = vec![workspace_root().join("target/release/bext")];
     if let Some(target_dir) = std::env::var_os("CARGO_TARGET_DIR") {
         let target_dir = PathBuf::from(target_dir);
-        let target_dir = if target_dir.is_relative() { workspace_root().join(target_dir) } else { target_dir };
+        let target_dir = if target_dir.is_relative() {
+            workspace_root().join(target_dir)
+        } else {
+            target_dir
+        };
         candidates.push(target_dir.join("release/bext"));
     }
     candidates
@@ -121,31 +152,59 @@ fn ceiling_path() -> Result<PathBuf, Error> {
     if let Some(path) = std::env::var_os("BEXT_CEILING_BIN") {
         let path = PathBuf::from(path);
         if !path.is_file() {
-            return Err(Error::run(format!("BEXT_CEILING_BIN={} does not exist", path.display())));
+            return Err(Error::run(format!(
+                "BEXT_CEILING_BIN={} does not exist",
+                path.display()
+            )));
         }
         return Ok(path);
     }
-    let exe = std::env::current_exe().map_err(|error| Error::run(format!("cannot find this executable: {error}")))?;
-    let exe_dir = exe.parent().ok_or_else(|| Error::run("this executable has no parent directory"))?;
+    let exe = std::env::current_exe()
+        .map_err(|error| Error::run(format!("cannot find this executable: {error}")))?;
+    let exe_dir = exe
+        .parent()
+        .ok_or_else(|| Error::run("this executable has no parent directory"))?;
     let sibling = exe_dir.join("bext-ceiling");
     if cfg!(debug_assertions) {
-        println!("warning: bext-bench is a debug build, so is the bext-ceiling next to it; use --release for real numbers");
+        println!(
+            "warning: bext-bench is a debug build, so is the bext-ceiling next to it; use --release for real numbers"
+        );
     }
     if sibling.is_file() {
         return Ok(sibling);
     }
-    let profile = exe_dir.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let profile = exe_dir
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
     let target_dir = exe_dir.parent().filter(|_| profile == "release" || profile == "debug").ok_or_else(|| {
         Error::run(format!("bext-ceiling is not next to {} and that is not a cargo target dir; set BEXT_CEILING_BIN", exe.display()))
     })?;
-    println!("bext-ceiling: not built yet; building it with `cargo build -p bext-bench --bin bext-ceiling` ({profile})");
+    println!(
+        "bext-ceiling: not built yet; building it with `cargo build -p bext-bench --bin bext-ceiling` ({profile})"
+    );
     let target_dir_arg = target_dir.display().to_string();
-    let mut args = vec!["build", "-p", "bext-bench", "--bin", "bext-ceiling", "--target-dir", &target_dir_arg];
+    let mut args = vec![
+        "build",
+        "-p",
+        "bext-bench",
+        "--bin",
+        "bext-ceiling",
+        "--target-dir",
+        &target_dir_arg,
+    ];
     if profile == "release" {
         args.push("--release");
     }
     cargo_build(&args, &workspace_root(), "building bext-ceiling")?;
-    if sibling.is_file() { Ok(sibling) } else { Err(Error::run(format!("built bext-ceiling but {} is missing", sibling.display()))) }
+    if sibling.is_file() {
+        Ok(sibling)
+    } else {
+        Err(Error::run(format!(
+            "built bext-ceiling but {} is missing",
+            sibling.display()
+        )))
+    }
 }
 
 fn cargo_build(args: &[&str], dir: &Path, what: &str) -> Result<(), Error> {
@@ -153,11 +212,17 @@ fn cargo_build(args: &[&str], dir: &Path, what: &str) -> Result<(), Error> {
     let mut command = Command::new(cargo);
     command.args(args).current_dir(dir);
     let status = run_inherited(&mut command, what, Duration::from_millis(BUILD_DEADLINE_MS))?;
-    if status.success() { Ok(()) } else { Err(Error::run(format!("{what} failed ({status})"))) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::run(format!("{what} failed ({status})")))
+    }
 }
 
 /// The first executable file called `name` on PATH.
 pub fn which(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }

@@ -71,6 +71,7 @@ mod cpu_time;
 mod error;
 mod http_probe;
 mod limits;
+mod load_run;
 mod locate;
 mod nginx;
 mod report;

@@ -83,14 +83,22 @@ mod tests {
     fn check(config: NginxConfig<'_>, expect_lines: &[&str]) {
         let rendered = render(&config);
         for line in expect_lines {
-            assert!(rendered.lines().any(|l| l.trim() == *line), "missing {line:?} in:\n{rendered}");
+            assert!(
+                rendered.lines().any(|l| l.trim() == *line),
+                "missing {line:?} in:\n{rendered}"
+            );
         }
     }
 
     #[test]
     fn renders_the_tuned_single_worker_config() {
         check(
-            NginxConfig { prefix: Path::new("/tmp/run/nginx"), docroot: Path::new("/tmp/run/docroot"), port: 8081, worker_connections: 1024 },
+            NginxConfig {
+                prefix: Path::new("/tmp/run/nginx"),
+                docroot: Path::new("/tmp/run/docroot"),
+                port: 8081,
+                worker_connections: 1024,
+            },
             &[
                 "daemon off;",
                 "master_process off;",

@@ -102,8 +102,15 @@ impl Row {
 
 impl Report {
     /// A report stamped with the time, commit and machine it is measured on.
-    pub fn new(scenario: &str, smoke: bool, settings: BTreeMap<String, serde_json::Value>) -> Report {
-        let unix_time_s = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    pub fn new(
+        scenario: &str,
+        smoke: bool,
+        settings: BTreeMap<String, serde_json::Value>,
+    ) -> Report {
+        let unix_time_s = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         let (git_commit, git_dirty) = git_state();
         Report {
             schema_version: SCHEMA_VERSION,
@@ -124,9 +131,15 @@ impl Report {
     /// Fills `ratios` with bext/<other> for every case and metric in `metrics`.
     pub fn compute_ratios(&mut self, metrics: &[&str]) {
         let mut ratios = Vec::new();
-        for bext in self.rows.iter().filter(|row| row.contender == "bext" && metrics.contains(&row.metric.as_str())) {
+        for bext in self
+            .rows
+            .iter()
+            .filter(|row| row.contender == "bext" && metrics.contains(&row.metric.as_str()))
+        {
             for other in &self.rows {
-                let comparable = other.contender != "bext" && other.case == bext.case && other.metric == bext.metric;
+                let comparable = other.contender != "bext"
+                    && other.case == bext.case
+                    && other.metric == bext.metric;
                 if comparable && other.median != 0.0 {
                     ratios.push(Ratio {
                         case: bext.case.clone(),
@@ -153,19 +166,26 @@ impl Report {
 /// `bench/results/<scenario>-latest.json`, or `-smoke.json` for smoke runs.
 pub fn default_json_path(scenario: &str, smoke: bool) -> PathBuf {
     let suffix = if smoke { "smoke" } else { "latest" };
-    workspace_root().join("bench/results").join(format!("{scenario}-{suffix}.json"))
+    workspace_root()
+        .join("bench/results")
+        .join(format!("{scenario}-{suffix}.json"))
 }
 
 /// Prints the table and writes the JSON atomically (temp file, then rename).
 pub fn write_and_announce(report: &Report, path: &Path) -> Result<(), Error> {
     table::print(report);
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
     }
-    let json = serde_json::to_string_pretty(report).context(|| "serializing the report".to_string())?;
+    let json =
+        serde_json::to_string_pretty(report).context(|| "serializing the report".to_string())?;
     let temp = path.with_extension("json.tmp");
     std::fs::write(&temp, json + "\n").context(|| format!("writing {}", temp.display()))?;
-    std::fs::rename(&temp, path).context(|| format!("renaming {} to {}", temp.display(), path.display()))?;
+    std::fs::rename(&temp, path)
+        .context(|| format!("renaming {} to {}", temp.display(), path.display()))?;
     println!("\nwrote {}", path.display());
     Ok(())
 }
@@ -180,17 +200,33 @@ fn git_state() -> (Option<String>, Option<bool>) {
             .map(|output| output.stdout.trim().to_string())
     };
     let commit = git(&["rev-parse", "HEAD"]).filter(|commit| !commit.is_empty());
-    let dirty = commit.as_ref().and_then(|_| git(&["status", "--porcelain", "--untracked-files=no"])).map(|status| !status.is_empty());
+    let dirty = commit
+        .as_ref()
+        .and_then(|_| git(&["status", "--porcelain", "--untracked-files=no"]))
+        .map(|status| !status.is_empty());
     (commit, dirty)
 }
 
 fn machine() -> Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let read = |path: &str| std::fs::read_to_string(path).map(|text| text.trim().to_string()).unwrap_or_default();
+    let read = |path: &str| {
+        std::fs::read_to_string(path)
+            .map(|text| text.trim().to_string())
+            .unwrap_or_default()
+    };
     Machine {
         cpu_model: cpu_model(&cpuinfo),
-        cores: cpuinfo.lines().filter(|line| line.starts_with("processor")).count(),
-        kernel: format!("{} {}", read("/proc/sys/kernel/ostype"), read("/proc/sys/kernel/osrelease")).trim().to_string(),
+        cores: cpuinfo
+            .lines()
+            .filter(|line| line.starts_with("processor"))
+            .count(),
+        kernel: format!(
+            "{} {}",
+            read("/proc/sys/kernel/ostype"),
+            read("/proc/sys/kernel/osrelease")
+        )
+        .trim()
+        .to_string(),
         arch: std::env::consts::ARCH.to_string(),
     }
 }
@@ -211,11 +247,16 @@ pub fn rfc3339_utc(unix_time_s: u64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
@@ -247,17 +288,27 @@ mod tests {
         let mut report = Report::new("test", true, BTreeMap::new());
         report.rows = rows;
         report.compute_ratios(&["requests_per_sec"]);
-        let actual: Vec<String> =
-            report.ratios.iter().map(|r| format!("{} {} {}={}", r.case, r.metric, r.name, r.value)).collect();
+        let actual: Vec<String> = report
+            .ratios
+            .iter()
+            .map(|r| format!("{} {} {}={}", r.case, r.metric, r.name, r.value))
+            .collect();
         assert_eq!(actual, expect);
     }
 
     #[test]
     fn ratios_compare_bext_medians_with_each_other_contender() {
-        let row = |case: &str, contender: &str, metric: &str, rounds: Vec<f64>| Row::new(case, contender, metric, "x", rounds);
+        let row = |case: &str, contender: &str, metric: &str, rounds: Vec<f64>| {
+            Row::new(case, contender, metric, "x", rounds)
+        };
         check_ratios(
             vec![
-                row("small", "bext", "requests_per_sec", vec![100.0, 300.0, 200.0]),
+                row(
+                    "small",
+                    "bext",
+                    "requests_per_sec",
+                    vec![100.0, 300.0, 200.0],
+                ),
                 row("small", "nginx", "requests_per_sec", vec![100.0]),
                 row("small", "ceiling", "requests_per_sec", vec![400.0]),
                 row("small", "nginx", "latency_p99", vec![5.0]),
@@ -266,15 +317,27 @@ mod tests {
                 row("big", "bext", "requests_per_sec", vec![1.0]),
                 row("big", "ceiling", "requests_per_sec", vec![0.0]),
             ],
-            &["small requests_per_sec bext/nginx=2", "small requests_per_sec bext/ceiling=0.5", "big requests_per_sec bext/nginx=1"],
+            &[
+                "small requests_per_sec bext/nginx=2",
+                "small requests_per_sec bext/ceiling=0.5",
+                "big requests_per_sec bext/nginx=1",
+            ],
         );
         // Without bext there is nothing to compare.
-        check_ratios(vec![row("small", "nginx", "requests_per_sec", vec![1.0])], &[]);
+        check_ratios(
+            vec![row("small", "nginx", "requests_per_sec", vec![1.0])],
+            &[],
+        );
     }
 
     #[test]
     fn cpu_model_comes_from_the_first_model_name_line() {
-        assert_eq!(cpu_model("processor\t: 0\nmodel name\t: AMD EPYC 7B13\nprocessor\t: 1\nmodel name\t: other\n"), "AMD EPYC 7B13");
+        assert_eq!(
+            cpu_model(
+                "processor\t: 0\nmodel name\t: AMD EPYC 7B13\nprocessor\t: 1\nmodel name\t: other\n"
+            ),
+            "AMD EPYC 7B13"
+        );
         assert_eq!(cpu_model("processor\t: 0\n"), "unknown");
     }
 }

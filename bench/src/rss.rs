@@ -6,7 +6,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::limits::{RSS_SAMPLE_INTERVAL_MS, RSS_SETTLE_DEADLINE_MS, RSS_SETTLE_TOLERANCE_BYTES, RSS_STABLE_SAMPLES};
+use crate::limits::{
+    RSS_SAMPLE_INTERVAL_MS, RSS_SETTLE_DEADLINE_MS, RSS_SETTLE_TOLERANCE_BYTES, RSS_STABLE_SAMPLES,
+};
 
 /// A settled (or, past the deadline, last) RSS reading.
 pub struct Settled {
@@ -18,7 +20,8 @@ pub struct Settled {
 /// VmRSS of `pid` in bytes.
 pub fn rss_bytes(pid: u32) -> Result<u64, Error> {
     let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path).map_err(|error| Error::run(format!("reading {path}: {error}")))?;
+    let status = std::fs::read_to_string(&path)
+        .map_err(|error| Error::run(format!("reading {path}: {error}")))?;
     parse_vm_rss(&status).ok_or_else(|| Error::run(format!("no VmRSS line in {path}")))
 }
 
@@ -34,10 +37,16 @@ pub fn wait_settled(pid: u32) -> Result<Settled, Error> {
         }
         window.push(sample);
         if window.len() == RSS_STABLE_SAMPLES && spread(&window) <= RSS_SETTLE_TOLERANCE_BYTES {
-            return Ok(Settled { rss_bytes: sample, settled: true });
+            return Ok(Settled {
+                rss_bytes: sample,
+                settled: true,
+            });
         }
         if Instant::now() >= deadline {
-            return Ok(Settled { rss_bytes: sample, settled: false });
+            return Ok(Settled {
+                rss_bytes: sample,
+                settled: false,
+            });
         }
         thread::sleep(Duration::from_millis(RSS_SAMPLE_INTERVAL_MS));
     }
@@ -70,7 +79,10 @@ mod tests {
 
     #[test]
     fn parses_vm_rss() {
-        check("Name:\tnginx\nVmHWM:\t    9000 kB\nVmRSS:\t    8192 kB\nRssAnon:\t 1 kB\n", Some(8192 * 1024));
+        check(
+            "Name:\tnginx\nVmHWM:\t    9000 kB\nVmRSS:\t    8192 kB\nRssAnon:\t 1 kB\n",
+            Some(8192 * 1024),
+        );
         check("VmRSS:\t0 kB\n", Some(0));
         check("Name:\tzombie\n", None);
         check("VmRSS:\t12 MB\n", None);

@@ -30,7 +30,11 @@ pub struct Captured {
 }
 
 /// Runs `command` to completion with its output captured. `what` names it in errors.
-pub fn run_captured(command: &mut Command, what: &str, timeout: Duration) -> Result<Captured, Error> {
+pub fn run_captured(
+    command: &mut Command,
+    what: &str,
+    timeout: Duration,
+) -> Result<Captured, Error> {
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -42,14 +46,24 @@ pub fn run_captured(command: &mut Command, what: &str, timeout: Duration) -> Res
     let stderr = child.stderr.take().map(drain);
     let status = finish(&mut child, what, timeout)?;
     let collect = |reader: Option<thread::JoinHandle<String>>| {
-        reader.and_then(|handle| handle.join().ok()).unwrap_or_default()
+        reader
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default()
     };
-    Ok(Captured { status, stdout: collect(stdout), stderr: collect(stderr) })
+    Ok(Captured {
+        status,
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    })
 }
 
 /// Runs `command` to completion with its output going to ours (for long builds and installs
 /// whose progress the person running the benchmark should see).
-pub fn run_inherited(command: &mut Command, what: &str, timeout: Duration) -> Result<ExitStatus, Error> {
+pub fn run_inherited(
+    command: &mut Command,
+    what: &str,
+    timeout: Duration,
+) -> Result<ExitStatus, Error> {
     let mut child = command
         .stdin(Stdio::null())
         .spawn()

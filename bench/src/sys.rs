@@ -23,14 +23,21 @@ pub fn send_signal(pid: u32, signal: Signal) -> io::Result<()> {
     // SAFETY: kill(2) takes plain integers and touches no memory of ours; pid > 0 is asserted
     // above so it cannot address a process group or every process.
     let rc = unsafe { libc::kill(pid, signal) };
-    if rc == 0 { Ok(()) } else { Err(io::Error::last_os_error()) }
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
 }
 
 /// Raises this process's open-file limit (soft, and hard if needed: the harness runs as root)
 /// to at least `wanted`. Returns the soft limit now in force. Children inherit it, which is how
 /// the servers get enough descriptors for the idle-connection scenario too.
 pub fn raise_nofile_limit(wanted: u64) -> io::Result<u64> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `limit` is a valid, writable rlimit that outlives the call.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
         return Err(io::Error::last_os_error());
@@ -38,7 +45,10 @@ pub fn raise_nofile_limit(wanted: u64) -> io::Result<u64> {
     if limit.rlim_cur >= wanted {
         return Ok(limit.rlim_cur);
     }
-    let raised = libc::rlimit { rlim_cur: wanted, rlim_max: limit.rlim_max.max(wanted) };
+    let raised = libc::rlimit {
+        rlim_cur: wanted,
+        rlim_max: limit.rlim_max.max(wanted),
+    };
     // SAFETY: `raised` is a valid rlimit that outlives the call; setrlimit only reads it.
     if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
         return Err(io::Error::last_os_error());
@@ -63,16 +73,24 @@ pub fn die_with_parent(command: &mut Command) {
 }
 
 /// Pins the calling thread (the harness's main thread; threads it starts later inherit the
-/// mask) to `cpu`, so the harness never competes with the server on its CPU.
-pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
-    monoio::utils::bind_to_cpu_set(Some(cpu)).map_err(io::Error::from)
+/// mask) to the load CPU, so the harness never competes with the server on its CPU.
+pub fn pin_harness_to_load_cpu() -> Result<(), crate::error::Error> {
+    use crate::limits::{LOAD_CPU, SERVER_CPU};
+    monoio::utils::bind_to_cpu_set(Some(LOAD_CPU)).map_err(|error| {
+        crate::error::Error::run(format!(
+            "pinning the harness to CPU {LOAD_CPU} (this benchmark needs CPUs {SERVER_CPU} and {LOAD_CPU}): {error}"
+        ))
+    })
 }
 
 /// USER_HZ, the unit of the CPU times in `/proc/<pid>/stat` (100 on mainstream Linux).
 pub fn clock_ticks_per_second() -> u64 {
     // SAFETY: sysconf only reads a configuration value; it has no pointer arguments.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    u64::try_from(ticks).ok().filter(|&ticks| ticks > 0).unwrap_or(100)
+    u64::try_from(ticks)
+        .ok()
+        .filter(|&ticks| ticks > 0)
+        .unwrap_or(100)
 }
 
 /// User + system CPU seconds of all children this process has waited for so far. The delta

@@ -13,11 +13,19 @@ pub fn print(report: &Report) {
     println!();
     for case in distinct(report.rows.iter().map(|row| row.case.as_str())) {
         let rows: Vec<&Row> = report.rows.iter().filter(|row| row.case == case).collect();
-        let metrics: Vec<&str> =
-            distinct(rows.iter().map(|row| row.metric.as_str())).into_iter().filter(|metric| !JSON_ONLY_METRICS.contains(metric)).collect();
+        let metrics: Vec<&str> = distinct(rows.iter().map(|row| row.metric.as_str()))
+            .into_iter()
+            .filter(|metric| !JSON_ONLY_METRICS.contains(metric))
+            .collect();
         let rounds = rows.iter().map(|row| row.rounds.len()).max().unwrap_or(0);
-        println!("== {case} (median of {rounds} run{}) ==", if rounds == 1 { "" } else { "s" });
-        let widths: Vec<usize> = metrics.iter().map(|metric| metric.len().max(COLUMN_WIDTH_MIN)).collect();
+        println!(
+            "== {case} (median of {rounds} run{}) ==",
+            if rounds == 1 { "" } else { "s" }
+        );
+        let widths: Vec<usize> = metrics
+            .iter()
+            .map(|metric| metric.len().max(COLUMN_WIDTH_MIN))
+            .collect();
         let mut header = format!("{:<10}", "contender");
         for (metric, width) in metrics.iter().zip(&widths) {
             header.push_str(&format!("  {metric:>width$}"));
@@ -36,7 +44,10 @@ pub fn print(report: &Report) {
             println!("{line}");
         }
         for ratio in report.ratios.iter().filter(|ratio| ratio.case == case) {
-            println!("  {:<13} {:<24} {:>8.3}", ratio.name, ratio.metric, ratio.value);
+            println!(
+                "  {:<13} {:<24} {:>8.3}",
+                ratio.name, ratio.metric, ratio.value
+            );
         }
         println!();
     }
@@ -51,6 +62,7 @@ fn format_value(value: f64, unit: &str) -> String {
         "us" if value < 100.0 => format!("{value:.2} us"),
         "us" => format!("{value:.0} us"),
         "ms" => format!("{value:.1} ms"),
+        "bytes" if value.abs() >= 10.0 * 1024.0 => format!("{:.0} KiB", value / 1024.0),
         "bytes" => format!("{value:.0} B"),
         "count" => format!("{value:.0}"),
         _ => format!("{value:.0} {unit}"),
@@ -84,6 +96,7 @@ mod tests {
         check(97.4, "%", "97 %");
         check(3.25, "ms", "3.2 ms");
         check(2345.6, "bytes", "2346 B");
+        check(11_382_784.0, "bytes", "11116 KiB");
         check(0.0, "count", "0");
         check(120000.5, "req/s", "120000 req/s");
     }

@@ -21,9 +21,13 @@ pub struct WorkDir {
 impl WorkDir {
     /// Creates `$TMPDIR/bext-bench-<pid>-<nanos>/` with `docroot/` holding both files.
     pub fn create() -> Result<Self, Error> {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let root = std::env::temp_dir().join(format!("bext-bench-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(root.join("docroot")).context(|| format!("creating {}", root.display()))?;
+        fs::create_dir_all(root.join("docroot"))
+            .context(|| format!("creating {}", root.display()))?;
         let workdir = WorkDir { root };
         workdir.write(SMALL_FILE, SMALL_BODY)?;
         workdir.write(PAGE_FILE, &page_body())?;
@@ -54,7 +58,10 @@ impl WorkDir {
 impl Drop for WorkDir {
     fn drop(&mut self) {
         if let Err(error) = fs::remove_dir_all(&self.root) {
-            eprintln!("bext-bench: could not remove {}: {error}", self.root.display());
+            eprintln!(
+                "bext-bench: could not remove {}: {error}",
+                self.root.display()
+            );
         }
     }
 }

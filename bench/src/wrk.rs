@@ -25,7 +25,12 @@ pub struct WrkResult {
 }
 
 /// Runs `taskset -c 1 wrk -t1 -c<connections> -d<secs>s --latency <url>`.
-pub fn run(wrk: &Path, url: &str, duration_secs: u32, connections: u32) -> Result<WrkResult, Error> {
+pub fn run(
+    wrk: &Path,
+    url: &str,
+    duration_secs: u32,
+    connections: u32,
+) -> Result<WrkResult, Error> {
     let mut command = Command::new("taskset");
     command
         .arg("-c")
@@ -36,7 +41,8 @@ pub fn run(wrk: &Path, url: &str, duration_secs: u32, connections: u32) -> Resul
         .arg(format!("-d{duration_secs}s"))
         .arg("--latency")
         .arg(url);
-    let timeout = Duration::from_secs(u64::from(duration_secs)) + Duration::from_millis(WRK_OVERRUN_MS);
+    let timeout =
+        Duration::from_secs(u64::from(duration_secs)) + Duration::from_millis(WRK_OVERRUN_MS);
     let output = run_captured(&mut command, &format!("wrk against {url}"), timeout)?;
     if !output.status.success() {
         return Err(Error::run(format!(
@@ -47,7 +53,10 @@ pub fn run(wrk: &Path, url: &str, duration_secs: u32, connections: u32) -> Resul
         )));
     }
     parse(&output.stdout).map_err(|error| {
-        Error::run(format!("cannot read wrk's report for {url}: {error}\n--- wrk output ---\n{}", output.stdout))
+        Error::run(format!(
+            "cannot read wrk's report for {url}: {error}\n--- wrk output ---\n{}",
+            output.stdout
+        ))
     })
 }
 
@@ -60,11 +69,17 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
     let mut non_2xx = 0;
     for line in report.lines().map(str::trim) {
         if let Some(rest) = line.strip_prefix("Requests/sec:") {
-            let value = rest.trim().parse::<f64>().map_err(|_| format!("bad Requests/sec line: {line:?}"))?;
+            let value = rest
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("bad Requests/sec line: {line:?}"))?;
             requests_per_sec = Some(value);
         } else if let Some((count, rest)) = line.split_once(" requests in ") {
             // "240000 requests in 2.00s, 50.00MB read"
-            let requests = count.trim().parse::<u64>().map_err(|_| format!("bad request count line: {line:?}"))?;
+            let requests = count
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("bad request count line: {line:?}"))?;
             let elapsed = rest.split(',').next().unwrap_or_default().trim();
             completed = Some((requests, parse_duration_us(elapsed)? / 1e6));
         } else if let Some(rest) = line.strip_prefix("99%") {
@@ -72,24 +87,42 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
         } else if let Some(rest) = line.strip_prefix("Socket errors:") {
             // "connect 0, read 1, write 0, timeout 3"
             for part in rest.split(',') {
-                let count = part.split_whitespace().nth(1).and_then(|n| n.parse::<u64>().ok());
-                socket_errors += count.ok_or_else(|| format!("bad Socket errors line: {line:?}"))?;
+                let count = part
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|n| n.parse::<u64>().ok());
+                socket_errors +=
+                    count.ok_or_else(|| format!("bad Socket errors line: {line:?}"))?;
             }
         } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
-            non_2xx = rest.trim().parse::<u64>().map_err(|_| format!("bad Non-2xx line: {line:?}"))?;
+            non_2xx = rest
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("bad Non-2xx line: {line:?}"))?;
         }
     }
     let requests_per_sec = requests_per_sec.ok_or("no Requests/sec line")?;
     let (requests, elapsed_secs) = completed.ok_or("no \"N requests in T\" line")?;
     let p99_us = p99_us.ok_or("no 99% latency line (was --latency passed?)")?;
-    Ok(WrkResult { requests_per_sec, requests, elapsed_secs, p99_us, socket_errors, non_2xx })
+    Ok(WrkResult {
+        requests_per_sec,
+        requests,
+        elapsed_secs,
+        p99_us,
+        socket_errors,
+        non_2xx,
+    })
 }
 
 /// "812.00us", "1.23ms", "2.00s", "1.50m" -> microseconds.
 fn parse_duration_us(text: &str) -> Result<f64, String> {
-    let split = text.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(|| format!("latency without a unit: {text:?}"))?;
+    let split = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| format!("latency without a unit: {text:?}"))?;
     let (number, unit) = text.split_at(split);
-    let value = number.parse::<f64>().map_err(|_| format!("bad latency number: {text:?}"))?;
+    let value = number
+        .parse::<f64>()
+        .map_err(|_| format!("bad latency number: {text:?}"))?;
     let scale = match unit {
         "us" => 1.0,
         "ms" => 1e3,
@@ -109,7 +142,12 @@ mod tests {
         let actual = match parse(report) {
             Ok(r) => format!(
                 "rps={} n={} in {}s p99us={} socket_errors={} non2xx={}",
-                r.requests_per_sec, r.requests, r.elapsed_secs, r.p99_us, r.socket_errors, r.non_2xx
+                r.requests_per_sec,
+                r.requests,
+                r.elapsed_secs,
+                r.p99_us,
+                r.socket_errors,
+                r.non_2xx
             ),
             Err(error) => format!("error: {error}"),
         };
@@ -134,10 +172,22 @@ Transfer/sec:     25.00MB
 
     #[test]
     fn parses_wrk_reports() {
-        check(CLEAN, "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0");
-        check(&CLEAN.replace("812.00us", "1.25ms"), "rps=120000.5 n=240000 in 2s p99us=1250 socket_errors=0 non2xx=0");
-        check(&CLEAN.replace("812.00us", "2.00s"), "rps=120000.5 n=240000 in 2s p99us=2000000 socket_errors=0 non2xx=0");
-        check(&CLEAN.replace("812.00us", "1.50m"), "rps=120000.5 n=240000 in 2s p99us=90000000 socket_errors=0 non2xx=0");
+        check(
+            CLEAN,
+            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0",
+        );
+        check(
+            &CLEAN.replace("812.00us", "1.25ms"),
+            "rps=120000.5 n=240000 in 2s p99us=1250 socket_errors=0 non2xx=0",
+        );
+        check(
+            &CLEAN.replace("812.00us", "2.00s"),
+            "rps=120000.5 n=240000 in 2s p99us=2000000 socket_errors=0 non2xx=0",
+        );
+        check(
+            &CLEAN.replace("812.00us", "1.50m"),
+            "rps=120000.5 n=240000 in 2s p99us=90000000 socket_errors=0 non2xx=0",
+        );
         check(
             &CLEAN.replace(
                 "Requests/sec",
@@ -149,13 +199,34 @@ Transfer/sec:     25.00MB
 
     #[test]
     fn rejects_incomplete_reports() {
-        check(&CLEAN.replace("     99%  812.00us\n", ""), "error: no 99% latency line (was --latency passed?)");
-        check(&CLEAN.replace("Requests/sec: 120000.50\n", ""), "error: no Requests/sec line");
-        check(&CLEAN.replace("812.00us", "812.00"), "error: latency without a unit: \"812.00\"");
-        check(&CLEAN.replace("812.00us", "812.00ns"), "error: unknown latency unit \"ns\" in \"812.00ns\"");
-        check(&CLEAN.replace("120000.50", "lots"), "error: bad Requests/sec line: \"Requests/sec: lots\"");
-        check(&CLEAN.replace("  240000 requests in 2.00s, 50.00MB read\n", ""), "error: no \"N requests in T\" line");
-        check(&CLEAN.replace("240000 requests", "many requests"), "error: bad request count line: \"many requests in 2.00s, 50.00MB read\"");
+        check(
+            &CLEAN.replace("     99%  812.00us\n", ""),
+            "error: no 99% latency line (was --latency passed?)",
+        );
+        check(
+            &CLEAN.replace("Requests/sec: 120000.50\n", ""),
+            "error: no Requests/sec line",
+        );
+        check(
+            &CLEAN.replace("812.00us", "812.00"),
+            "error: latency without a unit: \"812.00\"",
+        );
+        check(
+            &CLEAN.replace("812.00us", "812.00ns"),
+            "error: unknown latency unit \"ns\" in \"812.00ns\"",
+        );
+        check(
+            &CLEAN.replace("120000.50", "lots"),
+            "error: bad Requests/sec line: \"Requests/sec: lots\"",
+        );
+        check(
+            &CLEAN.replace("  240000 requests in 2.00s, 50.00MB read\n", ""),
+            "error: no \"N requests in T\" line",
+        );
+        check(
+            &CLEAN.replace("240000 requests", "many requests"),
+            "error: bad request count line: \"many requests in 2.00s, 50.00MB read\"",
+        );
         check("", "error: no Requests/sec line");
     }
 }

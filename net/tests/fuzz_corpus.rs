@@ -27,7 +27,11 @@ fn replay_dir(dir: &Path) -> usize {
     for path in &entries {
         let input = std::fs::read(path).expect("corpus file");
         let result = std::panic::catch_unwind(|| fuzz_parse(&input));
-        assert!(result.is_ok(), "fuzz invariant broken by {}", path.display());
+        assert!(
+            result.is_ok(),
+            "fuzz invariant broken by {}",
+            path.display()
+        );
     }
     entries.len()
 }

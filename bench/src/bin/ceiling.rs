@@ -23,7 +23,8 @@ use lexopt::prelude::*;
 use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
 use monoio::net::{TcpListener, TcpStream};
 
-const USAGE: &str = "usage: bext-ceiling --listen ADDR --body-bytes N [--cpu N]";
+const USAGE: &str =
+    "usage: bext-ceiling --listen ADDR --body-bytes N [--cpu N] [--uring-setup plain|coop|defer]";
 /// A wrk request is ~100 bytes; one read always holds a whole request.
 const READ_BUFFER_BYTES: usize = 4096;
 /// The largest canned body; the benchmark uses 13 bytes and 4 KiB.
@@ -35,6 +36,20 @@ struct Args {
     listen: SocketAddr,
     body_bytes: usize,
     cpu: usize,
+    uring_setup: UringSetup,
+}
+
+/// How the io_uring instance is set up. `plain` (the default) is monoio's default, the same
+/// ring bext's shards get; the others exist to measure what the kernel's task-work flags are
+/// worth on this machine before anyone changes bext's runtime setup.
+#[derive(Clone, Copy)]
+enum UringSetup {
+    Plain,
+    /// IORING_SETUP_COOP_TASKRUN: completions do not interrupt the task with an IPI.
+    Coop,
+    /// IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN: completions are processed only when the
+    /// runtime waits for them (Linux 6.1+).
+    Defer,
 }
 
 fn main() -> ExitCode {
@@ -51,7 +66,20 @@ fn main() -> ExitCode {
     }
     // Built once and leaked: every connection writes the same bytes for the whole run.
     let response: &'static [u8] = Box::leak(canned_response(args.body_bytes).into_boxed_slice());
-    let runtime = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new().enable_timer().build();
+    let mut ring = io_uring::IoUring::builder();
+    match args.uring_setup {
+        UringSetup::Plain => {}
+        UringSetup::Coop => {
+            ring.setup_coop_taskrun();
+        }
+        UringSetup::Defer => {
+            ring.setup_single_issuer().setup_defer_taskrun();
+        }
+    }
+    let runtime = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
+        .uring_builder(ring)
+        .enable_timer()
+        .build();
     let mut runtime = match runtime {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -72,27 +100,77 @@ fn parse_args() -> Result<Args, String> {
     let mut listen = None;
     let mut body_bytes = None;
     let mut cpu = 0;
+    let mut uring_setup = UringSetup::Plain;
     let mut parser = lexopt::Parser::from_env();
     let text = |error: lexopt::Error| error.to_string();
     while let Some(arg) = parser.next().map_err(text)? {
         match arg {
-            Long("listen") => listen = Some(parser.value().map_err(text)?.parse::<SocketAddr>().map_err(text)?),
-            Long("body-bytes") => body_bytes = Some(parser.value().map_err(text)?.parse::<usize>().map_err(text)?),
-            Long("cpu") => cpu = parser.value().map_err(text)?.parse::<usize>().map_err(text)?,
+            Long("listen") => {
+                listen = Some(
+                    parser
+                        .value()
+                        .map_err(text)?
+                        .parse::<SocketAddr>()
+                        .map_err(text)?,
+                )
+            }
+            Long("body-bytes") => {
+                body_bytes = Some(
+                    parser
+                        .value()
+                        .map_err(text)?
+                        .parse::<usize>()
+                        .map_err(text)?,
+                )
+            }
+            Long("cpu") => {
+                cpu = parser
+                    .value()
+                    .map_err(text)?
+                    .parse::<usize>()
+                    .map_err(text)?
+            }
+            Long("uring-setup") => {
+                uring_setup = match parser
+                    .value()
+                    .map_err(text)?
+                    .string()
+                    .map_err(text)?
+                    .as_str()
+                {
+                    "plain" => UringSetup::Plain,
+                    "coop" => UringSetup::Coop,
+                    "defer" => UringSetup::Defer,
+                    other => {
+                        return Err(format!(
+                            "unknown --uring-setup {other:?} (plain, coop or defer)"
+                        ));
+                    }
+                }
+            }
             _ => return Err(arg.unexpected().to_string()),
         }
     }
     let listen = listen.ok_or("--listen is required")?;
     let body_bytes = body_bytes.ok_or("--body-bytes is required")?;
     if body_bytes > BODY_BYTES_MAX {
-        return Err(format!("--body-bytes {body_bytes} is above the {BODY_BYTES_MAX} maximum"));
+        return Err(format!(
+            "--body-bytes {body_bytes} is above the {BODY_BYTES_MAX} maximum"
+        ));
     }
-    Ok(Args { listen, body_bytes, cpu })
+    Ok(Args {
+        listen,
+        body_bytes,
+        cpu,
+        uring_setup,
+    })
 }
 
 /// A complete response: status line, the two headers a client needs, and `body_bytes` of 'x'.
 fn canned_response(body_bytes: usize) -> Vec<u8> {
-    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {body_bytes}\r\n\r\n");
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {body_bytes}\r\n\r\n"
+    );
     let mut response = Vec::with_capacity(head.len() + body_bytes);
     response.extend_from_slice(head.as_bytes());
     response.resize(head.len() + body_bytes, b'x');

@@ -100,7 +100,9 @@ impl BodyDecoder {
             BodyKind::Length(length) if length > body_bytes_max => {
                 return Err(BodyError::TooLarge);
             }
-            BodyKind::Length(length) => Framing::Length { remaining_bytes: length },
+            BodyKind::Length(length) => Framing::Length {
+                remaining_bytes: length,
+            },
             BodyKind::Chunked => Framing::Chunked(Chunked::new(body_bytes_max)),
         };
         Ok(BodyDecoder { framing })
@@ -112,12 +114,22 @@ impl BodyDecoder {
     /// spent: answer with the error's status and close.
     pub fn decode(&mut self, input: &[u8]) -> Result<Decoded, BodyError> {
         let decoded = match &mut self.framing {
-            Framing::Done => Decoded { consumed: 0, data: 0..0, done: true },
+            Framing::Done => Decoded {
+                consumed: 0,
+                data: 0..0,
+                done: true,
+            },
             Framing::Length { remaining_bytes } => {
-                let taken = input.len().min(usize::try_from(*remaining_bytes).unwrap_or(usize::MAX));
+                let taken = input
+                    .len()
+                    .min(usize::try_from(*remaining_bytes).unwrap_or(usize::MAX));
                 *remaining_bytes -= taken as u64;
                 let done = *remaining_bytes == 0;
-                Decoded { consumed: taken, data: 0..taken, done }
+                Decoded {
+                    consumed: taken,
+                    data: 0..taken,
+                    done,
+                }
             }
             Framing::Chunked(chunked) => chunked.decode(input)?,
         };

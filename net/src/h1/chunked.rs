@@ -30,15 +30,26 @@ pub(crate) struct Chunked {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// In the hex digits of a chunk size; `digits` read so far.
-    Size { size: u64, digits: u32 },
+    Size {
+        size: u64,
+        digits: u32,
+    },
     /// Whitespace after the size, which must lead to an extension.
-    SizeSpace { size: u64 },
+    SizeSpace {
+        size: u64,
+    },
     /// Inside chunk extensions, skipped until CR.
-    Extension { size: u64 },
+    Extension {
+        size: u64,
+    },
     /// CR seen at the end of the size line.
-    SizeLf { size: u64 },
+    SizeLf {
+        size: u64,
+    },
     /// Inside chunk data; `remaining` > 0.
-    Data { remaining: u64 },
+    Data {
+        remaining: u64,
+    },
     /// After chunk data, expecting CR then LF.
     DataCr,
     DataLf,
@@ -46,7 +57,9 @@ enum State {
     TrailerStart,
     TrailerLine,
     /// CR seen in the trailer section; `last` if it ends the empty line.
-    TrailerLf { last: bool },
+    TrailerLf {
+        last: bool,
+    },
     Done,
 }
 
@@ -77,8 +90,11 @@ impl Chunked {
                     data = pos..pos + taken;
                     pos += taken;
                     let remaining = remaining - taken as u64;
-                    self.state =
-                        if remaining == 0 { State::DataCr } else { State::Data { remaining } };
+                    self.state = if remaining == 0 {
+                        State::DataCr
+                    } else {
+                        State::Data { remaining }
+                    };
                 }
                 _ => {
                     let Some(&byte) = input.get(pos) else { break };
@@ -88,7 +104,11 @@ impl Chunked {
             }
         }
         let done = self.state == State::Done;
-        Ok(Decoded { consumed: pos, data, done })
+        Ok(Decoded {
+            consumed: pos,
+            data,
+            done,
+        })
     }
 
     /// Advances the framing state machine by one byte.
@@ -103,7 +123,10 @@ impl Chunked {
                         .checked_mul(16)
                         .and_then(|size| size.checked_add(value))
                         .ok_or(BodyError::InvalidChunkSize)?;
-                    State::Size { size, digits: digits + 1 }
+                    State::Size {
+                        size,
+                        digits: digits + 1,
+                    }
                 }
                 None if digits == 0 => return Err(BodyError::InvalidChunkSize),
                 None => match byte {
@@ -123,7 +146,9 @@ impl Chunked {
             State::Extension { size } => match byte {
                 b'\r' => State::SizeLf { size },
                 b'\n' => return Err(BodyError::InvalidChunkLineEnding),
-                b'\t' | b' '..=0x7e | 0x80..=0xff => self.extension_byte(State::Extension { size })?,
+                b'\t' | b' '..=0x7e | 0x80..=0xff => {
+                    self.extension_byte(State::Extension { size })?
+                }
                 _ => return Err(BodyError::InvalidChunkExtension),
             },
             State::SizeLf { size } => match byte {
@@ -162,7 +187,10 @@ impl Chunked {
         if size == 0 {
             return Ok(State::TrailerStart);
         }
-        self.body_bytes = self.body_bytes.checked_add(size).ok_or(BodyError::TooLarge)?;
+        self.body_bytes = self
+            .body_bytes
+            .checked_add(size)
+            .ok_or(BodyError::TooLarge)?;
         if self.body_bytes > self.body_bytes_max {
             return Err(BodyError::TooLarge);
         }

@@ -22,7 +22,10 @@ pub struct DateCache {
 impl DateCache {
     pub fn new(unix_secs: u64) -> Self {
         let unix_secs = unix_secs.min(UNIX_SECS_MAX);
-        let mut cache = DateCache { unix_secs, line: [0; LINE_BYTES] };
+        let mut cache = DateCache {
+            unix_secs,
+            line: [0; LINE_BYTES],
+        };
         cache.format();
         cache
     }
@@ -47,6 +50,9 @@ impl DateCache {
         let mut out = &mut self.line[..];
         let written = write!(out, "date: {date}\r\n");
         // Writing into a slice fails only if it is too small, and IMF-fixdate has a fixed width.
-        debug_assert!(written.is_ok() && out.is_empty(), "date line is {LINE_BYTES} bytes");
+        debug_assert!(
+            written.is_ok() && out.is_empty(),
+            "date line is {LINE_BYTES} bytes"
+        );
     }
 }

@@ -9,8 +9,11 @@ use super::{
 };
 
 /// Small limits, so that fuzz inputs of a few KiB reach every limit path.
-const SMALL_LIMITS: Limits =
-    Limits { request_line_bytes_max: 64, header_count_max: 8, header_bytes_max: 512 };
+const SMALL_LIMITS: Limits = Limits {
+    request_line_bytes_max: 64,
+    header_count_max: 8,
+    header_bytes_max: 512,
+};
 /// Body bound for fuzzing, small enough for inputs to exceed it.
 const FUZZ_BODY_BYTES_MAX: u64 = 2048;
 /// Inputs up to this size have every prefix re-parsed; longer ones a sample of prefixes.
@@ -26,7 +29,9 @@ pub fn fuzz_parse(input: &[u8]) {
         let parsed = parse_request(rest, &mut store, &Limits::default());
         check_prefixes(rest, &parsed);
         check_small_limits(rest, &parsed);
-        let Ok(Parsed::Complete { head, head_len }) = parsed else { return };
+        let Ok(Parsed::Complete { head, head_len }) = parsed else {
+            return;
+        };
         assert!(head_len > 0, "a complete head has at least a request line");
         assert!(head_len <= rest.len());
         check_head(rest, &head);
@@ -34,7 +39,10 @@ pub fn fuzz_parse(input: &[u8]) {
 
         let whole = decode_in_pieces(head.body, rest, usize::MAX);
         let bytewise = decode_in_pieces(head.body, rest, 1);
-        assert_eq!(whole, bytewise, "body decoding must not depend on how input is split");
+        assert_eq!(
+            whole, bytewise,
+            "body decoding must not depend on how input is split"
+        );
         match whole.end {
             BodyEnd::Done => rest = &rest[whole.consumed..],
             BodyEnd::NeedMore | BodyEnd::TooLargeAtStart | BodyEnd::Error(_) => return,
@@ -52,7 +60,10 @@ fn check_head(buf: &[u8], head: &Request<'_, '_>) {
     assert!(!head.path.is_empty());
     assert!(within(head.path));
     assert!(head.query.is_none_or(within));
-    assert!(head.host.is_none_or(|host| !host.is_empty() && within(host)));
+    assert!(
+        head.host
+            .is_none_or(|host| !host.is_empty() && within(host))
+    );
     assert!(!head.method_bytes().is_empty());
     match head.method {
         Method::Connect => assert!(head.host.is_some()),
@@ -67,9 +78,13 @@ fn check_head(buf: &[u8], head: &Request<'_, '_>) {
     }
     assert!(head.headers().len() <= Limits::default().header_count_max);
     if let BodyKind::Length(length) = head.body {
-        let value = head.header("content-length").map(|value| value.trim_ascii());
+        let value = head
+            .header("content-length")
+            .map(|value| value.trim_ascii());
         let first_element = value.and_then(|value| value.split(|&b| b == b',').next());
-        let digits = first_element.map(|element| element.trim_ascii()).unwrap_or_default();
+        let digits = first_element
+            .map(|element| element.trim_ascii())
+            .unwrap_or_default();
         assert_eq!(parse_decimal(digits), Some(length));
     }
 }
@@ -94,7 +109,10 @@ fn check_prefixes(buf: &[u8], whole: &Result<Parsed<Request<'_, '_>>, RequestErr
                 assert_eq!(prefix_len, *head_len);
             }
             (Ok(Parsed::Complete { head_len, .. }), Err(error)) => {
-                assert!(k >= *head_len, "prefix {k} refused ({error:?}) but whole head is fine");
+                assert!(
+                    k >= *head_len,
+                    "prefix {k} refused ({error:?}) but whole head is fine"
+                );
             }
             (Ok(Parsed::Partial), prefix) => panic!("prefix {k} gave {prefix:?}, whole partial"),
             (Err(_), Err(_)) => {}
@@ -104,7 +122,9 @@ fn check_prefixes(buf: &[u8], whole: &Result<Parsed<Request<'_, '_>>, RequestErr
     if buf.len() <= ALL_PREFIXES_BYTES_MAX {
         (0..buf.len()).for_each(check);
     } else {
-        (0..PREFIX_SAMPLES).map(|i| i * buf.len() / PREFIX_SAMPLES).for_each(check);
+        (0..PREFIX_SAMPLES)
+            .map(|i| i * buf.len() / PREFIX_SAMPLES)
+            .for_each(check);
         if let Ok(Parsed::Complete { head_len, .. }) = whole {
             check(head_len - 1);
         }
@@ -115,7 +135,13 @@ fn check_prefixes(buf: &[u8], whole: &Result<Parsed<Request<'_, '_>>, RequestErr
 fn check_small_limits(buf: &[u8], whole: &Result<Parsed<Request<'_, '_>>, RequestError>) {
     let mut store = HeaderStore::new();
     match (parse_request(buf, &mut store, &SMALL_LIMITS), whole) {
-        (Ok(Parsed::Complete { head: small, head_len: small_len }), whole) => {
+        (
+            Ok(Parsed::Complete {
+                head: small,
+                head_len: small_len,
+            }),
+            whole,
+        ) => {
             let Ok(Parsed::Complete { head, head_len }) = whole else {
                 panic!("small limits accepted what default limits gave {whole:?}");
             };
@@ -123,7 +149,13 @@ fn check_small_limits(buf: &[u8], whole: &Result<Parsed<Request<'_, '_>>, Reques
             assert!(small_len <= SMALL_LIMITS.header_bytes_max);
             assert!(small.headers().len() <= SMALL_LIMITS.header_count_max);
             assert_eq!(
-                (small.method, small.version, small.path, small.query, small.host),
+                (
+                    small.method,
+                    small.version,
+                    small.path,
+                    small.query,
+                    small.host
+                ),
                 (head.method, head.version, head.path, head.query, head.host)
             );
             assert_eq!(
@@ -132,7 +164,10 @@ fn check_small_limits(buf: &[u8], whole: &Result<Parsed<Request<'_, '_>>, Reques
             );
         }
         (Ok(Parsed::Partial), whole) => {
-            assert!(matches!(whole, Ok(Parsed::Partial)), "small partial, default {whole:?}");
+            assert!(
+                matches!(whole, Ok(Parsed::Partial)),
+                "small partial, default {whole:?}"
+            );
         }
         (Err(_), _) => {}
     }
@@ -155,7 +190,11 @@ struct BodyOutcome {
 
 /// Decodes the body at the start of `input`, feeding at most `piece_bytes` per call.
 fn decode_in_pieces(kind: BodyKind, input: &[u8], piece_bytes: usize) -> BodyOutcome {
-    let mut outcome = BodyOutcome { data: Vec::new(), consumed: 0, end: BodyEnd::NeedMore };
+    let mut outcome = BodyOutcome {
+        data: Vec::new(),
+        consumed: 0,
+        end: BodyEnd::NeedMore,
+    };
     let mut decoder = match BodyDecoder::new(kind, FUZZ_BODY_BYTES_MAX) {
         Ok(decoder) => decoder,
         Err(error) => {
@@ -173,7 +212,11 @@ fn decode_in_pieces(kind: BodyKind, input: &[u8], piece_bytes: usize) -> BodyOut
             // After an error only the error matters; how much was decoded before it depends
             // on how the input was split.
             Err(error) => {
-                return BodyOutcome { data: Vec::new(), consumed: 0, end: BodyEnd::Error(error) };
+                return BodyOutcome {
+                    data: Vec::new(),
+                    consumed: 0,
+                    end: BodyEnd::Error(error),
+                };
             }
         };
         assert!(decoded.consumed <= window.len());
@@ -193,7 +236,11 @@ fn decode_in_pieces(kind: BodyKind, input: &[u8], piece_bytes: usize) -> BodyOut
         if window.is_empty() {
             return outcome;
         }
-        assert!(decoded.consumed > 0, "decode made no progress on {} bytes", window.len());
+        assert!(
+            decoded.consumed > 0,
+            "decode made no progress on {} bytes",
+            window.len()
+        );
     }
 }
 

@@ -46,9 +46,7 @@ pub mod fuzz_support;
 pub use body::{BodyDecoder, BodyError, Decoded};
 pub use chunked::{CHUNK_EXTENSIONS_BYTES_MAX, CHUNK_SIZE_DIGITS_MAX, TRAILER_BYTES_MAX};
 pub use date::DateCache;
-pub use request::{
-    BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version, parse_request,
-};
+pub use request::{BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version, parse_request};
 pub use request_error::RequestError;
 pub use response::{
     CONTINUE_100, write_content_length, write_error_response, write_header, write_status_line,

@@ -42,8 +42,11 @@ pub struct HeaderStore<'b> {
 }
 
 impl<'b> HeaderStore<'b> {
+    /// Free to create: the slots are not initialised.
     pub fn new() -> Self {
-        HeaderStore { slots: [const { MaybeUninit::uninit() }; limits::HEADER_COUNT_MAX] }
+        HeaderStore {
+            slots: [const { MaybeUninit::uninit() }; limits::HEADER_COUNT_MAX],
+        }
     }
 }
 
@@ -96,6 +99,7 @@ impl Method {
     }
 }
 
+/// The HTTP versions bext speaks; others are refused with 505.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
     Http10,
@@ -145,7 +149,10 @@ impl<'b, 'h> Request<'b, 'h> {
 
     /// The value of the first field named `name`, compared case-insensitively.
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
-        self.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).map(|h| h.value)
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
     }
 
     /// Every field line in order, as (name, value) with surrounding whitespace trimmed.
@@ -189,7 +196,11 @@ pub fn parse_request<'b, 'h>(
         return Err(RequestError::HeadTooLarge);
     }
 
-    let version = if minor == 0 { Version::Http10 } else { Version::Http11 };
+    let version = if minor == 0 {
+        Version::Http10
+    } else {
+        Version::Http11
+    };
     let method = Method::from_bytes(method_bytes);
     let target = parse_target(method, target)?;
     let headers: &'h [httparse::Header<'b>] = raw.headers;
@@ -251,6 +262,7 @@ fn skip_empty_lines(mut buf: &[u8]) -> &[u8] {
 
 /// Turns httparse's coarse error into the precise refusal. Runs only for bad requests, so it may
 /// look at the buffer again.
+#[cold]
 fn refine_error<T>(
     buf: &[u8],
     error: httparse::Error,
@@ -297,8 +309,8 @@ fn version_error<T>(buf: &[u8], limits: &Limits) -> Result<Parsed<T>, RequestErr
 
 /// httparse reports obs-fold as a bad header name; find out which it was, for the log.
 fn header_line_error(buf: &[u8]) -> RequestError {
-    let mut lines = skip_empty_lines(buf).split(|&b| b == b'\n').skip(1);
-    for line in lines.by_ref() {
+    let lines = skip_empty_lines(buf).split(|&b| b == b'\n').skip(1);
+    for line in lines {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             break;

@@ -21,8 +21,15 @@ pub fn write_status_line(out: &mut Vec<u8>, status: u16) {
         out.extend_from_slice(line);
         return;
     }
-    debug_assert!((100..=999).contains(&status), "status {status} is not three digits");
-    let status = if (100..=999).contains(&status) { status } else { 500 };
+    debug_assert!(
+        (100..=999).contains(&status),
+        "status {status} is not three digits"
+    );
+    let status = if (100..=999).contains(&status) {
+        status
+    } else {
+        500
+    };
     out.extend_from_slice(b"HTTP/1.1 ");
     out.extend_from_slice(&three_digits(status));
     out.extend_from_slice(b" \r\n");
@@ -67,18 +74,28 @@ pub fn write_error_response(
     keep_alive: bool,
     head_only: bool,
 ) {
-    debug_assert!((100..=999).contains(&status), "status {status} is not three digits");
-    let status = if (100..=999).contains(&status) { status } else { 500 };
+    debug_assert!(
+        (100..=999).contains(&status),
+        "status {status} is not three digits"
+    );
+    let status = if (100..=999).contains(&status) {
+        status
+    } else {
+        500
+    };
     let digits = three_digits(status);
     let text: &[u8] = match status_line(status) {
         Some(line) => code_and_reason(line),
         None => &digits,
     };
     let has_body = !(status < 200 || status == 204 || status == 304);
-    let body_len = ERROR_BODY_START.len() + ERROR_BODY_MIDDLE.len() + ERROR_BODY_END.len()
-        + 2 * text.len();
+    let body_len =
+        ERROR_BODY_START.len() + ERROR_BODY_MIDDLE.len() + ERROR_BODY_END.len() + 2 * text.len();
     out.reserve(
-        128 + SERVER.len() + CONTENT_TYPE_HTML.len() + date.line().len() + CONNECTION_CLOSE.len()
+        128 + SERVER.len()
+            + CONTENT_TYPE_HTML.len()
+            + date.line().len()
+            + CONNECTION_CLOSE.len()
             + body_len,
     );
     let start = out.len();
@@ -109,5 +126,9 @@ pub fn write_error_response(
 /// The three ASCII digits of a status in 100..=999.
 fn three_digits(status: u16) -> [u8; 3] {
     debug_assert!((100..=999).contains(&status));
-    [b'0' + (status / 100 % 10) as u8, b'0' + (status / 10 % 10) as u8, b'0' + (status % 10) as u8]
+    [
+        b'0' + (status / 100 % 10) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+    ]
 }

@@ -5,6 +5,10 @@
 //! and CONNECT with nothing else. A target that breaks those pairings is refused rather than
 //! guessed at, because a router that sees a different path than a proxy in front of it is how
 //! request smuggling and cache poisoning start.
+//!
+//! Bytes inside the target are checked only as far as httparse does (visible ASCII, no spaces or
+//! controls). Paths are neither percent-decoded nor normalised here: `/a/../b` reaches the
+//! caller as sent, and whoever maps paths to files must resolve it.
 
 use super::request::Method;
 use super::request_error::RequestError;
@@ -27,13 +31,21 @@ pub(crate) fn parse_target(method: Method, target: &[u8]) -> Result<Target<'_>, 
     }
     if first == b'/' {
         let (path, query) = split_query(target);
-        return Ok(Target { path, query, authority: None });
+        return Ok(Target {
+            path,
+            query,
+            authority: None,
+        });
     }
     if target == b"*" {
         if method != Method::Options {
             return Err(RequestError::InvalidTarget);
         }
-        return Ok(Target { path: target, query: None, authority: None });
+        return Ok(Target {
+            path: target,
+            query: None,
+            authority: None,
+        });
     }
     absolute_form(target)
 }
@@ -48,7 +60,10 @@ pub(crate) fn is_valid_host(value: &[u8]) -> bool {
 /// CONNECT names `host:port` and nothing else (RFC 9112 §3.2.3). The authority doubles as the
 /// path so that logs and routing have something to show.
 fn authority_form(target: &[u8]) -> Result<Target<'_>, RequestError> {
-    let colon = target.iter().rposition(|&b| b == b':').ok_or(RequestError::InvalidTarget)?;
+    let colon = target
+        .iter()
+        .rposition(|&b| b == b':')
+        .ok_or(RequestError::InvalidTarget)?;
     let (host, port) = (&target[..colon], &target[colon + 1..]);
     if host.is_empty() || port.is_empty() || !port.iter().all(u8::is_ascii_digit) {
         return Err(RequestError::InvalidTarget);
@@ -56,7 +71,11 @@ fn authority_form(target: &[u8]) -> Result<Target<'_>, RequestError> {
     if !is_valid_host(target) {
         return Err(RequestError::InvalidHost);
     }
-    Ok(Target { path: target, query: None, authority: Some(target) })
+    Ok(Target {
+        path: target,
+        query: None,
+        authority: Some(target),
+    })
 }
 
 /// `http://authority/path?query`, sent to proxies and accepted by origin servers (RFC 9112
@@ -84,7 +103,11 @@ fn absolute_form(target: &[u8]) -> Result<Target<'_>, RequestError> {
         // A fragment straight after the authority: nothing a client should send.
         return Err(RequestError::InvalidTarget);
     }
-    Ok(Target { path, query, authority: Some(authority) })
+    Ok(Target {
+        path,
+        query,
+        authority: Some(authority),
+    })
 }
 
 fn split_query(target: &[u8]) -> (&[u8], Option<&[u8]>) {

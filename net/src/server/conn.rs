@@ -226,21 +226,19 @@ impl Conn<'_> {
             let ask = Ask { keep_alive, ..head.ask };
             let before = out.len();
             let answer = if head.ask.path.starts_with(internal::PREFIX) {
-                let status = Box::pin(internal::answer(shard, ask.path, ask.method == h1::Method::Head, keep_alive, out)).await;
-                Answer::Done { status, body_bytes: (out.len() - before) as u64 }
+                Box::pin(internal::answer(shard, &ask, out)).await
             } else if let Some(answer) = static_files::answer_hit(shard, &ask, started, out) {
                 answer
             } else {
                 Box::pin(static_files::answer_miss(shard, &ask, started, out)).await
             };
             let (status, body_bytes, stream) = match answer {
-                Answer::Done { status, body_bytes } => (status, body_bytes, None),
+                Answer::Done { status, body_bytes, close } => {
+                    keep_alive &= !close;
+                    (status, body_bytes, None)
+                }
                 Answer::Stream { status, job } => (status, job.len, Some(job)),
             };
-            // Error answers written by the codec close the connection themselves.
-            if out[before..].windows(19).any(|w| w.eq_ignore_ascii_case(b"connection: close\r\n")) {
-                keep_alive = false;
-            }
             record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, |j| j.len), started);
             let mut log = shard.log.borrow_mut();
             if log.enabled() {

@@ -6,13 +6,17 @@ use bext_core::metrics::render_prometheus;
 use bext_shards::rt;
 
 use super::shard::Shard;
+use super::static_files::{Answer, Ask};
 use crate::h1;
 
 pub(crate) const PREFIX: &[u8] = b"/__bext/";
 
-/// Appends the answer to `path` (which starts with [`PREFIX`]); returns the status.
-pub(crate) async fn answer(shard: &Rc<Shard>, path: &[u8], head_only: bool, keep_alive: bool, out: &mut Vec<u8>) -> u16 {
-    let (status, content_type, body) = match path {
+/// Appends the answer to a request whose path starts with [`PREFIX`].
+pub(crate) async fn answer(shard: &Rc<Shard>, ask: &Ask<'_>, out: &mut Vec<u8>) -> Answer {
+    let head_only = ask.method == h1::Method::Head;
+    // The codec's responses never say `keep-alive`, which an HTTP/1.0 client needs to stay.
+    let keep_alive = ask.keep_alive && !ask.http_1_0;
+    let (status, content_type, body) = match ask.path {
         b"/__bext/health" => {
             let driver = match shard.driver {
                 rt::Driver::IoUring => "io_uring",
@@ -33,7 +37,7 @@ pub(crate) async fn answer(shard: &Rc<Shard>, path: &[u8], head_only: bool, keep
         }
         _ => {
             h1::write_error_response(out, 404, &shard.date.borrow(), keep_alive, head_only);
-            return 404;
+            return Answer::Done { status: 404, body_bytes: 0, close: !keep_alive };
         }
     };
     h1::write_status_line(out, status);
@@ -49,5 +53,5 @@ pub(crate) async fn answer(shard: &Rc<Shard>, path: &[u8], head_only: bool, keep
     if !head_only {
         out.extend_from_slice(body.as_bytes());
     }
-    status
+    Answer::Done { status, body_bytes: if head_only { 0 } else { body.len() as u64 }, close: !keep_alive }
 }

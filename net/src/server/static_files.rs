@@ -57,8 +57,8 @@ struct Variant {
 
 /// How a request was answered.
 pub(crate) enum Answer {
-    /// The whole response is in `out`.
-    Done { status: u16, body_bytes: u64 },
+    /// The whole response is in `out`; with `close`, it said `connection: close`.
+    Done { status: u16, body_bytes: u64, close: bool },
     /// The head is in `out`; the body follows from `file`.
     Stream { status: u16, job: StreamJob },
 }
@@ -328,7 +328,7 @@ fn write_entry(out: &mut Vec<u8>, date_line: &[u8], entry: &CachedFile, ask: &As
     if !ask.head_only() {
         out.extend_from_slice(body);
     }
-    Answer::Done { status, body_bytes: sent }
+    Answer::Done { status, body_bytes: sent, close: !ask.keep_alive }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -400,14 +400,14 @@ async fn stream_large(
     connection_header(out, ask);
     out.extend_from_slice(b"\r\n");
     if ask.head_only() || len == 0 {
-        return Answer::Done { status, body_bytes: 0 };
+        return Answer::Done { status, body_bytes: 0, close: !ask.keep_alive };
     }
     match rt::File::from_std(file) {
         Ok(file) => Answer::Stream { status, job: StreamJob { file, offset, len } },
         Err(_) => {
             out.clear();
             h1::write_error_response(out, 500, &shard.date.borrow(), false, ask.head_only());
-            Answer::Done { status: 500, body_bytes: 0 }
+            Answer::Done { status: 500, body_bytes: 0, close: true }
         }
     }
 }
@@ -443,8 +443,10 @@ async fn error(shard: &Rc<Shard>, snapshot: &Arc<Snapshot>, site: usize, status:
             return write_entry(out, shard.date.borrow().line(), &entry, ask, status);
         }
     }
-    h1::write_error_response(out, status, &shard.date.borrow(), ask.keep_alive && !ask.http_1_0, ask.head_only());
-    Answer::Done { status, body_bytes: 0 }
+    // The codec's error pages never say `keep-alive`, which an HTTP/1.0 client needs to stay.
+    let keep_alive = ask.keep_alive && !ask.http_1_0;
+    h1::write_error_response(out, status, &shard.date.borrow(), keep_alive, ask.head_only());
+    Answer::Done { status, body_bytes: 0, close: !keep_alive }
 }
 
 fn redirect(out: &mut Vec<u8>, date_line: &[u8], location: &[u8], ask: &Ask<'_>) -> Answer {
@@ -455,7 +457,7 @@ fn redirect(out: &mut Vec<u8>, date_line: &[u8], location: &[u8], ask: &Ask<'_>)
     h1::write_content_length(out, 0);
     connection_header(out, ask);
     out.extend_from_slice(b"\r\n");
-    Answer::Done { status: 301, body_bytes: 0 }
+    Answer::Done { status: 301, body_bytes: 0, close: !ask.keep_alive }
 }
 
 fn method_not_allowed(out: &mut Vec<u8>, date_line: &[u8], ask: &Ask<'_>) -> Answer {
@@ -466,7 +468,7 @@ fn method_not_allowed(out: &mut Vec<u8>, date_line: &[u8], ask: &Ask<'_>) -> Ans
     h1::write_content_length(out, 0);
     connection_header(out, ask);
     out.extend_from_slice(b"\r\n");
-    Answer::Done { status: 405, body_bytes: 0 }
+    Answer::Done { status: 405, body_bytes: 0, close: !ask.keep_alive }
 }
 
 fn connection_header(out: &mut Vec<u8>, ask: &Ask<'_>) {

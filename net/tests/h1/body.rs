@@ -39,17 +39,28 @@ fn decode_arriving(kind: BodyKind, input: &[u8], arrivals: &[usize]) -> String {
             }
         }
     };
-    format!("{} | {end} consumed={consumed}", String::from_utf8_lossy(&data))
+    format!(
+        "{} | {end} consumed={consumed}",
+        String::from_utf8_lossy(&data)
+    )
 }
 
 fn check(kind: BodyKind, input: &[u8], expect: &str) {
     let whole = decode_arriving(kind, input, &[]);
     assert_eq!(whole, expect, "input: {:?}", String::from_utf8_lossy(input));
     for cut in 0..=input.len() {
-        assert_eq!(decode_arriving(kind, input, &[cut]), whole, "split at {cut}");
+        assert_eq!(
+            decode_arriving(kind, input, &[cut]),
+            whole,
+            "split at {cut}"
+        );
     }
     let every_byte: Vec<usize> = (0..=input.len()).collect();
-    assert_eq!(decode_arriving(kind, input, &every_byte), whole, "one byte at a time");
+    assert_eq!(
+        decode_arriving(kind, input, &every_byte),
+        whole,
+        "one byte at a time"
+    );
 }
 
 fn chunked(input: &[u8], expect: &str) {
@@ -66,21 +77,42 @@ fn no_body() {
 #[test]
 fn content_length_body() {
     check(BodyKind::Length(5), b"hello", "hello | done consumed=5");
-    check(BodyKind::Length(5), b"helloGET /", "hello | done consumed=5");
+    check(
+        BodyKind::Length(5),
+        b"helloGET /",
+        "hello | done consumed=5",
+    );
     check(BodyKind::Length(5), b"hel", "hel | more consumed=3");
-    check(BodyKind::Length(BODY_BYTES_MAX), &[b'x'; 64], &format!("{} | done consumed=64", "x".repeat(64)));
-    check(BodyKind::Length(BODY_BYTES_MAX + 1), b"x", "413 TooLarge at start");
+    check(
+        BodyKind::Length(BODY_BYTES_MAX),
+        &[b'x'; 64],
+        &format!("{} | done consumed=64", "x".repeat(64)),
+    );
+    check(
+        BodyKind::Length(BODY_BYTES_MAX + 1),
+        b"x",
+        "413 TooLarge at start",
+    );
     check(BodyKind::Length(u64::MAX), b"x", "413 TooLarge at start");
 }
 
 #[test]
 fn chunked_bodies() {
     chunked(b"5\r\nhello\r\n0\r\n\r\n", "hello | done consumed=15");
-    chunked(b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", "hello world | done consumed=26");
+    chunked(
+        b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+        "hello world | done consumed=26",
+    );
     chunked(b"0\r\n\r\n", " | done consumed=5");
     chunked(b"000\r\n\r\n", " | done consumed=7");
-    chunked(b"A\r\n0123456789\r\n0\r\n\r\n", "0123456789 | done consumed=20");
-    chunked(b"a\r\n0123456789\r\n0\r\n\r\n", "0123456789 | done consumed=20");
+    chunked(
+        b"A\r\n0123456789\r\n0\r\n\r\n",
+        "0123456789 | done consumed=20",
+    );
+    chunked(
+        b"a\r\n0123456789\r\n0\r\n\r\n",
+        "0123456789 | done consumed=20",
+    );
     chunked(b"0005\r\nhello\r\n0\r\n\r\n", "hello | done consumed=18");
     // Whatever follows the body belongs to the next request.
     chunked(b"1\r\nx\r\n0\r\n\r\nGET / HTTP/1.1", "x | done consumed=11");
@@ -90,9 +122,18 @@ fn chunked_bodies() {
 
 #[test]
 fn chunk_extensions_are_skipped() {
-    chunked(b"5;name=value\r\nhello\r\n0\r\n\r\n", "hello | done consumed=26");
-    chunked(b"5 ; a ; b=\"q;x\"\r\nhello\r\n0\r\n\r\n", "hello | done consumed=29");
-    chunked(b"5\t;a\r\nhello\r\n0;last\r\n\r\n", "hello | done consumed=23");
+    chunked(
+        b"5;name=value\r\nhello\r\n0\r\n\r\n",
+        "hello | done consumed=26",
+    );
+    chunked(
+        b"5 ; a ; b=\"q;x\"\r\nhello\r\n0\r\n\r\n",
+        "hello | done consumed=29",
+    );
+    chunked(
+        b"5\t;a\r\nhello\r\n0;last\r\n\r\n",
+        "hello | done consumed=23",
+    );
     chunked(b"5;\x00\r\nhello\r\n0\r\n\r\n", "400 InvalidChunkExtension");
     chunked(b"5;a\nhello\r\n0\r\n\r\n", "400 InvalidChunkLineEnding");
     // BWS may only lead to an extension.
@@ -118,7 +159,10 @@ fn chunk_extensions_are_bounded_over_the_body() {
 #[test]
 fn trailers_are_skipped() {
     chunked(b"1\r\nx\r\n0\r\nX-Sum: 1\r\n\r\n", "x | done consumed=21");
-    chunked(b"1\r\nx\r\n0\r\nA: 1\r\nB: \t2\r\n\r\nNEXT", "x | done consumed=24");
+    chunked(
+        b"1\r\nx\r\n0\r\nA: 1\r\nB: \t2\r\n\r\nNEXT",
+        "x | done consumed=24",
+    );
     chunked(b"0\r\nA: 1\n\r\n", "400 InvalidTrailer");
     chunked(b"0\r\n\n", "400 InvalidTrailer");
     chunked(b"0\r\nA: \x00\r\n\r\n", "400 InvalidTrailer");
@@ -126,7 +170,10 @@ fn trailers_are_skipped() {
     let big = format!("0\r\nX: {}\r\n\r\n", "t".repeat(TRAILER_BYTES_MAX as usize));
     let decoded = decode_arriving(BodyKind::Chunked, big.as_bytes(), &[]);
     assert_eq!(decoded, "431 TrailersTooLarge");
-    let at_limit = format!("0\r\nX: {}\r\n\r\n", "t".repeat(TRAILER_BYTES_MAX as usize - 6));
+    let at_limit = format!(
+        "0\r\nX: {}\r\n\r\n",
+        "t".repeat(TRAILER_BYTES_MAX as usize - 6)
+    );
     let decoded = decode_arriving(BodyKind::Chunked, at_limit.as_bytes(), &[]);
     assert_eq!(decoded, format!(" | done consumed={}", at_limit.len()));
 }
@@ -140,8 +187,14 @@ fn chunk_sizes() {
     chunked(b"0x5\r\n", "400 InvalidChunkSize");
     chunked(b" 5\r\n", "400 InvalidChunkSize");
     // Sixteen digits fill a u64; a seventeenth is refused even as a leading zero.
-    chunked(b"00000000000000001\r\nx\r\n0\r\n\r\n", "400 InvalidChunkSize");
-    chunked(b"0000000000000001\r\nx\r\n0\r\n\r\n", "x | done consumed=26");
+    chunked(
+        b"00000000000000001\r\nx\r\n0\r\n\r\n",
+        "400 InvalidChunkSize",
+    );
+    chunked(
+        b"0000000000000001\r\nx\r\n0\r\n\r\n",
+        "x | done consumed=26",
+    );
     chunked(b"ffffffffffffffff\r\n", "413 TooLarge");
     chunked(b"10000000000000000\r\n", "400 InvalidChunkSize");
 }
@@ -159,7 +212,10 @@ fn chunk_line_endings_are_strict() {
 #[test]
 fn chunked_body_size_is_bounded() {
     let at_limit = format!("40\r\n{}\r\n0\r\n\r\n", "x".repeat(64));
-    chunked(at_limit.as_bytes(), &format!("{} | done consumed={}", "x".repeat(64), at_limit.len()));
+    chunked(
+        at_limit.as_bytes(),
+        &format!("{} | done consumed={}", "x".repeat(64), at_limit.len()),
+    );
     chunked(b"41\r\n", "413 TooLarge");
     // The sum of the chunks counts, refused at the size line that crosses the bound.
     let crossing = format!("20\r\n{0}\r\n21\r\n{0}", "x".repeat(32));
@@ -173,7 +229,10 @@ fn finished_decoder_consumes_nothing() {
     assert_eq!((first.consumed, first.data, first.done), (11, 3..4, true));
     assert!(decoder.is_done());
     let again = decoder.decode(b"GET").unwrap();
-    assert_eq!((again.consumed, again.data.is_empty(), again.done), (0, true, true));
+    assert_eq!(
+        (again.consumed, again.data.is_empty(), again.done),
+        (0, true, true)
+    );
 }
 
 #[test]
@@ -181,7 +240,10 @@ fn one_data_run_per_call() {
     let mut decoder = BodyDecoder::new(BodyKind::Chunked, BODY_BYTES_MAX).unwrap();
     let input = b"2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n";
     let first = decoder.decode(input).unwrap();
-    assert_eq!((first.consumed, first.data.clone(), first.done), (10, 3..5, false));
+    assert_eq!(
+        (first.consumed, first.data.clone(), first.done),
+        (10, 3..5, false)
+    );
     let rest = &input[first.consumed..];
     let second = decoder.decode(rest).unwrap();
     assert_eq!(&rest[second.data.clone()], b"cd");

@@ -69,7 +69,13 @@ fn headers_and_content_length() {
 
 fn error_response(status: u16, keep_alive: bool, head_only: bool) -> String {
     let mut out = Vec::new();
-    write_error_response(&mut out, status, &DateCache::new(RFC_EXAMPLE_SECS), keep_alive, head_only);
+    write_error_response(
+        &mut out,
+        status,
+        &DateCache::new(RFC_EXAMPLE_SECS),
+        keep_alive,
+        head_only,
+    );
     String::from_utf8_lossy(&out).into_owned()
 }
 
@@ -82,17 +88,28 @@ fn error_responses() {
          content-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n",
         page.len()
     );
-    assert_eq!(error_response(404, true, false), format!("{head}\r\n{page}"));
-    assert_eq!(error_response(404, false, false), format!("{head}connection: close\r\n\r\n{page}"));
+    assert_eq!(
+        error_response(404, true, false),
+        format!("{head}\r\n{page}")
+    );
+    assert_eq!(
+        error_response(404, false, false),
+        format!("{head}connection: close\r\n\r\n{page}")
+    );
     // HEAD: the page is announced, not sent.
     assert_eq!(error_response(404, true, true), format!("{head}\r\n"));
 
     let unknown = error_response(499, false, false);
     assert!(unknown.starts_with("HTTP/1.1 499 \r\n"), "{unknown}");
-    assert!(unknown.ends_with("<title>499</title></head><body><h1>499</h1><hr>bext</body></html>\n"));
+    assert!(
+        unknown.ends_with("<title>499</title></head><body><h1>499</h1><hr>bext</body></html>\n")
+    );
 
     let long = error_response(431, false, false);
-    assert!(long.contains("<h1>431 Request Header Fields Too Large</h1>"), "{long}");
+    assert!(
+        long.contains("<h1>431 Request Header Fields Too Large</h1>"),
+        "{long}"
+    );
     assert_content_length_matches(&long);
     assert_content_length_matches(&unknown);
 }

@@ -1,0 +1,189 @@
+//! One timed load run: wrk against a server, plus the CPU accounting that says whether the
+//! server was the bottleneck of that run.
+//!
+//! One wrk thread on one core can generate only so many requests per second, and on a shared
+//! machine other processes may take either core. So besides wrk's req/s and p99, each run
+//! records the server's CPU time (per request and as a share of its core), how busy CPU 0 was
+//! with anyone's work, and wrk's own CPU time; `saturation_warning` turns those into a
+//! sentence when the server did not have its core to itself and use all of it.
+
+use crate::child::ServerProcess;
+use crate::cpu_time;
+use crate::error::Error;
+use crate::limits::{LOAD_CPU, SERVER_CPU};
+use crate::locate::Programs;
+use crate::sys;
+use crate::wrk;
+
+/// CPU time per request is the number to compare when the load generator was the limit.
+pub const METRIC_CPU_PER_REQUEST: &str = "cpu_per_request";
+
+/// Below this server CPU utilisation the server was not the bottleneck of its run.
+const SATURATED_CPU_PERCENT: f64 = 90.0;
+/// Above this, CPU 0 was busy all the time, so time the server did not get went to others.
+const CORE_FULL_PERCENT: f64 = 95.0;
+
+/// One timed run: wrk's view plus the server's CPU time over it.
+#[derive(Clone)]
+pub struct Measured {
+    pub wrk: wrk::WrkResult,
+    /// Server CPU time / wall time, in percent of one core.
+    pub cpu_util_percent: f64,
+    /// Server CPU time per completed request, in microseconds.
+    pub cpu_us_per_request: f64,
+    /// How busy CPU 0 was, with the server's work and anyone else's.
+    pub server_core_busy_percent: f64,
+    /// wrk's CPU time / wall time, in percent of one core.
+    pub wrk_cpu_util_percent: f64,
+}
+
+/// One wrk run against `server`, refusing results that are not a clean run of 200s.
+pub fn measure(
+    server: &mut ServerProcess,
+    path: &str,
+    duration_secs: u32,
+    connections: u32,
+    programs: &Programs,
+) -> Result<Measured, Error> {
+    let wrk_path = programs
+        .wrk
+        .as_deref()
+        .ok_or_else(|| Error::run("internal: wrk was not located"))?;
+    let url = format!("http://127.0.0.1:{}{path}", server.port());
+    let pid = server
+        .pid()
+        .ok_or_else(|| Error::run(format!("{} has no pid", server.name())))?;
+    let cpu_before = cpu_time::cpu_seconds(pid)?;
+    let core_before = cpu_time::core_ticks(SERVER_CPU)?;
+    let wrk_cpu_before = children_cpu_seconds()?;
+    let result = wrk::run(wrk_path, &url, duration_secs, connections)?;
+    let wrk_cpu_secs = children_cpu_seconds()? - wrk_cpu_before;
+    let core_after = cpu_time::core_ticks(SERVER_CPU)?;
+    // Read before the liveness check: a dead server's /proc entry is gone.
+    let cpu_after = cpu_time::cpu_seconds(pid);
+    if let Some(status) = server.exited() {
+        return Err(server.died_error(status, &format!("under load from wrk ({url})")));
+    }
+    if result.non_2xx > 0 {
+        return Err(Error::run(format!(
+            "{} answered {} requests for {path} with a non-2xx/3xx status under load; its numbers would be meaningless",
+            server.name(),
+            result.non_2xx
+        )));
+    }
+    if result.requests == 0 || result.elapsed_secs <= 0.0 {
+        return Err(Error::run(format!(
+            "{} completed no requests for {path} in {duration_secs} s",
+            server.name()
+        )));
+    }
+    let cpu_secs = cpu_after? - cpu_before;
+    Ok(Measured {
+        cpu_util_percent: cpu_secs / result.elapsed_secs * 100.0,
+        cpu_us_per_request: cpu_secs * 1e6 / result.requests as f64,
+        server_core_busy_percent: cpu_time::busy_percent(core_before, core_after),
+        wrk_cpu_util_percent: wrk_cpu_secs / result.elapsed_secs * 100.0,
+        wrk: result,
+    })
+}
+
+/// Says why a server that did not use its whole core was held back, if it was: a busy wrk
+/// (the load generator is the limit: compare CPU per request), or other processes on the
+/// shared machine taking CPU 0 from the server or CPU 1 from wrk (the run is disturbed).
+pub fn saturation_warning(case: &str, name: &str, runs: &[Measured]) -> Option<String> {
+    let median_of = |pick: fn(&Measured) -> f64| {
+        crate::stats::median(&runs.iter().map(pick).collect::<Vec<_>>())
+    };
+    let server = median_of(|r| r.cpu_util_percent)?;
+    let core_busy = median_of(|r| r.server_core_busy_percent)?;
+    let wrk = median_of(|r| r.wrk_cpu_util_percent)?;
+    if server >= SATURATED_CPU_PERCENT {
+        return None;
+    }
+    Some(if core_busy >= CORE_FULL_PERCENT {
+        format!(
+            "{case}: {name} got only {server:.0}% of CPU {SERVER_CPU} while it was {core_busy:.0}% busy: \
+             other processes shared the core, so req/s and latency are disturbed"
+        )
+    } else if wrk >= SATURATED_CPU_PERCENT {
+        format!(
+            "{case}: {name} used {server:.0}% of its core while wrk used {wrk:.0}% of CPU {LOAD_CPU}: the load \
+             generator limited req/s; compare {METRIC_CPU_PER_REQUEST}"
+        )
+    } else {
+        format!(
+            "{case}: neither {name} ({server:.0}%) nor wrk ({wrk:.0}%) used a whole core: other processes \
+             probably took CPU {LOAD_CPU} from wrk, so req/s and latency are disturbed"
+        )
+    })
+}
+
+fn children_cpu_seconds() -> Result<f64, Error> {
+    sys::waited_children_cpu_seconds()
+        .map_err(|error| Error::run(format!("getrusage(RUSAGE_CHILDREN): {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One run with the given server, CPU 0 and wrk utilisations (percent).
+    fn run(server: f64, core_busy: f64, wrk: f64) -> Measured {
+        Measured {
+            wrk: wrk::WrkResult {
+                requests_per_sec: 1.0,
+                requests: 1,
+                elapsed_secs: 1.0,
+                p99_us: 1.0,
+                socket_errors: 0,
+                non_2xx: 0,
+            },
+            cpu_util_percent: server,
+            cpu_us_per_request: 1.0,
+            server_core_busy_percent: core_busy,
+            wrk_cpu_util_percent: wrk,
+        }
+    }
+
+    fn check(runs: &[Measured], expect: Option<&str>) {
+        let warning = saturation_warning("small.txt", "nginx", runs);
+        match (warning.as_deref(), expect) {
+            (None, None) => {}
+            (Some(warning), Some(expect)) => {
+                assert!(
+                    warning.starts_with(expect),
+                    "{warning:?} should start with {expect:?}"
+                )
+            }
+            (warning, expect) => panic!("got {warning:?}, expected {expect:?}"),
+        }
+    }
+
+    #[test]
+    fn explains_why_a_server_did_not_use_its_core() {
+        // The intended regime: the server is the bottleneck.
+        check(&[run(99.0, 100.0, 60.0)], None);
+        check(&[], None);
+        check(
+            &[run(60.0, 100.0, 99.0)],
+            Some("small.txt: nginx got only 60% of CPU 0 while it was 100% busy"),
+        );
+        check(
+            &[run(60.0, 61.0, 99.0)],
+            Some("small.txt: nginx used 60% of its core while wrk used 99% of CPU 1"),
+        );
+        check(
+            &[run(30.0, 31.0, 35.0)],
+            Some("small.txt: neither nginx (30%) nor wrk (35%) used a whole core"),
+        );
+        // Medians over rounds: one disturbed round does not raise a warning.
+        check(
+            &[
+                run(99.0, 100.0, 60.0),
+                run(20.0, 100.0, 20.0),
+                run(98.0, 99.0, 60.0),
+            ],
+            None,
+        );
+    }
+}

@@ -1,0 +1,297 @@
+//! Test harness: start the real `bext` binary on loopback, talk to it over real sockets.
+//!
+//! Every wait here has a deadline; a server left running is killed when its handle drops.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a test waits for the server to start, answer, or exit.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+/// A scratch directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("bext-test-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `contents` at `rel`, creating parent directories.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create parent");
+        }
+        std::fs::write(&path, contents).expect("write file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running `bext serve`.
+pub struct Bext {
+    child: Child,
+    /// The first address it reported listening on.
+    pub addr: SocketAddr,
+    stderr: Arc<Mutex<String>>,
+}
+
+pub fn bext_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_bext")
+}
+
+impl Bext {
+    /// `bext serve DIR --listen 127.0.0.1:0 --shards 1` plus `extra`.
+    pub fn serve_dir(dir: &Path, extra: &[&str]) -> Bext {
+        let mut args = vec!["serve".to_string(), dir.display().to_string()];
+        if !extra.iter().any(|a| *a == "--listen") {
+            args.extend(["--listen".into(), "127.0.0.1:0".into()]);
+        }
+        if !extra.iter().any(|a| *a == "--shards") {
+            args.extend(["--shards".into(), "1".into()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Bext::start(&args)
+    }
+
+    /// `bext serve --config FILE --listen 127.0.0.1:0` plus `extra`.
+    pub fn serve_config(file: &Path, extra: &[&str]) -> Bext {
+        let mut args = vec!["serve".to_string(), "--config".into(), file.display().to_string()];
+        if !extra.iter().any(|a| *a == "--listen") {
+            args.extend(["--listen".into(), "127.0.0.1:0".into()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Bext::start(&args)
+    }
+
+    /// Starts `bext ARGS` and waits for its "serving ... on http://ADDR" line.
+    pub fn start(args: &[String]) -> Bext {
+        let mut child = Command::new(bext_bin())
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn bext");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let pipe = child.stderr.take().expect("stderr piped");
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                if !sent && let Some(addr) = line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()) {
+                    let _ = tx.send(addr.to_string());
+                    sent = true;
+                }
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let addr = match rx.recv_timeout(DEADLINE) {
+            Ok(addr) => addr.parse().expect("address in the ready line"),
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("bext did not report ready within {DEADLINE:?}; stderr:\n{}", stderr.lock().unwrap());
+            }
+        };
+        Bext { child, addr, stderr }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn signal(&self, signal: i32) {
+        // SAFETY-free: `kill` through the command, to keep tests free of unsafe.
+        let status = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status().expect("kill");
+        assert!(status.success());
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until stderr contains `needle`, up to the deadline.
+    pub fn wait_for_stderr(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + DEADLINE;
+        while Instant::now() < deadline {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    /// Waits for the process to exit, up to the deadline (then kills it and panics).
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("bext did not exit within {DEADLINE:?}; stderr:\n{}", self.stderr());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn connect(&self) -> TcpStream {
+        connect(self.addr)
+    }
+
+    /// One request on a fresh connection.
+    pub fn get(&self, path: &str) -> Response {
+        let mut stream = self.connect();
+        send(&mut stream, format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes());
+        read_response(&mut stream, false).expect("a response")
+    }
+}
+
+impl Drop for Bext {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, DEADLINE).expect("connect");
+    stream.set_read_timeout(Some(DEADLINE)).unwrap();
+    stream.set_write_timeout(Some(DEADLINE)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream
+}
+
+pub fn send(stream: &mut TcpStream, bytes: &[u8]) {
+    stream.write_all(bytes).expect("send");
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Reads one response. `head_only`: the request was HEAD (no body follows whatever the
+/// framing says). Returns `None` if the connection closed before a status line.
+pub fn read_response(stream: &mut TcpStream, head_only: bool) -> Option<Response> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next()?;
+    let status: u16 = status_line.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .collect();
+    let mut body = buf[head_end..].to_vec();
+    let no_body = head_only || status == 304 || status == 204 || (100..200).contains(&status);
+    if !no_body {
+        let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
+        match length {
+            Some(length) => {
+                while body.len() < length {
+                    let n = stream.read(&mut chunk).ok()?;
+                    if n == 0 {
+                        break;
+                    }
+                    body.extend_from_slice(&chunk[..n]);
+                }
+                // Bytes past the body belong to the next response: callers reading pipelined
+                // responses use `read_responses` instead.
+                body.truncate(length);
+            }
+            None => {
+                // Read to close.
+                loop {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => body.extend_from_slice(&chunk[..n]),
+                    }
+                }
+            }
+        }
+    } else {
+        body.clear();
+    }
+    Some(Response { status, headers, body })
+}
+
+/// Reads everything until the server closes (or the deadline), then splits it into
+/// responses. For pipelining tests.
+pub fn read_until_close(stream: &mut TcpStream) -> Vec<u8> {
+    let mut all = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return all,
+            Ok(n) => all.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// True if the server has closed `stream` (reads EOF or reset) within the deadline.
+pub fn closed_by_server(stream: &mut TcpStream) -> bool {
+    let mut chunk = [0u8; 1024];
+    loop {
+        match stream.read(&mut chunk) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => return false,
+            Err(_) => return true,
+        }
+    }
+}
