@@ -74,7 +74,10 @@ pub fn from_file(file: &Path) -> Result<Config, String> {
     }
     let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: {e}"))?;
     let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    config::parse(&name, base, &text).map_err(|e| e.to_string())
+    let config = config::parse(&name, base, &text).map_err(|e| e.to_string())?;
+    // Checked here, where the text is at hand, so a missing root is reported at its line.
+    crate::roots::check(&name, &text, &config).map_err(|e| e.to_string())?;
+    Ok(config)
 }
 
 pub fn snapshot(config: Config) -> Result<Snapshot, String> {

@@ -4,6 +4,7 @@
 
 mod cli;
 mod load;
+mod roots;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -4,8 +4,9 @@
 //! ```text
 //! cargo run -p bext-bench --release -- static [--duration-secs 5] [--rounds 3]
 //!           [--connections 50] [--contenders bext,nginx,ceiling] [--json PATH] [--smoke]
+//!           [--ceiling-uring plain|coop|defer]
 //! cargo run -p bext-bench --release -- conns  [--count 10000]
-//!           [--contenders bext,nginx] [--json PATH] [--smoke]
+//!           [--contenders bext,nginx] [--json PATH] [--smoke] [--ceiling-uring ...]
 //! ```
 //!
 //! # Methodology
@@ -23,6 +24,15 @@
 //!   upper bound for bext's lean path on this kernel and CPU: the cost of the syscalls and the
 //!   TCP stack alone. `bext/ceiling` near 1.0 means bext's own work (parsing, routing, file
 //!   cache lookup, headers) is nearly free; `bext/nginx` above 1.0 means bext is faster.
+//!   By default the ceiling's ring is monoio's default ring, the one bext's shards get, so
+//!   the ratio isolates bext's own work; `--ceiling-uring coop|defer` sets the kernel's
+//!   task-work flags on it to measure what they are worth before bext adopts them.
+//! - **CPU accounting per run.** One wrk thread on one core can be slower than the server,
+//!   and on a shared machine other processes can take either core. Each run therefore also
+//!   records the server's CPU time per request and utilisation (`/proc/<pid>/stat`), how busy
+//!   CPU 0 was (`/proc/stat`) and wrk's CPU time (`getrusage`), and the harness says in a
+//!   warning which limit applied when the server used under 90% of its core. CPU time per
+//!   request stays comparable in every case.
 //! - **Interleaved rounds, medians.** For each case every contender is started fresh, checked
 //!   to answer 200 with the right body length, and warmed up with one short untimed wrk run;
 //!   the servers then stay up while round r runs bext, nginx and ceiling one after another.

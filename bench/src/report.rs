@@ -128,7 +128,7 @@ impl Report {
         }
     }
 
-    /// Fills `ratios` with bext/<other> for every case and metric in `metrics`.
+    /// Fills `ratios` with `bext/<other>` for every case and metric in `metrics`.
     pub fn compute_ratios(&mut self, metrics: &[&str]) {
         let mut ratios = Vec::new();
         for bext in self

@@ -14,9 +14,11 @@
 //! - [`sys`]: the system calls with no safe wrapper (pinning, the SO_REUSEPORT group and its
 //!   CPU-steering BPF program, `openat2` beneath a root). Unsafe code lives only there and in
 //!   the glommio backend, each block with a `SAFETY:` note.
+//! - [`deadlines`]: coarse per-connection deadlines, swept once per interval per shard.
 //! - [`file_cache`]: each shard's size-bounded cache of small hot files.
 #![deny(unsafe_code)]
 
+pub mod deadlines;
 pub mod file_cache;
 pub mod mesh;
 pub mod rt;

@@ -295,3 +295,163 @@ pub fn closed_by_server(stream: &mut TcpStream) -> bool {
         }
     }
 }
+
+/// A fixture shared by the tests of one file that run at the same time: the first test to ask
+/// starts it, and it is dropped (a server killed) when the last test holding it lets go, so
+/// no process outlives the test binary. A later test starts a fresh one.
+pub struct Shared<T> {
+    slot: Mutex<std::sync::Weak<T>>,
+}
+
+impl<T> Shared<T> {
+    pub const fn new() -> Shared<T> {
+        Shared { slot: Mutex::new(std::sync::Weak::new()) }
+    }
+
+    pub fn get(&self, start: impl FnOnce() -> T) -> Arc<T> {
+        // A test that panicked while holding the lock left nothing half-done behind it.
+        let mut slot = self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(fixture) = slot.upgrade() {
+            return fixture;
+        }
+        let fixture = Arc::new(start());
+        *slot = Arc::downgrade(&fixture);
+        fixture
+    }
+}
+
+/// A connection that keeps the bytes read past one response for the next, so pipelined
+/// responses, or a `100 Continue` and the final response that came in the same segment, are
+/// read one at a time without losing any.
+pub struct Client {
+    pub stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    pub fn connect(addr: SocketAddr) -> Client {
+        Client { stream: connect(addr), buf: Vec::new() }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        send(&mut self.stream, bytes);
+    }
+
+    /// Reads one response (`head_only`: it answers a HEAD). `None` if the connection closed,
+    /// failed or hit the deadline before a whole response arrived.
+    pub fn read_response(&mut self, head_only: bool) -> Option<Response> {
+        loop {
+            if let Some((response, used)) = split_response(&self.buf, head_only, false) {
+                self.buf.drain(..used);
+                return Some(response);
+            }
+            if !self.fill() {
+                let (response, used) = split_response(&self.buf, head_only, true)?;
+                self.buf.drain(..used);
+                return Some(response);
+            }
+        }
+    }
+
+    /// Every byte that arrives until the server closes the connection (EOF or reset),
+    /// including bytes already read; `None` if it is still open at the read deadline.
+    pub fn rest_until_close(&mut self) -> Option<Vec<u8>> {
+        let mut chunk = [0u8; 8192];
+        loop {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Some(std::mem::take(&mut self.buf)),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                    return None;
+                }
+                Err(_) => return Some(std::mem::take(&mut self.buf)),
+            }
+        }
+    }
+
+    /// Reads once more into the buffer; false on EOF, error or deadline.
+    fn fill(&mut self) -> bool {
+        let mut chunk = [0u8; 16 * 1024];
+        match self.stream.read(&mut chunk) {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.buf.extend_from_slice(&chunk[..n]);
+                true
+            }
+        }
+    }
+}
+
+/// One whole response from the start of `buf` and the bytes it spans; `None` if more bytes
+/// are needed. A response framed by neither content-length nor a bodiless status ends at the
+/// close, so it is whole only once `eof` is known.
+pub fn split_response(buf: &[u8], head_only: bool, eof: bool) -> Option<(Response, usize)> {
+    let head_end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Vec<(String, String)> = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .collect();
+    let no_body = head_only || status == 304 || status == 204 || (100..200).contains(&status);
+    let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
+    let end = match (no_body, length) {
+        (true, _) => head_end,
+        (false, Some(length)) if buf.len() >= head_end + length => head_end + length,
+        (false, Some(_)) => return None,
+        (false, None) if eof => buf.len(),
+        (false, None) => return None,
+    };
+    Some((Response { status, headers, body: buf[head_end..end].to_vec() }, end))
+}
+
+/// `bext ARGS` run to completion: its exit status, stdout and stderr. Killed (and the test
+/// failed) if it is still running at the deadline, e.g. a `serve` that should have refused.
+pub fn run_bext(args: &[&str]) -> (ExitStatus, String, String) {
+    let child = Command::new(bext_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bext");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(DEADLINE) {
+        Ok(output) => {
+            let output = output.expect("wait for bext");
+            let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+            (output.status, text(&output.stdout), text(&output.stderr))
+        }
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            panic!("bext {args:?} still running after {DEADLINE:?}");
+        }
+    }
+}
+
+/// Polls `probe` (every 10 ms) until it gives a value, up to the deadline; panics naming
+/// `what` otherwise. For effects that take a moment (a reload, a log flush, revalidation).
+pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        if Instant::now() > deadline {
+            panic!("not within {DEADLINE:?}: {what}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// One raw request on a fresh connection; a `HEAD` request's response is read as bodiless.
+pub fn request(addr: SocketAddr, raw: &str) -> Response {
+    let mut stream = connect(addr);
+    send(&mut stream, raw.as_bytes());
+    read_response(&mut stream, raw.starts_with("HEAD ")).unwrap_or_else(|| panic!("no response to {raw:?}"))
+}

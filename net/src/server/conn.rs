@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use bext_core::access_log::Entry;
 use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, READ_BUFFER_BYTES_INITIAL, WRITE_BUFFER_BYTES_FLUSH};
-use bext_shards::rt::{self, TcpStream};
+use bext_shards::deadlines::DeadlineSlot;
+use bext_shards::rt::TcpStream;
 
 use super::internal;
 use super::shard::{Shard, unix_now};
@@ -28,14 +29,19 @@ const OUT_POOL_BUFFERS_MAX: usize = 256;
 const OUT_POOL_BUFFER_BYTES_MAX: usize = 256 * 1024;
 /// A read buffer grown for a large head is given back once the connection is idle again.
 const READ_BUFFER_BYTES_KEPT_IDLE: usize = 4 * READ_BUFFER_BYTES_INITIAL;
+/// How long a closing connection waits for its FIN to be queued.
+const SHUTDOWN_WAIT: Duration = Duration::from_millis(100);
 
 pub(crate) async fn serve(shard: Rc<Shard>, mut stream: TcpStream, peer: SocketAddr) {
-    let mut conn = Conn { shard: &shard, busy: Cell::new(false) };
+    let deadline = shard.deadlines.slot();
+    let mut conn = Conn { shard: &shard, deadline: &deadline, busy: Cell::new(false) };
     conn.run(&mut stream, peer).await;
 }
 
 struct Conn<'s> {
     shard: &'s Rc<Shard>,
+    /// This connection's slot in the shard's coarse deadlines (see `bext_shards::deadlines`).
+    deadline: &'s DeadlineSlot<'s>,
     busy: Cell<bool>,
 }
 
@@ -81,17 +87,17 @@ impl Conn<'_> {
             }
             // 2. Write the answers, then any streamed body.
             if !out.is_empty() {
-                let Some(back) = write_all(shard, stream, out).await else { return };
+                let Some(back) = write_all(shard, self.deadline, stream, out).await else { return };
                 out = back;
             }
             give_out(shard, out);
             if let Some(job) = batch.stream
-                && !stream_body(shard, stream, job).await
+                && !Box::pin(stream_body(shard, self.deadline, stream, job)).await
             {
                 return;
             }
             if batch.close {
-                let _ = rt::timeout(Duration::from_millis(100), stream.shutdown_write()).await;
+                let _ = self.deadline.run(Instant::now() + SHUTDOWN_WAIT, stream.shutdown_write()).await;
                 return;
             }
             if rbuf.is_empty() && discard.is_none() {
@@ -125,22 +131,22 @@ impl Conn<'_> {
                 rbuf.reserve(grow);
             }
             let was_empty = rbuf.is_empty();
-            match rt::timeout(wait, stream.read(rbuf)).await {
-                Ok((Ok(0), _)) => return,
-                Ok((Ok(_), back)) => {
+            match self.deadline.run(now + wait, stream.read(rbuf)).await {
+                Some((Ok(0), _)) => return,
+                Some((Ok(_), back)) => {
                     rbuf = back;
                     if was_empty && discard.is_none() {
                         head_started = Some(Instant::now());
                     }
                     self.set_busy(true);
                 }
-                Ok((Err(_), _)) => return,
-                Err(rt::Elapsed) => {
+                Some((Err(_), _)) => return,
+                None => {
                     if on_timeout_408 {
                         let mut out = take_out(shard);
                         h1::write_error_response(&mut out, 408, &shard.date.borrow(), false, false);
                         record(shard, 408, out.len() as u64, now);
-                        let _ = write_all(shard, stream, out).await;
+                        let _ = write_all(shard, self.deadline, stream, out).await;
                     }
                     return;
                 }
@@ -148,17 +154,32 @@ impl Conn<'_> {
         }
     }
 
-    /// Parses and answers requests from `rbuf` until it runs out of complete requests, hits
-    /// the pipeline depth, a response must stream, or the connection must close.
-    async fn answer_buffered(
+    /// Answers requests from `rbuf` until it runs out of complete requests, hits the pipeline
+    /// depth, a response must stream, or the connection must close. Cache hits are answered
+    /// synchronously; a request that needs the disk or the mesh goes through a boxed future,
+    /// so the connection's own future stays small (idle connections are mostly that future).
+    async fn answer_buffered(&self, rbuf: &[u8], discard: &mut Option<BodyDecoder>, peer: SocketAddr, out: &mut Vec<u8>) -> Batch {
+        let mut batch = Batch::default();
+        while let Some(slow) = self.answer_sync(rbuf, discard, peer, out, &mut batch) {
+            Box::pin(self.answer_slow(rbuf, slow, peer, out, &mut batch)).await;
+            if batch.close || batch.stream.is_some() {
+                break;
+            }
+        }
+        batch
+    }
+
+    /// The synchronous part of [`answer_buffered`]: `Some` names a request whose head is
+    /// parsed and whose body is set up, but which needs [`answer_slow`] to be answered.
+    fn answer_sync(
         &self,
         rbuf: &[u8],
         discard: &mut Option<BodyDecoder>,
         peer: SocketAddr,
         out: &mut Vec<u8>,
-    ) -> Batch {
+        batch: &mut Batch,
+    ) -> Option<Slow> {
         let shard = self.shard;
-        let mut batch = Batch::default();
         let depth = shard.snapshot.borrow().config.server.limits.pipeline_depth_max;
         loop {
             if let Some(decoder) = discard.as_mut() {
@@ -169,37 +190,39 @@ impl Conn<'_> {
                             *discard = None;
                             continue;
                         }
-                        break; // need more bytes
+                        // A call stops after one data run, so bytes left over are the next
+                        // chunk: decode on rather than wait for bytes that may never come.
+                        if decoded.consumed > 0 && batch.consumed < rbuf.len() {
+                            continue;
+                        }
+                        return None; // need more bytes
                     }
-                    Err(e) => {
+                    Err(_) => {
                         // The answer is already written; a broken body only ends the connection.
-                        let _ = e;
                         batch.close = true;
                         batch.consumed = rbuf.len();
-                        break;
+                        return None;
                     }
                 }
             }
             if batch.consumed == rbuf.len() || batch.answered >= depth || out.len() >= WRITE_BUFFER_BYTES_FLUSH {
-                break;
+                return None;
             }
-            let input = &rbuf[batch.consumed..];
+            let head_offset = batch.consumed;
             let started = Instant::now();
-            let parsed = parse_head(shard, input);
-            let head = match parsed {
+            let head = match parse_head(shard, &rbuf[head_offset..]) {
                 Err(status) => {
                     h1::write_error_response(out, status, &shard.date.borrow(), false, false);
                     record(shard, status, out.len() as u64, started);
                     batch.close = true;
                     batch.consumed = rbuf.len();
-                    break;
+                    return None;
                 }
-                Ok(None) => break,
+                Ok(None) => return None,
                 Ok(Some(head)) => head,
             };
             batch.consumed += head.head_len;
             batch.answered += 1;
-            let mut keep_alive = head.ask.keep_alive;
             if head.body != BodyKind::None {
                 let site_max = {
                     let snapshot = shard.snapshot.borrow();
@@ -219,57 +242,86 @@ impl Conn<'_> {
                         record(shard, e.status(), 0, started);
                         batch.close = true;
                         batch.consumed = rbuf.len();
-                        break;
+                        return None;
                     }
                 }
             }
-            let ask = Ask { keep_alive, ..head.ask };
+            if head.ask.path.starts_with(internal::PREFIX) {
+                return Some(Slow { head_offset, started });
+            }
             let before = out.len();
-            let answer = if head.ask.path.starts_with(internal::PREFIX) {
-                Box::pin(internal::answer(shard, &ask, out)).await
-            } else if let Some(answer) = static_files::answer_hit(shard, &ask, started, out) {
-                answer
-            } else {
-                Box::pin(static_files::answer_miss(shard, &ask, started, out)).await
+            let Some(answer) = static_files::answer_hit(shard, &head.ask, started, out) else {
+                return Some(Slow { head_offset, started });
             };
-            let (status, body_bytes, stream) = match answer {
-                Answer::Done { status, body_bytes, close } => {
-                    keep_alive &= !close;
-                    (status, body_bytes, None)
-                }
-                Answer::Stream { status, job } => (status, job.len, Some(job)),
-            };
-            record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, |j| j.len), started);
-            let mut log = shard.log.borrow_mut();
-            if log.enabled() {
-                log.push(&Entry {
-                    peer: peer.ip(),
-                    unix_secs: unix_now() as i64,
-                    method: head.method_bytes,
-                    target: head.target,
-                    http_1_0: head.ask.http_1_0,
-                    status,
-                    body_bytes,
-                    referer: head.referer,
-                    user_agent: head.user_agent,
-                    host: head.ask.host,
-                    duration_micros: started.elapsed().as_micros() as u64,
-                });
-            }
-            drop(log);
-            if !keep_alive {
-                batch.close = true;
-                batch.stream = stream;
-                batch.consumed = rbuf.len();
-                break;
-            }
-            if stream.is_some() {
-                batch.stream = stream;
-                break;
+            if !self.finish(&head, answer, started, before, peer, out, batch) {
+                return None;
             }
         }
-        batch
     }
+
+    /// Answers the request at `slow.head_offset` (already counted, its body already set up).
+    async fn answer_slow(&self, rbuf: &[u8], slow: Slow, peer: SocketAddr, out: &mut Vec<u8>, batch: &mut Batch) {
+        let shard = self.shard;
+        // Parsed again rather than kept: the header store must not live in a future.
+        let Ok(Some(head)) = parse_head(shard, &rbuf[slow.head_offset..]) else {
+            debug_assert!(false, "a head that parsed once parses again");
+            batch.close = true;
+            return;
+        };
+        let before = out.len();
+        let answer = if head.ask.path.starts_with(internal::PREFIX) {
+            internal::answer(shard, &head.ask, out).await
+        } else {
+            static_files::answer_miss(shard, &head.ask, slow.started, out).await
+        };
+        self.finish(&head, answer, slow.started, before, peer, out, batch);
+    }
+
+    /// Counts and logs an answered request; false if the batch must end here (the connection
+    /// closes, or a body streams next).
+    #[allow(clippy::too_many_arguments)]
+    fn finish(&self, head: &Head<'_>, answer: Answer, started: Instant, before: usize, peer: SocketAddr, out: &[u8], batch: &mut Batch) -> bool {
+        let shard = self.shard;
+        let mut keep_alive = head.ask.keep_alive;
+        let (status, body_bytes, stream) = match answer {
+            Answer::Done { status, body_bytes, close } => {
+                keep_alive &= !close;
+                (status, body_bytes, None)
+            }
+            Answer::Stream { status, job } => (status, job.len, Some(job)),
+        };
+        record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, |j| j.len), started);
+        let mut log = shard.log.borrow_mut();
+        if log.enabled() {
+            log.push(&Entry {
+                peer: peer.ip(),
+                unix_secs: unix_now() as i64,
+                method: head.method_bytes,
+                target: head.target,
+                http_1_0: head.ask.http_1_0,
+                status,
+                body_bytes,
+                referer: head.referer,
+                user_agent: head.user_agent,
+                host: head.ask.host,
+                duration_micros: started.elapsed().as_micros() as u64,
+            });
+        }
+        drop(log);
+        let streaming = stream.is_some();
+        batch.stream = stream;
+        if !keep_alive {
+            batch.close = true;
+            return false;
+        }
+        !streaming
+    }
+}
+
+/// A request the synchronous pass could not answer.
+struct Slow {
+    head_offset: usize,
+    started: Instant,
 }
 
 /// The parts of a request head the loop needs once the header store is gone.
@@ -319,10 +371,10 @@ fn record(shard: &Shard, status: u16, bytes: u64, started: Instant) {
 
 /// Writes `out` under the write-stall deadline; the buffer back, or `None` if the
 /// connection is done for.
-async fn write_all(shard: &Shard, stream: &mut TcpStream, out: Vec<u8>) -> Option<Vec<u8>> {
+async fn write_all(shard: &Shard, deadline: &DeadlineSlot<'_>, stream: &mut TcpStream, out: Vec<u8>) -> Option<Vec<u8>> {
     let stall = Duration::from_millis(shard.snapshot.borrow().config.server.timeouts.write_stall_timeout_ms);
-    match rt::timeout(stall, stream.write_all(out)).await {
-        Ok((Ok(()), mut back)) => {
+    match deadline.run(Instant::now() + stall, stream.write_all(out)).await {
+        Some((Ok(()), mut back)) => {
             back.clear();
             Some(back)
         }
@@ -331,7 +383,7 @@ async fn write_all(shard: &Shard, stream: &mut TcpStream, out: Vec<u8>) -> Optio
 }
 
 /// Streams a file body in chunks; false if the connection must close.
-async fn stream_body(shard: &Shard, stream: &mut TcpStream, job: StreamJob) -> bool {
+async fn stream_body(shard: &Shard, deadline: &DeadlineSlot<'_>, stream: &mut TcpStream, job: StreamJob) -> bool {
     let mut buf = Vec::with_capacity(FILE_STREAM_CHUNK_BYTES.min(job.len as usize));
     let mut offset = job.offset;
     let end = job.offset + job.len;
@@ -346,7 +398,7 @@ async fn stream_body(shard: &Shard, stream: &mut TcpStream, job: StreamJob) -> b
         };
         chunk.truncate(n);
         offset += n as u64;
-        match write_all(shard, stream, chunk).await {
+        match write_all(shard, deadline, stream, chunk).await {
             Some(back) => buf = back,
             None => return false,
         }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bext_core::limits::MESH_REPLY_TIMEOUT_MS;
 use bext_core::metrics::Metrics;
+use bext_shards::deadlines::Deadlines;
 use bext_shards::file_cache::FileCache;
 use bext_shards::mesh::{MeshReceiver, MeshSender};
 use bext_shards::rt::{self, Driver, Started, TcpListener};
@@ -33,6 +34,9 @@ static LEGACY_DRIVER_REPORTED: AtomicBool = AtomicBool::new(false);
 
 /// How often a draining shard checks whether its in-flight requests are done.
 const DRAIN_POLL_INTERVAL: Duration = Duration::from_millis(5);
+/// Bounds on how often connection deadlines are checked.
+const SWEEP_INTERVAL_MIN: Duration = Duration::from_millis(10);
+const SWEEP_INTERVAL_MAX: Duration = Duration::from_millis(1000);
 
 pub(crate) struct Shard {
     pub id: usize,
@@ -47,6 +51,8 @@ pub(crate) struct Shard {
     pub stop: StopSignal,
     /// Connections in the middle of a request (bytes of it read, or its answer unwritten).
     pub busy_connections: Cell<usize>,
+    /// Every connection's deadline, swept by `sweeper`.
+    pub deadlines: Deadlines,
     /// Output buffers lent to connections while they write.
     pub out_pool: RefCell<Vec<Vec<u8>>>,
     mesh: MeshSender<Message>,
@@ -88,6 +94,7 @@ pub(crate) async fn run_shard(
         stop: StopSignal::default(),
         busy_connections: Cell::new(0),
         out_pool: RefCell::new(Vec::new()),
+        deadlines: Deadlines::new(),
         mesh: receiver.sender(),
         next_request_id: Cell::new(0),
         pending_metrics: RefCell::new(HashMap::new()),
@@ -99,6 +106,7 @@ pub(crate) async fn run_shard(
         }
     }
     rt::spawn(ticker(shard.clone()));
+    rt::spawn(sweeper(shard.clone()));
     let drain = loop {
         match receiver.recv().await {
             Message::Reload(snapshot) => shard.reload(snapshot),
@@ -161,6 +169,23 @@ async fn ticker(shard: Rc<Shard>) {
         rt::sleep(Duration::from_millis(1000)).await;
         shard.date.borrow_mut().update(unix_now());
         shard.log.borrow_mut().flush();
+    }
+}
+
+/// Fires connection deadlines. The interval is a quarter of the shortest configured timeout
+/// (within `SWEEP_INTERVAL_MIN..=SWEEP_INTERVAL_MAX`), so a deadline fires at most 25% late.
+async fn sweeper(shard: Rc<Shard>) {
+    loop {
+        let interval = {
+            let t = shard.snapshot.borrow().config.server.timeouts;
+            let shortest = [t.header_read_timeout_ms, t.body_idle_timeout_ms, t.keepalive_idle_timeout_ms, t.write_stall_timeout_ms]
+                .into_iter()
+                .min()
+                .unwrap_or(SWEEP_INTERVAL_MAX.as_millis() as u64);
+            Duration::from_millis(shortest / 4).clamp(SWEEP_INTERVAL_MIN, SWEEP_INTERVAL_MAX)
+        };
+        rt::sleep(interval).await;
+        shard.deadlines.sweep(Instant::now());
     }
 }
 

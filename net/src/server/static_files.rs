@@ -43,6 +43,10 @@ pub(crate) struct CachedFile {
     checked_at: Cell<Instant>,
     /// Identity first; then Brotli and gzip siblings if they exist.
     variants: Vec<Variant>,
+    /// Every sibling looked for, and what was found (`None`: no such regular file). Checked on
+    /// revalidation with the identity file, so a sibling that is rebuilt, added or deleted
+    /// alone is noticed too.
+    siblings: Vec<(Encoding, Option<FileMeta>)>,
 }
 
 struct Variant {
@@ -115,23 +119,37 @@ pub(crate) fn answer_hit(shard: &Shard, ask: &Ask<'_>, now: Instant, out: &mut V
     let snapshot = shard.snapshot.borrow();
     let site = snapshot.sites.select(ask.host);
     let entry = shard.cache.borrow_mut().get(site, ask.path)?.clone();
-    let revalidate = Duration::from_millis(snapshot.config.server.limits.file_cache_revalidate_ms);
-    if now.duration_since(entry.checked_at.get()) >= revalidate {
-        if !still_fresh(&snapshot.site_runtime[site].root, &entry) {
-            shard.cache.borrow_mut().remove(site, ask.path);
-            return None;
-        }
-        entry.checked_at.set(now);
+    if !trusted(&snapshot, site, &entry, now) {
+        shard.cache.borrow_mut().remove(site, ask.path);
+        return None;
     }
     shard.metrics.borrow_mut().file_cache_hits += 1;
     Some(write_entry(out, shard.date.borrow().line(), &entry, ask, 200))
 }
 
-fn still_fresh(root: &OwnedFd, entry: &CachedFile) -> bool {
-    match sys::open_beneath(root, &entry.rel).and_then(|f| f.metadata()) {
-        Ok(meta) => file_meta(&meta) == entry.meta,
-        Err(_) => false,
+/// An entry is trusted for `file_cache_revalidate_ms`, then its file is stat'ed again; false
+/// means the file changed or went away, and the entry must be dropped.
+fn trusted(snapshot: &Snapshot, site: usize, entry: &CachedFile, now: Instant) -> bool {
+    let revalidate = Duration::from_millis(snapshot.config.server.limits.file_cache_revalidate_ms);
+    if now.duration_since(entry.checked_at.get()) < revalidate {
+        return true;
     }
+    if !still_fresh(&snapshot.site_runtime[site].root, entry) {
+        return false;
+    }
+    entry.checked_at.set(now);
+    true
+}
+
+fn still_fresh(root: &OwnedFd, entry: &CachedFile) -> bool {
+    stat_file(root, &entry.rel) == Some(entry.meta)
+        && entry.siblings.iter().all(|(encoding, seen)| stat_file(root, &format!("{}{}", entry.rel, encoding.suffix())) == *seen)
+}
+
+/// The metadata of `rel` beneath `root` if it is a regular file.
+fn stat_file(root: &OwnedFd, rel: &str) -> Option<FileMeta> {
+    let meta = sys::open_beneath(root, rel).and_then(|f| f.metadata()).ok()?;
+    meta.is_file().then(|| file_meta(&meta))
 }
 
 /// The slow path: resolve, open, stat, read, cache.
@@ -237,11 +255,16 @@ async fn load_entry(
     let site_runtime = &snapshot.site_runtime[site];
     let content_type = decide::content_type(&rel);
     let mut found: Vec<(Encoding, Bytes, FileMeta)> = vec![(Encoding::Identity, read_whole(file, meta.len()).await?, file_meta(meta))];
+    let mut siblings = Vec::new();
     if site_config.precompressed && COMPRESSIBLE_PREFIXES.iter().any(|p| content_type.starts_with(p)) {
         for encoding in [Encoding::Brotli, Encoding::Gzip] {
             let sibling = format!("{rel}{}", encoding.suffix());
-            let Ok(file) = sys::open_beneath(&site_runtime.root, &sibling) else { continue };
-            let Ok(sibling_meta) = file.metadata() else { continue };
+            let opened = sys::open_beneath(&site_runtime.root, &sibling).and_then(|file| Ok((file.metadata()?, file)));
+            let Ok((sibling_meta, file)) = opened else {
+                siblings.push((encoding, None));
+                continue;
+            };
+            siblings.push((encoding, sibling_meta.is_file().then(|| file_meta(&sibling_meta))));
             if !sibling_meta.is_file() || sibling_meta.len() > meta.len().max(1) * 2 {
                 continue;
             }
@@ -273,7 +296,7 @@ async fn load_entry(
             Variant { encoding, body, etag, mtime_secs: vmeta.mtime_secs, headers: headers.into_boxed_slice() }
         })
         .collect();
-    Ok(CachedFile { rel, meta: file_meta(meta), checked_at: Cell::new(now), variants })
+    Ok(CachedFile { rel, meta: file_meta(meta), checked_at: Cell::new(now), variants, siblings })
 }
 
 /// Reads a whole (small) file through the runtime. A file that shrank while being read is
@@ -418,7 +441,12 @@ async fn error(shard: &Rc<Shard>, snapshot: &Arc<Snapshot>, site: usize, status:
     if let Some(page) = page {
         // Cached under a key no request path can have (request paths start with '/').
         let key = format!("!error/{page}");
-        let cached = shard.cache.borrow_mut().get(site, key.as_bytes()).cloned();
+        let mut cached = shard.cache.borrow_mut().get(site, key.as_bytes()).cloned();
+        // Error pages are revalidated like any file: an edited 404 page must show.
+        if cached.as_ref().is_some_and(|entry| !trusted(snapshot, site, entry, now)) {
+            shard.cache.borrow_mut().remove(site, key.as_bytes());
+            cached = None;
+        }
         let entry = match cached {
             Some(entry) => Some(entry),
             None => match sys::open_beneath(&snapshot.site_runtime[site].root, &page) {

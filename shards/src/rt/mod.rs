@@ -49,11 +49,25 @@ pub enum Driver {
 pub struct RuntimeOptions {
     /// Submission queue entries of the shard's ring.
     pub ring_entries: u32,
+    pub ring_setup: RingSetup,
+}
+
+/// How the shard's io_uring is set up (monoio backend; glommio sets up its own rings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RingSetup {
+    /// The kernel's defaults.
+    Plain,
+    /// `IORING_SETUP_COOP_TASKRUN`: completions are not pushed with an interrupt to the
+    /// running thread; they are run when it next enters the kernel.
+    Coop,
+    /// `IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN`: completion work runs only
+    /// when the shard waits for events. Fits a shard exactly: one thread submits and reaps.
+    Defer,
 }
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        RuntimeOptions { ring_entries: 1024 }
+        RuntimeOptions { ring_entries: 1024, ring_setup: RingSetup::Defer }
     }
 }
 

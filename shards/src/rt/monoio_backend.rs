@@ -8,7 +8,7 @@ use std::time::Duration;
 use monoio::buf::IoBufMut;
 use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
 
-use super::{BufResult, Driver, Elapsed, RuntimeOptions, Started};
+use super::{BufResult, Driver, Elapsed, RingSetup, RuntimeOptions, Started};
 
 pub const NAME: &str = "monoio";
 
@@ -19,16 +19,38 @@ where
     Fut: Future<Output = ()>,
 {
     if monoio::utils::detect_uring() {
-        let mut rt = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
-            .with_entries(options.ring_entries)
-            .enable_timer()
-            .build()?;
+        // A kernel without the requested setup flags refuses the ring: fall back to plain.
+        let mut rt = match build_uring(options, options.ring_setup) {
+            Ok(rt) => rt,
+            Err(_) if options.ring_setup != RingSetup::Plain => build_uring(options, RingSetup::Plain)?,
+            Err(e) => return Err(e),
+        };
         rt.block_on(make(Started { driver: Driver::IoUring }));
     } else {
         let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build()?;
         rt.block_on(make(Started { driver: Driver::Legacy }));
     }
     Ok(())
+}
+
+type UringRuntime = monoio::Runtime<monoio::time::TimeDriver<monoio::IoUringDriver>>;
+
+fn build_uring(options: RuntimeOptions, setup: RingSetup) -> io::Result<UringRuntime> {
+    let mut ring = io_uring::IoUring::builder();
+    match setup {
+        RingSetup::Plain => {}
+        RingSetup::Coop => {
+            ring.setup_coop_taskrun();
+        }
+        RingSetup::Defer => {
+            ring.setup_single_issuer().setup_defer_taskrun();
+        }
+    }
+    monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
+        .with_entries(options.ring_entries)
+        .uring_builder(ring)
+        .enable_timer()
+        .build()
 }
 
 /// Starts a detached task on the current shard.
