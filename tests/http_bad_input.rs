@@ -140,9 +140,13 @@ fn size_limits() {
     let over = format!("Content-Length: {}", BODY_BYTES_MAX + 1);
     let at = format!("Content-Length: {BODY_BYTES_MAX}");
     run(&[
+        ("request line at request_line_bytes_max", head(&request_line_of(REQUEST_LINE_BYTES_MAX), &[HOST]), 200, KeepAlive),
+        ("request line one byte over request_line_bytes_max", head(&request_line_of(REQUEST_LINE_BYTES_MAX + 1), &[HOST]), 414, Close),
         ("request line over request_line_bytes_max", head(&long_target, &[HOST]), 414, Close),
         // Refused while it still arrives: the server need not wait for the line to end.
         ("unfinished request line over request_line_bytes_max", long_target.as_bytes()[..REQUEST_LINE_BYTES_MAX + 10].to_vec(), 414, Close),
+        ("head at header_bytes_max", head_of(HEADER_BYTES_MAX), 200, KeepAlive),
+        ("head one byte over header_bytes_max", head_of(HEADER_BYTES_MAX + 1), 431, Close),
         ("head over header_bytes_max", head("GET /a.txt HTTP/1.1", &strs(&[&[HOST.to_string()], &big_fields[..]].concat())), 431, Close),
         ("unfinished head over header_bytes_max", head("GET /a.txt HTTP/1.1", &strs(&big_fields)).strip_suffix(b"\r\n").map(<[u8]>::to_vec).unwrap_or_default(), 431, Close),
         ("header_count_max fields", head("GET /a.txt HTTP/1.1", &strs(&at_count_max)), 200, KeepAlive),
@@ -212,8 +216,8 @@ fn check_408(bext: &Bext, name: &str, start: impl FnOnce(&mut Client)) {
     let response = client.read_response(false).unwrap_or_else(|| panic!("{name}: no 408"));
     let closed = client.rest_until_close();
     let elapsed = started.elapsed();
-    assert_eq!(response.status, 408, "{name}: {response:?}");
-    assert_eq!(response.header("connection"), Some("close"), "{name}: {response:?}");
+    assert_eq!(response.status, 408, "{name}: {}", response.summary());
+    assert_eq!(response.header("connection"), Some("close"), "{name}: {}", response.summary());
     assert_eq!(closed, Some(Vec::new()), "{name}: not closed cleanly after the 408");
     assert_in_window(name, elapsed, HEADER_READ_TIMEOUT);
 }
@@ -251,7 +255,7 @@ fn stalled_bodies_are_closed_after_body_idle_timeout() {
         client.send(&request);
         // The answer does not wait for the body; the connection does.
         let response = client.read_response(false).unwrap_or_else(|| panic!("{name}: no response"));
-        assert_eq!(response.status, status, "{name}: {response:?}");
+        assert_eq!(response.status, status, "{name}: {}", response.summary());
         assert_eq!(client.rest_until_close(), Some(Vec::new()), "{name}: got bytes or was never closed");
         assert_in_window(name, started.elapsed(), BODY_IDLE_TIMEOUT);
     }
@@ -337,23 +341,23 @@ fn check(bext: &Bext, request: &[u8], status: u16, then: Then) -> Result<(), Str
     client.send(request);
     let response = client.read_response(request.starts_with(b"HEAD ")).ok_or("no response")?;
     if response.status != status {
-        return Err(format!("status {} instead of {status}: {response:?}", response.status));
+        return Err(format!("status {} instead of {status}: {}", response.status, response.summary()));
     }
     let connection = response.header("connection");
     match then {
         KeepAlive => {
             if connection == Some("close") {
-                return Err(format!("the response says connection: close: {response:?}"));
+                return Err(format!("the response says connection: close: {}", response.summary()));
             }
             client.send(&get());
             match client.read_response(false) {
                 Some(next) if next.status == 200 && next.body == b"alpha" => {}
-                other => return Err(format!("the connection did not answer a further request: {other:?}")),
+                other => return Err(format!("the connection did not answer a further request: {:?}", other.map(|r| r.summary()))),
             }
         }
         Close | CloseUnannounced => {
             if then == Close && connection != Some("close") {
-                return Err(format!("the response does not say connection: close: {response:?}"));
+                return Err(format!("the response does not say connection: close: {}", response.summary()));
             }
             match client.rest_until_close() {
                 Some(rest) if rest.is_empty() => {}
@@ -371,7 +375,7 @@ fn try_serving(addr: std::net::SocketAddr) -> Result<(), String> {
     client.send(&get());
     match client.read_response(false) {
         Some(r) if r.status == 200 && r.body == b"alpha" => Ok(()),
-        other => Err(format!("the server stopped serving others: {other:?}")),
+        other => Err(format!("the server stopped serving others: {:?}", other.map(|r| r.summary()))),
     }
 }
 
@@ -411,6 +415,21 @@ fn head(line: &str, fields: &[&str]) -> Vec<u8> {
     }
     head.push_str("\r\n");
     head.into_bytes()
+}
+
+/// `GET /a.txt?aaa… HTTP/1.1`, exactly `bytes` long.
+fn request_line_of(bytes: usize) -> String {
+    let line = format!("GET /a.txt?{} HTTP/1.1", "a".repeat(bytes - "GET /a.txt? HTTP/1.1".len()));
+    assert_eq!(line.len(), bytes);
+    line
+}
+
+/// A valid GET of /a.txt whose whole head, final empty line included, is `bytes` long.
+fn head_of(bytes: usize) -> Vec<u8> {
+    let bare = head("GET /a.txt HTTP/1.1", &[HOST, "X-Pad: "]).len();
+    let request = head("GET /a.txt HTTP/1.1", &[HOST, &format!("X-Pad: {}", "p".repeat(bytes - bare))]);
+    assert_eq!(request.len(), bytes);
+    request
 }
 
 fn strs(strings: &[String]) -> Vec<&str> {

@@ -9,12 +9,18 @@
 mod common;
 
 use std::process::Command;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
+use bext_core::limits::{FILE_CACHE_ENTRY_BYTES_MAX, PIPELINE_DEPTH_MAX};
 use common::*;
 
 /// Each file's body is its own name, so responses to pipelined requests can be told apart.
 const FILES: [(&str, &str); 5] = [("a.txt", "alpha"), ("b.txt", "bravo"), ("c.txt", "charlie"), ("d.txt", "delta"), ("e.txt", "echo")];
+/// Too large for the file cache, so it is streamed from disk in chunks after its head.
+const BIG_FILE_BYTES: usize = 2 * FILE_CACHE_ENTRY_BYTES_MAX + 12_345;
+/// A pause between writes long enough that the server reads what came before on its own.
+const PAUSE: Duration = Duration::from_millis(50);
 
 struct Fixture {
     _dir: TempDir,
@@ -29,6 +35,7 @@ fn server() -> Arc<Fixture> {
         for (name, body) in FILES {
             dir.write(&format!("site/{name}"), body);
         }
+        dir.write("site/big.bin", big_file());
         // Timeouts well above anything a case waits, so a loaded machine cannot fail a case.
         let config = dir.write(
             "bext.config.toml",
@@ -87,6 +94,35 @@ fn keep_alive_and_pipelining() {
             ],
         },
         Case {
+            name: "pipelining deeper than pipeline_depth_max: every request answered, in order",
+            steps: [send(FILES.map(|(name, _)| get(&format!("/{name}"))).concat().repeat(PIPELINE_DEPTH_MAX / FILES.len() + 2))]
+                .into_iter()
+                .chain((0..PIPELINE_DEPTH_MAX / FILES.len() + 2).flat_map(|_| FILES.map(|(_, body)| expect(ok(body)))))
+                .collect(),
+        },
+        Case {
+            name: "pipelining: a streamed file between two cached ones",
+            steps: vec![
+                send([get("/a.txt"), get("/big.bin"), get("/b.txt")].concat()),
+                expect(ok("alpha")),
+                expect(Want::status(200).big_body()),
+                expect(ok("bravo")),
+            ],
+        },
+        Case {
+            name: "keep-alive: a head split over several writes",
+            steps: vec![
+                send(b"GET /a.t".to_vec()),
+                pause(),
+                send(b"xt HTTP/1.1\r\nHost: local".to_vec()),
+                pause(),
+                send(b"host\r\n\r".to_vec()),
+                pause(),
+                send(b"\n".to_vec()),
+                expect(ok("alpha")),
+            ],
+        },
+        Case {
             name: "pipelining: the requests after a `Connection: close` one are not answered",
             steps: vec![
                 send([request("GET /a.txt HTTP/1.1", &["Connection: close"]), get("/b.txt")].concat()),
@@ -132,6 +168,21 @@ fn connection_management() {
             ],
         },
         Case {
+            name: "HTTP/1.1 Connection: close on a streamed file: closed after the whole body",
+            steps: vec![
+                send(request("GET /big.bin HTTP/1.1", &["Connection: close"])),
+                expect(Want::status(200).big_body().header("connection", "close")),
+                Step::Closed,
+            ],
+        },
+        Case {
+            name: "HTTP/1.0 keep-alive on a streamed file",
+            steps: vec![
+                send(b"GET /big.bin HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".to_vec()),
+                expect(Want::status(200).big_body().header("connection", "keep-alive")),
+            ],
+        },
+        Case {
             name: "HTTP/1.1 Connection: close among other tokens",
             steps: vec![
                 send(request("GET /a.txt HTTP/1.1", &["Connection: te, Close"])),
@@ -160,6 +211,15 @@ fn request_forms() {
                 expect(Want::status(200).head_only().header("content-length", "7").header("content-type", "text/plain; charset=utf-8")),
                 send(get("/d.txt")),
                 expect(ok("delta")),
+            ],
+        },
+        Case {
+            name: "HEAD of a streamed file: its length, and none of its bytes",
+            steps: vec![
+                send(request("HEAD /big.bin HTTP/1.1", &[])),
+                expect(Want::status(200).head_only().header("content-length", BIG_FILE_LENGTH.as_str())),
+                send(get("/b.txt")),
+                expect(ok("bravo")),
             ],
         },
         Case {
@@ -259,6 +319,36 @@ fn request_bodies_are_skipped() {
             ],
         },
         Case {
+            name: "Content-Length body in pieces, split across reads",
+            steps: vec![
+                send(request("GET /a.txt HTTP/1.1", &[&length(smuggled.len())])),
+                expect(ok("alpha")),
+                send(smuggled.as_bytes()[..10].to_vec()),
+                pause(),
+                send(smuggled.as_bytes()[10..].to_vec()),
+                pause(),
+                send(get("/c.txt")),
+                expect(ok("charlie")),
+            ],
+        },
+        Case {
+            name: "chunked body split inside its size line, data and last chunk",
+            steps: vec![
+                send([request("GET /a.txt HTTP/1.1", &["Transfer-Encoding: chunked"]), format!("{:x}", smuggled.len()).into_bytes()].concat()),
+                expect(ok("alpha")),
+                send(format!("\r\n{}", &smuggled[..7]).into_bytes()),
+                pause(),
+                send(format!("{}\r", &smuggled[7..]).into_bytes()),
+                pause(),
+                send(b"\n0\r".to_vec()),
+                pause(),
+                send(b"\n\r\n".to_vec()),
+                pause(),
+                send(get("/c.txt")),
+                expect(ok("charlie")),
+            ],
+        },
+        Case {
             name: "Expect: 100-continue on a GET with a body",
             steps: vec![
                 send(request("GET /a.txt HTTP/1.1", &["Expect: 100-continue", "Content-Length: 5"])),
@@ -310,6 +400,8 @@ struct Case {
 
 enum Step {
     Send(Vec<u8>),
+    /// Lets the server read what was sent so far before the next write.
+    Pause,
     Expect(Want),
     /// The server closes the connection and sends nothing more.
     Closed,
@@ -319,7 +411,7 @@ enum Step {
 struct Want {
     status: u16,
     head_only: bool,
-    body: Option<&'static str>,
+    body: Option<Body>,
     /// Header, and the value it must have (`None`: it must be absent).
     headers: Vec<(&'static str, Option<&'static str>)>,
 }
@@ -331,7 +423,13 @@ impl Want {
 
     fn head_only(mut self) -> Want {
         self.head_only = true;
-        self.body = Some("");
+        self.body = Some(Body::Text(""));
+        self
+    }
+
+    fn big_body(mut self) -> Want {
+        self.body = Some(Body::BigFile);
+        self.headers.push(("content-length", Some(BIG_FILE_LENGTH.as_str())));
         self
     }
 
@@ -346,8 +444,27 @@ impl Want {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Body {
+    Text(&'static str),
+    /// The bytes of `big.bin`.
+    BigFile,
+}
+
+/// `BIG_FILE_BYTES` as a content-length value.
+static BIG_FILE_LENGTH: LazyLock<String> = LazyLock::new(|| BIG_FILE_BYTES.to_string());
+
 fn ok(body: &'static str) -> Want {
-    Want { body: Some(body), ..Want::status(200) }
+    Want { body: Some(Body::Text(body)), ..Want::status(200) }
+}
+
+fn pause() -> Step {
+    Step::Pause
+}
+
+/// Not all one byte, so a truncated or shifted body cannot compare equal.
+fn big_file() -> Vec<u8> {
+    (0..BIG_FILE_BYTES).map(|i| (i % 251) as u8).collect()
 }
 
 fn send(bytes: Vec<u8>) -> Step {
@@ -387,6 +504,7 @@ fn check(bext: &Bext, case: &Case) -> Result<(), String> {
     for (i, step) in case.steps.iter().enumerate() {
         match step {
             Step::Send(bytes) => client.send(bytes),
+            Step::Pause => std::thread::sleep(PAUSE),
             Step::Expect(want) => {
                 let response = client.read_response(want.head_only).ok_or(format!("step {i}: no response"))?;
                 check_response(&response, want).map_err(|e| format!("step {i}: {e}"))?;
@@ -412,16 +530,20 @@ fn check(bext: &Bext, case: &Case) -> Result<(), String> {
 
 fn check_response(response: &Response, want: &Want) -> Result<(), String> {
     if response.status != want.status {
-        return Err(format!("status {} instead of {} ({response:?})", response.status, want.status));
+        return Err(format!("status {} instead of {}: {}", response.status, want.status, response.summary()));
     }
-    if let Some(body) = want.body
-        && response.body != body.as_bytes()
-    {
-        return Err(format!("body {:?} instead of {body:?}", response.text()));
+    match want.body {
+        Some(Body::Text(body)) if response.body != body.as_bytes() => {
+            return Err(format!("body instead of {body:?}: {}", response.summary()));
+        }
+        Some(Body::BigFile) if response.body != big_file() => {
+            return Err(format!("{} bytes that are not big.bin: {}", response.body.len(), response.summary()));
+        }
+        _ => {}
     }
     for (name, value) in &want.headers {
         if response.header(name) != *value {
-            return Err(format!("header {name}: {:?} instead of {value:?} ({:?})", response.header(name), response.headers));
+            return Err(format!("header {name} is not {value:?}: {}", response.summary()));
         }
     }
     Ok(())

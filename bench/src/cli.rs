@@ -21,8 +21,8 @@ usage: bext-bench static [--duration-secs 5] [--rounds 3] [--connections 50]
 static  wrk against a 13-byte and a 4 KiB file; req/s and p99 per contender, plus bext
         start-up time (spawn to first 200, median of 5)
 conns   memory per idle keep-alive connection: (VmRSS after - before) / count
---ceiling-uring  the ceiling's io_uring setup: plain (monoio's default, as bext) or with
-        COOP_TASKRUN (coop) or SINGLE_ISSUER|DEFER_TASKRUN (defer)
+--ceiling-uring  the ceiling's io_uring setup: defer (SINGLE_ISSUER|DEFER_TASKRUN, the
+        default, as bext's shards), coop (COOP_TASKRUN) or plain (the kernel's defaults)
 --smoke about one second, one round, no warm-up (1000 connections for conns): proves the
         harness works; results go to <scenario>-smoke.json
 env     BEXT_BIN, BEXT_CEILING_BIN, NGINX_BIN override where the contenders are found";
@@ -137,7 +137,7 @@ fn resolve(raw: Raw) -> Result<Command, Error> {
                     .json_path
                     .unwrap_or_else(|| report::default_json_path("static", raw.smoke)),
                 smoke: raw.smoke,
-                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Plain),
+                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Defer),
             }))
         }
         Some("conns") => {
@@ -161,7 +161,7 @@ fn resolve(raw: Raw) -> Result<Command, Error> {
                     .json_path
                     .unwrap_or_else(|| report::default_json_path("conns", raw.smoke)),
                 smoke: raw.smoke,
-                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Plain),
+                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Defer),
             }))
         }
         Some(other) => usage(&format!(
@@ -220,7 +220,7 @@ mod tests {
                 .unwrap_or_default()
         };
         let uring = |setup: CeilingUring| match setup {
-            CeilingUring::Plain => String::new(),
+            CeilingUring::Defer => String::new(),
             other => format!(" uring={}", other.name()),
         };
         match command {
@@ -293,8 +293,8 @@ mod tests {
             "conns n1000 [bext,nginx] conns-smoke.json smoke",
         );
         check(
-            &["static", "--ceiling-uring", "defer", "--smoke"],
-            "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke uring=defer",
+            &["static", "--ceiling-uring", "plain", "--smoke"],
+            "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke uring=plain",
         );
         check(&["--help"], "help");
         check(&["static", "-h"], "help");

@@ -30,9 +30,9 @@ pub struct ServeSpec<'a> {
     pub ceiling_uring: CeilingUring,
 }
 
-/// How the ceiling sets up its io_uring. `Plain` is monoio's default ring, the one bext's
-/// shards get, and is what the ceiling means by default; the task-work flags are there to
-/// measure what they would be worth.
+/// How the ceiling sets up its io_uring. `Defer` (SINGLE_ISSUER | DEFER_TASKRUN) is the ring
+/// bext's shards get, and is what the ceiling means by default; the others are there to
+/// measure what the kernel's task-work flags are worth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CeilingUring {
     Plain,

@@ -18,7 +18,7 @@
 //! `[v6]`), one trailing dot ignored, ASCII case folded. Anything malformed simply matches no
 //! name and gets the default site: the answer to a bad `Host` is decided elsewhere (400).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::SiteConfig;
 
@@ -41,8 +41,8 @@ impl SiteTable {
     /// host listed twice belongs to its first site (the config parser refuses both cases).
     pub fn new(sites: &[SiteConfig]) -> SiteTable {
         assert!(!sites.is_empty(), "a site table needs at least one site");
-        let mut exact = HashMap::new();
-        let mut wildcard = HashMap::new();
+        let mut exact = HashMap::default();
+        let mut wildcard = HashMap::default();
         for (index, site) in sites.iter().enumerate() {
             for host in &site.hosts {
                 let (map, name) = match host.strip_prefix("*.") {
@@ -64,6 +64,9 @@ impl SiteTable {
     /// The index (into the config's `sites`) of the site that answers `host`, the raw value of
     /// the request's `Host` header (or the `:authority`), or `None` when the request had none.
     pub fn select(&self, host: Option<&[u8]>) -> usize {
+        if self.exact.is_empty() && self.wildcard.is_empty() {
+            return self.default;
+        }
         let mut buffer = [0u8; HOST_BYTES_MAX];
         let Some(name) = host.and_then(|host| host_name(host, &mut buffer)) else {
             return self.default;

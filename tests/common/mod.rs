@@ -64,10 +64,10 @@ impl Bext {
     /// `bext serve DIR --listen 127.0.0.1:0 --shards 1` plus `extra`.
     pub fn serve_dir(dir: &Path, extra: &[&str]) -> Bext {
         let mut args = vec!["serve".to_string(), dir.display().to_string()];
-        if !extra.iter().any(|a| *a == "--listen") {
+        if !extra.contains(&"--listen") {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
-        if !extra.iter().any(|a| *a == "--shards") {
+        if !extra.contains(&"--shards") {
             args.extend(["--shards".into(), "1".into()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -77,7 +77,7 @@ impl Bext {
     /// `bext serve --config FILE --listen 127.0.0.1:0` plus `extra`.
     pub fn serve_config(file: &Path, extra: &[&str]) -> Bext {
         let mut args = vec!["serve".to_string(), "--config".into(), file.display().to_string()];
-        if !extra.iter().any(|a| *a == "--listen") {
+        if !extra.contains(&"--listen") {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -454,4 +454,13 @@ pub fn request(addr: SocketAddr, raw: &str) -> Response {
     let mut stream = connect(addr);
     send(&mut stream, raw.as_bytes());
     read_response(&mut stream, raw.starts_with("HEAD ")).unwrap_or_else(|| panic!("no response to {raw:?}"))
+}
+
+impl Response {
+    /// Status, headers and the start of the body as text, for failure messages.
+    pub fn summary(&self) -> String {
+        let body = self.text();
+        let cut = body.char_indices().nth(200).map_or(body.len(), |(i, _)| i);
+        format!("{} {:?} body {:?}", self.status, self.headers, &body[..cut])
+    }
 }

@@ -39,9 +39,8 @@ struct Args {
     uring_setup: UringSetup,
 }
 
-/// How the io_uring instance is set up. `plain` (the default) is monoio's default, the same
-/// ring bext's shards get; the others exist to measure what the kernel's task-work flags are
-/// worth on this machine before anyone changes bext's runtime setup.
+/// How the io_uring instance is set up. `defer` (the default) is the ring bext's shards get;
+/// the others exist to measure what the kernel's task-work flags are worth on this machine.
 #[derive(Clone, Copy)]
 enum UringSetup {
     Plain,
@@ -100,7 +99,7 @@ fn parse_args() -> Result<Args, String> {
     let mut listen = None;
     let mut body_bytes = None;
     let mut cpu = 0;
-    let mut uring_setup = UringSetup::Plain;
+    let mut uring_setup = UringSetup::Defer;
     let mut parser = lexopt::Parser::from_env();
     let text = |error: lexopt::Error| error.to_string();
     while let Some(arg) = parser.next().map_err(text)? {

@@ -59,7 +59,7 @@ struct Batch {
     consumed: usize,
     close: bool,
     stream: Option<StreamJob>,
-    /// Set when a request head timed out or was cut: answer 408 (once) and close.
+    /// Requests answered in this batch.
     answered: usize,
 }
 
@@ -77,24 +77,29 @@ impl Conn<'_> {
         let mut discard: Option<BodyDecoder> = None;
         // When the current request head started arriving (for the header timeout).
         let mut head_started: Option<Instant> = None;
+        // When the last read completed: the start of every request answered from it. One clock
+        // read per read serves the latency metric, the header deadline and the write deadline.
+        let mut now = Instant::now();
         loop {
             // 1. Answer every complete request already buffered.
             let mut out = take_out(shard);
-            let batch = self.answer_buffered(&rbuf, &mut discard, peer, &mut out).await;
+            let batch = self.answer_buffered(&rbuf, &mut discard, peer, now, &mut out).await;
             rbuf.drain(..batch.consumed);
             if batch.answered > 0 {
                 head_started = None;
             }
             // 2. Write the answers, then any streamed body.
             if !out.is_empty() {
-                let Some(back) = write_all(shard, self.deadline, stream, out).await else { return };
+                let Some(back) = write_all(shard, self.deadline, now, stream, out).await else { return };
                 out = back;
             }
             give_out(shard, out);
-            if let Some(job) = batch.stream
-                && !Box::pin(stream_body(shard, self.deadline, stream, job)).await
-            {
-                return;
+            if let Some(job) = batch.stream {
+                if !Box::pin(stream_body(shard, self.deadline, stream, job)).await {
+                    return;
+                }
+                // A long download must not eat into the keep-alive time that follows it.
+                now = Instant::now();
             }
             if batch.close {
                 let _ = self.deadline.run(Instant::now() + SHUTDOWN_WAIT, stream.shutdown_write()).await;
@@ -112,7 +117,6 @@ impl Conn<'_> {
             }
             // 3. Read more, under the deadline that applies now.
             let timeouts = shard.snapshot.borrow().config.server.timeouts;
-            let now = Instant::now();
             let (wait, on_timeout_408) = if discard.is_some() {
                 (Duration::from_millis(timeouts.body_idle_timeout_ms), false)
             } else if rbuf.is_empty() {
@@ -135,8 +139,9 @@ impl Conn<'_> {
                 Some((Ok(0), _)) => return,
                 Some((Ok(_), back)) => {
                     rbuf = back;
+                    now = Instant::now();
                     if was_empty && discard.is_none() {
-                        head_started = Some(Instant::now());
+                        head_started = Some(now);
                     }
                     self.set_busy(true);
                 }
@@ -146,7 +151,7 @@ impl Conn<'_> {
                         let mut out = take_out(shard);
                         h1::write_error_response(&mut out, 408, &shard.date.borrow(), false, false);
                         record(shard, 408, out.len() as u64, now);
-                        let _ = write_all(shard, self.deadline, stream, out).await;
+                        let _ = write_all(shard, self.deadline, Instant::now(), stream, out).await;
                     }
                     return;
                 }
@@ -158,9 +163,16 @@ impl Conn<'_> {
     /// depth, a response must stream, or the connection must close. Cache hits are answered
     /// synchronously; a request that needs the disk or the mesh goes through a boxed future,
     /// so the connection's own future stays small (idle connections are mostly that future).
-    async fn answer_buffered(&self, rbuf: &[u8], discard: &mut Option<BodyDecoder>, peer: SocketAddr, out: &mut Vec<u8>) -> Batch {
+    async fn answer_buffered(
+        &self,
+        rbuf: &[u8],
+        discard: &mut Option<BodyDecoder>,
+        peer: SocketAddr,
+        started: Instant,
+        out: &mut Vec<u8>,
+    ) -> Batch {
         let mut batch = Batch::default();
-        while let Some(slow) = self.answer_sync(rbuf, discard, peer, out, &mut batch) {
+        while let Some(slow) = self.answer_sync(rbuf, discard, peer, started, out, &mut batch) {
             Box::pin(self.answer_slow(rbuf, slow, peer, out, &mut batch)).await;
             if batch.close || batch.stream.is_some() {
                 break;
@@ -176,6 +188,7 @@ impl Conn<'_> {
         rbuf: &[u8],
         discard: &mut Option<BodyDecoder>,
         peer: SocketAddr,
+        started: Instant,
         out: &mut Vec<u8>,
         batch: &mut Batch,
     ) -> Option<Slow> {
@@ -209,7 +222,6 @@ impl Conn<'_> {
                 return None;
             }
             let head_offset = batch.consumed;
-            let started = Instant::now();
             let head = match parse_head(shard, &rbuf[head_offset..]) {
                 Err(status) => {
                     h1::write_error_response(out, status, &shard.date.borrow(), false, false);
@@ -371,9 +383,9 @@ fn record(shard: &Shard, status: u16, bytes: u64, started: Instant) {
 
 /// Writes `out` under the write-stall deadline; the buffer back, or `None` if the
 /// connection is done for.
-async fn write_all(shard: &Shard, deadline: &DeadlineSlot<'_>, stream: &mut TcpStream, out: Vec<u8>) -> Option<Vec<u8>> {
+async fn write_all(shard: &Shard, deadline: &DeadlineSlot<'_>, now: Instant, stream: &mut TcpStream, out: Vec<u8>) -> Option<Vec<u8>> {
     let stall = Duration::from_millis(shard.snapshot.borrow().config.server.timeouts.write_stall_timeout_ms);
-    match deadline.run(Instant::now() + stall, stream.write_all(out)).await {
+    match deadline.run(now + stall, stream.write_all(out)).await {
         Some((Ok(()), mut back)) => {
             back.clear();
             Some(back)
@@ -398,7 +410,7 @@ async fn stream_body(shard: &Shard, deadline: &DeadlineSlot<'_>, stream: &mut Tc
         };
         chunk.truncate(n);
         offset += n as u64;
-        match write_all(shard, deadline, stream, chunk).await {
+        match write_all(shard, deadline, Instant::now(), stream, chunk).await {
             Some(back) => buf = back,
             None => return false,
         }

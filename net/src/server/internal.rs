@@ -36,8 +36,8 @@ pub(crate) async fn answer(shard: &Rc<Shard>, ask: &Ask<'_>, out: &mut Vec<u8>) 
             (200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(&metrics, shards))
         }
         _ => {
-            h1::write_error_response(out, 404, &shard.date.borrow(), keep_alive, head_only);
-            return Answer::Done { status: 404, body_bytes: 0, close: !keep_alive };
+            let body_bytes = super::static_files::codec_error_response(out, 404, &shard.date.borrow(), keep_alive, head_only);
+            return Answer::Done { status: 404, body_bytes, close: !keep_alive };
         }
     };
     h1::write_status_line(out, status);

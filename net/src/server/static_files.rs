@@ -473,8 +473,20 @@ async fn error(shard: &Rc<Shard>, snapshot: &Arc<Snapshot>, site: usize, status:
     }
     // The codec's error pages never say `keep-alive`, which an HTTP/1.0 client needs to stay.
     let keep_alive = ask.keep_alive && !ask.http_1_0;
-    h1::write_error_response(out, status, &shard.date.borrow(), keep_alive, ask.head_only());
-    Answer::Done { status, body_bytes: 0, close: !keep_alive }
+    let body_bytes = codec_error_response(out, status, &shard.date.borrow(), keep_alive, ask.head_only());
+    Answer::Done { status, body_bytes, close: !keep_alive }
+}
+
+/// Appends the codec's error response; returns the body bytes it sent (for the access log,
+/// which counts them like any body, as nginx's `$body_bytes_sent` does).
+pub(crate) fn codec_error_response(out: &mut Vec<u8>, status: u16, date: &h1::DateCache, keep_alive: bool, head_only: bool) -> u64 {
+    let start = out.len();
+    h1::write_error_response(out, status, date, keep_alive, head_only);
+    if head_only {
+        return 0;
+    }
+    let written = &out[start..];
+    written.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |end| (written.len() - end - 4) as u64)
 }
 
 fn redirect(out: &mut Vec<u8>, date_line: &[u8], location: &[u8], ask: &Ask<'_>) -> Answer {
