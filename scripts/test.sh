@@ -24,22 +24,27 @@ fi
 
 export CARGO_TERM_COLOR=never
 target="${CARGO_TARGET_DIR:-$PWD/target}"
+# Every test runner's output is kept so the last line can total them.
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+counted() { "$@" 2>&1 | tee -a "$results"; }
 
 step "lint: cargo clippy (default backend)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "tests: monoio backend (default)"
-cargo test --workspace --quiet
+counted cargo test --workspace --quiet
 
 step "tests: glommio backend"
-cargo test --workspace --features glommio --quiet
+counted cargo test --workspace --features glommio --quiet
 
 step "model checks: mesh wake-up protocol under loom"
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$target/loom" \
-    cargo test -p bext-shards --test loom_mesh --release --quiet
+    counted cargo test -p bext-shards --test loom_mesh --release --quiet
 
 step "bench harness smoke run (no thresholds)"
 cargo build --release --quiet -p bext -p bext-bench
 BEXT_BIN="$target/release/bext" "$target/release/bext-bench" static --smoke
 
-step "all tests passed"
+step "summary"
+awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$results"

@@ -22,6 +22,9 @@ const TEN: &str = "0123456789";
 const NOT_FOUND_PAGE: &str = "<h1>custom not found page</h1>";
 /// Over the 1 MiB `file_cache_entry_bytes_max` of the config, so it streams.
 const BIG_BYTES: usize = 3 * 1024 * 1024;
+/// Cached (under 1 MiB) but over the 16 KiB past which a cached body is sent with a gathered
+/// write instead of being copied behind the head.
+const MEDIUM_BYTES: usize = 300 * 1024 + 7;
 
 const CONFIG: &str = r#"
 [server]
@@ -95,6 +98,7 @@ fn server() -> Arc<Fixture> {
         dir.write("main/404.html", NOT_FOUND_PAGE);
         dir.write("main/assets/a.css", "a {}");
         dir.write("main/big.bin", big_body());
+        dir.write("main/medium.bin", &big_body()[..MEDIUM_BYTES]);
         dir.write("b/index.html", "site b");
         dir.write("b/.env", "SECRET=b");
         dir.write("c/index.html", "site c");
@@ -493,6 +497,33 @@ fn head_has_the_get_headers_and_no_body() {
 }
 
 // ---------------------------------------------------------------------------------------
+// A cached body large enough to go out with a gathered write (head + body in one writev).
+
+#[test]
+fn a_medium_cached_file_is_sent_whole_and_in_part_and_pipelined() {
+    let f = server();
+    let medium = &big_body()[..MEDIUM_BYTES];
+    let mut stream = f.bext.connect();
+    // Twice: the first answer reads the file into the cache, the second is a cache hit.
+    for round in 0..2 {
+        send(&mut stream, b"GET /medium.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        let whole = read_response(&mut stream, false).expect("a response");
+        assert_eq!(whole.status, 200, "round {round}");
+        assert!(whole.body == medium, "round {round}: the body differs from the file");
+    }
+    let (start, end) = (20_001, 250_000);
+    send(&mut stream, format!("GET /medium.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes={start}-{end}\r\n\r\n").as_bytes());
+    let part = read_response(&mut stream, false).expect("a response");
+    assert_eq!(part.status, 206);
+    assert!(part.body == medium[start..=end], "the range differs from the file");
+    // Pipelined behind a small answer: the small one's bytes must come first, then the body.
+    let mut client = Client::connect(f.bext.addr);
+    client.send(b"GET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\nGET /medium.bin HTTP/1.1\r\nHost: localhost\r\n\r\nGET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert_eq!(client.read_response(false).expect("first").text(), TEN);
+    assert!(client.read_response(false).expect("second").body == medium, "the pipelined body differs");
+    assert_eq!(client.read_response(false).expect("third").text(), TEN);
+}
+
 // Files larger than a cache entry stream from disk.
 
 #[test]

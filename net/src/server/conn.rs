@@ -21,7 +21,7 @@ use bext_shards::rt::TcpStream;
 
 use super::internal;
 use super::shard::{Shard, unix_now};
-use super::static_files::{self, Answer, Ask, StreamJob};
+use super::static_files::{self, Answer, Ask, StreamJob, Tail};
 use crate::h1::{self, BodyDecoder, BodyKind, HeaderStore, Parsed, parse_request};
 
 /// Output buffers kept per shard for reuse, and the largest one worth keeping.
@@ -58,7 +58,7 @@ impl Drop for Conn<'_> {
 struct Batch {
     consumed: usize,
     close: bool,
-    stream: Option<StreamJob>,
+    stream: Option<Tail>,
     /// Requests answered in this batch.
     answered: usize,
 }
@@ -89,12 +89,19 @@ impl Conn<'_> {
                 head_started = None;
             }
             // 2. Write the answers, then any streamed body.
-            if !out.is_empty() {
+            let mut tail = batch.stream;
+            if let Some(Tail::Bytes(body)) = tail.take_if(|t| matches!(t, Tail::Bytes(_))) {
+                let stall = Duration::from_millis(shard.snapshot.borrow().config.server.timeouts.write_stall_timeout_ms);
+                match self.deadline.run(now + stall, stream.write_all_gathered(out, body)).await {
+                    Some((Ok(()), back)) => out = back,
+                    _ => return,
+                }
+            } else if !out.is_empty() {
                 let Some(back) = write_all(shard, self.deadline, now, stream, out).await else { return };
                 out = back;
             }
             give_out(shard, out);
-            if let Some(job) = batch.stream {
+            if let Some(Tail::File(job)) = tail {
                 if !Box::pin(stream_body(shard, self.deadline, stream, job)).await {
                     return;
                 }
@@ -300,9 +307,12 @@ impl Conn<'_> {
                 keep_alive &= !close;
                 (status, body_bytes, None)
             }
-            Answer::Stream { status, job } => (status, job.len, Some(job)),
+            Answer::Stream { status, tail, close } => {
+                keep_alive &= !close;
+                (status, tail.len(), Some(tail))
+            }
         };
-        record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, |j| j.len), started);
+        record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, Tail::len), started);
         let mut log = shard.log.borrow_mut();
         if log.enabled() {
             log.push(&Entry {

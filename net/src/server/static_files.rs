@@ -63,9 +63,31 @@ struct Variant {
 pub(crate) enum Answer {
     /// The whole response is in `out`; with `close`, it said `connection: close`.
     Done { status: u16, body_bytes: u64, close: bool },
-    /// The head is in `out`; the body follows from `file`.
-    Stream { status: u16, job: StreamJob },
+    /// The head is in `out`; the body follows from `tail`. With `close`, the head said
+    /// `connection: close`.
+    Stream { status: u16, tail: Tail, close: bool },
 }
+
+/// A response body that is not copied into the output buffer.
+pub(crate) enum Tail {
+    /// A cached body at least `GATHER_BYTES_MIN` long, written with the head in one gathered
+    /// write.
+    Bytes(Bytes),
+    /// A file too large for the cache, streamed in chunks.
+    File(StreamJob),
+}
+
+impl Tail {
+    pub fn len(&self) -> u64 {
+        match self {
+            Tail::Bytes(bytes) => bytes.len() as u64,
+            Tail::File(job) => job.len,
+        }
+    }
+}
+
+/// Cached bodies this long or longer are not copied into the output buffer.
+const GATHER_BYTES_MIN: usize = 16 * 1024;
 
 pub(crate) struct StreamJob {
     pub file: rt::File,
@@ -347,11 +369,17 @@ fn write_entry(out: &mut Vec<u8>, date_line: &[u8], entry: &CachedFile, ask: &As
     }
     connection_header(out, ask);
     out.extend_from_slice(b"\r\n");
-    let sent = if ask.head_only() { 0 } else { body.len() as u64 };
-    if !ask.head_only() {
-        out.extend_from_slice(body);
+    if ask.head_only() {
+        return Answer::Done { status, body_bytes: 0, close: !ask.keep_alive };
     }
-    Answer::Done { status, body_bytes: sent, close: !ask.keep_alive }
+    if body.len() >= GATHER_BYTES_MIN {
+        // Sent from the cache entry itself with a gathered write, not copied behind the head.
+        let start = body.as_ptr() as usize - variant.body.as_ptr() as usize;
+        let tail = Tail::Bytes(variant.body.slice(start..start + body.len()));
+        return Answer::Stream { status, tail, close: !ask.keep_alive };
+    }
+    out.extend_from_slice(body);
+    Answer::Done { status, body_bytes: body.len() as u64, close: !ask.keep_alive }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -426,7 +454,7 @@ async fn stream_large(
         return Answer::Done { status, body_bytes: 0, close: !ask.keep_alive };
     }
     match rt::File::from_std(file) {
-        Ok(file) => Answer::Stream { status, job: StreamJob { file, offset, len } },
+        Ok(file) => Answer::Stream { status, tail: Tail::File(StreamJob { file, offset, len }), close: !ask.keep_alive },
         Err(_) => {
             out.clear();
             h1::write_error_response(out, 500, &shard.date.borrow(), false, ask.head_only());

@@ -108,6 +108,15 @@ impl TcpStream {
         (result, buf)
     }
 
+    /// Writes `head` then `body`. glommio copies into its own buffers anyway, so two writes.
+    pub async fn write_all_gathered(&mut self, head: Vec<u8>, body: bytes::Bytes) -> BufResult<()> {
+        if let Err(e) = self.0.write_all(&head).await {
+            return (Err(e), head);
+        }
+        let result = self.0.write_all(&body).await;
+        (result, head)
+    }
+
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         self.0.shutdown(std::net::Shutdown::Write).await.map_err(io::Error::from)
     }

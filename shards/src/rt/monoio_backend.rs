@@ -1,10 +1,15 @@
 //! monoio on io_uring (the default backend).
+//!
+//! The one `unsafe` here is the `IoVecBuf` implementation behind [`TcpStream::write_all_gathered`]:
+//! monoio needs the iovec array at a stable address while the kernel reads it.
+#![allow(unsafe_code)]
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use bytes::Bytes;
 use monoio::buf::IoBufMut;
 use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
 
@@ -107,8 +112,79 @@ impl TcpStream {
         (result.map(|_| ()), buf)
     }
 
+    /// Writes `head` then `body` with gathered writes (`writev`): the body is sent from where it
+    /// lies, never copied behind the head.
+    pub async fn write_all_gathered(&mut self, head: Vec<u8>, body: Bytes) -> BufResult<()> {
+        let total = head.len() + body.len();
+        let mut gather = Gather::new(head, body);
+        let mut written = 0;
+        while written < total {
+            let (result, back) = monoio::io::AsyncWriteRent::writev(&mut self.0, gather).await;
+            gather = back;
+            match result {
+                Ok(0) => return (Err(io::ErrorKind::WriteZero.into()), gather.head),
+                Ok(n) => {
+                    written += n;
+                    gather.advance(written);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return (Err(e), gather.head),
+            }
+        }
+        (Ok(()), gather.head)
+    }
+
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
+    }
+}
+
+/// A head and a body written as one gathered write. The iovec array is boxed: monoio builds
+/// the submission from the buffer before moving it into the operation, so the array must not
+/// live inside the value itself.
+struct Gather {
+    head: Vec<u8>,
+    body: Bytes,
+    iov: Box<[libc::iovec; 2]>,
+    /// Entries of `iov` already fully written.
+    skip: usize,
+}
+
+impl Gather {
+    fn new(head: Vec<u8>, body: Bytes) -> Gather {
+        let mut gather = Gather {
+            iov: Box::new([libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; 2]),
+            head,
+            body,
+            skip: 0,
+        };
+        gather.advance(0);
+        gather
+    }
+
+    /// Points the iovecs at what is left after `written` bytes.
+    fn advance(&mut self, written: usize) {
+        let head_left = self.head.len().saturating_sub(written);
+        let body_from = written.saturating_sub(self.head.len()).min(self.body.len());
+        self.iov[0] = libc::iovec {
+            iov_base: self.head[self.head.len() - head_left..].as_ptr() as *mut libc::c_void,
+            iov_len: head_left,
+        };
+        self.iov[1] = libc::iovec { iov_base: self.body[body_from..].as_ptr() as *mut libc::c_void, iov_len: self.body.len() - body_from };
+        self.skip = usize::from(head_left == 0);
+    }
+}
+
+// SAFETY: the iovecs point into `head` and `body`, which `Gather` owns and does not touch
+// while an operation holds it; the array itself is boxed, so its address survives moves of
+// the `Gather`. `skip` is 0 or 1, so the pointer and length stay inside the array.
+unsafe impl monoio::buf::IoVecBuf for Gather {
+    fn read_iovec_ptr(&self) -> *const libc::iovec {
+        self.iov[self.skip..].as_ptr()
+    }
+
+    fn read_iovec_len(&self) -> usize {
+        2 - self.skip
     }
 }
 
