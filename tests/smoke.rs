@@ -18,3 +18,29 @@ fn serves_the_bundled_example_site_and_stops_on_sigterm() {
     bext.signal(15);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());
 }
+
+/// Where io_uring is unavailable the shards run on monoio's epoll driver, say so once, and
+/// serve the same way (forced here with the diagnostic switch).
+#[test]
+fn serves_on_the_epoll_fallback_and_says_so() {
+    let site = TempDir::new("epoll");
+    site.write("a.txt", "on epoll\n");
+    let args: Vec<String> =
+        ["serve", &site.path().display().to_string(), "--listen", "127.0.0.1:0", "--shards", "2"].iter().map(|s| s.to_string()).collect();
+    let mut bext = Bext::start_env(&args, &[("BEXT_DANGER_FORCE_EPOLL", "1")]);
+    for _ in 0..2 {
+        let file = bext.get("/a.txt");
+        assert_eq!((file.status, file.text().as_str()), (200, "on epoll\n"));
+    }
+    let health = bext.get("/__bext/health");
+    if health.text().contains("\"backend\":\"glommio\"") {
+        // glommio has no epoll driver: the switch is the monoio backend's.
+        assert!(health.text().contains("\"driver\":\"io_uring\""), "{}", health.text());
+    } else {
+        assert!(health.text().contains("\"driver\":\"epoll\""), "{}", health.text());
+        let stderr = bext.stderr();
+        assert_eq!(stderr.matches("epoll driver").count(), 1, "said once for all shards: {stderr}");
+    }
+    bext.signal(15);
+    assert!(bext.wait_exit().success(), "{}", bext.stderr());
+}

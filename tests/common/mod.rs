@@ -86,8 +86,14 @@ impl Bext {
 
     /// Starts `bext ARGS` and waits for its "serving ... on http://ADDR" line.
     pub fn start(args: &[String]) -> Bext {
+        Bext::start_env(args, &[])
+    }
+
+    /// [`Bext::start`] with extra environment variables.
+    pub fn start_env(args: &[String], env: &[(&str, &str)]) -> Bext {
         let mut child = Command::new(bext_bin())
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -62,16 +62,60 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         }
     }
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<usize>();
+    // Diagnostic: run on the epoll fallback as if io_uring were unavailable.
+    let force_epoll = std::env::var_os("BEXT_DANGER_FORCE_EPOLL").is_some_and(|v| v == "1");
     let mut handles = Vec::with_capacity(shards);
     for ((id, listeners), receiver) in per_shard.into_iter().enumerate().zip(receivers) {
         let snapshot = snapshot.clone();
-        let handle = shard::spawn(id, cpus[id], RuntimeOptions::default(), move |placement, started| {
+        let ready = ready_tx.clone();
+        let options = RuntimeOptions { danger_force_epoll: force_epoll, ..RuntimeOptions::default() };
+        let handle = shard::spawn(id, cpus[id], options, move |placement, started| {
+            let _ = ready.send(placement.id);
             run_shard(placement, started, snapshot, listeners, receiver)
         })
         .map_err(LaunchError::Shards)?;
         handles.push(handle);
     }
-    Ok(Server { control, handles, local_addrs, shards })
+    let mut server = Server { control, handles, local_addrs, shards };
+    server.wait_ready(&ready_rx)?;
+    Ok(server)
+}
+
+/// How long every shard's executor gets to come up.
+const SHARD_START_DEADLINE: Duration = Duration::from_secs(10);
+
+impl Server {
+    /// Waits until every shard's executor runs. A shard whose executor cannot start (glommio
+    /// without enough locked memory, a ring the kernel refuses) ends its thread at once; its
+    /// socket would still be in the listener group and its share of connections would hang,
+    /// so that is a start-up failure, not something to discover at exit.
+    fn wait_ready(&mut self, ready: &std::sync::mpsc::Receiver<usize>) -> Result<(), LaunchError> {
+        let deadline = Instant::now() + SHARD_START_DEADLINE;
+        let mut up = 0;
+        while up < self.shards {
+            match ready.recv_timeout(Duration::from_millis(5)) {
+                Ok(_) => up += 1,
+                Err(_) if Instant::now() > deadline => {
+                    return Err(LaunchError::Shards(io::Error::other(format!(
+                        "only {up} of {} shards started within {SHARD_START_DEADLINE:?}",
+                        self.shards
+                    ))));
+                }
+                Err(_) => {
+                    if let Some(id) = self.handles.iter().position(|h| h.is_finished()) {
+                        let why = match self.handles.swap_remove(id).join() {
+                            Ok(Err(e)) => e.to_string(),
+                            Ok(Ok(())) => String::from("it exited"),
+                            Err(_) => String::from("it panicked"),
+                        };
+                        return Err(LaunchError::Shards(io::Error::other(format!("shard {id} did not start: {why}"))));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Server {

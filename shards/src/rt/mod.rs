@@ -50,6 +50,8 @@ pub struct RuntimeOptions {
     /// Submission queue entries of the shard's ring.
     pub ring_entries: u32,
     pub ring_setup: RingSetup,
+    /// Use the epoll driver even where io_uring works: for testing the fallback path.
+    pub danger_force_epoll: bool,
 }
 
 /// How the shard's io_uring is set up (monoio backend; glommio sets up its own rings).
@@ -67,7 +69,7 @@ pub enum RingSetup {
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        RuntimeOptions { ring_entries: 1024, ring_setup: RingSetup::Defer }
+        RuntimeOptions { ring_entries: 1024, ring_setup: RingSetup::Defer, danger_force_epoll: false }
     }
 }
 

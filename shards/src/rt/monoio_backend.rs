@@ -23,7 +23,7 @@ where
     F: FnOnce(Started) -> Fut,
     Fut: Future<Output = ()>,
 {
-    if monoio::utils::detect_uring() {
+    if !options.danger_force_epoll && monoio::utils::detect_uring() {
         // A kernel without the requested setup flags refuses the ring: fall back to plain.
         let mut rt = match build_uring(options, options.ring_setup) {
             Ok(rt) => rt,
