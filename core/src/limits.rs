@@ -19,8 +19,9 @@ pub const BODY_BYTES_MAX: u64 = 1024 * 1024;
 /// connection stops reading until it has flushed: back-pressure, not an error.
 pub const PIPELINE_DEPTH_MAX: usize = 32;
 /// Size a connection's read buffer starts at; it grows up to `HEADER_BYTES_MAX` only when a
-/// request head needs it. Small so that idle keep-alive connections cost little memory.
-pub const READ_BUFFER_BYTES_INITIAL: usize = 2 * 1024;
+/// request head needs it. Small so that idle keep-alive connections cost little memory (nginx's
+/// `client_header_buffer_size` is the same 1 KiB).
+pub const READ_BUFFER_BYTES_INITIAL: usize = 1024;
 /// Output is flushed once this many bytes are queued, even mid-pipeline.
 pub const WRITE_BUFFER_BYTES_FLUSH: usize = 64 * 1024;
 /// Chunk size for streaming a file too large for the file cache.
