@@ -7,6 +7,7 @@
 //! the protocols (`bext-net`) stay thin.
 //!
 //! Modules:
+//! - [`field`]: small helpers for header field values (optional whitespace).
 //! - [`metrics`]: per-shard counters, merging, Prometheus text.
 //! - [`access_log`]: combined and JSON access-log lines.
 //! - [`limits`]: every bound the server enforces, with its default, in one place.
@@ -19,6 +20,7 @@
 
 pub mod access_log;
 pub mod config;
+pub mod field;
 pub mod limits;
 pub mod metrics;
 pub mod sites;

@@ -27,7 +27,7 @@
 //!
 //! Per request, so no allocation.
 
-use super::field::trim;
+use crate::field::trim_ows as trim;
 use super::range::{RangeRequest, parse_range};
 use super::validators::{Etag, parse_http_date};
 

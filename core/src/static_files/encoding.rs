@@ -22,7 +22,7 @@
 //!
 //! Per request, so no allocation: one pass over the header bytes.
 
-use super::field::trim;
+use crate::field::trim_ows as trim;
 
 /// A content coding bext can serve from a precompressed sibling file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -38,7 +38,6 @@
 mod cache_control;
 mod conditional;
 mod encoding;
-mod field;
 mod mime;
 mod path;
 mod range;

@@ -20,7 +20,7 @@
 //! Per request, so no allocation: the parser walks the bytes and [`ContentRange`] is an inline
 //! buffer.
 
-use super::field::trim;
+use crate::field::trim_ows as trim;
 
 /// What a `Range` header asks of a file of a given size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,8 @@
 //! ambiguous, this module refuses: bext may sit behind (or in front of) other HTTP software, and
 //! any message two parsers could frame differently is a request-smuggling vector.
 
+use bext_core::field::trim_ows;
+
 use super::request::{BodyKind, Version};
 use super::request_error::RequestError;
 use super::target::is_valid_host;
@@ -195,12 +197,3 @@ fn list_elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|element| !element.is_empty())
 }
 
-fn trim_ows(bytes: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |last| last + 1);
-    &bytes[start..end]
-}

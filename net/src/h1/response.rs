@@ -14,6 +14,12 @@ use super::status::{code_and_reason, status_line};
 /// The interim response sent before reading a body the client is waiting to send.
 pub const CONTINUE_100: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
+/// A status outside 100..=999 is a programmer error: asserted in debug builds, sent as 500.
+fn three_digit_status(status: u16) -> u16 {
+    debug_assert!((100..=999).contains(&status), "status {status} is not three digits");
+    if (100..=999).contains(&status) { status } else { 500 }
+}
+
 /// Appends `HTTP/1.1 NNN Reason\r\n`. An unknown status gets an empty reason, as RFC 9112 §4
 /// allows. Statuses outside 100..=999 are programmer errors and are sent as 500.
 pub fn write_status_line(out: &mut Vec<u8>, status: u16) {
@@ -21,15 +27,7 @@ pub fn write_status_line(out: &mut Vec<u8>, status: u16) {
         out.extend_from_slice(line);
         return;
     }
-    debug_assert!(
-        (100..=999).contains(&status),
-        "status {status} is not three digits"
-    );
-    let status = if (100..=999).contains(&status) {
-        status
-    } else {
-        500
-    };
+    let status = three_digit_status(status);
     out.extend_from_slice(b"HTTP/1.1 ");
     out.extend_from_slice(&three_digits(status));
     out.extend_from_slice(b" \r\n");
@@ -74,15 +72,7 @@ pub fn write_error_response(
     keep_alive: bool,
     head_only: bool,
 ) {
-    debug_assert!(
-        (100..=999).contains(&status),
-        "status {status} is not three digits"
-    );
-    let status = if (100..=999).contains(&status) {
-        status
-    } else {
-        500
-    };
+    let status = three_digit_status(status);
     let digits = three_digits(status);
     let text: &[u8] = match status_line(status) {
         Some(line) => code_and_reason(line),

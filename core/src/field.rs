@@ -1,7 +1,8 @@
-//! Small helpers for reading header field values, shared by the parsers of this module.
+//! Small helpers for reading header field values, shared by the static-file rules here and by
+//! the HTTP/1.1 codec in `bext-net`.
 
 /// Strips optional whitespace (RFC 9110 `OWS`: spaces and tabs) from both ends.
-pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
+pub fn trim_ows(bytes: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
     let end = bytes
