@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "bext", version, about = "A thread-per-core, shared-nothing HTTP server")]
+#[command(
+    name = "bext",
+    version,
+    about = "A thread-per-core, shared-nothing HTTP server"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

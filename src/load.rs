@@ -24,18 +24,27 @@ impl Source {
         {
             return Err(format!("--shards: {n} is not in 1..={SHARDS_MAX}"));
         }
-        let access_log = args.access_log.as_deref().map(|value| match value.to_ascii_lowercase().as_str() {
-            "off" => AccessLog::Off,
-            "stdout" | "-" => AccessLog::Stdout,
-            "stderr" => AccessLog::Stderr,
-            _ => AccessLog::File(PathBuf::from(value)),
-        });
+        let access_log =
+            args.access_log
+                .as_deref()
+                .map(|value| match value.to_ascii_lowercase().as_str() {
+                    "off" => AccessLog::Off,
+                    "stdout" | "-" => AccessLog::Stdout,
+                    "stderr" => AccessLog::Stderr,
+                    _ => AccessLog::File(PathBuf::from(value)),
+                });
         let (file, dir) = match (&args.config, &args.dir) {
             (Some(file), _) => (Some(file.clone()), None),
             (None, Some(dir)) => (None, Some(dir.clone())),
             (None, None) => (None, Some(PathBuf::from("."))),
         };
-        Ok(Source { file, dir, listen: args.listen.clone(), shards: args.shards, access_log })
+        Ok(Source {
+            file,
+            dir,
+            listen: args.listen.clone(),
+            shards: args.shards,
+            access_log,
+        })
     }
 
     pub fn describe(&self) -> String {
@@ -51,7 +60,11 @@ impl Source {
         let mut config = match (&self.file, &self.dir) {
             (Some(file), _) => from_file(file)?,
             (None, Some(dir)) => Config::for_directory(dir.clone()),
-            (None, None) => return Err(String::from("nothing to serve: give a directory or --config FILE")),
+            (None, None) => {
+                return Err(String::from(
+                    "nothing to serve: give a directory or --config FILE",
+                ));
+            }
         };
         if !self.listen.is_empty() {
             config.server.listen = self.listen.clone();
@@ -73,7 +86,10 @@ pub fn from_file(file: &Path) -> Result<Config, String> {
         return Err(format!("{name}: larger than {CONFIG_FILE_BYTES_MAX} bytes"));
     }
     let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: {e}"))?;
-    let base = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let base = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let config = config::parse(&name, base, &text).map_err(|e| e.to_string())?;
     // Checked here, where the text is at hand, so a missing root is reported at its line.
     crate::roots::check(&name, &text, &config).map_err(|e| e.to_string())?;

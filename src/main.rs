@@ -31,7 +31,13 @@ fn main() -> ExitCode {
                     file.display(),
                     config.sites.len(),
                     if config.sites.len() == 1 { "" } else { "s" },
-                    config.server.listen.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ")
+                    config
+                        .server
+                        .listen
+                        .iter()
+                        .map(|a| a.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 ExitCode::SUCCESS
             }
@@ -67,7 +73,11 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let shards = snapshot.config.server.shards.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let shards = snapshot
+        .config
+        .server
+        .shards
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let running = match server::launch(snapshot.clone(), shards) {
         Ok(running) => running,
         Err(e) => {
@@ -90,8 +100,12 @@ fn serve(args: ServeArgs) -> ExitCode {
         match signal {
             SIGHUP => match source.load().and_then(load::snapshot) {
                 Ok(next) => {
-                    if next.config.server.listen != current.config.server.listen || next.config.server.shards != current.config.server.shards {
-                        eprintln!("bext: reload: listen addresses and shard count take effect only on restart");
+                    if next.config.server.listen != current.config.server.listen
+                        || next.config.server.shards != current.config.server.shards
+                    {
+                        eprintln!(
+                            "bext: reload: listen addresses and shard count take effect only on restart"
+                        );
                     }
                     let next = Arc::new(next);
                     match running.reload(next.clone()) {
@@ -102,11 +116,16 @@ fn serve(args: ServeArgs) -> ExitCode {
                         Err(e) => eprintln!("bext: reload failed: {e}"),
                     }
                 }
-                Err(message) => eprintln!("bext: reload refused, still serving the previous config: {message}"),
+                Err(message) => {
+                    eprintln!("bext: reload refused, still serving the previous config: {message}")
+                }
             },
             _ => {
                 let drain = Duration::from_millis(current.config.server.timeouts.drain_deadline_ms);
-                eprintln!("bext: stopping: draining in-flight requests (up to {} ms)", drain.as_millis());
+                eprintln!(
+                    "bext: stopping: draining in-flight requests (up to {} ms)",
+                    drain.as_millis()
+                );
                 if let Err(e) = running.stop(drain) {
                     eprintln!("bext: {e}");
                 }

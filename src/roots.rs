@@ -39,7 +39,11 @@ fn locate_site_root(text: &str, index: usize) -> Option<(usize, usize)> {
                 // The wanted site's own keys ended without a `root`.
                 return Some(found);
             }
-            let name: String = trimmed.chars().take_while(|&c| c != '#').filter(|c| !c.is_whitespace()).collect();
+            let name: String = trimmed
+                .chars()
+                .take_while(|&c| c != '#')
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if name == "[[site]]" {
                 if sites_seen == index {
                     header = Some((number + 1, indent + 1));
@@ -51,8 +55,15 @@ fn locate_site_root(text: &str, index: usize) -> Option<(usize, usize)> {
         if header.is_none() {
             continue;
         }
-        let Some(rest) = trimmed.strip_prefix("root").or_else(|| trimmed.strip_prefix("\"root\"")) else { continue };
-        let Some(value) = rest.trim_start().strip_prefix('=') else { continue };
+        let Some(rest) = trimmed
+            .strip_prefix("root")
+            .or_else(|| trimmed.strip_prefix("\"root\""))
+        else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
         let value_at = line.chars().count() - value.trim_start().chars().count();
         return Some((number + 1, value_at + 1));
     }
@@ -64,7 +75,11 @@ mod tests {
     use super::locate_site_root;
 
     fn check(text: &str, index: usize, expect: Option<(usize, usize)>) {
-        assert_eq!(locate_site_root(text, index), expect, "site {index} in:\n{text}");
+        assert_eq!(
+            locate_site_root(text, index),
+            expect,
+            "site {index} in:\n{text}"
+        );
     }
 
     #[test]
@@ -75,9 +90,17 @@ mod tests {
         check(two, 2, None);
         check("[[ site ]] # the first\n\"root\" = 'a'\n", 0, Some((2, 10)));
         // Unicode before the value counts as one column per character.
-        check("[[site]]\nroot = \"é\"\n[[site]]\nhosts = [\"é\"]\nroot=\"b\"\n", 1, Some((5, 6)));
+        check(
+            "[[site]]\nroot = \"é\"\n[[site]]\nhosts = [\"é\"]\nroot=\"b\"\n",
+            1,
+            Some((5, 6)),
+        );
         // A `root` that belongs to a sub-table is not the site's: fall back to the header.
-        check("[[site]]\nhosts = []\n[site.error_pages]\n404 = \"x\"\n", 0, Some((1, 1)));
+        check(
+            "[[site]]\nhosts = []\n[site.error_pages]\n404 = \"x\"\n",
+            0,
+            Some((1, 1)),
+        );
         check("site = [{ root = \"a\" }]\n", 0, None);
         // `rooted` is another key.
         check("[[site]]\nrooted = 1\nroot = \"a\"\n", 0, Some((3, 8)));

@@ -81,82 +81,378 @@ use Then::*;
 #[test]
 fn framing_conflicts() {
     run(&[
-        ("Content-Length and Transfer-Encoding", post(&["Content-Length: 5", "Transfer-Encoding: chunked"], "0\r\n\r\n"), 400, Close),
-        ("Transfer-Encoding and Content-Length", post(&["Transfer-Encoding: chunked", "Content-Length: 5"], "0\r\n\r\n"), 400, Close),
-        ("conflicting Content-Length lines", post(&["Content-Length: 5", "Content-Length: 6"], "hello!"), 400, Close),
-        ("conflicting Content-Length list", post(&["Content-Length: 5, 6"], "hello!"), 400, Close),
-        ("identical Content-Length lines are one length", get_with(&["Content-Length: 5", "Content-Length: 5"], "hello"), 200, KeepAlive),
-        ("identical Content-Length list is one length", get_with(&["Content-Length: 5, 5"], "hello"), 200, KeepAlive),
-        ("Content-Length with a letter", post(&["Content-Length: 5x"], "hello"), 400, Close),
-        ("negative Content-Length", post(&["Content-Length: -5"], "hello"), 400, Close),
-        ("Content-Length past u64", post(&["Content-Length: 99999999999999999999999"], ""), 400, Close),
-        ("empty Content-Length", post(&["Content-Length: "], ""), 400, Close),
-        ("Transfer-Encoding: gzip (chunked not final)", post(&["Transfer-Encoding: gzip"], "hello"), 400, Close),
-        ("Transfer-Encoding: identity (chunked not final)", post(&["Transfer-Encoding: identity"], "hello"), 400, Close),
-        ("Transfer-Encoding: chunked, gzip", post(&["Transfer-Encoding: chunked, gzip"], "0\r\n\r\n"), 400, Close),
-        ("Transfer-Encoding: chunked twice", post(&["Transfer-Encoding: chunked", "Transfer-Encoding: chunked"], "0\r\n\r\n"), 400, Close),
-        ("Transfer-Encoding: gzip, chunked (unknown coding)", post(&["Transfer-Encoding: gzip, chunked"], "0\r\n\r\n"), 501, Close),
-        ("Transfer-Encoding in HTTP/1.0", b"POST /a.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec(), 400, Close),
-        ("Expect other than 100-continue", head("GET /a.txt HTTP/1.1", &[HOST, "Expect: 200-ok"]), 417, Close),
+        (
+            "Content-Length and Transfer-Encoding",
+            post(
+                &["Content-Length: 5", "Transfer-Encoding: chunked"],
+                "0\r\n\r\n",
+            ),
+            400,
+            Close,
+        ),
+        (
+            "Transfer-Encoding and Content-Length",
+            post(
+                &["Transfer-Encoding: chunked", "Content-Length: 5"],
+                "0\r\n\r\n",
+            ),
+            400,
+            Close,
+        ),
+        (
+            "conflicting Content-Length lines",
+            post(&["Content-Length: 5", "Content-Length: 6"], "hello!"),
+            400,
+            Close,
+        ),
+        (
+            "conflicting Content-Length list",
+            post(&["Content-Length: 5, 6"], "hello!"),
+            400,
+            Close,
+        ),
+        (
+            "identical Content-Length lines are one length",
+            get_with(&["Content-Length: 5", "Content-Length: 5"], "hello"),
+            200,
+            KeepAlive,
+        ),
+        (
+            "identical Content-Length list is one length",
+            get_with(&["Content-Length: 5, 5"], "hello"),
+            200,
+            KeepAlive,
+        ),
+        (
+            "Content-Length with a letter",
+            post(&["Content-Length: 5x"], "hello"),
+            400,
+            Close,
+        ),
+        (
+            "negative Content-Length",
+            post(&["Content-Length: -5"], "hello"),
+            400,
+            Close,
+        ),
+        (
+            "Content-Length past u64",
+            post(&["Content-Length: 99999999999999999999999"], ""),
+            400,
+            Close,
+        ),
+        (
+            "empty Content-Length",
+            post(&["Content-Length: "], ""),
+            400,
+            Close,
+        ),
+        (
+            "Transfer-Encoding: gzip (chunked not final)",
+            post(&["Transfer-Encoding: gzip"], "hello"),
+            400,
+            Close,
+        ),
+        (
+            "Transfer-Encoding: identity (chunked not final)",
+            post(&["Transfer-Encoding: identity"], "hello"),
+            400,
+            Close,
+        ),
+        (
+            "Transfer-Encoding: chunked, gzip",
+            post(&["Transfer-Encoding: chunked, gzip"], "0\r\n\r\n"),
+            400,
+            Close,
+        ),
+        (
+            "Transfer-Encoding: chunked twice",
+            post(
+                &["Transfer-Encoding: chunked", "Transfer-Encoding: chunked"],
+                "0\r\n\r\n",
+            ),
+            400,
+            Close,
+        ),
+        (
+            "Transfer-Encoding: gzip, chunked (unknown coding)",
+            post(&["Transfer-Encoding: gzip, chunked"], "0\r\n\r\n"),
+            501,
+            Close,
+        ),
+        (
+            "Transfer-Encoding in HTTP/1.0",
+            b"POST /a.txt HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".to_vec(),
+            400,
+            Close,
+        ),
+        (
+            "Expect other than 100-continue",
+            head("GET /a.txt HTTP/1.1", &[HOST, "Expect: 200-ok"]),
+            417,
+            Close,
+        ),
     ]);
 }
 
 #[test]
 fn malformed_heads() {
     run(&[
-        ("obs-fold", head("GET /a.txt HTTP/1.1", &[HOST, "X-Folded: a", "  b"]), 400, Close),
-        ("obs-fold with a tab", head("GET /a.txt HTTP/1.1", &[HOST, "X-Folded: a", "\tb"]), 400, Close),
-        ("folded first field line", head("GET /a.txt HTTP/1.1", &[" Host: localhost"]), 400, Close),
-        ("space in a header name", head("GET /a.txt HTTP/1.1", &[HOST, "Bad Header: x"]), 400, Close),
-        ("space before the colon", head("GET /a.txt HTTP/1.1", &[HOST, "X-Name : x"]), 400, Close),
-        ("empty header name", head("GET /a.txt HTTP/1.1", &[HOST, ": x"]), 400, Close),
-        ("field line without a colon", head("GET /a.txt HTTP/1.1", &[HOST, "NoColon"]), 400, Close),
-        ("NUL in a header value", head("GET /a.txt HTTP/1.1", &[HOST, "X-Nul: a\0b"]), 400, Close),
-        ("DEL in a header value", head("GET /a.txt HTTP/1.1", &[HOST, "X-Del: a\x7fb"]), 400, Close),
-        ("bare CR in a header value", head("GET /a.txt HTTP/1.1", &[HOST, "X-Cr: a\rb"]), 400, Close),
-        ("bare CR ending the request line", b"GET /a.txt HTTP/1.1\rHost: localhost\r\n\r\n".to_vec(), 400, Close),
-        ("bare CR ending a field line", b"GET /a.txt HTTP/1.1\r\nHost: localhost\rX: y\r\n\r\n".to_vec(), 400, Close),
-        ("bare LF line endings are accepted", b"GET /a.txt HTTP/1.1\nHost: localhost\n\n".to_vec(), 200, KeepAlive),
-        ("missing Host in HTTP/1.1", head("GET /a.txt HTTP/1.1", &[]), 400, Close),
-        ("missing Host in HTTP/1.0 is fine", head("GET /a.txt HTTP/1.0", &[]), 200, Close),
-        ("two Host lines", head("GET /a.txt HTTP/1.1", &[HOST, "Host: other"]), 400, Close),
-        ("invalid Host", head("GET /a.txt HTTP/1.1", &["Host: bad/host"]), 400, Close),
-        ("HTTP/2.0 request line", head("GET /a.txt HTTP/2.0", &[HOST]), 505, Close),
-        ("HTTP/2 connection preface", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(), 505, Close),
+        (
+            "obs-fold",
+            head("GET /a.txt HTTP/1.1", &[HOST, "X-Folded: a", "  b"]),
+            400,
+            Close,
+        ),
+        (
+            "obs-fold with a tab",
+            head("GET /a.txt HTTP/1.1", &[HOST, "X-Folded: a", "\tb"]),
+            400,
+            Close,
+        ),
+        (
+            "folded first field line",
+            head("GET /a.txt HTTP/1.1", &[" Host: localhost"]),
+            400,
+            Close,
+        ),
+        (
+            "space in a header name",
+            head("GET /a.txt HTTP/1.1", &[HOST, "Bad Header: x"]),
+            400,
+            Close,
+        ),
+        (
+            "space before the colon",
+            head("GET /a.txt HTTP/1.1", &[HOST, "X-Name : x"]),
+            400,
+            Close,
+        ),
+        (
+            "empty header name",
+            head("GET /a.txt HTTP/1.1", &[HOST, ": x"]),
+            400,
+            Close,
+        ),
+        (
+            "field line without a colon",
+            head("GET /a.txt HTTP/1.1", &[HOST, "NoColon"]),
+            400,
+            Close,
+        ),
+        (
+            "NUL in a header value",
+            head("GET /a.txt HTTP/1.1", &[HOST, "X-Nul: a\0b"]),
+            400,
+            Close,
+        ),
+        (
+            "DEL in a header value",
+            head("GET /a.txt HTTP/1.1", &[HOST, "X-Del: a\x7fb"]),
+            400,
+            Close,
+        ),
+        (
+            "bare CR in a header value",
+            head("GET /a.txt HTTP/1.1", &[HOST, "X-Cr: a\rb"]),
+            400,
+            Close,
+        ),
+        (
+            "bare CR ending the request line",
+            b"GET /a.txt HTTP/1.1\rHost: localhost\r\n\r\n".to_vec(),
+            400,
+            Close,
+        ),
+        (
+            "bare CR ending a field line",
+            b"GET /a.txt HTTP/1.1\r\nHost: localhost\rX: y\r\n\r\n".to_vec(),
+            400,
+            Close,
+        ),
+        (
+            "bare LF line endings are accepted",
+            b"GET /a.txt HTTP/1.1\nHost: localhost\n\n".to_vec(),
+            200,
+            KeepAlive,
+        ),
+        (
+            "missing Host in HTTP/1.1",
+            head("GET /a.txt HTTP/1.1", &[]),
+            400,
+            Close,
+        ),
+        (
+            "missing Host in HTTP/1.0 is fine",
+            head("GET /a.txt HTTP/1.0", &[]),
+            200,
+            Close,
+        ),
+        (
+            "two Host lines",
+            head("GET /a.txt HTTP/1.1", &[HOST, "Host: other"]),
+            400,
+            Close,
+        ),
+        (
+            "invalid Host",
+            head("GET /a.txt HTTP/1.1", &["Host: bad/host"]),
+            400,
+            Close,
+        ),
+        (
+            "HTTP/2.0 request line",
+            head("GET /a.txt HTTP/2.0", &[HOST]),
+            505,
+            Close,
+        ),
+        (
+            "HTTP/2 connection preface",
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(),
+            505,
+            Close,
+        ),
         ("HTTP/1.2", head("GET /a.txt HTTP/1.2", &[HOST]), 505, Close),
-        ("HTTP/0.9 (no version)", b"GET /a.txt\r\n\r\n".to_vec(), 400, Close),
-        ("garbage version", head("GET /a.txt HTTPS/1.1", &[HOST]), 400, Close),
-        ("garbage request line", b"hello world\r\n\r\n".to_vec(), 400, Close),
-        ("target without a leading slash", head("GET a.txt HTTP/1.1", &[HOST]), 400, Close),
+        (
+            "HTTP/0.9 (no version)",
+            b"GET /a.txt\r\n\r\n".to_vec(),
+            400,
+            Close,
+        ),
+        (
+            "garbage version",
+            head("GET /a.txt HTTPS/1.1", &[HOST]),
+            400,
+            Close,
+        ),
+        (
+            "garbage request line",
+            b"hello world\r\n\r\n".to_vec(),
+            400,
+            Close,
+        ),
+        (
+            "target without a leading slash",
+            head("GET a.txt HTTP/1.1", &[HOST]),
+            400,
+            Close,
+        ),
     ]);
 }
 
 #[test]
 fn size_limits() {
     let long_target = format!("GET /{} HTTP/1.1", "a".repeat(REQUEST_LINE_BYTES_MAX));
-    let big_fields: Vec<String> = (0..5).map(|i| format!("X-Big-{i}: {}", "v".repeat(HEADER_BYTES_MAX / 5))).collect();
-    let fields = |n: usize| -> Vec<String> { std::iter::once(HOST.to_string()).chain((1..n).map(|i| format!("X-Field-{i}: {i}"))).collect() };
+    let big_fields: Vec<String> = (0..5)
+        .map(|i| format!("X-Big-{i}: {}", "v".repeat(HEADER_BYTES_MAX / 5)))
+        .collect();
+    let fields = |n: usize| -> Vec<String> {
+        std::iter::once(HOST.to_string())
+            .chain((1..n).map(|i| format!("X-Field-{i}: {i}")))
+            .collect()
+    };
     let (at_count_max, over_count_max) = (fields(HEADER_COUNT_MAX), fields(HEADER_COUNT_MAX + 1));
     let over = format!("Content-Length: {}", BODY_BYTES_MAX + 1);
     let at = format!("Content-Length: {BODY_BYTES_MAX}");
     run(&[
-        ("request line at request_line_bytes_max", head(&request_line_of(REQUEST_LINE_BYTES_MAX), &[HOST]), 200, KeepAlive),
-        ("request line one byte over request_line_bytes_max", head(&request_line_of(REQUEST_LINE_BYTES_MAX + 1), &[HOST]), 414, Close),
-        ("request line over request_line_bytes_max", head(&long_target, &[HOST]), 414, Close),
+        (
+            "request line at request_line_bytes_max",
+            head(&request_line_of(REQUEST_LINE_BYTES_MAX), &[HOST]),
+            200,
+            KeepAlive,
+        ),
+        (
+            "request line one byte over request_line_bytes_max",
+            head(&request_line_of(REQUEST_LINE_BYTES_MAX + 1), &[HOST]),
+            414,
+            Close,
+        ),
+        (
+            "request line over request_line_bytes_max",
+            head(&long_target, &[HOST]),
+            414,
+            Close,
+        ),
         // Refused while it still arrives: the server need not wait for the line to end.
-        ("unfinished request line over request_line_bytes_max", long_target.as_bytes()[..REQUEST_LINE_BYTES_MAX + 10].to_vec(), 414, Close),
-        ("head at header_bytes_max", head_of(HEADER_BYTES_MAX), 200, KeepAlive),
-        ("head one byte over header_bytes_max", head_of(HEADER_BYTES_MAX + 1), 431, Close),
-        ("head over header_bytes_max", head("GET /a.txt HTTP/1.1", &strs(&[&[HOST.to_string()], &big_fields[..]].concat())), 431, Close),
-        ("unfinished head over header_bytes_max", head("GET /a.txt HTTP/1.1", &strs(&big_fields)).strip_suffix(b"\r\n").map(<[u8]>::to_vec).unwrap_or_default(), 431, Close),
-        ("header_count_max fields", head("GET /a.txt HTTP/1.1", &strs(&at_count_max)), 200, KeepAlive),
-        ("one field over header_count_max", head("GET /a.txt HTTP/1.1", &strs(&over_count_max)), 431, Close),
+        (
+            "unfinished request line over request_line_bytes_max",
+            long_target.as_bytes()[..REQUEST_LINE_BYTES_MAX + 10].to_vec(),
+            414,
+            Close,
+        ),
+        (
+            "head at header_bytes_max",
+            head_of(HEADER_BYTES_MAX),
+            200,
+            KeepAlive,
+        ),
+        (
+            "head one byte over header_bytes_max",
+            head_of(HEADER_BYTES_MAX + 1),
+            431,
+            Close,
+        ),
+        (
+            "head over header_bytes_max",
+            head(
+                "GET /a.txt HTTP/1.1",
+                &strs(&[&[HOST.to_string()], &big_fields[..]].concat()),
+            ),
+            431,
+            Close,
+        ),
+        (
+            "unfinished head over header_bytes_max",
+            head("GET /a.txt HTTP/1.1", &strs(&big_fields))
+                .strip_suffix(b"\r\n")
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            431,
+            Close,
+        ),
+        (
+            "header_count_max fields",
+            head("GET /a.txt HTTP/1.1", &strs(&at_count_max)),
+            200,
+            KeepAlive,
+        ),
+        (
+            "one field over header_count_max",
+            head("GET /a.txt HTTP/1.1", &strs(&over_count_max)),
+            431,
+            Close,
+        ),
         // No body follows: the 413 must come from the head alone, not after waiting for it.
-        ("Content-Length over body_bytes_max, body not sent", post(&[&over], ""), 413, Close),
-        ("Content-Length over body_bytes_max on a GET", get_with(&[&over], ""), 413, Close),
-        ("Content-Length over body_bytes_max with Expect: no 100 first", post(&[&over, "Expect: 100-continue"], ""), 413, Close),
-        ("Content-Length over body_bytes_max, body sent", post(&[&over], &"x".repeat(BODY_BYTES_MAX + 1)), 413, Close),
-        ("Content-Length at body_bytes_max", post(&[&at], &"x".repeat(BODY_BYTES_MAX)), 405, KeepAlive),
+        (
+            "Content-Length over body_bytes_max, body not sent",
+            post(&[&over], ""),
+            413,
+            Close,
+        ),
+        (
+            "Content-Length over body_bytes_max on a GET",
+            get_with(&[&over], ""),
+            413,
+            Close,
+        ),
+        (
+            "Content-Length over body_bytes_max with Expect: no 100 first",
+            post(&[&over, "Expect: 100-continue"], ""),
+            413,
+            Close,
+        ),
+        (
+            "Content-Length over body_bytes_max, body sent",
+            post(&[&over], &"x".repeat(BODY_BYTES_MAX + 1)),
+            413,
+            Close,
+        ),
+        (
+            "Content-Length at body_bytes_max",
+            post(&[&at], &"x".repeat(BODY_BYTES_MAX)),
+            405,
+            KeepAlive,
+        ),
     ]);
 }
 
@@ -164,16 +460,63 @@ fn size_limits() {
 /// connection: the next pipelined request must not be answered.
 #[test]
 fn broken_chunked_bodies() {
-    let chunked = |body: &str| [get_with(&["Transfer-Encoding: chunked"], body), get(), get()].concat();
+    let chunked = |body: &str| {
+        [
+            get_with(&["Transfer-Encoding: chunked"], body),
+            get(),
+            get(),
+        ]
+        .concat()
+    };
     run(&[
-        ("malformed chunk size", chunked("zz\r\nhello\r\n0\r\n\r\n"), 200, CloseUnannounced),
-        ("chunk size with a sign", chunked("+5\r\nhello\r\n0\r\n\r\n"), 200, CloseUnannounced),
-        ("empty chunk size", chunked("\r\nhello\r\n0\r\n\r\n"), 200, CloseUnannounced),
-        ("chunk size over 16 hex digits", chunked("00000000000000005\r\nhello\r\n0\r\n\r\n"), 200, CloseUnannounced),
-        ("chunk data longer than its size", chunked("5\r\nhello!\r\n0\r\n\r\n"), 200, CloseUnannounced),
-        ("chunk size line ended by a bare LF", chunked("5\nhello\r\n0\r\n\r\n"), 200, CloseUnannounced),
-        ("chunk sizes adding up past body_bytes_max", chunked(&format!("{:x}\r\n", BODY_BYTES_MAX + 1)), 200, CloseUnannounced),
-        ("well-formed chunked body (control)", chunked("5\r\nhello\r\n0\r\n\r\n"), 200, KeepAlive),
+        (
+            "malformed chunk size",
+            chunked("zz\r\nhello\r\n0\r\n\r\n"),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "chunk size with a sign",
+            chunked("+5\r\nhello\r\n0\r\n\r\n"),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "empty chunk size",
+            chunked("\r\nhello\r\n0\r\n\r\n"),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "chunk size over 16 hex digits",
+            chunked("00000000000000005\r\nhello\r\n0\r\n\r\n"),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "chunk data longer than its size",
+            chunked("5\r\nhello!\r\n0\r\n\r\n"),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "chunk size line ended by a bare LF",
+            chunked("5\nhello\r\n0\r\n\r\n"),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "chunk sizes adding up past body_bytes_max",
+            chunked(&format!("{:x}\r\n", BODY_BYTES_MAX + 1)),
+            200,
+            CloseUnannounced,
+        ),
+        (
+            "well-formed chunked body (control)",
+            chunked("5\r\nhello\r\n0\r\n\r\n"),
+            200,
+            KeepAlive,
+        ),
     ]);
 }
 
@@ -184,7 +527,9 @@ fn slow_heads_get_408_after_header_read_timeout() {
     let fixture = server();
     let addr = fixture.bext.addr;
     // Half a head, then silence.
-    check_408(&fixture.bext, "half a head", |client| client.send(b"GET /a.txt HTTP/1.1\r\nHo"));
+    check_408(&fixture.bext, "half a head", |client| {
+        client.send(b"GET /a.txt HTTP/1.1\r\nHo")
+    });
     // Bytes keep coming, but the deadline runs from the first byte of the head.
     check_408(&fixture.bext, "one byte every 50 ms", |client| {
         let mut stream = client.stream.try_clone().expect("clone the stream");
@@ -200,7 +545,9 @@ fn slow_heads_get_408_after_header_read_timeout() {
     // A keep-alive connection that answered a request, then starts a head it never finishes.
     check_408(&fixture.bext, "a second head, half sent", |client| {
         client.send(&get());
-        let response = client.read_response(false).expect("the first request is answered");
+        let response = client
+            .read_response(false)
+            .expect("the first request is answered");
         assert_eq!(response.status, 200);
         client.send(b"GET /a.txt HT");
     });
@@ -213,12 +560,23 @@ fn check_408(bext: &Bext, name: &str, start: impl FnOnce(&mut Client)) {
     let mut client = Client::connect(bext.addr);
     let started = Instant::now();
     start(&mut client);
-    let response = client.read_response(false).unwrap_or_else(|| panic!("{name}: no 408"));
+    let response = client
+        .read_response(false)
+        .unwrap_or_else(|| panic!("{name}: no 408"));
     let closed = client.rest_until_close();
     let elapsed = started.elapsed();
     assert_eq!(response.status, 408, "{name}: {}", response.summary());
-    assert_eq!(response.header("connection"), Some("close"), "{name}: {}", response.summary());
-    assert_eq!(closed, Some(Vec::new()), "{name}: not closed cleanly after the 408");
+    assert_eq!(
+        response.header("connection"),
+        Some("close"),
+        "{name}: {}",
+        response.summary()
+    );
+    assert_eq!(
+        closed,
+        Some(Vec::new()),
+        "{name}: not closed cleanly after the 408"
+    );
     assert_in_window(name, elapsed, HEADER_READ_TIMEOUT);
 }
 
@@ -228,16 +586,32 @@ fn idle_keep_alive_connections_are_closed_without_a_response() {
     // Never sends a byte.
     let mut silent = Client::connect(fixture.bext.addr);
     let started = Instant::now();
-    assert_eq!(silent.rest_until_close(), Some(Vec::new()), "a silent connection got bytes or was never closed");
-    assert_in_window("silent connection", started.elapsed(), KEEPALIVE_IDLE_TIMEOUT);
+    assert_eq!(
+        silent.rest_until_close(),
+        Some(Vec::new()),
+        "a silent connection got bytes or was never closed"
+    );
+    assert_in_window(
+        "silent connection",
+        started.elapsed(),
+        KEEPALIVE_IDLE_TIMEOUT,
+    );
 
     // Sends one request, then nothing: the timer starts no earlier than the request.
     let mut idle = Client::connect(fixture.bext.addr);
     let started = Instant::now();
     idle.send(&get());
     assert_eq!(idle.read_response(false).map(|r| r.status), Some(200));
-    assert_eq!(idle.rest_until_close(), Some(Vec::new()), "an idle keep-alive connection got bytes or was never closed");
-    assert_in_window("idle after a request", started.elapsed(), KEEPALIVE_IDLE_TIMEOUT);
+    assert_eq!(
+        idle.rest_until_close(),
+        Some(Vec::new()),
+        "an idle keep-alive connection got bytes or was never closed"
+    );
+    assert_in_window(
+        "idle after a request",
+        started.elapsed(),
+        KEEPALIVE_IDLE_TIMEOUT,
+    );
     assert_serving(fixture.bext.addr);
 }
 
@@ -245,18 +619,36 @@ fn idle_keep_alive_connections_are_closed_without_a_response() {
 fn stalled_bodies_are_closed_after_body_idle_timeout() {
     let fixture = server();
     let cases: [(&str, Vec<u8>, u16); 3] = [
-        ("3 of 10 bytes", get_with(&["Content-Length: 10"], "abc"), 200),
-        ("3 of 10 bytes on a POST", post(&["Content-Length: 10"], "abc"), 405),
-        ("inside a chunk", get_with(&["Transfer-Encoding: chunked"], "a\r\nabc"), 200),
+        (
+            "3 of 10 bytes",
+            get_with(&["Content-Length: 10"], "abc"),
+            200,
+        ),
+        (
+            "3 of 10 bytes on a POST",
+            post(&["Content-Length: 10"], "abc"),
+            405,
+        ),
+        (
+            "inside a chunk",
+            get_with(&["Transfer-Encoding: chunked"], "a\r\nabc"),
+            200,
+        ),
     ];
     for (name, request, status) in cases {
         let mut client = Client::connect(fixture.bext.addr);
         let started = Instant::now();
         client.send(&request);
         // The answer does not wait for the body; the connection does.
-        let response = client.read_response(false).unwrap_or_else(|| panic!("{name}: no response"));
+        let response = client
+            .read_response(false)
+            .unwrap_or_else(|| panic!("{name}: no response"));
         assert_eq!(response.status, status, "{name}: {}", response.summary());
-        assert_eq!(client.rest_until_close(), Some(Vec::new()), "{name}: got bytes or was never closed");
+        assert_eq!(
+            client.rest_until_close(),
+            Some(Vec::new()),
+            "{name}: got bytes or was never closed"
+        );
         assert_in_window(name, started.elapsed(), BODY_IDLE_TIMEOUT);
     }
     assert_serving(fixture.bext.addr);
@@ -274,9 +666,15 @@ fn a_peer_that_stops_reading_is_dropped_after_write_stall_timeout() {
     stalled.send(request);
 
     std::thread::sleep(WRITE_STALL_TIMEOUT / 2);
-    let response = slow.read_response(false).expect("the slow reader gets a response");
+    let response = slow
+        .read_response(false)
+        .expect("the slow reader gets a response");
     assert_eq!(response.status, 200);
-    assert!(response.body == big_file(), "the slow reader got {} of {BIG_FILE_BYTES} bytes", response.body.len());
+    assert!(
+        response.body == big_file(),
+        "the slow reader got {} of {BIG_FILE_BYTES} bytes",
+        response.body.len()
+    );
 
     // Other clients are served while the stalled one is stuck.
     assert_serving(fixture.bext.addr);
@@ -284,12 +682,26 @@ fn a_peer_that_stops_reading_is_dropped_after_write_stall_timeout() {
     std::thread::sleep(WRITE_STALL_TIMEOUT + Duration::from_secs(2) - WRITE_STALL_TIMEOUT / 2);
     // What the kernel buffered before the stall, then the close. Had the server still been
     // waiting, reading would have let it finish the file.
-    let received = stalled.rest_until_close().expect("the stalled connection was closed");
-    let head_len = received.windows(4).position(|w| w == b"\r\n\r\n").map_or(0, |p| p + 4);
-    assert!(head_len > 0 && received.starts_with(b"HTTP/1.1 200 "), "no response head");
+    let received = stalled
+        .rest_until_close()
+        .expect("the stalled connection was closed");
+    let head_len = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |p| p + 4);
+    assert!(
+        head_len > 0 && received.starts_with(b"HTTP/1.1 200 "),
+        "no response head"
+    );
     let body = received.len() - head_len;
-    assert!(body < BIG_FILE_BYTES, "the whole file arrived: the server never stalled (raise BIG_FILE_BYTES)");
-    assert!(received[head_len..] == big_file()[..body], "the bytes before the close are not the file's");
+    assert!(
+        body < BIG_FILE_BYTES,
+        "the whole file arrived: the server never stalled (raise BIG_FILE_BYTES)"
+    );
+    assert!(
+        received[head_len..] == big_file()[..body],
+        "the bytes before the close are not the file's"
+    );
     assert_serving(fixture.bext.addr);
 }
 
@@ -310,7 +722,15 @@ fn curl_sanity() {
 
 fn curl(args: &[&str]) -> String {
     let output = Command::new("curl")
-        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10"])
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "--max-time",
+            "10",
+        ])
         .args(args)
         .output()
         .expect("run curl");
@@ -329,9 +749,19 @@ fn run(cases: &[Case<'_>]) {
     let fixture = server();
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|(name, request, status, then)| check(&fixture.bext, request, *status, *then).err().map(|e| format!("{name}: {e}")))
+        .filter_map(|(name, request, status, then)| {
+            check(&fixture.bext, request, *status, *then)
+                .err()
+                .map(|e| format!("{name}: {e}"))
+        })
         .collect();
-    assert!(failures.is_empty(), "{} case(s) failed:\n{}\nserver stderr:\n{}", failures.len(), failures.join("\n"), fixture.bext.stderr());
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}\nserver stderr:\n{}",
+        failures.len(),
+        failures.join("\n"),
+        fixture.bext.stderr()
+    );
 }
 
 /// Sends `request` in one write and checks the first response's status and what becomes of the
@@ -339,29 +769,51 @@ fn run(cases: &[Case<'_>]) {
 fn check(bext: &Bext, request: &[u8], status: u16, then: Then) -> Result<(), String> {
     let mut client = Client::connect(bext.addr);
     client.send(request);
-    let response = client.read_response(request.starts_with(b"HEAD ")).ok_or("no response")?;
+    let response = client
+        .read_response(request.starts_with(b"HEAD "))
+        .ok_or("no response")?;
     if response.status != status {
-        return Err(format!("status {} instead of {status}: {}", response.status, response.summary()));
+        return Err(format!(
+            "status {} instead of {status}: {}",
+            response.status,
+            response.summary()
+        ));
     }
     let connection = response.header("connection");
     match then {
         KeepAlive => {
             if connection == Some("close") {
-                return Err(format!("the response says connection: close: {}", response.summary()));
+                return Err(format!(
+                    "the response says connection: close: {}",
+                    response.summary()
+                ));
             }
             client.send(&get());
             match client.read_response(false) {
                 Some(next) if next.status == 200 && next.body == b"alpha" => {}
-                other => return Err(format!("the connection did not answer a further request: {:?}", other.map(|r| r.summary()))),
+                other => {
+                    return Err(format!(
+                        "the connection did not answer a further request: {:?}",
+                        other.map(|r| r.summary())
+                    ));
+                }
             }
         }
         Close | CloseUnannounced => {
             if then == Close && connection != Some("close") {
-                return Err(format!("the response does not say connection: close: {}", response.summary()));
+                return Err(format!(
+                    "the response does not say connection: close: {}",
+                    response.summary()
+                ));
             }
             match client.rest_until_close() {
                 Some(rest) if rest.is_empty() => {}
-                Some(rest) => return Err(format!("bytes after the response: {:?}", String::from_utf8_lossy(&rest))),
+                Some(rest) => {
+                    return Err(format!(
+                        "bytes after the response: {:?}",
+                        String::from_utf8_lossy(&rest)
+                    ));
+                }
                 None => return Err(format!("not closed within {DEADLINE:?}")),
             }
         }
@@ -375,7 +827,10 @@ fn try_serving(addr: std::net::SocketAddr) -> Result<(), String> {
     client.send(&get());
     match client.read_response(false) {
         Some(r) if r.status == 200 && r.body == b"alpha" => Ok(()),
-        other => Err(format!("the server stopped serving others: {:?}", other.map(|r| r.summary()))),
+        other => Err(format!(
+            "the server stopped serving others: {:?}",
+            other.map(|r| r.summary())
+        )),
     }
 }
 
@@ -388,8 +843,14 @@ fn assert_serving(addr: std::net::SocketAddr) {
 /// A deadline fired no earlier than `configured` (the clock started before the server's) and
 /// not absurdly late.
 fn assert_in_window(name: &str, elapsed: Duration, configured: Duration) {
-    assert!(elapsed >= configured, "{name}: closed after {elapsed:?}, before the configured {configured:?}");
-    assert!(elapsed <= configured + LATE, "{name}: closed after {elapsed:?}, configured {configured:?}");
+    assert!(
+        elapsed >= configured,
+        "{name}: closed after {elapsed:?}, before the configured {configured:?}"
+    );
+    assert!(
+        elapsed <= configured + LATE,
+        "{name}: closed after {elapsed:?}, configured {configured:?}"
+    );
 }
 
 fn get() -> Vec<u8> {
@@ -398,12 +859,20 @@ fn get() -> Vec<u8> {
 
 /// A GET of /a.txt with `fields` and then `body`, framed however the fields say.
 fn get_with(fields: &[&str], body: &str) -> Vec<u8> {
-    [head("GET /a.txt HTTP/1.1", &[&[HOST], fields].concat()), body.as_bytes().to_vec()].concat()
+    [
+        head("GET /a.txt HTTP/1.1", &[&[HOST], fields].concat()),
+        body.as_bytes().to_vec(),
+    ]
+    .concat()
 }
 
 /// A POST to /a.txt (a static file: 405 when the head is valid) with `fields`, then `body`.
 fn post(fields: &[&str], body: &str) -> Vec<u8> {
-    [head("POST /a.txt HTTP/1.1", &[&[HOST], fields].concat()), body.as_bytes().to_vec()].concat()
+    [
+        head("POST /a.txt HTTP/1.1", &[&[HOST], fields].concat()),
+        body.as_bytes().to_vec(),
+    ]
+    .concat()
 }
 
 /// `line`, then each field line, then the empty line. No Host unless `fields` has one.
@@ -419,7 +888,10 @@ fn head(line: &str, fields: &[&str]) -> Vec<u8> {
 
 /// `GET /a.txt?aaa… HTTP/1.1`, exactly `bytes` long.
 fn request_line_of(bytes: usize) -> String {
-    let line = format!("GET /a.txt?{} HTTP/1.1", "a".repeat(bytes - "GET /a.txt? HTTP/1.1".len()));
+    let line = format!(
+        "GET /a.txt?{} HTTP/1.1",
+        "a".repeat(bytes - "GET /a.txt? HTTP/1.1".len())
+    );
     assert_eq!(line.len(), bytes);
     line
 }
@@ -427,7 +899,10 @@ fn request_line_of(bytes: usize) -> String {
 /// A valid GET of /a.txt whose whole head, final empty line included, is `bytes` long.
 fn head_of(bytes: usize) -> Vec<u8> {
     let bare = head("GET /a.txt HTTP/1.1", &[HOST, "X-Pad: "]).len();
-    let request = head("GET /a.txt HTTP/1.1", &[HOST, &format!("X-Pad: {}", "p".repeat(bytes - bare))]);
+    let request = head(
+        "GET /a.txt HTTP/1.1",
+        &[HOST, &format!("X-Pad: {}", "p".repeat(bytes - bare))],
+    );
     assert_eq!(request.len(), bytes);
     request
 }

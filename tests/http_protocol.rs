@@ -16,7 +16,13 @@ use bext_core::limits::{FILE_CACHE_ENTRY_BYTES_MAX, PIPELINE_DEPTH_MAX};
 use common::*;
 
 /// Each file's body is its own name, so responses to pipelined requests can be told apart.
-const FILES: [(&str, &str); 5] = [("a.txt", "alpha"), ("b.txt", "bravo"), ("c.txt", "charlie"), ("d.txt", "delta"), ("e.txt", "echo")];
+const FILES: [(&str, &str); 5] = [
+    ("a.txt", "alpha"),
+    ("b.txt", "bravo"),
+    ("c.txt", "charlie"),
+    ("d.txt", "delta"),
+    ("e.txt", "echo"),
+];
 /// Too large for the file cache, so it is streamed from disk in chunks after its head.
 const BIG_FILE_BYTES: usize = 2 * FILE_CACHE_ENTRY_BYTES_MAX + 12_345;
 /// A pause between writes long enough that the server reads what came before on its own.
@@ -64,7 +70,11 @@ fn keep_alive_and_pipelining() {
         Case {
             name: "pipelining: five requests in one write, five responses in order",
             steps: vec![
-                send(["/a.txt", "/b.txt", "/c.txt", "/d.txt", "/e.txt"].map(get).concat()),
+                send(
+                    ["/a.txt", "/b.txt", "/c.txt", "/d.txt", "/e.txt"]
+                        .map(get)
+                        .concat(),
+                ),
                 expect(ok("alpha")),
                 expect(ok("bravo")),
                 expect(ok("charlie")),
@@ -95,10 +105,18 @@ fn keep_alive_and_pipelining() {
         },
         Case {
             name: "pipelining deeper than pipeline_depth_max: every request answered, in order",
-            steps: [send(FILES.map(|(name, _)| get(&format!("/{name}"))).concat().repeat(PIPELINE_DEPTH_MAX / FILES.len() + 2))]
-                .into_iter()
-                .chain((0..PIPELINE_DEPTH_MAX / FILES.len() + 2).flat_map(|_| FILES.map(|(_, body)| expect(ok(body)))))
-                .collect(),
+            steps: [send(
+                FILES
+                    .map(|(name, _)| get(&format!("/{name}")))
+                    .concat()
+                    .repeat(PIPELINE_DEPTH_MAX / FILES.len() + 2),
+            )]
+            .into_iter()
+            .chain(
+                (0..PIPELINE_DEPTH_MAX / FILES.len() + 2)
+                    .flat_map(|_| FILES.map(|(_, body)| expect(ok(body)))),
+            )
+            .collect(),
         },
         Case {
             name: "pipelining: a streamed file between two cached ones",
@@ -125,7 +143,13 @@ fn keep_alive_and_pipelining() {
         Case {
             name: "pipelining: the requests after a `Connection: close` one are not answered",
             steps: vec![
-                send([request("GET /a.txt HTTP/1.1", &["Connection: close"]), get("/b.txt")].concat()),
+                send(
+                    [
+                        request("GET /a.txt HTTP/1.1", &["Connection: close"]),
+                        get("/b.txt"),
+                    ]
+                    .concat(),
+                ),
                 expect(ok("alpha").header("connection", "close")),
                 Step::Closed,
             ],
@@ -138,7 +162,11 @@ fn connection_management() {
     run(&[
         Case {
             name: "HTTP/1.0 without keep-alive: closed after the response",
-            steps: vec![send(b"GET /a.txt HTTP/1.0\r\n\r\n".to_vec()), expect(ok("alpha").header("connection", "close")), Step::Closed],
+            steps: vec![
+                send(b"GET /a.txt HTTP/1.0\r\n\r\n".to_vec()),
+                expect(ok("alpha").header("connection", "close")),
+                Step::Closed,
+            ],
         },
         Case {
             name: "HTTP/1.0 with Connection: keep-alive: stays open and says so",
@@ -179,7 +207,11 @@ fn connection_management() {
             name: "HTTP/1.0 keep-alive on a streamed file",
             steps: vec![
                 send(b"GET /big.bin HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".to_vec()),
-                expect(Want::status(200).big_body().header("connection", "keep-alive")),
+                expect(
+                    Want::status(200)
+                        .big_body()
+                        .header("connection", "keep-alive"),
+                ),
             ],
         },
         Case {
@@ -198,17 +230,28 @@ fn request_forms() {
     run(&[
         Case {
             name: "absolute-form target",
-            steps: vec![send(request("GET http://localhost/a.txt HTTP/1.1", &[])), expect(ok("alpha"))],
+            steps: vec![
+                send(request("GET http://localhost/a.txt HTTP/1.1", &[])),
+                expect(ok("alpha")),
+            ],
         },
         Case {
             name: "absolute-form target with a port and a query",
-            steps: vec![send(request("GET http://localhost:8080/b.txt?x=1 HTTP/1.1", &[])), expect(ok("bravo"))],
+            steps: vec![
+                send(request("GET http://localhost:8080/b.txt?x=1 HTTP/1.1", &[])),
+                expect(ok("bravo")),
+            ],
         },
         Case {
             name: "HEAD: the GET's headers with content-length, and no body (the next response parses)",
             steps: vec![
                 send(request("HEAD /c.txt HTTP/1.1", &[])),
-                expect(Want::status(200).head_only().header("content-length", "7").header("content-type", "text/plain; charset=utf-8")),
+                expect(
+                    Want::status(200)
+                        .head_only()
+                        .header("content-length", "7")
+                        .header("content-type", "text/plain; charset=utf-8"),
+                ),
                 send(get("/d.txt")),
                 expect(ok("delta")),
             ],
@@ -217,26 +260,44 @@ fn request_forms() {
             name: "HEAD of a streamed file: its length, and none of its bytes",
             steps: vec![
                 send(request("HEAD /big.bin HTTP/1.1", &[])),
-                expect(Want::status(200).head_only().header("content-length", BIG_FILE_LENGTH.as_str())),
+                expect(
+                    Want::status(200)
+                        .head_only()
+                        .header("content-length", BIG_FILE_LENGTH.as_str()),
+                ),
                 send(get("/b.txt")),
                 expect(ok("bravo")),
             ],
         },
         Case {
             name: "HEAD of a missing file: 404 head, no body",
-            steps: vec![send(request("HEAD /missing.txt HTTP/1.1", &[])), expect(Want::status(404).head_only()), send(get("/a.txt")), expect(ok("alpha"))],
+            steps: vec![
+                send(request("HEAD /missing.txt HTTP/1.1", &[])),
+                expect(Want::status(404).head_only()),
+                send(get("/a.txt")),
+                expect(ok("alpha")),
+            ],
         },
         Case {
             name: "POST to a static file: 405 with allow",
-            steps: vec![send(request("POST /a.txt HTTP/1.1", &["Content-Length: 0"])), expect(Want::status(405).header("allow", "GET, HEAD"))],
+            steps: vec![
+                send(request("POST /a.txt HTTP/1.1", &["Content-Length: 0"])),
+                expect(Want::status(405).header("allow", "GET, HEAD")),
+            ],
         },
         Case {
             name: "DELETE to a static file: 405 with allow",
-            steps: vec![send(request("DELETE /a.txt HTTP/1.1", &[])), expect(Want::status(405).header("allow", "GET, HEAD"))],
+            steps: vec![
+                send(request("DELETE /a.txt HTTP/1.1", &[])),
+                expect(Want::status(405).header("allow", "GET, HEAD")),
+            ],
         },
         Case {
             name: "empty lines before the request line are ignored",
-            steps: vec![send([b"\r\n\r\n".to_vec(), get("/a.txt")].concat()), expect(ok("alpha"))],
+            steps: vec![
+                send([b"\r\n\r\n".to_vec(), get("/a.txt")].concat()),
+                expect(ok("alpha")),
+            ],
         },
     ]);
 }
@@ -376,18 +437,34 @@ fn curl_sanity() {
     let base = format!("http://{}", fixture.bext.addr);
     let two = curl(&["-v", &format!("{base}/a.txt"), &format!("{base}/b.txt")]);
     assert_eq!(two.stdout, "alphabravo");
-    assert!(two.stderr.contains("Re-using existing connection"), "curl did not reuse the connection:\n{}", two.stderr);
+    assert!(
+        two.stderr.contains("Re-using existing connection"),
+        "curl did not reuse the connection:\n{}",
+        two.stderr
+    );
 
     let head = curl(&["-I", &format!("{base}/c.txt")]);
-    assert!(head.stdout.starts_with("HTTP/1.1 200 OK\r\n"), "{}", head.stdout);
-    assert!(head.stdout.contains("content-length: 7\r\n"), "{}", head.stdout);
+    assert!(
+        head.stdout.starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        head.stdout
+    );
+    assert!(
+        head.stdout.contains("content-length: 7\r\n"),
+        "{}",
+        head.stdout
+    );
 
     let old = curl(&["--http1.0", "-w", " %{http_code}", &format!("{base}/d.txt")]);
     assert_eq!(old.stdout, "delta 200");
 
     let post = curl(&["-d", "x=1", "-i", &format!("{base}/e.txt")]);
     assert!(post.stdout.starts_with("HTTP/1.1 405 "), "{}", post.stdout);
-    assert!(post.stdout.contains("allow: GET, HEAD\r\n"), "{}", post.stdout);
+    assert!(
+        post.stdout.contains("allow: GET, HEAD\r\n"),
+        "{}",
+        post.stdout
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -418,7 +495,12 @@ struct Want {
 
 impl Want {
     fn status(status: u16) -> Want {
-        Want { status, head_only: false, body: None, headers: Vec::new() }
+        Want {
+            status,
+            head_only: false,
+            body: None,
+            headers: Vec::new(),
+        }
     }
 
     fn head_only(mut self) -> Want {
@@ -429,7 +511,8 @@ impl Want {
 
     fn big_body(mut self) -> Want {
         self.body = Some(Body::BigFile);
-        self.headers.push(("content-length", Some(BIG_FILE_LENGTH.as_str())));
+        self.headers
+            .push(("content-length", Some(BIG_FILE_LENGTH.as_str())));
         self
     }
 
@@ -455,7 +538,10 @@ enum Body {
 static BIG_FILE_LENGTH: LazyLock<String> = LazyLock::new(|| BIG_FILE_BYTES.to_string());
 
 fn ok(body: &'static str) -> Want {
-    Want { body: Some(Body::Text(body)), ..Want::status(200) }
+    Want {
+        body: Some(Body::Text(body)),
+        ..Want::status(200)
+    }
 }
 
 fn pause() -> Step {
@@ -494,8 +580,21 @@ fn request(line: &str, fields: &[&str]) -> Vec<u8> {
 /// Runs every case on a fresh connection and reports all that failed at once.
 fn run(cases: &[Case]) {
     let fixture = server();
-    let failures: Vec<String> = cases.iter().filter_map(|case| check(&fixture.bext, case).err().map(|e| format!("{}: {e}", case.name))).collect();
-    assert!(failures.is_empty(), "{} case(s) failed:\n{}\nserver stderr:\n{}", failures.len(), failures.join("\n"), fixture.bext.stderr());
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|case| {
+            check(&fixture.bext, case)
+                .err()
+                .map(|e| format!("{}: {e}", case.name))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} case(s) failed:\n{}\nserver stderr:\n{}",
+        failures.len(),
+        failures.join("\n"),
+        fixture.bext.stderr()
+    );
 }
 
 fn check(bext: &Bext, case: &Case) -> Result<(), String> {
@@ -506,13 +605,20 @@ fn check(bext: &Bext, case: &Case) -> Result<(), String> {
             Step::Send(bytes) => client.send(bytes),
             Step::Pause => std::thread::sleep(PAUSE),
             Step::Expect(want) => {
-                let response = client.read_response(want.head_only).ok_or(format!("step {i}: no response"))?;
+                let response = client
+                    .read_response(want.head_only)
+                    .ok_or(format!("step {i}: no response"))?;
                 check_response(&response, want).map_err(|e| format!("step {i}: {e}"))?;
             }
             Step::Closed => {
                 match client.rest_until_close() {
                     Some(rest) if rest.is_empty() => {}
-                    Some(rest) => return Err(format!("step {i}: bytes before the close: {:?}", String::from_utf8_lossy(&rest))),
+                    Some(rest) => {
+                        return Err(format!(
+                            "step {i}: bytes before the close: {:?}",
+                            String::from_utf8_lossy(&rest)
+                        ));
+                    }
                     None => return Err(format!("step {i}: still open after {DEADLINE:?}")),
                 }
                 closed = true;
@@ -522,7 +628,9 @@ fn check(bext: &Bext, case: &Case) -> Result<(), String> {
     if !closed {
         // Still open: the connection must carry another request, framed where it should be.
         client.send(&get("/a.txt"));
-        let response = client.read_response(false).ok_or("the connection did not answer a further request")?;
+        let response = client
+            .read_response(false)
+            .ok_or("the connection did not answer a further request")?;
         check_response(&response, &ok("alpha")).map_err(|e| format!("further request: {e}"))?;
     }
     Ok(())
@@ -530,20 +638,32 @@ fn check(bext: &Bext, case: &Case) -> Result<(), String> {
 
 fn check_response(response: &Response, want: &Want) -> Result<(), String> {
     if response.status != want.status {
-        return Err(format!("status {} instead of {}: {}", response.status, want.status, response.summary()));
+        return Err(format!(
+            "status {} instead of {}: {}",
+            response.status,
+            want.status,
+            response.summary()
+        ));
     }
     match want.body {
         Some(Body::Text(body)) if response.body != body.as_bytes() => {
             return Err(format!("body instead of {body:?}: {}", response.summary()));
         }
         Some(Body::BigFile) if response.body != big_file() => {
-            return Err(format!("{} bytes that are not big.bin: {}", response.body.len(), response.summary()));
+            return Err(format!(
+                "{} bytes that are not big.bin: {}",
+                response.body.len(),
+                response.summary()
+            ));
         }
         _ => {}
     }
     for (name, value) in &want.headers {
         if response.header(name) != *value {
-            return Err(format!("header {name} is not {value:?}: {}", response.summary()));
+            return Err(format!(
+                "header {name} is not {value:?}: {}",
+                response.summary()
+            ));
         }
     }
     Ok(())
@@ -555,7 +675,19 @@ struct CurlOutput {
 }
 
 fn curl(args: &[&str]) -> CurlOutput {
-    let output = Command::new("curl").args(["-s", "--max-time", "10"]).args(args).output().expect("run curl");
-    assert!(output.status.success(), "curl {args:?}: {:?}\n{}", output.status, String::from_utf8_lossy(&output.stderr));
-    CurlOutput { stdout: String::from_utf8_lossy(&output.stdout).into_owned(), stderr: String::from_utf8_lossy(&output.stderr).into_owned() }
+    let output = Command::new("curl")
+        .args(["-s", "--max-time", "10"])
+        .args(args)
+        .output()
+        .expect("run curl");
+    assert!(
+        output.status.success(),
+        "curl {args:?}: {:?}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    CurlOutput {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }

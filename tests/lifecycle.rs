@@ -17,8 +17,13 @@ const SIGHUP: i32 = 1;
 const SIGTERM: i32 = 15;
 
 fn get_on(client: &mut Client, path: &str) -> Response {
-    client.send(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: lifecycle-test\r\n\r\n").as_bytes());
-    client.read_response(false).unwrap_or_else(|| panic!("no response to GET {path} on a kept-alive connection"))
+    client.send(
+        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: lifecycle-test\r\n\r\n")
+            .as_bytes(),
+    );
+    client
+        .read_response(false)
+        .unwrap_or_else(|| panic!("no response to GET {path} on a kept-alive connection"))
 }
 
 fn json(response: &Response) -> serde_json::Value {
@@ -31,7 +36,9 @@ fn json(response: &Response) -> serde_json::Value {
 /// A config whose file cache never revalidates within a test, so only a reload can change
 /// what is served.
 fn reload_config(server: &str, root: &str, headers: &str) -> String {
-    format!("[server]\nshards = 1\nfile_cache_revalidate_ms = 60000\n{server}\n\n[[site]]\nroot = \"{root}\"\nheaders = {{ {headers} }}\n")
+    format!(
+        "[server]\nshards = 1\nfile_cache_revalidate_ms = 60000\n{server}\n\n[[site]]\nroot = \"{root}\"\nheaders = {{ {headers} }}\n"
+    )
 }
 
 #[test]
@@ -43,37 +50,68 @@ fn sighup_applies_a_changed_config_on_an_open_connection() {
     let bext = Bext::serve_config(&config, &[]);
     let mut client = Client::connect(bext.addr);
     let before = get_on(&mut client, "/");
-    assert_eq!((before.text().as_str(), before.header("x-reloaded")), ("root one", None));
+    assert_eq!(
+        (before.text().as_str(), before.header("x-reloaded")),
+        ("root one", None)
+    );
 
-    dir.write("bext.config.toml", reload_config("access_log = \"after.log\"", "two", "\"x-reloaded\" = \"yes\""));
+    dir.write(
+        "bext.config.toml",
+        reload_config(
+            "access_log = \"after.log\"",
+            "two",
+            "\"x-reloaded\" = \"yes\"",
+        ),
+    );
     bext.signal(SIGHUP);
     assert!(bext.wait_for_stderr("bext: reloaded"), "{}", bext.stderr());
     // The same connection, never closed, sees the new root and the new header.
     let after = eventually("the reloaded config serves the open connection", || {
         Some(get_on(&mut client, "/")).filter(|r| r.header("x-reloaded").is_some())
     });
-    assert_eq!(after.text(), "root two", "the new root, not a cached file of the old one");
+    assert_eq!(
+        after.text(),
+        "root two",
+        "the new root, not a cached file of the old one"
+    );
     assert_eq!(after.header("x-reloaded"), Some("yes"));
     let fresh = bext.get("/");
-    assert_eq!((fresh.text().as_str(), fresh.header("x-reloaded")), ("root two", Some("yes")));
+    assert_eq!(
+        (fresh.text().as_str(), fresh.header("x-reloaded")),
+        ("root two", Some("yes"))
+    );
     // The access log the new config turned on gets the requests served after the reload.
     let lines = wait_for_lines(&dir.path().join("after.log"), 2);
-    assert!(lines.iter().all(|l| l.contains("\"GET / HTTP/1.1\" 200 8 ")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("\"GET / HTTP/1.1\" 200 8 ")),
+        "{lines:?}"
+    );
 }
 
 #[test]
 fn sighup_with_an_invalid_config_keeps_the_old_one() {
     let dir = TempDir::new("reload-bad");
     dir.write("one/index.html", "root one");
-    let config = dir.write("bext.config.toml", reload_config("", "one", "\"x-version\" = \"1\""));
+    let config = dir.write(
+        "bext.config.toml",
+        reload_config("", "one", "\"x-version\" = \"1\""),
+    );
     let name = config.display().to_string();
     let mut bext = Bext::serve_config(&config, &[]);
     let mut client = Client::connect(bext.addr);
     assert_eq!(get_on(&mut client, "/").header("x-version"), Some("1"));
 
     let refusals = [
-        ("[server]\nshards = 1\nbogus = 1\n[[site]]\nroot = \"one\"\n", format!("{name}:3:1: server.bogus: ")),
-        ("[[site]]\nroot = \"gone\"\n", format!("{name}:2:8: site[0].root: ")),
+        (
+            "[server]\nshards = 1\nbogus = 1\n[[site]]\nroot = \"one\"\n",
+            format!("{name}:3:1: server.bogus: "),
+        ),
+        (
+            "[[site]]\nroot = \"gone\"\n",
+            format!("{name}:2:8: site[0].root: "),
+        ),
         ("[[site]\nroot = \"one\"\n", format!("{name}:1:")),
     ];
     for (n, (text, located)) in refusals.iter().enumerate() {
@@ -83,17 +121,29 @@ fn sighup_with_an_invalid_config_keeps_the_old_one() {
             let stderr = bext.stderr();
             (stderr.matches("reload refused").count() > n).then_some(stderr)
         });
-        assert!(said.contains(located.as_str()), "want {located:?} in:\n{said}");
+        assert!(
+            said.contains(located.as_str()),
+            "want {located:?} in:\n{said}"
+        );
         // Still the old config, on the open connection and on new ones.
         assert_eq!(get_on(&mut client, "/").header("x-version"), Some("1"));
         assert_eq!(bext.get("/").header("x-version"), Some("1"));
     }
-    assert!(!bext.stderr().contains("bext: reloaded"), "{}", bext.stderr());
+    assert!(
+        !bext.stderr().contains("bext: reloaded"),
+        "{}",
+        bext.stderr()
+    );
 
     // A good config after the bad ones is taken.
-    dir.write("bext.config.toml", reload_config("", "one", "\"x-version\" = \"2\""));
+    dir.write(
+        "bext.config.toml",
+        reload_config("", "one", "\"x-version\" = \"2\""),
+    );
     bext.signal(SIGHUP);
-    eventually("a fixed config is reloaded", || (get_on(&mut client, "/").header("x-version") == Some("2")).then_some(()));
+    eventually("a fixed config is reloaded", || {
+        (get_on(&mut client, "/").header("x-version") == Some("2")).then_some(())
+    });
     bext.signal(SIGTERM);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());
 }
@@ -113,7 +163,10 @@ fn sigterm_lets_a_slow_download_finish_then_exits_0() {
     let mut bext = Bext::serve_dir(dir.path(), &[]);
     let addr = bext.addr;
     let mut stream = bext.connect();
-    send(&mut stream, b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    send(
+        &mut stream,
+        b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
     let mut received = Vec::with_capacity(SLOW_BODY_BYTES + 1024);
     let mut chunk = vec![0u8; 64 * 1024];
     while !received.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -138,20 +191,39 @@ fn sigterm_lets_a_slow_download_finish_then_exits_0() {
     assert!(bext.wait_for_stderr("bext: stopping"), "{}", bext.stderr());
     // Meanwhile, nobody new gets in.
     eventually("new connections are refused while draining", || {
-        TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err().then_some(())
+        TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+            .is_err()
+            .then_some(())
     });
-    assert!(!reader.is_finished(), "the download ended before new connections were refused: make the body larger");
+    assert!(
+        !reader.is_finished(),
+        "the download ended before new connections were refused: make the body larger"
+    );
 
     let received = reader.join().expect("reader");
-    let head_end = received.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
+    let head_end = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("head")
+        + 4;
     let head = String::from_utf8_lossy(&received[..head_end]).to_ascii_lowercase();
     assert!(head.starts_with("http/1.1 200"), "{head}");
-    assert!(head.contains(&format!("content-length: {SLOW_BODY_BYTES}\r\n")), "{head}");
-    assert!(received[head_end..] == body[..], "the drained body differs: {} of {SLOW_BODY_BYTES} bytes", received.len() - head_end);
+    assert!(
+        head.contains(&format!("content-length: {SLOW_BODY_BYTES}\r\n")),
+        "{head}"
+    );
+    assert!(
+        received[head_end..] == body[..],
+        "the drained body differs: {} of {SLOW_BODY_BYTES} bytes",
+        received.len() - head_end
+    );
     let status = bext.wait_exit();
     assert_eq!(status.code(), Some(0), "{}", bext.stderr());
     assert!(bext.stderr().contains("bext: stopped"), "{}", bext.stderr());
-    assert!(TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err(), "still accepting after exit");
+    assert!(
+        TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err(),
+        "still accepting after exit"
+    );
 }
 
 #[test]
@@ -165,8 +237,15 @@ fn sigterm_closes_idle_connections_and_exits_promptly() {
     bext.signal(SIGTERM);
     assert_eq!(bext.wait_exit().code(), Some(0), "{}", bext.stderr());
     // An idle keep-alive connection holds nothing in flight: no waiting for the drain deadline.
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
-    assert!(idle.rest_until_close().is_some(), "the idle connection was closed");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        idle.rest_until_close().is_some(),
+        "the idle connection was closed"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -196,9 +275,15 @@ fn cpus() -> Vec<core_affinity::CoreId> {
 }
 
 /// Runs `work` on a thread pinned to `cpu`.
-fn on_cpu<T: Send + 'static>(cpu: core_affinity::CoreId, work: impl FnOnce() -> T + Send + 'static) -> T {
+fn on_cpu<T: Send + 'static>(
+    cpu: core_affinity::CoreId,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
     std::thread::spawn(move || {
-        assert!(core_affinity::set_for_current(cpu), "pin the test thread to {cpu:?}");
+        assert!(
+            core_affinity::set_for_current(cpu),
+            "pin the test thread to {cpu:?}"
+        );
         work()
     })
     .join()
@@ -210,7 +295,10 @@ fn metric(text: &str, series: &str) -> u64 {
         .lines()
         .find(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
         .unwrap_or_else(|| panic!("no {series} in:\n{text}"));
-    line[series.len()..].trim().parse().unwrap_or_else(|e| panic!("{line}: {e}"))
+    line[series.len()..]
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{line}: {e}"))
 }
 
 /// Connections made from a thread pinned to CPU k reach shard k (the SO_REUSEPORT group's
@@ -232,22 +320,49 @@ fn connections_are_steered_to_the_cpus_shard_and_metrics_sum_all_shards() {
                     let mut client = Client::connect(addr);
                     let health = get_on(&mut client, "/__bext/health");
                     assert_eq!(get_on(&mut client, "/").status, 200);
-                    serde_json::from_slice::<serde_json::Value>(&health.body).expect("health JSON")["shard"].as_u64()
+                    serde_json::from_slice::<serde_json::Value>(&health.body).expect("health JSON")
+                        ["shard"]
+                        .as_u64()
                 })
                 .collect::<Vec<_>>()
         });
-        assert!(seen.iter().all(|&s| s == Some(k as u64)), "connections from CPU {cpu:?} were served by shards {seen:?}, want {k}");
+        assert!(
+            seen.iter().all(|&s| s == Some(k as u64)),
+            "connections from CPU {cpu:?} were served by shards {seen:?}, want {k}"
+        );
     }
 
     let answered = 2 * CONNECTIONS_PER_CPU * shards as u64;
     // Scrape once from each CPU, so each shard gathers the totals in turn. A scrape is
     // counted once answered, so each one sees the one before it.
     for (n, &cpu) in cpus.iter().enumerate() {
-        let text = on_cpu(cpu, move || request(addr, "GET /__bext/metrics HTTP/1.1\r\nHost: localhost\r\n\r\n").text());
-        assert_eq!(metric(&text, "bext_requests_total{class=\"2xx\"}"), answered + n as u64, "{text}");
-        assert_eq!(metric(&text, "bext_shards{state=\"running\"}"), shards as u64, "{text}");
-        assert_eq!(metric(&text, "bext_shards{state=\"reporting\"}"), shards as u64, "{text}");
-        assert_eq!(metric(&text, "bext_requests_total{class=\"4xx\"}"), 0, "{text}");
+        let text = on_cpu(cpu, move || {
+            request(
+                addr,
+                "GET /__bext/metrics HTTP/1.1\r\nHost: localhost\r\n\r\n",
+            )
+            .text()
+        });
+        assert_eq!(
+            metric(&text, "bext_requests_total{class=\"2xx\"}"),
+            answered + n as u64,
+            "{text}"
+        );
+        assert_eq!(
+            metric(&text, "bext_shards{state=\"running\"}"),
+            shards as u64,
+            "{text}"
+        );
+        assert_eq!(
+            metric(&text, "bext_shards{state=\"reporting\"}"),
+            shards as u64,
+            "{text}"
+        );
+        assert_eq!(
+            metric(&text, "bext_requests_total{class=\"4xx\"}"),
+            0,
+            "{text}"
+        );
     }
 }
 
@@ -255,11 +370,14 @@ fn connections_are_steered_to_the_cpus_shard_and_metrics_sum_all_shards() {
 // Access log
 
 fn wait_for_lines(path: &std::path::Path, count: usize) -> Vec<String> {
-    eventually(&format!("{count} access-log lines in {}", path.display()), || {
-        let text = std::fs::read_to_string(path).ok()?;
-        let lines: Vec<String> = text.lines().map(str::to_string).collect();
-        (lines.len() >= count && text.ends_with('\n')).then_some(lines)
-    })
+    eventually(
+        &format!("{count} access-log lines in {}", path.display()),
+        || {
+            let text = std::fs::read_to_string(path).ok()?;
+            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            (lines.len() >= count && text.ends_with('\n')).then_some(lines)
+        },
+    )
 }
 
 #[test]
@@ -267,7 +385,10 @@ fn access_log_combined_to_a_file() {
     let dir = TempDir::new("access-combined");
     dir.write("site/index.html", "hello");
     let log = dir.path().join("access.log");
-    let bext = Bext::serve_dir(&dir.path().join("site"), &["--access-log", &log.display().to_string()]);
+    let bext = Bext::serve_dir(
+        &dir.path().join("site"),
+        &["--access-log", &log.display().to_string()],
+    );
     let mut client = Client::connect(bext.addr);
     client.send(b"GET /index.html?x=1 HTTP/1.1\r\nHost: localhost\r\nReferer: http://ref.example/\r\nUser-Agent: agent \"quoted\"\r\n\r\n");
     assert_eq!(client.read_response(false).expect("response").status, 200);
@@ -278,20 +399,39 @@ fn access_log_combined_to_a_file() {
     assert_eq!(lines.len(), 2, "{lines:?}");
     // 127.0.0.1 - - [24/Nov/2026:20:04:17 +0000] "GET /index.html?x=1 HTTP/1.1" 200 5 "ref" "ua"
     let parse = |line: &str| -> (String, String, String, u16, u64, String, String) {
-        let (peer, rest) = line.split_once(" - - [").unwrap_or_else(|| panic!("{line}"));
+        let (peer, rest) = line
+            .split_once(" - - [")
+            .unwrap_or_else(|| panic!("{line}"));
         let (time, rest) = rest.split_once("] \"").unwrap_or_else(|| panic!("{line}"));
         let (request, rest) = rest.split_once("\" ").unwrap_or_else(|| panic!("{line}"));
         let mut numbers = rest.splitn(3, ' ');
-        let status = numbers.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{line}"));
-        let bytes = numbers.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{line}"));
+        let status = numbers
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"));
+        let bytes = numbers
+            .next()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"));
         let quoted = numbers.next().unwrap_or_else(|| panic!("{line}"));
         let (referer, agent) = quoted
             .strip_prefix('"')
             .and_then(|q| q.strip_suffix('"'))
             .and_then(|q| q.split_once("\" \""))
             .unwrap_or_else(|| panic!("{line}"));
-        assert!(time.ends_with(" +0000") && time.len() == 26, "time {time:?} in {line}");
-        (peer.to_string(), time.to_string(), request.to_string(), status, bytes, referer.to_string(), agent.to_string())
+        assert!(
+            time.ends_with(" +0000") && time.len() == 26,
+            "time {time:?} in {line}"
+        );
+        (
+            peer.to_string(),
+            time.to_string(),
+            request.to_string(),
+            status,
+            bytes,
+            referer.to_string(),
+            agent.to_string(),
+        )
     };
     let (peer, _, request, status, bytes, referer, agent) = parse(&lines[0]);
     assert_eq!(peer, "127.0.0.1");
@@ -300,8 +440,15 @@ fn access_log_combined_to_a_file() {
     assert_eq!(referer, "http://ref.example/");
     assert_eq!(agent, "agent \\\"quoted\\\"");
     let (_, _, request, status, bytes, _, agent) = parse(&lines[1]);
-    assert_eq!((request.as_str(), status, agent.as_str()), ("GET /missing HTTP/1.1", 404, "lifecycle-test"));
-    assert_eq!(bytes, missing.body.len() as u64, "the 404 body's bytes are logged");
+    assert_eq!(
+        (request.as_str(), status, agent.as_str()),
+        ("GET /missing HTTP/1.1", 404, "lifecycle-test")
+    );
+    assert_eq!(
+        bytes,
+        missing.body.len() as u64,
+        "the 404 body's bytes are logged"
+    );
 }
 
 #[test]
@@ -322,8 +469,10 @@ fn access_log_json_from_the_config_and_flushed_on_exit() {
     assert_eq!(client.read_response(true).expect("response").status, 200);
 
     let lines = wait_for_lines(&log, 2);
-    let entries: Vec<serde_json::Value> =
-        lines.iter().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    let entries: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
     let first = &entries[0];
     assert_eq!(first["method"], "GET", "{first}");
     assert_eq!(first["target"], "/", "{first}");
@@ -334,9 +483,16 @@ fn access_log_json_from_the_config_and_flushed_on_exit() {
     assert_eq!(first["user_agent"], "lifecycle-test", "{first}");
     assert_eq!(first["referer"], serde_json::Value::Null, "{first}");
     assert_eq!(first["remote_addr"], "127.0.0.1", "{first}");
-    assert!(first["time"].as_u64().is_some() && first["duration_us"].as_u64().is_some(), "{first}");
+    assert!(
+        first["time"].as_u64().is_some() && first["duration_us"].as_u64().is_some(),
+        "{first}"
+    );
     let second = &entries[1];
-    assert_eq!((second["method"].as_str(), second["body_bytes"].as_u64()), (Some("HEAD"), Some(0)), "{second}");
+    assert_eq!(
+        (second["method"].as_str(), second["body_bytes"].as_u64()),
+        (Some("HEAD"), Some(0)),
+        "{second}"
+    );
     assert_eq!(second["host"], "example.test:8080", "{second}");
     assert_eq!(second["user_agent"], serde_json::Value::Null, "{second}");
 
@@ -345,6 +501,11 @@ fn access_log_json_from_the_config_and_flushed_on_exit() {
     bext.signal(SIGTERM);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());
     let text = std::fs::read_to_string(&log).expect("log");
-    let last: serde_json::Value = serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
-    assert_eq!((last["target"].as_str(), last["status"].as_u64()), (Some("/last"), Some(404)), "{text}");
+    let last: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(
+        (last["target"].as_str(), last["status"].as_u64()),
+        (Some("/last"), Some(404)),
+        "{text}"
+    );
 }

@@ -6,7 +6,8 @@ use common::*;
 
 #[test]
 fn serves_the_bundled_example_site_and_stops_on_sigterm() {
-    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
     let mut bext = Bext::serve_config(&example, &["--shards", "2", "--access-log", "off"]);
     let index = bext.get("/");
     assert_eq!(index.status, 200);
@@ -14,7 +15,11 @@ fn serves_the_bundled_example_site_and_stops_on_sigterm() {
     assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
     let missing = bext.get("/no-such-page");
     assert_eq!(missing.status, 404);
-    assert!(missing.text().contains("Nothing here"), "the site's own 404 page: {}", missing.text());
+    assert!(
+        missing.text().contains("Nothing here"),
+        "the site's own 404 page: {}",
+        missing.text()
+    );
     bext.signal(15);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());
 }
@@ -25,8 +30,17 @@ fn serves_the_bundled_example_site_and_stops_on_sigterm() {
 fn serves_on_the_epoll_fallback_and_says_so() {
     let site = TempDir::new("epoll");
     site.write("a.txt", "on epoll\n");
-    let args: Vec<String> =
-        ["serve", &site.path().display().to_string(), "--listen", "127.0.0.1:0", "--shards", "2"].iter().map(|s| s.to_string()).collect();
+    let args: Vec<String> = [
+        "serve",
+        &site.path().display().to_string(),
+        "--listen",
+        "127.0.0.1:0",
+        "--shards",
+        "2",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let mut bext = Bext::start_env(&args, &[("BEXT_DANGER_FORCE_EPOLL", "1")]);
     for _ in 0..2 {
         let file = bext.get("/a.txt");
@@ -35,11 +49,23 @@ fn serves_on_the_epoll_fallback_and_says_so() {
     let health = bext.get("/__bext/health");
     if health.text().contains("\"backend\":\"glommio\"") {
         // glommio has no epoll driver: the switch is the monoio backend's.
-        assert!(health.text().contains("\"driver\":\"io_uring\""), "{}", health.text());
+        assert!(
+            health.text().contains("\"driver\":\"io_uring\""),
+            "{}",
+            health.text()
+        );
     } else {
-        assert!(health.text().contains("\"driver\":\"epoll\""), "{}", health.text());
+        assert!(
+            health.text().contains("\"driver\":\"epoll\""),
+            "{}",
+            health.text()
+        );
         let stderr = bext.stderr();
-        assert_eq!(stderr.matches("epoll driver").count(), 1, "said once for all shards: {stderr}");
+        assert_eq!(
+            stderr.matches("epoll driver").count(),
+            1,
+            "said once for all shards: {stderr}"
+        );
     }
     bext.signal(15);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());

@@ -88,7 +88,10 @@ fn server() -> Arc<Fixture> {
         dir.write("main/app.js.br", APP_JS_BR);
         dir.write("main/app.js.gz", APP_JS_GZ);
         dir.write("main/data.json", "{\"a\":1}");
-        dir.write("main/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
+        dir.write(
+            "main/logo.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
         dir.write("main/pixel.png", b"\x89PNG\r\n\x1a\n not really a png");
         dir.write("main/blob.qqzzx", "unknown extension");
         dir.write("main/LICENSE", "no extension");
@@ -143,7 +146,13 @@ struct Req {
 }
 
 fn get(path: &str) -> Req {
-    Req { method: "GET", path: path.to_string(), host: Some("localhost".into()), headers: Vec::new(), http_1_0: false }
+    Req {
+        method: "GET",
+        path: path.to_string(),
+        host: Some("localhost".into()),
+        headers: Vec::new(),
+        http_1_0: false,
+    }
 }
 
 impl Req {
@@ -166,7 +175,12 @@ impl Req {
         self
     }
     fn raw(&self) -> String {
-        let mut raw = format!("{} {} HTTP/1.{}\r\n", self.method, self.path, if self.http_1_0 { 0 } else { 1 });
+        let mut raw = format!(
+            "{} {} HTTP/1.{}\r\n",
+            self.method,
+            self.path,
+            if self.http_1_0 { 0 } else { 1 }
+        );
         if let Some(host) = &self.host {
             raw.push_str(&format!("Host: {host}\r\n"));
         }
@@ -208,7 +222,12 @@ struct Case {
 }
 
 fn case(req: Req, status: u16, wants: Vec<Want>, body: Body) -> Case {
-    Case { req, status, wants, body }
+    Case {
+        req,
+        status,
+        wants,
+        body,
+    }
 }
 
 /// Sends every case on its own connection and reports every mismatch at once.
@@ -225,7 +244,10 @@ fn check(bext: &Bext, cases: Vec<Case>) {
             match want {
                 Want::Is(name, value) => {
                     if response.header(name) != Some(value.as_str()) {
-                        problems.push(format!("{name}: {:?} (want {value:?})", response.header(name)));
+                        problems.push(format!(
+                            "{name}: {:?} (want {value:?})",
+                            response.header(name)
+                        ));
                     }
                 }
                 Want::Has(name) => {
@@ -242,19 +264,38 @@ fn check(bext: &Bext, cases: Vec<Case>) {
         }
         match &case.body {
             Body::Exact(body) if &response.body != body => {
-                problems.push(format!("body {:?} (want {:?})", response.text(), String::from_utf8_lossy(body)));
+                problems.push(format!(
+                    "body {:?} (want {:?})",
+                    response.text(),
+                    String::from_utf8_lossy(body)
+                ));
             }
             Body::Contains(needle) if !response.text().contains(needle) => {
-                problems.push(format!("body {:?} (want it to contain {needle:?})", response.text()));
+                problems.push(format!(
+                    "body {:?} (want it to contain {needle:?})",
+                    response.text()
+                ));
             }
-            Body::Empty if !response.body.is_empty() => problems.push(format!("body {:?} (want empty)", response.text())),
+            Body::Empty if !response.body.is_empty() => {
+                problems.push(format!("body {:?} (want empty)", response.text()))
+            }
             _ => {}
         }
         if !problems.is_empty() {
-            failures.push(format!("{raw:?}\n    {}\n    headers: {:?}", problems.join("\n    "), response.headers));
+            failures.push(format!(
+                "{raw:?}\n    {}\n    headers: {:?}",
+                problems.join("\n    "),
+                response.headers
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -266,16 +307,46 @@ fn index_files_and_directory_redirects() {
     check(
         &f.bext,
         vec![
-            case(get("/"), 200, vec![is("content-type", "text/html; charset=utf-8")], exact("<h1>main index</h1>")),
+            case(
+                get("/"),
+                200,
+                vec![is("content-type", "text/html; charset=utf-8")],
+                exact("<h1>main index</h1>"),
+            ),
             case(get("/dir/"), 200, vec![], exact("dir index")),
             case(get("/d%69r/"), 200, vec![], exact("dir index")),
-            case(get("/dir"), 301, vec![is("location", "/dir/"), is("content-length", "0")], Body::Empty),
-            case(get("/dir?x=1&y"), 301, vec![is("location", "/dir/?x=1&y")], Body::Empty),
+            case(
+                get("/dir"),
+                301,
+                vec![is("location", "/dir/"), is("content-length", "0")],
+                Body::Empty,
+            ),
+            case(
+                get("/dir?x=1&y"),
+                301,
+                vec![is("location", "/dir/?x=1&y")],
+                Body::Empty,
+            ),
             // Never `//dir/`, which a browser reads as another host.
-            case(get("//dir"), 301, vec![is("location", "/dir/")], Body::Empty),
-            case(get("/index.html/"), 404, vec![], Body::Contains(NOT_FOUND_PAGE)),
+            case(
+                get("//dir"),
+                301,
+                vec![is("location", "/dir/")],
+                Body::Empty,
+            ),
+            case(
+                get("/index.html/"),
+                404,
+                vec![],
+                Body::Contains(NOT_FOUND_PAGE),
+            ),
             case(get("/?q=1"), 200, vec![], exact("<h1>main index</h1>")),
-            case(get("/").method("DELETE"), 405, vec![is("allow", "GET, HEAD")], Body::Empty),
+            case(
+                get("/").method("DELETE"),
+                405,
+                vec![is("allow", "GET, HEAD")],
+                Body::Empty,
+            ),
         ],
     );
 }
@@ -283,7 +354,14 @@ fn index_files_and_directory_redirects() {
 #[test]
 fn mime_types() {
     let f = server();
-    let type_of = |path: &str, content_type: &str| case(get(path), 200, vec![is("content-type", content_type)], Body::Any);
+    let type_of = |path: &str, content_type: &str| {
+        case(
+            get(path),
+            200,
+            vec![is("content-type", content_type)],
+            Body::Any,
+        )
+    };
     check(
         &f.bext,
         vec![
@@ -306,28 +384,65 @@ fn validators_and_conditional_requests() {
     let first = f.bext.get("/ten.txt");
     assert_eq!(first.status, 200);
     let etag = first.header("etag").expect("an etag").to_string();
-    let last_modified = first.header("last-modified").expect("a last-modified").to_string();
-    assert!(etag.starts_with('"') && etag.ends_with('"'), "a strong tag: {etag}");
+    let last_modified = first
+        .header("last-modified")
+        .expect("a last-modified")
+        .to_string();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"'),
+        "a strong tag: {etag}"
+    );
     assert_eq!(first.header("accept-ranges"), Some("bytes"));
     let weak = format!("W/{etag}");
     let inm = |value: &str| get("/ten.txt").h("If-None-Match", value);
     let ims = |value: &str| get("/ten.txt").h("If-Modified-Since", value);
-    let not_modified = || vec![is("etag", &etag), is("last-modified", &last_modified), Want::Absent("content-length")];
+    let not_modified = || {
+        vec![
+            is("etag", &etag),
+            is("last-modified", &last_modified),
+            Want::Absent("content-length"),
+        ]
+    };
     check(
         &f.bext,
         vec![
             case(inm(&etag), 304, not_modified(), Body::Empty),
             case(inm("*"), 304, not_modified(), Body::Empty),
-            case(inm(&format!("\"nope\", {etag}")), 304, not_modified(), Body::Empty),
+            case(
+                inm(&format!("\"nope\", {etag}")),
+                304,
+                not_modified(),
+                Body::Empty,
+            ),
             case(inm(&weak), 304, not_modified(), Body::Empty),
             case(inm("\"nope\""), 200, vec![is("etag", &etag)], exact(TEN)),
             case(ims(&last_modified), 304, not_modified(), Body::Empty),
-            case(ims("Sun, 06 Nov 2050 08:49:37 GMT"), 304, not_modified(), Body::Empty),
-            case(ims("Mon, 01 Jan 2001 00:00:00 GMT"), 200, vec![], exact(TEN)),
+            case(
+                ims("Sun, 06 Nov 2050 08:49:37 GMT"),
+                304,
+                not_modified(),
+                Body::Empty,
+            ),
+            case(
+                ims("Mon, 01 Jan 2001 00:00:00 GMT"),
+                200,
+                vec![],
+                exact(TEN),
+            ),
             case(ims("not a date"), 200, vec![], exact(TEN)),
             // If-None-Match decides alone when present (RFC 9110 §13.1.3).
-            case(inm("\"nope\"").h("If-Modified-Since", &last_modified), 200, vec![], exact(TEN)),
-            case(get("/ten.txt").method("HEAD").h("If-None-Match", &etag), 304, not_modified(), Body::Empty),
+            case(
+                inm("\"nope\"").h("If-Modified-Since", &last_modified),
+                200,
+                vec![],
+                exact(TEN),
+            ),
+            case(
+                get("/ten.txt").method("HEAD").h("If-None-Match", &etag),
+                304,
+                not_modified(),
+                Body::Empty,
+            ),
         ],
     );
 }
@@ -335,22 +450,80 @@ fn validators_and_conditional_requests() {
 #[test]
 fn ranges() {
     let f = server();
-    let etag = f.bext.get("/ten.txt").header("etag").expect("an etag").to_string();
+    let etag = f
+        .bext
+        .get("/ten.txt")
+        .header("etag")
+        .expect("an etag")
+        .to_string();
     let range = |value: &str| get("/ten.txt").h("Range", value);
     check(
         &f.bext,
         vec![
-            case(range("bytes=0-4"), 206, vec![is("content-range", "bytes 0-4/10"), is("content-length", "5")], exact("01234")),
-            case(range("bytes=-3"), 206, vec![is("content-range", "bytes 7-9/10")], exact("789")),
-            case(range("bytes=5-"), 206, vec![is("content-range", "bytes 5-9/10")], exact("56789")),
-            case(range("bytes=8-100"), 206, vec![is("content-range", "bytes 8-9/10")], exact("89")),
-            case(range("bytes=10-"), 416, vec![is("content-range", "bytes */10")], Body::Empty),
-            case(range("bytes=20-30"), 416, vec![is("content-range", "bytes */10")], Body::Empty),
-            case(range("bytes=0-4").h("If-Range", &etag), 206, vec![is("content-range", "bytes 0-4/10")], exact("01234")),
-            case(range("bytes=0-4").h("If-Range", "\"stale\""), 200, vec![Want::Absent("content-range")], exact(TEN)),
+            case(
+                range("bytes=0-4"),
+                206,
+                vec![
+                    is("content-range", "bytes 0-4/10"),
+                    is("content-length", "5"),
+                ],
+                exact("01234"),
+            ),
+            case(
+                range("bytes=-3"),
+                206,
+                vec![is("content-range", "bytes 7-9/10")],
+                exact("789"),
+            ),
+            case(
+                range("bytes=5-"),
+                206,
+                vec![is("content-range", "bytes 5-9/10")],
+                exact("56789"),
+            ),
+            case(
+                range("bytes=8-100"),
+                206,
+                vec![is("content-range", "bytes 8-9/10")],
+                exact("89"),
+            ),
+            case(
+                range("bytes=10-"),
+                416,
+                vec![is("content-range", "bytes */10")],
+                Body::Empty,
+            ),
+            case(
+                range("bytes=20-30"),
+                416,
+                vec![is("content-range", "bytes */10")],
+                Body::Empty,
+            ),
+            case(
+                range("bytes=0-4").h("If-Range", &etag),
+                206,
+                vec![is("content-range", "bytes 0-4/10")],
+                exact("01234"),
+            ),
+            case(
+                range("bytes=0-4").h("If-Range", "\"stale\""),
+                200,
+                vec![Want::Absent("content-range")],
+                exact(TEN),
+            ),
             // If-Range compares strongly: a weak tag never matches.
-            case(range("bytes=0-4").h("If-Range", format!("W/{etag}")), 200, vec![], exact(TEN)),
-            case(get("/ten.txt").method("HEAD").h("Range", "bytes=0-4"), 206, vec![is("content-length", "5")], Body::Empty),
+            case(
+                range("bytes=0-4").h("If-Range", format!("W/{etag}")),
+                200,
+                vec![],
+                exact(TEN),
+            ),
+            case(
+                get("/ten.txt").method("HEAD").h("Range", "bytes=0-4"),
+                206,
+                vec![is("content-length", "5")],
+                Body::Empty,
+            ),
         ],
     );
 }
@@ -363,7 +536,10 @@ fn precompressed_siblings_follow_accept_encoding() {
         None => get("/app.js"),
     };
     let common = |encoding: Option<&str>| {
-        let mut wants = vec![is("vary", "accept-encoding"), is("content-type", "text/javascript; charset=utf-8")];
+        let mut wants = vec![
+            is("vary", "accept-encoding"),
+            is("content-type", "text/javascript; charset=utf-8"),
+        ];
         wants.push(match encoding {
             Some(encoding) => is("content-encoding", encoding),
             None => Want::Absent("content-encoding"),
@@ -374,12 +550,32 @@ fn precompressed_siblings_follow_accept_encoding() {
         &f.bext,
         vec![
             case(js(Some("br")), 200, common(Some("br")), exact(APP_JS_BR)),
-            case(js(Some("gzip")), 200, common(Some("gzip")), exact(APP_JS_GZ)),
-            case(js(Some("gzip, deflate, br")), 200, common(Some("br")), exact(APP_JS_BR)),
-            case(js(Some("br;q=0.5, gzip")), 200, common(Some("gzip")), exact(APP_JS_GZ)),
+            case(
+                js(Some("gzip")),
+                200,
+                common(Some("gzip")),
+                exact(APP_JS_GZ),
+            ),
+            case(
+                js(Some("gzip, deflate, br")),
+                200,
+                common(Some("br")),
+                exact(APP_JS_BR),
+            ),
+            case(
+                js(Some("br;q=0.5, gzip")),
+                200,
+                common(Some("gzip")),
+                exact(APP_JS_GZ),
+            ),
             case(js(Some("deflate")), 200, common(None), exact(APP_JS)),
             case(js(None), 200, common(None), exact(APP_JS)),
-            case(js(Some("br")).method("HEAD"), 200, common(Some("br")), Body::Empty),
+            case(
+                js(Some("br")).method("HEAD"),
+                200,
+                common(Some("br")),
+                Body::Empty,
+            ),
         ],
     );
     // Each variant has its own tag, and a conditional request is judged against the variant
@@ -391,9 +587,27 @@ fn precompressed_siblings_follow_accept_encoding() {
     check(
         &f.bext,
         vec![
-            case(js(Some("br")).h("If-None-Match", &br_tag), 304, vec![is("vary", "accept-encoding")], Body::Empty),
-            case(js(None).h("If-None-Match", &br_tag), 200, vec![], exact(APP_JS)),
-            case(js(Some("br")).h("Range", "bytes=0-1"), 206, vec![is("content-range", format!("bytes 0-1/{}", APP_JS_BR.len()))], exact("BR")),
+            case(
+                js(Some("br")).h("If-None-Match", &br_tag),
+                304,
+                vec![is("vary", "accept-encoding")],
+                Body::Empty,
+            ),
+            case(
+                js(None).h("If-None-Match", &br_tag),
+                200,
+                vec![],
+                exact(APP_JS),
+            ),
+            case(
+                js(Some("br")).h("Range", "bytes=0-1"),
+                206,
+                vec![is(
+                    "content-range",
+                    format!("bytes 0-1/{}", APP_JS_BR.len()),
+                )],
+                exact("BR"),
+            ),
         ],
     );
 }
@@ -414,7 +628,12 @@ fn path_safety_and_dotfiles() {
             case(get("/.env"), 404, vec![], Body::Contains(NOT_FOUND_PAGE)),
             case(get("/%2eenv"), 404, vec![], Body::Contains(NOT_FOUND_PAGE)),
             case(get("/.well-known/x"), 200, vec![], exact("well known")),
-            case(get("/.env").host("exact.test"), 200, vec![is("x-site", "b")], exact("SECRET=b")),
+            case(
+                get("/.env").host("exact.test"),
+                200,
+                vec![is("x-site", "b")],
+                exact("SECRET=b"),
+            ),
             // Symlinks: followed while they stay beneath the root, refused when they leave it.
             case(get("/link-inside"), 200, vec![], exact(TEN)),
             case(get("/link-outside"), 403, vec![], Body::Any),
@@ -430,15 +649,66 @@ fn site_headers_cache_control_and_error_pages() {
     check(
         &f.bext,
         vec![
-            case(get("/"), 200, vec![is("x-site", "main"), is("x-frame-options", "DENY"), Want::Absent("cache-control")], Body::Any),
-            case(get("/style.css"), 200, vec![is("cache-control", "public, max-age=3600"), is("x-site", "main")], Body::Any),
-            case(get("/assets/a.css"), 200, vec![is("cache-control", "public, max-age=31536000, immutable")], Body::Any),
-            case(get("/ten.txt"), 200, vec![is("cache-control", "no-cache")], Body::Any),
-            case(get("/no-such-file"), 404, vec![is("content-type", "text/html; charset=utf-8")], exact(NOT_FOUND_PAGE)),
-            case(get("/no-such-dir/x.txt"), 404, vec![], exact(NOT_FOUND_PAGE)),
+            case(
+                get("/"),
+                200,
+                vec![
+                    is("x-site", "main"),
+                    is("x-frame-options", "DENY"),
+                    Want::Absent("cache-control"),
+                ],
+                Body::Any,
+            ),
+            case(
+                get("/style.css"),
+                200,
+                vec![
+                    is("cache-control", "public, max-age=3600"),
+                    is("x-site", "main"),
+                ],
+                Body::Any,
+            ),
+            case(
+                get("/assets/a.css"),
+                200,
+                vec![is("cache-control", "public, max-age=31536000, immutable")],
+                Body::Any,
+            ),
+            case(
+                get("/ten.txt"),
+                200,
+                vec![is("cache-control", "no-cache")],
+                Body::Any,
+            ),
+            case(
+                get("/no-such-file"),
+                404,
+                vec![is("content-type", "text/html; charset=utf-8")],
+                exact(NOT_FOUND_PAGE),
+            ),
+            case(
+                get("/no-such-dir/x.txt"),
+                404,
+                vec![],
+                exact(NOT_FOUND_PAGE),
+            ),
             // A site without error pages answers the plain 404.
-            case(get("/no-such-file").host("exact.test"), 404, vec![], Body::Any),
-            case(get("/big.bin"), 200, vec![is("x-site", "main"), Want::Has("etag"), Want::Has("last-modified")], Body::Any),
+            case(
+                get("/no-such-file").host("exact.test"),
+                404,
+                vec![],
+                Body::Any,
+            ),
+            case(
+                get("/big.bin"),
+                200,
+                vec![
+                    is("x-site", "main"),
+                    Want::Has("etag"),
+                    Want::Has("last-modified"),
+                ],
+                Body::Any,
+            ),
         ],
     );
     // The error page is answered with its own status on a connection that stays open.
@@ -446,7 +716,10 @@ fn site_headers_cache_control_and_error_pages() {
     for _ in 0..2 {
         client.send(b"GET /missing HTTP/1.1\r\nHost: localhost\r\n\r\n");
         let response = client.read_response(false).expect("a response");
-        assert_eq!((response.status, response.text().as_str()), (404, NOT_FOUND_PAGE));
+        assert_eq!(
+            (response.status, response.text().as_str()),
+            (404, NOT_FOUND_PAGE)
+        );
     }
     client.send(b"GET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
     assert_eq!(client.read_response(false).expect("a response").text(), TEN);
@@ -455,13 +728,18 @@ fn site_headers_cache_control_and_error_pages() {
 #[test]
 fn sites_are_selected_by_host() {
     let f = server();
-    let site = |req: Req, name: &str, body: &str| case(req, 200, vec![is("x-site", name)], exact(body));
+    let site =
+        |req: Req, name: &str, body: &str| case(req, 200, vec![is("x-site", name)], exact(body));
     check(
         &f.bext,
         vec![
             site(get("/").host("localhost"), "main", "<h1>main index</h1>"),
             site(get("/").host("127.0.0.1"), "main", "<h1>main index</h1>"),
-            site(get("/").host("localhost:8080"), "main", "<h1>main index</h1>"),
+            site(
+                get("/").host("localhost:8080"),
+                "main",
+                "<h1>main index</h1>",
+            ),
             site(get("/").host("exact.test"), "b", "site b"),
             site(get("/").host("EXACT.Test:1234"), "b", "site b"),
             site(get("/").host("exact.test."), "b", "site b"),
@@ -491,9 +769,15 @@ fn head_has_the_get_headers_and_no_body() {
     // The same for a streamed file.
     client.send(b"HEAD /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
     let head = client.read_response(true).expect("a response");
-    assert_eq!(head.header("content-length"), Some(BIG_BYTES.to_string().as_str()));
+    assert_eq!(
+        head.header("content-length"),
+        Some(BIG_BYTES.to_string().as_str())
+    );
     client.send(b"GET /dir/ HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    assert_eq!(client.read_response(false).expect("a response").text(), "dir index");
+    assert_eq!(
+        client.read_response(false).expect("a response").text(),
+        "dir index"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -506,21 +790,39 @@ fn a_medium_cached_file_is_sent_whole_and_in_part_and_pipelined() {
     let mut stream = f.bext.connect();
     // Twice: the first answer reads the file into the cache, the second is a cache hit.
     for round in 0..2 {
-        send(&mut stream, b"GET /medium.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        send(
+            &mut stream,
+            b"GET /medium.bin HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        );
         let whole = read_response(&mut stream, false).expect("a response");
         assert_eq!(whole.status, 200, "round {round}");
-        assert!(whole.body == medium, "round {round}: the body differs from the file");
+        assert!(
+            whole.body == medium,
+            "round {round}: the body differs from the file"
+        );
     }
     let (start, end) = (20_001, 250_000);
-    send(&mut stream, format!("GET /medium.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes={start}-{end}\r\n\r\n").as_bytes());
+    send(
+        &mut stream,
+        format!(
+            "GET /medium.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes={start}-{end}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
     let part = read_response(&mut stream, false).expect("a response");
     assert_eq!(part.status, 206);
-    assert!(part.body == medium[start..=end], "the range differs from the file");
+    assert!(
+        part.body == medium[start..=end],
+        "the range differs from the file"
+    );
     // Pipelined behind a small answer: the small one's bytes must come first, then the body.
     let mut client = Client::connect(f.bext.addr);
     client.send(b"GET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\nGET /medium.bin HTTP/1.1\r\nHost: localhost\r\n\r\nGET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
     assert_eq!(client.read_response(false).expect("first").text(), TEN);
-    assert!(client.read_response(false).expect("second").body == medium, "the pipelined body differs");
+    assert!(
+        client.read_response(false).expect("second").body == medium,
+        "the pipelined body differs"
+    );
     assert_eq!(client.read_response(false).expect("third").text(), TEN);
 }
 
@@ -532,25 +834,54 @@ fn a_large_file_streams_byte_for_byte() {
     let big = big_body();
     let whole = f.bext.get("/big.bin");
     assert_eq!(whole.status, 200);
-    assert_eq!(whole.header("content-length"), Some(BIG_BYTES.to_string().as_str()));
+    assert_eq!(
+        whole.header("content-length"),
+        Some(BIG_BYTES.to_string().as_str())
+    );
     assert!(whole.body == big, "the streamed body differs from the file");
     let (start, end) = (1_000_003, 2_100_000);
     let mut stream = f.bext.connect();
-    send(&mut stream, format!("GET /big.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes={start}-{end}\r\n\r\n").as_bytes());
+    send(
+        &mut stream,
+        format!("GET /big.bin HTTP/1.1\r\nHost: localhost\r\nRange: bytes={start}-{end}\r\n\r\n")
+            .as_bytes(),
+    );
     let part = read_response(&mut stream, false).expect("a response");
     assert_eq!(part.status, 206);
-    assert_eq!(part.header("content-range"), Some(format!("bytes {start}-{end}/{BIG_BYTES}").as_str()));
-    assert!(part.body == big[start..=end], "the streamed range differs from the file");
+    assert_eq!(
+        part.header("content-range"),
+        Some(format!("bytes {start}-{end}/{BIG_BYTES}").as_str())
+    );
+    assert!(
+        part.body == big[start..=end],
+        "the streamed range differs from the file"
+    );
     // The connection stays usable after a streamed body.
-    send(&mut stream, b"GET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\n");
-    assert_eq!(read_response(&mut stream, false).expect("a response").text(), TEN);
+    send(
+        &mut stream,
+        b"GET /ten.txt HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    );
+    assert_eq!(
+        read_response(&mut stream, false)
+            .expect("a response")
+            .text(),
+        TEN
+    );
     // Validators apply to streamed files too.
     let etag = whole.header("etag").expect("etag");
     let conditional = request(f.bext.addr, &get("/big.bin").h("If-None-Match", etag).raw());
     assert_eq!((conditional.status, conditional.body.len()), (304, 0));
-    let unsatisfiable = request(f.bext.addr, &get("/big.bin").h("Range", format!("bytes={BIG_BYTES}-")).raw());
+    let unsatisfiable = request(
+        f.bext.addr,
+        &get("/big.bin")
+            .h("Range", format!("bytes={BIG_BYTES}-"))
+            .raw(),
+    );
     assert_eq!(unsatisfiable.status, 416);
-    assert_eq!(unsatisfiable.header("content-range"), Some(format!("bytes */{BIG_BYTES}").as_str()));
+    assert_eq!(
+        unsatisfiable.header("content-range"),
+        Some(format!("bytes */{BIG_BYTES}").as_str())
+    );
 }
 
 #[test]
@@ -559,12 +890,31 @@ fn curl_downloads_the_large_file_whole_and_in_part() {
     let big = big_body();
     let url = format!("http://{}/big.bin", f.bext.addr);
     let out = f.dir.path().join("curl-whole.bin");
-    let status = Command::new("curl").args(["-sS", "--fail", "-o"]).arg(&out).arg(&url).status().expect("curl");
+    let status = Command::new("curl")
+        .args(["-sS", "--fail", "-o"])
+        .arg(&out)
+        .arg(&url)
+        .status()
+        .expect("curl");
     assert!(status.success());
-    assert!(std::fs::read(&out).expect("curl output") == big, "curl's copy differs from the file");
-    let part = Command::new("curl").args(["-sS", "--fail", "-r", "2000000-2999999"]).arg(&url).output().expect("curl");
-    assert!(part.status.success(), "{}", String::from_utf8_lossy(&part.stderr));
-    assert!(part.stdout == big[2_000_000..3_000_000], "curl's range differs from the file");
+    assert!(
+        std::fs::read(&out).expect("curl output") == big,
+        "curl's copy differs from the file"
+    );
+    let part = Command::new("curl")
+        .args(["-sS", "--fail", "-r", "2000000-2999999"])
+        .arg(&url)
+        .output()
+        .expect("curl");
+    assert!(
+        part.status.success(),
+        "{}",
+        String::from_utf8_lossy(&part.stderr)
+    );
+    assert!(
+        part.stdout == big[2_000_000..3_000_000],
+        "curl's range differs from the file"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -577,10 +927,17 @@ fn a_changed_file_is_served_fresh_after_revalidation() {
     assert_eq!(f.bext.get("/mutable.txt").text(), "version-1");
     // The same length, so only the mtime tells the versions apart.
     f.dir.write("main/mutable.txt", "version-2");
-    eventually("the new contents are served", || (f.bext.get("/mutable.txt").text() == "version-2").then_some(()));
+    eventually("the new contents are served", || {
+        (f.bext.get("/mutable.txt").text() == "version-2").then_some(())
+    });
     // And the new version's validators come with it.
     let fresh = f.bext.get("/mutable.txt");
-    let again = request(f.bext.addr, &get("/mutable.txt").h("If-None-Match", fresh.header("etag").expect("etag")).raw());
+    let again = request(
+        f.bext.addr,
+        &get("/mutable.txt")
+            .h("If-None-Match", fresh.header("etag").expect("etag"))
+            .raw(),
+    );
     assert_eq!(again.status, 304);
 }
 
@@ -590,7 +947,9 @@ fn a_deleted_file_is_404_after_revalidation() {
     let path = f.dir.write("main/doomed.txt", "here for now");
     assert_eq!(f.bext.get("/doomed.txt").status, 200);
     std::fs::remove_file(path).expect("remove");
-    let gone = eventually("the deleted file is 404", || Some(f.bext.get("/doomed.txt")).filter(|r| r.status == 404));
+    let gone = eventually("the deleted file is 404", || {
+        Some(f.bext.get("/doomed.txt")).filter(|r| r.status == 404)
+    });
     assert_eq!(gone.text(), NOT_FOUND_PAGE);
 }
 
@@ -600,7 +959,9 @@ fn a_changed_error_page_is_served_fresh_after_revalidation() {
     let missing = || request(f.bext.addr, &get("/missing").host("x.wild.test").raw());
     assert_eq!(missing().text(), "c: not found, version 1");
     f.dir.write("c/errors/404.html", "c: not found, version 2");
-    let fresh = eventually("the new error page is served", || Some(missing()).filter(|r| r.text() == "c: not found, version 2"));
+    let fresh = eventually("the new error page is served", || {
+        Some(missing()).filter(|r| r.text() == "c: not found, version 2")
+    });
     assert_eq!(fresh.status, 404);
 }
 
@@ -610,17 +971,29 @@ fn changed_added_and_deleted_precompressed_siblings_are_noticed() {
     let identity = "console.log('a library, longer than its siblings');";
     f.dir.write("main/lib.js", identity);
     f.dir.write("main/lib.js.br", "LIB-BR-1");
-    let fetch = |accept: &str| request(f.bext.addr, &get("/lib.js").h("Accept-Encoding", accept).raw()).text();
+    let fetch = |accept: &str| {
+        request(
+            f.bext.addr,
+            &get("/lib.js").h("Accept-Encoding", accept).raw(),
+        )
+        .text()
+    };
     assert_eq!(fetch("br"), "LIB-BR-1");
     assert_eq!(fetch("gzip"), identity);
     // Only the sibling changes (a build step that recompresses): the identity file is as it was.
     f.dir.write("main/lib.js.br", "LIB-BR-2");
-    eventually("the changed .br sibling is served", || (fetch("br") == "LIB-BR-2").then_some(()));
+    eventually("the changed .br sibling is served", || {
+        (fetch("br") == "LIB-BR-2").then_some(())
+    });
     f.dir.write("main/lib.js.gz", "LIB-GZ");
     assert_eq!(fetch("br, gzip"), "LIB-BR-2");
-    eventually("the new .gz sibling is served", || (fetch("gzip") == "LIB-GZ").then_some(()));
+    eventually("the new .gz sibling is served", || {
+        (fetch("gzip") == "LIB-GZ").then_some(())
+    });
     std::fs::remove_file(f.dir.path().join("main/lib.js.br")).expect("remove");
-    eventually("the deleted .br sibling is no longer served", || (fetch("br, gzip") == "LIB-GZ").then_some(()));
+    eventually("the deleted .br sibling is no longer served", || {
+        (fetch("br, gzip") == "LIB-GZ").then_some(())
+    });
 }
 
 #[test]

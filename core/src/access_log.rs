@@ -46,7 +46,11 @@ fn combined(out: &mut Vec<u8>, e: &Entry<'_>) {
     escaped_quoted_body(out, e.method);
     out.push(b' ');
     escaped_quoted_body(out, e.target);
-    out.extend_from_slice(if e.http_1_0 { b" HTTP/1.0\" " } else { b" HTTP/1.1\" " });
+    out.extend_from_slice(if e.http_1_0 {
+        b" HTTP/1.0\" "
+    } else {
+        b" HTTP/1.1\" "
+    });
     let _ = write!(out, "{} {} \"", e.status, e.body_bytes);
     escaped_quoted_body(out, e.referer.unwrap_or(b"-"));
     out.extend_from_slice(b"\" \"");
@@ -55,7 +59,11 @@ fn combined(out: &mut Vec<u8>, e: &Entry<'_>) {
 }
 
 fn json(out: &mut Vec<u8>, e: &Entry<'_>) {
-    let _ = write!(out, "{{\"time\":{},\"remote_addr\":\"{}\",\"method\":\"", e.unix_secs, e.peer);
+    let _ = write!(
+        out,
+        "{{\"time\":{},\"remote_addr\":\"{}\",\"method\":\"",
+        e.unix_secs, e.peer
+    );
     escaped_quoted_body(out, e.method);
     out.extend_from_slice(b"\",\"target\":\"");
     escaped_quoted_body(out, e.target);
@@ -97,7 +105,14 @@ fn escaped_quoted_body(out: &mut Vec<u8>, bytes: &[u8]) {
             0x20..=0x7e => out.push(b),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0xf)]]);
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]);
             }
         }
     }
@@ -105,7 +120,9 @@ fn escaped_quoted_body(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// `10/Oct/2000:13:55:36 +0000` (always UTC).
 fn clf_time(out: &mut Vec<u8>, unix_secs: i64) {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = unix_secs.div_euclid(86_400);
     let secs = unix_secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
@@ -170,7 +187,10 @@ mod tests {
     #[test]
     fn json_is_valid_and_escaped() {
         let text = line(Format::Json, &entry());
-        assert!(text.ends_with('\n') && text.matches('\n').count() == 1, "one line: {text}");
+        assert!(
+            text.ends_with('\n') && text.matches('\n').count() == 1,
+            "one line: {text}"
+        );
         assert_eq!(
             text,
             "{\"time\":971186136,\"remote_addr\":\"127.0.0.1\",\"method\":\"GET\",\"target\":\"/a\\\"b?x=1\",\"protocol\":\"HTTP/1.1\",\"status\":200,\"body_bytes\":2326,\"duration_us\":12,\"host\":\"example.com\",\"referer\":null,\"user_agent\":\"curl/8\\u000A\"}\n"
@@ -179,7 +199,12 @@ mod tests {
 
     #[test]
     fn civil_dates() {
-        for (days, expect) in [(0, (1970, 1, 1)), (11_016, (2000, 2, 29)), (-1, (1969, 12, 31)), (20_781, (2026, 11, 24))] {
+        for (days, expect) in [
+            (0, (1970, 1, 1)),
+            (11_016, (2000, 2, 29)),
+            (-1, (1969, 12, 31)),
+            (20_781, (2026, 11, 24)),
+        ] {
             assert_eq!(civil_from_days(days), expect, "days {days}");
         }
     }

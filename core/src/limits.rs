@@ -26,6 +26,13 @@ pub const READ_BUFFER_BYTES_INITIAL: usize = 1024;
 pub const WRITE_BUFFER_BYTES_FLUSH: usize = 64 * 1024;
 /// Chunk size for streaming a file too large for the file cache.
 pub const FILE_STREAM_CHUNK_BYTES: usize = 64 * 1024;
+/// Cached bodies this long or longer go out with a gathered write instead of being copied
+/// behind their head.
+pub const GATHER_BODY_BYTES_MIN: usize = 16 * 1024;
+/// Output buffers a shard keeps for reuse by its connections.
+pub const OUT_POOL_BUFFERS_MAX: usize = 256;
+/// Largest output buffer worth returning to the pool; larger ones are freed.
+pub const OUT_POOL_BUFFER_BYTES_MAX: usize = 256 * 1024;
 
 /// From the first byte of a request to its complete head (slowloris defence), then 408.
 pub const HEADER_READ_TIMEOUT_MS: u64 = 10_000;
@@ -37,6 +44,16 @@ pub const KEEPALIVE_IDLE_TIMEOUT_MS: u64 = 75_000;
 pub const WRITE_STALL_TIMEOUT_MS: u64 = 10_000;
 /// On SIGTERM, how long in-flight requests get to finish before the shard exits anyway.
 pub const DRAIN_DEADLINE_MS: u64 = 10_000;
+/// How long a closing connection waits for its FIN to be queued.
+pub const SHUTDOWN_WAIT_MS: u64 = 100;
+/// Bounds on how often a shard sweeps its connections' deadlines (a quarter of the shortest
+/// configured timeout, clamped to these).
+pub const DEADLINE_SWEEP_MS_MIN: u64 = 10;
+pub const DEADLINE_SWEEP_MS_MAX: u64 = 1_000;
+/// How long every shard's executor gets to come up at start.
+pub const SHARD_START_DEADLINE_MS: u64 = 10_000;
+/// How long a control message (reload, stop) waits for a full shard inbox.
+pub const CONTROL_SEND_DEADLINE_MS: u64 = 5_000;
 
 /// Open connections per shard; past this, new connections are accepted and closed at once.
 pub const CONNECTIONS_PER_SHARD_MAX: usize = 100_000;
@@ -65,5 +82,8 @@ const _: () = assert!(HEADER_BYTES_MAX <= HEADER_BYTES_CEILING);
 const _: () = assert!(READ_BUFFER_BYTES_INITIAL <= HEADER_BYTES_MAX);
 const _: () = assert!(FILE_CACHE_ENTRY_BYTES_MAX <= FILE_CACHE_BYTES_MAX);
 const _: () = assert!(FILE_STREAM_CHUNK_BYTES <= WRITE_BUFFER_BYTES_FLUSH);
+const _: () = assert!(GATHER_BODY_BYTES_MIN <= FILE_CACHE_ENTRY_BYTES_MAX);
+const _: () = assert!(WRITE_BUFFER_BYTES_FLUSH <= OUT_POOL_BUFFER_BYTES_MAX);
+const _: () = assert!(DEADLINE_SWEEP_MS_MIN <= DEADLINE_SWEEP_MS_MAX);
 const _: () = assert!(PIPELINE_DEPTH_MAX >= 1);
 const _: () = assert!(MESH_QUEUE_DEPTH >= 2);

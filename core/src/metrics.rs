@@ -8,10 +8,23 @@
 use std::fmt::Write as _;
 
 /// Upper bounds (seconds) of the latency histogram's buckets; `+Inf` is implied.
-pub const LATENCY_BUCKETS_SECONDS: [f64; 12] =
-    [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
-const LATENCY_BUCKETS_NANOS: [u64; 12] =
-    [100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 500_000_000, 1_000_000_000];
+pub const LATENCY_BUCKETS_SECONDS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0,
+];
+const LATENCY_BUCKETS_NANOS: [u64; 12] = [
+    100_000,
+    250_000,
+    500_000,
+    1_000_000,
+    2_500_000,
+    5_000_000,
+    10_000_000,
+    25_000_000,
+    50_000_000,
+    100_000_000,
+    500_000_000,
+    1_000_000_000,
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metrics {
@@ -34,7 +47,10 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new() -> Self {
-        Metrics { shards_reporting: 1, ..Default::default() }
+        Metrics {
+            shards_reporting: 1,
+            ..Default::default()
+        }
     }
 
     /// Counts one answered request.
@@ -42,13 +58,20 @@ impl Metrics {
         let class = usize::from(status / 100).clamp(1, 5) - 1;
         self.requests_by_class[class] += 1;
         self.response_bytes += response_bytes;
-        let bucket = LATENCY_BUCKETS_NANOS.iter().position(|&b| latency_nanos <= b).unwrap_or(LATENCY_BUCKETS_NANOS.len());
+        let bucket = LATENCY_BUCKETS_NANOS
+            .iter()
+            .position(|&b| latency_nanos <= b)
+            .unwrap_or(LATENCY_BUCKETS_NANOS.len());
         self.latency_buckets[bucket] += 1;
         self.latency_sum_nanos = self.latency_sum_nanos.saturating_add(latency_nanos);
     }
 
     pub fn merge(&mut self, other: &Metrics) {
-        for (a, b) in self.requests_by_class.iter_mut().zip(other.requests_by_class) {
+        for (a, b) in self
+            .requests_by_class
+            .iter_mut()
+            .zip(other.requests_by_class)
+        {
             *a += b;
         }
         for (a, b) in self.latency_buckets.iter_mut().zip(other.latency_buckets) {
@@ -58,7 +81,9 @@ impl Metrics {
         self.connections_accepted += other.connections_accepted;
         self.connections_open += other.connections_open;
         self.connections_refused += other.connections_refused;
-        self.latency_sum_nanos = self.latency_sum_nanos.saturating_add(other.latency_sum_nanos);
+        self.latency_sum_nanos = self
+            .latency_sum_nanos
+            .saturating_add(other.latency_sum_nanos);
         self.file_cache_hits += other.file_cache_hits;
         self.file_cache_misses += other.file_cache_misses;
         self.shards_reporting += other.shards_reporting;
@@ -73,13 +98,36 @@ impl Metrics {
 pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
     let mut out = String::with_capacity(2048);
     let mut counter = |name: &str, help: &str, value: u64| {
-        let _ = write!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n");
+        let _ = write!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}\n"
+        );
     };
-    counter("bext_response_bytes_total", "Response bytes written.", m.response_bytes);
-    counter("bext_connections_accepted_total", "Connections accepted.", m.connections_accepted);
-    counter("bext_connections_refused_total", "Connections closed at once: shard at its connection limit.", m.connections_refused);
-    counter("bext_file_cache_hits_total", "Static files answered from a shard's file cache.", m.file_cache_hits);
-    counter("bext_file_cache_misses_total", "Static files looked up on disk.", m.file_cache_misses);
+    counter(
+        "bext_response_bytes_total",
+        "Response bytes written.",
+        m.response_bytes,
+    );
+    counter(
+        "bext_connections_accepted_total",
+        "Connections accepted.",
+        m.connections_accepted,
+    );
+    counter(
+        "bext_connections_refused_total",
+        "Connections closed at once: shard at its connection limit.",
+        m.connections_refused,
+    );
+    counter(
+        "bext_file_cache_hits_total",
+        "Static files answered from a shard's file cache.",
+        m.file_cache_hits,
+    );
+    counter(
+        "bext_file_cache_misses_total",
+        "Static files looked up on disk.",
+        m.file_cache_misses,
+    );
     out.push_str("# HELP bext_requests_total Requests answered, by status class.\n# TYPE bext_requests_total counter\n");
     for (i, n) in m.requests_by_class.iter().enumerate() {
         let _ = writeln!(out, "bext_requests_total{{class=\"{}xx\"}} {n}", i + 1);
@@ -98,11 +146,21 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
     let mut cumulative = 0;
     for (i, le) in LATENCY_BUCKETS_SECONDS.iter().enumerate() {
         cumulative += m.latency_buckets[i];
-        let _ = writeln!(out, "bext_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}");
+        let _ = writeln!(
+            out,
+            "bext_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}"
+        );
     }
     cumulative += m.latency_buckets[LATENCY_BUCKETS_SECONDS.len()];
-    let _ = writeln!(out, "bext_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}");
-    let _ = writeln!(out, "bext_request_duration_seconds_sum {}", m.latency_sum_nanos as f64 / 1e9);
+    let _ = writeln!(
+        out,
+        "bext_request_duration_seconds_bucket{{le=\"+Inf\"}} {cumulative}"
+    );
+    let _ = writeln!(
+        out,
+        "bext_request_duration_seconds_sum {}",
+        m.latency_sum_nanos as f64 / 1e9
+    );
     let _ = writeln!(out, "bext_request_duration_seconds_count {cumulative}");
     out
 }
@@ -145,11 +203,29 @@ mod tests {
         m.record(200, 1, 50_000);
         m.record(200, 1, 700_000);
         let text = render_prometheus(&m, 2);
-        assert!(text.contains("bext_requests_total{class=\"2xx\"} 2\n"), "{text}");
-        assert!(text.contains("bext_request_duration_seconds_bucket{le=\"0.0001\"} 1\n"), "{text}");
-        assert!(text.contains("bext_request_duration_seconds_bucket{le=\"0.001\"} 2\n"), "{text}");
-        assert!(text.contains("bext_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"), "{text}");
-        assert!(text.contains("bext_request_duration_seconds_count 2\n"), "{text}");
-        assert!(text.contains("bext_shards{state=\"running\"} 2\n"), "{text}");
+        assert!(
+            text.contains("bext_requests_total{class=\"2xx\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bext_request_duration_seconds_bucket{le=\"0.0001\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bext_request_duration_seconds_bucket{le=\"0.001\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bext_request_duration_seconds_bucket{le=\"+Inf\"} 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bext_request_duration_seconds_count 2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bext_shards{state=\"running\"} 2\n"),
+            "{text}"
+        );
     }
 }

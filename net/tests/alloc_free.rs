@@ -37,7 +37,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const REQUEST: &[u8] = b"GET /small.txt HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n";
+const REQUEST: &[u8] =
+    b"GET /small.txt HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\n\r\n";
 
 #[test]
 fn cached_small_file_allocates_nothing_per_request() {
@@ -49,7 +50,9 @@ fn cached_small_file_allocates_nothing_per_request() {
     let snapshot = Arc::new(Snapshot::build(config).unwrap());
     let server = launch(snapshot, 1).unwrap();
     let mut client = TcpStream::connect(server.local_addrs[0]).unwrap();
-    client.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     client.set_nodelay(true).unwrap();
     let mut response = vec![0u8; 4096];
 
@@ -85,7 +88,11 @@ fn cached_small_file_allocates_nothing_per_request() {
         // FIXME(glommio): glommio allocates inside its own I/O sources (about 7 per request
         // here); the zero-allocation path is a property of the default backend. Assert that
         // the count stays bounded, so a leak-like regression in our code still shows.
-        assert!(allocated < 20 * 1000, "{allocated} allocations for 1000 requests on {}", bext_shards::rt::BACKEND);
+        assert!(
+            allocated < 20 * 1000,
+            "{allocated} allocations for 1000 requests on {}",
+            bext_shards::rt::BACKEND
+        );
     }
     server.stop(Duration::from_secs(1)).unwrap();
     server.join().unwrap();

@@ -51,8 +51,14 @@ impl Deadlines {
                 slots.len() - 1
             }
         };
-        slots[index] = Slot { in_use: true, ..Slot::default() };
-        DeadlineSlot { deadlines: self, index }
+        slots[index] = Slot {
+            in_use: true,
+            ..Slot::default()
+        };
+        DeadlineSlot {
+            deadlines: self,
+            index,
+        }
     }
 
     /// Wakes every slot whose deadline is at or before `now`; returns how many fired.
@@ -89,7 +95,9 @@ impl DeadlineSlot<'_> {
             if let Poll::Ready(output) = op.as_mut().poll(cx) {
                 return Poll::Ready(Some(output));
             }
-            Pin::new(&mut Expired { slot: self }).poll(cx).map(|()| None)
+            Pin::new(&mut Expired { slot: self })
+                .poll(cx)
+                .map(|()| None)
         })
         .await
     }
@@ -147,7 +155,11 @@ mod tests {
         b.arm(now + Duration::from_secs(3));
         assert_eq!(deadlines.sweep(now), 0);
         assert_eq!(deadlines.sweep(now + Duration::from_secs(2)), 1);
-        assert_eq!(deadlines.sweep(now + Duration::from_secs(2)), 0, "fires once");
+        assert_eq!(
+            deadlines.sweep(now + Duration::from_secs(2)),
+            0,
+            "fires once"
+        );
         assert_eq!(deadlines.sweep(now + Duration::from_secs(3)), 1);
         let a_index = a.index;
         drop(a);
@@ -164,7 +176,11 @@ mod tests {
         let now = Instant::now();
         let a = deadlines.slot();
         a.arm(now);
-        assert_eq!(deadlines.sweep(now), 1, "a past deadline fires at the next sweep");
+        assert_eq!(
+            deadlines.sweep(now),
+            1,
+            "a past deadline fires at the next sweep"
+        );
         a.arm(now + Duration::from_secs(60));
         assert!(!deadlines.slots.borrow()[a.index].expired);
         assert_eq!(deadlines.sweep(now + Duration::from_secs(1)), 0);

@@ -83,7 +83,13 @@ impl<V> FileCache<V> {
                 return false;
             }
         }
-        let slot = Slot { site, key: key.clone(), value, weight, referenced: false };
+        let slot = Slot {
+            site,
+            key: key.clone(),
+            value,
+            weight,
+            referenced: false,
+        };
         let index = match self.free.pop() {
             Some(index) => {
                 self.slots[index] = Some(slot);
@@ -125,7 +131,9 @@ impl<V> FileCache<V> {
         for _ in 0..2 * self.slots.len() + 1 {
             let index = self.hand;
             self.hand = (self.hand + 1) % self.slots.len();
-            let Some(slot) = self.slots[index].as_mut() else { continue };
+            let Some(slot) = self.slots[index].as_mut() else {
+                continue;
+            };
             if slot.referenced {
                 slot.referenced = false;
                 continue;

@@ -40,9 +40,18 @@ struct Inbox<M> {
 /// Builds the inboxes of `shards` shards, each holding at most `depth` messages.
 pub fn mesh<M: Send>(shards: usize, depth: usize) -> (MeshSender<M>, Vec<MeshReceiver<M>>) {
     assert!(shards >= 1 && depth >= 1);
-    let inboxes: Arc<[Inbox<M>]> =
-        (0..shards).map(|_| Inbox { queue: ArrayQueue::new(depth), waker: AtomicWaker::new() }).collect();
-    let receivers = (0..shards).map(|me| MeshReceiver { me, inboxes: inboxes.clone() }).collect();
+    let inboxes: Arc<[Inbox<M>]> = (0..shards)
+        .map(|_| Inbox {
+            queue: ArrayQueue::new(depth),
+            waker: AtomicWaker::new(),
+        })
+        .collect();
+    let receivers = (0..shards)
+        .map(|me| MeshReceiver {
+            me,
+            inboxes: inboxes.clone(),
+        })
+        .collect();
     (MeshSender { inboxes }, receivers)
 }
 
@@ -53,7 +62,9 @@ pub struct MeshSender<M> {
 
 impl<M> Clone for MeshSender<M> {
     fn clone(&self) -> Self {
-        MeshSender { inboxes: self.inboxes.clone() }
+        MeshSender {
+            inboxes: self.inboxes.clone(),
+        }
     }
 }
 
@@ -68,7 +79,9 @@ impl<M> MeshSender<M> {
 
     /// Queues `message` for shard `to` and wakes it if it sleeps.
     pub fn send(&self, to: usize, message: M) -> Result<(), Full<M>> {
-        let Some(inbox) = self.inboxes.get(to) else { return Err(Full(message)) };
+        let Some(inbox) = self.inboxes.get(to) else {
+            return Err(Full(message));
+        };
         inbox.queue.push(message).map_err(Full)?;
         inbox.waker.wake();
         Ok(())
@@ -76,7 +89,9 @@ impl<M> MeshSender<M> {
 
     /// Sends `make(shard)` to every shard; returns the shards whose inbox was full.
     pub fn broadcast(&self, mut make: impl FnMut(usize) -> M) -> Vec<usize> {
-        (0..self.inboxes.len()).filter(|&to| self.send(to, make(to)).is_err()).collect()
+        (0..self.inboxes.len())
+            .filter(|&to| self.send(to, make(to)).is_err())
+            .collect()
     }
 }
 
@@ -92,7 +107,9 @@ impl<M> MeshReceiver<M> {
     }
 
     pub fn sender(&self) -> MeshSender<M> {
-        MeshSender { inboxes: self.inboxes.clone() }
+        MeshSender {
+            inboxes: self.inboxes.clone(),
+        }
     }
 
     /// Takes one waiting message, if any, without sleeping.
@@ -143,7 +160,10 @@ mod loom_queue {
 
     impl<T> ArrayQueue<T> {
         pub fn new(cap: usize) -> Self {
-            ArrayQueue { items: Mutex::new(VecDeque::new()), cap }
+            ArrayQueue {
+                items: Mutex::new(VecDeque::new()),
+                cap,
+            }
         }
         pub fn push(&self, item: T) -> Result<(), T> {
             let mut items = self.items.lock().unwrap();

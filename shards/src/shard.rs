@@ -29,13 +29,23 @@ pub fn plan(shards: usize) -> io::Result<Vec<usize>> {
 /// Spawns shard `id` on a new thread pinned to `cpu`, builds its executor and runs
 /// `make(started)` on it. The thread's result says whether the executor could be built; a
 /// failure to pin is reported through `Started` rather than stopping the shard.
-pub fn spawn<F, Fut>(id: usize, cpu: usize, options: RuntimeOptions, make: F) -> io::Result<JoinHandle<io::Result<()>>>
+pub fn spawn<F, Fut>(
+    id: usize,
+    cpu: usize,
+    options: RuntimeOptions,
+    make: F,
+) -> io::Result<JoinHandle<io::Result<()>>>
 where
     F: FnOnce(Placement, Started) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + 'static,
 {
-    std::thread::Builder::new().name(format!("bext-shard-{id}")).spawn(move || {
-        let placement = Placement { id, cpu: sys::pin_current_thread(cpu).ok().map(|()| cpu) };
-        rt::run(options, move |started| make(placement, started))
-    })
+    std::thread::Builder::new()
+        .name(format!("bext-shard-{id}"))
+        .spawn(move || {
+            let placement = Placement {
+                id,
+                cpu: sys::pin_current_thread(cpu).ok().map(|()| cpu),
+            };
+            rt::run(options, move |started| make(placement, started))
+        })
 }

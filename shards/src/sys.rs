@@ -19,7 +19,10 @@ pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
     // set for cpu < CPU_SETSIZE, which we check first.
     unsafe {
         if cpu >= libc::CPU_SETSIZE as usize {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "cpu index beyond CPU_SETSIZE"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "cpu index beyond CPU_SETSIZE",
+            ));
         }
         let mut set: libc::cpu_set_t = std::mem::zeroed();
         libc::CPU_SET(cpu, &mut set);
@@ -38,7 +41,9 @@ pub fn allowed_cpus() -> io::Result<Vec<usize>> {
         if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok((0..libc::CPU_SETSIZE as usize).filter(|&c| libc::CPU_ISSET(c, &set)).collect())
+        Ok((0..libc::CPU_SETSIZE as usize)
+            .filter(|&c| libc::CPU_ISSET(c, &set))
+            .collect())
     }
 }
 
@@ -55,8 +60,14 @@ pub fn current_cpu() -> Option<usize> {
 /// The kernel indexes a reuseport group in bind order, so socket `i` must be bound by shard
 /// `i`'s turn; `shard_cpus[i]` is the CPU shard `i` is pinned to. If a CPU has no shard, the
 /// program falls back to `cpu % shards`, so the index is always valid.
-pub fn bind_reuseport_group(addr: SocketAddr, shard_cpus: &[usize]) -> io::Result<Vec<TcpListener>> {
-    assert!(!shard_cpus.is_empty(), "a listener group needs at least one shard");
+pub fn bind_reuseport_group(
+    addr: SocketAddr,
+    shard_cpus: &[usize],
+) -> io::Result<Vec<TcpListener>> {
+    assert!(
+        !shard_cpus.is_empty(),
+        "a listener group needs at least one shard"
+    );
     let mut listeners = Vec::with_capacity(shard_cpus.len());
     let mut bound = addr;
     for _ in shard_cpus {
@@ -70,9 +81,19 @@ pub fn bind_reuseport_group(addr: SocketAddr, shard_cpus: &[usize]) -> io::Resul
 }
 
 fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
-    let domain = if addr.is_ipv4() { libc::AF_INET } else { libc::AF_INET6 };
+    let domain = if addr.is_ipv4() {
+        libc::AF_INET
+    } else {
+        libc::AF_INET6
+    };
     // SAFETY: socket() returns a new descriptor or -1; on success we take ownership at once.
-    let fd = unsafe { libc::socket(domain, libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0) };
+    let fd = unsafe {
+        libc::socket(
+            domain,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
+            0,
+        )
+    };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -99,17 +120,30 @@ fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
 fn attach_cpu_steering(fd: RawFd, shard_cpus: &[usize]) -> io::Result<()> {
     const SKF_AD_OFF: i32 = -0x1000;
     const SKF_AD_CPU: i32 = 36;
-    let shards = u32::try_from(shard_cpus.len()).map_err(|_| io::Error::other("too many shards"))?;
+    let shards =
+        u32::try_from(shard_cpus.len()).map_err(|_| io::Error::other("too many shards"))?;
     let mut prog: Vec<libc::sock_filter> = Vec::with_capacity(shard_cpus.len() * 2 + 3);
-    prog.push(bpf_stmt(libc::BPF_LD | libc::BPF_W | libc::BPF_ABS, (SKF_AD_OFF + SKF_AD_CPU) as u32));
+    prog.push(bpf_stmt(
+        libc::BPF_LD | libc::BPF_W | libc::BPF_ABS,
+        (SKF_AD_OFF + SKF_AD_CPU) as u32,
+    ));
     for (index, &cpu) in shard_cpus.iter().enumerate() {
-        prog.push(libc::sock_filter { code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16, jt: 0, jf: 1, k: cpu as u32 });
+        prog.push(libc::sock_filter {
+            code: (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16,
+            jt: 0,
+            jf: 1,
+            k: cpu as u32,
+        });
         prog.push(bpf_stmt(libc::BPF_RET | libc::BPF_K, index as u32));
     }
-    prog.push(bpf_stmt(libc::BPF_ALU | libc::BPF_MOD | libc::BPF_K, shards));
+    prog.push(bpf_stmt(
+        libc::BPF_ALU | libc::BPF_MOD | libc::BPF_K,
+        shards,
+    ));
     prog.push(bpf_stmt(libc::BPF_RET | libc::BPF_A, 0));
     let fprog = libc::sock_fprog {
-        len: u16::try_from(prog.len()).map_err(|_| io::Error::other("steering program too long"))?,
+        len: u16::try_from(prog.len())
+            .map_err(|_| io::Error::other("steering program too long"))?,
         filter: prog.as_mut_ptr(),
     };
     // SAFETY: fprog points at `prog`, alive for the call; the kernel copies the program.
@@ -129,13 +163,24 @@ fn attach_cpu_steering(fd: RawFd, shard_cpus: &[usize]) -> io::Result<()> {
 }
 
 fn bpf_stmt(code: u32, k: u32) -> libc::sock_filter {
-    libc::sock_filter { code: code as u16, jt: 0, jf: 0, k }
+    libc::sock_filter {
+        code: code as u16,
+        jt: 0,
+        jf: 0,
+        k,
+    }
 }
 
 fn set_int_opt(fd: RawFd, level: i32, name: i32, value: i32) -> io::Result<()> {
     // SAFETY: value is an i32 living for the call and we pass its exact size.
     let rc = unsafe {
-        libc::setsockopt(fd, level, name, (&raw const value).cast(), std::mem::size_of::<i32>() as libc::socklen_t)
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (&raw const value).cast(),
+            std::mem::size_of::<i32>() as libc::socklen_t,
+        )
     };
     if rc != 0 {
         return Err(io::Error::last_os_error());
@@ -151,24 +196,34 @@ fn sockaddr_of(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
             let sin = libc::sockaddr_in {
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: v4.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(v4.ip().octets()) },
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from_ne_bytes(v4.ip().octets()),
+                },
                 sin_zero: [0; 8],
             };
             // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in.
             unsafe { std::ptr::write((&raw mut storage).cast(), sin) };
-            (storage, std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t)
+            (
+                storage,
+                std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+            )
         }
         SocketAddr::V6(v6) => {
             let sin6 = libc::sockaddr_in6 {
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: v6.port().to_be(),
                 sin6_flowinfo: v6.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: v6.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: v6.ip().octets(),
+                },
                 sin6_scope_id: v6.scope_id(),
             };
             // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in6.
             unsafe { std::ptr::write((&raw mut storage).cast(), sin6) };
-            (storage, std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t)
+            (
+                storage,
+                std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t,
+            )
         }
     }
 }
@@ -253,7 +308,8 @@ fn open_beneath_walk(root: &OwnedFd, rel: &str) -> io::Result<std::fs::File> {
 }
 
 fn open_at(dir: RawFd, name: &str, extra_flags: i32) -> io::Result<std::fs::File> {
-    let name = CString::new(name).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))?;
+    let name = CString::new(name)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))?;
     let flags = libc::O_RDONLY | libc::O_CLOEXEC | libc::O_NOCTTY | libc::O_NOFOLLOW | extra_flags;
     // SAFETY: openat reads the NUL-terminated `name`, alive for the call, and returns a new
     // descriptor or -1.

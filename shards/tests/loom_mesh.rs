@@ -9,7 +9,9 @@ use bext_shards::mesh::mesh;
 
 /// Receives `expected` messages on the current loom thread, parking between them.
 fn receive_all(rx: &bext_shards::mesh::MeshReceiver<u32>, expected: usize) -> Vec<u32> {
-    (0..expected).map(|_| loom::future::block_on(rx.recv())).collect()
+    (0..expected)
+        .map(|_| loom::future::block_on(rx.recv()))
+        .collect()
 }
 
 #[test]

@@ -9,7 +9,8 @@ use bext_shards::sys;
 fn read(root: &std::os::fd::OwnedFd, rel: &str) -> Result<String, i32> {
     let mut file = sys::open_beneath(root, rel).map_err(|e| e.raw_os_error().unwrap_or(-1))?;
     let mut text = String::new();
-    file.read_to_string(&mut text).map_err(|e| e.raw_os_error().unwrap_or(-1))?;
+    file.read_to_string(&mut text)
+        .map_err(|e| e.raw_os_error().unwrap_or(-1))?;
     Ok(text)
 }
 
@@ -39,7 +40,10 @@ fn both_paths_keep_opens_beneath_the_root() {
     assert_eq!(read(&root, "sub/a.txt"), Ok("a".into()));
     assert_eq!(read(&root, "inside"), Err(libc::ELOOP));
     assert_eq!(read(&root, "escape"), Err(libc::ELOOP));
-    assert!(matches!(read(&root, "up/secret.txt"), Err(libc::ELOOP | libc::ENOTDIR)));
+    assert!(matches!(
+        read(&root, "up/secret.txt"),
+        Err(libc::ELOOP | libc::ENOTDIR)
+    ));
     assert_eq!(read(&root, "../secret.txt"), Err(libc::EXDEV));
     assert_eq!(read(&root, "missing"), Err(libc::ENOENT));
     sys::danger_force_open_walk_for_tests(false);

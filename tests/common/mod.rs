@@ -76,7 +76,11 @@ impl Bext {
 
     /// `bext serve --config FILE --listen 127.0.0.1:0` plus `extra`.
     pub fn serve_config(file: &Path, extra: &[&str]) -> Bext {
-        let mut args = vec!["serve".to_string(), "--config".into(), file.display().to_string()];
+        let mut args = vec![
+            "serve".to_string(),
+            "--config".into(),
+            file.display().to_string(),
+        ];
         if !extra.contains(&"--listen") {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
@@ -107,7 +111,12 @@ impl Bext {
             let mut sent = false;
             for line in BufReader::new(pipe).lines() {
                 let Ok(line) = line else { break };
-                if !sent && let Some(addr) = line.split("http://").nth(1).and_then(|r| r.split_whitespace().next()) {
+                if !sent
+                    && let Some(addr) = line
+                        .split("http://")
+                        .nth(1)
+                        .and_then(|r| r.split_whitespace().next())
+                {
                     let _ = tx.send(addr.to_string());
                     sent = true;
                 }
@@ -121,10 +130,17 @@ impl Bext {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("bext did not report ready within {DEADLINE:?}; stderr:\n{}", stderr.lock().unwrap());
+                panic!(
+                    "bext did not report ready within {DEADLINE:?}; stderr:\n{}",
+                    stderr.lock().unwrap()
+                );
             }
         };
-        Bext { child, addr, stderr }
+        Bext {
+            child,
+            addr,
+            stderr,
+        }
     }
 
     pub fn pid(&self) -> i32 {
@@ -133,7 +149,11 @@ impl Bext {
 
     pub fn signal(&self, signal: i32) {
         // SAFETY-free: `kill` through the command, to keep tests free of unsafe.
-        let status = Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status().expect("kill");
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill");
         assert!(status.success());
     }
 
@@ -163,7 +183,10 @@ impl Bext {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("bext did not exit within {DEADLINE:?}; stderr:\n{}", self.stderr());
+                panic!(
+                    "bext did not exit within {DEADLINE:?}; stderr:\n{}",
+                    self.stderr()
+                );
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -176,7 +199,10 @@ impl Bext {
     /// One request on a fresh connection.
     pub fn get(&self, path: &str) -> Response {
         let mut stream = self.connect();
-        send(&mut stream, format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes());
+        send(
+            &mut stream,
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes(),
+        );
         read_response(&mut stream, false).expect("a response")
     }
 }
@@ -212,7 +238,10 @@ pub struct Response {
 impl Response {
     /// The first header named `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -241,12 +270,18 @@ pub fn read_response(stream: &mut TcpStream, head_only: bool) -> Option<Response
     let status: u16 = status_line.split(' ').nth(1)?.parse().ok()?;
     let headers: Vec<(String, String)> = lines
         .filter(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
         .collect();
     let mut body = buf[head_end..].to_vec();
     let no_body = head_only || status == 304 || status == 204 || (100..200).contains(&status);
     if !no_body {
-        let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
+        let length = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse::<usize>().ok());
         match length {
             Some(length) => {
                 while body.len() < length {
@@ -273,7 +308,11 @@ pub fn read_response(stream: &mut TcpStream, head_only: bool) -> Option<Response
     } else {
         body.clear();
     }
-    Some(Response { status, headers, body })
+    Some(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Reads everything until the server closes (or the deadline), then splits it into
@@ -296,7 +335,12 @@ pub fn closed_by_server(stream: &mut TcpStream) -> bool {
         match stream.read(&mut chunk) {
             Ok(0) => return true,
             Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => return false,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                return false;
+            }
             Err(_) => return true,
         }
     }
@@ -311,12 +355,17 @@ pub struct Shared<T> {
 
 impl<T> Shared<T> {
     pub const fn new() -> Shared<T> {
-        Shared { slot: Mutex::new(std::sync::Weak::new()) }
+        Shared {
+            slot: Mutex::new(std::sync::Weak::new()),
+        }
     }
 
     pub fn get(&self, start: impl FnOnce() -> T) -> Arc<T> {
         // A test that panicked while holding the lock left nothing half-done behind it.
-        let mut slot = self.slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut slot = self
+            .slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(fixture) = slot.upgrade() {
             return fixture;
         }
@@ -336,7 +385,10 @@ pub struct Client {
 
 impl Client {
     pub fn connect(addr: SocketAddr) -> Client {
-        Client { stream: connect(addr), buf: Vec::new() }
+        Client {
+            stream: connect(addr),
+            buf: Vec::new(),
+        }
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
@@ -367,7 +419,12 @@ impl Client {
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Some(std::mem::take(&mut self.buf)),
                 Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
                     return None;
                 }
                 Err(_) => return Some(std::mem::take(&mut self.buf)),
@@ -398,10 +455,16 @@ pub fn split_response(buf: &[u8], head_only: bool, eof: bool) -> Option<(Respons
     let status: u16 = lines.next()?.split(' ').nth(1)?.parse().ok()?;
     let headers: Vec<(String, String)> = lines
         .filter(|l| !l.is_empty())
-        .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        })
         .collect();
     let no_body = head_only || status == 304 || status == 204 || (100..200).contains(&status);
-    let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
     let end = match (no_body, length) {
         (true, _) => head_end,
         (false, Some(length)) if buf.len() >= head_end + length => head_end + length,
@@ -409,7 +472,14 @@ pub fn split_response(buf: &[u8], head_only: bool, eof: bool) -> Option<(Respons
         (false, None) if eof => buf.len(),
         (false, None) => return None,
     };
-    Some((Response { status, headers, body: buf[head_end..end].to_vec() }, end))
+    Some((
+        Response {
+            status,
+            headers,
+            body: buf[head_end..end].to_vec(),
+        },
+        end,
+    ))
 }
 
 /// `bext ARGS` run to completion: its exit status, stdout and stderr. Killed (and the test
@@ -459,7 +529,8 @@ pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
 pub fn request(addr: SocketAddr, raw: &str) -> Response {
     let mut stream = connect(addr);
     send(&mut stream, raw.as_bytes());
-    read_response(&mut stream, raw.starts_with("HEAD ")).unwrap_or_else(|| panic!("no response to {raw:?}"))
+    read_response(&mut stream, raw.starts_with("HEAD "))
+        .unwrap_or_else(|| panic!("no response to {raw:?}"))
 }
 
 impl Response {

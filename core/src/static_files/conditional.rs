@@ -27,9 +27,9 @@
 //!
 //! Per request, so no allocation.
 
-use crate::field::trim_ows as trim;
 use super::range::{RangeRequest, parse_range};
 use super::validators::{Etag, parse_http_date};
+use crate::field::trim_ows as trim;
 
 /// The request header field values that matter, borrowed from the request head. A field sent
 /// on several lines may be passed as its first line only (no joining, no allocation): for

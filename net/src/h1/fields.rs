@@ -196,4 +196,3 @@ fn list_elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(trim_ows)
         .filter(|element| !element.is_empty())
 }
-

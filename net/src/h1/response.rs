@@ -16,8 +16,15 @@ pub const CONTINUE_100: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 
 /// A status outside 100..=999 is a programmer error: asserted in debug builds, sent as 500.
 fn three_digit_status(status: u16) -> u16 {
-    debug_assert!((100..=999).contains(&status), "status {status} is not three digits");
-    if (100..=999).contains(&status) { status } else { 500 }
+    debug_assert!(
+        (100..=999).contains(&status),
+        "status {status} is not three digits"
+    );
+    if (100..=999).contains(&status) {
+        status
+    } else {
+        500
+    }
 }
 
 /// Appends `HTTP/1.1 NNN Reason\r\n`. An unknown status gets an empty reason, as RFC 9112 §4

@@ -15,7 +15,10 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use bext_core::access_log::Entry;
-use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, READ_BUFFER_BYTES_INITIAL, WRITE_BUFFER_BYTES_FLUSH};
+use bext_core::limits::{
+    FILE_STREAM_CHUNK_BYTES, OUT_POOL_BUFFER_BYTES_MAX, OUT_POOL_BUFFERS_MAX,
+    READ_BUFFER_BYTES_INITIAL, SHUTDOWN_WAIT_MS, WRITE_BUFFER_BYTES_FLUSH,
+};
 use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt::TcpStream;
 
@@ -24,17 +27,16 @@ use super::shard::{Shard, unix_now};
 use super::static_files::{self, Answer, Ask, StreamJob, Tail};
 use crate::h1::{self, BodyDecoder, BodyKind, HeaderStore, Parsed, parse_request};
 
-/// Output buffers kept per shard for reuse, and the largest one worth keeping.
-const OUT_POOL_BUFFERS_MAX: usize = 256;
-const OUT_POOL_BUFFER_BYTES_MAX: usize = 256 * 1024;
 /// A read buffer grown for a large head is given back once the connection is idle again.
 const READ_BUFFER_BYTES_KEPT_IDLE: usize = 4 * READ_BUFFER_BYTES_INITIAL;
-/// How long a closing connection waits for its FIN to be queued.
-const SHUTDOWN_WAIT: Duration = Duration::from_millis(100);
 
 pub(crate) async fn serve(shard: Rc<Shard>, mut stream: TcpStream, peer: SocketAddr) {
     let deadline = shard.deadlines.slot();
-    let mut conn = Conn { shard: &shard, deadline: &deadline, busy: Cell::new(false) };
+    let mut conn = Conn {
+        shard: &shard,
+        deadline: &deadline,
+        busy: Cell::new(false),
+    };
     conn.run(&mut stream, peer).await;
 }
 
@@ -67,7 +69,11 @@ impl Conn<'_> {
     fn set_busy(&self, busy: bool) {
         if self.busy.replace(busy) != busy {
             let count = &self.shard.busy_connections;
-            count.set(if busy { count.get() + 1 } else { count.get().saturating_sub(1) });
+            count.set(if busy {
+                count.get() + 1
+            } else {
+                count.get().saturating_sub(1)
+            });
         }
     }
 
@@ -83,7 +89,9 @@ impl Conn<'_> {
         loop {
             // 1. Answer every complete request already buffered.
             let mut out = take_out(shard);
-            let batch = self.answer_buffered(&rbuf, &mut discard, peer, now, &mut out).await;
+            let batch = self
+                .answer_buffered(&rbuf, &mut discard, peer, now, &mut out)
+                .await;
             rbuf.drain(..batch.consumed);
             if batch.answered > 0 {
                 head_started = None;
@@ -91,13 +99,27 @@ impl Conn<'_> {
             // 2. Write the answers, then any streamed body.
             let mut tail = batch.stream;
             if let Some(Tail::Bytes(body)) = tail.take_if(|t| matches!(t, Tail::Bytes(_))) {
-                let stall = Duration::from_millis(shard.snapshot.borrow().config.server.timeouts.write_stall_timeout_ms);
-                match self.deadline.run(now + stall, stream.write_all_gathered(out, body)).await {
+                let stall = Duration::from_millis(
+                    shard
+                        .snapshot
+                        .borrow()
+                        .config
+                        .server
+                        .timeouts
+                        .write_stall_timeout_ms,
+                );
+                match self
+                    .deadline
+                    .run(now + stall, stream.write_all_gathered(out, body))
+                    .await
+                {
                     Some((Ok(()), back)) => out = back,
                     _ => return,
                 }
             } else if !out.is_empty() {
-                let Some(back) = write_all(shard, self.deadline, now, stream, out).await else { return };
+                let Some(back) = write_all(shard, self.deadline, now, stream, out).await else {
+                    return;
+                };
                 out = back;
             }
             give_out(shard, out);
@@ -109,7 +131,13 @@ impl Conn<'_> {
                 now = Instant::now();
             }
             if batch.close {
-                let _ = self.deadline.run(Instant::now() + SHUTDOWN_WAIT, stream.shutdown_write()).await;
+                let _ = self
+                    .deadline
+                    .run(
+                        Instant::now() + Duration::from_millis(SHUTDOWN_WAIT_MS),
+                        stream.shutdown_write(),
+                    )
+                    .await;
                 return;
             }
             if rbuf.is_empty() && discard.is_none() {
@@ -130,15 +158,27 @@ impl Conn<'_> {
                 if shard.draining.get() {
                     return;
                 }
-                (Duration::from_millis(timeouts.keepalive_idle_timeout_ms), false)
+                (
+                    Duration::from_millis(timeouts.keepalive_idle_timeout_ms),
+                    false,
+                )
             } else {
                 let started = *head_started.get_or_insert(now);
                 let deadline = started + Duration::from_millis(timeouts.header_read_timeout_ms);
                 (deadline.saturating_duration_since(now), true)
             };
             if rbuf.len() == rbuf.capacity() {
-                let header_bytes_max = shard.snapshot.borrow().config.server.limits.header_bytes_max;
-                let grow = rbuf.capacity().max(READ_BUFFER_BYTES_INITIAL).min(header_bytes_max.saturating_sub(rbuf.len()).max(1));
+                let header_bytes_max = shard
+                    .snapshot
+                    .borrow()
+                    .config
+                    .server
+                    .limits
+                    .header_bytes_max;
+                let grow = rbuf
+                    .capacity()
+                    .max(READ_BUFFER_BYTES_INITIAL)
+                    .min(header_bytes_max.saturating_sub(rbuf.len()).max(1));
                 rbuf.reserve(grow);
             }
             let was_empty = rbuf.is_empty();
@@ -200,7 +240,13 @@ impl Conn<'_> {
         batch: &mut Batch,
     ) -> Option<Slow> {
         let shard = self.shard;
-        let depth = shard.snapshot.borrow().config.server.limits.pipeline_depth_max;
+        let depth = shard
+            .snapshot
+            .borrow()
+            .config
+            .server
+            .limits
+            .pipeline_depth_max;
         loop {
             if let Some(decoder) = discard.as_mut() {
                 match decoder.decode(&rbuf[batch.consumed..]) {
@@ -225,7 +271,10 @@ impl Conn<'_> {
                     }
                 }
             }
-            if batch.consumed == rbuf.len() || batch.answered >= depth || out.len() >= WRITE_BUFFER_BYTES_FLUSH {
+            if batch.consumed == rbuf.len()
+                || batch.answered >= depth
+                || out.len() >= WRITE_BUFFER_BYTES_FLUSH
+            {
                 return None;
             }
             let head_offset = batch.consumed;
@@ -257,7 +306,13 @@ impl Conn<'_> {
                     }
                     Err(e) => {
                         // Refused before reading it: answer and close, the body unread.
-                        h1::write_error_response(out, e.status(), &shard.date.borrow(), false, head.ask.method == h1::Method::Head);
+                        h1::write_error_response(
+                            out,
+                            e.status(),
+                            &shard.date.borrow(),
+                            false,
+                            head.ask.method == h1::Method::Head,
+                        );
                         record(shard, e.status(), 0, started);
                         batch.close = true;
                         batch.consumed = rbuf.len();
@@ -266,11 +321,17 @@ impl Conn<'_> {
                 }
             }
             if head.ask.path.starts_with(internal::PREFIX) {
-                return Some(Slow { head_offset, started });
+                return Some(Slow {
+                    head_offset,
+                    started,
+                });
             }
             let before = out.len();
             let Some(answer) = static_files::answer_hit(shard, &head.ask, started, out) else {
-                return Some(Slow { head_offset, started });
+                return Some(Slow {
+                    head_offset,
+                    started,
+                });
             };
             if !self.finish(&head, answer, started, before, peer, out, batch) {
                 return None;
@@ -279,7 +340,14 @@ impl Conn<'_> {
     }
 
     /// Answers the request at `slow.head_offset` (already counted, its body already set up).
-    async fn answer_slow(&self, rbuf: &[u8], slow: Slow, peer: SocketAddr, out: &mut Vec<u8>, batch: &mut Batch) {
+    async fn answer_slow(
+        &self,
+        rbuf: &[u8],
+        slow: Slow,
+        peer: SocketAddr,
+        out: &mut Vec<u8>,
+        batch: &mut Batch,
+    ) {
         let shard = self.shard;
         // Parsed again rather than kept: the header store must not live in a future.
         let Ok(Some(head)) = parse_head(shard, &rbuf[slow.head_offset..]) else {
@@ -299,20 +367,42 @@ impl Conn<'_> {
     /// Counts and logs an answered request; false if the batch must end here (the connection
     /// closes, or a body streams next).
     #[allow(clippy::too_many_arguments)]
-    fn finish(&self, head: &Head<'_>, answer: Answer, started: Instant, before: usize, peer: SocketAddr, out: &[u8], batch: &mut Batch) -> bool {
+    fn finish(
+        &self,
+        head: &Head<'_>,
+        answer: Answer,
+        started: Instant,
+        before: usize,
+        peer: SocketAddr,
+        out: &[u8],
+        batch: &mut Batch,
+    ) -> bool {
         let shard = self.shard;
         let mut keep_alive = head.ask.keep_alive;
         let (status, body_bytes, stream) = match answer {
-            Answer::Done { status, body_bytes, close } => {
+            Answer::Done {
+                status,
+                body_bytes,
+                close,
+            } => {
                 keep_alive &= !close;
                 (status, body_bytes, None)
             }
-            Answer::Stream { status, tail, close } => {
+            Answer::Stream {
+                status,
+                tail,
+                close,
+            } => {
                 keep_alive &= !close;
                 (status, tail.len(), Some(tail))
             }
         };
-        record(shard, status, (out.len() - before) as u64 + stream.as_ref().map_or(0, Tail::len), started);
+        record(
+            shard,
+            status,
+            (out.len() - before) as u64 + stream.as_ref().map_or(0, Tail::len),
+            started,
+        );
         let mut log = shard.log.borrow_mut();
         if log.enabled() {
             log.push(&Entry {
@@ -371,7 +461,9 @@ fn parse_head<'b>(shard: &Shard, input: &'b [u8]) -> Result<Option<Head<'b>>, u1
             // The target as sent (path and query are adjacent in the buffer).
             let base = input.as_ptr() as usize;
             let start = head.path.as_ptr() as usize - base;
-            let end = head.query.map_or(start + head.path.len(), |q| q.as_ptr() as usize - base + q.len());
+            let end = head.query.map_or(start + head.path.len(), |q| {
+                q.as_ptr() as usize - base + q.len()
+            });
             Ok(Some(Head {
                 ask: Ask::from_request(&head, keep_alive),
                 head_len,
@@ -393,8 +485,22 @@ fn record(shard: &Shard, status: u16, bytes: u64, started: Instant) {
 
 /// Writes `out` under the write-stall deadline; the buffer back, or `None` if the
 /// connection is done for.
-async fn write_all(shard: &Shard, deadline: &DeadlineSlot<'_>, now: Instant, stream: &mut TcpStream, out: Vec<u8>) -> Option<Vec<u8>> {
-    let stall = Duration::from_millis(shard.snapshot.borrow().config.server.timeouts.write_stall_timeout_ms);
+async fn write_all(
+    shard: &Shard,
+    deadline: &DeadlineSlot<'_>,
+    now: Instant,
+    stream: &mut TcpStream,
+    out: Vec<u8>,
+) -> Option<Vec<u8>> {
+    let stall = Duration::from_millis(
+        shard
+            .snapshot
+            .borrow()
+            .config
+            .server
+            .timeouts
+            .write_stall_timeout_ms,
+    );
     match deadline.run(now + stall, stream.write_all(out)).await {
         Some((Ok(()), mut back)) => {
             back.clear();
@@ -405,12 +511,19 @@ async fn write_all(shard: &Shard, deadline: &DeadlineSlot<'_>, now: Instant, str
 }
 
 /// Streams a file body in chunks; false if the connection must close.
-async fn stream_body(shard: &Shard, deadline: &DeadlineSlot<'_>, stream: &mut TcpStream, job: StreamJob) -> bool {
+async fn stream_body(
+    shard: &Shard,
+    deadline: &DeadlineSlot<'_>,
+    stream: &mut TcpStream,
+    job: StreamJob,
+) -> bool {
     let mut buf = Vec::with_capacity(FILE_STREAM_CHUNK_BYTES.min(job.len as usize));
     let mut offset = job.offset;
     let end = job.offset + job.len;
     while offset < end {
-        let want = usize::try_from(end - offset).unwrap_or(usize::MAX).min(FILE_STREAM_CHUNK_BYTES);
+        let want = usize::try_from(end - offset)
+            .unwrap_or(usize::MAX)
+            .min(FILE_STREAM_CHUNK_BYTES);
         buf.clear();
         let (result, mut chunk) = job.file.read_at(buf, offset).await;
         let n = match result {

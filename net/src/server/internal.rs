@@ -24,7 +24,11 @@ pub(crate) async fn answer(shard: &Rc<Shard>, ask: &Ask<'_>, out: &mut Vec<u8>) 
             };
             let body = format!(
                 "{{\"status\":\"{}\",\"shard\":{},\"backend\":\"{}\",\"driver\":\"{}\"}}\n",
-                if shard.draining.get() { "draining" } else { "ok" },
+                if shard.draining.get() {
+                    "draining"
+                } else {
+                    "ok"
+                },
                 shard.id,
                 rt::BACKEND,
                 driver
@@ -33,11 +37,25 @@ pub(crate) async fn answer(shard: &Rc<Shard>, ask: &Ask<'_>, out: &mut Vec<u8>) 
         }
         b"/__bext/metrics" => {
             let (metrics, shards) = shard.collect_metrics().await;
-            (200, "text/plain; version=0.0.4; charset=utf-8", render_prometheus(&metrics, shards))
+            (
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                render_prometheus(&metrics, shards),
+            )
         }
         _ => {
-            let body_bytes = super::static_files::codec_error_response(out, 404, &shard.date.borrow(), keep_alive, head_only);
-            return Answer::Done { status: 404, body_bytes, close: !keep_alive };
+            let body_bytes = super::static_files::codec_error_response(
+                out,
+                404,
+                &shard.date.borrow(),
+                keep_alive,
+                head_only,
+            );
+            return Answer::Done {
+                status: 404,
+                body_bytes,
+                close: !keep_alive,
+            };
         }
     };
     h1::write_status_line(out, status);
@@ -53,5 +71,9 @@ pub(crate) async fn answer(shard: &Rc<Shard>, ask: &Ask<'_>, out: &mut Vec<u8>) 
     if !head_only {
         out.extend_from_slice(body.as_bytes());
     }
-    Answer::Done { status, body_bytes: if head_only { 0 } else { body.len() as u64 }, close: !keep_alive }
+    Answer::Done {
+        status,
+        body_bytes: if head_only { 0 } else { body.len() as u64 },
+        close: !keep_alive,
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use bext_core::limits::MESH_QUEUE_DEPTH;
+use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, MESH_QUEUE_DEPTH, SHARD_START_DEADLINE_MS};
 use bext_shards::mesh::{MeshSender, mesh};
 use bext_shards::rt::RuntimeOptions;
 use bext_shards::{shard, sys};
@@ -42,8 +42,7 @@ impl fmt::Display for LaunchError {
 
 impl std::error::Error for LaunchError {}
 
-/// How long a control message may wait for a full inbox before it is given up.
-const CONTROL_SEND_DEADLINE: Duration = Duration::from_secs(5);
+const CONTROL_SEND_DEADLINE: Duration = Duration::from_millis(CONTROL_SEND_DEADLINE_MS);
 
 /// Binds every listen address as one SO_REUSEPORT group of `shards` sockets and starts the
 /// shards. Returns once every shard thread is spawned; they serve from then on.
@@ -55,8 +54,13 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     let mut per_shard: Vec<Vec<std::net::TcpListener>> = (0..shards).map(|_| Vec::new()).collect();
     let mut local_addrs = Vec::new();
     for &addr in &snapshot.config.server.listen {
-        let group = sys::bind_reuseport_group(addr, &cpus).map_err(|error| LaunchError::Bind { addr, error })?;
-        local_addrs.push(group[0].local_addr().map_err(|error| LaunchError::Bind { addr, error })?);
+        let group = sys::bind_reuseport_group(addr, &cpus)
+            .map_err(|error| LaunchError::Bind { addr, error })?;
+        local_addrs.push(
+            group[0]
+                .local_addr()
+                .map_err(|error| LaunchError::Bind { addr, error })?,
+        );
         for (i, listener) in group.into_iter().enumerate() {
             per_shard[i].push(listener);
         }
@@ -69,7 +73,10 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     for ((id, listeners), receiver) in per_shard.into_iter().enumerate().zip(receivers) {
         let snapshot = snapshot.clone();
         let ready = ready_tx.clone();
-        let options = RuntimeOptions { danger_force_epoll: force_epoll, ..RuntimeOptions::default() };
+        let options = RuntimeOptions {
+            danger_force_epoll: force_epoll,
+            ..RuntimeOptions::default()
+        };
         let handle = shard::spawn(id, cpus[id], options, move |placement, started| {
             let _ = ready.send(placement.id);
             run_shard(placement, started, snapshot, listeners, receiver)
@@ -77,13 +84,17 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         .map_err(LaunchError::Shards)?;
         handles.push(handle);
     }
-    let mut server = Server { control, handles, local_addrs, shards };
+    let mut server = Server {
+        control,
+        handles,
+        local_addrs,
+        shards,
+    };
     server.wait_ready(&ready_rx)?;
     Ok(server)
 }
 
-/// How long every shard's executor gets to come up.
-const SHARD_START_DEADLINE: Duration = Duration::from_secs(10);
+const SHARD_START_DEADLINE: Duration = Duration::from_millis(SHARD_START_DEADLINE_MS);
 
 impl Server {
     /// Waits until every shard's executor runs. A shard whose executor cannot start (glommio
@@ -109,7 +120,9 @@ impl Server {
                             Ok(Ok(())) => String::from("it exited"),
                             Err(_) => String::from("it panicked"),
                         };
-                        return Err(LaunchError::Shards(io::Error::other(format!("shard {id} did not start: {why}"))));
+                        return Err(LaunchError::Shards(io::Error::other(format!(
+                            "shard {id} did not start: {why}"
+                        ))));
                     }
                 }
             }
@@ -133,7 +146,9 @@ impl Server {
     pub fn join(self) -> io::Result<()> {
         let mut first = Ok(());
         for handle in self.handles {
-            let result = handle.join().unwrap_or_else(|_| Err(io::Error::other("a shard panicked")));
+            let result = handle
+                .join()
+                .unwrap_or_else(|_| Err(io::Error::other("a shard panicked")));
             if first.is_ok() {
                 first = result;
             }
@@ -152,7 +167,11 @@ impl Server {
                         message = full.0;
                         std::thread::sleep(Duration::from_millis(1));
                     }
-                    Err(_) => return Err(format!("shard {to} did not take the message within {CONTROL_SEND_DEADLINE:?}")),
+                    Err(_) => {
+                        return Err(format!(
+                            "shard {to} did not take the message within {CONTROL_SEND_DEADLINE:?}"
+                        ));
+                    }
                 }
             }
         }

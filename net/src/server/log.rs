@@ -26,7 +26,11 @@ enum Sink {
 
 impl AccessLogBuffer {
     pub fn open(server: &ServerConfig) -> Self {
-        let mut log = AccessLogBuffer { sink: None, format: Format::Combined, buffer: Vec::new() };
+        let mut log = AccessLogBuffer {
+            sink: None,
+            format: Format::Combined,
+            buffer: Vec::new(),
+        };
         log.reconfigure(server);
         log
     }
@@ -41,13 +45,18 @@ impl AccessLogBuffer {
             AccessLog::Off => None,
             AccessLog::Stdout => Some(Sink::Stdout),
             AccessLog::Stderr => Some(Sink::Stderr),
-            AccessLog::File(path) => match OpenOptions::new().create(true).append(true).open(path) {
-                Ok(file) => Some(Sink::File(file)),
-                Err(e) => {
-                    eprintln!("bext: access log {} cannot be opened: {e}; logging is off", path.display());
-                    None
+            AccessLog::File(path) => {
+                match OpenOptions::new().create(true).append(true).open(path) {
+                    Ok(file) => Some(Sink::File(file)),
+                    Err(e) => {
+                        eprintln!(
+                            "bext: access log {} cannot be opened: {e}; logging is off",
+                            path.display()
+                        );
+                        None
+                    }
                 }
-            },
+            }
         };
         if self.sink.is_some() && self.buffer.capacity() == 0 {
             self.buffer.reserve(ACCESS_LOG_BUFFER_BYTES);

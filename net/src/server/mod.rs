@@ -32,8 +32,16 @@ pub(crate) enum Message {
     /// Serve this config from now on (SIGHUP).
     Reload(Arc<Snapshot>),
     /// Stop accepting, finish in-flight requests within `drain`, then exit (SIGTERM).
-    Stop { drain: Duration },
+    Stop {
+        drain: Duration,
+    },
     /// Shard `from` asks for a copy of this shard's counters, to answer a scrape.
-    MetricsRequest { from: usize, id: u64 },
-    MetricsReply { id: u64, metrics: Box<Metrics> },
+    MetricsRequest {
+        from: usize,
+        id: u64,
+    },
+    MetricsReply {
+        id: u64,
+        metrics: Box<Metrics>,
+    },
 }

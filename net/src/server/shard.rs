@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bext_core::limits::MESH_REPLY_TIMEOUT_MS;
+use bext_core::limits::{DEADLINE_SWEEP_MS_MAX, DEADLINE_SWEEP_MS_MIN, MESH_REPLY_TIMEOUT_MS};
 use bext_core::metrics::Metrics;
 use bext_shards::deadlines::Deadlines;
 use bext_shards::file_cache::FileCache;
@@ -34,9 +34,8 @@ static LEGACY_DRIVER_REPORTED: AtomicBool = AtomicBool::new(false);
 
 /// How often a draining shard checks whether its in-flight requests are done.
 const DRAIN_POLL_INTERVAL: Duration = Duration::from_millis(5);
-/// Bounds on how often connection deadlines are checked.
-const SWEEP_INTERVAL_MIN: Duration = Duration::from_millis(10);
-const SWEEP_INTERVAL_MAX: Duration = Duration::from_millis(1000);
+const SWEEP_INTERVAL_MIN: Duration = Duration::from_millis(DEADLINE_SWEEP_MS_MIN);
+const SWEEP_INTERVAL_MAX: Duration = Duration::from_millis(DEADLINE_SWEEP_MS_MAX);
 
 pub(crate) struct Shard {
     pub id: usize,
@@ -113,7 +112,13 @@ pub(crate) async fn run_shard(
             Message::Stop { drain } => break drain,
             Message::MetricsRequest { from, id } => {
                 let copy = shard.metrics_now();
-                let _ = shard.mesh.send(from, Message::MetricsReply { id, metrics: Box::new(copy) });
+                let _ = shard.mesh.send(
+                    from,
+                    Message::MetricsReply {
+                        id,
+                        metrics: Box::new(copy),
+                    },
+                );
             }
             Message::MetricsReply { id, metrics } => shard.metrics_reply(id, &metrics),
         }
@@ -126,7 +131,13 @@ pub(crate) async fn run_shard(
         while let Some(message) = receiver.try_recv() {
             if let Message::MetricsRequest { from, id } = message {
                 let copy = shard.metrics_now();
-                let _ = shard.mesh.send(from, Message::MetricsReply { id, metrics: Box::new(copy) });
+                let _ = shard.mesh.send(
+                    from,
+                    Message::MetricsReply {
+                        id,
+                        metrics: Box::new(copy),
+                    },
+                );
             }
         }
         rt::sleep(DRAIN_POLL_INTERVAL).await;
@@ -141,7 +152,13 @@ async fn accept_loop(shard: Rc<Shard>, listener: TcpListener) {
         let Some(accepted) = accepted else { return };
         match accepted {
             Ok((stream, peer)) => {
-                let limit = shard.snapshot.borrow().config.server.limits.connections_per_shard_max;
+                let limit = shard
+                    .snapshot
+                    .borrow()
+                    .config
+                    .server
+                    .limits
+                    .connections_per_shard_max;
                 let mut metrics = shard.metrics.borrow_mut();
                 metrics.connections_accepted += 1;
                 if metrics.connections_open as usize >= limit {
@@ -178,10 +195,15 @@ async fn sweeper(shard: Rc<Shard>) {
     loop {
         let interval = {
             let t = shard.snapshot.borrow().config.server.timeouts;
-            let shortest = [t.header_read_timeout_ms, t.body_idle_timeout_ms, t.keepalive_idle_timeout_ms, t.write_stall_timeout_ms]
-                .into_iter()
-                .min()
-                .unwrap_or(SWEEP_INTERVAL_MAX.as_millis() as u64);
+            let shortest = [
+                t.header_read_timeout_ms,
+                t.body_idle_timeout_ms,
+                t.keepalive_idle_timeout_ms,
+                t.write_stall_timeout_ms,
+            ]
+            .into_iter()
+            .min()
+            .unwrap_or(SWEEP_INTERVAL_MAX.as_millis() as u64);
             Duration::from_millis(shortest / 4).clamp(SWEEP_INTERVAL_MIN, SWEEP_INTERVAL_MAX)
         };
         rt::sleep(interval).await;
@@ -190,14 +212,19 @@ async fn sweeper(shard: Rc<Shard>) {
 }
 
 pub(crate) fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl Shard {
     fn reload(&self, snapshot: Arc<Snapshot>) {
         let limits = snapshot.config.server.limits;
-        *self.cache.borrow_mut() =
-            FileCache::new(snapshot.config.sites.len(), limits.file_cache_bytes_max, limits.file_cache_entry_bytes_max);
+        *self.cache.borrow_mut() = FileCache::new(
+            snapshot.config.sites.len(),
+            limits.file_cache_bytes_max,
+            limits.file_cache_entry_bytes_max,
+        );
         self.log.borrow_mut().reconfigure(&snapshot.config.server);
         *self.snapshot.borrow_mut() = snapshot;
     }
@@ -217,17 +244,31 @@ impl Shard {
         self.next_request_id.set(id + 1);
         let mut asked = 0;
         for to in (0..shards).filter(|&to| to != self.id) {
-            if self.mesh.send(to, Message::MetricsRequest { from: self.id, id }).is_ok() {
+            if self
+                .mesh
+                .send(to, Message::MetricsRequest { from: self.id, id })
+                .is_ok()
+            {
                 asked += 1;
             }
         }
-        self.pending_metrics
-            .borrow_mut()
-            .insert(id, PendingMetrics { merged: self.metrics_now(), awaiting: asked, waker: None });
+        self.pending_metrics.borrow_mut().insert(
+            id,
+            PendingMetrics {
+                merged: self.metrics_now(),
+                awaiting: asked,
+                waker: None,
+            },
+        );
         let wait = WaitMetrics { shard: self, id };
         let _ = rt::timeout(Duration::from_millis(MESH_REPLY_TIMEOUT_MS), wait).await;
         let pending = self.pending_metrics.borrow_mut().remove(&id);
-        (pending.map(|p| p.merged).unwrap_or_else(|| self.metrics_now()), shards)
+        (
+            pending
+                .map(|p| p.merged)
+                .unwrap_or_else(|| self.metrics_now()),
+            shards,
+        )
     }
 
     fn metrics_reply(&self, id: u64, metrics: &Metrics) {

@@ -45,17 +45,27 @@ impl Snapshot {
         let mut site_runtime = Vec::with_capacity(config.sites.len());
         for (i, site) in config.sites.iter().enumerate() {
             let root = sys::open_root(&site.root).map_err(|e| {
-                SnapshotError(format!("site[{i}].root: cannot open directory {}: {e}", site.root.display()))
+                SnapshotError(format!(
+                    "site[{i}].root: cannot open directory {}: {e}",
+                    site.root.display()
+                ))
             })?;
-            let rules: Vec<(&str, &str)> =
-                site.cache_control.iter().map(|r| (r.pattern.as_str(), r.value.as_str())).collect();
+            let rules: Vec<(&str, &str)> = site
+                .cache_control
+                .iter()
+                .map(|r| (r.pattern.as_str(), r.value.as_str()))
+                .collect();
             let cache_control = CacheControlRules::new(&rules)
                 .map_err(|e| SnapshotError(format!("site[{i}].cache_control: {e}")))?;
             let mut extra_headers = Vec::new();
             for (name, value) in &site.headers {
                 h1::write_header(&mut extra_headers, name.as_bytes(), value.as_bytes());
             }
-            site_runtime.push(SiteRuntime { root, cache_control, extra_headers });
+            site_runtime.push(SiteRuntime {
+                root,
+                cache_control,
+                extra_headers,
+            });
         }
         let limits = &config.server.limits;
         let h1_limits = h1::Limits {
@@ -64,6 +74,11 @@ impl Snapshot {
             header_bytes_max: limits.header_bytes_max,
         };
         let sites = SiteTable::new(&config.sites);
-        Ok(Snapshot { config, sites, site_runtime, h1_limits })
+        Ok(Snapshot {
+            config,
+            sites,
+            site_runtime,
+            h1_limits,
+        })
     }
 }

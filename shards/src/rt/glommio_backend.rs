@@ -37,7 +37,9 @@ where
         .ring_depth(options.ring_entries as usize)
         .make()
         .map_err(|e| io::Error::other(format!("glommio executor did not start: {e}")))?;
-    executor.run(make(Started { driver: Driver::IoUring }));
+    executor.run(make(Started {
+        driver: Driver::IoUring,
+    }));
     Ok(())
 }
 
@@ -71,7 +73,9 @@ impl TcpListener {
         let fd = listener.into_raw_fd();
         // SAFETY: fd is a bound, listening socket whose ownership we just released from std;
         // glommio's listener now owns and closes it.
-        Ok(TcpListener(unsafe { glommio::net::TcpListener::from_raw_fd(fd) }))
+        Ok(TcpListener(unsafe {
+            glommio::net::TcpListener::from_raw_fd(fd)
+        }))
     }
 
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
@@ -118,7 +122,10 @@ impl TcpStream {
     }
 
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
-        self.0.shutdown(std::net::Shutdown::Write).await.map_err(io::Error::from)
+        self.0
+            .shutdown(std::net::Shutdown::Write)
+            .await
+            .map_err(io::Error::from)
     }
 }
 

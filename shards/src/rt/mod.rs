@@ -69,7 +69,11 @@ pub enum RingSetup {
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        RuntimeOptions { ring_entries: 1024, ring_setup: RingSetup::Defer, danger_force_epoll: false }
+        RuntimeOptions {
+            ring_entries: 1024,
+            ring_setup: RingSetup::Defer,
+            danger_force_epoll: false,
+        }
     }
 }
 

@@ -27,13 +27,21 @@ where
         // A kernel without the requested setup flags refuses the ring: fall back to plain.
         let mut rt = match build_uring(options, options.ring_setup) {
             Ok(rt) => rt,
-            Err(_) if options.ring_setup != RingSetup::Plain => build_uring(options, RingSetup::Plain)?,
+            Err(_) if options.ring_setup != RingSetup::Plain => {
+                build_uring(options, RingSetup::Plain)?
+            }
             Err(e) => return Err(e),
         };
-        rt.block_on(make(Started { driver: Driver::IoUring }));
+        rt.block_on(make(Started {
+            driver: Driver::IoUring,
+        }));
     } else {
-        let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new().enable_timer().build()?;
-        rt.block_on(make(Started { driver: Driver::Legacy }));
+        let mut rt = monoio::RuntimeBuilder::<monoio::LegacyDriver>::new()
+            .enable_timer()
+            .build()?;
+        rt.block_on(make(Started {
+            driver: Driver::Legacy,
+        }));
     }
     Ok(())
 }
@@ -72,7 +80,9 @@ pub async fn sleep(duration: Duration) {
 }
 
 pub async fn timeout<F: Future>(duration: Duration, future: F) -> Result<F::Output, Elapsed> {
-    monoio::time::timeout(duration, future).await.map_err(|_| Elapsed)
+    monoio::time::timeout(duration, future)
+        .await
+        .map_err(|_| Elapsed)
 }
 
 pub struct TcpListener(monoio::net::TcpListener);
@@ -153,7 +163,12 @@ struct Gather {
 impl Gather {
     fn new(head: Vec<u8>, body: Bytes) -> Gather {
         let mut gather = Gather {
-            iov: Box::new([libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; 2]),
+            iov: Box::new(
+                [libc::iovec {
+                    iov_base: std::ptr::null_mut(),
+                    iov_len: 0,
+                }; 2],
+            ),
             head,
             body,
             skip: 0,
@@ -170,7 +185,10 @@ impl Gather {
             iov_base: self.head[self.head.len() - head_left..].as_ptr() as *mut libc::c_void,
             iov_len: head_left,
         };
-        self.iov[1] = libc::iovec { iov_base: self.body[body_from..].as_ptr() as *mut libc::c_void, iov_len: self.body.len() - body_from };
+        self.iov[1] = libc::iovec {
+            iov_base: self.body[body_from..].as_ptr() as *mut libc::c_void,
+            iov_len: self.body.len() - body_from,
+        };
         self.skip = usize::from(head_left == 0);
     }
 }
