@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: installs what the tests need, then runs every
-# test on both executor backends, the mesh model checks, the fuzz-corpus replay and a smoke
-# run of the benchmark harness. `.ci/run` calls exactly this.
+# test on both executor backends, the mesh model checks, the fuzz-corpus replay, a smoke run
+# of every benchmark scenario and of the perf history. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,9 @@ results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
 counted() { "$@" 2>&1 | tee -a "$results"; }
 
+step "format: cargo fmt --check"
+cargo fmt --all --check
+
 step "lint: cargo clippy (default backend)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
@@ -42,9 +45,16 @@ step "model checks: mesh wake-up protocol under loom"
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$target/loom" \
     counted cargo test -p bext-shards --test loom_mesh --release --quiet
 
-step "bench harness smoke run (no thresholds)"
-cargo build --release --quiet -p bext -p bext-bench
-BEXT_BIN="$target/release/bext" "$target/release/bext-bench" static --smoke
+step "bench: every scenario's smoke run (proves the harness works; no thresholds)"
+cargo build --release --quiet -p bext -p bext-bench -p bext-perf
+BEXT_BIN="$target/release/bext" "$target/release/bext-bench" all --smoke
+
+step "perf history: record the smoke results into a scratch database and draw the dashboard"
+scratch="$(mktemp -d)"
+"$target/release/bext-perf" record --db "$scratch/history.sqlite" --allow-smoke bench/results/*-smoke.json
+"$target/release/bext-perf" report --db "$scratch/history.sqlite" --include-smoke --out "$scratch/report"
+test -s "$scratch/report/index.html"
+rm -rf "$scratch"
 
 step "summary"
 awk '/^test result:/ { p += $4; f += $6 } END { printf "%d passed, %d failed\n", p, f }' "$results"

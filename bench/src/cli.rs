@@ -1,48 +1,75 @@
 //! Command-line parsing. Kept apart from the scenarios so that every option's default, bound
-//! and `--smoke` override is decided in one place and tested without running anything.
+//! and `--smoke` override is decided in one place and tested without running anything. Which
+//! flags a scenario takes, and its defaults, come from its entry in [`crate::scenario`].
 
 use std::ffi::OsString;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use lexopt::prelude::*;
 
 use crate::contender::{CeilingUring, Contender};
 use crate::error::Error;
-use crate::limits::{DURATION_SECS_MAX, IDLE_CONNECTIONS_MAX, ROUNDS_MAX, WRK_CONNECTIONS_MAX};
+use crate::limits::{
+    DURATION_SECS_MAX, IDLE_CONNECTIONS_MAX, PIPELINE_DEPTH_MAX, RATE_MAX, RATES_MAX, ROUNDS_MAX,
+    WRK_CONNECTIONS_MAX,
+};
 use crate::report;
+use crate::scenario::{self, Flag, SCENARIOS, Scenario};
 
-pub const USAGE: &str = "\
-usage: bext-bench static [--duration-secs 5] [--rounds 3] [--connections 50]
-                         [--contenders bext,nginx,ceiling] [--json PATH] [--smoke]
-                         [--ceiling-uring plain|coop|defer]
-       bext-bench conns  [--count 10000] [--contenders bext,nginx] [--json PATH] [--smoke]
-                         [--ceiling-uring plain|coop|defer]
-
-static  wrk against a 13-byte and a 4 KiB file; req/s and p99 per contender, plus bext
-        start-up time (spawn to first 200, median of 5)
-conns   memory per idle keep-alive connection: (VmRSS after - before) / count
---ceiling-uring  the ceiling's io_uring setup: defer (SINGLE_ISSUER|DEFER_TASKRUN, the
-        default, as bext's shards), coop (COOP_TASKRUN) or plain (the kernel's defaults)
---smoke about one second, one round, no warm-up (1000 connections for conns): proves the
-        harness works; results go to <scenario>-smoke.json
-env     BEXT_BIN, BEXT_CEILING_BIN, NGINX_BIN override where the contenders are found";
-
-const DURATION_SECS_DEFAULT: u32 = 5;
-const ROUNDS_DEFAULT: u32 = 3;
-const WRK_CONNECTIONS_DEFAULT: u32 = 50;
 const IDLE_CONNECTIONS_DEFAULT: u32 = 10_000;
 const SMOKE_DURATION_SECS: u32 = 1;
 const SMOKE_IDLE_CONNECTIONS: u32 = 1_000;
+/// Rates of the latency scenario, requests per second: well below every contender's
+/// saturation on one core (~170k-230k req/s for the small file), so the percentiles show
+/// latency rather than queueing at capacity.
+const RATES_DEFAULT: [u64; 2] = [20_000, 100_000];
+const PIPELINE_DEPTH_DEFAULT: u32 = 16;
+
+/// The usage text, generated from the registry so a new scenario appears in it by itself.
+pub fn usage() -> String {
+    let mut text = String::from(
+        "usage: bext-bench SCENARIO [--contenders bext,nginx,ceiling] [--json PATH] [--smoke] [flags]\n       \
+         bext-bench all [--smoke] [--contenders LIST]   (every scenario in turn)\n\nscenarios:\n",
+    );
+    for scenario in SCENARIOS {
+        let flags: Vec<&str> = scenario.flags.iter().map(|flag| flag.name()).collect();
+        let _ = writeln!(
+            text,
+            "  {:<9} {}\n            flags: {}; contenders: {}",
+            scenario.name,
+            scenario.about,
+            if flags.is_empty() {
+                "-".to_string()
+            } else {
+                flags.join(" ")
+            },
+            names(scenario.contenders),
+        );
+    }
+    text.push_str(
+        "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
+         --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
+         --ceiling-uring defer|coop|plain  the ceiling's io_uring setup (default defer, as bext's shards)\n\
+         --smoke  about one second, one round, no warm-up: proves the harness works; results go to\n         \
+         <scenario>-smoke.json\n\
+         env      BEXT_BIN, BEXT_CEILING_BIN, BEXT_LOADGEN_BIN, NGINX_BIN override where programs are found",
+    );
+    text
+}
 
 #[derive(Debug)]
 pub enum Command {
     Help,
-    Static(StaticOptions),
-    Conns(ConnsOptions),
+    Run(Options),
+    /// Every scenario in turn, with these options each (contenders already narrowed).
+    All(Vec<Options>),
 }
 
+/// A scenario's options after defaults and checks.
 #[derive(Debug)]
-pub struct StaticOptions {
+pub struct Options {
+    pub scenario: &'static str,
     pub duration_secs: u32,
     pub rounds: u32,
     pub connections: u32,
@@ -50,15 +77,12 @@ pub struct StaticOptions {
     pub json_path: PathBuf,
     pub smoke: bool,
     pub ceiling_uring: CeilingUring,
-}
-
-#[derive(Debug)]
-pub struct ConnsOptions {
+    /// `conns`: idle connections.
     pub count: u32,
-    pub contenders: Vec<Contender>,
-    pub json_path: PathBuf,
-    pub smoke: bool,
-    pub ceiling_uring: CeilingUring,
+    /// `latency`: total request rates, requests per second.
+    pub rates: Vec<u64>,
+    /// `pipeline`: requests per write.
+    pub depth: u32,
 }
 
 /// Everything that may appear on the command line, before defaults and checks.
@@ -69,11 +93,31 @@ struct Raw {
     rounds: Option<u32>,
     connections: Option<u32>,
     count: Option<u32>,
+    rates: Option<Vec<u64>>,
+    depth: Option<u32>,
     contenders: Option<Vec<Contender>>,
     json_path: Option<PathBuf>,
     smoke: bool,
     ceiling_uring: Option<CeilingUring>,
     help: bool,
+}
+
+impl Raw {
+    /// The scenario-specific flags that were given.
+    fn given(&self) -> Vec<Flag> {
+        [
+            (self.duration_secs.is_some(), Flag::DurationSecs),
+            (self.rounds.is_some(), Flag::Rounds),
+            (self.connections.is_some(), Flag::Connections),
+            (self.count.is_some(), Flag::Count),
+            (self.rates.is_some(), Flag::Rates),
+            (self.depth.is_some(), Flag::Depth),
+            (self.ceiling_uring.is_some(), Flag::CeilingUring),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
 }
 
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error> {
@@ -91,6 +135,8 @@ fn parse_raw(args: impl IntoIterator<Item = OsString>) -> Result<Raw, lexopt::Er
             Long("rounds") => raw.rounds = Some(parser.value()?.parse()?),
             Long("connections") => raw.connections = Some(parser.value()?.parse()?),
             Long("count") => raw.count = Some(parser.value()?.parse()?),
+            Long("rates") => raw.rates = Some(parser.value()?.parse_with(parse_rates)?),
+            Long("depth") => raw.depth = Some(parser.value()?.parse()?),
             Long("contenders") => {
                 raw.contenders = Some(parser.value()?.parse_with(Contender::parse_list)?)
             }
@@ -106,69 +152,170 @@ fn parse_raw(args: impl IntoIterator<Item = OsString>) -> Result<Raw, lexopt::Er
     Ok(raw)
 }
 
+/// "20000,100000" -> [20000, 100000].
+fn parse_rates(list: &str) -> Result<Vec<u64>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|rate| !rate.is_empty())
+        .map(|rate| {
+            rate.parse::<u64>()
+                .map_err(|_| format!("bad rate {rate:?} (requests per second)"))
+        })
+        .collect()
+}
+
 fn resolve(raw: Raw) -> Result<Command, Error> {
     if raw.help {
         return Ok(Command::Help);
     }
-    let usage = |message: &str| Err(Error::Usage(message.to_string()));
+    let usage = |message: String| Err(Error::Usage(message));
     match raw.scenario.as_deref() {
-        Some("static") => {
-            if raw.count.is_some() {
-                return usage("--count applies to the conns scenario only");
+        Some("all") => {
+            if let Some(flag) = raw.given().first() {
+                return usage(format!(
+                    "{} applies to single scenarios; `all` takes --smoke and --contenders only",
+                    flag.name()
+                ));
             }
-            let duration_secs = raw.duration_secs.unwrap_or(if raw.smoke {
-                SMOKE_DURATION_SECS
-            } else {
-                DURATION_SECS_DEFAULT
-            });
-            let rounds = raw
-                .rounds
-                .unwrap_or(if raw.smoke { 1 } else { ROUNDS_DEFAULT });
-            let connections = raw.connections.unwrap_or(WRK_CONNECTIONS_DEFAULT);
-            check_range("--duration-secs", duration_secs, DURATION_SECS_MAX)?;
-            check_range("--rounds", rounds, ROUNDS_MAX)?;
-            check_range("--connections", connections, WRK_CONNECTIONS_MAX)?;
-            Ok(Command::Static(StaticOptions {
-                duration_secs,
-                rounds,
-                connections,
-                contenders: contenders_or(raw.contenders, &Contender::ALL)?,
-                json_path: raw
-                    .json_path
-                    .unwrap_or_else(|| report::default_json_path("static", raw.smoke)),
-                smoke: raw.smoke,
-                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Defer),
-            }))
-        }
-        Some("conns") => {
-            if raw.duration_secs.is_some() || raw.rounds.is_some() || raw.connections.is_some() {
-                return usage(
-                    "--duration-secs, --rounds and --connections apply to the static scenario only",
-                );
+            if raw.json_path.is_some() {
+                return usage("`all` writes each scenario's default JSON path; --json applies to single scenarios".into());
             }
-            let count = raw.count.unwrap_or(if raw.smoke {
-                SMOKE_IDLE_CONNECTIONS
-            } else {
-                IDLE_CONNECTIONS_DEFAULT
-            });
-            check_range("--count", count, IDLE_CONNECTIONS_MAX)?;
-            Ok(Command::Conns(ConnsOptions {
-                count,
-                // The ceiling answers without keeping any per-connection state worth comparing,
-                // so it runs here only when asked for.
-                contenders: contenders_or(raw.contenders, &[Contender::Bext, Contender::Nginx])?,
-                json_path: raw
-                    .json_path
-                    .unwrap_or_else(|| report::default_json_path("conns", raw.smoke)),
-                smoke: raw.smoke,
-                ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Defer),
-            }))
+            let mut all = Vec::new();
+            for scenario in SCENARIOS {
+                // Each scenario runs the asked-for contenders it can run at all.
+                let contenders = match &raw.contenders {
+                    Some(asked) => {
+                        let usable: Vec<Contender> = asked
+                            .iter()
+                            .copied()
+                            .filter(|contender| scenario.allowed.contains(contender))
+                            .collect();
+                        if usable.is_empty() {
+                            continue;
+                        }
+                        Some(usable)
+                    }
+                    None => None,
+                };
+                let raw = Raw {
+                    contenders,
+                    smoke: raw.smoke,
+                    ..Raw::default()
+                };
+                all.push(options_for(scenario, raw)?);
+            }
+            Ok(Command::All(all))
         }
-        Some(other) => usage(&format!(
-            "unknown scenario {other:?} (expected static or conns)"
-        )),
-        None => usage("missing scenario (static or conns)"),
+        Some(name) => match scenario::find(name) {
+            Some(scenario) => Ok(Command::Run(options_for(scenario, raw)?)),
+            None => usage(format!(
+                "unknown scenario {name:?} (expected {} or all)",
+                scenario::names()
+            )),
+        },
+        None => usage(format!("missing scenario ({} or all)", scenario::names())),
     }
+}
+
+fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> {
+    if let Some(flag) = raw
+        .given()
+        .into_iter()
+        .find(|flag| !scenario.flags.contains(flag))
+    {
+        let takes: Vec<&str> = scenario.flags.iter().map(|flag| flag.name()).collect();
+        return Err(Error::Usage(format!(
+            "{} does not apply to the {} scenario (it takes {})",
+            flag.name(),
+            scenario.name,
+            if takes.is_empty() {
+                "none".to_string()
+            } else {
+                takes.join(", ")
+            }
+        )));
+    }
+    let smoke = raw.smoke;
+    let defaults = scenario.defaults;
+    let duration_secs = raw.duration_secs.unwrap_or(if smoke {
+        SMOKE_DURATION_SECS
+    } else {
+        defaults.duration_secs
+    });
+    let rounds = raw
+        .rounds
+        .unwrap_or(if smoke { 1 } else { defaults.rounds });
+    let connections = raw.connections.unwrap_or(defaults.connections);
+    let count = raw.count.unwrap_or(if smoke {
+        SMOKE_IDLE_CONNECTIONS
+    } else {
+        IDLE_CONNECTIONS_DEFAULT
+    });
+    // Smoke proves the machinery with the lower rate only.
+    let rates = raw.rates.unwrap_or_else(|| {
+        if smoke {
+            RATES_DEFAULT[..1].to_vec()
+        } else {
+            RATES_DEFAULT.to_vec()
+        }
+    });
+    let depth = raw.depth.unwrap_or(PIPELINE_DEPTH_DEFAULT);
+    check_range("--duration-secs", duration_secs, DURATION_SECS_MAX)?;
+    check_range("--rounds", rounds, ROUNDS_MAX)?;
+    check_range("--connections", connections, WRK_CONNECTIONS_MAX)?;
+    check_range("--count", count, IDLE_CONNECTIONS_MAX)?;
+    check_range("--depth", depth, PIPELINE_DEPTH_MAX)?;
+    if rates.is_empty() || rates.len() > RATES_MAX {
+        return Err(Error::Usage(format!(
+            "--rates needs 1 to {RATES_MAX} rates"
+        )));
+    }
+    for &rate in &rates {
+        if rate == 0 || rate > RATE_MAX {
+            return Err(Error::Usage(format!(
+                "--rates: each rate must be between 1 and {RATE_MAX}, got {rate}"
+            )));
+        }
+    }
+    let contenders = raw
+        .contenders
+        .unwrap_or_else(|| scenario.contenders.to_vec());
+    if contenders.is_empty() {
+        return Err(Error::Usage(
+            "--contenders needs at least one contender".to_string(),
+        ));
+    }
+    if let Some(refused) = contenders.iter().find(|c| !scenario.allowed.contains(c)) {
+        return Err(Error::Usage(format!(
+            "{} cannot run the {} scenario (it runs {})",
+            refused.name(),
+            scenario.name,
+            names(scenario.allowed)
+        )));
+    }
+    Ok(Options {
+        scenario: scenario.name,
+        duration_secs,
+        rounds,
+        connections,
+        contenders,
+        json_path: raw
+            .json_path
+            .unwrap_or_else(|| report::default_json_path(scenario.name, smoke)),
+        smoke,
+        ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Defer),
+        count,
+        rates,
+        depth,
+    })
+}
+
+fn names(contenders: &[Contender]) -> String {
+    contenders
+        .iter()
+        .map(|contender| contender.name())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn check_range(flag: &str, value: u32, max: u32) -> Result<(), Error> {
@@ -180,19 +327,6 @@ fn check_range(flag: &str, value: u32, max: u32) -> Result<(), Error> {
     Ok(())
 }
 
-fn contenders_or(
-    given: Option<Vec<Contender>>,
-    default: &[Contender],
-) -> Result<Vec<Contender>, Error> {
-    let contenders = given.unwrap_or_else(|| default.to_vec());
-    if contenders.is_empty() {
-        return Err(Error::Usage(
-            "--contenders needs at least one contender".to_string(),
-        ));
-    }
-    Ok(contenders)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,50 +334,50 @@ mod tests {
     /// Parses `args` and compares a one-line summary with `expect`.
     fn check(args: &[&str], expect: &str) {
         let actual = match parse(args.iter().map(OsString::from)) {
-            Ok(command) => summary(&command),
+            Ok(Command::Help) => "help".to_string(),
+            Ok(Command::Run(options)) => summary(&options),
+            Ok(Command::All(all)) => all.iter().map(summary).collect::<Vec<_>>().join(" | "),
             Err(error) => format!("error: {error}"),
         };
         assert_eq!(actual, expect, "args: {args:?}");
     }
 
-    fn summary(command: &Command) -> String {
-        let names = |contenders: &[Contender]| {
-            contenders
-                .iter()
-                .map(|c| c.name())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let file = |path: &PathBuf| {
-            path.file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        };
-        let uring = |setup: CeilingUring| match setup {
-            CeilingUring::Defer => String::new(),
-            other => format!(" uring={}", other.name()),
-        };
-        match command {
-            Command::Help => "help".to_string(),
-            Command::Static(o) => format!(
-                "static {}s x{} c{} [{}] {}{}{}",
+    /// The options that matter for `o.scenario`, on one line.
+    fn summary(o: &Options) -> String {
+        let file = o
+            .json_path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let specific = match o.scenario {
+            "conns" => format!("n{}", o.count),
+            "latency" => format!(
+                "{}s x{} c{} rates={}",
                 o.duration_secs,
                 o.rounds,
                 o.connections,
-                names(&o.contenders),
-                file(&o.json_path),
-                if o.smoke { " smoke" } else { "" },
-                uring(o.ceiling_uring)
+                o.rates
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             ),
-            Command::Conns(o) => format!(
-                "conns n{} [{}] {}{}{}",
-                o.count,
-                names(&o.contenders),
-                file(&o.json_path),
-                if o.smoke { " smoke" } else { "" },
-                uring(o.ceiling_uring)
+            "pipeline" => format!(
+                "{}s x{} c{} depth={}",
+                o.duration_secs, o.rounds, o.connections, o.depth
             ),
-        }
+            _ => format!("{}s x{} c{}", o.duration_secs, o.rounds, o.connections),
+        };
+        format!(
+            "{} {specific} [{}] {file}{}{}",
+            o.scenario,
+            names(&o.contenders),
+            if o.smoke { " smoke" } else { "" },
+            match o.ceiling_uring {
+                CeilingUring::Defer => String::new(),
+                other => format!(" uring={}", other.name()),
+            }
+        )
     }
 
     #[test]
@@ -296,24 +430,89 @@ mod tests {
             &["static", "--ceiling-uring", "plain", "--smoke"],
             "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke uring=plain",
         );
+        check(
+            &["latency"],
+            "latency 5s x3 c64 rates=20000,100000 [bext,nginx,ceiling] latency-latest.json",
+        );
+        check(
+            &["latency", "--smoke"],
+            "latency 1s x1 c64 rates=20000 [bext,nginx,ceiling] latency-smoke.json smoke",
+        );
+        check(
+            &["latency", "--rates", "1000, 5000", "--connections", "8"],
+            "latency 5s x3 c8 rates=1000,5000 [bext,nginx,ceiling] latency-latest.json",
+        );
+        check(
+            &["pipeline"],
+            "pipeline 5s x3 c50 depth=16 [bext,nginx] pipeline-latest.json",
+        );
+        check(
+            &["pipeline", "--depth", "4", "--smoke"],
+            "pipeline 1s x1 c50 depth=4 [bext,nginx] pipeline-smoke.json smoke",
+        );
+        check(&["large"], "large 5s x3 c8 [bext,nginx] large-latest.json");
+        check(
+            &["large", "--contenders", "ceiling", "--smoke"],
+            "large 1s x1 c8 [ceiling] large-smoke.json smoke",
+        );
+        check(
+            &["scaling", "--smoke"],
+            "scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke",
+        );
         check(&["--help"], "help");
         check(&["static", "-h"], "help");
     }
 
     #[test]
+    fn all_runs_every_scenario_with_the_contenders_it_can() {
+        check(
+            &["all", "--smoke"],
+            "static 1s x1 c50 [bext,nginx,ceiling] static-smoke.json smoke \
+             | conns n1000 [bext,nginx] conns-smoke.json smoke \
+             | latency 1s x1 c64 rates=20000 [bext,nginx,ceiling] latency-smoke.json smoke \
+             | pipeline 1s x1 c50 depth=16 [bext,nginx] pipeline-smoke.json smoke \
+             | large 1s x1 c8 [bext,nginx] large-smoke.json smoke \
+             | scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke",
+        );
+        // Scenarios that cannot run any asked-for contender are left out.
+        check(
+            &["all", "--smoke", "--contenders", "ceiling"],
+            "static 1s x1 c50 [ceiling] static-smoke.json smoke \
+             | conns n1000 [ceiling] conns-smoke.json smoke \
+             | latency 1s x1 c64 rates=20000 [ceiling] latency-smoke.json smoke \
+             | large 1s x1 c8 [ceiling] large-smoke.json smoke",
+        );
+        check(
+            &["all", "--rounds", "2"],
+            "error: --rounds applies to single scenarios; `all` takes --smoke and --contenders only",
+        );
+        check(
+            &["all", "--json", "x.json"],
+            "error: `all` writes each scenario's default JSON path; --json applies to single scenarios",
+        );
+    }
+
+    #[test]
     fn rejects_bad_command_lines() {
-        check(&[], "error: missing scenario (static or conns)");
+        check(
+            &[],
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling or all)",
+        );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static or conns)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling or all)",
         );
         check(
             &["static", "--count", "5"],
-            "error: --count applies to the conns scenario only",
+            "error: --count does not apply to the static scenario (it takes --duration-secs, --rounds, --connections, --ceiling-uring)",
         );
         check(
             &["conns", "--rounds", "5"],
-            "error: --duration-secs, --rounds and --connections apply to the static scenario only",
+            "error: --rounds does not apply to the conns scenario (it takes --count, --ceiling-uring)",
+        );
+        check(
+            &["static", "--rates", "5"],
+            "error: --rates does not apply to the static scenario (it takes --duration-secs, --rounds, --connections, --ceiling-uring)",
         );
         check(
             &["static", "--rounds", "0"],
@@ -326,6 +525,30 @@ mod tests {
         check(
             &["static", "--contenders", "bext,apache"],
             "error: cannot parse argument \"bext,apache\": unknown contender \"apache\" (expected bext, nginx or ceiling)",
+        );
+        check(
+            &["pipeline", "--contenders", "ceiling"],
+            "error: ceiling cannot run the pipeline scenario (it runs bext,nginx)",
+        );
+        check(
+            &["scaling", "--contenders", "bext,ceiling"],
+            "error: ceiling cannot run the scaling scenario (it runs bext,nginx)",
+        );
+        check(
+            &["latency", "--rates", "0"],
+            "error: --rates: each rate must be between 1 and 10000000, got 0",
+        );
+        check(
+            &["latency", "--rates", ","],
+            "error: --rates needs 1 to 8 rates",
+        );
+        check(
+            &["latency", "--rates", "fast"],
+            "error: cannot parse argument \"fast\": bad rate \"fast\" (requests per second)",
+        );
+        check(
+            &["pipeline", "--depth", "1000"],
+            "error: --depth must be between 1 and 256, got 1000",
         );
         check(
             &["static", "--duration-secs", "x"],

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::child::ServerProcess;
-use crate::cli::ConnsOptions;
+use crate::cli::Options;
 use crate::contender::{Contender, ServeSpec, stop_checked};
 use crate::error::Error;
 use crate::http_probe::{self, wait_ready};
@@ -32,7 +32,7 @@ use crate::workdir::{SMALL_BODY, SMALL_FILE, WorkDir};
 pub const CASE_IDLE: &str = "idle-keepalive";
 pub const METRIC_RSS_PER_CONNECTION: &str = "rss_per_idle_connection";
 
-pub fn run(options: &ConnsOptions) -> Result<Report, Error> {
+pub fn run(options: &Options) -> Result<Report, Error> {
     let count = options.count;
     let ports = ephemeral_port_count()?;
     if u64::from(count) >= ports {
@@ -87,7 +87,7 @@ pub fn run(options: &ConnsOptions) -> Result<Report, Error> {
 
 fn measure(
     contender: Contender,
-    options: &ConnsOptions,
+    options: &Options,
     programs: &Programs,
     workdir: &WorkDir,
     report: &mut Report,
@@ -99,6 +99,8 @@ fn measure(
         ceiling_body_bytes: SMALL_BODY.len(),
         max_connections: count + NGINX_CONNECTIONS_HEADROOM,
         ceiling_uring: options.ceiling_uring,
+        cores: 1,
+        nginx_tcp_nopush: true,
     };
     let mut server = contender.launch(programs, &spec, workdir)?;
     wait_ready(&mut server, &format!("/{SMALL_FILE}"), SMALL_BODY.len())?;

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::child::{ServerProcess, Stopped};
 use crate::error::{Context, Error};
-use crate::limits::{SERVER_CPU, STOP_GRACE_MS};
+use crate::limits::{LOAD_CPU, SERVER_CPU, STOP_GRACE_MS};
 use crate::locate::Programs;
 use crate::nginx::{self, NginxConfig};
 use crate::report::Report;
@@ -28,6 +28,24 @@ pub struct ServeSpec<'a> {
     pub max_connections: u32,
     /// The ceiling's io_uring setup (`bext-ceiling --uring-setup`).
     pub ceiling_uring: CeilingUring,
+    /// Cores the server gets: 1 (CPU 0, every scenario but `scaling`) or 2 (CPUs 0 and 1:
+    /// bext with two shards, nginx with two workers).
+    pub cores: usize,
+    /// nginx's `tcp_nopush` (see `NginxConfig::tcp_nopush`).
+    pub nginx_tcp_nopush: bool,
+}
+
+/// The CPUs a server with `cores` cores runs on.
+pub fn server_cpus(cores: usize) -> Vec<usize> {
+    assert!(
+        (1..=2).contains(&cores),
+        "the harness knows one- and two-core servers"
+    );
+    if cores == 1 {
+        vec![SERVER_CPU]
+    } else {
+        vec![SERVER_CPU, LOAD_CPU]
+    }
 }
 
 /// How the ceiling sets up its io_uring. `Defer` (SINGLE_ISSUER | DEFER_TASKRUN) is the ring
@@ -92,7 +110,8 @@ impl Contender {
         Ok(contenders)
     }
 
-    /// Starts this contender under `taskset -c 0` on a free loopback port. The caller waits
+    /// Starts this contender under `taskset -c 0` (or `0,1` for two cores) on a free
+    /// loopback port. The caller waits
     /// for readiness (`http_probe::wait_ready`).
     pub fn launch(
         self,
@@ -110,15 +129,20 @@ impl Contender {
                 ))
             })
         };
+        let cpus = server_cpus(spec.cores)
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let mut command = Command::new("taskset");
-        command.arg("-c").arg(SERVER_CPU.to_string());
+        command.arg("-c").arg(cpus);
         match self {
             Contender::Bext => {
                 command
                     .arg(program(&programs.bext)?)
                     .arg("serve")
                     .arg(spec.docroot)
-                    .args(["--listen", &listen, "--shards", "1"]);
+                    .args(["--listen", &listen, "--shards", &spec.cores.to_string()]);
             }
             Contender::Nginx => {
                 let prefix = workdir.subdir(&format!("nginx-{port}"))?;
@@ -128,6 +152,8 @@ impl Contender {
                     docroot: spec.docroot,
                     port,
                     worker_connections: spec.max_connections,
+                    workers: spec.cores,
+                    tcp_nopush: spec.nginx_tcp_nopush,
                 });
                 std::fs::write(&config_path, config)
                     .context(|| format!("writing {}", config_path.display()))?;
@@ -139,6 +165,9 @@ impl Contender {
                     .arg(&config_path);
             }
             Contender::Ceiling => {
+                if spec.cores != 1 {
+                    return Err(Error::run("internal: the ceiling is single-threaded"));
+                }
                 command.arg(program(&programs.ceiling)?).args([
                     "--listen",
                     &listen,

@@ -18,6 +18,45 @@ pub fn cpu_seconds(pid: u32) -> Result<f64, Error> {
     Ok(ticks as f64 / sys::clock_ticks_per_second() as f64)
 }
 
+/// CPU seconds of `pid` and of its direct children: nginx with `master_process on` serves
+/// from worker processes, which are children of the pid we spawned. A child that exits
+/// between the two readings takes its time with it; servers do not fork mid-run.
+pub fn tree_cpu_seconds(pid: u32) -> Result<f64, Error> {
+    let mut total = cpu_seconds(pid)?;
+    let entries = std::fs::read_dir("/proc")
+        .map_err(|error| Error::run(format!("reading /proc: {error}")))?;
+    for entry in entries.flatten() {
+        let Some(child) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // Processes come and go while we scan: an unreadable entry is one that ended.
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+            continue;
+        };
+        if parse_ppid(&stat) == Some(pid)
+            && let Some(ticks) = parse_cpu_ticks(&stat)
+        {
+            total += ticks as f64 / sys::clock_ticks_per_second() as f64;
+        }
+    }
+    Ok(total)
+}
+
+/// Busy and total time of several CPUs together, for servers that span more than one.
+pub fn cores_ticks(cpus: &[usize]) -> Result<CoreTicks, Error> {
+    let mut sum = CoreTicks { busy: 0, total: 0 };
+    for &cpu in cpus {
+        let ticks = core_ticks(cpu)?;
+        sum.busy += ticks.busy;
+        sum.total += ticks.total;
+    }
+    Ok(sum)
+}
+
 /// Busy and total time of one CPU so far, in ticks, from `/proc/stat`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CoreTicks {
@@ -77,6 +116,12 @@ fn parse_cpu_ticks(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// The parent pid (field 4) of a `/proc/<pid>/stat` line.
+fn parse_ppid(stat: &str) -> Option<u32> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +142,15 @@ mod tests {
         );
         check("1 (short) S 0 1 1", None);
         check("no parenthesis", None);
+    }
+
+    #[test]
+    fn parses_the_parent_pid() {
+        assert_eq!(parse_ppid("27400 (cat) R 27397 27397 4936 0"), Some(27397));
+        assert_eq!(parse_ppid("1 (a) b) (c) S 0 1 1"), Some(0));
+        assert_eq!(parse_ppid("1 (short)"), None);
+        let own = tree_cpu_seconds(std::process::id()).unwrap_or(-1.0);
+        assert!(own >= 0.0, "this process's tree CPU time is readable");
     }
 
     fn check_core(stat: &str, cpu: usize, expect: Option<(u64, u64)>) {

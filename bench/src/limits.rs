@@ -17,8 +17,9 @@ pub const READY_POLL_INTERVAL_MS: u64 = 1;
 pub const PROBE_IO_TIMEOUT_MS: u64 = 2_000;
 /// Largest response head the probe client accepts.
 pub const RESPONSE_HEAD_BYTES_MAX: usize = 16 * 1024;
-/// Largest response body the probe client reads (the biggest benchmark file is 4 KiB).
-pub const RESPONSE_BODY_BYTES_MAX: usize = 1024 * 1024;
+/// Largest response body the probe client reads (it counts the bytes, it keeps none); the
+/// biggest benchmark file is `workdir::LARGE_BYTES`.
+pub const RESPONSE_BODY_BYTES_MAX: usize = 16 * 1024 * 1024;
 
 /// After SIGTERM, how long a child gets to exit before SIGKILL.
 pub const STOP_GRACE_MS: u64 = 5_000;
@@ -76,3 +77,13 @@ const _: () = assert!(READY_POLL_INTERVAL_MS < READY_DEADLINE_MS);
 const _: () = assert!(RSS_SAMPLE_INTERVAL_MS * RSS_STABLE_SAMPLES as u64 <= RSS_SETTLE_DEADLINE_MS);
 const _: () = assert!(CONNECT_RETRY_INTERVAL_MS < CONNECT_RETRY_DEADLINE_MS);
 const _: () = assert!(RSS_STABLE_SAMPLES >= 2);
+
+/// Most rates one latency run takes (`--rates`).
+pub const RATES_MAX: usize = 8;
+/// Highest rate `--rates` accepts, requests per second (the generator's own bound).
+pub const RATE_MAX: u64 = bext_bench::loadgen::args::RATE_MAX;
+/// Deepest pipeline `--depth` accepts (requests per write).
+pub const PIPELINE_DEPTH_MAX: u32 = 256;
+/// How long the load generator may run past its schedule (it drains for up to 5 s, then
+/// reports) before it is killed.
+pub const LOADGEN_OVERRUN_MS: u64 = 15_000;

@@ -7,6 +7,8 @@
 //! with anyone's work, and wrk's own CPU time; `saturation_warning` turns those into a
 //! sentence when the server did not have its core to itself and use all of it.
 
+use std::path::Path;
+
 use crate::child::ServerProcess;
 use crate::cpu_time;
 use crate::error::Error;
@@ -37,30 +39,54 @@ pub struct Measured {
     pub wrk_cpu_util_percent: f64,
 }
 
+/// What one timed run puts on a server.
+pub struct Load<'a> {
+    pub path: &'a str,
+    pub duration_secs: u32,
+    /// One wrk process per entry, all running at once: (CPU it is pinned to, connections).
+    pub generators: Vec<(usize, u32)>,
+    /// wrk's `-s` script (pipelining).
+    pub script: Option<&'a Path>,
+    /// CPUs the server runs on, for how busy they were.
+    pub server_cpus: Vec<usize>,
+}
+
+impl<'a> Load<'a> {
+    /// The standard split: the server on CPU 0, one `wrk -t1` on CPU 1.
+    pub fn one_core(path: &'a str, duration_secs: u32, connections: u32) -> Load<'a> {
+        Load {
+            path,
+            duration_secs,
+            generators: vec![(LOAD_CPU, connections)],
+            script: None,
+            server_cpus: vec![SERVER_CPU],
+        }
+    }
+}
+
 /// One wrk run against `server`, refusing results that are not a clean run of 200s.
 pub fn measure(
     server: &mut ServerProcess,
-    path: &str,
-    duration_secs: u32,
-    connections: u32,
     programs: &Programs,
+    load: &Load<'_>,
 ) -> Result<Measured, Error> {
     let wrk_path = programs
         .wrk
         .as_deref()
         .ok_or_else(|| Error::run("internal: wrk was not located"))?;
+    let path = load.path;
     let url = format!("http://127.0.0.1:{}{path}", server.port());
     let pid = server
         .pid()
         .ok_or_else(|| Error::run(format!("{} has no pid", server.name())))?;
-    let cpu_before = cpu_time::cpu_seconds(pid)?;
-    let core_before = cpu_time::core_ticks(SERVER_CPU)?;
+    let cpu_before = cpu_time::tree_cpu_seconds(pid)?;
+    let core_before = cpu_time::cores_ticks(&load.server_cpus)?;
     let wrk_cpu_before = children_cpu_seconds()?;
-    let result = wrk::run(wrk_path, &url, duration_secs, connections)?;
+    let result = run_generators(wrk_path, &url, load)?;
     let wrk_cpu_secs = children_cpu_seconds()? - wrk_cpu_before;
-    let core_after = cpu_time::core_ticks(SERVER_CPU)?;
+    let core_after = cpu_time::cores_ticks(&load.server_cpus)?;
     // Read before the liveness check: a dead server's /proc entry is gone.
-    let cpu_after = cpu_time::cpu_seconds(pid);
+    let cpu_after = cpu_time::tree_cpu_seconds(pid);
     if let Some(status) = server.exited() {
         return Err(server.died_error(status, &format!("under load from wrk ({url})")));
     }
@@ -73,8 +99,9 @@ pub fn measure(
     }
     if result.requests == 0 || result.elapsed_secs <= 0.0 {
         return Err(Error::run(format!(
-            "{} completed no requests for {path} in {duration_secs} s",
-            server.name()
+            "{} completed no requests for {path} in {} s",
+            server.name(),
+            load.duration_secs
         )));
     }
     let cpu_secs = cpu_after? - cpu_before;
@@ -85,6 +112,55 @@ pub fn measure(
         wrk_cpu_util_percent: wrk_cpu_secs / result.elapsed_secs * 100.0,
         wrk: result,
     })
+}
+
+/// Runs every generator of `load` at once and adds up what they saw.
+fn run_generators(wrk_path: &Path, url: &str, load: &Load<'_>) -> Result<wrk::WrkResult, Error> {
+    let results: Vec<Result<wrk::WrkResult, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = load
+            .generators
+            .iter()
+            .map(|&(cpu, connections)| {
+                let run = wrk::WrkRun {
+                    url,
+                    duration_secs: load.duration_secs,
+                    connections,
+                    cpu,
+                    script: load.script,
+                };
+                scope.spawn(move || wrk::run(wrk_path, &run))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(Error::run("a wrk runner thread panicked")))
+            })
+            .collect()
+    });
+    let mut results = results.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    if results.len() == 1 {
+        return results
+            .pop()
+            .ok_or_else(|| Error::run("internal: no wrk result"));
+    }
+    Ok(combine(&results))
+}
+
+/// Several simultaneous wrk runs as one: counts and rates add up; the elapsed time is the
+/// longest and the p99 the worst of them (percentiles of separate runs do not combine).
+pub fn combine(results: &[wrk::WrkResult]) -> wrk::WrkResult {
+    wrk::WrkResult {
+        requests_per_sec: results.iter().map(|r| r.requests_per_sec).sum(),
+        requests: results.iter().map(|r| r.requests).sum(),
+        elapsed_secs: results.iter().map(|r| r.elapsed_secs).fold(0.0, f64::max),
+        p99_us: results.iter().map(|r| r.p99_us).fold(0.0, f64::max),
+        socket_errors: results.iter().map(|r| r.socket_errors).sum(),
+        non_2xx: results.iter().map(|r| r.non_2xx).sum(),
+        bytes_per_sec: results.iter().map(|r| r.bytes_per_sec).sum(),
+    }
 }
 
 /// Says why a server that did not use its whole core was held back, if it was: a busy wrk
@@ -137,6 +213,7 @@ mod tests {
                 p99_us: 1.0,
                 socket_errors: 0,
                 non_2xx: 0,
+                bytes_per_sec: 1.0,
             },
             cpu_util_percent: server,
             cpu_us_per_request: 1.0,
@@ -157,6 +234,32 @@ mod tests {
             }
             (warning, expect) => panic!("got {warning:?}, expected {expect:?}"),
         }
+    }
+
+    #[test]
+    fn simultaneous_runs_add_up() {
+        let one = |rps: f64, requests: u64, elapsed: f64, p99: f64| wrk::WrkResult {
+            requests_per_sec: rps,
+            requests,
+            elapsed_secs: elapsed,
+            p99_us: p99,
+            socket_errors: 1,
+            non_2xx: 0,
+            bytes_per_sec: rps * 100.0,
+        };
+        let combined = combine(&[one(100.0, 200, 2.0, 50.0), one(50.0, 101, 2.02, 70.0)]);
+        assert_eq!(
+            combined,
+            wrk::WrkResult {
+                requests_per_sec: 150.0,
+                requests: 301,
+                elapsed_secs: 2.02,
+                p99_us: 70.0,
+                socket_errors: 2,
+                non_2xx: 0,
+                bytes_per_sec: 15_000.0,
+            }
+        );
     }
 
     #[test]

@@ -17,6 +17,15 @@ pub struct Programs {
     pub bext: Option<PathBuf>,
     pub nginx: Option<PathBuf>,
     pub ceiling: Option<PathBuf>,
+    pub loadgen: Option<PathBuf>,
+}
+
+/// What a scenario needs besides its contenders.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Needs {
+    pub wrk: bool,
+    /// `bext-loadgen`, the fixed-rate generator.
+    pub loadgen: bool,
 }
 
 /// The cargo workspace this crate belongs to (where `target/release/bext` is looked for).
@@ -26,6 +35,17 @@ pub fn workspace_root() -> PathBuf {
 }
 
 pub fn resolve(contenders: &[Contender], need_wrk: bool) -> Result<Programs, Error> {
+    resolve_needs(
+        contenders,
+        Needs {
+            wrk: need_wrk,
+            loadgen: false,
+        },
+    )
+}
+
+pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs, Error> {
+    let need_wrk = needs.wrk;
     which("taskset").ok_or_else(|| {
         Error::run("taskset (util-linux) is needed to pin processes to CPUs but is not on PATH")
     })?;
@@ -49,7 +69,10 @@ pub fn resolve(contenders: &[Contender], need_wrk: bool) -> Result<Programs, Err
         programs.bext = Some(bext_path()?);
     }
     if contenders.contains(&Contender::Ceiling) {
-        programs.ceiling = Some(ceiling_path()?);
+        programs.ceiling = Some(sibling_program("bext-ceiling", "BEXT_CEILING_BIN")?);
+    }
+    if needs.loadgen {
+        programs.loadgen = Some(sibling_program("bext-loadgen", "BEXT_LOADGEN_BIN")?);
     }
     Ok(programs)
 }
@@ -146,14 +169,15 @@ fn bext_candidates() -> Vec<PathBuf> {
     candidates
 }
 
-/// `$BEXT_CEILING_BIN`, else `bext-ceiling` next to this executable; if it is not there (cargo
-/// run builds only the binary it runs), builds it in this executable's profile and target dir.
-fn ceiling_path() -> Result<PathBuf, Error> {
-    if let Some(path) = std::env::var_os("BEXT_CEILING_BIN") {
+/// A binary of this package (`bext-ceiling`, `bext-loadgen`): `$<env_var>`, else next to this
+/// executable; if it is not there (cargo run builds only the binary it runs), builds it in
+/// this executable's profile and target dir.
+fn sibling_program(name: &str, env_var: &str) -> Result<PathBuf, Error> {
+    if let Some(path) = std::env::var_os(env_var) {
         let path = PathBuf::from(path);
         if !path.is_file() {
             return Err(Error::run(format!(
-                "BEXT_CEILING_BIN={} does not exist",
+                "{env_var}={} does not exist",
                 path.display()
             )));
         }
@@ -164,10 +188,10 @@ fn ceiling_path() -> Result<PathBuf, Error> {
     let exe_dir = exe
         .parent()
         .ok_or_else(|| Error::run("this executable has no parent directory"))?;
-    let sibling = exe_dir.join("bext-ceiling");
+    let sibling = exe_dir.join(name);
     if cfg!(debug_assertions) {
         println!(
-            "warning: bext-bench is a debug build, so is the bext-ceiling next to it; use --release for real numbers"
+            "warning: bext-bench is a debug build, so is the {name} next to it; use --release for real numbers"
         );
     }
     if sibling.is_file() {
@@ -177,11 +201,17 @@ fn ceiling_path() -> Result<PathBuf, Error> {
         .file_name()
         .and_then(|name| name.to_str())
         .unwrap_or_default();
-    let target_dir = exe_dir.parent().filter(|_| profile == "release" || profile == "debug").ok_or_else(|| {
-        Error::run(format!("bext-ceiling is not next to {} and that is not a cargo target dir; set BEXT_CEILING_BIN", exe.display()))
-    })?;
+    let target_dir = exe_dir
+        .parent()
+        .filter(|_| profile == "release" || profile == "debug")
+        .ok_or_else(|| {
+            Error::run(format!(
+                "{name} is not next to {} and that is not a cargo target dir; set {env_var}",
+                exe.display()
+            ))
+        })?;
     println!(
-        "bext-ceiling: not built yet; building it with `cargo build -p bext-bench --bin bext-ceiling` ({profile})"
+        "{name}: not built yet; building it with `cargo build -p bext-bench --bin {name}` ({profile})"
     );
     let target_dir_arg = target_dir.display().to_string();
     let mut args = vec![
@@ -189,19 +219,19 @@ fn ceiling_path() -> Result<PathBuf, Error> {
         "-p",
         "bext-bench",
         "--bin",
-        "bext-ceiling",
+        name,
         "--target-dir",
         &target_dir_arg,
     ];
     if profile == "release" {
         args.push("--release");
     }
-    cargo_build(&args, &workspace_root(), "building bext-ceiling")?;
+    cargo_build(&args, &workspace_root(), &format!("building {name}"))?;
     if sibling.is_file() {
         Ok(sibling)
     } else {
         Err(Error::run(format!(
-            "built bext-ceiling but {} is missing",
+            "built {name} but {} is missing",
             sibling.display()
         )))
     }

@@ -7,7 +7,17 @@
 //!           [--ceiling-uring plain|coop|defer]
 //! cargo run -p bext-bench --release -- conns  [--count 10000]
 //!           [--contenders bext,nginx] [--json PATH] [--smoke] [--ceiling-uring ...]
+//! cargo run -p bext-bench --release -- latency [--rates 20000,100000] [--connections 64] ...
+//! cargo run -p bext-bench --release -- pipeline [--depth 16] ...
+//! cargo run -p bext-bench --release -- large [--connections 8] ...
+//! cargo run -p bext-bench --release -- scaling ...
+//! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
+//!
+//! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
+//! command line, smoke mode and JSON report; `latency`, `pipeline`, `large` and `scaling` are
+//! described in their modules and in `bench/README.md` (the scaling scenario's load
+//! generator necessarily shares the machine's two cores with the two-core server).
 //!
 //! # Methodology
 //!
@@ -80,13 +90,18 @@ mod contender;
 mod cpu_time;
 mod error;
 mod http_probe;
+mod large;
+mod latency;
 mod limits;
 mod load_run;
 mod locate;
 mod nginx;
+mod pipeline;
 mod report;
 mod rss;
 mod run;
+mod scaling;
+mod scenario;
 mod static_files;
 mod stats;
 #[allow(unsafe_code)]
@@ -94,17 +109,18 @@ mod sys;
 mod table;
 mod workdir;
 mod wrk;
+mod wrk_case;
 
 use std::process::ExitCode;
 
-use cli::{Command, USAGE};
+use cli::{Command, Options};
 use error::Error;
 
 fn main() -> ExitCode {
     match run_cli() {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Usage(message)) => {
-            eprintln!("bext-bench: {message}\n\n{USAGE}");
+            eprintln!("bext-bench: {message}\n\n{}", cli::usage());
             ExitCode::from(2)
         }
         Err(error) => {
@@ -115,19 +131,51 @@ fn main() -> ExitCode {
 }
 
 fn run_cli() -> Result<(), Error> {
-    let command = cli::parse(std::env::args_os().skip(1))?;
-    match command {
+    match cli::parse(std::env::args_os().skip(1))? {
         Command::Help => {
-            println!("{USAGE}");
+            println!("{}", cli::usage());
             Ok(())
         }
-        Command::Static(options) => {
-            let report = static_files::run(&options)?;
-            report::write_and_announce(&report, &options.json_path)
+        Command::Run(options) => run_scenario(&options),
+        Command::All(all) => run_all(&all),
+    }
+}
+
+fn run_scenario(options: &Options) -> Result<(), Error> {
+    let scenario = scenario::find(options.scenario)
+        .ok_or_else(|| Error::run(format!("internal: no scenario {:?}", options.scenario)))?;
+    let report = (scenario.run)(options)?;
+    report::write_and_announce(&report, &options.json_path)
+}
+
+/// Runs every scenario even if one fails, so one broken scenario does not hide the state of
+/// the others; fails at the end if any did.
+fn run_all(all: &[Options]) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let mut failed = Vec::new();
+    for options in all {
+        println!("\n######## {} ########", options.scenario);
+        if let Err(error) = run_scenario(options) {
+            eprintln!("bext-bench: {}: error: {error}", options.scenario);
+            failed.push(options.scenario);
         }
-        Command::Conns(options) => {
-            let report = conns::run(&options)?;
-            report::write_and_announce(&report, &options.json_path)
+    }
+    println!(
+        "\nall: {} scenario(s) in {:.1} s{}",
+        all.len(),
+        started.elapsed().as_secs_f64(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!("; failed: {}", failed.join(", "))
         }
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::run(format!(
+            "scenario(s) failed: {}",
+            failed.join(", ")
+        )))
     }
 }

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use crate::child::ServerProcess;
-use crate::cli::StaticOptions;
+use crate::cli::Options;
 use crate::contender::{ServeSpec, stop_checked};
 use crate::error::Error;
 use crate::http_probe::wait_ready;
 use crate::limits::{LOAD_CPU, SERVER_CPU, STARTUP_SAMPLES, WARMUP_SECS};
-use crate::load_run::{self, METRIC_CPU_PER_REQUEST, Measured};
+use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate::{self, Programs};
 use crate::report::{Report, Row};
 use crate::sys;
@@ -50,7 +50,7 @@ const CASES: [Case; 2] = [
     },
 ];
 
-pub fn run(options: &StaticOptions) -> Result<Report, Error> {
+pub fn run(options: &Options) -> Result<Report, Error> {
     let programs = locate::resolve(&options.contenders, true)?;
     // Pinned only now: a cargo build or apt-get run by `resolve` should use every core.
     sys::pin_harness_to_load_cpu()?;
@@ -109,7 +109,7 @@ pub fn run(options: &StaticOptions) -> Result<Report, Error> {
 
 /// Spawn to first 200 on the small file, `STARTUP_SAMPLES` times per contender, interleaved.
 fn measure_startup(
-    options: &StaticOptions,
+    options: &Options,
     programs: &Programs,
     workdir: &WorkDir,
     report: &mut Report,
@@ -120,6 +120,8 @@ fn measure_startup(
         ceiling_body_bytes: SMALL_BODY.len(),
         max_connections: NGINX_CONNECTIONS_FLOOR,
         ceiling_uring: options.ceiling_uring,
+        cores: 1,
+        nginx_tcp_nopush: true,
     };
     let contenders = &options.contenders;
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
@@ -145,7 +147,7 @@ fn measure_startup(
 
 fn run_case(
     case: &Case,
-    options: &StaticOptions,
+    options: &Options,
     warmup_secs: u32,
     programs: &Programs,
     workdir: &WorkDir,
@@ -157,6 +159,8 @@ fn run_case(
         ceiling_body_bytes: case.body_bytes,
         max_connections: NGINX_CONNECTIONS_FLOOR.max(options.connections * 2),
         ceiling_uring: options.ceiling_uring,
+        cores: 1,
+        nginx_tcp_nopush: true,
     };
     let path = format!("/{}", case.file);
     let mut servers: Vec<ServerProcess> = Vec::new();
@@ -167,19 +171,15 @@ fn run_case(
     }
     if warmup_secs > 0 {
         for server in &mut servers {
-            load_run::measure(server, &path, warmup_secs, options.connections, programs)?;
+            let load = Load::one_core(&path, warmup_secs, options.connections);
+            load_run::measure(server, programs, &load)?;
         }
     }
     let mut results: Vec<Vec<Measured>> = vec![Vec::new(); servers.len()];
     for round in 1..=options.rounds {
         for (index, server) in servers.iter_mut().enumerate() {
-            let result = load_run::measure(
-                server,
-                &path,
-                options.duration_secs,
-                options.connections,
-                programs,
-            )?;
+            let load = Load::one_core(&path, options.duration_secs, options.connections);
+            let result = load_run::measure(server, programs, &load)?;
             println!(
                 "  {:<9} round {round}/{} {:<8} {:>9.0} req/s  p99 {:>7.0} us  {:>5.2} us CPU/req  server {:>3.0}%  wrk {:>3.0}%{}",
                 case.file,

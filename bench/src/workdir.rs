@@ -13,13 +13,25 @@ pub const SMALL_BODY: &[u8] = b"Hello, bext!\n";
 /// The 4 KiB file of the page-sized case.
 pub const PAGE_FILE: &str = "4k.bin";
 pub const PAGE_BYTES: usize = 4096;
+/// A file bext keeps in its file cache and sends with one gathered write (head + cached body).
+pub const MEDIUM_FILE: &str = "512k.bin";
+pub const MEDIUM_BYTES: usize = 512 * 1024;
+/// A file over bext's cache entry limit, which bext streams from disk in chunks.
+pub const LARGE_FILE: &str = "10m.bin";
+pub const LARGE_BYTES: usize = 10 * 1024 * 1024;
+
+const _: () = assert!(MEDIUM_BYTES <= bext_core::limits::FILE_CACHE_ENTRY_BYTES_MAX);
+const _: () = assert!(MEDIUM_BYTES >= bext_core::limits::GATHER_BODY_BYTES_MIN);
+const _: () = assert!(LARGE_BYTES > bext_core::limits::FILE_CACHE_ENTRY_BYTES_MAX);
+const _: () = assert!(LARGE_BYTES <= crate::limits::RESPONSE_BODY_BYTES_MAX);
 
 pub struct WorkDir {
     root: PathBuf,
 }
 
 impl WorkDir {
-    /// Creates `$TMPDIR/bext-bench-<pid>-<nanos>/` with `docroot/` holding both files.
+    /// Creates `$TMPDIR/bext-bench-<pid>-<nanos>/` with `docroot/` holding every benchmark
+    /// file (about 11 MiB; written in milliseconds, so every scenario gets all of them).
     pub fn create() -> Result<Self, Error> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -30,7 +42,9 @@ impl WorkDir {
             .context(|| format!("creating {}", root.display()))?;
         let workdir = WorkDir { root };
         workdir.write(SMALL_FILE, SMALL_BODY)?;
-        workdir.write(PAGE_FILE, &page_body())?;
+        workdir.write(PAGE_FILE, &pattern(PAGE_BYTES))?;
+        workdir.write(MEDIUM_FILE, &pattern(MEDIUM_BYTES))?;
+        workdir.write(LARGE_FILE, &pattern(LARGE_BYTES))?;
         Ok(workdir)
     }
 
@@ -47,6 +61,13 @@ impl WorkDir {
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.root.join(name)
+    }
+
+    /// Writes `bytes` to `name` in the run's directory (not the docroot): scripts, configs.
+    pub fn write_file(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, Error> {
+        let path = self.root.join(name);
+        fs::write(&path, bytes).context(|| format!("writing {}", path.display()))?;
+        Ok(path)
     }
 
     fn write(&self, name: &str, body: &[u8]) -> Result<(), Error> {
@@ -67,6 +88,6 @@ impl Drop for WorkDir {
 }
 
 /// Deterministic, incompressible-looking bytes, so no layer can special-case the content.
-fn page_body() -> Vec<u8> {
-    (0..PAGE_BYTES).map(|i| (i % 251) as u8).collect()
+fn pattern(bytes: usize) -> Vec<u8> {
+    (0..bytes).map(|i| (i % 251) as u8).collect()
 }

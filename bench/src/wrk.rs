@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::limits::{LOAD_CPU, WRK_OVERRUN_MS};
+use crate::limits::WRK_OVERRUN_MS;
 use crate::run::run_captured;
 
 /// What one wrk run measured.
@@ -22,25 +22,43 @@ pub struct WrkResult {
     pub socket_errors: u64,
     /// Responses that were neither 2xx nor 3xx.
     pub non_2xx: u64,
+    /// Bytes read per second (wrk's `Transfer/sec`, heads and bodies).
+    pub bytes_per_sec: f64,
 }
 
-/// Runs `taskset -c 1 wrk -t1 -c<connections> -d<secs>s --latency <url>`.
-pub fn run(
-    wrk: &Path,
-    url: &str,
-    duration_secs: u32,
-    connections: u32,
-) -> Result<WrkResult, Error> {
+/// One wrk process: what it loads and where it runs.
+pub struct WrkRun<'a> {
+    pub url: &'a str,
+    pub duration_secs: u32,
+    pub connections: u32,
+    /// The CPU wrk is pinned to.
+    pub cpu: usize,
+    /// A Lua script (`-s`), e.g. the pipelining one.
+    pub script: Option<&'a Path>,
+}
+
+/// Runs `taskset -c <cpu> wrk -t1 -c<connections> -d<secs>s --latency [-s script] <url>`.
+pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
+    let WrkRun {
+        url,
+        duration_secs,
+        connections,
+        cpu,
+        script,
+    } = *load;
     let mut command = Command::new("taskset");
     command
         .arg("-c")
-        .arg(LOAD_CPU.to_string())
+        .arg(cpu.to_string())
         .arg(wrk)
         .arg("-t1")
         .arg(format!("-c{connections}"))
         .arg(format!("-d{duration_secs}s"))
-        .arg("--latency")
-        .arg(url);
+        .arg("--latency");
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    command.arg(url);
     let timeout =
         Duration::from_secs(u64::from(duration_secs)) + Duration::from_millis(WRK_OVERRUN_MS);
     let output = run_captured(&mut command, &format!("wrk against {url}"), timeout)?;
@@ -67,6 +85,7 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
     let mut p99_us = None;
     let mut socket_errors = 0;
     let mut non_2xx = 0;
+    let mut bytes_per_sec = 0.0;
     for line in report.lines().map(str::trim) {
         if let Some(rest) = line.strip_prefix("Requests/sec:") {
             let value = rest
@@ -94,6 +113,8 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
                 socket_errors +=
                     count.ok_or_else(|| format!("bad Socket errors line: {line:?}"))?;
             }
+        } else if let Some(rest) = line.strip_prefix("Transfer/sec:") {
+            bytes_per_sec = parse_bytes(rest.trim())?;
         } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
             non_2xx = rest
                 .trim()
@@ -111,7 +132,28 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
         p99_us,
         socket_errors,
         non_2xx,
+        bytes_per_sec,
     })
+}
+
+/// "25.00MB", "812.00KB", "100.00B" -> bytes. wrk scales by 1024 (its `format_binary`).
+fn parse_bytes(text: &str) -> Result<f64, String> {
+    let number_end = text
+        .find(|c: char| c.is_ascii_alphabetic())
+        .ok_or_else(|| format!("size without a unit: {text:?}"))?;
+    let (number, unit) = text.split_at(number_end);
+    let value = number
+        .parse::<f64>()
+        .map_err(|_| format!("bad size number: {text:?}"))?;
+    let scale: f64 = match unit {
+        "B" => 1.0,
+        "KB" => 1024.0,
+        "MB" => 1024.0 * 1024.0,
+        "GB" => 1024.0 * 1024.0 * 1024.0,
+        "TB" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(format!("unknown size unit {unit:?} in {text:?}")),
+    };
+    Ok(value * scale)
 }
 
 /// "812.00us", "1.23ms", "2.00s", "1.50m" -> microseconds.
@@ -141,13 +183,14 @@ mod tests {
     fn check(report: &str, expect: &str) {
         let actual = match parse(report) {
             Ok(r) => format!(
-                "rps={} n={} in {}s p99us={} socket_errors={} non2xx={}",
+                "rps={} n={} in {}s p99us={} socket_errors={} non2xx={} Bps={}",
                 r.requests_per_sec,
                 r.requests,
                 r.elapsed_secs,
                 r.p99_us,
                 r.socket_errors,
-                r.non_2xx
+                r.non_2xx,
+                r.bytes_per_sec
             ),
             Err(error) => format!("error: {error}"),
         };
@@ -174,26 +217,26 @@ Transfer/sec:     25.00MB
     fn parses_wrk_reports() {
         check(
             CLEAN,
-            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0",
+            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace("812.00us", "1.25ms"),
-            "rps=120000.5 n=240000 in 2s p99us=1250 socket_errors=0 non2xx=0",
+            "rps=120000.5 n=240000 in 2s p99us=1250 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace("812.00us", "2.00s"),
-            "rps=120000.5 n=240000 in 2s p99us=2000000 socket_errors=0 non2xx=0",
+            "rps=120000.5 n=240000 in 2s p99us=2000000 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace("812.00us", "1.50m"),
-            "rps=120000.5 n=240000 in 2s p99us=90000000 socket_errors=0 non2xx=0",
+            "rps=120000.5 n=240000 in 2s p99us=90000000 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace(
                 "Requests/sec",
                 "  Socket errors: connect 1, read 2, write 3, timeout 4\n  Non-2xx or 3xx responses: 7\nRequests/sec",
             ),
-            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=10 non2xx=7",
+            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=10 non2xx=7 Bps=26214400",
         );
     }
 
@@ -228,5 +271,17 @@ Transfer/sec:     25.00MB
             "error: bad request count line: \"many requests in 2.00s, 50.00MB read\"",
         );
         check("", "error: no Requests/sec line");
+        check(
+            &CLEAN.replace("25.00MB", "1.50GB"),
+            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0 Bps=1610612736",
+        );
+        check(
+            &CLEAN.replace("25.00MB", "512.00B"),
+            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0 Bps=512",
+        );
+        check(
+            &CLEAN.replace("25.00MB", "25.00XB"),
+            "error: unknown size unit \"XB\" in \"25.00XB\"",
+        );
     }
 }

@@ -1,0 +1,218 @@
+//! The registry of scenarios: the one place a scenario is declared, and the hook future
+//! scenarios (SSR, TLS/HTTP/2, WAF) plug into.
+//!
+//! A scenario is a [`Scenario`] entry in [`SCENARIOS`]: its name, a one-line description,
+//! the flags it accepts, its default contenders (and those it can run at all), its defaults
+//! for duration, rounds and connections, and a `run` function from the parsed [`Options`] to
+//! a [`Report`]. Everything else comes with the entry, for free:
+//!
+//! - the command line (`bext-bench NAME [flags]`), with flags checked against the declared
+//!   list and the defaults and `--smoke` overrides of [`crate::cli`];
+//! - smoke mode: `--smoke` gives the scenario a 1-second duration, one round and no warm-up,
+//!   and `bext-bench all --smoke` runs it together with every other scenario;
+//! - the JSON report (schema version 1, `bench/results/NAME-latest.json`, or
+//!   `NAME-smoke.json`), which the perf history (`perf/`) records without per-scenario code
+//!   as long as the scenario writes flat `(case, contender, metric)` rows.
+//!
+//! To add one: write `src/<name>.rs` with `pub fn run(options: &Options) -> Result<Report,
+//! Error>` (honour `options.smoke` by skipping warm-ups; the durations are already
+//! shortened), add an entry here, and document its cases and metrics in `bench/README.md`.
+
+use crate::cli::Options;
+use crate::contender::Contender;
+use crate::error::Error;
+use crate::report::Report;
+use crate::{conns, large, latency, pipeline, scaling, static_files};
+
+/// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flag {
+    DurationSecs,
+    Rounds,
+    Connections,
+    Count,
+    Rates,
+    Depth,
+    CeilingUring,
+}
+
+impl Flag {
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::DurationSecs => "--duration-secs",
+            Flag::Rounds => "--rounds",
+            Flag::Connections => "--connections",
+            Flag::Count => "--count",
+            Flag::Rates => "--rates",
+            Flag::Depth => "--depth",
+            Flag::CeilingUring => "--ceiling-uring",
+        }
+    }
+}
+
+/// Defaults of a full (non-smoke) run.
+#[derive(Clone, Copy, Debug)]
+pub struct Defaults {
+    pub duration_secs: u32,
+    pub rounds: u32,
+    pub connections: u32,
+}
+
+pub struct Scenario {
+    pub name: &'static str,
+    /// One line for the usage text.
+    pub about: &'static str,
+    pub flags: &'static [Flag],
+    /// Contenders run when `--contenders` is not given.
+    pub contenders: &'static [Contender],
+    /// Contenders that make sense here at all; others are refused.
+    pub allowed: &'static [Contender],
+    pub defaults: Defaults,
+    pub run: fn(&Options) -> Result<Report, Error>,
+}
+
+const ALL: &[Contender] = &Contender::ALL;
+const PEERS: &[Contender] = &[Contender::Bext, Contender::Nginx];
+const WRK_FLAGS: &[Flag] = &[Flag::DurationSecs, Flag::Rounds, Flag::Connections];
+const STATIC_DEFAULTS: Defaults = Defaults {
+    duration_secs: 5,
+    rounds: 3,
+    connections: 50,
+};
+
+/// Every scenario, in the order `bext-bench all` runs them.
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "static",
+        about: "wrk against a 13-byte and a 4 KiB file: req/s, p99, CPU per request; bext start-up time",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::CeilingUring,
+        ],
+        contenders: ALL,
+        allowed: ALL,
+        defaults: STATIC_DEFAULTS,
+        run: static_files::run,
+    },
+    Scenario {
+        name: "conns",
+        about: "memory per idle keep-alive connection: (VmRSS after - before) / count",
+        flags: &[Flag::Count, Flag::CeilingUring],
+        // The ceiling keeps no per-connection state worth comparing: only when asked for.
+        contenders: PEERS,
+        allowed: ALL,
+        defaults: STATIC_DEFAULTS,
+        run: conns::run,
+    },
+    Scenario {
+        name: "latency",
+        about: "fixed request rates (bext-loadgen, open loop): latency percentiles free of coordinated omission",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::Rates,
+            Flag::CeilingUring,
+        ],
+        contenders: ALL,
+        allowed: ALL,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            connections: latency::CONNECTIONS_DEFAULT,
+        },
+        run: latency::run,
+    },
+    Scenario {
+        name: "pipeline",
+        about: "wrk pipelining --depth requests per write on each connection: req/s, CPU per request",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::Depth,
+        ],
+        // The ceiling answers once per read, so pipelined requests would go unanswered.
+        contenders: PEERS,
+        allowed: PEERS,
+        defaults: STATIC_DEFAULTS,
+        run: pipeline::run,
+    },
+    Scenario {
+        name: "large",
+        about: "throughput for a 512 KiB (cached) and a 10 MiB (streamed) file: req/s, MB/s",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::CeilingUring,
+        ],
+        // The ceiling sends the body from memory: a bound, but not a file server; opt-in.
+        contenders: PEERS,
+        allowed: ALL,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            connections: large::CONNECTIONS_DEFAULT,
+        },
+        run: large::run,
+    },
+    Scenario {
+        name: "scaling",
+        about: "1 core vs 2 cores (bext --shards 1/2, nginx 1/2 workers); the load generator shares the cores",
+        flags: WRK_FLAGS,
+        // The ceiling is a single-threaded program.
+        contenders: PEERS,
+        allowed: PEERS,
+        defaults: STATIC_DEFAULTS,
+        run: scaling::run,
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|scenario| scenario.name == name)
+}
+
+/// "static, conns, ..." for messages.
+pub fn names() -> String {
+    SCENARIOS
+        .iter()
+        .map(|scenario| scenario.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scenario_is_consistent() {
+        for (index, scenario) in SCENARIOS.iter().enumerate() {
+            assert!(
+                SCENARIOS[..index]
+                    .iter()
+                    .all(|other| other.name != scenario.name),
+                "{} is registered twice",
+                scenario.name
+            );
+            assert!(
+                scenario.name != "all",
+                "`all` is the command that runs them all"
+            );
+            assert!(!scenario.contenders.is_empty(), "{}", scenario.name);
+            for contender in scenario.contenders {
+                assert!(
+                    scenario.allowed.contains(contender),
+                    "{}: default contender {} is not allowed",
+                    scenario.name,
+                    contender.name()
+                );
+            }
+            assert!(find(scenario.name).is_some());
+        }
+        assert!(find("all").is_none());
+    }
+}

@@ -1,0 +1,165 @@
+//! One wrk-driven case of a scenario, the way `static` runs its cases: every contender
+//! started fresh, checked to serve the file with the right length, warmed up once (not in
+//! smoke mode), then rounds that interleave the contenders; plus the rows every wrk scenario
+//! reports. `pipeline`, `large` and `scaling` are built from it.
+
+use crate::child::ServerProcess;
+use crate::cli::Options;
+use crate::contender::{ServeSpec, stop_checked};
+use crate::error::Error;
+use crate::http_probe::wait_ready;
+use crate::limits::WARMUP_SECS;
+use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
+use crate::locate::Programs;
+use crate::report::{Report, Row};
+use crate::static_files::{
+    METRIC_LATENCY_P99, METRIC_REQUESTS_PER_SEC, METRIC_SERVER_CORE_BUSY, METRIC_SERVER_CPU_UTIL,
+    METRIC_SOCKET_ERRORS, METRIC_WRK_CPU_UTIL,
+};
+use crate::workdir::WorkDir;
+
+pub const METRIC_THROUGHPUT: &str = "throughput";
+
+/// wrk's connections plus room for the readiness probe: nginx's worker_connections.
+const NGINX_CONNECTIONS_FLOOR: u32 = 1024;
+
+pub struct Case<'a> {
+    /// The case's name in the report.
+    pub name: &'a str,
+    /// What the server must answer for `load.path`: its body length.
+    pub body_bytes: usize,
+    /// Cores the server gets (see `ServeSpec::cores`).
+    pub cores: usize,
+    /// nginx's `tcp_nopush`; off only for pipelining (see `NginxConfig::tcp_nopush`).
+    pub nginx_tcp_nopush: bool,
+    /// The timed load; its duration is replaced by the warm-up's for the warm-up.
+    pub load: Load<'a>,
+}
+
+/// Runs `case` for every contender of `options`; returns each contender's runs, in order.
+pub fn run(
+    case: &Case<'_>,
+    options: &Options,
+    programs: &Programs,
+    workdir: &WorkDir,
+    report: &mut Report,
+) -> Result<Vec<Vec<Measured>>, Error> {
+    let docroot = workdir.docroot();
+    let connections: u32 = case.load.generators.iter().map(|(_, c)| c).sum();
+    let spec = ServeSpec {
+        docroot: &docroot,
+        ceiling_body_bytes: case.body_bytes,
+        max_connections: NGINX_CONNECTIONS_FLOOR.max(connections * 2),
+        ceiling_uring: options.ceiling_uring,
+        cores: case.cores,
+        nginx_tcp_nopush: case.nginx_tcp_nopush,
+    };
+    let mut servers: Vec<ServerProcess> = Vec::new();
+    for contender in &options.contenders {
+        let mut server = contender.launch(programs, &spec, workdir)?;
+        wait_ready(&mut server, case.load.path, case.body_bytes)?;
+        servers.push(server);
+    }
+    if !options.smoke {
+        let warmup = Load {
+            duration_secs: WARMUP_SECS.min(options.duration_secs),
+            generators: case.load.generators.clone(),
+            server_cpus: case.load.server_cpus.clone(),
+            ..case.load
+        };
+        for server in &mut servers {
+            load_run::measure(server, programs, &warmup)?;
+        }
+    }
+    let mut results: Vec<Vec<Measured>> = vec![Vec::new(); servers.len()];
+    for round in 1..=options.rounds {
+        for (index, server) in servers.iter_mut().enumerate() {
+            let result = load_run::measure(server, programs, &case.load)?;
+            println!(
+                "  {:<12} round {round}/{} {:<8} {:>9.0} req/s {:>8.1} MB/s  {:>6.2} us CPU/req  server {:>3.0}%  wrk {:>3.0}%{}",
+                case.name,
+                options.rounds,
+                server.name(),
+                result.wrk.requests_per_sec,
+                result.wrk.bytes_per_sec / 1e6,
+                result.cpu_us_per_request,
+                result.cpu_util_percent,
+                result.wrk_cpu_util_percent,
+                if result.wrk.socket_errors > 0 {
+                    format!("  ({} socket errors)", result.wrk.socket_errors)
+                } else {
+                    String::new()
+                }
+            );
+            results[index].push(result);
+        }
+    }
+    for server in servers {
+        stop_checked(server, report)?;
+    }
+    Ok(results)
+}
+
+/// A metric a wrk scenario may report per (case, contender).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    RequestsPerSec,
+    /// MB/s read by wrk, heads included (10^6 bytes).
+    Throughput,
+    LatencyP99,
+    CpuPerRequest,
+    ServerCpuUtil,
+    ServerCoreBusy,
+    WrkCpuUtil,
+    SocketErrors,
+}
+
+impl Metric {
+    fn describe(self) -> (&'static str, &'static str, fn(&Measured) -> f64) {
+        match self {
+            Metric::RequestsPerSec => {
+                (METRIC_REQUESTS_PER_SEC, "req/s", |r| r.wrk.requests_per_sec)
+            }
+            Metric::Throughput => (METRIC_THROUGHPUT, "MB/s", |r| r.wrk.bytes_per_sec / 1e6),
+            Metric::LatencyP99 => (METRIC_LATENCY_P99, "us", |r| r.wrk.p99_us),
+            Metric::CpuPerRequest => (METRIC_CPU_PER_REQUEST, "us", |r| r.cpu_us_per_request),
+            Metric::ServerCpuUtil => (METRIC_SERVER_CPU_UTIL, "%", |r| r.cpu_util_percent),
+            Metric::ServerCoreBusy => {
+                (METRIC_SERVER_CORE_BUSY, "%", |r| r.server_core_busy_percent)
+            }
+            Metric::WrkCpuUtil => (METRIC_WRK_CPU_UTIL, "%", |r| r.wrk_cpu_util_percent),
+            Metric::SocketErrors => (METRIC_SOCKET_ERRORS, "count", |r| {
+                r.wrk.socket_errors as f64
+            }),
+        }
+    }
+}
+
+/// Pushes one row per metric for `contender`'s runs of `case`, and warns about socket errors.
+pub fn push_rows(
+    report: &mut Report,
+    case: &str,
+    contender: &str,
+    runs: &[Measured],
+    metrics: &[Metric],
+) {
+    if runs.is_empty() {
+        return;
+    }
+    let errors: u64 = runs.iter().map(|run| run.wrk.socket_errors).sum();
+    if errors > 0 {
+        report.warn(format!(
+            "{case}: {contender} saw {errors} socket errors in wrk (connect/read/write/timeout)"
+        ));
+    }
+    for metric in metrics {
+        let (name, unit, pick) = metric.describe();
+        report.rows.push(Row::new(
+            case,
+            contender,
+            name,
+            unit,
+            runs.iter().map(pick).collect(),
+        ));
+    }
+}
