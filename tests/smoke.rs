@@ -70,3 +70,29 @@ fn serves_on_the_epoll_fallback_and_says_so() {
     bext.signal(15);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());
 }
+
+/// `[server] ops_endpoints`: with "off", `/__bext/…` is an ordinary path of the site; by
+/// default ("loopback") a loopback client gets bext's own health answer.
+#[test]
+fn ops_endpoints_can_be_turned_off() {
+    let dir = TempDir::new("ops");
+    dir.write("site/__bext/health", "a page of the site\n");
+    for (setting, expect_json) in [("off", false), ("loopback", true), ("any", true)] {
+        let config = dir.write(
+            "bext.config.toml",
+            format!("[server]\nops_endpoints = \"{setting}\"\naccess_log = \"off\"\n\n[[site]]\nroot = \"site\"\n"),
+        );
+        let bext = Bext::serve_config(&config, &["--shards", "1"]);
+        let health = bext.get("/__bext/health");
+        assert_eq!(health.status, 200, "{setting}");
+        if expect_json {
+            assert!(
+                health.text().starts_with("{\"status\":\"ok\""),
+                "{setting}: {}",
+                health.text()
+            );
+        } else {
+            assert_eq!(health.text(), "a page of the site\n", "{setting}");
+        }
+    }
+}

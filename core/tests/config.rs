@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use bext_core::config::{
-    self, AccessLog, CacheRule, Config, ConfigError, LogFormat, SiteConfig, ceilings,
+    self, AccessLog, CacheRule, Config, ConfigError, LogFormat, OpsEndpoints, SiteConfig, ceilings,
 };
 use bext_core::limits;
 
@@ -267,6 +267,35 @@ fn access_log() {
         &format!("[server]\naccess_log_format = \"xml\"\n{SITE}"),
         "bext.config.toml:2:21: server.access_log_format: `xml` is not a log format: use \"combined\" or \"json\"",
     );
+}
+
+#[test]
+fn ops_endpoints_choose_who_may_use_them() {
+    check_ok(&format!("[server]\nops_endpoints = \"any\"\n{SITE}"), |c| {
+        c.server.ops_endpoints = OpsEndpoints::Any;
+    });
+    check_ok(&format!("[server]\nops_endpoints = \"off\"\n{SITE}"), |c| {
+        c.server.ops_endpoints = OpsEndpoints::Off;
+    });
+    check_err(
+        &format!("[server]\nops_endpoints = \"public\"\n{SITE}"),
+        "bext.config.toml:2:17: server.ops_endpoints: `public` is not a choice",
+    );
+    // Who gets in, for each setting.
+    let cases = [
+        ("127.0.0.1", [true, true, false]),
+        ("127.8.9.10", [true, true, false]),
+        ("::1", [true, true, false]),
+        ("::ffff:127.0.0.1", [true, true, false]),
+        ("10.0.0.1", [false, true, false]),
+        ("2001:db8::1", [false, true, false]),
+    ];
+    for (ip, expect) in cases {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        let got =
+            [OpsEndpoints::Loopback, OpsEndpoints::Any, OpsEndpoints::Off].map(|o| o.allows(ip));
+        assert_eq!(got, expect, "{ip}");
+    }
 }
 
 #[test]

@@ -29,6 +29,8 @@ pub struct ServerConfig {
     pub shards: Option<usize>,
     pub access_log: AccessLog,
     pub access_log_format: LogFormat,
+    /// Who may use `/__bext/health` and `/__bext/metrics`.
+    pub ops_endpoints: OpsEndpoints,
     pub timeouts: Timeouts,
     pub limits: ServerLimits,
 }
@@ -41,6 +43,29 @@ pub enum AccessLog {
     Stderr,
     /// Already resolved against the config file's directory.
     File(PathBuf),
+}
+
+/// Who may reach bext's own endpoints (`/__bext/…`). For anyone else the path is an ordinary
+/// request path of the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpsEndpoints {
+    /// Clients on a loopback address only (the default: metrics are not for the internet).
+    Loopback,
+    /// Every client.
+    Any,
+    /// Nobody.
+    Off,
+}
+
+impl OpsEndpoints {
+    /// Whether a client at `peer` may use the endpoints.
+    pub fn allows(self, peer: std::net::IpAddr) -> bool {
+        match self {
+            OpsEndpoints::Loopback => peer.is_loopback() || peer.to_canonical().is_loopback(),
+            OpsEndpoints::Any => true,
+            OpsEndpoints::Off => false,
+        }
+    }
 }
 
 /// How each access-log line is written.
@@ -137,6 +162,7 @@ impl Default for ServerConfig {
             shards: None,
             access_log: AccessLog::Off,
             access_log_format: LogFormat::Combined,
+            ops_endpoints: OpsEndpoints::Loopback,
             timeouts: Timeouts::default(),
             limits: ServerLimits::default(),
         }

@@ -28,6 +28,7 @@ pub(super) struct RawServer {
     pub shards: Option<Spanned<Shards>>,
     pub access_log: Option<Spanned<String>>,
     pub access_log_format: Option<Spanned<String>>,
+    pub ops_endpoints: Option<Spanned<String>>,
 
     pub header_read_timeout_ms: Option<Spanned<u64>>,
     pub body_idle_timeout_ms: Option<Spanned<u64>>,

@@ -320,7 +320,7 @@ impl Conn<'_> {
                     }
                 }
             }
-            if head.ask.path.starts_with(internal::PREFIX) {
+            if is_ops_request(shard, &head.ask, peer) {
                 return Some(Slow {
                     head_offset,
                     started,
@@ -356,7 +356,7 @@ impl Conn<'_> {
             return;
         };
         let before = out.len();
-        let answer = if head.ask.path.starts_with(internal::PREFIX) {
+        let answer = if is_ops_request(shard, &head.ask, peer) {
             internal::answer(shard, &head.ask, out).await
         } else {
             static_files::answer_miss(shard, &head.ask, slow.started, out).await
@@ -434,6 +434,19 @@ impl Conn<'_> {
 struct Slow {
     head_offset: usize,
     started: Instant,
+}
+
+/// Whether this request is for bext's own endpoints: the path, and a client that
+/// `[server] ops_endpoints` lets in (for anyone else it is an ordinary path of the site).
+fn is_ops_request(shard: &Shard, ask: &Ask<'_>, peer: SocketAddr) -> bool {
+    ask.path.starts_with(internal::PREFIX)
+        && shard
+            .snapshot
+            .borrow()
+            .config
+            .server
+            .ops_endpoints
+            .allows(peer.ip())
 }
 
 /// The parts of a request head the loop needs once the header store is gone.

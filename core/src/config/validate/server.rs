@@ -40,6 +40,21 @@ impl Checker<'_> {
                 }
             },
         };
+        let ops_endpoints = match raw.ops_endpoints {
+            None => defaults.ops_endpoints,
+            Some(value) => match value.get_ref().as_str() {
+                "loopback" => OpsEndpoints::Loopback,
+                "any" => OpsEndpoints::Any,
+                "off" => OpsEndpoints::Off,
+                other => {
+                    return Err(self.source.error(
+                        value.span(),
+                        "server.ops_endpoints",
+                        format!("`{other}` is not a choice: use \"loopback\", \"any\" or \"off\""),
+                    ));
+                }
+            },
+        };
         let t = defaults.timeouts;
         let timeout = |value: &Option<Spanned<u64>>, name: &str, default: u64| {
             self.bounded(
@@ -82,6 +97,7 @@ impl Checker<'_> {
             shards,
             access_log,
             access_log_format,
+            ops_endpoints,
             timeouts,
             limits,
         })
