@@ -19,12 +19,14 @@ use bext_core::limits::{
     FILE_STREAM_CHUNK_BYTES, OUT_POOL_BUFFER_BYTES_MAX, OUT_POOL_BUFFERS_MAX,
     READ_BUFFER_BYTES_INITIAL, SHUTDOWN_WAIT_MS, WRITE_BUFFER_BYTES_FLUSH,
 };
+use bext_core::static_files::Conditions;
 use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt::TcpStream;
 
 use super::internal;
 use super::shard::{Shard, unix_now};
 use super::static_files::{self, Answer, Ask, StreamJob, Tail};
+
 use crate::h1::{self, BodyDecoder, BodyKind, HeaderStore, Parsed, parse_request};
 
 /// A read buffer grown for a large head is given back once the connection is idle again.
@@ -477,15 +479,45 @@ fn parse_head<'b>(shard: &Shard, input: &'b [u8]) -> Result<Option<Head<'b>>, u1
             let end = head.query.map_or(start + head.path.len(), |q| {
                 q.as_ptr() as usize - base + q.len()
             });
+            // One pass over the fields for every value the answer and the log may need (the
+            // first of each name counts, as with `Request::header`).
+            let mut ask = Ask {
+                method: head.method,
+                path: head.path,
+                query: head.query,
+                host: head.host,
+                accept_encoding: None,
+                conditions: Conditions::default(),
+                keep_alive,
+                http_1_0: head.version == h1::Version::Http10,
+            };
+            let (mut referer, mut user_agent) = (None, None);
+            for (name, value) in head.headers() {
+                let slot = match name.len() {
+                    5 if name.eq_ignore_ascii_case("range") => &mut ask.conditions.range,
+                    7 if name.eq_ignore_ascii_case("referer") => &mut referer,
+                    8 if name.eq_ignore_ascii_case("if-range") => &mut ask.conditions.if_range,
+                    10 if name.eq_ignore_ascii_case("user-agent") => &mut user_agent,
+                    13 if name.eq_ignore_ascii_case("if-none-match") => {
+                        &mut ask.conditions.if_none_match
+                    }
+                    15 if name.eq_ignore_ascii_case("accept-encoding") => &mut ask.accept_encoding,
+                    17 if name.eq_ignore_ascii_case("if-modified-since") => {
+                        &mut ask.conditions.if_modified_since
+                    }
+                    _ => continue,
+                };
+                slot.get_or_insert(value);
+            }
             Ok(Some(Head {
-                ask: Ask::from_request(&head, keep_alive),
+                ask,
                 head_len,
                 body: head.body,
                 expect_continue: head.expect_continue,
                 method_bytes: head.method_bytes(),
                 target: input.get(start..end).unwrap_or(head.path),
-                referer: head.header("referer"),
-                user_agent: head.header("user-agent"),
+                referer,
+                user_agent,
             }))
         }
     }

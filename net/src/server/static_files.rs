@@ -33,7 +33,7 @@ use bext_shards::sys;
 
 use super::shard::Shard;
 use super::snapshot::Snapshot;
-use crate::h1::{self, Method, Request};
+use crate::h1::{self, Method};
 
 /// Precompressed siblings are looked for only for types that compress.
 const COMPRESSIBLE_PREFIXES: [&str; 5] = [
@@ -121,25 +121,7 @@ pub(crate) struct Ask<'a> {
     pub http_1_0: bool,
 }
 
-impl<'a> Ask<'a> {
-    pub fn from_request(req: &Request<'a, '_>, keep_alive: bool) -> Self {
-        Ask {
-            method: req.method,
-            path: req.path,
-            query: req.query,
-            host: req.host,
-            accept_encoding: req.header("accept-encoding"),
-            conditions: Conditions {
-                if_none_match: req.header("if-none-match"),
-                if_modified_since: req.header("if-modified-since"),
-                range: req.header("range"),
-                if_range: req.header("if-range"),
-            },
-            keep_alive,
-            http_1_0: req.version == h1::Version::Http10,
-        }
-    }
-
+impl Ask<'_> {
     fn head_only(&self) -> bool {
         self.method == Method::Head
     }
