@@ -47,10 +47,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             u64::from(count) + NOFILE_HEADROOM
         ))
     })?;
-    let programs = locate::resolve(&options.contenders, false)?;
-    // Pinned only now: a cargo build or apt-get run by `resolve` should use every core.
-    sys::pin_harness_to_load_cpu()?;
-    let workdir = WorkDir::create()?;
+    let (programs, workdir) = locate::prepare(&options.contenders, locate::wrk(false))?;
     let names: Vec<&str> = options
         .contenders
         .iter()

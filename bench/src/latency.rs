@@ -33,8 +33,7 @@ use crate::locate::{self, Needs};
 use crate::report::{Report, Row};
 use crate::run::run_captured;
 use crate::static_files::METRIC_SERVER_CPU_UTIL;
-use crate::sys;
-use crate::workdir::{SMALL_BODY, SMALL_FILE, WorkDir};
+use crate::workdir::{SMALL_BODY, SMALL_FILE};
 
 /// Connections the rate is spread over: 64 gives each one a request every 3.2 ms at 20k/s
 /// and every 640 us at 100k/s, far longer than a loopback round trip, so a connection is
@@ -66,7 +65,7 @@ struct Measured {
 }
 
 pub fn run(options: &Options) -> Result<Report, Error> {
-    let programs = locate::resolve_needs(
+    let (programs, workdir) = locate::prepare(
         &options.contenders,
         Needs {
             wrk: false,
@@ -77,9 +76,6 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         .loadgen
         .clone()
         .ok_or_else(|| Error::run("internal: bext-loadgen was not located"))?;
-    // Pinned only now: a cargo build run by `resolve` should use every core.
-    sys::pin_harness_to_load_cpu()?;
-    let workdir = WorkDir::create()?;
     let names: Vec<&str> = options.contenders.iter().map(|c| c.name()).collect();
     let warmup_secs = if options.smoke { 0 } else { WARMUP_SECS };
     let settings = BTreeMap::from([

@@ -9,6 +9,8 @@ use crate::contender::Contender;
 use crate::error::Error;
 use crate::limits::{APT_DEADLINE_MS, BUILD_DEADLINE_MS};
 use crate::run::run_inherited;
+use crate::sys;
+use crate::workdir::WorkDir;
 
 /// Paths of the programs a scenario needs; `None` for those it does not.
 #[derive(Debug, Default)]
@@ -34,14 +36,21 @@ pub fn workspace_root() -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
-pub fn resolve(contenders: &[Contender], need_wrk: bool) -> Result<Programs, Error> {
-    resolve_needs(
-        contenders,
-        Needs {
-            wrk: need_wrk,
-            loadgen: false,
-        },
-    )
+/// What every scenario does first: find (and if need be build or install) its programs, then
+/// pin the harness to the load CPU, then make the run directory. Pinning comes only after
+/// locating, so a cargo build or apt-get run by it can use every core.
+pub fn prepare(contenders: &[Contender], needs: Needs) -> Result<(Programs, WorkDir), Error> {
+    let programs = resolve_needs(contenders, needs)?;
+    sys::pin_harness_to_load_cpu()?;
+    Ok((programs, WorkDir::create()?))
+}
+
+/// Needs of a scenario driven by wrk (or by nothing but the harness, with `wrk: false`).
+pub fn wrk(wrk: bool) -> Needs {
+    Needs {
+        wrk,
+        loadgen: false,
+    }
 }
 
 pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs, Error> {

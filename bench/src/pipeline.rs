@@ -22,8 +22,7 @@ use crate::load_run::{Load, METRIC_CPU_PER_REQUEST};
 use crate::locate;
 use crate::report::Report;
 use crate::static_files::METRIC_REQUESTS_PER_SEC;
-use crate::sys;
-use crate::workdir::{SMALL_BODY, SMALL_FILE, WorkDir};
+use crate::workdir::{SMALL_BODY, SMALL_FILE};
 use crate::wrk_case::{self, Case, Metric};
 
 const METRICS: &[Metric] = &[
@@ -36,10 +35,7 @@ const METRICS: &[Metric] = &[
 ];
 
 pub fn run(options: &Options) -> Result<Report, Error> {
-    let programs = locate::resolve(&options.contenders, true)?;
-    // Pinned only now: a cargo build or apt-get run by `resolve` should use every core.
-    sys::pin_harness_to_load_cpu()?;
-    let workdir = WorkDir::create()?;
+    let (programs, workdir) = locate::prepare(&options.contenders, locate::wrk(true))?;
     let path = format!("/{SMALL_FILE}");
     let script = workdir.write_file("pipeline.lua", lua_script(&path, options.depth).as_bytes())?;
     let names: Vec<&str> = options.contenders.iter().map(|c| c.name()).collect();

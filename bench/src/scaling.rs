@@ -25,8 +25,7 @@ use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate;
 use crate::report::{Report, Row};
 use crate::static_files::METRIC_REQUESTS_PER_SEC;
-use crate::sys;
-use crate::workdir::{SMALL_BODY, SMALL_FILE, WorkDir};
+use crate::workdir::{SMALL_BODY, SMALL_FILE};
 use crate::wrk_case::{self, Case, Metric};
 
 pub const CASE_ONE_CORE: &str = "1-core";
@@ -49,10 +48,7 @@ const METRICS: &[Metric] = &[
 ];
 
 pub fn run(options: &Options) -> Result<Report, Error> {
-    let programs = locate::resolve(&options.contenders, true)?;
-    // Pinned only now: a cargo build or apt-get run by `resolve` should use every core.
-    sys::pin_harness_to_load_cpu()?;
-    let workdir = WorkDir::create()?;
+    let (programs, workdir) = locate::prepare(&options.contenders, locate::wrk(true))?;
     let names: Vec<&str> = options.contenders.iter().map(|c| c.name()).collect();
     let settings = BTreeMap::from([
         ("duration_secs".to_string(), json!(options.duration_secs)),

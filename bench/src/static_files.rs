@@ -19,7 +19,6 @@ use crate::limits::{LOAD_CPU, SERVER_CPU, STARTUP_SAMPLES, WARMUP_SECS};
 use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate::{self, Programs};
 use crate::report::{Report, Row};
-use crate::sys;
 use crate::workdir::{PAGE_BYTES, PAGE_FILE, SMALL_BODY, SMALL_FILE, WorkDir};
 
 pub const METRIC_REQUESTS_PER_SEC: &str = "requests_per_sec";
@@ -51,10 +50,7 @@ const CASES: [Case; 2] = [
 ];
 
 pub fn run(options: &Options) -> Result<Report, Error> {
-    let programs = locate::resolve(&options.contenders, true)?;
-    // Pinned only now: a cargo build or apt-get run by `resolve` should use every core.
-    sys::pin_harness_to_load_cpu()?;
-    let workdir = WorkDir::create()?;
+    let (programs, workdir) = locate::prepare(&options.contenders, locate::wrk(true))?;
     let warmup_secs = if options.smoke {
         0
     } else {
