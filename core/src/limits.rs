@@ -77,6 +77,37 @@ pub const ACCESS_LOG_BUFFER_BYTES: usize = 64 * 1024;
 /// Largest config file `bext` reads.
 pub const CONFIG_FILE_BYTES_MAX: usize = 1024 * 1024;
 
+/// Default heap ceiling of one JavaScript engine (one per shard); a render that allocates past it
+/// fails with a 500 and the engine is recycled.
+pub const ENGINE_HEAP_BYTES_MAX: usize = 256 * 1024 * 1024;
+/// Hard ceiling a config may raise `[render] heap_bytes_max` to.
+pub const ENGINE_HEAP_BYTES_CEILING: usize = 4 * 1024 * 1024 * 1024;
+/// Default longest time one render may run inside the engine (CPU time between awaits), then it
+/// is interrupted and answered with the app's error page.
+pub const RENDER_TIMEOUT_MS: u64 = 2_000;
+/// Hard ceiling for `[render] render_timeout_ms`.
+pub const RENDER_TIMEOUT_CEILING_MS: u64 = 60_000;
+/// Renders one shard may have started and not finished (waiting on `fetch`); past it, 503.
+pub const RENDERS_IN_FLIGHT_MAX: usize = 1024;
+/// Default deadline of one `fetch` made by a loader (connect, send, whole response).
+pub const FETCH_TIMEOUT_MS: u64 = 5_000;
+/// Largest response body a loader's `fetch` accepts.
+pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
+/// `fetch` calls one render may make.
+pub const FETCHES_PER_RENDER_MAX: usize = 64;
+/// Default bytes of rendered pages the ISR cache of one shard may hold.
+pub const ISR_CACHE_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// Largest rendered page the ISR cache keeps; larger pages are served but not cached.
+pub const ISR_ENTRY_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// Largest body of `POST /__bext/cache/invalidate`.
+pub const INVALIDATE_BODY_BYTES_MAX: usize = 4 * 1024;
+/// Browser tabs one dev server keeps a reload stream (Server-Sent Events) open for.
+pub const DEV_RELOAD_CLIENTS_MAX: usize = 256;
+/// Largest source file the app compiler reads.
+pub const APP_SOURCE_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// Most modules one app bundle may link.
+pub const APP_MODULES_MAX: usize = 20_000;
+
 const _: () = assert!(REQUEST_LINE_BYTES_MAX <= HEADER_BYTES_MAX);
 const _: () = assert!(HEADER_BYTES_MAX <= HEADER_BYTES_CEILING);
 const _: () = assert!(READ_BUFFER_BYTES_INITIAL <= HEADER_BYTES_MAX);
@@ -87,3 +118,6 @@ const _: () = assert!(WRITE_BUFFER_BYTES_FLUSH <= OUT_POOL_BUFFER_BYTES_MAX);
 const _: () = assert!(DEADLINE_SWEEP_MS_MIN <= DEADLINE_SWEEP_MS_MAX);
 const _: () = assert!(PIPELINE_DEPTH_MAX >= 1);
 const _: () = assert!(MESH_QUEUE_DEPTH >= 2);
+const _: () = assert!(ENGINE_HEAP_BYTES_MAX <= ENGINE_HEAP_BYTES_CEILING);
+const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_CEILING_MS);
+const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);

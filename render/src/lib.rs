@@ -1,0 +1,8 @@
+//! bext-render: app discovery, the module linker, the in-engine app runtime and the
+//! per-shard renderer. (Crate docs are written once the parts land.)
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod link;
+pub mod renderer;
+pub mod runtime;
