@@ -18,15 +18,20 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Serve a directory, or the sites of a config file.
+    /// Serve a directory, or the sites of a config file. A directory holding an `app/`
+    /// directory is served as an app: its pages rendered, its `public/` served as files.
     Serve(ServeArgs),
+    /// Serve an app for development: recompile on change, reload open tabs, show compile
+    /// errors as an overlay page. Never caches rendered pages.
+    Dev(ServeArgs),
     /// Check a config file (and that its site roots open) without serving, like `nginx -t`.
     CheckConfig { file: PathBuf },
 }
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Directory to serve as the one default site (ignored with --config).
+    /// Directory to serve as the one default site, or an app directory (ignored with
+    /// --config).
     pub dir: Option<PathBuf>,
     /// A bext.config.toml with [server] and [[site]] entries.
     #[arg(long, short = 'c')]

@@ -59,6 +59,7 @@ impl Source {
     pub fn load(&self) -> Result<Config, String> {
         let mut config = match (&self.file, &self.dir) {
             (Some(file), _) => from_file(file)?,
+            (None, Some(dir)) if dir.join("app").is_dir() => Config::for_app(dir.clone()),
             (None, Some(dir)) => Config::for_directory(dir.clone()),
             (None, None) => {
                 return Err(String::from(

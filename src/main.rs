@@ -22,7 +22,8 @@ use cli::{Cli, Command, ServeArgs};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(args, false),
+        Command::Dev(args) => serve(args, true),
         Command::CheckConfig { file } => match load::from_file(&file).and_then(load::snapshot) {
             Ok(snapshot) => {
                 let config = &snapshot.config;
@@ -49,7 +50,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: ServeArgs) -> ExitCode {
+fn serve(args: ServeArgs, _dev: bool) -> ExitCode {
     let started = Instant::now();
     let source = match load::Source::from_args(&args) {
         Ok(source) => source,

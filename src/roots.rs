@@ -12,8 +12,27 @@ use bext_core::config::{Config, ConfigError};
 /// An error for the first site whose root cannot be opened as a directory.
 pub fn check(file: &str, text: &str, config: &Config) -> Result<(), ConfigError> {
     for (index, site) in config.sites.iter().enumerate() {
+        if let Some(app) = &site.app {
+            if !app.join("app").is_dir() {
+                let (line, column) = locate_site_key(text, index, "app").unwrap_or((1, 1));
+                return Err(ConfigError {
+                    file: file.to_owned(),
+                    line,
+                    column,
+                    key: format!("site[{index}].app"),
+                    message: format!(
+                        "{} has no app/ directory (app/layout.tsx and app/**/page.tsx)",
+                        app.display()
+                    ),
+                });
+            }
+            // An app's own public/ may be absent: the site then has no static files.
+            if site.root == app.join("public") {
+                continue;
+            }
+        }
         if let Err(e) = std::fs::read_dir(&site.root) {
-            let (line, column) = locate_site_root(text, index).unwrap_or((1, 1));
+            let (line, column) = locate_site_key(text, index, "root").unwrap_or((1, 1));
             return Err(ConfigError {
                 file: file.to_owned(),
                 line,
@@ -26,9 +45,10 @@ pub fn check(file: &str, text: &str, config: &Config) -> Result<(), ConfigError>
     Ok(())
 }
 
-/// 1-based line and character column of the value of `root` in the `index`-th (0-based)
-/// `[[site]]` table; the table's header if it has no `root` line of its own.
-fn locate_site_root(text: &str, index: usize) -> Option<(usize, usize)> {
+/// 1-based line and character column of the value of `key` in the `index`-th (0-based)
+/// `[[site]]` table; the table's header if it has no such line of its own.
+fn locate_site_key(text: &str, index: usize, key: &str) -> Option<(usize, usize)> {
+    let quoted = format!("\"{key}\"");
     let mut sites_seen = 0;
     let mut header: Option<(usize, usize)> = None;
     for (number, line) in text.lines().enumerate() {
@@ -56,8 +76,8 @@ fn locate_site_root(text: &str, index: usize) -> Option<(usize, usize)> {
             continue;
         }
         let Some(rest) = trimmed
-            .strip_prefix("root")
-            .or_else(|| trimmed.strip_prefix("\"root\""))
+            .strip_prefix(key)
+            .or_else(|| trimmed.strip_prefix(quoted.as_str()))
         else {
             continue;
         };
@@ -72,11 +92,11 @@ fn locate_site_root(text: &str, index: usize) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::locate_site_root;
+    use super::locate_site_key;
 
     fn check(text: &str, index: usize, expect: Option<(usize, usize)>) {
         assert_eq!(
-            locate_site_root(text, index),
+            locate_site_key(text, index, "root"),
             expect,
             "site {index} in:\n{text}"
         );

@@ -24,6 +24,17 @@ pub const FILE_CACHE_REVALIDATE_MS_CEILING: u64 = 24 * 60 * 60 * 1000;
 /// A site's `body_bytes_max`: 64 GiB.
 pub const BODY_BYTES_CEILING: u64 = 64 * 1024 * 1024 * 1024;
 
+/// `[render] render_timeout_ms`.
+pub const RENDER_TIMEOUT_MS_CEILING: u64 = limits::RENDER_TIMEOUT_CEILING_MS;
+/// `[render] heap_bytes_max` floor: an engine needs a few MiB to load a bundle at all.
+pub const ENGINE_HEAP_BYTES_FLOOR: u64 = 4 * 1024 * 1024;
+/// `[render] heap_bytes_max`.
+pub const ENGINE_HEAP_BYTES_CEILING: u64 = limits::ENGINE_HEAP_BYTES_CEILING as u64;
+/// `[render] isr_bytes_max` (per shard): 16 GiB.
+pub const ISR_CACHE_BYTES_CEILING: u64 = 16 * 1024 * 1024 * 1024;
+/// Shortest `[render] invalidate_token`: a guessable token is no guard.
+pub const INVALIDATE_TOKEN_BYTES_MIN: usize = 16;
+
 /// Addresses in `listen`: each is a socket per shard.
 pub const LISTEN_ADDRESSES_MAX: usize = 64;
 /// Index names per site: tried one after another on every directory request.
@@ -45,3 +56,6 @@ const _: () = assert!(limits::CONNECTIONS_PER_SHARD_MAX <= CONNECTIONS_PER_SHARD
 const _: () = assert!(limits::FILE_CACHE_BYTES_MAX as u64 <= FILE_CACHE_BYTES_CEILING);
 const _: () = assert!(limits::FILE_CACHE_REVALIDATE_MS <= FILE_CACHE_REVALIDATE_MS_CEILING);
 const _: () = assert!(limits::BODY_BYTES_MAX <= BODY_BYTES_CEILING);
+const _: () = assert!(limits::RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
+const _: () = assert!(limits::ISR_CACHE_BYTES_MAX as u64 <= ISR_CACHE_BYTES_CEILING);
+const _: () = assert!(ENGINE_HEAP_BYTES_FLOOR <= limits::ENGINE_HEAP_BYTES_MAX as u64);

@@ -18,6 +18,50 @@ pub const INDEX_DEFAULT: &str = "index.html";
 pub struct Config {
     pub server: ServerConfig,
     pub sites: Vec<SiteConfig>,
+    pub render: RenderConfig,
+}
+
+/// `[render]`: how app sites (`[[site]] app = ...`) render pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderConfig {
+    pub engine: EngineChoice,
+    /// Longest one render may run inside the engine, `1..=RENDER_TIMEOUT_CEILING_MS`.
+    pub render_timeout_ms: u64,
+    /// Heap ceiling of each shard's engine, `1 MiB..=ENGINE_HEAP_BYTES_CEILING`.
+    pub heap_bytes_max: usize,
+    /// Deadline of one `fetch` made by a loader.
+    pub fetch_timeout_ms: u64,
+    /// Cache rendered pages (incremental static regeneration).
+    pub isr: bool,
+    /// Bytes of rendered pages each shard's ISR cache may hold.
+    pub isr_bytes_max: usize,
+    /// Bearer token `POST /__bext/cache/invalidate` must present; `None` turns the endpoint
+    /// off.
+    pub invalidate_token: Option<String>,
+}
+
+/// Which JavaScript engine renders pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// The fastest engine compiled into this binary.
+    Auto,
+    QuickJs,
+    Jsc,
+    V8,
+}
+
+impl Default for RenderConfig {
+    fn default() -> RenderConfig {
+        RenderConfig {
+            engine: EngineChoice::Auto,
+            render_timeout_ms: limits::RENDER_TIMEOUT_MS,
+            heap_bytes_max: limits::ENGINE_HEAP_BYTES_MAX,
+            fetch_timeout_ms: limits::FETCH_TIMEOUT_MS,
+            isr: true,
+            isr_bytes_max: limits::ISR_CACHE_BYTES_MAX,
+            invalidate_token: None,
+        }
+    }
 }
 
 /// `[server]`: process-wide settings.
@@ -114,8 +158,12 @@ pub struct SiteConfig {
     /// Exactly one site of a [`Config`] has this set.
     pub default: bool,
     /// Already resolved against the config file's directory; not checked for existence (the
-    /// core does no I/O: the binary checks it at start-up).
+    /// core does no I/O: the binary checks it at start-up). For an app site without its own
+    /// `root` this is the app's `public/` directory, which may be missing.
     pub root: PathBuf,
+    /// An app directory (`app/**/page.tsx`, `public/`, ...) whose pages this site renders;
+    /// resolved like `root`.
+    pub app: Option<PathBuf>,
     /// Plain file names (no `/`, not `.` or `..`), tried in order for a directory request.
     pub index: Vec<String>,
     /// Serve path segments that start with `.`.
@@ -148,9 +196,25 @@ impl Config {
     /// The config `bext serve DIR` runs with: one default site rooted at `root` with every
     /// setting at its default. The CLI then overrides `listen` and `shards`.
     pub fn for_directory(root: PathBuf) -> Config {
+
         Config {
             server: ServerConfig::default(),
             sites: vec![SiteConfig::new(root)],
+            render: RenderConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The config `bext serve DIR` runs with when `DIR` holds an `app/` directory: one default
+    /// site rendering that app, with its `public/` as the static root.
+    pub fn for_app(app: PathBuf) -> Config {
+        let mut site = SiteConfig::new(app.join("public"));
+        site.app = Some(app);
+        Config {
+            server: ServerConfig::default(),
+            sites: vec![site],
+            render: RenderConfig::default(),
         }
     }
 }
@@ -176,6 +240,7 @@ impl SiteConfig {
             hosts: Vec::new(),
             default: true,
             root,
+            app: None,
             index: vec![INDEX_DEFAULT.to_owned()],
             dotfiles: false,
             precompressed: true,

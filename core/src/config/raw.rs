@@ -19,6 +19,20 @@ pub(super) struct RawConfig {
     pub server: RawServer,
     #[serde(default)]
     pub site: Vec<RawSite>,
+    #[serde(default)]
+    pub render: RawRender,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [render] table")]
+pub(super) struct RawRender {
+    pub engine: Option<Spanned<String>>,
+    pub render_timeout_ms: Option<Spanned<u64>>,
+    pub heap_bytes_max: Option<Spanned<u64>>,
+    pub fetch_timeout_ms: Option<Spanned<u64>>,
+    pub isr: Option<bool>,
+    pub isr_bytes_max: Option<Spanned<u64>>,
+    pub invalidate_token: Option<Spanned<String>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -52,7 +66,8 @@ pub(super) struct RawSite {
     #[serde(default)]
     pub hosts: Vec<Spanned<String>>,
     pub default: Option<Spanned<bool>>,
-    pub root: Spanned<String>,
+    pub root: Option<Spanned<String>>,
+    pub app: Option<Spanned<String>>,
     pub index: Option<Vec<Spanned<String>>>,
     pub dotfiles: Option<bool>,
     pub precompressed: Option<bool>,

@@ -23,7 +23,7 @@ use bext_core::static_files::Conditions;
 use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt::TcpStream;
 
-use super::internal;
+use super::{app, internal};
 use super::shard::{Shard, unix_now};
 use super::static_files::{self, Answer, Ask, StreamJob, Tail};
 
@@ -36,6 +36,7 @@ pub(crate) async fn serve(shard: Rc<Shard>, mut stream: TcpStream, peer: SocketA
     let deadline = shard.deadlines.slot();
     let mut conn = Conn {
         shard: &shard,
+        continue_sent: Cell::new(false),
         deadline: &deadline,
         busy: Cell::new(false),
     };
@@ -44,6 +45,8 @@ pub(crate) async fn serve(shard: Rc<Shard>, mut stream: TcpStream, peer: SocketA
 
 struct Conn<'s> {
     shard: &'s Rc<Shard>,
+    /// A `100 Continue` went out for the request whose body is being buffered.
+    continue_sent: Cell<bool>,
     /// This connection's slot in the shard's coarse deadlines (see `bext_shards::deadlines`).
     deadline: &'s DeadlineSlot<'s>,
     busy: Cell<bool>,
@@ -65,6 +68,10 @@ struct Batch {
     stream: Option<Tail>,
     /// Requests answered in this batch.
     answered: usize,
+    /// The next request needs its whole body before it can be answered (an app route, the
+    /// invalidation endpoint): read on, up to this many bytes buffered, under the body idle
+    /// timeout.
+    need_body: Option<usize>,
 }
 
 impl Conn<'_> {
@@ -125,12 +132,19 @@ impl Conn<'_> {
                 out = back;
             }
             give_out(shard, out);
-            if let Some(Tail::File(job)) = tail {
-                if !Box::pin(stream_body(shard, self.deadline, stream, job)).await {
+            match tail {
+                Some(Tail::File(job)) => {
+                    if !Box::pin(stream_body(shard, self.deadline, stream, job)).await {
+                        return;
+                    }
+                    // A long download must not eat into the keep-alive time that follows it.
+                    now = Instant::now();
+                }
+                Some(Tail::Events { generation }) => {
+                    Box::pin(reload_events(shard, self.deadline, stream, generation)).await;
                     return;
                 }
-                // A long download must not eat into the keep-alive time that follows it.
-                now = Instant::now();
+                _ => {}
             }
             if batch.close {
                 let _ = self
@@ -148,13 +162,16 @@ impl Conn<'_> {
                     rbuf = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
                 }
             }
-            if batch.answered > 0 && !rbuf.is_empty() && discard.is_none() {
+            if batch.answered > 0 && !rbuf.is_empty() && discard.is_none() && batch.need_body.is_none()
+            {
                 // More pipelined requests than one batch takes: answer them before reading.
                 continue;
             }
             // 3. Read more, under the deadline that applies now.
             let timeouts = shard.snapshot.borrow().config.server.timeouts;
-            let (wait, on_timeout_408) = if discard.is_some() {
+            let (wait, on_timeout_408) = if batch.need_body.is_some() {
+                (Duration::from_millis(timeouts.body_idle_timeout_ms), true)
+            } else if discard.is_some() {
                 (Duration::from_millis(timeouts.body_idle_timeout_ms), false)
             } else if rbuf.is_empty() {
                 if shard.draining.get() {
@@ -177,10 +194,11 @@ impl Conn<'_> {
                     .server
                     .limits
                     .header_bytes_max;
+                let buffered_max = batch.need_body.unwrap_or(header_bytes_max);
                 let grow = rbuf
                     .capacity()
                     .max(READ_BUFFER_BYTES_INITIAL)
-                    .min(header_bytes_max.saturating_sub(rbuf.len()).max(1));
+                    .min(buffered_max.saturating_sub(rbuf.len()).max(1));
                 rbuf.reserve(grow);
             }
             let was_empty = rbuf.is_empty();
@@ -223,6 +241,7 @@ impl Conn<'_> {
         let mut batch = Batch::default();
         while let Some(slow) = self.answer_sync(rbuf, discard, peer, started, out, &mut batch) {
             Box::pin(self.answer_slow(rbuf, slow, peer, out, &mut batch)).await;
+            self.continue_sent.set(false);
             if batch.close || batch.stream.is_some() {
                 break;
             }
@@ -293,12 +312,53 @@ impl Conn<'_> {
             };
             batch.consumed += head.head_len;
             batch.answered += 1;
-            if head.body != BodyKind::None {
-                let site_max = {
-                    let snapshot = shard.snapshot.borrow();
-                    let site = snapshot.sites.select(head.ask.host);
-                    snapshot.config.sites[site].body_bytes_max
-                };
+            let (site, is_app, site_max) = {
+                let snapshot = shard.snapshot.borrow();
+                let site = snapshot.sites.select(head.ask.host);
+                (
+                    site,
+                    snapshot.site_runtime[site].app.is_some(),
+                    snapshot.config.sites[site].body_bytes_max,
+                )
+            };
+            let ops = is_ops_request(shard, &head.ask, peer);
+            let mut body = None;
+            if head.body != BodyKind::None && (is_app || ops) {
+                // Answered with the body in hand: wait until it is all buffered.
+                match collect_body(head.body, site_max, &rbuf[batch.consumed..]) {
+                    Ok(Some((data, used))) => {
+                        batch.consumed += used;
+                        body = Some(data);
+                    }
+                    Ok(None) => {
+                        if head.expect_continue && !self.continue_sent.replace(true) {
+                            out.extend_from_slice(h1::CONTINUE_100);
+                        }
+                        batch.consumed = head_offset;
+                        batch.answered -= 1;
+                        let limit = usize::try_from(site_max).unwrap_or(usize::MAX);
+                        batch.need_body = Some(
+                            head.head_len
+                                .saturating_add(limit)
+                                .saturating_add(BODY_FRAMING_BYTES_SLACK),
+                        );
+                        return None;
+                    }
+                    Err(e) => {
+                        h1::write_error_response(
+                            out,
+                            e.status(),
+                            &shard.date.borrow(),
+                            false,
+                            head.ask.method == h1::Method::Head,
+                        );
+                        record(shard, e.status(), 0, started);
+                        batch.close = true;
+                        batch.consumed = rbuf.len();
+                        return None;
+                    }
+                }
+            } else if head.body != BodyKind::None {
                 match BodyDecoder::new(head.body, site_max) {
                     Ok(decoder) => {
                         if head.expect_continue {
@@ -322,17 +382,25 @@ impl Conn<'_> {
                     }
                 }
             }
-            if is_ops_request(shard, &head.ask, peer) {
+            if ops {
                 return Some(Slow {
                     head_offset,
                     started,
+                    body,
                 });
             }
             let before = out.len();
-            let Some(answer) = static_files::answer_hit(shard, &head.ask, started, out) else {
+            let hit = if is_app {
+                app::answer_cached(shard, site, &head.ask, out)
+                    .or_else(|| static_files::answer_hit(shard, &head.ask, started, out))
+            } else {
+                static_files::answer_hit(shard, &head.ask, started, out)
+            };
+            let Some(answer) = hit else {
                 return Some(Slow {
                     head_offset,
                     started,
+                    body,
                 });
             };
             if !self.finish(&head, answer, started, before, peer, out, batch) {
@@ -358,8 +426,20 @@ impl Conn<'_> {
             return;
         };
         let before = out.len();
+        let site = shard.snapshot.borrow().sites.select(head.ask.host);
+        let is_app = shard.snapshot.borrow().site_runtime[site].app.is_some();
         let answer = if is_ops_request(shard, &head.ask, peer) {
-            internal::answer(shard, &head.ask, out).await
+            internal::answer(shard, &head.ask, slow.body.as_deref(), out).await
+        } else if is_app {
+            let request = app::Incoming {
+                ask: &head.ask,
+                target: head.target,
+                method: head.method_bytes,
+                fields: head.fields,
+                body: slow.body,
+                peer,
+            };
+            app::answer(shard, site, request, slow.started, out).await
         } else {
             static_files::answer_miss(shard, &head.ask, slow.started, out).await
         };
@@ -436,6 +516,33 @@ impl Conn<'_> {
 struct Slow {
     head_offset: usize,
     started: Instant,
+    /// The whole request body, for requests answered with it in hand.
+    body: Option<Vec<u8>>,
+}
+
+/// Bytes of chunked framing allowed on top of a body's own bytes while it is buffered.
+const BODY_FRAMING_BYTES_SLACK: usize = 64 * 1024;
+
+/// The whole body if `input` holds all of it: its bytes, and how much of `input` they used.
+fn collect_body(
+    kind: BodyKind,
+    body_bytes_max: u64,
+    input: &[u8],
+) -> Result<Option<(Vec<u8>, usize)>, h1::BodyError> {
+    let mut decoder = BodyDecoder::new(kind, body_bytes_max)?;
+    let mut body = Vec::new();
+    let mut at = 0;
+    loop {
+        let decoded = decoder.decode(&input[at..])?;
+        body.extend_from_slice(&input[at + decoded.data.start..at + decoded.data.end]);
+        at += decoded.consumed;
+        if decoded.done {
+            return Ok(Some((body, at)));
+        }
+        if decoded.consumed == 0 || at == input.len() {
+            return Ok(None);
+        }
+    }
 }
 
 /// Whether this request is for bext's own endpoints: the path, and a client that
@@ -461,6 +568,9 @@ struct Head<'b> {
     target: &'b [u8],
     referer: Option<&'b [u8]>,
     user_agent: Option<&'b [u8]>,
+    /// The whole head as received (request line and fields), for handlers that want every
+    /// field (an app render): they parse it again rather than keep the header store.
+    fields: &'b [u8],
 }
 
 /// Parses one head; `Ok(None)` when incomplete, `Err(status)` when it must be refused. The
@@ -518,6 +628,7 @@ fn parse_head<'b>(shard: &Shard, input: &'b [u8]) -> Result<Option<Head<'b>>, u1
                 target: input.get(start..end).unwrap_or(head.path),
                 referer,
                 user_agent,
+                fields: &input[..head_len],
             }))
         }
     }
@@ -585,6 +696,38 @@ async fn stream_body(
     }
     true
 }
+
+/// Holds a dev reload stream open: a comment every `RELOAD_PING_INTERVAL` (so a dead peer is
+/// noticed), and one `reload` event when a newer app is loaded; then the connection ends.
+async fn reload_events(
+    shard: &Shard,
+    deadline: &DeadlineSlot<'_>,
+    stream: &mut TcpStream,
+    generation: u64,
+) {
+    loop {
+        let changed = super::shard::race(
+            bext_shards::rt::timeout(RELOAD_PING_INTERVAL, shard.reloads.changed(generation)),
+            shard.stop.wait(),
+        )
+        .await;
+        let message: &[u8] = match changed {
+            None => return,
+            Some(Ok(())) => b"event: reload\ndata: {}\n\n",
+            Some(Err(_)) => b": ping\n\n",
+        };
+        if write_all(shard, deadline, Instant::now(), stream, message.to_vec())
+            .await
+            .is_none()
+            || matches!(changed, Some(Ok(())))
+        {
+            return;
+        }
+    }
+}
+
+/// How often an idle reload stream says something.
+const RELOAD_PING_INTERVAL: Duration = Duration::from_secs(15);
 
 fn take_out(shard: &Shard) -> Vec<u8> {
     shard.out_pool.borrow_mut().pop().unwrap_or_default()

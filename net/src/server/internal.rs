@@ -12,7 +12,12 @@ use crate::h1;
 pub(crate) const PREFIX: &[u8] = b"/__bext/";
 
 /// Appends the answer to a request whose path starts with [`PREFIX`].
-pub(crate) async fn answer(shard: &Rc<Shard>, ask: &Ask<'_>, out: &mut Vec<u8>) -> Answer {
+pub(crate) async fn answer(
+    shard: &Rc<Shard>,
+    ask: &Ask<'_>,
+    _body: Option<&[u8]>,
+    out: &mut Vec<u8>,
+) -> Answer {
     let head_only = ask.method == h1::Method::Head;
     // The codec's responses never say `keep-alive`, which an HTTP/1.0 client needs to stay.
     let keep_alive = ask.keep_alive && !ask.http_1_0;

@@ -11,7 +11,9 @@
 //! Control: the process (signal handling) holds a [`Server`] and talks to the shards only by
 //! mesh messages: [`Server::reload`] swaps in a new snapshot, [`Server::stop`] drains.
 
+mod app;
 mod conn;
+mod fetch;
 mod internal;
 mod launch;
 mod log;

@@ -54,6 +54,8 @@ pub(crate) struct Shard {
     pub deadlines: Deadlines,
     /// Output buffers lent to connections while they write.
     pub out_pool: RefCell<Vec<Vec<u8>>>,
+    /// Counts snapshot swaps; a dev server's reload streams wait on it.
+    pub reloads: Generation,
     mesh: MeshSender<Message>,
     next_request_id: Cell<u64>,
     pending_metrics: RefCell<HashMap<u64, PendingMetrics>>,
@@ -93,6 +95,7 @@ pub(crate) async fn run_shard(
         stop: StopSignal::default(),
         busy_connections: Cell::new(0),
         out_pool: RefCell::new(Vec::new()),
+        reloads: Generation::default(),
         deadlines: Deadlines::new(),
         mesh: receiver.sender(),
         next_request_id: Cell::new(0),
@@ -227,6 +230,7 @@ impl Shard {
         );
         self.log.borrow_mut().reconfigure(&snapshot.config.server);
         *self.snapshot.borrow_mut() = snapshot;
+        self.reloads.bump();
     }
 
     fn metrics_now(&self) -> Metrics {
@@ -343,6 +347,42 @@ impl Future for StopWait<'_> {
             wakers.push(cx.waker().clone());
         }
         Poll::Pending
+    }
+}
+
+/// A counter that tasks can wait to see pass a value they saw (a dev server's reload streams,
+/// a few per shard).
+#[derive(Default)]
+pub(crate) struct Generation {
+    value: Cell<u64>,
+    wakers: RefCell<Vec<Waker>>,
+}
+
+impl Generation {
+    pub fn get(&self) -> u64 {
+        self.value.get()
+    }
+
+    pub fn bump(&self) {
+        self.value.set(self.value.get() + 1);
+        for waker in self.wakers.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+
+    /// Resolves once the value is past `seen`.
+    pub async fn changed(&self, seen: u64) {
+        std::future::poll_fn(|cx| {
+            if self.value.get() > seen {
+                return Poll::Ready(());
+            }
+            let mut wakers = self.wakers.borrow_mut();
+            if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                wakers.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+        .await
     }
 }
 

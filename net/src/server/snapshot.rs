@@ -25,6 +25,8 @@ pub(crate) struct SiteRuntime {
     pub cache_control: CacheControlRules,
     /// `name: value\r\n` lines for the site's extra headers, ready to copy.
     pub extra_headers: Vec<u8>,
+    /// The compiled app of an app site.
+    pub app: Option<()>,
 }
 
 #[derive(Debug)]
@@ -65,6 +67,7 @@ impl Snapshot {
                 root,
                 cache_control,
                 extra_headers,
+                app: None,
             });
         }
         let limits = &config.server.limits;

@@ -91,6 +91,9 @@ pub(crate) enum Tail {
     Bytes(Bytes),
     /// A file too large for the cache, streamed in chunks.
     File(StreamJob),
+    /// A dev server's reload stream (Server-Sent Events): one `reload` event once the app
+    /// after `generation` is loaded, then the connection closes (the browser reloads).
+    Events { generation: u64 },
 }
 
 impl Tail {
@@ -98,6 +101,7 @@ impl Tail {
         match self {
             Tail::Bytes(bytes) => bytes.len() as u64,
             Tail::File(job) => job.len,
+            Tail::Events { .. } => 0,
         }
     }
 }

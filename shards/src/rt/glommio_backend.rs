@@ -88,6 +88,11 @@ impl TcpListener {
 pub struct TcpStream(glommio::net::TcpStream);
 
 impl TcpStream {
+    /// Opens a connection to `addr` (the caller bounds the wait with [`timeout`]).
+    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+        Ok(TcpStream(glommio::net::TcpStream::connect(addr).await?))
+    }
+
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.0.set_nodelay(on).map_err(io::Error::from)
     }

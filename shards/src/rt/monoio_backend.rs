@@ -101,6 +101,11 @@ impl TcpListener {
 pub struct TcpStream(monoio::net::TcpStream);
 
 impl TcpStream {
+    /// Opens a connection to `addr` (the caller bounds the wait with [`timeout`]).
+    pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+        Ok(TcpStream(monoio::net::TcpStream::connect_addr(addr).await?))
+    }
+
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.0.set_nodelay(on)
     }

@@ -3,6 +3,7 @@
 //! (or, if both were written, the later one in the rule's wording). `server` and `site` hold
 //! the rules of each table; this file the entry point and the helpers they share.
 
+mod render;
 mod server;
 mod site;
 
@@ -27,6 +28,7 @@ pub(super) struct Checker<'a> {
 impl Checker<'_> {
     pub fn config(&self, raw: RawConfig) -> Result<Config> {
         let server = self.server(raw.server)?;
+        let render = self.render(raw.render)?;
         if raw.site.is_empty() {
             return Err(self.source.error_at_start(
                 "site",
@@ -48,7 +50,11 @@ impl Checker<'_> {
             first.default = true;
         }
         debug_assert_eq!(sites.iter().filter(|s| s.default).count(), 1);
-        Ok(Config { server, sites })
+        Ok(Config {
+            server,
+            sites,
+            render,
+        })
     }
 
     /// A path from the config, resolved against the config file's directory (an absolute path

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use toml::Spanned;
+
 use super::{Checker, Result};
 use crate::config::ceilings::*;
 use crate::config::model::*;
@@ -18,7 +20,31 @@ impl Checker<'_> {
         default_site: &mut Option<usize>,
     ) -> Result<SiteConfig> {
         let prefix = format!("site[{index}]");
-        let mut site = SiteConfig::new(self.path(&raw.root, &format!("{prefix}.root"))?);
+        let app = match &raw.app {
+            Some(app) => Some(self.path(app, &format!("{prefix}.app"))?),
+            None => None,
+        };
+        let root = match (&raw.root, &app) {
+            (Some(root), _) => self.path(root, &format!("{prefix}.root"))?,
+            (None, Some(app)) => app.join("public"),
+            (None, None) => {
+                // The table has no span of its own: point at one of its keys where it has one.
+                let span = raw
+                    .hosts
+                    .first()
+                    .map(Spanned::span)
+                    .or_else(|| raw.default.as_ref().map(Spanned::span))
+                    .unwrap_or(0..0);
+                return Err(self.source.error(
+                    span,
+                    &format!("{prefix}.root"),
+                    "required key is missing: a site needs `root` (a directory to serve) or \
+                     `app` (an app directory to render)",
+                ));
+            }
+        };
+        let mut site = SiteConfig::new(root);
+        site.app = app;
         site.default = false;
 
         for (i, host) in raw.hosts.iter().enumerate() {
