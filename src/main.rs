@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod dev;
 mod load;
 mod roots;
 
@@ -14,7 +15,7 @@ use clap::Parser;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use bext_net::server::{self, Snapshot};
+use bext_net::server::{self, AppBuilder, Snapshot};
 use bext_shards::rt;
 
 use cli::{Cli, Command, ServeArgs};
@@ -50,7 +51,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(args: ServeArgs, _dev: bool) -> ExitCode {
+fn serve(args: ServeArgs, dev: bool) -> ExitCode {
     let started = Instant::now();
     let source = match load::Source::from_args(&args) {
         Ok(source) => source,
@@ -59,7 +60,12 @@ fn serve(args: ServeArgs, _dev: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let snapshot = match source.load().and_then(load::snapshot) {
+    // Kept for the process's life: reloads recompile only the app modules that changed.
+    let mut builder = AppBuilder::new(dev);
+    let snapshot = match source
+        .load()
+        .and_then(|config| builder.build(config).map_err(|e| e.to_string()))
+    {
         Ok(snapshot) => Arc::new(snapshot),
         Err(message) => {
             eprintln!("bext: {message}");
@@ -96,10 +102,27 @@ fn serve(args: ServeArgs, _dev: bool) -> ExitCode {
             started.elapsed().as_millis()
         );
     }
+    if dev {
+        let apps: Vec<_> = snapshot
+            .config
+            .sites
+            .iter()
+            .filter_map(|site| site.app.clone())
+            .collect();
+        if apps.is_empty() {
+            eprintln!("bext: dev: no app to watch (give a directory with an app/ folder)");
+        } else if let Err(message) = dev::watch(apps) {
+            eprintln!("bext: {message}");
+            return ExitCode::FAILURE;
+        }
+    }
     let mut current = snapshot;
     for signal in signals.forever() {
         match signal {
-            SIGHUP => match source.load().and_then(load::snapshot) {
+            SIGHUP => match source
+                .load()
+                .and_then(|config| builder.build(config).map_err(|e| e.to_string()))
+            {
                 Ok(next) => {
                     if next.config.server.listen != current.config.server.listen
                         || next.config.server.shards != current.config.server.shards
@@ -110,6 +133,7 @@ fn serve(args: ServeArgs, _dev: bool) -> ExitCode {
                     }
                     let next = Arc::new(next);
                     match running.reload(next.clone()) {
+                        Ok(()) if dev => current = next,
                         Ok(()) => {
                             eprintln!("bext: reloaded {}", source.describe());
                             current = next;

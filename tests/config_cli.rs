@@ -153,7 +153,7 @@ fn other_semantic_errors_have_a_place() {
     );
     check(
         "[[site]]\nhosts = [\"a.test\"]\n",
-        Expect::Error(2, 10, "site[0].root", "required key is missing"),
+        Expect::Error(1, 1, "site[0].root", "required key is missing"),
     );
     check("[server]\n", Expect::Error(1, 1, "site", "no [[site]]"));
 }

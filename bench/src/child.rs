@@ -100,6 +100,12 @@ impl ServerProcess {
         ))
     }
 
+    /// Where the server's stdout and stderr go (the ssr scenario reads bext's compile time
+    /// from it).
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
     /// The last lines of the server's log, for error messages.
     pub fn log_tail(&self) -> String {
         log_tail(&self.log_path)

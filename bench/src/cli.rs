@@ -16,6 +16,7 @@ use crate::limits::{
 };
 use crate::report;
 use crate::scenario::{self, Flag, SCENARIOS, Scenario};
+use crate::ssr::servers::SsrServer;
 
 const IDLE_CONNECTIONS_DEFAULT: u32 = 10_000;
 const SMOKE_DURATION_SECS: u32 = 1;
@@ -50,6 +51,8 @@ pub fn usage() -> String {
     text.push_str(
         "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
          --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
+         --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-isr,bext-static,node,next (default all;\n         \
+         --smoke leaves out next)\n\
          --ceiling-uring defer|coop|plain  the ceiling's io_uring setup (default defer, as bext's shards)\n\
          --smoke  about one second, one round, no warm-up: proves the harness works; results go to\n         \
          <scenario>-smoke.json\n\
@@ -83,6 +86,8 @@ pub struct Options {
     pub rates: Vec<u64>,
     /// `pipeline`: requests per write.
     pub depth: u32,
+    /// `ssr`: the servers compared; `None` means the scenario's default set.
+    pub servers: Option<Vec<SsrServer>>,
 }
 
 /// Everything that may appear on the command line, before defaults and checks.
@@ -95,6 +100,7 @@ struct Raw {
     count: Option<u32>,
     rates: Option<Vec<u64>>,
     depth: Option<u32>,
+    servers: Option<Vec<SsrServer>>,
     contenders: Option<Vec<Contender>>,
     json_path: Option<PathBuf>,
     smoke: bool,
@@ -113,6 +119,7 @@ impl Raw {
             (self.rates.is_some(), Flag::Rates),
             (self.depth.is_some(), Flag::Depth),
             (self.ceiling_uring.is_some(), Flag::CeilingUring),
+            (self.servers.is_some(), Flag::Servers),
         ]
         .into_iter()
         .filter_map(|(given, flag)| given.then_some(flag))
@@ -137,6 +144,9 @@ fn parse_raw(args: impl IntoIterator<Item = OsString>) -> Result<Raw, lexopt::Er
             Long("count") => raw.count = Some(parser.value()?.parse()?),
             Long("rates") => raw.rates = Some(parser.value()?.parse_with(parse_rates)?),
             Long("depth") => raw.depth = Some(parser.value()?.parse()?),
+            Long("servers") => {
+                raw.servers = Some(parser.value()?.parse_with(SsrServer::parse_list)?)
+            }
             Long("contenders") => {
                 raw.contenders = Some(parser.value()?.parse_with(Contender::parse_list)?)
             }
@@ -277,6 +287,11 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
             )));
         }
     }
+    if raw.servers.as_ref().is_some_and(Vec::is_empty) {
+        return Err(Error::Usage(
+            "--servers needs at least one server".to_string(),
+        ));
+    }
     let contenders = raw
         .contenders
         .unwrap_or_else(|| scenario.contenders.to_vec());
@@ -307,6 +322,7 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
         count,
         rates,
         depth,
+        servers: raw.servers,
     })
 }
 
@@ -365,6 +381,19 @@ mod tests {
             "pipeline" => format!(
                 "{}s x{} c{} depth={}",
                 o.duration_secs, o.rounds, o.connections, o.depth
+            ),
+            "ssr" => format!(
+                "{}s x{} c{} servers={}",
+                o.duration_secs,
+                o.rounds,
+                o.connections,
+                o.servers.as_ref().map_or("default".to_string(), |servers| {
+                    servers
+                        .iter()
+                        .map(|server| server.name())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
             ),
             _ => format!("{}s x{} c{}", o.duration_secs, o.rounds, o.connections),
         };
@@ -459,6 +488,14 @@ mod tests {
             &["scaling", "--smoke"],
             "scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke",
         );
+        check(
+            &["ssr"],
+            "ssr 5s x3 c50 servers=default [bext] ssr-latest.json",
+        );
+        check(
+            &["ssr", "--smoke", "--servers", "node, bext-isr,node"],
+            "ssr 1s x1 c50 servers=node,bext-isr [bext] ssr-smoke.json smoke",
+        );
         check(&["--help"], "help");
         check(&["static", "-h"], "help");
     }
@@ -472,7 +509,8 @@ mod tests {
              | latency 1s x1 c64 rates=20000 [bext,nginx,ceiling] latency-smoke.json smoke \
              | pipeline 1s x1 c50 depth=16 [bext,nginx] pipeline-smoke.json smoke \
              | large 1s x1 c8 [bext,nginx] large-smoke.json smoke \
-             | scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke",
+             | scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke \
+             | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
         check(
@@ -496,11 +534,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, ssr or all)",
         );
         check(
             &["static", "--count", "5"],
@@ -545,6 +583,18 @@ mod tests {
         check(
             &["latency", "--rates", "fast"],
             "error: cannot parse argument \"fast\": bad rate \"fast\" (requests per second)",
+        );
+        check(
+            &["static", "--servers", "node"],
+            "error: --servers does not apply to the static scenario (it takes --duration-secs, --rounds, --connections, --ceiling-uring)",
+        );
+        check(
+            &["ssr", "--servers", "node,deno"],
+            "error: cannot parse argument \"node,deno\": unknown server \"deno\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node or next)",
+        );
+        check(
+            &["ssr", "--servers", ","],
+            "error: --servers needs at least one server",
         );
         check(
             &["pipeline", "--depth", "1000"],

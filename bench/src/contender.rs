@@ -203,7 +203,7 @@ pub fn stop_checked(server: ServerProcess, report: &mut Report) -> Result<(), Er
 /// A loopback port nobody listens on right now. The kernel picks it; we release it for the
 /// server. Another process could take it in between, which would show up as a clear
 /// "did not answer" or bind error from the server, not as wrong numbers.
-fn free_port() -> Result<u16, Error> {
+pub fn free_port() -> Result<u16, Error> {
     let listener =
         TcpListener::bind("127.0.0.1:0").context(|| "finding a free port".to_string())?;
     let port = listener

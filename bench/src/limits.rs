@@ -30,6 +30,11 @@ pub const CHILD_POLL_INTERVAL_MS: u64 = 5;
 
 /// How long wrk may run past its `-d` duration before it is killed.
 pub const WRK_OVERRUN_MS: u64 = 15_000;
+/// wrk's `--timeout`: a response slower than this counts as a socket error. wrk's own default
+/// (2 s) is shorter than the queueing delay of 50 connections on a server rendering 20 pages
+/// a second (Next.js on `/table/200` in the `ssr` scenario), which would turn a slow server
+/// into a broken-looking one.
+pub const WRK_TIMEOUT_SECS: u64 = 10;
 /// Untimed warm-up run per contender and case (skipped with `--smoke`).
 pub const WARMUP_SECS: u32 = 1;
 /// Start-ups measured for the start-up time median.
@@ -87,3 +92,22 @@ pub const PIPELINE_DEPTH_MAX: u32 = 256;
 /// How long the load generator may run past its schedule (it drains for up to 5 s, then
 /// reports) before it is killed.
 pub const LOADGEN_OVERRUN_MS: u64 = 15_000;
+
+/// `ssr`: untimed warm-up per server and page (skipped with `--smoke`). Longer than
+/// `WARMUP_SECS`: V8's JIT needs thousands of requests, and Next.js, at a few hundred req/s
+/// on one core, was still speeding up after 10 s in a manual check.
+pub const SSR_WARMUP_SECS: u32 = 5;
+/// `ssr`: first renders measured per page and server, each on a freshly started server.
+pub const FIRST_RENDER_SAMPLES: usize = 3;
+/// `ssr`: from spawning a server to its first answer. Longer than `READY_DEADLINE_MS`:
+/// Node and Next.js load megabytes of JavaScript before they listen.
+pub const SSR_READY_DEADLINE_MS: u64 = 30_000;
+/// `ssr`: `npm ci` of bench/node (about 400 MB of packages).
+pub const NPM_CI_DEADLINE_MS: u64 = 900_000;
+/// `ssr`: bench/node/build.mjs, including `next build` (seconds with Turbopack here, minutes
+/// on a cold cache or a slow disk).
+pub const NODE_BUILD_DEADLINE_MS: u64 = 1_200_000;
+
+const _: () = assert!(SSR_READY_DEADLINE_MS >= READY_DEADLINE_MS);
+const _: () = assert!(FIRST_RENDER_SAMPLES >= 1);
+const _: () = assert!(WRK_TIMEOUT_SECS * 1_000 < WRK_OVERRUN_MS);

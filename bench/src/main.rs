@@ -11,13 +11,16 @@
 //! cargo run -p bext-bench --release -- pipeline [--depth 16] ...
 //! cargo run -p bext-bench --release -- large [--connections 8] ...
 //! cargo run -p bext-bench --release -- scaling ...
+//! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
 //!
 //! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
-//! command line, smoke mode and JSON report; `latency`, `pipeline`, `large` and `scaling` are
-//! described in their modules and in `bench/README.md` (the scaling scenario's load
-//! generator necessarily shares the machine's two cores with the two-core server).
+//! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling` and
+//! `ssr` are described in their modules and in `bench/README.md` (the scaling scenario's load
+//! generator necessarily shares the machine's two cores with the two-core server; `ssr`
+//! compares bext's rendering of `examples/app` with Node + React and Next.js, built from the
+//! same app by `bench/node/`).
 //!
 //! # Methodology
 //!
@@ -102,6 +105,7 @@ mod rss;
 mod run;
 mod scaling;
 mod scenario;
+mod ssr;
 mod static_files;
 mod stats;
 #[allow(unsafe_code)]

@@ -1,5 +1,5 @@
 //! The registry of scenarios: the one place a scenario is declared, and the hook future
-//! scenarios (SSR, TLS/HTTP/2, WAF) plug into.
+//! scenarios (TLS/HTTP/2, WAF) plug into, as `ssr` did.
 //!
 //! A scenario is a [`Scenario`] entry in [`SCENARIOS`]: its name, a one-line description,
 //! the flags it accepts, its default contenders (and those it can run at all), its defaults
@@ -22,7 +22,7 @@ use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
-use crate::{conns, large, latency, pipeline, scaling, static_files};
+use crate::{conns, large, latency, pipeline, scaling, ssr, static_files};
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,7 @@ pub enum Flag {
     Rates,
     Depth,
     CeilingUring,
+    Servers,
 }
 
 impl Flag {
@@ -46,6 +47,7 @@ impl Flag {
             Flag::Rates => "--rates",
             Flag::Depth => "--depth",
             Flag::CeilingUring => "--ceiling-uring",
+            Flag::Servers => "--servers",
         }
     }
 }
@@ -73,6 +75,7 @@ pub struct Scenario {
 
 const ALL: &[Contender] = &Contender::ALL;
 const PEERS: &[Contender] = &[Contender::Bext, Contender::Nginx];
+const BEXT_ONLY: &[Contender] = &[Contender::Bext];
 const WRK_FLAGS: &[Flag] = &[Flag::DurationSecs, Flag::Rounds, Flag::Connections];
 const STATIC_DEFAULTS: Defaults = Defaults {
     duration_secs: 5,
@@ -168,6 +171,22 @@ pub const SCENARIOS: &[Scenario] = &[
         allowed: PEERS,
         defaults: STATIC_DEFAULTS,
         run: scaling::run,
+    },
+    Scenario {
+        name: "ssr",
+        about: "server-side rendering of the example app's five pages: bext per engine, bext ISR-cached, Node + React, Next.js",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::Servers,
+        ],
+        // Its servers are chosen with --servers; `bext` here only says that it needs the
+        // bext binary (and keeps it in `all --contenders bext`).
+        contenders: BEXT_ONLY,
+        allowed: BEXT_ONLY,
+        defaults: STATIC_DEFAULTS,
+        run: ssr::run,
     },
 ];
 

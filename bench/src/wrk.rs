@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::limits::WRK_OVERRUN_MS;
+use crate::limits::{WRK_OVERRUN_MS, WRK_TIMEOUT_SECS};
 use crate::run::run_captured;
 
 /// What one wrk run measured.
@@ -37,7 +37,7 @@ pub struct WrkRun<'a> {
     pub script: Option<&'a Path>,
 }
 
-/// Runs `taskset -c <cpu> wrk -t1 -c<connections> -d<secs>s --latency [-s script] <url>`.
+/// Runs `taskset -c <cpu> wrk -t1 -c<connections> -d<secs>s --timeout=10s --latency [-s script] <url>`.
 pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
     let WrkRun {
         url,
@@ -54,6 +54,7 @@ pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
         .arg("-t1")
         .arg(format!("-c{connections}"))
         .arg(format!("-d{duration_secs}s"))
+        .arg(format!("--timeout={WRK_TIMEOUT_SECS}s"))
         .arg("--latency");
     if let Some(script) = script {
         command.arg("-s").arg(script);

@@ -14,6 +14,8 @@
 //! - [`config`]: `bext.config.toml` into a validated [`config::Config`]; errors name file,
 //!   line, column and key.
 //! - [`sites`]: which `[[site]]` answers a given `Host`.
+//! - [`isr`]: the per-shard cache of rendered pages: freshness, stale-while-revalidate,
+//!   render coalescing, S3-FIFO eviction by bytes, invalidation by tag or path.
 //! - [`static_files`]: path safety, MIME types, validators, conditional and range requests,
 //!   precompressed variants, cache-control rules.
 #![forbid(unsafe_code)]
@@ -21,6 +23,7 @@
 pub mod access_log;
 pub mod config;
 pub mod field;
+pub mod isr;
 pub mod limits;
 pub mod metrics;
 pub mod sites;

@@ -41,6 +41,14 @@ pub struct Metrics {
     pub latency_sum_nanos: u64,
     pub file_cache_hits: u64,
     pub file_cache_misses: u64,
+    /// Pages rendered by a shard's JavaScript engine (each render once, whoever asked).
+    pub renders: u64,
+    /// Renders that ended in a 500 (threw, timed out, ran out of heap).
+    pub render_errors: u64,
+    /// Engines replaced after a failure left them unusable.
+    pub engine_recycles: u64,
+    /// The ISR cache's counters, summed over shards.
+    pub isr: crate::isr::IsrStats,
     /// Shards whose numbers are included (1 for a single shard's own copy).
     pub shards_reporting: u64,
 }
@@ -86,6 +94,10 @@ impl Metrics {
             .saturating_add(other.latency_sum_nanos);
         self.file_cache_hits += other.file_cache_hits;
         self.file_cache_misses += other.file_cache_misses;
+        self.renders += other.renders;
+        self.render_errors += other.render_errors;
+        self.engine_recycles += other.engine_recycles;
+        self.isr.merge(&other.isr);
         self.shards_reporting += other.shards_reporting;
     }
 
@@ -127,6 +139,42 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_file_cache_misses_total",
         "Static files looked up on disk.",
         m.file_cache_misses,
+    );
+    counter("bext_renders_total", "Pages rendered by a JavaScript engine.", m.renders);
+    counter(
+        "bext_render_errors_total",
+        "Renders answered with a 500 (threw, timed out, out of heap).",
+        m.render_errors,
+    );
+    counter(
+        "bext_engine_recycles_total",
+        "JavaScript engines replaced after a failure.",
+        m.engine_recycles,
+    );
+    counter(
+        "bext_isr_evictions_total",
+        "Pages evicted from ISR caches for room.",
+        m.isr.evictions,
+    );
+    counter(
+        "bext_isr_invalidations_total",
+        "Pages marked stale by tag or path invalidation.",
+        m.isr.invalidations,
+    );
+    let isr = &m.isr;
+    out.push_str("# HELP bext_isr_lookups_total ISR cache lookups, by outcome.\n# TYPE bext_isr_lookups_total counter\n");
+    for (outcome, n) in [
+        ("hit", isr.hits),
+        ("stale", isr.stale_hits),
+        ("miss", isr.misses),
+        ("coalesced", isr.coalesced),
+    ] {
+        let _ = writeln!(out, "bext_isr_lookups_total{{outcome=\"{outcome}\"}} {n}");
+    }
+    let _ = write!(
+        out,
+        "# HELP bext_isr_bytes Bytes of rendered pages held by ISR caches.\n# TYPE bext_isr_bytes gauge\nbext_isr_bytes {}\n",
+        isr.bytes
     );
     out.push_str("# HELP bext_requests_total Requests answered, by status class.\n# TYPE bext_requests_total counter\n");
     for (i, n) in m.requests_by_class.iter().enumerate() {

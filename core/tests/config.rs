@@ -845,3 +845,63 @@ fn error_display_without_key() {
     };
     assert_eq!(error.to_string(), "f.toml:2:3: server.shards: boom");
 }
+
+#[test]
+fn render_settings_are_chosen_and_bounded() {
+    use bext_core::config::EngineChoice;
+    check_ok(
+        &format!(
+            "[render]\nengine = \"quickjs\"\nrender_timeout_ms = 500\nheap_bytes_max = 67108864\n\
+             fetch_timeout_ms = 900\nisr = false\nisr_bytes_max = 1024\n\
+             invalidate_token = \"0123456789abcdef\"\n{SITE}"
+        ),
+        |c| {
+            c.render.engine = EngineChoice::QuickJs;
+            c.render.render_timeout_ms = 500;
+            c.render.heap_bytes_max = 64 * 1024 * 1024;
+            c.render.fetch_timeout_ms = 900;
+            c.render.isr = false;
+            c.render.isr_bytes_max = 1024;
+            c.render.invalidate_token = Some("0123456789abcdef".to_owned());
+        },
+    );
+    for (engine, choice) in [
+        ("auto", EngineChoice::Auto),
+        ("jsc", EngineChoice::Jsc),
+        ("v8", EngineChoice::V8),
+    ] {
+        check_ok(&format!("[render]\nengine = \"{engine}\"\n{SITE}"), |c| {
+            c.render.engine = choice;
+        });
+    }
+    check_err(
+        &format!("[render]\nengine = \"node\"\n{SITE}"),
+        "bext.config.toml:2:10: render.engine: `node` is not an engine",
+    );
+    check_err(
+        &format!("[render]\nrender_timeout_ms = 0\n{SITE}"),
+        "bext.config.toml:2:21: render.render_timeout_ms: 0 is out of range",
+    );
+    check_err(
+        &format!("[render]\nheap_bytes_max = 1024\n{SITE}"),
+        "bext.config.toml:2:18: render.heap_bytes_max: 1024 is out of range",
+    );
+    check_err(
+        &format!("[render]\ninvalidate_token = \"short\"\n{SITE}"),
+        "bext.config.toml:2:20: render.invalidate_token: must be at least 16",
+    );
+    check_err(
+        &format!("[render]\nengines = \"jsc\"\n{SITE}"),
+        "bext.config.toml:2:1: render.engines: unknown field",
+    );
+}
+
+#[test]
+fn app_sites_default_their_root_to_public() {
+    let config = parse("[[site]]\napp = \"shop\"\n").unwrap();
+    assert_eq!(config.sites[0].app, Some(PathBuf::from(BASE).join("shop")));
+    assert_eq!(config.sites[0].root, PathBuf::from(BASE).join("shop/public"));
+    let config = parse("[[site]]\napp = \"shop\"\nroot = \"static\"\n").unwrap();
+    assert_eq!(config.sites[0].root, PathBuf::from(BASE).join("static"));
+    check_err("[[site]]\napp = \"\"\n", "bext.config.toml:2:7: site[0].app: must not be empty");
+}

@@ -4,5 +4,6 @@
 
 pub mod app;
 pub mod link;
+pub mod load;
 pub mod renderer;
 pub mod runtime;

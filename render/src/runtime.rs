@@ -1,1 +1,37 @@
-//! (being written)
+//! The in-engine app runtime: the JavaScript that every bundle carries between `prism.js` and
+//! the app's modules.
+//!
+//! It is written as plain ES2020 in `render/js/` (one file per job) and joined here inside one
+//! function scope, so its helpers are private and only the names the protocol needs become
+//! globals:
+//!
+//! - `registry.js`: `__bext_define`, lazy `require` with cycles, `__bext_export` (live
+//!   getters), `__bext_default`, `__bext_compile_error`, and the built-in module ids
+//!   (`bext/server` here; `react`, `react/jsx-runtime`, `bext/jsx-runtime` from
+//!   `__prism.modules`).
+//! - `url.js`: `URL` / `URLSearchParams`, installed only where the engine has none.
+//! - `fetch.js`: `Headers`, `Request`, `Response`, and `fetch`, which leaves the engine as a
+//!   `fetch` record and settles when Rust answers.
+//! - `server.js`: `bext/server` (`notFound`, `redirect`, `permanentRedirect`, `cookies`,
+//!   `headers`, `noStore`).
+//! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
+//! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
+//! - `request.js`: the request as app code sees it (headers, cookies, searchParams, the page
+//!   and loader arguments), built lazily; reading it makes the render dynamic.
+//! - `app.js`: `__bext_routes`, `__bext_in` / `__bext_out` / `__bext_configure` and the
+//!   render state machine; it installs the globals, so it comes last. The protocol itself is
+//!   documented in [`crate::renderer`].
+
+/// The app runtime, evaluated once per engine right after `PRISM_RUNTIME_JS`.
+pub const APP_RUNTIME_JS: &str = concat!(
+    "(function () {\n\"use strict\";\n",
+    include_str!("../js/registry.js"),
+    include_str!("../js/url.js"),
+    include_str!("../js/fetch.js"),
+    include_str!("../js/server.js"),
+    include_str!("../js/metadata.js"),
+    include_str!("../js/handler.js"),
+    include_str!("../js/request.js"),
+    include_str!("../js/app.js"),
+    "})();\n",
+);

@@ -29,6 +29,11 @@ pub fn plan(shards: usize) -> io::Result<Vec<usize>> {
 /// Spawns shard `id` on a new thread pinned to `cpu`, builds its executor and runs
 /// `make(started)` on it. The thread's result says whether the executor could be built; a
 /// failure to pin is reported through `Started` rather than stopping the shard.
+/// Stack of each shard thread. A shard runs its JavaScript engine on this stack, and engines
+/// bound their own recursion to part of it (QuickJS to 1 MiB; JSC and V8 measure what is left),
+/// so it is larger than Rust's 2 MiB default.
+pub const SHARD_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 pub fn spawn<F, Fut>(
     id: usize,
     cpu: usize,
@@ -41,6 +46,7 @@ where
 {
     std::thread::Builder::new()
         .name(format!("bext-shard-{id}"))
+        .stack_size(SHARD_STACK_BYTES)
         .spawn(move || {
             let placement = Placement {
                 id,

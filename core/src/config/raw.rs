@@ -18,7 +18,7 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub server: RawServer,
     #[serde(default)]
-    pub site: Vec<RawSite>,
+    pub site: Vec<Spanned<RawSite>>,
     #[serde(default)]
     pub render: RawRender,
 }

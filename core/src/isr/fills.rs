@@ -45,7 +45,11 @@ impl Fills {
         let id = self.next_id;
         self.next_id += 1;
         let hash = key.hash();
-        match self.records.find_mut(hash, |record| record.key.matches(key)) {
+        let full = self.records.len() >= self.records_max;
+        match self
+            .records
+            .find_mut(hash, |record| record.key.matches(key))
+        {
             Some(record) if now_ms < record.deadline_ms => Claim::Taken,
             Some(record) => {
                 // The previous holder missed its deadline: presumed lost.
@@ -53,7 +57,7 @@ impl Fills {
                 record.deadline_ms = deadline_ms;
                 Claim::Granted(id)
             }
-            None if self.records.len() >= self.records_max => Claim::Untracked(id),
+            None if full => Claim::Untracked(id),
             None => {
                 let record = Record {
                     key: key.to_owned_key(),

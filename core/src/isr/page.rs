@@ -57,6 +57,8 @@ pub struct RenderTicket {
     /// The cache's invalidation count when the render started; a page rendered across an
     /// invalidation may hold data from before it, so it is stored already stale.
     pub(crate) epoch: u64,
+    /// The cache's `clear` count when the render started.
+    pub(crate) era: u64,
     pub(crate) revalidation: bool,
 }
 
@@ -86,6 +88,8 @@ pub enum Rejection {
     BadTags,
     /// `revalidate = 0`: the page asked not to be cached.
     NotCacheable,
+    /// The key holds a newer rendering, or the cache was cleared since the render started.
+    Superseded,
 }
 
 /// Counters for `/__bext/metrics`. Cumulative except `bytes` and `entries`, which are the

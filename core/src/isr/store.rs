@@ -98,7 +98,7 @@ impl Store {
             tags: TagIndex::new(),
             bytes: 0,
             bytes_max,
-            small_bytes_target: bytes_max / 100 * SMALL_PERCENT,
+            small_bytes_target: (bytes_max as u128 * SMALL_PERCENT as u128 / 100) as usize,
             next_id: 0,
             evictions: 0,
         }
@@ -157,7 +157,10 @@ impl Store {
         charge: usize,
         standing: Option<Standing>,
     ) {
-        assert!(charge <= self.bytes_max, "entry of {charge} bytes over the budget");
+        assert!(
+            charge <= self.bytes_max,
+            "entry of {charge} bytes over the budget"
+        );
         let standing = standing.unwrap_or_else(|| Standing {
             queue: if self.ghost.take(key.hash) {
                 Queue::Main
@@ -250,7 +253,11 @@ impl Store {
     fn evict_one(&mut self) -> bool {
         loop {
             let from_small = self.small.bytes > self.small_bytes_target || self.main.live == 0;
-            let queue = if from_small { Queue::Small } else { Queue::Main };
+            let queue = if from_small {
+                Queue::Small
+            } else {
+                Queue::Main
+            };
             let Some((index, id)) = self.pop_live(queue) else {
                 return false;
             };
@@ -363,55 +370,92 @@ fn cell(cells: &[Option<Slot>], index: u32) -> Option<&Slot> {
 
 #[cfg(test)]
 impl Store {
-    /// Checks every invariant of the store; O(entries), for tests after each operation.
+    /// Checks every invariant of the store in O(entries), for tests after each operation.
     pub(crate) fn check_invariants(&self, entry_bytes_max: usize) {
+        use std::collections::{HashMap, HashSet};
+
+        let free: HashSet<u32> = self.free.iter().copied().collect();
+        assert_eq!(free.len(), self.free.len(), "a slot is free twice");
+        let mut listed: HashMap<u64, (Queue, usize)> = HashMap::new();
+        for (queue, fifo) in [(Queue::Small, &self.small), (Queue::Main, &self.main)] {
+            for &(_, id) in &fifo.items {
+                let count = listed.entry(id).or_insert((queue, 0));
+                assert_eq!(count.0, queue, "entry {id} in both FIFOs");
+                count.1 += 1;
+            }
+        }
         let mut bytes = 0;
         let mut queue_bytes = [0usize; 2];
         let mut queue_live = [0usize; 2];
         let mut expected_tags = Vec::new();
         for (index, slot) in self.cells.iter().enumerate() {
+            let index = index as u32;
             let Some(slot) = slot else {
-                assert!(self.free.contains(&(index as u32)), "empty slot {index} not free");
+                assert!(free.contains(&index), "empty slot {index} not free");
                 continue;
             };
-            let index = index as u32;
-            assert!(!self.free.contains(&index), "live slot {index} in the free list");
-            assert!(slot.charge <= entry_bytes_max, "entry of {} bytes", slot.charge);
+            assert!(!free.contains(&index), "live slot {index} in the free list");
+            assert!(
+                slot.charge <= entry_bytes_max,
+                "entry of {} bytes",
+                slot.charge
+            );
             assert!(slot.freq <= FREQ_MAX);
-            let found = self.table.find(slot.key.hash, |&(h, i)| h == slot.key.hash && i == index);
+            let found = self
+                .table
+                .find(slot.key.hash, |&(h, i)| h == slot.key.hash && i == index);
             assert!(found.is_some(), "slot {index} not in the table");
             bytes += slot.charge;
             let q = slot.queue as usize;
             queue_bytes[q] += slot.charge;
             queue_live[q] += 1;
-            let fifo = match slot.queue {
-                Queue::Small => &self.small,
-                Queue::Main => &self.main,
-            };
-            let listed = fifo.items.iter().filter(|&&(i, id)| i == index && id == slot.id).count();
-            assert_eq!(listed, 1, "slot {index} listed {listed} times in its FIFO");
-            let other = match slot.queue {
-                Queue::Small => &self.main,
-                Queue::Main => &self.small,
-            };
-            assert!(!other.items.iter().any(|&(_, id)| id == slot.id), "slot {index} in both FIFOs");
+            assert_eq!(
+                listed.get(&slot.id),
+                Some(&(slot.queue, 1)),
+                "slot {index} not listed exactly once in its FIFO"
+            );
             for tag in &slot.page.tags {
                 expected_tags.push((slot.key.site, tag.to_string(), index));
             }
         }
-        assert_eq!(self.table.len(), queue_live[0] + queue_live[1], "table size");
+        let live = queue_live[0] + queue_live[1];
+        assert_eq!(self.table.len(), live, "table size");
         assert_eq!(self.bytes, bytes, "bytes held != sum of entry sizes");
-        assert!(self.bytes <= self.bytes_max, "{} bytes over the budget {}", self.bytes, self.bytes_max);
-        assert_eq!((self.small.bytes, self.small.live), (queue_bytes[0], queue_live[0]), "small FIFO");
-        assert_eq!((self.main.bytes, self.main.live), (queue_bytes[1], queue_live[1]), "main FIFO");
-        assert!(self.small.items.len() <= 2 * self.small.live + TOMBSTONES_SLACK);
-        assert!(self.main.items.len() <= 2 * self.main.live + TOMBSTONES_SLACK);
-        assert!(self.ghost.len() <= self.table.len().max(GHOST_ENTRIES_MIN) + 1);
+        assert!(
+            self.bytes <= self.bytes_max,
+            "{} bytes over the budget {}",
+            self.bytes,
+            self.bytes_max
+        );
+        assert_eq!(
+            (self.small.bytes, self.small.live),
+            (queue_bytes[0], queue_live[0]),
+            "small FIFO accounting"
+        );
+        assert_eq!(
+            (self.main.bytes, self.main.live),
+            (queue_bytes[1], queue_live[1]),
+            "main FIFO accounting"
+        );
+        for fifo in [&self.small, &self.main] {
+            assert!(
+                fifo.items.len() <= 2 * fifo.live + TOMBSTONES_SLACK,
+                "tombstones pile up"
+            );
+        }
+        let entries_max = self.bytes_max / super::ISR_ENTRY_OVERHEAD_BYTES;
+        assert!(
+            self.ghost.len() <= entries_max.max(GHOST_ENTRIES_MIN),
+            "ghost over capacity"
+        );
         let mut actual_tags = self.tags.memberships();
         expected_tags.sort();
         expected_tags.dedup();
         actual_tags.sort();
-        assert_eq!(actual_tags, expected_tags, "tag index out of step with the entries");
+        assert_eq!(
+            actual_tags, expected_tags,
+            "tag index out of step with the entries"
+        );
     }
 
     pub(crate) fn queue_of(&self, index: u32) -> Queue {

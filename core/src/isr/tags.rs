@@ -30,9 +30,9 @@ impl TagIndex {
 
     pub(crate) fn add(&mut self, hasher: &KeyHasher, site: usize, tag: &str, slot: u32) {
         let hash = hasher.tag_hash(site, tag);
-        let found = self
-            .sets
-            .find_mut(hash, |set| set.hash == hash && set.site == site && *set.tag == *tag);
+        let found = self.sets.find_mut(hash, |set| {
+            set.hash == hash && set.site == site && *set.tag == *tag
+        });
         match found {
             Some(set) => {
                 set.members.insert(slot);
@@ -55,9 +55,9 @@ impl TagIndex {
     /// more than the live entries' tags.
     pub(crate) fn remove(&mut self, hasher: &KeyHasher, site: usize, tag: &str, slot: u32) {
         let hash = hasher.tag_hash(site, tag);
-        let entry = self
-            .sets
-            .find_entry(hash, |set| set.hash == hash && set.site == site && *set.tag == *tag);
+        let entry = self.sets.find_entry(hash, |set| {
+            set.hash == hash && set.site == site && *set.tag == *tag
+        });
         if let Ok(mut entry) = entry {
             entry.get_mut().members.remove(&slot);
             if entry.get().members.is_empty() {
@@ -75,7 +75,9 @@ impl TagIndex {
     ) -> impl Iterator<Item = u32> + '_ {
         let hash = hasher.tag_hash(site, tag);
         self.sets
-            .find(hash, |set| set.hash == hash && set.site == site && *set.tag == *tag)
+            .find(hash, |set| {
+                set.hash == hash && set.site == site && *set.tag == *tag
+            })
             .into_iter()
             .flat_map(|set| set.members.iter().copied())
     }

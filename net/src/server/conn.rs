@@ -429,7 +429,7 @@ impl Conn<'_> {
         let site = shard.snapshot.borrow().sites.select(head.ask.host);
         let is_app = shard.snapshot.borrow().site_runtime[site].app.is_some();
         let answer = if is_ops_request(shard, &head.ask, peer) {
-            internal::answer(shard, &head.ask, slow.body.as_deref(), out).await
+            internal::answer(shard, &head.ask, head.fields, slow.body.as_deref(), out).await
         } else if is_app {
             let request = app::Incoming {
                 ask: &head.ask,
@@ -548,6 +548,10 @@ fn collect_body(
 /// Whether this request is for bext's own endpoints: the path, and a client that
 /// `[server] ops_endpoints` lets in (for anyone else it is an ordinary path of the site).
 fn is_ops_request(shard: &Shard, ask: &Ask<'_>, peer: SocketAddr) -> bool {
+    // The dev reload stream answers whoever loaded the page: dev servers are local.
+    if ask.path == b"/__bext/dev/events" && internal::dev_mode(shard) {
+        return true;
+    }
     ask.path.starts_with(internal::PREFIX)
         && shard
             .snapshot

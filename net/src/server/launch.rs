@@ -78,8 +78,11 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
             ..RuntimeOptions::default()
         };
         let handle = shard::spawn(id, cpus[id], options, move |placement, started| {
-            let _ = ready.send(placement.id);
-            run_shard(placement, started, snapshot, listeners, receiver)
+            let id = placement.id;
+            let ready = move || {
+                let _ = ready.send(id);
+            };
+            run_shard(placement, started, snapshot, listeners, receiver, ready)
         })
         .map_err(LaunchError::Shards)?;
         handles.push(handle);

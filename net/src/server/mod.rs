@@ -25,7 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use launch::{LaunchError, Server, launch};
-pub use snapshot::{Snapshot, SnapshotError};
+pub use app::AppSite;
+pub use snapshot::{AppBuilder, Snapshot, SnapshotError};
 
 use bext_core::metrics::Metrics;
 
@@ -45,5 +46,22 @@ pub(crate) enum Message {
     MetricsReply {
         id: u64,
         metrics: Box<Metrics>,
+    },
+    /// Shard `from` asks this shard, the owner of the page's cache key, for a page.
+    FillRequest {
+        from: usize,
+        id: u64,
+        site: usize,
+        request: Box<bext_render::renderer::RenderRequest>,
+    },
+    /// The owner's answer; `None` when it has none to give (the asker renders it then).
+    FillReply {
+        id: u64,
+        reply: Option<Box<app::FillReply>>,
+    },
+    /// Mark pages of `site` stale (`POST /__bext/cache/invalidate`, fanned out).
+    Invalidate {
+        site: usize,
+        what: bext_core::isr::Invalidate,
     },
 }

@@ -23,7 +23,10 @@ use bext_shards::mesh::{MeshReceiver, MeshSender};
 use bext_shards::rt::{self, Driver, Started, TcpListener};
 use bext_shards::shard::Placement;
 
+use bext_core::isr::{IsrCache, IsrConfig, KeyHasher};
+
 use super::Message;
+use super::app::{self, AppEngine};
 use super::log::AccessLogBuffer;
 use super::snapshot::Snapshot;
 use super::static_files::CachedFile;
@@ -56,6 +59,14 @@ pub(crate) struct Shard {
     pub out_pool: RefCell<Vec<Vec<u8>>>,
     /// Counts snapshot swaps; a dev server's reload streams wait on it.
     pub reloads: Generation,
+    /// Each app site's engine on this shard, by site index.
+    pub apps: RefCell<Vec<Option<Rc<AppEngine>>>>,
+    /// Rendered pages of every app site of this shard.
+    pub isr: RefCell<IsrCache>,
+    /// Counts finished ISR fills; requests waiting on another's render wait on it.
+    pub fills_done: Generation,
+    /// Pages asked of owner shards and not yet answered, by request id.
+    pub mesh_fills: RefCell<HashMap<u64, app::MeshFill>>,
     mesh: MeshSender<Message>,
     next_request_id: Cell<u64>,
     pending_metrics: RefCell<HashMap<u64, PendingMetrics>>,
@@ -73,12 +84,14 @@ pub(crate) async fn run_shard(
     snapshot: Arc<Snapshot>,
     listeners: Vec<std::net::TcpListener>,
     receiver: MeshReceiver<Message>,
+    ready: impl FnOnce(),
 ) {
     if started.driver == Driver::Legacy && !LEGACY_DRIVER_REPORTED.swap(true, Ordering::Relaxed) {
         eprintln!("bext: io_uring is unavailable here; shards run on the epoll driver (slower)");
     }
     let limits = snapshot.config.server.limits;
     let log = AccessLogBuffer::open(&snapshot.config.server);
+    let isr = new_isr(&snapshot);
     let shard = Rc::new(Shard {
         id: placement.id,
         cache: RefCell::new(FileCache::new(
@@ -96,11 +109,19 @@ pub(crate) async fn run_shard(
         busy_connections: Cell::new(0),
         out_pool: RefCell::new(Vec::new()),
         reloads: Generation::default(),
+        apps: RefCell::new(Vec::new()),
+        isr: RefCell::new(isr),
+        fills_done: Generation::default(),
+        mesh_fills: RefCell::new(HashMap::new()),
         deadlines: Deadlines::new(),
         mesh: receiver.sender(),
         next_request_id: Cell::new(0),
         pending_metrics: RefCell::new(HashMap::new()),
     });
+    // Engines are created and loaded before the shard says it is ready, so no request waits
+    // for one.
+    shard.load_apps();
+    ready();
     for listener in listeners {
         match TcpListener::from_std(listener) {
             Ok(listener) => rt::spawn(accept_loop(shard.clone(), listener)),
@@ -124,6 +145,16 @@ pub(crate) async fn run_shard(
                 );
             }
             Message::MetricsReply { id, metrics } => shard.metrics_reply(id, &metrics),
+            Message::FillRequest {
+                from,
+                id,
+                site,
+                request,
+            } => app::handle_fill_request(&shard, from, id, site, request),
+            Message::FillReply { id, reply } => app::handle_fill_reply(&shard, id, reply),
+            Message::Invalidate { site, what } => {
+                app::invalidate(&shard, site, &what);
+            }
         }
     };
     shard.draining.set(true);
@@ -189,6 +220,7 @@ async fn ticker(shard: Rc<Shard>) {
         rt::sleep(Duration::from_millis(1000)).await;
         shard.date.borrow_mut().update(unix_now());
         shard.log.borrow_mut().flush();
+        shard.isr.borrow_mut().sweep(app::clock_ms());
     }
 }
 
@@ -229,13 +261,58 @@ impl Shard {
             limits.file_cache_entry_bytes_max,
         );
         self.log.borrow_mut().reconfigure(&snapshot.config.server);
+        // Sites may be renumbered and apps rebuilt: cached pages are not carried over.
+        *self.isr.borrow_mut() = new_isr(&snapshot);
         *self.snapshot.borrow_mut() = snapshot;
+        self.load_apps();
         self.reloads.bump();
+    }
+
+    /// Makes sure each app site of the current snapshot has its engine, loaded with that
+    /// app; engines of apps that did not change are kept.
+    fn load_apps(&self) {
+        let snapshot = self.snapshot.borrow().clone();
+        let mut apps = self.apps.borrow_mut();
+        let mut next = Vec::with_capacity(snapshot.site_runtime.len());
+        for runtime in &snapshot.site_runtime {
+            let engine = runtime.app.as_ref().map(|site| {
+                let kept = apps.iter().flatten().find(|e| Arc::ptr_eq(&e.app, &site.app));
+                match kept {
+                    Some(engine) => engine.clone(),
+                    None => Rc::new(AppEngine::new(site)),
+                }
+            });
+            next.push(engine);
+        }
+        *apps = next;
+    }
+
+    /// The engine of app site `site`.
+    pub fn app_engine(&self, site: usize) -> Option<Rc<AppEngine>> {
+        self.apps.borrow().get(site).cloned().flatten()
+    }
+
+    /// How many shards the server runs.
+    pub fn shards(&self) -> usize {
+        self.mesh.shards()
+    }
+
+    /// Sends a message to shard `to`; false if its inbox is full.
+    pub fn send(&self, to: usize, message: Message) -> bool {
+        self.mesh.send(to, message).is_ok()
+    }
+
+    /// A fresh id for a request to another shard.
+    pub fn next_mesh_id(&self) -> u64 {
+        let id = self.next_request_id.get();
+        self.next_request_id.set(id + 1);
+        id
     }
 
     fn metrics_now(&self) -> Metrics {
         let mut copy = self.metrics.borrow().clone();
         copy.shards_reporting = 1;
+        copy.isr = self.isr.borrow().stats();
         copy
     }
 
@@ -348,6 +425,20 @@ impl Future for StopWait<'_> {
         }
         Poll::Pending
     }
+}
+
+/// The ISR cache for a snapshot's `[render]` settings. Every shard hashes keys with the same
+/// process-wide key, so all agree on each key's owner.
+fn new_isr(snapshot: &Snapshot) -> IsrCache {
+    static HASHER: std::sync::OnceLock<KeyHasher> = std::sync::OnceLock::new();
+    let hasher = HASHER
+        .get_or_init(|| KeyHasher::new(std::hash::RandomState::new()))
+        .clone();
+    let config = IsrConfig {
+        bytes_max: snapshot.config.render.isr_bytes_max,
+        ..IsrConfig::default()
+    };
+    IsrCache::new(config, hasher)
 }
 
 /// A counter that tasks can wait to see pass a value they saw (a dev server's reload streams,

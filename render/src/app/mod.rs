@@ -1,1 +1,69 @@
-//! (being written)
+//! App discovery: the Next.js App Router conventions, turned into a [`RouteTable`].
+//!
+//! An app is a directory with an `app/` folder (and optionally `public/`, served as static
+//! files by the server; discovery only reports its path). Under `app/`:
+//!
+//! - `page.{tsx,jsx,ts,js}` makes its folder a page route; `route.{ts,js}` makes it a handler
+//!   route (`GET`/`POST`/… exports). A folder with both is an error naming both files.
+//! - `layout.*` wraps every route below it; `app/layout.*` (the root layout, which renders
+//!   `<html>`) is required. `not-found.*` and `error.*` apply to their folder and below; each
+//!   route records the nearest one.
+//! - Folder names: `[id]` one segment, `[...slug]` one or more, `[[...slug]]` zero or more,
+//!   `(group)` no URL segment (but its layout applies), `_private` not a route at all (and not
+//!   even looked into). Parallel (`@slot`) and intercepting (`(.)x`) routes are rejected with
+//!   an error rather than silently ignored.
+//! - Two routes that resolve to the same URL (through groups, or an optional catch-all and a
+//!   page at its parent) are an error naming both files.
+//!
+//! Design: the file system is read in one place (`scan.rs`); everything else works on a list of
+//! relative file names, so the conventions are tested with string lists and no temp dirs.
+//! Module ids are those relative names (`app/blog/[slug]/page.tsx`), the same ids the linker
+//! gives modules, so route entries point straight into the bundle's registry.
+
+mod decode;
+mod scan;
+mod segment;
+mod table;
+mod tree;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use table::{Param, Route, RouteKind, RouteMatch, RouteTable};
+
+/// A discovered app.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub root: PathBuf,
+    pub routes: RouteTable,
+    /// `<root>/public` when it is a directory.
+    pub public_dir: Option<PathBuf>,
+}
+
+/// A problem with the app's layout. `file` is relative to the app root; when two files clash,
+/// `message` names the other one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppError {
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+/// Discovers the app under `root`: lists `app/`, builds the route table, finds `public/`.
+pub fn discover(root: &Path) -> Result<App, Vec<AppError>> {
+    let files = scan::list_app_files(root).map_err(|e| vec![e])?;
+    let routes = RouteTable::from_files(&files)?;
+    let public = root.join("public");
+    Ok(App {
+        root: root.to_path_buf(),
+        routes,
+        public_dir: public.is_dir().then_some(public),
+    })
+}

@@ -39,7 +39,8 @@ impl Checker<'_> {
         let mut host_owner: HashMap<String, usize> = HashMap::new();
         let mut default_site: Option<usize> = None;
         for (index, raw_site) in raw.site.into_iter().enumerate() {
-            let site = self.site(index, raw_site, &mut host_owner, &mut default_site)?;
+            let span = raw_site.span();
+            let site = self.site(index, span, raw_site.into_inner(), &mut host_owner, &mut default_site)?;
             sites.push(site);
         }
         // The first site is the default unless one says otherwise: settle that here so that

@@ -2,8 +2,6 @@
 
 use std::collections::HashMap;
 
-use toml::Spanned;
-
 use super::{Checker, Result};
 use crate::config::ceilings::*;
 use crate::config::model::*;
@@ -15,6 +13,7 @@ impl Checker<'_> {
     pub(super) fn site(
         &self,
         index: usize,
+        table: std::ops::Range<usize>,
         raw: RawSite,
         host_owner: &mut HashMap<String, usize>,
         default_site: &mut Option<usize>,
@@ -28,15 +27,8 @@ impl Checker<'_> {
             (Some(root), _) => self.path(root, &format!("{prefix}.root"))?,
             (None, Some(app)) => app.join("public"),
             (None, None) => {
-                // The table has no span of its own: point at one of its keys where it has one.
-                let span = raw
-                    .hosts
-                    .first()
-                    .map(Spanned::span)
-                    .or_else(|| raw.default.as_ref().map(Spanned::span))
-                    .unwrap_or(0..0);
                 return Err(self.source.error(
-                    span,
+                    table,
                     &format!("{prefix}.root"),
                     "required key is missing: a site needs `root` (a directory to serve) or \
                      `app` (an app directory to render)",

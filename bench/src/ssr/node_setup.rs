@@ -1,0 +1,181 @@
+//! Setting up the Node.js contenders: `npm ci` in `bench/node` when its packages are missing
+//! or older than the lockfile, then `node build.mjs` (the Node bundle of `examples/app`, and
+//! with Next.js the generated app and `next build`). Runs before the harness pins itself to
+//! one CPU, so npm and `next build` get both cores.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::limits::{NODE_BUILD_DEADLINE_MS, NPM_CI_DEADLINE_MS, TOOL_DEADLINE_MS};
+use crate::locate::{which, workspace_root};
+use crate::run::{run_captured, run_inherited};
+
+/// Oldest Node.js that runs the pinned Next.js (its `engines` field).
+const NODE_VERSION_MIN: (u32, u32) = (20, 9);
+
+/// The built Node.js contenders.
+pub struct NodeApps {
+    pub node: PathBuf,
+    pub react_server: PathBuf,
+    pub bundle: PathBuf,
+    pub next_bin: PathBuf,
+    /// `None` unless Next.js was asked for.
+    pub next_app: Option<PathBuf>,
+    /// node, react, react-dom, next: the versions measured, for the report's settings.
+    pub versions: BTreeMap<String, String>,
+}
+
+pub fn prepare(app: &Path, with_next: bool) -> Result<NodeApps, Error> {
+    let dir = workspace_root().join("bench/node");
+    let node = which("node").ok_or_else(|| {
+        Error::run(format!(
+            "node is needed for the node and next servers but is not on PATH (Node.js >= {}.{}; \
+             or leave them out with --servers)",
+            NODE_VERSION_MIN.0, NODE_VERSION_MIN.1
+        ))
+    })?;
+    let version = node_version(&node)?;
+    if parse_version(&version).is_none_or(|found| found < NODE_VERSION_MIN) {
+        return Err(Error::run(format!(
+            "{} is Node.js {version}; the node and next servers need >= {}.{}",
+            node.display(),
+            NODE_VERSION_MIN.0,
+            NODE_VERSION_MIN.1
+        )));
+    }
+    if needs_install(&dir) {
+        npm_ci(&dir)?;
+    }
+    build(&node, &dir, app, with_next)?;
+    let mut versions = BTreeMap::from([("node".to_string(), version)]);
+    for package in ["react", "react-dom", "next"] {
+        versions.insert(package.to_string(), package_version(&dir, package)?);
+    }
+    let out = dir.join(".build");
+    Ok(NodeApps {
+        react_server: dir.join("react-server.mjs"),
+        bundle: out.join("node/app.mjs"),
+        next_bin: dir.join("node_modules/next/dist/bin/next"),
+        next_app: with_next.then(|| out.join("next-app")),
+        node,
+        versions,
+    })
+}
+
+fn node_version(node: &Path) -> Result<String, Error> {
+    let output = run_captured(
+        Command::new(node).arg("--version"),
+        "node --version",
+        Duration::from_millis(TOOL_DEADLINE_MS),
+    )?;
+    if !output.status.success() {
+        return Err(Error::run(format!(
+            "node --version failed ({})",
+            output.status
+        )));
+    }
+    Ok(output.stdout.trim().to_string())
+}
+
+/// "v20.20.2" -> (20, 20).
+fn parse_version(text: &str) -> Option<(u32, u32)> {
+    let mut parts = text.trim().strip_prefix('v').unwrap_or(text).split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// No node_modules, or one older than package-lock.json (npm ci writes
+/// node_modules/.package-lock.json last).
+fn needs_install(dir: &Path) -> bool {
+    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|meta| meta.modified());
+    match (
+        modified(dir.join("node_modules/.package-lock.json")),
+        modified(dir.join("package-lock.json")),
+    ) {
+        (Ok(installed), Ok(locked)) => installed < locked,
+        _ => true,
+    }
+}
+
+fn npm_ci(dir: &Path) -> Result<(), Error> {
+    let npm = which("npm").ok_or_else(|| {
+        Error::run("npm is needed to install bench/node's packages but is not on PATH")
+    })?;
+    println!("ssr: installing bench/node's packages (`npm ci`, react, react-dom, next, esbuild)");
+    let status = run_inherited(
+        Command::new(npm)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir)
+            .env("NEXT_TELEMETRY_DISABLED", "1"),
+        "npm ci in bench/node",
+        Duration::from_millis(NPM_CI_DEADLINE_MS),
+    )?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::run(format!(
+            "npm ci in bench/node failed ({status})"
+        )))
+    }
+}
+
+fn build(node: &Path, dir: &Path, app: &Path, with_next: bool) -> Result<(), Error> {
+    let mut command = Command::new(node);
+    command
+        .arg(dir.join("build.mjs"))
+        .arg("--app")
+        .arg(app)
+        .current_dir(dir)
+        .env("NEXT_TELEMETRY_DISABLED", "1");
+    if with_next {
+        command.arg("--next");
+    }
+    let status = run_inherited(
+        &mut command,
+        "bench/node/build.mjs",
+        Duration::from_millis(NODE_BUILD_DEADLINE_MS),
+    )?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Error::run(format!(
+            "bench/node/build.mjs failed ({status}); its output is above"
+        )))
+    }
+}
+
+fn package_version(dir: &Path, package: &str) -> Result<String, Error> {
+    let path = dir.join("node_modules").join(package).join("package.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| Error::run(format!("reading {}: {error}", path.display())))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|error| Error::run(format!("{}: {error}", path.display())))?;
+    json.get("version")
+        .and_then(|version| version.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| Error::run(format!("{} has no version", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expect: Option<(u32, u32)>) {
+        assert_eq!(parse_version(text), expect, "text: {text:?}");
+    }
+
+    #[test]
+    fn reads_node_versions() {
+        check("v20.20.2\n", Some((20, 20)));
+        check("v18.19.0", Some((18, 19)));
+        check("22.1.0", Some((22, 1)));
+        check("v20", None);
+        check("node", None);
+        assert!(Some((20, 8)) < Some(NODE_VERSION_MIN));
+        assert!((20, 20) >= NODE_VERSION_MIN);
+    }
+}

@@ -1,0 +1,172 @@
+//! One shard's renderers: the engine of each app site, and the renders waiting on it.
+//!
+//! [`bext_render::renderer::Renderer`] is sans-I/O: it says when a render is done and which
+//! `fetch` calls it waits on. This module is its driver on the shard: it numbers renders,
+//! parks each caller until its `Done` arrives, performs fetches with bext's HTTP client on the
+//! shard's executor, and feeds their answers back. Everything is shard-local (`Rc`, `RefCell`);
+//! no borrow is held across an await.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Poll, Waker};
+use std::time::Duration;
+
+use bext_render::load::LoadedApp;
+use bext_render::renderer::{
+    FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer,
+};
+use bext_shards::rt;
+
+use super::super::fetch;
+use super::super::shard::Shard;
+use super::AppSite;
+
+/// An app site's engine on this shard.
+pub(crate) struct AppEngine {
+    /// Which loaded app this engine holds (a reload with a new app makes a new engine).
+    pub app: Arc<LoadedApp>,
+    renderer: RefCell<Option<Renderer>>,
+    /// Why the engine could not be created, answered as a 500 to every render.
+    failure: Option<String>,
+    next_id: Cell<u64>,
+    waiting: RefCell<HashMap<u64, Waiting>>,
+    /// Routes seen to render dynamic pages: not worth coalescing or caching.
+    pub dynamic_routes: RefCell<rustc_hash::FxHashSet<usize>>,
+    recycles_seen: Cell<u64>,
+    fetch_timeout: Duration,
+}
+
+#[derive(Default)]
+struct Waiting {
+    page: Option<RenderedPage>,
+    waker: Option<Waker>,
+}
+
+impl AppEngine {
+    /// Creates the engine and loads the bundle: at shard start, before the shard says it is
+    /// ready, so the first request does not pay for it.
+    pub fn new(site: &AppSite) -> AppEngine {
+        let (renderer, failure) =
+            match Renderer::new(site.app.bundle.clone(), site.engine, site.limits) {
+                Ok(renderer) => (Some(renderer), None),
+                Err(e) => {
+                    let why = format!("app {}: {e}", site.app.root.display());
+                    eprintln!("bext: {why}");
+                    (None, Some(why))
+                }
+            };
+        AppEngine {
+            app: site.app.clone(),
+            renderer: RefCell::new(renderer),
+            failure,
+            next_id: Cell::new(1),
+            waiting: RefCell::new(HashMap::new()),
+            dynamic_routes: RefCell::new(Default::default()),
+            recycles_seen: Cell::new(0),
+            fetch_timeout: site.fetch_timeout,
+        }
+    }
+
+    /// Renders `request` (its `id` is set here) and waits for the page.
+    pub async fn render(self: &Rc<Self>, shard: &Rc<Shard>, mut request: RenderRequest) -> RenderedPage {
+        let id = self.next_id.get();
+        // Ids cross into JavaScript as numbers: stay below 2^53.
+        self.next_id.set(if id >= (1 << 52) { 1 } else { id + 1 });
+        request.id = id;
+        self.waiting.borrow_mut().insert(id, Waiting::default());
+        let guard = Forget { engine: self, id };
+        let events = match self.renderer.borrow_mut().as_mut() {
+            Some(renderer) => renderer.start(request),
+            None => vec![RenderEvent::Done {
+                id,
+                page: super::page::internal_error(
+                    self.failure.clone().unwrap_or_default(),
+                ),
+            }],
+        };
+        self.handle(shard, events);
+        let page = std::future::poll_fn(|cx| {
+            let mut waiting = self.waiting.borrow_mut();
+            let Some(slot) = waiting.get_mut(&id) else {
+                return Poll::Ready(None);
+            };
+            match slot.page.take() {
+                Some(page) => Poll::Ready(Some(page)),
+                None => {
+                    slot.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+        .await;
+        drop(guard);
+        page.unwrap_or_else(|| {
+            super::page::internal_error(String::from("render lost"))
+        })
+    }
+
+    fn handle(self: &Rc<Self>, shard: &Rc<Shard>, events: Vec<RenderEvent>) {
+        for event in events {
+            match event {
+                RenderEvent::Done { id, page } => {
+                    {
+                        let mut metrics = shard.metrics.borrow_mut();
+                        metrics.renders += 1;
+                        if page.error.is_some() || page.status >= 500 {
+                            metrics.render_errors += 1;
+                        }
+                    }
+                    if let Some(slot) = self.waiting.borrow_mut().get_mut(&id) {
+                        slot.page = Some(page);
+                        if let Some(waker) = slot.waker.take() {
+                            waker.wake();
+                        }
+                    }
+                }
+                RenderEvent::Fetch { id, fetch, request } => {
+                    let engine = self.clone();
+                    let shard = shard.clone();
+                    rt::spawn(async move {
+                        let result = fetch::fetch(
+                            &request.url,
+                            &request.method,
+                            &request.headers,
+                            request.body.as_bytes(),
+                            engine.fetch_timeout,
+                        )
+                        .await
+                        .map(|r| FetchResponse {
+                            status: r.status,
+                            headers: r.headers,
+                            body: String::from_utf8_lossy(&r.body).into_owned(),
+                        });
+                        let events = match engine.renderer.borrow_mut().as_mut() {
+                            Some(renderer) => renderer.fetched(id, fetch, result),
+                            None => Vec::new(),
+                        };
+                        engine.handle(&shard, events);
+                    });
+                }
+            }
+        }
+        if let Some(renderer) = self.renderer.borrow().as_ref() {
+            let recycles = renderer.recycles();
+            let new = recycles.saturating_sub(self.recycles_seen.replace(recycles));
+            shard.metrics.borrow_mut().engine_recycles += new;
+        }
+    }
+}
+
+/// Drops a render's waiting slot if its caller goes away before the page arrives.
+struct Forget<'a> {
+    engine: &'a AppEngine,
+    id: u64,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.engine.waiting.borrow_mut().remove(&self.id);
+    }
+}

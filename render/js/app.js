@@ -1,0 +1,618 @@
+// The render protocol (`__bext_in` / `__bext_out`) and the page/route-handler renderer.
+//
+// One render is one `Render` record driven by `run`, a small state machine: each phase
+// returns the next value, and only a value that is a thenable suspends the machine (the two
+// continuation closures are made on the first suspension, once per render). A page with no
+// loader and synchronous components therefore renders in one pass with no promise and no
+// closure; async loaders, components, metadata and fetches cost what they use.
+//
+// Failures change the render's mode instead of unwinding it: notFound() switches to the
+// nearest not-found page (404), redirect() finishes with 307/308 + location, anything else
+// switches to the nearest error page (500) with the failure kept for the `done` record, and a
+// failure while rendering the error page ends in the built-in 500 page. A record's body is
+// sent as its own string, never inside JSON.
+
+var MODE_PAGE = 0;
+var MODE_NOT_FOUND = 1;
+var MODE_ERROR = 2;
+var MODE_HANDLER = 3;
+
+var PHASE_LOADER = 0;
+var PHASE_PAGE = 1;
+var PHASE_LEAF = 2;
+var PHASE_LEAF_HTML = 3;
+var PHASE_HEAD = 4;
+var PHASE_META = 5;
+var PHASE_LAYOUT = 6;
+var PHASE_LAYOUT_HTML = 7;
+var PHASE_LAYOUT_DONE = 8;
+var PHASE_HANDLER = 9;
+
+var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
+var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
+var NOINDEX = '<meta name="robots" content="noindex"/>';
+var REVALIDATE_MAX_S = 4294967295; // u32 on the Rust side
+var HANDLER_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+var BUILTIN_404 =
+  '<!DOCTYPE html><html><head><meta name="robots" content="noindex"/><title>404: This page could not be found.</title></head>' +
+  "<body><h1>404</h1><p>This page could not be found.</p></body></html>";
+var RENDER_KEY = typeof Symbol === "function" ? Symbol("bext.render") : "__bext_render";
+
+var outbox = [];
+var liveRenders = Object.create(null); // id -> Render, only for renders that suspended
+var currentRender = null;
+var fetchesPerRenderMax = 64; // replaced by __bext_configure with core's FETCHES_PER_RENDER_MAX
+var routes = [];
+var rootRoute = null;
+
+// ---- protocol ----------------------------------------------------------------------------
+
+function bextIn(json) {
+  var msg = JSON.parse(json);
+  switch (msg.op) {
+    case "render":
+      startRender(msg);
+      break;
+    case "fetched":
+      settleFetch(msg, true);
+      break;
+    case "fetch_failed":
+      settleFetch(msg, false);
+      break;
+    case "error":
+      renderErrorPage(msg);
+      break;
+    default:
+      throw new Error("unknown render protocol op: " + msg.op);
+  }
+}
+
+function bextOut() {
+  var records = outbox;
+  if (records.length !== 0) outbox = [];
+  return records;
+}
+
+function configure(json) {
+  var o = JSON.parse(json);
+  if (typeof o.fetchesPerRenderMax === "number" && o.fetchesPerRenderMax >= 0) fetchesPerRenderMax = o.fetchesPerRenderMax;
+}
+
+// ---- routes ------------------------------------------------------------------------------
+
+function Route(r) {
+  this.page = r.page || null;
+  this.handler = r.handler || null;
+  this.layouts = Array.isArray(r.layouts) ? r.layouts : [];
+  this.notFound = r.notFound || null;
+  this.error = r.error || null;
+  this.loaded = false;
+  this.pageModule = null;
+  this.handlerModule = null;
+  this.segments = null; // layout modules, outermost first, then the page module
+  this.revalidate = undefined; // seconds, false (forever) or undefined (unset)
+  this.forceDynamic = false;
+  this.tags = [];
+  this.tagsJson = "[]";
+  this.staticHead = ""; // null when some segment has generateMetadata
+  this.allow = "";
+}
+
+function setRoutes(table) {
+  routes = table.map(function (r) { return new Route(r); });
+  rootRoute = makeRootRoute(routes);
+}
+
+function depth(id) {
+  return id.split("/").length;
+}
+
+function dirOf(id) {
+  return id.slice(0, id.lastIndexOf("/") + 1);
+}
+
+// For a path no route matched: the shallowest root layout, not-found and error of the app.
+function makeRootRoute(list) {
+  var layout = null;
+  var nf = null;
+  var err = null;
+  for (var i = 0; i < list.length; i++) {
+    var r = list[i];
+    if (r.layouts.length > 0 && (layout === null || depth(r.layouts[0]) < depth(layout))) layout = r.layouts[0];
+    if (r.notFound !== null && (nf === null || depth(r.notFound) < depth(nf))) nf = r.notFound;
+    if (r.error !== null && (err === null || depth(r.error) < depth(err))) err = r.error;
+  }
+  var root = new Route({ layouts: layout === null ? [] : [layout], notFound: nf, error: err });
+  root.loaded = true;
+  return root;
+}
+
+// The layouts that wrap a not-found or error page: those at its level and above (Next.js puts
+// the boundary inside the layout of its own segment).
+function layoutsAbove(layouts, boundaryId) {
+  var dir = dirOf(boundaryId);
+  return layouts.filter(function (l) { return dir.indexOf(dirOf(l)) === 0; });
+}
+
+function loadPageRoute(r) {
+  var segments = [];
+  for (var i = 0; i < r.layouts.length; i++) segments.push(requireModule(r.layouts[i]));
+  var page = requireModule(r.page);
+  segments.push(page);
+  var revalidate;
+  var forceDynamic = false;
+  var tags = [];
+  var dynamicHead = false;
+  for (var j = 0; j < segments.length; j++) {
+    var s = segments[j];
+    if (typeof s.revalidate === "number" || s.revalidate === false) revalidate = minRevalidate(revalidate, s.revalidate);
+    if (s.dynamic === "force-dynamic") forceDynamic = true;
+    if (Array.isArray(s.tags)) for (var k = 0; k < s.tags.length; k++) tags.push(String(s.tags[k]));
+    if (typeof s.generateMetadata === "function") dynamicHead = true;
+  }
+  r.staticHead = dynamicHead ? null : headHtml(segments.map(function (s) { return s.metadata; }));
+  r.pageModule = page;
+  r.segments = segments;
+  r.revalidate = revalidate;
+  r.forceDynamic = forceDynamic;
+  r.tags = tags;
+  r.tagsJson = JSON.stringify(tags);
+  r.loaded = true;
+}
+
+// Route handlers are dynamic unless they opt in to caching (as in Next.js 15): a positive
+// `revalidate`, `revalidate = false` or `dynamic = "force-static"`.
+function loadHandlerRoute(r) {
+  var m = requireModule(r.handler);
+  var optIn = m.dynamic === "force-static" || (typeof m.revalidate === "number" && m.revalidate > 0) || m.revalidate === false;
+  r.handlerModule = m;
+  r.revalidate = typeof m.revalidate === "number" || m.revalidate === false ? m.revalidate : undefined;
+  r.forceDynamic = !optIn || m.dynamic === "force-dynamic";
+  var tags = Array.isArray(m.tags) ? m.tags.map(String) : [];
+  r.tags = tags;
+  r.tagsJson = JSON.stringify(tags);
+  var allow = [];
+  for (var i = 0; i < HANDLER_METHODS.length; i++) {
+    var name = HANDLER_METHODS[i];
+    if (typeof m[name] === "function" || (name === "HEAD" && typeof m.GET === "function") || name === "OPTIONS") allow.push(name);
+  }
+  r.allow = allow.join(", ");
+  r.loaded = true;
+}
+
+function minRevalidate(a, b) {
+  if (a === undefined || a === false) return b;
+  if (b === undefined || b === false) return a;
+  return Math.min(a, b);
+}
+
+function revalidateJson(rv) {
+  if (typeof rv !== "number" || !(rv >= 0) || rv === Infinity) return "null";
+  return String(Math.min(Math.floor(rv), REVALIDATE_MAX_S));
+}
+
+// ---- one render --------------------------------------------------------------------------
+
+function Render(msg, route) {
+  this.id = msg.id;
+  this.msg = msg;
+  this.route = route;
+  this.params = msg.params !== null && typeof msg.params === "object" ? msg.params : {};
+  this.mode = MODE_PAGE;
+  this.phase = PHASE_LEAF;
+  this.status = 200;
+  this.finished = false;
+  this.tracked = false;
+  this.dynamic = false;
+  this.fatal = null;
+  this.failure = null;
+  this.fetchCount = 0;
+  this.pendingFetches = null;
+  this.fetchRevalidate = undefined;
+  this.extraTags = null;
+  this.setCookies = null;
+  this.cookieStore = null;
+  this.headersObject = null;
+  this.searchObject = null;
+  this.requestObject = null;
+  this.origin = null;
+  this.leaf = null;
+  this.leafId = "";
+  this.props = null;
+  this.layoutIds = null;
+  this.layoutIndex = 0;
+  this.html = "";
+  this.head = "";
+  this.metas = null;
+  this.metaIndex = 0;
+  this.dropBody = false;
+  this.onValue = null;
+  this.onError = null;
+}
+
+function startRender(msg) {
+  var route = typeof msg.route === "number" ? routes[msg.route] : undefined;
+  var c = new Render(msg, route !== undefined ? route : rootRouteOrEmpty());
+  currentRender = c;
+  if (route === undefined) startNotFound(c);
+  else if (route.handler !== null) startHandler(c);
+  else if (route.page !== null) startPage(c);
+  else startNotFound(c);
+}
+
+function rootRouteOrEmpty() {
+  if (rootRoute === null) rootRoute = makeRootRoute([]);
+  return rootRoute;
+}
+
+function startPage(c) {
+  var r = c.route;
+  try {
+    if (!r.loaded) loadPageRoute(r);
+  } catch (e) {
+    fail(c, e);
+    return;
+  }
+  c.leaf = r.pageModule.default;
+  c.leafId = r.page;
+  c.layoutIds = r.layouts;
+  c.props = new PageProps(c);
+  c.phase = typeof r.pageModule.loader === "function" ? PHASE_LOADER : PHASE_PAGE;
+  run(c, undefined);
+}
+
+function run(c, value) {
+  for (;;) {
+    if (c.finished) return;
+    try {
+      if (value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function") {
+        suspend(c, value);
+        return;
+      }
+      value = step(c, value);
+    } catch (e) {
+      fail(c, e);
+      return;
+    }
+  }
+}
+
+function suspend(c, thenable) {
+  trackRender(c);
+  if (c.onValue === null) {
+    c.onValue = function (v) {
+      currentRender = c;
+      run(c, v);
+    };
+    c.onError = function (e) {
+      currentRender = c;
+      fail(c, e);
+    };
+  }
+  thenable.then(c.onValue, c.onError);
+}
+
+function trackRender(c) {
+  if (c.tracked) return;
+  c.tracked = true;
+  liveRenders[c.id] = c;
+}
+
+function step(c, v) {
+  switch (c.phase) {
+    case PHASE_LOADER:
+      c.phase = PHASE_PAGE;
+      return c.route.pageModule.loader(new LoaderArgs(c));
+    case PHASE_PAGE:
+      c.props.data = v;
+      c.phase = PHASE_LEAF;
+      return undefined;
+    case PHASE_LEAF:
+      c.phase = PHASE_LEAF_HTML;
+      return callComponent(c.leaf, c.props, c.leafId);
+    case PHASE_LEAF_HTML:
+      c.phase = PHASE_HEAD;
+      return toHtml(v);
+    case PHASE_HEAD:
+      c.html = v;
+      if (c.mode === MODE_PAGE) {
+        if (c.route.staticHead === null) {
+          c.metas = [];
+          c.metaIndex = -1;
+          c.phase = PHASE_META;
+          return undefined;
+        }
+        c.head = c.route.staticHead;
+      }
+      c.layoutIndex = c.layoutIds.length;
+      c.phase = PHASE_LAYOUT;
+      return undefined;
+    case PHASE_META:
+      return metadataStep(c, v);
+    case PHASE_LAYOUT:
+      if (c.layoutIndex === 0) {
+        finishDocument(c);
+        return undefined;
+      }
+      c.layoutIndex--;
+      var id = c.layoutIds[c.layoutIndex];
+      c.phase = PHASE_LAYOUT_HTML;
+      return callComponent(requireModule(id).default, { children: new globalThis.__prism.Html(c.html), params: c.params }, id);
+    case PHASE_LAYOUT_HTML:
+      c.phase = PHASE_LAYOUT_DONE;
+      return toHtml(v);
+    case PHASE_LAYOUT_DONE:
+      c.html = v;
+      c.phase = PHASE_LAYOUT;
+      return undefined;
+    case PHASE_HANDLER:
+      finishHandler(c, v);
+      return undefined;
+    default:
+      throw new Error("render state machine: bad phase " + c.phase);
+  }
+}
+
+// One segment's metadata per step (each may be awaited): layouts get {params}, the page its
+// own props ({params, searchParams, data}).
+function metadataStep(c, v) {
+  if (c.metaIndex >= 0) c.metas.push(v);
+  c.metaIndex++;
+  var segments = c.route.segments;
+  if (c.metaIndex === segments.length) {
+    c.head = headHtml(c.metas);
+    c.layoutIndex = c.layoutIds.length;
+    c.phase = PHASE_LAYOUT;
+    return undefined;
+  }
+  var s = segments[c.metaIndex];
+  if (typeof s.generateMetadata !== "function") return s.metadata;
+  return s.generateMetadata(c.metaIndex === segments.length - 1 ? c.props : { params: c.params });
+}
+
+// Plain function components (what PRISM emits) are called directly; a class, memo() or
+// forwardRef() default export becomes an element for prism to render.
+function callComponent(component, props, id) {
+  if (typeof component === "function" && !(component.prototype && component.prototype.isReactComponent)) {
+    return component(props);
+  }
+  if (component === null || (typeof component !== "function" && typeof component !== "object")) {
+    throw new TypeError(id + " has no default export to render");
+  }
+  return globalThis.__prism.createElement(component, props);
+}
+
+function toHtml(v) {
+  var prism = globalThis.__prism;
+  if (v instanceof prism.Html) return v.s;
+  return prism.render(v);
+}
+
+function finishDocument(c) {
+  if (c.fatal !== null && c.mode !== MODE_ERROR) {
+    fail(c, c.fatal);
+    return;
+  }
+  // prism's finish() resolves its markers (elements React hoists into <head>) once the
+  // document is whole; the metadata tags then go before </head>.
+  var prism = globalThis.__prism;
+  var html = typeof prism.finish === "function" ? prism.finish(c.html) : c.html;
+  if (c.head !== "") html = insertHead(html, c.head);
+  if (c.layoutIds.length > 0 || html.slice(0, 5) === "<html") html = "<!DOCTYPE html>" + html;
+  finish(c, c.status, HTML_HEADERS, html);
+}
+
+function finish(c, status, headersJson, body) {
+  c.finished = true;
+  if (c.tracked && liveRenders[c.id] === c) delete liveRenders[c.id];
+  if (currentRender === c) currentRender = null;
+  outbox.push(doneMeta(c, status, headersJson), body);
+}
+
+function doneMeta(c, status, headersJson) {
+  var r = c.route;
+  var rv = minRevalidate(r.revalidate, c.fetchRevalidate);
+  var dynamic = c.dynamic || r.forceDynamic || rv === 0 || c.failure !== null;
+  var tags = c.extraTags === null ? r.tagsJson : JSON.stringify(r.tags.concat(c.extraTags));
+  var error = c.failure === null ? "null" : JSON.stringify({ message: c.failure.message, stack: c.failure.stack, digest: c.failure.digest });
+  return (
+    '{"k":"done","id":' + c.id + ',"status":' + status + ',"headers":' + headersJson + ',"revalidate":' + revalidateJson(rv) +
+    ',"dynamic":' + dynamic + ',"tags":' + tags + ',"error":' + error + "}"
+  );
+}
+
+// ---- failures ----------------------------------------------------------------------------
+
+function fail(c, e) {
+  if (c.finished) return;
+  var signal;
+  try {
+    signal = e !== null && typeof e === "object" ? e.__bext_signal : undefined;
+  } catch (x) {
+    signal = undefined;
+  }
+  if (signal === SIGNAL_REDIRECT && c.mode !== MODE_ERROR) finishRedirect(c, e);
+  else if (c.mode === MODE_HANDLER) failHandler(c, e, signal);
+  else if (signal === SIGNAL_NOT_FOUND && c.mode === MODE_PAGE) startNotFound(c);
+  else if (c.mode === MODE_ERROR) finishBuiltinError(c, e);
+  else startError(c, failureOf(e), 500);
+}
+
+function finishRedirect(c, e) {
+  var location;
+  try {
+    location = headerValue(e.location);
+  } catch (x) {
+    e = x;
+    location = null;
+  }
+  if (location === null) {
+    c.mode === MODE_HANDLER ? failHandler(c, e, undefined) : startError(c, failureOf(e), 500);
+    return;
+  }
+  finish(c, e.status, '[["location",' + JSON.stringify(location) + "]]", "");
+}
+
+function startNotFound(c) {
+  var r = c.route;
+  c.mode = MODE_NOT_FOUND;
+  c.status = 404;
+  if (r.notFound === null && r.layouts.length === 0) {
+    finish(c, 404, HTML_HEADERS, BUILTIN_404);
+    return;
+  }
+  try {
+    if (r.notFound !== null) {
+      c.leaf = requireModule(r.notFound).default;
+      c.leafId = r.notFound;
+      c.layoutIds = layoutsAbove(r.layouts, r.notFound);
+    } else {
+      c.leaf = BuiltinNotFound;
+      c.leafId = "the built-in not-found page";
+      c.layoutIds = r.layouts.slice(0, 1);
+    }
+    c.head = layoutsHead(c.layoutIds) + NOINDEX;
+  } catch (e) {
+    startError(c, failureOf(e), 500);
+    return;
+  }
+  c.props = {};
+  c.phase = PHASE_LEAF;
+  run(c, undefined);
+}
+
+function BuiltinNotFound() {
+  return new globalThis.__prism.Html("<h1>404</h1><p>This page could not be found.</p>");
+}
+
+// The static `metadata` of the layouts around a not-found or error page (generateMetadata is
+// not called there: it may be what failed).
+function layoutsHead(layoutIds) {
+  var metas = [];
+  for (var i = 0; i < layoutIds.length; i++) metas.push(requireModule(layoutIds[i]).metadata);
+  return headHtml(metas);
+}
+
+function startError(c, failure, status) {
+  var r = c.route;
+  c.failure = failure;
+  c.mode = MODE_ERROR;
+  c.status = status;
+  c.dynamic = true;
+  if (r.error === null) {
+    finishBuiltinError(c, null);
+    return;
+  }
+  try {
+    c.leaf = requireModule(r.error).default;
+    c.leafId = r.error;
+    c.layoutIds = layoutsAbove(r.layouts, r.error);
+    c.head = layoutsHead(c.layoutIds);
+  } catch (e) {
+    finishBuiltinError(c, e);
+    return;
+  }
+  // Only the message and the digest reach the page: the stack stays in the log.
+  c.props = { error: { message: failure.message, digest: failure.digest }, reset: noop };
+  c.phase = PHASE_LEAF;
+  run(c, undefined);
+}
+
+function noop() {}
+
+function finishBuiltinError(c, secondary) {
+  if (c.failure === null) c.failure = failureOf(secondary);
+  else if (secondary !== null) c.failure.message += " (then the error page failed: " + failureOf(secondary).message + ")";
+  c.mode = MODE_ERROR;
+  c.dynamic = true;
+  finish(c, c.status >= 500 ? c.status : 500, HTML_HEADERS, builtin500(c.failure.digest));
+}
+
+function builtin500(digest) {
+  return (
+    '<!DOCTYPE html><html><head><meta name="robots" content="noindex"/><title>500: Internal Server Error</title></head>' +
+    "<body><h1>500</h1><p>Internal Server Error</p><p>Digest: " + escapeHtml(digest) + "</p></body></html>"
+  );
+}
+
+function failureOf(e) {
+  var message;
+  var stack = "";
+  try {
+    if (e !== null && typeof e === "object") {
+      message = String(e.message !== undefined ? e.message : e);
+      if (typeof e.stack === "string") stack = e.stack;
+    } else {
+      message = String(e);
+    }
+  } catch (x) {
+    message = "an exception that cannot be printed";
+  }
+  return { message: message, stack: stack, digest: digestOf(message + "\n" + stack) };
+}
+
+// FNV-1a: a short, stable id shown on the error page and logged with the full error, so the
+// two can be matched without showing the stack to the visitor.
+function digestOf(s) {
+  var h = 0x811c9dc5;
+  for (var i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return String(h);
+}
+
+// `op:"error"`: the engine failed (deadline, heap) on render `id`; Rust asks for the error page.
+function renderErrorPage(msg) {
+  var old = liveRenders[msg.id];
+  if (old !== undefined) {
+    old.finished = true; // its late continuations, if any, are ignored
+    delete liveRenders[msg.id];
+  }
+  var route = typeof msg.route === "number" ? routes[msg.route] : undefined;
+  var c = new Render(msg, route !== undefined ? route : rootRouteOrEmpty());
+  currentRender = c;
+  var message = String(msg.message);
+  var status = typeof msg.status === "number" && msg.status >= 500 && msg.status <= 599 ? msg.status : 500;
+  var failure = { message: message, stack: "", digest: digestOf(message) };
+  if (c.route.handler !== null) {
+    // An API route answers in its own terms, not with an HTML page.
+    c.mode = MODE_HANDLER;
+    c.failure = failure;
+    c.dynamic = true;
+    finish(c, status, TEXT_HEADERS, "Internal Server Error");
+    return;
+  }
+  startError(c, failure, status);
+}
+
+// ---- globals -----------------------------------------------------------------------------
+
+var G = globalThis;
+G.__bext_define = defineModule;
+G.__bext_require = requireModule;
+G.__bext_export = exportLive;
+G.__bext_default = defaultOf;
+G.__bext_compile_error = compileError;
+G.__bext_routes = setRoutes;
+G.__bext_in = bextIn;
+G.__bext_out = bextOut;
+G.__bext_configure = configure;
+G.Headers = Headers;
+G.Request = Request;
+G.Response = Response;
+G.fetch = fetchImpl;
+if (typeof G.URL !== "function") G.URL = URLImpl;
+if (typeof G.URLSearchParams !== "function") G.URLSearchParams = URLSearchParamsImpl;
+if (typeof G.queueMicrotask !== "function") {
+  G.queueMicrotask = function (fn) {
+    Promise.resolve().then(fn);
+  };
+}
+// Bare engines have no console; packages that log must not throw. (Output is dropped: the
+// render protocol has no log channel yet.)
+if (typeof G.console !== "object" || G.console === null) {
+  G.console = { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop };
+}
+// Packages from node_modules commonly branch on process.env.NODE_ENV.
+if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };

@@ -1,0 +1,1422 @@
+// PRISM runtime: the helpers that code lowered by the PRISM pass calls, the fallback JSX runtime
+// for code it did not compile (packages, `React.createElement` calls), and the document
+// finisher. Evaluated once per engine, before any app module; defines `globalThis.__prism`.
+//
+// Semantics follow react-dom/server 19 (`renderToString`) exactly, minus the `<!-- -->` text
+// separators: attribute rules are a port of ReactFizzConfigDOM `pushAttribute`, special elements
+// a port of `pushStartInstance`. Where React needs state that spans the whole render (which
+// <option> its <select> selects, which <title>/<meta>/<link>/<img> preloads float into <head>),
+// the rendered string carries in-band markers, U+FDD0 <kind> <payload> U+FDD1 (Unicode
+// noncharacters, which no text content is expected to hold), that the enclosing <select> or
+// `finish` resolves. Lowered code concatenates strings and never sees these markers.
+(function () {
+  "use strict";
+
+  var hasOwn = Object.prototype.hasOwnProperty;
+  var isArray = Array.isArray;
+
+  // ---------------------------------------------------------------- HTML values and escaping
+
+  // Rendered HTML. A string child is escaped; an Html child is inserted as is.
+  function Html(s) {
+    this.s = s;
+  }
+  Html.prototype.toString = function () {
+    return this.s;
+  };
+
+  var ESCAPE_RE = /["'&<>]/;
+  function escStr(text) {
+    var match = ESCAPE_RE.exec(text);
+    if (match === null) return text;
+    var html = "";
+    var last = 0;
+    var i = match.index;
+    var len = text.length;
+    for (; i < len; i++) {
+      var rep;
+      switch (text.charCodeAt(i)) {
+        case 34: rep = "&quot;"; break;
+        case 38: rep = "&amp;"; break;
+        case 39: rep = "&#x27;"; break;
+        case 60: rep = "&lt;"; break;
+        case 62: rep = "&gt;"; break;
+        default: continue;
+      }
+      if (last !== i) html += text.slice(last, i);
+      last = i + 1;
+      html += rep;
+    }
+    return last !== len ? html + text.slice(last) : html;
+  }
+  // React's escapeTextForBrowser: any value, stringified.
+  function esc(v) {
+    if (typeof v === "string") return escStr(v);
+    var t = typeof v;
+    if (t === "number" || t === "boolean" || t === "bigint") return "" + v;
+    return escStr("" + v);
+  }
+
+  var JAVASCRIPT_URL_RE =
+    /^[\u0000-\u001F ]*j[\r\n\t]*a[\r\n\t]*v[\r\n\t]*a[\r\n\t]*s[\r\n\t]*c[\r\n\t]*r[\r\n\t]*i[\r\n\t]*p[\r\n\t]*t[\r\n\t]*:/i;
+  var BLOCKED_URL =
+    "javascript:throw new Error('React has blocked a javascript: URL as a security precaution.')";
+  function sanitizeURL(url) {
+    return JAVASCRIPT_URL_RE.test(url) ? BLOCKED_URL : url;
+  }
+  var ACTION_JAVASCRIPT_URL = escStr(
+    "javascript:throw new Error('React form unexpectedly submitted.')"
+  );
+
+  // ---------------------------------------------------------------- markers
+
+  var M_OPEN = "\uFDD0";
+  var M_CLOSE = "\uFDD1";
+  var M_SEP = "\uFDD2";
+  function marker(kind, payload) {
+    return M_OPEN + kind + payload + M_CLOSE;
+  }
+
+  // ---------------------------------------------------------------- attributes
+
+  var VALID_ATTRIBUTE_NAME_RE = new RegExp(
+    "^[:A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD][:A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\-.0-9\\u00B7\\u0300-\\u036F\\u203F-\\u2040]*$"
+  );
+  var validNames = new Map();
+  function isAttributeNameSafe(name) {
+    var ok = validNames.get(name);
+    if (ok === undefined) {
+      ok = VALID_ATTRIBUTE_NAME_RE.test(name);
+      validNames.set(name, ok);
+    }
+    return ok;
+  }
+
+  var ALIASES = new Map([
+    ["acceptCharset", "accept-charset"], ["htmlFor", "for"], ["httpEquiv", "http-equiv"],
+    ["crossOrigin", "crossorigin"], ["accentHeight", "accent-height"],
+    ["alignmentBaseline", "alignment-baseline"], ["arabicForm", "arabic-form"],
+    ["baselineShift", "baseline-shift"], ["capHeight", "cap-height"], ["clipPath", "clip-path"],
+    ["clipRule", "clip-rule"], ["colorInterpolation", "color-interpolation"],
+    ["colorInterpolationFilters", "color-interpolation-filters"],
+    ["colorProfile", "color-profile"], ["colorRendering", "color-rendering"],
+    ["dominantBaseline", "dominant-baseline"], ["enableBackground", "enable-background"],
+    ["fillOpacity", "fill-opacity"], ["fillRule", "fill-rule"], ["floodColor", "flood-color"],
+    ["floodOpacity", "flood-opacity"], ["fontFamily", "font-family"], ["fontSize", "font-size"],
+    ["fontSizeAdjust", "font-size-adjust"], ["fontStretch", "font-stretch"],
+    ["fontStyle", "font-style"], ["fontVariant", "font-variant"], ["fontWeight", "font-weight"],
+    ["glyphName", "glyph-name"], ["glyphOrientationHorizontal", "glyph-orientation-horizontal"],
+    ["glyphOrientationVertical", "glyph-orientation-vertical"], ["horizAdvX", "horiz-adv-x"],
+    ["horizOriginX", "horiz-origin-x"], ["imageRendering", "image-rendering"],
+    ["letterSpacing", "letter-spacing"], ["lightingColor", "lighting-color"],
+    ["markerEnd", "marker-end"], ["markerMid", "marker-mid"], ["markerStart", "marker-start"],
+    ["maskType", "mask-type"], ["overlinePosition", "overline-position"],
+    ["overlineThickness", "overline-thickness"], ["paintOrder", "paint-order"],
+    ["panose-1", "panose-1"], ["pointerEvents", "pointer-events"],
+    ["renderingIntent", "rendering-intent"], ["shapeRendering", "shape-rendering"],
+    ["stopColor", "stop-color"], ["stopOpacity", "stop-opacity"],
+    ["strikethroughPosition", "strikethrough-position"],
+    ["strikethroughThickness", "strikethrough-thickness"],
+    ["strokeDasharray", "stroke-dasharray"], ["strokeDashoffset", "stroke-dashoffset"],
+    ["strokeLinecap", "stroke-linecap"], ["strokeLinejoin", "stroke-linejoin"],
+    ["strokeMiterlimit", "stroke-miterlimit"], ["strokeOpacity", "stroke-opacity"],
+    ["strokeWidth", "stroke-width"], ["textAnchor", "text-anchor"],
+    ["textDecoration", "text-decoration"], ["textRendering", "text-rendering"],
+    ["transformOrigin", "transform-origin"], ["underlinePosition", "underline-position"],
+    ["underlineThickness", "underline-thickness"], ["unicodeBidi", "unicode-bidi"],
+    ["unicodeRange", "unicode-range"], ["unitsPerEm", "units-per-em"],
+    ["vAlphabetic", "v-alphabetic"], ["vHanging", "v-hanging"],
+    ["vIdeographic", "v-ideographic"], ["vMathematical", "v-mathematical"],
+    ["vectorEffect", "vector-effect"], ["vertAdvY", "vert-adv-y"],
+    ["vertOriginX", "vert-origin-x"], ["vertOriginY", "vert-origin-y"],
+    ["wordSpacing", "word-spacing"], ["writingMode", "writing-mode"],
+    ["xmlnsXlink", "xmlns:xlink"], ["xHeight", "x-height"]
+  ]);
+
+  var UNITLESS = new Set(
+    ("animationIterationCount aspectRatio borderImageOutset borderImageSlice borderImageWidth " +
+      "boxFlex boxFlexGroup boxOrdinalGroup columnCount columns flex flexGrow flexPositive " +
+      "flexShrink flexNegative flexOrder gridArea gridRow gridRowEnd gridRowSpan gridRowStart " +
+      "gridColumn gridColumnEnd gridColumnSpan gridColumnStart fontWeight lineClamp lineHeight " +
+      "opacity order orphans scale tabSize widows zIndex zoom fillOpacity floodOpacity " +
+      "stopOpacity strokeDasharray strokeDashoffset strokeMiterlimit strokeOpacity strokeWidth " +
+      "MozAnimationIterationCount MozBoxFlex MozBoxFlexGroup MozLineClamp " +
+      "msAnimationIterationCount msFlex msZoom msFlexGrow msFlexNegative msFlexOrder " +
+      "msFlexPositive msFlexShrink msGridColumn msGridColumnSpan msGridRow msGridRowSpan " +
+      "WebkitAnimationIterationCount WebkitBoxFlex WebKitBoxFlexGroup WebkitBoxOrdinalGroup " +
+      "WebkitColumnCount WebkitColumns WebkitFlex WebkitFlexGrow WebkitFlexPositive " +
+      "WebkitFlexShrink WebkitLineClamp").split(" ")
+  );
+
+  var styleNames = new Map();
+  function styleName(name) {
+    var css = styleNames.get(name);
+    if (css === undefined) {
+      css = escStr(name.replace(/([A-Z])/g, "-$1").toLowerCase().replace(/^ms-/, "-ms-"));
+      styleNames.set(name, css);
+    }
+    return css;
+  }
+
+  // The declarations of a style object, "a:b;c:d", or "" when none survives.
+  function styleText(style) {
+    if (typeof style !== "object") {
+      throw new Error(
+        "The `style` prop expects a mapping from style properties to values, not a string. For example, style={{marginRight: spacing + 'em'}} when using JSX."
+      );
+    }
+    var out = "";
+    for (var name in style) {
+      if (!hasOwn.call(style, name)) continue;
+      var v = style[name];
+      if (v == null || typeof v === "boolean" || v === "") continue;
+      var css, value;
+      if (name.indexOf("--") === 0) {
+        css = escStr(name);
+        value = escStr(("" + v).trim());
+      } else {
+        css = styleName(name);
+        if (typeof v === "number") {
+          value = v === 0 || UNITLESS.has(name) ? "" + v : v + "px";
+        } else {
+          value = escStr(("" + v).trim());
+        }
+      }
+      out += out === "" ? css + ":" + value : ";" + css + ":" + value;
+    }
+    return out;
+  }
+  function st(style) {
+    var text = styleText(style);
+    return text === "" ? "" : ' style="' + text + '"';
+  }
+
+  function isFnOrSym(v) {
+    var t = typeof v;
+    return t === "function" || t === "symbol";
+  }
+
+  // Port of pushAttribute: the attribute text for one prop, "" when React writes none.
+  // `value` is never null or undefined here (callers skip those).
+  function attr(name, value) {
+    switch (name) {
+      case "className":
+        return stringAttr("class", value);
+      case "tabIndex":
+        return stringAttr("tabindex", value);
+      case "dir": case "role": case "viewBox": case "width": case "height":
+        return stringAttr(name, value);
+      case "style":
+        return st(value);
+      case "src": case "href":
+        if (value === "") return "";
+      // falls through
+      case "action": case "formAction":
+        if (isFnOrSym(value) || typeof value === "boolean") return "";
+        return " " + name + '="' + escStr(sanitizeURL("" + value)) + '"';
+      case "defaultValue": case "defaultChecked": case "innerHTML":
+      case "suppressContentEditableWarning": case "suppressHydrationWarning": case "ref":
+        return "";
+      case "autoFocus": case "multiple": case "muted":
+        return value && !isFnOrSym(value) ? " " + name.toLowerCase() + '=""' : "";
+      case "xlinkHref":
+        if (isFnOrSym(value) || typeof value === "boolean") return "";
+        return ' xlink:href="' + escStr(sanitizeURL("" + value)) + '"';
+      case "contentEditable": case "spellCheck": case "draggable": case "value":
+      case "autoReverse": case "externalResourcesRequired": case "focusable":
+      case "preserveAlpha":
+        return isFnOrSym(value) ? "" : " " + name + '="' + esc(value) + '"';
+      case "inert": case "allowFullScreen": case "async": case "autoPlay": case "controls":
+      case "credentialless": case "default": case "defer": case "disabled":
+      case "disablePictureInPicture": case "disableRemotePlayback": case "formNoValidate":
+      case "hidden": case "loop": case "noModule": case "noValidate": case "open":
+      case "playsInline": case "readOnly": case "required": case "reversed": case "scoped":
+      case "seamless": case "itemScope":
+        return value && !isFnOrSym(value) ? " " + name + '=""' : "";
+      case "capture": case "download":
+        if (value === true) return " " + name + '=""';
+        if (value === false || isFnOrSym(value)) return "";
+        return " " + name + '="' + esc(value) + '"';
+      case "cols": case "rows": case "size": case "span":
+        return !isFnOrSym(value) && !isNaN(value) && value >= 1
+          ? " " + name + '="' + esc(value) + '"'
+          : "";
+      case "rowSpan": case "start":
+        return isFnOrSym(value) || isNaN(value) ? "" : " " + name + '="' + esc(value) + '"';
+      case "xlinkActuate": return stringAttr("xlink:actuate", value);
+      case "xlinkArcrole": return stringAttr("xlink:arcrole", value);
+      case "xlinkRole": return stringAttr("xlink:role", value);
+      case "xlinkShow": return stringAttr("xlink:show", value);
+      case "xlinkTitle": return stringAttr("xlink:title", value);
+      case "xlinkType": return stringAttr("xlink:type", value);
+      case "xmlBase": return stringAttr("xml:base", value);
+      case "xmlLang": return stringAttr("xml:lang", value);
+      case "xmlSpace": return stringAttr("xml:space", value);
+      default:
+        if (name.length > 2 && (name[0] === "o" || name[0] === "O") &&
+            (name[1] === "n" || name[1] === "N")) {
+          return "";
+        }
+        name = ALIASES.get(name) || name;
+        if (!isAttributeNameSafe(name)) return "";
+        switch (typeof value) {
+          case "function": case "symbol":
+            return "";
+          case "boolean":
+            var prefix = name.toLowerCase().slice(0, 5);
+            if (prefix !== "data-" && prefix !== "aria-") return "";
+        }
+        return " " + name + '="' + esc(value) + '"';
+    }
+  }
+  function stringAttr(name, value) {
+    if (isFnOrSym(value) || typeof value === "boolean") return "";
+    return " " + name + '="' + esc(value) + '"';
+  }
+
+  // Specialised attribute helpers for lowered code: `pre` is the attribute's text up to its
+  // opening quote, computed at compile time. Each returns "" for null/undefined.
+  // String attribute (className, id, most others).
+  function s(pre, v) {
+    if (v == null) return "";
+    switch (typeof v) {
+      case "string": return pre + escStr(v) + '"';
+      case "number": case "bigint": return pre + v + '"';
+      case "boolean": case "function": case "symbol": return "";
+    }
+    return pre + escStr("" + v) + '"';
+  }
+  // data-*, aria-* and React's booleanish attributes: booleans are written as text.
+  function x(pre, v) {
+    if (v == null || isFnOrSym(v)) return "";
+    return pre + esc(v) + '"';
+  }
+  // Boolean attribute; `text` is the whole attribute (` disabled=""`).
+  function b(text, v) {
+    return v && !isFnOrSym(v) ? text : "";
+  }
+  // URL attribute (href, action, formAction, xlinkHref): javascript: URLs are replaced.
+  function u(pre, v) {
+    if (v == null || isFnOrSym(v) || typeof v === "boolean") return "";
+    return pre + escStr(sanitizeURL("" + v)) + '"';
+  }
+  // src and href outside <a>: an empty string writes nothing.
+  function ue(pre, v) {
+    return v === "" ? "" : u(pre, v);
+  }
+  // Any other prop whose rules the compiler did not specialise.
+  function a(name, v) {
+    return v == null ? "" : attr(name, v);
+  }
+  // Children of any type.
+  function c(v) {
+    if (v instanceof Html) return v.s;
+    switch (typeof v) {
+      case "string": return escStr(v);
+      case "number": case "bigint": return "" + v;
+      case "object": return v === null ? "" : renderObject(v, 0, null);
+    }
+    return "";
+  }
+  // dangerouslySetInnerHTML's value, checked the way React checks it.
+  function inner(v, hasChildren) {
+    if (v == null) return "";
+    if (hasChildren) {
+      throw new Error("Can only set one of `children` or `props.dangerouslySetInnerHTML`.");
+    }
+    if (typeof v !== "object" || !("__html" in v)) {
+      throw new Error(
+        "`props.dangerouslySetInnerHTML` must be in the form `{__html: ...}`. Please visit https://react.dev/link/dangerously-set-inner-html for more information."
+      );
+    }
+    var html = v.__html;
+    return html == null ? "" : "" + html;
+  }
+
+  // ---------------------------------------------------------------- elements
+
+  var REACT_ELEMENT = Symbol.for("react.transitional.element");
+  var REACT_LEGACY_ELEMENT = Symbol.for("react.element");
+  var REACT_FRAGMENT = Symbol.for("react.fragment");
+  var REACT_PORTAL = Symbol.for("react.portal");
+  var REACT_STRICT_MODE = Symbol.for("react.strict_mode");
+  var REACT_PROFILER = Symbol.for("react.profiler");
+  var REACT_SUSPENSE = Symbol.for("react.suspense");
+  var REACT_SUSPENSE_LIST = Symbol.for("react.suspense_list");
+  var REACT_ACTIVITY = Symbol.for("react.activity");
+  var REACT_CONTEXT = Symbol.for("react.context");
+  var REACT_MEMO = Symbol.for("react.memo");
+  var REACT_FORWARD_REF = Symbol.for("react.forward_ref");
+  var REACT_LAZY = Symbol.for("react.lazy");
+
+  // Format context bits, after React's insertion modes and tag scopes.
+  var F_SVG = 1;        // inside <svg> (not <foreignObject>): nothing floats to <head>
+  var F_NOSCRIPT = 2;   // inside <noscript>: nothing floats
+  var F_PICTURE = 4;    // inside <picture>: <img> gets no preload
+
+  function childFlags(tag, flags) {
+    switch (tag) {
+      case "svg": return flags | F_SVG;
+      case "math": case "foreignObject": return flags & ~F_SVG;
+      case "noscript": return flags | F_NOSCRIPT;
+      case "picture": return flags | F_PICTURE;
+    }
+    return flags;
+  }
+
+  var VALID_TAG_RE = /^[a-zA-Z][a-zA-Z:_.\-\d]*$/;
+  var validTags = new Map();
+  function startTag(tag) {
+    var ok = validTags.get(tag);
+    if (ok === undefined) {
+      ok = VALID_TAG_RE.test(tag);
+      validTags.set(tag, ok);
+    }
+    if (!ok) throw new Error("Invalid tag: " + tag);
+    return "<" + tag;
+  }
+
+  var VOID = new Set([
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+    "param", "source", "track", "wbr"
+  ]);
+
+  // A host element with its children, as HTML. `flags` is the format context (F_*); `sel` the
+  // value of the enclosing <select> when known (fallback rendering), else null.
+  function h(tag, props, flags, sel) {
+    flags = flags | 0;
+    if (sel === undefined) sel = null;
+    switch (tag) {
+      case "select": return selectEl(props, flags);
+      case "option": return optionEl(props, flags, sel);
+      case "textarea": return textareaEl(props);
+      case "input": return inputEl(props);
+      case "button": return formControlEl("button", props, flags, sel);
+      case "form": return formEl(props, flags, sel);
+      case "menuitem": return menuitemEl(props);
+      case "object": return genericEl("object", props, flags, sel, "data");
+      case "title": return titleEl(props, flags);
+      case "meta": return metaEl(props, flags);
+      case "link": return linkEl(props, flags);
+      case "script": return scriptEl(props, flags);
+      case "style": return styleEl(props, flags);
+      case "pre": case "listing": return genericEl(tag, props, flags, sel, "pre");
+      case "img": return imgEl(props, flags);
+      case "html": return genericEl("html", props, flags, sel, "html");
+      case "head": return genericEl("head", props, flags, sel, "head");
+    }
+    if (VOID.has(tag)) return selfClosing(tag, props);
+    if (tag.indexOf("-") !== -1) return customEl(tag, props, flags, sel);
+    return genericEl(tag, props, flags, sel, null);
+  }
+
+  function selfClosing(tag, props) {
+    var out = startTag(tag);
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      if (k === "children" || k === "dangerouslySetInnerHTML") {
+        throw new Error(
+          tag + " is a self-closing tag and must neither have `children` nor use `dangerouslySetInnerHTML`."
+        );
+      }
+      out += attr(k, v);
+    }
+    return out + "/>";
+  }
+
+  // `special`: "pre" (leading newline kept), "data" (<object data>), "html"/"head" (markers
+  // for `finish`), or null.
+  function genericEl(tag, props, flags, sel, special) {
+    var out = startTag(tag);
+    var children = null;
+    var innerHtml = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      if (k === "children") children = v;
+      else if (k === "dangerouslySetInnerHTML") innerHtml = v;
+      else if (special === "data" && k === "data") {
+        var url = sanitizeURL("" + v);
+        if (url !== "") out += ' data="' + escStr(url) + '"';
+      } else if (tag === "a" && k === "href" && v === "") out += ' href=""';
+      else out += attr(k, v);
+    }
+    out += ">";
+    if (special === "html") out += marker("H", "");
+    else if (special === "head") out += marker("h", "");
+    if (innerHtml != null) {
+      var html = inner(innerHtml, children != null);
+      if (special === "pre" && html.charCodeAt(0) === 10) out += "\n";
+      out += html;
+    }
+    if (special === "pre" && typeof children === "string" && children.charCodeAt(0) === 10) {
+      out += "\n";
+    }
+    out += renderChild(children, childFlags(tag, flags), sel);
+    return out + "</" + tag + ">";
+  }
+
+  function customEl(tag, props, flags, sel) {
+    var out = startTag(tag);
+    var children = null;
+    var innerHtml = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      var name = k;
+      switch (k) {
+        case "children": children = v; continue;
+        case "dangerouslySetInnerHTML": innerHtml = v; continue;
+        case "style": out += st(v); continue;
+        case "suppressContentEditableWarning": case "suppressHydrationWarning": case "ref":
+          continue;
+        case "className": name = "class";
+      }
+      if (isAttributeNameSafe(k) && !isFnOrSym(v) && v !== false) {
+        if (v === true) v = "";
+        else if (typeof v === "object") continue;
+        out += " " + name + '="' + esc(v) + '"';
+      }
+    }
+    out += ">";
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    out += renderChild(children, childFlags(tag, flags), sel);
+    return out + "</" + tag + ">";
+  }
+
+  function selectEl(props, flags) {
+    var out = startTag("select");
+    var children = null;
+    var innerHtml = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      switch (k) {
+        case "children": children = v; break;
+        case "dangerouslySetInnerHTML": innerHtml = v; break;
+        case "defaultValue": case "value": break;
+        default: out += attr(k, v);
+      }
+    }
+    out += ">";
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    var selected = props.value != null ? props.value : props.defaultValue;
+    if (selected === undefined) selected = null;
+    var body = renderChild(children, flags, selected);
+    return out + resolveOptions(body, selected) + "</select>";
+  }
+
+  function optionValueText(children) {
+    var content = "";
+    forEachChild(children, function (child) {
+      if (child != null) content += child;
+    });
+    return content;
+  }
+
+  function optionEl(props, flags, sel) {
+    var out = startTag("option");
+    var children = null;
+    var value = null;
+    var selected = null;
+    var innerHtml = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      switch (k) {
+        case "children": children = v; break;
+        case "selected": selected = v; break;
+        case "dangerouslySetInnerHTML": innerHtml = v; break;
+        case "value": value = v; out += attr(k, v); break;
+        default: out += attr(k, v);
+      }
+    }
+    if (sel != null) {
+      out += isSelected(sel, value !== null ? "" + value : optionValueText(children))
+        ? ' selected=""'
+        : "";
+    } else {
+      // The enclosing <select> (or `finish`, when there is none) decides.
+      var text = value !== null ? "" + value : optionValueText(children);
+      out += marker("o", (selected ? "1" : "0") + text);
+    }
+    out += ">";
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    out += renderChild(children, flags, null);
+    return out + "</option>";
+  }
+
+  function isSelected(sel, text) {
+    if (isArray(sel)) {
+      for (var i = 0; i < sel.length; i++) if ("" + sel[i] === text) return true;
+      return false;
+    }
+    return "" + sel === text;
+  }
+
+  // Replaces the option markers in `body`: against `sel` when it is set, else by each
+  // option's own `selected` prop.
+  function resolveOptions(body, sel) {
+    if (body.indexOf(M_OPEN + "o") === -1) return body;
+    var out = "";
+    var last = 0;
+    for (;;) {
+      var at = body.indexOf(M_OPEN + "o", last);
+      if (at === -1) break;
+      var end = body.indexOf(M_CLOSE, at);
+      if (end === -1) break;
+      out += body.slice(last, at);
+      var own = body.charCodeAt(at + 2) === 49; // "1"
+      var text = body.slice(at + 3, end);
+      if (sel != null ? isSelected(sel, text) : own) out += ' selected=""';
+      last = end + 1;
+    }
+    return out + body.slice(last);
+  }
+
+  function textareaEl(props) {
+    var out = startTag("textarea");
+    var value = null;
+    var defaultValue = null;
+    var children = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      switch (k) {
+        case "children": children = v; break;
+        case "value": value = v; break;
+        case "defaultValue": defaultValue = v; break;
+        case "dangerouslySetInnerHTML":
+          throw new Error("`dangerouslySetInnerHTML` does not make sense on <textarea>.");
+        default: out += attr(k, v);
+      }
+    }
+    if (value === null && defaultValue !== null) value = defaultValue;
+    out += ">";
+    if (children != null) {
+      if (value != null) {
+        throw new Error("If you supply `defaultValue` on a <textarea>, do not pass children.");
+      }
+      if (isArray(children) && children.length > 1) {
+        throw new Error("<textarea> can only have at most one child.");
+      }
+      value = "" + children;
+    }
+    if (typeof value === "string" && value.charCodeAt(0) === 10) out += "\n";
+    if (value !== null) out += esc("" + value);
+    return out + "</textarea>";
+  }
+
+  function inputEl(props) {
+    var out = startTag("input");
+    var name = null, formAction = null, formEncType = null, formMethod = null;
+    var formTarget = null, value = null, defaultValue = null, checked = null;
+    var defaultChecked = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      switch (k) {
+        case "children": case "dangerouslySetInnerHTML":
+          throw new Error(
+            "input is a self-closing tag and must neither have `children` nor use `dangerouslySetInnerHTML`."
+          );
+        case "name": name = v; break;
+        case "formAction": formAction = v; break;
+        case "formEncType": formEncType = v; break;
+        case "formMethod": formMethod = v; break;
+        case "formTarget": formTarget = v; break;
+        case "defaultChecked": defaultChecked = v; break;
+        case "defaultValue": defaultValue = v; break;
+        case "checked": checked = v; break;
+        case "value": value = v; break;
+        default: out += attr(k, v);
+      }
+    }
+    out += formActionAttrs(formAction, formEncType, formMethod, formTarget, name);
+    if (checked !== null) out += b(' checked=""', checked);
+    else if (defaultChecked !== null) out += b(' checked=""', defaultChecked);
+    if (value !== null) out += attr("value", value);
+    else if (defaultValue !== null) out += attr("value", defaultValue);
+    return out + "/>";
+  }
+
+  // pushFormActionAttribute without server actions: a function action is replaced by React's
+  // "unexpectedly submitted" URL and drops the other form attributes.
+  function formActionAttrs(formAction, formEncType, formMethod, formTarget, name) {
+    var out = "";
+    if (typeof formAction === "function") {
+      out += ' formAction="' + ACTION_JAVASCRIPT_URL + '"';
+      formTarget = formMethod = formEncType = formAction = name = null;
+    }
+    if (name != null) out += attr("name", name);
+    if (formAction != null) out += attr("formAction", formAction);
+    if (formEncType != null) out += attr("formEncType", formEncType);
+    if (formMethod != null) out += attr("formMethod", formMethod);
+    if (formTarget != null) out += attr("formTarget", formTarget);
+    return out;
+  }
+
+  function formControlEl(tag, props, flags, sel) {
+    var out = startTag(tag);
+    var children = null, innerHtml = null, name = null, formAction = null;
+    var formEncType = null, formMethod = null, formTarget = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      switch (k) {
+        case "children": children = v; break;
+        case "dangerouslySetInnerHTML": innerHtml = v; break;
+        case "name": name = v; break;
+        case "formAction": formAction = v; break;
+        case "formEncType": formEncType = v; break;
+        case "formMethod": formMethod = v; break;
+        case "formTarget": formTarget = v; break;
+        default: out += attr(k, v);
+      }
+    }
+    out += formActionAttrs(formAction, formEncType, formMethod, formTarget, name) + ">";
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    out += renderChild(children, childFlags(tag, flags), sel);
+    return out + "</" + tag + ">";
+  }
+
+  function formEl(props, flags, sel) {
+    var out = startTag("form");
+    var children = null, innerHtml = null, action = null, encType = null, method = null;
+    var target = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      switch (k) {
+        case "children": children = v; break;
+        case "dangerouslySetInnerHTML": innerHtml = v; break;
+        case "action": action = v; break;
+        case "encType": encType = v; break;
+        case "method": method = v; break;
+        case "target": target = v; break;
+        default: out += attr(k, v);
+      }
+    }
+    if (typeof action === "function") {
+      out += ' action="' + ACTION_JAVASCRIPT_URL + '"';
+      target = method = encType = action = null;
+    }
+    if (action != null) out += attr("action", action);
+    if (encType != null) out += attr("encType", encType);
+    if (method != null) out += attr("method", method);
+    if (target != null) out += attr("target", target);
+    out += ">";
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    out += renderChild(children, flags, sel);
+    return out + "</form>";
+  }
+
+  function menuitemEl(props) {
+    var out = startTag("menuitem");
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      if (k === "children" || k === "dangerouslySetInnerHTML") {
+        throw new Error("menuitems cannot have `children` nor `dangerouslySetInnerHTML`.");
+      }
+      out += attr(k, v);
+    }
+    return out + "></menuitem>";
+  }
+
+  // <title>, <meta>, <link>, <script>, <style> float to <head> unless inside <svg> or
+  // <noscript> or given itemProp (React 19 "hoistables" and "resources").
+  function floats(props, flags) {
+    return (flags & (F_SVG | F_NOSCRIPT)) === 0 && props.itemProp == null;
+  }
+
+  function titleHtml(props) {
+    var out = startTag("title");
+    var children = null, innerHtml = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      if (k === "children") children = v;
+      else if (k === "dangerouslySetInnerHTML") innerHtml = v;
+      else out += attr(k, v);
+    }
+    out += ">";
+    var child = isArray(children) ? (children.length < 2 ? children[0] : null) : children;
+    if (child != null && !isFnOrSym(child)) out += esc("" + child);
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    return out + "</title>";
+  }
+  function titleEl(props, flags) {
+    var html = titleHtml(props);
+    return floats(props, flags) ? marker("t", html) : html;
+  }
+
+  function metaEl(props, flags) {
+    var html = selfClosing("meta", props);
+    if (!floats(props, flags)) return html;
+    if (typeof props.charSet === "string") return marker("c", html);
+    if (props.name === "viewport") return marker("v", html);
+    return marker("t", html);
+  }
+
+  function linkEl(props, flags) {
+    var rel = props.rel, href = props.href;
+    if (!floats(props, flags) || typeof rel !== "string" || typeof href !== "string" ||
+        href === "") {
+      return selfClosing("link", props);
+    }
+    if (rel === "stylesheet") {
+      var precedence = props.precedence;
+      if (typeof precedence !== "string" || props.disabled != null || props.onLoad ||
+          props.onError) {
+        return selfClosing("link", props);
+      }
+      var sheetProps = Object.assign({}, props, {
+        "data-precedence": precedence,
+        precedence: null
+      });
+      return marker("s", precedence + M_SEP + "l" + href + M_SEP + selfClosing("link", sheetProps));
+    }
+    if (props.onLoad || props.onError) return selfClosing("link", props);
+    return marker("t", selfClosing("link", props));
+  }
+
+  function scriptHtml(props) {
+    var out = startTag("script");
+    var children = null, innerHtml = null;
+    for (var k in props) {
+      if (!hasOwn.call(props, k) || k === "key") continue;
+      var v = props[k];
+      if (v == null) continue;
+      if (k === "children") children = v;
+      else if (k === "dangerouslySetInnerHTML") innerHtml = v;
+      else out += attr(k, v);
+    }
+    out += ">";
+    if (innerHtml != null) out += inner(innerHtml, children != null);
+    if (typeof children === "string") {
+      out += children.replace(/(<\/|<)(s)(cript)/gi, function (_, p, s, rest) {
+        return p + (s === "s" ? "\\u0073" : "\\u0053") + rest;
+      });
+    }
+    return out + "</script>";
+  }
+  function scriptEl(props, flags) {
+    var src = props.src, isAsync = props.async;
+    if (typeof src !== "string" || !src || !isAsync || isFnOrSym(isAsync) || props.onLoad ||
+        props.onError || !floats(props, flags)) {
+      return scriptHtml(props);
+    }
+    return marker("S", (props.type === "module" ? "m" : "c") + src + M_SEP + scriptHtml(props));
+  }
+
+  function styleContent(children) {
+    var child = isArray(children) ? (children.length < 2 ? children[0] : null) : children;
+    if (child == null || isFnOrSym(child)) return "";
+    return ("" + child).replace(/(<\/|<)(s)(tyle)/gi, function (_, p, s, rest) {
+      return p + (s === "s" ? "\\73 " : "\\53 ") + rest;
+    });
+  }
+  function styleEl(props, flags) {
+    var precedence = props.precedence, href = props.href;
+    var children = null, innerHtml = null;
+    if (!floats(props, flags) || typeof precedence !== "string" || typeof href !== "string" ||
+        href === "") {
+      var out = startTag("style");
+      for (var k in props) {
+        if (!hasOwn.call(props, k) || k === "key") continue;
+        var v = props[k];
+        if (v == null) continue;
+        if (k === "children") children = v;
+        else if (k === "dangerouslySetInnerHTML") innerHtml = v;
+        else out += attr(k, v);
+      }
+      out += ">" + styleContent(children);
+      if (innerHtml != null) out += inner(innerHtml, children != null);
+      return out + "</style>";
+    }
+    children = props.children;
+    innerHtml = props.dangerouslySetInnerHTML;
+    var rules = styleContent(children);
+    if (innerHtml != null) rules += inner(innerHtml, children != null);
+    return marker("s", precedence + M_SEP + "r" + href + M_SEP + rules);
+  }
+
+  function imgEl(props, flags) {
+    var html = selfClosing("img", props);
+    var src = props.src, srcSet = props.srcSet;
+    if (props.loading === "lazy" || (!src && !srcSet) ||
+        (typeof src !== "string" && src != null) ||
+        (typeof srcSet !== "string" && srcSet != null) ||
+        props.fetchPriority === "low" || (flags & (F_PICTURE | F_NOSCRIPT)) !== 0 ||
+        isDataURL(src) || isDataURL(srcSet)) {
+      return html;
+    }
+    var sizes = typeof props.sizes === "string" ? props.sizes : undefined;
+    var key = srcSet ? srcSet + "\n" + (sizes || "") : src;
+    var cross = props.crossOrigin;
+    var link = selfClosing("link", {
+      rel: "preload",
+      as: "image",
+      href: srcSet ? undefined : src,
+      imageSrcSet: srcSet,
+      imageSizes: sizes,
+      crossOrigin: typeof cross === "string" ? (cross === "use-credentials" ? cross : "") : undefined,
+      integrity: props.integrity,
+      type: props.type,
+      fetchPriority: props.fetchPriority,
+      referrerPolicy: props.referrerPolicy
+    });
+    var high = props.fetchPriority === "high" ? "1" : "0";
+    return marker("i", key + M_SEP + high + M_SEP + link) + html;
+  }
+  function isDataURL(v) {
+    return typeof v === "string" && v[4] === ":" && (v[0] === "d" || v[0] === "D") &&
+      (v[1] === "a" || v[1] === "A") && (v[2] === "t" || v[2] === "T") &&
+      (v[3] === "a" || v[3] === "A");
+  }
+
+  // ---------------------------------------------------------------- rendering any value
+
+  function renderChild(v, flags, sel) {
+    if (v instanceof Html) return v.s;
+    switch (typeof v) {
+      case "string": return escStr(v);
+      case "number": case "bigint": return "" + v;
+      case "object": return v === null ? "" : renderObject(v, flags, sel);
+    }
+    return "";
+  }
+
+  function renderObject(v, flags, sel) {
+    if (v instanceof Html) return v.s;
+    if (isArray(v)) {
+      var out = "";
+      for (var i = 0; i < v.length; i++) out += renderChild(v[i], flags, sel);
+      return out;
+    }
+    var tag = v.$$typeof;
+    if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
+      return renderElement(v.type, v.props, flags, sel);
+    }
+    if (tag === REACT_PORTAL) {
+      throw new Error("Portals are not currently supported by the server renderer. Render them conditionally so that they only appear on the client render.");
+    }
+    if (tag === REACT_CONTEXT) return renderChild(v._currentValue, flags, sel);
+    if (typeof v.then === "function") {
+      throw new Error(
+        "PRISM: a promise was rendered as a child (an async component below the page?). Await the data in the page's loader or in the page component instead."
+      );
+    }
+    var iter = typeof Symbol === "function" && v[Symbol.iterator];
+    if (typeof iter === "function") {
+      var res = "";
+      var it = iter.call(v);
+      for (var step = it.next(); !step.done; step = it.next()) {
+        res += renderChild(step.value, flags, sel);
+      }
+      return res;
+    }
+    var keys = Object.prototype.toString.call(v);
+    throw new Error(
+      "Objects are not valid as a React child (found: " +
+        (keys === "[object Object]"
+          ? "object with keys {" + Object.keys(v).join(", ") + "}"
+          : keys) +
+        "). If you meant to render a collection of children, use an array instead."
+    );
+  }
+
+  function renderElement(type, props, flags, sel) {
+    if (typeof type === "string") return h(type, props, flags, sel);
+    if (typeof type === "function") {
+      return renderChild(callComponent(type, props), flags, sel);
+    }
+    switch (type) {
+      case REACT_FRAGMENT: case REACT_STRICT_MODE: case REACT_PROFILER:
+      case REACT_SUSPENSE_LIST: case REACT_ACTIVITY:
+        return renderChild(props.children, flags, sel);
+      case REACT_SUSPENSE:
+        return "<!--$-->" + renderChild(props.children, flags, sel) + "<!--/$-->";
+    }
+    if (type != null && typeof type === "object") {
+      switch (type.$$typeof) {
+        case REACT_CONTEXT:
+          return provide(type, props.value, function () {
+            return renderChild(props.children, flags, sel);
+          });
+        case REACT_MEMO:
+          return renderElement(type.type, props, flags, sel);
+        case REACT_FORWARD_REF:
+          return renderChild(type.render(props, props.ref === undefined ? null : props.ref), flags, sel);
+        case REACT_LAZY:
+          return renderElement(type._init(type._payload), props, flags, sel);
+      }
+    }
+    throw new Error(
+      "Element type is invalid: expected a string (for built-in components) or a class/function (for composite components) but got: " +
+        (type === null ? "null" : typeof type) + "."
+    );
+  }
+
+  function provide(context, value, body) {
+    var previous = context._currentValue;
+    context._currentValue = value;
+    try {
+      return body();
+    } finally {
+      context._currentValue = previous;
+    }
+  }
+
+  function callComponent(type, props) {
+    if (type.prototype && type.prototype.isReactComponent) {
+      var defaults = type.defaultProps;
+      if (defaults) {
+        props = Object.assign({}, props);
+        for (var name in defaults) if (props[name] === undefined) props[name] = defaults[name];
+      }
+      var instance = new type(props);
+      instance.props = props;
+      if (instance.state === undefined) instance.state = null;
+      if (typeof type.getDerivedStateFromProps === "function") {
+        var partial = type.getDerivedStateFromProps(props, instance.state);
+        if (partial != null) instance.state = Object.assign({}, instance.state, partial);
+      }
+      return instance.render();
+    }
+    return type(props);
+  }
+
+  // A component used in lowered code whose value the compiler could not prove is a plain
+  // function (a parameter, an import, `props.as`): strings become host elements, classes are
+  // constructed, memo/forwardRef/context objects are rendered as elements.
+  function k(type, props) {
+    if (typeof type === "function") return callComponent(type, props);
+    if (typeof type === "string") return new Html(h(type, props, 0, null));
+    return new Html(renderElement(type, props, 0, null));
+  }
+
+  // Any value a component may return, as an HTML string (markers kept: see `finish`).
+  function render(v) {
+    return renderChild(v, 0, null);
+  }
+
+  // ---------------------------------------------------------------- the document
+
+  // Resolves the markers of a complete render into React's output: options left outside any
+  // <select> use their own `selected`; floated elements go after `<head ...>` (React's
+  // "preamble"), or into a `<head>` made after `<html ...>`, or in front of everything, in
+  // React's order: charset, viewport, image preloads, stylesheets by precedence, async
+  // scripts, late image preloads, the rest.
+  function finish(html) {
+    if (html.indexOf(M_OPEN) === -1) return html;
+    var out = "";
+    var charset = "", viewport = "", hoisted = "", scripts = "";
+    var highImages = [], bulkImages = [], seenImages = new Map(), promotable = new Map();
+    var styles = new Map(), seenSheets = new Set(), seenScripts = new Set();
+    var htmlAt = -1, headAt = -1;
+    var last = 0;
+    for (;;) {
+      var at = html.indexOf(M_OPEN, last);
+      if (at === -1) break;
+      var end = html.indexOf(M_CLOSE, at);
+      if (end === -1) break;
+      out += html.slice(last, at);
+      last = end + 1;
+      var kind = html[at + 1];
+      var payload = html.slice(at + 2, end);
+      switch (kind) {
+        case "o":
+          if (payload[0] === "1") out += ' selected=""';
+          break;
+        case "t": hoisted += payload; break;
+        case "c": charset += payload; break;
+        case "v": viewport += payload; break;
+        case "H":
+          if (htmlAt === -1 && out.lastIndexOf("<html", 0) === 0 && out.indexOf("<", 1) === -1) {
+            htmlAt = out.length;
+          }
+          break;
+        case "h":
+          if (headAt === -1 && (out.lastIndexOf("<head", 0) === 0 && out.indexOf("<", 1) === -1 ||
+              htmlAt !== -1 && out.lastIndexOf("<head", htmlAt) === htmlAt &&
+              out.indexOf("<", htmlAt + 1) === -1)) {
+            headAt = out.length;
+          }
+          break;
+        case "i": {
+          var parts = payload.split(M_SEP);
+          var key = parts[0], high = parts[1] === "1", link = parts[2];
+          var bulk = promotable.get(key);
+          if (bulk !== undefined) {
+            if (high || highImages.length < 10) {
+              promotable.delete(key);
+              highImages.push(bulk.link);
+              bulk.link = "";
+            }
+          } else if (!seenImages.has(key)) {
+            seenImages.set(key, true);
+            if (high || highImages.length < 10) highImages.push(link);
+            else {
+              var entry = { link: link };
+              bulkImages.push(entry);
+              promotable.set(key, entry);
+            }
+          }
+          break;
+        }
+        case "s": {
+          var sep = payload.indexOf(M_SEP);
+          var sep2 = payload.indexOf(M_SEP, sep + 1);
+          var precedence = payload.slice(0, sep);
+          var what = payload[sep + 1];
+          var href = payload.slice(sep + 2, sep2);
+          var body = payload.slice(sep2 + 1);
+          var queue = styles.get(precedence);
+          if (queue === undefined) {
+            queue = { sheets: "", hasSheets: false, rules: "", hrefs: [] };
+            styles.set(precedence, queue);
+          }
+          if (!seenSheets.has(href)) {
+            seenSheets.add(href);
+            if (what === "l") {
+              queue.sheets += body;
+              queue.hasSheets = true;
+            } else {
+              queue.rules += body;
+              queue.hrefs.push(escStr(href));
+            }
+          }
+          break;
+        }
+        case "S": {
+          var sepS = payload.indexOf(M_SEP);
+          var srcKey = payload.slice(0, sepS);
+          if (!seenScripts.has(srcKey)) {
+            seenScripts.add(srcKey);
+            scripts += payload.slice(sepS + 1);
+          }
+          break;
+        }
+        default:
+          out += html.slice(at, end + 1);
+      }
+    }
+    out += html.slice(last);
+    var styleText = "";
+    styles.forEach(function (queue, precedence) {
+      styleText += queue.sheets;
+      if (!queue.hasSheets || queue.hrefs.length) {
+        styleText += '<style data-precedence="' + escStr(precedence) + '"';
+        if (queue.hrefs.length) styleText += ' data-href="' + queue.hrefs.join(" ") + '"';
+        styleText += ">" + queue.rules + "</style>";
+      }
+    });
+    var bulkText = "";
+    for (var i = 0; i < bulkImages.length; i++) bulkText += bulkImages[i].link;
+    var preamble = charset + viewport + highImages.join("") + styleText + scripts + bulkText +
+      hoisted;
+    if (headAt !== -1) return out.slice(0, headAt) + preamble + out.slice(headAt);
+    if (htmlAt !== -1) {
+      return out.slice(0, htmlAt) + "<head>" + preamble + "</head>" + out.slice(htmlAt);
+    }
+    return preamble + out;
+  }
+
+  function renderToString(v) {
+    return finish(renderChild(v, 0, null));
+  }
+
+  // ---------------------------------------------------------------- the fallback runtime
+
+  function jsx(type, config, maybeKey) {
+    var key = null;
+    if (maybeKey !== undefined) key = "" + maybeKey;
+    var props = config;
+    if (config != null && "key" in config) {
+      if (config.key !== undefined) key = "" + config.key;
+      props = {};
+      for (var name in config) if (name !== "key") props[name] = config[name];
+    }
+    if (props == null) props = {};
+    return { $$typeof: REACT_ELEMENT, type: type, key: key, ref: null, props: props };
+  }
+
+  function createElement(type, config) {
+    var props = {};
+    var key = null;
+    if (config != null) {
+      if (config.key !== undefined) key = "" + config.key;
+      for (var name in config) {
+        if (hasOwn.call(config, name) && name !== "key" && name !== "__self" &&
+            name !== "__source") {
+          props[name] = config[name];
+        }
+      }
+    }
+    var count = arguments.length - 2;
+    if (count === 1) props.children = arguments[2];
+    else if (count > 1) {
+      var children = new Array(count);
+      for (var i = 0; i < count; i++) children[i] = arguments[i + 2];
+      props.children = children;
+    }
+    if (type && type.defaultProps) {
+      var defaults = type.defaultProps;
+      for (var d in defaults) if (props[d] === undefined) props[d] = defaults[d];
+    }
+    return { $$typeof: REACT_ELEMENT, type: type, key: key, ref: null, props: props };
+  }
+
+  function isValidElement(v) {
+    return typeof v === "object" && v !== null &&
+      (v.$$typeof === REACT_ELEMENT || v.$$typeof === REACT_LEGACY_ELEMENT || v instanceof Html);
+  }
+
+  function cloneElement(element, config) {
+    if (element instanceof Html) return element;
+    var props = Object.assign({}, element.props);
+    var key = element.key;
+    if (config != null) {
+      if (config.key !== undefined) key = "" + config.key;
+      for (var name in config) {
+        if (hasOwn.call(config, name) && name !== "key" && name !== "__self" &&
+            name !== "__source") {
+          props[name] = config[name];
+        }
+      }
+    }
+    var count = arguments.length - 2;
+    if (count === 1) props.children = arguments[2];
+    else if (count > 1) props.children = Array.prototype.slice.call(arguments, 2);
+    return { $$typeof: REACT_ELEMENT, type: element.type, key: key, ref: null, props: props };
+  }
+
+  function forEachChild(children, fn) {
+    var index = 0;
+    (function walk(child) {
+      if (child == null || typeof child === "boolean") {
+        fn(null, index++);
+        return;
+      }
+      if (isArray(child)) {
+        for (var i = 0; i < child.length; i++) walk(child[i]);
+        return;
+      }
+      fn(child, index++);
+    })(children);
+  }
+
+  var Children = {
+    map: function (children, fn, thisArg) {
+      if (children == null) return children;
+      var out = [];
+      forEachChild(children, function (child, i) {
+        var mapped = fn.call(thisArg, child, i);
+        if (isArray(mapped)) out.push.apply(out, mapped);
+        else if (mapped != null) out.push(mapped);
+      });
+      return out;
+    },
+    forEach: function (children, fn, thisArg) {
+      forEachChild(children, function (child, i) {
+        fn.call(thisArg, child, i);
+      });
+    },
+    count: function (children) {
+      var n = 0;
+      forEachChild(children, function () {
+        n++;
+      });
+      return n;
+    },
+    toArray: function (children) {
+      var out = [];
+      forEachChild(children, function (child) {
+        if (child != null) out.push(child);
+      });
+      return out;
+    },
+    only: function (children) {
+      if (!isValidElement(children)) {
+        throw new Error("React.Children.only expected to receive a single React element child.");
+      }
+      return children;
+    }
+  };
+
+  function Component(props, context, updater) {
+    this.props = props;
+    this.context = context;
+    this.refs = {};
+    this.updater = updater;
+  }
+  Component.prototype.isReactComponent = {};
+  Component.prototype.setState = function () {};
+  Component.prototype.forceUpdate = function () {};
+  function PureComponent(props, context, updater) {
+    Component.call(this, props, context, updater);
+  }
+  PureComponent.prototype = Object.create(Component.prototype);
+  PureComponent.prototype.constructor = PureComponent;
+  PureComponent.prototype.isPureReactComponent = true;
+
+  function createContext(defaultValue) {
+    var context = {
+      $$typeof: REACT_CONTEXT,
+      _currentValue: defaultValue,
+      _defaultValue: defaultValue
+    };
+    // Lowered code calls components directly, so Provider and Consumer are functions too.
+    // In lowered code a Provider's children are rendered before it runs: they see the
+    // default value (the contract's documented limit); element trees from the fallback
+    // runtime see the provided value.
+    context.Provider = function Provider(props) {
+      return new Html(provide(context, props.value, function () {
+        return renderChild(props.children, 0, null);
+      }));
+    };
+    context.Consumer = function Consumer(props) {
+      return props.children(context._currentValue);
+    };
+    return context;
+  }
+
+  var idCounter = 0;
+  function noop() {}
+  var react = {
+    Children: Children,
+    Component: Component,
+    PureComponent: PureComponent,
+    Fragment: REACT_FRAGMENT,
+    StrictMode: REACT_STRICT_MODE,
+    Profiler: REACT_PROFILER,
+    Suspense: REACT_SUSPENSE,
+    SuspenseList: REACT_SUSPENSE_LIST,
+    Activity: REACT_ACTIVITY,
+    createElement: createElement,
+    cloneElement: cloneElement,
+    isValidElement: isValidElement,
+    createContext: createContext,
+    createRef: function () {
+      return { current: null };
+    },
+    forwardRef: function (renderFn) {
+      var fwd = function (props) {
+        return renderFn(props, props.ref === undefined ? null : props.ref);
+      };
+      fwd.displayName = renderFn.displayName || renderFn.name;
+      return fwd;
+    },
+    memo: function (type) {
+      return type;
+    },
+    lazy: function () {
+      throw new Error("PRISM: React.lazy is not supported in server rendering.");
+    },
+    startTransition: function (fn) {
+      fn();
+    },
+    use: function (usable) {
+      if (usable && usable.$$typeof === REACT_CONTEXT) return usable._currentValue;
+      throw new Error("PRISM: use(promise) is not supported; await the data in the loader.");
+    },
+    useState: function (initial) {
+      return [typeof initial === "function" ? initial() : initial, noop];
+    },
+    useReducer: function (reducer, initialArg, init) {
+      return [init !== undefined ? init(initialArg) : initialArg, noop];
+    },
+    useEffect: noop,
+    useLayoutEffect: noop,
+    useInsertionEffect: noop,
+    useImperativeHandle: noop,
+    useDebugValue: noop,
+    useMemo: function (fn) {
+      return fn();
+    },
+    useCallback: function (fn) {
+      return fn;
+    },
+    useRef: function (initial) {
+      return { current: initial };
+    },
+    useContext: function (context) {
+      return context._currentValue;
+    },
+    useId: function () {
+      return "\u00abp" + (idCounter++).toString(32) + "\u00bb";
+    },
+    useTransition: function () {
+      return [false, function (fn) {
+        fn();
+      }];
+    },
+    useDeferredValue: function (value) {
+      return value;
+    },
+    useSyncExternalStore: function (subscribe, getSnapshot, getServerSnapshot) {
+      return getServerSnapshot !== undefined ? getServerSnapshot() : getSnapshot();
+    },
+    useOptimistic: function (state) {
+      return [state, noop];
+    },
+    useActionState: function (action, initial) {
+      return [initial, noop, false];
+    },
+    version: "19.0.0-prism"
+  };
+  react.default = react;
+  var jsxRuntime = {
+    Fragment: REACT_FRAGMENT,
+    jsx: jsx,
+    jsxs: jsx,
+    jsxDEV: jsx
+  };
+
+  globalThis.__prism = {
+    Html: Html,
+    // lowered code
+    e: esc,
+    c: c,
+    s: s,
+    x: x,
+    b: b,
+    u: u,
+    ue: ue,
+    a: a,
+    st: st,
+    inner: inner,
+    h: h,
+    k: k,
+    // documents and any value
+    escape: esc,
+    render: render,
+    finish: finish,
+    renderToString: renderToString,
+    // fallback runtime
+    jsx: jsx,
+    jsxs: jsx,
+    Fragment: REACT_FRAGMENT,
+    createElement: createElement,
+    modules: {
+      "react": react,
+      "react/jsx-runtime": jsxRuntime,
+      "react/jsx-dev-runtime": jsxRuntime,
+      "bext/jsx-runtime": jsxRuntime
+    }
+  };
+})();

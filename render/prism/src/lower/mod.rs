@@ -1,0 +1,256 @@
+//! The PRISM pass: replaces every outermost JSX expression of a module with generated
+//! JavaScript, leaving all other text as written (TypeScript included).
+//!
+//! JSX nodes are found through oxc's semantic model, which lists every node with its span; the
+//! text of an expression embedded in JSX is copied from the source with the JSX inside it
+//! lowered in turn. Static HTML is hoisted into constants inserted after the directive prologue.
+
+mod concat;
+mod element;
+mod rules;
+mod runtime;
+mod text;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use oxc::allocator::Allocator;
+use oxc::ast::AstKind;
+use oxc::ast::ast::{JSXElement, JSXFragment};
+use oxc::semantic::Semantic;
+use oxc::span::Span;
+
+use crate::{Diagnostic, JsxMode};
+
+/// A module after the pass.
+pub(crate) struct Lowered {
+    pub code: String,
+    /// Where generated text replaced source text, in order, to map positions in `code` back to
+    /// the source.
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Edit {
+    pub original: Span,
+    pub generated: Span,
+}
+
+impl Lowered {
+    /// The source offset a position in the generated code comes from (the start of the JSX
+    /// expression, for positions inside generated text).
+    pub(crate) fn original_offset(&self, generated: u32) -> u32 {
+        let mut delta: i64 = 0;
+        for edit in &self.edits {
+            if generated < edit.generated.start {
+                break;
+            }
+            if generated < edit.generated.end {
+                return edit.original.start;
+            }
+            delta += i64::from(edit.generated.size()) - i64::from(edit.original.size());
+        }
+        u32::try_from(i64::from(generated) - delta).unwrap_or(0)
+    }
+}
+
+pub(crate) fn lower<'a>(
+    source: &str,
+    path: &Path,
+    allocator: &'a Allocator,
+    semantic: &Semantic<'a>,
+    mode: JsxMode,
+) -> Result<Lowered, Diagnostic> {
+    let mut jsx: Vec<Jsx<'a>> = Vec::new();
+    let mut prologue_end = 0;
+    for node in semantic.nodes().iter() {
+        match node.kind() {
+            AstKind::JSXElement(element) => jsx.push(Jsx::Element(element)),
+            AstKind::JSXFragment(fragment) => jsx.push(Jsx::Fragment(fragment)),
+            AstKind::Program(program) => {
+                prologue_end = program
+                    .directives
+                    .last()
+                    .map(|d| d.span.end)
+                    .or_else(|| program.hashbang.as_ref().map(|h| h.span.end))
+                    .unwrap_or(0);
+            }
+            _ => {}
+        }
+    }
+    if jsx.is_empty() {
+        return Ok(Lowered { code: source.to_string(), edits: Vec::new() });
+    }
+    // Parents before children: a node and its first child never share a start offset.
+    jsx.sort_by_key(|node| (node.span().start, std::cmp::Reverse(node.span().end)));
+
+    let mut lowerer = Lowerer {
+        source,
+        path,
+        allocator,
+        semantic,
+        jsx,
+        mode,
+        prefix: hoist_prefix(source),
+        hoisted: Vec::new(),
+        hoisted_by_code: HashMap::new(),
+    };
+    let body_start = prologue_end as usize;
+    let mut body = String::with_capacity(source.len() + source.len() / 2);
+    let mut edits = Vec::new();
+    let mut cursor = body_start;
+    for root in lowerer.outermost(Span::new(prologue_end, source.len() as u32)) {
+        let span = root.span();
+        body.push_str(&source[cursor..span.start as usize]);
+        let start = body.len();
+        let code = lowerer.jsx_expression(root, element::Scope::default())?;
+        body.push_str(&code);
+        edits.push((span, start, body.len()));
+        cursor = span.end as usize;
+    }
+    body.push_str(&source[cursor..]);
+
+    let mut code = String::with_capacity(body.len() + 1024);
+    code.push_str(&source[..body_start]);
+    let mut hoisted_block = String::new();
+    if !lowerer.hoisted.is_empty() {
+        hoisted_block.push('\n');
+        for line in &lowerer.hoisted {
+            hoisted_block.push_str(line);
+            hoisted_block.push('\n');
+        }
+    }
+    code.push_str(&hoisted_block);
+    let body_generated_start = code.len();
+    code.push_str(&body);
+
+    let mut all_edits = Vec::with_capacity(edits.len() + 1);
+    if !hoisted_block.is_empty() {
+        all_edits.push(Edit {
+            original: Span::new(prologue_end, prologue_end),
+            generated: Span::new(prologue_end, body_generated_start as u32),
+        });
+    }
+    for (original, start, end) in edits {
+        all_edits.push(Edit {
+            original,
+            generated: Span::new(
+                (body_generated_start + start) as u32,
+                (body_generated_start + end) as u32,
+            ),
+        });
+    }
+    Ok(Lowered { code, edits: all_edits })
+}
+
+/// A prefix for hoisted constants that no identifier in the source can start with: `_h`,
+/// with underscores added while the source contains it anywhere.
+fn hoist_prefix(source: &str) -> String {
+    let mut prefix = String::from("_h");
+    while source.contains(&prefix) {
+        prefix.insert(0, '_');
+    }
+    prefix
+}
+
+/// One JSX expression in the AST.
+#[derive(Clone, Copy)]
+pub(crate) enum Jsx<'a> {
+    Element(&'a JSXElement<'a>),
+    Fragment(&'a JSXFragment<'a>),
+}
+
+impl Jsx<'_> {
+    fn span(&self) -> Span {
+        match self {
+            Jsx::Element(e) => e.span,
+            Jsx::Fragment(f) => f.span,
+        }
+    }
+}
+
+pub(crate) struct Lowerer<'s, 'a> {
+    source: &'s str,
+    path: &'s Path,
+    allocator: &'a Allocator,
+    semantic: &'s Semantic<'a>,
+    /// Every JSX node, by start offset.
+    jsx: Vec<Jsx<'a>>,
+    mode: JsxMode,
+    prefix: String,
+    /// Module-level constant declarations, in dependency order.
+    hoisted: Vec<String>,
+    /// Hoisted constant name by its initialiser, so identical static trees share one.
+    hoisted_by_code: HashMap<String, String>,
+}
+
+impl<'s, 'a> Lowerer<'s, 'a> {
+    /// The JSX nodes in `span` not nested in another JSX node in `span`.
+    fn outermost(&self, span: Span) -> Vec<Jsx<'a>> {
+        let first = self.jsx.partition_point(|node| node.span().start < span.start);
+        let mut found = Vec::new();
+        let mut covered_until = span.start;
+        for node in &self.jsx[first..] {
+            let node_span = node.span();
+            if node_span.start >= span.end {
+                break;
+            }
+            if node_span.start < covered_until || node_span.end > span.end {
+                continue;
+            }
+            found.push(*node);
+            covered_until = node_span.end;
+        }
+        found
+    }
+
+    /// The source text of `span` with the JSX inside it lowered.
+    fn text_of(&mut self, span: Span, scope: element::Scope) -> Result<String, Diagnostic> {
+        let mut out = String::with_capacity(span.size() as usize);
+        let mut cursor = span.start as usize;
+        for node in self.outermost(span) {
+            let node_span = node.span();
+            out.push_str(&self.source[cursor..node_span.start as usize]);
+            out.push_str(&self.jsx_expression(node, scope)?);
+            cursor = node_span.end as usize;
+        }
+        out.push_str(&self.source[cursor..span.end as usize]);
+        Ok(out)
+    }
+
+    /// A JSX node as a JavaScript expression, parenthesised unless it is a name.
+    fn jsx_expression(&mut self, node: Jsx<'a>, scope: element::Scope) -> Result<String, Diagnostic> {
+        let value = match self.mode {
+            JsxMode::Prism => self.value_of(node, scope)?.code,
+            JsxMode::Runtime => self.runtime_value(node)?,
+        };
+        if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+            Ok(value)
+        } else {
+            Ok(format!("({value})"))
+        }
+    }
+
+    /// Declares a module-level constant for `init` (or reuses the one already declared for the
+    /// same text) and returns its name.
+    fn hoist(&mut self, init: String) -> String {
+        if let Some(name) = self.hoisted_by_code.get(&init) {
+            return name.clone();
+        }
+        let name = format!("{}{}", self.prefix, self.hoisted.len());
+        self.hoisted.push(format!("const {name} = {init};"));
+        self.hoisted_by_code.insert(init, name.clone());
+        name
+    }
+
+    fn error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at(self.path, self.source, span.start, message.into())
+    }
+
+    fn slice(&self, span: Span) -> &'s str {
+        &self.source[span.start as usize..span.end as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,43 @@
+//! The second half of `transform`: TypeScript stripped from the lowered module, JavaScript
+//! printed.
+
+use std::path::Path;
+
+use oxc::allocator::Allocator;
+use oxc::codegen::Codegen;
+use oxc::parser::Parser;
+use oxc::semantic::SemanticBuilder;
+use oxc::span::SourceType;
+use oxc::transformer::{JsxOptions, TransformOptions, Transformer};
+
+use crate::Diagnostic;
+use crate::lower::Lowered;
+
+/// Parses the lowered text again, removes TypeScript (types, type-only imports and exports;
+/// enums and namespaces become JavaScript) and prints it. Nothing else is transformed: JSX is
+/// gone already and the engines run modern JavaScript.
+///
+/// Errors here are mapped back to the source through the lowering's edits; an error inside
+/// generated code (a PRISM bug) points at the JSX expression it came from.
+pub(crate) fn strip_types(lowered: &Lowered, path: &Path, source: &str, source_type: SourceType) -> Result<String, Diagnostic> {
+    let error_at = |offset: u32, message: String| {
+        Diagnostic::at(path, source, lowered.original_offset(offset), message)
+    };
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, &lowered.code, source_type).parse();
+    if let Some(error) = parsed.diagnostics.errors().next() {
+        return Err(error_at(first_offset(error), format!("after lowering JSX: {}", error.message)));
+    }
+    let mut program = parsed.program;
+    let scoping = SemanticBuilder::new().build(&program).semantic.into_scoping();
+    let options = TransformOptions { jsx: JsxOptions::disable(), ..TransformOptions::default() };
+    let transformed = Transformer::new(&allocator, path, &options).build_with_scoping(scoping, &mut program);
+    if let Some(error) = transformed.diagnostics.errors().next() {
+        return Err(error_at(first_offset(error), error.message.to_string()));
+    }
+    Ok(Codegen::new().build(&program).code)
+}
+
+fn first_offset(error: &oxc::diagnostics::OxcDiagnostic) -> u32 {
+    error.labels.first().map_or(0, |label| label.offset() as u32)
+}

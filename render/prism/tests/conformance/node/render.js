@@ -1,0 +1,60 @@
+// Renders every PRISM conformance fixture with real React and prints the expected HTML as one
+// JSON object {"<fixture file name>": "<html>"} on stdout.
+//
+// Usage: node render.js <fixtures dir>
+// Each fixture is bundled by esbuild (automatic JSX runtime, react left external), its default
+// export rendered with react-dom/server renderToString with its `props` export, and React's
+// `<!-- -->` text separators removed (PRISM does not emit them).
+"use strict";
+process.env.NODE_ENV = "production";
+
+const fs = require("fs");
+const path = require("path");
+const esbuild = require("esbuild");
+const React = require("react");
+const { renderToString } = require("react-dom/server");
+
+function renderFixture(file) {
+  const built = esbuild.buildSync({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    format: "cjs",
+    platform: "node",
+    jsx: "automatic",
+    external: ["react", "react/*", "react-dom", "react-dom/*"],
+    logLevel: "silent",
+  });
+  const code = built.outputFiles[0].text;
+  const module = { exports: {} };
+  new Function("module", "exports", "require", code)(module, module.exports, require);
+  const Default = module.exports.default;
+  if (typeof Default !== "function") {
+    throw new Error(`${file}: the default export is not a component`);
+  }
+  const props = module.exports.props || {};
+  return renderToString(React.createElement(Default, props)).split("<!-- -->").join("");
+}
+
+function main() {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error("usage: node render.js <fixtures dir>");
+    process.exit(2);
+  }
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".tsx")).sort();
+  const expected = {};
+  let failed = false;
+  for (const name of files) {
+    try {
+      expected[name] = renderFixture(path.join(dir, name));
+    } catch (e) {
+      console.error(`${name}: ${e && e.stack ? e.stack : e}`);
+      failed = true;
+    }
+  }
+  if (failed) process.exit(1);
+  process.stdout.write(JSON.stringify(expected));
+}
+
+main();

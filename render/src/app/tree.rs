@@ -1,0 +1,231 @@
+//! From the list of files under `app/` to route specifications: which folders hold a page or a
+//! handler, their URL segments, layout chains and nearest `not-found`/`error` files.
+//!
+//! Pure: it takes file names, never touches the file system, so tests feed it string lists.
+
+use std::collections::BTreeMap;
+
+use super::AppError;
+use super::segment::{Segment, parse_segment};
+use super::table::{Route, RouteKind};
+
+/// Extensions a page, layout, not-found or error module may have.
+const COMPONENT_EXTENSIONS: &[&str] = &["tsx", "jsx", "ts", "js"];
+/// Extensions a route handler may have.
+const HANDLER_EXTENSIONS: &[&str] = &["ts", "js"];
+
+/// One URL segment of a route, owned (the trie keeps these).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum UrlSegment {
+    Static(String),
+    Dynamic(String),
+    CatchAll(String),
+    OptionalCatchAll(String),
+}
+
+/// A route and the URL segments it is inserted into the trie with.
+pub(crate) struct RouteSpec {
+    pub route: Route,
+    pub segments: Vec<UrlSegment>,
+}
+
+/// The special files of one folder.
+#[derive(Default)]
+struct Folder {
+    page: Option<String>,
+    handler: Option<String>,
+    layout: Option<String>,
+    not_found: Option<String>,
+    error: Option<String>,
+}
+
+/// Builds the route specifications (sorted by folder) and the fallback route used for URLs no
+/// route matches. Every problem found is reported, not just the first.
+pub(crate) fn collect<I, S>(files: I) -> Result<(Vec<RouteSpec>, Route), Vec<AppError>>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut errors = Vec::new();
+    let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
+    for file in files {
+        let file = file.as_ref();
+        let Some((dir, name)) = file.rsplit_once('/') else {
+            continue;
+        };
+        if dir != "app" && !dir.starts_with("app/") {
+            continue;
+        }
+        if is_private(dir) {
+            continue;
+        }
+        let Some((stem, ext)) = name.rsplit_once('.') else {
+            continue;
+        };
+        let folder = folders.entry(dir.to_owned()).or_default();
+        let slot = match stem {
+            "page" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.page,
+            "layout" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.layout,
+            "not-found" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.not_found,
+            "error" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.error,
+            "route" if HANDLER_EXTENSIONS.contains(&ext) => &mut folder.handler,
+            _ => continue,
+        };
+        match slot {
+            Some(first) => errors.push(AppError {
+                file: first.clone(),
+                message: format!(
+                    "conflicts with {file}: one folder may hold only one {stem} module"
+                ),
+            }),
+            None => *slot = Some(file.to_owned()),
+        }
+    }
+
+    let root_layout = folders.get("app").and_then(|f| f.layout.clone());
+    if root_layout.is_none() {
+        errors.push(AppError {
+            file: "app/layout.tsx".to_owned(),
+            message:
+                "the root layout is missing: every app needs app/layout.tsx (or .jsx/.ts/.js), \
+                      which renders <html> and <body>"
+                    .to_owned(),
+        });
+    }
+
+    let mut specs = Vec::new();
+    for (dir, folder) in &folders {
+        let (kind, module) = match (&folder.page, &folder.handler) {
+            (Some(page), Some(handler)) => {
+                errors.push(AppError {
+                    file: page.clone(),
+                    message: format!(
+                        "conflicts with {handler}: a folder holds a page or a route handler, not both"
+                    ),
+                });
+                continue;
+            }
+            (Some(page), None) => (RouteKind::Page, page),
+            (None, Some(handler)) => (RouteKind::Handler, handler),
+            (None, None) => continue,
+        };
+        match url_segments(dir) {
+            Ok(segments) => {
+                let route = Route {
+                    pattern: pattern_of(&segments),
+                    kind,
+                    module: Some(module.clone()),
+                    layouts: ancestors(dir)
+                        .filter_map(|d| folders.get(d)?.layout.clone())
+                        .collect(),
+                    not_found: nearest(&folders, dir, |f| &f.not_found),
+                    error: nearest(&folders, dir, |f| &f.error),
+                };
+                specs.push(RouteSpec { route, segments });
+            }
+            Err(message) => errors.push(AppError {
+                file: module.clone(),
+                message,
+            }),
+        }
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let fallback = Route {
+        pattern: String::new(),
+        kind: RouteKind::NotFound,
+        module: None,
+        layouts: root_layout.into_iter().collect(),
+        not_found: folders.get("app").and_then(|f| f.not_found.clone()),
+        error: folders.get("app").and_then(|f| f.error.clone()),
+    };
+    Ok((specs, fallback))
+}
+
+/// True when a folder on the path is private (`_name`). Checked before the folder names are
+/// validated, so a private folder may be named anything.
+fn is_private(dir: &str) -> bool {
+    dir.split('/').any(|name| name.starts_with('_'))
+}
+
+/// The URL segments of a route folder (`app/(shop)/p/[id]` → `p`, `[id]`), checking that a
+/// catch-all comes last and that no parameter name repeats.
+fn url_segments(dir: &str) -> Result<Vec<UrlSegment>, String> {
+    let mut segments = Vec::new();
+    for name in dir.split('/').skip(1) {
+        let segment = match parse_segment(name)? {
+            Some(Segment::Static(s)) => UrlSegment::Static(s.to_owned()),
+            Some(Segment::Group) | None => continue,
+            Some(Segment::Dynamic(p)) => UrlSegment::Dynamic(p.to_owned()),
+            Some(Segment::CatchAll(p)) => UrlSegment::CatchAll(p.to_owned()),
+            Some(Segment::OptionalCatchAll(p)) => UrlSegment::OptionalCatchAll(p.to_owned()),
+        };
+        if let Some(last) = segments.last()
+            && matches!(
+                last,
+                UrlSegment::CatchAll(_) | UrlSegment::OptionalCatchAll(_)
+            )
+        {
+            return Err(format!(
+                "a catch-all segment must be the last one of a route ({dir})"
+            ));
+        }
+        if let Some(name) = param_of(&segment)
+            && segments.iter().filter_map(param_of).any(|p| p == name)
+        {
+            return Err(format!(
+                "the parameter name [{name}] is used twice in {dir}"
+            ));
+        }
+        segments.push(segment);
+    }
+    Ok(segments)
+}
+
+fn param_of(segment: &UrlSegment) -> Option<&str> {
+    match segment {
+        UrlSegment::Static(_) => None,
+        UrlSegment::Dynamic(p) | UrlSegment::CatchAll(p) | UrlSegment::OptionalCatchAll(p) => {
+            Some(p)
+        }
+    }
+}
+
+pub(crate) fn pattern_of(segments: &[UrlSegment]) -> String {
+    let mut pattern = String::new();
+    for segment in segments {
+        pattern.push('/');
+        match segment {
+            UrlSegment::Static(s) => pattern.push_str(s),
+            UrlSegment::Dynamic(p) => pattern.push_str(&format!("[{p}]")),
+            UrlSegment::CatchAll(p) => pattern.push_str(&format!("[...{p}]")),
+            UrlSegment::OptionalCatchAll(p) => pattern.push_str(&format!("[[...{p}]]")),
+        }
+    }
+    if pattern.is_empty() {
+        pattern.push('/');
+    }
+    pattern
+}
+
+/// `app/a/b` → `app`, `app/a`, `app/a/b` (outermost first).
+fn ancestors(dir: &str) -> impl Iterator<Item = &str> {
+    dir.match_indices('/')
+        .map(|(i, _)| &dir[..i])
+        .chain(std::iter::once(dir))
+}
+
+/// The innermost file of one kind from `dir` up to `app`.
+fn nearest(
+    folders: &BTreeMap<String, Folder>,
+    dir: &str,
+    pick: impl Fn(&Folder) -> &Option<String>,
+) -> Option<String> {
+    let chain: Vec<&str> = ancestors(dir).collect();
+    chain
+        .iter()
+        .rev()
+        .find_map(|d| folders.get(*d).and_then(|f| pick(f).clone()))
+}

@@ -1,0 +1,547 @@
+//! The compile driver: discovery, the module graph walk, the per-module cache, the bundle.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fmt;
+use std::fs;
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bext_core::limits::{APP_MODULES_MAX, APP_SOURCE_BYTES_MAX};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::ModuleTransform;
+use super::analyze::{Format, ModuleRecord, analyze};
+use super::diagnostic::{CompileError, CompileErrors};
+use super::emit::{Star, Target, emit_failed, emit_module};
+use super::resolve::{Resolved, Resolver, module_id};
+use super::tsconfig::load_aliases;
+use crate::app::{RouteTable, discover};
+
+/// Ids the runtime provides itself (see the render contract): imports of these are left as
+/// `require("<id>")` and never resolved in `node_modules`.
+pub const DEFAULT_BUILTINS: &[&str] = &[
+    "bext/server",
+    "bext/jsx-runtime",
+    "react",
+    "react/jsx-runtime",
+];
+
+/// How an app is compiled.
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// Dev mode: a module that fails to compile becomes a module that throws its diagnostic
+    /// when required (`__bext_compile_error`), and the compile succeeds with the errors listed
+    /// in [`CompiledApp::errors`]. Off: any error fails the compile.
+    pub embed_errors: bool,
+    /// Ids left to the runtime. Defaults to [`DEFAULT_BUILTINS`].
+    pub builtins: Vec<String>,
+    /// Pass `node_modules` files through the transform too. Off by default: packages ship
+    /// plain JavaScript, and some (sloppy-mode CommonJS) would not survive a TSX pipeline.
+    pub transform_node_modules: bool,
+    /// What `process.env.NODE_ENV` is replaced with (packages branch on it for dev checks).
+    pub node_env: String,
+}
+
+impl Default for CompileOptions {
+    fn default() -> CompileOptions {
+        CompileOptions {
+            embed_errors: false,
+            builtins: DEFAULT_BUILTINS.iter().map(|s| (*s).to_owned()).collect(),
+            transform_node_modules: false,
+            node_env: "production".to_owned(),
+        }
+    }
+}
+
+/// A compiled app.
+#[derive(Clone, Debug)]
+pub struct CompiledApp {
+    /// The linked modules, then the `__bext_routes([...])` statement. The runtimes
+    /// (`PRISM_RUNTIME_JS`, `APP_RUNTIME_JS`) go in front of it.
+    pub bundle: String,
+    pub routes: RouteTable,
+    pub public_dir: Option<PathBuf>,
+    /// Modules in the bundle (failed ones included in dev mode).
+    pub modules: usize,
+    /// Errors embedded in the bundle (dev mode only; empty otherwise).
+    pub errors: Vec<CompileError>,
+    /// Every source file of the bundle, for a dev watcher that wants to know what matters.
+    pub sources: Vec<PathBuf>,
+    pub stats: CompileStats,
+}
+
+/// What one compile did, for the "compiled N modules in X ms" log line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompileStats {
+    pub modules: usize,
+    /// Modules transformed and analysed this time.
+    pub compiled: usize,
+    /// Modules whose previous result was reused (unchanged since the last compile).
+    pub reused: usize,
+    pub bundle_bytes: usize,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for CompileStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "compiled {} modules ({} rebuilt, {} cached, {} KiB) in {:.1} ms",
+            self.modules,
+            self.compiled,
+            self.reused,
+            self.bundle_bytes / 1024,
+            self.elapsed.as_secs_f64() * 1000.0
+        )
+    }
+}
+
+/// Compiles one app, again and again (dev mode), reusing what did not change.
+pub struct Compiler {
+    root: PathBuf,
+    options: CompileOptions,
+    cache: FxHashMap<PathBuf, CacheEntry>,
+    last_stats: CompileStats,
+}
+
+/// A module's transform + analysis, kept while its file stays the same. A file counts as
+/// unchanged when its size and mtime match, or, when they do not, when its content hashes the
+/// same (a `touch`, a checkout that rewrote it identically).
+struct CacheEntry {
+    len: u64,
+    modified: Option<SystemTime>,
+    hash: u64,
+    loaded: Arc<Loaded>,
+}
+
+struct Loaded {
+    result: Result<ModuleRecord, CompileError>,
+    /// The transform ran (so the record's code is not the file's text).
+    transformed: bool,
+}
+
+/// A module of this compile's graph.
+struct Node {
+    id: String,
+    path: PathBuf,
+    loaded: Option<Arc<Loaded>>,
+    links: Vec<Link>,
+    errors: Vec<CompileError>,
+}
+
+enum Link {
+    Module(usize),
+    Builtin(String),
+    Missing,
+}
+
+impl Compiler {
+    /// A compiler for the app at `root` (canonicalised when possible, so module ids do not
+    /// depend on how the root was spelt).
+    pub fn new(root: &Path, options: CompileOptions) -> Compiler {
+        let root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        Compiler {
+            root,
+            options,
+            cache: FxHashMap::default(),
+            last_stats: CompileStats::default(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The stats of the last compile.
+    pub fn last_stats(&self) -> CompileStats {
+        self.last_stats
+    }
+
+    /// Discovers the routes, walks the module graph from every route module, and links the
+    /// bundle. Without `embed_errors`, every error found is returned (not just the first).
+    pub fn compile(
+        &mut self,
+        transform: &mut dyn ModuleTransform,
+    ) -> Result<CompiledApp, CompileErrors> {
+        let started = Instant::now();
+        let app = discover(&self.root).map_err(|errors| {
+            CompileErrors(
+                errors
+                    .into_iter()
+                    .map(|e| CompileError::file(e.file, e.message))
+                    .collect(),
+            )
+        })?;
+        let aliases = load_aliases(&self.root).map_err(|e| CompileErrors(vec![e]))?;
+        let mut resolver = Resolver::new(&self.options.builtins, aliases);
+
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut index: FxHashMap<PathBuf, usize> = FxHashMap::default();
+        for id in app.routes.modules() {
+            let path = self.root.join(id);
+            let key = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            index.insert(key, nodes.len());
+            nodes.push(Node {
+                id: id.to_owned(),
+                path,
+                loaded: None,
+                links: Vec::new(),
+                errors: Vec::new(),
+            });
+        }
+        let (mut compiled, mut reused) = (0, 0);
+        let mut current = 0;
+        while current < nodes.len() {
+            if nodes.len() > APP_MODULES_MAX {
+                let error =
+                    CompileError::file("app", format!("more than {APP_MODULES_MAX} modules"));
+                return Err(CompileErrors(vec![error]));
+            }
+            let (path, id) = (nodes[current].path.clone(), nodes[current].id.clone());
+            let (loaded, was_cached) = self.load(&path, &id, transform);
+            if was_cached {
+                reused += 1;
+            } else {
+                compiled += 1;
+            }
+            match &loaded.result {
+                Err(error) => nodes[current].errors.push(error.clone()),
+                Ok(record) => {
+                    let in_packages = is_in_node_modules(&path);
+                    let mut errors = Vec::new();
+                    if !in_packages {
+                        for (offset, message) in &record.soft_errors {
+                            errors.push(CompileError::at(
+                                &id,
+                                &record.code,
+                                *offset as usize,
+                                message.clone(),
+                            ));
+                        }
+                    }
+                    let mut links = Vec::with_capacity(record.deps.len());
+                    for dep in &record.deps {
+                        let link = match resolver.resolve(&path, &dep.specifier) {
+                            Ok(Resolved::Builtin(builtin)) => Link::Builtin(builtin),
+                            Ok(Resolved::File(file)) => {
+                                Link::Module(*index.entry(file.clone()).or_insert_with(|| {
+                                    let id = module_id(&self.root, &file);
+                                    nodes.push(Node {
+                                        id,
+                                        path: file,
+                                        loaded: None,
+                                        links: Vec::new(),
+                                        errors: Vec::new(),
+                                    });
+                                    nodes.len() - 1
+                                }))
+                            }
+                            // A package may `require()` what it does not need on our paths
+                            // (optional dependencies, Node-only branches): fail there at run
+                            // time, if ever. Static imports must resolve everywhere.
+                            Err(_) if in_packages && dep.hoisted_at.is_none() => Link::Missing,
+                            Err(message) => {
+                                errors.push(resolve_error(
+                                    &path,
+                                    &id,
+                                    &loaded,
+                                    dep.offset,
+                                    &dep.specifier,
+                                    message,
+                                ));
+                                Link::Missing
+                            }
+                        };
+                        links.push(link);
+                    }
+                    nodes[current].links = links;
+                    nodes[current].errors.extend(errors);
+                }
+            }
+            nodes[current].loaded = Some(loaded);
+            current += 1;
+        }
+
+        let seen: FxHashSet<&Path> = nodes.iter().map(|n| n.path.as_path()).collect();
+        self.cache.retain(|path, _| seen.contains(path.as_path()));
+
+        let bundle = link(&nodes, &app.routes, self.options.embed_errors);
+        let errors: Vec<CompileError> = nodes
+            .iter()
+            .flat_map(|n| n.errors.iter().cloned())
+            .collect();
+        let stats = CompileStats {
+            modules: nodes.len(),
+            compiled,
+            reused,
+            bundle_bytes: bundle.len(),
+            elapsed: started.elapsed(),
+        };
+        self.last_stats = stats;
+        if !errors.is_empty() && !self.options.embed_errors {
+            return Err(CompileErrors(errors));
+        }
+        Ok(CompiledApp {
+            bundle,
+            routes: app.routes,
+            public_dir: app.public_dir,
+            modules: nodes.len(),
+            errors,
+            sources: nodes.into_iter().map(|n| n.path).collect(),
+            stats,
+        })
+    }
+
+    /// The module at `path`, from the cache when unchanged. The bool is true on a cache hit.
+    fn load(
+        &mut self,
+        path: &Path,
+        id: &str,
+        transform: &mut dyn ModuleTransform,
+    ) -> (Arc<Loaded>, bool) {
+        let failed = |message: String| {
+            (
+                Arc::new(Loaded {
+                    result: Err(CompileError::file(id, message)),
+                    transformed: false,
+                }),
+                false,
+            )
+        };
+        let meta = match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) => return failed(format!("cannot read: {e}")),
+        };
+        if meta.len() > APP_SOURCE_BYTES_MAX as u64 {
+            return failed(format!("larger than {APP_SOURCE_BYTES_MAX} bytes"));
+        }
+        let modified = meta.modified().ok();
+        if let Some(entry) = self.cache.get(path)
+            && entry.len == meta.len()
+            && modified.is_some()
+            && entry.modified == modified
+        {
+            return (entry.loaded.clone(), true);
+        }
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return failed(format!("cannot read: {e}")),
+        };
+        let mut hasher = DefaultHasher::new();
+        hasher.write(&bytes);
+        let hash = hasher.finish();
+        if let Some(entry) = self.cache.get_mut(path)
+            && entry.hash == hash
+        {
+            entry.len = meta.len();
+            entry.modified = modified;
+            return (entry.loaded.clone(), true);
+        }
+        let loaded = Arc::new(match String::from_utf8(bytes) {
+            Ok(source) => self.build(source, path, id, transform),
+            Err(_) => Loaded {
+                result: Err(CompileError::file(id, "not UTF-8".to_owned())),
+                transformed: false,
+            },
+        });
+        self.cache.insert(
+            path.to_path_buf(),
+            CacheEntry {
+                len: meta.len(),
+                modified,
+                hash,
+                loaded: loaded.clone(),
+            },
+        );
+        (loaded, false)
+    }
+
+    fn build(
+        &self,
+        mut source: String,
+        path: &Path,
+        id: &str,
+        transform: &mut dyn ModuleTransform,
+    ) -> Loaded {
+        if source.starts_with('\u{feff}') {
+            source.drain(..'\u{feff}'.len_utf8());
+        }
+        let is_json = path.extension().is_some_and(|e| e == "json");
+        let skip = is_json || (is_in_node_modules(path) && !self.options.transform_node_modules);
+        let (code, transformed) = if skip {
+            (source, false)
+        } else {
+            match transform.transform(&source, path) {
+                Ok(code) => {
+                    let changed = code != source;
+                    (code, changed)
+                }
+                Err(d) => {
+                    let error = CompileError {
+                        path: id.into(),
+                        line: d.line,
+                        column: d.column,
+                        message: d.message,
+                        frame: d.frame,
+                    };
+                    return Loaded {
+                        result: Err(error),
+                        transformed: true,
+                    };
+                }
+            }
+        };
+        let result = analyze(code, path, Path::new(id), &self.options.node_env).map_err(|mut e| {
+            if transformed {
+                e.message
+                    .push_str(" (in the transformed output of this file)");
+            }
+            e
+        });
+        Loaded {
+            result,
+            transformed,
+        }
+    }
+}
+
+/// An unresolvable import, positioned in the file as the user wrote it when the transform
+/// changed it (the specifier is found by its quoted text), else in the code as parsed.
+fn resolve_error(
+    path: &Path,
+    id: &str,
+    loaded: &Loaded,
+    offset: u32,
+    specifier: &str,
+    message: String,
+) -> CompileError {
+    if loaded.transformed
+        && let Ok(original) = fs::read_to_string(path)
+    {
+        let quoted = ['"', '\'', '`'].map(|q| format!("{q}{specifier}{q}"));
+        if let Some(at) = quoted
+            .iter()
+            .filter_map(|q| original.find(q.as_str()))
+            .min()
+        {
+            return CompileError::at(id, &original, at, message);
+        }
+    }
+    match &loaded.result {
+        Ok(record) => CompileError::at(id, &record.code, offset as usize, message),
+        Err(_) => CompileError::file(id, message),
+    }
+}
+
+fn is_in_node_modules(path: &Path) -> bool {
+    path.components().any(|c| c.as_os_str() == "node_modules")
+}
+
+/// Writes the bundle: every module (sorted by id, so the output is stable), then the routes.
+fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> String {
+    let targets_of = |node: &Node| -> Vec<Target> {
+        node.links
+            .iter()
+            .map(|link| match link {
+                Link::Module(i) => {
+                    let format = match nodes[*i].loaded.as_deref().map(|l| &l.result) {
+                        Some(Ok(record)) => record.format,
+                        // A failed module throws when required; how it would have been read
+                        // does not matter.
+                        _ => Format::Cjs,
+                    };
+                    Target::Module {
+                        id: nodes[*i].id.clone(),
+                        format,
+                    }
+                }
+                Link::Builtin(id) => Target::Builtin(id.clone()),
+                Link::Missing => Target::Missing,
+            })
+            .collect()
+    };
+    let mut star_memo: FxHashMap<usize, Option<Vec<String>>> = FxHashMap::default();
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by(|&a, &b| nodes[a].id.cmp(&nodes[b].id));
+    let mut out = String::new();
+    for i in order {
+        let node = &nodes[i];
+        if let Some(error) = node.errors.first() {
+            if embed_errors {
+                emit_failed(&mut out, &node.id, &error.to_json());
+            }
+            continue;
+        }
+        let Some(Ok(record)) = node.loaded.as_deref().map(|l| &l.result) else {
+            continue;
+        };
+        let stars: Vec<Star> = record
+            .stars
+            .iter()
+            .map(|&dep| match node.links.get(dep as usize) {
+                Some(Link::Module(j)) => {
+                    match star_names(nodes, *j, &mut star_memo, &mut Vec::new()) {
+                        Some(names) => Star::Names(names),
+                        None => Star::Runtime,
+                    }
+                }
+                _ => Star::Runtime,
+            })
+            .collect();
+        emit_module(&mut out, &node.id, record, &targets_of(node), &stars);
+    }
+    out.push_str(&routes.to_js());
+    out
+}
+
+/// The names (without `default`) module `i` exports, when all of them are known statically:
+/// it is ESM, and so is every module it star-re-exports. Cycles contribute nothing more.
+fn star_names(
+    nodes: &[Node],
+    i: usize,
+    memo: &mut FxHashMap<usize, Option<Vec<String>>>,
+    visiting: &mut Vec<usize>,
+) -> Option<Vec<String>> {
+    if let Some(hit) = memo.get(&i) {
+        return hit.clone();
+    }
+    if visiting.contains(&i) {
+        return Some(Vec::new());
+    }
+    let Some(Ok(record)) = nodes[i].loaded.as_deref().map(|l| &l.result) else {
+        return None;
+    };
+    if record.format != Format::Esm || !nodes[i].errors.is_empty() {
+        return None;
+    }
+    visiting.push(i);
+    let mut names: Vec<String> = record
+        .exports
+        .iter()
+        .map(|(n, _)| n.clone())
+        .filter(|n| n != "default")
+        .collect();
+    let mut known = true;
+    for &dep in &record.stars {
+        let more = match nodes[i].links.get(dep as usize) {
+            Some(Link::Module(j)) => star_names(nodes, *j, memo, visiting),
+            _ => None,
+        };
+        match more {
+            Some(more) => {
+                for name in more {
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+            }
+            None => known = false,
+        }
+    }
+    visiting.pop();
+    let result = known.then_some(names);
+    memo.insert(i, result.clone());
+    result
+}

@@ -1,0 +1,88 @@
+//! Loading an app for serving: compile (PRISM per module, then link) and put the runtimes in
+//! front, giving the one script every shard's engine evaluates.
+//!
+//! [`AppLoader`] keeps the linker's per-module cache between loads, so `bext dev` (and a
+//! SIGHUP reload) recompiles only the modules whose files changed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bext_prism::{TransformOptions, transform};
+
+use crate::app::RouteTable;
+use crate::link::{
+    CompileError, CompileErrors, CompileOptions, CompileStats, Compiler, ModuleDiagnostic,
+    ModuleTransform,
+};
+use crate::runtime::APP_RUNTIME_JS;
+
+/// A compiled app, ready for engines to load. Shared read-only by every shard.
+#[derive(Debug)]
+pub struct LoadedApp {
+    pub root: PathBuf,
+    /// `prism.js`, the app runtime, the modules and the route table, in that order.
+    pub bundle: Arc<str>,
+    pub routes: RouteTable,
+    pub public_dir: Option<PathBuf>,
+    /// Compile errors embedded in the bundle (dev mode only).
+    pub errors: Vec<CompileError>,
+    pub stats: CompileStats,
+}
+
+/// Compiles one app, again and again.
+pub struct AppLoader {
+    compiler: Compiler,
+}
+
+impl AppLoader {
+    /// `dev`: a module that fails to compile is embedded as one that throws its diagnostic,
+    /// and the rest of the app still loads.
+    pub fn new(root: &Path, dev: bool) -> AppLoader {
+        let options = CompileOptions {
+            embed_errors: dev,
+            node_env: String::from(if dev { "development" } else { "production" }),
+            ..CompileOptions::default()
+        };
+        AppLoader {
+            compiler: Compiler::new(root, options),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.compiler.root()
+    }
+
+    pub fn load(&mut self) -> Result<LoadedApp, CompileErrors> {
+        let compiled = self.compiler.compile(&mut Prism)?;
+        let mut bundle = String::with_capacity(
+            bext_prism::PRISM_RUNTIME_JS.len() + APP_RUNTIME_JS.len() + compiled.bundle.len() + 2,
+        );
+        bundle.push_str(bext_prism::PRISM_RUNTIME_JS);
+        bundle.push('\n');
+        bundle.push_str(APP_RUNTIME_JS);
+        bundle.push('\n');
+        bundle.push_str(&compiled.bundle);
+        Ok(LoadedApp {
+            root: self.compiler.root().to_path_buf(),
+            bundle: Arc::from(bundle),
+            routes: compiled.routes,
+            public_dir: compiled.public_dir,
+            errors: compiled.errors,
+            stats: compiled.stats,
+        })
+    }
+}
+
+/// The PRISM pass as the linker's per-module transform.
+struct Prism;
+
+impl ModuleTransform for Prism {
+    fn transform(&mut self, source: &str, path: &Path) -> Result<String, ModuleDiagnostic> {
+        transform(source, path, &TransformOptions::default()).map_err(|d| ModuleDiagnostic {
+            line: d.line,
+            column: d.column,
+            message: d.message,
+            frame: d.frame,
+        })
+    }
+}

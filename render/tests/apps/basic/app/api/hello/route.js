@@ -1,0 +1,3 @@
+export async function GET(request) {
+  return "hello " + request;
+}

@@ -1,0 +1,3 @@
+export default function ErrorPage({ error }) {
+  return "error: " + error.message;
+}

@@ -1,0 +1,3 @@
+import "./cycle-d";
+
+export const c = "c";

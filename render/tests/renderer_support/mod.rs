@@ -1,0 +1,180 @@
+//! Shared by the renderer_* tests: a hand-written bundle (a stand-in for prism.js, the real
+//! app runtime, modules written the way the linker emits them) and a driver that plays the
+//! server's part (answers fetches) until a render is done.
+#![allow(dead_code)] // each test file uses a different part
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bext_engine::{EngineKind, Limits};
+use bext_render::app::Param;
+use bext_render::renderer::{
+    FetchRequest, FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer,
+};
+use bext_render::runtime::APP_RUNTIME_JS;
+
+/// The part of prism.js the runtime relies on: `Html`, `render`, `escape`, `modules`.
+pub const PRISM_STUB: &str = r#"
+globalThis.__prism = (function () {
+  function Html(s) { this.s = s; }
+  var E = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
+  function escape(s) { return String(s).replace(/[&<>"']/g, function (c) { return E[c]; }); }
+  function render(v) {
+    if (v === null || v === undefined || typeof v === "boolean") return "";
+    if (v instanceof Html) return v.s;
+    if (Array.isArray(v)) return v.map(render).join("");
+    return escape(v);
+  }
+  var react = { useState: function (x) { return [x, function () {}]; } };
+  return { Html: Html, escape: escape, render: render, modules: { react: react } };
+})();
+var h = function (s) { return new __prism.Html(s); };
+var esc = __prism.escape;
+var html = __prism.render;
+"#;
+
+pub fn bundle_with(prism: &str, modules: &str) -> Arc<str> {
+    format!("{prism}\n{APP_RUNTIME_JS}\n{modules}\n").into()
+}
+
+pub fn limits(call_timeout_ms: u64) -> Limits {
+    Limits {
+        heap_bytes_max: 48 * 1024 * 1024,
+        call_timeout: Duration::from_millis(call_timeout_ms),
+    }
+}
+
+/// A renderer over the stand-in prism and `modules`. The deadline is generous: the machine
+/// running the tests is shared and debug builds are slow.
+pub fn renderer(modules: &str) -> Renderer {
+    Renderer::new(
+        bundle_with(PRISM_STUB, modules),
+        EngineKind::QuickJs,
+        limits(2_000),
+    )
+    .expect("bundle loads")
+}
+
+pub fn get(id: u64, route: usize, url: &str) -> RenderRequest {
+    RenderRequest {
+        id,
+        method: "GET".into(),
+        url: url.into(),
+        route,
+        params: Vec::new(),
+        headers: vec![("host".into(), "example.test".into())],
+        body: None,
+    }
+}
+
+pub fn one(name: &str, value: &str) -> (String, Param) {
+    (name.into(), Param::One(value.into()))
+}
+
+pub fn many(name: &str, values: &[&str]) -> (String, Param) {
+    (
+        name.into(),
+        Param::Many(values.iter().map(|v| v.to_string()).collect()),
+    )
+}
+
+pub fn ok_response(body: &str) -> Result<FetchResponse, String> {
+    Ok(FetchResponse {
+        status: 200,
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.into(),
+    })
+}
+
+/// Starts `req` and answers every fetch with `respond` until the render is done. Returns the
+/// page and the fetches it made.
+pub fn drive(
+    r: &mut Renderer,
+    req: RenderRequest,
+    mut respond: impl FnMut(&FetchRequest) -> Result<FetchResponse, String>,
+) -> (RenderedPage, Vec<FetchRequest>) {
+    let id = req.id;
+    let mut queue: VecDeque<RenderEvent> = r.start(req).into();
+    let mut fetches = Vec::new();
+    while let Some(event) = queue.pop_front() {
+        match event {
+            RenderEvent::Done { id: done, page } => {
+                assert_eq!(done, id, "a Done for a render this driver did not start");
+                assert_eq!(r.in_flight(), 0, "answered renders are no longer in flight");
+                return (page, fetches);
+            }
+            RenderEvent::Fetch {
+                id: render,
+                fetch,
+                request,
+            } => {
+                let result = respond(&request);
+                fetches.push(request);
+                queue.extend(r.fetched(render, fetch, result));
+            }
+        }
+    }
+    panic!("render {id} was never answered");
+}
+
+/// Renders a request that makes no fetch.
+pub fn render(r: &mut Renderer, req: RenderRequest) -> RenderedPage {
+    drive(r, req, |f| panic!("unexpected fetch of {}", f.url)).0
+}
+
+pub fn body(page: &RenderedPage) -> &str {
+    std::str::from_utf8(&page.body).expect("utf-8 body")
+}
+
+pub fn header<'a>(page: &'a RenderedPage, name: &str) -> Option<&'a str> {
+    page.headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The root layout every fixture app shares, and its error and not-found pages.
+pub const ROOT: &str = r#"
+__bext_define("app/layout.tsx", function (module, exports, require) {
+  exports.__esModule = true;
+  function RootLayout(props) {
+    return h('<html lang="en"><head><meta charset="utf-8"/></head><body>' + html(props.children) + '</body></html>');
+  }
+  var metadata = { title: { default: "Acme", template: "%s · Acme" }, description: "Things & stuff" };
+  __bext_export(exports, { default: () => RootLayout, metadata: () => metadata });
+});
+__bext_define("app/error.tsx", function (module, exports, require) {
+  exports.__esModule = true;
+  __bext_export(exports, { default: () => (p) => h('<h1>Something went wrong</h1><p>' + esc(p.error.message) + '</p><small>' + esc(p.error.digest) + '</small>') });
+});
+__bext_define("app/not-found.tsx", function (module, exports, require) {
+  exports.__esModule = true;
+  __bext_export(exports, { default: () => () => h('<h1>Not here</h1>') });
+});
+"#;
+
+/// The head every page inside the root layout starts with.
+pub const ROOT_HEAD: &str = r#"<meta charset="utf-8"/>"#;
+
+/// A route-table entry inside the root layout.
+pub fn page_route(page: &str) -> String {
+    format!(
+        r#"{{"page":"{page}","handler":null,"layouts":["app/layout.tsx"],"notFound":"app/not-found.tsx","error":"app/error.tsx"}}"#
+    )
+}
+
+pub fn handler_route(handler: &str) -> String {
+    format!(
+        r#"{{"page":null,"handler":"{handler}","layouts":["app/layout.tsx"],"notFound":"app/not-found.tsx","error":"app/error.tsx"}}"#
+    )
+}
+
+pub fn routes(entries: &[String]) -> String {
+    format!("__bext_routes([{}]);", entries.join(","))
+}
+
+/// An app of the root files, `modules`, and one route per entry.
+pub fn app(modules: &str, entries: &[String]) -> Renderer {
+    renderer(&format!("{ROOT}\n{modules}\n{}", routes(entries)))
+}

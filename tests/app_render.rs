@@ -1,0 +1,395 @@
+//! App sites end to end: `bext serve APP` renders TSX pages in the shard's engine, through the
+//! real binary on loopback, with a real HTTP client.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::Duration;
+
+use common::{Bext, TempDir, eventually, request, run_bext};
+
+/// A small app covering the conventions: root layout with metadata, nested layout, static,
+/// dynamic and catch-all routes, a loader, not-found and error pages, a handler, public files.
+fn app(tag: &str) -> TempDir {
+    let dir = TempDir::new(tag);
+    dir.write(
+        "app/layout.tsx",
+        r#"export default function Root({ children }: { children: any }) {
+  return <html lang="en"><head><meta charSet="utf-8" /></head><body><nav>nav</nav>{children}</body></html>;
+}
+"#,
+    );
+    dir.write(
+        "app/page.tsx",
+        r#"import { Card } from "@/components/card";
+export const metadata = { title: "Home", description: "The home page" };
+export default function Home() {
+  return <main><Card title="Hello & welcome">It's <b>bext</b></Card></main>;
+}
+"#,
+    );
+    dir.write(
+        "components/card.tsx",
+        r#"type Props = { title: string; children?: any };
+export function Card({ title, children }: Props) {
+  return <section className="card"><h2>{title}</h2>{children}</section>;
+}
+"#,
+    );
+    dir.write(
+        "app/p/[id]/page.tsx",
+        r#"export async function loader({ params }: any) {
+  return { doubled: Number(params.id) * 2 };
+}
+export default function P({ params, data }: any) {
+  return <p>id {params.id} doubled {data.doubled}</p>;
+}
+"#,
+    );
+    dir.write(
+        "app/docs/[...slug]/page.tsx",
+        r#"export default function Docs({ params }: any) {
+  return <ul>{params.slug.map((s: string) => <li>{s}</li>)}</ul>;
+}
+"#,
+    );
+    dir.write(
+        "app/not-found.tsx",
+        "export default function NotFound() { return <h1>nothing here</h1>; }\n",
+    );
+    dir.write(
+        "app/error.tsx",
+        "export default function Oops({ error }: any) { return <h1>oops</h1>; }\n",
+    );
+    dir.write(
+        "app/boom/page.tsx",
+        r#"export async function loader() { throw new Error("loader exploded"); }
+export default function Boom() { return <p>never</p>; }
+"#,
+    );
+    dir.write(
+        "app/spin/page.tsx",
+        "export const dynamic = \"force-dynamic\";\nexport default function Spin() { for (;;) {} }\n",
+    );
+    dir.write(
+        "app/hog/page.tsx",
+        r#"export const dynamic = "force-dynamic";
+export default function Hog() { const a: string[] = []; for (;;) { a.push("x".repeat(1024) + a.length); } }
+"#,
+    );
+    dir.write(
+        "app/api/echo/route.ts",
+        r#"export async function POST(request: Request) {
+  const body = await request.json();
+  return Response.json({ got: body.n + 1 });
+}
+export function GET() { return new Response("echo", { headers: { "content-type": "text/plain" } }); }
+"#,
+    );
+    dir.write("public/robots.txt", "User-agent: *\n");
+    dir.write("public/p/file.txt", "a public file under a dynamic route\n");
+    dir
+}
+
+fn serve(dir: &TempDir, extra: &[&str]) -> Bext {
+    Bext::serve_dir(dir.path(), extra)
+}
+
+#[test]
+fn pages_render_inside_their_layouts_with_metadata() {
+    let dir = app("app-basic");
+    let bext = serve(&dir, &[]);
+    let r = bext.get("/");
+    assert_eq!(r.status, 200, "{}", r.summary());
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    let html = r.text();
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charSet=\"utf-8\"/>"), "{html}");
+    assert!(html.contains("<title>Home</title>"), "{html}");
+    assert!(html.contains("<meta name=\"description\" content=\"The home page\"/>"), "{html}");
+    assert!(
+        html.contains("<body><nav>nav</nav><main><section class=\"card\"><h2>Hello &amp; welcome</h2>It&#x27;s <b>bext</b></section></main></body></html>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn dynamic_and_catch_all_routes_get_their_params_and_loader_data() {
+    let dir = app("app-routes");
+    let bext = serve(&dir, &[]);
+    let r = bext.get("/p/21");
+    assert_eq!(r.status, 200, "{}", r.summary());
+    assert!(r.text().contains("<p>id 21 doubled 42</p>"), "{}", r.text());
+    let r = bext.get("/docs/a/b%20c");
+    assert!(r.text().contains("<ul><li>a</li><li>b c</li></ul>"), "{}", r.text());
+    // A public file wins over the dynamic route that would also match it.
+    let r = bext.get("/p/file.txt");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.text(), "a public file under a dynamic route\n");
+    assert_eq!(bext.get("/robots.txt").text(), "User-agent: *\n");
+}
+
+#[test]
+fn unknown_paths_get_the_not_found_page_with_404() {
+    let dir = app("app-404");
+    let bext = serve(&dir, &[]);
+    let r = bext.get("/no/such/page");
+    assert_eq!(r.status, 404, "{}", r.summary());
+    assert!(r.text().contains("<h1>nothing here</h1>"), "{}", r.text());
+    assert!(r.text().contains("<nav>nav</nav>"), "the root layout wraps it: {}", r.text());
+}
+
+#[test]
+fn pages_are_cached_and_served_as_hits() {
+    let dir = app("app-isr");
+    let bext = serve(&dir, &[]);
+    let first = bext.get("/p/3");
+    assert_eq!(first.header("x-bext-cache"), Some("miss"));
+    let second = bext.get("/p/3");
+    assert_eq!(second.header("x-bext-cache"), Some("hit"));
+    assert_eq!(first.body, second.body);
+    let head = request(bext.addr, "HEAD /p/3 HTTP/1.1\r\nhost: x\r\n\r\n");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length"),
+        Some(first.body.len().to_string().as_str())
+    );
+}
+
+#[test]
+fn a_failing_render_is_one_500_through_error_tsx_and_the_next_request_is_served() {
+    let dir = app("app-fail");
+    let bext = serve(&dir, &["--access-log", "off"]);
+    for path in ["/boom", "/spin", "/hog"] {
+        let r = bext.get(path);
+        assert_eq!(r.status, 500, "{path}: {}", r.summary());
+        assert!(r.text().contains("<h1>oops</h1>"), "{path}: {}", r.text());
+        assert!(!r.text().contains("exploded"), "no error details leak: {}", r.text());
+        let ok = bext.get("/p/5");
+        assert_eq!(ok.status, 200, "after {path}: {}", ok.summary());
+        assert!(ok.text().contains("doubled 10"));
+    }
+    // Each failure is logged with its route.
+    assert!(bext.wait_for_stderr("/boom"), "{}", bext.stderr());
+    assert!(bext.wait_for_stderr("loader exploded"), "{}", bext.stderr());
+    assert!(bext.wait_for_stderr("/spin"), "{}", bext.stderr());
+    assert!(bext.wait_for_stderr("/hog"), "{}", bext.stderr());
+}
+
+#[test]
+fn route_handlers_take_fetch_requests_and_return_responses() {
+    let dir = app("app-handler");
+    let bext = serve(&dir, &[]);
+    let body = "{\"n\":41}";
+    let r = request(
+        bext.addr,
+        &format!(
+            "POST /api/echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert_eq!(r.status, 200, "{}", r.summary());
+    assert_eq!(r.text(), "{\"got\":42}");
+    // A chunked body that arrives in pieces.
+    let mut stream = common::connect(bext.addr);
+    common::send(
+        &mut stream,
+        b"POST /api/echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\n4\r\n{\"n\"",
+    );
+    std::thread::sleep(Duration::from_millis(50));
+    common::send(&mut stream, b"\r\n3\r\n:1}\r\n0\r\n\r\n");
+    let r = common::read_response(&mut stream, false).expect("a response");
+    assert_eq!(r.text(), "{\"got\":2}");
+    let r = bext.get("/api/echo");
+    assert_eq!((r.status, r.text().as_str()), (200, "echo"));
+    let r = request(bext.addr, "DELETE /api/echo HTTP/1.1\r\nhost: x\r\n\r\n");
+    assert_eq!(r.status, 405, "{}", r.summary());
+}
+
+#[test]
+fn loaders_fetch_through_bext_s_client() {
+    // A one-shot upstream on loopback.
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = upstream.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in upstream.incoming().take(2) {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let asked = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let body = if asked.starts_with("GET /price ") { "{\"price\":7}" } else { "{}" };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let dir = app("app-fetch");
+    dir.write(
+        "app/shop/page.tsx",
+        &format!(
+            r#"export async function loader() {{
+  const r = await fetch("http://127.0.0.1:{port}/price");
+  return await r.json();
+}}
+export default function Shop({{ data }}: any) {{ return <p>price {{data.price}}</p>; }}
+"#
+        ),
+    );
+    dir.write(
+        "app/down/page.tsx",
+        r#"export async function loader() {
+  const r = await fetch("http://127.0.0.1:1/nothing");
+  return await r.json();
+}
+export default function Down() { return <p>never</p>; }
+"#,
+    );
+    let bext = serve(&dir, &[]);
+    let r = bext.get("/shop");
+    assert_eq!(r.status, 200, "{}", r.summary());
+    assert!(r.text().contains("<p>price 7</p>"), "{}", r.text());
+    // A refused connection rejects the page's fetch: its error page, not a hang.
+    let r = bext.get("/down");
+    assert_eq!(r.status, 500, "{}", r.summary());
+}
+
+#[test]
+fn stale_pages_are_served_while_one_render_refreshes_them() {
+    let dir = app("app-swr");
+    dir.write(
+        "app/clock/page.tsx",
+        r#"export const revalidate = 1;
+let renders = 0;
+export default function Clock() { renders += 1; return <p>render {renders}</p>; }
+"#,
+    );
+    let bext = serve(&dir, &[]);
+    let first = bext.get("/clock");
+    assert!(first.text().contains("render 1"), "{}", first.text());
+    assert_eq!(bext.get("/clock").header("x-bext-cache"), Some("hit"));
+    std::thread::sleep(Duration::from_millis(1100));
+    let stale = bext.get("/clock");
+    assert_eq!(stale.header("x-bext-cache"), Some("stale"), "{}", stale.summary());
+    assert!(stale.text().contains("render 1"));
+    let fresh = eventually("the page is re-rendered in the background", || {
+        let r = bext.get("/clock");
+        (r.header("x-bext-cache") == Some("hit") && r.text().contains("render 2")).then_some(r)
+    });
+    assert!(fresh.text().contains("render 2"));
+}
+
+#[test]
+fn invalidation_by_tag_and_path_needs_the_token() {
+    let dir = app("app-invalidate");
+    dir.write(
+        "app/tagged/page.tsx",
+        r#"export const tags = ["posts"];
+let renders = 0;
+export default function Tagged() { renders += 1; return <p>render {renders}</p>; }
+"#,
+    );
+    dir.write(
+        "bext.config.toml",
+        "[render]\ninvalidate_token = \"0123456789abcdef0123\"\n\n[[site]]\napp = \".\"\n",
+    );
+    let bext = Bext::serve_config(&dir.path().join("bext.config.toml"), &["--shards", "2"]);
+    assert!(bext.get("/tagged").text().contains("render 1"));
+    assert_eq!(bext.get("/tagged").header("x-bext-cache"), Some("hit"));
+    let post = |auth: &str, body: &str| {
+        request(
+            bext.addr,
+            &format!(
+                "POST /__bext/cache/invalidate HTTP/1.1\r\nhost: x\r\n{auth}content-length: {}\r\n\r\n{body}",
+                body.len()
+            ),
+        )
+    };
+    assert_eq!(post("", "{\"tag\":\"posts\"}").status, 401);
+    assert_eq!(post("authorization: Bearer wrong-token-wrong\r\n", "{\"tag\":\"posts\"}").status, 401);
+    let auth = "authorization: Bearer 0123456789abcdef0123\r\n";
+    assert_eq!(post(auth, "{\"nope\":1}").status, 400);
+    let r = post(auth, "{\"tag\":\"posts\"}");
+    assert_eq!(r.status, 200, "{}", r.summary());
+    eventually("the tagged page is re-rendered after invalidation", || {
+        bext.get("/tagged").text().contains("render 2").then_some(())
+    });
+    let r = post(auth, "{\"path\":\"/tagged\"}");
+    assert_eq!(r.status, 200, "{}", r.summary());
+    eventually("the page is re-rendered after a path invalidation", || {
+        bext.get("/tagged").text().contains("render 3").then_some(())
+    });
+}
+
+#[test]
+fn a_page_is_rendered_once_across_shards() {
+    let dir = app("app-once");
+    let bext = serve(&dir, &["--shards", "2"]);
+    // Many connections (spread over both shards by the kernel), one page.
+    for _ in 0..40 {
+        let r = bext.get("/p/9");
+        assert_eq!(r.status, 200);
+    }
+    let metrics = bext.get("/__bext/metrics").text();
+    let renders: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("bext_renders_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no bext_renders_total in {metrics}"));
+    assert_eq!(renders, 1, "{metrics}");
+}
+
+#[test]
+fn a_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
+    let dir = app("app-syntax");
+    dir.write(
+        "app/broken/page.tsx",
+        "export default function Broken() {\n  return <p>unclosed;\n}\n",
+    );
+    let (status, _, stderr) = run_bext(&["serve", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"]);
+    assert!(!status.success());
+    assert!(stderr.contains("app/broken/page.tsx:"), "{stderr}");
+    assert!(stderr.contains("|"), "a code frame: {stderr}");
+}
+
+#[test]
+fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
+    let dir = app("app-dev");
+    dir.write(
+        "app/broken/page.tsx",
+        "export default function Broken() {\n  return <p>unclosed;\n}\n",
+    );
+    let bext = Bext::start(&[
+        "dev".into(),
+        dir.path().display().to_string(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--shards".into(),
+        "1".into(),
+    ]);
+    let broken = bext.get("/broken");
+    assert_eq!(broken.status, 500);
+    assert!(broken.text().contains("bext-dev-overlay"), "{}", broken.text());
+    assert!(broken.text().contains("app/broken/page.tsx:"), "{}", broken.text());
+    let home = bext.get("/");
+    assert_eq!(home.status, 200, "{}", home.summary());
+    assert!(home.text().contains("/__bext/dev/events"), "the reload script: {}", home.text());
+    // A reload stream, then a fix: it says reload, and the page renders.
+    let mut events = common::connect(bext.addr);
+    common::send(&mut events, b"GET /__bext/dev/events HTTP/1.1\r\nhost: x\r\n\r\n");
+    std::thread::sleep(Duration::from_millis(100));
+    dir.write(
+        "app/broken/page.tsx",
+        "export default function Fixed() {\n  return <p>fixed</p>;\n}\n",
+    );
+    let text = String::from_utf8_lossy(&common::read_until_close(&mut events)).into_owned();
+    assert!(text.contains("text/event-stream"), "{text}");
+    assert!(text.contains("event: reload"), "{text}");
+    let fixed = eventually("the fixed page renders", || {
+        let r = bext.get("/broken");
+        (r.status == 200).then_some(r)
+    });
+    assert!(fixed.text().contains("<p>fixed</p>"), "{}", fixed.text());
+}
