@@ -12,6 +12,12 @@ need=()
 command -v curl  >/dev/null || need+=(curl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v wrk   >/dev/null || need+=(wrk)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+# JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.
+pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || need+=(libjavascriptcoregtk-4.1-dev)
+# Node runs real React for the conformance corpus and the ssr bench's baselines.
+command -v node  >/dev/null || need+=(nodejs)
+command -v npm   >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
     step "installing ${need[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -20,6 +26,13 @@ if [ ${#need[@]} -gt 0 ]; then
         $SUDO apt-get update -qq >/dev/null
         $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
     }
+fi
+
+# React and esbuild for the conformance corpus, at the versions in its lockfile.
+conformance=render/prism/tests/conformance/node
+if [ ! -d "$conformance/node_modules" ] || [ "$conformance/package-lock.json" -nt "$conformance/node_modules" ]; then
+    step "installing the conformance corpus's node packages (npm ci)"
+    (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 export CARGO_TERM_COLOR=never
@@ -34,6 +47,12 @@ cargo fmt --all --check
 
 step "lint: cargo clippy (default backend)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "type-check: the V8 engine (its prebuilt library cannot be downloaded here)"
+DOCS_RS=1 cargo check -p bext-engine --features v8 --quiet
+
+step "type-check: the engines without JavaScriptCore (a machine without its library)"
+BEXT_NO_JSC=1 CARGO_TARGET_DIR="$target/no-jsc" cargo check -p bext-engine --quiet
 
 step "tests: monoio backend (default)"
 counted cargo test --workspace --quiet

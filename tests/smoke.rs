@@ -5,15 +5,38 @@ mod common;
 use common::*;
 
 #[test]
-fn serves_the_bundled_example_site_and_stops_on_sigterm() {
+fn serves_the_bundled_example_and_stops_on_sigterm() {
     let example =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
     let mut bext = Bext::serve_config(&example, &["--shards", "2", "--access-log", "off"]);
+    // The example app: every page of the published benchmark renders.
     let index = bext.get("/");
-    assert_eq!(index.status, 200);
-    assert!(index.text().contains("It works"), "{}", index.text());
+    assert_eq!(index.status, 200, "{}", index.summary());
+    assert!(index.text().contains("bext example app"), "{}", index.text());
     assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
+    for page in ["/simple", "/dashboard", "/table/50", "/table/200", "/full-page"] {
+        let r = bext.get(page);
+        assert_eq!(r.status, 200, "{page}: {}", r.summary());
+        assert!(r.text().starts_with("<!DOCTYPE html><html"), "{page}: {}", r.summary());
+    }
+    assert_eq!(bext.get("/styles.css").status, 200, "public/ is served");
     let missing = bext.get("/no-such-page");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.text().contains("Page not found"),
+        "the app's not-found page: {}",
+        missing.text()
+    );
+    // The static example site, on its own host name.
+    let site = request(
+        bext.addr,
+        "GET / HTTP/1.1\r\nhost: static.localhost\r\n\r\n",
+    );
+    assert!(site.text().contains("It works"), "{}", site.text());
+    let missing = request(
+        bext.addr,
+        "GET /no-such-page HTTP/1.1\r\nhost: static.localhost\r\n\r\n",
+    );
     assert_eq!(missing.status, 404);
     assert!(
         missing.text().contains("Nothing here"),

@@ -264,11 +264,13 @@ impl Roster {
 /// property of the build (JavaScriptCore needs a system library), not a failure.
 fn engine_missing(server: SsrServer, message: &str) -> bool {
     let message = message.to_ascii_lowercase();
+    // bext-engine says "jsc is not compiled in"; the other phrasings are for wrappers of it.
     matches!(server, SsrServer::BextJsc | SsrServer::BextQuickjs)
-        && message.contains("engine")
-        && ["not compiled", "not available", "unavailable", "not built"]
-            .iter()
-            .any(|phrase| message.contains(phrase))
+        && (message.contains("not compiled in")
+            || (message.contains("engine")
+                && ["not available", "unavailable", "not built"]
+                    .iter()
+                    .any(|phrase| message.contains(phrase))))
 }
 
 fn first_line(text: &str) -> &str {
@@ -318,6 +320,11 @@ mod tests {
         check(
             SsrServer::BextJsc,
             "bext: engine jsc unavailable (built without libjavascriptcoregtk)",
+            true,
+        );
+        check(
+            SsrServer::BextJsc,
+            "bext-jsc exited (exit status: 1) while starting up; last lines:\n  | bext: app: jsc is not compiled in",
             true,
         );
         check(

@@ -14,7 +14,9 @@ use crate::locate::{which, workspace_root};
 use crate::run::{run_captured, run_inherited};
 
 /// Oldest Node.js that runs the pinned Next.js (its `engines` field).
-const NODE_VERSION_MIN: (u32, u32) = (20, 9);
+const NEXT_NODE_VERSION_MIN: (u32, u32) = (20, 9);
+/// Oldest Node.js that runs the pinned esbuild and React (Debian 12's nodejs is 18.19).
+const NODE_VERSION_MIN: (u32, u32) = (18, 0);
 
 /// The built Node.js contenders.
 pub struct NodeApps {
@@ -30,20 +32,25 @@ pub struct NodeApps {
 
 pub fn prepare(app: &Path, with_next: bool) -> Result<NodeApps, Error> {
     let dir = workspace_root().join("bench/node");
+    let (min, needed_by) = if with_next {
+        (NEXT_NODE_VERSION_MIN, "next")
+    } else {
+        (NODE_VERSION_MIN, "node")
+    };
     let node = which("node").ok_or_else(|| {
         Error::run(format!(
-            "node is needed for the node and next servers but is not on PATH (Node.js >= {}.{}; \
-             or leave them out with --servers)",
-            NODE_VERSION_MIN.0, NODE_VERSION_MIN.1
+            "node is needed for the {needed_by} server but is not on PATH (Node.js >= {}.{}; \
+             or leave it out with --servers)",
+            min.0, min.1
         ))
     })?;
     let version = node_version(&node)?;
-    if parse_version(&version).is_none_or(|found| found < NODE_VERSION_MIN) {
+    if parse_version(&version).is_none_or(|found| found < min) {
         return Err(Error::run(format!(
-            "{} is Node.js {version}; the node and next servers need >= {}.{}",
+            "{} is Node.js {version}; the {needed_by} server needs >= {}.{} (or leave it out with --servers)",
             node.display(),
-            NODE_VERSION_MIN.0,
-            NODE_VERSION_MIN.1
+            min.0,
+            min.1
         )));
     }
     if needs_install(&dir) {
@@ -175,7 +182,8 @@ mod tests {
         check("22.1.0", Some((22, 1)));
         check("v20", None);
         check("node", None);
-        assert!(Some((20, 8)) < Some(NODE_VERSION_MIN));
-        assert!((20, 20) >= NODE_VERSION_MIN);
+        assert!((20, 8) < NEXT_NODE_VERSION_MIN);
+        assert!((20, 20) >= NEXT_NODE_VERSION_MIN);
+        assert!((18, 19) >= NODE_VERSION_MIN);
     }
 }

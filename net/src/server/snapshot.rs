@@ -98,7 +98,8 @@ impl AppBuilder {
         .filter(|kind| available.contains(kind))
         .ok_or_else(|| {
             SnapshotError(format!(
-                "render.engine: this binary has no such engine (it has: {})",
+                "render.engine: {:?} is not compiled into this binary (it has: {})",
+                render.engine,
                 available.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
             ))
         })?;

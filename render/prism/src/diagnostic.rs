@@ -24,7 +24,15 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}\n{}", self.path.display(), self.line, self.column, self.message, self.frame)
+        write!(
+            f,
+            "{}:{}:{}: {}\n{}",
+            self.path.display(),
+            self.line,
+            self.column,
+            self.message,
+            self.frame
+        )
     }
 }
 
@@ -43,14 +51,16 @@ impl Diagnostic {
         }
     }
 
-    /// Converts an oxc parser or semantic error: its primary label (or first) gives the place.
+    /// Converts an oxc parser or semantic error. Its primary label gives the place; without
+    /// one, the last label does (oxc lists the earlier context first: "declared here", then
+    /// "redeclared here").
     pub(crate) fn from_oxc(path: &Path, source: &str, error: &OxcDiagnostic) -> Diagnostic {
         let labels = &error.labels;
         let offset = labels
             .iter()
             .find(|label| label.primary())
-            .or_else(|| labels.first())
-            .map_or(0, |label| label.offset() as u32);
+            .or_else(|| labels.iter().max_by_key(|label| label.offset()))
+            .map_or(0, |label| label.offset());
         let mut message = error.message.to_string();
         if let Some(help) = &error.help {
             message.push_str(" (");
@@ -87,8 +97,13 @@ fn saturate(n: usize) -> u32 {
 ///   3 | }
 /// ```
 fn code_frame(source: &str, line: u32, column: u32) -> String {
-    let lines: Vec<&str> = source.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    let target = (line as usize).saturating_sub(1).min(lines.len().saturating_sub(1));
+    let lines: Vec<&str> = source
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let target = (line as usize)
+        .saturating_sub(1)
+        .min(lines.len().saturating_sub(1));
     let first = target.saturating_sub(FRAME_CONTEXT_LINES);
     let last = (target + FRAME_CONTEXT_LINES).min(lines.len().saturating_sub(1));
     let width = (last + 1).to_string().len();
@@ -114,7 +129,12 @@ mod tests {
     use super::*;
 
     fn check(source: &str, offset: u32, expect: &str) {
-        let diagnostic = Diagnostic::at(Path::new("app/page.tsx"), source, offset, "boom".to_string());
+        let diagnostic = Diagnostic::at(
+            Path::new("app/page.tsx"),
+            source,
+            offset,
+            "boom".to_string(),
+        );
         assert_eq!(diagnostic.to_string(), expect);
     }
 
@@ -125,15 +145,23 @@ mod tests {
             6,
             "app/page.tsx:4:1: boom\n  2 | b\n  3 | c\n> 4 | d\n    | ^\n  5 | e\n  6 | f\n",
         );
-        check("let x = 1;", 4, "app/page.tsx:1:5: boom\n> 1 | let x = 1;\n    |     ^\n");
+        check(
+            "let x = 1;",
+            4,
+            "app/page.tsx:1:5: boom\n> 1 | let x = 1;\n    |     ^\n",
+        );
         // Columns count characters, not bytes.
-        check("é = 1", 3, "app/page.tsx:1:3: boom\n> 1 | é = 1\n    |   ^\n");
+        check(
+            "é = 1",
+            3,
+            "app/page.tsx:1:3: boom\n> 1 | é = 1\n    |   ^\n",
+        );
         check("\tx", 1, "app/page.tsx:1:2: boom\n> 1 | \tx\n    | \t^\n");
         // An offset past the end points at the end.
         check("ab", 99, "app/page.tsx:1:3: boom\n> 1 | ab\n    |   ^\n");
         check(
             "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11",
-            20,
+            21,
             "app/page.tsx:11:1: boom\n   9 | 9\n  10 | 10\n> 11 | 11\n     | ^\n",
         );
     }

@@ -50,15 +50,28 @@
 //!   into `<head>`, depend on the whole tree. The runtime leaves Unicode noncharacter markers in
 //!   the HTML that the enclosing `<select>` or `__prism.finish` resolves, so lowered code stays
 //!   plain string concatenation.
+//!   A document is complete only after `__prism.finish(html)` (or `renderToString`).
 //! - **Runtime mode.** [`JsxMode::Runtime`] lowers JSX to `__prism.jsx(type, props)` element
 //!   objects instead, rendered by the same runtime with React's lazy semantics: a fallback when
 //!   PRISM's eager evaluation is not wanted, and a second path the conformance test checks.
+//! - **Panics are diagnostics.** oxc asserts its invariants with panics; [`transform`] turns
+//!   one into a diagnostic for the file, so bad input never takes the server down.
+//!
+//! # Not covered
+//! Context providers in lowered code (above); `useId` values (unique, but not React's);
+//! async components below the page (a clear error: the page-level await is app.js's);
+//! React 19 form actions given as functions (no replay script is emitted); `<!-- -->` text
+//! separators (never emitted, by design). Text that itself contains the marker
+//! noncharacters U+FDD0/U+FDD1 would confuse `finish`.
 #![forbid(unsafe_code)]
 
 mod diagnostic;
 mod lower;
 mod strip;
+#[cfg(test)]
+mod tests;
 
+use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 use bext_core::limits::APP_SOURCE_BYTES_MAX;
@@ -95,6 +108,20 @@ pub struct TransformOptions {
 /// names the file in diagnostics. A syntax error, or a construct PRISM cannot lower, is a
 /// [`Diagnostic`] pointing at the source.
 pub fn transform(source: &str, path: &Path, opts: &TransformOptions) -> Result<String, Diagnostic> {
+    // oxc asserts its own invariants; should one fail on some input, that input gets a
+    // diagnostic instead of taking the server (or the dev watcher) down.
+    match panic::catch_unwind(AssertUnwindSafe(|| compile(source, path, opts))) {
+        Ok(result) => result,
+        Err(_) => Err(Diagnostic::at(
+            path,
+            source,
+            0,
+            "internal compiler error while compiling this file (please report it)".to_string(),
+        )),
+    }
+}
+
+fn compile(source: &str, path: &Path, opts: &TransformOptions) -> Result<String, Diagnostic> {
     if source.len() > APP_SOURCE_BYTES_MAX {
         return Err(Diagnostic::at(
             path,
@@ -121,7 +148,12 @@ pub fn transform(source: &str, path: &Path, opts: &TransformOptions) -> Result<S
         return Err(Diagnostic::from_oxc(path, source, error));
     }
     if parsed.panicked {
-        return Err(Diagnostic::at(path, source, 0, "the parser gave up on this file".to_string()));
+        return Err(Diagnostic::at(
+            path,
+            source,
+            0,
+            "the parser gave up on this file".to_string(),
+        ));
     }
     let built = SemanticBuilder::new()
         .with_check_syntax_error(true)

@@ -19,19 +19,36 @@ use crate::lower::Lowered;
 ///
 /// Errors here are mapped back to the source through the lowering's edits; an error inside
 /// generated code (a PRISM bug) points at the JSX expression it came from.
-pub(crate) fn strip_types(lowered: &Lowered, path: &Path, source: &str, source_type: SourceType) -> Result<String, Diagnostic> {
+pub(crate) fn strip_types(
+    lowered: &Lowered,
+    path: &Path,
+    source: &str,
+    source_type: SourceType,
+) -> Result<String, Diagnostic> {
     let error_at = |offset: u32, message: String| {
         Diagnostic::at(path, source, lowered.original_offset(offset), message)
     };
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, &lowered.code, source_type).parse();
     if let Some(error) = parsed.diagnostics.errors().next() {
-        return Err(error_at(first_offset(error), format!("after lowering JSX: {}", error.message)));
+        return Err(error_at(
+            first_offset(error),
+            format!("after lowering JSX: {}", error.message),
+        ));
     }
     let mut program = parsed.program;
-    let scoping = SemanticBuilder::new().build(&program).semantic.into_scoping();
-    let options = TransformOptions { jsx: JsxOptions::disable(), ..TransformOptions::default() };
-    let transformed = Transformer::new(&allocator, path, &options).build_with_scoping(scoping, &mut program);
+    // Enum evaluation is what lets the transformer inline enum member values.
+    let scoping = SemanticBuilder::new()
+        .with_enum_eval(true)
+        .build(&program)
+        .semantic
+        .into_scoping();
+    let options = TransformOptions {
+        jsx: JsxOptions::disable(),
+        ..TransformOptions::default()
+    };
+    let transformed =
+        Transformer::new(&allocator, path, &options).build_with_scoping(scoping, &mut program);
     if let Some(error) = transformed.diagnostics.errors().next() {
         return Err(error_at(first_offset(error), error.message.to_string()));
     }
@@ -39,5 +56,5 @@ pub(crate) fn strip_types(lowered: &Lowered, path: &Path, source: &str, source_t
 }
 
 fn first_offset(error: &oxc::diagnostics::OxcDiagnostic) -> u32 {
-    error.labels.first().map_or(0, |label| label.offset() as u32)
+    error.labels.first().map_or(0, |label| label.offset())
 }

@@ -45,8 +45,12 @@ fn expected_html() -> BTreeMap<String, String> {
          the versions are pinned in package-lock.json)",
         node_dir.display()
     );
-    if !node_dir.join("node_modules/react-dom").is_dir() || !node_dir.join("node_modules/esbuild").is_dir() {
-        panic!("the conformance test renders its fixtures with real React, but react-dom/esbuild are not installed: {install}");
+    if !node_dir.join("node_modules/react-dom").is_dir()
+        || !node_dir.join("node_modules/esbuild").is_dir()
+    {
+        panic!(
+            "the conformance test renders its fixtures with real React, but react-dom/esbuild are not installed: {install}"
+        );
     }
     let output = Command::new("node")
         .arg("render.js")
@@ -61,7 +65,8 @@ fn expected_html() -> BTreeMap<String, String> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("render.js printed something that is not JSON: {e}"))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("render.js printed something that is not JSON: {e}"))
 }
 
 struct Compiled {
@@ -76,13 +81,18 @@ fn compile_all(expected: &BTreeMap<String, String>) -> Vec<Compiled> {
     let mut compiled = Vec::new();
     for name in expected.keys() {
         let path = fixtures.join(name);
-        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let source =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for mode in [JsxMode::Prism, JsxMode::Runtime] {
             let key = format!("{name} ({mode:?})");
             let script = transform(&source, &path, &TransformOptions { jsx: mode })
                 .map_err(|d| format!("compile error: {d}"))
                 .and_then(|code| esm::to_script(&code, &key).map_err(|e| format!("{e}\n{code}")));
-            compiled.push(Compiled { key, fixture: name.clone(), script });
+            compiled.push(Compiled {
+                key,
+                fixture: name.clone(),
+                script,
+            });
         }
     }
     compiled
@@ -93,9 +103,14 @@ fn new_engine(kind: EngineKind) -> Box<dyn Engine> {
         heap_bytes_max: ENGINE_HEAP_BYTES_MAX,
         call_timeout: Duration::from_millis(RENDER_TIMEOUT_MS),
     };
-    let mut engine = bext_engine::create(kind, limits).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
-    engine.eval(PRISM_RUNTIME_JS, "prism.js").unwrap_or_else(|e| panic!("{}: prism.js: {e}", kind.name()));
-    engine.eval(HARNESS_JS, "harness.js").unwrap_or_else(|e| panic!("{}: harness: {e}", kind.name()));
+    let mut engine =
+        bext_engine::create(kind, limits).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
+    engine
+        .eval(PRISM_RUNTIME_JS, "prism.js")
+        .unwrap_or_else(|e| panic!("{}: prism.js: {e}", kind.name()));
+    engine
+        .eval(HARNESS_JS, "harness.js")
+        .unwrap_or_else(|e| panic!("{}: harness: {e}", kind.name()));
     engine
 }
 
@@ -120,7 +135,9 @@ fn fixtures_render_like_react() {
                     .eval(script, &item.key)
                     .and_then(|()| {
                         let mut out = Vec::new();
-                        engine.call("__fixture_render", &item.key, &mut out).map(|()| out.concat())
+                        engine
+                            .call("__fixture_render", &item.key, &mut out)
+                            .map(|()| out.concat())
                     })
                     .map_err(|e| format!("engine error: {e}")),
             };
@@ -129,7 +146,12 @@ fn fixtures_render_like_react() {
             }
             match got {
                 Ok(html) if html == *want => passed += 1,
-                Ok(html) => failures.push(format!("{} on {}:\n{}", item.key, kind.name(), diff(want, &html))),
+                Ok(html) => failures.push(format!(
+                    "{} on {}:\n{}",
+                    item.key,
+                    kind.name(),
+                    diff(want, &html)
+                )),
                 Err(e) => failures.push(format!("{} on {}: {e}", item.key, kind.name())),
             }
         }
@@ -148,10 +170,16 @@ fn diff(want: &str, got: &str) -> String {
     const CONTEXT_CHARS: usize = 80;
     let want_chars: Vec<char> = want.chars().collect();
     let got_chars: Vec<char> = got.chars().collect();
-    let at = want_chars.iter().zip(&got_chars).take_while(|(a, b)| a == b).count();
+    let at = want_chars
+        .iter()
+        .zip(&got_chars)
+        .take_while(|(a, b)| a == b)
+        .count();
     let from = at.saturating_sub(CONTEXT_CHARS);
     let window = |chars: &[char]| -> String {
-        chars[from.min(chars.len())..(at + CONTEXT_CHARS).min(chars.len())].iter().collect()
+        chars[from.min(chars.len())..(at + CONTEXT_CHARS).min(chars.len())]
+            .iter()
+            .collect()
     };
     format!(
         "  first difference at character {at}\n  react: …{}…\n  prism: …{}…",

@@ -40,7 +40,9 @@ impl Concat {
 
     /// True when nothing depends on the render (only literal HTML and hoisted constants).
     pub(crate) fn is_static(&self) -> bool {
-        self.parts.iter().all(|part| !matches!(part, Part::Dynamic(_)))
+        self.parts
+            .iter()
+            .all(|part| !matches!(part, Part::Dynamic(_)))
     }
 
     /// The expression that builds the string. Every part is a string, so `+` concatenates.

@@ -1,18 +1,13 @@
 //! PRISM mode: JSX elements to string building.
 
-use std::collections::HashSet;
-
-use oxc::ast::AstKind;
-use oxc::ast::ast::{
-    Expression, IdentifierReference, JSXAttributeItem, JSXAttributeName, JSXAttributeValue,
-    JSXChild, JSXElement, JSXElementName, JSXMemberExpressionObject, JSXSpreadAttribute,
-    ObjectPropertyKind, PropertyKind, UnaryOperator, VariableDeclarationKind,
-};
+use oxc::ast::ast::{Expression, JSXAttributeValue, JSXElement, ObjectPropertyKind, PropertyKind};
 use oxc::span::{GetSpan, Span};
 
 use super::concat::Concat;
+use super::names::{Callee, Kind};
+use super::props::{Attr, AttrItem, Child, ChildShape};
 use super::rules::{self, AttrKind, Lit};
-use super::text::{decode, js_property, js_string, jsx_text};
+use super::text::{decode, js_string};
 use super::{Jsx, Lowerer};
 use crate::{Diagnostic, JsxMode};
 
@@ -48,52 +43,23 @@ pub(crate) struct Value {
     pub is_static: bool,
 }
 
-/// What an element name denotes.
-pub(crate) enum Kind {
-    Host(String),
-    Fragment,
-    Component(Callee),
-}
-
-pub(crate) enum Callee {
-    /// Bound in this module to a function: called directly.
-    Direct(String),
-    /// Anything else: called through `__prism.k`, which accepts strings, classes and objects.
-    Dynamic(String),
-}
-
-/// A JSX child that produces output.
-pub(crate) enum Child<'a> {
-    Text(String),
-    Expr(&'a Expression<'a>),
-    Jsx(Jsx<'a>),
-}
-
-pub(crate) struct Attr<'a> {
-    pub name: String,
-    pub span: Span,
-    pub value: Option<&'a JSXAttributeValue<'a>>,
-}
-
-pub(crate) enum AttrItem<'a> {
-    Attr(Attr<'a>),
-    Spread(&'a JSXSpreadAttribute<'a>),
-}
-
-/// How children are passed in a props object.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ChildShape {
-    /// Several children become one rendered `Html` (components in PRISM mode).
-    Html,
-    /// Several children become an array, as React passes them (runtime-rendered elements).
-    Array,
+/// A `dangerouslySetInnerHTML` prop: missing or nullish, an object literal (or a string, which
+/// React rejects), or any other expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InnerHtml {
+    Absent,
+    Literal,
+    Dynamic,
 }
 
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// A JSX node as a value: `Html` for markup, the component's result for a component.
     pub(crate) fn value_of(&mut self, node: Jsx<'a>, scope: Scope) -> Result<Value, Diagnostic> {
         if self.mode == JsxMode::Runtime {
-            return Ok(Value { code: self.runtime_value(node)?, is_static: false });
+            return Ok(Value {
+                code: self.runtime_value(node)?,
+                is_static: false,
+            });
         }
         let element = match node {
             Jsx::Fragment(fragment) => {
@@ -113,22 +79,33 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                     let built = self.runtime_host(&tag, element, scope)?;
                     let code = format!("new __prism.Html({})", built.code);
                     return Ok(if built.is_static {
-                        Value { code: self.hoist(code), is_static: true }
+                        Value {
+                            code: self.hoist(code),
+                            is_static: true,
+                        }
                     } else {
-                        Value { code, is_static: false }
+                        Value {
+                            code,
+                            is_static: false,
+                        }
                     });
                 }
                 let mut out = Concat::default();
                 self.append_host(&mut out, &tag, element, &children, scope)?;
                 Ok(self.html_value(out))
             }
-            Kind::Component(callee) => {
-                Ok(Value { code: self.component_call(callee, element, scope)?, is_static: false })
-            }
+            Kind::Component(callee) => Ok(Value {
+                code: self.component_call(callee, element, scope)?,
+                is_static: false,
+            }),
         }
     }
 
-    fn markup_value(&mut self, children: &[Child<'a>], scope: Scope) -> Result<Value, Diagnostic> {
+    pub(crate) fn markup_value(
+        &mut self,
+        children: &[Child<'a>],
+        scope: Scope,
+    ) -> Result<Value, Diagnostic> {
         let mut out = Concat::default();
         self.append_children(&mut out, children, scope)?;
         Ok(self.html_value(out))
@@ -138,14 +115,25 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     fn html_value(&mut self, out: Concat) -> Value {
         let code = format!("new __prism.Html({})", out.to_js());
         if out.is_static() {
-            Value { code: self.hoist(code), is_static: true }
+            Value {
+                code: self.hoist(code),
+                is_static: true,
+            }
         } else {
-            Value { code, is_static: false }
+            Value {
+                code,
+                is_static: false,
+            }
         }
     }
 
     /// Appends the HTML of a JSX node.
-    fn append_jsx(&mut self, out: &mut Concat, node: Jsx<'a>, scope: Scope) -> Result<(), Diagnostic> {
+    fn append_jsx(
+        &mut self,
+        out: &mut Concat,
+        node: Jsx<'a>,
+        scope: Scope,
+    ) -> Result<(), Diagnostic> {
         let element = match node {
             Jsx::Fragment(fragment) => {
                 let children = self.children(&fragment.children)?;
@@ -180,7 +168,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         }
     }
 
-    fn append_children(&mut self, out: &mut Concat, children: &[Child<'a>], scope: Scope) -> Result<(), Diagnostic> {
+    fn append_children(
+        &mut self,
+        out: &mut Concat,
+        children: &[Child<'a>],
+        scope: Scope,
+    ) -> Result<(), Diagnostic> {
         for child in children {
             match child {
                 Child::Text(text) => out.html(&rules::escape_html(text)),
@@ -193,20 +186,31 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 
     /// Appends `{expr}`: literals are folded, JSX is inlined, anything else is rendered by
     /// `__prism.c` whatever its type.
-    fn append_expression(&mut self, out: &mut Concat, expr: &'a Expression<'a>, scope: Scope) -> Result<(), Diagnostic> {
+    fn append_expression(
+        &mut self,
+        out: &mut Concat,
+        expr: &'a Expression<'a>,
+        scope: Scope,
+    ) -> Result<(), Diagnostic> {
         if let Some(lit) = self.literal(expr) {
             match &lit {
-                Lit::Str(s) => return Ok(out.html(&rules::escape_html(s))),
+                Lit::Str(s) => {
+                    out.html(&rules::escape_html(s));
+                    return Ok(());
+                }
                 Lit::Num(n) => {
                     if let Some(text) = rules::js_number_text(*n) {
-                        return Ok(out.html(&text));
+                        out.html(&text);
+                        return Ok(());
                     }
                 }
                 Lit::Bool(_) | Lit::Nullish => return Ok(()),
             }
         }
         match expr.get_inner_expression() {
-            Expression::JSXElement(element) => return self.append_jsx(out, Jsx::Element(element), scope),
+            Expression::JSXElement(element) => {
+                return self.append_jsx(out, Jsx::Element(element), scope);
+            }
             Expression::JSXFragment(fragment) => {
                 return self.append_jsx(out, Jsx::Fragment(fragment), scope);
             }
@@ -254,7 +258,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         }
         out.html(">");
         let scope = scope.child(tag);
-        if let Some(inner) = inner_html {
+        if let Some(inner) =
+            inner_html.filter(|attr| self.inner_html_kind(attr) != InnerHtml::Absent)
+        {
             if let Some(first) = children.first() {
                 return Err(self.error(
                     self.child_span(first, element),
@@ -275,8 +281,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                             self.append_expression(out, expr, scope)?;
                         }
                     }
-                    Some(JSXAttributeValue::Element(e)) => self.append_jsx(out, Jsx::Element(e), scope)?,
-                    Some(JSXAttributeValue::Fragment(f)) => self.append_jsx(out, Jsx::Fragment(f), scope)?,
+                    Some(JSXAttributeValue::Element(e)) => {
+                        self.append_jsx(out, Jsx::Element(e), scope)?
+                    }
+                    Some(JSXAttributeValue::Fragment(f)) => {
+                        self.append_jsx(out, Jsx::Fragment(f), scope)?
+                    }
                 }
             }
         } else {
@@ -286,11 +296,16 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         Ok(())
     }
 
-    fn append_inner_html(&mut self, out: &mut Concat, attr: &Attr<'a>, scope: Scope) -> Result<(), Diagnostic> {
+    fn append_inner_html(
+        &mut self,
+        out: &mut Concat,
+        attr: &Attr<'a>,
+        scope: Scope,
+    ) -> Result<(), Diagnostic> {
         let Some(JSXAttributeValue::ExpressionContainer(container)) = attr.value else {
             return Err(self.error(
                 attr.span,
-                "dangerouslySetInnerHTML must be in the form {{__html: ...}}",
+                "dangerouslySetInnerHTML must be in the form {__html: ...}",
             ));
         };
         let Some(expr) = container.expression.as_expression() else {
@@ -306,7 +321,10 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             && property.key.static_name().as_deref() == Some("__html")
         {
             match self.literal(&property.value) {
-                Some(Lit::Str(html)) => return Ok(out.html(&html)),
+                Some(Lit::Str(html)) => {
+                    out.html(&html);
+                    return Ok(());
+                }
                 Some(Lit::Nullish) => return Ok(()),
                 _ => {}
             }
@@ -316,10 +334,24 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         Ok(())
     }
 
-    fn append_attribute(&mut self, out: &mut Concat, tag: &str, attr: &Attr<'a>, scope: Scope) -> Result<(), Diagnostic> {
+    fn append_attribute(
+        &mut self,
+        out: &mut Concat,
+        tag: &str,
+        attr: &Attr<'a>,
+        scope: Scope,
+    ) -> Result<(), Diagnostic> {
         let kind = rules::classify(tag, &attr.name);
         let (code, expr) = match attr.value {
-            None => return self.append_static_attribute(out, &kind, attr, &Lit::Bool(true), "true".into()),
+            None => {
+                return self.append_static_attribute(
+                    out,
+                    &kind,
+                    attr,
+                    &Lit::Bool(true),
+                    "true".into(),
+                );
+            }
             Some(JSXAttributeValue::StringLiteral(s)) => {
                 let value = decode(&s.value, self.allocator);
                 let code = js_string(&value);
@@ -335,8 +367,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 }
                 (self.expression(expr, scope)?, Some(expr))
             }
-            Some(JSXAttributeValue::Element(e)) => (self.value_of(Jsx::Element(e), scope)?.code, None),
-            Some(JSXAttributeValue::Fragment(f)) => (self.value_of(Jsx::Fragment(f), scope)?.code, None),
+            Some(JSXAttributeValue::Element(e)) => {
+                (self.value_of(Jsx::Element(e), scope)?.code, None)
+            }
+            Some(JSXAttributeValue::Fragment(f)) => {
+                (self.value_of(Jsx::Fragment(f), scope)?.code, None)
+            }
         };
         let prefix = |name: &str| js_string(&format!(" {name}=\""));
         let call = match &kind {
@@ -349,10 +385,18 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 return Ok(());
             }
             AttrKind::Text(name) => format!("__prism.s({}, {code})", prefix(name)),
-            AttrKind::Boolean(name) => format!("__prism.b({}, {code})", js_string(&format!(" {name}=\"\""))),
+            AttrKind::Boolean(name) => {
+                format!("__prism.b({}, {code})", js_string(&format!(" {name}=\"\"")))
+            }
             AttrKind::Booleanish(name) => format!("__prism.x({}, {code})", prefix(name)),
-            AttrKind::Url { name, keep_empty: true } => format!("__prism.u({}, {code})", prefix(name)),
-            AttrKind::Url { name, keep_empty: false } => format!("__prism.ue({}, {code})", prefix(name)),
+            AttrKind::Url {
+                name,
+                keep_empty: true,
+            } => format!("__prism.u({}, {code})", prefix(name)),
+            AttrKind::Url {
+                name,
+                keep_empty: false,
+            } => format!("__prism.ue({}, {code})", prefix(name)),
             AttrKind::Style => {
                 if let Some(text) = expr.and_then(|e| self.static_style(e)) {
                     if !text.is_empty() {
@@ -418,7 +462,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     }
 
     /// A component call: `Card({...props, children})` or `__prism.k(Card, {...})`.
-    fn component_call(&mut self, callee: Callee, element: &'a JSXElement<'a>, scope: Scope) -> Result<String, Diagnostic> {
+    fn component_call(
+        &mut self,
+        callee: Callee,
+        element: &'a JSXElement<'a>,
+        scope: Scope,
+    ) -> Result<String, Diagnostic> {
         let props = self.props_object(element, scope, ChildShape::Html)?.code;
         Ok(match callee {
             Callee::Direct(name) => format!("{name}({props})"),
@@ -428,284 +477,97 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 
     /// An element the runtime renders (`__prism.h`), for the props whose output depends on
     /// each other or on the whole render.
-    fn runtime_host(&mut self, tag: &str, element: &'a JSXElement<'a>, scope: Scope) -> Result<Value, Diagnostic> {
+    fn runtime_host(
+        &mut self,
+        tag: &str,
+        element: &'a JSXElement<'a>,
+        scope: Scope,
+    ) -> Result<Value, Diagnostic> {
         let props = self.props_object(element, scope.child(tag), ChildShape::Array)?;
         let code = if scope.flags == 0 {
             format!("__prism.h({}, {})", js_string(tag), props.code)
         } else {
-            format!("__prism.h({}, {}, {})", js_string(tag), props.code, scope.flags)
+            format!(
+                "__prism.h({}, {}, {})",
+                js_string(tag),
+                props.code,
+                scope.flags
+            )
         };
-        Ok(Value { code, is_static: props.is_static })
-    }
-
-    /// The props object of an element: attributes in order (`key` dropped), then children.
-    pub(crate) fn props_object(&mut self, element: &'a JSXElement<'a>, scope: Scope, shape: ChildShape) -> Result<Value, Diagnostic> {
-        let mut entries = Vec::new();
-        let mut is_static = true;
-        for item in self.attributes(element)? {
-            match item {
-                AttrItem::Spread(spread) => {
-                    is_static = false;
-                    entries.push(format!("...{}", self.expression(&spread.argument, scope)?));
-                }
-                AttrItem::Attr(attr) => {
-                    if attr.name == "key" {
-                        continue;
-                    }
-                    let value = self.attribute_value(&attr, scope)?;
-                    is_static &= value.is_static;
-                    entries.push(format!("{}: {}", js_property(&attr.name), value.code));
-                }
-            }
-        }
-        let children = self.children(&element.children)?;
-        let children = match shape {
-            ChildShape::Html if self.mode == JsxMode::Prism => self.children_as_html(&children, scope)?,
-            _ => self.children_as_array(&children, scope)?,
-        };
-        if let Some(children) = children {
-            is_static &= children.is_static;
-            entries.push(format!("children: {}", children.code));
-        }
-        Ok(Value { code: format!("{{{}}}", entries.join(", ")), is_static })
-    }
-
-    pub(crate) fn attribute_value(&mut self, attr: &Attr<'a>, scope: Scope) -> Result<Value, Diagnostic> {
-        Ok(match attr.value {
-            None => Value { code: "true".into(), is_static: true },
-            Some(JSXAttributeValue::StringLiteral(s)) => {
-                Value { code: js_string(&decode(&s.value, self.allocator)), is_static: true }
-            }
-            Some(JSXAttributeValue::ExpressionContainer(container)) => match container.expression.as_expression() {
-                Some(expr) => Value { code: self.expression(expr, scope)?, is_static: self.literal(expr).is_some() },
-                None => Value { code: "undefined".into(), is_static: true },
-            },
-            Some(JSXAttributeValue::Element(e)) => self.value_of(Jsx::Element(e), scope)?,
-            Some(JSXAttributeValue::Fragment(f)) => self.value_of(Jsx::Fragment(f), scope)?,
+        Ok(Value {
+            code,
+            is_static: props.is_static,
         })
-    }
-
-    /// Children as one value: the child itself when there is one, else rendered `Html`.
-    fn children_as_html(&mut self, children: &[Child<'a>], scope: Scope) -> Result<Option<Value>, Diagnostic> {
-        match children {
-            [] => Ok(None),
-            [child] => Ok(Some(self.child_value(child, scope)?)),
-            _ => Ok(Some(self.markup_value(children, scope)?)),
-        }
-    }
-
-    /// Children as React passes them: the child itself, or an array.
-    pub(crate) fn children_as_array(&mut self, children: &[Child<'a>], scope: Scope) -> Result<Option<Value>, Diagnostic> {
-        match children {
-            [] => Ok(None),
-            [child] => Ok(Some(self.child_value(child, scope)?)),
-            _ => {
-                let mut codes = Vec::with_capacity(children.len());
-                let mut is_static = true;
-                for child in children {
-                    let value = self.child_value(child, scope)?;
-                    is_static &= value.is_static;
-                    codes.push(value.code);
-                }
-                Ok(Some(Value { code: format!("[{}]", codes.join(", ")), is_static }))
-            }
-        }
-    }
-
-    fn child_value(&mut self, child: &Child<'a>, scope: Scope) -> Result<Value, Diagnostic> {
-        Ok(match child {
-            Child::Text(text) => Value { code: js_string(text), is_static: true },
-            Child::Expr(expr) => {
-                Value { code: self.expression(expr, scope)?, is_static: self.literal(expr).is_some() }
-            }
-            Child::Jsx(node) => self.value_of(*node, scope)?,
-        })
-    }
-
-    /// The source of an embedded expression with its JSX lowered, parenthesised when it is a
-    /// sequence (so it stays one argument).
-    pub(crate) fn expression(&mut self, expr: &Expression<'a>, scope: Scope) -> Result<String, Diagnostic> {
-        let code = self.text_of(expr.span(), scope)?;
-        Ok(if matches!(expr, Expression::SequenceExpression(_)) { format!("({code})") } else { code })
-    }
-
-    /// The children that produce output: text that is not layout whitespace, non-empty
-    /// expression containers, elements and fragments.
-    pub(crate) fn children(&self, list: &'a [JSXChild<'a>]) -> Result<Vec<Child<'a>>, Diagnostic> {
-        let mut children = Vec::with_capacity(list.len());
-        for child in list {
-            match child {
-                JSXChild::Text(text) => {
-                    if let Some(text) = jsx_text(&text.value, self.allocator) {
-                        children.push(Child::Text(text));
-                    }
-                }
-                JSXChild::Element(element) => children.push(Child::Jsx(Jsx::Element(element))),
-                JSXChild::Fragment(fragment) => children.push(Child::Jsx(Jsx::Fragment(fragment))),
-                JSXChild::ExpressionContainer(container) => {
-                    if let Some(expr) = container.expression.as_expression() {
-                        children.push(Child::Expr(expr));
-                    }
-                }
-                JSXChild::Spread(spread) => {
-                    return Err(self.error(
-                        spread.span,
-                        "spread children ({...children}) are not supported: pass the array itself ({children})",
-                    ));
-                }
-            }
-        }
-        Ok(children)
-    }
-
-    pub(crate) fn attributes(&self, element: &'a JSXElement<'a>) -> Result<Vec<AttrItem<'a>>, Diagnostic> {
-        let mut seen = HashSet::new();
-        let mut items = Vec::with_capacity(element.opening_element.attributes.len());
-        for item in &element.opening_element.attributes {
-            match item {
-                JSXAttributeItem::Attribute(attr) => {
-                    let name = match &attr.name {
-                        JSXAttributeName::Identifier(id) => id.name.to_string(),
-                        JSXAttributeName::NamespacedName(n) => format!("{}:{}", n.namespace.name, n.name.name),
-                    };
-                    if !seen.insert(name.clone()) {
-                        return Err(self.error(attr.span, format!("duplicate attribute `{name}`")));
-                    }
-                    items.push(AttrItem::Attr(Attr { name, span: attr.span, value: attr.value.as_ref() }));
-                }
-                JSXAttributeItem::SpreadAttribute(spread) => items.push(AttrItem::Spread(spread)),
-            }
-        }
-        Ok(items)
     }
 
     /// Whether a host element must be rendered by the runtime (`__prism.h`) rather than
     /// lowered to concatenation: see the crate docs.
-    fn needs_runtime(&self, tag: &str, element: &'a JSXElement<'a>, children: &[Child<'a>]) -> Result<bool, Diagnostic> {
+    fn needs_runtime(
+        &self,
+        tag: &str,
+        element: &'a JSXElement<'a>,
+        children: &[Child<'a>],
+    ) -> Result<bool, Diagnostic> {
         let items = self.attributes(element)?;
         let has_spread = items.iter().any(|item| matches!(item, AttrItem::Spread(_)));
-        let has = |name: &str| items.iter().any(|item| matches!(item, AttrItem::Attr(a) if a.name == name));
+        let has = |name: &str| {
+            items
+                .iter()
+                .any(|item| matches!(item, AttrItem::Attr(a) if a.name == name))
+        };
         let has_any = |names: &[&str]| names.iter().any(|name| has(name));
-        let inner = has("dangerouslySetInnerHTML");
+        let inner = match items.iter().find_map(|item| match item {
+            AttrItem::Attr(a) if a.name == "dangerouslySetInnerHTML" => Some(a),
+            _ => None,
+        }) {
+            None => InnerHtml::Absent,
+            Some(attr) => self.inner_html_kind(attr),
+        };
         let expression_children = children.iter().any(|c| matches!(c, Child::Expr(_)));
+        // Whether React's "children or dangerouslySetInnerHTML" check can only be made at
+        // render time; a literal object with static children is a compile error instead.
+        let inner_check_at_runtime = match inner {
+            InnerHtml::Absent => false,
+            InnerHtml::Literal => has("children") || expression_children,
+            InnerHtml::Dynamic => has("children") || !children.is_empty(),
+        };
+        let inner = inner != InnerHtml::Absent;
         Ok(has_spread
             || tag.contains('-')
             || !rules::is_valid_tag(tag)
             || match tag {
-                "select" | "option" | "textarea" | "input" | "title" | "meta" | "link" | "script"
-                | "style" | "img" | "html" | "head" | "object" | "menuitem" => true,
-                "button" => has_any(&["name", "formAction", "formEncType", "formMethod", "formTarget"]),
+                "select" | "option" | "textarea" | "input" | "title" | "meta" | "link"
+                | "script" | "style" | "img" | "html" | "head" | "object" | "menuitem" => true,
+                "button" => has_any(&[
+                    "name",
+                    "formAction",
+                    "formEncType",
+                    "formMethod",
+                    "formTarget",
+                ]),
                 "form" => has_any(&["action", "encType", "method", "target"]),
                 "pre" | "listing" => inner || has("children") || expression_children,
                 _ => false,
             }
             || (rules::is_void(tag) && (has("children") || inner))
-            || (inner && (has("children") || expression_children)))
+            || inner_check_at_runtime)
     }
 
-    /// What an element's name denotes.
-    pub(crate) fn kind(&self, element: &'a JSXElement<'a>) -> Result<Kind, Diagnostic> {
-        Ok(match &element.opening_element.name {
-            JSXElementName::Identifier(id) => Kind::Host(id.name.to_string()),
-            JSXElementName::IdentifierReference(id) => {
-                if id.name == "Fragment" && self.is_react_import(id, Some("Fragment")) {
-                    Kind::Fragment
-                } else if self.is_local_function(id) {
-                    Kind::Component(Callee::Direct(id.name.to_string()))
-                } else {
-                    Kind::Component(Callee::Dynamic(id.name.to_string()))
-                }
-            }
-            JSXElementName::NamespacedName(name) => {
-                return Err(self.error(name.span, format!("namespace tags like <{name}> are not supported by React")));
-            }
-            JSXElementName::MemberExpression(member) => {
-                if member.property.name == "Fragment"
-                    && let JSXMemberExpressionObject::IdentifierReference(object) = &member.object
-                    && self.is_react_import(object, None)
-                {
-                    Kind::Fragment
-                } else {
-                    Kind::Component(Callee::Dynamic(self.slice(member.span).to_string()))
-                }
-            }
-            JSXElementName::ThisExpression(_) => Kind::Component(Callee::Dynamic("this".into())),
-        })
-    }
-
-    /// Whether `id` names an import from React (`imported` = the imported name; `None` for
-    /// a default or namespace import). An unbound `React` counts: classic-runtime code uses
-    /// the global.
-    fn is_react_import(&self, id: &IdentifierReference<'a>, imported: Option<&str>) -> bool {
-        let scoping = self.semantic.scoping();
-        let Some(reference) = id.reference_id.get() else {
-            return false;
+    /// What a `dangerouslySetInnerHTML` prop holds, as far as the compiler can tell.
+    fn inner_html_kind(&self, attr: &Attr<'a>) -> InnerHtml {
+        let Some(JSXAttributeValue::ExpressionContainer(container)) = attr.value else {
+            return InnerHtml::Literal;
         };
-        let Some(symbol) = scoping.get_reference(reference).symbol_id() else {
-            return imported.is_none() && id.name == "React";
-        };
-        let declaration = self.semantic.symbol_declaration(symbol);
-        let matches_name = match (declaration.kind(), imported) {
-            (AstKind::ImportSpecifier(spec), Some(name)) => spec.imported.name() == name,
-            (AstKind::ImportDefaultSpecifier(_) | AstKind::ImportNamespaceSpecifier(_), None) => true,
-            _ => false,
-        };
-        matches_name
-            && matches!(
-                self.semantic.nodes().parent_kind(declaration.id()),
-                AstKind::ImportDeclaration(decl)
-                    if matches!(decl.source.value.as_str(), "react" | "react/jsx-runtime" | "bext/jsx-runtime")
-            )
-    }
-
-    /// Whether `id` is bound in this module to a function (a function declaration, or a
-    /// `const` initialised with a function or arrow), so calling it directly is safe.
-    fn is_local_function(&self, id: &IdentifierReference<'a>) -> bool {
-        let scoping = self.semantic.scoping();
-        let Some(symbol) = id.reference_id.get().and_then(|r| scoping.get_reference(r).symbol_id()) else {
-            return false;
-        };
-        let declaration = self.semantic.symbol_declaration(symbol);
-        match declaration.kind() {
-            AstKind::Function(function) => function.body.is_some(),
-            AstKind::VariableDeclarator(declarator) => {
-                matches!(
-                    declarator.init.as_ref().map(Expression::get_inner_expression),
-                    Some(Expression::ArrowFunctionExpression(_) | Expression::FunctionExpression(_))
-                ) && matches!(
-                    self.semantic.nodes().parent_kind(declaration.id()),
-                    AstKind::VariableDeclaration(decl) if decl.kind == VariableDeclarationKind::Const
-                )
+        match container.expression.as_expression() {
+            None => InnerHtml::Absent,
+            Some(expr) if self.literal(expr) == Some(Lit::Nullish) => InnerHtml::Absent,
+            Some(expr)
+                if matches!(expr.get_inner_expression(), Expression::ObjectExpression(_)) =>
+            {
+                InnerHtml::Literal
             }
-            _ => false,
+            Some(_) => InnerHtml::Dynamic,
         }
-    }
-
-    /// The value of an expression when it is a literal (through parentheses and type
-    /// assertions).
-    pub(crate) fn literal(&self, expr: &Expression<'a>) -> Option<Lit> {
-        Some(match expr.get_inner_expression() {
-            Expression::StringLiteral(s) => Lit::Str(s.value.to_string()),
-            Expression::NumericLiteral(n) => Lit::Num(n.value),
-            Expression::UnaryExpression(unary) if unary.operator == UnaryOperator::UnaryNegation => {
-                match unary.argument.get_inner_expression() {
-                    Expression::NumericLiteral(n) => Lit::Num(-n.value),
-                    _ => return None,
-                }
-            }
-            Expression::BooleanLiteral(b) => Lit::Bool(b.value),
-            Expression::NullLiteral(_) => Lit::Nullish,
-            Expression::Identifier(id) if id.name == "undefined" && self.is_global(id) => Lit::Nullish,
-            Expression::TemplateLiteral(template) if template.expressions.is_empty() => {
-                Lit::Str(template.quasis.first()?.value.cooked.as_ref()?.to_string())
-            }
-            _ => return None,
-        })
-    }
-
-    fn is_global(&self, id: &IdentifierReference<'a>) -> bool {
-        let scoping = self.semantic.scoping();
-        id.reference_id.get().is_some_and(|r| scoping.get_reference(r).symbol_id().is_none())
     }
 
     fn child_span(&self, child: &Child<'a>, element: &'a JSXElement<'a>) -> Span {

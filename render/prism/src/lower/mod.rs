@@ -7,6 +7,8 @@
 
 mod concat;
 mod element;
+mod names;
+mod props;
 mod rules;
 mod runtime;
 mod text;
@@ -79,7 +81,10 @@ pub(crate) fn lower<'a>(
         }
     }
     if jsx.is_empty() {
-        return Ok(Lowered { code: source.to_string(), edits: Vec::new() });
+        return Ok(Lowered {
+            code: source.to_string(),
+            edits: Vec::new(),
+        });
     }
     // Parents before children: a node and its first child never share a start offset.
     jsx.sort_by_key(|node| (node.span().start, std::cmp::Reverse(node.span().end)));
@@ -140,7 +145,10 @@ pub(crate) fn lower<'a>(
             ),
         });
     }
-    Ok(Lowered { code, edits: all_edits })
+    Ok(Lowered {
+        code,
+        edits: all_edits,
+    })
 }
 
 /// A prefix for hoisted constants that no identifier in the source can start with: `_h`,
@@ -187,7 +195,9 @@ pub(crate) struct Lowerer<'s, 'a> {
 impl<'s, 'a> Lowerer<'s, 'a> {
     /// The JSX nodes in `span` not nested in another JSX node in `span`.
     fn outermost(&self, span: Span) -> Vec<Jsx<'a>> {
-        let first = self.jsx.partition_point(|node| node.span().start < span.start);
+        let first = self
+            .jsx
+            .partition_point(|node| node.span().start < span.start);
         let mut found = Vec::new();
         let mut covered_until = span.start;
         for node in &self.jsx[first..] {
@@ -219,12 +229,19 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     }
 
     /// A JSX node as a JavaScript expression, parenthesised unless it is a name.
-    fn jsx_expression(&mut self, node: Jsx<'a>, scope: element::Scope) -> Result<String, Diagnostic> {
+    fn jsx_expression(
+        &mut self,
+        node: Jsx<'a>,
+        scope: element::Scope,
+    ) -> Result<String, Diagnostic> {
         let value = match self.mode {
             JsxMode::Prism => self.value_of(node, scope)?.code,
             JsxMode::Runtime => self.runtime_value(node)?,
         };
-        if value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+        if value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        {
             Ok(value)
         } else {
             Ok(format!("({value})"))
@@ -253,4 +270,36 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+
+    /// (original start, end) and (generated start, end) of one edit.
+    type EditSpans = ((u32, u32), (u32, u32));
+
+    fn check(edits: &[EditSpans], generated: u32, expect: u32) {
+        let lowered = Lowered {
+            code: String::new(),
+            edits: edits
+                .iter()
+                .map(|&((a, b), (c, d))| Edit {
+                    original: Span::new(a, b),
+                    generated: Span::new(c, d),
+                })
+                .collect(),
+        };
+        assert_eq!(lowered.original_offset(generated), expect, "{generated}");
+    }
+
+    #[test]
+    fn positions_map_back_through_edits() {
+        // Source "ab<X/>cd" → generated "ab" + 10 bytes + "cd"; 20 bytes of constants were
+        // inserted at 0 before that.
+        let edits = [((0, 0), (0, 20)), ((2, 7), (22, 32))];
+        check(&edits, 5, 0);
+        check(&edits, 21, 1);
+        check(&edits, 25, 2);
+        check(&edits, 32, 7);
+        check(&edits, 33, 8);
+        check(&[], 9, 9);
+    }
+}

@@ -34,22 +34,61 @@ pub(crate) fn classify(tag: &str, name: &str) -> AttrKind {
         "tabIndex" => AttrKind::Text("tabindex".into()),
         "dir" | "role" | "viewBox" | "width" | "height" => AttrKind::Text(name.into()),
         "style" => AttrKind::Style,
-        "href" if tag == "a" => AttrKind::Url { name: name.into(), keep_empty: true },
-        "src" | "href" => AttrKind::Url { name: name.into(), keep_empty: false },
-        "action" | "formAction" => AttrKind::Url { name: name.into(), keep_empty: true },
-        "defaultValue" | "defaultChecked" | "innerHTML" | "suppressContentEditableWarning"
-        | "suppressHydrationWarning" | "ref" => AttrKind::Skip,
+        "href" if tag == "a" => AttrKind::Url {
+            name: name.into(),
+            keep_empty: true,
+        },
+        "src" | "href" => AttrKind::Url {
+            name: name.into(),
+            keep_empty: false,
+        },
+        "action" | "formAction" => AttrKind::Url {
+            name: name.into(),
+            keep_empty: true,
+        },
+        "defaultValue"
+        | "defaultChecked"
+        | "innerHTML"
+        | "suppressContentEditableWarning"
+        | "suppressHydrationWarning"
+        | "ref" => AttrKind::Skip,
         "autoFocus" | "multiple" | "muted" => AttrKind::Boolean(name.to_ascii_lowercase()),
-        "xlinkHref" => AttrKind::Url { name: "xlink:href".into(), keep_empty: true },
-        "contentEditable" | "spellCheck" | "draggable" | "value" | "autoReverse"
-        | "externalResourcesRequired" | "focusable" | "preserveAlpha" => {
-            AttrKind::Booleanish(name.into())
-        }
-        "inert" | "allowFullScreen" | "async" | "autoPlay" | "controls" | "credentialless"
-        | "default" | "defer" | "disabled" | "disablePictureInPicture"
-        | "disableRemotePlayback" | "formNoValidate" | "hidden" | "loop" | "noModule"
-        | "noValidate" | "open" | "playsInline" | "readOnly" | "required" | "reversed"
-        | "scoped" | "seamless" | "itemScope" => AttrKind::Boolean(name.into()),
+        "xlinkHref" => AttrKind::Url {
+            name: "xlink:href".into(),
+            keep_empty: true,
+        },
+        "contentEditable"
+        | "spellCheck"
+        | "draggable"
+        | "value"
+        | "autoReverse"
+        | "externalResourcesRequired"
+        | "focusable"
+        | "preserveAlpha" => AttrKind::Booleanish(name.into()),
+        "inert"
+        | "allowFullScreen"
+        | "async"
+        | "autoPlay"
+        | "controls"
+        | "credentialless"
+        | "default"
+        | "defer"
+        | "disabled"
+        | "disablePictureInPicture"
+        | "disableRemotePlayback"
+        | "formNoValidate"
+        | "hidden"
+        | "loop"
+        | "noModule"
+        | "noValidate"
+        | "open"
+        | "playsInline"
+        | "readOnly"
+        | "required"
+        | "reversed"
+        | "scoped"
+        | "seamless"
+        | "itemScope" => AttrKind::Boolean(name.into()),
         "capture" | "download" | "cols" | "rows" | "size" | "span" | "rowSpan" | "start" => {
             AttrKind::Generic(name.into())
         }
@@ -172,7 +211,10 @@ pub(crate) fn sanitize_url(url: &str) -> &str {
     }
     for (i, expected) in "javascript:".chars().enumerate() {
         if i > 0 {
-            while chars.peek().is_some_and(|&c| matches!(c, '\r' | '\n' | '\t')) {
+            while chars
+                .peek()
+                .is_some_and(|&c| matches!(c, '\r' | '\n' | '\t'))
+            {
                 chars.next();
             }
         }
@@ -213,7 +255,11 @@ pub(crate) fn static_style(entries: &[(String, Lit)]) -> Option<String> {
             let text = match value {
                 Lit::Num(n) => {
                     let digits = js_number_text(*n)?;
-                    if *n == 0.0 || is_unitless(name) { digits } else { digits + "px" }
+                    if *n == 0.0 || is_unitless(name) {
+                        digits
+                    } else {
+                        digits + "px"
+                    }
                 }
                 _ => escape_html(js_trim(&value.text()?)),
             };
@@ -251,9 +297,14 @@ fn js_trim(s: &str) -> &str {
     fn is_js_space(c: char) -> bool {
         matches!(
             c,
-            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}'
-                | '\u{2000}'..='\u{200a}'
-                | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+            '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                ..='\u{200a}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{202f}'
+                    | '\u{205f}'
+                    | '\u{3000}'
+                    | '\u{feff}'
         )
     }
     s.trim_matches(is_js_space)
@@ -262,22 +313,77 @@ fn js_trim(s: &str) -> &str {
 fn is_unitless(name: &str) -> bool {
     matches!(
         name,
-        "animationIterationCount" | "aspectRatio" | "borderImageOutset" | "borderImageSlice"
-            | "borderImageWidth" | "boxFlex" | "boxFlexGroup" | "boxOrdinalGroup" | "columnCount"
-            | "columns" | "flex" | "flexGrow" | "flexPositive" | "flexShrink" | "flexNegative"
-            | "flexOrder" | "gridArea" | "gridRow" | "gridRowEnd" | "gridRowSpan"
-            | "gridRowStart" | "gridColumn" | "gridColumnEnd" | "gridColumnSpan"
-            | "gridColumnStart" | "fontWeight" | "lineClamp" | "lineHeight" | "opacity"
-            | "order" | "orphans" | "scale" | "tabSize" | "widows" | "zIndex" | "zoom"
-            | "fillOpacity" | "floodOpacity" | "stopOpacity" | "strokeDasharray"
-            | "strokeDashoffset" | "strokeMiterlimit" | "strokeOpacity" | "strokeWidth"
-            | "MozAnimationIterationCount" | "MozBoxFlex" | "MozBoxFlexGroup" | "MozLineClamp"
-            | "msAnimationIterationCount" | "msFlex" | "msZoom" | "msFlexGrow"
-            | "msFlexNegative" | "msFlexOrder" | "msFlexPositive" | "msFlexShrink"
-            | "msGridColumn" | "msGridColumnSpan" | "msGridRow" | "msGridRowSpan"
-            | "WebkitAnimationIterationCount" | "WebkitBoxFlex" | "WebKitBoxFlexGroup"
-            | "WebkitBoxOrdinalGroup" | "WebkitColumnCount" | "WebkitColumns" | "WebkitFlex"
-            | "WebkitFlexGrow" | "WebkitFlexPositive" | "WebkitFlexShrink" | "WebkitLineClamp"
+        "animationIterationCount"
+            | "aspectRatio"
+            | "borderImageOutset"
+            | "borderImageSlice"
+            | "borderImageWidth"
+            | "boxFlex"
+            | "boxFlexGroup"
+            | "boxOrdinalGroup"
+            | "columnCount"
+            | "columns"
+            | "flex"
+            | "flexGrow"
+            | "flexPositive"
+            | "flexShrink"
+            | "flexNegative"
+            | "flexOrder"
+            | "gridArea"
+            | "gridRow"
+            | "gridRowEnd"
+            | "gridRowSpan"
+            | "gridRowStart"
+            | "gridColumn"
+            | "gridColumnEnd"
+            | "gridColumnSpan"
+            | "gridColumnStart"
+            | "fontWeight"
+            | "lineClamp"
+            | "lineHeight"
+            | "opacity"
+            | "order"
+            | "orphans"
+            | "scale"
+            | "tabSize"
+            | "widows"
+            | "zIndex"
+            | "zoom"
+            | "fillOpacity"
+            | "floodOpacity"
+            | "stopOpacity"
+            | "strokeDasharray"
+            | "strokeDashoffset"
+            | "strokeMiterlimit"
+            | "strokeOpacity"
+            | "strokeWidth"
+            | "MozAnimationIterationCount"
+            | "MozBoxFlex"
+            | "MozBoxFlexGroup"
+            | "MozLineClamp"
+            | "msAnimationIterationCount"
+            | "msFlex"
+            | "msZoom"
+            | "msFlexGrow"
+            | "msFlexNegative"
+            | "msFlexOrder"
+            | "msFlexPositive"
+            | "msFlexShrink"
+            | "msGridColumn"
+            | "msGridColumnSpan"
+            | "msGridRow"
+            | "msGridRowSpan"
+            | "WebkitAnimationIterationCount"
+            | "WebkitBoxFlex"
+            | "WebKitBoxFlexGroup"
+            | "WebkitBoxOrdinalGroup"
+            | "WebkitColumnCount"
+            | "WebkitColumns"
+            | "WebkitFlex"
+            | "WebkitFlexGrow"
+            | "WebkitFlexPositive"
+            | "WebkitFlexShrink"
+            | "WebkitLineClamp"
     )
 }
 
@@ -391,8 +497,21 @@ fn is_attribute_name_safe(name: &str) -> bool {
 pub(crate) fn is_void(tag: &str) -> bool {
     matches!(
         tag,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "keygen" | "link"
-            | "meta" | "param" | "source" | "track" | "wbr"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "keygen"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
     )
 }
 
@@ -409,33 +528,67 @@ mod tests {
 
     fn check(tag: &str, name: &str, value: Lit, expect: Option<&str>) {
         let kind = classify(tag, name);
-        assert_eq!(static_attr(&kind, &value).as_deref(), expect, "{tag} {name} {value:?}");
+        assert_eq!(
+            static_attr(&kind, &value).as_deref(),
+            expect,
+            "{tag} {name} {value:?}"
+        );
     }
 
     #[test]
     fn attributes() {
         use Lit::*;
-        check("div", "className", Str("a b".into()), Some(" class=\"a b\""));
+        check(
+            "div",
+            "className",
+            Str("a b".into()),
+            Some(" class=\"a b\""),
+        );
         check("label", "htmlFor", Str("x".into()), Some(" for=\"x\""));
         check("div", "tabIndex", Num(-1.0), Some(" tabindex=\"-1\""));
-        check("div", "title", Str("\"<&>'".into()), Some(" title=\"&quot;&lt;&amp;&gt;&#x27;\""));
+        check(
+            "div",
+            "title",
+            Str("\"<&>'".into()),
+            Some(" title=\"&quot;&lt;&amp;&gt;&#x27;\""),
+        );
         check("div", "title", Bool(true), Some(""));
         check("div", "title", Nullish, Some(""));
         check("button", "disabled", Bool(true), Some(" disabled=\"\""));
-        check("button", "disabled", Str("false".into()), Some(" disabled=\"\""));
+        check(
+            "button",
+            "disabled",
+            Str("false".into()),
+            Some(" disabled=\"\""),
+        );
         check("button", "disabled", Str(String::new()), Some(""));
         check("button", "disabled", Num(0.0), Some(""));
         check("input", "readOnly", Bool(true), Some(" readOnly=\"\""));
         check("input", "autoFocus", Bool(true), Some(" autofocus=\"\""));
-        check("div", "aria-hidden", Bool(true), Some(" aria-hidden=\"true\""));
+        check(
+            "div",
+            "aria-hidden",
+            Bool(true),
+            Some(" aria-hidden=\"true\""),
+        );
         check("div", "data-x", Bool(false), Some(" data-x=\"false\""));
-        check("div", "draggable", Bool(false), Some(" draggable=\"false\""));
+        check(
+            "div",
+            "draggable",
+            Bool(false),
+            Some(" draggable=\"false\""),
+        );
         check("div", "foo", Bool(true), Some(""));
         check("div", "onClick", Str("x".into()), Some(""));
         check("div", "on", Str("x".into()), Some(" on=\"x\""));
         check("div", "$x", Str("x".into()), Some(""));
         check("svg", "strokeWidth", Num(2.0), Some(" stroke-width=\"2\""));
-        check("svg", "xlinkHref", Str("#a".into()), Some(" xlink:href=\"#a\""));
+        check(
+            "svg",
+            "xlinkHref",
+            Str("#a".into()),
+            Some(" xlink:href=\"#a\""),
+        );
         check("a", "href", Str(String::new()), Some(" href=\"\""));
         check("img", "src", Str(String::new()), Some(""));
         check("link", "href", Str(String::new()), Some(""));
@@ -444,9 +597,16 @@ mod tests {
             "a",
             "href",
             Str(" \tJava\nScript:x".into()),
-            Some(" href=\"javascript:throw new Error(&#x27;React has blocked a javascript: URL as a security precaution.&#x27;)\""),
+            Some(
+                " href=\"javascript:throw new Error(&#x27;React has blocked a javascript: URL as a security precaution.&#x27;)\"",
+            ),
         );
-        check("a", "href", Str("javas cript:x".into()), Some(" href=\"javas cript:x\""));
+        check(
+            "a",
+            "href",
+            Str("javas cript:x".into()),
+            Some(" href=\"javas cript:x\""),
+        );
         check("td", "colSpan", Num(2.0), Some(" colSpan=\"2\""));
         check("td", "rowSpan", Num(2.0), None);
         check("div", "title", Num(1e21), None);
@@ -457,12 +617,19 @@ mod tests {
     fn styles() {
         use Lit::*;
         let style = |entries: &[(&str, Lit)]| {
-            let entries: Vec<(String, Lit)> =
-                entries.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+            let entries: Vec<(String, Lit)> = entries
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), v.clone()))
+                .collect();
             static_style(&entries)
         };
         assert_eq!(
-            style(&[("fontSize", Num(12.0)), ("opacity", Num(0.5)), ("marginTop", Num(0.0))]).as_deref(),
+            style(&[
+                ("fontSize", Num(12.0)),
+                ("opacity", Num(0.5)),
+                ("marginTop", Num(0.0))
+            ])
+            .as_deref(),
             Some("font-size:12px;opacity:0.5;margin-top:0")
         );
         assert_eq!(
@@ -470,10 +637,19 @@ mod tests {
             Some("-ms-transform:x;-webkit-flex:1")
         );
         assert_eq!(
-            style(&[("--Main", Str(" a\u{a0}".into())), ("color", Nullish), ("top", Bool(true)), ("left", Str(String::new()))]).as_deref(),
+            style(&[
+                ("--Main", Str(" a\u{a0}".into())),
+                ("color", Nullish),
+                ("top", Bool(true)),
+                ("left", Str(String::new()))
+            ])
+            .as_deref(),
             Some("--Main:a")
         );
-        assert_eq!(style(&[("content", Str("'<a>'".into()))]).as_deref(), Some("content:&#x27;&lt;a&gt;&#x27;"));
+        assert_eq!(
+            style(&[("content", Str("'<a>'".into()))]).as_deref(),
+            Some("content:&#x27;&lt;a&gt;&#x27;")
+        );
         assert_eq!(style(&[("width", Num(f64::NAN))]), None);
     }
 }

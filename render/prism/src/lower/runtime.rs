@@ -3,7 +3,9 @@
 
 use oxc::ast::ast::JSXAttributeValue;
 
-use super::element::{AttrItem, Callee, ChildShape, Kind, Scope};
+use super::element::Scope;
+use super::names::{Callee, Kind};
+use super::props::{AttrItem, ChildShape};
 use super::text::js_string;
 use super::{Jsx, Lowerer};
 use crate::Diagnostic;
@@ -33,7 +35,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         for item in self.attributes(element)? {
             if let AttrItem::Attr(attr) = item
                 && attr.name == "key"
-                && attr.value.is_some_and(|v| !matches!(v, JSXAttributeValue::Element(_) | JSXAttributeValue::Fragment(_)))
+                && attr.value.is_some_and(|v| {
+                    !matches!(
+                        v,
+                        JSXAttributeValue::Element(_) | JSXAttributeValue::Fragment(_)
+                    )
+                })
             {
                 key = Some(self.attribute_value(&attr, scope)?.code);
             }

@@ -81,9 +81,15 @@ pub(crate) fn js_string(s: &str) -> String {
 /// A property name for an object literal: bare when it is a plain identifier.
 pub(crate) fn js_property(name: &str) -> String {
     let mut chars = name.chars();
-    let plain = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+    let plain = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if plain { name.to_string() } else { js_string(name) }
+    if plain {
+        name.to_string()
+    } else {
+        js_string(name)
+    }
 }
 
 #[cfg(test)]
@@ -113,7 +119,10 @@ mod tests {
 
     #[test]
     fn strings() {
-        assert_eq!(js_string("a\"b\\c\n\u{2028}\u{1}é"), "\"a\\\"b\\\\c\\n\\u2028\\u0001é\"");
+        assert_eq!(
+            js_string("a\"b\\c\n\u{2028}\u{1}é"),
+            "\"a\\\"b\\\\c\\n\\u2028\\u0001é\""
+        );
         assert_eq!(js_property("className"), "className");
         assert_eq!(js_property("data-x"), "\"data-x\"");
         assert_eq!(js_property("xlink:href"), "\"xlink:href\"");

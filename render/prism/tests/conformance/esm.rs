@@ -4,7 +4,9 @@
 //! imports of built-in modules so this stays tiny.
 
 use oxc::allocator::Allocator;
-use oxc::ast::ast::{Declaration, ExportDefaultDeclarationKind, ImportDeclarationSpecifier, Statement};
+use oxc::ast::ast::{
+    Declaration, ExportDefaultDeclarationKind, ImportDeclarationSpecifier, Statement,
+};
 use oxc::parser::Parser;
 use oxc::span::{GetSpan, SourceType};
 
@@ -24,13 +26,12 @@ pub fn to_script(code: &str, name: &str) -> Result<String, String> {
                 let mut replacement = String::new();
                 for specifier in import.specifiers.iter().flatten() {
                     match specifier {
-                        ImportDeclarationSpecifier::ImportSpecifier(s) => replacement.push_str(&format!(
-                            "const {} = {module}.{};\n",
-                            s.local.name,
-                            s.imported.name()
-                        )),
+                        ImportDeclarationSpecifier::ImportSpecifier(s) => replacement.push_str(
+                            &format!("const {} = {module}.{};\n", s.local.name, s.imported.name()),
+                        ),
                         ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
-                            replacement.push_str(&format!("const {} = {module}.default;\n", s.local.name));
+                            replacement
+                                .push_str(&format!("const {} = {module}.default;\n", s.local.name));
                         }
                         ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
                             replacement.push_str(&format!("const {} = {module};\n", s.local.name));
@@ -42,7 +43,10 @@ pub fn to_script(code: &str, name: &str) -> Result<String, String> {
             Statement::ExportDefaultDeclaration(export) => match &export.declaration {
                 ExportDefaultDeclarationKind::FunctionDeclaration(f) if f.id.is_some() => {
                     edits.push((export.span.start, f.span.start, String::new()));
-                    let id = f.id.as_ref().map(|id| id.name.to_string()).unwrap_or_default();
+                    let id =
+                        f.id.as_ref()
+                            .map(|id| id.name.to_string())
+                            .unwrap_or_default();
                     trailer.push_str(&format!("__exports.default = {id};\n"));
                 }
                 other => {
@@ -51,14 +55,17 @@ pub fn to_script(code: &str, name: &str) -> Result<String, String> {
                     edits.push((other.span().end, other.span().end, ");".into()));
                 }
             },
-            Statement::ExportNamedDeclaration(export) => {
-                let Some(declaration) = &export.declaration else {
-                    return Err("fixtures may only export declarations".into());
-                };
+            Statement::ExportDeclaration(export) => {
+                let declaration = &export.declaration;
                 edits.push((export.span.start, declaration.span().start, String::new()));
                 for id in declared_names(declaration)? {
                     trailer.push_str(&format!("__exports.{id} = {id};\n"));
                 }
+            }
+            Statement::ExportNamedDeclaration(_)
+            | Statement::ExportFromDeclaration(_)
+            | Statement::ExportAllDeclaration(_) => {
+                return Err("fixtures may only export declarations".into());
             }
             _ => {}
         }
@@ -77,15 +84,21 @@ pub fn to_script(code: &str, name: &str) -> Result<String, String> {
 }
 
 fn declared_names(declaration: &Declaration<'_>) -> Result<Vec<String>, String> {
-    let name = |id: Option<String>| id.ok_or_else(|| "fixtures may only export named declarations".to_string());
+    let name = |id: Option<String>| {
+        id.ok_or_else(|| "fixtures may only export named declarations".to_string())
+    };
     Ok(match declaration {
         Declaration::VariableDeclaration(variables) => variables
             .declarations
             .iter()
             .map(|d| name(d.id.get_binding_identifier().map(|id| id.name.to_string())))
             .collect::<Result<_, _>>()?,
-        Declaration::FunctionDeclaration(f) => vec![name(f.id.as_ref().map(|id| id.name.to_string()))?],
-        Declaration::ClassDeclaration(c) => vec![name(c.id.as_ref().map(|id| id.name.to_string()))?],
+        Declaration::FunctionDeclaration(f) => {
+            vec![name(f.id.as_ref().map(|id| id.name.to_string()))?]
+        }
+        Declaration::ClassDeclaration(c) => {
+            vec![name(c.id.as_ref().map(|id| id.name.to_string()))?]
+        }
         _ => return Err("fixtures may only export variables, functions and classes".into()),
     })
 }

@@ -1,0 +1,5 @@
+//! `transform` at its boundary: source in, JavaScript (or a diagnostic, or rendered HTML) out.
+
+mod diagnostics;
+mod lowering;
+mod rendering;
