@@ -104,9 +104,15 @@ fn pages_render_inside_their_layouts_with_metadata() {
     assert_eq!(r.status, 200, "{}", r.summary());
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     let html = r.text();
-    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charSet=\"utf-8\"/>"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charSet=\"utf-8\"/>"),
+        "{html}"
+    );
     assert!(html.contains("<title>Home</title>"), "{html}");
-    assert!(html.contains("<meta name=\"description\" content=\"The home page\"/>"), "{html}");
+    assert!(
+        html.contains("<meta name=\"description\" content=\"The home page\"/>"),
+        "{html}"
+    );
     assert!(
         html.contains("<body><nav>nav</nav><main><section class=\"card\"><h2>Hello &amp; welcome</h2>It&#x27;s <b>bext</b></section></main></body></html>"),
         "{html}"
@@ -121,7 +127,11 @@ fn dynamic_and_catch_all_routes_get_their_params_and_loader_data() {
     assert_eq!(r.status, 200, "{}", r.summary());
     assert!(r.text().contains("<p>id 21 doubled 42</p>"), "{}", r.text());
     let r = bext.get("/docs/a/b%20c");
-    assert!(r.text().contains("<ul><li>a</li><li>b c</li></ul>"), "{}", r.text());
+    assert!(
+        r.text().contains("<ul><li>a</li><li>b c</li></ul>"),
+        "{}",
+        r.text()
+    );
     // A public file wins over the dynamic route that would also match it.
     let r = bext.get("/p/file.txt");
     assert_eq!(r.status, 200);
@@ -136,7 +146,11 @@ fn unknown_paths_get_the_not_found_page_with_404() {
     let r = bext.get("/no/such/page");
     assert_eq!(r.status, 404, "{}", r.summary());
     assert!(r.text().contains("<h1>nothing here</h1>"), "{}", r.text());
-    assert!(r.text().contains("<nav>nav</nav>"), "the root layout wraps it: {}", r.text());
+    assert!(
+        r.text().contains("<nav>nav</nav>"),
+        "the root layout wraps it: {}",
+        r.text()
+    );
 }
 
 #[test]
@@ -165,7 +179,11 @@ fn a_failing_render_is_one_500_through_error_tsx_and_the_next_request_is_served(
         let r = bext.get(path);
         assert_eq!(r.status, 500, "{path}: {}", r.summary());
         assert!(r.text().contains("<h1>oops</h1>"), "{path}: {}", r.text());
-        assert!(!r.text().contains("exploded"), "no error details leak: {}", r.text());
+        assert!(
+            !r.text().contains("exploded"),
+            "no error details leak: {}",
+            r.text()
+        );
         let ok = bext.get("/p/5");
         assert_eq!(ok.status, 200, "after {path}: {}", ok.summary());
         assert!(ok.text().contains("doubled 10"));
@@ -218,7 +236,11 @@ fn loaders_fetch_through_bext_s_client() {
             let mut buf = [0u8; 4096];
             let n = stream.read(&mut buf).unwrap_or(0);
             let asked = String::from_utf8_lossy(&buf[..n]).into_owned();
-            let body = if asked.starts_with("GET /price ") { "{\"price\":7}" } else { "{}" };
+            let body = if asked.starts_with("GET /price ") {
+                "{\"price\":7}"
+            } else {
+                "{}"
+            };
             let _ = write!(
                 stream,
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
@@ -229,7 +251,7 @@ fn loaders_fetch_through_bext_s_client() {
     let dir = app("app-fetch");
     dir.write(
         "app/shop/page.tsx",
-        &format!(
+        format!(
             r#"export async function loader() {{
   const r = await fetch("http://127.0.0.1:{port}/price");
   return await r.json();
@@ -272,7 +294,12 @@ export default function Clock() { renders += 1; return <p>render {renders}</p>; 
     assert_eq!(bext.get("/clock").header("x-bext-cache"), Some("hit"));
     std::thread::sleep(Duration::from_millis(1100));
     let stale = bext.get("/clock");
-    assert_eq!(stale.header("x-bext-cache"), Some("stale"), "{}", stale.summary());
+    assert_eq!(
+        stale.header("x-bext-cache"),
+        Some("stale"),
+        "{}",
+        stale.summary()
+    );
     assert!(stale.text().contains("render 1"));
     let fresh = eventually("the page is re-rendered in the background", || {
         let r = bext.get("/clock");
@@ -308,18 +335,31 @@ export default function Tagged() { renders += 1; return <p>render {renders}</p>;
         )
     };
     assert_eq!(post("", "{\"tag\":\"posts\"}").status, 401);
-    assert_eq!(post("authorization: Bearer wrong-token-wrong\r\n", "{\"tag\":\"posts\"}").status, 401);
+    assert_eq!(
+        post(
+            "authorization: Bearer wrong-token-wrong\r\n",
+            "{\"tag\":\"posts\"}"
+        )
+        .status,
+        401
+    );
     let auth = "authorization: Bearer 0123456789abcdef0123\r\n";
     assert_eq!(post(auth, "{\"nope\":1}").status, 400);
     let r = post(auth, "{\"tag\":\"posts\"}");
     assert_eq!(r.status, 200, "{}", r.summary());
     eventually("the tagged page is re-rendered after invalidation", || {
-        bext.get("/tagged").text().contains("render 2").then_some(())
+        bext.get("/tagged")
+            .text()
+            .contains("render 2")
+            .then_some(())
     });
     let r = post(auth, "{\"path\":\"/tagged\"}");
     assert_eq!(r.status, 200, "{}", r.summary());
     eventually("the page is re-rendered after a path invalidation", || {
-        bext.get("/tagged").text().contains("render 3").then_some(())
+        bext.get("/tagged")
+            .text()
+            .contains("render 3")
+            .then_some(())
     });
 }
 
@@ -348,7 +388,12 @@ fn a_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
         "app/broken/page.tsx",
         "export default function Broken() {\n  return <p>unclosed;\n}\n",
     );
-    let (status, _, stderr) = run_bext(&["serve", dir.path().to_str().unwrap(), "--listen", "127.0.0.1:0"]);
+    let (status, _, stderr) = run_bext(&[
+        "serve",
+        dir.path().to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
     assert!(!status.success());
     assert!(stderr.contains("app/broken/page.tsx:"), "{stderr}");
     assert!(stderr.contains("|"), "a code frame: {stderr}");
@@ -371,14 +416,29 @@ fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
     ]);
     let broken = bext.get("/broken");
     assert_eq!(broken.status, 500);
-    assert!(broken.text().contains("bext-dev-overlay"), "{}", broken.text());
-    assert!(broken.text().contains("app/broken/page.tsx:"), "{}", broken.text());
+    assert!(
+        broken.text().contains("bext-dev-overlay"),
+        "{}",
+        broken.text()
+    );
+    assert!(
+        broken.text().contains("app/broken/page.tsx:"),
+        "{}",
+        broken.text()
+    );
     let home = bext.get("/");
     assert_eq!(home.status, 200, "{}", home.summary());
-    assert!(home.text().contains("/__bext/dev/events"), "the reload script: {}", home.text());
+    assert!(
+        home.text().contains("/__bext/dev/events"),
+        "the reload script: {}",
+        home.text()
+    );
     // A reload stream, then a fix: it says reload, and the page renders.
     let mut events = common::connect(bext.addr);
-    common::send(&mut events, b"GET /__bext/dev/events HTTP/1.1\r\nhost: x\r\n\r\n");
+    common::send(
+        &mut events,
+        b"GET /__bext/dev/events HTTP/1.1\r\nhost: x\r\n\r\n",
+    );
     std::thread::sleep(Duration::from_millis(100));
     dir.write(
         "app/broken/page.tsx",

@@ -12,12 +12,26 @@ fn serves_the_bundled_example_and_stops_on_sigterm() {
     // The example app: every page of the published benchmark renders.
     let index = bext.get("/");
     assert_eq!(index.status, 200, "{}", index.summary());
-    assert!(index.text().contains("bext example app"), "{}", index.text());
+    assert!(
+        index.text().contains("bext example app"),
+        "{}",
+        index.text()
+    );
     assert_eq!(index.header("x-content-type-options"), Some("nosniff"));
-    for page in ["/simple", "/dashboard", "/table/50", "/table/200", "/full-page"] {
+    for page in [
+        "/simple",
+        "/dashboard",
+        "/table/50",
+        "/table/200",
+        "/full-page",
+    ] {
         let r = bext.get(page);
         assert_eq!(r.status, 200, "{page}: {}", r.summary());
-        assert!(r.text().starts_with("<!DOCTYPE html><html"), "{page}: {}", r.summary());
+        assert!(
+            r.text().starts_with("<!DOCTYPE html><html"),
+            "{page}: {}",
+            r.summary()
+        );
     }
     assert_eq!(bext.get("/styles.css").status, 200, "public/ is served");
     let missing = bext.get("/no-such-page");

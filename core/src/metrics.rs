@@ -140,7 +140,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "Static files looked up on disk.",
         m.file_cache_misses,
     );
-    counter("bext_renders_total", "Pages rendered by a JavaScript engine.", m.renders);
+    counter(
+        "bext_renders_total",
+        "Pages rendered by a JavaScript engine.",
+        m.renders,
+    );
     counter(
         "bext_render_errors_total",
         "Renders answered with a 500 (threw, timed out, out of heap).",

@@ -900,8 +900,14 @@ fn render_settings_are_chosen_and_bounded() {
 fn app_sites_default_their_root_to_public() {
     let config = parse("[[site]]\napp = \"shop\"\n").unwrap();
     assert_eq!(config.sites[0].app, Some(PathBuf::from(BASE).join("shop")));
-    assert_eq!(config.sites[0].root, PathBuf::from(BASE).join("shop/public"));
+    assert_eq!(
+        config.sites[0].root,
+        PathBuf::from(BASE).join("shop/public")
+    );
     let config = parse("[[site]]\napp = \"shop\"\nroot = \"static\"\n").unwrap();
     assert_eq!(config.sites[0].root, PathBuf::from(BASE).join("static"));
-    check_err("[[site]]\napp = \"\"\n", "bext.config.toml:2:7: site[0].app: must not be empty");
+    check_err(
+        "[[site]]\napp = \"\"\n",
+        "bext.config.toml:2:7: site[0].app: must not be empty",
+    );
 }

@@ -46,10 +46,12 @@ impl Target {
             path.to_owned()
         };
         if authority.contains('@') {
-            return Err(format!("fetch {url}: credentials in URLs are not supported"));
+            return Err(format!(
+                "fetch {url}: credentials in URLs are not supported"
+            ));
         }
-        let (host, port) = split_host_port(authority)
-            .ok_or_else(|| format!("fetch {url}: bad host or port"))?;
+        let (host, port) =
+            split_host_port(authority).ok_or_else(|| format!("fetch {url}: bad host or port"))?;
         let ip: IpAddr = if host.eq_ignore_ascii_case("localhost") {
             IpAddr::V4(Ipv4Addr::LOCALHOST)
         } else {
@@ -246,8 +248,9 @@ impl ResponseReader {
                     let decoded = decoder
                         .decode(&self.buf[at..])
                         .map_err(|e| format!("fetch: bad response body: {}", e.reason()))?;
-                    self.body
-                        .extend_from_slice(&self.buf[at + decoded.data.start..at + decoded.data.end]);
+                    self.body.extend_from_slice(
+                        &self.buf[at + decoded.data.start..at + decoded.data.end],
+                    );
                     at += decoded.consumed;
                     if decoded.done {
                         return Ok(Progress::Done(self.finish()));
@@ -354,12 +357,21 @@ mod tests {
 
     #[test]
     fn responses_by_every_framing() {
-        let r = feed(&[b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhel", b"lo"], false)
-            .unwrap();
+        let r = feed(
+            &[
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhel",
+                b"lo",
+            ],
+            false,
+        )
+        .unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"hello"[..]));
         assert_eq!(r.headers[1], ("x-a".to_owned(), "b".to_owned()));
         let r = feed(
-            &[b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", b"0\r\n\r\n"],
+            &[
+                b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+                b"0\r\n\r\n",
+            ],
             false,
         )
         .unwrap();
@@ -378,9 +390,15 @@ mod tests {
             let e = feed(parts, false).unwrap_err();
             assert!(e.contains(needle), "{e}");
         };
-        check(&[b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"], "too large");
+        check(
+            &[b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"],
+            "too large",
+        );
         check(&[b"HTTP/1.1 200 OK\r\n\r\n", &[b'x'; 65]], "too large");
-        check(&[b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"], "closed inside");
+        check(
+            &[b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab"],
+            "closed inside",
+        );
         check(&[b"HTTP/1.1 200"], "before a response");
         check(&[b"NOPE\r\n\r\n"], "malformed");
         check(

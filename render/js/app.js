@@ -395,10 +395,17 @@ function finishDocument(c) {
   }
   // prism's finish() resolves its markers (elements React hoists into <head>) once the
   // document is whole; the metadata tags then go before </head>.
+  // Both in one assembly when there is a layout (always, for a page): every extra pass over a
+  // large page would copy it again.
   var prism = globalThis.__prism;
-  var html = typeof prism.finish === "function" ? prism.finish(c.html) : c.html;
-  if (c.head !== "") html = insertHead(html, c.head);
-  if (c.layoutIds.length > 0 || html.slice(0, 5) === "<html") html = "<!DOCTYPE html>" + html;
+  var html;
+  if (c.layoutIds.length > 0 && typeof prism.finish === "function") {
+    html = prism.finish(c.html, c.head, "<!DOCTYPE html>");
+  } else {
+    html = typeof prism.finish === "function" ? prism.finish(c.html) : c.html;
+    if (c.head !== "") html = insertHead(html, c.head);
+    if (html.slice(0, 5) === "<html") html = "<!DOCTYPE html>" + html;
+  }
   finish(c, c.status, HTML_HEADERS, html);
 }
 

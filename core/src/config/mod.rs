@@ -43,8 +43,8 @@ use std::path::Path;
 
 pub use error::ConfigError;
 pub use model::{
-    AccessLog, CacheRule, Config, EngineChoice, INDEX_DEFAULT, LogFormat, OpsEndpoints, ServerConfig,
-    RenderConfig, ServerLimits, SiteConfig, Timeouts, listen_default,
+    AccessLog, CacheRule, Config, EngineChoice, INDEX_DEFAULT, LogFormat, OpsEndpoints,
+    RenderConfig, ServerConfig, ServerLimits, SiteConfig, Timeouts, listen_default,
 };
 
 use crate::limits;

@@ -196,7 +196,6 @@ impl Config {
     /// The config `bext serve DIR` runs with: one default site rooted at `root` with every
     /// setting at its default. The CLI then overrides `listen` and `shards`.
     pub fn for_directory(root: PathBuf) -> Config {
-
         Config {
             server: ServerConfig::default(),
             sites: vec![SiteConfig::new(root)],

@@ -23,9 +23,9 @@ use bext_core::static_files::Conditions;
 use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt::TcpStream;
 
-use super::{app, internal};
 use super::shard::{Shard, unix_now};
 use super::static_files::{self, Answer, Ask, StreamJob, Tail};
+use super::{app, internal};
 
 use crate::h1::{self, BodyDecoder, BodyKind, HeaderStore, Parsed, parse_request};
 
@@ -162,7 +162,10 @@ impl Conn<'_> {
                     rbuf = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
                 }
             }
-            if batch.answered > 0 && !rbuf.is_empty() && discard.is_none() && batch.need_body.is_none()
+            if batch.answered > 0
+                && !rbuf.is_empty()
+                && discard.is_none()
+                && batch.need_body.is_none()
             {
                 // More pipelined requests than one batch takes: answer them before reading.
                 continue;

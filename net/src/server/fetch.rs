@@ -49,6 +49,8 @@ pub(crate) async fn fetch(
     };
     match rt::timeout(timeout, exchange).await {
         Ok(result) => result,
-        Err(_) => Err(format!("fetch {url}: no complete response within {timeout:?}")),
+        Err(_) => Err(format!(
+            "fetch {url}: no complete response within {timeout:?}"
+        )),
     }
 }

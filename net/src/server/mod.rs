@@ -24,8 +24,8 @@ mod static_files;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use launch::{LaunchError, Server, launch};
 pub use app::AppSite;
+pub use launch::{LaunchError, Server, launch};
 pub use snapshot::{AppBuilder, Snapshot, SnapshotError};
 
 use bext_core::metrics::Metrics;

@@ -276,7 +276,10 @@ impl Shard {
         let mut next = Vec::with_capacity(snapshot.site_runtime.len());
         for runtime in &snapshot.site_runtime {
             let engine = runtime.app.as_ref().map(|site| {
-                let kept = apps.iter().flatten().find(|e| Arc::ptr_eq(&e.app, &site.app));
+                let kept = apps
+                    .iter()
+                    .flatten()
+                    .find(|e| Arc::ptr_eq(&e.app, &site.app));
                 match kept {
                     Some(engine) => engine.clone(),
                     None => Rc::new(AppEngine::new(site)),

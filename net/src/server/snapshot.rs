@@ -74,14 +74,22 @@ impl AppBuilder {
 
     /// Compiles site `index`'s app at `dir` (in dev mode, a module that fails to compile is
     /// embedded as an error and reported, and the rest still loads).
-    fn app(&mut self, index: usize, dir: &Path, config: &Config) -> Result<Arc<AppSite>, SnapshotError> {
+    fn app(
+        &mut self,
+        index: usize,
+        dir: &Path,
+        config: &Config,
+    ) -> Result<Arc<AppSite>, SnapshotError> {
         let dev = self.dev;
         let loader = self
             .loaders
             .entry(dir.to_path_buf())
             .or_insert_with(|| AppLoader::new(dir, dev));
         let loaded = loader.load().map_err(|errors| {
-            SnapshotError(format!("site[{index}].app: {} does not compile:\n{errors}", dir.display()))
+            SnapshotError(format!(
+                "site[{index}].app: {} does not compile:\n{errors}",
+                dir.display()
+            ))
         })?;
         for error in &loaded.errors {
             eprintln!("bext: {error}");
@@ -100,11 +108,15 @@ impl AppBuilder {
             SnapshotError(format!(
                 "render.engine: {:?} is not compiled into this binary (it has: {})",
                 render.engine,
-                available.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+                available
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
-        let no_public = loaded.public_dir.is_none()
-            && config.sites[index].root == dir.join("public");
+        let no_public =
+            loaded.public_dir.is_none() && config.sites[index].root == dir.join("public");
         Ok(Arc::new(AppSite {
             app: Arc::new(loaded),
             engine,

@@ -6,9 +6,14 @@
 // separators: attribute rules are a port of ReactFizzConfigDOM `pushAttribute`, special elements
 // a port of `pushStartInstance`. Where React needs state that spans the whole render (which
 // <option> its <select> selects, which <title>/<meta>/<link>/<img> preloads float into <head>),
-// the rendered string carries in-band markers, U+FDD0 <kind> <payload> U+FDD1 (Unicode
-// noncharacters, which no text content is expected to hold), that the enclosing <select> or
-// `finish` resolves. Lowered code concatenates strings and never sees these markers.
+// the rendered string carries in-band markers, U+0001 <kind> <payload> U+0002 (fields split by
+// U+0003), that the enclosing <select> or `finish` resolves. Lowered code concatenates strings
+// and never sees these markers. They are C0 controls, not noncharacters like U+FDD0, on
+// purpose: a character above U+00FF anywhere makes a JavaScript engine store the whole page in
+// two bytes per character, which doubled the copies of every large page (and pushed a 85 KB
+// page into V8's large-object space). Text that holds one of the three itself is escaped as
+// U+0001 `x` <digit> (no closing character, so it can sit inside another marker's payload),
+// which `finish` turns back into the character: output stays exact.
 (function () {
   "use strict";
 
@@ -25,7 +30,7 @@
     return this.s;
   };
 
-  var ESCAPE_RE = /["'&<>]/;
+  var ESCAPE_RE = /["'&<>\u0001-\u0003]/;
   function escStr(text) {
     // `test` is the cheapest check in QuickJS, where most strings need no escaping.
     if (!ESCAPE_RE.test(text)) return text;
@@ -41,6 +46,9 @@
         case 39: rep = "&#x27;"; break;
         case 60: rep = "&lt;"; break;
         case 62: rep = "&gt;"; break;
+        case 1: rep = "\u0001x1"; break;
+        case 2: rep = "\u0001x2"; break;
+        case 3: rep = "\u0001x3"; break;
         default: continue;
       }
       if (last !== i) html += text.slice(last, i);
@@ -74,9 +82,9 @@
 
   // ---------------------------------------------------------------- markers
 
-  var M_OPEN = "\uFDD0";
-  var M_CLOSE = "\uFDD1";
-  var M_SEP = "\uFDD2";
+  var M_OPEN = "\u0001";
+  var M_CLOSE = "\u0002";
+  var M_SEP = "\u0003";
   function marker(kind, payload) {
     return M_OPEN + kind + payload + M_CLOSE;
   }
@@ -1008,7 +1016,12 @@
   // function (a parameter, an import, `props.as`): strings become host elements, classes are
   // constructed, memo/forwardRef/context objects are rendered as elements.
   function k(type, props) {
-    if (typeof type === "function") return callComponent(type, props);
+    if (typeof type === "function") {
+      // Inlined plain-function case: this runs once per component instance.
+      var proto = type.prototype;
+      if (proto === undefined || !proto.isReactComponent) return type(props);
+      return callComponent(type, props);
+    }
     if (typeof type === "string") return new Html(h(type, props, 0, null));
     return new Html(renderElement(type, props, 0, null));
   }
@@ -1025,45 +1038,74 @@
   // "preamble"), or into a `<head>` made after `<html ...>`, or in front of everything, in
   // React's order: charset, viewport, image preloads, stylesheets by precedence, async
   // scripts, late image preloads, the rest.
-  function finish(html) {
-    if (html.indexOf(M_OPEN) === -1) return html;
-    var out = "";
+  //
+  // `headTail` (the app's metadata tags) goes before `</head>`, and `prefix` (a doctype) in
+  // front. Everything is assembled once: the document is collected as slices of `html` and
+  // joined at the end, because every concatenation of a large string makes a rope that the
+  // next search or slice flattens again (a copy of the whole page each time).
+  function finish(html, headTail, prefix) {
+    headTail = headTail || "";
+    prefix = prefix || "";
+    if (html.indexOf(M_OPEN) === -1) {
+      return prefix + (headTail === "" ? html : insertBeforeHeadEnd(html, headTail));
+    }
+    var parts = [prefix];
+    var small = "", outLen = 0;
+    var closeAt = html.indexOf("</head>"), closePart = -1, closeOffset = 0;
+    function push(piece, from) {
+      if (closePart === -1 && closeAt >= from && closeAt < from + piece.length) {
+        closePart = parts.length;
+        closeOffset = closeAt - from;
+      }
+      parts.push(piece);
+      outLen += piece.length;
+      if (small.length < SMALL_PREFIX_CHARS) small += piece;
+    }
     var charset = "", viewport = "", hoisted = "", scripts = "";
     var highImages = [], bulkImages = [], seenImages = new Map(), promotable = new Map();
     var styles = new Map(), seenSheets = new Set(), seenScripts = new Set();
-    var htmlAt = -1, headAt = -1;
+    var htmlPart = -1, headPart = -1;
     var last = 0;
     for (;;) {
       var at = html.indexOf(M_OPEN, last);
       if (at === -1) break;
+      if (html[at + 1] === "x") {
+        if (at > last) push(html.slice(last, at), last);
+        push(String.fromCharCode(html.charCodeAt(at + 2) - 48), -1);
+        last = at + 3;
+        continue;
+      }
       var end = html.indexOf(M_CLOSE, at);
       if (end === -1) break;
-      out += html.slice(last, at);
+      if (at > last) push(html.slice(last, at), last);
       last = end + 1;
       var kind = html[at + 1];
       var payload = html.slice(at + 2, end);
       switch (kind) {
         case "o":
-          if (payload[0] === "1") out += ' selected=""';
+          if (payload[0] === "1") push(' selected=""', -1);
           break;
         case "t": hoisted += payload; break;
         case "c": charset += payload; break;
         case "v": viewport += payload; break;
         case "H":
-          if (htmlAt === -1 && out.lastIndexOf("<html", 0) === 0 && out.indexOf("<", 1) === -1) {
-            htmlAt = out.length;
+          if (htmlPart === -1 && outLen === small.length && small.lastIndexOf("<html", 0) === 0 &&
+              small.indexOf("<", 1) === -1) {
+            htmlPart = parts.length;
+            var htmlLen = outLen;
           }
           break;
         case "h":
-          if (headAt === -1 && (out.lastIndexOf("<head", 0) === 0 && out.indexOf("<", 1) === -1 ||
-              htmlAt !== -1 && out.lastIndexOf("<head", htmlAt) === htmlAt &&
-              out.indexOf("<", htmlAt + 1) === -1)) {
-            headAt = out.length;
+          if (headPart === -1 && outLen === small.length &&
+              (small.lastIndexOf("<head", 0) === 0 && small.indexOf("<", 1) === -1 ||
+               htmlPart !== -1 && small.lastIndexOf("<head", htmlLen) === htmlLen &&
+               small.indexOf("<", htmlLen + 1) === -1)) {
+            headPart = parts.length;
           }
           break;
         case "i": {
-          var parts = payload.split(M_SEP);
-          var key = parts[0], high = parts[1] === "1", link = parts[2];
+          var fields = payload.split(M_SEP);
+          var key = fields[0], high = fields[1] === "1", link = fields[2];
           var bulk = promotable.get(key);
           if (bulk !== undefined) {
             if (high || highImages.length < 10) {
@@ -1116,10 +1158,10 @@
           break;
         }
         default:
-          out += html.slice(at, end + 1);
+          push(html.slice(at, end + 1), -1);
       }
     }
-    out += html.slice(last);
+    if (last < html.length) push(html.slice(last), last);
     var styleText = "";
     styles.forEach(function (queue, precedence) {
       styleText += queue.sheets;
@@ -1133,11 +1175,48 @@
     for (var i = 0; i < bulkImages.length; i++) bulkText += bulkImages[i].link;
     var preamble = charset + viewport + highImages.join("") + styleText + scripts + bulkText +
       hoisted;
-    if (headAt !== -1) return out.slice(0, headAt) + preamble + out.slice(headAt);
-    if (htmlAt !== -1) {
-      return out.slice(0, htmlAt) + "<head>" + preamble + "</head>" + out.slice(htmlAt);
+    if (preamble.indexOf(M_OPEN) !== -1) preamble = unescapeLiterals(preamble);
+    // The metadata tags go before the first </head>: split the slice that holds it (in place,
+    // so the part indexes recorded above stay valid).
+    if (headTail !== "" && closePart !== -1) {
+      var piece = parts[closePart];
+      parts[closePart] = piece.slice(0, closeOffset) + headTail + piece.slice(closeOffset);
+      headTail = "";
     }
-    return preamble + out;
+    if (headPart !== -1) {
+      parts.splice(headPart, 0, preamble);
+    } else if (htmlPart !== -1) {
+      parts.splice(htmlPart, 0, "<head>" + preamble + headTail + "</head>");
+      headTail = "";
+    } else {
+      parts.splice(1, 0, preamble);
+    }
+    var out = parts.join("");
+    if (headTail !== "") return prefix + insertBeforeHeadEnd(out.slice(prefix.length), headTail);
+    return out;
+  }
+
+  // Hoisted elements carry their text's escaped marker characters; put them back.
+  function unescapeLiterals(text) {
+    return text.replace(/\u0001x([123])/g, function (_, digit) {
+      return String.fromCharCode(digit.charCodeAt(0) - 48);
+    });
+  }
+
+  // Output characters kept as text while the H/h markers may still need to look at them.
+  var SMALL_PREFIX_CHARS = 4096;
+
+  // `tags` before the first `</head>`; a document without one gets a head after `<html …>`;
+  // a fragment without either gets nothing (nowhere valid to put it).
+  function insertBeforeHeadEnd(html, tags) {
+    var close = html.indexOf("</head>");
+    if (close >= 0) return html.slice(0, close) + tags + html.slice(close);
+    var open = html.indexOf("<html");
+    if (open >= 0) {
+      var end = html.indexOf(">", open);
+      if (end >= 0) return html.slice(0, end + 1) + "<head>" + tags + "</head>" + html.slice(end + 1);
+    }
+    return html;
   }
 
   function renderToString(v) {

@@ -61,8 +61,9 @@
 //! Context providers in lowered code (above); `useId` values (unique, but not React's);
 //! async components below the page (a clear error: the page-level await is app.js's);
 //! React 19 form actions given as functions (no replay script is emitted); `<!-- -->` text
-//! separators (never emitted, by design). Text that itself contains the marker
-//! noncharacters U+FDD0/U+FDD1 would confuse `finish`.
+//! separators (never emitted, by design). Raw HTML (`dangerouslySetInnerHTML`, script and
+//! style bodies) holding the marker characters U+0001..U+0003 would confuse `finish`; escaped
+//! text holding them is kept exact.
 #![forbid(unsafe_code)]
 
 mod diagnostic;

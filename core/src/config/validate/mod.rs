@@ -40,7 +40,13 @@ impl Checker<'_> {
         let mut default_site: Option<usize> = None;
         for (index, raw_site) in raw.site.into_iter().enumerate() {
             let span = raw_site.span();
-            let site = self.site(index, span, raw_site.into_inner(), &mut host_owner, &mut default_site)?;
+            let site = self.site(
+                index,
+                span,
+                raw_site.into_inner(),
+                &mut host_owner,
+                &mut default_site,
+            )?;
             sites.push(site);
         }
         // The first site is the default unless one says otherwise: settle that here so that

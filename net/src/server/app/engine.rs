@@ -14,9 +14,7 @@ use std::task::{Poll, Waker};
 use std::time::Duration;
 
 use bext_render::load::LoadedApp;
-use bext_render::renderer::{
-    FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer,
-};
+use bext_render::renderer::{FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer};
 use bext_shards::rt;
 
 use super::super::fetch;
@@ -70,7 +68,11 @@ impl AppEngine {
     }
 
     /// Renders `request` (its `id` is set here) and waits for the page.
-    pub async fn render(self: &Rc<Self>, shard: &Rc<Shard>, mut request: RenderRequest) -> RenderedPage {
+    pub async fn render(
+        self: &Rc<Self>,
+        shard: &Rc<Shard>,
+        mut request: RenderRequest,
+    ) -> RenderedPage {
         let id = self.next_id.get();
         // Ids cross into JavaScript as numbers: stay below 2^53.
         self.next_id.set(if id >= (1 << 52) { 1 } else { id + 1 });
@@ -81,9 +83,7 @@ impl AppEngine {
             Some(renderer) => renderer.start(request),
             None => vec![RenderEvent::Done {
                 id,
-                page: super::page::internal_error(
-                    self.failure.clone().unwrap_or_default(),
-                ),
+                page: super::page::internal_error(self.failure.clone().unwrap_or_default()),
             }],
         };
         self.handle(shard, events);
@@ -102,9 +102,7 @@ impl AppEngine {
         })
         .await;
         drop(guard);
-        page.unwrap_or_else(|| {
-            super::page::internal_error(String::from("render lost"))
-        })
+        page.unwrap_or_else(|| super::page::internal_error(String::from("render lost")))
     }
 
     fn handle(self: &Rc<Self>, shard: &Rc<Shard>, events: Vec<RenderEvent>) {

@@ -48,11 +48,29 @@ pub(super) fn answer_hit(
     let date = shard.date.borrow();
     let (answer, ticket) = match cache.lookup(key, now) {
         Lookup::Fresh(p) => (
-            page::write(out, date.line(), p.status, &p.head, &p.body, CacheState::Hit, head_only, keep_alive),
+            page::write(
+                out,
+                date.line(),
+                p.status,
+                &p.head,
+                &p.body,
+                CacheState::Hit,
+                head_only,
+                keep_alive,
+            ),
             None,
         ),
         Lookup::Stale(p, ticket) => (
-            page::write(out, date.line(), p.status, &p.head, &p.body, CacheState::Stale, head_only, keep_alive),
+            page::write(
+                out,
+                date.line(),
+                p.status,
+                &p.head,
+                &p.body,
+                CacheState::Stale,
+                head_only,
+                keep_alive,
+            ),
             ticket,
         ),
         Lookup::Miss => return None,
@@ -60,7 +78,13 @@ pub(super) fn answer_hit(
     drop(date);
     drop(cache);
     if let Some(ticket) = ticket {
-        revalidate_later(shard, site, ask.path.to_vec(), ask.host.map(<[u8]>::to_vec), ticket);
+        revalidate_later(
+            shard,
+            site,
+            ask.path.to_vec(),
+            ask.host.map(<[u8]>::to_vec),
+            ticket,
+        );
     }
     Some(answer)
 }
@@ -84,39 +108,83 @@ pub(super) async fn answer_through_cache(
     let deadline = Instant::now() + wait;
     let mut request = Some(request);
     loop {
-        let now = clock_ms();
-        let mut cache = shard.isr.borrow_mut();
-        let key = cache.hasher().key(site, &path);
-        let date = shard.date.borrow();
-        match cache.lookup(key, now) {
-            Lookup::Fresh(p) => {
-                return page::write(out, date.line(), p.status, &p.head, &p.body, CacheState::Hit, head_only, keep_alive);
+        // Decided with the cache borrowed, acted on after the borrow ends (renders await).
+        let step = {
+            let now = clock_ms();
+            let mut cache = shard.isr.borrow_mut();
+            let key = cache.hasher().key(site, &path);
+            let date = shard.date.borrow();
+            let found = match cache.lookup(key, now) {
+                Lookup::Fresh(p) => Some((
+                    page::write(
+                        out,
+                        date.line(),
+                        p.status,
+                        &p.head,
+                        &p.body,
+                        CacheState::Hit,
+                        head_only,
+                        keep_alive,
+                    ),
+                    None,
+                )),
+                Lookup::Stale(p, ticket) => Some((
+                    page::write(
+                        out,
+                        date.line(),
+                        p.status,
+                        &p.head,
+                        &p.body,
+                        CacheState::Stale,
+                        head_only,
+                        keep_alive,
+                    ),
+                    ticket,
+                )),
+                Lookup::Miss => None,
+            };
+            match found {
+                Some((answer, ticket)) => Step::Answered(answer, ticket),
+                None => match cache.begin_fill(key, now) {
+                    Fill::Leader(ticket) => Step::Lead(ticket),
+                    Fill::Follower => Step::Follow,
+                },
             }
-            Lookup::Stale(p, ticket) => {
-                let answer = page::write(out, date.line(), p.status, &p.head, &p.body, CacheState::Stale, head_only, keep_alive);
-                drop(date);
-                drop(cache);
+        };
+        match step {
+            Step::Answered(answer, ticket) => {
                 if let Some(ticket) = ticket {
                     revalidate_later(shard, site, path, ask.host.map(<[u8]>::to_vec), ticket);
                 }
                 return answer;
             }
-            Lookup::Miss => {}
-        }
-        drop(date);
-        match cache.begin_fill(key, now) {
-            Fill::Leader(ticket) => {
-                drop(cache);
-                let Some(request) = request.take() else { break };
+            Step::Lead(ticket) => {
+                let Some(request) = request.take() else {
+                    shard.isr.borrow_mut().render_failed(ticket);
+                    break;
+                };
                 let reply = fill(shard, site, app_site, engine, &path, request, ticket).await;
                 let p = &reply.page;
-                return page::write(out, shard.date.borrow().line(), p.status, &p.head, &p.body, CacheState::Miss, head_only, keep_alive);
+                return page::write(
+                    out,
+                    shard.date.borrow().line(),
+                    p.status,
+                    &p.head,
+                    &p.body,
+                    CacheState::Miss,
+                    head_only,
+                    keep_alive,
+                );
             }
-            Fill::Follower => {
-                drop(cache);
+            // (A fresh page is written directly above, never handed back here.)
+            Step::Follow | Step::Fresh(_) => {
                 let seen = shard.fills_done.get();
                 let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() || rt::timeout(left, shard.fills_done.changed(seen)).await.is_err() {
+                if left.is_zero()
+                    || rt::timeout(left, shard.fills_done.changed(seen))
+                        .await
+                        .is_err()
+                {
                     break;
                 }
             }
@@ -135,8 +203,21 @@ pub(super) async fn answer_through_cache(
         })
     });
     let page = engine.render(shard, request).await;
-    let head = page::head(&page, false, &shard.snapshot.borrow().site_runtime[site].extra_headers);
-    page::write(out, shard.date.borrow().line(), page.status, &head, &page.body, CacheState::Miss, head_only, keep_alive)
+    let head = page::head(
+        &page,
+        false,
+        &shard.snapshot.borrow().site_runtime[site].extra_headers,
+    );
+    page::write(
+        out,
+        shard.date.borrow().line(),
+        page.status,
+        &head,
+        &page.body,
+        CacheState::Miss,
+        head_only,
+        keep_alive,
+    )
 }
 
 /// Renders `path` once with `ticket` (here if this shard owns it, else by asking the owner),
@@ -199,7 +280,11 @@ async fn render_here(
         );
     }
     let cacheable = page::cacheable(&page);
-    let head = page::head(&page, cacheable, &shard.snapshot.borrow().site_runtime[site].extra_headers);
+    let head = page::head(
+        &page,
+        cacheable,
+        &shard.snapshot.borrow().site_runtime[site].extra_headers,
+    );
     FillReply {
         page: page::to_cached(&page, head, rendered_at),
         cacheable,
@@ -216,7 +301,10 @@ async fn ask_owner(
     request: RenderRequest,
 ) -> Option<FillReply> {
     let id = shard.next_mesh_id();
-    shard.mesh_fills.borrow_mut().insert(id, MeshFill::default());
+    shard
+        .mesh_fills
+        .borrow_mut()
+        .insert(id, MeshFill::default());
     let sent = shard.send(
         owner,
         Message::FillRequest {
@@ -288,7 +376,13 @@ pub(crate) fn handle_fill_reply(shard: &Shard, id: u64, reply: Option<Box<FillRe
 }
 
 async fn owner_obtain(shard: &Rc<Shard>, site: usize, request: RenderRequest) -> Option<FillReply> {
-    let app_site = shard.snapshot.borrow().site_runtime.get(site)?.app.clone()?;
+    let app_site = shard
+        .snapshot
+        .borrow()
+        .site_runtime
+        .get(site)?
+        .app
+        .clone()?;
     let engine = shard.app_engine(site)?;
     let path: Vec<u8> = request
         .url
@@ -300,39 +394,45 @@ async fn owner_obtain(shard: &Rc<Shard>, site: usize, request: RenderRequest) ->
     let deadline = Instant::now() + fill_wait(shard);
     let mut request = Some(request);
     loop {
-        let now = clock_ms();
-        let mut cache = shard.isr.borrow_mut();
-        let key = cache.hasher().key(site, &path);
-        let stale = match cache.lookup(key, now) {
-            Lookup::Fresh(p) => {
+        // Decided with the cache borrowed, acted on after the borrow ends (renders await).
+        let (step, stale) = {
+            let now = clock_ms();
+            let mut cache = shard.isr.borrow_mut();
+            let key = cache.hasher().key(site, &path);
+            match cache.lookup(key, now) {
+                Lookup::Fresh(p) => (Step::Fresh(p.clone()), None),
+                Lookup::Stale(_, Some(ticket)) => (Step::Lead(ticket), None),
+                Lookup::Stale(p, None) => (Step::Follow, Some(p.clone())),
+                Lookup::Miss => match cache.begin_fill(key, now) {
+                    Fill::Leader(ticket) => (Step::Lead(ticket), None),
+                    Fill::Follower => (Step::Follow, None),
+                },
+            }
+        };
+        match step {
+            Step::Fresh(page) => {
                 return Some(FillReply {
-                    page: p.clone(),
+                    page,
                     cacheable: true,
                     dynamic: false,
                 });
             }
-            Lookup::Stale(_, Some(ticket)) => {
-                drop(cache);
-                let request = request.take()?;
+            Step::Lead(ticket) => {
+                let Some(request) = request.take() else {
+                    shard.isr.borrow_mut().render_failed(ticket);
+                    return None;
+                };
                 return Some(fill(shard, site, &app_site, &engine, &path, request, ticket).await);
             }
-            Lookup::Stale(p, None) => Some(p.clone()),
-            Lookup::Miss => None,
-        };
-        if stale.is_none() {
-            match cache.begin_fill(key, now) {
-                Fill::Leader(ticket) => {
-                    drop(cache);
-                    let request = request.take()?;
-                    return Some(fill(shard, site, &app_site, &engine, &path, request, ticket).await);
-                }
-                Fill::Follower => {}
-            }
+            _ => {}
         }
-        drop(cache);
         let seen = shard.fills_done.get();
         let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() || rt::timeout(left, shard.fills_done.changed(seen)).await.is_err() {
+        if left.is_zero()
+            || rt::timeout(left, shard.fills_done.changed(seen))
+                .await
+                .is_err()
+        {
             // Whatever this shard has is better than nothing; the asker renders otherwise.
             return stale.map(|page| FillReply {
                 page,
@@ -341,6 +441,18 @@ async fn owner_obtain(shard: &Rc<Shard>, site: usize, request: RenderRequest) ->
             });
         }
     }
+}
+
+/// What a look at the cache decided.
+enum Step {
+    /// Written to the output already (with a revalidation ticket for a stale page).
+    Answered(Answer, Option<RenderTicket>),
+    /// A fresh page, copied out (its `Bytes` shared).
+    Fresh(Page),
+    /// This request renders the page.
+    Lead(RenderTicket),
+    /// Another render of the page is under way: wait for it.
+    Follow,
 }
 
 /// Starts the background re-render of a stale page.

@@ -162,11 +162,7 @@ pub(crate) async fn answer(
         page::dev_transform(&mut page, &route_pattern(&app_site, route));
     }
     let cacheable = false;
-    let head = page::head(
-        &page,
-        cacheable,
-        &snapshot.site_runtime[site].extra_headers,
-    );
+    let head = page::head(&page, cacheable, &snapshot.site_runtime[site].extra_headers);
     page::write(
         out,
         shard.date.borrow().line(),
@@ -209,7 +205,11 @@ pub(crate) fn route_pattern(app_site: &AppSite, route: usize) -> String {
 }
 
 /// The engine's view of a request: method, target, every header field, the body.
-fn build_request(request: &Incoming<'_>, route: usize, params: Vec<(String, Param)>) -> RenderRequest {
+fn build_request(
+    request: &Incoming<'_>,
+    route: usize,
+    params: Vec<(String, Param)>,
+) -> RenderRequest {
     let mut headers = Vec::new();
     let mut store = HeaderStore::new();
     let limits = h1::Limits {
@@ -217,7 +217,8 @@ fn build_request(request: &Incoming<'_>, route: usize, params: Vec<(String, Para
         header_count_max: bext_core::limits::HEADER_COUNT_MAX,
         header_bytes_max: request.fields.len().max(1),
     };
-    if let Ok(Parsed::Complete { head, .. }) = h1::parse_request(request.fields, &mut store, &limits)
+    if let Ok(Parsed::Complete { head, .. }) =
+        h1::parse_request(request.fields, &mut store, &limits)
     {
         for (name, value) in head.headers() {
             headers.push((
@@ -247,7 +248,11 @@ fn build_request(request: &Incoming<'_>, route: usize, params: Vec<(String, Para
 
 /// A request for `path` made by bext itself (a background revalidation): GET, no fields but
 /// the host. Pages that are cached do not depend on request fields, or they would be dynamic.
-fn synthetic_request(app_site: &AppSite, path: &[u8], host: Option<&[u8]>) -> Option<RenderRequest> {
+fn synthetic_request(
+    app_site: &AppSite,
+    path: &[u8],
+    host: Option<&[u8]>,
+) -> Option<RenderRequest> {
     let path = std::str::from_utf8(path).ok()?;
     let m = app_site.app.routes.match_path(path)?;
     let mut headers = Vec::new();

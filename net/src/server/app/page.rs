@@ -55,7 +55,12 @@ pub(crate) fn head(page: &RenderedPage, cacheable: bool, extra_headers: &[u8]) -
         let lower = name.to_ascii_lowercase();
         if matches!(
             lower.as_str(),
-            "content-length" | "transfer-encoding" | "connection" | "keep-alive" | "date" | "server"
+            "content-length"
+                | "transfer-encoding"
+                | "connection"
+                | "keep-alive"
+                | "date"
+                | "server"
         ) || !valid_field(&lower, value)
         {
             continue;
@@ -180,7 +185,8 @@ pub(crate) fn dev_transform(page: &mut RenderedPage, route: &str) {
     if let Some(failure) = &page.error {
         let html = overlay(route, &failure.message, &failure.stack);
         page.body = Bytes::from(html);
-        page.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        page.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
         page.headers.push((
             String::from("content-type"),
             String::from("text/html; charset=utf-8"),
@@ -291,8 +297,16 @@ mod tests {
             std::str::from_utf8(&head).unwrap(),
             "x-ok: yes\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: s-maxage=60, stale-while-revalidate\r\nserver: bext\r\nx-site: 1\r\n"
         );
-        let dynamic = super::head(&page(200, &[("cache-control", "no-store")], true), false, b"");
-        assert!(std::str::from_utf8(&dynamic).unwrap().starts_with("cache-control: no-store\r\n"));
+        let dynamic = super::head(
+            &page(200, &[("cache-control", "no-store")], true),
+            false,
+            b"",
+        );
+        assert!(
+            std::str::from_utf8(&dynamic)
+                .unwrap()
+                .starts_with("cache-control: no-store\r\n")
+        );
     }
 
     #[test]
@@ -300,7 +314,10 @@ mod tests {
         let mut p = page(200, &[("content-type", "text/html")], false);
         dev_transform(&mut p, "/x");
         let body = String::from_utf8(p.body.to_vec()).unwrap();
-        assert!(body.ends_with(&format!("x{DEV_RELOAD_SCRIPT}</body></html>")), "{body}");
+        assert!(
+            body.ends_with(&format!("x{DEV_RELOAD_SCRIPT}</body></html>")),
+            "{body}"
+        );
         let mut failed = page(500, &[], false);
         failed.error = Some(bext_render::renderer::RenderFailure {
             message: String::from("app/page.tsx:3:7: Unexpected token\n  3 | let <\n    |     ^"),
@@ -309,7 +326,10 @@ mod tests {
         });
         dev_transform(&mut failed, "/p");
         let body = String::from_utf8(failed.body.to_vec()).unwrap();
-        assert!(body.contains("<h1>app/page.tsx:3:7: Unexpected token</h1>"), "{body}");
+        assert!(
+            body.contains("<h1>app/page.tsx:3:7: Unexpected token</h1>"),
+            "{body}"
+        );
         assert!(body.contains("3 | let &lt;"), "{body}");
     }
 }

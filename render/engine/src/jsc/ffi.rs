@@ -477,13 +477,20 @@ pub(crate) fn utf16_to_string(units: &[u16]) -> String {
         let (c, used) = match unit {
             0xD800..=0xDBFF => match units.get(at + 1) {
                 Some(&low @ 0xDC00..=0xDFFF) => {
-                    let scalar = 0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
-                    (char::from_u32(scalar).unwrap_or(char::REPLACEMENT_CHARACTER), 2)
+                    let scalar =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    (
+                        char::from_u32(scalar).unwrap_or(char::REPLACEMENT_CHARACTER),
+                        2,
+                    )
                 }
                 _ => (char::REPLACEMENT_CHARACTER, 1),
             },
             0xDC00..=0xDFFF => (char::REPLACEMENT_CHARACTER, 1),
-            _ => (char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER), 1),
+            _ => (
+                char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER),
+                1,
+            ),
         };
         let mut buf = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
@@ -491,28 +498,6 @@ pub(crate) fn utf16_to_string(units: &[u16]) -> String {
     }
     // Every byte pushed is ASCII or a whole UTF-8 encoded char.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-#[cfg(test)]
-mod utf16_tests {
-    use super::utf16_to_string;
-
-    #[test]
-    fn matches_std_on_every_kind_of_unit() {
-        let cases: &[&[u16]] = &[
-            &[],
-            &[0x41, 0x42],
-            &[0x41, 0xE9, 0x42],
-            &[0xD83D, 0xDE00, 0x21],
-            &[0xD83D, 0x41],
-            &[0xDE00],
-            &[0x41, 0xD83D],
-            &[0xFDD0, 0x3C, 0x2F],
-        ];
-        for units in cases {
-            assert_eq!(utf16_to_string(units), String::from_utf16_lossy(units), "{units:x?}");
-        }
-    }
 }
 
 impl Drop for JsString {
@@ -552,4 +537,30 @@ pub fn page_bytes() -> usize {
     // SAFETY: sysconf has no preconditions.
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     usize::try_from(size).unwrap_or(4096)
+}
+
+#[cfg(test)]
+mod utf16_tests {
+    use super::utf16_to_string;
+
+    #[test]
+    fn matches_std_on_every_kind_of_unit() {
+        let cases: &[&[u16]] = &[
+            &[],
+            &[0x41, 0x42],
+            &[0x41, 0xE9, 0x42],
+            &[0xD83D, 0xDE00, 0x21],
+            &[0xD83D, 0x41],
+            &[0xDE00],
+            &[0x41, 0xD83D],
+            &[0xFDD0, 0x3C, 0x2F],
+        ];
+        for units in cases {
+            assert_eq!(
+                utf16_to_string(units),
+                String::from_utf16_lossy(units),
+                "{units:x?}"
+            );
+        }
+    }
 }

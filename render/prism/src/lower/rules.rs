@@ -193,6 +193,10 @@ pub(crate) fn escape_html(text: &str) -> String {
             '\'' => out.push_str("&#x27;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            // prism.js's marker characters, kept literal through `finish` (see prism.js).
+            '\u{1}' => out.push_str("\u{1}x1"),
+            '\u{2}' => out.push_str("\u{1}x2"),
+            '\u{3}' => out.push_str("\u{1}x3"),
             _ => out.push(c),
         }
     }
