@@ -395,9 +395,9 @@ impl Conn<'_> {
             let before = out.len();
             let hit = if is_app {
                 app::answer_cached(shard, site, &head.ask, out)
-                    .or_else(|| static_files::answer_hit(shard, &head.ask, started, out))
+                    .or_else(|| static_files::answer_hit(shard, site, &head.ask, started, out))
             } else {
-                static_files::answer_hit(shard, &head.ask, started, out)
+                static_files::answer_hit(shard, site, &head.ask, started, out)
             };
             let Some(answer) = hit else {
                 return Some(Slow {

@@ -132,9 +132,10 @@ impl Ask<'_> {
 }
 
 /// The fast path: answers from the file cache if the entry is there and fresh. `None` means
-/// go to [`answer_miss`].
+/// go to [`answer_miss`]. `site` is the site the connection selected for this request.
 pub(crate) fn answer_hit(
     shard: &Shard,
+    site: usize,
     ask: &Ask<'_>,
     now: Instant,
     out: &mut Vec<u8>,
@@ -143,7 +144,6 @@ pub(crate) fn answer_hit(
         return None;
     }
     let snapshot = shard.snapshot.borrow();
-    let site = snapshot.sites.select(ask.host);
     let entry = shard.cache.borrow_mut().get(site, ask.path)?.clone();
     if !trusted(&snapshot, site, &entry, now) {
         shard.cache.borrow_mut().remove(site, ask.path);
