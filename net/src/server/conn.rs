@@ -348,16 +348,7 @@ impl Conn<'_> {
                         return None;
                     }
                     Err(e) => {
-                        h1::write_error_response(
-                            out,
-                            e.status(),
-                            &shard.date.borrow(),
-                            false,
-                            head.ask.method == h1::Method::Head,
-                        );
-                        record(shard, e.status(), 0, started);
-                        batch.close = true;
-                        batch.consumed = rbuf.len();
+                        refuse_body(shard, &head, e, started, rbuf.len(), out, batch);
                         return None;
                     }
                 }
@@ -371,16 +362,7 @@ impl Conn<'_> {
                     }
                     Err(e) => {
                         // Refused before reading it: answer and close, the body unread.
-                        h1::write_error_response(
-                            out,
-                            e.status(),
-                            &shard.date.borrow(),
-                            false,
-                            head.ask.method == h1::Method::Head,
-                        );
-                        record(shard, e.status(), 0, started);
-                        batch.close = true;
-                        batch.consumed = rbuf.len();
+                        refuse_body(shard, &head, e, started, rbuf.len(), out, batch);
                         return None;
                     }
                 }
@@ -513,6 +495,29 @@ impl Conn<'_> {
         }
         !streaming
     }
+}
+
+/// Answers a request whose body is refused (too large, bad framing) and ends the batch: the
+/// connection closes, since the rest of the stream cannot be framed.
+fn refuse_body(
+    shard: &Shard,
+    head: &Head<'_>,
+    error: h1::BodyError,
+    started: Instant,
+    buffered: usize,
+    out: &mut Vec<u8>,
+    batch: &mut Batch,
+) {
+    h1::write_error_response(
+        out,
+        error.status(),
+        &shard.date.borrow(),
+        false,
+        head.ask.method == h1::Method::Head,
+    );
+    record(shard, error.status(), 0, started);
+    batch.close = true;
+    batch.consumed = buffered;
 }
 
 /// A request the synchronous pass could not answer.

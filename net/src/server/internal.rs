@@ -139,7 +139,7 @@ fn invalidate(
         return json(404, "no [render] invalidate_token is configured");
     };
     let presented = bearer(fields).unwrap_or_default();
-    if !token_matches(token.as_bytes(), presented) {
+    if !token_matches(token.as_bytes(), &presented) {
         return json(401, "bad or missing bearer token");
     }
     let what = match parse_invalidate(body.unwrap_or_default()) {
@@ -176,21 +176,13 @@ fn invalidate(
 }
 
 /// The token of an `authorization: Bearer <token>` field in a request head.
-fn bearer(fields: &[u8]) -> Option<&[u8]> {
-    let mut store = h1::HeaderStore::new();
-    let limits = h1::Limits {
-        request_line_bytes_max: fields.len(),
-        header_count_max: bext_core::limits::HEADER_COUNT_MAX,
-        header_bytes_max: fields.len().max(1),
-    };
-    match h1::parse_request(fields, &mut store, &limits) {
-        Ok(h1::Parsed::Complete { head, .. }) => {
-            let value = head.header("authorization")?;
-            let scheme = value.get(..7)?;
-            scheme
-                .eq_ignore_ascii_case(b"bearer ")
-                .then(|| bext_core::field::trim_ows(&value[7..]))
-        }
-        _ => None,
-    }
+fn bearer(fields: &[u8]) -> Option<Vec<u8>> {
+    super::with_head(fields, |head| {
+        let value = head.header("authorization")?;
+        let scheme = value.get(..7)?;
+        scheme
+            .eq_ignore_ascii_case(b"bearer ")
+            .then(|| bext_core::field::trim_ows(&value[7..]).to_vec())
+    })
+    .flatten()
 }

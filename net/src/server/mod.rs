@@ -30,6 +30,25 @@ pub use snapshot::{AppBuilder, Snapshot, SnapshotError};
 
 use bext_core::metrics::Metrics;
 
+/// Runs `read` over a request head kept as raw bytes (a complete head the connection already
+/// accepted), parsed again: handlers that want every field (an app render, a bearer token)
+/// read them this way rather than keep the header store alive in a future.
+pub(crate) fn with_head<R>(
+    head: &[u8],
+    read: impl FnOnce(&crate::h1::Request<'_, '_>) -> R,
+) -> Option<R> {
+    let mut store = crate::h1::HeaderStore::new();
+    let limits = crate::h1::Limits {
+        request_line_bytes_max: head.len(),
+        header_count_max: bext_core::limits::HEADER_COUNT_MAX,
+        header_bytes_max: head.len().max(1),
+    };
+    match crate::h1::parse_request(head, &mut store, &limits) {
+        Ok(crate::h1::Parsed::Complete { head, .. }) => Some(read(&head)),
+        _ => None,
+    }
+}
+
 /// What shards and the control thread say to each other over the mesh.
 pub(crate) enum Message {
     /// Serve this config from now on (SIGHUP).

@@ -48,25 +48,14 @@ pub(super) fn answer_hit(
     let date = shard.date.borrow();
     let (answer, ticket) = match cache.lookup(key, now) {
         Lookup::Fresh(p) => (
-            page::write(
-                out,
-                date.line(),
-                p.status,
-                &p.head,
-                &p.body,
-                CacheState::Hit,
-                head_only,
-                keep_alive,
-            ),
+            page::write_cached(out, date.line(), p, CacheState::Hit, head_only, keep_alive),
             None,
         ),
         Lookup::Stale(p, ticket) => (
-            page::write(
+            page::write_cached(
                 out,
                 date.line(),
-                p.status,
-                &p.head,
-                &p.body,
+                p,
                 CacheState::Stale,
                 head_only,
                 keep_alive,
@@ -116,25 +105,14 @@ pub(super) async fn answer_through_cache(
             let date = shard.date.borrow();
             let found = match cache.lookup(key, now) {
                 Lookup::Fresh(p) => Some((
-                    page::write(
-                        out,
-                        date.line(),
-                        p.status,
-                        &p.head,
-                        &p.body,
-                        CacheState::Hit,
-                        head_only,
-                        keep_alive,
-                    ),
+                    page::write_cached(out, date.line(), p, CacheState::Hit, head_only, keep_alive),
                     None,
                 )),
                 Lookup::Stale(p, ticket) => Some((
-                    page::write(
+                    page::write_cached(
                         out,
                         date.line(),
-                        p.status,
-                        &p.head,
-                        &p.body,
+                        p,
                         CacheState::Stale,
                         head_only,
                         keep_alive,
@@ -165,12 +143,10 @@ pub(super) async fn answer_through_cache(
                 };
                 let reply = fill(shard, site, app_site, engine, &path, request, ticket).await;
                 let p = &reply.page;
-                return page::write(
+                return page::write_cached(
                     out,
                     shard.date.borrow().line(),
-                    p.status,
-                    &p.head,
-                    &p.body,
+                    p,
                     CacheState::Miss,
                     head_only,
                     keep_alive,
@@ -269,16 +245,9 @@ async fn render_here(
 ) -> FillReply {
     let rendered_at = clock_ms();
     let route = request.route;
+    let asked = format!("{} {}", request.method, request.url);
     let page = engine.render(shard, request).await;
-    if let Some(failure) = &page.error {
-        eprintln!(
-            "bext: shard {}: render of {} failed with {}: {}",
-            shard.id,
-            super::route_pattern(app_site, route),
-            page.status,
-            failure.message.lines().next().unwrap_or("")
-        );
-    }
+    super::log_failure(shard, app_site, route, &asked, &page);
     let cacheable = page::cacheable(&page);
     let head = page::head(
         &page,

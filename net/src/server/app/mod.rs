@@ -30,7 +30,6 @@ mod isr;
 mod page;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -45,7 +44,7 @@ pub(crate) use isr::{FillReply, MeshFill, handle_fill_reply, handle_fill_request
 
 use super::shard::Shard;
 use super::static_files::{self, Answer, Ask};
-use crate::h1::{self, HeaderStore, Method, Parsed};
+use crate::h1::Method;
 use page::CacheState;
 
 /// An app site as the snapshot holds it: the compiled app and how to run it. Shared
@@ -62,12 +61,6 @@ pub struct AppSite {
     /// The site's static root is the app's `public/` and it does not exist: there are no
     /// static files to try.
     pub no_public: bool,
-}
-
-impl AppSite {
-    pub fn root(&self) -> &PathBuf {
-        &self.app.root
-    }
 }
 
 /// A request for an app site, as the slow path has it.
@@ -154,15 +147,20 @@ pub(crate) async fn answer(
         .await;
     }
     let mut page = engine.render(shard, render).await;
-    note_page(shard, &app_site, &engine, route, &request, &page);
+    let asked = format!(
+        "{} {}",
+        String::from_utf8_lossy(request.method),
+        String::from_utf8_lossy(request.target)
+    );
+    log_failure(shard, &app_site, route, &asked, &page);
     if page.dynamic {
         engine.dynamic_routes.borrow_mut().insert(route);
     }
     if app_site.dev {
         page::dev_transform(&mut page, &route_pattern(&app_site, route));
     }
-    let cacheable = false;
-    let head = page::head(&page, cacheable, &snapshot.site_runtime[site].extra_headers);
+    // Rendered outside the cache: never shared.
+    let head = page::head(&page, false, &snapshot.site_runtime[site].extra_headers);
     page::write(
         out,
         shard.date.borrow().line(),
@@ -175,22 +173,19 @@ pub(crate) async fn answer(
     )
 }
 
-/// Logs a failed render with its route (the "logged with the route").
-fn note_page(
+/// Logs a failed render with its route and what was asked (`GET /p/1`): one line on stderr.
+pub(crate) fn log_failure(
     shard: &Shard,
     app_site: &AppSite,
-    _engine: &AppEngine,
     route: usize,
-    request: &Incoming<'_>,
+    asked: &str,
     page: &RenderedPage,
 ) {
     if let Some(failure) = &page.error {
         eprintln!(
-            "bext: shard {}: render of {} ({} {}) failed with {}: {}",
+            "bext: shard {}: render of {} ({asked}) failed with {}: {}",
             shard.id,
             route_pattern(app_site, route),
-            String::from_utf8_lossy(request.method),
-            String::from_utf8_lossy(request.target),
             page.status,
             failure.message.lines().next().unwrap_or("")
         );
@@ -210,23 +205,17 @@ fn build_request(
     route: usize,
     params: Vec<(String, Param)>,
 ) -> RenderRequest {
-    let mut headers = Vec::new();
-    let mut store = HeaderStore::new();
-    let limits = h1::Limits {
-        request_line_bytes_max: request.fields.len(),
-        header_count_max: bext_core::limits::HEADER_COUNT_MAX,
-        header_bytes_max: request.fields.len().max(1),
-    };
-    if let Ok(Parsed::Complete { head, .. }) =
-        h1::parse_request(request.fields, &mut store, &limits)
-    {
-        for (name, value) in head.headers() {
-            headers.push((
-                name.to_ascii_lowercase(),
-                String::from_utf8_lossy(value).into_owned(),
-            ));
-        }
-    }
+    let mut headers = super::with_head(request.fields, |head| {
+        head.headers()
+            .map(|(name, value)| {
+                (
+                    name.to_ascii_lowercase(),
+                    String::from_utf8_lossy(value).into_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .unwrap_or_default();
     // The peer's address, as a proxy would pass it on.
     headers.push((
         String::from("x-bext-client-ip"),

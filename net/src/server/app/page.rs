@@ -153,6 +153,27 @@ pub(crate) fn write(
     }
 }
 
+/// [`write`] for a page from the cache.
+pub(crate) fn write_cached(
+    out: &mut Vec<u8>,
+    date_line: &[u8],
+    page: &Page,
+    cache: CacheState,
+    head_only: bool,
+    keep_alive: bool,
+) -> Answer {
+    write(
+        out,
+        date_line,
+        page.status,
+        &page.head,
+        &page.body,
+        cache,
+        head_only,
+        keep_alive,
+    )
+}
+
 /// A 500 page made in Rust, when there is no engine to render the app's own.
 pub(crate) fn internal_error(message: String) -> RenderedPage {
     RenderedPage {
