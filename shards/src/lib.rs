@@ -16,11 +16,15 @@
 //!   the glommio backend, each block with a `SAFETY:` note.
 //! - [`deadlines`]: coarse per-connection deadlines, swept once per interval per shard.
 //! - [`file_cache`]: each shard's size-bounded cache of small hot files.
+//! - [`sync`]: shard-local waiting (a stop flag, a counter to wait on, a race against a stop).
+//! - [`clock`]: the clocks a shard reads (shared monotonic milliseconds, Unix seconds).
 #![deny(unsafe_code)]
 
+pub mod clock;
 pub mod deadlines;
 pub mod file_cache;
 pub mod mesh;
 pub mod rt;
 pub mod shard;
+pub mod sync;
 pub mod sys;
