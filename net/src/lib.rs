@@ -1,12 +1,23 @@
-//! # bext-net: the protocols
+//! # bext-net: the protocols, without I/O
 //!
-//! - [`h1`]: the sans-I/O HTTP/1.1 codec. It never touches a socket or the clock: bytes in,
-//!   parsed heads and encoded responses out. Tested with byte literals and fuzzed.
+//! Everything here is sans-I/O: bytes and `now` in, decisions and bytes out. The server that
+//! drives these over sockets is `bext-server` (`net/server/`); keeping the protocols in their
+//! own crate means their fuzz targets and tests build without the runtime or the JavaScript
+//! engines.
+//!
+//! - [`h1`]: HTTP/1.1: the request codec (heads, bodies), response encoding, and [`h1::Conn`],
+//!   one server connection as a state machine (keep-alive, pipelining, bodies kept across
+//!   reads, `100 Continue`, deadlines). Tested with byte literals and fuzzed.
+//! - [`fields`]: header fields in the neutral form handlers and caches use, with a memoised
+//!   HTTP/1.1 encoding for shared blocks.
+//! - [`http`]: which protocol a request came over.
 //! - [`client`]: the sans-I/O half of the HTTP/1.1 client loaders' `fetch` uses.
-//! - [`server`]: the HTTP/1.1 server that drives the codec over the shard runtime's sockets
-//!   (`bext_shards::rt`) and answers from static sites.
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod fields;
 pub mod h1;
-pub mod server;
+pub mod http;
+
+pub use h1::Method;
+pub use http::Version;

@@ -32,6 +32,7 @@
 
 mod body;
 mod chunked;
+mod conn;
 mod date;
 mod fields;
 mod request;
@@ -45,6 +46,10 @@ pub mod fuzz_support;
 
 pub use body::{BodyDecoder, BodyError, Decoded};
 pub use chunked::{CHUNK_EXTENSIONS_BYTES_MAX, CHUNK_SIZE_DIGITS_MAX, TRAILER_BYTES_MAX};
+pub use conn::{
+    BodyPlan, BodySize, Conn, ConnConfig, Expiry, ResponseHead, Step, write_chunk, write_field,
+    write_last_chunk,
+};
 pub use date::DateCache;
 pub use request::{BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version, parse_request};
 pub use request_error::RequestError;

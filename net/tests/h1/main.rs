@@ -2,6 +2,7 @@
 //! One binary with a module per codec part, to keep link time down.
 
 mod body;
+mod conn;
 mod date;
 mod request;
 mod request_limits;
