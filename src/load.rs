@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use bext_core::config::{self, AccessLog, Config};
 use bext_core::limits::{CONFIG_FILE_BYTES_MAX, SHARDS_MAX};
-use bext_net::server::Snapshot;
+use bext_server::Snapshot;
 
 use crate::cli::ServeArgs;
 

@@ -15,7 +15,7 @@ use clap::Parser;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
-use bext_net::server::{self, AppBuilder, Snapshot};
+use bext_server::{self as server, AppBuilder, Snapshot};
 use bext_shards::rt;
 
 use cli::{Cli, Command, ServeArgs};

@@ -178,13 +178,14 @@ fn connection_management() {
             ],
         },
         Case {
-            // The error page cannot say `keep-alive`, so an HTTP/1.0 client would wait for a
-            // close that never comes unless the server closes.
-            name: "HTTP/1.0 keep-alive answered with an error: closed",
+            // An error answered by a handler is an answer like any other: it says `keep-alive`
+            // to an HTTP/1.0 client that asked, and the connection stays (nginx does the same).
+            name: "HTTP/1.0 keep-alive answered with an error page: kept alive",
             steps: vec![
                 send(b"GET /missing.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".to_vec()),
-                expect(Want::status(404).header("connection", "close")),
-                Step::Closed,
+                expect(Want::status(404).header("connection", "keep-alive")),
+                send(b"GET /a.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".to_vec()),
+                expect(ok("alpha").header("connection", "keep-alive")),
             ],
         },
         Case {
@@ -369,14 +370,16 @@ fn request_bodies_are_skipped() {
             ],
         },
         Case {
-            name: "Expect: 100-continue: 100, then the final response; the body sent after it is skipped",
+            // Regression: `100 Continue` went out before a request that was refused anyway, so
+            // the client uploaded for nothing. The answer is decided first; without a 100 the
+            // client may or may not send the body, so the stream cannot be framed any more and
+            // the connection closes. (nginx answers the same 405 without a 100 but keeps the
+            // connection and reads whatever comes next as the body.)
+            name: "Expect: 100-continue on a request refused without its body: no 100, closed",
             steps: vec![
                 send(request("POST /a.txt HTTP/1.1", &["Expect: 100-continue", &length(smuggled.len())])),
-                expect(Want::status(100)),
-                expect(Want::status(405)),
-                send(smuggled.as_bytes().to_vec()),
-                send(get("/c.txt")),
-                expect(ok("charlie")),
+                expect(Want::status(405).header("connection", "close")),
+                Step::Closed,
             ],
         },
         Case {
@@ -410,12 +413,11 @@ fn request_bodies_are_skipped() {
             ],
         },
         Case {
-            name: "Expect: 100-continue on a GET with a body",
+            name: "Expect: 100-continue on a GET with a body: answered without it, closed",
             steps: vec![
                 send(request("GET /a.txt HTTP/1.1", &["Expect: 100-continue", "Content-Length: 5"])),
-                expect(Want::status(100)),
-                expect(ok("alpha")),
-                send(b"hello".to_vec()),
+                expect(ok("alpha").header("connection", "close")),
+                Step::Closed,
             ],
         },
         Case {

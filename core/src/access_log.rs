@@ -3,6 +3,12 @@
 //! The runtime appends lines to a per-shard buffer and flushes it off the hot path; this
 //! module only formats, from values the runtime hands in (including the time, as Unix
 //! seconds: no clock here).
+//!
+//! Refused requests (a head that does not parse, a body refused, a 408) are logged too: they
+//! are what an operator most wants to see when under attack. They have no request line to
+//! show (`"-"` in `combined`, `null` fields and a `refused` reason in JSON), and their lines
+//! are rate-limited per shard by [`RefusedBudget`], so a flood of garbage cannot turn the log
+//! into the attacker's disk-filling tool.
 
 use std::io::Write as _;
 use std::net::IpAddr;
@@ -19,16 +25,57 @@ pub enum Format {
 pub struct Entry<'a> {
     pub peer: IpAddr,
     pub unix_secs: i64,
-    pub method: &'a [u8],
-    /// The request target exactly as received.
-    pub target: &'a [u8],
-    pub http_1_0: bool,
+    /// `None` for a request refused before its request line could be read.
+    pub request: Option<RequestLine<'a>>,
+    /// Why the request was refused, for refusals (JSON only; `combined` has no field for it).
+    pub refused: Option<&'a str>,
     pub status: u16,
     pub body_bytes: u64,
     pub referer: Option<&'a [u8]>,
     pub user_agent: Option<&'a [u8]>,
     pub host: Option<&'a [u8]>,
     pub duration_micros: u64,
+}
+
+/// What the log shows of a request line.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLine<'a> {
+    pub method: &'a [u8],
+    /// The request target exactly as received.
+    pub target: &'a [u8],
+    /// `HTTP/1.1`, `HTTP/1.0`, ...
+    pub protocol: &'a str,
+}
+
+/// How many refused requests one shard logs per second; the rest are counted, not written.
+#[derive(Debug, Clone, Copy)]
+pub struct RefusedBudget {
+    per_second: u32,
+    second: u64,
+    used: u32,
+}
+
+impl RefusedBudget {
+    pub fn new(per_second: u32) -> RefusedBudget {
+        RefusedBudget {
+            per_second,
+            second: 0,
+            used: 0,
+        }
+    }
+
+    /// Whether a refused request seen at `unix_secs` may be logged; spends one line if so.
+    pub fn allow(&mut self, unix_secs: u64) -> bool {
+        if unix_secs != self.second {
+            self.second = unix_secs;
+            self.used = 0;
+        }
+        if self.used >= self.per_second {
+            return false;
+        }
+        self.used += 1;
+        true
+    }
 }
 
 /// Appends one line, ending in `\n`, to `out`.
@@ -43,15 +90,17 @@ fn combined(out: &mut Vec<u8>, e: &Entry<'_>) {
     let _ = write!(out, "{} - - [", e.peer);
     clf_time(out, e.unix_secs);
     out.extend_from_slice(b"] \"");
-    escaped_quoted_body(out, e.method);
-    out.push(b' ');
-    escaped_quoted_body(out, e.target);
-    out.extend_from_slice(if e.http_1_0 {
-        b" HTTP/1.0\" "
-    } else {
-        b" HTTP/1.1\" "
-    });
-    let _ = write!(out, "{} {} \"", e.status, e.body_bytes);
+    match &e.request {
+        Some(line) => {
+            escaped_quoted_body(out, line.method);
+            out.push(b' ');
+            escaped_quoted_body(out, line.target);
+            out.push(b' ');
+            escaped_quoted_body(out, line.protocol.as_bytes());
+        }
+        None => out.push(b'-'),
+    }
+    let _ = write!(out, "\" {} {} \"", e.status, e.body_bytes);
     escaped_quoted_body(out, e.referer.unwrap_or(b"-"));
     out.extend_from_slice(b"\" \"");
     escaped_quoted_body(out, e.user_agent.unwrap_or(b"-"));
@@ -61,25 +110,28 @@ fn combined(out: &mut Vec<u8>, e: &Entry<'_>) {
 fn json(out: &mut Vec<u8>, e: &Entry<'_>) {
     let _ = write!(
         out,
-        "{{\"time\":{},\"remote_addr\":\"{}\",\"method\":\"",
+        "{{\"time\":{},\"remote_addr\":\"{}\",\"method\":",
         e.unix_secs, e.peer
     );
-    escaped_quoted_body(out, e.method);
-    out.extend_from_slice(b"\",\"target\":\"");
-    escaped_quoted_body(out, e.target);
+    json_opt(out, e.request.map(|l| l.method));
+    out.extend_from_slice(b",\"target\":");
+    json_opt(out, e.request.map(|l| l.target));
+    out.extend_from_slice(b",\"protocol\":");
+    json_opt(out, e.request.map(|l| l.protocol.as_bytes()));
     let _ = write!(
         out,
-        "\",\"protocol\":\"{}\",\"status\":{},\"body_bytes\":{},\"duration_us\":{},\"host\":",
-        if e.http_1_0 { "HTTP/1.0" } else { "HTTP/1.1" },
-        e.status,
-        e.body_bytes,
-        e.duration_micros
+        ",\"status\":{},\"body_bytes\":{},\"duration_us\":{},\"host\":",
+        e.status, e.body_bytes, e.duration_micros
     );
     json_opt(out, e.host);
     out.extend_from_slice(b",\"referer\":");
     json_opt(out, e.referer);
     out.extend_from_slice(b",\"user_agent\":");
     json_opt(out, e.user_agent);
+    if let Some(reason) = e.refused {
+        out.extend_from_slice(b",\"refused\":");
+        json_opt(out, Some(reason.as_bytes()));
+    }
     out.extend_from_slice(b"}\n");
 }
 
@@ -158,9 +210,12 @@ mod tests {
         Entry {
             peer: "127.0.0.1".parse().unwrap(),
             unix_secs: 971_186_136, // 2000-10-10T13:55:36Z
-            method: b"GET",
-            target: b"/a\"b?x=1",
-            http_1_0: false,
+            request: Some(RequestLine {
+                method: b"GET",
+                target: b"/a\"b?x=1",
+                protocol: "HTTP/1.1",
+            }),
+            refused: None,
             status: 200,
             body_bytes: 2326,
             referer: None,
@@ -195,6 +250,37 @@ mod tests {
             text,
             "{\"time\":971186136,\"remote_addr\":\"127.0.0.1\",\"method\":\"GET\",\"target\":\"/a\\\"b?x=1\",\"protocol\":\"HTTP/1.1\",\"status\":200,\"body_bytes\":2326,\"duration_us\":12,\"host\":\"example.com\",\"referer\":null,\"user_agent\":\"curl/8\\u000A\"}\n"
         );
+    }
+
+    #[test]
+    fn refused_requests_have_no_request_line_and_say_why() {
+        let refused = Entry {
+            request: None,
+            refused: Some("bare LF in head"),
+            status: 400,
+            body_bytes: 0,
+            user_agent: None,
+            host: None,
+            ..entry()
+        };
+        assert_eq!(
+            line(Format::Combined, &refused),
+            "127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"-\" 400 0 \"-\" \"-\"\n"
+        );
+        assert_eq!(
+            line(Format::Json, &refused),
+            "{\"time\":971186136,\"remote_addr\":\"127.0.0.1\",\"method\":null,\"target\":null,\"protocol\":null,\"status\":400,\"body_bytes\":0,\"duration_us\":12,\"host\":null,\"referer\":null,\"user_agent\":null,\"refused\":\"bare LF in head\"}\n"
+        );
+    }
+
+    #[test]
+    fn the_refused_budget_renews_each_second() {
+        let mut budget = RefusedBudget::new(2);
+        let seen: Vec<bool> = [10, 10, 10, 11, 11, 11, 11, 12]
+            .iter()
+            .map(|&second| budget.allow(second))
+            .collect();
+        assert_eq!(seen, [true, true, false, true, true, false, false, true]);
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub const PIPELINE_DEPTH_MAX: usize = 32;
 /// request head needs it. Small so that idle keep-alive connections cost little memory (nginx's
 /// `client_header_buffer_size` is the same 1 KiB).
 pub const READ_BUFFER_BYTES_INITIAL: usize = 1024;
+/// A read buffer grown for a large head is given back once its connection is idle again, if it
+/// is larger than this.
+pub const READ_BUFFER_BYTES_KEPT_IDLE: usize = 4 * READ_BUFFER_BYTES_INITIAL;
+/// Bytes read per call while a request body streams in (collected or dropped): the body leaves
+/// the read buffer as it is decoded, so the buffer stays this size whatever the body's.
+pub const BODY_READ_BYTES: usize = 64 * 1024;
 /// Output is flushed once this many bytes are queued, even mid-pipeline.
 pub const WRITE_BUFFER_BYTES_FLUSH: usize = 64 * 1024;
 /// Chunk size for streaming a file too large for the file cache.
@@ -44,6 +50,14 @@ pub const KEEPALIVE_IDLE_TIMEOUT_MS: u64 = 75_000;
 pub const WRITE_STALL_TIMEOUT_MS: u64 = 10_000;
 /// On SIGTERM, how long in-flight requests get to finish before the shard exits anyway.
 pub const DRAIN_DEADLINE_MS: u64 = 10_000;
+/// How often a draining shard checks whether its in-flight requests are done.
+pub const DRAIN_POLL_INTERVAL_MS: u64 = 5;
+/// How long an accept loop backs off after `accept` fails (EMFILE and friends), instead of
+/// spinning.
+pub const ACCEPT_RETRY_MS: u64 = 10;
+/// How often an idle dev reload stream (Server-Sent Events) sends a comment, so a dead peer is
+/// noticed.
+pub const DEV_RELOAD_PING_MS: u64 = 15_000;
 /// How long a closing connection waits for its FIN to be queued.
 pub const SHUTDOWN_WAIT_MS: u64 = 100;
 /// Bounds on how often a shard sweeps its connections' deadlines (a quarter of the shortest
@@ -68,11 +82,16 @@ pub const FILE_CACHE_REVALIDATE_MS: u64 = 1_000;
 pub const MESH_QUEUE_DEPTH: usize = 1024;
 /// How long a shard waits for its peers' replies (e.g. metrics) before answering without them.
 pub const MESH_REPLY_TIMEOUT_MS: u64 = 1_000;
+/// How often a shard tries again to send to a peer whose inbox was full.
+pub const MESH_RETRY_INTERVAL_MS: u64 = 1;
 /// Most shards one process runs.
 pub const SHARDS_MAX: usize = 1024;
 
 /// Access-log bytes buffered per shard before a flush is forced (else flushed every second).
 pub const ACCESS_LOG_BUFFER_BYTES: usize = 64 * 1024;
+/// Refused requests (bad heads, refused bodies, 408s) one shard writes to the access log per
+/// second; past it they are only counted (`bext_requests_refused_unlogged_total`).
+pub const REFUSED_LOG_LINES_PER_SECOND_MAX: u32 = 100;
 
 /// Largest config file `bext` reads.
 pub const CONFIG_FILE_BYTES_MAX: usize = 1024 * 1024;
@@ -91,6 +110,8 @@ pub const RENDER_TIMEOUT_CEILING_MS: u64 = 60_000;
 pub const RENDERS_IN_FLIGHT_MAX: usize = 1024;
 /// Default deadline of one `fetch` made by a loader (connect, send, whole response).
 pub const FETCH_TIMEOUT_MS: u64 = 5_000;
+/// Bytes a loader's `fetch` reads from its socket per call.
+pub const FETCH_READ_BYTES: usize = 16 * 1024;
 /// Largest response body a loader's `fetch` accepts.
 pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
 /// `fetch` calls one render may make.
@@ -111,6 +132,8 @@ pub const APP_MODULES_MAX: usize = 20_000;
 const _: () = assert!(REQUEST_LINE_BYTES_MAX <= HEADER_BYTES_MAX);
 const _: () = assert!(HEADER_BYTES_MAX <= HEADER_BYTES_CEILING);
 const _: () = assert!(READ_BUFFER_BYTES_INITIAL <= HEADER_BYTES_MAX);
+const _: () = assert!(READ_BUFFER_BYTES_KEPT_IDLE >= READ_BUFFER_BYTES_INITIAL);
+const _: () = assert!(BODY_READ_BYTES >= READ_BUFFER_BYTES_INITIAL);
 const _: () = assert!(FILE_CACHE_ENTRY_BYTES_MAX <= FILE_CACHE_BYTES_MAX);
 const _: () = assert!(FILE_STREAM_CHUNK_BYTES <= WRITE_BUFFER_BYTES_FLUSH);
 const _: () = assert!(GATHER_BODY_BYTES_MIN <= FILE_CACHE_ENTRY_BYTES_MAX);
@@ -118,6 +141,7 @@ const _: () = assert!(WRITE_BUFFER_BYTES_FLUSH <= OUT_POOL_BUFFER_BYTES_MAX);
 const _: () = assert!(DEADLINE_SWEEP_MS_MIN <= DEADLINE_SWEEP_MS_MAX);
 const _: () = assert!(PIPELINE_DEPTH_MAX >= 1);
 const _: () = assert!(MESH_QUEUE_DEPTH >= 2);
+const _: () = assert!(MESH_RETRY_INTERVAL_MS < MESH_REPLY_TIMEOUT_MS);
 const _: () = assert!(ENGINE_HEAP_BYTES_MAX <= ENGINE_HEAP_BYTES_CEILING);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_CEILING_MS);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);

@@ -49,6 +49,18 @@ pub struct Metrics {
     pub engine_recycles: u64,
     /// The ISR cache's counters, summed over shards.
     pub isr: crate::isr::IsrStats,
+    /// Requests refused before they could be answered normally (a head that does not parse, a
+    /// body refused, a 408), all of them; also counted in `requests_by_class`.
+    pub requests_refused: u64,
+    /// Refused requests left out of the access log by its per-second budget.
+    pub requests_refused_unlogged: u64,
+    /// Requests (or shard tasks) that panicked; each cost one request, never the shard.
+    pub panics: u64,
+    /// Shard-to-shard messages handed back because the peer's inbox was full.
+    pub mesh_full: u64,
+    /// Shard-to-shard messages given up on: the peer's inbox stayed full past the message's
+    /// deadline, or the peer was on another config (mid-reload).
+    pub mesh_dropped: u64,
     /// Shards whose numbers are included (1 for a single shard's own copy).
     pub shards_reporting: u64,
 }
@@ -98,6 +110,11 @@ impl Metrics {
         self.render_errors += other.render_errors;
         self.engine_recycles += other.engine_recycles;
         self.isr.merge(&other.isr);
+        self.requests_refused += other.requests_refused;
+        self.requests_refused_unlogged += other.requests_refused_unlogged;
+        self.panics += other.panics;
+        self.mesh_full += other.mesh_full;
+        self.mesh_dropped += other.mesh_dropped;
         self.shards_reporting += other.shards_reporting;
     }
 
@@ -154,6 +171,31 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_engine_recycles_total",
         "JavaScript engines replaced after a failure.",
         m.engine_recycles,
+    );
+    counter(
+        "bext_requests_refused_total",
+        "Requests refused before a handler could answer (bad head or body, 408).",
+        m.requests_refused,
+    );
+    counter(
+        "bext_requests_refused_unlogged_total",
+        "Refused requests left out of the access log by its per-second budget.",
+        m.requests_refused_unlogged,
+    );
+    counter(
+        "bext_panics_total",
+        "Requests or shard tasks that panicked (each cost one request, not the shard).",
+        m.panics,
+    );
+    counter(
+        "bext_mesh_messages_full_total",
+        "Shard-to-shard messages handed back by a full inbox (then retried or answered without).",
+        m.mesh_full,
+    );
+    counter(
+        "bext_mesh_messages_dropped_total",
+        "Shard-to-shard messages given up on (inbox full past the deadline, or another config).",
+        m.mesh_dropped,
     );
     counter(
         "bext_isr_evictions_total",

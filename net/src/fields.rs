@@ -179,6 +179,14 @@ impl FieldBlock {
     }
 }
 
+/// ISR pages keep their fields as a block (`Arc<FieldBlock>`); it counts against the cache's
+/// byte budget by what it holds.
+impl bext_core::isr::PageHead for FieldBlock {
+    fn bytes(&self) -> usize {
+        FieldBlock::bytes(self)
+    }
+}
+
 impl fmt::Debug for FieldBlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.fields.iter()).finish()
@@ -193,11 +201,21 @@ fn is_tchar(b: u8) -> bool {
 mod tests {
     use super::*;
 
+    type Case = (
+        &'static [u8],
+        &'static [u8],
+        Result<(&'static str, &'static str), InvalidField>,
+    );
+
     #[test]
     fn untrusted_fields_are_checked_and_lower_cased() {
-        let cases: &[(&[u8], &[u8], Result<(&str, &str), InvalidField>)] = &[
+        let cases: &[Case] = &[
             (b"X-Ok", b" yes ", Ok(("x-ok", "yes"))),
-            (b"content-type", b"text/html", Ok(("content-type", "text/html"))),
+            (
+                b"content-type",
+                b"text/html",
+                Ok(("content-type", "text/html")),
+            ),
             (b"", b"v", Err(InvalidField::Name)),
             (b"bad name", b"v", Err(InvalidField::Name)),
             (b"x:y", b"v", Err(InvalidField::Name)),

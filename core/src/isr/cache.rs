@@ -3,7 +3,7 @@
 
 use super::fills::{Claim, Fills};
 use super::key::{CacheKey, KeyHasher};
-use super::page::{Admission, Fill, IsrStats, Lookup, Page, Rejection, RenderTicket};
+use super::page::{Admission, Fill, IsrStats, Lookup, Page, PageHead, Rejection, RenderTicket};
 use super::store::Store;
 use super::{
     ISR_ENTRY_OVERHEAD_BYTES, ISR_FILL_TIMEOUT_MS, ISR_FILLS_MAX, ISR_REVALIDATE_RETRY_MS,
@@ -44,19 +44,19 @@ impl Default for IsrConfig {
 /// Bytes an entry is charged against the budget: its body, head, path and tags, plus a fixed
 /// overhead for the bookkeeping around them (slot, table, FIFO item, tag-set membership), so
 /// that a flood of tiny pages is bounded too.
-pub fn entry_charge(path: &[u8], page: &Page) -> usize {
+pub fn entry_charge<H: PageHead>(path: &[u8], page: &Page<H>) -> usize {
     let tags: usize = page
         .tags
         .iter()
         .map(|tag| tag.len() + ISR_TAG_OVERHEAD_BYTES)
         .sum();
-    ISR_ENTRY_OVERHEAD_BYTES + path.len() + page.head.len() + page.body.len() + tags
+    ISR_ENTRY_OVERHEAD_BYTES + path.len() + page.head.bytes() + page.body.len() + tags
 }
 
 /// One shard's ISR cache. See the module docs for how the server drives it.
-pub struct IsrCache {
+pub struct IsrCache<H: PageHead = bytes::Bytes> {
     config: IsrConfig,
-    store: Store,
+    store: Store<H>,
     fills: Fills,
     /// Invalidations so far. A ticket remembers it, and a page whose render spanned an
     /// invalidation is stored stale: it may hold data from before it.
@@ -73,8 +73,8 @@ enum Freshness {
     Expired,
 }
 
-impl IsrCache {
-    pub fn new(config: IsrConfig, hasher: KeyHasher) -> IsrCache {
+impl<H: PageHead> IsrCache<H> {
+    pub fn new(config: IsrConfig, hasher: KeyHasher) -> IsrCache<H> {
         assert!(config.bytes_max > 0, "an ISR cache needs a budget");
         assert!(
             config.bytes_max / ISR_ENTRY_OVERHEAD_BYTES < u32::MAX as usize,
@@ -107,7 +107,7 @@ impl IsrCache {
     /// Fresh, stale (with a ticket for the first stale lookup of a window), or a miss. Counts
     /// the hit towards the entry's standing in the eviction policy. No allocation unless a
     /// revalidation ticket is handed out.
-    pub fn lookup(&mut self, key: CacheKey<'_>, now_ms: u64) -> Lookup<'_> {
+    pub fn lookup(&mut self, key: CacheKey<'_>, now_ms: u64) -> Lookup<'_, H> {
         let Some(index) = self.store.find(key) else {
             self.stats.misses += 1;
             return Lookup::Miss;
@@ -158,7 +158,7 @@ impl IsrCache {
     /// Stores a rendered page, replacing the key's entry, and ends the render `ticket` was for.
     /// A page that is refused still ends the render, and removes the key's older entry unless
     /// that one is newer.
-    pub fn insert(&mut self, key: CacheKey<'_>, page: Page, ticket: RenderTicket) -> Admission {
+    pub fn insert(&mut self, key: CacheKey<'_>, page: Page<H>, ticket: RenderTicket) -> Admission {
         assert_eq!(ticket.hash, key.hash(), "ticket was issued for another key");
         self.fills.release(ticket.hash, ticket.id);
         let admission = self.admit(key, page, &ticket);
@@ -226,7 +226,7 @@ impl IsrCache {
         self.fills.len()
     }
 
-    fn admit(&mut self, key: CacheKey<'_>, page: Page, ticket: &RenderTicket) -> Admission {
+    fn admit(&mut self, key: CacheKey<'_>, page: Page<H>, ticket: &RenderTicket) -> Admission {
         if ticket.era != self.era {
             return Admission::Rejected(Rejection::Superseded);
         }
@@ -295,7 +295,7 @@ impl IsrCache {
     }
 
     #[cfg(test)]
-    pub(crate) fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store<H> {
         &self.store
     }
 }

@@ -97,7 +97,7 @@ mod tests;
 pub use cache::{IsrCache, IsrConfig, entry_charge};
 pub use invalidate::{Invalidate, InvalidateError, parse_invalidate, token_matches};
 pub use key::{CacheKey, KeyHasher, owner_shard};
-pub use page::{Admission, Fill, IsrStats, Lookup, Page, Rejection, RenderTicket};
+pub use page::{Admission, Fill, IsrStats, Lookup, Page, PageHead, Rejection, RenderTicket};
 
 use crate::limits::{
     ISR_ENTRY_BYTES_MAX, MESH_REPLY_TIMEOUT_MS, RENDER_TIMEOUT_MS, RENDERS_IN_FLIGHT_MAX,

@@ -2,15 +2,33 @@
 
 use bytes::Bytes;
 
+/// What the server keeps as a page's response head. Opaque to the cache but for its size,
+/// which counts against the byte budget.
+pub trait PageHead: Clone {
+    fn bytes(&self) -> usize;
+}
+
+impl PageHead for Bytes {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: PageHead> PageHead for std::sync::Arc<T> {
+    fn bytes(&self) -> usize {
+        (**self).bytes()
+    }
+}
+
 /// A rendered page as the cache keeps it. The server builds it once per render; lookups hand
-/// out references, and the server clones the two `Bytes` (a reference count, never a copy) into
-/// each response.
+/// out references, and the server clones the head and body (reference counts, never a copy)
+/// into each response.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Page {
+pub struct Page<H = Bytes> {
     pub status: u16,
     /// The response head without its per-response fields (`Date`, `x-bext-cache`,
     /// `Connection`, …), prebuilt by the server. Opaque here.
-    pub head: Bytes,
+    pub head: H,
     pub body: Bytes,
     /// When the data behind the page was read: the start of the render on the shard that
     /// rendered it. A shard that copies a page from its owner keeps the owner's value, so both
@@ -26,12 +44,12 @@ pub struct Page {
 
 /// Result of [`super::IsrCache::lookup`].
 #[derive(Debug)]
-pub enum Lookup<'a> {
+pub enum Lookup<'a, H = Bytes> {
     /// Serve it: `x-bext-cache: hit`.
-    Fresh(&'a Page),
+    Fresh(&'a Page<H>),
     /// Serve it at once (`x-bext-cache: stale`). With a ticket, this request is the one that
     /// re-renders the page in the background; without, a re-render is already under way.
-    Stale(&'a Page, Option<RenderTicket>),
+    Stale(&'a Page<H>, Option<RenderTicket>),
     /// Not cached (or too old to serve): call [`super::IsrCache::begin_fill`].
     Miss,
 }

@@ -26,7 +26,7 @@ use hashbrown::HashTable;
 
 use super::ghost::Ghost;
 use super::key::{CacheKey, KeyHasher, OwnedKey};
-use super::page::Page;
+use super::page::{Page, PageHead};
 use super::tags::TagIndex;
 
 /// Share of the byte budget the small FIFO holds before it is drained (S3-FIFO's 10%).
@@ -45,9 +45,9 @@ pub(crate) enum Queue {
     Main,
 }
 
-pub(crate) struct Slot {
+pub(crate) struct Slot<H> {
     pub(crate) key: OwnedKey,
-    pub(crate) page: Page,
+    pub(crate) page: Page<H>,
     /// Marked stale by an invalidation; cleared only by a new render replacing the entry.
     pub(crate) invalidated: bool,
     pub(crate) charge: usize,
@@ -69,10 +69,10 @@ struct Fifo {
     bytes: usize,
 }
 
-pub(crate) struct Store {
+pub(crate) struct Store<H: PageHead = bytes::Bytes> {
     hasher: KeyHasher,
     table: HashTable<(u64, u32)>,
-    cells: Vec<Option<Slot>>,
+    cells: Vec<Option<Slot<H>>>,
     free: Vec<u32>,
     small: Fifo,
     main: Fifo,
@@ -85,8 +85,8 @@ pub(crate) struct Store {
     pub(crate) evictions: u64,
 }
 
-impl Store {
-    pub(crate) fn new(hasher: KeyHasher, bytes_max: usize) -> Store {
+impl<H: PageHead> Store<H> {
+    pub(crate) fn new(hasher: KeyHasher, bytes_max: usize) -> Store<H> {
         Store {
             hasher,
             table: HashTable::new(),
@@ -126,14 +126,14 @@ impl Store {
     }
 
     /// The entry in `index`, which the caller just found.
-    pub(crate) fn slot(&self, index: u32) -> &Slot {
+    pub(crate) fn slot(&self, index: u32) -> &Slot<H> {
         match cell(&self.cells, index) {
             Some(slot) => slot,
             None => panic!("slot {index} is empty"),
         }
     }
 
-    fn slot_mut(&mut self, index: u32) -> &mut Slot {
+    fn slot_mut(&mut self, index: u32) -> &mut Slot<H> {
         match self.cells.get_mut(index as usize).and_then(Option::as_mut) {
             Some(slot) => slot,
             None => panic!("slot {index} is empty"),
@@ -152,7 +152,7 @@ impl Store {
     pub(crate) fn insert(
         &mut self,
         key: OwnedKey,
-        page: Page,
+        page: Page<H>,
         invalidated: bool,
         charge: usize,
         standing: Option<Standing>,
@@ -309,7 +309,7 @@ impl Store {
 
     /// Drops the table, tag and byte accounting of an entry (its FIFO item is either already
     /// popped or left behind as a tombstone).
-    fn forget(&mut self, index: u32, slot: Slot) {
+    fn forget(&mut self, index: u32, slot: Slot<H>) {
         let hash = slot.key.hash;
         if let Ok(entry) = self
             .table
@@ -364,12 +364,12 @@ impl Fifo {
     }
 }
 
-fn cell(cells: &[Option<Slot>], index: u32) -> Option<&Slot> {
+fn cell<H>(cells: &[Option<Slot<H>>], index: u32) -> Option<&Slot<H>> {
     cells.get(index as usize).and_then(Option::as_ref)
 }
 
 #[cfg(test)]
-impl Store {
+impl<H: PageHead> Store<H> {
     /// Checks every invariant of the store in O(entries), for tests after each operation.
     pub(crate) fn check_invariants(&self, entry_bytes_max: usize) {
         use std::collections::{HashMap, HashSet};

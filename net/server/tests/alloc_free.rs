@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bext_core::config::Config;
-use bext_net::server::{Snapshot, launch};
+use bext_server::{Snapshot, launch};
 
 struct Counting;
 

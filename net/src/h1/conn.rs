@@ -43,9 +43,9 @@ use std::time::{Duration, Instant};
 use bext_core::limits::WRITE_BUFFER_BYTES_FLUSH;
 
 use super::body::{BodyDecoder, BodyError};
+use super::date::DateCache;
 use super::request::{BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version};
 use super::request_error::RequestError;
-use super::date::DateCache;
 use super::response::{write_content_length, write_error_response, write_status_line};
 use crate::fields::Field;
 
@@ -66,11 +66,11 @@ pub struct ConnConfig {
 pub enum Step<'b, 'h> {
     /// A complete head, `head_len` bytes. Route it; if it has a body, call
     /// [`Conn::collect_body`] or [`Conn::skip_body`] before anything else; answer with
-    /// [`Conn::write_head`] (unless collecting: then after [`Step::Body`]). `consumed` ends
-    /// with the head (it may start with the end of a dropped body before it).
+    /// [`Conn::write_head`] (unless collecting: then after [`Step::Body`]). `raw` is the
+    /// head's bytes; `consumed` ends with them (it may start with the end of a dropped body).
     Request {
         head: Request<'b, 'h>,
-        head_len: usize,
+        raw: &'b [u8],
         consumed: usize,
     },
     /// The body being collected is complete: answer the request that waited for it.
@@ -246,7 +246,9 @@ impl Conn {
                 } => match decoder.decode(&buf[consumed..]) {
                     Ok(decoded) => {
                         let at = consumed;
-                        body.extend_from_slice(&buf[at + decoded.data.start..at + decoded.data.end]);
+                        body.extend_from_slice(
+                            &buf[at + decoded.data.start..at + decoded.data.end],
+                        );
                         consumed += decoded.consumed;
                         if decoded.consumed > 0 {
                             *last_progress = now;
@@ -341,7 +343,7 @@ impl Conn {
                             }
                             Step::Request {
                                 head,
-                                head_len,
+                                raw: &rest[..head_len],
                                 consumed: consumed + head_len,
                             }
                         }
@@ -533,7 +535,8 @@ impl Conn {
     /// Whether to read at all: false once closing, and for an idle connection of a draining
     /// shard.
     pub fn wants_read(&self) -> bool {
-        !self.closing && !(self.draining && matches!(self.phase, Phase::Idle { .. }))
+        let idle = matches!(self.phase, Phase::Idle { .. });
+        !(self.closing || self.draining && idle)
     }
 
     /// The deadline of the next read, and what its expiry means.
@@ -542,10 +545,9 @@ impl Conn {
         match &self.phase {
             Phase::Idle { since } => (*since + c.keepalive_idle_timeout, Expiry::Close),
             Phase::Head { started } => (*started + c.header_read_timeout, Expiry::RequestTimeout),
-            Phase::Collect { last_progress, .. } => (
-                *last_progress + c.body_idle_timeout,
-                Expiry::RequestTimeout,
-            ),
+            Phase::Collect { last_progress, .. } => {
+                (*last_progress + c.body_idle_timeout, Expiry::RequestTimeout)
+            }
             Phase::Discard { last_progress, .. } => {
                 (*last_progress + c.body_idle_timeout, Expiry::Close)
             }

@@ -54,5 +54,6 @@ pub use date::DateCache;
 pub use request::{BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version, parse_request};
 pub use request_error::RequestError;
 pub use response::{
-    CONTINUE_100, write_content_length, write_error_response, write_header, write_status_line,
+    CONTINUE_100, error_page, write_content_length, write_error_response, write_header,
+    write_status_line,
 };

@@ -110,14 +110,34 @@ pub fn write_error_response(
     out.extend_from_slice(b"\r\n");
     if has_body && !head_only {
         let body_start = out.len();
-        out.extend_from_slice(ERROR_BODY_START);
-        out.extend_from_slice(text);
-        out.extend_from_slice(ERROR_BODY_MIDDLE);
-        out.extend_from_slice(text);
-        out.extend_from_slice(ERROR_BODY_END);
+        write_error_body(out, text);
         debug_assert_eq!(out.len() - body_start, body_len);
     }
     debug_assert!(out.len() > start);
+}
+
+/// The small HTML page [`write_error_response`] sends for `status`, for answers framed
+/// elsewhere (the server's handlers answer errors with the same page).
+pub fn error_page(status: u16) -> Vec<u8> {
+    let status = three_digit_status(status);
+    let digits = three_digits(status);
+    let text: &[u8] = match status_line(status) {
+        Some(line) => code_and_reason(line),
+        None => &digits,
+    };
+    let mut out = Vec::with_capacity(
+        ERROR_BODY_START.len() + ERROR_BODY_MIDDLE.len() + ERROR_BODY_END.len() + 2 * text.len(),
+    );
+    write_error_body(&mut out, text);
+    out
+}
+
+fn write_error_body(out: &mut Vec<u8>, text: &[u8]) {
+    out.extend_from_slice(ERROR_BODY_START);
+    out.extend_from_slice(text);
+    out.extend_from_slice(ERROR_BODY_MIDDLE);
+    out.extend_from_slice(text);
+    out.extend_from_slice(ERROR_BODY_END);
 }
 
 /// The three ASCII digits of a status in 100..=999.

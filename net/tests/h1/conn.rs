@@ -89,17 +89,15 @@ impl Harness {
                         Expiry::RequestTimeout => {
                             let mut out = Vec::new();
                             self.conn.write_refusal(&mut out, 408, &self.date);
-                            self.log.push(format!(
-                                "expire +{} {}",
-                                self.ms(at),
-                                status_of(&out)
-                            ));
+                            self.log
+                                .push(format!("expire +{} {}", self.ms(at), status_of(&out)));
                         }
                     }
                 }
                 Drain => {
                     self.conn.set_draining();
-                    self.log.push(format!("drain: wants_read={}", self.conn.wants_read()));
+                    self.log
+                        .push(format!("drain: wants_read={}", self.conn.wants_read()));
                 }
             }
         }
@@ -265,7 +263,10 @@ read (buffered 0) until +75005 Close
     check(
         &[
             Read(0, b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"),
-            Read(100, b"GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            Read(
+                100,
+                b"GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            ),
             Read(200, b"GET /c HTTP/1.1\r\nHost: x\r\n\r\n"),
         ],
         r#"
@@ -340,7 +341,10 @@ expire +11000 408 Request Timeout (close)
 fn a_body_the_answer_does_not_need_is_answered_first_then_read_and_dropped() {
     check(
         &[
-            Read(0, b"POST /static HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123"),
+            Read(
+                0,
+                b"POST /static HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123",
+            ),
             Read(3_000, b"456789GET /next HTTP/1.1\r\nHost: x\r\n\r\n"),
         ],
         r#"
@@ -355,7 +359,10 @@ read (buffered 0) until +78000 Close
     // A dropped body that stalls ends the connection without a 408 (the answer is out).
     check(
         &[
-            Read(0, b"POST /static HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0"),
+            Read(
+                0,
+                b"POST /static HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0",
+            ),
             Expire,
         ],
         r#"
@@ -441,14 +448,20 @@ fn a_trickled_body_is_consumed_as_it_arrives() {
     }
     let log = harness.log.join("\n");
     assert!(log.contains("body \"hello world\""), "{log}");
-    assert!(log.ends_with("read (buffered 0) until +75025 Close"), "{log}");
+    assert!(
+        log.ends_with("read (buffered 0) until +75025 Close"),
+        "{log}"
+    );
 }
 
 #[test]
 fn a_collected_body_stalling_is_answered_408() {
     check(
         &[
-            Read(0, b"POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe"),
+            Read(
+                0,
+                b"POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe",
+            ),
             Read(4_000, b"l"),
             Expire,
         ],
@@ -468,16 +481,25 @@ fn refusals_close_the_connection() {
         "refuse 400 Bad Request (close)\nclosing",
     );
     check(
-        &[Read(0, b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n")],
+        &[Read(
+            0,
+            b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        )],
         "refuse 400 Bad Request (close)\nclosing",
     );
     // A body larger than allowed is refused before any of it is read, for both uses.
     check(
-        &[Read(0, b"POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n")],
+        &[Read(
+            0,
+            b"POST /collect HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n",
+        )],
         "request POST /collect\nrefuse 413 Content Too Large (close)\nclosing",
     );
     check(
-        &[Read(0, b"POST /static HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n")],
+        &[Read(
+            0,
+            b"POST /static HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n",
+        )],
         "request POST /static\nrefuse 413 Content Too Large (close)\nclosing",
     );
     // A chunked body found too large while it is collected.
@@ -509,7 +531,10 @@ read (buffered 0) until +75000 Close
 "#,
     );
     check(
-        &[Read(0, b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")],
+        &[Read(
+            0,
+            b"GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        )],
         r#"
 request GET /stream
 answer UntilClose [connection: close]
@@ -521,7 +546,10 @@ closing
 #[test]
 fn head_and_bodiless_answers_send_no_body() {
     check(
-        &[Read(0, b"HEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET /empty HTTP/1.1\r\nHost: x\r\n\r\n")],
+        &[Read(
+            0,
+            b"HEAD /a HTTP/1.1\r\nHost: x\r\n\r\nGET /empty HTTP/1.1\r\nHost: x\r\n\r\n",
+        )],
         r#"
 request HEAD /a
 answer None [content-length: 2]

@@ -12,9 +12,8 @@ use bext_shards::mesh::{MeshSender, mesh};
 use bext_shards::rt::RuntimeOptions;
 use bext_shards::{shard, sys};
 
-use super::Message;
-use super::shard::run_shard;
-use super::snapshot::Snapshot;
+use crate::shard::{self as shard_loop, mesh::Message};
+use crate::snapshot::Snapshot;
 
 /// A running server, as the control thread sees it.
 pub struct Server {
@@ -82,7 +81,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
             let ready = move || {
                 let _ = ready.send(id);
             };
-            run_shard(placement, started, snapshot, listeners, receiver, ready)
+            shard_loop::run(placement, started, snapshot, listeners, receiver, ready)
         })
         .map_err(LaunchError::Shards)?;
         handles.push(handle);

@@ -2,9 +2,9 @@
 //!
 //! # The request path
 //!
-//! 1. **Synchronous** ([`answer_cached`], from the connection's fast path): a GET or HEAD whose
-//!    path has a page in this shard's ISR cache is answered at once: fresh (`x-bext-cache:
-//!    hit`), or stale (`stale`) while one background re-render is started.
+//! 1. **Synchronous** ([`cached`], from the connection's fast path): a GET or HEAD whose path
+//!    has a page in this shard's ISR cache is answered at once: fresh (`x-bext-cache: hit`),
+//!    or stale (`stale`) while one background re-render is started.
 //! 2. **Slow** ([`answer`]): the route table decides. A route with parameters or no route at
 //!    all first tries `public/` (so `/[slug]` does not swallow `/styles.css`); then the page is
 //!    obtained through the cache (GET/HEAD of a page route) or rendered directly (handlers,
@@ -25,13 +25,14 @@
 //! are remembered per shard and then rendered locally without coalescing: they cannot be
 //! shared, so asking the owner would only add a hop.
 
+mod dev;
 mod engine;
+mod fetch;
 mod isr;
 mod page;
 
-use std::net::SocketAddr;
 use std::rc::Rc;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bext_engine::{EngineKind, Limits};
@@ -40,11 +41,11 @@ use bext_render::load::LoadedApp;
 use bext_render::renderer::{RenderRequest, RenderedPage};
 
 pub(crate) use engine::AppEngine;
-pub(crate) use isr::{FillReply, MeshFill, handle_fill_reply, handle_fill_request, invalidate};
+pub(crate) use isr::{MeshFill, invalidate, on_fill_reply, on_fill_request};
 
-use super::shard::Shard;
-use super::static_files::{self, Answer, Ask};
-use crate::h1::Method;
+use super::route::{Route, is_read};
+use super::{Request, Response, Service, static_files};
+use crate::shard::Shard;
 use page::CacheState;
 
 /// An app site as the snapshot holds it: the compiled app and how to run it. Shared
@@ -63,114 +64,98 @@ pub struct AppSite {
     pub no_public: bool,
 }
 
-/// A request for an app site, as the slow path has it.
-pub(crate) struct Incoming<'a> {
-    pub ask: &'a Ask<'a>,
-    pub target: &'a [u8],
-    pub method: &'a [u8],
-    /// The request head as received, parsed again for every header field.
-    pub fields: &'a [u8],
-    pub body: Option<Vec<u8>>,
-    pub peer: SocketAddr,
-}
-
-/// Milliseconds on a clock every shard shares (monotonic, from the first call), for cache
-/// ages that cross shards.
-pub(crate) fn clock_ms() -> u64 {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    let epoch = *EPOCH.get_or_init(Instant::now);
-    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// The synchronous path: a cached page for a GET or HEAD, or `None`.
-pub(crate) fn answer_cached(
-    shard: &Rc<Shard>,
-    site: usize,
-    ask: &Ask<'_>,
-    out: &mut Vec<u8>,
-) -> Option<Answer> {
-    if !matches!(ask.method, Method::Get | Method::Head) || ask.query.is_some() {
+/// The synchronous path: a cached page for a GET or HEAD without a query, or `None`.
+pub(crate) fn cached(
+    service: &Rc<Service>,
+    route: &Route,
+    request: &Request<'_>,
+) -> Option<Response> {
+    if !is_read(request.method) || request.query.is_some() {
         return None;
     }
-    isr::answer_hit(shard, site, ask, out)
+    let state = &route.state;
+    if !state.snapshot.site_runtime[route.site]
+        .app
+        .as_ref()
+        .is_some_and(|a| a.isr)
+    {
+        return None;
+    }
+    isr::answer_hit(service, state, route.site, request.path, request.host)
 }
 
 /// The slow path of an app site.
 pub(crate) async fn answer(
-    shard: &Rc<Shard>,
-    site: usize,
-    request: Incoming<'_>,
-    started: Instant,
-    out: &mut Vec<u8>,
-) -> Answer {
-    let snapshot = shard.snapshot.borrow().clone();
-    let Some(app_site) = snapshot.site_runtime[site].app.clone() else {
-        return static_files::answer_miss(shard, request.ask, started, out).await;
+    service: &Rc<Service>,
+    route: &Route,
+    request: &Request<'_>,
+    now: Instant,
+) -> Response {
+    let state = &route.state;
+    let site = route.site;
+    let (Some(app_site), Some(engine)) = (
+        state.snapshot.site_runtime[site].app.clone(),
+        state.engine(site),
+    ) else {
+        return static_files::miss(service, route, request, now).await;
     };
-    let Some(engine) = shard.app_engine(site) else {
-        return static_files::answer_miss(shard, request.ask, started, out).await;
-    };
-    let ask = request.ask;
     let routes = &app_site.app.routes;
-    let matched = std::str::from_utf8(ask.path)
+    let matched = std::str::from_utf8(request.path)
         .ok()
         .and_then(|path| routes.match_path(path));
     let try_static = !app_site.no_public
-        && matches!(ask.method, Method::Get | Method::Head)
+        && is_read(request.method)
         && matched.as_ref().is_none_or(|m| !m.params.is_empty());
     if try_static {
-        let before = out.len();
-        let answer = static_files::answer_miss(shard, ask, started, out).await;
-        let missing = matches!(answer, Answer::Done { status: 404, .. });
-        if !missing {
-            return answer;
+        let response = static_files::miss(service, route, request, now).await;
+        if response.status != 404 {
+            return response;
         }
-        out.truncate(before);
     }
-    let (route, params) = match matched {
+    let (route_index, params) = match matched {
         Some(RouteMatch { route, params }) => (route, params),
         None => (routes.not_found_route(), Vec::new()),
     };
-    let kind = routes.routes().get(route).map(|r| r.kind);
-    let render = build_request(&request, route, params);
-    let head_only = ask.method == Method::Head;
-    let keep_alive = ask.keep_alive && !ask.http_1_0;
+    let kind = routes.routes().get(route_index).map(|r| r.kind);
+    let render = render_request(request, route_index, params);
     let cached_path = app_site.isr
         && kind == Some(RouteKind::Page)
-        && matches!(ask.method, Method::Get | Method::Head)
-        && ask.query.is_none()
-        && !engine.dynamic_routes.borrow().contains(&route);
+        && is_read(request.method)
+        && request.query.is_none()
+        && !engine.dynamic_routes.borrow().contains(&route_index);
     if cached_path {
         return isr::answer_through_cache(
-            shard, site, &app_site, &engine, ask, render, head_only, keep_alive, out,
+            service,
+            state,
+            site,
+            &app_site,
+            &engine,
+            request.path,
+            request.host,
+            render,
         )
         .await;
     }
-    let mut page = engine.render(shard, render).await;
+    let mut page = engine.render(&service.shard, render).await;
     let asked = format!(
         "{} {}",
-        String::from_utf8_lossy(request.method),
+        String::from_utf8_lossy(request.method_bytes),
         String::from_utf8_lossy(request.target)
     );
-    log_failure(shard, &app_site, route, &asked, &page);
+    log_failure(&service.shard, &app_site, route_index, &asked, &page);
     if page.dynamic {
-        engine.dynamic_routes.borrow_mut().insert(route);
+        engine.dynamic_routes.borrow_mut().insert(route_index);
     }
     if app_site.dev {
-        page::dev_transform(&mut page, &route_pattern(&app_site, route));
+        dev::dev_transform(&mut page, &route_pattern(&app_site, route_index));
     }
     // Rendered outside the cache: never shared.
-    let head = page::head(&page, false, &snapshot.site_runtime[site].extra_headers);
-    page::write(
-        out,
-        shard.date.borrow().line(),
-        page.status,
-        &head,
-        &page.body,
-        CacheState::Miss,
-        head_only,
-        keep_alive,
-    )
+    let fields = page::fields(
+        &page,
+        false,
+        &state.snapshot.site_runtime[site].extra_headers,
+    );
+    page::response(page.status, &fields, &page.body, CacheState::Miss)
 }
 
 /// Logs a failed render with its route and what was asked (`GET /p/1`): one line on stderr.
@@ -200,22 +185,18 @@ pub(crate) fn route_pattern(app_site: &AppSite, route: usize) -> String {
 }
 
 /// The engine's view of a request: method, target, every header field, the body.
-fn build_request(
-    request: &Incoming<'_>,
+fn render_request(
+    request: &Request<'_>,
     route: usize,
     params: Vec<(String, Param)>,
 ) -> RenderRequest {
-    let mut headers = super::with_head(request.fields, |head| {
-        head.headers()
-            .map(|(name, value)| {
-                (
-                    name.to_ascii_lowercase(),
-                    String::from_utf8_lossy(value).into_owned(),
-                )
-            })
-            .collect::<Vec<_>>()
-    })
-    .unwrap_or_default();
+    let mut headers = Vec::new();
+    request.fields.for_each(|name, value| {
+        headers.push((
+            String::from_utf8_lossy(name).to_ascii_lowercase(),
+            String::from_utf8_lossy(value).into_owned(),
+        ))
+    });
     // The peer's address, as a proxy would pass it on.
     headers.push((
         String::from("x-bext-client-ip"),
@@ -223,14 +204,13 @@ fn build_request(
     ));
     RenderRequest {
         id: 0,
-        method: String::from_utf8_lossy(request.method).into_owned(),
+        method: String::from_utf8_lossy(request.method_bytes).into_owned(),
         url: String::from_utf8_lossy(request.target).into_owned(),
         route,
         params,
         headers,
         body: request
             .body
-            .as_ref()
             .map(|b| String::from_utf8_lossy(b).into_owned()),
     }
 }

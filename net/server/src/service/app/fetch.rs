@@ -1,4 +1,4 @@
-//! Loaders' `fetch`: the async driver of [`crate::client`] over the shard's runtime.
+//! Loaders' `fetch`: the async driver of [`bext_net::client`] over the shard's runtime.
 //!
 //! One connection per request, closed after it; connect, write and the whole response share
 //! one deadline. Everything that can go wrong comes back as a message for the page's
@@ -6,13 +6,9 @@
 
 use std::time::Duration;
 
-use bext_core::limits::{FETCH_RESPONSE_BYTES_MAX, HEADER_BYTES_MAX};
+use bext_core::limits::{FETCH_READ_BYTES, FETCH_RESPONSE_BYTES_MAX, HEADER_BYTES_MAX};
+use bext_net::client::{self, Progress, ResponseReader, Target};
 use bext_shards::rt::{self, TcpStream};
-
-use crate::client::{self, Progress, ResponseReader, Target};
-
-/// Bytes read from the socket per call.
-const READ_CHUNK_BYTES: usize = 16 * 1024;
 
 pub(crate) async fn fetch(
     url: &str,
@@ -32,7 +28,7 @@ pub(crate) async fn fetch(
         let (written, _) = stream.write_all(request).await;
         written.map_err(|e| format!("fetch {url}: write: {e}"))?;
         let mut reader = ResponseReader::new(head_only, HEADER_BYTES_MAX, FETCH_RESPONSE_BYTES_MAX);
-        let mut buf = Vec::with_capacity(READ_CHUNK_BYTES);
+        let mut buf = Vec::with_capacity(FETCH_READ_BYTES);
         loop {
             buf.clear();
             let (read, back) = stream.read(buf).await;

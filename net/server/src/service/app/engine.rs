@@ -15,11 +15,9 @@ use std::time::Duration;
 
 use bext_render::load::LoadedApp;
 use bext_render::renderer::{FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer};
-use bext_shards::rt;
 
-use super::super::fetch;
-use super::super::shard::Shard;
-use super::AppSite;
+use super::{AppSite, fetch};
+use crate::shard::{self, Shard};
 
 /// An app site's engine on this shard.
 pub(crate) struct AppEngine {
@@ -125,8 +123,9 @@ impl AppEngine {
                 }
                 RenderEvent::Fetch { id, fetch, request } => {
                     let engine = self.clone();
-                    let shard = shard.clone();
-                    rt::spawn(async move {
+                    let task_shard = shard.clone();
+                    shard::spawn(shard, "a loader's fetch", async move {
+                        let shard = task_shard;
                         let result = fetch::fetch(
                             &request.url,
                             &request.method,

@@ -4,18 +4,22 @@
 //! Every shard appends to the same file opened with O_APPEND: each flush is one `write`, and
 //! appends of whole buffers never interleave inside a line. Writes are plain blocking writes:
 //! they happen at most once a second per shard and go to the page cache.
+//!
+//! Refused requests go through [`AccessLogBuffer::push_refused`], which spends the shard's
+//! [`RefusedBudget`] and counts what it had to leave out.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 
-use bext_core::access_log::{self, Entry, Format};
+use bext_core::access_log::{self, Entry, Format, RefusedBudget};
 use bext_core::config::{AccessLog, LogFormat, ServerConfig};
-use bext_core::limits::ACCESS_LOG_BUFFER_BYTES;
+use bext_core::limits::{ACCESS_LOG_BUFFER_BYTES, REFUSED_LOG_LINES_PER_SECOND_MAX};
 
 pub(crate) struct AccessLogBuffer {
     sink: Option<Sink>,
     format: Format,
     buffer: Vec<u8>,
+    refused: RefusedBudget,
 }
 
 enum Sink {
@@ -30,6 +34,7 @@ impl AccessLogBuffer {
             sink: None,
             format: Format::Combined,
             buffer: Vec::new(),
+            refused: RefusedBudget::new(REFUSED_LOG_LINES_PER_SECOND_MAX),
         };
         log.reconfigure(server);
         log
@@ -75,6 +80,19 @@ impl AccessLogBuffer {
         if self.buffer.len() >= ACCESS_LOG_BUFFER_BYTES {
             self.flush();
         }
+    }
+
+    /// Logs a refused request if this second's budget allows; false if it was left out.
+    pub fn push_refused(&mut self, entry: &Entry<'_>) -> bool {
+        if self.sink.is_none() {
+            return true;
+        }
+        let unix_secs = u64::try_from(entry.unix_secs).unwrap_or(0);
+        if !self.refused.allow(unix_secs) {
+            return false;
+        }
+        self.push(entry);
+        true
     }
 
     pub fn flush(&mut self) {

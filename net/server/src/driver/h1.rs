@@ -1,0 +1,606 @@
+//! The HTTP/1.1 driver: [`bext_net::h1::Conn`] over a [`Transport`], answering through the
+//! service. The only place in the server where HTTP/1.1 is written.
+//!
+//! One loop per connection: answer every request already buffered (the connection decides
+//! where each starts and ends, and what happens to bodies), write the answers in one write,
+//! stream a body that follows if there is one, then read under the deadline the connection
+//! names. Cache hits are answered synchronously, inside the loop, without allocating; a
+//! request that needs the disk, an engine or another shard is answered in a boxed future
+//! with an owned copy of the request, so the connection's own future stays small (idle
+//! keep-alive connections are mostly that future, its 1 KiB read buffer and its deadline
+//! slot).
+//!
+//! Every request ends in the access log and the counters, refused ones included (those
+//! rate-limited, see `crate::log`).
+
+use std::cell::Cell;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use bext_core::access_log::{Entry, RequestLine};
+use bext_core::limits::{
+    BODY_READ_BYTES, FILE_STREAM_CHUNK_BYTES, GATHER_BODY_BYTES_MIN, READ_BUFFER_BYTES_INITIAL,
+    READ_BUFFER_BYTES_KEPT_IDLE, SHUTDOWN_WAIT_MS,
+};
+use bext_net::h1::{
+    self, BodyKind, BodyPlan, BodySize, Conn, Expiry, HeaderStore, ResponseHead, Step,
+};
+use bext_shards::clock;
+use bext_shards::deadlines::DeadlineSlot;
+
+use crate::service::{
+    Body, BodyStream, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response, Route, Service,
+};
+use crate::shard::Shard;
+use crate::shard::guard::{catch_sync, catch_unwind};
+use crate::transport::Transport;
+
+/// Serves one connection until it closes.
+pub(crate) async fn serve<T: Transport>(service: Rc<Service>, mut io: T, peer: SocketAddr) {
+    let shard = service.shard.clone();
+    let slot = shard.deadlines.slot();
+    let conn = Conn::new(service.current().snapshot.h1, Instant::now());
+    let mut connection = Connection {
+        service: &service,
+        shard: &shard,
+        slot: &slot,
+        conn,
+        peer,
+        busy: Cell::new(false),
+        pending: None,
+    };
+    connection.run(&mut io).await;
+}
+
+struct Connection<'s> {
+    service: &'s Rc<Service>,
+    shard: &'s Rc<Shard>,
+    /// This connection's slot in the shard's coarse deadlines.
+    slot: &'s DeadlineSlot<'s>,
+    conn: Conn,
+    peer: SocketAddr,
+    /// Counted in the shard's busy connections (a draining shard waits for those).
+    busy: Cell<bool>,
+    /// The request whose body is being collected.
+    pending: Option<Box<Later>>,
+}
+
+impl Drop for Connection<'_> {
+    fn drop(&mut self) {
+        self.set_busy(false);
+        let mut metrics = self.shard.metrics.borrow_mut();
+        metrics.connections_open = metrics.connections_open.saturating_sub(1);
+    }
+}
+
+/// A request answered after the synchronous pass: its owned copy, its route, when its
+/// answer started (the read that completed it).
+struct Later {
+    request: OwnedRequest,
+    route: Route,
+    started: Instant,
+}
+
+/// What a pass over the buffered bytes ended with.
+#[derive(Default)]
+struct Batch {
+    consumed: usize,
+    /// A body to send after the output.
+    tail: Option<Tail>,
+    stop: Stop,
+}
+
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// Nothing more can be answered until bytes arrive.
+    #[default]
+    NeedBytes,
+    /// Write the output and carry on without reading.
+    Flush,
+    /// Write the output and close.
+    Close,
+}
+
+/// A response body that does not go through the output buffer.
+enum Tail {
+    /// A body of `GATHER_BODY_BYTES_MIN` bytes or more, sent from where it lies with the head
+    /// in one gathered write.
+    Bytes(Bytes),
+    File(FileBody),
+    Stream {
+        stream: Box<dyn BodyStream>,
+        chunked: bool,
+    },
+}
+
+impl Connection<'_> {
+    fn set_busy(&self, busy: bool) {
+        if self.busy.replace(busy) != busy {
+            let count = &self.shard.busy_connections;
+            count.set(if busy {
+                count.get() + 1
+            } else {
+                count.get().saturating_sub(1)
+            });
+        }
+    }
+
+    async fn run<T: Transport>(&mut self, io: &mut T) {
+        let mut rbuf: Vec<u8> = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
+        // When the last read completed: the start of every request answered from it. One clock
+        // read per read serves the latency metric, the header deadline and the write deadline.
+        let mut now = Instant::now();
+        loop {
+            if self.shard.draining.get() {
+                self.conn.set_draining();
+            }
+            // 1. Answer every complete request already buffered.
+            let mut out = self.shard.take_out();
+            let batch = self.answer_buffered(&mut rbuf, &mut out, now).await;
+            rbuf.drain(..batch.consumed);
+            // 2. Write the answers, then any body that follows them.
+            let had_tail = batch.tail.is_some();
+            let deadline = self.conn.write_deadline(now);
+            let out = match batch.tail {
+                Some(Tail::Bytes(ref body)) => {
+                    match self
+                        .slot
+                        .run(deadline, io.write_all_gathered(out, body.clone()))
+                        .await
+                    {
+                        Some((Ok(()), back)) => back,
+                        _ => return,
+                    }
+                }
+                _ if !out.is_empty() => match self.write(io, deadline, out).await {
+                    Some(back) => back,
+                    None => return,
+                },
+                _ => out,
+            };
+            self.shard.give_out(out);
+            match batch.tail {
+                Some(Tail::File(file)) => {
+                    if !Box::pin(self.stream_file(io, file)).await {
+                        return;
+                    }
+                    // A long download must not eat into the keep-alive time that follows it.
+                    now = Instant::now();
+                }
+                Some(Tail::Stream { stream, chunked }) => {
+                    if !Box::pin(self.stream_body(io, stream, chunked)).await {
+                        return;
+                    }
+                    now = Instant::now();
+                }
+                Some(Tail::Bytes(_)) | None => {}
+            }
+            self.conn.written();
+            if batch.stop == Stop::Close || self.conn.is_closing() {
+                let _ = self
+                    .slot
+                    .run(
+                        Instant::now() + Duration::from_millis(SHUTDOWN_WAIT_MS),
+                        io.shutdown_write(),
+                    )
+                    .await;
+                return;
+            }
+            self.set_busy(self.conn.is_busy() || !rbuf.is_empty());
+            if batch.stop == Stop::Flush || had_tail {
+                // More buffered than one batch takes: answer it before reading.
+                continue;
+            }
+            // 3. Read more, under the deadline that applies now.
+            if !self.conn.wants_read() {
+                return;
+            }
+            self.conn.reconfigure(self.service.current().snapshot.h1);
+            if rbuf.is_empty()
+                && !self.conn.is_busy()
+                && rbuf.capacity() > READ_BUFFER_BYTES_KEPT_IDLE
+            {
+                rbuf = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
+            }
+            let want = self
+                .conn
+                .read_capacity(rbuf.len(), rbuf.capacity(), BODY_READ_BYTES);
+            if want > rbuf.capacity() {
+                rbuf.reserve_exact(want - rbuf.len());
+            }
+            let (deadline, expiry) = self.conn.poll_timeout();
+            match self.slot.run(deadline, io.read(rbuf)).await {
+                Some((Ok(0), _)) | Some((Err(_), _)) => return,
+                Some((Ok(_), back)) => {
+                    rbuf = back;
+                    now = Instant::now();
+                    self.set_busy(true);
+                }
+                None => {
+                    if expiry == Expiry::RequestTimeout {
+                        let mut out = self.shard.take_out();
+                        self.refuse(&mut out, 408, "request timeout", None, now);
+                        let deadline = self.conn.write_deadline(Instant::now());
+                        let _ = self.write(io, deadline, out).await;
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Answers requests from `rbuf` until it runs out of complete requests, hits the pipeline
+    /// depth or the output limit, a body must follow the output, or the connection must close.
+    async fn answer_buffered(
+        &mut self,
+        rbuf: &mut [u8],
+        out: &mut Vec<u8>,
+        now: Instant,
+    ) -> Batch {
+        let mut batch = Batch::default();
+        while let Some(later) = self.answer_sync(rbuf, out, now, &mut batch) {
+            Box::pin(self.answer_later(*later, out, &mut batch)).await;
+            if batch.tail.is_some() || batch.stop == Stop::Close {
+                break;
+            }
+        }
+        batch
+    }
+
+    /// The synchronous part of [`Connection::answer_buffered`]: `Some` is a request that
+    /// needs [`Connection::answer_later`].
+    fn answer_sync(
+        &mut self,
+        rbuf: &mut [u8],
+        out: &mut Vec<u8>,
+        now: Instant,
+        batch: &mut Batch,
+    ) -> Option<Box<Later>> {
+        loop {
+            let mut store = HeaderStore::new();
+            let step = self
+                .conn
+                .poll(&mut rbuf[batch.consumed..], &mut store, out.len(), now);
+            match step {
+                Step::Request {
+                    head,
+                    raw,
+                    consumed,
+                } => {
+                    batch.consumed += consumed;
+                    let request = Request::from_h1(&head, raw, self.peer);
+                    let route = self.service.route(&request);
+                    if head.body != BodyKind::None {
+                        let decided = match route.body_use() {
+                            BodyUse::Collect(max) => self
+                                .conn
+                                .collect_body(head.body, max, head.expect_continue, now)
+                                .map(Some),
+                            BodyUse::Ignore(max) => self
+                                .conn
+                                .skip_body(head.body, max, head.expect_continue, now)
+                                .map(|()| None),
+                        };
+                        match decided {
+                            // Collecting: the next polls decode the body.
+                            Ok(Some(send_continue)) => {
+                                if send_continue {
+                                    out.extend_from_slice(h1::CONTINUE_100);
+                                }
+                                self.pending = Some(Box::new(Later {
+                                    request: request.owned(),
+                                    route,
+                                    started: now,
+                                }));
+                                continue;
+                            }
+                            Ok(None) => {}
+                            Err(error) => {
+                                self.refuse(
+                                    out,
+                                    error.status(),
+                                    error.reason(),
+                                    Some(&request),
+                                    now,
+                                );
+                                batch.stop = Stop::Close;
+                                return None;
+                            }
+                        }
+                    }
+                    let outcome = catch_sync(|| self.service.answer_now(&request, &route, now));
+                    let response = match outcome {
+                        Ok(Outcome::Ready(response)) => response,
+                        Ok(Outcome::Later) => {
+                            return Some(Box::new(Later {
+                                request: request.owned(),
+                                route,
+                                started: now,
+                            }));
+                        }
+                        Err(message) => self.panicked(&request, &message),
+                    };
+                    if let Some(tail) = self.respond(out, &request, response, now) {
+                        batch.tail = Some(tail);
+                        return None;
+                    }
+                    if self.conn.is_closing() {
+                        batch.stop = Stop::Close;
+                        return None;
+                    }
+                }
+                Step::Body { consumed, body } => {
+                    batch.consumed += consumed;
+                    let Some(mut later) = self.pending.take() else {
+                        debug_assert!(false, "a body arrived for no request");
+                        batch.stop = Stop::Close;
+                        return None;
+                    };
+                    later.request.set_body(body);
+                    return Some(later);
+                }
+                Step::NeedBytes { consumed } => {
+                    batch.consumed += consumed;
+                    batch.stop = Stop::NeedBytes;
+                    return None;
+                }
+                Step::Flush { consumed } => {
+                    batch.consumed += consumed;
+                    batch.stop = Stop::Flush;
+                    return None;
+                }
+                Step::Refuse {
+                    consumed,
+                    status,
+                    reason,
+                } => {
+                    batch.consumed += consumed;
+                    let request = self.pending.take();
+                    let view = request.as_ref().map(|later| later.request.view());
+                    self.refuse(out, status, reason, view.as_ref(), now);
+                    batch.stop = Stop::Close;
+                    return None;
+                }
+                Step::Close { consumed } => {
+                    batch.consumed += consumed;
+                    batch.stop = Stop::Close;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Answers a request that waits: the disk, an engine, another shard, or its body.
+    async fn answer_later(&mut self, later: Later, out: &mut Vec<u8>, batch: &mut Batch) {
+        let Later {
+            request,
+            route,
+            started,
+        } = later;
+        let view = request.view();
+        let answer = catch_unwind(self.service.answer(&view, &route, started)).await;
+        let response = match answer {
+            Ok(response) => response,
+            Err(message) => self.panicked(&view, &message),
+        };
+        if let Some(tail) = self.respond(out, &view, response, started) {
+            batch.tail = Some(tail);
+        } else if self.conn.is_closing() {
+            batch.stop = Stop::Close;
+        }
+    }
+
+    /// A contained panic: counted, logged, answered 500, and the connection closes (whatever
+    /// the handler was doing with the request's bytes is unknown).
+    fn panicked(&self, request: &Request<'_>, message: &str) -> Response {
+        let what = format!(
+            "{} {}",
+            String::from_utf8_lossy(request.method_bytes),
+            String::from_utf8_lossy(request.target)
+        );
+        self.shard.panicked(&what, message);
+        let mut response = Response::error(500);
+        response.close = true;
+        response
+    }
+
+    /// Writes a response's head (and a small body) into `out`; a body that must follow the
+    /// output comes back as a [`Tail`]. Counts and logs the request.
+    fn respond(
+        &mut self,
+        out: &mut Vec<u8>,
+        request: &Request<'_>,
+        response: Response,
+        started: Instant,
+    ) -> Option<Tail> {
+        let before = out.len();
+        let size = match response.body.len() {
+            Some(n) => BodySize::Known(n),
+            None => BodySize::Unknown,
+        };
+        let plan = {
+            let date = self.shard.date.borrow();
+            let head = ResponseHead {
+                status: response.status,
+                date_line: date.line(),
+                shared: response.shared.as_deref().map_or(&[][..], |b| b.h1()),
+                fields: &response.fields,
+                body: size,
+                close: response.close,
+            };
+            self.conn.write_head(out, &head)
+        };
+        let (tail, body_bytes) = match (plan, response.body) {
+            (BodyPlan::None, _) => (None, 0),
+            (BodyPlan::Length(n), Body::Bytes(body)) if body.len() < GATHER_BODY_BYTES_MIN => {
+                out.extend_from_slice(&body);
+                (None, n)
+            }
+            (BodyPlan::Length(n), Body::Bytes(body)) => (Some(Tail::Bytes(body)), n),
+            (BodyPlan::Length(n), Body::File(file)) => (Some(Tail::File(file)), n),
+            (BodyPlan::Chunked, Body::Stream(stream)) => (
+                Some(Tail::Stream {
+                    stream,
+                    chunked: true,
+                }),
+                0,
+            ),
+            (BodyPlan::UntilClose, Body::Stream(stream)) => (
+                Some(Tail::Stream {
+                    stream,
+                    chunked: false,
+                }),
+                0,
+            ),
+            (plan, body) => {
+                debug_assert!(false, "{plan:?} does not fit {body:?}");
+                (None, 0)
+            }
+        };
+        let head_bytes = (out.len() - before) as u64;
+        let sent = head_bytes
+            + match &tail {
+                Some(Tail::Bytes(_) | Tail::File(_)) => body_bytes,
+                _ => 0,
+            };
+        self.shard.record(response.status, sent, started);
+        self.log(Some(request), response.status, body_bytes, started, None);
+        tail
+    }
+
+    /// Answers a refused request (a head or body refused, a 408) and counts it; the
+    /// connection closes after.
+    fn refuse(
+        &mut self,
+        out: &mut Vec<u8>,
+        status: u16,
+        reason: &'static str,
+        request: Option<&Request<'_>>,
+        started: Instant,
+    ) {
+        let before = out.len();
+        let body_bytes = self
+            .conn
+            .write_refusal(out, status, &self.shard.date.borrow());
+        self.shard
+            .record(status, (out.len() - before) as u64, started);
+        self.shard.metrics.borrow_mut().requests_refused += 1;
+        self.log(request, status, body_bytes, started, Some(reason));
+    }
+
+    fn log(
+        &self,
+        request: Option<&Request<'_>>,
+        status: u16,
+        body_bytes: u64,
+        started: Instant,
+        refused: Option<&str>,
+    ) {
+        let mut log = self.shard.log.borrow_mut();
+        if !log.enabled() {
+            return;
+        }
+        let entry = Entry {
+            peer: self.peer.ip(),
+            unix_secs: i64::try_from(clock::unix_secs()).unwrap_or(i64::MAX),
+            request: request.map(|r| RequestLine {
+                method: r.method_bytes,
+                target: r.target,
+                protocol: r.version.as_str(),
+            }),
+            refused,
+            status,
+            body_bytes,
+            referer: request.and_then(|r| r.referer),
+            user_agent: request.and_then(|r| r.user_agent),
+            host: request.and_then(|r| r.host),
+            duration_micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        };
+        if refused.is_some() {
+            if !log.push_refused(&entry) {
+                drop(log);
+                self.shard.metrics.borrow_mut().requests_refused_unlogged += 1;
+            }
+        } else {
+            log.push(&entry);
+        }
+    }
+
+    /// Writes `out` under `deadline`; the buffer back (cleared), or `None` if the connection
+    /// is done for.
+    async fn write<T: Transport>(
+        &self,
+        io: &mut T,
+        deadline: Instant,
+        out: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        match self.slot.run(deadline, io.write_all(out)).await {
+            Some((Ok(()), mut back)) => {
+                back.clear();
+                Some(back)
+            }
+            _ => None,
+        }
+    }
+
+    /// Streams a file range in chunks; false if the connection must close.
+    async fn stream_file<T: Transport>(&self, io: &mut T, job: FileBody) -> bool {
+        let mut buf = Vec::with_capacity(FILE_STREAM_CHUNK_BYTES.min(job.len as usize));
+        let mut offset = job.offset;
+        let end = job.offset + job.len;
+        while offset < end {
+            let want = usize::try_from(end - offset)
+                .unwrap_or(usize::MAX)
+                .min(FILE_STREAM_CHUNK_BYTES);
+            buf.clear();
+            let (result, mut chunk) = job.file.read_at(buf, offset).await;
+            let n = match result {
+                // The file shrank or failed: the promised length cannot be kept, so close.
+                Ok(0) | Err(_) => return false,
+                Ok(n) => n.min(want),
+            };
+            chunk.truncate(n);
+            offset += n as u64;
+            let deadline = self.conn.write_deadline(Instant::now());
+            match self.write(io, deadline, chunk).await {
+                Some(back) => buf = back,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Streams a body of unknown length, chunked (or raw until the connection closes); false
+    /// if the connection must close.
+    async fn stream_body<T: Transport>(
+        &self,
+        io: &mut T,
+        mut stream: Box<dyn BodyStream>,
+        chunked: bool,
+    ) -> bool {
+        let mut buf = Vec::new();
+        loop {
+            let piece = stream.next().await;
+            buf.clear();
+            match &piece {
+                Some(data) if chunked => h1::write_chunk(&mut buf, data),
+                Some(data) => buf.extend_from_slice(data),
+                None if chunked => h1::write_last_chunk(&mut buf),
+                None => {}
+            }
+            if !buf.is_empty() {
+                let deadline = self.conn.write_deadline(Instant::now());
+                match self.write(io, deadline, buf).await {
+                    Some(back) => buf = back,
+                    None => return false,
+                }
+            }
+            if piece.is_none() {
+                return chunked;
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The service: a [`Request`] in, a [`Response`] out, whatever protocol carried them.
+//!
+//! One [`Service`] per shard. It keeps the shard's current [`State`]: everything derived from
+//! one snapshot (the snapshot itself, the file cache, the ISR cache and the app engines). A
+//! request pins the state it was routed under ([`Route`] holds an `Rc<State>`) until it is
+//! answered, so a reload swaps in a new state for new requests while requests in flight
+//! finish with the old one and put what they load into the old one's caches, which go away
+//! with the last of them. That is what makes a reload happen "between requests" even though
+//! requests await the disk, engines and other shards.
+//!
+//! Handlers:
+//! - [`static_files`]: files beneath a site root, through the shard's file cache;
+//! - [`app`]: pages rendered by the shard's engines and cached (ISR), mesh fills;
+//! - [`ops`]: `/__bext/health`, `/metrics`, `/cache/invalidate`, `/dev/events`.
+
+pub(crate) mod app;
+mod ops;
+mod request;
+mod response;
+mod route;
+mod static_files;
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use bext_core::isr::{Invalidate, IsrCache, IsrConfig, KeyHasher};
+use bext_core::metrics::Metrics;
+use bext_net::fields::FieldBlock;
+use bext_shards::file_cache::FileCache;
+use bext_shards::sync::Generation;
+
+use crate::shard::Shard;
+use crate::shard::mesh::{FillReply, FillRequest};
+use crate::snapshot::Snapshot;
+pub(crate) use request::{OwnedRequest, Request};
+pub(crate) use response::{Body, BodyStream, FileBody, Outcome, Response};
+pub(crate) use route::{BodyUse, Handler, Route};
+
+/// One shard's service.
+pub(crate) struct Service {
+    pub shard: Rc<Shard>,
+    current: RefCell<Rc<State>>,
+    /// Counts state swaps (reloads); a dev server's reload streams wait on it.
+    pub reloads: Generation,
+    /// Counts finished ISR fills; requests waiting on another's render wait on it.
+    pub fills_done: Generation,
+    /// Pages asked of owner shards and not yet answered, by request id.
+    pub mesh_fills: RefCell<HashMap<u64, app::MeshFill>>,
+    /// Dev reload streams open now (at most `DEV_RELOAD_CLIENTS_MAX`).
+    pub dev_streams: Cell<usize>,
+}
+
+/// What one snapshot needs on a shard: built on start and on each reload, pinned by requests.
+pub(crate) struct State {
+    pub snapshot: Arc<Snapshot>,
+    pub files: RefCell<FileCache<static_files::CachedFile>>,
+    pub isr: RefCell<IsrCache<Arc<FieldBlock>>>,
+    /// Each app site's engine, by site index.
+    pub engines: Vec<Option<Rc<app::AppEngine>>>,
+}
+
+impl Service {
+    pub fn new(shard: Rc<Shard>, snapshot: Arc<Snapshot>) -> Rc<Service> {
+        let state = State::new(snapshot, &[]);
+        Rc::new(Service {
+            shard,
+            current: RefCell::new(Rc::new(state)),
+            reloads: Generation::default(),
+            fills_done: Generation::default(),
+            mesh_fills: RefCell::new(HashMap::new()),
+            dev_streams: Cell::new(0),
+        })
+    }
+
+    /// The current state, pinned by the caller.
+    pub fn current(&self) -> Rc<State> {
+        self.current.borrow().clone()
+    }
+
+    /// Serves `snapshot` from now on. Engines of apps that did not change are kept; caches
+    /// start empty (sites may be renumbered). Requests in flight keep the state they pinned.
+    pub fn reload(&self, snapshot: Arc<Snapshot>) {
+        let next = {
+            let old = self.current.borrow();
+            State::new(snapshot, &old.engines)
+        };
+        *self.current.borrow_mut() = Rc::new(next);
+        self.reloads.bump();
+    }
+
+    /// Routes a request under the current state.
+    pub fn route(&self, request: &Request<'_>) -> Route {
+        Route::decide(self.current(), request)
+    }
+
+    /// The synchronous fast path: cache hits and answers that need no waiting.
+    pub fn answer_now(
+        self: &Rc<Self>,
+        request: &Request<'_>,
+        route: &Route,
+        now: Instant,
+    ) -> Outcome {
+        let answer = match route.handler {
+            Handler::Static => static_files::hit(self, route, request, now),
+            Handler::App => app::cached(self, route, request)
+                .or_else(|| static_files::hit(self, route, request, now)),
+            Handler::Ops(ops) => ops::answer_now(self, ops, request),
+        };
+        match answer {
+            Some(response) => Outcome::Ready(response),
+            None => Outcome::Later,
+        }
+    }
+
+    /// The slow path: the disk, an engine, another shard.
+    pub async fn answer(
+        self: &Rc<Self>,
+        request: &Request<'_>,
+        route: &Route,
+        now: Instant,
+    ) -> Response {
+        match route.handler {
+            Handler::Static => static_files::miss(self, route, request, now).await,
+            Handler::App => app::answer(self, route, request, now).await,
+            Handler::Ops(ops) => ops::answer(self, route, ops, request).await,
+        }
+    }
+
+    /// This shard's counters for a scrape: the runtime's, with the current ISR cache's.
+    pub fn local_metrics(&self) -> Metrics {
+        let mut copy = self.shard.metrics.borrow().clone();
+        copy.shards_reporting = 1;
+        copy.isr = self.current().isr.borrow().stats();
+        copy
+    }
+
+    /// The shard's periodic tick: forget ISR renders whose deadline passed.
+    pub fn sweep(&self, now_ms: u64) {
+        self.current().isr.borrow_mut().sweep(now_ms);
+    }
+
+    pub fn on_fill_request(self: &Rc<Self>, request: FillRequest) {
+        app::on_fill_request(self, request);
+    }
+
+    pub fn on_fill_reply(&self, id: u64, reply: Option<Box<FillReply>>) {
+        app::on_fill_reply(self, id, reply);
+    }
+
+    /// Another shard fanned out an invalidation. Applied only under the same snapshot (a
+    /// shard on another one has renumbered sites, and a reload empties its cache anyway).
+    pub fn on_invalidate(&self, snapshot: u64, site: usize, what: &Invalidate) {
+        let state = self.current();
+        if state.snapshot.id != snapshot {
+            self.shard.metrics.borrow_mut().mesh_dropped += 1;
+            return;
+        }
+        app::invalidate(&state, site, what);
+    }
+}
+
+impl State {
+    fn new(snapshot: Arc<Snapshot>, engines: &[Option<Rc<app::AppEngine>>]) -> State {
+        let limits = &snapshot.config.server.limits;
+        let files = FileCache::new(
+            snapshot.config.sites.len(),
+            limits.file_cache_bytes_max,
+            limits.file_cache_entry_bytes_max,
+        );
+        let engines = snapshot
+            .site_runtime
+            .iter()
+            .map(|runtime| {
+                runtime.app.as_ref().map(|site| {
+                    let kept = engines
+                        .iter()
+                        .flatten()
+                        .find(|e| Arc::ptr_eq(&e.app, &site.app));
+                    match kept {
+                        Some(engine) => engine.clone(),
+                        None => Rc::new(app::AppEngine::new(site)),
+                    }
+                })
+            })
+            .collect();
+        State {
+            isr: RefCell::new(new_isr(&snapshot)),
+            files: RefCell::new(files),
+            engines,
+            snapshot,
+        }
+    }
+
+    /// The engine of app site `site`.
+    pub fn engine(&self, site: usize) -> Option<Rc<app::AppEngine>> {
+        self.engines.get(site).cloned().flatten()
+    }
+}
+
+/// The ISR cache for a snapshot's `[render]` settings. Every shard hashes keys with the same
+/// process-wide key, so all agree on each key's owner.
+fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
+    static HASHER: OnceLock<KeyHasher> = OnceLock::new();
+    let hasher = HASHER
+        .get_or_init(|| KeyHasher::new(std::hash::RandomState::new()))
+        .clone();
+    let config = IsrConfig {
+        bytes_max: snapshot.config.render.isr_bytes_max,
+        ..IsrConfig::default()
+    };
+    IsrCache::new(config, hasher)
+}

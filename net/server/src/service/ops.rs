@@ -1,0 +1,216 @@
+//! bext's own endpoints: `/__bext/health`, `/__bext/metrics`, `/__bext/cache/invalidate`
+//! and a dev server's `/__bext/dev/events`.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use bext_core::isr::{Invalidate, parse_invalidate, token_matches};
+use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, DEV_RELOAD_CLIENTS_MAX, DEV_RELOAD_PING_MS};
+use bext_core::metrics::render_prometheus;
+use bext_net::Method;
+use bext_net::fields::Field;
+use bext_shards::rt;
+use bext_shards::sync::race;
+
+use super::route::{Ops, Route};
+use super::{Body, BodyStream, Request, Response, Service};
+use crate::shard::mesh::Message;
+use crate::shard::metrics;
+
+const JSON: &str = "application/json";
+
+/// Endpoints answered without waiting.
+pub(crate) fn answer_now(service: &Service, ops: Ops, _request: &Request<'_>) -> Option<Response> {
+    match ops {
+        Ops::Health => Some(health(service)),
+        Ops::Unknown => Some(Response::error(404)),
+        Ops::Metrics | Ops::Invalidate | Ops::DevEvents => None,
+    }
+}
+
+pub(crate) async fn answer(
+    service: &Rc<Service>,
+    route: &Route,
+    ops: Ops,
+    request: &Request<'_>,
+) -> Response {
+    match ops {
+        Ops::Health => health(service),
+        Ops::Metrics => {
+            let (metrics, shards) = metrics::collect(&service.shard, service.local_metrics()).await;
+            no_store(Response::bytes(
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                render_prometheus(&metrics, shards),
+            ))
+        }
+        Ops::Invalidate => invalidate(service, route, request),
+        Ops::DevEvents => dev_events(service),
+        Ops::Unknown => Response::error(404),
+    }
+}
+
+fn no_store(response: Response) -> Response {
+    response.with(Field::from_static("cache-control", "no-store"))
+}
+
+fn json(status: u16, body: String) -> Response {
+    no_store(Response::bytes(status, JSON, body))
+}
+
+fn health(service: &Service) -> Response {
+    let shard = &service.shard;
+    let driver = match shard.driver {
+        rt::Driver::IoUring => "io_uring",
+        rt::Driver::Legacy => "epoll",
+    };
+    let cpu = shard
+        .cpu
+        .map_or_else(|| String::from("null"), |cpu| cpu.to_string());
+    let body = format!(
+        "{{\"status\":\"{}\",\"shard\":{},\"cpu\":{cpu},\"backend\":\"{}\",\"driver\":\"{}\"}}\n",
+        if shard.draining.get() {
+            "draining"
+        } else {
+            "ok"
+        },
+        shard.id,
+        rt::BACKEND,
+        driver
+    );
+    json(200, body)
+}
+
+/// `POST /__bext/cache/invalidate` with `authorization: Bearer <[render] invalidate_token>`
+/// and `{"tag": "..."}` or `{"path": "/..."}`: marks the site's matching pages stale on every
+/// shard (this one at once, the others by mesh message).
+fn invalidate(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Response {
+    let error = |status: u16, message: &str| {
+        json(
+            status,
+            format!("{{\"error\":\"{}\"}}\n", message.replace(['"', '\\'], "'")),
+        )
+    };
+    if request.method != Method::Post {
+        return error(405, "use POST");
+    }
+    let state = &route.state;
+    let Some(token) = state.snapshot.config.render.invalidate_token.as_deref() else {
+        return error(404, "no [render] invalidate_token is configured");
+    };
+    let presented = bearer(request).unwrap_or_default();
+    if !token_matches(token.as_bytes(), presented) {
+        return error(401, "bad or missing bearer token");
+    }
+    let what = match parse_invalidate(request.body.unwrap_or_default()) {
+        Ok(what) => what,
+        Err(e) => return error(e.status(), &e.to_string()),
+    };
+    let here = super::app::invalidate(state, route.site, &what);
+    let shard = &service.shard;
+    let deadline = Instant::now() + Duration::from_millis(CONTROL_SEND_DEADLINE_MS);
+    let others = (0..shard.mesh.shards()).filter(|&to| to != shard.id);
+    let mut told = 1;
+    for to in others {
+        let message = Message::Invalidate {
+            snapshot: state.snapshot.id,
+            site: route.site,
+            what: what.clone(),
+        };
+        shard.send_until(
+            to,
+            message,
+            deadline,
+            "an invalidation (that shard serves its stale pages until they expire)",
+        );
+        told += 1;
+    }
+    let (kind, value) = match &what {
+        Invalidate::Tag(tag) => ("tag", tag.as_str()),
+        Invalidate::Path(path) => ("path", path.as_str()),
+    };
+    let value = value.replace(['"', '\\'], "");
+    json(
+        200,
+        format!("{{\"{kind}\":\"{value}\",\"invalidated_here\":{here},\"shards_told\":{told}}}\n"),
+    )
+}
+
+/// The token of an `authorization: Bearer <token>` field.
+fn bearer<'a>(request: &Request<'a>) -> Option<&'a [u8]> {
+    let value = request.fields.get("authorization")?;
+    let scheme = value.get(..7)?;
+    scheme
+        .eq_ignore_ascii_case(b"bearer ")
+        .then(|| bext_core::field::trim_ows(&value[7..]))
+}
+
+/// A dev server's reload stream (Server-Sent Events): a comment every `DEV_RELOAD_PING_MS`
+/// so a dead peer is noticed, and one `reload` event when a newer app is loaded; then the
+/// stream ends with its connection (the browser reloads the page). At most
+/// `DEV_RELOAD_CLIENTS_MAX` per shard; past that, 503.
+fn dev_events(service: &Rc<Service>) -> Response {
+    if service.dev_streams.get() >= DEV_RELOAD_CLIENTS_MAX {
+        return Response::error(503).with(Field::from_static("retry-after", "1"));
+    }
+    service.dev_streams.set(service.dev_streams.get() + 1);
+    let stream = ReloadEvents {
+        service: service.clone(),
+        generation: service.reloads.get(),
+        started: false,
+        done: false,
+    };
+    let mut response = Response::new(200)
+        .with(Field::from_static("content-type", "text/event-stream"))
+        .with(Field::from_static("cache-control", "no-store"))
+        .with_body(Body::Stream(Box::new(stream)));
+    response.close = true;
+    response
+}
+
+struct ReloadEvents {
+    service: Rc<Service>,
+    generation: u64,
+    started: bool,
+    done: bool,
+}
+
+impl Drop for ReloadEvents {
+    fn drop(&mut self) {
+        let open = &self.service.dev_streams;
+        open.set(open.get().saturating_sub(1));
+    }
+}
+
+impl BodyStream for ReloadEvents {
+    fn next(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Bytes>> + '_>> {
+        Box::pin(async move {
+            if self.done {
+                return None;
+            }
+            if !self.started {
+                self.started = true;
+                return Some(Bytes::from_static(b"retry: 300\n\n"));
+            }
+            let service = &self.service;
+            let changed = race(
+                rt::timeout(
+                    Duration::from_millis(DEV_RELOAD_PING_MS),
+                    service.reloads.changed(self.generation),
+                ),
+                service.shard.stop.wait(),
+            )
+            .await;
+            match changed {
+                None => None,
+                Some(Ok(())) => {
+                    self.done = true;
+                    Some(Bytes::from_static(b"event: reload\ndata: {}\n\n"))
+                }
+                Some(Err(_)) => Some(Bytes::from_static(b": ping\n\n")),
+            }
+        })
+    }
+}

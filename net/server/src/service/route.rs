@@ -1,0 +1,110 @@
+//! Which handler answers a request: decided once, from the snapshot the request pins.
+//!
+//! The site is chosen by Host; then `/__bext/…` paths go to the ops endpoints (for clients
+//! `[server] ops_endpoints` lets in; for anyone else they are ordinary paths of the site), an
+//! app site's requests go to the app (which tries `public/` itself where routes allow), and
+//! everything else to the static files. The route also says whether its handler needs the
+//! request body, which the driver must know before reading it: a handler that does not is
+//! answered first, and the body dropped after.
+
+use std::rc::Rc;
+
+use bext_net::Method;
+
+use super::State;
+use super::request::Request;
+
+/// `/__bext/`: bext's own endpoints.
+pub(crate) const OPS_PREFIX: &[u8] = b"/__bext/";
+
+/// The decision for one request. Holds the pinned state: the snapshot it was made under and
+/// the caches and engines built for it.
+pub(crate) struct Route {
+    pub state: Rc<State>,
+    pub site: usize,
+    pub handler: Handler,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Handler {
+    Ops(Ops),
+    App,
+    Static,
+}
+
+/// bext's own endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ops {
+    Health,
+    Metrics,
+    Invalidate,
+    DevEvents,
+    Unknown,
+}
+
+/// What the handler does with a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyUse {
+    /// Needs all of it, up to this many bytes, before it can answer.
+    Collect(u64),
+    /// Answers without it; bodies over this many bytes are refused (413) anyway.
+    Ignore(u64),
+}
+
+impl Route {
+    pub fn decide(state: Rc<State>, request: &Request<'_>) -> Route {
+        let snapshot = &state.snapshot;
+        let site = snapshot.sites.select(request.host);
+        let handler = if let Some(ops) = ops_endpoint(&state, request) {
+            Handler::Ops(ops)
+        } else if snapshot.site_runtime[site].app.is_some() {
+            Handler::App
+        } else {
+            Handler::Static
+        };
+        Route {
+            state,
+            site,
+            handler,
+        }
+    }
+
+    pub fn body_use(&self) -> BodyUse {
+        let max = self.state.snapshot.config.sites[self.site].body_bytes_max;
+        match self.handler {
+            Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(max),
+            Handler::Static | Handler::Ops(_) => BodyUse::Ignore(max),
+        }
+    }
+}
+
+fn ops_endpoint(state: &State, request: &Request<'_>) -> Option<Ops> {
+    let path = request.path;
+    if !path.starts_with(OPS_PREFIX) {
+        return None;
+    }
+    // The dev reload stream answers whoever loaded the page: dev servers are local.
+    if path == b"/__bext/dev/events" && state.snapshot.dev_mode() {
+        return Some(Ops::DevEvents);
+    }
+    if !state
+        .snapshot
+        .config
+        .server
+        .ops_endpoints
+        .allows(request.peer.ip())
+    {
+        return None;
+    }
+    Some(match path {
+        b"/__bext/health" => Ops::Health,
+        b"/__bext/metrics" => Ops::Metrics,
+        b"/__bext/cache/invalidate" => Ops::Invalidate,
+        _ => Ops::Unknown,
+    })
+}
+
+/// GET or HEAD: the methods static files and cached pages answer.
+pub(crate) fn is_read(method: Method) -> bool {
+    matches!(method, Method::Get | Method::Head)
+}

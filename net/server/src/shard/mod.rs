@@ -1,0 +1,261 @@
+//! One shard: its runtime state and its main loop.
+//!
+//! [`Shard`] holds what every layer above needs from the runtime and nothing about requests:
+//! the Date line, counters, the access-log buffer, connection deadlines, a pool of output
+//! buffers, the drain state and the shard's end of the mesh. Everything is owned by the
+//! shard's thread (`Rc`, `Cell`, `RefCell`). Request logic lives in the service
+//! (`crate::service`), which holds an `Rc<Shard>`; [`run`] wires the two together: it starts
+//! the accept loops, a ticker and the deadline sweep, then serves mesh messages until told to
+//! stop, and drains.
+
+pub(crate) mod guard;
+pub(crate) mod mesh;
+pub(crate) mod metrics;
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use bext_core::config::ServerConfig;
+use bext_core::limits::{
+    DEADLINE_SWEEP_MS_MAX, DEADLINE_SWEEP_MS_MIN, DRAIN_POLL_INTERVAL_MS,
+    OUT_POOL_BUFFER_BYTES_MAX, OUT_POOL_BUFFERS_MAX,
+};
+use bext_core::metrics::Metrics;
+use bext_net::h1::DateCache;
+use bext_shards::clock;
+use bext_shards::deadlines::Deadlines;
+use bext_shards::mesh::MeshReceiver;
+use bext_shards::rt::{self, Driver, Started};
+use bext_shards::shard::Placement;
+use bext_shards::sync::{StopSignal, race};
+
+use crate::log::AccessLogBuffer;
+use crate::service::Service;
+use crate::snapshot::Snapshot;
+use mesh::{Mesh, Message};
+
+/// Said once per process, by whichever shard sees it first.
+static LEGACY_DRIVER_REPORTED: AtomicBool = AtomicBool::new(false);
+static UNPINNED_REPORTED: AtomicBool = AtomicBool::new(false);
+
+const DRAIN_POLL_INTERVAL: Duration = Duration::from_millis(DRAIN_POLL_INTERVAL_MS);
+const SWEEP_INTERVAL_MIN: Duration = Duration::from_millis(DEADLINE_SWEEP_MS_MIN);
+const SWEEP_INTERVAL_MAX: Duration = Duration::from_millis(DEADLINE_SWEEP_MS_MAX);
+
+/// One shard's runtime state.
+pub(crate) struct Shard {
+    pub id: usize,
+    /// The CPU this shard is pinned to; `None` if pinning was refused.
+    pub cpu: Option<usize>,
+    pub driver: Driver,
+    pub date: RefCell<DateCache>,
+    pub metrics: RefCell<Metrics>,
+    pub log: RefCell<AccessLogBuffer>,
+    /// Set once a Stop arrives: finish what is in flight, accept nothing new.
+    pub draining: Cell<bool>,
+    pub stop: StopSignal,
+    /// Connections in the middle of a request (bytes of it read, or its answer unwritten).
+    pub busy_connections: Cell<usize>,
+    /// Every connection's deadline, swept by `sweeper`.
+    pub deadlines: Deadlines,
+    /// Output buffers lent to connections while they write.
+    out_pool: RefCell<Vec<Vec<u8>>>,
+    pub(crate) mesh: Mesh,
+    scrapes: RefCell<metrics::PendingScrapes>,
+}
+
+impl Shard {
+    pub fn new(
+        id: usize,
+        cpu: Option<usize>,
+        driver: Driver,
+        receiver: &MeshReceiver<Message>,
+        server: &ServerConfig,
+    ) -> Shard {
+        Shard {
+            id,
+            cpu,
+            driver,
+            date: RefCell::new(DateCache::new(clock::unix_secs())),
+            metrics: RefCell::new(Metrics::new()),
+            log: RefCell::new(AccessLogBuffer::open(server)),
+            draining: Cell::new(false),
+            stop: StopSignal::default(),
+            busy_connections: Cell::new(0),
+            deadlines: Deadlines::new(),
+            out_pool: RefCell::new(Vec::new()),
+            mesh: Mesh::new(receiver.sender()),
+            scrapes: RefCell::new(metrics::PendingScrapes::default()),
+        }
+    }
+
+    /// An output buffer from the pool (or a new, empty one).
+    pub fn take_out(&self) -> Vec<u8> {
+        self.out_pool.borrow_mut().pop().unwrap_or_default()
+    }
+
+    /// Gives an output buffer back; kept if the pool has room and it is not oversized.
+    pub fn give_out(&self, mut out: Vec<u8>) {
+        if out.capacity() == 0 || out.capacity() > OUT_POOL_BUFFER_BYTES_MAX {
+            return;
+        }
+        out.clear();
+        let mut pool = self.out_pool.borrow_mut();
+        if pool.len() < OUT_POOL_BUFFERS_MAX {
+            pool.push(out);
+        }
+    }
+
+    /// Counts one answered request.
+    pub fn record(&self, status: u16, bytes: u64, started: Instant) {
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.metrics.borrow_mut().record(status, bytes, nanos);
+    }
+
+    /// Counts a panic that was contained, and says what it cost.
+    pub fn panicked(&self, what: &str, message: &str) {
+        self.metrics.borrow_mut().panics += 1;
+        eprintln!("bext: shard {}: panic in {what}: {message}", self.id);
+    }
+}
+
+/// Spawns a task on this shard under [`guard::catch_unwind`]: a panic in it is counted and
+/// logged, and the shard goes on.
+pub(crate) fn spawn(
+    shard: &Rc<Shard>,
+    what: &'static str,
+    task: impl Future<Output = ()> + 'static,
+) {
+    let shard = shard.clone();
+    rt::spawn(async move {
+        if let Err(message) = guard::catch_unwind(task).await {
+            shard.panicked(what, &message);
+        }
+    });
+}
+
+/// The shard's main loop: serve until a Stop, then drain.
+pub(crate) async fn run(
+    placement: Placement,
+    started: Started,
+    snapshot: Arc<Snapshot>,
+    listeners: Vec<std::net::TcpListener>,
+    receiver: MeshReceiver<Message>,
+    ready: impl FnOnce(),
+) {
+    if started.driver == Driver::Legacy && !LEGACY_DRIVER_REPORTED.swap(true, Ordering::Relaxed) {
+        eprintln!("bext: io_uring is unavailable here; shards run on the epoll driver (slower)");
+    }
+    if placement.cpu.is_none() && !UNPINNED_REPORTED.swap(true, Ordering::Relaxed) {
+        eprintln!(
+            "bext: shard {} could not be pinned to a CPU (a restricted cpuset?); shards run unpinned",
+            placement.id
+        );
+    }
+    let shard = Rc::new(Shard::new(
+        placement.id,
+        placement.cpu,
+        started.driver,
+        &receiver,
+        &snapshot.config.server,
+    ));
+    // Engines are created and loaded before the shard says it is ready, so no request waits
+    // for one.
+    let service = Service::new(shard.clone(), snapshot);
+    ready();
+    for listener in listeners {
+        match rt::TcpListener::from_std(listener) {
+            Ok(listener) => spawn(
+                &shard,
+                "accept loop",
+                crate::transport::tcp::accept_loop(service.clone(), listener),
+            ),
+            Err(e) => eprintln!("bext: shard {}: listener unusable: {e}", shard.id),
+        }
+    }
+    spawn(&shard, "ticker", ticker(service.clone()));
+    spawn(&shard, "deadline sweep", sweeper(service.clone()));
+    let drain = loop {
+        match receiver.recv().await {
+            Message::Stop { drain } => break drain,
+            message => handle(&service, message),
+        }
+    };
+    shard.draining.set(true);
+    shard.stop.fire();
+    let deadline = Instant::now() + drain;
+    while shard.busy_connections.get() > 0 && Instant::now() < deadline {
+        // Keep answering peers while draining: an asker must not wait out its timeout on us.
+        if let Some(message) = race(receiver.recv(), rt::sleep(DRAIN_POLL_INTERVAL)).await {
+            handle(&service, message);
+        }
+    }
+    shard.log.borrow_mut().flush();
+    // Returning ends the executor: idle keep-alive connections are closed with it.
+}
+
+/// One mesh message, while serving or draining.
+fn handle(service: &Rc<Service>, message: Message) {
+    let shard = &service.shard;
+    match message {
+        Message::Reload(snapshot) => {
+            if shard.draining.get() {
+                return;
+            }
+            shard.log.borrow_mut().reconfigure(&snapshot.config.server);
+            service.reload(snapshot);
+        }
+        // A second Stop while draining changes nothing.
+        Message::Stop { .. } => {}
+        Message::MetricsRequest { from, id } => {
+            metrics::answer_request(shard, from, id, service.local_metrics());
+        }
+        Message::MetricsReply { id, metrics } => metrics::reply(shard, id, &metrics),
+        Message::FillRequest(request) => service.on_fill_request(*request),
+        Message::FillReply { id, reply } => service.on_fill_reply(id, reply),
+        Message::Invalidate {
+            snapshot,
+            site,
+            what,
+        } => service.on_invalidate(snapshot, site, &what),
+    }
+}
+
+/// Every wall-clock second, on the second: the Date line; then the access-log flush and the
+/// ISR sweep. Aligned to the second boundary so the Date header never lags the clock by more
+/// than the time to wake up.
+async fn ticker(service: Rc<Service>) {
+    let shard = &service.shard;
+    loop {
+        rt::sleep(clock::until_next_second()).await;
+        shard.date.borrow_mut().update(clock::unix_secs());
+        shard.log.borrow_mut().flush();
+        service.sweep(clock::monotonic_ms());
+    }
+}
+
+/// Fires connection deadlines. The interval is a quarter of the shortest configured timeout
+/// (within `SWEEP_INTERVAL_MIN..=SWEEP_INTERVAL_MAX`), so a deadline fires at most 25% late.
+async fn sweeper(service: Rc<Service>) {
+    loop {
+        let interval = {
+            let h1 = service.current().snapshot.h1;
+            let shortest = [
+                h1.header_read_timeout,
+                h1.body_idle_timeout,
+                h1.keepalive_idle_timeout,
+                h1.write_stall_timeout,
+            ]
+            .into_iter()
+            .min()
+            .unwrap_or(SWEEP_INTERVAL_MAX);
+            (shortest / 4).clamp(SWEEP_INTERVAL_MIN, SWEEP_INTERVAL_MAX)
+        };
+        rt::sleep(interval).await;
+        service.shard.deadlines.sweep(Instant::now());
+    }
+}

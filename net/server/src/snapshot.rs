@@ -1,0 +1,214 @@
+//! One config, ready to serve: shared read-only by every shard through `Arc`.
+//!
+//! Building a snapshot is the only place site roots are opened and apps compiled, so a
+//! missing root or a page that does not compile is reported at start-up or on reload, never
+//! per request.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bext_core::config::{Config, EngineChoice};
+use bext_core::sites::SiteTable;
+use bext_core::static_files::CacheControlRules;
+use bext_engine::{EngineKind, Limits};
+use bext_net::fields::Field;
+use bext_net::h1;
+use bext_render::load::AppLoader;
+use bext_shards::sys;
+
+use crate::service::app::AppSite;
+
+pub struct Snapshot {
+    /// Unique in the process: shards name the snapshot a mesh message was made under, so a
+    /// peer on another snapshot (mid-reload) can tell that its site numbers differ.
+    pub(crate) id: u64,
+    pub config: Config,
+    pub sites: SiteTable,
+    pub(crate) site_runtime: Vec<SiteRuntime>,
+    /// Bounds and deadlines of an HTTP/1.1 connection under this config.
+    pub(crate) h1: h1::ConnConfig,
+}
+
+/// What a site needs at request time, prepared once per config.
+pub(crate) struct SiteRuntime {
+    /// The site root, opened once: files are opened beneath it with `openat2`, so a request
+    /// can never leave it, whatever symlinks or renames happen on disk. `None` for an app
+    /// site whose `public/` does not exist: it serves no files.
+    pub root: Option<OwnedFd>,
+    pub cache_control: CacheControlRules,
+    /// The site's extra response headers, as fields.
+    pub extra_headers: Vec<Field>,
+    /// The compiled app of an app site.
+    pub app: Option<Arc<AppSite>>,
+}
+
+#[derive(Debug)]
+pub struct SnapshotError(pub String);
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl Snapshot {
+    /// Opens every site root and compiles the per-site rules. The only I/O is opening the
+    /// roots, so a missing root is reported here, at start-up or reload, never per request.
+    pub fn build(config: Config) -> Result<Snapshot, SnapshotError> {
+        AppBuilder::new(false).build(config)
+    }
+
+    /// Whether any site is served by `bext dev`.
+    pub(crate) fn dev_mode(&self) -> bool {
+        self.site_runtime
+            .iter()
+            .any(|s| s.app.as_ref().is_some_and(|a| a.dev))
+    }
+}
+
+/// Builds snapshots, keeping each app's compiler between builds so a reload recompiles only
+/// the modules that changed (`bext dev` reloads on every save).
+pub struct AppBuilder {
+    dev: bool,
+    loaders: HashMap<PathBuf, AppLoader>,
+}
+
+impl AppBuilder {
+    pub fn new(dev: bool) -> AppBuilder {
+        AppBuilder {
+            dev,
+            loaders: HashMap::new(),
+        }
+    }
+
+    pub fn build(&mut self, config: Config) -> Result<Snapshot, SnapshotError> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let mut site_runtime = Vec::with_capacity(config.sites.len());
+        for (i, site) in config.sites.iter().enumerate() {
+            let app = match &site.app {
+                Some(dir) => Some(self.app(i, dir, &config)?),
+                None => None,
+            };
+            // An app's own public/ may be missing: the site then serves no files.
+            let root = if app.as_ref().is_some_and(|a| a.no_public) {
+                None
+            } else {
+                Some(sys::open_root(&site.root).map_err(|e| {
+                    SnapshotError(format!(
+                        "site[{i}].root: cannot open directory {}: {e}",
+                        site.root.display()
+                    ))
+                })?)
+            };
+            let rules: Vec<(&str, &str)> = site
+                .cache_control
+                .iter()
+                .map(|r| (r.pattern.as_str(), r.value.as_str()))
+                .collect();
+            let cache_control = CacheControlRules::new(&rules)
+                .map_err(|e| SnapshotError(format!("site[{i}].cache_control: {e}")))?;
+            let extra_headers = site
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    Field::new(name.as_bytes(), value.as_bytes())
+                        .map_err(|e| SnapshotError(format!("site[{i}].headers.{name}: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            site_runtime.push(SiteRuntime {
+                root,
+                cache_control,
+                extra_headers,
+                app,
+            });
+        }
+        let limits = &config.server.limits;
+        let timeouts = &config.server.timeouts;
+        let h1 = h1::ConnConfig {
+            limits: h1::Limits {
+                request_line_bytes_max: limits.request_line_bytes_max,
+                header_count_max: limits.header_count_max,
+                header_bytes_max: limits.header_bytes_max,
+            },
+            pipeline_depth_max: limits.pipeline_depth_max,
+            header_read_timeout: Duration::from_millis(timeouts.header_read_timeout_ms),
+            body_idle_timeout: Duration::from_millis(timeouts.body_idle_timeout_ms),
+            keepalive_idle_timeout: Duration::from_millis(timeouts.keepalive_idle_timeout_ms),
+            write_stall_timeout: Duration::from_millis(timeouts.write_stall_timeout_ms),
+        };
+        let sites = SiteTable::new(&config.sites);
+        Ok(Snapshot {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            config,
+            sites,
+            site_runtime,
+            h1,
+        })
+    }
+
+    /// Compiles site `index`'s app at `dir` (in dev mode, a module that fails to compile is
+    /// embedded as an error and reported, and the rest still loads).
+    fn app(
+        &mut self,
+        index: usize,
+        dir: &Path,
+        config: &Config,
+    ) -> Result<Arc<AppSite>, SnapshotError> {
+        let dev = self.dev;
+        let loader = self
+            .loaders
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| AppLoader::new(dir, dev));
+        let loaded = loader.load().map_err(|errors| {
+            SnapshotError(format!(
+                "site[{index}].app: {} does not compile:\n{errors}",
+                dir.display()
+            ))
+        })?;
+        for error in &loaded.errors {
+            eprintln!("bext: {error}");
+        }
+        eprintln!("bext: app {}: {}", dir.display(), loaded.stats);
+        let render = &config.render;
+        let available = bext_engine::available();
+        let engine = match render.engine {
+            EngineChoice::Auto => available.first().copied(),
+            EngineChoice::QuickJs => Some(EngineKind::QuickJs),
+            EngineChoice::Jsc => Some(EngineKind::JavaScriptCore),
+            EngineChoice::V8 => Some(EngineKind::V8),
+        }
+        .filter(|kind| available.contains(kind))
+        .ok_or_else(|| {
+            SnapshotError(format!(
+                "render.engine: {:?} is not compiled into this binary (it has: {})",
+                render.engine,
+                available
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let no_public =
+            loaded.public_dir.is_none() && config.sites[index].root == dir.join("public");
+        Ok(Arc::new(AppSite {
+            app: Arc::new(loaded),
+            engine,
+            limits: Limits {
+                heap_bytes_max: render.heap_bytes_max,
+                call_timeout: Duration::from_millis(render.render_timeout_ms),
+            },
+            fetch_timeout: Duration::from_millis(render.fetch_timeout_ms),
+            isr: render.isr && !dev,
+            dev,
+            no_public,
+        }))
+    }
+}
