@@ -509,3 +509,68 @@ fn access_log_json_from_the_config_and_flushed_on_exit() {
         "{text}"
     );
 }
+
+/// Regression: requests refused before a handler saw them (a head that does not parse, a
+/// body refused, a 408) never reached the access log, so the attacks an operator most wants
+/// to see left no trace. They are logged, with why, and counted.
+#[test]
+fn refused_requests_reach_the_access_log() {
+    let dir = TempDir::new("access-refused");
+    dir.write("site/index.html", "hello");
+    let config = dir.write(
+        "bext.config.toml",
+        "[server]\nshards = 1\naccess_log = \"access.json\"\naccess_log_format = \"json\"\nheader_read_timeout_ms = 500\n\n[[site]]\nroot = \"site\"\nbody_bytes_max = 10\n",
+    );
+    let log = dir.path().join("access.json");
+    let bext = Bext::serve_config(&config, &[]);
+    // No Host in HTTP/1.1: the head is refused before a request exists.
+    let r = request(bext.addr, "GET / HTTP/1.1\r\n\r\n");
+    assert_eq!(r.status, 400, "{}", r.summary());
+    // A body over the site's limit is refused before it is read.
+    let r = request(
+        bext.addr,
+        "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n",
+    );
+    assert_eq!(r.status, 413, "{}", r.summary());
+    // A head that never ends: 408 once the header deadline passes.
+    let mut stalled = Client::connect(bext.addr);
+    stalled.send(b"GET / HTTP/1.1\r\nHost: x\r\n");
+    let r = stalled.read_response(false).expect("a 408");
+    assert_eq!(r.status, 408, "{}", r.summary());
+
+    let lines = wait_for_lines(&log, 3);
+    let entries: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let seen: Vec<(Option<&str>, Option<&str>, u64, Option<&str>)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["method"].as_str(),
+                e["target"].as_str(),
+                e["status"].as_u64().unwrap_or(0),
+                e["refused"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (None, None, 400, Some("missing Host header")),
+            (
+                Some("POST"),
+                Some("/upload"),
+                413,
+                Some("request body too large")
+            ),
+            (None, None, 408, Some("request timeout")),
+        ],
+        "{lines:?}"
+    );
+    let metrics = bext.get("/__bext/metrics").text();
+    assert!(
+        metrics.contains("bext_requests_refused_total 3\n"),
+        "{metrics}"
+    );
+}

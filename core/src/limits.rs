@@ -100,12 +100,12 @@ pub const CONFIG_FILE_BYTES_MAX: usize = 1024 * 1024;
 /// fails with a 500 and the engine is recycled.
 pub const ENGINE_HEAP_BYTES_MAX: usize = 256 * 1024 * 1024;
 /// Hard ceiling a config may raise `[render] heap_bytes_max` to.
-pub const ENGINE_HEAP_BYTES_CEILING: usize = 4 * 1024 * 1024 * 1024;
+pub const ENGINE_HEAP_BYTES_CEILING: u64 = 4 * 1024 * 1024 * 1024;
 /// Default longest time one render may run inside the engine (CPU time between awaits), then it
 /// is interrupted and answered with the app's error page.
 pub const RENDER_TIMEOUT_MS: u64 = 2_000;
 /// Hard ceiling for `[render] render_timeout_ms`.
-pub const RENDER_TIMEOUT_CEILING_MS: u64 = 60_000;
+pub const RENDER_TIMEOUT_MS_CEILING: u64 = 60_000;
 /// Renders one shard may have started and not finished (waiting on `fetch`); past it, 503.
 pub const RENDERS_IN_FLIGHT_MAX: usize = 1024;
 /// Default deadline of one `fetch` made by a loader (connect, send, whole response).
@@ -129,6 +129,97 @@ pub const APP_SOURCE_BYTES_MAX: usize = 4 * 1024 * 1024;
 /// Most modules one app bundle may link.
 pub const APP_MODULES_MAX: usize = 20_000;
 
+// --- The ISR cache (per shard) --------------------------------------------------------------
+
+/// Most tags one page may carry (Next.js allows 128 per fetch; a page needs far fewer).
+pub const ISR_TAGS_PER_ENTRY_MAX: usize = 64;
+/// Longest tag, in bytes (Next.js's limit is 256 characters).
+pub const ISR_TAG_BYTES_MAX: usize = 256;
+/// Bookkeeping charged per entry on top of its bytes: slot, table bucket, FIFO item.
+pub const ISR_ENTRY_OVERHEAD_BYTES: usize = 256;
+/// Bookkeeping charged per tag of an entry: its box and its tag-set membership.
+pub const ISR_TAG_OVERHEAD_BYTES: usize = 64;
+/// Renders one shard's cache tracks at once (misses being filled, pages being revalidated,
+/// including those another shard renders for it). Past it, a miss renders without
+/// coalescing and a stale page waits for its revalidation.
+pub const ISR_FILLS_MAX: usize = 4 * RENDERS_IN_FLIGHT_MAX;
+/// Default time a miss's leader has before another request may take over its render.
+pub const ISR_FILL_TIMEOUT_MS: u64 = 10_000;
+/// Default time a revalidation has before a stale lookup hands out another ticket.
+pub const ISR_REVALIDATE_RETRY_MS: u64 = 30_000;
+/// Default time past its window a page may be served stale (one day).
+pub const ISR_STALE_MAX_MS: u64 = 24 * 60 * 60 * 1000;
+
+// A leader gets at least one full render and a mesh round trip before it is presumed lost.
+const _: () = assert!(ISR_FILL_TIMEOUT_MS >= RENDER_TIMEOUT_MS + MESH_REPLY_TIMEOUT_MS);
+const _: () = assert!(ISR_REVALIDATE_RETRY_MS >= ISR_FILL_TIMEOUT_MS);
+const _: () = assert!(ISR_FILLS_MAX >= RENDERS_IN_FLIGHT_MAX);
+// The tags a page may carry never make an empty page inadmissible.
+const _: () = assert!(
+    ISR_ENTRY_OVERHEAD_BYTES
+        + ISR_TAGS_PER_ENTRY_MAX * (ISR_TAG_BYTES_MAX + ISR_TAG_OVERHEAD_BYTES)
+        < ISR_ENTRY_BYTES_MAX
+);
+
+// --- How far a config may raise each bound -----------------------------------------------
+//
+// The defaults above are what a config starts from; these are the hard upper ends a
+// `bext.config.toml` is checked against, so a typo such as an extra zero is refused at
+// start-up instead of becoming a memory or latency hazard. Every bound also has a floor of 1
+// (a zero timeout or a zero-byte buffer would make the server refuse everything), except
+// `body_bytes_max`, where 0 sensibly means "this site accepts no request bodies".
+// `header_bytes_max` rises to `HEADER_BYTES_CEILING`, `header_count_max` to `HEADER_COUNT_MAX`
+// (the parser's header slots), `[render] render_timeout_ms` to `RENDER_TIMEOUT_MS_CEILING`
+// and `heap_bytes_max` to `ENGINE_HEAP_BYTES_CEILING`, all above.
+
+/// Any `*_timeout_ms` or `drain_deadline_ms`: one hour.
+pub const TIMEOUT_MS_CEILING: u64 = 60 * 60 * 1000;
+/// `pipeline_depth_max`.
+pub const PIPELINE_DEPTH_CEILING: usize = 1024;
+/// `connections_per_shard_max`.
+pub const CONNECTIONS_PER_SHARD_CEILING: usize = 1_000_000;
+/// `file_cache_bytes_max` (per shard): 16 GiB. Kept as `u64` so the constant means the same on
+/// every platform; a value that does not fit the platform's `usize` is refused.
+pub const FILE_CACHE_BYTES_CEILING: u64 = 16 * 1024 * 1024 * 1024;
+/// `file_cache_revalidate_ms`: one day.
+pub const FILE_CACHE_REVALIDATE_MS_CEILING: u64 = 24 * 60 * 60 * 1000;
+/// A site's `body_bytes_max`: 64 MiB. A body an app handler needs is held whole in its
+/// shard's memory until the handler runs, so the bound is one a shard can hold for many
+/// connections at once (it used to be 64 GiB).
+pub const BODY_BYTES_CEILING: u64 = 64 * 1024 * 1024;
+
+/// `[render] heap_bytes_max` floor: an engine needs a few MiB to load a bundle at all.
+pub const ENGINE_HEAP_BYTES_FLOOR: u64 = 4 * 1024 * 1024;
+/// `[render] isr_bytes_max` (per shard): 16 GiB.
+pub const ISR_CACHE_BYTES_CEILING: u64 = 16 * 1024 * 1024 * 1024;
+/// Shortest `[render] invalidate_token`: a guessable token is no guard.
+pub const INVALIDATE_TOKEN_BYTES_MIN: usize = 16;
+
+/// Addresses in `listen`: each is a socket per shard.
+pub const LISTEN_ADDRESSES_MAX: usize = 64;
+/// Index names per site: tried one after another on every directory request.
+pub const INDEX_FILES_MAX: usize = 16;
+/// Extra response headers per site: copied into every response.
+pub const SITE_HEADERS_MAX: usize = 64;
+/// Bytes of one extra response header value or `Cache-Control` value.
+pub const SITE_HEADER_VALUE_BYTES_MAX: usize = 8 * 1024;
+/// `cache_control` rules per site: matched one after another on every response.
+pub const CACHE_RULES_MAX: usize = 256;
+
+const _: () = assert!(HEADER_READ_TIMEOUT_MS <= TIMEOUT_MS_CEILING);
+const _: () = assert!(BODY_IDLE_TIMEOUT_MS <= TIMEOUT_MS_CEILING);
+const _: () = assert!(KEEPALIVE_IDLE_TIMEOUT_MS <= TIMEOUT_MS_CEILING);
+const _: () = assert!(WRITE_STALL_TIMEOUT_MS <= TIMEOUT_MS_CEILING);
+const _: () = assert!(DRAIN_DEADLINE_MS <= TIMEOUT_MS_CEILING);
+const _: () = assert!(PIPELINE_DEPTH_MAX <= PIPELINE_DEPTH_CEILING);
+const _: () = assert!(CONNECTIONS_PER_SHARD_MAX <= CONNECTIONS_PER_SHARD_CEILING);
+const _: () = assert!(FILE_CACHE_BYTES_MAX as u64 <= FILE_CACHE_BYTES_CEILING);
+const _: () = assert!(FILE_CACHE_REVALIDATE_MS <= FILE_CACHE_REVALIDATE_MS_CEILING);
+const _: () = assert!(BODY_BYTES_MAX <= BODY_BYTES_CEILING);
+const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
+const _: () = assert!(ISR_CACHE_BYTES_MAX as u64 <= ISR_CACHE_BYTES_CEILING);
+const _: () = assert!(ENGINE_HEAP_BYTES_FLOOR <= ENGINE_HEAP_BYTES_MAX as u64);
+
 const _: () = assert!(REQUEST_LINE_BYTES_MAX <= HEADER_BYTES_MAX);
 const _: () = assert!(HEADER_BYTES_MAX <= HEADER_BYTES_CEILING);
 const _: () = assert!(READ_BUFFER_BYTES_INITIAL <= HEADER_BYTES_MAX);
@@ -142,6 +233,6 @@ const _: () = assert!(DEADLINE_SWEEP_MS_MIN <= DEADLINE_SWEEP_MS_MAX);
 const _: () = assert!(PIPELINE_DEPTH_MAX >= 1);
 const _: () = assert!(MESH_QUEUE_DEPTH >= 2);
 const _: () = assert!(MESH_RETRY_INTERVAL_MS < MESH_REPLY_TIMEOUT_MS);
-const _: () = assert!(ENGINE_HEAP_BYTES_MAX <= ENGINE_HEAP_BYTES_CEILING);
-const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_CEILING_MS);
+const _: () = assert!(ENGINE_HEAP_BYTES_MAX as u64 <= ENGINE_HEAP_BYTES_CEILING);
+const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);

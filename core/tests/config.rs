@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use bext_core::config::{
-    self, AccessLog, CacheRule, Config, ConfigError, LogFormat, OpsEndpoints, SiteConfig, ceilings,
+    self, AccessLog, CacheRule, Config, ConfigError, LogFormat, OpsEndpoints, SiteConfig,
 };
 use bext_core::limits;
 
@@ -314,7 +314,7 @@ fn timeouts_are_bounded() {
                 "bext.config.toml:2:{column}: server.{key}: 0 is out of range: must be from 1 to 3600000"
             ),
         );
-        let over = ceilings::TIMEOUT_MS_CEILING + 1;
+        let over = limits::TIMEOUT_MS_CEILING + 1;
         check_err(
             &format!("[server]\n{key} = {over}\n{SITE}"),
             &format!("bext.config.toml:2:{column}: server.{key}: {over} is out of range"),
@@ -339,18 +339,15 @@ fn limits_are_bounded() {
     let cases: &[(&str, u64)] = &[
         ("header_count_max", limits::HEADER_COUNT_MAX as u64),
         ("header_bytes_max", limits::HEADER_BYTES_CEILING as u64),
-        (
-            "pipeline_depth_max",
-            ceilings::PIPELINE_DEPTH_CEILING as u64,
-        ),
+        ("pipeline_depth_max", limits::PIPELINE_DEPTH_CEILING as u64),
         (
             "connections_per_shard_max",
-            ceilings::CONNECTIONS_PER_SHARD_CEILING as u64,
+            limits::CONNECTIONS_PER_SHARD_CEILING as u64,
         ),
-        ("file_cache_bytes_max", ceilings::FILE_CACHE_BYTES_CEILING),
+        ("file_cache_bytes_max", limits::FILE_CACHE_BYTES_CEILING),
         (
             "file_cache_revalidate_ms",
-            ceilings::FILE_CACHE_REVALIDATE_MS_CEILING,
+            limits::FILE_CACHE_REVALIDATE_MS_CEILING,
         ),
         ("request_line_bytes_max", limits::HEADER_BYTES_MAX as u64),
     ];
@@ -624,7 +621,7 @@ fn index() {
         );
     }
     // 16 names of 8 characters plus ", " each: the 17th starts at column 10 + 16 * 10.
-    let many = vec!["\"i.html\""; ceilings::INDEX_FILES_MAX + 1].join(", ");
+    let many = vec!["\"i.html\""; limits::INDEX_FILES_MAX + 1].join(", ");
     check_err(
         &format!("{SITE}index = [{many}]\n"),
         "bext.config.toml:3:170: site[0].index[16]: at most 16 index names per site",
@@ -636,7 +633,7 @@ fn body_bytes_max() {
     check_ok(&format!("{SITE}body_bytes_max = 10\n"), |c| {
         c.sites[0].body_bytes_max = 10
     });
-    let over = ceilings::BODY_BYTES_CEILING + 1;
+    let over = limits::BODY_BYTES_CEILING + 1;
     check_err(
         &format!("{SITE}body_bytes_max = {over}\n"),
         &format!(
@@ -710,12 +707,12 @@ fn headers() {
         &format!("{SITE}headers = {{ \"X-A\" = \"1\", \"x-a\" = \"2\" }}\n"),
         "bext.config.toml:3:26: site[0].headers.x-a: `x-a` is set twice (header names ignore case)",
     );
-    let long = "v".repeat(ceilings::SITE_HEADER_VALUE_BYTES_MAX + 1);
+    let long = "v".repeat(limits::SITE_HEADER_VALUE_BYTES_MAX + 1);
     check_err(
         &format!("{SITE}[site.headers]\nx-a = \"{long}\"\n"),
         "bext.config.toml:4:7: site[0].headers.x-a: a header value is at most 8192 bytes",
     );
-    let many: String = (0..=ceilings::SITE_HEADERS_MAX)
+    let many: String = (0..=limits::SITE_HEADERS_MAX)
         .map(|i| format!("x-{i} = \"v\"\n"))
         .collect();
     check_err(
@@ -755,7 +752,7 @@ fn cache_control() {
         &format!("{SITE}[[site.cache_control]]\nmatch = \"*.js\"\n"),
         "bext.config.toml:3:1: site[0].cache_control[0].value: required key is missing",
     );
-    let many: String = (0..=ceilings::CACHE_RULES_MAX)
+    let many: String = (0..=limits::CACHE_RULES_MAX)
         .map(|_| "[[site.cache_control]]\nmatch = \"*\"\nvalue = \"no-cache\"\n")
         .collect();
     check_err(

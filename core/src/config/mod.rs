@@ -28,7 +28,7 @@
 //! later entries are consequences of the first.
 //!
 //! **Bounded.** Every number a config sets is checked against a floor and a ceiling
-//! ([`ceilings`]); defaults come from [`limits`]. Lists that are scanned per request (index
+//! (the ceilings in [`limits`]); defaults come from [`limits`]. Lists that are scanned per request (index
 //! names, cache rules, extra headers) have a maximum length too.
 
 mod error;
@@ -36,8 +36,6 @@ mod model;
 mod raw;
 mod syntax;
 mod validate;
-
-pub mod ceilings;
 
 use std::path::Path;
 

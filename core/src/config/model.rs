@@ -25,7 +25,7 @@ pub struct Config {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderConfig {
     pub engine: EngineChoice,
-    /// Longest one render may run inside the engine, `1..=RENDER_TIMEOUT_CEILING_MS`.
+    /// Longest one render may run inside the engine, `1..=RENDER_TIMEOUT_MS_CEILING`.
     pub render_timeout_ms: u64,
     /// Heap ceiling of each shard's engine, `1 MiB..=ENGINE_HEAP_BYTES_CEILING`.
     pub heap_bytes_max: usize,

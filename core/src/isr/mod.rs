@@ -99,36 +99,7 @@ pub use invalidate::{Invalidate, InvalidateError, parse_invalidate, token_matche
 pub use key::{CacheKey, KeyHasher, owner_shard};
 pub use page::{Admission, Fill, IsrStats, Lookup, Page, PageHead, Rejection, RenderTicket};
 
-use crate::limits::{
-    ISR_ENTRY_BYTES_MAX, MESH_REPLY_TIMEOUT_MS, RENDER_TIMEOUT_MS, RENDERS_IN_FLIGHT_MAX,
+pub use crate::limits::{
+    ISR_ENTRY_OVERHEAD_BYTES, ISR_FILL_TIMEOUT_MS, ISR_FILLS_MAX, ISR_REVALIDATE_RETRY_MS,
+    ISR_STALE_MAX_MS, ISR_TAG_BYTES_MAX, ISR_TAG_OVERHEAD_BYTES, ISR_TAGS_PER_ENTRY_MAX,
 };
-
-/// Most tags one page may carry (Next.js allows 128 per fetch; a page needs far fewer).
-pub const ISR_TAGS_PER_ENTRY_MAX: usize = 64;
-/// Longest tag, in bytes (Next.js's limit is 256 characters).
-pub const ISR_TAG_BYTES_MAX: usize = 256;
-/// Bookkeeping charged per entry on top of its bytes: slot, table bucket, FIFO item.
-pub const ISR_ENTRY_OVERHEAD_BYTES: usize = 256;
-/// Bookkeeping charged per tag of an entry: its box and its tag-set membership.
-pub const ISR_TAG_OVERHEAD_BYTES: usize = 64;
-/// Renders one shard's cache tracks at once (misses being filled, pages being revalidated,
-/// including those another shard renders for it). Past it, a miss renders without
-/// coalescing and a stale page waits for its revalidation.
-pub const ISR_FILLS_MAX: usize = 4 * RENDERS_IN_FLIGHT_MAX;
-/// Default time a miss's leader has before another request may take over its render.
-pub const ISR_FILL_TIMEOUT_MS: u64 = 10_000;
-/// Default time a revalidation has before a stale lookup hands out another ticket.
-pub const ISR_REVALIDATE_RETRY_MS: u64 = 30_000;
-/// Default time past its window a page may be served stale (one day).
-pub const ISR_STALE_MAX_MS: u64 = 24 * 60 * 60 * 1000;
-
-// A leader gets at least one full render and a mesh round trip before it is presumed lost.
-const _: () = assert!(ISR_FILL_TIMEOUT_MS >= RENDER_TIMEOUT_MS + MESH_REPLY_TIMEOUT_MS);
-const _: () = assert!(ISR_REVALIDATE_RETRY_MS >= ISR_FILL_TIMEOUT_MS);
-const _: () = assert!(ISR_FILLS_MAX >= RENDERS_IN_FLIGHT_MAX);
-// The tags a page may carry never make an empty page inadmissible.
-const _: () = assert!(
-    ISR_ENTRY_OVERHEAD_BYTES
-        + ISR_TAGS_PER_ENTRY_MAX * (ISR_TAG_BYTES_MAX + ISR_TAG_OVERHEAD_BYTES)
-        < ISR_ENTRY_BYTES_MAX
-);

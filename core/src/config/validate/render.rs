@@ -1,9 +1,9 @@
 //! `[render]`: the engine, per-render bounds and the ISR cache.
 
 use super::{Checker, Result};
-use crate::config::ceilings::*;
 use crate::config::model::*;
 use crate::config::raw::*;
+use crate::limits::*;
 
 impl Checker<'_> {
     pub(super) fn render(&self, raw: RawRender) -> Result<RenderConfig> {

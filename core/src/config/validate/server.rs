@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use toml::Spanned;
 
 use super::{Checker, Result};
-use crate::config::ceilings::*;
 use crate::config::model::*;
 use crate::config::raw::*;
 use crate::limits;
+use crate::limits::*;
 
 impl Checker<'_> {
     pub(super) fn server(&self, raw: RawServer) -> Result<ServerConfig> {
@@ -163,7 +163,7 @@ impl Checker<'_> {
             header_count_max: self.bounded_usize(
                 &raw.header_count_max,
                 "server.header_count_max",
-                HEADER_COUNT_CEILING as u64,
+                HEADER_COUNT_MAX as u64,
                 d.header_count_max,
             )?,
             header_bytes_max,

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use super::{Checker, Result};
-use crate::config::ceilings::*;
 use crate::config::model::*;
 use crate::config::raw::*;
 use crate::config::syntax;
+use crate::limits::*;
 use crate::static_files::compile_glob;
 
 impl Checker<'_> {

@@ -234,12 +234,7 @@ impl Connection<'_> {
 
     /// Answers requests from `rbuf` until it runs out of complete requests, hits the pipeline
     /// depth or the output limit, a body must follow the output, or the connection must close.
-    async fn answer_buffered(
-        &mut self,
-        rbuf: &mut [u8],
-        out: &mut Vec<u8>,
-        now: Instant,
-    ) -> Batch {
+    async fn answer_buffered(&mut self, rbuf: &mut [u8], out: &mut Vec<u8>, now: Instant) -> Batch {
         let mut batch = Batch::default();
         while let Some(later) = self.answer_sync(rbuf, out, now, &mut batch) {
             Box::pin(self.answer_later(*later, out, &mut batch)).await;

@@ -213,3 +213,6 @@ fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
     };
     IsrCache::new(config, hasher)
 }
+
+#[cfg(test)]
+mod tests;

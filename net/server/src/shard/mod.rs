@@ -228,7 +228,7 @@ fn handle(service: &Rc<Service>, message: Message) {
 /// Every wall-clock second, on the second: the Date line; then the access-log flush and the
 /// ISR sweep. Aligned to the second boundary so the Date header never lags the clock by more
 /// than the time to wake up.
-async fn ticker(service: Rc<Service>) {
+pub(crate) async fn ticker(service: Rc<Service>) {
     let shard = &service.shard;
     loop {
         rt::sleep(clock::until_next_second()).await;
