@@ -13,6 +13,17 @@ pub const HEADER_COUNT_MAX: usize = 100;
 pub const HEADER_BYTES_MAX: usize = 16 * 1024;
 /// Hard ceiling a config may raise `header_bytes_max` to.
 pub const HEADER_BYTES_CEILING: usize = 64 * 1024;
+/// Longest host name compared (the DNS limit for a name in text form, plus slack for the
+/// trailing dot); longer `Host` values go to the default site.
+pub const HOST_BYTES_MAX: usize = 255;
+/// Most hex digits in one chunk size, leading zeros included: 16 digits fill a u64, and a
+/// longer size line is an attack, not a body.
+pub const CHUNK_SIZE_DIGITS_MAX: u32 = 16;
+/// Chunk-extension bytes tolerated over a whole body. bext ignores extensions; the cap stops a
+/// client from streaming megabytes of them around one-byte chunks.
+pub const CHUNK_EXTENSIONS_BYTES_MAX: u64 = 16 * 1024;
+/// Trailer-section bytes tolerated after the last chunk. Trailers are read and dropped.
+pub const TRAILER_BYTES_MAX: u64 = 8 * 1024;
 /// Default largest request body per site before 413.
 pub const BODY_BYTES_MAX: u64 = 1024 * 1024;
 /// Requests parsed ahead of the responses written on one connection (pipelining). Past this the
@@ -60,9 +71,10 @@ pub const ACCEPT_RETRY_MS: u64 = 10;
 pub const DEV_RELOAD_PING_MS: u64 = 15_000;
 /// How long a closing connection waits for its FIN to be queued.
 pub const SHUTDOWN_WAIT_MS: u64 = 100;
-/// Bounds on how often a shard sweeps its connections' deadlines (a quarter of the shortest
-/// configured timeout, clamped to these).
+/// Shortest interval between two sweeps of a shard's connection deadlines (the interval is a
+/// quarter of the shortest configured timeout, clamped to this and the next bound).
 pub const DEADLINE_SWEEP_MS_MIN: u64 = 10;
+/// Longest interval between two sweeps of a shard's connection deadlines.
 pub const DEADLINE_SWEEP_MS_MAX: u64 = 1_000;
 /// How long every shard's executor gets to come up at start.
 pub const SHARD_START_DEADLINE_MS: u64 = 10_000;
@@ -112,6 +124,27 @@ pub const RENDERS_IN_FLIGHT_MAX: usize = 1024;
 pub const FETCH_TIMEOUT_MS: u64 = 5_000;
 /// Bytes a loader's `fetch` reads from its socket per call.
 pub const FETCH_READ_BYTES: usize = 16 * 1024;
+/// Response header fields a loader's fetched response may carry.
+pub const FETCH_RESPONSE_HEADER_COUNT_MAX: usize = 64;
+/// How often JavaScriptCore's watchdog checks a running call. Each check pauses the JIT, which
+/// throws away optimised (DFG) code that then has to be compiled again: with a 5 ms period a
+/// shard spent about half its core in JSC's JIT threads under load (`/table/200` at 1,110
+/// req/s); at 250 ms about 2,260 (2 s: 2,360). The cost is coarseness: a deadline may be
+/// overrun by up to this long, and a runaway allocation grows this long before it is stopped.
+pub const JSC_WATCHDOG_PERIOD_MS: u64 = 250;
+/// Stack QuickJS's interpreter may use before deep recursion throws a `RangeError` (its own
+/// default, stated because `ENGINE_THREAD_STACK_BYTES_MIN` depends on it).
+pub const QUICKJS_STACK_BYTES_MAX: usize = 1024 * 1024;
+/// Smallest stack a thread that runs an engine should have: QuickJS stops recursion at
+/// `QUICKJS_STACK_BYTES_MAX` and V8 at about 1 MiB of its own; the rest is headroom for the
+/// Rust frames below them. JSC reads the thread's real stack bounds.
+pub const ENGINE_THREAD_STACK_BYTES_MIN: usize = 2 * 1024 * 1024;
+/// Jobs a timed-out call may leave queued that are run (each interrupted at once) to discard
+/// them; past this the engine is reported unusable instead.
+pub const ENGINE_JOBS_DISCARD_MAX: usize = 10_000;
+/// Bundles whose V8 start-up snapshots the process keeps (dev mode makes a new bundle per
+/// change).
+pub const V8_SNAPSHOTS_CACHED_MAX: usize = 4;
 /// Largest response body a loader's `fetch` accepts.
 pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
 /// `fetch` calls one render may make.
@@ -234,5 +267,7 @@ const _: () = assert!(PIPELINE_DEPTH_MAX >= 1);
 const _: () = assert!(MESH_QUEUE_DEPTH >= 2);
 const _: () = assert!(MESH_RETRY_INTERVAL_MS < MESH_REPLY_TIMEOUT_MS);
 const _: () = assert!(ENGINE_HEAP_BYTES_MAX as u64 <= ENGINE_HEAP_BYTES_CEILING);
+const _: () = assert!(QUICKJS_STACK_BYTES_MAX < ENGINE_THREAD_STACK_BYTES_MIN);
+const _: () = assert!(JSC_WATCHDOG_PERIOD_MS <= RENDER_TIMEOUT_MS);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);

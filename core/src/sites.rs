@@ -22,9 +22,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::SiteConfig;
 
-/// Longest host name compared (the DNS limit for a name in text form, plus slack for the
-/// trailing dot); longer `Host` values go to the default site.
-pub const HOST_BYTES_MAX: usize = 255;
+pub use crate::limits::HOST_BYTES_MAX;
 
 /// Host name to site index, built once from the config and shared by every request.
 #[derive(Clone, Debug)]

@@ -32,11 +32,14 @@ use super::tags::TagIndex;
 /// Share of the byte budget the small FIFO holds before it is drained (S3-FIFO's 10%).
 pub(crate) const SMALL_PERCENT: usize = 10;
 /// Largest access counter: three hits buy three passes through the main FIFO.
+// tidy: not a limit: the frequency cap of the S3-FIFO policy (its paper uses 3).
 const FREQ_MAX: u8 = 3;
 /// The ghost remembers as many hashes as the cache holds entries, but never fewer than this,
 /// so a nearly empty cache still learns which keys come back.
+// tidy: not a limit: a sizing parameter of the policy (the ghost queue follows the budget).
 const GHOST_ENTRIES_MIN: usize = 1024;
 /// Tombstones a FIFO may hold beyond its live entries before it is compacted.
+// tidy: not a limit: when the FIFOs compact, not how much they may hold.
 const TOMBSTONES_SLACK: usize = 64;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,7 @@ impl Encoding {
 
 /// Weights in thousandths, so `q=0.001` is 1 and `q=1` is 1000.
 type Weight = u16;
+// tidy: not a limit: the q-value scale of RFC 9110 (q=1 is 1000 thousandths).
 const WEIGHT_MAX: Weight = 1000;
 
 /// Picks which variant to send. `have_br`/`have_gz` say which siblings exist.

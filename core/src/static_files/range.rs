@@ -127,6 +127,7 @@ fn parse_position(digits: &[u8]) -> Option<u64> {
 }
 
 /// Longest value: `bytes ` and three 20-digit numbers with `-` and `/` between them.
+// tidy: not a limit: the widest value the format can produce (three u64 numbers).
 const CONTENT_RANGE_BYTES_MAX: usize = 6 + 20 + 1 + 20 + 1 + 20;
 const _: () = assert!(CONTENT_RANGE_BYTES_MAX <= u8::MAX as usize);
 

@@ -31,6 +31,7 @@ pub struct FileMeta {
 }
 
 /// Longest tag: two quotes, two 16-digit hex numbers, a dash, and `-br`.
+// tidy: not a limit: the widest ETag the format can produce.
 const ETAG_BYTES_MAX: usize = 2 + 16 + 1 + 16 + 3;
 const _: () = assert!(ETAG_BYTES_MAX <= u8::MAX as usize);
 
@@ -104,6 +105,7 @@ fn hex(mut value: u64) -> Hex {
 }
 
 /// Length of an IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`.
+// tidy: not a limit: the fixed width of an IMF-fixdate.
 pub const HTTP_DATE_BYTES: usize = 29;
 
 /// An IMF-fixdate (RFC 9110 §5.6.7), the only date format bext sends.
@@ -123,6 +125,7 @@ impl fmt::Debug for HttpDate {
 }
 
 /// The last second an HTTP date can name: 9999-12-31T23:59:59Z.
+// tidy: not a limit: the last second the date format can name.
 const HTTP_DATE_SECS_MAX: i64 = 253_402_300_799;
 
 /// Formats a Unix time. Times before 1970 or after 9999, which an HTTP date cannot hold (and

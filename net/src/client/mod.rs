@@ -14,8 +14,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::h1::{self, BodyDecoder, BodyKind};
 
-/// Response header fields a fetched response may carry.
-pub const RESPONSE_HEADER_COUNT_MAX: usize = 64;
+use bext_core::limits::FETCH_RESPONSE_HEADER_COUNT_MAX;
 
 /// Where a request goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,7 +183,7 @@ impl ResponseReader {
     pub fn feed(&mut self, input: &[u8], eof: bool) -> Result<Progress, String> {
         self.buf.extend_from_slice(input);
         if self.head.is_none() {
-            let mut fields = [httparse::EMPTY_HEADER; RESPONSE_HEADER_COUNT_MAX];
+            let mut fields = [httparse::EMPTY_HEADER; FETCH_RESPONSE_HEADER_COUNT_MAX];
             let mut response = httparse::Response::new(&mut fields);
             let head_len = match response.parse(&self.buf) {
                 Ok(httparse::Status::Complete(n)) => n,

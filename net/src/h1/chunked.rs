@@ -8,14 +8,7 @@
 
 use super::body::{BodyError, Decoded};
 
-/// Most hex digits in one chunk size, leading zeros included: 16 digits fill a u64, and a
-/// longer size line is an attack, not a body.
-pub const CHUNK_SIZE_DIGITS_MAX: u32 = 16;
-/// Chunk-extension bytes tolerated over a whole body. bext ignores extensions; the cap stops a
-/// client from streaming megabytes of them around one-byte chunks.
-pub const CHUNK_EXTENSIONS_BYTES_MAX: u64 = 16 * 1024;
-/// Trailer-section bytes tolerated after the last chunk. Trailers are read and dropped.
-pub const TRAILER_BYTES_MAX: u64 = 8 * 1024;
+pub use bext_core::limits::{CHUNK_EXTENSIONS_BYTES_MAX, CHUNK_SIZE_DIGITS_MAX, TRAILER_BYTES_MAX};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Chunked {

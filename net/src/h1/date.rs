@@ -7,9 +7,11 @@ use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// `date: ` + IMF-fixdate (always 29 bytes, RFC 9110 §5.6.7) + CRLF.
+// tidy: not a limit: the fixed width of the formatted line.
 const LINE_BYTES: usize = 6 + 29 + 2;
 /// 9999-12-31T23:59:59Z, the last second IMF-fixdate (and httpdate) can express. A clock past
 /// it is a broken clock; pinning it beats a panic.
+// tidy: not a limit: the last second the date format can name.
 const UNIX_SECS_MAX: u64 = 253_402_300_799;
 
 /// A preformatted `date: <IMF-fixdate>\r\n` line.

@@ -132,11 +132,6 @@ pub fn deadline_after(limits: &Limits) -> Instant {
     Instant::now() + limits.call_timeout
 }
 
-/// Smallest stack a thread that runs an engine should have. QuickJS stops recursion at
-/// [`quickjs::STACK_BYTES_MAX`] and V8 at about 1 MiB of its own; the rest is headroom for the
-/// Rust frames below them. JSC reads the thread's real stack bounds.
-pub const THREAD_STACK_BYTES_MIN: usize = 2 * 1024 * 1024;
-
 /// Creates an engine of `kind`; an engine not compiled into this build is `Unusable`.
 pub fn create(kind: EngineKind, limits: Limits) -> Result<Box<dyn Engine>, EngineError> {
     match kind {

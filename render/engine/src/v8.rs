@@ -6,7 +6,7 @@
 //!
 //! Startup snapshot: the first `eval` on a fresh engine (the bundle) does not run the bundle
 //! in the engine's isolate. It looks the source up in a small process-wide cache of snapshots
-//! ([`SNAPSHOTS_CACHED_MAX`]); on a miss it runs the bundle once in a `SnapshotCreator`
+//! (`V8_SNAPSHOTS_CACHED_MAX`); on a miss it runs the bundle once in a `SnapshotCreator`
 //! isolate and serializes the resulting heap (compiled code kept). Then the engine's isolate is
 //! replaced by one deserialized from that snapshot. So the bundle's top level runs once per
 //! process, not once per shard, and every later engine (a new shard, a recycled engine) starts
@@ -36,8 +36,7 @@ use std::time::Instant;
 
 use crate::{Engine, EngineError, EngineKind, Limits, deadline_after};
 
-/// Bundles whose snapshots the process keeps (dev mode makes a new bundle per change).
-pub const SNAPSHOTS_CACHED_MAX: usize = 4;
+use bext_core::limits::V8_SNAPSHOTS_CACHED_MAX;
 
 /// How much the near-heap-limit callback raises the limit by, as a fraction of it, so that a
 /// terminated script can unwind without V8 declaring a fatal out-of-memory.
@@ -472,7 +471,7 @@ fn cached_snapshot(source: &str, name: &str, limits: Limits) -> Result<Arc<Vec<u
     if let Some(existing) = hit(&cache) {
         return Ok(existing);
     }
-    if cache.len() >= SNAPSHOTS_CACHED_MAX {
+    if cache.len() >= V8_SNAPSHOTS_CACHED_MAX {
         cache.pop_front();
     }
     cache.push_back(CachedSnapshot {

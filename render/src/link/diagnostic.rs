@@ -126,6 +126,7 @@ pub fn line_column(source: &str, offset: usize) -> (u32, u32) {
 /// Lines shown before and after the offending one.
 const FRAME_CONTEXT_LINES: u32 = 2;
 /// Longest line shown in a frame (minified files have megabyte lines).
+// tidy: not a limit: how much of a line an error message shows.
 const FRAME_LINE_CHARS_MAX: usize = 160;
 
 /// A code frame: the offending line with two lines of context each side and a caret under

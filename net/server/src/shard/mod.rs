@@ -8,6 +8,7 @@
 //! the accept loops, a ticker and the deadline sweep, then serves mesh messages until told to
 //! stop, and drains.
 
+mod accept;
 pub(crate) mod guard;
 pub(crate) mod mesh;
 pub(crate) mod metrics;
@@ -172,7 +173,7 @@ pub(crate) async fn run(
             Ok(listener) => spawn(
                 &shard,
                 "accept loop",
-                crate::transport::tcp::accept_loop(service.clone(), listener),
+                accept::accept_loop(service.clone(), listener),
             ),
             Err(e) => eprintln!("bext: shard {}: listener unusable: {e}", shard.id),
         }

@@ -1,19 +1,12 @@
-//! Plain TCP: the accept loop of one listening socket, and the stream as a [`Transport`].
+//! Plain TCP: the runtime's stream as a [`Transport`].
 
 use std::io;
-use std::rc::Rc;
-use std::time::Duration;
 
 use bytes::Bytes;
 
-use bext_core::limits::ACCEPT_RETRY_MS;
-use bext_shards::rt::{self, BufResult, TcpListener, TcpStream};
-use bext_shards::sync::race;
+use bext_shards::rt::{BufResult, TcpStream};
 
 use super::Transport;
-use crate::driver;
-use crate::service::Service;
-use crate::shard;
 
 impl Transport for TcpStream {
     async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
@@ -30,48 +23,5 @@ impl Transport for TcpStream {
 
     async fn shutdown_write(&mut self) -> io::Result<()> {
         TcpStream::shutdown_write(self).await
-    }
-}
-
-/// Accepts connections on one of this shard's listening sockets until the shard stops, and
-/// serves each with the HTTP/1.1 driver. Past `connections_per_shard_max` open connections, a
-/// new one is closed at once.
-pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener) {
-    let shard = service.shard.clone();
-    loop {
-        let Some(accepted) = race(listener.accept(), shard.stop.wait()).await else {
-            return;
-        };
-        match accepted {
-            Ok((stream, peer)) => {
-                let limit = service
-                    .current()
-                    .snapshot
-                    .config
-                    .server
-                    .limits
-                    .connections_per_shard_max;
-                let mut metrics = shard.metrics.borrow_mut();
-                metrics.connections_accepted += 1;
-                if metrics.connections_open as usize >= limit {
-                    metrics.connections_refused += 1;
-                    drop(stream);
-                    continue;
-                }
-                metrics.connections_open += 1;
-                drop(metrics);
-                let _ = stream.set_nodelay(true);
-                shard::spawn(
-                    &shard,
-                    "a connection",
-                    driver::h1::serve(service.clone(), stream, peer),
-                );
-            }
-            Err(e) => {
-                // EMFILE and friends: back off briefly instead of spinning.
-                eprintln!("bext: shard {}: accept failed: {e}", shard.id);
-                rt::sleep(Duration::from_millis(ACCEPT_RETRY_MS)).await;
-            }
-        }
     }
 }

@@ -49,6 +49,8 @@ type JSClassRef = *mut OpaqueJSClass;
 type JSChar = u16;
 type JSShouldTerminateCallback = Option<unsafe extern "C" fn(JSContextRef, *mut c_void) -> bool>;
 
+// SAFETY: these declarations match JavaScriptCore's C API headers (JavaScriptCore/JSBase.h,
+// JSContextRef.h, JSObjectRef.h, JSStringRef.h, JSValueRef.h) of libjavascriptcoregtk-4.1.
 #[link(name = "javascriptcoregtk-4.1")]
 unsafe extern "C" {
     fn JSContextGroupCreate() -> JSContextGroupRef;

@@ -36,18 +36,13 @@ use std::os::unix::fs::FileExt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use bext_core::limits::JSC_WATCHDOG_PERIOD_MS;
+
 use crate::{Engine, EngineError, EngineKind, Limits, deadline_after};
 use ffi::{CallError, Context, Thrown};
 
-/// How often the watchdog looks at the deadline and the heap while script runs.
-///
-/// Not shorter: each time JSC's watchdog fires it stops the running code through its VM traps,
-/// which throws away optimised (DFG) code that then has to be compiled again. With a 5 ms period
-/// a shard spent about half its core in JSC's JIT threads under load, and `/table/200` ran at
-/// 1,110 req/s; at 250 ms it runs at about 2,260 (2 s: 2,360). The cost is coarseness: a
-/// deadline may be overrun by up to this long, and a runaway allocation grows for up to this
-/// long before it is stopped (the check after every call still bounds slow growth).
-pub const WATCHDOG_PERIOD: Duration = Duration::from_millis(250);
+/// How often JSC's watchdog checks a running call: `JSC_WATCHDOG_PERIOD_MS` (its doc says why).
+pub const WATCHDOG_PERIOD: Duration = Duration::from_millis(JSC_WATCHDOG_PERIOD_MS);
 
 /// The process may grow by `heap_bytes_max / REMEASURE_GROWTH_DIVISOR` after a call before the
 /// engine measures its heap exactly again (a full collection: rare, not free).

@@ -23,13 +23,7 @@ use rquickjs::{Coerced, Context, Ctx, Function, Object, Runtime, Value};
 use crate::{Engine, EngineError, EngineKind, Limits, deadline_after};
 use heap::Heap;
 
-/// Stack the interpreter may use before deep recursion throws a `RangeError` (QuickJS's own
-/// default, stated here because [`crate::THREAD_STACK_BYTES_MIN`] depends on it).
-pub const STACK_BYTES_MAX: usize = 1024 * 1024;
-
-/// Jobs a timed-out call may leave queued that are run (each interrupted at once) to discard
-/// them; past this the engine is reported unusable instead.
-const JOBS_DISCARD_MAX: usize = 10_000;
+use bext_core::limits::{ENGINE_JOBS_DISCARD_MAX, QUICKJS_STACK_BYTES_MAX};
 
 static RUNTIMES_ABANDONED: AtomicUsize = AtomicUsize::new(0);
 static HEAP_BYTES_RELEASED_WHOLESALE: AtomicUsize = AtomicUsize::new(0);
@@ -99,7 +93,7 @@ impl QuickJs {
             deadline: Cell::new(None),
             fired: Cell::new(false),
         });
-        runtime.set_max_stack_size(STACK_BYTES_MAX);
+        runtime.set_max_stack_size(QUICKJS_STACK_BYTES_MAX);
         let handler_watch = Rc::clone(&watch);
         runtime.set_interrupt_handler(Some(Box::new(move || handler_watch.expired())));
         let context = match Context::full(&runtime) {
@@ -327,7 +321,7 @@ fn drain_jobs(ctx: &Ctx<'_>, watch: &Watch, heap: &Heap) -> Result<(), Failure> 
 /// next one. Returns true if jobs are still queued afterwards.
 fn discard_jobs(ctx: &Ctx<'_>, watch: &Watch) -> bool {
     watch.arm(Instant::now());
-    for _ in 0..JOBS_DISCARD_MAX {
+    for _ in 0..ENGINE_JOBS_DISCARD_MAX {
         if !ctx.execute_pending_job() {
             return false;
         }
