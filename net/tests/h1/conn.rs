@@ -615,3 +615,71 @@ fn the_read_buffer_grows_for_a_long_head_and_for_bodies() {
     assert_eq!(conn.read_capacity(1024, 1024, 65536), 2048);
     assert_eq!(conn.read_capacity(16384, 16384, 65536), 16385);
 }
+
+/// Every refusal of a head closes the connection after its status, whatever was buffered
+/// after it (the stream can no longer be framed).
+#[test]
+fn every_refused_head_is_answered_with_its_status_and_closes() {
+    let long_target = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(8192));
+    let many_fields = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        "X-A: 1\r\n".repeat(100)
+    );
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("no Host in 1.1", b"GET / HTTP/1.1\r\n\r\n", "400 Bad Request"),
+        ("two Hosts", b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400 Bad Request"),
+        (
+            "Content-Length with Transfer-Encoding",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "400 Bad Request",
+        ),
+        (
+            "disagreeing lengths",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "400 Bad Request",
+        ),
+        (
+            "chunked not final",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            "400 Bad Request",
+        ),
+        (
+            "obs-fold",
+            b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\n\r\n",
+            "400 Bad Request",
+        ),
+        ("bad field name", b"GET / HTTP/1.1\r\nHost: x\r\nX A: 1\r\n\r\n", "400 Bad Request"),
+        (
+            "an expectation other than 100-continue",
+            b"GET / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n",
+            "417 Expectation Failed",
+        ),
+        (
+            "an unknown transfer coding",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: zstd, chunked\r\n\r\n",
+            "501 Not Implemented",
+        ),
+        ("HTTP/2.0", b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505 HTTP Version Not Supported"),
+        ("a request line too long", long_target.as_bytes(), "414 URI Too Long"),
+        (
+            "too many fields",
+            many_fields.as_bytes(),
+            "431 Request Header Fields Too Large",
+        ),
+    ];
+    for (what, bytes, status) in cases {
+        let mut harness = Harness::new();
+        harness.buf.extend_from_slice(bytes);
+        // Whatever follows the bad head is never read as a request.
+        harness
+            .buf
+            .extend_from_slice(b"GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        harness.drive();
+        assert_eq!(
+            harness.log.join("\n"),
+            format!("refuse {status} (close)\nclosing"),
+            "{what}"
+        );
+        assert!(!harness.conn.wants_read(), "{what}: nothing more is read");
+    }
+}
