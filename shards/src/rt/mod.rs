@@ -1,7 +1,8 @@
 //! The portable I/O surface: what every executor backend provides to the rest of bext.
 //!
 //! Nothing outside this module names monoio or glommio (mio's `sys/` pattern). Each backend
-//! module fills in the same items:
+//! folder (`monoio/`, the default; `glommio/`, behind `--features glommio`) fills in the same
+//! items, and `tests/rt_parity.rs` runs one suite against whichever is compiled in:
 //!
 //! - [`run`]: build the executor on the current (already pinned) thread and drive a future to
 //!   completion. monoio uses its io_uring driver explicitly, never the Fusion builder that falls
@@ -12,21 +13,25 @@
 //! - [`TcpListener`], [`TcpStream`], [`File`]: sockets and files with owned buffers. A buffer
 //!   handed to an operation belongs to it until the operation completes, even if the future is
 //!   dropped (io_uring may still be writing into it), so reads take a `Vec<u8>` and hand it
-//!   back: [`BufResult`]. Reads append to the vector, between `len()` and `capacity()`.
+//!   back: [`BufResult`]. Reads append to the vector, between `len()` and `capacity()`; a
+//!   vector with no spare capacity reads nothing and returns `Ok(0)`.
+//! - `File::read_at` never blocks the shard thread: a read that waits for the disk is
+//!   completed by the kernel's io_uring workers while the shard runs its other tasks (on
+//!   io_uring; monoio's epoll fallback has no asynchronous file reads).
 //!
 //! Wakers given out by both backends may be woken from another thread: the mesh relies on it.
 
 use std::io;
 
 #[cfg(not(feature = "glommio"))]
-mod monoio_backend;
+mod monoio;
 #[cfg(not(feature = "glommio"))]
-use monoio_backend as backend;
+use self::monoio as backend;
 
 #[cfg(feature = "glommio")]
-mod glommio_backend;
+mod glommio;
 #[cfg(feature = "glommio")]
-use glommio_backend as backend;
+use self::glommio as backend;
 
 pub use backend::{File, TcpListener, TcpStream, run, sleep, spawn, timeout};
 
