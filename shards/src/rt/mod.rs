@@ -20,10 +20,14 @@
 //!   io_uring; monoio's epoll fallback has no asynchronous file reads).
 //!
 //! Wakers given out by both backends may be woken from another thread: the mesh relies on it.
+//!
+//! [`default_backend`] is the default backend's own copy of the surface, compiled whatever the
+//! features select, for the tools that measure bext rather than serve (see there).
 
 use std::io;
 
-#[cfg(not(feature = "glommio"))]
+// The default backend is compiled in every build: it is the one the features select unless
+// glommio is asked for, and `default_backend` exposes it to the benchmark tools regardless.
 mod monoio;
 #[cfg(not(feature = "glommio"))]
 use self::monoio as backend;
@@ -34,6 +38,19 @@ mod glommio;
 use self::glommio as backend;
 
 pub use backend::{File, TcpListener, TcpStream, run, sleep, spawn, timeout};
+
+/// The default backend's surface (the same items as this module's), whatever backend the
+/// features select for bext: for the tools that measure bext (the benchmark's ceiling server
+/// and load generator), whose behaviour must not change with the backend bext is built with.
+/// The load generator in particular relies on how the default backend schedules (a task woken
+/// by another runs after every task already ready, with I/O completions reaped between passes
+/// over them), which glommio does not do: it reaps completions only when it runs out of ready
+/// tasks or its preemption timer fires. bext itself never uses this module.
+pub mod default_backend {
+    pub use super::monoio::{
+        File, NAME as BACKEND, TcpListener, TcpStream, run, sleep, spawn, timeout,
+    };
+}
 
 /// The result of an owned-buffer operation: the outcome, and the buffer back.
 pub type BufResult<T> = (io::Result<T>, Vec<u8>);
