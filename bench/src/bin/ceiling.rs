@@ -8,11 +8,11 @@
 //! It accepts connections on bext's own runtime (`bext_shards::rt::default_backend`: the
 //! executor, the io_uring setup and the `SO_REUSEPORT` listener bext's shards get by default)
 //! pinned to one CPU and, for every read that returns data, writes one precomputed `200 OK`
-//! response with a body of N bytes. It does no parsing, routing, header generation, file access or timekeeping at all:
-//! what is left is the cost of the syscalls, the TCP stack and the runtime. A real server cannot beat it on the
-//! same core; the distance from it is the cost of being a real server. It is only correct for
-//! clients that send one request per write and wait for the answer (wrk without pipelining),
-//! which is all it is for.
+//! response with a body of N bytes. It does no parsing, routing, header generation, file
+//! access or timekeeping at all: what is left is the cost of the syscalls, the TCP stack and
+//! the runtime. A real server cannot beat it on the same core; the distance from it is the
+//! cost of being a real server. It is only correct for clients that send one request per
+//! write and wait for the answer (wrk without pipelining), which is all it is for.
 
 #![forbid(unsafe_code)]
 
