@@ -3,9 +3,9 @@
 //! monoio's owned-buffer API is the surface's own shape (a `Vec<u8>` goes into the operation
 //! and comes back with the result), so reads and writes hand our vectors to the kernel
 //! directly, and plain reads and writes allocate nothing per operation (a gathered write
-//! boxes its two iovecs). The executor is built on the io_uring driver
-//! explicitly, with the ring setup the caller asks for ([`RingSetup`]); only where io_uring is
-//! unavailable does [`run`] take monoio's epoll driver, and it says so in [`Started`].
+//! boxes its two iovecs). The executor is built on the io_uring driver explicitly, with the
+//! ring setup the caller asks for ([`RingSetup`]); only where io_uring is unavailable does
+//! [`run`] take monoio's epoll driver, and it says so in [`Started`].
 //!
 //! Files are read with io_uring too (`IORING_OP_READ` at an offset): a read that misses the
 //! page cache is completed by the kernel's workers, never by blocking the shard thread. (On
