@@ -32,12 +32,13 @@
 //!   numbers, which is what a thread-per-core server is judged on.
 //! - **Three contenders.** `bext serve DIR --shards 1`; nginx with one worker, `sendfile`,
 //!   `tcp_nopush`, `open_file_cache` and no access log (its best static-file setup, see
-//!   [`nginx`]); and `bext-ceiling` (`src/bin/ceiling.rs`), a monoio io_uring loop that answers
+//!   [`nginx`]); and `bext-ceiling` (`src/bin/ceiling.rs`), an io_uring loop on bext's own
+//!   runtime (`bext_shards::rt`, the same backend and ring as bext's shards) that answers
 //!   every read with one precomputed response without parsing anything. The ceiling is the
 //!   upper bound for bext's lean path on this kernel and CPU: the cost of the syscalls and the
 //!   TCP stack alone. `bext/ceiling` near 1.0 means bext's own work (parsing, routing, file
 //!   cache lookup, headers) is nearly free; `bext/nginx` above 1.0 means bext is faster.
-//!   By default the ceiling's ring is monoio's default ring, the one bext's shards get, so
+//!   By default the ceiling's ring is set up as bext's shards set up theirs, so
 //!   the ratio isolates bext's own work; `--ceiling-uring coop|defer` sets the kernel's
 //!   task-work flags on it to measure what they are worth before bext adopts them.
 //! - **CPU accounting per run.** One wrk thread on one core can be slower than the server,
@@ -84,7 +85,7 @@
 //! and wrk are installed with apt-get if missing. The ceiling: `$BEXT_CEILING_BIN`, else next
 //! to this executable, else built with cargo in the same profile.
 
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 mod child;
 mod cli;
@@ -108,7 +109,6 @@ mod scenario;
 mod ssr;
 mod static_files;
 mod stats;
-#[allow(unsafe_code)]
 mod sys;
 mod table;
 mod workdir;

@@ -1,13 +1,14 @@
 //! Coarse per-connection deadlines, checked by one sweep per shard.
 //!
-//! A runtime timer per read (monoio's `Sleep` is 768 bytes) would make every connection's
-//! future several times larger than its read buffer, and idle keep-alive connections are
-//! mostly that future. Instead each connection owns a slot here: before an operation it sets
-//! the slot's deadline (a `Cell` write), and races the operation against [`Deadlines::expired`].
-//! One task per shard calls [`Deadlines::sweep`] every `sweep_interval` and wakes the slots
-//! whose deadline has passed. A deadline therefore fires up to one sweep interval late, which
-//! is what HTTP timeouts need (nginx's timers are similarly coarse), and costs nothing per
-//! operation beyond the `Cell` write and a waker check.
+//! A runtime timer per read (the default backend's `Sleep` is 768 bytes) would make every
+//! connection's future several times larger than its read buffer, and idle keep-alive
+//! connections are mostly that future. Instead each connection owns a slot here: before an
+//! operation it sets the slot's deadline (a `Cell` write), and races the operation against
+//! it ([`DeadlineSlot::run`]). One task per shard calls [`Deadlines::sweep`] every
+//! `sweep_interval` and wakes the slots whose deadline has passed. A deadline therefore fires
+//! up to one sweep interval late, which is what HTTP timeouts need (nginx's timers are
+//! similarly coarse), and costs nothing per operation beyond the `Cell` write and a waker
+//! check.
 //!
 //! Nothing here allocates per operation: slots are reused through a free list.
 

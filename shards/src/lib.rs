@@ -7,13 +7,15 @@
 //! `Arc`.
 //!
 //! - [`rt`]: the portable I/O surface; monoio (default) and glommio (`--features glommio`)
-//!   each fill it in, and nothing above it names a backend.
+//!   each fill it in (`rt/monoio/`, `rt/glommio/`), nothing above it names a backend, and
+//!   `tests/rt_parity.rs` holds both to the same behaviour.
 //! - [`shard`]: spawning pinned shard threads.
 //! - [`mesh`]: shard-to-shard messages and their wake-up protocol, model-checked
 //!   with loom (`RUSTFLAGS="--cfg loom" cargo test -p bext-shards --test loom_mesh`).
 //! - [`sys`]: the system calls with no safe wrapper (pinning, the SO_REUSEPORT group and its
-//!   CPU-steering BPF program, `openat2` beneath a root). Unsafe code lives only there and in
-//!   the glommio backend, each block with a `SAFETY:` note.
+//!   CPU-steering BPF program, `openat2` beneath a root, `RLIMIT_NOFILE`, child processes).
+//!   Unsafe code lives only there and in the two backends under `rt/`, each file that has it
+//!   opting in with `#![allow(unsafe_code)]` and each block with a `SAFETY:` note.
 //! - [`deadlines`]: coarse per-connection deadlines, swept once per interval per shard.
 //! - [`file_cache`]: each shard's size-bounded cache of small hot files.
 //! - [`sync`]: shard-local waiting (a stop flag, a counter to wait on, a race against a stop).

@@ -26,14 +26,15 @@ pub fn plan(shards: usize) -> io::Result<Vec<usize>> {
     Ok((0..shards).map(|i| cpus[i % cpus.len()]).collect())
 }
 
-/// Spawns shard `id` on a new thread pinned to `cpu`, builds its executor and runs
-/// `make(started)` on it. The thread's result says whether the executor could be built; a
-/// failure to pin is reported through `Started` rather than stopping the shard.
 /// Stack of each shard thread. A shard runs its JavaScript engine on this stack, and engines
 /// bound their own recursion to part of it (QuickJS to 1 MiB; JSC and V8 measure what is left),
 /// so it is larger than Rust's 2 MiB default.
 pub const SHARD_STACK_BYTES: usize = 8 * 1024 * 1024;
 
+/// Spawns shard `id` on a new thread pinned to `cpu`, builds its executor and runs
+/// `make(placement, started)` on it. The thread's result says whether the executor could be
+/// built; a failure to pin is reported through [`Placement::cpu`] rather than stopping the
+/// shard.
 pub fn spawn<F, Fut>(
     id: usize,
     cpu: usize,

@@ -5,23 +5,29 @@
 //! bext-ceiling --listen 127.0.0.1:8080 --body-bytes 13 [--cpu 0]
 //! ```
 //!
-//! It accepts connections on a monoio io_uring runtime pinned to one CPU and, for every read
-//! that returns data, writes one precomputed `200 OK` response with a body of N bytes. It does
-//! no parsing, routing, header generation, file access or timekeeping at all: what is left is
-//! the cost of the syscalls, the TCP stack and the runtime. A real server cannot beat it on the
-//! same core; the distance from it is the cost of being a real server. It is only correct for
-//! clients that send one request per write and wait for the answer (wrk without pipelining),
-//! which is all it is for.
+//! It accepts connections on bext's own runtime (`bext_shards::rt::default_backend`: the
+//! executor, the io_uring setup and the `SO_REUSEPORT` listener bext's shards get by default)
+//! pinned to one CPU and, for every read that returns data, writes one precomputed `200 OK`
+//! response with a body of N bytes. It does no parsing, routing, header generation, file
+//! access or timekeeping at all: what is left is the cost of the syscalls, the TCP stack and
+//! the runtime. A real server cannot beat it on the same core; the distance from it is the
+//! cost of being a real server. It is only correct for clients that send one request per
+//! write and wait for the answer (wrk without pipelining), which is all it is for.
 
 #![forbid(unsafe_code)]
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Duration;
 
+// The default backend whatever the features select for bext: the ceiling is the same
+// instrument in every build of the workspace.
+use bext_shards::rt::default_backend::{self as rt, TcpListener, TcpStream};
+use bext_shards::rt::{Driver, RingSetup, RuntimeOptions};
+use bext_shards::sys;
 use lexopt::prelude::*;
-use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
-use monoio::net::{TcpListener, TcpStream};
 
 const USAGE: &str =
     "usage: bext-ceiling --listen ADDR --body-bytes N [--cpu N] [--uring-setup plain|coop|defer]";
@@ -36,19 +42,10 @@ struct Args {
     listen: SocketAddr,
     body_bytes: usize,
     cpu: usize,
-    uring_setup: UringSetup,
-}
-
-/// How the io_uring instance is set up. `defer` (the default) is the ring bext's shards get;
-/// the others exist to measure what the kernel's task-work flags are worth on this machine.
-#[derive(Clone, Copy)]
-enum UringSetup {
-    Plain,
-    /// IORING_SETUP_COOP_TASKRUN: completions do not interrupt the task with an IPI.
-    Coop,
-    /// IORING_SETUP_SINGLE_ISSUER | DEFER_TASKRUN: completions are processed only when the
-    /// runtime waits for them (Linux 6.1+).
-    Defer,
+    /// How the io_uring instance is set up. `defer` (the default) is the ring bext's shards
+    /// get; `plain` and `coop` exist to measure what the kernel's task-work flags are worth on
+    /// this machine.
+    uring_setup: RingSetup,
 }
 
 fn main() -> ExitCode {
@@ -59,34 +56,29 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(error) = monoio::utils::bind_to_cpu_set(Some(args.cpu)) {
+    if let Err(error) = sys::pin_current_thread(args.cpu) {
         eprintln!("bext-ceiling: cannot pin to CPU {}: {error}", args.cpu);
         return ExitCode::FAILURE;
     }
     // Built once and leaked: every connection writes the same bytes for the whole run.
-    let response: &'static [u8] = Box::leak(canned_response(args.body_bytes).into_boxed_slice());
-    let mut ring = io_uring::IoUring::builder();
-    match args.uring_setup {
-        UringSetup::Plain => {}
-        UringSetup::Coop => {
-            ring.setup_coop_taskrun();
-        }
-        UringSetup::Defer => {
-            ring.setup_single_issuer().setup_defer_taskrun();
-        }
-    }
-    let runtime = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new()
-        .uring_builder(ring)
-        .enable_timer()
-        .build();
-    let mut runtime = match runtime {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("bext-ceiling: cannot start an io_uring runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+    let response: &'static Responses =
+        Box::leak(Box::new(Responses::new(canned_response(args.body_bytes))));
+    let options = RuntimeOptions {
+        ring_setup: args.uring_setup,
+        ..RuntimeOptions::default()
     };
-    match runtime.block_on(serve(args.listen, response)) {
+    let served = Rc::new(RefCell::new(Ok(())));
+    let outcome = served.clone();
+    let ran = rt::run(options, move |started| async move {
+        // The ceiling measures io_uring: on the epoll fallback its numbers would mean nothing.
+        *outcome.borrow_mut() = match started.driver {
+            Driver::IoUring => serve(args.listen, args.cpu, response).await,
+            Driver::Legacy => Err(std::io::Error::other(
+                "cannot start an io_uring runtime: io_uring is unavailable here",
+            )),
+        };
+    });
+    match ran.and_then(|()| served.replace(Ok(()))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("bext-ceiling: {error}");
@@ -99,7 +91,7 @@ fn parse_args() -> Result<Args, String> {
     let mut listen = None;
     let mut body_bytes = None;
     let mut cpu = 0;
-    let mut uring_setup = UringSetup::Defer;
+    let mut uring_setup = RingSetup::Defer;
     let mut parser = lexopt::Parser::from_env();
     let text = |error: lexopt::Error| error.to_string();
     while let Some(arg) = parser.next().map_err(text)? {
@@ -137,9 +129,9 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(text)?
                     .as_str()
                 {
-                    "plain" => UringSetup::Plain,
-                    "coop" => UringSetup::Coop,
-                    "defer" => UringSetup::Defer,
+                    "plain" => RingSetup::Plain,
+                    "coop" => RingSetup::Coop,
+                    "defer" => RingSetup::Defer,
                     other => {
                         return Err(format!(
                             "unknown --uring-setup {other:?} (plain, coop or defer)"
@@ -176,22 +168,29 @@ fn canned_response(body_bytes: usize) -> Vec<u8> {
     response
 }
 
-async fn serve(listen: SocketAddr, response: &'static [u8]) -> std::io::Result<()> {
-    let listener = TcpListener::bind(listen)?;
+/// Listens on `listen` with the socket bext's shards use (a one-socket `SO_REUSEPORT` group)
+/// and answers every connection.
+async fn serve(
+    listen: SocketAddr,
+    cpu: usize,
+    response: &'static Responses,
+) -> std::io::Result<()> {
+    let mut group = sys::bind_reuseport_group(listen, &[cpu])?;
+    let listener = TcpListener::from_std(group.remove(0))?;
     loop {
         match listener.accept().await {
             Ok((stream, _peer)) => {
-                monoio::spawn(answer_every_read(stream, response));
+                rt::spawn(answer_every_read(stream, response));
             }
             Err(error) => {
                 eprintln!("bext-ceiling: accept: {error}");
-                monoio::time::sleep(Duration::from_millis(ACCEPT_ERROR_PAUSE_MS)).await;
+                rt::sleep(Duration::from_millis(ACCEPT_ERROR_PAUSE_MS)).await;
             }
         }
     }
 }
 
-async fn answer_every_read(mut stream: TcpStream, response: &'static [u8]) {
+async fn answer_every_read(mut stream: TcpStream, response: &'static Responses) {
     // Like nginx and bext on keep-alive connections: responses go out without Nagle's delay.
     let _ = stream.set_nodelay(true);
     let mut buffer = Vec::with_capacity(READ_BUFFER_BYTES);
@@ -203,9 +202,44 @@ async fn answer_every_read(mut stream: TcpStream, response: &'static [u8]) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
-        let (written, _) = stream.write_all(response).await;
+        let (written, answer) = stream.write_all(response.take()).await;
+        response.give_back(answer);
         if written.is_err() {
             return;
         }
+    }
+}
+
+/// Copies of the canned response for writes in flight. A write owns its buffer until it
+/// completes, so each connection writing at this moment needs a copy of its own; the copies
+/// are kept and reused, so they are made once per concurrent write at most, never per
+/// response, and an idle connection holds none. There are never more spares than connections.
+struct Responses {
+    canned: Vec<u8>,
+    spare: RefCell<Vec<Vec<u8>>>,
+}
+
+impl Responses {
+    fn new(canned: Vec<u8>) -> Responses {
+        Responses {
+            canned,
+            spare: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn take(&self) -> Vec<u8> {
+        self.spare
+            .borrow_mut()
+            .pop()
+            .unwrap_or_else(|| self.canned.clone())
+    }
+
+    fn give_back(&self, copy: Vec<u8>) {
+        debug_assert_eq!(
+            copy.len(),
+            self.canned.len(),
+            "a write hands its buffer back"
+        );
+        self.spare.borrow_mut().push(copy);
     }
 }

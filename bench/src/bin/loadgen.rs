@@ -1,15 +1,16 @@
 //! `bext-loadgen`: a fixed-rate (open-loop) HTTP/1.1 load generator whose latency percentiles
 //! are free of coordinated omission. The method is described in `bext_bench::loadgen`; this
-//! file is the I/O around it: connections on a monoio io_uring runtime pinned to one CPU, the
-//! clock, and the JSON line on stdout.
+//! file is the I/O around it: connections on bext's default runtime backend
+//! (`bext_shards::rt::default_backend`, io_uring) pinned to one CPU, the clock, and the JSON
+//! line on stdout.
 //!
 //! # Waiting for a send time without timers
 //!
-//! monoio's timers have millisecond granularity and are serviced only when the runtime parks,
-//! and a task that wakes itself is re-queued at the *front* of monoio's run queue, so a
-//! connection spinning on the clock would starve every other task (their completions would be
-//! handled one whole timetable late). Instead, an early connection parks its waker in the
-//! [`Clock`] keyed by its send time, and two "pump" tasks take turns: each one, when run,
+//! The runtime's timers have millisecond granularity and are serviced only when it parks, and
+//! a task that wakes itself is re-queued at the *front* of its run queue, so a connection
+//! spinning on the clock would starve every other task (their completions would be handled
+//! one whole timetable late). Instead, an early connection parks its waker in the [`Clock`]
+//! keyed by its send time, and two "pump" tasks take turns: each one, when run,
 //! wakes the connections whose time has come and then wakes the *other* pump. A task woken
 //! by another task goes to the back of the queue, so the pumps run once per pass over the
 //! ready tasks, between which the runtime reaps io_uring completions: the clock is read every
@@ -37,8 +38,11 @@ use bext_bench::loadgen::framing::{Progress, ResponseReader};
 use bext_bench::loadgen::histogram::Latencies;
 use bext_bench::loadgen::schedule::{self, Lateness, Schedule};
 use bext_bench::loadgen::summary::{self, Counts, Summary};
-use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
-use monoio::net::TcpStream;
+// The default backend whatever the features select for bext: the generator's method relies on
+// how it schedules (see above), and it is the same instrument in every build of the workspace.
+use bext_shards::rt::default_backend::{self as rt, TcpStream};
+use bext_shards::rt::{Driver, RingSetup, RuntimeOptions};
+use bext_shards::sys;
 
 /// One read holds a whole small response; bigger ones take several reads.
 const READ_BUFFER_BYTES: usize = 64 * 1024;
@@ -54,19 +58,32 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(error) = monoio::utils::bind_to_cpu_set(Some(args.cpu)) {
+    if let Err(error) = sys::pin_current_thread(args.cpu) {
         eprintln!("bext-loadgen: cannot pin to CPU {}: {error}", args.cpu);
         return ExitCode::FAILURE;
     }
-    let runtime = monoio::RuntimeBuilder::<monoio::IoUringDriver>::new().build();
-    let mut runtime = match runtime {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("bext-loadgen: cannot start an io_uring runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+    // A plain ring: the generator is not what is measured, and plain works on every kernel.
+    let options = RuntimeOptions {
+        ring_setup: RingSetup::Plain,
+        ..RuntimeOptions::default()
     };
-    match runtime.block_on(run(args)) {
+    let finished = Rc::new(RefCell::new(None));
+    let outcome = finished.clone();
+    let ran = rt::run(options, move |started| async move {
+        *outcome.borrow_mut() = Some(match started.driver {
+            Driver::IoUring => run(args).await,
+            Driver::Legacy => Err("io_uring is unavailable here".to_string()),
+        });
+    });
+    if let Err(error) = ran {
+        eprintln!("bext-loadgen: cannot start an io_uring runtime: {error}");
+        return ExitCode::FAILURE;
+    }
+    let Some(outcome) = finished.take() else {
+        eprintln!("bext-loadgen: the runtime stopped before the run ended");
+        return ExitCode::FAILURE;
+    };
+    match outcome {
         Ok(summary) => match serde_json::to_string(&summary) {
             Ok(json) => {
                 println!("{json}");
@@ -156,8 +173,9 @@ async fn run(args: Args) -> Result<Summary, String> {
     let end_ns = warmup_ns + u64::from(args.duration_secs) * 1_000_000_000;
     let total = schedule.count_before(end_ns);
     let recorded_from = schedule.count_before(warmup_ns);
-    // Built once and leaked: every request of the run is these same bytes.
-    let request: &'static [u8] = Box::leak(args::request_bytes(&args.path).into_boxed_slice());
+    // Every request of the run is these same bytes; each connection writes its own copy, which
+    // the write hands back for the next request.
+    let request = args::request_bytes(&args.path);
     let mut streams = Vec::with_capacity(args.connections as usize);
     for index in 0..args.connections {
         let stream = TcpStream::connect(args.connect)
@@ -192,10 +210,16 @@ async fn run(args: Args) -> Result<Summary, String> {
         recorded_from,
     };
     for pump in 0..2 {
-        monoio::spawn(run_pump(pump, shared.clone()));
+        rt::spawn(run_pump(pump, shared.clone()));
     }
     for (connection, stream) in (0..args.connections).zip(streams) {
-        monoio::spawn(drive(connection, stream, plan, request, shared.clone()));
+        rt::spawn(drive(
+            connection,
+            stream,
+            plan,
+            request.clone(),
+            shared.clone(),
+        ));
     }
     RunOver(shared.clone()).await;
     let shared = shared.borrow();
@@ -221,7 +245,7 @@ async fn drive(
     connection: u32,
     mut stream: TcpStream,
     plan: Plan,
-    request: &'static [u8],
+    mut request: Vec<u8>,
     shared: Rc<RefCell<Shared>>,
 ) {
     let mine = plan.schedule.count_for_connection(connection, plan.total);
@@ -238,7 +262,8 @@ async fn drive(
         }
         .await;
         let sent_ns = shared.borrow().clock.now_ns();
-        let (written, _) = stream.write_all(request).await;
+        let (written, returned) = stream.write_all(request).await;
+        request = returned;
         let outcome = match written {
             Ok(_) => read_response(&mut stream, &mut buffer, &mut reader).await,
             Err(error) => Err(format!("write: {error}")),

@@ -7,7 +7,7 @@
 //! a real client population would have sent meanwhile, so the stall shows up as one slow
 //! sample instead of thousands: "coordinated omission". wrk2 fixes that with a constant
 //! arrival rate and latency measured from each request's *scheduled* send time, but it is not
-//! packaged here, so `bext-loadgen` does the same on monoio/io_uring.
+//! packaged here, so `bext-loadgen` does the same on bext's own io_uring runtime.
 //!
 //! # Method
 //!
@@ -23,7 +23,7 @@
 //!   time are counted, split by cause ([`schedule::Lateness`]): the connection was still
 //!   waiting for the previous answer (the server, or the network, was slow: expected near
 //!   saturation) or the generator itself was behind (its numbers are then suspect).
-//! - The generator owns its CPU and busy-polls it: monoio's timer has millisecond
+//! - The generator owns its CPU and busy-polls it: the runtime's timer has millisecond
 //!   granularity, far coarser than a loopback round trip, and it is serviced only when the
 //!   runtime parks. So an early connection yields to the runtime (which reaps completions
 //!   and runs the other connections) and looks at the clock again ([`schedule::is_due`]).

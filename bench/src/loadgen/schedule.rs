@@ -83,9 +83,9 @@ pub fn classify(due_ns: u64, free_ns: u64, sent_ns: u64) -> Lateness {
 }
 
 /// Whether a send due at `due_ns` should go out now (`now_ns`). A connection that is early
-/// yields to the runtime and asks again: monoio's timers have millisecond granularity and are
-/// only serviced when the runtime parks, which a busy generator never does, so the generator
-/// waits by polling the clock instead (it owns its CPU).
+/// yields to the runtime and asks again: the runtime's timers have millisecond granularity and
+/// are only serviced when the runtime parks, which a busy generator never does, so the
+/// generator waits by polling the clock instead (it owns its CPU).
 pub fn is_due(due_ns: u64, now_ns: u64) -> bool {
     now_ns >= due_ns
 }

@@ -1,7 +1,8 @@
 //! The portable I/O surface: what every executor backend provides to the rest of bext.
 //!
 //! Nothing outside this module names monoio or glommio (mio's `sys/` pattern). Each backend
-//! module fills in the same items:
+//! folder (`monoio/`, the default; `glommio/`, behind `--features glommio`) fills in the same
+//! items, and `tests/rt_parity.rs` runs one suite against whichever is compiled in:
 //!
 //! - [`run`]: build the executor on the current (already pinned) thread and drive a future to
 //!   completion. monoio uses its io_uring driver explicitly, never the Fusion builder that falls
@@ -12,23 +13,44 @@
 //! - [`TcpListener`], [`TcpStream`], [`File`]: sockets and files with owned buffers. A buffer
 //!   handed to an operation belongs to it until the operation completes, even if the future is
 //!   dropped (io_uring may still be writing into it), so reads take a `Vec<u8>` and hand it
-//!   back: [`BufResult`]. Reads append to the vector, between `len()` and `capacity()`.
+//!   back: [`BufResult`]. Reads append to the vector, between `len()` and `capacity()`; a
+//!   vector with no spare capacity reads nothing and returns `Ok(0)`.
+//! - `File::read_at` never blocks the shard thread: a read that waits for the disk is
+//!   completed by the kernel's io_uring workers while the shard runs its other tasks (on
+//!   io_uring; monoio's epoll fallback has no asynchronous file reads).
 //!
 //! Wakers given out by both backends may be woken from another thread: the mesh relies on it.
+//!
+//! [`default_backend`] is the default backend's own copy of the surface, compiled whatever the
+//! features select, for the tools that measure bext rather than serve (see there).
 
 use std::io;
 
+// The default backend is compiled in every build: it is the one the features select unless
+// glommio is asked for, and `default_backend` exposes it to the benchmark tools regardless.
+mod monoio;
 #[cfg(not(feature = "glommio"))]
-mod monoio_backend;
-#[cfg(not(feature = "glommio"))]
-use monoio_backend as backend;
+use self::monoio as backend;
 
 #[cfg(feature = "glommio")]
-mod glommio_backend;
+mod glommio;
 #[cfg(feature = "glommio")]
-use glommio_backend as backend;
+use self::glommio as backend;
 
 pub use backend::{File, TcpListener, TcpStream, run, sleep, spawn, timeout};
+
+/// The default backend's surface (the same items as this module's), whatever backend the
+/// features select for bext: for the tools that measure bext (the benchmark's ceiling server
+/// and load generator), whose behaviour must not change with the backend bext is built with.
+/// The load generator in particular relies on how the default backend schedules (a task woken
+/// by another runs after every task already ready, with I/O completions reaped between passes
+/// over them), which glommio does not do: it reaps completions only when it runs out of ready
+/// tasks or its preemption timer fires. bext itself never uses this module.
+pub mod default_backend {
+    pub use super::monoio::{
+        File, NAME as BACKEND, TcpListener, TcpStream, run, sleep, spawn, timeout,
+    };
+}
 
 /// The result of an owned-buffer operation: the outcome, and the buffer back.
 pub type BufResult<T> = (io::Result<T>, Vec<u8>);

@@ -1,17 +1,35 @@
-//! glommio (the alternative backend, `--features glommio`).
+//! glommio: the alternative backend (`--features glommio`).
 //!
 //! glommio sockets buffer internally and implement `futures::AsyncRead`, so the owned-buffer
 //! surface is met by reading into the spare capacity of the vector we are given: nothing is
-//! left in flight in the kernel when a future is dropped. Files are read with `pread` on the
-//! shard thread: glommio's own file types want paths or O_DIRECT, and bext opens files itself
-//! (`openat2` beneath the site root).
+//! left in flight in the kernel when a future is dropped.
+//!
+//! # Files: glommio's io_uring `BufferedFile`, adopted from bext's descriptor
+//!
+//! bext opens every file itself (`openat2` beneath the site root, `sys::open_beneath`), so
+//! a file arrives here as an open `std::fs::File`, never a path. Its descriptor is handed to
+//! glommio's `BufferedFile` (`FromRawFd`), whose `read_at` is an io_uring read
+//! (`IORING_OP_READ` at an offset, through the page cache) on the shard's own ring: a read
+//! served from the page cache completes without leaving the shard, and one that must wait for
+//! the disk is finished by the kernel's io_uring workers while the shard runs its other tasks.
+//! (The previous implementation called `pread` on the shard thread, which stalled every
+//! connection of the shard behind a slow disk.)
+//!
+//! Owned buffers: glommio reads into a buffer of its own, which its reactor keeps alive until
+//! the kernel completes the read even if our future is dropped (`Source`'s drop defers the
+//! release to the completion); our vector never reaches the kernel, and the bytes are copied
+//! into its spare capacity once the read has completed. That copy is the price of the
+//! adoption; the alternative, `spawn_blocking` (a `pread` on glommio's blocking thread), was
+//! set aside: it would hop to another thread for every read, page-cache hits included, and
+//! glommio gives each executor one such thread, so one slow read would queue all the others.
+//!
+//! The `unsafe` here is the two adoptions of a descriptor (`FromRawFd`), each with its note.
 #![allow(unsafe_code)]
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::IntoRawFd;
-use std::os::unix::fs::FileExt;
 use std::os::unix::io::FromRawFd;
 use std::time::Duration;
 
@@ -134,21 +152,34 @@ impl TcpStream {
     }
 }
 
-pub struct File(std::fs::File);
+/// A file read through glommio's io_uring (see the module docs). glommio ties it to the
+/// reactor of the executor that adopted it: create and use it on one shard.
+pub struct File(glommio::io::BufferedFile);
 
 impl File {
+    /// Adopts an open file (bext opens files itself, beneath a site root). Must be called on a
+    /// running shard: glommio ties the file to the current executor.
     pub fn from_std(file: std::fs::File) -> io::Result<Self> {
-        Ok(File(file))
+        let fd = file.into_raw_fd();
+        // SAFETY: fd is an open file whose ownership we just released from std; the
+        // BufferedFile now owns it and closes it (through the ring) when dropped.
+        Ok(File(unsafe { glommio::io::BufferedFile::from_raw_fd(fd) }))
     }
 
     /// Reads at `pos` into `buf[len..capacity]`, appending.
     pub async fn read_at(&self, mut buf: Vec<u8>, pos: u64) -> BufResult<usize> {
-        let start = buf.len();
-        let cap = buf.capacity();
-        buf.resize(cap, 0);
-        let result = self.0.read_at(&mut buf[start..], pos);
-        let n = *result.as_ref().unwrap_or(&0);
-        buf.truncate(start + n);
-        (result, buf)
+        let spare = buf.capacity() - buf.len();
+        if spare == 0 {
+            return (Ok(0), buf);
+        }
+        match self.0.read_at(pos, spare).await {
+            Ok(read) => {
+                assert!(read.len() <= spare, "glommio read more than it was asked");
+                // Within the spare capacity: no reallocation.
+                buf.extend_from_slice(&read);
+                (Ok(read.len()), buf)
+            }
+            Err(error) => (Err(io::Error::from(error)), buf),
+        }
     }
 }

@@ -1,8 +1,20 @@
-//! monoio on io_uring (the default backend).
+//! monoio on io_uring: the default backend.
 //!
-//! The one `unsafe` here is the `IoVecBuf` implementation behind [`TcpStream::write_all_gathered`]:
-//! monoio needs the iovec array at a stable address while the kernel reads it.
-#![allow(unsafe_code)]
+//! monoio's owned-buffer API is the surface's own shape (a `Vec<u8>` goes into the operation
+//! and comes back with the result), so reads and writes hand our vectors to the kernel
+//! directly, and plain reads and writes allocate nothing per operation (a gathered write
+//! boxes its two iovecs). The executor is built on the io_uring driver explicitly, with the
+//! ring setup the caller asks for ([`RingSetup`]); only where io_uring is unavailable does
+//! [`run`] take monoio's epoll driver, and it says so in [`Started`].
+//!
+//! Files are read with io_uring too (`IORING_OP_READ` at an offset): a read that misses the
+//! page cache is completed by the kernel's workers, never by blocking the shard thread. (On
+//! the epoll fallback monoio has no asynchronous file reads and calls `pread`.)
+//!
+//! The gathered write's iovec buffer is in [`gather`], the one file of this backend with
+//! `unsafe` code.
+
+mod gather;
 
 use std::future::Future;
 use std::io;
@@ -13,6 +25,7 @@ use bytes::Bytes;
 use monoio::buf::IoBufMut;
 use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
 
+use self::gather::Gather;
 use super::{BufResult, Driver, Elapsed, RingSetup, RuntimeOptions, Started};
 
 pub const NAME: &str = "monoio";
@@ -151,63 +164,6 @@ impl TcpStream {
 
     pub async fn shutdown_write(&mut self) -> io::Result<()> {
         monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
-    }
-}
-
-/// A head and a body written as one gathered write. The iovec array is boxed: monoio builds
-/// the submission from the buffer before moving it into the operation, so the array must not
-/// live inside the value itself.
-struct Gather {
-    head: Vec<u8>,
-    body: Bytes,
-    iov: Box<[libc::iovec; 2]>,
-    /// Entries of `iov` already fully written.
-    skip: usize,
-}
-
-impl Gather {
-    fn new(head: Vec<u8>, body: Bytes) -> Gather {
-        let mut gather = Gather {
-            iov: Box::new(
-                [libc::iovec {
-                    iov_base: std::ptr::null_mut(),
-                    iov_len: 0,
-                }; 2],
-            ),
-            head,
-            body,
-            skip: 0,
-        };
-        gather.advance(0);
-        gather
-    }
-
-    /// Points the iovecs at what is left after `written` bytes.
-    fn advance(&mut self, written: usize) {
-        let head_left = self.head.len().saturating_sub(written);
-        let body_from = written.saturating_sub(self.head.len()).min(self.body.len());
-        self.iov[0] = libc::iovec {
-            iov_base: self.head[self.head.len() - head_left..].as_ptr() as *mut libc::c_void,
-            iov_len: head_left,
-        };
-        self.iov[1] = libc::iovec {
-            iov_base: self.body[body_from..].as_ptr() as *mut libc::c_void,
-            iov_len: self.body.len() - body_from,
-        };
-        self.skip = usize::from(head_left == 0);
-    }
-}
-
-// SAFETY: the iovecs point into `head` and `body`, which `Gather` owns and does not touch
-// while an operation holds it; the array itself is boxed, so its address survives moves of
-// the `Gather`. `skip` is 0 or 1, so the pointer and length stay inside the array.
-unsafe impl monoio::buf::IoVecBuf for Gather {
-    fn read_iovec_ptr(&self) -> *const libc::iovec {
-        self.iov[self.skip..].as_ptr()
-    }
-
-    fn read_iovec_len(&self) -> usize {
-        2 - self.skip
     }
 }
 
