@@ -88,6 +88,7 @@ fn a_reload_that_removes_the_site_of_a_render_in_flight() {
     let dir = TempDir::new("reload-remove");
     let upstream = HeldUpstream::start("{\"n\":7}");
     dir.write("public/index.html", "static home\n");
+    dir.write("public/probe.txt", "static probe\n");
     layout(&dir);
     held_page(&dir, upstream.port, "v1");
     let config = dir.write(
@@ -109,9 +110,10 @@ fn a_reload_that_removes_the_site_of_a_render_in_flight() {
         "[[site]]\nhosts = [\"static.test\"]\nroot = \"public\"\ndefault = true\n",
     );
     bext.signal(SIGHUP);
+    // Probed on another path: a request for `/` would wait behind the render in flight.
     eventually("the reload is served", || {
-        let r = request(addr, "GET / HTTP/1.1\r\nHost: app.test\r\n\r\n");
-        (r.status == 200 && r.text() == "static home\n").then_some(())
+        let r = request(addr, "GET /probe.txt HTTP/1.1\r\nHost: app.test\r\n\r\n");
+        (r.status == 200 && r.text() == "static probe\n").then_some(())
     });
     upstream.release.send(()).expect("upstream waits");
     let answered = in_flight.join().expect("client thread");

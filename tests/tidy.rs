@@ -473,13 +473,19 @@ fn every_limit_is_documented_named_once_and_used() {
                 "core/src/limits.rs:{n}: `{name}` is another name for `{bare}`"
             ));
         }
+        // Read by code, or by another limit's definition, or tied to another limit by a
+        // compile-time assertion (a stack size that must cover the engines' needs).
         let used = others.iter().any(|s| {
             s.path != "core/src/limits.rs" && s.code().any(|(_, l)| has_word(code_part(l), name))
         }) || limits_rs.code().any(|(m, l)| {
-            m != n
-                && !l.trim_start().starts_with("const _")
-                && const_decl(l).is_some()
-                && has_word(l.split_once('=').map_or("", |(_, v)| v), name)
+            let defines_another =
+                const_decl(l).is_some() && has_word(l.split_once('=').map_or("", |(_, v)| v), name);
+            let relates = l.trim_start().starts_with("const _")
+                && has_word(l, name)
+                && limit_names()
+                    .iter()
+                    .any(|other| other != name && has_word(l, other));
+            m != n && (defines_another || relates)
         });
         if !used {
             violations.push(format!(

@@ -90,6 +90,18 @@ pub const FILE_CACHE_ENTRY_BYTES_MAX: usize = 1024 * 1024;
 /// How long a cached file is trusted before its metadata is checked again.
 pub const FILE_CACHE_REVALIDATE_MS: u64 = 1_000;
 
+/// Stack of each shard thread. A shard runs its JavaScript engine on this stack, and engines
+/// bound their own recursion to part of it (QuickJS to 1 MiB; JSC and V8 measure what is
+/// left), so it is larger than Rust's 2 MiB default.
+pub const SHARD_STACK_BYTES: usize = 8 * 1024 * 1024;
+/// Submission queue entries of each shard's io_uring.
+pub const RING_ENTRIES: u32 = 1024;
+/// Memory an executor that buffers its own I/O (the glommio backend) registers with the kernel
+/// for its buffers, per shard. It must be locked (RLIMIT_MEMLOCK); glommio needs 512 KiB.
+pub const EXECUTOR_IO_MEMORY_BYTES: usize = 512 * 1024;
+/// Connections the kernel queues on each shard's listening socket before `accept`.
+pub const LISTEN_BACKLOG_MAX: i32 = 4096;
+
 /// Messages that may wait in one shard-to-shard queue; a full queue is back-pressure.
 pub const MESH_QUEUE_DEPTH: usize = 1024;
 /// How long a shard waits for its peers' replies (e.g. metrics) before answering without them.
@@ -268,6 +280,7 @@ const _: () = assert!(MESH_QUEUE_DEPTH >= 2);
 const _: () = assert!(MESH_RETRY_INTERVAL_MS < MESH_REPLY_TIMEOUT_MS);
 const _: () = assert!(ENGINE_HEAP_BYTES_MAX as u64 <= ENGINE_HEAP_BYTES_CEILING);
 const _: () = assert!(QUICKJS_STACK_BYTES_MAX < ENGINE_THREAD_STACK_BYTES_MIN);
+const _: () = assert!(SHARD_STACK_BYTES >= ENGINE_THREAD_STACK_BYTES_MIN);
 const _: () = assert!(JSC_WATCHDOG_PERIOD_MS <= RENDER_TIMEOUT_MS);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);

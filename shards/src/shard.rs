@@ -26,10 +26,7 @@ pub fn plan(shards: usize) -> io::Result<Vec<usize>> {
     Ok((0..shards).map(|i| cpus[i % cpus.len()]).collect())
 }
 
-/// Stack of each shard thread. A shard runs its JavaScript engine on this stack, and engines
-/// bound their own recursion to part of it (QuickJS to 1 MiB; JSC and V8 measure what is left),
-/// so it is larger than Rust's 2 MiB default.
-pub const SHARD_STACK_BYTES: usize = 8 * 1024 * 1024;
+pub use bext_core::limits::SHARD_STACK_BYTES;
 
 /// Spawns shard `id` on a new thread pinned to `cpu`, builds its executor and runs
 /// `make(placement, started)` on it. The thread's result says whether the executor could be

@@ -92,7 +92,7 @@ pub enum RingSetup {
 impl Default for RuntimeOptions {
     fn default() -> Self {
         RuntimeOptions {
-            ring_entries: 1024,
+            ring_entries: bext_core::limits::RING_ENTRIES,
             ring_setup: RingSetup::Defer,
             danger_force_epoll: false,
         }

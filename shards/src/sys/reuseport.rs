@@ -14,8 +14,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::socket::{set_int_opt, sockaddr_of};
 
-/// Listen backlog for every shard's socket.
-pub const LISTEN_BACKLOG: i32 = 4096;
+pub use bext_core::limits::LISTEN_BACKLOG_MAX;
 
 /// Binds one SO_REUSEPORT listening socket per shard on `addr`, in shard order, and attaches a
 /// classic BPF program that picks the socket of the shard pinned to the CPU handling the SYN.
@@ -73,7 +72,7 @@ fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: fd is a bound stream socket.
-    if unsafe { libc::listen(fd, LISTEN_BACKLOG) } != 0 {
+    if unsafe { libc::listen(fd, LISTEN_BACKLOG_MAX) } != 0 {
         return Err(io::Error::last_os_error());
     }
     Ok(TcpListener::from(owned))

@@ -39,9 +39,7 @@ use super::{BufResult, Driver, Elapsed, RuntimeOptions, Started};
 
 pub const NAME: &str = "glommio";
 
-/// Memory glommio registers with the kernel for its I/O buffers, per executor. It must be
-/// locked (RLIMIT_MEMLOCK); glommio needs at least 512 KiB.
-const IO_MEMORY_BYTES: usize = 512 * 1024;
+use bext_core::limits::EXECUTOR_IO_MEMORY_BYTES;
 
 /// Builds the executor on this thread and runs `make(started)` to completion.
 pub fn run<F, Fut>(options: RuntimeOptions, make: F) -> io::Result<()>
@@ -51,7 +49,7 @@ where
 {
     // Pinning is done by the shard before we get here.
     let executor = glommio::LocalExecutorBuilder::new(glommio::Placement::Unbound)
-        .io_memory(IO_MEMORY_BYTES)
+        .io_memory(EXECUTOR_IO_MEMORY_BYTES)
         .ring_depth(options.ring_entries as usize)
         .make()
         .map_err(|e| io::Error::other(format!("glommio executor did not start: {e}")))?;
