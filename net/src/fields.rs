@@ -4,8 +4,9 @@
 //! will carry them; each driver encodes them its own way (HTTP/1.1 lines today, HPACK and QPACK
 //! later). Two shapes:
 //!
-//! - [`Fields`]: the fields of one response, inline up to four (no heap allocation for the
-//!   usual one or two per-response fields, such as `content-range` or `x-bext-cache`).
+//! - [`Fields`]: the fields of one response, inline up to two (no heap allocation for the
+//!   usual one or two per-response fields, such as `content-range` or `x-bext-cache`; a
+//!   response is moved a few times between handler and driver, so it is kept small).
 //! - [`FieldBlock`]: an immutable list shared by a cache entry (a static file's variant, an ISR
 //!   page) through `Arc`, with its HTTP/1.1 encoding made once when the entry is built. That
 //!   memo is what keeps a cached static hit at zero heap allocations and one copy of its
@@ -137,7 +138,7 @@ impl From<&'static str> for Field {
 }
 
 /// The fields of one response that are not in a shared [`FieldBlock`].
-pub type Fields = SmallVec<[Field; 4]>;
+pub type Fields = SmallVec<[Field; 2]>;
 
 /// An immutable list of fields shared by a cache entry, with its HTTP/1.1 encoding.
 #[derive(Clone, PartialEq, Eq)]
