@@ -543,7 +543,9 @@ fn refused_requests_reach_the_access_log() {
         .iter()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
-    let seen: Vec<(Option<&str>, Option<&str>, u64, Option<&str>)> = entries
+    // (method, target, status, refused reason) of each line.
+    type Seen<'a> = (Option<&'a str>, Option<&'a str>, u64, Option<&'a str>);
+    let seen: Vec<Seen<'_>> = entries
         .iter()
         .map(|e| {
             (

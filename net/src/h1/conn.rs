@@ -77,6 +77,9 @@ pub enum Step<'b, 'h> {
     Body { consumed: usize, body: Vec<u8> },
     /// Nothing more can be done with the bytes buffered: write the output, then read.
     NeedBytes { consumed: usize },
+    /// Poll again at once, on the bytes after `consumed`: the next head said `HTTP/1.2` (or
+    /// another minor above 1), which the next poll rewrites to 1.1 in place and parses.
+    Again { consumed: usize },
     /// The output is full or the pipeline depth is reached: write it, call
     /// [`Conn::written`], and poll again without reading.
     Flush { consumed: usize },
@@ -153,6 +156,8 @@ pub struct Conn {
     closing: bool,
     /// The shard is stopping: answer what is buffered, keep nothing alive.
     draining: bool,
+    /// The head at the start of the next poll's buffer says a minor version above 1.
+    rewrite_minor_version: bool,
 }
 
 #[derive(Debug)]
@@ -197,6 +202,7 @@ impl Conn {
             answered: 0,
             closing: false,
             draining: false,
+            rewrite_minor_version: false,
         }
     }
 
@@ -235,6 +241,9 @@ impl Conn {
         out_len: usize,
         now: Instant,
     ) -> Step<'b, 'h> {
+        // Once per head: a head that still says a higher minor version after this is refused.
+        let rewrote = std::mem::take(&mut self.rewrite_minor_version)
+            && super::rewrite_higher_minor_version(buf);
         let buf: &'b [u8] = buf;
         let mut consumed = 0;
         loop {
@@ -346,6 +355,12 @@ impl Conn {
                                 raw: &rest[..head_len],
                                 consumed: consumed + head_len,
                             }
+                        }
+                        // Read as 1.1 (RFC 9110 §2.5): rewritten by the next poll, which has
+                        // the buffer to itself.
+                        Err(RequestError::HigherMinorVersion) if !rewrote => {
+                            self.rewrite_minor_version = true;
+                            Step::Again { consumed }
                         }
                         Err(error) => self.refuse_head(buf.len(), error),
                     };

@@ -29,6 +29,9 @@ pub fn fuzz_parse(input: &[u8]) {
         let parsed = parse_request(rest, &mut store, &Limits::default());
         check_prefixes(rest, &parsed);
         check_small_limits(rest, &parsed);
+        if let Err(RequestError::HigherMinorVersion) = parsed {
+            check_minor_version_rewrite(rest);
+        }
         let Ok(Parsed::Complete { head, head_len }) = parsed else {
             return;
         };
@@ -48,6 +51,21 @@ pub fn fuzz_parse(input: &[u8]) {
             BodyEnd::NeedMore | BodyEnd::TooLargeAtStart | BodyEnd::Error(_) => return,
         }
     }
+}
+
+/// A head refused as a higher minor version parses, once rewritten, as anything but that.
+fn check_minor_version_rewrite(input: &[u8]) {
+    let mut copy = input.to_vec();
+    assert!(
+        super::rewrite_higher_minor_version(&mut copy),
+        "a head refused as a higher minor version is rewritten"
+    );
+    let mut store = HeaderStore::new();
+    let again = parse_request(&copy, &mut store, &Limits::default());
+    assert!(
+        !matches!(again, Err(RequestError::HigherMinorVersion)),
+        "rewritten, it is no longer a higher minor version"
+    );
 }
 
 fn check_head(buf: &[u8], head: &Request<'_, '_>) {

@@ -24,9 +24,12 @@
 //!   with Transfer-Encoding, disagreeing lengths, a final coding other than chunked, obs-fold,
 //!   bare CR, more than one Host), this codec refuses. Two parsers that frame one byte stream
 //!   differently are how request smuggling and cache poisoning work, and bext cannot know what
-//!   sits in front of it. Leniency is kept only where it is harmless and common: empty lines
-//!   before the request line and a bare LF as a line ending in the head (both RFC 9112 §2.2).
-//!   Chunked bodies, which no client needs to bend, must use CRLF.
+//!   sits in front of it. RFC 9112 §2.2 lets a recipient accept a bare LF as a line ending;
+//!   bext does not: `X-Foo: a\nContent-Length: 5` inside a CRLF head is one field to a parser
+//!   that splits on CRLF and two to one that splits on LF, which is how a header is smuggled
+//!   past a front proxy. Leniency is kept only where it cannot change framing: empty lines
+//!   (CRLF) before the request line, and a higher minor version (`HTTP/1.2`), read as 1.1 as
+//!   RFC 9110 §2.5 says ([`rewrite_higher_minor_version`]). Chunked bodies must use CRLF.
 //! - **Every error closes.** A [`RequestError`] or [`BodyError`] means the rest of the stream
 //!   cannot be framed: answer with its status (see [`write_error_response`]) and close.
 
@@ -51,7 +54,10 @@ pub use conn::{
     write_last_chunk,
 };
 pub use date::DateCache;
-pub use request::{BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version, parse_request};
+pub use request::{
+    BodyKind, HeaderStore, Limits, Method, Parsed, Request, Version, parse_request,
+    rewrite_higher_minor_version,
+};
 pub use request_error::RequestError;
 pub use response::{
     CONTINUE_100, error_page, write_content_length, write_error_response, write_header,

@@ -180,6 +180,9 @@ pub fn parse_request<'b, 'h>(
         Err(error) => return refine_error(buf, error, limits),
     };
     debug_assert!(head_len <= buf.len());
+    if has_bare_lf(&buf[..head_len]) {
+        return Err(RequestError::BareLineFeed);
+    }
 
     let (Some(method_str), Some(target_str), Some(minor)) = (raw.method, raw.path, raw.version)
     else {
@@ -219,6 +222,40 @@ pub fn parse_request<'b, 'h>(
         headers,
     };
     Ok(Parsed::Complete { head, head_len })
+}
+
+/// Whether some LF in `head` does not follow a CR. Checked once the head is complete (a head
+/// still arriving is scanned when it ends), with one SIMD pass for the line feeds.
+fn has_bare_lf(head: &[u8]) -> bool {
+    memchr::memchr_iter(b'\n', head).any(|at| at == 0 || head[at - 1] != b'\r')
+}
+
+/// Rewrites the request line's `HTTP/1.D` (D in 2..=9) to `HTTP/1.1` in place, so that a
+/// higher minor version is served as 1.1 (RFC 9110 §2.5). True if it rewrote anything. A
+/// caller that owns its read buffer calls it when [`parse_request`] says
+/// [`RequestError::HigherMinorVersion`], then parses again.
+pub fn rewrite_higher_minor_version(buf: &mut [u8]) -> bool {
+    let start = buf.len() - skip_empty_lines(buf).len();
+    let Some(lf) = memchr::memchr(b'\n', &buf[start..]) else {
+        return false;
+    };
+    let mut end = start + lf;
+    if end > start && buf[end - 1] == b'\r' {
+        end -= 1;
+    }
+    let line = &buf[start..end];
+    let Some(version) = line
+        .len()
+        .checked_sub(b" HTTP/1.2".len())
+        .map(|at| &line[at..])
+    else {
+        return false;
+    };
+    if !(version.starts_with(b" HTTP/1.") && (b'2'..=b'9').contains(&version[8])) {
+        return false;
+    }
+    buf[end - 1] = b'1';
+    true
 }
 
 /// httparse found no error in an incomplete head; refuse it anyway if it has already outgrown a
@@ -279,9 +316,10 @@ fn refine_error<T>(
     }
 }
 
-/// httparse knows only 1.0 and 1.1. A version that is well-formed but different (`HTTP/2.0`,
-/// the HTTP/2 preface's `PRI * HTTP/2.0`) gets 505; garbage gets 400; and a version still
-/// arriving that could yet become well-formed (`HTTP/2`) is waited for.
+/// httparse knows only 1.0 and 1.1. A higher minor version of HTTP/1 (`HTTP/1.2`) is to be read
+/// as 1.1; a version that is well-formed but different (`HTTP/2.0`, the HTTP/2 preface's
+/// `PRI * HTTP/2.0`) gets 505; garbage gets 400; and a version still arriving that could yet
+/// become well-formed (`HTTP/2`) is waited for.
 fn version_error<T>(buf: &[u8], limits: &Limits) -> Result<Parsed<T>, RequestError> {
     let line = skip_empty_lines(buf);
     let (line, complete) = match line.iter().position(|&b| b == b'\n') {
@@ -301,6 +339,10 @@ fn version_error<T>(buf: &[u8], limits: &Limits) -> Result<Parsed<T>, RequestErr
             _ => b == b'.',
         });
     match (shape_ok, complete) {
+        (true, true) if version.len() == PATTERN_LEN && version.starts_with(b"HTTP/1.") => {
+            // 1.0 and 1.1 never get here (httparse takes them): the minor is 2 to 9.
+            Err(RequestError::HigherMinorVersion)
+        }
         (true, true) if version.len() == PATTERN_LEN => Err(RequestError::UnsupportedVersion),
         (true, false) => partial(buf, limits),
         _ => Err(RequestError::InvalidRequestLine),

@@ -14,6 +14,8 @@ pub enum RequestError {
     InvalidHeaderValue,
     /// A CR not followed by LF where a line should end (400).
     InvalidLineEnding,
+    /// An LF not preceded by CR anywhere in the head (400): strict, against smuggling.
+    BareLineFeed,
     /// A field line starting with SP or HTAB: obsolete line folding, RFC 9112 §5.2 (400).
     ObsoleteLineFolding,
     /// An HTTP/1.1 request without a Host field, RFC 9112 §3.2 (400).
@@ -44,6 +46,9 @@ pub enum RequestError {
     UnsupportedTransferCoding,
     /// A well-formed HTTP version other than 1.0 and 1.1 (505).
     UnsupportedVersion,
+    /// `HTTP/1.2` to `HTTP/1.9`: to be read as 1.1 (RFC 9110 §2.5) by a caller that can
+    /// rewrite its buffer ([`super::rewrite_higher_minor_version`]); 505 for one that cannot.
+    HigherMinorVersion,
 }
 
 impl RequestError {
@@ -55,6 +60,7 @@ impl RequestError {
             | RequestError::InvalidHeaderName
             | RequestError::InvalidHeaderValue
             | RequestError::InvalidLineEnding
+            | RequestError::BareLineFeed
             | RequestError::ObsoleteLineFolding
             | RequestError::MissingHost
             | RequestError::DuplicateHost
@@ -68,7 +74,7 @@ impl RequestError {
             RequestError::HeadTooLarge | RequestError::TooManyHeaders => 431,
             RequestError::UnsupportedExpectation => 417,
             RequestError::UnsupportedTransferCoding => 501,
-            RequestError::UnsupportedVersion => 505,
+            RequestError::UnsupportedVersion | RequestError::HigherMinorVersion => 505,
         }
     }
 
@@ -80,6 +86,7 @@ impl RequestError {
             RequestError::InvalidHeaderName => "malformed header name",
             RequestError::InvalidHeaderValue => "invalid byte in header value",
             RequestError::InvalidLineEnding => "bare CR in line ending",
+            RequestError::BareLineFeed => "bare LF in line ending",
             RequestError::ObsoleteLineFolding => "obsolete line folding",
             RequestError::MissingHost => "missing Host header",
             RequestError::DuplicateHost => "more than one Host header",
@@ -97,6 +104,7 @@ impl RequestError {
             RequestError::UnsupportedExpectation => "unsupported expectation",
             RequestError::UnsupportedTransferCoding => "unsupported transfer coding",
             RequestError::UnsupportedVersion => "unsupported HTTP version",
+            RequestError::HigherMinorVersion => "HTTP/1 minor version above 1",
         }
     }
 }

@@ -51,10 +51,51 @@ pub(crate) fn parse_target(method: Method, target: &[u8]) -> Result<Target<'_>, 
 }
 
 /// Whether `value` may be a Host value or an authority: `uri-host [ ":" port ]`, where the host
-/// is a reg-name, an IPv4 address or a bracketed IP literal. Checked by byte class only: enough to
-/// keep spaces, slashes, `@` and control bytes out of anything that routes or gets logged.
+/// is a reg-name, an IPv4 address or a bracketed IP literal. The host is checked by byte class
+/// (enough to keep spaces, slashes, `@` and control bytes out of anything that routes or gets
+/// logged) and by shape where a colon could hide in it.
+///
+/// The port, if any, must be decimal digits naming a port (0 to 65535; an empty port is
+/// allowed, RFC 3986's `port = *DIGIT`): a Host of `x:ab` or `x:99999` names no server, and
+/// routing it would let two parsers disagree about where a request goes. nginx 1.22 accepts
+/// both; bext refuses them with 400.
 pub(crate) fn is_valid_host(value: &[u8]) -> bool {
-    value.iter().all(|&b| HOST_BYTES[usize::from(b)])
+    if !value.iter().all(|&b| HOST_BYTES[usize::from(b)]) {
+        return false;
+    }
+    let port = if value.first() == Some(&b'[') {
+        // An IP literal: `[...]`, then nothing or `:port`.
+        let Some(close) = value.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        match &value[close + 1..] {
+            [] => return true,
+            [b':', port @ ..] => port,
+            _ => return false,
+        }
+    } else {
+        // A reg-name or IPv4 address holds no colon: everything after the first is the port.
+        match value.iter().position(|&b| b == b':') {
+            None => return true,
+            Some(colon) => &value[colon + 1..],
+        }
+    };
+    is_valid_port(port)
+}
+
+/// `*DIGIT` naming a TCP port: at most 65535 (leading zeros allowed).
+fn is_valid_port(port: &[u8]) -> bool {
+    let mut value: u32 = 0;
+    for &b in port {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        value = value * 10 + u32::from(b - b'0');
+        if value > u32::from(u16::MAX) {
+            return false;
+        }
+    }
+    true
 }
 
 /// CONNECT names `host:port` and nothing else (RFC 9112 §3.2.3). The authority doubles as the

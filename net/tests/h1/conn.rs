@@ -156,6 +156,10 @@ impl Harness {
                     (consumed, false)
                 }
                 Step::NeedBytes { consumed } => (consumed, true),
+                Step::Again { consumed } => {
+                    self.log.push("again".into());
+                    (consumed, false)
+                }
                 Step::Flush { consumed } => {
                     self.log.push("flush".into());
                     self.conn.written();
@@ -682,4 +686,30 @@ fn every_refused_head_is_answered_with_its_status_and_closes() {
         );
         assert!(!harness.conn.wants_read(), "{what}: nothing more is read");
     }
+}
+
+/// Regression: `HTTP/1.2` was answered 505, where RFC 9110 §2.5 says a higher minor version
+/// of HTTP/1 is read as the highest the server speaks (nginx serves it as 1.1 too).
+#[test]
+fn a_higher_minor_version_is_served_as_1_1() {
+    check(
+        &[Read(
+            0,
+            b"GET /a HTTP/1.2\r\nHost: x\r\n\r\nGET /b HTTP/1.9\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )],
+        r#"
+again
+request GET /a
+answer Length(2) [content-length: 2]
+again
+request GET /b
+answer Length(2) [content-length: 2, connection: close]
+closing
+"#,
+    );
+    // Another major version stays refused.
+    check(
+        &[Read(0, b"GET /a HTTP/3.0\r\nHost: x\r\n\r\n")],
+        "refuse 505 HTTP Version Not Supported (close)\nclosing",
+    );
 }

@@ -505,20 +505,24 @@ fn header_bytes() {
 
 #[test]
 fn line_endings() {
-    // RFC 9112 §2.2: a bare LF may end a line in the head, and empty lines may precede it.
-    check(b"GET / HTTP/1.1\nHost: a\n\n", "GET / 1.1 host=a head=24");
-    check(
-        b"GET / HTTP/1.1\r\nHost: a\n\r\n",
-        "GET / 1.1 host=a head=26",
-    );
+    // Empty lines (CRLF) may precede the request line (RFC 9112 §2.2).
     check(
         b"\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
         "GET / 1.1 host=a head=31",
     );
-    check(
+    // Regression: a bare LF ending a line of the head was accepted, so `X-Foo: a\nContent-
+    // Length: 5` inside a CRLF head smuggled a field past a front proxy that splits on CRLF
+    // only. RFC 9112 §2.2 lets a recipient accept it; bext refuses it anywhere in the head.
+    for input in [
+        b"GET / HTTP/1.1\nHost: a\n\n".as_slice(),
+        b"GET / HTTP/1.1\r\nHost: a\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nX-Foo: a\nContent-Length: 5\r\n\r\nhello",
+        b"GET / HTTP/1.1\r\nHost: a\r\n\n",
         b"\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
-        "GET / 1.1 host=a head=28",
-    );
+        b"GET / HTTP/1.1\nHost: a\r\n\r\n",
+    ] {
+        check(input, "400 BareLineFeed");
+    }
     check(b"GET / HTTP/1.1\rHost: a\r\n\r\n", "400 InvalidLineEnding");
     check(
         b"GET / HTTP/1.1\r\nHost: a\r\n\r\r\n",
@@ -562,9 +566,14 @@ fn request_line_syntax() {
 
 #[test]
 fn versions() {
+    // A higher minor version is read as 1.1 by a caller that rewrites it (`h1::Conn`).
     check(
         b"GET / HTTP/1.2\r\nHost: a\r\n\r\n",
-        "505 UnsupportedVersion",
+        "505 HigherMinorVersion",
+    );
+    check(
+        b"GET / HTTP/1.9\r\nHost: a\r\n\r\n",
+        "505 HigherMinorVersion",
     );
     check(
         b"GET / HTTP/2.0\r\nHost: a\r\n\r\n",
@@ -643,5 +652,71 @@ fn header_lookup() {
             ("x-one", b"2"),
             ("Accept", b"text/html")
         ]
+    );
+}
+
+#[test]
+fn a_higher_minor_version_rewritten_in_place_parses_as_1_1() {
+    let cases: &[(&[u8], Option<&str>)] = &[
+        (
+            b"GET / HTTP/1.2\r\nHost: a\r\n\r\n",
+            Some("GET / 1.1 host=a head=27"),
+        ),
+        (
+            b"\r\nGET /x HTTP/1.9\r\nHost: a\r\n\r\n",
+            Some("GET /x 1.1 host=a head=30"),
+        ),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", None),
+        (b"GET / HTTP/2.0\r\nHost: a\r\n\r\n", None),
+        (b"GET / HTTP/1.2", None),
+        (b"GET /HTTP/1.2\r\n\r\n", None),
+    ];
+    for (input, expect) in cases {
+        let mut buf = input.to_vec();
+        let rewrote = bext_net::h1::rewrite_higher_minor_version(&mut buf);
+        assert_eq!(
+            rewrote,
+            expect.is_some(),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+        if let Some(expect) = expect {
+            assert_eq!(render(&buf, &Limits::default()), *expect);
+        }
+    }
+}
+
+/// Regression: a Host with a port that names no port (`x:ab`, `x:99999`) was accepted and
+/// routed. An empty port is allowed (RFC 3986 `port = *DIGIT`), as are leading zeros.
+#[test]
+fn host_ports() {
+    for (host, expect) in [
+        ("a:80", "ok"),
+        ("a:", "ok"),
+        ("a:0", "ok"),
+        ("a:080", "ok"),
+        ("a:65535", "ok"),
+        ("[::1]:8080", "ok"),
+        ("[::1]", "ok"),
+        ("a:ab", "400 InvalidHost"),
+        ("a:99999", "400 InvalidHost"),
+        ("a:65536", "400 InvalidHost"),
+        ("a:-1", "400 InvalidHost"),
+        ("a:1:2", "400 InvalidHost"),
+        ("[::1]:99999", "400 InvalidHost"),
+        ("[::1]x", "400 InvalidHost"),
+        ("[::1", "400 InvalidHost"),
+    ] {
+        let input = format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        let expect = match expect {
+            "ok" => format!("GET / 1.1 host={host} head={}", input.len()),
+            refused => refused.to_string(),
+        };
+        check(input.as_bytes(), &expect);
+    }
+    // The authority of an absolute-form target is held to the same rule.
+    check(
+        b"GET http://a:99999/ HTTP/1.1\r\nHost: a\r\n\r\n",
+        "400 InvalidHost",
     );
 }

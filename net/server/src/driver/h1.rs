@@ -347,6 +347,7 @@ impl Connection<'_> {
                     batch.stop = Stop::Flush;
                     return None;
                 }
+                Step::Again { consumed } => batch.consumed += consumed,
                 Step::Refuse {
                     consumed,
                     status,
