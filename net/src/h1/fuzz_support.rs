@@ -37,6 +37,15 @@ pub fn fuzz_parse(input: &[u8]) {
         };
         assert!(head_len > 0, "a complete head has at least a request line");
         assert!(head_len <= rest.len());
+        // The parser checks line endings where lines end; a plain scan must agree.
+        let accepted = &rest[..head_len];
+        assert!(
+            accepted
+                .iter()
+                .enumerate()
+                .all(|(at, &b)| b != b'\n' || (at > 0 && accepted[at - 1] == b'\r')),
+            "an accepted head has no bare LF"
+        );
         check_head(rest, &head);
         rest = &rest[head_len..];
 

@@ -180,9 +180,6 @@ pub fn parse_request<'b, 'h>(
         Err(error) => return refine_error(buf, error, limits),
     };
     debug_assert!(head_len <= buf.len());
-    if has_bare_lf(&buf[..head_len]) {
-        return Err(RequestError::BareLineFeed);
-    }
 
     let (Some(method_str), Some(target_str), Some(minor)) = (raw.method, raw.path, raw.version)
     else {
@@ -190,6 +187,9 @@ pub fn parse_request<'b, 'h>(
         return Err(RequestError::InvalidRequestLine);
     };
     let (method_bytes, target) = (method_str.as_bytes(), target_str.as_bytes());
+    if has_bare_lf(&buf[..head_len], target, raw.headers) {
+        return Err(RequestError::BareLineFeed);
+    }
     // The request line is `method SP target SP HTTP/x.y`; its length follows from its parts.
     let request_line_bytes = method_bytes.len() + 1 + target.len() + 1 + b"HTTP/1.1".len();
     if request_line_bytes > limits.request_line_bytes_max {
@@ -224,10 +224,39 @@ pub fn parse_request<'b, 'h>(
     Ok(Parsed::Complete { head, head_len })
 }
 
-/// Whether some LF in `head` does not follow a CR. Checked once the head is complete (a head
-/// still arriving is scanned when it ends), with one SIMD pass for the line feeds.
-fn has_bare_lf(head: &[u8]) -> bool {
-    memchr::memchr_iter(b'\n', head).any(|at| at == 0 || head[at - 1] != b'\r')
+/// Whether some line of `head` ends in a bare LF. httparse accepts both endings and tells us
+/// where each line's content ends, so only the byte after each line is looked at (one compare
+/// per line, no scan of the head): after the empty lines before the request line, after the
+/// request line's version, after each field's value (past trailing whitespace, which httparse
+/// trims from the value), and the final empty line.
+fn has_bare_lf(head: &[u8], target: &[u8], fields: &[httparse::Header<'_>]) -> bool {
+    let base = head.as_ptr() as usize;
+    // Where a line whose content ends at byte `end` is ended: true if by a bare LF.
+    let bare_after = |mut end: usize| {
+        while matches!(head.get(end), Some(b' ' | b'\t')) {
+            end += 1;
+        }
+        head.get(end) != Some(&b'\r')
+    };
+    let leading = head.len() - skip_empty_lines(head).len();
+    if head[..leading].iter().filter(|&&b| b == b'\n').count()
+        != head[..leading].iter().filter(|&&b| b == b'\r').count()
+    {
+        return true;
+    }
+    // `method SP target SP HTTP/1.x` then the line ending.
+    let target_end = (target.as_ptr() as usize).wrapping_sub(base) + target.len();
+    if bare_after(target_end + 1 + b"HTTP/1.1".len()) {
+        return true;
+    }
+    for field in fields {
+        let value_end = (field.value.as_ptr() as usize).wrapping_sub(base) + field.value.len();
+        if bare_after(value_end) {
+            return true;
+        }
+    }
+    // The empty line that ends the head.
+    head.len() < 2 || head[head.len() - 2] != b'\r'
 }
 
 /// Rewrites the request line's `HTTP/1.D` (D in 2..=9) to `HTTP/1.1` in place, so that a
@@ -236,7 +265,7 @@ fn has_bare_lf(head: &[u8]) -> bool {
 /// [`RequestError::HigherMinorVersion`], then parses again.
 pub fn rewrite_higher_minor_version(buf: &mut [u8]) -> bool {
     let start = buf.len() - skip_empty_lines(buf).len();
-    let Some(lf) = memchr::memchr(b'\n', &buf[start..]) else {
+    let Some(lf) = buf[start..].iter().position(|&b| b == b'\n') else {
         return false;
     };
     let mut end = start + lf;
