@@ -291,21 +291,37 @@ export default function Clock() { renders += 1; return <p>render {renders}</p>; 
     let bext = serve(&dir, &[]);
     let first = bext.get("/clock");
     assert!(first.text().contains("render 1"), "{}", first.text());
-    assert_eq!(bext.get("/clock").header("x-bext-cache"), Some("hit"));
-    std::thread::sleep(Duration::from_millis(1100));
-    let stale = bext.get("/clock");
+    // Hits until the second has passed (how many depends on the machine's speed), then the
+    // cached page, served stale: the request that finds it so does not wait for a render.
+    let stale = eventually(
+        "the cached page goes stale after its revalidate window",
+        || {
+            let r = bext.get("/clock");
+            match r.header("x-bext-cache") {
+                Some("hit") => None,
+                _ => Some(r),
+            }
+        },
+    );
     assert_eq!(
         stale.header("x-bext-cache"),
         Some("stale"),
         "{}",
         stale.summary()
     );
-    assert!(stale.text().contains("render 1"));
+    assert!(stale.text().contains("render 1"), "{}", stale.text());
+    // Render 2 is served from the cache (a hit, or stale again if another second passed before
+    // it was asked for; only a request for it can start render 3).
     let fresh = eventually("the page is re-rendered in the background", || {
         let r = bext.get("/clock");
-        (r.header("x-bext-cache") == Some("hit") && r.text().contains("render 2")).then_some(r)
+        (!r.text().contains("render 1")).then_some(r)
     });
-    assert!(fresh.text().contains("render 2"));
+    assert!(fresh.text().contains("render 2"), "{}", fresh.summary());
+    assert!(
+        matches!(fresh.header("x-bext-cache"), Some("hit" | "stale")),
+        "{}",
+        fresh.summary()
+    );
 }
 
 #[test]
@@ -324,7 +340,19 @@ export default function Tagged() { renders += 1; return <p>render {renders}</p>;
     );
     let bext = Bext::serve_config(&dir.path().join("bext.config.toml"), &["--shards", "2"]);
     assert!(bext.get("/tagged").text().contains("render 1"));
-    assert_eq!(bext.get("/tagged").header("x-bext-cache"), Some("hit"));
+    // Each connection lands on the shard of the CPU the test thread runs on, which a busy
+    // machine changes: the first request on the other shard is a miss answered with the
+    // owner's page, which that shard keeps. So one of the next two requests is a hit.
+    let next: Vec<_> = (0..2).map(|_| bext.get("/tagged")).collect();
+    let summaries: Vec<_> = next.iter().map(|r| r.summary()).collect();
+    assert!(
+        next.iter().all(|r| r.text().contains("render 1")),
+        "{summaries:?}"
+    );
+    assert!(
+        next.iter().any(|r| r.header("x-bext-cache") == Some("hit")),
+        "{summaries:?}"
+    );
     let post = |auth: &str, body: &str| {
         request(
             bext.addr,
@@ -372,7 +400,13 @@ fn a_page_is_rendered_once_across_shards() {
         let r = bext.get("/p/9");
         assert_eq!(r.status, 200);
     }
-    let metrics = bext.get("/__bext/metrics").text();
+    // A scrape sums every shard that answers it within the server's mesh timeout; a shard
+    // slowed by a busy machine can miss it, so scrape until both do.
+    let metrics = eventually("a scrape that every shard answers", || {
+        let text = bext.get("/__bext/metrics").text();
+        text.contains("bext_shards{state=\"reporting\"} 2\n")
+            .then_some(text)
+    });
     let renders: u64 = metrics
         .lines()
         .find_map(|l| l.strip_prefix("bext_renders_total "))
@@ -439,12 +473,21 @@ fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
         &mut events,
         b"GET /__bext/dev/events HTTP/1.1\r\nhost: x\r\n\r\n",
     );
-    std::thread::sleep(Duration::from_millis(100));
+    // The stream waits for apps newer than the one loaded when it was answered: the fix is
+    // made once its head has arrived, so the reload it causes cannot come before.
+    let mut streamed = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !streamed.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = events.read(&mut chunk).expect("the event stream's head");
+        assert!(n > 0, "the event stream closed before its head");
+        streamed.extend_from_slice(&chunk[..n]);
+    }
     dir.write(
         "app/broken/page.tsx",
         "export default function Fixed() {\n  return <p>fixed</p>;\n}\n",
     );
-    let text = String::from_utf8_lossy(&common::read_until_close(&mut events)).into_owned();
+    streamed.extend(common::read_until_close(&mut events));
+    let text = String::from_utf8_lossy(&streamed).into_owned();
     assert!(text.contains("text/event-stream"), "{text}");
     assert!(text.contains("event: reload"), "{text}");
     let fixed = eventually("the fixed page renders", || {

@@ -4,7 +4,10 @@
 //! while the server goes on answering everyone else.
 //!
 //! The server runs with small limits and short timeouts (see [`CONFIG`]), so every deadline
-//! fires in well under a second; timings are asserted only against generous bounds.
+//! fires in about a second. A timeout must fire no earlier than configured (each clock here
+//! starts before the connection exists, so before any timer of the server's) and before
+//! [`LATE`] more has passed: far more than a loaded machine makes a timer late, and still short
+//! of the built-in defaults, so a configured value that was ignored fails.
 
 mod common;
 
@@ -12,14 +15,32 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bext_core::limits;
 use common::*;
 
 const HEADER_READ_TIMEOUT: Duration = Duration::from_millis(300);
 const BODY_IDLE_TIMEOUT: Duration = Duration::from_millis(300);
 const KEEPALIVE_IDLE_TIMEOUT: Duration = Duration::from_millis(500);
 const WRITE_STALL_TIMEOUT: Duration = Duration::from_millis(1000);
-/// Slack a timeout gets on a loaded machine before the test calls it late.
-const LATE: Duration = Duration::from_secs(3);
+/// How much later than configured a timeout may fire before the test calls it late.
+const LATE: Duration = Duration::from_secs(8);
+const _: () = assert!(late_is_before_default(
+    HEADER_READ_TIMEOUT,
+    limits::HEADER_READ_TIMEOUT_MS
+));
+const _: () = assert!(late_is_before_default(
+    BODY_IDLE_TIMEOUT,
+    limits::BODY_IDLE_TIMEOUT_MS
+));
+const _: () = assert!(late_is_before_default(
+    KEEPALIVE_IDLE_TIMEOUT,
+    limits::KEEPALIVE_IDLE_TIMEOUT_MS
+));
+const _: () = assert!(late_is_before_default(
+    WRITE_STALL_TIMEOUT,
+    limits::WRITE_STALL_TIMEOUT_MS
+));
+
 const REQUEST_LINE_BYTES_MAX: usize = 1024;
 const HEADER_BYTES_MAX: usize = 4096;
 const HEADER_COUNT_MAX: usize = 20;
@@ -561,11 +582,11 @@ fn slow_heads_get_408_after_header_read_timeout() {
     assert_serving(addr);
 }
 
-/// Connects, lets `start` send (the clock starts before it), and expects a 408 that closes the
-/// connection no earlier than the header timeout.
+/// Connects, lets `start` send, and expects a 408 that closes the connection no earlier than
+/// the header timeout.
 fn check_408(bext: &Bext, name: &str, start: impl FnOnce(&mut Client)) {
-    let mut client = Client::connect(bext.addr);
     let started = Instant::now();
+    let mut client = Client::connect(bext.addr);
     start(&mut client);
     let response = client
         .read_response(false)
@@ -590,9 +611,10 @@ fn check_408(bext: &Bext, name: &str, start: impl FnOnce(&mut Client)) {
 #[test]
 fn idle_keep_alive_connections_are_closed_without_a_response() {
     let fixture = server();
-    // Never sends a byte.
-    let mut silent = Client::connect(fixture.bext.addr);
+    // Never sends a byte. The server's timer starts when it accepts the connection, which can be
+    // before `connect` returns here: the clock starts first.
     let started = Instant::now();
+    let mut silent = Client::connect(fixture.bext.addr);
     assert_eq!(
         silent.rest_until_close(),
         Some(Vec::new()),
@@ -605,8 +627,8 @@ fn idle_keep_alive_connections_are_closed_without_a_response() {
     );
 
     // Sends one request, then nothing: the timer starts no earlier than the request.
-    let mut idle = Client::connect(fixture.bext.addr);
     let started = Instant::now();
+    let mut idle = Client::connect(fixture.bext.addr);
     idle.send(&get());
     assert_eq!(idle.read_response(false).map(|r| r.status), Some(200));
     assert_eq!(
@@ -643,8 +665,8 @@ fn stalled_bodies_are_closed_after_body_idle_timeout() {
         ),
     ];
     for (name, request, status) in cases {
-        let mut client = Client::connect(fixture.bext.addr);
         let started = Instant::now();
+        let mut client = Client::connect(fixture.bext.addr);
         client.send(&request);
         // The answer does not wait for the body; the connection does.
         let response = client
@@ -665,28 +687,45 @@ fn stalled_bodies_are_closed_after_body_idle_timeout() {
 fn a_peer_that_stops_reading_is_dropped_after_write_stall_timeout() {
     let fixture = server();
     let request = b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    // Starts reading well before the stall timeout could fire: gets the whole file.
-    let mut slow = Client::connect(fixture.bext.addr);
-    slow.send(request);
-    // Never reads until long after it: the server must have given up by then.
+    let started = Instant::now();
+    // Never reads until the server has given up on it.
     let mut stalled = Client::connect(fixture.bext.addr);
     stalled.send(request);
+    // Reads all along, on its own thread so that the close below is timed on its own.
+    let addr = fixture.bext.addr;
+    let reader = std::thread::spawn(move || {
+        let mut reader = Client::connect(addr);
+        reader.send(request);
+        reader.read_response(false)
+    });
+    // Other clients are served while the stalled one is stuck.
+    assert_serving(addr);
 
-    std::thread::sleep(WRITE_STALL_TIMEOUT / 2);
-    let response = slow
-        .read_response(false)
-        .expect("the slow reader gets a response");
+    // The server's end of the stalled connection leaves ESTABLISHED when the server closes it;
+    // the peer, not reading, cannot see that from its side.
+    let ends = (
+        addr.port(),
+        stalled.stream.local_addr().expect("local address").port(),
+    );
+    eventually(
+        "the server's end of the stalled connection is listed",
+        || server_end_state(ends),
+    );
+    eventually("the server closes the stalled connection", || {
+        (server_end_state(ends) != Some(TCP_ESTABLISHED)).then_some(())
+    });
+    assert_in_window("stalled peer", started.elapsed(), WRITE_STALL_TIMEOUT);
+    // The reader got the whole file while the stalled peer's writes waited.
+    let response = reader
+        .join()
+        .expect("the reader thread")
+        .expect("the reader gets a response");
     assert_eq!(response.status, 200);
     assert!(
         response.body == big_file(),
-        "the slow reader got {} of {BIG_FILE_BYTES} bytes",
+        "the reader got {} of {BIG_FILE_BYTES} bytes",
         response.body.len()
     );
-
-    // Other clients are served while the stalled one is stuck.
-    assert_serving(fixture.bext.addr);
-
-    std::thread::sleep(WRITE_STALL_TIMEOUT + Duration::from_secs(2) - WRITE_STALL_TIMEOUT / 2);
     // What the kernel buffered before the stall, then the close. Had the server still been
     // waiting, reading would have let it finish the file.
     let received = stalled
@@ -710,6 +749,24 @@ fn a_peer_that_stops_reading_is_dropped_after_write_stall_timeout() {
         "the bytes before the close are not the file's"
     );
     assert_serving(fixture.bext.addr);
+}
+
+/// `st` of an ESTABLISHED socket in `/proc/net/tcp`.
+const TCP_ESTABLISHED: u8 = 0x01;
+
+/// The TCP state of the loopback socket whose local port is `ends.0` and remote port `ends.1`
+/// (the server's end of a connection, as `/proc/net/tcp` lists it), or `None` if it is not
+/// listed.
+fn server_end_state(ends: (u16, u16)) -> Option<u8> {
+    let table = std::fs::read_to_string("/proc/net/tcp").expect("read /proc/net/tcp");
+    let local = format!(":{:04X}", ends.0);
+    let remote = format!(":{:04X}", ends.1);
+    table.lines().skip(1).find_map(|line| {
+        let mut fields = line.split_whitespace().skip(1);
+        let (l, r, st) = (fields.next()?, fields.next()?, fields.next()?);
+        (l.ends_with(&local) && r.ends_with(&remote))
+            .then(|| u8::from_str_radix(st, 16).expect("a hex state"))
+    })
 }
 
 // --- curl ------------------------------------------------------------------------------------
@@ -858,6 +915,11 @@ fn assert_in_window(name: &str, elapsed: Duration, configured: Duration) {
         elapsed <= configured + LATE,
         "{name}: closed after {elapsed:?}, configured {configured:?}"
     );
+}
+
+/// A timeout that fired at the built-in default instead of `configured` is still called late.
+const fn late_is_before_default(configured: Duration, default_ms: u64) -> bool {
+    configured.as_millis() + LATE.as_millis() < default_ms as u128
 }
 
 fn get() -> Vec<u8> {

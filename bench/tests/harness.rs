@@ -11,8 +11,10 @@ use std::time::{Duration, Instant};
 const HARNESS: &str = env!("CARGO_BIN_EXE_bext-bench");
 const CEILING: &str = env!("CARGO_BIN_EXE_bext-ceiling");
 const LOADGEN: &str = env!("CARGO_BIN_EXE_bext-loadgen");
-const READY_DEADLINE_MS: u64 = 5_000;
-const IO_TIMEOUT_MS: u64 = 2_000;
+/// How long a test waits for the ceiling to listen, and for each of its answers: far above the
+/// milliseconds either takes, so only a ceiling that never does fails, however busy the machine.
+const READY_DEADLINE_MS: u64 = 15_000;
+const IO_TIMEOUT_MS: u64 = 15_000;
 
 /// Runs the harness with `args` and `env`, and checks the exit code and a fragment of stderr.
 fn check_harness(
@@ -367,6 +369,11 @@ fn pipeline_and_scaling_smoke_against_nginx_where_installed() {
     );
 }
 
+/// Requests per second in the generator test. The generator waits 5 s after the last scheduled
+/// send for answers still outstanding; at 2000 a heavily loaded machine once answered only 823
+/// of them in time. 100 in one second leave that wait far from the time the work takes.
+const LOADGEN_TEST_RATE: u64 = 100;
+
 /// The generator against the ceiling at a low rate: every scheduled request is sent and
 /// answered, and the report is the JSON the harness reads. Counts only, no timing.
 #[test]
@@ -380,7 +387,7 @@ fn loadgen_sends_exactly_the_schedule_and_reports_json() {
             "--path",
             "/small.txt",
             "--rate",
-            "2000",
+            &LOADGEN_TEST_RATE.to_string(),
             "--connections",
             "4",
             "--duration-secs",
@@ -395,8 +402,8 @@ fn loadgen_sends_exactly_the_schedule_and_reports_json() {
         String::from_utf8_lossy(&output.stderr)
     );
     let summary: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
-    assert_eq!(summary["scheduled"], 2000);
-    assert_eq!(summary["completed"], 2000);
+    assert_eq!(summary["scheduled"], LOADGEN_TEST_RATE);
+    assert_eq!(summary["completed"], LOADGEN_TEST_RATE);
     assert_eq!(summary["errors"], 0);
     assert_eq!(summary["non_200"], 0);
     for field in [

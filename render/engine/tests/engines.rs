@@ -54,10 +54,22 @@ var counter = 0;
 function count() { counter += 1; return counter; }
 "#;
 
+/// A deadline far above the time any call here takes (the hogs reach their heap limit in well
+/// under a second unloaded), so a heap limit, or the call's own end, always comes first, even on
+/// a loaded machine.
 fn limits() -> Limits {
     Limits {
         heap_bytes_max: 48 * 1024 * 1024,
-        call_timeout: Duration::from_millis(300),
+        call_timeout: Duration::from_secs(30),
+    }
+}
+
+/// For the deadline tests: only an infinite loop (which allocates nothing) reaches this
+/// deadline; the prelude and the calls after the loop take well under a millisecond.
+fn loop_limits() -> Limits {
+    Limits {
+        call_timeout: Duration::from_secs(1),
+        ..limits()
     }
 }
 
@@ -93,9 +105,14 @@ fn outcome(engine: &mut dyn Engine, function: &str, arg: &str) -> String {
 
 /// Makes `calls` in order on one fresh engine of every kind and compares the outcomes.
 fn check(calls: &[(&str, &str)], expect: &[&str]) {
+    check_with(limits(), calls, expect);
+}
+
+/// [`check`] on engines created with `limits`.
+fn check_with(limits: Limits, calls: &[(&str, &str)], expect: &[&str]) {
     assert_eq!(calls.len(), expect.len(), "one expectation per call");
     for &kind in available() {
-        let mut engine = fresh(kind);
+        let mut engine = fresh_with(kind, limits);
         let got: Vec<String> = calls
             .iter()
             .map(|(function, arg)| outcome(engine.as_mut(), function, arg))
@@ -193,25 +210,30 @@ fn eval_reports_syntax_errors_and_exceptions() {
 
 #[test]
 fn infinite_loop_times_out_and_the_next_call_works() {
-    check(&[("spin", ""), ("echo", "after")], &["timeout", "ok after"]);
+    check_with(
+        loop_limits(),
+        &[("spin", ""), ("echo", "after")],
+        &["timeout", "ok after"],
+    );
     // The interrupt cannot be caught by the script.
-    check(&[("spinCaught", ""), ("count", "")], &["timeout", "ok 1"]);
+    check_with(
+        loop_limits(),
+        &[("spinCaught", ""), ("count", "")],
+        &["timeout", "ok 1"],
+    );
     // A loop in a promise reaction is under the same deadline.
-    check(&[("spinLater", ""), ("count", "")], &["timeout", "ok 1"]);
+    check_with(
+        loop_limits(),
+        &[("spinLater", ""), ("count", "")],
+        &["timeout", "ok 1"],
+    );
 }
 
 #[test]
 fn runaway_allocation_is_out_of_memory_and_the_engine_is_recycled() {
     for &kind in available() {
         for hog in ["hog", "hogCaught", "hogGlobal"] {
-            // A deadline the allocation cannot reach first, even on a loaded machine.
-            let mut engine = fresh_with(
-                kind,
-                Limits {
-                    call_timeout: Duration::from_secs(20),
-                    ..limits()
-                },
-            );
+            let mut engine = fresh(kind);
             let name = format!("{} {hog}", kind.name());
             assert_eq!(outcome(engine.as_mut(), hog, ""), "oom", "{name}");
             // No engine is trusted after its heap limit, even when the script caught the error
