@@ -12,6 +12,7 @@ use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bext_core::isr::{Fill, Invalidate, Lookup, RenderTicket, owner_shard};
+use bext_net::fields::FieldBlock;
 use bext_render::renderer::RenderRequest;
 use bext_shards::{clock, rt};
 
@@ -30,15 +31,35 @@ pub(super) fn answer_hit(
     host: Option<&[u8]>,
 ) -> Option<Response> {
     let now = clock::monotonic_ms();
-    let (response, ticket) = {
+    let cached = {
         let mut cache = state.isr.borrow_mut();
         let key = cache.hasher().key(site, path);
-        match cache.lookup(key, now) {
-            Lookup::Fresh(p) => (page::cached_response(p, CacheState::Hit), None),
-            Lookup::Stale(p, ticket) => (page::cached_response(p, CacheState::Stale), ticket),
-            Lookup::Miss => return None,
-        }
+        cached(cache.lookup(key, now))
     };
+    let (response, ticket) = cached?;
+    Some(answered(service, state, site, path, host, response, ticket))
+}
+
+/// A cache lookup as an answer: a fresh or stale page with its revalidation ticket, or
+/// `None` on a miss.
+fn cached(lookup: Lookup<'_, Arc<FieldBlock>>) -> Option<(Response, Option<RenderTicket>)> {
+    match lookup {
+        Lookup::Fresh(p) => Some((page::cached_response(p, CacheState::Hit), None)),
+        Lookup::Stale(p, ticket) => Some((page::cached_response(p, CacheState::Stale), ticket)),
+        Lookup::Miss => None,
+    }
+}
+
+/// A cached answer, after starting the background revalidation a stale page asks for.
+fn answered(
+    service: &Rc<Service>,
+    state: &Rc<State>,
+    site: usize,
+    path: &[u8],
+    host: Option<&[u8]>,
+    response: Response,
+    ticket: Option<RenderTicket>,
+) -> Response {
     if let Some(ticket) = ticket {
         revalidate_later(
             service,
@@ -49,7 +70,7 @@ pub(super) fn answer_hit(
             ticket,
         );
     }
-    Some(response)
+    response
 }
 
 /// What a look at the cache decided. A short-lived local: boxing the response would cost an
@@ -87,12 +108,9 @@ pub(super) async fn answer_through_cache(
             let now = clock::monotonic_ms();
             let mut cache = state.isr.borrow_mut();
             let key = cache.hasher().key(site, path);
-            match cache.lookup(key, now) {
-                Lookup::Fresh(p) => Step::Answered(page::cached_response(p, CacheState::Hit), None),
-                Lookup::Stale(p, ticket) => {
-                    Step::Answered(page::cached_response(p, CacheState::Stale), ticket)
-                }
-                Lookup::Miss => match cache.begin_fill(key, now) {
+            match cached(cache.lookup(key, now)) {
+                Some((response, ticket)) => Step::Answered(response, ticket),
+                None => match cache.begin_fill(key, now) {
                     Fill::Leader(ticket) => Step::Lead(ticket),
                     Fill::Follower => Step::Follow,
                 },
@@ -100,17 +118,7 @@ pub(super) async fn answer_through_cache(
         };
         match step {
             Step::Answered(response, ticket) => {
-                if let Some(ticket) = ticket {
-                    revalidate_later(
-                        service,
-                        state,
-                        site,
-                        path.to_vec(),
-                        host.map(<[u8]>::to_vec),
-                        ticket,
-                    );
-                }
-                return response;
+                return answered(service, state, site, path, host, response, ticket);
             }
             Step::Lead(ticket) => {
                 let Some(request) = request.take() else {
