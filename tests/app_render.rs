@@ -496,3 +496,56 @@ fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
     });
     assert!(fixed.text().contains("<p>fixed</p>"), "{}", fixed.text());
 }
+
+/// React semantics through the whole app path: a provider in the root layout reaches the
+/// page's components, async components below the page and `use(promise)` are waited for,
+/// and `react-dom` resolves.
+#[test]
+fn layout_providers_reach_the_page_and_async_components_are_awaited() {
+    let dir = TempDir::new("app-react");
+    dir.write(
+        "components/theme.tsx",
+        r#"import { createContext, useContext } from "react";
+const Theme = createContext("light");
+export function ThemeProvider({ children }: { children?: any }) {
+  return <Theme value="dark">{children}</Theme>;
+}
+export function Themed({ label }: { label: string }) {
+  return <span className={`t-${useContext(Theme)}`}>{label}</span>;
+}
+"#,
+    );
+    dir.write(
+        "app/layout.tsx",
+        r#"import { ThemeProvider } from "@/components/theme";
+export default function Root({ children }: { children: any }) {
+  return <html><body><ThemeProvider><div id="root">{children}</div></ThemeProvider></body></html>;
+}
+"#,
+    );
+    dir.write(
+        "app/page.tsx",
+        r#"import { use } from "react";
+import { useFormStatus } from "react-dom";
+import { Themed } from "@/components/theme";
+async function Price({ cents }: { cents: number }) {
+  const value = await Promise.resolve(cents / 100);
+  return <b>{value.toFixed(2)}</b>;
+}
+function Quote({ text }: { text: Promise<string> }) {
+  return <q>{use(text)}</q>;
+}
+export default function Home() {
+  return <main><Themed label="page" /><Price cents={1234} /><Quote text={Promise.resolve("later")} /><i>{String(useFormStatus().pending)}</i></main>;
+}
+"#,
+    );
+    let bext = serve(&dir, &[]);
+    let r = bext.get("/");
+    assert_eq!(r.status, 200, "{}", r.summary());
+    let html = r.text();
+    assert!(
+        html.contains("<div id=\"root\"><main><span class=\"t-dark\">page</span><b>12.34</b><q>later</q><i>false</i></main></div>"),
+        "{html}"
+    );
+}

@@ -23,10 +23,8 @@ var PHASE_LEAF = 2;
 var PHASE_LEAF_HTML = 3;
 var PHASE_HEAD = 4;
 var PHASE_META = 5;
-var PHASE_LAYOUT = 6;
-var PHASE_LAYOUT_HTML = 7;
-var PHASE_LAYOUT_DONE = 8;
-var PHASE_HANDLER = 9;
+var PHASE_DOCUMENT = 6;
+var PHASE_HANDLER = 7;
 
 var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
 var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
@@ -220,7 +218,7 @@ function Render(msg, route) {
   this.leafId = "";
   this.props = null;
   this.layoutIds = null;
-  this.layoutIndex = 0;
+  this.prism = null;
   this.html = "";
   this.head = "";
   this.metas = null;
@@ -264,6 +262,7 @@ function startPage(c) {
 function run(c, value) {
   for (;;) {
     if (c.finished) return;
+    if (c.prism !== null) globalThis.__prism.enterRender(c.prism);
     try {
       if (value !== null && (typeof value === "object" || typeof value === "function") && typeof value.then === "function") {
         suspend(c, value);
@@ -308,11 +307,17 @@ function step(c, v) {
       c.phase = PHASE_LEAF;
       return undefined;
     case PHASE_LEAF:
+      // The page inside its layouts, outermost first, rendered as React does: parents
+      // before children, so a provider in a layout reaches the page's components.
       c.phase = PHASE_LEAF_HTML;
-      return callComponent(c.leaf, c.props, c.leafId);
+      c.prism = globalThis.__prism.beginRender();
+      c.html = globalThis.__prism.render(tree(c));
+      return undefined;
     case PHASE_LEAF_HTML:
+      // Async components, use(promise) and lazy() left placeholders: wait, render, repeat.
+      if (!globalThis.__prism.settleReady()) return globalThis.__prism.pendingPromise();
       c.phase = PHASE_HEAD;
-      return toHtml(v);
+      return globalThis.__prism.fill(c.html);
     case PHASE_HEAD:
       c.html = v;
       if (c.mode === MODE_PAGE) {
@@ -324,26 +329,12 @@ function step(c, v) {
         }
         c.head = c.route.staticHead;
       }
-      c.layoutIndex = c.layoutIds.length;
-      c.phase = PHASE_LAYOUT;
+      c.phase = PHASE_DOCUMENT;
       return undefined;
     case PHASE_META:
       return metadataStep(c, v);
-    case PHASE_LAYOUT:
-      if (c.layoutIndex === 0) {
-        finishDocument(c);
-        return undefined;
-      }
-      c.layoutIndex--;
-      var id = c.layoutIds[c.layoutIndex];
-      c.phase = PHASE_LAYOUT_HTML;
-      return callComponent(requireModule(id).default, { children: new globalThis.__prism.Html(c.html), params: c.params }, id);
-    case PHASE_LAYOUT_HTML:
-      c.phase = PHASE_LAYOUT_DONE;
-      return toHtml(v);
-    case PHASE_LAYOUT_DONE:
-      c.html = v;
-      c.phase = PHASE_LAYOUT;
+    case PHASE_DOCUMENT:
+      finishDocument(c);
       return undefined;
     case PHASE_HANDLER:
       finishHandler(c, v);
@@ -361,8 +352,7 @@ function metadataStep(c, v) {
   var segments = c.route.segments;
   if (c.metaIndex === segments.length) {
     c.head = headHtml(c.metas);
-    c.layoutIndex = c.layoutIds.length;
-    c.phase = PHASE_LAYOUT;
+    c.phase = PHASE_DOCUMENT;
     return undefined;
   }
   var s = segments[c.metaIndex];
@@ -370,22 +360,25 @@ function metadataStep(c, v) {
   return s.generateMetadata(c.metaIndex === segments.length - 1 ? c.props : { params: c.params });
 }
 
-// Plain function components (what PRISM emits) are called directly; a class, memo() or
-// forwardRef() default export becomes an element for prism to render.
-function callComponent(component, props, id) {
-  if (typeof component === "function" && !(component.prototype && component.prototype.isReactComponent)) {
-    return component(props);
+// The element tree of a render: the leaf (page, not-found or error component) with its
+// props, inside each layout with `{children, params}`.
+function tree(c) {
+  var prism = globalThis.__prism;
+  // `jsx` keeps the props object as given: the page's has getters (searchParams) that mark
+  // the render dynamic when read.
+  var element = prism.jsx(component(c.leaf, c.leafId), c.props);
+  for (var i = c.layoutIds.length - 1; i >= 0; i--) {
+    var id = c.layoutIds[i];
+    element = prism.jsx(component(requireModule(id).default, id), { children: element, params: c.params });
   }
-  if (component === null || (typeof component !== "function" && typeof component !== "object")) {
-    throw new TypeError(id + " has no default export to render");
-  }
-  return globalThis.__prism.createElement(component, props);
+  return element;
 }
 
-function toHtml(v) {
-  var prism = globalThis.__prism;
-  if (v instanceof prism.Html) return v.s;
-  return prism.render(v);
+function component(value, id) {
+  if (value === null || (typeof value !== "function" && typeof value !== "object")) {
+    throw new TypeError(id + " has no default export to render");
+  }
+  return value;
 }
 
 function finishDocument(c) {

@@ -86,7 +86,7 @@ fn hostile(kind: EngineKind, deadline_ms: u64) -> Renderer {
     );
     let mut limits = limits(deadline_ms);
     limits.heap_bytes_max = 24 * 1024 * 1024;
-    Renderer::new(bundle_with(PRISM_STUB, &modules), kind, limits)
+    Renderer::new(bundle_with(&prism(), &modules), kind, limits)
         .unwrap_or_else(|e| panic!("{}: {e}", kind.name()))
 }
 
@@ -208,7 +208,7 @@ fn an_error_page_that_fails_too_gives_the_built_in_500() {
 
 #[test]
 fn a_bundle_that_fails_to_load_is_an_error_from_new() {
-    let broken = bundle_with(PRISM_STUB, "throw new Error('bad bundle');");
+    let broken = bundle_with(&prism(), "throw new Error('bad bundle');");
     let err = Renderer::new(broken, EngineKind::QuickJs, limits(GENEROUS_DEADLINE_MS))
         .err()
         .expect("refused");

@@ -446,7 +446,7 @@ fn every_compiled_in_engine_renders_the_same_pages() {
     let mut reference = blog();
     for &kind in bext_engine::available() {
         let mut r = bext_render::renderer::Renderer::new(
-            bundle_with(PRISM_STUB, &modules),
+            bundle_with(&prism(), &modules),
             kind,
             limits(2_000),
         )

@@ -19,7 +19,7 @@ thread_local! {
     // One engine for all cases: creating and loading one costs ~100 ms in a debug build.
     static ENGINE: RefCell<Box<dyn Engine>> = RefCell::new({
         let mut engine = create(EngineKind::QuickJs, limits(2_000)).expect("engine");
-        engine.eval(&bundle_with(PRISM_STUB, PROBE), "bundle.js").expect("bundle loads");
+        engine.eval(&bundle_with(&prism(), PROBE), "bundle.js").expect("bundle loads");
         engine
     });
 }

@@ -82,6 +82,11 @@
 
   // ---------------------------------------------------------------- markers
 
+  // Format context bits (F_*) that hold for everything rendered now: set while a component
+  // placed inside <svg>, <noscript> or <picture> renders, so the markup it returns (compiled
+  // without knowing where it lands) is written for that context.
+  var ambient = 0;
+
   var M_OPEN = "\u0001";
   var M_CLOSE = "\u0002";
   var M_SEP = "\u0003";
@@ -320,13 +325,13 @@
   function a(name, v) {
     return v == null ? "" : attr(name, v);
   }
-  // Children of any type.
-  function c(v) {
+  // Children of any type; `flags` is the format context where the compiler knows one.
+  function c(v, flags) {
     if (v instanceof Html) return v.s;
     switch (typeof v) {
       case "string": return escStr(v);
       case "number": case "bigint": return "" + v;
-      case "object": return v === null ? "" : renderObject(v, 0, null);
+      case "object": return v === null ? "" : renderObject(v, flags | 0, null);
     }
     return "";
   }
@@ -396,7 +401,7 @@
   // A host element with its children, as HTML. `flags` is the format context (F_*); `sel` the
   // value of the enclosing <select> when known (fallback rendering), else null.
   function h(tag, props, flags, sel) {
-    flags = flags | 0;
+    flags = (flags | 0) | ambient;
     if (sel === undefined) sel = null;
     switch (tag) {
       case "select": return selectEl(props, flags);
@@ -921,17 +926,17 @@
     }
     var tag = v.$$typeof;
     if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
+      if ((flags | ambient) === 0 && sel === null) {
+        if (v._t !== undefined) return v._t.render(v._v);
+        if (v._html !== undefined) return v._html;
+      }
       return renderElement(v.type, v.props, flags, sel);
     }
     if (tag === REACT_PORTAL) {
       throw new Error("Portals are not currently supported by the server renderer. Render them conditionally so that they only appear on the client render.");
     }
     if (tag === REACT_CONTEXT) return renderChild(v._currentValue, flags, sel);
-    if (typeof v.then === "function") {
-      throw new Error(
-        "PRISM: a promise was rendered as a child (an async component below the page?). Await the data in the page's loader or in the page component instead."
-      );
-    }
+    if (typeof v.then === "function") return awaitChild(v, null, flags, sel);
     var iter = typeof Symbol === "function" && v[Symbol.iterator];
     if (typeof iter === "function") {
       var res = "";
@@ -954,7 +959,19 @@
   function renderElement(type, props, flags, sel) {
     if (typeof type === "string") return h(type, props, flags, sel);
     if (typeof type === "function") {
-      return renderChild(callComponent(type, props), flags, sel);
+      var outer = ambient;
+      var usedFrom = rs.uses.length;
+      ambient = flags | outer;
+      try {
+        return renderChild(callComponent(type, props), flags, sel);
+      } catch (e) {
+        if (e !== SUSPEND) throw e;
+        // `use()` met a pending promise: this element renders again once it settles, and
+        // each use() of that new attempt gets the promise the same call got in this one.
+        return awaitChild(suspended, { type: type, props: props, uses: rs.uses.slice(usedFrom) }, flags, sel);
+      } finally {
+        ambient = outer;
+      }
     }
     switch (type) {
       case REACT_FRAGMENT: case REACT_STRICT_MODE: case REACT_PROFILER:
@@ -974,7 +991,14 @@
         case REACT_FORWARD_REF:
           return renderChild(type.render(props, props.ref === undefined ? null : props.ref), flags, sel);
         case REACT_LAZY:
-          return renderElement(type._init(type._payload), props, flags, sel);
+          var resolved;
+          try {
+            resolved = type._init(type._payload);
+          } catch (e) {
+            if (e !== SUSPEND) throw e;
+            return awaitChild(suspended, { type: type, props: props, uses: [] }, flags, sel);
+          }
+          return renderElement(resolved, props, flags, sel);
       }
     }
     throw new Error(
@@ -983,14 +1007,166 @@
     );
   }
 
+  // The providers around the code rendering now, innermost first: an immutable list, so a
+  // render that waits (see `awaitChild`) keeps the one it started under and resumes in it.
+  var ctxTop = null;
   function provide(context, value, body) {
     var previous = context._currentValue;
+    var outer = ctxTop;
+    ctxTop = { context: context, value: value, up: outer };
     context._currentValue = value;
     try {
       return body();
     } finally {
       context._currentValue = previous;
+      ctxTop = outer;
     }
+  }
+
+  // Runs `body` under the providers `list` (a `ctxTop` saved earlier), from a point where no
+  // provider is active.
+  function withProviders(list, body) {
+    if (list === null) return body();
+    var chain = [];
+    for (var node = list; node !== null; node = node.up) chain.push(node);
+    var saved = new Array(chain.length);
+    for (var i = chain.length - 1; i >= 0; i--) {
+      saved[i] = chain[i].context._currentValue;
+      chain[i].context._currentValue = chain[i].value;
+    }
+    var outer = ctxTop;
+    ctxTop = list;
+    try {
+      return body();
+    } finally {
+      ctxTop = outer;
+      for (var j = 0; j < chain.length; j++) chain[j].context._currentValue = saved[j];
+    }
+  }
+
+  // ---------------------------------------------------------------- waiting
+
+  // A child that is a promise (an async component's result), or an element whose render
+  // suspended on one (`use`, `lazy`), becomes a placeholder marker; once the render's pending
+  // promises settle, `settle` renders each in the providers and format context it was met in
+  // and puts the HTML in its place. The state of one render (its pending work, `cache`d
+  // results, the `useId` counter) lives in a `RenderState` the app runtime swaps in around
+  // each step of that render.
+  // Most placeholders one render may create (a bound on retries, which a promise created
+  // anew on every render would otherwise repeat until the deadline).
+  var PENDING_MAX = 10000;
+  var SUSPEND = { toString: function () { return "PRISM suspended on a pending promise"; } };
+  var suspended = null;
+
+  function RenderState() {
+    this.pending = [];
+    this.waits = 0;
+    this.caches = null;
+    this.ids = 0;
+    // Every promise given to use() in this render, in order; and, while a suspended element
+    // renders again, the ones its first attempt used, handed back in the same order.
+    this.uses = [];
+    this.replay = null;
+    this.replayAt = 0;
+    // Resource hints (react-dom's preload, preinit, ...) as `finish` markers, and their keys.
+    this.hints = "";
+    this.hintKeys = null;
+  }
+  var rs = new RenderState();
+
+  function awaitChild(thenable, retry, flags, sel) {
+    var status = track(thenable);
+    if (status === "fulfilled" && retry === null) return renderChild(thenable.value, flags, sel);
+    if (status === "rejected" && retry === null) throw thenable.reason;
+    if (rs.pending.length >= PENDING_MAX) {
+      throw new Error(
+        "PRISM: a render waited on more than " + PENDING_MAX + " promises; a component that calls use() with a promise it creates while rendering waits forever (create it outside the component, or wrap the function in cache())"
+      );
+    }
+    var id = rs.pending.length;
+    rs.pending.push({ thenable: thenable, retry: retry, providers: ctxTop, flags: flags | ambient, sel: sel, html: null });
+    return marker("p", id);
+  }
+
+  // React's thenable tracking: `status`, `value` and `reason` on the thenable itself.
+  function track(thenable) {
+    if (typeof thenable.status === "string") return thenable.status;
+    thenable.status = "pending";
+    thenable.then(function (value) {
+      if (thenable.status === "pending") {
+        thenable.status = "fulfilled";
+        thenable.value = value;
+      }
+    }, function (reason) {
+      if (thenable.status === "pending") {
+        thenable.status = "rejected";
+        thenable.reason = reason;
+      }
+    });
+    return "pending";
+  }
+
+  // The promise the render waits for next, or null when every placeholder is rendered.
+  function pendingPromise() {
+    var waiting = [];
+    for (var i = 0; i < rs.pending.length; i++) {
+      var p = rs.pending[i];
+      if (p.html === null && p.thenable.status === "pending") waiting.push(p.thenable);
+    }
+    if (waiting.length === 0) return null;
+    return Promise.all(waiting.map(function (t) {
+      return Promise.resolve(t).then(noop, noop);
+    }));
+  }
+
+  // Renders the placeholders whose promises settled; true when none is left to wait for.
+  function settleReady() {
+    for (var i = 0; i < rs.pending.length; i++) {
+      var p = rs.pending[i];
+      if (p.html !== null || p.thenable.status === "pending") continue;
+      if (p.retry === null && p.thenable.status === "rejected") throw p.thenable.reason;
+      var entry = p;
+      ambient = entry.flags;
+      try {
+        entry.html = withProviders(entry.providers, function () {
+          return entry.retry === null
+            ? renderChild(entry.thenable.value, entry.flags, entry.sel)
+            : retry(entry.retry, entry.flags, entry.sel);
+        });
+      } finally {
+        ambient = 0;
+      }
+    }
+    return pendingPromise() === null;
+  }
+
+  function retry(attempt, flags, sel) {
+    var outerReplay = rs.replay;
+    var outerAt = rs.replayAt;
+    rs.replay = attempt.uses;
+    rs.replayAt = 0;
+    try {
+      return renderElement(attempt.type, attempt.props, flags, sel);
+    } finally {
+      rs.replay = outerReplay;
+      rs.replayAt = outerAt;
+    }
+  }
+
+  // `html` with every placeholder replaced by its HTML (after `settleReady` returned true).
+  function fill(html) {
+    // Hints are markers `finish` moves into <head> wherever they stand.
+    if (rs.hints !== "") html = rs.hints + html;
+    if (rs.pending.length === 0) return html;
+    var re = /\u0001p(\d+)\u0002/g;
+    var pending = rs.pending;
+    function expand(text, depth) {
+      if (depth > pending.length) throw new Error("PRISM: placeholders nest in a cycle");
+      return text.replace(re, function (_, id) {
+        return expand(pending[+id].html, depth + 1);
+      });
+    }
+    return expand(html, 0);
   }
 
   function callComponent(type, props) {
@@ -1015,7 +1191,8 @@
   // A component used in lowered code whose value the compiler could not prove is a plain
   // function (a parameter, an import, `props.as`): strings become host elements, classes are
   // constructed, memo/forwardRef/context objects are rendered as elements.
-  function k(type, props) {
+  function k(type, props, flags) {
+    if (flags !== undefined) return new Html(renderElement(type, props, flags, null));
     if (typeof type === "function") {
       // Inlined plain-function case: this runs once per component instance.
       var proto = type.prototype;
@@ -1024,6 +1201,43 @@
     }
     if (typeof type === "string") return new Html(h(type, props, 0, null));
     return new Html(renderElement(type, props, 0, null));
+  }
+
+  // A static element built at module load, with the HTML it renders to in plain context.
+  function cached(element, html) {
+    element._html = html instanceof Html ? html.s : html;
+    return element;
+  }
+
+  // Template elements (the compiler's `template.rs`): a host element whose dynamic parts
+  // were evaluated into `_v`; `_t.render(_v)` is its HTML in plain context, `_t.props(_v)`
+  // its React props, built when first read.
+  function Template(type, render, props) {
+    this.type = type;
+    this.render = render;
+    this.props = props;
+  }
+  function tpl(type, render, props) {
+    return new Template(type, render, props);
+  }
+  function TemplateElement(template, values, key) {
+    this.type = template.type;
+    this.key = key == null ? null : "" + key;
+    this.ref = null;
+    this._t = template;
+    this._v = values;
+    this._p = null;
+  }
+  TemplateElement.prototype.$$typeof = REACT_ELEMENT;
+  Object.defineProperty(TemplateElement.prototype, "props", {
+    enumerable: true,
+    get: function () {
+      if (this._p === null) this._p = this._t.props(this._v);
+      return this._p;
+    }
+  });
+  function lh(template, values, key) {
+    return new TemplateElement(template, values, key);
   }
 
   // Any value a component may return, as an HTML string (markers kept: see `finish`).
@@ -1061,7 +1275,7 @@
       outLen += piece.length;
       if (small.length < SMALL_PREFIX_CHARS) small += piece;
     }
-    var charset = "", viewport = "", hoisted = "", scripts = "";
+    var charset = "", viewport = "", hoisted = "", scripts = "", preconnects = "", fonts = "";
     var highImages = [], bulkImages = [], seenImages = new Map(), promotable = new Map();
     var styles = new Map(), seenSheets = new Set(), seenScripts = new Set();
     var htmlPart = -1, headPart = -1;
@@ -1086,6 +1300,9 @@
           if (payload[0] === "1") push(' selected=""', -1);
           break;
         case "t": hoisted += payload; break;
+        case "P": preconnects += payload; break;
+        case "F": fonts += payload; break;
+        case "B": bulkImages.push({ link: payload }); break;
         case "c": charset += payload; break;
         case "v": viewport += payload; break;
         case "H":
@@ -1173,8 +1390,8 @@
     });
     var bulkText = "";
     for (var i = 0; i < bulkImages.length; i++) bulkText += bulkImages[i].link;
-    var preamble = charset + viewport + highImages.join("") + styleText + scripts + bulkText +
-      hoisted;
+    var preamble = charset + viewport + preconnects + fonts + highImages.join("") + styleText +
+      scripts + bulkText + hoisted;
     if (preamble.indexOf(M_OPEN) !== -1) preamble = unescapeLiterals(preamble);
     // The metadata tags go before the first </head>: split the slice that holds it (in place,
     // so the part indexes recorded above stay valid).
@@ -1219,8 +1436,55 @@
     return html;
   }
 
+  // A whole render of `v` (an element, or anything renderable) in a fresh render state;
+  // a component that waits makes it fail with a clear error (`renderToStringAsync` waits).
   function renderToString(v) {
-    return finish(renderChild(v, 0, null));
+    var outer = rs;
+    rs = new RenderState();
+    try {
+      var html = renderChild(v, 0, null);
+      if (!settleReady()) {
+        throw new Error("PRISM: a component is waiting for a promise; this render cannot wait for it");
+      }
+      return finish(fill(html));
+    } finally {
+      rs = outer;
+    }
+  }
+
+  // The same, waiting for async components, `use(promise)` and `lazy` (a promise of the
+  // document).
+  function renderToStringAsync(v) {
+    var state = new RenderState();
+    function inState(body) {
+      var outer = rs;
+      rs = state;
+      try {
+        return body();
+      } finally {
+        rs = outer;
+      }
+    }
+    var html = inState(function () {
+      return renderChild(v, 0, null);
+    });
+    function step() {
+      var done = inState(settleReady);
+      if (done) return inState(function () {
+        return finish(fill(html));
+      });
+      return inState(pendingPromise).then(step);
+    }
+    return Promise.resolve().then(step);
+  }
+
+  // For the app runtime: the render state of a new render, and the one to use from now on.
+  function beginRender() {
+    rs = new RenderState();
+    return rs;
+  }
+  function enterRender(state) {
+    rs = state;
   }
 
   // ---------------------------------------------------------------- the fallback runtime
@@ -1363,13 +1627,11 @@
       _currentValue: defaultValue,
       _defaultValue: defaultValue
     };
-    // Lowered code calls components directly, so Provider and Consumer are functions too.
-    // In lowered code a Provider's children are rendered before it runs: they see the
-    // default value (the contract's documented limit); element trees from the fallback
-    // runtime see the provided value.
+    // Lowered code calls components directly, so Provider and Consumer are functions too;
+    // the children they get are elements, rendered inside the provider.
     context.Provider = function Provider(props) {
       return new Html(provide(context, props.value, function () {
-        return renderChild(props.children, 0, null);
+        return renderChild(props.children, ambient, null);
       }));
     };
     context.Consumer = function Consumer(props) {
@@ -1378,8 +1640,72 @@
     return context;
   }
 
-  var idCounter = 0;
   function noop() {}
+
+  // React's `use`: a context's value, or a promise's (the render waits for a pending one).
+  function use(usable) {
+    if (usable != null && usable.$$typeof === REACT_CONTEXT) return usable._currentValue;
+    if (usable != null && typeof usable.then === "function") {
+      if (rs.replay !== null && rs.replayAt < rs.replay.length) usable = rs.replay[rs.replayAt++];
+      rs.uses.push(usable);
+      var status = track(usable);
+      if (status === "fulfilled") return usable.value;
+      if (status === "rejected") throw usable.reason;
+      suspended = usable;
+      throw SUSPEND;
+    }
+    throw new Error("An unsupported type was passed to use(): " + String(usable));
+  }
+
+  // React.lazy's `_init`: the module's default export once the factory's promise settled.
+  function lazyInit(payload) {
+    if (payload.status === -1) {
+      var thenable = payload.result();
+      track(thenable);
+      payload.status = 0;
+      payload.result = thenable;
+    }
+    if (payload.status === 0) {
+      var t = payload.result;
+      if (t.status === "fulfilled") {
+        payload.status = 1;
+        payload.result = t.value;
+      } else if (t.status === "rejected") {
+        throw t.reason;
+      } else {
+        suspended = t;
+        throw SUSPEND;
+      }
+    }
+    var module = payload.result;
+    return module != null && typeof module === "object" && "default" in module ? module.default : module;
+  }
+
+  // React.cache: one result per argument list for the length of a render.
+  function cache(fn) {
+    return function () {
+      if (rs.caches === null) rs.caches = new Map();
+      var node = rs.caches.get(fn);
+      if (node === undefined) {
+        node = { children: null, has: false, value: undefined };
+        rs.caches.set(fn, node);
+      }
+      for (var i = 0; i < arguments.length; i++) {
+        if (node.children === null) node.children = new Map();
+        var next = node.children.get(arguments[i]);
+        if (next === undefined) {
+          next = { children: null, has: false, value: undefined };
+          node.children.set(arguments[i], next);
+        }
+        node = next;
+      }
+      if (!node.has) {
+        node.value = fn.apply(this, arguments);
+        node.has = true;
+      }
+      return node.value;
+    };
+  }
   var react = {
     Children: Children,
     Component: Component,
@@ -1407,16 +1733,14 @@
     memo: function (type) {
       return type;
     },
-    lazy: function () {
-      throw new Error("PRISM: React.lazy is not supported in server rendering.");
+    lazy: function (factory) {
+      return { $$typeof: REACT_LAZY, _payload: { status: -1, result: factory }, _init: lazyInit };
     },
+    cache: cache,
     startTransition: function (fn) {
       fn();
     },
-    use: function (usable) {
-      if (usable && usable.$$typeof === REACT_CONTEXT) return usable._currentValue;
-      throw new Error("PRISM: use(promise) is not supported; await the data in the loader.");
-    },
+    use: use,
     useState: function (initial) {
       return [typeof initial === "function" ? initial() : initial, noop];
     },
@@ -1441,7 +1765,7 @@
       return context._currentValue;
     },
     useId: function () {
-      return "\u00abp" + (idCounter++).toString(32) + "\u00bb";
+      return "\u00abp" + (rs.ids++).toString(32) + "\u00bb";
     },
     useTransition: function () {
       return [false, function (fn) {
@@ -1463,6 +1787,149 @@
     version: "19.0.0-prism"
   };
   react.default = react;
+
+  // ---------------------------------------------------------------- react-dom
+
+  // Resource hints, as react-dom/server writes them: into <head>, in React's queues
+  // (preconnects, font preloads, stylesheets, scripts, other preloads), once per resource.
+  function hint(kind, key, html) {
+    if (rs.hintKeys === null) rs.hintKeys = new Set();
+    if (rs.hintKeys.has(key)) return;
+    rs.hintKeys.add(key);
+    rs.hints += marker(kind, html);
+  }
+  function hintOptions(options) {
+    return options != null && typeof options === "object" ? options : {};
+  }
+  function crossOriginOf(value) {
+    if (typeof value !== "string") return undefined;
+    return value === "use-credentials" ? value : "";
+  }
+  var reactDom = {
+    version: react.version,
+    createPortal: function (children, container, key) {
+      return { $$typeof: REACT_PORTAL, key: key == null ? null : "" + key, children: children, containerInfo: container, implementation: null };
+    },
+    flushSync: function (fn) {
+      return fn === undefined ? undefined : fn();
+    },
+    useFormStatus: function () {
+      return { pending: false, data: null, method: null, action: null };
+    },
+    useFormState: function (action, initial) {
+      return [initial, noop, false];
+    },
+    requestFormReset: noop,
+    unstable_batchedUpdates: function (fn, a) {
+      return fn(a);
+    },
+    preconnect: function (href, options) {
+      if (typeof href !== "string" || href === "") return;
+      var crossOrigin = crossOriginOf(hintOptions(options).crossOrigin);
+      hint("P", "preconnect " + href + " " + crossOrigin,
+        selfClosing("link", { rel: "preconnect", href: href, crossOrigin: crossOrigin }));
+    },
+    prefetchDNS: function (href) {
+      if (typeof href !== "string" || href === "") return;
+      hint("P", "dns " + href, selfClosing("link", { href: href, rel: "dns-prefetch" }));
+    },
+    preload: function (href, options) {
+      var o = hintOptions(options);
+      if (typeof href !== "string" || href === "" || typeof o.as !== "string" || o.as === "") return;
+      var props = {
+        rel: "preload",
+        href: o.as === "image" && o.imageSrcSet ? undefined : href,
+        as: o.as,
+        crossOrigin: o.as === "font" ? "" : crossOriginOf(o.crossOrigin),
+        integrity: o.integrity,
+        type: o.type,
+        nonce: o.nonce,
+        fetchPriority: o.fetchPriority,
+        imageSrcSet: o.imageSrcSet,
+        imageSizes: o.imageSizes,
+        referrerPolicy: o.referrerPolicy,
+        media: o.media
+      };
+      var kind = o.as === "font" ? "F" : "B";
+      hint(kind, "preload " + o.as + " " + href + " " + (o.imageSrcSet || ""), selfClosing("link", props));
+    },
+    preloadModule: function (href, options) {
+      var o = hintOptions(options);
+      if (typeof href !== "string" || href === "") return;
+      hint("B", "modulepreload " + href, selfClosing("link", {
+        rel: "modulepreload",
+        href: href,
+        as: typeof o.as === "string" && o.as !== "script" ? o.as : undefined,
+        crossOrigin: crossOriginOf(o.crossOrigin),
+        integrity: o.integrity
+      }));
+    },
+    preinit: function (href, options) {
+      var o = hintOptions(options);
+      if (typeof href !== "string" || href === "") return;
+      if (o.as === "style") {
+        var precedence = typeof o.precedence === "string" ? o.precedence : "default";
+        if (rs.hintKeys === null) rs.hintKeys = new Set();
+        if (rs.hintKeys.has("style " + href)) return;
+        rs.hintKeys.add("style " + href);
+        rs.hints += marker("s", precedence + M_SEP + "l" + href + M_SEP + selfClosing("link", {
+          rel: "stylesheet",
+          href: href,
+          "data-precedence": precedence,
+          crossOrigin: crossOriginOf(o.crossOrigin),
+          integrity: o.integrity,
+          fetchPriority: o.fetchPriority
+        }));
+      } else if (o.as === "script") {
+        if (rs.hintKeys === null) rs.hintKeys = new Set();
+        if (rs.hintKeys.has("script " + href)) return;
+        rs.hintKeys.add("script " + href);
+        rs.hints += marker("S", "c" + href + M_SEP + scriptHtml({
+          src: href,
+          async: true,
+          crossOrigin: crossOriginOf(o.crossOrigin),
+          integrity: o.integrity,
+          nonce: o.nonce,
+          fetchPriority: o.fetchPriority
+        }));
+      }
+    },
+    preinitModule: function (href, options) {
+      var o = hintOptions(options);
+      if (typeof href !== "string" || href === "" || (o.as !== undefined && o.as !== "script")) return;
+      if (rs.hintKeys === null) rs.hintKeys = new Set();
+      if (rs.hintKeys.has("module " + href)) return;
+      rs.hintKeys.add("module " + href);
+      rs.hints += marker("S", "m" + href + M_SEP + scriptHtml({
+        src: href,
+        type: "module",
+        async: true,
+        crossOrigin: crossOriginOf(o.crossOrigin),
+        integrity: o.integrity,
+        nonce: o.nonce
+      }));
+    }
+  };
+  reactDom.default = reactDom;
+  var reactDomServer = {
+    version: react.version,
+    renderToString: function (element) {
+      return renderToString(element);
+    },
+    renderToStaticMarkup: function (element) {
+      return renderToString(element);
+    }
+  };
+  reactDomServer.default = reactDomServer;
+  var reactDomStatic = {
+    version: react.version,
+    prerender: function (element) {
+      return renderToStringAsync(element).then(function (html) {
+        return { prelude: html };
+      });
+    }
+  };
+  reactDomStatic.default = reactDomStatic;
   var jsxRuntime = {
     Fragment: REACT_FRAGMENT,
     jsx: jsx,
@@ -1490,6 +1957,15 @@
     render: render,
     finish: finish,
     renderToString: renderToString,
+    renderToStringAsync: renderToStringAsync,
+    cached: cached,
+    tpl: tpl,
+    lh: lh,
+    beginRender: beginRender,
+    enterRender: enterRender,
+    settleReady: settleReady,
+    pendingPromise: pendingPromise,
+    fill: fill,
     // fallback runtime
     jsx: jsx,
     jsxs: jsx,
@@ -1499,6 +1975,9 @@
       "react": react,
       "react/jsx-runtime": jsxRuntime,
       "react/jsx-dev-runtime": jsxRuntime,
+      "react-dom": reactDom,
+      "react-dom/server": reactDomServer,
+      "react-dom/static": reactDomStatic,
       "bext/jsx-runtime": jsxRuntime
     }
   };

@@ -18,10 +18,17 @@
 //!   … in [`PRISM_RUNTIME_JS`]), each specialised by the compiler for the attribute's rules.
 //! - a JSX tree with nothing dynamic is folded into one pre-escaped constant hoisted to module
 //!   level (`const _h0 = new __prism.Html("<div class=\"a\">hi</div>")`), built once per engine.
-//! - a component (`<Card x={1}>…</Card>`) becomes a call, `Card({x: 1, children: …})`, with
-//!   children passed as rendered HTML. The call is direct when the name is bound in the module
-//!   to a function; otherwise (imports, parameters, `<ui.Card>`, `<props.as>`) it goes through
-//!   `__prism.k`, which also accepts strings (dynamic tags), classes and memo/forwardRef objects.
+//! - a component (`<Card x={1}>…</Card>`) becomes a call, `Card({x: 1, children: …})`. The
+//!   call is direct when the name is bound in the module to a function; otherwise (imports,
+//!   parameters, `<ui.Card>`, `<props.as>`) it goes through `__prism.k`, which also accepts
+//!   strings (dynamic tags), classes and memo/forwardRef/context objects.
+//! - all of that only where the JSX's value goes straight into the output of the function
+//!   rendering it (`lower/position.rs` says exactly where). Everywhere else (a component's
+//!   children and JSX props, a variable, an argument, what an async function returns) JSX
+//!   becomes a React element, `__prism.jsx(type, props, key)`, as React builds it: the
+//!   receiving component can inspect, clone, place or drop it, and it renders where it is
+//!   placed, inside the providers around that place. A static element is built once at
+//!   module load together with its HTML, which the runtime writes as is in plain context.
 //! - elements whose HTML depends on more than their own props go to the runtime's port of
 //!   React's `pushStartInstance` (`__prism.h`): form controls (`<input>`, `<select>`,
 //!   `<option>`, `<textarea>`), elements React 19 floats into `<head>` (`<title>`, `<meta>`,
@@ -42,28 +49,40 @@
 //!   milliseconds) and buy simplicity: no AST surgery with arena builders, generated code that
 //!   reads like the runtime it calls, and diagnostics that point into the user's own source,
 //!   because every JSX decision is made on the original AST.
-//! - **Eager children.** Children are rendered before the component that receives them runs.
-//!   Output is identical to React's for everything but context: a `Provider`'s children in
-//!   compiled code see the context's default value (the render contract documents this), and
-//!   components run in a different order (visible only through side effects).
+//! - **Strings where nobody looks, elements where somebody may.** Evaluating children into
+//!   HTML before their parent runs (what this pass first did) is fast but wrong wherever the
+//!   parent does more than place them: providers, gates, `cloneElement`, compound components.
+//!   The split by position keeps string building for a component's own returned markup,
+//!   where it cannot be told apart from React (the one difference: components placed there
+//!   run while the return expression is evaluated, visible only to side effects written
+//!   between that JSX and the `return`), and builds elements only where React semantics need
+//!   them. The example app's pages render as fast as before (see the README's bench).
+//! - **Waiting without an async renderer.** An async component's promise, or an element whose
+//!   render suspended in `use()`/`lazy`, becomes a placeholder marker; the render's state
+//!   (`RenderState`: pending placeholders, `cache`, the `useId` counter) keeps each with the
+//!   providers and format context it was met in, and renders it there once its promise
+//!   settles, until none is left (the app runtime awaits between rounds; `fill` splices).
+//!   A retried element replays the promises its first attempt gave to `use()`, as React's
+//!   thenable state does, so a parent re-rendered with a new promise still completes.
 //! - **Markers for render-wide state.** Which `<option>` a `<select>` selects, and what floats
 //!   into `<head>`, depend on the whole tree. The runtime leaves Unicode noncharacter markers in
 //!   the HTML that the enclosing `<select>` or `__prism.finish` resolves, so lowered code stays
 //!   plain string concatenation.
 //!   A document is complete only after `__prism.finish(html)` (or `renderToString`).
-//! - **Runtime mode.** [`JsxMode::Runtime`] lowers JSX to `__prism.jsx(type, props)` element
-//!   objects instead, rendered by the same runtime with React's lazy semantics: a fallback when
-//!   PRISM's eager evaluation is not wanted, and a second path the conformance test checks.
+//! - **Runtime mode.** [`JsxMode::Runtime`] lowers all JSX to `__prism.jsx(type, props)`
+//!   element objects, rendered by the same runtime: the path PRISM takes for values, used
+//!   everywhere, and a second path the conformance test checks.
 //! - **Panics are diagnostics.** oxc asserts its invariants with panics; [`transform`] turns
 //!   one into a diagnostic for the file, so bad input never takes the server down.
 //!
 //! # Not covered
-//! Context providers in lowered code (above); `useId` values (unique, but not React's);
-//! async components below the page (a clear error: the page-level await is app.js's);
-//! React 19 form actions given as functions (no replay script is emitted); `<!-- -->` text
-//! separators (never emitted, by design). Raw HTML (`dangerouslySetInnerHTML`, script and
-//! style bodies) holding the marker characters U+0001..U+0003 would confuse `finish`; escaped
-//! text holding them is kept exact.
+//! `useId` values (unique per render, but not React's tree-position ids); React 19 form
+//! actions given as functions (no replay script is emitted); `<!-- -->` text separators
+//! (never emitted, by design); streaming (the whole page waits for its promises). A
+//! component rendered inside `<svg>` renders its markup for SVG, even below a
+//! `<foreignObject>` of its own. Raw HTML (`dangerouslySetInnerHTML`, script and style
+//! bodies) holding the marker characters U+0001..U+0003 would confuse `finish`; escaped text
+//! holding them is kept exact.
 #![forbid(unsafe_code)]
 
 mod diagnostic;

@@ -22,13 +22,29 @@ use bext_prism::{JsxMode, PRISM_RUNTIME_JS, TransformOptions, transform};
 /// The issue asks for a corpus of at least this many fixtures.
 const FIXTURES_MIN: usize = 60;
 
-/// Renders a registered fixture's default export with its `props` export, as one document.
+/// Renders a registered fixture's default export with its `props` export, as one document:
+/// at once, or (a fixture that exports `wait = true`) waiting for its promises, in which case
+/// `__fixture_result` returns it after the engine ran the queued jobs.
 const HARNESS_JS: &str = r#"
 globalThis.__fixtures = {};
+globalThis.__results = {};
 globalThis.__fixture_render = function (name) {
   var m = globalThis.__fixtures[name];
   if (!m) throw new Error("fixture " + name + " did not register");
-  return __prism.renderToString(__prism.k(m.default, m.props || {}));
+  var element = __prism.createElement(m.default, m.props || {});
+  if (!m.wait) return __prism.renderToString(element);
+  __results[name] = { done: false };
+  __prism.renderToStringAsync(element).then(
+    function (html) { __results[name] = { done: true, html: html }; },
+    function (e) { __results[name] = { done: true, error: e }; }
+  );
+};
+globalThis.__fixture_result = function (name) {
+  var r = __results[name];
+  if (r === undefined) return undefined;
+  if (!r.done) throw new Error("the render did not finish");
+  if (r.error !== undefined) throw r.error;
+  return r.html;
 };
 "#;
 
@@ -135,9 +151,9 @@ fn fixtures_render_like_react() {
                     .eval(script, &item.key)
                     .and_then(|()| {
                         let mut out = Vec::new();
-                        engine
-                            .call("__fixture_render", &item.key, &mut out)
-                            .map(|()| out.concat())
+                        engine.call("__fixture_render", &item.key, &mut out)?;
+                        engine.call("__fixture_result", &item.key, &mut out)?;
+                        Ok(out.concat())
                     })
                     .map_err(|e| format!("engine error: {e}")),
             };

@@ -26,6 +26,10 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "bext/jsx-runtime",
     "react",
     "react/jsx-runtime",
+    "react/jsx-dev-runtime",
+    "react-dom",
+    "react-dom/server",
+    "react-dom/static",
 ];
 
 /// How an app is compiled.

@@ -1,5 +1,5 @@
-//! Shared by the renderer_* tests: a hand-written bundle (a stand-in for prism.js, the real
-//! app runtime, modules written the way the linker emits them) and a driver that plays the
+//! Shared by the renderer_* tests: a hand-written bundle (prism.js, the real app runtime,
+//! modules written the way the linker emits them) and a driver that plays the
 //! server's part (answers fetches) until a render is done.
 #![allow(dead_code)] // each test file uses a different part
 
@@ -14,25 +14,18 @@ use bext_render::renderer::{
 };
 use bext_render::runtime::APP_RUNTIME_JS;
 
-/// The part of prism.js the runtime relies on: `Html`, `render`, `escape`, `modules`.
-pub const PRISM_STUB: &str = r#"
-globalThis.__prism = (function () {
-  function Html(s) { this.s = s; }
-  var E = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" };
-  function escape(s) { return String(s).replace(/[&<>"']/g, function (c) { return E[c]; }); }
-  function render(v) {
-    if (v === null || v === undefined || typeof v === "boolean") return "";
-    if (v instanceof Html) return v.s;
-    if (Array.isArray(v)) return v.map(render).join("");
-    return escape(v);
-  }
-  var react = { useState: function (x) { return [x, function () {}]; } };
-  return { Html: Html, escape: escape, render: render, modules: { react: react } };
-})();
+/// The real PRISM runtime, plus the short names the hand-written modules below use.
+pub fn prism() -> String {
+    format!(
+        "{}\n{}",
+        bext_prism::PRISM_RUNTIME_JS,
+        r#"
 var h = function (s) { return new __prism.Html(s); };
 var esc = __prism.escape;
 var html = __prism.render;
-"#;
+"#
+    )
+}
 
 pub fn bundle_with(prism: &str, modules: &str) -> Arc<str> {
     format!("{prism}\n{APP_RUNTIME_JS}\n{modules}\n").into()
@@ -49,7 +42,7 @@ pub fn limits(call_timeout_ms: u64) -> Limits {
 /// running the tests is shared and debug builds are slow.
 pub fn renderer(modules: &str) -> Renderer {
     Renderer::new(
-        bundle_with(PRISM_STUB, modules),
+        bundle_with(&prism(), modules),
         EngineKind::QuickJs,
         limits(2_000),
     )

@@ -5,7 +5,7 @@ use oxc::span::{GetSpan, Span};
 
 use super::concat::Concat;
 use super::names::{Callee, Kind};
-use super::props::{Attr, AttrItem, Child, ChildShape};
+use super::props::{Attr, AttrItem, Child};
 use super::rules::{self, AttrKind, Lit};
 use super::text::{decode, js_string};
 use super::{Jsx, Lowerer};
@@ -14,9 +14,13 @@ use crate::{Diagnostic, JsxMode};
 /// Where an element sits, as far as React's output depends on it: inside `<svg>` (nothing
 /// floats to `<head>`), `<noscript>` (likewise) or `<picture>` (`<img>` gets no preload).
 /// The bits are the runtime's `F_*` flags.
+///
+/// `lazy` says whether JSX here stays an element (see `position.rs`) rather than being
+/// rendered at once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Scope {
     flags: u8,
+    pub(crate) lazy: bool,
 }
 
 const F_SVG: u8 = 1;
@@ -32,7 +36,15 @@ impl Scope {
             "picture" => self.flags | F_PICTURE,
             _ => self.flags,
         };
-        Scope { flags }
+        Scope {
+            flags,
+            lazy: self.lazy,
+        }
+    }
+
+    /// The same place, where JSX stays an element.
+    pub(crate) fn lazy(self) -> Scope {
+        Scope { lazy: true, ..self }
     }
 }
 
@@ -57,9 +69,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     pub(crate) fn value_of(&mut self, node: Jsx<'a>, scope: Scope) -> Result<Value, Diagnostic> {
         if self.mode == JsxMode::Runtime {
             return Ok(Value {
-                code: self.runtime_value(node)?,
+                code: self.runtime_value(node, Scope::default().lazy())?,
                 is_static: false,
             });
+        }
+        if scope.lazy {
+            return self.element_value(node);
         }
         let element = match node {
             Jsx::Fragment(fragment) => {
@@ -128,7 +143,7 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     }
 
     /// Appends the HTML of a JSX node.
-    fn append_jsx(
+    pub(crate) fn append_jsx(
         &mut self,
         out: &mut Concat,
         node: Jsx<'a>,
@@ -217,7 +232,11 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             _ => {}
         }
         let code = self.expression(expr, scope)?;
-        out.dynamic(format!("__prism.c({code})"));
+        if scope.flags == 0 {
+            out.dynamic(format!("__prism.c({code})"));
+        } else {
+            out.dynamic(format!("__prism.c({code}, {})", scope.flags));
+        }
         Ok(())
     }
 
@@ -468,10 +487,17 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         element: &'a JSXElement<'a>,
         scope: Scope,
     ) -> Result<String, Diagnostic> {
-        let props = self.props_object(element, scope, ChildShape::Html)?.code;
-        Ok(match callee {
-            Callee::Direct(name) => format!("{name}({props})"),
-            Callee::Dynamic(code) => format!("__prism.k({code}, {props})"),
+        if self.holes.is_some() {
+            return self.component_hole(element);
+        }
+        let props = self.props_object(element, scope.lazy())?.code;
+        // Inside <svg>, <noscript> or <picture>, the component renders in that context.
+        Ok(match (callee, scope.flags) {
+            (Callee::Direct(name), 0) => format!("{name}({props})"),
+            (Callee::Dynamic(code), 0) => format!("__prism.k({code}, {props})"),
+            (Callee::Direct(code) | Callee::Dynamic(code), flags) => {
+                format!("__prism.k({code}, {props}, {flags})")
+            }
         })
     }
 
@@ -483,7 +509,7 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         element: &'a JSXElement<'a>,
         scope: Scope,
     ) -> Result<Value, Diagnostic> {
-        let props = self.props_object(element, scope.child(tag), ChildShape::Array)?;
+        let props = self.props_object(element, scope.child(tag))?;
         let code = if scope.flags == 0 {
             format!("__prism.h({}, {})", js_string(tag), props.code)
         } else {

@@ -8,9 +8,11 @@
 mod concat;
 mod element;
 mod names;
+mod position;
 mod props;
 mod rules;
 mod runtime;
+mod template;
 mod text;
 
 use std::collections::HashMap;
@@ -99,6 +101,7 @@ pub(crate) fn lower<'a>(
         prefix: hoist_prefix(source),
         hoisted: Vec::new(),
         hoisted_by_code: HashMap::new(),
+        holes: None,
     };
     let body_start = prologue_end as usize;
     let mut body = String::with_capacity(source.len() + source.len() / 2);
@@ -108,7 +111,12 @@ pub(crate) fn lower<'a>(
         let span = root.span();
         body.push_str(&source[cursor..span.start as usize]);
         let start = body.len();
-        let code = lowerer.jsx_expression(root, element::Scope::default())?;
+        let scope = if lowerer.flows_to_output(root.id()) {
+            element::Scope::default()
+        } else {
+            element::Scope::default().lazy()
+        };
+        let code = lowerer.jsx_expression(root, scope)?;
         body.push_str(&code);
         edits.push((span, start, body.len()));
         cursor = span.end as usize;
@@ -175,6 +183,13 @@ impl Jsx<'_> {
             Jsx::Fragment(f) => f.span,
         }
     }
+
+    fn id(&self) -> oxc::semantic::NodeId {
+        match self {
+            Jsx::Element(e) => e.node_id.get(),
+            Jsx::Fragment(f) => f.node_id.get(),
+        }
+    }
 }
 
 pub(crate) struct Lowerer<'s, 'a> {
@@ -190,6 +205,8 @@ pub(crate) struct Lowerer<'s, 'a> {
     hoisted: Vec<String>,
     /// Hoisted constant name by its initialiser, so identical static trees share one.
     hoisted_by_code: HashMap<String, String>,
+    /// While an element template is compiled (`template.rs`): its values so far.
+    holes: Option<template::Holes>,
 }
 
 impl<'s, 'a> Lowerer<'s, 'a> {
@@ -221,6 +238,11 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         for node in self.outermost(span) {
             let node_span = node.span();
             out.push_str(&self.source[cursor..node_span.start as usize]);
+            let scope = if scope.lazy || self.flows_to_output(node.id()) {
+                scope
+            } else {
+                scope.lazy()
+            };
             out.push_str(&self.jsx_expression(node, scope)?);
             cursor = node_span.end as usize;
         }
@@ -236,7 +258,7 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     ) -> Result<String, Diagnostic> {
         let value = match self.mode {
             JsxMode::Prism => self.value_of(node, scope)?.code,
-            JsxMode::Runtime => self.runtime_value(node)?,
+            JsxMode::Runtime => self.runtime_value(node, scope.lazy())?,
         };
         if value
             .chars()

@@ -13,7 +13,7 @@ use super::element::{Scope, Value};
 use super::rules::Lit;
 use super::text::{decode, js_property, js_string, jsx_text};
 use super::{Jsx, Lowerer};
-use crate::{Diagnostic, JsxMode};
+use crate::Diagnostic;
 
 /// A JSX child that produces output.
 pub(crate) enum Child<'a> {
@@ -35,22 +35,13 @@ pub(crate) enum AttrItem<'a> {
     Spread(&'a JSXSpreadAttribute<'a>),
 }
 
-/// How children are passed in a props object.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ChildShape {
-    /// Several children become one rendered `Html` (components in PRISM mode).
-    Html,
-    /// Several children become an array, as React passes them (runtime-rendered elements).
-    Array,
-}
-
 impl<'s, 'a> Lowerer<'s, 'a> {
-    /// The props object of an element: attributes in order (`key` dropped), then children.
+    /// The props object of an element: attributes in order (`key` dropped), then children as
+    /// React passes them (the child itself, or an array).
     pub(crate) fn props_object(
         &mut self,
         element: &'a JSXElement<'a>,
         scope: Scope,
-        shape: ChildShape,
     ) -> Result<Value, Diagnostic> {
         let mut entries = Vec::new();
         let mut is_static = true;
@@ -71,12 +62,7 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             }
         }
         let children = self.children(&element.children)?;
-        let children = match shape {
-            ChildShape::Html if self.mode == JsxMode::Prism => {
-                self.children_as_html(&children, scope)?
-            }
-            _ => self.children_as_array(&children, scope)?,
-        };
+        let children = self.children_as_array(&children, scope)?;
         if let Some(children) = children {
             is_static &= children.is_static;
             entries.push(format!("children: {}", children.code));
@@ -116,19 +102,6 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             Some(JSXAttributeValue::Element(e)) => self.value_of(Jsx::Element(e), scope)?,
             Some(JSXAttributeValue::Fragment(f)) => self.value_of(Jsx::Fragment(f), scope)?,
         })
-    }
-
-    /// Children as one value: the child itself when there is one, else rendered `Html`.
-    fn children_as_html(
-        &mut self,
-        children: &[Child<'a>],
-        scope: Scope,
-    ) -> Result<Option<Value>, Diagnostic> {
-        match children {
-            [] => Ok(None),
-            [child] => Ok(Some(self.child_value(child, scope)?)),
-            _ => Ok(Some(self.markup_value(children, scope)?)),
-        }
     }
 
     /// Children as React passes them: the child itself, or an array.
@@ -177,6 +150,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         expr: &Expression<'a>,
         scope: Scope,
     ) -> Result<String, Diagnostic> {
+        if self.holes.is_some() && self.literal(expr).is_none() {
+            return self.expression_hole(expr);
+        }
         let code = self.text_of(expr.span(), scope)?;
         Ok(if matches!(expr, Expression::SequenceExpression(_)) {
             format!("({code})")

@@ -3,16 +3,21 @@
 
 use oxc::ast::ast::JSXAttributeValue;
 
-use super::element::Scope;
+use super::element::{Scope, Value};
 use super::names::{Callee, Kind};
-use super::props::{AttrItem, ChildShape};
+use super::props::AttrItem;
 use super::text::js_string;
 use super::{Jsx, Lowerer};
 use crate::Diagnostic;
 
 impl<'s, 'a> Lowerer<'s, 'a> {
-    pub(crate) fn runtime_value(&mut self, node: Jsx<'a>) -> Result<String, Diagnostic> {
-        let scope = Scope::default();
+    /// A JSX node as a React element: `__prism.jsx(type, props, key)`, with the JSX in its
+    /// props and children elements too (`scope` is lazy).
+    pub(crate) fn runtime_value(
+        &mut self,
+        node: Jsx<'a>,
+        scope: Scope,
+    ) -> Result<String, Diagnostic> {
         let element = match node {
             Jsx::Fragment(fragment) => {
                 let children = self.children(&fragment.children)?;
@@ -28,9 +33,10 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         let element_type = match self.kind(element)? {
             Kind::Host(tag) => js_string(&tag),
             Kind::Fragment => "__prism.Fragment".into(),
+            Kind::Component(_) if self.holes.is_some() => return self.component_hole(element),
             Kind::Component(Callee::Direct(code) | Callee::Dynamic(code)) => code,
         };
-        let props = self.props_object(element, scope, ChildShape::Array)?.code;
+        let props = self.props_object(element, scope)?.code;
         let mut key = None;
         for item in self.attributes(element)? {
             if let AttrItem::Attr(attr) = item
@@ -48,6 +54,40 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         Ok(match key {
             Some(key) => format!("__prism.jsx({element_type}, {props}, {key})"),
             None => format!("__prism.jsx({element_type}, {props})"),
+        })
+    }
+
+    /// A JSX node that stays an element in PRISM mode (see `position.rs`). A subtree with
+    /// nothing dynamic is built once, at module load, together with its HTML, which the
+    /// runtime writes as is wherever the element lands in plain HTML context; a host element
+    /// with dynamic parts becomes a template element (`template.rs`).
+    pub(crate) fn element_value(&mut self, node: Jsx<'a>) -> Result<Value, Diagnostic> {
+        if self.is_static_tree(node) {
+            let code = self.runtime_value(node, Scope::default().lazy())?;
+            let html = self.value_of(node, Scope::default())?;
+            if html.is_static {
+                return Ok(Value {
+                    code: self.hoist(format!("__prism.cached({code}, {})", html.code)),
+                    is_static: true,
+                });
+            }
+            return Ok(Value {
+                code,
+                is_static: false,
+            });
+        }
+        if self.holes.is_none()
+            && let Jsx::Element(element) = node
+            && let Kind::Host(tag) = self.kind(element)?
+        {
+            return Ok(Value {
+                code: self.template(element, &tag)?,
+                is_static: false,
+            });
+        }
+        Ok(Value {
+            code: self.runtime_value(node, Scope::default().lazy())?,
+            is_static: false,
         })
     }
 }

@@ -94,6 +94,8 @@ let Reassigned = Local;
 export function A(p: any) { return <Fragment key="k"><Local a="1" b={2} {...p} key="x">text</Local><Arrow x={p.x}><b/>{p.y}</Arrow><Imported/><Reassigned/><p.as/><React.Fragment>f</React.Fragment><ui.Card/></Fragment>; }
 const ui = { Card: Local };"#,
         r#"
+const _h0 = new __prism.Html("<b></b>");
+const _h1 = __prism.cached(__prism.jsx("b", {}), _h0);
 import Imported from "./imported";
 function Local(p) {
 	return new __prism.Html("<i>" + __prism.c(p.children) + "</i>");
@@ -108,7 +110,7 @@ export function A(p) {
 		children: "text"
 	})) + __prism.c(Arrow({
 		x: p.x,
-		children: new __prism.Html("<b></b>" + __prism.c(p.y))
+		children: [_h1, p.y]
 	})) + __prism.c(__prism.k(Imported, {})) + __prism.c(__prism.k(Reassigned, {})) + __prism.c(__prism.k(p.as, {})) + "f" + __prism.c(__prism.k(ui.Card, {})));
 }
 const ui = { Card: Local };

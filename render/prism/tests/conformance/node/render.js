@@ -3,8 +3,10 @@
 //
 // Usage: node render.js <fixtures dir>
 // Each fixture is bundled by esbuild (automatic JSX runtime, react left external), its default
-// export rendered with react-dom/server renderToString with its `props` export, and React's
-// `<!-- -->` text separators removed (PRISM does not emit them).
+// export rendered with react-dom/server renderToString with its `props` export (or, for a
+// fixture that exports `wait = true`, with renderToReadableStream after `allReady`, which
+// waits for async components, use() and lazy), and React's `<!-- -->` text separators
+// removed (PRISM does not emit them).
 "use strict";
 process.env.NODE_ENV = "production";
 
@@ -12,9 +14,9 @@ const fs = require("fs");
 const path = require("path");
 const esbuild = require("esbuild");
 const React = require("react");
-const { renderToString } = require("react-dom/server");
+const { renderToString, renderToReadableStream } = require("react-dom/server");
 
-function renderFixture(file) {
+async function renderFixture(file) {
   const built = esbuild.buildSync({
     entryPoints: [file],
     bundle: true,
@@ -33,10 +35,21 @@ function renderFixture(file) {
     throw new Error(`${file}: the default export is not a component`);
   }
   const props = module.exports.props || {};
-  return renderToString(React.createElement(Default, props)).split("<!-- -->").join("");
+  const element = React.createElement(Default, props);
+  if (!module.exports.wait) return renderToString(element).split("<!-- -->").join("");
+  let failure = null;
+  const stream = await renderToReadableStream(element, {
+    onError(e) {
+      failure = e;
+    },
+  });
+  await stream.allReady;
+  const html = await new Response(stream).text();
+  if (failure !== null) throw failure;
+  return html.split("<!-- -->").join("");
 }
 
-function main() {
+async function main() {
   const dir = process.argv[2];
   if (!dir) {
     console.error("usage: node render.js <fixtures dir>");
@@ -47,7 +60,7 @@ function main() {
   let failed = false;
   for (const name of files) {
     try {
-      expected[name] = renderFixture(path.join(dir, name));
+      expected[name] = await renderFixture(path.join(dir, name));
     } catch (e) {
       console.error(`${name}: ${e && e.stack ? e.stack : e}`);
       failed = true;
