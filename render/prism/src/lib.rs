@@ -56,7 +56,8 @@
 //!   where it cannot be told apart from React (the one difference: components placed there
 //!   run while the return expression is evaluated, visible only to side effects written
 //!   between that JSX and the `return`), and builds elements only where React semantics need
-//!   them. The example app's pages render as fast as before (see the README's bench).
+//!   them. On the example app's pages JavaScriptCore renders as fast as before; QuickJS
+//!   loses about 5–10% (interleaved `bext-bench ssr` runs, 2026-12-03).
 //! - **Waiting without an async renderer.** An async component's promise, or an element whose
 //!   render suspended in `use()`/`lazy`, becomes a placeholder marker; the render's state
 //!   (`RenderState`: pending placeholders, `cache`, the `useId` counter) keeps each with the
