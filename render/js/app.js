@@ -404,6 +404,11 @@ function finishDocument(c) {
 
 function finish(c, status, headersJson, body) {
   c.finished = true;
+  // Drop the render's state (its placeholders hold HTML) rather than keep it until the next.
+  if (c.prism !== null) {
+    globalThis.__prism.endRender(c.prism);
+    c.prism = null;
+  }
   if (c.tracked && liveRenders[c.id] === c) delete liveRenders[c.id];
   if (currentRender === c) currentRender = null;
   outbox.push(doneMeta(c, status, headersJson), body);

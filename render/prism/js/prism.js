@@ -1486,6 +1486,9 @@
   function enterRender(state) {
     rs = state;
   }
+  function endRender(state) {
+    if (rs === state) rs = new RenderState();
+  }
 
   // ---------------------------------------------------------------- the fallback runtime
 
@@ -1963,6 +1966,7 @@
     lh: lh,
     beginRender: beginRender,
     enterRender: enterRender,
+    endRender: endRender,
     settleReady: settleReady,
     pendingPromise: pendingPromise,
     fill: fill,
