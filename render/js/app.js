@@ -619,5 +619,6 @@ if (typeof G.queueMicrotask !== "function") {
 if (typeof G.console !== "object" || G.console === null) {
   G.console = { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop };
 }
+installLocaleFormatting();
 // Packages from node_modules commonly branch on process.env.NODE_ENV.
 if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };

@@ -16,6 +16,8 @@
 //!   `headers`, `noStore`).
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
+//! - `locale.js`: exact en-US `toLocaleString` (numbers, dates) where the engine has no
+//!   `Intl` (QuickJS), and a clear error for other locales or options there.
 //! - `request.js`: the request as app code sees it (headers, cookies, searchParams, the page
 //!   and loader arguments), built lazily; reading it makes the render dynamic.
 //! - `app.js`: `__bext_routes`, `__bext_in` / `__bext_out` / `__bext_configure` and the
@@ -32,6 +34,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/metadata.js"),
     include_str!("../js/handler.js"),
     include_str!("../js/request.js"),
+    include_str!("../js/locale.js"),
     include_str!("../js/app.js"),
     "})();\n",
 );
