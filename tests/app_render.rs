@@ -498,8 +498,8 @@ fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
 }
 
 /// React semantics through the whole app path: a provider in the root layout reaches the
-/// page's components, async components below the page and `use(promise)` are waited for,
-/// and `react-dom` resolves.
+/// page's components, async components below the page (one waiting on `setTimeout`) and
+/// `use(promise)` are waited for, and `react-dom` resolves.
 #[test]
 fn layout_providers_reach_the_page_and_async_components_are_awaited() {
     let dir = TempDir::new("app-react");
@@ -529,6 +529,7 @@ export default function Root({ children }: { children: any }) {
 import { useFormStatus } from "react-dom";
 import { Themed } from "@/components/theme";
 async function Price({ cents }: { cents: number }) {
+  await new Promise((resolve) => setTimeout(resolve, 40));
   const value = await Promise.resolve(cents / 100);
   return <b>{value.toFixed(2)}</b>;
 }
@@ -541,7 +542,10 @@ export default function Home() {
 "#,
     );
     let bext = serve(&dir, &[]);
+    let started = std::time::Instant::now();
     let r = bext.get("/");
+    // The async component waited for its 40 ms timer on the shard's executor.
+    assert!(started.elapsed() >= Duration::from_millis(40));
     assert_eq!(r.status, 200, "{}", r.summary());
     let html = r.text();
     assert!(

@@ -161,6 +161,8 @@ pub const V8_SNAPSHOTS_CACHED_MAX: usize = 4;
 pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
 /// `fetch` calls one render may make.
 pub const FETCHES_PER_RENDER_MAX: usize = 64;
+/// Timers (`setTimeout`, each `setInterval` firing) one render may set.
+pub const TIMERS_PER_RENDER_MAX: usize = 1024;
 /// Default bytes of rendered pages the ISR cache of one shard may hold.
 pub const ISR_CACHE_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// Largest rendered page the ISR cache keeps; larger pages are served but not cached.

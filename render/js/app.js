@@ -57,6 +57,9 @@ function bextIn(json) {
     case "fetch_failed":
       settleFetch(msg, false);
       break;
+    case "timer":
+      fireTimer(msg);
+      break;
     case "error":
       renderErrorPage(msg);
       break;
@@ -74,6 +77,7 @@ function bextOut() {
 function configure(json) {
   var o = JSON.parse(json);
   if (typeof o.fetchesPerRenderMax === "number" && o.fetchesPerRenderMax >= 0) fetchesPerRenderMax = o.fetchesPerRenderMax;
+  if (typeof o.timersPerRenderMax === "number" && o.timersPerRenderMax >= 0) timersPerRenderMax = o.timersPerRenderMax;
 }
 
 // ---- routes ------------------------------------------------------------------------------
@@ -205,6 +209,7 @@ function Render(msg, route) {
   this.fatal = null;
   this.failure = null;
   this.fetchCount = 0;
+  this.timerCount = 0;
   this.pendingFetches = null;
   this.fetchRevalidate = undefined;
   this.extraTags = null;
@@ -620,5 +625,6 @@ if (typeof G.console !== "object" || G.console === null) {
   G.console = { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop };
 }
 installLocaleFormatting();
+installTimers(G);
 // Packages from node_modules commonly branch on process.env.NODE_ENV.
 if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };

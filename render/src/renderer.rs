@@ -20,8 +20,12 @@
 //!   performs it with bext's HTTP client and reports back with [`Renderer::fetched`]. A render
 //!   therefore never blocks the shard, and several renders can wait at once (bounded by
 //!   `RENDERS_IN_FLIGHT_MAX`, each by `FETCHES_PER_RENDER_MAX` calls).
-//! - **A render that waits on nothing is stuck.** Nothing but `fetched` can wake a render (a
-//!   bare engine has no timers), so after a step that leaves a render unfinished with no fetch
+//! - **Timers leave the engine too.** `setTimeout` and friends become `timer` records with
+//!   their delay; the caller waits it out on its executor and answers with
+//!   [`Renderer::timer_fired`]. A render may wait on timers for at most its deadline in total
+//!   (the sum of the delays it waited), and set at most `TIMERS_PER_RENDER_MAX` of them.
+//! - **A render that waits on nothing is stuck.** Nothing but `fetched` and `timer_fired` can
+//!   wake a render, so after a step that leaves a render unfinished with no fetch or timer
 //!   outstanding, the render is answered with its error page at once instead of hanging.
 //!
 //! # Failures
@@ -41,7 +45,11 @@ mod wire;
 
 use std::sync::Arc;
 
-use bext_core::limits::{FETCH_RESPONSE_BYTES_MAX, FETCHES_PER_RENDER_MAX, RENDERS_IN_FLIGHT_MAX};
+use std::time::Duration;
+
+use bext_core::limits::{
+    FETCH_RESPONSE_BYTES_MAX, FETCHES_PER_RENDER_MAX, RENDERS_IN_FLIGHT_MAX, TIMERS_PER_RENDER_MAX,
+};
 use bext_engine::{Engine, EngineError, EngineKind, Limits};
 use bytes::Bytes;
 use rustc_hash::FxHashMap;
@@ -119,6 +127,12 @@ pub enum RenderEvent {
         fetch: u32,
         request: FetchRequest,
     },
+    /// Render `id` waits `delay` for its timer `timer`; then call [`Renderer::timer_fired`].
+    Timer {
+        id: u64,
+        timer: u32,
+        delay: Duration,
+    },
 }
 
 /// The renderer could not be set up.
@@ -142,12 +156,22 @@ impl std::fmt::Display for RenderError {
 impl std::error::Error for RenderError {}
 
 /// What Rust remembers of a render between steps: enough to ask for its error page.
+/// What a render in flight waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wait {
+    Fetch(u32),
+    Timer(u32),
+}
+
 struct InFlight {
     route: usize,
     url: String,
     params_json: String,
     fetches: usize,
-    outstanding: Vec<u32>,
+    timers: usize,
+    /// Milliseconds of timer delays this render has been given to wait, in total.
+    timer_ms: u64,
+    outstanding: Vec<Wait>,
     /// Set once its error page has been asked for: a second failure gets the built-in page,
     /// so a failing error page cannot loop.
     error_page_tried: bool,
@@ -256,6 +280,8 @@ impl Renderer {
                 url: req.url,
                 params_json,
                 fetches: 0,
+                timers: 0,
+                timer_ms: 0,
                 outstanding: Vec::new(),
                 error_page_tried: false,
             },
@@ -277,7 +303,11 @@ impl Renderer {
         let Some(entry) = self.in_flight.get_mut(&render) else {
             return events;
         };
-        let Some(at) = entry.outstanding.iter().position(|&f| f == fetch) else {
+        let Some(at) = entry
+            .outstanding
+            .iter()
+            .position(|&w| w == Wait::Fetch(fetch))
+        else {
             return events;
         };
         entry.outstanding.swap_remove(at);
@@ -319,6 +349,33 @@ impl Renderer {
         events
     }
 
+    /// Timer `timer` of render `render` is due. Answers for renders or timers that are no
+    /// longer waiting are ignored.
+    pub fn timer_fired(&mut self, render: u64, timer: u32) -> Vec<RenderEvent> {
+        let mut events = Vec::new();
+        let Some(entry) = self.in_flight.get_mut(&render) else {
+            return events;
+        };
+        let Some(at) = entry
+            .outstanding
+            .iter()
+            .position(|&w| w == Wait::Timer(timer))
+        else {
+            return events;
+        };
+        entry.outstanding.swap_remove(at);
+        let mut m = std::mem::take(&mut self.message);
+        m.clear();
+        m.push_str(r#"{"op":"timer","id":"#);
+        push_u64(&mut m, render);
+        m.push_str(r#","timer":"#);
+        push_u64(&mut m, u64::from(timer));
+        m.push('}');
+        self.dispatch(render, &m, &mut events);
+        self.message = m;
+        events
+    }
+
     pub fn kind(&self) -> EngineKind {
         self.kind
     }
@@ -343,18 +400,13 @@ impl Renderer {
         match self.exchange(message) {
             Ok(()) => {
                 let refused = self.collect(events);
-                for over in refused {
-                    let failure = fallback::failure(
-                        format!(
-                            "fetch limit exceeded: a render may make at most {FETCHES_PER_RENDER_MAX} fetch calls"
-                        ),
-                        String::new(),
-                    );
+                for (over, why) in refused {
+                    let failure = fallback::failure(why.message(&self.limits), String::new());
                     self.fail(over, failure, events);
                 }
                 if self.is_stuck(id) {
                     let failure = fallback::failure(
-                        "the render awaits something that can never settle (only fetch() can resume a render)".to_owned(),
+                        "the render awaits something that can never settle (only fetch() and timers can resume a render)".to_owned(),
                         String::new(),
                     );
                     self.fail(id, failure, events);
@@ -378,10 +430,15 @@ impl Renderer {
         engine.call("__bext_out", "", &mut self.out)
     }
 
-    /// Turns the records in `self.out` into events. Returns the renders that went past their
-    /// fetch budget (app.js enforces it too; this is the bound Rust does not delegate).
-    fn collect(&mut self, events: &mut Vec<RenderEvent>) -> Vec<u64> {
-        let mut refused = Vec::new();
+    /// Turns the records in `self.out` into events. Returns the renders that went past a
+    /// budget (app.js enforces the counts too; these are the bounds Rust does not delegate).
+    fn collect(&mut self, events: &mut Vec<RenderEvent>) -> Vec<(u64, Over)> {
+        let mut refused: Vec<(u64, Over)> = Vec::new();
+        let mut refuse = |id: u64, why: Over| {
+            if !refused.iter().any(|(r, _)| *r == id) {
+                refused.push((id, why));
+            }
+        };
         let mut out = std::mem::take(&mut self.out);
         let mut records = out.drain(..);
         while let (Some(meta), Some(body)) = (records.next(), records.next()) {
@@ -416,12 +473,10 @@ impl Renderer {
                     };
                     entry.fetches += 1;
                     if entry.fetches > FETCHES_PER_RENDER_MAX {
-                        if !refused.contains(&fetch.id) {
-                            refused.push(fetch.id);
-                        }
+                        refuse(fetch.id, Over::Fetches);
                         continue;
                     }
-                    entry.outstanding.push(fetch.fetch);
+                    entry.outstanding.push(Wait::Fetch(fetch.fetch));
                     let request = FetchRequest {
                         url: fetch.url,
                         method: fetch.method,
@@ -432,6 +487,29 @@ impl Renderer {
                         id: fetch.id,
                         fetch: fetch.fetch,
                         request,
+                    });
+                }
+                Some(Record::Timer(timer)) => {
+                    let Some(entry) = self.in_flight.get_mut(&timer.id) else {
+                        continue;
+                    };
+                    entry.timers += 1;
+                    entry.timer_ms = entry.timer_ms.saturating_add(timer.ms);
+                    if entry.timers > TIMERS_PER_RENDER_MAX {
+                        refuse(timer.id, Over::Timers);
+                        continue;
+                    }
+                    let budget_ms =
+                        u64::try_from(self.limits.call_timeout.as_millis()).unwrap_or(u64::MAX);
+                    if entry.timer_ms > budget_ms {
+                        refuse(timer.id, Over::TimerWait);
+                        continue;
+                    }
+                    entry.outstanding.push(Wait::Timer(timer.timer));
+                    events.push(RenderEvent::Timer {
+                        id: timer.id,
+                        timer: timer.timer,
+                        delay: Duration::from_millis(timer.ms),
                     });
                 }
                 // Malformed: a runtime bug. Its render is caught by the stuck check.
@@ -490,7 +568,8 @@ impl Renderer {
             }
             entry.outstanding.clear();
             let failure = fallback::failure(
-                "the JavaScript engine was restarted while this render waited for fetch".to_owned(),
+                "the JavaScript engine was restarted while this render waited for fetch or a timer"
+                    .to_owned(),
                 String::new(),
             );
             queue.push((other, failure));
@@ -544,9 +623,9 @@ impl Renderer {
                 });
             }
         }
-        for over in refused {
+        for (over, why) in refused {
             if over != id {
-                let failure = fallback::failure("fetch limit exceeded".to_owned(), String::new());
+                let failure = fallback::failure(why.message(&self.limits), String::new());
                 self.fail(over, failure, events);
             }
         }
@@ -581,11 +660,38 @@ fn boot(bundle: &str, kind: EngineKind, limits: Limits) -> Result<Box<dyn Engine
         .eval(bundle, "bundle.js")
         .map_err(RenderError::Bundle)?;
     let mut ignored = Vec::new();
-    let config = format!(r#"{{"fetchesPerRenderMax":{FETCHES_PER_RENDER_MAX}}}"#);
+    let config = format!(
+        r#"{{"fetchesPerRenderMax":{FETCHES_PER_RENDER_MAX},"timersPerRenderMax":{TIMERS_PER_RENDER_MAX}}}"#
+    );
     engine
         .call("__bext_configure", &config, &mut ignored)
         .map_err(RenderError::Bundle)?;
     Ok(engine)
+}
+
+/// Which per-render budget a render went past.
+#[derive(Clone, Copy, Debug)]
+enum Over {
+    Fetches,
+    Timers,
+    TimerWait,
+}
+
+impl Over {
+    fn message(self, limits: &Limits) -> String {
+        match self {
+            Over::Fetches => format!(
+                "fetch limit exceeded: a render may make at most {FETCHES_PER_RENDER_MAX} fetch calls"
+            ),
+            Over::Timers => format!(
+                "timer limit exceeded: a render may set at most {TIMERS_PER_RENDER_MAX} timers"
+            ),
+            Over::TimerWait => format!(
+                "render deadline exceeded ({} ms) waiting for timers",
+                limits.call_timeout.as_millis()
+            ),
+        }
+    }
 }
 
 fn failure_of(error: &EngineError, limits: &Limits) -> RenderFailure {

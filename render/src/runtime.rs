@@ -16,6 +16,8 @@
 //!   `headers`, `noStore`).
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
+//! - `timers.js`: `setTimeout`/`setInterval`/`setImmediate` inside a render, as `timer`
+//!   records Rust waits out on the shard's executor.
 //! - `locale.js`: exact en-US `toLocaleString` (numbers, dates) where the engine has no
 //!   `Intl` (QuickJS), and a clear error for other locales or options there.
 //! - `request.js`: the request as app code sees it (headers, cookies, searchParams, the page
@@ -35,6 +37,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/handler.js"),
     include_str!("../js/request.js"),
     include_str!("../js/locale.js"),
+    include_str!("../js/timers.js"),
     include_str!("../js/app.js"),
     "})();\n",
 );

@@ -167,7 +167,7 @@ fn renders_waiting_in_a_recycled_engine_are_answered_with_500() {
             .iter()
             .map(|e| match e {
                 RenderEvent::Done { id, page } => (*id, page.status),
-                RenderEvent::Fetch { .. } => panic!("{e:?}"),
+                RenderEvent::Fetch { .. } | RenderEvent::Timer { .. } => panic!("{e:?}"),
             })
             .collect();
         done.sort_unstable();

@@ -92,6 +92,7 @@ pub(super) fn push_headers(buf: &mut String, headers: &[(String, String)]) {
 pub(super) enum Record {
     Done(DoneRecord),
     Fetch(FetchRecord),
+    Timer(TimerRecord),
 }
 
 #[derive(Deserialize)]
@@ -123,11 +124,21 @@ pub(super) struct FetchRecord {
     pub headers: Vec<(String, String)>,
 }
 
+/// Render `id` waits `ms` milliseconds for its timer `timer`.
+#[derive(Deserialize)]
+pub(super) struct TimerRecord {
+    pub id: u64,
+    pub timer: u32,
+    pub ms: u64,
+}
+
 pub(super) fn parse_record(meta: &str) -> Option<Record> {
     if meta.starts_with(r#"{"k":"done""#) {
         serde_json::from_str(meta).ok().map(Record::Done)
     } else if meta.starts_with(r#"{"k":"fetch""#) {
         serde_json::from_str(meta).ok().map(Record::Fetch)
+    } else if meta.starts_with(r#"{"k":"timer""#) {
+        serde_json::from_str(meta).ok().map(Record::Timer)
     } else {
         None
     }

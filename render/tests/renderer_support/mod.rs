@@ -106,6 +106,10 @@ pub fn drive(
                 fetches.push(request);
                 queue.extend(r.fetched(render, fetch, result));
             }
+            // The server waits the delay out on its executor; here time is not the point.
+            RenderEvent::Timer {
+                id: render, timer, ..
+            } => queue.extend(r.timer_fired(render, timer)),
         }
     }
     panic!("render {id} was never answered");

@@ -2,8 +2,8 @@
 //!
 //! [`bext_render::renderer::Renderer`] is sans-I/O: it says when a render is done and which
 //! `fetch` calls it waits on. This module is its driver on the shard: it numbers renders,
-//! parks each caller until its `Done` arrives, performs fetches with bext's HTTP client on the
-//! shard's executor, and feeds their answers back. Everything is shard-local (`Rc`, `RefCell`);
+//! parks each caller until its `Done` arrives, performs fetches with bext's HTTP client and
+//! waits out timers on the shard's executor, and feeds their answers back. Everything is shard-local (`Rc`, `RefCell`);
 //! no borrow is held across an await.
 
 use std::cell::{Cell, RefCell};
@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use bext_render::load::LoadedApp;
 use bext_render::renderer::{FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer};
+use bext_shards::rt;
 
 use super::{AppSite, fetch};
 use crate::shard::{self, Shard};
@@ -120,6 +121,18 @@ impl AppEngine {
                             waker.wake();
                         }
                     }
+                }
+                RenderEvent::Timer { id, timer, delay } => {
+                    let engine = self.clone();
+                    let task_shard = shard.clone();
+                    shard::spawn(shard, "a render's timer", async move {
+                        rt::sleep(delay).await;
+                        let events = match engine.renderer.borrow_mut().as_mut() {
+                            Some(renderer) => renderer.timer_fired(id, timer),
+                            None => Vec::new(),
+                        };
+                        engine.handle(&task_shard, events);
+                    });
                 }
                 RenderEvent::Fetch { id, fetch, request } => {
                     let engine = self.clone();
