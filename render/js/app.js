@@ -78,6 +78,7 @@ function configure(json) {
   var o = JSON.parse(json);
   if (typeof o.fetchesPerRenderMax === "number" && o.fetchesPerRenderMax >= 0) fetchesPerRenderMax = o.fetchesPerRenderMax;
   if (typeof o.timersPerRenderMax === "number" && o.timersPerRenderMax >= 0) timersPerRenderMax = o.timersPerRenderMax;
+  if (typeof o.seed === "string") seedRandom(o.seed);
 }
 
 // ---- routes ------------------------------------------------------------------------------
@@ -626,5 +627,6 @@ if (typeof G.console !== "object" || G.console === null) {
 }
 installLocaleFormatting();
 installTimers(G);
+installCrypto(G);
 // Packages from node_modules commonly branch on process.env.NODE_ENV.
 if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };

@@ -660,8 +660,16 @@ fn boot(bundle: &str, kind: EngineKind, limits: Limits) -> Result<Box<dyn Engine
         .eval(bundle, "bundle.js")
         .map_err(RenderError::Bundle)?;
     let mut ignored = Vec::new();
+    // The seed of `crypto.getRandomValues` in this engine (see `js/crypto.js`).
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).map_err(|e| {
+        RenderError::Engine(EngineError::Unusable(format!(
+            "no random seed from the operating system: {e}"
+        )))
+    })?;
+    let seed: String = seed.iter().map(|b| format!("{b:02x}")).collect();
     let config = format!(
-        r#"{{"fetchesPerRenderMax":{FETCHES_PER_RENDER_MAX},"timersPerRenderMax":{TIMERS_PER_RENDER_MAX}}}"#
+        r#"{{"fetchesPerRenderMax":{FETCHES_PER_RENDER_MAX},"timersPerRenderMax":{TIMERS_PER_RENDER_MAX},"seed":"{seed}"}}"#
     );
     engine
         .call("__bext_configure", &config, &mut ignored)
