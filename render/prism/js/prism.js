@@ -1176,8 +1176,11 @@
         props = Object.assign({}, props);
         for (var name in defaults) if (props[name] === undefined) props[name] = defaults[name];
       }
-      var instance = new type(props);
+      var contextType = type.contextType;
+      var context = contextType != null && contextType.$$typeof === REACT_CONTEXT ? contextType._currentValue : {};
+      var instance = new type(props, context);
       instance.props = props;
+      instance.context = context;
       if (instance.state === undefined) instance.state = null;
       if (typeof type.getDerivedStateFromProps === "function") {
         var partial = type.getDerivedStateFromProps(props, instance.state);
@@ -1555,6 +1558,90 @@
     return { $$typeof: REACT_ELEMENT, type: element.type, key: key, ref: null, props: props };
   }
 
+  // React.Children, a port of React's mapChildren: the callback sees every child (null for
+  // holes) in order, and the elements it returns get React's computed keys (".0", ".1:$k").
+  function escapeUserKey(text) {
+    return text.replace(/\/+/g, "$&/");
+  }
+  function elementKey(child, index) {
+    if (typeof child === "object" && child !== null && child.key != null) {
+      return "$" + ("" + child.key).replace(/[=:]/g, function (m) {
+        return m === "=" ? "=0" : "=2";
+      });
+    }
+    return index.toString(36);
+  }
+  function withKey(element, key) {
+    if (element instanceof Html) return element;
+    if (element instanceof TemplateElement) {
+      var t = new TemplateElement(element._t, element._v, key);
+      t._p = element._p;
+      return t;
+    }
+    var out = { $$typeof: element.$$typeof, type: element.type, key: key, ref: element.ref, props: element.props };
+    if (element._html !== undefined) out._html = element._html;
+    return out;
+  }
+  function mapIntoArray(children, array, escapedPrefix, nameSoFar, callback) {
+    var type = typeof children;
+    if (type === "undefined" || type === "boolean") children = null;
+    var invoke = children === null || type === "string" || type === "number" || type === "bigint" ||
+      (type === "object" && (children instanceof Html || children.$$typeof === REACT_ELEMENT ||
+        children.$$typeof === REACT_LEGACY_ELEMENT || children.$$typeof === REACT_PORTAL));
+    if (invoke) {
+      var child = children;
+      var mapped = callback(child);
+      var childKey = nameSoFar === "" ? "." + elementKey(child, 0) : nameSoFar;
+      if (isArray(mapped)) {
+        mapIntoArray(mapped, array, escapeUserKey(childKey) + "/", "", function (c) {
+          return c;
+        });
+      } else if (mapped != null) {
+        if (isValidElement(mapped)) {
+          mapped = withKey(mapped, escapedPrefix +
+            (mapped.key != null && (!child || child.key !== mapped.key)
+              ? escapeUserKey("" + mapped.key) + "/" : "") + childKey);
+        }
+        array.push(mapped);
+      }
+      return 1;
+    }
+    var count = 0;
+    var prefix = nameSoFar === "" ? "." : nameSoFar + ":";
+    if (isArray(children)) {
+      for (var i = 0; i < children.length; i++) {
+        count += mapIntoArray(children[i], array, escapedPrefix, prefix + elementKey(children[i], i), callback);
+      }
+      return count;
+    }
+    var iter = typeof Symbol === "function" && children[Symbol.iterator];
+    if (typeof iter === "function") {
+      var it = iter.call(children), n = 0;
+      for (var step = it.next(); !step.done; step = it.next()) {
+        count += mapIntoArray(step.value, array, escapedPrefix, prefix + elementKey(step.value, n++), callback);
+      }
+      return count;
+    }
+    if (typeof children.then === "function" && children.status === "fulfilled") {
+      return mapIntoArray(children.value, array, escapedPrefix, nameSoFar, callback);
+    }
+    var desc = Object.prototype.toString.call(children);
+    throw new Error(
+      "Objects are not valid as a React child (found: " +
+        (desc === "[object Object]" ? "object with keys {" + Object.keys(children).join(", ") + "}" : desc) +
+        "). If you meant to render a collection of children, use an array instead."
+    );
+  }
+  function mapChildren(children, fn, thisArg) {
+    if (children == null) return children;
+    var out = [];
+    var index = 0;
+    mapIntoArray(children, out, "", "", function (child) {
+      return fn.call(thisArg, child, index++);
+    });
+    return out;
+  }
+  // Visits children in order, arrays flattened (the text of an <option>).
   function forEachChild(children, fn) {
     var index = 0;
     (function walk(child) {
@@ -1571,34 +1658,23 @@
   }
 
   var Children = {
-    map: function (children, fn, thisArg) {
-      if (children == null) return children;
-      var out = [];
-      forEachChild(children, function (child, i) {
-        var mapped = fn.call(thisArg, child, i);
-        if (isArray(mapped)) out.push.apply(out, mapped);
-        else if (mapped != null) out.push(mapped);
-      });
-      return out;
-    },
+    map: mapChildren,
     forEach: function (children, fn, thisArg) {
-      forEachChild(children, function (child, i) {
+      mapChildren(children, function (child, i) {
         fn.call(thisArg, child, i);
       });
     },
     count: function (children) {
       var n = 0;
-      forEachChild(children, function () {
+      mapChildren(children, function () {
         n++;
       });
       return n;
     },
     toArray: function (children) {
-      var out = [];
-      forEachChild(children, function (child) {
-        if (child != null) out.push(child);
-      });
-      return out;
+      return mapChildren(children, function (child) {
+        return child;
+      }) || [];
     },
     only: function (children) {
       if (!isValidElement(children)) {
