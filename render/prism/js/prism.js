@@ -975,8 +975,12 @@
     }
     switch (type) {
       case REACT_FRAGMENT: case REACT_STRICT_MODE: case REACT_PROFILER:
-      case REACT_SUSPENSE_LIST: case REACT_ACTIVITY:
+      case REACT_SUSPENSE_LIST:
         return renderChild(props.children, flags, sel);
+      case REACT_ACTIVITY:
+        // A hidden Activity renders nothing on the server; a visible one is delimited.
+        if (props.mode === "hidden") return "";
+        return "<!--&-->" + renderChild(props.children, flags, sel) + "<!--/&-->";
       case REACT_SUSPENSE:
         return "<!--$-->" + renderChild(props.children, flags, sel) + "<!--/$-->";
     }
