@@ -76,6 +76,9 @@
     if (first > 32 && first !== 106 && first !== 74) return url;
     return JAVASCRIPT_URL_RE.test(url) ? BLOCKED_URL : url;
   }
+  // The script react-dom/server 19 adds once per document that has a function form action:
+  // it keeps submissions made before hydration for React to replay (React's own text).
+  var FORM_REPLAY_SCRIPT = "addEventListener(\"submit\",function(a){if(!a.defaultPrevented){var b=a.target,d=a.submitter,c=b.action,e=d;if(d){var f=d.getAttribute(\"formAction\");null!=f&&(c=f,e=null)}\"javascript:throw new Error('React form unexpectedly submitted.')\"===c&&(a.preventDefault(),a=new FormData(b,e),c=b.ownerDocument||b,(c.$$reactFormReplay=c.$$reactFormReplay||[]).push(b,d,a))}});";
   var ACTION_JAVASCRIPT_URL = escStr(
     "javascript:throw new Error('React form unexpectedly submitted.')"
   );
@@ -670,6 +673,7 @@
   function formActionAttrs(formAction, formEncType, formMethod, formTarget, name) {
     var out = "";
     if (typeof formAction === "function") {
+      rs.formReplay = true;
       out += ' formAction="' + ACTION_JAVASCRIPT_URL + '"';
       formTarget = formMethod = formEncType = formAction = name = null;
     }
@@ -725,6 +729,7 @@
       }
     }
     if (typeof action === "function") {
+      rs.formReplay = true;
       out += ' action="' + ACTION_JAVASCRIPT_URL + '"';
       target = method = encType = action = null;
     }
@@ -1075,6 +1080,8 @@
     // Resource hints (react-dom's preload, preinit, ...) as `finish` markers, and their keys.
     this.hints = "";
     this.hintKeys = null;
+    // A function form action was rendered: the document gets React's replay script.
+    this.formReplay = false;
   }
   var rs = new RenderState();
 
@@ -1161,7 +1168,18 @@
   function fill(html) {
     // Hints are markers `finish` moves into <head> wherever they stand.
     if (rs.hints !== "") html = rs.hints + html;
-    if (rs.pending.length === 0) return html;
+    if (rs.pending.length !== 0) html = expandPlaceholders(html);
+    if (rs.formReplay) {
+      // Where React writes it: before the document's closing </body>, else at the end.
+      var bodyEnd = html.lastIndexOf("</body>");
+      html = bodyEnd === -1
+        ? html + "<script>" + FORM_REPLAY_SCRIPT + "</script>"
+        : html.slice(0, bodyEnd) + '<script id="_R_">' + FORM_REPLAY_SCRIPT + "</script>" + html.slice(bodyEnd);
+    }
+    return html;
+  }
+
+  function expandPlaceholders(html) {
     var re = /\u0001p(\d+)\u0002/g;
     var pending = rs.pending;
     function expand(text, depth) {

@@ -77,8 +77,7 @@
 //!   one into a diagnostic for the file, so bad input never takes the server down.
 //!
 //! # Not covered
-//! `useId` values (unique per render, but not React's tree-position ids); React 19 form
-//! actions given as functions (no replay script is emitted); `<!-- -->` text separators
+//! `useId` values (unique per render, but not React's tree-position ids); `<!-- -->` text separators
 //! (never emitted, by design); streaming (the whole page waits for its promises). A
 //! component rendered inside `<svg>` renders its markup for SVG, even below a
 //! `<foreignObject>` of its own. Raw HTML (`dangerouslySetInnerHTML`, script and style
