@@ -628,5 +628,6 @@ if (typeof G.console !== "object" || G.console === null) {
 installLocaleFormatting();
 installTimers(G);
 installCrypto(G);
+installWebPlatform(G);
 // Packages from node_modules commonly branch on process.env.NODE_ENV.
 if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };

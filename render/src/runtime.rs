@@ -16,6 +16,8 @@
 //!   `headers`, `noStore`).
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
+//! - `encoding.js`: `TextEncoder`/`TextDecoder`, `atob`/`btoa`, `structuredClone`,
+//!   `AbortController`/`AbortSignal` and `performance.now`, where the engine has none.
 //! - `crypto.js`: `crypto.getRandomValues`/`randomUUID` (ChaCha20 keyed by 32 bytes from the
 //!   OS per engine) and `crypto.subtle.digest` (SHA-1/256/384/512) where the engine has none.
 //! - `timers.js`: `setTimeout`/`setInterval`/`setImmediate` inside a render, as `timer`
@@ -41,6 +43,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/locale.js"),
     include_str!("../js/timers.js"),
     include_str!("../js/crypto.js"),
+    include_str!("../js/encoding.js"),
     include_str!("../js/app.js"),
     "})();\n",
 );
