@@ -163,6 +163,9 @@ pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
 pub const FETCHES_PER_RENDER_MAX: usize = 64;
 /// Timers (`setTimeout`, each `setInterval` firing) one render may set.
 pub const TIMERS_PER_RENDER_MAX: usize = 1024;
+/// Characters of `console` output one render may write to the server's log; past it the rest
+/// is dropped with one line saying so.
+pub const CONSOLE_BYTES_PER_RENDER_MAX: usize = 16 * 1024;
 /// Default bytes of rendered pages the ISR cache of one shard may hold.
 pub const ISR_CACHE_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// Largest rendered page the ISR cache keeps; larger pages are served but not cached.

@@ -79,6 +79,7 @@ function configure(json) {
   if (typeof o.fetchesPerRenderMax === "number" && o.fetchesPerRenderMax >= 0) fetchesPerRenderMax = o.fetchesPerRenderMax;
   if (typeof o.timersPerRenderMax === "number" && o.timersPerRenderMax >= 0) timersPerRenderMax = o.timersPerRenderMax;
   if (typeof o.seed === "string") seedRandom(o.seed);
+  if (typeof o.consoleBytesPerRenderMax === "number" && o.consoleBytesPerRenderMax >= 0) consoleBytesPerRenderMax = o.consoleBytesPerRenderMax;
 }
 
 // ---- routes ------------------------------------------------------------------------------
@@ -211,6 +212,7 @@ function Render(msg, route) {
   this.failure = null;
   this.fetchCount = 0;
   this.timerCount = 0;
+  this.logBytes = 0;
   this.pendingFetches = null;
   this.fetchRevalidate = undefined;
   this.extraTags = null;
@@ -620,11 +622,7 @@ if (typeof G.queueMicrotask !== "function") {
     Promise.resolve().then(fn);
   };
 }
-// Bare engines have no console; packages that log must not throw. (Output is dropped: the
-// render protocol has no log channel yet.)
-if (typeof G.console !== "object" || G.console === null) {
-  G.console = { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop };
-}
+installConsole(G);
 installLocaleFormatting();
 installTimers(G);
 installCrypto(G);

@@ -24,6 +24,9 @@
 //!   their delay; the caller waits it out on its executor and answers with
 //!   [`Renderer::timer_fired`]. A render may wait on timers for at most its deadline in total
 //!   (the sum of the delays it waited), and set at most `TIMERS_PER_RENDER_MAX` of them.
+//! - **`console` goes to the server's log.** Each call is a `log` record, reported as
+//!   [`RenderEvent::Log`] with the URL being rendered; a render may log at most
+//!   `CONSOLE_BYTES_PER_RENDER_MAX` characters.
 //! - **A render that waits on nothing is stuck.** Nothing but `fetched` and `timer_fired` can
 //!   wake a render, so after a step that leaves a render unfinished with no fetch or timer
 //!   outstanding, the render is answered with its error page at once instead of hanging.
@@ -48,7 +51,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bext_core::limits::{
-    FETCH_RESPONSE_BYTES_MAX, FETCHES_PER_RENDER_MAX, RENDERS_IN_FLIGHT_MAX, TIMERS_PER_RENDER_MAX,
+    CONSOLE_BYTES_PER_RENDER_MAX, FETCH_RESPONSE_BYTES_MAX, FETCHES_PER_RENDER_MAX,
+    RENDERS_IN_FLIGHT_MAX, TIMERS_PER_RENDER_MAX,
 };
 use bext_engine::{Engine, EngineError, EngineKind, Limits};
 use bytes::Bytes;
@@ -132,6 +136,12 @@ pub enum RenderEvent {
         id: u64,
         timer: u32,
         delay: Duration,
+    },
+    /// App code called `console.<level>` while rendering `url` (`None`: outside a render).
+    Log {
+        url: Option<String>,
+        level: String,
+        text: String,
     },
 }
 
@@ -512,6 +522,14 @@ impl Renderer {
                         delay: Duration::from_millis(timer.ms),
                     });
                 }
+                Some(Record::Log(log)) => {
+                    let url = self.in_flight.get(&log.id).map(|entry| entry.url.clone());
+                    events.push(RenderEvent::Log {
+                        url,
+                        level: log.level,
+                        text: body,
+                    });
+                }
                 // Malformed: a runtime bug. Its render is caught by the stuck check.
                 None => {}
             }
@@ -669,7 +687,7 @@ fn boot(bundle: &str, kind: EngineKind, limits: Limits) -> Result<Box<dyn Engine
     })?;
     let seed: String = seed.iter().map(|b| format!("{b:02x}")).collect();
     let config = format!(
-        r#"{{"fetchesPerRenderMax":{FETCHES_PER_RENDER_MAX},"timersPerRenderMax":{TIMERS_PER_RENDER_MAX},"seed":"{seed}"}}"#
+        r#"{{"fetchesPerRenderMax":{FETCHES_PER_RENDER_MAX},"timersPerRenderMax":{TIMERS_PER_RENDER_MAX},"consoleBytesPerRenderMax":{CONSOLE_BYTES_PER_RENDER_MAX},"seed":"{seed}"}}"#
     );
     engine
         .call("__bext_configure", &config, &mut ignored)

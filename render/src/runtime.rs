@@ -16,6 +16,8 @@
 //!   `headers`, `noStore`).
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
+//! - `console.js`: `console.*` as `log` records the server writes to its log with the
+//!   render's URL, bounded per render.
 //! - `encoding.js`: `TextEncoder`/`TextDecoder`, `atob`/`btoa`, `structuredClone`,
 //!   `AbortController`/`AbortSignal` and `performance.now`, where the engine has none.
 //! - `crypto.js`: `crypto.getRandomValues`/`randomUUID` (ChaCha20 keyed by 32 bytes from the
@@ -44,6 +46,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/timers.js"),
     include_str!("../js/crypto.js"),
     include_str!("../js/encoding.js"),
+    include_str!("../js/console.js"),
     include_str!("../js/app.js"),
     "})();\n",
 );

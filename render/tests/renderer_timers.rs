@@ -110,7 +110,7 @@ fn timers_resume_the_render_in_order_and_clear() {
         match event {
             RenderEvent::Timer { id, timer, .. } => pending.extend(r.timer_fired(id, timer)),
             RenderEvent::Done { page: p, .. } => page = Some(p),
-            RenderEvent::Fetch { .. } => panic!("no fetch here"),
+            RenderEvent::Fetch { .. } | RenderEvent::Log { .. } => panic!("{event:?}"),
         }
     }
     let page = page.expect("answered");

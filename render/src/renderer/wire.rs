@@ -93,6 +93,7 @@ pub(super) enum Record {
     Done(DoneRecord),
     Fetch(FetchRecord),
     Timer(TimerRecord),
+    Log(LogRecord),
 }
 
 #[derive(Deserialize)]
@@ -132,6 +133,13 @@ pub(super) struct TimerRecord {
     pub ms: u64,
 }
 
+/// A `console` call: its level; the text is the record's body. Render id 0: outside a render.
+#[derive(Deserialize)]
+pub(super) struct LogRecord {
+    pub id: u64,
+    pub level: String,
+}
+
 pub(super) fn parse_record(meta: &str) -> Option<Record> {
     if meta.starts_with(r#"{"k":"done""#) {
         serde_json::from_str(meta).ok().map(Record::Done)
@@ -139,6 +147,8 @@ pub(super) fn parse_record(meta: &str) -> Option<Record> {
         serde_json::from_str(meta).ok().map(Record::Fetch)
     } else if meta.starts_with(r#"{"k":"timer""#) {
         serde_json::from_str(meta).ok().map(Record::Timer)
+    } else if meta.starts_with(r#"{"k":"log""#) {
+        serde_json::from_str(meta).ok().map(Record::Log)
     } else {
         None
     }

@@ -110,6 +110,7 @@ pub fn drive(
             RenderEvent::Timer {
                 id: render, timer, ..
             } => queue.extend(r.timer_fired(render, timer)),
+            RenderEvent::Log { .. } => {}
         }
     }
     panic!("render {id} was never answered");

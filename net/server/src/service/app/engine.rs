@@ -122,6 +122,14 @@ impl AppEngine {
                         }
                     }
                 }
+                RenderEvent::Log { url, level, text } => {
+                    let root = self.app.root.display();
+                    let at = url.as_deref().unwrap_or("(outside a render)");
+                    eprintln!(
+                        "bext: app {root} {at}: console.{level}: {}",
+                        printable(&text)
+                    );
+                }
                 RenderEvent::Timer { id, timer, delay } => {
                     let engine = self.clone();
                     let task_shard = shard.clone();
@@ -179,4 +187,19 @@ impl Drop for Forget<'_> {
     fn drop(&mut self) {
         self.engine.waiting.borrow_mut().remove(&self.id);
     }
+}
+
+/// App text for the server's log: control characters other than newline and tab escaped, so a
+/// page cannot forge log lines or terminal sequences.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\n  "),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
