@@ -310,17 +310,9 @@ impl Renderer {
         result: Result<FetchResponse, String>,
     ) -> Vec<RenderEvent> {
         let mut events = Vec::new();
-        let Some(entry) = self.in_flight.get_mut(&render) else {
+        if !self.stop_waiting(render, Wait::Fetch(fetch)) {
             return events;
-        };
-        let Some(at) = entry
-            .outstanding
-            .iter()
-            .position(|&w| w == Wait::Fetch(fetch))
-        else {
-            return events;
-        };
-        entry.outstanding.swap_remove(at);
+        }
 
         let mut m = std::mem::take(&mut self.message);
         m.clear();
@@ -363,17 +355,9 @@ impl Renderer {
     /// longer waiting are ignored.
     pub fn timer_fired(&mut self, render: u64, timer: u32) -> Vec<RenderEvent> {
         let mut events = Vec::new();
-        let Some(entry) = self.in_flight.get_mut(&render) else {
+        if !self.stop_waiting(render, Wait::Timer(timer)) {
             return events;
-        };
-        let Some(at) = entry
-            .outstanding
-            .iter()
-            .position(|&w| w == Wait::Timer(timer))
-        else {
-            return events;
-        };
-        entry.outstanding.swap_remove(at);
+        }
         let mut m = std::mem::take(&mut self.message);
         m.clear();
         m.push_str(r#"{"op":"timer","id":"#);
@@ -384,6 +368,18 @@ impl Renderer {
         self.dispatch(render, &m, &mut events);
         self.message = m;
         events
+    }
+
+    /// Takes `wait` off render `render`'s list; false if the render or the wait is gone.
+    fn stop_waiting(&mut self, render: u64, wait: Wait) -> bool {
+        let Some(entry) = self.in_flight.get_mut(&render) else {
+            return false;
+        };
+        let Some(at) = entry.outstanding.iter().position(|&w| w == wait) else {
+            return false;
+        };
+        entry.outstanding.swap_remove(at);
+        true
     }
 
     pub fn kind(&self) -> EngineKind {

@@ -7,13 +7,11 @@ mod renderer_support;
 
 use std::cell::RefCell;
 
-use bext_engine::{Engine, EngineKind, create};
+use bext_engine::{Engine, EngineKind};
 use renderer_support::*;
 
-const PROBE: &str = r#"
-globalThis.probe = function (source) {
-  try { return String((0, eval)(source)); } catch (e) { return "throws " + e.name; }
-};
+/// Byte helpers for the cases below.
+const HELPERS: &str = r#"
 globalThis.hex = function (buffer) {
   return Array.from(new Uint8Array(buffer), function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
 };
@@ -210,8 +208,7 @@ const DIGESTS: &[(&str, &str, &str)] = &[
 
 thread_local! {
     static ENGINE: RefCell<Box<dyn Engine>> = RefCell::new({
-        let mut engine = create(EngineKind::QuickJs, limits(2_000)).expect("engine");
-        engine.eval(&bundle_with(&prism(), PROBE), "bundle.js").expect("bundle loads");
+        let mut engine = probe_engine(EngineKind::QuickJs, HELPERS);
         let key: String = (0u8..32).map(|b| format!("{b:02x}")).collect();
         let mut ignored = Vec::new();
         engine
@@ -281,10 +278,7 @@ fn crypto_matches_node() {
 
 #[test]
 fn an_engine_without_a_seed_refuses_to_make_up_randomness() {
-    let mut engine = create(EngineKind::QuickJs, limits(2_000)).expect("engine");
-    engine
-        .eval(&bundle_with(&prism(), PROBE), "bundle.js")
-        .expect("bundle loads");
+    let mut engine = probe_engine(EngineKind::QuickJs, HELPERS);
     let mut out = Vec::new();
     engine
         .call(

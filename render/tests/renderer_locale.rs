@@ -5,14 +5,8 @@
 
 mod renderer_support;
 
-use bext_engine::{EngineKind, create};
+use bext_engine::EngineKind;
 use renderer_support::*;
-
-const PROBE: &str = r#"
-globalThis.probe = function (source) {
-  try { return String((0, eval)(source)); } catch (e) { return "throws " + e.name; }
-};
-"#;
 
 /// (expression, what Node prints).
 const CASES: &[(&str, &str)] = &[
@@ -55,28 +49,14 @@ const CASES: &[(&str, &str)] = &[
 
 #[test]
 fn quickjs_formats_en_us_exactly_and_refuses_the_rest() {
-    let mut engine = create(EngineKind::QuickJs, limits(2_000)).expect("engine");
-    engine
-        .eval(&bundle_with(&prism(), PROBE), "bundle.js")
-        .expect("bundle loads");
-    let mut failures = Vec::new();
-    for (expr, want) in CASES {
-        let mut out = Vec::new();
-        engine.call("probe", expr, &mut out).expect("probe runs");
-        if out != [*want] {
-            failures.push(format!("{expr}: want {want:?}, got {out:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let mut engine = probe_engine(EngineKind::QuickJs, "");
+    check_cases(engine.as_mut(), CASES);
 }
 
 #[test]
 fn engines_with_intl_keep_their_own() {
     for &kind in bext_engine::available() {
-        let mut engine = create(kind, limits(2_000)).expect("engine");
-        engine
-            .eval(&bundle_with(&prism(), PROBE), "bundle.js")
-            .expect("bundle loads");
+        let mut engine = probe_engine(kind, "");
         let mut out = Vec::new();
         engine
             .call(

@@ -6,21 +6,13 @@ mod renderer_support;
 
 use std::cell::RefCell;
 
-use bext_engine::{Engine, EngineKind, create};
+use bext_engine::{Engine, EngineKind};
 use renderer_support::*;
-
-const PROBE: &str = r#"
-globalThis.probe = function (source) {
-  try { return String((0, eval)(source)); } catch (e) { return "throws " + e.name; }
-};
-"#;
 
 thread_local! {
     // One engine for all cases: creating and loading one costs ~100 ms in a debug build.
     static ENGINE: RefCell<Box<dyn Engine>> = RefCell::new({
-        let mut engine = create(EngineKind::QuickJs, limits(2_000)).expect("engine");
-        engine.eval(&bundle_with(&prism(), PROBE), "bundle.js").expect("bundle loads");
-        engine
+        probe_engine(EngineKind::QuickJs, "")
     });
 }
 

@@ -176,3 +176,36 @@ pub fn routes(entries: &[String]) -> String {
 pub fn app(modules: &str, entries: &[String]) -> Renderer {
     renderer(&format!("{ROOT}\n{modules}\n{}", routes(entries)))
 }
+
+/// `probe(source)`: the source evaluated as a global expression, as a string, or
+/// "throws <name>".
+pub const PROBE: &str = r#"
+globalThis.probe = function (source) {
+  try { return String((0, eval)(source)); } catch (e) { return "throws " + e.name; }
+};
+"#;
+
+/// An engine of `kind` with prism.js, the app runtime and `probe` (plus `extra` script).
+pub fn probe_engine(kind: EngineKind, extra: &str) -> Box<dyn bext_engine::Engine> {
+    let mut engine = bext_engine::create(kind, limits(2_000)).expect("engine");
+    engine
+        .eval(
+            &bundle_with(&prism(), &format!("{PROBE}\n{extra}")),
+            "bundle.js",
+        )
+        .expect("bundle loads");
+    engine
+}
+
+/// Evaluates each `(expression, expected)` with `probe` and fails listing every mismatch.
+pub fn check_cases(engine: &mut dyn bext_engine::Engine, cases: &[(&str, &str)]) {
+    let mut failures = Vec::new();
+    for (expr, want) in cases {
+        let mut out = Vec::new();
+        engine.call("probe", expr, &mut out).expect("probe runs");
+        if out != [*want] {
+            failures.push(format!("{expr}: want {want:?}, got {out:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,7 +1,7 @@
 //! Runtime mode: JSX to `__prism.jsx(type, props, key)` element objects, rendered lazily by the
 //! runtime with React's semantics.
 
-use oxc::ast::ast::JSXAttributeValue;
+use oxc::ast::ast::{JSXAttributeValue, JSXElement};
 
 use super::element::{Scope, Value};
 use super::names::{Callee, Kind};
@@ -37,7 +37,18 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             Kind::Component(Callee::Direct(code) | Callee::Dynamic(code)) => code,
         };
         let props = self.props_object(element, scope)?.code;
-        let mut key = None;
+        Ok(match self.key_code(element, scope)? {
+            Some(key) => format!("__prism.jsx({element_type}, {props}, {key})"),
+            None => format!("__prism.jsx({element_type}, {props})"),
+        })
+    }
+
+    /// The code of an element's `key` attribute, if it has one React would read.
+    pub(crate) fn key_code(
+        &mut self,
+        element: &'a JSXElement<'a>,
+        scope: Scope,
+    ) -> Result<Option<String>, Diagnostic> {
         for item in self.attributes(element)? {
             if let AttrItem::Attr(attr) = item
                 && attr.name == "key"
@@ -48,13 +59,10 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                     )
                 })
             {
-                key = Some(self.attribute_value(&attr, scope)?.code);
+                return Ok(Some(self.attribute_value(&attr, scope)?.code));
             }
         }
-        Ok(match key {
-            Some(key) => format!("__prism.jsx({element_type}, {props}, {key})"),
-            None => format!("__prism.jsx({element_type}, {props})"),
-        })
+        Ok(None)
     }
 
     /// A JSX node that stays an element in PRISM mode (see `position.rs`). A subtree with

@@ -28,7 +28,6 @@ use oxc::span::GetSpan;
 use super::concat::Concat;
 use super::element::Scope;
 use super::names::Kind;
-use super::props::AttrItem;
 use super::text::js_string;
 use super::{Jsx, Lowerer};
 use crate::Diagnostic;
@@ -48,20 +47,7 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         element: &'a JSXElement<'a>,
         tag: &str,
     ) -> Result<String, Diagnostic> {
-        let mut key = None;
-        for item in self.attributes(element)? {
-            if let AttrItem::Attr(attr) = item
-                && attr.name == "key"
-                && attr.value.is_some_and(|v| {
-                    !matches!(
-                        v,
-                        JSXAttributeValue::Element(_) | JSXAttributeValue::Fragment(_)
-                    )
-                })
-            {
-                key = Some(self.attribute_value(&attr, Scope::default().lazy())?.code);
-            }
-        }
+        let key = self.key_code(element, Scope::default().lazy())?;
         self.holes = Some(Holes::default());
         let compiled = self.template_parts(element);
         let holes = self.holes.take().unwrap_or_default();
