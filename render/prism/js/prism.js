@@ -373,11 +373,23 @@
   var F_SVG = 1;        // inside <svg> (not <foreignObject>): nothing floats to <head>
   var F_NOSCRIPT = 2;   // inside <noscript>: nothing floats
   var F_PICTURE = 4;    // inside <picture>: <img> gets no preload
+  var F_HTML = 8;       // a <foreignObject>/<math> went back to HTML: an ambient <svg> ends
+
+  // Whether components render in plain HTML context now (see `placed` in the compiler).
+  function plain() {
+    return ambient === 0;
+  }
+
+  // The format context that holds for markup with `flags`, rendered where `ambient` holds.
+  function effective(flags) {
+    flags = flags | 0;
+    return (flags & F_HTML) !== 0 ? (flags & ~F_HTML) | (ambient & ~F_SVG) : flags | ambient;
+  }
 
   function childFlags(tag, flags) {
     switch (tag) {
       case "svg": return flags | F_SVG;
-      case "math": case "foreignObject": return flags & ~F_SVG;
+      case "math": case "foreignObject": return (flags & ~F_SVG) | F_HTML;
       case "noscript": return flags | F_NOSCRIPT;
       case "picture": return flags | F_PICTURE;
     }
@@ -404,7 +416,7 @@
   // A host element with its children, as HTML. `flags` is the format context (F_*); `sel` the
   // value of the enclosing <select> when known (fallback rendering), else null.
   function h(tag, props, flags, sel) {
-    flags = (flags | 0) | ambient;
+    flags = effective(flags);
     if (sel === undefined) sel = null;
     switch (tag) {
       case "select": return selectEl(props, flags);
@@ -931,7 +943,7 @@
     }
     var tag = v.$$typeof;
     if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
-      if ((flags | ambient) === 0 && sel === null) {
+      if (effective(flags) === 0 && sel === null) {
         if (v._t !== undefined) return v._t.render(v._v);
         if (v._html !== undefined) return v._html;
       }
@@ -966,7 +978,7 @@
     if (typeof type === "function") {
       var outer = ambient;
       var usedFrom = rs.uses.length;
-      ambient = flags | outer;
+      ambient = effective(flags);
       try {
         return renderChild(callComponent(type, props), flags, sel);
       } catch (e) {
@@ -1095,7 +1107,7 @@
       );
     }
     var id = rs.pending.length;
-    rs.pending.push({ thenable: thenable, retry: retry, providers: ctxTop, flags: flags | ambient, sel: sel, html: null });
+    rs.pending.push({ thenable: thenable, retry: retry, providers: ctxTop, flags: effective(flags), sel: sel, html: null });
     return marker("p", id);
   }
 
@@ -2060,6 +2072,7 @@
     renderToString: renderToString,
     renderToStringAsync: renderToStringAsync,
     cached: cached,
+    plain: plain,
     tpl: tpl,
     lh: lh,
     beginRender: beginRender,

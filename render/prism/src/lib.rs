@@ -77,12 +77,10 @@
 //!   one into a diagnostic for the file, so bad input never takes the server down.
 //!
 //! # Not covered
-//! `useId` values (unique per render, but not React's tree-position ids); `<!-- -->` text separators
-//! (never emitted, by design); streaming (the whole page waits for its promises). A
-//! component rendered inside `<svg>` renders its markup for SVG, even below a
-//! `<foreignObject>` of its own. Raw HTML (`dangerouslySetInnerHTML`, script and style
-//! bodies) holding the marker characters U+0001..U+0003 would confuse `finish`; escaped text
-//! holding them is kept exact.
+//! `useId` values (unique per render, but not React's tree-position ids); `<!-- -->` text
+//! separators (never emitted, by design); streaming (the whole page waits for its promises).
+//! Raw HTML (`dangerouslySetInnerHTML`, script and style bodies) holding the marker characters
+//! U+0001..U+0003 would confuse `finish`; escaped text holding them is kept exact.
 #![forbid(unsafe_code)]
 
 mod diagnostic;
