@@ -375,11 +375,6 @@
   var F_PICTURE = 4;    // inside <picture>: <img> gets no preload
   var F_HTML = 8;       // a <foreignObject>/<math> went back to HTML: an ambient <svg> ends
 
-  // Whether components render in plain HTML context now (see `placed` in the compiler).
-  function plain() {
-    return ambient === 0;
-  }
-
   // The format context that holds for markup with `flags`, rendered where `ambient` holds.
   function effective(flags) {
     flags = flags | 0;
@@ -2072,7 +2067,6 @@
     renderToString: renderToString,
     renderToStringAsync: renderToStringAsync,
     cached: cached,
-    plain: plain,
     tpl: tpl,
     lh: lh,
     beginRender: beginRender,

@@ -95,13 +95,6 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 let children = self.children(&element.children)?;
                 if self.needs_runtime(&tag, element, &children)? {
                     let built = self.runtime_host(&tag, element, scope)?;
-                    if built.is_static && depends_on_placement(&tag) {
-                        let html = self.placed(&built.code);
-                        return Ok(Value {
-                            code: format!("new __prism.Html({html})"),
-                            is_static: false,
-                        });
-                    }
                     let code = format!("new __prism.Html({})", built.code);
                     return Ok(if built.is_static {
                         Value {
@@ -175,10 +168,7 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 let children = self.children(&element.children)?;
                 if self.needs_runtime(&tag, element, &children)? {
                     let built = self.runtime_host(&tag, element, scope)?;
-                    if built.is_static && depends_on_placement(&tag) {
-                        let html = self.placed(&built.code);
-                        out.dynamic(html);
-                    } else if built.is_static {
+                    if built.is_static {
                         let name = self.hoist(built.code);
                         out.constant(name);
                     } else {
@@ -493,14 +483,6 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         rules::static_style(&entries)
     }
 
-    /// A static element whose HTML depends on where its component is placed: computed once at
-    /// module load for plain placement (the common case), at render time inside `<svg>`,
-    /// `<noscript>` or `<picture>`.
-    fn placed(&mut self, code: &str) -> String {
-        let plain = self.hoist(code.to_owned());
-        format!("(__prism.plain() ? {plain} : {code})")
-    }
-
     /// A component call: `Card({...props, children})` or `__prism.k(Card, {...})`.
     fn component_call(
         &mut self,
@@ -624,16 +606,6 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             Child::Text(_) => element.children.first().map_or(element.span, GetSpan::span),
         }
     }
-}
-
-/// Whether a runtime-rendered element's HTML depends on where its component is placed (inside
-/// `<svg>`, `<noscript>` or `<picture>` it does not float or preload), so it cannot be
-/// computed once at module load.
-fn depends_on_placement(tag: &str) -> bool {
-    matches!(
-        tag,
-        "title" | "meta" | "link" | "script" | "style" | "img" | "html" | "head"
-    )
 }
 
 /// Whether evaluating `expr` can have no effect (so a dropped prop need not be evaluated).

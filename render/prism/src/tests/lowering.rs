@@ -136,7 +136,7 @@ const _h3 = new __prism.Html(__prism.h("select", {
 	children: [_h1, _h2]
 }));
 export function A(p) {
-	return new __prism.Html("<svg>" + __prism.h("title", { children: p.t }, 1) + "<foreignObject>" + (__prism.plain() ? _h0 : __prism.h("title", { children: "x" }, 8)) + "</foreignObject></svg>");
+	return new __prism.Html("<svg>" + __prism.h("title", { children: p.t }, 1) + "<foreignObject>" + _h0 + "</foreignObject></svg>");
 }
 export const B = () => _h3;
 export const C = (p) => new __prism.Html(__prism.h("div", {
