@@ -78,7 +78,10 @@
 //!
 //! # Not covered
 //! `useId` values (unique per render, but not React's tree-position ids); `<!-- -->` text
-//! separators (never emitted, by design); streaming (the whole page waits for its promises).
+//! separators (never emitted, by design); streaming (the whole page waits for its promises);
+//! a *static* `<title>`/`<meta>`/`<link>` written in a component that is placed inside `<svg>`
+//! or `<noscript>` floats to `<head>` (its HTML is built once at module load, where the
+//! placement is unknown; a dynamic one is right).
 //! Raw HTML (`dangerouslySetInnerHTML`, script and style bodies) holding the marker characters
 //! U+0001..U+0003 would confuse `finish`; escaped text holding them is kept exact.
 #![forbid(unsafe_code)]
