@@ -328,13 +328,24 @@
   function a(name, v) {
     return v == null ? "" : attr(name, v);
   }
-  // Children of any type; `flags` is the format context where the compiler knows one.
-  function c(v, flags) {
+  // Children of any type; `flags` is the format context where the compiler knows one, and
+  // `path` the child's place below the markup's root (see "tree context"), where it has
+  // siblings.
+  function c(v, flags, path) {
     if (v instanceof Html) return v.s;
     switch (typeof v) {
       case "string": return escStr(v);
       case "number": case "bigint": return "" + v;
-      case "object": return v === null ? "" : renderObject(v, flags | 0, null);
+      case "object":
+        if (v === null) return "";
+        if (path === undefined) return renderObject(v, flags | 0, null);
+        // No try/finally on these hot paths: a throw ends the render, or reaches a catch
+        // that puts the path back itself (renderElement's, for use()).
+        var depth = tcLen;
+        tcPath[tcLen++] = path;
+        var html = renderObject(v, flags | 0, null);
+        tcLen = depth;
+        return html;
     }
     return "";
   }
@@ -931,11 +942,7 @@
 
   function renderObject(v, flags, sel) {
     if (v instanceof Html) return v.s;
-    if (isArray(v)) {
-      var out = "";
-      for (var i = 0; i < v.length; i++) out += renderChild(v[i], flags, sel);
-      return out;
-    }
+    if (isArray(v)) return renderArray(v, flags, sel);
     var tag = v.$$typeof;
     if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
       if (effective(flags) === 0 && sel === null) {
@@ -951,12 +958,10 @@
     if (typeof v.then === "function") return awaitChild(v, null, flags, sel);
     var iter = typeof Symbol === "function" && v[Symbol.iterator];
     if (typeof iter === "function") {
-      var res = "";
+      var items = [];
       var it = iter.call(v);
-      for (var step = it.next(); !step.done; step = it.next()) {
-        res += renderChild(step.value, flags, sel);
-      }
-      return res;
+      for (var step = it.next(); !step.done; step = it.next()) items.push(step.value);
+      return renderArray(items, flags, sel);
     }
     var keys = Object.prototype.toString.call(v);
     throw new Error(
@@ -968,21 +973,43 @@
     );
   }
 
+  // Each child of an array in its own place: React's renderChildrenArray.
+  function renderArray(v, flags, sel) {
+    var out = "";
+    var n = v.length;
+    var depth = tcLen;
+    for (var i = 0; i < n; i++) {
+      tcPath[depth] = n;
+      tcPath[depth + 1] = i;
+      tcLen = depth + 2;
+      out += renderChild(v[i], flags, sel);
+    }
+    tcLen = depth;
+    return out;
+  }
+
   function renderElement(type, props, flags, sel) {
     if (typeof type === "string") return h(type, props, flags, sel);
     if (typeof type === "function") {
       var outer = ambient;
       var usedFrom = rs.uses.length;
+      var depth = tcLen, base = idBase, local = idLocal;
       ambient = effective(flags);
+      idBase = depth;
+      idLocal = 0;
       try {
         return renderChild(callComponent(type, props), flags, sel);
       } catch (e) {
         if (e !== SUSPEND) throw e;
         // `use()` met a pending promise: this element renders again once it settles, and
         // each use() of that new attempt gets the promise the same call got in this one.
+        tcLen = depth;
         return awaitChild(suspended, { type: type, props: props, uses: rs.uses.slice(usedFrom) }, flags, sel);
       } finally {
         ambient = outer;
+        tcLen = depth;
+        idBase = base;
+        idLocal = local;
       }
     }
     switch (type) {
@@ -1005,7 +1032,16 @@
         case REACT_MEMO:
           return renderElement(type.type, props, flags, sel);
         case REACT_FORWARD_REF:
-          return renderChild(type.render(props, props.ref === undefined ? null : props.ref), flags, sel);
+          var fdepth = tcLen, fbase = idBase, flocal = idLocal;
+          idBase = fdepth;
+          idLocal = 0;
+          try {
+            return renderChild(type.render(props, props.ref === undefined ? null : props.ref), flags, sel);
+          } finally {
+            tcLen = fdepth;
+            idBase = fbase;
+            idLocal = flocal;
+          }
         case REACT_LAZY:
           var resolved;
           try {
@@ -1021,6 +1057,65 @@
       "Element type is invalid: expected a string (for built-in components) or a class/function (for composite components) but got: " +
         (type === null ? "null" : typeof type) + "."
     );
+  }
+
+  // ---------------------------------------------------------------- tree context (useId)
+
+  // React names a useId by the component's place in the tree: the path of (number of
+  // siblings, index) forks from the root, one per array of children rendered on the way (a
+  // host element's or fragment's several children, a mapped list), plus one (1, 0) below each
+  // component that called useId. The path is a stack whose entries are either two numbers
+  // (one fork the runtime met) or a reference to a constant array of flat pairs (the forks
+  // lowered code met between its root and a call: `lower/fork.rs`), so entering a place costs
+  // one or two stores; it becomes React's id only when useId asks.
+  var tcPath = [];
+  var tcLen = 0;
+  // Where the path of the component rendering now ends, and its useId calls so far.
+  var idBase = 0;
+  var idLocal = 0;
+
+  // React's tree id of the first `length` stack entries (pushTreeContext, getTreeId): each
+  // fork appends the bits of index + 1, as many as `total` needs; past 30 bits, whole base-32
+  // digits move to the overflow string.
+  function treeId(length) {
+    var state = { id: 1, overflow: "" };
+    for (var p = 0; p < length; ) {
+      var entry = tcPath[p];
+      if (typeof entry === "object") {
+        for (var q = 0; q < entry.length; q += 2) fork(state, entry[q], entry[q + 1]);
+        p += 1;
+      } else {
+        fork(state, entry, tcPath[p + 1]);
+        p += 2;
+      }
+    }
+    var id = state.id;
+    return (id & ~(1 << (32 - Math.clz32(id) - 1))).toString(32) + state.overflow;
+  }
+  function fork(state, total, index) {
+    var id = state.id, slot = index + 1;
+    var baseLength = 32 - Math.clz32(id) - 1;
+    var baseId = id & ~(1 << baseLength);
+    var bits = 32 - Math.clz32(total);
+    if (bits + baseLength > 30) {
+      var overflowBits = baseLength - (baseLength % 5);
+      state.overflow = (baseId & ((1 << overflowBits) - 1)).toString(32) + state.overflow;
+      baseId >>= overflowBits;
+      baseLength -= overflowBits;
+    }
+    state.id = (1 << (bits + baseLength)) | (slot << baseLength) | baseId;
+  }
+
+  function useId() {
+    var local = idLocal++;
+    var id = "_" + rs.idPrefix + "R_" + treeId(idBase);
+    if (local > 0) id += "H" + local.toString(32);
+    // The component's children render one level down, as React's finishFunctionComponent.
+    if (local === 0 && tcLen === idBase) {
+      tcPath[tcLen++] = 1;
+      tcPath[tcLen++] = 0;
+    }
+    return id + "_";
   }
 
   // The providers around the code rendering now, innermost first: an immutable list, so a
@@ -1078,7 +1173,8 @@
     this.pending = [];
     this.waits = 0;
     this.caches = null;
-    this.ids = 0;
+    // renderToString's identifierPrefix option.
+    this.idPrefix = "";
     // Every promise given to use() in this render, in order; and, while a suspended element
     // renders again, the ones its first attempt used, handed back in the same order.
     this.uses = [];
@@ -1102,7 +1198,10 @@
       );
     }
     var id = rs.pending.length;
-    rs.pending.push({ thenable: thenable, retry: retry, providers: ctxTop, flags: effective(flags), sel: sel, html: null });
+    rs.pending.push({
+      thenable: thenable, retry: retry, providers: ctxTop, flags: effective(flags), sel: sel,
+      tree: tcPath.slice(0, tcLen), html: null
+    });
     return marker("p", id);
   }
 
@@ -1145,6 +1244,10 @@
       if (p.retry === null && p.thenable.status === "rejected") throw p.thenable.reason;
       var entry = p;
       ambient = entry.flags;
+      for (var t = 0; t < entry.tree.length; t++) tcPath[t] = entry.tree[t];
+      tcLen = entry.tree.length;
+      idBase = tcLen;
+      idLocal = 0;
       try {
         entry.html = withProviders(entry.providers, function () {
           return entry.retry === null
@@ -1153,6 +1256,8 @@
         });
       } finally {
         ambient = 0;
+        tcLen = 0;
+        idBase = 0;
       }
     }
     return pendingPromise() === null;
@@ -1223,16 +1328,47 @@
   // A component used in lowered code whose value the compiler could not prove is a plain
   // function (a parameter, an import, `props.as`): strings become host elements, classes are
   // constructed, memo/forwardRef/context objects are rendered as elements.
-  function k(type, props, flags) {
-    if (flags !== undefined) return new Html(renderElement(type, props, flags, null));
-    if (typeof type === "function") {
-      // Inlined plain-function case: this runs once per component instance.
+  // `path` is the call's place below the markup's root, where it has siblings.
+  function k(type, props, flags, path) {
+    var depth = tcLen;
+    if (path !== undefined) tcPath[tcLen++] = path;
+    var out;
+    if (!flags && typeof type === "function") {
+      // Inlined plain-function case: this runs once per component instance. No try/finally
+      // (see `c`).
+      var base = idBase, local = idLocal;
+      idBase = tcLen;
+      idLocal = 0;
       var proto = type.prototype;
-      if (proto === undefined || !proto.isReactComponent) return type(props);
-      return callComponent(type, props);
+      out = proto === undefined || !proto.isReactComponent ? type(props) : callComponent(type, props);
+      idBase = base;
+      idLocal = local;
+    } else if (flags) {
+      out = new Html(renderElement(type, props, flags, null));
+    } else if (typeof type === "string") {
+      out = new Html(h(type, props, 0, null));
+    } else {
+      out = new Html(renderElement(type, props, 0, null));
     }
-    if (typeof type === "string") return new Html(h(type, props, 0, null));
-    return new Html(renderElement(type, props, 0, null));
+    tcLen = depth;
+    return out;
+  }
+
+  // A `.map` callback whose result is rendered at once: each call runs in its item's place
+  // (`path`, the array's own place, then the item's index among `array.length`).
+  function each(callback, path) {
+    return function (item, index, array) {
+      var depth = tcLen;
+      if (path !== undefined) tcPath[tcLen++] = path;
+      if (isArray(array)) {
+        tcPath[tcLen] = array.length;
+        tcPath[tcLen + 1] = index;
+        tcLen += 2;
+      }
+      var out = callback(item, index, array);
+      tcLen = depth;
+      return out;
+    };
   }
 
   // A static element built at module load, with the HTML it renders to in plain context.
@@ -1470,15 +1606,19 @@
 
   // A whole render of `v` (an element, or anything renderable) in a fresh render state;
   // a component that waits makes it fail with a clear error (`renderToStringAsync` waits).
-  function renderToString(v) {
+  function renderToString(v, options) {
     var outer = rs;
+    // A render inside a render (a component calling react-dom/server) starts its own tree.
     rs = new RenderState();
+    setIdPrefix(options);
     try {
-      var html = renderChild(v, 0, null);
-      if (!settleReady()) {
-        throw new Error("PRISM: a component is waiting for a promise; this render cannot wait for it");
-      }
-      return finish(fill(html));
+      return inFreshTree(function () {
+        var html = renderChild(v, 0, null);
+        if (!settleReady()) {
+          throw new Error("PRISM: a component is waiting for a promise; this render cannot wait for it");
+        }
+        return finish(fill(html));
+      });
     } finally {
       rs = outer;
     }
@@ -1486,13 +1626,14 @@
 
   // The same, waiting for async components, `use(promise)` and `lazy` (a promise of the
   // document).
-  function renderToStringAsync(v) {
+  function renderToStringAsync(v, options) {
     var state = new RenderState();
+    if (options != null && options.identifierPrefix != null) state.idPrefix = "" + options.identifierPrefix;
     function inState(body) {
       var outer = rs;
       rs = state;
       try {
-        return body();
+        return inFreshTree(body);
       } finally {
         rs = outer;
       }
@@ -1513,10 +1654,33 @@
   // For the app runtime: the render state of a new render, and the one to use from now on.
   function beginRender() {
     rs = new RenderState();
+    resetTree();
     return rs;
   }
   function enterRender(state) {
     rs = state;
+    resetTree();
+  }
+  // Runs `body` from the root of a new tree, and gives the code around it its own back.
+  function inFreshTree(body) {
+    var outerTree = tcPath.slice(0, tcLen), outerBase = idBase, outerLocal = idLocal;
+    resetTree();
+    try {
+      return body();
+    } finally {
+      for (var t = 0; t < outerTree.length; t++) tcPath[t] = outerTree[t];
+      tcLen = outerTree.length;
+      idBase = outerBase;
+      idLocal = outerLocal;
+    }
+  }
+  function resetTree() {
+    tcLen = 0;
+    idBase = 0;
+    idLocal = 0;
+  }
+  function setIdPrefix(options) {
+    if (options != null && options.identifierPrefix != null) rs.idPrefix = "" + options.identifierPrefix;
   }
   function endRender(state) {
     if (rs === state) rs = new RenderState();
@@ -1872,9 +2036,7 @@
     useContext: function (context) {
       return context._currentValue;
     },
-    useId: function () {
-      return "\u00abp" + (rs.ids++).toString(32) + "\u00bb";
-    },
+    useId: useId,
     useTransition: function () {
       return [false, function (fn) {
         fn();
@@ -2021,11 +2183,11 @@
   reactDom.default = reactDom;
   var reactDomServer = {
     version: react.version,
-    renderToString: function (element) {
-      return renderToString(element);
+    renderToString: function (element, options) {
+      return renderToString(element, options);
     },
-    renderToStaticMarkup: function (element) {
-      return renderToString(element);
+    renderToStaticMarkup: function (element, options) {
+      return renderToString(element, options);
     }
   };
   reactDomServer.default = reactDomServer;
@@ -2060,6 +2222,7 @@
     inner: inner,
     h: h,
     k: k,
+    each: each,
     // documents and any value
     escape: esc,
     render: render,

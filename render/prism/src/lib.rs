@@ -60,8 +60,8 @@
 //!   loses about 5–10% (interleaved `bext-bench ssr` runs, 2026-12-03).
 //! - **Waiting without an async renderer.** An async component's promise, or an element whose
 //!   render suspended in `use()`/`lazy`, becomes a placeholder marker; the render's state
-//!   (`RenderState`: pending placeholders, `cache`, the `useId` counter) keeps each with the
-//!   providers and format context it was met in, and renders it there once its promise
+//!   (`RenderState`: pending placeholders, `cache`, the `useId` prefix) keeps each with the
+//!   providers, format context and tree place it was met in, and renders it there once its promise
 //!   settles, until none is left (the app runtime awaits between rounds; `fill` splices).
 //!   A retried element replays the promises its first attempt gave to `use()`, as React's
 //!   thenable state does, so a parent re-rendered with a new promise still completes.
@@ -76,8 +76,14 @@
 //! - **Panics are diagnostics.** oxc asserts its invariants with panics; [`transform`] turns
 //!   one into a diagnostic for the file, so bad input never takes the server down.
 //!
+//! - **Places for `useId`.** React names an id by the component's place in the tree (forks of
+//!   several children on the way). The runtime keeps that path as it walks elements; lowered
+//!   markup hands each component call and child its place as a hoisted constant, and rendered
+//!   `.map` callbacks are wrapped to fork per item (`lower/fork.rs`).
+//!
 //! # Not covered
-//! `useId` values (unique per render, but not React's tree-position ids); `<!-- -->` text
+//! `useId` under a plain helper function called in a child expression (`{row(x)}`: it takes
+//! the place of the component around it) or in a `.map` over a non-array; `<!-- -->` text
 //! separators (never emitted, by design); streaming (the whole page waits for its promises);
 //! a *static* `<title>`/`<meta>`/`<link>` written in a component that is placed inside `<svg>`
 //! or `<noscript>` floats to `<head>` (its HTML is built once at module load, where the

@@ -180,7 +180,11 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             }
             Kind::Component(callee) => {
                 let call = self.component_call(callee, element, scope)?;
-                out.dynamic(format!("__prism.c({call})"));
+                // A template's hole holds the element: it renders at its place.
+                match self.holes.is_some().then(|| self.fork_path()).flatten() {
+                    Some(path) => out.dynamic(format!("__prism.c({call}, 0, {path})")),
+                    None => out.dynamic(format!("__prism.c({call})")),
+                }
                 Ok(())
             }
         }
@@ -192,12 +196,16 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         children: &[Child<'a>],
         scope: Scope,
     ) -> Result<(), Diagnostic> {
-        for child in children {
-            match child {
-                Child::Text(text) => out.html(&rules::escape_html(text)),
-                Child::Jsx(node) => self.append_jsx(out, *node, scope)?,
-                Child::Expr(expr) => self.append_expression(out, expr, scope)?,
-            }
+        let siblings = children.len();
+        for (index, child) in children.iter().enumerate() {
+            self.at_fork(siblings, index, |lowerer| match child {
+                Child::Text(text) => {
+                    out.html(&rules::escape_html(text));
+                    Ok(())
+                }
+                Child::Jsx(node) => lowerer.append_jsx(out, *node, scope),
+                Child::Expr(expr) => lowerer.append_expression(out, expr, scope),
+            })?;
         }
         Ok(())
     }
@@ -235,10 +243,16 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             _ => {}
         }
         let code = self.expression(expr, scope)?;
-        if scope.flags == 0 {
-            out.dynamic(format!("__prism.c({code})"));
+        // A value that cannot hold an element has no use for its place.
+        let path = if self.literal(expr).is_some() || !may_hold_element(expr) {
+            None
         } else {
-            out.dynamic(format!("__prism.c({code}, {})", scope.flags));
+            self.fork_path()
+        };
+        match (scope.flags, path) {
+            (0, None) => out.dynamic(format!("__prism.c({code})")),
+            (flags, None) => out.dynamic(format!("__prism.c({code}, {flags})")),
+            (flags, Some(path)) => out.dynamic(format!("__prism.c({code}, {flags}, {path})")),
         }
         Ok(())
     }
@@ -494,13 +508,19 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             return self.component_hole(element);
         }
         let props = self.props_object(element, scope.lazy())?.code;
-        // Inside <svg>, <noscript> or <picture>, the component renders in that context.
-        Ok(match (callee, scope.flags) {
-            (Callee::Direct(name), 0) => format!("{name}({props})"),
-            (Callee::Dynamic(code), 0) => format!("__prism.k({code}, {props})"),
-            (Callee::Direct(code) | Callee::Dynamic(code), flags) => {
-                format!("__prism.k({code}, {props}, {flags})")
-            }
+        let path = self.fork_path();
+        if let (Callee::Direct(name), 0, None) = (&callee, scope.flags, &path) {
+            // No hooks, and at its caller's place: nothing for `__prism.k` to set up.
+            return Ok(format!("{name}({props})"));
+        }
+        let (Callee::Direct(code) | Callee::Dynamic(code)) = callee;
+        // Inside <svg>, <noscript> or <picture>, the component renders in that context; below
+        // its siblings, at its place (`fork.rs`). `__prism.k` also gives it its own useId
+        // numbering.
+        Ok(match (scope.flags, path) {
+            (0, None) => format!("__prism.k({code}, {props})"),
+            (flags, None) => format!("__prism.k({code}, {props}, {flags})"),
+            (flags, Some(path)) => format!("__prism.k({code}, {props}, {flags}, {path})"),
         })
     }
 
@@ -609,6 +629,19 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 }
 
 /// Whether evaluating `expr` can have no effect (so a dropped prop need not be evaluated).
+/// Whether `expr` may evaluate to an element (or an array or promise of them); false for the
+/// expressions that always make a string, number or boolean.
+fn may_hold_element(expr: &Expression<'_>) -> bool {
+    match expr.get_inner_expression() {
+        Expression::TemplateLiteral(_)
+        | Expression::BinaryExpression(_)
+        | Expression::UnaryExpression(_)
+        | Expression::UpdateExpression(_) => false,
+        Expression::StaticMemberExpression(member) => member.property.name != "length",
+        _ => true,
+    }
+}
+
 fn is_pure(expr: &Expression<'_>) -> bool {
     match expr.get_inner_expression() {
         Expression::ArrowFunctionExpression(_)

@@ -7,6 +7,7 @@
 
 mod concat;
 mod element;
+mod fork;
 mod names;
 mod position;
 mod props;
@@ -102,26 +103,39 @@ pub(crate) fn lower<'a>(
         hoisted: Vec::new(),
         hoisted_by_code: HashMap::new(),
         holes: None,
+        fork: Vec::new(),
+        fork_fn: None,
     };
     let body_start = prologue_end as usize;
     let mut body = String::with_capacity(source.len() + source.len() / 2);
     let mut edits = Vec::new();
     let mut cursor = body_start;
+    let mut wraps = fork::Wraps::default();
     for root in lowerer.outermost(Span::new(prologue_end, source.len() as u32)) {
         let span = root.span();
-        body.push_str(&source[cursor..span.start as usize]);
-        let start = body.len();
         let scope = if lowerer.flows_to_output(root.id()) {
             element::Scope::default()
         } else {
             element::Scope::default().lazy()
         };
-        let code = lowerer.jsx_expression(root, scope)?;
+        if !scope.lazy {
+            let within = Span::new(cursor as u32, source.len() as u32);
+            lowerer.wrap_map_callback(root, within, &mut wraps);
+        }
+        wraps.copy_until(&mut body, source, &mut cursor, span.start, &mut edits);
+        let start = body.len();
+        let code = lowerer.in_root(root, |lowerer| lowerer.jsx_expression(root, scope))?;
         body.push_str(&code);
         edits.push((span, start, body.len()));
         cursor = span.end as usize;
     }
-    body.push_str(&source[cursor..]);
+    wraps.copy_until(
+        &mut body,
+        source,
+        &mut cursor,
+        source.len() as u32,
+        &mut edits,
+    );
 
     let mut code = String::with_capacity(body.len() + 1024);
     code.push_str(&source[..body_start]);
@@ -207,6 +221,11 @@ pub(crate) struct Lowerer<'s, 'a> {
     hoisted_by_code: HashMap<String, String>,
     /// While an element template is compiled (`template.rs`): its values so far.
     holes: Option<template::Holes>,
+    /// The place of the markup being lowered below its root: (siblings, index) forks, see
+    /// `fork.rs`.
+    fork: Vec<(u32, u32)>,
+    /// The function whose rendered markup `fork` is relative to.
+    fork_fn: Option<oxc::semantic::NodeId>,
 }
 
 impl<'s, 'a> Lowerer<'s, 'a> {
@@ -235,18 +254,30 @@ impl<'s, 'a> Lowerer<'s, 'a> {
     fn text_of(&mut self, span: Span, scope: element::Scope) -> Result<String, Diagnostic> {
         let mut out = String::with_capacity(span.size() as usize);
         let mut cursor = span.start as usize;
+        let mut wraps = fork::Wraps::default();
+        let mut edits = Vec::new();
         for node in self.outermost(span) {
             let node_span = node.span();
-            out.push_str(&self.source[cursor..node_span.start as usize]);
             let scope = if scope.lazy || self.flows_to_output(node.id()) {
                 scope
             } else {
                 scope.lazy()
             };
-            out.push_str(&self.jsx_expression(node, scope)?);
+            if !scope.lazy {
+                self.wrap_map_callback(node, Span::new(cursor as u32, span.end), &mut wraps);
+            }
+            wraps.copy_until(
+                &mut out,
+                self.source,
+                &mut cursor,
+                node_span.start,
+                &mut edits,
+            );
+            let code = self.in_root(node, |lowerer| lowerer.jsx_expression(node, scope))?;
+            out.push_str(&code);
             cursor = node_span.end as usize;
         }
-        out.push_str(&self.source[cursor..span.end as usize]);
+        wraps.copy_until(&mut out, self.source, &mut cursor, span.end, &mut edits);
         Ok(out)
     }
 

@@ -13,8 +13,9 @@
 //! - or returned (by `return` or an arrow's expression body) from a function that renders:
 //!   a declared function, a function bound to a name, property, method or default export
 //!   (not an async function or a generator: see `function_renders`),
-//!   the argument of `memo`/`forwardRef`, or the callback of a `.map`/`.flatMap` call that
-//!   itself flows to the output.
+//!   the argument of `memo`/`forwardRef`, or the only argument of a `.map` call that itself
+//!   flows to the output (not `Children.map(children, fn)` nor `.flatMap`: their items'
+//!   places in the output are known only once the whole array is).
 //!
 //! The one difference left is timing inside a single component: a component placed in the
 //! returned markup runs while the return expression is evaluated, not after the function
@@ -122,11 +123,16 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 }
                 match callee_name(&call.callee) {
                     Some("memo" | "forwardRef") => true,
-                    Some("map" | "flatMap") => {
+                    // `list.map(callback)` only: its items are the rendered array's children,
+                    // one per item, so each renders at its own place (`fork.rs`). The items
+                    // of `Children.map(children, fn)`, `.flatMap` or a map with a `this`
+                    // argument stay elements, placed by the runtime once the array is known.
+                    Some("map") => {
                         matches!(
                             call.callee.get_inner_expression(),
                             Expression::StaticMemberExpression(_)
-                        ) && self.flows_to_output(parent.id())
+                        ) && call.arguments.len() == 1
+                            && self.flows_to_output(parent.id())
                     }
                     _ => false,
                 }

@@ -116,8 +116,13 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             _ => {
                 let mut codes = Vec::with_capacity(children.len());
                 let mut is_static = true;
-                for child in children {
-                    let value = self.child_value(child, scope)?;
+                let siblings = children.len();
+                for (index, child) in children.iter().enumerate() {
+                    let value = if scope.lazy {
+                        self.child_value(child, scope)?
+                    } else {
+                        self.at_fork(siblings, index, |lowerer| lowerer.child_value(child, scope))?
+                    };
                     is_static &= value.is_static;
                     codes.push(value.code);
                 }

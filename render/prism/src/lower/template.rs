@@ -71,7 +71,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         element: &'a JSXElement<'a>,
     ) -> Result<(String, String), Diagnostic> {
         let mut out = Concat::default();
-        self.append_jsx(&mut out, Jsx::Element(element), Scope::default())?;
+        self.in_template_root(|lowerer| {
+            lowerer.append_jsx(&mut out, Jsx::Element(element), Scope::default())
+        })?;
         let props = self.props_object(element, Scope::default().lazy())?.code;
         Ok((out.to_js(), props))
     }

@@ -43,10 +43,11 @@ fn hoisted_names_avoid_the_source() {
     check(
         "const _h0 = 1; export const A = () => <><b/>{_h0}</>; export const B = () => <i/>;",
         r#"
-const __h0 = new __prism.Html("<i></i>");
+const __h0 = [2, 1];
+const __h1 = new __prism.Html("<i></i>");
 const _h0 = 1;
-export const A = () => new __prism.Html("<b></b>" + __prism.c(_h0));
-export const B = () => __h0;
+export const A = () => new __prism.Html("<b></b>" + __prism.c(_h0, 0, __h0));
+export const B = () => __h1;
 "#,
     );
 }
@@ -94,8 +95,14 @@ let Reassigned = Local;
 export function A(p: any) { return <Fragment key="k"><Local a="1" b={2} {...p} key="x">text</Local><Arrow x={p.x}><b/>{p.y}</Arrow><Imported/><Reassigned/><p.as/><React.Fragment>f</React.Fragment><ui.Card/></Fragment>; }
 const ui = { Card: Local };"#,
         r#"
-const _h0 = new __prism.Html("<b></b>");
-const _h1 = __prism.cached(__prism.jsx("b", {}), _h0);
+const _h0 = [7, 0];
+const _h1 = new __prism.Html("<b></b>");
+const _h2 = __prism.cached(__prism.jsx("b", {}), _h1);
+const _h3 = [7, 1];
+const _h4 = [7, 2];
+const _h5 = [7, 3];
+const _h6 = [7, 4];
+const _h7 = [7, 6];
 import Imported from "./imported";
 function Local(p) {
 	return new __prism.Html("<i>" + __prism.c(p.children) + "</i>");
@@ -103,15 +110,15 @@ function Local(p) {
 const Arrow = (p) => new __prism.Html("<b>" + __prism.c(p.x) + "</b>");
 let Reassigned = Local;
 export function A(p) {
-	return new __prism.Html(__prism.c(Local({
+	return new __prism.Html(__prism.c(__prism.k(Local, {
 		a: "1",
 		b: 2,
 		...p,
 		children: "text"
-	})) + __prism.c(Arrow({
+	}, 0, _h0)) + __prism.c(__prism.k(Arrow, {
 		x: p.x,
-		children: [_h1, p.y]
-	})) + __prism.c(__prism.k(Imported, {})) + __prism.c(__prism.k(Reassigned, {})) + __prism.c(__prism.k(p.as, {})) + "f" + __prism.c(__prism.k(ui.Card, {})));
+		children: [_h2, p.y]
+	}, 0, _h3)) + __prism.c(__prism.k(Imported, {}, 0, _h4)) + __prism.c(__prism.k(Reassigned, {}, 0, _h5)) + __prism.c(__prism.k(p.as, {}, 0, _h6)) + "f" + __prism.c(__prism.k(ui.Card, {}, 0, _h7)));
 }
 const ui = { Card: Local };
 "#,
@@ -171,6 +178,8 @@ export type Props = { x: OnlyType };
 enum E { A = 1, B }
 export const A: FC<Props> = ({ x }) => { const [s] = useState<number>(E.B); return <p>{s as number}{x!}</p>; };"#,
         r#"
+const _h0 = [2, 0];
+const _h1 = [2, 1];
 import { useState } from "react";
 var E = /* @__PURE__ */ function(E) {
 	E[E["A"] = 1] = "A";
@@ -179,7 +188,7 @@ var E = /* @__PURE__ */ function(E) {
 }(E || {});
 export const A = ({ x }) => {
 	const [s] = useState(E.B);
-	return new __prism.Html("<p>" + __prism.c(s) + __prism.c(x) + "</p>");
+	return new __prism.Html("<p>" + __prism.c(s, 0, _h0) + __prism.c(x, 0, _h1) + "</p>");
 };
 "#,
     );
@@ -207,6 +216,28 @@ export function A(p) {
 		children: "text"
 	}, "x"), __prism.jsx("b", { children: [p.y, p.z] })] });
 }
+"#,
+    );
+}
+
+#[test]
+fn components_and_children_know_their_place_for_use_id() {
+    // Several children fork (siblings, index); a rendered `.map` callback runs each item at
+    // the list's place, then (length, index); `Children.map` and `.flatMap` items stay
+    // elements; literals need no place.
+    check(
+        r#"import { Children } from "react";
+export const L = ({ xs, c }: any) => <ul><li>{1}</li>{xs.map((x: any) => <Item x={x} />)}{Children.map(c, (k: any) => <b>{k}</b>)}</ul>;"#,
+        r#"
+const _h0 = [3, 1];
+const _h1 = __prism.tpl("b", function(_hv) {
+	return "<b>" + __prism.c(_hv[0]) + "</b>";
+}, function(_hv) {
+	return { children: _hv[0] };
+});
+const _h2 = [3, 2];
+import { Children } from "react";
+export const L = ({ xs, c }) => new __prism.Html("<ul><li>1</li>" + __prism.c(xs.map(__prism.each((x) => __prism.k(Item, { x }), _h0)), 0, _h0) + __prism.c(Children.map(c, (k) => __prism.lh(_h1, [k])), 0, _h2) + "</ul>");
 "#,
     );
 }
