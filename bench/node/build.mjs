@@ -42,6 +42,7 @@ async function main() {
   const started = Date.now();
   const routes = discoverRoutes(path.join(options.app, "app"));
   await buildNodeBundle(options, routes);
+  await buildMarkoData(options);
   console.log(
     `build: node bundle of ${routes.pages.length} page(s) and ${routes.handlers.length} route handler(s) ` +
       `in ${Date.now() - started} ms -> ${path.join(options.out, "node", "app.mjs")}`,
@@ -154,6 +155,21 @@ async function buildNodeBundle(options, routes) {
   for (const warning of result.warnings) {
     console.warn(`build: esbuild: ${warning.text}`);
   }
+}
+
+/** lib/data.ts as an ES module of its own, for the Marko templates. */
+async function buildMarkoData(options) {
+  const source = findSource(path.join(options.app, "lib"), "data");
+  if (!source) fail(`${options.app}/lib has no data module (the marko contender's table page needs it)`);
+  await esbuild.build({
+    entryPoints: [source],
+    outfile: path.join(options.out, "marko", "data.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "silent",
+  });
 }
 
 /** The generated entry: imports every route module and exports the route table. */

@@ -17,92 +17,23 @@
 // - files of public/ are served from memory.
 // It prints `ready on http://HOST:PORT` once listening.
 
-import http from "node:http";
-import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+import { HTML, TEXT, loadPublic, parseArgs, send, serve } from "./http-common.mjs";
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MIME = {
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".txt": "text/plain; charset=utf-8",
-  ".html": "text/html; charset=utf-8",
-};
-const HTML = "text/html; charset=utf-8";
 /** Request bodies are read for route handlers only, up to this size. */
 const REQUEST_BODY_BYTES_MAX = 1024 * 1024;
 
-const options = parseArgs(process.argv.slice(2));
+const options = parseArgs("react-server", process.argv.slice(2), {
+  bundle: path.join(HERE, ".build", "node", "app.mjs"),
+  public: path.resolve(HERE, "../../examples/app/public"),
+});
 const app = await import(pathToFileURL(options.bundle).href);
 const { renderToString, createElement } = app;
 const publicFiles = loadPublic(options.public);
-
-const server = http.createServer((req, res) => {
-  handle(req, res).catch((error) => {
-    console.error(`react-server: ${req.method} ${req.url}: ${error?.stack ?? error}`);
-    if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", "internal error\n");
-    else res.destroy();
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(options.port, options.host, () => {
-  console.log(`react-server: ready on http://${options.host}:${options.port} (${app.pages.length} pages)`);
-});
-for (const signal of ["SIGTERM", "SIGINT"]) {
-  process.on(signal, () => {
-    server.close();
-    server.closeAllConnections();
-    process.exit(0);
-  });
-}
-
-function parseArgs(args) {
-  const options = {
-    host: "127.0.0.1",
-    port: 3000,
-    bundle: path.join(HERE, ".build", "node", "app.mjs"),
-    public: path.resolve(HERE, "../../examples/app/public"),
-  };
-  for (let i = 0; i < args.length; i++) {
-    const value = args[i + 1];
-    switch (args[i]) {
-      case "--host": options.host = value; i++; break;
-      case "--port": options.port = Number(value); i++; break;
-      case "--bundle": options.bundle = path.resolve(value); i++; break;
-      case "--public": options.public = path.resolve(value); i++; break;
-      default:
-        console.error(`react-server: unknown argument ${JSON.stringify(args[i])}`);
-        process.exit(2);
-    }
-  }
-  if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) {
-    console.error("react-server: --port needs a port number");
-    process.exit(2);
-  }
-  return options;
-}
-
-function loadPublic(dir) {
-  const files = new Map();
-  const walk = (current) => {
-    if (!fs.existsSync(current)) return;
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else {
-        const urlPath = "/" + path.relative(dir, full).split(path.sep).join("/");
-        files.set(urlPath, { body: fs.readFileSync(full), type: MIME[path.extname(full)] ?? "application/octet-stream" });
-      }
-    }
-  };
-  walk(dir);
-  return files;
-}
+serve("react-server", options, handle, `${app.pages.length} pages`);
 
 async function handle(req, res) {
   const url = new URL(req.url, `http://${req.headers.host ?? "localhost"}`);
@@ -235,7 +166,7 @@ function cookiesOf(req) {
 async function runHandler(module, params, req, res, url) {
   const method = req.method === "HEAD" ? "GET" : req.method;
   const fn = module[method];
-  if (typeof fn !== "function") return send(res, 405, "text/plain; charset=utf-8", "method not allowed\n");
+  if (typeof fn !== "function") return send(res, 405, TEXT, "method not allowed\n");
   const body = method === "GET" ? undefined : await readBody(req);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -263,10 +194,4 @@ function readBody(req) {
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
-}
-
-function send(res, status, type, body) {
-  const bytes = typeof body === "string" ? Buffer.from(body) : body;
-  res.writeHead(status, { "content-type": type, "content-length": bytes.length });
-  res.end(bytes);
 }

@@ -51,8 +51,9 @@ pub fn usage() -> String {
     text.push_str(
         "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
          --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
-         --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-isr,bext-static,node,next (default all;\n         \
+         --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko (default all;\n         \
          --smoke leaves out next)\n\
+         --pages LIST    ssr: the pages measured (default all: /simple,/dashboard,/table/50,/table/200,/full-page)\n\
          --ceiling-uring defer|coop|plain  the ceiling's io_uring setup (default defer, as bext's shards)\n\
          --smoke  about one second, one round, no warm-up: proves the harness works; results go to\n         \
          <scenario>-smoke.json\n\
@@ -88,6 +89,8 @@ pub struct Options {
     pub depth: u32,
     /// `ssr`: the servers compared; `None` means the scenario's default set.
     pub servers: Option<Vec<SsrServer>>,
+    /// `ssr`: the pages measured (paths of `ssr::PAGES`); `None` means all of them.
+    pub pages: Option<Vec<&'static str>>,
 }
 
 /// Everything that may appear on the command line, before defaults and checks.
@@ -101,6 +104,7 @@ struct Raw {
     rates: Option<Vec<u64>>,
     depth: Option<u32>,
     servers: Option<Vec<SsrServer>>,
+    pages: Option<Vec<&'static str>>,
     contenders: Option<Vec<Contender>>,
     json_path: Option<PathBuf>,
     smoke: bool,
@@ -120,6 +124,7 @@ impl Raw {
             (self.depth.is_some(), Flag::Depth),
             (self.ceiling_uring.is_some(), Flag::CeilingUring),
             (self.servers.is_some(), Flag::Servers),
+            (self.pages.is_some(), Flag::Pages),
         ]
         .into_iter()
         .filter_map(|(given, flag)| given.then_some(flag))
@@ -147,6 +152,7 @@ fn parse_raw(args: impl IntoIterator<Item = OsString>) -> Result<Raw, lexopt::Er
             Long("servers") => {
                 raw.servers = Some(parser.value()?.parse_with(SsrServer::parse_list)?)
             }
+            Long("pages") => raw.pages = Some(parser.value()?.parse_with(crate::ssr::parse_pages)?),
             Long("contenders") => {
                 raw.contenders = Some(parser.value()?.parse_with(Contender::parse_list)?)
             }
@@ -287,6 +293,9 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
             )));
         }
     }
+    if raw.pages.as_ref().is_some_and(Vec::is_empty) {
+        return Err(Error::Usage("--pages needs at least one page".to_string()));
+    }
     if raw.servers.as_ref().is_some_and(Vec::is_empty) {
         return Err(Error::Usage(
             "--servers needs at least one server".to_string(),
@@ -323,6 +332,7 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
         rates,
         depth,
         servers: raw.servers,
+        pages: raw.pages,
     })
 }
 

@@ -35,6 +35,7 @@ pub enum Flag {
     Depth,
     CeilingUring,
     Servers,
+    Pages,
 }
 
 impl Flag {
@@ -48,6 +49,7 @@ impl Flag {
             Flag::Depth => "--depth",
             Flag::CeilingUring => "--ceiling-uring",
             Flag::Servers => "--servers",
+            Flag::Pages => "--pages",
         }
     }
 }
@@ -174,12 +176,13 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "ssr",
-        about: "server-side rendering of the example app's five pages: bext per engine, bext ISR-cached, Node + React, Next.js",
+        about: "server-side rendering of the example app's five pages: bext per engine, bext ISR-cached, Node + React, Next.js, Marko (table pages)",
         flags: &[
             Flag::DurationSecs,
             Flag::Rounds,
             Flag::Connections,
             Flag::Servers,
+            Flag::Pages,
         ],
         // Its servers are chosen with --servers; `bext` here only says that it needs the
         // bext binary (and keeps it in `all --contenders bext`).

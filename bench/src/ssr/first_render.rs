@@ -28,6 +28,7 @@ struct Sample {
 
 pub fn measure(
     context: &Context<'_>,
+    pages: &[&Page],
     samples: usize,
     roster: &mut Roster,
     report: &mut Report,
@@ -36,10 +37,10 @@ pub fn measure(
     let mut compile_ms: BTreeMap<SsrServer, Vec<f64>> = BTreeMap::new();
     let mut compile_modules: BTreeMap<SsrServer, Vec<f64>> = BTreeMap::new();
     println!("  first render after ready, fresh server per sample:");
-    for page in &crate::ssr::PAGES {
+    for page in pages {
         let mut first: BTreeMap<SsrServer, Vec<f64>> = BTreeMap::new();
         for _ in 0..samples {
-            for server in roster.rendering() {
+            for server in roster.rendering_page(page) {
                 let sample = match one(context, server, page, report) {
                     Ok(sample) => sample,
                     Err(error) => {

@@ -17,7 +17,7 @@ use crate::report::{Report, Row};
 use crate::ssr::first_render::check_page;
 use crate::ssr::probe::{self, Fetched};
 use crate::ssr::servers::SsrServer;
-use crate::ssr::{Context, Page, READY_PATH, Roster, static_root, stop};
+use crate::ssr::{Context, Page, READY_PATH, Roster, static_root, stop, visible_text};
 use crate::wrk_case::{self, Metric};
 
 pub const METRIC_BODY_BYTES: &str = "body_bytes";
@@ -58,7 +58,7 @@ pub fn run_page(
     let options = context.options;
     let mut running: Vec<Running> = Vec::new();
     let mut bodies: BTreeMap<SsrServer, Vec<u8>> = BTreeMap::new();
-    for server in roster.rendering() {
+    for server in roster.rendering_page(page) {
         match start_renderer(context, server, page, report) {
             Ok((process, body)) => {
                 report.rows.push(Row::new(
@@ -78,6 +78,8 @@ pub fn run_page(
             Err(error) => roster.drop_server(server, &error, report),
         }
     }
+    check_same_text(page, &bodies, roster, report);
+    running.retain(|entry| roster.is_active(entry.server));
     if roster.is_active(SsrServer::BextStatic) {
         let source = STATIC_BODY_SOURCES
             .iter()
@@ -163,6 +165,38 @@ pub fn run_page(
         stop(entry.process, report)?;
     }
     Ok(())
+}
+
+/// A server whose page does not show the same text as the reference's (react-dom's, else
+/// bext's) renders other work: it leaves the run. Markup may differ (Marko leaves attribute
+/// values unquoted, React separates text with `<!-- -->`); what a reader sees may not.
+fn check_same_text(
+    page: &Page,
+    bodies: &BTreeMap<SsrServer, Vec<u8>>,
+    roster: &mut Roster,
+    report: &mut Report,
+) {
+    let reference = [SsrServer::Node, SsrServer::BextJsc, SsrServer::BextQuickjs]
+        .into_iter()
+        .find_map(|server| bodies.get(&server).map(|body| (server, body)));
+    let Some((reference, reference_body)) = reference else {
+        return;
+    };
+    let want = visible_text::of(&String::from_utf8_lossy(reference_body));
+    // Next.js adds its RSC payload, bext-isr is bext: only the hand-ported page is checked.
+    if let Some(body) = bodies.get(&SsrServer::Marko) {
+        let got = visible_text::of(&String::from_utf8_lossy(body));
+        if let Some(at) = visible_text::first_difference(&want, &got) {
+            let error = Error::run(format!(
+                "{}: marko's page does not show the same text as {}'s, from character {at}: {:?} vs {:?}",
+                page.path,
+                reference.name(),
+                visible_text::excerpt(&got, at),
+                visible_text::excerpt(&want, at),
+            ));
+            roster.drop_server(SsrServer::Marko, &error, report);
+        }
+    }
 }
 
 /// Starts a rendering server and checks its answers for `page`; returns the page's body.

@@ -12,7 +12,11 @@
 //! - `next`: `next start` on a Next.js app generated from the same files, every page
 //!   `force-dynamic` so that every request renders, as in bext's uncached runs. `next build`
 //!   makes `--smoke` slow to set up on a fresh machine, so smoke runs leave Next.js out
-//!   unless `--servers` names it.
+//!   unless `--servers` names it;
+//! - `marko`: `bench/node/marko-server.mjs`, Marko 5 (a compiled string-template renderer,
+//!   the fastest JavaScript SSR in public shootouts) rendering the table page ported to
+//!   Marko templates (`bench/node/marko/`); it runs on `/table/50` and `/table/200` only, and
+//!   its page must have the same visible text as the React servers' ([`visible_text`]).
 //!
 //! Method, per page (`/simple`, `/dashboard`, `/table/50`, `/table/200`, `/full-page`):
 //! 1. **First render** ([`first_render`]): a fresh server per sample; the time from its first
@@ -22,8 +26,8 @@
 //! 2. **Throughput** ([`load`]): every server started fresh, checked to answer the page with
 //!    200 and the page's own text, warmed up (not in smoke mode), then interleaved rounds of
 //!    `wrk -t1` on CPU 1 against each server on CPU 0, as in every other scenario.
-//! 3. **Ratios** ([`summary`]) of median req/s: bext-jsc and bext-quickjs over node and
-//!    next, and bext-isr over bext-static.
+//! 3. **Ratios** ([`summary`]) of median req/s: bext-jsc and bext-quickjs over node, next
+//!    and marko, and bext-isr over bext-static.
 //!
 //! A server that fails (does not start, answers wrongly, dies under load) leaves the run with
 //! its error as a warning; the others are measured, the table and JSON are written, and the
@@ -36,6 +40,7 @@ pub mod node_setup;
 mod probe;
 pub mod servers;
 mod summary;
+pub mod visible_text;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -91,6 +96,34 @@ pub const PAGES: [Page; 5] = [
     },
 ];
 
+/// "/table/50, /simple" -> those pages' paths, in the order given, without duplicates.
+pub fn parse_pages(list: &str) -> Result<Vec<&'static str>, String> {
+    let mut pages = Vec::new();
+    for path in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let page = PAGES.iter().find(|page| page.path == path).ok_or_else(|| {
+            let known: Vec<&str> = PAGES.iter().map(|page| page.path).collect();
+            format!("unknown page {path:?} (expected {})", known.join(", "))
+        })?;
+        if !pages.contains(&page.path) {
+            pages.push(page.path);
+        }
+    }
+    Ok(pages)
+}
+
+/// The pages this run measures, in `PAGES` order.
+pub fn selected_pages(options: &Options) -> Vec<&'static Page> {
+    PAGES
+        .iter()
+        .filter(|page| {
+            options
+                .pages
+                .as_ref()
+                .is_none_or(|asked| asked.contains(&page.path))
+        })
+        .collect()
+}
+
 /// What every phase needs.
 pub struct Context<'a> {
     pub options: &'a Options,
@@ -111,7 +144,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     }
     let app = workspace_root().join("examples/app");
     // Before `locate::prepare` pins the harness to one CPU: npm and next build get both.
-    let node = if servers.contains(&SsrServer::Node) || servers.contains(&SsrServer::Next) {
+    let node = if servers.iter().any(|server| server.needs_node()) {
         Some(node_setup::prepare(
             &app,
             servers.contains(&SsrServer::Next),
@@ -143,6 +176,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         FIRST_RENDER_SAMPLES
     };
     let names: Vec<&str> = servers.iter().map(|server| server.name()).collect();
+    let pages = selected_pages(options);
     let mut settings = BTreeMap::from([
         ("duration_secs".to_string(), json!(options.duration_secs)),
         ("rounds".to_string(), json!(options.rounds)),
@@ -155,7 +189,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         ("app".to_string(), json!("examples/app")),
         (
             "pages".to_string(),
-            json!(PAGES.iter().map(|page| page.path).collect::<Vec<_>>()),
+            json!(pages.iter().map(|page| page.path).collect::<Vec<_>>()),
         ),
         ("first_render_samples".to_string(), json!(samples)),
         ("ready_path".to_string(), json!(READY_PATH)),
@@ -181,12 +215,12 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         names.join(", ")
     );
     let mut roster = Roster::new(servers);
-    first_render::measure(&context, samples, &mut roster, &mut report)?;
-    for page in &PAGES {
+    first_render::measure(&context, &pages, samples, &mut roster, &mut report)?;
+    for page in &pages {
         load::run_page(&context, page, &mut roster, &mut report)?;
     }
     summary::compute_ratios(&mut report);
-    summary::print(&report, &roster.all);
+    summary::print(&report, &roster.all, &pages);
     let failures = roster.failures();
     if failures.is_empty() {
         return Ok(report);
@@ -228,6 +262,14 @@ impl Roster {
             .iter()
             .copied()
             .filter(|server| server.renders())
+            .collect()
+    }
+
+    /// The active servers that render `page`.
+    pub fn rendering_page(&self, page: &Page) -> Vec<SsrServer> {
+        self.rendering()
+            .into_iter()
+            .filter(|server| server.serves(page))
             .collect()
     }
 
@@ -343,6 +385,19 @@ mod tests {
             SsrServer::BextJsc,
             "unknown key `app` (site[0]); file not available",
             false,
+        );
+    }
+
+    #[test]
+    fn parses_page_lists() {
+        assert_eq!(
+            parse_pages(" /table/200,/simple,/table/200"),
+            Ok(vec!["/table/200", "/simple"])
+        );
+        assert_eq!(parse_pages(""), Ok(vec![]));
+        assert_eq!(
+            parse_pages("/table/51"),
+            Err("unknown page \"/table/51\" (expected /simple, /dashboard, /table/50, /table/200, /full-page)".to_string())
         );
     }
 

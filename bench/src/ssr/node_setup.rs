@@ -23,10 +23,13 @@ pub struct NodeApps {
     pub node: PathBuf,
     pub react_server: PathBuf,
     pub bundle: PathBuf,
+    pub marko_server: PathBuf,
+    /// The app's lib/data module on its own, for the Marko templates.
+    pub marko_data: PathBuf,
     pub next_bin: PathBuf,
     /// `None` unless Next.js was asked for.
     pub next_app: Option<PathBuf>,
-    /// node, react, react-dom, next: the versions measured, for the report's settings.
+    /// node, react, react-dom, next, marko: the versions measured, for the report's settings.
     pub versions: BTreeMap<String, String>,
 }
 
@@ -58,13 +61,15 @@ pub fn prepare(app: &Path, with_next: bool) -> Result<NodeApps, Error> {
     }
     build(&node, &dir, app, with_next)?;
     let mut versions = BTreeMap::from([("node".to_string(), version)]);
-    for package in ["react", "react-dom", "next"] {
+    for package in ["react", "react-dom", "next", "marko"] {
         versions.insert(package.to_string(), package_version(&dir, package)?);
     }
     let out = dir.join(".build");
     Ok(NodeApps {
         react_server: dir.join("react-server.mjs"),
         bundle: out.join("node/app.mjs"),
+        marko_server: dir.join("marko-server.mjs"),
+        marko_data: out.join("marko/data.mjs"),
         next_bin: dir.join("node_modules/next/dist/bin/next"),
         next_app: with_next.then(|| out.join("next-app")),
         node,
@@ -112,7 +117,9 @@ fn npm_ci(dir: &Path) -> Result<(), Error> {
     let npm = which("npm").ok_or_else(|| {
         Error::run("npm is needed to install bench/node's packages but is not on PATH")
     })?;
-    println!("ssr: installing bench/node's packages (`npm ci`, react, react-dom, next, esbuild)");
+    println!(
+        "ssr: installing bench/node's packages (`npm ci`, react, react-dom, next, marko, esbuild)"
+    );
     let status = run_inherited(
         Command::new(npm)
             .args(["ci", "--no-audit", "--no-fund"])

@@ -13,6 +13,7 @@ use crate::child::ServerProcess;
 use crate::contender::free_port;
 use crate::error::Error;
 use crate::limits::SERVER_CPU;
+use crate::ssr::Page;
 use crate::ssr::node_setup::NodeApps;
 use crate::workdir::WorkDir;
 
@@ -30,17 +31,20 @@ pub enum SsrServer {
     Node,
     /// `next start`, every page `force-dynamic`.
     Next,
+    /// `marko-server.mjs`: Marko 5 templates of the table page in node:http.
+    Marko,
 }
 
 impl SsrServer {
     /// Run order within a round.
-    pub const ALL: [SsrServer; 6] = [
+    pub const ALL: [SsrServer; 7] = [
         SsrServer::BextJsc,
         SsrServer::BextQuickjs,
         SsrServer::BextIsr,
         SsrServer::BextStatic,
         SsrServer::Node,
         SsrServer::Next,
+        SsrServer::Marko,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +55,7 @@ impl SsrServer {
             SsrServer::BextStatic => "bext-static",
             SsrServer::Node => "node",
             SsrServer::Next => "next",
+            SsrServer::Marko => "marko",
         }
     }
 
@@ -63,7 +68,7 @@ impl SsrServer {
                 .find(|server| server.name() == name)
                 .ok_or_else(|| {
                     format!(
-                        "unknown server {name:?} (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node or next)"
+                        "unknown server {name:?} (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node, next or marko)"
                     )
                 })?;
             if !servers.contains(&server) {
@@ -86,6 +91,17 @@ impl SsrServer {
     /// Whether it renders the app (every server but `bext-static`).
     pub fn renders(self) -> bool {
         self != SsrServer::BextStatic
+    }
+
+    /// Whether it serves `page`: Marko has the table page only (ported by hand, the way the
+    /// public shootouts compare Marko with React).
+    pub fn serves(self, page: &Page) -> bool {
+        self != SsrServer::Marko || page.path.starts_with("/table/")
+    }
+
+    /// Whether its own runtime is Node.js (it needs `bench/node` set up).
+    pub fn needs_node(self) -> bool {
+        matches!(self, SsrServer::Node | SsrServer::Next | SsrServer::Marko)
     }
 
     /// `[render]` of a rendering bext: (engine, isr).
@@ -153,6 +169,20 @@ impl Launcher<'_> {
                     .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                     .arg("--bundle")
                     .arg(&node.bundle)
+                    .arg("--public")
+                    .arg(self.app.join("public"))
+                    .env("NODE_ENV", "production");
+            }
+            SsrServer::Marko => {
+                let node = self.node_apps()?;
+                command
+                    .arg(&node.node)
+                    .arg(&node.marko_server)
+                    .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                    .arg("--bundle")
+                    .arg(&node.bundle)
+                    .arg("--data")
+                    .arg(&node.marko_data)
                     .arg("--public")
                     .arg(self.app.join("public"))
                     .env("NODE_ENV", "production");
@@ -243,14 +273,14 @@ mod tests {
     #[test]
     fn parses_server_lists() {
         check_list(
-            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next",
-            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next",
+            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko",
+            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko",
         );
         check_list(" next , node,next", "next,node");
         check_list("", "");
         check_list(
             "bext",
-            "error: unknown server \"bext\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node or next)",
+            "error: unknown server \"bext\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node, next or marko)",
         );
     }
 
@@ -265,11 +295,11 @@ mod tests {
         };
         assert_eq!(
             names(default_servers(false)),
-            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next"
+            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko"
         );
         assert_eq!(
             names(default_servers(true)),
-            "bext-jsc,bext-quickjs,bext-isr,bext-static,node"
+            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,marko"
         );
     }
 

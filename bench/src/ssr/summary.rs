@@ -3,19 +3,21 @@
 //! time. (The generic per-case table follows it, with every metric.)
 
 use crate::report::{Ratio, Report};
-use crate::ssr::PAGES;
 use crate::ssr::first_render::{
     CASE_COMPILE, CASE_STARTUP, METRIC_COMPILE_TIME, METRIC_FIRST_RENDER, METRIC_STARTUP,
 };
 use crate::ssr::servers::SsrServer;
+use crate::ssr::{PAGES, Page};
 use crate::static_files::METRIC_REQUESTS_PER_SEC;
 
 /// (numerator, denominator) of the req/s ratios reported per page.
-const RATIOS: [(SsrServer, SsrServer); 5] = [
+const RATIOS: [(SsrServer, SsrServer); 7] = [
     (SsrServer::BextJsc, SsrServer::Node),
     (SsrServer::BextJsc, SsrServer::Next),
+    (SsrServer::BextJsc, SsrServer::Marko),
     (SsrServer::BextQuickjs, SsrServer::Node),
     (SsrServer::BextQuickjs, SsrServer::Next),
+    (SsrServer::BextQuickjs, SsrServer::Marko),
     (SsrServer::BextIsr, SsrServer::BextStatic),
 ];
 
@@ -48,7 +50,7 @@ fn ratio_name(numerator: SsrServer, denominator: SsrServer) -> String {
     format!("{}/{}", numerator.name(), denominator.name())
 }
 
-pub fn print(report: &Report, servers: &[SsrServer]) {
+pub fn print(report: &Report, servers: &[SsrServer], pages: &[&Page]) {
     let width = COLUMN_WIDTH;
     let cell = |value: Option<f64>, format: &dyn Fn(f64) -> String| {
         value.map(format).unwrap_or_else(|| "-".to_string())
@@ -67,7 +69,7 @@ pub fn print(report: &Report, servers: &[SsrServer]) {
         header.push_str(&format!(" {name:>w$}", w = name.len().max(8)));
     }
     println!("{header}");
-    for page in &PAGES {
+    for page in pages {
         let mut line = format!("{:<11}", page.path);
         for server in servers {
             let value = median(report, page.path, *server, METRIC_REQUESTS_PER_SEC);
@@ -94,7 +96,7 @@ pub fn print(report: &Report, servers: &[SsrServer]) {
         header.push_str(&format!(" {:>width$}", server.name()));
     }
     println!("{header}");
-    let rows = PAGES
+    let rows = pages
         .iter()
         .map(|page| (page.path, METRIC_FIRST_RENDER))
         .chain([
