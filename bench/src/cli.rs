@@ -600,7 +600,7 @@ mod tests {
         );
         check(
             &["ssr", "--servers", "node,deno"],
-            "error: cannot parse argument \"node,deno\": unknown server \"deno\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node or next)",
+            "error: cannot parse argument \"node,deno\": unknown server \"deno\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node, next or marko)",
         );
         check(
             &["ssr", "--servers", ","],

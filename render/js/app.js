@@ -627,5 +627,6 @@ installLocaleFormatting();
 installTimers(G);
 installCrypto(G);
 installWebPlatform(G);
+installBlob(G);
 // Packages from node_modules commonly branch on process.env.NODE_ENV.
 if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };

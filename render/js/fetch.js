@@ -125,6 +125,15 @@ function bodyText(body, headers) {
     if (!headers.has("content-type")) headers.set("content-type", "text/plain;charset=UTF-8");
     return body;
   }
+  if (body instanceof FormDataImpl) {
+    var multipart = multipartBody(body);
+    if (!headers.has("content-type")) headers.set("content-type", multipart.type);
+    return multipart.text;
+  }
+  if (body instanceof BlobImpl) {
+    if (body.type !== "" && !headers.has("content-type")) headers.set("content-type", body.type);
+    return utf8Decode(body._bytes);
+  }
   if (body instanceof URLSearchParamsClass) {
     if (!headers.has("content-type")) headers.set("content-type", "application/x-www-form-urlencoded;charset=UTF-8");
     return body.toString();
@@ -164,6 +173,39 @@ function readJson(owner) {
   }
 }
 
+function readBlob(owner) {
+  return readText(owner).then(function (text) {
+    return new BlobImpl([text], { type: owner.headers.get("content-type") || "" });
+  });
+}
+
+function readArrayBuffer(owner) {
+  return readText(owner).then(function (text) {
+    return new TextEncoderImpl().encode(text).buffer;
+  });
+}
+
+// urlencoded and multipart bodies, as React's form actions and route handlers read them.
+function readFormData(owner) {
+  var type = owner.headers.get("content-type") || "";
+  var lower = type.toLowerCase();
+  if (lower.indexOf("application/x-www-form-urlencoded") === 0) {
+    return readText(owner).then(function (text) {
+      var form = new FormDataImpl();
+      new URLSearchParamsClass(text).forEach(function (value, name) { form.append(name, value); });
+      return form;
+    });
+  }
+  if (lower.indexOf("multipart/form-data") === 0) {
+    return readText(owner).then(function (text) {
+      var form = parseMultipart(text, type);
+      if (form === null) throw new TypeError("Failed to fetch: the multipart/form-data body could not be parsed");
+      return form;
+    });
+  }
+  return Promise.reject(new TypeError("formData(): the body is neither multipart/form-data nor application/x-www-form-urlencoded (content-type: " + (type || "none") + ")"));
+}
+
 function Request(input, init) {
   if (!(this instanceof Request)) throw new TypeError("Constructor Request requires 'new'");
   if (init === undefined || init === null) init = {};
@@ -195,14 +237,9 @@ Request.prototype = {
   constructor: Request,
   text: function () { return readText(this); },
   json: function () { return readJson(this); },
-  // Only urlencoded forms: multipart would need a byte-level body the protocol does not carry.
-  formData: function () {
-    var type = this.headers.get("content-type") || "";
-    if (type.toLowerCase().indexOf("application/x-www-form-urlencoded") !== 0) {
-      return Promise.reject(new TypeError("formData(): only application/x-www-form-urlencoded bodies are supported"));
-    }
-    return readText(this).then(function (s) { return new URLSearchParamsClass(s); });
-  },
+  formData: function () { return readFormData(this); },
+  blob: function () { return readBlob(this); },
+  arrayBuffer: function () { return readArrayBuffer(this); },
   clone: function () {
     if (this.bodyUsed) throw new TypeError("Body has already been consumed");
     return new Request(this);
@@ -253,6 +290,9 @@ Response.prototype = {
   constructor: Response,
   text: function () { return readText(this); },
   json: function () { return readJson(this); },
+  formData: function () { return readFormData(this); },
+  blob: function () { return readBlob(this); },
+  arrayBuffer: function () { return readArrayBuffer(this); },
   clone: function () {
     if (this.bodyUsed) throw new TypeError("Body has already been consumed");
     var r = Object.create(Response.prototype);

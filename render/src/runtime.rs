@@ -10,6 +10,7 @@
 //!   (`bext/server` here; `react`, `react/jsx-runtime`, `bext/jsx-runtime` from
 //!   `__prism.modules`).
 //! - `url.js`: `URL` / `URLSearchParams`, installed only where the engine has none.
+//! - `blob.js`: `Blob`, `File` and `FormData` (multipart bodies written and parsed as text).
 //! - `fetch.js`: `Headers`, `Request`, `Response`, and `fetch`, which leaves the engine as a
 //!   `fetch` record and settles when Rust answers.
 //! - `server.js`: `bext/server` (`notFound`, `redirect`, `permanentRedirect`, `cookies`,
@@ -37,6 +38,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     "(function () {\n\"use strict\";\n",
     include_str!("../js/registry.js"),
     include_str!("../js/url.js"),
+    include_str!("../js/blob.js"),
     include_str!("../js/fetch.js"),
     include_str!("../js/server.js"),
     include_str!("../js/metadata.js"),
