@@ -45,7 +45,7 @@ export function parseArgs(name, args, paths) {
 }
 
 /** Every file below `dir`, by URL path, read once. */
-export function loadPublic(dir) {
+function loadPublic(dir) {
   const files = new Map();
   const walk = (current) => {
     if (!fs.existsSync(current)) return;
@@ -68,10 +68,24 @@ export function send(res, status, type, body) {
   res.end(bytes);
 }
 
-/** Serves `handle(req, res)` (async) on the options' address; a throw answers 500. */
+/**
+ * Serves the files of `options.public` (read once) and, for anything else,
+ * `handle(req, res, url, segments)` (async; `segments` are the decoded path segments) on the
+ * options' address; a throw answers 500.
+ */
 export function serve(name, options, handle, readyText) {
+  const publicFiles = loadPublic(options.public);
+  const route = async (req, res) => {
+    const url = new URL(req.url, `http://${req.headers.host ?? "localhost"}`);
+    const file = publicFiles.get(url.pathname);
+    if (file && (req.method === "GET" || req.method === "HEAD")) {
+      return send(res, 200, file.type, file.body);
+    }
+    const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    return handle(req, res, url, segments);
+  };
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error) => {
+    route(req, res).catch((error) => {
       console.error(`${name}: ${req.method} ${req.url}: ${error?.stack ?? error}`);
       if (!res.headersSent) send(res, 500, TEXT, "internal error\n");
       else res.destroy();

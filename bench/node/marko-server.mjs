@@ -17,7 +17,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { HTML, TEXT, loadPublic, parseArgs, send, serve } from "./http-common.mjs";
+import { HTML, TEXT, parseArgs, send, serve } from "./http-common.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -42,16 +42,9 @@ const param = route.segments[1].param;
 process.chdir(HERE);
 require("marko/node-require");
 const template = require("./marko/table-page.marko").default;
-const publicFiles = loadPublic(options.public);
 serve("marko-server", options, handle, `marko ${require("marko/package.json").version}`);
 
-async function handle(req, res) {
-  const url = new URL(req.url, `http://${req.headers.host ?? "localhost"}`);
-  const file = publicFiles.get(url.pathname);
-  if (file && (req.method === "GET" || req.method === "HEAD")) {
-    return send(res, 200, file.type, file.body);
-  }
-  const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+async function handle(req, res, url, segments) {
   if (segments.length !== 2 || segments[0] !== "table") {
     return send(res, 404, TEXT, "not found (marko-server serves /table/<rows> only)\n");
   }

@@ -20,7 +20,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { HTML, TEXT, loadPublic, parseArgs, send, serve } from "./http-common.mjs";
+import { HTML, TEXT, parseArgs, send, serve } from "./http-common.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Request bodies are read for route handlers only, up to this size. */
@@ -32,16 +32,9 @@ const options = parseArgs("react-server", process.argv.slice(2), {
 });
 const app = await import(pathToFileURL(options.bundle).href);
 const { renderToString, createElement } = app;
-const publicFiles = loadPublic(options.public);
 serve("react-server", options, handle, `${app.pages.length} pages`);
 
-async function handle(req, res) {
-  const url = new URL(req.url, `http://${req.headers.host ?? "localhost"}`);
-  const file = publicFiles.get(url.pathname);
-  if (file && (req.method === "GET" || req.method === "HEAD")) {
-    return send(res, 200, file.type, file.body);
-  }
-  const segments = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+async function handle(req, res, url, segments) {
   const handler = match(app.handlers, segments);
   if (handler) return runHandler(handler.route.handler, handler.params, req, res, url);
   const page = match(app.pages, segments);
