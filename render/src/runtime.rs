@@ -25,7 +25,8 @@
 //!   OS per engine) and `crypto.subtle.digest` (SHA-1/256/384/512) where the engine has none.
 //! - `timers.js`: `setTimeout`/`setInterval`/`setImmediate` inside a render, as `timer`
 //!   records Rust waits out on the shard's executor.
-//! - `locale.js`: exact en-US `toLocaleString` (numbers, dates) where the engine has no
+//! - `locale.js`: exact en-US `toLocaleString` (numbers, dates) and ICU root `localeCompare`
+//!   (ASCII and accented Latin) where the engine has no
 //!   `Intl` (QuickJS), and a clear error for other locales or options there.
 //! - `request.js`: the request as app code sees it (headers, cookies, searchParams, the page
 //!   and loader arguments), built lazily; reading it makes the render dynamic.

@@ -73,3 +73,33 @@ fn engines_with_intl_keep_their_own() {
         assert_eq!(out, [want], "{}", kind.name());
     }
 }
+
+/// Words web pages sort: cases, accents, ß/æ/œ/ø/đ/ð/ł/þ, punctuation, digits, whitespace.
+const COLLATION_WORDS: &str = r##"["10", "9", "a", "A", "á", "Á", "b", "ä", "ab", "Ab", "aB", "a-b", "ab-", "a b", "äb", "ss", "ß", "ẞ", "SS", "Ss", "st", "æ", "Æ", "AE", "áe", "ae", "af", "ø", "o", "p", "a10", "a9", "résumé", "resume", "Resume", "RESUME", "déjà vu", "deja vu", "Zoë", "zoe", "Ærø", "aero", "Łódź", "lodz", "straße", "strasse", "Strasse", "Straße", "STRASSE", "naïve", "naive", "coöperate", "cooperate", "über", "uber", "Uber", "x_y", "x-y", "x.y", "x,y", "x y", "(a)", "[a]", "{a}", "@a", "#a", "$a", "a!", "a?", "O'Neil", "ONeil", "o n", "o n", "main.rs", "README.md", "lib", "Cargo.toml", "ñ", "n", "nz", "ñ a", "ðe", "de", "đe", "þa", "za", "Þa", "œuvre", "oeuvre", "Œ", "óe", "Ørsted", "Orsted", "śs", "sś", "ő", "ō", "ǒ", "ȯ", "ç", "ą", "Ça va", "ca va", "Ą", "a\tb", "a\nb", "", " ", "~", "|", "Z", "z9", "Z9"]"##;
+/// Node's `words.sort((a, b) => a.localeCompare(b))` of them (ICU root collation).
+const COLLATION_SORTED: &str = r##"[""," ","(a)","[a]","{a}","@a","#a","|","~","$a","10","9","a","A","á","Á","ä","ą","Ą","a\tb","a\nb","a b","a-b","a!","a?","a10","a9","ab","aB","Ab","äb","ab-","ae","AE","áe","æ","Æ","aero","Ærø","af","b","ç","ca va","Ça va","Cargo.toml","cooperate","coöperate","de","đe","ðe","deja vu","déjà vu","lib","lodz","Łódź","main.rs","n","ñ","ñ a","naive","naïve","nz","o","ǒ","ő","ȯ","ø","ō","o n","o n","O'Neil","óe","Œ","oeuvre","œuvre","ONeil","Orsted","Ørsted","p","README.md","resume","Resume","RESUME","résumé","ss","Ss","SS","sś","śs","ß","ẞ","st","strasse","Strasse","STRASSE","straße","Straße","uber","Uber","über","x y","x_y","x-y","x,y","x.y","Z","z9","Z9","za","zoe","Zoë","þa","Þa"]"##;
+
+#[test]
+fn quickjs_collates_like_icu_and_refuses_what_it_cannot() {
+    let mut engine = probe_engine(EngineKind::QuickJs, "");
+    let sort = format!(
+        "JSON.stringify({COLLATION_WORDS}.sort(function (a, b) {{ return a.localeCompare(b); }}))"
+    );
+    let pairs = format!(
+        "(function () {{ var w = {COLLATION_WORDS}, bad = 0; for (var i = 0; i < w.length; i++) for (var j = 0; j < w.length; j++) {{ var x = w[i].localeCompare(w[j]); if (x !== -w[j].localeCompare(w[i])) bad++; }} return bad; }})()"
+    );
+    check_cases(
+        engine.as_mut(),
+        &[
+            (sort.as_str(), COLLATION_SORTED),
+            (pairs.as_str(), "0"),
+            ("\"a\".localeCompare(\"b\", \"en-US\")", "-1"),
+            ("\"\\u4e2d\".localeCompare(\"a\")", "throws RangeError"),
+            ("\"a\".localeCompare(\"b\", \"de\")", "throws RangeError"),
+            (
+                "\"a\".localeCompare(\"b\", undefined, { numeric: true })",
+                "throws RangeError",
+            ),
+        ],
+    );
+}

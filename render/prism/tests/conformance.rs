@@ -22,6 +22,14 @@ use bext_prism::{JsxMode, PRISM_RUNTIME_JS, TransformOptions, transform};
 /// The issue asks for a corpus of at least this many fixtures.
 const FIXTURES_MIN: usize = 60;
 
+/// `render/js/locale.js` (the app runtime's en-US formatting and root collation where the engine
+/// has no `Intl`), installed as the runtime installs it.
+const LOCALE_JS: &str = concat!(
+    "(function () {\n\"use strict\";\n",
+    include_str!("../../js/locale.js"),
+    "installLocaleFormatting();\n})();\n"
+);
+
 /// Renders a registered fixture's default export with its `props` export, as one document:
 /// at once, or (a fixture that exports `wait = true`) waiting for its promises, in which case
 /// `__fixture_result` returns it after the engine ran the queued jobs.
@@ -124,6 +132,11 @@ fn new_engine(kind: EngineKind) -> Box<dyn Engine> {
     engine
         .eval(PRISM_RUNTIME_JS, "prism.js")
         .unwrap_or_else(|e| panic!("{}: prism.js: {e}", kind.name()));
+    // The app runtime's locale layer, as every bext engine carries it: QuickJS's own
+    // `localeCompare` and `toLocaleString` ignore the locale.
+    engine
+        .eval(LOCALE_JS, "locale.js")
+        .unwrap_or_else(|e| panic!("{}: locale.js: {e}", kind.name()));
     engine
         .eval(HARNESS_JS, "harness.js")
         .unwrap_or_else(|e| panic!("{}: harness: {e}", kind.name()));
