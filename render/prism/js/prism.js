@@ -1341,6 +1341,11 @@
       idLocal = 0;
       var proto = type.prototype;
       out = proto === undefined || !proto.isReactComponent ? type(props) : callComponent(type, props);
+      // Elements it returned (an array, a fragment, a promise) render at its place, below
+      // its useId fork, as React renders a component's children.
+      if (typeof out === "object" && out !== null && !(out instanceof Html)) {
+        out = new Html(renderObject(out, 0, null));
+      }
       idBase = base;
       idLocal = local;
     } else if (flags) {
