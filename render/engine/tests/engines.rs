@@ -18,15 +18,20 @@ function boom(s) { throw new TypeError("boom " + s); }
 function throwString() { throw "plain"; }
 function spin() { for (;;) {} }
 function spinCaught() { try { for (;;) {} } catch (e) { return "caught"; } }
-// Bounded (about 400 MB) so that a broken limit fails the test instead of exhausting the machine.
+// Allocates for 2 s (8 of JavaScriptCore's watchdog periods: a fast machine must not finish
+// the hog between two checks), bounded (about 1 GB) so that a broken limit fails the test
+// instead of exhausting the machine.
+var HOG_MS = 2000, HOG_ITEMS_MAX = 4000000;
 function hog() {
   const a = [];
-  for (let i = 0; i < 1500000; i++) a.push("x".repeat(256) + i);
+  const start = Date.now();
+  for (let i = 0; i < HOG_ITEMS_MAX && (i % 4096 !== 0 || Date.now() - start < HOG_MS); i++) a.push("x".repeat(256) + i);
   return "survived";
 }
 var hoard = [];
 function hogGlobal() {
-  for (let i = 0; i < 1500000; i++) hoard.push("x".repeat(256) + i);
+  const start = Date.now();
+  for (let i = 0; i < HOG_ITEMS_MAX && (i % 4096 !== 0 || Date.now() - start < HOG_MS); i++) hoard.push("x".repeat(256) + i);
   return "survived";
 }
 function grow() {

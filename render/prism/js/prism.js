@@ -30,6 +30,31 @@
     return this.s;
   };
 
+  // A static Html whose HTML depends on where its component is placed (it holds a <title>,
+  // <meta>, <link>, ... that floats to <head> only in plain HTML context): the plain HTML,
+  // computed once, and `make` run again when a render reads it inside <svg>, <noscript> or
+  // <picture>. See `hoist` in the compiler.
+  function PlacedHtml(make) {
+    this.make = make;
+    var outer = ambient;
+    ambient = 0; // a module loaded lazily during a render still computes the plain HTML
+    try {
+      this.plain = make().s;
+    } finally {
+      ambient = outer;
+    }
+  }
+  PlacedHtml.prototype = Object.create(Html.prototype);
+  PlacedHtml.prototype.constructor = PlacedHtml;
+  Object.defineProperty(PlacedHtml.prototype, "s", {
+    get: function () {
+      return ambient === 0 ? this.plain : this.make().s;
+    }
+  });
+  function placed(make) {
+    return new PlacedHtml(make);
+  }
+
   var ESCAPE_RE = /["'&<>\u0001-\u0003]/;
   function escStr(text) {
     // `test` is the cheapest check in QuickJS, where most strings need no escaping.
@@ -2228,6 +2253,7 @@
     h: h,
     k: k,
     each: each,
+    placed: placed,
     // documents and any value
     escape: esc,
     render: render,

@@ -76,6 +76,11 @@
 //! - **Panics are diagnostics.** oxc asserts its invariants with panics; [`transform`] turns
 //!   one into a diagnostic for the file, so bad input never takes the server down.
 //!
+//! - **Static markup that depends on placement.** Static subtrees are built once at module
+//!   load, in plain HTML context. One holding a `<title>`, `<meta>`, `<link>`, `<script>`,
+//!   `<style>` or `<img>` renders differently where its component is placed inside `<svg>`,
+//!   `<noscript>` or `<picture>` (nothing floats or preloads there), so it is held as
+//!   `__prism.placed(make)`: the plain HTML, and `make` run again in another context.
 //! - **Places for `useId`.** React names an id by the component's place in the tree (forks of
 //!   several children on the way). The runtime keeps that path as it walks elements; lowered
 //!   markup hands each component call and child its place as a hoisted constant, and rendered
@@ -84,10 +89,7 @@
 //! # Not covered
 //! `useId` under a plain helper function called in a child expression (`{row(x)}`: it takes
 //! the place of the component around it) or in a `.map` over a non-array; `<!-- -->` text
-//! separators (never emitted, by design); streaming (the whole page waits for its promises);
-//! a *static* `<title>`/`<meta>`/`<link>` written in a component that is placed inside `<svg>`
-//! or `<noscript>` floats to `<head>` (its HTML is built once at module load, where the
-//! placement is unknown; a dynamic one is right).
+//! separators (never emitted, by design); streaming (the whole page waits for its promises).
 //! Raw HTML (`dangerouslySetInnerHTML`, script and style bodies) holding the marker characters
 //! U+0001..U+0003 would confuse `finish`; escaped text holding them is kept exact.
 #![forbid(unsafe_code)]

@@ -168,7 +168,11 @@ impl<'s, 'a> Lowerer<'s, 'a> {
                 let children = self.children(&element.children)?;
                 if self.needs_runtime(&tag, element, &children)? {
                     let built = self.runtime_host(&tag, element, scope)?;
-                    if built.is_static {
+                    if built.is_static && depends_on_placement(&built.code) {
+                        // Held as a placement-aware Html (see `Lowerer::hoist`).
+                        let name = self.hoist(format!("new __prism.Html({})", built.code));
+                        out.constant(format!("{name}.s"));
+                    } else if built.is_static {
                         let name = self.hoist(built.code);
                         out.constant(name);
                     } else {
@@ -640,6 +644,19 @@ fn may_hold_element(expr: &Expression<'_>) -> bool {
         Expression::StaticMemberExpression(member) => member.property.name != "length",
         _ => true,
     }
+}
+
+/// Elements whose HTML depends on where their component is placed: inside `<svg>`,
+/// `<noscript>` or `<picture>` they do not float to `<head>` or get an image preload.
+const PLACEMENT_DEPENDENT_TAGS: [&str; 8] = [
+    "title", "meta", "link", "script", "style", "img", "html", "head",
+];
+
+/// Whether generated code renders one of `PLACEMENT_DEPENDENT_TAGS` through the runtime.
+pub(crate) fn depends_on_placement(code: &str) -> bool {
+    PLACEMENT_DEPENDENT_TAGS
+        .iter()
+        .any(|tag| code.contains(&format!("__prism.h(\"{tag}\",")))
 }
 
 fn is_pure(expr: &Expression<'_>) -> bool {

@@ -105,6 +105,7 @@ pub(crate) fn lower<'a>(
         holes: None,
         fork: Vec::new(),
         fork_fn: None,
+        placed_consts: Vec::new(),
     };
     let body_start = prologue_end as usize;
     let mut body = String::with_capacity(source.len() + source.len() / 2);
@@ -226,6 +227,8 @@ pub(crate) struct Lowerer<'s, 'a> {
     fork: Vec<(u32, u32)>,
     /// The function whose rendered markup `fork` is relative to.
     fork_fn: Option<oxc::semantic::NodeId>,
+    /// Hoisted constants whose HTML depends on placement (see `hoist`).
+    placed_consts: Vec<String>,
 }
 
 impl<'s, 'a> Lowerer<'s, 'a> {
@@ -303,12 +306,32 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 
     /// Declares a module-level constant for `init` (or reuses the one already declared for the
     /// same text) and returns its name.
+    ///
+    /// Static markup is computed once, at module load, where no component is placed: in plain
+    /// HTML context. Markup holding a `<title>`, `<meta>`, `<link>`, `<script>`, `<style>`,
+    /// `<img>` rendered by the runtime (or a constant that does) renders differently inside
+    /// `<svg>`, `<noscript>` or `<picture>`, where its component may be placed: such an
+    /// `Html` constant becomes `__prism.placed(make)`, the plain HTML computed at load and
+    /// `make` run again when a render reads it in another context.
     fn hoist(&mut self, init: String) -> String {
         if let Some(name) = self.hoisted_by_code.get(&init) {
             return name.clone();
         }
         let name = format!("{}{}", self.prefix, self.hoisted.len());
-        self.hoisted.push(format!("const {name} = {init};"));
+        let placed = init.starts_with("new __prism.Html(")
+            && (element::depends_on_placement(&init)
+                || self
+                    .placed_consts
+                    .iter()
+                    .any(|placed| text::contains_name(&init, placed)));
+        if placed {
+            self.placed_consts.push(name.clone());
+            self.hoisted.push(format!(
+                "const {name} = __prism.placed(function () {{ return {init}; }});"
+            ));
+        } else {
+            self.hoisted.push(format!("const {name} = {init};"));
+        }
         self.hoisted_by_code.insert(init, name.clone());
         name
     }

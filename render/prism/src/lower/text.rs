@@ -56,6 +56,15 @@ pub(crate) fn decode(text: &str, allocator: &Allocator) -> String {
 }
 
 /// A double-quoted JavaScript string literal for `s`.
+/// Whether generated `code` mentions the identifier `name` (not as part of a longer one).
+pub(crate) fn contains_name(code: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    code.match_indices(name).any(|(at, _)| {
+        !code[..at].chars().next_back().is_some_and(is_ident)
+            && !code[at + name.len()..].chars().next().is_some_and(is_ident)
+    })
+}
+
 pub(crate) fn js_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');

@@ -132,7 +132,9 @@ fn context_dependent_elements_go_to_the_runtime() {
 export const B = () => <select value="b"><option value="a">A</option><option>B</option></select>;
 export const C = (p: any) => <div {...p} id="x">c</div>;"#,
         r#"
-const _h0 = __prism.h("title", { children: "x" }, 8);
+const _h0 = __prism.placed(function() {
+	return new __prism.Html(__prism.h("title", { children: "x" }, 8));
+});
 const _h1 = new __prism.Html(__prism.h("option", {
 	value: "a",
 	children: "A"
@@ -143,7 +145,7 @@ const _h3 = new __prism.Html(__prism.h("select", {
 	children: [_h1, _h2]
 }));
 export function A(p) {
-	return new __prism.Html("<svg>" + __prism.h("title", { children: p.t }, 1) + "<foreignObject>" + _h0 + "</foreignObject></svg>");
+	return new __prism.Html("<svg>" + __prism.h("title", { children: p.t }, 1) + "<foreignObject>" + _h0.s + "</foreignObject></svg>");
 }
 export const B = () => _h3;
 export const C = (p) => new __prism.Html(__prism.h("div", {
