@@ -1018,10 +1018,9 @@
     if (typeof type === "function") {
       var outer = ambient;
       var usedFrom = rs.uses.length;
-      var depth = tcLen, base = idBase, local = idLocal;
+      var depth = tcLen;
       ambient = effective(flags);
-      idBase = depth;
-      idLocal = 0;
+      tcPath[tcLen++] = FRAME;
       try {
         return renderChild(callComponent(type, props), flags, sel);
       } catch (e) {
@@ -1033,8 +1032,6 @@
       } finally {
         ambient = outer;
         tcLen = depth;
-        idBase = base;
-        idLocal = local;
       }
     }
     switch (type) {
@@ -1057,15 +1054,12 @@
         case REACT_MEMO:
           return renderElement(type.type, props, flags, sel);
         case REACT_FORWARD_REF:
-          var fdepth = tcLen, fbase = idBase, flocal = idLocal;
-          idBase = fdepth;
-          idLocal = 0;
+          var fdepth = tcLen;
+          tcPath[tcLen++] = FRAME;
           try {
             return renderChild(type.render(props, props.ref === undefined ? null : props.ref), flags, sel);
           } finally {
             tcLen = fdepth;
-            idBase = fbase;
-            idLocal = flocal;
           }
         case REACT_LAZY:
           var resolved;
@@ -1093,11 +1087,17 @@
   // (one fork the runtime met) or a reference to a constant array of flat pairs (the forks
   // lowered code met between its root and a call: `lower/fork.rs`), so entering a place costs
   // one or two stores; it becomes React's id only when useId asks.
+  //
+  // Each component pushes an entry as it starts (its call's path, or FRAME), so the entry on
+  // top while its body runs is its own: the first useId of a component pushes an IdFork
+  // there (its children's (1, 0) fork, and its count of ids), which later useIds find on top.
+  // No other per-component state is saved or restored.
   var tcPath = [];
   var tcLen = 0;
-  // Where the path of the component rendering now ends, and its useId calls so far.
-  var idBase = 0;
-  var idLocal = 0;
+  var FRAME = [];
+  function IdFork() {
+    this.n = 1;
+  }
 
   // React's tree id of the first `length` stack entries (pushTreeContext, getTreeId): each
   // fork appends the bits of index + 1, as many as `total` needs; past 30 bits, whole base-32
@@ -1106,7 +1106,10 @@
     var state = { id: 1, overflow: "" };
     for (var p = 0; p < length; ) {
       var entry = tcPath[p];
-      if (typeof entry === "object") {
+      if (entry instanceof IdFork) {
+        fork(state, 1, 0);
+        p += 1;
+      } else if (typeof entry === "object") {
         for (var q = 0; q < entry.length; q += 2) fork(state, entry[q], entry[q + 1]);
         p += 1;
       } else {
@@ -1132,14 +1135,20 @@
   }
 
   function useId() {
-    var local = idLocal++;
-    var id = "_" + rs.idPrefix + "R_" + treeId(idBase);
-    if (local > 0) id += "H" + local.toString(32);
-    // The component's children render one level down, as React's finishFunctionComponent.
-    if (local === 0 && tcLen === idBase) {
-      tcPath[tcLen++] = 1;
-      tcPath[tcLen++] = 0;
+    var top = tcLen > 0 ? tcPath[tcLen - 1] : null;
+    var local, base;
+    if (top instanceof IdFork) {
+      local = top.n++;
+      base = tcLen - 1;
+    } else {
+      // The component's first: its children render one level down, as React's
+      // finishFunctionComponent does.
+      local = 0;
+      base = tcLen;
+      tcPath[tcLen++] = new IdFork();
     }
+    var id = "_" + rs.idPrefix + "R_" + treeId(base);
+    if (local > 0) id += "H" + local.toString(32);
     return id + "_";
   }
 
@@ -1271,8 +1280,6 @@
       ambient = entry.flags;
       for (var t = 0; t < entry.tree.length; t++) tcPath[t] = entry.tree[t];
       tcLen = entry.tree.length;
-      idBase = tcLen;
-      idLocal = 0;
       try {
         entry.html = withProviders(entry.providers, function () {
           return entry.retry === null
@@ -1282,7 +1289,6 @@
       } finally {
         ambient = 0;
         tcLen = 0;
-        idBase = 0;
       }
     }
     return pendingPromise() === null;
@@ -1356,14 +1362,11 @@
   // `path` is the call's place below the markup's root, where it has siblings.
   function k(type, props, flags, path) {
     var depth = tcLen;
-    if (path !== undefined) tcPath[tcLen++] = path;
+    tcPath[tcLen++] = path === undefined ? FRAME : path;
     var out;
     if (!flags && typeof type === "function") {
       // Inlined plain-function case: this runs once per component instance. No try/finally
       // (see `c`).
-      var base = idBase, local = idLocal;
-      idBase = tcLen;
-      idLocal = 0;
       var proto = type.prototype;
       out = proto === undefined || !proto.isReactComponent ? type(props) : callComponent(type, props);
       // Elements it returned (an array, a fragment, a promise) render at its place, below
@@ -1371,8 +1374,6 @@
       if (typeof out === "object" && out !== null && !(out instanceof Html)) {
         out = new Html(renderObject(out, 0, null));
       }
-      idBase = base;
-      idLocal = local;
     } else if (flags) {
       out = new Html(renderElement(type, props, flags, null));
     } else if (typeof type === "string") {
@@ -1693,21 +1694,17 @@
   }
   // Runs `body` from the root of a new tree, and gives the code around it its own back.
   function inFreshTree(body) {
-    var outerTree = tcPath.slice(0, tcLen), outerBase = idBase, outerLocal = idLocal;
+    var outerTree = tcPath.slice(0, tcLen);
     resetTree();
     try {
       return body();
     } finally {
       for (var t = 0; t < outerTree.length; t++) tcPath[t] = outerTree[t];
       tcLen = outerTree.length;
-      idBase = outerBase;
-      idLocal = outerLocal;
     }
   }
   function resetTree() {
     tcLen = 0;
-    idBase = 0;
-    idLocal = 0;
   }
   function setIdPrefix(options) {
     if (options != null && options.identifierPrefix != null) rs.idPrefix = "" + options.identifierPrefix;
