@@ -1385,18 +1385,42 @@
     return out;
   }
 
-  // A `.map` callback whose result is rendered at once: each call runs in its item's place
-  // (`path`, the array's own place, then the item's index among `array.length`).
-  function each(callback, path) {
-    return function (item, index, array) {
+  // `list.map(callback)` whose items are rendered at once (the compiler's rewrite, see
+  // `lower/fork.rs`): each item runs at its place (`path`, the array's own place, then its
+  // index among `list.length`). Holes are skipped and kept, as Array.prototype.map does; a
+  // list that is not an array is mapped by its own `map`.
+  function map(list, callback, path) {
+    if (!isArray(list)) return list.map(each(callback, path, list));
+    var n = list.length;
+    var out = new Array(n);
+    var depth = tcLen;
+    if (path !== undefined) tcPath[tcLen++] = path;
+    var base = tcLen;
+    for (var i = 0; i < n; i++) {
+      if (!(i in list)) continue;
+      tcPath[base] = n;
+      tcPath[base + 1] = i;
+      tcLen = base + 2;
+      out[i] = callback(list[i], i, list);
+    }
+    tcLen = depth;
+    return out;
+  }
+
+  // The callback of a `map` on a list that is not an array (an Immutable.js List, a custom
+  // collection): each call runs at its item's place when the list tells its size (`length`
+  // or `size`) and the callback gets the index, as such lists' `map` does.
+  function each(callback, path, list) {
+    var n = typeof list.length === "number" ? list.length : typeof list.size === "number" ? list.size : -1;
+    return function (item, index) {
       var depth = tcLen;
       if (path !== undefined) tcPath[tcLen++] = path;
-      if (isArray(array)) {
-        tcPath[tcLen] = array.length;
+      if (n >= 0 && typeof index === "number") {
+        tcPath[tcLen] = n;
         tcPath[tcLen + 1] = index;
         tcLen += 2;
       }
-      var out = callback(item, index, array);
+      var out = callback.apply(undefined, arguments);
       tcLen = depth;
       return out;
     };
@@ -2249,7 +2273,7 @@
     inner: inner,
     h: h,
     k: k,
-    each: each,
+    map: map,
     placed: placed,
     // documents and any value
     escape: esc,

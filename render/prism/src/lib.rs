@@ -83,13 +83,15 @@
 //!   `__prism.placed(make)`: the plain HTML, and `make` run again in another context.
 //! - **Places for `useId`.** React names an id by the component's place in the tree (forks of
 //!   several children on the way). The runtime keeps that path as it walks elements; lowered
-//!   markup hands each component call and child its place as a hoisted constant, and rendered
-//!   `.map` callbacks are wrapped to fork per item (`lower/fork.rs`).
+//!   markup hands each component call and child its place as a hoisted constant, and a
+//!   rendered `list.map(callback)` becomes a `__prism.map` loop that forks per item
+//!   (`lower/fork.rs`).
 //!
 //! # Not covered
 //! `useId` under a plain helper function called in a child expression (`{row(x)}`: it takes
-//! the place of the component around it) or in a `.map` over a non-array; `<!-- -->` text
-//! separators (never emitted, by design); streaming (the whole page waits for its promises).
+//! the place of the component around it) or in a `.map` over a list with no `length` or `size`;
+//! `<!-- -->` text separators (never emitted, by design); streaming (the whole page waits for
+//! its promises).
 //! Raw HTML (`dangerouslySetInnerHTML`, script and style bodies) holding the marker characters
 //! U+0001..U+0003 would confuse `finish`; escaped text holding them is kept exact.
 #![forbid(unsafe_code)]

@@ -11,14 +11,15 @@
 //! pairs handed to `__prism.k` (component calls) and `__prism.c` (children that may hold
 //! elements), which push it on top of the runtime's path for the call.
 //!
-//! A `.map` callback whose items render in place is wrapped in `__prism.each(callback, path)`:
-//! each item runs at the array's place, then (array length, index), as React renders an array
-//! child.
+//! A `list.map(callback)` whose items render in place becomes `__prism.map(list, callback,
+//! path)`: one loop that runs each item at the array's place, then (array length, index), as
+//! React renders an array child (a list that is not an array is mapped by its own `map`, each
+//! item at its place when the list tells its `length` or `size`).
 //!
 //! Not exact: markup returned by a helper function called inside a child expression
 //! (`{row(item)}`, not a component) renders at the place of the function's caller's
-//! component, not of the child expression; and a `.map` on something other than an array
-//! (an Immutable.js list) does not fork per item.
+//! component, not of the child expression; and a `.map` on a list that is neither an array
+//! nor has a `length` or `size` does not fork per item.
 
 use oxc::ast::AstKind;
 use oxc::ast::ast::Expression;
@@ -26,15 +27,16 @@ use oxc::span::{GetSpan, Span};
 
 use super::{Jsx, Lowerer};
 
-/// Text inserted around map callbacks while source is copied: (offset, text), in order.
+/// Edits to the source copied around lowered JSX, in order: (start, end, text) replaces
+/// `source[start..end]` (empty for an insertion) with `text`.
 #[derive(Default)]
 pub(crate) struct Wraps {
-    inserts: Vec<(u32, String)>,
+    edits: Vec<(u32, u32, String)>,
 }
 
 impl Wraps {
-    /// Copies `source[cursor..until]` to `out`, with the insertions that fall in it, and
-    /// records each insertion as an edit (an empty source span) for position mapping.
+    /// Copies `source[cursor..until]` to `out` with the edits that fall in it, and records
+    /// each edit for position mapping.
     pub(crate) fn copy_until(
         &mut self,
         out: &mut String,
@@ -43,20 +45,20 @@ impl Wraps {
         until: u32,
         edits: &mut Vec<(Span, usize, usize)>,
     ) {
-        self.inserts.sort_by_key(|(offset, _)| *offset);
+        self.edits.sort_by_key(|(start, _, _)| *start);
         let mut rest = Vec::new();
-        for (offset, text) in self.inserts.drain(..) {
-            if offset as usize >= *cursor && offset <= until {
-                out.push_str(&source[*cursor..offset as usize]);
-                *cursor = offset as usize;
-                let start = out.len();
+        for (start, end, text) in self.edits.drain(..) {
+            if start as usize >= *cursor && end <= until {
+                out.push_str(&source[*cursor..start as usize]);
+                let at = out.len();
                 out.push_str(&text);
-                edits.push((Span::new(offset, offset), start, out.len()));
+                edits.push((Span::new(start, end), at, out.len()));
+                *cursor = end as usize;
             } else {
-                rest.push((offset, text));
+                rest.push((start, end, text));
             }
         }
-        self.inserts = rest;
+        self.edits = rest;
         out.push_str(&source[*cursor..until as usize]);
         *cursor = until as usize;
     }
@@ -120,9 +122,9 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         Some(self.hoist(format!("[{}]", pairs.join(", "))))
     }
 
-    /// When `node` is the output of a `.map` callback that renders in place, the map call lies
-    /// in the source being copied (`within`), and the callback is not wrapped yet: wraps it in
-    /// `__prism.each(callback, path)` (see the module docs).
+    /// When `node` is the output of a `list.map(callback)` callback that renders in place, the
+    /// call lies in the source being copied (`within`) and is not rewritten yet: rewrites it to
+    /// `__prism.map(list, callback, path)` (see the module docs).
     pub(crate) fn wrap_map_callback(&mut self, node: Jsx<'a>, within: Span, wraps: &mut Wraps) {
         let Some(function) = self.enclosing_function_of(node) else {
             return;
@@ -132,13 +134,6 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         }
         let nodes = self.semantic.nodes();
         let callback = nodes.get_node(function).kind().span();
-        if wraps
-            .inserts
-            .iter()
-            .any(|(offset, _)| *offset == callback.start)
-        {
-            return;
-        }
         let mut parent = nodes.parent_node(function);
         let mut child = callback;
         while let AstKind::ParenthesizedExpression(p) = parent.kind() {
@@ -148,11 +143,12 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         let AstKind::CallExpression(call) = parent.kind() else {
             return;
         };
-        let is_map = matches!(
-            call.callee.get_inner_expression(),
-            Expression::StaticMemberExpression(member) if member.property.name == "map"
-        );
-        if !is_map
+        let Expression::StaticMemberExpression(member) = &call.callee else {
+            return;
+        };
+        if member.property.name != "map"
+            || member.optional
+            || call.optional
             || call.span.start < within.start
             || call.span.end > within.end
             || call.arguments.len() != 1
@@ -160,15 +156,29 @@ impl<'s, 'a> Lowerer<'s, 'a> {
         {
             return;
         }
+        // Rewritten already (another root in the same callback)?
+        if wraps
+            .edits
+            .iter()
+            .any(|(start, end, _)| *start == call.span.start && *end == call.span.start)
+        {
+            return;
+        }
+        // `list.map(callback)` -> `__prism.map(list, callback, path)`: one loop that runs each
+        // item at its place (see `prism.js`).
         let path = self.fork_path();
+        let object_end = member.object.span().end;
         wraps
-            .inserts
-            .push((callback.start, "__prism.each(".to_string()));
-        let close = match path {
-            Some(path) => format!(", {path})"),
-            None => ")".to_string(),
-        };
-        wraps.inserts.push((callback.end, close));
+            .edits
+            .push((call.span.start, call.span.start, "__prism.map(".to_string()));
+        wraps
+            .edits
+            .push((object_end, child.start, ", ".to_string()));
+        if let Some(path) = path {
+            wraps
+                .edits
+                .push((child.end, child.end, format!(", {path}")));
+        }
     }
 
     fn enclosing_function_of(&self, node: Jsx<'a>) -> Option<oxc::semantic::NodeId> {
