@@ -553,3 +553,42 @@ export default function Home() {
         "{html}"
     );
 }
+
+/// Timers live as in Node: a module's `setInterval` runs with no request in flight, and a
+/// render that leaves a long timer behind (a cache entry's expiry) is answered at once.
+#[test]
+fn a_module_s_interval_runs_between_requests_and_a_left_behind_timer_does_not_hold_the_page() {
+    let dir = TempDir::new("app-timers");
+    dir.write(
+        "app/layout.tsx",
+        "export default function Root({ children }: { children: any }) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        r#"export const dynamic = "force-dynamic";
+let ticks = 0;
+setInterval(() => { ticks++; }, 20);
+const expiries = new Map<string, number>();
+export default function Home() {
+  const key = "k" + expiries.size;
+  expiries.set(key, 1);
+  setTimeout(() => expiries.delete(key), 600000);
+  return <p>ticks {ticks}</p>;
+}
+"#,
+    );
+    let bext = serve(&dir, &[]);
+    let ticked = eventually("the module's interval ticks between requests", || {
+        let r = bext.get("/");
+        assert_eq!(r.status, 200, "{}", r.summary());
+        let ticks: u64 = r
+            .text()
+            .split("<p>ticks ")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        (ticks >= 5).then_some(ticks)
+    });
+    assert!(ticked >= 5);
+}

@@ -163,6 +163,10 @@ pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
 pub const FETCHES_PER_RENDER_MAX: usize = 64;
 /// Timers (`setTimeout`, each `setInterval` firing) one render may set.
 pub const TIMERS_PER_RENDER_MAX: usize = 1024;
+/// Timers one engine may have waiting at once: those of renders in flight, those renders left
+/// behind (they still fire, as in Node) and those set outside any render. Past it a new timer
+/// fails the render that sets it, or is dropped with a log line when set outside a render.
+pub const TIMERS_PENDING_MAX: usize = 16 * 1024;
 /// Characters of `console` output one render may write to the server's log; past it the rest
 /// is dropped with one line saying so.
 pub const CONSOLE_BYTES_PER_RENDER_MAX: usize = 16 * 1024;

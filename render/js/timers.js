@@ -1,14 +1,17 @@
-// Timers inside a render: setTimeout, setInterval, setImmediate and their clear* functions.
-// A bare engine has no event loop of its own, so a timer leaves the engine as a `timer`
-// record with its delay; Rust waits on the shard's executor (never blocking it) and answers
-// with a `timer` message, which runs the callback in its render. Timers belong to the render
-// that set them: once it is answered, the rest never fire. A timer set outside any render (a
-// package's top level) is accepted and never fires: there is no request to run it for.
+// Timers: setTimeout, setInterval, setImmediate and their clear* functions, with Node's
+// lifetime. A bare engine has no event loop of its own, so a timer leaves the engine as a
+// `timer` record with its delay; Rust waits on the shard's executor (never blocking it) and
+// answers with a `timer` message, which runs the callback. A timer set during a render
+// belongs to it while it runs (the render waits for it, within its deadline); one the render
+// leaves behind when it is answered still fires, outside any render, as do timers set at a
+// package's top level or by another such callback (render id 0). Clearing a timer sends a
+// `clear` record so Rust forgets it at once. Outside a render, a callback that throws is
+// logged as uncaught and the engine carries on.
 
 var TIMER_DELAY_MS_MAX = 2147483647; // as in browsers and Node: longer delays mean 1 ms
 var timersPerRenderMax = 1024; // replaced by __bext_configure with core's TIMERS_PER_RENDER_MAX
 var timerSeq = 0;
-var timers = Object.create(null); // timer id -> { c, fn, args, every } (every: -1 = once)
+var timers = Object.create(null); // timer id -> { c, fn, args, every } (c: null outside a render; every: -1 = once)
 
 function timerDelay(ms) {
   var delay = Math.floor(+ms);
@@ -22,44 +25,52 @@ function setTimer(fn, ms, args, repeat) {
   }
   var id = ++timerSeq;
   var c = currentRender;
-  if (c === null || c.finished) return id;
-  if (c.timerCount >= timersPerRenderMax) {
-    var err = new Error("timer limit exceeded: a render may set at most " + timersPerRenderMax + " timers");
-    // As with fetch: the render fails even if the caller catches this.
-    if (c.fatal === null) c.fatal = err;
-    throw err;
-  }
-  c.timerCount++;
+  if (c !== null && c.finished) c = null;
   var delay = timerDelay(ms);
+  if (c !== null) {
+    if (c.timerCount >= timersPerRenderMax) {
+      var err = new Error("timer limit exceeded: a render may set at most " + timersPerRenderMax + " timers");
+      // As with fetch: the render fails even if the caller catches this.
+      if (c.fatal === null) c.fatal = err;
+      throw err;
+    }
+    c.timerCount++;
+    trackRender(c);
+  }
   timers[id] = { c: c, fn: fn, args: args, every: repeat ? delay : -1 };
-  trackRender(c);
   pushTimer(c, id, delay);
   return id;
 }
 
 function pushTimer(c, id, delay) {
-  outbox.push('{"k":"timer","id":' + c.id + ',"timer":' + id + ',"ms":' + delay + "}", "");
+  outbox.push('{"k":"timer","id":' + (c !== null ? c.id : 0) + ',"timer":' + id + ',"ms":' + delay + "}", "");
 }
 
 function clearTimer(id) {
-  if (typeof id === "number") delete timers[id];
+  if (typeof id !== "number" || timers[id] === undefined) return;
+  delete timers[id];
+  outbox.push('{"k":"clear","timer":' + id + "}", "");
 }
 
 function restArgs(args, from) {
   return args.length > from ? Array.prototype.slice.call(args, from) : null;
 }
 
-// `timer` from Rust: the delay of timer `msg.timer` of render `msg.id` has passed.
+// `timer` from Rust: the delay of timer `msg.timer` has passed.
 function fireTimer(msg) {
   var t = timers[msg.timer];
   if (t === undefined) return; // cleared
   var c = t.c;
-  if (c.finished || liveRenders[c.id] !== c) {
-    delete timers[msg.timer];
-    return;
+  if (c !== null && (c.finished || liveRenders[c.id] !== c)) {
+    // Its render has been answered: from now on the timer lives outside any render.
+    c = t.c = null;
   }
   if (t.every < 0) delete timers[msg.timer];
   else pushTimer(c, msg.timer, t.every);
+  if (c === null) {
+    fireOutside(t);
+    return;
+  }
   currentRender = c;
   if (c.prism !== null) globalThis.__prism.enterRender(c.prism);
   try {
@@ -68,6 +79,19 @@ function fireTimer(msg) {
   } catch (e) {
     // An exception nobody can catch: the render fails as it would on an uncaught error.
     fail(c, e);
+  }
+}
+
+// A callback outside any render: its console output has a budget of its own, and an exception
+// (which would end a Node process) is logged and goes no further.
+function fireOutside(t) {
+  currentRender = null;
+  consoleOutside.logBytes = 0;
+  try {
+    if (t.args === null) t.fn();
+    else t.fn.apply(undefined, t.args);
+  } catch (e) {
+    consoleWrite("error", ["Uncaught exception in a timer outside any render:", e]);
   }
 }
 

@@ -22,14 +22,24 @@
 //!   `RENDERS_IN_FLIGHT_MAX`, each by `FETCHES_PER_RENDER_MAX` calls).
 //! - **Timers leave the engine too.** `setTimeout` and friends become `timer` records with
 //!   their delay; the caller waits it out on its executor and answers with
-//!   [`Renderer::timer_fired`]. A render may wait on timers for at most its deadline in total
-//!   (the sum of the delays it waited), and set at most `TIMERS_PER_RENDER_MAX` of them.
+//!   [`Renderer::timer_fired`]. A render waits on the timers it sets as long as their delays
+//!   add up to no more than its deadline, and may set at most `TIMERS_PER_RENDER_MAX` of them.
+//!   Timers live as in Node, not as long as a render: one a render leaves behind, or one set
+//!   at a package's top level or by another such callback, fires outside any render (message
+//!   id 0), so a module-level `setInterval` or a cache entry's expiry timer runs. A cleared
+//!   timer is reported with a `clear` record and forgotten; all pending timers of an engine
+//!   are bounded by `TIMERS_PENDING_MAX`. Timer handles carry the engine's generation, so a
+//!   timer of an engine since recycled never reaches its successor.
 //! - **`console` goes to the server's log.** Each call is a `log` record, reported as
 //!   [`RenderEvent::Log`] with the URL being rendered; a render may log at most
 //!   `CONSOLE_BYTES_PER_RENDER_MAX` characters.
 //! - **A render that waits on nothing is stuck.** Nothing but `fetched` and `timer_fired` can
 //!   wake a render, so after a step that leaves a render unfinished with no fetch or timer
-//!   outstanding, the render is answered with its error page at once instead of hanging.
+//!   outstanding, the render is answered with its error page at once instead of hanging (a
+//!   render whose only timers are past its deadline is stuck the same way, and told so).
+//! - **Records can come between steps.** The bundle's top level may log or set timers; those
+//!   records are read right after the engine loads (at start and at each recycle) and handed
+//!   out by [`Renderer::take_events`] or with the next step's events.
 //!
 //! # Failures
 //!
@@ -52,7 +62,7 @@ use std::time::Duration;
 
 use bext_core::limits::{
     CONSOLE_BYTES_PER_RENDER_MAX, FETCH_RESPONSE_BYTES_MAX, FETCHES_PER_RENDER_MAX,
-    RENDERS_IN_FLIGHT_MAX, TIMERS_PER_RENDER_MAX,
+    RENDERS_IN_FLIGHT_MAX, TIMERS_PENDING_MAX, TIMERS_PER_RENDER_MAX,
 };
 use bext_engine::{Engine, EngineError, EngineKind, Limits};
 use bytes::Bytes;
@@ -131,10 +141,11 @@ pub enum RenderEvent {
         fetch: u32,
         request: FetchRequest,
     },
-    /// Render `id` waits `delay` for its timer `timer`; then call [`Renderer::timer_fired`].
+    /// Timer `timer` is due after `delay`; then call [`Renderer::timer_fired`]. `id` is the
+    /// render that set it, or 0 for a timer set outside any render.
     Timer {
         id: u64,
-        timer: u32,
+        timer: TimerHandle,
         delay: Duration,
     },
     /// App code called `console.<level>` while rendering `url` (`None`: outside a render).
@@ -144,6 +155,10 @@ pub enum RenderEvent {
         text: String,
     },
 }
+
+/// A timer as the caller holds it: the engine's generation (recycles so far) in the high half,
+/// the runtime's timer number in the low half.
+pub type TimerHandle = u64;
 
 /// The renderer could not be set up.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,6 +197,9 @@ struct InFlight {
     /// Milliseconds of timer delays this render has been given to wait, in total.
     timer_ms: u64,
     outstanding: Vec<Wait>,
+    /// Set when the render set a timer whose delay, with those before it, is past its deadline:
+    /// such a timer still fires, but the render does not wait for it.
+    timer_past_deadline: bool,
     /// Set once its error page has been asked for: a second failure gets the built-in page,
     /// so a failing error page cannot loop.
     error_page_tried: bool,
@@ -199,6 +217,10 @@ pub struct Renderer {
     out: Vec<String>,
     message: String,
     recycles: u64,
+    /// Timers pending in this engine (runtime number -> the render that set it, 0 outside).
+    timers: FxHashMap<u32, u64>,
+    /// Events produced between steps (by the bundle's top level), handed out with the next.
+    pending: Vec<RenderEvent>,
 }
 
 impl Renderer {
@@ -210,7 +232,7 @@ impl Renderer {
         limits: Limits,
     ) -> Result<Renderer, RenderError> {
         let engine = boot(&bundle, kind, limits)?;
-        Ok(Renderer {
+        let mut renderer = Renderer {
             bundle,
             kind,
             limits,
@@ -219,7 +241,34 @@ impl Renderer {
             out: Vec::new(),
             message: String::new(),
             recycles: 0,
-        })
+            timers: FxHashMap::default(),
+            pending: Vec::new(),
+        };
+        renderer.read_loaded();
+        Ok(renderer)
+    }
+
+    /// What the bundle's top level produced as the engine loaded (log lines, timers), and
+    /// anything else produced between steps. Call once after [`Renderer::new`]; later steps
+    /// hand these out with their own events.
+    pub fn take_events(&mut self) -> Vec<RenderEvent> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Reads the records a freshly loaded engine left in its outbox into `pending`.
+    fn read_loaded(&mut self) {
+        self.out.clear();
+        let Some(engine) = self.engine.as_mut() else {
+            return;
+        };
+        if engine.call("__bext_out", "", &mut self.out).is_err() {
+            self.out.clear();
+            return;
+        }
+        let mut events = std::mem::take(&mut self.pending);
+        // No render is in flight in a fresh engine, so nothing can be refused.
+        let _ = self.collect(&mut events);
+        self.pending = events;
     }
 
     /// Starts a render. The events may already hold its `Done`.
@@ -293,11 +342,13 @@ impl Renderer {
                 timers: 0,
                 timer_ms: 0,
                 outstanding: Vec::new(),
+                timer_past_deadline: false,
                 error_page_tried: false,
             },
         );
         self.dispatch(id, &m, &mut events);
         self.message = m;
+        events.append(&mut self.pending);
         events
     }
 
@@ -348,26 +399,39 @@ impl Renderer {
         }
         self.dispatch(render, &m, &mut events);
         self.message = m;
+        events.append(&mut self.pending);
         events
     }
 
-    /// Timer `timer` of render `render` is due. Answers for renders or timers that are no
-    /// longer waiting are ignored.
-    pub fn timer_fired(&mut self, render: u64, timer: u32) -> Vec<RenderEvent> {
+    /// Timer `timer` (set by render `render`, or 0) is due: its callback runs, in its render
+    /// if that is still in flight, outside any render if not. Timers that were cleared, or
+    /// belong to an engine since recycled, are ignored.
+    pub fn timer_fired(&mut self, render: u64, timer: TimerHandle) -> Vec<RenderEvent> {
         let mut events = Vec::new();
-        if !self.stop_waiting(render, Wait::Timer(timer)) {
+        if timer >> 32 != self.recycles & u64::from(u32::MAX) {
             return events;
         }
+        let number = (timer & u64::from(u32::MAX)) as u32;
+        if self.timers.remove(&number).is_none() {
+            return events;
+        }
+        self.stop_waiting(render, Wait::Timer(number));
         let mut m = std::mem::take(&mut self.message);
         m.clear();
         m.push_str(r#"{"op":"timer","id":"#);
         push_u64(&mut m, render);
         m.push_str(r#","timer":"#);
-        push_u64(&mut m, u64::from(timer));
+        push_u64(&mut m, u64::from(number));
         m.push('}');
         self.dispatch(render, &m, &mut events);
         self.message = m;
+        events.append(&mut self.pending);
         events
+    }
+
+    /// Timers pending in the engine (set and neither fired nor cleared).
+    pub fn timers_pending(&self) -> usize {
+        self.timers.len()
     }
 
     /// Takes `wait` off render `render`'s list; false if the render or the wait is gone.
@@ -410,12 +474,13 @@ impl Renderer {
                     let failure = fallback::failure(why.message(&self.limits), String::new());
                     self.fail(over, failure, events);
                 }
-                if self.is_stuck(id) {
-                    let failure = fallback::failure(
-                        "the render awaits something that can never settle (only fetch() and timers can resume a render)".to_owned(),
-                        String::new(),
-                    );
-                    self.fail(id, failure, events);
+                if let Some(past_deadline) = self.is_stuck(id) {
+                    let message = if past_deadline {
+                        Over::TimerWait.message(&self.limits)
+                    } else {
+                        "the render awaits something that can never settle (only fetch() and timers can resume a render)".to_owned()
+                    };
+                    self.fail(id, fallback::failure(message, String::new()), events);
                 }
             }
             Err(error) => {
@@ -496,27 +561,49 @@ impl Renderer {
                     });
                 }
                 Some(Record::Timer(timer)) => {
-                    let Some(entry) = self.in_flight.get_mut(&timer.id) else {
-                        continue;
-                    };
-                    entry.timers += 1;
-                    entry.timer_ms = entry.timer_ms.saturating_add(timer.ms);
-                    if entry.timers > TIMERS_PER_RENDER_MAX {
-                        refuse(timer.id, Over::Timers);
-                        continue;
+                    let full = self.timers.len() >= TIMERS_PENDING_MAX
+                        && !self.timers.contains_key(&timer.timer);
+                    match self.in_flight.get_mut(&timer.id) {
+                        Some(entry) => {
+                            entry.timers += 1;
+                            if entry.timers > TIMERS_PER_RENDER_MAX || full {
+                                refuse(timer.id, Over::Timers);
+                                continue;
+                            }
+                            let budget_ms = u64::try_from(self.limits.call_timeout.as_millis())
+                                .unwrap_or(u64::MAX);
+                            let waited_ms = entry.timer_ms.saturating_add(timer.ms);
+                            if waited_ms <= budget_ms {
+                                entry.timer_ms = waited_ms;
+                                entry.outstanding.push(Wait::Timer(timer.timer));
+                            } else {
+                                entry.timer_past_deadline = true;
+                            }
+                        }
+                        // Outside any render (or its render was answered in this very step).
+                        None if full => {
+                            events.push(RenderEvent::Log {
+                                url: None,
+                                level: "warn".to_owned(),
+                                text: format!(
+                                    "a timer set outside any render was dropped: at most {TIMERS_PENDING_MAX} timers may be pending"
+                                ),
+                            });
+                            continue;
+                        }
+                        None => {}
                     }
-                    let budget_ms =
-                        u64::try_from(self.limits.call_timeout.as_millis()).unwrap_or(u64::MAX);
-                    if entry.timer_ms > budget_ms {
-                        refuse(timer.id, Over::TimerWait);
-                        continue;
-                    }
-                    entry.outstanding.push(Wait::Timer(timer.timer));
+                    self.timers.insert(timer.timer, timer.id);
                     events.push(RenderEvent::Timer {
                         id: timer.id,
-                        timer: timer.timer,
+                        timer: (self.recycles << 32) | u64::from(timer.timer),
                         delay: Duration::from_millis(timer.ms),
                     });
+                }
+                Some(Record::Clear(clear)) => {
+                    if let Some(render) = self.timers.remove(&clear.timer) {
+                        self.stop_waiting(render, Wait::Timer(clear.timer));
+                    }
                 }
                 Some(Record::Log(log)) => {
                     let url = self.in_flight.get(&log.id).map(|entry| entry.url.clone());
@@ -535,10 +622,13 @@ impl Renderer {
         refused
     }
 
-    fn is_stuck(&self, id: u64) -> bool {
+    /// `Some` if render `id` is unfinished and waits on nothing; `Some(true)` if it set timers
+    /// past its deadline (which it does not wait for).
+    fn is_stuck(&self, id: u64) -> Option<bool> {
         self.in_flight
             .get(&id)
-            .is_some_and(|entry| entry.outstanding.is_empty())
+            .filter(|entry| entry.outstanding.is_empty())
+            .map(|entry| entry.timer_past_deadline)
     }
 
     fn engine_usable(&self) -> bool {
@@ -664,7 +754,9 @@ impl Renderer {
         // Drop first: the old heap is freed before the new one grows.
         self.engine = None;
         self.recycles += 1;
+        self.timers.clear();
         self.engine = boot(&self.bundle, self.kind, self.limits).ok();
+        self.read_loaded();
     }
 }
 

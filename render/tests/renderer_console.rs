@@ -37,7 +37,9 @@ __bext_define("app/flood/page.tsx", function (module, exports, require) {
 
 /// Renders and returns the log events, as (url, level, text).
 fn logs_of(r: &mut Renderer, route: usize, url: &str) -> Vec<(Option<String>, String, String)> {
-    let mut queue: VecDeque<RenderEvent> = r.start(get(1, route, url)).into();
+    // First what the bundle's top level logged as the engine loaded (once per renderer).
+    let mut queue: VecDeque<RenderEvent> = r.take_events().into();
+    queue.extend(r.start(get(1, route, url)));
     let mut logs = Vec::new();
     while let Some(event) = queue.pop_front() {
         match event {

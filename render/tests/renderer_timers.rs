@@ -168,3 +168,159 @@ fn a_throwing_timer_fails_its_render_and_a_cleared_wait_is_stuck() {
         error_message(&page)
     );
 }
+
+/// Timers that outlive their render, or are set outside any: they fire as in Node.
+const LIVING: &str = r#"
+let ticks = 0;
+const every = setInterval(() => {
+  ticks++;
+  console.log("tick " + ticks);
+  if (ticks === 3) clearInterval(every);
+}, 1000);
+setTimeout(() => { throw new Error("boom outside"); }, 5);
+const cache = new Map();
+__bext_define("app/ttl/page.tsx", function (module, exports, require) {
+  exports.__esModule = true;
+  function loader() {
+    if (!cache.has("k")) {
+      cache.set("k", "fresh");
+      // An entry's expiry, the way an app's in-memory cache does it.
+      setTimeout(() => { cache.delete("k"); console.log("expired"); }, 60000);
+      return "miss";
+    }
+    return "hit " + ticks;
+  }
+  __bext_export(exports, { default: () => ({ data }) => h('<p>' + data + '</p>'), loader: () => loader });
+});
+__bext_define("app/stop/page.tsx", function (module, exports, require) {
+  exports.__esModule = true;
+  function loader() { clearInterval(every); return "stopped"; }
+  __bext_export(exports, { default: () => ({ data }) => h('<p>' + data + '</p>'), loader: () => loader });
+});
+"#;
+
+fn living() -> Renderer {
+    app(
+        LIVING,
+        &[page_route("app/ttl/page.tsx"), page_route("app/stop/page.tsx")],
+    )
+}
+
+/// Fires every timer in `events` (in order of delay), and those their callbacks set, up to
+/// `limit` firings; returns the log texts and the render ids the timers belonged to.
+fn fire_all(r: &mut Renderer, events: Vec<RenderEvent>, limit: usize) -> (Vec<String>, Vec<u64>) {
+    let mut pending: Vec<RenderEvent> = events;
+    let (mut logs, mut owners) = (Vec::new(), Vec::new());
+    let mut fired = 0;
+    loop {
+        pending.sort_by_key(|e| match e {
+            RenderEvent::Timer { delay, .. } => *delay,
+            _ => Duration::ZERO,
+        });
+        let mut next = Vec::new();
+        for event in pending {
+            match event {
+                RenderEvent::Timer { id, timer, .. } if fired < limit => {
+                    fired += 1;
+                    owners.push(id);
+                    next.extend(r.timer_fired(id, timer));
+                }
+                RenderEvent::Log { text, url, .. } => {
+                    assert_eq!(url, None, "{text}: outside any render");
+                    logs.push(text);
+                }
+                _ => {}
+            }
+        }
+        if next.is_empty() {
+            return (logs, owners);
+        }
+        pending = next;
+    }
+}
+
+#[test]
+fn top_level_timers_fire_outside_any_render_and_a_throw_is_logged() {
+    let mut r = living();
+    let loaded = r.take_events();
+    let delays: Vec<(u64, Duration)> = loaded
+        .iter()
+        .filter_map(|e| match e {
+            RenderEvent::Timer { id, delay, .. } => Some((*id, *delay)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        delays,
+        [(0, Duration::from_millis(1000)), (0, Duration::from_millis(5))],
+        "the bundle's top-level timers come out as the engine loads: {loaded:?}"
+    );
+    let (logs, owners) = fire_all(&mut r, loaded, 100);
+    assert!(
+        logs[0].contains("Uncaught") && logs[0].contains("boom outside"),
+        "{logs:?}"
+    );
+    assert_eq!(logs[1..], ["tick 1", "tick 2", "tick 3"], "{logs:?}");
+    assert!(owners.iter().all(|&id| id == 0), "{owners:?}");
+    assert_eq!(r.timers_pending(), 0, "the interval cleared itself");
+    // The engine carried on, and the page sees the module's state the timers changed.
+    let page = render(&mut r, get(1, 0, "/ttl"));
+    assert!(body(&page).contains("<p>miss</p>"), "{}", body(&page));
+}
+
+#[test]
+fn a_timer_a_render_leaves_behind_fires_after_its_answer() {
+    let mut r = living();
+    r.take_events();
+    let events = r.start(get(7, 0, "/ttl"));
+    let done = events.iter().find_map(|e| match e {
+        RenderEvent::Done { page, .. } => Some(page.clone()),
+        _ => None,
+    });
+    let page = done.expect("answered without waiting for its 60 s timer");
+    assert_eq!(page.status, 200, "{}", error_message(&page));
+    assert!(body(&page).contains("<p>miss</p>"), "{}", body(&page));
+    let page = render(&mut r, get(8, 0, "/ttl"));
+    assert!(body(&page).contains("<p>hit 0</p>"), "{}", body(&page));
+    // The expiry fires later, outside the render that set it, and the next render misses.
+    let expiry: Vec<RenderEvent> = events
+        .into_iter()
+        .filter(|e| matches!(e, RenderEvent::Timer { id: 7, .. }))
+        .collect();
+    assert_eq!(expiry.len(), 1);
+    let (logs, _) = fire_all(&mut r, expiry, 1);
+    assert_eq!(logs, ["expired"]);
+    let page = render(&mut r, get(9, 0, "/ttl"));
+    assert!(body(&page).contains("<p>miss</p>"), "{}", body(&page));
+}
+
+#[test]
+fn cleared_and_stale_timers_are_forgotten() {
+    let mut r = living();
+    let loaded = r.take_events();
+    assert_eq!(r.timers_pending(), 2);
+    let Some(&RenderEvent::Timer { id, timer, .. }) = loaded.first() else {
+        panic!("{loaded:?}");
+    };
+    // A handle from another engine generation (one since recycled) is ignored.
+    assert!(r.timer_fired(id, timer + (1 << 32)).is_empty());
+    assert_eq!(r.timers_pending(), 2);
+    // A one-shot timer's handle fired twice runs once (the second is the 5 ms timeout).
+    let Some(&RenderEvent::Timer { id, timer, .. }) = loaded.get(1) else {
+        panic!("{loaded:?}");
+    };
+    assert!(!r.timer_fired(id, timer).is_empty(), "its throw is logged");
+    assert!(r.timer_fired(id, timer).is_empty());
+    assert_eq!(r.timers_pending(), 1);
+    // An interval's handle stays valid until it is cleared; clearing forgets it at once.
+    let events = r.start(get(3, 0, "/ttl"));
+    assert!(events.iter().any(|e| matches!(e, RenderEvent::Done { .. })));
+    assert_eq!(r.timers_pending(), 2, "the interval and the page's expiry");
+    let page = render(&mut r, get(4, 1, "/stop"));
+    assert!(body(&page).contains("<p>stopped</p>"), "{}", body(&page));
+    assert_eq!(r.timers_pending(), 1, "the cleared interval is forgotten");
+    let Some(&RenderEvent::Timer { id, timer, .. }) = loaded.first() else {
+        panic!("{loaded:?}");
+    };
+    assert!(r.timer_fired(id, timer).is_empty(), "a cleared interval never fires");
+}

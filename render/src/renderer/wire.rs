@@ -93,6 +93,7 @@ pub(super) enum Record {
     Done(DoneRecord),
     Fetch(FetchRecord),
     Timer(TimerRecord),
+    Clear(ClearRecord),
     Log(LogRecord),
 }
 
@@ -125,12 +126,18 @@ pub(super) struct FetchRecord {
     pub headers: Vec<(String, String)>,
 }
 
-/// Render `id` waits `ms` milliseconds for its timer `timer`.
+/// Timer `timer` is due in `ms` milliseconds; set by render `id`, or outside any (0).
 #[derive(Deserialize)]
 pub(super) struct TimerRecord {
     pub id: u64,
     pub timer: u32,
     pub ms: u64,
+}
+
+/// Timer `timer` was cleared before it fired.
+#[derive(Deserialize)]
+pub(super) struct ClearRecord {
+    pub timer: u32,
 }
 
 /// A `console` call: its level; the text is the record's body. Render id 0: outside a render.
@@ -147,6 +154,8 @@ pub(super) fn parse_record(meta: &str) -> Option<Record> {
         serde_json::from_str(meta).ok().map(Record::Fetch)
     } else if meta.starts_with(r#"{"k":"timer""#) {
         serde_json::from_str(meta).ok().map(Record::Timer)
+    } else if meta.starts_with(r#"{"k":"clear""#) {
+        serde_json::from_str(meta).ok().map(Record::Clear)
     } else if meta.starts_with(r#"{"k":"log""#) {
         serde_json::from_str(meta).ok().map(Record::Log)
     } else {

@@ -64,7 +64,7 @@ pub(crate) struct State {
 
 impl Service {
     pub fn new(shard: Rc<Shard>, snapshot: Arc<Snapshot>) -> Rc<Service> {
-        let state = State::new(snapshot, &[]);
+        let state = State::new(snapshot, &[], &shard);
         Rc::new(Service {
             shard,
             current: RefCell::new(Rc::new(state)),
@@ -85,7 +85,7 @@ impl Service {
     pub fn reload(&self, snapshot: Arc<Snapshot>) {
         let next = {
             let old = self.current.borrow();
-            State::new(snapshot, &old.engines)
+            State::new(snapshot, &old.engines, &self.shard)
         };
         *self.current.borrow_mut() = Rc::new(next);
         self.reloads.bump();
@@ -163,7 +163,11 @@ impl Service {
 }
 
 impl State {
-    fn new(snapshot: Arc<Snapshot>, engines: &[Option<Rc<app::AppEngine>>]) -> State {
+    fn new(
+        snapshot: Arc<Snapshot>,
+        engines: &[Option<Rc<app::AppEngine>>],
+        shard: &Rc<Shard>,
+    ) -> State {
         let limits = &snapshot.config.server.limits;
         let files = FileCache::new(
             snapshot.config.sites.len(),
@@ -181,7 +185,7 @@ impl State {
                         .find(|e| Arc::ptr_eq(&e.app, &site.app));
                     match kept {
                         Some(engine) => engine.clone(),
-                        None => Rc::new(app::AppEngine::new(site)),
+                        None => app::AppEngine::new(site, shard),
                     }
                 })
             })

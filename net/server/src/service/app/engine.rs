@@ -43,9 +43,10 @@ struct Waiting {
 
 impl AppEngine {
     /// Creates the engine and loads the bundle: at shard start, before the shard says it is
-    /// ready, so the first request does not pay for it.
-    pub fn new(site: &AppSite) -> AppEngine {
-        let (renderer, failure) =
+    /// ready, so the first request does not pay for it. What the bundle's top level did (log
+    /// lines, timers) is handled at once, so a module's `setInterval` starts with the shard.
+    pub fn new(site: &AppSite, shard: &Rc<Shard>) -> Rc<AppEngine> {
+        let (mut renderer, failure) =
             match Renderer::new(site.app.bundle.clone(), site.engine, site.limits) {
                 Ok(renderer) => (Some(renderer), None),
                 Err(e) => {
@@ -54,7 +55,8 @@ impl AppEngine {
                     (None, Some(why))
                 }
             };
-        AppEngine {
+        let loaded = renderer.as_mut().map(Renderer::take_events).unwrap_or_default();
+        let engine = Rc::new(AppEngine {
             app: site.app.clone(),
             renderer: RefCell::new(renderer),
             failure,
@@ -63,7 +65,9 @@ impl AppEngine {
             dynamic_routes: RefCell::new(Default::default()),
             recycles_seen: Cell::new(0),
             fetch_timeout: site.fetch_timeout,
-        }
+        });
+        engine.handle(shard, loaded);
+        engine
     }
 
     /// Renders `request` (its `id` is set here) and waits for the page.
@@ -131,10 +135,15 @@ impl AppEngine {
                     );
                 }
                 RenderEvent::Timer { id, timer, delay } => {
-                    let engine = self.clone();
+                    // Weak: a timer outside any render (a module's `setInterval`) must not keep
+                    // an engine alive after a reload has replaced it.
+                    let engine = Rc::downgrade(self);
                     let task_shard = shard.clone();
-                    shard::spawn(shard, "a render's timer", async move {
+                    shard::spawn(shard, "an app's timer", async move {
                         rt::sleep(delay).await;
+                        let Some(engine) = engine.upgrade() else {
+                            return;
+                        };
                         let events = match engine.renderer.borrow_mut().as_mut() {
                             Some(renderer) => renderer.timer_fired(id, timer),
                             None => Vec::new(),
