@@ -51,7 +51,7 @@ pub fn usage() -> String {
     text.push_str(
         "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
          --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
-         --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko (default all;\n         \
+         --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-v8,bext-isr,bext-static,node,next,marko (default all but bext-v8;\n         \
          --smoke leaves out next)\n\
          --pages LIST    ssr: the pages measured (default all: /simple,/dashboard,/table/50,/table/200,/full-page)\n\
          --ceiling-uring defer|coop|plain  the ceiling's io_uring setup (default defer, as bext's shards)\n\
@@ -600,7 +600,7 @@ mod tests {
         );
         check(
             &["ssr", "--servers", "node,deno"],
-            "error: cannot parse argument \"node,deno\": unknown server \"deno\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node, next or marko)",
+            "error: cannot parse argument \"node,deno\": unknown server \"deno\" (expected bext-jsc, bext-quickjs, bext-v8, bext-isr, bext-static, node, next or marko)",
         );
         check(
             &["ssr", "--servers", ","],

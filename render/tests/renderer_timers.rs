@@ -202,7 +202,10 @@ __bext_define("app/stop/page.tsx", function (module, exports, require) {
 fn living() -> Renderer {
     app(
         LIVING,
-        &[page_route("app/ttl/page.tsx"), page_route("app/stop/page.tsx")],
+        &[
+            page_route("app/ttl/page.tsx"),
+            page_route("app/stop/page.tsx"),
+        ],
     )
 }
 
@@ -252,7 +255,10 @@ fn top_level_timers_fire_outside_any_render_and_a_throw_is_logged() {
         .collect();
     assert_eq!(
         delays,
-        [(0, Duration::from_millis(1000)), (0, Duration::from_millis(5))],
+        [
+            (0, Duration::from_millis(1000)),
+            (0, Duration::from_millis(5))
+        ],
         "the bundle's top-level timers come out as the engine loads: {loaded:?}"
     );
     let (logs, owners) = fire_all(&mut r, loaded, 100);
@@ -322,5 +328,8 @@ fn cleared_and_stale_timers_are_forgotten() {
     let Some(&RenderEvent::Timer { id, timer, .. }) = loaded.first() else {
         panic!("{loaded:?}");
     };
-    assert!(r.timer_fired(id, timer).is_empty(), "a cleared interval never fires");
+    assert!(
+        r.timer_fired(id, timer).is_empty(),
+        "a cleared interval never fires"
+    );
 }

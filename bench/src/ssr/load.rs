@@ -26,10 +26,11 @@ const STATIC_FILE: &str = "page.html";
 /// bext-static serves the bytes of the first of these that answered: the ISR cache's own
 /// body when there is one, and never Next.js's (its pages carry an RSC payload the others
 /// lack).
-const STATIC_BODY_SOURCES: [SsrServer; 4] = [
+const STATIC_BODY_SOURCES: [SsrServer; 5] = [
     SsrServer::BextIsr,
     SsrServer::BextJsc,
     SsrServer::BextQuickjs,
+    SsrServer::BextV8,
     SsrServer::Node,
 ];
 const METRICS: [Metric; 7] = [
@@ -176,9 +177,14 @@ fn check_same_text(
     roster: &mut Roster,
     report: &mut Report,
 ) {
-    let reference = [SsrServer::Node, SsrServer::BextJsc, SsrServer::BextQuickjs]
-        .into_iter()
-        .find_map(|server| bodies.get(&server).map(|body| (server, body)));
+    let reference = [
+        SsrServer::Node,
+        SsrServer::BextJsc,
+        SsrServer::BextQuickjs,
+        SsrServer::BextV8,
+    ]
+    .into_iter()
+    .find_map(|server| bodies.get(&server).map(|body| (server, body)));
     let Some((reference, reference_body)) = reference else {
         return;
     };
@@ -230,7 +236,10 @@ fn start_renderer(
             page.path,
             other.unwrap_or("(none)")
         )),
-        (SsrServer::BextJsc | SsrServer::BextQuickjs, Some("hit" | "stale")) => {
+        (
+            SsrServer::BextJsc | SsrServer::BextQuickjs | SsrServer::BextV8,
+            Some("hit" | "stale"),
+        ) => {
             return Err(Error::run(format!(
                 "{} answered {} from its ISR cache (x-bext-cache: {}) although `[render] isr = false`",
                 server.name(),

@@ -2,8 +2,9 @@
 //! page, by bext and by the Node.js servers people would otherwise run.
 //!
 //! Servers ([`servers::SsrServer`], chosen with `--servers`):
-//! - `bext-jsc`, `bext-quickjs`: bext rendering every request (`[render] isr = false`) with
-//!   that engine. An engine the binary was built without is skipped with a note;
+//! - `bext-jsc`, `bext-quickjs`, `bext-v8`: bext rendering every request (`[render] isr =
+//!   false`) with that engine. An engine the binary was built without is skipped with a note;
+//!   bext-v8 runs only when `--servers` names it (V8 is a separate build, `--features v8`);
 //! - `bext-isr`: bext with its ISR cache (engine `auto`): after the first request, hits;
 //! - `bext-static`: bext serving a file with the same bytes as the page (bext-isr's body when
 //!   it ran), from its file cache: what an ISR hit should cost;
@@ -26,8 +27,8 @@
 //! 2. **Throughput** ([`load`]): every server started fresh, checked to answer the page with
 //!    200 and the page's own text, warmed up (not in smoke mode), then interleaved rounds of
 //!    `wrk -t1` on CPU 1 against each server on CPU 0, as in every other scenario.
-//! 3. **Ratios** ([`summary`]) of median req/s: bext-jsc and bext-quickjs over node, next
-//!    and marko, and bext-isr over bext-static.
+//! 3. **Ratios** ([`summary`]) of median req/s: bext-jsc, bext-quickjs and bext-v8 over
+//!    node, next and marko, and bext-isr over bext-static.
 //!
 //! A server that fails (does not start, answers wrongly, dies under load) leaves the run with
 //! its error as a warning; the others are measured, the table and JSON are written, and the
@@ -307,12 +308,14 @@ impl Roster {
 fn engine_missing(server: SsrServer, message: &str) -> bool {
     let message = message.to_ascii_lowercase();
     // bext-engine says "jsc is not compiled in"; the other phrasings are for wrappers of it.
-    matches!(server, SsrServer::BextJsc | SsrServer::BextQuickjs)
-        && (message.contains("not compiled in")
-            || (message.contains("engine")
-                && ["not available", "unavailable", "not built"]
-                    .iter()
-                    .any(|phrase| message.contains(phrase))))
+    matches!(
+        server,
+        SsrServer::BextJsc | SsrServer::BextQuickjs | SsrServer::BextV8
+    ) && (message.contains("not compiled in")
+        || (message.contains("engine")
+            && ["not available", "unavailable", "not built"]
+                .iter()
+                .any(|phrase| message.contains(phrase))))
 }
 
 fn first_line(text: &str) -> &str {

@@ -23,6 +23,9 @@ pub enum SsrServer {
     BextJsc,
     /// bext rendering every request with QuickJS (`isr = false`).
     BextQuickjs,
+    /// bext rendering every request with V8 (`isr = false`); only when asked for, since it
+    /// needs a binary built with `--features v8`.
+    BextV8,
     /// bext with the ISR cache on (engine `auto`): after the first request, cache hits.
     BextIsr,
     /// bext serving a static file as large as the page, from its file cache.
@@ -37,9 +40,10 @@ pub enum SsrServer {
 
 impl SsrServer {
     /// Run order within a round.
-    pub const ALL: [SsrServer; 7] = [
+    pub const ALL: [SsrServer; 8] = [
         SsrServer::BextJsc,
         SsrServer::BextQuickjs,
+        SsrServer::BextV8,
         SsrServer::BextIsr,
         SsrServer::BextStatic,
         SsrServer::Node,
@@ -51,6 +55,7 @@ impl SsrServer {
         match self {
             SsrServer::BextJsc => "bext-jsc",
             SsrServer::BextQuickjs => "bext-quickjs",
+            SsrServer::BextV8 => "bext-v8",
             SsrServer::BextIsr => "bext-isr",
             SsrServer::BextStatic => "bext-static",
             SsrServer::Node => "node",
@@ -68,7 +73,7 @@ impl SsrServer {
                 .find(|server| server.name() == name)
                 .ok_or_else(|| {
                     format!(
-                        "unknown server {name:?} (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node, next or marko)"
+                        "unknown server {name:?} (expected bext-jsc, bext-quickjs, bext-v8, bext-isr, bext-static, node, next or marko)"
                     )
                 })?;
             if !servers.contains(&server) {
@@ -83,6 +88,7 @@ impl SsrServer {
             self,
             SsrServer::BextJsc
                 | SsrServer::BextQuickjs
+                | SsrServer::BextV8
                 | SsrServer::BextIsr
                 | SsrServer::BextStatic
         )
@@ -109,6 +115,7 @@ impl SsrServer {
         match self {
             SsrServer::BextJsc => Some(("jsc", false)),
             SsrServer::BextQuickjs => Some(("quickjs", false)),
+            SsrServer::BextV8 => Some(("v8", false)),
             SsrServer::BextIsr => Some(("auto", true)),
             _ => None,
         }
@@ -137,7 +144,10 @@ impl Launcher<'_> {
         let mut command = Command::new("taskset");
         command.arg("-c").arg(SERVER_CPU.to_string());
         match server {
-            SsrServer::BextJsc | SsrServer::BextQuickjs | SsrServer::BextIsr => {
+            SsrServer::BextJsc
+            | SsrServer::BextQuickjs
+            | SsrServer::BextV8
+            | SsrServer::BextIsr => {
                 let (engine, isr) = server
                     .render_config()
                     .ok_or_else(|| Error::run("internal: not a rendering bext"))?;
@@ -246,10 +256,12 @@ fn toml_string(text: &str) -> String {
     out
 }
 
-/// The servers run when `--servers` is not given: all of them, less Next.js in smoke mode.
+/// The servers run when `--servers` is not given: all of them but bext-v8 (its binary is a
+/// separate build), less Next.js in smoke mode.
 pub fn default_servers(smoke: bool) -> Vec<SsrServer> {
     SsrServer::ALL
         .into_iter()
+        .filter(|server| *server != SsrServer::BextV8)
         .filter(|server| !(smoke && *server == SsrServer::Next))
         .collect()
 }
@@ -273,14 +285,14 @@ mod tests {
     #[test]
     fn parses_server_lists() {
         check_list(
-            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko",
-            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko",
+            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko,bext-v8",
+            "bext-jsc,bext-quickjs,bext-isr,bext-static,node,next,marko,bext-v8",
         );
         check_list(" next , node,next", "next,node");
         check_list("", "");
         check_list(
             "bext",
-            "error: unknown server \"bext\" (expected bext-jsc, bext-quickjs, bext-isr, bext-static, node, next or marko)",
+            "error: unknown server \"bext\" (expected bext-jsc, bext-quickjs, bext-v8, bext-isr, bext-static, node, next or marko)",
         );
     }
 

@@ -11,13 +11,16 @@ use crate::ssr::{PAGES, Page};
 use crate::static_files::METRIC_REQUESTS_PER_SEC;
 
 /// (numerator, denominator) of the req/s ratios reported per page.
-const RATIOS: [(SsrServer, SsrServer); 7] = [
+const RATIOS: [(SsrServer, SsrServer); 10] = [
     (SsrServer::BextJsc, SsrServer::Node),
     (SsrServer::BextJsc, SsrServer::Next),
     (SsrServer::BextJsc, SsrServer::Marko),
     (SsrServer::BextQuickjs, SsrServer::Node),
     (SsrServer::BextQuickjs, SsrServer::Next),
     (SsrServer::BextQuickjs, SsrServer::Marko),
+    (SsrServer::BextV8, SsrServer::Node),
+    (SsrServer::BextV8, SsrServer::Next),
+    (SsrServer::BextV8, SsrServer::Marko),
     (SsrServer::BextIsr, SsrServer::BextStatic),
 ];
 

@@ -109,6 +109,14 @@ impl Isolated {
         unsafe { self.isolate.enter() }
     }
 
+    /// V8's used heap plus external memory now.
+    fn heap_bytes(&mut self) -> usize {
+        self.enter();
+        let stats = self.isolate.get_heap_statistics();
+        self.exit();
+        stats.used_heap_size() + stats.external_memory()
+    }
+
     fn exit(&self) {
         // SAFETY: called after `enter` on this thread with nothing else entered in between,
         // so this isolate is the current one.
@@ -126,25 +134,27 @@ impl Drop for Isolated {
 impl V8 {
     /// An engine with an empty context; its first `eval` loads through the snapshot cache.
     pub fn new(limits: Limits) -> Result<V8, EngineError> {
-        let isolated = Isolated::build(limits, None)?;
+        let mut isolated = Isolated::build(limits, None)?;
+        let heap_bytes = isolated.heap_bytes();
         Ok(V8 {
             isolated: Some(isolated),
             limits,
             broken: None,
             loaded: false,
-            heap_bytes: 0,
+            heap_bytes,
         })
     }
 
     /// An engine whose context starts as the snapshot left it (see [`snapshot`]).
     pub fn from_snapshot(blob: &[u8], limits: Limits) -> Result<V8, EngineError> {
-        let isolated = Isolated::build(limits, Some(blob.to_vec()))?;
+        let mut isolated = Isolated::build(limits, Some(blob.to_vec()))?;
+        let heap_bytes = isolated.heap_bytes();
         Ok(V8 {
             isolated: Some(isolated),
             limits,
             broken: None,
             loaded: true,
-            heap_bytes: 0,
+            heap_bytes,
         })
     }
 
@@ -164,7 +174,8 @@ impl V8 {
         let blob = cached_snapshot(source, name, self.limits)?;
         self.isolated = None;
         match Isolated::build(self.limits, Some(blob.to_vec())) {
-            Ok(isolated) => {
+            Ok(mut isolated) => {
+                self.heap_bytes = isolated.heap_bytes();
                 self.isolated = Some(isolated);
                 Ok(())
             }

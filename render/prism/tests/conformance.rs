@@ -156,6 +156,7 @@ fn fixtures_render_like_react() {
     let mut passed = 0;
     for &kind in bext_engine::available() {
         let mut engine = new_engine(kind);
+        let passed_before = passed;
         for item in &compiled {
             let want = &expected[&item.fixture];
             let got = match &item.script {
@@ -184,6 +185,13 @@ fn fixtures_render_like_react() {
                 Err(e) => failures.push(format!("{} on {}: {e}", item.key, kind.name())),
             }
         }
+        // Seen with `--nocapture`: the per-engine counts the closing notes quote.
+        eprintln!(
+            "conformance: {} of {} renders match react-dom on {}",
+            passed - passed_before,
+            compiled.len(),
+            kind.name()
+        );
     }
     if !failures.is_empty() {
         panic!(

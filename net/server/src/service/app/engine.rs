@@ -55,7 +55,10 @@ impl AppEngine {
                     (None, Some(why))
                 }
             };
-        let loaded = renderer.as_mut().map(Renderer::take_events).unwrap_or_default();
+        let loaded = renderer
+            .as_mut()
+            .map(Renderer::take_events)
+            .unwrap_or_default();
         let engine = Rc::new(AppEngine {
             app: site.app.clone(),
             renderer: RefCell::new(renderer),
