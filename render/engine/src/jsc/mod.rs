@@ -24,6 +24,13 @@
 //! allocates for this VM on its helper threads (JIT code, GC side tables) is not counted, and
 //! without `/proc` the limit is not enforced at all.
 //!
+//! Tiers: JSC's top tier, the FTL, is off (`useFTLJIT`, set once per process before the first
+//! VM; `JSC_useFTLJIT=1` in the environment turns it back on). A shard's JIT worker threads
+//! share its core, and FTL compiles kept arriving long after warm-up, each taking the core
+//! from the shard for tens of milliseconds: with the FTL, the ssr bench's /table/50 had a p99
+//! of 50–100 ms against 5–7 ms without it, at the same throughput within noise (DFG code is
+//! as fast for render code, which is string building). See the README's ssr figures.
+//!
 //! Microtasks: JSC drains its microtask queue when the outermost API call returns, so promise
 //! reactions queued by a call have run by the time `call` returns; a reaction that overruns the
 //! deadline is terminated like the call itself.
@@ -40,6 +47,8 @@ use bext_core::limits::JSC_WATCHDOG_PERIOD_MS;
 
 use crate::{Engine, EngineError, EngineKind, Limits, deadline_after};
 use ffi::{CallError, Context, Thrown};
+
+pub use ffi::ftl_jit_enabled;
 
 /// How often JSC's watchdog checks a running call: `JSC_WATCHDOG_PERIOD_MS` (its doc says why).
 pub const WATCHDOG_PERIOD: Duration = Duration::from_millis(JSC_WATCHDOG_PERIOD_MS);
@@ -313,5 +322,81 @@ impl Meter {
             process_faults: ffi::process_minor_faults()?,
             thread_faults: ffi::thread_minor_faults()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ftl_tier_is_off_unless_the_environment_says_otherwise() {
+        let limits = Limits {
+            heap_bytes_max: 64 << 20,
+            call_timeout: Duration::from_secs(2),
+        };
+        let mut engine = Jsc::new(limits).expect("engine");
+        let mut out = Vec::new();
+        engine
+            .eval("function f(x) { return x + 1; }", "f.js")
+            .expect("eval");
+        engine.call("f", "1", &mut out).expect("call");
+        assert_eq!(out, ["11"]);
+        // JSC knows the option (a renamed one would be refused silently by the setter).
+        let want = std::env::var("JSC_useFTLJIT").is_ok_and(|v| v != "0" && v != "false");
+        assert_eq!(ftl_jit_enabled(), Some(want));
+    }
+}
+
+#[cfg(test)]
+mod string_tests {
+    use super::*;
+
+    /// Strings out of JSC (through its UTF-8 conversion, or the UTF-16 fallback) equal std's
+    /// lossy decoding of the same UTF-16 units: each case is a JS expression over `u`, the
+    /// code units, and the units themselves.
+    #[test]
+    fn strings_come_out_as_std_decodes_their_units() {
+        let limits = Limits {
+            heap_bytes_max: 256 << 20,
+            call_timeout: Duration::from_secs(5),
+        };
+        let mut engine = Jsc::new(limits).expect("engine");
+        engine
+            .eval(
+                "function many(spec) { var s = JSON.parse(spec); return String.fromCharCode.apply(null, s.u).repeat(s.n); }",
+                "units.js",
+            )
+            .expect("eval");
+        let cases: &[(&[u16], usize)] = &[
+            (&[0x61], 100_000),                           // ASCII, Latin-1 inside JSC
+            (&[0xE9], 50_000), // é: two bytes each, past the first buffer
+            (&[0x3C, 0x70, 0x3E, 0xE9], 3), // markup with Latin-1
+            (&[0x4E2D, 0x6587], 1000), // CJK: three bytes each
+            (&[0xD83D, 0xDE00], 1000), // 😀: a pair, four bytes
+            (&[0x61, 0xD800], 1), // lone high surrogate at the end
+            (&[0xDC00, 0x61], 1), // lone low surrogate first
+            (&[0x61, 0xD800, 0x62, 0xD83D, 0xDE00], 100), // lone inside, then a pair
+            (&[0x7F, 0x80, 0x7FF, 0x800, 0xFFFF], 10), // UTF-8 length boundaries
+        ];
+        for &(units, times) in cases {
+            let spec = format!(r#"{{"u":{units:?},"n":{times}}}"#);
+            let mut out = Vec::new();
+            engine.call("many", &spec, &mut out).expect("call");
+            let all: Vec<u16> = units
+                .iter()
+                .copied()
+                .cycle()
+                .take(units.len() * times)
+                .collect();
+            let want = String::from_utf16_lossy(&all);
+            assert_eq!(out.len(), 1, "{spec}");
+            assert!(
+                out[0] == want,
+                "{spec}: {} vs {} bytes",
+                out[0].len(),
+                want.len()
+            );
+        }
     }
 }
