@@ -374,6 +374,19 @@
     }
     return "";
   }
+  // A child expression that may build markup in other functions (a helper's JSX is lowered
+  // to string building where it is written, and renders when the helper runs) is evaluated
+  // at the child's place: `at` puts the place on the path before the expression runs, `cx`
+  // takes it off and renders the value there, as `c` does.
+  function at(path) {
+    var depth = tcLen;
+    tcPath[tcLen++] = path;
+    return depth;
+  }
+  function cx(depth, v, flags, path) {
+    tcLen = depth;
+    return c(v, flags, path);
+  }
   // dangerouslySetInnerHTML's value, checked the way React checks it.
   function inner(v, hasChildren) {
     if (v == null) return "";
@@ -2263,6 +2276,8 @@
     // lowered code
     e: esc,
     c: c,
+    at: at,
+    cx: cx,
     s: s,
     x: x,
     b: b,

@@ -246,16 +246,39 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             }
             _ => {}
         }
-        let code = self.expression(expr, scope)?;
         // A value that cannot hold an element has no use for its place.
-        let path = if self.literal(expr).is_some() || !may_hold_element(expr) {
-            None
-        } else {
-            self.fork_path()
-        };
+        let holds = self.literal(expr).is_none() && may_hold_element(expr);
+        let path = if holds { self.fork_path() } else { None };
+        // `{list.map(callback)}`: each item runs at its place in the array, whatever the
+        // callback returns (a helper's markup included), as React renders an array child. (Not
+        // in a template: its holes are computed where it is used, and the element keeps the
+        // expression's value as its `children`.)
+        if holds
+            && self.holes.is_none()
+            && let Some((list, callback)) = plain_map_call(expr)
+        {
+            let list = self.expression(list, scope)?;
+            let callback = self.expression(callback, scope)?;
+            let code = match &path {
+                Some(path) => format!("__prism.map({list}, {callback}, {path})"),
+                None => format!("__prism.map({list}, {callback})"),
+            };
+            out.dynamic(match path {
+                Some(path) => format!("__prism.c({code}, {}, {path})", scope.flags),
+                None => format!("__prism.c({code}, {})", scope.flags),
+            });
+            return Ok(());
+        }
+        let code = self.expression(expr, scope)?;
         match (scope.flags, path) {
             (0, None) => out.dynamic(format!("__prism.c({code})")),
             (flags, None) => out.dynamic(format!("__prism.c({code}, {flags})")),
+            // A call may run a helper whose markup renders as it returns: at the child's place
+            // (see `__prism.at`).
+            // (Not in a template: its holes' values were computed before it runs.)
+            (flags, Some(path)) if self.holes.is_none() && calls_something(expr) => out.dynamic(
+                format!("__prism.cx(__prism.at({path}), {code}, {flags}, {path})"),
+            ),
             (flags, Some(path)) => out.dynamic(format!("__prism.c({code}, {flags}, {path})")),
         }
         Ok(())
@@ -635,6 +658,68 @@ impl<'s, 'a> Lowerer<'s, 'a> {
 /// Whether evaluating `expr` can have no effect (so a dropped prop need not be evaluated).
 /// Whether `expr` may evaluate to an element (or an array or promise of them); false for the
 /// expressions that always make a string, number or boolean.
+/// `list.map(callback)` with one argument, not optional and not `Children.map`: the list and
+/// the callback.
+fn plain_map_call<'e, 'a>(
+    expr: &'e Expression<'a>,
+) -> Option<(&'e Expression<'a>, &'e Expression<'a>)> {
+    let Expression::CallExpression(call) = expr.get_inner_expression() else {
+        return None;
+    };
+    let Expression::StaticMemberExpression(member) = &call.callee else {
+        return None;
+    };
+    if member.property.name != "map" || member.optional || call.optional {
+        return None;
+    }
+    if let Expression::Identifier(object) = &member.object
+        && object.name == "Children"
+    {
+        return None;
+    }
+    match call.arguments.as_slice() {
+        [argument] => argument
+            .as_expression()
+            .map(|callback| (&member.object, callback)),
+        _ => None,
+    }
+}
+
+/// Whether evaluating `expr` calls anything (outside the functions it defines).
+fn calls_something(expr: &Expression<'_>) -> bool {
+    use oxc::ast_visit::Visit;
+    use oxc::syntax::scope::ScopeFlags;
+
+    #[derive(Default)]
+    struct Calls(bool);
+    impl<'a> Visit<'a> for Calls {
+        fn visit_call_expression(&mut self, _: &oxc::ast::ast::CallExpression<'a>) {
+            self.0 = true;
+        }
+        fn visit_new_expression(&mut self, _: &oxc::ast::ast::NewExpression<'a>) {
+            self.0 = true;
+        }
+        fn visit_tagged_template_expression(
+            &mut self,
+            _: &oxc::ast::ast::TaggedTemplateExpression<'a>,
+        ) {
+            self.0 = true;
+        }
+        fn visit_function(&mut self, _: &oxc::ast::ast::Function<'a>, _: ScopeFlags) {}
+        fn visit_arrow_function_expression(
+            &mut self,
+            _: &oxc::ast::ast::ArrowFunctionExpression<'a>,
+        ) {
+        }
+        // JSX in the expression is lowered in place, at its own places.
+        fn visit_jsx_element(&mut self, _: &oxc::ast::ast::JSXElement<'a>) {}
+        fn visit_jsx_fragment(&mut self, _: &oxc::ast::ast::JSXFragment<'a>) {}
+    }
+    let mut calls = Calls::default();
+    calls.visit_expression(expr);
+    calls.0
+}
+
 fn may_hold_element(expr: &Expression<'_>) -> bool {
     match expr.get_inner_expression() {
         Expression::TemplateLiteral(_)

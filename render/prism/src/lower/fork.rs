@@ -16,10 +16,16 @@
 //! React renders an array child (a list that is not an array is mapped by its own `map`, each
 //! item at its place when the list tells its `length` or `size`).
 //!
-//! Not exact: markup returned by a helper function called inside a child expression
-//! (`{row(item)}`, not a component) renders at the place of the function's caller's
-//! component, not of the child expression; and a `.map` on a list that is neither an array
-//! nor has a `length` or `size` does not fork per item.
+//! A child expression that calls something (`{field("name")}`, `{cond && row(item)}`) may
+//! run a helper function whose markup is lowered in place and renders as the helper returns,
+//! before `__prism.c` sees the value: such an expression is evaluated at the child's place
+//! (`__prism.cx(__prism.at(path), expr, flags, path)`), and `{list.map(callback)}` becomes
+//! `__prism.map` whatever the callback returns, so `{items.map((i) => row(i))}` forks per item.
+//!
+//! Not exact: helper calls inside an array literal (`{[field("a"), field("b")]}`) run at the
+//! array's place, not at each item's (React forks per item); and a `.map` on a list that is
+//! neither an array nor has a `length` or `size` does not fork per item (its count is known
+//! only after every callback has run).
 
 use oxc::ast::AstKind;
 use oxc::ast::ast::Expression;

@@ -226,20 +226,21 @@ export function A(p) {
 fn components_and_children_know_their_place_for_use_id() {
     // Several children fork (siblings, index); a rendered `list.map(callback)` becomes one
     // `__prism.map` loop running each item at the list's place, then (length, index);
-    // `Children.map` and `.flatMap` items stay elements; literals need no place.
+    // `Children.map` and `.flatMap` items stay elements (a call among siblings runs at its
+    // place); literals need no place.
     check(
         r#"import { Children } from "react";
 export const L = ({ xs, c }: any) => <ul><li>{1}</li>{xs.map((x: any) => <Item x={x} />)}{Children.map(c, (k: any) => <b>{k}</b>)}</ul>;"#,
         r#"
 const _h0 = [3, 1];
-const _h1 = __prism.tpl("b", function(_hv) {
+const _h1 = [3, 2];
+const _h2 = __prism.tpl("b", function(_hv) {
 	return "<b>" + __prism.c(_hv[0]) + "</b>";
 }, function(_hv) {
 	return { children: _hv[0] };
 });
-const _h2 = [3, 2];
 import { Children } from "react";
-export const L = ({ xs, c }) => new __prism.Html("<ul><li>1</li>" + __prism.c(__prism.map(xs, (x) => __prism.k(Item, { x }), _h0), 0, _h0) + __prism.c(Children.map(c, (k) => __prism.lh(_h1, [k])), 0, _h2) + "</ul>");
+export const L = ({ xs, c }) => new __prism.Html("<ul><li>1</li>" + __prism.c(__prism.map(xs, (x) => __prism.k(Item, { x }), _h0), 0, _h0) + __prism.cx(__prism.at(_h1), Children.map(c, (k) => __prism.lh(_h2, [k])), 0, _h1) + "</ul>");
 "#,
     );
 }
