@@ -269,19 +269,85 @@ impl<'s, 'a> Lowerer<'s, 'a> {
             });
             return Ok(());
         }
-        let code = self.expression(expr, scope)?;
+        // A call may run a helper whose markup renders as it returns: at the child's place
+        // (see `__prism.at`), and in an array literal at its item's. (Not in a template: its
+        // holes' values were computed before it runs.)
+        let placed = holds && self.holes.is_none() && calls_something(expr);
+        let code = if placed {
+            self.placed_code(expr, scope)?
+        } else {
+            self.expression(expr, scope)?
+        };
         match (scope.flags, path) {
             (0, None) => out.dynamic(format!("__prism.c({code})")),
             (flags, None) => out.dynamic(format!("__prism.c({code}, {flags})")),
-            // A call may run a helper whose markup renders as it returns: at the child's place
-            // (see `__prism.at`).
-            // (Not in a template: its holes' values were computed before it runs.)
-            (flags, Some(path)) if self.holes.is_none() && calls_something(expr) => out.dynamic(
-                format!("__prism.cx(__prism.at({path}), {code}, {flags}, {path})"),
-            ),
+            (flags, Some(path)) if placed => out.dynamic(format!(
+                "__prism.cx(__prism.at({path}), {code}, {flags}, {path})"
+            )),
             (flags, Some(path)) => out.dynamic(format!("__prism.c({code}, {flags}, {path})")),
         }
         Ok(())
+    }
+
+    /// The code of a child expression that calls something, with the places React gives what
+    /// it holds: through `?:`, `&&`, `||` and `??` to the values that render, each item of an
+    /// array literal at (items, index) (`__prism.ai`), each item of a `list.map(callback)` at
+    /// its own (`__prism.map`). The child's own place is pushed by the caller.
+    fn placed_code(
+        &mut self,
+        expr: &'a Expression<'a>,
+        scope: Scope,
+    ) -> Result<String, Diagnostic> {
+        match expr.get_inner_expression() {
+            Expression::ConditionalExpression(cond) => {
+                let test = self.expression(&cond.test, scope)?;
+                let yes = self.placed_code(&cond.consequent, scope)?;
+                let no = self.placed_code(&cond.alternate, scope)?;
+                Ok(format!("(({test}) ? ({yes}) : ({no}))"))
+            }
+            Expression::LogicalExpression(logical) => {
+                let left = self.expression(&logical.left, scope)?;
+                let right = self.placed_code(&logical.right, scope)?;
+                Ok(format!(
+                    "(({left}) {} ({right}))",
+                    logical.operator.as_str()
+                ))
+            }
+            Expression::ArrayExpression(array)
+                if array
+                    .elements
+                    .iter()
+                    .all(|item| item.as_expression().is_some()) =>
+            {
+                let items = array.elements.len();
+                let mut code = String::from("[");
+                for (index, item) in array.elements.iter().enumerate() {
+                    let Some(item) = item.as_expression() else {
+                        continue;
+                    };
+                    if index > 0 {
+                        code.push_str(", ");
+                    }
+                    if items > 1 && calls_something(item) {
+                        let fork = self.hoist(format!("[{items}, {index}]"));
+                        let value = self.placed_code(item, scope)?;
+                        code.push_str(&format!("__prism.ai(__prism.at({fork}), {value})"));
+                    } else {
+                        code.push_str(&self.expression(item, scope)?);
+                    }
+                }
+                code.push(']');
+                Ok(code)
+            }
+            inner => match plain_map_call(inner) {
+                Some((list, callback)) => {
+                    let list = self.expression(list, scope)?;
+                    let callback = self.expression(callback, scope)?;
+                    Ok(format!("__prism.map({list}, {callback})"))
+                }
+                None => self.expression(expr, scope),
+            },
+        }
     }
 
     /// A plain host element: every prop follows `pushAttribute`, children follow the tag.

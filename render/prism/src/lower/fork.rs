@@ -19,13 +19,12 @@
 //! A child expression that calls something (`{field("name")}`, `{cond && row(item)}`) may
 //! run a helper function whose markup is lowered in place and renders as the helper returns,
 //! before `__prism.c` sees the value: such an expression is evaluated at the child's place
-//! (`__prism.cx(__prism.at(path), expr, flags, path)`), and `{list.map(callback)}` becomes
-//! `__prism.map` whatever the callback returns, so `{items.map((i) => row(i))}` forks per item.
+//! (`__prism.cx(__prism.at(path), expr, flags, path)`), and inside it, through `?:` and the
+//! logical operators, each item of an array literal at its own (`__prism.ai`) and each item of
+//! a `list.map(callback)` at its own (`__prism.map`, whatever the callback returns).
 //!
-//! Not exact: helper calls inside an array literal (`{[field("a"), field("b")]}`) run at the
-//! array's place, not at each item's (React forks per item); and a `.map` on a list that is
-//! neither an array nor has a `length` or `size` does not fork per item (its count is known
-//! only after every callback has run).
+//! Not exact: a `.map` on a list that is neither an array nor has a `length` or `size` does
+//! not fork per item (its count is known only after every callback has run).
 
 use oxc::ast::AstKind;
 use oxc::ast::ast::Expression;
