@@ -329,13 +329,17 @@ impl Meter {
 mod tests {
     use super::*;
 
+    fn engine() -> Jsc {
+        let limits = Limits {
+            heap_bytes_max: 256 << 20,
+            call_timeout: Duration::from_secs(5),
+        };
+        Jsc::new(limits).expect("engine")
+    }
+
     #[test]
     fn the_ftl_tier_is_off_unless_the_environment_says_otherwise() {
-        let limits = Limits {
-            heap_bytes_max: 64 << 20,
-            call_timeout: Duration::from_secs(2),
-        };
-        let mut engine = Jsc::new(limits).expect("engine");
+        let mut engine = engine();
         let mut out = Vec::new();
         engine
             .eval("function f(x) { return x + 1; }", "f.js")
@@ -346,22 +350,12 @@ mod tests {
         let want = std::env::var("JSC_useFTLJIT").is_ok_and(|v| v != "0" && v != "false");
         assert_eq!(ftl_jit_enabled(), Some(want));
     }
-}
 
-#[cfg(test)]
-mod string_tests {
-    use super::*;
-
-    /// Strings out of JSC (through its UTF-8 conversion, or the UTF-16 fallback) equal std's
-    /// lossy decoding of the same UTF-16 units: each case is a JS expression over `u`, the
-    /// code units, and the units themselves.
+    /// Strings out of JSC equal std's lossy decoding of the same UTF-16 units, long ones (past
+    /// the bulk ASCII chunks) included: each case is some units and how often they repeat.
     #[test]
     fn strings_come_out_as_std_decodes_their_units() {
-        let limits = Limits {
-            heap_bytes_max: 256 << 20,
-            call_timeout: Duration::from_secs(5),
-        };
-        let mut engine = Jsc::new(limits).expect("engine");
+        let mut engine = engine();
         engine
             .eval(
                 "function many(spec) { var s = JSON.parse(spec); return String.fromCharCode.apply(null, s.u).repeat(s.n); }",
