@@ -102,6 +102,14 @@ fn pages_render_inside_their_layouts_with_metadata() {
     let bext = serve(&dir, &[]);
     let r = bext.get("/");
     assert_eq!(r.status, 200, "{}", r.summary());
+    // The start-up lines name the engine the app renders with.
+    let stderr = bext.stderr();
+    assert!(
+        ["jsc", "quickjs", "v8"]
+            .iter()
+            .any(|engine| stderr.contains(&format!(", rendering with {engine}\n"))),
+        "{stderr}"
+    );
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     let html = r.text();
     assert!(

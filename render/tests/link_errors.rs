@@ -236,3 +236,38 @@ fn transform_errors_and_positions_in_the_original() {
         "{errors}"
     );
 }
+
+/// A package that was never installed: the error says to run `npm install` where the
+/// `package.json` is, not only that the import cannot be found.
+#[test]
+fn a_package_listed_but_not_installed_says_to_run_npm_install() {
+    let cases: [(&[(&str, &str)], &str); 2] = [
+        (
+            &[("package.json", r#"{"dependencies": {"left-pad": "1.3.0"}}"#)],
+            "is there but no node_modules beside it; run `npm install` in",
+        ),
+        (
+            &[
+                ("package.json", r#"{"devDependencies": {"left-pad": "1.3.0"}}"#),
+                ("node_modules/other/package.json", r#"{"main": "i.js"}"#),
+            ],
+            "lists it but it is not in node_modules; run `npm install` in",
+        ),
+    ];
+    for (extra, want) in cases {
+        let mut files = vec![LAYOUT, ("app/page.js", "export { x } from \"left-pad\";\n")];
+        files.extend_from_slice(extra);
+        let app = TempApp::new(&files);
+        let errors = match Compiler::new(&app.0, CompileOptions::default()).compile(&mut Identity)
+        {
+            Ok(_) => panic!("{extra:?}: expected an error"),
+            Err(errors) => errors.to_string(),
+        };
+        assert!(
+            errors.starts_with("app/page.js:1:19: cannot find package \"left-pad\": ")
+                && errors.contains(want)
+                && errors.contains(&app.0.display().to_string()),
+            "{errors}"
+        );
+    }
+}

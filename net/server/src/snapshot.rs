@@ -175,7 +175,6 @@ impl AppBuilder {
         for error in &loaded.errors {
             eprintln!("bext: {error}");
         }
-        eprintln!("bext: app {}: {}", dir.display(), loaded.stats);
         let render = &config.render;
         let available = bext_engine::available();
         let engine = match render.engine {
@@ -196,6 +195,14 @@ impl AppBuilder {
                     .join(", ")
             ))
         })?;
+        // The engine is part of what a newcomer needs to know first (JSC, say, is only there
+        // when its library was installed before the build).
+        eprintln!(
+            "bext: app {}: {}, rendering with {}",
+            dir.display(),
+            loaded.stats,
+            engine.name()
+        );
         let no_public =
             loaded.public_dir.is_none() && config.sites[index].root == dir.join("public");
         Ok(Arc::new(AppSite {

@@ -163,6 +163,9 @@ impl Resolver {
                 return self.in_package(&package_dir, name, &subpath);
             }
         }
+        if let Some(hint) = not_installed(dir, name) {
+            return Err(hint);
+        }
         Err(format!(
             "cannot find package {name:?} (looked in node_modules up from the importing file)"
         ))
@@ -316,6 +319,45 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// When package `name` is missing because nothing was installed: the nearest `package.json`
+/// up from `dir` lists it (or there is no `node_modules` beside it at all), so the fix is
+/// `npm install` there.
+fn not_installed(dir: &Path, name: &str) -> Option<String> {
+    let manifest_dir = dir
+        .ancestors()
+        .find(|ancestor| ancestor.join("package.json").is_file())?;
+    let manifest = manifest_dir.join("package.json");
+    let text = std::fs::read_to_string(&manifest).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let listed = [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ]
+    .iter()
+    .any(|field| json.get(field).and_then(|deps| deps.get(name)).is_some());
+    let installed_any = manifest_dir.join("node_modules").is_dir();
+    if !listed && installed_any {
+        return None;
+    }
+    let why = if installed_any {
+        format!(
+            "{} lists it but it is not in node_modules",
+            manifest.display()
+        )
+    } else {
+        format!(
+            "{} is there but no node_modules beside it",
+            manifest.display()
+        )
+    };
+    Some(format!(
+        "cannot find package {name:?}: {why}; run `npm install` in {}",
+        manifest_dir.display()
+    ))
 }
 
 /// The module id of `path`: relative to `root`, `/`-separated; `../` steps when the file lies
