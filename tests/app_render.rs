@@ -600,3 +600,62 @@ export default function Home() {
     });
     assert!(ticked >= 5);
 }
+
+/// An App Router page written for Next.js: `next/link`, `next/navigation` and `next/headers`
+/// resolve to bext's runtime (no `next` package installed), with Next's server behaviour.
+#[test]
+fn next_link_navigation_and_headers_modules_work_without_next_installed() {
+    let dir = TempDir::new("app-next-modules");
+    dir.write(
+        "app/layout.tsx",
+        "export default function Root({ children }: { children: any }) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        r#"import Link from "next/link";
+import { headers, cookies } from "next/headers";
+import { usePathname, useSearchParams, redirect, notFound } from "next/navigation";
+export const dynamic = "force-dynamic";
+function Where() {
+  return <p id="where">{usePathname()} q={useSearchParams().get("q")}</p>;
+}
+export default async function Home({ searchParams }: any) {
+  const sp = await searchParams;
+  if (sp.go === "away") redirect("/elsewhere");
+  if (sp.go === "nowhere") notFound();
+  const agent = (await headers()).get("user-agent");
+  const theme = (await cookies()).get("theme")?.value;
+  return (
+    <main>
+      <Link href="/about" className="nav" prefetch={false}>About</Link>
+      <Link href={{ pathname: "/search", query: { q: "a b", tag: ["x", "y"] }, hash: "top" }}>Search</Link>
+      <Where />
+      <span id="ua">{agent}</span>
+      <span id="theme">{theme}</span>
+    </main>
+  );
+}
+"#,
+    );
+    let bext = serve(&dir, &[]);
+    let r = request(
+        bext.addr,
+        "GET /?q=hello HTTP/1.1\r\nHost: x\r\nUser-Agent: probe/1\r\nCookie: theme=dark\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(r.status, 200, "{}", r.summary());
+    let html = r.text();
+    for want in [
+        r#"<a class="nav" href="/about">About</a>"#,
+        r#"<a href="/search?q=a+b&amp;tag=x&amp;tag=y#top">Search</a>"#,
+        r#"<p id="where">/ q=hello</p>"#,
+        r#"<span id="ua">probe/1</span>"#,
+        r#"<span id="theme">dark</span>"#,
+    ] {
+        assert!(html.contains(want), "{want}\n{html}");
+    }
+    let r = bext.get("/?go=away");
+    assert_eq!(r.status, 307, "{}", r.summary());
+    assert_eq!(r.header("location"), Some("/elsewhere"));
+    let r = bext.get("/?go=nowhere");
+    assert_eq!(r.status, 404, "{}", r.summary());
+}

@@ -45,6 +45,7 @@ function loadModule(id) {
 // the bundle evaluates first and which publishes them as `__prism.modules`.
 function builtinModule(id) {
   if (id === "bext/server") return serverModule;
+  if (Object.prototype.hasOwnProperty.call(nextModules, id)) return nextModules[id];
   var prism = globalThis.__prism;
   var mods = prism !== undefined && prism !== null ? prism.modules : undefined;
   if (mods === undefined || mods === null) return undefined;

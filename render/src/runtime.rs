@@ -15,6 +15,8 @@
 //!   `fetch` record and settles when Rust answers.
 //! - `server.js`: `bext/server` (`notFound`, `redirect`, `permanentRedirect`, `cookies`,
 //!   `headers`, `noStore`).
+//! - `next.js`: `next/navigation`, `next/headers` and `next/link` as Next.js serves them on
+//!   the server, on top of `bext/server` and the React stand-in.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
 //! - `console.js`: `console.*` as `log` records the server writes to its log with the
@@ -42,6 +44,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/blob.js"),
     include_str!("../js/fetch.js"),
     include_str!("../js/server.js"),
+    include_str!("../js/next.js"),
     include_str!("../js/metadata.js"),
     include_str!("../js/handler.js"),
     include_str!("../js/request.js"),

@@ -24,6 +24,9 @@ use crate::app::{RouteTable, discover};
 pub const DEFAULT_BUILTINS: &[&str] = &[
     "bext/server",
     "bext/jsx-runtime",
+    "next/navigation",
+    "next/headers",
+    "next/link",
     "react",
     "react/jsx-runtime",
     "react/jsx-dev-runtime",
