@@ -248,7 +248,10 @@ fn a_package_listed_but_not_installed_says_to_run_npm_install() {
         ),
         (
             &[
-                ("package.json", r#"{"devDependencies": {"left-pad": "1.3.0"}}"#),
+                (
+                    "package.json",
+                    r#"{"devDependencies": {"left-pad": "1.3.0"}}"#,
+                ),
                 ("node_modules/other/package.json", r#"{"main": "i.js"}"#),
             ],
             "lists it but it is not in node_modules; run `npm install` in",
@@ -258,8 +261,7 @@ fn a_package_listed_but_not_installed_says_to_run_npm_install() {
         let mut files = vec![LAYOUT, ("app/page.js", "export { x } from \"left-pad\";\n")];
         files.extend_from_slice(extra);
         let app = TempApp::new(&files);
-        let errors = match Compiler::new(&app.0, CompileOptions::default()).compile(&mut Identity)
-        {
+        let errors = match Compiler::new(&app.0, CompileOptions::default()).compile(&mut Identity) {
             Ok(_) => panic!("{extra:?}: expected an error"),
             Err(errors) => errors.to_string(),
         };
