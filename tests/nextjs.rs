@@ -141,12 +141,14 @@ fn visible(html: &str) -> (Option<String>, Vec<String>, String) {
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
-        text.push(' ');
         rest = &rest[open..];
+        // Comments are nothing to a reader (React's `<!-- -->` between texts included);
+        // a tag separates words.
         if let Some(after) = rest.strip_prefix("<!--") {
             rest = after.find("-->").map_or("", |end| &after[end + 3..]);
             continue;
         }
+        text.push(' ');
         let Some(close) = rest.find('>') else { break };
         let tag = &rest[1..close];
         let name: String = tag
