@@ -1,7 +1,8 @@
 //! Next.js conformance: each app under `tests/nextjs/apps/` is built and run with the real
 //! Next.js (`next build && next start`, pinned in `tests/nextjs/package-lock.json`), and bext
 //! serves the same directory; every request in the app's `routes.txt` goes to both, and the
-//! answers must agree on status, redirect target and what a reader sees (the page's text, its
+//! answers must agree on status, redirect target, content type, cookies set and what a reader
+//! sees (the page's text, its
 //! links and its title; markup, scripts and React's RSC payload aside). Error answers (4xx,
 //! 5xx) are compared by status, title and `robots: noindex` only: for a dynamic route, Next
 //! streams their content inside its RSC payload, and their HTML body is empty.
@@ -70,6 +71,8 @@ fn apps_answer_like_next_start() {
 struct Answer {
     status: u16,
     location: Option<String>,
+    content_type: Option<String>,
+    set_cookies: Vec<String>,
     title: Option<String>,
     noindex: bool,
     links: Vec<String>,
@@ -91,6 +94,13 @@ impl Answer {
         Answer {
             status: r.status,
             location: r.header("location").map(str::to_owned),
+            content_type: r.header("content-type").map(str::to_owned),
+            set_cookies: r
+                .headers
+                .iter()
+                .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+                .map(|(_, value)| without_expiry_date(value))
+                .collect(),
             title: if r.status < 300 || r.status >= 400 {
                 title
             } else {
@@ -101,6 +111,22 @@ impl Answer {
             text,
         }
     }
+}
+
+/// A Set-Cookie value with its `Expires` date blanked: one computed from `Max-Age` depends on
+/// the second each server answered in.
+fn without_expiry_date(value: &str) -> String {
+    value
+        .split("; ")
+        .map(|attr| {
+            if attr.starts_with("Expires=") {
+                "Expires=(date)"
+            } else {
+                attr
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A chunked body's data (RFC 9112, section 7.1; extensions and trailers ignored).

@@ -463,7 +463,9 @@ function finishRedirect(c, e) {
     c.mode === MODE_HANDLER ? failHandler(c, e, undefined) : startError(c, failureOf(e), 500);
     return;
   }
-  finish(c, e.status, '[["location",' + JSON.stringify(location) + "]]", "");
+  // A page's redirect keeps the page's type although it has no body, as Next.js sends it (a
+  // route handler's empty answer has none).
+  finish(c, e.status, '[["location",' + JSON.stringify(location) + '],["content-type","text/html; charset=utf-8"]]', "");
 }
 
 function startNotFound(c) {

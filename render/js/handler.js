@@ -31,7 +31,7 @@ function startHandler(c) {
   c.phase = PHASE_HANDLER;
   var result;
   try {
-    result = fn(requestObjectOf(c), { params: c.params });
+    result = fn(asNextRequest(requestObjectOf(c), c), { params: c.params });
   } catch (e) {
     fail(c, e);
     return;

@@ -156,3 +156,155 @@ var nextModules = {
   "next/headers": headersModule,
   "next/link": linkModule,
 };
+
+// ---- next/server ---------------------------------------------------------------------------
+
+// A response's cookies as NextResponse has them: each set or delete writes a Set-Cookie
+// header of that response.
+function ResponseCookies(headers) {
+  this._headers = headers;
+  this._map = new Map();
+}
+
+ResponseCookies.prototype = {
+  constructor: ResponseCookies,
+  set: function (name, value, options) {
+    if (name !== null && typeof name === "object") {
+      options = name;
+      value = name.value;
+      name = name.name;
+    }
+    name = String(name);
+    value = value === undefined ? "" : String(value);
+    var opts = {};
+    for (var k in options) if (Object.prototype.hasOwnProperty.call(options, k)) opts[k] = options[k];
+    // As Next normalises a cookie: path "/" unless given, and a max-age also as an expiry.
+    if (opts.path === undefined) opts.path = "/";
+    if (typeof opts.maxAge === "number") opts.expires = new Date(Date.now() + opts.maxAge * 1000);
+    this._headers.append("set-cookie", nextCookieString(name, value, opts));
+    this._map.set(name, { name: name, value: value });
+    return this;
+  },
+  delete: function (name) {
+    name = cookieArg(name);
+    this.set(name, "", { expires: new Date(0) });
+    this._map.delete(name);
+    return this;
+  },
+  get: function (name) {
+    return this._map.get(cookieArg(name));
+  },
+  getAll: function () {
+    return Array.from(this._map.values());
+  },
+  has: function (name) {
+    return this._map.has(cookieArg(name));
+  },
+};
+
+// A Set-Cookie value in Next's attribute order and spelling (values as given).
+function nextCookieString(name, value, o) {
+  var attrs = [];
+  if (o.path) attrs.push("Path=" + cookieAttr("path", o.path));
+  if (o.expires || o.expires === 0) attrs.push("Expires=" + (typeof o.expires === "number" ? new Date(o.expires) : o.expires).toUTCString());
+  if (typeof o.maxAge === "number") attrs.push("Max-Age=" + o.maxAge);
+  if (o.domain) attrs.push("Domain=" + cookieAttr("domain", o.domain));
+  if (o.secure) attrs.push("Secure");
+  if (o.httpOnly) attrs.push("HttpOnly");
+  if (o.sameSite) attrs.push("SameSite=" + cookieAttr("sameSite", o.sameSite));
+  if (o.partitioned) attrs.push("Partitioned");
+  if (o.priority) attrs.push("Priority=" + cookieAttr("priority", o.priority));
+  var text = cookieAttr("name", name) + "=" + encodeURIComponent(value);
+  return attrs.length === 0 ? text : text + "; " + attrs.join("; ");
+}
+
+function adoptNextResponse(r) {
+  Object.setPrototypeOf(r, NextResponse.prototype);
+  r.cookies = new ResponseCookies(r.headers);
+  return r;
+}
+
+function NextResponse(body, init) {
+  Response.call(this, body, init);
+  this.cookies = new ResponseCookies(this.headers);
+}
+NextResponse.prototype = Object.create(Response.prototype);
+NextResponse.prototype.constructor = NextResponse;
+
+NextResponse.json = function (data, init) {
+  return adoptNextResponse(Response.json(data, init));
+};
+
+// As Next: 307 unless told otherwise, and the URL must be absolute.
+NextResponse.redirect = function (url, init) {
+  var status = typeof init === "number" ? init : init !== null && typeof init === "object" && init.status !== undefined ? Number(init.status) : 307;
+  if (!REDIRECT_STATUSES[status]) throw new RangeError('Failed to execute "redirect" on "response": Invalid status code');
+  var href = String(url instanceof URLClass ? url.href : new URLClass(String(url)).href);
+  var r = adoptNextResponse(new Response(null, { status: status }));
+  r.headers.set("location", href);
+  return r;
+};
+
+// Middleware's answers; bext has no middleware yet, so outside it they are plain responses
+// carrying Next's markers.
+NextResponse.next = function (init) {
+  var r = new NextResponse(null, init);
+  r.headers.set("x-middleware-next", "1");
+  return r;
+};
+
+NextResponse.rewrite = function (url, init) {
+  var r = new NextResponse(null, init);
+  r.headers.set("x-middleware-rewrite", String(url instanceof URLClass ? url.href : new URLClass(String(url)).href));
+  return r;
+};
+
+// What a route handler gets as its request under Next.js: a Request with `nextUrl` and
+// `cookies`. bext's handler request is made one by `asNextRequest`.
+function NextRequest(input, init) {
+  var r = new Request(input, init);
+  return asNextRequest(r, null);
+}
+
+function asNextRequest(r, c) {
+  var url = null;
+  var jar = null;
+  Object.defineProperty(r, "nextUrl", {
+    configurable: true,
+    get: function () {
+      if (url === null) url = new URLClass(r.url);
+      return url;
+    },
+  });
+  Object.defineProperty(r, "cookies", {
+    configurable: true,
+    get: function () {
+      if (jar === null) jar = c !== null ? cookies() : new RequestCookiesOf(r.headers.get("cookie"));
+      return jar;
+    },
+  });
+  return r;
+}
+
+function RequestCookiesOf(header) {
+  this._map = parseCookieHeader(header);
+}
+RequestCookiesOf.prototype = {
+  get: function (name) {
+    name = cookieArg(name);
+    var value = this._map.get(name);
+    return value === undefined ? undefined : { name: name, value: value };
+  },
+  getAll: function () {
+    var out = [];
+    this._map.forEach(function (value, name) { out.push({ name: name, value: value }); });
+    return out;
+  },
+  has: function (name) { return this._map.has(cookieArg(name)); },
+};
+
+nextModules["next/server"] = {
+  __esModule: true,
+  NextResponse: NextResponse,
+  NextRequest: NextRequest,
+};

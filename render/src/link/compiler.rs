@@ -27,6 +27,7 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "next/navigation",
     "next/headers",
     "next/link",
+    "next/server",
     "react",
     "react/jsx-runtime",
     "react/jsx-dev-runtime",

@@ -77,7 +77,8 @@ pub(crate) fn fields(page: &RenderedPage, cacheable: bool, extra: &[Field]) -> A
         has_cache_control |= field.is("cache-control");
         fields.push(field);
     }
-    if !has_type {
+    // An empty answer (a redirect, a 204) has no type, as Next.js sends it.
+    if !has_type && !page.body.is_empty() {
         fields.push(Field::from_static(
             "content-type",
             "text/html; charset=utf-8",
