@@ -630,5 +630,9 @@ installTimers(G);
 installCrypto(G);
 installWebPlatform(G);
 installBlob(G);
-// Packages from node_modules commonly branch on process.env.NODE_ENV.
-if (typeof G.process !== "object" || G.process === null) G.process = { env: { NODE_ENV: "production" } };
+// process.env: the server's environment and the app's .env files, as Next.js loads them
+// (render/src/env.rs), put in the bundle as `__bext_env`; packages branch on NODE_ENV.
+var processEnv = typeof G.__bext_env === "object" && G.__bext_env !== null ? G.__bext_env : { NODE_ENV: "production" };
+delete G.__bext_env;
+if (typeof G.process !== "object" || G.process === null) G.process = { env: processEnv };
+else G.process.env = processEnv;

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod env;
 pub mod link;
 pub mod load;
 pub mod renderer;

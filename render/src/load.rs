@@ -32,6 +32,7 @@ pub struct LoadedApp {
 /// Compiles one app, again and again.
 pub struct AppLoader {
     compiler: Compiler,
+    dev: bool,
 }
 
 impl AppLoader {
@@ -45,6 +46,7 @@ impl AppLoader {
         };
         AppLoader {
             compiler: Compiler::new(root, options),
+            dev,
         }
     }
 
@@ -54,11 +56,22 @@ impl AppLoader {
 
     pub fn load(&mut self) -> Result<LoadedApp, CompileErrors> {
         let compiled = self.compiler.compile(&mut Prism)?;
+        let env = crate::env::load(self.compiler.root(), self.dev)
+            .map_err(|why| CompileErrors(vec![CompileError::file(".env", why)]))?;
+        let env_json = serde_json::to_string(&env).unwrap_or_else(|_| String::from("{}"));
         let mut bundle = String::with_capacity(
-            bext_prism::PRISM_RUNTIME_JS.len() + APP_RUNTIME_JS.len() + compiled.bundle.len() + 2,
+            bext_prism::PRISM_RUNTIME_JS.len()
+                + APP_RUNTIME_JS.len()
+                + compiled.bundle.len()
+                + env_json.len()
+                + 40,
         );
         bundle.push_str(bext_prism::PRISM_RUNTIME_JS);
         bundle.push('\n');
+        // `process.env` (see `env.rs`); app.js takes it off the global object.
+        bundle.push_str("globalThis.__bext_env = ");
+        bundle.push_str(&env_json);
+        bundle.push_str(";\n");
         bundle.push_str(APP_RUNTIME_JS);
         bundle.push('\n');
         bundle.push_str(&compiled.bundle);

@@ -1,0 +1,30 @@
+export const dynamic = "force-dynamic";
+
+const NAMES = [
+  "GREETING",
+  "PLAIN",
+  "QUOTED",
+  "SINGLE",
+  "API_URL",
+  "WITH_DEFAULT",
+  "OVERRIDDEN",
+  "EXPORTED",
+  "EMPTY",
+  "ONLY_PRODUCTION",
+  "LOCAL_SECRET",
+  "NODE_ENV",
+  "NOT_SET_ANYWHERE",
+];
+
+export default function Env() {
+  return (
+    <dl>
+      {NAMES.map((name) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>[{JSON.stringify(process.env[name] ?? null)}]</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
