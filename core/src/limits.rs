@@ -159,6 +159,8 @@ pub const ENGINE_JOBS_DISCARD_MAX: usize = 10_000;
 pub const V8_SNAPSHOTS_CACHED_MAX: usize = 4;
 /// Largest response body a loader's `fetch` accepts.
 pub const FETCH_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
+/// The largest `.env` file an app may have; a bigger one fails the load, naming it.
+pub const ENV_FILE_BYTES_MAX: u64 = 1 << 20;
 /// `fetch` calls one render may make.
 pub const FETCHES_PER_RENDER_MAX: usize = 64;
 /// Timers (`setTimeout`, each `setInterval` firing) one render may set.

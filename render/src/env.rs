@@ -9,8 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The largest `.env` file read; a bigger one is an error naming it.
-pub const ENV_FILE_BYTES_MAX: u64 = 1 << 20;
+use bext_core::limits::ENV_FILE_BYTES_MAX;
 
 /// The environment app code sees as `process.env`.
 pub fn load(root: &Path, dev: bool) -> Result<BTreeMap<String, String>, String> {
