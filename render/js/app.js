@@ -636,3 +636,7 @@ var processEnv = typeof G.__bext_env === "object" && G.__bext_env !== null ? G._
 delete G.__bext_env;
 if (typeof G.process !== "object" || G.process === null) G.process = { env: processEnv };
 else G.process.env = processEnv;
+// process.cwd(): the app's root, where `next start` runs.
+if (typeof G.__bext_root === "string") appRoot = G.__bext_root;
+delete G.__bext_root;
+G.process.cwd = processCwd;

@@ -46,6 +46,7 @@ function loadModule(id) {
 function builtinModule(id) {
   if (id === "bext/server") return serverModule;
   if (Object.prototype.hasOwnProperty.call(nextModules, id)) return nextModules[id];
+  if (id === "path" || id === "node:path" || id === "path/posix" || id === "node:path/posix") return pathModule;
   var prism = globalThis.__prism;
   var mods = prism !== undefined && prism !== null ? prism.modules : undefined;
   if (mods === undefined || mods === null) return undefined;

@@ -71,6 +71,11 @@ impl AppLoader {
         // `process.env` (see `env.rs`); app.js takes it off the global object.
         bundle.push_str("globalThis.__bext_env = ");
         bundle.push_str(&env_json);
+        bundle.push_str(";\nglobalThis.__bext_root = ");
+        bundle.push_str(
+            &serde_json::to_string(&self.compiler.root().to_string_lossy())
+                .unwrap_or_else(|_| String::from("\"/\"")),
+        );
         bundle.push_str(";\n");
         bundle.push_str(APP_RUNTIME_JS);
         bundle.push('\n');

@@ -17,6 +17,7 @@
 //!   `headers`, `noStore`).
 //! - `next.js`: `next/navigation`, `next/headers` and `next/link` as Next.js serves them on
 //!   the server, on top of `bext/server` and the React stand-in.
+//! - `path.js`: Node's `path` (POSIX), with `process.cwd()` the app's root.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
 //! - `console.js`: `console.*` as `log` records the server writes to its log with the
@@ -45,6 +46,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/fetch.js"),
     include_str!("../js/server.js"),
     include_str!("../js/next.js"),
+    include_str!("../js/path.js"),
     include_str!("../js/metadata.js"),
     include_str!("../js/handler.js"),
     include_str!("../js/request.js"),

@@ -83,13 +83,13 @@ fn unresolvable_imports() {
     check(
         &[(
             "app/page.js",
-            "import fs from \"node:fs\";\nimport path from \"path\";\n",
+            "import fs from \"node:fs\";\nimport os from \"os\";\n",
         )],
         concat!(
             "app/page.js:1:16: \"node:fs\" is a Node.js built-in module: the server's JavaScript engine does not provide it\n",
-            "> 1 | import fs from \"node:fs\";\n    |                ^\n  2 | import path from \"path\";\n",
-            "app/page.js:2:18: \"path\" is a Node.js built-in module: the server's JavaScript engine does not provide it\n",
-            "  1 | import fs from \"node:fs\";\n> 2 | import path from \"path\";\n    |                  ^",
+            "> 1 | import fs from \"node:fs\";\n    |                ^\n  2 | import os from \"os\";\n",
+            "app/page.js:2:16: \"os\" is a Node.js built-in module: the server's JavaScript engine does not provide it\n",
+            "  1 | import fs from \"node:fs\";\n> 2 | import os from \"os\";\n    |                ^",
         ),
     );
     check(
