@@ -169,15 +169,13 @@ function ResponseCookies(headers) {
 ResponseCookies.prototype = {
   constructor: ResponseCookies,
   set: function (name, value, options) {
-    if (name !== null && typeof name === "object") {
-      options = name;
-      value = name.value;
-      name = name.name;
-    }
-    name = String(name);
-    value = value === undefined ? "" : String(value);
+    var cookie = cookieSetArgs(name, value, options);
+    name = cookie.name;
+    value = cookie.value;
     var opts = {};
-    for (var k in options) if (Object.prototype.hasOwnProperty.call(options, k)) opts[k] = options[k];
+    for (var k in cookie.options) {
+      if (Object.prototype.hasOwnProperty.call(cookie.options, k)) opts[k] = cookie.options[k];
+    }
     // As Next normalises a cookie: path "/" unless given, and a max-age also as an expiry.
     if (opts.path === undefined) opts.path = "/";
     if (typeof opts.maxAge === "number") opts.expires = new Date(Date.now() + opts.maxAge * 1000);

@@ -100,6 +100,16 @@ function parseCookieHeader(header) {
   return map;
 }
 
+// `set(name, value, options)` or `set({name, value, ...options})`, as Next.js takes both.
+function cookieSetArgs(name, value, options) {
+  if (name !== null && typeof name === "object") {
+    options = name;
+    value = name.value;
+    name = name.name;
+  }
+  return { name: String(name), value: value === undefined ? "" : String(value), options: options || {} };
+}
+
 function cookieArg(nameOrOptions) {
   return nameOrOptions !== null && typeof nameOrOptions === "object" ? String(nameOrOptions.name) : String(nameOrOptions);
 }
@@ -125,16 +135,10 @@ CookieStore.prototype = {
   set: function (name, value, options) {
     var c = this._render;
     if (c.mode !== MODE_HANDLER) throw new Error("cookies().set() can only be called in a route handler");
-    if (name !== null && typeof name === "object") {
-      options = name;
-      value = name.value;
-      name = name.name;
-    }
-    name = String(name);
-    value = value === undefined ? "" : String(value);
+    var cookie = cookieSetArgs(name, value, options);
     if (c.setCookies === null) c.setCookies = [];
-    c.setCookies.push(serializeCookie(name, value, options || {}));
-    this._map.set(name, value);
+    c.setCookies.push(serializeCookie(cookie.name, cookie.value, cookie.options));
+    this._map.set(cookie.name, cookie.value);
   },
   delete: function (name) {
     this.set(cookieArg(name), "", { maxAge: 0, expires: new Date(0) });
