@@ -37,6 +37,11 @@ fn apps_answer_like_next_start() {
         .collect();
     apps.sort();
     assert!(!apps.is_empty(), "no apps under tests/nextjs/apps");
+    // `BEXT_NEXTJS_APPS=blog,config`: only these (while working on one).
+    if let Ok(only) = std::env::var("BEXT_NEXTJS_APPS") {
+        let only: Vec<&str> = only.split(',').map(str::trim).collect();
+        apps.retain(|app| only.iter().any(|name| app.ends_with(name)));
+    }
     let mut failures = Vec::new();
     for app in &apps {
         let name = app.file_name().unwrap().to_string_lossy().into_owned();
@@ -45,14 +50,23 @@ fn apps_answer_like_next_start() {
         let bext = Bext::serve_dir(&built, &[]);
         let routes = std::fs::read_to_string(app.join("routes.txt")).expect("routes.txt");
         let (mut matched, mut total) = (0, 0);
+        // `@headers a, b`: response headers this app also compares on every route.
+        let mut compared: Vec<String> = Vec::new();
         for line in routes.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
+            if let Some(names) = line.strip_prefix("@headers ") {
+                compared = names
+                    .split(',')
+                    .map(|n| n.trim().to_ascii_lowercase())
+                    .collect();
+                continue;
+            }
             total += 1;
             let raw = raw_request(line);
-            let want = Answer::of(&request(next.addr, &raw));
-            let got = Answer::of(&request(bext.addr, &raw));
+            let want = Answer::of(&request(next.addr, &raw), &compared);
+            let got = Answer::of(&request(bext.addr, &raw), &compared);
             if want == got {
                 matched += 1;
             } else {
@@ -73,6 +87,8 @@ struct Answer {
     location: Option<String>,
     content_type: Option<String>,
     set_cookies: Vec<String>,
+    /// The headers the app's `@headers` line names, in that order.
+    headers: Vec<(String, Option<String>)>,
     title: Option<String>,
     noindex: bool,
     links: Vec<String>,
@@ -80,7 +96,7 @@ struct Answer {
 }
 
 impl Answer {
-    fn of(r: &common::Response) -> Answer {
+    fn of(r: &common::Response, compared: &[String]) -> Answer {
         let body = match r.header("transfer-encoding") {
             Some(coding) if coding.eq_ignore_ascii_case("chunked") => dechunk(&r.body),
             _ => r.body.clone(),
@@ -94,12 +110,17 @@ impl Answer {
         Answer {
             status: r.status,
             location: r.header("location").map(str::to_owned),
-            content_type: r.header("content-type").map(str::to_owned),
+            // Parameter values are case-insensitive (`charset=UTF-8` is `charset=utf-8`).
+            content_type: r.header("content-type").map(str::to_ascii_lowercase),
             set_cookies: r
                 .headers
                 .iter()
                 .filter(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
                 .map(|(_, value)| without_expiry_date(value))
+                .collect(),
+            headers: compared
+                .iter()
+                .map(|name| (name.clone(), r.header(name).map(str::to_owned)))
                 .collect(),
             title: if r.status < 300 || r.status >= 400 {
                 title

@@ -130,6 +130,13 @@ pub const ENGINE_HEAP_BYTES_CEILING: u64 = 4 * 1024 * 1024 * 1024;
 pub const RENDER_TIMEOUT_MS: u64 = 2_000;
 /// Hard ceiling for `[render] render_timeout_ms`.
 pub const RENDER_TIMEOUT_MS_CEILING: u64 = 60_000;
+/// Longest the app's next.config (with its `redirects()`, `rewrites()`, `headers()`) and
+/// middleware's top level may take to evaluate at load.
+pub const NEXT_CONFIG_TIMEOUT_MS: u64 = 5_000;
+/// Backtracking steps one next.config source or middleware matcher may take on one path
+/// before it counts as no match (their groups are JavaScript regular expressions, look-ahead
+/// included, matched by a backtracker).
+pub const PATTERN_BACKTRACK_STEPS_MAX: usize = 100_000;
 /// Renders one shard may have started and not finished (waiting on `fetch`); past it, 503.
 pub const RENDERS_IN_FLIGHT_MAX: usize = 1024;
 /// Default deadline of one `fetch` made by a loader (connect, send, whole response).

@@ -25,6 +25,7 @@ var PHASE_HEAD = 4;
 var PHASE_META = 5;
 var PHASE_DOCUMENT = 6;
 var PHASE_HANDLER = 7;
+var PHASE_MIDDLEWARE = 8;
 
 var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
 var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
@@ -237,10 +238,11 @@ function Render(msg, route) {
 }
 
 function startRender(msg) {
-  var route = typeof msg.route === "number" ? routes[msg.route] : undefined;
+  var route = routeOf(msg.route);
   var c = new Render(msg, route !== undefined ? route : rootRouteOrEmpty());
   currentRender = c;
   if (route === undefined) startNotFound(c);
+  else if (route === middlewareRoute) startMiddleware(c);
   else if (route.handler !== null) startHandler(c);
   else if (route.page !== null) startPage(c);
   else startNotFound(c);
@@ -346,6 +348,9 @@ function step(c, v) {
       return undefined;
     case PHASE_HANDLER:
       finishHandler(c, v);
+      return undefined;
+    case PHASE_MIDDLEWARE:
+      finishMiddleware(c, v);
       return undefined;
     default:
       throw new Error("render state machine: bad phase " + c.phase);
@@ -463,6 +468,7 @@ function finishRedirect(c, e) {
     c.mode === MODE_HANDLER ? failHandler(c, e, undefined) : startError(c, failureOf(e), 500);
     return;
   }
+  if (nextSite.basePath !== "" && location.charAt(0) === "/" && location.charAt(1) !== "/") location = nextSite.basePath + location;
   // A page's redirect keeps the page's type although it has no body, as Next.js sends it (a
   // route handler's empty answer has none).
   finish(c, e.status, '[["location",' + JSON.stringify(location) + '],["content-type","text/html; charset=utf-8"]]', "");
@@ -481,12 +487,14 @@ function startNotFound(c) {
       c.leaf = requireModule(r.notFound).default;
       c.leafId = r.notFound;
       c.layoutIds = layoutsAbove(r.layouts, r.notFound);
+      c.head = layoutsHead(c.layoutIds) + NOINDEX;
     } else {
       c.leaf = BuiltinNotFound;
       c.leafId = "the built-in not-found page";
       c.layoutIds = r.layouts.slice(0, 1);
+      // Next's own not-found page names itself, whatever the layout's title.
+      c.head = headHtml(layoutMetas(c.layoutIds).concat([BUILTIN_404_METADATA])) + NOINDEX;
     }
-    c.head = layoutsHead(c.layoutIds) + NOINDEX;
   } catch (e) {
     startError(c, failureOf(e), 500);
     return;
@@ -503,10 +511,16 @@ function BuiltinNotFound() {
 // The static `metadata` of the layouts around a not-found or error page (generateMetadata is
 // not called there: it may be what failed).
 function layoutsHead(layoutIds) {
+  return headHtml(layoutMetas(layoutIds));
+}
+
+function layoutMetas(layoutIds) {
   var metas = [];
   for (var i = 0; i < layoutIds.length; i++) metas.push(requireModule(layoutIds[i]).metadata);
-  return headHtml(metas);
+  return metas;
 }
+
+var BUILTIN_404_METADATA = { title: { absolute: "404: This page could not be found." } };
 
 function startError(c, failure, status) {
   var r = c.route;
@@ -584,7 +598,7 @@ function renderErrorPage(msg) {
     old.finished = true; // its late continuations, if any, are ignored
     delete liveRenders[msg.id];
   }
-  var route = typeof msg.route === "number" ? routes[msg.route] : undefined;
+  var route = routeOf(msg.route);
   var c = new Render(msg, route !== undefined ? route : rootRouteOrEmpty());
   currentRender = c;
   var message = String(msg.message);
@@ -610,6 +624,10 @@ G.__bext_export = exportLive;
 G.__bext_default = defaultOf;
 G.__bext_compile_error = compileError;
 G.__bext_routes = setRoutes;
+G.__bext_middleware = setMiddleware;
+G.__bext_next_site = setNextSite;
+G.__bext_next_config = nextConfigStart;
+G.__bext_next_config_result = nextConfigResult;
 G.__bext_in = bextIn;
 G.__bext_out = bextOut;
 G.__bext_configure = configure;

@@ -21,7 +21,10 @@ function usePathname() {
   var c = renderForCall("usePathname()");
   var url = typeof c.msg.url === "string" ? c.msg.url : "/";
   var end = url.search(/[?#]/);
-  return end < 0 ? url : url.slice(0, end);
+  var path = end < 0 ? url : url.slice(0, end);
+  var base = nextSite.basePath;
+  if (base !== "" && (path === base || path.indexOf(base + "/") === 0)) path = path.slice(base.length) || "/";
+  return path;
 }
 
 // URLSearchParams that cannot be changed, as Next's ReadonlyURLSearchParams.
@@ -134,8 +137,32 @@ function linkQueryValue(v) {
   return typeof v === "string" || (typeof v === "number" && isFinite(v)) || typeof v === "boolean" ? String(v) : "";
 }
 
+// next.config's `basePath` and `trailingSlash`, set by `__bext_next_site` when the app has them.
+var nextSite = { basePath: "", trailingSlash: false };
+
+function setNextSite(site) {
+  nextSite = site;
+}
+
+// A path of this app as Next writes it into links: with the base path, and the trailing slash
+// the config wants (files keep their name as it is).
+function sitePath(href) {
+  if (typeof href !== "string" || href.charAt(0) !== "/" || href.charAt(1) === "/") return href;
+  var end = href.search(/[?#]/);
+  var path = end < 0 ? href : href.slice(0, end);
+  var rest = end < 0 ? "" : href.slice(end);
+  if (nextSite.trailingSlash) {
+    if (/\.[^/]+\/?$/.test(path)) path = path.replace(/\/+$/, "");
+    else if (path.charAt(path.length - 1) !== "/") path += "/";
+  } else if (path.length > 1) {
+    path = path.replace(/\/+$/, "");
+  }
+  if (nextSite.basePath !== "") path = path === "/" && !nextSite.trailingSlash ? nextSite.basePath : nextSite.basePath + path;
+  return path + rest;
+}
+
 function Link(props) {
-  var href = linkHref(props.as !== undefined && props.as !== null ? props.as : props.href);
+  var href = sitePath(linkHref(props.as !== undefined && props.as !== null ? props.as : props.href));
   var react = globalThis.__prism.modules.react;
   if (props.legacyBehavior) {
     // The child (an <a>, or a component that renders one) gets the href.
@@ -243,17 +270,18 @@ NextResponse.redirect = function (url, init) {
   return r;
 };
 
-// Middleware's answers; bext has no middleware yet, so outside it they are plain responses
-// carrying Next's markers.
+// Middleware's answers: Next's markers, read by the server (see middleware.js).
 NextResponse.next = function (init) {
   var r = new NextResponse(null, init);
   r.headers.set("x-middleware-next", "1");
+  markRequestHeaders(init, r.headers);
   return r;
 };
 
 NextResponse.rewrite = function (url, init) {
   var r = new NextResponse(null, init);
   r.headers.set("x-middleware-rewrite", String(url instanceof URLClass ? url.href : new URLClass(String(url)).href));
+  markRequestHeaders(init, r.headers);
   return r;
 };
 

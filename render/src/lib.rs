@@ -6,5 +6,6 @@ pub mod app;
 pub mod env;
 pub mod link;
 pub mod load;
+pub mod next_config;
 pub mod renderer;
 pub mod runtime;

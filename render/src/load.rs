@@ -14,6 +14,7 @@ use crate::link::{
     CompileError, CompileErrors, CompileOptions, CompileStats, Compiler, ModuleDiagnostic,
     ModuleTransform,
 };
+use crate::next_config::{ConfigPhase, NextConfig};
 use crate::runtime::APP_RUNTIME_JS;
 
 /// A compiled app, ready for engines to load. Shared read-only by every shard.
@@ -26,6 +27,8 @@ pub struct LoadedApp {
     pub public_dir: Option<PathBuf>,
     /// Compile errors embedded in the bundle (dev mode only).
     pub errors: Vec<CompileError>,
+    /// next.config and middleware, compiled; `None` when the app has neither.
+    pub next_config: Option<NextConfig>,
     pub stats: CompileStats,
 }
 
@@ -58,11 +61,72 @@ impl AppLoader {
         let compiled = self.compiler.compile(&mut Prism)?;
         let env = crate::env::load(self.compiler.root(), self.dev)
             .map_err(|why| CompileErrors(vec![CompileError::file(".env", why)]))?;
-        let env_json = serde_json::to_string(&env).unwrap_or_else(|_| String::from("{}"));
+        let mut bundle = self.assemble(&env, &compiled.bundle);
+        let mut next_config = None;
+        if compiled.next_config.is_some() || compiled.middleware.is_some() {
+            let phase = if self.dev {
+                ConfigPhase::Development
+            } else {
+                ConfigPhase::Production
+            };
+            let config = crate::next_config::evaluate(
+                &bundle,
+                compiled.next_config.as_deref(),
+                compiled.middleware.as_deref(),
+                phase,
+            )
+            .map_err(|e| {
+                let key = if e.key.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}: ", e.key)
+                };
+                CompileErrors(vec![CompileError::file(
+                    e.file,
+                    format!("{key}{}", e.message),
+                )])
+            })?;
+            // next.config's `env` wins over the environment and .env files, as Next inlines it.
+            if !config.env.is_empty() {
+                let mut env = env;
+                for (name, value) in &config.env {
+                    env.insert(name.clone(), value.clone());
+                }
+                bundle = self.assemble(&env, &compiled.bundle);
+            }
+            // Links and redirects made in the engine carry the base path and slash rule.
+            if !config.base_path.is_empty() || config.trailing_slash {
+                bundle.push_str(&format!(
+                    "__bext_next_site({});\n",
+                    serde_json::json!({
+                        "basePath": config.base_path,
+                        "trailingSlash": config.trailing_slash,
+                    })
+                ));
+            }
+            next_config = Some(config);
+        }
+        Ok(LoadedApp {
+            root: self.compiler.root().to_path_buf(),
+            bundle: Arc::from(bundle),
+            next_config,
+            routes: compiled.routes,
+            public_dir: compiled.public_dir,
+            errors: compiled.errors,
+            stats: compiled.stats,
+        })
+    }
+}
+
+impl AppLoader {
+    /// The script engines evaluate: PRISM's runtime, `process.env` and the app root, the app
+    /// runtime, then the linked modules.
+    fn assemble(&self, env: &std::collections::BTreeMap<String, String>, modules: &str) -> String {
+        let env_json = serde_json::to_string(env).unwrap_or_else(|_| String::from("{}"));
         let mut bundle = String::with_capacity(
             bext_prism::PRISM_RUNTIME_JS.len()
                 + APP_RUNTIME_JS.len()
-                + compiled.bundle.len()
+                + modules.len()
                 + env_json.len()
                 + 40,
         );
@@ -79,15 +143,8 @@ impl AppLoader {
         bundle.push_str(";\n");
         bundle.push_str(APP_RUNTIME_JS);
         bundle.push('\n');
-        bundle.push_str(&compiled.bundle);
-        Ok(LoadedApp {
-            root: self.compiler.root().to_path_buf(),
-            bundle: Arc::from(bundle),
-            routes: compiled.routes,
-            public_dir: compiled.public_dir,
-            errors: compiled.errors,
-            stats: compiled.stats,
-        })
+        bundle.push_str(modules);
+        bundle
     }
 }
 

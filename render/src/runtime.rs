@@ -20,6 +20,10 @@
 //! - `path.js`: Node's `path` (POSIX), with `process.cwd()` the app's root.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
+//! - `middleware.js`: `middleware.ts` / `proxy.ts` run as a render of its own before
+//!   routing, answering with Next's `x-middleware-*` markers.
+//! - `config.js`: next.config evaluated once per load (`__bext_next_config`), with
+//!   middleware's `config.matcher`.
 //! - `console.js`: `console.*` as `log` records the server writes to its log with the
 //!   render's URL, bounded per render.
 //! - `encoding.js`: `TextEncoder`/`TextDecoder`, `atob`/`btoa`, `structuredClone`,
@@ -49,6 +53,8 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/path.js"),
     include_str!("../js/metadata.js"),
     include_str!("../js/handler.js"),
+    include_str!("../js/middleware.js"),
+    include_str!("../js/config.js"),
     include_str!("../js/request.js"),
     include_str!("../js/locale.js"),
     include_str!("../js/timers.js"),

@@ -272,9 +272,15 @@ fn route_table_script() {
 
 #[test]
 fn errors_name_the_files() {
+    check_error(&["app/page.tsx"], &["app/page.tsx: has no root layout"]);
+    // Several root layouts (one per language) are fine; a page outside them is not.
     check_error(
-        &["app/page.tsx"],
-        &["app/layout.tsx: the root layout is missing"],
+        &[
+            "app/[lang]/layout.tsx",
+            "app/[lang]/page.tsx",
+            "app/other/page.tsx",
+        ],
+        &["app/other/page.tsx: has no root layout"],
     );
     check_error(
         &["app/layout.tsx", "app/x/page.tsx", "app/x/route.ts"],
@@ -350,7 +356,10 @@ fn errors_name_the_files() {
     );
     // Every problem is reported, not just the first.
     check_error(
-        &["app/x/page.tsx", "app/x/route.js"],
-        &["root layout is missing", "conflicts with app/x/route.js"],
+        &["app/x/page.tsx", "app/x/route.js", "app/y/page.tsx"],
+        &[
+            "conflicts with app/x/route.js",
+            "app/y/page.tsx: has no root layout",
+        ],
     );
 }

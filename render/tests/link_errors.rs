@@ -107,6 +107,14 @@ fn unresolvable_imports() {
         &[("app/page.js", "import x from \"@/lib/nope\";\n")],
         "app/page.js:1:15: cannot find \"@/lib/nope\" (@/ is the app root)\n> 1 | import x from \"@/lib/nope\";\n    |               ^",
     );
+    // Next's own modules are never taken from node_modules: bext's, or a message.
+    check(
+        &[
+            ("app/page.js", "import Image from \"next/image\";\n"),
+            ("node_modules/next/image.js", "module.exports = {};\n"),
+        ],
+        "app/page.js:1:19: next/image is not provided by bext yet (use a plain <img> for now); bext provides next/navigation, next/headers, next/link and next/server\n> 1 | import Image from \"next/image\";\n    |                   ^",
+    );
     check(
         &[("app/page.js", "const x = require(\"./gone\");\n")],
         "app/page.js:1:19: cannot find \"./gone\"\n> 1 | const x = require(\"./gone\");\n    |                   ^",
@@ -183,7 +191,7 @@ fn discovery_errors() {
         .to_string();
     assert_eq!(
         errors,
-        "app/layout.tsx: the root layout is missing: every app needs app/layout.tsx (or .jsx/.ts/.js), which renders <html> and <body>\n\
+        "app/page.js: has no root layout: add app/layout.tsx (or a layout.tsx in a folder above the page), which renders <html> and <body>\n\
          app/x/page.js: conflicts with app/x/route.js: a folder holds a page or a route handler, not both"
     );
     let empty = TempApp::new(&[("lib/x.js", "")]);

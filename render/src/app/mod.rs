@@ -38,7 +38,23 @@ pub struct App {
     pub routes: RouteTable,
     /// `<root>/public` when it is a directory.
     pub public_dir: Option<PathBuf>,
+    /// The module id of `middleware.ts` (or Next 16's `proxy.ts`) at the root, if any.
+    pub middleware: Option<String>,
+    /// The module id of `next.config.{js,mjs,cjs,ts,mts}` at the root, if any.
+    pub next_config: Option<String>,
 }
+
+/// Where Next.js looks for middleware: `proxy` is its name since Next 16, `middleware` before.
+const MIDDLEWARE_FILES: &[&str] = &["proxy", "middleware"];
+const MIDDLEWARE_EXTENSIONS: &[&str] = &["ts", "js", "mjs", "tsx", "jsx"];
+/// next.config file names, in the order Next.js tries them.
+const CONFIG_FILES: &[&str] = &[
+    "next.config.js",
+    "next.config.mjs",
+    "next.config.ts",
+    "next.config.mts",
+    "next.config.cjs",
+];
 
 /// A problem with the app's layout. `file` is relative to the app root; when two files clash,
 /// `message` names the other one.
@@ -61,9 +77,21 @@ pub fn discover(root: &Path) -> Result<App, Vec<AppError>> {
     let files = scan::list_app_files(root).map_err(|e| vec![e])?;
     let routes = RouteTable::from_files(&files)?;
     let public = root.join("public");
+    let middleware = MIDDLEWARE_FILES.iter().find_map(|stem| {
+        MIDDLEWARE_EXTENSIONS
+            .iter()
+            .map(|ext| format!("{stem}.{ext}"))
+            .find(|name| root.join(name).is_file())
+    });
+    let next_config = CONFIG_FILES
+        .iter()
+        .find(|name| root.join(name).is_file())
+        .map(|name| (*name).to_owned());
     Ok(App {
         root: root.to_path_buf(),
         routes,
         public_dir: public.is_dir().then_some(public),
+        middleware,
+        next_config,
     })
 }

@@ -82,17 +82,10 @@ where
         }
     }
 
+    // The root layout (the outermost one, which renders <html>) is usually app/layout.tsx;
+    // an app with several root layouts (`app/[lang]/layout.tsx`, `app/(shop)/layout.tsx`)
+    // has none at the top, and then every page needs one above it.
     let root_layout = folders.get("app").and_then(|f| f.layout.clone());
-    if root_layout.is_none() {
-        errors.push(AppError {
-            file: "app/layout.tsx".to_owned(),
-            message:
-                "the root layout is missing: every app needs app/layout.tsx (or .jsx/.ts/.js), \
-                      which renders <html> and <body>"
-                    .to_owned(),
-        });
-    }
-
     let mut specs = Vec::new();
     for (dir, folder) in &folders {
         let (kind, module) = match (&folder.page, &folder.handler) {
@@ -111,13 +104,24 @@ where
         };
         match url_segments(dir) {
             Ok(segments) => {
+                let layouts: Vec<String> = ancestors(dir)
+                    .filter_map(|d| folders.get(d)?.layout.clone())
+                    .collect();
+                if kind == RouteKind::Page && layouts.is_empty() {
+                    errors.push(AppError {
+                        file: module.clone(),
+                        message: String::from(
+                            "has no root layout: add app/layout.tsx (or a layout.tsx in a \
+                             folder above the page), which renders <html> and <body>",
+                        ),
+                    });
+                    continue;
+                }
                 let route = Route {
                     pattern: pattern_of(&segments),
                     kind,
                     module: Some(module.clone()),
-                    layouts: ancestors(dir)
-                        .filter_map(|d| folders.get(d)?.layout.clone())
-                        .collect(),
+                    layouts,
                     not_found: nearest(&folders, dir, |f| &f.not_found),
                     error: nearest(&folders, dir, |f| &f.error),
                 };

@@ -75,6 +75,10 @@ pub struct CompiledApp {
     pub bundle: String,
     pub routes: RouteTable,
     pub public_dir: Option<PathBuf>,
+    /// The middleware module (`middleware.ts` / `proxy.ts`), bundled as an entry.
+    pub middleware: Option<String>,
+    /// The `next.config.*` module, bundled as an entry and evaluated once at load.
+    pub next_config: Option<String>,
     /// Modules in the bundle (failed ones included in dev mode).
     pub modules: usize,
     /// Errors embedded in the bundle (dev mode only; empty otherwise).
@@ -191,7 +195,13 @@ impl Compiler {
 
         let mut nodes: Vec<Node> = Vec::new();
         let mut index: FxHashMap<PathBuf, usize> = FxHashMap::default();
-        for id in app.routes.modules() {
+        let entries = app
+            .routes
+            .modules()
+            .into_iter()
+            .chain(app.middleware.as_deref())
+            .chain(app.next_config.as_deref());
+        for id in entries {
             let path = self.root.join(id);
             let key = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             index.insert(key, nodes.len());
@@ -279,7 +289,13 @@ impl Compiler {
         let seen: FxHashSet<&Path> = nodes.iter().map(|n| n.path.as_path()).collect();
         self.cache.retain(|path, _| seen.contains(path.as_path()));
 
-        let bundle = link(&nodes, &app.routes, self.options.embed_errors);
+        let mut bundle = link(&nodes, &app.routes, self.options.embed_errors);
+        if let Some(middleware) = &app.middleware {
+            bundle.push_str(&format!(
+                "__bext_middleware({});\n",
+                serde_json::Value::from(middleware.as_str())
+            ));
+        }
         let errors: Vec<CompileError> = nodes
             .iter()
             .flat_map(|n| n.errors.iter().cloned())
@@ -299,6 +315,8 @@ impl Compiler {
             bundle,
             routes: app.routes,
             public_dir: app.public_dir,
+            middleware: app.middleware,
+            next_config: app.next_config,
             modules: nodes.len(),
             errors,
             sources: nodes.into_iter().map(|n| n.path).collect(),

@@ -107,6 +107,9 @@ impl Resolver {
         if specifier.is_empty() {
             return Err("empty import specifier".to_owned());
         }
+        if specifier == "next" || specifier.starts_with("next/") {
+            return Err(unprovided_next_module(specifier));
+        }
         if is_relative(specifier) {
             let path = normalize(&dir.join(specifier));
             return self
@@ -383,6 +386,29 @@ pub(crate) fn module_id(root: &Path, path: &Path) -> String {
             None => return path.to_string_lossy().into_owned(),
         }
     }
+}
+
+/// Why a `next/*` module is not there, and what to use meanwhile. Next's own files in
+/// `node_modules` assume webpack and Node, so they are never used in their place.
+fn unprovided_next_module(specifier: &str) -> String {
+    let instead = match specifier {
+        "next/image" | "next/legacy/image" => "use a plain <img> for now",
+        "next/font/google" | "next/font/local" => "load the font with a CSS @font-face for now",
+        "next/script" => "use a <script> element for now",
+        "next/dynamic" => {
+            "import the component directly (the server renders it either way) for now"
+        }
+        "next/og" => "it is out of scope for bext (render images ahead of time)",
+        "next/cache" => {
+            "use `revalidate` / `tags` exports and POST /__bext/cache/invalidate for now"
+        }
+        "next" => "only type imports (`import type { … } from \"next\"`) are supported",
+        _ => "see README.md, \"Coming from Next.js\", for what is supported",
+    };
+    format!(
+        "{specifier} is not provided by bext yet ({instead}); bext provides next/navigation, \
+         next/headers, next/link and next/server"
+    )
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ mod dev;
 mod engine;
 mod fetch;
 mod isr;
+mod next;
 mod page;
 
 use std::rc::Rc;
@@ -36,8 +37,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bext_engine::{EngineKind, Limits};
+use bext_net::fields::Field;
 use bext_render::app::{Param, RouteKind, RouteMatch};
 use bext_render::load::LoadedApp;
+use bext_render::next_config::{RewritePhase, Rewritten};
 use bext_render::renderer::{RenderRequest, RenderedPage};
 
 pub(crate) use engine::AppEngine;
@@ -81,7 +84,14 @@ pub(crate) fn cached(
     {
         return None;
     }
-    isr::answer_hit(service, state, route.site, request.path, request.host)
+    let app_site = state.snapshot.site_runtime[route.site].app.as_ref()?;
+    let fields = match &app_site.app.next_config {
+        Some(config) => next::fast_path_fields(config, request)?,
+        None => Vec::new(),
+    };
+    let mut response = isr::answer_hit(service, state, route.site, request.path, request.host)?;
+    response.fields.extend(fields);
+    Some(response)
 }
 
 /// The slow path of an app site.
@@ -99,17 +109,226 @@ pub(crate) async fn answer(
     ) else {
         return static_files::miss(service, route, request, now).await;
     };
+    let (Some(config), Ok(full)) = (
+        app_site.app.next_config.as_ref(),
+        std::str::from_utf8(request.path),
+    ) else {
+        return serve(
+            service,
+            route,
+            request,
+            &app_site,
+            &engine,
+            now,
+            Plan::of(request),
+        )
+        .await;
+    };
+    let view = next::View { request };
+    let query = request
+        .query
+        .map(|q| String::from_utf8_lossy(q).into_owned());
+    if let Some(location) = config.trailing_slash_redirect(full, query.as_deref()) {
+        return next::redirect(308, &location);
+    }
+    let Some(path) = config.strip_base_path(full) else {
+        // Outside the base path nothing of the app exists: its not-found page.
+        let plan = Plan {
+            not_found: true,
+            ..Plan::of(request)
+        };
+        return serve(service, route, request, &app_site, &engine, now, plan).await;
+    };
+    if let Some((status, location)) = config.redirect(path, full, &view) {
+        return next::redirect(status, &location);
+    }
+    let mut plan = Plan {
+        path: path.to_owned(),
+        query,
+        fields: next::header_fields(config, path, full, &view),
+        request_headers: None,
+        // Under a base path the app sees paths without it, as under Next.
+        rewritten: path.len() != full.len(),
+        not_found: false,
+    };
+    if let Some(middleware) = &config.middleware
+        && middleware.runs_for(path, full, &view)
+    {
+        let mut render = render_request(request, next::MIDDLEWARE_ROUTE, Vec::new(), None, None);
+        render.body = None;
+        let page = engine.render(&service.shard, render).await;
+        if let Some(failure) = &page.error {
+            eprintln!(
+                "bext: shard {}: middleware {} failed on {}: {}",
+                service.shard.id,
+                middleware.module,
+                String::from_utf8_lossy(request.target),
+                failure.message.lines().next().unwrap_or("")
+            );
+        }
+        let host = request
+            .host
+            .map(|h| String::from_utf8_lossy(h).into_owned());
+        match next::after_middleware(page, host.as_deref()) {
+            next::Verdict::Answer(page) => {
+                let fields = page::fields(
+                    &page,
+                    false,
+                    &state.snapshot.site_runtime[site].extra_headers,
+                );
+                let mut response =
+                    page::response(page.status, &fields, &page.body, CacheState::Miss);
+                response.fields.extend(plan.fields);
+                return response;
+            }
+            next::Verdict::External(url) => return next::external(&url),
+            next::Verdict::Continue {
+                rewrite,
+                fields,
+                request_headers,
+            } => {
+                plan.fields.extend(
+                    fields
+                        .iter()
+                        .filter_map(|(n, v)| Field::new(n.as_bytes(), v.as_bytes()).ok()),
+                );
+                plan.request_headers = request_headers;
+                if let Some((to, query)) = rewrite {
+                    plan.path = config.strip_base_path(&to).unwrap_or(&to).to_owned();
+                    plan.query = query;
+                    plan.rewritten = true;
+                }
+            }
+        }
+    }
+    let moved = plan.rewritten && plan.path != path;
+    if !moved
+        && let Some(to) = config.rewrite(RewritePhase::BeforeFiles, path, full, &view)
+        && let Err(url) = plan.rewrite(to)
+    {
+        return next::external(&url);
+    }
     let routes = &app_site.app.routes;
-    let matched = std::str::from_utf8(request.path)
-        .ok()
-        .and_then(|path| routes.match_path(path));
-    let try_static = !app_site.no_public
+    let is_static = routes
+        .match_path(&plan.path)
+        .is_some_and(|m| m.params.is_empty());
+    let moved = plan.rewritten && plan.path != path;
+    if !is_static && !moved {
+        // Files before `afterFiles` rewrites, then dynamic routes, then `fallback` ones.
+        if !app_site.no_public && is_read(request.method) {
+            let response = public_file(service, route, request, &plan, now).await;
+            if response.status != 404 {
+                return plan.finish(response);
+            }
+        }
+        if let Some(to) = config.rewrite(RewritePhase::AfterFiles, path, full, &view) {
+            if let Err(url) = plan.rewrite(to) {
+                return next::external(&url);
+            }
+        } else if routes.match_path(&plan.path).is_none()
+            && let Some(to) = config.rewrite(RewritePhase::Fallback, path, full, &view)
+            && let Err(url) = plan.rewrite(to)
+        {
+            return next::external(&url);
+        }
+    }
+    serve(service, route, request, &app_site, &engine, now, plan).await
+}
+
+/// How a request is served after next.config and middleware had their say.
+pub(crate) struct Plan {
+    /// The path to route (without the base path; rewritten, maybe).
+    path: String,
+    query: Option<String>,
+    /// Fields for the answer (`headers()` rules, middleware's).
+    fields: Vec<Field>,
+    /// Middleware replaced the request headers the page sees.
+    request_headers: Option<Vec<(String, String)>>,
+    /// The path is a rewrite's destination, not what was asked.
+    rewritten: bool,
+    /// Serve the app's not-found page whatever the path.
+    not_found: bool,
+}
+
+impl Plan {
+    /// The request as it came, for apps without a next.config.
+    fn of(request: &Request<'_>) -> Plan {
+        Plan {
+            path: String::from_utf8_lossy(request.path).into_owned(),
+            query: request
+                .query
+                .map(|q| String::from_utf8_lossy(q).into_owned()),
+            fields: Vec::new(),
+            request_headers: None,
+            rewritten: false,
+            not_found: false,
+        }
+    }
+
+    /// Follows a rewrite: a path of this app, or (until bext has a proxy) a 502 for another
+    /// server's.
+    fn rewrite(&mut self, to: Rewritten) -> Result<(), String> {
+        match to {
+            Rewritten::Internal { path, query } => {
+                self.path = path;
+                self.query = query;
+                self.rewritten = true;
+                Ok(())
+            }
+            Rewritten::External(url) => Err(url),
+        }
+    }
+
+    fn finish(self, mut response: Response) -> Response {
+        response.fields.extend(self.fields);
+        response
+    }
+}
+
+/// A file of `public/` for the plan's path.
+async fn public_file(
+    service: &Rc<Service>,
+    route: &Route,
+    request: &Request<'_>,
+    plan: &Plan,
+    now: Instant,
+) -> Response {
+    if plan.path.as_bytes() == request.path {
+        return static_files::miss(service, route, request, now).await;
+    }
+    let mut moved = *request;
+    moved.path = plan.path.as_bytes();
+    static_files::miss(service, route, &moved, now).await
+}
+
+/// Routes the plan's path: `public/` where routes allow, then the page through the cache
+/// (GET/HEAD of a page route) or rendered directly (handlers, other methods, dynamic pages,
+/// `isr = false`, dev mode).
+async fn serve(
+    service: &Rc<Service>,
+    route: &Route,
+    request: &Request<'_>,
+    app_site: &Arc<AppSite>,
+    engine: &Rc<AppEngine>,
+    now: Instant,
+    plan: Plan,
+) -> Response {
+    let state = &route.state;
+    let site = route.site;
+    let routes = &app_site.app.routes;
+    let matched = if plan.not_found {
+        None
+    } else {
+        routes.match_path(&plan.path)
+    };
+    let try_static = !plan.not_found
+        && !app_site.no_public
         && is_read(request.method)
         && matched.as_ref().is_none_or(|m| !m.params.is_empty());
     if try_static {
-        let response = static_files::miss(service, route, request, now).await;
+        let response = public_file(service, route, request, &plan, now).await;
         if response.status != 404 {
-            return response;
+            return plan.finish(response);
         }
     }
     let (route_index, params) = match matched {
@@ -117,24 +336,40 @@ pub(crate) async fn answer(
         None => (routes.not_found_route(), Vec::new()),
     };
     let kind = routes.routes().get(route_index).map(|r| r.kind);
-    let render = render_request(request, route_index, params);
+    let url = if plan.rewritten {
+        Some(match &plan.query {
+            Some(q) => format!("{}?{q}", plan.path),
+            None => plan.path.clone(),
+        })
+    } else {
+        None
+    };
+    let render = render_request(
+        request,
+        route_index,
+        params,
+        url,
+        plan.request_headers.as_deref(),
+    );
     let cached_path = app_site.isr
         && kind == Some(RouteKind::Page)
         && is_read(request.method)
-        && request.query.is_none()
+        && plan.query.is_none()
+        && plan.request_headers.is_none()
         && !engine.dynamic_routes.borrow().contains(&route_index);
     if cached_path {
-        return isr::answer_through_cache(
+        let response = isr::answer_through_cache(
             service,
             state,
             site,
-            &app_site,
-            &engine,
-            request.path,
+            app_site,
+            engine,
+            plan.path.as_bytes(),
             request.host,
             render,
         )
         .await;
+        return plan.finish(response);
     }
     let mut page = engine.render(&service.shard, render).await;
     let asked = format!(
@@ -142,12 +377,12 @@ pub(crate) async fn answer(
         String::from_utf8_lossy(request.method_bytes),
         String::from_utf8_lossy(request.target)
     );
-    log_failure(&service.shard, &app_site, route_index, &asked, &page);
+    log_failure(&service.shard, app_site, route_index, &asked, &page);
     if page.dynamic {
         engine.dynamic_routes.borrow_mut().insert(route_index);
     }
     if app_site.dev {
-        dev::dev_transform(&mut page, &route_pattern(&app_site, route_index));
+        dev::dev_transform(&mut page, &route_pattern(app_site, route_index));
     }
     // Rendered outside the cache: never shared.
     let fields = page::fields(
@@ -155,7 +390,12 @@ pub(crate) async fn answer(
         false,
         &state.snapshot.site_runtime[site].extra_headers,
     );
-    page::response(page.status, &fields, &page.body, CacheState::Miss)
+    plan.finish(page::response(
+        page.status,
+        &fields,
+        &page.body,
+        CacheState::Miss,
+    ))
 }
 
 /// Logs a failed render with its route and what was asked (`GET /p/1`): one line on stderr.
@@ -184,19 +424,25 @@ pub(crate) fn route_pattern(app_site: &AppSite, route: usize) -> String {
     }
 }
 
-/// The engine's view of a request: method, target, every header field, the body.
+/// The engine's view of a request: method, target (or `url`, a rewrite's), every header
+/// field (or those middleware replaced them with), the body.
 fn render_request(
     request: &Request<'_>,
     route: usize,
     params: Vec<(String, Param)>,
+    url: Option<String>,
+    replaced_headers: Option<&[(String, String)]>,
 ) -> RenderRequest {
     let mut headers = Vec::new();
-    request.fields.for_each(|name, value| {
-        headers.push((
-            String::from_utf8_lossy(name).to_ascii_lowercase(),
-            String::from_utf8_lossy(value).into_owned(),
-        ))
-    });
+    match replaced_headers {
+        Some(replaced) => headers.extend_from_slice(replaced),
+        None => request.fields.for_each(|name, value| {
+            headers.push((
+                String::from_utf8_lossy(name).to_ascii_lowercase(),
+                String::from_utf8_lossy(value).into_owned(),
+            ))
+        }),
+    }
     // The peer's address, as a proxy would pass it on.
     headers.push((
         String::from("x-bext-client-ip"),
@@ -205,7 +451,7 @@ fn render_request(
     RenderRequest {
         id: 0,
         method: String::from_utf8_lossy(request.method_bytes).into_owned(),
-        url: String::from_utf8_lossy(request.target).into_owned(),
+        url: url.unwrap_or_else(|| String::from_utf8_lossy(request.target).into_owned()),
         route,
         params,
         headers,

@@ -1,0 +1,3 @@
+export function GET(request: Request) {
+  return Response.json({ path: new URL(request.url).pathname });
+}
