@@ -50,16 +50,18 @@ fn apps_answer_like_next_start() {
         let bext = Bext::serve_dir(&built, &[]);
         let routes = std::fs::read_to_string(app.join("routes.txt")).expect("routes.txt");
         let (mut matched, mut total) = (0, 0);
-        // `@headers a, b`: response headers this app also compares on every route.
+        // `@headers a, b`: response headers also compared on the routes that follow (a bare
+        // `@headers` stops that).
         let mut compared: Vec<String> = Vec::new();
         for line in routes.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            if let Some(names) = line.strip_prefix("@headers ") {
+            if let Some(names) = line.strip_prefix("@headers") {
                 compared = names
                     .split(',')
                     .map(|n| n.trim().to_ascii_lowercase())
+                    .filter(|n| !n.is_empty())
                     .collect();
                 continue;
             }
@@ -90,6 +92,8 @@ struct Answer {
     /// The headers the app's `@headers` line names, in that order.
     headers: Vec<(String, Option<String>)>,
     title: Option<String>,
+    /// `<meta>` and `<link>` tags, normalised (see [`head_tag`]).
+    head: Vec<String>,
     noindex: bool,
     links: Vec<String>,
     text: String,
@@ -102,10 +106,18 @@ impl Answer {
             _ => r.body.clone(),
         };
         let html = String::from_utf8_lossy(&body).into_owned();
-        let (title, mut links, mut text) = visible(&html);
+        let Visible {
+            title,
+            mut links,
+            mut text,
+            mut head,
+        } = visible(&html);
         if r.status >= 300 {
             links.clear();
             text.clear();
+        }
+        if (300..400).contains(&r.status) {
+            head.clear();
         }
         Answer {
             status: r.status,
@@ -127,6 +139,7 @@ impl Answer {
             } else {
                 None
             },
+            head,
             noindex: html.contains(r#"<meta name="robots" content="noindex"/>"#),
             links,
             text,
@@ -180,8 +193,10 @@ fn raw_request(line: &str) -> String {
     raw
 }
 
-/// The title, the links (`href`s) and the text a reader sees, in order, whitespace collapsed.
-fn visible(html: &str) -> (Option<String>, Vec<String>, String) {
+/// What a page shows: its title, the links (`href`s) and the text a reader sees, in order,
+/// whitespace collapsed, and its `<meta>` / `<link>` tags (see [`head_tag`]).
+fn visible(html: &str) -> Visible {
+    let mut head = Vec::new();
     let mut text = String::new();
     let mut links = Vec::new();
     let mut title = None;
@@ -223,6 +238,7 @@ fn visible(html: &str) -> (Option<String>, Vec<String>, String) {
                     links.push(decode(&value[..value.find('"').unwrap_or(value.len())]));
                 }
             }
+            "meta" | "link" => head.extend(head_tag(&name, tag)),
             _ => {}
         }
     }
@@ -231,7 +247,70 @@ fn visible(html: &str) -> (Option<String>, Vec<String>, String) {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    (title, links, text)
+    Visible {
+        title,
+        links,
+        text,
+        head,
+    }
+}
+
+struct Visible {
+    title: Option<String>,
+    links: Vec<String>,
+    text: String,
+    head: Vec<String>,
+}
+
+/// A `<meta>` or `<link>` tag as compared: its attributes sorted, a link's query (Next's and
+/// bext's cache-busting hashes differ) dropped. Tags that only serve Next's own browser
+/// runtime (stylesheets and preloads of its chunks, font size adjustment) are left out.
+fn head_tag(name: &str, tag: &str) -> Option<String> {
+    let mut attrs = Vec::new();
+    let mut rest = tag[name.len()..].trim_start();
+    while !rest.is_empty() && !rest.starts_with('/') {
+        let end = rest.find(['=', ' ', '/']).unwrap_or(rest.len());
+        let key = rest[..end].to_ascii_lowercase();
+        rest = &rest[end..];
+        let mut value = String::new();
+        if let Some(after) = rest.strip_prefix("=\"") {
+            let close = after.find('"').unwrap_or(after.len());
+            value = decode(&after[..close]);
+            rest = after.get(close + 1..).unwrap_or("");
+        }
+        rest = rest.trim_start();
+        if !key.is_empty() {
+            attrs.push((key, value));
+        }
+    }
+    let get = |k: &str| {
+        attrs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if name == "link" {
+        let rel = get("rel").unwrap_or("");
+        if matches!(
+            rel,
+            "stylesheet" | "preload" | "modulepreload" | "dns-prefetch" | "preconnect" | "expect"
+        ) {
+            return None;
+        }
+    }
+    if get("name") == Some("next-size-adjust") {
+        return None;
+    }
+    for (key, value) in &mut attrs {
+        if key == "href"
+            && let Some(q) = value.find('?')
+        {
+            value.truncate(q);
+        }
+    }
+    attrs.sort();
+    let attrs: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    Some(format!("<{name} {}>", attrs.join(" ")))
 }
 
 fn decode(text: &str) -> String {

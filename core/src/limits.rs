@@ -133,6 +133,9 @@ pub const RENDER_TIMEOUT_MS_CEILING: u64 = 60_000;
 /// Longest the app's next.config (with its `redirects()`, `rewrites()`, `headers()`) and
 /// middleware's top level may take to evaluate at load.
 pub const NEXT_CONFIG_TIMEOUT_MS: u64 = 5_000;
+/// Largest metadata file (`app/favicon.ico`, `icon.png`, `opengraph-image.jpg`, …) an app may
+/// have: each is read into memory at load and served from there.
+pub const METADATA_FILE_BYTES_MAX: usize = 8 * 1024 * 1024;
 /// Backtracking steps one next.config source or middleware matcher may take on one path
 /// before it counts as no match (their groups are JavaScript regular expressions, look-ahead
 /// included, matched by a backtracker).

@@ -26,14 +26,15 @@ var PHASE_META = 5;
 var PHASE_DOCUMENT = 6;
 var PHASE_HANDLER = 7;
 var PHASE_MIDDLEWARE = 8;
+var PHASE_METADATA_ROUTE = 9;
 
 var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
 var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
-var NOINDEX = '<meta name="robots" content="noindex"/>';
 var REVALIDATE_MAX_S = 4294967295; // u32 on the Rust side
 var HANDLER_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
+var BUILTIN_HEAD = '<meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>';
 var BUILTIN_404 =
-  '<!DOCTYPE html><html><head><meta name="robots" content="noindex"/><title>404: This page could not be found.</title></head>' +
+  "<!DOCTYPE html><html><head>" + BUILTIN_HEAD + '<meta name="robots" content="noindex"/><title>404: This page could not be found.</title></head>' +
   "<body><h1>404</h1><p>This page could not be found.</p></body></html>";
 var RENDER_KEY = typeof Symbol === "function" ? Symbol("bext.render") : "__bext_render";
 
@@ -88,6 +89,7 @@ function configure(json) {
 function Route(r) {
   this.page = r.page || null;
   this.handler = r.handler || null;
+  this.metadata = r.metadata || null; // robots, sitemap, manifest
   this.layouts = Array.isArray(r.layouts) ? r.layouts : [];
   this.notFound = r.notFound || null;
   this.error = r.error || null;
@@ -153,9 +155,11 @@ function loadPageRoute(r) {
     if (typeof s.revalidate === "number" || s.revalidate === false) revalidate = minRevalidate(revalidate, s.revalidate);
     if (s.dynamic === "force-dynamic") forceDynamic = true;
     if (Array.isArray(s.tags)) for (var k = 0; k < s.tags.length; k++) tags.push(String(s.tags[k]));
-    if (typeof s.generateMetadata === "function") dynamicHead = true;
+    if (typeof s.generateMetadata === "function" || typeof s.generateViewport === "function") dynamicHead = true;
   }
-  r.staticHead = dynamicHead ? null : headHtml(segments.map(function (s) { return s.metadata; }));
+  r.staticHead = dynamicHead
+    ? null
+    : headHtml(segments.map(function (s) { return s.metadata; }), segments.map(function (s) { return s.viewport; }));
   r.pageModule = page;
   r.segments = segments;
   r.revalidate = revalidate;
@@ -243,6 +247,7 @@ function startRender(msg) {
   currentRender = c;
   if (route === undefined) startNotFound(c);
   else if (route === middlewareRoute) startMiddleware(c);
+  else if (route.metadata !== null) startMetadataRoute(c);
   else if (route.handler !== null) startHandler(c);
   else if (route.page !== null) startPage(c);
   else startNotFound(c);
@@ -352,25 +357,31 @@ function step(c, v) {
     case PHASE_MIDDLEWARE:
       finishMiddleware(c, v);
       return undefined;
+    case PHASE_METADATA_ROUTE:
+      finishMetadataRoute(c, v);
+      return undefined;
     default:
       throw new Error("render state machine: bad phase " + c.phase);
   }
 }
 
-// One segment's metadata per step (each may be awaited): layouts get {params}, the page its
-// own props ({params, searchParams, data}).
+// One segment's metadata per step (each may be awaited), then one segment's viewport per step:
+// layouts get {params}, the page its own props ({params, searchParams, data}).
 function metadataStep(c, v) {
   if (c.metaIndex >= 0) c.metas.push(v);
   c.metaIndex++;
   var segments = c.route.segments;
-  if (c.metaIndex === segments.length) {
-    c.head = headHtml(c.metas);
+  var n = segments.length;
+  if (c.metaIndex === 2 * n) {
+    c.head = headHtml(c.metas.slice(0, n), c.metas.slice(n));
     c.phase = PHASE_DOCUMENT;
     return undefined;
   }
-  var s = segments[c.metaIndex];
-  if (typeof s.generateMetadata !== "function") return s.metadata;
-  return s.generateMetadata(c.metaIndex === segments.length - 1 ? c.props : { params: c.params });
+  var i = c.metaIndex < n ? c.metaIndex : c.metaIndex - n;
+  var s = segments[i];
+  var props = i === n - 1 ? c.props : { params: c.params };
+  if (c.metaIndex < n) return typeof s.generateMetadata === "function" ? s.generateMetadata(props) : s.metadata;
+  return typeof s.generateViewport === "function" ? s.generateViewport(props) : s.viewport;
 }
 
 // The element tree of a render: the leaf (page, not-found or error component) with its
@@ -405,11 +416,12 @@ function finishDocument(c) {
   // large page would copy it again.
   var prism = globalThis.__prism;
   var html;
+  var head = metadataFilesHead === "" ? c.head : c.head + metadataFilesHead;
   if (c.layoutIds.length > 0 && typeof prism.finish === "function") {
-    html = prism.finish(c.html, c.head, "<!DOCTYPE html>");
+    html = prism.finish(c.html, head, "<!DOCTYPE html>");
   } else {
     html = typeof prism.finish === "function" ? prism.finish(c.html) : c.html;
-    if (c.head !== "") html = insertHead(html, c.head);
+    if (head !== "") html = insertHead(html, head);
     if (html.slice(0, 5) === "<html") html = "<!DOCTYPE html>" + html;
   }
   finish(c, c.status, HTML_HEADERS, html);
@@ -487,13 +499,13 @@ function startNotFound(c) {
       c.leaf = requireModule(r.notFound).default;
       c.leafId = r.notFound;
       c.layoutIds = layoutsAbove(r.layouts, r.notFound);
-      c.head = layoutsHead(c.layoutIds) + NOINDEX;
+      c.head = headHtml(layoutMetas(c.layoutIds), layoutViewports(c.layoutIds), true);
     } else {
       c.leaf = BuiltinNotFound;
       c.leafId = "the built-in not-found page";
       c.layoutIds = r.layouts.slice(0, 1);
       // Next's own not-found page names itself, whatever the layout's title.
-      c.head = headHtml(layoutMetas(c.layoutIds).concat([BUILTIN_404_METADATA])) + NOINDEX;
+      c.head = headHtml(layoutMetas(c.layoutIds).concat([BUILTIN_404_METADATA]), layoutViewports(c.layoutIds), true);
     }
   } catch (e) {
     startError(c, failureOf(e), 500);
@@ -511,7 +523,13 @@ function BuiltinNotFound() {
 // The static `metadata` of the layouts around a not-found or error page (generateMetadata is
 // not called there: it may be what failed).
 function layoutsHead(layoutIds) {
-  return headHtml(layoutMetas(layoutIds));
+  return headHtml(layoutMetas(layoutIds), layoutViewports(layoutIds));
+}
+
+function layoutViewports(layoutIds) {
+  var viewports = [];
+  for (var i = 0; i < layoutIds.length; i++) viewports.push(requireModule(layoutIds[i]).viewport);
+  return viewports;
 }
 
 function layoutMetas(layoutIds) {
@@ -559,7 +577,7 @@ function finishBuiltinError(c, secondary) {
 
 function builtin500(digest) {
   return (
-    '<!DOCTYPE html><html><head><meta name="robots" content="noindex"/><title>500: Internal Server Error</title></head>' +
+    "<!DOCTYPE html><html><head>" + BUILTIN_HEAD + '<meta name="robots" content="noindex"/><title>500: Internal Server Error</title></head>' +
     "<body><h1>500</h1><p>Internal Server Error</p><p>Digest: " + escapeHtml(digest) + "</p></body></html>"
   );
 }
@@ -626,6 +644,7 @@ G.__bext_compile_error = compileError;
 G.__bext_routes = setRoutes;
 G.__bext_middleware = setMiddleware;
 G.__bext_next_site = setNextSite;
+G.__bext_metadata_head = setMetadataHead;
 G.__bext_next_config = nextConfigStart;
 G.__bext_next_config_result = nextConfigResult;
 G.__bext_in = bextIn;

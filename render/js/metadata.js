@@ -1,4 +1,5 @@
-// Page metadata → the tags inserted into <head>.
+// Page metadata and viewport → the tags inserted into <head> (charset and viewport first, as
+// Next.js writes them).
 //
 // Segments are merged as Next.js does: layouts outermost first, then the page; a later segment
 // replaces a key of an earlier one whole (openGraph is not deep-merged); a `title.template` of
@@ -20,7 +21,49 @@ function metaTag(attr, key, content) {
   return "<meta " + attr + '="' + key + '" content="' + escapeHtml(content) + '"/>';
 }
 
-function headHtml(metas) {
+// `viewport` / `generateViewport` of each segment, merged like metadata (a later key wins),
+// over Next's default `width=device-width, initial-scale=1`.
+var VIEWPORT_KEYS = [
+  ["width", "width"], ["height", "height"], ["initialScale", "initial-scale"], ["minimumScale", "minimum-scale"],
+  ["maximumScale", "maximum-scale"], ["userScalable", "user-scalable"], ["viewportFit", "viewport-fit"],
+  ["interactiveWidget", "interactive-widget"],
+];
+
+function viewportTags(viewports) {
+  var v = { width: "device-width", initialScale: 1 };
+  if (Array.isArray(viewports)) {
+    for (var i = 0; i < viewports.length; i++) {
+      var one = viewports[i];
+      if (one === null || typeof one !== "object") continue;
+      for (var key in one) if (one[key] !== undefined) v[key] = one[key];
+    }
+  }
+  var parts = [];
+  for (var k = 0; k < VIEWPORT_KEYS.length; k++) {
+    var value = v[VIEWPORT_KEYS[k][0]];
+    if (value === undefined || value === null) continue;
+    if (VIEWPORT_KEYS[k][0] === "userScalable") value = value ? "yes" : "no";
+    parts.push(VIEWPORT_KEYS[k][1] + "=" + value);
+  }
+  var s = '<meta charSet="utf-8"/>';
+  if (parts.length > 0) s += metaTag("name", "viewport", parts.join(", "));
+  if (v.themeColor !== undefined && v.themeColor !== null) {
+    var colors = Array.isArray(v.themeColor) ? v.themeColor : [v.themeColor];
+    for (var c = 0; c < colors.length; c++) {
+      var color = colors[c];
+      if (color !== null && typeof color === "object") {
+        s += '<meta name="theme-color"' + (color.media ? ' media="' + escapeHtml(color.media) + '"' : "") + ' content="' + escapeHtml(color.color) + '"/>';
+      } else {
+        s += metaTag("name", "theme-color", color);
+      }
+    }
+  }
+  if (v.colorScheme) s += metaTag("name", "color-scheme", v.colorScheme);
+  return s;
+}
+
+// `noindex`: a not-found page, whose robots tag Next writes right after the viewport.
+function headHtml(metas, viewports, noindex) {
   var title;
   var template;
   var merged = {};
@@ -42,7 +85,8 @@ function headHtml(metas) {
     for (var key in m) if (key !== "title" && m[key] !== undefined) merged[key] = m[key];
   }
 
-  var s = "";
+  var s = viewportTags(viewports);
+  if (noindex === true) s += '<meta name="robots" content="noindex"/>';
   if (title !== undefined) s += "<title>" + escapeHtml(title) + "</title>";
   if (merged.description !== undefined && merged.description !== null) s += metaTag("name", "description", merged.description);
   if (merged.applicationName) s += metaTag("name", "application-name", merged.applicationName);

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod assets;
 pub mod env;
 pub mod link;
 pub mod load;

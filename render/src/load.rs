@@ -10,6 +10,7 @@ use std::sync::Arc;
 use bext_prism::{TransformOptions, transform};
 
 use crate::app::RouteTable;
+use crate::assets::Asset;
 use crate::link::{
     CompileError, CompileErrors, CompileOptions, CompileStats, Compiler, ModuleDiagnostic,
     ModuleTransform,
@@ -29,6 +30,8 @@ pub struct LoadedApp {
     pub errors: Vec<CompileError>,
     /// next.config and middleware, compiled; `None` when the app has neither.
     pub next_config: Option<NextConfig>,
+    /// Metadata files (favicon, icons, …), in memory, served at their URLs.
+    pub assets: Vec<Asset>,
     pub stats: CompileStats,
 }
 
@@ -61,6 +64,8 @@ impl AppLoader {
         let compiled = self.compiler.compile(&mut Prism)?;
         let env = crate::env::load(self.compiler.root(), self.dev)
             .map_err(|why| CompileErrors(vec![CompileError::file(".env", why)]))?;
+        let assets = crate::assets::load(self.compiler.root(), compiled.routes.metadata_files())
+            .map_err(|(file, why)| CompileErrors(vec![CompileError::file(file, why)]))?;
         let mut bundle = self.assemble(&env, &compiled.bundle);
         let mut next_config = None;
         if compiled.next_config.is_some() || compiled.middleware.is_some() {
@@ -106,10 +111,31 @@ impl AppLoader {
             }
             next_config = Some(config);
         }
+        let mut icons = crate::assets::head_links(&assets);
+        let has_manifest = compiled
+            .routes
+            .routes()
+            .iter()
+            .any(|r| r.pattern == "/manifest.webmanifest")
+            || assets.iter().any(|a| a.url.starts_with("/manifest."));
+        if has_manifest {
+            let url = assets
+                .iter()
+                .find(|a| a.url.starts_with("/manifest."))
+                .map_or("/manifest.webmanifest", |a| a.url.as_str());
+            icons.insert_str(0, &format!(r#"<link rel="manifest" href="{url}"/>"#));
+        }
+        if !icons.is_empty() {
+            bundle.push_str(&format!(
+                "__bext_metadata_head({});\n",
+                serde_json::Value::from(icons.as_str())
+            ));
+        }
         Ok(LoadedApp {
             root: self.compiler.root().to_path_buf(),
             bundle: Arc::from(bundle),
             next_config,
+            assets,
             routes: compiled.routes,
             public_dir: compiled.public_dir,
             errors: compiled.errors,

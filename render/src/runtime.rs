@@ -22,6 +22,8 @@
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
 //! - `middleware.js`: `middleware.ts` / `proxy.ts` run as a render of its own before
 //!   routing, answering with Next's `x-middleware-*` markers.
+//! - `metadata_routes.js`: `robots.ts`, `sitemap.ts`, `manifest.ts` written in their
+//!   formats, and the icon `<link>`s every page's head gets.
 //! - `config.js`: next.config evaluated once per load (`__bext_next_config`), with
 //!   middleware's `config.matcher`.
 //! - `console.js`: `console.*` as `log` records the server writes to its log with the
@@ -54,6 +56,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/metadata.js"),
     include_str!("../js/handler.js"),
     include_str!("../js/middleware.js"),
+    include_str!("../js/metadata_routes.js"),
     include_str!("../js/config.js"),
     include_str!("../js/request.js"),
     include_str!("../js/locale.js"),

@@ -175,12 +175,14 @@ fn handlers_and_ignored_files() {
         "app/loading.tsx",
         "components/page.tsx",
         "app/x/route.tsx",
+        "app/y/route.css",
     ];
     check(files, "/api/users/7", "app/api/users/[id]/route.ts id=7");
     check(files, "/api/health", "app/api/health/route.js");
     check(files, "/", "app/page.tsx");
-    // route.tsx is not a handler file name; a folder with only it is no route.
-    check(files, "/x", "none");
+    // route.tsx (and .jsx, .mjs, .cjs) is a handler too, as in Next; route.css is nothing.
+    check(files, "/x", "app/x/route.tsx");
+    check(files, "/y", "none");
 }
 
 #[test]

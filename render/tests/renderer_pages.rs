@@ -165,9 +165,12 @@ fn check(page: &RenderedPage, expect: Expect<'_>) {
 
 fn doc(head: &str, body: &str) -> String {
     format!(
-        r#"<!DOCTYPE html><html lang="en"><head>{ROOT_HEAD}{head}</head><body>{body}</body></html>"#
+        r#"<!DOCTYPE html><html lang="en"><head>{ROOT_HEAD}{NEXT_HEAD}{head}</head><body>{body}</body></html>"#
     )
 }
+
+/// What Next writes first in every head: the charset and the default viewport.
+const NEXT_HEAD: &str = r#"<meta charSet="utf-8"/><meta name="viewport" content="width=device-width, initial-scale=1"/>"#;
 
 const ROOT_META: &str = r#"<meta name="description" content="Things &amp; stuff"/>"#;
 
@@ -265,7 +268,7 @@ fn not_found_renders_the_nearest_not_found_inside_its_layouts() {
     req.params = vec![one("slug", "missing")];
     let page = render(&mut r, req);
     let head = format!(
-        r#"<title>Acme</title>{ROOT_META}<meta property="og:type" content="article"/><meta name="robots" content="noindex"/>"#
+        r#"<meta name="robots" content="noindex"/><title>Acme</title>{ROOT_META}<meta property="og:type" content="article"/>"#
     );
     let expect = doc(
         &head,
@@ -288,7 +291,7 @@ fn unmatched_paths_render_the_root_not_found() {
     let mut r = blog();
     let page = render(&mut r, get(7, FALLBACK, "/nowhere"));
     let expect = doc(
-        &format!(r#"<title>Acme</title>{ROOT_META}<meta name="robots" content="noindex"/>"#),
+        &format!(r#"<meta name="robots" content="noindex"/><title>Acme</title>{ROOT_META}"#),
         "<h1>Not here</h1>",
     );
     check(

@@ -58,7 +58,7 @@ fn jsx_runtime_pages_render_through_prism() {
     assert_eq!(page.status, 200, "{:?}", page.error);
     assert_eq!(
         body(&page),
-        "<!DOCTYPE html><html lang=\"en\"><head><title>JSX</title></head><body>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charSet=\"utf-8\"/><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>JSX</title></head><body>\
          <h1 class=\"t\">Tom &amp; Jerry</h1><ul><li>11</li><li>12</li></ul><input disabled=\"\"/></body></html>"
     );
 }

@@ -29,7 +29,7 @@ mod tree;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use table::{Param, Route, RouteKind, RouteMatch, RouteTable};
+pub use table::{MetadataFile, Param, Route, RouteKind, RouteMatch, RouteTable};
 
 /// A discovered app.
 #[derive(Clone, Debug)]

@@ -21,6 +21,7 @@ use serde_json::json;
 
 use super::AppError;
 use super::decode::decode_segment;
+pub use super::tree::MetadataFile;
 use super::tree::{self, RouteSpec, UrlSegment};
 
 /// What a route serves.
@@ -30,6 +31,9 @@ pub enum RouteKind {
     Page,
     /// `route.ts`: a handler exporting `GET`, `POST`, ….
     Handler,
+    /// `robots.ts`, `sitemap.ts`, `manifest.ts`: a default export whose value is written in
+    /// the file's format (robots.txt, sitemap XML, web app manifest JSON).
+    Metadata,
     /// The table's fallback for URLs no route matches: only the root layout, not-found and
     /// error modules are set. Never returned by [`RouteTable::match_path`].
     NotFound,
@@ -77,6 +81,8 @@ pub struct RouteTable {
     /// Page and handler routes, sorted by folder, then the fallback as the last entry.
     routes: Vec<Route>,
     nodes: Vec<Node>,
+    /// Metadata files served as they are (favicon, icons, Open Graph images, …).
+    files: Vec<MetadataFile>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -113,10 +119,15 @@ impl RouteTable {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let (specs, fallback) = tree::collect(files)?;
+        let tree::Collected {
+            specs,
+            fallback,
+            files,
+        } = tree::collect(files)?;
         let mut table = RouteTable {
             routes: Vec::with_capacity(specs.len() + 1),
             nodes: vec![Node::default()],
+            files,
         };
         let mut errors = Vec::new();
         for RouteSpec { route, segments } in specs {
@@ -153,6 +164,11 @@ impl RouteTable {
         })
     }
 
+    /// The metadata files served as they are.
+    pub fn metadata_files(&self) -> &[MetadataFile] {
+        &self.files
+    }
+
     /// Every route, the fallback last. The index of a route here is its index in the bundle.
     pub fn routes(&self) -> &[Route] {
         &self.routes
@@ -186,17 +202,28 @@ impl RouteTable {
             .map(|r| {
                 let (page, handler) = match r.kind {
                     RouteKind::Page => (r.module.as_deref(), None),
-                    RouteKind::Handler => (None, r.module.as_deref()),
+                    RouteKind::Handler | RouteKind::Metadata => (None, r.module.as_deref()),
                     RouteKind::NotFound => (None, None),
                 };
-                json!({
+                let mut entry = json!({
                     "pattern": r.pattern,
                     "page": page,
                     "handler": handler,
                     "layouts": r.layouts,
                     "notFound": r.not_found,
                     "error": r.error,
-                })
+                });
+                if r.kind == RouteKind::Metadata {
+                    // The format, named by the module's stem: robots, sitemap or manifest.
+                    let stem = r
+                        .module
+                        .as_deref()
+                        .and_then(|m| m.rsplit('/').next())
+                        .and_then(|name| name.split('.').next())
+                        .unwrap_or("");
+                    entry["metadata"] = json!(stem);
+                }
+                entry
             })
             .collect();
         format!("__bext_routes({});\n", serde_json::Value::Array(routes))

@@ -12,7 +12,28 @@ use super::table::{Route, RouteKind};
 /// Extensions a page, layout, not-found or error module may have.
 const COMPONENT_EXTENSIONS: &[&str] = &["tsx", "jsx", "ts", "js"];
 /// Extensions a route handler may have.
-const HANDLER_EXTENSIONS: &[&str] = &["ts", "js"];
+const HANDLER_EXTENSIONS: &[&str] = &["ts", "js", "tsx", "jsx", "mjs", "cjs"];
+
+/// Metadata routes: the module stem, the folders it may live in (`true`: any segment, else
+/// only `app/`), and the URL file name it answers.
+const METADATA_ROUTES: &[(&str, bool, &str)] = &[
+    ("robots", false, "robots.txt"),
+    ("sitemap", true, "sitemap.xml"),
+    ("manifest", false, "manifest.webmanifest"),
+];
+
+/// Metadata files served as they are: the stem, the extensions, whether any segment may hold
+/// one (else only `app/`).
+const METADATA_FILES: &[(&str, &[&str], bool)] = &[
+    ("favicon", &["ico"], false),
+    ("icon", &["ico", "jpg", "jpeg", "png", "svg"], true),
+    ("apple-icon", &["jpg", "jpeg", "png"], true),
+    ("opengraph-image", &["jpg", "jpeg", "png", "gif"], true),
+    ("twitter-image", &["jpg", "jpeg", "png", "gif"], true),
+    ("robots", &["txt"], false),
+    ("sitemap", &["xml"], true),
+    ("manifest", &["json", "webmanifest"], false),
+];
 
 /// One URL segment of a route, owned (the trie keeps these).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,15 +60,33 @@ struct Folder {
     error: Option<String>,
 }
 
-/// Builds the route specifications (sorted by folder) and the fallback route used for URLs no
-/// route matches. Every problem found is reported, not just the first.
-pub(crate) fn collect<I, S>(files: I) -> Result<(Vec<RouteSpec>, Route), Vec<AppError>>
+/// A metadata file served as it is (`app/icon.png` at `/icon.png`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetadataFile {
+    /// The URL path it answers.
+    pub url: String,
+    /// The file, relative to the app root.
+    pub file: String,
+}
+
+/// What [`collect`] finds.
+pub(crate) struct Collected {
+    pub specs: Vec<RouteSpec>,
+    pub fallback: Route,
+    pub files: Vec<MetadataFile>,
+}
+
+/// Builds the route specifications (sorted by folder), the fallback route used for URLs no
+/// route matches and the metadata files. Every problem found is reported, not just the first.
+pub(crate) fn collect<I, S>(files: I) -> Result<Collected, Vec<AppError>>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
     let mut errors = Vec::new();
     let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
+    let mut metadata_specs = Vec::new();
+    let mut metadata_files = Vec::new();
     for file in files {
         let file = file.as_ref();
         let Some((dir, name)) = file.rsplit_once('/') else {
@@ -62,6 +101,50 @@ where
         let Some((stem, ext)) = name.rsplit_once('.') else {
             continue;
         };
+        if let Some(&(_, _, url_name)) = METADATA_ROUTES
+            .iter()
+            .find(|(s, anywhere, _)| *s == stem && (*anywhere || dir == "app"))
+            .filter(|_| HANDLER_EXTENSIONS.contains(&ext))
+        {
+            match url_segments(dir) {
+                Ok(mut segments) => {
+                    segments.push(UrlSegment::Static(url_name.to_owned()));
+                    let route = Route {
+                        pattern: pattern_of(&segments),
+                        kind: RouteKind::Metadata,
+                        module: Some(file.to_owned()),
+                        layouts: Vec::new(),
+                        not_found: None,
+                        error: None,
+                    };
+                    metadata_specs.push(RouteSpec { route, segments });
+                }
+                Err(message) => errors.push(AppError {
+                    file: file.to_owned(),
+                    message,
+                }),
+            }
+            continue;
+        }
+        if METADATA_FILES.iter().any(|(s, exts, anywhere)| {
+            *s == stem && exts.contains(&ext) && (*anywhere || dir == "app")
+        }) {
+            // Only folders without parameters: a file is one URL.
+            if let Ok(segments) = url_segments(dir)
+                && segments.iter().all(|s| matches!(s, UrlSegment::Static(_)))
+            {
+                let mut url = pattern_of(&segments);
+                if !url.ends_with('/') {
+                    url.push('/');
+                }
+                url.push_str(name);
+                metadata_files.push(MetadataFile {
+                    url,
+                    file: file.to_owned(),
+                });
+            }
+            continue;
+        }
         let folder = folders.entry(dir.to_owned()).or_default();
         let slot = match stem {
             "page" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.page,
@@ -145,7 +228,12 @@ where
         not_found: folders.get("app").and_then(|f| f.not_found.clone()),
         error: folders.get("app").and_then(|f| f.error.clone()),
     };
-    Ok((specs, fallback))
+    specs.extend(metadata_specs);
+    Ok(Collected {
+        specs,
+        fallback,
+        files: metadata_files,
+    })
 }
 
 /// True when a folder on the path is private (`_name`). Checked before the folder names are

@@ -209,9 +209,10 @@ pub(crate) async fn answer(
         return next::external(&url);
     }
     let routes = &app_site.app.routes;
-    let is_static = routes
-        .match_path(&plan.path)
-        .is_some_and(|m| m.params.is_empty());
+    let is_static = asset(&app_site, &plan.path).is_some()
+        || routes
+            .match_path(&plan.path)
+            .is_some_and(|m| m.params.is_empty());
     let moved = plan.rewritten && plan.path != path;
     if !is_static && !moved {
         // Files before `afterFiles` rewrites, then dynamic routes, then `fallback` ones.
@@ -316,6 +317,12 @@ async fn serve(
     let state = &route.state;
     let site = route.site;
     let routes = &app_site.app.routes;
+    if !plan.not_found
+        && is_read(request.method)
+        && let Some(asset) = asset(app_site, &plan.path)
+    {
+        return plan.finish(page::asset_response(asset));
+    }
     let matched = if plan.not_found {
         None
     } else {
@@ -352,7 +359,7 @@ async fn serve(
         plan.request_headers.as_deref(),
     );
     let cached_path = app_site.isr
-        && kind == Some(RouteKind::Page)
+        && matches!(kind, Some(RouteKind::Page | RouteKind::Metadata))
         && is_read(request.method)
         && plan.query.is_none()
         && plan.request_headers.is_none()
@@ -396,6 +403,11 @@ async fn serve(
         &page.body,
         CacheState::Miss,
     ))
+}
+
+/// The metadata file (favicon, icon, …) at `path`, if the app has one there.
+fn asset<'a>(app_site: &'a AppSite, path: &str) -> Option<&'a bext_render::assets::Asset> {
+    app_site.app.assets.iter().find(|a| a.url == path)
 }
 
 /// Logs a failed render with its route and what was asked (`GET /p/1`): one line on stderr.

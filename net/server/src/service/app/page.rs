@@ -85,9 +85,17 @@ pub(crate) fn fields(page: &RenderedPage, cacheable: bool, extra: &[Field]) -> A
         ));
     }
     if !has_cache_control {
+        // As Next 16 says it: a page that revalidates may be served stale until a year after
+        // it was made; one that never does is fresh for a year.
         let value = if cacheable {
-            let seconds = page.revalidate.unwrap_or(FOREVER_S);
-            Bytes::from(format!("s-maxage={seconds}, stale-while-revalidate"))
+            match page.revalidate {
+                Some(seconds) if seconds < FOREVER_S => Bytes::from(format!(
+                    "s-maxage={seconds}, stale-while-revalidate={}",
+                    FOREVER_S - seconds
+                )),
+                Some(seconds) => Bytes::from(format!("s-maxage={seconds}")),
+                None => Bytes::from(format!("s-maxage={FOREVER_S}")),
+            }
         } else {
             Bytes::from_static(b"private, no-cache, no-store, max-age=0, must-revalidate")
         };
@@ -126,6 +134,20 @@ pub(crate) fn response(
         .fields
         .push(Field::from_static("x-bext-cache", cache.value()));
     response.body = Body::Bytes(body.clone());
+    response
+}
+
+/// A metadata file (favicon, icon, …) from memory, with the caching Next gives them.
+pub(crate) fn asset_response(asset: &bext_render::assets::Asset) -> Response {
+    let mut response = Response::new(200);
+    response
+        .fields
+        .push(Field::from_static("content-type", asset.content_type));
+    response.fields.push(Field::from_static(
+        "cache-control",
+        "public, max-age=0, must-revalidate",
+    ));
+    response.body = Body::Bytes(asset.body.clone());
     response
 }
 
@@ -201,7 +223,7 @@ mod tests {
         let block = fields(&p, true, &["x-site: 1".into()]);
         assert_eq!(
             std::str::from_utf8(block.h1()).unwrap(),
-            "x-ok: yes\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: s-maxage=60, stale-while-revalidate\r\nx-site: 1\r\n"
+            "x-ok: yes\r\ncontent-type: text/html; charset=utf-8\r\ncache-control: s-maxage=60, stale-while-revalidate=31535940\r\nx-site: 1\r\n"
         );
         let dynamic = fields(
             &page(200, &[("cache-control", "no-store")], true),

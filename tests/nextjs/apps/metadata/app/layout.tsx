@@ -1,0 +1,16 @@
+import type { Metadata, Viewport } from "next";
+
+export const metadata: Metadata = {
+  title: { default: "Metadata", template: "%s | Metadata" },
+  description: "Metadata files and routes",
+};
+
+export const viewport: Viewport = { themeColor: "#cc2222", width: "device-width", initialScale: 1 };
+
+export default function RootLayout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en">
+      <body>{children}</body>
+    </html>
+  );
+}
