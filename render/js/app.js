@@ -93,6 +93,9 @@ function Route(r) {
   this.layouts = Array.isArray(r.layouts) ? r.layouts : [];
   this.notFound = r.notFound || null;
   this.error = r.error || null;
+  this.globalError = r.globalError || null;
+  this.slots = Array.isArray(r.slots) ? r.slots : []; // [layout id, prop name, module id]
+  this.slotMissing = r.slotMissing === true;
   this.loaded = false;
   this.pageModule = null;
   this.handlerModule = null;
@@ -239,6 +242,7 @@ function Render(msg, route) {
   this.dropBody = false;
   this.onValue = null;
   this.onError = null;
+  this.triedGlobalError = false;
 }
 
 function startRender(msg) {
@@ -260,6 +264,11 @@ function rootRouteOrEmpty() {
 
 function startPage(c) {
   var r = c.route;
+  if (r.slotMissing) {
+    // A parallel-route slot has no page for this URL and no default: Next answers 404.
+    startNotFound(c);
+    return;
+  }
   try {
     if (!r.loaded) loadPageRoute(r);
   } catch (e) {
@@ -391,11 +400,29 @@ function tree(c) {
   // `jsx` keeps the props object as given: the page's has getters (searchParams) that mark
   // the render dynamic when read.
   var element = prism.jsx(component(c.leaf, c.leafId), c.props);
-  for (var i = c.layoutIds.length - 1; i >= 0; i--) {
-    var id = c.layoutIds[i];
-    element = prism.jsx(component(requireModule(id).default, id), { children: element, params: c.params });
+  var slots = c.mode === MODE_PAGE ? c.route.slots : [];
+  var ids = c.layoutIds;
+  for (var i = ids.length - 1; i >= 0; i--) {
+    var id = ids[i];
+    var props = { children: element, params: c.params };
+    // Parallel routes: each slot's page (or default) as a prop named after the slot, inside
+    // the template of the layout's folder as the children are.
+    var template = i + 1 < ids.length && isTemplateOf(ids[i + 1], id) ? ids[i + 1] : null;
+    for (var j = 0; j < slots.length; j++) {
+      if (slots[j][0] !== id) continue;
+      var slotId = slots[j][2];
+      var slot = prism.jsx(component(requireModule(slotId).default, slotId), c.props);
+      if (template !== null) slot = prism.jsx(component(requireModule(template).default, template), { children: slot, params: c.params });
+      props[slots[j][1]] = slot;
+    }
+    element = prism.jsx(component(requireModule(id).default, id), props);
   }
   return element;
+}
+
+// `app/x/template.tsx` next to `app/x/layout.tsx`.
+function isTemplateOf(candidate, layoutId) {
+  return dirOf(candidate) === dirOf(layoutId) && candidate.slice(dirOf(candidate).length).indexOf("template.") === 0;
 }
 
 function component(value, id) {
@@ -504,8 +531,11 @@ function startNotFound(c) {
       c.leaf = BuiltinNotFound;
       c.leafId = "the built-in not-found page";
       c.layoutIds = r.layouts.slice(0, 1);
-      // Next's own not-found page names itself, whatever the layout's title.
-      c.head = headHtml(layoutMetas(c.layoutIds).concat([BUILTIN_404_METADATA]), layoutViewports(c.layoutIds), true);
+      // Next's own not-found page names itself for a URL no route matches; for notFound()
+      // from a page it keeps the layout's title.
+      var unmatched = r.page === null && r.handler === null;
+      var metas = layoutMetas(c.layoutIds);
+      c.head = headHtml(unmatched ? metas.concat([BUILTIN_404_METADATA]) : metas, layoutViewports(c.layoutIds), true);
     }
   } catch (e) {
     startError(c, failureOf(e), 500);
@@ -546,15 +576,22 @@ function startError(c, failure, status) {
   c.mode = MODE_ERROR;
   c.status = status;
   c.dynamic = true;
-  if (r.error === null) {
+  if (r.error === null && r.layouts.length === 0) {
     finishBuiltinError(c, null);
     return;
   }
   try {
-    c.leaf = requireModule(r.error).default;
-    c.leafId = r.error;
-    c.layoutIds = layoutsAbove(r.layouts, r.error);
-    c.head = layoutsHead(c.layoutIds);
+    if (r.error !== null) {
+      c.leaf = requireModule(r.error).default;
+      c.leafId = r.error;
+      c.layoutIds = layoutsAbove(r.layouts, r.error);
+    } else {
+      // Next's own error page, inside the root layout.
+      c.leaf = BuiltinError;
+      c.leafId = "the built-in error page";
+      c.layoutIds = r.layouts.slice(0, 1);
+    }
+    c.head = headHtml(layoutMetas(c.layoutIds), layoutViewports(c.layoutIds), true);
   } catch (e) {
     finishBuiltinError(c, e);
     return;
@@ -567,7 +604,43 @@ function startError(c, failure, status) {
 
 function noop() {}
 
+function BuiltinError(props) {
+  return new globalThis.__prism.Html(
+    "<h2>Application error: a server-side exception has occurred (see the server logs for more information).</h2><p>Digest: " +
+      escapeHtml(props.error.digest) +
+      "</p>"
+  );
+}
+
+// `app/global-error.tsx`: the error page when no error.tsx applies or the error page itself
+// failed (a root layout that throws); it renders the whole document, without layouts.
+function startGlobalError(c) {
+  var r = c.route;
+  c.triedGlobalError = true;
+  try {
+    c.leaf = requireModule(r.globalError).default;
+    c.leafId = r.globalError;
+    c.layoutIds = [];
+    // The root layout's metadata still names the page, as under Next.
+    var root = r.layouts.slice(0, 1);
+    c.head = headHtml(layoutMetas(root), layoutViewports(root), true);
+  } catch (e) {
+    finishBuiltinError(c, e);
+    return;
+  }
+  c.props = { error: { message: c.failure.message, digest: c.failure.digest }, reset: noop };
+  c.phase = PHASE_LEAF;
+  run(c, undefined);
+}
+
 function finishBuiltinError(c, secondary) {
+  if (c.route.globalError !== null && !c.triedGlobalError && c.failure !== null) {
+    if (secondary !== null) c.failure.message += " (then the error page failed: " + failureOf(secondary).message + ")";
+    c.mode = MODE_ERROR;
+    c.dynamic = true;
+    startGlobalError(c);
+    return;
+  }
   if (c.failure === null) c.failure = failureOf(secondary);
   else if (secondary !== null) c.failure.message += " (then the error page failed: " + failureOf(secondary).message + ")";
   c.mode = MODE_ERROR;

@@ -341,12 +341,8 @@ fn errors_name_the_files() {
         &["parameter name [id] is used twice"],
     );
     check_error(
-        &["app/layout.tsx", "app/@modal/page.tsx"],
-        &["parallel route slot \"@modal\" is not supported"],
-    );
-    check_error(
-        &["app/layout.tsx", "app/(.)photo/page.tsx"],
-        &["intercepting routes are not supported"],
+        &["app/layout.tsx", "app/@a/@b/page.tsx", "app/page.tsx"],
+        &["slot \"@b\" inside another slot is not supported"],
     );
     check_error(
         &["app/layout.tsx", "app/[]/page.tsx"],
@@ -363,5 +359,71 @@ fn errors_name_the_files() {
             "conflicts with app/x/route.js",
             "app/y/page.tsx: has no root layout",
         ],
+    );
+}
+
+/// Parallel routes: each page gets, per layout with slots, the slot's page for the same place
+/// or the slot's default; a slot with neither makes the route a 404. Intercepting routes only
+/// matter to client navigation and are no routes on the server.
+#[test]
+fn parallel_slots_and_intercepting_routes() {
+    let files = [
+        "app/layout.tsx",
+        "app/page.tsx",
+        "app/@modal/default.tsx",
+        "app/@modal/(.)photo/[id]/page.tsx",
+        "app/photo/[id]/page.tsx",
+        "app/dash/layout.tsx",
+        "app/dash/template.tsx",
+        "app/dash/page.tsx",
+        "app/dash/@team/page.tsx",
+        "app/dash/@team/(admin)/settings/page.tsx",
+        "app/dash/settings/page.tsx",
+        "app/dash/stats/page.tsx",
+        "app/dash/@feed/page.tsx",
+        "app/dash/@feed/stats/page.tsx",
+    ];
+    let table = RouteTable::from_files(files).expect("a valid app");
+    let route = |path: &str| {
+        let m = table.match_path(path).expect(path);
+        table.routes()[m.route].clone()
+    };
+    let slots = |path: &str| -> Vec<String> {
+        route(path)
+            .slots
+            .iter()
+            .map(|(layout, name, module)| format!("{layout} {name}={module}"))
+            .collect()
+    };
+    assert_eq!(
+        slots("/photo/1"),
+        ["app/layout.tsx modal=app/@modal/default.tsx"]
+    );
+    assert_eq!(
+        route("/photo/1").module.as_deref(),
+        Some("app/photo/[id]/page.tsx")
+    );
+    assert_eq!(
+        slots("/dash"),
+        [
+            "app/layout.tsx modal=app/@modal/default.tsx",
+            "app/dash/layout.tsx feed=app/dash/@feed/page.tsx",
+            "app/dash/layout.tsx team=app/dash/@team/page.tsx",
+        ]
+    );
+    assert_eq!(
+        route("/dash").layouts,
+        [
+            "app/layout.tsx",
+            "app/dash/layout.tsx",
+            "app/dash/template.tsx"
+        ]
+    );
+    // @team has settings (inside a group), @feed has neither settings nor a default: 404.
+    assert!(route("/dash/settings").slot_missing);
+    assert!(!route("/dash").slot_missing);
+    assert!(
+        route("/dash/stats").slot_missing,
+        "@team has no stats and no default"
     );
 }

@@ -335,7 +335,7 @@ fn a_throwing_loader_renders_error_tsx_with_500_and_never_the_stack() {
         failure.stack
     );
     let expect = doc(
-        &format!("<title>Acme</title>{ROOT_META}"),
+        &format!(r#"<meta name="robots" content="noindex"/><title>Acme</title>{ROOT_META}"#),
         &format!(
             "<h1>Something went wrong</h1><p>db down &lt;script&gt;</p><small>{}</small>",
             failure.digest

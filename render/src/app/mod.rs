@@ -3,15 +3,21 @@
 //! An app is a directory with an `app/` folder (and optionally `public/`, served as static
 //! files by the server; discovery only reports its path). Under `app/`:
 //!
-//! - `page.{tsx,jsx,ts,js}` makes its folder a page route; `route.{ts,js}` makes it a handler
-//!   route (`GET`/`POST`/… exports). A folder with both is an error naming both files.
-//! - `layout.*` wraps every route below it; `app/layout.*` (the root layout, which renders
-//!   `<html>`) is required. `not-found.*` and `error.*` apply to their folder and below; each
-//!   route records the nearest one.
+//! - `page.{tsx,jsx,ts,js}` makes its folder a page route; `route.{ts,js,tsx,jsx,mjs,cjs}`
+//!   makes it a handler route (`GET`/`POST`/… exports). A folder with both is an error naming
+//!   both files. `robots`, `sitemap` and `manifest` modules are metadata routes
+//!   (`/robots.txt`, `…/sitemap.xml`, `/manifest.webmanifest`); favicon, icon, apple-icon,
+//!   Open Graph and Twitter image files (and static robots/sitemap/manifest files) are listed
+//!   as metadata files, served as they are.
+//! - `layout.*` wraps every route below it, and `template.*` wraps inside its folder's layout;
+//!   every page needs a root layout above it (`app/layout.*`, or one per top-level folder).
+//!   `not-found.*` and `error.*` apply to their folder and below; each route records the
+//!   nearest one, and `app/global-error.*` if there is one.
 //! - Folder names: `[id]` one segment, `[...slug]` one or more, `[[...slug]]` zero or more,
 //!   `(group)` no URL segment (but its layout applies), `_private` not a route at all (and not
-//!   even looked into). Parallel (`@slot`) and intercepting (`(.)x`) routes are rejected with
-//!   an error rather than silently ignored.
+//!   even looked into). `@slot` folders are parallel routes: each page records, for every
+//!   layout above it with slots, the slot's page for the same place or its `default`.
+//!   Intercepting folders (`(.)x`) matter only to client-side navigation and are skipped.
 //! - Two routes that resolve to the same URL (through groups, or an optional catch-all and a
 //!   page at its parent) are an error naming both files.
 //!

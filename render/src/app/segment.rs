@@ -22,7 +22,11 @@ pub(crate) fn parse_segment(name: &str) -> Result<Option<Segment<'_>>, String> {
         return Ok(None);
     }
     if name.starts_with('@') {
-        return Err(format!("parallel route slot {name:?} is not supported"));
+        // Slots are taken apart before URL segments are read (tree.rs); one here is nested
+        // in another slot.
+        return Err(format!(
+            "parallel route slot {name:?} inside another slot is not supported"
+        ));
     }
     if let Some(inner) = name.strip_prefix('(').and_then(|n| n.strip_suffix(')')) {
         if inner.is_empty() || inner.starts_with('.') {

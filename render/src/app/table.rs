@@ -47,13 +47,21 @@ pub struct Route {
     pub kind: RouteKind,
     /// The page or handler module; `None` for the fallback.
     pub module: Option<String>,
-    /// Layout modules that wrap the page, outermost (the root layout) first. Handlers carry
-    /// their chain too; the runtime ignores it for them.
+    /// Layout (and template) modules that wrap the page, outermost (the root layout) first;
+    /// a folder's template comes right after its layout. Handlers carry their chain too; the
+    /// runtime ignores it for them.
     pub layouts: Vec<String>,
     /// The nearest `not-found` module, walking up from the route's folder.
     pub not_found: Option<String>,
     /// The nearest `error` module, walking up from the route's folder.
     pub error: Option<String>,
+    /// Parallel-route slots: (the layout that gets it, its prop name, the page or default
+    /// module rendered into it).
+    pub slots: Vec<(String, String, String)>,
+    /// Some slot has no page here and no `default`: Next answers 404.
+    pub slot_missing: bool,
+    /// `app/global-error.*`: renders, without any layout, when even the root layout fails.
+    pub global_error: Option<String>,
 }
 
 /// A captured route parameter.
@@ -188,6 +196,8 @@ impl RouteTable {
             modules.extend(route.layouts.iter().map(String::as_str));
             modules.extend(route.not_found.as_deref());
             modules.extend(route.error.as_deref());
+            modules.extend(route.slots.iter().map(|(_, _, m)| m.as_str()));
+            modules.extend(route.global_error.as_deref());
         }
         modules.sort_unstable();
         modules.dedup();
@@ -213,6 +223,15 @@ impl RouteTable {
                     "notFound": r.not_found,
                     "error": r.error,
                 });
+                if !r.slots.is_empty() {
+                    entry["slots"] = json!(r.slots);
+                }
+                if r.slot_missing {
+                    entry["slotMissing"] = json!(true);
+                }
+                if let Some(global_error) = &r.global_error {
+                    entry["globalError"] = json!(global_error);
+                }
                 if r.kind == RouteKind::Metadata {
                     // The format, named by the module's stem: robots, sitemap or manifest.
                     let stem = r

@@ -56,8 +56,19 @@ struct Folder {
     page: Option<String>,
     handler: Option<String>,
     layout: Option<String>,
+    template: Option<String>,
     not_found: Option<String>,
     error: Option<String>,
+    global_error: Option<String>,
+}
+
+/// The files of one parallel-route slot (`app/dash/@team/…`): its folder's pages and
+/// defaults, by folder path below the slot with route groups left out (`settings`, `` for the
+/// slot's own folder).
+#[derive(Default)]
+struct Slot {
+    pages: BTreeMap<String, String>,
+    defaults: BTreeMap<String, String>,
 }
 
 /// A metadata file served as it is (`app/icon.png` at `/icon.png`).
@@ -87,6 +98,7 @@ where
     let mut folders: BTreeMap<String, Folder> = BTreeMap::new();
     let mut metadata_specs = Vec::new();
     let mut metadata_files = Vec::new();
+    let mut slots: BTreeMap<(String, String), Slot> = BTreeMap::new();
     for file in files {
         let file = file.as_ref();
         let Some((dir, name)) = file.rsplit_once('/') else {
@@ -98,9 +110,38 @@ where
         if is_private(dir) {
             continue;
         }
+        // Intercepting routes (`(.)photo`) only change what a client-side navigation shows;
+        // a request for the URL renders the route itself, so on the server they are nothing.
+        if dir.split('/').any(is_intercepting) {
+            continue;
+        }
         let Some((stem, ext)) = name.rsplit_once('.') else {
             continue;
         };
+        if let Some((owner, slot, below)) = slot_of(dir) {
+            if let Some(inner) = below.split('/').find(|p| p.starts_with('@')) {
+                errors.push(AppError {
+                    file: file.to_owned(),
+                    message: format!(
+                        "parallel route slot \"{inner}\" inside another slot is not supported"
+                    ),
+                });
+                continue;
+            }
+            if COMPONENT_EXTENSIONS.contains(&ext) && (stem == "page" || stem == "default") {
+                let entry = slots
+                    .entry((owner.to_owned(), slot.to_owned()))
+                    .or_default();
+                let key = without_groups(below);
+                let target = if stem == "page" {
+                    &mut entry.pages
+                } else {
+                    &mut entry.defaults
+                };
+                target.entry(key).or_insert_with(|| file.to_owned());
+            }
+            continue;
+        }
         if let Some(&(_, _, url_name)) = METADATA_ROUTES
             .iter()
             .find(|(s, anywhere, _)| *s == stem && (*anywhere || dir == "app"))
@@ -114,6 +155,9 @@ where
                         kind: RouteKind::Metadata,
                         module: Some(file.to_owned()),
                         layouts: Vec::new(),
+                        slots: Vec::new(),
+                        slot_missing: false,
+                        global_error: None,
                         not_found: None,
                         error: None,
                     };
@@ -149,6 +193,10 @@ where
         let slot = match stem {
             "page" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.page,
             "layout" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.layout,
+            "template" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.template,
+            "global-error" if COMPONENT_EXTENSIONS.contains(&ext) && dir == "app" => {
+                &mut folder.global_error
+            }
             "not-found" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.not_found,
             "error" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.error,
             "route" if HANDLER_EXTENSIONS.contains(&ext) => &mut folder.handler,
@@ -190,6 +238,17 @@ where
                 let layouts: Vec<String> = ancestors(dir)
                     .filter_map(|d| folders.get(d)?.layout.clone())
                     .collect();
+                // Templates wrap like layouts, inside the layout of their own folder.
+                let wrappers: Vec<String> = ancestors(dir)
+                    .filter_map(|d| folders.get(d))
+                    .flat_map(|f| [f.layout.clone(), f.template.clone()])
+                    .flatten()
+                    .collect();
+                let (route_slots, slot_missing) = if kind == RouteKind::Page {
+                    slots_for(dir, &folders, &slots)
+                } else {
+                    (Vec::new(), false)
+                };
                 if kind == RouteKind::Page && layouts.is_empty() {
                     errors.push(AppError {
                         file: module.clone(),
@@ -204,7 +263,10 @@ where
                     pattern: pattern_of(&segments),
                     kind,
                     module: Some(module.clone()),
-                    layouts,
+                    layouts: wrappers,
+                    slots: route_slots,
+                    slot_missing,
+                    global_error: None,
                     not_found: nearest(&folders, dir, |f| &f.not_found),
                     error: nearest(&folders, dir, |f| &f.error),
                 };
@@ -220,11 +282,18 @@ where
     if !errors.is_empty() {
         return Err(errors);
     }
+    let global_error = folders.get("app").and_then(|f| f.global_error.clone());
+    for spec in &mut specs {
+        spec.route.global_error = global_error.clone();
+    }
     let fallback = Route {
         pattern: String::new(),
         kind: RouteKind::NotFound,
         module: None,
         layouts: root_layout.into_iter().collect(),
+        slots: Vec::new(),
+        slot_missing: false,
+        global_error,
         not_found: folders.get("app").and_then(|f| f.not_found.clone()),
         error: folders.get("app").and_then(|f| f.error.clone()),
     };
@@ -234,6 +303,63 @@ where
         fallback,
         files: metadata_files,
     })
+}
+
+/// `(.)x`, `(..)x`, `(..)(..)x`, `(...)x`: an intercepting route's folder.
+fn is_intercepting(name: &str) -> bool {
+    name.starts_with("(.")
+}
+
+/// For a folder inside a parallel-route slot: the folder that owns the slot, the slot's name
+/// and the path below the slot (`app/dash/@team/settings` → `app/dash`, `team`, `settings`).
+/// `@children` is the page's own slot, which is no slot at all.
+fn slot_of(dir: &str) -> Option<(&str, &str, &str)> {
+    let mut offset = 0;
+    for part in dir.split('/') {
+        if let Some(name) = part.strip_prefix('@') {
+            let owner = dir[..offset].trim_end_matches('/');
+            let below = dir[offset + part.len()..].trim_start_matches('/');
+            return (name != "children").then_some((owner, name, below));
+        }
+        offset += part.len() + 1;
+    }
+    None
+}
+
+/// A folder path with its route groups left out: what a URL sees of it.
+fn without_groups(path: &str) -> String {
+    path.split('/')
+        .filter(|p| !(p.is_empty() || p.starts_with('(') && p.ends_with(')')))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The slots the layouts above a page at `dir` get, as (layout, slot name, module): for each
+/// folder on the way with a layout and slots, the slot's page for the same place, or its
+/// `default`. `true` when some slot has neither: Next answers such a request with a 404.
+fn slots_for(
+    dir: &str,
+    folders: &BTreeMap<String, Folder>,
+    slots: &BTreeMap<(String, String), Slot>,
+) -> (Vec<(String, String, String)>, bool) {
+    let mut out = Vec::new();
+    let mut missing = false;
+    for owner in ancestors(dir) {
+        let Some(layout) = folders.get(owner).and_then(|f| f.layout.clone()) else {
+            continue;
+        };
+        let below = without_groups(dir.strip_prefix(owner).unwrap_or(""));
+        for ((slot_owner, name), slot) in slots {
+            if slot_owner != owner {
+                continue;
+            }
+            match slot.pages.get(&below).or_else(|| slot.defaults.get("")) {
+                Some(module) => out.push((layout.clone(), name.clone(), module.clone())),
+                None => missing = true,
+            }
+        }
+    }
+    (out, missing)
 }
 
 /// True when a folder on the path is private (`_name`). Checked before the folder names are

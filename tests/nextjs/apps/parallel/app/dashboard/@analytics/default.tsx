@@ -1,0 +1,3 @@
+export default function AnalyticsDefault() {
+  return <p>No analytics here</p>;
+}

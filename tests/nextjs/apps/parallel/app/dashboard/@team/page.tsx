@@ -1,0 +1,3 @@
+export default function Team() {
+  return <p>Team: Ada, Grace</p>;
+}
