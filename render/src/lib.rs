@@ -8,5 +8,6 @@ pub mod env;
 pub mod link;
 pub mod load;
 pub mod next_config;
+pub mod positions;
 pub mod renderer;
 pub mod runtime;

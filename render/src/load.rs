@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bext_prism::{TransformOptions, transform};
+use bext_prism::{PositionMap, TransformOptions, transform_mapped};
 
 use crate::app::RouteTable;
 use crate::assets::Asset;
@@ -16,6 +16,7 @@ use crate::link::{
     ModuleTransform,
 };
 use crate::next_config::{ConfigPhase, NextConfig};
+use crate::positions::Positions;
 use crate::runtime::APP_RUNTIME_JS;
 
 /// A compiled app, ready for engines to load. Shared read-only by every shard.
@@ -32,6 +33,8 @@ pub struct LoadedApp {
     pub next_config: Option<NextConfig>,
     /// Metadata files (favicon, icons, …), in memory, served at their URLs.
     pub assets: Vec<Asset>,
+    /// Where each module sits in `bundle`: stack frames back to the files a person wrote.
+    pub positions: Positions,
     pub stats: CompileStats,
 }
 
@@ -67,6 +70,8 @@ impl AppLoader {
         let assets = crate::assets::load(self.compiler.root(), compiled.routes.metadata_files())
             .map_err(|(file, why)| CompileErrors(vec![CompileError::file(file, why)]))?;
         let mut bundle = self.assemble(&env, &compiled.bundle);
+        // The modules come last in what `assemble` makes: after this many bytes.
+        let mut modules_at = bundle.len() - compiled.bundle.len();
         let mut next_config = None;
         if compiled.next_config.is_some() || compiled.middleware.is_some() {
             let phase = if self.dev {
@@ -98,6 +103,7 @@ impl AppLoader {
                     env.insert(name.clone(), value.clone());
                 }
                 bundle = self.assemble(&env, &compiled.bundle);
+                modules_at = bundle.len() - compiled.bundle.len();
             }
             // Links and redirects made in the engine carry the base path and slash rule.
             if !config.base_path.is_empty() || config.trailing_slash {
@@ -131,11 +137,17 @@ impl AppLoader {
                 serde_json::Value::from(icons.as_str())
             ));
         }
+        let prefix_lines = bundle[..modules_at].bytes().filter(|&b| b == b'\n').count();
+        let positions = compiled
+            .positions
+            .clone()
+            .shifted(u32::try_from(prefix_lines).unwrap_or(u32::MAX));
         Ok(LoadedApp {
             root: self.compiler.root().to_path_buf(),
             bundle: Arc::from(bundle),
             next_config,
             assets,
+            positions,
             routes: compiled.routes,
             public_dir: compiled.public_dir,
             errors: compiled.errors,
@@ -179,11 +191,21 @@ struct Prism;
 
 impl ModuleTransform for Prism {
     fn transform(&mut self, source: &str, path: &Path) -> Result<String, ModuleDiagnostic> {
-        transform(source, path, &TransformOptions::default()).map_err(|d| ModuleDiagnostic {
-            line: d.line,
-            column: d.column,
-            message: d.message,
-            frame: d.frame,
-        })
+        self.transform_mapped(source, path).map(|(code, _)| code)
+    }
+
+    fn transform_mapped(
+        &mut self,
+        source: &str,
+        path: &Path,
+    ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
+        transform_mapped(source, path, &TransformOptions::default())
+            .map(|(code, map)| (code, Some(Arc::new(map))))
+            .map_err(|d| ModuleDiagnostic {
+                line: d.line,
+                column: d.column,
+                message: d.message,
+                frame: d.frame,
+            })
     }
 }

@@ -98,6 +98,7 @@
 
 mod diagnostic;
 mod lower;
+mod positions;
 mod strip;
 #[cfg(test)]
 mod tests;
@@ -112,6 +113,7 @@ use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
 
 pub use diagnostic::Diagnostic;
+pub use positions::PositionMap;
 
 /// The runtime lowered code calls: defines `globalThis.__prism` (HTML helpers, `render`,
 /// `finish`, the fallback `jsx` runtime and the `react` module). Evaluate it before any module.
@@ -139,6 +141,16 @@ pub struct TransformOptions {
 /// names the file in diagnostics. A syntax error, or a construct PRISM cannot lower, is a
 /// [`Diagnostic`] pointing at the source.
 pub fn transform(source: &str, path: &Path, opts: &TransformOptions) -> Result<String, Diagnostic> {
+    transform_mapped(source, path, opts).map(|(code, _)| code)
+}
+
+/// [`transform`], with the map from positions in the compiled module back to the source (for
+/// stack traces that name the file, line and column a person wrote).
+pub fn transform_mapped(
+    source: &str,
+    path: &Path,
+    opts: &TransformOptions,
+) -> Result<(String, PositionMap), Diagnostic> {
     // oxc asserts its own invariants; should one fail on some input, that input gets a
     // diagnostic instead of taking the server (or the dev watcher) down.
     match panic::catch_unwind(AssertUnwindSafe(|| compile(source, path, opts))) {
@@ -152,7 +164,11 @@ pub fn transform(source: &str, path: &Path, opts: &TransformOptions) -> Result<S
     }
 }
 
-fn compile(source: &str, path: &Path, opts: &TransformOptions) -> Result<String, Diagnostic> {
+fn compile(
+    source: &str,
+    path: &Path,
+    opts: &TransformOptions,
+) -> Result<(String, PositionMap), Diagnostic> {
     if source.len() > APP_SOURCE_BYTES_MAX {
         return Err(Diagnostic::at(
             path,
@@ -194,7 +210,7 @@ fn compile(source: &str, path: &Path, opts: &TransformOptions) -> Result<String,
         return Err(Diagnostic::from_oxc(path, source, error));
     }
     let lowered = lower::lower(source, path, &allocator, &built.semantic, opts.jsx)?;
-    strip::strip_types(&lowered, path, source, source_type)
+    strip::strip_types(lowered, path, source, source_type)
 }
 
 /// The syntax of a file, by extension. Plain `.js` may hold JSX (as in Next.js apps).

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use oxc::allocator::Allocator;
-use oxc::codegen::Codegen;
+use oxc::codegen::{Codegen, CodegenOptions};
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
@@ -12,19 +12,21 @@ use oxc::transformer::{JsxOptions, TransformOptions, Transformer};
 
 use crate::Diagnostic;
 use crate::lower::Lowered;
+use crate::positions::PositionMap;
 
 /// Parses the lowered text again, removes TypeScript (types, type-only imports and exports;
-/// enums and namespaces become JavaScript) and prints it. Nothing else is transformed: JSX is
+/// enums and namespaces become JavaScript) and prints it, with the map of where each printed
+/// position came from. Nothing else is transformed: JSX is
 /// gone already and the engines run modern JavaScript.
 ///
 /// Errors here are mapped back to the source through the lowering's edits; an error inside
 /// generated code (a PRISM bug) points at the JSX expression it came from.
 pub(crate) fn strip_types(
-    lowered: &Lowered,
+    lowered: Lowered,
     path: &Path,
     source: &str,
     source_type: SourceType,
-) -> Result<String, Diagnostic> {
+) -> Result<(String, PositionMap), Diagnostic> {
     let error_at = |offset: u32, message: String| {
         Diagnostic::at(path, source, lowered.original_offset(offset), message)
     };
@@ -52,7 +54,30 @@ pub(crate) fn strip_types(
     if let Some(error) = transformed.diagnostics.errors().next() {
         return Err(error_at(first_offset(error), error.message.to_string()));
     }
-    Ok(Codegen::new().build(&program).code)
+    let printed = Codegen::new()
+        .with_options(CodegenOptions {
+            source_map_path: Some(path.to_path_buf()),
+            ..CodegenOptions::default()
+        })
+        .build(&program);
+    let tokens = printed
+        .map
+        .as_ref()
+        .map(|map| {
+            map.get_tokens()
+                .map(|t| {
+                    [
+                        t.get_dst_line(),
+                        t.get_dst_col(),
+                        t.get_src_line(),
+                        t.get_src_col(),
+                    ]
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let map = PositionMap::new(tokens, &lowered.code, lowered.edits, source);
+    Ok((printed.code, map))
 }
 
 fn first_offset(error: &oxc::diagnostics::OxcDiagnostic) -> u32 {

@@ -18,6 +18,8 @@ use super::emit::{Star, Target, emit_failed, emit_module};
 use super::resolve::{Resolved, Resolver, module_id};
 use super::tsconfig::load_aliases;
 use crate::app::{RouteTable, discover};
+use crate::positions::{Positions, Span};
+use bext_prism::PositionMap;
 
 /// Ids the runtime provides itself (see the render contract): imports of these are left as
 /// `require("<id>")` and never resolved in `node_modules`.
@@ -79,6 +81,8 @@ pub struct CompiledApp {
     pub middleware: Option<String>,
     /// The `next.config.*` module, bundled as an entry and evaluated once at load.
     pub next_config: Option<String>,
+    /// Where each module sits in `bundle`, for stack traces.
+    pub positions: Positions,
     /// Modules in the bundle (failed ones included in dev mode).
     pub modules: usize,
     /// Errors embedded in the bundle (dev mode only; empty otherwise).
@@ -136,6 +140,8 @@ struct Loaded {
     result: Result<ModuleRecord, CompileError>,
     /// The transform ran (so the record's code is not the file's text).
     transformed: bool,
+    /// The transform's map back to the source, when it moved positions.
+    map: Option<Arc<PositionMap>>,
 }
 
 /// A module of this compile's graph.
@@ -289,7 +295,7 @@ impl Compiler {
         let seen: FxHashSet<&Path> = nodes.iter().map(|n| n.path.as_path()).collect();
         self.cache.retain(|path, _| seen.contains(path.as_path()));
 
-        let mut bundle = link(&nodes, &app.routes, self.options.embed_errors);
+        let (mut bundle, spans) = link(&nodes, &app.routes, self.options.embed_errors);
         if let Some(middleware) = &app.middleware {
             bundle.push_str(&format!(
                 "__bext_middleware({});\n",
@@ -317,6 +323,7 @@ impl Compiler {
             public_dir: app.public_dir,
             middleware: app.middleware,
             next_config: app.next_config,
+            positions: Positions::new(spans),
             modules: nodes.len(),
             errors,
             sources: nodes.into_iter().map(|n| n.path).collect(),
@@ -336,6 +343,7 @@ impl Compiler {
                 Arc::new(Loaded {
                     result: Err(CompileError::file(id, message)),
                     transformed: false,
+                    map: None,
                 }),
                 false,
             )
@@ -374,6 +382,7 @@ impl Compiler {
             Err(_) => Loaded {
                 result: Err(CompileError::file(id, "not UTF-8".to_owned())),
                 transformed: false,
+                map: None,
             },
         });
         self.cache.insert(
@@ -400,13 +409,13 @@ impl Compiler {
         }
         let is_json = path.extension().is_some_and(|e| e == "json");
         let skip = is_json || (is_in_node_modules(path) && !self.options.transform_node_modules);
-        let (code, transformed) = if skip {
-            (source, false)
+        let (code, transformed, map) = if skip {
+            (source, false, None)
         } else {
-            match transform.transform(&source, path) {
-                Ok(code) => {
+            match transform.transform_mapped(&source, path) {
+                Ok((code, map)) => {
                     let changed = code != source;
-                    (code, changed)
+                    (code, changed, map.filter(|_| changed))
                 }
                 Err(d) => {
                     let error = CompileError {
@@ -419,6 +428,7 @@ impl Compiler {
                     return Loaded {
                         result: Err(error),
                         transformed: true,
+                        map: None,
                     };
                 }
             }
@@ -433,6 +443,7 @@ impl Compiler {
         Loaded {
             result,
             transformed,
+            map,
         }
     }
 }
@@ -470,7 +481,7 @@ fn is_in_node_modules(path: &Path) -> bool {
 }
 
 /// Writes the bundle: every module (sorted by id, so the output is stable), then the routes.
-fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> String {
+fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec<Span>) {
     let targets_of = |node: &Node| -> Vec<Target> {
         node.links
             .iter()
@@ -496,6 +507,9 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> String {
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     order.sort_by(|&a, &b| nodes[a].id.cmp(&nodes[b].id));
     let mut out = String::new();
+    let mut spans = Vec::new();
+    // Lines of `out` counted so far, and up to which byte.
+    let (mut lines, mut counted) = (0u32, 0usize);
     for i in order {
         let node = &nodes[i];
         if let Some(error) = node.errors.first() {
@@ -520,10 +534,24 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> String {
                 _ => Star::Runtime,
             })
             .collect();
-        emit_module(&mut out, &node.id, record, &targets_of(node), &stars);
+        let code_at = emit_module(&mut out, &node.id, record, &targets_of(node), &stars);
+        if record.format != Format::Json {
+            lines += count_lines(&out[counted..code_at]);
+            counted = code_at;
+            spans.push(Span {
+                start: lines,
+                lines: count_lines(&record.code) + 1,
+                id: node.id.clone(),
+                map: node.loaded.as_ref().and_then(|l| l.map.clone()),
+            });
+        }
     }
     out.push_str(&routes.to_js());
-    out
+    (out, spans)
+}
+
+fn count_lines(text: &str) -> u32 {
+    text.bytes().filter(|&b| b == b'\n').count() as u32
 }
 
 /// The names (without `default`) module `i` exports, when all of them are known statically:

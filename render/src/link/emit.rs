@@ -53,15 +53,17 @@ pub(crate) enum Star {
 
 /// Appends `record` as the registry entry `id`. `targets[i]` is what dep `i` resolved to;
 /// `stars[i]` goes with `record.stars[i]`.
+/// Returns the offset in `out` where the module's own code starts (its first line).
 pub(crate) fn emit_module(
     out: &mut String,
     id: &str,
     record: &ModuleRecord,
     targets: &[Target],
     stars: &[Star],
-) {
+) -> usize {
     debug_assert_eq!(targets.len(), record.deps.len());
     debug_assert_eq!(stars.len(), record.stars.len());
+    let code_at;
     match record.format {
         Format::Json => {
             let _ = write!(
@@ -69,6 +71,7 @@ pub(crate) fn emit_module(
                 "__bext_define({}, function (module, exports, require) {{\nmodule.exports = ",
                 json(id)
             );
+            code_at = out.len();
             out.push_str(record.code.trim());
             out.push_str(";\n});\n");
         }
@@ -78,6 +81,7 @@ pub(crate) fn emit_module(
                 "__bext_define({}, function (module, exports, require) {{",
                 json(id)
             );
+            code_at = out.len();
             splice(out, record, targets, "require");
             out.push_str("\n});\n");
         }
@@ -91,10 +95,12 @@ pub(crate) fn emit_module(
             );
             preamble(out, id, record, targets, stars);
             out.push('\n');
+            code_at = out.len();
             splice(out, record, targets, ESM_REQUIRE);
             out.push_str("\n});\n");
         }
     }
+    code_at
 }
 
 /// Appends a module that failed to compile: requiring it throws the diagnostic, so the dev

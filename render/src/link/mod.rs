@@ -99,6 +99,9 @@ mod resolve;
 mod tsconfig;
 
 use std::path::Path;
+use std::sync::Arc;
+
+use bext_prism::PositionMap;
 
 pub use compiler::{CompileOptions, CompileStats, CompiledApp, Compiler, DEFAULT_BUILTINS};
 pub use diagnostic::{CompileError, CompileErrors, ModuleDiagnostic, code_frame, line_column};
@@ -108,6 +111,16 @@ pub use diagnostic::{CompileError, CompileErrors, ModuleDiagnostic, code_frame, 
 /// Closures `FnMut(&str, &Path) -> Result<String, ModuleDiagnostic>` implement it too.
 pub trait ModuleTransform {
     fn transform(&mut self, source: &str, path: &Path) -> Result<String, ModuleDiagnostic>;
+
+    /// [`ModuleTransform::transform`] with the map from the output's positions back to the
+    /// source, for stack traces; a transform that keeps positions needs none.
+    fn transform_mapped(
+        &mut self,
+        source: &str,
+        path: &Path,
+    ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
+        self.transform(source, path).map(|code| (code, None))
+    }
 }
 
 impl<F> ModuleTransform for F

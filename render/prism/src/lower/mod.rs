@@ -45,17 +45,7 @@ impl Lowered {
     /// The source offset a position in the generated code comes from (the start of the JSX
     /// expression, for positions inside generated text).
     pub(crate) fn original_offset(&self, generated: u32) -> u32 {
-        let mut delta: i64 = 0;
-        for edit in &self.edits {
-            if generated < edit.generated.start {
-                break;
-            }
-            if generated < edit.generated.end {
-                return edit.original.start;
-            }
-            delta += i64::from(edit.generated.size()) - i64::from(edit.original.size());
-        }
-        u32::try_from(i64::from(generated) - delta).unwrap_or(0)
+        crate::positions::original_offset(&self.edits, generated)
     }
 }
 

@@ -158,8 +158,14 @@ pub(crate) async fn answer(
         render.body = None;
         let page = engine.render(&service.shard, render).await;
         if let Some(failure) = &page.error {
+            let origin = app_site
+                .app
+                .positions
+                .origin(&failure.stack)
+                .map(|at| format!(" (at {at})"))
+                .unwrap_or_default();
             eprintln!(
-                "bext: shard {}: middleware {} failed on {}: {}",
+                "bext: shard {}: middleware {} failed on {}: {}{origin}",
                 service.shard.id,
                 middleware.module,
                 String::from_utf8_lossy(request.target),
@@ -389,6 +395,9 @@ async fn serve(
         engine.dynamic_routes.borrow_mut().insert(route_index);
     }
     if app_site.dev {
+        if let Some(failure) = &mut page.error {
+            failure.stack = app_site.app.positions.rewrite_stack(&failure.stack);
+        }
         dev::dev_transform(&mut page, &route_pattern(app_site, route_index));
     }
     // Rendered outside the cache: never shared.
@@ -419,8 +428,15 @@ pub(crate) fn log_failure(
     page: &RenderedPage,
 ) {
     if let Some(failure) = &page.error {
+        // Where it came from, in the files the app's author wrote.
+        let origin = app_site
+            .app
+            .positions
+            .origin(&failure.stack)
+            .map(|at| format!(" (at {at})"))
+            .unwrap_or_default();
         eprintln!(
-            "bext: shard {}: render of {} ({asked}) failed with {}: {}",
+            "bext: shard {}: render of {} ({asked}) failed with {}: {}{origin}",
             shard.id,
             route_pattern(app_site, route),
             page.status,
