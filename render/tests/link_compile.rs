@@ -248,3 +248,71 @@ fn dev_mode_embeds_errors_and_serves_the_rest() {
     assert!(fixed.errors.is_empty(), "{:?}", fixed.errors);
     assert!(!fixed.bundle.contains("__bext_compile_error"));
 }
+
+/// Resolution as Node and Next.js do it: `imports` (`#name`, with conditions and patterns),
+/// `exports` conditions for server components (`react-server` before the package's default),
+/// and `baseUrl` without `paths`.
+#[test]
+fn package_imports_server_conditions_and_base_url() {
+    let app = TempApp::new(&[
+        (
+            "package.json",
+            r##"{"name": "app", "imports": {"#db": {"react-server": "./lib/db.js", "default": "./lib/nope.js"}, "#util/*": "./lib/util/*.js", "#ext": "dep/extra"}}"##,
+        ),
+        (
+            "tsconfig.json",
+            r#"{"compilerOptions": {"baseUrl": "src"}}"#,
+        ),
+        (
+            "src/components/button.js",
+            "export const button = 'button';\n",
+        ),
+        ("lib/db.js", "export const db = 'server db';\n"),
+        ("lib/util/fmt.js", "export const fmt = 'fmt';\n"),
+        (
+            "node_modules/dep/package.json",
+            r#"{"name": "dep", "exports": {".": {"browser": "./browser.js", "react-server": "./server.js", "default": "./index.js"}, "./extra": "./extra.js"}}"#,
+        ),
+        (
+            "node_modules/dep/server.js",
+            "export const dep = 'server';\n",
+        ),
+        (
+            "node_modules/dep/index.js",
+            "export const dep = 'default';\n",
+        ),
+        (
+            "node_modules/dep/browser.js",
+            "export const dep = 'browser';\n",
+        ),
+        (
+            "node_modules/dep/extra.js",
+            "export const extra = 'extra';\n",
+        ),
+        (
+            "app/page.js",
+            "import { db } from '#db';\nimport { fmt } from '#util/fmt';\nimport { extra } from '#ext';\nimport { dep } from 'dep';\nimport { button } from 'components/button';\nexport default () => [db, fmt, extra, dep, button].join();\n",
+        ),
+        (
+            "app/layout.js",
+            "export default ({ children }) => children;\n",
+        ),
+    ]);
+    let compiled = Compiler::new(&app.0, CompileOptions::default())
+        .compile(&mut Identity)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for id in [
+        "\"lib/db.js\"",
+        "\"lib/util/fmt.js\"",
+        "\"node_modules/dep/extra.js\"",
+        "\"node_modules/dep/server.js\"",
+        "\"src/components/button.js\"",
+    ] {
+        assert!(
+            compiled.bundle.contains(&format!("__bext_define({id}")),
+            "{id} linked"
+        );
+    }
+    assert!(!compiled.bundle.contains("lib/nope.js"));
+    assert!(!compiled.bundle.contains("node_modules/dep/index.js"));
+}

@@ -81,8 +81,9 @@
 //!
 //! # Known limits
 //!
-//! - tsconfig `extends` is not followed; `exports` conditions are `import`, `module`,
-//!   `require`, `default` (no `node`/`browser`: the engine is neither).
+//! - tsconfig `extends` is not followed; `exports` / `imports` conditions are those Next.js
+//!   resolves server code with: `react-server`, `node`, `import`, `module`, `require`,
+//!   `default` (never `browser`).
 //! - Two `export *` sources that export the same name: the first wins (ESM would make the
 //!   name ambiguous and drop it).
 //! - A package `require()` with a computed argument is left as it is (and fails at run time

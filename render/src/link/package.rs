@@ -10,10 +10,20 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
-/// Conditions of an `exports` map the linker accepts. The server's engine is neither Node
-/// nor a browser, so `node`/`browser`-only entries are skipped; `import`/`module` come first
-/// in most packages and give the ESM build, which links best.
-const CONDITIONS: &[&str] = &["import", "module", "require", "default"];
+/// Conditions of an `exports` (or `imports`) map the linker accepts: those Next.js resolves
+/// server components with. `react-server` picks a package's server build (`server-only`'s
+/// empty module, React libraries' RSC entries); `node` builds work because the runtime
+/// provides the Node built-ins they use (a package needing one it does not provide is named
+/// at start); `browser`-only entries are skipped. Which listed key wins is the package's
+/// order, as in Node.
+const CONDITIONS: &[&str] = &[
+    "react-server",
+    "node",
+    "import",
+    "module",
+    "require",
+    "default",
+];
 
 /// A JSON value that keeps object keys in file order.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +42,8 @@ pub(crate) struct PackageJson {
     pub main: Option<String>,
     pub module: Option<String>,
     pub exports: Option<Json>,
+    /// `imports`: the package's private `#name` specifiers.
+    pub imports: Option<Json>,
 }
 
 pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
@@ -40,6 +52,7 @@ pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
         main: Option<Json>,
         module: Option<Json>,
         exports: Option<Json>,
+        imports: Option<Json>,
     }
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid package.json: {e}"))?;
     let string = |v: Option<Json>| match v {
@@ -50,6 +63,7 @@ pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
         main: string(raw.main),
         module: string(raw.module),
         exports: raw.exports,
+        imports: raw.imports,
     })
 }
 
@@ -101,12 +115,20 @@ pub(crate) fn resolve_exports(exports: &Json, subpath: &str) -> Option<String> {
 }
 
 fn resolve_target(target: &Json, capture: Option<&str>) -> Option<String> {
+    resolve_any_target(target, capture, false)
+}
+
+/// `bare`: a target may also name a package (`imports` entries may; `exports` ones may not).
+fn resolve_any_target(target: &Json, capture: Option<&str>, bare: bool) -> Option<String> {
     match target {
         Json::Str(s) => {
             let resolved = match capture {
                 Some(c) => s.replace('*', c),
                 None => s.clone(),
             };
+            if bare && !resolved.starts_with('.') && !resolved.starts_with('/') {
+                return Some(resolved);
+            }
             // Targets stay inside the package (Node refuses `../` and `node_modules` too).
             let inside = resolved.starts_with("./")
                 && !resolved
@@ -114,13 +136,36 @@ fn resolve_target(target: &Json, capture: Option<&str>) -> Option<String> {
                     .any(|segment| segment == ".." || segment == "node_modules");
             inside.then_some(resolved)
         }
-        Json::Arr(items) => items.iter().find_map(|t| resolve_target(t, capture)),
+        Json::Arr(items) => items
+            .iter()
+            .find_map(|t| resolve_any_target(t, capture, bare)),
         Json::Map(conditions) => conditions
             .iter()
             .filter(|(k, _)| CONDITIONS.contains(&k.as_str()))
-            .find_map(|(_, t)| resolve_target(t, capture)),
+            .find_map(|(_, t)| resolve_any_target(t, capture, bare)),
         Json::Null | Json::Other => None,
     }
+}
+
+/// Resolves a `#name` specifier through a package's `imports`: a path relative to the
+/// package (`./src/x.js`) or another package's specifier (`lodash/get`). Exact keys first,
+/// then the longest `*` pattern, as in Node.
+pub(crate) fn resolve_imports(imports: &Json, specifier: &str) -> Option<String> {
+    let Json::Map(entries) = imports else {
+        return None;
+    };
+    if let Some((_, target)) = entries.iter().find(|(k, _)| k == specifier) {
+        return resolve_any_target(target, None, true);
+    }
+    let (_, target, capture) = entries
+        .iter()
+        .filter_map(|(key, target)| {
+            let (prefix, suffix) = key.split_once('*')?;
+            let capture = specifier.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            Some((key.len(), target, capture))
+        })
+        .max_by_key(|(len, _, _)| *len)?;
+    resolve_any_target(target, Some(capture), true)
 }
 
 impl<'de> Deserialize<'de> for Json {
@@ -205,10 +250,16 @@ mod tests {
             ".",
             "./a.cjs",
         );
+        // Next resolves server components with `react-server` and `node`, never `browser`.
         check(
             r#"{"node": "./node.js", "browser": "./b.js", "default": "./d.js"}"#,
             ".",
-            "./d.js",
+            "./node.js",
+        );
+        check(
+            r#"{"browser": "./b.js", "react-server": "./rsc.js", "default": "./d.js"}"#,
+            ".",
+            "./rsc.js",
         );
         check(
             r#"{"types": "./a.d.ts", "import": {"types": "./x.d.ts", "default": "./x.mjs"}}"#,

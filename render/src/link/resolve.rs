@@ -17,7 +17,7 @@ use std::sync::Arc;
 use bext_core::limits::APP_SOURCE_BYTES_MAX;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::package::{PackageJson, parse_package_json, resolve_exports};
+use super::package::{PackageJson, parse_package_json, resolve_exports, resolve_imports};
 use super::tsconfig::{Alias, alias_candidates};
 
 /// Extensions probed, in order, for a specifier without one.
@@ -122,6 +122,9 @@ impl Resolver {
                 "cannot import {specifier:?}: absolute paths are not supported, use a relative path or @/"
             ));
         }
+        if specifier.starts_with('#') {
+            return self.package_import(dir, specifier);
+        }
         if let Some(candidates) = alias_candidates(&self.aliases, specifier) {
             for candidate in candidates {
                 if let Some(file) = self.file_or_dir(&normalize(&candidate)) {
@@ -145,6 +148,37 @@ impl Resolver {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// `#name`: the nearest `package.json` above the importing file maps it (`imports`).
+    fn package_import(&mut self, dir: &Path, specifier: &str) -> Result<Resolved, String> {
+        for ancestor in dir.ancestors() {
+            let Some(package) = self.package_json(ancestor)? else {
+                continue;
+            };
+            let Some(imports) = &package.imports else {
+                return Err(format!(
+                    "{specifier:?}: {}/package.json has no \"imports\" field",
+                    ancestor.display()
+                ));
+            };
+            let target = resolve_imports(imports, specifier).ok_or_else(|| {
+                format!(
+                    "{specifier:?} is not in the \"imports\" of {}/package.json",
+                    ancestor.display()
+                )
+            })?;
+            if target.starts_with("./") {
+                let path = normalize(&ancestor.join(&target));
+                return self.file_or_dir(&path).map(Resolved::File).ok_or_else(|| {
+                    format!("{specifier:?} maps to {target:?}, which does not exist")
+                });
+            }
+            return self.resolve_uncached(ancestor, &target);
+        }
+        Err(format!(
+            "{specifier:?}: no package.json above the importing file maps it (\"imports\")"
+        ))
     }
 
     fn package(&mut self, dir: &Path, specifier: &str) -> Result<PathBuf, String> {

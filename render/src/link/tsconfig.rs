@@ -1,4 +1,5 @@
-//! Import aliases: `@/` and `compilerOptions.paths` of `tsconfig.json` / `jsconfig.json`.
+//! Import aliases: `@/`, `compilerOptions.paths` and `baseUrl` of `tsconfig.json` /
+//! `jsconfig.json`.
 //!
 //! `@/x` means `<root>/x` unless the config maps `@/*` elsewhere (Next.js apps with a `src/`
 //! folder map it to `./src/*`). Other `paths` entries work the same way. `extends` is not
@@ -112,6 +113,15 @@ fn parse_paths(text: &str, root: &Path) -> Result<Vec<Alias>, String> {
             targets,
         });
     }
+    // `baseUrl`: any other bare specifier is tried under it first (then `node_modules`), as
+    // TypeScript and Next.js resolve it.
+    if config.compiler_options.base_url.is_some() {
+        aliases.push(Alias {
+            prefix: String::new(),
+            suffix: Some(String::new()),
+            targets: vec![base.join("*").to_string_lossy().into_owned()],
+        });
+    }
     Ok(aliases)
 }
 
@@ -215,6 +225,10 @@ mod tests {
         assert_eq!(show("@/lib/x"), "/app/src/./lib/x /app/src/../shared/lib/x");
         assert_eq!(show("@ui"), "/app/src/./ui/index.ts");
         assert_eq!(show("@ui/button"), "/app/src/./ui/button");
-        assert_eq!(show("lodash"), "");
+        // With a baseUrl, any bare specifier is tried under it first.
+        assert_eq!(show("lodash"), "/app/src/lodash");
+        let no_base =
+            parse_paths(r#"{"compilerOptions": {"paths": {"@ui": ["./ui"]}}}"#, root).unwrap();
+        assert_eq!(alias_candidates(&no_base, "lodash"), None);
     }
 }
