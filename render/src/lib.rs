@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod env;
+pub mod files;
 pub mod link;
 pub mod load;
 pub mod renderer;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use bext_prism::{TransformOptions, transform};
 
 use crate::app::RouteTable;
+use crate::files;
 use crate::link::{
     CompileError, CompileErrors, CompileOptions, CompileStats, Compiler, ModuleDiagnostic,
     ModuleTransform,
@@ -26,6 +27,9 @@ pub struct LoadedApp {
     pub public_dir: Option<PathBuf>,
     /// Compile errors embedded in the bundle (dev mode only).
     pub errors: Vec<CompileError>,
+    /// Lines for the start-up log: the `fs` snapshot's size and time, and the files it left
+    /// out (listed when that list changes, so once per start and per change in `bext dev`).
+    pub notes: Vec<String>,
     pub stats: CompileStats,
 }
 
@@ -33,6 +37,8 @@ pub struct LoadedApp {
 pub struct AppLoader {
     compiler: Compiler,
     dev: bool,
+    /// The files the last snapshot left out, so an unchanged list is not logged again.
+    left_out: Vec<(String, String)>,
 }
 
 impl AppLoader {
@@ -47,6 +53,7 @@ impl AppLoader {
         AppLoader {
             compiler: Compiler::new(root, options),
             dev,
+            left_out: Vec::new(),
         }
     }
 
@@ -59,11 +66,15 @@ impl AppLoader {
         let env = crate::env::load(self.compiler.root(), self.dev)
             .map_err(|why| CompileErrors(vec![CompileError::file(".env", why)]))?;
         let env_json = serde_json::to_string(&env).unwrap_or_else(|_| String::from("{}"));
+        let mut notes = Vec::new();
+        let files = uses_fs(&compiled.builtins).then(|| self.snapshot_files(&mut notes));
+        let files_js = files.as_deref().unwrap_or("");
         let mut bundle = String::with_capacity(
             bext_prism::PRISM_RUNTIME_JS.len()
                 + APP_RUNTIME_JS.len()
                 + compiled.bundle.len()
                 + env_json.len()
+                + files_js.len()
                 + 40,
         );
         bundle.push_str(bext_prism::PRISM_RUNTIME_JS);
@@ -77,6 +88,8 @@ impl AppLoader {
                 .unwrap_or_else(|_| String::from("\"/\"")),
         );
         bundle.push_str(";\n");
+        // `fs`'s files (see `files.rs`), taken by fs.js on its first call.
+        bundle.push_str(files_js);
         bundle.push_str(APP_RUNTIME_JS);
         bundle.push('\n');
         bundle.push_str(&compiled.bundle);
@@ -86,9 +99,47 @@ impl AppLoader {
             routes: compiled.routes,
             public_dir: compiled.public_dir,
             errors: compiled.errors,
+            notes,
             stats: compiled.stats,
         })
     }
+
+    /// The `fs` snapshot's script; what it holds and what it left out go to `notes`.
+    fn snapshot_files(&mut self, notes: &mut Vec<String>) -> String {
+        let snapshot = files::snapshot(self.compiler.root());
+        notes.push(format!(
+            "fs snapshot of {} files ({} KiB) in {:.1} ms",
+            snapshot.files,
+            snapshot.bytes / 1024,
+            snapshot.elapsed_ms
+        ));
+        if snapshot.left_out != self.left_out {
+            for (path, why) in snapshot.left_out.iter().take(FILES_LEFT_OUT_LISTED) {
+                notes.push(format!(
+                    "{path}: left out of the fs snapshot ({why}); reading it with fs fails. \
+                     Keep files read at render time small, or serve large ones from public/"
+                ));
+            }
+            if snapshot.left_out.len() > FILES_LEFT_OUT_LISTED {
+                notes.push(format!(
+                    "… and {} more files left out of the fs snapshot",
+                    snapshot.left_out.len() - FILES_LEFT_OUT_LISTED
+                ));
+            }
+        }
+        self.left_out = snapshot.left_out;
+        snapshot.script
+    }
+}
+
+/// Left-out files named one by one in the start-up log; the rest are counted.
+const FILES_LEFT_OUT_LISTED: usize = 20; // tidy: not a limit (how much of a list is printed)
+
+/// Whether some module imports `fs` (any of its ids).
+fn uses_fs(builtins: &[String]) -> bool {
+    builtins
+        .iter()
+        .any(|id| matches!(id.strip_prefix("node:").unwrap_or(id), "fs" | "fs/promises"))
 }
 
 /// The PRISM pass as the linker's per-module transform.
