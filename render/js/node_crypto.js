@@ -70,7 +70,8 @@ function hashAlgorithm(name) {
   key = HASH_ALIASES[key] || key;
   var found = HASHES[key];
   if (found === undefined) {
-    throw nodeError(Error, "ERR_OSSL_EVP_UNSUPPORTED", "Digest method not supported (bext provides " + Object.keys(HASHES).join(", ") + ")");
+    // Node's error carries no code here (it comes from OpenSSL).
+    throw new Error("Digest method not supported (bext provides " + Object.keys(HASHES).join(", ") + ")");
   }
   return found;
 }
