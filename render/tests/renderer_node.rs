@@ -425,7 +425,7 @@ const FS_CASES: &[&str] = &[
     r#"tm(() => fs.accessSync("missing")).replace(process.cwd(), "<app>")"#,
     r#"(() => { const e = (() => { try { fs.readFileSync("missing"); } catch (e) { return e; } })(); return [e.errno, e.code, e.syscall, e.path].join(); })()"#,
     r#"(() => { let got = "pending"; fs.readFile("posts/second.md", "utf8", (err, text) => { got = err + " " + text; }); return got; })()"#,
-    r#"(() => { globalThis.cbResult = "pending"; fs.readdir("posts", (err, names) => { globalThis.cbResult = err + " " + names.sort().join(); }); fs.stat("missing", (err) => { globalThis.cbResult += " " + err.code; }); return "started"; })()"#,
+    r#"(() => { globalThis.cbResult = "pending"; fs.readdir("posts", (err, names) => { globalThis.cbResult = err + " " + names.sort().join(); fs.stat("missing", (err2) => { globalThis.cbResult += " " + err2.code; }); }); return "started"; })()"#,
     r#"(() => { globalThis.promiseResult = "pending"; Promise.all([fsp.readFile("posts/second.md", "utf8"), fs.promises.readdir("posts"), fsp.stat("data.json"), fsp.access("data.json")]).then(([text, names, stat, none]) => { globalThis.promiseResult = [text.trim(), names.sort().join(), stat.size, none].join("|"); }); fsp.readFile("missing").catch((e) => { globalThis.promiseResult += " " + e.code; }); return "started"; })()"#,
     r#"typeof fs.promises.readFile + typeof fsp.readdir + (fs.promises === fsp)"#,
 ];
