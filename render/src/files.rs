@@ -167,9 +167,7 @@ impl Walk {
         let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
         if size > APP_FILE_SNAPSHOT_BYTES_MAX {
             let why = format!(
-                "{} KiB, over APP_FILE_SNAPSHOT_BYTES_MAX ({} KiB)",
-                size / 1024,
-                APP_FILE_SNAPSHOT_BYTES_MAX / 1024
+                "{size} bytes, over APP_FILE_SNAPSHOT_BYTES_MAX ({APP_FILE_SNAPSHOT_BYTES_MAX} bytes)"
             );
             return self.leave_out(rel, why, Some(meta));
         }
