@@ -121,13 +121,14 @@ function readFileSync(p, options) {
   if (entry.d === 1) throw fsError("EISDIR", "read");
   if (entry.x !== undefined) throw fsLeftOut(where, "open", entry.x);
   var enc = fsEncodingOf(options);
-  if (entry.t !== undefined) {
-    if (enc !== undefined && bufferEncoding(enc) === "utf8") return entry.t;
-    var buf = bufferOf(utf8Encode(entry.t));
-    return enc === undefined || enc === "buffer" ? buf : buf.toString(enc);
+  // A text file read as text is the string the snapshot holds: no copy, no decoding.
+  if (entry.t !== undefined && enc !== undefined && bufferEncoding(enc) === "utf8") return entry.t;
+  // Bytes are decoded once per engine and copied per read (callers may write into them).
+  if (entry.bytes === undefined) {
+    Object.defineProperty(entry, "bytes", { value: entry.t !== undefined ? utf8Encode(entry.t) : base64Bytes(entry.b) });
   }
-  var bytes = bufferOf(base64Bytes(entry.b));
-  return enc === undefined || enc === "buffer" ? bytes : bytes.toString(enc);
+  var buf = bufferOf(entry.bytes.slice());
+  return enc === undefined || enc === "buffer" ? buf : buf.toString(enc);
 }
 
 function Dirent(name, parentPath, entry) {
