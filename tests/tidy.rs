@@ -620,3 +620,42 @@ fn the_code_map_is_complete() {
     }
     report("the code map is complete", violations);
 }
+
+/// The app runtime's files are joined into one function scope (`render/src/runtime.rs`), so a
+/// top-level name declared in two of them is one name: the later declaration silently replaces
+/// the earlier for every caller. Each top-level `function`, `var`, `let` and `const` name must
+/// be declared in one file only.
+#[test]
+fn runtime_files_declare_each_top_level_name_once() {
+    let root = root();
+    let runtime = std::fs::read_to_string(root.join("render/src/runtime.rs")).expect("runtime.rs");
+    let mut declared: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for part in runtime.split("include_str!(\"../js/").skip(1) {
+        let Some(file) = part.split('"').next() else {
+            continue;
+        };
+        let text =
+            std::fs::read_to_string(root.join("render/js").join(file)).expect("a runtime file");
+        for line in text.lines() {
+            let rest = ["function ", "var ", "let ", "const "]
+                .iter()
+                .find_map(|keyword| line.strip_prefix(keyword));
+            let Some(rest) = rest else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                .collect();
+            if !name.is_empty() {
+                declared.entry(name).or_default().push(file.to_owned());
+            }
+        }
+    }
+    let violations = declared
+        .into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(name, files)| format!("`{name}` is declared in {}", files.join(" and ")))
+        .collect();
+    report("top-level names of the app runtime", violations);
+}

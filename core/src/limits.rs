@@ -194,6 +194,14 @@ pub const DEV_RELOAD_CLIENTS_MAX: usize = 256;
 pub const APP_SOURCE_BYTES_MAX: usize = 4 * 1024 * 1024;
 /// Most modules one app bundle may link.
 pub const APP_MODULES_MAX: usize = 20_000;
+/// Largest file the `fs` snapshot of an app holds (render/src/files.rs); a larger file is
+/// left out, listed at start-up, and a read of it fails naming the reason.
+pub const APP_FILE_SNAPSHOT_BYTES_MAX: usize = 1024 * 1024;
+/// Bytes of file contents one app's `fs` snapshot may hold in all: the bundle carrying it is
+/// evaluated by every shard's engine. Files past it are left out and listed at start-up.
+pub const APP_FILES_SNAPSHOT_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// Files and directories one app's `fs` snapshot lists; the walk stops there, saying so.
+pub const APP_FILES_SNAPSHOT_MAX: usize = 10_000;
 
 // --- The ISR cache (per shard) --------------------------------------------------------------
 
@@ -305,3 +313,5 @@ const _: () = assert!(SHARD_STACK_BYTES >= ENGINE_THREAD_STACK_BYTES_MIN);
 const _: () = assert!(JSC_WATCHDOG_PERIOD_MS <= RENDER_TIMEOUT_MS);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);
+const _: () = assert!(APP_FILE_SNAPSHOT_BYTES_MAX <= APP_FILES_SNAPSHOT_BYTES_MAX);
+const _: () = assert!(APP_FILES_SNAPSHOT_BYTES_MAX <= ENGINE_HEAP_BYTES_MAX / 8);

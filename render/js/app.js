@@ -739,6 +739,7 @@ installLocaleFormatting();
 installTimers(G);
 installCrypto(G);
 installWebPlatform(G);
+installNode(G);
 installBlob(G);
 // process.env: the server's environment and the app's .env files, as Next.js loads them
 // (render/src/env.rs), put in the bundle as `__bext_env`; packages branch on NODE_ENV.

@@ -145,18 +145,6 @@ function bodyText(body, headers) {
 
 // Bytes to text without TextDecoder (absent from bare engines): percent-encode, then let
 // decodeURIComponent do the UTF-8. Invalid sequences fall back to one char per byte.
-function utf8Decode(bytes) {
-  var s = "";
-  for (var i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? "%0" : "%") + bytes[i].toString(16);
-  try {
-    return decodeURIComponent(s);
-  } catch (e) {
-    var out = "";
-    for (var j = 0; j < bytes.length; j++) out += String.fromCharCode(bytes[j]);
-    return out;
-  }
-}
-
 function readText(owner) {
   if (owner.bodyUsed) return Promise.reject(new TypeError("Body has already been consumed"));
   owner.bodyUsed = true;

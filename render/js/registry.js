@@ -46,7 +46,8 @@ function loadModule(id) {
 function builtinModule(id) {
   if (id === "bext/server") return serverModule;
   if (Object.prototype.hasOwnProperty.call(nextModules, id)) return nextModules[id];
-  if (id === "path" || id === "node:path" || id === "path/posix" || id === "node:path/posix") return pathModule;
+  var node = nodeBuiltin(id);
+  if (node !== undefined) return node;
   var prism = globalThis.__prism;
   var mods = prism !== undefined && prism !== null ? prism.modules : undefined;
   if (mods === undefined || mods === null) return undefined;

@@ -137,7 +137,8 @@ function parseAbsolute(u, scheme, rest, special) {
   u._port = "";
   rest = splitTail(u, rest);
   if (rest.slice(0, 2) === "//" || (special && scheme !== "file:")) {
-    rest = rest.replace(/^\/*/, "");
+    // file: keeps the slash after its (usually empty) host: file:///tmp is host "", /tmp.
+    rest = scheme === "file:" ? rest.slice(2) : rest.replace(/^\/*/, "");
     u._hasAuthority = true;
     var slash = rest.indexOf("/");
     var authority = slash < 0 ? rest : rest.slice(0, slash);

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod assets;
 pub mod env;
+pub mod files;
 pub mod link;
 pub mod load;
 pub mod next_config;

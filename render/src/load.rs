@@ -11,6 +11,7 @@ use bext_prism::{PositionMap, TransformOptions, transform_mapped};
 
 use crate::app::RouteTable;
 use crate::assets::Asset;
+use crate::files;
 use crate::link::{
     CompileError, CompileErrors, CompileOptions, CompileStats, Compiler, ModuleDiagnostic,
     ModuleTransform,
@@ -35,6 +36,9 @@ pub struct LoadedApp {
     pub assets: Vec<Asset>,
     /// Where each module sits in `bundle`: stack frames back to the files a person wrote.
     pub positions: Positions,
+    /// Lines for the start-up log: the `fs` snapshot's size and time, and the files it left
+    /// out (listed when that list changes, so once per start and per change in `bext dev`).
+    pub notes: Vec<String>,
     pub stats: CompileStats,
 }
 
@@ -42,6 +46,8 @@ pub struct LoadedApp {
 pub struct AppLoader {
     compiler: Compiler,
     dev: bool,
+    /// The files the last snapshot left out, so an unchanged list is not logged again.
+    left_out: Vec<(String, String)>,
 }
 
 impl AppLoader {
@@ -56,6 +62,7 @@ impl AppLoader {
         AppLoader {
             compiler: Compiler::new(root, options),
             dev,
+            left_out: Vec::new(),
         }
     }
 
@@ -69,7 +76,10 @@ impl AppLoader {
             .map_err(|why| CompileErrors(vec![CompileError::file(".env", why)]))?;
         let assets = crate::assets::load(self.compiler.root(), compiled.routes.metadata_files())
             .map_err(|(file, why)| CompileErrors(vec![CompileError::file(file, why)]))?;
-        let mut bundle = self.assemble(&env, &compiled.bundle);
+        let mut notes = Vec::new();
+        let files = uses_fs(&compiled.builtins).then(|| self.snapshot_files(&mut notes));
+        let files_js = files.as_deref().unwrap_or("");
+        let mut bundle = self.assemble(&env, files_js, &compiled.bundle);
         // The modules come last in what `assemble` makes: after this many bytes.
         let mut modules_at = bundle.len() - compiled.bundle.len();
         let mut next_config = None;
@@ -102,7 +112,7 @@ impl AppLoader {
                 for (name, value) in &config.env {
                     env.insert(name.clone(), value.clone());
                 }
-                bundle = self.assemble(&env, &compiled.bundle);
+                bundle = self.assemble(&env, files_js, &compiled.bundle);
                 modules_at = bundle.len() - compiled.bundle.len();
             }
             // Links and redirects made in the engine carry the base path and slash rule.
@@ -148,6 +158,7 @@ impl AppLoader {
             next_config,
             assets,
             positions,
+            notes,
             routes: compiled.routes,
             public_dir: compiled.public_dir,
             errors: compiled.errors,
@@ -159,13 +170,19 @@ impl AppLoader {
 impl AppLoader {
     /// The script engines evaluate: PRISM's runtime, `process.env` and the app root, the app
     /// runtime, then the linked modules.
-    fn assemble(&self, env: &std::collections::BTreeMap<String, String>, modules: &str) -> String {
+    fn assemble(
+        &self,
+        env: &std::collections::BTreeMap<String, String>,
+        files_js: &str,
+        modules: &str,
+    ) -> String {
         let env_json = serde_json::to_string(env).unwrap_or_else(|_| String::from("{}"));
         let mut bundle = String::with_capacity(
             bext_prism::PRISM_RUNTIME_JS.len()
                 + APP_RUNTIME_JS.len()
                 + modules.len()
                 + env_json.len()
+                + files_js.len()
                 + 40,
         );
         bundle.push_str(bext_prism::PRISM_RUNTIME_JS);
@@ -179,11 +196,50 @@ impl AppLoader {
                 .unwrap_or_else(|_| String::from("\"/\"")),
         );
         bundle.push_str(";\n");
+        // `fs`'s files (see `files.rs`), taken by fs.js on its first call.
+        bundle.push_str(files_js);
         bundle.push_str(APP_RUNTIME_JS);
         bundle.push('\n');
         bundle.push_str(modules);
         bundle
     }
+
+    /// The `fs` snapshot's script; what it holds and what it left out go to `notes`.
+    fn snapshot_files(&mut self, notes: &mut Vec<String>) -> String {
+        let snapshot = files::snapshot(self.compiler.root());
+        notes.push(format!(
+            "fs snapshot of {} files ({} KiB) in {:.1} ms",
+            snapshot.files,
+            snapshot.bytes / 1024,
+            snapshot.elapsed_ms
+        ));
+        if snapshot.left_out != self.left_out {
+            for (path, why) in snapshot.left_out.iter().take(FILES_LEFT_OUT_LISTED) {
+                notes.push(format!(
+                    "{path}: left out of the fs snapshot ({why}); reading it with fs fails. \
+                     Keep files read at render time small, or serve large ones from public/"
+                ));
+            }
+            if snapshot.left_out.len() > FILES_LEFT_OUT_LISTED {
+                notes.push(format!(
+                    "… and {} more files left out of the fs snapshot",
+                    snapshot.left_out.len() - FILES_LEFT_OUT_LISTED
+                ));
+            }
+        }
+        self.left_out = snapshot.left_out;
+        snapshot.script
+    }
+}
+
+/// Left-out files named one by one in the start-up log; the rest are counted.
+const FILES_LEFT_OUT_LISTED: usize = 20; // tidy: not a limit (how much of a list is printed)
+
+/// Whether some module imports `fs` (any of its ids).
+fn uses_fs(builtins: &[String]) -> bool {
+    builtins
+        .iter()
+        .any(|id| matches!(id.strip_prefix("node:").unwrap_or(id), "fs" | "fs/promises"))
 }
 
 /// The PRISM pass as the linker's per-module transform.

@@ -32,6 +32,18 @@
 //!   `AbortController`/`AbortSignal` and `performance.now`, where the engine has none.
 //! - `crypto.js`: `crypto.getRandomValues`/`randomUUID` (ChaCha20 keyed by 32 bytes from the
 //!   OS per engine) and `crypto.subtle.digest` (SHA-1/256/384/512) where the engine has none.
+//! - `buffer.js`: Node's `Buffer` (a Uint8Array subclass, every Node encoding), global and
+//!   as `buffer`.
+//! - `events.js`: `EventEmitter` (`events`).
+//! - `util.js`: `util.format` / `util.inspect` as Node prints values (console.js uses them),
+//!   promisify, callbackify, inherits, deprecate, isDeepStrictEqual, `types`.
+//! - `node_crypto.js`: Node's `crypto` (createHash with MD5 and the SHA family, createHmac,
+//!   randomBytes, randomInt, timingSafeEqual) over crypto.js's digests and keystream.
+//! - `node_url.js`: `url` (fileURLToPath, pathToFileURL, legacy parse/format/resolve),
+//!   `querystring`, `string_decoder`, and `os`'s EOL and platform.
+//! - `fs.js`: `fs` and `fs/promises`, read-only, over the snapshot of the app's files the
+//!   bundle carries (`crate::files`).
+//! - `node.js`: the Node built-in ids `registry.js` serves, and the global `Buffer`.
 //! - `timers.js`: `setTimeout`/`setInterval`/`setImmediate` inside a render, as `timer`
 //!   records Rust waits out on the shard's executor.
 //! - `locale.js`: exact en-US `toLocaleString` (numbers, dates) and ICU root `localeCompare`
@@ -63,6 +75,13 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/timers.js"),
     include_str!("../js/crypto.js"),
     include_str!("../js/encoding.js"),
+    include_str!("../js/buffer.js"),
+    include_str!("../js/events.js"),
+    include_str!("../js/util.js"),
+    include_str!("../js/node_crypto.js"),
+    include_str!("../js/node_url.js"),
+    include_str!("../js/fs.js"),
+    include_str!("../js/node.js"),
     include_str!("../js/console.js"),
     include_str!("../js/app.js"),
     "})();\n",

@@ -80,16 +80,22 @@ fn unresolvable_imports() {
         &[("app/page.js", "export { x } from \"left-pad\";\n")],
         "app/page.js:1:19: cannot find package \"left-pad\" (looked in node_modules up from the importing file)\n> 1 | export { x } from \"left-pad\";\n    |                   ^",
     );
+    // A Node built-in bext does not provide is named as one, with what is provided instead,
+    // with or without `node:`; the ones it provides resolve.
+    let provided = "Provided: buffer, crypto, events, fs, fs/promises, os, path, path/posix, querystring, string_decoder, url, util, util/types (also as node:…). Move this code behind a route handler that calls a service, or use a package that does not need it";
     check(
         &[(
             "app/page.js",
-            "import fs from \"node:fs\";\nimport os from \"os\";\n",
+            "import fs from \"node:fs\";\nimport { exec } from \"node:child_process\";\nimport net from \"net\";\n",
         )],
-        concat!(
-            "app/page.js:1:16: \"node:fs\" is a Node.js built-in module: the server's JavaScript engine does not provide it\n",
-            "> 1 | import fs from \"node:fs\";\n    |                ^\n  2 | import os from \"os\";\n",
-            "app/page.js:2:16: \"os\" is a Node.js built-in module: the server's JavaScript engine does not provide it\n",
-            "  1 | import fs from \"node:fs\";\n> 2 | import os from \"os\";\n    |                ^",
+        &format!(
+            concat!(
+                "app/page.js:2:22: \"node:child_process\" is a Node.js built-in module that bext does not provide: server code runs in an embedded JavaScript engine, not in Node. {provided}\n",
+                "  1 | import fs from \"node:fs\";\n> 2 | import {{ exec }} from \"node:child_process\";\n    |                      ^\n  3 | import net from \"net\";\n",
+                "app/page.js:3:17: \"net\" is a Node.js built-in module that bext does not provide: server code runs in an embedded JavaScript engine, not in Node. {provided}\n",
+                "  1 | import fs from \"node:fs\";\n  2 | import {{ exec }} from \"node:child_process\";\n> 3 | import net from \"net\";\n    |                 ^",
+            ),
+            provided = provided
         ),
     );
     check(

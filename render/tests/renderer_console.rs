@@ -75,7 +75,8 @@ fn console_calls_become_log_events_with_their_url() {
         (
             url.clone(),
             "log".to_owned(),
-            r#"loading {"a":1,"b":[2,3]} null undefined 4n"#.to_owned()
+            // As Node prints it (util.format with util.inspect).
+            "loading { a: 1, b: [ 2, 3 ] } null undefined 4n".to_owned()
         )
     );
     assert_eq!(logs[2].1, "warn");

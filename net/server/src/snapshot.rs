@@ -175,6 +175,9 @@ impl AppBuilder {
         for error in &loaded.errors {
             eprintln!("bext: {error}");
         }
+        for note in &loaded.notes {
+            eprintln!("bext: app {}: {note}", dir.display());
+        }
         let render = &config.render;
         let available = bext_engine::available();
         let engine = match render.engine {

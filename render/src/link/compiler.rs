@@ -34,6 +34,29 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "node:path",
     "path/posix",
     "node:path/posix",
+    // The rest of Node's built-ins bext provides (render/js/node.js; NODE_PROVIDED names them).
+    "fs",
+    "node:fs",
+    "fs/promises",
+    "node:fs/promises",
+    "buffer",
+    "node:buffer",
+    "events",
+    "node:events",
+    "util",
+    "node:util",
+    "util/types",
+    "node:util/types",
+    "crypto",
+    "node:crypto",
+    "url",
+    "node:url",
+    "querystring",
+    "node:querystring",
+    "string_decoder",
+    "node:string_decoder",
+    "os",
+    "node:os",
     "react",
     "react/jsx-runtime",
     "react/jsx-dev-runtime",
@@ -89,6 +112,9 @@ pub struct CompiledApp {
     pub errors: Vec<CompileError>,
     /// Every source file of the bundle, for a dev watcher that wants to know what matters.
     pub sources: Vec<PathBuf>,
+    /// The built-in ids some module imports, sorted (the loader snapshots the app's files
+    /// only when `fs` is among them).
+    pub builtins: Vec<String>,
     pub stats: CompileStats,
 }
 
@@ -317,7 +343,18 @@ impl Compiler {
         if !errors.is_empty() && !self.options.embed_errors {
             return Err(CompileErrors(errors));
         }
+        let mut builtins: Vec<String> = nodes
+            .iter()
+            .flat_map(|n| n.links.iter())
+            .filter_map(|link| match link {
+                Link::Builtin(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        builtins.sort();
+        builtins.dedup();
         Ok(CompiledApp {
+            builtins,
             bundle,
             routes: app.routes,
             public_dir: app.public_dir,

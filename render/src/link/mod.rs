@@ -95,6 +95,7 @@ mod analyze;
 mod compiler;
 mod diagnostic;
 mod emit;
+mod node_builtins;
 mod package;
 mod resolve;
 mod tsconfig;
@@ -106,6 +107,7 @@ use bext_prism::PositionMap;
 
 pub use compiler::{CompileOptions, CompileStats, CompiledApp, Compiler, DEFAULT_BUILTINS};
 pub use diagnostic::{CompileError, CompileErrors, ModuleDiagnostic, code_frame, line_column};
+pub use node_builtins::NODE_PROVIDED;
 
 /// The per-module compile step the linker runs before it parses a module: TSX/TS in, plain
 /// JavaScript with ESM `import`/`export` out. The lead plugs in PRISM; tests use [`Identity`].

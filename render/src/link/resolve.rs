@@ -17,47 +17,12 @@ use std::sync::Arc;
 use bext_core::limits::APP_SOURCE_BYTES_MAX;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::node_builtins::{NODE_BUILTINS, not_provided};
 use super::package::{PackageJson, parse_package_json, resolve_exports, resolve_imports};
 use super::tsconfig::{Alias, alias_candidates};
 
 /// Extensions probed, in order, for a specifier without one.
 pub(crate) const EXTENSIONS: &[&str] = &["tsx", "ts", "jsx", "js", "mjs", "cjs", "json"];
-
-/// Node's own modules: named in the error, since they cannot work in the server's engine.
-const NODE_BUILTINS: &[&str] = &[
-    "assert",
-    "async_hooks",
-    "buffer",
-    "child_process",
-    "cluster",
-    "crypto",
-    "dgram",
-    "dns",
-    "events",
-    "fs",
-    "http",
-    "http2",
-    "https",
-    "module",
-    "net",
-    "os",
-    "path",
-    "perf_hooks",
-    "process",
-    "querystring",
-    "readline",
-    "stream",
-    "string_decoder",
-    "timers",
-    "tls",
-    "tty",
-    "url",
-    "util",
-    "v8",
-    "vm",
-    "worker_threads",
-    "zlib",
-];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Resolved {
@@ -142,9 +107,7 @@ impl Resolver {
                 if specifier.starts_with("node:")
                     || NODE_BUILTINS.contains(&package_name(bare).0) =>
             {
-                Err(format!(
-                    "{specifier:?} is a Node.js built-in module: the server's JavaScript engine does not provide it"
-                ))
+                Err(not_provided(specifier))
             }
             Err(e) => Err(e),
         }
