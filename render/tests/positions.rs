@@ -4,39 +4,10 @@
 
 mod renderer_support;
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use bext_engine::available;
 use bext_render::load::AppLoader;
 use bext_render::renderer::Renderer;
-use renderer_support::{get, limits, render};
-
-/// An app in a fresh temporary directory, removed afterwards.
-struct TempApp(PathBuf);
-
-impl TempApp {
-    fn new(files: &[(&str, &str)]) -> TempApp {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "bext-positions-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        for (name, text) in files {
-            let path = dir.join(name);
-            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-            std::fs::write(path, text).expect("write");
-        }
-        TempApp(dir)
-    }
-}
-
-impl Drop for TempApp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use renderer_support::{TempApp, get, limits, render};
 
 /// The page throws on line 9, below JSX that PRISM rewrites and types it strips, so the
 /// compiled module's lines are not the source's.

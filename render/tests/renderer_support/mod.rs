@@ -209,3 +209,30 @@ pub fn check_cases(engine: &mut dyn bext_engine::Engine, cases: &[(&str, &str)])
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// An app in a fresh temporary directory (the files given, as `(relative path, text)`),
+/// removed afterwards.
+pub struct TempApp(pub std::path::PathBuf);
+
+impl TempApp {
+    pub fn new(files: &[(&str, &str)]) -> TempApp {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "bext-render-app-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        for (name, text) in files {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        TempApp(dir)
+    }
+}
+
+impl Drop for TempApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

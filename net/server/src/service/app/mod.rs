@@ -158,18 +158,13 @@ pub(crate) async fn answer(
         render.body = None;
         let page = engine.render(&service.shard, render).await;
         if let Some(failure) = &page.error {
-            let origin = app_site
-                .app
-                .positions
-                .origin(&failure.stack)
-                .map(|at| format!(" (at {at})"))
-                .unwrap_or_default();
             eprintln!(
-                "bext: shard {}: middleware {} failed on {}: {}{origin}",
+                "bext: shard {}: middleware {} failed on {}: {}{}",
                 service.shard.id,
                 middleware.module,
                 String::from_utf8_lossy(request.target),
-                failure.message.lines().next().unwrap_or("")
+                failure.message.lines().next().unwrap_or(""),
+                origin(&app_site, failure)
             );
         }
         let host = request
@@ -428,21 +423,26 @@ pub(crate) fn log_failure(
     page: &RenderedPage,
 ) {
     if let Some(failure) = &page.error {
-        // Where it came from, in the files the app's author wrote.
-        let origin = app_site
-            .app
-            .positions
-            .origin(&failure.stack)
-            .map(|at| format!(" (at {at})"))
-            .unwrap_or_default();
         eprintln!(
-            "bext: shard {}: render of {} ({asked}) failed with {}: {}{origin}",
+            "bext: shard {}: render of {} ({asked}) failed with {}: {}{}",
             shard.id,
             route_pattern(app_site, route),
             page.status,
-            failure.message.lines().next().unwrap_or("")
+            failure.message.lines().next().unwrap_or(""),
+            origin(app_site, failure)
         );
     }
+}
+
+/// ` (at app/page.tsx:12:9)`: where a failure came from, in the files the app's author wrote,
+/// or nothing when its stack names no module.
+fn origin(app_site: &AppSite, failure: &bext_render::renderer::RenderFailure) -> String {
+    app_site
+        .app
+        .positions
+        .origin(&failure.stack)
+        .map(|at| format!(" (at {at})"))
+        .unwrap_or_default()
 }
 
 pub(crate) fn route_pattern(app_site: &AppSite, route: usize) -> String {
