@@ -329,6 +329,34 @@ RequestCookiesOf.prototype = {
   has: function (name) { return this._map.has(cookieArg(name)); },
 };
 
+// `next/dynamic`: on the server a dynamic component renders as its module's component once
+// the import settles (React.lazy underneath: the render waits for it, as Next's does). With
+// `ssr: false` the server renders the `loading` component, or nothing, as Next does for
+// client components; the browser part is the next issue's.
+function nextDynamic(loader, options) {
+  var opts = options !== null && typeof options === "object" ? options : {};
+  if (loader !== null && typeof loader === "object" && typeof loader.loader === "function") {
+    opts = loader;
+    loader = loader.loader;
+  }
+  if (typeof loader !== "function") throw new TypeError("next/dynamic: the first argument must be a function returning import(...)");
+  var react = globalThis.__prism.modules.react;
+  if (opts.ssr === false) {
+    var loading = opts.loading;
+    return function DynamicWithoutSsr() {
+      return typeof loading === "function" ? react.createElement(loading, { isLoading: true, pastDelay: true, error: null }) : null;
+    };
+  }
+  return react.lazy(function () {
+    return Promise.resolve(loader()).then(function (m) {
+      var component = m !== null && (typeof m === "object" || typeof m === "function") && "default" in m ? m.default : m;
+      return { default: component };
+    });
+  });
+}
+
+nextModules["next/dynamic"] = { __esModule: true, default: nextDynamic };
+
 nextModules["next/server"] = {
   __esModule: true,
   NextResponse: NextResponse,

@@ -30,6 +30,7 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "next/headers",
     "next/link",
     "next/server",
+    "next/dynamic",
     "path",
     "node:path",
     "path/posix",

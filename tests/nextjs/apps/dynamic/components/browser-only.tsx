@@ -1,0 +1,5 @@
+"use client";
+
+export default function BrowserOnly() {
+  return <p>Only in the browser</p>;
+}
