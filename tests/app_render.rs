@@ -87,6 +87,13 @@ export default function Hog() { const a: string[] = []; for (;;) { a.push("x".re
 export function GET() { return new Response("echo", { headers: { "content-type": "text/plain" } }); }
 "#,
     );
+    dir.write(
+        "app/only/[id]/page.tsx",
+        r#"export const dynamicParams = false;
+export async function generateStaticParams() { return [{ id: "1" }, { id: "2" }]; }
+export default function Only({ params }: any) { return <p>only {params.id}</p>; }
+"#,
+    );
     dir.write("public/robots.txt", "User-agent: *\n");
     dir.write("public/p/file.txt", "a public file under a dynamic route\n");
     dir
@@ -159,6 +166,28 @@ fn unknown_paths_get_the_not_found_page_with_404() {
         "the root layout wraps it: {}",
         r.text()
     );
+}
+
+/// `dynamicParams = false`: params generateStaticParams does not list are a 404 that is never
+/// cached, and such a 404 does not stop the route's listed pages from being cached.
+#[test]
+fn unlisted_params_are_an_uncached_404_and_listed_ones_stay_cached() {
+    let dir = app("app-static-params");
+    let bext = serve(&dir, &[]);
+    for _ in 0..2 {
+        let missing = bext.get("/only/9");
+        assert_eq!(missing.status, 404, "{}", missing.summary());
+        assert!(missing.text().contains("nothing here"), "{}", missing.text());
+        assert_eq!(
+            missing.header("cache-control"),
+            Some("private, no-cache, no-store, max-age=0, must-revalidate")
+        );
+    }
+    let first = bext.get("/only/1");
+    assert_eq!(first.status, 200);
+    assert!(first.text().contains("only 1"), "{}", first.text());
+    let second = bext.get("/only/1");
+    assert_eq!(second.header("x-bext-cache"), Some("hit"));
 }
 
 #[test]

@@ -27,6 +27,7 @@ var PHASE_DOCUMENT = 6;
 var PHASE_HANDLER = 7;
 var PHASE_MIDDLEWARE = 8;
 var PHASE_METADATA_ROUTE = 9;
+var PHASE_STATIC_PARAMS = 10;
 
 var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
 var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
@@ -102,6 +103,8 @@ function Route(r) {
   this.segments = null; // layout modules, outermost first, then the page module
   this.revalidate = undefined; // seconds, false (forever) or undefined (unset)
   this.forceDynamic = false;
+  this.dynamicParams = true; // false: only generateStaticParams's params exist
+  this.staticParams = null; // generateStaticParams's list, once asked
   this.tags = [];
   this.tagsJson = "[]";
   this.staticHead = ""; // null when some segment has generateMetadata
@@ -151,12 +154,14 @@ function loadPageRoute(r) {
   segments.push(page);
   var revalidate;
   var forceDynamic = false;
+  var dynamicParams = true;
   var tags = [];
   var dynamicHead = false;
   for (var j = 0; j < segments.length; j++) {
     var s = segments[j];
     if (typeof s.revalidate === "number" || s.revalidate === false) revalidate = minRevalidate(revalidate, s.revalidate);
     if (s.dynamic === "force-dynamic") forceDynamic = true;
+    if (s.dynamicParams === false) dynamicParams = false;
     if (Array.isArray(s.tags)) for (var k = 0; k < s.tags.length; k++) tags.push(String(s.tags[k]));
     if (typeof s.generateMetadata === "function" || typeof s.generateViewport === "function") dynamicHead = true;
   }
@@ -167,6 +172,7 @@ function loadPageRoute(r) {
   r.segments = segments;
   r.revalidate = revalidate;
   r.forceDynamic = forceDynamic;
+  r.dynamicParams = dynamicParams;
   r.tags = tags;
   r.tagsJson = JSON.stringify(tags);
   r.loaded = true;
@@ -190,6 +196,22 @@ function loadHandlerRoute(r) {
   }
   r.allow = allow.join(", ");
   r.loaded = true;
+}
+
+// Whether a generateStaticParams entry names these params (a catch-all as its segments).
+function sameParams(entry, params) {
+  if (entry === null || typeof entry !== "object") return false;
+  for (var key in params) {
+    if (!Object.prototype.hasOwnProperty.call(params, key)) continue;
+    var want = params[key];
+    var got = entry[key];
+    if (Array.isArray(want)) {
+      if (!Array.isArray(got) || got.map(String).join("/") !== want.join("/")) return false;
+    } else if (String(got) !== want) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function minRevalidate(a, b) {
@@ -243,6 +265,7 @@ function Render(msg, route) {
   this.onValue = null;
   this.onError = null;
   this.triedGlobalError = false;
+  this.unmatched = false; // params generateStaticParams does not list (dynamicParams = false)
 }
 
 function startRender(msg) {
@@ -280,6 +303,20 @@ function startPage(c) {
   c.layoutIds = r.layouts;
   c.props = new PageProps(c);
   c.phase = typeof r.pageModule.loader === "function" ? PHASE_LOADER : PHASE_PAGE;
+  if (!r.dynamicParams && typeof r.pageModule.generateStaticParams === "function") {
+    // `dynamicParams = false`: only the params generateStaticParams lists exist (asked once
+    // per engine, as Next asks once per build); any other is a 404.
+    c.phase = PHASE_STATIC_PARAMS;
+    var listed;
+    try {
+      listed = r.staticParams !== null ? r.staticParams : r.pageModule.generateStaticParams({ params: c.params });
+    } catch (e) {
+      fail(c, e);
+      return;
+    }
+    run(c, listed);
+    return;
+  }
   run(c, undefined);
 }
 
@@ -323,6 +360,17 @@ function trackRender(c) {
 
 function step(c, v) {
   switch (c.phase) {
+    case PHASE_STATIC_PARAMS:
+      if (!Array.isArray(v)) throw new TypeError(c.route.page + ": generateStaticParams must return an array of params");
+      c.route.staticParams = v;
+      if (!v.some(function (entry) { return sameParams(entry, c.params); })) {
+        // As Next answers a URL no route has: its own 404 title, never cached.
+        c.unmatched = true;
+        c.dynamic = true;
+        notFound();
+      }
+      c.phase = typeof c.route.pageModule.loader === "function" ? PHASE_LOADER : PHASE_PAGE;
+      return undefined;
     case PHASE_LOADER:
       c.phase = PHASE_PAGE;
       return c.route.pageModule.loader(new LoaderArgs(c));
@@ -533,7 +581,7 @@ function startNotFound(c) {
       c.layoutIds = r.layouts.slice(0, 1);
       // Next's own not-found page names itself for a URL no route matches; for notFound()
       // from a page it keeps the layout's title.
-      var unmatched = r.page === null && r.handler === null;
+      var unmatched = c.unmatched || (r.page === null && r.handler === null);
       var metas = layoutMetas(c.layoutIds);
       c.head = headHtml(unmatched ? metas.concat([BUILTIN_404_METADATA]) : metas, layoutViewports(c.layoutIds), true);
     }

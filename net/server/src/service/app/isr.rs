@@ -192,7 +192,9 @@ async fn fill(
         Some(reply) => reply,
         None => render_here(service, state, site, app_site, engine, request).await,
     };
-    if reply.dynamic {
+    // A dynamic page makes its route render locally from now on; an error or not-found answer
+    // says nothing about the route's other pages.
+    if reply.dynamic && reply.page.status < 400 {
         engine.dynamic_routes.borrow_mut().insert(route);
     }
     {

@@ -386,7 +386,8 @@ async fn serve(
         String::from_utf8_lossy(request.target)
     );
     log_failure(&service.shard, app_site, route_index, &asked, &page);
-    if page.dynamic {
+    // An error or not-found answer says nothing about the route's other pages.
+    if page.dynamic && page.status < 400 {
         engine.dynamic_routes.borrow_mut().insert(route_index);
     }
     if app_site.dev {
