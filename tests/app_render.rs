@@ -94,6 +94,14 @@ export async function generateStaticParams() { return [{ id: "1" }, { id: "2" }]
 export default function Only({ params }: any) { return <p>only {params.id}</p>; }
 "#,
     );
+    dir.write(
+        "app/scripts/page.tsx",
+        r#"import Script from "next/script";
+export default function S() {
+  return <main><Script src="/a.js" /><Script src="/b.js" strategy="lazyOnload" /><Script src="/c.js" strategy="beforeInteractive" /><Script id="i">{`window.x = 1 < 2;`}</Script><Script src="/w.js" strategy="worker" /></main>;
+}
+"#,
+    );
     dir.write("public/robots.txt", "User-agent: *\n");
     dir.write("public/p/file.txt", "a public file under a dynamic route\n");
     dir
@@ -177,7 +185,11 @@ fn unlisted_params_are_an_uncached_404_and_listed_ones_stay_cached() {
     for _ in 0..2 {
         let missing = bext.get("/only/9");
         assert_eq!(missing.status, 404, "{}", missing.summary());
-        assert!(missing.text().contains("nothing here"), "{}", missing.text());
+        assert!(
+            missing.text().contains("nothing here"),
+            "{}",
+            missing.text()
+        );
         assert_eq!(
             missing.header("cache-control"),
             Some("private, no-cache, no-store, max-age=0, must-revalidate")
@@ -188,6 +200,29 @@ fn unlisted_params_are_an_uncached_404_and_listed_ones_stay_cached() {
     assert!(first.text().contains("only 1"), "{}", first.text());
     let second = bext.get("/only/1");
     assert_eq!(second.header("x-bext-cache"), Some("hit"));
+}
+
+/// `next/script` writes scripts the browser runs by itself (bext has no browser runtime yet):
+/// async, deferred for `lazyOnload`, as they are for `beforeInteractive`, inline ones unescaped.
+#[test]
+fn next_script_writes_script_elements() {
+    let dir = app("app-scripts");
+    let bext = serve(&dir, &[]);
+    let page = bext.get("/scripts");
+    assert_eq!(page.status, 200, "{}", page.summary());
+    let html = page.text();
+    for want in [
+        r#"<script src="/a.js" async="">"#,
+        r#"<script src="/b.js" async="" defer="">"#,
+        r#"<script src="/c.js">"#,
+        r#"<script id="i">window.x = 1 < 2;</script>"#,
+    ] {
+        assert!(html.contains(want), "{want} in {html}");
+    }
+    assert!(
+        !html.contains("/w.js"),
+        "worker scripts are left out: {html}"
+    );
 }
 
 #[test]

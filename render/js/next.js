@@ -357,6 +357,34 @@ function nextDynamic(loader, options) {
 
 nextModules["next/dynamic"] = { __esModule: true, default: nextDynamic };
 
+// `next/script`. Next's browser runtime loads `afterInteractive` and `lazyOnload` scripts
+// after hydration and writes only `beforeInteractive` ones into the HTML; bext has no browser
+// runtime yet (the next issue), so it writes every script as an element the browser runs by
+// itself: `beforeInteractive` as it is, the others `async` (`lazyOnload` also `defer`red), an
+// inline one (`children` or `dangerouslySetInnerHTML`) in place. `worker` (Partytown) scripts
+// and event handlers (`onLoad`, `onReady`, `onError`) only mean something in a browser
+// runtime and are left out.
+var SCRIPT_ONLY_PROPS = { strategy: true, onLoad: true, onReady: true, onError: true, stylesheets: true };
+
+function NextScript(props) {
+  var react = globalThis.__prism.modules.react;
+  var strategy = props.strategy || "afterInteractive";
+  if (strategy === "worker") return null;
+  var attrs = {};
+  for (var key in props) {
+    if (Object.prototype.hasOwnProperty.call(props, key) && !SCRIPT_ONLY_PROPS[key] && key !== "children") attrs[key] = props[key];
+  }
+  var inline = typeof props.children === "string" ? props.children : null;
+  if (inline !== null) attrs.dangerouslySetInnerHTML = { __html: inline };
+  if (attrs.src !== undefined && strategy !== "beforeInteractive") {
+    attrs.async = true;
+    if (strategy === "lazyOnload") attrs.defer = true;
+  }
+  return react.createElement("script", attrs);
+}
+
+nextModules["next/script"] = { __esModule: true, default: NextScript };
+
 nextModules["next/server"] = {
   __esModule: true,
   NextResponse: NextResponse,

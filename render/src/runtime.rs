@@ -15,9 +15,9 @@
 //!   `fetch` record and settles when Rust answers.
 //! - `server.js`: `bext/server` (`notFound`, `redirect`, `permanentRedirect`, `cookies`,
 //!   `headers`, `noStore`).
-//! - `next.js`: `next/navigation`, `next/headers`, `next/link`, `next/server` and
-//!   `next/dynamic` as Next.js serves them on the server, on top of `bext/server` and the
-//!   React stand-in.
+//! - `next.js`: `next/navigation`, `next/headers`, `next/link`, `next/server`,
+//!   `next/dynamic` and `next/script` as Next.js serves them on the server, on top of
+//!   `bext/server` and the React stand-in.
 //! - `path.js`: Node's `path` (POSIX), with `process.cwd()` the app's root.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).

@@ -119,7 +119,7 @@ fn unresolvable_imports() {
             ("app/page.js", "import Image from \"next/image\";\n"),
             ("node_modules/next/image.js", "module.exports = {};\n"),
         ],
-        "app/page.js:1:19: next/image is not provided by bext yet (use a plain <img> for now); bext provides next/navigation, next/headers, next/link, next/server and next/dynamic\n> 1 | import Image from \"next/image\";\n    |                   ^",
+        "app/page.js:1:19: next/image is not provided by bext yet (use a plain <img> for now); bext provides next/navigation, next/headers, next/link, next/server, next/dynamic and next/script\n> 1 | import Image from \"next/image\";\n    |                   ^",
     );
     check(
         &[("app/page.js", "const x = require(\"./gone\");\n")],

@@ -31,6 +31,7 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "next/link",
     "next/server",
     "next/dynamic",
+    "next/script",
     "path",
     "node:path",
     "path/posix",

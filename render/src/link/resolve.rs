@@ -391,7 +391,6 @@ fn unprovided_next_module(specifier: &str) -> String {
     let instead = match specifier {
         "next/image" | "next/legacy/image" => "use a plain <img> for now",
         "next/font/google" | "next/font/local" => "load the font with a CSS @font-face for now",
-        "next/script" => "use a <script> element for now",
         "next/og" => "it is out of scope for bext (render images ahead of time)",
         "next/cache" => {
             "use `revalidate` / `tags` exports and POST /__bext/cache/invalidate for now"
@@ -401,7 +400,7 @@ fn unprovided_next_module(specifier: &str) -> String {
     };
     format!(
         "{specifier} is not provided by bext yet ({instead}); bext provides next/navigation, \
-         next/headers, next/link, next/server and next/dynamic"
+         next/headers, next/link, next/server, next/dynamic and next/script"
     )
 }
 
