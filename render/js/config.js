@@ -2,7 +2,7 @@
 // `__bext_next_config(json)` starts the evaluation (the config's default export, called with
 // Next's phase when it is a function, then `redirects()`, `rewrites()` and `headers()`, each
 // awaited); once the engine has drained its jobs, `__bext_next_config_result()` gives
-// `{keys, config, redirects, rewrites, headers, middleware}` as JSON, or throws what failed.
+// `{keys, config, redirects, rewrites, headers, middleware}` as JSON, or `{error, stack}`.
 
 var nextConfigOutcome = null;
 
@@ -54,7 +54,7 @@ function nextConfigStart(json) {
     },
     function (e) {
       var failure = failureOf(e);
-      nextConfigOutcome = { error: failure.message + (failure.stack ? "\n" + failure.stack : "") };
+      nextConfigOutcome = { error: JSON.stringify({ error: failure.message, stack: failure.stack }) };
     }
   );
 }
@@ -66,8 +66,8 @@ function callRules(config, name) {
   return f.call(config);
 }
 
+// The outcome as JSON: the config's, or `{error, stack}` for the loader to place in the source.
 function nextConfigResult() {
   if (nextConfigOutcome === null) throw new Error("the config never settled (it waits on something that never comes)");
-  if (nextConfigOutcome.error !== undefined) throw new Error(nextConfigOutcome.error);
-  return nextConfigOutcome.ok;
+  return nextConfigOutcome.error !== undefined ? nextConfigOutcome.error : nextConfigOutcome.ok;
 }

@@ -89,11 +89,17 @@ impl AppLoader {
             } else {
                 ConfigPhase::Production
             };
+            let prefix_lines = bundle[..modules_at].bytes().filter(|&b| b == b'\n').count();
+            let positions = compiled
+                .positions
+                .clone()
+                .shifted(u32::try_from(prefix_lines).unwrap_or(u32::MAX));
             let config = crate::next_config::evaluate(
                 &bundle,
                 compiled.next_config.as_deref(),
                 compiled.middleware.as_deref(),
                 phase,
+                &positions,
             )
             .map_err(|e| {
                 let key = if e.key.is_empty() {
@@ -123,6 +129,13 @@ impl AppLoader {
                         "basePath": config.base_path,
                         "trailingSlash": config.trailing_slash,
                     })
+                ));
+            }
+            if !config.ignored.is_empty() {
+                notes.push(format!(
+                    "{}: ignored (bext does not act on them): {}",
+                    config.file,
+                    config.ignored.join(", ")
                 ));
             }
             next_config = Some(config);

@@ -6,6 +6,7 @@ use bext_core::limits::{ENGINE_HEAP_BYTES_MAX, NEXT_CONFIG_TIMEOUT_MS};
 use bext_engine::{EngineKind, Limits};
 
 use super::{ConfigError, NextConfig, compile};
+use crate::positions::Positions;
 
 /// Which server Next.js would be (the first argument of a config function).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,12 +25,14 @@ impl ConfigPhase {
 }
 
 /// Evaluates the bundle (runtimes in front) and reads the config module `config` and the
-/// middleware module `middleware`, either of which may be absent.
+/// middleware module `middleware`, either of which may be absent. `positions` places an
+/// exception's stack in the app's files for the error.
 pub fn evaluate(
     bundle: &str,
     config: Option<&str>,
     middleware: Option<&str>,
     phase: ConfigPhase,
+    positions: &Positions,
 ) -> Result<NextConfig, ConfigError> {
     let file = config.or(middleware).unwrap_or("next.config.js");
     let err = |message: String| ConfigError {
@@ -63,6 +66,17 @@ pub fn evaluate(
     let json = out.pop().unwrap_or_default();
     let value: serde_json::Value = serde_json::from_str(&json)
         .map_err(|e| err(format!("its value cannot be read as JSON: {e}")))?;
+    if let Some(message) = value.get("error").and_then(serde_json::Value::as_str) {
+        let stack = value
+            .get("stack")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        let at = positions
+            .origin(stack)
+            .map(|at| format!(" (at {at})"))
+            .unwrap_or_default();
+        return Err(err(format!("{message}{at}")));
+    }
     compile(config.unwrap_or(file), &value)
 }
 
