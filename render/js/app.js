@@ -652,6 +652,13 @@ function startError(c, failure, status) {
 
 function noop() {}
 
+// `import.meta` of module `id`: its file under the app's root, as Node gives it (`url`,
+// `filename`, `dirname`), so `new URL("./data.json", import.meta.url)` reaches the file.
+function importMeta(id) {
+  var file = (appRoot === "/" ? "" : appRoot) + "/" + id;
+  return { url: pathToFileURL(file).href, filename: file, dirname: file.slice(0, file.lastIndexOf("/")) || "/" };
+}
+
 function BuiltinError(props) {
   return new globalThis.__prism.Html(
     "<h2>Application error: a server-side exception has occurred (see the server logs for more information).</h2><p>Digest: " +
@@ -765,6 +772,7 @@ G.__bext_compile_error = compileError;
 G.__bext_routes = setRoutes;
 G.__bext_middleware = setMiddleware;
 G.__bext_next_site = setNextSite;
+G.__bext_import_meta = importMeta;
 G.__bext_metadata_head = setMetadataHead;
 G.__bext_next_config = nextConfigStart;
 G.__bext_next_config_result = nextConfigResult;

@@ -145,7 +145,7 @@ fn requires_dynamic_imports_meta_and_env() {
     check(
         "export const m = import.meta.url, e = process.env.NODE_ENV, r = require(\"../lib/cjs\"), p = import(\"@/lib/esm\"), q = import(\"react\");\n",
         &esm(
-            r#"__bext_export(__bext_exports, {m: () => m, e: () => e, r: () => r, p: () => p, q: () => q}); var __bext_meta = {url: "file:///app/page.js"}; "#,
+            r#"__bext_export(__bext_exports, {m: () => m, e: () => e, r: () => r, p: () => p, q: () => q}); var __bext_meta = __bext_import_meta("app/page.js"); "#,
             concat!(
                 r#"const m = __bext_meta.url, e = "production", r = __bext_require("lib/cjs.js"), "#,
                 r#"p = Promise.resolve().then(function () { return __bext_require("lib/esm.js"); }), "#,

@@ -29,6 +29,7 @@ function __bext_export(exports, getters) {
 function __bext_default(m) { return m && m.__esModule ? m.default : m; }
 function __bext_compile_error(d) { var e = new Error(d.message); e.diagnostic = d; return e; }
 function __bext_routes(routes) { globalThis.__routes = routes; }
+function __bext_import_meta(id) { return { url: "file:///" + id }; }
 __bext_define("react", function (module) { module.exports = { version: "builtin react" }; });
 function __test_eval(source) { return JSON.stringify((0, eval)(source)); }
 function __test_async(source) {

@@ -76,6 +76,11 @@ fn an_app_that_imports_fs_reads_its_files_and_one_that_does_not_carries_none() {
                 "app/big/page.tsx",
                 b"import fs from \"fs/promises\";\nexport default async function P() { return <p>{(await fs.readFile(\"data/big.txt\", \"utf8\")).length}</p>; }\n",
             ),
+            (
+                "app/meta/page.tsx",
+                b"import { readFileSync } from \"node:fs\";\nexport default function P() { return <p>{readFileSync(new URL(\"./note.txt\", import.meta.url), \"utf8\")} in {import.meta.dirname.endsWith(\"/app/meta\") ? \"its folder\" : import.meta.dirname}</p>; }\n",
+            ),
+            ("app/meta/note.txt", b"beside the page"),
             ("posts/a.md", b"# A post"),
             ("posts/b.md", b"# B post"),
             ("data/big.txt", &big),
@@ -84,7 +89,7 @@ fn an_app_that_imports_fs_reads_its_files_and_one_that_does_not_carries_none() {
     let (mut r, loaded) = renderer_for(&app.0);
     assert!(loaded.bundle.contains("globalThis.__bext_files = function"));
     assert!(
-        loaded.notes[0].starts_with("fs snapshot of 7 files"),
+        loaded.notes[0].starts_with("fs snapshot of 9 files"),
         "{:?}",
         loaded.notes
     );
@@ -92,6 +97,15 @@ fn an_app_that_imports_fs_reads_its_files_and_one_that_does_not_carries_none() {
         loaded.notes[1].starts_with("data/big.txt: left out of the fs snapshot (1048577 bytes, over APP_FILE_SNAPSHOT_BYTES_MAX (1048576 bytes))"),
         "{:?}",
         loaded.notes
+    );
+
+    // import.meta names the module's file under the app's root, so a file beside it is found.
+    let meta = render(&mut r, get(9, route(&loaded, "/meta"), "/meta"));
+    assert_eq!(meta.status, 200, "{:?}", meta.error);
+    assert!(
+        body(&meta).contains("<p>beside the page in its folder</p>"),
+        "{}",
+        body(&meta)
     );
 
     let page = render(&mut r, get(1, route(&loaded, "/"), "/"));

@@ -189,10 +189,11 @@ fn preamble(out: &mut String, id: &str, record: &ModuleRecord, targets: &[Target
         }
     }
     if record.uses_import_meta {
+        // The runtime knows where the app is (`__bext_import_meta`: url, filename, dirname).
         let _ = write!(
             out,
-            "var {IMPORT_META_LOCAL} = {{url: {}}}; ",
-            json(&format!("file:///{id}"))
+            "var {IMPORT_META_LOCAL} = __bext_import_meta({}); ",
+            json(id)
         );
     }
 }
