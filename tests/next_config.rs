@@ -121,3 +121,27 @@ fn a_throwing_middleware_is_a_500_logged_with_its_line_and_external_rewrites_say
     assert_eq!(home.status, 200);
     assert!(home.text().contains("home"));
 }
+
+/// Under a base path, pages are cached by their routed path and the fast path finds them.
+#[test]
+fn pages_under_a_base_path_are_served_from_the_cache() {
+    let dir = app(
+        "next-config-base",
+        "export default { basePath: '/docs', async headers() { return [{ source: '/about', headers: [{ key: 'x-about', value: '1' }] }]; } };\n",
+    );
+    let bext = Bext::serve_dir(dir.path(), &["--shards", "1"]);
+    let first = bext.get("/docs/about");
+    assert_eq!(first.status, 200, "{}", first.summary());
+    assert!(first.text().contains("about"));
+    let again = bext.get("/docs/about");
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        again.header("x-bext-cache"),
+        Some("hit"),
+        "{}",
+        again.summary()
+    );
+    assert_eq!(again.header("x-about"), Some("1"), "{}", again.summary());
+    assert_eq!(again.body, first.body);
+    assert_eq!(bext.get("/about").status, 404, "outside the base path");
+}

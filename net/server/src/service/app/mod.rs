@@ -85,11 +85,11 @@ pub(crate) fn cached(
         return None;
     }
     let app_site = state.snapshot.site_runtime[route.site].app.as_ref()?;
-    let fields = match &app_site.app.next_config {
-        Some(config) => next::fast_path_fields(config, request)?,
-        None => Vec::new(),
+    let (key, fields) = match &app_site.app.next_config {
+        Some(config) => next::fast_path(config, request)?,
+        None => (request.path, Vec::new()),
     };
-    let mut response = isr::answer_hit(service, state, route.site, request.path, request.host)?;
+    let mut response = isr::answer_hit(service, state, route.site, key, request.host)?;
     response.fields.extend(fields);
     Some(response)
 }

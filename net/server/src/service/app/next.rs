@@ -194,16 +194,16 @@ pub(crate) fn external(url: &str) -> Response {
     response
 }
 
-/// The fast path's question: may a cached page answer this request as it is, and with which
-/// extra fields? `None` when next.config or middleware has something to do with it first.
-pub(crate) fn fast_path_fields(config: &NextConfig, request: &Request<'_>) -> Option<Vec<Field>> {
+/// The fast path's question: may a cached page answer this request, under which cache key
+/// (the routed path: without the base path) and with which extra fields? `None` when
+/// next.config or middleware has something to do with it first.
+pub(crate) fn fast_path<'r>(
+    config: &NextConfig,
+    request: &Request<'r>,
+) -> Option<(&'r [u8], Vec<Field>)> {
     let full = std::str::from_utf8(request.path).ok()?;
     let view = View { request };
     let path = config.strip_base_path(full)?;
-    if !config.base_path.is_empty() {
-        // The cache holds pages by routed path; the slow path answers base-path requests.
-        return None;
-    }
     if config
         .middleware
         .as_ref()
@@ -220,7 +220,8 @@ pub(crate) fn fast_path_fields(config: &NextConfig, request: &Request<'_>) -> Op
     {
         return None;
     }
-    Some(header_fields(config, path, full, &view))
+    let fields = header_fields(config, path, full, &view);
+    Some((path.as_bytes(), fields))
 }
 
 #[cfg(test)]
