@@ -598,12 +598,8 @@ function BuiltinNotFound() {
   return new globalThis.__prism.Html("<h1>404</h1><p>This page could not be found.</p>");
 }
 
-// The static `metadata` of the layouts around a not-found or error page (generateMetadata is
-// not called there: it may be what failed).
-function layoutsHead(layoutIds) {
-  return headHtml(layoutMetas(layoutIds), layoutViewports(layoutIds));
-}
-
+// The static `viewport` and `metadata` of the layouts around a not-found or error page
+// (generateMetadata is not called there: it may be what failed).
 function layoutViewports(layoutIds) {
   var viewports = [];
   for (var i = 0; i < layoutIds.length; i++) viewports.push(requireModule(layoutIds[i]).viewport);

@@ -89,11 +89,7 @@ impl AppLoader {
             } else {
                 ConfigPhase::Production
             };
-            let prefix_lines = bundle[..modules_at].bytes().filter(|&b| b == b'\n').count();
-            let positions = compiled
-                .positions
-                .clone()
-                .shifted(u32::try_from(prefix_lines).unwrap_or(u32::MAX));
+            let positions = placed(&compiled.positions, &bundle[..modules_at]);
             let config = crate::next_config::evaluate(
                 &bundle,
                 compiled.next_config.as_deref(),
@@ -160,11 +156,7 @@ impl AppLoader {
                 serde_json::Value::from(icons.as_str())
             ));
         }
-        let prefix_lines = bundle[..modules_at].bytes().filter(|&b| b == b'\n').count();
-        let positions = compiled
-            .positions
-            .clone()
-            .shifted(u32::try_from(prefix_lines).unwrap_or(u32::MAX));
+        let positions = placed(&compiled.positions, &bundle[..modules_at]);
         Ok(LoadedApp {
             root: self.compiler.root().to_path_buf(),
             bundle: Arc::from(bundle),
@@ -243,6 +235,15 @@ impl AppLoader {
         self.left_out = snapshot.left_out;
         snapshot.script
     }
+}
+
+/// The modules' positions in the bundle, once `prefix` (the runtimes, the environment, the
+/// files) stands in front of them.
+fn placed(positions: &Positions, prefix: &str) -> Positions {
+    let lines = prefix.bytes().filter(|&b| b == b'\n').count();
+    positions
+        .clone()
+        .shifted(u32::try_from(lines).unwrap_or(u32::MAX))
 }
 
 /// Left-out files named one by one in the start-up log; the rest are counted.

@@ -32,6 +32,7 @@ mod isr;
 mod next;
 mod page;
 
+use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,14 +78,10 @@ pub(crate) fn cached(
         return None;
     }
     let state = &route.state;
-    if !state.snapshot.site_runtime[route.site]
+    let app_site = state.snapshot.site_runtime[route.site]
         .app
         .as_ref()
-        .is_some_and(|a| a.isr)
-    {
-        return None;
-    }
-    let app_site = state.snapshot.site_runtime[route.site].app.as_ref()?;
+        .filter(|a| a.isr)?;
     let (key, fields) = match &app_site.app.next_config {
         Some(config) => next::fast_path(config, request)?,
         None => (request.path, Vec::new()),
@@ -113,21 +110,15 @@ pub(crate) async fn answer(
         app_site.app.next_config.as_ref(),
         std::str::from_utf8(request.path),
     ) else {
+        let plan = Plan::of(request);
+        let matched = app_site.app.routes.match_path(&plan.path);
         return serve(
-            service,
-            route,
-            request,
-            &app_site,
-            &engine,
-            now,
-            Plan::of(request),
+            service, route, request, &app_site, &engine, now, plan, matched,
         )
         .await;
     };
     let view = next::View { request };
-    let query = request
-        .query
-        .map(|q| String::from_utf8_lossy(q).into_owned());
+    let query = request.query.map(String::from_utf8_lossy);
     if let Some(location) = config.trailing_slash_redirect(full, query.as_deref()) {
         return next::redirect(308, &location);
     }
@@ -137,18 +128,17 @@ pub(crate) async fn answer(
             not_found: true,
             ..Plan::of(request)
         };
-        return serve(service, route, request, &app_site, &engine, now, plan).await;
+        return serve(service, route, request, &app_site, &engine, now, plan, None).await;
     };
     if let Some((status, location)) = config.redirect(path, full, &view) {
         return next::redirect(status, &location);
     }
     let mut plan = Plan {
-        path: path.to_owned(),
+        // Under a base path the app sees paths without it, as under Next.
+        path: Cow::Borrowed(path),
         query,
         fields: next::header_fields(config, path, full, &view),
         request_headers: None,
-        // Under a base path the app sees paths without it, as under Next.
-        rewritten: path.len() != full.len(),
         not_found: false,
     };
     if let Some(middleware) = &config.middleware
@@ -195,27 +185,24 @@ pub(crate) async fn answer(
                 );
                 plan.request_headers = request_headers;
                 if let Some((to, query)) = rewrite {
-                    plan.path = config.strip_base_path(&to).unwrap_or(&to).to_owned();
-                    plan.query = query;
-                    plan.rewritten = true;
+                    plan.path = Cow::Owned(config.strip_base_path(&to).unwrap_or(&to).to_owned());
+                    plan.query = query.map(Cow::Owned);
                 }
             }
         }
     }
-    let moved = plan.rewritten && plan.path != path;
-    if !moved
+    // Middleware's rewrite is final; otherwise the config's phases, in order.
+    if plan.path == path
         && let Some(to) = config.rewrite(RewritePhase::BeforeFiles, path, full, &view)
         && let Err(url) = plan.rewrite(to)
     {
         return next::external(&url);
     }
     let routes = &app_site.app.routes;
+    let mut matched = routes.match_path(&plan.path);
     let is_static = asset(&app_site, &plan.path).is_some()
-        || routes
-            .match_path(&plan.path)
-            .is_some_and(|m| m.params.is_empty());
-    let moved = plan.rewritten && plan.path != path;
-    if !is_static && !moved {
+        || matched.as_ref().is_some_and(|m| m.params.is_empty());
+    if !is_static && plan.path == path {
         // Files before `afterFiles` rewrites, then dynamic routes, then `fallback` ones.
         if !app_site.no_public && is_read(request.method) {
             let response = public_file(service, route, request, &plan, now).await;
@@ -223,46 +210,47 @@ pub(crate) async fn answer(
                 return plan.finish(response);
             }
         }
-        if let Some(to) = config.rewrite(RewritePhase::AfterFiles, path, full, &view) {
+        let to = match config.rewrite(RewritePhase::AfterFiles, path, full, &view) {
+            Some(to) => Some(to),
+            None if matched.is_none() => config.rewrite(RewritePhase::Fallback, path, full, &view),
+            None => None,
+        };
+        if let Some(to) = to {
             if let Err(url) = plan.rewrite(to) {
                 return next::external(&url);
             }
-        } else if routes.match_path(&plan.path).is_none()
-            && let Some(to) = config.rewrite(RewritePhase::Fallback, path, full, &view)
-            && let Err(url) = plan.rewrite(to)
-        {
-            return next::external(&url);
+            matched = routes.match_path(&plan.path);
         }
     }
-    serve(service, route, request, &app_site, &engine, now, plan).await
+    serve(
+        service, route, request, &app_site, &engine, now, plan, matched,
+    )
+    .await
 }
 
-/// How a request is served after next.config and middleware had their say.
-pub(crate) struct Plan {
+/// How a request is served after next.config and middleware had their say. Borrowed from
+/// the request until a rewrite or the base path changes it, so an app without a config
+/// allocates nothing here.
+pub(crate) struct Plan<'r> {
     /// The path to route (without the base path; rewritten, maybe).
-    path: String,
-    query: Option<String>,
+    path: Cow<'r, str>,
+    query: Option<Cow<'r, str>>,
     /// Fields for the answer (`headers()` rules, middleware's).
     fields: Vec<Field>,
     /// Middleware replaced the request headers the page sees.
     request_headers: Option<Vec<(String, String)>>,
-    /// The path is a rewrite's destination, not what was asked.
-    rewritten: bool,
     /// Serve the app's not-found page whatever the path.
     not_found: bool,
 }
 
-impl Plan {
+impl<'r> Plan<'r> {
     /// The request as it came, for apps without a next.config.
-    fn of(request: &Request<'_>) -> Plan {
+    fn of(request: &Request<'r>) -> Plan<'r> {
         Plan {
-            path: String::from_utf8_lossy(request.path).into_owned(),
-            query: request
-                .query
-                .map(|q| String::from_utf8_lossy(q).into_owned()),
+            path: String::from_utf8_lossy(request.path),
+            query: request.query.map(String::from_utf8_lossy),
             fields: Vec::new(),
             request_headers: None,
-            rewritten: false,
             not_found: false,
         }
     }
@@ -272,13 +260,24 @@ impl Plan {
     fn rewrite(&mut self, to: Rewritten) -> Result<(), String> {
         match to {
             Rewritten::Internal { path, query } => {
-                self.path = path;
-                self.query = query;
-                self.rewritten = true;
+                self.path = Cow::Owned(path);
+                self.query = query.map(Cow::Owned);
                 Ok(())
             }
             Rewritten::External(url) => Err(url),
         }
+    }
+
+    /// The URL the app sees when it is not the one asked for (a rewrite, the base path).
+    fn url(&self, request: &Request<'_>) -> Option<String> {
+        let same_query = self.query.as_deref().map(str::as_bytes) == request.query;
+        if self.path.as_bytes() == request.path && same_query {
+            return None;
+        }
+        Some(match &self.query {
+            Some(q) => format!("{}?{q}", self.path),
+            None => self.path.clone().into_owned(),
+        })
     }
 
     fn finish(self, mut response: Response) -> Response {
@@ -292,7 +291,7 @@ async fn public_file(
     service: &Rc<Service>,
     route: &Route,
     request: &Request<'_>,
-    plan: &Plan,
+    plan: &Plan<'_>,
     now: Instant,
 ) -> Response {
     if plan.path.as_bytes() == request.path {
@@ -303,9 +302,10 @@ async fn public_file(
     static_files::miss(service, route, &moved, now).await
 }
 
-/// Routes the plan's path: `public/` where routes allow, then the page through the cache
-/// (GET/HEAD of a page route) or rendered directly (handlers, other methods, dynamic pages,
-/// `isr = false`, dev mode).
+/// Serves the plan's path, whose route the caller matched (`matched`): a metadata file,
+/// `public/` where routes allow, then the page through the cache (GET/HEAD of a page route) or
+/// rendered directly (handlers, other methods, dynamic pages, `isr = false`, dev mode).
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     service: &Rc<Service>,
     route: &Route,
@@ -313,7 +313,8 @@ async fn serve(
     app_site: &Arc<AppSite>,
     engine: &Rc<AppEngine>,
     now: Instant,
-    plan: Plan,
+    plan: Plan<'_>,
+    matched: Option<RouteMatch>,
 ) -> Response {
     let state = &route.state;
     let site = route.site;
@@ -324,11 +325,7 @@ async fn serve(
     {
         return plan.finish(page::asset_response(asset));
     }
-    let matched = if plan.not_found {
-        None
-    } else {
-        routes.match_path(&plan.path)
-    };
+    let matched = matched.filter(|_| !plan.not_found);
     let try_static = !plan.not_found
         && !app_site.no_public
         && is_read(request.method)
@@ -344,19 +341,11 @@ async fn serve(
         None => (routes.not_found_route(), Vec::new()),
     };
     let kind = routes.routes().get(route_index).map(|r| r.kind);
-    let url = if plan.rewritten {
-        Some(match &plan.query {
-            Some(q) => format!("{}?{q}", plan.path),
-            None => plan.path.clone(),
-        })
-    } else {
-        None
-    };
     let render = render_request(
         request,
         route_index,
         params,
-        url,
+        plan.url(request),
         plan.request_headers.as_deref(),
     );
     let cached_path = app_site.isr

@@ -144,11 +144,16 @@ pub(crate) fn after_middleware(page: RenderedPage, host: Option<&str>) -> Verdic
 
 /// Next's own markers (an app's `x-middleware-anything` header is sent as it is).
 fn is_marker(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "x-middleware-next" | "x-middleware-rewrite" | "x-middleware-override-headers"
-    ) || name.starts_with(REQUEST_HEADER_PREFIX)
+    [
+        "x-middleware-next",
+        "x-middleware-rewrite",
+        "x-middleware-override-headers",
+    ]
+    .iter()
+    .any(|marker| name.eq_ignore_ascii_case(marker))
+        || name
+            .get(..REQUEST_HEADER_PREFIX.len())
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(REQUEST_HEADER_PREFIX))
 }
 
 /// The path and query of `url` when it points at this server (its host is the request's,
