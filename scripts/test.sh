@@ -13,6 +13,11 @@ command -v curl  >/dev/null || need+=(curl)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v wrk   >/dev/null || need+=(wrk)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+# HTTP/2 clients: h2load for many streams, Python's h2 for the protocol checks (tests/h2.rs).
+command -v h2load >/dev/null || need+=(nghttp2-client)
+/usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || need+=(python3-h2)
+# A real browser for pages (tests/h2.rs loads one over HTTP/2).
+command -v chromium >/dev/null || need+=(chromium)
 # JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.
 pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || need+=(libjavascriptcoregtk-4.1-dev)
 # Node runs real React for the conformance corpus and the ssr bench's baselines.
@@ -59,6 +64,10 @@ counted cargo test --workspace --quiet
 
 step "tests: glommio backend"
 counted cargo test --workspace --features glommio --quiet
+
+step "tests: TLS and HTTP/2 with rustls on aws-lc-rs (--features aws-lc-rs) instead of ring"
+cargo clippy -p bext-server --features aws-lc-rs --quiet -- -D warnings
+counted cargo test -p bext --features aws-lc-rs --test tls --test h2 --quiet
 
 # V8's librusty_v8.a cannot be downloaded here and takes about 3 hours on 2 cores to build
 # (scripts/build-v8.sh), far over a CI run: it is built once per machine into a cache outside

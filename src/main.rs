@@ -92,9 +92,19 @@ fn serve(args: ServeArgs, dev: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    for addr in &running.local_addrs {
+    let schemes = running
+        .local_addrs
+        .iter()
+        .map(|a| ("http", a))
+        .chain(running.tls_addrs.iter().map(|a| ("https", a)));
+    for (scheme, addr) in schemes {
+        let tls = if scheme == "https" {
+            format!(", rustls on {}", bext_server::TLS_PROVIDER)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "bext: serving {} on http://{addr} ({} shard{}, {}, started in {} ms)",
+            "bext: serving {} on {scheme}://{addr} ({} shard{}, {}{tls}, started in {} ms)",
             source.describe(),
             running.shards,
             if running.shards == 1 { "" } else { "s" },

@@ -467,24 +467,118 @@ export default function Tagged() { renders += 1; return <p>render {renders}</p>;
 fn a_page_is_rendered_once_across_shards() {
     let dir = app("app-once");
     let bext = serve(&dir, &["--shards", "2"]);
+    // The app's generateStaticParams pages (`/only/1`, `/only/2`) render at start: count from
+    // there.
+    let before = renders(&scrape_when(&bext, "bext_prerendered_pages_total 2\n"));
     // Many connections (spread over both shards by the kernel), one page.
     for _ in 0..40 {
         let r = bext.get("/p/9");
         assert_eq!(r.status, 200);
     }
+    let metrics = scrape_when(&bext, "");
+    assert_eq!(renders(&metrics), before + 1, "{metrics}");
+}
+
+/// `generateStaticParams`'s pages are rendered when the server starts, each once server-wide
+/// (by the shard that owns it), so no request for one renders it; a shard that does not own
+/// a page gets it from the owner.
+#[test]
+fn generate_static_params_pages_are_rendered_at_start() {
+    let dir = app("app-prerender");
+    dir.write(
+        "app/posts/[slug]/page.tsx",
+        r#"export async function generateStaticParams() {
+  await null;
+  return [{ slug: "a" }, { slug: "b c" }, { slug: "é" }];
+}
+export default async function Post({ params }: any) {
+  const { slug } = await params;
+  return <p>post {slug}</p>;
+}
+"#,
+    );
+    let bext = serve(&dir, &["--shards", "2"]);
+    // Three posts and the two pages of `/only/[id]`.
+    let before = renders(&scrape_when(&bext, "bext_prerendered_pages_total 5\n"));
+    for _ in 0..10 {
+        for (path, text) in [
+            ("/posts/a", "post a"),
+            ("/posts/b%20c", "post b c"),
+            ("/posts/%C3%A9", "post é"),
+            ("/only/2", "only 2"),
+        ] {
+            let r = bext.get(path);
+            assert_eq!(r.status, 200, "{}", r.summary());
+            assert!(r.text().contains(text), "{path}: {}", r.text());
+        }
+    }
+    let metrics = scrape_when(&bext, "");
+    assert_eq!(renders(&metrics), before, "no request rendered: {metrics}");
+}
+
+/// Regression: pre-rendering rendered page after page on the shard's thread, and the shard
+/// answered nothing until the whole list was done; it now pauses between short slices.
+#[test]
+fn requests_are_answered_while_pages_pre_render() {
+    const PAGES: u64 = 3000;
+    let dir = app("app-prerender-long");
+    dir.write(
+        "app/many/[n]/page.tsx",
+        format!(
+            r#"export function generateStaticParams() {{
+  return Array.from({{ length: {PAGES} }}, (_, n) => ({{ n: String(n) }}));
+}}
+export default async function Many({{ params }}: any) {{
+  const {{ n }} = await params;
+  return <ul>{{Array.from({{ length: 20 }}, (_, i) => <li key={{i}}>page {{n}} item {{i}}</li>)}}</ul>;
+}}
+"#
+        ),
+    );
+    let bext = serve(&dir, &[]);
+    let prerendered = |metrics: &str| -> u64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("bext_prerendered_pages_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no bext_prerendered_pages_total in {metrics}"))
+    };
+    // These pages and the fixture's `/only/1` and `/only/2`.
+    let total = PAGES + 2;
+    let first = bext.get("/__bext/metrics").text();
+    assert!(
+        prerendered(&first) < total,
+        "answered only once all {total} pages were rendered"
+    );
+    eventually("every page pre-rendered", || {
+        (prerendered(&bext.get("/__bext/metrics").text()) == total).then_some(())
+    });
+    let page = bext.get("/many/2999");
+    assert_eq!(
+        page.header("x-bext-cache"),
+        Some("hit"),
+        "{}",
+        page.summary()
+    );
+}
+
+/// A metrics scrape answered by both shards and containing `needle`.
+fn scrape_when(bext: &Bext, needle: &str) -> String {
     // A scrape sums every shard that answers it within the server's mesh timeout; a shard
     // slowed by a busy machine can miss it, so scrape until both do.
-    let metrics = eventually("a scrape that every shard answers", || {
+    eventually("a scrape that every shard answers", || {
         let text = bext.get("/__bext/metrics").text();
-        text.contains("bext_shards{state=\"reporting\"} 2\n")
+        (text.contains("bext_shards{state=\"reporting\"} 2\n") && text.contains(needle))
             .then_some(text)
-    });
-    let renders: u64 = metrics
+    })
+}
+
+fn renders(metrics: &str) -> u64 {
+    metrics
         .lines()
         .find_map(|l| l.strip_prefix("bext_renders_total "))
         .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no bext_renders_total in {metrics}"));
-    assert_eq!(renders, 1, "{metrics}");
+        .unwrap_or_else(|| panic!("no bext_renders_total in {metrics}"))
 }
 
 #[test]

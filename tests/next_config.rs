@@ -67,11 +67,19 @@ fn a_bad_config_refuses_to_start_naming_the_file_and_the_key() {
 fn ignored_options_are_listed_and_rules_apply_to_cached_pages() {
     let dir = app(
         "next-config-ok",
-        "export default {\n  images: { unoptimized: true },\n  async headers() { return [{ source: '/:path*', headers: [{ key: 'x-from-config', value: 'yes' }] }]; },\n  async redirects() { return [{ source: '/old', destination: '/about', permanent: false }]; },\n};\n",
+        "export default {\n  i18n: { locales: ['en'], defaultLocale: 'en' },\n  images: { remotePatterns: [{ hostname: 'cdn.example' }] },\n  async headers() { return [{ source: '/:path*', headers: [{ key: 'x-from-config', value: 'yes' }] }]; },\n  async redirects() { return [{ source: '/old', destination: '/about', permanent: false }]; },\n};\n",
     );
     let bext = Bext::serve_dir(dir.path(), &[]);
     assert!(
-        bext.wait_for_stderr("next.config.mjs: ignored (bext does not act on them): images"),
+        bext.wait_for_stderr("next.config.mjs: ignored (bext does not act on them): i18n"),
+        "{}",
+        bext.stderr()
+    );
+    // Honoured options that bext cannot do as Next would are said too.
+    assert!(
+        bext.wait_for_stderr(
+            "next.config.mjs: images.remotePatterns: bext does not fetch images from other servers"
+        ),
         "{}",
         bext.stderr()
     );

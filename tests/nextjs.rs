@@ -15,6 +15,7 @@ mod common;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::net::{SocketAddr, TcpListener};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -96,6 +97,10 @@ struct Answer {
     head: Vec<String>,
     noindex: bool,
     links: Vec<String>,
+    /// `<img>` and `<source>` tags, normalised (see [`media_tag`]).
+    images: Vec<String>,
+    /// Every `class` attribute, in order (`next/font`'s generated names normalised).
+    classes: Vec<String>,
     text: String,
 }
 
@@ -105,16 +110,38 @@ impl Answer {
             Some(coding) if coding.eq_ignore_ascii_case("chunked") => dechunk(&r.body),
             _ => r.body.clone(),
         };
-        let html = String::from_utf8_lossy(&body).into_owned();
+        let html = completed(&String::from_utf8_lossy(&body));
+        let content_type = r.header("content-type").map(str::to_ascii_lowercase);
         let Visible {
             title,
             mut links,
             mut text,
             mut head,
+            mut images,
+            mut classes,
         } = visible(&html);
         if r.status >= 300 {
             links.clear();
             text.clear();
+            images.clear();
+            classes.clear();
+        }
+        match content_type.as_deref() {
+            // Untyped answers (the image optimizer's refusals): their words.
+            None if !(300..400).contains(&r.status) => text = html.trim().to_owned(),
+            // Images: what they are and their size (encoders differ byte for byte).
+            Some(t) if t.starts_with("image/") && r.status == 200 => {
+                text = match image::load_from_memory(&body) {
+                    Ok(decoded) => format!(
+                        "{:?} {}x{}",
+                        image::guess_format(&body).ok(),
+                        decoded.width(),
+                        decoded.height()
+                    ),
+                    Err(_) => format!("{} bytes, not decoded", body.len()),
+                };
+            }
+            _ => {}
         }
         if (300..400).contains(&r.status) {
             head.clear();
@@ -123,7 +150,7 @@ impl Answer {
             status: r.status,
             location: r.header("location").map(str::to_owned),
             // Parameter values are case-insensitive (`charset=UTF-8` is `charset=utf-8`).
-            content_type: r.header("content-type").map(str::to_ascii_lowercase),
+            content_type,
             set_cookies: r
                 .headers
                 .iter()
@@ -142,6 +169,8 @@ impl Answer {
             head,
             noindex: html.contains(r#"<meta name="robots" content="noindex"/>"#),
             links,
+            images,
+            classes,
             text,
         }
     }
@@ -197,17 +226,35 @@ fn raw_request(line: &str) -> String {
 /// whitespace collapsed, and its `<meta>` / `<link>` tags (see [`head_tag`]).
 fn visible(html: &str) -> Visible {
     let mut head = Vec::new();
+    let mut images = Vec::new();
+    let mut classes = Vec::new();
     let mut text = String::new();
     let mut links = Vec::new();
     let mut title = None;
+    // Open Suspense boundaries, innermost last: whether each one has content.
+    let mut boundaries: Vec<bool> = Vec::new();
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
         rest = &rest[open..];
-        // Comments are nothing to a reader (React's `<!-- -->` between texts included);
-        // a tag separates words.
+        // Comments are nothing to a reader (React's `<!-- -->` between texts included),
+        // except where a Suspense boundary with content begins and ends: those are kept as
+        // `⟦` and `⟧`, so both servers must put the same boundaries around the same text
+        // (empty ones, which Next places for its own runtime, are left out); a tag
+        // separates words.
         if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |end| &after[end + 3..]);
+            let end = after.find("-->").unwrap_or(after.len());
+            let data = &after[..end];
+            rest = after.get(end + 3..).unwrap_or("");
+            if matches!(data, "$" | "$?" | "$!" | "$~") {
+                let empty = rest.starts_with("<!--/$-->");
+                boundaries.push(!empty);
+                if !empty {
+                    text.push_str(" ⟦ ");
+                }
+            } else if data == "/$" && boundaries.pop() == Some(true) {
+                text.push_str(" ⟧ ");
+            }
             continue;
         }
         text.push(' ');
@@ -219,6 +266,12 @@ fn visible(html: &str) -> Visible {
             .collect::<String>()
             .to_ascii_lowercase();
         rest = &rest[close + 1..];
+        if let Some(at) = tag.find(" class=\"") {
+            let value = &tag[at + 8..];
+            classes.push(font_classes(&decode(
+                &value[..value.find('"').unwrap_or(value.len())],
+            )));
+        }
         match name.as_str() {
             "script" | "style" | "template" => {
                 let end = format!("</{name}");
@@ -239,6 +292,7 @@ fn visible(html: &str) -> Visible {
                 }
             }
             "meta" | "link" => head.extend(head_tag(&name, tag)),
+            "img" | "source" => images.push(media_tag(&name, tag)),
             _ => {}
         }
     }
@@ -252,6 +306,124 @@ fn visible(html: &str) -> Visible {
         links,
         text,
         head,
+        images,
+        classes,
+    }
+}
+
+/// The document as a browser shows it once React's streamed instructions have run: `next
+/// start` streams a dynamic page's Suspense boundaries (`loading.tsx`) as their fallback
+/// (`<!--$?--><template id="B:0"></template>…<!--/$-->`) and sends the content later in a
+/// hidden `<div id="S:0">` with a script that moves it in place (`$RC("B:0","S:0")` completes
+/// a boundary, `$RS("S:1","P:1")` fills a placeholder of a streamed segment). The
+/// instructions are applied in the order they come, as the browser runs them, so the page is
+/// compared with what a reader sees, fallback gone.
+fn completed(html: &str) -> String {
+    let mut doc = html.to_owned();
+    for (op, first, second) in fizz_instructions(html) {
+        match op {
+            // $RS(segment, placeholder)
+            'S' => {
+                if let Some(content) = take_hidden_div(&mut doc, &first) {
+                    let placeholder = format!("<template id=\"{second}\"></template>");
+                    doc = doc.replacen(&placeholder, &content, 1);
+                }
+            }
+            // $RC(boundary, segment), $RR(boundary, segment, styles)
+            _ => {
+                if let Some(content) = take_hidden_div(&mut doc, &second) {
+                    complete_boundary(&mut doc, &first, &content);
+                }
+            }
+        }
+    }
+    doc
+}
+
+/// `$RC("B:0","S:0")`, `$RR(…)` and `$RS("S:1","P:1")` calls in document order: the letter
+/// and the first two arguments.
+fn fizz_instructions(html: &str) -> Vec<(char, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find("$R") {
+        rest = &rest[at + 2..];
+        let mut chars = rest.chars();
+        let (Some(op @ ('C' | 'R' | 'S')), Some('('), Some('"')) =
+            (chars.next(), chars.next(), chars.next())
+        else {
+            continue;
+        };
+        let args = &rest[3..];
+        let Some((first, after)) = args.split_once('"') else {
+            break;
+        };
+        let Some(after) = after.strip_prefix(",\"") else {
+            continue;
+        };
+        let Some((second, _)) = after.split_once('"') else {
+            break;
+        };
+        out.push((op, first.to_owned(), second.to_owned()));
+    }
+    out
+}
+
+/// Removes `<div hidden id="{id}">…</div>` (nested divs matched) and returns its content.
+fn take_hidden_div(doc: &mut String, id: &str) -> Option<String> {
+    let open = format!("<div hidden id=\"{id}\">");
+    let start = doc.find(&open)?;
+    let inner = start + open.len();
+    let mut depth = 0usize;
+    let mut at = inner;
+    loop {
+        let next_open = doc[at..].find("<div").map(|i| at + i);
+        let next_close = doc[at..].find("</div>").map(|i| at + i)?;
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                at = o + 4;
+            }
+            _ if depth > 0 => {
+                depth -= 1;
+                at = next_close + 6;
+            }
+            _ => {
+                let content = doc[inner..next_close].to_owned();
+                doc.replace_range(start..next_close + 6, "");
+                return Some(content);
+            }
+        }
+    }
+}
+
+/// Replaces the pending boundary whose fallback follows `<template id="{id}">` with `content`,
+/// as React's `$RC` does: the fallback goes, the boundary is marked complete (`<!--$-->`).
+fn complete_boundary(doc: &mut String, id: &str, content: &str) {
+    let template = format!("<template id=\"{id}\"></template>");
+    let Some(at) = doc.find(&template) else {
+        return;
+    };
+    let Some(start) = doc[..at].rfind("<!--$?-->") else {
+        return;
+    };
+    let mut depth = 0usize;
+    let mut scan = at + template.len();
+    while let Some(i) = doc[scan..].find("<!--") {
+        let open = scan + i + 4;
+        let Some(len) = doc[open..].find("-->") else {
+            return;
+        };
+        let data = &doc[open..open + len];
+        scan = open + len + 3;
+        if data == "/$" || data == "/&" {
+            if depth == 0 {
+                doc.replace_range(start..scan, &format!("<!--$-->{content}<!--/$-->"));
+                return;
+            }
+            depth -= 1;
+        } else if data.starts_with('$') || data == "&" {
+            depth += 1;
+        }
     }
 }
 
@@ -260,14 +432,133 @@ struct Visible {
     links: Vec<String>,
     text: String,
     head: Vec<String>,
+    images: Vec<String>,
+    classes: Vec<String>,
 }
 
-/// A `<meta>` or `<link>` tag as compared: its attributes sorted, a link's query (Next's and
-/// bext's cache-busting hashes differ) dropped. Tags that only serve Next's own browser
+/// A class list with `next/font`'s generated names (Next's `-K61Lq_className`, bext's
+/// `__className_6b8d90`) as `(font)_className` / `(font)_variable`: which font is which is
+/// compared through the style text and the preloads.
+fn font_classes(value: &str) -> String {
+    value
+        .split_whitespace()
+        .map(|class| {
+            for kind in ["className", "variable"] {
+                if class.ends_with(&format!("_{kind}")) {
+                    return format!("(font)_{kind}");
+                }
+            }
+            class.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An `<img>` or `<source>` tag as compared: attributes sorted, with the two things that may
+/// differ while meaning the same left out: the content hash in a static image's URL
+/// (`/_next/static/media/logo.<hash>.png`, raw or percent-encoded) and the bytes of a blur
+/// placeholder's data URL (its size and format are compared through the SVG around it).
+fn media_tag(name: &str, tag: &str) -> String {
+    let mut attrs = attributes(&tag[name.len()..]);
+    for (_, value) in &mut attrs {
+        *value = without_media_hash(value);
+        let mut out = String::new();
+        let mut rest = value.as_str();
+        while let Some(at) = rest.find(";base64,") {
+            out.push_str(&rest[..at + 8]);
+            out.push('…');
+            let after = &rest[at + 8..];
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+                .unwrap_or(after.len());
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        *value = out;
+    }
+    attrs.sort();
+    let attrs: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    format!("<{name} {}>", attrs.join(" "))
+}
+
+/// `…/_next/static/media/<stem>.<hash>.<ext>` (or `%2F`-encoded) with the hash replaced by `#`.
+fn without_media_hash(value: &str) -> String {
+    let mut value = value.to_owned();
+    for marker in ["/_next/static/media/", "%2F_next%2Fstatic%2Fmedia%2F"] {
+        let mut out = String::new();
+        let mut rest = value.as_str();
+        while let Some(at) = rest.find(marker) {
+            out.push_str(&rest[..at + marker.len()]);
+            let after = &rest[at + marker.len()..];
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+                .unwrap_or(after.len());
+            let parts: Vec<&str> = after[..end].split('.').collect();
+            if parts.len() >= 3 {
+                out.push_str(&format!("{}.#.{}", parts[0], parts[parts.len() - 1]));
+            } else {
+                out.push_str(&after[..end]);
+            }
+            rest = &after[end..];
+        }
+        out.push_str(rest);
+        value = out;
+    }
+    value
+}
+
+/// A `<meta>` or `<link>` tag as compared: its attributes sorted, the query of a link or of an
+/// Open Graph / Twitter image URL (Next's and bext's cache-busting hashes differ) dropped.
+/// Tags that only serve Next's own browser
 /// runtime (stylesheets and preloads of its chunks, font size adjustment) are left out.
 fn head_tag(name: &str, tag: &str) -> Option<String> {
+    let mut attrs = attributes(&tag[name.len()..]);
+    let get = |k: &str| {
+        attrs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    if name == "link" && get("rel") == Some("preload") && get("as") == Some("font") {
+        // A font preload: which font is in its content-hashed name, compared as a count.
+        attrs.retain(|(key, _)| key != "href");
+        attrs.sort();
+        let attrs: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+        return Some(format!("<link {}>", attrs.join(" ")));
+    }
+    if name == "link" {
+        let rel = get("rel").unwrap_or("");
+        if matches!(
+            rel,
+            "stylesheet" | "preload" | "modulepreload" | "dns-prefetch" | "preconnect" | "expect"
+        ) {
+            return None;
+        }
+    }
+    if get("name") == Some("next-size-adjust") {
+        return None;
+    }
+    // Open Graph and Twitter image URLs carry the same kind of hash as icon links.
+    let image_meta = matches!(
+        get("property").or(get("name")),
+        Some("og:image" | "twitter:image")
+    );
+    for (key, value) in &mut attrs {
+        if (key == "href" || key == "content" && image_meta)
+            && let Some(q) = value.find('?')
+        {
+            value.truncate(q);
+        }
+    }
+    attrs.sort();
+    let attrs: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
+    Some(format!("<{name} {}>", attrs.join(" ")))
+}
+
+/// A tag's attributes (after its name), values decoded.
+fn attributes(tag: &str) -> Vec<(String, String)> {
     let mut attrs = Vec::new();
-    let mut rest = tag[name.len()..].trim_start();
+    let mut rest = tag.trim_start();
     while !rest.is_empty() && !rest.starts_with('/') {
         let end = rest.find(['=', ' ', '/']).unwrap_or(rest.len());
         let key = rest[..end].to_ascii_lowercase();
@@ -283,34 +574,7 @@ fn head_tag(name: &str, tag: &str) -> Option<String> {
             attrs.push((key, value));
         }
     }
-    let get = |k: &str| {
-        attrs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
-    if name == "link" {
-        let rel = get("rel").unwrap_or("");
-        if matches!(
-            rel,
-            "stylesheet" | "preload" | "modulepreload" | "dns-prefetch" | "preconnect" | "expect"
-        ) {
-            return None;
-        }
-    }
-    if get("name") == Some("next-size-adjust") {
-        return None;
-    }
-    for (key, value) in &mut attrs {
-        if key == "href"
-            && let Some(q) = value.find('?')
-        {
-            value.truncate(q);
-        }
-    }
-    attrs.sort();
-    let attrs: Vec<String> = attrs.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    Some(format!("<{name} {}>", attrs.join(" ")))
+    attrs
 }
 
 fn decode(text: &str) -> String {
@@ -437,6 +701,9 @@ impl NextServer {
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // Its own process group: `next start` runs the server as a child process
+            // (`next-server`), which must stop with it.
+            .process_group(0)
             .spawn()
             .expect("next start");
         let server = NextServer {
@@ -457,7 +724,44 @@ impl NextServer {
 
 impl Drop for NextServer {
     fn drop(&mut self) {
+        // The whole group (`next start` and its `next-server` child), not just the parent,
+        // which would leave the server running after the test.
+        // `--` first: procps's kill reads `-KILL -1234` as a signal option and a mangled pid
+        // (it signalled group -1, every process, and took the test runner with it).
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The harness's own reading of a page, on markup as `next start` sends it.
+#[test]
+fn streamed_boundaries_are_read_as_the_browser_completes_them() {
+    let check = |html: &str, expect: &str| assert_eq!(visible(&completed(html)).text, expect);
+    // A dynamic page under loading.tsx (tests/nextjs/apps/loading /nested): the fallback, then
+    // the boundary's content with a streamed segment of its own.
+    check(
+        concat!(
+            r#"<body><div hidden=""><!--$--><!--/$--></div><header>Home</header>"#,
+            r#"<!--$?--><template id="B:0"></template><p>Loading the page…</p><!--/$-->"#,
+            r#"<footer>Loading app</footer><div hidden id="S:0"><article>"#,
+            r#"<template id="P:1"></template><!--$--><!--/$--></article></div>"#,
+            r#"<div hidden id="S:1"><p>The nested page</p></div>"#,
+            r#"<script>$RS=function(a,b){};$RS("S:1","P:1")</script>"#,
+            r#"<script>$RC=function(a,b){};$RC("B:0","S:0")</script></body>"#
+        ),
+        "Home ⟦ The nested page ⟧ Loading app",
+    );
+    // Boundaries completed before the HTML was sent, nested, and Next's empty ones.
+    check(
+        r#"<!--$--><article><!--$--><p>Deep</p><!--$--><!--/$--><!--/$--></article><!--/$-->"#,
+        "⟦ ⟦ Deep ⟧ ⟧",
+    );
+    // A boundary never completed keeps its fallback, as the browser would show it.
+    check(
+        r#"<!--$?--><template id="B:0"></template><p>Wait</p><!--/$-->"#,
+        "⟦ Wait ⟧",
+    );
 }

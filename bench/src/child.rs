@@ -14,11 +14,34 @@ use crate::sys::{self, Signal};
 
 pub struct ServerProcess {
     name: String,
-    port: u16,
+    ports: Ports,
     log_path: PathBuf,
     spawned_at: Instant,
     /// `None` once reaped by `stop`; `Drop` then has nothing left to do.
     child: Option<Child>,
+}
+
+/// The ports a server listens on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ports {
+    /// HTTP/1.1 in cleartext: every server has it, and readiness is checked there.
+    pub http: u16,
+    /// HTTPS (`tls`, `h2`).
+    pub tls: Option<u16>,
+    /// HTTP/2 with prior knowledge (`h2`): bext's cleartext port, which tells HTTP/2 from
+    /// HTTP/1.1 by its preface; nginx's own `http2` listener, which speaks HTTP/2 only.
+    pub h2c: Option<u16>,
+}
+
+impl Ports {
+    /// A server with its cleartext HTTP/1.1 port only.
+    pub fn http(port: u16) -> Ports {
+        Ports {
+            http: port,
+            tls: None,
+            h2c: None,
+        }
+    }
 }
 
 /// How a server ended when asked to stop.
@@ -31,12 +54,12 @@ pub enum Stopped {
 }
 
 impl ServerProcess {
-    /// Spawns `command` with stdout and stderr appended to `log_path`. `name` (e.g. "nginx")
-    /// is how errors refer to it.
+    /// Spawns `command`, which listens on `ports`, with stdout and stderr appended to
+    /// `log_path`. `name` (e.g. "nginx") is how errors refer to it.
     pub fn spawn(
         name: &str,
         mut command: Command,
-        port: u16,
+        ports: Ports,
         log_path: PathBuf,
     ) -> Result<Self, Error> {
         let log = File::create(&log_path).map_err(|error| {
@@ -59,7 +82,7 @@ impl ServerProcess {
             .map_err(|error| Error::run(format!("cannot launch {name} ({command:?}): {error}")))?;
         Ok(ServerProcess {
             name: name.to_string(),
-            port,
+            ports,
             log_path,
             spawned_at,
             child: Some(child),
@@ -70,8 +93,13 @@ impl ServerProcess {
         &self.name
     }
 
+    /// Its cleartext HTTP/1.1 port.
     pub fn port(&self) -> u16 {
-        self.port
+        self.ports.http
+    }
+
+    pub fn ports(&self) -> Ports {
+        self.ports
     }
 
     pub fn spawned_at(&self) -> Instant {

@@ -51,6 +51,7 @@ pub fn usage() -> String {
     text.push_str(
         "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
          --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
+         tls, h2  --connections 32: wrk's (tls) or h2load's (h2, 16 streams each)\n\
          --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-v8,bext-isr,bext-static,node,next,marko (default all but bext-v8;\n         \
          --smoke leaves out next)\n\
          --pages LIST    ssr: the pages measured (default all: /simple,/dashboard,/table/50,/table/200,/full-page)\n\
@@ -498,6 +499,18 @@ mod tests {
             &["scaling", "--smoke"],
             "scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke",
         );
+        check(&["tls"], "tls 5s x3 c32 [bext,nginx] tls-latest.json");
+        check(
+            &[
+                "h2",
+                "--smoke",
+                "--connections",
+                "8",
+                "--contenders",
+                "nginx",
+            ],
+            "h2 1s x1 c8 [nginx] h2-smoke.json smoke",
+        );
         check(
             &["ssr"],
             "ssr 5s x3 c50 servers=default [bext] ssr-latest.json",
@@ -520,6 +533,8 @@ mod tests {
              | pipeline 1s x1 c50 depth=16 [bext,nginx] pipeline-smoke.json smoke \
              | large 1s x1 c8 [bext,nginx] large-smoke.json smoke \
              | scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke \
+             | tls 1s x1 c32 [bext,nginx] tls-smoke.json smoke \
+             | h2 1s x1 c32 [bext,nginx] h2-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -544,11 +559,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling, ssr or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, ssr or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, ssr or all)",
         );
         check(
             &["static", "--count", "5"],
@@ -581,6 +596,14 @@ mod tests {
         check(
             &["scaling", "--contenders", "bext,ceiling"],
             "error: ceiling cannot run the scaling scenario (it runs bext,nginx)",
+        );
+        check(
+            &["tls", "--contenders", "ceiling"],
+            "error: ceiling cannot run the tls scenario (it runs bext,nginx)",
+        );
+        check(
+            &["h2", "--depth", "4"],
+            "error: --depth does not apply to the h2 scenario (it takes --duration-secs, --rounds, --connections)",
         );
         check(
             &["latency", "--rates", "0"],

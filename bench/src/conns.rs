@@ -98,6 +98,8 @@ fn measure(
         ceiling_uring: options.ceiling_uring,
         cores: 1,
         nginx_tcp_nopush: true,
+        tls: None,
+        http2: false,
     };
     let mut server = contender.launch(programs, &spec, workdir)?;
     wait_ready(&mut server, &format!("/{SMALL_FILE}"), SMALL_BODY.len())?;

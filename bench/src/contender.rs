@@ -4,11 +4,13 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::child::{ServerProcess, Stopped};
+use crate::bext_config::{self, BextConfig};
+use crate::cert::CertFiles;
+use crate::child::{Ports, ServerProcess, Stopped};
 use crate::error::{Context, Error};
 use crate::limits::{LOAD_CPU, SERVER_CPU, STOP_GRACE_MS};
 use crate::locate::Programs;
-use crate::nginx::{self, NginxConfig};
+use crate::nginx::{self, NginxConfig, NginxTls};
 use crate::report::Report;
 use crate::workdir::WorkDir;
 
@@ -33,6 +35,12 @@ pub struct ServeSpec<'a> {
     pub cores: usize,
     /// nginx's `tcp_nopush` (see `NginxConfig::tcp_nopush`).
     pub nginx_tcp_nopush: bool,
+    /// HTTPS on a port of its own, with this certificate (`tls`, `h2`; not the ceiling).
+    pub tls: Option<&'a CertFiles>,
+    /// HTTP/2 (`h2`; not the ceiling): ALPN h2 on the HTTPS port and prior knowledge in
+    /// cleartext. With neither this nor `tls`, bext runs from its command line as in every
+    /// scenario before `tls`; with `tls` alone its config turns HTTP/2 off, as nginx has it.
+    pub http2: bool,
 }
 
 /// The CPUs a server with `cores` cores runs on.
@@ -110,16 +118,17 @@ impl Contender {
         Ok(contenders)
     }
 
-    /// Starts this contender under `taskset -c 0` (or `0,1` for two cores) on a free
-    /// loopback port. The caller waits
-    /// for readiness (`http_probe::wait_ready`).
+    /// Starts this contender under `taskset -c 0` (or `0,1` for two cores) on free loopback
+    /// ports: one for cleartext HTTP/1.1, and one for HTTPS and (nginx's) one for h2c when
+    /// `spec` asks for them. The caller waits for readiness (`http_probe::wait_ready`).
     pub fn launch(
         self,
         programs: &Programs,
         spec: &ServeSpec<'_>,
         workdir: &WorkDir,
     ) -> Result<ServerProcess, Error> {
-        let port = free_port()?;
+        let ports = self.pick_ports(spec)?;
+        let port = ports.http;
         let listen = format!("127.0.0.1:{port}");
         let program = |path: &Option<PathBuf>| {
             path.clone().ok_or_else(|| {
@@ -137,6 +146,22 @@ impl Contender {
         let mut command = Command::new("taskset");
         command.arg("-c").arg(cpus);
         match self {
+            Contender::Bext if spec.tls.is_some() || spec.http2 => {
+                let config = bext_config::render(&BextConfig {
+                    docroot: spec.docroot,
+                    http_port: port,
+                    tls: ports.tls.zip(spec.tls),
+                    http2: spec.http2,
+                })?;
+                let config_path =
+                    workdir.write_file(&format!("bext-{port}.toml"), config.as_bytes())?;
+                command
+                    .arg(program(&programs.bext)?)
+                    .arg("serve")
+                    .arg("--config")
+                    .arg(config_path)
+                    .args(["--shards", &spec.cores.to_string()]);
+            }
             Contender::Bext => {
                 command
                     .arg(program(&programs.bext)?)
@@ -154,6 +179,13 @@ impl Contender {
                     worker_connections: spec.max_connections,
                     workers: spec.cores,
                     tcp_nopush: spec.nginx_tcp_nopush,
+                    tls: ports.tls.zip(spec.tls).map(|(port, cert)| NginxTls {
+                        port,
+                        cert: &cert.cert,
+                        key: &cert.key,
+                    }),
+                    http2: spec.http2,
+                    h2c_port: ports.h2c,
                 });
                 std::fs::write(&config_path, config)
                     .context(|| format!("writing {}", config_path.display()))?;
@@ -168,6 +200,11 @@ impl Contender {
                 if spec.cores != 1 {
                     return Err(Error::run("internal: the ceiling is single-threaded"));
                 }
+                if spec.tls.is_some() || spec.http2 {
+                    return Err(Error::run(
+                        "internal: the ceiling speaks cleartext HTTP/1.1 only",
+                    ));
+                }
                 command.arg(program(&programs.ceiling)?).args([
                     "--listen",
                     &listen,
@@ -179,7 +216,28 @@ impl Contender {
             }
         }
         let log_path = workdir.path(&format!("{}-{port}.log", self.name()));
-        ServerProcess::spawn(self.name(), command, port, log_path)
+        ServerProcess::spawn(self.name(), command, ports, log_path)
+    }
+
+    /// The ports a server for `spec` listens on. bext tells h2c from HTTP/1.1 by the
+    /// connection's first bytes, so its cleartext port serves both; nginx's cleartext
+    /// `http2` listener speaks HTTP/2 only, so it gets a port of its own and keeps an
+    /// HTTP/1.1 one for the readiness probe.
+    fn pick_ports(self, spec: &ServeSpec<'_>) -> Result<Ports, Error> {
+        let wanted = 1 + usize::from(spec.tls.is_some()) + usize::from(spec.http2);
+        let mut free = free_ports(wanted)?.into_iter();
+        let mut next = || {
+            free.next()
+                .ok_or_else(|| Error::run("internal: too few free ports"))
+        };
+        let http = next()?;
+        let tls = spec.tls.map(|_| next()).transpose()?;
+        let h2c = match (spec.http2, self) {
+            (false, _) => None,
+            (true, Contender::Bext) => Some(http),
+            (true, _) => Some(next()?),
+        };
+        Ok(Ports { http, tls, h2c })
     }
 }
 
@@ -204,11 +262,24 @@ pub fn stop_checked(server: ServerProcess, report: &mut Report) -> Result<(), Er
 /// server. Another process could take it in between, which would show up as a clear
 /// "did not answer" or bind error from the server, not as wrong numbers.
 pub fn free_port() -> Result<u16, Error> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context(|| "finding a free port".to_string())?;
-    let port = listener
-        .local_addr()
-        .context(|| "finding a free port".to_string())?
-        .port();
-    Ok(port)
+    free_ports(1)?
+        .pop()
+        .ok_or_else(|| Error::run("internal: no free port picked"))
+}
+
+/// `count` distinct free ports, as `free_port`: every listener is held until all are picked,
+/// so the kernel cannot hand out one port twice.
+fn free_ports(count: usize) -> Result<Vec<u16>, Error> {
+    let listeners = (0..count)
+        .map(|_| TcpListener::bind("127.0.0.1:0").context(|| "finding a free port".to_string()))
+        .collect::<Result<Vec<_>, Error>>()?;
+    listeners
+        .iter()
+        .map(|listener| {
+            listener
+                .local_addr()
+                .map(|addr| addr.port())
+                .context(|| "finding a free port".to_string())
+        })
+        .collect()
 }

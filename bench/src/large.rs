@@ -69,6 +69,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             body_bytes: bytes,
             cores: 1,
             nginx_tcp_nopush: true,
+            cert: None,
             load: Load::one_core(&path, options.duration_secs, options.connections),
         };
         let results = wrk_case::run(&case, options, &programs, &workdir, &mut report)?;

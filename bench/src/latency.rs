@@ -68,8 +68,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     let (programs, workdir) = locate::prepare(
         &options.contenders,
         Needs {
-            wrk: false,
             loadgen: true,
+            ..Needs::default()
         },
     )?;
     let loadgen = programs
@@ -118,6 +118,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             ceiling_uring: options.ceiling_uring,
             cores: 1,
             nginx_tcp_nopush: true,
+            tls: None,
+            http2: false,
         };
         let mut servers: Vec<ServerProcess> = Vec::new();
         for contender in &options.contenders {

@@ -108,6 +108,18 @@ pub const NPM_CI_DEADLINE_MS: u64 = 900_000;
 /// on a cold cache or a slow disk).
 pub const NODE_BUILD_DEADLINE_MS: u64 = 1_200_000;
 
+/// `tls`, `h2`: validity of the run's self-signed certificate (a run lasts minutes).
+pub const CERT_VALIDITY_DAYS: u32 = 2;
+/// `tls`, `h2`: pause between curl checks of a listener that does not answer yet (each check
+/// is a process and, over TLS, a handshake: not worth polling every millisecond).
+pub const CURL_RETRY_INTERVAL_MS: u64 = 50;
+/// How long h2load may run past its `-D` duration before it is killed (it connects every
+/// client before the duration starts).
+pub const H2LOAD_OVERRUN_MS: u64 = 15_000;
+
 const _: () = assert!(SSR_READY_DEADLINE_MS >= READY_DEADLINE_MS);
+// curl's own --max-time is the probe's timeout; the process gets longer before it is killed.
+const _: () = assert!(PROBE_IO_TIMEOUT_MS < TOOL_DEADLINE_MS);
+const _: () = assert!(CURL_RETRY_INTERVAL_MS < READY_DEADLINE_MS);
 const _: () = assert!(FIRST_RENDER_SAMPLES >= 1);
 const _: () = assert!(WRK_TIMEOUT_SECS * 1_000 < WRK_OVERRUN_MS);

@@ -1,5 +1,5 @@
-//! One timed load run: wrk against a server, plus the CPU accounting that says whether the
-//! server was the bottleneck of that run.
+//! One timed load run: wrk (or h2load, see [`Client`]) against a server, plus the CPU
+//! accounting that says whether the server was the bottleneck of that run.
 //!
 //! One wrk thread on one core can generate only so many requests per second, and on a shared
 //! machine other processes may take either core. So besides wrk's req/s and p99, each run
@@ -7,11 +7,10 @@
 //! with anyone's work, and wrk's own CPU time; `saturation_warning` turns those into a
 //! sentence when the server did not have its core to itself and use all of it.
 
-use std::path::Path;
-
 use crate::child::ServerProcess;
 use crate::cpu_time;
 use crate::error::Error;
+use crate::generator::Client;
 use crate::limits::{LOAD_CPU, SERVER_CPU};
 use crate::locate::Programs;
 use crate::sys;
@@ -35,18 +34,21 @@ pub struct Measured {
     pub cpu_us_per_request: f64,
     /// How busy CPU 0 was, with the server's work and anyone else's.
     pub server_core_busy_percent: f64,
-    /// wrk's CPU time / wall time, in percent of one core.
+    /// The load generator's CPU time / wall time (wrk's, or h2load's), in percent of one core.
     pub wrk_cpu_util_percent: f64,
+    /// The load generator's name (`Client::name`), for warnings.
+    pub generator: &'static str,
 }
 
 /// What one timed run puts on a server.
 pub struct Load<'a> {
     pub path: &'a str,
     pub duration_secs: u32,
-    /// One wrk process per entry, all running at once: (CPU it is pinned to, connections).
+    /// One generator process per entry, all running at once: (CPU it is pinned to,
+    /// connections).
     pub generators: Vec<(usize, u32)>,
-    /// wrk's `-s` script (pipelining).
-    pub script: Option<&'a Path>,
+    /// The generator, and with it the protocol and the server's listener.
+    pub client: Client<'a>,
     /// CPUs the server runs on, for how busy they were.
     pub server_cpus: Vec<usize>,
 }
@@ -58,37 +60,36 @@ impl<'a> Load<'a> {
             path,
             duration_secs,
             generators: vec![(LOAD_CPU, connections)],
-            script: None,
+            client: Client::WRK,
             server_cpus: vec![SERVER_CPU],
         }
     }
 }
 
-/// One wrk run against `server`, refusing results that are not a clean run of 200s.
+/// One load run against `server`, refusing results that are not a clean run of 200s.
 pub fn measure(
     server: &mut ServerProcess,
     programs: &Programs,
     load: &Load<'_>,
 ) -> Result<Measured, Error> {
-    let wrk_path = programs
-        .wrk
-        .as_deref()
-        .ok_or_else(|| Error::run("internal: wrk was not located"))?;
     let path = load.path;
-    let url = format!("http://127.0.0.1:{}{path}", server.port());
+    let url = load.client.protocol().url_on(server, path)?;
     let pid = server
         .pid()
         .ok_or_else(|| Error::run(format!("{} has no pid", server.name())))?;
     let cpu_before = cpu_time::tree_cpu_seconds(pid)?;
     let core_before = cpu_time::cores_ticks(&load.server_cpus)?;
     let wrk_cpu_before = children_cpu_seconds()?;
-    let result = run_generators(wrk_path, &url, load)?;
+    let result = run_generators(programs, &url, load)?;
     let wrk_cpu_secs = children_cpu_seconds()? - wrk_cpu_before;
     let core_after = cpu_time::cores_ticks(&load.server_cpus)?;
     // Read before the liveness check: a dead server's /proc entry is gone.
     let cpu_after = cpu_time::tree_cpu_seconds(pid);
     if let Some(status) = server.exited() {
-        return Err(server.died_error(status, &format!("under load from wrk ({url})")));
+        return Err(server.died_error(
+            status,
+            &format!("under load from {} ({url})", load.client.name()),
+        ));
     }
     if result.non_2xx > 0 {
         return Err(Error::run(format!(
@@ -110,33 +111,35 @@ pub fn measure(
         cpu_us_per_request: cpu_secs * 1e6 / result.requests as f64,
         server_core_busy_percent: cpu_time::busy_percent(core_before, core_after),
         wrk_cpu_util_percent: wrk_cpu_secs / result.elapsed_secs * 100.0,
+        generator: load.client.name(),
         wrk: result,
     })
 }
 
 /// Runs every generator of `load` at once and adds up what they saw.
-fn run_generators(wrk_path: &Path, url: &str, load: &Load<'_>) -> Result<wrk::WrkResult, Error> {
+fn run_generators(
+    programs: &Programs,
+    url: &str,
+    load: &Load<'_>,
+) -> Result<wrk::WrkResult, Error> {
+    let client = load.client;
     let results: Vec<Result<wrk::WrkResult, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = load
             .generators
             .iter()
             .map(|&(cpu, connections)| {
-                let run = wrk::WrkRun {
-                    url,
-                    duration_secs: load.duration_secs,
-                    connections,
-                    cpu,
-                    script: load.script,
-                };
-                scope.spawn(move || wrk::run(wrk_path, &run))
+                scope.spawn(move || client.run(programs, url, load.duration_secs, cpu, connections))
             })
             .collect();
         handles
             .into_iter()
             .map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|_| Err(Error::run("a wrk runner thread panicked")))
+                handle.join().unwrap_or_else(|_| {
+                    Err(Error::run(format!(
+                        "a {} runner thread panicked",
+                        client.name()
+                    )))
+                })
             })
             .collect()
     });
@@ -144,7 +147,7 @@ fn run_generators(wrk_path: &Path, url: &str, load: &Load<'_>) -> Result<wrk::Wr
     if results.len() == 1 {
         return results
             .pop()
-            .ok_or_else(|| Error::run("internal: no wrk result"));
+            .ok_or_else(|| Error::run("internal: no load generator result"));
     }
     Ok(combine(&results))
 }
@@ -173,6 +176,7 @@ pub fn saturation_warning(case: &str, name: &str, runs: &[Measured]) -> Option<S
     let server = median_of(|r| r.cpu_util_percent)?;
     let core_busy = median_of(|r| r.server_core_busy_percent)?;
     let wrk = median_of(|r| r.wrk_cpu_util_percent)?;
+    let generator = runs.first()?.generator;
     if server >= SATURATED_CPU_PERCENT {
         return None;
     }
@@ -183,13 +187,13 @@ pub fn saturation_warning(case: &str, name: &str, runs: &[Measured]) -> Option<S
         )
     } else if wrk >= SATURATED_CPU_PERCENT {
         format!(
-            "{case}: {name} used {server:.0}% of its core while wrk used {wrk:.0}% of CPU {LOAD_CPU}: the load \
+            "{case}: {name} used {server:.0}% of its core while {generator} used {wrk:.0}% of CPU {LOAD_CPU}: the load \
              generator limited req/s; compare {METRIC_CPU_PER_REQUEST}"
         )
     } else {
         format!(
-            "{case}: neither {name} ({server:.0}%) nor wrk ({wrk:.0}%) used a whole core: other processes \
-             probably took CPU {LOAD_CPU} from wrk, so req/s and latency are disturbed"
+            "{case}: neither {name} ({server:.0}%) nor {generator} ({wrk:.0}%) used a whole core: other processes \
+             probably took CPU {LOAD_CPU} from {generator}, so req/s and latency are disturbed"
         )
     })
 }
@@ -219,6 +223,7 @@ mod tests {
             cpu_us_per_request: 1.0,
             server_core_busy_percent: core_busy,
             wrk_cpu_util_percent: wrk,
+            generator: "wrk",
         }
     }
 
@@ -278,6 +283,15 @@ mod tests {
         check(
             &[run(30.0, 31.0, 35.0)],
             Some("small.txt: neither nginx (30%) nor wrk (35%) used a whole core"),
+        );
+        // The generator is named: h2load in the h2 scenario.
+        let h2load = Measured {
+            generator: "h2load",
+            ..run(60.0, 61.0, 99.0)
+        };
+        check(
+            &[h2load],
+            Some("small.txt: nginx used 60% of its core while h2load used 99% of CPU 1"),
         );
         // Medians over rounds: one disturbed round does not raise a warning.
         check(

@@ -20,6 +20,9 @@ pub struct Programs {
     pub nginx: Option<PathBuf>,
     pub ceiling: Option<PathBuf>,
     pub loadgen: Option<PathBuf>,
+    pub h2load: Option<PathBuf>,
+    pub curl: Option<PathBuf>,
+    pub openssl: Option<PathBuf>,
 }
 
 /// What a scenario needs besides its contenders.
@@ -28,7 +31,31 @@ pub struct Needs {
     pub wrk: bool,
     /// `bext-loadgen`, the fixed-rate generator.
     pub loadgen: bool,
+    /// h2load, the HTTP/2 load generator (`h2`).
+    pub h2load: bool,
+    /// openssl to make the certificate and curl to check each protocol (`tls`, `h2`).
+    pub tls: bool,
 }
+
+/// A tool the harness runs and the Debian package it comes with. Unlike nginx and wrk, which
+/// the harness installs itself as it always has, a missing one is an error naming the package.
+struct Tool {
+    name: &'static str,
+    package: &'static str,
+}
+
+const H2LOAD: Tool = Tool {
+    name: "h2load",
+    package: "nghttp2-client",
+};
+const CURL: Tool = Tool {
+    name: "curl",
+    package: "curl",
+};
+const OPENSSL: Tool = Tool {
+    name: "openssl",
+    package: "openssl",
+};
 
 /// The cargo workspace this crate belongs to (where `target/release/bext` is looked for).
 pub fn workspace_root() -> PathBuf {
@@ -49,7 +76,7 @@ pub fn prepare(contenders: &[Contender], needs: Needs) -> Result<(Programs, Work
 pub fn wrk(wrk: bool) -> Needs {
     Needs {
         wrk,
-        loadgen: false,
+        ..Needs::default()
     }
 }
 
@@ -58,11 +85,20 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
     which("taskset").ok_or_else(|| {
         Error::run("taskset (util-linux) is needed to pin processes to CPUs but is not on PATH")
     })?;
+    // Before anything is installed or built: a missing tool is a sentence, not a late failure.
+    let h2load = needs.h2load.then(|| require(&H2LOAD)).transpose()?;
+    let curl = needs.tls.then(|| require(&CURL)).transpose()?;
+    let openssl = needs.tls.then(|| require(&OPENSSL)).transpose()?;
     let need_nginx = contenders.contains(&Contender::Nginx);
     if (need_nginx && nginx_path().is_none()) || (need_wrk && which("wrk").is_none()) {
         install_nginx_and_wrk()?;
     }
-    let mut programs = Programs::default();
+    let mut programs = Programs {
+        h2load,
+        curl,
+        openssl,
+        ..Programs::default()
+    };
     if need_wrk {
         programs.wrk = Some(
             which("wrk").ok_or_else(|| Error::run("wrk is still missing after apt-get install"))?,
@@ -256,6 +292,15 @@ fn cargo_build(args: &[&str], dir: &Path, what: &str) -> Result<(), Error> {
     } else {
         Err(Error::run(format!("{what} failed ({status})")))
     }
+}
+
+fn require(tool: &Tool) -> Result<PathBuf, Error> {
+    which(tool.name).ok_or_else(|| {
+        Error::run(format!(
+            "{} is not on PATH: install Debian's {} package (apt-get install -y {})",
+            tool.name, tool.package, tool.package
+        ))
+    })
 }
 
 /// The first executable file called `name` on PATH.

@@ -11,16 +11,18 @@
 //! cargo run -p bext-bench --release -- pipeline [--depth 16] ...
 //! cargo run -p bext-bench --release -- large [--connections 8] ...
 //! cargo run -p bext-bench --release -- scaling ...
+//! cargo run -p bext-bench --release -- tls [--connections 32] ...   # HTTPS: keep-alive, handshakes
+//! cargo run -p bext-bench --release -- h2 [--connections 32] ...    # HTTP/2 (TLS and h2c), h2load
 //! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
 //!
 //! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
-//! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling` and
-//! `ssr` are described in their modules and in `bench/README.md` (the scaling scenario's load
-//! generator necessarily shares the machine's two cores with the two-core server; `ssr`
-//! compares bext's rendering of `examples/app` with Node + React and Next.js, built from the
-//! same app by `bench/node/`).
+//! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling`,
+//! `tls`, `h2` and `ssr` are described in their modules and in `bench/README.md` (the scaling
+//! scenario's load generator necessarily shares the machine's two cores with the two-core
+//! server; `ssr` compares bext's rendering of `examples/app` with Node + React and Next.js,
+//! built from the same app by `bench/node/`).
 //!
 //! # Methodology
 //!
@@ -83,16 +85,24 @@
 //! `$CARGO_TARGET_DIR/release/bext`; if none exists the harness says so and runs
 //! `cargo build --release -p bext`. nginx: `/usr/sbin/nginx` (`$NGINX_BIN` overrides); nginx
 //! and wrk are installed with apt-get if missing. The ceiling: `$BEXT_CEILING_BIN`, else next
-//! to this executable, else built with cargo in the same profile.
+//! to this executable, else built with cargo in the same profile. `tls` and `h2` also need
+//! openssl and curl, and `h2` h2load: a missing one stops the run with the Debian package to
+//! install (`nghttp2-client` for h2load).
 
 #![forbid(unsafe_code)]
 
+mod bext_config;
+mod cert;
 mod child;
 mod cli;
 mod conns;
 mod contender;
 mod cpu_time;
+mod curl_check;
 mod error;
+mod generator;
+mod h2;
+mod h2load;
 mod http_probe;
 mod large;
 mod latency;
@@ -101,6 +111,7 @@ mod load_run;
 mod locate;
 mod nginx;
 mod pipeline;
+mod protocol;
 mod report;
 mod rss;
 mod run;
@@ -111,6 +122,7 @@ mod static_files;
 mod stats;
 mod sys;
 mod table;
+mod tls;
 mod workdir;
 mod wrk;
 mod wrk_case;

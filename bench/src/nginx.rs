@@ -16,8 +16,24 @@
 //!   matches bext's `KEEPALIVE_IDLE_TIMEOUT_MS`.
 //! - Every path nginx writes (pid, error log, temp dirs) is inside the run's temp dir, so the
 //!   benchmark never touches /var or /run.
+//! - HTTPS (`tls`, `h2`): a second listener with `ssl`, TLS 1.3 only (`ssl_protocols
+//!   TLSv1.3`), the run's ECDSA P-256 certificate, and nginx's defaults otherwise: session
+//!   tickets on (bext resumes by tickets too), no session cache. HTTP/2 (`h2`): `http2` on
+//!   that listener (ALPN h2) and on a cleartext listener of its own (nginx 1.22's cleartext
+//!   `http2` port speaks HTTP/2 only), with the same 128 concurrent streams per connection as
+//!   bext; `keepalive_requests` also bounds an HTTP/2 connection's requests in nginx 1.22.
 
 use std::path::Path;
+
+/// `http2_max_concurrent_streams`: nginx's default, and bext's bound too.
+pub const H2_STREAMS_MAX: u32 = 128;
+
+/// nginx's HTTPS listener.
+pub struct NginxTls<'a> {
+    pub port: u16,
+    pub cert: &'a Path,
+    pub key: &'a Path,
+}
 
 pub struct NginxConfig<'a> {
     /// Directory for the pid file, error log and temp paths.
@@ -32,12 +48,17 @@ pub struct NginxConfig<'a> {
     /// keeps the socket corked while pipelined requests are pending and a batch's last
     /// responses wait for the delayed-ACK timer (~40 ms): 10x fewer req/s measured here.
     pub tcp_nopush: bool,
+    /// HTTPS on a second port (`tls`, `h2`).
+    pub tls: Option<NginxTls<'a>>,
+    /// HTTP/2 on the HTTPS listener (ALPN h2).
+    pub http2: bool,
+    /// A cleartext HTTP/2 listener (h2c with prior knowledge), beside the HTTP/1.1 one.
+    pub h2c_port: Option<u16>,
 }
 
 pub fn render(config: &NginxConfig<'_>) -> String {
     let prefix = config.prefix.display();
     let docroot = config.docroot.display();
-    let port = config.port;
     let worker_connections = config.worker_connections;
     // nginx also needs descriptors for the listener and open files.
     let nofile = u64::from(worker_connections) * 2;
@@ -58,6 +79,12 @@ pub fn render(config: &NginxConfig<'_>) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ");
+    let listeners = listeners(config, reuseport);
+    let http2_settings = if config.http2 || config.h2c_port.is_some() {
+        format!("    http2_max_concurrent_streams {H2_STREAMS_MAX};\n")
+    } else {
+        String::new()
+    };
     format!(
         "\
 # Written by bext-bench (bench/src/nginx.rs); see that file for why each line is here.
@@ -81,7 +108,7 @@ http {{
     open_file_cache_valid 60s;
     keepalive_requests 1000000;
     keepalive_timeout 75s;
-
+{http2_settings}
     types {{
         text/plain txt;
     }}
@@ -94,12 +121,34 @@ http {{
     scgi_temp_path {prefix}/scgi;
 
     server {{
-        listen 127.0.0.1:{port}{reuseport};
-        root {docroot};
+{listeners}        root {docroot};
     }}
 }}
 "
     )
+}
+
+/// The `listen` lines (and the certificate lines with HTTPS) of the one server block.
+fn listeners(config: &NginxConfig<'_>, reuseport: &str) -> String {
+    let mut lines = format!("        listen 127.0.0.1:{}{reuseport};\n", config.port);
+    if let Some(port) = config.h2c_port {
+        lines.push_str(&format!(
+            "        listen 127.0.0.1:{port}{reuseport} http2;\n"
+        ));
+    }
+    if let Some(tls) = &config.tls {
+        let http2 = if config.http2 { " http2" } else { "" };
+        lines.push_str(&format!(
+            "        listen 127.0.0.1:{}{reuseport} ssl{http2};\n\
+             \x20       ssl_certificate {};\n\
+             \x20       ssl_certificate_key {};\n\
+             \x20       ssl_protocols TLSv1.3;\n",
+            tls.port,
+            tls.cert.display(),
+            tls.key.display()
+        ));
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -126,6 +175,9 @@ mod tests {
                 worker_connections: 1024,
                 workers: 1,
                 tcp_nopush: true,
+                tls: None,
+                http2: false,
+                h2c_port: None,
             },
             &[
                 "daemon off;",
@@ -155,6 +207,9 @@ mod tests {
                 worker_connections: 1024,
                 workers: 2,
                 tcp_nopush: false,
+                tls: None,
+                http2: false,
+                h2c_port: None,
             },
             &[
                 "master_process on;",
@@ -164,5 +219,49 @@ mod tests {
                 "tcp_nopush off;",
             ],
         );
+    }
+
+    #[test]
+    fn renders_https_and_http2_listeners() {
+        let tls = || NginxTls {
+            port: 8443,
+            cert: Path::new("/tmp/run/cert.pem"),
+            key: Path::new("/tmp/run/key.pem"),
+        };
+        let config = |tls, http2, h2c_port| NginxConfig {
+            prefix: Path::new("/tmp/run/nginx"),
+            docroot: Path::new("/tmp/run/docroot"),
+            port: 8081,
+            worker_connections: 1024,
+            workers: 1,
+            tcp_nopush: true,
+            tls,
+            http2,
+            h2c_port,
+        };
+        check(
+            config(Some(tls()), false, None),
+            &[
+                "listen 127.0.0.1:8081;",
+                "listen 127.0.0.1:8443 ssl;",
+                "ssl_certificate /tmp/run/cert.pem;",
+                "ssl_certificate_key /tmp/run/key.pem;",
+                "ssl_protocols TLSv1.3;",
+                "root /tmp/run/docroot;",
+            ],
+        );
+        check(
+            config(Some(tls()), true, Some(8082)),
+            &[
+                "listen 127.0.0.1:8081;",
+                "listen 127.0.0.1:8082 http2;",
+                "listen 127.0.0.1:8443 ssl http2;",
+                "http2_max_concurrent_streams 128;",
+            ],
+        );
+        let plain = render(&config(None, false, None));
+        for absent in ["ssl", "http2"] {
+            assert!(!plain.contains(absent), "{absent} in:\n{plain}");
+        }
     }
 }

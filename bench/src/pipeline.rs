@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::cli::Options;
 use crate::error::Error;
+use crate::generator::Client;
 use crate::limits::{LOAD_CPU, SERVER_CPU};
 use crate::load_run::{Load, METRIC_CPU_PER_REQUEST};
 use crate::locate;
@@ -67,8 +68,13 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         body_bytes: SMALL_BODY.len(),
         cores: 1,
         nginx_tcp_nopush: false,
+        cert: None,
         load: Load {
-            script: Some(&script),
+            client: Client::Wrk {
+                tls: false,
+                script: Some(&script),
+                header: None,
+            },
             ..Load::one_core(&path, options.duration_secs, options.connections)
         },
     };

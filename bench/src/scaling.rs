@@ -20,6 +20,7 @@ use serde_json::json;
 use crate::cli::Options;
 use crate::contender::server_cpus;
 use crate::error::Error;
+use crate::generator::Client;
 use crate::limits::{LOAD_CPU, SERVER_CPU};
 use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate;
@@ -91,11 +92,12 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             body_bytes: SMALL_BODY.len(),
             cores,
             nginx_tcp_nopush: true,
+            cert: None,
             load: Load {
                 path: &path,
                 duration_secs: options.duration_secs,
                 generators,
-                script: None,
+                client: Client::WRK,
                 server_cpus: server_cpus(cores),
             },
         };

@@ -1,5 +1,5 @@
 //! The registry of scenarios: the one place a scenario is declared, and the hook future
-//! scenarios (TLS/HTTP/2, WAF) plug into, as `ssr` did.
+//! scenarios (WAF) plug into, as `ssr`, `tls` and `h2` did.
 //!
 //! A scenario is a [`Scenario`] entry in [`SCENARIOS`]: its name, a one-line description,
 //! the flags it accepts, its default contenders (and those it can run at all), its defaults
@@ -22,7 +22,7 @@ use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
-use crate::{conns, large, latency, pipeline, scaling, ssr, static_files};
+use crate::{conns, h2, large, latency, pipeline, scaling, ssr, static_files, tls};
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,6 +173,33 @@ pub const SCENARIOS: &[Scenario] = &[
         allowed: PEERS,
         defaults: STATIC_DEFAULTS,
         run: scaling::run,
+    },
+    Scenario {
+        name: "tls",
+        about: "HTTPS (TLS 1.3, ECDSA P-256) on the 13-byte file with wrk: keep-alive req/s, and a new connection per request (handshakes/s); CPU per request",
+        flags: WRK_FLAGS,
+        // The ceiling speaks cleartext HTTP/1.1 only.
+        contenders: PEERS,
+        allowed: PEERS,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            connections: tls::CONNECTIONS_DEFAULT,
+        },
+        run: tls::run,
+    },
+    Scenario {
+        name: "h2",
+        about: "HTTP/2 on the 13-byte file with h2load (16 streams per connection), over TLS (ALPN h2) and h2c: req/s, CPU per request",
+        flags: WRK_FLAGS,
+        contenders: PEERS,
+        allowed: PEERS,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            connections: h2::CONNECTIONS_DEFAULT,
+        },
+        run: h2::run,
     },
     Scenario {
         name: "ssr",

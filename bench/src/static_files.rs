@@ -118,6 +118,8 @@ fn measure_startup(
         ceiling_uring: options.ceiling_uring,
         cores: 1,
         nginx_tcp_nopush: true,
+        tls: None,
+        http2: false,
     };
     let contenders = &options.contenders;
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
@@ -157,6 +159,8 @@ fn run_case(
         ceiling_uring: options.ceiling_uring,
         cores: 1,
         nginx_tcp_nopush: true,
+        tls: None,
+        http2: false,
     };
     let path = format!("/{}", case.file);
     let mut servers: Vec<ServerProcess> = Vec::new();

@@ -9,7 +9,8 @@ use crate::error::Error;
 use crate::limits::{WRK_OVERRUN_MS, WRK_TIMEOUT_SECS};
 use crate::run::run_captured;
 
-/// What one wrk run measured.
+/// What one wrk run measured (h2load's report is read into the same fields, see
+/// `h2load::H2loadReport::to_result`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WrkResult {
     pub requests_per_sec: f64,
@@ -35,9 +36,12 @@ pub struct WrkRun<'a> {
     pub cpu: usize,
     /// A Lua script (`-s`), e.g. the pipelining one.
     pub script: Option<&'a Path>,
+    /// An extra request header (`-H`), e.g. `Connection: close`.
+    pub header: Option<&'a str>,
 }
 
-/// Runs `taskset -c <cpu> wrk -t1 -c<connections> -d<secs>s --timeout=10s --latency [-s script] <url>`.
+/// Runs `taskset -c <cpu> wrk -t1 -c<connections> -d<secs>s --timeout=10s --latency [-s script]
+/// [-H header] <url>`.
 pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
     let WrkRun {
         url,
@@ -45,6 +49,7 @@ pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
         connections,
         cpu,
         script,
+        header,
     } = *load;
     let mut command = Command::new("taskset");
     command
@@ -58,6 +63,9 @@ pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
         .arg("--latency");
     if let Some(script) = script {
         command.arg("-s").arg(script);
+    }
+    if let Some(header) = header {
+        command.arg("-H").arg(header);
     }
     command.arg(url);
     let timeout =

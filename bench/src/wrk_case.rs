@@ -1,16 +1,21 @@
 //! One wrk-driven case of a scenario, the way `static` runs its cases: every contender
 //! started fresh, checked to serve the file with the right length, warmed up once (not in
 //! smoke mode), then rounds that interleave the contenders; plus the rows every wrk scenario
-//! reports. `pipeline`, `large` and `scaling` are built from it.
+//! reports. `pipeline`, `large`, `scaling`, `tls` and `h2` are built from it (the last two
+//! with wrk over TLS and with h2load: the case's `load.client` says which, and the servers
+//! are started with the listeners it needs and checked over its protocol with curl).
 
+use crate::cert::CertFiles;
 use crate::child::ServerProcess;
 use crate::cli::Options;
 use crate::contender::{ServeSpec, stop_checked};
+use crate::curl_check;
 use crate::error::Error;
 use crate::http_probe::wait_ready;
 use crate::limits::WARMUP_SECS;
 use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate::Programs;
+use crate::protocol::Protocol;
 use crate::report::{Report, Row};
 use crate::static_files::{
     METRIC_LATENCY_P99, METRIC_REQUESTS_PER_SEC, METRIC_SERVER_CORE_BUSY, METRIC_SERVER_CPU_UTIL,
@@ -19,6 +24,8 @@ use crate::static_files::{
 use crate::workdir::WorkDir;
 
 pub const METRIC_THROUGHPUT: &str = "throughput";
+/// `h2`: h2load's CPU utilisation, as `wrk_cpu_util` is wrk's.
+pub const METRIC_H2LOAD_CPU_UTIL: &str = "h2load_cpu_util";
 
 /// wrk's connections plus room for the readiness probe: nginx's worker_connections.
 const NGINX_CONNECTIONS_FLOOR: u32 = 1024;
@@ -32,6 +39,8 @@ pub struct Case<'a> {
     pub cores: usize,
     /// nginx's `tcp_nopush`; off only for pipelining (see `NginxConfig::tcp_nopush`).
     pub nginx_tcp_nopush: bool,
+    /// The certificate the servers present when the load speaks TLS.
+    pub cert: Option<&'a CertFiles>,
     /// The timed load; its duration is replaced by the warm-up's for the warm-up.
     pub load: Load<'a>,
 }
@@ -46,6 +55,17 @@ pub fn run(
 ) -> Result<Vec<Vec<Measured>>, Error> {
     let docroot = workdir.docroot();
     let connections: u32 = case.load.generators.iter().map(|(_, c)| c).sum();
+    let protocol = case.load.client.protocol();
+    let tls = match (protocol.is_tls(), case.cert) {
+        (false, _) => None,
+        (true, Some(cert)) => Some(cert),
+        (true, None) => {
+            return Err(Error::run(format!(
+                "internal: case {} speaks TLS without a certificate",
+                case.name
+            )));
+        }
+    };
     let spec = ServeSpec {
         docroot: &docroot,
         ceiling_body_bytes: case.body_bytes,
@@ -53,11 +73,20 @@ pub fn run(
         ceiling_uring: options.ceiling_uring,
         cores: case.cores,
         nginx_tcp_nopush: case.nginx_tcp_nopush,
+        tls,
+        http2: protocol.is_http2(),
     };
     let mut servers: Vec<ServerProcess> = Vec::new();
     for contender in &options.contenders {
         let mut server = contender.launch(programs, &spec, workdir)?;
         wait_ready(&mut server, case.load.path, case.body_bytes)?;
+        if protocol != Protocol::Http1 {
+            let curl = programs
+                .curl
+                .as_deref()
+                .ok_or_else(|| Error::run("internal: curl was not located"))?;
+            curl_check::check(curl, &mut server, protocol, case.load.path, case.body_bytes)?;
+        }
         servers.push(server);
     }
     if !options.smoke {
@@ -76,7 +105,7 @@ pub fn run(
         for (index, server) in servers.iter_mut().enumerate() {
             let result = load_run::measure(server, programs, &case.load)?;
             println!(
-                "  {:<12} round {round}/{} {:<8} {:>9.0} req/s {:>8.1} MB/s  {:>6.2} us CPU/req  server {:>3.0}%  wrk {:>3.0}%{}",
+                "  {:<12} round {round}/{} {:<8} {:>9.0} req/s {:>8.1} MB/s  {:>6.2} us CPU/req  server {:>3.0}%  {} {:>3.0}%{}",
                 case.name,
                 options.rounds,
                 server.name(),
@@ -84,6 +113,7 @@ pub fn run(
                 result.wrk.bytes_per_sec / 1e6,
                 result.cpu_us_per_request,
                 result.cpu_util_percent,
+                result.generator,
                 result.wrk_cpu_util_percent,
                 if result.wrk.socket_errors > 0 {
                     format!("  ({} socket errors)", result.wrk.socket_errors)
@@ -111,6 +141,8 @@ pub enum Metric {
     ServerCpuUtil,
     ServerCoreBusy,
     WrkCpuUtil,
+    /// The load generator's CPU utilisation under h2load's name (`h2`).
+    H2loadCpuUtil,
     SocketErrors,
 }
 
@@ -128,6 +160,7 @@ impl Metric {
                 (METRIC_SERVER_CORE_BUSY, "%", |r| r.server_core_busy_percent)
             }
             Metric::WrkCpuUtil => (METRIC_WRK_CPU_UTIL, "%", |r| r.wrk_cpu_util_percent),
+            Metric::H2loadCpuUtil => (METRIC_H2LOAD_CPU_UTIL, "%", |r| r.wrk_cpu_util_percent),
             Metric::SocketErrors => (METRIC_SOCKET_ERRORS, "count", |r| {
                 r.wrk.socket_errors as f64
             }),
@@ -148,8 +181,10 @@ pub fn push_rows(
     }
     let errors: u64 = runs.iter().map(|run| run.wrk.socket_errors).sum();
     if errors > 0 {
+        let generator = runs[0].generator;
         report.warn(format!(
-            "{case}: {contender} saw {errors} socket errors in wrk (connect/read/write/timeout)"
+            "{case}: {contender} saw {errors} socket errors in {generator} (requests without an \
+             answer: connect, read or write errors, timeouts)"
         ));
     }
     for metric in metrics {

@@ -89,6 +89,59 @@ fn a_missing_contender_is_a_clear_error_not_a_panic() {
     );
 }
 
+/// The first executable called `name` on PATH.
+fn on_path(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// `tls` and `h2` need tools the harness does not install itself; without one, the run stops
+/// before it starts anything and names the Debian package. PATH holds only taskset (checked
+/// first, as for every scenario).
+#[test]
+fn a_missing_tool_is_named_with_its_debian_package() {
+    let Some(taskset) = on_path("taskset") else {
+        eprintln!("taskset is not installed: the missing-tool check is not exercised here");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("bext-bench-test-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let link = dir.join("taskset");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&taskset, &link).expect("taskset link");
+    let path = dir.to_string_lossy().into_owned();
+    let env = [("PATH", path.as_str())];
+    check_harness(
+        &[
+            "h2",
+            "--smoke",
+            "--contenders",
+            "nginx",
+            "--json",
+            "/dev/null",
+        ],
+        &env,
+        1,
+        "h2load is not on PATH: install Debian's nghttp2-client package",
+    );
+    check_harness(
+        &[
+            "tls",
+            "--smoke",
+            "--contenders",
+            "nginx",
+            "--json",
+            "/dev/null",
+        ],
+        &env,
+        1,
+        "curl is not on PATH: install Debian's curl package",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Kills the ceiling even if an assertion fails.
 struct Guard(Child);
 
@@ -365,6 +418,50 @@ fn pipeline_and_scaling_smoke_against_nginx_where_installed() {
             ("2-cores", "requests_per_sec"),
             ("2-cores", "cpu_per_request"),
             ("2-cores", "speedup"),
+        ],
+    );
+}
+
+/// `tls` and `h2` end to end against nginx (bext's release build is not something a test may
+/// start): the certificate, nginx's HTTPS and HTTP/2 listeners, the curl check over each
+/// protocol, wrk over TLS and h2load. Where nginx or a tool is missing the test says so and
+/// checks nothing (the harness would apt-get nginx and wrk, which a test must not do).
+#[test]
+fn tls_and_h2_smoke_against_nginx_where_installed() {
+    let missing: Vec<&str> = ["wrk", "h2load", "curl", "openssl"]
+        .into_iter()
+        .filter(|tool| on_path(tool).is_none())
+        .collect();
+    if !std::path::Path::new("/usr/sbin/nginx").is_file() || !missing.is_empty() {
+        eprintln!(
+            "nginx or {missing:?} is not installed: tls and h2 smoke runs not exercised here"
+        );
+        return;
+    }
+    let report = smoke_report("tls", "nginx");
+    assert_eq!(report["settings"]["tls_version"], "TLSv1.3");
+    check_rows(
+        &report,
+        "nginx",
+        &[
+            ("keepalive", "requests_per_sec"),
+            ("keepalive", "latency_p99"),
+            ("keepalive", "cpu_per_request"),
+            ("handshake", "requests_per_sec"),
+            ("handshake", "cpu_per_request"),
+        ],
+    );
+    let report = smoke_report("h2", "nginx");
+    assert_eq!(report["settings"]["streams_per_connection"], 16);
+    check_rows(
+        &report,
+        "nginx",
+        &[
+            ("h2-tls", "requests_per_sec"),
+            ("h2-tls", "cpu_per_request"),
+            ("h2-tls", "h2load_cpu_util"),
+            ("h2c", "requests_per_sec"),
+            ("h2c", "cpu_per_request"),
         ],
     );
 }

@@ -16,6 +16,8 @@
 //! - [`sites`]: which `[[site]]` answers a given `Host`.
 //! - [`isr`]: the per-shard cache of rendered pages: freshness, stale-while-revalidate,
 //!   render coalescing, S3-FIFO eviction by bytes, invalidation by tag or path.
+//! - [`image`]: the image optimizer's decisions (`/_next/image`): valid requests, format by
+//!   `Accept`, headers.
 //! - [`static_files`]: path safety, MIME types, validators, conditional and range requests,
 //!   precompressed variants, cache-control rules.
 #![forbid(unsafe_code)]
@@ -23,6 +25,7 @@
 pub mod access_log;
 pub mod config;
 pub mod field;
+pub mod image;
 pub mod isr;
 pub mod limits;
 pub mod metrics;

@@ -136,12 +136,80 @@ pub const NEXT_CONFIG_TIMEOUT_MS: u64 = 5_000;
 /// Largest metadata file (`app/favicon.ico`, `icon.png`, `opengraph-image.jpg`, …) an app may
 /// have: each is read into memory at load and served from there.
 pub const METADATA_FILE_BYTES_MAX: usize = 8 * 1024 * 1024;
+/// Longest a TLS handshake may take, from accept to its last record: a client that stalls
+/// mid-handshake costs its connection, not a slot forever.
+pub const TLS_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
+/// Most bytes of received TLS records kept while waiting for a whole one (a record is at most
+/// 16 KiB plus its overhead; more without a record is a broken or hostile peer).
+pub const TLS_INCOMING_BYTES_MAX: usize = 64 * 1024;
+/// HTTP/2 streams a client may have open on one connection at once (nginx's
+/// `http2_max_concurrent_streams`); more are refused with `REFUSED_STREAM`.
+pub const H2_STREAMS_CONCURRENT_MAX: u32 = 128;
+/// HTTP/2 receive window of one stream: request body bytes a client may send ahead of the
+/// handler reading them.
+pub const H2_STREAM_WINDOW_BYTES: u32 = 256 * 1024;
+/// HTTP/2 receive window of a whole connection: what bounds the request body bytes buffered
+/// for one connection, however many streams it opens.
+pub const H2_CONNECTION_WINDOW_BYTES: u32 = 1024 * 1024;
+/// Largest HTTP/2 frame payload bext accepts (the protocol's default and floor).
+pub const H2_FRAME_BYTES_MAX: u32 = 16 * 1024;
+/// Response bytes one HTTP/2 stream hands the connection ahead of the client's window: a
+/// large body is sent as the client opens its window, never buffered whole.
+pub const H2_STREAM_SEND_BYTES_MAX: usize = 64 * 1024;
+/// Encoded HTTP/2 frames queued for the socket on one connection; past this the connection
+/// stops producing frames until the socket takes them.
+pub const H2_OUTPUT_BYTES_MAX: usize = 256 * 1024;
+/// Bytes asked of the transport per read on an HTTP/2 connection.
+pub const H2_READ_BYTES: usize = 32 * 1024;
+/// Streams a client may reset before the server accepted them, pending at once (the "rapid
+/// reset" attack, CVE-2023-44487): past this the connection is closed with `ENHANCE_YOUR_CALM`.
+pub const H2_RESETS_PENDING_MAX: usize = 32;
+/// Streams bext may reset for a client's protocol errors over a connection's life before it
+/// closes the connection (CVE-2019-9514 and its kin).
+pub const H2_RESETS_LOCAL_MAX: usize = 1024;
+/// Most files one `import()` of a template over a folder may bundle (webpack's context
+/// modules): a template that names a larger folder is a compile error asking for a narrower
+/// one.
+pub const CONTEXT_FILES_MAX: usize = 1_000;
+/// Largest source image the image optimizer (`/_next/image`) reads: a `public/` file or a
+/// static import past this is refused with 400 rather than decoded (Next.js's
+/// `maximumResponseBody`).
+pub const IMAGE_SOURCE_BYTES_MAX: usize = 50 * 1024 * 1024;
+/// Most pixels a source image may have for the optimizer to decode it (width × height): a
+/// decoded image costs 4 bytes a pixel, so this bounds one transform's memory at 160 MiB.
+pub const IMAGE_SOURCE_PIXELS_MAX: u64 = 40_000_000;
+/// Longest `url` parameter `/_next/image` accepts (Next.js's bound).
+pub const IMAGE_URL_BYTES_MAX: usize = 3072;
+/// Bytes of optimized images one shard keeps in memory (evicted oldest-first past it).
+pub const IMAGE_CACHE_BYTES_MAX: usize = 32 * 1024 * 1024;
+/// Largest optimized image a shard's cache keeps; a bigger one is served and not kept.
+pub const IMAGE_CACHE_ENTRY_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// Widest image next.config's `images.deviceSizes` / `imageSizes` may name.
+pub const IMAGE_WIDTH_PX_MAX: u64 = 10_000;
+/// Most helper threads the offload pool starts (half the CPUs the process may use, at least
+/// one): image transforms run there, off the shards' threads.
+pub const OFFLOAD_THREADS_MAX: usize = 4;
+/// Transforms waiting for a worker, server-wide: past it `/_next/image` answers 503 with
+/// `retry-after` instead of queueing without bound.
+pub const IMAGE_JOBS_QUEUED_MAX: usize = 64;
+/// Longest one request waits for its transform before it is answered 503 (the transform
+/// still finishes and is cached for the next request).
+pub const IMAGE_TRANSFORM_TIMEOUT_MS: u64 = 10_000;
 /// Backtracking steps one next.config source or middleware matcher may take on one path
 /// before it counts as no match (their groups are JavaScript regular expressions, look-ahead
 /// included, matched by a backtracker).
 pub const PATTERN_BACKTRACK_STEPS_MAX: usize = 100_000;
 /// Renders one shard may have started and not finished (waiting on `fetch`); past it, 503.
 pub const RENDERS_IN_FLIGHT_MAX: usize = 1024;
+/// Pages of one app that `generateStaticParams` may have pre-rendered at start, all shards
+/// together; the rest render on first request. Each is rendered once, one at a time per shard.
+pub const PRERENDER_PAGES_MAX: usize = 10_000;
+/// How long a shard pre-renders before it pauses, so that its connections are served while it
+/// pre-renders (a render runs to completion on the shard's thread: without pauses a long list
+/// would hold every request back until it is done).
+pub const PRERENDER_SLICE_MS: u64 = 2;
+/// How long that pause is (a timer, so the shard's I/O is polled in it).
+pub const PRERENDER_PAUSE_MS: u64 = 1;
 /// Default deadline of one `fetch` made by a loader (connect, send, whole response).
 pub const FETCH_TIMEOUT_MS: u64 = 5_000;
 /// Bytes a loader's `fetch` reads from its socket per call.
@@ -228,6 +296,8 @@ pub const ISR_STALE_MAX_MS: u64 = 24 * 60 * 60 * 1000;
 const _: () = assert!(ISR_FILL_TIMEOUT_MS >= RENDER_TIMEOUT_MS + MESH_REPLY_TIMEOUT_MS);
 const _: () = assert!(ISR_REVALIDATE_RETRY_MS >= ISR_FILL_TIMEOUT_MS);
 const _: () = assert!(ISR_FILLS_MAX >= RENDERS_IN_FLIGHT_MAX);
+const _: () = assert!(PRERENDER_PAUSE_MS > 0);
+const _: () = assert!(PRERENDER_SLICE_MS >= PRERENDER_PAUSE_MS);
 // The tags a page may carry never make an empty page inadmissible.
 const _: () = assert!(
     ISR_ENTRY_OVERHEAD_BYTES
@@ -313,5 +383,9 @@ const _: () = assert!(SHARD_STACK_BYTES >= ENGINE_THREAD_STACK_BYTES_MIN);
 const _: () = assert!(JSC_WATCHDOG_PERIOD_MS <= RENDER_TIMEOUT_MS);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);
+const _: () = assert!(H2_STREAM_WINDOW_BYTES <= H2_CONNECTION_WINDOW_BYTES);
+const _: () = assert!(H2_FRAME_BYTES_MAX >= 16 * 1024 && H2_FRAME_BYTES_MAX < (1 << 24));
+const _: () = assert!(H2_STREAM_SEND_BYTES_MAX <= H2_OUTPUT_BYTES_MAX);
 const _: () = assert!(APP_FILE_SNAPSHOT_BYTES_MAX <= APP_FILES_SNAPSHOT_BYTES_MAX);
+const _: () = assert!(IMAGE_CACHE_ENTRY_BYTES_MAX <= IMAGE_CACHE_BYTES_MAX);
 const _: () = assert!(APP_FILES_SNAPSHOT_BYTES_MAX <= ENGINE_HEAP_BYTES_MAX / 8);

@@ -36,6 +36,8 @@ pub struct Metrics {
     pub connections_open: u64,
     /// Connections refused because the shard was at `connections_per_shard_max`.
     pub connections_refused: u64,
+    /// TLS handshakes that failed (garbage, a stall past the deadline, no certificate).
+    pub tls_handshake_failures: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -45,6 +47,8 @@ pub struct Metrics {
     pub renders: u64,
     /// Renders that ended in a 500 (threw, timed out, ran out of heap).
     pub render_errors: u64,
+    /// Pages rendered at start because `generateStaticParams` lists them (also in `renders`).
+    pub prerendered: u64,
     /// Engines replaced after a failure left them unusable.
     pub engine_recycles: u64,
     /// The ISR cache's counters, summed over shards.
@@ -101,12 +105,14 @@ impl Metrics {
         self.connections_accepted += other.connections_accepted;
         self.connections_open += other.connections_open;
         self.connections_refused += other.connections_refused;
+        self.tls_handshake_failures += other.tls_handshake_failures;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
         self.file_cache_hits += other.file_cache_hits;
         self.file_cache_misses += other.file_cache_misses;
         self.renders += other.renders;
+        self.prerendered += other.prerendered;
         self.render_errors += other.render_errors;
         self.engine_recycles += other.engine_recycles;
         self.isr.merge(&other.isr);
@@ -148,6 +154,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         m.connections_refused,
     );
     counter(
+        "bext_tls_handshake_failures_total",
+        "TLS handshakes that failed; each cost its connection only.",
+        m.tls_handshake_failures,
+    );
+    counter(
         "bext_file_cache_hits_total",
         "Static files answered from a shard's file cache.",
         m.file_cache_hits,
@@ -161,6 +172,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_renders_total",
         "Pages rendered by a JavaScript engine.",
         m.renders,
+    );
+    counter(
+        "bext_prerendered_pages_total",
+        "Pages rendered at start because generateStaticParams lists them.",
+        m.prerendered,
     );
     counter(
         "bext_render_errors_total",

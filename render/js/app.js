@@ -28,6 +28,8 @@ var PHASE_HANDLER = 7;
 var PHASE_MIDDLEWARE = 8;
 var PHASE_METADATA_ROUTE = 9;
 var PHASE_STATIC_PARAMS = 10;
+var PHASE_SITEMAP_IDS = 11;
+var PHASE_LIST_STATIC_PARAMS = 12;
 
 var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
 var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
@@ -88,9 +90,11 @@ function configure(json) {
 // ---- routes ------------------------------------------------------------------------------
 
 function Route(r) {
+  this.pattern = typeof r.pattern === "string" ? r.pattern : "";
   this.page = r.page || null;
   this.handler = r.handler || null;
   this.metadata = r.metadata || null; // robots, sitemap, manifest
+  this.byId = r.byId === true; // …/sitemap/[__metadata_id__]: one of generateSitemaps's
   this.layouts = Array.isArray(r.layouts) ? r.layouts : [];
   this.notFound = r.notFound || null;
   this.error = r.error || null;
@@ -108,6 +112,7 @@ function Route(r) {
   this.tags = [];
   this.tagsJson = "[]";
   this.staticHead = ""; // null when some segment has generateMetadata
+  this.socialPlan = null; // how the folders' Open Graph / Twitter image files merge in
   this.allow = "";
 }
 
@@ -142,16 +147,41 @@ function makeRootRoute(list) {
 
 // The layouts that wrap a not-found or error page: those at its level and above (Next.js puts
 // the boundary inside the layout of its own segment).
+// An error boundary sits outside its own folder's loading boundary, a not-found boundary
+// inside it.
 function layoutsAbove(layouts, boundaryId) {
   var dir = dirOf(boundaryId);
-  return layouts.filter(function (l) { return dir.indexOf(dirOf(l)) === 0; });
+  var isError = baseName(boundaryId).indexOf("error.") === 0;
+  return layouts.filter(function (l) {
+    if (dir.indexOf(dirOf(l)) !== 0) return false;
+    return !(isError && isLoading(l) && dirOf(l) === dir);
+  });
+}
+
+function baseName(id) {
+  return id.slice(id.lastIndexOf("/") + 1);
+}
+
+// `app/x/loading.tsx`: a Suspense boundary in the wrapper chain (render/src/app/tree.rs).
+function isLoading(id) {
+  return baseName(id).indexOf("loading.") === 0;
 }
 
 function loadPageRoute(r) {
   var segments = [];
-  for (var i = 0; i < r.layouts.length; i++) segments.push(requireModule(r.layouts[i]));
+  var ids = [];
+  // Loading boundaries are no segments of their own: Next reads no metadata or config there.
+  for (var i = 0; i < r.layouts.length; i++) {
+    if (isLoading(r.layouts[i])) continue;
+    segments.push(requireModule(r.layouts[i]));
+    ids.push(r.layouts[i]);
+  }
   var page = requireModule(r.page);
   segments.push(page);
+  ids.push(r.page);
+  r.socialPlan = socialPlan(ids, dirOf(r.page), true);
+  // The last layout sits in the page's own folder: its title template is not the page's.
+  r.ownLayout = ids.length > 1 && dirOf(ids[ids.length - 2]) === dirOf(r.page);
   var revalidate;
   var forceDynamic = false;
   var dynamicParams = true;
@@ -167,7 +197,7 @@ function loadPageRoute(r) {
   }
   r.staticHead = dynamicHead
     ? null
-    : headHtml(segments.map(function (s) { return s.metadata; }), segments.map(function (s) { return s.viewport; }));
+    : headHtml(segments.map(function (s) { return s.metadata; }), segments.map(function (s) { return s.viewport; }), false, r.socialPlan, r.ownLayout);
   r.pageModule = page;
   r.segments = segments;
   r.revalidate = revalidate;
@@ -259,6 +289,7 @@ function Render(msg, route) {
   this.prism = null;
   this.html = "";
   this.head = "";
+  this.headTail = ""; // after the icon links: the title Next's own 404 page renders
   this.metas = null;
   this.metaIndex = 0;
   this.dropBody = false;
@@ -266,6 +297,8 @@ function Render(msg, route) {
   this.onError = null;
   this.triedGlobalError = false;
   this.unmatched = false; // params generateStaticParams does not list (dynamicParams = false)
+  this.listIndex = -1; // the route whose generateStaticParams is awaited (pre-render list)
+  this.listed = null;
 }
 
 function startRender(msg) {
@@ -274,6 +307,7 @@ function startRender(msg) {
   currentRender = c;
   if (route === undefined) startNotFound(c);
   else if (route === middlewareRoute) startMiddleware(c);
+  else if (route === staticParamsRoute) startStaticParams(c);
   else if (route.metadata !== null) startMetadataRoute(c);
   else if (route.handler !== null) startHandler(c);
   else if (route.page !== null) startPage(c);
@@ -417,6 +451,10 @@ function step(c, v) {
     case PHASE_METADATA_ROUTE:
       finishMetadataRoute(c, v);
       return undefined;
+    case PHASE_SITEMAP_IDS:
+      return sitemapById(c, v);
+    case PHASE_LIST_STATIC_PARAMS:
+      return listStaticParamsStep(c, v);
     default:
       throw new Error("render state machine: bad phase " + c.phase);
   }
@@ -430,7 +468,7 @@ function metadataStep(c, v) {
   var segments = c.route.segments;
   var n = segments.length;
   if (c.metaIndex === 2 * n) {
-    c.head = headHtml(c.metas.slice(0, n), c.metas.slice(n));
+    c.head = headHtml(c.metas.slice(0, n), c.metas.slice(n), false, c.route.socialPlan, c.route.ownLayout);
     c.phase = PHASE_DOCUMENT;
     return undefined;
   }
@@ -442,7 +480,10 @@ function metadataStep(c, v) {
 }
 
 // The element tree of a render: the leaf (page, not-found or error component) with its
-// props, inside each layout with `{children, params}`.
+// props, inside each layout with `{children, params}`; a `loading` module in the chain is a
+// Suspense boundary with it as the fallback. The server renders the page whole (no
+// streaming yet), so a boundary is always complete when the HTML is sent: it shows as
+// React's `<!--$-->…<!--/$-->` around its content and the fallback never renders.
 function tree(c) {
   var prism = globalThis.__prism;
   // `jsx` keeps the props object as given: the page's has getters (searchParams) that mark
@@ -452,20 +493,36 @@ function tree(c) {
   var ids = c.layoutIds;
   for (var i = ids.length - 1; i >= 0; i--) {
     var id = ids[i];
+    if (isLoading(id)) {
+      element = suspense(id, element);
+      continue;
+    }
     var props = { children: element, params: c.params };
     // Parallel routes: each slot's page (or default) as a prop named after the slot, inside
-    // the template of the layout's folder as the children are.
-    var template = i + 1 < ids.length && isTemplateOf(ids[i + 1], id) ? ids[i + 1] : null;
+    // the template and loading boundary of the layout's folder as the children are.
+    var template = null;
+    var loading = null;
+    for (var k = i + 1; k < ids.length && dirOf(ids[k]) === dirOf(id); k++) {
+      if (isTemplateOf(ids[k], id)) template = ids[k];
+      else if (isLoading(ids[k])) loading = ids[k];
+    }
     for (var j = 0; j < slots.length; j++) {
       if (slots[j][0] !== id) continue;
       var slotId = slots[j][2];
       var slot = prism.jsx(component(requireModule(slotId).default, slotId), c.props);
+      if (loading !== null) slot = suspense(loading, slot);
       if (template !== null) slot = prism.jsx(component(requireModule(template).default, template), { children: slot, params: c.params });
       props[slots[j][1]] = slot;
     }
     element = prism.jsx(component(requireModule(id).default, id), props);
   }
   return element;
+}
+
+function suspense(loadingId, children) {
+  var prism = globalThis.__prism;
+  var fallback = prism.jsx(component(requireModule(loadingId).default, loadingId), {});
+  return prism.jsx(prism.modules.react.Suspense, { fallback: fallback, children: children });
 }
 
 // `app/x/template.tsx` next to `app/x/layout.tsx`.
@@ -491,7 +548,7 @@ function finishDocument(c) {
   // large page would copy it again.
   var prism = globalThis.__prism;
   var html;
-  var head = metadataFilesHead === "" ? c.head : c.head + metadataFilesHead;
+  var head = metadataFilesHead === "" && c.headTail === "" ? c.head : c.head + metadataFilesHead + c.headTail;
   if (c.layoutIds.length > 0 && typeof prism.finish === "function") {
     html = prism.finish(c.html, head, "<!DOCTYPE html>");
   } else {
@@ -574,16 +631,17 @@ function startNotFound(c) {
       c.leaf = requireModule(r.notFound).default;
       c.leafId = r.notFound;
       c.layoutIds = layoutsAbove(r.layouts, r.notFound);
-      c.head = headHtml(layoutMetas(c.layoutIds), layoutViewports(c.layoutIds), true);
+      c.head = boundaryHead(c.layoutIds, dirOf(r.notFound));
     } else {
       c.leaf = BuiltinNotFound;
       c.leafId = "the built-in not-found page";
       c.layoutIds = r.layouts.slice(0, 1);
       // Next's own not-found page names itself for a URL no route matches; for notFound()
       // from a page it keeps the layout's title.
+      // (Its <title> element comes last, after the metadata's, as React hoists it.)
       var unmatched = c.unmatched || (r.page === null && r.handler === null);
-      var metas = layoutMetas(c.layoutIds);
-      c.head = headHtml(unmatched ? metas.concat([BUILTIN_404_METADATA]) : metas, layoutViewports(c.layoutIds), true);
+      c.head = boundaryHead(c.layoutIds, c.layoutIds.length > 0 ? dirOf(c.layoutIds[0]) : "");
+      if (unmatched) c.headTail = BUILTIN_404_TITLE;
     }
   } catch (e) {
     startError(c, failureOf(e), 500);
@@ -596,6 +654,12 @@ function startNotFound(c) {
 
 function BuiltinNotFound() {
   return new globalThis.__prism.Html("<h1>404</h1><p>This page could not be found.</p>");
+}
+
+// The head of a not-found or error page: the static metadata of its layouts and the image
+// files of the folders down to `dir`.
+function boundaryHead(layoutIds, dir) {
+  return headHtml(layoutMetas(layoutIds), layoutViewports(layoutIds), true, socialPlan(layoutIds, dir, false));
 }
 
 // The static `viewport` and `metadata` of the layouts around a not-found or error page
@@ -612,7 +676,7 @@ function layoutMetas(layoutIds) {
   return metas;
 }
 
-var BUILTIN_404_METADATA = { title: { absolute: "404: This page could not be found." } };
+var BUILTIN_404_TITLE = "<title>404: This page could not be found.</title>";
 
 function startError(c, failure, status) {
   var r = c.route;
@@ -635,7 +699,7 @@ function startError(c, failure, status) {
       c.leafId = "the built-in error page";
       c.layoutIds = r.layouts.slice(0, 1);
     }
-    c.head = headHtml(layoutMetas(c.layoutIds), layoutViewports(c.layoutIds), true);
+    c.head = boundaryHead(c.layoutIds, r.error !== null ? dirOf(r.error) : c.layoutIds.length > 0 ? dirOf(c.layoutIds[0]) : "");
   } catch (e) {
     finishBuiltinError(c, e);
     return;
@@ -674,7 +738,7 @@ function startGlobalError(c) {
     c.layoutIds = [];
     // The root layout's metadata still names the page, as under Next.
     var root = r.layouts.slice(0, 1);
-    c.head = headHtml(layoutMetas(root), layoutViewports(root), true);
+    c.head = boundaryHead(root, root.length > 0 ? dirOf(root[0]) : "");
   } catch (e) {
     finishBuiltinError(c, e);
     return;
@@ -762,14 +826,19 @@ function renderErrorPage(msg) {
 var G = globalThis;
 G.__bext_define = defineModule;
 G.__bext_require = requireModule;
+G.__bext_context_import = contextImport;
 G.__bext_export = exportLive;
 G.__bext_default = defaultOf;
 G.__bext_compile_error = compileError;
 G.__bext_routes = setRoutes;
 G.__bext_middleware = setMiddleware;
 G.__bext_next_site = setNextSite;
+G.__bext_images = setImageConfig;
+G.__bext_media = mediaUrl;
+G.__bext_font = nextFont;
 G.__bext_import_meta = importMeta;
 G.__bext_metadata_head = setMetadataHead;
+G.__bext_social_images = setSocialImages;
 G.__bext_next_config = nextConfigStart;
 G.__bext_next_config_result = nextConfigResult;
 G.__bext_in = bextIn;

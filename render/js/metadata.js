@@ -29,7 +29,9 @@ var VIEWPORT_KEYS = [
   ["interactiveWidget", "interactive-widget"],
 ];
 
-function viewportTags(viewports) {
+// `noindex` (a not-found or error page): Next writes its robots tag right after the viewport
+// tag, before the theme color.
+function viewportTags(viewports, noindex) {
   var v = { width: "device-width", initialScale: 1 };
   if (Array.isArray(viewports)) {
     for (var i = 0; i < viewports.length; i++) {
@@ -47,6 +49,7 @@ function viewportTags(viewports) {
   }
   var s = '<meta charSet="utf-8"/>';
   if (parts.length > 0) s += metaTag("name", "viewport", parts.join(", "));
+  if (noindex === true) s += '<meta name="robots" content="noindex"/>';
   if (v.themeColor !== undefined && v.themeColor !== null) {
     var colors = Array.isArray(v.themeColor) ? v.themeColor : [v.themeColor];
     for (var c = 0; c < colors.length; c++) {
@@ -62,13 +65,23 @@ function viewportTags(viewports) {
   return s;
 }
 
-// `noindex`: a not-found page, whose robots tag Next writes right after the viewport.
-function headHtml(metas, viewports, noindex) {
+// `noindex`: a not-found or error page (see viewportTags).
+// `plan`: the order in which metadata and the folders' image files merge (socialPlan in
+// metadata_social.js); without one, the metadata in order.
+// `ownLayout`: the last layout is in the page's own folder; its title template is for the
+// segments below, not for this page (Next skips the leaf layout's template).
+function headHtml(metas, viewports, noindex, plan, ownLayout) {
   var title;
   var template;
   var merged = {};
-  for (var i = 0; i < metas.length; i++) {
-    var m = metas[i];
+  var steps = plan !== undefined && plan !== null ? plan.length : metas.length;
+  for (var i = 0; i < steps; i++) {
+    var step = plan !== undefined && plan !== null ? plan[i] : i;
+    if (typeof step !== "number") {
+      mergeSocialFiles(merged, step.files, step.source >= 0 ? metas[step.source] : null);
+      continue;
+    }
+    var m = metas[step];
     if (m === null || typeof m !== "object") continue;
     var nextTemplate = template;
     if (m.title !== undefined && m.title !== null) {
@@ -81,23 +94,22 @@ function headHtml(metas, viewports, noindex) {
         title = template !== undefined ? template.replace("%s", String(t)) : String(t);
       }
     }
-    template = nextTemplate;
+    if (!(ownLayout === true && step === metas.length - 2)) template = nextTemplate;
     for (var key in m) if (key !== "title" && m[key] !== undefined) merged[key] = m[key];
   }
 
-  var s = viewportTags(viewports);
-  if (noindex === true) s += '<meta name="robots" content="noindex"/>';
+  var s = viewportTags(viewports, noindex);
   if (title !== undefined) s += "<title>" + escapeHtml(title) + "</title>";
   if (merged.description !== undefined && merged.description !== null) s += metaTag("name", "description", merged.description);
   if (merged.applicationName) s += metaTag("name", "application-name", merged.applicationName);
+  s += metadataManifestLink;
   if (merged.keywords !== undefined && merged.keywords !== null) {
     s += metaTag("name", "keywords", Array.isArray(merged.keywords) ? merged.keywords.join(",") : merged.keywords);
   }
   if (merged.robots !== undefined && merged.robots !== null) s += metaTag("name", "robots", robotsContent(merged.robots));
   var canonical = merged.alternates && merged.alternates.canonical;
   if (canonical) s += '<link rel="canonical" href="' + escapeHtml(canonical) + '"/>';
-  var og = merged.openGraph;
-  if (og !== null && typeof og === "object") s += openGraphTags(og);
+  s += socialTags(merged, title);
   return s;
 }
 
@@ -108,33 +120,6 @@ function robotsContent(r) {
   if (r.follow !== undefined) parts.push(r.follow ? "follow" : "nofollow");
   if (r.nocache) parts.push("nocache");
   return parts.join(", ");
-}
-
-function openGraphTags(og) {
-  var s = "";
-  if (og.title !== undefined) s += metaTag("property", "og:title", og.title);
-  if (og.description !== undefined) s += metaTag("property", "og:description", og.description);
-  if (og.url !== undefined) s += metaTag("property", "og:url", og.url);
-  if (og.siteName !== undefined) s += metaTag("property", "og:site_name", og.siteName);
-  if (og.locale !== undefined) s += metaTag("property", "og:locale", og.locale);
-  var images = og.images !== undefined ? og.images : og.image;
-  if (images !== undefined && images !== null) {
-    if (!Array.isArray(images)) images = [images];
-    for (var i = 0; i < images.length; i++) {
-      var img = images[i];
-      if (img === null || img === undefined) continue;
-      if (typeof img !== "object") {
-        s += metaTag("property", "og:image", img);
-        continue;
-      }
-      s += metaTag("property", "og:image", img.url);
-      if (img.width !== undefined) s += metaTag("property", "og:image:width", img.width);
-      if (img.height !== undefined) s += metaTag("property", "og:image:height", img.height);
-      if (img.alt !== undefined) s += metaTag("property", "og:image:alt", img.alt);
-    }
-  }
-  if (og.type !== undefined) s += metaTag("property", "og:type", og.type);
-  return s;
 }
 
 // Inserts the tags after <head>'s children (before </head>). A document without a head gets

@@ -5,10 +5,13 @@
 // `cache-control` for them.
 
 var metadataFilesHead = "";
+var metadataManifestLink = "";
 
-// `__bext_metadata_head("<link …>")`: the icon links every page's <head> gets.
-function setMetadataHead(html) {
-  metadataFilesHead = String(html);
+// `__bext_metadata_head("<link …>", "<link rel=\"manifest\" …>")`: the icon links every
+// page's <head> ends with, and the manifest link, which Next writes among the basic tags.
+function setMetadataHead(icons, manifest) {
+  metadataFilesHead = String(icons);
+  metadataManifestLink = typeof manifest === "string" ? manifest : "";
 }
 
 var METADATA_ROUTE_HEADERS = {
@@ -30,14 +33,53 @@ function startMetadataRoute(c) {
       r.loaded = true;
     }
     var value = defaultOf(r.handlerModule);
-    c.phase = PHASE_METADATA_ROUTE;
-    result = typeof value === "function" ? value() : value;
+    var byIds = r.metadata === "sitemap" && typeof r.handlerModule.generateSitemaps === "function";
+    if (byIds !== r.byId) {
+      // `sitemap.xml` of a module with generateSitemaps, or `sitemap/<id>` of one without:
+      // Next has no such route, and answers its own 404 page.
+      c.route = rootRouteOrEmpty();
+      c.unmatched = true;
+      c.dynamic = true;
+      startNotFound(c);
+      return;
+    }
+    if (byIds) {
+      c.phase = PHASE_SITEMAP_IDS;
+      result = r.handlerModule.generateSitemaps();
+    } else {
+      c.phase = PHASE_METADATA_ROUTE;
+      result = typeof value === "function" ? value() : value;
+    }
   } catch (e) {
     fail(c, e);
     return;
   }
   run(c, result);
 }
+
+// generateSitemaps's list is `v`: the sitemap whose id the URL names (`…/sitemap/3.xml`),
+// given `{id}` as a promise of that id as Next gives it, or Next's plain 404.
+function sitemapById(c, v) {
+  if (!Array.isArray(v)) throw new TypeError(c.route.handler + ": generateSitemaps must return an array of {id}");
+  var param = String(c.params.__metadata_id__);
+  var id = param.slice(-4) === ".xml" ? param.slice(0, -4) : null;
+  var found = false;
+  for (var i = 0; i < v.length; i++) {
+    if (v[i] === null || typeof v[i] !== "object" || v[i].id === null || v[i].id === undefined) {
+      throw new Error("id property is required for every item returned from generateSitemaps");
+    }
+    if (String(v[i].id) === id) found = true;
+  }
+  if (!found) {
+    c.dynamic = true;
+    finish(c, 404, SITEMAP_NOT_FOUND_HEADERS, c.dropBody ? "" : "Not Found");
+    return undefined;
+  }
+  c.phase = PHASE_METADATA_ROUTE;
+  return defaultOf(c.route.handlerModule)({ id: Promise.resolve(id) });
+}
+
+var SITEMAP_NOT_FOUND_HEADERS = '[["content-type","text/plain;charset=UTF-8"]]';
 
 function finishMetadataRoute(c, value) {
   if (c.fatal !== null) throw c.fatal;

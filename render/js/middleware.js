@@ -26,6 +26,7 @@ function middlewareFunction(m) {
 
 function routeOf(index) {
   if (index === MIDDLEWARE_ROUTE) return middlewareRoute === null ? undefined : middlewareRoute;
+  if (index === STATIC_PARAMS_ROUTE) return staticParamsMarker();
   return typeof index === "number" ? routes[index] : undefined;
 }
 

@@ -332,7 +332,13 @@ RequestCookiesOf.prototype = {
 // `next/dynamic`: on the server a dynamic component renders as its module's component once
 // the import settles (React.lazy underneath: the render waits for it, as Next's does). With
 // `ssr: false` the server renders the `loading` component, or nothing, as Next does for
-// client components; the browser part is the next issue's.
+// client components; the browser part is the next issue's. As under Next, a `loading`
+// component or `ssr: false` puts a Suspense boundary around the component; with `ssr: false`
+// that boundary is one React leaves for the browser to render (`<!--$!-->`, Next's bailout
+// to client rendering, whose digest production builds leave empty).
+var CLIENT_RENDERED_BOUNDARY = '<!--$!--><template data-dgst=""></template>';
+var BOUNDARY_END = "<!--/$-->";
+
 function nextDynamic(loader, options) {
   var opts = options !== null && typeof options === "object" ? options : {};
   if (loader !== null && typeof loader === "object" && typeof loader.loader === "function") {
@@ -340,19 +346,27 @@ function nextDynamic(loader, options) {
     loader = loader.loader;
   }
   if (typeof loader !== "function") throw new TypeError("next/dynamic: the first argument must be a function returning import(...)");
-  var react = globalThis.__prism.modules.react;
+  var prism = globalThis.__prism;
+  var react = prism.modules.react;
+  var loading = typeof opts.loading === "function" ? opts.loading : null;
+  var fallback = function () {
+    return loading === null ? null : react.createElement(loading, { isLoading: true, pastDelay: true, error: null });
+  };
   if (opts.ssr === false) {
-    var loading = opts.loading;
     return function DynamicWithoutSsr() {
-      return typeof loading === "function" ? react.createElement(loading, { isLoading: true, pastDelay: true, error: null }) : null;
+      return react.createElement(react.Fragment, null, new prism.Html(CLIENT_RENDERED_BOUNDARY), fallback(), new prism.Html(BOUNDARY_END));
     };
   }
-  return react.lazy(function () {
+  var lazy = react.lazy(function () {
     return Promise.resolve(loader()).then(function (m) {
       var component = m !== null && (typeof m === "object" || typeof m === "function") && "default" in m ? m.default : m;
       return { default: component };
     });
   });
+  if (loading === null) return lazy;
+  return function DynamicWithLoading(props) {
+    return react.createElement(react.Suspense, { fallback: fallback() }, react.createElement(lazy, props));
+  };
 }
 
 nextModules["next/dynamic"] = { __esModule: true, default: nextDynamic };
@@ -384,6 +398,22 @@ function NextScript(props) {
 }
 
 nextModules["next/script"] = { __esModule: true, default: NextScript };
+
+// `@next/mdx` in next.config: bext compiles MDX itself (render/src/link/mdx.rs), so
+// `createMDX(options)` hands the config back unchanged. remark and rehype plugins are
+// JavaScript functions bext does not run; the compile says so when options name some.
+nextModules["@next/mdx"] = {
+  __esModule: true,
+  default: function createMDX(options) {
+    var o = options && options.options;
+    if (o && ((o.remarkPlugins && o.remarkPlugins.length) || (o.rehypePlugins && o.rehypePlugins.length))) {
+      console.warn("@next/mdx: remark and rehype plugins are not run by bext (MDX is compiled without them)");
+    }
+    return function withMDX(config) {
+      return config;
+    };
+  },
+};
 
 nextModules["next/server"] = {
   __esModule: true,

@@ -61,6 +61,15 @@ function builtinModule(id) {
 
 // `export const x` becomes `__bext_export(exports, {x: () => x})`: a getter, so the binding
 // stays live (ESM semantics) and cycles work.
+// `import(`./dir/${x}.json`)`: the linker bundled every file the template may name (see
+// link/context.rs); the one the specifier names is imported, any other rejects as Node does.
+function contextImport(files, specifier) {
+  if (Object.prototype.hasOwnProperty.call(files, specifier)) return files[specifier]();
+  var error = new Error("Cannot find module '" + specifier + "'");
+  error.code = "MODULE_NOT_FOUND";
+  return Promise.reject(error);
+}
+
 function exportLive(exports, getters) {
   for (var name in getters) {
     Object.defineProperty(exports, name, { enumerable: true, configurable: true, get: getters[name] });

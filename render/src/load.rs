@@ -34,6 +34,11 @@ pub struct LoadedApp {
     pub next_config: Option<NextConfig>,
     /// Metadata files (favicon, icons, …), in memory, served at their URLs.
     pub assets: Vec<Asset>,
+    /// Files modules bring in (imported images, `next/font` files and stylesheets), in
+    /// memory, served at `/_next/static/…` with immutable caching.
+    pub media: Vec<Arc<crate::media::StaticFile>>,
+    /// next.config's `images` (Next's defaults without one): `<Image>` and `/_next/image`.
+    pub images: bext_core::image::ImagesConfig,
     /// Where each module sits in `bundle`: stack frames back to the files a person wrote.
     pub positions: Positions,
     /// Lines for the start-up log: the `fs` snapshot's size and time, and the files it left
@@ -76,7 +81,7 @@ impl AppLoader {
             .map_err(|why| CompileErrors(vec![CompileError::file(".env", why)]))?;
         let assets = crate::assets::load(self.compiler.root(), compiled.routes.metadata_files())
             .map_err(|(file, why)| CompileErrors(vec![CompileError::file(file, why)]))?;
-        let mut notes = Vec::new();
+        let mut notes = compiled.notes.clone();
         let files = uses_fs(&compiled.builtins).then(|| self.snapshot_files(&mut notes));
         let files_js = files.as_deref().unwrap_or("");
         let mut bundle = self.assemble(&env, files_js, &compiled.bundle);
@@ -134,9 +139,22 @@ impl AppLoader {
                     config.ignored.join(", ")
                 ));
             }
+            notes.extend(config.notes.iter().map(|n| format!("{}: {n}", config.file)));
             next_config = Some(config);
         }
-        let mut icons = crate::assets::head_links(&assets);
+        let icons = crate::assets::head_links(&assets);
+        let base_path = next_config.as_ref().map_or("", |c| c.base_path.as_str());
+        let social = crate::social::by_folder(
+            self.compiler.root(),
+            compiled.routes.metadata_files(),
+            &assets,
+            base_path,
+        )
+        .map_err(|(file, why)| CompileErrors(vec![CompileError::file(file, why)]))?;
+        if let Some(social) = social {
+            bundle.push_str(&format!("__bext_social_images({social});\n"));
+        }
+        let mut manifest = String::new();
         let has_manifest = compiled
             .routes
             .routes()
@@ -148,16 +166,26 @@ impl AppLoader {
                 .iter()
                 .find(|a| a.url.starts_with("/manifest."))
                 .map_or("/manifest.webmanifest", |a| a.url.as_str());
-            icons.insert_str(0, &format!(r#"<link rel="manifest" href="{url}"/>"#));
+            manifest = format!(r#"<link rel="manifest" href="{url}"/>"#);
         }
-        if !icons.is_empty() {
+        if !icons.is_empty() || !manifest.is_empty() {
             bundle.push_str(&format!(
-                "__bext_metadata_head({});\n",
-                serde_json::Value::from(icons.as_str())
+                "__bext_metadata_head({}, {});\n",
+                serde_json::Value::from(icons.as_str()),
+                serde_json::Value::from(manifest.as_str())
             ));
+        }
+        let images = next_config
+            .as_ref()
+            .map(|c| c.images.clone())
+            .unwrap_or_default();
+        if images != bext_core::image::ImagesConfig::default() {
+            bundle.push_str(&format!("__bext_images({});\n", images_json(&images)));
         }
         let positions = placed(&compiled.positions, &bundle[..modules_at]);
         Ok(LoadedApp {
+            media: compiled.media,
+            images,
             root: self.compiler.root().to_path_buf(),
             bundle: Arc::from(bundle),
             next_config,
@@ -170,6 +198,17 @@ impl AppLoader {
             stats: compiled.stats,
         })
     }
+}
+
+/// What `<Image>` needs of next.config's `images` (render/js/image.js reads it).
+fn images_json(images: &bext_core::image::ImagesConfig) -> serde_json::Value {
+    serde_json::json!({
+        "deviceSizes": images.device_sizes,
+        "imageSizes": images.image_sizes,
+        "qualities": images.qualities,
+        "dangerouslyAllowSVG": images.dangerously_allow_svg,
+        "unoptimized": images.unoptimized,
+    })
 }
 
 impl AppLoader {

@@ -18,13 +18,23 @@
 //! - `next.js`: `next/navigation`, `next/headers`, `next/link`, `next/server`,
 //!   `next/dynamic` and `next/script` as Next.js serves them on the server, on top of
 //!   `bext/server` and the React stand-in.
+//! - `image.js`: `next/image` (`<Image>`'s `<img>` with its `/_next/image` srcSet,
+//!   `getImageProps`), next.config's `images` (`__bext_images`) and static imports' URLs
+//!   (`__bext_media`).
+//! - `font.js`: `next/font`: the objects the linker's evaluated loader calls become
+//!   (`__bext_font`), which link their stylesheet and preload their files when a page uses
+//!   them.
 //! - `path.js`: Node's `path` (POSIX), with `process.cwd()` the app's root.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
+//! - `metadata_social.js`: Open Graph and Twitter tags, with the image files of the page's
+//!   folders (`opengraph-image.*`, `twitter-image.*`) merged in as Next merges them.
 //! - `handler.js`: route handlers (`GET`, `POST`, … exports; 405; HEAD through GET).
 //! - `middleware.js`: `middleware.ts` / `proxy.ts` run as a render of its own before
 //!   routing, answering with Next's `x-middleware-*` markers.
 //! - `metadata_routes.js`: `robots.ts`, `sitemap.ts`, `manifest.ts` written in their
 //!   formats, and the icon `<link>`s every page's head gets.
+//! - `prerender.js`: every page route's `generateStaticParams`, listed for the server to
+//!   pre-render at start (route `u32::MAX - 1`).
 //! - `config.js`: next.config evaluated once per load (`__bext_next_config`), with
 //!   middleware's `config.matcher`.
 //! - `console.js`: `console.*` as `log` records the server writes to its log with the
@@ -65,11 +75,15 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/fetch.js"),
     include_str!("../js/server.js"),
     include_str!("../js/next.js"),
+    include_str!("../js/image.js"),
+    include_str!("../js/font.js"),
     include_str!("../js/path.js"),
     include_str!("../js/metadata.js"),
+    include_str!("../js/metadata_social.js"),
     include_str!("../js/handler.js"),
     include_str!("../js/middleware.js"),
     include_str!("../js/metadata_routes.js"),
+    include_str!("../js/prerender.js"),
     include_str!("../js/config.js"),
     include_str!("../js/request.js"),
     include_str!("../js/locale.js"),

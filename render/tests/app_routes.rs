@@ -427,3 +427,80 @@ fn parallel_slots_and_intercepting_routes() {
         "@team has no stats and no default"
     );
 }
+
+/// The wrappers of the page at `path`: layouts, templates and loading boundaries, outermost
+/// first, in the order Next nests them (layout, template, loading per folder).
+fn check_wrappers(files: &[&str], path: &str, expect: &[&str]) {
+    let table = RouteTable::from_files(files).unwrap_or_else(|e| panic!("{files:?}: {e:?}"));
+    let m = table.match_path(path).expect(path);
+    assert_eq!(
+        table.routes()[m.route].layouts,
+        expect,
+        "files {files:?}, path {path:?}"
+    );
+}
+
+#[test]
+fn loading_boundaries_sit_inside_their_folder_s_layout_and_template() {
+    let app = [
+        "app/layout.tsx",
+        "app/loading.tsx",
+        "app/page.tsx",
+        "app/shop/layout.tsx",
+        "app/shop/template.tsx",
+        "app/shop/loading.jsx",
+        "app/shop/[item]/page.tsx",
+        "app/docs/loading.tsx",
+        "app/docs/(guides)/intro/page.tsx",
+        "app/plain/page.tsx",
+    ];
+    check_wrappers(&app, "/", &["app/layout.tsx", "app/loading.tsx"]);
+    check_wrappers(
+        &app,
+        "/shop/apple",
+        &[
+            "app/layout.tsx",
+            "app/loading.tsx",
+            "app/shop/layout.tsx",
+            "app/shop/template.tsx",
+            "app/shop/loading.jsx",
+        ],
+    );
+    // A folder with a loading boundary and no layout still gets its boundary.
+    check_wrappers(
+        &app,
+        "/docs/intro",
+        &["app/layout.tsx", "app/loading.tsx", "app/docs/loading.tsx"],
+    );
+    check_wrappers(&app, "/plain", &["app/layout.tsx", "app/loading.tsx"]);
+    // Above the root layouts there is no document to hold a boundary: left out.
+    check_wrappers(
+        &[
+            "app/loading.tsx",
+            "app/[lang]/layout.tsx",
+            "app/[lang]/loading.tsx",
+            "app/[lang]/page.tsx",
+        ],
+        "/en",
+        &["app/[lang]/layout.tsx", "app/[lang]/loading.tsx"],
+    );
+}
+
+#[test]
+fn a_sitemap_also_answers_by_id_for_generate_sitemaps() {
+    let files = ["app/sitemap.ts", "app/shop/(all)/sitemap.js"];
+    check(&files, "/sitemap.xml", "app/sitemap.ts");
+    check(
+        &files,
+        "/sitemap/3.xml",
+        "app/sitemap.ts __metadata_id__=3.xml",
+    );
+    check(
+        &files,
+        "/shop/sitemap/a.xml",
+        "app/shop/(all)/sitemap.js __metadata_id__=a.xml",
+    );
+    check(&files, "/sitemap/3/4.xml", "none");
+    // Robots and manifests have no ids.
+    check(&["app/robots.ts"], "/robots/1.txt", "none");
+}

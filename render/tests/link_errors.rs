@@ -116,10 +116,13 @@ fn unresolvable_imports() {
     // Next's own modules are never taken from node_modules: bext's, or a message.
     check(
         &[
-            ("app/page.js", "import Image from \"next/image\";\n"),
-            ("node_modules/next/image.js", "module.exports = {};\n"),
+            ("app/page.js", "import Image from \"next/legacy/image\";\n"),
+            (
+                "node_modules/next/legacy/image.js",
+                "module.exports = {};\n",
+            ),
         ],
-        "app/page.js:1:19: next/image is not provided by bext yet (use a plain <img> for now); bext provides next/navigation, next/headers, next/link, next/server, next/dynamic and next/script\n> 1 | import Image from \"next/image\";\n    |                   ^",
+        "app/page.js:1:19: next/legacy/image is not provided by bext yet (use next/image, which bext provides); bext provides next/navigation, next/headers, next/link, next/server, next/dynamic, next/script, next/image and next/font\n> 1 | import Image from \"next/legacy/image\";\n    |                   ^",
     );
     check(
         &[("app/page.js", "const x = require(\"./gone\");\n")],
@@ -173,7 +176,7 @@ fn syntax_errors() {
     );
     check(
         &[("app/page.js", "const m = import(\"./\" + name);\n")],
-        "app/page.js:1:11: import() needs a string literal: the linker bundles what it can see\n> 1 | const m = import(\"./\" + name);\n    |           ^",
+        "app/page.js:1:11: import() needs a string literal or a template over a folder: the linker bundles what it can see\n> 1 | const m = import(\"./\" + name);\n    |           ^",
     );
     check(
         &[

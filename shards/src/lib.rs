@@ -17,6 +17,8 @@
 //!   Unsafe code lives only there and in the two backends under `rt/`, each file that has it
 //!   opting in with `#![allow(unsafe_code)]` and each block with a `SAFETY:` note.
 //! - [`deadlines`]: coarse per-connection deadlines, swept once per interval per shard.
+//! - [`offload`]: CPU-heavy jobs (image transforms) on a small pool of lower-priority helper
+//!   threads, awaited by the shard's task.
 //! - [`file_cache`]: each shard's size-bounded cache of small hot files.
 //! - [`sync`]: shard-local waiting (a stop flag, a counter to wait on, a race against a stop).
 //! - [`clock`]: the clocks a shard reads (shared monotonic milliseconds, Unix seconds).
@@ -26,6 +28,7 @@ pub mod clock;
 pub mod deadlines;
 pub mod file_cache;
 pub mod mesh;
+pub mod offload;
 pub mod rt;
 pub mod shard;
 pub mod sync;

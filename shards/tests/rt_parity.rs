@@ -258,6 +258,70 @@ fn write_all_delivers_every_byte() {
     check_write_all(8 * 1024 * 1024, PeerPace::Slow);
 }
 
+/// A split stream reads and writes at once: the reader's read is in flight (the peer sends
+/// nothing until it has the whole of what the writer sends), the writer sends 4 MiB meanwhile,
+/// and only then does the peer answer, which the pending read receives.
+#[test]
+fn split_halves_write_while_a_read_is_pending() {
+    const LEN: usize = 4 * 1024 * 1024;
+    let answer = with_peer(
+        |mut peer| {
+            let mut got = vec![0u8; LEN];
+            peer.read_exact(&mut got)
+                .expect("peer reads what the writer sent");
+            assert!(got == pattern(LEN, 3), "the writer's bytes arrive intact");
+            peer.write_all(b"answered").expect("peer answers");
+            let mut rest = Vec::new();
+            peer.read_to_end(&mut rest).expect("peer reads to EOF");
+            rest
+        },
+        |stream| async move {
+            let (mut reader, mut writer) = stream.into_split();
+            let read_done = Rc::new(Cell::new(false));
+            let reading = {
+                let read_done = read_done.clone();
+                async move {
+                    let (result, got) = within("split read", reader.read(buffer(b"", 64))).await;
+                    assert_eq!(result.expect("split read"), 8);
+                    assert_eq!(got, b"answered");
+                    read_done.set(true);
+                }
+            };
+            let writing = async {
+                let (result, _) = within("split write", writer.write_all(pattern(LEN, 3))).await;
+                result.expect("split write");
+                until("the answer", || read_done.get()).await;
+                within("split shutdown", writer.shutdown_write())
+                    .await
+                    .expect("split shutdown");
+            };
+            zip(reading, writing).await;
+        },
+    );
+    assert!(answer.is_empty(), "nothing more after the shutdown");
+}
+
+/// Polls both futures to completion on this task.
+async fn zip(a: impl Future<Output = ()>, b: impl Future<Output = ()>) {
+    let mut a = std::pin::pin!(a);
+    let mut b = std::pin::pin!(b);
+    let (mut a_done, mut b_done) = (false, false);
+    std::future::poll_fn(|cx| {
+        if !a_done {
+            a_done = a.as_mut().poll(cx).is_ready();
+        }
+        if !b_done {
+            b_done = b.as_mut().poll(cx).is_ready();
+        }
+        if a_done && b_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
 /// The shard writes a `head_len` head and a `body_len` body with `write_all_gathered`; the peer
 /// must receive the head then the body, and the shard must get its head vector back.
 fn check_write_all_gathered(head_len: usize, body_len: usize, pace: PeerPace) {

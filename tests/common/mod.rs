@@ -56,8 +56,14 @@ pub struct Bext {
     stderr: Arc<Mutex<String>>,
 }
 
+/// The binary under test: cargo's, or `BEXT_BIN` when set. Worktrees that share one
+/// `CARGO_TARGET_DIR` share its `debug/bext` too, and the last build of any of them wins it;
+/// a copy made right after this worktree's build keeps a run on this worktree's code.
 pub fn bext_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_bext")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("BEXT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_bext").to_owned())
+    })
 }
 
 impl Bext {
@@ -540,4 +546,36 @@ impl Response {
         let cut = body.char_indices().nth(200).map_or(body.len(), |(i, _)| i);
         format!("{} {:?} body {:?}", self.status, self.headers, &body[..cut])
     }
+}
+
+/// A self-signed ECDSA P-256 certificate for `localhost`, made with openssl into `dir`.
+pub fn make_certificate(dir: &Path, cert: &str, key: &str) {
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
 }

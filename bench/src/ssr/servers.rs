@@ -9,7 +9,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::child::ServerProcess;
+use crate::bext_config::toml_string;
+use crate::child::{Ports, ServerProcess};
 use crate::contender::free_port;
 use crate::error::Error;
 use crate::limits::SERVER_CPU;
@@ -213,7 +214,7 @@ impl Launcher<'_> {
             }
         }
         let log_path = self.workdir.path(&format!("{}-{port}.log", server.name()));
-        ServerProcess::spawn(server.name(), command, port, log_path)
+        ServerProcess::spawn(server.name(), command, Ports::http(port), log_path)
     }
 
     fn bext_path(&self) -> Result<&Path, Error> {
@@ -239,21 +240,6 @@ pub fn bext_config(app: &Path, engine: &str, isr: bool) -> Result<String, Error>
          [[site]]\napp = {}\n",
         toml_string(app)
     ))
-}
-
-/// A TOML basic string.
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The servers run when `--servers` is not given: all of them but bext-v8 (its binary is a

@@ -42,7 +42,7 @@ use std::path::Path;
 pub use error::ConfigError;
 pub use model::{
     AccessLog, CacheRule, Config, EngineChoice, INDEX_DEFAULT, LogFormat, OpsEndpoints,
-    RenderConfig, ServerConfig, ServerLimits, SiteConfig, Timeouts, listen_default,
+    RenderConfig, ServerConfig, ServerLimits, SiteConfig, SiteTls, Timeouts, listen_default,
 };
 
 use crate::limits;

@@ -69,12 +69,17 @@ impl Default for RenderConfig {
 pub struct ServerConfig {
     /// Never empty, no duplicates.
     pub listen: Vec<SocketAddr>,
+    /// Addresses that speak HTTPS (TLS, then HTTP/1.1); empty without `listen_tls`.
+    pub listen_tls: Vec<SocketAddr>,
     /// `None` means "auto": one shard per available core, decided by the runtime.
     pub shards: Option<usize>,
     pub access_log: AccessLog,
     pub access_log_format: LogFormat,
     /// Who may use `/__bext/health` and `/__bext/metrics`.
     pub ops_endpoints: OpsEndpoints,
+    /// HTTP/2: offered by ALPN on `listen_tls` addresses, and taken with prior knowledge
+    /// (h2c) on `listen` ones. On by default.
+    pub http2: bool,
     pub timeouts: Timeouts,
     pub limits: ServerLimits,
 }
@@ -129,6 +134,8 @@ pub struct Timeouts {
     pub keepalive_idle_timeout_ms: u64,
     pub write_stall_timeout_ms: u64,
     pub drain_deadline_ms: u64,
+    /// From accept to a finished TLS handshake on a `listen_tls` address.
+    pub tls_handshake_timeout_ms: u64,
 }
 
 /// The per-server bounds a config may tighten (or raise up to a ceiling).
@@ -180,6 +187,28 @@ pub struct SiteConfig {
     /// Status (400..=599, unique) to a page path relative to the site root (no leading `/`,
     /// no `..` segment), in file order.
     pub error_pages: Vec<(u16, String)>,
+    /// The site's certificate for `listen_tls` addresses, chosen by SNI.
+    pub tls: Option<SiteTls>,
+    /// Answer plain-HTTP requests with a 308 to the same URL over HTTPS (needs `tls`).
+    pub https_redirect: bool,
+    /// The `strict-transport-security` value sent on responses over HTTPS only (RFC 6797
+    /// §7.2: never over plain HTTP); needs `tls`.
+    pub hsts: Option<String>,
+}
+
+/// Where a site's certificate comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteTls {
+    /// PEM files, resolved like `root`: the chain (leaf first) and its private key; `ocsp`,
+    /// a DER OCSP response for the leaf, stapled to every handshake (re-read on reload, so a
+    /// job that refreshes the file and sends SIGHUP keeps the staple fresh).
+    Files {
+        cert: PathBuf,
+        key: PathBuf,
+        ocsp: Option<PathBuf>,
+    },
+    /// A certificate made at start for the site's hosts (development: no client trusts it).
+    SelfSigned,
 }
 
 /// One `[[site.cache_control]]` entry.
@@ -222,10 +251,12 @@ impl Default for ServerConfig {
     fn default() -> ServerConfig {
         ServerConfig {
             listen: vec![listen_default()],
+            listen_tls: Vec::new(),
             shards: None,
             access_log: AccessLog::Off,
             access_log_format: LogFormat::Combined,
             ops_endpoints: OpsEndpoints::Loopback,
+            http2: true,
             timeouts: Timeouts::default(),
             limits: ServerLimits::default(),
         }
@@ -247,6 +278,9 @@ impl SiteConfig {
             headers: Vec::new(),
             cache_control: Vec::new(),
             error_pages: Vec::new(),
+            tls: None,
+            https_redirect: false,
+            hsts: None,
         }
     }
 }
@@ -259,6 +293,7 @@ impl Default for Timeouts {
             keepalive_idle_timeout_ms: limits::KEEPALIVE_IDLE_TIMEOUT_MS,
             write_stall_timeout_ms: limits::WRITE_STALL_TIMEOUT_MS,
             drain_deadline_ms: limits::DRAIN_DEADLINE_MS,
+            tls_handshake_timeout_ms: limits::TLS_HANDSHAKE_TIMEOUT_MS,
         }
     }
 }

@@ -39,16 +39,19 @@ pub(super) struct RawRender {
 #[serde(deny_unknown_fields, expecting = "a [server] table")]
 pub(super) struct RawServer {
     pub listen: Option<Spanned<Listen>>,
+    pub listen_tls: Option<Spanned<Listen>>,
     pub shards: Option<Spanned<Shards>>,
     pub access_log: Option<Spanned<String>>,
     pub access_log_format: Option<Spanned<String>>,
     pub ops_endpoints: Option<Spanned<String>>,
+    pub http2: Option<bool>,
 
     pub header_read_timeout_ms: Option<Spanned<u64>>,
     pub body_idle_timeout_ms: Option<Spanned<u64>>,
     pub keepalive_idle_timeout_ms: Option<Spanned<u64>>,
     pub write_stall_timeout_ms: Option<Spanned<u64>>,
     pub drain_deadline_ms: Option<Spanned<u64>>,
+    pub tls_handshake_timeout_ms: Option<Spanned<u64>>,
 
     pub request_line_bytes_max: Option<Spanned<u64>>,
     pub header_count_max: Option<Spanned<u64>>,
@@ -78,6 +81,9 @@ pub(super) struct RawSite {
     pub cache_control: Vec<RawCacheRule>,
     #[serde(default)]
     pub error_pages: Pairs,
+    pub tls: Option<Spanned<RawTls>>,
+    pub https_redirect: Option<Spanned<bool>>,
+    pub hsts: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -86,6 +92,53 @@ pub(super) struct RawCacheRule {
     #[serde(rename = "match")]
     pub pattern: Spanned<String>,
     pub value: Spanned<String>,
+}
+
+/// `tls = "self-signed"` or `tls = { cert = "…", key = "…", ocsp = "…" }`. A hand-written
+/// visitor rather than `#[serde(untagged)]`, which would let a misspelt key in the table pass
+/// unnoticed (an untagged variant cannot deny unknown fields).
+pub(super) enum RawTls {
+    Named(String),
+    Files {
+        cert: String,
+        key: String,
+        ocsp: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table with `cert` and `key` (and `ocsp`)"
+)]
+struct RawTlsFiles {
+    cert: String,
+    key: String,
+    ocsp: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawTls {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawTls, D::Error> {
+        struct TlsVisitor;
+        impl<'de> Visitor<'de> for TlsVisitor {
+            type Value = RawTls;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"self-signed\" or a table with `cert` and `key`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTls, E> {
+                Ok(RawTls::Named(v.to_owned()))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawTls, A::Error> {
+                let files = RawTlsFiles::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawTls::Files {
+                    cert: files.cert,
+                    key: files.key,
+                    ocsp: files.ocsp,
+                })
+            }
+        }
+        deserializer.deserialize_any(TlsVisitor)
+    }
 }
 
 /// `listen = "addr"` or `listen = ["addr", ...]`. A hand-written visitor rather than

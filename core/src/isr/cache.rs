@@ -142,6 +142,12 @@ impl<H: PageHead> IsrCache<H> {
         }
     }
 
+    /// Whether the cache holds an entry for `key` (fresh, stale or past its time): a look that
+    /// counts nothing and changes nothing, for bext's own fills (pre-rendering at start).
+    pub fn holds(&self, key: CacheKey<'_>) -> bool {
+        self.store.find(key).is_some()
+    }
+
     /// After a [`Lookup::Miss`]: the first caller per key renders, the others wait for it,
     /// until the leader's deadline passes.
     pub fn begin_fill(&mut self, key: CacheKey<'_>, now_ms: u64) -> Fill {

@@ -15,12 +15,24 @@ use bext_shards::{shard, sys};
 use crate::shard::{self as shard_loop, mesh::Message};
 use crate::snapshot::Snapshot;
 
+/// The port of the first `listen_tls` address, as bound (port 0 resolved): where plain-HTTP
+/// requests of a site with `https_redirect` are sent. Written once by [`launch`] before any
+/// shard starts, read by them afterwards.
+static HTTPS_PORT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+
+/// See [`HTTPS_PORT`]; 0 before a launch with `listen_tls`.
+pub(crate) fn https_port() -> u16 {
+    HTTPS_PORT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// A running server, as the control thread sees it.
 pub struct Server {
     control: MeshSender<Message>,
     handles: Vec<JoinHandle<io::Result<()>>>,
     /// The bound addresses, one per `listen` entry (port 0 resolved).
     pub local_addrs: Vec<SocketAddr>,
+    /// The same for `listen_tls` (HTTPS).
+    pub tls_addrs: Vec<SocketAddr>,
     pub shards: usize,
 }
 
@@ -49,19 +61,33 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     assert!(shards >= 1);
     let _ = sys::raise_nofile_limit();
     let cpus = shard::plan(shards).map_err(LaunchError::Shards)?;
-    // listeners[shard][address]
-    let mut per_shard: Vec<Vec<std::net::TcpListener>> = (0..shards).map(|_| Vec::new()).collect();
+    // listeners[shard][address], each with whether it speaks TLS
+    let mut per_shard: Vec<Vec<(std::net::TcpListener, bool)>> =
+        (0..shards).map(|_| Vec::new()).collect();
     let mut local_addrs = Vec::new();
-    for &addr in &snapshot.config.server.listen {
+    let mut tls_addrs = Vec::new();
+    let server_config = &snapshot.config.server;
+    let addresses = server_config
+        .listen
+        .iter()
+        .map(|a| (*a, false))
+        .chain(server_config.listen_tls.iter().map(|a| (*a, true)));
+    for (addr, tls) in addresses {
         let group = sys::bind_reuseport_group(addr, &cpus)
             .map_err(|error| LaunchError::Bind { addr, error })?;
-        local_addrs.push(
-            group[0]
-                .local_addr()
-                .map_err(|error| LaunchError::Bind { addr, error })?,
-        );
+        let bound = group[0]
+            .local_addr()
+            .map_err(|error| LaunchError::Bind { addr, error })?;
+        if tls {
+            if tls_addrs.is_empty() {
+                HTTPS_PORT.store(bound.port(), std::sync::atomic::Ordering::Relaxed);
+            }
+            tls_addrs.push(bound);
+        } else {
+            local_addrs.push(bound);
+        }
         for (i, listener) in group.into_iter().enumerate() {
-            per_shard[i].push(listener);
+            per_shard[i].push((listener, tls));
         }
     }
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
@@ -90,6 +116,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         control,
         handles,
         local_addrs,
+        tls_addrs,
         shards,
     };
     server.wait_ready(&ready_rx)?;

@@ -53,3 +53,4 @@ mod transport;
 pub use launch::{LaunchError, Server, launch};
 pub use service::app::AppSite;
 pub use snapshot::{AppBuilder, Snapshot, SnapshotError};
+pub use transport::tls::certs::PROVIDER as TLS_PROVIDER;

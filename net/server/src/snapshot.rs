@@ -32,6 +32,8 @@ pub struct Snapshot {
     pub(crate) site_runtime: Vec<SiteRuntime>,
     /// Bounds and deadlines of an HTTP/1.1 connection under this config.
     pub(crate) h1: h1::ConnConfig,
+    /// The certificates `listen_tls` addresses serve (by SNI), when a site has `tls`.
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -43,6 +45,8 @@ pub(crate) struct SiteRuntime {
     pub cache_control: CacheControlRules,
     /// The site's extra response headers, as fields.
     pub extra_headers: Vec<Field>,
+    /// `strict-transport-security`, added to responses over HTTPS.
+    pub hsts: Option<Field>,
     /// The compiled app of an app site.
     pub app: Option<Arc<AppSite>>,
 }
@@ -122,10 +126,15 @@ impl AppBuilder {
                         .map_err(|e| SnapshotError(format!("site[{i}].headers.{name}: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let hsts = site
+                .hsts
+                .as_deref()
+                .and_then(|value| Field::new(b"strict-transport-security", value.as_bytes()).ok());
             site_runtime.push(SiteRuntime {
                 root,
                 cache_control,
                 extra_headers,
+                hsts,
                 app,
             });
         }
@@ -144,12 +153,14 @@ impl AppBuilder {
             write_stall_timeout: Duration::from_millis(timeouts.write_stall_timeout_ms),
         };
         let sites = SiteTable::new(&config.sites);
+        let tls = crate::transport::tls::certs::server_config(&config).map_err(SnapshotError)?;
         Ok(Snapshot {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             config,
             sites,
             site_runtime,
             h1,
+            tls,
         })
     }
 

@@ -83,7 +83,7 @@ pub enum Method {
 
 impl Method {
     /// Methods are case-sensitive (RFC 9110 §9.1): `get` is an unknown method, not GET.
-    fn from_bytes(bytes: &[u8]) -> Method {
+    pub fn from_bytes(bytes: &[u8]) -> Method {
         match bytes {
             b"GET" => Method::Get,
             b"HEAD" => Method::Head,

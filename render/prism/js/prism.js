@@ -1582,6 +1582,21 @@
           }
           break;
         }
+        case "I": {
+          // react-dom's preload(href, {as: "image"}): high priority ones go with the first
+          // images, others wait in the bulk queue until an <img> of the same key promotes them.
+          var pf = payload.split(M_SEP);
+          if (!seenImages.has(pf[0])) {
+            seenImages.set(pf[0], true);
+            if (pf[1] === "1") highImages.push(pf[2]);
+            else {
+              var queued = { link: pf[2] };
+              bulkImages.push(queued);
+              promotable.set(pf[0], queued);
+            }
+          }
+          break;
+        }
         case "s": {
           var sep = payload.indexOf(M_SEP);
           var sep2 = payload.indexOf(M_SEP, sep + 1);
@@ -1631,6 +1646,18 @@
     });
     var bulkText = "";
     for (var i = 0; i < bulkImages.length; i++) bulkText += bulkImages[i].link;
+    // Metadata that starts with the charset and viewport tags (Next's does): React puts those
+    // two first, before the resource hints, so they leave `headTail` for their slots.
+    if (headTail.lastIndexOf("<meta charSet=", 0) === 0) {
+      var cEnd = headTail.indexOf("/>") + 2;
+      if (charset === "") charset = headTail.slice(0, cEnd);
+      headTail = headTail.slice(cEnd);
+      if (headTail.lastIndexOf('<meta name="viewport"', 0) === 0) {
+        var vEnd = headTail.indexOf("/>") + 2;
+        if (viewport === "") viewport = headTail.slice(0, vEnd);
+        headTail = headTail.slice(vEnd);
+      }
+    }
     var preamble = charset + viewport + preconnects + fonts + highImages.join("") + styleText +
       scripts + bulkText + hoisted;
     if (preamble.indexOf(M_OPEN) !== -1) preamble = unescapeLiterals(preamble);
@@ -2189,6 +2216,17 @@
         referrerPolicy: o.referrerPolicy,
         media: o.media
       };
+      if (o.as === "image") {
+        // React keys image preloads as <img> elements do (srcSet and sizes, else href), so
+        // an <img> and a preload of the same image make one link (see the "I" marker).
+        var key = o.imageSrcSet ? o.imageSrcSet + "\n" + (o.imageSizes || "") : href;
+        if (rs.hintKeys === null) rs.hintKeys = new Set();
+        if (rs.hintKeys.has("image " + key)) return;
+        rs.hintKeys.add("image " + key);
+        var high = o.fetchPriority === "high" ? "1" : "0";
+        rs.hints += marker("I", key + M_SEP + high + M_SEP + selfClosing("link", props));
+        return;
+      }
       var kind = o.as === "font" ? "F" : "B";
       hint(kind, "preload " + o.as + " " + href + " " + (o.imageSrcSet || ""), selfClosing("link", props));
     },

@@ -6,11 +6,15 @@
 //! - `page.{tsx,jsx,ts,js}` makes its folder a page route; `route.{ts,js,tsx,jsx,mjs,cjs}`
 //!   makes it a handler route (`GET`/`POST`/… exports). A folder with both is an error naming
 //!   both files. `robots`, `sitemap` and `manifest` modules are metadata routes
-//!   (`/robots.txt`, `…/sitemap.xml`, `/manifest.webmanifest`); favicon, icon, apple-icon,
+//!   (`/robots.txt`, `…/sitemap.xml`, `/manifest.webmanifest`; a sitemap also at
+//!   `…/sitemap/[__metadata_id__]` for `generateSitemaps`, the runtime answering 404 at the
+//!   one of the two that does not apply); favicon, icon, apple-icon,
 //!   Open Graph and Twitter image files (and static robots/sitemap/manifest files) are listed
 //!   as metadata files, served as they are.
-//! - `layout.*` wraps every route below it, and `template.*` wraps inside its folder's layout;
-//!   every page needs a root layout above it (`app/layout.*`, or one per top-level folder).
+//! - `layout.*` wraps every route below it, `template.*` wraps inside its folder's layout and
+//!   `loading.*` is a Suspense boundary inside that template (its fallback never shows: pages
+//!   render whole); every page needs a root layout above it (`app/layout.*`, or one per
+//!   top-level folder).
 //!   `not-found.*` and `error.*` apply to their folder and below; each route records the
 //!   nearest one, and `app/global-error.*` if there is one.
 //! - Folder names: `[id]` one segment, `[...slug]` one or more, `[[...slug]]` zero or more,

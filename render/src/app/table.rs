@@ -47,8 +47,9 @@ pub struct Route {
     pub kind: RouteKind,
     /// The page or handler module; `None` for the fallback.
     pub module: Option<String>,
-    /// Layout (and template) modules that wrap the page, outermost (the root layout) first;
-    /// a folder's template comes right after its layout. Handlers carry their chain too; the
+    /// Layout, template and loading modules that wrap the page, outermost (the root layout)
+    /// first; a folder's template comes right after its layout, then its `loading` (rendered
+    /// as a Suspense boundary around what is below). Handlers carry their chain too; the
     /// runtime ignores it for them.
     pub layouts: Vec<String>,
     /// The nearest `not-found` module, walking up from the route's folder.
@@ -241,6 +242,11 @@ impl RouteTable {
                         .and_then(|name| name.split('.').next())
                         .unwrap_or("");
                     entry["metadata"] = json!(stem);
+                    if r.pattern
+                        .ends_with(&format!("/[{}]", super::tree::SITEMAP_ID_PARAM))
+                    {
+                        entry["byId"] = json!(true);
+                    }
                 }
                 entry
             })

@@ -1,5 +1,6 @@
 //! From the list of files under `app/` to route specifications: which folders hold a page or a
-//! handler, their URL segments, layout chains and nearest `not-found`/`error` files.
+//! handler, their URL segments, layout chains (with templates and loading boundaries) and
+//! nearest `not-found`/`error` files.
 //!
 //! Pure: it takes file names, never touches the file system, so tests feed it string lists.
 
@@ -11,6 +12,8 @@ use super::table::{Route, RouteKind};
 
 /// Extensions a page, layout, not-found or error module may have.
 const COMPONENT_EXTENSIONS: &[&str] = &["tsx", "jsx", "ts", "js"];
+/// `page.mdx` / `page.md` (with `@next/mdx`, which adds them to `pageExtensions`).
+const MDX_EXTENSIONS: &[&str] = &["mdx", "md"];
 /// Extensions a route handler may have.
 const HANDLER_EXTENSIONS: &[&str] = &["ts", "js", "tsx", "jsx", "mjs", "cjs"];
 
@@ -57,6 +60,7 @@ struct Folder {
     handler: Option<String>,
     layout: Option<String>,
     template: Option<String>,
+    loading: Option<String>,
     not_found: Option<String>,
     error: Option<String>,
     global_error: Option<String>,
@@ -128,7 +132,9 @@ where
                 });
                 continue;
             }
-            if COMPONENT_EXTENSIONS.contains(&ext) && (stem == "page" || stem == "default") {
+            if (COMPONENT_EXTENSIONS.contains(&ext) && (stem == "page" || stem == "default"))
+                || (MDX_EXTENSIONS.contains(&ext) && stem == "page")
+            {
                 let entry = slots
                     .entry((owner.to_owned(), slot.to_owned()))
                     .or_default();
@@ -149,19 +155,17 @@ where
         {
             match url_segments(dir) {
                 Ok(mut segments) => {
+                    let mut by_id = segments.clone();
                     segments.push(UrlSegment::Static(url_name.to_owned()));
-                    let route = Route {
-                        pattern: pattern_of(&segments),
-                        kind: RouteKind::Metadata,
-                        module: Some(file.to_owned()),
-                        layouts: Vec::new(),
-                        slots: Vec::new(),
-                        slot_missing: false,
-                        global_error: None,
-                        not_found: None,
-                        error: None,
-                    };
-                    metadata_specs.push(RouteSpec { route, segments });
+                    metadata_specs.push(metadata_spec(file, segments));
+                    // `generateSitemaps`: one sitemap per id at `…/sitemap/<id>.xml`. Whether
+                    // the module exports it is known when it runs, so both URLs are routed
+                    // and the runtime answers 404 for the one that does not apply.
+                    if stem == "sitemap" {
+                        by_id.push(UrlSegment::Static(stem.to_owned()));
+                        by_id.push(UrlSegment::Dynamic(SITEMAP_ID_PARAM.to_owned()));
+                        metadata_specs.push(metadata_spec(file, by_id));
+                    }
                 }
                 Err(message) => errors.push(AppError {
                     file: file.to_owned(),
@@ -191,9 +195,12 @@ where
         }
         let folder = folders.entry(dir.to_owned()).or_default();
         let slot = match stem {
-            "page" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.page,
+            "page" if COMPONENT_EXTENSIONS.contains(&ext) || MDX_EXTENSIONS.contains(&ext) => {
+                &mut folder.page
+            }
             "layout" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.layout,
             "template" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.template,
+            "loading" if COMPONENT_EXTENSIONS.contains(&ext) => &mut folder.loading,
             "global-error" if COMPONENT_EXTENSIONS.contains(&ext) && dir == "app" => {
                 &mut folder.global_error
             }
@@ -238,12 +245,7 @@ where
                 let layouts: Vec<String> = ancestors(dir)
                     .filter_map(|d| folders.get(d)?.layout.clone())
                     .collect();
-                // Templates wrap like layouts, inside the layout of their own folder.
-                let wrappers: Vec<String> = ancestors(dir)
-                    .filter_map(|d| folders.get(d))
-                    .flat_map(|f| [f.layout.clone(), f.template.clone()])
-                    .flatten()
-                    .collect();
+                let wrappers = wrappers_of(dir, &folders);
                 let (route_slots, slot_missing) = if kind == RouteKind::Page {
                     slots_for(dir, &folders, &slots)
                 } else {
@@ -303,6 +305,43 @@ where
         fallback,
         files: metadata_files,
     })
+}
+
+/// What wraps a page at `dir`, outermost first: for each folder from `app` down, its layout,
+/// then its template, then its `loading` boundary, the order in which Next nests them (the
+/// folder's error boundary sits between the template and the loading boundary, its not-found
+/// boundary inside the loading one; neither writes markup). A `loading` above the first
+/// layout (`app/loading.tsx` in an app whose root layouts are one level down) has no
+/// document to sit in and is left out, so the first wrapper is always the root layout.
+fn wrappers_of(dir: &str, folders: &BTreeMap<String, Folder>) -> Vec<String> {
+    let mut wrappers: Vec<String> = Vec::new();
+    for folder in ancestors(dir).filter_map(|d| folders.get(d)) {
+        wrappers.extend(folder.layout.clone());
+        wrappers.extend(folder.template.clone());
+        if !wrappers.is_empty() {
+            wrappers.extend(folder.loading.clone());
+        }
+    }
+    wrappers
+}
+
+/// The parameter of a sitemap's `…/sitemap/[id]` route (Next's name for it): the id with
+/// its `.xml`.
+pub(crate) const SITEMAP_ID_PARAM: &str = "__metadata_id__";
+
+fn metadata_spec(file: &str, segments: Vec<UrlSegment>) -> RouteSpec {
+    let route = Route {
+        pattern: pattern_of(&segments),
+        kind: RouteKind::Metadata,
+        module: Some(file.to_owned()),
+        layouts: Vec::new(),
+        slots: Vec::new(),
+        slot_missing: false,
+        global_error: None,
+        not_found: None,
+        error: None,
+    };
+    RouteSpec { route, segments }
 }
 
 /// `(.)x`, `(..)x`, `(..)(..)x`, `(...)x`: an intercepting route's folder.

@@ -44,6 +44,9 @@ pub(crate) struct ModuleRecord {
     /// Dep indices of `export * from`.
     pub stars: Vec<u32>,
     pub uses_import_meta: bool,
+    /// Has an `import()` of a template over a folder: the folder's files may change without
+    /// this file changing, so the compile cache never keeps it.
+    pub uses_context: bool,
     /// Problems that are errors in app code but tolerated in `node_modules` (where a package
     /// may guard them behind code paths that never run): offset and message.
     pub soft_errors: Vec<(u32, String)>,
@@ -101,6 +104,11 @@ pub(crate) enum Replace {
     /// A whole `import("…")` expression.
     Dynamic {
         dep: u32,
+    },
+    /// The `import(` of an `import(`./dir/${x}.json`)`: the files it may name, each under the
+    /// keys it answers to (see `context.rs`), looked up when the template is evaluated.
+    Context {
+        files: Vec<(Vec<String>, u32)>,
     },
 }
 
@@ -164,7 +172,9 @@ pub(crate) fn analyze(
         stars: Vec::new(),
         imports: FxHashMap::default(),
         uses_import_meta: false,
+        uses_context: false,
         soft_errors: Vec::new(),
+        path,
     };
     if format == Format::Esm {
         walk.module_declarations(&parsed.program.body)
@@ -182,6 +192,7 @@ pub(crate) fn analyze(
         exports,
         stars,
         uses_import_meta,
+        uses_context,
         soft_errors,
         ..
     } = walk;
@@ -202,8 +213,27 @@ pub(crate) fn analyze(
         exports,
         stars,
         uses_import_meta,
+        uses_context,
         soft_errors,
     })
+}
+
+impl ModuleRecord {
+    /// A module whose value is `code`: JSON, or a JavaScript expression made by bext (an
+    /// image's object), emitted as `module.exports = <code>`.
+    pub(crate) fn value(code: String) -> ModuleRecord {
+        ModuleRecord {
+            code,
+            format: Format::Json,
+            deps: Vec::new(),
+            edits: Vec::new(),
+            exports: Vec::new(),
+            stars: Vec::new(),
+            uses_import_meta: false,
+            uses_context: false,
+            soft_errors: Vec::new(),
+        }
+    }
 }
 
 fn analyze_json(code: String, display: &Path) -> Result<ModuleRecord, CompileError> {
@@ -221,16 +251,7 @@ fn analyze_json(code: String, display: &Path) -> Result<ModuleRecord, CompileErr
             format!("invalid JSON: {message}"),
         ));
     }
-    Ok(ModuleRecord {
-        code,
-        format: Format::Json,
-        deps: Vec::new(),
-        edits: Vec::new(),
-        exports: Vec::new(),
-        stars: Vec::new(),
-        uses_import_meta: false,
-        soft_errors: Vec::new(),
-    })
+    Ok(ModuleRecord::value(code))
 }
 
 /// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
@@ -273,7 +294,10 @@ struct Walk<'s, 'a> {
     /// Import bindings of this module by symbol.
     imports: FxHashMap<SymbolId, (u32, Imported)>,
     uses_import_meta: bool,
+    uses_context: bool,
     soft_errors: Vec<(u32, String)>,
+    /// The module's file (for `import()` of a template over a folder).
+    path: &'s Path,
 }
 
 impl<'a> Walk<'_, 'a> {
@@ -598,9 +622,44 @@ impl<'a> Walk<'_, 'a> {
                             end: import.span.end,
                             with: Replace::Dynamic { dep },
                         });
+                    } else if let Expression::TemplateLiteral(template) = &import.source {
+                        let quasis: Vec<String> = template
+                            .quasis
+                            .iter()
+                            .map(|q| {
+                                q.value
+                                    .cooked
+                                    .as_ref()
+                                    .map_or(String::new(), |c| c.to_string())
+                            })
+                            .collect();
+                        match super::context::matches(self.path, &quasis) {
+                            Ok(found) => {
+                                self.uses_context = true;
+                                let files = found
+                                    .iter()
+                                    .map(|spec| {
+                                        let dep = self.dep(spec, template.span.start, false);
+                                        (super::context::keys(spec), dep)
+                                    })
+                                    .collect();
+                                self.edits.push(Edit {
+                                    start: import.span.start,
+                                    end: template.span.start,
+                                    with: Replace::Context { files },
+                                });
+                            }
+                            Err(message) => {
+                                self.soft_errors.push((import.span.start, message.clone()));
+                                let text = format!(
+                                    "Promise.reject(new Error({}))",
+                                    serde_json::Value::from(message)
+                                );
+                                self.text(import.span.start, import.span.end, text);
+                            }
+                        }
                     } else {
-                        let message =
-                            "import() needs a string literal: the linker bundles what it can see";
+                        let message = "import() needs a string literal or a template over a folder: the linker bundles what it can see";
                         self.soft_errors
                             .push((import.span.start, message.to_owned()));
                         let text = format!(

@@ -18,6 +18,7 @@ use super::emit::{Star, Target, emit_failed, emit_module};
 use super::resolve::{Resolved, Resolver, module_id};
 use super::tsconfig::load_aliases;
 use crate::app::{RouteTable, discover};
+use crate::media::StaticFile;
 use crate::positions::{Positions, Span};
 use bext_prism::PositionMap;
 
@@ -32,6 +33,10 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "next/server",
     "next/dynamic",
     "next/script",
+    "next/image",
+    "next/font/local",
+    "next/font/google",
+    "@next/mdx",
     "path",
     "node:path",
     "path/posix",
@@ -117,6 +122,11 @@ pub struct CompiledApp {
     /// The built-in ids some module imports, sorted (the loader snapshots the app's files
     /// only when `fs` is among them).
     pub builtins: Vec<String>,
+    /// Files modules bring in (imported images, `next/font` files and stylesheets), served
+    /// at their URLs.
+    pub media: Vec<Arc<StaticFile>>,
+    /// What modules use that bext does not do as Next would, for the start-up log.
+    pub notes: Vec<String>,
     pub stats: CompileStats,
 }
 
@@ -170,6 +180,11 @@ struct Loaded {
     transformed: bool,
     /// The transform's map back to the source, when it moved positions.
     map: Option<Arc<PositionMap>>,
+    /// Files the module brings in (an image module's file, `next/font` files and
+    /// stylesheets), served at their URLs.
+    media: Vec<Arc<StaticFile>>,
+    /// Lines for the start-up log (fonts not downloaded).
+    notes: Vec<String>,
 }
 
 /// A module of this compile's graph.
@@ -355,8 +370,22 @@ impl Compiler {
             .collect();
         builtins.sort();
         builtins.dedup();
+        let media = nodes
+            .iter()
+            .filter_map(|n| n.loaded.as_ref())
+            .flat_map(|l| l.media.iter().cloned())
+            .collect();
+        let mut notes: Vec<String> = nodes
+            .iter()
+            .filter_map(|n| n.loaded.as_ref())
+            .flat_map(|l| l.notes.iter().cloned())
+            .collect();
+        notes.sort();
+        notes.dedup();
         Ok(CompiledApp {
             builtins,
+            media,
+            notes,
             bundle,
             routes: app.routes,
             public_dir: app.public_dir,
@@ -383,6 +412,8 @@ impl Compiler {
                     result: Err(CompileError::file(id, message)),
                     transformed: false,
                     map: None,
+                    media: Vec::new(),
+                    notes: Vec::new(),
                 }),
                 false,
             )
@@ -395,10 +426,15 @@ impl Compiler {
             return failed(format!("larger than {APP_SOURCE_BYTES_MAX} bytes"));
         }
         let modified = meta.modified().ok();
+        // A module that imports a template over a folder depends on that folder's listing too:
+        // it is analysed again on every compile.
+        let listing =
+            |entry: &CacheEntry| matches!(&entry.loaded.result, Ok(record) if record.uses_context);
         if let Some(entry) = self.cache.get(path)
             && entry.len == meta.len()
             && modified.is_some()
             && entry.modified == modified
+            && !listing(entry)
         {
             return (entry.loaded.clone(), true);
         }
@@ -411,18 +447,25 @@ impl Compiler {
         let hash = hasher.finish();
         if let Some(entry) = self.cache.get_mut(path)
             && entry.hash == hash
+            && !listing(entry)
         {
             entry.len = meta.len();
             entry.modified = modified;
             return (entry.loaded.clone(), true);
         }
-        let loaded = Arc::new(match String::from_utf8(bytes) {
-            Ok(source) => self.build(source, path, id, transform),
-            Err(_) => Loaded {
-                result: Err(CompileError::file(id, "not UTF-8".to_owned())),
-                transformed: false,
-                map: None,
-            },
+        let loaded = Arc::new(if crate::media::is_image_module(path) {
+            image_module(path, id, bytes)
+        } else {
+            match String::from_utf8(bytes) {
+                Ok(source) => self.build(source, path, id, transform),
+                Err(_) => Loaded {
+                    result: Err(CompileError::file(id, "not UTF-8".to_owned())),
+                    transformed: false,
+                    map: None,
+                    media: Vec::new(),
+                    notes: Vec::new(),
+                },
+            }
         });
         self.cache.insert(
             path.to_path_buf(),
@@ -448,10 +491,35 @@ impl Compiler {
         }
         let is_json = path.extension().is_some_and(|e| e == "json");
         let skip = is_json || (is_in_node_modules(path) && !self.options.transform_node_modules);
+        let is_mdx = path.extension().is_some_and(|e| e == "mdx" || e == "md");
+        // MDX becomes JSX first, then goes through the transform as a `.jsx` file would.
+        let (source, transform_path) = if is_mdx {
+            let provider = self.mdx_provider(path);
+            match super::mdx::compile(&source, provider.as_deref()) {
+                Ok(jsx) => (jsx, path.with_extension("mdx.jsx")),
+                Err((line, column, message)) => {
+                    let offset = source
+                        .split_inclusive('\n')
+                        .take(line.saturating_sub(1))
+                        .map(str::len)
+                        .sum::<usize>()
+                        + column.saturating_sub(1);
+                    return Loaded {
+                        result: Err(CompileError::at(id, &source, offset, message)),
+                        transformed: false,
+                        map: None,
+                        media: Vec::new(),
+                        notes: Vec::new(),
+                    };
+                }
+            }
+        } else {
+            (source, path.to_path_buf())
+        };
         let (code, transformed, map) = if skip {
             (source, false, None)
         } else {
-            match transform.transform_mapped(&source, path) {
+            match transform.transform_mapped(&source, &transform_path) {
                 Ok((code, map)) => {
                     let changed = code != source;
                     (code, changed, map.filter(|_| changed))
@@ -468,6 +536,25 @@ impl Compiler {
                         result: Err(error),
                         transformed: true,
                         map: None,
+                        media: Vec::new(),
+                        notes: Vec::new(),
+                    };
+                }
+            }
+        };
+        let (code, media, notes) = if skip {
+            (code, Vec::new(), Vec::new())
+        } else {
+            match super::fonts::rewrite(&code, path, &self.root) {
+                Ok(Some(fonts)) => (fonts.code, fonts.files, fonts.notes),
+                Ok(None) => (code, Vec::new(), Vec::new()),
+                Err((offset, message)) => {
+                    return Loaded {
+                        result: Err(CompileError::at(id, &code, offset as usize, message)),
+                        transformed,
+                        map: None,
+                        media: Vec::new(),
+                        notes: Vec::new(),
                     };
                 }
             }
@@ -483,7 +570,52 @@ impl Compiler {
             result,
             transformed,
             map,
+            media,
+            notes,
         }
+    }
+}
+
+impl Compiler {
+    /// The specifier of the app's `mdx-components` module (at the root, or in `src/`) as an
+    /// MDX module at `path` imports it, when the app has one.
+    fn mdx_provider(&self, path: &Path) -> Option<String> {
+        let found = ["", "src/"].iter().find_map(|dir| {
+            ["tsx", "ts", "jsx", "js"].iter().find_map(|ext| {
+                let file = self.root.join(format!("{dir}mdx-components.{ext}"));
+                file.is_file().then_some(file)
+            })
+        })?;
+        let from = path.parent()?;
+        let mut up = String::from("./");
+        let mut base = from;
+        while !found.starts_with(base) {
+            up.push_str("../");
+            base = base.parent()?;
+        }
+        let rest = found.strip_prefix(base).ok()?.with_extension("");
+        Some(format!("{up}{}", rest.to_string_lossy()))
+    }
+}
+
+/// An imported image: a module whose value is Next's static image object (see
+/// [`crate::media`]).
+fn image_module(path: &Path, id: &str, bytes: Vec<u8>) -> Loaded {
+    match crate::media::static_import(path, bytes) {
+        Ok(image) => Loaded {
+            result: Ok(ModuleRecord::value(image.module_code)),
+            transformed: false,
+            map: None,
+            media: vec![Arc::new(image.file)],
+            notes: Vec::new(),
+        },
+        Err(message) => Loaded {
+            result: Err(CompileError::file(id, message)),
+            transformed: false,
+            map: None,
+            media: Vec::new(),
+            notes: Vec::new(),
+        },
     }
 }
 

@@ -244,6 +244,20 @@ fn splice(out: &mut String, record: &ModuleRecord, targets: &[Target], require: 
                 &record.deps[*dep as usize].specifier,
                 require,
             )),
+            Replace::Context { files } => {
+                out.push_str("__bext_context_import({");
+                for (keys, dep) in files {
+                    let import = dynamic_import(
+                        &targets[*dep as usize],
+                        &record.deps[*dep as usize].specifier,
+                        require,
+                    );
+                    for key in keys {
+                        let _ = write!(out, "{}: function () {{ return {import}; }}, ", json(key));
+                    }
+                }
+                out.push_str("}, ");
+            }
         }
         at = *end as usize;
     }

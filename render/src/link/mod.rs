@@ -93,8 +93,11 @@
 
 mod analyze;
 mod compiler;
+mod context;
 mod diagnostic;
 mod emit;
+mod fonts;
+mod mdx;
 mod node_builtins;
 mod package;
 mod resolve;

@@ -389,8 +389,7 @@ pub(crate) fn module_id(root: &Path, path: &Path) -> String {
 /// `node_modules` assume webpack and Node, so they are never used in their place.
 fn unprovided_next_module(specifier: &str) -> String {
     let instead = match specifier {
-        "next/image" | "next/legacy/image" => "use a plain <img> for now",
-        "next/font/google" | "next/font/local" => "load the font with a CSS @font-face for now",
+        "next/legacy/image" => "use next/image, which bext provides",
         "next/og" => "it is out of scope for bext (render images ahead of time)",
         "next/cache" => {
             "use `revalidate` / `tags` exports and POST /__bext/cache/invalidate for now"
@@ -400,7 +399,7 @@ fn unprovided_next_module(specifier: &str) -> String {
     };
     format!(
         "{specifier} is not provided by bext yet ({instead}); bext provides next/navigation, \
-         next/headers, next/link, next/server, next/dynamic and next/script"
+         next/headers, next/link, next/server, next/dynamic, next/script, next/image and next/font"
     )
 }
 

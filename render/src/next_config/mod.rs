@@ -19,11 +19,12 @@
 //!
 //! `basePath`, `trailingSlash`, `redirects`, `rewrites` (internal; external destinations are
 //! refused with a 502 naming them until bext has a proxy), `headers`, `env` (merged into
-//! `process.env`). Options that only steer Next's own build (webpack, TypeScript checks,
+//! `process.env`), `images` (see [`images`]). Options that only steer Next's own build (webpack, TypeScript checks,
 //! React's strict mode, `poweredByHeader` — bext never sends `X-Powered-By`) have nothing to do
 //! here and are accepted silently; every other option is listed once at start as ignored.
 
 mod eval;
+mod images;
 pub mod pattern;
 pub mod rules;
 
@@ -44,6 +45,7 @@ const HONOURED: &[&str] = &[
     "rewrites",
     "headers",
     "env",
+    "images",
 ];
 /// Options about Next's own build and browser bundles: nothing for a server to do.
 const NOTHING_TO_DO: &[&str] = &[
@@ -80,6 +82,10 @@ pub struct NextConfig {
     pub env: Vec<(String, String)>,
     /// Options that are neither honoured nor meaningless here: listed once at start.
     pub ignored: Vec<String>,
+    /// `images` (Next's defaults when absent).
+    pub images: bext_core::image::ImagesConfig,
+    /// What bext accepts but does not do as Next would (from `images`): said once at start.
+    pub notes: Vec<String>,
     /// The middleware module and where it runs; `None` without a middleware file.
     pub middleware: Option<Middleware>,
 }
@@ -164,6 +170,9 @@ pub fn compile(file: &str, json: &Value) -> Result<NextConfig, ConfigError> {
                 format!("must be true or false, not {other}"),
             ));
         }
+    }
+    if let Some(images) = config.get("images").filter(|v| !v.is_null()) {
+        out.images = images::compile(images, &err, &mut out.notes)?;
     }
     if let Some(env) = config.get("env").filter(|v| !v.is_null()) {
         let Some(map) = env.as_object() else {

@@ -39,7 +39,7 @@ fn config(value: serde_json::Value) -> NextConfig {
 fn redirects_fill_params_keep_the_query_and_take_conditions() {
     let c = config(json!({
         "config": {"basePath": "/base"},
-        "keys": ["basePath", "redirects", "images"],
+        "keys": ["basePath", "redirects", "i18n"],
         "redirects": [
             {"source": "/a/:slug", "destination": "/b/:slug", "permanent": true},
             {"source": "/ext", "destination": "https://x.test/p", "permanent": false},
@@ -48,7 +48,7 @@ fn redirects_fill_params_keep_the_query_and_take_conditions() {
             {"source": "/top", "basePath": false, "destination": "/base/a/1", "permanent": false},
         ],
     }));
-    assert_eq!(c.ignored, vec!["images"]);
+    assert_eq!(c.ignored, vec!["i18n"]);
     let r = bare();
     assert_eq!(
         c.redirect("/a/x", "/base/a/x", &r),
@@ -214,5 +214,42 @@ fn middleware_matchers_select_paths() {
             .as_ref()
             .expect("middleware")
             .runs_for("/x", "/x", &bare())
+    );
+}
+
+#[test]
+fn images_are_read_with_next_s_defaults_and_errors_name_the_key() {
+    let c = config(json!({
+        "config": {"images": {
+            "deviceSizes": [1200, 640],
+            "qualities": [50, 75],
+            "formats": ["image/avif", "image/webp"],
+            "remotePatterns": [{"hostname": "cdn.example"}],
+            "localPatterns": [{"pathname": "/assets/**", "search": ""}],
+        }},
+        "keys": ["images"],
+    }));
+    assert!(c.ignored.is_empty());
+    assert_eq!(c.images.device_sizes, vec![640, 1200]);
+    assert_eq!(
+        c.images.image_sizes,
+        bext_core::image::ImagesConfig::default().image_sizes
+    );
+    assert_eq!(c.images.qualities, Some(vec![50, 75]));
+    assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+    assert!(c.notes.iter().any(|n| n.contains("AVIF")));
+    assert!(
+        c.notes
+            .iter()
+            .any(|n| n.starts_with("images.remotePatterns"))
+    );
+    let bad = compile(
+        "next.config.js",
+        &json!({"config": {"images": {"qualities": [0]}}, "keys": ["images"]}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        bad.to_string(),
+        "next.config.js: images.qualities: must list qualities from 1 to 100"
     );
 }

@@ -37,7 +37,7 @@ mod glommio;
 #[cfg(feature = "glommio")]
 use self::glommio as backend;
 
-pub use backend::{File, TcpListener, TcpStream, run, sleep, spawn, timeout};
+pub use backend::{File, TcpListener, TcpReader, TcpStream, TcpWriter, run, sleep, spawn, timeout};
 
 /// The default backend's surface (the same items as this module's), whatever backend the
 /// features select for bext: for the tools that measure bext (the benchmark's ceiling server

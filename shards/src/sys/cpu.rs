@@ -50,3 +50,15 @@ pub fn current_cpu() -> Option<usize> {
     let cpu = unsafe { libc::sched_getcpu() };
     usize::try_from(cpu).ok()
 }
+
+/// Lowers the calling thread's scheduling priority to `nice` (Linux applies `setpriority` with
+/// `who = 0` to the calling thread only): for helper threads whose work may wait while a
+/// shard's may not.
+pub fn lower_current_thread_priority(nice: i32) -> io::Result<()> {
+    // SAFETY: setpriority takes plain integers and touches no memory of ours.
+    let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, nice) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! The system calls bext needs that no safe wrapper offers, one file per job:
 //!
-//! - `cpu`: pinning a thread to a CPU, the CPUs the process may use, the CPU it is on.
+//! - `cpu`: pinning a thread to a CPU, the CPUs the process may use, the CPU it is on, a
+//!   helper thread's lower priority.
 //! - `socket`: the setsockopt and sockaddr plumbing the listener code shares.
 //! - `reuseport`: the `SO_REUSEPORT` listener group and the classic BPF program that steers
 //!   each new connection to the shard pinned to the CPU that received its SYN.
@@ -23,7 +24,7 @@ mod reuseport;
 mod rlimit;
 mod socket;
 
-pub use cpu::{allowed_cpus, current_cpu, pin_current_thread};
+pub use cpu::{allowed_cpus, current_cpu, lower_current_thread_priority, pin_current_thread};
 pub use open_beneath::{danger_force_open_walk_for_tests, open_beneath, open_root};
 pub use process::{
     CLOCK_TICKS_PER_SECOND_FALLBACK, Signal, clock_ticks_per_second, die_with_parent, send_signal,

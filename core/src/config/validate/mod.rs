@@ -27,6 +27,7 @@ pub(super) struct Checker<'a> {
 
 impl Checker<'_> {
     pub fn config(&self, raw: RawConfig) -> Result<Config> {
+        let listen_tls_span = raw.server.listen_tls.as_ref().map(|l| l.span());
         let server = self.server(raw.server)?;
         let render = self.render(raw.render)?;
         if raw.site.is_empty() {
@@ -40,6 +41,15 @@ impl Checker<'_> {
         let mut default_site: Option<usize> = None;
         for (index, raw_site) in raw.site.into_iter().enumerate() {
             let span = raw_site.span();
+            if let Some(tls) = &raw_site.get_ref().tls
+                && server.listen_tls.is_empty()
+            {
+                return Err(self.source.error(
+                    tls.span(),
+                    &format!("site[{index}].tls"),
+                    "needs `listen_tls` addresses in [server] to serve HTTPS on",
+                ));
+            }
             let site = self.site(
                 index,
                 span,
@@ -57,6 +67,16 @@ impl Checker<'_> {
             first.default = true;
         }
         debug_assert_eq!(sites.iter().filter(|s| s.default).count(), 1);
+        if let Some(span) = listen_tls_span
+            && sites.iter().all(|s| s.tls.is_none())
+        {
+            return Err(self.source.error(
+                span,
+                "server.listen_tls",
+                "no [[site]] has `tls`: give one a certificate (`tls = { cert, key }`) or \
+                 `tls = \"self-signed\"`",
+            ));
+        }
         Ok(Config {
             server,
             sites,

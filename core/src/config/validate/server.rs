@@ -18,6 +18,22 @@ impl Checker<'_> {
             None => defaults.listen,
             Some(listen) => self.listen(listen)?,
         };
+        let tls_span = raw.listen_tls.as_ref().map(|l| l.span());
+        let listen_tls = match raw.listen_tls {
+            None => Vec::new(),
+            Some(listen) => self.listen_as(listen, "server.listen_tls")?,
+        };
+        // Port 0 (any free port) is never the same socket twice.
+        if let Some(both) = listen_tls
+            .iter()
+            .find(|a| a.port() != 0 && listen.contains(a))
+        {
+            return Err(self.source.error(
+                tls_span.unwrap_or(0..0),
+                "server.listen_tls",
+                format!("{both} is also in server.listen: an address speaks HTTP or HTTPS"),
+            ));
+        }
         let shards = match raw.shards {
             None => defaults.shards,
             Some(shards) => self.shards(shards)?,
@@ -91,13 +107,20 @@ impl Checker<'_> {
                 "drain_deadline_ms",
                 t.drain_deadline_ms,
             )?,
+            tls_handshake_timeout_ms: timeout(
+                &raw.tls_handshake_timeout_ms,
+                "tls_handshake_timeout_ms",
+                t.tls_handshake_timeout_ms,
+            )?,
         };
         Ok(ServerConfig {
             listen,
+            listen_tls,
             shards,
             access_log,
             access_log_format,
             ops_endpoints,
+            http2: raw.http2.unwrap_or(defaults.http2),
             timeouts,
             limits,
         })
@@ -192,29 +215,31 @@ impl Checker<'_> {
     }
 
     fn listen(&self, listen: Spanned<Listen>) -> Result<Vec<SocketAddr>> {
+        self.listen_as(listen, "server.listen")
+    }
+
+    fn listen_as(&self, listen: Spanned<Listen>, name: &str) -> Result<Vec<SocketAddr>> {
         let span = listen.span();
         let (addresses, indexed) = match listen.into_inner() {
             Listen::One(address) => (vec![Spanned::new(span.clone(), address)], false),
             Listen::Many(addresses) => (addresses, true),
         };
         if addresses.is_empty() {
-            return Err(self
-                .source
-                .error(span, "server.listen", "needs at least one address"));
+            return Err(self.source.error(span, name, "needs at least one address"));
         }
         if addresses.len() > LISTEN_ADDRESSES_MAX {
             return Err(self.source.error(
                 span,
-                "server.listen",
+                name,
                 format!("at most {LISTEN_ADDRESSES_MAX} addresses"),
             ));
         }
         let mut parsed: Vec<SocketAddr> = Vec::with_capacity(addresses.len());
         for (i, address) in addresses.iter().enumerate() {
             let key = if indexed {
-                format!("server.listen[{i}]")
+                format!("{name}[{i}]")
             } else {
-                "server.listen".to_owned()
+                name.to_owned()
             };
             let text = address.get_ref();
             let Ok(socket) = text.parse::<SocketAddr>() else {

@@ -8,6 +8,7 @@ use crate::config::raw::*;
 use crate::config::syntax;
 use crate::limits::*;
 use crate::static_files::compile_glob;
+use toml::Spanned;
 
 impl Checker<'_> {
     pub(super) fn site(
@@ -102,7 +103,69 @@ impl Checker<'_> {
         site.headers = self.headers(&prefix, raw.headers)?;
         site.cache_control = self.cache_rules(&prefix, raw.cache_control)?;
         site.error_pages = self.error_pages(&prefix, raw.error_pages)?;
+        site.tls = match raw.tls {
+            None => None,
+            Some(tls) => Some(self.tls(&prefix, tls)?),
+        };
+        if let Some(redirect) = raw.https_redirect {
+            if *redirect.get_ref() && site.tls.is_none() {
+                return Err(self.source.error(
+                    redirect.span(),
+                    &format!("{prefix}.https_redirect"),
+                    "needs `tls` on the site: there is no HTTPS to send clients to",
+                ));
+            }
+            site.https_redirect = *redirect.get_ref();
+        }
+        if let Some(hsts) = raw.hsts {
+            let key = format!("{prefix}.hsts");
+            if site.tls.is_none() {
+                return Err(self.source.error(
+                    hsts.span(),
+                    &key,
+                    "needs `tls` on the site: HSTS is only ever sent over HTTPS",
+                ));
+            }
+            syntax::field_value(hsts.get_ref(), SITE_HEADER_VALUE_BYTES_MAX)
+                .map_err(|message| self.source.error(hsts.span(), &key, message))?;
+            let max_age = hsts.get_ref().split(';').any(|directive| {
+                let directive = directive.trim().to_ascii_lowercase();
+                directive.strip_prefix("max-age=").is_some_and(|secs| {
+                    !secs.is_empty() && secs.bytes().all(|b| b.is_ascii_digit())
+                })
+            });
+            if !max_age {
+                return Err(self.source.error(
+                    hsts.span(),
+                    &key,
+                    "needs a `max-age=<seconds>` directive (RFC 6797 §6.1), e.g. \"max-age=63072000; includeSubDomains\"",
+                ));
+            }
+            site.hsts = Some(hsts.into_inner());
+        }
         Ok(site)
+    }
+
+    fn tls(&self, prefix: &str, tls: Spanned<RawTls>) -> Result<SiteTls> {
+        let span = tls.span();
+        match tls.into_inner() {
+            RawTls::Named(name) if name == "self-signed" => Ok(SiteTls::SelfSigned),
+            RawTls::Named(other) => Err(self.source.error(
+                span,
+                &format!("{prefix}.tls"),
+                format!("`{other}` is not a TLS setting: use \"self-signed\" or {{ cert = \"…\", key = \"…\" }}"),
+            )),
+            RawTls::Files { cert, key, ocsp } => Ok(SiteTls::Files {
+                cert: self.path(&Spanned::new(span.clone(), cert), &format!("{prefix}.tls.cert"))?,
+                key: self.path(&Spanned::new(span.clone(), key), &format!("{prefix}.tls.key"))?,
+                ocsp: match ocsp {
+                    Some(ocsp) => Some(
+                        self.path(&Spanned::new(span, ocsp), &format!("{prefix}.tls.ocsp"))?,
+                    ),
+                    None => None,
+                },
+            }),
+        }
     }
 
     fn headers(&self, prefix: &str, raw: Pairs) -> Result<Vec<(String, String)>> {

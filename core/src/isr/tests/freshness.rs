@@ -180,3 +180,23 @@ fn too_many_or_too_long_tags_are_refused() {
         many.join(",")
     ));
 }
+
+#[test]
+fn holds_sees_any_entry_without_touching_it() {
+    // Pre-rendering asks whether a page is there, fresh or not, and counts no lookup.
+    check_with(
+        IsrConfig {
+            stale_max_ms: 60_000,
+            ..IsrConfig::default()
+        },
+        "
+        @0      holds /a                   -> no
+        @0      fill /a                    -> leader #1
+        @0      holds /a                   -> no
+        @0      insert /a #1 revalidate=10 -> stored
+        @1      holds /a                   -> yes
+        @20000  holds /a                   -> yes
+        @20000  holds /b                   -> no
+        ",
+    );
+}

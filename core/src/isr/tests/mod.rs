@@ -111,6 +111,14 @@ impl Run {
                     Lookup::Miss => "miss".to_owned(),
                 }
             }
+            "holds" => {
+                let hasher = self.cache.hasher().clone();
+                let key = hasher.key(site, args[0].as_bytes());
+                let before = self.cache.stats();
+                let holds = self.cache.holds(key);
+                assert_eq!(self.cache.stats(), before, "holds counts nothing");
+                if holds { "yes" } else { "no" }.to_owned()
+            }
             "fill" => {
                 let hasher = self.cache.hasher().clone();
                 let key = hasher.key(site, args[0].as_bytes());

@@ -20,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use bext_core::access_log::{Entry, RequestLine};
 use bext_core::limits::{
     BODY_READ_BYTES, FILE_STREAM_CHUNK_BYTES, GATHER_BODY_BYTES_MIN, READ_BUFFER_BYTES_INITIAL,
     READ_BUFFER_BYTES_KEPT_IDLE, SHUTDOWN_WAIT_MS,
@@ -28,7 +27,6 @@ use bext_core::limits::{
 use bext_net::h1::{
     self, BodyKind, BodyPlan, BodySize, Conn, Expiry, HeaderStore, ResponseHead, Step,
 };
-use bext_shards::clock;
 use bext_shards::deadlines::DeadlineSlot;
 
 use crate::service::{
@@ -38,21 +36,62 @@ use crate::shard::Shard;
 use crate::shard::guard::{catch_sync, catch_unwind};
 use crate::transport::Transport;
 
-/// Serves one connection until it closes.
-pub(crate) async fn serve<T: Transport>(service: Rc<Service>, mut io: T, peer: SocketAddr) {
+/// Serves one connection until it closes. `secure`: the transport is TLS (requests that came over it are not redirected to HTTPS).
+pub(crate) async fn serve<T: Transport>(
+    service: Rc<Service>,
+    mut io: T,
+    peer: SocketAddr,
+    secure: bool,
+) {
     let shard = service.shard.clone();
     let slot = shard.deadlines.slot();
-    let conn = Conn::new(service.current().snapshot.h1, Instant::now());
+    // Read once, and not kept: a connection must not pin the state it started under.
+    let (conn, h2c) = {
+        let state = service.current();
+        (
+            Conn::new(state.snapshot.h1, Instant::now()),
+            !secure && state.snapshot.config.server.http2,
+        )
+    };
     let mut connection = Connection {
         service: &service,
         shard: &shard,
         slot: &slot,
         conn,
         peer,
+        secure,
         busy: Cell::new(false),
         pending: None,
+        h2c,
+        handed_over: false,
     };
-    connection.run(&mut io).await;
+    let Some(read) = connection.run(&mut io).await else {
+        return;
+    };
+    connection.handed_over = true;
+    drop(connection);
+    drop(slot);
+    Box::pin(super::h2::serve(service, io, peer, secure, read)).await;
+}
+
+/// Whether a fresh connection's first bytes are HTTP/2's preface.
+#[derive(PartialEq, Eq)]
+enum Preface {
+    Yes,
+    /// So far, but more bytes must come to tell.
+    Partly,
+    No,
+}
+
+fn preface(read: &[u8]) -> Preface {
+    let n = read.len().min(super::h2::PREFACE.len());
+    if read[..n] != super::h2::PREFACE[..n] {
+        Preface::No
+    } else if n == super::h2::PREFACE.len() {
+        Preface::Yes
+    } else {
+        Preface::Partly
+    }
 }
 
 struct Connection<'s> {
@@ -62,15 +101,25 @@ struct Connection<'s> {
     slot: &'s DeadlineSlot<'s>,
     conn: Conn,
     peer: SocketAddr,
+    /// Over TLS.
+    secure: bool,
     /// Counted in the shard's busy connections (a draining shard waits for those).
     busy: Cell<bool>,
     /// The request whose body is being collected.
     pending: Option<Box<Later>>,
+    /// Nothing answered yet on a cleartext connection that may turn out to be HTTP/2 with
+    /// prior knowledge (h2c): its first bytes are checked for the preface.
+    h2c: bool,
+    /// The connection went on as HTTP/2: it is counted there from now on.
+    handed_over: bool,
 }
 
 impl Drop for Connection<'_> {
     fn drop(&mut self) {
         self.set_busy(false);
+        if self.handed_over {
+            return;
+        }
         let mut metrics = self.shard.metrics.borrow_mut();
         metrics.connections_open = metrics.connections_open.saturating_sub(1);
     }
@@ -128,7 +177,9 @@ impl Connection<'_> {
         }
     }
 
-    async fn run<T: Transport>(&mut self, io: &mut T) {
+    /// Serves HTTP/1.1 until the connection closes; `Some` with the bytes read so far if it
+    /// opened with HTTP/2's preface instead.
+    async fn run<T: Transport>(&mut self, io: &mut T) -> Option<Vec<u8>> {
         let mut rbuf: Vec<u8> = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
         // When the last read completed: the start of every request answered from it. One clock
         // read per read serves the latency metric, the header deadline and the write deadline.
@@ -137,66 +188,76 @@ impl Connection<'_> {
             if self.shard.draining.get() {
                 self.conn.set_draining();
             }
-            // 1. Answer every complete request already buffered.
-            let mut out = self.shard.take_out();
-            let batch = self.answer_buffered(&mut rbuf, &mut out, now).await;
-            rbuf.drain(..batch.consumed);
-            // 2. Write the answers, then any body that follows them.
-            let had_tail = batch.tail.is_some();
-            let deadline = self.conn.write_deadline(now);
-            let out = match batch.tail {
-                Some(Tail::Bytes(ref body)) => {
-                    match self
+            if self.h2c && !rbuf.is_empty() {
+                match preface(&rbuf) {
+                    Preface::Yes => return Some(rbuf),
+                    Preface::Partly => {}
+                    Preface::No => self.h2c = false,
+                }
+            }
+            // 1. Answer every complete request already buffered (none while a preface may
+            // still be arriving).
+            if !self.h2c {
+                let mut out = self.shard.take_out();
+                let batch = self.answer_buffered(&mut rbuf, &mut out, now).await;
+                rbuf.drain(..batch.consumed);
+                // 2. Write the answers, then any body that follows them.
+                let had_tail = batch.tail.is_some();
+                let deadline = self.conn.write_deadline(now);
+                let out = match batch.tail {
+                    Some(Tail::Bytes(ref body)) => {
+                        match self
+                            .slot
+                            .run(deadline, io.write_all_gathered(out, body.clone()))
+                            .await
+                        {
+                            Some((Ok(()), back)) => back,
+                            _ => return None,
+                        }
+                    }
+                    _ if !out.is_empty() => match self.write(io, deadline, out).await {
+                        Some(back) => back,
+                        None => return None,
+                    },
+                    _ => out,
+                };
+                self.shard.give_out(out);
+                match batch.tail {
+                    Some(Tail::File(file)) => {
+                        if !Box::pin(self.stream_file(io, file)).await {
+                            return None;
+                        }
+                        // A long download must not eat into the keep-alive time that follows it.
+                        now = Instant::now();
+                    }
+                    Some(Tail::Stream { stream, chunked }) => {
+                        if !Box::pin(self.stream_body(io, stream, chunked)).await {
+                            return None;
+                        }
+                        now = Instant::now();
+                    }
+                    Some(Tail::Bytes(_)) | None => {}
+                }
+                self.conn.written();
+                if batch.stop == Stop::Close || self.conn.is_closing() {
+                    let _ = self
                         .slot
-                        .run(deadline, io.write_all_gathered(out, body.clone()))
-                        .await
-                    {
-                        Some((Ok(()), back)) => back,
-                        _ => return,
-                    }
+                        .run(
+                            Instant::now() + Duration::from_millis(SHUTDOWN_WAIT_MS),
+                            io.shutdown_write(),
+                        )
+                        .await;
+                    return None;
                 }
-                _ if !out.is_empty() => match self.write(io, deadline, out).await {
-                    Some(back) => back,
-                    None => return,
-                },
-                _ => out,
-            };
-            self.shard.give_out(out);
-            match batch.tail {
-                Some(Tail::File(file)) => {
-                    if !Box::pin(self.stream_file(io, file)).await {
-                        return;
-                    }
-                    // A long download must not eat into the keep-alive time that follows it.
-                    now = Instant::now();
+                self.set_busy(self.conn.is_busy() || !rbuf.is_empty());
+                if batch.stop == Stop::Flush || had_tail {
+                    // More buffered than one batch takes: answer it before reading.
+                    continue;
                 }
-                Some(Tail::Stream { stream, chunked }) => {
-                    if !Box::pin(self.stream_body(io, stream, chunked)).await {
-                        return;
-                    }
-                    now = Instant::now();
-                }
-                Some(Tail::Bytes(_)) | None => {}
-            }
-            self.conn.written();
-            if batch.stop == Stop::Close || self.conn.is_closing() {
-                let _ = self
-                    .slot
-                    .run(
-                        Instant::now() + Duration::from_millis(SHUTDOWN_WAIT_MS),
-                        io.shutdown_write(),
-                    )
-                    .await;
-                return;
-            }
-            self.set_busy(self.conn.is_busy() || !rbuf.is_empty());
-            if batch.stop == Stop::Flush || had_tail {
-                // More buffered than one batch takes: answer it before reading.
-                continue;
             }
             // 3. Read more, under the deadline that applies now.
             if !self.conn.wants_read() {
-                return;
+                return None;
             }
             self.conn.reconfigure(self.service.current().snapshot.h1);
             if rbuf.is_empty()
@@ -213,7 +274,7 @@ impl Connection<'_> {
             }
             let (deadline, expiry) = self.conn.poll_timeout();
             match self.slot.run(deadline, io.read(rbuf)).await {
-                Some((Ok(0), _)) | Some((Err(_), _)) => return,
+                Some((Ok(0), _)) | Some((Err(_), _)) => return None,
                 Some((Ok(_), back)) => {
                     rbuf = back;
                     now = Instant::now();
@@ -226,7 +287,7 @@ impl Connection<'_> {
                         let deadline = self.conn.write_deadline(Instant::now());
                         let _ = self.write(io, deadline, out).await;
                     }
-                    return;
+                    return None;
                 }
             }
         }
@@ -267,7 +328,7 @@ impl Connection<'_> {
                 } => {
                     batch.consumed += consumed;
                     let request = Request::from_h1(&head, raw, self.peer);
-                    let route = self.service.route(&request);
+                    let route = self.service.route(&request, self.secure);
                     if head.body != BodyKind::None {
                         let decided = match route.body_use() {
                             BodyUse::Collect(max) => self
@@ -495,34 +556,9 @@ impl Connection<'_> {
         started: Instant,
         refused: Option<&str>,
     ) {
-        let mut log = self.shard.log.borrow_mut();
-        if !log.enabled() {
-            return;
-        }
-        let entry = Entry {
-            peer: self.peer.ip(),
-            unix_secs: i64::try_from(clock::unix_secs()).unwrap_or(i64::MAX),
-            request: request.map(|r| RequestLine {
-                method: r.method_bytes,
-                target: r.target,
-                protocol: r.version.as_str(),
-            }),
-            refused,
-            status,
-            body_bytes,
-            referer: request.and_then(|r| r.referer),
-            user_agent: request.and_then(|r| r.user_agent),
-            host: request.and_then(|r| r.host),
-            duration_micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        };
-        if refused.is_some() {
-            if !log.push_refused(&entry) {
-                drop(log);
-                self.shard.metrics.borrow_mut().requests_refused_unlogged += 1;
-            }
-        } else {
-            log.push(&entry);
-        }
+        super::log(
+            self.shard, self.peer, request, status, body_bytes, started, refused,
+        );
     }
 
     /// Writes `out` under `deadline`; the buffer back (cleared), or `None` if the connection

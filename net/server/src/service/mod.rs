@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use bext_core::isr::{Invalidate, IsrCache, IsrConfig, KeyHasher};
 use bext_core::metrics::Metrics;
-use bext_net::fields::FieldBlock;
+use bext_net::fields::{Field, FieldBlock};
 use bext_shards::file_cache::FileCache;
 use bext_shards::sync::Generation;
 
@@ -91,9 +91,9 @@ impl Service {
         self.reloads.bump();
     }
 
-    /// Routes a request under the current state.
-    pub fn route(&self, request: &Request<'_>) -> Route {
-        Route::decide(self.current(), request)
+    /// Routes a request under the current state; `secure`: it came over TLS.
+    pub fn route(&self, request: &Request<'_>, secure: bool) -> Route {
+        Route::decide(self.current(), request, secure)
     }
 
     /// The synchronous fast path: cache hits and answers that need no waiting.
@@ -108,9 +108,10 @@ impl Service {
             Handler::App => app::cached(self, route, request)
                 .or_else(|| static_files::hit(self, route, request, now)),
             Handler::Ops(ops) => ops::answer_now(self, ops, request),
+            Handler::HttpsRedirect => Some(https_redirect(request)),
         };
         match answer {
-            Some(response) => Outcome::Ready(response),
+            Some(response) => Outcome::Ready(with_hsts(route, response)),
             None => Outcome::Later,
         }
     }
@@ -122,11 +123,13 @@ impl Service {
         route: &Route,
         now: Instant,
     ) -> Response {
-        match route.handler {
+        let response = match route.handler {
             Handler::Static => static_files::miss(self, route, request, now).await,
             Handler::App => app::answer(self, route, request, now).await,
             Handler::Ops(ops) => ops::answer(self, route, ops, request).await,
-        }
+            Handler::HttpsRedirect => https_redirect(request),
+        };
+        with_hsts(route, response)
     }
 
     /// This shard's counters for a scrape: the runtime's, with the current ISR cache's.
@@ -220,3 +223,37 @@ fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
 
 #[cfg(test)]
 mod tests;
+
+/// Adds the site's `strict-transport-security` to an answer over HTTPS (never over plain
+/// HTTP, RFC 6797 §7.2).
+fn with_hsts(route: &Route, mut response: Response) -> Response {
+    if route.secure
+        && let Some(hsts) = &route.state.snapshot.site_runtime[route.site].hsts
+    {
+        response.fields.push(hsts.clone());
+    }
+    response
+}
+
+/// 308 to the same URL over HTTPS: the host without its port, the HTTPS port when it is not
+/// 443 (the first `listen_tls` address's, as bound), the target as sent.
+fn https_redirect(request: &Request<'_>) -> Response {
+    let host = request.host.unwrap_or_default();
+    let host = match host.iter().rposition(|&b| b == b':') {
+        // Not inside an IPv6 literal's brackets.
+        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
+        _ => host,
+    };
+    let mut location = b"https://".to_vec();
+    location.extend_from_slice(host);
+    let port = crate::launch::https_port();
+    if port != 443 && port != 0 {
+        location.push(b':');
+        location.extend_from_slice(itoa::Buffer::new().format(port).as_bytes());
+    }
+    location.extend_from_slice(request.target);
+    match Field::new(b"location", &location) {
+        Ok(field) => Response::new(308).with(field),
+        Err(_) => Response::error(400),
+    }
+}

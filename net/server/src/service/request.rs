@@ -223,6 +223,47 @@ pub(crate) struct OwnedRequest {
 }
 
 impl OwnedRequest {
+    /// A request that arrived as name and value pairs (HTTP/2): `target` is `:path`, the host
+    /// is `:authority` or else the `host` field, and a `host` field is added where only
+    /// `:authority` was sent (handlers and apps read the host from the fields).
+    pub fn from_pairs(
+        method: &[u8],
+        target: Bytes,
+        authority: Option<Bytes>,
+        mut fields: Vec<(Bytes, Bytes)>,
+        version: Version,
+        peer: SocketAddr,
+    ) -> OwnedRequest {
+        let (path, query) = match target.iter().position(|&b| b == b'?') {
+            Some(at) => (target.slice(..at), Some(target.slice(at + 1..))),
+            None => (target.clone(), None),
+        };
+        let host_field = fields
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(b"host"))
+            .map(|(_, value)| value.clone());
+        let host = match (authority, host_field) {
+            (Some(authority), None) => {
+                fields.insert(0, (Bytes::from_static(b"host"), authority.clone()));
+                Some(authority)
+            }
+            (Some(authority), Some(_)) => Some(authority),
+            (None, field) => field,
+        };
+        OwnedRequest {
+            method: Method::from_bytes(method),
+            method_bytes: Bytes::copy_from_slice(method),
+            target,
+            path,
+            query,
+            host,
+            version,
+            fields,
+            peer,
+            body: None,
+        }
+    }
+
     pub fn set_body(&mut self, body: Vec<u8>) {
         self.body = Some(Bytes::from(body));
     }

@@ -23,6 +23,8 @@ pub(crate) struct Route {
     pub state: Rc<State>,
     pub site: usize,
     pub handler: Handler,
+    /// The request came over TLS.
+    pub secure: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub(crate) enum Handler {
     Ops(Ops),
     App,
     Static,
+    /// A plain-HTTP request to a site with `https_redirect`: 308 to the HTTPS URL.
+    HttpsRedirect,
 }
 
 /// bext's own endpoints.
@@ -52,11 +56,14 @@ pub(crate) enum BodyUse {
 }
 
 impl Route {
-    pub fn decide(state: Rc<State>, request: &Request<'_>) -> Route {
+    /// `secure`: the request came over TLS.
+    pub fn decide(state: Rc<State>, request: &Request<'_>, secure: bool) -> Route {
         let snapshot = &state.snapshot;
         let site = snapshot.sites.select(request.host);
         let handler = if let Some(ops) = ops_endpoint(&state, request) {
             Handler::Ops(ops)
+        } else if !secure && snapshot.config.sites[site].https_redirect {
+            Handler::HttpsRedirect
         } else if snapshot.site_runtime[site].app.is_some() {
             Handler::App
         } else {
@@ -66,6 +73,7 @@ impl Route {
             state,
             site,
             handler,
+            secure,
         }
     }
 
@@ -73,7 +81,7 @@ impl Route {
         let max = self.state.snapshot.config.sites[self.site].body_bytes_max;
         match self.handler {
             Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(max),
-            Handler::Static | Handler::Ops(_) => BodyUse::Ignore(max),
+            Handler::Static | Handler::Ops(_) | Handler::HttpsRedirect => BodyUse::Ignore(max),
         }
     }
 }

@@ -79,7 +79,7 @@ async fn get(service: &Rc<Service>, host: &str, path: &str) -> (u16, String) {
         panic!("request parses");
     };
     let request = super::Request::from_h1(&head, raw.as_bytes(), "127.0.0.1:9".parse().unwrap());
-    let route = service.route(&request);
+    let route = service.route(&request, false);
     let response = match service.answer_now(&request, &route, Instant::now()) {
         super::Outcome::Ready(response) => response,
         super::Outcome::Later => {
@@ -122,7 +122,7 @@ fn a_reload_that_renumbers_sites_during_a_file_read_cannot_mix_them() {
             panic!("request parses");
         };
         let request = super::Request::from_h1(&head, raw, "127.0.0.1:9".parse().unwrap());
-        let route = service.route(&request);
+        let route = service.route(&request, false);
         assert_eq!(route.site, 0, "a.test is site 0 before the reload");
         let owned = request.owned();
         let view = owned.view();

@@ -12,11 +12,13 @@ use bext_shards::sync::race;
 
 use crate::driver;
 use crate::service::Service;
+use crate::transport::tls::Tls;
 
 /// Accepts connections on one of this shard's listening sockets until the shard stops, and
-/// serves each with the HTTP/1.1 driver. Past `connections_per_shard_max` open connections, a
-/// new one is closed at once.
-pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener) {
+/// serves each with the HTTP/1.1 driver, or the HTTP/2 one when ALPN chose `h2`, over TLS when
+/// `tls` (the certificates of the snapshot current at accept). Past `connections_per_shard_max` open connections, a new one is closed
+/// at once.
+pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls: bool) {
     let shard = service.shard.clone();
     loop {
         let Some(accepted) = race(listener.accept(), shard.stop.wait()).await else {
@@ -41,11 +43,55 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener) {
                 metrics.connections_open += 1;
                 drop(metrics);
                 let _ = stream.set_nodelay(true);
-                super::spawn(
-                    &shard,
-                    "a connection",
-                    driver::h1::serve(service.clone(), stream, peer),
+                if !tls {
+                    super::spawn(
+                        &shard,
+                        "a connection",
+                        driver::h1::serve(service.clone(), stream, peer, false),
+                    );
+                    continue;
+                }
+                let state = service.current();
+                let handshake = Duration::from_millis(
+                    state
+                        .snapshot
+                        .config
+                        .server
+                        .timeouts
+                        .tls_handshake_timeout_ms,
                 );
+                let Some(config) = state.snapshot.tls.clone() else {
+                    let mut metrics = shard.metrics.borrow_mut();
+                    metrics.connections_open = metrics.connections_open.saturating_sub(1);
+                    continue;
+                };
+                let service = service.clone();
+                super::spawn(&shard, "a TLS connection", async move {
+                    match Tls::accept(stream, config, handshake).await {
+                        Ok(tls) if tls.alpn() == Some(b"h2") => {
+                            // Boxed: HTTP/1.1 connections (most of them) do not carry an
+                            // HTTP/2 connection's state in their task.
+                            Box::pin(driver::h2::serve(service, tls, peer, true, Vec::new())).await;
+                        }
+                        Ok(tls) => driver::h1::serve(service, tls, peer, true).await,
+                        Err(e) => {
+                            let shard = &service.shard;
+                            let mut metrics = shard.metrics.borrow_mut();
+                            metrics.connections_open = metrics.connections_open.saturating_sub(1);
+                            metrics.tls_handshake_failures += 1;
+                            let failures = metrics.tls_handshake_failures;
+                            drop(metrics);
+                            // Logged at 1, 2, 4, 8, …: a flood of bad handshakes is seen,
+                            // not written out one by one.
+                            if failures.is_power_of_two() {
+                                eprintln!(
+                                    "bext: shard {}: TLS handshake with {peer} failed ({failures} so far): {e}",
+                                    shard.id
+                                );
+                            }
+                        }
+                    }
+                });
             }
             Err(e) => {
                 // EMFILE and friends: back off briefly instead of spinning.

@@ -144,7 +144,7 @@ pub(crate) async fn run(
     placement: Placement,
     started: Started,
     snapshot: Arc<Snapshot>,
-    listeners: Vec<std::net::TcpListener>,
+    listeners: Vec<(std::net::TcpListener, bool)>,
     receiver: MeshReceiver<Message>,
     ready: impl FnOnce(),
 ) {
@@ -168,12 +168,13 @@ pub(crate) async fn run(
     // for one.
     let service = Service::new(shard.clone(), snapshot);
     ready();
-    for listener in listeners {
+    crate::service::app::prerender(&service);
+    for (listener, tls) in listeners {
         match rt::TcpListener::from_std(listener) {
             Ok(listener) => spawn(
                 &shard,
                 "accept loop",
-                accept::accept_loop(service.clone(), listener),
+                accept::accept_loop(service.clone(), listener, tls),
             ),
             Err(e) => eprintln!("bext: shard {}: listener unusable: {e}", shard.id),
         }
@@ -209,6 +210,7 @@ fn handle(service: &Rc<Service>, message: Message) {
             }
             shard.log.borrow_mut().reconfigure(&snapshot.config.server);
             service.reload(snapshot);
+            crate::service::app::prerender(service);
         }
         // A second Stop while draining changes nothing.
         Message::Stop { .. } => {}

@@ -4,11 +4,18 @@ use std::io;
 
 use bytes::Bytes;
 
-use bext_shards::rt::{BufResult, TcpStream};
+use bext_shards::rt::{BufResult, TcpReader, TcpStream, TcpWriter};
 
-use super::Transport;
+use super::{Transport, TransportRead, TransportWrite};
 
 impl Transport for TcpStream {
+    type Reader = TcpReader;
+    type Writer = TcpWriter;
+
+    fn split(self) -> (TcpReader, TcpWriter) {
+        self.into_split()
+    }
+
     async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
         TcpStream::read(self, buf).await
     }
@@ -23,5 +30,21 @@ impl Transport for TcpStream {
 
     async fn shutdown_write(&mut self) -> io::Result<()> {
         TcpStream::shutdown_write(self).await
+    }
+}
+
+impl TransportRead for TcpReader {
+    async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        TcpReader::read(self, buf).await
+    }
+}
+
+impl TransportWrite for TcpWriter {
+    async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        TcpWriter::write_all(self, buf).await
+    }
+
+    async fn shutdown_write(&mut self) -> io::Result<()> {
+        TcpWriter::shutdown_write(self).await
     }
 }

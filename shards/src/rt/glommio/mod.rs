@@ -103,6 +103,24 @@ impl TcpListener {
 
 pub struct TcpStream(glommio::net::TcpStream);
 
+/// Reads into `buf[len..capacity]` with `read`, appending (the stream's and the reading
+/// half's `read`).
+async fn read_appending(
+    mut buf: Vec<u8>,
+    read: impl AsyncFnOnce(&mut [u8]) -> io::Result<usize>,
+) -> BufResult<usize> {
+    let start = buf.len();
+    let cap = buf.capacity();
+    if start == cap {
+        return (Ok(0), buf);
+    }
+    buf.resize(cap, 0);
+    let result = read(&mut buf[start..]).await;
+    let n = *result.as_ref().unwrap_or(&0);
+    buf.truncate(start + n);
+    (result, buf)
+}
+
 impl TcpStream {
     /// Opens a connection to `addr` (the caller bounds the wait with [`timeout`]).
     pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
@@ -114,17 +132,9 @@ impl TcpStream {
     }
 
     /// Reads into `buf[len..capacity]`, appending.
-    pub async fn read(&mut self, mut buf: Vec<u8>) -> BufResult<usize> {
-        let start = buf.len();
-        let cap = buf.capacity();
-        if start == cap {
-            return (Ok(0), buf);
-        }
-        buf.resize(cap, 0);
-        let result = self.0.read(&mut buf[start..]).await;
-        let n = *result.as_ref().unwrap_or(&0);
-        buf.truncate(start + n);
-        (result, buf)
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        let stream = &mut self.0;
+        read_appending(buf, async |spare| stream.read(spare).await).await
     }
 
     /// Writes all of `buf`.
@@ -147,6 +157,79 @@ impl TcpStream {
             .shutdown(std::net::Shutdown::Write)
             .await
             .map_err(io::Error::from)
+    }
+
+    /// Splits the stream into halves that may each wait at the same time (glommio's socket is
+    /// polled, so both halves poll the one stream through a shared cell).
+    pub fn into_split(self) -> (TcpReader, TcpWriter) {
+        let shared = std::rc::Rc::new(std::cell::RefCell::new(self.0));
+        (TcpReader(shared.clone()), TcpWriter(shared))
+    }
+}
+
+/// A split stream's shared socket: glommio's is polled, so each half borrows it for one poll
+/// at a time and the two never overlap.
+type Shared = std::rc::Rc<std::cell::RefCell<glommio::net::TcpStream>>;
+
+type Pinned<'a> = std::pin::Pin<&'a mut glommio::net::TcpStream>;
+
+/// Polls the shared stream with `poll` until it is ready.
+fn poll_shared<'a, T>(
+    stream: &'a Shared,
+    mut poll: impl FnMut(Pinned<'_>, &mut std::task::Context<'_>) -> std::task::Poll<io::Result<T>> + 'a,
+) -> impl Future<Output = io::Result<T>> + 'a {
+    std::future::poll_fn(move |cx| poll(std::pin::Pin::new(&mut *stream.borrow_mut()), cx))
+}
+
+/// The reading half of a split [`TcpStream`].
+pub struct TcpReader(Shared);
+
+impl TcpReader {
+    /// Reads into `buf[len..capacity]`, appending.
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        let shared = &self.0;
+        read_appending(buf, async |spare| {
+            poll_shared(shared, |stream, cx| {
+                futures_lite::AsyncRead::poll_read(stream, cx, spare)
+            })
+            .await
+        })
+        .await
+    }
+}
+
+/// The writing half of a split [`TcpStream`].
+pub struct TcpWriter(Shared);
+
+impl TcpWriter {
+    /// Writes all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        let mut written = 0;
+        while written < buf.len() {
+            let result = poll_shared(&self.0, |stream, cx| {
+                futures_lite::AsyncWrite::poll_write(stream, cx, &buf[written..])
+            })
+            .await;
+            match result {
+                Ok(0) => return (Err(io::ErrorKind::WriteZero.into()), buf),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return (Err(e), buf),
+            }
+        }
+        let result = poll_shared(&self.0, |stream, cx| {
+            futures_lite::AsyncWrite::poll_flush(stream, cx)
+        })
+        .await;
+        (result, buf)
+    }
+
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        // glommio's close is a synchronous `shutdown(SHUT_WR)` after a flush.
+        poll_shared(&self.0, |stream, cx| {
+            futures_lite::AsyncWrite::poll_close(stream, cx)
+        })
+        .await
     }
 }
 

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use monoio::buf::IoBufMut;
-use monoio::io::{AsyncReadRent, AsyncWriteRentExt};
+use monoio::io::{AsyncReadRent, AsyncWriteRentExt, OwnedReadHalf, OwnedWriteHalf, Splitable};
 
 use self::gather::Gather;
 use super::{BufResult, Driver, Elapsed, RingSetup, RuntimeOptions, Started};
@@ -113,6 +113,18 @@ impl TcpListener {
 
 pub struct TcpStream(monoio::net::TcpStream);
 
+/// Reads from `io` into `buf[len..capacity]`, appending (the stream's and the reading half's
+/// `read`).
+async fn read_appending(io: &mut impl AsyncReadRent, buf: Vec<u8>) -> BufResult<usize> {
+    let start = buf.len();
+    let cap = buf.capacity();
+    if start == cap {
+        return (Ok(0), buf);
+    }
+    let (result, slice) = io.read(buf.slice_mut(start..cap)).await;
+    (result, slice.into_inner())
+}
+
 impl TcpStream {
     /// Opens a connection to `addr` (the caller bounds the wait with [`timeout`]).
     pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
@@ -125,13 +137,7 @@ impl TcpStream {
 
     /// Reads into `buf[len..capacity]`, appending.
     pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
-        let start = buf.len();
-        let cap = buf.capacity();
-        if start == cap {
-            return (Ok(0), buf);
-        }
-        let (result, slice) = self.0.read(buf.slice_mut(start..cap)).await;
-        (result, slice.into_inner())
+        read_appending(&mut self.0, buf).await
     }
 
     /// Writes all of `buf`.
@@ -160,6 +166,38 @@ impl TcpStream {
             }
         }
         (Ok(()), gather.head)
+    }
+
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
+    }
+
+    /// Splits the stream into halves that may each have an operation in flight at the same
+    /// time (io_uring reads and writes one socket concurrently).
+    pub fn into_split(self) -> (TcpReader, TcpWriter) {
+        let (read, write) = self.0.into_split();
+        (TcpReader(read), TcpWriter(write))
+    }
+}
+
+/// The reading half of a split [`TcpStream`].
+pub struct TcpReader(OwnedReadHalf<monoio::net::TcpStream>);
+
+impl TcpReader {
+    /// Reads into `buf[len..capacity]`, appending.
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        read_appending(&mut self.0, buf).await
+    }
+}
+
+/// The writing half of a split [`TcpStream`].
+pub struct TcpWriter(OwnedWriteHalf<monoio::net::TcpStream>);
+
+impl TcpWriter {
+    /// Writes all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        let (result, buf) = self.0.write_all(buf).await;
+        (result.map(|_| ()), buf)
     }
 
     pub async fn shutdown_write(&mut self) -> io::Result<()> {

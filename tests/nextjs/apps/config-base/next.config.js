@@ -4,6 +4,7 @@ module.exports = {
   basePath: "/shop",
   trailingSlash: true,
   reactStrictMode: true,
+  images: { qualities: [50, 80], deviceSizes: [1024, 480], imageSizes: [64], minimumCacheTTL: 60 },
   async redirects() {
     return [
       { source: "/old", destination: "/about", permanent: true },

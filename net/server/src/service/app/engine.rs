@@ -33,6 +33,8 @@ pub(crate) struct AppEngine {
     pub dynamic_routes: RefCell<rustc_hash::FxHashSet<usize>>,
     recycles_seen: Cell<u64>,
     fetch_timeout: Duration,
+    /// The images `/_next/image` made on this shard, and those being made.
+    pub images: Rc<RefCell<super::image::Images>>,
 }
 
 #[derive(Default)]
@@ -68,6 +70,7 @@ impl AppEngine {
             dynamic_routes: RefCell::new(Default::default()),
             recycles_seen: Cell::new(0),
             fetch_timeout: site.fetch_timeout,
+            images: Rc::default(),
         });
         engine.handle(shard, loaded);
         engine

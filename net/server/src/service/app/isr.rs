@@ -169,7 +169,7 @@ pub(super) async fn answer_through_cache(
 /// Renders `path` once with `ticket` (here if this shard owns it, else by asking the owner),
 /// settles the ticket, and wakes the followers.
 #[allow(clippy::too_many_arguments)]
-async fn fill(
+pub(super) async fn fill(
     service: &Rc<Service>,
     state: &Rc<State>,
     site: usize,

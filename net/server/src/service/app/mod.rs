@@ -28,9 +28,11 @@
 mod dev;
 mod engine;
 mod fetch;
+mod image;
 mod isr;
 mod next;
 mod page;
+mod prerender;
 
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -46,6 +48,7 @@ use bext_render::renderer::{RenderRequest, RenderedPage};
 
 pub(crate) use engine::AppEngine;
 pub(crate) use isr::{MeshFill, invalidate, on_fill_reply, on_fill_request};
+pub(crate) use prerender::start as prerender;
 
 use super::route::{Route, is_read};
 use super::{Request, Response, Service, static_files};
@@ -110,6 +113,9 @@ pub(crate) async fn answer(
         app_site.app.next_config.as_ref(),
         std::str::from_utf8(request.path),
     ) else {
+        if request.path == image::IMAGE_PATH.as_bytes() {
+            return image::answer(service, route, request, &app_site, &engine.images, now).await;
+        }
         let plan = Plan::of(request);
         let matched = app_site.app.routes.match_path(&plan.path);
         return serve(
@@ -130,6 +136,16 @@ pub(crate) async fn answer(
         };
         return serve(service, route, request, &app_site, &engine, now, plan, None).await;
     };
+    // The optimizer, at `/_next/image` (`/_next/image/` with trailing slashes) under the base
+    // path, after the trailing-slash redirect, as Next routes it.
+    if path
+        .strip_suffix('/')
+        .filter(|_| config.trailing_slash)
+        .unwrap_or(path)
+        == image::IMAGE_PATH
+    {
+        return image::answer(service, route, request, &app_site, &engine.images, now).await;
+    }
     if let Some((status, location)) = config.redirect(path, full, &view) {
         return next::redirect(status, &location);
     }
@@ -201,6 +217,7 @@ pub(crate) async fn answer(
     let routes = &app_site.app.routes;
     let mut matched = routes.match_path(&plan.path);
     let is_static = asset(&app_site, &plan.path).is_some()
+        || media(&app_site, &plan.path).is_some()
         || matched.as_ref().is_some_and(|m| m.params.is_empty());
     if !is_static && plan.path == path {
         // Files before `afterFiles` rewrites, then dynamic routes, then `fallback` ones.
@@ -325,6 +342,12 @@ async fn serve(
     {
         return plan.finish(page::asset_response(asset));
     }
+    if !plan.not_found
+        && is_read(request.method)
+        && let Some(image) = media(app_site, &plan.path)
+    {
+        return plan.finish(page::media_response(image));
+    }
     let matched = matched.filter(|_| !plan.not_found);
     let try_static = !plan.not_found
         && !app_site.no_public
@@ -402,6 +425,17 @@ async fn serve(
 /// The metadata file (favicon, icon, …) at `path`, if the app has one there.
 fn asset<'a>(app_site: &'a AppSite, path: &str) -> Option<&'a bext_render::assets::Asset> {
     app_site.app.assets.iter().find(|a| a.url == path)
+}
+
+/// The file a module brings in (`/_next/static/…`: an imported image, a font, a font's
+/// stylesheet) at `path`.
+fn media<'a>(app_site: &'a AppSite, path: &str) -> Option<&'a bext_render::media::StaticFile> {
+    app_site
+        .app
+        .media
+        .iter()
+        .find(|m| m.url == path)
+        .map(|m| &**m)
 }
 
 /// Logs a failed render with its route and what was asked (`GET /p/1`): one line on stderr.

@@ -139,15 +139,32 @@ pub(crate) fn response(
 
 /// A metadata file (favicon, icon, …) from memory, with the caching Next gives them.
 pub(crate) fn asset_response(asset: &bext_render::assets::Asset) -> Response {
+    in_memory(
+        asset.content_type,
+        "public, max-age=0, must-revalidate",
+        &asset.body,
+    )
+}
+
+/// A file a module brings in: its URL names its content, so it may be kept for a year (as
+/// Next serves `/_next/static/`).
+pub(crate) fn media_response(file: &bext_render::media::StaticFile) -> Response {
+    in_memory(
+        file.content_type,
+        "public, max-age=31536000, immutable",
+        &file.body,
+    )
+}
+
+fn in_memory(content_type: &'static str, cache_control: &'static str, body: &Bytes) -> Response {
     let mut response = Response::new(200);
     response
         .fields
-        .push(Field::from_static("content-type", asset.content_type));
-    response.fields.push(Field::from_static(
-        "cache-control",
-        "public, max-age=0, must-revalidate",
-    ));
-    response.body = Body::Bytes(asset.body.clone());
+        .push(Field::from_static("content-type", content_type));
+    response
+        .fields
+        .push(Field::from_static("cache-control", cache_control));
+    response.body = Body::Bytes(body.clone());
     response
 }
 

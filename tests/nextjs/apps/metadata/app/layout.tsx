@@ -1,6 +1,8 @@
 import type { Metadata, Viewport } from "next";
 
 export const metadata: Metadata = {
+  // Image URLs are absolute against it (without one, Next uses http://localhost:$PORT).
+  metadataBase: new URL("https://meta.example.com/site"),
   title: { default: "Metadata", template: "%s | Metadata" },
   description: "Metadata files and routes",
 };

@@ -1,0 +1,114 @@
+//! The config file of a bext serving HTTPS or HTTP/2 (`tls`, `h2`). bext's command line has
+//! no flags for `listen_tls`, a site's certificate or `http2`, so for those cases the harness
+//! writes a config per launch; the shard count stays on the command line (`--shards`), as
+//! for every other bext the harness starts.
+
+use std::path::Path;
+
+use crate::cert::CertFiles;
+use crate::error::Error;
+
+/// What a bext launched from a config serves.
+pub struct BextConfig<'a> {
+    pub docroot: &'a Path,
+    /// Cleartext port: HTTP/1.1, and HTTP/2 with prior knowledge when `http2` is set.
+    pub http_port: u16,
+    /// HTTPS port and the site's certificate.
+    pub tls: Option<(u16, &'a CertFiles)>,
+    /// `[server] http2`: ALPN h2 on the HTTPS port, h2c on the cleartext one. Written out
+    /// either way, so a case over HTTP/1.1 gets a bext without HTTP/2, as its nginx is.
+    pub http2: bool,
+}
+
+/// The TOML text of `config`. The access log is off, as for every bext the harness measures.
+pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
+    let mut text = format!(
+        "# Written by bext-bench (bench/src/bext_config.rs).\n\
+         [server]\n\
+         listen = [\"127.0.0.1:{}\"]\n",
+        config.http_port
+    );
+    if let Some((port, _)) = config.tls {
+        text.push_str(&format!("listen_tls = [\"127.0.0.1:{port}\"]\n"));
+    }
+    text.push_str(&format!(
+        "http2 = {}\naccess_log = \"off\"\n\n[[site]]\nroot = {}\n",
+        config.http2,
+        toml_path(config.docroot)?
+    ));
+    if let Some((_, cert)) = config.tls {
+        text.push_str(&format!(
+            "tls = {{ cert = {}, key = {} }}\n",
+            toml_path(&cert.cert)?,
+            toml_path(&cert.key)?
+        ));
+    }
+    Ok(text)
+}
+
+/// A TOML basic string.
+pub fn toml_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn toml_path(path: &Path) -> Result<String, Error> {
+    path.to_str()
+        .map(toml_string)
+        .ok_or_else(|| Error::run(format!("{} is not UTF-8", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    #[test]
+    fn writes_tls_and_http2_configs() {
+        let cert = CertFiles {
+            cert: PathBuf::from("/run/cert.pem"),
+            key: PathBuf::from("/run/key.pem"),
+        };
+        let config = |tls, http2| {
+            render(&BextConfig {
+                docroot: Path::new("/run/doc \"root\""),
+                http_port: 8080,
+                tls,
+                http2,
+            })
+            .ok()
+        };
+        assert_eq!(
+            config(Some((8443, &cert)), false).as_deref(),
+            Some(
+                "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
+                 listen = [\"127.0.0.1:8080\"]\nlisten_tls = [\"127.0.0.1:8443\"]\nhttp2 = false\n\
+                 access_log = \"off\"\n\n[[site]]\nroot = \"/run/doc \\\"root\\\"\"\n\
+                 tls = { cert = \"/run/cert.pem\", key = \"/run/key.pem\" }\n"
+            )
+        );
+        assert_eq!(
+            config(None, true).as_deref(),
+            Some(
+                "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
+                 listen = [\"127.0.0.1:8080\"]\nhttp2 = true\naccess_log = \"off\"\n\n\
+                 [[site]]\nroot = \"/run/doc \\\"root\\\"\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn escapes_toml_strings() {
+        assert_eq!(toml_string("a\\b\"c\nd"), "\"a\\\\b\\\"c\\u000Ad\"");
+    }
+}

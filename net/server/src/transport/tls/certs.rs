@@ -1,0 +1,160 @@
+//! The certificates a shard's TLS listener serves: one per site that has `tls`, chosen by the
+//! client's SNI (an exact host, then a `*.suffix` wildcard one label deep, then the default
+//! site's), loaded once per config snapshot and shared read-only by every shard. A reload
+//! builds a new set; connections already open keep the one they started with.
+//!
+//! rustls's built-in resolver matches exact names only, so the choice by name is ours.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use bext_core::config::{Config, SiteTls};
+#[cfg(feature = "aws-lc-rs")]
+use rustls::crypto::aws_lc_rs as crypto;
+#[cfg(not(feature = "aws-lc-rs"))]
+use rustls::crypto::ring as crypto;
+
+use crypto::sign::any_supported_type;
+
+/// The cryptography rustls runs on in this build (named in the "serving … https://" line).
+#[cfg(feature = "aws-lc-rs")]
+pub const PROVIDER: &str = "aws-lc-rs";
+#[cfg(not(feature = "aws-lc-rs"))]
+pub const PROVIDER: &str = "ring";
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+
+/// The rustls server configuration for a config's sites, or `None` when none has `tls`.
+/// Errors name the site and the file.
+pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::ServerConfig>>, String> {
+    let mut resolver = BySni::default();
+    for (i, site) in config.sites.iter().enumerate() {
+        let Some(tls) = &site.tls else {
+            continue;
+        };
+        let key =
+            Arc::new(certified_key(tls, &site.hosts).map_err(|e| format!("site[{i}].tls: {e}"))?);
+        for host in &site.hosts {
+            match host.strip_prefix("*.") {
+                Some(suffix) => resolver.wildcard.insert(suffix.to_owned(), key.clone()),
+                None => resolver.exact.insert(host.clone(), key.clone()),
+            };
+        }
+        if site.default {
+            resolver.default = Some(key);
+        }
+    }
+    if resolver.exact.is_empty() && resolver.wildcard.is_empty() && resolver.default.is_none() {
+        return Ok(None);
+    }
+    // ring by default; aws-lc-rs with the feature of that name.
+    let provider = Arc::new(crypto::default_provider());
+    let mut server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| format!("TLS: {e}"))?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(resolver));
+    // HTTP/2 first where the client offers it (and the config allows it), HTTP/1.1 otherwise.
+    server.alpn_protocols = if config.server.http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
+    // Resumption by stateless tickets, from one ticketer for the whole process: a client that
+    // comes back on another shard (or after a reload) resumes, and no session cache (one
+    // mutex for every shard) is kept. rustls rotates the ticket keys on its schedule.
+    server.session_storage = Arc::new(NoServerSessionStorage {});
+    server.ticketer = ticketer()?;
+    Ok(Some(Arc::new(server)))
+}
+
+fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, String> {
+    static TICKETER: OnceLock<Arc<dyn rustls::server::ProducesTickets>> = OnceLock::new();
+    if let Some(ticketer) = TICKETER.get() {
+        return Ok(ticketer.clone());
+    }
+    let made = crypto::Ticketer::new().map_err(|e| format!("TLS tickets: {e}"))?;
+    Ok(TICKETER.get_or_init(|| made).clone())
+}
+
+fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String> {
+    let (chain, key) = match tls {
+        SiteTls::Files { cert, key, .. } => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+                .map_err(|e| format!("{}: {e}", cert.display()))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("{}: {e}", cert.display()))?;
+            if chain.is_empty() {
+                return Err(format!("{}: no certificate in it", cert.display()));
+            }
+            let key =
+                PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+            (chain, key)
+        }
+        SiteTls::SelfSigned => self_signed(hosts)?,
+    };
+    let signing = any_supported_type(&key).map_err(|e| format!("the private key: {e}"))?;
+    let mut certified = CertifiedKey::new(chain, signing);
+    certified
+        .keys_match()
+        .map_err(|e| format!("the key does not match the certificate: {e}"))?;
+    if let SiteTls::Files {
+        ocsp: Some(ocsp), ..
+    } = tls
+    {
+        // Stapled as it is: rustls sends it to clients that ask (status_request).
+        let response = std::fs::read(ocsp).map_err(|e| format!("{}: {e}", ocsp.display()))?;
+        if response.is_empty() {
+            return Err(format!("{}: an empty OCSP response", ocsp.display()));
+        }
+        certified.ocsp = Some(response);
+    }
+    Ok(certified)
+}
+
+/// A certificate for the site's hosts (and `localhost`), made now: for development only.
+fn self_signed(
+    hosts: &[String],
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let mut names: Vec<String> = hosts
+        .iter()
+        .map(|h| h.trim_start_matches('[').trim_end_matches(']').to_owned())
+        .collect();
+    if !names.iter().any(|n| n == "localhost") {
+        names.push(String::from("localhost"));
+    }
+    let made =
+        rcgen::generate_simple_self_signed(names).map_err(|e| format!("self-signed: {e}"))?;
+    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der())
+        .map_err(|e| format!("self-signed key: {e}"))?;
+    Ok((vec![made.cert.der().clone()], key))
+}
+
+/// Certificates by server name.
+#[derive(Debug, Default)]
+struct BySni {
+    exact: HashMap<String, Arc<CertifiedKey>>,
+    /// `*.example.com` under `example.com`.
+    wildcard: HashMap<String, Arc<CertifiedKey>>,
+    default: Option<Arc<CertifiedKey>>,
+}
+
+impl ResolvesServerCert for BySni {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let Some(name) = hello.server_name() else {
+            return self.default.clone();
+        };
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        if let Some(key) = self.exact.get(&name) {
+            return Some(key.clone());
+        }
+        if let Some((_, parent)) = name.split_once('.')
+            && let Some(key) = self.wildcard.get(parent)
+        {
+            return Some(key.clone());
+        }
+        self.default.clone()
+    }
+}

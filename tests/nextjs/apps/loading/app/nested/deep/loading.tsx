@@ -1,0 +1,3 @@
+export default function DeepLoading() {
+  return <p>Loading deep…</p>;
+}

@@ -1,0 +1,3 @@
+export default function NestedLayout({ children }: { children: React.ReactNode }) {
+  return <article>{children}</article>;
+}

@@ -1,0 +1,3 @@
+export default function ShopLoading() {
+  return <p>Loading the shop…</p>;
+}

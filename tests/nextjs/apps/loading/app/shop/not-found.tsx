@@ -1,0 +1,3 @@
+export default function ShopNotFound() {
+  return <p>No such thing in the shop.</p>;
+}

@@ -1,0 +1,3 @@
+export default function ShopTemplate({ children }: { children: React.ReactNode }) {
+  return <div className="shop-template">{children}</div>;
+}
