@@ -16,6 +16,8 @@ command -v pkg-config >/dev/null || need+=(pkg-config)
 # HTTP/2 clients: h2load for many streams, Python's h2 for the protocol checks (tests/h2.rs).
 command -v h2load >/dev/null || need+=(nghttp2-client)
 /usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || need+=(python3-h2)
+# Python's cryptography for the test ACME CA (tests/acme/server.py).
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
 # A real browser for pages (tests/h2.rs loads one over HTTP/2).
 command -v chromium >/dev/null || need+=(chromium)
 # JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.

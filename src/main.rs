@@ -2,6 +2,7 @@
 //! signals into mesh messages. Everything else lives in the crates.
 #![forbid(unsafe_code)]
 
+mod acme;
 mod cli;
 mod dev;
 mod load;
@@ -19,6 +20,13 @@ use bext_server::{self as server, AppBuilder, Snapshot};
 use bext_shards::rt;
 
 use cli::{Cli, Command, ServeArgs};
+
+/// What the main loop acts on.
+pub(crate) enum Event {
+    Signal(i32),
+    /// The ACME thread stored a new certificate for these hosts.
+    Certificate(Vec<String>),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -126,8 +134,64 @@ fn serve(args: ServeArgs, dev: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // Signals and the ACME thread's news arrive on one channel.
+    let (events_tx, events) = std::sync::mpsc::channel::<Event>();
+    let forward = events_tx.clone();
+    if let Err(e) = std::thread::Builder::new()
+        .name(String::from("bext-signals"))
+        .spawn(move || {
+            for signal in signals.forever() {
+                if forward.send(Event::Signal(signal)).is_err() {
+                    return;
+                }
+            }
+        })
+    {
+        eprintln!("bext: cannot start the signal thread: {e}");
+        return ExitCode::FAILURE;
+    }
+    let mut acme: Option<bext_acme::Manager> = None;
+    let start_acme = |sites: Vec<bext_acme::Site>| {
+        bext_acme::Manager::start(
+            sites,
+            acme::Bridge {
+                publisher: running.acme_publisher(),
+                events: events_tx.clone(),
+            },
+        )
+    };
+    let sites = acme::sites(&snapshot.config);
+    if !sites.is_empty() {
+        match start_acme(sites) {
+            Ok(manager) => acme = Some(manager),
+            Err(e) => eprintln!("bext: acme: cannot start its thread: {e}"),
+        }
+    }
     let mut current = snapshot;
-    for signal in signals.forever() {
+    for event in events.iter() {
+        let signal = match event {
+            Event::Signal(signal) => signal,
+            Event::Certificate(hosts) => {
+                // The config being served, with the certificate files read anew.
+                match builder.build(current.config.clone()) {
+                    Ok(next) => {
+                        let next = Arc::new(next);
+                        match running.reload(next.clone()) {
+                            Ok(()) => {
+                                eprintln!(
+                                    "bext: acme: serving the new certificate for {}",
+                                    hosts.join(", ")
+                                );
+                                current = next;
+                            }
+                            Err(e) => eprintln!("bext: acme: reload failed: {e}"),
+                        }
+                    }
+                    Err(e) => eprintln!("bext: acme: the new certificate cannot be served: {e}"),
+                }
+                continue;
+            }
+        };
         match signal {
             SIGHUP => match source
                 .load()
@@ -142,6 +206,15 @@ fn serve(args: ServeArgs, dev: bool) -> ExitCode {
                         );
                     }
                     let next = Arc::new(next);
+                    let sites = acme::sites(&next.config);
+                    match &acme {
+                        Some(manager) => manager.update(sites),
+                        None if sites.is_empty() => {}
+                        None => match start_acme(sites) {
+                            Ok(manager) => acme = Some(manager),
+                            Err(e) => eprintln!("bext: acme: cannot start its thread: {e}"),
+                        },
+                    }
                     match running.reload(next.clone()) {
                         Ok(()) if dev => current = next,
                         Ok(()) => {

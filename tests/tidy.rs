@@ -18,6 +18,7 @@ const SERVER_SOURCES: &[&str] = &[
     "shards/src",
     "net/src",
     "net/server/src",
+    "net/acme/src",
     "render/src",
     "render/prism/src",
     "render/engine/src",

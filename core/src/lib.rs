@@ -16,6 +16,7 @@
 //! - [`sites`]: which `[[site]]` answers a given `Host`.
 //! - [`isr`]: the per-shard cache of rendered pages: freshness, stale-while-revalidate,
 //!   render coalescing, S3-FIFO eviction by bytes, invalidation by tag or path.
+//! - [`acme`]: open ACME challenges, renewal windows, where certificates are kept.
 //! - [`image`]: the image optimizer's decisions (`/_next/image`): valid requests, format by
 //!   `Accept`, headers.
 //! - [`static_files`]: path safety, MIME types, validators, conditional and range requests,
@@ -23,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_log;
+pub mod acme;
 pub mod config;
 pub mod field;
 pub mod image;

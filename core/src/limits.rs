@@ -389,3 +389,23 @@ const _: () = assert!(H2_STREAM_SEND_BYTES_MAX <= H2_OUTPUT_BYTES_MAX);
 const _: () = assert!(APP_FILE_SNAPSHOT_BYTES_MAX <= APP_FILES_SNAPSHOT_BYTES_MAX);
 const _: () = assert!(IMAGE_CACHE_ENTRY_BYTES_MAX <= IMAGE_CACHE_BYTES_MAX);
 const _: () = assert!(APP_FILES_SNAPSHOT_BYTES_MAX <= ENGINE_HEAP_BYTES_MAX / 8);
+/// Most names on one ACME certificate (Let's Encrypt's limit).
+pub const ACME_NAMES_MAX: usize = 100;
+/// Renew an ACME certificate this long before it expires (or with a third of its lifetime
+/// left, if that is sooner: short-lived certificates).
+pub const ACME_RENEW_BEFORE_SECS: i64 = 30 * 24 * 60 * 60;
+/// First wait before trying again after a failed ACME order; each failure doubles it.
+pub const ACME_RETRY_FIRST_SECS: u64 = 60;
+/// Longest wait between ACME attempts for a site whose orders keep failing.
+pub const ACME_RETRY_MAX_SECS: u64 = 24 * 60 * 60;
+/// Longest one ACME order may take, from the account to the certificate (challenges and the
+/// CA's polling included); past it the attempt counts as failed.
+pub const ACME_ORDER_DEADLINE_MS: u64 = 5 * 60 * 1000;
+/// Longest one wait for the ACME CA: its checks of the challenges, or the certificate after
+/// finalizing (polled with backoff from 250 ms).
+pub const ACME_POLL_TIMEOUT_MS: u64 = 120_000;
+/// Longest the ACME thread waits for every shard to take a new challenge set before it tells
+/// the CA to check it.
+pub const ACME_PUBLISH_DEADLINE_MS: u64 = 5_000;
+/// Longest HTTP-01 token bext serves (RFC 8555 tokens are 128 bits and more, base64url).
+pub const ACME_TOKEN_BYTES_MAX: usize = 256;

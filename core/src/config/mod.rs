@@ -41,8 +41,9 @@ use std::path::Path;
 
 pub use error::ConfigError;
 pub use model::{
-    AccessLog, CacheRule, Config, EngineChoice, INDEX_DEFAULT, LogFormat, OpsEndpoints,
-    RenderConfig, ServerConfig, ServerLimits, SiteConfig, SiteTls, Timeouts, listen_default,
+    AccessLog, Acme, AcmeChallenge, CacheRule, Config, EngineChoice, INDEX_DEFAULT, LogFormat,
+    OpsEndpoints, RenderConfig, ServerConfig, ServerLimits, SiteConfig, SiteTls, Timeouts,
+    listen_default,
 };
 
 use crate::limits;

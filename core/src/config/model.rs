@@ -209,6 +209,47 @@ pub enum SiteTls {
     },
     /// A certificate made at start for the site's hosts (development: no client trusts it).
     SelfSigned,
+    /// A certificate for the site's hosts from an ACME CA (Let's Encrypt by default), obtained
+    /// and renewed by the ACME thread and kept in `storage`.
+    Acme(Acme),
+}
+
+/// `tls = { acme = { … } }`: where and how to get the site's certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acme {
+    /// The account's contact (`mailto:`), if given.
+    pub email: Option<String>,
+    /// The CA's directory URL (`https://…`).
+    pub directory: String,
+    /// A PEM root to trust for the directory's HTTPS instead of the system's (a private CA,
+    /// Pebble, a test server).
+    pub ca: Option<PathBuf>,
+    /// How the CA checks that we control the names.
+    pub challenge: AcmeChallenge,
+    /// The folder the account and certificates are kept in, resolved like `root`.
+    pub storage: PathBuf,
+}
+
+/// Let's Encrypt's production directory: the default `directory`.
+pub const ACME_DIRECTORY_DEFAULT: &str = "https://acme-v02.api.letsencrypt.org/directory";
+
+/// An ACME challenge type bext answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcmeChallenge {
+    /// RFC 8737: a certificate for the name on the TLS listener, with ALPN `acme-tls/1`.
+    TlsAlpn01,
+    /// RFC 8555 §8.3: a token at `/.well-known/acme-challenge/` over plain HTTP.
+    Http01,
+}
+
+impl AcmeChallenge {
+    /// The name the CA and the config use.
+    pub fn name(self) -> &'static str {
+        match self {
+            AcmeChallenge::TlsAlpn01 => "tls-alpn-01",
+            AcmeChallenge::Http01 => "http-01",
+        }
+    }
 }
 
 /// One `[[site.cache_control]]` entry.

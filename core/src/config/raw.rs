@@ -94,27 +94,41 @@ pub(super) struct RawCacheRule {
     pub value: Spanned<String>,
 }
 
-/// `tls = "self-signed"` or `tls = { cert = "…", key = "…", ocsp = "…" }`. A hand-written
+/// `tls = "self-signed"`, `tls = { cert = "…", key = "…", ocsp = "…" }` or
+/// `tls = { acme = { … } }`. A hand-written
 /// visitor rather than `#[serde(untagged)]`, which would let a misspelt key in the table pass
 /// unnoticed (an untagged variant cannot deny unknown fields).
 pub(super) enum RawTls {
     Named(String),
-    Files {
-        cert: String,
-        key: String,
-        ocsp: Option<String>,
-    },
+    Table(RawTlsTable),
 }
 
+/// The table form: files (`cert`, `key`, `ocsp`) or `acme`; which combination is valid is
+/// checked in `validate`, where the error can name the key.
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a table with `cert` and `key` (and `ocsp`)"
+    expecting = "a table with `cert` and `key` (and `ocsp`), or `acme`"
 )]
-struct RawTlsFiles {
-    cert: String,
-    key: String,
-    ocsp: Option<String>,
+pub(super) struct RawTlsTable {
+    pub cert: Option<String>,
+    pub key: Option<String>,
+    pub ocsp: Option<String>,
+    pub acme: Option<RawAcme>,
+}
+
+/// `acme = { email = "…", directory = "…", ca = "…", challenge = "…", storage = "…" }`.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table with `email`, `directory`, `ca`, `challenge` or `storage`"
+)]
+pub(super) struct RawAcme {
+    pub email: Option<String>,
+    pub directory: Option<String>,
+    pub ca: Option<String>,
+    pub challenge: Option<String>,
+    pub storage: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for RawTls {
@@ -123,18 +137,14 @@ impl<'de> Deserialize<'de> for RawTls {
         impl<'de> Visitor<'de> for TlsVisitor {
             type Value = RawTls;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("\"self-signed\" or a table with `cert` and `key`")
+                f.write_str("\"self-signed\" or a table with `cert` and `key`, or `acme`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTls, E> {
                 Ok(RawTls::Named(v.to_owned()))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<RawTls, A::Error> {
-                let files = RawTlsFiles::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(RawTls::Files {
-                    cert: files.cert,
-                    key: files.key,
-                    ocsp: files.ocsp,
-                })
+                let table = RawTlsTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawTls::Table(table))
             }
         }
         deserializer.deserialize_any(TlsVisitor)

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, MESH_QUEUE_DEPTH, SHARD_START_DEADLINE_MS};
+use bext_core::limits::{
+    ACME_PUBLISH_DEADLINE_MS, CONTROL_SEND_DEADLINE_MS, MESH_QUEUE_DEPTH, SHARD_START_DEADLINE_MS,
+};
 use bext_shards::mesh::{MeshSender, mesh};
 use bext_shards::rt::RuntimeOptions;
 use bext_shards::{shard, sys};
@@ -166,6 +168,13 @@ impl Server {
         self.broadcast(|| Message::Reload(snapshot.clone()))
     }
 
+    /// A handle the ACME thread publishes its challenges through.
+    pub fn acme_publisher(&self) -> AcmePublisher {
+        AcmePublisher {
+            control: self.control.clone(),
+        }
+    }
+
     /// Asks every shard to stop accepting and drain.
     pub fn stop(&self, drain: Duration) -> Result<(), String> {
         self.broadcast(|| Message::Stop { drain })
@@ -186,24 +195,58 @@ impl Server {
     }
 
     fn broadcast(&self, make: impl Fn() -> Message) -> Result<(), String> {
-        for to in 0..self.control.shards() {
-            let deadline = Instant::now() + CONTROL_SEND_DEADLINE;
-            let mut message = make();
-            loop {
-                match self.control.send(to, message) {
-                    Ok(()) => break,
-                    Err(full) if Instant::now() < deadline => {
-                        message = full.0;
-                        std::thread::sleep(Duration::from_millis(1));
-                    }
-                    Err(_) => {
-                        return Err(format!(
-                            "shard {to} did not take the message within {CONTROL_SEND_DEADLINE:?}"
-                        ));
-                    }
-                }
+        broadcast(&self.control, make)
+    }
+}
+
+/// Sends the open ACME challenges to every shard, from any thread.
+#[derive(Clone)]
+pub struct AcmePublisher {
+    control: MeshSender<Message>,
+}
+
+impl AcmePublisher {
+    /// Makes every shard answer `challenges` (and no others); returns once each has taken
+    /// them, or says why not within `ACME_PUBLISH_DEADLINE_MS`.
+    pub fn publish(&self, challenges: Arc<bext_core::acme::Challenges>) -> Result<(), String> {
+        let shards = self.control.shards();
+        let (taken, took) = std::sync::mpsc::sync_channel(shards);
+        broadcast(&self.control, || Message::Acme {
+            challenges: challenges.clone(),
+            taken: taken.clone(),
+        })?;
+        let deadline = Instant::now() + Duration::from_millis(ACME_PUBLISH_DEADLINE_MS);
+        for done in 0..shards {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if took.recv_timeout(left).is_err() {
+                return Err(format!(
+                    "only {done} of {shards} shards took the ACME challenges within {ACME_PUBLISH_DEADLINE_MS} ms"
+                ));
             }
         }
         Ok(())
     }
+}
+
+/// Sends `make()` to every shard, retrying a full inbox until `CONTROL_SEND_DEADLINE_MS`.
+fn broadcast(control: &MeshSender<Message>, make: impl Fn() -> Message) -> Result<(), String> {
+    for to in 0..control.shards() {
+        let deadline = Instant::now() + CONTROL_SEND_DEADLINE;
+        let mut message = make();
+        loop {
+            match control.send(to, message) {
+                Ok(()) => break,
+                Err(full) if Instant::now() < deadline => {
+                    message = full.0;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(_) => {
+                    return Err(format!(
+                        "shard {to} did not take the message within {CONTROL_SEND_DEADLINE:?}"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -50,7 +50,7 @@ mod shard;
 pub mod snapshot;
 mod transport;
 
-pub use launch::{LaunchError, Server, launch};
+pub use launch::{AcmePublisher, LaunchError, Server, launch};
 pub use service::app::AppSite;
 pub use snapshot::{AppBuilder, Snapshot, SnapshotError};
 pub use transport::tls::certs::PROVIDER as TLS_PROVIDER;

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
-use super::model::Config;
+use super::model::{Config, SiteTls};
 use super::raw::RawConfig;
+use crate::limits::ACME_NAMES_MAX;
 
 type Result<T> = std::result::Result<T, ConfigError>;
 
@@ -50,6 +51,7 @@ impl Checker<'_> {
                     "needs `listen_tls` addresses in [server] to serve HTTPS on",
                 ));
             }
+            let tls_span = raw_site.get_ref().tls.as_ref().map(|t| t.span());
             let site = self.site(
                 index,
                 span,
@@ -57,6 +59,9 @@ impl Checker<'_> {
                 &mut host_owner,
                 &mut default_site,
             )?;
+            if let (Some(SiteTls::Acme(_)), Some(tls_span)) = (&site.tls, tls_span) {
+                self.acme_site(index, tls_span, &site.hosts)?;
+            }
             sites.push(site);
         }
         // The first site is the default unless one says otherwise: settle that here so that
@@ -82,6 +87,46 @@ impl Checker<'_> {
             sites,
             render,
         })
+    }
+
+    /// What an ACME site needs beyond its own table: names a CA can validate. (Both
+    /// challenges have their listener: `listen` is never empty, and an ACME site has `tls`,
+    /// which needs `listen_tls`.)
+    fn acme_site(&self, index: usize, span: Range<usize>, hosts: &[String]) -> Result<()> {
+        let key = format!("site[{index}].tls.acme");
+        if hosts.is_empty() {
+            return Err(self.source.error(
+                span,
+                &key,
+                "needs `hosts`: the names to get a certificate for",
+            ));
+        }
+        if hosts.len() > ACME_NAMES_MAX {
+            return Err(self.source.error(
+                span,
+                &key,
+                format!("at most {ACME_NAMES_MAX} hosts on one certificate (the CA's limit)"),
+            ));
+        }
+        for host in hosts {
+            let why = if host.starts_with("*.") {
+                Some("wildcard names need the DNS-01 challenge, which bext does not answer")
+            } else if host.starts_with('[') || host.parse::<std::net::IpAddr>().is_ok() {
+                Some("CAs give certificates for DNS names, not IP addresses")
+            } else if !host.contains('.') && host != "localhost" {
+                Some("not a fully qualified name")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(self.source.error(
+                    span,
+                    &key,
+                    format!("cannot get a certificate for `{host}`: {why}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A path from the config, resolved against the config file's directory (an absolute path

@@ -155,17 +155,110 @@ impl Checker<'_> {
                 &format!("{prefix}.tls"),
                 format!("`{other}` is not a TLS setting: use \"self-signed\" or {{ cert = \"…\", key = \"…\" }}"),
             )),
-            RawTls::Files { cert, key, ocsp } => Ok(SiteTls::Files {
-                cert: self.path(&Spanned::new(span.clone(), cert), &format!("{prefix}.tls.cert"))?,
-                key: self.path(&Spanned::new(span.clone(), key), &format!("{prefix}.tls.key"))?,
+            RawTls::Table(table) => self.tls_table(prefix, span, table),
+        }
+    }
+
+    fn tls_table(
+        &self,
+        prefix: &str,
+        span: std::ops::Range<usize>,
+        table: RawTlsTable,
+    ) -> Result<SiteTls> {
+        let at = |text: String| Spanned::new(span.clone(), text);
+        match table {
+            RawTlsTable {
+                cert: Some(cert),
+                key: Some(key),
+                ocsp,
+                acme: None,
+            } => Ok(SiteTls::Files {
+                cert: self.path(&at(cert), &format!("{prefix}.tls.cert"))?,
+                key: self.path(&at(key), &format!("{prefix}.tls.key"))?,
                 ocsp: match ocsp {
-                    Some(ocsp) => Some(
-                        self.path(&Spanned::new(span, ocsp), &format!("{prefix}.tls.ocsp"))?,
-                    ),
+                    Some(ocsp) => Some(self.path(&at(ocsp), &format!("{prefix}.tls.ocsp"))?),
                     None => None,
                 },
             }),
+            RawTlsTable {
+                cert: None,
+                key: None,
+                ocsp: None,
+                acme: Some(acme),
+            } => self.acme(prefix, span, acme),
+            RawTlsTable {
+                acme: Some(_), ..
+            } => Err(self.source.error(
+                span,
+                &format!("{prefix}.tls.acme"),
+                "either `acme` or files (`cert`, `key`, `ocsp`), not both: ACME obtains the certificate itself",
+            )),
+            RawTlsTable { cert: None, .. } => Err(self.source.error(
+                span,
+                &format!("{prefix}.tls.cert"),
+                "required key is missing: give `cert` and `key` (PEM files), or `acme = { … }`",
+            )),
+            RawTlsTable { .. } => Err(self.source.error(
+                span,
+                &format!("{prefix}.tls.key"),
+                "required key is missing: give `key`, the certificate's private key (a PEM file)",
+            )),
         }
+    }
+
+    fn acme(&self, prefix: &str, span: std::ops::Range<usize>, raw: RawAcme) -> Result<SiteTls> {
+        let key = |name: &str| format!("{prefix}.tls.acme.{name}");
+        let directory = raw
+            .directory
+            .unwrap_or_else(|| ACME_DIRECTORY_DEFAULT.to_owned());
+        if !directory.starts_with("https://") {
+            return Err(self.source.error(
+                span,
+                &key("directory"),
+                format!(
+                    "`{directory}` is not an https:// URL (RFC 8555 §6.1: ACME runs over HTTPS)"
+                ),
+            ));
+        }
+        let email = match raw.email {
+            Some(email) if !email.contains('@') || email.contains(char::is_whitespace) => {
+                return Err(self.source.error(
+                    span,
+                    &key("email"),
+                    format!("`{email}` is not an email address"),
+                ));
+            }
+            other => other,
+        };
+        let challenge = match raw.challenge.as_deref() {
+            None | Some("tls-alpn-01") => AcmeChallenge::TlsAlpn01,
+            Some("http-01") => AcmeChallenge::Http01,
+            Some(other) => {
+                return Err(self.source.error(
+                    span,
+                    &key("challenge"),
+                    format!(
+                        "`{other}` is not a challenge bext answers: use \"tls-alpn-01\" (the default) or \"http-01\""
+                    ),
+                ));
+            }
+        };
+        let at = |text: String| Spanned::new(span.clone(), text);
+        let ca = match raw.ca {
+            Some(ca) => Some(self.path(&at(ca), &key("ca"))?),
+            None => None,
+        };
+        let storage = self.path(
+            &at(raw.storage.unwrap_or_else(|| String::from("acme"))),
+            &key("storage"),
+        )?;
+        Ok(SiteTls::Acme(Acme {
+            email,
+            directory,
+            ca,
+            challenge,
+            storage,
+        }))
     }
 
     fn headers(&self, prefix: &str, raw: Pairs) -> Result<Vec<(String, String)>> {

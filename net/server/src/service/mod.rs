@@ -11,7 +11,9 @@
 //! Handlers:
 //! - [`static_files`]: files beneath a site root, through the shard's file cache;
 //! - [`app`]: pages rendered by the shard's engines and cached (ISR), mesh fills;
-//! - [`ops`]: `/__bext/health`, `/metrics`, `/cache/invalidate`, `/dev/events`.
+//! - [`ops`]: `/__bext/health`, `/metrics`, `/cache/invalidate`, `/dev/events`;
+//! - ACME HTTP-01 tokens the ACME thread has open (`/.well-known/acme-challenge/…`), before
+//!   any site's own routes and redirects.
 
 pub(crate) mod app;
 mod ops;
@@ -26,6 +28,7 @@ use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use bext_core::acme::{Challenges, HTTP01_PREFIX};
 use bext_core::isr::{Invalidate, IsrCache, IsrConfig, KeyHasher};
 use bext_core::metrics::Metrics;
 use bext_net::fields::{Field, FieldBlock};
@@ -51,6 +54,11 @@ pub(crate) struct Service {
     pub mesh_fills: RefCell<HashMap<u64, app::MeshFill>>,
     /// Dev reload streams open now (at most `DEV_RELOAD_CLIENTS_MAX`).
     pub dev_streams: Cell<usize>,
+    /// The ACME challenges open now (published by the ACME thread), and the TLS config that
+    /// answers the TLS-ALPN-01 ones, made for one snapshot.
+    acme: RefCell<Arc<Challenges>>,
+    /// Kept for the accept loop, which makes it (`shard::accept`).
+    pub acme_tls: RefCell<Option<(u64, Arc<rustls::ServerConfig>)>>,
 }
 
 /// What one snapshot needs on a shard: built on start and on each reload, pinned by requests.
@@ -72,6 +80,8 @@ impl Service {
             fills_done: Generation::default(),
             mesh_fills: RefCell::new(HashMap::new()),
             dev_streams: Cell::new(0),
+            acme: RefCell::new(Arc::new(Challenges::default())),
+            acme_tls: RefCell::new(None),
         })
     }
 
@@ -93,7 +103,24 @@ impl Service {
 
     /// Routes a request under the current state; `secure`: it came over TLS.
     pub fn route(&self, request: &Request<'_>, secure: bool) -> Route {
-        Route::decide(self.current(), request, secure)
+        let mut route = Route::decide(self.current(), request, secure);
+        if request.path.starts_with(HTTP01_PREFIX)
+            && self.acme.borrow().http_answer(request.path).is_some()
+        {
+            route.handler = Handler::AcmeChallenge;
+        }
+        route
+    }
+
+    /// Answers the ACME challenges in `challenges` (and no others) from now on.
+    pub fn set_acme(&self, challenges: Arc<Challenges>) {
+        *self.acme.borrow_mut() = challenges;
+        *self.acme_tls.borrow_mut() = None;
+    }
+
+    /// The ACME challenges open now.
+    pub fn acme(&self) -> Arc<Challenges> {
+        self.acme.borrow().clone()
     }
 
     /// The synchronous fast path: cache hits and answers that need no waiting.
@@ -109,6 +136,7 @@ impl Service {
                 .or_else(|| static_files::hit(self, route, request, now)),
             Handler::Ops(ops) => ops::answer_now(self, ops, request),
             Handler::HttpsRedirect => Some(https_redirect(request)),
+            Handler::AcmeChallenge => Some(self.acme_answer(request)),
         };
         match answer {
             Some(response) => Outcome::Ready(with_hsts(route, response)),
@@ -128,8 +156,22 @@ impl Service {
             Handler::App => app::answer(self, route, request, now).await,
             Handler::Ops(ops) => ops::answer(self, route, ops, request).await,
             Handler::HttpsRedirect => https_redirect(request),
+            Handler::AcmeChallenge => self.acme_answer(request),
         };
         with_hsts(route, response)
+    }
+
+    /// An HTTP-01 token's key authorization (RFC 8555 §8.3), or 404 if it closed since the
+    /// request was routed.
+    fn acme_answer(&self, request: &Request<'_>) -> Response {
+        match self.acme.borrow().http_answer(request.path) {
+            Some(answer) => Response::bytes(
+                200,
+                "application/octet-stream",
+                bytes::Bytes::copy_from_slice(answer.as_bytes()),
+            ),
+            None => Response::error(404),
+        }
     }
 
     /// This shard's counters for a scrape: the runtime's, with the current ISR cache's.

@@ -34,6 +34,8 @@ pub(crate) enum Handler {
     Static,
     /// A plain-HTTP request to a site with `https_redirect`: 308 to the HTTPS URL.
     HttpsRedirect,
+    /// An open ACME HTTP-01 token: its key authorization.
+    AcmeChallenge,
 }
 
 /// bext's own endpoints.
@@ -81,7 +83,9 @@ impl Route {
         let max = self.state.snapshot.config.sites[self.site].body_bytes_max;
         match self.handler {
             Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(max),
-            Handler::Static | Handler::Ops(_) | Handler::HttpsRedirect => BodyUse::Ignore(max),
+            Handler::Static | Handler::Ops(_) | Handler::HttpsRedirect | Handler::AcmeChallenge => {
+                BodyUse::Ignore(max)
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! with the shard's main loop and not in `transport/`.
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bext_core::limits::ACCEPT_RETRY_MS;
@@ -11,8 +12,10 @@ use bext_shards::rt::{self, TcpListener};
 use bext_shards::sync::race;
 
 use crate::driver;
-use crate::service::Service;
+use crate::service::{Service, State};
+use crate::transport::Transport;
 use crate::transport::tls::Tls;
+use bext_core::acme::TLS_ALPN01_PROTOCOL;
 
 /// Accepts connections on one of this shard's listening sockets until the shard stops, and
 /// serves each with the HTTP/1.1 driver, or the HTTP/2 one when ALPN chose `h2`, over TLS when
@@ -60,7 +63,7 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                         .timeouts
                         .tls_handshake_timeout_ms,
                 );
-                let Some(config) = state.snapshot.tls.clone() else {
+                let Some(config) = tls_config(&service, &state) else {
                     let mut metrics = shard.metrics.borrow_mut();
                     metrics.connections_open = metrics.connections_open.saturating_sub(1);
                     continue;
@@ -68,6 +71,13 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                 let service = service.clone();
                 super::spawn(&shard, "a TLS connection", async move {
                     match Tls::accept(stream, config, handshake).await {
+                        Ok(mut tls) if tls.alpn() == Some(TLS_ALPN01_PROTOCOL) => {
+                            // An ACME validator: the handshake (our challenge certificate)
+                            // was the whole answer (RFC 8737 §3); no HTTP follows.
+                            let _ = tls.shutdown_write().await;
+                            let mut metrics = service.shard.metrics.borrow_mut();
+                            metrics.connections_open = metrics.connections_open.saturating_sub(1);
+                        }
                         Ok(tls) if tls.alpn() == Some(b"h2") => {
                             // Boxed: HTTP/1.1 connections (most of them) do not carry an
                             // HTTP/2 connection's state in their task.
@@ -98,6 +108,33 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                 eprintln!("bext: shard {}: accept failed: {e}", shard.id);
                 rt::sleep(Duration::from_millis(ACCEPT_RETRY_MS)).await;
             }
+        }
+    }
+}
+
+/// The TLS config for a connection accepted under `state`: the snapshot's, or, while an ACME
+/// TLS-ALPN-01 challenge is open, one that also answers it (made once per snapshot and
+/// challenge set).
+fn tls_config(service: &Service, state: &State) -> Option<Arc<rustls::ServerConfig>> {
+    let base = state.snapshot.tls.as_ref()?;
+    let acme = service.acme();
+    if acme.tls_alpn.is_empty() {
+        return Some(base.clone());
+    }
+    let mut cached = service.acme_tls.borrow_mut();
+    if let Some((id, config)) = &*cached
+        && *id == state.snapshot.id
+    {
+        return Some(config.clone());
+    }
+    match crate::transport::tls::certs::with_challenges(base, &acme) {
+        Ok(config) => {
+            *cached = Some((state.snapshot.id, config.clone()));
+            Some(config)
+        }
+        Err(e) => {
+            eprintln!("bext: shard {}: acme: {e}", service.shard.id);
+            Some(base.clone())
         }
     }
 }

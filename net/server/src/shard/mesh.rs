@@ -10,7 +10,7 @@
 //! | `MetricsReply`, `FillReply` | retried every `MESH_RETRY_INTERVAL_MS` until the asker's own wait ends |
 //! | `FillRequest` | the asking shard renders the page itself |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
-//! | `Reload`, `Stop` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator |
+//! | `Reload`, `Stop`, `Acme` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator (for `Acme`, the ACME thread, which does not tell the CA to check) |
 //!
 //! Messages that name a site carry the id of the snapshot their sender had: during a reload,
 //! two shards may briefly number sites differently, and a message from another snapshot is
@@ -55,6 +55,12 @@ pub(crate) enum Message {
     FillReply {
         id: u64,
         reply: Option<Box<FillReply>>,
+    },
+    /// Answer these ACME challenges from now on (the ACME thread, through the control
+    /// thread); `taken` hears once the shard does.
+    Acme {
+        challenges: Arc<bext_core::acme::Challenges>,
+        taken: std::sync::mpsc::SyncSender<usize>,
     },
     /// Mark pages of a site stale (`POST /__bext/cache/invalidate`, fanned out).
     Invalidate {

@@ -225,6 +225,11 @@ fn handle(service: &Rc<Service>, message: Message) {
             site,
             what,
         } => service.on_invalidate(snapshot, site, &what),
+        Message::Acme { challenges, taken } => {
+            service.set_acme(challenges);
+            // The publisher may have given up waiting: nothing to tell then.
+            let _ = taken.try_send(shard.id);
+        }
     }
 }
 

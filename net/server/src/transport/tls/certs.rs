@@ -4,10 +4,16 @@
 //! builds a new set; connections already open keep the one they started with.
 //!
 //! rustls's built-in resolver matches exact names only, so the choice by name is ours.
+//!
+//! A site with `acme` serves the certificate the ACME thread keeps in its storage folder, or,
+//! until there is one, a self-signed stand-in. While a TLS-ALPN-01 challenge is open, a shard
+//! serves new connections with [`with_challenges`]: the same config, plus the challenge
+//! certificates for validators that ask for `acme-tls/1`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use bext_core::acme::{Challenges, TLS_ALPN01_PROTOCOL, cert_dir};
 use bext_core::config::{Config, SiteTls};
 #[cfg(feature = "aws-lc-rs")]
 use rustls::crypto::aws_lc_rs as crypto;
@@ -22,7 +28,7 @@ pub const PROVIDER: &str = "aws-lc-rs";
 #[cfg(not(feature = "aws-lc-rs"))]
 pub const PROVIDER: &str = "ring";
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 
@@ -94,6 +100,28 @@ fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String
             (chain, key)
         }
         SiteTls::SelfSigned => self_signed(hosts)?,
+        SiteTls::Acme(acme) => {
+            let dir = cert_dir(&acme.storage, hosts);
+            let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+            if cert.exists() && key.exists() {
+                let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert)
+                    .and_then(|certs| certs.collect::<Result<_, _>>())
+                    .map_err(|e| format!("{}: {e}", cert.display()))?;
+                let key = PrivateKeyDer::from_pem_file(&key)
+                    .map_err(|e| format!("{}: {e}", key.display()))?;
+                if chain.is_empty() {
+                    return Err(format!("{}: no certificate in it", cert.display()));
+                }
+                (chain, key)
+            } else {
+                eprintln!(
+                    "bext: acme: no certificate for {} in {} yet: serving a self-signed one until the CA issues it",
+                    hosts.join(", "),
+                    acme.storage.display()
+                );
+                self_signed(hosts)?
+            }
+        }
     };
     let signing = any_supported_type(&key).map_err(|e| format!("the private key: {e}"))?;
     let mut certified = CertifiedKey::new(chain, signing);
@@ -130,6 +158,56 @@ fn self_signed(
     let key = PrivateKeyDer::try_from(made.signing_key.serialize_der())
         .map_err(|e| format!("self-signed key: {e}"))?;
     Ok((vec![made.cert.der().clone()], key))
+}
+
+/// `base` plus answers to the open TLS-ALPN-01 challenges: a client offering `acme-tls/1`
+/// gets the challenge certificate for its SNI (and ALPN `acme-tls/1`), everyone else what
+/// `base` gives.
+pub(crate) fn with_challenges(
+    base: &Arc<rustls::ServerConfig>,
+    challenges: &Challenges,
+) -> Result<Arc<rustls::ServerConfig>, String> {
+    let mut by_host = HashMap::new();
+    for challenge in &challenges.tls_alpn {
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(challenge.key_der.clone()));
+        let signing = any_supported_type(&key)
+            .map_err(|e| format!("TLS-ALPN-01 key for {}: {e}", challenge.host))?;
+        let cert = CertificateDer::from(challenge.cert_der.clone());
+        by_host.insert(
+            challenge.host.clone(),
+            Arc::new(CertifiedKey::new(vec![cert], signing)),
+        );
+    }
+    let mut config = (**base).clone();
+    config.cert_resolver = Arc::new(WithChallenges {
+        base: base.cert_resolver.clone(),
+        by_host,
+    });
+    config.alpn_protocols.push(TLS_ALPN01_PROTOCOL.to_vec());
+    Ok(Arc::new(config))
+}
+
+#[derive(Debug)]
+struct WithChallenges {
+    base: Arc<dyn ResolvesServerCert>,
+    by_host: HashMap<String, Arc<CertifiedKey>>,
+}
+
+impl ResolvesServerCert for WithChallenges {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let validator = hello
+            .alpn()
+            .is_some_and(|mut protocols| protocols.any(|p| p == TLS_ALPN01_PROTOCOL));
+        if !validator {
+            return self.base.resolve(hello);
+        }
+        // RFC 8737 §3: only the challenge certificate for that name; none, no handshake.
+        let name = hello
+            .server_name()?
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        self.by_host.get(&name).cloned()
+    }
 }
 
 /// Certificates by server name.
