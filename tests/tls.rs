@@ -199,6 +199,7 @@ fn a_client_resumes_with_its_ticket_on_any_shard() {
     };
     let first = s_client("-sess_out");
     assert!(first.contains("New, TLSv1.3"), "{first}");
+    assert!(first.contains("New Session Ticket"), "{first}");
     assert!(first.contains("hello over tls"), "{first}");
     // Four more: with two shards, some land on the other one; every one resumes.
     for _ in 0..4 {
@@ -206,6 +207,75 @@ fn a_client_resumes_with_its_ticket_on_any_shard() {
         assert!(again.contains("Reused, TLSv1.3"), "{again}");
         assert!(again.contains("hello over tls"), "{again}");
     }
+}
+
+/// One `openssl s_client` exchange with `addr` (a request for /index.html); `args` go first.
+fn s_client(addr: &str, args: &[&str]) -> String {
+    let mut child = Command::new("openssl")
+        .args(["s_client", "-connect", addr, "-servername", "localhost"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl s_client");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let _ = stdin
+        .write_all(b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let out = child.wait_with_output().expect("s_client ends");
+    drop(stdin);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn without_tickets_every_handshake_is_full_and_the_server_orders_the_ciphers() {
+    let (_dir, config) = site_with(
+        "tls-no-tickets",
+        "\"self-signed\"",
+        "shards = 1\ntls_session_tickets = false\n",
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    let addr = https_addr(&bext).to_string();
+    let sessions = TempDir::new("tls-no-sessions");
+    let session = sessions.path().join("session.pem");
+    let session = session.to_str().expect("a UTF-8 path");
+    let first = s_client(&addr, &["-sess_out", session]);
+    assert!(first.contains("New, TLSv1.3"), "{first}");
+    assert!(first.contains("hello over tls"), "{first}");
+    // No ticket came (with tickets on, s_client reports each as "New Session Ticket"), so
+    // there is no resumable session to keep.
+    assert!(!first.contains("New Session Ticket"), "{first}");
+    let kept = std::fs::read(session).unwrap_or_default();
+    assert!(
+        kept.is_empty(),
+        "a session was kept:\n{}",
+        String::from_utf8_lossy(&kept)
+    );
+    // A client that prefers ChaCha20 gets the server's first choice it offers (AES-GCM), in
+    // TLS 1.3 and in TLS 1.2.
+    let tls13 = s_client(
+        &addr,
+        &[
+            "-ciphersuites",
+            "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256",
+        ],
+    );
+    assert!(
+        tls13.contains("Cipher is TLS_AES_128_GCM_SHA256"),
+        "{tls13}"
+    );
+    let tls12 = s_client(
+        &addr,
+        &[
+            "-tls1_2",
+            "-cipher",
+            "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
+        ],
+    );
+    assert!(
+        tls12.contains("Cipher is ECDHE-ECDSA-AES128-GCM-SHA256"),
+        "{tls12}"
+    );
 }
 
 #[test]

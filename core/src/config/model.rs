@@ -80,6 +80,9 @@ pub struct ServerConfig {
     /// HTTP/2: offered by ALPN on `listen_tls` addresses, and taken with prior knowledge
     /// (h2c) on `listen` ones. On by default.
     pub http2: bool,
+    /// TLS session resumption by stateless tickets (nginx's `ssl_session_tickets`). On by
+    /// default; off, every handshake is a full one.
+    pub tls_session_tickets: bool,
     pub timeouts: Timeouts,
     pub limits: ServerLimits,
 }
@@ -298,6 +301,7 @@ impl Default for ServerConfig {
             access_log_format: LogFormat::Combined,
             ops_endpoints: OpsEndpoints::Loopback,
             http2: true,
+            tls_session_tickets: true,
             timeouts: Timeouts::default(),
             limits: ServerLimits::default(),
         }

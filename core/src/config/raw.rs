@@ -45,6 +45,7 @@ pub(super) struct RawServer {
     pub access_log_format: Option<Spanned<String>>,
     pub ops_endpoints: Option<Spanned<String>>,
     pub http2: Option<bool>,
+    pub tls_session_tickets: Option<bool>,
 
     pub header_read_timeout_ms: Option<Spanned<u64>>,
     pub body_idle_timeout_ms: Option<Spanned<u64>>,

@@ -121,6 +121,9 @@ impl Checker<'_> {
             access_log_format,
             ops_endpoints,
             http2: raw.http2.unwrap_or(defaults.http2),
+            tls_session_tickets: raw
+                .tls_session_tickets
+                .unwrap_or(defaults.tls_session_tickets),
             timeouts,
             limits,
         })

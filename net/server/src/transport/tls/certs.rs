@@ -70,9 +70,17 @@ pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::Server
     };
     // Resumption by stateless tickets, from one ticketer for the whole process: a client that
     // comes back on another shard (or after a reload) resumes, and no session cache (one
-    // mutex for every shard) is kept. rustls rotates the ticket keys on its schedule.
+    // mutex for every shard) is kept. rustls rotates the ticket keys on its schedule. With
+    // `tls_session_tickets = false`, no tickets: every handshake is a full one.
     server.session_storage = Arc::new(NoServerSessionStorage {});
-    server.ticketer = ticketer()?;
+    if config.server.tls_session_tickets {
+        server.ticketer = ticketer()?;
+    } else {
+        server.send_tls13_tickets = 0;
+    }
+    // The server's order of cipher suites, not the client's: rustls's order puts AEADs with
+    // hardware support first (AES-GCM, then ChaCha20), which is what testssl.sh checks for.
+    server.ignore_client_order = true;
     Ok(Some(Arc::new(server)))
 }
 
