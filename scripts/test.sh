@@ -18,6 +18,8 @@ command -v h2load >/dev/null || need+=(nghttp2-client)
 /usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || need+=(python3-h2)
 # Python's cryptography for the test ACME CA (tests/acme/server.py).
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
+# testssl.sh scans the HTTPS listener (tests/testssl.rs).
+command -v testssl >/dev/null || need+=(testssl.sh)
 # A real browser for pages (tests/h2.rs loads one over HTTP/2).
 command -v chromium >/dev/null || need+=(chromium)
 # JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.
