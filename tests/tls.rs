@@ -278,6 +278,77 @@ fn without_tickets_every_handshake_is_full_and_the_server_orders_the_ciphers() {
     );
 }
 
+/// Whether this kernel has a TLS layer to attach to a TCP socket (`CONFIG_TLS`), asked the
+/// way bext asks (`setsockopt(TCP_ULP, "tls")` on a connected socket), from Python.
+fn kernel_has_tls() -> bool {
+    let probe = "import socket\n\
+                 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n\
+                 c = socket.create_connection(l.getsockname()); a, _ = l.accept()\n\
+                 try:\n    a.setsockopt(socket.IPPROTO_TCP, 31, b'tls'); print('yes')\n\
+                 except OSError as e:\n    print('no', e.errno)\n";
+    let out = Command::new("/usr/bin/python3")
+        .args(["-c", probe])
+        .output()
+        .expect("python3 runs");
+    let said = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(said == "yes" || said == "no 2", "the probe said {said:?}");
+    said == "yes"
+}
+
+/// A counter from `/__bext/metrics`.
+fn counter(bext: &Bext, name: &str) -> u64 {
+    let text = bext.get("/__bext/metrics").text();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+}
+
+#[test]
+fn ktls_moves_records_into_the_kernel_or_falls_back_silently() {
+    let (dir, config) = site_with("tls-ktls", "\"self-signed\"", "shards = 1\nktls = true\n");
+    let bext = Bext::serve_config(&config, &[]);
+    let addr = https_addr(&bext);
+    let url = |path: &str| format!("https://localhost:{}{path}", addr.port());
+    let resolve = format!("localhost:{}:127.0.0.1", addr.port());
+    // HTTP/1.1 (two requests on one connection), HTTP/2, and the large file whole.
+    let (ok, err, body) = curl(&[
+        "-k",
+        "--http1.1",
+        "--resolve",
+        &resolve,
+        &url("/index.html"),
+        &url("/index.html"),
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&body),
+        "hello over tls\nhello over tls\n"
+    );
+    let (ok, err, body) = curl(&["-k", "--http2", "--resolve", &resolve, &url("/index.html")]);
+    assert!(ok, "{err}");
+    assert_eq!(body, b"hello over tls\n");
+    let (ok, err, body) = curl(&["-k", "--resolve", &resolve, &url("/big.bin")]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        body,
+        std::fs::read(dir.path().join("big.bin")).expect("read")
+    );
+    let offloaded = counter(&bext, "bext_tls_ktls_offloaded_total");
+    let fallbacks = counter(&bext, "bext_tls_ktls_fallbacks_total");
+    assert_eq!(counter(&bext, "bext_tls_ktls_failures_total"), 0);
+    let said = bext
+        .stderr()
+        .matches("kTLS: this kernel has no TLS layer")
+        .count();
+    if kernel_has_tls() {
+        assert_eq!((offloaded, said), (3, 0), "{}", bext.stderr());
+    } else {
+        // This kernel (CI's has no CONFIG_TLS): every connection stayed with rustls, and the
+        // log said so once, not per connection.
+        assert_eq!((offloaded, fallbacks, said), (0, 3, 1), "{}", bext.stderr());
+    }
+}
+
 #[test]
 fn a_client_that_stalls_in_the_handshake_is_let_go() {
     let (_dir, config) = site_with(

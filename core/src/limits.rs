@@ -142,6 +142,9 @@ pub const TLS_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 /// Most bytes of received TLS records kept while waiting for a whole one (a record is at most
 /// 16 KiB plus its overhead; more without a record is a broken or hostile peer).
 pub const TLS_INCOMING_BYTES_MAX: usize = 64 * 1024;
+/// Largest TLS record other than application data read from a kTLS socket (an alert, a
+/// KeyUpdate): anything larger ends the connection.
+pub const TLS_CONTROL_RECORD_BYTES_MAX: usize = 512;
 /// HTTP/2 streams a client may have open on one connection at once (nginx's
 /// `http2_max_concurrent_streams`); more are refused with `REFUSED_STREAM`.
 pub const H2_STREAMS_CONCURRENT_MAX: u32 = 128;

@@ -38,6 +38,13 @@ pub struct Metrics {
     pub connections_refused: u64,
     /// TLS handshakes that failed (garbage, a stall past the deadline, no certificate).
     pub tls_handshake_failures: u64,
+    /// TLS connections whose record layer moved into the kernel (kTLS).
+    pub tls_ktls_offloaded: u64,
+    /// TLS connections that stayed in user space with `ktls` on (no kernel TLS, a record
+    /// half received).
+    pub tls_ktls_fallbacks: u64,
+    /// TLS connections lost because the kernel refused the keys it was handed.
+    pub tls_ktls_failures: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -106,6 +113,9 @@ impl Metrics {
         self.connections_open += other.connections_open;
         self.connections_refused += other.connections_refused;
         self.tls_handshake_failures += other.tls_handshake_failures;
+        self.tls_ktls_offloaded += other.tls_ktls_offloaded;
+        self.tls_ktls_fallbacks += other.tls_ktls_fallbacks;
+        self.tls_ktls_failures += other.tls_ktls_failures;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -157,6 +167,21 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_tls_handshake_failures_total",
         "TLS handshakes that failed; each cost its connection only.",
         m.tls_handshake_failures,
+    );
+    counter(
+        "bext_tls_ktls_offloaded_total",
+        "TLS connections whose records the kernel encrypts and decrypts (server.ktls).",
+        m.tls_ktls_offloaded,
+    );
+    counter(
+        "bext_tls_ktls_fallbacks_total",
+        "TLS connections kept in user space with server.ktls on (no kernel TLS, or not at a record boundary).",
+        m.tls_ktls_fallbacks,
+    );
+    counter(
+        "bext_tls_ktls_failures_total",
+        "TLS connections lost because the kernel refused their keys.",
+        m.tls_ktls_failures,
     );
     counter(
         "bext_file_cache_hits_total",

@@ -83,6 +83,9 @@ pub struct ServerConfig {
     /// TLS session resumption by stateless tickets (nginx's `ssl_session_tickets`). On by
     /// default; off, every handshake is a full one.
     pub tls_session_tickets: bool,
+    /// Move each TLS connection's record layer into the kernel after the handshake (kTLS)
+    /// where the kernel offers it; off by default, as nginx's is.
+    pub ktls: bool,
     pub timeouts: Timeouts,
     pub limits: ServerLimits,
 }
@@ -302,6 +305,7 @@ impl Default for ServerConfig {
             ops_endpoints: OpsEndpoints::Loopback,
             http2: true,
             tls_session_tickets: true,
+            ktls: false,
             timeouts: Timeouts::default(),
             limits: ServerLimits::default(),
         }

@@ -46,6 +46,7 @@ pub(super) struct RawServer {
     pub ops_endpoints: Option<Spanned<String>>,
     pub http2: Option<bool>,
     pub tls_session_tickets: Option<bool>,
+    pub ktls: Option<bool>,
 
     pub header_read_timeout_ms: Option<Spanned<u64>>,
     pub body_idle_timeout_ms: Option<Spanned<u64>>,

@@ -8,6 +8,7 @@
 //! - `open_beneath`: `openat2(RESOLVE_BENEATH)` for serving files that can never leave a site's
 //!   root, with a per-segment `O_NOFOLLOW` walk where openat2 is missing.
 //! - `rlimit`: the open-file limit (`RLIMIT_NOFILE`).
+//! - `ktls`: the kernel's TLS record layer: attaching it, its keys, records that are not data.
 //! - `process`: signals, the parent-death signal, children's CPU time and the clock tick, for
 //!   the programs that run bext and its peers as child processes (the benchmark harness).
 //!
@@ -18,6 +19,7 @@
 //! `#![allow(unsafe_code)]`, and each block carries a `SAFETY:` note.
 
 mod cpu;
+mod ktls;
 mod open_beneath;
 mod process;
 mod reuseport;
@@ -25,6 +27,7 @@ mod rlimit;
 mod socket;
 
 pub use cpu::{allowed_cpus, current_cpu, lower_current_thread_priority, pin_current_thread};
+pub use ktls::{KtlsDirection, ktls_attach, ktls_recv_record, ktls_send_record, ktls_set_key};
 pub use open_beneath::{danger_force_open_walk_for_tests, open_beneath, open_root};
 pub use process::{
     CLOCK_TICKS_PER_SECOND_FALLBACK, Signal, clock_ticks_per_second, die_with_parent, send_signal,

@@ -124,6 +124,7 @@ impl Checker<'_> {
             tls_session_tickets: raw
                 .tls_session_tickets
                 .unwrap_or(defaults.tls_session_tickets),
+            ktls: raw.ktls.unwrap_or(defaults.ktls),
             timeouts,
             limits,
         })

@@ -15,6 +15,7 @@ use crate::driver;
 use crate::service::{Service, State};
 use crate::transport::Transport;
 use crate::transport::tls::Tls;
+use crate::transport::tls::kernel::{Kept, Offload};
 use bext_core::acme::TLS_ALPN01_PROTOCOL;
 
 /// Accepts connections on one of this shard's listening sockets until the shard stops, and
@@ -68,6 +69,7 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                     metrics.connections_open = metrics.connections_open.saturating_sub(1);
                     continue;
                 };
+                let ktls = state.snapshot.config.server.ktls;
                 let service = service.clone();
                 super::spawn(&shard, "a TLS connection", async move {
                     match Tls::accept(stream, config, handshake).await {
@@ -78,12 +80,38 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                             let mut metrics = service.shard.metrics.borrow_mut();
                             metrics.connections_open = metrics.connections_open.saturating_sub(1);
                         }
-                        Ok(tls) if tls.alpn() == Some(b"h2") => {
-                            // Boxed: HTTP/1.1 connections (most of them) do not carry an
-                            // HTTP/2 connection's state in their task.
-                            Box::pin(driver::h2::serve(service, tls, peer, true, Vec::new())).await;
+                        Ok(tls) if ktls => match tls.offload().await {
+                            Offload::Kernel(ktls) => {
+                                service.shard.metrics.borrow_mut().tls_ktls_offloaded += 1;
+                                let h2 = ktls.alpn() == Some(b"h2");
+                                serve_secure(service, ktls, h2, peer).await;
+                            }
+                            Offload::User(tls, kept) => {
+                                service.shard.metrics.borrow_mut().tls_ktls_fallbacks += 1;
+                                say_kept(&kept);
+                                let h2 = tls.alpn() == Some(b"h2");
+                                serve_secure(service, tls, h2, peer).await;
+                            }
+                            Offload::Lost(e) => {
+                                let shard = &service.shard;
+                                let mut metrics = shard.metrics.borrow_mut();
+                                metrics.connections_open =
+                                    metrics.connections_open.saturating_sub(1);
+                                metrics.tls_ktls_failures += 1;
+                                let failures = metrics.tls_ktls_failures;
+                                drop(metrics);
+                                if failures.is_power_of_two() {
+                                    eprintln!(
+                                        "bext: shard {}: kTLS refused the keys of {peer} ({failures} so far): {e}",
+                                        shard.id
+                                    );
+                                }
+                            }
+                        },
+                        Ok(tls) => {
+                            let h2 = tls.alpn() == Some(b"h2");
+                            serve_secure(service, tls, h2, peer).await;
                         }
-                        Ok(tls) => driver::h1::serve(service, tls, peer, true).await,
                         Err(e) => {
                             let shard = &service.shard;
                             let mut metrics = shard.metrics.borrow_mut();
@@ -136,5 +164,47 @@ fn tls_config(service: &Service, state: &State) -> Option<Arc<rustls::ServerConf
             eprintln!("bext: shard {}: acme: {e}", service.shard.id);
             Some(base.clone())
         }
+    }
+}
+
+/// Serves a connection over TLS (rustls's or the kernel's) with HTTP/2 when ALPN chose it,
+/// HTTP/1.1 otherwise.
+async fn serve_secure<T: Transport + 'static>(
+    service: Rc<Service>,
+    transport: T,
+    h2: bool,
+    peer: std::net::SocketAddr,
+) {
+    if h2 {
+        // Boxed: HTTP/1.1 connections (most of them) do not carry an HTTP/2 connection's
+        // state in their task.
+        Box::pin(driver::h2::serve(
+            service,
+            transport,
+            peer,
+            true,
+            Vec::new(),
+        ))
+        .await;
+    } else {
+        driver::h1::serve(service, transport, peer, true).await;
+    }
+}
+
+/// Says once per process that kTLS is on but the kernel has none (or why it refused); a
+/// connection that was only not at a record boundary is counted, not said.
+fn say_kept(kept: &Kept) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    let message = match kept {
+        Kept::Unavailable => String::from(
+            "kTLS: this kernel has no TLS layer (CONFIG_TLS): TLS stays in user space (rustls)",
+        ),
+        Kept::Refused(e) => format!(
+            "kTLS: the kernel refused to attach TLS ({e}): TLS stays in user space (rustls)"
+        ),
+        Kept::NotNow => return,
+    };
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("bext: {message}");
     }
 }

@@ -127,6 +127,12 @@ impl TcpStream {
         Ok(TcpStream(glommio::net::TcpStream::connect(addr).await?))
     }
 
+    /// The socket's descriptor, for socket options the runtime does not wrap (kTLS); it stays
+    /// owned by the stream.
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.0)
+    }
+
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.0.set_nodelay(on).map_err(io::Error::from)
     }

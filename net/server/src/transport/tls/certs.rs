@@ -81,6 +81,8 @@ pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::Server
     // The server's order of cipher suites, not the client's: rustls's order puts AEADs with
     // hardware support first (AES-GCM, then ChaCha20), which is what testssl.sh checks for.
     server.ignore_client_order = true;
+    // kTLS takes the traffic secrets from rustls once the handshake is done.
+    server.enable_secret_extraction = config.server.ktls;
     Ok(Some(Arc::new(server)))
 }
 

@@ -10,6 +10,7 @@
 //! grows past `TLS_INCOMING_BYTES_MAX` without yielding a record ends the connection.
 
 pub(crate) mod certs;
+pub(crate) mod kernel;
 mod split;
 
 pub(crate) use split::{TlsReader, TlsWriter};
