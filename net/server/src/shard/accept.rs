@@ -71,7 +71,9 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                 };
                 let ktls = state.snapshot.config.server.ktls;
                 let service = service.clone();
-                super::spawn(&shard, "a TLS connection", async move {
+                // The handshake is a task of its own, and serving the connection another (see
+                // `serve_secure`).
+                super::spawn(&shard, "a TLS handshake", async move {
                     match Tls::accept(stream, config, handshake).await {
                         Ok(mut tls) if tls.alpn() == Some(TLS_ALPN01_PROTOCOL) => {
                             // An ACME validator: the handshake (our challenge certificate)
@@ -84,13 +86,13 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                             Offload::Kernel(ktls) => {
                                 service.shard.metrics.borrow_mut().tls_ktls_offloaded += 1;
                                 let h2 = ktls.alpn() == Some(b"h2");
-                                serve_secure(service, ktls, h2, peer).await;
+                                serve_secure(&service, ktls, h2, peer);
                             }
                             Offload::User(tls, kept) => {
                                 service.shard.metrics.borrow_mut().tls_ktls_fallbacks += 1;
                                 say_kept(&kept);
                                 let h2 = tls.alpn() == Some(b"h2");
-                                serve_secure(service, tls, h2, peer).await;
+                                serve_secure(&service, tls, h2, peer);
                             }
                             Offload::Lost(e) => {
                                 let shard = &service.shard;
@@ -110,7 +112,7 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                         },
                         Ok(tls) => {
                             let h2 = tls.alpn() == Some(b"h2");
-                            serve_secure(service, tls, h2, peer).await;
+                            serve_secure(&service, tls, h2, peer);
                         }
                         Err(e) => {
                             let shard = &service.shard;
@@ -168,26 +170,22 @@ fn tls_config(service: &Service, state: &State) -> Option<Arc<rustls::ServerConf
 }
 
 /// Serves a connection over TLS (rustls's or the kernel's) with HTTP/2 when ALPN chose it,
-/// HTTP/1.1 otherwise.
-async fn serve_secure<T: Transport + 'static>(
-    service: Rc<Service>,
+/// HTTP/1.1 otherwise, in a task of its own: the handshake's task ends here, so an idle
+/// connection holds only its driver's state, not the handshake's and the kTLS move's beside
+/// it for its whole life.
+fn serve_secure<T: Transport + 'static>(
+    service: &Rc<Service>,
     transport: T,
     h2: bool,
     peer: std::net::SocketAddr,
 ) {
+    let shard = &service.shard;
     if h2 {
-        // Boxed: HTTP/1.1 connections (most of them) do not carry an HTTP/2 connection's
-        // state in their task.
-        Box::pin(driver::h2::serve(
-            service,
-            transport,
-            peer,
-            true,
-            Vec::new(),
-        ))
-        .await;
+        let serve = driver::h2::serve(service.clone(), transport, peer, true, Vec::new());
+        super::spawn(shard, "an HTTP/2 connection over TLS", serve);
     } else {
-        driver::h1::serve(service, transport, peer, true).await;
+        let serve = driver::h1::serve(service.clone(), transport, peer, true);
+        super::spawn(shard, "an HTTPS connection", serve);
     }
 }
 

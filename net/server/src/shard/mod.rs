@@ -131,12 +131,58 @@ pub(crate) fn spawn(
     what: &'static str,
     task: impl Future<Output = ()> + 'static,
 ) {
-    let shard = shard.clone();
-    rt::spawn(async move {
-        if let Err(message) = guard::catch_unwind(task).await {
-            shard.panicked(what, &message);
-        }
+    rt::spawn(Guarded {
+        work: guard::catch_unwind(task),
+        shard: shard.clone(),
+        what,
     });
+}
+
+pin_project_lite::pin_project! {
+    /// A spawned task under [`guard::catch_unwind`]. A named future, not an `async` block: a
+    /// block that captures the task and awaits a future made from it holds the task twice,
+    /// and a connection's task is held for the connection's whole life.
+    struct Guarded<F> {
+        #[pin]
+        work: guard::CatchUnwind<F>,
+        shard: Rc<Shard>,
+        what: &'static str,
+    }
+}
+
+impl<F: Future<Output = ()>> Future for Guarded<F> {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        let this = self.project();
+        match this.work.poll(cx) {
+            std::task::Poll::Ready(Err(message)) => {
+                this.shard.panicked(this.what, &message);
+                std::task::Poll::Ready(())
+            }
+            std::task::Poll::Ready(Ok(())) => std::task::Poll::Ready(()),
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn a_spawned_task_keeps_one_copy_of_its_work() {
+    let work = async {
+        let big = [7u8; 4096];
+        std::future::ready(()).await;
+        std::hint::black_box(&big);
+    };
+    let size = std::mem::size_of_val(&work);
+    assert!(size >= 4096, "{size}");
+    fn guarded_size<F>(_: &F) -> usize {
+        std::mem::size_of::<Guarded<F>>()
+    }
+    assert!(guarded_size(&work) < size + 64, "{}", guarded_size(&work));
 }
 
 /// The shard's main loop: serve until a Stop, then drain.
