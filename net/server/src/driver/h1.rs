@@ -37,41 +37,47 @@ use crate::shard::guard::{catch_sync, catch_unwind};
 use crate::transport::Transport;
 
 /// Serves one connection until it closes. `secure`: the transport is TLS (requests that came over it are not redirected to HTTPS).
-pub(crate) async fn serve<T: Transport>(
+///
+/// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
+/// moves each argument into a local of its body and keeps the argument's slot too, so the
+/// transport (1.3 KB for TLS) would sit twice in the connection's task for its whole life.
+pub(crate) fn serve<T: Transport>(
     service: Rc<Service>,
     mut io: T,
     peer: SocketAddr,
     secure: bool,
-) {
-    let shard = service.shard.clone();
-    let slot = shard.deadlines.slot();
-    // Read once, and not kept: a connection must not pin the state it started under.
-    let (conn, h2c) = {
-        let state = service.current();
-        (
-            Conn::new(state.snapshot.h1, Instant::now()),
-            !secure && state.snapshot.config.server.http2,
-        )
-    };
-    let mut connection = Connection {
-        service: &service,
-        shard: &shard,
-        slot: &slot,
-        conn,
-        peer,
-        secure,
-        busy: Cell::new(false),
-        pending: None,
-        h2c,
-        handed_over: false,
-    };
-    let Some(read) = connection.run(&mut io).await else {
-        return;
-    };
-    connection.handed_over = true;
-    drop(connection);
-    drop(slot);
-    Box::pin(super::h2::serve(service, io, peer, secure, read)).await;
+) -> impl std::future::Future<Output = ()> {
+    async move {
+        let shard = service.shard.clone();
+        let slot = shard.deadlines.slot();
+        // Read once, and not kept: a connection must not pin the state it started under.
+        let (conn, h2c) = {
+            let state = service.current();
+            (
+                Conn::new(state.snapshot.h1, Instant::now()),
+                !secure && state.snapshot.config.server.http2,
+            )
+        };
+        let mut connection = Connection {
+            service: &service,
+            shard: &shard,
+            slot: &slot,
+            conn,
+            peer,
+            secure,
+            busy: Cell::new(false),
+            pending: None,
+            h2c,
+            handed_over: false,
+        };
+        let Some(read) = connection.run(&mut io).await else {
+            return;
+        };
+        connection.handed_over = true;
+        drop(connection);
+        drop(slot);
+        Box::pin(super::h2::serve(service, io, peer, secure, read)).await;
+    }
 }
 
 /// Whether a fresh connection's first bytes are HTTP/2's preface.

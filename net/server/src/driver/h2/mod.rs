@@ -90,43 +90,49 @@ impl Drop for Open<'_> {
 
 /// Serves one HTTP/2 connection until it closes. `read`: bytes already read from it (the
 /// preface, when the HTTP/1.1 driver recognised it on a cleartext connection).
-pub(crate) async fn serve<T: Transport>(
+///
+/// The transport is split before the connection's future is made, and the future is an
+/// `async move` block rather than an `async fn` body: either way round, the whole transport
+/// would keep a slot in the task beside its halves for the connection's life.
+pub(crate) fn serve<T: Transport>(
     service: Rc<Service>,
     io: T,
     peer: SocketAddr,
     secure: bool,
     read: Vec<u8>,
-) {
-    let _open = Open(&service);
-    let shard = service.shard.clone();
-    let timeouts = service.current().snapshot.config.server.timeouts;
+) -> impl std::future::Future<Output = ()> {
     let (reader, writer) = io.split();
-    let pipe = Pipe::new(read);
-    let connection = Rc::new(Connection {
-        service: service.clone(),
-        peer,
-        secure,
-        streams: Cell::new(0),
-        idle_since: Cell::new(Instant::now()),
-    });
-    let write_slot = shard.deadlines.slot();
-    let session = async {
-        session(&connection, PipeIo(pipe.clone())).await;
-        pipe.shut();
-    };
-    let writes = pipe.write_loop(
-        writer,
-        &write_slot,
-        Duration::from_millis(timeouts.write_stall_timeout_ms),
-    );
-    let reads = async {
-        pipe.read_loop(reader).await;
-        // The peer's end is the session's to act on; this side only waits to be dropped.
-        std::future::pending::<()>().await;
-    };
-    // Done when the session has ended and the writer has sent what it left; a read still
-    // in flight then is dropped with the connection.
-    race(futures_lite::future::zip(session, writes), reads).await;
+    async move {
+        let _open = Open(&service);
+        let shard = service.shard.clone();
+        let timeouts = service.current().snapshot.config.server.timeouts;
+        let pipe = Pipe::new(read);
+        let connection = Rc::new(Connection {
+            service: service.clone(),
+            peer,
+            secure,
+            streams: Cell::new(0),
+            idle_since: Cell::new(Instant::now()),
+        });
+        let write_slot = shard.deadlines.slot();
+        let session = async {
+            session(&connection, PipeIo(pipe.clone())).await;
+            pipe.shut();
+        };
+        let writes = pipe.write_loop(
+            writer,
+            &write_slot,
+            Duration::from_millis(timeouts.write_stall_timeout_ms),
+        );
+        let reads = async {
+            pipe.read_loop(reader).await;
+            // The peer's end is the session's to act on; this side only waits to be dropped.
+            std::future::pending::<()>().await;
+        };
+        // Done when the session has ended and the writer has sent what it left; a read still
+        // in flight then is dropped with the connection.
+        race(futures_lite::future::zip(session, writes), reads).await;
+    }
 }
 
 /// What the session loop woke for. (Moved once per stream: boxing it would cost an
