@@ -38,6 +38,11 @@ const TLS_READ_CHUNK_BYTES: usize = 16 * 1024 + 512;
 // tidy: not a limit: a read size; records that need more get it (`prepare_read`).
 const TLS_READ_BYTES_IDLE: usize = 4 * 1024;
 
+/// The least spare room a caller's buffer must have for a quiet connection to wait in it
+/// (`Tls::read_quiet`); with less, the connection reads into its own.
+// tidy: not a limit: a read size.
+const TLS_READ_BYTES_QUIET_MIN: usize = 512;
+
 /// Makes room in `incoming` for the next read: the rest of a record already begun at least,
 /// a whole record's worth while data streams in (`streaming`: the last read filled its room),
 /// a small read otherwise.
@@ -224,6 +229,25 @@ impl<T: Transport> Tls<T> {
         result
     }
 
+    /// Reads records while the connection is quiet (nothing received and not yet processed):
+    /// into the spare room of the caller's buffer, which waits for the peer anyway, instead
+    /// of a record-sized one of our own, so an idle connection holds one read buffer and not
+    /// two. What arrives is moved into `incoming` and `buf` is given back as it was.
+    async fn read_quiet(&mut self, buf: Vec<u8>) -> (io::Result<usize>, Vec<u8>) {
+        let start = buf.len();
+        if buf.capacity() - start < TLS_READ_BYTES_QUIET_MIN {
+            return (self.read_records().await, buf);
+        }
+        // Nothing is in it: give its room back while the peer is silent.
+        self.incoming = Vec::new();
+        let (result, mut buf) = self.io.read(buf).await;
+        if let Ok(n) = result {
+            self.incoming.extend_from_slice(&buf[start..start + n]);
+        }
+        buf.truncate(start);
+        (result, buf)
+    }
+
     /// Encrypts `data` into `outgoing` (sending what must go first on the way).
     async fn encrypt(&mut self, data: &[u8]) -> io::Result<()> {
         loop {
@@ -360,7 +384,14 @@ impl<T: Transport> Transport for Tls<T> {
                     // needs.
                     shrink_idle(&mut self.outgoing);
                     shrink_idle(&mut self.plain);
-                    match self.read_records().await {
+                    let read = if self.incoming.is_empty() && !self.streaming {
+                        let (read, back) = self.read_quiet(buf).await;
+                        buf = back;
+                        read
+                    } else {
+                        self.read_records().await
+                    };
+                    match read {
                         Ok(0) => return (Ok(0), buf),
                         Ok(_) => Ok(()),
                         Err(e) => Err(e),
