@@ -41,6 +41,7 @@ use crate::transport::Transport;
 /// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
 /// moves each argument into a local of its body and keeps the argument's slot too, so the
 /// transport (1.3 KB for TLS) would sit twice in the connection's task for its whole life.
+#[allow(clippy::manual_async_fn)]
 pub(crate) fn serve<T: Transport>(
     service: Rc<Service>,
     mut io: T,

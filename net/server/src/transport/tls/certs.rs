@@ -56,7 +56,9 @@ pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::Server
         return Ok(None);
     }
     // ring by default; aws-lc-rs with the feature of that name.
-    let provider = Arc::new(crypto::default_provider());
+    let mut provider = crypto::default_provider();
+    provider.cipher_suites = SUITES_IN_ORDER.to_vec();
+    let provider = Arc::new(provider);
     let mut server = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| format!("TLS: {e}"))?
@@ -78,13 +80,30 @@ pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::Server
     } else {
         server.send_tls13_tickets = 0;
     }
-    // The server's order of cipher suites, not the client's: rustls's order puts AEADs with
-    // hardware support first (AES-GCM, then ChaCha20), which is what testssl.sh checks for.
+    // The server's order of cipher suites (`SUITES_IN_ORDER`), not the client's: what
+    // testssl.sh checks for, and what makes every client use the cheapest strong suite.
     server.ignore_client_order = true;
     // kTLS takes the traffic secrets from rustls once the handshake is done.
     server.enable_secret_extraction = config.server.ktls;
     Ok(Some(Arc::new(server)))
 }
+
+/// The cipher suites, in the order the server picks them (`ignore_client_order`): Mozilla's
+/// "intermediate" order (AES-128-GCM, then AES-256-GCM, then ChaCha20-Poly1305; ECDSA before
+/// RSA). AES-128-GCM first also makes handshakes cheaper than rustls's own order, which puts
+/// AES-256-GCM with SHA-384 first: SHA-256 has CPU instructions of its own on x86 and ARM,
+/// and a TLS 1.3 handshake hashes its transcript and derives every key with the suite's hash.
+const SUITES_IN_ORDER: &[rustls::SupportedCipherSuite] = &[
+    crypto::cipher_suite::TLS13_AES_128_GCM_SHA256,
+    crypto::cipher_suite::TLS13_AES_256_GCM_SHA384,
+    crypto::cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+    crypto::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    crypto::cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    crypto::cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    crypto::cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    crypto::cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    crypto::cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+];
 
 fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, String> {
     static TICKETER: OnceLock<Arc<dyn rustls::server::ProducesTickets>> = OnceLock::new();
