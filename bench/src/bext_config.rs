@@ -13,11 +13,20 @@ pub struct BextConfig<'a> {
     pub docroot: &'a Path,
     /// Cleartext port: HTTP/1.1, and HTTP/2 with prior knowledge when `http2` is set.
     pub http_port: u16,
-    /// HTTPS port and the site's certificate.
-    pub tls: Option<(u16, &'a CertFiles)>,
+    /// HTTPS: its port, the site's certificate and the session-ticket setting.
+    pub tls: Option<BextTls<'a>>,
     /// `[server] http2`: ALPN h2 on the HTTPS port, h2c on the cleartext one. Written out
     /// either way, so a case over HTTP/1.1 gets a bext without HTTP/2, as its nginx is.
     pub http2: bool,
+}
+
+/// bext's HTTPS listener.
+pub struct BextTls<'a> {
+    pub port: u16,
+    pub cert: &'a CertFiles,
+    /// `[server] tls_session_tickets`: written out either way, so the config says which
+    /// handshakes a case measures (off: every one is full, see `contender::ServeTls`).
+    pub session_tickets: bool,
 }
 
 /// The TOML text of `config`. The access log is off, as for every bext the harness measures.
@@ -28,19 +37,22 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
          listen = [\"127.0.0.1:{}\"]\n",
         config.http_port
     );
-    if let Some((port, _)) = config.tls {
-        text.push_str(&format!("listen_tls = [\"127.0.0.1:{port}\"]\n"));
+    if let Some(tls) = &config.tls {
+        text.push_str(&format!(
+            "listen_tls = [\"127.0.0.1:{}\"]\ntls_session_tickets = {}\n",
+            tls.port, tls.session_tickets
+        ));
     }
     text.push_str(&format!(
         "http2 = {}\naccess_log = \"off\"\n\n[[site]]\nroot = {}\n",
         config.http2,
         toml_path(config.docroot)?
     ));
-    if let Some((_, cert)) = config.tls {
+    if let Some(tls) = &config.tls {
         text.push_str(&format!(
             "tls = {{ cert = {}, key = {} }}\n",
-            toml_path(&cert.cert)?,
-            toml_path(&cert.key)?
+            toml_path(&tls.cert.cert)?,
+            toml_path(&tls.cert.key)?
         ));
     }
     Ok(text)
@@ -88,14 +100,27 @@ mod tests {
             })
             .ok()
         };
+        let tls = |session_tickets| {
+            Some(BextTls {
+                port: 8443,
+                cert: &cert,
+                session_tickets,
+            })
+        };
         assert_eq!(
-            config(Some((8443, &cert)), false).as_deref(),
+            config(tls(true), false).as_deref(),
             Some(
                 "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
-                 listen = [\"127.0.0.1:8080\"]\nlisten_tls = [\"127.0.0.1:8443\"]\nhttp2 = false\n\
+                 listen = [\"127.0.0.1:8080\"]\nlisten_tls = [\"127.0.0.1:8443\"]\n\
+                 tls_session_tickets = true\nhttp2 = false\n\
                  access_log = \"off\"\n\n[[site]]\nroot = \"/run/doc \\\"root\\\"\"\n\
                  tls = { cert = \"/run/cert.pem\", key = \"/run/key.pem\" }\n"
             )
+        );
+        assert!(
+            config(tls(false), false)
+                .is_some_and(|text| text.contains("\ntls_session_tickets = false\n")),
+            "tickets off"
         );
         assert_eq!(
             config(None, true).as_deref(),

@@ -51,7 +51,8 @@ pub fn usage() -> String {
     text.push_str(
         "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
          --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
-         tls, h2  --connections 32: wrk's (tls) or h2load's (h2, 16 streams each)\n\
+         tls      --connections 32: wrk's, in every case\n\
+         h2       no --connections: its cases run h2load on 1 and on 10 connections, 100 streams each\n\
          --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-v8,bext-isr,bext-static,node,next,marko (default all but bext-v8;\n         \
          --smoke leaves out next)\n\
          --pages LIST    ssr: the pages measured (default all: /simple,/dashboard,/table/50,/table/200,/full-page)\n\
@@ -406,6 +407,8 @@ mod tests {
                         .join(",")
                 })
             ),
+            // Its cases fix their connections.
+            "h2" => format!("{}s x{}", o.duration_secs, o.rounds),
             _ => format!("{}s x{} c{}", o.duration_secs, o.rounds, o.connections),
         };
         format!(
@@ -501,16 +504,10 @@ mod tests {
         );
         check(&["tls"], "tls 5s x3 c32 [bext,nginx] tls-latest.json");
         check(
-            &[
-                "h2",
-                "--smoke",
-                "--connections",
-                "8",
-                "--contenders",
-                "nginx",
-            ],
-            "h2 1s x1 c8 [nginx] h2-smoke.json smoke",
+            &["h2", "--smoke", "--contenders", "nginx"],
+            "h2 1s x1 [nginx] h2-smoke.json smoke",
         );
+        check(&["h2"], "h2 5s x3 [bext,nginx] h2-latest.json");
         check(
             &["ssr"],
             "ssr 5s x3 c50 servers=default [bext] ssr-latest.json",
@@ -534,7 +531,7 @@ mod tests {
              | large 1s x1 c8 [bext,nginx] large-smoke.json smoke \
              | scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke \
              | tls 1s x1 c32 [bext,nginx] tls-smoke.json smoke \
-             | h2 1s x1 c32 [bext,nginx] h2-smoke.json smoke \
+             | h2 1s x1 [bext,nginx] h2-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -603,7 +600,11 @@ mod tests {
         );
         check(
             &["h2", "--depth", "4"],
-            "error: --depth does not apply to the h2 scenario (it takes --duration-secs, --rounds, --connections)",
+            "error: --depth does not apply to the h2 scenario (it takes --duration-secs, --rounds)",
+        );
+        check(
+            &["h2", "--connections", "8"],
+            "error: --connections does not apply to the h2 scenario (it takes --duration-secs, --rounds)",
         );
         check(
             &["latency", "--rates", "0"],

@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bext_config::{self, BextConfig};
+use crate::bext_config::{self, BextConfig, BextTls};
 use crate::cert::CertFiles;
 use crate::child::{Ports, ServerProcess, Stopped};
 use crate::error::{Context, Error};
@@ -35,12 +35,24 @@ pub struct ServeSpec<'a> {
     pub cores: usize,
     /// nginx's `tcp_nopush` (see `NginxConfig::tcp_nopush`).
     pub nginx_tcp_nopush: bool,
-    /// HTTPS on a port of its own, with this certificate (`tls`, `h2`; not the ceiling).
-    pub tls: Option<&'a CertFiles>,
+    /// HTTPS on a port of its own (`tls`, `h2`; not the ceiling).
+    pub tls: Option<ServeTls<'a>>,
     /// HTTP/2 (`h2`; not the ceiling): ALPN h2 on the HTTPS port and prior knowledge in
     /// cleartext. With neither this nor `tls`, bext runs from its command line as in every
     /// scenario before `tls`; with `tls` alone its config turns HTTP/2 off, as nginx has it.
     pub http2: bool,
+}
+
+/// How a server serves HTTPS.
+#[derive(Clone, Copy)]
+pub struct ServeTls<'a> {
+    /// The certificate both servers present.
+    pub cert: &'a CertFiles,
+    /// TLS 1.3 session tickets, as both servers have them by default. Off (`tls`'s
+    /// `handshake-full`): bext with `tls_session_tickets = false`, nginx with
+    /// `ssl_session_tickets off` and OpenSSL's `NumTickets 0` (see `nginx.rs`); neither keeps a
+    /// session cache either, so every handshake is a full one.
+    pub session_tickets: bool,
 }
 
 /// The CPUs a server with `cores` cores runs on.
@@ -150,7 +162,11 @@ impl Contender {
                 let config = bext_config::render(&BextConfig {
                     docroot: spec.docroot,
                     http_port: port,
-                    tls: ports.tls.zip(spec.tls),
+                    tls: ports.tls.zip(spec.tls).map(|(port, tls)| BextTls {
+                        port,
+                        cert: tls.cert,
+                        session_tickets: tls.session_tickets,
+                    }),
                     http2: spec.http2,
                 })?;
                 let config_path =
@@ -179,10 +195,11 @@ impl Contender {
                     worker_connections: spec.max_connections,
                     workers: spec.cores,
                     tcp_nopush: spec.nginx_tcp_nopush,
-                    tls: ports.tls.zip(spec.tls).map(|(port, cert)| NginxTls {
+                    tls: ports.tls.zip(spec.tls).map(|(port, tls)| NginxTls {
                         port,
-                        cert: &cert.cert,
-                        key: &cert.key,
+                        cert: &tls.cert.cert,
+                        key: &tls.cert.key,
+                        session_tickets: tls.session_tickets,
                     }),
                     http2: spec.http2,
                     h2c_port: ports.h2c,

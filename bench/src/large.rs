@@ -70,6 +70,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             cores: 1,
             nginx_tcp_nopush: true,
             cert: None,
+            handshakes: None,
             load: Load::one_core(&path, options.duration_secs, options.connections),
         };
         let results = wrk_case::run(&case, options, &programs, &workdir, &mut report)?;

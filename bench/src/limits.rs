@@ -69,7 +69,8 @@ pub const WRK_CONNECTIONS_MAX: u32 = 10_000;
 pub const APT_DEADLINE_MS: u64 = 900_000;
 /// `cargo build --release` of a missing contender (fat LTO on 2 cores is slow).
 pub const BUILD_DEADLINE_MS: u64 = 3_600_000;
-/// Small helper commands (`git rev-parse`).
+/// Small helper commands: `git rev-parse`, `openssl req`, one curl check, one `openssl
+/// s_client` connection (a handshake and one small answer; the server closes after it).
 pub const TOOL_DEADLINE_MS: u64 = 10_000;
 
 /// Lines of a server's log quoted in an error message.

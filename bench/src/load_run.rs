@@ -191,9 +191,14 @@ pub fn saturation_warning(case: &str, name: &str, runs: &[Measured]) -> Option<S
              generator limited req/s; compare {METRIC_CPU_PER_REQUEST}"
         )
     } else {
+        // Two causes look alike here. Over very few connections (`h2`'s one connection) the
+        // two sides take turns, each waiting for the other's batch, so both idle part of the
+        // time on a quiet machine; otherwise someone else took the generator's core.
         format!(
-            "{case}: neither {name} ({server:.0}%) nor {generator} ({wrk:.0}%) used a whole core: other processes \
-             probably took CPU {LOAD_CPU} from {generator}, so req/s and latency are disturbed"
+            "{case}: neither {name} ({server:.0}%) nor {generator} ({wrk:.0}%) used a whole core: either they \
+             took turns, each waiting for the other (few connections), so req/s is bound by the round trip, or \
+             other processes took CPU {LOAD_CPU} from {generator}, so req/s and latency are disturbed; compare \
+             {METRIC_CPU_PER_REQUEST}"
         )
     })
 }

@@ -11,8 +11,8 @@
 //! cargo run -p bext-bench --release -- pipeline [--depth 16] ...
 //! cargo run -p bext-bench --release -- large [--connections 8] ...
 //! cargo run -p bext-bench --release -- scaling ...
-//! cargo run -p bext-bench --release -- tls [--connections 32] ...   # HTTPS: keep-alive, handshakes
-//! cargo run -p bext-bench --release -- h2 [--connections 32] ...    # HTTP/2 (TLS and h2c), h2load
+//! cargo run -p bext-bench --release -- tls [--connections 32] ...   # HTTPS: keep-alive, resumed and full handshakes
+//! cargo run -p bext-bench --release -- h2 ...    # HTTP/2 (TLS and h2c), h2load, 100 streams on 1 and 10 connections
 //! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
@@ -113,8 +113,10 @@ mod nginx;
 mod pipeline;
 mod protocol;
 mod report;
+mod resumption_check;
 mod rss;
 mod run;
+mod s_client;
 mod scaling;
 mod scenario;
 mod ssr;

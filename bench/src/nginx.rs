@@ -17,13 +17,26 @@
 //! - Every path nginx writes (pid, error log, temp dirs) is inside the run's temp dir, so the
 //!   benchmark never touches /var or /run.
 //! - HTTPS (`tls`, `h2`): a second listener with `ssl`, TLS 1.3 only (`ssl_protocols
-//!   TLSv1.3`), the run's ECDSA P-256 certificate, and nginx's defaults otherwise: session
-//!   tickets on (bext resumes by tickets too), no session cache. HTTP/2 (`h2`): `http2` on
-//!   that listener (ALPN h2) and on a cleartext listener of its own (nginx 1.22's cleartext
-//!   `http2` port speaks HTTP/2 only), with the same 128 concurrent streams per connection as
-//!   bext; `keepalive_requests` also bounds an HTTP/2 connection's requests in nginx 1.22.
+//!   TLSv1.3`), the run's ECDSA P-256 certificate, the TLS 1.3 suites in bext's order chosen
+//!   by the server (`ssl_prefer_server_ciphers on`, `ssl_conf_command Ciphersuites`: both then
+//!   negotiate AES-128-GCM with SHA-256, checked by `tls`'s s_client run), and nginx's defaults otherwise: session
+//!   tickets on (bext resumes by tickets too), no session cache. Without tickets (`tls`'s
+//!   `handshake-full`, as bext's `tls_session_tickets = false`): `ssl_session_tickets off`,
+//!   `ssl_session_cache off` and `ssl_conf_command NumTickets 0`. The first two alone are not
+//!   enough: OpenSSL then still sends two TLS 1.3 tickets per handshake (stateful ones, for a
+//!   cache nginx does not keep), which resume nothing but cost the server their making and
+//!   every reconnecting client a failed offer; bext, without tickets, sends none.
+//! - HTTP/2 (`h2`): `http2` on the HTTPS listener (ALPN h2) and on a cleartext listener of its
+//!   own (nginx 1.22's cleartext `http2` port speaks HTTP/2 only), with the same 128
+//!   concurrent streams per connection as bext; `keepalive_requests` also bounds an HTTP/2
+//!   connection's requests in nginx 1.22.
 
 use std::path::Path;
+
+/// The TLS 1.3 suites nginx offers, in bext's order (Mozilla's intermediate order), chosen by
+/// the server as bext chooses them: both servers then run the same cipher and hash.
+const TLS13_SUITES: &str =
+    "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
 
 /// `http2_max_concurrent_streams`: nginx's default, and bext's bound too.
 pub const H2_STREAMS_MAX: u32 = 128;
@@ -33,6 +46,8 @@ pub struct NginxTls<'a> {
     pub port: u16,
     pub cert: &'a Path,
     pub key: &'a Path,
+    /// TLS 1.3 session tickets (nginx's default); off, no tickets and no session cache.
+    pub session_tickets: bool,
 }
 
 pub struct NginxConfig<'a> {
@@ -142,11 +157,20 @@ fn listeners(config: &NginxConfig<'_>, reuseport: &str) -> String {
             "        listen 127.0.0.1:{}{reuseport} ssl{http2};\n\
              \x20       ssl_certificate {};\n\
              \x20       ssl_certificate_key {};\n\
-             \x20       ssl_protocols TLSv1.3;\n",
+             \x20       ssl_protocols TLSv1.3;\n\
+             \x20       ssl_prefer_server_ciphers on;\n\
+             \x20       ssl_conf_command Ciphersuites {TLS13_SUITES};\n",
             tls.port,
             tls.cert.display(),
             tls.key.display()
         ));
+        if !tls.session_tickets {
+            lines.push_str(
+                "        ssl_session_tickets off;\n\
+                 \x20       ssl_session_cache off;\n\
+                 \x20       ssl_conf_command NumTickets 0;\n",
+            );
+        }
     }
     lines
 }
@@ -227,6 +251,7 @@ mod tests {
             port: 8443,
             cert: Path::new("/tmp/run/cert.pem"),
             key: Path::new("/tmp/run/key.pem"),
+            session_tickets: true,
         };
         let config = |tls, http2, h2c_port| NginxConfig {
             prefix: Path::new("/tmp/run/nginx"),
@@ -257,6 +282,24 @@ mod tests {
                 "listen 127.0.0.1:8082 http2;",
                 "listen 127.0.0.1:8443 ssl http2;",
                 "http2_max_concurrent_streams 128;",
+            ],
+        );
+        let with_tickets = render(&config(Some(tls()), false, None));
+        assert!(!with_tickets.contains("ssl_session"), "{with_tickets}");
+        check(
+            config(
+                Some(NginxTls {
+                    session_tickets: false,
+                    ..tls()
+                }),
+                false,
+                None,
+            ),
+            &[
+                "listen 127.0.0.1:8443 ssl;",
+                "ssl_session_tickets off;",
+                "ssl_session_cache off;",
+                "ssl_conf_command NumTickets 0;",
             ],
         );
         let plain = render(&config(None, false, None));

@@ -69,6 +69,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         cores: 1,
         nginx_tcp_nopush: false,
         cert: None,
+        handshakes: None,
         load: Load {
             client: Client::Wrk {
                 tls: false,

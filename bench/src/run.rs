@@ -1,7 +1,7 @@
-//! Running helper commands (wrk, apt-get, cargo, git) with a deadline. A command that
-//! outlives its deadline is killed and reported, never waited on forever.
+//! Running helper commands (wrk, apt-get, cargo, git, openssl) with a deadline. A command
+//! that outlives its deadline is killed and reported, never waited on forever.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -35,12 +35,37 @@ pub fn run_captured(
     what: &str,
     timeout: Duration,
 ) -> Result<Captured, Error> {
+    run_fed(command, &[], what, timeout)
+}
+
+/// As [`run_captured`], with `input` on the command's stdin, which is then closed (stdin is
+/// `/dev/null` when `input` is empty): what `openssl s_client` sends once connected.
+pub fn run_fed(
+    command: &mut Command,
+    input: &[u8],
+    what: &str,
+    timeout: Duration,
+) -> Result<Captured, Error> {
+    let stdin = if input.is_empty() {
+        Stdio::null()
+    } else {
+        Stdio::piped()
+    };
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|error| Error::run(format!("cannot start {what}: {error}")))?;
+    // Written on a thread, like the output is drained: a child that reads its input late (or
+    // never) cannot block the harness before the deadline below applies.
+    if let Some(mut pipe) = child.stdin.take() {
+        let input = input.to_vec();
+        thread::spawn(move || {
+            // A child that exits without reading it all closes the pipe: nothing to report.
+            let _ = pipe.write_all(&input);
+        });
+    }
     // Drained on threads so a chatty child cannot fill a pipe and block before it exits.
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);

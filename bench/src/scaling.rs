@@ -93,6 +93,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             cores,
             nginx_tcp_nopush: true,
             cert: None,
+            handshakes: None,
             load: Load {
                 path: &path,
                 duration_secs: options.duration_secs,

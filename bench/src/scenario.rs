@@ -176,7 +176,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "tls",
-        about: "HTTPS (TLS 1.3, ECDSA P-256) on the 13-byte file with wrk: keep-alive req/s, and a new connection per request (handshakes/s); CPU per request",
+        about: "HTTPS (TLS 1.3, ECDSA P-256) with wrk: keep-alive req/s on the 13-byte and 4 KiB files, and a new connection per request, resumed and full handshakes/s; CPU per request",
         flags: WRK_FLAGS,
         // The ceiling speaks cleartext HTTP/1.1 only.
         contenders: PEERS,
@@ -190,14 +190,16 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "h2",
-        about: "HTTP/2 on the 13-byte file with h2load (16 streams per connection), over TLS (ALPN h2) and h2c: req/s, CPU per request",
-        flags: WRK_FLAGS,
+        about: "HTTP/2 on the 13-byte file with h2load, 100 streams on 1 and on 10 connections, over TLS (ALPN h2) and h2c: req/s, CPU per request",
+        // Each case has its own connection count (`h2::CONNECTIONS`): no --connections.
+        flags: &[Flag::DurationSecs, Flag::Rounds],
         contenders: PEERS,
         allowed: PEERS,
         defaults: Defaults {
             duration_secs: 5,
             rounds: 3,
-            connections: h2::CONNECTIONS_DEFAULT,
+            // Unused: the scenario takes no --connections (see above).
+            connections: h2::CONNECTIONS[1],
         },
         run: h2::run,
     },

@@ -3,12 +3,19 @@
 //! smoke mode), then rounds that interleave the contenders; plus the rows every wrk scenario
 //! reports. `pipeline`, `large`, `scaling`, `tls` and `h2` are built from it (the last two
 //! with wrk over TLS and with h2load: the case's `load.client` says which, and the servers
-//! are started with the listeners it needs and checked over its protocol with curl).
+//! are started with the listeners it needs and checked over its protocol with curl). A case
+//! that measures TLS handshakes (`handshakes`) starts its servers with or without session
+//! tickets to match, and checks with openssl s_client that they resume, or do not
+//! (`resumption_check`), before anything is measured.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
 
 use crate::cert::CertFiles;
 use crate::child::ServerProcess;
 use crate::cli::Options;
-use crate::contender::{ServeSpec, stop_checked};
+use crate::contender::{ServeSpec, ServeTls, stop_checked};
 use crate::curl_check;
 use crate::error::Error;
 use crate::http_probe::wait_ready;
@@ -17,6 +24,7 @@ use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate::Programs;
 use crate::protocol::Protocol;
 use crate::report::{Report, Row};
+use crate::resumption_check::{self, Handshakes};
 use crate::static_files::{
     METRIC_LATENCY_P99, METRIC_REQUESTS_PER_SEC, METRIC_SERVER_CORE_BUSY, METRIC_SERVER_CPU_UTIL,
     METRIC_SOCKET_ERRORS, METRIC_WRK_CPU_UTIL,
@@ -26,6 +34,10 @@ use crate::workdir::WorkDir;
 pub const METRIC_THROUGHPUT: &str = "throughput";
 /// `h2`: h2load's CPU utilisation, as `wrk_cpu_util` is wrk's.
 pub const METRIC_H2LOAD_CPU_UTIL: &str = "h2load_cpu_util";
+/// The settings key under which the handshake cases record what each server negotiated.
+const SETTING_TLS_NEGOTIATED: &str = "tls_negotiated";
+/// Width of the case column in the per-round lines (`h2-tls-streams100-c10`).
+const CASE_COLUMN_CHARS: usize = 21;
 
 /// wrk's connections plus room for the readiness probe: nginx's worker_connections.
 const NGINX_CONNECTIONS_FLOOR: u32 = 1024;
@@ -41,6 +53,11 @@ pub struct Case<'a> {
     pub nginx_tcp_nopush: bool,
     /// The certificate the servers present when the load speaks TLS.
     pub cert: Option<&'a CertFiles>,
+    /// For the cases that measure TLS handshakes (a new connection per request): which
+    /// handshakes the new connections must make. The servers are started for it (session
+    /// tickets on or off) and checked for it with openssl s_client; `None` leaves both
+    /// servers' defaults (tickets on) unchecked.
+    pub handshakes: Option<Handshakes>,
     /// The timed load; its duration is replaced by the warm-up's for the warm-up.
     pub load: Load<'a>,
 }
@@ -66,6 +83,13 @@ pub fn run(
             )));
         }
     };
+    if case.handshakes.is_some() && tls.is_none() {
+        return Err(Error::run(format!(
+            "internal: case {} measures TLS handshakes over {}",
+            case.name,
+            protocol.name()
+        )));
+    }
     let spec = ServeSpec {
         docroot: &docroot,
         ceiling_body_bytes: case.body_bytes,
@@ -73,10 +97,14 @@ pub fn run(
         ceiling_uring: options.ceiling_uring,
         cores: case.cores,
         nginx_tcp_nopush: case.nginx_tcp_nopush,
-        tls,
+        tls: tls.map(|cert| ServeTls {
+            cert,
+            session_tickets: case.handshakes.is_none_or(Handshakes::session_tickets),
+        }),
         http2: protocol.is_http2(),
     };
     let mut servers: Vec<ServerProcess> = Vec::new();
+    let mut negotiated = BTreeMap::new();
     for contender in &options.contenders {
         let mut server = contender.launch(programs, &spec, workdir)?;
         wait_ready(&mut server, case.load.path, case.body_bytes)?;
@@ -87,8 +115,31 @@ pub fn run(
                 .ok_or_else(|| Error::run("internal: curl was not located"))?;
             curl_check::check(curl, &mut server, protocol, case.load.path, case.body_bytes)?;
         }
+        if let Some(handshakes) = case.handshakes {
+            let openssl = programs
+                .openssl
+                .as_deref()
+                .ok_or_else(|| Error::run("internal: openssl was not located"))?;
+            let checked = resumption_check::check(
+                openssl,
+                &server,
+                case.load.path,
+                handshakes,
+                case.name,
+                workdir,
+            )?;
+            println!(
+                "  {:<CASE_COLUMN_CHARS$} {:<8} s_client: {}; {}",
+                case.name,
+                server.name(),
+                checked.negotiated,
+                checked.outcome
+            );
+            negotiated.insert(server.name().to_string(), checked.negotiated);
+        }
         servers.push(server);
     }
+    note_negotiated(report, case.name, negotiated);
     if !options.smoke {
         let warmup = Load {
             duration_secs: WARMUP_SECS.min(options.duration_secs),
@@ -105,7 +156,7 @@ pub fn run(
         for (index, server) in servers.iter_mut().enumerate() {
             let result = load_run::measure(server, programs, &case.load)?;
             println!(
-                "  {:<12} round {round}/{} {:<8} {:>9.0} req/s {:>8.1} MB/s  {:>6.2} us CPU/req  server {:>3.0}%  {} {:>3.0}%{}",
+                "  {:<CASE_COLUMN_CHARS$} round {round}/{} {:<8} {:>9.0} req/s {:>8.1} MB/s  {:>6.2} us CPU/req  server {:>3.0}%  {} {:>3.0}%{}",
                 case.name,
                 options.rounds,
                 server.name(),
@@ -128,6 +179,38 @@ pub fn run(
         stop_checked(server, report)?;
     }
     Ok(results)
+}
+
+/// Records what each server negotiated with s_client in the run's settings (the same for
+/// every handshake case, so one entry per server), and warns when the servers differ: the
+/// comparison holds only if both do the same cryptographic work per handshake.
+fn note_negotiated(report: &mut Report, case: &str, negotiated: BTreeMap<String, String>) {
+    if negotiated.is_empty() {
+        return;
+    }
+    let mut distinct: Vec<&String> = negotiated.values().collect();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() > 1 {
+        let each: Vec<String> = negotiated
+            .iter()
+            .map(|(server, params)| format!("{server}: {params}"))
+            .collect();
+        report.warn(format!(
+            "{case}: the servers negotiated different TLS parameters with openssl s_client ({}), \
+             so their handshakes are not the same work",
+            each.join("; ")
+        ));
+    }
+    let entry = report
+        .settings
+        .entry(SETTING_TLS_NEGOTIATED.to_string())
+        .or_insert_with(|| json!({}));
+    if let Some(map) = entry.as_object_mut() {
+        for (server, params) in negotiated {
+            map.insert(server, json!(params));
+        }
+    }
 }
 
 /// A metric a wrk scenario may report per (case, contender).

@@ -438,8 +438,17 @@ fn tls_and_h2_smoke_against_nginx_where_installed() {
         );
         return;
     }
+    // The handshake cases pass their openssl s_client check first (nginx resumes with its
+    // default tickets, and does not without them), or the run would have failed.
     let report = smoke_report("tls", "nginx");
     assert_eq!(report["settings"]["tls_version"], "TLSv1.3");
+    let negotiated = report["settings"]["tls_negotiated"]["nginx"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        negotiated.starts_with("TLSv1.3 ") && negotiated.ends_with(" ECDSA"),
+        "{negotiated:?}"
+    );
     check_rows(
         &report,
         "nginx",
@@ -447,23 +456,28 @@ fn tls_and_h2_smoke_against_nginx_where_installed() {
             ("keepalive", "requests_per_sec"),
             ("keepalive", "latency_p99"),
             ("keepalive", "cpu_per_request"),
-            ("handshake", "requests_per_sec"),
-            ("handshake", "cpu_per_request"),
+            ("keepalive-4k", "requests_per_sec"),
+            ("keepalive-4k", "cpu_per_request"),
+            ("handshake-resumed", "requests_per_sec"),
+            ("handshake-resumed", "cpu_per_request"),
+            ("handshake-full", "requests_per_sec"),
+            ("handshake-full", "cpu_per_request"),
         ],
     );
     let report = smoke_report("h2", "nginx");
-    assert_eq!(report["settings"]["streams_per_connection"], 16);
-    check_rows(
-        &report,
-        "nginx",
-        &[
-            ("h2-tls", "requests_per_sec"),
-            ("h2-tls", "cpu_per_request"),
-            ("h2-tls", "h2load_cpu_util"),
-            ("h2c", "requests_per_sec"),
-            ("h2c", "cpu_per_request"),
-        ],
-    );
+    assert_eq!(report["settings"]["streams_per_connection"], 100);
+    let mut expect = Vec::new();
+    for case in [
+        "h2-tls-streams100-c1",
+        "h2-tls-streams100-c10",
+        "h2c-streams100-c1",
+        "h2c-streams100-c10",
+    ] {
+        for metric in ["requests_per_sec", "cpu_per_request", "h2load_cpu_util"] {
+            expect.push((case, metric));
+        }
+    }
+    check_rows(&report, "nginx", &expect);
 }
 
 /// Requests per second in the generator test. The generator waits 5 s after the last scheduled

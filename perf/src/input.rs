@@ -12,6 +12,7 @@ use crate::error::{Context, Error};
 use crate::limits::{
     INPUT_FILE_BYTES_MAX, ROUNDS_PER_ROW_MAX, ROWS_PER_RUN_MAX, TEXT_FIELD_BYTES_MAX,
 };
+use crate::renames;
 
 /// The only schema version this reader understands.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -127,18 +128,26 @@ pub fn parse(bytes: &[u8], commit_override: Option<&str>) -> Result<BenchRun, Er
     if !raw.settings.is_object() {
         return Err(Error::data("settings is not an object"));
     }
-    if raw.rows.is_empty() || raw.rows.len() > ROWS_PER_RUN_MAX {
+    let mut rows = raw.rows;
+    for row in &mut rows {
+        let current = renames::current_case(&raw.scenario, &row.case);
+        if current != row.case {
+            row.case = current.to_string();
+        }
+    }
+    if rows.is_empty() || rows.len() > ROWS_PER_RUN_MAX {
         return Err(Error::data(format!(
             "{} rows; expected 1 to {ROWS_PER_RUN_MAX}",
-            raw.rows.len()
+            rows.len()
         )));
     }
-    for (index, row) in raw.rows.iter().enumerate() {
+    // After the renames: a file with a case under both its old and new name is refused.
+    for (index, row) in rows.iter().enumerate() {
         check_row(row)?;
         let same = |other: &Row| {
             other.case == row.case && other.contender == row.contender && other.metric == row.metric
         };
-        if raw.rows[..index].iter().any(same) {
+        if rows[..index].iter().any(same) {
             return Err(Error::data(format!(
                 "row {}/{}/{} appears twice",
                 row.case, row.contender, row.metric
@@ -158,7 +167,7 @@ pub fn parse(bytes: &[u8], commit_override: Option<&str>) -> Result<BenchRun, Er
         // give equal strings, which is all pooling needs.
         settings_json: raw.settings.to_string(),
         warnings: raw.warnings,
-        rows: raw.rows,
+        rows,
     })
 }
 

@@ -77,6 +77,7 @@ pub mod input;
 pub mod judge;
 pub mod limits;
 pub mod metrics;
+pub mod renames;
 pub mod report;
 pub mod stats;
 pub mod store;

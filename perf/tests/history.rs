@@ -419,6 +419,50 @@ fn smoke_runs_and_unknown_schemas_are_refused() {
     );
 }
 
+/// A renamed case (`bext_perf::renames`) is recorded under its new name, so runs from before
+/// the rename and after it form one series; a file with both names for one row is refused.
+#[test]
+fn renamed_cases_are_recorded_under_their_new_name() {
+    let row = |case: &str| {
+        serde_json::json!({
+            "case": case, "contender": "bext", "metric": "requests_per_sec",
+            "unit": "req/s", "rounds": [2000.0], "median": 2000.0,
+        })
+    };
+    let file = |scenario: &str, rows: Vec<serde_json::Value>| {
+        let good: serde_json::Value =
+            serde_json::from_str(&fixture_json(Fixture::default())).unwrap();
+        let mut file = good.as_object().unwrap().clone();
+        file.insert("scenario".to_string(), serde_json::json!(scenario));
+        file.insert("rows".to_string(), serde_json::json!(rows));
+        serde_json::Value::Object(file).to_string()
+    };
+    let cases = |scenario: &str, rows: Vec<serde_json::Value>| {
+        input::parse(file(scenario, rows).as_bytes(), None)
+            .map(|run| run.rows.into_iter().map(|row| row.case).collect::<Vec<_>>())
+            .map_err(|error| error.to_string())
+    };
+    assert_eq!(
+        cases("tls", vec![row("keepalive"), row("handshake")]),
+        Ok(vec![
+            "keepalive".to_string(),
+            "handshake-resumed".to_string()
+        ])
+    );
+    // Only within the scenario that renamed it.
+    assert_eq!(
+        cases("h2", vec![row("handshake")]),
+        Ok(vec!["handshake".to_string()])
+    );
+    let both = cases("tls", vec![row("handshake"), row("handshake-resumed")]);
+    assert!(
+        both.as_ref().is_err_and(
+            |error| error.contains("handshake-resumed/bext/requests_per_sec appears twice")
+        ),
+        "{both:?}"
+    );
+}
+
 #[test]
 fn other_machines_are_not_compared() {
     let scratch = Scratch::new("machines");
