@@ -42,14 +42,7 @@ fn testssl_finds_nothing_high_or_critical() {
          \"content-security-policy\" = \"default-src 'self'\", \"referrer-policy\" = \"no-referrer\" }\n",
     );
     let bext = Bext::serve_config(&config, &[]);
-    assert!(bext.wait_for_stderr("https://"), "{}", bext.stderr());
-    let stderr = bext.stderr();
-    let port = stderr
-        .split("https://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|addr| addr.rsplit(':').next())
-        .expect("an https address");
+    let port = bext.https_addr().port();
     let json = dir.path().join("findings.json");
     let out = Command::new("timeout")
         .arg(SCAN_DEADLINE.as_secs().to_string())

@@ -5,7 +5,7 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
@@ -35,18 +35,6 @@ fn site_with(tag: &str, tls: &str, server: &str) -> (TempDir, std::path::PathBuf
     (dir, config)
 }
 
-/// The HTTPS address bext reported.
-fn https_addr(bext: &Bext) -> SocketAddr {
-    assert!(bext.wait_for_stderr("https://"), "{}", bext.stderr());
-    let stderr = bext.stderr();
-    let after = stderr.split("https://").nth(1).expect("an https line");
-    after
-        .split_whitespace()
-        .next()
-        .and_then(|a| a.parse().ok())
-        .expect("an address after https://")
-}
-
 fn curl(args: &[&str]) -> (bool, String, Vec<u8>) {
     let out = Command::new("curl")
         .args(["-sS", "--max-time", "20"])
@@ -65,7 +53,7 @@ fn certificate_files_are_verified_by_curl_and_http_1_1_runs_over_them() {
     let (dir, config) = site("tls-files", "{ cert = \"cert.pem\", key = \"key.pem\" }");
     common::make_certificate(dir.path(), "cert.pem", "key.pem");
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext);
+    let addr = bext.https_addr();
     // The cryptography this build runs on is named (`--features aws-lc-rs` swaps it).
     let provider = if cfg!(feature = "aws-lc-rs") {
         "rustls on aws-lc-rs"
@@ -123,7 +111,7 @@ fn certificate_files_are_verified_by_curl_and_http_1_1_runs_over_them() {
 fn a_bad_handshake_costs_one_connection_and_is_logged() {
     let (_dir, config) = site("tls-bad", "\"self-signed\"");
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext);
+    let addr = bext.https_addr();
     // Plain HTTP where a ClientHello belongs: the connection is closed.
     let mut raw = TcpStream::connect(addr).expect("connect");
     raw.set_read_timeout(Some(SOCKET_DEADLINE))
@@ -169,34 +157,11 @@ fn a_bad_handshake_costs_one_connection_and_is_logged() {
 fn a_client_resumes_with_its_ticket_on_any_shard() {
     let (_dir, config) = site_with("tls-resume", "\"self-signed\"", "shards = 2\n");
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext).to_string();
+    let addr = bext.https_addr().to_string();
     let sessions = TempDir::new("tls-sessions");
     let session = sessions.path().join("session.pem");
     let session = session.to_str().expect("a UTF-8 path");
-    let s_client = |flag: &str| {
-        // A request, and time to read the tickets that follow the handshake in TLS 1.3.
-        let mut child = Command::new("openssl")
-            .args([
-                "s_client",
-                "-connect",
-                &addr,
-                "-servername",
-                "localhost",
-                flag,
-                session,
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("openssl s_client");
-        let mut stdin = child.stdin.take().expect("stdin");
-        let _ = stdin
-            .write_all(b"GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        let out = child.wait_with_output().expect("s_client ends");
-        drop(stdin);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let s_client = |flag: &str| s_client(&addr, &[flag, session]);
     let first = s_client("-sess_out");
     assert!(first.contains("New, TLSv1.3"), "{first}");
     assert!(first.contains("New Session Ticket"), "{first}");
@@ -235,7 +200,7 @@ fn without_tickets_every_handshake_is_full_and_the_server_orders_the_ciphers() {
         "shards = 1\ntls_session_tickets = false\n",
     );
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext).to_string();
+    let addr = bext.https_addr().to_string();
     let sessions = TempDir::new("tls-no-sessions");
     let session = sessions.path().join("session.pem");
     let session = session.to_str().expect("a UTF-8 path");
@@ -307,7 +272,7 @@ fn counter(bext: &Bext, name: &str) -> u64 {
 fn ktls_moves_records_into_the_kernel_or_falls_back_silently() {
     let (dir, config) = site_with("tls-ktls", "\"self-signed\"", "shards = 1\nktls = true\n");
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext);
+    let addr = bext.https_addr();
     let url = |path: &str| format!("https://localhost:{}{path}", addr.port());
     let resolve = format!("localhost:{}:127.0.0.1", addr.port());
     // HTTP/1.1 (two requests on one connection), HTTP/2, and the large file whole.
@@ -357,7 +322,7 @@ fn a_client_that_stalls_in_the_handshake_is_let_go() {
         "shards = 1\ntls_handshake_timeout_ms = 500\n",
     );
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext);
+    let addr = bext.https_addr();
     let mut raw = TcpStream::connect(addr).expect("connect");
     raw.set_read_timeout(Some(SOCKET_DEADLINE))
         .expect("timeout");
@@ -399,7 +364,7 @@ fn an_ocsp_response_is_stapled_and_hsts_is_sent_over_https_only() {
          hsts = \"max-age=63072000; includeSubDomains\"\n",
     );
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext).to_string();
+    let addr = bext.https_addr().to_string();
     // openssl asks for the status (status_request) and checks the staple against the CA.
     let out = Command::new("openssl")
         .args([
@@ -465,7 +430,7 @@ fn a_reload_serves_renewed_certificates_and_keeps_open_connections() {
     common::make_certificate(dir.path(), "cert.pem", "key.pem");
     std::fs::copy(dir.path().join("cert.pem"), dir.path().join("old.pem")).expect("copy");
     let bext = Bext::serve_config(&config, &[]);
-    let addr = https_addr(&bext);
+    let addr = bext.https_addr();
     let resolve = format!("localhost:{}:127.0.0.1", addr.port());
     let url = format!("https://localhost:{}/index.html", addr.port());
     let verified_by = |ca: &str| {
@@ -551,7 +516,7 @@ fn plain_http_is_sent_to_https_where_the_site_asks() {
          [[site]]\nhosts = [\"localhost\"]\nroot = \".\"\ntls = \"self-signed\"\nhttps_redirect = true\n",
     );
     let bext = Bext::serve_config(&config, &[]);
-    let https = https_addr(&bext);
+    let https = bext.https_addr();
     let plain = common::request(
         bext.addr,
         "GET /index.html?x=1 HTTP/1.1\r\nHost: localhost:8080\r\nConnection: close\r\n\r\n",

@@ -203,6 +203,18 @@ impl Bext {
     }
 
     /// One request on a fresh connection.
+    /// The first HTTPS address bext reported (`serving … on https://ADDR`), waiting for it.
+    pub fn https_addr(&self) -> SocketAddr {
+        assert!(self.wait_for_stderr("https://"), "{}", self.stderr());
+        let stderr = self.stderr();
+        let after = stderr.split("https://").nth(1).expect("an https line");
+        after
+            .split_whitespace()
+            .next()
+            .and_then(|a| a.parse().ok())
+            .expect("an address after https://")
+    }
+
     pub fn get(&self, path: &str) -> Response {
         let mut stream = self.connect();
         send(
