@@ -77,6 +77,10 @@ pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::Server
     server.session_storage = Arc::new(NoServerSessionStorage {});
     if config.server.tls_session_tickets {
         server.ticketer = ticketer()?;
+        // One new ticket per handshake (rustls sends two by default): a client that comes
+        // back resumes with it and gets the next one then. Each ticket costs the server an
+        // encryption and the client a session to parse and keep.
+        server.send_tls13_tickets = 1;
     } else {
         server.send_tls13_tickets = 0;
     }
