@@ -112,18 +112,7 @@ fn config(dir: &TempDir, ca: &Ca, hosts: &[&str], extra: &str, site_extra: &str)
 
 /// bext's first plain and TLS ports, as it reported them.
 fn ports(bext: &Bext) -> (u16, u16) {
-    assert!(bext.wait_for_stderr("https://"), "{}", bext.stderr());
-    let stderr = bext.stderr();
-    let port_after = |scheme: &str| -> u16 {
-        stderr
-            .split(scheme)
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|addr| addr.rsplit(':').next())
-            .and_then(|port| port.parse().ok())
-            .unwrap_or_else(|| panic!("no {scheme} address in {stderr}"))
-    };
-    (port_after("http://"), port_after("https://"))
+    (bext.addr.port(), bext.https_addr().port())
 }
 
 /// Waits until `bext`'s stderr has `needle` `count` times.

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::limits::{CERT_VALIDITY_DAYS, TOOL_DEADLINE_MS};
+use crate::locate::Programs;
 use crate::run::run_captured;
 use crate::workdir::WorkDir;
 
@@ -16,6 +17,15 @@ use crate::workdir::WorkDir;
 pub struct CertFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
+}
+
+/// [`make`] with the openssl that `locate::prepare` found (scenarios that ask for `tls`).
+pub fn make_for_run(programs: &Programs, workdir: &WorkDir) -> Result<CertFiles, Error> {
+    let openssl = programs
+        .openssl
+        .as_deref()
+        .ok_or_else(|| Error::run("internal: openssl was not located"))?;
+    make(openssl, workdir)
 }
 
 /// Makes the certificate and key in `workdir` with `openssl req`.

@@ -120,11 +120,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         ..Needs::default()
     };
     let (programs, workdir) = locate::prepare(&options.contenders, needs)?;
-    let openssl = programs
-        .openssl
-        .as_deref()
-        .ok_or_else(|| Error::run("internal: openssl was not located"))?;
-    let cert = cert::make(openssl, &workdir)?;
+    let cert = cert::make_for_run(&programs, &workdir)?;
     let names: Vec<&str> = options.contenders.iter().map(|c| c.name()).collect();
     let settings = BTreeMap::from([
         ("duration_secs".to_string(), json!(options.duration_secs)),

@@ -189,7 +189,7 @@ fn clf_time(out: &mut Vec<u8>, unix_secs: i64) {
 }
 
 /// Howard Hinnant's days-to-civil algorithm: (year, month 1..=12, day 1..=31).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

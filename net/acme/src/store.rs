@@ -95,18 +95,8 @@ pub(crate) fn describe(due: &Due) -> String {
 
 /// Unix seconds as `YYYY-MM-DD HH:MM:SS`.
 pub(crate) fn utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
+    let (year, month, day) = bext_core::access_log::civil_from_days(secs.div_euclid(86_400));
     let rest = secs.rem_euclid(86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
         rest / 3600,

@@ -120,32 +120,13 @@ fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, String> {
 
 fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String> {
     let (chain, key) = match tls {
-        SiteTls::Files { cert, key, .. } => {
-            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
-                .map_err(|e| format!("{}: {e}", cert.display()))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("{}: {e}", cert.display()))?;
-            if chain.is_empty() {
-                return Err(format!("{}: no certificate in it", cert.display()));
-            }
-            let key =
-                PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
-            (chain, key)
-        }
+        SiteTls::Files { cert, key, .. } => read_pem(cert, key)?,
         SiteTls::SelfSigned => self_signed(hosts)?,
         SiteTls::Acme(acme) => {
             let dir = cert_dir(&acme.storage, hosts);
             let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
             if cert.exists() && key.exists() {
-                let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert)
-                    .and_then(|certs| certs.collect::<Result<_, _>>())
-                    .map_err(|e| format!("{}: {e}", cert.display()))?;
-                let key = PrivateKeyDer::from_pem_file(&key)
-                    .map_err(|e| format!("{}: {e}", key.display()))?;
-                if chain.is_empty() {
-                    return Err(format!("{}: no certificate in it", cert.display()));
-                }
-                (chain, key)
+                read_pem(&cert, &key)?
             } else {
                 eprintln!(
                     "bext: acme: no certificate for {} in {} yet: serving a self-signed one until the CA issues it",
@@ -173,6 +154,21 @@ fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String
         certified.ocsp = Some(response);
     }
     Ok(certified)
+}
+
+/// A PEM chain (leaf first) and its PEM private key; errors name the file.
+fn read_pem(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<_, _>>())
+        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    if chain.is_empty() {
+        return Err(format!("{}: no certificate in it", cert.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    Ok((chain, key))
 }
 
 /// A certificate for the site's hosts (and `localhost`), made now: for development only.
