@@ -126,6 +126,7 @@ impl Answer {
             images.clear();
             classes.clear();
         }
+        module_classes(&mut classes);
         match content_type.as_deref() {
             // Untyped answers (the image optimizer's refusals): their words.
             None if !(300..400).contains(&r.status) => text = html.trim().to_owned(),
@@ -452,6 +453,41 @@ fn font_classes(value: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// CSS modules' scoped class names (`<hash>_<local>`, the hash lightningcss makes of the
+/// file's path as each bundler names it) with each distinct hash replaced by `(css1)`,
+/// `(css2)`, … in order of first appearance on the page: which module a class comes from is
+/// compared, not how its path was hashed. Both sides go through the same mapping, so a plain
+/// class that happens to look like one (`header_main`) still compares as itself.
+fn module_classes(classes: &mut [String]) {
+    let mut hashes: Vec<String> = Vec::new();
+    for list in classes.iter_mut() {
+        let mapped: Vec<String> = list
+            .split_whitespace()
+            .map(|class| {
+                let scoped = class.len() > 7
+                    && class.is_char_boundary(6)
+                    && class.as_bytes()[6] == b'_'
+                    && class[..6]
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                if !scoped {
+                    return class.to_owned();
+                }
+                let hash = &class[..6];
+                let n = match hashes.iter().position(|h| h == hash) {
+                    Some(i) => i + 1,
+                    None => {
+                        hashes.push(hash.to_owned());
+                        hashes.len()
+                    }
+                };
+                format!("(css{n}){}", &class[6..])
+            })
+            .collect();
+        *list = mapped.join(" ");
+    }
 }
 
 /// An `<img>` or `<source>` tag as compared: attributes sorted, with the two things that may

@@ -265,6 +265,12 @@ pub const DEV_RELOAD_CLIENTS_MAX: usize = 256;
 pub const APP_SOURCE_BYTES_MAX: usize = 4 * 1024 * 1024;
 /// Most modules one app bundle may link.
 pub const APP_MODULES_MAX: usize = 20_000;
+/// Largest imported stylesheet, with every file it `@import`s, the app compiler reads
+/// (render/src/css/).
+pub const STYLESHEET_BYTES_MAX: u64 = 8 * 1024 * 1024;
+/// Largest file a stylesheet's `url()` may name (a font, an image), read into memory to be
+/// served at its content-hashed URL.
+pub const STYLESHEET_ASSET_BYTES_MAX: u64 = 32 * 1024 * 1024;
 /// Largest file the `fs` snapshot of an app holds (render/src/files.rs); a larger file is
 /// left out, listed at start-up, and a read of it fails naming the reason.
 pub const APP_FILE_SNAPSHOT_BYTES_MAX: usize = 1024 * 1024;

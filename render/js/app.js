@@ -491,6 +491,9 @@ function tree(c) {
   var element = prism.jsx(component(c.leaf, c.leafId), c.props);
   var slots = c.mode === MODE_PAGE ? c.route.slots : [];
   var ids = c.layoutIds;
+  linkStyles(ids);
+  for (var s = 0; s < slots.length; s++) linkStyles([slots[s][2]]);
+  linkStyles([c.leafId]);
   for (var i = ids.length - 1; i >= 0; i--) {
     var id = ids[i];
     if (isLoading(id)) {
@@ -836,6 +839,7 @@ G.__bext_next_site = setNextSite;
 G.__bext_images = setImageConfig;
 G.__bext_media = mediaUrl;
 G.__bext_font = nextFont;
+G.__bext_styles = setModuleStyles;
 G.__bext_import_meta = importMeta;
 G.__bext_metadata_head = setMetadataHead;
 G.__bext_social_images = setSocialImages;

@@ -24,6 +24,8 @@
 //! - `font.js`: `next/font`: the objects the linker's evaluated loader calls become
 //!   (`__bext_font`), which link their stylesheet and preload their files when a page uses
 //!   them.
+//! - `styles.js`: the stylesheets each route module's imports reach (`__bext_styles`),
+//!   linked into the `<head>` of the pages rendered with that module.
 //! - `path.js`: Node's `path` (POSIX), with `process.cwd()` the app's root.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `metadata_social.js`: Open Graph and Twitter tags, with the image files of the page's
@@ -77,6 +79,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/next.js"),
     include_str!("../js/image.js"),
     include_str!("../js/font.js"),
+    include_str!("../js/styles.js"),
     include_str!("../js/path.js"),
     include_str!("../js/metadata.js"),
     include_str!("../js/metadata_social.js"),

@@ -178,6 +178,108 @@ fn the_dev_cache_rebuilds_only_what_changed() {
 }
 
 #[test]
+fn stylesheets_are_linked_per_route_module_and_rebuilt_when_an_import_changes() {
+    let app = TempApp::new(&[
+        (
+            "app/layout.js",
+            "import \"./globals.css\";\nimport { Nav } from \"@/components/nav\";\nexport default function L() { return Nav; }\n",
+        ),
+        (
+            "app/globals.css",
+            "@import \"./theme.css\";\nbody { margin: 0 }\n",
+        ),
+        ("app/theme.css", ":root { --accent: red }\n"),
+        (
+            "components/nav.js",
+            "import styles from \"./nav.module.css\";\nexport const Nav = styles.nav;\n",
+        ),
+        ("components/nav.module.css", ".nav { display: flex }\n"),
+        (
+            "app/page.js",
+            "import \"./page.css\";\nexport default () => null;\n",
+        ),
+        ("app/page.css", "main { color: blue }\n"),
+        ("app/plain/page.js", "export default () => null;\n"),
+    ]);
+    let mut compiler = Compiler::new(&app.0, CompileOptions::default());
+    let compiled = compiler.compile(&mut Identity).unwrap();
+    let urls: Vec<&str> = compiled
+        .media
+        .iter()
+        .filter(|m| m.content_type.starts_with("text/css"))
+        .map(|m| m.url.as_str())
+        .collect();
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    let css_of = |needle: &str| -> String {
+        let file = compiled
+            .media
+            .iter()
+            .find(|m| std::str::from_utf8(&m.body).unwrap().contains(needle))
+            .unwrap_or_else(|| panic!("a stylesheet with {needle}"));
+        file.url.clone()
+    };
+    let (globals, nav, page) = (
+        css_of("--accent:red"),
+        css_of("display:flex"),
+        css_of("main{"),
+    );
+    // The layout reaches globals.css and, through the nav component, its module; the page its
+    // own stylesheet; a page that imports none is not listed.
+    let styles = compiled
+        .bundle
+        .lines()
+        .find(|l| l.starts_with("__bext_styles("))
+        .expect("a styles statement");
+    assert_eq!(
+        styles,
+        format!(
+            "__bext_styles({{\"app/layout.js\":[\"{globals}\",\"{nav}\"],\"app/page.js\":[\"{page}\"]}});"
+        )
+    );
+    // The CSS module's value is its scoped class names.
+    let nav_class =
+        std::str::from_utf8(&compiled.media.iter().find(|m| m.url == nav).unwrap().body)
+            .unwrap()
+            .trim_start_matches('.')
+            .split('{')
+            .next()
+            .unwrap()
+            .to_owned();
+    assert!(nav_class.ends_with("_nav"), "{nav_class}");
+    assert!(
+        compiled
+            .bundle
+            .contains(&format!("module.exports = {{\"nav\": \"{nav_class}\"}};")),
+        "{}",
+        compiled.bundle
+    );
+    // The dev watcher sees the imported file.
+    assert!(
+        compiled
+            .sources
+            .iter()
+            .any(|p| p.ends_with("app/theme.css"))
+    );
+
+    // A file globals.css @imports changes: only globals.css is compiled again.
+    app.write("app/theme.css", ":root { --accent: green }\n");
+    let file = fs::File::options()
+        .write(true)
+        .open(app.0.join("app/theme.css"))
+        .unwrap();
+    file.set_modified(SystemTime::now() + Duration::from_secs(60))
+        .unwrap();
+    let again = compiler.compile(&mut Identity).unwrap();
+    assert_eq!(again.stats.compiled, 1, "{:?}", again.stats);
+    assert!(again.media.iter().any(|m| {
+        std::str::from_utf8(&m.body)
+            .unwrap()
+            .contains("--accent:green")
+    }));
+    assert!(!again.bundle.contains(&globals));
+}
+
+#[test]
 fn dev_mode_embeds_errors_and_serves_the_rest() {
     let app = TempApp::new(&[
         ("app/layout.js", "export default function L() {}\n"),

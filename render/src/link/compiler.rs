@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ModuleTransform;
 use super::analyze::{Format, ModuleRecord, analyze};
-use super::diagnostic::{CompileError, CompileErrors};
+use super::diagnostic::{CompileError, CompileErrors, code_frame};
 use super::emit::{Star, Target, emit_failed, emit_module};
 use super::resolve::{Resolved, Resolver, module_id};
 use super::tsconfig::load_aliases;
@@ -176,6 +176,11 @@ struct CacheEntry {
 
 struct Loaded {
     result: Result<ModuleRecord, CompileError>,
+    /// A stylesheet import: the URL its compiled stylesheet is served at.
+    stylesheet: Option<String>,
+    /// Other files the result was made from (a stylesheet's `@import`s), with the size and
+    /// mtime they had: a change to any of them is a change to the module.
+    also: Vec<Watched>,
     /// The transform ran (so the record's code is not the file's text).
     transformed: bool,
     /// The transform's map back to the source, when it moved positions.
@@ -339,6 +344,7 @@ impl Compiler {
         self.cache.retain(|path, _| seen.contains(path.as_path()));
 
         let (mut bundle, spans) = link(&nodes, &app.routes, self.options.embed_errors);
+        bundle.push_str(&styles_statement(&nodes, &app.routes.modules()));
         if let Some(middleware) = &app.middleware {
             bundle.push_str(&format!(
                 "__bext_middleware({});\n",
@@ -394,7 +400,13 @@ impl Compiler {
             positions: Positions::new(spans),
             modules: nodes.len(),
             errors,
-            sources: nodes.into_iter().map(|n| n.path).collect(),
+            sources: nodes
+                .iter()
+                .flat_map(|n| {
+                    let also = n.loaded.iter().flat_map(|l| l.also.iter());
+                    std::iter::once(n.path.clone()).chain(also.map(|w| w.path.clone()))
+                })
+                .collect(),
             stats,
         })
     }
@@ -409,6 +421,8 @@ impl Compiler {
         let failed = |message: String| {
             (
                 Arc::new(Loaded {
+                    stylesheet: None,
+                    also: Vec::new(),
                     result: Err(CompileError::file(id, message)),
                     transformed: false,
                     map: None,
@@ -435,6 +449,7 @@ impl Compiler {
             && modified.is_some()
             && entry.modified == modified
             && !listing(entry)
+            && unchanged(&entry.loaded.also)
         {
             return (entry.loaded.clone(), true);
         }
@@ -448,6 +463,7 @@ impl Compiler {
         if let Some(entry) = self.cache.get_mut(path)
             && entry.hash == hash
             && !listing(entry)
+            && unchanged(&entry.loaded.also)
         {
             entry.len = meta.len();
             entry.modified = modified;
@@ -455,10 +471,14 @@ impl Compiler {
         }
         let loaded = Arc::new(if crate::media::is_image_module(path) {
             image_module(path, id, bytes)
+        } else if crate::css::is_stylesheet(path) {
+            stylesheet_module(path, &self.root, &self.options.node_env)
         } else {
             match String::from_utf8(bytes) {
                 Ok(source) => self.build(source, path, id, transform),
                 Err(_) => Loaded {
+                    stylesheet: None,
+                    also: Vec::new(),
                     result: Err(CompileError::file(id, "not UTF-8".to_owned())),
                     transformed: false,
                     map: None,
@@ -505,6 +525,8 @@ impl Compiler {
                         .sum::<usize>()
                         + column.saturating_sub(1);
                     return Loaded {
+                        stylesheet: None,
+                        also: Vec::new(),
                         result: Err(CompileError::at(id, &source, offset, message)),
                         transformed: false,
                         map: None,
@@ -533,6 +555,8 @@ impl Compiler {
                         frame: d.frame,
                     };
                     return Loaded {
+                        stylesheet: None,
+                        also: Vec::new(),
                         result: Err(error),
                         transformed: true,
                         map: None,
@@ -550,6 +574,8 @@ impl Compiler {
                 Ok(None) => (code, Vec::new(), Vec::new()),
                 Err((offset, message)) => {
                     return Loaded {
+                        stylesheet: None,
+                        also: Vec::new(),
                         result: Err(CompileError::at(id, &code, offset as usize, message)),
                         transformed,
                         map: None,
@@ -567,6 +593,8 @@ impl Compiler {
             e
         });
         Loaded {
+            stylesheet: None,
+            also: Vec::new(),
             result,
             transformed,
             map,
@@ -603,6 +631,8 @@ impl Compiler {
 fn image_module(path: &Path, id: &str, bytes: Vec<u8>) -> Loaded {
     match crate::media::static_import(path, bytes) {
         Ok(image) => Loaded {
+            stylesheet: None,
+            also: Vec::new(),
             result: Ok(ModuleRecord::value(image.module_code)),
             transformed: false,
             map: None,
@@ -610,6 +640,8 @@ fn image_module(path: &Path, id: &str, bytes: Vec<u8>) -> Loaded {
             notes: Vec::new(),
         },
         Err(message) => Loaded {
+            stylesheet: None,
+            also: Vec::new(),
             result: Err(CompileError::file(id, message)),
             transformed: false,
             map: None,
@@ -617,6 +649,89 @@ fn image_module(path: &Path, id: &str, bytes: Vec<u8>) -> Loaded {
             notes: Vec::new(),
         },
     }
+}
+
+/// An imported stylesheet (see [`crate::css`]): a module whose value is `{}`, or a CSS
+/// module's class names, and the stylesheet it links into the pages that import it.
+fn stylesheet_module(path: &Path, root: &Path, node_env: &str) -> Loaded {
+    let id = module_id(root, path);
+    match crate::css::compile(path, root) {
+        Ok(sheet) => {
+            let code = crate::css::module_code(&sheet.exports);
+            let also = sheet
+                .sources
+                .iter()
+                .filter(|source| source.as_path() != path)
+                .map(|source| Watched::now(source))
+                .collect();
+            let mut media = vec![sheet.file.clone()];
+            media.extend(sheet.assets);
+            Loaded {
+                result: analyze(code, path, Path::new(&id), node_env),
+                stylesheet: Some(sheet.file.url.clone()),
+                also,
+                transformed: true,
+                map: None,
+                media,
+                notes: Vec::new(),
+            }
+        }
+        Err(error) => {
+            let file_id = module_id(root, &error.file);
+            let frame = match fs::read_to_string(&error.file) {
+                Ok(source) if error.line > 0 => code_frame(&source, error.line, error.column),
+                _ => String::new(),
+            };
+            // The module still depends on the files it reads, so fixing one is seen.
+            let also = if error.file != path {
+                vec![Watched::now(&error.file)]
+            } else {
+                Vec::new()
+            };
+            Loaded {
+                result: Err(CompileError {
+                    path: file_id.into(),
+                    line: error.line,
+                    column: error.column,
+                    message: error.message,
+                    frame,
+                }),
+                stylesheet: None,
+                also,
+                transformed: false,
+                map: None,
+                media: Vec::new(),
+                notes: Vec::new(),
+            }
+        }
+    }
+}
+
+/// A file a module was made from besides its own (a stylesheet's `@import`), as it was.
+#[derive(Debug)]
+struct Watched {
+    path: PathBuf,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Watched {
+    fn now(path: &Path) -> Watched {
+        let meta = fs::metadata(path).ok();
+        Watched {
+            path: path.to_path_buf(),
+            len: meta.as_ref().map_or(u64::MAX, |m| m.len()),
+            modified: meta.and_then(|m| m.modified().ok()),
+        }
+    }
+}
+
+/// Every watched file still has the size and mtime it had.
+fn unchanged(watched: &[Watched]) -> bool {
+    watched.iter().all(|w| {
+        let now = Watched::now(&w.path);
+        now.len == w.len && now.modified.is_some() && now.modified == w.modified
+    })
 }
 
 /// An unresolvable import, positioned in the file as the user wrote it when the transform
@@ -719,6 +834,49 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec
     }
     out.push_str(&routes.to_js());
     (out, spans)
+}
+
+/// `__bext_styles({...});`: for each route module (page, layout, template, loading,
+/// not-found, error) whose imports reach stylesheets, their URLs in import order. The app
+/// runtime links a page's modules' stylesheets, layouts first, each once. Empty when no
+/// module imports a stylesheet.
+fn styles_statement(nodes: &[Node], entries: &[&str]) -> String {
+    let mut map = serde_json::Map::new();
+    for entry in entries {
+        let Some(start) = nodes.iter().position(|n| n.id == *entry) else {
+            continue;
+        };
+        let mut urls: Vec<String> = Vec::new();
+        let mut seen = vec![false; nodes.len()];
+        collect_styles(nodes, start, &mut seen, &mut urls);
+        if !urls.is_empty() {
+            map.insert((*entry).to_owned(), serde_json::Value::from(urls));
+        }
+    }
+    if map.is_empty() {
+        return String::new();
+    }
+    format!("__bext_styles({});\n", serde_json::Value::Object(map))
+}
+
+/// Depth first in import order, which is the order modules evaluate in: a stylesheet comes
+/// where its import is met.
+fn collect_styles(nodes: &[Node], i: usize, seen: &mut [bool], urls: &mut Vec<String>) {
+    if std::mem::replace(&mut seen[i], true) {
+        return;
+    }
+    let node = &nodes[i];
+    let Some(loaded) = &node.loaded else { return };
+    if let Some(url) = &loaded.stylesheet
+        && !urls.contains(url)
+    {
+        urls.push(url.clone());
+    }
+    for link in &node.links {
+        if let Link::Module(j) = link {
+            collect_styles(nodes, *j, seen, urls);
+        }
+    }
 }
 
 fn count_lines(text: &str) -> u32 {

@@ -364,11 +364,7 @@ fn local(family: &str, options: &Value, path: &Path, root: &Path) -> Result<Font
         if preload {
             preloads.push((url.clone(), format!("font/{ext}")));
         }
-        files.push(Arc::new(StaticFile {
-            url,
-            body: bytes.into(),
-            content_type: font_type(ext),
-        }));
+        files.push(Arc::new(StaticFile::new(url, bytes.into(), font_type(ext))));
     }
     let single = sources.len() == 1;
     let weight = if single { sources[0].1.clone() } else { None };
@@ -454,11 +450,11 @@ fn finish(
         class
     });
     let stylesheet = format!("/_next/static/css/{:08x}.css", hash(css.as_bytes()));
-    files.push(Arc::new(StaticFile {
-        url: stylesheet.clone(),
-        body: css.into_bytes().into(),
-        content_type: "text/css; charset=utf-8",
-    }));
+    files.push(Arc::new(StaticFile::precompressed(
+        stylesheet.clone(),
+        css.into_bytes().into(),
+        "text/css; charset=utf-8",
+    )));
     let font_weight = weight
         .as_deref()
         .and_then(|w| w.trim().parse::<f64>().ok())

@@ -99,8 +99,8 @@ mod emit;
 mod fonts;
 mod mdx;
 mod node_builtins;
-mod package;
-mod resolve;
+pub(crate) mod package;
+pub(crate) mod resolve;
 mod tsconfig;
 
 use std::path::Path;

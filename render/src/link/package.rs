@@ -16,7 +16,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 /// provides the Node built-ins they use (a package needing one it does not provide is named
 /// at start); `browser`-only entries are skipped. Which listed key wins is the package's
 /// order, as in Node.
-const CONDITIONS: &[&str] = &[
+pub(crate) const CONDITIONS: &[&str] = &[
     "react-server",
     "node",
     "import",
@@ -24,6 +24,10 @@ const CONDITIONS: &[&str] = &[
     "require",
     "default",
 ];
+
+/// Conditions a stylesheet's `@import` of a package accepts (`@import "tailwindcss"` names the
+/// package's `style` export), as webpack's css-loader and Tailwind's resolver take them.
+pub(crate) const STYLE_CONDITIONS: &[&str] = &["style", "default"];
 
 /// A JSON value that keeps object keys in file order.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +48,8 @@ pub(crate) struct PackageJson {
     pub exports: Option<Json>,
     /// `imports`: the package's private `#name` specifiers.
     pub imports: Option<Json>,
+    /// `style`: the stylesheet of a package without `exports` (`normalize.css`, …).
+    pub style: Option<String>,
 }
 
 pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
@@ -53,6 +59,7 @@ pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
         module: Option<Json>,
         exports: Option<Json>,
         imports: Option<Json>,
+        style: Option<Json>,
     }
     let raw: Raw = serde_json::from_str(text).map_err(|e| format!("invalid package.json: {e}"))?;
     let string = |v: Option<Json>| match v {
@@ -64,12 +71,22 @@ pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
         module: string(raw.module),
         exports: raw.exports,
         imports: raw.imports,
+        style: string(raw.style),
     })
 }
 
 /// Resolves `subpath` (`"."` or `"./feature"`) through an `exports` value to a target
 /// relative to the package (`"./dist/feature.mjs"`). `None`: the package does not export it.
 pub(crate) fn resolve_exports(exports: &Json, subpath: &str) -> Option<String> {
+    resolve_exports_with(exports, subpath, CONDITIONS)
+}
+
+/// [`resolve_exports`] under other conditions (a stylesheet's, [`STYLE_CONDITIONS`]).
+pub(crate) fn resolve_exports_with(
+    exports: &Json,
+    subpath: &str,
+    conditions: &[&str],
+) -> Option<String> {
     let sugar;
     let entries: &[(String, Json)] = match exports {
         Json::Map(entries) if entries.iter().any(|(k, _)| k.starts_with('.')) => entries,
@@ -83,7 +100,7 @@ pub(crate) fn resolve_exports(exports: &Json, subpath: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k == subpath && !k.contains('*'))
     {
-        return resolve_target(target, None);
+        return resolve_any_target(target, None, false, conditions);
     }
     // Patterns (`./features/*.js`): the longest prefix wins, as in Node.
     let mut best: Option<(&str, &Json, &str)> = None;
@@ -102,24 +119,25 @@ pub(crate) fn resolve_exports(exports: &Json, subpath: &str) -> Option<String> {
         }
     }
     if let Some((_, target, capture)) = best {
-        return resolve_target(target, Some(capture));
+        return resolve_any_target(target, Some(capture), false, conditions);
     }
     // Deprecated folder mappings (`"./lib/": "./lib/"`).
     let (key, target) = entries
         .iter()
         .filter(|(k, _)| k.ends_with('/') && subpath.starts_with(k.as_str()))
         .max_by_key(|(k, _)| k.len())?;
-    let base = resolve_target(target, None)?;
+    let base = resolve_any_target(target, None, false, conditions)?;
     base.ends_with('/')
         .then(|| format!("{base}{}", &subpath[key.len()..]))
 }
 
-fn resolve_target(target: &Json, capture: Option<&str>) -> Option<String> {
-    resolve_any_target(target, capture, false)
-}
-
 /// `bare`: a target may also name a package (`imports` entries may; `exports` ones may not).
-fn resolve_any_target(target: &Json, capture: Option<&str>, bare: bool) -> Option<String> {
+fn resolve_any_target(
+    target: &Json,
+    capture: Option<&str>,
+    bare: bool,
+    conditions: &[&str],
+) -> Option<String> {
     match target {
         Json::Str(s) => {
             let resolved = match capture {
@@ -138,11 +156,11 @@ fn resolve_any_target(target: &Json, capture: Option<&str>, bare: bool) -> Optio
         }
         Json::Arr(items) => items
             .iter()
-            .find_map(|t| resolve_any_target(t, capture, bare)),
-        Json::Map(conditions) => conditions
+            .find_map(|t| resolve_any_target(t, capture, bare, conditions)),
+        Json::Map(entries) => entries
             .iter()
-            .filter(|(k, _)| CONDITIONS.contains(&k.as_str()))
-            .find_map(|(_, t)| resolve_any_target(t, capture, bare)),
+            .filter(|(k, _)| conditions.contains(&k.as_str()))
+            .find_map(|(_, t)| resolve_any_target(t, capture, bare, conditions)),
         Json::Null | Json::Other => None,
     }
 }
@@ -155,7 +173,7 @@ pub(crate) fn resolve_imports(imports: &Json, specifier: &str) -> Option<String>
         return None;
     };
     if let Some((_, target)) = entries.iter().find(|(k, _)| k == specifier) {
-        return resolve_any_target(target, None, true);
+        return resolve_any_target(target, None, true, CONDITIONS);
     }
     let (_, target, capture) = entries
         .iter()
@@ -165,7 +183,7 @@ pub(crate) fn resolve_imports(imports: &Json, specifier: &str) -> Option<String>
             Some((key.len(), target, capture))
         })
         .max_by_key(|(len, _, _)| *len)?;
-    resolve_any_target(target, Some(capture), true)
+    resolve_any_target(target, Some(capture), true, CONDITIONS)
 }
 
 impl<'de> Deserialize<'de> for Json {

@@ -18,6 +18,7 @@
 //! `bext-server`'s `service::app::image`). The decisions around it (which requests are valid,
 //! which format to write) are `bext_core::image`'s.
 
+mod compress;
 mod sniff;
 mod transform;
 
@@ -54,6 +55,34 @@ pub struct StaticFile {
     pub url: String,
     pub body: Bytes,
     pub content_type: &'static str,
+    /// The body compressed ahead of time (stylesheets), sent when the client accepts it.
+    pub brotli: Option<Bytes>,
+    pub gzip: Option<Bytes>,
+}
+
+impl StaticFile {
+    /// A file sent as it is.
+    pub fn new(url: String, body: Bytes, content_type: &'static str) -> StaticFile {
+        StaticFile {
+            url,
+            body,
+            content_type,
+            brotli: None,
+            gzip: None,
+        }
+    }
+
+    /// A text file, with its Brotli and gzip encodings made now (each kept only when smaller).
+    pub fn precompressed(url: String, body: Bytes, content_type: &'static str) -> StaticFile {
+        let (brotli, gzip) = compress::both(&body);
+        StaticFile {
+            url,
+            body,
+            content_type,
+            brotli,
+            gzip,
+        }
+    }
 }
 
 /// An imported image: its file, and its module's value as a JavaScript expression (the base
@@ -104,11 +133,7 @@ pub fn static_import(path: &Path, bytes: Vec<u8>) -> Result<StaticImage, String>
     fields.push(format!("\"blurWidth\":{blur_width}"));
     fields.push(format!("\"blurHeight\":{blur_height}"));
     Ok(StaticImage {
-        file: StaticFile {
-            url,
-            body: Bytes::from(bytes),
-            content_type,
-        },
+        file: StaticFile::new(url, Bytes::from(bytes), content_type),
         module_code: format!("{{{}}}", fields.join(",")),
     })
 }

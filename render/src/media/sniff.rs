@@ -9,11 +9,15 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
         "image/png"
     } else if starts(b"GIF87a") || starts(b"GIF89a") {
         "image/gif"
-    } else if starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+    } else if starts(b"RIFF") && bytes.get(8..12) == Some(&b"WEBP"[..]) {
         "image/webp"
-    } else if bytes.get(4..12) == Some(b"ftypavif") || bytes.get(4..12) == Some(b"ftypavis") {
+    } else if bytes.get(4..12) == Some(&b"ftypavif"[..])
+        || bytes.get(4..12) == Some(&b"ftypavis"[..])
+    {
         "image/avif"
-    } else if bytes.get(4..12) == Some(b"ftypheic") || bytes.get(4..12) == Some(b"ftypmif1") {
+    } else if bytes.get(4..12) == Some(&b"ftypheic"[..])
+        || bytes.get(4..12) == Some(&b"ftypmif1"[..])
+    {
         "image/heic"
     } else if starts(&[0, 0, 1, 0]) {
         "image/x-icon"

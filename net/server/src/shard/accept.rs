@@ -85,13 +85,13 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                         Ok(tls) if ktls => match tls.offload().await {
                             Offload::Kernel(ktls) => {
                                 service.shard.metrics.borrow_mut().tls_ktls_offloaded += 1;
-                                let h2 = ktls.alpn() == Some(b"h2");
+                                let h2 = ktls.alpn() == Some(&b"h2"[..]);
                                 serve_secure(&service, ktls, h2, peer);
                             }
                             Offload::User(tls, kept) => {
                                 service.shard.metrics.borrow_mut().tls_ktls_fallbacks += 1;
                                 say_kept(&kept);
-                                let h2 = tls.alpn() == Some(b"h2");
+                                let h2 = tls.alpn() == Some(&b"h2"[..]);
                                 serve_secure(&service, tls, h2, peer);
                             }
                             Offload::Lost(e) => {
@@ -111,7 +111,7 @@ pub(crate) async fn accept_loop(service: Rc<Service>, listener: TcpListener, tls
                             }
                         },
                         Ok(tls) => {
-                            let h2 = tls.alpn() == Some(b"h2");
+                            let h2 = tls.alpn() == Some(&b"h2"[..]);
                             serve_secure(&service, tls, h2, peer);
                         }
                         Err(e) => {

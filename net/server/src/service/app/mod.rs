@@ -346,7 +346,7 @@ async fn serve(
         && is_read(request.method)
         && let Some(image) = media(app_site, &plan.path)
     {
-        return plan.finish(page::media_response(image));
+        return plan.finish(page::media_response(image, request.accept_encoding));
     }
     let matched = matched.filter(|_| !plan.not_found);
     let try_static = !plan.not_found

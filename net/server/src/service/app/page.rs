@@ -148,12 +148,40 @@ pub(crate) fn asset_response(asset: &bext_render::assets::Asset) -> Response {
 
 /// A file a module brings in: its URL names its content, so it may be kept for a year (as
 /// Next serves `/_next/static/`).
-pub(crate) fn media_response(file: &bext_render::media::StaticFile) -> Response {
-    in_memory(
+/// Stylesheets carry Brotli and gzip encodings made at compile time; the one the client
+/// prefers is sent (`vary: accept-encoding` whenever there is a choice).
+pub(crate) fn media_response(
+    file: &bext_render::media::StaticFile,
+    accept_encoding: Option<&[u8]>,
+) -> Response {
+    use bext_core::static_files::Encoding;
+    let encoding = bext_core::static_files::choose_encoding(
+        accept_encoding,
+        file.brotli.is_some(),
+        file.gzip.is_some(),
+    );
+    let body = match encoding {
+        Encoding::Brotli => file.brotli.as_ref(),
+        Encoding::Gzip => file.gzip.as_ref(),
+        Encoding::Identity => None,
+    }
+    .unwrap_or(&file.body);
+    let mut response = in_memory(
         file.content_type,
         "public, max-age=31536000, immutable",
-        &file.body,
-    )
+        body,
+    );
+    if file.brotli.is_some() || file.gzip.is_some() {
+        response
+            .fields
+            .push(Field::from_static("vary", "accept-encoding"));
+    }
+    if let Some(value) = encoding.header_value() {
+        response
+            .fields
+            .push(Field::from_static("content-encoding", value));
+    }
+    response
 }
 
 fn in_memory(content_type: &'static str, cache_control: &'static str, body: &Bytes) -> Response {
