@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Bext, TempDir, run_bext};
+use common::{Bext, TempDir, eventually, run_bext};
 
 fn styles_app() -> &'static Path {
     Path::new(concat!(
@@ -215,4 +215,82 @@ fn a_css_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
         stderr.contains("| ..x { color: red }"),
         "a code frame: {stderr}"
     );
+}
+
+/// Reads `stream` until `needle` has arrived (the whole text so far), within the common
+/// deadline; the reload stream's pings keep reads from blocking for long.
+fn read_until(stream: &mut std::net::TcpStream, seen: &mut Vec<u8>, needle: &str) -> String {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(seen).into_owned();
+        if text.contains(needle) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {needle:?} within {:?}: {text}",
+            common::DEADLINE
+        );
+        match stream.read(&mut chunk) {
+            Ok(0) => panic!("the stream closed before {needle:?}: {text}"),
+            Ok(n) => seen.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => panic!("reading the stream: {e}"),
+        }
+    }
+}
+
+#[test]
+fn dev_mode_swaps_stylesheets_in_place_and_reloads_for_code() {
+    let dir = TempDir::new("styles-dev");
+    dir.write(
+        "app/layout.tsx",
+        "import \"./globals.css\";\nexport default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        "export default function P() { return <p>hi</p>; }\n",
+    );
+    dir.write(
+        "app/globals.css",
+        "@import \"./theme.css\";\nbody { margin: 0 }\n",
+    );
+    dir.write("app/theme.css", "p { color: red }\n");
+    let bext = Bext::start(&[
+        "dev".into(),
+        dir.path().display().to_string(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--shards".into(),
+        "1".into(),
+    ]);
+    let first = stylesheets(&bext.get("/").text());
+    assert_eq!(first.len(), 1, "{first:?}");
+    let mut events = common::connect(bext.addr);
+    common::send(
+        &mut events,
+        b"GET /__bext/dev/events HTTP/1.1\r\nhost: x\r\n\r\n",
+    );
+    let mut seen = Vec::new();
+    read_until(&mut events, &mut seen, "\r\n\r\n");
+    // A file the stylesheet @imports changes: the open page is told to swap its stylesheets,
+    // the stream goes on, and the page now links the new one.
+    dir.write("app/theme.css", "p { color: blue }\n");
+    let text = read_until(&mut events, &mut seen, "event: styles");
+    assert!(!text.contains("event: reload"), "{text}");
+    let second = eventually("the page links the new stylesheet", || {
+        let links = stylesheets(&bext.get("/").text());
+        (links != first).then_some(links)
+    });
+    let css = bext.get(&second[0]).text();
+    assert!(css.contains("color:#00f"), "{css}");
+    // Code changes: a full reload, and the stream ends.
+    dir.write(
+        "app/page.tsx",
+        "export default function P() { return <p>bye</p>; }\n",
+    );
+    read_until(&mut events, &mut seen, "event: reload");
 }

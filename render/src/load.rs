@@ -47,6 +47,25 @@ pub struct LoadedApp {
     pub stats: CompileStats,
 }
 
+impl LoadedApp {
+    /// Whether `newer` differs from this app only in its stylesheets: the same bundle but for
+    /// the `__bext_styles` statement (which stylesheet URLs pages link). A dev server then
+    /// swaps the stylesheets of open pages instead of reloading them. A CSS module whose class
+    /// names changed changes its module's code in the bundle, so it is not "only styles".
+    pub fn only_styles_differ(&self, newer: &LoadedApp) -> bool {
+        let without_styles = |bundle: &str| {
+            bundle
+                .lines()
+                .filter(|line| !line.starts_with("__bext_styles("))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        self.root == newer.root
+            && *self.bundle != *newer.bundle
+            && without_styles(&self.bundle) == without_styles(&newer.bundle)
+    }
+}
+
 /// Compiles one app, again and again.
 pub struct AppLoader {
     compiler: Compiler,

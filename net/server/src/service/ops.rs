@@ -2,6 +2,7 @@
 //! and a dev server's `/__bext/dev/events`.
 
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -11,6 +12,7 @@ use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, DEV_RELOAD_CLIENTS_MAX, DEV_RE
 use bext_core::metrics::render_prometheus;
 use bext_net::Method;
 use bext_net::fields::Field;
+use bext_render::load::LoadedApp;
 use bext_shards::rt;
 use bext_shards::sync::race;
 
@@ -159,6 +161,7 @@ fn dev_events(service: &Rc<Service>) -> Response {
     let stream = ReloadEvents {
         service: service.clone(),
         generation: service.reloads.get(),
+        apps: loaded_apps(service),
         started: false,
         done: false,
     };
@@ -173,8 +176,35 @@ fn dev_events(service: &Rc<Service>) -> Response {
 struct ReloadEvents {
     service: Rc<Service>,
     generation: u64,
+    /// Each site's app as the page that opened the stream was rendered with.
+    apps: Vec<Option<Arc<LoadedApp>>>,
     started: bool,
     done: bool,
+}
+
+/// Each site's loaded app in the current snapshot (`None` for a static site).
+fn loaded_apps(service: &Service) -> Vec<Option<Arc<LoadedApp>>> {
+    service
+        .current()
+        .snapshot
+        .site_runtime
+        .iter()
+        .map(|site| site.app.as_ref().map(|a| a.app.clone()))
+        .collect()
+}
+
+/// Whether going from `old` to `new` changed stylesheets only (and at least one).
+fn only_styles_differ(old: &[Option<Arc<LoadedApp>>], new: &[Option<Arc<LoadedApp>>]) -> bool {
+    old.len() == new.len()
+        && old.iter().zip(new).all(|pair| match pair {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) || a.only_styles_differ(b),
+            _ => false,
+        })
+        && old.iter().zip(new).any(|pair| match pair {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+            _ => false,
+        })
 }
 
 impl Drop for ReloadEvents {
@@ -206,6 +236,14 @@ impl BodyStream for ReloadEvents {
             match changed {
                 None => None,
                 Some(Ok(())) => {
+                    // Only stylesheets changed: the page swaps them in place (keeping its
+                    // state and scroll position) and the stream goes on.
+                    let apps = loaded_apps(service);
+                    if only_styles_differ(&self.apps, &apps) {
+                        self.generation = service.reloads.get();
+                        self.apps = apps;
+                        return Some(Bytes::from_static(b"event: styles\ndata: {}\n\n"));
+                    }
                     self.done = true;
                     Some(Bytes::from_static(b"event: reload\ndata: {}\n\n"))
                 }

@@ -5,8 +5,29 @@ use bytes::Bytes;
 
 use bext_render::renderer::RenderedPage;
 
-/// The dev server's script: reload the tab when a new build is loaded.
-pub(crate) const DEV_RELOAD_SCRIPT: &str = "<script>(function(){var s=new EventSource(\"/__bext/dev/events\");s.addEventListener(\"reload\",function(){s.close();location.reload();});})();</script>";
+/// The dev server's script: reload the tab when a new build is loaded; when only stylesheets
+/// changed (`styles`), fetch the page again, link its stylesheets in order after the current
+/// ones, and drop the old ones once the new have loaded: styles change, the page's state and
+/// scroll position stay.
+pub(crate) const DEV_RELOAD_SCRIPT: &str = concat!(
+    "<script>(function(){var s=new EventSource(\"/__bext/dev/events\");",
+    "s.addEventListener(\"reload\",function(){s.close();location.reload();});",
+    "s.addEventListener(\"styles\",function(){",
+    "fetch(location.href,{cache:\"no-store\"}).then(function(r){return r.text();}).then(function(t){",
+    "var q='link[rel=\"stylesheet\"][data-precedence]';",
+    "var d=new DOMParser().parseFromString(t,\"text/html\");",
+    "var old=[].slice.call(document.querySelectorAll(q));",
+    "var fresh=[].slice.call(d.querySelectorAll(q));",
+    "var left=fresh.length;",
+    "var done=function(){if(--left>0)return;old.forEach(function(l){l.remove();});",
+    "document.documentElement.setAttribute(\"data-bext-styles\",String(Date.now()));};",
+    "if(left===0){left=1;done();return;}",
+    "fresh.forEach(function(f){var l=document.createElement(\"link\");l.rel=\"stylesheet\";",
+    "l.href=f.getAttribute(\"href\");l.setAttribute(\"data-precedence\",f.getAttribute(\"data-precedence\"));",
+    "l.onload=l.onerror=done;document.head.appendChild(l);});",
+    "}).catch(function(){location.reload();});});",
+    "})();</script>"
+);
 
 /// Dev mode: the reload script goes in before `</body>` (or at the end), and a failed render
 /// becomes an overlay page showing the error and its code frame instead of the app's error
