@@ -30,6 +30,7 @@ var PHASE_METADATA_ROUTE = 9;
 var PHASE_STATIC_PARAMS = 10;
 var PHASE_SITEMAP_IDS = 11;
 var PHASE_LIST_STATIC_PARAMS = 12;
+var PHASE_STREAM = 13;
 
 var HTML_HEADERS = '[["content-type","text/html; charset=utf-8"]]';
 var TEXT_HEADERS = '[["content-type","text/plain; charset=utf-8"]]';
@@ -264,6 +265,11 @@ function Render(msg, route) {
   this.params = msg.params !== null && typeof msg.params === "object" ? msg.params : {};
   this.mode = MODE_PAGE;
   this.phase = PHASE_LEAF;
+  // Send the page as it completes (the shell, then each Suspense boundary): asked by the
+  // server for pages it does not cache. `tail` is the document's end, sent last.
+  this.stream = msg.stream === true;
+  this.streamStarted = false;
+  this.tail = "";
   this.status = 200;
   this.finished = false;
   this.tracked = false;
@@ -417,11 +423,15 @@ function step(c, v) {
       // before children, so a provider in a layout reaches the page's components.
       c.phase = PHASE_LEAF_HTML;
       c.prism = globalThis.__prism.beginRender();
+      if (c.stream && c.mode === MODE_PAGE) c.prism.streaming = true;
       c.html = globalThis.__prism.render(tree(c));
       return undefined;
     case PHASE_LEAF_HTML:
       // Async components, use(promise) and lazy() left placeholders: wait, render, repeat.
-      if (!globalThis.__prism.settleReady()) return globalThis.__prism.pendingPromise();
+      // A streamed page waits for its shell only (what is outside the waiting boundaries).
+      if (!globalThis.__prism.settleReady() && !(c.prism.streaming && globalThis.__prism.shellReady(c.html))) {
+        return c.prism.streaming ? globalThis.__prism.nextPromise() : globalThis.__prism.pendingPromise();
+      }
       c.phase = PHASE_HEAD;
       return globalThis.__prism.fill(c.html);
     case PHASE_HEAD:
@@ -455,6 +465,8 @@ function step(c, v) {
       return sitemapById(c, v);
     case PHASE_LIST_STATIC_PARAMS:
       return listStaticParamsStep(c, v);
+    case PHASE_STREAM:
+      return streamStep(c);
     default:
       throw new Error("render state machine: bad phase " + c.phase);
   }
@@ -559,7 +571,46 @@ function finishDocument(c) {
     if (head !== "") html = insertHead(html, head);
     if (html.slice(0, 5) === "<html") html = "<!DOCTYPE html>" + html;
   }
+  if (c.prism !== null && c.prism.streaming) {
+    prism.placeBoundaries(html);
+    if (!prism.streamDone()) {
+      startStream(c, html);
+      return;
+    }
+  }
   finish(c, c.status, HTML_HEADERS, html);
+}
+
+// ---- streaming ---------------------------------------------------------------------------
+//
+// A streamed page goes out as chunk records: the document up to `</body>` with each waiting
+// boundary's fallback (the first chunk carries the status and headers), then each boundary's
+// content as it completes (PRISM writes React's format), then the `done` record with the
+// document's end. A failure after the first chunk cannot change the status any more: it is
+// reported with `done` (and logged), and the boundaries not yet completed keep their
+// fallback, as React leaves them to the browser.
+
+function startStream(c, html) {
+  var end = html.lastIndexOf("</body>");
+  if (end === -1) end = html.length;
+  c.tail = html.slice(end);
+  c.streamStarted = true;
+  outbox.push('{"k":"chunk","id":' + c.id + ',"status":' + c.status + ',"headers":' + HTML_HEADERS + "}", html.slice(0, end));
+  c.phase = PHASE_STREAM;
+}
+
+function streamStep(c) {
+  var prism = globalThis.__prism;
+  prism.settleReady();
+  var completed = prism.streamReady();
+  if (completed !== "") outbox.push('{"k":"chunk","id":' + c.id + "}", completed);
+  // Done, or nothing left that could complete a boundary.
+  var waiting = prism.streamDone() ? null : prism.nextPromise();
+  if (waiting === null) {
+    finish(c, c.status, HTML_HEADERS, c.tail);
+    return undefined;
+  }
+  return waiting;
 }
 
 function finish(c, status, headersJson, body) {
@@ -590,6 +641,12 @@ function doneMeta(c, status, headersJson) {
 
 function fail(c, e) {
   if (c.finished) return;
+  if (c.streamStarted) {
+    // The status and the shell are out: report, and end the document.
+    c.failure = failureOf(e);
+    finish(c, c.status, HTML_HEADERS, c.tail);
+    return;
+  }
   var signal;
   try {
     signal = e !== null && typeof e === "object" ? e.__bext_signal : undefined;

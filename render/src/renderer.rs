@@ -133,8 +133,16 @@ pub struct FetchResponse {
 /// What a step of the renderer produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RenderEvent {
-    /// Render `id` is finished.
+    /// Render `id` is finished. After [`RenderEvent::Chunk`]s, the page's body is the last
+    /// piece (the document's end) and its status and headers are those of the first chunk.
     Done { id: u64, page: RenderedPage },
+    /// A piece of streamed render `id` (see [`Renderer::start_streamed`]), in order; the
+    /// first carries the status and headers.
+    Chunk {
+        id: u64,
+        head: Option<(u16, Vec<(String, String)>)>,
+        body: Bytes,
+    },
     /// Render `id` waits for this fetch; answer it with [`Renderer::fetched`].
     Fetch {
         id: u64,
@@ -273,6 +281,18 @@ impl Renderer {
 
     /// Starts a render. The events may already hold its `Done`.
     pub fn start(&mut self, req: RenderRequest) -> Vec<RenderEvent> {
+        self.start_with(req, false)
+    }
+
+    /// [`Renderer::start`] for a page sent as it completes: a page whose Suspense boundaries
+    /// (`loading.tsx`, `<Suspense>`) wait comes as [`RenderEvent::Chunk`]s, the shell with
+    /// their fallbacks first, then each boundary's content, then `Done` with the end. A page
+    /// that waits on nothing is one `Done`, as with `start`.
+    pub fn start_streamed(&mut self, req: RenderRequest) -> Vec<RenderEvent> {
+        self.start_with(req, true)
+    }
+
+    fn start_with(&mut self, req: RenderRequest, stream: bool) -> Vec<RenderEvent> {
         let mut events = Vec::new();
         let id = req.id;
         if self.in_flight.contains_key(&id) {
@@ -329,6 +349,9 @@ impl Renderer {
         match &req.body {
             Some(body) => push_json_str(&mut m, body),
             None => m.push_str("null"),
+        }
+        if stream {
+            m.push_str(r#","stream":true"#);
         }
         m.push('}');
 
@@ -537,6 +560,23 @@ impl Renderer {
                         }),
                     };
                     events.push(RenderEvent::Done { id: done.id, page });
+                }
+                Some(Record::Chunk(chunk)) => {
+                    if !self.in_flight.contains_key(&chunk.id) {
+                        continue;
+                    }
+                    let head = match (chunk.status, chunk.headers) {
+                        (Some(status), Some(headers)) if (100..=599).contains(&status) => {
+                            Some((status, headers))
+                        }
+                        (Some(_), Some(headers)) => Some((500, headers)),
+                        _ => None,
+                    };
+                    events.push(RenderEvent::Chunk {
+                        id: chunk.id,
+                        head,
+                        body: Bytes::from(body),
+                    });
                 }
                 Some(Record::Fetch(fetch)) => {
                     let Some(entry) = self.in_flight.get_mut(&fetch.id) else {

@@ -167,7 +167,10 @@ fn renders_waiting_in_a_recycled_engine_are_answered_with_500() {
             .iter()
             .map(|e| match e {
                 RenderEvent::Done { id, page } => (*id, page.status),
-                RenderEvent::Fetch { .. } | RenderEvent::Timer { .. } | RenderEvent::Log { .. } => {
+                RenderEvent::Fetch { .. }
+                | RenderEvent::Timer { .. }
+                | RenderEvent::Log { .. }
+                | RenderEvent::Chunk { .. } => {
                     panic!("{e:?}")
                 }
             })

@@ -1,6 +1,7 @@
 //! `loading.tsx`: a Suspense boundary in the wrapper chain (`layouts`, after its folder's
-//! layout and template). Pages render whole, so each boundary arrives complete, as React
-//! writes one (`<!--$-->…<!--/$-->`), and the fallback never shows. Where the boundary sits
+//! layout and template). Rendered with `start` (as the ISR cache renders pages), each boundary
+//! arrives complete, as React writes one (`<!--$-->…<!--/$-->`), and the fallback never shows
+//! (`renderer_streaming.rs` has the streamed renders). Where the boundary sits
 //! relative to the folder's error and not-found pages is Next's: not-found inside it, error
 //! outside it.
 

@@ -110,7 +110,9 @@ fn timers_resume_the_render_in_order_and_clear() {
         match event {
             RenderEvent::Timer { id, timer, .. } => pending.extend(r.timer_fired(id, timer)),
             RenderEvent::Done { page: p, .. } => page = Some(p),
-            RenderEvent::Fetch { .. } | RenderEvent::Log { .. } => panic!("{event:?}"),
+            RenderEvent::Fetch { .. } | RenderEvent::Log { .. } | RenderEvent::Chunk { .. } => {
+                panic!("{event:?}")
+            }
         }
     }
     let page = page.expect("answered");

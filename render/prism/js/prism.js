@@ -1061,6 +1061,7 @@
         if (props.mode === "hidden") return "";
         return "<!--&-->" + renderChild(props.children, flags, sel) + "<!--/&-->";
       case REACT_SUSPENSE:
+        if (rs.streaming) return streamedSuspense(props, flags, sel);
         return "<!--$-->" + renderChild(props.children, flags, sel) + "<!--/$-->";
     }
     if (type != null && typeof type === "object") {
@@ -1237,6 +1238,11 @@
     this.hintKeys = null;
     // A function form action was rendered: the document gets React's replay script.
     this.formReplay = false;
+    // Streaming (the app runtime turns it on for a page it sends as it completes): Suspense
+    // boundaries whose content waits become a template and their fallback, completed later.
+    this.streaming = false;
+    this.boundaries = [];
+    this.rcSent = false;
   }
   var rs = new RenderState();
 
@@ -1284,6 +1290,20 @@
     }
     if (waiting.length === 0) return null;
     return Promise.all(waiting.map(function (t) {
+      return Promise.resolve(t).then(noop, noop);
+    }));
+  }
+
+  // A promise settled as soon as any placeholder's promise does (a streamed page sends each
+  // boundary as it completes, not once they all have), or null when none is left.
+  function nextPromise() {
+    var waiting = [];
+    for (var i = 0; i < rs.pending.length; i++) {
+      var p = rs.pending[i];
+      if (p.html === null && p.thenable.status === "pending") waiting.push(p.thenable);
+    }
+    if (waiting.length === 0) return null;
+    return Promise.race(waiting.map(function (t) {
       return Promise.resolve(t).then(noop, noop);
     }));
   }
@@ -1749,6 +1769,99 @@
       return inState(pendingPromise).then(step);
     }
     return Promise.resolve().then(step);
+  }
+
+  // ---------------------------------------------------------------- streaming
+
+  // React's streaming format (react-dom/server's renderToReadableStream): a boundary whose
+  // content is still waiting when the shell is sent is written as
+  // `<!--$?--><template id="B:n"></template>fallback<!--/$-->`; once its content is ready it
+  // follows as `<div hidden id="S:n">content</div><script>$RC("B:n","S:n")</script>`, and
+  // `$RC` (defined with the first one) moves the content in place of the fallback and marks
+  // the boundary complete (`<!--$-->`). A boundary whose content is ready at once is written
+  // whole, as without streaming.
+  //
+  // Which boundaries are owed is read from what was sent: a boundary is completed once its
+  // template has gone out (in the shell or in a completed boundary), so a boundary rendered
+  // by an attempt that was thrown away (a component that suspended renders again) is never
+  // waited for.
+  function streamedSuspense(props, flags, sel) {
+    var b = { content: null, id: -1, placed: false, sent: false };
+    var content = renderChild(props.children, flags, sel);
+    if (content.indexOf(M_OPEN + "p") === -1) return "<!--$-->" + content + "<!--/$-->";
+    b.content = content;
+    b.id = rs.boundaries.length;
+    rs.boundaries.push(b);
+    var fallback = renderChild(props.fallback, flags, sel);
+    return "<!--$?--><template id=\"B:" + b.id.toString(16) + "\"></template>" + fallback + "<!--/$-->";
+  }
+
+  var RC_SOURCE =
+    "$RC=function(b,s){var t=document.getElementById(b),c=document.getElementById(s);" +
+    "if(!t||!c)return;var p=t.parentNode,o=t.previousSibling,n=t.nextSibling,d=0;" +
+    "while(n){var x=n.nextSibling;if(n.nodeType===8){var v=n.data;" +
+    "if(v===\"/$\"){if(d===0)break;d--;}else if(v===\"$\"||v===\"$?\"||v===\"$!\")d++;}" +
+    "p.removeChild(n);n=x;}" +
+    "while(c.firstChild)p.insertBefore(c.firstChild,n);" +
+    "if(o&&o.nodeType===8)o.data=\"$\";p.removeChild(t);c.parentNode.removeChild(c);}";
+
+  // Every placeholder in `text` is rendered, and so is every placeholder in those.
+  function resolvedDeep(text, depth) {
+    if (text.indexOf(M_OPEN + "p") === -1) return true;
+    if (depth > rs.pending.length) return false;
+    var re = /\u0001p(\d+)\u0002/g;
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      var p = rs.pending[+m[1]];
+      if (p === undefined || p.html === null || !resolvedDeep(p.html, depth + 1)) return false;
+    }
+    return true;
+  }
+
+  // Marks the boundaries whose templates `html` (just sent) holds as owed.
+  function placeBoundaries(html) {
+    if (rs.boundaries.length === 0) return;
+    var re = /<template id="B:([0-9a-f]+)"><\/template>/g;
+    var m;
+    while ((m = re.exec(html)) !== null) {
+      var b = rs.boundaries[parseInt(m[1], 16)];
+      if (b !== undefined) b.placed = true;
+    }
+  }
+
+  // The shell (everything but the streamed boundaries' content) can be sent.
+  function shellReady(html) {
+    return resolvedDeep(html, 0);
+  }
+
+  // After `settleReady`: the completed boundaries owed so far, as the HTML that completes
+  // them ("" when none is ready). Completing one may place others (its nested boundaries).
+  function streamReady() {
+    var out = "";
+    for (var progressed = true; progressed; ) {
+      progressed = false;
+      for (var i = 0; i < rs.boundaries.length; i++) {
+        var b = rs.boundaries[i];
+        if (!b.placed || b.sent || !resolvedDeep(b.content, 0)) continue;
+        b.sent = true;
+        progressed = true;
+        var content = finish(expandPlaceholders(b.content));
+        placeBoundaries(content);
+        var id = b.id.toString(16);
+        out += "<div hidden id=\"S:" + id + "\">" + content + "</div><script>" +
+          (rs.rcSent ? "" : RC_SOURCE + ";") + "$RC(\"B:" + id + "\",\"S:" + id + "\")</script>";
+        rs.rcSent = true;
+      }
+    }
+    return out;
+  }
+
+  // Every boundary owed has been completed.
+  function streamDone() {
+    for (var i = 0; i < rs.boundaries.length; i++) {
+      if (rs.boundaries[i].placed && !rs.boundaries[i].sent) return false;
+    }
+    return true;
   }
 
   // For the app runtime: the render state of a new render, and the one to use from now on.
@@ -2364,6 +2477,12 @@
     },
     // Last on purpose: added among the hot entries above, it cost /dashboard 3-5% on JSC
     // (interleaved A/B runs), although that page never calls it.
-    ai: ai
+    ai: ai,
+    // Streaming, for the app runtime (after `ai` for the same reason).
+    shellReady: shellReady,
+    placeBoundaries: placeBoundaries,
+    streamReady: streamReady,
+    streamDone: streamDone,
+    nextPromise: nextPromise
   };
 })();

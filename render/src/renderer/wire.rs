@@ -91,6 +91,7 @@ pub(super) fn push_headers(buf: &mut String, headers: &[(String, String)]) {
 /// each kind is read straight into its own struct.
 pub(super) enum Record {
     Done(DoneRecord),
+    Chunk(ChunkRecord),
     Fetch(FetchRecord),
     Timer(TimerRecord),
     Clear(ClearRecord),
@@ -134,6 +135,17 @@ pub(super) struct TimerRecord {
     pub ms: u64,
 }
 
+/// A piece of a streamed page; the body is the piece. The first piece of a render carries
+/// the status and headers.
+#[derive(Deserialize)]
+pub(super) struct ChunkRecord {
+    pub id: u64,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub headers: Option<Vec<(String, String)>>,
+}
+
 /// Timer `timer` was cleared before it fired.
 #[derive(Deserialize)]
 pub(super) struct ClearRecord {
@@ -150,6 +162,8 @@ pub(super) struct LogRecord {
 pub(super) fn parse_record(meta: &str) -> Option<Record> {
     if meta.starts_with(r#"{"k":"done""#) {
         serde_json::from_str(meta).ok().map(Record::Done)
+    } else if meta.starts_with(r#"{"k":"chunk""#) {
+        serde_json::from_str(meta).ok().map(Record::Chunk)
     } else if meta.starts_with(r#"{"k":"fetch""#) {
         serde_json::from_str(meta).ok().map(Record::Fetch)
     } else if meta.starts_with(r#"{"k":"timer""#) {

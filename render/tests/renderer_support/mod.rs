@@ -111,6 +111,7 @@ pub fn drive(
                 id: render, timer, ..
             } => queue.extend(r.timer_fired(render, timer)),
             RenderEvent::Log { .. } => {}
+            RenderEvent::Chunk { .. } => panic!("a chunk from a render not started streamed"),
         }
     }
     panic!("render {id} was never answered");

@@ -7,7 +7,9 @@
 //! no borrow is held across an await.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
@@ -16,8 +18,10 @@ use std::time::Duration;
 use bext_render::load::LoadedApp;
 use bext_render::renderer::{FetchResponse, RenderEvent, RenderRequest, RenderedPage, Renderer};
 use bext_shards::rt;
+use bytes::Bytes;
 
 use super::{AppSite, fetch};
+use crate::service::BodyStream;
 use crate::shard::{self, Shard};
 
 /// An app site's engine on this shard.
@@ -40,7 +44,99 @@ pub(crate) struct AppEngine {
 #[derive(Default)]
 struct Waiting {
     page: Option<RenderedPage>,
+    /// A streamed render's status and headers, from its first chunk.
+    head: Option<(u16, Vec<(String, String)>)>,
+    /// A streamed render's pieces not yet taken, in order.
+    chunks: VecDeque<Bytes>,
     waker: Option<Waker>,
+}
+
+/// What a streamed render gave first.
+pub(crate) enum Rendered {
+    /// The whole page (it waited on nothing, or failed before its shell was ready).
+    Whole(RenderedPage),
+    /// The shell is ready: the rest follows through the stream.
+    Streaming(PageStream),
+}
+
+/// A page sent as it completes: the shell, then each completed Suspense boundary, then the
+/// document's end. Dropping it (the client went away) forgets the render's pieces; the
+/// render itself runs to its end in the engine, as any render whose caller left.
+pub(crate) struct PageStream {
+    engine: Rc<AppEngine>,
+    id: u64,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    first: Option<Bytes>,
+    done: bool,
+    /// Inserted before the document's end (the dev server's reload script).
+    pub before_end: &'static str,
+    /// Called with the finished render (its failure, if any, for the log).
+    pub on_done: Option<OnDone>,
+}
+
+/// What a [`PageStream`] calls with its finished render.
+pub(crate) type OnDone = Box<dyn FnOnce(&RenderedPage)>;
+
+impl Drop for PageStream {
+    fn drop(&mut self) {
+        self.engine.waiting.borrow_mut().remove(&self.id);
+    }
+}
+
+impl BodyStream for PageStream {
+    fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>> {
+        Box::pin(async move {
+            if let Some(first) = self.first.take() {
+                return Some(first);
+            }
+            if self.done {
+                return None;
+            }
+            let (engine, id) = (self.engine.clone(), self.id);
+            let next = std::future::poll_fn(|cx| {
+                let mut waiting = engine.waiting.borrow_mut();
+                let Some(slot) = waiting.get_mut(&id) else {
+                    return Poll::Ready(None);
+                };
+                if let Some(chunk) = slot.chunks.pop_front() {
+                    return Poll::Ready(Some(Ok(chunk)));
+                }
+                match slot.page.take() {
+                    Some(page) => Poll::Ready(Some(Err(page))),
+                    None => {
+                        slot.waker = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                }
+            })
+            .await;
+            match next {
+                Some(Ok(chunk)) => Some(chunk),
+                Some(Err(page)) => {
+                    self.done = true;
+                    if let Some(on_done) = self.on_done.take() {
+                        on_done(&page);
+                    }
+                    // The runtime's last piece is the document's end; a page made after a
+                    // failure outside the runtime (a deadline) cannot follow a sent shell.
+                    let end: &[u8] = if page.body.starts_with(b"</body>") {
+                        &page.body
+                    } else {
+                        b"</body></html>"
+                    };
+                    let mut last = Vec::with_capacity(self.before_end.len() + end.len());
+                    last.extend_from_slice(self.before_end.as_bytes());
+                    last.extend_from_slice(end);
+                    Some(Bytes::from(last))
+                }
+                None => {
+                    self.done = true;
+                    None
+                }
+            }
+        })
+    }
 }
 
 impl AppEngine {
@@ -114,9 +210,84 @@ impl AppEngine {
         page.unwrap_or_else(|| super::page::internal_error(String::from("render lost")))
     }
 
+    /// [`AppEngine::render`] for a page sent as it completes (see [`Renderer::start_streamed`]):
+    /// waits for the whole page or for its shell, whichever comes first.
+    pub async fn render_streamed(
+        self: &Rc<Self>,
+        shard: &Rc<Shard>,
+        mut request: RenderRequest,
+    ) -> Rendered {
+        let id = self.next_id.get();
+        self.next_id.set(if id >= (1 << 52) { 1 } else { id + 1 });
+        request.id = id;
+        self.waiting.borrow_mut().insert(id, Waiting::default());
+        let guard = Forget { engine: self, id };
+        let events = match self.renderer.borrow_mut().as_mut() {
+            Some(renderer) => renderer.start_streamed(request),
+            None => vec![RenderEvent::Done {
+                id,
+                page: super::page::internal_error(self.failure.clone().unwrap_or_default()),
+            }],
+        };
+        self.handle(shard, events);
+        let first = std::future::poll_fn(|cx| {
+            let mut waiting = self.waiting.borrow_mut();
+            let Some(slot) = waiting.get_mut(&id) else {
+                return Poll::Ready(None);
+            };
+            if let Some(head) = slot.head.take() {
+                let first = slot.chunks.pop_front().unwrap_or_default();
+                return Poll::Ready(Some(Ok((head, first))));
+            }
+            match slot.page.take() {
+                Some(page) => Poll::Ready(Some(Err(page))),
+                None => {
+                    slot.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+        .await;
+        match first {
+            Some(Ok(((status, headers), first))) => {
+                // The stream owns the slot from here.
+                std::mem::forget(guard);
+                Rendered::Streaming(PageStream {
+                    engine: self.clone(),
+                    id,
+                    status,
+                    headers,
+                    first: Some(first),
+                    done: false,
+                    before_end: "",
+                    on_done: None,
+                })
+            }
+            Some(Err(page)) => {
+                drop(guard);
+                Rendered::Whole(page)
+            }
+            None => {
+                drop(guard);
+                Rendered::Whole(super::page::internal_error(String::from("render lost")))
+            }
+        }
+    }
+
     fn handle(self: &Rc<Self>, shard: &Rc<Shard>, events: Vec<RenderEvent>) {
         for event in events {
             match event {
+                RenderEvent::Chunk { id, head, body } => {
+                    if let Some(slot) = self.waiting.borrow_mut().get_mut(&id) {
+                        if head.is_some() {
+                            slot.head = head;
+                        }
+                        slot.chunks.push_back(body);
+                        if let Some(waker) = slot.waker.take() {
+                            waker.wake();
+                        }
+                    }
+                }
                 RenderEvent::Done { id, page } => {
                     {
                         let mut metrics = shard.metrics.borrow_mut();

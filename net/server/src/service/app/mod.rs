@@ -51,8 +51,9 @@ pub(crate) use isr::{MeshFill, invalidate, on_fill_reply, on_fill_request};
 pub(crate) use prerender::start as prerender;
 
 use super::route::{Route, is_read};
-use super::{Request, Response, Service, static_files};
+use super::{Body, Request, Response, Service, State, static_files};
 use crate::shard::Shard;
+use bytes::Bytes;
 use page::CacheState;
 
 /// An app site as the snapshot holds it: the compiled app and how to run it. Shared
@@ -391,12 +392,33 @@ async fn serve(
         .await;
         return plan.finish(response);
     }
-    let mut page = engine.render(&service.shard, render).await;
     let asked = format!(
         "{} {}",
         String::from_utf8_lossy(request.method_bytes),
         String::from_utf8_lossy(request.target)
     );
+    // A page rendered for this request alone is sent as it completes (its shell first, each
+    // Suspense boundary as it resolves); cached pages are always rendered whole.
+    let mut page = if kind == Some(RouteKind::Page) {
+        match engine.render_streamed(&service.shard, render).await {
+            engine::Rendered::Whole(page) => page,
+            engine::Rendered::Streaming(stream) => {
+                let response = streamed(
+                    service,
+                    state,
+                    site,
+                    app_site,
+                    engine,
+                    route_index,
+                    asked,
+                    stream,
+                );
+                return plan.finish(response);
+            }
+        }
+    } else {
+        engine.render(&service.shard, render).await
+    };
     log_failure(&service.shard, app_site, route_index, &asked, &page);
     // An error or not-found answer says nothing about the route's other pages.
     if page.dynamic && page.status < 400 {
@@ -420,6 +442,49 @@ async fn serve(
         &page.body,
         CacheState::Miss,
     ))
+}
+
+/// The answer for a page whose shell is ready and whose boundaries follow: its head now, the
+/// rest as the render completes it. Once done, a failure is logged (the status is out) and a
+/// dynamic page marks its route, as for a page rendered whole.
+#[allow(clippy::too_many_arguments)]
+fn streamed(
+    service: &Rc<Service>,
+    state: &Rc<State>,
+    site: usize,
+    app_site: &Arc<AppSite>,
+    engine: &Rc<AppEngine>,
+    route_index: usize,
+    asked: String,
+    mut stream: engine::PageStream,
+) -> Response {
+    let head = RenderedPage {
+        status: stream.status,
+        headers: std::mem::take(&mut stream.headers),
+        body: Bytes::new(),
+        revalidate: None,
+        dynamic: true,
+        tags: Vec::new(),
+        error: None,
+    };
+    let fields = page::fields(
+        &head,
+        false,
+        &state.snapshot.site_runtime[site].extra_headers,
+    );
+    if app_site.dev {
+        stream.before_end = dev::DEV_RELOAD_SCRIPT;
+    }
+    let (shard, app_site, engine) = (service.shard.clone(), app_site.clone(), engine.clone());
+    stream.on_done = Some(Box::new(move |page: &RenderedPage| {
+        log_failure(&shard, &app_site, route_index, &asked, page);
+        if page.dynamic && page.status < 400 {
+            engine.dynamic_routes.borrow_mut().insert(route_index);
+        }
+    }));
+    let mut response = page::response(head.status, &fields, &head.body, CacheState::Miss);
+    response.body = Body::Stream(Box::new(stream));
+    response
 }
 
 /// The metadata file (favicon, icon, …) at `path`, if the app has one there.
