@@ -33,7 +33,7 @@ fn serves_the_bundled_example_and_stops_on_sigterm() {
             r.summary()
         );
     }
-    assert_eq!(bext.get("/styles.css").status, 200, "public/ is served");
+    assert_eq!(bext.get("/favicon.svg").status, 200, "public/ is served");
     let missing = bext.get("/no-such-page");
     assert_eq!(missing.status, 404);
     assert!(

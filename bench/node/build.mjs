@@ -149,6 +149,8 @@ async function buildNodeBundle(options, routes) {
     // React stays a package: react-server.mjs must render with the same copy the pages use.
     external: ["react", "react/*", "react-dom", "react-dom/*"],
     define: { "process.env.NODE_ENV": '"production"' },
+    // Stylesheet imports (`import "./globals.css"`): nothing to render on the server.
+    loader: { ".css": "empty" },
     plugins: [appAliases(options.app)],
     logLevel: "silent",
   });

@@ -2,6 +2,7 @@ const LINKS = [
   { href: "/", label: "Home" },
   { href: "/simple", label: "Simple" },
   { href: "/dashboard", label: "Dashboard" },
+  { href: "/live", label: "Live" },
   { href: "/table/50", label: "Table" },
   { href: "/full-page", label: "Full page" },
 ];
