@@ -100,6 +100,8 @@ pub const LOADGEN_OVERRUN_MS: u64 = 15_000;
 pub const SSR_WARMUP_SECS: u32 = 5;
 /// `ssr`: first renders measured per page and server, each on a freshly started server.
 pub const FIRST_RENDER_SAMPLES: usize = 3;
+/// `ssr`: timed requests of the streamed page per server, the servers taking turns.
+pub const STREAM_SAMPLES: usize = 30;
 /// `ssr`: from spawning a server to its first answer. Longer than `READY_DEADLINE_MS`:
 /// Node and Next.js load megabytes of JavaScript before they listen.
 pub const SSR_READY_DEADLINE_MS: u64 = 30_000;

@@ -29,6 +29,8 @@
 //!    `wrk -t1` on CPU 1 against each server on CPU 0, as in every other scenario.
 //! 3. **Ratios** ([`summary`]) of median req/s: bext-jsc, bext-quickjs and bext-v8 over
 //!    node, next and marko, and bext-isr over bext-static.
+//! 4. **Streaming** ([`stream`]): `/live`, whose panels wait inside `<Suspense>`, on the
+//!    servers that stream it: time to the first byte (the shell) and to the end.
 //!
 //! A server that fails (does not start, answers wrongly, dies under load) leaves the run with
 //! its error as a warning; the others are measured, the table and JSON are written, and the
@@ -40,6 +42,7 @@ mod load;
 pub mod node_setup;
 mod probe;
 pub mod servers;
+mod stream;
 mod summary;
 pub mod visible_text;
 
@@ -52,7 +55,7 @@ use crate::child::{ServerProcess, Stopped};
 use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
-use crate::limits::{FIRST_RENDER_SAMPLES, LOAD_CPU, SERVER_CPU, SSR_WARMUP_SECS};
+use crate::limits::{FIRST_RENDER_SAMPLES, LOAD_CPU, SERVER_CPU, SSR_WARMUP_SECS, STREAM_SAMPLES};
 use crate::locate::{self, Programs, workspace_root};
 use crate::report::{self, Report};
 use crate::workdir::WorkDir;
@@ -176,6 +179,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     } else {
         FIRST_RENDER_SAMPLES
     };
+    let stream_samples = if options.smoke { 2 } else { STREAM_SAMPLES };
     let names: Vec<&str> = servers.iter().map(|server| server.name()).collect();
     let pages = selected_pages(options);
     let mut settings = BTreeMap::from([
@@ -193,6 +197,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             json!(pages.iter().map(|page| page.path).collect::<Vec<_>>()),
         ),
         ("first_render_samples".to_string(), json!(samples)),
+        ("stream_samples".to_string(), json!(stream_samples)),
         ("ready_path".to_string(), json!(READY_PATH)),
         (
             "next_pages".to_string(),
@@ -220,6 +225,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     for page in &pages {
         load::run_page(&context, page, &mut roster, &mut report)?;
     }
+    stream::measure(&context, stream_samples, &mut roster, &mut report)?;
     summary::compute_ratios(&mut report);
     summary::print(&report, &roster.all, &pages);
     let failures = roster.failures();

@@ -66,6 +66,34 @@ pub fn fetch(port: u16, path: &str) -> std::io::Result<Fetched> {
     parse_response(&bytes).map_err(std::io::Error::other)
 }
 
+/// [`fetch`], also timing the first byte of the response (for a streamed page, its shell)
+/// and the last, from the moment the request was written.
+pub fn fetch_timed(port: u16, path: &str) -> std::io::Result<(Fetched, Duration, Duration)> {
+    let mut stream = connect(SocketAddr::from(([127, 0, 0, 1], port)))?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bext-bench\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes())?;
+    let sent = Instant::now();
+    let mut first_byte = None;
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    let mut chunk = [0u8; 64 * 1024];
+    loop {
+        let read = stream.read(&mut chunk)?;
+        if read == 0 {
+            break;
+        }
+        first_byte.get_or_insert_with(|| sent.elapsed());
+        if bytes.len() + read > RESPONSE_HEAD_BYTES_MAX + RESPONSE_BODY_BYTES_MAX {
+            return Err(std::io::Error::other("response too large for the probe"));
+        }
+        bytes.extend_from_slice(&chunk[..read]);
+    }
+    let complete = sent.elapsed();
+    let fetched = parse_response(&bytes).map_err(std::io::Error::other)?;
+    Ok((fetched, first_byte.unwrap_or(complete), complete))
+}
+
 /// Polls `GET path` every ~1 ms until it answers 200, and returns when it did. Fails if the
 /// server exits or the deadline passes.
 pub fn wait_answering(server: &mut ServerProcess, path: &str) -> Result<Instant, Error> {
