@@ -92,11 +92,35 @@ fn ask(bext: &Bext, path: &str) -> TcpStream {
     page
 }
 
+/// The length of a chunked body's data.
+fn dechunked_len(mut body: &[u8]) -> usize {
+    let mut total = 0;
+    loop {
+        let line_end = body
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("a chunk-size line");
+        let size = usize::from_str_radix(
+            std::str::from_utf8(&body[..line_end])
+                .expect("ascii")
+                .trim(),
+            16,
+        )
+        .expect("a hex chunk size");
+        if size == 0 {
+            return total;
+        }
+        total += size;
+        body = &body[line_end + 2 + size + 2..];
+    }
+}
+
 #[test]
 fn the_shell_comes_first_then_each_boundary_as_it_completes() {
     let upstream = TcpListener::bind("127.0.0.1:0").expect("upstream");
     let base = format!("http://{}", upstream.local_addr().expect("addr"));
     let dir = app("stream-order");
+    let access_log = dir.path().join("access.log");
     let bext = Bext::start_env(
         &[
             "serve".into(),
@@ -105,6 +129,8 @@ fn the_shell_comes_first_then_each_boundary_as_it_completes() {
             "127.0.0.1:0".into(),
             "--shards".into(),
             "1".into(),
+            "--access-log".into(),
+            access_log.display().to_string(),
         ],
         &[("UPSTREAM", base.as_str())],
     );
@@ -176,6 +202,18 @@ fn the_shell_comes_first_then_each_boundary_as_it_completes() {
     assert_eq!(text.matches("$RC=function").count(), 1, "{text}");
     let end = text.find("</body></html>").expect("the document's end");
     assert!(a < end, "the end comes last: {text}");
+    // The access log has the streamed response's line once it has ended, with the bytes
+    // the body carried (chunk framing aside), as for any other response.
+    let head_end = text.find("\r\n\r\n").expect("a head") + 4;
+    let body_bytes = dechunked_len(&seen[head_end..]);
+    let line = common::eventually("the streamed response's log line", || {
+        let log = std::fs::read_to_string(&access_log).ok()?;
+        log.lines().nth(1).map(str::to_owned)
+    });
+    assert!(
+        line.contains(&format!("\"GET /live HTTP/1.1\" 200 {body_bytes} ")),
+        "{line} (body {body_bytes} bytes)"
+    );
 }
 
 #[test]

@@ -21,6 +21,16 @@ __bext_define("app/live/page.tsx", function (module, exports, require) {
   }
   __bext_export(exports, { default: () => Live });
 });
+__bext_define("app/hinted/page.tsx", function (module, exports, require) {
+  exports.__esModule = true;
+  const dom = require("react-dom");
+  async function Late() {
+    await fetch("https://api.test/late");
+    dom.preinit("/late.css", { as: "style", precedence: "next" });
+    return h('<p>late</p>');
+  }
+  __bext_export(exports, { default: () => Late });
+});
 __bext_define("app/now/page.tsx", function (module, exports, require) {
   exports.__esModule = true;
   __bext_export(exports, { default: () => () => h('<p>at once</p>') });
@@ -28,7 +38,7 @@ __bext_define("app/now/page.tsx", function (module, exports, require) {
 "#;
 
 fn routes() -> Vec<String> {
-    ["app/live/page.tsx", "app/now/page.tsx"]
+    ["app/live/page.tsx", "app/now/page.tsx", "app/hinted/page.tsx"]
         .iter()
         .map(|page| {
             format!(
@@ -118,4 +128,33 @@ fn without_streaming_or_without_waiting_the_page_comes_whole() {
         panic!("{events:?}")
     };
     assert!(body(page).contains("<!--$--><p>at once</p><!--/$--></body></html>"));
+}
+
+#[test]
+fn a_stylesheet_first_used_inside_a_streamed_boundary_comes_with_its_content() {
+    let mut r: Renderer = app(MODULES, &routes());
+    let events = step(r.start_streamed(get(4, 2, "/hinted")));
+    let [
+        RenderEvent::Fetch { fetch, .. },
+        RenderEvent::Chunk { body: shell, .. },
+    ] = &events[..]
+    else {
+        panic!("{events:?}")
+    };
+    assert!(!text(shell).contains("late.css"), "{}", text(shell));
+    let events = step(r.fetched(4, *fetch, ok_response("")));
+    let [
+        RenderEvent::Chunk { body: content, .. },
+        RenderEvent::Done { .. },
+    ] = &events[..]
+    else {
+        panic!("{events:?}")
+    };
+    assert!(
+        text(content).starts_with(
+            r#"<div hidden id="S:0"><link rel="stylesheet" href="/late.css" data-precedence="next"/><p>late</p></div>"#
+        ),
+        "{}",
+        text(content)
+    );
 }

@@ -1243,6 +1243,8 @@
     this.streaming = false;
     this.boundaries = [];
     this.rcSent = false;
+    // How much of `hints` went out with the shell; later ones go with a boundary.
+    this.hintsSent = 0;
   }
   var rs = new RenderState();
 
@@ -1349,6 +1351,7 @@
   function fill(html) {
     // Hints are markers `finish` moves into <head> wherever they stand.
     if (rs.hints !== "") html = rs.hints + html;
+    rs.hintsSent = rs.hints.length;
     if (rs.pending.length !== 0) html = expandPlaceholders(html);
     if (rs.formReplay) {
       // Where React writes it: before the document's closing </body>, else at the end.
@@ -1845,13 +1848,34 @@
         if (!b.placed || b.sent || !resolvedDeep(b.content, 0)) continue;
         b.sent = true;
         progressed = true;
-        var content = finish(expandPlaceholders(b.content));
+        var content = lateHints() + finish(expandPlaceholders(b.content));
         placeBoundaries(content);
         var id = b.id.toString(16);
         out += "<div hidden id=\"S:" + id + "\">" + content + "</div><script>" +
           (rs.rcSent ? "" : RC_SOURCE + ";") + "$RC(\"B:" + id + "\",\"S:" + id + "\")</script>";
         rs.rcSent = true;
       }
+    }
+    return out;
+  }
+
+  // Resource hints made since the shell went out (a font first used inside a boundary), as
+  // their tags, to go in with the boundary's content: the head is gone, and a stylesheet or
+  // preload link in the body works as well.
+  function lateHints() {
+    if (rs.hints.length === rs.hintsSent) return "";
+    var late = rs.hints.slice(rs.hintsSent);
+    rs.hintsSent = rs.hints.length;
+    var out = "";
+    var at = 0;
+    for (;;) {
+      var open = late.indexOf(M_OPEN, at);
+      if (open === -1) break;
+      var close = late.indexOf(M_CLOSE, open);
+      if (close === -1) break;
+      var payload = late.slice(open + 2, close);
+      out += payload.slice(payload.lastIndexOf(M_SEP) + 1);
+      at = close + 1;
     }
     return out;
   }

@@ -169,6 +169,8 @@ enum Tail {
     Stream {
         stream: Box<dyn BodyStream>,
         chunked: bool,
+        /// Its log line, written once the stream has ended.
+        log: Option<super::PendingLog>,
     },
 }
 
@@ -237,8 +239,16 @@ impl Connection<'_> {
                         // A long download must not eat into the keep-alive time that follows it.
                         now = Instant::now();
                     }
-                    Some(Tail::Stream { stream, chunked }) => {
-                        if !Box::pin(self.stream_body(io, stream, chunked)).await {
+                    Some(Tail::Stream {
+                        stream,
+                        chunked,
+                        log,
+                    }) => {
+                        let (open, sent) = Box::pin(self.stream_body(io, stream, chunked)).await;
+                        if let Some(log) = log {
+                            log.write(self.shard, sent);
+                        }
+                        if !open {
                             return None;
                         }
                         now = Instant::now();
@@ -509,6 +519,12 @@ impl Connection<'_> {
                 Some(Tail::Stream {
                     stream,
                     chunked: true,
+                    log: Some(super::PendingLog::new(
+                        self.peer,
+                        request,
+                        response.status,
+                        started,
+                    )),
                 }),
                 0,
             ),
@@ -516,6 +532,12 @@ impl Connection<'_> {
                 Some(Tail::Stream {
                     stream,
                     chunked: false,
+                    log: Some(super::PendingLog::new(
+                        self.peer,
+                        request,
+                        response.status,
+                        started,
+                    )),
                 }),
                 0,
             ),
@@ -531,7 +553,10 @@ impl Connection<'_> {
                 _ => 0,
             };
         self.shard.record(response.status, sent, started);
-        self.log(Some(request), response.status, body_bytes, started, None);
+        // A streamed body is logged when it ends (`Tail::Stream`'s log).
+        if !matches!(tail, Some(Tail::Stream { .. })) {
+            self.log(Some(request), response.status, body_bytes, started, None);
+        }
         tail
     }
 
@@ -612,15 +637,16 @@ impl Connection<'_> {
         true
     }
 
-    /// Streams a body of unknown length, chunked (or raw until the connection closes); false
-    /// if the connection must close.
+    /// Streams a body of unknown length, chunked (or raw until the connection closes). Says
+    /// whether the connection stays open, and how many body bytes were sent (framing aside).
     async fn stream_body<T: Transport>(
         &self,
         io: &mut T,
         mut stream: Box<dyn BodyStream>,
         chunked: bool,
-    ) -> bool {
+    ) -> (bool, u64) {
         let mut buf = Vec::new();
+        let mut sent = 0u64;
         loop {
             let piece = stream.next().await;
             buf.clear();
@@ -634,11 +660,12 @@ impl Connection<'_> {
                 let deadline = self.conn.write_deadline(Instant::now());
                 match self.write(io, deadline, buf).await {
                     Some(back) => buf = back,
-                    None => return false,
+                    None => return (false, sent),
                 }
             }
-            if piece.is_none() {
-                return chunked;
+            match piece {
+                Some(data) => sent += data.len() as u64,
+                None => return (chunked, sent),
             }
         }
     }

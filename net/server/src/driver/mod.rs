@@ -28,6 +28,101 @@ pub(super) fn log(
     started: Instant,
     refused: Option<&str>,
 ) {
+    let fields = request.map(|r| LogFields {
+        method: r.method_bytes,
+        target: r.target,
+        protocol: r.version.as_str(),
+        referer: r.referer,
+        user_agent: r.user_agent,
+        host: r.host,
+    });
+    log_fields(
+        shard,
+        peer,
+        fields.as_ref(),
+        status,
+        body_bytes,
+        started,
+        refused,
+    );
+}
+
+/// What the access log says of a request.
+pub(super) struct LogFields<'a> {
+    method: &'a [u8],
+    target: &'a [u8],
+    protocol: &'static str,
+    referer: Option<&'a [u8]>,
+    user_agent: Option<&'a [u8]>,
+    host: Option<&'a [u8]>,
+}
+
+/// A request whose response body is streamed, kept for its log line: written when the stream
+/// ends, with the bytes it carried and the whole time, as nginx logs (the request's own bytes
+/// are gone by then, so the few fields the line needs are copied).
+pub(super) struct PendingLog {
+    peer: SocketAddr,
+    method: Vec<u8>,
+    target: Vec<u8>,
+    protocol: &'static str,
+    referer: Option<Vec<u8>>,
+    user_agent: Option<Vec<u8>>,
+    host: Option<Vec<u8>>,
+    status: u16,
+    started: Instant,
+}
+
+impl PendingLog {
+    pub(super) fn new(
+        peer: SocketAddr,
+        request: &Request<'_>,
+        status: u16,
+        started: Instant,
+    ) -> PendingLog {
+        PendingLog {
+            peer,
+            method: request.method_bytes.to_vec(),
+            target: request.target.to_vec(),
+            protocol: request.version.as_str(),
+            referer: request.referer.map(<[u8]>::to_vec),
+            user_agent: request.user_agent.map(<[u8]>::to_vec),
+            host: request.host.map(<[u8]>::to_vec),
+            status,
+            started,
+        }
+    }
+
+    /// The line, now that the body's `body_bytes` have been sent (or the connection ended).
+    pub(super) fn write(self, shard: &Shard, body_bytes: u64) {
+        let fields = LogFields {
+            method: &self.method,
+            target: &self.target,
+            protocol: self.protocol,
+            referer: self.referer.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            host: self.host.as_deref(),
+        };
+        log_fields(
+            shard,
+            self.peer,
+            Some(&fields),
+            self.status,
+            body_bytes,
+            self.started,
+            None,
+        );
+    }
+}
+
+fn log_fields(
+    shard: &Shard,
+    peer: SocketAddr,
+    request: Option<&LogFields<'_>>,
+    status: u16,
+    body_bytes: u64,
+    started: Instant,
+    refused: Option<&str>,
+) {
     let mut log = shard.log.borrow_mut();
     if !log.enabled() {
         return;
@@ -36,9 +131,9 @@ pub(super) fn log(
         peer: peer.ip(),
         unix_secs: i64::try_from(clock::unix_secs()).unwrap_or(i64::MAX),
         request: request.map(|r| RequestLine {
-            method: r.method_bytes,
+            method: r.method,
             target: r.target,
-            protocol: r.version.as_str(),
+            protocol: r.protocol,
         }),
         refused,
         status,
