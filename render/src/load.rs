@@ -44,6 +44,9 @@ pub struct LoadedApp {
     /// Lines for the start-up log: the `fs` snapshot's size and time, and the files it left
     /// out (listed when that list changes, so once per start and per change in `bext dev`).
     pub notes: Vec<String>,
+    /// Routes known to render for every request before their first render (a literal
+    /// `dynamic = "force-dynamic"` or `revalidate = 0` in the page or a layout).
+    pub force_dynamic: Vec<usize>,
     pub stats: CompileStats,
 }
 
@@ -214,6 +217,7 @@ impl AppLoader {
             routes: compiled.routes,
             public_dir: compiled.public_dir,
             errors: compiled.errors,
+            force_dynamic: compiled.force_dynamic,
             stats: compiled.stats,
         })
     }

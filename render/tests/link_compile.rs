@@ -280,6 +280,38 @@ fn stylesheets_are_linked_per_route_module_and_rebuilt_when_an_import_changes() 
 }
 
 #[test]
+fn routes_that_say_they_are_dynamic_are_known_at_compile_time() {
+    let app = TempApp::new(&[
+        ("app/layout.js", "export default function L() {}\n"),
+        ("app/page.js", "export default () => null;\n"),
+        (
+            "app/live/page.js",
+            "export const dynamic = \"force-dynamic\";\nexport default () => null;\n",
+        ),
+        (
+            "app/feed/layout.js",
+            "export const revalidate = 0;\nexport default function L() {}\n",
+        ),
+        ("app/feed/page.js", "export default () => null;\n"),
+        (
+            "app/auto/page.js",
+            "export const dynamic = \"auto\";\nexport let revalidate = 0;\nexport default () => null;\n",
+        ),
+    ]);
+    let compiled = Compiler::new(&app.0, CompileOptions::default())
+        .compile(&mut Identity)
+        .unwrap();
+    let mut patterns: Vec<&str> = compiled
+        .force_dynamic
+        .iter()
+        .map(|&i| compiled.routes.routes()[i].pattern.as_str())
+        .collect();
+    patterns.sort_unstable();
+    // `auto` is not forcing, and a `let` may change before it is read.
+    assert_eq!(patterns, ["/feed", "/live"]);
+}
+
+#[test]
 fn dev_mode_embeds_errors_and_serves_the_rest() {
     let app = TempApp::new(&[
         ("app/layout.js", "export default function L() {}\n"),

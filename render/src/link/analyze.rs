@@ -47,6 +47,9 @@ pub(crate) struct ModuleRecord {
     /// Has an `import()` of a template over a folder: the folder's files may change without
     /// this file changing, so the compile cache never keeps it.
     pub uses_context: bool,
+    /// `export const dynamic = "force-dynamic"` (or `export const revalidate = 0`), written as
+    /// literals: a route with this module renders for every request, known before its first.
+    pub force_dynamic: bool,
     /// Problems that are errors in app code but tolerated in `node_modules` (where a package
     /// may guard them behind code paths that never run): offset and message.
     pub soft_errors: Vec<(u32, String)>,
@@ -173,6 +176,7 @@ pub(crate) fn analyze(
         imports: FxHashMap::default(),
         uses_import_meta: false,
         uses_context: false,
+        force_dynamic: false,
         soft_errors: Vec::new(),
         path,
     };
@@ -193,6 +197,7 @@ pub(crate) fn analyze(
         stars,
         uses_import_meta,
         uses_context,
+        force_dynamic,
         soft_errors,
         ..
     } = walk;
@@ -214,6 +219,7 @@ pub(crate) fn analyze(
         stars,
         uses_import_meta,
         uses_context,
+        force_dynamic,
         soft_errors,
     })
 }
@@ -231,6 +237,7 @@ impl ModuleRecord {
             stars: Vec::new(),
             uses_import_meta: false,
             uses_context: false,
+            force_dynamic: false,
             soft_errors: Vec::new(),
         }
     }
@@ -281,6 +288,18 @@ fn oxc_error(display: &Path, code: &str, error: &oxc::diagnostics::OxcDiagnostic
 
 type WalkError = (u32, String);
 
+/// `dynamic = "force-dynamic"` or `revalidate = 0`, as a route segment's config says it.
+fn forces_dynamic(declarator: &oxc::ast::ast::VariableDeclarator<'_>) -> bool {
+    let Some(name) = declarator.id.get_identifier_name() else {
+        return false;
+    };
+    match (name.as_str(), &declarator.init) {
+        ("dynamic", Some(Expression::StringLiteral(value))) => value.value == "force-dynamic",
+        ("revalidate", Some(Expression::NumericLiteral(value))) => value.value == 0.0,
+        _ => false,
+    }
+}
+
 struct Walk<'s, 'a> {
     semantic: &'s Semantic<'a>,
     code: &'s str,
@@ -295,6 +314,7 @@ struct Walk<'s, 'a> {
     imports: FxHashMap<SymbolId, (u32, Imported)>,
     uses_import_meta: bool,
     uses_context: bool,
+    force_dynamic: bool,
     soft_errors: Vec<(u32, String)>,
     /// The module's file (for `import()` of a template over a folder).
     path: &'s Path,
@@ -468,6 +488,9 @@ impl<'a> Walk<'_, 'a> {
             Declaration::VariableDeclaration(v) => {
                 for declarator in &v.declarations {
                     collect_bound(&declarator.id, &mut names);
+                    if v.kind.is_const() && forces_dynamic(declarator) {
+                        self.force_dynamic = true;
+                    }
                 }
             }
             Declaration::FunctionDeclaration(f) => {

@@ -127,6 +127,9 @@ pub struct CompiledApp {
     pub media: Vec<Arc<StaticFile>>,
     /// What modules use that bext does not do as Next would, for the start-up log.
     pub notes: Vec<String>,
+    /// Routes (indices into `routes`) whose page or a layout says `dynamic = "force-dynamic"`
+    /// (or `revalidate = 0`): rendered for every request, streamed from the first.
+    pub force_dynamic: Vec<usize>,
     pub stats: CompileStats,
 }
 
@@ -388,7 +391,30 @@ impl Compiler {
             .collect();
         notes.sort();
         notes.dedup();
+        let forcing: FxHashSet<&str> = nodes
+            .iter()
+            .filter(|n| {
+                matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.force_dynamic)
+            })
+            .map(|n| n.id.as_str())
+            .collect();
+        let force_dynamic = app
+            .routes
+            .routes()
+            .iter()
+            .enumerate()
+            .filter(|(_, route)| {
+                route.kind == crate::app::RouteKind::Page
+                    && route
+                        .module
+                        .iter()
+                        .chain(route.layouts.iter())
+                        .any(|m| forcing.contains(m.as_str()))
+            })
+            .map(|(i, _)| i)
+            .collect();
         Ok(CompiledApp {
+            force_dynamic,
             builtins,
             media,
             notes,

@@ -163,7 +163,9 @@ impl AppEngine {
             failure,
             next_id: Cell::new(1),
             waiting: RefCell::new(HashMap::new()),
-            dynamic_routes: RefCell::new(Default::default()),
+            // Routes that say they are dynamic are known so from the start: their first
+            // request skips the cache and streams like the next.
+            dynamic_routes: RefCell::new(site.app.force_dynamic.iter().copied().collect()),
             recycles_seen: Cell::new(0),
             fetch_timeout: site.fetch_timeout,
             images: Rc::default(),
