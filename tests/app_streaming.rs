@@ -44,6 +44,20 @@ export default function Live() {
     dir
 }
 
+/// `bext serve` of the app on one shard, its pages fetching from `upstream`.
+fn serve(dir: &TempDir, upstream: &str, extra: &[String]) -> Bext {
+    let mut args = vec![
+        "serve".into(),
+        dir.path().display().to_string(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--shards".into(),
+        "1".into(),
+    ];
+    args.extend_from_slice(extra);
+    Bext::start_env(&args, &[("UPSTREAM", upstream)])
+}
+
 /// Accepts one request on `listener` and returns it with its first line.
 fn accept(listener: &TcpListener) -> (TcpStream, String) {
     let (mut stream, _) = listener.accept().expect("the page's fetch");
@@ -121,18 +135,10 @@ fn the_shell_comes_first_then_each_boundary_as_it_completes() {
     let base = format!("http://{}", upstream.local_addr().expect("addr"));
     let dir = app("stream-order");
     let access_log = dir.path().join("access.log");
-    let bext = Bext::start_env(
-        &[
-            "serve".into(),
-            dir.path().display().to_string(),
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--shards".into(),
-            "1".into(),
-            "--access-log".into(),
-            access_log.display().to_string(),
-        ],
-        &[("UPSTREAM", base.as_str())],
+    let bext = serve(
+        &dir,
+        &base,
+        &["--access-log".into(), access_log.display().to_string()],
     );
     // The page says `dynamic = "force-dynamic"`: its very first request streams.
     let mut page = ask(&bext, "/live");
@@ -208,17 +214,7 @@ fn a_boundary_that_fails_after_the_shell_keeps_its_fallback_and_the_failure_is_l
     let upstream = TcpListener::bind("127.0.0.1:0").expect("upstream");
     let base = format!("http://{}", upstream.local_addr().expect("addr"));
     let dir = app("stream-fail");
-    let bext = Bext::start_env(
-        &[
-            "serve".into(),
-            dir.path().display().to_string(),
-            "--listen".into(),
-            "127.0.0.1:0".into(),
-            "--shards".into(),
-            "1".into(),
-        ],
-        &[("UPSTREAM", base.as_str())],
-    );
+    let bext = serve(&dir, &base, &[]);
     let mut page = ask(&bext, "/live");
     let (first, line) = accept(&upstream);
     let (second, _) = accept(&upstream);

@@ -184,9 +184,9 @@ fn pages_link_their_stylesheets_in_import_order_and_they_are_served_immutable_an
     assert!(about_css.contains("url(\"../media/stripes."), "{about_css}");
 }
 
-#[test]
-fn a_css_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
-    let dir = TempDir::new("styles-bad");
+/// A layout importing `globals.css`, which `@import`s `theme.css` (each test writes its own).
+fn small_app(tag: &str) -> TempDir {
+    let dir = TempDir::new(tag);
     dir.write(
         "app/layout.tsx",
         "import \"./globals.css\";\nexport default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
@@ -197,8 +197,14 @@ fn a_css_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
     );
     dir.write(
         "app/globals.css",
-        "@import \"./theme.css\";\nbody { color: red }\n",
+        "@import \"./theme.css\";\nbody { margin: 0 }\n",
     );
+    dir
+}
+
+#[test]
+fn a_css_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
+    let dir = small_app("styles-bad");
     dir.write(
         "app/theme.css",
         ":root {\n  --a: 1;\n}\n..x { color: red }\n",
@@ -245,19 +251,7 @@ fn read_until(stream: &mut std::net::TcpStream, seen: &mut Vec<u8>, needle: &str
 
 #[test]
 fn dev_mode_swaps_stylesheets_in_place_and_reloads_for_code() {
-    let dir = TempDir::new("styles-dev");
-    dir.write(
-        "app/layout.tsx",
-        "import \"./globals.css\";\nexport default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
-    );
-    dir.write(
-        "app/page.tsx",
-        "export default function P() { return <p>hi</p>; }\n",
-    );
-    dir.write(
-        "app/globals.css",
-        "@import \"./theme.css\";\nbody { margin: 0 }\n",
-    );
+    let dir = small_app("styles-dev");
     dir.write("app/theme.css", "p { color: red }\n");
     let bext = Bext::start(&[
         "dev".into(),

@@ -46,24 +46,7 @@ impl Fetched {
 
 /// `GET path` on a fresh connection, read to the end.
 pub fn fetch(port: u16, path: &str) -> std::io::Result<Fetched> {
-    let mut stream = connect(SocketAddr::from(([127, 0, 0, 1], port)))?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bext-bench\r\nConnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes())?;
-    let mut bytes = Vec::with_capacity(16 * 1024);
-    let mut chunk = [0u8; 64 * 1024];
-    loop {
-        let read = stream.read(&mut chunk)?;
-        if read == 0 {
-            break;
-        }
-        if bytes.len() + read > RESPONSE_HEAD_BYTES_MAX + RESPONSE_BODY_BYTES_MAX {
-            return Err(std::io::Error::other("response too large for the probe"));
-        }
-        bytes.extend_from_slice(&chunk[..read]);
-    }
-    parse_response(&bytes).map_err(std::io::Error::other)
+    fetch_timed(port, path).map(|(fetched, _, _)| fetched)
 }
 
 /// [`fetch`], also timing the first byte of the response (for a streamed page, its shell)

@@ -1285,29 +1285,26 @@
 
   // The promise the render waits for next, or null when every placeholder is rendered.
   function pendingPromise() {
-    var waiting = [];
-    for (var i = 0; i < rs.pending.length; i++) {
-      var p = rs.pending[i];
-      if (p.html === null && p.thenable.status === "pending") waiting.push(p.thenable);
-    }
-    if (waiting.length === 0) return null;
-    return Promise.all(waiting.map(function (t) {
-      return Promise.resolve(t).then(noop, noop);
-    }));
+    return waitFor(Promise.all);
   }
 
   // A promise settled as soon as any placeholder's promise does (a streamed page sends each
   // boundary as it completes, not once they all have), or null when none is left.
   function nextPromise() {
+    return waitFor(Promise.race);
+  }
+
+  // `combine` (Promise.all or race) of the placeholders' promises still pending, each made
+  // to fulfil whatever it settles with; null when there are none.
+  function waitFor(combine) {
     var waiting = [];
     for (var i = 0; i < rs.pending.length; i++) {
       var p = rs.pending[i];
-      if (p.html === null && p.thenable.status === "pending") waiting.push(p.thenable);
+      if (p.html === null && p.thenable.status === "pending") {
+        waiting.push(Promise.resolve(p.thenable).then(noop, noop));
+      }
     }
-    if (waiting.length === 0) return null;
-    return Promise.race(waiting.map(function (t) {
-      return Promise.resolve(t).then(noop, noop);
-    }));
+    return waiting.length === 0 ? null : combine.call(Promise, waiting);
   }
 
   // Renders the placeholders whose promises settled; true when none is left to wait for.

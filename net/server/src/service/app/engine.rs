@@ -178,22 +178,9 @@ impl AppEngine {
     pub async fn render(
         self: &Rc<Self>,
         shard: &Rc<Shard>,
-        mut request: RenderRequest,
+        request: RenderRequest,
     ) -> RenderedPage {
-        let id = self.next_id.get();
-        // Ids cross into JavaScript as numbers: stay below 2^53.
-        self.next_id.set(if id >= (1 << 52) { 1 } else { id + 1 });
-        request.id = id;
-        self.waiting.borrow_mut().insert(id, Waiting::default());
-        let guard = Forget { engine: self, id };
-        let events = match self.renderer.borrow_mut().as_mut() {
-            Some(renderer) => renderer.start(request),
-            None => vec![RenderEvent::Done {
-                id,
-                page: super::page::internal_error(self.failure.clone().unwrap_or_default()),
-            }],
-        };
-        self.handle(shard, events);
+        let (id, guard) = self.start(shard, request, false);
         let page = std::future::poll_fn(|cx| {
             let mut waiting = self.waiting.borrow_mut();
             let Some(slot) = waiting.get_mut(&id) else {
@@ -212,26 +199,40 @@ impl AppEngine {
         page.unwrap_or_else(|| super::page::internal_error(String::from("render lost")))
     }
 
-    /// [`AppEngine::render`] for a page sent as it completes (see [`Renderer::start_streamed`]):
-    /// waits for the whole page or for its shell, whichever comes first.
-    pub async fn render_streamed(
-        self: &Rc<Self>,
+    /// Numbers `request`, opens its waiting slot (forgotten when the guard drops) and starts
+    /// it, streamed or whole.
+    fn start<'a>(
+        self: &'a Rc<Self>,
         shard: &Rc<Shard>,
         mut request: RenderRequest,
-    ) -> Rendered {
+        streamed: bool,
+    ) -> (u64, Forget<'a>) {
         let id = self.next_id.get();
+        // Ids cross into JavaScript as numbers: stay below 2^53.
         self.next_id.set(if id >= (1 << 52) { 1 } else { id + 1 });
         request.id = id;
         self.waiting.borrow_mut().insert(id, Waiting::default());
         let guard = Forget { engine: self, id };
         let events = match self.renderer.borrow_mut().as_mut() {
-            Some(renderer) => renderer.start_streamed(request),
+            Some(renderer) if streamed => renderer.start_streamed(request),
+            Some(renderer) => renderer.start(request),
             None => vec![RenderEvent::Done {
                 id,
                 page: super::page::internal_error(self.failure.clone().unwrap_or_default()),
             }],
         };
         self.handle(shard, events);
+        (id, guard)
+    }
+
+    /// [`AppEngine::render`] for a page sent as it completes (see [`Renderer::start_streamed`]):
+    /// waits for the whole page or for its shell, whichever comes first.
+    pub async fn render_streamed(
+        self: &Rc<Self>,
+        shard: &Rc<Shard>,
+        request: RenderRequest,
+    ) -> Rendered {
+        let (id, guard) = self.start(shard, request, true);
         let first = std::future::poll_fn(|cx| {
             let mut waiting = self.waiting.borrow_mut();
             let Some(slot) = waiting.get_mut(&id) else {
