@@ -3,6 +3,7 @@
 //! Every wait here has a deadline; a server left running is killed when its handle drops.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod nextjs;
 pub mod npm;
 
