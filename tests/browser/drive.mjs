@@ -11,7 +11,7 @@
 //   { "stepTimeoutMs": 10000, "viewport": { "width": 1280, "height": 800 },
 //     "steps": [ { "op": "goto", "url": "http://127.0.0.1:8080/" }, … ] }
 //
-// Steps (every wait has the plan's deadline, or the step's own `timeoutMs`):
+// Steps (each has the plan's deadline, or its own `timeoutMs`, for all it waits on):
 //   goto {url}                          → {status, url}: the main document's answer, after
 //                                         its `load` event (the page before is left for
 //                                         about:blank first, and what it still had in flight
@@ -101,18 +101,23 @@ const main = async () => {
       });
     });
     for (const [index, step] of plan.steps.entries()) {
-      // The page before goes first, with whatever it still had in flight (Next's link
-      // prefetches), so what it logs or aborts is not counted against the next page.
-      // Requests it aborts then are the driver's doing, not a failure (lazy images the
-      // full-page screenshot asked for).
-      if (step.op === "goto" && index > 0) {
-        leaving = true;
-        await page.goto("about:blank");
-        leaving = false;
-      }
-      current = index;
+      const timeout = step.timeoutMs ?? plan.stepTimeoutMs;
+      const leaveThenRun = async () => {
+        // The page before goes first, with whatever it still had in flight (Next's link
+        // prefetches), so what it logs or aborts is not counted against the next page.
+        // Requests it aborts then are the driver's doing, not a failure (lazy images the
+        // full-page screenshot asked for).
+        if (step.op === "goto" && index > 0) {
+          leaving = true;
+          await page.goto("about:blank", { timeout });
+          leaving = false;
+        }
+        current = index;
+        return run(page, step, timeout);
+      };
       try {
-        result.steps.push({ op: step.op, ok: true, output: await run(page, step) });
+        const output = await within(leaveThenRun(), timeout, step.op);
+        result.steps.push({ op: step.op, ok: true, output });
       } catch (error) {
         result.steps.push({ op: step.op, ok: false, error: String(error?.message ?? error) });
         break;
@@ -125,8 +130,17 @@ const main = async () => {
   process.stdout.write(JSON.stringify(result) + "\n");
 };
 
-async function run(page, step) {
-  const timeout = step.timeoutMs ?? plan.stepTimeoutMs;
+// A step's whole deadline, over the waits inside it (some, like a page's own promise in
+// `evaluate`, have none of their own).
+function within(promise, timeout, op) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${op} took longer than ${timeout} ms`)), timeout);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+async function run(page, step, timeout) {
   switch (step.op) {
     case "goto": {
       const response = await page.goto(step.url, { waitUntil: "load", timeout });
