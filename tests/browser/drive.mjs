@@ -174,10 +174,12 @@ async function run(page, step, timeout) {
       );
     case "styleSnapshot":
       // The page settles first: its requests done (images loaded, and under next start its
-      // client code run, which changes some styles, a blurred placeholder's for one), and its
-      // web fonts loaded (a family whose face is still loading shows its fallback).
+      // client code fetched), its web fonts loaded (a family whose face is still loading
+      // shows its fallback), and its main thread idle (under next start, hydration and what
+      // it does on an image's load done: clearing a blurred placeholder, for one).
       await page.waitForLoadState("networkidle", { timeout });
       await page.evaluate(() => document.fonts.ready.then(() => undefined));
+      await page.evaluate(() => new Promise((idle) => requestIdleCallback(() => idle())));
       return page.evaluate(snapshot, SNAPSHOT_PROPERTIES);
     case "screenshot":
       await page.screenshot({ path: step.path, fullPage: step.fullPage ?? true, timeout });
