@@ -16,8 +16,9 @@ use common::browser::{self, Driver, Plan, Snapshot, Step, differences, screensho
 use common::nextjs::{self, NextServer};
 use common::{Bext, TempDir};
 
-/// Each page the example app's home page links to (and the home page itself) loads in Chromium with
-/// nothing wrong, and shows the `<title>` and first `<h1>` the server rendered for it.
+/// Each page the example app's home page links to (and the home page itself) loads in
+/// Chromium with nothing wrong, and shows the `<title>` and first `<h1>` the server rendered
+/// for it.
 #[test]
 fn example_app_pages_load_clean() {
     let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");

@@ -32,7 +32,8 @@ use super::npm;
 pub const CACHE_DIR: &str = "/var/cache/bext/browser";
 /// The browser: Debian's Chromium, which `scripts/test.sh` installs.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// How long one step may wait (a navigation to its `load` event, a selector, a text).
+/// How long one step may take, for all it waits on (leaving the page before and loading the
+/// next to its `load` event; a selector, a text; a page settling before its snapshot).
 pub const STEP_DEADLINE: Duration = Duration::from_secs(15);
 /// How long Node and Chromium may take to start and to shut down, on top of the steps'.
 pub const LAUNCH_DEADLINE: Duration = Duration::from_secs(30);
