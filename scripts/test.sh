@@ -20,7 +20,8 @@ command -v h2load >/dev/null || need+=(nghttp2-client)
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
 # testssl.sh scans the HTTPS listener (tests/testssl.rs).
 command -v testssl >/dev/null || need+=(testssl.sh)
-# A real browser for pages (tests/h2.rs loads one over HTTP/2).
+# A real browser for pages (tests/h2.rs loads one over HTTP/2; tests/browser.rs drives it
+# with playwright-core, which that test installs itself with npm ci).
 command -v chromium >/dev/null || need+=(chromium)
 # JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.
 pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || need+=(libjavascriptcoregtk-4.1-dev)
@@ -67,6 +68,7 @@ step "tests: monoio backend (default)"
 counted cargo test --workspace --quiet
 
 step "tests: glommio backend"
+# (tests/browser.rs is built on the default backend only: its pages do not depend on it.)
 counted cargo test --workspace --features glommio --quiet
 
 step "tests: TLS and HTTP/2 with rustls on aws-lc-rs (--features aws-lc-rs) instead of ring"

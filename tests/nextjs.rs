@@ -12,31 +12,13 @@
 
 mod common;
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::net::{SocketAddr, TcpListener};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use common::nextjs::{self, NextServer, build, install};
 use common::{Bext, request};
-
-/// Where installs and builds are kept between runs (outside the clone).
-const CACHE_DIR: &str = "/var/cache/bext/nextjs";
-/// How long `next start` may take to answer its first request.
-const NEXT_READY_DEADLINE: Duration = Duration::from_secs(60);
 
 #[test]
 fn apps_answer_like_next_start() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nextjs");
-    let modules = install(&root);
-    let mut apps: Vec<PathBuf> = std::fs::read_dir(root.join("apps"))
-        .expect("tests/nextjs/apps")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.is_dir())
-        .collect();
-    apps.sort();
+    let modules = install(&nextjs::root());
+    let mut apps = nextjs::apps();
     assert!(!apps.is_empty(), "no apps under tests/nextjs/apps");
     // `BEXT_NEXTJS_APPS=blog,config`: only these (while working on one).
     if let Ok(only) = std::env::var("BEXT_NEXTJS_APPS") {
@@ -620,156 +602,6 @@ fn decode(text: &str) -> String {
         .replace("&#x27;", "'")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
-}
-
-fn hash_of(paths: &[PathBuf]) -> String {
-    let mut hasher = DefaultHasher::new();
-    for path in paths {
-        path.file_name().hash(&mut hasher);
-        std::fs::read(path)
-            .expect("read for hashing")
-            .hash(&mut hasher);
-    }
-    format!("{:016x}", hasher.finish())
-}
-
-/// `npm ci` of the lockfile into the cache, once per lockfile; returns its `node_modules`.
-fn install(root: &Path) -> PathBuf {
-    let lock = root.join("package-lock.json");
-    let dir = Path::new(CACHE_DIR).join(format!(
-        "install-{}",
-        hash_of(&[root.join("package.json"), lock.clone()])
-    ));
-    let modules = dir.join("node_modules");
-    if modules.join(".package-lock.json").is_file() {
-        return modules;
-    }
-    std::fs::create_dir_all(&dir).expect("cache dir");
-    std::fs::copy(root.join("package.json"), dir.join("package.json")).expect("copy");
-    std::fs::copy(&lock, dir.join("package-lock.json")).expect("copy");
-    run(
-        Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
-            .current_dir(&dir),
-        "npm ci for tests/nextjs",
-    );
-    modules
-}
-
-/// A copy of `app` with Next's build in it, made once per app contents and lockfile.
-fn build(app: &Path, modules: &Path) -> PathBuf {
-    let mut files = Vec::new();
-    collect_files(app, &mut files);
-    files.sort();
-    files.push(modules.join(".package-lock.json"));
-    let name = app.file_name().unwrap().to_string_lossy().into_owned();
-    // Inside the install, so Next finds `node_modules` and the lockfile by walking up (its
-    // bundler refuses a `node_modules` linked from outside the project).
-    let install = modules.parent().expect("the install dir");
-    let dir = install.join(format!("build-{name}-{}", hash_of(&files)));
-    if dir.join(".next/BUILD_ID").is_file() {
-        return dir;
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(app, &dir);
-    run(
-        Command::new("node")
-            .arg(modules.join("next/dist/bin/next"))
-            .arg("build")
-            .env("NEXT_TELEMETRY_DISABLED", "1")
-            .current_dir(&dir),
-        &format!("next build of tests/nextjs/apps/{name}"),
-    );
-    dir
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read app dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            collect_files(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
-fn run(command: &mut Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// `next start` on a free loopback port, stopped on drop.
-struct NextServer {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl NextServer {
-    fn start(dir: &Path, modules: &Path) -> NextServer {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("node")
-            .arg(modules.join("next/dist/bin/next"))
-            .args(["start", "-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("NEXT_TELEMETRY_DISABLED", "1")
-            .env("NODE_ENV", "production")
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            // Its own process group: `next start` runs the server as a child process
-            // (`next-server`), which must stop with it.
-            .process_group(0)
-            .spawn()
-            .expect("next start");
-        let server = NextServer {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-        };
-        let deadline = Instant::now() + NEXT_READY_DEADLINE;
-        while std::net::TcpStream::connect(server.addr).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "next start did not listen in time"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-}
-
-impl Drop for NextServer {
-    fn drop(&mut self) {
-        // The whole group (`next start` and its `next-server` child), not just the parent,
-        // which would leave the server running after the test.
-        // `--` first: procps's kill reads `-KILL -1234` as a signal option and a mangled pid
-        // (it signalled group -1, every process, and took the test runner with it).
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The harness's own reading of a page, on markup as `next start` sends it.

@@ -3,6 +3,10 @@
 //! Every wait here has a deadline; a server left running is killed when its handle drops.
 #![allow(dead_code)]
 
+pub mod browser;
+pub mod nextjs;
+pub mod npm;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -558,6 +562,17 @@ impl Response {
         let cut = body.char_indices().nth(200).map_or(body.len(), |(i, _)| i);
         format!("{} {:?} body {:?}", self.status, self.headers, &body[..cut])
     }
+}
+
+/// Kills `child`'s whole process group (it was spawned with `process_group(0)`) and reaps it.
+pub fn kill_group(child: &mut Child) {
+    // `--` first: procps's kill reads `-KILL -1234` as a signal option and a mangled pid
+    // (it signalled group -1, every process, and took the test runner with it).
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// A self-signed ECDSA P-256 certificate for `localhost`, made with openssl into `dir`.
