@@ -399,6 +399,27 @@ fn snapshot_differences_name_the_element_the_property_and_both_values() {
             "`body > main > h1` width: next (not set), bext 10px",
         ]
     );
+    // The same media file from two servers (other ports, other content hashes) is the same;
+    // another file is not.
+    let art = |url: &str| snapshot(&[("body > div", &[("background-image", url)])]);
+    let served = art("url(\"http://127.0.0.1:1/_next/static/media/stripes.2hs42_hzd9c95.svg\")");
+    assert_eq!(
+        differences(
+            &served,
+            &art("url(\"http://127.0.0.1:2/_next/static/media/stripes.3e9c1586.svg\")"),
+            ("next", "bext")
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        differences(
+            &served,
+            &art("url(\"http://127.0.0.1:2/_next/static/media/dots.3e9c1586.svg\")"),
+            ("next", "bext")
+        )
+        .len(),
+        1
+    );
     let other = snapshot(&[("body > div", &[("color", "rgb(0, 0, 0)")])]);
     assert_eq!(
         differences(&next, &other, ("next", "bext")),
@@ -414,4 +435,161 @@ fn snapshot_differences_name_the_element_the_property_and_both_values() {
         ),
         ["/a", "/b"]
     );
+}
+
+/// A server the page (or the browser) talks to on the test's behalf: every request is held
+/// until a request for `/go` arrives, then answered, `/go` included (`on_go` runs first).
+/// Lets a browser plan decide, from inside the page, when something on the server side
+/// happens, so the test never races a timer.
+fn held_until_go(on_go: impl FnOnce() + Send + 'static) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        let mut held: Vec<std::net::TcpStream> = Vec::new();
+        let mut on_go = Some(on_go);
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(common::DEADLINE));
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                match stream.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let go = head.starts_with(b"GET /go ");
+            held.push(stream);
+            if go || on_go.is_none() {
+                if let Some(f) = on_go.take() {
+                    f();
+                }
+                for mut waiting in held.drain(..) {
+                    let _ = waiting.write_all(
+                        b"HTTP/1.1 200 OK\r\naccess-control-allow-origin: *\r\ncontent-type: text/plain\r\ncontent-length: 16\r\nconnection: close\r\n\r\nthe data arrived",
+                    );
+                }
+            }
+        }
+    });
+    base
+}
+
+/// A streamed page in Chromium: its shell shows the fallback while the boundary's data is
+/// held back; once the page itself asks for the data to be let go, the content replaces the
+/// fallback (React's format, moved in by bext's `$RC`, with no other script), and nothing
+/// went wrong on the way.
+#[test]
+fn a_streamed_page_shows_its_fallback_then_its_content() {
+    let upstream = held_until_go(|| {});
+    let dir = TempDir::new("browser-stream");
+    // The browser asks for it; a 404 would be a console error.
+    dir.write("public/favicon.ico", [0u8, 0, 1, 0]);
+    dir.write(
+        "app/layout.tsx",
+        "export default function L({ children }: any) { return <html><head><title>s</title></head><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        r#"import { Suspense } from "react";
+export const dynamic = "force-dynamic";
+async function Data() {
+  const r = await fetch(process.env.UPSTREAM + "/data");
+  return <p id="data">{await r.text()}</p>;
+}
+export default function Page() {
+  return <main><h1>Streamed</h1><Suspense fallback={<p id="wait">waiting for the data</p>}><Data /></Suspense></main>;
+}
+"#,
+    );
+    let bext = Bext::start_env(
+        &[
+            "serve".into(),
+            dir.path().display().to_string(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--shards".into(),
+            "1".into(),
+        ],
+        &[("UPSTREAM", upstream.as_str())],
+    );
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    let page = plan.goto_committed(&format!("http://{}/", bext.addr));
+    plan.wait_for_text("main", "waiting for the data");
+    let before = plan.evaluate("document.getElementById('data') === null");
+    plan.evaluate(&format!(
+        "fetch({:?}, {{ mode: 'no-cors' }}).then(() => true)",
+        format!("{upstream}/go")
+    ));
+    plan.wait_for_text("main", "the data arrived");
+    let after = plan.evaluate(
+        "[document.getElementById('wait') === null, document.querySelectorAll('template, [hidden]').length, document.querySelector('main').innerHTML]",
+    );
+    let out = driver.run(&plan);
+    assert_eq!(out.output(before), &serde_json::json!(true));
+    let after = out.output(after);
+    assert_eq!(after[0], true, "the fallback is gone: {after}");
+    assert_eq!(
+        after[1], 0,
+        "no template or hidden segment is left: {after}"
+    );
+    assert_eq!(
+        after[2], "<h1>Streamed</h1><!--$--><p id=\"data\">the data arrived</p><!--/$-->",
+        "{after}"
+    );
+    let problems = without_address(&out.problems_after(page), bext.addr);
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// `bext dev`: saving a stylesheet restyles the open page without reloading it (a value the
+/// page's script set survives), once the reload stream is listening.
+#[test]
+fn dev_mode_restyles_an_open_page_without_reloading_it() {
+    let dir = TempDir::new("browser-dev-styles");
+    dir.write("public/favicon.ico", [0u8, 0, 1, 0]);
+    dir.write(
+        "app/layout.tsx",
+        "import \"./globals.css\";\nexport default function L({ children }: any) { return <html><head><title>d</title></head><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        "export default function P() { return <p id=\"x\">hi</p>; }\n",
+    );
+    dir.write("app/globals.css", "p { color: rgb(255, 0, 0) }\n");
+    let css = dir.path().join("app/globals.css");
+    let edit = held_until_go(move || {
+        std::fs::write(&css, "p { color: rgb(0, 0, 255) }\n").expect("the edit");
+    });
+    let bext = Bext::start(&[
+        "dev".into(),
+        dir.path().display().to_string(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--shards".into(),
+        "1".into(),
+    ]);
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    let page = plan.goto(&format!("http://{}/", bext.addr));
+    plan.wait_for_attached("html[data-bext-dev]");
+    let before =
+        plan.evaluate("window.__kept = 42, getComputedStyle(document.getElementById('x')).color");
+    plan.evaluate(&format!(
+        "fetch({:?}, {{ mode: 'no-cors' }}).then(() => true)",
+        format!("{edit}/go")
+    ));
+    plan.wait_for_attached("html[data-bext-styles]");
+    let after =
+        plan.evaluate("[window.__kept, getComputedStyle(document.getElementById('x')).color]");
+    let out = driver.run(&plan);
+    assert_eq!(out.output(before), &serde_json::json!("rgb(255, 0, 0)"));
+    assert_eq!(
+        out.output(after),
+        &serde_json::json!([42, "rgb(0, 0, 255)"]),
+        "restyled, not reloaded"
+    );
+    let problems = without_address(&out.problems_after(page), bext.addr);
+    assert!(problems.is_empty(), "{problems:?}");
 }

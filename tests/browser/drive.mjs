@@ -143,7 +143,8 @@ function within(promise, timeout, op) {
 async function run(page, step, timeout) {
   switch (step.op) {
     case "goto": {
-      const response = await page.goto(step.url, { waitUntil: "load", timeout });
+      // "commit": on from the response's first bytes (to see a streamed page's fallback).
+      const response = await page.goto(step.url, { waitUntil: step.waitUntil ?? "load", timeout });
       return { status: response?.status() ?? null, url: page.url() };
     }
     case "click":

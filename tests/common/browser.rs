@@ -149,6 +149,12 @@ impl Plan {
         self.push(json!({ "op": "goto", "url": url }))
     }
 
+    /// Navigates to `url` and goes on as soon as the response has started (a streamed page's
+    /// shell may be all there is yet); outputs `{status, url}`.
+    pub fn goto_committed(&mut self, url: &str) -> Step {
+        self.push(json!({ "op": "goto", "url": url, "waitUntil": "commit" }))
+    }
+
     pub fn click(&mut self, selector: &str) -> Step {
         self.push(json!({ "op": "click", "selector": selector }))
     }
@@ -160,6 +166,11 @@ impl Plan {
     /// Waits until `selector` matches a visible element.
     pub fn wait_for_selector(&mut self, selector: &str) -> Step {
         self.push(json!({ "op": "waitForSelector", "selector": selector }))
+    }
+
+    /// Waits until `selector` matches an element, visible or not (`<html data-…>`).
+    pub fn wait_for_attached(&mut self, selector: &str) -> Step {
+        self.push(json!({ "op": "waitForSelector", "selector": selector, "state": "attached" }))
     }
 
     /// Waits until the `innerText` of `selector`'s first match contains `text`.
@@ -316,6 +327,38 @@ pub struct Element {
 /// lines: a property that differs names the element's path, the property and both values;
 /// where the elements themselves differ the comparison stops there (what follows would not
 /// line up).
+/// A computed value with each `url("http://host:port/_next/static/media/name.HASH.ext")` as
+/// `url(/_next/static/media/name.ext)`: the two servers listen on different ports and hash a
+/// file's content differently; which file it is, is what is compared.
+fn same_file_urls(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find("url(\"http://") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "url(\"http://".len()..];
+        let Some(end) = after.find("\")") else {
+            out.push_str(&rest[at..]);
+            return out;
+        };
+        let url = &after[..end];
+        let path = url.find('/').map_or("", |slash| &url[slash..]);
+        let path = match path.strip_prefix("/_next/static/media/") {
+            Some(file) => {
+                let parts: Vec<&str> = file.split('.').collect();
+                match parts.as_slice() {
+                    [name, _hash, ext] => format!("/_next/static/media/{name}.{ext}"),
+                    _ => path.to_owned(),
+                }
+            }
+            None => path.to_owned(),
+        };
+        out.push_str(&format!("url({path})"));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn differences(
     want: &Snapshot,
     got: &Snapshot,
@@ -351,7 +394,7 @@ pub fn differences(
                 e.styles
                     .iter()
                     .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.clone())
+                    .map(|(_, v)| same_file_urls(v))
             };
             let (wv, gv) = (value(w), value(g));
             if wv != gv {

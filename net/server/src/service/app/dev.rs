@@ -5,12 +5,14 @@ use bytes::Bytes;
 
 use bext_render::renderer::RenderedPage;
 
-/// The dev server's script: reload the tab when a new build is loaded; when only stylesheets
+/// The dev server's script (it marks `<html data-bext-dev="open">` once listening): reload the
+/// tab when a new build is loaded; when only stylesheets
 /// changed (`styles`), fetch the page again, link its stylesheets in order after the current
 /// ones, and drop the old ones once the new have loaded: styles change, the page's state and
 /// scroll position stay.
 pub(crate) const DEV_RELOAD_SCRIPT: &str = concat!(
     "<script>(function(){var s=new EventSource(\"/__bext/dev/events\");",
+    "s.onopen=function(){document.documentElement.setAttribute(\"data-bext-dev\",\"open\");};",
     "s.addEventListener(\"reload\",function(){s.close();location.reload();});",
     "s.addEventListener(\"styles\",function(){",
     "fetch(location.href,{cache:\"no-store\"}).then(function(r){return r.text();}).then(function(t){",
