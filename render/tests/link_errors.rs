@@ -290,3 +290,59 @@ fn a_package_listed_but_not_installed_says_to_run_npm_install() {
         );
     }
 }
+
+#[test]
+fn server_actions_in_client_components_are_refused_where_they_are() {
+    let page = (
+        "app/page.js",
+        "import Form from \"../components/form\";\nexport default () => Form;\n",
+    );
+    let actions = (
+        "lib/actions.js",
+        "\"use server\";\nexport async function save() {}\n",
+    );
+    check(
+        &[
+            page,
+            actions,
+            (
+                "components/form.js",
+                "\"use client\";\nimport { save } from \"../lib/actions\";\nexport default () => save;\n",
+            ),
+        ],
+        concat!(
+            "components/form.js:2:22: \"../lib/actions\" is a \"use server\" module (Server Actions), imported by a \"use client\" module: Server Actions are not supported by bext yet (a later version will)\n",
+            "  1 | \"use client\";\n",
+            "> 2 | import { save } from \"../lib/actions\";\n",
+            "    |                      ^\n",
+            "  3 | export default () => save;",
+        ),
+    );
+    check(
+        &[
+            page,
+            (
+                "components/form.js",
+                "\"use client\";\nexport default function Form() {\n  async function save() {\n    \"use server\";\n  }\n  return save;\n}\n",
+            ),
+        ],
+        concat!(
+            "components/form.js:4:5: a \"use server\" function (a Server Action) inside a \"use client\" module: Server Actions are not supported by bext yet (a later version will)\n",
+            "  2 | export default function Form() {\n",
+            "  3 |   async function save() {\n",
+            "> 4 |     \"use server\";\n",
+            "    |     ^\n",
+            "  5 |   }\n",
+            "  6 |   return save;",
+        ),
+    );
+    // A server component may import them (they are plain functions there), and a client
+    // module may import a server-only module that is not one of Server Actions.
+    check_ok(&[
+        (
+            "app/page.js",
+            "import { save } from \"../lib/actions\";\nexport default () => save;\n",
+        ),
+        actions,
+    ]);
+}

@@ -50,6 +50,12 @@ pub(crate) struct ModuleRecord {
     /// `export const dynamic = "force-dynamic"` (or `export const revalidate = 0`), written as
     /// literals: a route with this module renders for every request, known before its first.
     pub force_dynamic: bool,
+    /// The module's directive prologue: `"use client"` (a client component's module) and
+    /// `"use server"` (a module of Server Actions).
+    pub use_client: bool,
+    pub use_server: bool,
+    /// Where a function says `"use server"` (an inline Server Action), if one does.
+    pub inline_server_action: Option<u32>,
     /// Problems that are errors in app code but tolerated in `node_modules` (where a package
     /// may guard them behind code paths that never run): offset and message.
     pub soft_errors: Vec<(u32, String)>,
@@ -158,6 +164,27 @@ pub(crate) fn analyze(
     if let Some(error) = built.diagnostics.errors().next() {
         return Err(oxc_error(display, &code, error));
     }
+    let prologue = |name: &str| {
+        parsed
+            .program
+            .directives
+            .iter()
+            .any(|d| d.directive.as_str() == name)
+    };
+    let (use_client, use_server) = (prologue("use client"), prologue("use server"));
+    let inline_server_action = built
+        .semantic
+        .nodes()
+        .iter()
+        .find_map(|node| match node.kind() {
+            AstKind::Directive(d)
+                if d.directive.as_str() == "use server"
+                    && !parsed.program.directives.iter().any(|p| p.span == d.span) =>
+            {
+                Some(d.span.start)
+            }
+            _ => None,
+        });
     let format = if parsed.program.source_type.is_module() {
         Format::Esm
     } else {
@@ -220,6 +247,9 @@ pub(crate) fn analyze(
         uses_import_meta,
         uses_context,
         force_dynamic,
+        use_client,
+        use_server,
+        inline_server_action,
         soft_errors,
     })
 }
@@ -238,6 +268,9 @@ impl ModuleRecord {
             uses_import_meta: false,
             uses_context: false,
             force_dynamic: false,
+            use_client: false,
+            use_server: false,
+            inline_server_action: None,
             soft_errors: Vec::new(),
         }
     }

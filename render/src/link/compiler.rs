@@ -343,6 +343,8 @@ impl Compiler {
             current += 1;
         }
 
+        server_actions_in_client_components(&mut nodes);
+
         let seen: FxHashSet<&Path> = nodes.iter().map(|n| n.path.as_path()).collect();
         self.cache.retain(|path, _| seen.contains(path.as_path()));
 
@@ -860,6 +862,71 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec
     }
     out.push_str(&routes.to_js());
     (out, spans)
+}
+
+/// Server Actions are not supported yet: a client component's module that defines one inline
+/// (a function saying `"use server"`) or imports a `"use server"` module fails the compile
+/// there, with the place, rather than rendering a form that could never post.
+fn server_actions_in_client_components(nodes: &mut [Node]) {
+    const WHY: &str = "Server Actions are not supported by bext yet (a later version will)";
+    let mut found: Vec<(usize, CompileError)> = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        let Some(loaded) = node.loaded.as_deref() else {
+            continue;
+        };
+        let Ok(record) = &loaded.result else { continue };
+        if !record.use_client {
+            continue;
+        }
+        if let Some(at) = record.inline_server_action {
+            let message = format!(
+                "a \"use server\" function (a Server Action) inside a \"use client\" module: {WHY}"
+            );
+            // Placed in the file as written: the first directive inside a block.
+            let original = loaded
+                .transformed
+                .then(|| fs::read_to_string(&node.path).ok())
+                .flatten()
+                .and_then(|text| {
+                    let block = text.find('{')?;
+                    let at = ["\"use server\"", "'use server'"]
+                        .iter()
+                        .filter_map(|d| text[block..].find(d))
+                        .min()?;
+                    Some((text, block + at))
+                });
+            let error = match original {
+                Some((text, at)) => CompileError::at(&node.id, &text, at, message),
+                None => CompileError::at(&node.id, &record.code, at as usize, message),
+            };
+            found.push((i, error));
+        }
+        for (dep, link) in record.deps.iter().zip(&node.links) {
+            let Link::Module(j) = link else { continue };
+            let server = matches!(
+                nodes[*j].loaded.as_deref().map(|l| &l.result),
+                Some(Ok(target)) if target.use_server
+            );
+            if server {
+                let message = format!(
+                    "{:?} is a \"use server\" module (Server Actions), imported by a \"use client\" module: {WHY}",
+                    dep.specifier
+                );
+                let error = resolve_error(
+                    &node.path,
+                    &node.id,
+                    loaded,
+                    dep.offset,
+                    &dep.specifier,
+                    message,
+                );
+                found.push((i, error));
+            }
+        }
+    }
+    for (i, error) in found {
+        nodes[i].errors.push(error);
+    }
 }
 
 /// `__bext_styles({...});`: for each route module (page, layout, template, loading,
