@@ -1,0 +1,191 @@
+//! Turning nested, `&`-relative trees into the flat CSS Tailwind prints: rule selectors are
+//! resolved against their parent, at-rules holding rules are hoisted above the rule, and
+//! at-rules holding only declarations (the `@supports` of a color fallback) stay inside.
+
+use crate::css::Node;
+use crate::utilities::properties;
+
+/// Flattens `nodes` that sit inside a rule with selector `parent` (or at the top level).
+pub fn flatten(nodes: &[Node], parent: Option<&str>) -> Vec<Node> {
+    let mut out = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Rule { selector, nodes } => {
+                let full = resolve_selector(selector, parent);
+                let (own, hoisted) = split_children(nodes, &full);
+                if !own.is_empty() {
+                    out.push(Node::rule(full.clone(), own));
+                }
+                out.extend(hoisted);
+            }
+            Node::AtRule {
+                name,
+                params,
+                nodes: Some(children),
+                at,
+            } => {
+                let inner = match parent {
+                    Some(p) => flatten(&[Node::rule("&", children.clone())], Some(p)),
+                    None => flatten(children, None),
+                };
+                if !inner.is_empty() {
+                    out.push(Node::AtRule {
+                        name: name.clone(),
+                        params: params.clone(),
+                        nodes: Some(inner),
+                        at: *at,
+                    });
+                }
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+/// A rule's children: what stays in the rule, and what is hoisted after it.
+fn split_children(nodes: &[Node], selector: &str) -> (Vec<Node>, Vec<Node>) {
+    let mut own = Vec::new();
+    let mut hoisted = Vec::new();
+    for node in nodes {
+        match node {
+            Node::Decl { .. } | Node::Comment(_) => own.push(node.clone()),
+            Node::AtRule {
+                nodes: Some(children),
+                name,
+                params,
+                at,
+            } if children.iter().all(|c| matches!(c, Node::Decl { .. })) => {
+                own.push(Node::AtRule {
+                    name: name.clone(),
+                    params: params.clone(),
+                    nodes: Some(children.clone()),
+                    at: *at,
+                });
+            }
+            Node::AtRule { nodes: None, .. } => own.push(node.clone()),
+            _ => hoisted.extend(flatten(std::slice::from_ref(node), Some(selector))),
+        }
+    }
+    (own, hoisted)
+}
+
+fn resolve_selector(selector: &str, parent: Option<&str>) -> String {
+    let Some(parent) = parent else {
+        return selector.to_string();
+    };
+    let parent_is_list = crate::candidate::split_top_level(parent, b',').len() > 1;
+    let parent = if parent_is_list {
+        format!(":is({parent})")
+    } else {
+        parent.to_string()
+    };
+    if selector.contains('&') {
+        selector.replace('&', &parent)
+    } else {
+        crate::candidate::split_top_level(selector, b',')
+            .iter()
+            .map(|s| format!("{parent} {}", s.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Marks every declaration `!important`.
+pub fn make_important(nodes: &mut [Node]) {
+    for node in nodes {
+        match node {
+            Node::Decl { important, .. } => *important = true,
+            Node::Rule { nodes, .. } | Node::AtRule { nodes: Some(nodes), .. } => make_important(nodes),
+            _ => {}
+        }
+    }
+}
+
+/// `@property` rules, then the `@layer properties` fallback for browsers without them.
+pub fn property_rules(names: &[&'static str]) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut fallback = Vec::new();
+    for name in names {
+        let Some((syntax, initial)) = properties::lookup(name) else {
+            continue;
+        };
+        let mut body = vec![
+            Node::decl("syntax", format!("\"{syntax}\"")),
+            Node::decl("inherits", "false"),
+        ];
+        if let Some(initial) = initial {
+            body.push(Node::decl("initial-value", initial));
+        }
+        out.push(Node::at_rule("property", *name, body));
+        fallback.push(Node::decl(*name, initial.unwrap_or("initial")));
+    }
+    if !fallback.is_empty() {
+        out.push(Node::at_rule(
+            "layer",
+            "properties",
+            vec![Node::at_rule(
+                "supports",
+                "((-webkit-hyphens: none) and (not (margin-trim: block))) or ((-moz-orient: inline) and (not (color:rgb(from red r g b))))",
+                vec![Node::rule("*, ::before, ::after, ::backdrop", fallback)],
+            )],
+        ));
+    }
+    out
+}
+
+/// `CSS.escape` for a class name.
+pub fn escape(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() == 1 && chars[0] == '-' {
+        return "\\-".to_string();
+    }
+    for (i, &c) in chars.iter().enumerate() {
+        let code = c as u32;
+        if code == 0 {
+            out.push('\u{FFFD}');
+        } else if (1..=31).contains(&code)
+            || code == 127
+            || (i == 0 && c.is_ascii_digit())
+            || (i == 1 && c.is_ascii_digit() && chars[0] == '-')
+        {
+            out.push_str(&format!("\\{code:x} "));
+        } else if code >= 128 || c == '-' || c == '_' || c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push('\\');
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_css_escape() {
+        for (input, expected) in [
+            ("hover:bg-red-500/50", "hover\\:bg-red-500\\/50"),
+            ("w-[calc(100%-2rem)]", "w-\\[calc\\(100\\%-2rem\\)\\]"),
+            ("2xl:p-4", "\\32 xl\\:p-4"),
+            ("-m-2", "-m-2"),
+        ] {
+            assert_eq!(escape(input), expected);
+        }
+    }
+
+    #[test]
+    fn hoists_rules_out_of_rules() {
+        let tree = vec![Node::rule(
+            ".a",
+            vec![Node::at_rule("media", "(hover: hover)", vec![Node::rule("&:hover", vec![Node::decl("color", "red")])])],
+        )];
+        assert_eq!(
+            crate::css::print(&flatten(&tree, None)),
+            "@media (hover: hover) {\n  .a:hover {\n    color: red;\n  }\n}\n"
+        );
+    }
+}

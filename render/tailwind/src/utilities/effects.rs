@@ -1,0 +1,331 @@
+//! Borders, radius, shadows, rings, opacity, transforms, transitions, filters.
+
+use super::statics::SHADOW_PROPERTIES;
+use super::{Out, Request, arbitrary, is_integer, is_number, negate, theme_value};
+use crate::css::Node;
+
+const SHADOW_STACK: &str = "var(--tw-inset-shadow), var(--tw-inset-ring-shadow), var(--tw-ring-offset-shadow), var(--tw-ring-shadow), var(--tw-shadow)";
+
+pub fn compile(request: &Request) -> Option<Out> {
+    if let Some(side) = BORDER_SIDES.iter().find(|(root, _)| *root == request.root) {
+        return border_width(request, side.1);
+    }
+    if let Some(corner) = RADII.iter().find(|(root, _)| *root == request.root) {
+        return radius(request, corner.1);
+    }
+    match request.root {
+        "shadow" => shadow(request),
+        "ring" => ring(request),
+        "opacity" => {
+            let value = percent(request)?;
+            Some(Out::same(&["opacity"], &value))
+        }
+        "rotate" => {
+            let value = angle(request)?;
+            Some(Out::same(&["rotate"], &value))
+        }
+        "scale" => scale(request),
+        "skew-x" | "skew-y" => skew(request),
+        "duration" => {
+            let value = milliseconds(request)?;
+            Some(Out::decls(&[("--tw-duration", &value), ("transition-duration", &value)]).with(&["--tw-duration"]))
+        }
+        "delay" => {
+            let value = milliseconds(request)?;
+            Some(Out::same(&["transition-delay"], &value))
+        }
+        "ease" => {
+            let value = theme_value(request, &["--ease"]).or_else(|| arbitrary(request.value).map(str::to_string))?;
+            Some(Out::decls(&[("--tw-ease", &value), ("transition-timing-function", &value)]).with(&["--tw-ease"]))
+        }
+        "outline" => outline(request),
+        "outline-offset" => {
+            let value = match request.value.named() {
+                Some(n) if is_integer(n) => format!("{n}px"),
+                _ => arbitrary(request.value)?.to_string(),
+            };
+            let value = if request.negative { format!("calc({value} * -1)") } else { value };
+            Some(Out::same(&["outline-offset"], &value))
+        }
+        "blur" => {
+            let value = theme_value(request, &["--blur"]).or_else(|| arbitrary(request.value).map(str::to_string))?;
+            Some(filter(&format!("blur({value})")))
+        }
+        "animate" => {
+            let value = match request.value.named() {
+                Some("none") => "none".to_string(),
+                _ => theme_value(request, &["--animate"]).or_else(|| arbitrary(request.value).map(str::to_string))?,
+            };
+            Some(Out::same(&["animation"], &value))
+        }
+        _ => None,
+    }
+}
+
+const BORDER_SIDES: &[(&str, &str)] = &[
+    ("border", ""),
+    ("border-x", "-inline"),
+    ("border-y", "-block"),
+    ("border-s", "-inline-start"),
+    ("border-e", "-inline-end"),
+    ("border-t", "-top"),
+    ("border-r", "-right"),
+    ("border-b", "-bottom"),
+    ("border-l", "-left"),
+];
+
+fn border_width(request: &Request, side: &str) -> Option<Out> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    let width = match request.value.named() {
+        Some(n) if is_integer(n) => format!("{n}px"),
+        Some(_) => theme_value(request, &["--border-width"])?,
+        None => {
+            let value = arbitrary(request.value)?;
+            let is_width = super::hint(request.value) == Some("length")
+                || super::typography::looks_like_length(value);
+            if !is_width {
+                return None;
+            }
+            value.to_string()
+        }
+    };
+    Some(Out {
+        nodes: vec![
+            Node::decl(format!("border{side}-style"), "var(--tw-border-style)"),
+            Node::decl(format!("border{side}-width"), width),
+        ],
+        properties: vec!["--tw-border-style"],
+    })
+}
+
+/// `border` with no value is a static utility sharing this shape.
+pub fn border_default(side: &str) -> Out {
+    Out {
+        nodes: vec![
+            Node::decl(format!("border{side}-style"), "var(--tw-border-style)"),
+            Node::decl(format!("border{side}-width"), "1px"),
+        ],
+        properties: vec!["--tw-border-style"],
+    }
+}
+
+pub const BORDER_ROOTS: &[(&str, &str)] = BORDER_SIDES;
+
+const RADII: &[(&str, &[&str])] = &[
+    ("rounded", &["border-radius"]),
+    ("rounded-s", &["border-start-start-radius", "border-end-start-radius"]),
+    ("rounded-e", &["border-start-end-radius", "border-end-end-radius"]),
+    ("rounded-t", &["border-top-left-radius", "border-top-right-radius"]),
+    ("rounded-r", &["border-top-right-radius", "border-bottom-right-radius"]),
+    ("rounded-b", &["border-bottom-right-radius", "border-bottom-left-radius"]),
+    ("rounded-l", &["border-top-left-radius", "border-bottom-left-radius"]),
+    ("rounded-tl", &["border-top-left-radius"]),
+    ("rounded-tr", &["border-top-right-radius"]),
+    ("rounded-br", &["border-bottom-right-radius"]),
+    ("rounded-bl", &["border-bottom-left-radius"]),
+];
+
+pub const RADIUS_ROOTS: &[(&str, &[&str])] = RADII;
+
+fn radius(request: &Request, properties: &[&str]) -> Option<Out> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    let value = match request.value.named() {
+        Some("none") => "0".to_string(),
+        Some("full") => "calc(infinity * 1px)".to_string(),
+        Some(_) => theme_value(request, &["--radius"])?,
+        None => arbitrary(request.value)?.to_string(),
+    };
+    Some(Out::same(properties, &value))
+}
+
+fn shadow(request: &Request) -> Option<Out> {
+    if request.negative {
+        return None;
+    }
+    if let Some(name) = request.value.named() {
+        if let Some(entry) = request.theme.lookup(name, &["--shadow"]) {
+            if request.modifier.is_some() {
+                return None;
+            }
+            let value = with_shadow_color(&entry.value);
+            return Some(Out {
+                nodes: vec![Node::decl("--tw-shadow", value), Node::decl("box-shadow", SHADOW_STACK)],
+                properties: SHADOW_PROPERTIES.to_vec(),
+            });
+        }
+    }
+    // A shadow color.
+    let color = super::color::resolve(request)?;
+    let value = if request.modifier.is_some() {
+        color.value.clone()
+    } else {
+        return Some(Out {
+            nodes: mix_alpha(&color, "--tw-shadow-color", "var(--tw-shadow-alpha)"),
+            properties: SHADOW_PROPERTIES.to_vec(),
+        });
+    };
+    Some(Out {
+        nodes: vec![Node::decl("--tw-shadow-color", value)],
+        properties: SHADOW_PROPERTIES.to_vec(),
+    })
+}
+
+fn mix_alpha(color: &super::color::Color, property: &str, alpha: &str) -> Vec<Node> {
+    let fallback = color
+        .fallback
+        .clone()
+        .unwrap_or_else(|| format!("color-mix(in srgb, {} {alpha}, transparent)", inline_of(&color.value)));
+    vec![
+        Node::decl(property, fallback),
+        Node::at_rule(
+            "supports",
+            "(color: color-mix(in lab, red, red))",
+            vec![Node::decl(property, format!("color-mix(in oklab, {} {alpha}, transparent)", color.value))],
+        ),
+    ]
+}
+
+fn inline_of(value: &str) -> &str {
+    value
+}
+
+/// `0 4px 6px -1px rgb(0 0 0 / 0.1)` → `… var(--tw-shadow-color, rgb(0 0 0 / 0.1))`, for
+/// each comma-separated layer.
+fn with_shadow_color(value: &str) -> String {
+    crate::candidate::split_top_level(value, b',')
+        .iter()
+        .map(|layer| {
+            let layer = layer.trim();
+            match layer.rfind(" rgb(").or_else(|| layer.rfind(" #")) {
+                Some(at) => format!("{} var(--tw-shadow-color, {})", &layer[..at], &layer[at + 1..]),
+                None => layer.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ring(request: &Request) -> Option<Out> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    let width = match request.value.named() {
+        Some(n) if is_integer(n) => format!("{n}px"),
+        _ => return None,
+    };
+    Some(Out {
+        nodes: vec![
+            Node::decl(
+                "--tw-ring-shadow",
+                format!("var(--tw-ring-inset,) 0 0 0 calc({width} + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"),
+            ),
+            Node::decl("box-shadow", SHADOW_STACK),
+        ],
+        properties: SHADOW_PROPERTIES.to_vec(),
+    })
+}
+
+fn outline(request: &Request) -> Option<Out> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    let width = match request.value.named() {
+        Some(n) if is_integer(n) => format!("{n}px"),
+        _ => return None,
+    };
+    Some(Out::decls(&[("outline-style", "var(--tw-outline-style)"), ("outline-width", &width)]).with(&["--tw-outline-style"]))
+}
+
+fn percent(request: &Request) -> Option<String> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    match request.value.named() {
+        Some(n) if is_number(n) => Some(format!("{n}%")),
+        Some(_) => theme_value(request, &["--opacity"]),
+        None => arbitrary(request.value).map(str::to_string),
+    }
+}
+
+fn angle(request: &Request) -> Option<String> {
+    if request.modifier.is_some() {
+        return None;
+    }
+    let value = match request.value.named() {
+        Some(n) if is_number(n) => format!("{n}deg"),
+        Some(_) => return None,
+        None => arbitrary(request.value)?.to_string(),
+    };
+    Some(negate(&value, request.negative))
+}
+
+fn scale(request: &Request) -> Option<Out> {
+    if request.modifier.is_some() {
+        return None;
+    }
+    let value = match request.value.named() {
+        Some(n) if is_number(n) => format!("{n}%"),
+        Some(_) => return None,
+        None => arbitrary(request.value)?.to_string(),
+    };
+    let value = negate(&value, request.negative);
+    Some(Out {
+        nodes: vec![
+            Node::decl("--tw-scale-x", value.clone()),
+            Node::decl("--tw-scale-y", value.clone()),
+            Node::decl("--tw-scale-z", value),
+            Node::decl("scale", "var(--tw-scale-x) var(--tw-scale-y)"),
+        ],
+        properties: vec!["--tw-scale-x", "--tw-scale-y", "--tw-scale-z"],
+    })
+}
+
+fn skew(request: &Request) -> Option<Out> {
+    let axis = request.root.strip_prefix("skew-")?;
+    let value = angle(request)?;
+    Some(Out {
+        nodes: vec![
+            Node::decl(format!("--tw-skew-{axis}"), format!("skewX({value})").replace("skewX", if axis == "x" { "skewX" } else { "skewY" })),
+            Node::decl(
+                "transform",
+                "var(--tw-rotate-x,) var(--tw-rotate-y,) var(--tw-rotate-z,) var(--tw-skew-x,) var(--tw-skew-y,)",
+            ),
+        ],
+        properties: vec!["--tw-rotate-x", "--tw-rotate-y", "--tw-rotate-z", "--tw-skew-x", "--tw-skew-y"],
+    })
+}
+
+fn milliseconds(request: &Request) -> Option<String> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    match request.value.named() {
+        Some(n) if is_integer(n) => Some(format!("{n}ms")),
+        Some(_) => None,
+        None => arbitrary(request.value).map(str::to_string),
+    }
+}
+
+const FILTER_STACK: &str = "var(--tw-blur,) var(--tw-brightness,) var(--tw-contrast,) var(--tw-grayscale,) var(--tw-hue-rotate,) var(--tw-invert,) var(--tw-saturate,) var(--tw-sepia,) var(--tw-drop-shadow,)";
+
+fn filter(value: &str) -> Out {
+    Out::decls(&[("--tw-blur", value), ("filter", FILTER_STACK)]).with(&[
+        "--tw-blur",
+        "--tw-brightness",
+        "--tw-contrast",
+        "--tw-grayscale",
+        "--tw-hue-rotate",
+        "--tw-invert",
+        "--tw-opacity",
+        "--tw-saturate",
+        "--tw-sepia",
+        "--tw-drop-shadow",
+        "--tw-drop-shadow-color",
+        "--tw-drop-shadow-alpha",
+        "--tw-drop-shadow-size",
+    ])
+}
