@@ -16,6 +16,7 @@ const HEADER: &str = "/*! tailwindcss v4.3.5 | MIT License | https://tailwindcss
 /// One compiled candidate: its flattened rules and what it needs registered.
 pub(crate) struct Compiled {
     pub key: Key,
+    pub orders: Vec<variants::Order>,
     pub nodes: Vec<Node>,
     pub properties: Vec<&'static str>,
 }
@@ -44,6 +45,7 @@ impl Design {
                 compiled.push(c);
             }
         }
+        rank_variants(&mut compiled);
         compiled.sort_by(|a, z| sort::compare(&a.key, &z.key));
 
         let mut properties: Vec<&'static str> = Vec::new();
@@ -56,6 +58,7 @@ impl Design {
             }
             utilities.extend(c.nodes);
         }
+        let utilities = emit::merge_adjacent(utilities);
 
         let mut body = self.expand(&self.template, &utilities, &mut properties, 0)?;
         let printed = css::print(&body);
@@ -117,6 +120,8 @@ impl Design {
             return Ok(None);
         };
         let (order, count) = sort::properties_of(&base.nodes);
+        emit::strip_sort_hints(&mut base.nodes);
+        emit::color_mix_fallbacks(&mut base.nodes, &self.theme);
         if parsed.important {
             emit::make_important(&mut base.nodes);
         }
@@ -136,23 +141,15 @@ impl Design {
         let nodes = emit::flatten(&[Node::rule(selector, nodes)], None);
         Ok(Some(Compiled {
             key: Key {
-                variants: self.variant_bits(&orders),
+                variants: Vec::new(),
                 properties: order,
                 count,
                 candidate: raw.to_string(),
             },
+            orders,
             nodes,
             properties: base.properties,
         }))
-    }
-
-    /// Variant orders as bit positions: the rank of each order among all known orders. The
-    /// rank is taken over a fixed universe so that it is stable across candidates.
-    fn variant_bits(&self, orders: &[variants::Order]) -> Vec<usize> {
-        let mut bits: Vec<usize> = orders.iter().map(order_rank).collect();
-        bits.sort_unstable_by(|a, b| b.cmp(a));
-        bits.dedup();
-        bits
     }
 
     fn base_utility(&self, parsed: &candidate::Candidate, depth: usize) -> Result<Option<crate::utilities::Out>, Error> {
@@ -207,7 +204,7 @@ impl Design {
                     let resolved = variants::resolve(params.trim(), &self.theme, &self.variants)
                         .ok_or_else(|| Error::at(&self.source, *at, format!("unknown variant `{params}`")))?;
                     let children = self.expand(children, utilities, properties, depth)?;
-                    out.extend(variants::apply(&resolved.template, &children));
+                    out.extend(emit::unwrap_self_rules(variants::apply(&resolved.template, &children), false));
                 }
                 Node::AtRule {
                     name,
@@ -227,9 +224,9 @@ impl Design {
                     });
                 }
                 Node::Rule { selector, nodes } => {
+                    // User CSS keeps its nesting, as Tailwind prints it.
                     let children = self.expand(nodes, utilities, properties, depth)?;
-                    let flat = emit::flatten(&[Node::rule(selector.clone(), children)], None);
-                    out.extend(flat);
+                    out.push(Node::rule(selector.clone(), children));
                 }
                 Node::Decl {
                     property,
@@ -238,11 +235,13 @@ impl Design {
                 } => {
                     let value = crate::functions::replace_theme_calls(value, &self.theme, false)
                         .unwrap_or_else(|| value.clone());
-                    out.push(Node::Decl {
+                    let mut decl = vec![Node::Decl {
                         property: property.clone(),
                         value,
                         important: *important,
-                    });
+                    }];
+                    emit::color_mix_fallbacks(&mut decl, &self.theme);
+                    out.extend(decl);
                 }
                 other => out.push(other.clone()),
             }
@@ -281,32 +280,40 @@ impl Design {
                     properties.push(p);
                 }
             }
-            compiled.push((
-                Key {
-                    variants: self.variant_bits(&orders),
+            compiled.push(Compiled {
+                key: Key {
+                    variants: Vec::new(),
                     properties: order,
                     count,
                     candidate: raw.to_string(),
                 },
+                orders,
                 nodes,
-            ));
+                properties: Vec::new(),
+            });
         }
-        compiled.sort_by(|a, z| sort::compare(&a.0, &z.0));
-        let nodes: Vec<Node> = compiled.into_iter().flat_map(|(_, nodes)| nodes).collect();
+        rank_variants(&mut compiled);
+        compiled.sort_by(|a, z| sort::compare(&a.key, &z.key));
+        let mut nodes: Vec<Node> = compiled.into_iter().flat_map(|c| c.nodes).collect();
+        emit::strip_sort_hints(&mut nodes);
+        let nodes = emit::unwrap_self_rules(nodes, false);
         self.expand(&nodes, &[], properties, depth + 1)
     }
 }
 
-fn order_rank(order: &variants::Order) -> usize {
-    // Family position, then a coarse position inside the family: enough bits for the
-    // breakpoint and value orders used in practice.
-    let inner = match order.1.first() {
-        Some(variants::Part::Number(n)) => (*n / 1000).clamp(-5_000, 5_000) + 5_000,
-        Some(variants::Part::Text(t)) => t.bytes().take(2).fold(0i64, |acc, b| acc * 128 + b as i64) % 10_000,
-        Some(variants::Part::Inner(inner)) => order_rank(inner) as i64 % 10_000,
-        None => 0,
-    };
-    order.0 as usize * 10_001 + inner as usize
+/// Tailwind's variant order: every distinct variant in use gets a bit, in variant order, and
+/// a candidate's variants become the set of their bits (highest first, so that comparing
+/// the lists compares the sets as numbers).
+fn rank_variants(compiled: &mut [Compiled]) {
+    let all: std::collections::BTreeSet<&variants::Order> = compiled.iter().flat_map(|c| c.orders.iter()).collect();
+    let rank: std::collections::HashMap<variants::Order, usize> =
+        all.into_iter().enumerate().map(|(i, o)| (o.clone(), i)).collect();
+    for c in compiled.iter_mut() {
+        let mut bits: Vec<usize> = c.orders.iter().filter_map(|o| rank.get(o).copied()).collect();
+        bits.sort_unstable_by(|a, b| b.cmp(a));
+        bits.dedup();
+        c.key.variants = bits;
+    }
 }
 
 fn has_content(node: &Node) -> bool {

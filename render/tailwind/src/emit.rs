@@ -12,7 +12,8 @@ pub fn flatten(nodes: &[Node], parent: Option<&str>) -> Vec<Node> {
         match node {
             Node::Rule { selector, nodes } => {
                 let full = resolve_selector(selector, parent);
-                let (own, hoisted) = split_children(nodes, &full);
+                let (mut own, hoisted) = split_children(nodes, &full);
+                dedupe_declarations(&mut own);
                 if !own.is_empty() {
                     out.push(Node::rule(full.clone(), own));
                 }
@@ -41,6 +42,20 @@ pub fn flatten(nodes: &[Node], parent: Option<&str>) -> Vec<Node> {
         }
     }
     out
+}
+
+/// Drops a declaration repeated later in the same rule (`before:content-[…]` gets
+/// `content: var(--tw-content)` from both the variant and the utility).
+fn dedupe_declarations(nodes: &mut Vec<Node>) {
+    let mut i = 0;
+    while i < nodes.len() {
+        let repeated = matches!(&nodes[i], Node::Decl { .. }) && nodes[i + 1..].contains(&nodes[i]);
+        if repeated {
+            nodes.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// A rule's children: what stays in the rule, and what is hoisted after it.
@@ -188,4 +203,146 @@ mod tests {
             "@media (hover: hover) {\n  .a:hover {\n    color: red;\n  }\n}\n"
         );
     }
+}
+
+/// Tailwind's fallback for `color-mix(in oklab, …)`: before each declaration using it, the
+/// same value with theme colors inlined and mixed `in srgb` (`currentcolor` mixes fall back
+/// to `currentcolor`), the original kept under `@supports (color: color-mix(in lab, red, red))`.
+pub fn color_mix_fallbacks(nodes: &mut Vec<Node>, theme: &crate::theme::Theme) {
+    let mut i = 0;
+    while i < nodes.len() {
+        match &mut nodes[i] {
+            Node::Rule { nodes: children, .. } => color_mix_fallbacks(children, theme),
+            Node::AtRule { name, nodes: Some(children), .. } if name != "supports" => color_mix_fallbacks(children, theme),
+            Node::Decl {
+                property,
+                value,
+                important,
+            } if value.contains("color-mix(in oklab, ") => {
+                if let Some(fallback) = srgb_fallback(value, theme) {
+                    let original = Node::Decl {
+                        property: property.clone(),
+                        value: value.clone(),
+                        important: *important,
+                    };
+                    let fallback = Node::Decl {
+                        property: property.clone(),
+                        value: fallback,
+                        important: *important,
+                    };
+                    let supports = Node::at_rule("supports", "(color: color-mix(in lab, red, red))", vec![original]);
+                    nodes.splice(i..=i, [fallback, supports]);
+                    i += 2;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+fn srgb_fallback(value: &str, theme: &crate::theme::Theme) -> Option<String> {
+    const OPEN: &str = "color-mix(in oklab, ";
+    let mut out = String::new();
+    let mut rest = value;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let close = crate::functions::matching_paren(rest, at + "color-mix".len())?;
+        let args = &rest[at + OPEN.len()..close];
+        let parts = crate::candidate::split_top_level(args, b',');
+        let color_and_alpha = parts.first()?.trim();
+        let (color, alpha) = color_and_alpha.rsplit_once(' ')?;
+        if color.eq_ignore_ascii_case("currentcolor") {
+            out.push_str("currentcolor");
+        } else {
+            let inlined = inline_theme_vars(color, theme);
+            if inlined.contains("var(") {
+                return None;
+            }
+            out.push_str(&format!("color-mix(in srgb, {inlined} {alpha}, transparent)"));
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn inline_theme_vars(text: &str, theme: &crate::theme::Theme) -> String {
+    let mut out = text.to_string();
+    for _ in 0..crate::limits::expansion_depth_max {
+        let Some(at) = out.find("var(--") else { break };
+        let Some(close) = crate::functions::matching_paren(&out, at + 3) else { break };
+        let name = out[at + 4..close].split(',').next().unwrap_or("").trim().to_string();
+        let Some(entry) = theme.get(&name) else { break };
+        out.replace_range(at..=close, &entry.value);
+    }
+    out
+}
+
+/// Merges adjacent at-rules with the same name and parameters (Tailwind prints one
+/// `@media (width >= 48rem)` block for all the `md:` utilities that sort together).
+pub fn merge_adjacent(nodes: Vec<Node>) -> Vec<Node> {
+    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        if let (
+            Some(Node::AtRule {
+                name: last_name,
+                params: last_params,
+                nodes: Some(last_children),
+                ..
+            }),
+            Node::AtRule {
+                name,
+                params,
+                nodes: Some(children),
+                ..
+            },
+        ) = (out.last_mut(), &node)
+        {
+            if last_name == name && last_params == params && name != "supports" || (last_name == name && last_params == params && children.iter().all(|c| !matches!(c, Node::Decl { .. }))) {
+                let merged = std::mem::take(last_children).into_iter().chain(children.iter().cloned()).collect();
+                *last_children = merge_adjacent(merged);
+                continue;
+            }
+        }
+        out.push(node);
+    }
+    out
+}
+
+/// Drops sort-only `--tw-sort` declarations.
+pub fn strip_sort_hints(nodes: &mut Vec<Node>) {
+    nodes.retain_mut(|node| match node {
+        Node::Decl { property, .. } => property != "--tw-sort",
+        Node::Rule { nodes, .. } | Node::AtRule { nodes: Some(nodes), .. } => {
+            strip_sort_hints(nodes);
+            true
+        }
+        _ => true,
+    });
+}
+
+/// `& { … }` directly inside an at-rule of nested user CSS is just its contents.
+pub fn unwrap_self_rules(nodes: Vec<Node>, in_at_rule: bool) -> Vec<Node> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        match node {
+            Node::Rule { selector, nodes } if in_at_rule && selector == "&" => out.extend(unwrap_self_rules(nodes, false)),
+            Node::Rule { selector, nodes } => out.push(Node::rule(selector, unwrap_self_rules(nodes, false))),
+            Node::AtRule {
+                name,
+                params,
+                nodes: Some(children),
+                at,
+            } => out.push(Node::AtRule {
+                name,
+                params,
+                nodes: Some(unwrap_self_rules(children, true)),
+                at,
+            }),
+            other => out.push(other),
+        }
+    }
+    out
 }

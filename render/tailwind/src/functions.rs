@@ -90,7 +90,8 @@ fn theme_call(args: &str, theme: &Theme, in_theme: bool) -> Option<String> {
         }),
         None => match fallback {
             Some("initial") if in_theme => None,
-            Some(fallback) => Some(fallback.to_string()),
+            Some(fallback) if in_theme => Some(fallback.to_string()),
+            Some(fallback) => Some(format!("var({name}, {fallback})")),
             None => Some(format!("var({name})")),
         },
     }

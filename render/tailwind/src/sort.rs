@@ -41,10 +41,23 @@ pub fn properties_of(nodes: &[Node]) -> (Vec<usize>, usize) {
     let mut count = 0;
     let mut queue: Vec<&Node> = nodes.iter().collect();
     let mut i = 0;
+    let mut sorted_by_hint = false;
     while i < queue.len() {
         match queue[i] {
-            Node::Decl { property, .. } => {
+            Node::Decl { property, value, .. } => {
                 count += 1;
+                if sorted_by_hint {
+                    i += 1;
+                    continue;
+                }
+                if property == "--tw-sort" {
+                    if let Some(&position) = index.get(value.as_str()) {
+                        order.push(position);
+                        sorted_by_hint = true;
+                        i += 1;
+                        continue;
+                    }
+                }
                 if let Some(&position) = index.get(property.as_str()) {
                     if !order.contains(&position) {
                         order.push(position);

@@ -158,8 +158,13 @@ fn selector(template: &str) -> Vec<Node> {
     vec![Node::rule(template, vec![slot()])]
 }
 
+/// At-rule variants wrap a `&` rule so that flattening hoists them above the utility's rule.
+fn at_rule(name: &str, params: &str) -> Vec<Node> {
+    vec![Node::at_rule(name, params, selector("&"))]
+}
+
 fn media(query: &str) -> Vec<Node> {
-    vec![Node::at_rule("media", query, vec![slot()])]
+    at_rule("media", query)
 }
 
 /// The template and sort order for one variant, or `None` if it is unknown (the candidate
@@ -181,7 +186,7 @@ pub fn resolve(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolv
     if let Some(value) = theme.get(&format!("--breakpoint-{variant}")) {
         return Some(Resolved {
             template: media(&format!("(width >= {})", value.value)),
-            order: Order(family_index("min")?, vec![Part::Number(length_key(&value.value))]),
+            order: Order(family_index("min")?, breakpoint_parts(&value.value, 1)),
         });
     }
     if let Some((index, (_, kind))) = FAMILIES.iter().enumerate().find(|(_, (n, _))| *n == variant) {
@@ -190,8 +195,8 @@ pub fn resolve(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolv
             Kind::Selector(s) => selector(s),
             Kind::Content(s) => vec![Node::rule(*s, vec![Node::decl("content", "var(--tw-content)"), slot()])],
             Kind::Media(q) => media(q),
-            Kind::AtRule(name, params) => vec![Node::at_rule(*name, *params, vec![slot()])],
-            Kind::Hover => vec![Node::at_rule("media", "(hover: hover)", selector("&:hover"))],
+            Kind::AtRule(name, params) => at_rule(name, params),
+            Kind::Hover => vec![Node::rule("&:hover", media("(hover: hover)"))],
             Kind::Compound | Kind::Functional => return None,
         };
         return Some(Resolved { template, order });
@@ -222,22 +227,35 @@ fn functional(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolve
         "group" | "peer" | "in" | "has" | "not" => {
             let inner = resolve(rest, theme, custom)?;
             let template = compound(family, modifier, &inner.template)?;
+            // Without a modifier first, then by modifier.
+            let modifier_key = match modifier {
+                None => Part::Number(0),
+                Some(m) => Part::Text(format!("~{m}")),
+            };
             Some(Resolved {
                 template,
-                order: Order(index, vec![Part::Inner(inner.order)]),
+                order: Order(index, vec![Part::Inner(inner.order), modifier_key]),
             })
         }
         _ => {
             if modifier.is_some() && family != "@" && family != "@max" {
                 return None;
             }
-            let value = parse_value(rest)?;
+            // Variant values take no data-type hint: `supports-[display:grid]`.
+            let value = match rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+                Some(inner) => Value::Arbitrary {
+                    value: crate::candidate::decode_arbitrary(inner),
+                    hint: None,
+                },
+                None => parse_value(rest)?,
+            };
             let template = functional_template(family, &value, modifier, theme)?;
+            // Named values before arbitrary ones; breakpoints by unit, then by size.
             let key = match (family, &value) {
-                ("min" | "@", _) => vec![Part::Number(breakpoint_key(&value, theme)?)],
-                ("max" | "@max", _) => vec![Part::Number(-breakpoint_key(&value, theme)?)],
-                (_, Value::Named(n)) => vec![Part::Text(n.clone())],
-                (_, Value::Arbitrary { value, .. }) => vec![Part::Text(format!("[{value}"))],
+                ("min" | "@", _) => breakpoint_key(&value, theme, 1)?,
+                ("max" | "@max", _) => breakpoint_key(&value, theme, -1)?,
+                (_, Value::Named(n)) => vec![Part::Number(0), Part::Text(n.clone())],
+                (_, Value::Arbitrary { value, .. }) => vec![Part::Number(1), Part::Text(value.clone())],
             };
             Some(Resolved {
                 template,
@@ -279,7 +297,7 @@ fn functional_template(family: &str, value: &Value, modifier: Option<&str>, them
                     format!("({with_value})")
                 }
             };
-            vec![Node::at_rule("supports", query, vec![slot()])]
+            at_rule("supports", &query)
         }
         "min" | "max" => {
             let width = breakpoint_value(value, theme, "--breakpoint")?;
@@ -293,7 +311,7 @@ fn functional_template(family: &str, value: &Value, modifier: Option<&str>, them
                 Some(name) => format!("{name} (width {op} {width})"),
                 None => format!("(width {op} {width})"),
             };
-            vec![Node::at_rule("container", query, vec![slot()])]
+            at_rule("container", &query)
         }
         _ => return None,
     })
@@ -306,23 +324,18 @@ fn breakpoint_value(value: &Value, theme: &Theme, namespace: &str) -> Option<Str
     }
 }
 
-fn breakpoint_key(value: &Value, theme: &Theme) -> Option<i64> {
+fn breakpoint_key(value: &Value, theme: &Theme, direction: i64) -> Option<Vec<Part>> {
     let raw = breakpoint_value(value, theme, "--breakpoint")
         .or_else(|| breakpoint_value(value, theme, "--container"))?;
-    Some(length_key(&raw))
+    Some(breakpoint_parts(&raw, direction))
 }
 
-/// A length as a sortable number: rem and em at 16px, in thousandths of a pixel.
-fn length_key(value: &str) -> i64 {
-    let digits_end = value
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(value.len());
-    let number: f64 = value[..digits_end].parse().unwrap_or(0.0);
-    let scale = match &value[digits_end..] {
-        "rem" | "em" => 16.0,
-        _ => 1.0,
-    };
-    (number * scale * 1000.0) as i64
+/// Tailwind buckets breakpoints by unit (`px` before `rem`), then orders by number.
+fn breakpoint_parts(raw: &str, direction: i64) -> Vec<Part> {
+    let bucket: String = raw.chars().filter(|c| !(c.is_ascii_digit() || *c == '.')).collect();
+    let digits_end = raw.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(raw.len());
+    let number: f64 = raw[..digits_end].parse().unwrap_or(0.0);
+    vec![Part::Text(bucket), Part::Number(direction * (number * 1000.0) as i64)]
 }
 
 /// `state=open` → `state="open"`, as Tailwind quotes attribute values.
@@ -349,7 +362,7 @@ fn arbitrary(inner: &str) -> Option<Resolved> {
     let text = crate::candidate::decode_arbitrary(inner);
     let template = if let Some(at) = text.strip_prefix('@') {
         let (name, params) = at.split_once(|c: char| c == ' ' || c == '(').map_or((at, ""), |(n, _)| (n, &at[n.len()..]));
-        vec![Node::at_rule(name, params.trim(), vec![slot()])]
+        at_rule(name, params.trim())
     } else if text.contains('&') {
         selector(&text)
     } else {
@@ -381,8 +394,8 @@ fn compound(family: &str, modifier: Option<&str>, inner: &[Node]) -> Option<Vec<
             replaced
         };
         match family {
-            "group" => format!("&:is({listed} *)"),
-            "peer" => format!("&:is({listed} ~ *)"),
+            "group" => format!(":is({listed} &)"),
+            "peer" => format!(":is({listed} ~ &)"),
             "has" => format!("&:has({listed})"),
             "in" => format!(":where({listed}) &"),
             _ => format!("&:not({})", listed.trim_start_matches('*')),
@@ -391,10 +404,12 @@ fn compound(family: &str, modifier: Option<&str>, inner: &[Node]) -> Option<Vec<
     applied.then_some(out)
 }
 
+/// Rewrites the outermost non-`&` rule selectors (the variant's own), not nested ones.
 fn rewrite_rules(nodes: &[Node], rewrite: &mut dyn FnMut(&str) -> String) -> Vec<Node> {
     nodes
         .iter()
         .map(|node| match node {
+            Node::Rule { selector, nodes } if selector == "&" => Node::rule(selector.clone(), rewrite_rules(nodes, rewrite)),
             Node::Rule { selector, nodes } => Node::rule(rewrite(selector), nodes.clone()),
             Node::AtRule {
                 name,
@@ -444,7 +459,7 @@ pub fn custom_template(params: &str, block: Option<&[Node]>) -> Option<Vec<Node>
     let inner = params.strip_prefix('(')?.strip_suffix(')')?.trim();
     if let Some(at) = inner.strip_prefix('@') {
         let split = at.find([' ', '(']).unwrap_or(at.len());
-        return Some(vec![Node::at_rule(&at[..split], at[split..].trim(), vec![slot()])]);
+        return Some(at_rule(&at[..split], at[split..].trim()));
     }
     let selectors = split_top_level(inner, b',');
     let selector = if selectors.len() > 1 && selectors.iter().all(|s| s.contains('&')) {

@@ -130,8 +130,8 @@ impl Sections {
             let head = chunk.split('{').next().unwrap_or("").trim().to_string();
             if head == "@layer utilities" {
                 let inner = block_inner(&chunk);
-                for rule in top_level_chunks(inner) {
-                    let class = first_class(&rule).unwrap_or_else(|| "(no class)".to_string());
+                for rule in top_level_chunks(inner).iter().flat_map(|c| per_rule(c)) {
+                    let class = main_class(&rule).unwrap_or_else(|| "(no class)".to_string());
                     if order.last() != Some(&class) {
                         order.push(class.clone());
                     }
@@ -190,6 +190,7 @@ fn top_level_chunks(css: &str) -> Vec<String> {
                 i = end;
                 continue;
             }
+            b'\\' => i += 1,
             b'"' | b'\'' => {
                 let quote = bytes[i];
                 i += 1;
@@ -226,9 +227,46 @@ fn block_inner(chunk: &str) -> &str {
     &chunk[open..close.max(open)]
 }
 
-/// The first class selector in a rule (inside any at-rule preludes), unescaped.
-fn first_class(rule: &str) -> Option<String> {
-    let chars: Vec<char> = rule.chars().collect();
+/// An at-rule holding several rules (Tailwind merges `@media` blocks of adjacent
+/// utilities) as one chunk a rule, each wrapped in the at-rule.
+fn per_rule(chunk: &str) -> Vec<String> {
+    if !chunk.starts_with('@') {
+        return vec![chunk.to_string()];
+    }
+    let prelude = chunk.split('{').next().unwrap_or("").trim();
+    let inner = top_level_chunks(block_inner(chunk));
+    if inner.iter().any(|c| !c.ends_with('}')) {
+        // Declarations directly inside: not a wrapper of rules.
+        return vec![chunk.to_string()];
+    }
+    inner
+        .iter()
+        .flat_map(|c| per_rule(c))
+        .map(|rule| format!("{prelude} {{ {rule} }}"))
+        .collect()
+}
+
+/// The utility a rule belongs to: the longest class in its selector (`.group` is shorter
+/// than `.group-hover:underline`), unescaped.
+fn main_class(rule: &str) -> Option<String> {
+    let selector_end = rule.rfind(|c| c == '{').unwrap_or(rule.len());
+    let mut best: Option<String> = None;
+    let mut rest = &rule[..selector_end];
+    while let Some(found) = first_class(rest) {
+        let (name, consumed) = found;
+        if best.as_ref().is_none_or(|b| name.len() > b.len()) {
+            best = Some(name);
+        }
+        rest = &rest[consumed..];
+    }
+    best
+}
+
+/// The first class selector in `rule`, unescaped, and the byte offset after it.
+fn first_class(rule: &str) -> Option<(String, usize)> {
+    let chars: Vec<(usize, char)> = rule.char_indices().collect();
+    let byte_at = |j: usize| chars.get(j).map_or(rule.len(), |(b, _)| *b);
+    let chars: Vec<char> = chars.iter().map(|(_, c)| *c).collect();
     let mut i = 0;
     while i < chars.len() {
         let starts = chars[i] == '.'
@@ -262,7 +300,7 @@ fn first_class(rule: &str) -> Option<String> {
                 }
                 break;
             }
-            return Some(name);
+            return Some((name, byte_at(j)));
         }
         i += 1;
     }

@@ -65,62 +65,43 @@ pub fn compile(request: &Request) -> Option<Out> {
 pub struct Color {
     /// `var(--color-red-500)` or a literal.
     pub value: String,
-    /// With an opacity modifier on a theme color: the same mix over the inlined value, for
-    /// the `srgb` fallback.
-    pub fallback: Option<String>,
 }
 
 impl Color {
     pub fn declarations(&self, property: &str) -> Vec<Node> {
-        match &self.fallback {
-            None => vec![Node::decl(property, self.value.clone())],
-            Some(fallback) => vec![
-                Node::decl(property, fallback.clone()),
-                Node::at_rule(
-                    "supports",
-                    "(color: color-mix(in lab, red, red))",
-                    vec![Node::decl(property, self.value.clone())],
-                ),
-            ],
-        }
+        // The `srgb` fallback for a mix is added for every declaration alike, by
+        // `emit::color_mix_fallbacks`.
+        vec![Node::decl(property, self.value.clone())]
     }
 }
 
 pub fn resolve(request: &Request) -> Option<Color> {
-    let (value, inlined) = match request.value {
+    let (value, ()) = match request.value {
         Value::Arbitrary { value, hint: h } => {
             if !is_color_like(value, h.as_deref()) {
                 return None;
             }
-            (value.clone(), None)
+            (value.clone(), ())
         }
         Value::Named(name) => match name.as_str() {
-            "inherit" => ("inherit".to_string(), None),
-            "current" => ("currentcolor".to_string(), None),
-            "transparent" => ("transparent".to_string(), None),
+            "inherit" => ("inherit".to_string(), ()),
+            "current" => ("currentcolor".to_string(), ()),
+            "transparent" => ("transparent".to_string(), ()),
             _ => {
                 let entry = request.theme.lookup(name, &["--color"])?;
-                let inlined = (!entry.options.inline).then(|| entry.value.clone());
-                (request.theme.reference(entry), inlined)
+                (request.theme.reference(entry), ())
             }
         },
     };
     let Some(modifier) = request.modifier else {
-        return Some(Color {
-            value,
-            fallback: None,
-        });
+        return Some(Color { value });
     };
     let alpha = alpha(modifier)?;
     if value == "inherit" {
         return None;
     }
-    let fallback = inlined
-        .filter(|_| value.starts_with("var("))
-        .map(|raw| with_alpha_in(&raw, &alpha, "srgb"));
     Some(Color {
         value: with_alpha(&value, &alpha),
-        fallback,
     })
 }
 

@@ -175,22 +175,7 @@ fn shadow(request: &Request) -> Option<Out> {
 }
 
 fn mix_alpha(color: &super::color::Color, property: &str, alpha: &str) -> Vec<Node> {
-    let fallback = color
-        .fallback
-        .clone()
-        .unwrap_or_else(|| format!("color-mix(in srgb, {} {alpha}, transparent)", inline_of(&color.value)));
-    vec![
-        Node::decl(property, fallback),
-        Node::at_rule(
-            "supports",
-            "(color: color-mix(in lab, red, red))",
-            vec![Node::decl(property, format!("color-mix(in oklab, {} {alpha}, transparent)", color.value))],
-        ),
-    ]
-}
-
-fn inline_of(value: &str) -> &str {
-    value
+    vec![Node::decl(property, format!("color-mix(in oklab, {} {alpha}, transparent)", color.value))]
 }
 
 /// `0 4px 6px -1px rgb(0 0 0 / 0.1)` → `… var(--tw-shadow-color, rgb(0 0 0 / 0.1))`, for
@@ -221,7 +206,7 @@ fn ring(request: &Request) -> Option<Out> {
         nodes: vec![
             Node::decl(
                 "--tw-ring-shadow",
-                format!("var(--tw-ring-inset,) 0 0 0 calc({width} + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"),
+                format!("var(--tw-ring-inset, ) 0 0 0 calc({width} + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"),
             ),
             Node::decl("box-shadow", SHADOW_STACK),
         ],

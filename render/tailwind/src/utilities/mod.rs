@@ -58,6 +58,18 @@ pub struct Request<'a> {
 
 /// The base utility for `text` (root and value not yet split).
 pub fn compile(text: &str, modifier: Option<&Value>, negative: bool, theme: &Theme) -> Option<Out> {
+    let out = compile_split(text, modifier, negative, theme);
+    if out.is_some() {
+        return out;
+    }
+    // `w-1/2`: what looked like a modifier is a fraction.
+    match modifier {
+        Some(Value::Named(m)) => compile_split(&format!("{text}/{m}"), None, negative, theme),
+        _ => None,
+    }
+}
+
+fn compile_split(text: &str, modifier: Option<&Value>, negative: bool, theme: &Theme) -> Option<Out> {
     if modifier.is_none() && !negative {
         if let Some(out) = statics::lookup(text, theme) {
             return Some(out);

@@ -157,8 +157,7 @@ fn length(
         }
     }
     if fractions && is_fraction(name) {
-        let sign = if negative { "-" } else { "" };
-        return Some(format!("calc({sign}{name} * 100%)"));
+        return Some(negate(&format!("calc({} * 100%)", name.replace('/', " / ")), negative));
     }
     multiplier(request, name, negative)
 }
@@ -168,8 +167,20 @@ fn multiplier(request: &Request, name: &str, negative: bool) -> Option<String> {
         return None;
     }
     let spacing = request.theme.get("--spacing")?;
-    let sign = if negative { "-" } else { "" };
-    Some(format!("calc({} * {sign}{name})", request.theme.reference(spacing)))
+    let reference = request.theme.reference(spacing);
+    Some(spacing_multiple(&reference, name, negative))
+}
+
+/// `calc(var(--spacing) * n)`, with Tailwind's simplifications for 0 and 1.
+pub fn spacing_multiple(reference: &str, name: &str, negative: bool) -> String {
+    if name.parse::<f64>().is_ok_and(|n| n == 0.0) {
+        return "0px".to_string();
+    }
+    match (name, negative) {
+        ("1", false) => reference.to_string(),
+        (_, true) => format!("calc({reference} * -{name})"),
+        _ => format!("calc({reference} * {name})"),
+    }
 }
 
 /// Tailwind accepts multipliers in steps of 0.25.
@@ -220,6 +231,7 @@ fn space(request: &Request) -> Option<Out> {
         nodes: vec![Node::rule(
             ":where(& > :not(:last-child))",
             vec![
+                Node::decl("--tw-sort", if axis == "x" { "row-gap" } else { "column-gap" }),
                 Node::decl(reverse.clone(), "0"),
                 Node::decl(start, format!("calc({value} * var({reverse}))")),
                 Node::decl(end, format!("calc({value} * calc(1 - var({reverse})))")),

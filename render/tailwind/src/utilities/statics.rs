@@ -225,7 +225,7 @@ const STATICS: &[Static] = &[
     ("outline", &[("outline-style", "var(--tw-outline-style)"), ("outline-width", "1px")], &["--tw-outline-style"]),
     // Effects
     ("shadow-none", &[("--tw-shadow", "0 0 #0000"), ("box-shadow", SHADOW_STACK)], SHADOW_PROPERTIES),
-    ("ring", &[("--tw-ring-shadow", "var(--tw-ring-inset,) 0 0 0 calc(1px + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"), ("box-shadow", SHADOW_STACK)], SHADOW_PROPERTIES),
+    ("ring", &[("--tw-ring-shadow", "var(--tw-ring-inset, ) 0 0 0 calc(1px + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"), ("box-shadow", SHADOW_STACK)], SHADOW_PROPERTIES),
     ("ring-inset", &[("--tw-ring-inset", "inset")], &[]),
     // Transitions
     ("transition", &[("transition-property", "color, background-color, border-color, outline-color, text-decoration-color, fill, stroke, --tw-gradient-from, --tw-gradient-via, --tw-gradient-to, opacity, box-shadow, transform, translate, scale, rotate, filter, -webkit-backdrop-filter, backdrop-filter, display, content-visibility, overlay, pointer-events"), ("transition-timing-function", TRANSITION_DEFAULT_TIMING), ("transition-duration", TRANSITION_DEFAULT_DURATION)], &[]),

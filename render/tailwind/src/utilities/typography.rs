@@ -11,6 +11,14 @@ pub fn compile(request: &Request) -> Option<Out> {
         "leading" => leading(request),
         "tracking" => tracking(request),
         "line-clamp" => line_clamp(request),
+        "content" => {
+            let value = match request.value.named() {
+                Some("none") => "none".to_string(),
+                Some(_) => return None,
+                None => arbitrary(request.value)?.to_string(),
+            };
+            Some(Out::decls(&[("--tw-content", &value), ("content", "var(--tw-content)")]).with(&["--tw-content"]))
+        }
         "decoration" if request.modifier.is_none() => decoration(request),
         "underline-offset" => underline_offset(request),
         "indent" => {
