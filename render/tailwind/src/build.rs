@@ -64,7 +64,7 @@ impl Design {
         let printed = css::print(&body);
         let mut used = BTreeSet::new();
         self.theme.used_in(&printed, &mut used);
-        let variables = self.theme_block(&used);
+        let (variables, keyframes) = self.theme_block(&used);
         replace_marker(&mut body, variables);
         prune_empty(&mut body);
 
@@ -79,13 +79,23 @@ impl Design {
             });
         }
         out.extend(body);
+        // Tailwind prints `@keyframes` of used animations after the `@property` rules and
+        // before the `@layer properties` fallback.
+        let fallback_layer = match property_rules.last() {
+            Some(Node::AtRule { name, .. }) if name == "layer" => property_rules.len() - 1,
+            _ => property_rules.len(),
+        };
+        let mut property_rules = property_rules;
+        let tail = property_rules.split_off(fallback_layer);
         out.extend(property_rules);
+        out.extend(keyframes);
+        out.extend(tail);
         Ok(css::print(&out))
     }
 
     /// The `:root, :host` rule with the theme variables in use (all of them under
     /// `@theme static`), and the `@keyframes` of used animations.
-    fn theme_block(&self, used: &BTreeSet<usize>) -> Vec<Node> {
+    fn theme_block(&self, used: &BTreeSet<usize>) -> (Vec<Node>, Vec<Node>) {
         let mut decls = Vec::new();
         let mut keyframes = Vec::new();
         for (i, entry) in self.theme.entries().iter().enumerate() {
@@ -107,8 +117,7 @@ impl Design {
         if !decls.is_empty() {
             out.push(Node::rule(":root, :host", decls));
         }
-        out.extend(keyframes);
-        out
+        (out, keyframes)
     }
 
     /// Compiles one candidate; `Ok(None)` when it is not a known utility.

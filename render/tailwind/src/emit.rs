@@ -12,7 +12,7 @@ pub fn flatten(nodes: &[Node], parent: Option<&str>) -> Vec<Node> {
         match node {
             Node::Rule { selector, nodes } => {
                 let full = resolve_selector(selector, parent);
-                let (mut own, hoisted) = split_children(nodes, &full);
+                let (mut own, hoisted) = split_children(nodes, &full, parent.is_none());
                 dedupe_declarations(&mut own);
                 if !own.is_empty() {
                     out.push(Node::rule(full.clone(), own));
@@ -59,7 +59,9 @@ fn dedupe_declarations(nodes: &mut Vec<Node>) {
 }
 
 /// A rule's children: what stays in the rule, and what is hoisted after it.
-fn split_children(nodes: &[Node], selector: &str) -> (Vec<Node>, Vec<Node>) {
+/// At-rules holding only declarations stay inside a top-level rule (the `@supports` of a
+/// color fallback); inside a rule produced by a variant they are hoisted like the rest.
+fn split_children(nodes: &[Node], selector: &str, top: bool) -> (Vec<Node>, Vec<Node>) {
     let mut own = Vec::new();
     let mut hoisted = Vec::new();
     for node in nodes {
@@ -70,7 +72,7 @@ fn split_children(nodes: &[Node], selector: &str) -> (Vec<Node>, Vec<Node>) {
                 name,
                 params,
                 at,
-            } if children.iter().all(|c| matches!(c, Node::Decl { .. })) => {
+            } if top && children.iter().all(|c| matches!(c, Node::Decl { .. })) => {
                 own.push(Node::AtRule {
                     name: name.clone(),
                     params: params.clone(),
@@ -252,20 +254,42 @@ fn srgb_fallback(value: &str, theme: &crate::theme::Theme) -> Option<String> {
         let args = &rest[at + OPEN.len()..close];
         let parts = crate::candidate::split_top_level(args, b',');
         let color_and_alpha = parts.first()?.trim();
-        let (color, alpha) = color_and_alpha.rsplit_once(' ')?;
+        let (color, alpha) = split_color_alpha(color_and_alpha)?;
+        let color = if color.contains(OPEN) {
+            srgb_fallback(color, theme)?
+        } else {
+            inline_theme_vars(color, theme)
+        };
         if color.eq_ignore_ascii_case("currentcolor") {
             out.push_str("currentcolor");
+        } else if color.contains("var(") {
+            return None;
+        } else if alpha.contains("var(") {
+            // `var(--tw-shadow-alpha)`: the fallback is the plain color.
+            out.push_str(&color);
         } else {
-            let inlined = inline_theme_vars(color, theme);
-            if inlined.contains("var(") {
-                return None;
-            }
-            out.push_str(&format!("color-mix(in srgb, {inlined} {alpha}, transparent)"));
+            out.push_str(&format!("color-mix(in srgb, {color} {alpha}, transparent)"));
         }
         rest = &rest[close + 1..];
     }
     out.push_str(rest);
     Some(out)
+}
+
+/// `var(--c) 50%` → (`var(--c)`, `50%`), at the last top-level space.
+fn split_color_alpha(text: &str) -> Option<(&str, &str)> {
+    let mut depth = 0i32;
+    let mut split = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ' ' if depth == 0 => split = Some(i),
+            _ => {}
+        }
+    }
+    let at = split?;
+    Some((text[..at].trim(), text[at + 1..].trim()))
 }
 
 fn inline_theme_vars(text: &str, theme: &crate::theme::Theme) -> String {

@@ -48,8 +48,13 @@ impl Theme {
             if options.default && !self.entries[i].options.default {
                 return;
             }
-            // Tailwind moves a redefined variable to the end of the theme.
-            self.entries.remove(i);
+            // A redefined variable keeps its place.
+            self.entries[i] = Entry {
+                name: name.to_string(),
+                value: value.to_string(),
+                options,
+            };
+            return;
         }
         self.entries.push(Entry {
             name: name.to_string(),
@@ -89,6 +94,9 @@ impl Theme {
     pub fn reference(&self, entry: &Entry) -> String {
         if entry.options.inline {
             entry.value.clone()
+        } else if entry.options.reference {
+            // Never printed in `:root`, so the value rides along as the fallback.
+            format!("var({}, {})", entry.name, entry.value)
         } else {
             format!("var({})", entry.name)
         }

@@ -47,11 +47,11 @@ pub fn compile(request: &Request) -> Option<Out> {
     let declare = |property: &str| color.declarations(property);
     match root {
         "placeholder" => Some(Out {
-            nodes: vec![Node::rule("&::placeholder", declare("color"))],
+            nodes: vec![Node::rule("&::placeholder", sorted("placeholder-color", declare("color")))],
             properties: Vec::new(),
         }),
         "divide" => Some(Out {
-            nodes: vec![Node::rule(":where(& > :not(:last-child))", declare("border-color"))],
+            nodes: vec![Node::rule(":where(& > :not(:last-child))", sorted("divide-color", declare("border-color")))],
             properties: Vec::new(),
         }),
         _ => Some(Out {
@@ -59,6 +59,11 @@ pub fn compile(request: &Request) -> Option<Out> {
             properties: Vec::new(),
         }),
     }
+}
+
+fn sorted(property: &str, mut nodes: Vec<Node>) -> Vec<Node> {
+    nodes.insert(0, Node::decl("--tw-sort", property));
+    nodes
 }
 
 /// A resolved color, with its alpha applied.
@@ -137,5 +142,5 @@ fn is_color_like(value: &str, hint: Option<&str>) -> bool {
             .iter()
             .any(|p| value.starts_with(p))
         || matches!(value, "red" | "blue" | "green" | "white" | "black" | "transparent" | "currentcolor")
-        || value.starts_with("var(--color")
+        || value.starts_with("var(")
 }

@@ -16,6 +16,32 @@ pub fn compile(request: &Request) -> Option<Out> {
     match request.root {
         "shadow" => shadow(request),
         "ring" => ring(request),
+        "ring-offset" => {
+            let width = match request.value.named() {
+                Some(n) if is_integer(n) && !request.negative => format!("{n}px"),
+                _ => return None,
+            };
+            Some(Out::decls(&[
+                ("--tw-ring-offset-width", &width),
+                ("--tw-ring-offset-shadow", "var(--tw-ring-inset, ) 0 0 0 var(--tw-ring-offset-width) var(--tw-ring-offset-color)"),
+            ]))
+        }
+        "scale-x" | "scale-y" | "scale-z" => {
+            let axis = &request.root[6..];
+            let value = match request.value.named() {
+                Some(n) if is_number(n) => format!("{n}%"),
+                Some(_) => return None,
+                None => arbitrary(request.value)?.to_string(),
+            };
+            let value = negate(&value, request.negative);
+            let scale = if axis == "z" { "var(--tw-scale-x) var(--tw-scale-y) var(--tw-scale-z)" } else { "var(--tw-scale-x) var(--tw-scale-y)" };
+            Some(Out::decls(&[(&format!("--tw-scale-{axis}"), &value), ("scale", scale)]).with(&["--tw-scale-x", "--tw-scale-y", "--tw-scale-z"]))
+        }
+        "stroke" => match request.value.named() {
+            Some(n) if is_integer(n) && !request.negative => Some(Out::same(&["stroke-width"], &format!("{n}px"))),
+            _ => None,
+        },
+        "divide-x" | "divide-y" => divide(request),
         "opacity" => {
             let value = percent(request)?;
             Some(Out::same(&["opacity"], &value))
@@ -158,18 +184,19 @@ fn shadow(request: &Request) -> Option<Out> {
             });
         }
     }
-    // A shadow color.
+    // A shadow color, mixed with the shadow's alpha.
     let color = super::color::resolve(request)?;
-    let value = if request.modifier.is_some() {
-        color.value.clone()
-    } else {
-        return Some(Out {
-            nodes: mix_alpha(&color, "--tw-shadow-color", "var(--tw-shadow-alpha)"),
-            properties: SHADOW_PROPERTIES.to_vec(),
-        });
-    };
     Some(Out {
-        nodes: vec![Node::decl("--tw-shadow-color", value)],
+        nodes: mix_alpha(&color, "--tw-shadow-color", "var(--tw-shadow-alpha)"),
+        properties: SHADOW_PROPERTIES.to_vec(),
+    })
+}
+
+/// `shadow` alone reads the deprecated `--shadow`.
+pub fn shadow_default(theme: &crate::theme::Theme) -> Option<Out> {
+    let entry = theme.get("--shadow")?;
+    Some(Out {
+        nodes: vec![Node::decl("--tw-shadow", with_shadow_color(&entry.value)), Node::decl("box-shadow", SHADOW_STACK)],
         properties: SHADOW_PROPERTIES.to_vec(),
     })
 }
@@ -192,6 +219,48 @@ fn with_shadow_color(value: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn divide(request: &Request) -> Option<Out> {
+    if request.negative || request.modifier.is_some() {
+        return None;
+    }
+    let width = match request.value.named() {
+        Some(n) if is_integer(n) => format!("{n}px"),
+        _ => arbitrary(request.value)?.to_string(),
+    };
+    Some(divide_out(&request.root[7..], &width))
+}
+
+/// `divide-x-2` (and `divide-x` at 1px): borders between children.
+pub fn divide_out(axis: &str, width: &str) -> Out {
+    let reverse = format!("--tw-divide-{axis}-reverse");
+    let body = if axis == "x" {
+        vec![
+            Node::decl("--tw-sort", "divide-x-width"),
+            Node::decl(reverse.clone(), "0"),
+            Node::decl("border-inline-style", "var(--tw-border-style)"),
+            Node::decl("border-inline-start-width", format!("calc({width} * var({reverse}))")),
+            Node::decl("border-inline-end-width", format!("calc({width} * calc(1 - var({reverse})))")),
+        ]
+    } else {
+        vec![
+            Node::decl("--tw-sort", "divide-y-width"),
+            Node::decl(reverse.clone(), "0"),
+            Node::decl("border-bottom-style", "var(--tw-border-style)"),
+            Node::decl("border-top-style", "var(--tw-border-style)"),
+            Node::decl("border-top-width", format!("calc({width} * var({reverse}))")),
+            Node::decl("border-bottom-width", format!("calc({width} * calc(1 - var({reverse})))")),
+        ]
+    };
+    Out {
+        nodes: vec![Node::rule(":where(& > :not(:last-child))", body)],
+        properties: if axis == "x" {
+            vec!["--tw-divide-x-reverse", "--tw-border-style"]
+        } else {
+            vec!["--tw-divide-y-reverse", "--tw-border-style"]
+        },
+    }
 }
 
 fn ring(request: &Request) -> Option<Out> {
@@ -277,7 +346,7 @@ fn skew(request: &Request) -> Option<Out> {
             Node::decl(format!("--tw-skew-{axis}"), format!("skewX({value})").replace("skewX", if axis == "x" { "skewX" } else { "skewY" })),
             Node::decl(
                 "transform",
-                "var(--tw-rotate-x,) var(--tw-rotate-y,) var(--tw-rotate-z,) var(--tw-skew-x,) var(--tw-skew-y,)",
+                "var(--tw-rotate-x, ) var(--tw-rotate-y, ) var(--tw-rotate-z, ) var(--tw-skew-x, ) var(--tw-skew-y, )",
             ),
         ],
         properties: vec!["--tw-rotate-x", "--tw-rotate-y", "--tw-rotate-z", "--tw-skew-x", "--tw-skew-y"],
@@ -295,9 +364,9 @@ fn milliseconds(request: &Request) -> Option<String> {
     }
 }
 
-const FILTER_STACK: &str = "var(--tw-blur,) var(--tw-brightness,) var(--tw-contrast,) var(--tw-grayscale,) var(--tw-hue-rotate,) var(--tw-invert,) var(--tw-saturate,) var(--tw-sepia,) var(--tw-drop-shadow,)";
+const FILTER_STACK: &str = "var(--tw-blur, ) var(--tw-brightness, ) var(--tw-contrast, ) var(--tw-grayscale, ) var(--tw-hue-rotate, ) var(--tw-invert, ) var(--tw-saturate, ) var(--tw-sepia, ) var(--tw-drop-shadow, )";
 
-fn filter(value: &str) -> Out {
+pub fn filter(value: &str) -> Out {
     Out::decls(&[("--tw-blur", value), ("filter", FILTER_STACK)]).with(&[
         "--tw-blur",
         "--tw-brightness",

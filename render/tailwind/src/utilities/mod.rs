@@ -6,6 +6,7 @@
 //! `layout.rs`). A family answers `None` for a value it does not know, and the candidate is
 //! then dropped silently, as Tailwind drops unknown classes.
 
+mod background;
 pub mod color;
 mod effects;
 mod layout;
@@ -39,6 +40,12 @@ impl Out {
             nodes: properties.iter().map(|p| Node::decl(*p, value)).collect(),
             properties: Vec::new(),
         }
+    }
+
+    /// Adds a sort-only `--tw-sort` hint (stripped before printing).
+    pub fn with_sort(mut self, property: &str) -> Out {
+        self.nodes.insert(0, Node::decl("--tw-sort", property));
+        self
     }
 
     pub fn with(mut self, properties: &[&'static str]) -> Out {
@@ -85,6 +92,7 @@ fn compile_split(text: &str, modifier: Option<&Value>, negative: bool, theme: &T
             theme,
         };
         let out = spacing::compile(&request)
+            .or_else(|| background::compile(&request))
             .or_else(|| color::compile(&request))
             .or_else(|| typography::compile(&request))
             .or_else(|| effects::compile(&request))

@@ -108,7 +108,21 @@ const FAMILIES: &[Family] = &[
     family!("size", ["width", "height"], &["--size", "--spacing"], false, true, SIZE),
     family!("basis", ["flex-basis"], &["--flex-basis", "--spacing", "--container"], false, true, &[]),
     family!("scroll-m", ["scroll-margin"], SPACING, true, false, &[]),
+    family!("scroll-mx", ["scroll-margin-inline"], SPACING, true, false, &[]),
+    family!("scroll-my", ["scroll-margin-block"], SPACING, true, false, &[]),
+    family!("scroll-ms", ["scroll-margin-inline-start"], SPACING, true, false, &[]),
+    family!("scroll-me", ["scroll-margin-inline-end"], SPACING, true, false, &[]),
+    family!("scroll-mt", ["scroll-margin-top"], SPACING, true, false, &[]),
+    family!("scroll-mr", ["scroll-margin-right"], SPACING, true, false, &[]),
+    family!("scroll-mb", ["scroll-margin-bottom"], SPACING, true, false, &[]),
+    family!("scroll-ml", ["scroll-margin-left"], SPACING, true, false, &[]),
     family!("scroll-p", ["scroll-padding"], SPACING, false, false, &[]),
+    family!("scroll-px", ["scroll-padding-inline"], SPACING, false, false, &[]),
+    family!("scroll-py", ["scroll-padding-block"], SPACING, false, false, &[]),
+    family!("scroll-pt", ["scroll-padding-top"], SPACING, false, false, &[]),
+    family!("scroll-pr", ["scroll-padding-right"], SPACING, false, false, &[]),
+    family!("scroll-pb", ["scroll-padding-bottom"], SPACING, false, false, &[]),
+    family!("scroll-pl", ["scroll-padding-left"], SPACING, false, false, &[]),
 ];
 
 pub fn compile(request: &Request) -> Option<Out> {
@@ -121,12 +135,20 @@ pub fn compile(request: &Request) -> Option<Out> {
         "space-x" | "space-y" => return space(request),
         _ => {}
     }
+    if request.root == "max-w" {
+        if let Some(screen) = request.value.named().and_then(|n| n.strip_prefix("screen-")) {
+            let entry = request.theme.get(&format!("--breakpoint-{screen}"))?;
+            return Some(Out::same(&["max-width"], &request.theme.reference(entry)));
+        }
+    }
     let family = FAMILIES.iter().find(|f| f.root == request.root)?;
     if request.negative && !family.negative {
         return None;
     }
     let value = length(request, family.namespaces, family.fractions, family.keywords)?;
-    Some(Out::same(family.properties, &value))
+    let out = Out::same(family.properties, &value);
+    // Tailwind tags `size-*` for sorting with a property it does not list (it still counts).
+    Some(if family.root == "size" { out.with_sort("size") } else { out })
 }
 
 /// The value of a spacing-scale length: arbitrary, theme key, keyword, fraction or

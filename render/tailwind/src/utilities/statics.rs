@@ -1,6 +1,7 @@
 //! Utilities without a value: a class name, its declarations, the properties it registers.
 
 use super::Out;
+use crate::css::Node;
 use crate::theme::Theme;
 
 type Static = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
@@ -20,6 +21,47 @@ pub fn lookup(name: &str, theme: &Theme) -> Option<Out> {
 fn themed(name: &str, theme: &Theme) -> Option<Out> {
     let (variable, properties): (&str, &[&str]) = match name {
         "rounded" => ("--radius", &["border-radius"]),
+        "shadow" => return super::effects::shadow_default(theme),
+        "blur" => {
+            let entry = theme.get("--blur")?;
+            return Some(super::effects::filter(&format!("blur({})", theme.reference(entry))));
+        }
+        "blur-none" => return Some(super::effects::filter(" ")),
+        "divide-x" => return Some(super::effects::divide_out("x", "1px")),
+        "divide-y" => return Some(super::effects::divide_out("y", "1px")),
+        "space-x-reverse" | "space-y-reverse" | "divide-x-reverse" | "divide-y-reverse" => {
+            let variable = format!("--tw-{name}");
+            let nodes = vec![Node::rule(":where(& > :not(:last-child))", vec![Node::decl(variable, "1")])];
+            let property: &'static str = match name {
+                "space-x-reverse" => "--tw-space-x-reverse",
+                "space-y-reverse" => "--tw-space-y-reverse",
+                "divide-x-reverse" => "--tw-divide-x-reverse",
+                _ => "--tw-divide-y-reverse",
+            };
+            return Some(Out { nodes, properties: vec![property] });
+        }
+        "outline-hidden" => {
+            return Some(Out {
+                nodes: vec![
+                    Node::decl("--tw-outline-style", "none"),
+                    Node::decl("outline-style", "none"),
+                    Node::at_rule(
+                        "media",
+                        "(forced-colors: active)",
+                        vec![Node::decl("outline", "2px solid transparent"), Node::decl("outline-offset", "2px")],
+                    ),
+                ],
+                properties: Vec::new(),
+            });
+        }
+        "container" => {
+            let mut nodes = vec![Node::decl("width", "100%")];
+            for (key, value) in theme.namespace("--breakpoint") {
+                let _ = key;
+                nodes.push(Node::at_rule("media", format!("(width >= {value})"), vec![Node::decl("max-width", value)]));
+            }
+            return Some(Out { nodes, properties: vec![] }.with(&[]).with_sort("--tw-container-component"));
+        }
         _ => return None,
     };
     let entry = theme.get(variable)?;
@@ -127,6 +169,22 @@ const STATICS: &[Static] = &[
     ("grid-flow-row", &[("grid-auto-flow", "row")], &[]),
     ("grid-flow-col", &[("grid-auto-flow", "column")], &[]),
     ("grid-flow-dense", &[("grid-auto-flow", "dense")], &[]),
+    ("grid-flow-row-dense", &[("grid-auto-flow", "row dense")], &[]),
+    ("grid-flow-col-dense", &[("grid-auto-flow", "column dense")], &[]),
+    ("origin-center", &[("transform-origin", "center")], &[]),
+    ("origin-top", &[("transform-origin", "top")], &[]),
+    ("origin-top-right", &[("transform-origin", "top right")], &[]),
+    ("origin-right", &[("transform-origin", "right")], &[]),
+    ("origin-bottom-right", &[("transform-origin", "bottom right")], &[]),
+    ("origin-bottom", &[("transform-origin", "bottom")], &[]),
+    ("origin-bottom-left", &[("transform-origin", "bottom left")], &[]),
+    ("origin-left", &[("transform-origin", "left")], &[]),
+    ("origin-top-left", &[("transform-origin", "top left")], &[]),
+    ("decoration-solid", &[("text-decoration-style", "solid")], &[]),
+    ("decoration-double", &[("text-decoration-style", "double")], &[]),
+    ("decoration-dotted", &[("text-decoration-style", "dotted")], &[]),
+    ("decoration-dashed", &[("text-decoration-style", "dashed")], &[]),
+    ("decoration-wavy", &[("text-decoration-style", "wavy")], &[]),
     ("grid-cols-none", &[("grid-template-columns", "none")], &[]),
     ("grid-cols-subgrid", &[("grid-template-columns", "subgrid")], &[]),
     ("grid-rows-none", &[("grid-template-rows", "none")], &[]),
@@ -207,7 +265,7 @@ const STATICS: &[Static] = &[
     ("list-decimal", &[("list-style-type", "decimal")], &[]),
     ("list-inside", &[("list-style-position", "inside")], &[]),
     ("list-outside", &[("list-style-position", "outside")], &[]),
-    ("tabular-nums", &[("--tw-numeric-spacing", "tabular-nums"), ("font-variant-numeric", "var(--tw-ordinal,) var(--tw-slashed-zero,) var(--tw-numeric-figure,) var(--tw-numeric-spacing,) var(--tw-numeric-fraction,)")], &["--tw-ordinal", "--tw-slashed-zero", "--tw-numeric-figure", "--tw-numeric-spacing", "--tw-numeric-fraction"]),
+    ("tabular-nums", &[("--tw-numeric-spacing", "tabular-nums"), ("font-variant-numeric", "var(--tw-ordinal, ) var(--tw-slashed-zero, ) var(--tw-numeric-figure, ) var(--tw-numeric-spacing, ) var(--tw-numeric-fraction, )")], &["--tw-ordinal", "--tw-slashed-zero", "--tw-numeric-figure", "--tw-numeric-spacing", "--tw-numeric-fraction"]),
     ("leading-none", &[("--tw-leading", "1"), ("line-height", "1")], &["--tw-leading"]),
     // Borders
     ("border-solid", &[("--tw-border-style", "solid"), ("border-style", "solid")], &[]),
@@ -220,7 +278,6 @@ const STATICS: &[Static] = &[
     ("rounded-none", &[("border-radius", "0")], &[]),
     ("rounded-full", &[("border-radius", "calc(infinity * 1px)")], &[]),
     ("outline-none", &[("--tw-outline-style", "none"), ("outline-style", "none")], &[]),
-    ("outline-hidden", &[("--tw-outline-style", "none"), ("outline-style", "none")], &[]),
     ("outline-dashed", &[("--tw-outline-style", "dashed"), ("outline-style", "dashed")], &[]),
     ("outline", &[("outline-style", "var(--tw-outline-style)"), ("outline-width", "1px")], &["--tw-outline-style"]),
     // Effects
@@ -237,7 +294,7 @@ const STATICS: &[Static] = &[
     ("transition-none", &[("transition-property", "none")], &[]),
     ("ease-linear", &[("--tw-ease", "linear"), ("transition-timing-function", "linear")], &["--tw-ease"]),
     ("ease-initial", &[("--tw-ease", "initial"), ("transition-timing-function", "initial")], &["--tw-ease"]),
-    ("transform", &[("transform", "var(--tw-rotate-x,) var(--tw-rotate-y,) var(--tw-rotate-z,) var(--tw-skew-x,) var(--tw-skew-y,)")], &["--tw-rotate-x", "--tw-rotate-y", "--tw-rotate-z", "--tw-skew-x", "--tw-skew-y"]),
+    ("transform", &[("transform", "var(--tw-rotate-x, ) var(--tw-rotate-y, ) var(--tw-rotate-z, ) var(--tw-skew-x, ) var(--tw-skew-y, )")], &["--tw-rotate-x", "--tw-rotate-y", "--tw-rotate-z", "--tw-skew-x", "--tw-skew-y"]),
     ("transform-none", &[("transform", "none")], &[]),
     // Interactivity
     ("cursor-pointer", &[("cursor", "pointer")], &[]),
@@ -264,7 +321,7 @@ const STATICS: &[Static] = &[
     ("bg-center", &[("background-position", "center")], &[]),
     ("bg-no-repeat", &[("background-repeat", "no-repeat")], &[]),
     ("bg-repeat", &[("background-repeat", "repeat")], &[]),
-    ("bg-clip-text", &[("-webkit-background-clip", "text"), ("background-clip", "text")], &[]),
+    ("bg-clip-text", &[("background-clip", "text")], &[]),
     ("bg-none", &[("background-image", "none")], &[]),
     ("mix-blend-multiply", &[("mix-blend-mode", "multiply")], &[]),
     ("table-auto", &[("table-layout", "auto")], &[]),

@@ -1,0 +1,90 @@
+//! Background images and gradients: `bg-[url(…)]`, `bg-linear-to-r`, `from-*`, `via-*`,
+//! `to-*` and their positions.
+
+use super::{Out, Request, arbitrary, is_number};
+use crate::css::Node;
+
+const GRADIENT_PROPERTIES: &[&str] = &[
+    "--tw-gradient-position",
+    "--tw-gradient-from",
+    "--tw-gradient-via",
+    "--tw-gradient-to",
+    "--tw-gradient-stops",
+    "--tw-gradient-via-stops",
+    "--tw-gradient-from-position",
+    "--tw-gradient-via-position",
+    "--tw-gradient-to-position",
+];
+
+const DIRECTIONS: &[(&str, &str)] = &[
+    ("t", "to top"),
+    ("tr", "to top right"),
+    ("r", "to right"),
+    ("br", "to bottom right"),
+    ("b", "to bottom"),
+    ("bl", "to bottom left"),
+    ("l", "to left"),
+    ("tl", "to top left"),
+];
+
+const STOPS_FROM_TO: &str = "var(--tw-gradient-via-stops, var(--tw-gradient-position), var(--tw-gradient-from) var(--tw-gradient-from-position), var(--tw-gradient-to) var(--tw-gradient-to-position))";
+const STOPS_VIA: &str = "var(--tw-gradient-position), var(--tw-gradient-from) var(--tw-gradient-from-position), var(--tw-gradient-via) var(--tw-gradient-via-position), var(--tw-gradient-to) var(--tw-gradient-to-position)";
+
+pub fn compile(request: &Request) -> Option<Out> {
+    if request.negative {
+        return None;
+    }
+    match request.root {
+        "bg" => {
+            let value = arbitrary(request.value)?;
+            let is_image = value.starts_with("url(") || value.contains("gradient(") || super::hint(request.value) == Some("image");
+            is_image.then(|| Out::same(&["background-image"], value))
+        }
+        "bg-linear-to" | "bg-gradient-to" => {
+            let name = request.value.named()?;
+            let (_, direction) = DIRECTIONS.iter().find(|(k, _)| *k == name)?;
+            let nodes = if request.root == "bg-gradient-to" {
+                vec![Node::decl("--tw-gradient-position", format!("{direction} in oklab"))]
+            } else {
+                vec![
+                    Node::decl("--tw-gradient-position", *direction),
+                    Node::at_rule(
+                        "supports",
+                        "(background-image: linear-gradient(in lab, red, red))",
+                        vec![Node::decl("--tw-gradient-position", format!("{direction} in oklab"))],
+                    ),
+                ]
+            };
+            let mut nodes = nodes;
+            nodes.push(Node::decl("background-image", "linear-gradient(var(--tw-gradient-stops))"));
+            Some(Out {
+                nodes,
+                properties: GRADIENT_PROPERTIES.to_vec(),
+            })
+        }
+        "from" | "via" | "to" => stop(request),
+        _ => None,
+    }
+}
+
+fn stop(request: &Request) -> Option<Out> {
+    let name = request.root;
+    if let Some(n) = request.value.named().and_then(|v| v.strip_suffix('%')) {
+        if is_number(n) && request.modifier.is_none() {
+            return Some(Out::same(&[&format!("--tw-gradient-{name}-position")], &format!("{n}%")).with(GRADIENT_PROPERTIES));
+        }
+    }
+    let color = super::color::resolve(request)?;
+    let mut nodes = vec![Node::decl("--tw-sort", format!("--tw-gradient-{name}"))];
+    nodes.extend(color.declarations(&format!("--tw-gradient-{name}")));
+    if name == "via" {
+        nodes.push(Node::decl("--tw-gradient-via-stops", STOPS_VIA));
+        nodes.push(Node::decl("--tw-gradient-stops", "var(--tw-gradient-via-stops)"));
+    } else {
+        nodes.push(Node::decl("--tw-gradient-stops", STOPS_FROM_TO));
+    }
+    Some(Out {
+        nodes,
+        properties: GRADIENT_PROPERTIES.to_vec(),
+    })
+}
