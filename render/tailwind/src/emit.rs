@@ -7,12 +7,24 @@ use crate::utilities::properties;
 
 /// Flattens `nodes` that sit inside a rule with selector `parent` (or at the top level).
 pub fn flatten(nodes: &[Node], parent: Option<&str>) -> Vec<Node> {
+    flatten_in(nodes, parent, false)
+}
+
+/// `hoist_all`: inside an at-rule that was hoisted out of a rule, Tailwind hoists every
+/// nested at-rule too; elsewhere a rule with declarations keeps its nested at-rules of
+/// declarations (a color's `@supports` fallback) and its nested rules (an `@utility` body).
+fn flatten_in(nodes: &[Node], parent: Option<&str>, hoist_all: bool) -> Vec<Node> {
     let mut out = Vec::new();
     for node in nodes {
         match node {
             Node::Rule { selector, nodes } => {
                 let full = resolve_selector(selector, parent);
-                let (mut own, hoisted) = split_children(nodes, &full, parent.is_none());
+                let keeps_nesting = !hoist_all && nodes.iter().any(|n| matches!(n, Node::Decl { .. }));
+                if keeps_nesting && nodes.iter().any(|n| matches!(n, Node::Rule { .. })) {
+                    out.push(Node::rule(full, nodes.clone()));
+                    continue;
+                }
+                let (mut own, hoisted) = split_children(nodes, &full, !hoist_all, hoist_all);
                 dedupe_declarations(&mut own);
                 if !own.is_empty() {
                     out.push(Node::rule(full.clone(), own));
@@ -26,8 +38,8 @@ pub fn flatten(nodes: &[Node], parent: Option<&str>) -> Vec<Node> {
                 at,
             } => {
                 let inner = match parent {
-                    Some(p) => flatten(&[Node::rule("&", children.clone())], Some(p)),
-                    None => flatten(children, None),
+                    Some(p) => flatten_in(&[Node::rule("&", children.clone())], Some(p), true),
+                    None => flatten_in(children, None, hoist_all),
                 };
                 if !inner.is_empty() {
                     out.push(Node::AtRule {
@@ -61,7 +73,7 @@ fn dedupe_declarations(nodes: &mut Vec<Node>) {
 /// A rule's children: what stays in the rule, and what is hoisted after it.
 /// At-rules holding only declarations stay inside a top-level rule (the `@supports` of a
 /// color fallback); inside a rule produced by a variant they are hoisted like the rest.
-fn split_children(nodes: &[Node], selector: &str, top: bool) -> (Vec<Node>, Vec<Node>) {
+fn split_children(nodes: &[Node], selector: &str, top: bool, hoist_all: bool) -> (Vec<Node>, Vec<Node>) {
     let mut own = Vec::new();
     let mut hoisted = Vec::new();
     for node in nodes {
@@ -81,7 +93,11 @@ fn split_children(nodes: &[Node], selector: &str, top: bool) -> (Vec<Node>, Vec<
                 });
             }
             Node::AtRule { nodes: None, .. } => own.push(node.clone()),
-            _ => hoisted.extend(flatten(std::slice::from_ref(node), Some(selector))),
+            Node::Rule { selector: child, .. } => {
+                let all = hoist_all && child == "&";
+                hoisted.extend(flatten_in(std::slice::from_ref(node), Some(selector), all));
+            }
+            _ => hoisted.extend(flatten_in(std::slice::from_ref(node), Some(selector), hoist_all)),
         }
     }
     (own, hoisted)

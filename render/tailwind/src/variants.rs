@@ -154,8 +154,13 @@ pub fn slot() -> Node {
     }
 }
 
+/// A selector variant; a list (`& *::marker, &::marker`) is one rule a selector, as
+/// Tailwind prints it.
 fn selector(template: &str) -> Vec<Node> {
-    vec![Node::rule(template, vec![slot()])]
+    split_top_level(template, b',')
+        .into_iter()
+        .map(|s| Node::rule(s.trim(), vec![slot()]))
+        .collect()
 }
 
 /// At-rule variants wrap a `&` rule so that flattening hoists them above the utility's rule.
@@ -226,7 +231,11 @@ fn functional(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolve
     match family {
         "group" | "peer" | "in" | "has" | "not" => {
             let inner = resolve(rest, theme, custom)?;
-            let template = compound(family, modifier, &inner.template)?;
+            let template = if family == "not" {
+                negate(&inner.template)?
+            } else {
+                compound(family, modifier, &inner.template)?
+            };
             // Without a modifier first, then by modifier.
             let modifier_key = match modifier {
                 None => Part::Number(0),
@@ -405,6 +414,49 @@ fn compound(family: &str, modifier: Option<&str>, inner: &[Node]) -> Option<Vec<
 }
 
 /// Rewrites the outermost non-`&` rule selectors (the variant's own), not nested ones.
+/// `not-*`: the inner variant's selectors as `&:not(…)`, its media and supports queries
+/// negated, each a separate rule.
+fn negate(inner: &[Node]) -> Option<Vec<Node>> {
+    let mut selectors = Vec::new();
+    let mut queries = Vec::new();
+    collect_conditions(inner, &mut selectors, &mut queries);
+    let mut out = Vec::new();
+    if !selectors.is_empty() {
+        let list: Vec<String> = selectors.iter().map(|s| s.replacen('&', "", 1)).collect();
+        out.push(Node::rule(format!("&:not({})", list.join(", ")), vec![slot()]));
+    }
+    for (name, params) in queries {
+        match name.as_str() {
+            "media" | "supports" | "container" => out.extend(at_rule(&name, &format!("not {params}"))),
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn collect_conditions(nodes: &[Node], selectors: &mut Vec<String>, queries: &mut Vec<(String, String)>) {
+    for node in nodes {
+        match node {
+            Node::Rule { selector, nodes } => {
+                if selector != "&" {
+                    selectors.push(selector.clone());
+                }
+                collect_conditions(nodes, selectors, queries);
+            }
+            Node::AtRule {
+                name,
+                params,
+                nodes: Some(children),
+                ..
+            } => {
+                queries.push((name.clone(), params.clone()));
+                collect_conditions(children, selectors, queries);
+            }
+            _ => {}
+        }
+    }
+}
+
 fn rewrite_rules(nodes: &[Node], rewrite: &mut dyn FnMut(&str) -> String) -> Vec<Node> {
     nodes
         .iter()

@@ -21,6 +21,7 @@ pub fn lookup(name: &str, theme: &Theme) -> Option<Out> {
 fn themed(name: &str, theme: &Theme) -> Option<Out> {
     let (variable, properties): (&str, &[&str]) = match name {
         "rounded" => ("--radius", &["border-radius"]),
+        "@container" => return Some(Out::decls(&[("container-type", "inline-size")])),
         "shadow" => return super::effects::shadow_default(theme),
         "blur" => {
             let entry = theme.get("--blur")?;
