@@ -23,7 +23,10 @@ pub(crate) struct Compiled {
 
 impl Design {
     /// The final CSS for these candidates (unknown ones are skipped silently).
-    pub fn build<'a>(&self, candidates: impl IntoIterator<Item = &'a str>) -> Result<String, Error> {
+    pub fn build<'a>(
+        &self,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Result<String, Error> {
         let excluded: HashSet<&str> = self
             .sources
             .iter()
@@ -121,7 +124,11 @@ impl Design {
     }
 
     /// Compiles one candidate; `Ok(None)` when it is not a known utility.
-    pub(crate) fn compile_candidate(&self, raw: &str, depth: usize) -> Result<Option<Compiled>, Error> {
+    pub(crate) fn compile_candidate(
+        &self,
+        raw: &str,
+        depth: usize,
+    ) -> Result<Option<Compiled>, Error> {
         let Some(parsed) = candidate::parse(raw) else {
             return Ok(None);
         };
@@ -161,20 +168,32 @@ impl Design {
         }))
     }
 
-    fn base_utility(&self, parsed: &candidate::Candidate, depth: usize) -> Result<Option<crate::utilities::Out>, Error> {
+    fn base_utility(
+        &self,
+        parsed: &candidate::Candidate,
+        depth: usize,
+    ) -> Result<Option<crate::utilities::Out>, Error> {
         match &parsed.base {
             Base::ArbitraryProperty { property, value } => {
-                let value = crate::functions::replace_theme_calls(value, &self.theme, false).unwrap_or_default();
+                let value = crate::functions::replace_theme_calls(value, &self.theme, false)
+                    .unwrap_or_default();
                 Ok(Some(crate::utilities::Out {
                     nodes: vec![Node::decl(*property, value)],
                     properties: Vec::new(),
                 }))
             }
             Base::Plain { text, modifier } => {
-                if let Some(out) = self.custom_utility(text, modifier.as_ref(), parsed.negative, depth)? {
+                if let Some(out) =
+                    self.custom_utility(text, modifier.as_ref(), parsed.negative, depth)?
+                {
                     return Ok(Some(out));
                 }
-                Ok(crate::utilities::compile(text, modifier.as_ref(), parsed.negative, &self.theme))
+                Ok(crate::utilities::compile(
+                    text,
+                    modifier.as_ref(),
+                    parsed.negative,
+                    &self.theme,
+                ))
             }
         }
     }
@@ -194,14 +213,22 @@ impl Design {
         let mut out = Vec::with_capacity(nodes.len());
         for node in nodes {
             match node {
-                Node::AtRule { name, params, at, .. } if name == "tailwind" => {
+                Node::AtRule {
+                    name, params, at, ..
+                } if name == "tailwind" => {
                     if params == "utilities" {
                         out.extend(utilities.iter().cloned());
                     } else {
-                        return Err(Error::at(&self.source, *at, format!("unknown `@tailwind {params}`")));
+                        return Err(Error::at(
+                            &self.source,
+                            *at,
+                            format!("unknown `@tailwind {params}`"),
+                        ));
                     }
                 }
-                Node::AtRule { name, params, at, .. } if name == "apply" => {
+                Node::AtRule {
+                    name, params, at, ..
+                } if name == "apply" => {
                     out.extend(self.apply(params, *at, properties, depth)?);
                 }
                 Node::AtRule {
@@ -211,9 +238,14 @@ impl Design {
                     at,
                 } if name == "variant" => {
                     let resolved = variants::resolve(params.trim(), &self.theme, &self.variants)
-                        .ok_or_else(|| Error::at(&self.source, *at, format!("unknown variant `{params}`")))?;
+                        .ok_or_else(|| {
+                            Error::at(&self.source, *at, format!("unknown variant `{params}`"))
+                        })?;
                     let children = self.expand(children, utilities, properties, depth)?;
-                    out.extend(emit::unwrap_self_rules(variants::apply(&resolved.template, &children), false));
+                    out.extend(emit::unwrap_self_rules(
+                        variants::apply(&resolved.template, &children),
+                        false,
+                    ));
                 }
                 Node::AtRule {
                     name,
@@ -222,7 +254,9 @@ impl Design {
                     at,
                 } => {
                     let nodes = match nodes {
-                        Some(children) => Some(self.expand(children, utilities, properties, depth)?),
+                        Some(children) => {
+                            Some(self.expand(children, utilities, properties, depth)?)
+                        }
                         None => None,
                     };
                     out.push(Node::AtRule {
@@ -259,17 +293,32 @@ impl Design {
     }
 
     /// `@apply a b c;` → the utilities' declarations, `&`-relative.
-    fn apply(&self, params: &str, at: usize, properties: &mut Vec<&'static str>, depth: usize) -> Result<Vec<Node>, Error> {
+    fn apply(
+        &self,
+        params: &str,
+        at: usize,
+        properties: &mut Vec<&'static str>,
+        depth: usize,
+    ) -> Result<Vec<Node>, Error> {
         let mut compiled = Vec::new();
         for raw in params.split_whitespace() {
             let (raw, important) = match raw {
                 "!important" => continue,
                 _ => (raw, params.split_whitespace().any(|w| w == "!important")),
             };
-            let parsed = candidate::parse(raw)
-                .ok_or_else(|| Error::at(&self.source, at, format!("cannot apply unknown utility class `{raw}`")))?;
+            let parsed = candidate::parse(raw).ok_or_else(|| {
+                Error::at(
+                    &self.source,
+                    at,
+                    format!("cannot apply unknown utility class `{raw}`"),
+                )
+            })?;
             let Some(mut base) = self.base_utility(&parsed, depth + 1)? else {
-                return Err(Error::at(&self.source, at, format!("cannot apply unknown utility class `{raw}`")));
+                return Err(Error::at(
+                    &self.source,
+                    at,
+                    format!("cannot apply unknown utility class `{raw}`"),
+                ));
             };
             if parsed.important || important {
                 emit::make_important(&mut base.nodes);
@@ -278,9 +327,14 @@ impl Design {
             let mut nodes = base.nodes;
             let mut orders = Vec::new();
             for variant in parsed.variants.iter().rev() {
-                let resolved = variants::resolve(variant, &self.theme, &self.variants).ok_or_else(|| {
-                    Error::at(&self.source, at, format!("cannot apply `{raw}`: unknown variant `{variant}`"))
-                })?;
+                let resolved =
+                    variants::resolve(variant, &self.theme, &self.variants).ok_or_else(|| {
+                        Error::at(
+                            &self.source,
+                            at,
+                            format!("cannot apply `{raw}`: unknown variant `{variant}`"),
+                        )
+                    })?;
                 nodes = variants::apply(&resolved.template, &nodes);
                 orders.push(resolved.order);
             }
@@ -314,11 +368,19 @@ impl Design {
 /// a candidate's variants become the set of their bits (highest first, so that comparing
 /// the lists compares the sets as numbers).
 fn rank_variants(compiled: &mut [Compiled]) {
-    let all: std::collections::BTreeSet<&variants::Order> = compiled.iter().flat_map(|c| c.orders.iter()).collect();
-    let rank: std::collections::HashMap<variants::Order, usize> =
-        all.into_iter().enumerate().map(|(i, o)| (o.clone(), i)).collect();
+    let all: std::collections::BTreeSet<&variants::Order> =
+        compiled.iter().flat_map(|c| c.orders.iter()).collect();
+    let rank: std::collections::HashMap<variants::Order, usize> = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, o)| (o.clone(), i))
+        .collect();
     for c in compiled.iter_mut() {
-        let mut bits: Vec<usize> = c.orders.iter().filter_map(|o| rank.get(o).copied()).collect();
+        let mut bits: Vec<usize> = c
+            .orders
+            .iter()
+            .filter_map(|o| rank.get(o).copied())
+            .collect();
         bits.sort_unstable_by(|a, b| b.cmp(a));
         bits.dedup();
         c.key.variants = bits;
@@ -328,7 +390,10 @@ fn rank_variants(compiled: &mut [Compiled]) {
 fn has_content(node: &Node) -> bool {
     match node {
         Node::Decl { value, .. } => value == "var(--tw-content)",
-        Node::Rule { nodes, .. } | Node::AtRule { nodes: Some(nodes), .. } => nodes.iter().any(has_content),
+        Node::Rule { nodes, .. }
+        | Node::AtRule {
+            nodes: Some(nodes), ..
+        } => nodes.iter().any(has_content),
         _ => false,
     }
 }
@@ -336,11 +401,19 @@ fn has_content(node: &Node) -> bool {
 fn replace_marker(nodes: &mut Vec<Node>, replacement: Vec<Node>) -> bool {
     for i in 0..nodes.len() {
         match &mut nodes[i] {
-            Node::AtRule { name, nodes: None, .. } if name == THEME_MARKER => {
+            Node::AtRule {
+                name, nodes: None, ..
+            } if name == THEME_MARKER => {
                 nodes.splice(i..=i, replacement);
                 return true;
             }
-            Node::AtRule { nodes: Some(children), .. } | Node::Rule { nodes: children, .. } => {
+            Node::AtRule {
+                nodes: Some(children),
+                ..
+            }
+            | Node::Rule {
+                nodes: children, ..
+            } => {
                 if replace_marker(children, replacement.clone()) {
                     return true;
                 }
@@ -358,7 +431,10 @@ fn prune_empty(nodes: &mut Vec<Node>) {
             prune_empty(nodes);
             !nodes.is_empty()
         }
-        Node::AtRule { nodes: Some(children), .. } => {
+        Node::AtRule {
+            nodes: Some(children),
+            ..
+        } => {
             prune_empty(children);
             !children.is_empty()
         }

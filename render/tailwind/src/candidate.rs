@@ -33,7 +33,10 @@ pub enum Base<'a> {
 pub enum Value {
     Named(String),
     /// Decoded (`_` to space); `hint` is a `[length:…]` data type.
-    Arbitrary { value: String, hint: Option<String> },
+    Arbitrary {
+        value: String,
+        hint: Option<String>,
+    },
 }
 
 impl Value {
@@ -93,7 +96,12 @@ pub fn parse(raw: &str) -> Option<Candidate<'_>> {
         }
         _ => return None,
     };
-    if text.is_empty() || !text.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'@' || b == b'*') {
+    if text.is_empty()
+        || !text
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'@' || b == b'*')
+    {
         return None;
     }
     Some(Candidate {
@@ -156,7 +164,10 @@ pub fn parse_value(text: &str) -> Option<Value> {
 fn split_hint(inner: &str) -> (Option<String>, &str) {
     if let Some(colon) = inner.find(':') {
         let hint = &inner[..colon];
-        if !hint.is_empty() && hint.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') && !hint.starts_with("--") {
+        if !hint.is_empty()
+            && hint.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            && !hint.starts_with("--")
+        {
             return (Some(hint.to_string()), &inner[colon + 1..]);
         }
     }
@@ -206,7 +217,9 @@ pub fn decode_arbitrary(text: &str) -> String {
 }
 
 fn inside_url(before: &str) -> bool {
-    before.rfind("url(").is_some_and(|at| !before[at..].contains(')'))
+    before
+        .rfind("url(")
+        .is_some_and(|at| !before[at..].contains(')'))
 }
 
 fn inside_var_name(before: &str) -> bool {
@@ -221,7 +234,10 @@ const MATH_FUNCTIONS: [&str; 11] = [
 ];
 
 fn space_math_operators(value: &str) -> String {
-    if !MATH_FUNCTIONS.iter().any(|f| value.contains(&format!("{f}("))) {
+    if !MATH_FUNCTIONS
+        .iter()
+        .any(|f| value.contains(&format!("{f}(")))
+    {
         return value.to_string();
     }
     let chars: Vec<char> = value.chars().collect();
@@ -304,11 +320,18 @@ mod tests {
         let got = c.map(|c| {
             let base = match c.base {
                 Base::ArbitraryProperty { property, value } => format!("[{property}={value}]"),
-                Base::Plain { text, modifier } => format!("{text}{}", modifier.map(|m| format!(" /{m:?}")).unwrap_or_default()),
+                Base::Plain { text, modifier } => format!(
+                    "{text}{}",
+                    modifier.map(|m| format!(" /{m:?}")).unwrap_or_default()
+                ),
             };
             (c.variants, c.important, c.negative, base)
         });
-        assert_eq!(got, Some((variants.to_vec(), important, negative, base.to_string())), "{raw}");
+        assert_eq!(
+            got,
+            Some((variants.to_vec(), important, negative, base.to_string())),
+            "{raw}"
+        );
     }
 
     #[test]
@@ -316,10 +339,34 @@ mod tests {
         check("flex", &[], false, false, "flex");
         check("md:hover:-m-4!", &["md", "hover"], true, true, "m-4");
         check("!p-2", &[], true, false, "p-2");
-        check("bg-red-500/50", &[], false, false, "bg-red-500 /Named(\"50\")");
-        check("[mask-type:luminance]", &[], false, false, "[mask-type=luminance]");
-        check("data-[state=open]:flex", &["data-[state=open]"], false, false, "flex");
-        check("w-[calc(100%-2rem)]", &[], false, false, "w-[calc(100%-2rem)]");
+        check(
+            "bg-red-500/50",
+            &[],
+            false,
+            false,
+            "bg-red-500 /Named(\"50\")",
+        );
+        check(
+            "[mask-type:luminance]",
+            &[],
+            false,
+            false,
+            "[mask-type=luminance]",
+        );
+        check(
+            "data-[state=open]:flex",
+            &["data-[state=open]"],
+            false,
+            false,
+            "flex",
+        );
+        check(
+            "w-[calc(100%-2rem)]",
+            &[],
+            false,
+            false,
+            "w-[calc(100%-2rem)]",
+        );
     }
 
     #[test]

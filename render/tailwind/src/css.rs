@@ -116,7 +116,11 @@ impl Parser<'_> {
                 }
             } else {
                 // `;`, `}` or the end: a statement or a declaration.
-                self.pos = if terminator == Some(b';') { end + 1 } else { end };
+                self.pos = if terminator == Some(b';') {
+                    end + 1
+                } else {
+                    end
+                };
                 if prelude.is_empty() {
                     continue;
                 }

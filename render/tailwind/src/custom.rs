@@ -25,7 +25,11 @@ impl Design {
         if self.utilities.is_empty() {
             return Ok(None);
         }
-        let full = if negative { format!("-{text}") } else { text.to_string() };
+        let full = if negative {
+            format!("-{text}")
+        } else {
+            text.to_string()
+        };
         // Later definitions win, as in Tailwind.
         for utility in self.utilities.iter().rev() {
             if !utility.functional {
@@ -48,19 +52,34 @@ impl Design {
         Ok(None)
     }
 
-    fn custom_body(&self, body: &[Node], _v: Option<&Value>, _m: Option<&Value>, depth: usize) -> Result<Out, Error> {
+    fn custom_body(
+        &self,
+        body: &[Node],
+        _v: Option<&Value>,
+        _m: Option<&Value>,
+        depth: usize,
+    ) -> Result<Out, Error> {
         let mut properties = Vec::new();
         let nodes = self.expand(body, &[], &mut properties, depth + 1)?;
         Ok(Out { nodes, properties })
     }
 
     /// The body with `--value()`/`--modifier()` replaced, or `None` if nothing resolved.
-    fn resolve_values(&self, body: &[Node], value: &Value, modifier: Option<&Value>) -> Option<Vec<Node>> {
+    fn resolve_values(
+        &self,
+        body: &[Node],
+        value: &Value,
+        modifier: Option<&Value>,
+    ) -> Option<Vec<Node>> {
         let mut any = false;
         let mut out = Vec::new();
         for node in body {
             match node {
-                Node::Decl { property, value: v, important } if v.contains("--value(") || v.contains("--modifier(") => {
+                Node::Decl {
+                    property,
+                    value: v,
+                    important,
+                } if v.contains("--value(") || v.contains("--modifier(") => {
                     let Some(resolved) = self.replace_calls(v, value, modifier) else {
                         continue;
                     };
@@ -112,7 +131,9 @@ impl Design {
                         if let Some(entry) = self.theme.get(&format!("{ns}-{name}")) {
                             return Some(self.theme.reference(entry));
                         }
-                    } else if let Some(literal) = arg.strip_prefix('\'').or_else(|| arg.strip_prefix('"')) {
+                    } else if let Some(literal) =
+                        arg.strip_prefix('\'').or_else(|| arg.strip_prefix('"'))
+                    {
                         if literal.trim_end_matches(['\'', '"']) == name {
                             return Some(name.clone());
                         }

@@ -73,7 +73,10 @@ impl Design {
     /// name inside the `tailwindcss` package (`index.css`, `theme.css`, `preflight.css`,
     /// `utilities.css`) and returns its text. Error offsets then refer to the stylesheet with
     /// those imports inlined.
-    pub fn parse_with(css: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Result<Design, Error> {
+    pub fn parse_with(
+        css: &str,
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Design, Error> {
         let mut inlined = String::with_capacity(css.len());
         let mut automatic = true;
         for line in css.split_inclusive('\n') {
@@ -104,8 +107,13 @@ impl Design {
                 }
             };
             let offset = css.len() - css[inlined.len().min(css.len())..].len();
-            let text = resolve(file)
-                .ok_or_else(|| Error::at(css, offset, format!("cannot resolve `@import \"{target}\"`")))?;
+            let text = resolve(file).ok_or_else(|| {
+                Error::at(
+                    css,
+                    offset,
+                    format!("cannot resolve `@import \"{target}\"`"),
+                )
+            })?;
             if tail.contains("source(none)") {
                 automatic = false;
             }
@@ -128,10 +136,13 @@ impl Design {
 
     /// The candidates `@source inline()` adds.
     pub fn inline_candidates(&self) -> impl Iterator<Item = &str> {
-        self.sources.iter().flat_map(|s| match s {
-            Source::Inline(list) => list.as_slice(),
-            _ => &[],
-        }).map(String::as_str)
+        self.sources
+            .iter()
+            .flat_map(|s| match s {
+                Source::Inline(list) => list.as_slice(),
+                _ => &[],
+            })
+            .map(String::as_str)
     }
 
     fn collect(&mut self, nodes: Vec<Node>, theme_placed: &mut bool) -> Result<Vec<Node>, Error> {
@@ -154,18 +165,29 @@ impl Design {
                     "source" => self.add_source(&params, at)?,
                     "utility" => self.add_utility(&params, nodes, at)?,
                     "custom-variant" => {
-                        let name_end = params.find(|c: char| c.is_whitespace() || c == '(').unwrap_or(params.len());
+                        let name_end = params
+                            .find(|c: char| c.is_whitespace() || c == '(')
+                            .unwrap_or(params.len());
                         let (name, rest) = params.split_at(name_end);
-                        let template = variants::custom_template(rest.trim(), nodes.as_deref()).ok_or_else(|| {
-                            Error::at(&self.source, at, "`@custom-variant` needs a selector or a block")
-                        })?;
+                        let template = variants::custom_template(rest.trim(), nodes.as_deref())
+                            .ok_or_else(|| {
+                                Error::at(
+                                    &self.source,
+                                    at,
+                                    "`@custom-variant` needs a selector or a block",
+                                )
+                            })?;
                         self.variants.push(Custom {
                             name: name.to_string(),
                             template,
                         });
                     }
                     "plugin" | "config" => {
-                        return Err(Error::at(&self.source, at, format!("`@{name}` is not supported")));
+                        return Err(Error::at(
+                            &self.source,
+                            at,
+                            format!("`@{name}` is not supported"),
+                        ));
                     }
                     _ => {
                         let nodes = match nodes {
@@ -199,17 +221,33 @@ impl Design {
                 "static" => options.r#static = true,
                 "default" => options.default = true,
                 _ if word.starts_with("prefix(") => {
-                    return Err(Error::at(&self.source, at, "`@theme prefix()` is not supported"));
+                    return Err(Error::at(
+                        &self.source,
+                        at,
+                        "`@theme prefix()` is not supported",
+                    ));
                 }
-                _ => return Err(Error::at(&self.source, at, format!("unknown `@theme` option `{word}`"))),
+                _ => {
+                    return Err(Error::at(
+                        &self.source,
+                        at,
+                        format!("unknown `@theme` option `{word}`"),
+                    ));
+                }
             }
         }
         for node in nodes {
             match node {
-                Node::Decl { property, value, .. } if property.starts_with("--") => {
+                Node::Decl {
+                    property, value, ..
+                } if property.starts_with("--") => {
                     self.theme.add(&property, &value, options);
                 }
-                Node::AtRule { ref name, ref params, .. } if name == "keyframes" => {
+                Node::AtRule {
+                    ref name,
+                    ref params,
+                    ..
+                } if name == "keyframes" => {
                     self.theme.keyframes.push((params.clone(), node.clone()));
                 }
                 Node::Comment(_) => {}
@@ -220,7 +258,13 @@ impl Design {
                         format!("`@theme` takes custom properties only, not `{property}`"),
                     ));
                 }
-                _ => return Err(Error::at(&self.source, at, "`@theme` takes custom properties and `@keyframes` only")),
+                _ => {
+                    return Err(Error::at(
+                        &self.source,
+                        at,
+                        "`@theme` takes custom properties and `@keyframes` only",
+                    ));
+                }
             }
         }
         Ok(())
@@ -231,9 +275,13 @@ impl Design {
             Some(rest) => (true, rest.trim()),
             None => (false, params.trim()),
         };
-        if let Some(inner) = rest.strip_prefix("inline(").and_then(|r| r.strip_suffix(')')) {
-            let list = unquote(inner.trim())
-                .ok_or_else(|| Error::at(&self.source, at, "`@source inline()` takes a quoted string"))?;
+        if let Some(inner) = rest
+            .strip_prefix("inline(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            let list = unquote(inner.trim()).ok_or_else(|| {
+                Error::at(&self.source, at, "`@source inline()` takes a quoted string")
+            })?;
             let candidates: Vec<String> = list
                 .split_whitespace()
                 .flat_map(crate::scan::expand_braces)
@@ -245,7 +293,8 @@ impl Design {
             });
             return Ok(());
         }
-        let path = unquote(rest).ok_or_else(|| Error::at(&self.source, at, "`@source` takes a quoted path"))?;
+        let path = unquote(rest)
+            .ok_or_else(|| Error::at(&self.source, at, "`@source` takes a quoted path"))?;
         self.sources.push(if negated {
             Source::Not(path)
         } else {
@@ -254,7 +303,12 @@ impl Design {
         Ok(())
     }
 
-    fn add_utility(&mut self, params: &str, nodes: Option<Vec<Node>>, at: usize) -> Result<(), Error> {
+    fn add_utility(
+        &mut self,
+        params: &str,
+        nodes: Option<Vec<Node>>,
+        at: usize,
+    ) -> Result<(), Error> {
         let name = params.trim();
         let valid = !name.is_empty()
             && name
@@ -262,7 +316,11 @@ impl Design {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'/');
         if !valid {
-            return Err(Error::at(&self.source, at, format!("`@utility {name}` is not a valid utility name")));
+            return Err(Error::at(
+                &self.source,
+                at,
+                format!("`@utility {name}` is not a valid utility name"),
+            ));
         }
         let body = nodes.ok_or_else(|| Error::at(&self.source, at, "`@utility` needs a block"))?;
         let (name, functional) = match name.strip_suffix("-*") {

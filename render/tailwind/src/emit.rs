@@ -19,7 +19,8 @@ fn flatten_in(nodes: &[Node], parent: Option<&str>, hoist_all: bool) -> Vec<Node
         match node {
             Node::Rule { selector, nodes } => {
                 let full = resolve_selector(selector, parent);
-                let keeps_nesting = !hoist_all && nodes.iter().any(|n| matches!(n, Node::Decl { .. }));
+                let keeps_nesting =
+                    !hoist_all && nodes.iter().any(|n| matches!(n, Node::Decl { .. }));
                 if keeps_nesting && nodes.iter().any(|n| matches!(n, Node::Rule { .. })) {
                     out.push(Node::rule(full, nodes.clone()));
                     continue;
@@ -73,7 +74,12 @@ fn dedupe_declarations(nodes: &mut Vec<Node>) {
 /// A rule's children: what stays in the rule, and what is hoisted after it.
 /// At-rules holding only declarations stay inside a top-level rule (the `@supports` of a
 /// color fallback); inside a rule produced by a variant they are hoisted like the rest.
-fn split_children(nodes: &[Node], selector: &str, top: bool, hoist_all: bool) -> (Vec<Node>, Vec<Node>) {
+fn split_children(
+    nodes: &[Node],
+    selector: &str,
+    top: bool,
+    hoist_all: bool,
+) -> (Vec<Node>, Vec<Node>) {
     let mut own = Vec::new();
     let mut hoisted = Vec::new();
     for node in nodes {
@@ -93,11 +99,17 @@ fn split_children(nodes: &[Node], selector: &str, top: bool, hoist_all: bool) ->
                 });
             }
             Node::AtRule { nodes: None, .. } => own.push(node.clone()),
-            Node::Rule { selector: child, .. } => {
+            Node::Rule {
+                selector: child, ..
+            } => {
                 let all = hoist_all && child == "&";
                 hoisted.extend(flatten_in(std::slice::from_ref(node), Some(selector), all));
             }
-            _ => hoisted.extend(flatten_in(std::slice::from_ref(node), Some(selector), hoist_all)),
+            _ => hoisted.extend(flatten_in(
+                std::slice::from_ref(node),
+                Some(selector),
+                hoist_all,
+            )),
         }
     }
     (own, hoisted)
@@ -129,7 +141,10 @@ pub fn make_important(nodes: &mut [Node]) {
     for node in nodes {
         match node {
             Node::Decl { important, .. } => *important = true,
-            Node::Rule { nodes, .. } | Node::AtRule { nodes: Some(nodes), .. } => make_important(nodes),
+            Node::Rule { nodes, .. }
+            | Node::AtRule {
+                nodes: Some(nodes), ..
+            } => make_important(nodes),
             _ => {}
         }
     }
@@ -214,7 +229,11 @@ mod tests {
     fn hoists_rules_out_of_rules() {
         let tree = vec![Node::rule(
             ".a",
-            vec![Node::at_rule("media", "(hover: hover)", vec![Node::rule("&:hover", vec![Node::decl("color", "red")])])],
+            vec![Node::at_rule(
+                "media",
+                "(hover: hover)",
+                vec![Node::rule("&:hover", vec![Node::decl("color", "red")])],
+            )],
         )];
         assert_eq!(
             crate::css::print(&flatten(&tree, None)),
@@ -230,8 +249,14 @@ pub fn color_mix_fallbacks(nodes: &mut Vec<Node>, theme: &crate::theme::Theme) {
     let mut i = 0;
     while i < nodes.len() {
         match &mut nodes[i] {
-            Node::Rule { nodes: children, .. } => color_mix_fallbacks(children, theme),
-            Node::AtRule { name, nodes: Some(children), .. } if name != "supports" => color_mix_fallbacks(children, theme),
+            Node::Rule {
+                nodes: children, ..
+            } => color_mix_fallbacks(children, theme),
+            Node::AtRule {
+                name,
+                nodes: Some(children),
+                ..
+            } if name != "supports" => color_mix_fallbacks(children, theme),
             Node::Decl {
                 property,
                 value,
@@ -248,7 +273,11 @@ pub fn color_mix_fallbacks(nodes: &mut Vec<Node>, theme: &crate::theme::Theme) {
                         value: fallback,
                         important: *important,
                     };
-                    let supports = Node::at_rule("supports", "(color: color-mix(in lab, red, red))", vec![original]);
+                    let supports = Node::at_rule(
+                        "supports",
+                        "(color: color-mix(in lab, red, red))",
+                        vec![original],
+                    );
                     nodes.splice(i..=i, [fallback, supports]);
                     i += 2;
                     continue;
@@ -312,8 +341,15 @@ fn inline_theme_vars(text: &str, theme: &crate::theme::Theme) -> String {
     let mut out = text.to_string();
     for _ in 0..crate::limits::expansion_depth_max {
         let Some(at) = out.find("var(--") else { break };
-        let Some(close) = crate::functions::matching_paren(&out, at + 3) else { break };
-        let name = out[at + 4..close].split(',').next().unwrap_or("").trim().to_string();
+        let Some(close) = crate::functions::matching_paren(&out, at + 3) else {
+            break;
+        };
+        let name = out[at + 4..close]
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
         let Some(entry) = theme.get(&name) else { break };
         out.replace_range(at..=close, &entry.value);
     }
@@ -340,8 +376,15 @@ pub fn merge_adjacent(nodes: Vec<Node>) -> Vec<Node> {
             },
         ) = (out.last_mut(), &node)
         {
-            if last_name == name && last_params == params && name != "supports" || (last_name == name && last_params == params && children.iter().all(|c| !matches!(c, Node::Decl { .. }))) {
-                let merged = std::mem::take(last_children).into_iter().chain(children.iter().cloned()).collect();
+            if last_name == name && last_params == params && name != "supports"
+                || (last_name == name
+                    && last_params == params
+                    && children.iter().all(|c| !matches!(c, Node::Decl { .. })))
+            {
+                let merged = std::mem::take(last_children)
+                    .into_iter()
+                    .chain(children.iter().cloned())
+                    .collect();
                 *last_children = merge_adjacent(merged);
                 continue;
             }
@@ -355,7 +398,10 @@ pub fn merge_adjacent(nodes: Vec<Node>) -> Vec<Node> {
 pub fn strip_sort_hints(nodes: &mut Vec<Node>) {
     nodes.retain_mut(|node| match node {
         Node::Decl { property, .. } => property != "--tw-sort",
-        Node::Rule { nodes, .. } | Node::AtRule { nodes: Some(nodes), .. } => {
+        Node::Rule { nodes, .. }
+        | Node::AtRule {
+            nodes: Some(nodes), ..
+        } => {
             strip_sort_hints(nodes);
             true
         }
@@ -368,8 +414,12 @@ pub fn unwrap_self_rules(nodes: Vec<Node>, in_at_rule: bool) -> Vec<Node> {
     let mut out = Vec::with_capacity(nodes.len());
     for node in nodes {
         match node {
-            Node::Rule { selector, nodes } if in_at_rule && selector == "&" => out.extend(unwrap_self_rules(nodes, false)),
-            Node::Rule { selector, nodes } => out.push(Node::rule(selector, unwrap_self_rules(nodes, false))),
+            Node::Rule { selector, nodes } if in_at_rule && selector == "&" => {
+                out.extend(unwrap_self_rules(nodes, false))
+            }
+            Node::Rule { selector, nodes } => {
+                out.push(Node::rule(selector, unwrap_self_rules(nodes, false)))
+            }
             Node::AtRule {
                 name,
                 params,

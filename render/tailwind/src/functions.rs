@@ -27,7 +27,9 @@ pub fn replace_theme_calls(value: &str, theme: &Theme, in_theme: bool) -> Option
                 None => format!("--spacing({args})"),
             },
             "--alpha" => match args.rsplit_once('/') {
-                Some((color, alpha)) => crate::utilities::color::with_alpha(color.trim(), alpha.trim()),
+                Some((color, alpha)) => {
+                    crate::utilities::color::with_alpha(color.trim(), alpha.trim())
+                }
                 None => args.clone(),
             },
             _ => format!("{name}({args})"),
@@ -120,7 +122,11 @@ fn legacy_theme_call(args: &str, theme: &Theme) -> Option<String> {
             "fontFamily" => "--font",
             "fontWeight" => "--font-weight",
             "boxShadow" => "--shadow",
-            other => return fallback.map(str::to_string).or(Some(format!("theme({other})"))),
+            other => {
+                return fallback
+                    .map(str::to_string)
+                    .or(Some(format!("theme({other})")));
+            }
         };
         let rest: Vec<&str> = parts.collect();
         format!("{ns}-{}", rest.join("-"))

@@ -92,6 +92,9 @@ pub use error::Error;
 pub use scan::{expand_braces, extract_candidates};
 
 /// One-shot: parse `css` and build it for `candidates`.
-pub fn compile<'a>(css: &str, candidates: impl IntoIterator<Item = &'a str>) -> Result<String, Error> {
+pub fn compile<'a>(
+    css: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Result<String, Error> {
     Design::parse(css)?.build(candidates)
 }

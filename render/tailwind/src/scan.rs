@@ -48,6 +48,10 @@ pub fn extract_candidates(content: &str, out: &mut impl Extend<String>) {
         }
         if !token.is_empty() && token.len() <= candidate_bytes_max && balanced(token) {
             out.extend(std::iter::once(token.to_string()));
+        } else if let Some(open) = token.find(['(', '[']) {
+            // `clsx('flex', …)`: not a class, but what follows the paren may hold some.
+            i = start + open + 1;
+            continue;
         }
         if i == start {
             i += 1;
@@ -60,7 +64,11 @@ fn starts_candidate(b: u8) -> bool {
 }
 
 fn is_class_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'/' | b'.' | b'!' | b'@' | b'*' | b'%' | b'#' | b'&' | b'=' | b'\'')
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b':' | b'/' | b'.' | b'!' | b'@' | b'*' | b'%'
+        )
 }
 
 fn balanced(token: &str) -> bool {
@@ -101,10 +109,17 @@ pub fn expand_braces(pattern: &str) -> Vec<String> {
     let Some(close) = close else {
         return vec![pattern.to_string()];
     };
-    let (head, inner, tail) = (&pattern[..open], &pattern[open + 1..close], &pattern[close + 1..]);
+    let (head, inner, tail) = (
+        &pattern[..open],
+        &pattern[open + 1..close],
+        &pattern[close + 1..],
+    );
     let options: Vec<String> = match range(inner) {
         Some(list) => list,
-        None => crate::candidate::split_top_level(inner, b',').iter().map(|s| s.to_string()).collect(),
+        None => crate::candidate::split_top_level(inner, b',')
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
     };
     let tails = expand_braces(tail);
     let mut out = Vec::new();
@@ -154,15 +169,33 @@ mod tests {
     fn extracts_from_markup() {
         check(
             r#"<div className="md:hover:-m-4 w-[calc(100%-2rem)] bg-red-500/50 !p-2 data-[state=open]:flex">"#,
-            &["md:hover:-m-4", "w-[calc(100%-2rem)]", "bg-red-500/50", "!p-2", "data-[state=open]:flex"],
+            &[
+                "md:hover:-m-4",
+                "w-[calc(100%-2rem)]",
+                "bg-red-500/50",
+                "!p-2",
+                "data-[state=open]:flex",
+            ],
         );
-        check("clsx('flex', cond && `grid-cols-3`)", &["flex", "grid-cols-3"]);
-        check("content-['hi'] after:content-['x']", &["content-['hi']", "after:content-['x']"]);
+        check(
+            "clsx('flex', cond && `grid-cols-3`)",
+            &["flex", "grid-cols-3"],
+        );
+        check(
+            "content-['hi'] after:content-['x']",
+            &["content-['hi']", "after:content-['x']"],
+        );
     }
 
     #[test]
     fn expands_braces() {
-        assert_eq!(expand_braces("{sm,md}:p-{2,4}"), ["sm:p-2", "sm:p-4", "md:p-2", "md:p-4"]);
-        assert_eq!(expand_braces("bg-red-{100..300..100}"), ["bg-red-100", "bg-red-200", "bg-red-300"]);
+        assert_eq!(
+            expand_braces("{sm,md}:p-{2,4}"),
+            ["sm:p-2", "sm:p-4", "md:p-2", "md:p-4"]
+        );
+        assert_eq!(
+            expand_braces("bg-red-{100..300..100}"),
+            ["bg-red-100", "bg-red-200", "bg-red-300"]
+        );
     }
 }

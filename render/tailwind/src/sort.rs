@@ -44,7 +44,9 @@ pub fn properties_of(nodes: &[Node]) -> (Vec<usize>, usize) {
     let mut sorted_by_hint = false;
     while i < queue.len() {
         match queue[i] {
-            Node::Decl { property, value, .. } => {
+            Node::Decl {
+                property, value, ..
+            } => {
                 count += 1;
                 if sorted_by_hint {
                     i += 1;
@@ -64,7 +66,10 @@ pub fn properties_of(nodes: &[Node]) -> (Vec<usize>, usize) {
                     }
                 }
             }
-            Node::Rule { nodes, .. } | Node::AtRule { nodes: Some(nodes), .. } => {
+            Node::Rule { nodes, .. }
+            | Node::AtRule {
+                nodes: Some(nodes), ..
+            } => {
                 queue.extend(nodes.iter());
             }
             _ => {}
@@ -102,7 +107,9 @@ pub fn compare_names(a: &str, z: &str) -> Ordering {
             let a_end = i + a[i..].iter().take_while(|b| b.is_ascii_digit()).count();
             let z_end = j + z[j..].iter().take_while(|b| b.is_ascii_digit()).count();
             let (x, y) = (&a[i..a_end], &z[j..z_end]);
-            let numeric = number_of(x).partial_cmp(&number_of(y)).unwrap_or(Ordering::Equal);
+            let numeric = number_of(x)
+                .partial_cmp(&number_of(y))
+                .unwrap_or(Ordering::Equal);
             let ordering = numeric.then_with(|| x.cmp(y));
             if ordering != Ordering::Equal {
                 return ordering;
@@ -117,7 +124,9 @@ pub fn compare_names(a: &str, z: &str) -> Ordering {
         i += 1;
         j += 1;
     }
-    (a.len() - i).cmp(&(z.len() - j)).then(a.len().cmp(&z.len()))
+    (a.len() - i)
+        .cmp(&(z.len() - j))
+        .then(a.len().cmp(&z.len()))
 }
 
 fn number_of(digits: &[u8]) -> f64 {

@@ -9,12 +9,25 @@ use crate::limits::{source_file_bytes_max, source_files_max};
 
 /// Extensions never scanned (binary formats and stylesheets).
 const SKIPPED_EXTENSIONS: &[&str] = &[
-    "css", "scss", "sass", "less", "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "svgz", "woff", "woff2",
-    "ttf", "otf", "eot", "mp4", "webm", "mp3", "wav", "ogg", "pdf", "zip", "gz", "br", "zst", "tar", "wasm", "exe",
-    "dll", "so", "dylib", "bin", "lock", "map",
+    "css", "scss", "sass", "less", "png", "jpg", "jpeg", "gif", "webp", "avif", "ico", "svgz",
+    "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "wav", "ogg", "pdf", "zip", "gz",
+    "br", "zst", "tar", "wasm", "exe", "dll", "so", "dylib", "bin", "lock", "map",
 ];
-const SKIPPED_FILES: &[&str] = &["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lockb", "bun.lock"];
-const SKIPPED_DIRS: &[&str] = &["node_modules", ".git", ".next", ".svelte-kit", ".turbo", "target"];
+const SKIPPED_FILES: &[&str] = &[
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "bun.lockb",
+    "bun.lock",
+];
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    ".git",
+    ".next",
+    ".svelte-kit",
+    ".turbo",
+    "target",
+];
 
 /// The files to scan: `base` (the stylesheet's directory, unless `source(none)`) walked
 /// automatically, plus each `@source` path, minus `@source not` paths.
@@ -53,7 +66,10 @@ pub fn files(base: &Path, sources: &[Source]) -> Vec<PathBuf> {
             if excluded.iter().any(|x| path.starts_with(x)) {
                 continue;
             }
-            if entry.metadata().is_ok_and(|m| m.len() > source_file_bytes_max) {
+            if entry
+                .metadata()
+                .is_ok_and(|m| m.len() > source_file_bytes_max)
+            {
                 continue;
             }
             out.push(path.to_path_buf());
@@ -81,11 +97,16 @@ pub fn scan(base: &Path, sources: &[Source]) -> Vec<String> {
 }
 
 fn scannable(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
     if SKIPPED_FILES.contains(&name.as_ref()) {
         return false;
     }
-    let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
     !extension.is_some_and(|e| SKIPPED_EXTENSIONS.contains(&e.as_str()))
 }
 

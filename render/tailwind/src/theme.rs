@@ -160,7 +160,9 @@ fn collect_var_refs(css: &str, mut found: impl FnMut(&str)) {
         let name_start = at + 4;
         let tail = &rest[name_start..];
         let end = tail
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '\\' || c == '.'))
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '\\' || c == '.')
+            })
             .unwrap_or(tail.len());
         found(&tail[..end]);
         rest = &tail[end..];

@@ -11,7 +11,7 @@
 //! registration order, then a value within the family (breakpoints by size) — and a
 //! candidate's variants become a bit set over the orders used, compared as a number.
 
-use crate::candidate::{parse_value, split_top_level, Value};
+use crate::candidate::{Value, parse_value, split_top_level};
 use crate::css::Node;
 use crate::theme::Theme;
 
@@ -138,7 +138,10 @@ enum Kind {
 }
 
 fn family_index(name: &str) -> Option<u32> {
-    FAMILIES.iter().position(|(n, _)| *n == name).map(|i| i as u32)
+    FAMILIES
+        .iter()
+        .position(|(n, _)| *n == name)
+        .map(|i| i as u32)
 }
 
 /// Arbitrary variants sort after every registered one, custom variants after built-ins.
@@ -175,7 +178,12 @@ fn media(query: &str) -> Vec<Node> {
 /// The template and sort order for one variant, or `None` if it is unknown (the candidate
 /// is then dropped).
 pub fn resolve(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolved> {
-    if let Some((i, found)) = custom.iter().enumerate().rev().find(|(_, c)| c.name == variant) {
+    if let Some((i, found)) = custom
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, c)| c.name == variant)
+    {
         let order = match family_index(variant) {
             Some(index) => Order(index, Vec::new()),
             None => Order(CUSTOM_ORDER_BASE + i as u32, Vec::new()),
@@ -194,11 +202,18 @@ pub fn resolve(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolv
             order: Order(family_index("min")?, breakpoint_parts(&value.value, 1)),
         });
     }
-    if let Some((index, (_, kind))) = FAMILIES.iter().enumerate().find(|(_, (n, _))| *n == variant) {
+    if let Some((index, (_, kind))) = FAMILIES
+        .iter()
+        .enumerate()
+        .find(|(_, (n, _))| *n == variant)
+    {
         let order = Order(index as u32, Vec::new());
         let template = match kind {
             Kind::Selector(s) => selector(s),
-            Kind::Content(s) => vec![Node::rule(*s, vec![Node::decl("content", "var(--tw-content)"), slot()])],
+            Kind::Content(s) => vec![Node::rule(
+                *s,
+                vec![Node::decl("content", "var(--tw-content)"), slot()],
+            )],
             Kind::Media(q) => media(q),
             Kind::AtRule(name, params) => at_rule(name, params),
             Kind::Hover => vec![Node::rule("&:hover", media("(hover: hover)"))],
@@ -264,7 +279,9 @@ fn functional(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolve
                 ("min" | "@", _) => breakpoint_key(&value, theme, 1)?,
                 ("max" | "@max", _) => breakpoint_key(&value, theme, -1)?,
                 (_, Value::Named(n)) => vec![Part::Number(0), Part::Text(n.clone())],
-                (_, Value::Arbitrary { value, .. }) => vec![Part::Number(1), Part::Text(value.clone())],
+                (_, Value::Arbitrary { value, .. }) => {
+                    vec![Part::Number(1), Part::Text(value.clone())]
+                }
             };
             Some(Resolved {
                 template,
@@ -274,7 +291,12 @@ fn functional(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolve
     }
 }
 
-fn functional_template(family: &str, value: &Value, modifier: Option<&str>, theme: &Theme) -> Option<Vec<Node>> {
+fn functional_template(
+    family: &str,
+    value: &Value,
+    modifier: Option<&str>,
+    theme: &Theme,
+) -> Option<Vec<Node>> {
     let raw = match value {
         Value::Named(n) => n.as_str(),
         Value::Arbitrary { value, .. } => value.as_str(),
@@ -299,7 +321,11 @@ fn functional_template(family: &str, value: &Value, modifier: Option<&str>, them
             let query = if raw.contains('(') && !raw.starts_with('(') {
                 raw.to_string()
             } else {
-                let with_value = if raw.contains(':') { raw.to_string() } else { format!("{raw}: var(--tw)") };
+                let with_value = if raw.contains(':') {
+                    raw.to_string()
+                } else {
+                    format!("{raw}: var(--tw)")
+                };
                 if with_value.starts_with('(') && with_value.ends_with(')') {
                     with_value
                 } else {
@@ -328,7 +354,9 @@ fn functional_template(family: &str, value: &Value, modifier: Option<&str>, them
 
 fn breakpoint_value(value: &Value, theme: &Theme, namespace: &str) -> Option<String> {
     match value {
-        Value::Named(n) => theme.get(&format!("{namespace}-{n}")).map(|e| e.value.clone()),
+        Value::Named(n) => theme
+            .get(&format!("{namespace}-{n}"))
+            .map(|e| e.value.clone()),
         Value::Arbitrary { value, .. } => Some(value.clone()),
     }
 }
@@ -341,10 +369,18 @@ fn breakpoint_key(value: &Value, theme: &Theme, direction: i64) -> Option<Vec<Pa
 
 /// Tailwind buckets breakpoints by unit (`px` before `rem`), then orders by number.
 fn breakpoint_parts(raw: &str, direction: i64) -> Vec<Part> {
-    let bucket: String = raw.chars().filter(|c| !(c.is_ascii_digit() || *c == '.')).collect();
-    let digits_end = raw.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(raw.len());
+    let bucket: String = raw
+        .chars()
+        .filter(|c| !(c.is_ascii_digit() || *c == '.'))
+        .collect();
+    let digits_end = raw
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(raw.len());
     let number: f64 = raw[..digits_end].parse().unwrap_or(0.0);
-    vec![Part::Text(bucket), Part::Number(direction * (number * 1000.0) as i64)]
+    vec![
+        Part::Text(bucket),
+        Part::Number(direction * (number * 1000.0) as i64),
+    ]
 }
 
 /// `state=open` → `state="open"`, as Tailwind quotes attribute values.
@@ -370,7 +406,9 @@ fn quote_attribute(raw: &str) -> String {
 fn arbitrary(inner: &str) -> Option<Resolved> {
     let text = crate::candidate::decode_arbitrary(inner);
     let template = if let Some(at) = text.strip_prefix('@') {
-        let (name, params) = at.split_once(|c: char| c == ' ' || c == '(').map_or((at, ""), |(n, _)| (n, &at[n.len()..]));
+        let (name, params) = at
+            .split_once(|c: char| c == ' ' || c == '(')
+            .map_or((at, ""), |(n, _)| (n, &at[n.len()..]));
         at_rule(name, params.trim())
     } else if text.contains('&') {
         selector(&text)
@@ -423,18 +461,27 @@ fn negate(inner: &[Node]) -> Option<Vec<Node>> {
     let mut out = Vec::new();
     if !selectors.is_empty() {
         let list: Vec<String> = selectors.iter().map(|s| s.replacen('&', "", 1)).collect();
-        out.push(Node::rule(format!("&:not({})", list.join(", ")), vec![slot()]));
+        out.push(Node::rule(
+            format!("&:not({})", list.join(", ")),
+            vec![slot()],
+        ));
     }
     for (name, params) in queries {
         match name.as_str() {
-            "media" | "supports" | "container" => out.extend(at_rule(&name, &format!("not {params}"))),
+            "media" | "supports" | "container" => {
+                out.extend(at_rule(&name, &format!("not {params}")))
+            }
             _ => return None,
         }
     }
     (!out.is_empty()).then_some(out)
 }
 
-fn collect_conditions(nodes: &[Node], selectors: &mut Vec<String>, queries: &mut Vec<(String, String)>) {
+fn collect_conditions(
+    nodes: &[Node],
+    selectors: &mut Vec<String>,
+    queries: &mut Vec<(String, String)>,
+) {
     for node in nodes {
         match node {
             Node::Rule { selector, nodes } => {
@@ -461,7 +508,9 @@ fn rewrite_rules(nodes: &[Node], rewrite: &mut dyn FnMut(&str) -> String) -> Vec
     nodes
         .iter()
         .map(|node| match node {
-            Node::Rule { selector, nodes } if selector == "&" => Node::rule(selector.clone(), rewrite_rules(nodes, rewrite)),
+            Node::Rule { selector, nodes } if selector == "&" => {
+                Node::rule(selector.clone(), rewrite_rules(nodes, rewrite))
+            }
             Node::Rule { selector, nodes } => Node::rule(rewrite(selector), nodes.clone()),
             Node::AtRule {
                 name,
@@ -484,8 +533,12 @@ pub fn apply(template: &[Node], body: &[Node]) -> Vec<Node> {
     let mut out = Vec::with_capacity(template.len());
     for node in template {
         match node {
-            Node::AtRule { name, nodes: None, .. } if name == "slot" => out.extend(body.iter().cloned()),
-            Node::Rule { selector, nodes } => out.push(Node::rule(selector.clone(), apply(nodes, body))),
+            Node::AtRule {
+                name, nodes: None, ..
+            } if name == "slot" => out.extend(body.iter().cloned()),
+            Node::Rule { selector, nodes } => {
+                out.push(Node::rule(selector.clone(), apply(nodes, body)))
+            }
             Node::AtRule {
                 name,
                 params,

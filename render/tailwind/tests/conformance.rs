@@ -39,14 +39,28 @@ fn matches_tailwind_cli() {
     let (mut cases_total, mut cases_exact) = (0, 0);
     let mut order_exact = 0;
     let mut all_classes = BTreeSet::new();
+    let mut timings = Vec::new();
     for case in &cases {
-        let name = case.file_name().expect("name").to_string_lossy().into_owned();
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         let expected = reference_output(case, &modules);
+        let started = std::time::Instant::now();
         let actual = our_output(case, &modules);
+        timings.push(format!(
+            "{name} {:.2} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ));
         let expected = Sections::of(&expected);
         let actual = Sections::of(&actual);
 
-        let class_names: BTreeSet<&String> = expected.classes.keys().chain(actual.classes.keys()).collect();
+        let class_names: BTreeSet<&String> = expected
+            .classes
+            .keys()
+            .chain(actual.classes.keys())
+            .collect();
         for class in class_names {
             classes_total += 1;
             all_classes.insert(class.clone());
@@ -79,7 +93,9 @@ fn matches_tailwind_cli() {
             deviations.insert(format!("{name} :rest"));
             for (i, (e, a)) in expected.rest.iter().zip(&actual.rest).enumerate() {
                 if e != a {
-                    report.push_str(&format!("--- {name} :rest #{i}\n  tailwind: {e}\n  ours:     {a}\n"));
+                    report.push_str(&format!(
+                        "--- {name} :rest #{i}\n  tailwind: {e}\n  ours:     {a}\n"
+                    ));
                 }
             }
             if expected.rest.len() != actual.rest.len() {
@@ -102,13 +118,23 @@ fn matches_tailwind_cli() {
         all_classes.len(),
         known.len()
     );
+    println!(
+        "our compile (parse, scan, build) per case: {}",
+        timings.join(", ")
+    );
     let unexpected: Vec<&String> = deviations.difference(&known).collect();
     let fixed: Vec<&String> = known.difference(&deviations).collect();
     if !unexpected.is_empty() {
         eprintln!("{report}");
     }
-    assert!(unexpected.is_empty(), "new deviations from Tailwind: {unexpected:#?}");
-    assert!(fixed.is_empty(), "these now match Tailwind; remove them from known-deviations.txt: {fixed:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "new deviations from Tailwind: {unexpected:#?}"
+    );
+    assert!(
+        fixed.is_empty(),
+        "these now match Tailwind; remove them from known-deviations.txt: {fixed:#?}"
+    );
 }
 
 /// What the two outputs are compared by.
@@ -148,7 +174,11 @@ impl Sections {
                 rest.push(normalise(&chunk));
             }
         }
-        Sections { classes, order, rest }
+        Sections {
+            classes,
+            order,
+            rest,
+        }
     }
 }
 
@@ -156,7 +186,10 @@ impl Sections {
 fn normalise(css: &str) -> String {
     use lightningcss::stylesheet::{ParserOptions, PrinterOptions, StyleSheet};
     let Ok(sheet) = StyleSheet::parse(css, ParserOptions::default()) else {
-        return format!("(unparsable) {}", css.split_whitespace().collect::<Vec<_>>().join(" "));
+        return format!(
+            "(unparsable) {}",
+            css.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     };
     match sheet.to_css(PrinterOptions {
         minify: true,
@@ -177,7 +210,9 @@ fn top_level_chunks(css: &str) -> Vec<String> {
     while i < bytes.len() {
         match bytes[i] {
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let end = css[i + 2..].find("*/").map_or(bytes.len(), |e| i + 2 + e + 2);
+                let end = css[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |e| i + 2 + e + 2);
                 if depth == 0 {
                     let before = css[start..i].trim();
                     if !before.is_empty() {
@@ -271,14 +306,20 @@ fn first_class(rule: &str) -> Option<(String, usize)> {
     while i < chars.len() {
         let starts = chars[i] == '.'
             && (i == 0 || matches!(chars[i - 1], '{' | ',' | ' ' | '(' | '>' | '+' | '~' | '\n'))
-            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric() || *c == '\\' || *c == '-' || *c == '_');
+            && chars
+                .get(i + 1)
+                .is_some_and(|c| c.is_alphanumeric() || *c == '\\' || *c == '-' || *c == '_');
         if starts {
             let mut name = String::new();
             let mut j = i + 1;
             while j < chars.len() {
                 let c = chars[j];
                 if c == '\\' {
-                    let hex: String = chars[j + 1..].iter().take_while(|c| c.is_ascii_hexdigit()).take(6).collect();
+                    let hex: String = chars[j + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_hexdigit())
+                        .take(6)
+                        .collect();
                     if !hex.is_empty() {
                         name.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
                         j += 1 + hex.len();
@@ -321,7 +362,8 @@ fn our_output(case: &Path, modules: &Path) -> String {
     let input = std::fs::read_to_string(case.join("input.css")).expect("input.css");
     let package = modules.join("tailwindcss");
     let resolve = |file: &str| std::fs::read_to_string(package.join(file)).ok();
-    let design = Design::parse_with(&input, &resolve).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+    let design =
+        Design::parse_with(&input, &resolve).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
     let candidates = bext_tailwind::sources::scan(case, design.sources());
     design
         .build(candidates.iter().map(String::as_str))
@@ -334,7 +376,11 @@ fn reference_output(case: &Path, modules: &Path) -> String {
     collect_files(case, &mut files);
     files.sort();
     files.push(modules.join(".package-lock.json"));
-    let name = case.file_name().expect("name").to_string_lossy().into_owned();
+    let name = case
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
     // Inside the install, so the CLI resolves `@import "tailwindcss"` by walking up.
     let install = modules.parent().expect("the install dir");
     let dir = install.join(format!("expected-{name}-{}", hash_of(&files)));
@@ -352,14 +398,21 @@ fn reference_output(case: &Path, modules: &Path) -> String {
         .current_dir(&work)
         .status()
         .expect("run @tailwindcss/cli");
-    assert!(status.success(), "@tailwindcss/cli failed on {}", case.display());
+    assert!(
+        status.success(),
+        "@tailwindcss/cli failed on {}",
+        case.display()
+    );
     std::fs::read_to_string(&output).expect("expected.css")
 }
 
 /// `npm ci` of the lockfile into the cache, once per lockfile; returns its `node_modules`.
 fn install(root: &Path) -> PathBuf {
     let lock = root.join("package-lock.json");
-    let dir = Path::new(CACHE_DIR).join(format!("install-{}", hash_of(&[root.join("package.json"), lock.clone()])));
+    let dir = Path::new(CACHE_DIR).join(format!(
+        "install-{}",
+        hash_of(&[root.join("package.json"), lock.clone()])
+    ));
     let modules = dir.join("node_modules");
     if modules.join(".package-lock.json").is_file() {
         return modules;
@@ -380,7 +433,9 @@ fn hash_of(paths: &[PathBuf]) -> String {
     let mut hasher = DefaultHasher::new();
     for path in paths {
         path.file_name().hash(&mut hasher);
-        std::fs::read(path).expect("read for hashing").hash(&mut hasher);
+        std::fs::read(path)
+            .expect("read for hashing")
+            .hash(&mut hasher);
     }
     format!("{:016x}", hasher.finish())
 }

@@ -37,26 +37,37 @@ pub fn compile(request: &Request) -> Option<Out> {
     match request.root {
         "bg" => {
             let value = arbitrary(request.value)?;
-            let is_image = value.starts_with("url(") || value.contains("gradient(") || super::hint(request.value) == Some("image");
+            let is_image = value.starts_with("url(")
+                || value.contains("gradient(")
+                || super::hint(request.value) == Some("image");
             is_image.then(|| Out::same(&["background-image"], value))
         }
         "bg-linear-to" | "bg-gradient-to" => {
             let name = request.value.named()?;
             let (_, direction) = DIRECTIONS.iter().find(|(k, _)| *k == name)?;
             let nodes = if request.root == "bg-gradient-to" {
-                vec![Node::decl("--tw-gradient-position", format!("{direction} in oklab"))]
+                vec![Node::decl(
+                    "--tw-gradient-position",
+                    format!("{direction} in oklab"),
+                )]
             } else {
                 vec![
                     Node::decl("--tw-gradient-position", *direction),
                     Node::at_rule(
                         "supports",
                         "(background-image: linear-gradient(in lab, red, red))",
-                        vec![Node::decl("--tw-gradient-position", format!("{direction} in oklab"))],
+                        vec![Node::decl(
+                            "--tw-gradient-position",
+                            format!("{direction} in oklab"),
+                        )],
                     ),
                 ]
             };
             let mut nodes = nodes;
-            nodes.push(Node::decl("background-image", "linear-gradient(var(--tw-gradient-stops))"));
+            nodes.push(Node::decl(
+                "background-image",
+                "linear-gradient(var(--tw-gradient-stops))",
+            ));
             Some(Out {
                 nodes,
                 properties: GRADIENT_PROPERTIES.to_vec(),
@@ -71,7 +82,13 @@ fn stop(request: &Request) -> Option<Out> {
     let name = request.root;
     if let Some(n) = request.value.named().and_then(|v| v.strip_suffix('%')) {
         if is_number(n) && request.modifier.is_none() {
-            return Some(Out::same(&[&format!("--tw-gradient-{name}-position")], &format!("{n}%")).with(GRADIENT_PROPERTIES));
+            return Some(
+                Out::same(
+                    &[&format!("--tw-gradient-{name}-position")],
+                    &format!("{n}%"),
+                )
+                .with(GRADIENT_PROPERTIES),
+            );
         }
     }
     let color = super::color::resolve(request)?;
@@ -79,7 +96,10 @@ fn stop(request: &Request) -> Option<Out> {
     nodes.extend(color.declarations(&format!("--tw-gradient-{name}")));
     if name == "via" {
         nodes.push(Node::decl("--tw-gradient-via-stops", STOPS_VIA));
-        nodes.push(Node::decl("--tw-gradient-stops", "var(--tw-gradient-via-stops)"));
+        nodes.push(Node::decl(
+            "--tw-gradient-stops",
+            "var(--tw-gradient-via-stops)",
+        ));
     } else {
         nodes.push(Node::decl("--tw-gradient-stops", STOPS_FROM_TO));
     }

@@ -47,11 +47,17 @@ pub fn compile(request: &Request) -> Option<Out> {
     let declare = |property: &str| color.declarations(property);
     match root {
         "placeholder" => Some(Out {
-            nodes: vec![Node::rule("&::placeholder", sorted("placeholder-color", declare("color")))],
+            nodes: vec![Node::rule(
+                "&::placeholder",
+                sorted("placeholder-color", declare("color")),
+            )],
             properties: Vec::new(),
         }),
         "divide" => Some(Out {
-            nodes: vec![Node::rule(":where(& > :not(:last-child))", sorted("divide-color", declare("border-color")))],
+            nodes: vec![Node::rule(
+                ":where(& > :not(:last-child))",
+                sorted("divide-color", declare("border-color")),
+            )],
             properties: Vec::new(),
         }),
         _ => Some(Out {
@@ -138,9 +144,23 @@ fn is_color_like(value: &str, hint: Option<&str>) -> bool {
         return hint == "color";
     }
     value.starts_with('#')
-        || ["rgb(", "rgba(", "hsl(", "hsla(", "oklch(", "oklab(", "lab(", "lch(", "color-mix(", "color("]
-            .iter()
-            .any(|p| value.starts_with(p))
-        || matches!(value, "red" | "blue" | "green" | "white" | "black" | "transparent" | "currentcolor")
+        || [
+            "rgb(",
+            "rgba(",
+            "hsl(",
+            "hsla(",
+            "oklch(",
+            "oklab(",
+            "lab(",
+            "lch(",
+            "color-mix(",
+            "color(",
+        ]
+        .iter()
+        .any(|p| value.starts_with(p))
+        || matches!(
+            value,
+            "red" | "blue" | "green" | "white" | "black" | "transparent" | "currentcolor"
+        )
         || value.starts_with("var(")
 }

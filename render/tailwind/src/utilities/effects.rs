@@ -23,7 +23,10 @@ pub fn compile(request: &Request) -> Option<Out> {
             };
             Some(Out::decls(&[
                 ("--tw-ring-offset-width", &width),
-                ("--tw-ring-offset-shadow", "var(--tw-ring-inset, ) 0 0 0 var(--tw-ring-offset-width) var(--tw-ring-offset-color)"),
+                (
+                    "--tw-ring-offset-shadow",
+                    "var(--tw-ring-inset, ) 0 0 0 var(--tw-ring-offset-width) var(--tw-ring-offset-color)",
+                ),
             ]))
         }
         "scale-x" | "scale-y" | "scale-z" => {
@@ -34,11 +37,23 @@ pub fn compile(request: &Request) -> Option<Out> {
                 None => arbitrary(request.value)?.to_string(),
             };
             let value = negate(&value, request.negative);
-            let scale = if axis == "z" { "var(--tw-scale-x) var(--tw-scale-y) var(--tw-scale-z)" } else { "var(--tw-scale-x) var(--tw-scale-y)" };
-            Some(Out::decls(&[(&format!("--tw-scale-{axis}"), &value), ("scale", scale)]).with(&["--tw-scale-x", "--tw-scale-y", "--tw-scale-z"]))
+            let scale = if axis == "z" {
+                "var(--tw-scale-x) var(--tw-scale-y) var(--tw-scale-z)"
+            } else {
+                "var(--tw-scale-x) var(--tw-scale-y)"
+            };
+            Some(
+                Out::decls(&[(&format!("--tw-scale-{axis}"), &value), ("scale", scale)]).with(&[
+                    "--tw-scale-x",
+                    "--tw-scale-y",
+                    "--tw-scale-z",
+                ]),
+            )
         }
         "stroke" => match request.value.named() {
-            Some(n) if is_integer(n) && !request.negative => Some(Out::same(&["stroke-width"], &format!("{n}px"))),
+            Some(n) if is_integer(n) && !request.negative => {
+                Some(Out::same(&["stroke-width"], &format!("{n}px")))
+            }
             _ => None,
         },
         "divide-x" | "divide-y" => divide(request),
@@ -54,15 +69,25 @@ pub fn compile(request: &Request) -> Option<Out> {
         "skew-x" | "skew-y" => skew(request),
         "duration" => {
             let value = milliseconds(request)?;
-            Some(Out::decls(&[("--tw-duration", &value), ("transition-duration", &value)]).with(&["--tw-duration"]))
+            Some(
+                Out::decls(&[("--tw-duration", &value), ("transition-duration", &value)])
+                    .with(&["--tw-duration"]),
+            )
         }
         "delay" => {
             let value = milliseconds(request)?;
             Some(Out::same(&["transition-delay"], &value))
         }
         "ease" => {
-            let value = theme_value(request, &["--ease"]).or_else(|| arbitrary(request.value).map(str::to_string))?;
-            Some(Out::decls(&[("--tw-ease", &value), ("transition-timing-function", &value)]).with(&["--tw-ease"]))
+            let value = theme_value(request, &["--ease"])
+                .or_else(|| arbitrary(request.value).map(str::to_string))?;
+            Some(
+                Out::decls(&[
+                    ("--tw-ease", &value),
+                    ("transition-timing-function", &value),
+                ])
+                .with(&["--tw-ease"]),
+            )
         }
         "outline" => outline(request),
         "outline-offset" => {
@@ -70,17 +95,23 @@ pub fn compile(request: &Request) -> Option<Out> {
                 Some(n) if is_integer(n) => format!("{n}px"),
                 _ => arbitrary(request.value)?.to_string(),
             };
-            let value = if request.negative { format!("calc({value} * -1)") } else { value };
+            let value = if request.negative {
+                format!("calc({value} * -1)")
+            } else {
+                value
+            };
             Some(Out::same(&["outline-offset"], &value))
         }
         "blur" => {
-            let value = theme_value(request, &["--blur"]).or_else(|| arbitrary(request.value).map(str::to_string))?;
+            let value = theme_value(request, &["--blur"])
+                .or_else(|| arbitrary(request.value).map(str::to_string))?;
             Some(filter(&format!("blur({value})")))
         }
         "animate" => {
             let value = match request.value.named() {
                 Some("none") => "none".to_string(),
-                _ => theme_value(request, &["--animate"]).or_else(|| arbitrary(request.value).map(str::to_string))?,
+                _ => theme_value(request, &["--animate"])
+                    .or_else(|| arbitrary(request.value).map(str::to_string))?,
             };
             Some(Out::same(&["animation"], &value))
         }
@@ -141,12 +172,30 @@ pub const BORDER_ROOTS: &[(&str, &str)] = BORDER_SIDES;
 
 const RADII: &[(&str, &[&str])] = &[
     ("rounded", &["border-radius"]),
-    ("rounded-s", &["border-start-start-radius", "border-end-start-radius"]),
-    ("rounded-e", &["border-start-end-radius", "border-end-end-radius"]),
-    ("rounded-t", &["border-top-left-radius", "border-top-right-radius"]),
-    ("rounded-r", &["border-top-right-radius", "border-bottom-right-radius"]),
-    ("rounded-b", &["border-bottom-right-radius", "border-bottom-left-radius"]),
-    ("rounded-l", &["border-top-left-radius", "border-bottom-left-radius"]),
+    (
+        "rounded-s",
+        &["border-start-start-radius", "border-end-start-radius"],
+    ),
+    (
+        "rounded-e",
+        &["border-start-end-radius", "border-end-end-radius"],
+    ),
+    (
+        "rounded-t",
+        &["border-top-left-radius", "border-top-right-radius"],
+    ),
+    (
+        "rounded-r",
+        &["border-top-right-radius", "border-bottom-right-radius"],
+    ),
+    (
+        "rounded-b",
+        &["border-bottom-right-radius", "border-bottom-left-radius"],
+    ),
+    (
+        "rounded-l",
+        &["border-top-left-radius", "border-bottom-left-radius"],
+    ),
     ("rounded-tl", &["border-top-left-radius"]),
     ("rounded-tr", &["border-top-right-radius"]),
     ("rounded-br", &["border-bottom-right-radius"]),
@@ -179,7 +228,10 @@ fn shadow(request: &Request) -> Option<Out> {
             }
             let value = with_shadow_color(&entry.value);
             return Some(Out {
-                nodes: vec![Node::decl("--tw-shadow", value), Node::decl("box-shadow", SHADOW_STACK)],
+                nodes: vec![
+                    Node::decl("--tw-shadow", value),
+                    Node::decl("box-shadow", SHADOW_STACK),
+                ],
                 properties: SHADOW_PROPERTIES.to_vec(),
             });
         }
@@ -196,13 +248,19 @@ fn shadow(request: &Request) -> Option<Out> {
 pub fn shadow_default(theme: &crate::theme::Theme) -> Option<Out> {
     let entry = theme.get("--shadow")?;
     Some(Out {
-        nodes: vec![Node::decl("--tw-shadow", with_shadow_color(&entry.value)), Node::decl("box-shadow", SHADOW_STACK)],
+        nodes: vec![
+            Node::decl("--tw-shadow", with_shadow_color(&entry.value)),
+            Node::decl("box-shadow", SHADOW_STACK),
+        ],
         properties: SHADOW_PROPERTIES.to_vec(),
     })
 }
 
 fn mix_alpha(color: &super::color::Color, property: &str, alpha: &str) -> Vec<Node> {
-    vec![Node::decl(property, format!("color-mix(in oklab, {} {alpha}, transparent)", color.value))]
+    vec![Node::decl(
+        property,
+        format!("color-mix(in oklab, {} {alpha}, transparent)", color.value),
+    )]
 }
 
 /// `0 4px 6px -1px rgb(0 0 0 / 0.1)` → `… var(--tw-shadow-color, rgb(0 0 0 / 0.1))`, for
@@ -213,7 +271,11 @@ fn with_shadow_color(value: &str) -> String {
         .map(|layer| {
             let layer = layer.trim();
             match layer.rfind(" rgb(").or_else(|| layer.rfind(" #")) {
-                Some(at) => format!("{} var(--tw-shadow-color, {})", &layer[..at], &layer[at + 1..]),
+                Some(at) => format!(
+                    "{} var(--tw-shadow-color, {})",
+                    &layer[..at],
+                    &layer[at + 1..]
+                ),
                 None => layer.to_string(),
             }
         })
@@ -240,8 +302,14 @@ pub fn divide_out(axis: &str, width: &str) -> Out {
             Node::decl("--tw-sort", "divide-x-width"),
             Node::decl(reverse.clone(), "0"),
             Node::decl("border-inline-style", "var(--tw-border-style)"),
-            Node::decl("border-inline-start-width", format!("calc({width} * var({reverse}))")),
-            Node::decl("border-inline-end-width", format!("calc({width} * calc(1 - var({reverse})))")),
+            Node::decl(
+                "border-inline-start-width",
+                format!("calc({width} * var({reverse}))"),
+            ),
+            Node::decl(
+                "border-inline-end-width",
+                format!("calc({width} * calc(1 - var({reverse})))"),
+            ),
         ]
     } else {
         vec![
@@ -249,8 +317,14 @@ pub fn divide_out(axis: &str, width: &str) -> Out {
             Node::decl(reverse.clone(), "0"),
             Node::decl("border-bottom-style", "var(--tw-border-style)"),
             Node::decl("border-top-style", "var(--tw-border-style)"),
-            Node::decl("border-top-width", format!("calc({width} * var({reverse}))")),
-            Node::decl("border-bottom-width", format!("calc({width} * calc(1 - var({reverse})))")),
+            Node::decl(
+                "border-top-width",
+                format!("calc({width} * var({reverse}))"),
+            ),
+            Node::decl(
+                "border-bottom-width",
+                format!("calc({width} * calc(1 - var({reverse})))"),
+            ),
         ]
     };
     Out {
@@ -275,7 +349,9 @@ fn ring(request: &Request) -> Option<Out> {
         nodes: vec![
             Node::decl(
                 "--tw-ring-shadow",
-                format!("var(--tw-ring-inset, ) 0 0 0 calc({width} + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"),
+                format!(
+                    "var(--tw-ring-inset, ) 0 0 0 calc({width} + var(--tw-ring-offset-width)) var(--tw-ring-color, currentcolor)"
+                ),
             ),
             Node::decl("box-shadow", SHADOW_STACK),
         ],
@@ -291,7 +367,13 @@ fn outline(request: &Request) -> Option<Out> {
         Some(n) if is_integer(n) => format!("{n}px"),
         _ => return None,
     };
-    Some(Out::decls(&[("outline-style", "var(--tw-outline-style)"), ("outline-width", &width)]).with(&["--tw-outline-style"]))
+    Some(
+        Out::decls(&[
+            ("outline-style", "var(--tw-outline-style)"),
+            ("outline-width", &width),
+        ])
+        .with(&["--tw-outline-style"]),
+    )
 }
 
 fn percent(request: &Request) -> Option<String> {
@@ -343,13 +425,23 @@ fn skew(request: &Request) -> Option<Out> {
     let value = angle(request)?;
     Some(Out {
         nodes: vec![
-            Node::decl(format!("--tw-skew-{axis}"), format!("skewX({value})").replace("skewX", if axis == "x" { "skewX" } else { "skewY" })),
+            Node::decl(
+                format!("--tw-skew-{axis}"),
+                format!("skewX({value})")
+                    .replace("skewX", if axis == "x" { "skewX" } else { "skewY" }),
+            ),
             Node::decl(
                 "transform",
                 "var(--tw-rotate-x, ) var(--tw-rotate-y, ) var(--tw-rotate-z, ) var(--tw-skew-x, ) var(--tw-skew-y, )",
             ),
         ],
-        properties: vec!["--tw-rotate-x", "--tw-rotate-y", "--tw-rotate-z", "--tw-skew-x", "--tw-skew-y"],
+        properties: vec![
+            "--tw-rotate-x",
+            "--tw-rotate-y",
+            "--tw-rotate-z",
+            "--tw-skew-x",
+            "--tw-skew-y",
+        ],
     })
 }
 

@@ -10,7 +10,10 @@ pub fn compile(request: &Request) -> Option<Out> {
     let named = request.value.named();
     let arbitrary_value = arbitrary(request.value);
     let (properties, value): (&[&str], String) = match request.root {
-        "z" => (&["z-index"], negate(&integer_or_arbitrary(request)?, request.negative)),
+        "z" => (
+            &["z-index"],
+            negate(&integer_or_arbitrary(request)?, request.negative),
+        ),
         "order" => (
             &["order"],
             match named {
@@ -21,7 +24,11 @@ pub fn compile(request: &Request) -> Option<Out> {
             },
         ),
         "grid-cols" | "grid-rows" => {
-            let property = if request.root == "grid-cols" { "grid-template-columns" } else { "grid-template-rows" };
+            let property = if request.root == "grid-cols" {
+                "grid-template-columns"
+            } else {
+                "grid-template-rows"
+            };
             let value = match named {
                 Some(n) if is_integer(n) => format!("repeat({n}, minmax(0, 1fr))"),
                 _ => arbitrary_value?.to_string(),
@@ -29,9 +36,16 @@ pub fn compile(request: &Request) -> Option<Out> {
             return positive(request, Out::same(&[property], &value));
         }
         "col-span" | "row-span" => {
-            let property = if request.root == "col-span" { "grid-column" } else { "grid-row" };
+            let property = if request.root == "col-span" {
+                "grid-column"
+            } else {
+                "grid-row"
+            };
             let n = integer_or_arbitrary(request)?;
-            return positive(request, Out::same(&[property], &format!("span {n} / span {n}")));
+            return positive(
+                request,
+                Out::same(&[property], &format!("span {n} / span {n}")),
+            );
         }
         "col-start" | "col-end" | "row-start" | "row-end" => {
             let property = match request.root {
@@ -55,7 +69,11 @@ pub fn compile(request: &Request) -> Option<Out> {
             return positive(request, Out::same(&["flex"], &value));
         }
         "grow" | "shrink" => {
-            let property = if request.root == "grow" { "flex-grow" } else { "flex-shrink" };
+            let property = if request.root == "grow" {
+                "flex-grow"
+            } else {
+                "flex-shrink"
+            };
             let value = match named {
                 Some(n) if is_number(n) => n.to_string(),
                 _ => arbitrary_value?.to_string(),

@@ -76,7 +76,12 @@ pub fn compile(text: &str, modifier: Option<&Value>, negative: bool, theme: &The
     }
 }
 
-fn compile_split(text: &str, modifier: Option<&Value>, negative: bool, theme: &Theme) -> Option<Out> {
+fn compile_split(
+    text: &str,
+    modifier: Option<&Value>,
+    negative: bool,
+    theme: &Theme,
+) -> Option<Out> {
     if modifier.is_none() && !negative {
         if let Some(out) = statics::lookup(text, theme) {
             return Some(out);

@@ -136,7 +136,11 @@ pub fn compile(request: &Request) -> Option<Out> {
         _ => {}
     }
     if request.root == "max-w" {
-        if let Some(screen) = request.value.named().and_then(|n| n.strip_prefix("screen-")) {
+        if let Some(screen) = request
+            .value
+            .named()
+            .and_then(|n| n.strip_prefix("screen-"))
+        {
             let entry = request.theme.get(&format!("--breakpoint-{screen}"))?;
             return Some(Out::same(&["max-width"], &request.theme.reference(entry)));
         }
@@ -145,10 +149,19 @@ pub fn compile(request: &Request) -> Option<Out> {
     if request.negative && !family.negative {
         return None;
     }
-    let value = length(request, family.namespaces, family.fractions, family.keywords)?;
+    let value = length(
+        request,
+        family.namespaces,
+        family.fractions,
+        family.keywords,
+    )?;
     let out = Out::same(family.properties, &value);
     // Tailwind tags `size-*` for sorting with a property it does not list (it still counts).
-    Some(if family.root == "size" { out.with_sort("size") } else { out })
+    Some(if family.root == "size" {
+        out.with_sort("size")
+    } else {
+        out
+    })
 }
 
 /// The value of a spacing-scale length: arbitrary, theme key, keyword, fraction or
@@ -179,7 +192,10 @@ fn length(
         }
     }
     if fractions && is_fraction(name) {
-        return Some(negate(&format!("calc({} * 100%)", name.replace('/', " / ")), negative));
+        return Some(negate(
+            &format!("calc({} * 100%)", name.replace('/', " / ")),
+            negative,
+        ));
     }
     multiplier(request, name, negative)
 }
@@ -207,15 +223,19 @@ pub fn spacing_multiple(reference: &str, name: &str, negative: bool) -> String {
 
 /// Tailwind accepts multipliers in steps of 0.25.
 fn is_quarter_step(name: &str) -> bool {
-    name.parse::<f64>()
-        .is_ok_and(|n| (n * 4.0).fract() == 0.0)
+    name.parse::<f64>().is_ok_and(|n| (n * 4.0).fract() == 0.0)
 }
 
 const TRANSLATE_PROPERTIES: &[&str] = &["--tw-translate-x", "--tw-translate-y", "--tw-translate-z"];
 
 fn translate(request: &Request) -> Option<Out> {
     let axis = request.root.strip_prefix("translate-")?;
-    let value = length(request, &["--translate", "--spacing"], true, &[("px", "1px"), ("full", "100%")])?;
+    let value = length(
+        request,
+        &["--translate", "--spacing"],
+        true,
+        &[("px", "1px"), ("full", "100%")],
+    )?;
     let variable = format!("--tw-translate-{axis}");
     let translate = if axis == "z" {
         "var(--tw-translate-x) var(--tw-translate-y) var(--tw-translate-z)"
@@ -223,13 +243,21 @@ fn translate(request: &Request) -> Option<Out> {
         "var(--tw-translate-x) var(--tw-translate-y)"
     };
     Some(Out {
-        nodes: vec![Node::decl(variable, value), Node::decl("translate", translate)],
+        nodes: vec![
+            Node::decl(variable, value),
+            Node::decl("translate", translate),
+        ],
         properties: TRANSLATE_PROPERTIES.to_vec(),
     })
 }
 
 fn translate_both(request: &Request) -> Option<Out> {
-    let value = length(request, &["--translate", "--spacing"], true, &[("px", "1px"), ("full", "100%")])?;
+    let value = length(
+        request,
+        &["--translate", "--spacing"],
+        true,
+        &[("px", "1px"), ("full", "100%")],
+    )?;
     Some(Out {
         nodes: vec![
             Node::decl("--tw-translate-x", value.clone()),
@@ -253,7 +281,10 @@ fn space(request: &Request) -> Option<Out> {
         nodes: vec![Node::rule(
             ":where(& > :not(:last-child))",
             vec![
-                Node::decl("--tw-sort", if axis == "x" { "row-gap" } else { "column-gap" }),
+                Node::decl(
+                    "--tw-sort",
+                    if axis == "x" { "row-gap" } else { "column-gap" },
+                ),
                 Node::decl(reverse.clone(), "0"),
                 Node::decl(start, format!("calc({value} * var({reverse}))")),
                 Node::decl(end, format!("calc({value} * calc(1 - var({reverse})))")),

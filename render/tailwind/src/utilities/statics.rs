@@ -4,13 +4,20 @@ use super::Out;
 use crate::css::Node;
 use crate::theme::Theme;
 
-type Static = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
+type Static = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
 
 pub fn lookup(name: &str, theme: &Theme) -> Option<Out> {
     if let Some(out) = themed(name, theme) {
         return Some(out);
     }
-    if let Some((_, side)) = super::effects::BORDER_ROOTS.iter().find(|(root, _)| *root == name) {
+    if let Some((_, side)) = super::effects::BORDER_ROOTS
+        .iter()
+        .find(|(root, _)| *root == name)
+    {
         return Some(super::effects::border_default(side));
     }
     let (_, decls, properties) = STATICS.iter().find(|(n, _, _)| *n == name)?;
@@ -25,21 +32,30 @@ fn themed(name: &str, theme: &Theme) -> Option<Out> {
         "shadow" => return super::effects::shadow_default(theme),
         "blur" => {
             let entry = theme.get("--blur")?;
-            return Some(super::effects::filter(&format!("blur({})", theme.reference(entry))));
+            return Some(super::effects::filter(&format!(
+                "blur({})",
+                theme.reference(entry)
+            )));
         }
         "blur-none" => return Some(super::effects::filter(" ")),
         "divide-x" => return Some(super::effects::divide_out("x", "1px")),
         "divide-y" => return Some(super::effects::divide_out("y", "1px")),
         "space-x-reverse" | "space-y-reverse" | "divide-x-reverse" | "divide-y-reverse" => {
             let variable = format!("--tw-{name}");
-            let nodes = vec![Node::rule(":where(& > :not(:last-child))", vec![Node::decl(variable, "1")])];
+            let nodes = vec![Node::rule(
+                ":where(& > :not(:last-child))",
+                vec![Node::decl(variable, "1")],
+            )];
             let property: &'static str = match name {
                 "space-x-reverse" => "--tw-space-x-reverse",
                 "space-y-reverse" => "--tw-space-y-reverse",
                 "divide-x-reverse" => "--tw-divide-x-reverse",
                 _ => "--tw-divide-y-reverse",
             };
-            return Some(Out { nodes, properties: vec![property] });
+            return Some(Out {
+                nodes,
+                properties: vec![property],
+            });
         }
         "outline-hidden" => {
             return Some(Out {
@@ -49,7 +65,10 @@ fn themed(name: &str, theme: &Theme) -> Option<Out> {
                     Node::at_rule(
                         "media",
                         "(forced-colors: active)",
-                        vec![Node::decl("outline", "2px solid transparent"), Node::decl("outline-offset", "2px")],
+                        vec![
+                            Node::decl("outline", "2px solid transparent"),
+                            Node::decl("outline-offset", "2px"),
+                        ],
                     ),
                 ],
                 properties: Vec::new(),
@@ -59,9 +78,20 @@ fn themed(name: &str, theme: &Theme) -> Option<Out> {
             let mut nodes = vec![Node::decl("width", "100%")];
             for (key, value) in theme.namespace("--breakpoint") {
                 let _ = key;
-                nodes.push(Node::at_rule("media", format!("(width >= {value})"), vec![Node::decl("max-width", value)]));
+                nodes.push(Node::at_rule(
+                    "media",
+                    format!("(width >= {value})"),
+                    vec![Node::decl("max-width", value)],
+                ));
             }
-            return Some(Out { nodes, properties: vec![] }.with(&[]).with_sort("--tw-container-component"));
+            return Some(
+                Out {
+                    nodes,
+                    properties: vec![],
+                }
+                .with(&[])
+                .with_sort("--tw-container-component"),
+            );
         }
         _ => return None,
     };

@@ -17,7 +17,10 @@ pub fn compile(request: &Request) -> Option<Out> {
                 Some(_) => return None,
                 None => arbitrary(request.value)?.to_string(),
             };
-            Some(Out::decls(&[("--tw-content", &value), ("content", "var(--tw-content)")]).with(&["--tw-content"]))
+            Some(
+                Out::decls(&[("--tw-content", &value), ("content", "var(--tw-content)")])
+                    .with(&["--tw-content"]),
+            )
         }
         "decoration" if request.modifier.is_none() => decoration(request),
         "underline-offset" => underline_offset(request),
@@ -35,8 +38,10 @@ fn font_size(request: &Request) -> Option<Out> {
     }
     let (size, line_height) = match arbitrary(request.value) {
         Some(value) => {
-            let is_size = matches!(hint(request.value), Some("length" | "length-percentage" | "absolute-size" | "relative-size"))
-                || (hint(request.value).is_none() && looks_like_length(value));
+            let is_size = matches!(
+                hint(request.value),
+                Some("length" | "length-percentage" | "absolute-size" | "relative-size")
+            ) || (hint(request.value).is_none() && looks_like_length(value));
             if !is_size {
                 return None;
             }
@@ -57,13 +62,18 @@ fn font_size(request: &Request) -> Option<Out> {
         Some(modifier) => {
             let line = match modifier {
                 crate::candidate::Value::Arbitrary { value, .. } => value.clone(),
-                crate::candidate::Value::Named(n) => match request.theme.lookup(n, &["--leading"]) {
-                    Some(entry) => request.theme.reference(entry),
-                    None if is_number(n) => {
-                        format!("calc({} * {n})", request.theme.reference(request.theme.get("--spacing")?))
+                crate::candidate::Value::Named(n) => {
+                    match request.theme.lookup(n, &["--leading"]) {
+                        Some(entry) => request.theme.reference(entry),
+                        None if is_number(n) => {
+                            format!(
+                                "calc({} * {n})",
+                                request.theme.reference(request.theme.get("--spacing")?)
+                            )
+                        }
+                        None => return None,
                     }
-                    None => return None,
-                },
+                }
             };
             nodes.push(Node::decl("line-height", line));
         }
@@ -99,8 +109,13 @@ pub fn looks_like_length(value: &str) -> bool {
     let digits_end = value
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
         .unwrap_or(value.len());
-    (digits_end > 0 && value[digits_end..].chars().all(|c| c.is_ascii_alphabetic() || c == '%'))
-        || ["calc(", "clamp(", "min(", "max("].iter().any(|f| value.starts_with(f))
+    (digits_end > 0
+        && value[digits_end..]
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '%'))
+        || ["calc(", "clamp(", "min(", "max("]
+            .iter()
+            .any(|f| value.starts_with(f))
 }
 
 fn font(request: &Request) -> Option<Out> {
@@ -108,7 +123,8 @@ fn font(request: &Request) -> Option<Out> {
         return None;
     }
     if let Some(value) = arbitrary(request.value) {
-        let weight = hint(request.value) == Some("number") || is_number(value) || value.starts_with("var(");
+        let weight =
+            hint(request.value) == Some("number") || is_number(value) || value.starts_with("var(");
         return Some(if weight {
             weight_out(value)
         } else {
@@ -159,7 +175,10 @@ fn tracking(request: &Request) -> Option<Out> {
         None => theme_value(request, &["--tracking"])?,
     };
     let value = negate(&value, request.negative);
-    Some(Out::decls(&[("--tw-tracking", &value), ("letter-spacing", &value)]).with(&["--tw-tracking"]))
+    Some(
+        Out::decls(&[("--tw-tracking", &value), ("letter-spacing", &value)])
+            .with(&["--tw-tracking"]),
+    )
 }
 
 fn line_clamp(request: &Request) -> Option<Out> {
@@ -199,7 +218,10 @@ fn underline_offset(request: &Request) -> Option<Out> {
         Some(n) if is_integer(n) => format!("{n}px"),
         _ => arbitrary(request.value)?.to_string(),
     };
-    Some(Out::same(&["text-underline-offset"], &negate(&value, request.negative)))
+    Some(Out::same(
+        &["text-underline-offset"],
+        &negate(&value, request.negative),
+    ))
 }
 
 fn spacing_or_arbitrary(request: &Request) -> Option<String> {
@@ -212,5 +234,8 @@ fn spacing_or_arbitrary(request: &Request) -> Option<String> {
     }
     let spacing = request.theme.get("--spacing")?;
     let sign = if request.negative { "-" } else { "" };
-    Some(format!("calc({} * {sign}{name})", request.theme.reference(spacing)))
+    Some(format!(
+        "calc({} * {sign}{name})",
+        request.theme.reference(spacing)
+    ))
 }
