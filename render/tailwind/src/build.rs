@@ -400,25 +400,24 @@ fn has_content(node: &Node) -> bool {
 
 fn replace_marker(nodes: &mut Vec<Node>, replacement: Vec<Node>) -> bool {
     for i in 0..nodes.len() {
-        match &mut nodes[i] {
-            Node::AtRule {
-                name, nodes: None, ..
-            } if name == THEME_MARKER => {
-                nodes.splice(i..=i, replacement);
-                return true;
-            }
+        let is_marker =
+            matches!(&nodes[i], Node::AtRule { name, nodes: None, .. } if name == THEME_MARKER);
+        if is_marker {
+            nodes.splice(i..=i, replacement);
+            return true;
+        }
+        let children = match &mut nodes[i] {
             Node::AtRule {
                 nodes: Some(children),
                 ..
             }
             | Node::Rule {
                 nodes: children, ..
-            } => {
-                if replace_marker(children, replacement.clone()) {
-                    return true;
-                }
-            }
-            _ => {}
+            } => children,
+            _ => continue,
+        };
+        if replace_marker(children, replacement.clone()) {
+            return true;
         }
     }
     false

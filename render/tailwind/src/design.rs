@@ -40,7 +40,6 @@ pub struct CustomUtility {
     pub name: String,
     pub functional: bool,
     pub body: Vec<Node>,
-    pub at: usize,
 }
 
 /// The marker left where the theme variables are printed.
@@ -331,7 +330,6 @@ impl Design {
             name,
             functional,
             body,
-            at,
         });
         Ok(())
     }

@@ -209,39 +209,6 @@ pub fn escape(name: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_like_css_escape() {
-        for (input, expected) in [
-            ("hover:bg-red-500/50", "hover\\:bg-red-500\\/50"),
-            ("w-[calc(100%-2rem)]", "w-\\[calc\\(100\\%-2rem\\)\\]"),
-            ("2xl:p-4", "\\32 xl\\:p-4"),
-            ("-m-2", "-m-2"),
-        ] {
-            assert_eq!(escape(input), expected);
-        }
-    }
-
-    #[test]
-    fn hoists_rules_out_of_rules() {
-        let tree = vec![Node::rule(
-            ".a",
-            vec![Node::at_rule(
-                "media",
-                "(hover: hover)",
-                vec![Node::rule("&:hover", vec![Node::decl("color", "red")])],
-            )],
-        )];
-        assert_eq!(
-            crate::css::print(&flatten(&tree, None)),
-            "@media (hover: hover) {\n  .a:hover {\n    color: red;\n  }\n}\n"
-        );
-    }
-}
-
 /// Tailwind's fallback for `color-mix(in oklab, …)`: before each declaration using it, the
 /// same value with theme colors inlined and mixed `in srgb` (`currentcolor` mixes fall back
 /// to `currentcolor`), the original kept under `@supports (color: color-mix(in lab, red, red))`.
@@ -375,19 +342,16 @@ pub fn merge_adjacent(nodes: Vec<Node>) -> Vec<Node> {
                 ..
             },
         ) = (out.last_mut(), &node)
+            && last_name == name
+            && last_params == params
+            && (name != "supports" || children.iter().all(|c| !matches!(c, Node::Decl { .. })))
         {
-            if last_name == name && last_params == params && name != "supports"
-                || (last_name == name
-                    && last_params == params
-                    && children.iter().all(|c| !matches!(c, Node::Decl { .. })))
-            {
-                let merged = std::mem::take(last_children)
-                    .into_iter()
-                    .chain(children.iter().cloned())
-                    .collect();
-                *last_children = merge_adjacent(merged);
-                continue;
-            }
+            let merged = std::mem::take(last_children)
+                .into_iter()
+                .chain(children.iter().cloned())
+                .collect();
+            *last_children = merge_adjacent(merged);
+            continue;
         }
         out.push(node);
     }
@@ -435,4 +399,37 @@ pub fn unwrap_self_rules(nodes: Vec<Node>, in_at_rule: bool) -> Vec<Node> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_css_escape() {
+        for (input, expected) in [
+            ("hover:bg-red-500/50", "hover\\:bg-red-500\\/50"),
+            ("w-[calc(100%-2rem)]", "w-\\[calc\\(100\\%-2rem\\)\\]"),
+            ("2xl:p-4", "\\32 xl\\:p-4"),
+            ("-m-2", "-m-2"),
+        ] {
+            assert_eq!(escape(input), expected);
+        }
+    }
+
+    #[test]
+    fn hoists_rules_out_of_rules() {
+        let tree = vec![Node::rule(
+            ".a",
+            vec![Node::at_rule(
+                "media",
+                "(hover: hover)",
+                vec![Node::rule("&:hover", vec![Node::decl("color", "red")])],
+            )],
+        )];
+        assert_eq!(
+            crate::css::print(&flatten(&tree, None)),
+            "@media (hover: hover) {\n  .a:hover {\n    color: red;\n  }\n}\n"
+        );
+    }
 }

@@ -24,11 +24,8 @@ pub fn extract_candidates(content: &str, out: &mut impl Extend<String>) {
                 b'[' | b'(' => depth += 1,
                 b']' | b')' if depth > 0 => depth -= 1,
                 b']' | b')' => break,
-                _ if depth > 0 => {
-                    if b.is_ascii_whitespace() || (b == b'"' && depth == 0) {
-                        break;
-                    }
-                }
+                _ if depth > 0 && b.is_ascii_whitespace() => break,
+                _ if depth > 0 => {}
                 _ if !is_class_byte(b) => break,
                 _ => {}
             }

@@ -52,18 +52,18 @@ pub fn properties_of(nodes: &[Node]) -> (Vec<usize>, usize) {
                     i += 1;
                     continue;
                 }
-                if property == "--tw-sort" {
-                    if let Some(&position) = index.get(value.as_str()) {
-                        order.push(position);
-                        sorted_by_hint = true;
-                        i += 1;
-                        continue;
-                    }
+                if property == "--tw-sort"
+                    && let Some(&position) = index.get(value.as_str())
+                {
+                    order.push(position);
+                    sorted_by_hint = true;
+                    i += 1;
+                    continue;
                 }
-                if let Some(&position) = index.get(property.as_str()) {
-                    if !order.contains(&position) {
-                        order.push(position);
-                    }
+                if let Some(&position) = index.get(property.as_str())
+                    && !order.contains(&position)
+                {
+                    order.push(position);
                 }
             }
             Node::Rule { nodes, .. }

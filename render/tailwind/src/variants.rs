@@ -407,7 +407,7 @@ fn arbitrary(inner: &str) -> Option<Resolved> {
     let text = crate::candidate::decode_arbitrary(inner);
     let template = if let Some(at) = text.strip_prefix('@') {
         let (name, params) = at
-            .split_once(|c: char| c == ' ' || c == '(')
+            .split_once([' ', '('])
             .map_or((at, ""), |(n, _)| (n, &at[n.len()..]));
         at_rule(name, params.trim())
     } else if text.contains('&') {
@@ -566,11 +566,5 @@ pub fn custom_template(params: &str, block: Option<&[Node]>) -> Option<Vec<Node>
         let split = at.find([' ', '(']).unwrap_or(at.len());
         return Some(at_rule(&at[..split], at[split..].trim()));
     }
-    let selectors = split_top_level(inner, b',');
-    let selector = if selectors.len() > 1 && selectors.iter().all(|s| s.contains('&')) {
-        inner.to_string()
-    } else {
-        inner.to_string()
-    };
-    Some(vec![Node::rule(selector, vec![slot()])])
+    Some(selector(inner))
 }

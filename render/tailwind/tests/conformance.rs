@@ -284,7 +284,7 @@ fn per_rule(chunk: &str) -> Vec<String> {
 /// The utility a rule belongs to: the longest class in its selector (`.group` is shorter
 /// than `.group-hover:underline`), unescaped.
 fn main_class(rule: &str) -> Option<String> {
-    let selector_end = rule.rfind(|c| c == '{').unwrap_or(rule.len());
+    let selector_end = rule.rfind('{').unwrap_or(rule.len());
     let mut best: Option<String> = None;
     let mut rest = &rule[..selector_end];
     while let Some(found) = first_class(rest) {

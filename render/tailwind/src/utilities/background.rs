@@ -80,16 +80,12 @@ pub fn compile(request: &Request) -> Option<Out> {
 
 fn stop(request: &Request) -> Option<Out> {
     let name = request.root;
-    if let Some(n) = request.value.named().and_then(|v| v.strip_suffix('%')) {
-        if is_number(n) && request.modifier.is_none() {
-            return Some(
-                Out::same(
-                    &[&format!("--tw-gradient-{name}-position")],
-                    &format!("{n}%"),
-                )
-                .with(GRADIENT_PROPERTIES),
-            );
-        }
+    if let Some(n) = request.value.named().and_then(|v| v.strip_suffix('%'))
+        && is_number(n)
+        && request.modifier.is_none()
+    {
+        let property = format!("--tw-gradient-{name}-position");
+        return Some(Out::same(&[&property], &format!("{n}%")).with(GRADIENT_PROPERTIES));
     }
     let color = super::color::resolve(request)?;
     let mut nodes = vec![Node::decl("--tw-sort", format!("--tw-gradient-{name}"))];

@@ -202,8 +202,6 @@ const RADII: &[(&str, &[&str])] = &[
     ("rounded-bl", &["border-bottom-left-radius"]),
 ];
 
-pub const RADIUS_ROOTS: &[(&str, &[&str])] = RADII;
-
 fn radius(request: &Request, properties: &[&str]) -> Option<Out> {
     if request.negative || request.modifier.is_some() {
         return None;
@@ -221,20 +219,20 @@ fn shadow(request: &Request) -> Option<Out> {
     if request.negative {
         return None;
     }
-    if let Some(name) = request.value.named() {
-        if let Some(entry) = request.theme.lookup(name, &["--shadow"]) {
-            if request.modifier.is_some() {
-                return None;
-            }
-            let value = with_shadow_color(&entry.value);
-            return Some(Out {
-                nodes: vec![
-                    Node::decl("--tw-shadow", value),
-                    Node::decl("box-shadow", SHADOW_STACK),
-                ],
-                properties: SHADOW_PROPERTIES.to_vec(),
-            });
+    if let Some(name) = request.value.named()
+        && let Some(entry) = request.theme.lookup(name, &["--shadow"])
+    {
+        if request.modifier.is_some() {
+            return None;
         }
+        let value = with_shadow_color(&entry.value);
+        return Some(Out {
+            nodes: vec![
+                Node::decl("--tw-shadow", value),
+                Node::decl("box-shadow", SHADOW_STACK),
+            ],
+            properties: SHADOW_PROPERTIES.to_vec(),
+        });
     }
     // A shadow color, mixed with the shadow's alpha.
     let color = super::color::resolve(request)?;

@@ -82,10 +82,11 @@ fn compile_split(
     negative: bool,
     theme: &Theme,
 ) -> Option<Out> {
-    if modifier.is_none() && !negative {
-        if let Some(out) = statics::lookup(text, theme) {
-            return Some(out);
-        }
+    if modifier.is_none()
+        && !negative
+        && let Some(out) = statics::lookup(text, theme)
+    {
+        return Some(out);
     }
     for (root, value) in crate::candidate::Base::splits(text) {
         let Some(value) = value else { continue };

@@ -135,15 +135,14 @@ pub fn compile(request: &Request) -> Option<Out> {
         "space-x" | "space-y" => return space(request),
         _ => {}
     }
-    if request.root == "max-w" {
-        if let Some(screen) = request
+    if request.root == "max-w"
+        && let Some(screen) = request
             .value
             .named()
             .and_then(|n| n.strip_prefix("screen-"))
-        {
-            let entry = request.theme.get(&format!("--breakpoint-{screen}"))?;
-            return Some(Out::same(&["max-width"], &request.theme.reference(entry)));
-        }
+    {
+        let entry = request.theme.get(&format!("--breakpoint-{screen}"))?;
+        return Some(Out::same(&["max-width"], &request.theme.reference(entry)));
     }
     let family = FAMILIES.iter().find(|f| f.root == request.root)?;
     if request.negative && !family.negative {
