@@ -56,12 +56,12 @@ impl Theme {
             };
             return;
         }
+        self.index.insert(name.to_string(), self.entries.len());
         self.entries.push(Entry {
             name: name.to_string(),
             value: value.to_string(),
             options,
         });
-        self.reindex();
     }
 
     fn reindex(&mut self) {
