@@ -22,10 +22,13 @@ fn main() {
     let css = std::fs::read_to_string(input).unwrap_or_else(|e| fail(&format!("{input}: {e}")));
     let resolve = |file: &str| std::fs::read_to_string(Path::new(package).join(file)).ok();
     let base = Path::new(input).parent().unwrap_or(Path::new("."));
-    let design = Design::parse_with(&css, &resolve).unwrap_or_else(|e| fail(&format!("{input}:{e}")));
+    let design =
+        Design::parse_with(&css, &resolve).unwrap_or_else(|e| fail(&format!("{input}:{e}")));
     let candidates = bext_tailwind::sources::scan(base, design.sources());
     if runs == 0 {
-        let out = design.build(candidates.iter().map(String::as_str)).unwrap_or_else(|e| fail(&format!("{input}:{e}")));
+        let out = design
+            .build(candidates.iter().map(String::as_str))
+            .unwrap_or_else(|e| fail(&format!("{input}:{e}")));
         print!("{out}");
         return;
     }
@@ -37,7 +40,9 @@ fn main() {
     let started = Instant::now();
     let mut bytes = 0;
     for _ in 0..runs {
-        bytes = design.build(candidates.iter().map(String::as_str)).map_or(0, |s| s.len());
+        bytes = design
+            .build(candidates.iter().map(String::as_str))
+            .map_or(0, |s| s.len());
     }
     let build = started.elapsed() / runs;
     let started = Instant::now();

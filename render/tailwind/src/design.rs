@@ -78,7 +78,10 @@ impl Design {
     ) -> Result<Design, Error> {
         let mut inlined = String::with_capacity(css.len());
         let mut automatic = true;
+        let mut offset = 0;
         for line in css.split_inclusive('\n') {
+            let line_offset = offset;
+            offset += line.len();
             let trimmed = line.trim();
             let Some(rest) = trimmed.strip_prefix("@import") else {
                 inlined.push_str(line);
@@ -105,11 +108,10 @@ impl Design {
                     continue;
                 }
             };
-            let offset = css.len() - css[inlined.len().min(css.len())..].len();
             let text = resolve(file).ok_or_else(|| {
                 Error::at(
                     css,
-                    offset,
+                    line_offset,
                     format!("cannot resolve `@import \"{target}\"`"),
                 )
             })?;
@@ -162,6 +164,15 @@ impl Design {
                         }
                     }
                     "source" => self.add_source(&params, at)?,
+                    "import" if params.contains("source(none)") => {
+                        self.sources.push(Source::NoAutomatic);
+                        out.push(Node::AtRule {
+                            name,
+                            params,
+                            nodes,
+                            at,
+                        });
+                    }
                     "utility" => self.add_utility(&params, nodes, at)?,
                     "custom-variant" => {
                         let name_end = params
