@@ -108,6 +108,7 @@ const FAMILIES: &[(&str, Kind)] = &[
     ("min", Kind::Functional),
     ("@max", Kind::Functional),
     ("@", Kind::Functional),
+    ("@min", Kind::Functional),
     ("portrait", Kind::Media("(orientation: portrait)")),
     ("landscape", Kind::Media("(orientation: landscape)")),
     ("ltr", Kind::Selector("&:where(:dir(ltr), [dir=\"ltr\"], [dir=\"ltr\"] *)")),
@@ -276,12 +277,18 @@ fn functional(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolve
             let template = functional_template(family, &value, modifier, theme)?;
             // Named values before arbitrary ones; breakpoints by unit, then by size.
             let key = match (family, &value) {
-                ("min" | "@", _) => breakpoint_key(&value, theme, 1)?,
+                ("min" | "@" | "@min", _) => breakpoint_key(&value, theme, 1)?,
                 ("max" | "@max", _) => breakpoint_key(&value, theme, -1)?,
                 (_, Value::Named(n)) => vec![Part::Number(0), Part::Text(n.clone())],
                 (_, Value::Arbitrary { value, .. }) => {
                     vec![Part::Number(1), Part::Text(value.clone())]
                 }
+            };
+            // `@min-*` sorts with `@*`.
+            let index = if family == "@min" {
+                family_index("@")?
+            } else {
+                index
             };
             Some(Resolved {
                 template,
@@ -334,6 +341,7 @@ fn functional_template(
             };
             at_rule("supports", &query)
         }
+        "@min" => return functional_template("@", value, modifier, theme),
         "min" | "max" => {
             let width = breakpoint_value(value, theme, "--breakpoint")?;
             let op = if family == "min" { ">=" } else { "<" };

@@ -42,6 +42,15 @@ pub fn compile(request: &Request) -> Option<Out> {
                 || super::hint(request.value) == Some("image");
             is_image.then(|| Out::same(&["background-image"], value))
         }
+        "bg-size" | "bg-position" | "object" => {
+            let value = arbitrary(request.value)?;
+            let property = match request.root {
+                "bg-size" => "background-size",
+                "bg-position" => "background-position",
+                _ => "object-position",
+            };
+            Some(Out::same(&[property], value))
+        }
         "bg-linear-to" | "bg-gradient-to" => {
             let name = request.value.named()?;
             let (_, direction) = DIRECTIONS.iter().find(|(k, _)| *k == name)?;

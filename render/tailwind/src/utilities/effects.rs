@@ -66,6 +66,32 @@ pub fn compile(request: &Request) -> Option<Out> {
             Some(Out::same(&["rotate"], &value))
         }
         "scale" => scale(request),
+        "rotate-x" | "rotate-y" | "rotate-z" => {
+            let axis = &request.root[7..];
+            let value = angle(request)?;
+            let function = format!("rotate{}({value})", axis.to_ascii_uppercase());
+            Some(
+                Out::decls(&[
+                    (&format!("--tw-rotate-{axis}"), &function),
+                    ("transform", TRANSFORM_STACK),
+                ])
+                .with(&[
+                    "--tw-rotate-x",
+                    "--tw-rotate-y",
+                    "--tw-rotate-z",
+                    "--tw-skew-x",
+                    "--tw-skew-y",
+                ]),
+            )
+        }
+        "perspective" => {
+            let value = match request.value.named() {
+                Some("none") => "none".to_string(),
+                _ => theme_value(request, &["--perspective"])
+                    .or_else(|| arbitrary(request.value).map(str::to_string))?,
+            };
+            Some(Out::same(&["perspective"], &value))
+        }
         "skew-x" | "skew-y" => skew(request),
         "duration" => {
             let value = milliseconds(request)?;
@@ -261,19 +287,19 @@ fn mix_alpha(color: &super::color::Color, property: &str, alpha: &str) -> Vec<No
     )]
 }
 
+fn with_shadow_color(value: &str) -> String {
+    with_color_variable(value, "--tw-shadow-color")
+}
+
 /// `0 4px 6px -1px rgb(0 0 0 / 0.1)` → `… var(--tw-shadow-color, rgb(0 0 0 / 0.1))`, for
 /// each comma-separated layer.
-fn with_shadow_color(value: &str) -> String {
+pub fn with_color_variable(value: &str, variable: &str) -> String {
     crate::candidate::split_top_level(value, b',')
         .iter()
         .map(|layer| {
             let layer = layer.trim();
             match layer.rfind(" rgb(").or_else(|| layer.rfind(" #")) {
-                Some(at) => format!(
-                    "{} var(--tw-shadow-color, {})",
-                    &layer[..at],
-                    &layer[at + 1..]
-                ),
+                Some(at) => format!("{} var({variable}, {})", &layer[..at], &layer[at + 1..]),
                 None => layer.to_string(),
             }
         })
@@ -454,22 +480,8 @@ fn milliseconds(request: &Request) -> Option<String> {
     }
 }
 
-const FILTER_STACK: &str = "var(--tw-blur, ) var(--tw-brightness, ) var(--tw-contrast, ) var(--tw-grayscale, ) var(--tw-hue-rotate, ) var(--tw-invert, ) var(--tw-saturate, ) var(--tw-sepia, ) var(--tw-drop-shadow, )";
+const TRANSFORM_STACK: &str = "var(--tw-rotate-x, ) var(--tw-rotate-y, ) var(--tw-rotate-z, ) var(--tw-skew-x, ) var(--tw-skew-y, )";
 
 pub fn filter(value: &str) -> Out {
-    Out::decls(&[("--tw-blur", value), ("filter", FILTER_STACK)]).with(&[
-        "--tw-blur",
-        "--tw-brightness",
-        "--tw-contrast",
-        "--tw-grayscale",
-        "--tw-hue-rotate",
-        "--tw-invert",
-        "--tw-opacity",
-        "--tw-saturate",
-        "--tw-sepia",
-        "--tw-drop-shadow",
-        "--tw-drop-shadow-color",
-        "--tw-drop-shadow-alpha",
-        "--tw-drop-shadow-size",
-    ])
+    super::filters::filter(false, "blur", value)
 }

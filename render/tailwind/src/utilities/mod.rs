@@ -9,6 +9,7 @@
 mod background;
 pub mod color;
 mod effects;
+mod filters;
 mod layout;
 pub mod properties;
 mod spacing;
@@ -97,7 +98,9 @@ fn compile_split(
             negative,
             theme,
         };
-        let out = spacing::compile(&request)
+        // Longer roots first: `inset-shadow-sm` is not `inset` with `shadow-sm`.
+        let out = filters::compile(&request)
+            .or_else(|| spacing::compile(&request))
             .or_else(|| background::compile(&request))
             .or_else(|| color::compile(&request))
             .or_else(|| typography::compile(&request))

@@ -14,6 +14,9 @@ pub fn lookup(name: &str, theme: &Theme) -> Option<Out> {
     if let Some(out) = themed(name, theme) {
         return Some(out);
     }
+    if let Some(out) = super::filters::bare(name, theme) {
+        return Some(out);
+    }
     if let Some((_, side)) = super::effects::BORDER_ROOTS
         .iter()
         .find(|(root, _)| *root == name)
@@ -355,6 +358,53 @@ const STATICS: &[Static] = &[
     ("bg-clip-text", &[("background-clip", "text")], &[]),
     ("bg-none", &[("background-image", "none")], &[]),
     ("mix-blend-multiply", &[("mix-blend-mode", "multiply")], &[]),
+    ("mix-blend-screen", &[("mix-blend-mode", "screen")], &[]),
+    ("mix-blend-overlay", &[("mix-blend-mode", "overlay")], &[]),
+    ("mix-blend-normal", &[("mix-blend-mode", "normal")], &[]),
+    ("bg-blend-multiply", &[("background-blend-mode", "multiply")], &[]),
+    ("bg-blend-normal", &[("background-blend-mode", "normal")], &[]),
+    ("break-after-page", &[("break-after", "page")], &[]),
+    ("break-before-page", &[("break-before", "page")], &[]),
+    ("break-inside-avoid", &[("break-inside", "avoid")], &[]),
+    ("box-decoration-clone", &[("-webkit-box-decoration-break", "clone"), ("box-decoration-break", "clone")], &[]),
+    ("box-decoration-slice", &[("-webkit-box-decoration-break", "slice"), ("box-decoration-break", "slice")], &[]),
+    ("columns-auto", &[("columns", "auto")], &[]),
+    ("overscroll-auto", &[("overscroll-behavior", "auto")], &[]),
+    ("overscroll-x-contain", &[("overscroll-behavior-x", "contain")], &[]),
+    ("overscroll-y-contain", &[("overscroll-behavior-y", "contain")], &[]),
+    ("overscroll-x-none", &[("overscroll-behavior-x", "none")], &[]),
+    ("overscroll-y-none", &[("overscroll-behavior-y", "none")], &[]),
+    ("list-image-none", &[("list-style-image", "none")], &[]),
+    ("hyphens-auto", &[("-webkit-hyphens", "auto"), ("hyphens", "auto")], &[]),
+    ("hyphens-none", &[("-webkit-hyphens", "none"), ("hyphens", "none")], &[]),
+    ("backface-hidden", &[("backface-visibility", "hidden")], &[]),
+    ("backface-visible", &[("backface-visibility", "visible")], &[]),
+    ("field-sizing-content", &[("field-sizing", "content")], &[]),
+    ("field-sizing-fixed", &[("field-sizing", "fixed")], &[]),
+    ("transform-3d", &[("transform-style", "preserve-3d")], &[]),
+    ("transform-flat", &[("transform-style", "flat")], &[]),
+    ("scroll-auto", &[("scroll-behavior", "auto")], &[]),
+    ("snap-always", &[("scroll-snap-stop", "always")], &[]),
+    ("snap-normal", &[("scroll-snap-stop", "normal")], &[]),
+    ("snap-start", &[("scroll-snap-align", "start")], &[]),
+    ("snap-end", &[("scroll-snap-align", "end")], &[]),
+    ("snap-none", &[("scroll-snap-type", "none")], &[]),
+    ("snap-y", &[("scroll-snap-type", "y var(--tw-scroll-snap-strictness)")], &["--tw-scroll-snap-strictness"]),
+    ("snap-both", &[("scroll-snap-type", "both var(--tw-scroll-snap-strictness)")], &["--tw-scroll-snap-strictness"]),
+    ("snap-mandatory", &[("--tw-scroll-snap-strictness", "mandatory")], &["--tw-scroll-snap-strictness"]),
+    ("snap-proximity", &[("--tw-scroll-snap-strictness", "proximity")], &["--tw-scroll-snap-strictness"]),
+    ("touch-auto", &[("touch-action", "auto")], &[]),
+    ("touch-manipulation", &[("touch-action", "manipulation")], &[]),
+    ("touch-pan-x", &[("--tw-pan-x", "pan-x"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("touch-pan-y", &[("--tw-pan-y", "pan-y"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("touch-pinch-zoom", &[("--tw-pinch-zoom", "pinch-zoom"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("will-change-auto", &[("will-change", "auto")], &[]),
+    ("will-change-scroll", &[("will-change", "scroll-position")], &[]),
+    ("will-change-contents", &[("will-change", "contents")], &[]),
+    ("will-change-opacity", &[("will-change", "opacity")], &[]),
+    ("font-stretch-condensed", &[("font-stretch", "condensed")], &[]),
+    ("font-stretch-normal", &[("font-stretch", "normal")], &[]),
+    ("font-stretch-expanded", &[("font-stretch", "expanded")], &[]),
     ("table-auto", &[("table-layout", "auto")], &[]),
     ("table-fixed", &[("table-layout", "fixed")], &[]),
 ];

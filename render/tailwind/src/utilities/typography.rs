@@ -11,17 +11,17 @@ pub fn compile(request: &Request) -> Option<Out> {
         "leading" => leading(request),
         "tracking" => tracking(request),
         "line-clamp" => line_clamp(request),
-        "content" => {
-            let value = match request.value.named() {
-                Some("none") => "none".to_string(),
-                Some(_) => return None,
-                None => arbitrary(request.value)?.to_string(),
-            };
-            Some(
-                Out::decls(&[("--tw-content", &value), ("content", "var(--tw-content)")])
-                    .with(&["--tw-content"]),
-            )
-        }
+        "content" => match request.value.named() {
+            Some("none") => Some(Out::decls(&[("--tw-content", "none"), ("content", "none")])),
+            Some(_) => None,
+            None => {
+                let value = arbitrary(request.value)?;
+                Some(
+                    Out::decls(&[("--tw-content", value), ("content", "var(--tw-content)")])
+                        .with(&["--tw-content"]),
+                )
+            }
+        },
         "decoration" if request.modifier.is_none() => decoration(request),
         "underline-offset" => underline_offset(request),
         "indent" => {
@@ -62,6 +62,7 @@ fn font_size(request: &Request) -> Option<Out> {
         Some(modifier) => {
             let line = match modifier {
                 crate::candidate::Value::Arbitrary { value, .. } => value.clone(),
+                crate::candidate::Value::Named(n) if n == "none" => "1".to_string(),
                 crate::candidate::Value::Named(n) => {
                     match request.theme.lookup(n, &["--leading"]) {
                         Some(entry) => request.theme.reference(entry),
@@ -123,6 +124,9 @@ fn font(request: &Request) -> Option<Out> {
         return None;
     }
     if let Some(value) = arbitrary(request.value) {
+        if hint(request.value) == Some("family-name") {
+            return Some(Out::same(&["font-family"], value));
+        }
         let weight =
             hint(request.value) == Some("number") || is_number(value) || value.starts_with("var(");
         return Some(if weight {
@@ -207,7 +211,15 @@ fn decoration(request: &Request) -> Option<Out> {
         Some("auto") => "auto".to_string(),
         Some("from-font") => "from-font".to_string(),
         Some(n) if is_integer(n) => format!("{n}px"),
-        _ => return None,
+        Some(_) => return None,
+        None => {
+            let value = arbitrary(request.value)?;
+            let is_length = hint(request.value) == Some("length") || looks_like_length(value);
+            if !is_length {
+                return None;
+            }
+            value.to_string()
+        }
     };
     Some(Out::same(&["text-decoration-thickness"], &value))
 }
