@@ -109,9 +109,7 @@ pub fn bare(name: &str, theme: &crate::theme::Theme) -> Option<Out> {
             ("-webkit-backdrop-filter", "none"),
             ("backdrop-filter", "none"),
         ]),
-        "inset-ring" => ring_out(&format!(
-            "inset 0 0 0 1px var(--tw-inset-ring-color, currentcolor)"
-        )),
+        "inset-ring" => ring_out("inset 0 0 0 1px var(--tw-inset-ring-color, currentcolor)"),
         _ => return None,
     })
 }
