@@ -4,7 +4,7 @@
 use super::{Out, Request, arbitrary, is_number};
 use crate::css::Node;
 
-const GRADIENT_PROPERTIES: &[&str] = &[
+pub const GRADIENT_PROPERTIES: &[&str] = &[
     "--tw-gradient-position",
     "--tw-gradient-from",
     "--tw-gradient-via",
@@ -51,9 +51,20 @@ pub fn compile(request: &Request) -> Option<Out> {
             };
             Some(Out::same(&[property], value))
         }
+        "bg-linear" => {
+            let name = request.value.named()?;
+            if !super::is_integer(name) {
+                return None;
+            }
+            let angle = super::negate(&format!("{name}deg"), request.negative);
+            Some(linear(&angle))
+        }
         "bg-linear-to" | "bg-gradient-to" => {
             let name = request.value.named()?;
             let (_, direction) = DIRECTIONS.iter().find(|(k, _)| *k == name)?;
+            if request.root == "bg-linear-to" {
+                return Some(linear(direction));
+            }
             let nodes = if request.root == "bg-gradient-to" {
                 vec![Node::decl(
                     "--tw-gradient-position",
@@ -87,8 +98,36 @@ pub fn compile(request: &Request) -> Option<Out> {
     }
 }
 
+/// `linear-gradient` at `position`, `in oklab` where the browser supports it.
+fn linear(position: &str) -> Out {
+    Out {
+        nodes: vec![
+            Node::decl("--tw-gradient-position", position),
+            Node::at_rule(
+                "supports",
+                "(background-image: linear-gradient(in lab, red, red))",
+                vec![Node::decl(
+                    "--tw-gradient-position",
+                    format!("{position} in oklab"),
+                )],
+            ),
+            Node::decl(
+                "background-image",
+                "linear-gradient(var(--tw-gradient-stops))",
+            ),
+        ],
+        properties: GRADIENT_PROPERTIES.to_vec(),
+    }
+}
+
 fn stop(request: &Request) -> Option<Out> {
     let name = request.root;
+    if let Some(value) = arbitrary(request.value)
+        && (super::hint(request.value) == Some("percentage") || value.ends_with('%'))
+    {
+        let property = format!("--tw-gradient-{name}-position");
+        return Some(Out::same(&[&property], value).with(GRADIENT_PROPERTIES));
+    }
     if let Some(n) = request.value.named().and_then(|v| v.strip_suffix('%'))
         && is_number(n)
         && request.modifier.is_none()

@@ -139,7 +139,7 @@ fn with_alpha_in(color: &str, alpha: &str, space: &str) -> String {
     format!("color-mix(in {space}, {color} {alpha}, transparent)")
 }
 
-fn is_color_like(value: &str, hint: Option<&str>) -> bool {
+pub fn is_color_like(value: &str, hint: Option<&str>) -> bool {
     if let Some(hint) = hint {
         return hint == "color";
     }

@@ -19,7 +19,7 @@ pub fn compile(request: &Request) -> Option<Out> {
         "ring-offset" => {
             let width = match request.value.named() {
                 Some(n) if is_integer(n) && !request.negative => format!("{n}px"),
-                _ => return None,
+                _ => arbitrary_length(request)?,
             };
             Some(Out::decls(&[
                 ("--tw-ring-offset-width", &width),
@@ -54,8 +54,32 @@ pub fn compile(request: &Request) -> Option<Out> {
             Some(n) if is_integer(n) && !request.negative => {
                 Some(Out::same(&["stroke-width"], &format!("{n}px")))
             }
-            _ => None,
+            Some(_) => None,
+            None => {
+                let value = arbitrary(request.value)?;
+                let width = if is_number(value) {
+                    format!("{value}px")
+                } else {
+                    arbitrary_length(request)?
+                };
+                Some(Out::same(&["stroke-width"], &width))
+            }
         },
+        "transition" => {
+            let value = arbitrary(request.value)?;
+            Some(Out::decls(&[
+                ("transition-property", value),
+                (
+                    "transition-timing-function",
+                    "var(--tw-ease, var(--default-transition-timing-function))",
+                ),
+                (
+                    "transition-duration",
+                    "var(--tw-duration, var(--default-transition-duration))",
+                ),
+            ]))
+        }
+        "cursor" => Some(Out::same(&["cursor"], arbitrary(request.value)?)),
         "divide-x" | "divide-y" => divide(request),
         "opacity" => {
             let value = percent(request)?;
@@ -260,6 +284,18 @@ fn shadow(request: &Request) -> Option<Out> {
             properties: SHADOW_PROPERTIES.to_vec(),
         });
     }
+    if let Some(value) = arbitrary(request.value)
+        && request.modifier.is_none()
+        && !super::color::is_color_like(value, super::hint(request.value))
+    {
+        return Some(Out {
+            nodes: vec![
+                Node::decl("--tw-shadow", with_shadow_color(value)),
+                Node::decl("box-shadow", SHADOW_STACK),
+            ],
+            properties: SHADOW_PROPERTIES.to_vec(),
+        });
+    }
     // A shadow color, mixed with the shadow's alpha.
     let color = super::color::resolve(request)?;
     Some(Out {
@@ -298,7 +334,20 @@ pub fn with_color_variable(value: &str, variable: &str) -> String {
         .iter()
         .map(|layer| {
             let layer = layer.trim();
-            match layer.rfind(" rgb(").or_else(|| layer.rfind(" #")) {
+            let color_at = [
+                " rgb(",
+                " rgba(",
+                " hsl(",
+                " hsla(",
+                " oklch(",
+                " oklab(",
+                " #",
+                " var(--color",
+            ]
+            .iter()
+            .filter_map(|p| layer.rfind(p))
+            .max();
+            match color_at {
                 Some(at) => format!("{} var({variable}, {})", &layer[..at], &layer[at + 1..]),
                 None => layer.to_string(),
             }
@@ -361,13 +410,22 @@ pub fn divide_out(axis: &str, width: &str) -> Out {
     }
 }
 
+/// An arbitrary value that is a length (`[3px]`, `[length:var(--x)]`).
+fn arbitrary_length(request: &Request) -> Option<String> {
+    let value = arbitrary(request.value)?;
+    let is_length =
+        super::hint(request.value) == Some("length") || super::typography::looks_like_length(value);
+    is_length.then(|| value.to_string())
+}
+
 fn ring(request: &Request) -> Option<Out> {
     if request.negative || request.modifier.is_some() {
         return None;
     }
     let width = match request.value.named() {
         Some(n) if is_integer(n) => format!("{n}px"),
-        _ => return None,
+        Some(_) => return None,
+        None => arbitrary_length(request)?,
     };
     Some(Out {
         nodes: vec![
@@ -389,7 +447,8 @@ fn outline(request: &Request) -> Option<Out> {
     }
     let width = match request.value.named() {
         Some(n) if is_integer(n) => format!("{n}px"),
-        _ => return None,
+        Some(_) => return None,
+        None => arbitrary_length(request)?,
     };
     Some(
         Out::decls(&[

@@ -41,6 +41,18 @@ fn themed(name: &str, theme: &Theme) -> Option<Out> {
             )));
         }
         "blur-none" => return Some(super::effects::filter(" ")),
+        "divide-solid" | "divide-dashed" | "divide-dotted" | "divide-double" | "divide-none" => {
+            let style = &name["divide-".len()..];
+            let body = vec![
+                Node::decl("--tw-sort", "divide-style"),
+                Node::decl("--tw-border-style", style),
+                Node::decl("border-style", style),
+            ];
+            return Some(Out {
+                nodes: vec![Node::rule(":where(& > :not(:last-child))", body)],
+                properties: Vec::new(),
+            });
+        }
         "divide-x" => return Some(super::effects::divide_out("x", "1px")),
         "divide-y" => return Some(super::effects::divide_out("y", "1px")),
         "space-x-reverse" | "space-y-reverse" | "divide-x-reverse" | "divide-y-reverse" => {
@@ -105,6 +117,8 @@ fn themed(name: &str, theme: &Theme) -> Option<Out> {
 const TRANSITION_DEFAULT_TIMING: &str = "var(--tw-ease, var(--default-transition-timing-function))";
 const TRANSITION_DEFAULT_DURATION: &str = "var(--tw-duration, var(--default-transition-duration))";
 const SHADOW_STACK: &str = "var(--tw-inset-shadow), var(--tw-inset-ring-shadow), var(--tw-ring-offset-shadow), var(--tw-ring-shadow), var(--tw-shadow)";
+
+const GRADIENT: &[&str] = super::background::GRADIENT_PROPERTIES;
 
 pub const SHADOW_PROPERTIES: &[&str] = &[
     "--tw-shadow",
@@ -344,6 +358,11 @@ const STATICS: &[Static] = &[
     ("resize-none", &[("resize", "none")], &[]),
     ("resize-y", &[("resize", "vertical")], &[]),
     ("appearance-none", &[("appearance", "none")], &[]),
+    ("appearance-auto", &[("appearance", "auto")], &[]),
+    ("accent-auto", &[("accent-color", "auto")], &[]),
+    ("caret-auto", &[("caret-color", "auto")], &[]),
+    ("bg-radial", &[("--tw-gradient-position", "in oklab"), ("background-image", "radial-gradient(var(--tw-gradient-stops))")], GRADIENT),
+    ("bg-conic", &[("--tw-gradient-position", "in oklab"), ("background-image", "conic-gradient(var(--tw-gradient-stops))")], GRADIENT),
     ("scroll-smooth", &[("scroll-behavior", "smooth")], &[]),
     ("snap-x", &[("scroll-snap-type", "x var(--tw-scroll-snap-strictness)")], &["--tw-scroll-snap-strictness"]),
     ("snap-center", &[("scroll-snap-align", "center")], &[]),
