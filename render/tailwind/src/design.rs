@@ -67,62 +67,20 @@ impl Design {
         Ok(design)
     }
 
-    /// Parses a stylesheet that may still contain `@import "tailwindcss"` (and
-    /// `@import "tailwindcss/theme"`, `/preflight`, `/utilities`): `resolve` is given the file
-    /// name inside the `tailwindcss` package (`index.css`, `theme.css`, `preflight.css`,
-    /// `utilities.css`) and returns its text. Error offsets then refer to the stylesheet with
-    /// those imports inlined.
+    /// Parses a stylesheet that may still contain `@import`s, inlining them as Tailwind's
+    /// CLI does. `resolve` is given, for `@import "tailwindcss"` (and `tailwindcss/theme`,
+    /// `/preflight`, `/utilities`), the file name inside the `tailwindcss` package
+    /// (`index.css`, `theme.css`, `preflight.css`, `utilities.css`); for a relative import
+    /// (`@import "./components.css"`), the path as written, relative to the stylesheet. It
+    /// returns the file's text, or `None` (an error for the package, and the `@import` kept
+    /// as it is for anything else). `layer(…)` wraps the inlined text in that layer. Error
+    /// offsets then refer to the stylesheet with the imports inlined.
     pub fn parse_with(
         css: &str,
         resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Design, Error> {
-        let mut inlined = String::with_capacity(css.len());
         let mut automatic = true;
-        let mut offset = 0;
-        for line in css.split_inclusive('\n') {
-            let line_offset = offset;
-            offset += line.len();
-            let trimmed = line.trim();
-            let Some(rest) = trimmed.strip_prefix("@import") else {
-                inlined.push_str(line);
-                continue;
-            };
-            let rest = rest.trim().trim_end_matches(';').trim();
-            let (target, tail) = match rest.strip_prefix('"').and_then(|r| r.split_once('"')) {
-                Some((target, tail)) => (target, tail.trim()),
-                None => match rest.strip_prefix('\'').and_then(|r| r.split_once('\'')) {
-                    Some((target, tail)) => (target, tail.trim()),
-                    None => {
-                        inlined.push_str(line);
-                        continue;
-                    }
-                },
-            };
-            let file = match target {
-                "tailwindcss" => "index.css",
-                "tailwindcss/theme" | "tailwindcss/theme.css" => "theme.css",
-                "tailwindcss/preflight" | "tailwindcss/preflight.css" => "preflight.css",
-                "tailwindcss/utilities" | "tailwindcss/utilities.css" => "utilities.css",
-                _ => {
-                    inlined.push_str(line);
-                    continue;
-                }
-            };
-            let text = resolve(file).ok_or_else(|| {
-                Error::at(
-                    css,
-                    line_offset,
-                    format!("cannot resolve `@import \"{target}\"`"),
-                )
-            })?;
-            if tail.contains("source(none)") {
-                automatic = false;
-            }
-            match layer_of(tail) {
-                Some(layer) => inlined.push_str(&format!("@layer {layer} {{\n{text}\n}}\n")),
-                None => inlined.push_str(&format!("{text}\n")),
-            }
-        }
+        let inlined = inline_imports(css, resolve, 0, &mut automatic)?;
         let mut design = Design::parse(&inlined)?;
         if !automatic {
             design.sources.push(Source::NoAutomatic);
@@ -344,6 +302,74 @@ impl Design {
         });
         Ok(())
     }
+}
+
+/// The stylesheet with its `@import` lines replaced by the imported text.
+fn inline_imports(
+    css: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+    automatic: &mut bool,
+) -> Result<String, Error> {
+    if depth > crate::limits::expansion_depth_max {
+        return Err(Error::at(css, 0, "`@import`s nested too deeply"));
+    }
+    let mut inlined = String::with_capacity(css.len());
+    let mut offset = 0;
+    for line in css.split_inclusive('\n') {
+        let line_offset = offset;
+        offset += line.len();
+        let Some((target, tail)) = import_of(line) else {
+            inlined.push_str(line);
+            continue;
+        };
+        let package_file = match target {
+            "tailwindcss" => Some("index.css"),
+            "tailwindcss/theme" | "tailwindcss/theme.css" => Some("theme.css"),
+            "tailwindcss/preflight" | "tailwindcss/preflight.css" => Some("preflight.css"),
+            "tailwindcss/utilities" | "tailwindcss/utilities.css" => Some("utilities.css"),
+            _ => None,
+        };
+        let text = match package_file {
+            Some(file) => resolve(file).ok_or_else(|| {
+                Error::at(
+                    css,
+                    line_offset,
+                    format!("cannot resolve `@import \"{target}\"`"),
+                )
+            })?,
+            None if target.starts_with("./") || target.starts_with("../") => {
+                match resolve(target) {
+                    Some(text) => inline_imports(&text, resolve, depth + 1, automatic)?,
+                    None => {
+                        inlined.push_str(line);
+                        continue;
+                    }
+                }
+            }
+            None => {
+                inlined.push_str(line);
+                continue;
+            }
+        };
+        if tail.contains("source(none)") {
+            *automatic = false;
+        }
+        match layer_of(tail) {
+            Some(layer) => inlined.push_str(&format!("@layer {layer} {{\n{text}\n}}\n")),
+            None => inlined.push_str(&format!("{text}\n")),
+        }
+    }
+    Ok(inlined)
+}
+
+/// `@import "target" tail;` on one line → (`target`, `tail`).
+fn import_of(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim().strip_prefix("@import")?;
+    let rest = rest.trim().trim_end_matches(';').trim();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let (target, tail) = rest[1..].split_once(quote)?;
+    Some((target, tail.trim()))
 }
 
 fn marker() -> Node {

@@ -361,7 +361,10 @@ fn known_deviations(path: &Path) -> BTreeSet<String> {
 fn our_output(case: &Path, modules: &Path) -> String {
     let input = std::fs::read_to_string(case.join("input.css")).expect("input.css");
     let package = modules.join("tailwindcss");
-    let resolve = |file: &str| std::fs::read_to_string(package.join(file)).ok();
+    let resolve = |file: &str| match file.starts_with('.') {
+        true => std::fs::read_to_string(case.join(file)).ok(),
+        false => std::fs::read_to_string(package.join(file)).ok(),
+    };
     let design =
         Design::parse_with(&input, &resolve).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
     let candidates = bext_tailwind::sources::scan(case, design.sources());
