@@ -63,7 +63,11 @@ pub fn compile(request: &Request) -> Option<Out> {
             let name = request.value.named()?;
             let (_, direction) = DIRECTIONS.iter().find(|(k, _)| *k == name)?;
             if request.root == "bg-linear-to" {
-                return Some(linear(direction));
+                let space = match request.modifier {
+                    None => "oklab".to_string(),
+                    Some(m) => interpolation(m)?,
+                };
+                return Some(linear_in(direction, &space));
             }
             let nodes = if request.root == "bg-gradient-to" {
                 vec![Node::decl(
@@ -98,8 +102,39 @@ pub fn compile(request: &Request) -> Option<Out> {
     }
 }
 
-/// `linear-gradient` at `position`, `in oklab` where the browser supports it.
+/// `bg-linear-to-r/srgb`: the color space (or hue method) to interpolate in.
+fn interpolation(modifier: &crate::candidate::Value) -> Option<String> {
+    const SPACES: &[&str] = &[
+        "srgb",
+        "srgb-linear",
+        "display-p3",
+        "a98-rgb",
+        "prophoto-rgb",
+        "rec2020",
+        "lab",
+        "oklab",
+        "xyz",
+        "xyz-d50",
+        "xyz-d65",
+        "hsl",
+        "hwb",
+        "lch",
+        "oklch",
+    ];
+    let name = modifier.named()?;
+    match name {
+        "shorter" | "longer" | "increasing" | "decreasing" => Some(format!("oklch {name} hue")),
+        _ if SPACES.contains(&name) => Some(name.to_string()),
+        _ => None,
+    }
+}
+
 fn linear(position: &str) -> Out {
+    linear_in(position, "oklab")
+}
+
+/// `linear-gradient` at `position`, interpolated `in {space}` where the browser supports it.
+fn linear_in(position: &str, space: &str) -> Out {
     Out {
         nodes: vec![
             Node::decl("--tw-gradient-position", position),
@@ -108,7 +143,7 @@ fn linear(position: &str) -> Out {
                 "(background-image: linear-gradient(in lab, red, red))",
                 vec![Node::decl(
                     "--tw-gradient-position",
-                    format!("{position} in oklab"),
+                    format!("{position} in {space}"),
                 )],
             ),
             Node::decl(

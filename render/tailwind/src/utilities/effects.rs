@@ -272,15 +272,17 @@ fn shadow(request: &Request) -> Option<Out> {
     if let Some(name) = request.value.named()
         && let Some(entry) = request.theme.lookup(name, &["--shadow"])
     {
-        if request.modifier.is_some() {
-            return None;
+        let alpha = shadow_alpha(request.modifier)?;
+        let value = with_color_variable_alpha(&entry.value, "--tw-shadow-color", alpha.as_deref());
+        let mut nodes = vec![
+            Node::decl("--tw-shadow", value),
+            Node::decl("box-shadow", SHADOW_STACK),
+        ];
+        if let Some(alpha) = alpha {
+            nodes.insert(0, Node::decl("--tw-shadow-alpha", alpha));
         }
-        let value = with_shadow_color(&entry.value);
         return Some(Out {
-            nodes: vec![
-                Node::decl("--tw-shadow", value),
-                Node::decl("box-shadow", SHADOW_STACK),
-            ],
+            nodes,
             properties: SHADOW_PROPERTIES.to_vec(),
         });
     }
@@ -316,6 +318,16 @@ pub fn shadow_default(theme: &crate::theme::Theme) -> Option<Out> {
     })
 }
 
+/// The alpha of `shadow-lg/20`: `Some(None)` without a modifier, `None` for a bad one.
+pub fn shadow_alpha(modifier: Option<&crate::candidate::Value>) -> Option<Option<String>> {
+    match modifier {
+        None => Some(None),
+        Some(crate::candidate::Value::Named(n)) if is_number(n) => Some(Some(format!("{n}%"))),
+        Some(crate::candidate::Value::Arbitrary { value, .. }) => Some(Some(value.clone())),
+        Some(_) => None,
+    }
+}
+
 fn mix_alpha(color: &super::color::Color, property: &str, alpha: &str) -> Vec<Node> {
     vec![Node::decl(
         property,
@@ -330,6 +342,11 @@ fn with_shadow_color(value: &str) -> String {
 /// `0 4px 6px -1px rgb(0 0 0 / 0.1)` → `… var(--tw-shadow-color, rgb(0 0 0 / 0.1))`, for
 /// each comma-separated layer.
 pub fn with_color_variable(value: &str, variable: &str) -> String {
+    with_color_variable_alpha(value, variable, None)
+}
+
+/// As [`with_color_variable`], the fallback color at `alpha` (`shadow-lg/20`).
+pub fn with_color_variable_alpha(value: &str, variable: &str, alpha: Option<&str>) -> String {
     crate::candidate::split_top_level(value, b',')
         .iter()
         .map(|layer| {
@@ -348,7 +365,14 @@ pub fn with_color_variable(value: &str, variable: &str) -> String {
             .filter_map(|p| layer.rfind(p))
             .max();
             match color_at {
-                Some(at) => format!("{} var({variable}, {})", &layer[..at], &layer[at + 1..]),
+                Some(at) => {
+                    let color = &layer[at + 1..];
+                    let color = match alpha {
+                        Some(alpha) => format!("oklab(from {color} l a b / {alpha})"),
+                        None => color.to_string(),
+                    };
+                    format!("{} var({variable}, {color})", &layer[..at])
+                }
                 None => layer.to_string(),
             }
         })

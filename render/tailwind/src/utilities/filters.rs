@@ -142,23 +142,30 @@ fn drop_shadow(request: &Request) -> Option<Out> {
     if let Some(name) = request.value.named()
         && let Some(entry) = request.theme.lookup(name, &["--drop-shadow"])
     {
-        if request.modifier.is_some() {
-            return None;
-        }
-        let sized = super::effects::with_color_variable(&entry.value, "--tw-drop-shadow-color");
+        let alpha = super::effects::shadow_alpha(request.modifier)?;
+        let sized = super::effects::with_color_variable_alpha(
+            &entry.value,
+            "--tw-drop-shadow-color",
+            alpha.as_deref(),
+        );
         let layers: Vec<String> = crate::candidate::split_top_level(&sized, b',')
             .iter()
             .map(|layer| format!("drop-shadow({})", layer.trim()))
             .collect();
+        let mut nodes = vec![
+            Node::decl("--tw-drop-shadow-size", layers.join(" ")),
+            Node::decl(
+                "--tw-drop-shadow",
+                format!("drop-shadow({})", request.theme.reference(entry)),
+            ),
+            Node::decl("filter", FILTER_STACK),
+        ];
+        if let Some(alpha) = alpha {
+            nodes.insert(0, Node::decl("--tw-drop-shadow-alpha", alpha));
+            nodes[2] = Node::decl("--tw-drop-shadow", "var(--tw-drop-shadow-size)");
+        }
         return Some(Out {
-            nodes: vec![
-                Node::decl("--tw-drop-shadow-size", layers.join(" ")),
-                Node::decl(
-                    "--tw-drop-shadow",
-                    format!("drop-shadow({})", request.theme.reference(entry)),
-                ),
-                Node::decl("filter", FILTER_STACK),
-            ],
+            nodes,
             properties: FILTER_PROPERTIES.to_vec(),
         });
     }
@@ -190,11 +197,18 @@ fn text_shadow(request: &Request) -> Option<Out> {
     if let Some(name) = request.value.named()
         && let Some(entry) = request.theme.lookup(name, &["--text-shadow"])
     {
-        if request.modifier.is_some() {
-            return None;
+        let alpha = super::effects::shadow_alpha(request.modifier)?;
+        let value = super::effects::with_color_variable_alpha(
+            &entry.value,
+            "--tw-text-shadow-color",
+            alpha.as_deref(),
+        );
+        let mut out = Out::same(&["text-shadow"], &value).with(TEXT_SHADOW_PROPERTIES);
+        if let Some(alpha) = alpha {
+            out.nodes
+                .insert(0, Node::decl("--tw-text-shadow-alpha", alpha));
         }
-        let value = super::effects::with_color_variable(&entry.value, "--tw-text-shadow-color");
-        return Some(Out::same(&["text-shadow"], &value).with(TEXT_SHADOW_PROPERTIES));
+        return Some(out);
     }
     let color = super::color::resolve(request)?;
     Some(Out {
@@ -216,17 +230,23 @@ fn inset_shadow(request: &Request) -> Option<Out> {
     if let Some(name) = request.value.named()
         && let Some(entry) = request.theme.lookup(name, &["--inset-shadow"])
     {
-        if request.modifier.is_some() {
-            return None;
+        let alpha = super::effects::shadow_alpha(request.modifier)?;
+        let mut nodes = vec![
+            Node::decl(
+                "--tw-inset-shadow",
+                super::effects::with_color_variable_alpha(
+                    &entry.value,
+                    "--tw-inset-shadow-color",
+                    alpha.as_deref(),
+                ),
+            ),
+            Node::decl("box-shadow", SHADOW_STACK),
+        ];
+        if let Some(alpha) = alpha {
+            nodes.insert(0, Node::decl("--tw-inset-shadow-alpha", alpha));
         }
         return Some(Out {
-            nodes: vec![
-                Node::decl(
-                    "--tw-inset-shadow",
-                    super::effects::with_color_variable(&entry.value, "--tw-inset-shadow-color"),
-                ),
-                Node::decl("box-shadow", SHADOW_STACK),
-            ],
+            nodes,
             properties: SHADOW_PROPERTIES.to_vec(),
         });
     }

@@ -119,6 +119,13 @@ const TRANSITION_DEFAULT_DURATION: &str = "var(--tw-duration, var(--default-tran
 const SHADOW_STACK: &str = "var(--tw-inset-shadow), var(--tw-inset-ring-shadow), var(--tw-ring-offset-shadow), var(--tw-ring-shadow), var(--tw-shadow)";
 
 const GRADIENT: &[&str] = super::background::GRADIENT_PROPERTIES;
+const CONTAIN: &str = "var(--tw-contain-size, ) var(--tw-contain-layout, ) var(--tw-contain-paint, ) var(--tw-contain-style, )";
+const CONTAIN_PROPERTIES: &[&str] = &[
+    "--tw-contain-size",
+    "--tw-contain-layout",
+    "--tw-contain-paint",
+    "--tw-contain-style",
+];
 
 pub const SHADOW_PROPERTIES: &[&str] = &[
     "--tw-shadow",
@@ -359,6 +366,14 @@ const STATICS: &[Static] = &[
     ("resize-y", &[("resize", "vertical")], &[]),
     ("appearance-none", &[("appearance", "none")], &[]),
     ("appearance-auto", &[("appearance", "auto")], &[]),
+    ("contain-none", &[("contain", "none")], &[]),
+    ("contain-content", &[("contain", "content")], &[]),
+    ("contain-strict", &[("contain", "strict")], &[]),
+    ("contain-size", &[("--tw-contain-size", "size"), ("contain", CONTAIN)], CONTAIN_PROPERTIES),
+    ("contain-inline-size", &[("--tw-contain-size", "inline-size"), ("contain", CONTAIN)], CONTAIN_PROPERTIES),
+    ("contain-layout", &[("--tw-contain-layout", "layout"), ("contain", CONTAIN)], CONTAIN_PROPERTIES),
+    ("contain-paint", &[("--tw-contain-paint", "paint"), ("contain", CONTAIN)], CONTAIN_PROPERTIES),
+    ("contain-style", &[("--tw-contain-style", "style"), ("contain", CONTAIN)], CONTAIN_PROPERTIES),
     ("scheme-normal", &[("color-scheme", "normal")], &[]),
     ("scheme-dark", &[("color-scheme", "dark")], &[]),
     ("scheme-light", &[("color-scheme", "light")], &[]),
