@@ -36,7 +36,7 @@
 //! (`tests/conformance.rs`) runs the real `@tailwindcss/cli` and compares.
 //!
 //! **Sans-I/O core.** Everything but [`sources`] works on strings. The stylesheet is parsed
-//! into a block tree ([`css`]), Tailwind's at-rules are taken out into a [`Design`]
+//! into a block tree (`css.rs`), Tailwind's at-rules are taken out into a [`Design`]
 //! (theme, sources, `@utility`, `@custom-variant`), and what remains is the template the
 //! output is printed from.
 //!
