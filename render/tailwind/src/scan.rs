@@ -4,7 +4,7 @@
 //! Extraction over-approximates on purpose: a token that is not a utility is ignored by the
 //! compiler, as Tailwind ignores it.
 
-use crate::limits::candidate_bytes_max;
+use crate::limits::{brace_range_items_max, candidate_bytes_max};
 
 /// Appends the candidates found in `content` to `out` (duplicates included; the compiler
 /// skips repeats).
@@ -133,12 +133,11 @@ pub fn expand_braces(pattern: &str) -> Vec<String> {
 
 /// `100..900..100` → `100`, `200`, … (bounded to keep a typo from exploding).
 fn range(inner: &str) -> Option<Vec<String>> {
-    const RANGE_ITEMS_MAX: i64 = 1_000;
     let mut parts = inner.split("..");
     let start: i64 = parts.next()?.parse().ok()?;
     let end: i64 = parts.next()?.parse().ok()?;
     let step: i64 = parts.next().map_or(Some(1), |s| s.parse().ok())?;
-    if step <= 0 || (end - start).abs() / step > RANGE_ITEMS_MAX {
+    if step <= 0 || (end - start).abs() / step > brace_range_items_max {
         return None;
     }
     let mut out = Vec::new();
