@@ -94,7 +94,7 @@ pub fn compile(request: &Request) -> Option<Out> {
             ));
             Some(Out {
                 nodes,
-                properties: GRADIENT_PROPERTIES.to_vec(),
+                properties: Vec::new(),
             })
         }
         "from" | "via" | "to" => stop(request),
@@ -133,7 +133,8 @@ fn linear(position: &str) -> Out {
     linear_in(position, "oklab")
 }
 
-/// `linear-gradient` at `position`, interpolated `in {space}` where the browser supports it.
+/// `linear-gradient` at `position`, interpolated (the stops, not the direction, register the
+/// gradient properties) `in {space}` where the browser supports it.
 fn linear_in(position: &str, space: &str) -> Out {
     Out {
         nodes: vec![
@@ -151,7 +152,7 @@ fn linear_in(position: &str, space: &str) -> Out {
                 "linear-gradient(var(--tw-gradient-stops))",
             ),
         ],
-        properties: GRADIENT_PROPERTIES.to_vec(),
+        properties: Vec::new(),
     }
 }
 

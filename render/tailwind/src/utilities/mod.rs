@@ -11,6 +11,7 @@ pub mod color;
 mod effects;
 mod filters;
 mod layout;
+mod masks;
 pub mod properties;
 mod spacing;
 mod statics;
@@ -100,6 +101,7 @@ fn compile_split(
         };
         // Longer roots first: `inset-shadow-sm` is not `inset` with `shadow-sm`.
         let out = filters::compile(&request)
+            .or_else(|| masks::compile(&request))
             .or_else(|| spacing::compile(&request))
             .or_else(|| background::compile(&request))
             .or_else(|| color::compile(&request))

@@ -118,7 +118,6 @@ const TRANSITION_DEFAULT_TIMING: &str = "var(--tw-ease, var(--default-transition
 const TRANSITION_DEFAULT_DURATION: &str = "var(--tw-duration, var(--default-transition-duration))";
 const SHADOW_STACK: &str = "var(--tw-inset-shadow), var(--tw-inset-ring-shadow), var(--tw-ring-offset-shadow), var(--tw-ring-shadow), var(--tw-shadow)";
 
-const GRADIENT: &[&str] = super::background::GRADIENT_PROPERTIES;
 const CONTAIN: &str = "var(--tw-contain-size, ) var(--tw-contain-layout, ) var(--tw-contain-paint, ) var(--tw-contain-style, )";
 const CONTAIN_PROPERTIES: &[&str] = &[
     "--tw-contain-size",
@@ -383,8 +382,8 @@ const STATICS: &[Static] = &[
     ("wrap-normal", &[("overflow-wrap", "normal")], &[]),
     ("accent-auto", &[("accent-color", "auto")], &[]),
     ("caret-auto", &[("caret-color", "auto")], &[]),
-    ("bg-radial", &[("--tw-gradient-position", "in oklab"), ("background-image", "radial-gradient(var(--tw-gradient-stops))")], GRADIENT),
-    ("bg-conic", &[("--tw-gradient-position", "in oklab"), ("background-image", "conic-gradient(var(--tw-gradient-stops))")], GRADIENT),
+    ("bg-radial", &[("--tw-gradient-position", "in oklab"), ("background-image", "radial-gradient(var(--tw-gradient-stops))")], &[]),
+    ("bg-conic", &[("--tw-gradient-position", "in oklab"), ("background-image", "conic-gradient(var(--tw-gradient-stops))")], &[]),
     ("scroll-smooth", &[("scroll-behavior", "smooth")], &[]),
     ("snap-x", &[("scroll-snap-type", "x var(--tw-scroll-snap-strictness)")], &["--tw-scroll-snap-strictness"]),
     ("snap-center", &[("scroll-snap-align", "center")], &[]),
