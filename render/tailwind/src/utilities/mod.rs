@@ -10,6 +10,7 @@ mod background;
 pub mod color;
 mod effects;
 mod filters;
+mod keywords;
 mod layout;
 mod masks;
 pub mod properties;
@@ -99,6 +100,13 @@ fn compile_split(
             negative,
             theme,
         };
+        if let Some((_, property)) = keywords::ARBITRARY.iter().find(|(r, _)| *r == root)
+            && let Some(value) = arbitrary(&value)
+            && modifier.is_none()
+            && !negative
+        {
+            return Some(Out::same(&[property], value));
+        }
         // Longer roots first: `inset-shadow-sm` is not `inset` with `shadow-sm`.
         let out = filters::compile(&request)
             .or_else(|| masks::compile(&request))

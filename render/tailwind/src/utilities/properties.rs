@@ -4,6 +4,8 @@
 /// `(name, syntax, initial value)`.
 #[rustfmt::skip]
 const PROPERTIES: &[(&str, &str, Option<&str>)] = &[
+    ("--tw-border-spacing-x", "<length>", Some("0")),
+    ("--tw-border-spacing-y", "<length>", Some("0")),
     ("--tw-translate-x", "*", Some("0")),
     ("--tw-translate-y", "*", Some("0")),
     ("--tw-translate-z", "*", Some("0")),

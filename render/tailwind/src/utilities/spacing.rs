@@ -73,6 +73,8 @@ const FAMILIES: &[Family] = &[
     family!("inset-x", ["inset-inline"], &["--inset", "--spacing"], true, true, INSET),
     family!("inset-y", ["inset-block"], &["--inset", "--spacing"], true, true, INSET),
     family!("start", ["inset-inline-start"], &["--inset", "--spacing"], true, true, INSET),
+    family!("inset-s", ["inset-inline-start"], &["--inset", "--spacing"], true, true, INSET),
+    family!("inset-e", ["inset-inline-end"], &["--inset", "--spacing"], true, true, INSET),
     family!("end", ["inset-inline-end"], &["--inset", "--spacing"], true, true, INSET),
     family!("top", ["top"], &["--inset", "--spacing"], true, true, INSET),
     family!("right", ["right"], &["--inset", "--spacing"], true, true, INSET),
@@ -119,6 +121,8 @@ const FAMILIES: &[Family] = &[
     family!("scroll-p", ["scroll-padding"], SPACING, false, false, &[]),
     family!("scroll-px", ["scroll-padding-inline"], SPACING, false, false, &[]),
     family!("scroll-py", ["scroll-padding-block"], SPACING, false, false, &[]),
+    family!("scroll-ps", ["scroll-padding-inline-start"], SPACING, false, false, &[]),
+    family!("scroll-pe", ["scroll-padding-inline-end"], SPACING, false, false, &[]),
     family!("scroll-pt", ["scroll-padding-top"], SPACING, false, false, &[]),
     family!("scroll-pr", ["scroll-padding-right"], SPACING, false, false, &[]),
     family!("scroll-pb", ["scroll-padding-bottom"], SPACING, false, false, &[]),
@@ -133,6 +137,9 @@ pub fn compile(request: &Request) -> Option<Out> {
         "translate-x" | "translate-y" | "translate-z" => return translate(request),
         "translate" => return translate_both(request),
         "space-x" | "space-y" => return space(request),
+        "border-spacing" | "border-spacing-x" | "border-spacing-y" => {
+            return border_spacing(request);
+        }
         _ => {}
     }
     if request.root == "max-w"
@@ -264,6 +271,34 @@ fn translate_both(request: &Request) -> Option<Out> {
             Node::decl("translate", "var(--tw-translate-x) var(--tw-translate-y)"),
         ],
         properties: TRANSLATE_PROPERTIES.to_vec(),
+    })
+}
+
+fn border_spacing(request: &Request) -> Option<Out> {
+    if request.negative {
+        return None;
+    }
+    let value = length(
+        request,
+        &["--border-spacing", "--spacing"],
+        false,
+        &[("px", "1px")],
+    )?;
+    let mut nodes = Vec::new();
+    let axis = request.root.strip_prefix("border-spacing").unwrap_or("");
+    if axis != "-y" {
+        nodes.push(Node::decl("--tw-border-spacing-x", value.clone()));
+    }
+    if axis != "-x" {
+        nodes.push(Node::decl("--tw-border-spacing-y", value));
+    }
+    nodes.push(Node::decl(
+        "border-spacing",
+        "var(--tw-border-spacing-x) var(--tw-border-spacing-y)",
+    ));
+    Some(Out {
+        nodes,
+        properties: vec!["--tw-border-spacing-x", "--tw-border-spacing-y"],
     })
 }
 

@@ -17,6 +17,9 @@ pub fn lookup(name: &str, theme: &Theme) -> Option<Out> {
     if let Some(out) = super::filters::bare(name, theme) {
         return Some(out);
     }
+    if let Some(out) = super::keywords::lookup(name) {
+        return Some(out);
+    }
     if let Some((_, side)) = super::effects::BORDER_ROOTS
         .iter()
         .find(|(root, _)| *root == name)
@@ -31,6 +34,30 @@ pub fn lookup(name: &str, theme: &Theme) -> Option<Out> {
 fn themed(name: &str, theme: &Theme) -> Option<Out> {
     let (variable, properties): (&str, &[&str]) = match name {
         "rounded" => ("--radius", &["border-radius"]),
+        "rounded-s" => (
+            "--radius",
+            &["border-start-start-radius", "border-end-start-radius"],
+        ),
+        "rounded-e" => (
+            "--radius",
+            &["border-start-end-radius", "border-end-end-radius"],
+        ),
+        "rounded-t" => (
+            "--radius",
+            &["border-top-left-radius", "border-top-right-radius"],
+        ),
+        "rounded-r" => (
+            "--radius",
+            &["border-top-right-radius", "border-bottom-right-radius"],
+        ),
+        "rounded-b" => (
+            "--radius",
+            &["border-bottom-right-radius", "border-bottom-left-radius"],
+        ),
+        "rounded-l" => (
+            "--radius",
+            &["border-top-left-radius", "border-bottom-left-radius"],
+        ),
         "@container" => return Some(Out::decls(&[("container-type", "inline-size")])),
         "shadow" => return super::effects::shadow_default(theme),
         "blur" => {
@@ -437,6 +464,10 @@ const STATICS: &[Static] = &[
     ("touch-manipulation", &[("touch-action", "manipulation")], &[]),
     ("touch-pan-x", &[("--tw-pan-x", "pan-x"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
     ("touch-pan-y", &[("--tw-pan-y", "pan-y"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("touch-pan-up", &[("--tw-pan-y", "pan-up"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("touch-pan-down", &[("--tw-pan-y", "pan-down"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("touch-pan-left", &[("--tw-pan-x", "pan-left"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
+    ("touch-pan-right", &[("--tw-pan-x", "pan-right"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
     ("touch-pinch-zoom", &[("--tw-pinch-zoom", "pinch-zoom"), ("touch-action", "var(--tw-pan-x, ) var(--tw-pan-y, ) var(--tw-pinch-zoom, )")], &["--tw-pan-x", "--tw-pan-y", "--tw-pinch-zoom"]),
     ("will-change-auto", &[("will-change", "auto")], &[]),
     ("will-change-scroll", &[("will-change", "scroll-position")], &[]),

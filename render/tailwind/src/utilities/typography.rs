@@ -24,6 +24,10 @@ pub fn compile(request: &Request) -> Option<Out> {
         },
         "decoration" if request.modifier.is_none() => decoration(request),
         "underline-offset" => underline_offset(request),
+        "indent" if request.value.named() == Some("px") => Some(Out::same(
+            &["text-indent"],
+            if request.negative { "-1px" } else { "1px" },
+        )),
         "indent" => {
             let value = spacing_or_arbitrary(request)?;
             Some(Out::same(&["text-indent"], &value))
