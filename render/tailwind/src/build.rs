@@ -175,22 +175,25 @@ impl Design {
     /// `false` when one names nothing, and the candidate is then dropped, as Tailwind does.
     fn resolve_functions(&self, nodes: &mut [Node]) -> bool {
         for node in nodes {
-            match node {
-                Node::Decl { value, .. }
-                    if value.contains("theme(")
-                        || value.contains("--spacing(")
-                        || value.contains("--alpha(") =>
-                {
+            if let Node::Decl { value, .. } = node {
+                let has_call = ["theme(", "--spacing(", "--alpha("]
+                    .iter()
+                    .any(|f| value.contains(f));
+                if has_call {
                     match crate::functions::replace_theme_calls(value, &self.theme, false) {
                         Some(resolved) if !resolved.contains("theme(") => *value = resolved,
                         _ => return false,
                     }
                 }
-                Node::Rule { nodes, .. }
-                | Node::AtRule {
-                    nodes: Some(nodes), ..
-                } if !self.resolve_functions(nodes) => return false,
-                _ => {}
+                continue;
+            }
+            if let Node::Rule { nodes, .. }
+            | Node::AtRule {
+                nodes: Some(nodes), ..
+            } = node
+                && !self.resolve_functions(nodes)
+            {
+                return false;
             }
         }
         true
