@@ -1,0 +1,1 @@
+export const X = () => <b className="text-emerald-700 underline decoration-dotted" />;
