@@ -135,6 +135,9 @@ impl Design {
         let Some(mut base) = self.base_utility(&parsed, depth)? else {
             return Ok(None);
         };
+        if !self.resolve_functions(&mut base.nodes) {
+            return Ok(None);
+        }
         let (order, count) = sort::properties_of(&base.nodes);
         emit::strip_sort_hints(&mut base.nodes);
         emit::color_mix_fallbacks(&mut base.nodes, &self.theme);
@@ -166,6 +169,34 @@ impl Design {
             nodes,
             properties: base.properties,
         }))
+    }
+
+    /// Resolves Tailwind functions in a utility's values (`min-h-[theme(--spacing-24)]`);
+    /// `false` when one names nothing, and the candidate is then dropped, as Tailwind does.
+    fn resolve_functions(&self, nodes: &mut [Node]) -> bool {
+        for node in nodes {
+            if let Node::Decl { value, .. } = node {
+                let has_call = ["theme(", "--spacing(", "--alpha("]
+                    .iter()
+                    .any(|f| value.contains(f));
+                if has_call {
+                    match crate::functions::replace_theme_calls(value, &self.theme, false) {
+                        Some(resolved) if !resolved.contains("theme(") => *value = resolved,
+                        _ => return false,
+                    }
+                }
+                continue;
+            }
+            if let Node::Rule { nodes, .. }
+            | Node::AtRule {
+                nodes: Some(nodes), ..
+            } = node
+                && !self.resolve_functions(nodes)
+            {
+                return false;
+            }
+        }
+        true
     }
 
     fn base_utility(

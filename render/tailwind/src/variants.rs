@@ -245,6 +245,19 @@ fn functional(variant: &str, theme: &Theme, custom: &[Custom]) -> Option<Resolve
         _ => return None,
     };
     match family {
+        "has" if rest.starts_with('[') => {
+            let inner = rest.strip_prefix('[')?.strip_suffix(']')?;
+            let value = crate::candidate::decode_arbitrary(inner);
+            Some(Resolved {
+                // A relative selector (`>img`) stays as it is; anything else is wrapped.
+                template: selector(&if value.starts_with(['>', '+', '~']) {
+                    format!("&:has({value})")
+                } else {
+                    format!("&:has(:is({value}))")
+                }),
+                order: Order(index, vec![Part::Number(1), Part::Text(value)]),
+            })
+        }
         "group" | "peer" | "in" | "has" | "not" => {
             let inner = resolve(rest, theme, custom)?;
             let template = if family == "not" {

@@ -517,7 +517,13 @@ fn scale(request: &Request) -> Option<Out> {
     let value = match request.value.named() {
         Some(n) if is_number(n) => format!("{n}%"),
         Some(_) => return None,
-        None => arbitrary(request.value)?.to_string(),
+        // An arbitrary scale is the `scale` property itself.
+        None => {
+            return Some(Out::same(
+                &["scale"],
+                &negate(arbitrary(request.value)?, request.negative),
+            ));
+        }
     };
     let value = negate(&value, request.negative);
     Some(Out {

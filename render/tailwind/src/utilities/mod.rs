@@ -68,6 +68,15 @@ pub struct Request<'a> {
 
 /// The base utility for `text` (root and value not yet split).
 pub fn compile(text: &str, modifier: Option<&Value>, negative: bool, theme: &Theme) -> Option<Out> {
+    if text == "@container"
+        && !negative
+        && let Some(Value::Named(name)) = modifier
+    {
+        return Some(Out::decls(&[
+            ("container-type", "inline-size"),
+            ("container-name", name),
+        ]));
+    }
     let out = compile_split(text, modifier, negative, theme);
     if out.is_some() {
         return out;

@@ -269,6 +269,7 @@ const STATICS: &[Static] = &[
     ("grid-cols-none", &[("grid-template-columns", "none")], &[]),
     ("grid-cols-subgrid", &[("grid-template-columns", "subgrid")], &[]),
     ("grid-rows-none", &[("grid-template-rows", "none")], &[]),
+    ("grid-rows-subgrid", &[("grid-template-rows", "subgrid")], &[]),
     ("col-auto", &[("grid-column", "auto")], &[]),
     ("col-span-full", &[("grid-column", "1 / -1")], &[]),
     ("row-auto", &[("grid-row", "auto")], &[]),
