@@ -288,3 +288,81 @@ fn dev_mode_swaps_stylesheets_in_place_and_reloads_for_code() {
     );
     read_until(&mut events, &mut seen, "event: reload");
 }
+
+/// A stylesheet that says `@import "tailwindcss"`: bext compiles it with its own Tailwind
+/// compiler (no Node) for the classes the app's files use, reading the `tailwindcss` package
+/// the app installed (here the version `render/tailwind`'s conformance test pins, compared
+/// there with `@tailwindcss/cli`), and serves it minified like any stylesheet; a class put in
+/// a file later is compiled in under `bext dev`.
+#[test]
+fn tailwind_stylesheets_are_compiled_for_the_classes_the_app_uses() {
+    let package =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("render/tailwind/tests/conformance/node");
+    let modules = common::npm::ci(
+        &package,
+        Path::new("/var/cache/bext/tailwind"),
+        "the tailwindcss package",
+    );
+    let dir = TempDir::new("styles-tailwind");
+    std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).expect("node_modules");
+    dir.write(
+        "app/globals.css",
+        "@import \"tailwindcss\";\n@theme { --color-brand: #0a7; }\n.card { @apply rounded-lg p-4; }\n",
+    );
+    dir.write(
+        "app/layout.tsx",
+        "import \"./globals.css\";\nexport default function L({ children }: any) { return <html><body className=\"bg-white\">{children}</body></html>; }\n",
+    );
+    dir.write(
+        "components/hero.tsx",
+        "export function Hero() { return <h1 className=\"text-brand md:text-4xl hover:underline\">hi</h1>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        "import { Hero } from \"../components/hero\";\nexport default function P() { return <main className=\"flex gap-2 card\"><Hero /></main>; }\n",
+    );
+    let bext = Bext::start(&[
+        "dev".into(),
+        dir.path().display().to_string(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--shards".into(),
+        "1".into(),
+    ]);
+    let css_of = |bext: &Bext| {
+        let links = stylesheets(&bext.get("/").text());
+        assert_eq!(links.len(), 1, "{links:?}");
+        bext.get(&links[0]).text()
+    };
+    let css = css_of(&bext);
+    // Used classes, from the layout, a page and a component outside app/, with variants and
+    // the app's own theme colour; preflight; the @apply'd rule.
+    for needle in [
+        ".flex{display:flex}",
+        ".gap-2{gap:calc(var(--spacing) * 2)}",
+        ".bg-white{",
+        ".text-brand{color:var(--color-brand)}",
+        "--color-brand:#0a7",
+        "@media (width>=48rem){.md\\:text-4xl{",
+        "@media (hover:hover){.hover\\:underline:hover{",
+        ".card{border-radius:var(--radius-lg);padding:calc(var(--spacing) * 4)}",
+        "box-sizing:border-box",
+    ] {
+        assert!(css.contains(needle), "{needle} in {css}");
+    }
+    // Only what is used: no other utility, no unused theme colour.
+    assert!(
+        !css.contains(".text-red-500") && !css.contains("--color-red-500"),
+        "{css}"
+    );
+    // A class added to a file is compiled in on the next build.
+    dir.write(
+        "components/hero.tsx",
+        "export function Hero() { return <h1 className=\"text-brand italic\">hi</h1>; }\n",
+    );
+    let css = eventually("the new class", || {
+        let css = css_of(&bext);
+        css.contains(".italic{font-style:italic}").then_some(css)
+    });
+    assert!(!css.contains(".hover\\:underline"), "{css}");
+}

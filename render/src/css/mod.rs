@@ -27,6 +27,7 @@
 mod assets;
 mod modules;
 mod provider;
+mod tailwind;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -35,7 +36,7 @@ use lightningcss::bundler::Bundler;
 use lightningcss::css_modules::{Config, Pattern};
 use lightningcss::dependencies::DependencyOptions;
 use lightningcss::printer::PrinterOptions;
-use lightningcss::stylesheet::{MinifyOptions, ParserOptions};
+use lightningcss::stylesheet::{MinifyOptions, ParserOptions, StyleSheet};
 use lightningcss::targets::{Browsers, Targets};
 
 use crate::media::StaticFile;
@@ -119,6 +120,18 @@ pub(crate) fn compile(path: &Path, root: &Path) -> Result<Stylesheet, CssError> 
 }
 
 fn compile_here(path: &Path, root: &Path) -> Result<Stylesheet, CssError> {
+    // A Tailwind stylesheet: Tailwind's output (its imports inlined) is what lightningcss reads.
+    let entry = std::fs::read_to_string(path).map_err(|e| CssError {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    let generated = if tailwind::uses_tailwind(&entry) {
+        Some(tailwind::generate(path, &entry, root)?)
+    } else {
+        None
+    };
     let provider = provider::Provider::new(root);
     let module = is_css_module(path);
     let pattern = Pattern::parse(MODULE_CLASS_PATTERN).map_err(|e| CssError {
@@ -137,29 +150,24 @@ fn compile_here(path: &Path, root: &Path) -> Result<Stylesheet, CssError> {
         ..ParserOptions::default()
     };
     let root_text = root.to_string_lossy().into_owned();
-    let (code, exports, dependencies) = {
-        let mut bundler = Bundler::new(&provider, None, options);
-        let mut sheet = bundler
-            .bundle(path)
-            .map_err(|e| provider.error(path, e.loc.as_ref(), e.kind.to_string()))?;
-        sheet
-            .minify(MinifyOptions {
-                targets: targets(),
-                ..MinifyOptions::default()
-            })
-            .map_err(|e| provider.error(path, e.loc.as_ref(), e.kind.to_string()))?;
-        let printed = sheet
-            .to_css(PrinterOptions {
-                minify: true,
-                project_root: Some(&root_text),
-                targets: targets(),
-                analyze_dependencies: Some(DependencyOptions {
-                    remove_imports: false,
-                }),
-                ..PrinterOptions::default()
-            })
-            .map_err(|e| provider.error(path, e.loc.as_ref(), e.kind.to_string()))?;
-        (printed.code, printed.exports, printed.dependencies)
+    let (code, exports, dependencies) = match &generated {
+        Some(generated) => {
+            let sheet = StyleSheet::parse(&generated.css, options).map_err(|e| {
+                provider.error(
+                    path,
+                    e.loc.as_ref(),
+                    format!("{} (in Tailwind's output)", e.kind),
+                )
+            })?;
+            print(sheet, path, &root_text, &provider)?
+        }
+        None => {
+            let mut bundler = Bundler::new(&provider, None, options);
+            let sheet = bundler
+                .bundle(path)
+                .map_err(|e| provider.error(path, e.loc.as_ref(), e.kind.to_string()))?;
+            print(sheet, path, &root_text, &provider)?
+        }
     };
     let assets::Placed {
         code,
@@ -168,12 +176,50 @@ fn compile_here(path: &Path, root: &Path) -> Result<Stylesheet, CssError> {
     let exports = exports.map(modules::exports).unwrap_or_default();
     let url = format!("{STYLESHEET_URL_PREFIX}{:016x}.css", hash(code.as_bytes()));
     let file = StaticFile::precompressed(url, code.into_bytes().into(), "text/css; charset=utf-8");
+    let sources = match generated {
+        Some(generated) => generated.sources,
+        None => provider.into_sources(),
+    };
     Ok(Stylesheet {
         file: Arc::new(file),
         exports,
         assets,
-        sources: provider.into_sources(),
+        sources,
     })
+}
+
+/// A parsed stylesheet minified and printed for [`targets`], with its dependencies reported
+/// as placeholders (see `assets`) and, for a CSS module, its exports.
+type Printed = (
+    String,
+    Option<lightningcss::css_modules::CssModuleExports>,
+    Option<Vec<lightningcss::dependencies::Dependency>>,
+);
+
+fn print(
+    mut sheet: StyleSheet<'_>,
+    path: &Path,
+    root_text: &str,
+    provider: &provider::Provider,
+) -> Result<Printed, CssError> {
+    sheet
+        .minify(MinifyOptions {
+            targets: targets(),
+            ..MinifyOptions::default()
+        })
+        .map_err(|e| provider.error(path, e.loc.as_ref(), e.kind.to_string()))?;
+    let printed = sheet
+        .to_css(PrinterOptions {
+            minify: true,
+            project_root: Some(root_text),
+            targets: targets(),
+            analyze_dependencies: Some(DependencyOptions {
+                remove_imports: false,
+            }),
+            ..PrinterOptions::default()
+        })
+        .map_err(|e| provider.error(path, e.loc.as_ref(), e.kind.to_string()))?;
+    Ok((printed.code, printed.exports, printed.dependencies))
 }
 
 /// The content hash stylesheet and asset URLs carry.

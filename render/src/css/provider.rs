@@ -147,12 +147,11 @@ fn package_file(dir: &Path, specifier: &str) -> Result<PathBuf, String> {
     } else {
         format!(".{rest}")
     };
-    let package_dir = dir
-        .ancestors()
-        .filter(|a| a.file_name().is_none_or(|n| n != "node_modules"))
-        .map(|a| a.join("node_modules").join(&name))
-        .find(|p| p.is_dir())
-        .ok_or_else(|| format!("package {name:?} is not installed (no node_modules/{name} up from the importing file)"))?;
+    let package_dir = package_dir(dir, &name).ok_or_else(|| {
+        format!(
+            "package {name:?} is not installed (no node_modules/{name} up from the importing file)"
+        )
+    })?;
     let package = match std::fs::read_to_string(package_dir.join("package.json")) {
         Ok(text) => parse_package_json(&text)?,
         Err(_) => Default::default(),
@@ -179,6 +178,14 @@ fn package_file(dir: &Path, specifier: &str) -> Result<PathBuf, String> {
         .into_iter()
         .find(|f| f.is_file())
         .ok_or_else(|| format!("package {name:?} has no stylesheet at {subpath:?}"))
+}
+
+/// `node_modules/<name>` in the nearest folder up from `dir` that has it.
+pub(super) fn package_dir(dir: &Path, name: &str) -> Option<PathBuf> {
+    dir.ancestors()
+        .filter(|a| a.file_name().is_none_or(|n| n != "node_modules"))
+        .map(|a| a.join("node_modules").join(name))
+        .find(|p| p.is_dir())
 }
 
 #[cfg(test)]
