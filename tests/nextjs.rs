@@ -437,7 +437,8 @@ fn font_classes(value: &str) -> String {
         .join(" ")
 }
 
-/// CSS modules' scoped class names (`<hash>_<local>`, the hash lightningcss makes of the
+/// CSS modules' scoped class names (`<hash>_<local>`, or `_<hash>_<local>` when the hash
+/// starts with a digit; the hash lightningcss makes of the
 /// file's path as each bundler names it) with each distinct hash replaced by `(css1)`,
 /// `(css2)`, … in order of first appearance on the page: which module a class comes from is
 /// compared, not how its path was hashed. Both sides go through the same mapping, so a plain
@@ -448,16 +449,18 @@ fn module_classes(classes: &mut [String]) {
         let mapped: Vec<String> = list
             .split_whitespace()
             .map(|class| {
-                let scoped = class.len() > 7
-                    && class.is_char_boundary(6)
-                    && class.as_bytes()[6] == b'_'
-                    && class[..6]
+                // A hash that would start with a digit gets a leading `_` (`_8krjIa_card`).
+                let len = if class.starts_with('_') { 7 } else { 6 };
+                let scoped = class.len() > len + 1
+                    && class.is_char_boundary(len)
+                    && class.as_bytes()[len] == b'_'
+                    && class[..len]
                         .bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
                 if !scoped {
                     return class.to_owned();
                 }
-                let hash = &class[..6];
+                let hash = &class[..len];
                 let n = match hashes.iter().position(|h| h == hash) {
                     Some(i) => i + 1,
                     None => {
@@ -465,7 +468,7 @@ fn module_classes(classes: &mut [String]) {
                         hashes.len()
                     }
                 };
-                format!("(css{n}){}", &class[6..])
+                format!("(css{n}){}", &class[len..])
             })
             .collect();
         *list = mapped.join(" ");
