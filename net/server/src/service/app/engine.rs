@@ -94,23 +94,14 @@ impl BodyStream for PageStream {
                 return None;
             }
             let (engine, id) = (self.engine.clone(), self.id);
-            let next = std::future::poll_fn(|cx| {
-                let mut waiting = engine.waiting.borrow_mut();
-                let Some(slot) = waiting.get_mut(&id) else {
-                    return Poll::Ready(None);
-                };
-                if let Some(chunk) = slot.chunks.pop_front() {
-                    return Poll::Ready(Some(Ok(chunk)));
-                }
-                match slot.page.take() {
-                    Some(page) => Poll::Ready(Some(Err(page))),
-                    None => {
-                        slot.waker = Some(cx.waker().clone());
-                        Poll::Pending
-                    }
-                }
-            })
-            .await;
+            let next = engine
+                .wait_for(id, |slot| {
+                    slot.chunks
+                        .pop_front()
+                        .map(Ok)
+                        .or_else(|| slot.page.take().map(Err))
+                })
+                .await;
             match next {
                 Some(Ok(chunk)) => Some(chunk),
                 Some(Err(page)) => {
@@ -181,22 +172,32 @@ impl AppEngine {
         request: RenderRequest,
     ) -> RenderedPage {
         let (id, guard) = self.start(shard, request, false);
-        let page = std::future::poll_fn(|cx| {
+        let page = self.wait_for(id, |slot| slot.page.take()).await;
+        drop(guard);
+        page.unwrap_or_else(|| super::page::internal_error(String::from("render lost")))
+    }
+
+    /// Waits until `take` finds what it wants in render `id`'s slot (woken by `handle` as
+    /// events arrive); `None` when the slot is gone.
+    async fn wait_for<T>(
+        &self,
+        id: u64,
+        mut take: impl FnMut(&mut Waiting) -> Option<T>,
+    ) -> Option<T> {
+        std::future::poll_fn(|cx| {
             let mut waiting = self.waiting.borrow_mut();
             let Some(slot) = waiting.get_mut(&id) else {
                 return Poll::Ready(None);
             };
-            match slot.page.take() {
-                Some(page) => Poll::Ready(Some(page)),
+            match take(slot) {
+                Some(found) => Poll::Ready(Some(found)),
                 None => {
                     slot.waker = Some(cx.waker().clone());
                     Poll::Pending
                 }
             }
         })
-        .await;
-        drop(guard);
-        page.unwrap_or_else(|| super::page::internal_error(String::from("render lost")))
+        .await
     }
 
     /// Numbers `request`, opens its waiting slot (forgotten when the guard drops) and starts
@@ -233,24 +234,12 @@ impl AppEngine {
         request: RenderRequest,
     ) -> Rendered {
         let (id, guard) = self.start(shard, request, true);
-        let first = std::future::poll_fn(|cx| {
-            let mut waiting = self.waiting.borrow_mut();
-            let Some(slot) = waiting.get_mut(&id) else {
-                return Poll::Ready(None);
-            };
-            if let Some(head) = slot.head.take() {
-                let first = slot.chunks.pop_front().unwrap_or_default();
-                return Poll::Ready(Some(Ok((head, first))));
-            }
-            match slot.page.take() {
-                Some(page) => Poll::Ready(Some(Err(page))),
-                None => {
-                    slot.waker = Some(cx.waker().clone());
-                    Poll::Pending
-                }
-            }
-        })
-        .await;
+        let first = self
+            .wait_for(id, |slot| match slot.head.take() {
+                Some(head) => Some(Ok((head, slot.chunks.pop_front().unwrap_or_default()))),
+                None => slot.page.take().map(Err),
+            })
+            .await;
         match first {
             Some(Ok(((status, headers), first))) => {
                 // The stream owns the slot from here.
