@@ -578,7 +578,7 @@ function finishDocument(c) {
       return;
     }
   }
-  finish(c, c.status, HTML_HEADERS, html);
+  finish(c, c.status, HTML_HEADERS, beforeBodyEnd(html, clientTail()));
 }
 
 // ---- streaming ---------------------------------------------------------------------------
@@ -607,7 +607,7 @@ function streamStep(c) {
   // Done, or nothing left that could complete a boundary.
   var waiting = prism.streamDone() ? null : prism.nextPromise();
   if (waiting === null) {
-    finish(c, c.status, HTML_HEADERS, c.tail);
+    finish(c, c.status, HTML_HEADERS, clientTail() + c.tail);
     return undefined;
   }
   return waiting;
@@ -750,7 +750,7 @@ function startError(c, failure, status) {
   }
   try {
     if (r.error !== null) {
-      c.leaf = requireModule(r.error).default;
+      c.leaf = serverRendered(requireModule(r.error).default);
       c.leafId = r.error;
       c.layoutIds = layoutsAbove(r.layouts, r.error);
     } else {
@@ -771,6 +771,15 @@ function startError(c, failure, status) {
 }
 
 function noop() {}
+
+// An error page is a client component under Next (it is given `reset`); bext renders it on
+// the server only, so its props (that function among them) do not cross to the browser.
+function serverRendered(type) {
+  if (typeof type !== "function" || type.$$bextClient === undefined) return type;
+  return function (props) {
+    return type(props);
+  };
+}
 
 // `import.meta` of module `id`: its file under the app's root, as Node gives it (`url`,
 // `filename`, `dirname`), so `new URL("./data.json", import.meta.url)` reaches the file.
@@ -793,7 +802,7 @@ function startGlobalError(c) {
   var r = c.route;
   c.triedGlobalError = true;
   try {
-    c.leaf = requireModule(r.globalError).default;
+    c.leaf = serverRendered(requireModule(r.globalError).default);
     c.leafId = r.globalError;
     c.layoutIds = [];
     // The root layout's metadata still names the page, as under Next.
@@ -897,6 +906,7 @@ G.__bext_images = setImageConfig;
 G.__bext_media = mediaUrl;
 G.__bext_font = nextFont;
 G.__bext_styles = setModuleStyles;
+G.__bext_client = setClientManifest;
 G.__bext_import_meta = importMeta;
 G.__bext_metadata_head = setMetadataHead;
 G.__bext_social_images = setSocialImages;

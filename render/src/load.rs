@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bext_prism::{PositionMap, TransformOptions, transform_mapped};
+use bext_prism::{JsxMode, PositionMap, TransformOptions, transform_mapped};
 
 use crate::app::RouteTable;
 use crate::assets::Asset;
@@ -331,13 +331,29 @@ impl ModuleTransform for Prism {
         source: &str,
         path: &Path,
     ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
-        transform_mapped(source, path, &TransformOptions::default())
-            .map(|(code, map)| (code, Some(Arc::new(map))))
-            .map_err(|d| ModuleDiagnostic {
-                line: d.line,
-                column: d.column,
-                message: d.message,
-                frame: d.frame,
-            })
+        prism(source, path, JsxMode::Prism)
     }
+
+    fn transform_client(
+        &mut self,
+        source: &str,
+        path: &Path,
+    ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
+        prism(source, path, JsxMode::Runtime)
+    }
+}
+
+fn prism(
+    source: &str,
+    path: &Path,
+    jsx: JsxMode,
+) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
+    transform_mapped(source, path, &TransformOptions { jsx })
+        .map(|(code, map)| (code, Some(Arc::new(map))))
+        .map_err(|d| ModuleDiagnostic {
+            line: d.line,
+            column: d.column,
+            message: d.message,
+            frame: d.frame,
+        })
 }

@@ -26,6 +26,8 @@
 //!   them.
 //! - `styles.js`: the stylesheets each route module's imports reach (`__bext_styles`),
 //!   linked into the `<head>` of the pages rendered with that module.
+//! - `client.js`: client components' payload and scripts at the end of a page's `<body>`
+//!   (`__bext_client`: which browser chunks each `"use client"` module needs).
 //! - `path.js`: Node's `path` (POSIX), with `process.cwd()` the app's root.
 //! - `metadata.js`: `metadata` / `generateMetadata` merged into `<head>` tags.
 //! - `metadata_social.js`: Open Graph and Twitter tags, with the image files of the page's
@@ -80,6 +82,7 @@ pub const APP_RUNTIME_JS: &str = concat!(
     include_str!("../js/image.js"),
     include_str!("../js/font.js"),
     include_str!("../js/styles.js"),
+    include_str!("../js/client.js"),
     include_str!("../js/path.js"),
     include_str!("../js/metadata.js"),
     include_str!("../js/metadata_social.js"),

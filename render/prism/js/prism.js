@@ -974,6 +974,7 @@
   // ---------------------------------------------------------------- rendering any value
 
   function renderChild(v, flags, sel) {
+    if (clientDepth !== 0) return clientChild(v, flags, sel);
     if (v instanceof Html) return v.s;
     switch (typeof v) {
       case "string": return escStr(v);
@@ -988,7 +989,7 @@
     if (isArray(v)) return renderArray(v, flags, sel);
     var tag = v.$$typeof;
     if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
-      if (effective(flags) === 0 && sel === null) {
+      if (effective(flags) === 0 && sel === null && clientDepth === 0) {
         if (v._t !== undefined) return v._t.render(v._v);
         if (v._html !== undefined) return v._html;
       }
@@ -1032,7 +1033,16 @@
   }
 
   function renderElement(type, props, flags, sel) {
-    if (typeof type === "string") return h(type, props, flags, sel);
+    if (typeof type === "string") {
+      if (clientDepth === 0) return h(type, props, flags, sel);
+      lastText = false;
+      var el = h(type, props, flags, sel);
+      lastText = false;
+      return el;
+    }
+    if (type != null && type.$$bextClient !== undefined && clientDepth === 0) {
+      return clientBoundary(type, props, flags, sel);
+    }
     if (typeof type === "function") {
       var outer = ambient;
       var usedFrom = rs.uses.length;
@@ -1245,6 +1255,10 @@
     this.rcSent = false;
     // How much of `hints` went out with the shell; later ones go with a boundary.
     this.hintsSent = 0;
+    // Client components met (see "client components"): [module id, export, encoded props]
+    // each, and the number of server slots handed to them.
+    this.client = [];
+    this.slots = 0;
   }
   var rs = new RenderState();
 
@@ -1260,7 +1274,7 @@
     var id = rs.pending.length;
     rs.pending.push({
       thenable: thenable, retry: retry, providers: ctxTop, flags: effective(flags), sel: sel,
-      tree: tcPath.slice(0, tcLen), html: null
+      tree: tcPath.slice(0, tcLen), html: null, client: clientDepth
     });
     return marker("p", id);
   }
@@ -1317,6 +1331,8 @@
       ambient = entry.flags;
       for (var t = 0; t < entry.tree.length; t++) tcPath[t] = entry.tree[t];
       tcLen = entry.tree.length;
+      clientDepth = entry.client;
+      lastText = false;
       try {
         entry.html = withProviders(entry.providers, function () {
           return entry.retry === null
@@ -1326,6 +1342,7 @@
       } finally {
         ambient = 0;
         tcLen = 0;
+        clientDepth = 0;
       }
     }
     return pendingPromise() === null;
@@ -1402,7 +1419,7 @@
     var depth = tcLen;
     tcPath[tcLen++] = path === undefined ? FRAME : path;
     var out;
-    if (!flags && typeof type === "function") {
+    if (!flags && typeof type === "function" && type.$$bextClient === undefined) {
       // Inlined plain-function case: this runs once per component instance. No try/finally
       // (see `c`).
       var proto = type.prototype;
@@ -1420,6 +1437,243 @@
       out = new Html(renderElement(type, props, 0, null));
     }
     tcLen = depth;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- client components
+  //
+  // A module that says "use client" registers its exports (`clientRef`, emitted by the
+  // linker). Where a server component renders one, the runtime leaves a boundary:
+  //
+  //   <!--c:N-->the component's HTML<!--/c-->
+  //
+  // and records [module id, export, props] as entry N of the render's payload, which the
+  // browser decodes to hydrate the component with the same props. Props that are React
+  // elements (children, or any element in a prop) are rendered by the server as part of the
+  // component's HTML, as they would be anyway, but inside their own markers:
+  //
+  //   <!--s:M-->the element's HTML<!--/s-->
+  //
+  // and cross to the browser as a reference to slot M: the browser builds them from the DOM
+  // between those markers, so server-rendered HTML never travels twice.
+  //
+  // Inside a client component the browser's React will match every text node against the
+  // DOM, so the runtime writes React's text separators (`<!-- -->` between adjacent texts)
+  // there, as react-dom/server does; elsewhere PRISM leaves them out (nothing hydrates
+  // server markup). The linker compiles every module a "use client" module reaches with
+  // JSX as elements (JsxMode::Runtime), so all of a client component's output passes here.
+  var clientDepth = 0;
+  // React's `lastPushedText`: what was last written inside a client component was text.
+  var lastText = false;
+  var CLIENT_PROPS_DEPTH_MAX = 200;
+
+  function clientRef(exports, id) {
+    for (var name in exports) {
+      if (name === "__esModule") continue;
+      var v = exports[name];
+      var ok = typeof v === "function" ||
+        (v !== null && typeof v === "object" && (v.$$typeof === REACT_MEMO || v.$$typeof === REACT_FORWARD_REF));
+      if (ok && !hasOwn.call(v, "$$bextClient")) {
+        Object.defineProperty(v, "$$bextClient", { value: { m: id, e: name } });
+      }
+    }
+  }
+
+  // renderChild inside a client component: text gets its separators, markup resets them.
+  function clientChild(v, flags, sel) {
+    var text;
+    switch (typeof v) {
+      case "string":
+        if (v === "") return "";
+        text = escStr(v);
+        break;
+      case "number": case "bigint":
+        text = "" + v;
+        break;
+      case "object":
+        if (v === null) return "";
+        if (v instanceof Html) {
+          lastText = false;
+          return v.s;
+        }
+        var html = renderObject(v, flags, sel);
+        return html;
+      default:
+        return "";
+    }
+    if (lastText) return "<!-- -->" + text;
+    lastText = true;
+    return text;
+  }
+
+  function clientBoundary(type, props, flags, sel) {
+    var ref = type.$$bextClient;
+    var id = rs.client.length;
+    var name = ref.m + (ref.e === "default" ? "" : "#" + ref.e);
+    var passed = {};
+    for (var key in props) {
+      if (hasOwn.call(props, key)) passed[key] = slotted(props[key], 0);
+    }
+    rs.client.push([ref.m, ref.e, encodeProps(passed, name)]);
+    var outer = clientDepth;
+    clientDepth = 1;
+    lastText = false;
+    var html;
+    try {
+      // (clientDepth > 0: renderElement renders it as any component, past its boundary check.)
+      html = renderElement(type, passed, flags, sel);
+    } finally {
+      clientDepth = outer;
+      lastText = false;
+    }
+    return "<!--c:" + id + "-->" + html + "<!--/c-->";
+  }
+
+  // A prop's value with each element in it replaced by a slot element.
+  function slotted(v, depth) {
+    if (v === null || typeof v !== "object" || depth > CLIENT_PROPS_DEPTH_MAX) return v;
+    var tag = v.$$typeof;
+    if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
+      if (v.type === Slot) return v;
+      return { $$typeof: REACT_ELEMENT, type: Slot, key: v.key, ref: null, props: { i: rs.slots++, c: v } };
+    }
+    if (isArray(v)) {
+      var out = new Array(v.length);
+      for (var i = 0; i < v.length; i++) out[i] = slotted(v[i], depth + 1);
+      return out;
+    }
+    var proto = Object.getPrototypeOf(v);
+    if (proto === Object.prototype) {
+      var copy = {};
+      for (var key in v) if (hasOwn.call(v, key)) copy[key] = slotted(v[key], depth + 1);
+      return copy;
+    }
+    return v;
+  }
+
+  // Server markup a client component was given: rendered as server markup, between markers.
+  function Slot(props) {
+    var outer = clientDepth;
+    clientDepth = 0;
+    var html;
+    try {
+      html = renderChild(props.c, 0, null);
+    } finally {
+      clientDepth = outer;
+      lastText = false;
+    }
+    return new Html("<!--s:" + props.i + "-->" + html + "<!--/s-->");
+  }
+
+  // Props as the browser decodes them (JSON, with React Flight's conventions): a string
+  // that starts with "$" is escaped as "$$"; "$undefined", "$NaN", "$Infinity",
+  // "$-Infinity", "$-0", "$n<digits>" (BigInt) and "$D<ISO date>" are those values; arrays
+  // that start with a tag are ["$L", slot, key] (server markup), ["$Q", [k, v, ...]] (Map),
+  // ["$W", [...]] (Set), ["$@", value] (a promise, fulfilled by the end of the render).
+  // Anything else (functions, class instances, symbols) is an error naming the prop.
+  function encodeProps(props, name) {
+    var out = {};
+    for (var key in props) {
+      if (!hasOwn.call(props, key) || key === "key" || key === "ref") continue;
+      out[key] = encodeValue(props[key], name, key, 0);
+    }
+    return out;
+  }
+  function notSerializable(name, prop, what) {
+    return new Error(
+      what + " cannot be passed to a Client Component from a Server Component: prop \"" + prop + "\" of <" +
+        name + ">. Only JSON-like values, Dates, Maps, Sets, BigInts, promises and elements can cross the boundary."
+    );
+  }
+  function encodeValue(v, name, prop, depth) {
+    if (depth > CLIENT_PROPS_DEPTH_MAX) {
+      throw new Error("Props passed to <" + name + "> nest deeper than " + CLIENT_PROPS_DEPTH_MAX + " levels (prop \"" + prop + "\"; a cycle?)");
+    }
+    switch (typeof v) {
+      case "string": return v.charCodeAt(0) === 36 ? "$" + v : v;
+      case "boolean": return v;
+      case "undefined": return "$undefined";
+      case "number":
+        if (v !== v) return "$NaN";
+        if (v === Infinity) return "$Infinity";
+        if (v === -Infinity) return "$-Infinity";
+        if (v === 0 && 1 / v < 0) return "$-0";
+        return v;
+      case "bigint": return "$n" + v;
+      case "function":
+        throw notSerializable(name, prop, "A function (" + (v.name || "anonymous") + ")");
+      case "symbol":
+        var global = Symbol.keyFor(v);
+        if (global === undefined) throw notSerializable(name, prop, "A local symbol");
+        return "$S" + global;
+    }
+    if (v === null) return null;
+    if (v.type === Slot && v.$$typeof === REACT_ELEMENT) return ["$L", v.props.i, v.key];
+    if (isArray(v)) {
+      var list = new Array(v.length);
+      // (A data array's first string, if it starts with "$", was escaped to "$$…": no array
+      // of data reads as a tagged value.)
+      for (var i = 0; i < v.length; i++) list[i] = encodeValue(v[i], name, prop, depth + 1);
+      return list;
+    }
+    if (v instanceof Date) return "$D" + (isNaN(v.getTime()) ? "Invalid Date" : v.toISOString());
+    if (v instanceof Map) {
+      var entries = [];
+      v.forEach(function (value, key) {
+        entries.push(encodeValue(key, name, prop, depth + 1), encodeValue(value, name, prop, depth + 1));
+      });
+      return ["$Q", entries];
+    }
+    if (v instanceof Set) {
+      var items = [];
+      v.forEach(function (value) {
+        items.push(encodeValue(value, name, prop, depth + 1));
+      });
+      return ["$W", items];
+    }
+    if (typeof v.then === "function") return new PromiseProp(v, name, prop, depth);
+    var proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw notSerializable(name, prop, "An instance of a class (" + ((v.constructor && v.constructor.name) || "anonymous") + ")");
+    }
+    if (proto === null) throw notSerializable(name, prop, "An object with a null prototype");
+    var out = {};
+    for (var key in v) if (hasOwn.call(v, key)) out[key] = encodeValue(v[key], name, prop, depth + 1);
+    return out;
+  }
+  // A promise prop: written when the payload is, by which time the render has waited for
+  // every promise it used; one still pending then never settles in the browser either.
+  function PromiseProp(promise, name, prop, depth) {
+    track(promise);
+    this.p = promise;
+    this.n = name;
+    this.k = prop;
+    this.d = depth;
+  }
+  PromiseProp.prototype.toJSON = function () {
+    var p = this.p;
+    if (p.status === "fulfilled") return ["$@", encodeValue(p.value, this.n, this.k, this.d + 1)];
+    if (p.status === "rejected") throw p.reason;
+    return ["$@"];
+  };
+
+  // The render's client payload as JSON (safe inside <script>), or "" when it met no client
+  // component.
+  function clientPayload() {
+    if (rs.client.length === 0) return "";
+    return JSON.stringify(rs.client).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  }
+  // The module ids the render's client components come from, once each.
+  function clientModules() {
+    var seen = new Set();
+    var out = [];
+    for (var i = 0; i < rs.client.length; i++) {
+      var m = rs.client[i][0];
+      if (!seen.has(m)) {
+        seen.add(m);
+        out.push(m);
+      }
+    }
     return out;
   }
 
@@ -1888,6 +2142,8 @@
   // For the app runtime: the render state of a new render, and the one to use from now on.
   function beginRender() {
     rs = new RenderState();
+    clientDepth = 0;
+    lastText = false;
     resetTree();
     return rs;
   }
@@ -2504,6 +2760,10 @@
     placeBoundaries: placeBoundaries,
     streamReady: streamReady,
     streamDone: streamDone,
-    nextPromise: nextPromise
+    nextPromise: nextPromise,
+    // Client components, for the linker's registrations and the app runtime.
+    clientRef: clientRef,
+    clientPayload: clientPayload,
+    clientModules: clientModules
   };
 })();

@@ -130,6 +130,8 @@ pub struct CompiledApp {
     /// Routes (indices into `routes`) whose page or a layout says `dynamic = "force-dynamic"`
     /// (or `revalidate = 0`): rendered for every request, streamed from the first.
     pub force_dynamic: Vec<usize>,
+    /// The app's `"use client"` modules (id, path): the entries of its browser bundle.
+    pub client_entries: Vec<(String, PathBuf)>,
     pub stats: CompileStats,
 }
 
@@ -171,6 +173,8 @@ pub struct Compiler {
 /// unchanged when its size and mtime match, or, when they do not, when its content hashes the
 /// same (a `touch`, a checkout that rewrote it identically).
 struct CacheEntry {
+    /// Transformed for a client component's graph ([`ModuleTransform::transform_client`]).
+    client: bool,
     len: u64,
     modified: Option<SystemTime>,
     hash: u64,
@@ -279,7 +283,10 @@ impl Compiler {
                 return Err(CompileErrors(vec![error]));
             }
             let (path, id) = (nodes[current].path.clone(), nodes[current].id.clone());
-            let (loaded, was_cached) = self.load(&path, &id, transform);
+            // Either compile of the module will do here (the same imports): the client graph
+            // is known once the walk is done, and modules are compiled again where they
+            // turn out to be in it, or no longer.
+            let (loaded, was_cached) = self.load(&path, &id, transform, None);
             if was_cached {
                 reused += 1;
             } else {
@@ -344,6 +351,53 @@ impl Compiler {
         }
 
         server_actions_in_client_components(&mut nodes);
+        let client_graph = client_graph(&nodes);
+        for (i, &wanted) in client_graph.iter().enumerate() {
+            let is_client = self.cache.get(&nodes[i].path).is_some_and(|e| e.client);
+            let path = &nodes[i].path;
+            let script = !crate::css::is_stylesheet(path)
+                && !crate::media::is_image_module(path)
+                && path.extension().is_none_or(|e| e != "json");
+            if !script
+                || is_client == wanted
+                || nodes[i].loaded.is_none()
+                || !nodes[i].errors.is_empty()
+            {
+                continue;
+            }
+            let (path, id) = (nodes[i].path.clone(), nodes[i].id.clone());
+            let (loaded, was_cached) = self.load(&path, &id, transform, Some(wanted));
+            if was_cached {
+                reused += 1;
+            } else {
+                compiled += 1;
+            }
+            // The same source, so the same imports: only the code differs. (A transform
+            // error is reported as for any module.)
+            match &loaded.result {
+                Err(error) => nodes[i].errors.push(error.clone()),
+                Ok(record) => {
+                    let same = matches!(
+                        nodes[i].loaded.as_deref().map(|l| &l.result),
+                        Some(Ok(before)) if before.deps.len() == record.deps.len()
+                    );
+                    if !same {
+                        nodes[i].errors.push(CompileError::file(
+                            &id,
+                            "its imports differ when compiled for a client component".to_owned(),
+                        ));
+                    }
+                }
+            }
+            nodes[i].loaded = Some(loaded);
+        }
+        let client_entries: Vec<(String, PathBuf)> = nodes
+            .iter()
+            .filter(|n| {
+                matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client)
+            })
+            .map(|n| (n.id.clone(), n.path.clone()))
+            .collect();
 
         let seen: FxHashSet<&Path> = nodes.iter().map(|n| n.path.as_path()).collect();
         self.cache.retain(|path, _| seen.contains(path.as_path()));
@@ -416,6 +470,7 @@ impl Compiler {
             .map(|(i, _)| i)
             .collect();
         Ok(CompiledApp {
+            client_entries,
             force_dynamic,
             builtins,
             media,
@@ -445,7 +500,9 @@ impl Compiler {
         path: &Path,
         id: &str,
         transform: &mut dyn ModuleTransform,
+        wanted: Option<bool>,
     ) -> (Arc<Loaded>, bool) {
+        let client = wanted.unwrap_or(false);
         let failed = |message: String| {
             (
                 Arc::new(Loaded {
@@ -473,6 +530,7 @@ impl Compiler {
         let listing =
             |entry: &CacheEntry| matches!(&entry.loaded.result, Ok(record) if record.uses_context);
         if let Some(entry) = self.cache.get(path)
+            && wanted.is_none_or(|c| entry.client == c)
             && entry.len == meta.len()
             && modified.is_some()
             && entry.modified == modified
@@ -489,6 +547,7 @@ impl Compiler {
         hasher.write(&bytes);
         let hash = hasher.finish();
         if let Some(entry) = self.cache.get_mut(path)
+            && wanted.is_none_or(|c| entry.client == c)
             && entry.hash == hash
             && !listing(entry)
             && unchanged(&entry.loaded.also)
@@ -503,7 +562,7 @@ impl Compiler {
             stylesheet_module(path, &self.root, &self.options.node_env)
         } else {
             match String::from_utf8(bytes) {
-                Ok(source) => self.build(source, path, id, transform),
+                Ok(source) => self.build(source, path, id, transform, client),
                 Err(_) => Loaded {
                     stylesheet: None,
                     also: Vec::new(),
@@ -518,6 +577,7 @@ impl Compiler {
         self.cache.insert(
             path.to_path_buf(),
             CacheEntry {
+                client,
                 len: meta.len(),
                 modified,
                 hash,
@@ -533,6 +593,7 @@ impl Compiler {
         path: &Path,
         id: &str,
         transform: &mut dyn ModuleTransform,
+        client: bool,
     ) -> Loaded {
         if source.starts_with('\u{feff}') {
             source.drain(..'\u{feff}'.len_utf8());
@@ -569,7 +630,12 @@ impl Compiler {
         let (code, transformed, map) = if skip {
             (source, false, None)
         } else {
-            match transform.transform_mapped(&source, &transform_path) {
+            let transformed = if client {
+                transform.transform_client(&source, &transform_path)
+            } else {
+                transform.transform_mapped(&source, &transform_path)
+            };
+            match transformed {
                 Ok((code, map)) => {
                     let changed = code != source;
                     (code, changed, map.filter(|_| changed))
@@ -867,6 +933,32 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec
 /// Server Actions are not supported yet: a client component's module that defines one inline
 /// (a function saying `"use server"`) or imports a `"use server"` module fails the compile
 /// there, with the place, rather than rendering a form that could never post.
+/// Which modules a client component's render reaches: every `"use client"` module of the
+/// app and, transitively, what it imports (packages excepted: they are not transformed).
+fn client_graph(nodes: &[Node]) -> Vec<bool> {
+    let mut reached = vec![false; nodes.len()];
+    let mut stack: Vec<usize> = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client))
+        .map(|(i, _)| i)
+        .collect();
+    while let Some(i) = stack.pop() {
+        if reached[i] || is_in_node_modules(&nodes[i].path) {
+            continue;
+        }
+        reached[i] = true;
+        for link in &nodes[i].links {
+            if let Link::Module(j) = link
+                && !reached[*j]
+            {
+                stack.push(*j);
+            }
+        }
+    }
+    reached
+}
+
 fn server_actions_in_client_components(nodes: &mut [Node]) {
     const WHY: &str = "Server Actions are not supported by bext yet (a later version will)";
     let mut found: Vec<(usize, CompileError)> = Vec::new();

@@ -97,6 +97,11 @@ pub(crate) fn emit_module(
             out.push('\n');
             code_at = out.len();
             splice(out, record, targets, ESM_REQUIRE);
+            if record.use_client {
+                // Its exports are client components: where server code renders one, the
+                // runtime leaves a boundary the browser hydrates.
+                let _ = write!(out, "\n__prism.clientRef(__bext_exports, {});", json(id));
+            }
             out.push_str("\n});\n");
         }
     }

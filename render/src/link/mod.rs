@@ -127,6 +127,18 @@ pub trait ModuleTransform {
     ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
         self.transform(source, path).map(|code| (code, None))
     }
+
+    /// [`ModuleTransform::transform_mapped`] for a module of a client component's graph (a
+    /// `"use client"` module or one it imports): its JSX must render through the runtime's
+    /// element path, where client components' output gets React's text separators (PRISM
+    /// builds elements there: `JsxMode::Runtime`). The default is the plain transform.
+    fn transform_client(
+        &mut self,
+        source: &str,
+        path: &Path,
+    ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
+        self.transform_mapped(source, path)
+    }
 }
 
 impl<F> ModuleTransform for F
