@@ -578,7 +578,7 @@ function finishDocument(c) {
       return;
     }
   }
-  finish(c, c.status, HTML_HEADERS, beforeBodyEnd(html, clientTail()));
+  finish(c, c.status, HTML_HEADERS, beforeBodyEnd(html, clientTail(c)));
 }
 
 // ---- streaming ---------------------------------------------------------------------------
@@ -607,7 +607,7 @@ function streamStep(c) {
   // Done, or nothing left that could complete a boundary.
   var waiting = prism.streamDone() ? null : prism.nextPromise();
   if (waiting === null) {
-    finish(c, c.status, HTML_HEADERS, clientTail() + c.tail);
+    finish(c, c.status, HTML_HEADERS, clientTail(c) + c.tail);
     return undefined;
   }
   return waiting;

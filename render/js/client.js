@@ -11,11 +11,14 @@ function setClientManifest(manifest) {
   clientManifest = manifest;
 }
 
-// The tags that go before `</body>` of the page just rendered, or "".
-function clientTail() {
+// The tags that go before `</body>` of page render `c`, or "": the data (`c` client
+// components, `p` the route's params, `b` the base path; see render/js/client/tree.js) and
+// the scripts.
+function clientTail(c) {
   var prism = globalThis.__prism;
   var payload = prism.clientPayload();
   if (payload === "" || clientManifest === null) return "";
+  var data = '{"c":' + payload + ',"p":' + safeJson(c.params || {}) + ',"b":' + safeJson(nextSite.basePath) + "}";
   var urls = [clientManifest.runtime];
   var seen = new Set(urls);
   var modules = prism.clientModules();
@@ -29,7 +32,7 @@ function clientTail() {
       }
     }
   }
-  var out = '<script id="__BEXT_DATA__" type="application/json">' + payload + "</script>";
+  var out = '<script id="__BEXT_DATA__" type="application/json">' + data + "</script>";
   for (var u = 0; u < urls.length; u++) {
     out += '<script src="' + mediaUrl(urls[u]) + '" async=""></script>';
   }
@@ -41,4 +44,9 @@ function beforeBodyEnd(html, tail) {
   if (tail === "") return html;
   var end = html.lastIndexOf("</body>");
   return end === -1 ? html + tail : html.slice(0, end) + tail + html.slice(end);
+}
+
+// JSON that cannot end the <script> it is written in.
+function safeJson(value) {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }

@@ -168,13 +168,25 @@ function Link(props) {
     // The child (an <a>, or a component that renders one) gets the href.
     return react.cloneElement(react.Children.only(props.children), { href: href });
   }
+  // The browser's <Link> (render/js/client/link.js) hydrates it: a client component with the
+  // href resolved here, so both sides write the same <a>.
+  var passed = {};
+  for (var key in props) {
+    if (Object.prototype.hasOwnProperty.call(props, key) && key !== "as") passed[key] = props[key];
+  }
+  passed.href = href;
+  return react.createElement(ClientLink, passed);
+}
+
+function ClientLink(props) {
   var anchor = {};
   for (var key in props) {
     if (Object.prototype.hasOwnProperty.call(props, key) && !LINK_ONLY_PROPS[key]) anchor[key] = props[key];
   }
-  anchor.href = href;
-  return react.createElement("a", anchor);
+  anchor.href = props.href;
+  return globalThis.__prism.modules.react.createElement("a", anchor);
 }
+globalThis.__prism.clientRef({ default: ClientLink }, "next/link");
 
 var linkModule = { __esModule: true, default: Link };
 

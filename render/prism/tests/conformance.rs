@@ -6,6 +6,12 @@
 //! fixture with esbuild and renders it with the pinned react-dom, and this test runs it. Each
 //! fixture is checked twice per engine: lowered by PRISM (string building) and in runtime mode
 //! (element objects rendered by prism.js), so both halves of the runtime are held to React.
+//!
+//! A third pass renders each fixture as a client component (the runtime-mode module's export
+//! registered as the linker registers a `"use client"` module's): inside its boundary the
+//! output must equal React's *with* its text separators, because the browser's React hydrates
+//! it text node by text node. Fixtures whose props cannot cross to the browser (functions)
+//! and those that wait for promises (client components do not) are left out of that pass.
 
 #[path = "conformance/esm.rs"]
 mod esm;
@@ -47,6 +53,17 @@ globalThis.__fixture_render = function (name) {
     function (e) { __results[name] = { done: true, error: e }; }
   );
 };
+globalThis.__fixture_render_client = function (name) {
+  var m = globalThis.__fixtures[name];
+  if (!m) throw new Error("fixture " + name + " did not register");
+  __prism.clientRef({ default: m.default }, name);
+  try {
+    return __prism.renderToString(__prism.createElement(m.default, m.props || {}));
+  } catch (e) {
+    if (String(e && e.message).indexOf("cannot be passed to a Client Component") !== -1) return "(not serialisable)";
+    throw e;
+  }
+};
 globalThis.__fixture_result = function (name) {
   var r = __results[name];
   if (r === undefined) return undefined;
@@ -62,7 +79,13 @@ fn conformance_dir() -> PathBuf {
 
 /// Runs real React over the fixtures. Fails (never skips) when Node or the npm packages are
 /// missing, saying how to install them.
-fn expected_html() -> BTreeMap<String, String> {
+/// React's output per fixture: without text separators, and (fixtures rendered at once) with.
+struct Expected {
+    stripped: BTreeMap<String, String>,
+    exact: BTreeMap<String, String>,
+}
+
+fn expected_html() -> Expected {
     let node_dir = conformance_dir().join("node");
     let install = format!(
         "install them with `npm ci --prefix {}` (Node.js 20+ and the npm registry are needed; \
@@ -89,8 +112,19 @@ fn expected_html() -> BTreeMap<String, String> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("render.js printed something that is not JSON: {e}"))
+    let printed: BTreeMap<String, BTreeMap<String, String>> =
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("render.js printed something unexpected: {e}"));
+    let mut take = |key: &str| {
+        printed
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| panic!("render.js printed no {key:?} map"))
+    };
+    Expected {
+        stripped: take("stripped"),
+        exact: take("exact"),
+    }
 }
 
 struct Compiled {
@@ -145,7 +179,10 @@ fn new_engine(kind: EngineKind) -> Box<dyn Engine> {
 
 #[test]
 fn fixtures_render_like_react() {
-    let expected = expected_html();
+    let Expected {
+        stripped: expected,
+        exact,
+    } = expected_html();
     assert!(
         expected.len() >= FIXTURES_MIN,
         "{} fixtures; the corpus must hold at least {FIXTURES_MIN}",
@@ -157,6 +194,7 @@ fn fixtures_render_like_react() {
     for &kind in bext_engine::available() {
         let mut engine = new_engine(kind);
         let passed_before = passed;
+        let (mut client_passed, mut client_skipped, mut client_documents) = (0, 0, 0);
         for item in &compiled {
             let want = &expected[&item.fixture];
             let got = match &item.script {
@@ -171,8 +209,52 @@ fn fixtures_render_like_react() {
                     })
                     .map_err(|e| format!("engine error: {e}")),
             };
+            let client = match (&got, exact.get(&item.fixture)) {
+                // A whole document as a client component (a "use client" root layout) is
+                // not hydrated: bext hydrates <body>.
+                (Ok(_), Some(want))
+                    if item.key.ends_with("(Runtime)") && want.starts_with("<html") =>
+                {
+                    client_documents += 1;
+                    None
+                }
+                (Ok(_), Some(want)) if item.key.ends_with("(Runtime)") => {
+                    let mut out = Vec::new();
+                    Some((
+                        want,
+                        engine
+                            .call("__fixture_render_client", &item.key, &mut out)
+                            .map(|()| out.concat())
+                            .map_err(|e| format!("engine error: {e}")),
+                    ))
+                }
+                _ => None,
+            };
             if !engine.is_usable() {
                 engine = new_engine(kind);
+            }
+            match client {
+                Some((_, Ok(html))) if html == "(not serialisable)" => client_skipped += 1,
+                Some((want, Ok(html))) => match inside_boundary(&html) {
+                    Some(inner) if inner == *want => client_passed += 1,
+                    Some(inner) => failures.push(format!(
+                        "{} as a client component on {}:\n{}",
+                        item.key,
+                        kind.name(),
+                        diff(want, &inner)
+                    )),
+                    None => failures.push(format!(
+                        "{} as a client component on {}: no boundary around {html:?}",
+                        item.key,
+                        kind.name()
+                    )),
+                },
+                Some((_, Err(e))) => failures.push(format!(
+                    "{} as a client component on {}: {e}",
+                    item.key,
+                    kind.name()
+                )),
+                None => {}
             }
             match got {
                 Ok(html) if html == *want => passed += 1,
@@ -191,6 +273,16 @@ fn fixtures_render_like_react() {
             passed - passed_before,
             compiled.len(),
             kind.name()
+        );
+        eprintln!(
+            "conformance: {client_passed} of {} fixtures rendered as client components match react-dom's exact output (separators kept) on {} ({client_skipped} have props that cannot cross, {} are documents)",
+            exact.len(),
+            kind.name(),
+            client_documents
+        );
+        assert!(
+            client_passed + client_skipped + client_documents == exact.len() || !failures.is_empty(),
+            "the client pass did not run on every fixture it applies to"
         );
     }
     if !failures.is_empty() {
@@ -223,4 +315,30 @@ fn diff(want: &str, got: &str) -> String {
         window(&want_chars),
         window(&got_chars)
     )
+}
+
+/// The document without the client boundary's and its slots' markers, if it has the boundary.
+fn inside_boundary(html: &str) -> Option<String> {
+    if !html.contains("<!--c:0-->") {
+        return None;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<!--") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 4..];
+        let end = after.find("-->")?;
+        let data = &after[..end];
+        let numbered = |tag: &str| {
+            data.strip_prefix(tag)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let marker = data == "/s" || data == "/c" || numbered("s:") || numbered("c:");
+        if !marker {
+            out.push_str(&rest[at..at + 4 + end + 3]);
+        }
+        rest = &after[end + 3..];
+    }
+    out.push_str(rest);
+    Some(out)
 }

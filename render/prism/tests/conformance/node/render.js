@@ -1,12 +1,14 @@
 // Renders every PRISM conformance fixture with real React and prints the expected HTML as one
-// JSON object {"<fixture file name>": "<html>"} on stdout.
+// JSON object on stdout: {"stripped": {"<fixture file name>": "<html>"}, "exact": {...}},
+// `exact` keeping React's text separators (for the fixtures rendered at once: PRISM writes
+// them inside client components, which the browser hydrates).
 //
 // Usage: node render.js <fixtures dir>
 // Each fixture is bundled by esbuild (automatic JSX runtime, react left external), its default
 // export rendered with react-dom/server renderToString with its `props` export (or, for a
 // fixture that exports `wait = true`, with renderToReadableStream after `allReady`, which
 // waits for async components, use() and lazy), and React's `<!-- -->` text separators
-// removed (PRISM does not emit them).
+// removed (PRISM does not emit them outside client components).
 "use strict";
 process.env.NODE_ENV = "production";
 
@@ -36,7 +38,10 @@ async function renderFixture(file) {
   }
   const props = module.exports.props || {};
   const element = React.createElement(Default, props);
-  if (!module.exports.wait) return renderToString(element).split("<!-- -->").join("");
+  if (!module.exports.wait) {
+    const exact = renderToString(element);
+    return { stripped: exact.split("<!-- -->").join(""), exact };
+  }
   let failure = null;
   const stream = await renderToReadableStream(element, {
     onError(e) {
@@ -46,7 +51,7 @@ async function renderFixture(file) {
   await stream.allReady;
   const html = await new Response(stream).text();
   if (failure !== null) throw failure;
-  return html.split("<!-- -->").join("");
+  return { stripped: html.split("<!-- -->").join(""), exact: null };
 }
 
 async function main() {
@@ -57,17 +62,20 @@ async function main() {
   }
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".tsx")).sort();
   const expected = {};
+  const exact = {};
   let failed = false;
   for (const name of files) {
     try {
-      expected[name] = await renderFixture(path.join(dir, name));
+      const html = await renderFixture(path.join(dir, name));
+      expected[name] = html.stripped;
+      if (html.exact !== null) exact[name] = html.exact;
     } catch (e) {
       console.error(`${name}: ${e && e.stack ? e.stack : e}`);
       failed = true;
     }
   }
   if (failed) process.exit(1);
-  process.stdout.write(JSON.stringify(expected));
+  process.stdout.write(JSON.stringify({ stripped: expected, exact }));
 }
 
 main();

@@ -1,4 +1,5 @@
-// bext's hydration runtime (the browser module `bext/client`, in the runtime chunk).
+// Pages read off the DOM for hydration and client navigation (the browser module
+// `bext/client/tree`, in the runtime chunk; `bext/client` drives it).
 //
 // The server leaves each client component it rendered between `<!--c:N-->` and `<!--/c-->`,
 // with entry N of the page's payload (`<script id="__BEXT_DATA__">`: [module id, export,
@@ -18,8 +19,7 @@
 // HTML parsed off-document, and renders it into the same root: layouts' client components
 // stay mounted with their state where the two pages' trees agree.
 
-import { createElement, Suspense, Fragment, startTransition } from "react";
-import { hydrateRoot } from "react-dom/client";
+import { createElement, Suspense, Fragment } from "react";
 
 const VOID = new Set([
   "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
@@ -217,27 +217,16 @@ function Slot({ tree, slot }) {
   return createElement(Fragment, null, ...(tree.slot(slot) ?? []));
 }
 
-export function payloadOf(doc) {
+// The page's data: {c: client components, p: route params, b: base path}.
+export function dataOf(doc) {
   const script = doc.getElementById("__BEXT_DATA__");
-  if (script === null) return [];
-  try {
-    return JSON.parse(script.textContent);
-  } catch {
-    return [];
+  if (script !== null) {
+    try {
+      const data = JSON.parse(script.textContent);
+      if (data !== null && typeof data === "object" && Array.isArray(data.c)) return data;
+    } catch {
+      // A page that is not bext's own, or a broken one: nothing to hydrate.
+    }
   }
-}
-
-let root = null;
-
-// Hydrates the document's client components; `require` gives a client module by id.
-export function hydrate(require) {
-  const tree = new PageTree(document.body, payloadOf(document), require);
-  root = hydrateRoot(document.body, tree.node);
-  return root;
-}
-
-// Renders the page read from `doc` (a parsed HTML document) into the root.
-export function renderPage(doc, require) {
-  const tree = new PageTree(doc.body, payloadOf(doc), require);
-  startTransition(() => root.render(tree.node));
+  return { c: [], p: {}, b: "" };
 }
