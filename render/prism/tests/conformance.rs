@@ -115,7 +115,7 @@ fn expected_html() -> Expected {
     let printed: BTreeMap<String, BTreeMap<String, String>> =
         serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|e| panic!("render.js printed something unexpected: {e}"));
-    let mut take = |key: &str| {
+    let take = |key: &str| {
         printed
             .get(key)
             .cloned()
@@ -281,7 +281,8 @@ fn fixtures_render_like_react() {
             client_documents
         );
         assert!(
-            client_passed + client_skipped + client_documents == exact.len() || !failures.is_empty(),
+            client_passed + client_skipped + client_documents == exact.len()
+                || !failures.is_empty(),
             "the client pass did not run on every fixture it applies to"
         );
     }

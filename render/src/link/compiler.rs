@@ -391,11 +391,12 @@ impl Compiler {
             }
             nodes[i].loaded = Some(loaded);
         }
+        functions_passed_to_client_components(&mut nodes, &client_graph);
         let client_entries: Vec<(String, PathBuf)> = nodes
             .iter()
-            .filter(|n| {
-                matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client)
-            })
+            .filter(
+                |n| matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client),
+            )
             .map(|n| (n.id.clone(), n.path.clone()))
             .collect();
 
@@ -940,7 +941,9 @@ fn client_graph(nodes: &[Node]) -> Vec<bool> {
     let mut stack: Vec<usize> = nodes
         .iter()
         .enumerate()
-        .filter(|(_, n)| matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client))
+        .filter(
+            |(_, n)| matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client),
+        )
         .map(|(i, _)| i)
         .collect();
     while let Some(i) = stack.pop() {
@@ -957,6 +960,55 @@ fn client_graph(nodes: &[Node]) -> Vec<bool> {
         }
     }
     reached
+}
+
+/// Server modules that render a client component with a plain function as a prop: an error
+/// at the attribute (see `client_props.rs`).
+fn functions_passed_to_client_components(nodes: &mut [Node], client_graph: &[bool]) {
+    let mut found: Vec<(usize, CompileError)> = Vec::new();
+    for (i, node) in nodes.iter().enumerate() {
+        if client_graph[i] || is_in_node_modules(&node.path) || !node.errors.is_empty() {
+            continue;
+        }
+        let Some(Ok(record)) = node.loaded.as_deref().map(|l| &l.result) else {
+            continue;
+        };
+        let clients: Vec<(&str, &str)> = record
+            .deps
+            .iter()
+            .zip(&node.links)
+            .filter_map(|(dep, link)| match link {
+                Link::Module(j) => matches!(
+                    nodes[*j].loaded.as_deref().map(|l| &l.result),
+                    Some(Ok(target)) if target.use_client
+                )
+                .then(|| (dep.specifier.as_str(), nodes[*j].id.as_str())),
+                _ => None,
+            })
+            .collect();
+        if clients.is_empty() {
+            continue;
+        }
+        let Ok(source) = fs::read_to_string(&node.path) else {
+            continue;
+        };
+        for prop in super::client_props::function_props(&source, &node.path) {
+            let Some((_, client_id)) = clients.iter().find(|(s, _)| *s == prop.specifier) else {
+                continue;
+            };
+            let message = format!(
+                "a function cannot be passed to a client component: prop {:?} of <{}> ({client_id} says \"use client\"). Only data crosses to the browser (JSON-like values, Dates, Maps, Sets, promises, elements); define the handler inside the client component",
+                prop.prop, prop.component
+            );
+            found.push((
+                i,
+                CompileError::at(&node.id, &source, prop.offset as usize, message),
+            ));
+        }
+    }
+    for (i, error) in found {
+        nodes[i].errors.push(error);
+    }
 }
 
 fn server_actions_in_client_components(nodes: &mut [Node]) {

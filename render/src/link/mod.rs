@@ -92,6 +92,7 @@
 //!   system's mtime granularity) is missed until the next change.
 
 mod analyze;
+mod client_props;
 mod compiler;
 mod context;
 mod diagnostic;
