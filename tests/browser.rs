@@ -593,3 +593,69 @@ fn dev_mode_restyles_an_open_page_without_reloading_it() {
     let problems = without_address(&out.problems_after(page), bext.addr);
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+/// Client components, against `next start` on the same app (tests/nextjs/apps/client): each
+/// side hydrates (the counter's effect marks it), counts clicks, keeps the layout's text box
+/// through client navigations by `<Link>` (a value set on `window` survives: no page load),
+/// updates `usePathname`/`useSearchParams`/`useParams`, decodes the props that crossed
+/// (Dates, Maps, Sets, undefined, strings starting with "$"), and goes back in history. The
+/// two sides must see the same, and bext's pages must log nothing Next's do not (React's
+/// recoverable hydration errors are console errors).
+#[test]
+fn client_components_hydrate_and_navigate_like_next_start() {
+    let modules = nextjs::install(&nextjs::root());
+    let app = nextjs::root().join("apps/client");
+    let built = nextjs::build(&app, &modules);
+    let next = NextServer::start(&built, &modules);
+    let bext = Bext::serve_dir(&built, &[]);
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    let mut sides = Vec::new();
+    for addr in [next.addr, bext.addr] {
+        let goto = plan.goto(&format!("http://{addr}/"));
+        plan.wait_for_attached("#count[data-hydrated]");
+        plan.click("#count");
+        plan.click("#count");
+        plan.wait_for_text("#count", "Count: 4");
+        let counted = plan.evaluate(
+            "[document.querySelector('#count').textContent, document.querySelector('.counter').innerText]",
+        );
+        plan.fill("#notes", "kept across pages");
+        plan.wait_for_text("#notes-length", "17 characters");
+        plan.evaluate("window.__still_here = true");
+        plan.click("a.about");
+        plan.wait_for_text("h1", "About");
+        plan.wait_for_text("#where", "at /about");
+        let about = plan.evaluate(
+            "[document.title, document.querySelector('#notes').value, window.__still_here === true, location.pathname]",
+        );
+        plan.click("a[href='/items/7?x=1']");
+        plan.wait_for_text("#item", "x=1");
+        let item = plan.evaluate(
+            "[document.querySelector('#item').innerText, document.querySelector('#where').textContent, document.querySelector('#notes').value, window.__still_here === true]",
+        );
+        plan.evaluate("history.back(), true");
+        plan.wait_for_text("h1", "About");
+        let back = plan.evaluate(
+            "[location.pathname, document.querySelector('#where').textContent, window.__still_here === true]",
+        );
+        sides.push((addr, goto, [counted, about, item, back]));
+    }
+    let outcome = driver.run(&plan);
+    let (next_side, bext_side) = (&sides[0], &sides[1]);
+    for (want, got) in next_side.2.iter().zip(&bext_side.2) {
+        assert_eq!(
+            outcome.output(*got),
+            outcome.output(*want),
+            "bext saw something else than next start"
+        );
+    }
+    // The navigations were client-side on both: the page's own value survived them.
+    assert_eq!(outcome.output(next_side.2[1])[2], true);
+    let theirs = without_address(&outcome.problems_after(next_side.1), next.addr);
+    let problems: Vec<String> = without_address(&outcome.problems_after(bext_side.1), bext.addr)
+        .into_iter()
+        .filter(|problem| !theirs.contains(problem))
+        .collect();
+    assert!(problems.is_empty(), "in bext's pages:\n  {}", problems.join("\n  "));
+}
