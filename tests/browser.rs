@@ -657,5 +657,9 @@ fn client_components_hydrate_and_navigate_like_next_start() {
         .into_iter()
         .filter(|problem| !theirs.contains(problem))
         .collect();
-    assert!(problems.is_empty(), "in bext's pages:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "in bext's pages:\n  {}",
+        problems.join("\n  ")
+    );
 }

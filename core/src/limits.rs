@@ -271,6 +271,10 @@ pub const STYLESHEET_BYTES_MAX: u64 = 8 * 1024 * 1024;
 /// Largest file a stylesheet's `url()` may name (a font, an image), read into memory to be
 /// served at its content-hashed URL.
 pub const STYLESHEET_ASSET_BYTES_MAX: u64 = 32 * 1024 * 1024;
+/// Most modules the browser bundle of an app's client components may hold (render/src/client/).
+pub const CLIENT_MODULES_MAX: usize = 5_000;
+/// Largest browser chunk (before compression): the runtime chunk with React is about 0.6 MiB.
+pub const CLIENT_CHUNK_BYTES_MAX: usize = 16 * 1024 * 1024;
 /// Largest file the `fs` snapshot of an app holds (render/src/files.rs); a larger file is
 /// left out, listed at start-up, and a read of it fails naming the reason.
 pub const APP_FILE_SNAPSHOT_BYTES_MAX: usize = 1024 * 1024;

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod assets;
+pub mod client;
 pub(crate) mod css;
 pub mod env;
 pub mod files;

@@ -72,6 +72,8 @@ impl LoadedApp {
 /// Compiles one app, again and again.
 pub struct AppLoader {
     compiler: Compiler,
+    /// The browser bundle's compiler (client components), with its own cache.
+    browser: Compiler,
     dev: bool,
     /// The files the last snapshot left out, so an unchanged list is not logged again.
     left_out: Vec<(String, String)>,
@@ -86,8 +88,15 @@ impl AppLoader {
             node_env: String::from(if dev { "development" } else { "production" }),
             ..CompileOptions::default()
         };
+        // The browser runs React's production build, in dev too (bext has no Fast Refresh).
+        let browser = CompileOptions {
+            embed_errors: false,
+            builtins: Vec::new(),
+            ..CompileOptions::default()
+        };
         AppLoader {
             compiler: Compiler::new(root, options),
+            browser: Compiler::new(root, browser),
             dev,
             left_out: Vec::new(),
         }
@@ -106,6 +115,19 @@ impl AppLoader {
         let mut notes = compiled.notes.clone();
         let files = uses_fs(&compiled.builtins).then(|| self.snapshot_files(&mut notes));
         let files_js = files.as_deref().unwrap_or("");
+        let mut media = compiled.media.clone();
+        let client = if compiled.client_entries.is_empty() {
+            None
+        } else {
+            let built = crate::client::build(&mut self.browser, &compiled.client_entries)?;
+            notes.push(format!(
+                "client components: {} modules say \"use client\"; the browser's runtime chunk is {} KiB (React and react-dom from the app's node_modules)",
+                compiled.client_entries.len(),
+                built.runtime_bytes / 1024
+            ));
+            media.extend(built.files.iter().cloned());
+            Some(built.manifest_js)
+        };
         let mut bundle = self.assemble(&env, files_js, &compiled.bundle);
         // The modules come last in what `assemble` makes: after this many bytes.
         let mut modules_at = bundle.len() - compiled.bundle.len();
@@ -204,9 +226,12 @@ impl AppLoader {
         if images != bext_core::image::ImagesConfig::default() {
             bundle.push_str(&format!("__bext_images({});\n", images_json(&images)));
         }
+        if let Some(manifest_js) = &client {
+            bundle.push_str(manifest_js);
+        }
         let positions = placed(&compiled.positions, &bundle[..modules_at]);
         Ok(LoadedApp {
-            media: compiled.media,
+            media,
             images,
             root: self.compiler.root().to_path_buf(),
             bundle: Arc::from(bundle),

@@ -96,6 +96,7 @@
 //! U+0001..U+0003 would confuse `finish`; escaped text holding them is kept exact.
 #![forbid(unsafe_code)]
 
+mod browser;
 mod diagnostic;
 mod lower;
 mod positions;
@@ -112,6 +113,7 @@ use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
 
+pub use browser::transform_browser;
 pub use diagnostic::Diagnostic;
 pub use positions::PositionMap;
 
@@ -214,7 +216,7 @@ fn compile(
 }
 
 /// The syntax of a file, by extension. Plain `.js` may hold JSX (as in Next.js apps).
-fn source_type_of(path: &Path) -> Option<SourceType> {
+pub(crate) fn source_type_of(path: &Path) -> Option<SourceType> {
     let source_type = SourceType::from_path(path).ok()?;
     if source_type.is_javascript() {
         return Some(source_type.with_jsx(true));

@@ -660,6 +660,12 @@ impl<'a> Walk<'_, 'a> {
                     let Some(Argument::StringLiteral(literal)) = call.arguments.first() else {
                         continue;
                     };
+                    // `if (process.env.NODE_ENV === "production") … else require("./dev")`:
+                    // a require on the branch not taken is never reached, so its module stays
+                    // out (React's development builds, in the browser bundle).
+                    if self.dead_under_node_env(node.id(), call.span) {
+                        continue;
+                    }
                     let dep = self.dep(&literal.value, literal.span.start, false);
                     self.edits.push(Edit {
                         start: literal.span.start,
@@ -771,6 +777,71 @@ impl<'a> Walk<'_, 'a> {
             }
         }
         Ok(())
+    }
+
+    /// Whether `span` (of node `id`) lies on a branch that a test of `process.env.NODE_ENV`
+    /// against a string rules out, given the configured `NODE_ENV`.
+    fn dead_under_node_env(&self, id: oxc::semantic::NodeId, span: Span) -> bool {
+        let inside = |outer: Span| outer.start <= span.start && span.end <= outer.end;
+        for ancestor in self.semantic.nodes().ancestors(id) {
+            let (test, yes, no) = match ancestor.kind() {
+                AstKind::IfStatement(s) => (
+                    &s.test,
+                    s.consequent.span(),
+                    s.alternate.as_ref().map(|a| a.span()),
+                ),
+                AstKind::ConditionalExpression(c) => {
+                    (&c.test, c.consequent.span(), Some(c.alternate.span()))
+                }
+                _ => continue,
+            };
+            let Some(taken) = self.node_env_test(test) else {
+                continue;
+            };
+            if (taken && no.is_some_and(inside)) || (!taken && inside(yes)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// `process.env.NODE_ENV === "x"` (or `!==`, `==`, `!=`, either side), evaluated.
+    fn node_env_test(&self, test: &Expression) -> Option<bool> {
+        let Expression::BinaryExpression(b) = test.without_parentheses() else {
+            return None;
+        };
+        let equal = match b.operator {
+            oxc::syntax::operator::BinaryOperator::StrictEquality
+            | oxc::syntax::operator::BinaryOperator::Equality => true,
+            oxc::syntax::operator::BinaryOperator::StrictInequality
+            | oxc::syntax::operator::BinaryOperator::Inequality => false,
+            _ => return None,
+        };
+        let value = match (&b.left, &b.right) {
+            (e, Expression::StringLiteral(s)) | (Expression::StringLiteral(s), e)
+                if self.is_node_env(e) =>
+            {
+                s.value.as_str()
+            }
+            _ => return None,
+        };
+        Some((value == self.node_env) == equal)
+    }
+
+    fn is_node_env(&self, e: &Expression) -> bool {
+        let Expression::StaticMemberExpression(member) = e.without_parentheses() else {
+            return false;
+        };
+        let Expression::StaticMemberExpression(env) = &member.object else {
+            return false;
+        };
+        let Expression::Identifier(process) = &env.object else {
+            return false;
+        };
+        member.property.name == "NODE_ENV"
+            && env.property.name == "env"
+            && process.name == "process"
+            && self.semantic.is_reference_to_global_variable(process)
     }
 
     fn at_top_level(&self, scope: oxc::syntax::scope::ScopeId) -> bool {

@@ -167,6 +167,25 @@ pub struct Compiler {
     options: CompileOptions,
     cache: FxHashMap<PathBuf, CacheEntry>,
     last_stats: CompileStats,
+    /// Modules that are not files (bext's browser runtime): the path each stands at, with
+    /// its id and source.
+    virtuals: FxHashMap<PathBuf, (String, &'static str)>,
+}
+
+/// A module of a browser bundle, emitted in the registry shape (`__bext_define(…)`).
+#[derive(Debug)]
+pub struct BrowserModule {
+    pub id: String,
+    pub code: String,
+    /// Indices (into the graph's modules) of the modules it imports.
+    pub imports: Vec<usize>,
+}
+
+/// The browser's module graph of an app's client components ([`Compiler::compile_browser`]).
+#[derive(Debug)]
+pub struct BrowserGraph {
+    /// Every module, the entries first in the order given.
+    pub modules: Vec<BrowserModule>,
 }
 
 /// A module's transform + analysis, kept while its file stays the same. A file counts as
@@ -224,7 +243,82 @@ impl Compiler {
             options,
             cache: FxHashMap::default(),
             last_stats: CompileStats::default(),
+            virtuals: FxHashMap::default(),
         }
+    }
+
+    /// The browser's module graph from `entries` (module id and file, as the server bundle
+    /// names them: the app's `"use client"` modules) and `virtuals` (id and source: bext's
+    /// browser runtime, which imports `react` and `react-dom/client` from the app's
+    /// `node_modules`). Packages resolve with the browser's conditions; app modules go
+    /// through `transform` (the browser's TSX compile); nothing is a builtin.
+    pub fn compile_browser(
+        &mut self,
+        entries: &[(String, PathBuf)],
+        virtuals: &[(&str, &'static str)],
+        transform: &mut dyn ModuleTransform,
+    ) -> Result<BrowserGraph, CompileErrors> {
+        let aliases = load_aliases(&self.root).map_err(|e| CompileErrors(vec![e]))?;
+        // Where the runtime's modules stand: inside node_modules, so that `react` resolves
+        // from the app's packages and they are not transformed as app code.
+        let at = self.root.join("node_modules/.bext-client");
+        self.virtuals = virtuals
+            .iter()
+            .map(|(id, source)| (at.join(format!("{id}.js")), ((*id).to_owned(), *source)))
+            .collect();
+        let ids = self
+            .virtuals
+            .iter()
+            .map(|(path, (id, _))| (id.clone(), path.clone()))
+            .collect();
+        let mut resolver = Resolver::for_browser(ids, aliases);
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut index: FxHashMap<PathBuf, usize> = FxHashMap::default();
+        let runtime = virtuals
+            .iter()
+            .map(|(id, _)| (id.to_string(), at.join(format!("{id}.js"))));
+        for (id, path) in entries.iter().cloned().chain(runtime) {
+            let key = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if index.contains_key(&key) {
+                continue;
+            }
+            index.insert(key, nodes.len());
+            nodes.push(Node {
+                id,
+                path,
+                loaded: None,
+                links: Vec::new(),
+                errors: Vec::new(),
+            });
+        }
+        self.walk(&mut nodes, &mut index, &mut resolver, transform)?;
+        let errors: Vec<CompileError> = nodes
+            .iter()
+            .flat_map(|n| n.errors.iter().cloned())
+            .collect();
+        if !errors.is_empty() {
+            return Err(CompileErrors(errors));
+        }
+        let mut star_memo = FxHashMap::default();
+        let modules = (0..nodes.len())
+            .map(|i| {
+                let mut code = String::new();
+                emit_node(&nodes, i, &mut star_memo, &mut code, false);
+                BrowserModule {
+                    id: nodes[i].id.clone(),
+                    code,
+                    imports: nodes[i]
+                        .links
+                        .iter()
+                        .filter_map(|l| match l {
+                            Link::Module(j) => Some(*j),
+                            _ => None,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(BrowserGraph { modules })
     }
 
     pub fn root(&self) -> &Path {
@@ -274,81 +368,8 @@ impl Compiler {
                 errors: Vec::new(),
             });
         }
-        let (mut compiled, mut reused) = (0, 0);
-        let mut current = 0;
-        while current < nodes.len() {
-            if nodes.len() > APP_MODULES_MAX {
-                let error =
-                    CompileError::file("app", format!("more than {APP_MODULES_MAX} modules"));
-                return Err(CompileErrors(vec![error]));
-            }
-            let (path, id) = (nodes[current].path.clone(), nodes[current].id.clone());
-            // Either compile of the module will do here (the same imports): the client graph
-            // is known once the walk is done, and modules are compiled again where they
-            // turn out to be in it, or no longer.
-            let (loaded, was_cached) = self.load(&path, &id, transform, None);
-            if was_cached {
-                reused += 1;
-            } else {
-                compiled += 1;
-            }
-            match &loaded.result {
-                Err(error) => nodes[current].errors.push(error.clone()),
-                Ok(record) => {
-                    let in_packages = is_in_node_modules(&path);
-                    let mut errors = Vec::new();
-                    if !in_packages {
-                        for (offset, message) in &record.soft_errors {
-                            errors.push(CompileError::at(
-                                &id,
-                                &record.code,
-                                *offset as usize,
-                                message.clone(),
-                            ));
-                        }
-                    }
-                    let mut links = Vec::with_capacity(record.deps.len());
-                    for dep in &record.deps {
-                        let link = match resolver.resolve(&path, &dep.specifier) {
-                            Ok(Resolved::Builtin(builtin)) => Link::Builtin(builtin),
-                            Ok(Resolved::File(file)) => {
-                                Link::Module(*index.entry(file.clone()).or_insert_with(|| {
-                                    let id = module_id(&self.root, &file);
-                                    nodes.push(Node {
-                                        id,
-                                        path: file,
-                                        loaded: None,
-                                        links: Vec::new(),
-                                        errors: Vec::new(),
-                                    });
-                                    nodes.len() - 1
-                                }))
-                            }
-                            // A package may `require()` what it does not need on our paths
-                            // (optional dependencies, Node-only branches): fail there at run
-                            // time, if ever. Static imports must resolve everywhere.
-                            Err(_) if in_packages && dep.hoisted_at.is_none() => Link::Missing,
-                            Err(message) => {
-                                errors.push(resolve_error(
-                                    &path,
-                                    &id,
-                                    &loaded,
-                                    dep.offset,
-                                    &dep.specifier,
-                                    message,
-                                ));
-                                Link::Missing
-                            }
-                        };
-                        links.push(link);
-                    }
-                    nodes[current].links = links;
-                    nodes[current].errors.extend(errors);
-                }
-            }
-            nodes[current].loaded = Some(loaded);
-            current += 1;
-        }
+        let (mut compiled, mut reused) =
+            self.walk(&mut nodes, &mut index, &mut resolver, transform)?;
 
         server_actions_in_client_components(&mut nodes);
         let client_graph = client_graph(&nodes);
@@ -496,6 +517,97 @@ impl Compiler {
     }
 
     /// The module at `path`, from the cache when unchanged. The bool is true on a cache hit.
+    /// Loads `nodes` and everything they import, depth-first in import order: each module
+    /// transformed and analysed (or taken from the cache), its imports resolved, new files
+    /// appended. Returns how many modules were compiled and reused.
+    fn walk(
+        &mut self,
+        nodes: &mut Vec<Node>,
+        index: &mut FxHashMap<PathBuf, usize>,
+        resolver: &mut Resolver,
+        transform: &mut dyn ModuleTransform,
+    ) -> Result<(usize, usize), CompileErrors> {
+        let (mut compiled, mut reused) = (0, 0);
+        let mut current = 0;
+        while current < nodes.len() {
+            if nodes.len() > APP_MODULES_MAX {
+                let error =
+                    CompileError::file("app", format!("more than {APP_MODULES_MAX} modules"));
+                return Err(CompileErrors(vec![error]));
+            }
+            let (path, id) = (nodes[current].path.clone(), nodes[current].id.clone());
+            // Either compile of the module will do here (the same imports): the client graph
+            // is known once the walk is done, and modules are compiled again where they
+            // turn out to be in it, or no longer.
+            let (loaded, was_cached) = self.load(&path, &id, transform, None);
+            if was_cached {
+                reused += 1;
+            } else {
+                compiled += 1;
+            }
+            match &loaded.result {
+                Err(error) => nodes[current].errors.push(error.clone()),
+                Ok(record) => {
+                    let in_packages = is_in_node_modules(&path);
+                    let mut errors = Vec::new();
+                    if !in_packages {
+                        for (offset, message) in &record.soft_errors {
+                            errors.push(CompileError::at(
+                                &id,
+                                &record.code,
+                                *offset as usize,
+                                message.clone(),
+                            ));
+                        }
+                    }
+                    let mut links = Vec::with_capacity(record.deps.len());
+                    for dep in &record.deps {
+                        let link = match resolver.resolve(&path, &dep.specifier) {
+                            Ok(Resolved::Builtin(builtin)) => Link::Builtin(builtin),
+                            Ok(Resolved::File(file)) => {
+                                Link::Module(*index.entry(file.clone()).or_insert_with(|| {
+                                    let id = match self.virtuals.get(&file) {
+                                        Some((id, _)) => id.clone(),
+                                        None => module_id(&self.root, &file),
+                                    };
+                                    nodes.push(Node {
+                                        id,
+                                        path: file,
+                                        loaded: None,
+                                        links: Vec::new(),
+                                        errors: Vec::new(),
+                                    });
+                                    nodes.len() - 1
+                                }))
+                            }
+                            // A package may `require()` what it does not need on our paths
+                            // (optional dependencies, Node-only branches): fail there at run
+                            // time, if ever. Static imports must resolve everywhere.
+                            Err(_) if in_packages && dep.hoisted_at.is_none() => Link::Missing,
+                            Err(message) => {
+                                errors.push(resolve_error(
+                                    &path,
+                                    &id,
+                                    &loaded,
+                                    dep.offset,
+                                    &dep.specifier,
+                                    message,
+                                ));
+                                Link::Missing
+                            }
+                        };
+                        links.push(link);
+                    }
+                    nodes[current].links = links;
+                    nodes[current].errors.extend(errors);
+                }
+            }
+            nodes[current].loaded = Some(loaded);
+            current += 1;
+        }
+        Ok((compiled, reused))
+    }
+
     fn load(
         &mut self,
         path: &Path,
@@ -504,6 +616,12 @@ impl Compiler {
         wanted: Option<bool>,
     ) -> (Arc<Loaded>, bool) {
         let client = wanted.unwrap_or(false);
+        if let Some((_, source)) = self.virtuals.get(path) {
+            return (
+                Arc::new(self.build((*source).to_owned(), path, id, transform, client)),
+                false,
+            );
+        }
         let failed = |message: String| {
             (
                 Arc::new(Loaded {
@@ -862,28 +980,54 @@ fn is_in_node_modules(path: &Path) -> bool {
 }
 
 /// Writes the bundle: every module (sorted by id, so the output is stable), then the routes.
-fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec<Span>) {
-    let targets_of = |node: &Node| -> Vec<Target> {
-        node.links
-            .iter()
-            .map(|link| match link {
-                Link::Module(i) => {
-                    let format = match nodes[*i].loaded.as_deref().map(|l| &l.result) {
-                        Some(Ok(record)) => record.format,
-                        // A failed module throws when required; how it would have been read
-                        // does not matter.
-                        _ => Format::Cjs,
-                    };
-                    Target::Module {
-                        id: nodes[*i].id.clone(),
-                        format,
-                    }
-                }
-                Link::Builtin(id) => Target::Builtin(id.clone()),
-                Link::Missing => Target::Missing,
-            })
-            .collect()
+/// Appends module `i` (loaded without errors) in the registry shape; returns where its own
+/// code starts in `out`, or None for a module with nothing to emit.
+fn emit_node(
+    nodes: &[Node],
+    i: usize,
+    star_memo: &mut FxHashMap<usize, Option<Vec<String>>>,
+    out: &mut String,
+    server: bool,
+) -> Option<usize> {
+    let node = &nodes[i];
+    let Some(Ok(record)) = node.loaded.as_deref().map(|l| &l.result) else {
+        return None;
     };
+    let targets: Vec<Target> = node
+        .links
+        .iter()
+        .map(|link| match link {
+            Link::Module(i) => {
+                let format = match nodes[*i].loaded.as_deref().map(|l| &l.result) {
+                    Some(Ok(record)) => record.format,
+                    // A failed module throws when required; how it would have been read
+                    // does not matter.
+                    _ => Format::Cjs,
+                };
+                Target::Module {
+                    id: nodes[*i].id.clone(),
+                    format,
+                }
+            }
+            Link::Builtin(id) => Target::Builtin(id.clone()),
+            Link::Missing => Target::Missing,
+        })
+        .collect();
+    let stars: Vec<Star> = record
+        .stars
+        .iter()
+        .map(|&dep| match node.links.get(dep as usize) {
+            Some(Link::Module(j)) => match star_names(nodes, *j, star_memo, &mut Vec::new()) {
+                Some(names) => Star::Names(names),
+                None => Star::Runtime,
+            },
+            _ => Star::Runtime,
+        })
+        .collect();
+    Some(emit_module(out, &node.id, record, &targets, &stars, server))
+}
+
+fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec<Span>) {
     let mut star_memo: FxHashMap<usize, Option<Vec<String>>> = FxHashMap::default();
     let mut order: Vec<usize> = (0..nodes.len()).collect();
     order.sort_by(|&a, &b| nodes[a].id.cmp(&nodes[b].id));
@@ -902,20 +1046,9 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec
         let Some(Ok(record)) = node.loaded.as_deref().map(|l| &l.result) else {
             continue;
         };
-        let stars: Vec<Star> = record
-            .stars
-            .iter()
-            .map(|&dep| match node.links.get(dep as usize) {
-                Some(Link::Module(j)) => {
-                    match star_names(nodes, *j, &mut star_memo, &mut Vec::new()) {
-                        Some(names) => Star::Names(names),
-                        None => Star::Runtime,
-                    }
-                }
-                _ => Star::Runtime,
-            })
-            .collect();
-        let code_at = emit_module(&mut out, &node.id, record, &targets_of(node), &stars);
+        let Some(code_at) = emit_node(nodes, i, &mut star_memo, &mut out, true) else {
+            continue;
+        };
         if record.format != Format::Json {
             lines += count_lines(&out[counted..code_at]);
             counted = code_at;

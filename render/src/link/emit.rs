@@ -54,12 +54,15 @@ pub(crate) enum Star {
 /// Appends `record` as the registry entry `id`. `targets[i]` is what dep `i` resolved to;
 /// `stars[i]` goes with `record.stars[i]`.
 /// Returns the offset in `out` where the module's own code starts (its first line).
+/// `client_refs`: a `"use client"` module registers its exports with PRISM (the server's
+/// bundle; the browser's has no PRISM).
 pub(crate) fn emit_module(
     out: &mut String,
     id: &str,
     record: &ModuleRecord,
     targets: &[Target],
     stars: &[Star],
+    client_refs: bool,
 ) -> usize {
     debug_assert_eq!(targets.len(), record.deps.len());
     debug_assert_eq!(stars.len(), record.stars.len());
@@ -97,7 +100,7 @@ pub(crate) fn emit_module(
             out.push('\n');
             code_at = out.len();
             splice(out, record, targets, ESM_REQUIRE);
-            if record.use_client {
+            if record.use_client && client_refs {
                 // Its exports are client components: where server code renders one, the
                 // runtime leaves a boundary the browser hydrates.
                 let _ = write!(out, "\n__prism.clientRef(__bext_exports, {});", json(id));

@@ -109,7 +109,10 @@ use std::sync::Arc;
 
 use bext_prism::PositionMap;
 
-pub use compiler::{CompileOptions, CompileStats, CompiledApp, Compiler, DEFAULT_BUILTINS};
+pub use compiler::{
+    BrowserGraph, BrowserModule, CompileOptions, CompileStats, CompiledApp, Compiler,
+    DEFAULT_BUILTINS,
+};
 pub use diagnostic::{CompileError, CompileErrors, ModuleDiagnostic, code_frame, line_column};
 pub use node_builtins::NODE_PROVIDED;
 

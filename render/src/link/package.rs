@@ -29,6 +29,11 @@ pub(crate) const CONDITIONS: &[&str] = &[
 /// package's `style` export), as webpack's css-loader and Tailwind's resolver take them.
 pub(crate) const STYLE_CONDITIONS: &[&str] = &["style", "default"];
 
+/// Conditions the browser bundle of client components resolves with, as Next.js resolves
+/// client code: `browser` builds first, never `react-server` or `node` ones.
+pub(crate) const BROWSER_CONDITIONS: &[&str] =
+    &["browser", "import", "module", "require", "default"];
+
 /// A JSON value that keeps object keys in file order.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Json {
@@ -77,6 +82,7 @@ pub(crate) fn parse_package_json(text: &str) -> Result<PackageJson, String> {
 
 /// Resolves `subpath` (`"."` or `"./feature"`) through an `exports` value to a target
 /// relative to the package (`"./dist/feature.mjs"`). `None`: the package does not export it.
+#[cfg(test)]
 pub(crate) fn resolve_exports(exports: &Json, subpath: &str) -> Option<String> {
     resolve_exports_with(exports, subpath, CONDITIONS)
 }
@@ -168,12 +174,16 @@ fn resolve_any_target(
 /// Resolves a `#name` specifier through a package's `imports`: a path relative to the
 /// package (`./src/x.js`) or another package's specifier (`lodash/get`). Exact keys first,
 /// then the longest `*` pattern, as in Node.
-pub(crate) fn resolve_imports(imports: &Json, specifier: &str) -> Option<String> {
+pub(crate) fn resolve_imports(
+    imports: &Json,
+    specifier: &str,
+    conditions: &[&str],
+) -> Option<String> {
     let Json::Map(entries) = imports else {
         return None;
     };
     if let Some((_, target)) = entries.iter().find(|(k, _)| k == specifier) {
-        return resolve_any_target(target, None, true, CONDITIONS);
+        return resolve_any_target(target, None, true, conditions);
     }
     let (_, target, capture) = entries
         .iter()
@@ -183,7 +193,7 @@ pub(crate) fn resolve_imports(imports: &Json, specifier: &str) -> Option<String>
             Some((key.len(), target, capture))
         })
         .max_by_key(|(len, _, _)| *len)?;
-    resolve_any_target(target, Some(capture), true, CONDITIONS)
+    resolve_any_target(target, Some(capture), true, conditions)
 }
 
 impl<'de> Deserialize<'de> for Json {

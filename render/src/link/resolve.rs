@@ -18,7 +18,9 @@ use bext_core::limits::APP_SOURCE_BYTES_MAX;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::node_builtins::{NODE_BUILTINS, not_provided};
-use super::package::{PackageJson, parse_package_json, resolve_exports, resolve_imports};
+use super::package::{
+    CONDITIONS, PackageJson, parse_package_json, resolve_exports_with, resolve_imports,
+};
 use super::tsconfig::{Alias, alias_candidates};
 
 /// Extensions probed, in order, for a specifier without one.
@@ -34,6 +36,11 @@ pub(crate) enum Resolved {
 
 pub(crate) struct Resolver {
     builtins: FxHashSet<String>,
+    /// Package `exports`/`imports` conditions ([`CONDITIONS`] for the server).
+    conditions: &'static [&'static str],
+    /// Ids of modules that are not files of the app (bext's browser runtime), each with the
+    /// path it stands at: its imports resolve from there.
+    virtuals: FxHashMap<String, PathBuf>,
     aliases: Vec<Alias>,
     packages: FxHashMap<PathBuf, Option<Arc<PackageJson>>>,
     memo: FxHashMap<(PathBuf, String), Result<Resolved, String>>,
@@ -43,10 +50,24 @@ impl Resolver {
     pub(crate) fn new(builtins: &[String], aliases: Vec<Alias>) -> Resolver {
         Resolver {
             builtins: builtins.iter().cloned().collect(),
+            conditions: CONDITIONS,
+            virtuals: FxHashMap::default(),
             aliases,
             packages: FxHashMap::default(),
             memo: FxHashMap::default(),
         }
+    }
+
+    /// The resolver of the browser bundle: browser conditions, and `virtuals` (id → the path
+    /// it stands at) in place of the server's builtins.
+    pub(crate) fn for_browser(
+        virtuals: FxHashMap<String, PathBuf>,
+        aliases: Vec<Alias>,
+    ) -> Resolver {
+        let mut resolver = Resolver::new(&[], aliases);
+        resolver.conditions = super::package::BROWSER_CONDITIONS;
+        resolver.virtuals = virtuals;
+        resolver
     }
 
     /// Resolves `specifier` imported by the file `from`. The error is a message without
@@ -68,6 +89,9 @@ impl Resolver {
     fn resolve_uncached(&mut self, dir: &Path, specifier: &str) -> Result<Resolved, String> {
         if self.builtins.contains(specifier) {
             return Ok(Resolved::Builtin(specifier.to_owned()));
+        }
+        if let Some(path) = self.virtuals.get(specifier) {
+            return Ok(Resolved::File(path.clone()));
         }
         if specifier.is_empty() {
             return Err("empty import specifier".to_owned());
@@ -125,7 +149,7 @@ impl Resolver {
                     ancestor.display()
                 ));
             };
-            let target = resolve_imports(imports, specifier).ok_or_else(|| {
+            let target = resolve_imports(imports, specifier, self.conditions).ok_or_else(|| {
                 format!(
                     "{specifier:?} is not in the \"imports\" of {}/package.json",
                     ancestor.display()
@@ -179,7 +203,7 @@ impl Resolver {
     ) -> Result<PathBuf, String> {
         let package = self.package_json(package_dir)?.unwrap_or_default();
         if let Some(exports) = &package.exports {
-            let target = resolve_exports(exports, subpath)
+            let target = resolve_exports_with(exports, subpath, self.conditions)
                 .ok_or_else(|| format!("package {name:?} does not export {subpath:?} (see its package.json \"exports\")"))?;
             let file = normalize(&package_dir.join(&target));
             return if file.is_file() {
