@@ -119,10 +119,12 @@ impl AppLoader {
         let client = if compiled.client_entries.is_empty() {
             None
         } else {
+            let started = std::time::Instant::now();
             let built = crate::client::build(&mut self.browser, &compiled.client_entries)?;
             notes.push(format!(
-                "client components: {} modules say \"use client\"; the browser's runtime chunk is {} KiB (React and react-dom from the app's node_modules)",
+                "client components: {} modules say \"use client\"; browser chunks built in {} ms, the runtime chunk is {} KiB (React and react-dom from the app's node_modules)",
                 compiled.client_entries.len(),
+                started.elapsed().as_millis(),
                 built.runtime_bytes / 1024
             ));
             media.extend(built.files.iter().cloned());

@@ -49,6 +49,8 @@ const RUNTIME_MODULES: &[(&str, &str)] = &[
         "next/navigation",
         include_str!("../../js/client/navigation.js"),
     ),
+    ("next/dynamic", include_str!("../../js/client/dynamic.js")),
+    ("next/script", include_str!("../../js/client/script.js")),
 ];
 
 /// The registry, first in the runtime chunk (a classic script).
