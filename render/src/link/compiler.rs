@@ -413,12 +413,32 @@ impl Compiler {
             nodes[i].loaded = Some(loaded);
         }
         functions_passed_to_client_components(&mut nodes, &client_graph);
+        // Error pages say "use client" under Next (they get `reset`), but bext renders them on
+        // the server only (render/js/app.js, `serverRendered`): the browser needs none of
+        // their code unless something else imports them.
+        let error_pages: FxHashSet<&str> = app
+            .routes
+            .routes()
+            .iter()
+            .flat_map(|r| r.error.iter().chain(r.global_error.iter()))
+            .map(String::as_str)
+            .collect();
+        let imported: FxHashSet<usize> = nodes
+            .iter()
+            .flat_map(|n| n.links.iter())
+            .filter_map(|l| match l {
+                Link::Module(j) => Some(*j),
+                _ => None,
+            })
+            .collect();
         let client_entries: Vec<(String, PathBuf)> = nodes
             .iter()
-            .filter(
-                |n| matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client),
-            )
-            .map(|n| (n.id.clone(), n.path.clone()))
+            .enumerate()
+            .filter(|(i, n)| {
+                matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client)
+                    && (!error_pages.contains(n.id.as_str()) || imported.contains(i))
+            })
+            .map(|(_, n)| (n.id.clone(), n.path.clone()))
             .collect();
 
         let seen: FxHashSet<&Path> = nodes.iter().map(|n| n.path.as_path()).collect();
