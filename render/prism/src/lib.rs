@@ -73,6 +73,15 @@
 //! - **Runtime mode.** [`JsxMode::Runtime`] lowers all JSX to `__prism.jsx(type, props)`
 //!   element objects, rendered by the same runtime: the path PRISM takes for values, used
 //!   everywhere, and a second path the conformance test checks.
+//! - **Client components leave boundaries.** An export of a `"use client"` module (the linker
+//!   registers it with `__prism.clientRef`) rendered from server code is written between
+//!   `<!--c:N-->` and `<!--/c-->`, its props encoded into the render's payload (Flight's
+//!   conventions; elements among them rendered in place between `<!--s:M-->` markers, read
+//!   back from the DOM by the browser). Inside, the runtime writes React's `<!-- -->` text
+//!   separators, because the browser's React matches text nodes one by one while hydrating;
+//!   the linker compiles client modules and what they import in [`JsxMode::Runtime`] so their
+//!   whole output passes through the runtime, which tracks adjacent text as Fizz does.
+//!   [`transform_browser`] is the other half: the same modules compiled for React itself.
 //! - **Panics are diagnostics.** oxc asserts its invariants with panics; [`transform`] turns
 //!   one into a diagnostic for the file, so bad input never takes the server down.
 //!

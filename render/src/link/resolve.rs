@@ -97,6 +97,19 @@ impl Resolver {
             return Err("empty import specifier".to_owned());
         }
         if specifier == "next" || specifier.starts_with("next/") {
+            if !self.virtuals.is_empty() {
+                let mut provided: Vec<&str> = self
+                    .virtuals
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|id| id.starts_with("next/"))
+                    .collect();
+                provided.sort_unstable();
+                return Err(format!(
+                    "{specifier} is not available to client components under bext yet (in the browser bext provides {})",
+                    provided.join(", ")
+                ));
+            }
             return Err(unprovided_next_module(specifier));
         }
         if is_relative(specifier) {
