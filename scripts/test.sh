@@ -45,6 +45,14 @@ if [ ! -d "$conformance/node_modules" ] || [ "$conformance/package-lock.json" -n
     (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# React and react-dom for the example app's client components (its browser bundle), at the
+# versions in its lockfile: the tests serve the example app.
+example=examples/app
+if [ ! -d "$example/node_modules" ] || [ "$example/package-lock.json" -nt "$example/node_modules" ]; then
+    step "installing the example app's node packages (npm ci)"
+    (cd "$example" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 export CARGO_TERM_COLOR=never
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 # Every test runner's output is kept so the last line can total them.

@@ -88,6 +88,50 @@ fn example_app_pages_load_clean() {
     );
 }
 
+/// The example app's client components work in Chromium: the nav's theme toggle (its state
+/// kept in localStorage across a page load) and the sortable table of /table/50, hydrated
+/// without a console error.
+#[test]
+fn example_app_client_components_hydrate_and_respond() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    let url = format!("http://{}/table/50", bext.addr);
+    let goto = plan.goto(&url);
+    // The toggle's effect marks the document once hydration has run.
+    plan.wait_for_attached("html[data-theme=light]");
+    let spends = "[...document.querySelectorAll('tbody tr')].map((r) => Number(r.children[6].textContent.replace(/[$,]/g, '')))";
+    let first = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] <= v)]; }})()"));
+    plan.click("th button[data-column=spend]");
+    plan.wait_for_text("caption", "sorted by Spend ascending");
+    let ascending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] <= v)]; }})()"));
+    plan.click("th button[data-column=spend]");
+    plan.wait_for_text("caption", "sorted by Spend descending");
+    let descending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] >= v), document.querySelector('th[aria-sort=descending] button').dataset.column]; }})()"));
+    plan.click("button.theme-toggle");
+    plan.wait_for_attached("html[data-theme=dark]");
+    let dark = plan.evaluate("getComputedStyle(document.documentElement).backgroundColor + ' ' + document.querySelector('button.theme-toggle').textContent");
+    plan.goto(&url);
+    plan.wait_for_attached("html[data-theme=dark]");
+    let kept = plan.evaluate("document.querySelector('button.theme-toggle').textContent");
+    let outcome = driver.run(&plan);
+    // Sorted by id at first, so spends are not in order; then in order both ways.
+    assert_eq!(outcome.output(first), &serde_json::json!([50, false]));
+    assert_eq!(outcome.output(ascending), &serde_json::json!([50, true]));
+    assert_eq!(
+        outcome.output(descending),
+        &serde_json::json!([50, true, "spend"])
+    );
+    assert_eq!(
+        outcome.output(dark),
+        &serde_json::json!("rgb(15, 23, 42) ☀ Light")
+    );
+    assert_eq!(outcome.output(kept), &serde_json::json!("☀ Light"));
+    let problems = without_address(&outcome.problems_after(goto), bext.addr);
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
 /// What a reader sees of a page: its title, its first heading's text (whitespace collapsed)
 /// and whether that heading is visible.
 const PAGE_FACTS: &str = "(() => { const h1 = document.querySelector('h1'); return { \

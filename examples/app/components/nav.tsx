@@ -1,3 +1,5 @@
+import { ThemeToggle } from "@/components/theme-toggle";
+
 const LINKS = [
   { href: "/", label: "Home" },
   { href: "/simple", label: "Simple" },
@@ -23,6 +25,7 @@ export function Nav() {
           ))}
         </ul>
       </nav>
+      <ThemeToggle />
     </header>
   );
 }
