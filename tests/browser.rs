@@ -104,10 +104,10 @@ fn example_app_client_components_hydrate_and_respond() {
     let spends = "[...document.querySelectorAll('tbody tr')].map((r) => Number(r.children[6].textContent.replace(/[$,]/g, '')))";
     let first = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] <= v)]; }})()"));
     plan.click("th button[data-column=spend]");
-    plan.wait_for_text("caption", "sorted by Spend ascending");
+    plan.wait_for_text("caption", "sorted by spend");
     let ascending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] <= v)]; }})()"));
     plan.click("th button[data-column=spend]");
-    plan.wait_for_text("caption", "sorted by Spend descending");
+    plan.wait_for_text("caption", "sorted by spend, descending");
     let descending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] >= v), document.querySelector('th[aria-sort=descending] button').dataset.column]; }})()"));
     plan.click("button.theme-toggle");
     plan.wait_for_attached("html[data-theme=dark]");

@@ -33,11 +33,10 @@ export function SortableTable({ people, caption }: { people: Person[]; caption: 
     });
     return sort.ascending ? sorted : sorted.reverse();
   }, [people, sort]);
-  const label = COLUMNS.find((c) => c.key === sort.key)?.label ?? sort.key;
   return (
     <div className="table-wrap">
       <table className="data-table sortable">
-        <caption>{`${caption}, sorted by ${label} ${sort.ascending ? "ascending" : "descending"}`}</caption>
+        <caption>{`${caption}, sorted by ${sort.key}${sort.ascending ? "" : ", descending"}`}</caption>
         <thead>
           <tr>
             {COLUMNS.map((column) => (

@@ -989,9 +989,17 @@
     if (isArray(v)) return renderArray(v, flags, sel);
     var tag = v.$$typeof;
     if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
-      if (effective(flags) === 0 && sel === null && clientDepth === 0) {
-        if (v._t !== undefined) return v._t.render(v._v);
-        if (v._html !== undefined) return v._html;
+      if (effective(flags) === 0 && sel === null) {
+        if (clientDepth === 0) {
+          if (v._t !== undefined) return v._t.render(v._v);
+          if (v._html !== undefined) return v._html;
+        } else if (v._html !== undefined && typeof v.type === "string") {
+          // A static host element inside a client component: its HTML with React's text
+          // separators, made the first time (it never changes), then reused.
+          if (v._chtml === undefined) v._chtml = renderElement(v.type, v.props, flags, sel);
+          lastText = false;
+          return v._chtml;
+        }
       }
       return renderElement(v.type, v.props, flags, sel);
     }
