@@ -45,6 +45,15 @@ if [ ! -d "$conformance/node_modules" ] || [ "$conformance/package-lock.json" -n
     (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The example app's packages (tailwindcss, read by bext when it compiles the app's
+# stylesheet; React), which the tests and benchmarks that serve examples/app need.
+example=examples/app
+# (npm writes node_modules/.package-lock.json last: missing, the install is not whole.)
+if [ "$example/package-lock.json" -nt "$example/node_modules/.package-lock.json" ]; then
+    step "installing the example app's node packages (npm ci)"
+    npm ci --prefix "$example" --no-audit --no-fund --loglevel=error
+fi
+
 export CARGO_TERM_COLOR=never
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 # Every test runner's output is kept so the last line can total them.

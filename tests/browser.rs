@@ -21,7 +21,7 @@ use common::{Bext, TempDir};
 /// for it.
 #[test]
 fn example_app_pages_load_clean() {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
+    let config = common::example_app::config();
     let bext = Bext::serve_config(&config, &["--shards", "1"]);
     let home = bext.get("/");
     assert_eq!(home.status, 200, "{}", home.summary());
