@@ -1,7 +1,7 @@
 import { notFound } from "bext/server";
 import type { Person } from "@/lib/data";
 import { people, parseRowCount, ROWS_MAX } from "@/lib/data";
-import { DataTable } from "@/components/data-table";
+import { SortableTable } from "@/components/sortable-table";
 
 export const metadata = {
   title: "People",
@@ -24,10 +24,10 @@ export default function TablePage({ data }: { params: Params; data: Data }) {
   return (
     <main>
       <h1>People</h1>
-      <p className="lead">
+      <p className="lead mb-6">
         {data.people.length} rows of generated data{capped ? <em> (capped at {ROWS_MAX})</em> : null}.
       </p>
-      <DataTable people={data.people} caption={`${data.people.length} people, sorted by id`} />
+      <SortableTable people={data.people} />
     </main>
   );
 }
