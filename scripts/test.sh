@@ -45,12 +45,13 @@ if [ ! -d "$conformance/node_modules" ] || [ "$conformance/package-lock.json" -n
     (cd "$conformance" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# React and react-dom for the example app's client components (its browser bundle), at the
-# versions in its lockfile: the tests serve the example app.
+# The example app's packages (tailwindcss, read by bext when it compiles the app's
+# stylesheet; React), which the tests and benchmarks that serve examples/app need.
 example=examples/app
-if [ ! -d "$example/node_modules" ] || [ "$example/package-lock.json" -nt "$example/node_modules" ]; then
+# (npm writes node_modules/.package-lock.json last: missing, the install is not whole.)
+if [ "$example/package-lock.json" -nt "$example/node_modules/.package-lock.json" ]; then
     step "installing the example app's node packages (npm ci)"
-    (cd "$example" && npm ci --no-audit --no-fund --loglevel=error)
+    npm ci --prefix "$example" --no-audit --no-fund --loglevel=error
 fi
 
 export CARGO_TERM_COLOR=never

@@ -21,7 +21,7 @@ use common::{Bext, TempDir};
 /// for it.
 #[test]
 fn example_app_pages_load_clean() {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
+    let config = common::example_app::config();
     let bext = Bext::serve_config(&config, &["--shards", "1"]);
     let home = bext.get("/");
     assert_eq!(home.status, 200, "{}", home.summary());
@@ -93,7 +93,7 @@ fn example_app_pages_load_clean() {
 /// without a console error.
 #[test]
 fn example_app_client_components_hydrate_and_respond() {
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
+    let config = common::example_app::config();
     let bext = Bext::serve_config(&config, &["--shards", "1"]);
     let driver = Driver::install();
     let mut plan = Plan::new();
@@ -103,31 +103,42 @@ fn example_app_client_components_hydrate_and_respond() {
     plan.wait_for_attached("html[data-theme=light]");
     let spends = "[...document.querySelectorAll('tbody tr')].map((r) => Number(r.children[6].textContent.replace(/[$,]/g, '')))";
     let first = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] <= v)]; }})()"));
-    plan.click("th button[data-column=spend]");
+    plan.click("th:nth-child(7) button");
     plan.wait_for_text("caption", "sorted by spend");
     let ascending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] <= v)]; }})()"));
-    plan.click("th button[data-column=spend]");
+    plan.click("th:nth-child(7) button");
     plan.wait_for_text("caption", "sorted by spend, descending");
-    let descending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] >= v), document.querySelector('th[aria-sort=descending] button').dataset.column]; }})()"));
-    plan.click("button.theme-toggle");
+    let descending = plan.evaluate(&format!("(() => {{ const s = {spends}; return [s.length, s.every((v, i) => i === 0 || s[i - 1] >= v), document.querySelector('th[aria-sort=descending] button').textContent]; }})()"));
+    let light = plan.evaluate("getComputedStyle(document.body).backgroundColor");
+    plan.click("header button[aria-pressed]");
     plan.wait_for_attached("html[data-theme=dark]");
-    let dark = plan.evaluate("getComputedStyle(document.documentElement).backgroundColor + ' ' + document.querySelector('button.theme-toggle').textContent");
+    let dark = plan.evaluate("[getComputedStyle(document.body).backgroundColor, document.querySelector('header button[aria-pressed]').textContent]");
     plan.goto(&url);
     plan.wait_for_attached("html[data-theme=dark]");
-    let kept = plan.evaluate("document.querySelector('button.theme-toggle').textContent");
+    let kept = plan.evaluate("document.querySelector('header button[aria-pressed]').textContent");
+    // A streamed page hydrates too, once its stream is done (its payload comes last).
+    plan.goto(&format!("http://{}/live", bext.addr));
+    plan.wait_for_attached("html[data-theme=dark]");
+    let streamed = plan.evaluate(
+        "[document.querySelectorAll('template, [hidden]').length, document.querySelector('header button[aria-pressed]').textContent]",
+    );
     let outcome = driver.run(&plan);
     // Sorted by id at first, so spends are not in order; then in order both ways.
     assert_eq!(outcome.output(first), &serde_json::json!([50, false]));
     assert_eq!(outcome.output(ascending), &serde_json::json!([50, true]));
     assert_eq!(
         outcome.output(descending),
-        &serde_json::json!([50, true, "spend"])
+        &serde_json::json!([50, true, "Spend"])
     );
-    assert_eq!(
-        outcome.output(dark),
-        &serde_json::json!("rgb(15, 23, 42) ☀ Light")
+    let dark = outcome.output(dark);
+    assert_ne!(
+        dark[0],
+        *outcome.output(light),
+        "the dark theme has another background"
     );
+    assert_eq!(dark[1], "☀ Light");
     assert_eq!(outcome.output(kept), &serde_json::json!("☀ Light"));
+    assert_eq!(outcome.output(streamed), &serde_json::json!([0, "☀ Light"]));
     let problems = without_address(&outcome.problems_after(goto), bext.addr);
     assert!(problems.is_empty(), "{problems:?}");
 }

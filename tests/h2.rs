@@ -409,7 +409,8 @@ fn chromium_loads_the_example_app_over_https_trusting_only_its_certificate() {
         .expect("openssl runs");
     let spki = String::from_utf8_lossy(&spki.stdout).trim().to_owned();
     assert_eq!(spki.len(), 44, "a base64 SHA-256: {spki}");
-    let app = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/app");
+    let app = common::example_app::dir();
+    let app = app.display();
     let config = dir.write(
         "bext.toml",
         format!(

@@ -6,8 +6,7 @@ use common::*;
 
 #[test]
 fn serves_the_bundled_example_and_stops_on_sigterm() {
-    let example =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bext.config.toml");
+    let example = example_app::config();
     let mut bext = Bext::serve_config(&example, &["--shards", "2", "--access-log", "off"]);
     // The example app: every page of the published benchmark renders.
     let index = bext.get("/");

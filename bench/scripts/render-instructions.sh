@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per render, counted by callgrind (repeatable on a busy machine, unlike req/s):
 # one QuickJS shard rendering PAGE of examples/app with the ISR cache off, N times after 20
-# warm-up requests; only the N renders are counted. Compare two builds with it.
+# warm-up requests; only the N renders are counted. Compare two builds with it. The app's
+# packages must be installed (npm ci --prefix examples/app).
 # Usage: bench/scripts/render-instructions.sh BEXT_BIN [PAGE] [N] [PORT]
 set -euo pipefail
 bin="$1"

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod example_app;
 pub mod nextjs;
 pub mod npm;
 

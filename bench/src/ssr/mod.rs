@@ -148,6 +148,9 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     }
     let app = workspace_root().join("examples/app");
     // Before `locate::prepare` pins the harness to one CPU: npm and next build get both.
+    if servers.iter().any(|server| server.is_bext()) {
+        node_setup::install_app_packages(&app)?;
+    }
     let node = if servers.iter().any(|server| server.needs_node()) {
         Some(node_setup::prepare(
             &app,

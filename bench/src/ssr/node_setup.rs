@@ -1,5 +1,5 @@
 //! Setting up the Node.js contenders: `npm ci` in `bench/node` when its packages are missing
-//! or older than the lockfile, then `node build.mjs` (the Node bundle of `examples/app`, and
+//! or older than the lockfile (and in the app itself, whose `tailwindcss` bext reads), then `node build.mjs` (the Node bundle of `examples/app`, and
 //! with Next.js the generated app and `next build`). Runs before the harness pins itself to
 //! one CPU, so npm and `next build` get both cores.
 
@@ -57,7 +57,11 @@ pub fn prepare(app: &Path, with_next: bool) -> Result<NodeApps, Error> {
         )));
     }
     if needs_install(&dir) {
-        npm_ci(&dir)?;
+        npm_ci(
+            &dir,
+            "bench/node",
+            "react, react-dom, next, marko, esbuild, tailwindcss",
+        )?;
     }
     build(&node, &dir, app, with_next)?;
     let mut versions = BTreeMap::from([("node".to_string(), version)]);
@@ -113,27 +117,35 @@ fn needs_install(dir: &Path) -> bool {
     }
 }
 
-fn npm_ci(dir: &Path) -> Result<(), Error> {
+/// The app's own packages, in its directory: bext reads the `tailwindcss` package from the
+/// app's `node_modules` to compile its stylesheet, so every bext server needs them.
+pub fn install_app_packages(app: &Path) -> Result<(), Error> {
+    if needs_install(app) {
+        npm_ci(app, "examples/app", "tailwindcss, react, react-dom")?;
+    }
+    Ok(())
+}
+
+/// `npm ci` in `dir` (`name` in messages), which installs `packages`.
+fn npm_ci(dir: &Path, name: &str, packages: &str) -> Result<(), Error> {
     let npm = which("npm").ok_or_else(|| {
-        Error::run("npm is needed to install bench/node's packages but is not on PATH")
+        Error::run(format!(
+            "npm is needed to install {name}'s packages but is not on PATH"
+        ))
     })?;
-    println!(
-        "ssr: installing bench/node's packages (`npm ci`, react, react-dom, next, marko, esbuild)"
-    );
+    println!("ssr: installing {name}'s packages (`npm ci`, {packages})");
     let status = run_inherited(
         Command::new(npm)
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(dir)
             .env("NEXT_TELEMETRY_DISABLED", "1"),
-        "npm ci in bench/node",
+        &format!("npm ci in {name}"),
         Duration::from_millis(NPM_CI_DEADLINE_MS),
     )?;
     if status.success() {
         Ok(())
     } else {
-        Err(Error::run(format!(
-            "npm ci in bench/node failed ({status})"
-        )))
+        Err(Error::run(format!("npm ci in {name} failed ({status})")))
     }
 }
 

@@ -13,9 +13,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       </head>
-      <body>
+      <body className="bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <Nav />
-        <div className="container">{children}</div>
+        <div className="mx-auto max-w-6xl px-6 pb-16">{children}</div>
         <Footer />
       </body>
     </html>

@@ -19,11 +19,13 @@ export default function Home() {
         A Next.js-style <code>app/</code> directory that bext compiles and renders. These are the pages of the
         benchmark in <code>bench/</code>:
       </p>
-      <ul className="page-list">
+      <ul className="my-8 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {PAGES.map((page) => (
-          <li key={page.href}>
-            <a href={page.href}>{page.title}</a>
-            <span className="muted"> &mdash; {page.about}</span>
+          <li key={page.href} className="rounded-xl border border-slate-200 p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <a href={page.href} className="font-semibold">
+              {page.title}
+            </a>
+            <span className="muted text-sm"> &mdash; {page.about}</span>
           </li>
         ))}
       </ul>

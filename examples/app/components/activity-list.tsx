@@ -5,7 +5,7 @@ export function ActivityList({ items }: { items: Activity[] }) {
     return <p className="muted">Nothing happened yet.</p>;
   }
   return (
-    <ol className="activity">
+    <ol className="list-decimal space-y-1.5 pl-5 text-sm">
       {items.map((item) => (
         <li key={item.id}>
           <strong>{item.who}</strong> {item.action} <code>{item.target}</code>

@@ -1,7 +1,5 @@
 import type { Person } from "@/lib/data";
-import { formatMoney } from "@/lib/data";
-import { RoleBadge, StatusBadge } from "@/components/badge";
-import { Progress } from "@/components/progress";
+import { COLUMNS, PeopleTotals, PersonRow } from "@/components/person-row";
 
 type DataTableProps = {
   people: Person[];
@@ -10,56 +8,27 @@ type DataTableProps = {
   highlightEvery?: number;
 };
 
+/** The people table as given; components/sortable-table.tsx is the one a reader can sort. */
 export function DataTable({ people, caption, highlightEvery = 10 }: DataTableProps) {
   return (
-    <div className="table-wrap">
+    <div className="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-800">
       <table className="data-table">
         <caption>{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">#</th>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Team</th>
-            <th scope="col">Role</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">Spend</th>
-            <th scope="col">Joined</th>
-            <th scope="col">Onboarding</th>
+            {COLUMNS.map((column) => (
+              <th key={column.key} scope="col" className={column.numeric ? "num" : undefined}>
+                {column.label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
           {people.map((person) => (
-            <tr key={person.id} className={person.id % highlightEvery === 0 ? "highlight" : undefined}>
-              <td className="num">{person.id}</td>
-              <td>
-                <a href={`/people/${person.id}`}>{person.name}</a>
-              </td>
-              <td>{person.email}</td>
-              <td>{person.team}</td>
-              <td>
-                <RoleBadge role={person.role} />
-              </td>
-              <td>
-                <StatusBadge status={person.status} />
-              </td>
-              <td className="num">{formatMoney(person.spend)}</td>
-              <td>
-                <time dateTime={person.joined}>{person.joined}</time>
-              </td>
-              <td>
-                <Progress value={person.progress} />
-              </td>
-            </tr>
+            <PersonRow key={person.id} person={person} highlight={person.id % highlightEvery === 0} />
           ))}
         </tbody>
-        <tfoot>
-          <tr>
-            <td colSpan={6}>{people.length} people</td>
-            <td className="num">{formatMoney(people.reduce((sum, person) => sum + person.spend, 0))}</td>
-            <td colSpan={2}></td>
-          </tr>
-        </tfoot>
+        <PeopleTotals people={people} />
       </table>
     </div>
   );

@@ -6,10 +6,10 @@ type HeroProps = {
 
 export function Hero({ title, lead, cta }: HeroProps) {
   return (
-    <section className="hero">
-      <h1>{title}</h1>
+    <section className="py-12 sm:py-16">
+      <h1 className="mt-0 max-w-2xl text-4xl font-extrabold sm:text-5xl">{title}</h1>
       <p className="lead">{lead}</p>
-      <p>
+      <p className="mt-8 flex flex-wrap gap-3">
         <a className="button" href={cta.href}>
           {cta.label}
         </a>{" "}

@@ -1,97 +1,71 @@
 "use client";
-import { useMemo, useState } from "react";
+
+import { useState } from "react";
 import type { Person } from "@/lib/data";
-import { formatMoney } from "@/lib/data";
-import { RoleBadge, StatusBadge } from "@/components/badge";
-import { Progress } from "@/components/progress";
+import { COLUMNS, PeopleTotals, PersonRow } from "@/components/person-row";
 
-type Key = "id" | "name" | "email" | "team" | "role" | "status" | "spend" | "joined" | "progress";
+type Direction = "ascending" | "descending";
+type Order = { key: keyof Person; direction: Direction };
 
-const COLUMNS: { key: Key; label: string; num?: boolean }[] = [
-  { key: "id", label: "#", num: true },
-  { key: "name", label: "Name" },
-  { key: "email", label: "Email" },
-  { key: "team", label: "Team" },
-  { key: "role", label: "Role" },
-  { key: "status", label: "Status" },
-  { key: "spend", label: "Spend", num: true },
-  { key: "joined", label: "Joined" },
-  { key: "progress", label: "Onboarding" },
-];
+/** Rows whose id is a multiple of this are marked, as in components/data-table.tsx. */
+const HIGHLIGHT_EVERY = 10;
 
-// The people table of /table/[rows], sortable in the browser: the server renders it sorted by
-// id (the rows cross to the browser as the component's props), a click on a column header
-// sorts by that column, a second click reverses.
-export function SortableTable({ people, caption }: { people: Person[]; caption: string }) {
-  const [sort, setSort] = useState<{ key: Key; ascending: boolean }>({ key: "id", ascending: true });
-  const rows = useMemo(() => {
-    const sorted = [...people].sort((a, b) => {
-      const x = a[sort.key];
-      const y = b[sort.key];
-      const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
-      return order !== 0 ? order : a.id - b.id;
-    });
-    return sort.ascending ? sorted : sorted.reverse();
-  }, [people, sort]);
+/**
+ * The people table, sorted by one column: clicking a header sorts by it, clicking it again
+ * reverses the order. Starts sorted by id, ascending, which is the order the rows come in.
+ * `people` crosses from the server page as plain data (strings and numbers).
+ */
+export function SortableTable({ people }: { people: Person[] }) {
+  const [order, setOrder] = useState<Order>({ key: "id", direction: "ascending" });
+  const sorted = sortPeople(people, order);
+  const column = COLUMNS.find((c) => c.key === order.key) ?? COLUMNS[0];
+  const sortBy = (key: keyof Person) =>
+    setOrder((now) => ({
+      key,
+      direction: now.key === key && now.direction === "ascending" ? "descending" : "ascending",
+    }));
   return (
-    <div className="table-wrap">
-      <table className="data-table sortable">
-        <caption>{`${caption}, sorted by ${sort.key}${sort.ascending ? "" : ", descending"}`}</caption>
+    <div className="overflow-x-auto rounded-xl border border-slate-200 dark:border-slate-800">
+      <table className="data-table">
+        <caption>
+          {`${people.length} people, sorted by ${column.name}${order.direction === "descending" ? ", descending" : ""}`}
+        </caption>
         <thead>
           <tr>
-            {COLUMNS.map((column) => (
+            {COLUMNS.map((c) => (
               <th
-                key={column.key}
+                key={c.key}
                 scope="col"
-                className={column.num ? "num" : undefined}
-                aria-sort={sort.key === column.key ? (sort.ascending ? "ascending" : "descending") : "none"}
+                className={c.numeric ? "num" : undefined}
+                aria-sort={c.key === order.key ? order.direction : undefined}
               >
-                <button
-                  type="button"
-                  data-column={column.key}
-                  onClick={() =>
-                    setSort((s) => ({ key: column.key, ascending: s.key === column.key ? !s.ascending : true }))
-                  }
-                >
-                  {column.label}
+                <button type="button" onClick={() => sortBy(c.key)}>
+                  {c.label}
                 </button>
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          {rows.map((person) => (
-            <tr key={person.id}>
-              <td className="num">{person.id}</td>
-              <td>
-                <a href={`/people/${person.id}`}>{person.name}</a>
-              </td>
-              <td>{person.email}</td>
-              <td>{person.team}</td>
-              <td>
-                <RoleBadge role={person.role} />
-              </td>
-              <td>
-                <StatusBadge status={person.status} />
-              </td>
-              <td className="num">{formatMoney(person.spend)}</td>
-              <td>
-                <time dateTime={person.joined}>{person.joined}</time>
-              </td>
-              <td>
-                <Progress value={person.progress} />
-              </td>
-            </tr>
+          {sorted.map((person) => (
+            <PersonRow key={person.id} person={person} highlight={person.id % HIGHLIGHT_EVERY === 0} />
           ))}
         </tbody>
-        <tfoot>
-          <tr>
-            <td colSpan={6}>{`${people.length} people`}</td>
-            <td className="num">{formatMoney(people.reduce((sum, person) => sum + person.spend, 0))}</td>
-            <td colSpan={2}></td>
-          </tr>
-        </tfoot>
+        <PeopleTotals people={people} />
       </table>
     </div>
   );
+}
+
+/** A sorted copy; ties keep id order. Strings compare by code unit, not by locale (the
+ *  engines' locale data differ, see lib/data.ts). */
+function sortPeople(people: Person[], { key, direction }: Order): Person[] {
+  const sign = direction === "ascending" ? 1 : -1;
+  return [...people].sort((a, b) => {
+    const x = a[key];
+    const y = b[key];
+    if (x < y) return -sign;
+    if (x > y) return sign;
+    return a.id - b.id;
+  });
 }

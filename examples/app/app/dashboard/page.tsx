@@ -21,18 +21,18 @@ export default function DashboardPage({ data }: { data: Dashboard }) {
   return (
     <main>
       <h1>Dashboard</h1>
-      <div className="stats">
+      <div className="mb-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {data.stats.map((stat) => (
           <StatCard key={stat.label} stat={stat} />
         ))}
       </div>
-      <div className="grid">
+      <div className="grid items-start gap-4 md:grid-cols-2 lg:grid-cols-3">
         <Card title="Requests per hour" footer={<span className="muted">Peak: {formatNumber(peak)} requests</span>}>
-          <div className="bars" aria-label="Requests per hour, last 24 hours">
+          <div className="flex h-32 items-end gap-[3px]" aria-label="Requests per hour, last 24 hours">
             {data.series.map((value, hour) => (
               <div
                 key={hour}
-                className="bar"
+                className="flex-1 rounded-t-sm bg-accent"
                 title={`${String(hour).padStart(2, "0")}:00 ${formatNumber(value)}`}
                 style={{ height: `${Math.round((value / peak) * 100)}%` }}
               />
@@ -40,12 +40,12 @@ export default function DashboardPage({ data }: { data: Dashboard }) {
           </div>
         </Card>
         <Card title="Top plans" tone="accent">
-          <ul className="products">
+          <ul className="divide-y divide-dashed divide-slate-200 text-sm dark:divide-slate-700">
             {data.products.map((product) => (
-              <li key={product.name}>
+              <li key={product.name} className="grid grid-cols-[1fr_auto_4rem] gap-2 py-1.5">
                 <span>{product.name}</span>
                 <span className="num">{formatNumber(product.sales)}</span>
-                <span className="muted">{product.share.toFixed(1)}%</span>
+                <span className="muted num">{product.share.toFixed(1)}%</span>
               </li>
             ))}
           </ul>

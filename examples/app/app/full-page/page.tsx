@@ -40,22 +40,22 @@ export default function FullPage() {
         lead="Acme Cloud compiles your components ahead of time and renders them next to your data."
         cta={{ href: "/dashboard", label: "Open the dashboard" }}
       />
-      <div className="grid">
+      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {FEATURES.map((feature) => (
           <Card key={feature.title} title={feature.title}>
-            <p>{feature.body}</p>
+            <p className="text-sm text-slate-600 dark:text-slate-300">{feature.body}</p>
           </Card>
         ))}
       </div>
       <h2>Pricing</h2>
-      <div className="grid">
+      <div className="grid gap-4 md:grid-cols-3">
         {PLANS.map((plan) => (
           <Card key={plan.name} title={plan.name} tone={plan.featured ? "accent" : "plain"} footer={<a href="#contact">Choose {plan.name}</a>}>
-            <p className="price">
+            <p className="my-1 text-3xl font-bold">
               {plan.price}
-              {plan.price.startsWith("$") ? <span className="muted"> per month</span> : null}
+              {plan.price.startsWith("$") ? <span className="muted text-base font-normal"> per month</span> : null}
             </p>
-            <ul>
+            <ul className="mt-3 list-disc space-y-1 pl-5 text-sm">
               {plan.points.map((point) => (
                 <li key={point}>{point}</li>
               ))}

@@ -24,9 +24,9 @@ async function Traffic() {
   const peak = Math.max(...series);
   return (
     <Card title="Requests per hour" footer={<span className="muted">Peak: {formatNumber(peak)} requests</span>}>
-      <div className="bars" aria-label="Requests per hour, last 24 hours">
+      <div className="flex h-32 items-end gap-[3px]" aria-label="Requests per hour, last 24 hours">
         {series.map((value, hour) => (
-          <div key={hour} className="bar" style={{ height: `${Math.round((value / peak) * 100)}%` }} />
+          <div key={hour} className="flex-1 rounded-t-sm bg-accent" style={{ height: `${Math.round((value / peak) * 100)}%` }} />
         ))}
       </div>
     </Card>
@@ -46,7 +46,7 @@ async function Activity() {
 function Placeholder({ title }: { title: string }) {
   return (
     <Card title={title}>
-      <p className="muted loading">Loading…</p>
+      <p className="muted animate-pulse">Loading…</p>
     </Card>
   );
 }
@@ -56,16 +56,16 @@ export default async function LiveDashboard() {
   return (
     <main>
       <h1>Live dashboard</h1>
-      <p className="lead">
+      <p className="lead mb-6">
         Streamed: the heading and the stats are sent at once, each panel as its (simulated)
-        query completes, with no client JavaScript.
+        query completes (a small inline script swaps each in as it arrives).
       </p>
-      <div className="stats">
+      <div className="mb-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
         {data.stats.map((stat) => (
           <StatCard key={stat.label} stat={stat} />
         ))}
       </div>
-      <div className="grid">
+      <div className="grid gap-4 md:grid-cols-2">
         <Suspense fallback={<Placeholder title="Requests per hour" />}>
           <Traffic />
         </Suspense>

@@ -24,10 +24,10 @@ export default function TablePage({ data }: { params: Params; data: Data }) {
   return (
     <main>
       <h1>People</h1>
-      <p className="lead">
+      <p className="lead mb-6">
         {data.people.length} rows of generated data{capped ? <em> (capped at {ROWS_MAX})</em> : null}.
       </p>
-      <SortableTable people={data.people} caption={`${data.people.length} people`} />
+      <SortableTable people={data.people} />
     </main>
   );
 }

@@ -109,16 +109,23 @@ impl BodyStream for PageStream {
                     if let Some(on_done) = self.on_done.take() {
                         on_done(&page);
                     }
-                    // The runtime's last piece is the document's end; a page made after a
-                    // failure outside the runtime (a deadline) cannot follow a sent shell.
-                    let end: &[u8] = if page.body.starts_with(b"</body>") {
+                    // The runtime's last piece is the document's end, after the client
+                    // components' payload and scripts when the page has some; a page made
+                    // after a failure outside the runtime (a deadline) cannot follow a sent
+                    // shell. What the server adds (the dev reload script) goes just before
+                    // `</body>`.
+                    let from_runtime = page.body.starts_with(b"</body>")
+                        || page.body.starts_with(CLIENT_TAIL_START);
+                    let end: &[u8] = if from_runtime {
                         &page.body
                     } else {
                         b"</body></html>"
                     };
+                    let at = find(end, b"</body>").unwrap_or(end.len());
                     let mut last = Vec::with_capacity(self.before_end.len() + end.len());
+                    last.extend_from_slice(&end[..at]);
                     last.extend_from_slice(self.before_end.as_bytes());
-                    last.extend_from_slice(end);
+                    last.extend_from_slice(&end[at..]);
                     Some(Bytes::from(last))
                 }
                 None => {
@@ -380,4 +387,11 @@ fn printable(text: &str) -> String {
         }
     }
     out
+}
+
+/// How the client components' tail of a page begins (render/js/client.js, `clientTail`).
+const CLIENT_TAIL_START: &[u8] = b"<script id=\"__BEXT_DATA__\"";
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
