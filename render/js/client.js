@@ -18,7 +18,7 @@ function clientTail(c) {
   var prism = globalThis.__prism;
   var payload = prism.clientPayload();
   if (payload === "" || clientManifest === null) return "";
-  var data = '{"c":' + payload + ',"p":' + safeJson(c.params || {}) + ',"b":' + safeJson(nextSite.basePath) + "}";
+  var data = safeInScript('{"c":' + payload + ',"p":' + JSON.stringify(c.params || {}) + ',"b":' + JSON.stringify(nextSite.basePath) + "}");
   var urls = [clientManifest.runtime];
   var seen = new Set(urls);
   var modules = prism.clientModules();
@@ -46,7 +46,8 @@ function beforeBodyEnd(html, tail) {
   return end === -1 ? html + tail : html.slice(0, end) + tail + html.slice(end);
 }
 
-// JSON that cannot end the <script> it is written in.
-function safeJson(value) {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+// JSON text that cannot end the <script> it is written in (`<` only appears inside strings,
+// where `\u003c` reads the same).
+function safeInScript(json) {
+  return json.replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }

@@ -1665,11 +1665,9 @@
     return ["$@"];
   };
 
-  // The render's client payload as JSON (safe inside <script>), or "" when it met no client
-  // component.
+  // The render's client payload as JSON, or "" when it met no client component.
   function clientPayload() {
-    if (rs.client.length === 0) return "";
-    return JSON.stringify(rs.client).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    return rs.client.length === 0 ? "" : JSON.stringify(rs.client);
   }
   // The module ids the render's client components come from, once each.
   function clientModules() {

@@ -187,19 +187,15 @@ fn chunk_file(code: String) -> Result<StaticFile, CompileErrors> {
             ),
         )]));
     }
-    let url = format!("{CHUNKS_PREFIX}{:016x}.js", content_hash(code.as_bytes()));
+    let url = format!(
+        "{CHUNKS_PREFIX}{:016x}.js",
+        crate::css::hash(code.as_bytes())
+    );
     Ok(StaticFile::precompressed(
         url,
         code.into_bytes().into(),
         "text/javascript; charset=utf-8",
     ))
-}
-
-fn content_hash(bytes: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(bytes);
-    hasher.finish()
 }
 
 /// The browser's compile of app modules.

@@ -222,8 +222,8 @@ fn print(
     Ok((printed.code, printed.exports, printed.dependencies))
 }
 
-/// The content hash stylesheet and asset URLs carry.
-fn hash(bytes: &[u8]) -> u64 {
+/// The content hash stylesheet, asset and client chunk URLs carry.
+pub(crate) fn hash(bytes: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     hasher.write(bytes);

@@ -735,19 +735,7 @@ impl<'a> Walk<'_, 'a> {
                     self.uses_import_meta = true;
                     self.text(meta.span.start, meta.span.end, IMPORT_META_LOCAL);
                 }
-                AstKind::StaticMemberExpression(member) if member.property.name == "NODE_ENV" => {
-                    let Expression::StaticMemberExpression(env) = &member.object else {
-                        continue;
-                    };
-                    let Expression::Identifier(process) = &env.object else {
-                        continue;
-                    };
-                    if env.property.name != "env"
-                        || process.name != "process"
-                        || !semantic.is_reference_to_global_variable(process)
-                    {
-                        continue;
-                    }
+                AstKind::StaticMemberExpression(member) if self.is_node_env(member) => {
                     let written = match nodes.parent_kind(node.id()) {
                         AstKind::AssignmentExpression(a) => a.left.span() == member.span,
                         AstKind::UpdateExpression(_) => true,
@@ -819,7 +807,8 @@ impl<'a> Walk<'_, 'a> {
         };
         let value = match (&b.left, &b.right) {
             (e, Expression::StringLiteral(s)) | (Expression::StringLiteral(s), e)
-                if self.is_node_env(e) =>
+                if matches!(e.without_parentheses(),
+                    Expression::StaticMemberExpression(m) if self.is_node_env(m)) =>
             {
                 s.value.as_str()
             }
@@ -828,10 +817,8 @@ impl<'a> Walk<'_, 'a> {
         Some((value == self.node_env) == equal)
     }
 
-    fn is_node_env(&self, e: &Expression) -> bool {
-        let Expression::StaticMemberExpression(member) = e.without_parentheses() else {
-            return false;
-        };
+    /// `process.env.NODE_ENV`, with `process` the global.
+    fn is_node_env(&self, member: &oxc::ast::ast::StaticMemberExpression) -> bool {
         let Expression::StaticMemberExpression(env) = &member.object else {
             return false;
         };
