@@ -88,6 +88,22 @@ fn serve(args: ServeArgs, dev: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Dev: the files are watched before the server says it is serving, so a change made once
+    // it has said so is never missed (a SIGHUP the watcher raises waits for the loop below).
+    if dev {
+        let apps: Vec<_> = snapshot
+            .config
+            .sites
+            .iter()
+            .filter_map(|site| site.app.clone())
+            .collect();
+        if apps.is_empty() {
+            eprintln!("bext: dev: no app to watch (give a directory with an app/ folder)");
+        } else if let Err(message) = dev::watch(apps) {
+            eprintln!("bext: {message}");
+            return ExitCode::FAILURE;
+        }
+    }
     let shards = snapshot
         .config
         .server
@@ -119,20 +135,6 @@ fn serve(args: ServeArgs, dev: bool) -> ExitCode {
             rt::BACKEND,
             started.elapsed().as_millis()
         );
-    }
-    if dev {
-        let apps: Vec<_> = snapshot
-            .config
-            .sites
-            .iter()
-            .filter_map(|site| site.app.clone())
-            .collect();
-        if apps.is_empty() {
-            eprintln!("bext: dev: no app to watch (give a directory with an app/ folder)");
-        } else if let Err(message) = dev::watch(apps) {
-            eprintln!("bext: {message}");
-            return ExitCode::FAILURE;
-        }
     }
     // Signals and the ACME thread's news arrive on one channel.
     let (events_tx, events) = std::sync::mpsc::channel::<Event>();

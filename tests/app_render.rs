@@ -581,6 +581,18 @@ fn renders(metrics: &str) -> u64 {
         .unwrap_or_else(|| panic!("no bext_renders_total in {metrics}"))
 }
 
+/// `bext serve DIR`, which must refuse to start: what it said.
+fn serve_refused(dir: &TempDir) -> String {
+    let (status, _, stderr) = run_bext(&[
+        "serve",
+        dir.path().to_str().expect("a UTF-8 path"),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!status.success(), "it started: {stderr}");
+    stderr
+}
+
 #[test]
 fn a_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
     let dir = app("app-syntax");
@@ -588,13 +600,7 @@ fn a_syntax_error_refuses_to_start_with_file_line_column_and_a_frame() {
         "app/broken/page.tsx",
         "export default function Broken() {\n  return <p>unclosed;\n}\n",
     );
-    let (status, _, stderr) = run_bext(&[
-        "serve",
-        dir.path().to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ]);
-    assert!(!status.success());
+    let stderr = serve_refused(&dir);
     assert!(stderr.contains("app/broken/page.tsx:"), "{stderr}");
     assert!(stderr.contains("|"), "a code frame: {stderr}");
 }
@@ -606,14 +612,7 @@ fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
         "app/broken/page.tsx",
         "export default function Broken() {\n  return <p>unclosed;\n}\n",
     );
-    let bext = Bext::start(&[
-        "dev".into(),
-        dir.path().display().to_string(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--shards".into(),
-        "1".into(),
-    ]);
+    let bext = Bext::dev(dir.path());
     let broken = bext.get("/broken");
     assert_eq!(broken.status, 500);
     assert!(
@@ -661,6 +660,60 @@ fn dev_mode_shows_an_overlay_serves_the_rest_and_reloads_on_change() {
         (r.status == 200).then_some(r)
     });
     assert!(fixed.text().contains("<p>fixed</p>"), "{}", fixed.text());
+}
+
+/// A client component whose browser build fails (it imports `next/headers`, which the browser
+/// does not have): `bext serve` refuses to start, naming the place; `bext dev` starts, shows
+/// the failure as the overlay on every page, and serves the hydrating page once it is fixed.
+#[test]
+fn a_client_build_failure_refuses_serve_and_is_the_dev_overlay_until_fixed() {
+    let dir = TempDir::new("app-client-failure");
+    let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("render/prism/tests/conformance/node/node_modules");
+    std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).expect("symlink");
+    dir.write(
+        "app/layout.tsx",
+        "export default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        "import Counter from \"./counter\";\nexport default function P() { return <main><Counter /></main>; }\n",
+    );
+    let broken = "\"use client\";\nimport { cookies } from \"next/headers\";\nexport default function Counter() { return <b>{typeof cookies}</b>; }\n";
+    dir.write("app/counter.tsx", broken);
+    let stderr = serve_refused(&dir);
+    assert!(
+        stderr.contains("app/counter.tsx:2:")
+            && stderr.contains("not available to client components"),
+        "{stderr}"
+    );
+    let bext = Bext::dev(dir.path());
+    let page = bext.get("/");
+    assert_eq!(page.status, 500, "{}", page.summary());
+    let text = page.text();
+    assert!(text.contains("bext-dev-overlay"), "{text}");
+    assert!(
+        text.contains("app/counter.tsx:2:") && text.contains("not available to client components"),
+        "{text}"
+    );
+    assert!(
+        text.contains("/__bext/dev/events"),
+        "it reloads after the fix: {text}"
+    );
+    dir.write(
+        "app/counter.tsx",
+        "\"use client\";\nexport default function Counter() { return <b>fixed</b>; }\n",
+    );
+    let fixed = eventually("the fixed page renders", || {
+        let r = bext.get("/");
+        (r.status == 200).then_some(r)
+    });
+    assert!(fixed.text().contains("<b>fixed</b>"), "{}", fixed.text());
+    assert!(
+        fixed.text().contains("__BEXT_DATA__"),
+        "it hydrates: {}",
+        fixed.text()
+    );
 }
 
 /// React semantics through the whole app path: a provider in the root layout reaches the

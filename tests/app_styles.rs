@@ -253,14 +253,7 @@ fn read_until(stream: &mut std::net::TcpStream, seen: &mut Vec<u8>, needle: &str
 fn dev_mode_swaps_stylesheets_in_place_and_reloads_for_code() {
     let dir = small_app("styles-dev");
     dir.write("app/theme.css", "p { color: red }\n");
-    let bext = Bext::start(&[
-        "dev".into(),
-        dir.path().display().to_string(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--shards".into(),
-        "1".into(),
-    ]);
+    let bext = Bext::dev(dir.path());
     let first = stylesheets(&bext.get("/").text());
     assert_eq!(first.len(), 1, "{first:?}");
     let mut events = common::connect(bext.addr);
@@ -321,14 +314,7 @@ fn tailwind_stylesheets_are_compiled_for_the_classes_the_app_uses() {
         "app/page.tsx",
         "import { Hero } from \"../components/hero\";\nexport default function P() { return <main className=\"flex gap-2 card\"><Hero /></main>; }\n",
     );
-    let bext = Bext::start(&[
-        "dev".into(),
-        dir.path().display().to_string(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--shards".into(),
-        "1".into(),
-    ]);
+    let bext = Bext::dev(dir.path());
     let css_of = |bext: &Bext| {
         let links = stylesheets(&bext.get("/").text());
         assert_eq!(links.len(), 1, "{links:?}");

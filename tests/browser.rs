@@ -617,14 +617,7 @@ fn dev_mode_restyles_an_open_page_without_reloading_it() {
     let edit = held_until_go(move || {
         std::fs::write(&css, "p { color: rgb(0, 0, 255) }\n").expect("the edit");
     });
-    let bext = Bext::start(&[
-        "dev".into(),
-        dir.path().display().to_string(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--shards".into(),
-        "1".into(),
-    ]);
+    let bext = Bext::dev(dir.path());
     let driver = Driver::install();
     let mut plan = Plan::new();
     let page = plan.goto(&format!("http://{}/", bext.addr));
@@ -649,20 +642,114 @@ fn dev_mode_restyles_an_open_page_without_reloading_it() {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
+/// `bext dev`: saving a page's module reloads the open tab, and the reloaded page is scrolled
+/// where the reader was (the reload is real: a value the old page set is gone, the new text
+/// shows). The browser's own scroll restoration does it; this keeps anything bext's scripts
+/// do (the dev script, client navigation's history handling) from breaking it.
+#[test]
+fn dev_mode_reloads_a_changed_page_where_it_was_scrolled() {
+    let dir = TempDir::new("browser-dev-reload");
+    dir.write("public/favicon.ico", [0u8, 0, 1, 0]);
+    dir.write(
+        "app/layout.tsx",
+        "export default function L({ children }: any) { return <html><head><title>d</title></head><body>{children}</body></html>; }\n",
+    );
+    let page = |text: &str| {
+        format!(
+            "export default function P() {{ return <main><div style={{{{ height: 4000 }}}} /><p id=\"x\">{text}</p><div style={{{{ height: 4000 }}}} /></main>; }}\n"
+        )
+    };
+    dir.write("app/page.tsx", page("before"));
+    let file = dir.path().join("app/page.tsx");
+    let after_text = page("after");
+    let edit = held_until_go(move || {
+        std::fs::write(&file, after_text).expect("the edit");
+    });
+    let bext = Bext::dev(dir.path());
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    let page = plan.goto(&format!("http://{}/", bext.addr));
+    plan.wait_for_attached("html[data-bext-dev]");
+    let before = plan.evaluate("window.__kept = 42, scrollTo(0, 3000), Math.round(scrollY)");
+    plan.evaluate(&format!(
+        "fetch({:?}, {{ mode: 'no-cors' }}).then(() => true)",
+        format!("{edit}/go")
+    ));
+    plan.wait_for_text("#x", "after");
+    plan.wait_for_attached("html[data-bext-dev]");
+    let after = plan.evaluate("[window.__kept === undefined, Math.round(scrollY)]");
+    let out = driver.run(&plan);
+    assert_eq!(out.output(before), &serde_json::json!(3000));
+    assert_eq!(
+        out.output(after),
+        &serde_json::json!([true, 3000]),
+        "reloaded, at the same place"
+    );
+    // The old page's event stream ends as it reloads: the browser reports that request as
+    // aborted, which is the reload working.
+    let problems: Vec<String> = without_address(&out.problems_after(page), bext.addr)
+        .into_iter()
+        .filter(|p| !p.contains("GET /__bext/dev/events (net::ERR_ABORTED)"))
+        .collect();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// Under a base path with trailing slashes (tests/nextjs/apps/config-base), a client
+/// component's own `<Link>`, `<Form>` and `<Image>` write the URLs Next writes, both in the
+/// server's HTML and when the browser renders them itself (the `late` ones appear after
+/// hydration); the link and the form navigate on the client, to the same URLs as Next.
+#[test]
+fn client_components_under_a_base_path_like_next_start() {
+    let (next, bext) = next_and_bext("config-base");
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    let mut sides = Vec::new();
+    for addr in [next.addr, bext.addr] {
+        let goto = plan.goto(&format!("http://{addr}/shop/"));
+        plan.wait_for_attached("#late-pic");
+        // Static media names carry each side's own content hash: compared without it.
+        let urls = plan.evaluate(
+            "['#client-about', '#late-link'].map((s) => document.querySelector(s).getAttribute('href')).concat(['action', 'src', 'srcset'].map((a) => document.querySelector(a === 'action' ? '#client-form' : '#late-pic').getAttribute(a).replace(/tall\\.[0-9a-z]+\\.jpg/g, 'tall.jpg')))",
+        );
+        plan.evaluate("window.__still_here = true");
+        plan.click("#late-link");
+        plan.wait_for_text("h1", "About the shop");
+        let linked = plan.evaluate(
+            "[location.pathname + location.search, document.querySelector('h1').textContent, window.__still_here === true]",
+        );
+        plan.fill("#cq", "shoes");
+        plan.click("#cq-go");
+        plan.wait_for_attached("#late-pic");
+        plan.evaluate(
+            "new Promise((done) => { const check = () => location.search === '?q=shoes' ? done(true) : setTimeout(check, 20); check(); })",
+        );
+        let searched =
+            plan.evaluate("[location.pathname + location.search, window.__still_here === true]");
+        sides.push(Side {
+            addr,
+            gotos: vec![goto],
+            outputs: vec![urls, linked, searched],
+        });
+    }
+    let outcome = driver.run(&plan);
+    // Client navigations on both sides.
+    assert_eq!(outcome.output(sides[0].outputs[2])[1], true);
+    assert_bext_saw_what_next_saw(&outcome, &sides[0], &sides[1]);
+}
+
 /// Client components, against `next start` on the same app (tests/nextjs/apps/client): each
 /// side hydrates (the counter's effect marks it), counts clicks, keeps the layout's text box
 /// through client navigations by `<Link>` (a value set on `window` survives: no page load),
 /// updates `usePathname`/`useSearchParams`/`useParams`, decodes the props that crossed
-/// (Dates, Maps, Sets, undefined, strings starting with "$"), and goes back in history. The
-/// two sides must see the same, and bext's pages must log nothing Next's do not (React's
-/// recoverable hydration errors are console errors).
+/// (Dates, Maps, Sets, undefined, strings starting with "$"), goes back in history, searches
+/// with `next/form` (a client navigation too), and loads `next/image`s in a client component
+/// (`onLoad` runs, the blur placeholder goes), and retries from a hydrated error page. The two
+/// sides must see the same, and bext's
+/// pages must log nothing Next's do not (React's recoverable hydration errors are console
+/// errors).
 #[test]
 fn client_components_hydrate_and_navigate_like_next_start() {
-    let modules = nextjs::install(&nextjs::root());
-    let app = nextjs::root().join("apps/client");
-    let built = nextjs::build(&app, &modules);
-    let next = NextServer::start(&built, &modules);
-    let bext = Bext::serve_dir(&built, &[]);
+    let (next, bext) = next_and_bext("client");
     let driver = Driver::install();
     let mut plan = Plan::new();
     let mut sides = Vec::new();
@@ -694,21 +781,85 @@ fn client_components_hydrate_and_navigate_like_next_start() {
         let back = plan.evaluate(
             "[location.pathname, document.querySelector('#where').textContent, window.__still_here === true]",
         );
-        sides.push((addr, goto, [counted, about, item, back]));
+        // next/form: submitting navigates on the client, the fields becoming the query.
+        plan.click("a[href='/search']");
+        plan.wait_for_text("#query", "Nothing searched");
+        plan.fill("#q", "hello world");
+        plan.click("#search-go");
+        plan.wait_for_text("#query", "Searched: hello world");
+        let searched = plan.evaluate(
+            "[location.pathname + location.search, document.querySelector('#notes').value, window.__still_here === true, document.querySelector('#where').textContent]",
+        );
+        // next/image in a client component: the blur placeholder goes once the image has
+        // loaded, and `onLoad` runs for both images.
+        let gallery_goto = plan.goto(&format!("http://{addr}/gallery"));
+        plan.wait_for_text("#photo-state", "Pictures: 2 loaded");
+        let gallery = plan.evaluate(
+            "[...document.querySelectorAll('figure img')].map((i) => [i.id, i.style.backgroundImage, i.style.color, i.complete && i.naturalWidth > 0, i.getAttribute('sizes'), i.getAttribute('data-nimg')])",
+        );
+        // An error page hydrates: its button sets a cookie and retries (router.refresh and
+        // reset), and the page renders in place. (Cookies ignore ports: the side before set
+        // it for this host too.)
+        plan.evaluate("document.cookie = 'healed=; path=/; max-age=0', true");
+        let flaky_goto = plan.goto(&format!("http://{addr}/flaky"));
+        plan.wait_for_attached("#retry");
+        let failed = plan
+            .evaluate("window.__before_retry = true, document.querySelector('#failed').innerText");
+        plan.click("#retry");
+        plan.wait_for_text("#healed", "Healed");
+        let healed = plan.evaluate(
+            "[document.querySelector('#healed').textContent, document.querySelector('#failed') === null, window.__before_retry === true, location.pathname]",
+        );
+        sides.push(Side {
+            addr,
+            gotos: vec![goto, gallery_goto, flaky_goto],
+            outputs: vec![
+                counted, about, item, back, searched, gallery, failed, healed,
+            ],
+        });
     }
     let outcome = driver.run(&plan);
-    let (next_side, bext_side) = (&sides[0], &sides[1]);
-    for (want, got) in next_side.2.iter().zip(&bext_side.2) {
+    // The navigations were client-side on both: the page's own value survived them (the
+    // form's too).
+    assert_eq!(outcome.output(sides[0].outputs[1])[2], true);
+    assert_eq!(outcome.output(sides[0].outputs[4])[2], true);
+    assert_bext_saw_what_next_saw(&outcome, &sides[0], &sides[1]);
+}
+
+/// The corpus app `name` built by `next build`, served by `next start` and by bext.
+fn next_and_bext(name: &str) -> (NextServer, Bext) {
+    let modules = nextjs::install(&nextjs::root());
+    let built = nextjs::build(&nextjs::root().join("apps").join(name), &modules);
+    let next = NextServer::start(&built, &modules);
+    let bext = Bext::serve_dir(&built, &[]);
+    (next, bext)
+}
+
+/// One server's part of a plan run against both: where it loaded pages, and what it saw.
+struct Side {
+    addr: std::net::SocketAddr,
+    gotos: Vec<Step>,
+    outputs: Vec<Step>,
+}
+
+/// bext's side saw what Next's did, step for step, and its pages logged no problem Next's did
+/// not (React's recoverable hydration errors are console errors).
+fn assert_bext_saw_what_next_saw(outcome: &browser::Outcome, next: &Side, bext: &Side) {
+    for (want, got) in next.outputs.iter().zip(&bext.outputs) {
         assert_eq!(
             outcome.output(*got),
             outcome.output(*want),
             "bext saw something else than next start"
         );
     }
-    // The navigations were client-side on both: the page's own value survived them.
-    assert_eq!(outcome.output(next_side.2[1])[2], true);
-    let theirs = without_address(&outcome.problems_after(next_side.1), next.addr);
-    let problems: Vec<String> = without_address(&outcome.problems_after(bext_side.1), bext.addr)
+    let problems_of = |side: &Side| -> Vec<String> {
+        side.gotos
+            .iter()
+            .flat_map(|step| without_address(&outcome.problems_after(*step), side.addr))
+            .collect()
+    };
+    let theirs = problems_of(next);
+    let problems: Vec<String> = problems_of(bext)
         .into_iter()
         .filter(|problem| !theirs.contains(problem))
         .collect();

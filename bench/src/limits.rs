@@ -35,6 +35,10 @@ pub const WRK_OVERRUN_MS: u64 = 15_000;
 /// a second (Next.js on `/table/200` in the `ssr` scenario), which would turn a slow server
 /// into a broken-looking one.
 pub const WRK_TIMEOUT_SECS: u64 = 10;
+/// A timed run in which a server completed no request is run once more for this long before
+/// it counts as a failure: a one-second smoke window on a busy machine can end before the
+/// first response of a slow contender (QuickJS rendering a large page) is out.
+pub const NO_REQUESTS_RETRY_SECS: u32 = 10;
 /// Untimed warm-up run per contender and case (skipped with `--smoke`).
 pub const WARMUP_SECS: u32 = 1;
 /// Start-ups measured for the start-up time median.

@@ -11,7 +11,7 @@ use crate::child::ServerProcess;
 use crate::cpu_time;
 use crate::error::Error;
 use crate::generator::Client;
-use crate::limits::{LOAD_CPU, SERVER_CPU};
+use crate::limits::{LOAD_CPU, NO_REQUESTS_RETRY_SECS, SERVER_CPU};
 use crate::locate::Programs;
 use crate::sys;
 use crate::wrk;
@@ -66,12 +66,49 @@ impl<'a> Load<'a> {
     }
 }
 
-/// One load run against `server`, refusing results that are not a clean run of 200s.
+/// One load run against `server`, refusing results that are not a clean run of 200s. A run
+/// that completed no request is run once more, [`NO_REQUESTS_RETRY_SECS`] long, before that
+/// is an error.
 pub fn measure(
     server: &mut ServerProcess,
     programs: &Programs,
     load: &Load<'_>,
 ) -> Result<Measured, Error> {
+    if let Some(measured) = measure_once(server, programs, load)? {
+        return Ok(measured);
+    }
+    if load.duration_secs < NO_REQUESTS_RETRY_SECS {
+        eprintln!(
+            "  {}: no request for {} completed in {} s; running it again for {NO_REQUESTS_RETRY_SECS} s",
+            server.name(),
+            load.path,
+            load.duration_secs
+        );
+        let longer = Load {
+            path: load.path,
+            duration_secs: NO_REQUESTS_RETRY_SECS,
+            generators: load.generators.clone(),
+            client: load.client,
+            server_cpus: load.server_cpus.clone(),
+        };
+        if let Some(measured) = measure_once(server, programs, &longer)? {
+            return Ok(measured);
+        }
+    }
+    Err(Error::run(format!(
+        "{} completed no requests for {} in {} s",
+        server.name(),
+        load.path,
+        load.duration_secs.max(NO_REQUESTS_RETRY_SECS)
+    )))
+}
+
+/// [`measure`]'s run, once; `None` when no request completed.
+fn measure_once(
+    server: &mut ServerProcess,
+    programs: &Programs,
+    load: &Load<'_>,
+) -> Result<Option<Measured>, Error> {
     let path = load.path;
     let url = load.client.protocol().url_on(server, path)?;
     let pid = server
@@ -99,21 +136,17 @@ pub fn measure(
         )));
     }
     if result.requests == 0 || result.elapsed_secs <= 0.0 {
-        return Err(Error::run(format!(
-            "{} completed no requests for {path} in {} s",
-            server.name(),
-            load.duration_secs
-        )));
+        return Ok(None);
     }
     let cpu_secs = cpu_after? - cpu_before;
-    Ok(Measured {
+    Ok(Some(Measured {
         cpu_util_percent: cpu_secs / result.elapsed_secs * 100.0,
         cpu_us_per_request: cpu_secs * 1e6 / result.requests as f64,
         server_core_busy_percent: cpu_time::busy_percent(core_before, core_after),
         wrk_cpu_util_percent: wrk_cpu_secs / result.elapsed_secs * 100.0,
         generator: load.client.name(),
         wrk: result,
-    })
+    }))
 }
 
 /// Runs every generator of `load` at once and adds up what they saw.

@@ -750,7 +750,7 @@ function startError(c, failure, status) {
   }
   try {
     if (r.error !== null) {
-      c.leaf = serverRendered(requireModule(r.error).default);
+      c.leaf = errorPage(r.error);
       c.leafId = r.error;
       c.layoutIds = layoutsAbove(r.layouts, r.error);
     } else {
@@ -764,16 +764,43 @@ function startError(c, failure, status) {
     finishBuiltinError(c, e);
     return;
   }
-  // Only the message and the digest reach the page: the stack stays in the log.
-  c.props = { error: { message: failure.message, digest: failure.digest }, reset: noop };
+  // Only a message and the digest reach the page (`pageError`): the stack stays in the log.
+  // An error page that hydrates gets a `reset` that renders the page again (see `errorPage`).
+  c.props = {
+    error: pageError(failure),
+    reset: c.leaf !== null && c.leaf.$$bextClient !== undefined ? globalThis.__prism.refreshProp : noop,
+  };
   c.phase = PHASE_LEAF;
   run(c, undefined);
 }
 
 function noop() {}
 
-// An error page is a client component under Next (it is given `reset`); bext renders it on
-// the server only, so its props (that function among them) do not cross to the browser.
+// What Next's production builds give an error page for a server error: React's message #441
+// (the real one "is omitted in production builds to avoid leaking sensitive details") and
+// the digest that finds it in the server's log. `bext dev`, like `next dev`, gives the message.
+var OMITTED_ERROR_MESSAGE =
+  "Minified React error #441; visit https://react.dev/errors/441 for the full message or use the non-minified dev environment for full errors and additional helpful warnings.";
+
+function pageError(failure) {
+  var message = processEnv.NODE_ENV === "production" ? OMITTED_ERROR_MESSAGE : failure.message;
+  return { message: message, digest: failure.digest };
+}
+
+// `error.tsx`'s component: under Next a client component (it is given `reset`). It hydrates
+// when the app has a browser build with its chunk (an app whose only client component is
+// its error page gets no JavaScript for it): then it is rendered as a client boundary, and
+// its `reset` crosses as a marker the browser turns into "render this page again". Otherwise
+// it is rendered on the server only.
+function errorPage(id) {
+  var type = requireModule(id).default;
+  if (clientManifest !== null && clientManifest.chunks[id] !== undefined) return type;
+  return serverRendered(type);
+}
+
+// A client component rendered on the server only (`global-error.tsx`, which renders the
+// whole document, and error pages without a browser chunk): no boundary, so its props (a
+// `reset` function among them) do not cross to the browser.
 function serverRendered(type) {
   if (typeof type !== "function" || type.$$bextClient === undefined) return type;
   return function (props) {
@@ -812,7 +839,7 @@ function startGlobalError(c) {
     finishBuiltinError(c, e);
     return;
   }
-  c.props = { error: { message: c.failure.message, digest: c.failure.digest }, reset: noop };
+  c.props = { error: pageError(c.failure), reset: noop };
   c.phase = PHASE_LEAF;
   run(c, undefined);
 }

@@ -12,13 +12,15 @@ function setClientManifest(manifest) {
 }
 
 // The tags that go before `</body>` of page render `c`, or "": the data (`c` client
-// components, `p` the route's params, `b` the base path; see render/js/client/tree.js) and
-// the scripts.
+// components, `p` the route's params, `b` the base path; see render/js/client/tree.js; `t`
+// next.config's trailing slash and `i` its `images`, when not the defaults, for the browser's
+// `next/image`) and the scripts.
 function clientTail(c) {
   var prism = globalThis.__prism;
   var payload = prism.clientPayload();
   if (payload === "" || clientManifest === null) return "";
-  var data = safeInScript('{"c":' + payload + ',"p":' + JSON.stringify(c.params || {}) + ',"b":' + JSON.stringify(nextSite.basePath) + "}");
+  var site = (nextSite.trailingSlash ? ',"t":1' : "") + (imageConfigForBrowser !== "" ? ',"i":' + imageConfigForBrowser : "");
+  var data = safeInScript('{"c":' + payload + ',"p":' + JSON.stringify(c.params || {}) + ',"b":' + JSON.stringify(nextSite.basePath) + site + "}");
   var urls = [clientManifest.runtime];
   var seen = new Set(urls);
   var modules = prism.clientModules();

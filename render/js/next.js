@@ -144,32 +144,21 @@ function setNextSite(site) {
   nextSite = site;
 }
 
-// A path of this app as Next writes it into links: with the base path, and the trailing slash
-// the config wants (files keep their name as it is).
+// A path of this app as Next writes it into links (render/js/site_path.js).
 function sitePath(href) {
-  if (typeof href !== "string" || href.charAt(0) !== "/" || href.charAt(1) === "/") return href;
-  var end = href.search(/[?#]/);
-  var path = end < 0 ? href : href.slice(0, end);
-  var rest = end < 0 ? "" : href.slice(end);
-  if (nextSite.trailingSlash) {
-    if (/\.[^/]+\/?$/.test(path)) path = path.replace(/\/+$/, "");
-    else if (path.charAt(path.length - 1) !== "/") path += "/";
-  } else if (path.length > 1) {
-    path = path.replace(/\/+$/, "");
-  }
-  if (nextSite.basePath !== "") path = path === "/" && !nextSite.trailingSlash ? nextSite.basePath : nextSite.basePath + path;
-  return path + rest;
+  return pathUnderSite(nextSite, href);
 }
 
 function Link(props) {
-  var href = sitePath(linkHref(props.as !== undefined && props.as !== null ? props.as : props.href));
+  var href = linkHref(props.as !== undefined && props.as !== null ? props.as : props.href);
   var react = globalThis.__prism.modules.react;
   if (props.legacyBehavior) {
     // The child (an <a>, or a component that renders one) gets the href.
-    return react.cloneElement(react.Children.only(props.children), { href: href });
+    return react.cloneElement(react.Children.only(props.children), { href: sitePath(href) });
   }
-  // The browser's <Link> (render/js/client/link.js) hydrates it: a client component with the
-  // href resolved here, so both sides write the same <a>.
+  // The browser's <Link> (render/js/client/link.js) hydrates it: a client component given the
+  // href formatted here, which each side puts under the site's base path and slash rule the
+  // same way (so a <Link> a client component renders itself gets them too).
   var passed = {};
   for (var key in props) {
     if (Object.prototype.hasOwnProperty.call(props, key) && key !== "as") passed[key] = props[key];
@@ -183,17 +172,49 @@ function ClientLink(props) {
   for (var key in props) {
     if (Object.prototype.hasOwnProperty.call(props, key) && !LINK_ONLY_PROPS[key]) anchor[key] = props[key];
   }
-  anchor.href = props.href;
+  anchor.href = sitePath(linkHref(props.href));
   return globalThis.__prism.modules.react.createElement("a", anchor);
 }
 globalThis.__prism.clientRef({ default: ClientLink }, "next/link");
 
 var linkModule = { __esModule: true, default: Link };
 
+// ---- next/form -----------------------------------------------------------------------------
+// `<Form action="/search">`: a form whose GET submission navigates on the client. Both sides
+// write the `<form>` with its action under the site's base path (a navigating form drops
+// `method`, `encType` and `target`, as Next does); the browser's `<Form>`
+// (render/js/client/form.js) hydrates it and turns a submission into a client navigation.
+// An `action` that is not a string (a Server Action) is out of bext's scope.
+
+var FORM_ONLY_PROPS = { replace: true, scroll: true, prefetch: true };
+var NAVIGATING_FORM_DROPS = { method: true, encType: true, target: true };
+
+function Form(props) {
+  var passed = {};
+  var navigating = typeof props.action === "string";
+  for (var key in props) {
+    if (!Object.prototype.hasOwnProperty.call(props, key)) continue;
+    if (navigating && NAVIGATING_FORM_DROPS[key]) continue;
+    passed[key] = props[key];
+  }
+  return globalThis.__prism.modules.react.createElement(ClientForm, passed);
+}
+
+function ClientForm(props) {
+  var form = {};
+  for (var key in props) {
+    if (Object.prototype.hasOwnProperty.call(props, key) && !FORM_ONLY_PROPS[key]) form[key] = props[key];
+  }
+  if (typeof form.action === "string") form.action = sitePath(form.action);
+  return globalThis.__prism.modules.react.createElement("form", form);
+}
+globalThis.__prism.clientRef({ default: ClientForm }, "next/form");
+
 var nextModules = {
   "next/navigation": navigationModule,
   "next/headers": headersModule,
   "next/link": linkModule,
+  "next/form": { __esModule: true, default: Form },
 };
 
 // ---- next/server ---------------------------------------------------------------------------

@@ -48,6 +48,10 @@ pub struct LoadedApp {
     /// `dynamic = "force-dynamic"` or `revalidate = 0` in the page or a layout).
     pub force_dynamic: Vec<usize>,
     pub stats: CompileStats,
+    /// Dev mode: why the browser build of the client components failed (file:line:col and
+    /// a frame). The app still loads, and the dev server shows this on every page until a
+    /// fix loads; `bext serve` refuses to start instead.
+    pub client_failure: Option<String>,
 }
 
 impl LoadedApp {
@@ -116,19 +120,31 @@ impl AppLoader {
         let files = uses_fs(&compiled.builtins).then(|| self.snapshot_files(&mut notes));
         let files_js = files.as_deref().unwrap_or("");
         let mut media = compiled.media.clone();
+        let mut client_failure = None;
         let client = if compiled.client_entries.is_empty() {
             None
         } else {
             let started = std::time::Instant::now();
-            let built = crate::client::build(&mut self.browser, &compiled.client_entries)?;
-            notes.push(format!(
-                "client components: {} modules say \"use client\"; browser chunks built in {} ms, the runtime chunk is {} KiB (React and react-dom from the app's node_modules)",
-                compiled.client_entries.len(),
-                started.elapsed().as_millis(),
-                built.runtime_bytes / 1024
-            ));
-            media.extend(built.files.iter().cloned());
-            Some(built.manifest_js)
+            match crate::client::build(&mut self.browser, &compiled.client_entries, !self.dev) {
+                Ok(built) => {
+                    notes.push(format!(
+                        "client components: {} modules say \"use client\"; browser chunks built in {} ms, the runtime chunk is {} KiB (React and react-dom from the app's node_modules)",
+                        compiled.client_entries.len(),
+                        started.elapsed().as_millis(),
+                        built.runtime_bytes / 1024
+                    ));
+                    media.extend(built.files.iter().cloned());
+                    Some(built.manifest_js)
+                }
+                Err(errors) if self.dev => {
+                    let message =
+                        format!("the browser build of the client components failed:\n{errors}");
+                    notes.push(message.clone());
+                    client_failure = Some(message);
+                    None
+                }
+                Err(errors) => return Err(errors),
+            }
         };
         let mut bundle = self.assemble(&env, files_js, &compiled.bundle);
         // The modules come last in what `assemble` makes: after this many bytes.
@@ -245,6 +261,7 @@ impl AppLoader {
             public_dir: compiled.public_dir,
             errors: compiled.errors,
             force_dynamic: compiled.force_dynamic,
+            client_failure,
             stats: compiled.stats,
         })
     }
@@ -377,10 +394,5 @@ fn prism(
 ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
     transform_mapped(source, path, &TransformOptions { jsx })
         .map(|(code, map)| (code, Some(Arc::new(map))))
-        .map_err(|d| ModuleDiagnostic {
-            line: d.line,
-            column: d.column,
-            message: d.message,
-            frame: d.frame,
-        })
+        .map_err(ModuleDiagnostic::from)
 }

@@ -65,12 +65,15 @@ fn chunk<'a>(loaded: &'a LoadedApp, url: &str) -> &'a str {
     std::str::from_utf8(&file.body).expect("UTF-8")
 }
 
-#[test]
-fn client_components_get_a_runtime_chunk_and_a_chunk_each() {
-    let app = TempApp::new("chunks", &[LAYOUT, COUNTER, LABEL, PAGE], true);
-    let loaded = AppLoader::new(&app.0, false)
-        .load()
-        .expect("the app compiles");
+/// The URL of the first chunk `module` needs, from the manifest.
+fn chunk_url<'a>(manifest: &'a serde_json::Value, module: &str) -> &'a str {
+    manifest["chunks"][module][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("no chunk for {module}: {manifest}"))
+}
+
+/// What the bundle tells the runtime about its chunks (`__bext_client({runtime, chunks})`).
+fn manifest(loaded: &LoadedApp) -> serde_json::Value {
     let manifest = loaded
         .bundle
         .lines()
@@ -79,27 +82,30 @@ fn client_components_get_a_runtime_chunk_and_a_chunk_each() {
                 .and_then(|l| l.strip_suffix(");"))
         })
         .expect("the bundle tells the runtime its chunks");
-    let manifest: serde_json::Value = serde_json::from_str(manifest).expect("JSON");
+    serde_json::from_str(manifest).expect("JSON")
+}
+
+#[test]
+fn client_components_get_a_runtime_chunk_and_a_chunk_each() {
+    let app = TempApp::new("chunks", &[LAYOUT, COUNTER, LABEL, PAGE], true);
+    let loaded = AppLoader::new(&app.0, false)
+        .load()
+        .expect("the app compiles");
+    let manifest = manifest(&loaded);
     let runtime = chunk(&loaded, manifest["runtime"].as_str().expect("runtime url"));
     assert!(
         runtime.contains("__bext_runtime("),
         "the registry comes first"
     );
-    for wanted in [
-        "\"bext/client\"",
-        "\"next/link\"",
-        "react-dom-client.production",
-    ] {
+    for wanted in ["bext/client", "next/link", "react-dom-client.production"] {
         assert!(runtime.contains(wanted), "the runtime chunk lacks {wanted}");
     }
     // NODE_ENV branches not taken are left out: no development build of React.
-    assert!(!runtime.contains("react-dom-client.development.js\", function"));
-    assert!(!runtime.contains("react.development.js\", function"));
-    let own = manifest["chunks"]["app/counter.tsx"][0]
-        .as_str()
-        .expect("the counter's chunk");
+    assert!(!runtime.contains("react-dom-client.development.js"));
+    assert!(!runtime.contains("react.development.js"));
+    let own = chunk_url(&manifest, "app/counter.tsx");
     let own = chunk(&loaded, own);
-    assert!(own.contains("\"app/counter.tsx\"") && own.contains("\"app/label.ts\""));
+    assert!(own.contains("app/counter.tsx") && own.contains("app/label.ts"));
     assert!(
         own.contains("react/jsx-runtime"),
         "JSX for React's runtime: {own}"
@@ -112,6 +118,87 @@ fn client_components_get_a_runtime_chunk_and_a_chunk_each() {
         .find(|f| f.url.ends_with(".js"))
         .unwrap();
     assert!(file.brotli.is_some() && file.gzip.is_some());
+}
+
+#[test]
+fn chunks_are_minified_and_map_back_to_the_files_as_written() {
+    let app = TempApp::new("maps", &[LAYOUT, COUNTER, LABEL, PAGE], true);
+    let loaded = AppLoader::new(&app.0, false)
+        .load()
+        .expect("the app compiles");
+    let manifest = manifest(&loaded);
+    let url = chunk_url(&manifest, "app/counter.tsx");
+    let code = chunk(&loaded, url);
+    // Minified: locals renamed, comments and indentation gone.
+    assert!(!code.contains("setN"), "locals are renamed: {code}");
+    assert!(!code.contains("\n  "), "no indentation: {code}");
+    let (_, file) = url.rsplit_once('/').expect("a file name");
+    let last = code.lines().last().expect("a last line");
+    assert_eq!(last, format!("//# sourceMappingURL={file}.map"));
+    let json = chunk(&loaded, &format!("{url}.map"));
+    let map = oxc_sourcemap::SourceMap::from_json_string(json).expect("a source map");
+    let sources: Vec<&str> = map.get_sources().collect();
+    assert!(sources.contains(&"app/counter.tsx"), "{sources:?}");
+    let counter = sources
+        .iter()
+        .position(|s| *s == "app/counter.tsx")
+        .unwrap() as u32;
+    assert_eq!(map.get_source_content(counter), Some(COUNTER.1));
+    assert!(
+        map.get_names().any(|n| n == "setN"),
+        "the renamed locals keep their names in the map"
+    );
+    // Every `useState` call in the printed chunk maps to line 5 of the TSX, the one that
+    // calls it, and the label's template to line 1 of label.ts.
+    let table = map.generate_lookup_table();
+    let original = |needle: &str| -> Vec<(String, u32)> {
+        code.lines()
+            .enumerate()
+            .flat_map(|(line, text)| {
+                text.match_indices(needle)
+                    .map(move |(column, _)| (line as u32, column as u32))
+            })
+            .filter_map(|(line, column)| map.lookup_token(&table, line, column))
+            .filter_map(|t| {
+                let source = map.get_source(t.get_source_id()?)?;
+                Some((source.to_owned(), t.get_src_line() + 1))
+            })
+            .collect()
+    };
+    let calls = original("useState");
+    assert!(!calls.is_empty(), "useState is mapped: {code}");
+    assert!(
+        calls
+            .iter()
+            .all(|c| *c == ("app/counter.tsx".to_owned(), 5)),
+        "{calls:?}"
+    );
+    assert_eq!(original("Count: "), vec![("app/label.ts".to_owned(), 1)]);
+}
+
+/// A client module whose import is used only in an event handler: the server's compile drops
+/// the handler (and so the import), the client compile keeps both, and the module it imports
+/// (reached by no other) is compiled and in the component's chunk.
+#[test]
+fn an_import_used_only_by_an_event_handler_reaches_the_browser() {
+    let counter = (
+        "app/counter.tsx",
+        "\"use client\";\nimport { bump } from \"./bump\";\nexport default function Counter({ start }: { start: number }) {\n  return <button onClick={() => bump(start)}>{start}</button>;\n}\n",
+    );
+    let bump = (
+        "app/bump.ts",
+        "export function bump(n: number): number { return n + 1; }\n",
+    );
+    let app = TempApp::new("handler-import", &[LAYOUT, counter, bump, PAGE], true);
+    let loaded = AppLoader::new(&app.0, false)
+        .load()
+        .expect("the app compiles");
+    let manifest = manifest(&loaded);
+    let own = chunk_url(&manifest, "app/counter.tsx");
+    assert!(
+        chunk(&loaded, own).contains("app/bump.ts"),
+        "the handler's import is bundled"
+    );
 }
 
 #[test]
@@ -148,7 +235,7 @@ fn client_components_without_react_installed_are_refused_with_the_reason() {
 fn a_client_module_that_does_not_compile_for_the_browser_names_its_place() {
     let broken = (
         "app/counter.tsx",
-        "\"use client\";\nimport Image from \"next/image\";\nexport default function Counter() { return <Image src=\"/a.png\" alt=\"\" width={1} height={1} />; }\n",
+        "\"use client\";\nimport { cookies } from \"next/headers\";\nexport default function Counter() { return <b>{typeof cookies}</b>; }\n",
     );
     let app = TempApp::new("broken", &[LAYOUT, broken, PAGE], true);
     let errors = AppLoader::new(&app.0, false).load().expect_err("refused");

@@ -122,7 +122,7 @@ fn unresolvable_imports() {
                 "module.exports = {};\n",
             ),
         ],
-        "app/page.js:1:19: next/legacy/image is not provided by bext yet (use next/image, which bext provides); bext provides next/navigation, next/headers, next/link, next/server, next/dynamic, next/script, next/image and next/font\n> 1 | import Image from \"next/legacy/image\";\n    |                   ^",
+        "app/page.js:1:19: next/legacy/image is not provided by bext yet (use next/image, which bext provides); bext provides next/navigation, next/headers, next/link, next/server, next/dynamic, next/script, next/image, next/form and next/font\n> 1 | import Image from \"next/legacy/image\";\n    |                   ^",
     );
     check(
         &[("app/page.js", "const x = require(\"./gone\");\n")],

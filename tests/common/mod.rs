@@ -99,6 +99,18 @@ impl Bext {
         Bext::start(&args)
     }
 
+    /// `bext dev DIR` on one shard, on a free port.
+    pub fn dev(dir: &Path) -> Bext {
+        Bext::start(&[
+            "dev".into(),
+            dir.display().to_string(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--shards".into(),
+            "1".into(),
+        ])
+    }
+
     /// Starts `bext ARGS` and waits for its "serving ... on http://ADDR" line.
     pub fn start(args: &[String]) -> Bext {
         Bext::start_env(args, &[])

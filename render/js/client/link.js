@@ -1,10 +1,10 @@
 // `next/link` in the browser: an <a> that navigates on the client (bext/client) and prefetches
 // its page when it comes into view or is hovered. On the server (render/js/next.js) <Link>
-// renders the same <a>, its href already resolved (base path, trailing slash), and leaves a
-// client boundary so this component hydrates it.
+// renders the same <a> (both sides put the href under the base path with the config's
+// trailing slash rule), and leaves a client boundary so this component hydrates it.
 
 import { createElement, useEffect, useRef } from "react";
-import { navigate, prefetch } from "bext/client";
+import { navigate, prefetch, sitePath } from "bext/client";
 
 function formatHref(href) {
   if (href === null || typeof href !== "object") return String(href);
@@ -40,7 +40,7 @@ export default function Link(props) {
     legacyBehavior, onNavigate, unstable_dynamicOnHover, onClick, onMouseEnter, onTouchStart,
     ...anchor
   } = props;
-  const url = formatHref(as ?? href);
+  const url = sitePath(formatHref(as ?? href));
   const ref = useRef(null);
   useEffect(() => {
     const el = ref.current;

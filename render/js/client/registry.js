@@ -46,6 +46,19 @@
   self.__bext_compile_error = function (d) {
     return new Error(d.path + ":" + d.line + ":" + d.column + ": " + d.message);
   };
+  // A static import's URL (an image's `src`; render/src/media/) under the page's base path.
+  var basePath = null;
+  self.__bext_media = function (url) {
+    if (basePath === null) {
+      var script = document.getElementById("__BEXT_DATA__");
+      try {
+        basePath = (script !== null && JSON.parse(script.textContent).b) || "";
+      } catch (e) {
+        basePath = "";
+      }
+    }
+    return basePath + url;
+  };
   // Packages that look at `process` (beyond NODE_ENV, which the linker replaced).
   if (typeof self.process === "undefined") self.process = { env: {} };
 

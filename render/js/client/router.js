@@ -40,12 +40,25 @@ function stateOf(url, data) {
   return { pathname, search: url.search, params: data.p || {} };
 }
 
+// next.config's base path and trailing slash (the page's data: `b`, `t`).
+let site = null;
+
+// A path of this app as Next writes it into links and form actions, as the server writes it
+// (`pathUnderSite`, render/js/site_path.js, appended to this module).
+export function sitePath(href) {
+  if (site === null) {
+    const data = dataOf(document);
+    site = { basePath: data.b || "", trailingSlash: data.t === 1 };
+  }
+  return pathUnderSite(site, href);
+}
+
 // Started by the runtime chunk with its module registry.
 export function start(modules) {
   registry = modules;
   const data = dataOf(document);
   state = stateOf(new URL(location.href), data);
-  const tree = new PageTree(document.body, data.c, registry.require);
+  const tree = new PageTree(document.body, data.c, registry.require, refreshPage);
   root = hydrateRoot(document.body, tree.node);
   history.replaceState({ bext: true }, "", location.href);
   addEventListener("popstate", () => {
@@ -185,7 +198,7 @@ export function navigate(href, options = {}) {
     return Promise.all([loadChunks(doc), loadStyles(doc)]).then(() => {
       if (ticket !== navigation) return;
       const data = dataOf(doc);
-      const tree = new PageTree(doc.body, data.c, registry.require);
+      const tree = new PageTree(doc.body, data.c, registry.require, refreshPage);
       if (mode === "push") history.pushState({ bext: true }, "", url.href);
       else if (mode === "replace") history.replaceState({ bext: true }, "", url.href);
       document.title = doc.title;
@@ -202,6 +215,11 @@ export function navigate(href, options = {}) {
       }
     });
   }, () => location.assign(url.href));
+}
+
+// An error page's `reset`: the page rendered again, from the server, in place.
+function refreshPage() {
+  navigate(location.href, { history: "none", scroll: false, fresh: true });
 }
 
 // `useRouter()`'s object.

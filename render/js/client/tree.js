@@ -31,9 +31,11 @@ const NO_INNER = new Set(["textarea", "select", "option", "noscript"]);
 // A page read off a document: its body's children as React nodes, and the modules its
 // client components come from.
 export class PageTree {
-  constructor(body, payload, require) {
+  // `refresh`: what an error page's `reset` does (bext/client renders the page again).
+  constructor(body, payload, require, refresh) {
     this.payload = payload;
     this.require = require;
+    this.refresh = refresh;
     this.pairs = new Map(); // opening marker comment -> closing one
     this.slots = new Map(); // slot number -> opening marker
     this.holders = new Set(); // elements that hold a marker somewhere inside
@@ -123,6 +125,7 @@ export class PageTree {
       return createElement(type, props, ...this.read(el.firstChild, null));
     }
     props.suppressHydrationWarning = true;
+    if (FORM_CONTROLS.has(type)) return formControl(el, props);
     if (!VOID.has(type) && !NO_INNER.has(type)) {
       props.dangerouslySetInnerHTML = { __html: el.innerHTML };
     }
@@ -150,6 +153,49 @@ export class PageTree {
   }
 }
 
+// Form controls are the server markup React does not leave alone: whenever one changes,
+// React writes its `name`, `type`, value and checked state from its props (removing `name`
+// where the props have none, which would take the field out of its form's data), and it
+// renders a `<select>`'s options itself. So those become props, and options children.
+const FORM_CONTROLS = new Set(["input", "textarea", "select"]);
+
+function formControl(el, props) {
+  for (const name of ["name", "type", "multiple"]) {
+    if (el.hasAttribute(name)) props[name] = name === "multiple" ? true : el.getAttribute(name);
+  }
+  switch (el.localName) {
+    case "input":
+      if (el.hasAttribute("value")) props.defaultValue = el.getAttribute("value");
+      if (el.hasAttribute("checked")) props.defaultChecked = true;
+      return createElement("input", props);
+    case "textarea":
+      props.defaultValue = el.textContent;
+      return createElement("textarea", props);
+    default: {
+      const chosen = Array.from(el.querySelectorAll("option"))
+        .filter((o) => o.hasAttribute("selected"))
+        .map((o) => o.value);
+      if (chosen.length > 0) props.defaultValue = props.multiple ? chosen : chosen[chosen.length - 1];
+      return createElement("select", props, ...options(el));
+    }
+  }
+}
+
+// A `<select>`'s `<option>`s and `<optgroup>`s as elements.
+function options(parent) {
+  const out = [];
+  for (const child of Array.from(parent.children)) {
+    const props = { ref: syncAttributes(child), suppressHydrationWarning: true };
+    if (child.localName === "optgroup") {
+      out.push(createElement("optgroup", props, ...options(child)));
+    } else if (child.localName === "option") {
+      if (child.hasAttribute("value")) props.value = child.getAttribute("value");
+      out.push(createElement("option", props, child.textContent));
+    }
+  }
+  return out;
+}
+
 // Keeps a server element's attributes those of the page it was last read from: React leaves
 // attributes alone (no props name them), so a client navigation sets them here.
 function syncAttributes(source) {
@@ -174,6 +220,7 @@ function decode(value, tree) {
       case "$Infinity": return Infinity;
       case "$-Infinity": return -Infinity;
       case "$-0": return -0;
+      case "$R": return tree.refresh;
     }
     switch (value[1]) {
       case "$": return value.slice(1);

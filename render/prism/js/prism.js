@@ -1474,6 +1474,9 @@
   // React's `lastPushedText`: what was last written inside a client component was text.
   var lastText = false;
   var CLIENT_PROPS_DEPTH_MAX = 200;
+  // A prop the app runtime gives an error page for its `reset`: it crosses as "$R", which
+  // the browser decodes into a function that renders the page again (render/js/client/).
+  var REFRESH_PROP = Object.freeze({});
 
   function clientRef(exports, id) {
     for (var name in exports) {
@@ -1539,7 +1542,7 @@
 
   // A prop's value with each element in it replaced by a slot element.
   function slotted(v, depth) {
-    if (v === null || typeof v !== "object" || depth > CLIENT_PROPS_DEPTH_MAX) return v;
+    if (v === null || typeof v !== "object" || v === REFRESH_PROP || depth > CLIENT_PROPS_DEPTH_MAX) return v;
     var tag = v.$$typeof;
     if (tag === REACT_ELEMENT || tag === REACT_LEGACY_ELEMENT) {
       if (v.type === Slot) return v;
@@ -1616,6 +1619,7 @@
         return "$S" + global;
     }
     if (v === null) return null;
+    if (v === REFRESH_PROP) return "$R";
     if (v.type === Slot && v.$$typeof === REACT_ELEMENT) return ["$L", v.props.i, v.key];
     if (isArray(v)) {
       var list = new Array(v.length);
@@ -2770,6 +2774,7 @@
     // Client components, for the linker's registrations and the app runtime.
     clientRef: clientRef,
     clientPayload: clientPayload,
-    clientModules: clientModules
+    clientModules: clientModules,
+    refreshProp: REFRESH_PROP
   };
 })();

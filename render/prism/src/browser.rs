@@ -7,15 +7,14 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 use oxc::allocator::Allocator;
-use oxc::codegen::Codegen;
 use oxc::parser::Parser;
-use oxc::semantic::SemanticBuilder;
-use oxc::transformer::{JsxOptions, JsxRuntime, TransformOptions, Transformer};
+use oxc::transformer::{JsxOptions, JsxRuntime};
 
-use crate::Diagnostic;
+use crate::{Diagnostic, PositionMap};
 
-/// Compiles `source` (TS, TSX, JS or JSX by `path`'s extension) for the browser.
-pub fn transform_browser(source: &str, path: &Path) -> Result<String, Diagnostic> {
+/// Compiles `source` (TS, TSX, JS or JSX by `path`'s extension) for the browser, with the map
+/// from the output's positions back to `source` (for the browser chunks' source maps).
+pub fn transform_browser(source: &str, path: &Path) -> Result<(String, PositionMap), Diagnostic> {
     match panic::catch_unwind(AssertUnwindSafe(|| compile(source, path))) {
         Ok(result) => result,
         Err(_) => Err(Diagnostic::at(
@@ -28,7 +27,7 @@ pub fn transform_browser(source: &str, path: &Path) -> Result<String, Diagnostic
     }
 }
 
-fn compile(source: &str, path: &Path) -> Result<String, Diagnostic> {
+fn compile(source: &str, path: &Path) -> Result<(String, PositionMap), Diagnostic> {
     let source_type = crate::source_type_of(path)
         .ok_or_else(|| Diagnostic::at(path, source, 0, "unknown file extension".to_string()))?;
     let allocator = Allocator::default();
@@ -36,26 +35,16 @@ fn compile(source: &str, path: &Path) -> Result<String, Diagnostic> {
     if let Some(error) = parsed.diagnostics.errors().next() {
         return Err(Diagnostic::from_oxc(path, source, error));
     }
-    let mut program = parsed.program;
-    let scoping = SemanticBuilder::new()
-        .with_enum_eval(true)
-        .build(&program)
-        .semantic
-        .into_scoping();
-    let options = TransformOptions {
-        jsx: JsxOptions {
-            runtime: JsxRuntime::Automatic,
-            development: false,
-            ..JsxOptions::default()
-        },
-        ..TransformOptions::default()
+    let jsx = JsxOptions {
+        runtime: JsxRuntime::Automatic,
+        development: false,
+        ..JsxOptions::default()
     };
-    let transformed =
-        Transformer::new(&allocator, path, &options).build_with_scoping(scoping, &mut program);
-    if let Some(error) = transformed.diagnostics.errors().next() {
-        return Err(Diagnostic::from_oxc(path, source, error));
-    }
-    Ok(Codegen::new().build(&program).code)
+    let (code, tokens) = crate::strip::transform_and_print(&allocator, parsed.program, path, jsx)
+        .map_err(|error| Diagnostic::from_oxc(path, source, &error))?;
+    // No PRISM pass: the printer's input is the source itself.
+    let map = PositionMap::new(tokens, source, Vec::new(), source);
+    Ok((code, map))
 }
 
 #[cfg(test)]
@@ -64,7 +53,7 @@ mod tests {
 
     #[test]
     fn jsx_becomes_automatic_runtime_calls_and_types_go() {
-        let code = transform_browser(
+        let (code, map) = transform_browser(
             "\"use client\";\nimport { useState } from \"react\";\ntype P = { n: number };\nexport default function C({ n }: P) { const [v] = useState<number>(n); return <b className=\"x\">{v}</b>; }\n",
             Path::new("c.tsx"),
         )
@@ -73,6 +62,19 @@ mod tests {
         assert!(code.contains("\"use client\""), "{code}");
         assert!(!code.contains("type P"), "{code}");
         assert!(!code.contains("<b"), "{code}");
+        // The component's `useState` call maps back to line 4 of the source.
+        let line = code
+            .lines()
+            .position(|l| l.contains("useState(n)"))
+            .expect("the call is printed") as u32;
+        let column = code
+            .lines()
+            .nth(line as usize)
+            .unwrap()
+            .find("useState")
+            .unwrap() as u32;
+        let (source_line, _) = map.original(line + 1, column + 1).expect("mapped");
+        assert_eq!(source_line, 4, "{code}");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use oxc::allocator::Allocator;
+use oxc::ast::ast::Program;
 use oxc::codegen::{Codegen, CodegenOptions};
+use oxc::diagnostics::OxcDiagnostic;
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
@@ -38,7 +40,23 @@ pub(crate) fn strip_types(
             format!("after lowering JSX: {}", error.message),
         ));
     }
-    let mut program = parsed.program;
+    let (code, tokens) =
+        transform_and_print(&allocator, parsed.program, path, JsxOptions::disable())
+            .map_err(|error| error_at(first_offset(&error), error.message.to_string()))?;
+    let map = PositionMap::new(tokens, &lowered.code, lowered.edits, source);
+    Ok((code, map))
+}
+
+/// Runs oxc's transformer over `program` (TypeScript removed; JSX as `jsx` says) and prints
+/// it with the printer's tokens (see [`print_mapped`]), or gives the transformer's first
+/// error. Both of PRISM's compiles end here: the server's after lowering JSX, the browser's
+/// with JSX for React's runtime.
+pub(crate) fn transform_and_print<'a>(
+    allocator: &'a Allocator,
+    mut program: Program<'a>,
+    path: &Path,
+    jsx: JsxOptions,
+) -> Result<(String, Vec<[u32; 4]>), OxcDiagnostic> {
     // Enum evaluation is what lets the transformer inline enum member values.
     let scoping = SemanticBuilder::new()
         .with_enum_eval(true)
@@ -46,20 +64,26 @@ pub(crate) fn strip_types(
         .semantic
         .into_scoping();
     let options = TransformOptions {
-        jsx: JsxOptions::disable(),
+        jsx,
         ..TransformOptions::default()
     };
     let transformed =
-        Transformer::new(&allocator, path, &options).build_with_scoping(scoping, &mut program);
+        Transformer::new(allocator, path, &options).build_with_scoping(scoping, &mut program);
     if let Some(error) = transformed.diagnostics.errors().next() {
-        return Err(error_at(first_offset(error), error.message.to_string()));
+        return Err(error.clone());
     }
+    Ok(print_mapped(&program, path))
+}
+
+/// Prints `program` with the printer's tokens: (generated line, generated column, input line,
+/// input column), 0-based, in generated order (what [`PositionMap`] keeps).
+fn print_mapped(program: &Program<'_>, path: &Path) -> (String, Vec<[u32; 4]>) {
     let printed = Codegen::new()
         .with_options(CodegenOptions {
             source_map_path: Some(path.to_path_buf()),
             ..CodegenOptions::default()
         })
-        .build(&program);
+        .build(program);
     let tokens = printed
         .map
         .as_ref()
@@ -76,8 +100,7 @@ pub(crate) fn strip_types(
                 .collect()
         })
         .unwrap_or_default();
-    let map = PositionMap::new(tokens, &lowered.code, lowered.edits, source);
-    Ok((printed.code, map))
+    (printed.code, tokens)
 }
 
 fn first_offset(error: &oxc::diagnostics::OxcDiagnostic) -> u32 {

@@ -33,16 +33,30 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bext_core::limits::{CLIENT_CHUNK_BYTES_MAX, CLIENT_MODULES_MAX};
+use bext_prism::PositionMap;
 use rustc_hash::FxHashSet;
+
+use self::sourcemap::Span;
 
 use crate::link::{
     BrowserGraph, CompileError, CompileErrors, Compiler, ModuleDiagnostic, ModuleTransform,
+    count_lines,
 };
 use crate::media::StaticFile;
 
+mod minify;
+mod sourcemap;
+
 /// bext's browser runtime, by module id (ESM, linked like app modules).
 const RUNTIME_MODULES: &[(&str, &str)] = &[
-    ("bext/client", include_str!("../../js/client/router.js")),
+    (
+        "bext/client",
+        // The router, then the path rule the server's links use too.
+        concat!(
+            include_str!("../../js/client/router.js"),
+            include_str!("../../js/site_path.js")
+        ),
+    ),
     ("bext/client/tree", include_str!("../../js/client/tree.js")),
     ("next/link", include_str!("../../js/client/link.js")),
     (
@@ -51,7 +65,20 @@ const RUNTIME_MODULES: &[(&str, &str)] = &[
     ),
     ("next/dynamic", include_str!("../../js/client/dynamic.js")),
     ("next/script", include_str!("../../js/client/script.js")),
+    // `<Form>` in a server component leaves a client boundary, as `<Link>` does.
+    ("next/form", include_str!("../../js/client/form.js")),
 ];
+
+/// `next/*` modules a client module may import that the runtime does not need: resolvable,
+/// but in a chunk only when an app module imports them.
+const LIBRARY_MODULES: &[(&str, &str)] = &[(
+    "next/image",
+    // The browser's component, then the props code the server's `<Image>` runs too.
+    concat!(
+        include_str!("../../js/client/image.js"),
+        include_str!("../../js/image_props.js")
+    ),
+)];
 
 /// The registry, first in the runtime chunk (a classic script).
 const REGISTRY_JS: &str = include_str!("../../js/client/registry.js");
@@ -72,12 +99,20 @@ pub struct ClientBuild {
 
 /// Builds the chunks for `entries` (the app's `"use client"` modules: server module id and
 /// file) with `compiler`, the app's browser compiler (kept between builds for its cache).
+/// `minify`: production chunks (`bext serve`); off, the chunks are printed as linked (`bext
+/// dev`, where a rebuild should be quick and the code readable). Both have source maps.
 pub fn build(
     compiler: &mut Compiler,
     entries: &[(String, PathBuf)],
+    minify: bool,
 ) -> Result<ClientBuild, CompileErrors> {
     react_installed(compiler.root())?;
-    let graph = compiler.compile_browser(entries, RUNTIME_MODULES, &mut BrowserTransform)?;
+    let virtuals: Vec<(&str, &'static str)> = RUNTIME_MODULES
+        .iter()
+        .chain(LIBRARY_MODULES)
+        .copied()
+        .collect();
+    let graph = compiler.compile_browser(entries, &virtuals, &mut BrowserTransform)?;
     if graph.modules.len() > CLIENT_MODULES_MAX {
         return Err(CompileErrors(vec![CompileError::file(
             "app",
@@ -96,18 +131,19 @@ pub fn build(
         .collect();
     let in_runtime = reach(&graph, &runtime_roots, &FxHashSet::default());
     let mut files = Vec::new();
-    let runtime_code = chunk_code(&graph, &in_runtime, true);
-    let runtime_bytes = runtime_code.len();
-    let runtime = chunk_file(runtime_code)?;
+    let runtime = chunk(&graph, &in_runtime, true, minify)?;
+    let runtime_bytes = runtime.code.body.len();
     let mut chunks = serde_json::Map::new();
     for (i, (id, _)) in entries.iter().enumerate() {
         let own = reach(&graph, &[i], &in_runtime);
-        let file = chunk_file(chunk_code(&graph, &own, false))?;
-        chunks.insert(id.clone(), serde_json::json!([file.url]));
-        files.push(Arc::new(file));
+        let built = chunk(&graph, &own, false, minify)?;
+        chunks.insert(id.clone(), serde_json::json!([built.code.url]));
+        files.push(Arc::new(built.code));
+        files.push(Arc::new(built.map));
     }
-    let manifest = serde_json::json!({ "runtime": runtime.url, "chunks": chunks });
-    files.push(Arc::new(runtime));
+    let manifest = serde_json::json!({ "runtime": runtime.code.url, "chunks": chunks });
+    files.push(Arc::new(runtime.code));
+    files.push(Arc::new(runtime.map));
     Ok(ClientBuild {
         files,
         manifest_js: format!("__bext_client({manifest});\n"),
@@ -156,8 +192,59 @@ fn reach(graph: &BrowserGraph, roots: &[usize], excluded: &FxHashSet<usize>) -> 
     seen
 }
 
-/// A chunk's script: its modules' definitions, given the registry's `define`.
-fn chunk_code(graph: &BrowserGraph, members: &FxHashSet<usize>, runtime: bool) -> String {
+/// A chunk's script and its source map.
+struct Chunk {
+    code: StaticFile,
+    map: StaticFile,
+}
+
+/// The chunk of `members`: linked, printed (minified or not) and mapped.
+fn chunk(
+    graph: &BrowserGraph,
+    members: &FxHashSet<usize>,
+    runtime: bool,
+    minify: bool,
+) -> Result<Chunk, CompileErrors> {
+    let (text, spans) = link(graph, members, runtime);
+    if text.len() > CLIENT_CHUNK_BYTES_MAX {
+        return Err(CompileErrors(vec![CompileError::file(
+            "app",
+            format!(
+                "a browser chunk of the client components is {} bytes, more than {CLIENT_CHUNK_BYTES_MAX}",
+                text.len()
+            ),
+        )]));
+    }
+    let printed = minify::print(&text, minify).map_err(|message| {
+        CompileErrors(vec![CompileError::file(
+            "app",
+            format!("internal error: a linked browser chunk does not parse ({message}); please report it"),
+        )])
+    })?;
+    let name = format!("{:016x}.js", crate::css::hash(printed.code.as_bytes()));
+    let map = sourcemap::compose(graph, &spans, &printed.tokens, &name);
+    let mut code = printed.code;
+    code.push_str(&format!("\n//# sourceMappingURL={name}.map\n"));
+    Ok(Chunk {
+        code: StaticFile::precompressed(
+            format!("{CHUNKS_PREFIX}{name}"),
+            code.into_bytes().into(),
+            "text/javascript; charset=utf-8",
+        ),
+        // Read by developer tools now and then, not by pages: not worth the start-up time
+        // compressing a megabyte at Brotli's quality takes.
+        map: StaticFile::new(
+            format!("{CHUNKS_PREFIX}{name}.map"),
+            map.into_bytes().into(),
+            "application/json",
+        ),
+    })
+}
+
+/// A chunk's text before printing: the registry (runtime chunk), then its modules'
+/// definitions inside the function the registry calls with its `define`; with where each
+/// module's code is in it.
+fn link(graph: &BrowserGraph, members: &FxHashSet<usize>, runtime: bool) -> (String, Vec<Span>) {
     let mut order: Vec<usize> = members.iter().copied().collect();
     order.sort_unstable();
     let size: usize = order.iter().map(|&i| graph.modules[i].code.len()).sum();
@@ -170,32 +257,20 @@ fn chunk_code(graph: &BrowserGraph, members: &FxHashSet<usize>, runtime: bool) -
             "(self.__bext_chunks = self.__bext_chunks || []).push(function (__bext_define) {\n",
         );
     }
+    let mut line = count_lines(&out);
+    let mut spans = Vec::with_capacity(order.len());
     for i in order {
-        out.push_str(&graph.modules[i].code);
+        let module = &graph.modules[i];
+        spans.push(Span {
+            line: line + module.code_lines.0,
+            lines: module.code_lines.1,
+            module: i,
+        });
+        out.push_str(&module.code);
+        line += count_lines(&module.code);
     }
     out.push_str("});\n");
-    out
-}
-
-fn chunk_file(code: String) -> Result<StaticFile, CompileErrors> {
-    if code.len() > CLIENT_CHUNK_BYTES_MAX {
-        return Err(CompileErrors(vec![CompileError::file(
-            "app",
-            format!(
-                "a browser chunk of the client components is {} bytes, more than {CLIENT_CHUNK_BYTES_MAX}",
-                code.len()
-            ),
-        )]));
-    }
-    let url = format!(
-        "{CHUNKS_PREFIX}{:016x}.js",
-        crate::css::hash(code.as_bytes())
-    );
-    Ok(StaticFile::precompressed(
-        url,
-        code.into_bytes().into(),
-        "text/javascript; charset=utf-8",
-    ))
+    (out, spans)
 }
 
 /// The browser's compile of app modules.
@@ -203,11 +278,16 @@ struct BrowserTransform;
 
 impl ModuleTransform for BrowserTransform {
     fn transform(&mut self, source: &str, path: &Path) -> Result<String, ModuleDiagnostic> {
-        bext_prism::transform_browser(source, path).map_err(|d| ModuleDiagnostic {
-            line: d.line,
-            column: d.column,
-            message: d.message,
-            frame: d.frame,
-        })
+        self.transform_mapped(source, path).map(|(code, _)| code)
+    }
+
+    fn transform_mapped(
+        &mut self,
+        source: &str,
+        path: &Path,
+    ) -> Result<(String, Option<Arc<PositionMap>>), ModuleDiagnostic> {
+        bext_prism::transform_browser(source, path)
+            .map(|(code, map)| (code, Some(Arc::new(map))))
+            .map_err(ModuleDiagnostic::from)
     }
 }

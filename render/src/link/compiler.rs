@@ -34,6 +34,7 @@ pub const DEFAULT_BUILTINS: &[&str] = &[
     "next/dynamic",
     "next/script",
     "next/image",
+    "next/form",
     "next/font/local",
     "next/font/google",
     "@next/mdx",
@@ -179,6 +180,24 @@ pub struct BrowserModule {
     pub code: String,
     /// Indices (into the graph's modules) of the modules it imports.
     pub imports: Vec<usize>,
+    /// Lines `code_lines.0 .. code_lines.0 + code_lines.1` (0-based) of `code` are the
+    /// module's own code, line for line (the registry rewrite moves columns, never lines).
+    pub code_lines: (u32, u32),
+    /// The file the module's code comes from, for source maps; None for code made here
+    /// (a stylesheet's or an image's module, MDX).
+    pub origin: Option<Origin>,
+}
+
+/// Where a browser module's code comes from.
+#[derive(Debug)]
+pub struct Origin {
+    /// The file, relative to the app's root (bext's runtime modules: `bext/<id>.js`).
+    pub name: String,
+    /// The file's text.
+    pub text: String,
+    /// The transform's map from the module's code back to `text`; None when the code is
+    /// the text (packages).
+    pub map: Option<Arc<PositionMap>>,
 }
 
 /// The browser's module graph of an app's client components ([`Compiler::compile_browser`]).
@@ -291,7 +310,7 @@ impl Compiler {
                 errors: Vec::new(),
             });
         }
-        self.walk(&mut nodes, &mut index, &mut resolver, transform)?;
+        self.walk(&mut nodes, &mut index, &mut resolver, transform, 0)?;
         let errors: Vec<CompileError> = nodes
             .iter()
             .flat_map(|n| n.errors.iter().cloned())
@@ -303,9 +322,17 @@ impl Compiler {
         let modules = (0..nodes.len())
             .map(|i| {
                 let mut code = String::new();
-                emit_node(&nodes, i, &mut star_memo, &mut code, false);
+                let at = emit_node(&nodes, i, &mut star_memo, &mut code, false);
+                let code_lines = match (at, nodes[i].loaded.as_deref().map(|l| &l.result)) {
+                    (Some(at), Some(Ok(record))) => {
+                        (count_lines(&code[..at]), count_lines(&record.code) + 1)
+                    }
+                    _ => (0, 0),
+                };
                 BrowserModule {
                     id: nodes[i].id.clone(),
+                    origin: self.origin(&nodes[i]),
+                    code_lines,
                     code,
                     imports: nodes[i]
                         .links
@@ -323,6 +350,43 @@ impl Compiler {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Where a browser module's code comes from (see [`BrowserModule::origin`]).
+    fn origin(&self, node: &Node) -> Option<Origin> {
+        if let Some((id, text)) = self.virtuals.get(&node.path) {
+            return Some(Origin {
+                name: format!("bext/{id}.js"),
+                text: (*text).to_owned(),
+                map: None,
+            });
+        }
+        let loaded = node.loaded.as_deref()?;
+        let script = node
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| {
+                matches!(
+                    e,
+                    "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" | "mts" | "cts" | "json"
+                )
+            });
+        if !script || loaded.stylesheet.is_some() || (loaded.transformed && loaded.map.is_none()) {
+            return None;
+        }
+        let text = fs::read_to_string(&node.path).ok()?;
+        let name = node
+            .path
+            .strip_prefix(&self.root)
+            .unwrap_or(&node.path)
+            .to_string_lossy()
+            .into_owned();
+        Some(Origin {
+            name,
+            text,
+            map: loaded.map.clone(),
+        })
     }
 
     /// The stats of the last compile.
@@ -369,60 +433,98 @@ impl Compiler {
             });
         }
         let (mut compiled, mut reused) =
-            self.walk(&mut nodes, &mut index, &mut resolver, transform)?;
+            self.walk(&mut nodes, &mut index, &mut resolver, transform, 0)?;
 
         server_actions_in_client_components(&mut nodes);
-        let client_graph = client_graph(&nodes);
-        for (i, &wanted) in client_graph.iter().enumerate() {
-            let is_client = self.cache.get(&nodes[i].path).is_some_and(|e| e.client);
-            let path = &nodes[i].path;
-            let script = !crate::css::is_stylesheet(path)
-                && !crate::media::is_image_module(path)
-                && path.extension().is_none_or(|e| e != "json");
-            if !script
-                || is_client == wanted
-                || nodes[i].loaded.is_none()
-                || !nodes[i].errors.is_empty()
-            {
-                continue;
-            }
-            let (path, id) = (nodes[i].path.clone(), nodes[i].id.clone());
-            let (loaded, was_cached) = self.load(&path, &id, transform, Some(wanted));
-            if was_cached {
-                reused += 1;
-            } else {
-                compiled += 1;
-            }
-            // The same source, so the same imports: only the code differs. (A transform
-            // error is reported as for any module.)
-            match &loaded.result {
-                Err(error) => nodes[i].errors.push(error.clone()),
-                Ok(record) => {
-                    let same = matches!(
-                        nodes[i].loaded.as_deref().map(|l| &l.result),
-                        Some(Ok(before)) if before.deps.len() == record.deps.len()
-                    );
-                    if !same {
-                        nodes[i].errors.push(CompileError::file(
-                            &id,
-                            "its imports differ when compiled for a client component".to_owned(),
-                        ));
-                    }
+        // The modules client components reach are compiled again with JSX as elements. That
+        // compile can import more than the first (an import used only in an event handler,
+        // which the server's compile drops with the handler), so their links are resolved
+        // again, new modules walked, and the client graph found again, until nothing moves.
+        let mut client_graph = client_graph(&nodes);
+        for _ in 0..CLIENT_GRAPH_PASSES_MAX {
+            let known = nodes.len();
+            let mut moved = false;
+            for (i, &wanted) in client_graph.iter().enumerate() {
+                let is_client = self.cache.get(&nodes[i].path).is_some_and(|e| e.client);
+                let path = &nodes[i].path;
+                let script = !crate::css::is_stylesheet(path)
+                    && !crate::media::is_image_module(path)
+                    && path.extension().is_none_or(|e| e != "json");
+                if !script
+                    || is_client == wanted
+                    || nodes[i].loaded.is_none()
+                    || !nodes[i].errors.is_empty()
+                {
+                    continue;
                 }
+                moved = true;
+                let (path, id) = (nodes[i].path.clone(), nodes[i].id.clone());
+                let (loaded, was_cached) = self.load(&path, &id, transform, Some(wanted));
+                if was_cached {
+                    reused += 1;
+                } else {
+                    compiled += 1;
+                }
+                let same_imports = match (&loaded.result, nodes[i].loaded.as_deref()) {
+                    (
+                        Ok(record),
+                        Some(Loaded {
+                            result: Ok(before), ..
+                        }),
+                    ) => {
+                        before.deps.len() == record.deps.len()
+                            && before
+                                .deps
+                                .iter()
+                                .zip(&record.deps)
+                                .all(|(a, b)| a.specifier == b.specifier)
+                    }
+                    _ => false,
+                };
+                if !same_imports {
+                    self.link_node(&mut nodes, &mut index, &mut resolver, i, &loaded);
+                }
+                nodes[i].loaded = Some(loaded);
             }
-            nodes[i].loaded = Some(loaded);
+            if !moved {
+                break;
+            }
+            // (Only a recompiled module's new imports add nodes.)
+            let (c, r) = self.walk(&mut nodes, &mut index, &mut resolver, transform, known)?;
+            compiled += c;
+            reused += r;
+            client_graph = self::client_graph(&nodes);
         }
         functions_passed_to_client_components(&mut nodes, &client_graph);
-        // Error pages say "use client" under Next (they get `reset`), but bext renders them on
-        // the server only (render/js/app.js, `serverRendered`): the browser needs none of
-        // their code unless something else imports them.
-        let error_pages: FxHashSet<&str> = app
+        // Error pages say "use client" under Next (they get `reset`). `error.tsx` hydrates
+        // when the app has other client components (it needs React in the browser anyway);
+        // in an app that has none, and always for `global-error.tsx` (the whole document),
+        // bext renders them on the server only (render/js/app.js, `errorPage`): the browser
+        // then needs none of their code unless something else imports them.
+        let is_client = |n: &Node| matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client);
+        let global_errors: FxHashSet<&str> = app
             .routes
             .routes()
             .iter()
-            .flat_map(|r| r.error.iter().chain(r.global_error.iter()))
+            .flat_map(|r| r.global_error.iter())
             .map(String::as_str)
             .collect();
+        let mut error_pages: FxHashSet<&str> = app
+            .routes
+            .routes()
+            .iter()
+            .flat_map(|r| r.error.iter())
+            .map(String::as_str)
+            .collect();
+        let others = nodes.iter().any(|n| {
+            is_client(n)
+                && !error_pages.contains(n.id.as_str())
+                && !global_errors.contains(n.id.as_str())
+        });
+        if others {
+            error_pages.clear();
+        }
+        error_pages.extend(global_errors);
         let imported: FxHashSet<usize> = nodes
             .iter()
             .flat_map(|n| n.links.iter())
@@ -435,8 +537,7 @@ impl Compiler {
             .iter()
             .enumerate()
             .filter(|(i, n)| {
-                matches!(n.loaded.as_deref().map(|l| &l.result), Some(Ok(r)) if r.use_client)
-                    && (!error_pages.contains(n.id.as_str()) || imported.contains(i))
+                is_client(n) && (!error_pages.contains(n.id.as_str()) || imported.contains(i))
             })
             .map(|(_, n)| (n.id.clone(), n.path.clone()))
             .collect();
@@ -540,15 +641,17 @@ impl Compiler {
     /// Loads `nodes` and everything they import, depth-first in import order: each module
     /// transformed and analysed (or taken from the cache), its imports resolved, new files
     /// appended. Returns how many modules were compiled and reused.
+    /// Loads nodes `from..` and every module they reach that is not a node yet.
     fn walk(
         &mut self,
         nodes: &mut Vec<Node>,
         index: &mut FxHashMap<PathBuf, usize>,
         resolver: &mut Resolver,
         transform: &mut dyn ModuleTransform,
+        from: usize,
     ) -> Result<(usize, usize), CompileErrors> {
         let (mut compiled, mut reused) = (0, 0);
-        let mut current = 0;
+        let mut current = from;
         while current < nodes.len() {
             if nodes.len() > APP_MODULES_MAX {
                 let error =
@@ -565,67 +668,81 @@ impl Compiler {
             } else {
                 compiled += 1;
             }
-            match &loaded.result {
-                Err(error) => nodes[current].errors.push(error.clone()),
-                Ok(record) => {
-                    let in_packages = is_in_node_modules(&path);
-                    let mut errors = Vec::new();
-                    if !in_packages {
-                        for (offset, message) in &record.soft_errors {
-                            errors.push(CompileError::at(
-                                &id,
-                                &record.code,
-                                *offset as usize,
-                                message.clone(),
-                            ));
-                        }
-                    }
-                    let mut links = Vec::with_capacity(record.deps.len());
-                    for dep in &record.deps {
-                        let link = match resolver.resolve(&path, &dep.specifier) {
-                            Ok(Resolved::Builtin(builtin)) => Link::Builtin(builtin),
-                            Ok(Resolved::File(file)) => {
-                                Link::Module(*index.entry(file.clone()).or_insert_with(|| {
-                                    let id = match self.virtuals.get(&file) {
-                                        Some((id, _)) => id.clone(),
-                                        None => module_id(&self.root, &file),
-                                    };
-                                    nodes.push(Node {
-                                        id,
-                                        path: file,
-                                        loaded: None,
-                                        links: Vec::new(),
-                                        errors: Vec::new(),
-                                    });
-                                    nodes.len() - 1
-                                }))
-                            }
-                            // A package may `require()` what it does not need on our paths
-                            // (optional dependencies, Node-only branches): fail there at run
-                            // time, if ever. Static imports must resolve everywhere.
-                            Err(_) if in_packages && dep.hoisted_at.is_none() => Link::Missing,
-                            Err(message) => {
-                                errors.push(resolve_error(
-                                    &path,
-                                    &id,
-                                    &loaded,
-                                    dep.offset,
-                                    &dep.specifier,
-                                    message,
-                                ));
-                                Link::Missing
-                            }
-                        };
-                        links.push(link);
-                    }
-                    nodes[current].links = links;
-                    nodes[current].errors.extend(errors);
-                }
-            }
+            self.link_node(nodes, index, resolver, current, &loaded);
             nodes[current].loaded = Some(loaded);
             current += 1;
         }
         Ok((compiled, reused))
+    }
+
+    /// Resolves node `i`'s imports as `loaded` has them into its links (new modules become
+    /// nodes, to be loaded by [`Compiler::walk`]), with the errors that finds.
+    fn link_node(
+        &mut self,
+        nodes: &mut Vec<Node>,
+        index: &mut FxHashMap<PathBuf, usize>,
+        resolver: &mut Resolver,
+        i: usize,
+        loaded: &Arc<Loaded>,
+    ) {
+        let (path, id) = (nodes[i].path.clone(), nodes[i].id.clone());
+        match &loaded.result {
+            Err(error) => nodes[i].errors.push(error.clone()),
+            Ok(record) => {
+                let in_packages = is_in_node_modules(&path);
+                let mut errors = Vec::new();
+                if !in_packages {
+                    for (offset, message) in &record.soft_errors {
+                        errors.push(CompileError::at(
+                            &id,
+                            &record.code,
+                            *offset as usize,
+                            message.clone(),
+                        ));
+                    }
+                }
+                let mut links = Vec::with_capacity(record.deps.len());
+                for dep in &record.deps {
+                    let link = match resolver.resolve(&path, &dep.specifier) {
+                        Ok(Resolved::Builtin(builtin)) => Link::Builtin(builtin),
+                        Ok(Resolved::File(file)) => {
+                            Link::Module(*index.entry(file.clone()).or_insert_with(|| {
+                                let id = match self.virtuals.get(&file) {
+                                    Some((id, _)) => id.clone(),
+                                    None => module_id(&self.root, &file),
+                                };
+                                nodes.push(Node {
+                                    id,
+                                    path: file,
+                                    loaded: None,
+                                    links: Vec::new(),
+                                    errors: Vec::new(),
+                                });
+                                nodes.len() - 1
+                            }))
+                        }
+                        // A package may `require()` what it does not need on our paths
+                        // (optional dependencies, Node-only branches): fail there at run
+                        // time, if ever. Static imports must resolve everywhere.
+                        Err(_) if in_packages && dep.hoisted_at.is_none() => Link::Missing,
+                        Err(message) => {
+                            errors.push(resolve_error(
+                                &path,
+                                &id,
+                                loaded,
+                                dep.offset,
+                                &dep.specifier,
+                                message,
+                            ));
+                            Link::Missing
+                        }
+                    };
+                    links.push(link);
+                }
+                nodes[i].links = links;
+                nodes[i].errors.extend(errors);
+            }
+        }
     }
 
     fn load(
@@ -1084,9 +1201,11 @@ fn link(nodes: &[Node], routes: &RouteTable, embed_errors: bool) -> (String, Vec
     (out, spans)
 }
 
-/// Server Actions are not supported yet: a client component's module that defines one inline
-/// (a function saying `"use server"`) or imports a `"use server"` module fails the compile
-/// there, with the place, rather than rendering a form that could never post.
+// tidy: not a limit: a bound on a loop that settles in one or two passes (each can only add
+// what the last one's client compiles imported), nothing a user's input can push on.
+/// Most passes of recompiling the client graph (see [`Compiler::compile`]).
+const CLIENT_GRAPH_PASSES_MAX: usize = 8;
+
 /// Which modules a client component's render reaches: every `"use client"` module of the
 /// app and, transitively, what it imports (packages excepted: they are not transformed).
 fn client_graph(nodes: &[Node]) -> Vec<bool> {
@@ -1164,6 +1283,9 @@ fn functions_passed_to_client_components(nodes: &mut [Node], client_graph: &[boo
     }
 }
 
+/// Server Actions are not supported yet: a client component's module that defines one inline
+/// (a function saying `"use server"`) or imports a `"use server"` module fails the compile
+/// there, with the place, rather than rendering a form that could never post.
 fn server_actions_in_client_components(nodes: &mut [Node]) {
     const WHY: &str = "Server Actions are not supported by bext yet (a later version will)";
     let mut found: Vec<(usize, CompileError)> = Vec::new();
@@ -1269,8 +1391,9 @@ fn collect_styles(nodes: &[Node], i: usize, seen: &mut [bool], urls: &mut Vec<St
     }
 }
 
-fn count_lines(text: &str) -> u32 {
-    text.bytes().filter(|&b| b == b'\n').count() as u32
+/// Line breaks in `text`: where a module's code starts in a bundle or chunk, in lines.
+pub(crate) fn count_lines(text: &str) -> u32 {
+    u32::try_from(text.bytes().filter(|&b| b == b'\n').count()).unwrap_or(u32::MAX)
 }
 
 /// The names (without `default`) module `i` exports, when all of them are known statically:

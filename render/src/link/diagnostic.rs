@@ -15,6 +15,18 @@ pub struct ModuleDiagnostic {
     pub frame: String,
 }
 
+/// PRISM's diagnostics (both of its compiles) as the linker's.
+impl From<bext_prism::Diagnostic> for ModuleDiagnostic {
+    fn from(d: bext_prism::Diagnostic) -> ModuleDiagnostic {
+        ModuleDiagnostic {
+            line: d.line,
+            column: d.column,
+            message: d.message,
+            frame: d.frame,
+        }
+    }
+}
+
 /// One compile error. `path` is relative to the app root (it reads better in a terminal and in
 /// the dev overlay). `line`/`column` are 1-based, or 0 when the error is not about a position
 /// (a missing root layout, a conflict between two routes); `frame` is then empty.

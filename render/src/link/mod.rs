@@ -109,9 +109,10 @@ use std::sync::Arc;
 
 use bext_prism::PositionMap;
 
+pub(crate) use compiler::count_lines;
 pub use compiler::{
     BrowserGraph, BrowserModule, CompileOptions, CompileStats, CompiledApp, Compiler,
-    DEFAULT_BUILTINS,
+    DEFAULT_BUILTINS, Origin,
 };
 pub use diagnostic::{CompileError, CompileErrors, ModuleDiagnostic, code_frame, line_column};
 pub use node_builtins::NODE_PROVIDED;

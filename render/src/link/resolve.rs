@@ -436,7 +436,8 @@ fn unprovided_next_module(specifier: &str) -> String {
     };
     format!(
         "{specifier} is not provided by bext yet ({instead}); bext provides next/navigation, \
-         next/headers, next/link, next/server, next/dynamic, next/script, next/image and next/font"
+         next/headers, next/link, next/server, next/dynamic, next/script, next/image, next/form \
+         and next/font"
     )
 }
 

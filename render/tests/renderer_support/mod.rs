@@ -14,6 +14,10 @@ use bext_render::renderer::{
 };
 use bext_render::runtime::APP_RUNTIME_JS;
 
+/// What an error page is given for a server error in production, as under `next start`
+/// (React's error #441: the real message is only logged).
+pub const OMITTED_MESSAGE: &str = "Minified React error #441; visit https://react.dev/errors/441 for the full message or use the non-minified dev environment for full errors and additional helpful warnings.";
+
 /// The real PRISM runtime, plus the short names the hand-written modules below use.
 pub fn prism() -> String {
     format!(

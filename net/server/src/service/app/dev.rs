@@ -3,7 +3,8 @@
 
 use bytes::Bytes;
 
-use bext_render::renderer::RenderedPage;
+use bext_render::load::LoadedApp;
+use bext_render::renderer::{RenderFailure, RenderedPage};
 
 /// The dev server's script (it marks `<html data-bext-dev="open">` once listening): reload the
 /// tab when a new build is loaded; when only stylesheets
@@ -30,6 +31,27 @@ pub(crate) const DEV_RELOAD_SCRIPT: &str = concat!(
     "}).catch(function(){location.reload();});});",
     "})();</script>"
 );
+
+/// The page every page route answers while the browser build of the app's client components
+/// is broken (`LoadedApp::client_failure`): a failed render carrying the build's error, which
+/// the dev server shows as its overlay (the rest of the app still loaded, so the server keeps
+/// answering and reloads the tab after the fix).
+pub(crate) fn client_build_failure(app: &LoadedApp) -> Option<RenderedPage> {
+    let message = app.client_failure.as_ref()?;
+    Some(RenderedPage {
+        status: 500,
+        headers: Vec::new(),
+        body: Bytes::new(),
+        revalidate: None,
+        dynamic: true,
+        tags: Vec::new(),
+        error: Some(RenderFailure {
+            message: message.clone(),
+            stack: String::new(),
+            digest: String::new(),
+        }),
+    })
+}
 
 /// Dev mode: the reload script goes in before `</body>` (or at the end), and a failed render
 /// becomes an overlay page showing the error and its code frame instead of the app's error

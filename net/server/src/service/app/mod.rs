@@ -399,7 +399,13 @@ async fn serve(
     );
     // A page rendered for this request alone is sent as it completes (its shell first, each
     // Suspense boundary as it resolves); cached pages are always rendered whole.
-    let mut page = if kind == Some(RouteKind::Page) {
+    let failed_build = match kind {
+        Some(RouteKind::Page) if app_site.dev => dev::client_build_failure(&app_site.app),
+        _ => None,
+    };
+    let mut page = if let Some(page) = failed_build {
+        page
+    } else if kind == Some(RouteKind::Page) {
         match engine.render_streamed(&service.shard, render).await {
             engine::Rendered::Whole(page) => page,
             engine::Rendered::Streaming(stream) => {

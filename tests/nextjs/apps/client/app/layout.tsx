@@ -15,7 +15,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
       <body>
         <nav>
           <Link href="/">Home</Link> <Link href="/about" className="about">About <b>us</b></Link>{" "}
-          <Link href="/items/7?x=1">Item 7</Link>
+          <Link href="/items/7?x=1">Item 7</Link> <Link href="/search">Search</Link>
         </nav>
         <Notes />
         <Where />

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import ClientNav from "./components/client-nav";
 
 export const metadata = { title: "Shop" };
 
@@ -10,6 +11,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <Link href="/">Home</Link> <Link href="/about">About</Link> <Link href="/about?tab=team#top">Team</Link>{" "}
           <Link href="/files/price-list.txt">Prices</Link> <Link href="https://example.com/x">Out</Link>
         </nav>
+        <ClientNav />
         {children}
       </body>
     </html>
