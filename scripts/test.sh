@@ -25,6 +25,11 @@ command -v testssl >/dev/null || need+=(testssl.sh)
 command -v chromium >/dev/null || need+=(chromium)
 # JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.
 pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || need+=(libjavascriptcoregtk-4.1-dev)
+# quiche builds BoringSSL with cmake, and bindgen needs libclang (Debian's clang brings it).
+command -v cmake >/dev/null || need+=(cmake)
+command -v clang >/dev/null || need+=(clang)
+# ngtcp2's client checks HTTP/3 interop (tests/h3.rs).
+command -v gtlsclient >/dev/null || need+=(ngtcp2-client)
 # Node runs real React for the conformance corpus and the ssr bench's baselines.
 command -v node  >/dev/null || need+=(nodejs)
 command -v npm   >/dev/null || need+=(npm)
@@ -52,6 +57,23 @@ example=examples/app
 if [ "$example/package-lock.json" -nt "$example/node_modules/.package-lock.json" ]; then
     step "installing the example app's node packages (npm ci)"
     npm ci --prefix "$example" --no-audit --no-fund --loglevel=error
+fi
+
+# aioquic (PyPI), the HTTP/3 client of tests/h3.rs, in a virtual environment of its own
+# outside the clone (the test installs it there itself when run alone).
+quic_venv=/var/cache/bext/quic-venv
+if ! "$quic_venv/bin/python" -c 'import aioquic' 2>/dev/null; then
+    step "installing aioquic into $quic_venv (pip)"
+    mkdir -p "$(dirname "$quic_venv")"
+    rm -rf "$quic_venv"
+    # Debian's own python3 makes virtual environments only with python3-venv installed.
+    if ! python3 -m venv "$quic_venv" 2>/dev/null; then
+        rm -rf "$quic_venv"
+        SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+        python3 -m venv "$quic_venv"
+    fi
+    "$quic_venv/bin/pip" install --quiet aioquic==1.7.2
 fi
 
 export CARGO_TERM_COLOR=never

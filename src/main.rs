@@ -120,12 +120,17 @@ fn serve(args: ServeArgs, dev: bool) -> ExitCode {
         .local_addrs
         .iter()
         .map(|a| ("http", a))
-        .chain(running.tls_addrs.iter().map(|a| ("https", a)));
+        .chain(running.tls_addrs.iter().map(|a| ("https", a)))
+        .chain(running.quic_addrs.iter().map(|a| ("h3", a)));
     for (scheme, addr) in schemes {
-        let tls = if scheme == "https" {
-            format!(", rustls on {}", bext_server::TLS_PROVIDER)
-        } else {
-            String::new()
+        let (scheme, tls) = match scheme {
+            "https" => (
+                "https",
+                format!(", rustls on {}", bext_server::TLS_PROVIDER),
+            ),
+            // HTTP/3's URL scheme is https too: the note says it is QUIC over UDP.
+            "h3" => ("https", String::from(", HTTP/3 over QUIC (UDP), quiche")),
+            _ => (scheme, String::new()),
         };
         eprintln!(
             "bext: serving {} on {scheme}://{addr} ({} shard{}, {}{tls}, started in {} ms)",

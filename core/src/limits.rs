@@ -154,6 +154,39 @@ pub const H2_STREAM_WINDOW_BYTES: u32 = 256 * 1024;
 /// HTTP/2 receive window of a whole connection: what bounds the request body bytes buffered
 /// for one connection, however many streams it opens.
 pub const H2_CONNECTION_WINDOW_BYTES: u32 = 1024 * 1024;
+/// HTTP/3 request streams a client may have open on one QUIC connection at once
+/// (`initial_max_streams_bidi`; nginx's `http3_max_concurrent_streams` is the same 128).
+pub const QUIC_STREAMS_CONCURRENT_MAX: u64 = 128;
+/// QUIC receive window of one stream: request body bytes a client may send ahead of the
+/// handler reading them.
+pub const QUIC_STREAM_WINDOW_BYTES: u64 = 1024 * 1024;
+/// QUIC receive window of a whole connection.
+pub const QUIC_CONNECTION_WINDOW_BYTES: u64 = 16 * 1024 * 1024;
+/// A QUIC connection with no packet either way for this long is closed silently (RFC 9000
+/// §10.1; nginx's `quic_timeout` default is 60 s, `keepalive_timeout` 75 s).
+pub const QUIC_IDLE_TIMEOUT_MS: u64 = 60_000;
+/// From a QUIC connection's first packet to its finished handshake; then it is dropped.
+pub const QUIC_HANDSHAKE_DEADLINE_MS: u64 = 10_000;
+/// QUIC connections one shard keeps at once; past it, new connections are refused (their
+/// Initial is dropped, so the client tries again or falls back to TCP).
+pub const QUIC_CONNECTIONS_PER_SHARD_MAX: usize = 10_000;
+/// Datagrams one QUIC connection sends in one pass of its shard's writer before the others
+/// get their turn (a large download cannot starve the other connections of a shard).
+pub const QUIC_DATAGRAMS_PER_PASS_MAX: usize = 64;
+/// Largest UDP payload bext sends (quiche's default; fits every IPv6 path with tunnels).
+pub const QUIC_SEND_DATAGRAM_BYTES_MAX: usize = 1350;
+/// Largest datagram bext receives (the UDP maximum): a receive buffer this large never
+/// truncates.
+pub const QUIC_RECV_DATAGRAM_BYTES_MAX: usize = 65_535;
+/// Kernel receive and send buffer asked for each shard's UDP socket (capped by
+/// `net.core.rmem_max`/`wmem_max`).
+pub const QUIC_SOCKET_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+/// How long a Retry token is good for: long enough for a client's next Initial, short enough
+/// that a stolen one is worth little.
+pub const QUIC_RETRY_TOKEN_LIFETIME_MS: u64 = 10_000;
+/// Response body bytes one HTTP/3 stream keeps ahead of what QUIC has taken (a file or a
+/// stream body is read this far ahead, no further).
+pub const QUIC_STREAM_SEND_BYTES_MAX: usize = 256 * 1024;
 /// Largest HTTP/2 frame payload bext accepts (the protocol's default and floor).
 pub const H2_FRAME_BYTES_MAX: u32 = 16 * 1024;
 /// Response bytes one HTTP/2 stream hands the connection ahead of the client's window: a
@@ -397,6 +430,12 @@ const _: () = assert!(JSC_WATCHDOG_PERIOD_MS <= RENDER_TIMEOUT_MS);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);
 const _: () = assert!(H2_STREAM_WINDOW_BYTES <= H2_CONNECTION_WINDOW_BYTES);
+const _: () = assert!(QUIC_STREAM_WINDOW_BYTES <= QUIC_CONNECTION_WINDOW_BYTES);
+const _: () = assert!(QUIC_HANDSHAKE_DEADLINE_MS <= QUIC_IDLE_TIMEOUT_MS);
+const _: () = assert!(
+    QUIC_SEND_DATAGRAM_BYTES_MAX >= 1200
+        && QUIC_SEND_DATAGRAM_BYTES_MAX <= QUIC_RECV_DATAGRAM_BYTES_MAX
+);
 const _: () = assert!(H2_FRAME_BYTES_MAX >= 16 * 1024 && H2_FRAME_BYTES_MAX < (1 << 24));
 const _: () = assert!(H2_STREAM_SEND_BYTES_MAX <= H2_OUTPUT_BYTES_MAX);
 const _: () = assert!(APP_FILE_SNAPSHOT_BYTES_MAX <= APP_FILES_SNAPSHOT_BYTES_MAX);

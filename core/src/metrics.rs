@@ -45,6 +45,21 @@ pub struct Metrics {
     pub tls_ktls_fallbacks: u64,
     /// TLS connections lost because the kernel refused the keys it was handed.
     pub tls_ktls_failures: u64,
+    /// QUIC connections accepted (a handshake begun: after the Retry, with `quic_retry`).
+    pub quic_connections_accepted: u64,
+    /// QUIC connections open now.
+    pub quic_connections_open: u64,
+    /// QUIC Initials refused: the shard at `QUIC_CONNECTIONS_PER_SHARD_MAX`, or draining.
+    pub quic_connections_refused: u64,
+    /// Retry packets sent (address validation of new QUIC connections).
+    pub quic_retries: u64,
+    /// Initials whose token was not one of ours or had expired: dropped.
+    pub quic_tokens_refused: u64,
+    /// Datagrams that arrived on this shard for another shard's connection and were forwarded
+    /// to it over the mesh.
+    pub quic_datagrams_forwarded: u64,
+    /// Datagrams dropped: not QUIC, for no connection, or a full inbox on the way to their shard.
+    pub quic_datagrams_dropped: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -116,6 +131,13 @@ impl Metrics {
         self.tls_ktls_offloaded += other.tls_ktls_offloaded;
         self.tls_ktls_fallbacks += other.tls_ktls_fallbacks;
         self.tls_ktls_failures += other.tls_ktls_failures;
+        self.quic_connections_accepted += other.quic_connections_accepted;
+        self.quic_connections_open += other.quic_connections_open;
+        self.quic_connections_refused += other.quic_connections_refused;
+        self.quic_retries += other.quic_retries;
+        self.quic_tokens_refused += other.quic_tokens_refused;
+        self.quic_datagrams_forwarded += other.quic_datagrams_forwarded;
+        self.quic_datagrams_dropped += other.quic_datagrams_dropped;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -182,6 +204,36 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_tls_ktls_failures_total",
         "TLS connections lost because the kernel refused their keys.",
         m.tls_ktls_failures,
+    );
+    counter(
+        "bext_quic_connections_accepted_total",
+        "QUIC connections accepted (after the Retry, with server.quic_retry).",
+        m.quic_connections_accepted,
+    );
+    counter(
+        "bext_quic_connections_refused_total",
+        "QUIC Initials refused: shard at its QUIC connection limit, or draining.",
+        m.quic_connections_refused,
+    );
+    counter(
+        "bext_quic_retries_total",
+        "QUIC Retry packets sent to validate a new client's address.",
+        m.quic_retries,
+    );
+    counter(
+        "bext_quic_tokens_refused_total",
+        "QUIC Initials dropped for a token that was not ours or had expired.",
+        m.quic_tokens_refused,
+    );
+    counter(
+        "bext_quic_datagrams_forwarded_total",
+        "QUIC datagrams that reached a shard other than their connection's and were forwarded to it.",
+        m.quic_datagrams_forwarded,
+    );
+    counter(
+        "bext_quic_datagrams_dropped_total",
+        "QUIC datagrams dropped: not QUIC, for no connection, or a full inbox on the way to their shard.",
+        m.quic_datagrams_dropped,
     );
     counter(
         "bext_file_cache_hits_total",
@@ -271,6 +323,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         out,
         "# HELP bext_open_connections Connections open now.\n# TYPE bext_open_connections gauge\nbext_open_connections {}\n",
         m.connections_open
+    );
+    let _ = write!(
+        out,
+        "# HELP bext_quic_open_connections QUIC connections open now.\n# TYPE bext_quic_open_connections gauge\nbext_quic_open_connections {}\n",
+        m.quic_connections_open
     );
     let _ = write!(
         out,

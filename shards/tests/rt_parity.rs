@@ -708,3 +708,52 @@ fn set_nodelay_on_both_ends() {
         drop(listener);
     });
 }
+
+#[test]
+fn udp_datagrams_come_in_whole_with_their_sender_and_go_back_out() {
+    let cpus = [sys::current_cpu().unwrap_or(0)];
+    let group = sys::bind_reuseport_udp_group("127.0.0.1:0".parse().unwrap(), &cpus, 1 << 20)
+        .expect("a UDP group of one");
+    let server = group.into_iter().next().expect("one socket");
+    let server_addr = server.local_addr().unwrap();
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    let peer_addr = peer.local_addr().unwrap();
+    let echoed = Rc::new(Cell::new(0usize));
+    let seen = echoed.clone();
+    let client = thread::spawn(move || {
+        let mut buf = [0u8; 2048];
+        let mut back = Vec::new();
+        for size in [1usize, 1200, 1500] {
+            let datagram = vec![size as u8; size];
+            peer.send_to(&datagram, server_addr).unwrap();
+            let (n, from) = peer.recv_from(&mut buf).unwrap();
+            assert_eq!(from, server_addr);
+            back.push(buf[..n].to_vec());
+        }
+        back
+    });
+    on_shard(|| async move {
+        let socket = rt::UdpSocket::from_std(server).expect("adopted");
+        assert_eq!(socket.local_addr().unwrap(), server_addr);
+        // A buffer with nothing spare cannot take a datagram: refused, not read in part.
+        let (full, _) = socket.recv_from(Vec::new()).await;
+        assert!(full.is_err());
+        let mut buf = Vec::with_capacity(65_535);
+        for _ in 0..3 {
+            buf.clear();
+            let (got, back) = within("a datagram", socket.recv_from(buf)).await;
+            buf = back;
+            let (n, from) = got.expect("received");
+            assert_eq!((n, from), (buf.len(), peer_addr));
+            let (sent, _) = socket.send_to(buf.clone(), from).await;
+            assert_eq!(sent.expect("sent"), n);
+            seen.set(seen.get() + 1);
+        }
+    });
+    let back = client.join().expect("the peer thread");
+    assert_eq!(echoed.get(), 3);
+    let sizes: Vec<usize> = back.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [1, 1200, 1500]);
+    assert!(back[1].iter().all(|&b| b == 1200u32 as u8));
+}

@@ -71,6 +71,17 @@ pub struct ServerConfig {
     pub listen: Vec<SocketAddr>,
     /// Addresses that speak HTTPS (TLS, then HTTP/1.1); empty without `listen_tls`.
     pub listen_tls: Vec<SocketAddr>,
+    /// UDP addresses that speak HTTP/3 over QUIC, with the TLS sites' certificates:
+    /// `listen_quic`, plus every `listen_tls` address when `http3 = true`. Empty by default.
+    pub listen_quic: Vec<SocketAddr>,
+    /// `http3 = true`: QUIC on every `listen_tls` address too (the same port over UDP; a
+    /// port 0 there takes the port the TCP listener got).
+    pub http3: bool,
+    /// Answer a new QUIC connection's first Initial with a Retry (RFC 9000 §8.1.2): the
+    /// client proves its address before the server keeps any state for it, and its next
+    /// packets name the shard that will own the connection. On by default; it costs one
+    /// round trip per new connection.
+    pub quic_retry: bool,
     /// `None` means "auto": one shard per available core, decided by the runtime.
     pub shards: Option<usize>,
     pub access_log: AccessLog,
@@ -299,6 +310,9 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: vec![listen_default()],
             listen_tls: Vec::new(),
+            listen_quic: Vec::new(),
+            http3: false,
+            quic_retry: true,
             shards: None,
             access_log: AccessLog::Off,
             access_log_format: LogFormat::Combined,

@@ -40,6 +40,9 @@ pub(super) struct RawRender {
 pub(super) struct RawServer {
     pub listen: Option<Spanned<Listen>>,
     pub listen_tls: Option<Spanned<Listen>>,
+    pub listen_quic: Option<Spanned<Listen>>,
+    pub http3: Option<Spanned<bool>>,
+    pub quic_retry: Option<bool>,
     pub shards: Option<Spanned<Shards>>,
     pub access_log: Option<Spanned<String>>,
     pub access_log_format: Option<Spanned<String>>,

@@ -8,7 +8,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use bext_core::limits::{
-    ACME_PUBLISH_DEADLINE_MS, CONTROL_SEND_DEADLINE_MS, MESH_QUEUE_DEPTH, SHARD_START_DEADLINE_MS,
+    ACME_PUBLISH_DEADLINE_MS, CONTROL_SEND_DEADLINE_MS, MESH_QUEUE_DEPTH, QUIC_SOCKET_BUFFER_BYTES,
+    SHARD_START_DEADLINE_MS,
 };
 use bext_shards::mesh::{MeshSender, mesh};
 use bext_shards::rt::RuntimeOptions;
@@ -35,6 +36,9 @@ pub struct Server {
     pub local_addrs: Vec<SocketAddr>,
     /// The same for `listen_tls` (HTTPS).
     pub tls_addrs: Vec<SocketAddr>,
+    /// The UDP addresses serving HTTP/3: `listen_quic`, then (with `http3 = true`) each
+    /// `listen_tls` address's, port 0 resolved.
+    pub quic_addrs: Vec<SocketAddr>,
     pub shards: usize,
 }
 
@@ -54,6 +58,11 @@ impl fmt::Display for LaunchError {
 }
 
 impl std::error::Error for LaunchError {}
+
+/// How long a client may remember that HTTP/3 is served (`alt-svc`'s `ma`): a day, as
+/// Cloudflare and Google advertise it.
+// tidy: not a limit: an advertised lifetime.
+const ALT_SVC_MAX_AGE_SECS: u32 = 86_400;
 
 const CONTROL_SEND_DEADLINE: Duration = Duration::from_millis(CONTROL_SEND_DEADLINE_MS);
 
@@ -92,14 +101,40 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
             per_shard[i].push((listener, tls));
         }
     }
+    // QUIC: `listen_quic`, and with `http3 = true` every TLS address's port over UDP.
+    let mut per_shard_quic: Vec<Vec<std::net::UdpSocket>> =
+        (0..shards).map(|_| Vec::new()).collect();
+    let mut quic_addrs = Vec::new();
+    let quic = server_config
+        .listen_quic
+        .iter()
+        .copied()
+        .chain(tls_addrs.iter().copied().filter(|_| server_config.http3));
+    for addr in quic {
+        let group = sys::bind_reuseport_udp_group(addr, &cpus, QUIC_SOCKET_BUFFER_BYTES)
+            .map_err(|error| LaunchError::Bind { addr, error })?;
+        let bound = group[0]
+            .local_addr()
+            .map_err(|error| LaunchError::Bind { addr, error })?;
+        quic_addrs.push(bound);
+        for (i, socket) in group.into_iter().enumerate() {
+            per_shard_quic[i].push(socket);
+        }
+    }
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<usize>();
     // Diagnostic: run on the epoll fallback as if io_uring were unavailable.
     let force_epoll = std::env::var_os("BEXT_DANGER_FORCE_EPOLL").is_some_and(|v| v == "1");
     let mut handles = Vec::with_capacity(shards);
-    for ((id, listeners), receiver) in per_shard.into_iter().enumerate().zip(receivers) {
+    // What HTTPS answers advertise: HTTP/3 on the first QUIC address's port.
+    let alt_svc: Option<Arc<[u8]>> = quic_addrs.first().map(|a| {
+        Arc::from(format!("h3=\":{}\"; ma={ALT_SVC_MAX_AGE_SECS}", a.port()).into_bytes())
+    });
+    let sockets = per_shard.into_iter().zip(per_shard_quic);
+    for ((id, (listeners, quic)), receiver) in sockets.enumerate().zip(receivers) {
         let snapshot = snapshot.clone();
         let ready = ready_tx.clone();
+        let alt_svc = alt_svc.clone();
         let options = RuntimeOptions {
             danger_force_epoll: force_epoll,
             ..RuntimeOptions::default()
@@ -109,7 +144,12 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
             let ready = move || {
                 let _ = ready.send(id);
             };
-            shard_loop::run(placement, started, snapshot, listeners, receiver, ready)
+            let sockets = shard_loop::Sockets {
+                listeners,
+                quic,
+                alt_svc,
+            };
+            shard_loop::run(placement, started, snapshot, sockets, receiver, ready)
         })
         .map_err(LaunchError::Shards)?;
         handles.push(handle);
@@ -119,6 +159,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         handles,
         local_addrs,
         tls_addrs,
+        quic_addrs,
         shards,
     };
     server.wait_ready(&ready_rx)?;

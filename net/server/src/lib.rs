@@ -3,10 +3,11 @@
 //! Three layers, each knowing only the one below it:
 //!
 //! ```text
-//!  transport/   bytes to and from a peer: TCP today, TLS next (accept loops live here)
+//!  transport/   bytes to and from a peer: TCP, and TLS over it (rustls; kTLS)
 //!      │
-//!  driver/      one protocol over a transport: h1.rs drives bext_net::h1::Conn (the sans-I/O
-//!      │        HTTP/1.1 connection) and is the only place responses are framed; h2, h3 next
+//!  driver/      one protocol over a transport, the only place responses are framed: h1.rs
+//!      │        drives bext_net::h1::Conn (the sans-I/O HTTP/1.1 connection), h2/ the h2
+//!      │        crate, h3/ quiche's QUIC and HTTP/3 over the shard's UDP socket
 //!      ▼
 //!  service/     Request in, Response out: route.rs decides once which handler answers
 //!               (static_files/, app/, ops.rs), from one pinned snapshot

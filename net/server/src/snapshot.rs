@@ -34,6 +34,8 @@ pub struct Snapshot {
     pub(crate) h1: h1::ConnConfig,
     /// The certificates `listen_tls` addresses serve (by SNI), when a site has `tls`.
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    /// The same certificates and keys as loaded, for QUIC's TLS (empty without `tls`).
+    pub(crate) site_keys: Arc<[crate::transport::tls::certs::SiteKeys]>,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -153,7 +155,11 @@ impl AppBuilder {
             write_stall_timeout: Duration::from_millis(timeouts.write_stall_timeout_ms),
         };
         let sites = SiteTable::new(&config.sites);
-        let tls = crate::transport::tls::certs::server_config(&config).map_err(SnapshotError)?;
+        let (tls, site_keys) =
+            match crate::transport::tls::certs::server_config(&config).map_err(SnapshotError)? {
+                Some((tls, keys)) => (Some(tls), keys),
+                None => (None, Arc::from(Vec::new())),
+            };
         Ok(Snapshot {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             config,
@@ -161,6 +167,7 @@ impl AppBuilder {
             site_runtime,
             h1,
             tls,
+            site_keys,
         })
     }
 

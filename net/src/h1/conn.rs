@@ -138,6 +138,9 @@ pub struct ResponseHead<'a> {
     pub body: BodySize,
     /// The handler wants the connection closed after this response.
     pub close: bool,
+    /// `alt-svc`'s value (another protocol serves this origin: HTTP/3), written after
+    /// `server`; `None` for none.
+    pub alt_svc: Option<&'a [u8]>,
 }
 
 /// The `server` field every response carries.
@@ -496,6 +499,11 @@ impl Conn {
         write_status_line(out, head.status);
         out.extend_from_slice(head.date_line);
         out.extend_from_slice(SERVER_LINE);
+        if let Some(alt_svc) = head.alt_svc {
+            out.extend_from_slice(b"alt-svc: ");
+            out.extend_from_slice(alt_svc);
+            out.extend_from_slice(b"\r\n");
+        }
         out.extend_from_slice(head.shared);
         for field in head.fields {
             write_field(out, field);

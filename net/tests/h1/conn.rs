@@ -217,6 +217,7 @@ impl Harness {
                 fields: &[],
                 body,
                 close,
+                alt_svc: None,
             },
         );
         if plan == BodyPlan::Chunked {

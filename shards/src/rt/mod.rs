@@ -10,11 +10,12 @@
 //!   and [`run`] reports that through [`Started::driver`] so the caller says so once.
 //! - [`spawn`]: start a detached task on the current shard.
 //! - [`sleep`], [`timeout`]: timers of the current shard.
-//! - [`TcpListener`], [`TcpStream`], [`File`]: sockets and files with owned buffers. A buffer
-//!   handed to an operation belongs to it until the operation completes, even if the future is
-//!   dropped (io_uring may still be writing into it), so reads take a `Vec<u8>` and hand it
-//!   back: [`BufResult`]. Reads append to the vector, between `len()` and `capacity()`; a
-//!   vector with no spare capacity reads nothing and returns `Ok(0)`.
+//! - [`TcpListener`], [`TcpStream`], [`UdpSocket`], [`File`]: sockets and files with owned
+//!   buffers. A buffer handed to an operation belongs to it until the operation completes,
+//!   even if the future is dropped (io_uring may still be writing into it), so reads take a
+//!   `Vec<u8>` and hand it back: [`BufResult`]. Reads append to the vector, between `len()`
+//!   and `capacity()`; a vector with no spare capacity reads nothing and returns `Ok(0)` (a
+//!   datagram receive refuses it: a datagram cannot be read in parts).
 //! - `File::read_at` never blocks the shard thread: a read that waits for the disk is
 //!   completed by the kernel's io_uring workers while the shard runs its other tasks (on
 //!   io_uring; monoio's epoll fallback has no asynchronous file reads).
@@ -37,7 +38,9 @@ mod glommio;
 #[cfg(feature = "glommio")]
 use self::glommio as backend;
 
-pub use backend::{File, TcpListener, TcpReader, TcpStream, TcpWriter, run, sleep, spawn, timeout};
+pub use backend::{
+    File, TcpListener, TcpReader, TcpStream, TcpWriter, UdpSocket, run, sleep, spawn, timeout,
+};
 
 /// The default backend's surface (the same items as this module's), whatever backend the
 /// features select for bext: for the tools that measure bext (the benchmark's ceiling server

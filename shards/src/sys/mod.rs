@@ -33,5 +33,5 @@ pub use process::{
     CLOCK_TICKS_PER_SECOND_FALLBACK, Signal, clock_ticks_per_second, die_with_parent, send_signal,
     waited_children_cpu_seconds,
 };
-pub use reuseport::{LISTEN_BACKLOG_MAX, bind_reuseport_group};
+pub use reuseport::{LISTEN_BACKLOG_MAX, bind_reuseport_group, bind_reuseport_udp_group};
 pub use rlimit::{raise_nofile_limit, raise_nofile_limit_to};

@@ -9,7 +9,7 @@
 #![allow(unsafe_code)]
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::socket::{set_int_opt, sockaddr_of};
@@ -42,20 +42,53 @@ pub fn bind_reuseport_group(
     Ok(listeners)
 }
 
+/// The same group for UDP (QUIC): one socket per shard on `addr`, in shard order, with the
+/// same CPU steering, and receive and send buffers of `buffer_bytes` each (a burst of
+/// datagrams is dropped by the kernel when the receive buffer is full).
+pub fn bind_reuseport_udp_group(
+    addr: SocketAddr,
+    shard_cpus: &[usize],
+    buffer_bytes: usize,
+) -> io::Result<Vec<UdpSocket>> {
+    assert!(
+        !shard_cpus.is_empty(),
+        "a socket group needs at least one shard"
+    );
+    let size = i32::try_from(buffer_bytes).unwrap_or(i32::MAX);
+    let mut sockets = Vec::with_capacity(shard_cpus.len());
+    let mut bound = addr;
+    for _ in shard_cpus {
+        let fd = bind_socket(bound, libc::SOCK_DGRAM)?;
+        let raw = fd.as_raw_fd();
+        // Best effort: the kernel caps them at net.core.[rw]mem_max.
+        let _ = set_int_opt(raw, libc::SOL_SOCKET, libc::SO_RCVBUF, size);
+        let _ = set_int_opt(raw, libc::SOL_SOCKET, libc::SO_SNDBUF, size);
+        let socket = UdpSocket::from(fd);
+        bound = socket.local_addr()?;
+        sockets.push(socket);
+    }
+    attach_cpu_steering(sockets[0].as_raw_fd(), shard_cpus)?;
+    Ok(sockets)
+}
+
 fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
+    let owned = bind_socket(addr, libc::SOCK_STREAM)?;
+    // SAFETY: the descriptor is a bound stream socket.
+    if unsafe { libc::listen(owned.as_raw_fd(), LISTEN_BACKLOG_MAX) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(TcpListener::from(owned))
+}
+
+/// A socket of `kind` with `SO_REUSEADDR` and `SO_REUSEPORT`, bound to `addr`.
+fn bind_socket(addr: SocketAddr, kind: i32) -> io::Result<OwnedFd> {
     let domain = if addr.is_ipv4() {
         libc::AF_INET
     } else {
         libc::AF_INET6
     };
     // SAFETY: socket() returns a new descriptor or -1; on success we take ownership at once.
-    let fd = unsafe {
-        libc::socket(
-            domain,
-            libc::SOCK_STREAM | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK,
-            0,
-        )
-    };
+    let fd = unsafe { libc::socket(domain, kind | libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK, 0) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -71,11 +104,7 @@ fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
     if unsafe { libc::bind(fd, (&raw const storage).cast(), len) } != 0 {
         return Err(io::Error::last_os_error());
     }
-    // SAFETY: fd is a bound stream socket.
-    if unsafe { libc::listen(fd, LISTEN_BACKLOG_MAX) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(TcpListener::from(owned))
+    Ok(owned)
 }
 
 /// `ld cpu; (jeq cpu_i → ret i)*; A %= n; ret A`.

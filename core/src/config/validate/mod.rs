@@ -29,6 +29,7 @@ pub(super) struct Checker<'a> {
 impl Checker<'_> {
     pub fn config(&self, raw: RawConfig) -> Result<Config> {
         let listen_tls_span = raw.server.listen_tls.as_ref().map(|l| l.span());
+        let listen_quic_span = raw.server.listen_quic.as_ref().map(|l| l.span());
         let server = self.server(raw.server)?;
         let render = self.render(raw.render)?;
         if raw.site.is_empty() {
@@ -80,6 +81,16 @@ impl Checker<'_> {
                 "server.listen_tls",
                 "no [[site]] has `tls`: give one a certificate (`tls = { cert, key }`) or \
                  `tls = \"self-signed\"`",
+            ));
+        }
+        if let Some(span) = listen_quic_span
+            && sites.iter().all(|s| s.tls.is_none())
+        {
+            return Err(self.source.error(
+                span,
+                "server.listen_quic",
+                "no [[site]] has `tls`: QUIC serves the TLS sites' certificates; give one a \
+                 certificate (`tls = { cert, key }`) or `tls = \"self-signed\"`",
             ));
         }
         Ok(Config {

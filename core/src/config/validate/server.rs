@@ -34,6 +34,35 @@ impl Checker<'_> {
                 format!("{both} is also in server.listen: an address speaks HTTP or HTTPS"),
             ));
         }
+        let quic_span = raw.listen_quic.as_ref().map(|l| l.span());
+        let listen_quic = match raw.listen_quic {
+            None => Vec::new(),
+            Some(listen) => self.listen_as(listen, "server.listen_quic")?,
+        };
+        let http3 = match raw.http3 {
+            Some(on) if *on.get_ref() && listen_tls.is_empty() => {
+                return Err(self.source.error(
+                    on.span(),
+                    "server.http3",
+                    "needs `listen_tls` addresses in [server]: HTTP/3 is served on their ports \
+                     (or name UDP addresses with `listen_quic`)",
+                ));
+            }
+            Some(on) => *on.get_ref(),
+            None => defaults.http3,
+        };
+        if let Some(both) = listen_tls
+            .iter()
+            .find(|a| http3 && a.port() != 0 && listen_quic.contains(a))
+        {
+            return Err(self.source.error(
+                quic_span.unwrap_or(0..0),
+                "server.listen_quic",
+                format!(
+                    "{both} is a `listen_tls` address and `http3 = true` serves QUIC there already"
+                ),
+            ));
+        }
         let shards = match raw.shards {
             None => defaults.shards,
             Some(shards) => self.shards(shards)?,
@@ -116,6 +145,9 @@ impl Checker<'_> {
         Ok(ServerConfig {
             listen,
             listen_tls,
+            listen_quic,
+            http3,
+            quic_retry: raw.quic_retry.unwrap_or(defaults.quic_retry),
             shards,
             access_log,
             access_log_format,

@@ -504,6 +504,7 @@ impl Connection<'_> {
                 fields: &response.fields,
                 body: size,
                 close: response.close,
+                alt_svc: self.shard.alt_svc.as_deref().filter(|_| self.secure),
             };
             self.conn.write_head(out, &head)
         };

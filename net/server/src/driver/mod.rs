@@ -4,10 +4,12 @@
 //! - [`h1`]: HTTP/1.1 (`bext_net::h1::Conn`), and the hand-over of a cleartext connection
 //!   that opens with HTTP/2's preface (h2c with prior knowledge) to [`h2`];
 //! - [`h2`]: HTTP/2 (the `h2` crate's state machine over the transport's split halves).
-//!   HTTP/3 comes as `h3.rs`.
+//! - [`h3`]: HTTP/3 (quiche's QUIC and HTTP/3 state machines over the shard's UDP socket;
+//!   a connection belongs to the shard its connection IDs name).
 
 pub(crate) mod h1;
 pub(crate) mod h2;
+pub(crate) mod h3;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -90,6 +92,11 @@ impl PendingLog {
             status,
             started,
         }
+    }
+
+    /// When the request's head was complete (for the latency counters).
+    pub(super) fn started(&self) -> Instant {
+        self.started
     }
 
     /// The line, now that the body's `body_bytes` have been sent (or the connection ended).

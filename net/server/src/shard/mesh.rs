@@ -9,6 +9,7 @@
 //! | `MetricsRequest` | the scrape is answered without that shard (`bext_shards{state="reporting"}` says so) |
 //! | `MetricsReply`, `FillReply` | retried every `MESH_RETRY_INTERVAL_MS` until the asker's own wait ends |
 //! | `FillRequest` | the asking shard renders the page itself |
+//! | `QuicDatagram` | dropped and counted (`bext_quic_datagrams_dropped_total`): QUIC's loss recovery sends it again |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
 //! | `Reload`, `Stop`, `Acme` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator (for `Acme`, the ACME thread, which does not tell the CA to check) |
 //!
@@ -17,6 +18,7 @@
 //! answered with nothing rather than applied to the wrong site.
 
 use std::cell::Cell;
+use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,12 +64,25 @@ pub(crate) enum Message {
         challenges: Arc<bext_core::acme::Challenges>,
         taken: std::sync::mpsc::SyncSender<usize>,
     },
+    /// A QUIC datagram that reached another shard's socket, for the connection this shard
+    /// owns (its connection ID names this shard).
+    QuicDatagram(Box<Datagram>),
     /// Mark pages of a site stale (`POST /__bext/cache/invalidate`, fanned out).
     Invalidate {
         snapshot: u64,
         site: usize,
         what: Invalidate,
     },
+}
+
+/// A QUIC datagram that arrived on one shard for a connection another shard owns.
+pub(crate) struct Datagram {
+    /// Which of the shards' QUIC sockets it arrived on (its index in each shard's list: the
+    /// same address on every shard).
+    pub socket: usize,
+    pub from: SocketAddr,
+    pub to: SocketAddr,
+    pub data: Vec<u8>,
 }
 
 /// A page asked of its owner shard.
@@ -125,6 +140,13 @@ impl Shard {
             self.metrics.borrow_mut().mesh_full += 1;
             full.0
         })
+    }
+
+    /// Forwards a QUIC datagram to the shard that owns its connection; false if its inbox
+    /// was full (the datagram is dropped: QUIC sends it again).
+    pub fn forward_datagram(&self, to: usize, datagram: Datagram) -> bool {
+        self.send(to, Message::QuicDatagram(Box::new(datagram)))
+            .is_ok()
     }
 
     /// Sends, and if the inbox is full keeps trying every `MESH_RETRY_INTERVAL_MS` until

@@ -37,6 +37,7 @@ use bext_shards::sync::{StopSignal, race};
 use crate::log::AccessLogBuffer;
 use crate::service::Service;
 use crate::snapshot::Snapshot;
+pub(crate) use mesh::Datagram;
 use mesh::{Mesh, Message};
 
 /// Said once per process, by whichever shard sees it first.
@@ -66,6 +67,8 @@ pub(crate) struct Shard {
     /// Output buffers lent to connections while they write.
     out_pool: RefCell<Vec<Vec<u8>>>,
     pub(crate) mesh: Mesh,
+    /// `alt-svc`'s value on answers over TLS (TCP) when HTTP/3 is served: `h3=":PORT"; ma=…`.
+    pub alt_svc: Option<Arc<[u8]>>,
     scrapes: RefCell<metrics::PendingScrapes>,
 }
 
@@ -90,6 +93,7 @@ impl Shard {
             deadlines: Deadlines::new(),
             out_pool: RefCell::new(Vec::new()),
             mesh: Mesh::new(receiver.sender()),
+            alt_svc: None,
             scrapes: RefCell::new(metrics::PendingScrapes::default()),
         }
     }
@@ -185,15 +189,30 @@ fn a_spawned_task_keeps_one_copy_of_its_work() {
     assert!(guarded_size(&work) < size + 64, "{}", guarded_size(&work));
 }
 
+/// What a shard serves on, bound by `launch` in shard order.
+pub(crate) struct Sockets {
+    /// Its TCP listeners, each with whether it speaks TLS.
+    pub listeners: Vec<(std::net::TcpListener, bool)>,
+    /// Its UDP sockets for QUIC, in the same order on every shard.
+    pub quic: Vec<std::net::UdpSocket>,
+    /// The `alt-svc` value HTTPS answers carry when HTTP/3 is served.
+    pub alt_svc: Option<Arc<[u8]>>,
+}
+
 /// The shard's main loop: serve until a Stop, then drain.
 pub(crate) async fn run(
     placement: Placement,
     started: Started,
     snapshot: Arc<Snapshot>,
-    listeners: Vec<(std::net::TcpListener, bool)>,
+    sockets: Sockets,
     receiver: MeshReceiver<Message>,
     ready: impl FnOnce(),
 ) {
+    let Sockets {
+        listeners,
+        quic,
+        alt_svc,
+    } = sockets;
     if started.driver == Driver::Legacy && !LEGACY_DRIVER_REPORTED.swap(true, Ordering::Relaxed) {
         eprintln!("bext: io_uring is unavailable here; shards run on the epoll driver (slower)");
     }
@@ -203,13 +222,15 @@ pub(crate) async fn run(
             placement.id
         );
     }
-    let shard = Rc::new(Shard::new(
+    let mut shard = Shard::new(
         placement.id,
         placement.cpu,
         started.driver,
         &receiver,
         &snapshot.config.server,
-    ));
+    );
+    shard.alt_svc = alt_svc;
+    let shard = Rc::new(shard);
     // Engines are created and loaded before the shard says it is ready, so no request waits
     // for one.
     let service = Service::new(shard.clone(), snapshot);
@@ -225,12 +246,18 @@ pub(crate) async fn run(
             Err(e) => eprintln!("bext: shard {}: listener unusable: {e}", shard.id),
         }
     }
+    let endpoints = crate::driver::h3::Endpoints::default();
+    for (index, socket) in quic.into_iter().enumerate() {
+        if let Err(e) = crate::driver::h3::serve(&service, &endpoints, socket, index) {
+            eprintln!("bext: shard {}: QUIC socket unusable: {e}", shard.id);
+        }
+    }
     spawn(&shard, "ticker", ticker(service.clone()));
     spawn(&shard, "deadline sweep", sweeper(service.clone()));
     let drain = loop {
         match receiver.recv().await {
             Message::Stop { drain } => break drain,
-            message => handle(&service, message),
+            message => handle(&service, &endpoints, message),
         }
     };
     shard.draining.set(true);
@@ -239,7 +266,7 @@ pub(crate) async fn run(
     while shard.busy_connections.get() > 0 && Instant::now() < deadline {
         // Keep answering peers while draining: an asker must not wait out its timeout on us.
         if let Some(message) = race(receiver.recv(), rt::sleep(DRAIN_POLL_INTERVAL)).await {
-            handle(&service, message);
+            handle(&service, &endpoints, message);
         }
     }
     shard.log.borrow_mut().flush();
@@ -247,7 +274,7 @@ pub(crate) async fn run(
 }
 
 /// One mesh message, while serving or draining.
-fn handle(service: &Rc<Service>, message: Message) {
+fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, message: Message) {
     let shard = &service.shard;
     match message {
         Message::Reload(snapshot) => {
@@ -266,6 +293,7 @@ fn handle(service: &Rc<Service>, message: Message) {
         Message::MetricsReply { id, metrics } => metrics::reply(shard, id, &metrics),
         Message::FillRequest(request) => service.on_fill_request(*request),
         Message::FillReply { id, reply } => service.on_fill_reply(id, reply),
+        Message::QuicDatagram(datagram) => endpoints.forwarded(*datagram),
         Message::Invalidate {
             snapshot,
             site,

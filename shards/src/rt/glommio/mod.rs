@@ -270,3 +270,44 @@ impl File {
         }
     }
 }
+
+/// A UDP socket (QUIC): datagrams in and out with owned buffers. Shared by `&self`: a
+/// receive and sends may wait at once (glommio polls the socket; nothing of ours is left in
+/// the kernel when a future is dropped).
+pub struct UdpSocket(glommio::net::UdpSocket);
+
+impl UdpSocket {
+    pub fn from_std(socket: std::net::UdpSocket) -> io::Result<Self> {
+        socket.set_nonblocking(true)?;
+        let fd = socket.into_raw_fd();
+        // SAFETY: fd is a bound UDP socket whose ownership we just released from std;
+        // glommio's socket now owns and closes it.
+        Ok(UdpSocket(unsafe {
+            glommio::net::UdpSocket::from_raw_fd(fd)
+        }))
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr().map_err(io::Error::from)
+    }
+
+    /// Receives one datagram into `buf[len..capacity]`, appending; its size and sender.
+    pub async fn recv_from(&self, mut buf: Vec<u8>) -> BufResult<(usize, SocketAddr)> {
+        let start = buf.len();
+        let cap = buf.capacity();
+        if start == cap {
+            return (Err(io::ErrorKind::InvalidInput.into()), buf);
+        }
+        buf.resize(cap, 0);
+        let result = self.0.recv_from(&mut buf[start..]).await;
+        let n = result.as_ref().map_or(0, |(n, _)| *n);
+        buf.truncate(start + n);
+        (result.map_err(io::Error::from), buf)
+    }
+
+    /// Sends `buf` as one datagram to `to`.
+    pub async fn send_to(&self, buf: Vec<u8>, to: SocketAddr) -> BufResult<usize> {
+        let result = self.0.send_to(&buf, to).await.map_err(io::Error::from);
+        (result, buf)
+    }
+}

@@ -229,3 +229,33 @@ impl File {
         (result, slice.into_inner())
     }
 }
+
+/// A UDP socket (QUIC): datagrams in and out with owned buffers. Shared by `&self`: a
+/// receive and sends may be in flight at once.
+pub struct UdpSocket(monoio::net::udp::UdpSocket);
+
+impl UdpSocket {
+    pub fn from_std(socket: std::net::UdpSocket) -> io::Result<Self> {
+        Ok(UdpSocket(monoio::net::udp::UdpSocket::from_std(socket)?))
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+
+    /// Receives one datagram into `buf[len..capacity]`, appending; its size and sender.
+    pub async fn recv_from(&self, buf: Vec<u8>) -> BufResult<(usize, SocketAddr)> {
+        let start = buf.len();
+        let cap = buf.capacity();
+        if start == cap {
+            return (Err(io::ErrorKind::InvalidInput.into()), buf);
+        }
+        let (result, slice) = self.0.recv_from(buf.slice_mut(start..cap)).await;
+        (result, slice.into_inner())
+    }
+
+    /// Sends `buf` as one datagram to `to`.
+    pub async fn send_to(&self, buf: Vec<u8>, to: SocketAddr) -> BufResult<usize> {
+        self.0.send_to(buf, to).await
+    }
+}

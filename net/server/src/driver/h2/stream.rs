@@ -336,6 +336,14 @@ fn head(
         headers.append(http::header::DATE, value);
     }
     headers.append(http::header::SERVER, HeaderValue::from_static("bext"));
+    if connection.secure
+        && let Some(value) = shard
+            .alt_svc
+            .as_deref()
+            .and_then(|v| HeaderValue::from_bytes(v).ok())
+    {
+        headers.append(http::header::ALT_SVC, value);
+    }
     let shared = response.shared.as_deref().map_or(&[][..], |b| b.fields());
     for field in shared.iter().chain(response.fields.iter()) {
         append(headers, field);

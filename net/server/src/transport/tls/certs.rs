@@ -32,16 +32,36 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::{ClientHello, NoServerSessionStorage, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 
-/// The rustls server configuration for a config's sites, or `None` when none has `tls`.
-/// Errors name the site and the file.
-pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::ServerConfig>>, String> {
+/// One TLS site's certificate chain and private key, as loaded: what QUIC's TLS (BoringSSL,
+/// `tls/quic.rs`) serves, the same certificate rustls serves over TCP.
+pub(crate) struct SiteKeys {
+    pub hosts: Vec<String>,
+    pub default: bool,
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+/// What the TLS sites serve: rustls's configuration, and the keys it was made of.
+pub(crate) type Served = (Arc<rustls::ServerConfig>, Arc<[SiteKeys]>);
+
+/// The rustls server configuration for a config's sites, with each site's certificate and
+/// key as loaded, or `None` when none has `tls`. Errors name the site and the file.
+pub(crate) fn server_config(config: &Config) -> Result<Option<Served>, String> {
     let mut resolver = BySni::default();
+    let mut loaded = Vec::new();
     for (i, site) in config.sites.iter().enumerate() {
         let Some(tls) = &site.tls else {
             continue;
         };
-        let key =
-            Arc::new(certified_key(tls, &site.hosts).map_err(|e| format!("site[{i}].tls: {e}"))?);
+        let (key, chain, der) =
+            certified_key(tls, &site.hosts).map_err(|e| format!("site[{i}].tls: {e}"))?;
+        loaded.push(SiteKeys {
+            hosts: site.hosts.clone(),
+            default: site.default,
+            chain,
+            key: der,
+        });
+        let key = Arc::new(key);
         for host in &site.hosts {
             match host.strip_prefix("*.") {
                 Some(suffix) => resolver.wildcard.insert(suffix.to_owned(), key.clone()),
@@ -89,7 +109,7 @@ pub(crate) fn server_config(config: &Config) -> Result<Option<Arc<rustls::Server
     server.ignore_client_order = true;
     // kTLS takes the traffic secrets from rustls once the handshake is done.
     server.enable_secret_extraction = config.server.ktls;
-    Ok(Some(Arc::new(server)))
+    Ok(Some((Arc::new(server), loaded.into())))
 }
 
 /// The cipher suites, in the order the server picks them (`ignore_client_order`): Mozilla's
@@ -118,7 +138,14 @@ fn ticketer() -> Result<Arc<dyn rustls::server::ProducesTickets>, String> {
     Ok(TICKETER.get_or_init(|| made).clone())
 }
 
-fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String> {
+/// The site's key for rustls, with the chain and the private key it was made of.
+type Loaded = (
+    CertifiedKey,
+    Vec<CertificateDer<'static>>,
+    PrivateKeyDer<'static>,
+);
+
+fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<Loaded, String> {
     let (chain, key) = match tls {
         SiteTls::Files { cert, key, .. } => read_pem(cert, key)?,
         SiteTls::SelfSigned => self_signed(hosts)?,
@@ -138,7 +165,7 @@ fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String
         }
     };
     let signing = any_supported_type(&key).map_err(|e| format!("the private key: {e}"))?;
-    let mut certified = CertifiedKey::new(chain, signing);
+    let mut certified = CertifiedKey::new(chain.clone(), signing);
     certified
         .keys_match()
         .map_err(|e| format!("the key does not match the certificate: {e}"))?;
@@ -153,7 +180,7 @@ fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<CertifiedKey, String
         }
         certified.ocsp = Some(response);
     }
-    Ok(certified)
+    Ok((certified, chain, key))
 }
 
 /// A PEM chain (leaf first) and its PEM private key; errors name the file.

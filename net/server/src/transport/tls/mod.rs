@@ -11,6 +11,7 @@
 
 pub(crate) mod certs;
 pub(crate) mod kernel;
+pub(crate) mod quic;
 mod split;
 
 pub(crate) use split::{TlsReader, TlsWriter};
