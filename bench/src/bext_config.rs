@@ -18,6 +18,8 @@ pub struct BextConfig<'a> {
     /// `[server] http2`: ALPN h2 on the HTTPS port, h2c on the cleartext one. Written out
     /// either way, so a case over HTTP/1.1 gets a bext without HTTP/2, as its nginx is.
     pub http2: bool,
+    /// `[server] http3`: HTTP/3 on the HTTPS port's number over UDP.
+    pub http3: bool,
 }
 
 /// bext's HTTPS listener.
@@ -44,8 +46,9 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
         ));
     }
     text.push_str(&format!(
-        "http2 = {}\naccess_log = \"off\"\n\n[[site]]\nroot = {}\n",
+        "http2 = {}\nhttp3 = {}\naccess_log = \"off\"\n\n[[site]]\nroot = {}\n",
         config.http2,
+        config.http3,
         toml_path(config.docroot)?
     ));
     if let Some(tls) = &config.tls {
@@ -97,6 +100,7 @@ mod tests {
                 http_port: 8080,
                 tls,
                 http2,
+                http3: false,
             })
             .ok()
         };
@@ -112,7 +116,7 @@ mod tests {
             Some(
                 "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
                  listen = [\"127.0.0.1:8080\"]\nlisten_tls = [\"127.0.0.1:8443\"]\n\
-                 tls_session_tickets = true\nhttp2 = false\n\
+                 tls_session_tickets = true\nhttp2 = false\nhttp3 = false\n\
                  access_log = \"off\"\n\n[[site]]\nroot = \"/run/doc \\\"root\\\"\"\n\
                  tls = { cert = \"/run/cert.pem\", key = \"/run/key.pem\" }\n"
             )
@@ -122,11 +126,22 @@ mod tests {
                 .is_some_and(|text| text.contains("\ntls_session_tickets = false\n")),
             "tickets off"
         );
+        let h3 = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            http_port: 8080,
+            tls: tls(true),
+            http2: true,
+            http3: true,
+        });
+        assert!(
+            h3.is_ok_and(|text| text.contains("\nhttp2 = true\nhttp3 = true\n")),
+            "HTTP/3 on"
+        );
         assert_eq!(
             config(None, true).as_deref(),
             Some(
                 "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
-                 listen = [\"127.0.0.1:8080\"]\nhttp2 = true\naccess_log = \"off\"\n\n\
+                 listen = [\"127.0.0.1:8080\"]\nhttp2 = true\nhttp3 = false\naccess_log = \"off\"\n\n\
                  [[site]]\nroot = \"/run/doc \\\"root\\\"\"\n"
             )
         );

@@ -408,7 +408,7 @@ mod tests {
                 })
             ),
             // Its cases fix their connections.
-            "h2" => format!("{}s x{}", o.duration_secs, o.rounds),
+            "h2" | "h3" => format!("{}s x{}", o.duration_secs, o.rounds),
             _ => format!("{}s x{} c{}", o.duration_secs, o.rounds, o.connections),
         };
         format!(
@@ -532,6 +532,7 @@ mod tests {
              | scaling 1s x1 c50 [bext,nginx] scaling-smoke.json smoke \
              | tls 1s x1 c32 [bext,nginx] tls-smoke.json smoke \
              | h2 1s x1 [bext,nginx] h2-smoke.json smoke \
+             | h3 1s x1 [bext] h3-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -556,11 +557,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, ssr or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, ssr or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, ssr or all)",
         );
         check(
             &["static", "--count", "5"],

@@ -100,6 +100,7 @@ fn measure(
         nginx_tcp_nopush: true,
         tls: None,
         http2: false,
+        http3: false,
     };
     let mut server = contender.launch(programs, &spec, workdir)?;
     wait_ready(&mut server, &format!("/{SMALL_FILE}"), SMALL_BODY.len())?;

@@ -41,6 +41,8 @@ pub struct ServeSpec<'a> {
     /// cleartext. With neither this nor `tls`, bext runs from its command line as in every
     /// scenario before `tls`; with `tls` alone its config turns HTTP/2 off, as nginx has it.
     pub http2: bool,
+    /// HTTP/3 on the HTTPS port's number over UDP (`h3`; bext only: Debian's nginx has none).
+    pub http3: bool,
 }
 
 /// How a server serves HTTPS.
@@ -158,7 +160,7 @@ impl Contender {
         let mut command = Command::new("taskset");
         command.arg("-c").arg(cpus);
         match self {
-            Contender::Bext if spec.tls.is_some() || spec.http2 => {
+            Contender::Bext if spec.tls.is_some() || spec.http2 || spec.http3 => {
                 let config = bext_config::render(&BextConfig {
                     docroot: spec.docroot,
                     http_port: port,
@@ -168,6 +170,7 @@ impl Contender {
                         session_tickets: tls.session_tickets,
                     }),
                     http2: spec.http2,
+                    http3: spec.http3,
                 })?;
                 let config_path =
                     workdir.write_file(&format!("bext-{port}.toml"), config.as_bytes())?;

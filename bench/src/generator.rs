@@ -1,11 +1,13 @@
 //! The closed-loop load generators a timed run can use, and what each speaks: wrk for
-//! HTTP/1.1 (in cleartext or over TLS) and h2load for HTTP/2 (over TLS or h2c). Both reports
-//! are read into a [`WrkResult`], which the run's CPU accounting works on.
+//! HTTP/1.1 (in cleartext or over TLS), h2load for HTTP/2 (over TLS or h2c) and bext-h3load
+//! (this package's, on quiche) for HTTP/3. Their reports are read into a [`WrkResult`],
+//! which the run's CPU accounting works on.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::h2load::{self, H2loadRun};
+use crate::h3load::{self, H3loadRun};
 use crate::locate::Programs;
 use crate::protocol::Protocol;
 use crate::wrk::{self, WrkResult, WrkRun};
@@ -22,6 +24,8 @@ pub enum Client<'a> {
     /// h2load: HTTP/2 over TLS (ALPN h2) when `tls`, else with prior knowledge (h2c), with
     /// `streams` concurrent streams on every connection.
     H2load { tls: bool, streams: u32 },
+    /// bext-h3load: HTTP/3, with `streams` requests in flight on every connection.
+    H3load { streams: u32 },
 }
 
 impl Client<'_> {
@@ -37,6 +41,7 @@ impl Client<'_> {
         match self {
             Client::Wrk { .. } => "wrk",
             Client::H2load { .. } => "h2load",
+            Client::H3load { .. } => "bext-h3load",
         }
     }
 
@@ -46,6 +51,7 @@ impl Client<'_> {
             Client::Wrk { tls: true, .. } => Protocol::Https1,
             Client::H2load { tls: true, .. } => Protocol::H2,
             Client::H2load { tls: false, .. } => Protocol::H2c,
+            Client::H3load { .. } => Protocol::H3,
         }
     }
 
@@ -85,6 +91,16 @@ impl Client<'_> {
                     cpu,
                 },
             ),
+            Client::H3load { streams } => h3load::run(
+                &located(&programs.h3load)?,
+                &H3loadRun {
+                    url,
+                    duration_secs,
+                    connections,
+                    streams,
+                    cpu,
+                },
+            ),
         }
     }
 }
@@ -107,5 +123,6 @@ mod tests {
         assert_eq!(h2load(false).protocol(), Protocol::H2c);
         assert_eq!(h2load(false).name(), "h2load");
         assert_eq!(wrk(true).name(), "wrk");
+        assert_eq!(Client::H3load { streams: 1 }.protocol(), Protocol::H3);
     }
 }

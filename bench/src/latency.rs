@@ -120,6 +120,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             nginx_tcp_nopush: true,
             tls: None,
             http2: false,
+            http3: false,
         };
         let mut servers: Vec<ServerProcess> = Vec::new();
         for contender in &options.contenders {

@@ -21,6 +21,8 @@ pub struct Programs {
     pub ceiling: Option<PathBuf>,
     pub loadgen: Option<PathBuf>,
     pub h2load: Option<PathBuf>,
+    /// `bext-h3load`, this package's HTTP/3 generator (`h3`).
+    pub h3load: Option<PathBuf>,
     pub curl: Option<PathBuf>,
     pub openssl: Option<PathBuf>,
 }
@@ -33,6 +35,8 @@ pub struct Needs {
     pub loadgen: bool,
     /// h2load, the HTTP/2 load generator (`h2`).
     pub h2load: bool,
+    /// `bext-h3load`, the HTTP/3 load generator (`h3`).
+    pub h3load: bool,
     /// openssl to make the certificate and curl to check each protocol (`tls`, `h2`).
     pub tls: bool,
 }
@@ -118,6 +122,9 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
     }
     if needs.loadgen {
         programs.loadgen = Some(sibling_program("bext-loadgen", "BEXT_LOADGEN_BIN")?);
+    }
+    if needs.h3load {
+        programs.h3load = Some(sibling_program("bext-h3load", "BEXT_H3LOAD_BIN")?);
     }
     Ok(programs)
 }

@@ -103,6 +103,8 @@ mod error;
 mod generator;
 mod h2;
 mod h2load;
+mod h3;
+mod h3load;
 mod http_probe;
 mod large;
 mod latency;

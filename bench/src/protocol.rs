@@ -1,6 +1,7 @@
 //! What a load speaks to a server and on which of its listeners: HTTP/1.1 in cleartext
 //! (every scenario before `tls`), HTTP/1.1 over TLS (`tls`), HTTP/2 over TLS chosen by ALPN
-//! and HTTP/2 with prior knowledge in cleartext, h2c (`h2`).
+//! and HTTP/2 with prior knowledge in cleartext, h2c (`h2`), and HTTP/3 over QUIC on the
+//! HTTPS port's number over UDP (`h3`).
 
 use crate::child::{Ports, ServerProcess};
 use crate::error::Error;
@@ -11,6 +12,7 @@ pub enum Protocol {
     Https1,
     H2,
     H2c,
+    H3,
 }
 
 impl Protocol {
@@ -21,11 +23,16 @@ impl Protocol {
             Protocol::Https1 => "HTTP/1.1 over TLS",
             Protocol::H2 => "HTTP/2 over TLS (ALPN h2)",
             Protocol::H2c => "HTTP/2 with prior knowledge (h2c)",
+            Protocol::H3 => "HTTP/3 over QUIC",
         }
     }
 
     pub fn is_tls(self) -> bool {
-        matches!(self, Protocol::Https1 | Protocol::H2)
+        matches!(self, Protocol::Https1 | Protocol::H2 | Protocol::H3)
+    }
+
+    pub fn is_http3(self) -> bool {
+        self == Protocol::H3
     }
 
     pub fn is_http2(self) -> bool {
@@ -37,7 +44,8 @@ impl Protocol {
     pub fn url(self, ports: Ports, path: &str) -> Option<String> {
         let (scheme, port) = match self {
             Protocol::Http1 => ("http", Some(ports.http)),
-            Protocol::Https1 | Protocol::H2 => ("https", ports.tls),
+            // HTTP/3 is served on the HTTPS port's number, over UDP.
+            Protocol::Https1 | Protocol::H2 | Protocol::H3 => ("https", ports.tls),
             Protocol::H2c => ("http", ports.h2c),
         };
         port.map(|port| format!("{scheme}://127.0.0.1:{port}{path}"))

@@ -22,7 +22,7 @@ use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
-use crate::{conns, h2, large, latency, pipeline, scaling, ssr, static_files, tls};
+use crate::{conns, h2, h3, large, latency, pipeline, scaling, ssr, static_files, tls};
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,6 +202,22 @@ pub const SCENARIOS: &[Scenario] = &[
             connections: h2::CONNECTIONS[1],
         },
         run: h2::run,
+    },
+    Scenario {
+        name: "h3",
+        about: "HTTP/3 (bext-h3load, quiche) against bext's own HTTP/2 (h2load) and HTTP/1.1 (wrk) over TLS: the 13-byte file with 100 requests in flight, the 10 MiB file on one connection; req/s, MB/s, CPU per request, ratios h3/h2 and h3/h1",
+        // Each case has its own connections (`h3::CASES`): no --connections.
+        flags: &[Flag::DurationSecs, Flag::Rounds],
+        // Debian's nginx has no HTTP/3: the comparison is between bext's protocols.
+        contenders: BEXT_ONLY,
+        allowed: BEXT_ONLY,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            // Unused: the scenario takes no --connections (see above).
+            connections: h3::SMALL_CONNECTIONS,
+        },
+        run: h3::run,
     },
     Scenario {
         name: "ssr",

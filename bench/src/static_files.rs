@@ -120,6 +120,7 @@ fn measure_startup(
         nginx_tcp_nopush: true,
         tls: None,
         http2: false,
+        http3: false,
     };
     let contenders = &options.contenders;
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
@@ -161,6 +162,7 @@ fn run_case(
         nginx_tcp_nopush: true,
         tls: None,
         http2: false,
+        http3: false,
     };
     let path = format!("/{}", case.file);
     let mut servers: Vec<ServerProcess> = Vec::new();

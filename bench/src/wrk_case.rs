@@ -34,6 +34,7 @@ use crate::workdir::WorkDir;
 pub const METRIC_THROUGHPUT: &str = "throughput";
 /// `h2`: h2load's CPU utilisation, as `wrk_cpu_util` is wrk's.
 pub const METRIC_H2LOAD_CPU_UTIL: &str = "h2load_cpu_util";
+pub const METRIC_H3LOAD_CPU_UTIL: &str = "h3load_cpu_util";
 /// The settings key under which the handshake cases record what each server negotiated.
 const SETTING_TLS_NEGOTIATED: &str = "tls_negotiated";
 /// Width of the case column in the per-round lines (`h2-tls-streams100-c10`).
@@ -102,13 +103,21 @@ pub fn run(
             session_tickets: case.handshakes.is_none_or(Handshakes::session_tickets),
         }),
         http2: protocol.is_http2(),
+        http3: protocol.is_http3(),
     };
     let mut servers: Vec<ServerProcess> = Vec::new();
     let mut negotiated = BTreeMap::new();
     for contender in &options.contenders {
         let mut server = contender.launch(programs, &spec, workdir)?;
         wait_ready(&mut server, case.load.path, case.body_bytes)?;
-        if protocol != Protocol::Http1 {
+        if protocol == Protocol::H3 {
+            let h3load = programs
+                .h3load
+                .as_deref()
+                .ok_or_else(|| Error::run("internal: bext-h3load was not located"))?;
+            let url = protocol.url_on(&server, case.load.path)?;
+            crate::h3load::check(h3load, &url, case.body_bytes)?;
+        } else if protocol != Protocol::Http1 {
             let curl = programs
                 .curl
                 .as_deref()
@@ -226,6 +235,8 @@ pub enum Metric {
     WrkCpuUtil,
     /// The load generator's CPU utilisation under h2load's name (`h2`).
     H2loadCpuUtil,
+    /// The load generator's CPU utilisation under bext-h3load's name (`h3`).
+    H3loadCpuUtil,
     SocketErrors,
 }
 
@@ -244,6 +255,7 @@ impl Metric {
             }
             Metric::WrkCpuUtil => (METRIC_WRK_CPU_UTIL, "%", |r| r.wrk_cpu_util_percent),
             Metric::H2loadCpuUtil => (METRIC_H2LOAD_CPU_UTIL, "%", |r| r.wrk_cpu_util_percent),
+            Metric::H3loadCpuUtil => (METRIC_H3LOAD_CPU_UTIL, "%", |r| r.wrk_cpu_util_percent),
             Metric::SocketErrors => (METRIC_SOCKET_ERRORS, "count", |r| {
                 r.wrk.socket_errors as f64
             }),

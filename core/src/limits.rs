@@ -173,6 +173,9 @@ pub const QUIC_CONNECTIONS_PER_SHARD_MAX: usize = 10_000;
 /// Datagrams one QUIC connection sends in one pass of its shard's writer before the others
 /// get their turn (a large download cannot starve the other connections of a shard).
 pub const QUIC_DATAGRAMS_PER_PASS_MAX: usize = 64;
+/// Receives (a datagram, or a burst of them with `UDP_GRO`) a shard's QUIC reader takes in a
+/// row before the writer gets to answer them.
+pub const QUIC_RECEIVES_PER_WAKE_MAX: usize = 64;
 /// Largest UDP payload bext sends (quiche's default; fits every IPv6 path with tunnels).
 pub const QUIC_SEND_DATAGRAM_BYTES_MAX: usize = 1350;
 /// Largest datagram bext receives (the UDP maximum): a receive buffer this large never

@@ -9,6 +9,8 @@
 //!   root, with a per-segment `O_NOFOLLOW` walk where openat2 is missing.
 //! - `rlimit`: the open-file limit (`RLIMIT_NOFILE`).
 //! - `ktls`: the kernel's TLS record layer: attaching it, its keys, records that are not data.
+//! - `udp`: bursts of UDP datagrams in one `sendmsg` (`UDP_SEGMENT`, GSO) and in one
+//!   `recvmsg` (`UDP_GRO`), for QUIC.
 //! - `process`: signals, the parent-death signal, children's CPU time and the clock tick, for
 //!   the programs that run bext and its peers as child processes (the benchmark harness).
 //!
@@ -25,6 +27,7 @@ mod process;
 mod reuseport;
 mod rlimit;
 mod socket;
+mod udp;
 
 pub use cpu::{allowed_cpus, current_cpu, lower_current_thread_priority, pin_current_thread};
 pub use ktls::{KtlsDirection, ktls_attach, ktls_recv_record, ktls_send_record, ktls_set_key};
@@ -35,3 +38,7 @@ pub use process::{
 };
 pub use reuseport::{LISTEN_BACKLOG_MAX, bind_reuseport_group, bind_reuseport_udp_group};
 pub use rlimit::{raise_nofile_limit, raise_nofile_limit_to};
+pub use udp::{
+    GSO_SEGMENTS_MAX, GsoError, Received, UDP_PAYLOAD_BYTES_MAX, enable_gro, recv_segments,
+    send_segments,
+};

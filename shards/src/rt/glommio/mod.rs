@@ -305,6 +305,24 @@ impl UdpSocket {
         (result.map_err(io::Error::from), buf)
     }
 
+    /// The socket's descriptor, for sends the runtime does not offer (a GSO burst,
+    /// `sys::send_segments`); it stays owned by the socket.
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.0)
+    }
+
+    /// Waits until a datagram can be received without waiting, for a caller that then
+    /// receives with its own calls (`sys::recv_segments`, GRO bursts): glommio's peek, which
+    /// leaves the datagram queued.
+    pub async fn readable(&self) -> io::Result<()> {
+        let mut byte = [0u8; 1];
+        self.0
+            .peek_from(&mut byte)
+            .await
+            .map(|_| ())
+            .map_err(io::Error::from)
+    }
+
     /// Sends `buf` as one datagram to `to`.
     pub async fn send_to(&self, buf: Vec<u8>, to: SocketAddr) -> BufResult<usize> {
         let result = self.0.send_to(&buf, to).await.map_err(io::Error::from);

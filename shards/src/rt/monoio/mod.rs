@@ -254,8 +254,21 @@ impl UdpSocket {
         (result, slice.into_inner())
     }
 
+    /// The socket's descriptor, for sends the runtime does not offer (a GSO burst,
+    /// `sys::send_segments`); it stays owned by the socket.
+    pub fn raw_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.0)
+    }
+
     /// Sends `buf` as one datagram to `to`.
     pub async fn send_to(&self, buf: Vec<u8>, to: SocketAddr) -> BufResult<usize> {
         self.0.send_to(buf, to).await
+    }
+
+    /// Waits until a datagram can be received without waiting (io_uring's poll), for a
+    /// caller that then receives with its own calls (`sys::recv_segments`, GRO bursts).
+    /// Nothing is in flight with a buffer, so dropping the wait loses nothing.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.0.readable(false).await
     }
 }

@@ -25,8 +25,13 @@
 //! connection this shard minted but no longer has: a stateless reset (RFC 9000 §10.3), never
 //! larger than what provoked it. Anything else that does not parse: dropped and counted.
 //!
-//! Not yet: UDP GSO/GRO and `sendmmsg` batching (each datagram is one send), pacing through
-//! `SO_TXTIME` (datagrams that quiche paces into the future wait in the writer instead).
+//! # Bursts
+//!
+//! A connection's datagrams leave as bursts: back to back in one buffer, sent with one
+//! `sendmsg` that the kernel segments (UDP GSO), one datagram per send where it cannot (said
+//! once). With `UDP_GRO` on the socket, a client's burst arrives as one buffer too. A
+//! datagram quiche paces into the future waits in the writer (`SO_TXTIME` would let the
+//! kernel hold it instead: not yet).
 
 mod conn;
 mod keys;
@@ -39,11 +44,12 @@ use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bext_core::limits::{
-    QUIC_CONNECTIONS_PER_SHARD_MAX, QUIC_DATAGRAMS_PER_PASS_MAX, QUIC_RECV_DATAGRAM_BYTES_MAX,
-    QUIC_RETRY_TOKEN_LIFETIME_MS, QUIC_SEND_DATAGRAM_BYTES_MAX,
+    QUIC_CONNECTIONS_PER_SHARD_MAX, QUIC_DATAGRAMS_PER_PASS_MAX, QUIC_RECEIVES_PER_WAKE_MAX,
+    QUIC_RECV_DATAGRAM_BYTES_MAX, QUIC_RETRY_TOKEN_LIFETIME_MS, QUIC_SEND_DATAGRAM_BYTES_MAX,
 };
 use bext_shards::rt::{self, UdpSocket};
 use bext_shards::sync::Generation;
+use bext_shards::sys::{self, GsoError};
 
 use self::conn::Conn;
 pub(crate) use self::keys::CID_BYTES;
@@ -70,6 +76,25 @@ const TRANSPORT_NO_ERROR: u64 = 0x0;
 /// A paced datagram whose time is this close is sent now rather than waited for.
 // tidy: not a limit: a timer's granularity.
 const PACING_SLACK: Duration = Duration::from_micros(500);
+
+/// Datagrams for one address, back to back, each `segment` bytes but the last: sent with one
+/// `sendmsg` where the kernel segments UDP (GSO), else one datagram per send.
+struct Burst {
+    data: Vec<u8>,
+    segment: usize,
+    to: SocketAddr,
+}
+
+impl Burst {
+    fn one(data: Vec<u8>, to: SocketAddr) -> Burst {
+        let segment = data.len();
+        Burst { data, segment, to }
+    }
+
+    fn datagrams(&self) -> std::slice::Chunks<'_, u8> {
+        self.data.chunks(self.segment.max(1))
+    }
+}
 
 /// A shard's QUIC endpoints, one per QUIC address, for the mesh to hand forwarded datagrams
 /// to.
@@ -99,12 +124,16 @@ pub(crate) struct Endpoint {
     /// Bumped whenever the writer has something to do.
     wake: Generation,
     draining: Cell<bool>,
+    /// The kernel segments UDP bursts (GSO); cleared, and said once, when it refuses.
+    gso: Cell<bool>,
 }
 
 struct Table {
     /// quiche's config for new connections, made for the snapshot with this id.
     config: Option<(u64, quiche::Config)>,
-    conns: HashMap<u64, Conn>,
+    /// Boxed: a quiche connection is several kilobytes, and a pass takes each connection it
+    /// drives out of the table and puts it back.
+    conns: HashMap<u64, Box<Conn>>,
     next_key: u64,
     /// Every connection ID in use, to its connection.
     by_cid: HashMap<Vec<u8>, u64>,
@@ -113,9 +142,9 @@ struct Table {
     /// Connections with something to do in the writer's next pass.
     dirty: Vec<u64>,
     /// Datagrams made without a connection (Retry, Version Negotiation, resets).
-    replies: VecDeque<(Vec<u8>, SocketAddr)>,
-    /// Datagrams quiche paced into the future, by when to send them.
-    paced: VecDeque<(Instant, Vec<u8>, SocketAddr)>,
+    replies: VecDeque<Burst>,
+    /// Bursts quiche paced into the future, by when to send them.
+    paced: VecDeque<(Instant, Burst)>,
 }
 
 /// Starts the endpoint of one of the shard's QUIC sockets: its reader and writer tasks.
@@ -147,6 +176,7 @@ pub(crate) fn serve(
         }),
         wake: Generation::default(),
         draining: Cell::new(false),
+        gso: Cell::new(true),
     });
     endpoints.0.borrow_mut().push(endpoint.clone());
     let shard = &service.shard;
@@ -155,25 +185,45 @@ pub(crate) fn serve(
     Ok(())
 }
 
-/// Takes datagrams off the socket into quiche, for as long as the shard runs. (Never raced
-/// against anything: the receive in flight owns its buffer.)
+/// Takes datagrams off the socket into quiche, for as long as the shard runs: waits until
+/// the socket is readable, then receives what is queued without waiting, up to
+/// `QUIC_RECEIVES_PER_WAKE_MAX` receives before the writer gets to answer them. With
+/// `UDP_GRO` a receive may be a burst of one sender's datagrams, cut apart here by the
+/// segment size the kernel reports. (The wait holds no buffer, so nothing is lost when the
+/// executor ends it.)
 async fn read(endpoint: Rc<Endpoint>) {
-    let mut buf = Vec::with_capacity(QUIC_RECV_DATAGRAM_BYTES_MAX);
+    let fd = endpoint.socket.raw_fd();
+    if let Err(e) = sys::enable_gro(fd) {
+        say_no_gro(&e);
+    }
+    let mut buf = vec![0u8; QUIC_RECV_DATAGRAM_BYTES_MAX];
     loop {
-        buf.clear();
-        let (result, back) = endpoint.socket.recv_from(buf).await;
-        buf = back;
-        match result {
-            Ok((_, from)) => endpoint.intake(&mut buf, from, endpoint.local, false),
-            Err(e) => {
+        if let Err(e) = endpoint.socket.readable().await {
+            eprintln!(
+                "bext: shard {}: QUIC socket wait: {e}",
+                endpoint.service.shard.id
+            );
+            rt::sleep(Duration::from_millis(1)).await;
+            continue;
+        }
+        for _ in 0..QUIC_RECEIVES_PER_WAKE_MAX {
+            match sys::recv_segments(fd, &mut buf) {
+                Ok(Some(received)) => {
+                    let segment = received.segment.unwrap_or(received.len).max(1);
+                    for datagram in buf[..received.len].chunks_mut(segment) {
+                        endpoint.intake(datagram, received.from, endpoint.local, false);
+                    }
+                }
+                Ok(None) => break,
                 // ICMP errors surface here on Linux (ECONNREFUSED from an earlier send):
                 // they concern one peer, never the socket.
-                if e.kind() != std::io::ErrorKind::ConnectionRefused {
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {}
+                Err(e) => {
                     eprintln!(
                         "bext: shard {}: QUIC receive: {e}",
                         endpoint.service.shard.id
                     );
-                    rt::sleep(Duration::from_millis(1)).await;
+                    break;
                 }
             }
         }
@@ -182,26 +232,15 @@ async fn read(endpoint: Rc<Endpoint>) {
 
 /// Drives HTTP/3, fires quiche's timers and sends, until the shard's executor ends.
 async fn write(endpoint: Rc<Endpoint>) {
-    let mut out: Vec<(Vec<u8>, SocketAddr)> = Vec::new();
+    let mut out: Vec<Burst> = Vec::new();
     loop {
         let seen = endpoint.wake.get();
         if endpoint.service.shard.stop.is_fired() && !endpoint.draining.get() {
             endpoint.drain();
         }
         let wait = endpoint.pass(&mut out);
-        for (datagram, to) in out.drain(..) {
-            let (result, _) = endpoint.socket.send_to(datagram, to).await;
-            if let Err(e) = result {
-                // A full socket buffer (ENOBUFS, EAGAIN) loses this datagram; QUIC's loss
-                // recovery sends it again.
-                if !matches!(
-                    e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::ConnectionRefused
-                ) && e.raw_os_error() != Some(libc::ENOBUFS)
-                {
-                    eprintln!("bext: shard {}: QUIC send: {e}", endpoint.service.shard.id);
-                }
-            }
+        for burst in out.drain(..) {
+            endpoint.send(burst).await;
         }
         if endpoint.wake.get() != seen {
             continue;
@@ -226,6 +265,42 @@ async fn write(endpoint: Rc<Endpoint>) {
 }
 
 impl Endpoint {
+    /// Sends a burst: one `sendmsg` with GSO where the kernel offers it, else one datagram
+    /// per send; a full send buffer is waited out through the runtime.
+    async fn send(&self, burst: Burst) {
+        let fd = self.socket.raw_fd();
+        let segmented = burst.data.len() > burst.segment;
+        if !segmented || self.gso.get() {
+            match sys::send_segments(fd, &burst.data, burst.segment, burst.to) {
+                Ok(()) => return,
+                Err(GsoError::Unsupported(e)) => {
+                    self.gso.set(false);
+                    say_no_gso(&e);
+                }
+                Err(GsoError::WouldBlock) => {}
+                Err(GsoError::Other(e)) => {
+                    send_failed(self.service.shard.id, &e);
+                    return;
+                }
+            }
+        }
+        // One datagram per send, each waiting for room in the send buffer if it must.
+        for datagram in burst.datagrams() {
+            match sys::send_segments(fd, datagram, datagram.len(), burst.to) {
+                Ok(()) => continue,
+                Err(GsoError::WouldBlock) => {}
+                Err(GsoError::Unsupported(e) | GsoError::Other(e)) => {
+                    send_failed(self.service.shard.id, &e);
+                    continue;
+                }
+            }
+            let (result, _) = self.socket.send_to(datagram.to_vec(), burst.to).await;
+            if let Err(e) = result {
+                send_failed(self.service.shard.id, &e);
+            }
+        }
+    }
+
     /// The writer has work: a connection changed, or an answer moved.
     fn touch(&self, key: u64) {
         self.table.borrow_mut().dirty.push(key);
@@ -297,7 +372,7 @@ impl Endpoint {
                 && owner.is_some()
                 && let Some(reset) = stateless_reset(&header.dcid, data.len())
             {
-                table.replies.push_back((reset, from));
+                table.replies.push_back(Burst::one(reset, from));
                 drop(table);
                 self.wake.bump();
                 return;
@@ -309,7 +384,7 @@ impl Endpoint {
             let mut out = vec![0u8; QUIC_SEND_DATAGRAM_BYTES_MAX];
             if let Ok(n) = quiche::negotiate_version(&header.scid, &header.dcid, &mut out) {
                 out.truncate(n);
-                table.replies.push_back((out, from));
+                table.replies.push_back(Burst::one(out, from));
                 drop(table);
                 self.wake.bump();
             }
@@ -344,7 +419,7 @@ impl Endpoint {
                 );
                 if let Ok(n) = made {
                     out.truncate(n);
-                    table.replies.push_back((out, from));
+                    table.replies.push_back(Burst::one(out, from));
                     shard.metrics.borrow_mut().quic_retries += 1;
                     drop(table);
                     self.wake.bump();
@@ -404,7 +479,7 @@ impl Endpoint {
         };
         let key = table.next_key;
         table.next_key += 1;
-        let mut conn = Conn::new(quic, from, Instant::now());
+        let mut conn = Box::new(Conn::new(quic, from, Instant::now()));
         let _ = conn.quic.recv(data, quiche::RecvInfo { from, to });
         table.conns.insert(key, conn);
         table.by_cid.insert(scid, key);
@@ -428,18 +503,18 @@ impl Endpoint {
 
     /// One pass of the writer: fire timers, drive the connections that have work, collect
     /// what to send into `out`. Returns how long the writer may sleep if nothing wakes it.
-    fn pass(self: &Rc<Self>, out: &mut Vec<(Vec<u8>, SocketAddr)>) -> Option<Duration> {
+    fn pass(self: &Rc<Self>, out: &mut Vec<Burst>) -> Option<Duration> {
         let now = Instant::now();
         let shard = self.service.shard.clone();
         let draining = self.draining.get();
         let mut table = self.table.borrow_mut();
         out.extend(table.replies.drain(..));
-        while let Some((at, _, _)) = table.paced.front() {
+        while let Some((at, _)) = table.paced.front() {
             if *at > now + PACING_SLACK {
                 break;
             }
-            if let Some((_, datagram, to)) = table.paced.pop_front() {
-                out.push((datagram, to));
+            if let Some((_, burst)) = table.paced.pop_front() {
+                out.push(burst);
             }
         }
         // Timers that are due.
@@ -485,25 +560,19 @@ impl Endpoint {
             while let Some(retired) = conn.quic.retired_scid_next() {
                 table.by_cid.remove(retired.as_ref());
             }
+            let gso = self.gso.get();
             let mut sent = 0;
-            loop {
-                if sent == QUIC_DATAGRAMS_PER_PASS_MAX {
-                    again.push(key);
-                    break;
+            let mut bursts = Vec::new();
+            collect_bursts(&mut conn.quic, gso, &mut sent, &mut bursts);
+            for (burst, at) in bursts {
+                if at > now + PACING_SLACK {
+                    table.paced.push_back((at, burst));
+                } else {
+                    out.push(burst);
                 }
-                let mut datagram = vec![0u8; QUIC_SEND_DATAGRAM_BYTES_MAX];
-                match conn.quic.send(&mut datagram) {
-                    Ok((n, info)) => {
-                        datagram.truncate(n);
-                        if info.at > now + PACING_SLACK {
-                            table.paced.push_back((info.at, datagram, info.to));
-                        } else {
-                            out.push((datagram, info.to));
-                        }
-                        sent += 1;
-                    }
-                    Err(_) => break,
-                }
+            }
+            if sent >= QUIC_DATAGRAMS_PER_PASS_MAX {
+                again.push(key);
             }
             if conn.quic.is_closed() {
                 conn.close_streams(self);
@@ -538,7 +607,7 @@ impl Endpoint {
             return Some(Duration::ZERO);
         }
         let timer = table.timers.first().map(|(at, _)| *at);
-        let paced = table.paced.iter().map(|(at, _, _)| *at).min();
+        let paced = table.paced.iter().map(|(at, _)| *at).min();
         let earliest = match (timer, paced) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -547,6 +616,55 @@ impl Endpoint {
         // stalls still has quiche's own timers (its idle timeout) to bring it back here.
         earliest.map(|at| at.saturating_duration_since(Instant::now()))
     }
+}
+
+/// `quic`'s datagrams for this pass, as bursts: back to back in one buffer while they are
+/// full-sized and go to one address (a shorter one ends its burst), at most
+/// `GSO_SEGMENTS_MAX` of them within one UDP send and quiche's send quantum; one datagram per
+/// burst when the kernel does not segment. `sent` counts datagrams across the pass and stops
+/// it at `QUIC_DATAGRAMS_PER_PASS_MAX`. Each burst comes with when quiche wants it sent (its
+/// first datagram's time).
+fn collect_bursts(
+    quic: &mut quiche::Connection,
+    gso: bool,
+    sent: &mut usize,
+    bursts: &mut Vec<(Burst, Instant)>,
+) {
+    let segments_max = if gso { sys::GSO_SEGMENTS_MAX } else { 1 };
+    let full = quic
+        .max_send_udp_payload_size()
+        .min(QUIC_SEND_DATAGRAM_BYTES_MAX);
+    let bytes_max = sys::UDP_PAYLOAD_BYTES_MAX.min(quic.send_quantum().max(full));
+    let mut scratch = [0u8; QUIC_SEND_DATAGRAM_BYTES_MAX];
+    // The burst being filled, with its datagram count.
+    let mut current: Option<(Burst, Instant, usize)> = None;
+    while *sent < QUIC_DATAGRAMS_PER_PASS_MAX {
+        let Ok((n, info)) = quic.send(&mut scratch) else {
+            break;
+        };
+        *sent += 1;
+        let datagram = &scratch[..n];
+        if let Some((burst, _, count)) = current.as_mut()
+            && burst.to == info.to
+            && burst.segment == full
+            && n <= full
+            && *count < segments_max
+            && burst.data.len() + n <= bytes_max
+        {
+            burst.data.extend_from_slice(datagram);
+            *count += 1;
+            if n < full {
+                bursts.extend(current.take().map(|(b, at, _)| (b, at)));
+            }
+            continue;
+        }
+        bursts.extend(current.take().map(|(b, at, _)| (b, at)));
+        // A full-sized datagram may start a burst: room for the rest of it at once.
+        let mut data = Vec::with_capacity(if gso && n == full { bytes_max } else { n });
+        data.extend_from_slice(datagram);
+        current = Some((Burst::one(data, info.to), info.at, 1));
+    }
+    bursts.extend(current.map(|(b, at, _)| (b, at)));
 }
 
 /// Gives the client spare connection IDs (for a new path), each naming this shard.
@@ -578,6 +696,41 @@ fn stateless_reset(dcid: &[u8], len: usize) -> Option<Vec<u8>> {
     reset[0] = (reset[0] & 0x3f) | 0x40;
     reset[size - 16..].copy_from_slice(&keys::reset_token(dcid).to_be_bytes());
     Some(reset)
+}
+
+/// Says once per process that this kernel does not hand over UDP bursts whole.
+fn say_no_gro(error: &std::io::Error) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!(
+            "bext: QUIC: the kernel refused UDP_GRO ({error}); datagrams are received one by one"
+        );
+    }
+}
+
+/// Says once per process that this kernel does not segment UDP, and what that costs.
+fn say_no_gso(error: &std::io::Error) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        eprintln!(
+            "bext: QUIC: the kernel refused UDP segmentation (GSO: {error}); one datagram per send from now on (slower bursts)"
+        );
+    }
+}
+
+/// A send that failed for another reason than a full buffer: the datagrams are lost (QUIC
+/// sends them again); said at the 1st, 2nd, 4th, … failure of a shard.
+fn send_failed(shard: usize, error: &std::io::Error) {
+    thread_local! {
+        static FAILURES: Cell<u64> = const { Cell::new(0) };
+    }
+    let failures = FAILURES.with(|f| {
+        f.set(f.get() + 1);
+        f.get()
+    });
+    if failures.is_power_of_two() && error.kind() != std::io::ErrorKind::ConnectionRefused {
+        eprintln!("bext: shard {shard}: QUIC send failed ({failures} so far): {error}");
+    }
 }
 
 fn unix_ms() -> u64 {
