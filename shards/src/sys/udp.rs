@@ -24,8 +24,10 @@ const UDP_SEGMENT: libc::c_int = 103;
 const UDP_GRO: libc::c_int = 104;
 
 /// Most datagrams one `UDP_SEGMENT` send may carry (the kernel's `UDP_MAX_SEGMENTS`).
+// tidy: not a limit: the kernel's, which a send past it fails.
 pub const GSO_SEGMENTS_MAX: usize = 64;
 /// Largest UDP payload: what one send may carry in all.
+// tidy: not a limit: the protocol's (a 16-bit length less the IPv4 and UDP headers).
 pub const UDP_PAYLOAD_BYTES_MAX: usize = 65_507;
 
 /// Why a burst was not sent.
