@@ -631,18 +631,7 @@ fn quic_config_errors_name_the_key() {
             "server.quic_retry: invalid type: string \"yes\", expected a boolean",
         ),
     ];
-    for (text, want) in cases {
-        let dir = TempDir::new("h3-config");
-        let config = dir.write("bext.toml", text);
-        let out = Command::new(common::bext_bin())
-            .args(["serve", "--config"])
-            .arg(&config)
-            .output()
-            .expect("bext runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "started with:\n{text}");
-        assert!(stderr.contains(want), "{want:?} not in:\n{stderr}");
-    }
+    common::assert_configs_refused("h3-config", &cases);
 }
 
 #[test]

@@ -573,16 +573,5 @@ fn tls_config_errors_name_the_key() {
             "unknown field `oscp`",
         ),
     ];
-    for (text, want) in cases {
-        let dir = TempDir::new("tls-config");
-        let config = dir.write("bext.toml", text);
-        let out = Command::new(common::bext_bin())
-            .args(["serve", "--config"])
-            .arg(&config)
-            .output()
-            .expect("bext runs");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!out.status.success(), "started with:\n{text}");
-        assert!(stderr.contains(want), "{want:?} not in:\n{stderr}");
-    }
+    common::assert_configs_refused("tls-config", &cases);
 }

@@ -71,6 +71,24 @@ pub fn bext_bin() -> &'static str {
     })
 }
 
+/// Checks that `bext serve --config` refuses each config text of `cases` (written to
+/// `bext.toml` in a fresh directory) and that what it says contains the case's message.
+#[track_caller]
+pub fn assert_configs_refused(tag: &str, cases: &[(&str, &str)]) {
+    for (text, want) in cases {
+        let dir = TempDir::new(tag);
+        let config = dir.write("bext.toml", *text);
+        let out = Command::new(bext_bin())
+            .args(["serve", "--config"])
+            .arg(&config)
+            .output()
+            .expect("bext runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "started with:\n{text}");
+        assert!(stderr.contains(want), "{want:?} not in:\n{stderr}");
+    }
+}
+
 impl Bext {
     /// `bext serve DIR --listen 127.0.0.1:0 --shards 1` plus `extra`.
     pub fn serve_dir(dir: &Path, extra: &[&str]) -> Bext {

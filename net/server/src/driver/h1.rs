@@ -470,13 +470,7 @@ impl Connection<'_> {
     /// A contained panic: counted, logged, answered 500, and the connection closes (whatever
     /// the handler was doing with the request's bytes is unknown).
     fn panicked(&self, request: &Request<'_>, message: &str) -> Response {
-        let what = format!(
-            "{} {}",
-            String::from_utf8_lossy(request.method_bytes),
-            String::from_utf8_lossy(request.target)
-        );
-        self.shard.panicked(&what, message);
-        let mut response = Response::error(500);
+        let mut response = super::panicked(self.shard, request, message);
         response.close = true;
         response
     }

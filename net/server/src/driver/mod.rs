@@ -17,8 +17,35 @@ use std::time::Instant;
 use bext_core::access_log::{Entry, RequestLine};
 use bext_shards::clock;
 
-use crate::service::Request;
+use crate::service::{Request, Response};
 use crate::shard::Shard;
+
+/// Fields that belong to an HTTP/1.1 connection and may not appear in HTTP/2 or HTTP/3
+/// (RFC 9113 §8.2.2, RFC 9114 §4.2): left out of a handler's fields by those drivers.
+pub(super) fn is_connection_field(name: &[u8]) -> bool {
+    const CONNECTION_FIELDS: [&str; 5] = [
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "upgrade",
+    ];
+    CONNECTION_FIELDS
+        .iter()
+        .any(|field| name.eq_ignore_ascii_case(field.as_bytes()))
+}
+
+/// A panic contained while answering `request`: counted and logged by the shard, answered
+/// 500.
+pub(super) fn panicked(shard: &Shard, request: &Request<'_>, message: &str) -> Response {
+    let what = format!(
+        "{} {}",
+        String::from_utf8_lossy(request.method_bytes),
+        String::from_utf8_lossy(request.target)
+    );
+    shard.panicked(&what, message);
+    Response::error(500)
+}
 
 /// Writes a request's access-log line (refused ones are rate-limited, see `crate::log`).
 pub(super) fn log(

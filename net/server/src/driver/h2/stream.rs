@@ -23,15 +23,6 @@ use super::Connection;
 use crate::service::{Body, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response};
 use crate::shard::guard::{catch_sync, catch_unwind};
 
-/// Fields that belong to an HTTP/1.1 connection and may not appear in HTTP/2.
-const CONNECTION_FIELDS: [&str; 5] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-];
-
 /// Closes the stream's count when the task ends, however it ends.
 struct Open(Rc<Connection>);
 
@@ -226,13 +217,7 @@ async fn respond_with(
 }
 
 fn panicked(connection: &Connection, request: &Request<'_>, message: &str) -> Response {
-    let what = format!(
-        "{} {}",
-        String::from_utf8_lossy(request.method_bytes),
-        String::from_utf8_lossy(request.target)
-    );
-    connection.service.shard.panicked(&what, message);
-    Response::error(500)
+    crate::driver::panicked(&connection.service.shard, request, message)
 }
 
 /// The service's request for a stream's head. `h2` has checked the pseudo-fields already
@@ -454,10 +439,7 @@ async fn send(
 
 /// Appends a handler's field, leaving out those HTTP/2 forbids.
 fn append(headers: &mut http::HeaderMap, field: &Field) {
-    if CONNECTION_FIELDS
-        .iter()
-        .any(|name| field.name().eq_ignore_ascii_case(name.as_bytes()))
-    {
+    if crate::driver::is_connection_field(field.name()) {
         return;
     }
     if let (Ok(name), Ok(value)) = (

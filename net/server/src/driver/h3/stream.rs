@@ -28,15 +28,6 @@ use crate::driver::PendingLog;
 use crate::service::{Body, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response, Route};
 use crate::shard::guard::{catch_sync, catch_unwind};
 
-/// Fields that belong to an HTTP/1.1 connection and may not appear in HTTP/3.
-const CONNECTION_FIELDS: [&str; 5] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-];
-
 /// A request stream, from its HEADERS frame to the end of its answer.
 pub(super) enum Stream {
     /// The request body is arriving (collected up to `max`, or dropped).
@@ -271,13 +262,7 @@ pub(super) fn refuse(
 }
 
 fn panicked(endpoint: &Endpoint, request: &Request<'_>, message: &str) -> Response {
-    let what = format!(
-        "{} {}",
-        String::from_utf8_lossy(request.method_bytes),
-        String::from_utf8_lossy(request.target)
-    );
-    endpoint.service.shard.panicked(&what, message);
-    Response::error(500)
+    crate::driver::panicked(&endpoint.service.shard, request, message)
 }
 
 /// Puts `response` into the stream's answer: its HEADERS, and its body queued or read by a
@@ -443,10 +428,7 @@ fn head(endpoint: &Endpoint, response: &Response, bodiless: bool) -> Vec<Header>
 
 /// Pushes a handler's field, leaving out those HTTP/3 forbids.
 fn push(list: &mut Vec<Header>, field: &Field) {
-    if CONNECTION_FIELDS
-        .iter()
-        .any(|name| field.name().eq_ignore_ascii_case(name.as_bytes()))
-    {
+    if crate::driver::is_connection_field(field.name()) {
         return;
     }
     list.push(Header::new(field.name(), field.value()));
