@@ -273,10 +273,48 @@ function snapshot(properties) {
     }
   };
   walk(document.body, "body");
+  // A face counts as loaded only where some text of the page is set in it: a face whose
+  // file was preloaded (`<link rel=preload as=font>`) is reported loaded by Chromium when the
+  // preload finished before the stylesheet declaring it was read, used or not, and which of
+  // the two came first is timing (a busy machine flipped it).
+  const used = usedFaces([...document.fonts]);
   const fonts = [...document.fonts].map(
-    (f) => `${f.family} ${f.weight} ${f.style}: ${f.status === "loaded" ? "loaded" : "not loaded"}`,
+    (f) =>
+      `${f.family} ${f.weight} ${f.style}: ${f.status === "loaded" && used.has(f) ? "loaded" : "not loaded"}`,
   );
   return { elements: out, fonts: fonts.sort() };
+
+  // The faces the page's text is set in, as CSS font matching would pick them: by the first
+  // family of each text element's font-family, then its style, then its weight (a face
+  // whose weight or weight range holds it; with none, every face of that family and style,
+  // since the nearest weight is chosen among them).
+  function usedFaces(faces) {
+    const unquote = (name) => name.trim().replace(/^["']|["']$/g, "");
+    const holds = (face, weight) => {
+      const [low, high = low] = String(face.weight)
+        .replace("normal", "400")
+        .replace("bold", "700")
+        .split(/\s+/)
+        .map(Number);
+      return low <= weight && weight <= high;
+    };
+    const used = new Set();
+    const texts = [document.body, ...document.body.querySelectorAll("*")].filter((element) =>
+      [...element.childNodes].some((node) => node.nodeType === 3 && node.textContent.trim()),
+    );
+    for (const element of texts) {
+      const style = getComputedStyle(element);
+      const family = unquote(style.fontFamily.split(",")[0] ?? "");
+      const weight = Number(style.fontWeight) || 400;
+      const slant = style.fontStyle.startsWith("normal") ? "normal" : "italic";
+      const ofFamily = faces.filter((face) => unquote(face.family) === family);
+      const sameStyle = ofFamily.filter((face) => face.style === slant);
+      const candidates = sameStyle.length > 0 ? sameStyle : ofFamily;
+      const exact = candidates.filter((face) => holds(face, weight));
+      for (const face of exact.length > 0 ? exact : candidates) used.add(face);
+    }
+    return used;
+  }
 
   // A selector with a pseudo-element (`p::before`) matches no element and would throw.
   function matches(element, selector) {
