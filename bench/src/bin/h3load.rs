@@ -40,6 +40,7 @@ const HANDSHAKE_DEADLINE: Duration = Duration::from_secs(10);
 const CONNECTION_WINDOW_BYTES: u64 = 64 * 1024 * 1024;
 const STREAM_WINDOW_BYTES: u64 = 16 * 1024 * 1024;
 
+#[derive(Clone)]
 struct Args {
     connect: SocketAddr,
     path: String,
@@ -328,7 +329,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         let deadline = Instant::now() + HANDSHAKE_DEADLINE;
         let single = Args {
             streams: 1,
-            ..clone_args(args)
+            ..args.clone()
         };
         let mut sent = false;
         while counts.last.is_none() && Instant::now() < deadline {
@@ -380,17 +381,4 @@ fn run(args: &Args) -> Result<ExitCode, String> {
         counts.body_bytes as f64 / elapsed
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn clone_args(args: &Args) -> Args {
-    Args {
-        connect: args.connect,
-        path: args.path.clone(),
-        host: args.host.clone(),
-        connections: args.connections,
-        streams: args.streams,
-        duration: args.duration,
-        cpu: args.cpu,
-        check: args.check,
-    }
 }

@@ -50,6 +50,9 @@ struct Connection {
     peer: SocketAddr,
     /// Over TLS (not redirected to HTTPS).
     secure: bool,
+    /// `alt-svc` for every answer, over TLS when the server speaks HTTP/3: made once for
+    /// the connection, cloned (a reference count) into each answer's fields.
+    alt_svc: Option<http::HeaderValue>,
     /// Streams being answered now.
     streams: Cell<usize>,
     /// When the last stream finished (or the connection started).
@@ -111,6 +114,12 @@ pub(crate) fn serve<T: Transport>(
             service: service.clone(),
             peer,
             secure,
+            alt_svc: service
+                .shard
+                .alt_svc
+                .as_deref()
+                .filter(|_| secure)
+                .and_then(|value| http::HeaderValue::from_bytes(value).ok()),
             streams: Cell::new(0),
             idle_since: Cell::new(Instant::now()),
         });

@@ -321,13 +321,8 @@ fn head(
         headers.append(http::header::DATE, value);
     }
     headers.append(http::header::SERVER, HeaderValue::from_static("bext"));
-    if connection.secure
-        && let Some(value) = shard
-            .alt_svc
-            .as_deref()
-            .and_then(|v| HeaderValue::from_bytes(v).ok())
-    {
-        headers.append(http::header::ALT_SVC, value);
+    if let Some(value) = &connection.alt_svc {
+        headers.append(http::header::ALT_SVC, value.clone());
     }
     let shared = response.shared.as_deref().map_or(&[][..], |b| b.fields());
     for field in shared.iter().chain(response.fields.iter()) {

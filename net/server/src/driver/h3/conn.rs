@@ -12,6 +12,8 @@ use bext_core::limits::QUIC_HANDSHAKE_DEADLINE_MS;
 use super::Endpoint;
 use super::stream::{self, Stream};
 
+/// HTTP/3's error code for an internal error.
+const H3_INTERNAL_ERROR: u64 = 0x102;
 /// HTTP/3's error code for a request the server will not process (RFC 9114 §8.1).
 const H3_REQUEST_REJECTED: u64 = 0x10b;
 /// HTTP/3's error code for a malformed request.
@@ -35,6 +37,9 @@ pub(super) struct Conn {
     pub goaway: Option<u64>,
     /// Highest request stream id seen, plus 4: what a GOAWAY names.
     pub next_stream: u64,
+    /// The connection IDs the endpoint's table knows this connection by, to take out when
+    /// it closes.
+    pub cids: Vec<Vec<u8>>,
     /// Streams whose answer quiche has whole but the client has not acknowledged yet: a
     /// drained connection is closed only once they are done (closing drops quiche's
     /// buffers).
@@ -52,6 +57,7 @@ impl Conn {
             streams: HashMap::new(),
             goaway: None,
             next_stream: 0,
+            cids: Vec::new(),
             unacked: Vec::new(),
         }
     }
@@ -320,9 +326,6 @@ impl Conn {
         }
     }
 }
-
-/// HTTP/3's error code for an internal error.
-pub(super) const H3_INTERNAL_ERROR: u64 = 0x102;
 
 /// A stream's end, however it ended: its log line, its count, its reading task stopped.
 fn finish(endpoint: &Endpoint, stream: Stream) {

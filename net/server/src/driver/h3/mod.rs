@@ -41,6 +41,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bext_core::limits::{
@@ -307,17 +308,21 @@ impl Endpoint {
         self.wake.bump();
     }
 
-    /// Stops taking new connections and sends GOAWAY on every one.
-    fn drain(self: &Rc<Self>) {
+    /// Stops taking new connections; the next pass drives every one, which sends its
+    /// GOAWAY (`Conn::drive`).
+    fn drain(&self) {
         self.draining.set(true);
         let mut table = self.table.borrow_mut();
-        let keys: Vec<u64> = table.conns.keys().copied().collect();
-        for key in keys {
-            if let Some(conn) = table.conns.get_mut(&key) {
-                conn.send_goaway();
-            }
-            table.dirty.push(key);
-        }
+        let Table { conns, dirty, .. } = &mut *table;
+        dirty.extend(conns.keys().copied());
+    }
+
+    /// Queues a datagram made without a connection (a Retry, Version Negotiation, a reset)
+    /// for the writer.
+    fn reply(&self, mut table: std::cell::RefMut<'_, Table>, datagram: Vec<u8>, to: SocketAddr) {
+        table.replies.push_back(Burst::one(datagram, to));
+        drop(table);
+        self.wake.bump();
     }
 
     /// One datagram from `from` to `to`: into its connection, to its shard, or answered
@@ -372,9 +377,7 @@ impl Endpoint {
                 && owner.is_some()
                 && let Some(reset) = stateless_reset(&header.dcid, data.len())
             {
-                table.replies.push_back(Burst::one(reset, from));
-                drop(table);
-                self.wake.bump();
+                self.reply(table, reset, from);
                 return;
             }
             shard.metrics.borrow_mut().quic_datagrams_dropped += 1;
@@ -384,9 +387,7 @@ impl Endpoint {
             let mut out = vec![0u8; QUIC_SEND_DATAGRAM_BYTES_MAX];
             if let Ok(n) = quiche::negotiate_version(&header.scid, &header.dcid, &mut out) {
                 out.truncate(n);
-                table.replies.push_back(Burst::one(out, from));
-                drop(table);
-                self.wake.bump();
+                self.reply(table, out, from);
             }
             return;
         }
@@ -419,10 +420,8 @@ impl Endpoint {
                 );
                 if let Ok(n) = made {
                     out.truncate(n);
-                    table.replies.push_back(Burst::one(out, from));
                     shard.metrics.borrow_mut().quic_retries += 1;
-                    drop(table);
-                    self.wake.bump();
+                    self.reply(table, out, from);
                 }
                 return;
             }
@@ -442,10 +441,7 @@ impl Endpoint {
             .as_ref()
             .is_none_or(|(id, _)| *id != state.snapshot.id)
         {
-            match crate::transport::tls::quic::config(
-                &state.snapshot.site_keys,
-                &state.snapshot.config.server,
-            ) {
+            match crate::transport::tls::quic::config(&state.snapshot.site_keys) {
                 Ok(config) => table.config = Some((state.snapshot.id, config)),
                 Err(e) => {
                     eprintln!("bext: shard {}: {e}", shard.id);
@@ -481,13 +477,16 @@ impl Endpoint {
         table.next_key += 1;
         let mut conn = Box::new(Conn::new(quic, from, Instant::now()));
         let _ = conn.quic.recv(data, quiche::RecvInfo { from, to });
-        table.conns.insert(key, conn);
-        table.by_cid.insert(scid, key);
+        conn.cids.push(scid);
         if odcid.is_none() {
             // Without Retry the client repeats its Initial to the CID it chose until it
             // hears from us: those land here too.
-            table.by_cid.insert(header.dcid.to_vec(), key);
+            conn.cids.push(header.dcid.to_vec());
         }
+        for cid in &conn.cids {
+            table.by_cid.insert(cid.clone(), key);
+        }
+        table.conns.insert(key, conn);
         table.dirty.push(key);
         drop(table);
         let mut metrics = shard.metrics.borrow_mut();
@@ -509,11 +508,13 @@ impl Endpoint {
         let draining = self.draining.get();
         let mut table = self.table.borrow_mut();
         out.extend(table.replies.drain(..));
-        while let Some((at, _)) = table.paced.front() {
-            if *at > now + PACING_SLACK {
-                break;
-            }
-            if let Some((_, burst)) = table.paced.pop_front() {
+        // Every burst whose time has come, wherever it stands (connections' times
+        // interleave); the others keep their order.
+        let paced = std::mem::take(&mut table.paced);
+        for (at, burst) in paced {
+            if at > now + PACING_SLACK {
+                table.paced.push_back((at, burst));
+            } else {
                 out.push(burst);
             }
         }
@@ -533,6 +534,7 @@ impl Endpoint {
         dirty.sort_unstable();
         dirty.dedup();
         let mut again = Vec::new();
+        let mut bursts = Vec::new();
         for key in dirty {
             let Some(mut conn) = table.conns.remove(&key) else {
                 continue;
@@ -559,12 +561,12 @@ impl Endpoint {
             }
             while let Some(retired) = conn.quic.retired_scid_next() {
                 table.by_cid.remove(retired.as_ref());
+                conn.cids.retain(|cid| cid.as_slice() != retired.as_ref());
             }
             let gso = self.gso.get();
             let mut sent = 0;
-            let mut bursts = Vec::new();
             collect_bursts(&mut conn.quic, gso, &mut sent, &mut bursts);
-            for (burst, at) in bursts {
+            for (burst, at) in bursts.drain(..) {
                 if at > now + PACING_SLACK {
                     table.paced.push_back((at, burst));
                 } else {
@@ -576,10 +578,9 @@ impl Endpoint {
             }
             if conn.quic.is_closed() {
                 conn.close_streams(self);
-                for cid in conn.quic.source_ids() {
-                    table.by_cid.remove(cid.as_ref());
+                for cid in &conn.cids {
+                    table.by_cid.remove(cid);
                 }
-                table.by_cid.retain(|_, k| *k != key);
                 if let Some(at) = conn.timer.take() {
                     table.timers.remove(&(at, key));
                 }
@@ -680,6 +681,7 @@ fn issue_cids(table: &mut Table, conn: &mut Conn, shard: usize, key: u64) {
             break;
         }
         table.by_cid.insert(cid.to_vec(), key);
+        conn.cids.push(cid.to_vec());
     }
 }
 
@@ -700,21 +702,26 @@ fn stateless_reset(dcid: &[u8], len: usize) -> Option<Vec<u8>> {
 
 /// Says once per process that this kernel does not hand over UDP bursts whole.
 fn say_no_gro(error: &std::io::Error) {
-    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        eprintln!(
-            "bext: QUIC: the kernel refused UDP_GRO ({error}); datagrams are received one by one"
-        );
-    }
+    static SAID: AtomicBool = AtomicBool::new(false);
+    say_once(&SAID, || {
+        format!("the kernel refused UDP_GRO ({error}); datagrams are received one by one")
+    });
 }
 
 /// Says once per process that this kernel does not segment UDP, and what that costs.
 fn say_no_gso(error: &std::io::Error) {
-    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        eprintln!(
-            "bext: QUIC: the kernel refused UDP segmentation (GSO: {error}); one datagram per send from now on (slower bursts)"
-        );
+    static SAID: AtomicBool = AtomicBool::new(false);
+    say_once(&SAID, || {
+        format!(
+            "the kernel refused UDP segmentation (GSO: {error}); one datagram per send from now on (slower bursts)"
+        )
+    });
+}
+
+/// Writes `message` the first time `said` is passed, by whichever shard gets there first.
+fn say_once(said: &AtomicBool, message: impl FnOnce() -> String) {
+    if !said.swap(true, Ordering::Relaxed) {
+        eprintln!("bext: QUIC: {}", message());
     }
 }
 

@@ -13,7 +13,6 @@ use boring::pkey::{PKey, Private};
 use boring::ssl::{NameType, SslContextBuilder, SslMethod, SslRef};
 use boring::x509::X509;
 
-use bext_core::config::ServerConfig;
 use bext_core::limits::{
     QUIC_CONNECTION_WINDOW_BYTES, QUIC_IDLE_TIMEOUT_MS, QUIC_RECV_DATAGRAM_BYTES_MAX,
     QUIC_SEND_DATAGRAM_BYTES_MAX, QUIC_STREAM_WINDOW_BYTES, QUIC_STREAMS_CONCURRENT_MAX,
@@ -59,8 +58,8 @@ impl ByName {
     }
 }
 
-/// quiche's configuration for serving HTTP/3 with `keys` under `server`.
-pub(crate) fn config(keys: &[SiteKeys], server: &ServerConfig) -> Result<quiche::Config, String> {
+/// quiche's configuration for serving HTTP/3 with `keys`.
+pub(crate) fn config(keys: &[SiteKeys]) -> Result<quiche::Config, String> {
     let mut names = ByName::default();
     for site in keys {
         let served = Arc::new(
@@ -107,7 +106,6 @@ pub(crate) fn config(keys: &[SiteKeys], server: &ServerConfig) -> Result<quiche:
     config.set_active_connection_id_limit(4);
     // 0-RTT stays off: early data can be replayed by an attacker, and nothing tells a
     // handler that its request might be a replay (RFC 8470's `Early-Data` dance).
-    let _ = server;
     Ok(config)
 }
 
