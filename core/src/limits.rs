@@ -173,6 +173,10 @@ pub const QUIC_CONNECTIONS_PER_SHARD_MAX: usize = 10_000;
 /// Datagrams one QUIC connection sends in one pass of its shard's writer before the others
 /// get their turn (a large download cannot starve the other connections of a shard).
 pub const QUIC_DATAGRAMS_PER_PASS_MAX: usize = 64;
+/// Bytes one pass of a shard's QUIC writer writes for all its connections before it sends
+/// them and starts another pass: the writer's send buffer is reused from pass to pass, so
+/// this is what it keeps (a pass with many busy connections finishes in the next).
+pub const QUIC_PASS_SEND_BYTES_MAX: usize = 1024 * 1024;
 /// Receives (a datagram, or a burst of them with `UDP_GRO`) a shard's QUIC reader takes in a
 /// row before the writer gets to answer them.
 pub const QUIC_RECEIVES_PER_WAKE_MAX: usize = 64;
@@ -435,6 +439,8 @@ const _: () = assert!(ISR_ENTRY_BYTES_MAX <= ISR_CACHE_BYTES_MAX);
 const _: () = assert!(H2_STREAM_WINDOW_BYTES <= H2_CONNECTION_WINDOW_BYTES);
 const _: () = assert!(QUIC_STREAM_WINDOW_BYTES <= QUIC_CONNECTION_WINDOW_BYTES);
 const _: () = assert!(QUIC_HANDSHAKE_DEADLINE_MS <= QUIC_IDLE_TIMEOUT_MS);
+const _: () =
+    assert!(QUIC_PASS_SEND_BYTES_MAX >= QUIC_DATAGRAMS_PER_PASS_MAX * QUIC_SEND_DATAGRAM_BYTES_MAX);
 const _: () = assert!(
     QUIC_SEND_DATAGRAM_BYTES_MAX >= 1200
         && QUIC_SEND_DATAGRAM_BYTES_MAX <= QUIC_RECV_DATAGRAM_BYTES_MAX

@@ -60,6 +60,11 @@ pub struct Metrics {
     pub quic_datagrams_forwarded: u64,
     /// Datagrams dropped: not QUIC, for no connection, or a full inbox on the way to their shard.
     pub quic_datagrams_dropped: u64,
+    /// QUIC datagrams sent (a burst's each counted).
+    pub quic_datagrams_sent: u64,
+    /// UDP sends the QUIC endpoints made: a burst of datagrams in one with GSO, so fewer
+    /// than `quic_datagrams_sent` when bursts form.
+    pub quic_sends: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -138,6 +143,8 @@ impl Metrics {
         self.quic_tokens_refused += other.quic_tokens_refused;
         self.quic_datagrams_forwarded += other.quic_datagrams_forwarded;
         self.quic_datagrams_dropped += other.quic_datagrams_dropped;
+        self.quic_datagrams_sent += other.quic_datagrams_sent;
+        self.quic_sends += other.quic_sends;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -234,6 +241,16 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_quic_datagrams_dropped_total",
         "QUIC datagrams dropped: not QUIC, for no connection, or a full inbox on the way to their shard.",
         m.quic_datagrams_dropped,
+    );
+    counter(
+        "bext_quic_datagrams_sent_total",
+        "QUIC datagrams sent.",
+        m.quic_datagrams_sent,
+    );
+    counter(
+        "bext_quic_sends_total",
+        "UDP sends of QUIC datagrams (a GSO burst of several datagrams is one).",
+        m.quic_sends,
     );
     counter(
         "bext_file_cache_hits_total",

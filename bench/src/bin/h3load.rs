@@ -99,9 +99,12 @@ fn parse() -> Result<Args, String> {
 struct Conn {
     socket: UdpSocket,
     local: SocketAddr,
+    peer: SocketAddr,
     quic: quiche::Connection,
     h3: Option<quiche::h3::Connection>,
     in_flight: usize,
+    /// The kernel segments this socket's bursts (cleared at its first refusal).
+    gso: bool,
 }
 
 /// What the measured window saw.
@@ -188,9 +191,11 @@ fn connect(args: &Args, config: &mut quiche::Config) -> Result<Conn, String> {
     Ok(Conn {
         socket,
         local,
+        peer: args.connect,
         quic,
         h3: None,
         in_flight: 0,
+        gso: true,
     })
 }
 
@@ -293,11 +298,51 @@ fn step(
             }
         }
     }
+    progress | send(conn, out)
+}
+
+/// Sends what quiche has for `conn` as bursts: runs of datagrams as long as the run's first
+/// (the last may be shorter), one `sendmsg` each with UDP GSO where the kernel offers it,
+/// as ngtcp2 and quic-go clients do. quiche writes one stream per packet, so a connection's
+/// new requests are a run of alike short datagrams. Returns whether anything was sent.
+fn send(conn: &mut Conn, out: &mut [u8]) -> bool {
+    let fd = conn.socket.as_raw_fd();
+    let mut progress = false;
+    let mut burst: Vec<u8> = Vec::new();
+    let mut segment = 0;
+    let mut count = 0;
+    let flush = |burst: &mut Vec<u8>, segment: usize, gso: &mut bool| {
+        if burst.is_empty() {
+            return;
+        }
+        // A full socket buffer loses the datagrams; QUIC sends them again.
+        if !*gso || sys::send_segments(fd, burst, segment, conn.peer).is_err() {
+            *gso = false;
+            for datagram in burst.chunks(segment.max(1)) {
+                let _ = conn.socket.send(datagram);
+            }
+        }
+        burst.clear();
+    };
     while let Ok((n, _)) = conn.quic.send(out) {
-        // A full socket buffer loses the datagram; QUIC sends it again.
-        let _ = conn.socket.send(&out[..n]);
         progress = true;
+        let fits = conn.gso
+            && !burst.is_empty()
+            && n <= segment
+            && count < sys::GSO_SEGMENTS_MAX
+            && burst.len() + n <= sys::UDP_PAYLOAD_BYTES_MAX;
+        if !fits {
+            flush(&mut burst, segment, &mut conn.gso);
+            segment = n;
+            count = 0;
+        }
+        burst.extend_from_slice(&out[..n]);
+        count += 1;
+        if n < segment {
+            flush(&mut burst, segment, &mut conn.gso);
+        }
     }
+    flush(&mut burst, segment, &mut conn.gso);
     progress
 }
 

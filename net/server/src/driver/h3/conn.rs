@@ -10,6 +10,7 @@ use std::time::Instant;
 use bext_core::limits::QUIC_HANDSHAKE_DEADLINE_MS;
 
 use super::Endpoint;
+use super::bufs::{Buf, QuicConnection};
 use super::stream::{self, Stream};
 
 /// HTTP/3's error code for an internal error.
@@ -26,7 +27,7 @@ pub(super) const H3_NO_ERROR: u64 = 0x100;
 const BODY_READ_BYTES: usize = 16 * 1024;
 
 pub(super) struct Conn {
-    pub quic: quiche::Connection,
+    pub quic: QuicConnection,
     pub h3: Option<quiche::h3::Connection>,
     pub peer: SocketAddr,
     pub created: Instant,
@@ -47,7 +48,7 @@ pub(super) struct Conn {
 }
 
 impl Conn {
-    pub fn new(quic: quiche::Connection, peer: SocketAddr, now: Instant) -> Conn {
+    pub fn new(quic: QuicConnection, peer: SocketAddr, now: Instant) -> Conn {
         Conn {
             quic,
             h3: None,
@@ -229,7 +230,7 @@ impl Conn {
                     continue;
                 };
                 let fin = o.done && o.chunks.is_empty();
-                match h3.send_response(&mut self.quic, id, head, fin) {
+                match h3.send_response(&mut self.quic, id, &head.fields(), fin) {
                     Ok(()) => {
                         o.head_sent = true;
                         o.head = None;
@@ -257,9 +258,12 @@ impl Conn {
                     break;
                 };
                 let last = o.done && o.chunks.len() == 1;
-                match h3.send_body(&mut self.quic, id, front, last) {
+                let len = front.len();
+                // quiche keeps a reference to the chunk rather than a copy (`bufs.rs`).
+                let mut body = Buf(front.clone());
+                match h3.send_body_zc(&mut self.quic, id, &mut body, last) {
                     Ok(n) => {
-                        let whole = n == front.len();
+                        let whole = n == len;
                         wake.extend(o.taken(n));
                         if whole && last {
                             ended.push(id);

@@ -33,6 +33,7 @@
 //! datagram quiche paces into the future waits in the writer (`SO_TXTIME` would let the
 //! kernel hold it instead: not yet).
 
+mod bufs;
 mod conn;
 mod keys;
 mod stream;
@@ -40,13 +41,15 @@ mod stream;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bext_core::limits::{
-    QUIC_CONNECTIONS_PER_SHARD_MAX, QUIC_DATAGRAMS_PER_PASS_MAX, QUIC_RECEIVES_PER_WAKE_MAX,
-    QUIC_RECV_DATAGRAM_BYTES_MAX, QUIC_RETRY_TOKEN_LIFETIME_MS, QUIC_SEND_DATAGRAM_BYTES_MAX,
+    QUIC_CONNECTIONS_PER_SHARD_MAX, QUIC_DATAGRAMS_PER_PASS_MAX, QUIC_PASS_SEND_BYTES_MAX,
+    QUIC_RECEIVES_PER_WAKE_MAX, QUIC_RECV_DATAGRAM_BYTES_MAX, QUIC_RETRY_TOKEN_LIFETIME_MS,
+    QUIC_SEND_DATAGRAM_BYTES_MAX,
 };
 use bext_shards::rt::{self, UdpSocket};
 use bext_shards::sync::Generation;
@@ -79,7 +82,8 @@ const TRANSPORT_NO_ERROR: u64 = 0x0;
 const PACING_SLACK: Duration = Duration::from_micros(500);
 
 /// Datagrams for one address, back to back, each `segment` bytes but the last: sent with one
-/// `sendmsg` where the kernel segments UDP (GSO), else one datagram per send.
+/// `sendmsg` where the kernel segments UDP (GSO), else one datagram per send. Owned: a
+/// datagram made without a connection, or a burst held back for pacing.
 struct Burst {
     data: Vec<u8>,
     segment: usize,
@@ -91,10 +95,19 @@ impl Burst {
         let segment = data.len();
         Burst { data, segment, to }
     }
+}
 
-    fn datagrams(&self) -> std::slice::Chunks<'_, u8> {
-        self.data.chunks(self.segment.max(1))
-    }
+/// A burst a pass wrote into the writer's send buffer: its bytes are `range` of it.
+struct Span {
+    range: Range<usize>,
+    segment: usize,
+    to: SocketAddr,
+}
+
+/// What a pass hands the writer to send.
+enum Outbound {
+    Owned(Burst),
+    Written(Span),
 }
 
 /// A shard's QUIC endpoints, one per QUIC address, for the mesh to hand forwarded datagrams
@@ -231,17 +244,29 @@ async fn read(endpoint: Rc<Endpoint>) {
     }
 }
 
-/// Drives HTTP/3, fires quiche's timers and sends, until the shard's executor ends.
+/// Drives HTTP/3, fires quiche's timers and sends, until the shard's executor ends. quiche
+/// writes each pass's datagrams straight into one send buffer, kept from pass to pass (at
+/// most `QUIC_PASS_SEND_BYTES_MAX` and a datagram), so sending costs no allocation and no
+/// copy of its own.
 async fn write(endpoint: Rc<Endpoint>) {
-    let mut out: Vec<Burst> = Vec::new();
+    let mut out: Vec<Outbound> = Vec::new();
+    let mut written: Vec<u8> = Vec::new();
     loop {
         let seen = endpoint.wake.get();
         if endpoint.service.shard.stop.is_fired() && !endpoint.draining.get() {
             endpoint.drain();
         }
-        let wait = endpoint.pass(&mut out);
-        for burst in out.drain(..) {
-            endpoint.send(burst).await;
+        let wait = endpoint.pass(&mut out, &mut written);
+        for outbound in out.drain(..) {
+            match outbound {
+                Outbound::Owned(burst) => {
+                    endpoint.send(&burst.data, burst.segment, burst.to).await;
+                }
+                Outbound::Written(span) => {
+                    let data = written.get(span.range).unwrap_or_default();
+                    endpoint.send(data, span.segment, span.to).await;
+                }
+            }
         }
         if endpoint.wake.get() != seen {
             continue;
@@ -268,12 +293,15 @@ async fn write(endpoint: Rc<Endpoint>) {
 impl Endpoint {
     /// Sends a burst: one `sendmsg` with GSO where the kernel offers it, else one datagram
     /// per send; a full send buffer is waited out through the runtime.
-    async fn send(&self, burst: Burst) {
+    async fn send(&self, data: &[u8], segment: usize, to: SocketAddr) {
         let fd = self.socket.raw_fd();
-        let segmented = burst.data.len() > burst.segment;
+        let segmented = data.len() > segment;
         if !segmented || self.gso.get() {
-            match sys::send_segments(fd, &burst.data, burst.segment, burst.to) {
-                Ok(()) => return,
+            match sys::send_segments(fd, data, segment, to) {
+                Ok(()) => {
+                    self.sent(data.len().div_ceil(segment.max(1)));
+                    return;
+                }
                 Err(GsoError::Unsupported(e)) => {
                     self.gso.set(false);
                     say_no_gso(&e);
@@ -286,20 +314,31 @@ impl Endpoint {
             }
         }
         // One datagram per send, each waiting for room in the send buffer if it must.
-        for datagram in burst.datagrams() {
-            match sys::send_segments(fd, datagram, datagram.len(), burst.to) {
-                Ok(()) => continue,
+        for datagram in data.chunks(segment.max(1)) {
+            match sys::send_segments(fd, datagram, datagram.len(), to) {
+                Ok(()) => {
+                    self.sent(1);
+                    continue;
+                }
                 Err(GsoError::WouldBlock) => {}
                 Err(GsoError::Unsupported(e) | GsoError::Other(e)) => {
                     send_failed(self.service.shard.id, &e);
                     continue;
                 }
             }
-            let (result, _) = self.socket.send_to(datagram.to_vec(), burst.to).await;
-            if let Err(e) = result {
-                send_failed(self.service.shard.id, &e);
+            let (result, _) = self.socket.send_to(datagram.to_vec(), to).await;
+            match result {
+                Ok(_) => self.sent(1),
+                Err(e) => send_failed(self.service.shard.id, &e),
             }
         }
+    }
+
+    /// Counts one UDP send of `datagrams` datagrams.
+    fn sent(&self, datagrams: usize) {
+        let mut metrics = self.service.shard.metrics.borrow_mut();
+        metrics.quic_sends += 1;
+        metrics.quic_datagrams_sent += datagrams as u64;
     }
 
     /// The writer has work: a connection changed, or an answer moved.
@@ -467,7 +506,7 @@ impl Endpoint {
                     config,
                 )
             }
-            None => quiche::accept(&scid_ref, None, to, from, config),
+            None => quiche::accept_with_buf_factory(&scid_ref, None, to, from, config),
         };
         let Ok(quic) = accepted else {
             shard.metrics.borrow_mut().quic_datagrams_dropped += 1;
@@ -500,14 +539,15 @@ impl Endpoint {
         self.wake.bump();
     }
 
-    /// One pass of the writer: fire timers, drive the connections that have work, collect
-    /// what to send into `out`. Returns how long the writer may sleep if nothing wakes it.
-    fn pass(self: &Rc<Self>, out: &mut Vec<Burst>) -> Option<Duration> {
+    /// One pass of the writer: fire timers, drive the connections that have work, have
+    /// quiche write what to send into `written` and list it in `out`. Returns how long the
+    /// writer may sleep if nothing wakes it.
+    fn pass(self: &Rc<Self>, out: &mut Vec<Outbound>, written: &mut Vec<u8>) -> Option<Duration> {
         let now = Instant::now();
         let shard = self.service.shard.clone();
         let draining = self.draining.get();
         let mut table = self.table.borrow_mut();
-        out.extend(table.replies.drain(..));
+        out.extend(table.replies.drain(..).map(Outbound::Owned));
         // Every burst whose time has come, wherever it stands (connections' times
         // interleave); the others keep their order.
         let paced = std::mem::take(&mut table.paced);
@@ -515,7 +555,7 @@ impl Endpoint {
             if at > now + PACING_SLACK {
                 table.paced.push_back((at, burst));
             } else {
-                out.push(burst);
+                out.push(Outbound::Owned(burst));
             }
         }
         // Timers that are due.
@@ -535,7 +575,16 @@ impl Endpoint {
         dirty.dedup();
         let mut again = Vec::new();
         let mut bursts = Vec::new();
+        // Bytes of `written` this pass has used.
+        let mut used = 0;
         for key in dirty {
+            if used + QUIC_DATAGRAMS_PER_PASS_MAX * QUIC_SEND_DATAGRAM_BYTES_MAX
+                > QUIC_PASS_SEND_BYTES_MAX
+            {
+                // The send buffer is full for this pass: the next one comes at once.
+                again.push(key);
+                continue;
+            }
             let Some(mut conn) = table.conns.remove(&key) else {
                 continue;
             };
@@ -565,12 +614,21 @@ impl Endpoint {
             }
             let gso = self.gso.get();
             let mut sent = 0;
-            collect_bursts(&mut conn.quic, gso, &mut sent, &mut bursts);
-            for (burst, at) in bursts.drain(..) {
+            collect_bursts(
+                &mut conn.quic,
+                gso,
+                &mut sent,
+                written,
+                &mut used,
+                &mut bursts,
+            );
+            for (span, at) in bursts.drain(..) {
                 if at > now + PACING_SLACK {
-                    table.paced.push_back((at, burst));
+                    let data = written.get(span.range).unwrap_or_default().to_vec();
+                    let (segment, to) = (span.segment, span.to);
+                    table.paced.push_back((at, Burst { data, segment, to }));
                 } else {
-                    out.push(burst);
+                    out.push(Outbound::Written(span));
                 }
             }
             if sent >= QUIC_DATAGRAMS_PER_PASS_MAX {
@@ -619,53 +677,69 @@ impl Endpoint {
     }
 }
 
-/// `quic`'s datagrams for this pass, as bursts: back to back in one buffer while they are
-/// full-sized and go to one address (a shorter one ends its burst), at most
-/// `GSO_SEGMENTS_MAX` of them within one UDP send and quiche's send quantum; one datagram per
-/// burst when the kernel does not segment. `sent` counts datagrams across the pass and stops
-/// it at `QUIC_DATAGRAMS_PER_PASS_MAX`. Each burst comes with when quiche wants it sent (its
-/// first datagram's time).
+/// `quic`'s datagrams for this pass, written by quiche into `buf` from `used` on, as bursts:
+/// back to back while they are as long as the burst's first and go to one address (a
+/// shorter one ends its burst), at most `GSO_SEGMENTS_MAX` of them within one UDP send and
+/// quiche's send quantum; one datagram per burst when the kernel does not segment. Runs of
+/// equal length are not only a large body's full-sized datagrams: quiche writes one stream
+/// per packet, so the answers to a connection's small requests leave as one short packet
+/// each, alike in length when the answers are (one send, and over loopback or to a GRO
+/// receiver one buffer, instead of one per request). `sent` counts datagrams across the pass
+/// and stops it at `QUIC_DATAGRAMS_PER_PASS_MAX`. Each burst comes with when quiche wants it
+/// sent (its first datagram's time).
 fn collect_bursts(
-    quic: &mut quiche::Connection,
+    quic: &mut bufs::QuicConnection,
     gso: bool,
     sent: &mut usize,
-    bursts: &mut Vec<(Burst, Instant)>,
+    buf: &mut Vec<u8>,
+    used: &mut usize,
+    bursts: &mut Vec<(Span, Instant)>,
 ) {
     let segments_max = if gso { sys::GSO_SEGMENTS_MAX } else { 1 };
     let full = quic
         .max_send_udp_payload_size()
         .min(QUIC_SEND_DATAGRAM_BYTES_MAX);
     let bytes_max = sys::UDP_PAYLOAD_BYTES_MAX.min(quic.send_quantum().max(full));
-    let mut scratch = [0u8; QUIC_SEND_DATAGRAM_BYTES_MAX];
-    // The burst being filled, with its datagram count.
-    let mut current: Option<(Burst, Instant, usize)> = None;
+    // The burst being filled, with its datagram count. Its datagrams end where the next
+    // is written, so a datagram that joins it only moves its end.
+    let mut current: Option<(Span, Instant, usize)> = None;
     while *sent < QUIC_DATAGRAMS_PER_PASS_MAX {
-        let Ok((n, info)) = quic.send(&mut scratch) else {
+        let start = *used;
+        let end = start + full;
+        if buf.len() < end {
+            // Grown once to the largest pass yet, then reused without being cleared.
+            buf.resize(end, 0);
+        }
+        let Some(room) = buf.get_mut(start..end) else {
+            break;
+        };
+        let Ok((n, info)) = quic.send(room) else {
             break;
         };
         *sent += 1;
-        let datagram = &scratch[..n];
-        if let Some((burst, _, count)) = current.as_mut()
-            && burst.to == info.to
-            && burst.segment == full
-            && n <= full
+        *used += n;
+        if let Some((span, _, count)) = current.as_mut()
+            && span.to == info.to
+            && n <= span.segment
             && *count < segments_max
-            && burst.data.len() + n <= bytes_max
+            && span.range.len() + n <= bytes_max
         {
-            burst.data.extend_from_slice(datagram);
+            span.range.end += n;
             *count += 1;
-            if n < full {
-                bursts.extend(current.take().map(|(b, at, _)| (b, at)));
+            if n < span.segment {
+                bursts.extend(current.take().map(|(span, at, _)| (span, at)));
             }
             continue;
         }
-        bursts.extend(current.take().map(|(b, at, _)| (b, at)));
-        // A full-sized datagram may start a burst: room for the rest of it at once.
-        let mut data = Vec::with_capacity(if gso && n == full { bytes_max } else { n });
-        data.extend_from_slice(datagram);
-        current = Some((Burst::one(data, info.to), info.at, 1));
+        bursts.extend(current.take().map(|(span, at, _)| (span, at)));
+        let span = Span {
+            range: start..start + n,
+            segment: n,
+            to: info.to,
+        };
+        current = Some((span, info.at, 1));
     }
-    bursts.extend(current.map(|(b, at, _)| (b, at)));
+    bursts.extend(current.map(|(span, at, _)| (span, at)));
 }
 
 /// Gives the client spare connection IDs (for a new path), each naming this shard.

@@ -17,10 +17,9 @@ use std::task::{Poll, Waker};
 use std::time::Instant;
 
 use bytes::Bytes;
-use quiche::h3::{Header, NameValue};
+use quiche::h3::{Header, HeaderRef, NameValue};
 
 use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, QUIC_STREAM_SEND_BYTES_MAX};
-use bext_net::fields::Field;
 use bext_net::{Method, Version};
 
 use super::Endpoint;
@@ -42,11 +41,50 @@ pub(super) enum Stream {
     Answering(Rc<RefCell<Outgoing>>),
 }
 
+/// A response's HEADERS, packed: names and values back to back in one buffer (two
+/// allocations for the whole head, where quiche's owned `Header` takes two per field).
+#[derive(Default)]
+pub(super) struct Head {
+    bytes: Vec<u8>,
+    /// Where each field's name and value end in `bytes` (a field starts where the one before
+    /// it ended).
+    ends: Vec<(usize, usize)>,
+}
+
+impl Head {
+    fn with_capacity(fields: usize) -> Head {
+        Head {
+            bytes: Vec::with_capacity(fields * 24),
+            ends: Vec::with_capacity(fields),
+        }
+    }
+
+    fn push(&mut self, name: &[u8], value: &[u8]) {
+        self.bytes.extend_from_slice(name);
+        let name_end = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.ends.push((name_end, self.bytes.len()));
+    }
+
+    /// The fields as quiche takes them, borrowed from the head.
+    pub fn fields(&self) -> Vec<HeaderRef<'_>> {
+        let mut start = 0;
+        let mut fields = Vec::with_capacity(self.ends.len());
+        for &(name_end, value_end) in &self.ends {
+            let name = self.bytes.get(start..name_end).unwrap_or_default();
+            let value = self.bytes.get(name_end..value_end).unwrap_or_default();
+            fields.push(HeaderRef::new(name, value));
+            start = value_end;
+        }
+        fields
+    }
+}
+
 /// A stream's answer on its way out, shared by the connection (which hands it to quiche)
 /// and, for a file or a stream body, the task reading it.
 pub(super) struct Outgoing {
     /// The HEADERS to send, until quiche has taken them; `None` while the answer is awaited.
-    pub head: Option<Vec<Header>>,
+    pub head: Option<Head>,
     pub head_sent: bool,
     pub chunks: VecDeque<Bytes>,
     /// Bytes in `chunks`.
@@ -399,37 +437,28 @@ async fn read_file(endpoint: &Rc<Endpoint>, key: u64, out: &Rc<RefCell<Outgoing>
 }
 
 /// The HEADERS of `response`: `:status`, `date` and `server` as every driver writes them,
-/// the handler's fields, and the length where it is known.
-fn head(endpoint: &Endpoint, response: &Response, bodiless: bool) -> Vec<Header> {
+/// the handler's fields (less those HTTP/3 forbids), and the length where it is known.
+fn head(endpoint: &Endpoint, response: &Response, bodiless: bool) -> Head {
     let shard = &endpoint.service.shard;
-    let mut list = Vec::with_capacity(4 + response.fields.len());
+    let shared = response.shared.as_deref().map_or(&[][..], |b| b.fields());
+    let mut head = Head::with_capacity(4 + shared.len() + response.fields.len());
     let mut status = itoa::Buffer::new();
-    list.push(Header::new(
-        b":status",
-        status.format(response.status).as_bytes(),
-    ));
+    head.push(b":status", status.format(response.status).as_bytes());
     let date = shard.date.borrow();
     // The cached line is "date: <value>\r\n".
     let line = date.line();
     if let Some(value) = line.get(6..line.len().saturating_sub(2)) {
-        list.push(Header::new(b"date", value));
+        head.push(b"date", value);
     }
-    list.push(Header::new(b"server", b"bext"));
-    let shared = response.shared.as_deref().map_or(&[][..], |b| b.fields());
+    head.push(b"server", b"bext");
     for field in shared.iter().chain(response.fields.iter()) {
-        push(&mut list, field);
+        if !crate::driver::is_connection_field(field.name()) {
+            head.push(field.name(), field.value());
+        }
     }
     if !bodiless && let Some(n) = response.body.len() {
         let mut length = itoa::Buffer::new();
-        list.push(Header::new(b"content-length", length.format(n).as_bytes()));
+        head.push(b"content-length", length.format(n).as_bytes());
     }
-    list
-}
-
-/// Pushes a handler's field, leaving out those HTTP/3 forbids.
-fn push(list: &mut Vec<Header>, field: &Field) {
-    if crate::driver::is_connection_field(field.name()) {
-        return;
-    }
-    list.push(Header::new(field.name(), field.value()));
+    head
 }
