@@ -7,41 +7,28 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s\n' "$*"; }
 
-# --- tools the tests use -----------------------------------------------------------------
-need=()
-command -v curl  >/dev/null || need+=(curl)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-command -v wrk   >/dev/null || need+=(wrk)
-command -v pkg-config >/dev/null || need+=(pkg-config)
+# --- tools the build and the tests use ----------------------------------------------------
+source scripts/deps.sh
+want_build_tools
+want curl curl
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || wanted+=(nginx-light)
+want wrk wrk
 # HTTP/2 clients: h2load for many streams, Python's h2 for the protocol checks (tests/h2.rs).
-command -v h2load >/dev/null || need+=(nghttp2-client)
-/usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || need+=(python3-h2)
+want h2load nghttp2-client
+/usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || wanted+=(python3-h2)
 # Python's cryptography for the test ACME CA (tests/acme/server.py).
-/usr/bin/python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
+/usr/bin/python3 -c 'import cryptography' 2>/dev/null || wanted+=(python3-cryptography)
 # testssl.sh scans the HTTPS listener (tests/testssl.rs).
-command -v testssl >/dev/null || need+=(testssl.sh)
+want testssl testssl.sh
 # A real browser for pages (tests/h2.rs loads one over HTTP/2; tests/browser.rs drives it
 # with playwright-core, which that test installs itself with npm ci).
-command -v chromium >/dev/null || need+=(chromium)
-# JavaScriptCore's C API: the JIT engine the render tests and the ssr bench run on.
-pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || need+=(libjavascriptcoregtk-4.1-dev)
-# quiche builds BoringSSL with cmake, and bindgen needs libclang (Debian's clang brings it).
-command -v cmake >/dev/null || need+=(cmake)
-command -v clang >/dev/null || need+=(clang)
+want chromium chromium
 # ngtcp2's client checks HTTP/3 interop (tests/h3.rs).
-command -v gtlsclient >/dev/null || need+=(ngtcp2-client)
+want gtlsclient ngtcp2-client
 # Node runs real React for the conformance corpus and the ssr bench's baselines.
-command -v node  >/dev/null || need+=(nodejs)
-command -v npm   >/dev/null || need+=(npm)
-if [ ${#need[@]} -gt 0 ]; then
-    step "installing ${need[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get install -y -qq "${need[@]}" >/dev/null 2>&1 || {
-        $SUDO apt-get update -qq >/dev/null
-        $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-    }
-fi
+want node nodejs
+want npm npm
+install_wanted
 
 # React and esbuild for the conformance corpus, at the versions in its lockfile.
 conformance=render/prism/tests/conformance/node
