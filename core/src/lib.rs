@@ -33,3 +33,4 @@ pub mod limits;
 pub mod metrics;
 pub mod sites;
 pub mod static_files;
+pub mod waf;

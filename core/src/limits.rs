@@ -173,6 +173,15 @@ pub const QUIC_CONNECTIONS_PER_SHARD_MAX: usize = 10_000;
 /// Datagrams one QUIC connection sends in one pass of its shard's writer before the others
 /// get their turn (a large download cannot starve the other connections of a shard).
 pub const QUIC_DATAGRAMS_PER_PASS_MAX: usize = 64;
+/// Clients one shard keeps a rate-limit bucket for (`[waf] rate`): about 100 bytes each.
+/// When every one is still being held back, a new client passes untracked (counted in
+/// `bext_waf_rate_untracked_total`) rather than growing the table.
+pub const WAF_RATE_CLIENTS_PER_SHARD_MAX: usize = 100_000;
+/// Highest `[waf] rate.requests_per_sec` and `rate.burst` a config may set.
+pub const WAF_RATE_REQUESTS_PER_SEC_CEILING: u64 = 1_000_000;
+pub const WAF_RATE_BURST_CEILING: u64 = 1_000_000;
+/// Prefixes `[waf] allow` and `deny` may list together.
+pub const WAF_PREFIXES_MAX: usize = 100_000;
 /// Bytes one pass of a shard's QUIC writer writes for all its connections before it sends
 /// them and starts another pass: the writer's send buffer is reused from pass to pass, so
 /// this is what it keeps (a pass with many busy connections finishes in the next).

@@ -65,6 +65,13 @@ pub struct Metrics {
     /// UDP sends the QUIC endpoints made: a burst of datagrams in one with GSO, so fewer
     /// than `quic_datagrams_sent` when bursts form.
     pub quic_sends: u64,
+    /// Requests answered 403 because `[waf] deny` lists their address.
+    pub waf_denied: u64,
+    /// Requests answered 429: their client was over `[waf] rate`.
+    pub waf_rate_limited: u64,
+    /// Requests let through untracked because the shard's rate table was full of clients
+    /// still being held back.
+    pub waf_rate_untracked: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -145,6 +152,9 @@ impl Metrics {
         self.quic_datagrams_dropped += other.quic_datagrams_dropped;
         self.quic_datagrams_sent += other.quic_datagrams_sent;
         self.quic_sends += other.quic_sends;
+        self.waf_denied += other.waf_denied;
+        self.waf_rate_limited += other.waf_rate_limited;
+        self.waf_rate_untracked += other.waf_rate_untracked;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -251,6 +261,21 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_quic_sends_total",
         "UDP sends of QUIC datagrams (a GSO burst of several datagrams is one).",
         m.quic_sends,
+    );
+    counter(
+        "bext_waf_denied_total",
+        "Requests answered 403 because [waf] deny lists their address.",
+        m.waf_denied,
+    );
+    counter(
+        "bext_waf_rate_limited_total",
+        "Requests answered 429: their client was over [waf] rate.",
+        m.waf_rate_limited,
+    );
+    counter(
+        "bext_waf_rate_untracked_total",
+        "Requests let through untracked: the shard's rate table was full of limited clients.",
+        m.waf_rate_untracked,
     );
     counter(
         "bext_file_cache_hits_total",

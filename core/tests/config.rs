@@ -908,3 +908,53 @@ fn app_sites_default_their_root_to_public() {
         "bext.config.toml:2:7: site[0].app: must not be empty",
     );
 }
+
+#[test]
+fn waf_lists_and_rate_are_parsed_and_refused_with_their_place() {
+    use bext_core::waf::{Prefix, RateLimit};
+    let prefix = |p: &str| Prefix::parse(p).unwrap();
+    check_ok(
+        &format!(
+            "[waf]\nallow = [\"10.1.0.0/16\", \"::1\"]\ndeny = [\"10.0.0.0/8\", \"2001:db8::/32\"]\n\
+             rate = {{ requests_per_sec = 50, burst = 200 }}\n{SITE}"
+        ),
+        |c| {
+            c.waf.allow = vec![prefix("10.1.0.0/16"), prefix("::1/128")];
+            c.waf.deny = vec![prefix("10.0.0.0/8"), prefix("2001:db8::/32")];
+            c.waf.rate = Some(RateLimit {
+                requests_per_sec: 50,
+                burst: 200,
+            });
+        },
+    );
+    // The burst defaults to one second's worth.
+    check_ok(
+        &format!("[waf]\nrate = {{ requests_per_sec = 7 }}\n{SITE}"),
+        |c| {
+            c.waf.rate = Some(RateLimit {
+                requests_per_sec: 7,
+                burst: 7,
+            });
+        },
+    );
+    check_err(
+        &format!("[waf]\ndeny = [\"10.0.0.0/8\", \"10.0.0.1/8\"]\n{SITE}"),
+        "bext.config.toml:2:23: waf.deny[1]: `10.0.0.1/8`: has bits set past its length (the prefix is 10.0.0.0/8)",
+    );
+    check_err(
+        &format!("[waf]\nallow = [\"localhost\"]\n{SITE}"),
+        "bext.config.toml:2:10: waf.allow[0]: `localhost`: not an IPv4 or IPv6 address",
+    );
+    check_err(
+        &format!("[waf]\nallow = [\"192.0.2.1\"]\ndeny = [\"192.0.2.1/32\"]\n{SITE}"),
+        "bext.config.toml:3:9: waf.deny[0]: 192.0.2.1/32 is in `allow` too",
+    );
+    check_err(
+        &format!("[waf]\nrate = {{ requests_per_sec = 0 }}\n{SITE}"),
+        "bext.config.toml:2:29: waf.rate.requests_per_sec: 0 is out of range",
+    );
+    check_err(
+        &format!("[waf]\nrate = {{ requests_per_sec = 5, bursts = 9 }}\n{SITE}"),
+        "bext.config.toml:2:32: waf.rate.bursts: unknown field",
+    );
+}

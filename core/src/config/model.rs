@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::limits;
+use crate::waf::{Prefix, RateLimit};
 
 /// Index file names tried for a directory request when a site does not list its own.
 pub const INDEX_DEFAULT: &str = "index.html";
@@ -19,6 +20,19 @@ pub struct Config {
     pub server: ServerConfig,
     pub sites: Vec<SiteConfig>,
     pub render: RenderConfig,
+    pub waf: WafConfig,
+}
+
+/// `[waf]`: address lists and a rate limit per client, enforced by every shard before a
+/// request is routed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WafConfig {
+    /// Prefixes let through even inside a denied one (the longest match decides).
+    pub allow: Vec<Prefix>,
+    /// Prefixes answered 403.
+    pub deny: Vec<Prefix>,
+    /// Requests per client address per shard; over it, 429 with `retry-after`.
+    pub rate: Option<RateLimit>,
 }
 
 /// `[render]`: how app sites (`[[site]] app = ...`) render pages.
@@ -287,6 +301,7 @@ impl Config {
             server: ServerConfig::default(),
             sites: vec![SiteConfig::new(root)],
             render: RenderConfig::default(),
+            waf: WafConfig::default(),
         }
     }
 }
@@ -301,6 +316,7 @@ impl Config {
             server: ServerConfig::default(),
             sites: vec![site],
             render: RenderConfig::default(),
+            waf: WafConfig::default(),
         }
     }
 }

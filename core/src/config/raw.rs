@@ -21,6 +21,28 @@ pub(super) struct RawConfig {
     pub site: Vec<Spanned<RawSite>>,
     #[serde(default)]
     pub render: RawRender,
+    #[serde(default)]
+    pub waf: RawWaf,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [waf] table")]
+pub(super) struct RawWaf {
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub deny: Vec<Spanned<String>>,
+    pub rate: Option<Spanned<RawRate>>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a rate table: { requests_per_sec = N, burst = M }"
+)]
+pub(super) struct RawRate {
+    pub requests_per_sec: Spanned<u64>,
+    pub burst: Option<Spanned<u64>>,
 }
 
 #[derive(Default, Deserialize)]

@@ -36,6 +36,8 @@ pub struct Snapshot {
     pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
     /// The same certificates and keys as loaded, for QUIC's TLS (empty without `tls`).
     pub(crate) site_keys: Arc<[crate::transport::tls::certs::SiteKeys]>,
+    /// `[waf] allow` and `deny`, ready for lookups (shared read-only by every shard).
+    pub(crate) ip_rules: bext_core::waf::IpRules,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -160,8 +162,10 @@ impl AppBuilder {
                 Some((tls, keys)) => (Some(tls), keys),
                 None => (None, Arc::from(Vec::new())),
             };
+        let ip_rules = bext_core::waf::IpRules::new(&config.waf.allow, &config.waf.deny);
         Ok(Snapshot {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            ip_rules,
             config,
             sites,
             site_runtime,

@@ -6,6 +6,7 @@
 mod render;
 mod server;
 mod site;
+mod waf;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -32,6 +33,7 @@ impl Checker<'_> {
         let listen_quic_span = raw.server.listen_quic.as_ref().map(|l| l.span());
         let server = self.server(raw.server)?;
         let render = self.render(raw.render)?;
+        let waf = self.waf(raw.waf)?;
         if raw.site.is_empty() {
             return Err(self.source.error_at_start(
                 "site",
@@ -97,6 +99,7 @@ impl Checker<'_> {
             server,
             sites,
             render,
+            waf,
         })
     }
 

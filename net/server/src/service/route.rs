@@ -36,6 +36,16 @@ pub(crate) enum Handler {
     HttpsRedirect,
     /// An open ACME HTTP-01 token: its key authorization.
     AcmeChallenge,
+    /// Refused by `[waf]` before routing: 403 for a denied address, 429 (with the seconds to
+    /// wait) for a client over its rate.
+    Refused(Refusal),
+}
+
+/// Why `[waf]` refused a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Denied,
+    Limited { retry_after_secs: u64 },
 }
 
 /// bext's own endpoints.
@@ -83,9 +93,11 @@ impl Route {
         let max = self.state.snapshot.config.sites[self.site].body_bytes_max;
         match self.handler {
             Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(max),
-            Handler::Static | Handler::Ops(_) | Handler::HttpsRedirect | Handler::AcmeChallenge => {
-                BodyUse::Ignore(max)
-            }
+            Handler::Static
+            | Handler::Ops(_)
+            | Handler::HttpsRedirect
+            | Handler::AcmeChallenge
+            | Handler::Refused(_) => BodyUse::Ignore(max),
         }
     }
 }

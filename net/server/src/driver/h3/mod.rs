@@ -577,13 +577,13 @@ impl Endpoint {
         let mut bursts = Vec::new();
         // Bytes of `written` this pass has used.
         let mut used = 0;
-        for key in dirty {
+        for (i, &key) in dirty.iter().enumerate() {
             if used + QUIC_DATAGRAMS_PER_PASS_MAX * QUIC_SEND_DATAGRAM_BYTES_MAX
                 > QUIC_PASS_SEND_BYTES_MAX
             {
-                // The send buffer is full for this pass: the next one comes at once.
-                again.push(key);
-                continue;
+                // The send buffer is full for this pass: the rest have the next one, at once.
+                again.extend_from_slice(&dirty[i..]);
+                break;
             }
             let Some(mut conn) = table.conns.remove(&key) else {
                 continue;

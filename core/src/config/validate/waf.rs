@@ -1,0 +1,83 @@
+//! `[waf]`: address prefixes to allow and deny, and a rate limit per client.
+
+use toml::Spanned;
+
+use super::{Checker, Result};
+use crate::config::model::WafConfig;
+use crate::config::raw::RawWaf;
+use crate::limits::{WAF_PREFIXES_MAX, WAF_RATE_BURST_CEILING, WAF_RATE_REQUESTS_PER_SEC_CEILING};
+use crate::waf::{Prefix, RateLimit};
+
+impl Checker<'_> {
+    pub(super) fn waf(&self, raw: RawWaf) -> Result<WafConfig> {
+        let allow = self.prefixes(&raw.allow, "waf.allow")?;
+        let deny = self.prefixes(&raw.deny, "waf.deny")?;
+        if allow.len() + deny.len() > WAF_PREFIXES_MAX {
+            let span = raw
+                .deny
+                .first()
+                .or(raw.allow.first())
+                .map_or(0..0, Spanned::span);
+            return Err(self.source.error(
+                span,
+                "waf.deny",
+                format!(
+                    "{} prefixes in `allow` and `deny` together: at most {WAF_PREFIXES_MAX}",
+                    allow.len() + deny.len()
+                ),
+            ));
+        }
+        for (i, prefix) in deny.iter().enumerate() {
+            if allow.contains(prefix) {
+                return Err(self.source.error(
+                    raw.deny[i].span(),
+                    &format!("waf.deny[{i}]"),
+                    format!("{prefix} is in `allow` too: list it in one of them"),
+                ));
+            }
+        }
+        let rate = match &raw.rate {
+            None => None,
+            Some(rate) => {
+                let rate = rate.get_ref();
+                let requests_per_sec = self.bounded(
+                    &Some(rate.requests_per_sec.clone()),
+                    "waf.rate.requests_per_sec",
+                    1,
+                    WAF_RATE_REQUESTS_PER_SEC_CEILING,
+                    1,
+                )?;
+                // A burst of one second's worth unless said otherwise.
+                let burst = self.bounded(
+                    &rate.burst,
+                    "waf.rate.burst",
+                    1,
+                    WAF_RATE_BURST_CEILING,
+                    requests_per_sec,
+                )?;
+                Some(RateLimit {
+                    requests_per_sec: u32::try_from(requests_per_sec).unwrap_or(u32::MAX),
+                    burst: u32::try_from(burst).unwrap_or(u32::MAX),
+                })
+            }
+        };
+        Ok(WafConfig { allow, deny, rate })
+    }
+
+    fn prefixes(&self, list: &[Spanned<String>], key: &str) -> Result<Vec<Prefix>> {
+        let mut prefixes = Vec::with_capacity(list.len());
+        for (i, text) in list.iter().enumerate() {
+            match Prefix::parse(text.get_ref()) {
+                Ok(prefix) => prefixes.push(prefix),
+                Err(e) => {
+                    return Err(self.source.error(
+                        text.span(),
+                        &format!("{key}[{i}]"),
+                        format!("`{}`: {e}", text.get_ref()),
+                    ));
+                }
+            }
+        }
+        Ok(prefixes)
+    }
+}

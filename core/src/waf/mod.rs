@@ -1,0 +1,19 @@
+//! The WAF's decisions, sans-I/O: each shard keeps its own state and asks it about every
+//! request before routing it. No clock and no sockets here: the caller passes the client's
+//! address and the time.
+//!
+//! - [`ip`]: allow and deny lists of address prefixes; the longest matching prefix decides,
+//!   so `allow = ["10.1.0.0/16"]` carves an exception out of `deny = ["10.0.0.0/8"]`.
+//! - [`rate`]: a token bucket per client address. Each shard counts the requests it answers:
+//!   the kernel spreads a client's connections over the shards by the CPU that took each
+//!   one, so a client with connections on every shard gets up to `shards ×` the rate (one
+//!   connection, as browsers use for HTTP/2 and HTTP/3, gets exactly the rate).
+//!
+//! The rule engine (the OWASP Core Rule Set) and the eBPF layer come later, in this order
+//! after these two.
+
+pub mod ip;
+pub mod rate;
+
+pub use ip::{IpRules, Prefix, PrefixError, Verdict};
+pub use rate::{RateLimit, RateLimiter, RateVerdict};
