@@ -198,15 +198,6 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .to_owned()
 }
 
-/// A counter of `/__bext/metrics`, summed over shards.
-fn metric(bext: &Bext, name: &str) -> u64 {
-    let scrape = bext.get("/__bext/metrics").text();
-    scrape
-        .lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("{name} in {scrape}"))
-}
-
 #[test]
 fn every_static_answer_is_the_same_over_http3_as_over_http2() {
     let (_dir, config) = site("h3-same", "shards = 1");
@@ -300,8 +291,8 @@ fn small_answers_to_one_connection_leave_in_bursts() {
             "request {i}"
         );
     }
-    let datagrams = metric(&bext, "bext_quic_datagrams_sent_total");
-    let sends = metric(&bext, "bext_quic_sends_total");
+    let datagrams = bext.metric("bext_quic_datagrams_sent_total");
+    let sends = bext.metric("bext_quic_sends_total");
     // With one send per answer the two are equal (67 and 67 when this test was written;
     // 67 datagrams in 16 sends with bursts).
     assert!(
@@ -451,11 +442,11 @@ fn a_connection_whose_datagrams_reach_another_shard_is_served_by_its_own() {
         ]
     );
     assert!(
-        metric(&bext, "bext_quic_datagrams_forwarded_total") > 0,
+        bext.metric("bext_quic_datagrams_forwarded_total") > 0,
         "no datagram was forwarded: {}",
         bext.get("/__bext/metrics").text()
     );
-    assert_eq!(metric(&bext, "bext_quic_datagrams_dropped_total"), 0);
+    assert_eq!(bext.metric("bext_quic_datagrams_dropped_total"), 0);
 }
 
 #[test]
@@ -557,12 +548,12 @@ fn probes_get_the_rfc_s_answers_while_others_are_served() {
         .send(&initial(1, &dcid, &scid, &[1u8; 40], 1200))
         .expect("send");
     assert!(replies(&probe, Duration::from_millis(500)).is_empty());
-    assert_eq!(metric(&bext, "bext_quic_tokens_refused_total"), 1);
+    assert_eq!(bext.metric("bext_quic_tokens_refused_total"), 1);
 
     // Garbage: dropped and counted.
     probe.send(b"\x00not quic at all").expect("send");
     assert!(replies(&probe, Duration::from_millis(500)).is_empty());
-    assert!(metric(&bext, "bext_quic_datagrams_dropped_total") >= 1);
+    assert!(bext.metric("bext_quic_datagrams_dropped_total") >= 1);
 
     // A flood of Initials from one address: each gets a Retry (stateless: the server keeps
     // nothing for them), and a real client is served meanwhile.
@@ -604,7 +595,7 @@ fn probes_get_the_rfc_s_answers_while_others_are_served() {
         "{retries} Retry packets for {flood} Initials"
     );
     let deadline = Instant::now() + DEADLINE;
-    while metric(&bext, "bext_quic_open_connections") != 0 {
+    while bext.metric("bext_quic_open_connections") != 0 {
         assert!(Instant::now() < deadline, "connections left open");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -689,6 +680,6 @@ fn without_retry_a_client_is_served_and_no_retry_is_sent() {
     let quic = quic_addr(&bext);
     let report = h3(quic, json!([{"requests": [{"path": "/"}]}]));
     assert_eq!(answers(&report, 0)[0]["body"], "hello over h3\n");
-    assert_eq!(metric(&bext, "bext_quic_retries_total"), 0);
-    assert_eq!(metric(&bext, "bext_quic_connections_accepted_total"), 1);
+    assert_eq!(bext.metric("bext_quic_retries_total"), 0);
+    assert_eq!(bext.metric("bext_quic_connections_accepted_total"), 1);
 }

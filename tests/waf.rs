@@ -46,14 +46,6 @@ fn curl_from(source: &str, url: &str, extra: &[&str]) -> (u16, Option<String>) {
     (status, retry_after)
 }
 
-fn metric(bext: &Bext, name: &str) -> u64 {
-    let scrape = bext.get("/__bext/metrics").text();
-    scrape
-        .lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("{name} in {scrape}"))
-}
-
 fn site(tag: &str, server: &str, waf: &str) -> (TempDir, Bext) {
     let dir = TempDir::new(tag);
     dir.write("index.html", "hello\n");
@@ -96,7 +88,7 @@ fn denied_prefixes_get_403_and_the_longest_prefix_decides() {
         let h2 = curl_from(source, &https, &["--http2", "--resolve", &resolve]);
         assert_eq!(h2.0, want, "HTTP/2 from {source}");
     }
-    assert_eq!(metric(&bext, "bext_waf_denied_total"), 6);
+    assert_eq!(bext.metric("bext_waf_denied_total"), 6);
 }
 
 #[test]
@@ -138,7 +130,7 @@ fn a_client_over_its_rate_gets_429_with_retry_after_and_others_are_served() {
     for _ in 0..10 {
         assert_eq!(curl_from("127.0.0.1", &url, &[]).0, 200);
     }
-    assert_eq!(metric(&bext, "bext_waf_rate_limited_total"), limited);
+    assert_eq!(bext.metric("bext_waf_rate_limited_total"), limited);
 }
 
 #[test]

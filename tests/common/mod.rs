@@ -239,6 +239,15 @@ impl Bext {
 
     /// One request on a fresh connection.
     /// The first HTTPS address bext reported (`serving … on https://ADDR`), waiting for it.
+    /// A counter or gauge from `/__bext/metrics` (summed over the shards).
+    pub fn metric(&self, name: &str) -> u64 {
+        let scrape = self.get("/__bext/metrics").text();
+        scrape
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {scrape}"))
+    }
+
     pub fn https_addr(&self) -> SocketAddr {
         assert!(self.wait_for_stderr("https://"), "{}", self.stderr());
         let stderr = self.stderr();

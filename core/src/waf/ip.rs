@@ -125,24 +125,8 @@ impl IpRules {
 
     fn insert(&mut self, prefix: Prefix, allowed: bool) {
         match prefix.addr {
-            IpAddr::V4(a) => {
-                let key = u32::from(a);
-                match self.v4.iter_mut().find(|(len, _)| *len == prefix.len) {
-                    Some((_, map)) => {
-                        map.insert(key, allowed);
-                    }
-                    None => self.v4.push((prefix.len, HashMap::from([(key, allowed)]))),
-                }
-            }
-            IpAddr::V6(a) => {
-                let key = u128::from(a);
-                match self.v6.iter_mut().find(|(len, _)| *len == prefix.len) {
-                    Some((_, map)) => {
-                        map.insert(key, allowed);
-                    }
-                    None => self.v6.push((prefix.len, HashMap::from([(key, allowed)]))),
-                }
-            }
+            IpAddr::V4(a) => insert_into(&mut self.v4, prefix.len, u32::from(a), allowed),
+            IpAddr::V6(a) => insert_into(&mut self.v6, prefix.len, u128::from(a), allowed),
         }
     }
 
@@ -167,6 +151,22 @@ impl IpRules {
             Some(false) => Verdict::Deny,
             None => Verdict::Unlisted,
         }
+    }
+}
+
+/// Adds a masked address to the map of its prefix length, making that map if it is the
+/// first of its length.
+fn insert_into<K: std::hash::Hash + Eq>(
+    tables: &mut Vec<(u8, HashMap<K, bool>)>,
+    len: u8,
+    key: K,
+    allowed: bool,
+) {
+    match tables.iter_mut().find(|(l, _)| *l == len) {
+        Some((_, map)) => {
+            map.insert(key, allowed);
+        }
+        None => tables.push((len, HashMap::from([(key, allowed)]))),
     }
 }
 
