@@ -177,8 +177,9 @@ pub const QUIC_DATAGRAMS_PER_PASS_MAX: usize = 64;
 /// When every one is still being held back, a new client passes untracked (counted in
 /// `bext_waf_rate_untracked_total`) rather than growing the table.
 pub const WAF_RATE_CLIENTS_PER_SHARD_MAX: usize = 100_000;
-/// Highest `[waf] rate.requests_per_sec` and `rate.burst` a config may set.
+/// Highest `[waf] rate.requests_per_sec` a config may set.
 pub const WAF_RATE_REQUESTS_PER_SEC_CEILING: u64 = 1_000_000;
+/// Highest `[waf] rate.burst` a config may set.
 pub const WAF_RATE_BURST_CEILING: u64 = 1_000_000;
 /// Prefixes `[waf] allow` and `deny` may list together.
 pub const WAF_PREFIXES_MAX: usize = 100_000;
