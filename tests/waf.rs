@@ -11,7 +11,21 @@ use common::{Bext, TempDir, assert_configs_refused};
 
 /// `curl` from `source` to `url`: (status, retry-after).
 fn curl_from(source: &str, url: &str, extra: &[&str]) -> (u16, Option<String>) {
-    let out = Command::new("curl")
+    curl_on(None, source, url, extra)
+}
+
+/// `curl` from `source` to `url` on CPU `cpu` (where given): on loopback a connection is
+/// served by the shard of the CPU that sent its SYN.
+fn curl_on(cpu: Option<usize>, source: &str, url: &str, extra: &[&str]) -> (u16, Option<String>) {
+    let mut command = match cpu {
+        Some(cpu) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", &cpu.to_string(), "curl"]);
+            taskset
+        }
+        None => Command::new("curl"),
+    };
+    let out = command
         .args([
             "-sS",
             "-k",
@@ -131,6 +145,91 @@ fn a_client_over_its_rate_gets_429_with_retry_after_and_others_are_served() {
         assert_eq!(curl_from("127.0.0.1", &url, &[]).0, 200);
     }
     assert_eq!(bext.metric("bext_waf_rate_limited_total"), limited);
+}
+
+/// A client that keeps coming while limited is banned on the shard that counted it, and
+/// that shard tells the other: its next connection, on the other CPU's shard (which has
+/// never seen it, so its own bucket is full), is refused too, and a second later (a token
+/// back) still is.
+#[test]
+fn a_client_that_keeps_coming_is_banned_on_every_shard() {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(cpus >= 2, "this test needs 2 CPUs, for 2 shards");
+    let (_dir, bext) = site(
+        "waf-ban",
+        "shards = 2",
+        "rate = { requests_per_sec = 1, burst = 1, ban_after = 3, ban_secs = 60 }
+         allow = [\"127.0.0.1\"]",
+    );
+    let url = format!("http://{}/", bext.addr);
+    let health = format!("http://{}/__bext/health", bext.addr);
+    // Each CPU's connections reach their own shard (127.0.0.1 is allowed: never limited).
+    for cpu in 0..2 {
+        let out = Command::new("taskset")
+            .args([
+                "-c",
+                &cpu.to_string(),
+                "curl",
+                "-sS",
+                "--interface",
+                "127.0.0.1",
+            ])
+            .arg(&health)
+            .output()
+            .expect("curl runs");
+        let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("health JSON");
+        assert_eq!(
+            body["shard"].as_u64(),
+            Some(cpu as u64),
+            "shard of CPU {cpu}"
+        );
+    }
+    // From CPU 0 until banned: a token refills every second, so on a slow machine a
+    // request may pass and start the count again; three refusals in a row come soon.
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    let mut seen = Vec::new();
+    loop {
+        let (status, _) = curl_on(Some(0), "127.0.0.2", &url, &[]);
+        seen.push(status);
+        if status == 403 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no ban within 60 s: {seen:?}");
+    }
+    // The ban came after three refusals in a row: 429, 429, then the 403.
+    assert!(
+        seen.len() >= 4 && seen[seen.len() - 3..seen.len() - 1] == [429, 429],
+        "{seen:?}"
+    );
+    // The other shard hears of it over the mesh.
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    while bext.metric("bext_waf_bans_received_total") < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the other shard never heard of the ban"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        curl_on(Some(1), "127.0.0.2", &url, &[]).0,
+        403,
+        "on shard 1"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(
+        curl_on(Some(0), "127.0.0.2", &url, &[]).0,
+        403,
+        "a second later"
+    );
+    assert_eq!(
+        curl_on(Some(1), "127.0.0.2", &url, &[]).0,
+        403,
+        "a second later"
+    );
+    // Others are still served.
+    assert_eq!(curl_on(Some(1), "127.0.0.3", &url, &[]).0, 200);
+    assert_eq!(bext.metric("bext_waf_bans_total"), 1);
+    assert!(bext.metric("bext_waf_banned_total") >= 4);
 }
 
 #[test]

@@ -181,6 +181,15 @@ pub const WAF_RATE_CLIENTS_PER_SHARD_MAX: usize = 100_000;
 pub const WAF_RATE_REQUESTS_PER_SEC_CEILING: u64 = 1_000_000;
 /// Highest `[waf] rate.burst` a config may set.
 pub const WAF_RATE_BURST_CEILING: u64 = 1_000_000;
+/// Highest `[waf] rate.ban_after` (refused requests in a row before a ban).
+pub const WAF_BAN_AFTER_CEILING: u64 = 1_000_000;
+/// Longest ban `[waf] rate.ban_secs` may set: a week.
+pub const WAF_BAN_SECS_CEILING: u64 = 7 * 24 * 3600;
+/// A ban's length when `ban_after` is set without `ban_secs`: ten minutes.
+pub const WAF_BAN_SECS_DEFAULT: u64 = 600;
+/// Addresses one shard keeps a ban for; when all are live, a new ban is not recorded (the
+/// client stays rate-limited) and is counted in `bext_waf_bans_unrecorded_total`.
+pub const WAF_BANS_PER_SHARD_MAX: usize = 100_000;
 /// Prefixes `[waf] allow` and `deny` may list together.
 pub const WAF_PREFIXES_MAX: usize = 100_000;
 /// Bytes one pass of a shard's QUIC writer writes for all its connections before it sends

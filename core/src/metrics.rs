@@ -72,6 +72,14 @@ pub struct Metrics {
     /// Requests let through untracked because the shard's rate table was full of clients
     /// still being held back.
     pub waf_rate_untracked: u64,
+    /// Bans this shard decided (`[waf] rate.ban_after`), each told to the other shards.
+    pub waf_bans: u64,
+    /// Bans other shards told this one of.
+    pub waf_bans_received: u64,
+    /// Bans not recorded: the shard's ban table was full of live bans.
+    pub waf_bans_unrecorded: u64,
+    /// Requests answered 403 because their client was banned.
+    pub waf_banned: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -155,6 +163,10 @@ impl Metrics {
         self.waf_denied += other.waf_denied;
         self.waf_rate_limited += other.waf_rate_limited;
         self.waf_rate_untracked += other.waf_rate_untracked;
+        self.waf_bans += other.waf_bans;
+        self.waf_bans_received += other.waf_bans_received;
+        self.waf_bans_unrecorded += other.waf_bans_unrecorded;
+        self.waf_banned += other.waf_banned;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -276,6 +288,26 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_waf_rate_untracked_total",
         "Requests let through untracked: the shard's rate table was full of limited clients.",
         m.waf_rate_untracked,
+    );
+    counter(
+        "bext_waf_bans_total",
+        "Clients banned for coming on while rate-limited ([waf] rate.ban_after), counted once by the shard that banned.",
+        m.waf_bans,
+    );
+    counter(
+        "bext_waf_bans_received_total",
+        "Bans a shard heard of from another shard (each ban is told to every other shard).",
+        m.waf_bans_received,
+    );
+    counter(
+        "bext_waf_bans_unrecorded_total",
+        "Bans not recorded: a shard's ban table was full of live bans.",
+        m.waf_bans_unrecorded,
+    );
+    counter(
+        "bext_waf_banned_total",
+        "Requests answered 403 because their client was banned.",
+        m.waf_banned,
     );
     counter(
         "bext_file_cache_hits_total",

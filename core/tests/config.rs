@@ -911,7 +911,7 @@ fn app_sites_default_their_root_to_public() {
 
 #[test]
 fn waf_lists_and_rate_are_parsed_and_refused_with_their_place() {
-    use bext_core::waf::{Prefix, RateLimit};
+    use bext_core::waf::{Ban, Prefix, RateLimit};
     let prefix = |p: &str| Prefix::parse(p).unwrap();
     check_ok(
         &format!(
@@ -924,6 +924,7 @@ fn waf_lists_and_rate_are_parsed_and_refused_with_their_place() {
             c.waf.rate = Some(RateLimit {
                 requests_per_sec: 50,
                 burst: 200,
+                ban: None,
             });
         },
     );
@@ -934,8 +935,31 @@ fn waf_lists_and_rate_are_parsed_and_refused_with_their_place() {
             c.waf.rate = Some(RateLimit {
                 requests_per_sec: 7,
                 burst: 7,
+                ban: None,
             });
         },
+    );
+    // Bans: ten minutes unless said otherwise.
+    check_ok(
+        &format!("[waf]\nrate = {{ requests_per_sec = 7, ban_after = 20 }}\n{SITE}"),
+        |c| {
+            c.waf.rate = Some(RateLimit {
+                requests_per_sec: 7,
+                burst: 7,
+                ban: Some(Ban {
+                    after: 20,
+                    secs: 600,
+                }),
+            });
+        },
+    );
+    check_err(
+        &format!("[waf]\nrate = {{ requests_per_sec = 7, ban_secs = 60 }}\n{SITE}"),
+        "bext.config.toml:2:43: waf.rate.ban_secs: bans need `ban_after`",
+    );
+    check_err(
+        &format!("[waf]\nrate = {{ requests_per_sec = 7, ban_after = 1, ban_secs = 0 }}\n{SITE}"),
+        "bext.config.toml:2:58: waf.rate.ban_secs: 0 is out of range",
     );
     check_err(
         &format!("[waf]\ndeny = [\"10.0.0.0/8\", \"10.0.0.1/8\"]\n{SITE}"),

@@ -38,11 +38,13 @@ pub(super) struct RawWaf {
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a rate table: { requests_per_sec = N, burst = M }"
+    expecting = "a rate table: { requests_per_sec = N, burst = M, ban_after = K, ban_secs = S }"
 )]
 pub(super) struct RawRate {
     pub requests_per_sec: Spanned<u64>,
     pub burst: Option<Spanned<u64>>,
+    pub ban_after: Option<Spanned<u64>>,
+    pub ban_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Default, Deserialize)]

@@ -9,11 +9,16 @@
 //!   one, so a client with connections on every shard gets up to `shards ×` the rate (one
 //!   connection, as browsers use for HTTP/2 and HTTP/3, gets exactly the rate).
 //!
+//! - [`ban`]: a client that keeps coming while limited (`ban_after` refusals in a row) is
+//!   refused outright for `ban_secs`, on every shard (the one that bans tells the others).
+//!
 //! The rule engine (the OWASP Core Rule Set) and the eBPF layer come later, in this order
 //! after these two.
 
+pub mod ban;
 pub mod ip;
 pub mod rate;
 
+pub use ban::Bans;
 pub use ip::{IpRules, Prefix, PrefixError, Verdict};
-pub use rate::{RateLimit, RateLimiter, RateVerdict};
+pub use rate::{Ban, RateLimit, RateLimiter, RateVerdict};

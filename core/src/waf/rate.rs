@@ -15,20 +15,31 @@ use super::ip::unmapped;
 /// Thousandths of a token per token.
 const MILLI: u64 = 1000;
 
-/// A rate limit: `requests_per_sec` sustained, up to `burst` requests at once.
+/// A rate limit: `requests_per_sec` sustained, up to `burst` requests at once, and
+/// optionally a ban for a client that keeps coming while limited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     pub requests_per_sec: u32,
     pub burst: u32,
+    pub ban: Option<Ban>,
+}
+
+/// A ban for `secs` after `after` refused requests in a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ban {
+    pub after: u32,
+    pub secs: u32,
 }
 
 /// What the limiter says about one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RateVerdict {
     Pass,
-    /// Over the limit: the next token comes in `retry_after_ms`.
+    /// Over the limit: the next token comes in `retry_after_ms`; `strikes` requests in a
+    /// row (this one included) have been refused.
     Limited {
         retry_after_ms: u64,
+        strikes: u32,
     },
     /// The table is full of limited clients: let through, not counted against anyone.
     Untracked,
@@ -39,6 +50,8 @@ struct Bucket {
     /// Thousandths of a token, as of `at_ms`.
     milli: u64,
     at_ms: u64,
+    /// Requests refused in a row since the last one let through.
+    strikes: u32,
 }
 
 /// One shard's buckets.
@@ -95,6 +108,7 @@ impl RateLimiter {
                 Bucket {
                     milli: full,
                     at_ms: now_ms,
+                    strikes: 0,
                 }
             }
         };
@@ -105,20 +119,24 @@ impl RateLimiter {
                 Bucket {
                     milli: level - MILLI,
                     at_ms: now_ms,
+                    strikes: 0,
                 },
             );
             return RateVerdict::Pass;
         }
+        let strikes = bucket.strikes.saturating_add(1);
         self.clients.insert(
             ip,
             Bucket {
                 milli: level,
                 at_ms: now_ms,
+                strikes,
             },
         );
         let rate = u64::from(self.limit.requests_per_sec.max(1));
         RateVerdict::Limited {
             retry_after_ms: (MILLI - level).div_ceil(rate),
+            strikes,
         }
     }
 
@@ -141,51 +159,38 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn limited(retry_after_ms: u64, strikes: u32) -> RateVerdict {
+        RateVerdict::Limited {
+            retry_after_ms,
+            strikes,
+        }
+    }
+
     #[test]
     fn a_burst_passes_then_the_rate_holds() {
-        let mut limiter = RateLimiter::new(
-            RateLimit {
-                requests_per_sec: 2,
-                burst: 3,
-            },
-            10,
-        );
+        let limit = RateLimit {
+            requests_per_sec: 2,
+            burst: 3,
+            ban: None,
+        };
+        let mut limiter = RateLimiter::new(limit, 10);
         let a = ip("192.0.2.1");
         // (time, verdict): three at once, then one token every 500 ms.
         let steps = [
             (0, RateVerdict::Pass),
             (0, RateVerdict::Pass),
             (0, RateVerdict::Pass),
-            (
-                0,
-                RateVerdict::Limited {
-                    retry_after_ms: 500,
-                },
-            ),
-            (
-                200,
-                RateVerdict::Limited {
-                    retry_after_ms: 300,
-                },
-            ),
+            (0, limited(500, 1)),
+            (200, limited(300, 2)),
             (500, RateVerdict::Pass),
-            (
-                500,
-                RateVerdict::Limited {
-                    retry_after_ms: 500,
-                },
-            ),
+            // A request let through starts the count of refusals again.
+            (500, limited(500, 1)),
             (1000, RateVerdict::Pass),
             // Long idle: back to a full burst, not more.
             (60_000, RateVerdict::Pass),
             (60_000, RateVerdict::Pass),
             (60_000, RateVerdict::Pass),
-            (
-                60_000,
-                RateVerdict::Limited {
-                    retry_after_ms: 500,
-                },
-            ),
+            (60_000, limited(500, 1)),
         ];
         for (i, (at, want)) in steps.into_iter().enumerate() {
             assert_eq!(limiter.check(a, at), want, "step {i} at {at} ms");
@@ -194,9 +199,7 @@ mod tests {
         assert_eq!(limiter.check(ip("192.0.2.2"), 60_000), RateVerdict::Pass);
         assert_eq!(
             limiter.check(ip("::ffff:192.0.2.1"), 60_000),
-            RateVerdict::Limited {
-                retry_after_ms: 500
-            }
+            limited(500, 2)
         );
     }
 
@@ -205,6 +208,7 @@ mod tests {
         let limit = RateLimit {
             requests_per_sec: 1,
             burst: 1,
+            ban: None,
         };
         let mut limiter = RateLimiter::new(limit, 2);
         assert_eq!(limiter.check(ip("192.0.2.1"), 0), RateVerdict::Pass);

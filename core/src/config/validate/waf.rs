@@ -5,8 +5,11 @@ use toml::Spanned;
 use super::{Checker, Result};
 use crate::config::model::WafConfig;
 use crate::config::raw::RawWaf;
-use crate::limits::{WAF_PREFIXES_MAX, WAF_RATE_BURST_CEILING, WAF_RATE_REQUESTS_PER_SEC_CEILING};
-use crate::waf::{Prefix, RateLimit};
+use crate::limits::{
+    WAF_BAN_AFTER_CEILING, WAF_BAN_SECS_CEILING, WAF_BAN_SECS_DEFAULT, WAF_PREFIXES_MAX,
+    WAF_RATE_BURST_CEILING, WAF_RATE_REQUESTS_PER_SEC_CEILING,
+};
+use crate::waf::{Ban, Prefix, RateLimit};
 
 impl Checker<'_> {
     pub(super) fn waf(&self, raw: RawWaf) -> Result<WafConfig> {
@@ -55,9 +58,40 @@ impl Checker<'_> {
                     WAF_RATE_BURST_CEILING,
                     requests_per_sec,
                 )?;
+                let ban = match (&rate.ban_after, &rate.ban_secs) {
+                    (None, None) => None,
+                    (None, Some(secs)) => {
+                        return Err(self.source.error(
+                            secs.span(),
+                            "waf.rate.ban_secs",
+                            "bans need `ban_after` (refused requests in a row before a ban)",
+                        ));
+                    }
+                    (Some(_), _) => {
+                        let after = self.bounded(
+                            &rate.ban_after,
+                            "waf.rate.ban_after",
+                            1,
+                            WAF_BAN_AFTER_CEILING,
+                            1,
+                        )?;
+                        let secs = self.bounded(
+                            &rate.ban_secs,
+                            "waf.rate.ban_secs",
+                            1,
+                            WAF_BAN_SECS_CEILING,
+                            WAF_BAN_SECS_DEFAULT,
+                        )?;
+                        Some(Ban {
+                            after: u32::try_from(after).unwrap_or(u32::MAX),
+                            secs: u32::try_from(secs).unwrap_or(u32::MAX),
+                        })
+                    }
+                };
                 Some(RateLimit {
                     requests_per_sec: u32::try_from(requests_per_sec).unwrap_or(u32::MAX),
                     burst: u32::try_from(burst).unwrap_or(u32::MAX),
+                    ban,
                 })
             }
         };

@@ -21,6 +21,7 @@ mod request;
 mod response;
 mod route;
 mod static_files;
+mod waf;
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -30,11 +31,8 @@ use std::time::Instant;
 
 use bext_core::acme::{Challenges, HTTP01_PREFIX};
 use bext_core::isr::{Invalidate, IsrCache, IsrConfig, KeyHasher};
-use bext_core::limits::WAF_RATE_CLIENTS_PER_SHARD_MAX;
 use bext_core::metrics::Metrics;
-use bext_core::waf::{RateLimiter, RateVerdict, Verdict};
 use bext_net::fields::{Field, FieldBlock};
-use bext_shards::clock;
 use bext_shards::file_cache::FileCache;
 use bext_shards::sync::Generation;
 
@@ -62,9 +60,8 @@ pub(crate) struct Service {
     acme: RefCell<Arc<Challenges>>,
     /// Kept for the accept loop, which makes it (`shard::accept`).
     pub acme_tls: RefCell<Option<(u64, Arc<rustls::ServerConfig>)>>,
-    /// `[waf] rate`'s buckets on this shard. Kept across reloads that keep the limit, so a
-    /// reload does not hand every client a fresh burst.
-    rate: RefCell<Option<RateLimiter>>,
+    /// `[waf]`'s rate buckets and bans on this shard.
+    waf: waf::Waf,
 }
 
 /// What one snapshot needs on a shard: built on start and on each reload, pinned by requests.
@@ -88,7 +85,7 @@ impl Service {
             dev_streams: Cell::new(0),
             acme: RefCell::new(Arc::new(Challenges::default())),
             acme_tls: RefCell::new(None),
-            rate: RefCell::new(None),
+            waf: waf::Waf::default(),
         })
     }
 
@@ -121,41 +118,6 @@ impl Service {
         route
     }
 
-    /// `[waf]`'s say on a request: its address against the lists (the longest matching
-    /// prefix decides), then its client's rate. (ACME's HTTP-01 tokens are answered to
-    /// anyone: a CA's validation must not be blocked by a list meant for visitors.)
-    fn screen(&self, snapshot: &Snapshot, request: &Request<'_>) -> Option<Refusal> {
-        let ip = request.peer.ip();
-        let verdict = snapshot.ip_rules.decide(ip);
-        if verdict == Verdict::Deny {
-            self.shard.metrics.borrow_mut().waf_denied += 1;
-            return Some(Refusal::Denied);
-        }
-        let limit = snapshot.config.waf.rate?;
-        if verdict == Verdict::Allow {
-            // Listed in `allow`: trusted, never rate-limited.
-            return None;
-        }
-        let mut rate = self.rate.borrow_mut();
-        let limiter = match rate.as_mut() {
-            Some(limiter) if limiter.limit() == limit => limiter,
-            _ => rate.insert(RateLimiter::new(limit, WAF_RATE_CLIENTS_PER_SHARD_MAX)),
-        };
-        match limiter.check(ip, clock::monotonic_ms()) {
-            RateVerdict::Pass => None,
-            RateVerdict::Untracked => {
-                self.shard.metrics.borrow_mut().waf_rate_untracked += 1;
-                None
-            }
-            RateVerdict::Limited { retry_after_ms } => {
-                self.shard.metrics.borrow_mut().waf_rate_limited += 1;
-                Some(Refusal::Limited {
-                    retry_after_secs: retry_after_ms.div_ceil(1000).max(1),
-                })
-            }
-        }
-    }
-
     /// Answers the ACME challenges in `challenges` (and no others) from now on.
     pub fn set_acme(&self, challenges: Arc<Challenges>) {
         *self.acme.borrow_mut() = challenges;
@@ -181,7 +143,7 @@ impl Service {
             Handler::Ops(ops) => ops::answer_now(self, ops, request),
             Handler::HttpsRedirect => Some(https_redirect(request)),
             Handler::AcmeChallenge => Some(self.acme_answer(request)),
-            Handler::Refused(refusal) => Some(refused(refusal)),
+            Handler::Refused(refusal) => Some(waf::refused(refusal)),
         };
         match answer {
             Some(response) => Outcome::Ready(with_hsts(route, response)),
@@ -202,7 +164,7 @@ impl Service {
             Handler::Ops(ops) => ops::answer(self, route, ops, request).await,
             Handler::HttpsRedirect => https_redirect(request),
             Handler::AcmeChallenge => self.acme_answer(request),
-            Handler::Refused(refusal) => refused(refusal),
+            Handler::Refused(refusal) => waf::refused(refusal),
         };
         with_hsts(route, response)
     }
@@ -231,9 +193,7 @@ impl Service {
     /// The shard's periodic tick: forget ISR renders whose deadline passed.
     pub fn sweep(&self, now_ms: u64) {
         self.current().isr.borrow_mut().sweep(now_ms);
-        if let Some(limiter) = self.rate.borrow_mut().as_mut() {
-            limiter.sweep(now_ms);
-        }
+        self.sweep_waf(now_ms);
     }
 
     pub fn on_fill_request(self: &Rc<Self>, request: FillRequest) {
@@ -328,18 +288,6 @@ fn with_hsts(route: &Route, mut response: Response) -> Response {
 
 /// 308 to the same URL over HTTPS: the host without its port, the HTTPS port when it is not
 /// 443 (the first `listen_tls` address's, as bound), the target as sent.
-/// The answer to a request `[waf]` refused.
-fn refused(refusal: Refusal) -> Response {
-    match refusal {
-        Refusal::Denied => Response::error(403),
-        Refusal::Limited { retry_after_secs } => {
-            let mut seconds = itoa::Buffer::new();
-            let value = bytes::Bytes::copy_from_slice(seconds.format(retry_after_secs).as_bytes());
-            Response::error(429).with(Field::with_value("retry-after", value))
-        }
-    }
-}
-
 fn https_redirect(request: &Request<'_>) -> Response {
     let host = request.host.unwrap_or_default();
     let host = match host.iter().rposition(|&b| b == b':') {

@@ -36,8 +36,8 @@ pub(crate) enum Handler {
     HttpsRedirect,
     /// An open ACME HTTP-01 token: its key authorization.
     AcmeChallenge,
-    /// Refused by `[waf]` before routing: 403 for a denied address, 429 (with the seconds to
-    /// wait) for a client over its rate.
+    /// Refused by `[waf]` before routing: 403 for a denied or banned address, 429 (with the
+    /// seconds to wait) for a client over its rate.
     Refused(Refusal),
 }
 
@@ -45,7 +45,11 @@ pub(crate) enum Handler {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refusal {
     Denied,
-    Limited { retry_after_secs: u64 },
+    /// Banned for coming on while rate-limited (`ban_after`), here or on another shard.
+    Banned,
+    Limited {
+        retry_after_secs: u64,
+    },
 }
 
 /// bext's own endpoints.

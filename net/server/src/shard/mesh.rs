@@ -67,6 +67,12 @@ pub(crate) enum Message {
     /// A QUIC datagram that reached another shard's socket, for the connection this shard
     /// owns (its connection ID names this shard).
     QuicDatagram(Box<Datagram>),
+    /// Another shard banned this client address until this monotonic millisecond
+    /// (`[waf] rate.ban_after`).
+    Ban {
+        ip: std::net::IpAddr,
+        until_ms: u64,
+    },
     /// Mark pages of a site stale (`POST /__bext/cache/invalidate`, fanned out).
     Invalidate {
         snapshot: u64,

@@ -294,6 +294,7 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
         Message::FillRequest(request) => service.on_fill_request(*request),
         Message::FillReply { id, reply } => service.on_fill_reply(id, reply),
         Message::QuicDatagram(datagram) => endpoints.forwarded(*datagram),
+        Message::Ban { ip, until_ms } => service.on_ban(ip, until_ms),
         Message::Invalidate {
             snapshot,
             site,
