@@ -301,6 +301,21 @@ fn small_answers_to_one_connection_leave_in_bursts() {
     );
 }
 
+/// `[waf]` is asked before routing, whatever the protocol: a denied client gets 403 over
+/// HTTP/3 too (the test's own address, 127.0.0.1, is the denied one here).
+#[test]
+fn denied_clients_are_refused_over_http3_too() {
+    let (_dir, config) = site(
+        "h3-waf",
+        "shards = 1\n[waf]\ndeny = [\"127.0.0.1\"]\nallow = [\"127.0.0.0/8\"]",
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    let quic = quic_addr(&bext);
+    let report = h3(quic, json!([{"requests": [{"path": "/index.html"}]}]));
+    let got = answers(&report, 0);
+    assert_eq!(got[0]["status"].as_u64(), Some(403), "{report}");
+}
+
 #[test]
 fn apps_render_take_bodies_and_see_joined_cookies_over_http3() {
     let dir = TempDir::new("h3-app");
