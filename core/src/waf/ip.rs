@@ -113,9 +113,9 @@ impl IpRules {
         rules
     }
 
-    /// The first prefix listed in both `allow` and `deny`, if any.
-    pub fn conflict(allow: &[Prefix], deny: &[Prefix]) -> Option<Prefix> {
-        deny.iter().find(|p| allow.contains(p)).copied()
+    /// Where in `deny` the first prefix listed in `allow` too stands, if any.
+    pub fn conflict(allow: &[Prefix], deny: &[Prefix]) -> Option<usize> {
+        deny.iter().position(|p| allow.contains(p))
     }
 
     /// No prefixes at all: every address is unlisted.
@@ -280,7 +280,7 @@ mod tests {
         let allow = prefixes(&["10.0.0.0/8", "192.0.2.1"]);
         let deny = prefixes(&["192.0.2.1/32"]);
         assert_eq!(
-            IpRules::conflict(&allow, &deny).map(|p| p.to_string()),
+            IpRules::conflict(&allow, &deny).map(|i| deny[i].to_string()),
             Some("192.0.2.1/32".to_string())
         );
         assert_eq!(IpRules::conflict(&allow, &prefixes(&["10.0.0.0/9"])), None);

@@ -9,7 +9,7 @@ use crate::limits::{
     WAF_BAN_AFTER_CEILING, WAF_BAN_SECS_CEILING, WAF_BAN_SECS_DEFAULT, WAF_PREFIXES_MAX,
     WAF_RATE_BURST_CEILING, WAF_RATE_REQUESTS_PER_SEC_CEILING,
 };
-use crate::waf::{Ban, Prefix, RateLimit};
+use crate::waf::{Ban, IpRules, Prefix, RateLimit};
 
 impl Checker<'_> {
     pub(super) fn waf(&self, raw: RawWaf) -> Result<WafConfig> {
@@ -30,14 +30,12 @@ impl Checker<'_> {
                 ),
             ));
         }
-        for (i, prefix) in deny.iter().enumerate() {
-            if allow.contains(prefix) {
-                return Err(self.source.error(
-                    raw.deny[i].span(),
-                    &format!("waf.deny[{i}]"),
-                    format!("{prefix} is in `allow` too: list it in one of them"),
-                ));
-            }
+        if let Some(i) = IpRules::conflict(&allow, &deny) {
+            return Err(self.source.error(
+                raw.deny[i].span(),
+                &format!("waf.deny[{i}]"),
+                format!("{} is in `allow` too: list it in one of them", deny[i]),
+            ));
         }
         let rate = match &raw.rate {
             None => None,

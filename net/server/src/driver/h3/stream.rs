@@ -43,7 +43,6 @@ pub(super) enum Stream {
 
 /// A response's HEADERS, packed: names and values back to back in one buffer (two
 /// allocations for the whole head, where quiche's owned `Header` takes two per field).
-#[derive(Default)]
 pub(super) struct Head {
     bytes: Vec<u8>,
     /// Where each field's name and value end in `bytes` (a field starts where the one before
