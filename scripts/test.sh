@@ -18,6 +18,8 @@ want h2load nghttp2-client
 /usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || wanted+=(python3-h2)
 # Python's cryptography for the test ACME CA (tests/acme/server.py).
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || wanted+=(python3-cryptography)
+# PyYAML reads the OWASP CRS regression corpus (tests/crs/run.py, tests/waf_rules.rs).
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || wanted+=(python3-yaml)
 # testssl.sh scans the HTTPS listener (tests/testssl.rs).
 want testssl testssl.sh
 # A real browser for pages (tests/h2.rs loads one over HTTP/2; tests/browser.rs drives it

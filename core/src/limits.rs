@@ -192,6 +192,33 @@ pub const WAF_BAN_SECS_DEFAULT: u64 = 600;
 pub const WAF_BANS_PER_SHARD_MAX: usize = 100_000;
 /// Prefixes `[waf] allow` and `deny` may list together.
 pub const WAF_PREFIXES_MAX: usize = 100_000;
+/// Highest `[waf] anomaly_threshold`: CRS's scores are a few points per rule, so a
+/// threshold past this never blocks anything.
+pub const WAF_ANOMALY_THRESHOLD_CEILING: u64 = 10_000;
+/// ModSecurity refuses a multipart Content-Type longer than this (a body error).
+pub const WAF_CONTENT_TYPE_BYTES_MAX: usize = 1024;
+/// The most memory one compiled `@rx` program may take (`regex`'s `size_limit`, 10 MiB by
+/// default). CRS's largest patterns are a few MiB compiled; 64 MiB leaves them room while
+/// a pathological pattern is still refused at load time.
+pub const WAF_RX_SIZE_BYTES_MAX: usize = 64 << 20;
+/// The most memory the lazy DFA of one `@rx` may cache (`regex`'s `dfa_size_limit`, 2 MiB
+/// by default); CRS's big alternations fill the default quickly. Per regex, per thread.
+pub const WAF_RX_DFA_SIZE_BYTES_MAX: usize = 8 << 20;
+/// Captures `@rx` and `@pm` fill: `TX:0` to `TX:9`.
+pub const WAF_CAPTURES_MAX: usize = 10;
+/// Characters of a rule's `logdata` a log line keeps (it quotes the request, which is the
+/// attacker's to size).
+pub const WAF_LOG_DATA_CHARS_MAX: usize = 200;
+/// Arguments a request body may expand to for the rule engine (urlencoded, multipart and
+/// JSON alike); a body with more is a body error (`REQBODY_ERROR`), which CRS blocks.
+pub const WAF_BODY_ARGS_MAX: usize = 1_000;
+/// Nesting a JSON or XML body may have for the rule engine; deeper is a body error.
+pub const WAF_BODY_DEPTH_MAX: usize = 64;
+/// Parts a multipart body may have for the rule engine; more is a body error.
+pub const WAF_BODY_PARTS_MAX: usize = 256;
+/// Matched rules one transaction records (logs and the test header); CRS logs a handful,
+/// the bound keeps a hostile request from growing the list without end.
+pub const WAF_MATCHED_RULES_MAX: usize = 256;
 /// Bytes one pass of a shard's QUIC writer writes for all its connections before it sends
 /// them and starts another pass: the writer's send buffer is reused from pass to pass, so
 /// this is what it keeps (a pass with many busy connections finishes in the next).

@@ -69,6 +69,14 @@ pub struct Metrics {
     pub waf_denied: u64,
     /// Requests answered 429: their client was over `[waf] rate`.
     pub waf_rate_limited: u64,
+    /// Requests the rule engine inspected (`[waf] crs`/`rules`).
+    pub waf_rules_inspected: u64,
+    /// Requests one or more logging rules matched.
+    pub waf_rules_matched: u64,
+    /// Requests the rules refused (in `block` mode).
+    pub waf_rules_refused: u64,
+    /// Request bodies the rule engine could not parse (`REQBODY_ERROR`).
+    pub waf_rules_body_errors: u64,
     /// Requests let through untracked because the shard's rate table was full of clients
     /// still being held back.
     pub waf_rate_untracked: u64,
@@ -162,6 +170,10 @@ impl Metrics {
         self.quic_sends += other.quic_sends;
         self.waf_denied += other.waf_denied;
         self.waf_rate_limited += other.waf_rate_limited;
+        self.waf_rules_inspected += other.waf_rules_inspected;
+        self.waf_rules_matched += other.waf_rules_matched;
+        self.waf_rules_refused += other.waf_rules_refused;
+        self.waf_rules_body_errors += other.waf_rules_body_errors;
         self.waf_rate_untracked += other.waf_rate_untracked;
         self.waf_bans += other.waf_bans;
         self.waf_bans_received += other.waf_bans_received;
@@ -283,6 +295,26 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_waf_rate_limited_total",
         "Requests answered 429: their client was over [waf] rate.",
         m.waf_rate_limited,
+    );
+    counter(
+        "bext_waf_rules_inspected_total",
+        "Requests the rule engine ([waf] crs and rules) inspected.",
+        m.waf_rules_inspected,
+    );
+    counter(
+        "bext_waf_rules_matched_total",
+        "Requests one or more logging rules matched.",
+        m.waf_rules_matched,
+    );
+    counter(
+        "bext_waf_rules_refused_total",
+        "Requests the rules refused (mode = \"block\").",
+        m.waf_rules_refused,
+    );
+    counter(
+        "bext_waf_rules_body_errors_total",
+        "Request bodies the rule engine could not parse (REQBODY_ERROR).",
+        m.waf_rules_body_errors,
     );
     counter(
         "bext_waf_rate_untracked_total",

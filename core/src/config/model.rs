@@ -33,6 +33,36 @@ pub struct WafConfig {
     pub deny: Vec<Prefix>,
     /// Requests per client address per shard; over it, 429 with `retry-after`.
     pub rate: Option<RateLimit>,
+    /// The rule engine: the OWASP Core Rule Set and rules of one's own. `None` without
+    /// `crs` or `rules`.
+    pub rules: Option<WafRules>,
+}
+
+/// `[waf] crs`, `rules`, `paranoia`, `mode`: what the rule engine loads and how it acts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WafRules {
+    /// A Core Rule Set directory (with `crs-setup.conf` or `crs-setup.conf.example`, and
+    /// `rules/*.conf`), loaded first.
+    pub crs: Option<PathBuf>,
+    /// Rule files of one's own, loaded after CRS in this order.
+    pub files: Vec<PathBuf>,
+    /// CRS's blocking paranoia level, 1 to 4.
+    pub paranoia: u8,
+    pub mode: WafMode,
+    /// CRS's inbound anomaly score threshold; CRS's own (5) when unset.
+    pub anomaly_threshold: Option<u32>,
+    /// Adds `bext-waf-rules` (the ids of the rules that matched) to every response: for
+    /// tests and rule tuning, never for a public server.
+    pub expose_matches: bool,
+}
+
+/// Whether the rule engine refuses requests or only reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WafMode {
+    /// Refuse what the rules deny (403).
+    Block,
+    /// Evaluate and log everything, refuse nothing (`SecRuleEngine DetectionOnly`).
+    DetectionOnly,
 }
 
 /// `[render]`: how app sites (`[[site]] app = ...`) render pages.

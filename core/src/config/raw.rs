@@ -33,6 +33,13 @@ pub(super) struct RawWaf {
     #[serde(default)]
     pub deny: Vec<Spanned<String>>,
     pub rate: Option<Spanned<RawRate>>,
+    pub crs: Option<Spanned<String>>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<String>>,
+    pub paranoia: Option<Spanned<u64>>,
+    pub mode: Option<Spanned<String>>,
+    pub anomaly_threshold: Option<Spanned<u64>>,
+    pub expose_matches: Option<bool>,
 }
 
 #[derive(Deserialize)]

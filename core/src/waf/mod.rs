@@ -12,12 +12,15 @@
 //! - [`ban`]: a client that keeps coming while limited (`ban_after` refusals in a row) is
 //!   refused outright for `ban_secs`, on every shard (the one that bans tells the others).
 //!
-//! The rule engine (the OWASP Core Rule Set) and the eBPF layer come later, in this order
-//! after these two.
+//! - [`secrule`]: the ModSecurity rule language and engine, which runs the OWASP Core Rule
+//!   Set; each shard runs it over every request once its body is in.
+//!
+//! The eBPF layer comes later.
 
 pub mod ban;
 pub mod ip;
 pub mod rate;
+pub mod secrule;
 
 pub use ban::Bans;
 pub use ip::{IpRules, Prefix, PrefixError, Verdict};

@@ -50,6 +50,7 @@ mod service;
 mod shard;
 pub mod snapshot;
 mod transport;
+mod waf_rules;
 
 pub use launch::{AcmePublisher, LaunchError, Server, launch};
 pub use service::app::AppSite;

@@ -38,6 +38,8 @@ pub struct Snapshot {
     pub(crate) site_keys: Arc<[crate::transport::tls::certs::SiteKeys]>,
     /// `[waf] allow` and `deny`, ready for lookups (shared read-only by every shard).
     pub(crate) ip_rules: bext_core::waf::IpRules,
+    /// `[waf] crs` and `rules`, loaded (shared read-only by every shard).
+    pub(crate) rules: Option<Arc<bext_core::waf::secrule::RuleSet>>,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -163,7 +165,14 @@ impl AppBuilder {
                 None => (None, Arc::from(Vec::new())),
             };
         let ip_rules = bext_core::waf::IpRules::new(&config.waf.allow, &config.waf.deny);
+        let rules = match &config.waf.rules {
+            Some(rules) => Some(Arc::new(
+                crate::waf_rules::load(rules).map_err(SnapshotError)?,
+            )),
+            None => None,
+        };
         Ok(Snapshot {
+            rules,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             ip_rules,
             config,

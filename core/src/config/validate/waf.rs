@@ -1,13 +1,15 @@
-//! `[waf]`: address prefixes to allow and deny, and a rate limit per client.
+//! `[waf]`: address prefixes to allow and deny, a rate limit per client, and the rule
+//! engine's files and settings (the rules themselves are loaded with the snapshot).
 
 use toml::Spanned;
 
 use super::{Checker, Result};
-use crate::config::model::WafConfig;
+use crate::config::model::{WafConfig, WafMode, WafRules};
 use crate::config::raw::RawWaf;
 use crate::limits::{
-    WAF_BAN_AFTER_CEILING, WAF_BAN_SECS_CEILING, WAF_BAN_SECS_DEFAULT, WAF_PREFIXES_MAX,
-    WAF_RATE_BURST_CEILING, WAF_RATE_REQUESTS_PER_SEC_CEILING,
+    WAF_ANOMALY_THRESHOLD_CEILING, WAF_BAN_AFTER_CEILING, WAF_BAN_SECS_CEILING,
+    WAF_BAN_SECS_DEFAULT, WAF_PREFIXES_MAX, WAF_RATE_BURST_CEILING,
+    WAF_RATE_REQUESTS_PER_SEC_CEILING,
 };
 use crate::waf::{Ban, IpRules, Prefix, RateLimit};
 
@@ -93,7 +95,77 @@ impl Checker<'_> {
                 })
             }
         };
-        Ok(WafConfig { allow, deny, rate })
+        let rules = self.waf_rules(&raw)?;
+        Ok(WafConfig {
+            allow,
+            deny,
+            rate,
+            rules,
+        })
+    }
+
+    /// `crs`, `rules`, `paranoia`, `mode`, `anomaly_threshold`, `expose_matches`.
+    fn waf_rules(&self, raw: &RawWaf) -> Result<Option<WafRules>> {
+        if raw.crs.is_none() && raw.rules.is_empty() {
+            let stray = [
+                (raw.paranoia.as_ref().map(Spanned::span), "waf.paranoia"),
+                (raw.mode.as_ref().map(Spanned::span), "waf.mode"),
+                (
+                    raw.anomaly_threshold.as_ref().map(Spanned::span),
+                    "waf.anomaly_threshold",
+                ),
+            ];
+            if let Some((Some(span), key)) = stray.into_iter().find(|(s, _)| s.is_some()) {
+                return Err(self.source.error(
+                    span,
+                    key,
+                    "there are no rules to apply it to: set `crs` (a Core Rule Set directory) \
+                     or `rules` (rule files)",
+                ));
+            }
+            return Ok(None);
+        }
+        let crs = match &raw.crs {
+            Some(path) => Some(self.path(path, "waf.crs")?),
+            None => None,
+        };
+        let mut files = Vec::with_capacity(raw.rules.len());
+        for (i, file) in raw.rules.iter().enumerate() {
+            files.push(self.path(file, &format!("waf.rules[{i}]"))?);
+        }
+        let paranoia = self.bounded(&raw.paranoia, "waf.paranoia", 1, 4, 1)?;
+        let mode = match &raw.mode {
+            None => WafMode::Block,
+            Some(mode) => match mode.get_ref().as_str() {
+                "block" => WafMode::Block,
+                "detection_only" => WafMode::DetectionOnly,
+                other => {
+                    return Err(self.source.error(
+                        mode.span(),
+                        "waf.mode",
+                        format!("`{other}`: the mode is \"block\" or \"detection_only\""),
+                    ));
+                }
+            },
+        };
+        let anomaly_threshold = match &raw.anomaly_threshold {
+            None => None,
+            Some(_) => Some(self.bounded(
+                &raw.anomaly_threshold,
+                "waf.anomaly_threshold",
+                1,
+                WAF_ANOMALY_THRESHOLD_CEILING,
+                5,
+            )?),
+        };
+        Ok(Some(WafRules {
+            crs,
+            files,
+            paranoia: u8::try_from(paranoia).unwrap_or(4),
+            mode,
+            anomaly_threshold: anomaly_threshold.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
+            expose_matches: raw.expose_matches.unwrap_or(false),
+        }))
     }
 
     fn prefixes(&self, list: &[Spanned<String>], key: &str) -> Result<Vec<Prefix>> {

@@ -16,6 +16,7 @@
 //!   any site's own routes and redirects.
 
 pub(crate) mod app;
+mod inspect;
 mod ops;
 mod request;
 mod response;
@@ -136,6 +137,10 @@ impl Service {
         route: &Route,
         now: Instant,
     ) -> Outcome {
+        let inspection = self.inspect(route, request);
+        if let Some(refusal) = inspection.as_ref().and_then(|i| i.refusal()) {
+            return Outcome::Ready(with_hsts(route, refusal));
+        }
         let answer = match route.handler {
             Handler::Static => static_files::hit(self, route, request, now),
             Handler::App => app::cached(self, route, request)
@@ -146,7 +151,7 @@ impl Service {
             Handler::Refused(refusal) => Some(waf::refused(refusal)),
         };
         match answer {
-            Some(response) => Outcome::Ready(with_hsts(route, response)),
+            Some(response) => Outcome::Ready(with_hsts(route, exposed(inspection, response))),
             None => Outcome::Later,
         }
     }
@@ -158,6 +163,10 @@ impl Service {
         route: &Route,
         now: Instant,
     ) -> Response {
+        let inspection = self.inspect(route, request);
+        if let Some(refusal) = inspection.as_ref().and_then(|i| i.refusal()) {
+            return with_hsts(route, refusal);
+        }
         let response = match route.handler {
             Handler::Static => static_files::miss(self, route, request, now).await,
             Handler::App => app::answer(self, route, request, now).await,
@@ -166,7 +175,7 @@ impl Service {
             Handler::AcmeChallenge => self.acme_answer(request),
             Handler::Refused(refusal) => waf::refused(refusal),
         };
-        with_hsts(route, response)
+        with_hsts(route, exposed(inspection, response))
     }
 
     /// An HTTP-01 token's key authorization (RFC 8555 §8.3), or 404 if it closed since the
@@ -274,6 +283,14 @@ fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
 
 #[cfg(test)]
 mod tests;
+
+/// `response` with the matched rule ids, when the rules inspected it and expose them.
+fn exposed(inspection: Option<Rc<inspect::Inspection>>, response: Response) -> Response {
+    match inspection {
+        Some(inspection) => inspection.exposed(response),
+        None => response,
+    }
+}
 
 /// Adds the site's `strict-transport-security` to an answer over HTTPS (never over plain
 /// HTTP, RFC 6797 §7.2).

@@ -7,11 +7,13 @@
 //! request body, which the driver must know before reading it: a handler that does not is
 //! answered first, and the body dropped after.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use bext_net::Method;
 
 use super::State;
+use super::inspect::Inspection;
 use super::request::Request;
 
 /// `/__bext/`: bext's own endpoints.
@@ -25,6 +27,8 @@ pub(crate) struct Route {
     pub handler: Handler,
     /// The request came over TLS.
     pub secure: bool,
+    /// What `[waf]`'s rules said, once asked ([`Service::inspect`](super::Service)).
+    pub inspection: RefCell<Option<Rc<Inspection>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,11 +94,16 @@ impl Route {
             site,
             handler,
             secure,
+            inspection: RefCell::new(None),
         }
     }
 
     pub fn body_use(&self) -> BodyUse {
         let max = self.state.snapshot.config.sites[self.site].body_bytes_max;
+        if self.inspects() {
+            // The rules look at the body before any handler answers.
+            return BodyUse::Collect(max);
+        }
         match self.handler {
             Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(max),
             Handler::Static

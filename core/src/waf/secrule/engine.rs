@@ -1,0 +1,933 @@
+//! One transaction through a [`RuleSet`]: phase 1 on the request head, the body parsed by
+//! the processor the content type (or a `ctl`) chose, phase 2 on everything.
+//!
+//! ModSecurity's semantics, kept where CRS depends on them:
+//! - a rule runs its operator over every value of its targets, each after the rule's
+//!   transformations; for each value that matches, the captures (`TX:0`–`TX:9`) and
+//!   `MATCHED_VAR`/`MATCHED_VAR_NAME` are set and the link's non-disruptive actions
+//!   (`setvar`, `ctl`) run, so a chained link sees what its parent matched and stored;
+//! - a chain matches when every link matches; the head's disruptive and flow actions
+//!   (`skipAfter`) then apply and, if it logs, its id is recorded;
+//! - in `DetectionOnly` nothing disrupts; `deny`/`drop`/`redirect` in `On` end the
+//!   transaction with the rule's status (403 by default).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::action::{Ctl, Disruptive, EngineMode, SetOp};
+use super::body::{self, BodyLimits, Pairs};
+use super::expand::{Lookup, Template};
+use super::rule::{Entry, Rule, RuleSet};
+use super::variable::{Selector, Target, Variable};
+use crate::limits::{
+    WAF_BODY_ARGS_MAX, WAF_BODY_DEPTH_MAX, WAF_BODY_PARTS_MAX, WAF_MATCHED_RULES_MAX,
+};
+
+/// The request as the engine sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub method: &'a [u8],
+    /// The request target as sent: origin form `/path?query`, or absolute form.
+    pub target: &'a [u8],
+    /// `HTTP/1.1`, `HTTP/2.0`, `HTTP/3.0`.
+    pub protocol: &'a str,
+    pub headers: &'a [(&'a [u8], &'a [u8])],
+    /// The body, when the server collected one.
+    pub body: Option<&'a [u8]>,
+    pub peer: SocketAddr,
+    /// The transaction's id, for `UNIQUE_ID`.
+    pub unique_id: &'a str,
+}
+
+/// A rule that matched and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub id: u32,
+    pub msg: String,
+    pub data: String,
+    pub severity: Option<u8>,
+}
+
+/// The transaction's end: what matched, and whether a rule stopped it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub matches: Vec<Match>,
+    pub interruption: Option<Interruption>,
+    /// The body did not parse (`REQBODY_ERROR`); the message, for the log.
+    pub body_error: Option<String>,
+}
+
+/// A rule stopped the transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interruption {
+    pub rule_id: u32,
+    pub status: u16,
+    /// `drop`: close the connection without an answer.
+    pub drop: bool,
+}
+
+impl RuleSet {
+    /// Runs phases 1 and 2 over `request`.
+    pub fn check_request(&self, request: &Request<'_>) -> Verdict {
+        let mut tx = Transaction::new(self, request);
+        if self.engine == EngineMode::Off {
+            return tx.verdict;
+        }
+        tx.run_phase(1);
+        if tx.stopped() {
+            return tx.verdict;
+        }
+        tx.process_body(request.body);
+        tx.run_phase(2);
+        tx.verdict
+    }
+}
+
+/// A request's variables and the transaction's state.
+struct Transaction<'s> {
+    set: &'s RuleSet,
+    method: Vec<u8>,
+    uri_raw: Vec<u8>,
+    uri: Vec<u8>,
+    filename: Vec<u8>,
+    basename: Vec<u8>,
+    query: Vec<u8>,
+    protocol: Vec<u8>,
+    request_line: Vec<u8>,
+    headers: Pairs,
+    cookies: Pairs,
+    args_get: Pairs,
+    args_post: Pairs,
+    files: Vec<(Vec<u8>, Vec<u8>, u64)>,
+    part_headers: Pairs,
+    xml_texts: Vec<Vec<u8>>,
+    xml_attributes: Vec<Vec<u8>>,
+    body: Vec<u8>,
+    body_length: usize,
+    body_processor: Option<String>,
+    body_error: Option<String>,
+    multipart_strict_error: bool,
+    multipart_unmatched_boundary: bool,
+    remote_addr: Vec<u8>,
+    remote_port: Vec<u8>,
+    server_name: Vec<u8>,
+    unique_id: Vec<u8>,
+    tx: HashMap<String, Vec<u8>>,
+    matched_var: Vec<u8>,
+    matched_var_name: String,
+    matched_vars: Vec<(String, Vec<u8>)>,
+    /// The rule whose actions run now, for `%{rule.…}`.
+    current_rule: u32,
+    mode: EngineMode,
+    removed_ids: Vec<(u32, u32)>,
+    removed_tags: Vec<String>,
+    removed_targets_by_id: Vec<((u32, u32), Target)>,
+    removed_targets_by_tag: Vec<(String, Target)>,
+    body_access: bool,
+    allowed: bool,
+    verdict: Verdict,
+}
+
+impl<'s> Transaction<'s> {
+    fn new(set: &'s RuleSet, request: &Request<'_>) -> Transaction<'s> {
+        let target = request.target;
+        // Absolute form: REQUEST_URI drops the scheme and authority.
+        let uri = match find(target, b"://") {
+            Some(at) if target.first() != Some(&b'/') => {
+                let rest = &target[at + 3..];
+                let path_at = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+                rest[path_at..].to_vec()
+            }
+            _ => target.to_vec(),
+        };
+        let (path, query) = match uri.iter().position(|&b| b == b'?') {
+            Some(at) => (&uri[..at], &uri[at + 1..]),
+            None => (&uri[..], &b""[..]),
+        };
+        let basename = match path.iter().rposition(|&b| b == b'/') {
+            Some(at) => &path[at + 1..],
+            None => path,
+        };
+        let mut request_line = request.method.to_vec();
+        request_line.push(b' ');
+        request_line.extend_from_slice(target);
+        request_line.push(b' ');
+        request_line.extend_from_slice(request.protocol.as_bytes());
+        let headers: Pairs = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect();
+        let mut cookies = Pairs::new();
+        for (name, value) in request.headers {
+            if name.eq_ignore_ascii_case(b"cookie") {
+                body::parse_cookies(value, &mut cookies);
+            }
+        }
+        let server_name = header(request.headers, b"host")
+            .map(|host| host.split(|&b| b == b':').next().unwrap_or(host).to_vec())
+            .unwrap_or_default();
+        let (args_get, _) = body::parse_urlencoded(query);
+        Transaction {
+            set,
+            method: request.method.to_vec(),
+            uri_raw: target.to_vec(),
+            filename: path.to_vec(),
+            basename: basename.to_vec(),
+            query: query.to_vec(),
+            uri: uri.clone(),
+            protocol: request.protocol.as_bytes().to_vec(),
+            request_line,
+            headers,
+            cookies,
+            args_get,
+            args_post: Pairs::new(),
+            files: Vec::new(),
+            part_headers: Pairs::new(),
+            xml_texts: Vec::new(),
+            xml_attributes: Vec::new(),
+            body: Vec::new(),
+            body_length: 0,
+            body_processor: None,
+            body_error: None,
+            multipart_strict_error: false,
+            multipart_unmatched_boundary: false,
+            remote_addr: request.peer.ip().to_string().into_bytes(),
+            remote_port: request.peer.port().to_string().into_bytes(),
+            server_name,
+            unique_id: request.unique_id.as_bytes().to_vec(),
+            tx: HashMap::new(),
+            matched_var: Vec::new(),
+            matched_var_name: String::new(),
+            matched_vars: Vec::new(),
+            current_rule: 0,
+            mode: set.engine,
+            removed_ids: Vec::new(),
+            removed_tags: Vec::new(),
+            removed_targets_by_id: Vec::new(),
+            removed_targets_by_tag: Vec::new(),
+            body_access: set.request_body_access,
+            allowed: false,
+            verdict: Verdict::default(),
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.verdict.interruption.is_some() || self.allowed || self.mode == EngineMode::Off
+    }
+
+    /// Parses the body with the processor a `ctl` chose or the content type implies.
+    fn process_body(&mut self, body: Option<&[u8]>) {
+        let Some(body) = body else { return };
+        self.body_length = body.len();
+        if !self.body_access {
+            return;
+        }
+        let content_type = header_of(&self.headers, b"content-type").unwrap_or_default();
+        let processor = self
+            .body_processor
+            .clone()
+            .or_else(|| processor_for(&content_type).map(str::to_owned));
+        let limits = BodyLimits {
+            args_max: WAF_BODY_ARGS_MAX,
+            depth_max: WAF_BODY_DEPTH_MAX,
+            parts_max: WAF_BODY_PARTS_MAX,
+        };
+        self.body = body.to_vec();
+        let error = match processor.as_deref() {
+            Some("URLENCODED") => {
+                let (pairs, _invalid) = body::parse_urlencoded(body);
+                self.args_post = pairs;
+                None
+            }
+            Some("MULTIPART") => match body::parse_multipart(&content_type, body, &limits) {
+                Ok(parts) => {
+                    self.args_post = parts.args;
+                    self.files = parts.files;
+                    self.part_headers = parts.part_headers;
+                    self.multipart_strict_error = parts.flags.strict_error();
+                    self.multipart_unmatched_boundary = parts.flags.unmatched_boundary;
+                    None
+                }
+                Err(error) => Some(error.0),
+            },
+            Some("JSON") => match body::parse_json(body, &limits) {
+                Ok(pairs) => {
+                    self.args_post = pairs;
+                    None
+                }
+                Err(error) => Some(error.0),
+            },
+            Some("XML") => match body::parse_xml(body, &limits) {
+                Ok(xml) => {
+                    self.xml_texts = xml.texts;
+                    self.xml_attributes = xml.attributes;
+                    None
+                }
+                Err(error) => Some(error.0),
+            },
+            _ => None,
+        };
+        self.body_processor = processor;
+        self.verdict.body_error = error.clone();
+        self.body_error = error;
+    }
+
+    fn run_phase(&mut self, phase: u8) {
+        let set = self.set;
+        let entries = &set.phases[usize::from(phase - 1)];
+        let mut index = 0;
+        let mut skip_to: Option<&str> = None;
+        let mut skip_count = 0u32;
+        while index < entries.len() && !self.stopped() {
+            let entry = &entries[index];
+            index += 1;
+            let rule = match entry {
+                Entry::Marker(name) => {
+                    if skip_to == Some(name.as_str()) {
+                        skip_to = None;
+                    }
+                    continue;
+                }
+                Entry::Rule(_) if skip_to.is_some() => continue,
+                Entry::Rule(_) if skip_count > 0 => {
+                    skip_count -= 1;
+                    continue;
+                }
+                Entry::Rule(rule) => &set.rules[*rule],
+            };
+            if self.is_removed(rule) {
+                continue;
+            }
+            // MATCHED_VARS holds one rule's matches (its chain's links see them).
+            self.matched_vars.clear();
+            if !self.evaluate(rule, rule) {
+                continue;
+            }
+            self.on_match(rule);
+            if let Some(marker) = &rule.actions.skip_after {
+                skip_to = Some(marker);
+            }
+            skip_count = rule.actions.skip;
+        }
+    }
+
+    fn is_removed(&self, rule: &Rule) -> bool {
+        self.removed_ids
+            .iter()
+            .any(|&(low, high)| (low..=high).contains(&rule.id))
+            || rule
+                .actions
+                .tags
+                .iter()
+                .any(|tag| self.removed_tags.iter().any(|t| t == tag))
+    }
+
+    /// Evaluates one link of `head`'s chain and, if it matches, the rest.
+    fn evaluate(&mut self, head: &Rule, link: &Rule) -> bool {
+        let matches = self.matching_values(head, link);
+        if matches.is_empty() {
+            return false;
+        }
+        self.current_rule = head.id;
+        for (name, value, captures) in matches {
+            if link.actions.capture {
+                for (index, capture) in captures.into_iter().enumerate().take(10) {
+                    self.tx.insert(index.to_string(), capture);
+                }
+            }
+            self.matched_vars.push((name.clone(), value.clone()));
+            self.matched_var = value;
+            self.matched_var_name = name;
+            self.run_actions(link);
+        }
+        match &link.chain {
+            Some(next) => self.evaluate(head, next),
+            None => true,
+        }
+    }
+
+    /// The values of `link`'s targets its operator matches, with their names and captures.
+    fn matching_values(&self, head: &Rule, link: &Rule) -> Vec<(String, Vec<u8>, Vec<Vec<u8>>)> {
+        let expanded = link
+            .operator_arg
+            .as_ref()
+            .map(|arg| arg.expand_to_vec(self));
+        let mut scratch = (Vec::new(), Vec::new());
+        let mut matches = Vec::new();
+        for (name, value) in self.values(head, link) {
+            let mut captures = Vec::new();
+            let captured = link.actions.capture.then_some(&mut captures);
+            if self.value_matches(link, &value, expanded.as_deref(), captured, &mut scratch) {
+                matches.push((name, value.into_owned(), captures));
+            }
+        }
+        matches
+    }
+
+    /// Transforms `value` and runs the operator (after each transformation too, with
+    /// `multiMatch`).
+    fn value_matches(
+        &self,
+        link: &Rule,
+        value: &[u8],
+        expanded: Option<&[u8]>,
+        mut captures: Option<&mut Vec<Vec<u8>>>,
+        (current, next): &mut (Vec<u8>, Vec<u8>),
+    ) -> bool {
+        let operator = &link.operator;
+        if link.actions.multi_match && operator.matches(value, expanded, captures.as_deref_mut()) {
+            return true;
+        }
+        if link.transforms.is_empty() {
+            return !link.actions.multi_match
+                && operator.matches(value, expanded, captures.as_deref_mut());
+        }
+        current.clear();
+        current.extend_from_slice(value);
+        for transform in &link.transforms {
+            transform.apply(current, next);
+            std::mem::swap(current, next);
+            if link.actions.multi_match
+                && operator.matches(current, expanded, captures.as_deref_mut())
+            {
+                return true;
+            }
+        }
+        !link.actions.multi_match && operator.matches(current, expanded, captures)
+    }
+
+    /// The `setvar`s and `ctl`s of a link that matched one value.
+    fn run_actions(&mut self, link: &Rule) {
+        for setvar in &link.actions.setvars {
+            if setvar.collection != "tx" {
+                continue;
+            }
+            let key = String::from_utf8_lossy(&setvar.key.expand_to_vec(&*self)).to_lowercase();
+            match &setvar.op {
+                SetOp::Delete => {
+                    self.tx.remove(&key);
+                }
+                SetOp::Set(value) => {
+                    let value = value.expand_to_vec(&*self);
+                    self.tx.insert(key, value);
+                }
+                SetOp::Add(value) | SetOp::Sub(value) => {
+                    let amount = atoi(&value.expand_to_vec(&*self));
+                    let amount = if matches!(setvar.op, SetOp::Sub(_)) {
+                        amount.saturating_neg()
+                    } else {
+                        amount
+                    };
+                    let current = self.tx.get(&key).map_or(0, |v| atoi(v));
+                    let sum = current.saturating_add(amount);
+                    self.tx.insert(key, sum.to_string().into_bytes());
+                }
+            }
+        }
+        for ctl in &link.actions.ctls {
+            match ctl {
+                Ctl::RuleRemoveById(ranges) => self.removed_ids.extend_from_slice(ranges),
+                Ctl::RuleRemoveByTag(tag) => self.removed_tags.push(tag.clone()),
+                Ctl::RuleRemoveTargetById(ranges, targets) => {
+                    for &range in ranges {
+                        for target in targets {
+                            self.removed_targets_by_id.push((range, target.clone()));
+                        }
+                    }
+                }
+                Ctl::RuleRemoveTargetByTag(tag, targets) => {
+                    for target in targets {
+                        self.removed_targets_by_tag
+                            .push((tag.clone(), target.clone()));
+                    }
+                }
+                Ctl::RuleEngine(mode) => self.mode = *mode,
+                Ctl::RequestBodyProcessor(processor) => {
+                    self.body_processor = Some(processor.clone());
+                }
+                Ctl::RequestBodyAccess(on) => self.body_access = *on,
+                Ctl::ForceRequestBodyVariable(_) | Ctl::Ignored => {}
+            }
+        }
+    }
+
+    /// A whole chain matched: log it, then its disruptive action.
+    fn on_match(&mut self, rule: &Rule) {
+        self.current_rule = rule.id;
+        if rule.log && self.verdict.matches.len() < WAF_MATCHED_RULES_MAX {
+            let text = |template: &Option<Template>| {
+                template.as_ref().map_or_else(String::new, |t| {
+                    String::from_utf8_lossy(&t.expand_to_vec(&*self)).into_owned()
+                })
+            };
+            let matched = Match {
+                id: rule.id,
+                msg: text(&rule.actions.msg),
+                data: text(&rule.actions.logdata),
+                severity: rule.actions.severity,
+            };
+            self.verdict.matches.push(matched);
+        }
+        match rule.disruptive {
+            Disruptive::Pass | Disruptive::Block => {}
+            Disruptive::Allow { phase_only } => {
+                if self.mode == EngineMode::On && !phase_only {
+                    self.allowed = true;
+                }
+            }
+            Disruptive::Deny | Disruptive::Drop | Disruptive::Redirect => {
+                if self.mode == EngineMode::On {
+                    self.verdict.interruption = Some(Interruption {
+                        rule_id: rule.id,
+                        status: rule.status.unwrap_or(403),
+                        drop: rule.disruptive == Disruptive::Drop,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The values `link`'s targets select, after exclusions, named as ModSecurity names
+    /// them (`ARGS:foo`).
+    fn values(&self, head: &Rule, link: &Rule) -> Vec<(String, Cow<'_, [u8]>)> {
+        let removed: Vec<&Target> = link
+            .targets
+            .iter()
+            .filter(|t| t.exclude)
+            .chain(
+                self.removed_targets_by_id
+                    .iter()
+                    .filter(|((low, high), _)| (*low..=*high).contains(&head.id))
+                    .map(|(_, t)| t),
+            )
+            .chain(
+                self.removed_targets_by_tag
+                    .iter()
+                    .filter(|(tag, _)| head.actions.tags.iter().any(|t| t == tag))
+                    .map(|(_, t)| t),
+            )
+            .collect();
+        let mut out = Vec::new();
+        for target in link.targets.iter().filter(|t| !t.exclude) {
+            let mut members = Vec::new();
+            self.members(target.variable, &mut members);
+            let kept = members.into_iter().filter(|(key, _)| {
+                target.selector.selects(key)
+                    && !removed.iter().any(|r| {
+                        same_variable(r.variable, target.variable) && r.selector.selects(key)
+                    })
+            });
+            let prefix = target.variable.name();
+            if target.count {
+                out.push((
+                    prefix.to_owned(),
+                    Cow::Owned(kept.count().to_string().into_bytes()),
+                ));
+                continue;
+            }
+            for (key, value) in kept {
+                let name = if key.is_empty() {
+                    prefix.to_owned()
+                } else {
+                    format!("{prefix}:{}", String::from_utf8_lossy(key))
+                };
+                out.push((name, value));
+            }
+        }
+        out
+    }
+
+    /// Every member of `variable` as (key, value); single values have an empty key.
+    fn members<'a>(&'a self, variable: Variable, out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>) {
+        let single = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, value: &'a [u8]| {
+            out.push((&b""[..], Cow::Borrowed(value)));
+        };
+        let owned = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, value: String| {
+            out.push((&b""[..], Cow::Owned(value.into_bytes())));
+        };
+        let pairs = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, pairs: &'a Pairs| {
+            out.extend(pairs.iter().map(|(k, v)| (&k[..], Cow::Borrowed(&v[..]))));
+        };
+        let names = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, pairs: &'a Pairs| {
+            out.extend(pairs.iter().map(|(k, _)| (&k[..], Cow::Borrowed(&k[..]))));
+        };
+        match variable {
+            Variable::Args => {
+                pairs(out, &self.args_get);
+                pairs(out, &self.args_post);
+            }
+            Variable::ArgsGet => pairs(out, &self.args_get),
+            Variable::ArgsPost => pairs(out, &self.args_post),
+            Variable::ArgsNames => {
+                names(out, &self.args_get);
+                names(out, &self.args_post);
+            }
+            Variable::ArgsGetNames => names(out, &self.args_get),
+            Variable::ArgsPostNames => names(out, &self.args_post),
+            Variable::ArgsCombinedSize => {
+                let size: usize = self
+                    .args_get
+                    .iter()
+                    .chain(&self.args_post)
+                    .map(|(k, v)| k.len() + v.len())
+                    .sum();
+                owned(out, size.to_string());
+            }
+            Variable::RequestHeaders => pairs(out, &self.headers),
+            Variable::RequestHeadersNames => names(out, &self.headers),
+            Variable::RequestCookies => pairs(out, &self.cookies),
+            Variable::RequestCookiesNames => names(out, &self.cookies),
+            Variable::RequestLine => single(out, &self.request_line),
+            Variable::RequestMethod => single(out, &self.method),
+            Variable::RequestProtocol => single(out, &self.protocol),
+            Variable::RequestUri => single(out, &self.uri),
+            Variable::RequestUriRaw => single(out, &self.uri_raw),
+            Variable::RequestFilename => single(out, &self.filename),
+            Variable::RequestBasename => single(out, &self.basename),
+            Variable::QueryString => single(out, &self.query),
+            Variable::RequestBody => {
+                if self.body_length > 0 && self.body_access {
+                    single(out, &self.body);
+                }
+            }
+            Variable::RequestBodyLength => owned(out, self.body_length.to_string()),
+            Variable::ReqbodyProcessor => {
+                if let Some(processor) = &self.body_processor {
+                    single(out, processor.as_bytes());
+                }
+            }
+            Variable::ReqbodyError => {
+                owned(out, u8::from(self.body_error.is_some()).to_string());
+            }
+            Variable::ReqbodyErrorMsg => {
+                if let Some(message) = &self.body_error {
+                    single(out, message.as_bytes());
+                }
+            }
+            Variable::Files => out.extend(
+                self.files
+                    .iter()
+                    .map(|(name, file, _)| (&name[..], Cow::Borrowed(&file[..]))),
+            ),
+            Variable::FilesNames => out.extend(
+                self.files
+                    .iter()
+                    .map(|(name, _, _)| (&name[..], Cow::Borrowed(&name[..]))),
+            ),
+            Variable::FilesSizes => out.extend(
+                self.files
+                    .iter()
+                    .map(|(name, _, size)| (&name[..], Cow::Owned(size.to_string().into_bytes()))),
+            ),
+            Variable::FilesCombinedSize => {
+                owned(out, self.files.iter().map(|f| f.2).sum::<u64>().to_string());
+            }
+            Variable::MultipartPartHeaders => pairs(out, &self.part_headers),
+            Variable::MultipartStrictError => {
+                owned(out, u8::from(self.multipart_strict_error).to_string());
+            }
+            Variable::MultipartUnmatchedBoundary => {
+                owned(out, u8::from(self.multipart_unmatched_boundary).to_string());
+            }
+            Variable::Xml => {
+                // Text nodes under the key `XML:/*` selects, attribute values under
+                // `XML://@*`'s.
+                out.extend(
+                    self.xml_texts
+                        .iter()
+                        .map(|t| (&b"/*"[..], Cow::Borrowed(&t[..]))),
+                );
+                out.extend(
+                    self.xml_attributes
+                        .iter()
+                        .map(|t| (&b"//@*"[..], Cow::Borrowed(&t[..]))),
+                );
+            }
+            Variable::Tx => out.extend(
+                self.tx
+                    .iter()
+                    .map(|(k, v)| (k.as_bytes(), Cow::Borrowed(&v[..]))),
+            ),
+            Variable::MatchedVar => single(out, &self.matched_var),
+            Variable::MatchedVarName => single(out, self.matched_var_name.as_bytes()),
+            Variable::MatchedVars => out.extend(
+                self.matched_vars
+                    .iter()
+                    .map(|(k, v)| (k.as_bytes(), Cow::Borrowed(&v[..]))),
+            ),
+            Variable::MatchedVarsNames => out.extend(
+                self.matched_vars
+                    .iter()
+                    .map(|(k, _)| (k.as_bytes(), Cow::Borrowed(k.as_bytes()))),
+            ),
+            Variable::RemoteAddr => single(out, &self.remote_addr),
+            Variable::RemotePort => single(out, &self.remote_port),
+            Variable::ServerName => single(out, &self.server_name),
+            Variable::UniqueId => single(out, &self.unique_id),
+            Variable::FullRequest | Variable::FullRequestLength => {
+                let mut full = self.request_line.clone();
+                full.extend_from_slice(b"\r\n");
+                for (name, value) in &self.headers {
+                    full.extend_from_slice(name);
+                    full.extend_from_slice(b": ");
+                    full.extend_from_slice(value);
+                    full.extend_from_slice(b"\r\n");
+                }
+                full.extend_from_slice(b"\r\n");
+                full.extend_from_slice(&self.body);
+                if variable == Variable::FullRequestLength {
+                    owned(out, full.len().to_string());
+                } else {
+                    out.push((&b""[..], Cow::Owned(full)));
+                }
+            }
+            // Response variables are empty until the response phases run; persistent
+            // collections and ENV are always empty.
+            Variable::ResponseStatus
+            | Variable::ResponseProtocol
+            | Variable::ResponseHeaders
+            | Variable::ResponseHeadersNames
+            | Variable::ResponseBody
+            | Variable::ResponseContentType
+            | Variable::ResponseContentLength
+            | Variable::Env
+            | Variable::Persistent => {}
+        }
+    }
+}
+
+/// `ARGS` exclusions also exclude from `ARGS_GET`/`ARGS_POST` targets of the same name
+/// only when they are written the same; ModSecurity keeps them apart, and so does bext.
+fn same_variable(a: Variable, b: Variable) -> bool {
+    a == b
+}
+
+impl Lookup for Transaction<'_> {
+    fn lookup(&self, variable: &str, key: Option<&str>, out: &mut Vec<u8>) {
+        match (variable, key) {
+            ("TX", Some(key)) => {
+                if let Some(value) = self.tx.get(key) {
+                    out.extend_from_slice(value);
+                }
+            }
+            ("RULE", Some("id")) => out.extend_from_slice(self.current_rule.to_string().as_bytes()),
+            ("RULE", Some(_)) => {}
+            (name, key) => {
+                let Some(variable) = Variable::from_name(name) else {
+                    return;
+                };
+                let mut members = Vec::new();
+                self.members(variable, &mut members);
+                let selector = key.map_or(Selector::All, |k| Selector::Key(k.to_owned()));
+                if let Some((_, value)) = members
+                    .iter()
+                    .find(|(k, _)| key.is_none() || selector.selects(k))
+                {
+                    out.extend_from_slice(value);
+                }
+            }
+        }
+    }
+}
+
+/// The body processor for a content type, as ModSecurity's recommended configuration
+/// picks it (`application/json` → JSON, XML types → XML).
+fn processor_for(content_type: &[u8]) -> Option<&'static str> {
+    let lower = content_type.to_ascii_lowercase();
+    let essence = lower.split(|&b| b == b';').next().unwrap_or(&lower);
+    let essence = trim(essence);
+    if essence == b"application/x-www-form-urlencoded" {
+        Some("URLENCODED")
+    } else if essence == b"multipart/form-data" {
+        Some("MULTIPART")
+    } else if essence.starts_with(b"application/json") || essence.ends_with(b"+json") {
+        Some("JSON")
+    } else if matches!(
+        essence,
+        b"text/xml" | b"application/xml" | b"application/soap+xml"
+    ) || essence.ends_with(b"+xml")
+    {
+        Some("XML")
+    } else {
+        None
+    }
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    bytes.get(start..end).unwrap_or_default()
+}
+
+fn header<'a>(headers: &[(&'a [u8], &'a [u8])], name: &[u8]) -> Option<&'a [u8]> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| *v)
+}
+
+fn header_of(headers: &Pairs, name: &[u8]) -> Option<Vec<u8>> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// C's `atoi`: optional sign and leading digits, 0 when there are none.
+fn atoi(bytes: &[u8]) -> i64 {
+    let text = trim(bytes);
+    let (negative, digits) = match text.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let mut value: i64 = 0;
+    for &b in digits.iter().take_while(|b| b.is_ascii_digit()) {
+        value = value.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    if negative { -value } else { value }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::waf::secrule::Builder;
+
+    fn rules(text: &str) -> RuleSet {
+        let mut builder = Builder::new();
+        let no_data = |name: &str| Err(format!("no {name}"));
+        builder.add_file("test.conf", text, &no_data).unwrap();
+        builder.finish()
+    }
+
+    /// The ids that matched and the rule that interrupted, for `method target` with
+    /// `headers` and `body`.
+    fn check(
+        set: &RuleSet,
+        target: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> (Vec<u32>, Option<(u32, u16)>) {
+        let headers: Vec<(&[u8], &[u8])> = headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect();
+        let method: &[u8] = if body.is_some() { b"POST" } else { b"GET" };
+        let verdict = set.check_request(&Request {
+            method,
+            target: target.as_bytes(),
+            protocol: "HTTP/1.1",
+            headers: &headers,
+            body: body.map(str::as_bytes),
+            peer: "192.0.2.1:4000".parse().unwrap(),
+            unique_id: "t-1",
+        });
+        (
+            verdict.matches.iter().map(|m| m.id).collect(),
+            verdict.interruption.map(|i| (i.rule_id, i.status)),
+        )
+    }
+
+    #[test]
+    fn anomaly_scores_add_up_to_a_deny() {
+        let set = rules(
+            "SecAction \"id:1,phase:1,pass,nolog,setvar:tx.threshold=5\"\n\
+             SecRule ARGS \"@rx (?i)union\" \"id:10,phase:2,pass,t:none,setvar:'tx.score=+3'\"\n\
+             SecRule ARGS \"@rx (?i)select\" \"id:11,phase:2,pass,t:none,setvar:'tx.score=+3'\"\n\
+             SecRule TX:SCORE \"@ge %{tx.threshold}\" \"id:99,phase:2,deny,status:403,msg:'score %{tx.score}'\"\n",
+        );
+        assert_eq!(check(&set, "/?a=union", &[], None), (vec![10], None));
+        assert_eq!(
+            check(&set, "/?a=union&b=select", &[], None),
+            (vec![10, 11, 99], Some((99, 403)))
+        );
+        // Each matching value runs the actions: two arguments, two increments.
+        assert_eq!(
+            check(&set, "/?a=union&b=UNION", &[], None),
+            (vec![10, 99], Some((99, 403)))
+        );
+        // Form bodies are ARGS too.
+        assert_eq!(
+            check(
+                &set,
+                "/",
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                Some("a=union&b=select")
+            ),
+            (vec![10, 11, 99], Some((99, 403)))
+        );
+    }
+
+    #[test]
+    fn chains_see_what_their_parent_captured_and_stored() {
+        // CRS 920450's shape: store each header name, then look it up in a list.
+        let set = rules(
+            "SecAction \"id:1,phase:1,pass,nolog,setvar:'tx.restricted=/proxy/ /if/'\"\n\
+             SecRule REQUEST_HEADERS_NAMES \"@rx ^.*$\" \"id:2,phase:1,block,capture,t:none,t:lowercase,\
+             setvar:'tx.header_name_%{tx.0}=/%{tx.0}/',chain\"\n\
+             \tSecRule TX:/^header_name_/ \"@within %{tx.restricted}\" \"t:none\"\n",
+        );
+        assert_eq!(
+            check(&set, "/", &[("Host", "a"), ("Proxy", "x")], None).0,
+            [2]
+        );
+        assert_eq!(
+            check(&set, "/", &[("Host", "a")], None).0,
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn markers_counts_exclusions_and_runtime_removal() {
+        let set = rules(
+            "SecRule &TX:skip \"@eq 0\" \"id:1,phase:1,pass,nolog,skipAfter:END\"\n\
+             SecRule ARGS \"@rx .\" \"id:2,phase:1,pass\"\n\
+             SecMarker END\n\
+             SecRule ARGS|!ARGS:safe \"@rx evil\" \"id:3,phase:1,pass\"\n\
+             SecRule REQUEST_HEADERS:X-Off \"@rx ^1$\" \"id:4,phase:1,pass,nolog,ctl:ruleRemoveById=5\"\n\
+             SecRule ARGS_NAMES \"@rx ^n$\" \"id:5,phase:1,pass\"\n",
+        );
+        assert_eq!(check(&set, "/?a=x", &[], None).0, Vec::<u32>::new());
+        assert_eq!(check(&set, "/?safe=evil&n=1", &[], None).0, [5]);
+        assert_eq!(check(&set, "/?other=evil&n=1", &[], None).0, [3, 5]);
+        assert_eq!(
+            check(&set, "/?n=1", &[("X-Off", "1")], None).0,
+            Vec::<u32>::new()
+        );
+    }
+
+    #[test]
+    fn detection_only_never_interrupts_and_the_request_variables_are_modsecuritys() {
+        let set = rules(
+            "SecRuleEngine DetectionOnly\n\
+             SecRule REQUEST_LINE \"@rx ^GET /a/b\\.php\\?x=1 HTTP/1\\.1$\" \"id:1,phase:1,deny\"\n\
+             SecRule REQUEST_FILENAME \"@rx ^/a/b\\.php$\" \"id:2,phase:1,pass\"\n\
+             SecRule REQUEST_BASENAME \"@rx ^b\\.php$\" \"id:3,phase:1,pass\"\n\
+             SecRule QUERY_STRING \"@rx ^x=1$\" \"id:4,phase:1,pass\"\n\
+             SecRule REQUEST_URI \"@rx ^/a/b\\.php\\?x=1$\" \"id:5,phase:1,pass\"\n\
+             SecRule REMOTE_ADDR \"@rx ^192\\.0\\.2\\.1$\" \"id:6,phase:1,pass\"\n",
+        );
+        assert_eq!(
+            check(&set, "/a/b.php?x=1", &[], None),
+            (vec![1, 2, 3, 4, 5, 6], None)
+        );
+        let absolute = check(&set, "http://example.com/a/b.php?x=1", &[], None).0;
+        assert_eq!(
+            absolute,
+            [2, 3, 4, 5, 6],
+            "absolute form: REQUEST_URI drops the authority"
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! A SecRule engine: the ModSecurity rule language, enough of it to run the OWASP Core
+//! Rule Set v4 as ModSecurity and Coraza run it.
+//!
+//! - [`parse`]: rule files into directives (line continuations, quoting);
+//! - [`variable`], [`action`], [`operator`], [`transform`], [`expand`]: the parts of a rule;
+//! - [`rule`]: directives into a [`RuleSet`], phase by phase, with markers, chains, phase
+//!   defaults and the load-time exclusions applied;
+//! - [`body`]: query strings, cookies and request bodies (urlencoded, multipart, JSON,
+//!   XML) into the engine's collections;
+//! - [`engine`]: one transaction through a rule set, to a [`Verdict`].
+//!
+//! Sans-I/O like the rest of `core`: data files named by `@pmFromFile` are read by the
+//! caller's closure, the request is handed in as bytes, and the verdict says what to do.
+//! Matching is `regex` over bytes (every CRS v4 `@rx` compiles there), `aho-corasick` for
+//! phrase lists and a pure-Rust libinjection for `@detectSQLi`/`@detectXSS`.
+
+pub mod action;
+pub mod body;
+pub mod engine;
+pub mod expand;
+pub mod operator;
+pub mod parse;
+pub mod rule;
+pub mod settings;
+pub mod transform;
+pub mod variable;
+
+pub use engine::{Interruption, Match, Request, Verdict};
+pub use rule::{Builder, RuleError, RuleSet};
