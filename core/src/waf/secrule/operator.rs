@@ -50,6 +50,7 @@
 //!
 //! Nothing here panics on input: slices are taken with `get`, numbers saturate.
 
+use super::transform::hex_value;
 use crate::limits::{WAF_CAPTURES_MAX, WAF_RX_DFA_SIZE_BYTES_MAX, WAF_RX_SIZE_BYTES_MAX};
 use std::borrow::Cow;
 use std::fmt;
@@ -614,15 +615,6 @@ fn decode_pm_content(arg: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Reads every data file named (space-separated) in `arg`.

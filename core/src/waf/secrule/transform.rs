@@ -262,8 +262,8 @@ fn at(input: &[u8], i: usize) -> u8 {
     input.get(i).copied().unwrap_or(0)
 }
 
-/// The value of one hex digit.
-fn hex_value(b: u8) -> Option<u8> {
+/// The value of one hex digit (the operators' `|hex|` phrases use it too).
+pub(super) fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
         b'a'..=b'f' => Some(b - b'a' + 10),
