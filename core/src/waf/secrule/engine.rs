@@ -515,9 +515,9 @@ impl<'s> Transaction<'s> {
             self.members(target.variable, &mut members);
             let kept = members.into_iter().filter(|(key, _)| {
                 target.selector.selects(key)
-                    && !removed.iter().any(|r| {
-                        same_variable(r.variable, target.variable) && r.selector.selects(key)
-                    })
+                    && !removed
+                        .iter()
+                        .any(|r| r.variable == target.variable && r.selector.selects(key))
             });
             let prefix = target.variable.name();
             if target.count {
@@ -696,12 +696,6 @@ impl<'s> Transaction<'s> {
             | Variable::Persistent => {}
         }
     }
-}
-
-/// `ARGS` exclusions also exclude from `ARGS_GET`/`ARGS_POST` targets of the same name
-/// only when they are written the same; ModSecurity keeps them apart, and so does bext.
-fn same_variable(a: Variable, b: Variable) -> bool {
-    a == b
 }
 
 impl Lookup for Transaction<'_> {
