@@ -19,6 +19,10 @@ want_build_tools() {
     # quiche builds BoringSSL with cmake, and bindgen needs libclang (Debian's clang brings it).
     want cmake cmake
     want clang clang
+    # The eBPF programs (shards/bpf/c) compile with clang -target bpf against libbpf's
+    # helper headers; without them bext builds and runs without its XDP/eBPF layer.
+    [ -f /usr/include/bpf/bpf_helpers.h ] || wanted+=(libbpf-dev)
+    command -v ip >/dev/null || wanted+=(iproute2)
     # JavaScriptCore's C API, the JIT engine (without it bext builds with QuickJS alone).
     pkg-config --exists javascriptcoregtk-4.1 2>/dev/null || wanted+=(libjavascriptcoregtk-4.1-dev)
 }

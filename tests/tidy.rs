@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 const SERVER_SOURCES: &[&str] = &[
     "core/src",
     "shards/src",
+    "shards/bpf/src",
     "net/src",
     "net/server/src",
     "net/acme/src",

@@ -192,6 +192,18 @@ pub const WAF_BAN_SECS_DEFAULT: u64 = 600;
 pub const WAF_BANS_PER_SHARD_MAX: usize = 100_000;
 /// Prefixes `[waf] allow` and `deny` may list together.
 pub const WAF_PREFIXES_MAX: usize = 100_000;
+/// Bans the XDP filter holds at once (all shards' together, one kernel map); past it the
+/// kernel evicts the least recently used, whose clients the userspace ban still refuses.
+pub const XDP_BANS_MAX: usize = 100_000;
+/// Listening ports the XDP filter judges packets for (`[server]`'s addresses, TCP and UDP).
+pub const XDP_PORTS_MAX: usize = 64;
+/// Interfaces `[waf] xdp_interfaces` may name.
+pub const XDP_INTERFACES_MAX: usize = 64;
+/// Longest network interface name Linux accepts (`IFNAMSIZ` less its terminating NUL).
+pub const XDP_INTERFACE_NAME_BYTES_MAX: usize = 15;
+/// Highest CPU number QUIC's eBPF socket selection maps to a shard (its `cpu_shards` map);
+/// a datagram taken by a CPU past it gets the kernel's own hash.
+pub const QUIC_STEERING_CPUS_MAX: usize = 1024;
 /// Highest `[waf] anomaly_threshold`: CRS's scores are a few points per rule, so a
 /// threshold past this never blocks anything.
 pub const WAF_ANOMALY_THRESHOLD_CEILING: u64 = 10_000;

@@ -88,6 +88,10 @@ pub struct Metrics {
     pub waf_bans_unrecorded: u64,
     /// Requests answered 403 because their client was banned.
     pub waf_banned: u64,
+    /// Bans this shard wrote into the XDP filter's map.
+    pub xdp_bans: u64,
+    /// Bans the XDP filter's map refused (the userspace ban still holds).
+    pub xdp_ban_failures: u64,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -179,6 +183,8 @@ impl Metrics {
         self.waf_bans_received += other.waf_bans_received;
         self.waf_bans_unrecorded += other.waf_bans_unrecorded;
         self.waf_banned += other.waf_banned;
+        self.xdp_bans += other.xdp_bans;
+        self.xdp_ban_failures += other.xdp_ban_failures;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -342,6 +348,16 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         m.waf_banned,
     );
     counter(
+        "bext_xdp_bans_total",
+        "Bans written into the XDP filter (it drops the client's packets until the ban ends).",
+        m.xdp_bans,
+    );
+    counter(
+        "bext_xdp_ban_failures_total",
+        "Bans the XDP filter's map refused (the shards still refuse the client).",
+        m.xdp_ban_failures,
+    );
+    counter(
         "bext_file_cache_hits_total",
         "Static files answered from a shard's file cache.",
         m.file_cache_hits,
@@ -463,9 +479,72 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
     out
 }
 
+/// The kernel side's own counts (the eBPF programs', kept per CPU and summed), read once
+/// per scrape rather than per shard: they are the machine's, not a shard's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KernelStats {
+    /// The XDP filter's packets (passed, dropped as denied, dropped as banned); `None` when
+    /// it is not attached.
+    pub xdp: Option<[u64; 3]>,
+    /// QUIC's socket selection (by connection ID, by CPU, left to the kernel); `None` when
+    /// the eBPF program is not attached.
+    pub quic_steering: Option<[u64; 3]>,
+}
+
+/// Renders [`KernelStats`] in the Prometheus text format, after [`render_prometheus`]'s.
+pub fn render_kernel_prometheus(k: &KernelStats) -> String {
+    let mut out = String::with_capacity(1024);
+    let _ = write!(
+        out,
+        "# HELP bext_xdp_attached Whether the XDP filter is attached (1) or [waf] is enforced by the shards alone (0).\n# TYPE bext_xdp_attached gauge\nbext_xdp_attached {}\n",
+        u8::from(k.xdp.is_some())
+    );
+    if let Some([passed, denied, banned]) = k.xdp {
+        out.push_str("# HELP bext_xdp_packets_total Packets for bext's ports the XDP filter judged, by verdict.\n# TYPE bext_xdp_packets_total counter\n");
+        for (verdict, n) in [("passed", passed), ("denied", denied), ("banned", banned)] {
+            let _ = writeln!(out, "bext_xdp_packets_total{{verdict=\"{verdict}\"}} {n}");
+        }
+    }
+    let _ = write!(
+        out,
+        "# HELP bext_quic_steering_attached Whether QUIC datagrams are steered by connection ID (1) or by CPU alone (0).\n# TYPE bext_quic_steering_attached gauge\nbext_quic_steering_attached {}\n",
+        u8::from(k.quic_steering.is_some())
+    );
+    if let Some([cid, cpu, unsteered]) = k.quic_steering {
+        out.push_str("# HELP bext_quic_steered_total QUIC datagrams by how their socket (shard) was chosen.\n# TYPE bext_quic_steered_total counter\n");
+        for (by, n) in [("cid", cid), ("cpu", cpu), ("kernel", unsteered)] {
+            let _ = writeln!(out, "bext_quic_steered_total{{by=\"{by}\"}} {n}");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernel_stats_say_what_is_attached_and_count_by_label() {
+        let none = render_kernel_prometheus(&KernelStats::default());
+        assert!(none.contains("bext_xdp_attached 0\n"), "{none}");
+        assert!(none.contains("bext_quic_steering_attached 0\n"), "{none}");
+        assert!(!none.contains("bext_xdp_packets_total{"), "{none}");
+        let both = render_kernel_prometheus(&KernelStats {
+            xdp: Some([5, 7, 11]),
+            quic_steering: Some([13, 17, 19]),
+        });
+        for line in [
+            "bext_xdp_attached 1\n",
+            "bext_xdp_packets_total{verdict=\"passed\"} 5\n",
+            "bext_xdp_packets_total{verdict=\"denied\"} 7\n",
+            "bext_xdp_packets_total{verdict=\"banned\"} 11\n",
+            "bext_quic_steered_total{by=\"cid\"} 13\n",
+            "bext_quic_steered_total{by=\"cpu\"} 17\n",
+            "bext_quic_steered_total{by=\"kernel\"} 19\n",
+        ] {
+            assert!(both.contains(line), "{line} in {both}");
+        }
+    }
 
     #[test]
     fn record_counts_class_and_bucket() {

@@ -982,3 +982,39 @@ fn waf_lists_and_rate_are_parsed_and_refused_with_their_place() {
         "bext.config.toml:2:32: waf.rate.bursts: unknown field",
     );
 }
+
+#[test]
+fn xdp_interfaces_are_names_linux_would_take() {
+    check_ok(
+        &format!("[waf]\nxdp_interfaces = [\"eth0\", \"veth-bext1\"]\n{SITE}"),
+        |c| c.waf.xdp_interfaces = vec![String::from("eth0"), String::from("veth-bext1")],
+    );
+    let refused: &[(&str, &str)] = &[
+        (
+            "[\"\"]",
+            "2:19: waf.xdp_interfaces[0]: ``: an interface name is 1 to 15 bytes",
+        ),
+        (
+            "[\"eth0\", \"a-very-long-name0\"]",
+            "2:27: waf.xdp_interfaces[1]: `a-very-long-name0`: an interface name is 1 to 15 bytes",
+        ),
+        (
+            "[\"eth/0\"]",
+            "2:19: waf.xdp_interfaces[0]: `eth/0`: an interface name has no `/`",
+        ),
+        (
+            "[\"eth0\", \"eth0\"]",
+            "2:27: waf.xdp_interfaces[1]: `eth0`: listed twice",
+        ),
+        (
+            "[\"..\"]",
+            "2:19: waf.xdp_interfaces[0]: `..`: not an interface name",
+        ),
+    ];
+    for (list, error) in refused {
+        check_err(
+            &format!("[waf]\nxdp_interfaces = {list}\n{SITE}"),
+            &format!("bext.config.toml:{error}"),
+        );
+    }
+}

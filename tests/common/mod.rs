@@ -136,7 +136,21 @@ impl Bext {
 
     /// [`Bext::start`] with extra environment variables.
     pub fn start_env(args: &[String], env: &[(&str, &str)]) -> Bext {
-        let mut child = Command::new(bext_bin())
+        Bext::start_wrapped(&[], args, env)
+    }
+
+    /// [`Bext::start_env`] run through `wrapper` (`ip netns exec NS`: the wrapper must exec
+    /// bext in its own process, so that the handle's pid is bext's).
+    pub fn start_wrapped(wrapper: &[&str], args: &[String], env: &[(&str, &str)]) -> Bext {
+        let mut command = match wrapper.split_first() {
+            Some((program, rest)) => {
+                let mut command = Command::new(program);
+                command.args(rest).arg(bext_bin());
+                command
+            }
+            None => Command::new(bext_bin()),
+        };
+        let mut child = command
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())

@@ -36,6 +36,10 @@ pub struct WafConfig {
     /// The rule engine: the OWASP Core Rule Set and rules of one's own. `None` without
     /// `crs` or `rules`.
     pub rules: Option<WafRules>,
+    /// Network interfaces the XDP filter attaches to (`xdp_interfaces`): it drops packets
+    /// for bext's ports from `deny`'s prefixes and banned clients before the kernel's stack.
+    /// Empty: no XDP.
+    pub xdp_interfaces: Vec<String>,
 }
 
 /// `[waf] crs`, `rules`, `paranoia`, `mode`: what the rule engine loads and how it acts.

@@ -40,6 +40,8 @@ pub(super) struct RawWaf {
     pub mode: Option<Spanned<String>>,
     pub anomaly_threshold: Option<Spanned<u64>>,
     pub expose_matches: Option<bool>,
+    #[serde(default)]
+    pub xdp_interfaces: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -68,6 +68,16 @@ impl Prefix {
         Ok(prefix)
     }
 
+    /// The prefix's address, its bits past [`Prefix::bits`] cleared.
+    pub fn addr(&self) -> IpAddr {
+        self.addr
+    }
+
+    /// How many leading bits of [`Prefix::addr`] the prefix fixes.
+    pub fn bits(&self) -> u8 {
+        self.len
+    }
+
     /// Whether `ip` is within this prefix.
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = unmapped(ip);

@@ -15,7 +15,9 @@
 //! - [`secrule`]: the ModSecurity rule language and engine, which runs the OWASP Core Rule
 //!   Set; each shard runs it over every request once its body is in.
 //!
-//! The eBPF layer comes later.
+//! The same lists and bans are enforced earlier where `[waf] xdp_interfaces` is set: the XDP
+//! filter (`shards/bpf`) drops those clients' packets before the kernel's stack, making these
+//! decisions, never others.
 
 pub mod ban;
 pub mod ip;

@@ -15,6 +15,7 @@ use bext_shards::mesh::{MeshSender, mesh};
 use bext_shards::rt::RuntimeOptions;
 use bext_shards::{shard, sys};
 
+use crate::kernel::Kernel;
 use crate::shard::{self as shard_loop, mesh::Message};
 use crate::snapshot::Snapshot;
 
@@ -31,6 +32,8 @@ pub(crate) fn https_port() -> u16 {
 /// A running server, as the control thread sees it.
 pub struct Server {
     control: MeshSender<Message>,
+    /// The eBPF layer: the XDP filter's lists follow each reload.
+    kernel: Kernel,
     handles: Vec<JoinHandle<io::Result<()>>>,
     /// The bound addresses, one per `listen` entry (port 0 resolved).
     pub local_addrs: Vec<SocketAddr>,
@@ -105,6 +108,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     let mut per_shard_quic: Vec<Vec<std::net::UdpSocket>> =
         (0..shards).map(|_| Vec::new()).collect();
     let mut quic_addrs = Vec::new();
+    let mut kernel = Kernel::default();
     let quic = server_config
         .listen_quic
         .iter()
@@ -117,10 +121,21 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
             .local_addr()
             .map_err(|error| LaunchError::Bind { addr, error })?;
         quic_addrs.push(bound);
+        kernel.attach_quic(&group, &cpus);
         for (i, socket) in group.into_iter().enumerate() {
             per_shard_quic[i].push(socket);
         }
     }
+    // The XDP filter judges packets for every port bext listens on, TCP and UDP.
+    let mut ports: Vec<u16> = local_addrs
+        .iter()
+        .chain(&tls_addrs)
+        .chain(&quic_addrs)
+        .map(|a| a.port())
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    kernel.attach_xdp(&snapshot.config, &ports);
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<usize>();
     // Diagnostic: run on the epoll fallback as if io_uring were unavailable.
@@ -135,6 +150,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         let snapshot = snapshot.clone();
         let ready = ready_tx.clone();
         let alt_svc = alt_svc.clone();
+        let shard_kernel = kernel.shard();
         let options = RuntimeOptions {
             danger_force_epoll: force_epoll,
             ..RuntimeOptions::default()
@@ -148,6 +164,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
                 listeners,
                 quic,
                 alt_svc,
+                kernel: shard_kernel,
             };
             shard_loop::run(placement, started, snapshot, sockets, receiver, ready)
         })
@@ -156,6 +173,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     }
     let mut server = Server {
         control,
+        kernel,
         handles,
         local_addrs,
         tls_addrs,
@@ -206,6 +224,7 @@ impl Server {
 impl Server {
     /// Sends a new snapshot to every shard. Shards swap it in between requests.
     pub fn reload(&self, snapshot: Arc<Snapshot>) -> Result<(), String> {
+        self.kernel.reload(&snapshot.config);
         self.broadcast(|| Message::Reload(snapshot.clone()))
     }
 

@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 
 mod driver;
+mod kernel;
 pub mod launch;
 mod log;
 mod service;

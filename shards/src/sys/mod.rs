@@ -14,12 +14,16 @@
 //! - `process`: signals, the parent-death signal, children's CPU time and the clock tick, for
 //!   the programs that run bext and its peers as child processes (the benchmark harness).
 //!
+//! - `clock`: CLOCK_MONOTONIC's value, the clock eBPF programs read, for deadlines written
+//!   into BPF maps.
+//!
 //! Everything is re-exported here, so callers name `bext_shards::sys::X` and never a file.
 //!
 //! Architecture invariant: apart from the two executor backends under `rt/`, every `unsafe`
 //! block of the runtime lives in this folder; each file that has one opts in with
 //! `#![allow(unsafe_code)]`, and each block carries a `SAFETY:` note.
 
+mod clock;
 mod cpu;
 mod ktls;
 mod open_beneath;
@@ -29,6 +33,7 @@ mod rlimit;
 mod socket;
 mod udp;
 
+pub use clock::kernel_monotonic_ns;
 pub use cpu::{allowed_cpus, current_cpu, lower_current_thread_priority, pin_current_thread};
 pub use ktls::{KtlsDirection, ktls_attach, ktls_recv_record, ktls_send_record, ktls_set_key};
 pub use open_beneath::{danger_force_open_walk_for_tests, open_beneath, open_root};

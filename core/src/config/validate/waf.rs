@@ -9,7 +9,7 @@ use crate::config::raw::RawWaf;
 use crate::limits::{
     WAF_ANOMALY_THRESHOLD_CEILING, WAF_BAN_AFTER_CEILING, WAF_BAN_SECS_CEILING,
     WAF_BAN_SECS_DEFAULT, WAF_PREFIXES_MAX, WAF_RATE_BURST_CEILING,
-    WAF_RATE_REQUESTS_PER_SEC_CEILING,
+    WAF_RATE_REQUESTS_PER_SEC_CEILING, XDP_INTERFACE_NAME_BYTES_MAX, XDP_INTERFACES_MAX,
 };
 use crate::waf::{Ban, IpRules, Prefix, RateLimit};
 
@@ -96,12 +96,55 @@ impl Checker<'_> {
             }
         };
         let rules = self.waf_rules(&raw)?;
+        let xdp_interfaces = self.interfaces(&raw.xdp_interfaces)?;
         Ok(WafConfig {
             allow,
             deny,
             rate,
             rules,
+            xdp_interfaces,
         })
+    }
+
+    /// `xdp_interfaces`: names Linux would accept, each once.
+    fn interfaces(&self, list: &[Spanned<String>]) -> Result<Vec<String>> {
+        if list.len() > XDP_INTERFACES_MAX {
+            return Err(self.source.error(
+                list[XDP_INTERFACES_MAX].span(),
+                "waf.xdp_interfaces",
+                format!("{} interfaces: at most {XDP_INTERFACES_MAX}", list.len()),
+            ));
+        }
+        let mut names: Vec<String> = Vec::with_capacity(list.len());
+        for (i, name) in list.iter().enumerate() {
+            let text = name.get_ref();
+            let problem = if text.is_empty() || text.len() > XDP_INTERFACE_NAME_BYTES_MAX {
+                Some(format!(
+                    "an interface name is 1 to {XDP_INTERFACE_NAME_BYTES_MAX} bytes"
+                ))
+            } else if text == "." || text == ".." {
+                Some(String::from("not an interface name"))
+            } else if text
+                .contains(|c: char| c == '/' || c == ':' || c.is_whitespace() || c.is_control())
+            {
+                Some(String::from(
+                    "an interface name has no `/`, `:`, spaces or control characters",
+                ))
+            } else if names.iter().any(|n| n == text) {
+                Some(String::from("listed twice"))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(self.source.error(
+                    name.span(),
+                    &format!("waf.xdp_interfaces[{i}]"),
+                    format!("`{}`: {problem}", text.escape_debug()),
+                ));
+            }
+            names.push(text.clone());
+        }
+        Ok(names)
     }
 
     /// `crs`, `rules`, `paranoia`, `mode`, `anomaly_threshold`, `expose_matches`.

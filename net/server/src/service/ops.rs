@@ -9,7 +9,7 @@ use bytes::Bytes;
 
 use bext_core::isr::{Invalidate, parse_invalidate, token_matches};
 use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, DEV_RELOAD_CLIENTS_MAX, DEV_RELOAD_PING_MS};
-use bext_core::metrics::render_prometheus;
+use bext_core::metrics::{render_kernel_prometheus, render_prometheus};
 use bext_net::Method;
 use bext_net::fields::Field;
 use bext_render::load::LoadedApp;
@@ -42,10 +42,12 @@ pub(crate) async fn answer(
         Ops::Health => health(service),
         Ops::Metrics => {
             let (metrics, shards) = metrics::collect(&service.shard, service.local_metrics()).await;
+            let mut text = render_prometheus(&metrics, shards);
+            text.push_str(&render_kernel_prometheus(&service.shard.kernel.stats()));
             no_store(Response::bytes(
                 200,
                 "text/plain; version=0.0.4; charset=utf-8",
-                render_prometheus(&metrics, shards),
+                text,
             ))
         }
         Ops::Invalidate => invalidate(service, route, request),

@@ -15,6 +15,7 @@ use bext_net::fields::Field;
 use bext_shards::clock;
 
 use super::{Refusal, Request, Response, Service};
+use crate::kernel::XdpBan;
 use crate::shard::mesh::Message;
 use crate::snapshot::Snapshot;
 
@@ -76,6 +77,7 @@ impl Service {
                 {
                     let until_ms = now_ms.saturating_add(u64::from(ban.secs) * 1000);
                     self.ban(ip, until_ms, now_ms);
+                    self.ban_at_xdp(ip, u64::from(ban.secs));
                     self.shard.metrics.borrow_mut().waf_banned += 1;
                     return Some(Refusal::Banned);
                 }
@@ -106,6 +108,18 @@ impl Service {
                 deadline,
                 "a ban (that shard lets the client in until its own count bans it)",
             );
+        }
+    }
+
+    /// Has the XDP filter, where attached, drop `ip`'s packets for `secs`: only the shard
+    /// that decided the ban writes it (the kernel's map is one for all shards).
+    fn ban_at_xdp(&self, ip: IpAddr, secs: u64) {
+        let outcome = self.shard.kernel.ban(ip, secs);
+        let mut metrics = self.shard.metrics.borrow_mut();
+        match outcome {
+            XdpBan::Absent => {}
+            XdpBan::Written => metrics.xdp_bans += 1,
+            XdpBan::Failed => metrics.xdp_ban_failures += 1,
         }
     }
 

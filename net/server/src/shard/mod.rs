@@ -27,6 +27,8 @@ use bext_core::limits::{
 };
 use bext_core::metrics::Metrics;
 use bext_net::h1::DateCache;
+
+use crate::kernel::ShardKernel;
 use bext_shards::clock;
 use bext_shards::deadlines::Deadlines;
 use bext_shards::mesh::MeshReceiver;
@@ -69,6 +71,8 @@ pub(crate) struct Shard {
     pub(crate) mesh: Mesh,
     /// `alt-svc`'s value on answers over TLS (TCP) when HTTP/3 is served: `h3=":PORT"; ma=…`.
     pub alt_svc: Option<Arc<[u8]>>,
+    /// Its handles on the eBPF layer (bans into the XDP filter, the programs' counters).
+    pub kernel: ShardKernel,
     scrapes: RefCell<metrics::PendingScrapes>,
 }
 
@@ -94,6 +98,7 @@ impl Shard {
             out_pool: RefCell::new(Vec::new()),
             mesh: Mesh::new(receiver.sender()),
             alt_svc: None,
+            kernel: ShardKernel::default(),
             scrapes: RefCell::new(metrics::PendingScrapes::default()),
         }
     }
@@ -197,6 +202,8 @@ pub(crate) struct Sockets {
     pub quic: Vec<std::net::UdpSocket>,
     /// The `alt-svc` value HTTPS answers carry when HTTP/3 is served.
     pub alt_svc: Option<Arc<[u8]>>,
+    /// Its handles on the eBPF layer.
+    pub kernel: ShardKernel,
 }
 
 /// The shard's main loop: serve until a Stop, then drain.
@@ -212,6 +219,7 @@ pub(crate) async fn run(
         listeners,
         quic,
         alt_svc,
+        kernel,
     } = sockets;
     if started.driver == Driver::Legacy && !LEGACY_DRIVER_REPORTED.swap(true, Ordering::Relaxed) {
         eprintln!("bext: io_uring is unavailable here; shards run on the epoll driver (slower)");
@@ -230,6 +238,7 @@ pub(crate) async fn run(
         &snapshot.config.server,
     );
     shard.alt_svc = alt_svc;
+    shard.kernel = kernel;
     let shard = Rc::new(shard);
     // Engines are created and loaded before the shard says it is ready, so no request waits
     // for one.
