@@ -195,6 +195,48 @@ fn a_rule_that_does_not_load_is_a_config_error_naming_file_line_and_rule() {
 /// pass rate may only go up: `CRS_PASS_RATE_FLOOR` is the last measured rate, rounded
 /// down.
 #[test]
+fn sites_turn_rules_off_change_the_mode_and_deny_addresses_of_their_own() {
+    let dir = TempDir::new("waf-rules-sites");
+    dir.write("www/index.html", "<h1>hello</h1>\n");
+    dir.write("own.conf", OWN_RULES);
+    let config = dir.write(
+        "bext.toml",
+        "[waf]\nrules = [\"own.conf\"]\n\
+         [[site]]\nhosts = [\"strict.test\"]\nroot = \"www\"\n\
+         [[site]]\nhosts = [\"open.test\"]\nroot = \"www\"\n\
+         [site.waf]\nrules = false\ndeny = [\"127.0.0.2\"]\n\
+         [[site]]\nhosts = [\"watch.test\"]\nroot = \"www\"\nwaf = { mode = \"detection_only\" }\n",
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    let url = format!("http://{}/?q=attack", bext.addr);
+    let at = |host: &str, source: &str| {
+        curl(
+            &url,
+            &["-H", &format!("Host: {host}"), "--interface", source],
+        )
+        .0
+    };
+    assert_eq!(at("strict.test", "127.0.0.1"), 403, "[waf]'s rules");
+    assert_eq!(at("open.test", "127.0.0.1"), 200, "rules = false");
+    assert_eq!(at("watch.test", "127.0.0.1"), 200, "detection_only");
+    // Both strict.test and watch.test matched rule 1001; open.test was never inspected.
+    assert_eq!(bext.metric("bext_waf_rules_matched_total"), 2);
+    // The site's own deny list: 127.0.0.2 is refused there, and only there.
+    assert_eq!(at("open.test", "127.0.0.2"), 403);
+    assert_eq!(
+        curl(
+            &format!("http://{}/", bext.addr),
+            &["-H", "Host: strict.test", "--interface", "127.0.0.2"]
+        )
+        .0,
+        200
+    );
+    assert_eq!(bext.metric("bext_waf_rules_refused_total"), 1);
+    assert_eq!(bext.metric("bext_waf_denied_total"), 1);
+    assert_eq!(bext.metric("bext_waf_rules_inspected_total"), 3);
+}
+
+#[test]
 fn crs_regression_corpus() {
     let crs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crs");
     assert!(

@@ -1018,3 +1018,84 @@ fn xdp_interfaces_are_names_linux_would_take() {
         );
     }
 }
+
+#[test]
+fn site_waf_tables_add_lists_and_override_the_rules() {
+    use bext_core::config::{SiteWaf, WafMode};
+    use bext_core::waf::Prefix;
+    let prefix = |text: &str| Prefix::parse(text).unwrap();
+    check_ok(
+        "[[site]]\nroot = \"public\"\n[site.waf]\ndeny = [\"10.0.0.0/8\"]\nallow = [\"10.1.0.0/16\"]\nrules = false\n",
+        |c| {
+            c.sites[0].waf = SiteWaf {
+                allow: vec![prefix("10.1.0.0/16")],
+                deny: vec![prefix("10.0.0.0/8")],
+                rules_off: true,
+                ..SiteWaf::default()
+            }
+        },
+    );
+    // Overrides resolve against [waf]'s settings.
+    let global = bext_core::config::WafRules {
+        crs: None,
+        files: vec![],
+        paranoia: 1,
+        mode: WafMode::Block,
+        anomaly_threshold: None,
+        expose_matches: false,
+    };
+    let site = SiteWaf {
+        paranoia: Some(3),
+        mode: Some(WafMode::DetectionOnly),
+        ..SiteWaf::default()
+    };
+    let resolved = site.rules(Some(&global)).unwrap();
+    assert_eq!(
+        (resolved.paranoia, resolved.mode, resolved.anomaly_threshold),
+        (3, WafMode::DetectionOnly, None)
+    );
+    assert_eq!(
+        SiteWaf::default().rules(Some(&global)),
+        Some(global.clone())
+    );
+    assert_eq!(SiteWaf::default().rules(None), None);
+    let off = SiteWaf {
+        rules_off: true,
+        ..SiteWaf::default()
+    };
+    assert_eq!(off.rules(Some(&global)), None);
+
+    let refused: &[(&str, &str)] = &[
+        (
+            "[[site]]\nroot = \"public\"\nwaf = { paranoia = 2 }\n",
+            "3:20: site[0].waf.paranoia: there are no rules to apply it to",
+        ),
+        (
+            "[waf]\nrules = [\"own.conf\"]\n[[site]]\nroot = \"public\"\nwaf = { rules = false, mode = \"block\" }\n",
+            "5:31: site[0].waf.mode: the site turns the rules off",
+        ),
+        (
+            "[waf]\nrules = [\"own.conf\"]\n[[site]]\nroot = \"public\"\nwaf = { mode = \"loud\" }\n",
+            "5:16: site[0].waf.mode: `loud`: the mode is",
+        ),
+        (
+            "[waf]\nrules = [\"own.conf\"]\n[[site]]\nroot = \"public\"\nwaf = { paranoia = 5 }\n",
+            "5:20: site[0].waf.paranoia: 5 is out of range",
+        ),
+        (
+            "[[site]]\nroot = \"public\"\nwaf = { deny = [\"10.0.0.1/8\"] }\n",
+            "3:17: site[0].waf.deny[0]: `10.0.0.1/8`: has bits set past its length",
+        ),
+        (
+            "[[site]]\nroot = \"public\"\nwaf = { allow = [\"::1\"], deny = [\"::1/128\"] }\n",
+            "3:34: site[0].waf.deny[0]: ::1/128 is in `allow` too",
+        ),
+        (
+            "[[site]]\nroot = \"public\"\nwaf = { paranoya = 2 }\n",
+            "3:9: site[0].waf.paranoya: unknown field",
+        ),
+    ];
+    for (text, error) in refused {
+        check_err(text, &format!("bext.config.toml:{error}"));
+    }
+}

@@ -42,8 +42,8 @@ use std::path::Path;
 pub use error::ConfigError;
 pub use model::{
     AccessLog, Acme, AcmeChallenge, CacheRule, Config, EngineChoice, INDEX_DEFAULT, LogFormat,
-    OpsEndpoints, RenderConfig, ServerConfig, ServerLimits, SiteConfig, SiteTls, Timeouts, WafMode,
-    WafRules, listen_default,
+    OpsEndpoints, RenderConfig, ServerConfig, ServerLimits, SiteConfig, SiteTls, SiteWaf, Timeouts,
+    WafMode, WafRules, listen_default,
 };
 
 use crate::limits;

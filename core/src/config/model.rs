@@ -259,6 +259,40 @@ pub struct SiteConfig {
     /// The `strict-transport-security` value sent on responses over HTTPS only (RFC 6797
     /// §7.2: never over plain HTTP); needs `tls`.
     pub hsts: Option<String>,
+    /// `[site.waf]`: the site's own lists and rule-engine overrides.
+    pub waf: SiteWaf,
+}
+
+/// `[site.waf]`: what one site changes of `[waf]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteWaf {
+    /// Prefixes let through inside the site's own `deny` (the longest match decides).
+    pub allow: Vec<Prefix>,
+    /// Prefixes answered 403 on this site, after `[waf]`'s own lists (which decide first:
+    /// a site cannot let in an address `[waf]` denies, which XDP may drop before any Host
+    /// is known).
+    pub deny: Vec<Prefix>,
+    /// `rules = false`: the rule engine does not inspect this site's requests.
+    pub rules_off: bool,
+    /// CRS's paranoia level for this site (`[waf] paranoia` otherwise).
+    pub paranoia: Option<u8>,
+    pub mode: Option<WafMode>,
+    pub anomaly_threshold: Option<u32>,
+}
+
+impl SiteWaf {
+    /// The rule settings this site's requests are inspected with: `[waf]`'s with this
+    /// site's overrides; `None` without rules or with `rules = false`.
+    pub fn rules(&self, global: Option<&WafRules>) -> Option<WafRules> {
+        if self.rules_off {
+            return None;
+        }
+        let mut rules = global?.clone();
+        rules.paranoia = self.paranoia.unwrap_or(rules.paranoia);
+        rules.mode = self.mode.unwrap_or(rules.mode);
+        rules.anomaly_threshold = self.anomaly_threshold.or(rules.anomaly_threshold);
+        Some(rules)
+    }
 }
 
 /// Where a site's certificate comes from.
@@ -394,6 +428,7 @@ impl SiteConfig {
             tls: None,
             https_redirect: false,
             hsts: None,
+            waf: SiteWaf::default(),
         }
     }
 }

@@ -122,6 +122,21 @@ pub(super) struct RawSite {
     pub tls: Option<Spanned<RawTls>>,
     pub https_redirect: Option<Spanned<bool>>,
     pub hsts: Option<Spanned<String>>,
+    pub waf: Option<Spanned<RawSiteWaf>>,
+}
+
+/// `[site.waf]`: a site's own address lists and its overrides of the rule engine.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [site.waf] table")]
+pub(super) struct RawSiteWaf {
+    #[serde(default)]
+    pub allow: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub deny: Vec<Spanned<String>>,
+    pub rules: Option<Spanned<bool>>,
+    pub paranoia: Option<Spanned<u64>>,
+    pub mode: Option<Spanned<String>>,
+    pub anomaly_threshold: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]

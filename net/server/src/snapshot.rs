@@ -12,9 +12,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bext_core::config::{Config, EngineChoice};
+use bext_core::config::{Config, EngineChoice, WafRules};
 use bext_core::sites::SiteTable;
 use bext_core::static_files::CacheControlRules;
+use bext_core::waf::secrule::RuleSet;
 use bext_engine::{EngineKind, Limits};
 use bext_net::fields::Field;
 use bext_net::h1;
@@ -38,8 +39,6 @@ pub struct Snapshot {
     pub(crate) site_keys: Arc<[crate::transport::tls::certs::SiteKeys]>,
     /// `[waf] allow` and `deny`, ready for lookups (shared read-only by every shard).
     pub(crate) ip_rules: bext_core::waf::IpRules,
-    /// `[waf] crs` and `rules`, loaded (shared read-only by every shard).
-    pub(crate) rules: Option<Arc<bext_core::waf::secrule::RuleSet>>,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -55,6 +54,11 @@ pub(crate) struct SiteRuntime {
     pub hsts: Option<Field>,
     /// The compiled app of an app site.
     pub app: Option<Arc<AppSite>>,
+    /// `[site.waf] allow` and `deny`, asked after `[waf]`'s own lists.
+    pub ip_rules: bext_core::waf::IpRules,
+    /// The rule set this site's requests are inspected with (`[waf]`'s, or one loaded for
+    /// the site's overrides; shared by the sites with the same settings); `None`: none.
+    pub rules: Option<Arc<bext_core::waf::secrule::RuleSet>>,
 }
 
 #[derive(Debug)]
@@ -142,7 +146,25 @@ impl AppBuilder {
                 extra_headers,
                 hsts,
                 app,
+                ip_rules: bext_core::waf::IpRules::new(&site.waf.allow, &site.waf.deny),
+                rules: None,
             });
+        }
+        // One rule set per distinct setting: most configs load exactly one.
+        let mut loaded: Vec<(WafRules, Arc<RuleSet>)> = Vec::new();
+        for (site, runtime) in config.sites.iter().zip(&mut site_runtime) {
+            let Some(wanted) = site.waf.rules(config.waf.rules.as_ref()) else {
+                continue;
+            };
+            let rules = match loaded.iter().find(|(settings, _)| *settings == wanted) {
+                Some((_, rules)) => rules.clone(),
+                None => {
+                    let rules = Arc::new(crate::waf_rules::load(&wanted).map_err(SnapshotError)?);
+                    loaded.push((wanted, rules.clone()));
+                    rules
+                }
+            };
+            runtime.rules = Some(rules);
         }
         let limits = &config.server.limits;
         let timeouts = &config.server.timeouts;
@@ -165,14 +187,7 @@ impl AppBuilder {
                 None => (None, Arc::from(Vec::new())),
             };
         let ip_rules = bext_core::waf::IpRules::new(&config.waf.allow, &config.waf.deny);
-        let rules = match &config.waf.rules {
-            Some(rules) => Some(Arc::new(
-                crate::waf_rules::load(rules).map_err(SnapshotError)?,
-            )),
-            None => None,
-        };
         Ok(Snapshot {
-            rules,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             ip_rules,
             config,

@@ -55,13 +55,10 @@ impl Checker<'_> {
                 ));
             }
             let tls_span = raw_site.get_ref().tls.as_ref().map(|t| t.span());
-            let site = self.site(
-                index,
-                span,
-                raw_site.into_inner(),
-                &mut host_owner,
-                &mut default_site,
-            )?;
+            let mut raw_site = raw_site.into_inner();
+            let site_waf = self.site_waf(index, raw_site.waf.take(), &waf)?;
+            let mut site = self.site(index, span, raw_site, &mut host_owner, &mut default_site)?;
+            site.waf = site_waf;
             if let (Some(SiteTls::Acme(_)), Some(tls_span)) = (&site.tls, tls_span) {
                 self.acme_site(index, tls_span, &site.hosts)?;
             }

@@ -4,8 +4,8 @@
 use toml::Spanned;
 
 use super::{Checker, Result};
-use crate::config::model::{WafConfig, WafMode, WafRules};
-use crate::config::raw::RawWaf;
+use crate::config::model::{SiteWaf, WafConfig, WafMode, WafRules};
+use crate::config::raw::{RawSiteWaf, RawWaf};
 use crate::limits::{
     WAF_ANOMALY_THRESHOLD_CEILING, WAF_BAN_AFTER_CEILING, WAF_BAN_SECS_CEILING,
     WAF_BAN_SECS_DEFAULT, WAF_PREFIXES_MAX, WAF_RATE_BURST_CEILING,
@@ -179,17 +179,7 @@ impl Checker<'_> {
         let paranoia = self.bounded(&raw.paranoia, "waf.paranoia", 1, 4, 1)?;
         let mode = match &raw.mode {
             None => WafMode::Block,
-            Some(mode) => match mode.get_ref().as_str() {
-                "block" => WafMode::Block,
-                "detection_only" => WafMode::DetectionOnly,
-                other => {
-                    return Err(self.source.error(
-                        mode.span(),
-                        "waf.mode",
-                        format!("`{other}`: the mode is \"block\" or \"detection_only\""),
-                    ));
-                }
-            },
+            Some(mode) => self.waf_mode(mode, "waf.mode")?,
         };
         let anomaly_threshold = match &raw.anomaly_threshold {
             None => None,
@@ -209,6 +199,107 @@ impl Checker<'_> {
             anomaly_threshold: anomaly_threshold.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
             expose_matches: raw.expose_matches.unwrap_or(false),
         }))
+    }
+
+    fn waf_mode(&self, mode: &Spanned<String>, key: &str) -> Result<WafMode> {
+        match mode.get_ref().as_str() {
+            "block" => Ok(WafMode::Block),
+            "detection_only" => Ok(WafMode::DetectionOnly),
+            other => Err(self.source.error(
+                mode.span(),
+                key,
+                format!("`{other}`: the mode is \"block\" or \"detection_only\""),
+            )),
+        }
+    }
+
+    /// `[site.waf]` of site `index`: its own lists, and overrides of `[waf]`'s rule settings
+    /// (which need rules to override).
+    pub(super) fn site_waf(
+        &self,
+        index: usize,
+        raw: Option<Spanned<RawSiteWaf>>,
+        global: &WafConfig,
+    ) -> Result<SiteWaf> {
+        let Some(raw) = raw else {
+            return Ok(SiteWaf::default());
+        };
+        let prefix = format!("site[{index}].waf");
+        let raw = raw.into_inner();
+        let allow = self.prefixes(&raw.allow, &format!("{prefix}.allow"))?;
+        let deny = self.prefixes(&raw.deny, &format!("{prefix}.deny"))?;
+        if allow.len() + deny.len() > WAF_PREFIXES_MAX {
+            let span = raw
+                .deny
+                .first()
+                .or(raw.allow.first())
+                .map_or(0..0, Spanned::span);
+            return Err(self.source.error(
+                span,
+                &format!("{prefix}.deny"),
+                format!(
+                    "{} prefixes in `allow` and `deny` together: at most {WAF_PREFIXES_MAX}",
+                    allow.len() + deny.len()
+                ),
+            ));
+        }
+        if let Some(i) = IpRules::conflict(&allow, &deny) {
+            return Err(self.source.error(
+                raw.deny[i].span(),
+                &format!("{prefix}.deny[{i}]"),
+                format!("{} is in `allow` too: list it in one of them", deny[i]),
+            ));
+        }
+        let rules_off = raw.rules.as_ref().is_some_and(|on| !*on.get_ref());
+        let overrides = [
+            (raw.paranoia.as_ref().map(Spanned::span), "paranoia"),
+            (raw.mode.as_ref().map(Spanned::span), "mode"),
+            (
+                raw.anomaly_threshold.as_ref().map(Spanned::span),
+                "anomaly_threshold",
+            ),
+        ];
+        if let Some((Some(span), key)) = overrides.into_iter().find(|(s, _)| s.is_some()) {
+            let why = if rules_off {
+                Some("the site turns the rules off (`rules = false`)")
+            } else if global.rules.is_none() {
+                Some(
+                    "there are no rules to apply it to: set `crs` or `rules` in [waf], which \
+                     sites override",
+                )
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(self.source.error(span, &format!("{prefix}.{key}"), why));
+            }
+        }
+        let paranoia = match &raw.paranoia {
+            None => None,
+            Some(_) => Some(self.bounded(&raw.paranoia, &format!("{prefix}.paranoia"), 1, 4, 1)?),
+        };
+        let mode = match &raw.mode {
+            None => None,
+            Some(mode) => Some(self.waf_mode(mode, &format!("{prefix}.mode"))?),
+        };
+        let anomaly_threshold = match &raw.anomaly_threshold {
+            None => None,
+            Some(_) => Some(self.bounded(
+                &raw.anomaly_threshold,
+                &format!("{prefix}.anomaly_threshold"),
+                1,
+                WAF_ANOMALY_THRESHOLD_CEILING,
+                5,
+            )?),
+        };
+        Ok(SiteWaf {
+            allow,
+            deny,
+            rules_off,
+            paranoia: paranoia.map(|p| u8::try_from(p).unwrap_or(4)),
+            mode,
+            anomaly_threshold: anomaly_threshold.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
+        })
     }
 
     fn prefixes(&self, list: &[Spanned<String>], key: &str) -> Result<Vec<Prefix>> {

@@ -113,7 +113,7 @@ impl Service {
             && self.acme.borrow().http_answer(request.path).is_some()
         {
             route.handler = Handler::AcmeChallenge;
-        } else if let Some(refusal) = self.screen(&route.state.snapshot, request) {
+        } else if let Some(refusal) = self.screen(&route.state.snapshot, route.site, request) {
             route.handler = Handler::Refused(refusal);
         }
         route

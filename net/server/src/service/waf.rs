@@ -40,10 +40,18 @@ impl Service {
     /// `[waf]`'s say on a request: its address against the lists (the longest matching
     /// prefix decides; `allow` is trusted, never limited or banned), then bans, then its
     /// client's rate.
-    pub(super) fn screen(&self, snapshot: &Snapshot, request: &Request<'_>) -> Option<Refusal> {
+    pub(super) fn screen(
+        &self,
+        snapshot: &Snapshot,
+        site: usize,
+        request: &Request<'_>,
+    ) -> Option<Refusal> {
         let ip = request.peer.ip();
         let verdict = snapshot.ip_rules.decide(ip);
-        if verdict == Verdict::Deny {
+        // `[waf]`'s lists decide first; then the site's own, which can refuse more.
+        if verdict == Verdict::Deny
+            || snapshot.site_runtime[site].ip_rules.decide(ip) == Verdict::Deny
+        {
             self.shard.metrics.borrow_mut().waf_denied += 1;
             return Some(Refusal::Denied);
         }
