@@ -237,6 +237,37 @@ fn sites_turn_rules_off_change_the_mode_and_deny_addresses_of_their_own() {
 }
 
 #[test]
+fn changed_rules_take_effect_on_reload_and_broken_ones_leave_the_old_in_force() {
+    let (dir, config) = site("waf-rules-reload", "");
+    let bext = Bext::serve_config(&config, &[]);
+    let url = |q: &str| format!("http://{}/?q={q}", bext.addr);
+    assert_eq!(curl(&url("intrusion"), &[]).0, 200);
+    assert_eq!(curl(&url("attack"), &[]).0, 403);
+    // Another rule: every shard takes the new rule set with the reloaded snapshot.
+    dir.write(
+        "own.conf",
+        "SecRule ARGS \"@rx intrusion\" \"id:1003,phase:2,deny,status:403,log\"\n",
+    );
+    bext.signal(1);
+    assert!(bext.wait_for_stderr("bext: reloaded"), "{}", bext.stderr());
+    assert_eq!(curl(&url("intrusion"), &[]).0, 403);
+    assert_eq!(curl(&url("attack"), &[]).0, 200);
+    // A rule that does not load: the reload is refused and the rules in force stay.
+    dir.write(
+        "own.conf",
+        "SecRule ARGS \"@rx (unclosed\" \"id:1004,phase:2,deny\"\n",
+    );
+    bext.signal(1);
+    assert!(bext.wait_for_stderr("reload refused"), "{}", bext.stderr());
+    assert!(
+        bext.stderr().contains("own.conf:1: rule 1004: @rx pattern does not compile"),
+        "{}",
+        bext.stderr()
+    );
+    assert_eq!(curl(&url("intrusion"), &[]).0, 403);
+}
+
+#[test]
 fn crs_regression_corpus() {
     let crs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crs");
     assert!(
