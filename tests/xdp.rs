@@ -312,6 +312,50 @@ fn a_flooding_client_is_banned_at_xdp_and_let_back_in_when_the_ban_ends() {
     drop(bext);
 }
 
+#[test]
+fn without_the_privileges_it_says_so_once_and_the_shards_enforce_the_lists() {
+    let ns = Namespaces::new("nocap");
+    let dir = TempDir::new("xdp-nocap");
+    let file = config(&dir, &ns, &format!("deny = [\"{}/32\"]", ns.client(3)));
+    // Root without CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_PERFMON (dropped from the
+    // bounding set, so bext's exec cannot have them): what a container or a hardened unit
+    // gives.
+    let bext = Bext::start_wrapped(
+        &[
+            "ip",
+            "netns",
+            "exec",
+            &ns.srv,
+            "setpriv",
+            "--bounding-set=-bpf,-net_admin,-sys_admin,-perfmon",
+            "--",
+        ],
+        &[
+            "serve".into(),
+            "--config".into(),
+            file.display().to_string(),
+        ],
+        &[],
+    );
+    assert!(
+        bext.wait_for_stderr("bext: xdp: not attached"),
+        "{}",
+        bext.stderr()
+    );
+    assert_eq!(
+        bext.stderr().matches("bext: xdp:").count(),
+        1,
+        "said once: {}",
+        bext.stderr()
+    );
+    assert!(!ns.xdp_attached());
+    assert_eq!(ns.curl(2, "/"), Some(200));
+    // The denied client connects, and the shards refuse it.
+    assert_eq!(ns.curl(3, "/"), Some(403));
+    assert_eq!(ns.metric("bext_xdp_attached"), 0);
+    assert_eq!(ns.metric("bext_waf_denied_total"), 1);
+}
+
 /// SIGHUP's number (1 on Linux).
 fn libc_sighup() -> i32 {
     1
