@@ -18,6 +18,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=BEXT_BPF_CLANG");
     // Built once without libbpf's headers, the build is redone when they are installed.
     println!("cargo:rerun-if-changed={HELPERS}");
+    println!("cargo:rerun-if-changed=c/counters.h");
     let mut built = true;
     for name in PROGRAMS {
         let source = Path::new("c").join(format!("{name}.c"));

@@ -23,7 +23,8 @@
 #define UDP_HEADER_BYTES 8
 #define QUIC_V1 0x00000001
 
-// Counter slots, per CPU: the order of `Steer` in shards/bpf/src/quic.rs.
+// Counter slots, per CPU: `SteeringCounters::stats` in shards/bpf/src/quic.rs reads them in
+// this order.
 #define STEERED_BY_CID 0
 #define STEERED_BY_CPU 1
 #define UNSTEERED 2
@@ -45,18 +46,7 @@ struct {
     __type(value, __u32);
 } cpu_shards SEC(".maps");
 
-struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, COUNTERS);
-    __type(key, __u32);
-    __type(value, __u64);
-} counters SEC(".maps");
-
-static __always_inline void count(__u32 slot) {
-    __u64 *value = bpf_map_lookup_elem(&counters, &slot);
-    if (value)
-        *value += 1;
-}
+#include "counters.h"
 
 // The shard a bext CID names, read at `offset` of the packet; -1 if unreadable.
 static __always_inline long cid_shard(struct sk_reuseport_md *md, __u32 offset) {

@@ -36,7 +36,7 @@
 #define LIST_ALLOW 0
 #define LIST_DENY 1
 
-// Counter slots, per CPU: the order of `Counter` in shards/bpf/src/xdp.rs.
+// Counter slots, per CPU: `XdpBans::stats` in shards/bpf/src/xdp.rs reads them in this order.
 #define COUNT_PASSED 0
 #define COUNT_DENIED 1
 #define COUNT_BANNED 2
@@ -92,18 +92,7 @@ struct {
     __type(value, __u8);
 } ports SEC(".maps");
 
-struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, COUNTERS);
-    __type(key, __u32);
-    __type(value, __u64);
-} counters SEC(".maps");
-
-static __always_inline void count(__u32 slot) {
-    __u64 *value = bpf_map_lookup_elem(&counters, &slot);
-    if (value)
-        *value += 1;
-}
+#include "counters.h"
 
 // The destination port of the TCP or UDP header at `l4` (both keep it at offset 2), or 0.
 static __always_inline __u16 dest_port(void *l4, void *end, __u8 protocol) {

@@ -46,13 +46,12 @@ pub(crate) fn dup(map: &Map) -> Result<Map, Error> {
     Map::from_map_data(data).step("opening a map's descriptor")
 }
 
-/// The per-CPU counters of `counters`, each summed over the CPUs (`slots` of them).
-pub(crate) fn sum_per_cpu(counters: &aya::maps::PerCpuArray<MapData, u64>, slots: u32) -> Vec<u64> {
-    (0..slots)
-        .map(|slot| {
-            counters
-                .get(&slot, 0)
-                .map_or(0, |values| values.iter().copied().sum())
-        })
-        .collect()
+/// The `counters` map's three slots (`COUNTERS` in the C programs), each summed over the
+/// CPUs; a slot that cannot be read counts 0.
+pub(crate) fn sum_per_cpu(counters: &aya::maps::PerCpuArray<MapData, u64>) -> [u64; 3] {
+    std::array::from_fn(|slot| {
+        counters
+            .get(&(slot as u32), 0)
+            .map_or(0, |values| values.iter().copied().sum())
+    })
 }

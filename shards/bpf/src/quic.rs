@@ -16,15 +16,6 @@ static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/qu
 /// The program's name in the object (its C function).
 const PROGRAM: &str = "bext_quic_select";
 
-/// The counters' slots, in the C program's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Steer {
-    ByCid = 0,
-    ByCpu = 1,
-    Unsteered = 2,
-}
-const COUNTERS: u32 = 3;
-
 /// How the program chose sockets for datagrams, summed over every CPU.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SteeringStats {
@@ -108,12 +99,13 @@ pub struct SteeringCounters {
 
 impl SteeringCounters {
     pub fn stats(&self) -> SteeringStats {
-        let sums = maps::sum_per_cpu(&self.counters, COUNTERS);
-        let at = |steer: Steer| sums.get(steer as usize).copied().unwrap_or(0);
+        // The slots' order is the C program's (`STEERED_BY_CID`, `STEERED_BY_CPU`,
+        // `UNSTEERED`).
+        let [by_cid, by_cpu, unsteered] = maps::sum_per_cpu(&self.counters);
         SteeringStats {
-            by_cid: at(Steer::ByCid),
-            by_cpu: at(Steer::ByCpu),
-            unsteered: at(Steer::Unsteered),
+            by_cid,
+            by_cpu,
+            unsteered,
         }
     }
 }

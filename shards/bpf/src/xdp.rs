@@ -22,15 +22,6 @@ static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/xd
 /// The program's name in the object (its C function).
 const PROGRAM: &str = "bext_xdp_filter";
 
-/// The counters' slots, in the C program's order (`COUNT_*`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Counter {
-    Passed = 0,
-    Denied = 1,
-    Banned = 2,
-}
-const COUNTERS: u32 = 3;
-
 /// Packets the filter judged (those for bext's ports), summed over every CPU.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct XdpStats {
@@ -204,12 +195,12 @@ impl XdpBans {
 
     /// The filter's counters, summed over every CPU.
     pub fn stats(&self) -> XdpStats {
-        let sums = maps::sum_per_cpu(&self.counters, COUNTERS);
-        let at = |counter: Counter| sums.get(counter as usize).copied().unwrap_or(0);
+        // The slots' order is the C program's `COUNT_*`.
+        let [passed, denied, banned] = maps::sum_per_cpu(&self.counters);
         XdpStats {
-            passed: at(Counter::Passed),
-            denied: at(Counter::Denied),
-            banned: at(Counter::Banned),
+            passed,
+            denied,
+            banned,
         }
     }
 }

@@ -268,3 +268,27 @@ mod gro_tests {
         );
     }
 }
+
+/// Sends `payload` `count` times (at most [`GSO_SEGMENTS_MAX`]) as separate datagrams on the
+/// connected socket `fd`, in one `sendmmsg`: the benchmark's flood generator, which must
+/// send small datagrams faster than one system call each. Returns how many were sent.
+pub fn send_repeated(fd: RawFd, payload: &[u8], count: usize) -> io::Result<usize> {
+    let count = count.clamp(1, GSO_SEGMENTS_MAX);
+    let mut iov = libc::iovec {
+        iov_base: payload.as_ptr() as *mut libc::c_void,
+        iov_len: payload.len(),
+    };
+    // SAFETY: an all-zero mmsghdr is valid (no name, no control); each points at `iov`.
+    let mut headers: [libc::mmsghdr; GSO_SEGMENTS_MAX] = unsafe { std::mem::zeroed() };
+    for header in headers.iter_mut().take(count) {
+        header.msg_hdr.msg_iov = &raw mut iov;
+        header.msg_hdr.msg_iovlen = 1;
+    }
+    // SAFETY: `headers[..count]` are initialized and point at `iov`, which points at
+    // `payload`; all outlive the call, and the kernel only reads the payload.
+    let sent = unsafe { libc::sendmmsg(fd, headers.as_mut_ptr(), count as libc::c_uint, 0) };
+    if sent < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(sent as usize)
+}

@@ -15,30 +15,7 @@ use crate::waf::{Ban, IpRules, Prefix, RateLimit};
 
 impl Checker<'_> {
     pub(super) fn waf(&self, raw: RawWaf) -> Result<WafConfig> {
-        let allow = self.prefixes(&raw.allow, "waf.allow")?;
-        let deny = self.prefixes(&raw.deny, "waf.deny")?;
-        if allow.len() + deny.len() > WAF_PREFIXES_MAX {
-            let span = raw
-                .deny
-                .first()
-                .or(raw.allow.first())
-                .map_or(0..0, Spanned::span);
-            return Err(self.source.error(
-                span,
-                "waf.deny",
-                format!(
-                    "{} prefixes in `allow` and `deny` together: at most {WAF_PREFIXES_MAX}",
-                    allow.len() + deny.len()
-                ),
-            ));
-        }
-        if let Some(i) = IpRules::conflict(&allow, &deny) {
-            return Err(self.source.error(
-                raw.deny[i].span(),
-                &format!("waf.deny[{i}]"),
-                format!("{} is in `allow` too: list it in one of them", deny[i]),
-            ));
-        }
+        let (allow, deny) = self.lists(&raw.allow, &raw.deny, "waf")?;
         let rate = match &raw.rate {
             None => None,
             Some(rate) => {
@@ -226,30 +203,7 @@ impl Checker<'_> {
         };
         let prefix = format!("site[{index}].waf");
         let raw = raw.into_inner();
-        let allow = self.prefixes(&raw.allow, &format!("{prefix}.allow"))?;
-        let deny = self.prefixes(&raw.deny, &format!("{prefix}.deny"))?;
-        if allow.len() + deny.len() > WAF_PREFIXES_MAX {
-            let span = raw
-                .deny
-                .first()
-                .or(raw.allow.first())
-                .map_or(0..0, Spanned::span);
-            return Err(self.source.error(
-                span,
-                &format!("{prefix}.deny"),
-                format!(
-                    "{} prefixes in `allow` and `deny` together: at most {WAF_PREFIXES_MAX}",
-                    allow.len() + deny.len()
-                ),
-            ));
-        }
-        if let Some(i) = IpRules::conflict(&allow, &deny) {
-            return Err(self.source.error(
-                raw.deny[i].span(),
-                &format!("{prefix}.deny[{i}]"),
-                format!("{} is in `allow` too: list it in one of them", deny[i]),
-            ));
-        }
+        let (allow, deny) = self.lists(&raw.allow, &raw.deny, &prefix)?;
         let rules_off = raw.rules.as_ref().is_some_and(|on| !*on.get_ref());
         let overrides = [
             (raw.paranoia.as_ref().map(Spanned::span), "paranoia"),
@@ -300,6 +254,40 @@ impl Checker<'_> {
             mode,
             anomaly_threshold: anomaly_threshold.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
         })
+    }
+
+    /// `allow` and `deny` of the table `table` (`waf`, `site[0].waf`): each prefix parsed,
+    /// at most `WAF_PREFIXES_MAX` together, none in both.
+    fn lists(
+        &self,
+        raw_allow: &[Spanned<String>],
+        raw_deny: &[Spanned<String>],
+        table: &str,
+    ) -> Result<(Vec<Prefix>, Vec<Prefix>)> {
+        let allow = self.prefixes(raw_allow, &format!("{table}.allow"))?;
+        let deny = self.prefixes(raw_deny, &format!("{table}.deny"))?;
+        if allow.len() + deny.len() > WAF_PREFIXES_MAX {
+            let span = raw_deny
+                .first()
+                .or(raw_allow.first())
+                .map_or(0..0, Spanned::span);
+            return Err(self.source.error(
+                span,
+                &format!("{table}.deny"),
+                format!(
+                    "{} prefixes in `allow` and `deny` together: at most {WAF_PREFIXES_MAX}",
+                    allow.len() + deny.len()
+                ),
+            ));
+        }
+        if let Some(i) = IpRules::conflict(&allow, &deny) {
+            return Err(self.source.error(
+                raw_deny[i].span(),
+                &format!("{table}.deny[{i}]"),
+                format!("{} is in `allow` too: list it in one of them", deny[i]),
+            ));
+        }
+        Ok((allow, deny))
     }
 
     fn prefixes(&self, list: &[Spanned<String>], key: &str) -> Result<Vec<Prefix>> {
