@@ -13,6 +13,8 @@ want_build_tools
 want curl curl
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || wanted+=(nginx-light)
 want wrk wrk
+# nginx's ModSecurity v3 module: the waf bench's peer (nginx + ModSecurity + the same CRS).
+[ -f /usr/lib/nginx/modules/ngx_http_modsecurity_module.so ] || wanted+=(libnginx-mod-http-modsecurity)
 # HTTP/2 clients: h2load for many streams, Python's h2 for the protocol checks (tests/h2.rs).
 want h2load nghttp2-client
 /usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || wanted+=(python3-h2)

@@ -1,5 +1,6 @@
-//! The config file of a bext serving HTTPS or HTTP/2 (`tls`, `h2`). bext's command line has
-//! no flags for `listen_tls`, a site's certificate or `http2`, so for those cases the harness
+//! The config file of a bext serving HTTPS, HTTP/2 or HTTP/3 (`tls`, `h2`, `h3`), or with
+//! or without its WAF (`waf`). bext's command line has no flags for `listen_tls`, a site's
+//! certificate, `http2` or `[waf]`, so for those cases the harness
 //! writes a config per launch; the shard count stays on the command line (`--shards`), as
 //! for every other bext the harness starts.
 
@@ -11,6 +12,9 @@ use crate::error::Error;
 /// What a bext launched from a config serves.
 pub struct BextConfig<'a> {
     pub docroot: &'a Path,
+    /// An app to render instead of `docroot` (`[[site]] app`), every request rendered
+    /// (`[render] isr = false`: the page's cost, not the ISR cache's).
+    pub app: Option<&'a Path>,
     /// Cleartext port: HTTP/1.1, and HTTP/2 with prior knowledge when `http2` is set.
     pub http_port: u16,
     /// HTTPS: its port, the site's certificate and the session-ticket setting.
@@ -20,6 +24,16 @@ pub struct BextConfig<'a> {
     pub http2: bool,
     /// `[server] http3`: HTTP/3 on the HTTPS port's number over UDP.
     pub http3: bool,
+    /// `[waf]` with the Core Rule Set; none without.
+    pub waf: Option<BextWaf<'a>>,
+}
+
+/// `[waf] crs` and `paranoia`, in `mode = "block"`: what the `waf` scenario measures.
+pub struct BextWaf<'a> {
+    /// The CRS directory (`crs-setup.conf.example` and `rules/*.conf`).
+    pub crs: &'a Path,
+    /// CRS's blocking paranoia level, 1 to 4.
+    pub paranoia: u8,
 }
 
 /// bext's HTTPS listener.
@@ -46,11 +60,23 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
         ));
     }
     text.push_str(&format!(
-        "http2 = {}\nhttp3 = {}\naccess_log = \"off\"\n\n[[site]]\nroot = {}\n",
-        config.http2,
-        config.http3,
-        toml_path(config.docroot)?
+        "http2 = {}\nhttp3 = {}\naccess_log = \"off\"\n\n",
+        config.http2, config.http3,
     ));
+    if config.app.is_some() {
+        text.push_str("[render]\nisr = false\n\n");
+    }
+    if let Some(waf) = &config.waf {
+        text.push_str(&format!(
+            "[waf]\ncrs = {}\nparanoia = {}\nmode = \"block\"\n\n",
+            toml_path(waf.crs)?,
+            waf.paranoia
+        ));
+    }
+    text.push_str(&match config.app {
+        Some(app) => format!("[[site]]\napp = {}\n", toml_path(app)?),
+        None => format!("[[site]]\nroot = {}\n", toml_path(config.docroot)?),
+    });
     if let Some(tls) = &config.tls {
         text.push_str(&format!(
             "tls = {{ cert = {}, key = {} }}\n",
@@ -97,10 +123,12 @@ mod tests {
         let config = |tls, http2| {
             render(&BextConfig {
                 docroot: Path::new("/run/doc \"root\""),
+                app: None,
                 http_port: 8080,
                 tls,
                 http2,
                 http3: false,
+                waf: None,
             })
             .ok()
         };
@@ -128,10 +156,12 @@ mod tests {
         );
         let h3 = render(&BextConfig {
             docroot: Path::new("/run/doc"),
+            app: None,
             http_port: 8080,
             tls: tls(true),
             http2: true,
             http3: true,
+            waf: None,
         });
         assert!(
             h3.is_ok_and(|text| text.contains("\nhttp2 = true\nhttp3 = true\n")),
@@ -144,6 +174,52 @@ mod tests {
                  listen = [\"127.0.0.1:8080\"]\nhttp2 = true\nhttp3 = false\naccess_log = \"off\"\n\n\
                  [[site]]\nroot = \"/run/doc \\\"root\\\"\"\n"
             )
+        );
+    }
+
+    #[test]
+    fn writes_the_waf_section_before_the_site() {
+        let config = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            app: None,
+            http_port: 8080,
+            tls: None,
+            http2: false,
+            http3: false,
+            waf: Some(BextWaf {
+                crs: Path::new("/shared/crs"),
+                paranoia: 2,
+            }),
+        });
+        assert_eq!(
+            config.ok().as_deref(),
+            Some(
+                "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
+                 listen = [\"127.0.0.1:8080\"]\nhttp2 = false\nhttp3 = false\n\
+                 access_log = \"off\"\n\n\
+                 [waf]\ncrs = \"/shared/crs\"\nparanoia = 2\nmode = \"block\"\n\n\
+                 [[site]]\nroot = \"/run/doc\"\n"
+            )
+        );
+    }
+
+    #[test]
+    fn an_app_is_rendered_on_every_request() {
+        let config = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            app: Some(Path::new("/repo/examples/app")),
+            http_port: 8080,
+            tls: None,
+            http2: false,
+            http3: false,
+            waf: None,
+        });
+        assert!(
+            config.is_ok_and(|text| text.ends_with(
+                "access_log = \"off\"\n\n[render]\nisr = false\n\n\
+                 [[site]]\napp = \"/repo/examples/app\"\n"
+            )),
+            "app site"
         );
     }
 

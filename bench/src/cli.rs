@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use lexopt::prelude::*;
 
 use crate::contender::{CeilingUring, Contender};
+use crate::crs::CRS_DIR_DEFAULT;
 use crate::error::Error;
 use crate::limits::{
     DURATION_SECS_MAX, IDLE_CONNECTIONS_MAX, PIPELINE_DEPTH_MAX, RATE_MAX, RATES_MAX, ROUNDS_MAX,
@@ -56,10 +57,12 @@ pub fn usage() -> String {
          --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-v8,bext-isr,bext-static,node,next,marko (default all but bext-v8;\n         \
          --smoke leaves out next)\n\
          --pages LIST    ssr: the pages measured (default all: /simple,/dashboard,/table/50,/table/200,/full-page)\n\
+         --crs DIR       waf: the OWASP Core Rule Set v4 (default ../shared/crs, relative to the workspace root)\n\
          --ceiling-uring defer|coop|plain  the ceiling's io_uring setup (default defer, as bext's shards)\n\
          --smoke  about one second, one round, no warm-up: proves the harness works; results go to\n         \
          <scenario>-smoke.json\n\
-         env      BEXT_BIN, BEXT_CEILING_BIN, BEXT_LOADGEN_BIN, NGINX_BIN override where programs are found",
+         env      BEXT_BIN, BEXT_CEILING_BIN, BEXT_LOADGEN_BIN, NGINX_BIN, NGINX_MODSECURITY_MODULE override\n         \
+         where programs are found",
     );
     text
 }
@@ -93,6 +96,9 @@ pub struct Options {
     pub servers: Option<Vec<SsrServer>>,
     /// `ssr`: the pages measured (paths of `ssr::PAGES`); `None` means all of them.
     pub pages: Option<Vec<&'static str>>,
+    /// `waf`: the OWASP CRS directory, as given (relative: from the workspace root; checked
+    /// when the scenario runs, `crs::locate`).
+    pub crs: PathBuf,
 }
 
 /// Everything that may appear on the command line, before defaults and checks.
@@ -107,6 +113,7 @@ struct Raw {
     depth: Option<u32>,
     servers: Option<Vec<SsrServer>>,
     pages: Option<Vec<&'static str>>,
+    crs: Option<PathBuf>,
     contenders: Option<Vec<Contender>>,
     json_path: Option<PathBuf>,
     smoke: bool,
@@ -127,6 +134,7 @@ impl Raw {
             (self.ceiling_uring.is_some(), Flag::CeilingUring),
             (self.servers.is_some(), Flag::Servers),
             (self.pages.is_some(), Flag::Pages),
+            (self.crs.is_some(), Flag::Crs),
         ]
         .into_iter()
         .filter_map(|(given, flag)| given.then_some(flag))
@@ -159,6 +167,7 @@ fn parse_raw(args: impl IntoIterator<Item = OsString>) -> Result<Raw, lexopt::Er
                 raw.contenders = Some(parser.value()?.parse_with(Contender::parse_list)?)
             }
             Long("json") => raw.json_path = Some(parser.value()?.into()),
+            Long("crs") => raw.crs = Some(parser.value()?.into()),
             Long("smoke") => raw.smoke = true,
             Long("ceiling-uring") => {
                 raw.ceiling_uring = Some(parser.value()?.parse_with(CeilingUring::parse)?)
@@ -335,6 +344,7 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
         depth,
         servers: raw.servers,
         pages: raw.pages,
+        crs: raw.crs.unwrap_or_else(|| PathBuf::from(CRS_DIR_DEFAULT)),
     })
 }
 
@@ -409,6 +419,13 @@ mod tests {
             ),
             // Its cases fix their connections.
             "h2" | "h3" => format!("{}s x{}", o.duration_secs, o.rounds),
+            "waf" => format!(
+                "{}s x{} c{} crs={}",
+                o.duration_secs,
+                o.rounds,
+                o.connections,
+                o.crs.display()
+            ),
             _ => format!("{}s x{} c{}", o.duration_secs, o.rounds, o.connections),
         };
         format!(
@@ -516,6 +533,21 @@ mod tests {
             &["ssr", "--smoke", "--servers", "node, bext-isr,node"],
             "ssr 1s x1 c50 servers=node,bext-isr [bext] ssr-smoke.json smoke",
         );
+        check(
+            &["waf"],
+            "waf 5s x3 c50 crs=../shared/crs [bext,nginx] waf-latest.json",
+        );
+        check(
+            &[
+                "waf",
+                "--smoke",
+                "--crs",
+                "/etc/crs",
+                "--contenders",
+                "bext",
+            ],
+            "waf 1s x1 c50 crs=/etc/crs [bext] waf-smoke.json smoke",
+        );
         check(&["--help"], "help");
         check(&["static", "-h"], "help");
     }
@@ -533,6 +565,7 @@ mod tests {
              | tls 1s x1 c32 [bext,nginx] tls-smoke.json smoke \
              | h2 1s x1 [bext,nginx] h2-smoke.json smoke \
              | h3 1s x1 [bext] h3-smoke.json smoke \
+             | waf 1s x1 c50 crs=../shared/crs [bext,nginx] waf-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -557,11 +590,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, ssr or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, ssr or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, ssr or all)",
         );
         check(
             &["static", "--count", "5"],
@@ -598,6 +631,14 @@ mod tests {
         check(
             &["tls", "--contenders", "ceiling"],
             "error: ceiling cannot run the tls scenario (it runs bext,nginx)",
+        );
+        check(
+            &["waf", "--contenders", "ceiling"],
+            "error: ceiling cannot run the waf scenario (it runs bext,nginx)",
+        );
+        check(
+            &["static", "--crs", "/etc/crs"],
+            "error: --crs does not apply to the static scenario (it takes --duration-secs, --rounds, --connections, --ceiling-uring)",
         );
         check(
             &["h2", "--depth", "4"],

@@ -101,6 +101,8 @@ fn measure(
         tls: None,
         http2: false,
         http3: false,
+        waf: None,
+        app: None,
     };
     let mut server = contender.launch(programs, &spec, workdir)?;
     wait_ready(&mut server, &format!("/{SMALL_FILE}"), SMALL_BODY.len())?;

@@ -4,13 +4,15 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bext_config::{self, BextConfig, BextTls};
+use crate::bext_config::{self, BextConfig, BextTls, BextWaf};
 use crate::cert::CertFiles;
 use crate::child::{Ports, ServerProcess, Stopped};
+use crate::crs::CrsFiles;
 use crate::error::{Context, Error};
 use crate::limits::{LOAD_CPU, SERVER_CPU, STOP_GRACE_MS};
 use crate::locate::Programs;
-use crate::nginx::{self, NginxConfig, NginxTls};
+use crate::modsecurity;
+use crate::nginx::{self, NginxConfig, NginxModsecurity, NginxTls};
 use crate::report::Report;
 use crate::workdir::WorkDir;
 
@@ -43,6 +45,31 @@ pub struct ServeSpec<'a> {
     pub http2: bool,
     /// HTTP/3 on the HTTPS port's number over UDP (`h3`; bext only: Debian's nginx has none).
     pub http3: bool,
+    /// The rule engine (`waf`; not the ceiling). `None` everywhere else: bext then runs from
+    /// its command line unless `tls`, `http2` or `http3` need a config file.
+    pub waf: Option<Waf<'a>>,
+    /// An app bext renders (`[[site]] app`, every request: `[render] isr = false`) instead
+    /// of serving `docroot` (`waf`'s app page; bext only).
+    pub app: Option<&'a Path>,
+}
+
+/// The request-inspecting WAF a server runs in the `waf` scenario.
+#[derive(Clone, Copy, Debug)]
+pub enum Waf<'a> {
+    /// None, but started the way the servers with one are (bext from a config file, nginx
+    /// from the same config without the ModSecurity module), so the rules are the only
+    /// difference between a server with and without them.
+    Off,
+    /// The OWASP Core Rule Set `crs` at blocking paranoia level `paranoia`, refusing what
+    /// it denies: bext's `[waf] crs`, nginx's ModSecurity v3 module (`modsecurity.rs`).
+    Crs { crs: &'a CrsFiles, paranoia: u8 },
+}
+
+impl Waf<'_> {
+    /// Whether requests the rules deny are refused (403).
+    pub fn blocks(self) -> bool {
+        matches!(self, Waf::Crs { .. })
+    }
 }
 
 /// How a server serves HTTPS.
@@ -141,6 +168,18 @@ impl Contender {
         spec: &ServeSpec<'_>,
         workdir: &WorkDir,
     ) -> Result<ServerProcess, Error> {
+        self.launch_named(self.name(), programs, spec, workdir)
+    }
+
+    /// [`Contender::launch`], the server going by `name` in messages and its log's name
+    /// (`waf` runs one contender several times over, e.g. `bext-crs-pl1`).
+    pub fn launch_named(
+        self,
+        name: &str,
+        programs: &Programs,
+        spec: &ServeSpec<'_>,
+        workdir: &WorkDir,
+    ) -> Result<ServerProcess, Error> {
         let ports = self.pick_ports(spec)?;
         let port = ports.http;
         let listen = format!("127.0.0.1:{port}");
@@ -160,9 +199,16 @@ impl Contender {
         let mut command = Command::new("taskset");
         command.arg("-c").arg(cpus);
         match self {
-            Contender::Bext if spec.tls.is_some() || spec.http2 || spec.http3 => {
+            Contender::Bext
+                if spec.tls.is_some()
+                    || spec.http2
+                    || spec.http3
+                    || spec.waf.is_some()
+                    || spec.app.is_some() =>
+            {
                 let config = bext_config::render(&BextConfig {
                     docroot: spec.docroot,
+                    app: spec.app,
                     http_port: port,
                     tls: ports.tls.zip(spec.tls).map(|(port, tls)| BextTls {
                         port,
@@ -171,6 +217,13 @@ impl Contender {
                     }),
                     http2: spec.http2,
                     http3: spec.http3,
+                    waf: match spec.waf {
+                        Some(Waf::Crs { crs, paranoia }) => Some(BextWaf {
+                            crs: &crs.dir,
+                            paranoia,
+                        }),
+                        Some(Waf::Off) | None => None,
+                    },
                 })?;
                 let config_path =
                     workdir.write_file(&format!("bext-{port}.toml"), config.as_bytes())?;
@@ -188,9 +241,30 @@ impl Contender {
                     .arg(spec.docroot)
                     .args(["--listen", &listen, "--shards", &spec.cores.to_string()]);
             }
+            Contender::Nginx | Contender::Ceiling if spec.app.is_some() => {
+                return Err(Error::run(format!(
+                    "internal: {} renders no app; only bext does",
+                    self.name()
+                )));
+            }
             Contender::Nginx => {
                 let prefix = workdir.subdir(&format!("nginx-{port}"))?;
                 let config_path = prefix.join("nginx.conf");
+                let rules_path = prefix.join("modsecurity.conf");
+                let modsecurity = match spec.waf {
+                    Some(Waf::Crs { crs, paranoia }) => {
+                        let rules = modsecurity::render(crs, paranoia)?;
+                        std::fs::write(&rules_path, rules)
+                            .context(|| format!("writing {}", rules_path.display()))?;
+                        Some(NginxModsecurity {
+                            module: programs.modsecurity_module.as_deref().ok_or_else(|| {
+                                Error::run("internal: the ModSecurity module was not located")
+                            })?,
+                            rules_file: &rules_path,
+                        })
+                    }
+                    Some(Waf::Off) | None => None,
+                };
                 let config = nginx::render(&NginxConfig {
                     prefix: &prefix,
                     docroot: spec.docroot,
@@ -206,6 +280,7 @@ impl Contender {
                     }),
                     http2: spec.http2,
                     h2c_port: ports.h2c,
+                    modsecurity,
                 });
                 std::fs::write(&config_path, config)
                     .context(|| format!("writing {}", config_path.display()))?;
@@ -225,6 +300,9 @@ impl Contender {
                         "internal: the ceiling speaks cleartext HTTP/1.1 only",
                     ));
                 }
+                if spec.waf.is_some() {
+                    return Err(Error::run("internal: the ceiling inspects nothing"));
+                }
                 command.arg(program(&programs.ceiling)?).args([
                     "--listen",
                     &listen,
@@ -235,8 +313,8 @@ impl Contender {
                 ]);
             }
         }
-        let log_path = workdir.path(&format!("{}-{port}.log", self.name()));
-        ServerProcess::spawn(self.name(), command, ports, log_path)
+        let log_path = workdir.path(&format!("{name}-{port}.log"));
+        ServerProcess::spawn(name, command, ports, log_path)
     }
 
     /// The ports a server for `spec` listens on. bext tells h2c from HTTP/1.1 by the
@@ -265,9 +343,12 @@ impl Contender {
 pub fn stop_checked(server: ServerProcess, report: &mut Report) -> Result<(), Error> {
     let name = server.name().to_string();
     match server.stop()? {
-        Stopped::Exited(status) if name == Contender::Bext.name() && status.code() != Some(0) => {
+        // `bext`, or a bext of the `waf` scenario (`bext-crs-pl1`).
+        Stopped::Exited(status)
+            if name.starts_with(Contender::Bext.name()) && status.code() != Some(0) =>
+        {
             report.warn(format!(
-                "bext ended with {status} after SIGTERM; its contract is to exit 0"
+                "{name} ended with {status} after SIGTERM; its contract is to exit 0"
             ));
         }
         Stopped::Exited(_) => {}

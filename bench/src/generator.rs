@@ -14,12 +14,13 @@ use crate::wrk::{self, WrkResult, WrkRun};
 
 #[derive(Clone, Copy, Debug)]
 pub enum Client<'a> {
-    /// wrk: HTTP/1.1, over TLS when `tls`; a Lua script (`-s`, pipelining) and an extra
-    /// request header (`-H`, e.g. `Connection: close` for a new connection per request).
+    /// wrk: HTTP/1.1, over TLS when `tls`; a Lua script (`-s`, pipelining) and extra
+    /// request headers (`-H`, e.g. `Connection: close` for a new connection per request,
+    /// or a browser's `User-Agent` and `Accept` for the WAF's rules).
     Wrk {
         tls: bool,
         script: Option<&'a Path>,
-        header: Option<&'a str>,
+        headers: &'a [&'a str],
     },
     /// h2load: HTTP/2 over TLS (ALPN h2) when `tls`, else with prior knowledge (h2c), with
     /// `streams` concurrent streams on every connection.
@@ -33,7 +34,7 @@ impl Client<'_> {
     pub const WRK: Client<'static> = Client::Wrk {
         tls: false,
         script: None,
-        header: None,
+        headers: &[],
     };
 
     /// The program's name, for messages and warnings.
@@ -70,7 +71,9 @@ impl Client<'_> {
                 .ok_or_else(|| Error::run(format!("internal: {} was not located", self.name())))
         };
         match self {
-            Client::Wrk { script, header, .. } => wrk::run(
+            Client::Wrk {
+                script, headers, ..
+            } => wrk::run(
                 &located(&programs.wrk)?,
                 &WrkRun {
                     url,
@@ -78,7 +81,7 @@ impl Client<'_> {
                     connections,
                     cpu,
                     script,
-                    header,
+                    headers,
                 },
             ),
             Client::H2load { streams, .. } => h2load::run(
@@ -114,7 +117,7 @@ mod tests {
         let wrk = |tls| Client::Wrk {
             tls,
             script: None,
-            header: None,
+            headers: &[],
         };
         let h2load = |tls| Client::H2load { tls, streams: 16 };
         assert_eq!(Client::WRK.protocol(), Protocol::Http1);

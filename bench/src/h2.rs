@@ -125,6 +125,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             nginx_tcp_nopush: true,
             cert: h2_case.tls.then_some(&cert),
             handshakes: None,
+            attack: None,
+            app: None,
             load: Load {
                 client: Client::H2load {
                     tls: h2_case.tls,

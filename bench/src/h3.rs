@@ -72,7 +72,7 @@ const CASES: [H3Case; 6] = [
         client: Client::Wrk {
             tls: true,
             script: None,
-            header: None,
+            headers: &[],
         },
         connections: SMALL_CONNECTIONS * SMALL_STREAMS,
         large: false,
@@ -100,7 +100,7 @@ const CASES: [H3Case; 6] = [
         client: Client::Wrk {
             tls: true,
             script: None,
-            header: None,
+            headers: &[],
         },
         connections: 1,
         large: true,
@@ -174,6 +174,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             nginx_tcp_nopush: true,
             cert: Some(&cert),
             handshakes: None,
+            attack: None,
+            app: None,
             load: Load {
                 client: h3_case.client,
                 ..Load::one_core(path, options.duration_secs, h3_case.connections)

@@ -71,6 +71,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             nginx_tcp_nopush: true,
             cert: None,
             handshakes: None,
+            attack: None,
+            app: None,
             load: Load::one_core(&path, options.duration_secs, options.connections),
         };
         let results = wrk_case::run(&case, options, &programs, &workdir, &mut report)?;

@@ -121,6 +121,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             tls: None,
             http2: false,
             http3: false,
+            waf: None,
+            app: None,
         };
         let mut servers: Vec<ServerProcess> = Vec::new();
         for contender in &options.contenders {

@@ -25,6 +25,8 @@ pub struct Programs {
     pub h3load: Option<PathBuf>,
     pub curl: Option<PathBuf>,
     pub openssl: Option<PathBuf>,
+    /// nginx's ModSecurity module (`waf`).
+    pub modsecurity_module: Option<PathBuf>,
 }
 
 /// What a scenario needs besides its contenders.
@@ -39,6 +41,8 @@ pub struct Needs {
     pub h3load: bool,
     /// openssl to make the certificate and curl to check each protocol (`tls`, `h2`).
     pub tls: bool,
+    /// nginx's ModSecurity v3 module, when nginx runs (`waf`).
+    pub modsecurity: bool,
 }
 
 /// A tool the harness runs and the Debian package it comes with. Unlike nginx and wrk, which
@@ -60,6 +64,9 @@ const OPENSSL: Tool = Tool {
     name: "openssl",
     package: "openssl",
 };
+/// Where Debian's package puts the module (`$NGINX_MODSECURITY_MODULE` overrides).
+const MODSECURITY_MODULE: &str = "/usr/lib/nginx/modules/ngx_http_modsecurity_module.so";
+const MODSECURITY_PACKAGE: &str = "libnginx-mod-http-modsecurity";
 
 /// The cargo workspace this crate belongs to (where `target/release/bext` is looked for).
 pub fn workspace_root() -> PathBuf {
@@ -94,6 +101,9 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
     let curl = needs.tls.then(|| require(&CURL)).transpose()?;
     let openssl = needs.tls.then(|| require(&OPENSSL)).transpose()?;
     let need_nginx = contenders.contains(&Contender::Nginx);
+    let modsecurity_module = (needs.modsecurity && need_nginx)
+        .then(modsecurity_module)
+        .transpose()?;
     if (need_nginx && nginx_path().is_none()) || (need_wrk && which("wrk").is_none()) {
         install_nginx_and_wrk()?;
     }
@@ -101,6 +111,7 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
         h2load,
         curl,
         openssl,
+        modsecurity_module,
         ..Programs::default()
     };
     if need_wrk {
@@ -136,6 +147,25 @@ fn nginx_path() -> Option<PathBuf> {
     Some(PathBuf::from("/usr/sbin/nginx"))
         .filter(|path| path.is_file())
         .or_else(|| which("nginx"))
+}
+
+/// nginx's ModSecurity module: `$NGINX_MODSECURITY_MODULE`, else Debian's. Missing, it is an
+/// error naming the package (a module must match the nginx build, so the harness does not
+/// guess at others).
+fn modsecurity_module() -> Result<PathBuf, Error> {
+    let (path, from) = match std::env::var_os("NGINX_MODSECURITY_MODULE") {
+        Some(path) => (PathBuf::from(path), "NGINX_MODSECURITY_MODULE="),
+        None => (PathBuf::from(MODSECURITY_MODULE), ""),
+    };
+    if path.is_file() {
+        return Ok(path);
+    }
+    Err(Error::run(format!(
+        "nginx's ModSecurity module is not at {from}{}: install Debian's {MODSECURITY_PACKAGE} \
+         package (apt-get install -y {MODSECURITY_PACKAGE}), or leave nginx out with \
+         --contenders bext",
+        path.display()
+    )))
 }
 
 fn install_nginx_and_wrk() -> Result<(), Error> {

@@ -13,16 +13,18 @@
 //! cargo run -p bext-bench --release -- scaling ...
 //! cargo run -p bext-bench --release -- tls [--connections 32] ...   # HTTPS: keep-alive, resumed and full handshakes
 //! cargo run -p bext-bench --release -- h2 ...    # HTTP/2 (TLS and h2c), h2load, 100 streams on 1 and 10 connections
+//! cargo run -p bext-bench --release -- waf [--crs ../shared/crs] ...  # CRS PL1/PL2 vs no WAF
 //! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
 //!
 //! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
 //! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling`,
-//! `tls`, `h2` and `ssr` are described in their modules and in `bench/README.md` (the scaling
-//! scenario's load generator necessarily shares the machine's two cores with the two-core
-//! server; `ssr` compares bext's rendering of `examples/app` with Node + React and Next.js,
-//! built from the same app by `bench/node/`).
+//! `tls`, `h2`, `h3`, `waf` and `ssr` are described in their modules and in
+//! `bench/README.md` (the scaling scenario's load generator necessarily shares the machine's
+//! two cores with the two-core server; `ssr` compares bext's rendering of `examples/app` with
+//! Node + React and Next.js, built from the same app by `bench/node/`; `waf` measures the
+//! OWASP Core Rule Set in bext against no WAF, with nginx + ModSecurity as a peer).
 //!
 //! # Methodology
 //!
@@ -98,6 +100,7 @@ mod cli;
 mod conns;
 mod contender;
 mod cpu_time;
+mod crs;
 mod curl_check;
 mod error;
 mod generator;
@@ -111,6 +114,7 @@ mod latency;
 mod limits;
 mod load_run;
 mod locate;
+mod modsecurity;
 mod nginx;
 mod pipeline;
 mod protocol;
@@ -127,6 +131,9 @@ mod stats;
 mod sys;
 mod table;
 mod tls;
+mod waf;
+mod waf_app;
+mod waf_check;
 mod workdir;
 mod wrk;
 mod wrk_case;

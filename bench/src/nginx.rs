@@ -30,6 +30,10 @@
 //!   own (nginx 1.22's cleartext `http2` port speaks HTTP/2 only), with the same 128
 //!   concurrent streams per connection as bext; `keepalive_requests` also bounds an HTTP/2
 //!   connection's requests in nginx 1.22.
+//! - ModSecurity (`waf`): Debian's `libnginx-mod-http-modsecurity` (ModSecurity-nginx over
+//!   libmodsecurity 3), loaded with `load_module`, `modsecurity on` for the whole `http`
+//!   block and its rules from the main conf `modsecurity.rs` writes (the Core Rule Set).
+//!   Without it, no module is loaded: nginx is exactly the one of every other scenario.
 
 use std::path::Path;
 
@@ -69,6 +73,16 @@ pub struct NginxConfig<'a> {
     pub http2: bool,
     /// A cleartext HTTP/2 listener (h2c with prior knowledge), beside the HTTP/1.1 one.
     pub h2c_port: Option<u16>,
+    /// ModSecurity v3 on every request (`waf`).
+    pub modsecurity: Option<NginxModsecurity<'a>>,
+}
+
+/// The ModSecurity-nginx module and the rules it runs.
+pub struct NginxModsecurity<'a> {
+    /// `ngx_http_modsecurity_module.so`, built for this nginx.
+    pub module: &'a Path,
+    /// ModSecurity's main conf (`modsecurity.rs`): the engine's settings and the rules.
+    pub rules_file: &'a Path,
 }
 
 pub fn render(config: &NginxConfig<'_>) -> String {
@@ -95,15 +109,23 @@ pub fn render(config: &NginxConfig<'_>) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     let listeners = listeners(config, reuseport);
-    let http2_settings = if config.http2 || config.h2c_port.is_some() {
+    let mut http_settings = if config.http2 || config.h2c_port.is_some() {
         format!("    http2_max_concurrent_streams {H2_STREAMS_MAX};\n")
     } else {
         String::new()
     };
+    let mut load_module = String::new();
+    if let Some(modsecurity) = &config.modsecurity {
+        load_module = format!("load_module {};\n", modsecurity.module.display());
+        http_settings.push_str(&format!(
+            "    modsecurity on;\n    modsecurity_rules_file {};\n",
+            modsecurity.rules_file.display()
+        ));
+    }
     format!(
         "\
 # Written by bext-bench (bench/src/nginx.rs); see that file for why each line is here.
-daemon off;
+{load_module}daemon off;
 master_process {master_process};
 worker_processes {workers};
 worker_cpu_affinity {affinity};
@@ -123,7 +145,7 @@ http {{
     open_file_cache_valid 60s;
     keepalive_requests 1000000;
     keepalive_timeout 75s;
-{http2_settings}
+{http_settings}
     types {{
         text/plain txt;
     }}
@@ -202,6 +224,7 @@ mod tests {
                 tls: None,
                 http2: false,
                 h2c_port: None,
+                modsecurity: None,
             },
             &[
                 "daemon off;",
@@ -234,6 +257,7 @@ mod tests {
                 tls: None,
                 http2: false,
                 h2c_port: None,
+                modsecurity: None,
             },
             &[
                 "master_process on;",
@@ -263,6 +287,7 @@ mod tests {
             tls,
             http2,
             h2c_port,
+            modsecurity: None,
         };
         check(
             config(Some(tls()), false, None),
@@ -303,8 +328,40 @@ mod tests {
             ],
         );
         let plain = render(&config(None, false, None));
-        for absent in ["ssl", "http2"] {
+        for absent in ["ssl", "http2", "modsecurity", "load_module"] {
             assert!(!plain.contains(absent), "{absent} in:\n{plain}");
         }
+    }
+
+    #[test]
+    fn loads_modsecurity_before_everything_and_turns_it_on_for_http() {
+        let rendered = render(&NginxConfig {
+            prefix: Path::new("/tmp/run/nginx"),
+            docroot: Path::new("/tmp/run/docroot"),
+            port: 8081,
+            worker_connections: 1024,
+            workers: 1,
+            tcp_nopush: true,
+            tls: None,
+            http2: false,
+            h2c_port: None,
+            modsecurity: Some(NginxModsecurity {
+                module: Path::new("/usr/lib/nginx/modules/ngx_http_modsecurity_module.so"),
+                rules_file: Path::new("/tmp/run/nginx/modsecurity.conf"),
+            }),
+        });
+        let lines: Vec<&str> = rendered.lines().map(str::trim).collect();
+        // nginx refuses load_module after the first block-level directive it cares about.
+        assert_eq!(
+            lines.get(1).copied(),
+            Some("load_module /usr/lib/nginx/modules/ngx_http_modsecurity_module.so;")
+        );
+        let http = lines.iter().position(|l| *l == "http {");
+        let on = lines.iter().position(|l| *l == "modsecurity on;");
+        assert!(http < on && on.is_some(), "{rendered}");
+        assert!(
+            lines.contains(&"modsecurity_rules_file /tmp/run/nginx/modsecurity.conf;"),
+            "{rendered}"
+        );
     }
 }

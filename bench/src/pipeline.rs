@@ -70,11 +70,13 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         nginx_tcp_nopush: false,
         cert: None,
         handshakes: None,
+        attack: None,
+        app: None,
         load: Load {
             client: Client::Wrk {
                 tls: false,
                 script: Some(&script),
-                header: None,
+                headers: &[],
             },
             ..Load::one_core(&path, options.duration_secs, options.connections)
         },

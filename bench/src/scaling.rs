@@ -94,6 +94,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             nginx_tcp_nopush: true,
             cert: None,
             handshakes: None,
+            attack: None,
+            app: None,
             load: Load {
                 path: &path,
                 duration_secs: options.duration_secs,

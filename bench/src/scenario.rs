@@ -1,5 +1,5 @@
-//! The registry of scenarios: the one place a scenario is declared, and the hook future
-//! scenarios (WAF) plug into, as `ssr`, `tls` and `h2` did.
+//! The registry of scenarios: the one place a scenario is declared, and the hook new
+//! scenarios plug into, as `ssr`, `tls`, `h2` and `waf` did.
 //!
 //! A scenario is a [`Scenario`] entry in [`SCENARIOS`]: its name, a one-line description,
 //! the flags it accepts, its default contenders (and those it can run at all), its defaults
@@ -22,7 +22,7 @@ use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
-use crate::{conns, h2, h3, large, latency, pipeline, scaling, ssr, static_files, tls};
+use crate::{conns, h2, h3, large, latency, pipeline, scaling, ssr, static_files, tls, waf};
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +36,7 @@ pub enum Flag {
     CeilingUring,
     Servers,
     Pages,
+    Crs,
 }
 
 impl Flag {
@@ -50,6 +51,7 @@ impl Flag {
             Flag::CeilingUring => "--ceiling-uring",
             Flag::Servers => "--servers",
             Flag::Pages => "--pages",
+            Flag::Crs => "--crs",
         }
     }
 }
@@ -218,6 +220,21 @@ pub const SCENARIOS: &[Scenario] = &[
             connections: h3::SMALL_CONNECTIONS,
         },
         run: h3::run,
+    },
+    Scenario {
+        name: "waf",
+        about: "the OWASP Core Rule Set (--crs) at paranoia 1 and 2 against no WAF, on the 13-byte file with and without query arguments and on a rendered page of examples/app (bext only): req/s, CPU per request; nginx plain and with ModSecurity v3 + CRS at paranoia 1",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::Crs,
+        ],
+        // The ceiling inspects nothing.
+        contenders: PEERS,
+        allowed: PEERS,
+        defaults: STATIC_DEFAULTS,
+        run: waf::run,
     },
     Scenario {
         name: "ssr",

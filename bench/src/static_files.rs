@@ -121,6 +121,8 @@ fn measure_startup(
         tls: None,
         http2: false,
         http3: false,
+        waf: None,
+        app: None,
     };
     let contenders = &options.contenders;
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
@@ -163,6 +165,8 @@ fn run_case(
         tls: None,
         http2: false,
         http3: false,
+        waf: None,
+        app: None,
     };
     let path = format!("/{}", case.file);
     let mut servers: Vec<ServerProcess> = Vec::new();

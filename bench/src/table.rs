@@ -8,6 +8,10 @@ const JSON_ONLY_METRICS: &[&str] = &["socket_errors", "server_core_busy"];
 
 /// Narrowest column; wide enough for "123456 req/s".
 const COLUMN_WIDTH_MIN: usize = 12;
+/// Narrowest contender column ("contender"); longer names (`nginx-modsec-pl1`) widen it.
+const CONTENDER_WIDTH_MIN: usize = 10;
+/// Narrowest ratio-name column ("bext/ceiling"); longer names widen it.
+const RATIO_NAME_WIDTH_MIN: usize = 13;
 
 pub fn print(report: &Report) {
     println!();
@@ -26,13 +30,18 @@ pub fn print(report: &Report) {
             .iter()
             .map(|metric| metric.len().max(COLUMN_WIDTH_MIN))
             .collect();
-        let mut header = format!("{:<10}", "contender");
+        let contenders = distinct(rows.iter().map(|row| row.contender.as_str()));
+        let contender_width = contenders
+            .iter()
+            .map(|name| name.len())
+            .fold(CONTENDER_WIDTH_MIN, usize::max);
+        let mut header = format!("{:<contender_width$}", "contender");
         for (metric, width) in metrics.iter().zip(&widths) {
             header.push_str(&format!("  {metric:>width$}"));
         }
         println!("{header}");
-        for contender in distinct(rows.iter().map(|row| row.contender.as_str())) {
-            let mut line = format!("{contender:<10}");
+        for contender in contenders {
+            let mut line = format!("{contender:<contender_width$}");
             for (metric, width) in metrics.iter().zip(&widths) {
                 let cell = rows
                     .iter()
@@ -43,9 +52,18 @@ pub fn print(report: &Report) {
             }
             println!("{line}");
         }
-        for ratio in report.ratios.iter().filter(|ratio| ratio.case == case) {
+        let ratios: Vec<_> = report
+            .ratios
+            .iter()
+            .filter(|ratio| ratio.case == case)
+            .collect();
+        let name_width = ratios
+            .iter()
+            .map(|ratio| ratio.name.len())
+            .fold(RATIO_NAME_WIDTH_MIN, usize::max);
+        for ratio in ratios {
             println!(
-                "  {:<13} {:<24} {:>8.3}",
+                "  {:<name_width$} {:<24} {:>8.3}",
                 ratio.name, ratio.metric, ratio.value
             );
         }

@@ -167,11 +167,17 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             nginx_tcp_nopush: true,
             cert: Some(&cert),
             handshakes: tls_case.handshakes,
+            attack: None,
+            app: None,
             load: Load {
                 client: Client::Wrk {
                     tls: true,
                     script: None,
-                    header: tls_case.handshakes.map(|_| CLOSE_HEADER),
+                    headers: if tls_case.handshakes.is_some() {
+                        &[CLOSE_HEADER]
+                    } else {
+                        &[]
+                    },
                 },
                 ..Load::one_core(&path, options.duration_secs, options.connections)
             },

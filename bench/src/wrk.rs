@@ -36,12 +36,12 @@ pub struct WrkRun<'a> {
     pub cpu: usize,
     /// A Lua script (`-s`), e.g. the pipelining one.
     pub script: Option<&'a Path>,
-    /// An extra request header (`-H`), e.g. `Connection: close`.
-    pub header: Option<&'a str>,
+    /// Extra request headers (`-H` each), e.g. `Connection: close`.
+    pub headers: &'a [&'a str],
 }
 
 /// Runs `taskset -c <cpu> wrk -t1 -c<connections> -d<secs>s --timeout=10s --latency [-s script]
-/// [-H header] <url>`.
+/// [-H header]... <url>`.
 pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
     let WrkRun {
         url,
@@ -49,7 +49,7 @@ pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
         connections,
         cpu,
         script,
-        header,
+        headers,
     } = *load;
     let mut command = Command::new("taskset");
     command
@@ -64,7 +64,7 @@ pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
     if let Some(script) = script {
         command.arg("-s").arg(script);
     }
-    if let Some(header) = header {
+    for header in headers {
         command.arg("-H").arg(header);
     }
     command.arg(url);

@@ -1,21 +1,24 @@
 //! One wrk-driven case of a scenario, the way `static` runs its cases: every contender
 //! started fresh, checked to serve the file with the right length, warmed up once (not in
 //! smoke mode), then rounds that interleave the contenders; plus the rows every wrk scenario
-//! reports. `pipeline`, `large`, `scaling`, `tls` and `h2` are built from it (the last two
-//! with wrk over TLS and with h2load: the case's `load.client` says which, and the servers
-//! are started with the listeners it needs and checked over its protocol with curl). A case
-//! that measures TLS handshakes (`handshakes`) starts its servers with or without session
-//! tickets to match, and checks with openssl s_client that they resume, or do not
-//! (`resumption_check`), before anything is measured.
+//! reports. `pipeline`, `large`, `scaling`, `tls`, `h2`, `h3` and `waf` are built from it
+//! (`tls`, `h2` and `h3` with wrk over TLS, h2load and bext-h3load: the case's `load.client`
+//! says which, and the servers are started with the listeners it needs and checked over its
+//! protocol with curl or bext-h3load). A case that measures TLS handshakes (`handshakes`)
+//! starts its servers with or without session tickets to match, and checks with openssl
+//! s_client that they resume, or do not (`resumption_check`), before anything is measured.
+//! `waf` runs contenders several times over, with and without a WAF ([`Variant`]), each
+//! checked first against an attack (`waf_check`).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::json;
 
 use crate::cert::CertFiles;
 use crate::child::ServerProcess;
 use crate::cli::Options;
-use crate::contender::{ServeSpec, ServeTls, stop_checked};
+use crate::contender::{Contender, ServeSpec, ServeTls, Waf, stop_checked};
 use crate::curl_check;
 use crate::error::Error;
 use crate::http_probe::wait_ready;
@@ -29,6 +32,7 @@ use crate::static_files::{
     METRIC_LATENCY_P99, METRIC_REQUESTS_PER_SEC, METRIC_SERVER_CORE_BUSY, METRIC_SERVER_CPU_UTIL,
     METRIC_SOCKET_ERRORS, METRIC_WRK_CPU_UTIL,
 };
+use crate::waf_check;
 use crate::workdir::WorkDir;
 
 pub const METRIC_THROUGHPUT: &str = "throughput";
@@ -61,11 +65,49 @@ pub struct Case<'a> {
     pub handshakes: Option<Handshakes>,
     /// The timed load; its duration is replaced by the warm-up's for the warm-up.
     pub load: Load<'a>,
+    /// `waf`: a request every server with a WAF must refuse with 403 and every other must
+    /// answer 200 before it is measured (`waf_check`), so a WAF that is not running fails the
+    /// run instead of giving a flattering number, and the servers without one have none.
+    pub attack: Option<&'a str>,
+    /// An app for bext to render (`[[site]] app`, e.g. `examples/app`) instead of the run's
+    /// docroot: `waf`'s app page. Only bext serves one.
+    pub app: Option<&'a Path>,
+}
+
+/// One server of a case: a contender, started with `waf`, its rows going under `name`.
+/// Every scenario but `waf` runs each contender once, as itself ([`run`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Variant<'a> {
+    pub name: &'a str,
+    pub contender: Contender,
+    pub waf: Option<Waf<'a>>,
 }
 
 /// Runs `case` for every contender of `options`; returns each contender's runs, in order.
 pub fn run(
     case: &Case<'_>,
+    options: &Options,
+    programs: &Programs,
+    workdir: &WorkDir,
+    report: &mut Report,
+) -> Result<Vec<Vec<Measured>>, Error> {
+    let variants: Vec<Variant<'_>> = options
+        .contenders
+        .iter()
+        .map(|&contender| Variant {
+            name: contender.name(),
+            contender,
+            waf: None,
+        })
+        .collect();
+    run_variants(case, &variants, options, programs, workdir, report)
+}
+
+/// Runs `case` for every one of `variants` (interleaved in that order); returns each one's
+/// runs, in order.
+pub fn run_variants(
+    case: &Case<'_>,
+    variants: &[Variant<'_>],
     options: &Options,
     programs: &Programs,
     workdir: &WorkDir,
@@ -104,12 +146,24 @@ pub fn run(
         }),
         http2: protocol.is_http2(),
         http3: protocol.is_http3(),
+        waf: None,
+        app: case.app,
     };
     let mut servers: Vec<ServerProcess> = Vec::new();
     let mut negotiated = BTreeMap::new();
-    for contender in &options.contenders {
-        let mut server = contender.launch(programs, &spec, workdir)?;
+    for variant in variants {
+        let spec = ServeSpec {
+            waf: variant.waf,
+            ..spec
+        };
+        let mut server = variant
+            .contender
+            .launch_named(variant.name, programs, &spec, workdir)?;
         wait_ready(&mut server, case.load.path, case.body_bytes)?;
+        if let Some(attack) = case.attack {
+            let blocks = variant.waf.is_some_and(Waf::blocks);
+            waf_check::check(&server, attack, blocks)?;
+        }
         if protocol == Protocol::H3 {
             let h3load = programs
                 .h3load

@@ -40,7 +40,7 @@ pub mod compile_log;
 mod first_render;
 mod load;
 pub mod node_setup;
-mod probe;
+pub mod probe;
 pub mod servers;
 mod stream;
 mod summary;
