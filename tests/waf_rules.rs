@@ -260,7 +260,8 @@ fn changed_rules_take_effect_on_reload_and_broken_ones_leave_the_old_in_force() 
     bext.signal(1);
     assert!(bext.wait_for_stderr("reload refused"), "{}", bext.stderr());
     assert!(
-        bext.stderr().contains("own.conf:1: rule 1004: @rx pattern does not compile"),
+        bext.stderr()
+            .contains("own.conf:1: rule 1004: @rx pattern does not compile"),
         "{}",
         bext.stderr()
     );
