@@ -359,15 +359,21 @@ impl<'s> Transaction<'s> {
         for (name, value) in self.values(head, link) {
             let mut captures = Vec::new();
             let captured = link.actions.capture.then_some(&mut captures);
-            if self.value_matches(link, &value, expanded.as_deref(), captured, &mut scratch) {
-                matches.push((name, value.into_owned(), captures));
+            if let Some(matched) =
+                self.value_matches(link, &value, expanded.as_deref(), captured, &mut scratch)
+            {
+                let matched = match matched {
+                    MatchedValue::Selected => value.into_owned(),
+                    MatchedValue::Transformed => scratch.0.clone(),
+                };
+                matches.push((name, matched, captures));
             }
         }
         matches
     }
 
     /// Transforms `value` and runs the operator (after each transformation too, with
-    /// `multiMatch`).
+    /// `multiMatch`); says which value matched, for `MATCHED_VAR` and `MATCHED_VARS`.
     fn value_matches(
         &self,
         link: &Rule,
@@ -375,27 +381,28 @@ impl<'s> Transaction<'s> {
         expanded: Option<&[u8]>,
         mut captures: Option<&mut Vec<Vec<u8>>>,
         (current, next): &mut (Vec<u8>, Vec<u8>),
-    ) -> bool {
+    ) -> Option<MatchedValue> {
         let operator = &link.operator;
-        if link.actions.multi_match && operator.matches(value, expanded, captures.as_deref_mut()) {
-            return true;
+        let multi_match = link.actions.multi_match;
+        if (multi_match || link.transforms.is_empty())
+            && operator.matches(value, expanded, captures.as_deref_mut())
+        {
+            return Some(MatchedValue::Selected);
         }
         if link.transforms.is_empty() {
-            return !link.actions.multi_match
-                && operator.matches(value, expanded, captures.as_deref_mut());
+            return None;
         }
         current.clear();
         current.extend_from_slice(value);
         for transform in &link.transforms {
             transform.apply(current, next);
             std::mem::swap(current, next);
-            if link.actions.multi_match
-                && operator.matches(current, expanded, captures.as_deref_mut())
-            {
-                return true;
+            if multi_match && operator.matches(current, expanded, captures.as_deref_mut()) {
+                return Some(MatchedValue::Transformed);
             }
         }
-        !link.actions.multi_match && operator.matches(current, expanded, captures)
+        (!multi_match && operator.matches(current, expanded, captures))
+            .then_some(MatchedValue::Transformed)
     }
 
     /// The `setvar`s and `ctl`s of a link that matched one value.
@@ -726,6 +733,16 @@ impl Lookup for Transaction<'_> {
     }
 }
 
+/// Which value an operator matched. ModSecurity and Coraza record the value the operator
+/// saw, after the rule's transformations, as `MATCHED_VAR` and in `MATCHED_VARS`: CRS
+/// 944120's chain matches `MATCHED_VARS` against lowercase words its head lowercased.
+enum MatchedValue {
+    /// The value as the target selected it.
+    Selected,
+    /// The transformed value (left in the first scratch buffer).
+    Transformed,
+}
+
 /// The body processor for a content type, as ModSecurity's recommended configuration
 /// picks it (`application/json` → JSON, XML types → XML).
 fn processor_for(content_type: &[u8]) -> Option<&'static str> {
@@ -881,6 +898,25 @@ mod tests {
             check(&set, "/", &[("Host", "a")], None).0,
             Vec::<u32>::new()
         );
+    }
+
+    #[test]
+    fn matched_vars_hold_the_transformed_value() {
+        // Regression: MATCHED_VAR(S) held the value before t:lowercase, so CRS 944120's
+        // chain (lowercase words over MATCHED_VARS) missed `ProcessBuilder`.
+        let set = rules(
+            "SecRule ARGS \"@rx clonetransformer\" \"id:1,phase:2,pass,t:none,t:lowercase,chain\"\n\
+             \tSecRule MATCHED_VARS \"@rx processbuilder\" \"t:none\"\n\
+             SecRule ARGS \"@rx ^abc$\" \"id:2,phase:2,pass,t:none,t:lowercase,chain\"\n\
+             \tSecRule MATCHED_VAR \"@rx ^abc$\" \"t:none\"\n\
+             SecRule ARGS \"@rx ^ABC$\" \"id:3,phase:2,pass,multiMatch,t:none,t:lowercase,chain\"\n\
+             \tSecRule MATCHED_VAR \"@rx ^ABC$\" \"t:none\"\n",
+        );
+        assert_eq!(
+            check(&set, "/?a=ProcessBuilder.CloneTransformer", &[], None).0,
+            [1]
+        );
+        assert_eq!(check(&set, "/?a=ABC", &[], None).0, [2, 3]);
     }
 
     #[test]
