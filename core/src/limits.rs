@@ -192,6 +192,10 @@ pub const WAF_BAN_SECS_DEFAULT: u64 = 600;
 pub const WAF_BANS_PER_SHARD_MAX: usize = 100_000;
 /// Prefixes `[waf] allow` and `deny` may list together.
 pub const WAF_PREFIXES_MAX: usize = 100_000;
+/// Transformed values one WAF transaction keeps for reuse (CRS runs the same few
+/// transformation chains over the same values in rule after rule); past it, values are
+/// transformed again each time.
+pub const WAF_TRANSFORM_CACHE_ENTRIES_MAX: usize = 4_096;
 /// Bans the XDP filter holds at once (all shards' together, one kernel map); past it the
 /// kernel evicts the least recently used, whose clients the userspace ban still refuses.
 pub const XDP_BANS_MAX: usize = 100_000;

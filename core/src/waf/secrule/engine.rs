@@ -12,16 +12,20 @@
 //!   transaction with the rule's status (403 by default).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::RefCell;
+
+use rustc_hash::FxHashMap;
 use std::net::SocketAddr;
 
 use super::action::{Ctl, Disruptive, EngineMode, SetOp};
 use super::body::{self, BodyLimits, Pairs};
 use super::expand::{Lookup, Template};
 use super::rule::{Entry, Rule, RuleSet};
+use super::transform::Transform;
 use super::variable::{Selector, Target, Variable};
 use crate::limits::{
     WAF_BODY_ARGS_MAX, WAF_BODY_DEPTH_MAX, WAF_BODY_PARTS_MAX, WAF_MATCHED_RULES_MAX,
+    WAF_TRANSFORM_CACHE_ENTRIES_MAX,
 };
 
 /// The request as the engine sees it.
@@ -79,6 +83,9 @@ impl RuleSet {
             return tx.verdict;
         }
         tx.process_body(request.body);
+        // The body's values are new; what phase 1 cached stays right, but start afresh
+        // rather than reason about addresses across the body's parsing.
+        tx.transformed.get_mut().clear();
         tx.run_phase(2);
         tx.verdict
     }
@@ -113,7 +120,7 @@ struct Transaction<'s> {
     remote_port: Vec<u8>,
     server_name: Vec<u8>,
     unique_id: Vec<u8>,
-    tx: HashMap<String, Vec<u8>>,
+    tx: FxHashMap<String, Vec<u8>>,
     matched_var: Vec<u8>,
     matched_var_name: String,
     matched_vars: Vec<(String, Vec<u8>)>,
@@ -127,6 +134,9 @@ struct Transaction<'s> {
     body_access: bool,
     allowed: bool,
     verdict: Verdict,
+    /// Request values already transformed, by (address, length, chain): see
+    /// [`Selected::cache_key`].
+    transformed: RefCell<FxHashMap<(usize, usize, u64), Box<[u8]>>>,
 }
 
 impl<'s> Transaction<'s> {
@@ -197,7 +207,7 @@ impl<'s> Transaction<'s> {
             remote_port: request.peer.port().to_string().into_bytes(),
             server_name,
             unique_id: request.unique_id.as_bytes().to_vec(),
-            tx: HashMap::new(),
+            tx: FxHashMap::default(),
             matched_var: Vec::new(),
             matched_var_name: String::new(),
             matched_vars: Vec::new(),
@@ -210,6 +220,7 @@ impl<'s> Transaction<'s> {
             body_access: set.request_body_access,
             allowed: false,
             verdict: Verdict::default(),
+            transformed: RefCell::new(FxHashMap::default()),
         }
     }
 
@@ -349,6 +360,7 @@ impl<'s> Transaction<'s> {
     }
 
     /// The values of `link`'s targets its operator matches, with their names and captures.
+    /// Nothing is allocated for the values that do not match (most of them).
     fn matching_values(&self, head: &Rule, link: &Rule) -> Vec<(String, Vec<u8>, Vec<Vec<u8>>)> {
         let expanded = link
             .operator_arg
@@ -356,53 +368,88 @@ impl<'s> Transaction<'s> {
             .map(|arg| arg.expand_to_vec(self));
         let mut scratch = (Vec::new(), Vec::new());
         let mut matches = Vec::new();
-        for (name, value) in self.values(head, link) {
+        let chain = chain_key(&link.transforms);
+        for selected in self.values(head, link) {
             let mut captures = Vec::new();
             let captured = link.actions.capture.then_some(&mut captures);
-            if let Some(matched) =
-                self.value_matches(link, &value, expanded.as_deref(), captured, &mut scratch)
-            {
-                let matched = match matched {
-                    MatchedValue::Selected => value.into_owned(),
-                    MatchedValue::Transformed => scratch.0.clone(),
+            let outcome = self.value_matches(
+                link,
+                &selected,
+                chain,
+                expanded.as_deref(),
+                captured,
+                &mut scratch,
+            );
+            if let Some(matched) = outcome {
+                let name = selected.name();
+                let value = match matched {
+                    Matched::Selected => selected.value.into_owned(),
+                    Matched::Transformed(value) => value,
                 };
-                matches.push((name, matched, captures));
+                matches.push((name, value, captures));
             }
         }
         matches
     }
 
-    /// Transforms `value` and runs the operator (after each transformation too, with
+    /// Transforms the value and runs the operator (after each transformation too, with
     /// `multiMatch`); says which value matched, for `MATCHED_VAR` and `MATCHED_VARS`.
+    /// A request value's transformation by a chain is made once per transaction: CRS runs
+    /// the same few chains over the same values in rule after rule.
     fn value_matches(
         &self,
         link: &Rule,
-        value: &[u8],
+        selected: &Selected<'_>,
+        chain: u64,
         expanded: Option<&[u8]>,
         mut captures: Option<&mut Vec<Vec<u8>>>,
         (current, next): &mut (Vec<u8>, Vec<u8>),
-    ) -> Option<MatchedValue> {
+    ) -> Option<Matched> {
         let operator = &link.operator;
+        let value: &[u8] = &selected.value;
         let multi_match = link.actions.multi_match;
-        if (multi_match || link.transforms.is_empty())
-            && operator.matches(value, expanded, captures.as_deref_mut())
-        {
-            return Some(MatchedValue::Selected);
-        }
         if link.transforms.is_empty() {
+            return operator
+                .matches(value, expanded, captures)
+                .then_some(Matched::Selected);
+        }
+        if multi_match {
+            if operator.matches(value, expanded, captures.as_deref_mut()) {
+                return Some(Matched::Selected);
+            }
+            current.clear();
+            current.extend_from_slice(value);
+            for transform in &link.transforms {
+                transform.apply(current, next);
+                std::mem::swap(current, next);
+                if operator.matches(current, expanded, captures.as_deref_mut()) {
+                    return Some(Matched::Transformed(current.clone()));
+                }
+            }
             return None;
+        }
+        let key = selected.cache_key(chain);
+        if let Some(key) = key
+            && let Some(done) = self.transformed.borrow().get(&key)
+        {
+            return operator
+                .matches(done, expanded, captures)
+                .then(|| Matched::Transformed(done.to_vec()));
         }
         current.clear();
         current.extend_from_slice(value);
         for transform in &link.transforms {
             transform.apply(current, next);
             std::mem::swap(current, next);
-            if multi_match && operator.matches(current, expanded, captures.as_deref_mut()) {
-                return Some(MatchedValue::Transformed);
+        }
+        let matched = operator.matches(current, expanded, captures);
+        if let Some(key) = key {
+            let mut cache = self.transformed.borrow_mut();
+            if cache.len() < WAF_TRANSFORM_CACHE_ENTRIES_MAX {
+                cache.insert(key, current.as_slice().into());
             }
         }
-        (!multi_match && operator.matches(current, expanded, captures))
-            .then_some(MatchedValue::Transformed)
+        matched.then(|| Matched::Transformed(current.clone()))
     }
 
     /// The `setvar`s and `ctl`s of a link that matched one value.
@@ -496,52 +543,65 @@ impl<'s> Transaction<'s> {
         }
     }
 
-    /// The values `link`'s targets select, after exclusions, named as ModSecurity names
-    /// them (`ARGS:foo`).
-    fn values(&self, head: &Rule, link: &Rule) -> Vec<(String, Cow<'_, [u8]>)> {
-        let removed: Vec<&Target> = link
-            .targets
-            .iter()
-            .filter(|t| t.exclude)
-            .chain(
-                self.removed_targets_by_id
-                    .iter()
-                    .filter(|((low, high), _)| (*low..=*high).contains(&head.id))
-                    .map(|(_, t)| t),
-            )
-            .chain(
-                self.removed_targets_by_tag
-                    .iter()
-                    .filter(|(tag, _)| head.actions.tags.iter().any(|t| t == tag))
-                    .map(|(_, t)| t),
-            )
-            .collect();
+    /// The values `link`'s targets select, after exclusions, with what names them as
+    /// ModSecurity does (`ARGS:foo`), formatted only for a value that matches.
+    fn values(&self, head: &Rule, link: &Rule) -> Vec<Selected<'_>> {
+        let excluding = link.targets.iter().any(|t| t.exclude)
+            || !self.removed_targets_by_id.is_empty()
+            || !self.removed_targets_by_tag.is_empty();
+        let removed: Vec<&Target> = if excluding {
+            link.targets
+                .iter()
+                .filter(|t| t.exclude)
+                .chain(
+                    self.removed_targets_by_id
+                        .iter()
+                        .filter(|((low, high), _)| (*low..=*high).contains(&head.id))
+                        .map(|(_, t)| t),
+                )
+                .chain(
+                    self.removed_targets_by_tag
+                        .iter()
+                        .filter(|(tag, _)| head.actions.tags.iter().any(|t| t == tag))
+                        .map(|(_, t)| t),
+                )
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut out = Vec::new();
+        let mut members = Vec::new();
         for target in link.targets.iter().filter(|t| !t.exclude) {
-            let mut members = Vec::new();
-            self.members(target.variable, &mut members);
-            let kept = members.into_iter().filter(|(key, _)| {
+            members.clear();
+            match (&target.selector, target.variable) {
+                // One TX variable by name: a lookup, not a walk over every TX variable.
+                (Selector::Key(key), Variable::Tx) => {
+                    if let Some((name, value)) = self.tx.get_key_value(key.as_str()) {
+                        members.push((name.as_bytes(), Cow::Borrowed(&value[..])));
+                    }
+                }
+                _ => self.members(target.variable, &mut members),
+            }
+            let kept = members.drain(..).filter(|(key, _)| {
                 target.selector.selects(key)
                     && !removed
                         .iter()
                         .any(|r| r.variable == target.variable && r.selector.selects(key))
             });
-            let prefix = target.variable.name();
             if target.count {
-                out.push((
-                    prefix.to_owned(),
-                    Cow::Owned(kept.count().to_string().into_bytes()),
-                ));
+                let count = kept.count().to_string().into_bytes();
+                out.push(Selected {
+                    variable: target.variable,
+                    key: b"",
+                    value: Cow::Owned(count),
+                });
                 continue;
             }
-            for (key, value) in kept {
-                let name = if key.is_empty() {
-                    prefix.to_owned()
-                } else {
-                    format!("{prefix}:{}", String::from_utf8_lossy(key))
-                };
-                out.push((name, value));
-            }
+            out.extend(kept.map(|(key, value)| Selected {
+                variable: target.variable,
+                key,
+                value,
+            }));
         }
         out
     }
@@ -736,11 +796,55 @@ impl Lookup for Transaction<'_> {
 /// Which value an operator matched. ModSecurity and Coraza record the value the operator
 /// saw, after the rule's transformations, as `MATCHED_VAR` and in `MATCHED_VARS`: CRS
 /// 944120's chain matches `MATCHED_VARS` against lowercase words its head lowercased.
-enum MatchedValue {
+enum Matched {
     /// The value as the target selected it.
     Selected,
-    /// The transformed value (left in the first scratch buffer).
-    Transformed,
+    /// The transformed value.
+    Transformed(Vec<u8>),
+}
+
+/// One value a rule's targets selected, and the variable and key that name it.
+struct Selected<'a> {
+    variable: Variable,
+    key: &'a [u8],
+    value: Cow<'a, [u8]>,
+}
+
+impl Selected<'_> {
+    /// `VARIABLE` or `VARIABLE:key`, as logs and `MATCHED_VAR_NAME` show it.
+    fn name(&self) -> String {
+        let prefix = self.variable.name();
+        if self.key.is_empty() {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}:{}", String::from_utf8_lossy(self.key))
+        }
+    }
+
+    /// Where the transformation cache files this value's transformation by `chain`: the
+    /// value's address and length, for values that are the request's own and so neither
+    /// change nor move within a phase (not TX, not MATCHED_*, not a computed count).
+    fn cache_key(&self, chain: u64) -> Option<(usize, usize, u64)> {
+        let Cow::Borrowed(value) = self.value else {
+            return None;
+        };
+        match self.variable {
+            Variable::Tx
+            | Variable::MatchedVar
+            | Variable::MatchedVarName
+            | Variable::MatchedVars
+            | Variable::MatchedVarsNames => None,
+            _ => Some((value.as_ptr() as usize, value.len(), chain)),
+        }
+    }
+}
+
+/// A transformation chain as a number: the transformations' order-sensitive hash.
+fn chain_key(transforms: &[Transform]) -> u64 {
+    // FNV-1a over the variants.
+    transforms.iter().fold(0xcbf2_9ce4_8422_2325, |hash, t| {
+        (hash ^ (*t as u64)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The body processor for a content type, as ModSecurity's recommended configuration
@@ -917,6 +1021,30 @@ mod tests {
             [1]
         );
         assert_eq!(check(&set, "/?a=ABC", &[], None).0, [2, 3]);
+    }
+
+    #[test]
+    fn a_transformation_made_once_serves_every_rule_with_the_same_chain() {
+        // Rules 1 and 2 share a chain over the same argument (the second is answered from
+        // the transaction's cache); rule 3's chain has the same transformations in the other
+        // order (another cache entry), rule 4 changes the TX value rule 5 reads (never
+        // cached), and rule 6's body argument is new in phase 2.
+        let set = rules(
+            "SecRule ARGS \"@rx ^AB$\" \"id:1,phase:1,pass,log,t:none,t:lowercase,t:uppercase\"\n\
+             SecRule ARGS \"@rx ^AB$\" \"id:2,phase:2,pass,log,t:none,t:lowercase,t:uppercase\"\n\
+             SecRule ARGS \"@rx ^ab$\" \"id:3,phase:2,pass,log,t:none,t:uppercase,t:lowercase\"\n\
+             SecAction \"id:10,phase:2,pass,nolog,setvar:tx.v=A\"\n\
+             SecRule TX:v \"@rx ^a$\" \"id:4,phase:2,pass,log,t:none,t:lowercase,setvar:tx.v=B\"\n\
+             SecRule TX:v \"@rx ^b$\" \"id:5,phase:2,pass,log,t:none,t:lowercase\"\n\
+             SecRule ARGS_POST \"@rx ^<i>$\" \"id:6,phase:2,pass,log,t:none,t:urlDecode,t:lowercase\"\n",
+        );
+        let (ids, _) = check(
+            &set,
+            "/?a=aB",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            Some("p=%253CI%253E"),
+        );
+        assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
     }
 
     #[test]

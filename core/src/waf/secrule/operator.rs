@@ -61,7 +61,7 @@ use memchr::memmem;
 use regex::bytes::{Regex, RegexBuilder};
 
 /// A compiled operator, negation included.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Operator {
     /// The operator's name as written (canonical spelling), without `@`.
     name: &'static str,
@@ -87,7 +87,7 @@ impl fmt::Display for OperatorError {
 impl std::error::Error for OperatorError {}
 
 /// What an operator does, with whatever it compiled.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Kind {
     Rx(Regex),
     Pm(AhoCorasick),
@@ -348,6 +348,9 @@ impl Kind {
             Kind::Rx(re) => {
                 match captures {
                     None => re.is_match(input),
+                    // Most values do not match: the DFA's yes or no first, the capture
+                    // groups only for a match.
+                    Some(_) if !re.is_match(input) => false,
                     Some(captures) => match re.captures(input) {
                         None => false,
                         Some(groups) => {

@@ -16,7 +16,7 @@ use super::transform::Transform;
 use super::variable::{self, Target};
 
 /// One compiled rule; a chain is a rule whose `chain` holds the next link.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     /// The id (0 for a chained link, which has none of its own).
     pub id: u32,
@@ -42,14 +42,16 @@ pub struct Rule {
 }
 
 /// What each phase runs, in order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Entry {
     Rule(usize),
     Marker(String),
 }
 
-/// A loaded rule set.
-#[derive(Debug)]
+/// A loaded rule set. Each shard runs its own clone ([`Clone`] shares the compiled
+/// automata and gives each clone its own regex search caches, so shards never contend for
+/// them).
+#[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Phases 1 to 5 at indexes 0 to 4.

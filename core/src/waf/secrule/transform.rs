@@ -47,7 +47,7 @@ use md5::{Digest as _, Md5};
 use sha1::Sha1;
 
 /// One `t:` transformation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transform {
     /// `urlDecode`: `%HH` and `+`; invalid `%` sequences are kept as they are.
     UrlDecode,

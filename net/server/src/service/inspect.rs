@@ -43,7 +43,7 @@ impl Route {
     /// Whether the rules inspect this route's request: every site request, not bext's own
     /// endpoints, ACME challenges or requests `[waf]` already refused.
     pub fn inspects(&self) -> bool {
-        self.state.snapshot.site_runtime[self.site].rules.is_some()
+        self.state.rules[self.site].is_some()
             && matches!(
                 self.handler,
                 Handler::Static | Handler::App | Handler::HttpsRedirect
@@ -61,7 +61,7 @@ impl Service {
             return Some(done.clone());
         }
         let snapshot = &route.state.snapshot;
-        let rules = snapshot.site_runtime[route.site].rules.as_ref()?;
+        let rules = route.state.rules[route.site].as_ref()?;
         let settings: Option<&WafRules> = snapshot.config.waf.rules.as_ref();
         let sequence = SEQUENCE.with(|s| {
             let next = s.get().wrapping_add(1);

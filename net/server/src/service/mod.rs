@@ -33,6 +33,7 @@ use std::time::Instant;
 use bext_core::acme::{Challenges, HTTP01_PREFIX};
 use bext_core::isr::{Invalidate, IsrCache, IsrConfig, KeyHasher};
 use bext_core::metrics::Metrics;
+use bext_core::waf::secrule::RuleSet;
 use bext_net::fields::{Field, FieldBlock};
 use bext_shards::file_cache::FileCache;
 use bext_shards::sync::Generation;
@@ -72,6 +73,10 @@ pub(crate) struct State {
     pub isr: RefCell<IsrCache<Arc<FieldBlock>>>,
     /// Each app site's engine, by site index.
     pub engines: Vec<Option<Rc<app::AppEngine>>>,
+    /// Each site's rule set, by site index: this shard's own clone of the snapshot's (the
+    /// compiled automata are shared; the regex search caches are the shard's, so shards
+    /// never contend for one).
+    pub rules: Vec<Option<Rc<RuleSet>>>,
 }
 
 impl Service {
@@ -253,10 +258,28 @@ impl State {
                 })
             })
             .collect();
+        let mut cloned: Vec<(&Arc<RuleSet>, Rc<RuleSet>)> = Vec::new();
+        let rules = snapshot
+            .site_runtime
+            .iter()
+            .map(|runtime| {
+                let shared = runtime.rules.as_ref()?;
+                let own = match cloned.iter().find(|(of, _)| Arc::ptr_eq(of, shared)) {
+                    Some((_, own)) => own.clone(),
+                    None => {
+                        let own = Rc::new(RuleSet::clone(shared));
+                        cloned.push((shared, own.clone()));
+                        own
+                    }
+                };
+                Some(own)
+            })
+            .collect();
         State {
             isr: RefCell::new(new_isr(&snapshot)),
             files: RefCell::new(files),
             engines,
+            rules,
             snapshot,
         }
     }
