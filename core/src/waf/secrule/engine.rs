@@ -136,7 +136,7 @@ struct Transaction<'s> {
     verdict: Verdict,
     /// Request values already transformed, by (address, length, chain): see
     /// [`Selected::cache_key`].
-    transformed: RefCell<FxHashMap<(usize, usize, u64), Box<[u8]>>>,
+    transformed: RefCell<FxHashMap<CacheKey, Box<[u8]>>>,
 }
 
 impl<'s> Transaction<'s> {
@@ -824,7 +824,7 @@ impl Selected<'_> {
     /// Where the transformation cache files this value's transformation by `chain`: the
     /// value's address and length, for values that are the request's own and so neither
     /// change nor move within a phase (not TX, not MATCHED_*, not a computed count).
-    fn cache_key(&self, chain: u64) -> Option<(usize, usize, u64)> {
+    fn cache_key(&self, chain: u64) -> Option<CacheKey> {
         let Cow::Borrowed(value) = self.value else {
             return None;
         };
@@ -838,6 +838,10 @@ impl Selected<'_> {
         }
     }
 }
+
+/// A transformed value's place in the transaction's cache: the value's address and length,
+/// and the chain's [`chain_key`].
+type CacheKey = (usize, usize, u64);
 
 /// A transformation chain as a number: the transformations' order-sensitive hash.
 fn chain_key(transforms: &[Transform]) -> u64 {
