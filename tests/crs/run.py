@@ -91,7 +91,9 @@ How `output` is checked (mirrors go-ftw runner/check_*.go)
   log.  Regexes that name no rule id and cannot match an ``[id "N"]`` line
   (e.g. ``found within ARGS:x``) need the real WAF log; they are still
   evaluated (so match_regex fails, no_match_regex passes) and such failures
-  are labelled as a runner limitation.
+  are labelled as a runner limitation; so are failures of a regex one of whose
+  top-level alternatives is such a regex (ModSecurity's body-error text
+  ``Multipart parsing error: ...|[id "922130"]...``: only the id is checked).
 * isolated: needs exactly one log.expect_ids entry (else the stage is
   unbuildable, as in go-ftw) and exactly one distinct rule id may be reported.
 * retry_once: a failing stage is run once more.
@@ -898,9 +900,36 @@ def regex_kind(pattern):
     return "named-ids" if named else "real-log"
 
 
+def top_level_alternatives(pattern):
+    """The regex's top-level `|` branches (outside groups, classes and escapes)."""
+    branches, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, c in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif c == "\\":
+            escaped = True
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+    branches.append(pattern[start:])
+    return branches
+
+
 def regex_note(pattern):
     if regex_kind(pattern) == "real-log":
         return " (runner limitation: the synthetic log only has rule ids)"
+    if any(regex_kind(branch) == "real-log" for branch in top_level_alternatives(pattern)):
+        # e.g. ModSecurity's body-error text `...|[id "922130"]...`: the id branch is
+        # checked, the text branch needs the real WAF log.
+        return " (runner limitation: an alternative needs the real WAF log)"
     return ""
 
 

@@ -21,7 +21,7 @@ use super::action::{Ctl, Disruptive, EngineMode, SetOp};
 use super::body::{self, BodyLimits, Pairs};
 use super::expand::{Lookup, Template};
 use super::rule::{Entry, Rule, RuleSet};
-use super::transform::Transform;
+use super::transform::{Transform, hex_value};
 use super::variable::{Selector, Target, Variable};
 use crate::limits::{
     WAF_BODY_ARGS_MAX, WAF_BODY_DEPTH_MAX, WAF_BODY_PARTS_MAX, WAF_MATCHED_RULES_MAX,
@@ -112,7 +112,16 @@ struct Transaction<'s> {
     xml_attributes: Vec<Vec<u8>>,
     body: Vec<u8>,
     body_length: usize,
+    /// The processor the content type implies (as Coraza's recommended configuration
+    /// picks it, from phase 1 on) or a `ctl` chose; `REQBODY_PROCESSOR`.
     body_processor: Option<String>,
+    /// `ctl:forceRequestBodyVariable=On`: a body no processor claims is read as
+    /// URLENCODED, so that `REQUEST_BODY` holds it (CRS 901340 asks for it).
+    force_body_variable: bool,
+    /// `REQUEST_BODY` is populated: only the URLENCODED processor (chosen or forced)
+    /// fills it, as in ModSecurity v2 and Coraza; XML, JSON and multipart bodies are
+    /// seen through their own collections.
+    body_variable: bool,
     body_error: Option<String>,
     multipart_strict_error: bool,
     multipart_unmatched_boundary: bool,
@@ -155,9 +164,16 @@ impl<'s> Transaction<'s> {
             Some(at) => (&uri[..at], &uri[at + 1..]),
             None => (&uri[..], &b""[..]),
         };
-        let basename = match path.iter().rposition(|&b| b == b'/') {
-            Some(at) => &path[at + 1..],
-            None => path,
+        // REQUEST_FILENAME and REQUEST_BASENAME are the path percent-decoded, as ModSecurity
+        // and Coraza give them (`/get/array_diff%20%28` is `/get/array_diff (` to CRS
+        // 933151); with an invalid escape Coraza keeps the whole target, fragment aside.
+        let path = decode_path(path).unwrap_or_else(|| {
+            let end = uri.iter().position(|&b| b == b'#').unwrap_or(uri.len());
+            uri[..end].to_vec()
+        });
+        let basename = match path.iter().rposition(|&b| b == b'/' || b == b'\\') {
+            Some(at) if at + 1 < path.len() => &path[at + 1..],
+            _ => &path[..],
         };
         let mut request_line = request.method.to_vec();
         request_line.push(b' ');
@@ -179,11 +195,14 @@ impl<'s> Transaction<'s> {
             .map(|host| host.split(|&b| b == b':').next().unwrap_or(host).to_vec())
             .unwrap_or_default();
         let (args_get, _) = body::parse_urlencoded(query);
+        let body_processor = header(request.headers, b"content-type")
+            .and_then(processor_for)
+            .map(str::to_owned);
         Transaction {
             set,
             method: request.method.to_vec(),
             uri_raw: target.to_vec(),
-            filename: path.to_vec(),
+            filename: path.clone(),
             basename: basename.to_vec(),
             query: query.to_vec(),
             uri: uri.clone(),
@@ -199,7 +218,9 @@ impl<'s> Transaction<'s> {
             xml_attributes: Vec::new(),
             body: Vec::new(),
             body_length: 0,
-            body_processor: None,
+            body_processor,
+            force_body_variable: false,
+            body_variable: false,
             body_error: None,
             multipart_strict_error: false,
             multipart_unmatched_boundary: false,
@@ -228,7 +249,8 @@ impl<'s> Transaction<'s> {
         self.verdict.interruption.is_some() || self.allowed || self.mode == EngineMode::Off
     }
 
-    /// Parses the body with the processor a `ctl` chose or the content type implies.
+    /// Parses the body with the processor a `ctl` chose or the content type implies, or
+    /// as URLENCODED when none did and `forceRequestBodyVariable` is on.
     fn process_body(&mut self, body: Option<&[u8]>) {
         let Some(body) = body else { return };
         self.body_length = body.len();
@@ -239,7 +261,8 @@ impl<'s> Transaction<'s> {
         let processor = self
             .body_processor
             .clone()
-            .or_else(|| processor_for(&content_type).map(str::to_owned));
+            .or_else(|| self.force_body_variable.then(|| "URLENCODED".to_owned()));
+        self.body_variable = processor.as_deref() == Some("URLENCODED");
         let limits = BodyLimits {
             args_max: WAF_BODY_ARGS_MAX,
             depth_max: WAF_BODY_DEPTH_MAX,
@@ -502,7 +525,8 @@ impl<'s> Transaction<'s> {
                     self.body_processor = Some(processor.clone());
                 }
                 Ctl::RequestBodyAccess(on) => self.body_access = *on,
-                Ctl::ForceRequestBodyVariable(_) | Ctl::Ignored => {}
+                Ctl::ForceRequestBodyVariable(on) => self.force_body_variable = *on,
+                Ctl::Ignored => {}
             }
         }
     }
@@ -655,16 +679,20 @@ impl<'s> Transaction<'s> {
             Variable::RequestBasename => single(out, &self.basename),
             Variable::QueryString => single(out, &self.query),
             Variable::RequestBody => {
-                if self.body_length > 0 && self.body_access {
+                if self.body_length > 0 && self.body_variable {
                     single(out, &self.body);
                 }
             }
             Variable::RequestBodyLength => owned(out, self.body_length.to_string()),
-            Variable::ReqbodyProcessor => {
-                if let Some(processor) = &self.body_processor {
-                    single(out, processor.as_bytes());
-                }
-            }
+            // Present, if empty, when no processor applies: CRS 901340's
+            // `!@rx (?:URLENCODED|MULTIPART|XML|JSON)` then matches, as in Coraza.
+            Variable::ReqbodyProcessor => single(
+                out,
+                self.body_processor
+                    .as_deref()
+                    .unwrap_or_default()
+                    .as_bytes(),
+            ),
             Variable::ReqbodyError => {
                 owned(out, u8::from(self.body_error.is_some()).to_string());
             }
@@ -823,13 +851,15 @@ impl Selected<'_> {
 
     /// Where the transformation cache files this value's transformation by `chain`: the
     /// value's address and length, for values that are the request's own and so neither
-    /// change nor move within a phase (not TX, not MATCHED_*, not a computed count).
+    /// change nor move within a phase (not TX, not MATCHED_*, not a computed count, not
+    /// REQBODY_PROCESSOR, which a `ctl` replaces).
     fn cache_key(&self, chain: u64) -> Option<CacheKey> {
         let Cow::Borrowed(value) = self.value else {
             return None;
         };
         match self.variable {
             Variable::Tx
+            | Variable::ReqbodyProcessor
             | Variable::MatchedVar
             | Variable::MatchedVarName
             | Variable::MatchedVars
@@ -898,6 +928,25 @@ fn header_of(headers: &Pairs, name: &[u8]) -> Option<Vec<u8>> {
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.clone())
+}
+
+/// A URL path with its `%XX` escapes decoded (`+` stays), or `None` when an escape is
+/// not two hex digits (Go's `url.PathUnescape`, which Coraza uses, refuses those).
+fn decode_path(path: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(path.len());
+    let mut i = 0;
+    while let Some(&b) = path.get(i) {
+        if b == b'%' {
+            let hi = hex_value(*path.get(i + 1)?)?;
+            let lo = hex_value(*path.get(i + 2)?)?;
+            out.push((hi << 4) | lo);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    Some(out)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -1049,6 +1098,51 @@ mod tests {
             Some("p=%253CI%253E"),
         );
         assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn request_body_is_only_what_the_urlencoded_processor_read() {
+        // Regression: REQUEST_BODY held every body, so CRS 944xxx matched XML element
+        // names that ModSecurity v2 and Coraza never show them (REQUEST_BODY is filled by
+        // the URLENCODED processor, or when CRS 901340 forces it for bodies no processor
+        // claims).
+        let set = rules(
+            "SecRule REQBODY_PROCESSOR \"!@rx (?:URLENCODED|MULTIPART|XML|JSON)\" \
+             \"id:1,phase:1,pass,nolog,ctl:forceRequestBodyVariable=On\"\n\
+             SecRule REQUEST_BODY \"@rx evil\" \"id:2,phase:2,pass\"\n\
+             SecRule ARGS|XML:/* \"@rx evil\" \"id:3,phase:2,pass\"\n\
+             SecRule REQBODY_PROCESSOR \"@streq XML\" \"id:4,phase:1,pass\"\n",
+        );
+        let xml = [("Content-Type", "application/xml")];
+        assert_eq!(
+            check(&set, "/", &xml, Some("<evil a=\"x\">ok</evil>")).0,
+            [4]
+        );
+        assert_eq!(check(&set, "/", &xml, Some("<a>evil</a>")).0, [4, 3]);
+        let json = [("Content-Type", "application/json")];
+        assert_eq!(check(&set, "/", &json, Some("{\"a\":\"evil\"}")).0, [3]);
+        let form = [("Content-Type", "application/x-www-form-urlencoded")];
+        assert_eq!(check(&set, "/", &form, Some("a=evil")).0, [2, 3]);
+        // No processor: forced to URLENCODED, the body is REQUEST_BODY (and `evil` an
+        // argument's name).
+        let text = [("Content-Type", "text/plain")];
+        assert_eq!(check(&set, "/", &text, Some("evil")).0, [2]);
+        assert_eq!(check(&set, "/", &[], Some("evil")).0, [2]);
+    }
+
+    #[test]
+    fn request_filename_and_basename_are_percent_decoded() {
+        // Regression: REQUEST_FILENAME was the raw path, so CRS 933151 missed
+        // `/get/array_diff%20%28` (a PHP function call once decoded).
+        let set = rules(
+            "SecRule REQUEST_FILENAME \"@rx ^/get/array_diff \\($\" \"id:1,phase:1,pass\"\n\
+             SecRule REQUEST_BASENAME \"@rx ^a\\+b c$\" \"id:2,phase:1,pass\"\n\
+             SecRule REQUEST_FILENAME \"@rx ^/x%zz\\?q=1$\" \"id:3,phase:1,pass\"\n",
+        );
+        assert_eq!(check(&set, "/get/array_diff%20%28", &[], None).0, [1]);
+        assert_eq!(check(&set, "/d/a+b%20c?x=1", &[], None).0, [2]);
+        // An invalid escape: the whole target, as Coraza keeps it.
+        assert_eq!(check(&set, "/x%zz?q=1", &[], None).0, [3]);
     }
 
     #[test]
