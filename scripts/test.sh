@@ -17,6 +17,8 @@ want wrk wrk
 [ -f /usr/lib/nginx/modules/ngx_http_modsecurity_module.so ] || wanted+=(libnginx-mod-http-modsecurity)
 # HTTP/2 clients: h2load for many streams, Python's h2 for the protocol checks (tests/h2.rs).
 want h2load nghttp2-client
+# nftables: the xdp bench's peer (a netdev ingress rule against bext's XDP filter).
+want nft nftables
 /usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || wanted+=(python3-h2)
 # Python's cryptography for the test ACME CA (tests/acme/server.py).
 /usr/bin/python3 -c 'import cryptography' 2>/dev/null || wanted+=(python3-cryptography)

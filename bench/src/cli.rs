@@ -418,7 +418,7 @@ mod tests {
                 })
             ),
             // Its cases fix their connections.
-            "h2" | "h3" => format!("{}s x{}", o.duration_secs, o.rounds),
+            "h2" | "h3" | "xdp" => format!("{}s x{}", o.duration_secs, o.rounds),
             "waf" => format!(
                 "{}s x{} c{} crs={}",
                 o.duration_secs,
@@ -566,6 +566,7 @@ mod tests {
              | h2 1s x1 [bext,nginx] h2-smoke.json smoke \
              | h3 1s x1 [bext] h3-smoke.json smoke \
              | waf 1s x1 c50 crs=../shared/crs [bext,nginx] waf-smoke.json smoke \
+             | xdp 1s x1 [bext] xdp-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -590,11 +591,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, ssr or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, ssr or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, ssr or all)",
         );
         check(
             &["static", "--count", "5"],

@@ -124,6 +124,13 @@ pub const CURL_RETRY_INTERVAL_MS: u64 = 50;
 /// client before the duration starts).
 pub const H2LOAD_OVERRUN_MS: u64 = 15_000;
 
+/// Longest one `ip` or `nft` command of the `xdp` scenario's set-up may take.
+pub const NETNS_COMMAND_DEADLINE_MS: u64 = 10_000;
+/// How long the `xdp` scenario waits for bext to say its XDP filter is attached.
+pub const XDP_ATTACH_DEADLINE_MS: u64 = 15_000;
+/// How long the flood generator may run past its `--secs` before it is killed.
+pub const FLOOD_OVERRUN_MS: u64 = 10_000;
+
 const _: () = assert!(SSR_READY_DEADLINE_MS >= READY_DEADLINE_MS);
 // curl's own --max-time is the probe's timeout; the process gets longer before it is killed.
 const _: () = assert!(PROBE_IO_TIMEOUT_MS < TOOL_DEADLINE_MS);

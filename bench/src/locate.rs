@@ -140,6 +140,12 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
     Ok(programs)
 }
 
+/// `bext-flood`, this package's UDP flood (`xdp`): `$BEXT_FLOOD_BIN`, else next to this
+/// executable (built if missing), as `bext-loadgen` and `bext-h3load` are found.
+pub fn flood_path() -> Result<PathBuf, Error> {
+    sibling_program("bext-flood", "BEXT_FLOOD_BIN")
+}
+
 fn nginx_path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("NGINX_BIN") {
         return Some(PathBuf::from(path)).filter(|path| path.is_file());

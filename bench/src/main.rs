@@ -14,13 +14,14 @@
 //! cargo run -p bext-bench --release -- tls [--connections 32] ...   # HTTPS: keep-alive, resumed and full handshakes
 //! cargo run -p bext-bench --release -- h2 ...    # HTTP/2 (TLS and h2c), h2load, 100 streams on 1 and 10 connections
 //! cargo run -p bext-bench --release -- waf [--crs ../shared/crs] ...  # CRS PL1/PL2 vs no WAF
+//! cargo run -p bext-bench --release -- xdp ...   # UDP flood: bext's XDP filter vs nftables (root)
 //! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
 //!
 //! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
 //! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling`,
-//! `tls`, `h2`, `h3`, `waf` and `ssr` are described in their modules and in
+//! `tls`, `h2`, `h3`, `waf`, `xdp` and `ssr` are described in their modules and in
 //! `bench/README.md` (the scaling scenario's load generator necessarily shares the machine's
 //! two cores with the two-core server; `ssr` compares bext's rendering of `examples/app` with
 //! Node + React and Next.js, built from the same app by `bench/node/`; `waf` measures the
@@ -115,6 +116,7 @@ mod limits;
 mod load_run;
 mod locate;
 mod modsecurity;
+mod netns;
 mod nginx;
 mod pipeline;
 mod protocol;
@@ -137,6 +139,7 @@ mod waf_check;
 mod workdir;
 mod wrk;
 mod wrk_case;
+mod xdp;
 
 use std::process::ExitCode;
 

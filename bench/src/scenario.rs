@@ -22,7 +22,7 @@ use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
-use crate::{conns, h2, h3, large, latency, pipeline, scaling, ssr, static_files, tls, waf};
+use crate::{conns, h2, h3, large, latency, pipeline, scaling, ssr, static_files, tls, waf, xdp};
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,6 +235,23 @@ pub const SCENARIOS: &[Scenario] = &[
         allowed: PEERS,
         defaults: STATIC_DEFAULTS,
         run: waf::run,
+    },
+    Scenario {
+        name: "xdp",
+        about: "a UDP flood from a denied address over a veth pair between two network namespaces, dropped by bext's XDP filter or by an nftables netdev ingress rule, while wrk is served: dropped and sent pkt/s, legitimate req/s, ratio xdp/nftables (needs root, ip, nft)",
+        // The legitimate client's connections are fixed (`xdp::LEGIT_CONNECTIONS`).
+        flags: &[Flag::DurationSecs, Flag::Rounds],
+        // bext's filter against the kernel's nftables, both in front of bext: `bext` here says
+        // that it needs the bext binary; the methods are the rows' contenders.
+        contenders: BEXT_ONLY,
+        allowed: BEXT_ONLY,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            // Unused: the scenario takes no --connections (see above).
+            connections: xdp::LEGIT_CONNECTIONS,
+        },
+        run: xdp::run,
     },
     Scenario {
         name: "ssr",
