@@ -430,10 +430,7 @@ fn a_connection_whose_datagrams_reach_another_shard_is_served_by_its_own() {
     let (_dir, config) = site("h3-shards", "shards = 2");
     // Without the eBPF program that steers by connection ID (what a host that cannot load it
     // runs), the classic-BPF one steers by CPU.
-    let bext = Bext::start_env(
-        &serve_args(&config),
-        &[("BEXT_DANGER_NO_QUIC_STEERING", "1")],
-    );
+    let bext = Bext::serve_config_env(&config, &[], &[("BEXT_DANGER_NO_QUIC_STEERING", "1")]);
     let quic = quic_addr(&bext);
     // Shards are pinned to CPUs 0 and 1, and the kernel gives a datagram to the shard of the
     // CPU it arrived on: on loopback, the sender's. The client starts on CPU 0, so shard 0
@@ -461,19 +458,6 @@ fn a_connection_whose_datagrams_reach_another_shard_is_served_by_its_own() {
     assert_eq!(bext.metric("bext_quic_datagrams_dropped_total"), 0);
 }
 
-/// `bext serve --config FILE --listen 127.0.0.1:0`, as [`Bext::serve_config`] runs it.
-fn serve_args(config: &Path) -> Vec<String> {
-    [
-        "serve",
-        "--config",
-        &config.display().to_string(),
-        "--listen",
-        "127.0.0.1:0",
-    ]
-    .map(String::from)
-    .to_vec()
-}
-
 /// One connection that starts on CPU 0 and moves between CPUs 1 and 0 between requests.
 fn moving_client() -> Value {
     json!([{"cpu": 0, "requests": [
@@ -482,14 +466,6 @@ fn moving_client() -> Value {
         {"path": "/style.css", "cpu": 0},
         {"path": "/big.bin", "cpu": 1},
     ]}])
-}
-
-/// A sample of `/__bext/metrics` with its labels (`name{label="x"}`).
-fn labelled_metric(bext: &Bext, name: &str) -> u64 {
-    let text = bext.get("/__bext/metrics").text();
-    text.lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or_else(|| panic!("{name} in {text}"))
 }
 
 #[test]
@@ -523,9 +499,9 @@ fn the_ebpf_program_hands_each_datagram_to_the_shard_its_connection_id_names() {
         "datagrams reached a shard that does not own their connection:\n{}",
         bext.get("/__bext/metrics").text()
     );
-    assert!(labelled_metric(&bext, "bext_quic_steered_total{by=\"cid\"}") > 0);
+    assert!(bext.metric("bext_quic_steered_total{by=\"cid\"}") > 0);
     // The Initial carries the client's CID: chosen by CPU.
-    assert!(labelled_metric(&bext, "bext_quic_steered_total{by=\"cpu\"}") > 0);
+    assert!(bext.metric("bext_quic_steered_total{by=\"cpu\"}") > 0);
     assert_eq!(bext.metric("bext_quic_datagrams_dropped_total"), 0);
 }
 

@@ -146,9 +146,7 @@ impl Namespaces {
             .output()
             .expect("curl runs");
         let text = String::from_utf8_lossy(&out.stdout);
-        text.lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-            .unwrap_or_else(|| panic!("{name} in {text}"))
+        common::metric_sample(&text, name).unwrap_or_else(|| panic!("{name} in {text}"))
     }
 
     /// Whether an XDP program is attached to the server's end of the pair.

@@ -105,6 +105,11 @@ impl Bext {
 
     /// `bext serve --config FILE --listen 127.0.0.1:0` plus `extra`.
     pub fn serve_config(file: &Path, extra: &[&str]) -> Bext {
+        Bext::serve_config_env(file, extra, &[])
+    }
+
+    /// [`Bext::serve_config`] with extra environment variables.
+    pub fn serve_config_env(file: &Path, extra: &[&str], env: &[(&str, &str)]) -> Bext {
         let mut args = vec![
             "serve".to_string(),
             "--config".into(),
@@ -114,7 +119,7 @@ impl Bext {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        Bext::start(&args)
+        Bext::start_env(&args, env)
     }
 
     /// `bext dev DIR` on one shard, on a free port.
@@ -256,10 +261,7 @@ impl Bext {
     /// A counter or gauge from `/__bext/metrics` (summed over the shards).
     pub fn metric(&self, name: &str) -> u64 {
         let scrape = self.get("/__bext/metrics").text();
-        scrape
-            .lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-            .unwrap_or_else(|| panic!("{name} in {scrape}"))
+        metric_sample(&scrape, name).unwrap_or_else(|| panic!("{name} in {scrape}"))
     }
 
     pub fn https_addr(&self) -> SocketAddr {
@@ -290,6 +292,14 @@ impl Drop for Bext {
             let _ = self.child.wait();
         }
     }
+}
+
+/// The value of the sample `name` (with its labels, e.g. `x_total{by="cid"}`) in a
+/// Prometheus scrape.
+pub fn metric_sample(scrape: &str, name: &str) -> Option<u64> {
+    scrape
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
 pub fn connect(addr: SocketAddr) -> TcpStream {
