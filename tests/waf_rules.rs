@@ -82,7 +82,8 @@ fn own_rules_refuse_what_they_match_in_the_query_form_json_and_headers() {
         bext.stderr()
     );
     assert!(
-        bext.stderr().contains("[id 1001] attack in ARGS:q"),
+        bext.stderr()
+            .contains(r#"[id "1001"] [msg "attack in ARGS:q"]"#),
         "{}",
         bext.stderr()
     );
@@ -112,8 +113,36 @@ fn own_rules_refuse_what_they_match_in_the_query_form_json_and_headers() {
     let (status, head) = curl(&format!("{base}/"), &["-A", "Mozilla/5.0 (evilbot)"]);
     assert_eq!(status, 406, "{head}");
 
-    assert_eq!(bext.metric("bext_waf_rules_refused_total"), 4);
-    assert_eq!(bext.metric("bext_waf_rules_inspected_total"), 6);
+    // A body the rules cannot read is refused (400): what it hides would go uninspected.
+    let (status, head) = curl(
+        &format!("{base}/"),
+        &[
+            "-H",
+            "content-type: application/json",
+            "--data",
+            "{\"a\": [1,",
+        ],
+    );
+    assert_eq!(status, 400, "a broken JSON body: {head}");
+    let (status, head) = curl(
+        &format!("{base}/"),
+        &[
+            "-H",
+            "content-type: multipart/form-data; boundary=b",
+            "--data-binary",
+            "--b\r\n\u{e}Content-Disposition: form-data; name=\"q\"\r\n\r\nattack\r\n--b--\r\n",
+        ],
+    );
+    assert_eq!(status, 400, "a broken multipart body: {head}");
+    assert!(
+        bext.wait_for_stderr("Multipart parsing error: Multipart: Invalid part header"),
+        "{}",
+        bext.stderr()
+    );
+
+    assert_eq!(bext.metric("bext_waf_rules_refused_total"), 6);
+    assert_eq!(bext.metric("bext_waf_rules_inspected_total"), 8);
+    assert_eq!(bext.metric("bext_waf_rules_body_errors_total"), 2);
 }
 
 #[test]
@@ -268,6 +297,125 @@ fn changed_rules_take_effect_on_reload_and_broken_ones_leave_the_old_in_force() 
     assert_eq!(curl(&url("intrusion"), &[]).0, 403);
 }
 
+/// Rules over responses: a private key in a body (phase 4), a missing page (phase 3).
+const RESPONSE_RULES: &str = r#"
+SecRule RESPONSE_BODY "@contains BEGIN RSA PRIVATE KEY" \
+    "id:2001,phase:4,deny,status:502,log,msg:'a private key in the response'"
+SecRule RESPONSE_STATUS "@streq 404" "id:2002,phase:3,deny,status:410,log,msg:'gone'"
+"#;
+
+const KEY: &str = "-----BEGIN RSA PRIVATE KEY-----";
+
+/// An app whose answers carry a private key in every way a body is produced: a small
+/// static file (in memory), large ones (sent from the file), a route handler's text and
+/// JSON, and a streamed page (its key in a Suspense boundary that resolves late).
+fn leaky_app(tag: &str, waf: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(tag);
+    dir.write("rules.conf", RESPONSE_RULES);
+    dir.write(
+        "bext.toml",
+        format!("[waf]\nrules = [\"rules.conf\"]\n{waf}\n[[site]]\napp = \".\"\n"),
+    );
+    dir.write("public/fine.txt", "nothing to see\n");
+    dir.write("public/leak.txt", format!("{KEY}\nMIIE...\n"));
+    // Past the file cache's entry size: sent from the file, read for the rules.
+    let padding = "x".repeat(2 << 20);
+    dir.write("public/big-leak.txt", format!("{KEY}\n{padding}"));
+    // The key past the first 512 KiB, which is all the rules read by default.
+    dir.write("public/late-leak.txt", format!("{padding}\n{KEY}\n"));
+    dir.write(
+        "app/layout.tsx",
+        "export default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/api/key/route.ts",
+        format!("export function GET() {{ return new Response(\"{KEY}\"); }}\n"),
+    );
+    dir.write(
+        "app/api/json/route.ts",
+        format!("export function GET() {{ return Response.json({{ key: \"{KEY}\" }}); }}\n"),
+    );
+    dir.write(
+        "app/stream/page.tsx",
+        format!(
+            r#"import {{ Suspense }} from "react";
+export const dynamic = "force-dynamic";
+async function Late() {{
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return <pre>{{"{KEY}"}}</pre>;
+}}
+export default function Page() {{
+  return <main><h1>keys</h1><Suspense fallback={{<p>wait</p>}}><Late /></Suspense></main>;
+}}
+"#
+        ),
+    );
+    let config = dir.path().join("bext.toml");
+    (dir, config)
+}
+
+#[test]
+fn response_rules_refuse_leaks_in_files_handlers_and_streams() {
+    let (_dir, config) = leaky_app("waf-rules-response", "response_body = true");
+    let bext = Bext::serve_config(&config, &[]);
+    let url = |path: &str| format!("http://{}{path}", bext.addr);
+
+    for path in ["/leak.txt", "/big-leak.txt", "/api/key", "/stream"] {
+        let (status, head) = curl(&url(path), &[]);
+        assert_eq!(status, 502, "{path}: {head}");
+        let id = header(&head, "bext-request-id").expect("a refusal names its transaction");
+        assert!(
+            bext.wait_for_stderr(&format!("request {id} ")),
+            "{path}: {}",
+            bext.stderr()
+        );
+    }
+    assert!(
+        bext.stderr()
+            .contains("refused 502 by rule 2001 in phase 4"),
+        "{}",
+        bext.stderr()
+    );
+    // What the rules do not read: a media type they do not list, and what lies past the
+    // limit (SecResponseBodyLimitAction ProcessPartial: sent uninspected, and whole).
+    let (status, head) = curl(&url("/api/json"), &[]);
+    assert_eq!(status, 200, "{head}");
+    let (status, head) = curl(&url("/late-leak.txt"), &[]);
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(
+        header(&head, "content-length"),
+        Some(((2 << 20) + KEY.len() + 2).to_string().as_str())
+    );
+    let (status, head) = curl(&url("/fine.txt"), &[]);
+    assert_eq!(status, 200, "{head}");
+    // Phase 3 on the status.
+    let (status, head) = curl(&url("/no/such/page"), &[]);
+    assert_eq!(status, 410, "{head}");
+
+    assert_eq!(bext.metric("bext_waf_rules_refused_total"), 5);
+}
+
+#[test]
+fn without_response_body_the_bodies_stream_untouched_and_phase_3_still_applies() {
+    let (_dir, config) = leaky_app("waf-rules-response-off", "");
+    let bext = Bext::serve_config(&config, &[]);
+    let url = |path: &str| format!("http://{}{path}", bext.addr);
+    for path in ["/leak.txt", "/big-leak.txt", "/api/key"] {
+        let (status, head) = curl(&url(path), &[]);
+        assert_eq!(status, 200, "{path}: {head}");
+    }
+    // The page still streams: nothing holds its pieces back.
+    let (status, head) = curl(&url("/stream"), &[]);
+    assert_eq!(status, 200, "{head}");
+    assert_eq!(
+        header(&head, "transfer-encoding"),
+        Some("chunked"),
+        "{head}"
+    );
+    let (status, head) = curl(&url("/no/such/page"), &[]);
+    assert_eq!(status, 410, "{head}");
+}
+
 #[test]
 fn crs_regression_corpus() {
     let crs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/crs");
@@ -276,19 +424,32 @@ fn crs_regression_corpus() {
         "the CRS corpus is not at {}: shared/ belongs beside the repository",
         crs.display()
     );
+    // The site is an app whose route handlers answer as albedo, CRS's test backend, does:
+    // `/reflect` with the status, fields and body a response test asks for, anything
+    // else 200 and empty.
     let dir = TempDir::new("waf-crs");
-    dir.write("www/index.html", "<h1>hello</h1>\n");
+    let albedo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crs/albedo");
+    for file in [
+        "app/route.ts",
+        "app/reflect/route.ts",
+        "app/[...path]/route.ts",
+    ] {
+        let text = std::fs::read_to_string(albedo.join(file))
+            .unwrap_or_else(|e| panic!("{}: {e}", albedo.join(file).display()));
+        dir.write(file, text);
+    }
     let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crs/setup.conf");
     let config = dir.write(
         "bext.toml",
         format!(
             "[waf]\ncrs = \"{}\"\nrules = [\"{}\"]\nparanoia = 4\nmode = \"detection_only\"\n\
-             expose_matches = true\n[[site]]\nroot = \"www\"\n",
+             response_body = true\nexpose_matches = true\n[[site]]\napp = \".\"\n",
             crs.display(),
             setup.display()
         ),
     );
-    let bext = Bext::serve_config(&config, &["--shards", "2"]);
+    let log = dir.path().join("bext-stderr.log");
+    let bext = Bext::serve_config_logged(&config, &["--shards", "2"], &log);
     let results = dir.path().join("crs-results.json");
     let out = Command::new("/usr/bin/python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crs/run.py"))
@@ -297,6 +458,8 @@ fn crs_regression_corpus() {
         .arg(crs.join("tests/regression/tests"))
         .arg("--overrides")
         .arg(crs.join("tests/regression/coraza-overrides.yaml"))
+        .arg("--log")
+        .arg(&log)
         .arg("--json")
         .arg(&results)
         .output()
@@ -326,4 +489,4 @@ fn crs_regression_corpus() {
 
 /// The last measured pass rate of the corpus (percent of the tests Coraza passes), rounded
 /// down: raise it when the engine gets better.
-const CRS_PASS_RATE_FLOOR: f64 = 97.9;
+const CRS_PASS_RATE_FLOOR: f64 = 99.7;

@@ -232,6 +232,13 @@ pub const WAF_BODY_ARGS_MAX: usize = 1_000;
 pub const WAF_BODY_DEPTH_MAX: usize = 64;
 /// Parts a multipart body may have for the rule engine; more is a body error.
 pub const WAF_BODY_PARTS_MAX: usize = 256;
+/// Response body bytes phase 4 inspects by default (`SecResponseBodyLimit`, ModSecurity's
+/// and Coraza's 512 KiB); past it the rest is sent uninspected (`ProcessPartial`) or the
+/// response is refused (`Reject`).
+pub const WAF_RESPONSE_BODY_BYTES_DEFAULT: usize = 512 * 1024;
+/// Highest `SecResponseBodyLimit`: each inspected response is held in memory up to the
+/// limit before a byte of it is sent, so this bounds what one request can make a shard buffer.
+pub const WAF_RESPONSE_BODY_BYTES_MAX: usize = 16 << 20;
 /// Matched rules one transaction records (logs and the test header); CRS logs a handful,
 /// the bound keeps a hostile request from growing the list without end.
 pub const WAF_MATCHED_RULES_MAX: usize = 256;

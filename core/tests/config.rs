@@ -1042,6 +1042,7 @@ fn site_waf_tables_add_lists_and_override_the_rules() {
         paranoia: 1,
         mode: WafMode::Block,
         anomaly_threshold: None,
+        response_body: false,
         expose_matches: false,
     };
     let site = SiteWaf {
@@ -1089,6 +1090,10 @@ fn site_waf_tables_add_lists_and_override_the_rules() {
         (
             "[[site]]\nroot = \"public\"\nwaf = { allow = [\"::1\"], deny = [\"::1/128\"] }\n",
             "3:34: site[0].waf.deny[0]: ::1/128 is in `allow` too",
+        ),
+        (
+            "[waf]\nresponse_body = true\n[[site]]\nroot = \"public\"\n",
+            "2:17: waf.response_body: there are no rules to apply it to",
         ),
         (
             "[[site]]\nroot = \"public\"\nwaf = { paranoya = 2 }\n",

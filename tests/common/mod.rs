@@ -144,9 +144,31 @@ impl Bext {
         Bext::start_wrapped(&[], args, env)
     }
 
+    /// [`Bext::serve_config`] whose stderr is also copied, line by line as it comes, to
+    /// `log` (for a client that reads the server's log while the server runs).
+    pub fn serve_config_logged(file: &Path, extra: &[&str], log: &Path) -> Bext {
+        let mut args = vec![
+            "serve".to_string(),
+            "--config".into(),
+            file.display().to_string(),
+        ];
+        if !extra.contains(&"--listen") {
+            args.extend(["--listen".into(), "127.0.0.1:0".into()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        Bext::launch(&[], &args, &[], Some(log))
+    }
+
     /// [`Bext::start_env`] run through `wrapper` (`ip netns exec NS`: the wrapper must exec
     /// bext in its own process, so that the handle's pid is bext's).
     pub fn start_wrapped(wrapper: &[&str], args: &[String], env: &[(&str, &str)]) -> Bext {
+        Bext::launch(wrapper, args, env, None)
+    }
+
+    fn launch(wrapper: &[&str], args: &[String], env: &[(&str, &str)], log: Option<&Path>) -> Bext {
+        let mut log = log.map(|path| {
+            std::fs::File::create(path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()))
+        });
         let mut command = match wrapper.split_first() {
             Some((program, rest)) => {
                 let mut command = Command::new(program);
@@ -179,6 +201,10 @@ impl Bext {
                 {
                     let _ = tx.send(addr.to_string());
                     sent = true;
+                }
+                if let Some(log) = &mut log {
+                    use std::io::Write as _;
+                    let _ = writeln!(log, "{line}");
                 }
                 let mut s = sink.lock().unwrap();
                 s.push_str(&line);

@@ -71,7 +71,10 @@ per-request deadline passes.  A reply that does not start with a valid
 
 Matched rules come back in the response header ``bext-waf-rules: 920100,949110``
 (test mode only).  go-ftw greps the WAF error log between markers instead; this
-runner builds a synthetic log with one line ``[id "N"]`` per matched id.
+runner builds a synthetic log with one line ``[id "N"]`` per matched id and, with
+--log FILE (bext's stderr), adds the real log: the response's ``bext-request-id``
+names the transaction, whose log line is cut into one line per matched rule
+(``[id "N"] [msg "..."] [data "..."]``, as ModSecurity logs each rule).
 
 How `output` is checked (mirrors go-ftw runner/check_*.go)
 ----------------------------------------------------------
@@ -146,12 +149,17 @@ DEFAULT_JOBS = 4
 REQUEST_DEADLINE_SECONDS = 10.0      # whole exchange: connect, send, read
 CONNECT_TIMEOUT_SECONDS = 3.0        # go-ftw's default connect timeout
 PROBE_TIMEOUT_SECONDS = 3.0          # reachability check at start
+LOG_WAIT_SECONDS = 5.0               # for a log line a response says was written
+LOG_POLL_SECONDS = 0.005
 RECV_CHUNK_BYTES = 65536
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 MAX_HEADER_BYTES = 256 * 1024
 DEFAULT_OVERRIDES_NAME = "coraza-overrides.yaml"
 CORPUS_FILE_GLOB = "*.y*ml"          # go-ftw's default --glob
 WAF_RULES_HEADER = "bext-waf-rules"
+REQUEST_ID_HEADER = "bext-request-id"
+LOG_LINE = re.compile(r"^bext: waf: request (\S+) ")
+LOG_RULE_BOUNDARY = '; [id "'
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART_MARKER = "multipart/form-data;"
 METHODS_WITH_BODY = re.compile(r"^POST|PUT|PATCH|DELETE$")  # go-ftw's regexp, verbatim
@@ -839,7 +847,10 @@ def finish_response(raw, head_at, method, note):
         response["error"] = "malformed status line %r" % raw.split(b"\n", 1)[0][:80]
         return response
     _done, body = body_complete(method, status, headers, raw[sum(head_at):])
-    response.update(status=status, headers=headers, body=body, ids=waf_ids(headers))
+    request_id = next((value for name, value in headers if name == REQUEST_ID_HEADER), None)
+    ids = waf_ids(headers)
+    log = SERVER_LOG.rules(request_id, bool(ids)) if SERVER_LOG else []
+    response.update(status=status, headers=headers, body=body, ids=ids, log=log)
     if note:
         response["note"] = note
     return response
@@ -869,6 +880,61 @@ def exchange(server, payload, timeout):
         return read_response(sock, deadline, method)
 
 
+# ------------------------------------------------------------------ the log
+class ServerLog:
+    """bext's stderr, read as it grows: the WAF's log lines by transaction id.
+
+    bext writes a transaction's line before it sends the response, but the
+    file may be a copy made as the lines come (the test harness's), so a line
+    that must exist (the response names matched rules) is waited for, up to
+    LOG_WAIT_SECONDS."""
+
+    def __init__(self, path):
+        self.path = path
+        self.offset = 0
+        self.partial = b""
+        self.lines = {}
+        self.lock = threading.Lock()
+
+    def _read_new(self):
+        with open(self.path, "rb") as log:
+            log.seek(self.offset)
+            data = log.read()
+        self.offset += len(data)
+        data = self.partial + data
+        *complete, self.partial = data.split(b"\n")
+        for raw in complete:
+            line = raw.decode("utf-8", "replace")
+            match = LOG_LINE.match(line)
+            if match:
+                self.lines.setdefault(match.group(1), []).append(line)
+
+    def rules(self, request_id, expected):
+        """One line per rule the transaction logged: the request's part, then the rule's."""
+        if not request_id:
+            return []
+        deadline = time.monotonic() + (LOG_WAIT_SECONDS if expected else 0.0)
+        with self.lock:
+            self._read_new()
+            while request_id not in self.lines and time.monotonic() < deadline:
+                time.sleep(LOG_POLL_SECONDS)
+                self._read_new()
+            found = self.lines.get(request_id, [])
+        out = []
+        for line in found:
+            head, sep, rest = line.partition(': [id "')
+            if not sep:
+                continue
+            for part in ('[id "' + rest).split(LOG_RULE_BOUNDARY):
+                part = part if part.startswith('[id "') else '[id "' + part
+                out.append(head + ": " + part)
+        return out
+
+
+# Set by main() when --log is given.
+SERVER_LOG = None
+
+
 # ------------------------------------------------------------------ checks
 def synthetic_log(ids):
     return ['[id "%d"]' % rule_id for rule_id in ids]
@@ -878,11 +944,12 @@ def ids_named_in_regex(pattern):
     return {int(rule_id) for rule_id in REGEX_NAMED_ID.findall(pattern)}
 
 
-def regex_in_log(pattern, ids):
-    """True if the regex matches a synthetic log line, or names (as `id "N"`)
-    a rule id that matched: the old log_contains style mapped to ids."""
+def regex_in_log(pattern, ids, log=()):
+    """True if the regex matches a synthetic log line or a real one, or names
+    (as `id "N"`) a rule id that matched: the old log_contains style mapped to
+    ids."""
     compiled = compile_go_regex(pattern)
-    if any(compiled.search(line) for line in synthetic_log(ids)):
+    if any(compiled.search(line) for line in list(synthetic_log(ids)) + list(log)):
         return True
     return bool(ids_named_in_regex(pattern) & set(ids))
 
@@ -924,6 +991,8 @@ def top_level_alternatives(pattern):
 
 
 def regex_note(pattern):
+    if SERVER_LOG is not None:
+        return ""
     if regex_kind(pattern) == "real-log":
         return " (runner limitation: the synthetic log only has rule ids)"
     if any(regex_kind(branch) == "real-log" for branch in top_level_alternatives(pattern)):
@@ -933,9 +1002,9 @@ def regex_note(pattern):
     return ""
 
 
-def check_log(expect, ids):
+def check_log(expect, ids, log=()):
     failures = []
-    if expect["match_regex"] and not regex_in_log(expect["match_regex"], ids):
+    if expect["match_regex"] and not regex_in_log(expect["match_regex"], ids, log):
         failures.append("log does not match %r%s" % (expect["match_regex"],
                                                      regex_note(expect["match_regex"])))
     missing = [i for i in expect["expect_ids"] if i not in ids]
@@ -943,7 +1012,7 @@ def check_log(expect, ids):
         failures.append("expected ids missing: %s" % ",".join(map(str, missing)))
     if expect["isolated"] and len(ids) != 1:
         failures.append("isolated: %d rules matched, expected exactly 1" % len(ids))
-    if expect["no_match_regex"] and regex_in_log(expect["no_match_regex"], ids):
+    if expect["no_match_regex"] and regex_in_log(expect["no_match_regex"], ids, log):
         failures.append("log unexpectedly matches %r" % expect["no_match_regex"])
     present = [i for i in expect["no_expect_ids"] if i in ids]
     if present:
@@ -965,7 +1034,7 @@ def check_stage(expect, response):
         text = response["raw"].decode("utf-8", "surrogateescape")
         if not compile_go_regex(expect["response_contains"]).search(text):
             failures.append("response does not match %r" % expect["response_contains"])
-    return failures + check_log(expect, response["ids"])
+    return failures + check_log(expect, response["ids"], response.get("log", ()))
 
 
 def expected_summary(expect):
@@ -1164,6 +1233,8 @@ def parse_args(argv):
     parser.add_argument("--json", dest="json_out", help="write a JSON report here")
     parser.add_argument("--only", nargs="+", metavar="RULE_ID",
                         help="run only these rules (RULE or RULE-TEST)")
+    parser.add_argument("--log", help="bext's stderr: the WAF log lines the log regexes "
+                        "are also searched in (by the response's bext-request-id)")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the exact request bytes of every stage; no network")
@@ -1208,6 +1279,9 @@ def main(argv=None):
         for rel, problem in problems:
             print("not loaded: %s: %s" % (rel, problem))
         return 0
+    global SERVER_LOG
+    if args.log:
+        SERVER_LOG = ServerLog(args.log)
     server = parse_server(args.server)
     if not server_reachable(server):
         print("crs corpus: server %s is unreachable" % args.server, file=sys.stderr)

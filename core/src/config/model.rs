@@ -55,8 +55,11 @@ pub struct WafRules {
     pub mode: WafMode,
     /// CRS's inbound anomaly score threshold; CRS's own (5) when unset.
     pub anomaly_threshold: Option<u32>,
-    /// Adds `bext-waf-rules` (the ids of the rules that matched) to every response: for
-    /// tests and rule tuning, never for a public server.
+    /// Phase 4 reads response bodies (`SecResponseBodyAccess On`): each response whose
+    /// media type the rules list is held, up to their limit, until they have read it.
+    pub response_body: bool,
+    /// Adds `bext-waf-rules` (the ids of the rules that matched) and `bext-request-id` to
+    /// every response: for tests and rule tuning, never for a public server.
     pub expose_matches: bool,
 }
 

@@ -39,6 +39,7 @@ pub(super) struct RawWaf {
     pub paranoia: Option<Spanned<u64>>,
     pub mode: Option<Spanned<String>>,
     pub anomaly_threshold: Option<Spanned<u64>>,
+    pub response_body: Option<Spanned<bool>>,
     pub expose_matches: Option<bool>,
     #[serde(default)]
     pub xdp_interfaces: Vec<Spanned<String>>,

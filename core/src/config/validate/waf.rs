@@ -124,7 +124,8 @@ impl Checker<'_> {
         Ok(names)
     }
 
-    /// `crs`, `rules`, `paranoia`, `mode`, `anomaly_threshold`, `expose_matches`.
+    /// `crs`, `rules`, `paranoia`, `mode`, `anomaly_threshold`, `response_body`,
+    /// `expose_matches`.
     fn waf_rules(&self, raw: &RawWaf) -> Result<Option<WafRules>> {
         if raw.crs.is_none() && raw.rules.is_empty() {
             let stray = [
@@ -133,6 +134,10 @@ impl Checker<'_> {
                 (
                     raw.anomaly_threshold.as_ref().map(Spanned::span),
                     "waf.anomaly_threshold",
+                ),
+                (
+                    raw.response_body.as_ref().map(Spanned::span),
+                    "waf.response_body",
                 ),
             ];
             if let Some((Some(span), key)) = stray.into_iter().find(|(s, _)| s.is_some()) {
@@ -174,6 +179,7 @@ impl Checker<'_> {
             paranoia: u8::try_from(paranoia).unwrap_or(4),
             mode,
             anomaly_threshold: anomaly_threshold.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
+            response_body: raw.response_body.as_ref().is_some_and(|on| *on.get_ref()),
             expose_matches: raw.expose_matches.unwrap_or(false),
         }))
     }

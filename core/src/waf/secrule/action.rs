@@ -20,11 +20,21 @@ pub enum Disruptive {
     Block,
     Deny,
     Drop,
-    /// Stops rule processing: for the rest of the transaction, or only this phase.
-    Allow {
-        phase_only: bool,
-    },
+    /// Stops rule processing: for the rest of the transaction (phase 5 aside), the
+    /// request's phases, or this phase.
+    Allow(AllowScope),
     Redirect,
+}
+
+/// What `allow` lets through without more rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AllowScope {
+    /// `allow`: phases 1 to 4.
+    Transaction,
+    /// `allow:phase`: the rest of this phase.
+    Phase,
+    /// `allow:request`: phases 1 and 2.
+    Request,
 }
 
 /// `setvar`: a change to a `TX` variable.
@@ -186,8 +196,17 @@ fn apply(out: &mut Actions, name: &str, value: Option<&str>) -> Result<(), Actio
         "drop" => out.disruptive = Some(Disruptive::Drop),
         "redirect" => out.disruptive = Some(Disruptive::Redirect),
         "allow" => {
-            let phase_only = matches!(value, Some(v) if v.eq_ignore_ascii_case("phase"));
-            out.disruptive = Some(Disruptive::Allow { phase_only });
+            let scope = match value.map(str::to_ascii_lowercase).as_deref() {
+                None => AllowScope::Transaction,
+                Some("phase") => AllowScope::Phase,
+                Some("request") => AllowScope::Request,
+                Some(other) => {
+                    return Err(ActionError(format!(
+                        "allow:{other}: allow takes phase, request or nothing"
+                    )));
+                }
+            };
+            out.disruptive = Some(Disruptive::Allow(scope));
         }
         "status" => {
             let text = need("an HTTP status")?;

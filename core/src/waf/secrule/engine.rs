@@ -1,5 +1,11 @@
 //! One transaction through a [`RuleSet`]: phase 1 on the request head, the body parsed by
-//! the processor the content type (or a `ctl`) chose, phase 2 on everything.
+//! the processor the content type (or a `ctl`) chose, phase 2 on everything; then, once the
+//! handler has answered, phase 3 on the response head, phase 4 on as much of the response
+//! body as `SecResponseBody*` asks for, and phase 5 (logging) last, whatever happened.
+//!
+//! A [`Transaction`] owns everything it has seen (no borrow of the request or the rule set),
+//! so a server keeps it across the handler's await and hands it the same [`RuleSet`] again
+//! for the response phases.
 //!
 //! ModSecurity's semantics, kept where CRS depends on them:
 //! - a rule runs its operator over every value of its targets, each after the rule's
@@ -17,7 +23,7 @@ use std::cell::RefCell;
 use rustc_hash::FxHashMap;
 use std::net::SocketAddr;
 
-use super::action::{Ctl, Disruptive, EngineMode, SetOp};
+use super::action::{AllowScope, Ctl, Disruptive, EngineMode, SetOp};
 use super::body::{self, BodyLimits, Pairs};
 use super::expand::{Lookup, Template};
 use super::rule::{Entry, Rule, RuleSet};
@@ -44,6 +50,16 @@ pub struct Request<'a> {
     pub unique_id: &'a str,
 }
 
+/// The response head as the engine sees it (phase 3).
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseHead<'a> {
+    pub status: u16,
+    /// `HTTP/1.1`, `HTTP/2.0`, `HTTP/3.0`.
+    pub protocol: &'a str,
+    /// The handler's fields, `content-length` among them when the length is known.
+    pub headers: &'a [(&'a [u8], &'a [u8])],
+}
+
 /// A rule that matched and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
@@ -65,35 +81,51 @@ pub struct Verdict {
 /// A rule stopped the transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Interruption {
+    /// The rule; 0 for `SecResponseBodyLimitAction Reject`.
     pub rule_id: u32,
+    /// The phase that stopped it: 1 or 2 before the handler ran, 3 or 4 after.
+    pub phase: u8,
     pub status: u16,
     /// `drop`: close the connection without an answer.
     pub drop: bool,
 }
 
 impl RuleSet {
-    /// Runs phases 1 and 2 over `request`.
+    /// Runs phases 1 and 2 over `request`: the verdict on the request alone.
     pub fn check_request(&self, request: &Request<'_>) -> Verdict {
+        self.begin(request).verdict
+    }
+
+    /// Starts a transaction with phases 1 and 2 over `request`; the response phases run
+    /// on what it returns ([`Transaction::check_response_head`] and on).
+    pub fn begin(&self, request: &Request<'_>) -> Transaction {
         let mut tx = Transaction::new(self, request);
         if self.engine == EngineMode::Off {
-            return tx.verdict;
+            return tx;
         }
-        tx.run_phase(1);
+        tx.run_phase(self, 1);
         if tx.stopped() {
-            return tx.verdict;
+            return tx;
         }
         tx.process_body(request.body);
         // The body's values are new; what phase 1 cached stays right, but start afresh
         // rather than reason about addresses across the body's parsing.
         tx.transformed.get_mut().clear();
-        tx.run_phase(2);
-        tx.verdict
+        tx.run_phase(self, 2);
+        tx
     }
 }
 
-/// A request's variables and the transaction's state.
-struct Transaction<'s> {
-    set: &'s RuleSet,
+/// One transaction's variables and state, from the request to the logging phase.
+///
+/// Its methods take the [`RuleSet`] that began it: the transaction holds rule indexes
+/// into it, not a borrow, so it can outlive the request's buffers.
+pub struct Transaction {
+    /// The phase running now, or the last one run.
+    phase: u8,
+    /// `allow` ran: rules are skipped through this phase (2 for `allow:request`, 4 for
+    /// `allow`); phase 5 always runs.
+    allowed_through: u8,
     method: Vec<u8>,
     uri_raw: Vec<u8>,
     uri: Vec<u8>,
@@ -141,15 +173,88 @@ struct Transaction<'s> {
     removed_targets_by_id: Vec<((u32, u32), Target)>,
     removed_targets_by_tag: Vec<(String, Target)>,
     body_access: bool,
-    allowed: bool,
+    response_status: Vec<u8>,
+    response_protocol: Vec<u8>,
+    response_headers: Pairs,
+    response_body: Vec<u8>,
+    /// Phase 3 ran: the response variables hold the handler's answer.
+    responded: bool,
     verdict: Verdict,
     /// Request values already transformed, by (address, length, chain): see
     /// [`Selected::cache_key`].
     transformed: RefCell<FxHashMap<CacheKey, Box<[u8]>>>,
 }
 
-impl<'s> Transaction<'s> {
-    fn new(set: &'s RuleSet, request: &Request<'_>) -> Transaction<'s> {
+impl Transaction {
+    /// What matched so far, and whether a rule stopped the transaction.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+
+    /// Phase 3 over the response head. Nothing runs once a request phase stopped the
+    /// transaction (its refusal is the response).
+    pub fn check_response_head(&mut self, set: &RuleSet, head: &ResponseHead<'_>) {
+        self.response_status = head.status.to_string().into_bytes();
+        self.response_protocol = head.protocol.as_bytes().to_vec();
+        self.response_headers = head
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_vec(), v.to_vec()))
+            .collect();
+        self.responded = true;
+        if self.stopped() {
+            return;
+        }
+        self.transformed.get_mut().clear();
+        self.run_phase(set, 3);
+    }
+
+    /// How many bytes of the response body phase 4 reads: `None` when it reads none (no
+    /// body access, a media type `SecResponseBodyMimeType` does not list, or the
+    /// transaction is over).
+    pub fn response_body_wanted(&self, set: &RuleSet) -> Option<usize> {
+        let content_type = header_of(&self.response_headers, b"content-type").unwrap_or_default();
+        (!self.stopped() && set.response_body.inspects(&content_type))
+            .then_some(set.response_body.limit_bytes)
+    }
+
+    /// Phase 4 over `body`, the first [`response_body_wanted`](Self::response_body_wanted)
+    /// bytes of the response body; `truncated` when the body is longer, which
+    /// `SecResponseBodyLimitAction Reject` refuses (500).
+    pub fn check_response_body(&mut self, set: &RuleSet, body: &[u8], truncated: bool) {
+        if self.stopped() {
+            return;
+        }
+        if truncated && set.response_body.reject_over_limit && self.mode == EngineMode::On {
+            self.verdict.interruption = Some(Interruption {
+                rule_id: 0,
+                phase: 4,
+                status: 500,
+                drop: false,
+            });
+            return;
+        }
+        let limit = set.response_body.limit_bytes.min(body.len());
+        self.response_body = body[..limit].to_vec();
+        self.transformed.get_mut().clear();
+        self.run_phase(set, 4);
+    }
+
+    /// Phase 4 for a response whose body phase 4 does not read, and phase 5: the
+    /// transaction's end. Nothing phase 5 matches can disrupt; what it logs joins the
+    /// verdict.
+    pub fn finish(&mut self, set: &RuleSet) -> &Verdict {
+        if self.responded && self.phase < 4 && !self.stopped() {
+            self.transformed.get_mut().clear();
+            self.run_phase(set, 4);
+        }
+        if self.mode != EngineMode::Off {
+            self.run_phase(set, 5);
+        }
+        &self.verdict
+    }
+
+    fn new(set: &RuleSet, request: &Request<'_>) -> Transaction {
         let target = request.target;
         // Absolute form: REQUEST_URI drops the scheme and authority.
         let uri = match find(target, b"://") {
@@ -199,7 +304,8 @@ impl<'s> Transaction<'s> {
             .and_then(processor_for)
             .map(str::to_owned);
         Transaction {
-            set,
+            phase: 0,
+            allowed_through: 0,
             method: request.method.to_vec(),
             uri_raw: target.to_vec(),
             filename: path.clone(),
@@ -239,14 +345,30 @@ impl<'s> Transaction<'s> {
             removed_targets_by_id: Vec::new(),
             removed_targets_by_tag: Vec::new(),
             body_access: set.request_body_access,
-            allowed: false,
+            response_status: Vec::new(),
+            response_protocol: Vec::new(),
+            response_headers: Pairs::new(),
+            response_body: Vec::new(),
+            responded: false,
             verdict: Verdict::default(),
             transformed: RefCell::new(FxHashMap::default()),
         }
     }
 
+    /// Whether the request and response phases are over: a rule stopped the
+    /// transaction, `allow` let all of it through, or the engine is off.
     fn stopped(&self) -> bool {
-        self.verdict.interruption.is_some() || self.allowed || self.mode == EngineMode::Off
+        self.verdict.interruption.is_some()
+            || self.allowed_through >= 4
+            || self.mode == EngineMode::Off
+    }
+
+    /// Whether rules still run in the current phase.
+    fn phase_runs(&self) -> bool {
+        if self.phase == 5 {
+            return self.mode != EngineMode::Off;
+        }
+        !self.stopped() && self.phase > self.allowed_through
     }
 
     /// Parses the body with the processor a `ctl` chose or the content type implies, or
@@ -284,7 +406,8 @@ impl<'s> Transaction<'s> {
                     self.multipart_unmatched_boundary = parts.flags.unmatched_boundary;
                     None
                 }
-                Err(error) => Some(error.0),
+                // ModSecurity's REQBODY_ERROR_MSG says which processor failed.
+                Err(error) => Some(format!("Multipart parsing error: {}", error.0)),
             },
             Some("JSON") => match body::parse_json(body, &limits) {
                 Ok(pairs) => {
@@ -308,13 +431,14 @@ impl<'s> Transaction<'s> {
         self.body_error = error;
     }
 
-    fn run_phase(&mut self, phase: u8) {
-        let set = self.set;
+    fn run_phase(&mut self, set: &RuleSet, phase: u8) {
+        self.phase = phase;
         let entries = &set.phases[usize::from(phase - 1)];
         let mut index = 0;
         let mut skip_to: Option<&str> = None;
         let mut skip_count = 0u32;
-        while index < entries.len() && !self.stopped() {
+        let mut phase_allowed = false;
+        while index < entries.len() && self.phase_runs() && !phase_allowed {
             let entry = &entries[index];
             index += 1;
             let rule = match entry {
@@ -339,7 +463,7 @@ impl<'s> Transaction<'s> {
             if !self.evaluate(rule, rule) {
                 continue;
             }
-            self.on_match(rule);
+            phase_allowed = self.on_match(rule);
             if let Some(marker) = &rule.actions.skip_after {
                 skip_to = Some(marker);
             }
@@ -531,8 +655,9 @@ impl<'s> Transaction<'s> {
         }
     }
 
-    /// A whole chain matched: log it, then its disruptive action.
-    fn on_match(&mut self, rule: &Rule) {
+    /// A whole chain matched: log it, then its disruptive action. Says whether it was
+    /// `allow:phase`, which ends the phase.
+    fn on_match(&mut self, rule: &Rule) -> bool {
         self.current_rule = rule.id;
         if rule.log && self.verdict.matches.len() < WAF_MATCHED_RULES_MAX {
             let text = |template: &Option<Template>| {
@@ -548,23 +673,25 @@ impl<'s> Transaction<'s> {
             };
             self.verdict.matches.push(matched);
         }
+        // Logging comes after the response: nothing there disrupts.
+        if self.mode != EngineMode::On || self.phase == 5 {
+            return false;
+        }
         match rule.disruptive {
             Disruptive::Pass | Disruptive::Block => {}
-            Disruptive::Allow { phase_only } => {
-                if self.mode == EngineMode::On && !phase_only {
-                    self.allowed = true;
-                }
-            }
+            Disruptive::Allow(AllowScope::Phase) => return true,
+            Disruptive::Allow(AllowScope::Request) => self.allowed_through = 2,
+            Disruptive::Allow(AllowScope::Transaction) => self.allowed_through = 4,
             Disruptive::Deny | Disruptive::Drop | Disruptive::Redirect => {
-                if self.mode == EngineMode::On {
-                    self.verdict.interruption = Some(Interruption {
-                        rule_id: rule.id,
-                        status: rule.status.unwrap_or(403),
-                        drop: rule.disruptive == Disruptive::Drop,
-                    });
-                }
+                self.verdict.interruption = Some(Interruption {
+                    rule_id: rule.id,
+                    phase: self.phase,
+                    status: rule.status.unwrap_or(403),
+                    drop: rule.disruptive == Disruptive::Drop,
+                });
             }
         }
+        false
     }
 
     /// The values `link`'s targets select, after exclusions, with what names them as
@@ -778,22 +905,50 @@ impl<'s> Transaction<'s> {
                     out.push((&b""[..], Cow::Owned(full)));
                 }
             }
-            // Response variables are empty until the response phases run; persistent
-            // collections and ENV are always empty.
-            Variable::ResponseStatus
-            | Variable::ResponseProtocol
-            | Variable::ResponseHeaders
-            | Variable::ResponseHeadersNames
-            | Variable::ResponseBody
-            | Variable::ResponseContentType
-            | Variable::ResponseContentLength
-            | Variable::Env
-            | Variable::Persistent => {}
+            // Response variables are empty until phase 3 fills them (RESPONSE_BODY until
+            // phase 4).
+            Variable::ResponseStatus => {
+                if self.responded {
+                    single(out, &self.response_status);
+                }
+            }
+            Variable::ResponseProtocol => {
+                if self.responded {
+                    single(out, &self.response_protocol);
+                }
+            }
+            Variable::ResponseHeaders => pairs(out, &self.response_headers),
+            Variable::ResponseHeadersNames => names(out, &self.response_headers),
+            Variable::ResponseBody => {
+                if !self.response_body.is_empty() {
+                    single(out, &self.response_body);
+                }
+            }
+            Variable::ResponseContentType => {
+                if let Some((_, value)) = self
+                    .response_headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(b"content-type"))
+                {
+                    single(out, value);
+                }
+            }
+            Variable::ResponseContentLength => {
+                if let Some((_, value)) = self
+                    .response_headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(b"content-length"))
+                {
+                    single(out, value);
+                }
+            }
+            // Persistent collections and ENV are always empty.
+            Variable::Env | Variable::Persistent => {}
         }
     }
 }
 
-impl Lookup for Transaction<'_> {
+impl Lookup for Transaction {
     fn lookup(&self, variable: &str, key: Option<&str>, out: &mut Vec<u8>) {
         match (variable, key) {
             ("TX", Some(key)) => {
@@ -1006,6 +1161,213 @@ mod tests {
             verdict.matches.iter().map(|m| m.id).collect(),
             verdict.interruption.map(|i| (i.rule_id, i.status)),
         )
+    }
+
+    /// A whole transaction: `target` (GET), then a response with `status`, `headers` and
+    /// `body` (phase 4 reads it when it wants to); the matched ids and the interruption
+    /// with its phase.
+    fn exchange(
+        set: &RuleSet,
+        target: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (Vec<u32>, Option<(u32, u16, u8)>) {
+        let mut tx = set.begin(&Request {
+            method: b"GET",
+            target: target.as_bytes(),
+            protocol: "HTTP/1.1",
+            headers: &[],
+            body: None,
+            peer: "192.0.2.1:4000".parse().unwrap(),
+            unique_id: "t-1",
+        });
+        let headers: Vec<(&[u8], &[u8])> = headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect();
+        tx.check_response_head(
+            set,
+            &ResponseHead {
+                status,
+                protocol: "HTTP/1.1",
+                headers: &headers,
+            },
+        );
+        if let Some(limit) = tx.response_body_wanted(set) {
+            let body = body.as_bytes();
+            tx.check_response_body(set, &body[..body.len().min(limit)], body.len() > limit);
+        }
+        let verdict = tx.finish(set);
+        (
+            verdict.matches.iter().map(|m| m.id).collect(),
+            verdict.interruption.map(|i| (i.rule_id, i.status, i.phase)),
+        )
+    }
+
+    #[test]
+    fn response_phases_see_the_status_fields_and_body() {
+        let set = rules(
+            "SecResponseBodyAccess On\n\
+             SecResponseBodyLimit 16\n\
+             SecRule RESPONSE_STATUS \"@rx ^5\" \"id:1,phase:3,pass,log\"\n\
+             SecRule RESPONSE_HEADERS:X-Powered-By \"@rx php\" \"id:2,phase:3,pass,log,t:lowercase\"\n\
+             SecRule RESPONSE_HEADERS_NAMES \"@streq server\" \"id:3,phase:3,pass,log,t:lowercase\"\n\
+             SecRule RESPONSE_CONTENT_TYPE \"@beginsWith text/plain\" \"id:4,phase:3,pass,log\"\n\
+             SecRule RESPONSE_CONTENT_LENGTH \"@gt 10\" \"id:5,phase:3,pass,log\"\n\
+             SecRule RESPONSE_PROTOCOL \"@streq HTTP/1.1\" \"id:6,phase:3,pass,log\"\n\
+             SecRule RESPONSE_BODY \"@contains secret\" \"id:7,phase:4,deny,status:502,log\"\n\
+             SecRule RESPONSE_STATUS \"@eq 200\" \"id:8,phase:4,pass,log\"\n",
+        );
+        let text = [("Content-Type", "text/plain; charset=utf-8")];
+        // (status, headers, body, matched, interruption)
+        type Case<'a> = (
+            u16,
+            &'a [(&'a str, &'a str)],
+            &'a str,
+            &'a [u32],
+            Option<(u32, u16, u8)>,
+        );
+        let cases: &[Case] = &[
+            (200, &text, "fine", &[4, 6, 8], None),
+            (503, &[("X-Powered-By", "PHP/8.2")], "", &[1, 2, 6], None),
+            (
+                200,
+                &[("Server", "x"), ("Content-Length", "11")],
+                "",
+                &[3, 5, 6, 8],
+                None,
+            ),
+            // The body phase 4 reads: a listed media type (any case, parameters aside).
+            (200, &text, "a secret", &[4, 6, 7], Some((7, 502, 4))),
+            (
+                200,
+                &[("Content-Type", "TEXT/HTML")],
+                "a secret",
+                &[6, 7],
+                Some((7, 502, 4)),
+            ),
+            // Not listed: unread, so phase 4's other rules still run.
+            (
+                200,
+                &[("Content-Type", "application/json")],
+                "a secret",
+                &[6, 8],
+                None,
+            ),
+            (200, &[], "a secret", &[6, 8], None),
+            // Past the limit (16 bytes) nothing is read: ProcessPartial.
+            (200, &text, "0123456789abcdef secret", &[4, 6, 8], None),
+        ];
+        for &(status, headers, body, matched, interruption) in cases {
+            assert_eq!(
+                exchange(&set, "/", status, headers, body),
+                (matched.to_vec(), interruption),
+                "{status} {headers:?} {body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn response_body_settings_limit_reject_and_access() {
+        let body_rule = "SecRule RESPONSE_BODY \"@contains x\" \"id:1,phase:4,pass,log\"\n";
+        let text = [("Content-Type", "text/xml")];
+        // Access off (the default): nothing reads the body.
+        let off = rules(body_rule);
+        assert_eq!(exchange(&off, "/", 200, &text, "x"), (vec![], None));
+        // Reject: a body past the limit is refused, in On only.
+        let reject = rules(&format!(
+            "SecResponseBodyAccess On\nSecResponseBodyLimit 4\nSecResponseBodyLimitAction Reject\n{body_rule}"
+        ));
+        assert_eq!(exchange(&reject, "/", 200, &text, "x"), (vec![1], None));
+        assert_eq!(
+            exchange(&reject, "/", 200, &text, "x2345"),
+            (vec![], Some((0, 500, 4)))
+        );
+        let detect = rules(&format!(
+            "SecRuleEngine DetectionOnly\nSecResponseBodyAccess On\nSecResponseBodyLimit 4\n\
+             SecResponseBodyLimitAction Reject\n{body_rule}"
+        ));
+        assert_eq!(exchange(&detect, "/", 200, &text, "x2345"), (vec![1], None));
+        // The media type list is the set's to change.
+        let json = rules(&format!(
+            "SecResponseBodyAccess On\nSecResponseBodyMimeTypesClear\n\
+             SecResponseBodyMimeType application/json\n{body_rule}"
+        ));
+        assert_eq!(exchange(&json, "/", 200, &text, "x"), (vec![], None));
+        let json_type = [("Content-Type", "application/json")];
+        assert_eq!(exchange(&json, "/", 200, &json_type, "x"), (vec![1], None));
+        // Settings that do not parse name what they take.
+        for (text, error) in [
+            ("SecResponseBodyAccess Maybe", "the value is On or Off"),
+            (
+                "SecResponseBodyLimit 0",
+                "SecResponseBodyLimit is a number of bytes",
+            ),
+            (
+                "SecResponseBodyLimit 99999999999",
+                "SecResponseBodyLimit is a number of bytes",
+            ),
+            (
+                "SecResponseBodyLimitAction Drop",
+                "Reject or ProcessPartial",
+            ),
+        ] {
+            let mut builder = Builder::new();
+            let no_data = |name: &str| Err(format!("no {name}"));
+            let got = builder.add_file("test.conf", text, &no_data).unwrap_err();
+            assert!(got.message.contains(error), "{text}: {got}");
+        }
+    }
+
+    #[test]
+    fn scores_carry_to_the_response_and_logging_runs_after_any_refusal() {
+        let set = rules(
+            "SecRule ARGS \"@rx evil\" \"id:1,phase:2,pass,log,setvar:tx.score=+5\"\n\
+             SecRule ARGS \"@rx worse\" \"id:2,phase:2,deny,log,setvar:tx.score=+5\"\n\
+             SecRule RESPONSE_STATUS \"@rx .\" \"id:3,phase:3,pass,log\"\n\
+             SecRule TX:score \"@ge 5\" \"id:4,phase:4,pass,log\"\n\
+             SecRule TX:score \"@ge 5\" \"id:5,phase:5,deny,log,msg:'score %{tx.score}'\"\n",
+        );
+        // Phase 2's score is phase 4's and 5's; phase 5 logs but cannot refuse.
+        assert_eq!(
+            exchange(&set, "/?a=evil", 200, &[], ""),
+            (vec![1, 3, 4, 5], None)
+        );
+        // A request phase refused: no response phases, logging still.
+        assert_eq!(
+            exchange(&set, "/?a=worse", 200, &[], ""),
+            (vec![2, 5], Some((2, 403, 2)))
+        );
+        assert_eq!(exchange(&set, "/?a=fine", 200, &[], ""), (vec![3], None));
+    }
+
+    #[test]
+    fn allow_lets_through_the_phase_the_request_or_all_but_logging() {
+        let body = |allow: &str| {
+            format!(
+                "SecRule ARGS:a \"@streq 1\" \"id:1,phase:1,{allow}\"\n\
+                 SecRule ARGS \"@rx .\" \"id:2,phase:1,pass,log\"\n\
+                 SecRule ARGS \"@rx .\" \"id:3,phase:2,pass,log\"\n\
+                 SecRule RESPONSE_STATUS \"@rx .\" \"id:4,phase:3,pass,log\"\n\
+                 SecRule RESPONSE_STATUS \"@rx .\" \"id:5,phase:4,pass,log\"\n\
+                 SecRule RESPONSE_STATUS \"@rx .\" \"id:6,phase:5,pass,log\"\n"
+            )
+        };
+        for (allow, matched) in [
+            // Rule 1 logs (ModSecurity's default `log`), whatever it lets through.
+            ("allow:phase", &[1, 3, 4, 5, 6][..]),
+            ("allow:request", &[1, 4, 5, 6][..]),
+            ("allow", &[1, 6][..]),
+            ("pass", &[1, 2, 3, 4, 5, 6][..]),
+        ] {
+            let set = rules(&body(allow));
+            assert_eq!(
+                exchange(&set, "/?a=1", 200, &[], ""),
+                (matched.to_vec(), None),
+                "{allow}"
+            );
+        }
     }
 
     #[test]

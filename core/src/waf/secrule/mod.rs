@@ -7,7 +7,8 @@
 //!   defaults and the load-time exclusions applied;
 //! - [`body`]: query strings, cookies and request bodies (urlencoded, multipart, JSON,
 //!   XML) into the engine's collections;
-//! - [`engine`]: one transaction through a rule set, to a [`Verdict`].
+//! - [`engine`]: one transaction through a rule set, request and response phases, to a
+//!   [`Verdict`].
 //!
 //! Sans-I/O like the rest of `core`: data files named by `@pmFromFile` are read by the
 //! caller's closure, the request is handed in as bytes, and the verdict says what to do.
@@ -25,5 +26,5 @@ pub mod settings;
 pub mod transform;
 pub mod variable;
 
-pub use engine::{Interruption, Match, Request, Verdict};
+pub use engine::{Interruption, Match, Request, ResponseHead, Transaction, Verdict};
 pub use rule::{Builder, RuleError, RuleSet};

@@ -14,6 +14,7 @@ use super::operator::Operator;
 use super::parse::{self, Directive};
 use super::transform::Transform;
 use super::variable::{self, Target};
+use crate::limits::{WAF_RESPONSE_BODY_BYTES_DEFAULT, WAF_RESPONSE_BODY_BYTES_MAX};
 
 /// One compiled rule; a chain is a rule whose `chain` holds the next link.
 #[derive(Debug, Clone)]
@@ -58,8 +59,55 @@ pub struct RuleSet {
     pub phases: [Vec<Entry>; 5],
     pub engine: EngineMode,
     pub request_body_access: bool,
+    /// What phase 4 reads of responses (`SecResponseBody*`).
+    pub response_body: ResponseBodySettings,
     /// The rule files, in load order, for messages.
     pub files: Vec<String>,
+}
+
+/// `SecResponseBodyAccess`, `SecResponseBodyMimeType`, `SecResponseBodyLimit` and
+/// `SecResponseBodyLimitAction`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseBodySettings {
+    pub access: bool,
+    /// Media types (lowercase, no parameters) whose bodies phase 4 reads.
+    pub mime_types: Vec<String>,
+    /// Bytes of a body phase 4 reads, at most `WAF_RESPONSE_BODY_BYTES_MAX`.
+    pub limit_bytes: usize,
+    /// A longer body is refused (500, in `On`), rather than inspected in part.
+    pub reject_over_limit: bool,
+}
+
+impl Default for ResponseBodySettings {
+    /// ModSecurity's and Coraza's recommended configuration, access aside: bext turns it
+    /// on from `[waf] response_body`.
+    fn default() -> ResponseBodySettings {
+        ResponseBodySettings {
+            access: false,
+            mime_types: ["text/plain", "text/html", "text/xml"]
+                .map(str::to_owned)
+                .to_vec(),
+            limit_bytes: WAF_RESPONSE_BODY_BYTES_DEFAULT,
+            reject_over_limit: false,
+        }
+    }
+}
+
+impl ResponseBodySettings {
+    /// Whether phase 4 reads a body of `content_type` (a `Content-Type` value).
+    pub fn inspects(&self, content_type: &[u8]) -> bool {
+        if !self.access {
+            return false;
+        }
+        let essence = content_type
+            .split(|&b| b == b';')
+            .next()
+            .unwrap_or_default()
+            .trim_ascii();
+        self.mime_types
+            .iter()
+            .any(|m| m.as_bytes().eq_ignore_ascii_case(essence))
+    }
 }
 
 /// A rule file that did not load: where, and which rule.
@@ -125,6 +173,7 @@ impl Builder {
                 phases: Default::default(),
                 engine: EngineMode::On,
                 request_body_access: true,
+                response_body: ResponseBodySettings::default(),
                 files: Vec::new(),
             },
             defaults: Default::default(),
@@ -214,7 +263,55 @@ impl Builder {
                 Ok(())
             }
             "secrequestbodyaccess" => {
-                self.set.request_body_access = arg(0)?.eq_ignore_ascii_case("on");
+                self.set.request_body_access = on_off(arg(0)?)?;
+                Ok(())
+            }
+            "secresponsebodyaccess" => {
+                self.set.response_body.access = on_off(arg(0)?)?;
+                Ok(())
+            }
+            "secresponsebodymimetype" => {
+                for media_type in args.iter().flat_map(|a| a.split_ascii_whitespace()) {
+                    let media_type = media_type.to_ascii_lowercase();
+                    if !self.set.response_body.mime_types.contains(&media_type) {
+                        self.set.response_body.mime_types.push(media_type);
+                    }
+                }
+                Ok(())
+            }
+            "secresponsebodymimetypesclear" => {
+                self.set.response_body.mime_types.clear();
+                Ok(())
+            }
+            "secresponsebodylimit" => {
+                let limit = arg(0)?
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|&n| (1..=WAF_RESPONSE_BODY_BYTES_MAX).contains(&n))
+                    .ok_or_else(|| {
+                        (
+                            None,
+                            format!(
+                                "SecResponseBodyLimit is a number of bytes from 1 to \
+                                 {WAF_RESPONSE_BODY_BYTES_MAX}"
+                            ),
+                        )
+                    })?;
+                self.set.response_body.limit_bytes = limit;
+                Ok(())
+            }
+            "secresponsebodylimitaction" => {
+                self.set.response_body.reject_over_limit =
+                    match arg(0)?.to_ascii_lowercase().as_str() {
+                        "reject" => true,
+                        "processpartial" => false,
+                        _ => {
+                            return Err((
+                                None,
+                                "SecResponseBodyLimitAction is Reject or ProcessPartial".to_owned(),
+                            ));
+                        }
+                    };
                 Ok(())
             }
             "secdefaultaction" => self.default_action(arg(0)?),
@@ -253,15 +350,10 @@ impl Builder {
             // Settings that belong to the server (bext's own limits and logs) or that bext
             // does not have (persistent collections, upload storage).
             "seccomponentsignature"
-            | "secresponsebodyaccess"
             | "secrequestbodylimit"
             | "secrequestbodynofileslimit"
             | "secrequestbodyinmemorylimit"
             | "secrequestbodylimitaction"
-            | "secresponsebodylimit"
-            | "secresponsebodylimitaction"
-            | "secresponsebodymimetype"
-            | "secresponsebodymimetypesclear"
             | "secauditengine"
             | "secauditlog"
             | "secauditlogparts"
@@ -401,6 +493,17 @@ impl Builder {
         for rule in self.set.rules.iter_mut().filter(|rule| which(rule)) {
             rule.targets.extend_from_slice(targets);
         }
+    }
+}
+
+/// A directive's `On` or `Off`.
+fn on_off(value: &str) -> Result<bool, (Option<u32>, String)> {
+    if value.eq_ignore_ascii_case("on") {
+        Ok(true)
+    } else if value.eq_ignore_ascii_case("off") {
+        Ok(false)
+    } else {
+        Err((None, format!("`{value}`: the value is On or Off")))
     }
 }
 

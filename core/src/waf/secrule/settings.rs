@@ -13,14 +13,26 @@ pub const SETTINGS_FILE: &str = "[waf] settings";
 /// Ids of the settings rules: outside CRS's 900000–999999 and the ranges CRS reserves for
 /// users' exclusions, so they never collide with a rule file's.
 const SETTINGS_RULE_ID: u32 = 9_990_001;
+/// The rule that refuses a body that did not parse: ModSecurity's and Coraza's recommended
+/// rule 200002, under an id of bext's.
+pub const BODY_ERROR_RULE_ID: u32 = 9_990_002;
 
-/// Loaded first: the engine mode and body access.
+/// Loaded first: the engine mode and body access (a rule file may still change them),
+/// and the refusal of a body that did not parse (400): the rules cannot see into such a
+/// body, so letting it through would be a door left open for whatever it hides, which is
+/// why ModSecurity's and Coraza's recommended configurations refuse it too.
 pub fn before(rules: &WafRules) -> String {
     let mode = match rules.mode {
         WafMode::Block => "On",
         WafMode::DetectionOnly => "DetectionOnly",
     };
-    format!("SecRuleEngine {mode}\nSecRequestBodyAccess On\n")
+    let response_body = if rules.response_body { "On" } else { "Off" };
+    format!(
+        "SecRuleEngine {mode}\nSecRequestBodyAccess On\nSecResponseBodyAccess {response_body}\n\
+         SecRule REQBODY_ERROR \"!@eq 0\" \"id:{BODY_ERROR_RULE_ID},phase:2,t:none,log,deny,\
+         status:400,msg:'Failed to parse request body',logdata:'%{{reqbody_error_msg}}',\
+         severity:2\"\n"
+    )
 }
 
 /// Loaded after `crs-setup.conf`: paranoia and the anomaly threshold.
@@ -54,6 +66,7 @@ mod tests {
             paranoia: 2,
             mode: WafMode::DetectionOnly,
             anomaly_threshold: Some(10),
+            response_body: true,
             expose_matches: false,
         };
         let mut builder = Builder::new();
@@ -69,7 +82,9 @@ mod tests {
             set.engine,
             crate::waf::secrule::action::EngineMode::DetectionOnly
         );
-        assert_eq!(set.rules.len(), 1);
-        assert_eq!(set.rules[0].actions.setvars.len(), 3);
+        assert!(set.response_body.access);
+        assert_eq!(set.rules.len(), 2);
+        assert_eq!(set.rules[0].id, BODY_ERROR_RULE_ID);
+        assert_eq!(set.rules[1].actions.setvars.len(), 3);
     }
 }

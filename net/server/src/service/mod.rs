@@ -143,7 +143,10 @@ impl Service {
         now: Instant,
     ) -> Outcome {
         let inspection = self.inspect(route, request);
-        if let Some(refusal) = inspection.as_ref().and_then(|i| i.refusal()) {
+        if let Some(inspection) = &inspection
+            && let Some(refusal) = inspection.refusal()
+        {
+            let refusal = inspection.conclude(self, request, refusal);
             return Outcome::Ready(with_hsts(route, refusal));
         }
         let answer = match route.handler {
@@ -155,9 +158,17 @@ impl Service {
             Handler::AcmeChallenge => Some(self.acme_answer(request)),
             Handler::Refused(refusal) => Some(waf::refused(refusal)),
         };
-        match answer {
-            Some(response) => Outcome::Ready(with_hsts(route, exposed(inspection, response))),
-            None => Outcome::Later,
+        match (answer, inspection) {
+            (None, _) => Outcome::Later,
+            (Some(response), None) => Outcome::Ready(with_hsts(route, response)),
+            // Phase 4 reads this body from a file or a stream: that waits.
+            (Some(response), Some(inspection)) if inspection.awaits_body(&response) => {
+                Outcome::Later
+            }
+            (Some(response), Some(inspection)) => {
+                let response = inspection.conclude(self, request, response);
+                Outcome::Ready(with_hsts(route, response))
+            }
         }
     }
 
@@ -169,7 +180,10 @@ impl Service {
         now: Instant,
     ) -> Response {
         let inspection = self.inspect(route, request);
-        if let Some(refusal) = inspection.as_ref().and_then(|i| i.refusal()) {
+        if let Some(inspection) = &inspection
+            && let Some(refusal) = inspection.refusal()
+        {
+            let refusal = inspection.conclude(self, request, refusal);
             return with_hsts(route, refusal);
         }
         let response = match route.handler {
@@ -180,7 +194,11 @@ impl Service {
             Handler::AcmeChallenge => self.acme_answer(request),
             Handler::Refused(refusal) => waf::refused(refusal),
         };
-        with_hsts(route, exposed(inspection, response))
+        let response = match inspection {
+            Some(inspection) => inspection.conclude_async(self, request, response).await,
+            None => response,
+        };
+        with_hsts(route, response)
     }
 
     /// An HTTP-01 token's key authorization (RFC 8555 §8.3), or 404 if it closed since the
@@ -306,14 +324,6 @@ fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
 
 #[cfg(test)]
 mod tests;
-
-/// `response` with the matched rule ids, when the rules inspected it and expose them.
-fn exposed(inspection: Option<Rc<inspect::Inspection>>, response: Response) -> Response {
-    match inspection {
-        Some(inspection) => inspection.exposed(response),
-        None => response,
-    }
-}
 
 /// Adds the site's `strict-transport-security` to an answer over HTTPS (never over plain
 /// HTTP, RFC 6797 §7.2).
