@@ -438,15 +438,22 @@ fn crs_regression_corpus() {
             .unwrap_or_else(|e| panic!("{}: {e}", albedo.join(file).display()));
         dir.write(file, text);
     }
+    // CRS as its tests run it: crs-setup.conf with the test settings appended (they must
+    // run before CRS's own phase-1 rules read them), beside CRS's rules.
     let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/crs/setup.conf");
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    dir.write(
+        "crs/crs-setup.conf",
+        read(&crs.join("crs-setup.conf.example")) + "\n" + &read(&setup),
+    );
+    std::os::unix::fs::symlink(crs.join("rules"), dir.path().join("crs/rules"))
+        .expect("link CRS's rules");
     let config = dir.write(
         "bext.toml",
-        format!(
-            "[waf]\ncrs = \"{}\"\nrules = [\"{}\"]\nparanoia = 4\nmode = \"detection_only\"\n\
-             response_body = true\nexpose_matches = true\n[[site]]\napp = \".\"\n",
-            crs.display(),
-            setup.display()
-        ),
+        "[waf]\ncrs = \"crs\"\nparanoia = 4\nmode = \"detection_only\"\nresponse_body = true\n\
+         expose_matches = true\n[[site]]\napp = \".\"\n",
     );
     let log = dir.path().join("bext-stderr.log");
     let bext = Bext::serve_config_logged(&config, &["--shards", "2"], &log);
@@ -489,4 +496,4 @@ fn crs_regression_corpus() {
 
 /// The last measured pass rate of the corpus (percent of the tests Coraza passes), rounded
 /// down: raise it when the engine gets better.
-const CRS_PASS_RATE_FLOOR: f64 = 99.7;
+const CRS_PASS_RATE_FLOOR: f64 = 99.8;

@@ -138,6 +138,8 @@ pub struct Request<'b, 'h> {
     /// the body, unless answering without it.
     pub expect_continue: bool,
     method_bytes: &'b [u8],
+    /// The request-target as sent: `http://host/p?q` stays whole.
+    target: &'b [u8],
     headers: &'h [httparse::Header<'b>],
 }
 
@@ -145,6 +147,11 @@ impl<'b, 'h> Request<'b, 'h> {
     /// The method as sent, for `Method::Other` and for logs.
     pub fn method_bytes(&self) -> &'b [u8] {
         self.method_bytes
+    }
+
+    /// The request-target as sent (absolute form included), for the WAF's `REQUEST_LINE`.
+    pub fn target(&self) -> &'b [u8] {
+        self.target
     }
 
     /// The value of the first field named `name`, compared case-insensitively.
@@ -205,6 +212,7 @@ pub fn parse_request<'b, 'h>(
         Version::Http11
     };
     let method = Method::from_bytes(method_bytes);
+    let sent = target;
     let target = parse_target(method, target)?;
     let headers: &'h [httparse::Header<'b>] = raw.headers;
     let fields = scan_fields(headers, version)?;
@@ -219,6 +227,7 @@ pub fn parse_request<'b, 'h>(
         keep_alive: fields.keep_alive,
         expect_continue: fields.expect_continue,
         method_bytes,
+        target: sent,
         headers,
     };
     Ok(Parsed::Complete { head, head_len })

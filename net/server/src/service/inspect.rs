@@ -94,7 +94,7 @@ impl Service {
             .for_each(|name, value| headers.push((name, value)));
         let view = secrule::Request {
             method: request.method_bytes,
-            target: request.target,
+            target: request.sent_target,
             protocol: request.version.as_str(),
             headers: &headers,
             body: request.body.filter(|b| !b.is_empty()),

@@ -51,6 +51,9 @@ pub(crate) struct Request<'a> {
     pub method_bytes: &'a [u8],
     /// The target as sent, path and query (for the log and apps).
     pub target: &'a [u8],
+    /// The request-target exactly as sent: an absolute form (`http://host/p?q`) stays whole
+    /// (for the WAF's `REQUEST_LINE` and `REQUEST_URI_RAW`).
+    pub sent_target: &'a [u8],
     /// The origin path, not percent-decoded.
     pub path: &'a [u8],
     pub query: Option<&'a [u8]>,
@@ -83,6 +86,7 @@ impl<'a> Request<'a> {
             head.method,
             head.method_bytes(),
             target,
+            head.target(),
             head.path,
             head.query,
             head.host,
@@ -98,6 +102,7 @@ impl<'a> Request<'a> {
         method: Method,
         method_bytes: &'a [u8],
         target: &'a [u8],
+        sent_target: &'a [u8],
         path: &'a [u8],
         query: Option<&'a [u8]>,
         host: Option<&'a [u8]>,
@@ -110,6 +115,7 @@ impl<'a> Request<'a> {
             method,
             method_bytes,
             target,
+            sent_target,
             path,
             query,
             host,
@@ -144,6 +150,7 @@ impl<'a> Request<'a> {
             method: self.method,
             method_bytes: copy.bytes(self.method_bytes),
             target: copy.bytes(self.target),
+            sent_target: copy.bytes(self.sent_target),
             path: copy.bytes(self.path),
             query: self.query.map(|q| copy.bytes(q)),
             host: self.host.map(|h| copy.bytes(h)),
@@ -213,6 +220,7 @@ pub(crate) struct OwnedRequest {
     pub method: Method,
     method_bytes: Bytes,
     target: Bytes,
+    sent_target: Bytes,
     path: Bytes,
     query: Option<Bytes>,
     host: Option<Bytes>,
@@ -253,6 +261,7 @@ impl OwnedRequest {
         OwnedRequest {
             method: Method::from_bytes(method),
             method_bytes: Bytes::copy_from_slice(method),
+            sent_target: target.clone(),
             target,
             path,
             query,
@@ -273,6 +282,7 @@ impl OwnedRequest {
             self.method,
             &self.method_bytes,
             &self.target,
+            &self.sent_target,
             &self.path,
             self.query.as_deref(),
             self.host.as_deref(),
@@ -331,5 +341,8 @@ mod tests {
         let owned = view.owned();
         assert_eq!(owned.view().path, b"/");
         assert_eq!(owned.view().target, view.target);
+        // The WAF sees the target as it was sent.
+        assert_eq!(view.sent_target, b"http://example.com");
+        assert_eq!(owned.view().sent_target, b"http://example.com");
     }
 }
