@@ -12,6 +12,10 @@ use bext_core::config::{Config, ConfigError};
 /// An error for the first site whose root cannot be opened as a directory.
 pub fn check(file: &str, text: &str, config: &Config) -> Result<(), ConfigError> {
     for (index, site) in config.sites.iter().enumerate() {
+        // A site that only proxies has no root.
+        if site.root.as_os_str().is_empty() {
+            continue;
+        }
         if let Some(app) = &site.app {
             if !app.join("app").is_dir() {
                 let (line, column) = locate_site_key(text, index, "app").unwrap_or((1, 1));

@@ -31,6 +31,7 @@ pub mod image;
 pub mod isr;
 pub mod limits;
 pub mod metrics;
+pub mod proxy;
 pub mod sites;
 pub mod static_files;
 pub mod waf;

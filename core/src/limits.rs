@@ -539,3 +539,50 @@ pub const ACME_POLL_TIMEOUT_MS: u64 = 120_000;
 pub const ACME_PUBLISH_DEADLINE_MS: u64 = 5_000;
 /// Longest HTTP-01 token bext serves (RFC 8555 tokens are 128 bits and more, base64url).
 pub const ACME_TOKEN_BYTES_MAX: usize = 256;
+
+/// `[[upstream]]` tables one config may have.
+pub const UPSTREAMS_MAX: usize = 256;
+/// Longest `[[upstream]] name`.
+pub const UPSTREAM_NAME_BYTES_MAX: usize = 64;
+/// The longest an upstream server's ejection lasts, as a multiple of `eject_ms` (a power of
+/// two: each ejection in a row doubles the last).
+pub const PROXY_EJECT_BACKOFF_MAX: u32 = 64;
+/// Servers one upstream may list.
+pub const UPSTREAM_SERVERS_MAX: usize = 256;
+/// Highest `weight=` of an upstream server.
+pub const UPSTREAM_WEIGHT_MAX: u64 = 1_000;
+/// `[[site.proxy]]` routes one site may have.
+pub const PROXY_ROUTES_MAX: usize = 64;
+/// Default `connect_timeout_ms` of an upstream.
+pub const PROXY_CONNECT_TIMEOUT_MS_DEFAULT: u64 = 5_000;
+/// Default `timeout_ms` of an upstream: the response head's wait and the body's longest
+/// silence (nginx's `proxy_read_timeout`).
+pub const PROXY_TIMEOUT_MS_DEFAULT: u64 = 60_000;
+/// Highest `connect_timeout_ms`, `timeout_ms`, `idle_ms` and `eject_ms`.
+pub const PROXY_TIMEOUT_MS_CEILING: u64 = 3_600_000;
+/// Default idle connections a shard keeps per upstream server.
+pub const PROXY_IDLE_CONNECTIONS_DEFAULT: usize = 32;
+/// Highest `idle_connections_max`.
+pub const PROXY_IDLE_CONNECTIONS_CEILING: u64 = 4_096;
+/// Default `idle_ms`: how long an idle upstream connection is kept (nginx's upstream
+/// `keepalive_timeout`).
+pub const PROXY_IDLE_MS_DEFAULT: u64 = 60_000;
+/// Default `fail_max`: failures in a row that eject a server.
+pub const PROXY_FAIL_MAX_DEFAULT: u64 = 3;
+/// Highest `fail_max`.
+pub const PROXY_FAIL_MAX_CEILING: u64 = 1_000;
+/// Default `eject_ms`: a first ejection's length (doubled for each one in a row).
+pub const PROXY_EJECT_MS_DEFAULT: u64 = 10_000;
+/// Most servers one request tries: the first choice and, on a connect failure, the next.
+pub const PROXY_ATTEMPTS_MAX: usize = 3;
+/// Longest response head an upstream may send.
+pub const PROXY_RESPONSE_HEAD_BYTES_MAX: usize = 64 * 1024;
+/// Fields an upstream's response head may have.
+pub const PROXY_RESPONSE_FIELDS_MAX: usize = 128;
+/// Bytes read from an upstream per call.
+pub const PROXY_READ_BYTES: usize = 64 * 1024;
+/// A response whose whole body arrives with its head, up to this size, is answered as one
+/// buffer (with its length); larger or later bodies stream.
+pub const PROXY_INLINE_BODY_BYTES_MAX: usize = 64 * 1024;
+/// Longest wait for an upstream name to resolve when the config loads.
+pub const PROXY_RESOLVE_TIMEOUT_MS: u64 = 5_000;

@@ -88,6 +88,26 @@ pub struct Metrics {
     pub waf_bans_unrecorded: u64,
     /// Requests answered 403 because their client was banned.
     pub waf_banned: u64,
+    /// Requests forwarded to an upstream (`[[site.proxy]]`).
+    pub proxy_requests: u64,
+    /// Upstream connections refused or reset before an answer (502).
+    pub proxy_refused: u64,
+    /// Upstreams that did not connect or answer in time (504).
+    pub proxy_timeouts: u64,
+    /// Upstream responses refused as malformed or ambiguous (502).
+    pub proxy_bad_responses: u64,
+    /// Requests no upstream server could take: all ejected or tried (503).
+    pub proxy_unavailable: u64,
+    /// Requests sent to another server after one failed.
+    pub proxy_retries: u64,
+    /// Upstream servers ejected after failures in a row.
+    pub proxy_ejections: u64,
+    /// Connections opened to upstream servers.
+    pub proxy_connections_opened: u64,
+    /// Requests sent on a kept-alive upstream connection.
+    pub proxy_connections_reused: u64,
+    /// Proxied response bodies the upstream broke off (the client's stream is reset).
+    pub proxy_bodies_cut: u64,
     /// Bans this shard wrote into the XDP filter's map.
     pub xdp_bans: u64,
     /// Bans the XDP filter's map refused (the userspace ban still holds).
@@ -183,6 +203,16 @@ impl Metrics {
         self.waf_bans_received += other.waf_bans_received;
         self.waf_bans_unrecorded += other.waf_bans_unrecorded;
         self.waf_banned += other.waf_banned;
+        self.proxy_requests += other.proxy_requests;
+        self.proxy_refused += other.proxy_refused;
+        self.proxy_timeouts += other.proxy_timeouts;
+        self.proxy_bad_responses += other.proxy_bad_responses;
+        self.proxy_unavailable += other.proxy_unavailable;
+        self.proxy_retries += other.proxy_retries;
+        self.proxy_ejections += other.proxy_ejections;
+        self.proxy_connections_opened += other.proxy_connections_opened;
+        self.proxy_connections_reused += other.proxy_connections_reused;
+        self.proxy_bodies_cut += other.proxy_bodies_cut;
         self.xdp_bans += other.xdp_bans;
         self.xdp_ban_failures += other.xdp_ban_failures;
         self.latency_sum_nanos = self
@@ -346,6 +376,56 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_waf_banned_total",
         "Requests answered 403 because their client was banned.",
         m.waf_banned,
+    );
+    counter(
+        "bext_proxy_requests_total",
+        "Requests forwarded to an upstream ([[site.proxy]]).",
+        m.proxy_requests,
+    );
+    counter(
+        "bext_proxy_refused_total",
+        "Upstream connections refused or reset before an answer (502).",
+        m.proxy_refused,
+    );
+    counter(
+        "bext_proxy_timeouts_total",
+        "Upstreams that did not connect or answer in time (504).",
+        m.proxy_timeouts,
+    );
+    counter(
+        "bext_proxy_bad_responses_total",
+        "Upstream responses refused as malformed or ambiguous (502).",
+        m.proxy_bad_responses,
+    );
+    counter(
+        "bext_proxy_unavailable_total",
+        "Requests no upstream server could take: all ejected or tried (503).",
+        m.proxy_unavailable,
+    );
+    counter(
+        "bext_proxy_retries_total",
+        "Requests sent to another server after one failed.",
+        m.proxy_retries,
+    );
+    counter(
+        "bext_proxy_ejections_total",
+        "Upstream servers ejected after failures in a row.",
+        m.proxy_ejections,
+    );
+    counter(
+        "bext_proxy_connections_opened_total",
+        "Connections opened to upstream servers.",
+        m.proxy_connections_opened,
+    );
+    counter(
+        "bext_proxy_connections_reused_total",
+        "Requests sent on a kept-alive upstream connection.",
+        m.proxy_connections_reused,
+    );
+    counter(
+        "bext_proxy_bodies_cut_total",
+        "Proxied response bodies the upstream broke off (the client's stream is reset).",
+        m.proxy_bodies_cut,
     );
     counter(
         "bext_xdp_bans_total",

@@ -21,6 +21,78 @@ pub struct Config {
     pub sites: Vec<SiteConfig>,
     pub render: RenderConfig,
     pub waf: WafConfig,
+    /// `[[upstream]]`: servers that sites' proxy routes forward to, by index.
+    pub upstreams: Vec<Upstream>,
+}
+
+/// One `[[upstream]]`: a pool of servers a proxy route forwards to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upstream {
+    /// Unique among upstreams; what `[[site.proxy]] upstream` names.
+    pub name: String,
+    /// At least one.
+    pub servers: Vec<UpstreamServer>,
+    pub balance: Balance,
+    /// Longest wait for a connection to a server, then the next server (or 502/504).
+    pub connect_timeout_ms: u64,
+    /// Longest wait for the response head after the request is sent, and the longest silence
+    /// inside the response body (then 504, or the body is cut off).
+    pub timeout_ms: u64,
+    /// Idle connections each shard keeps per server for reuse.
+    pub idle_connections_max: usize,
+    /// How long an idle connection is kept.
+    pub idle_ms: u64,
+    /// Failures in a row (refused, reset, timed out, a bad response) that eject a server.
+    pub fail_max: u32,
+    /// How long an ejected server gets no requests; doubled for each ejection in a row.
+    pub eject_ms: u64,
+}
+
+/// One server of an upstream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpstreamServer {
+    /// `host:port` as written: an IP address, or a name resolved when the config loads.
+    pub host: String,
+    pub port: u16,
+    /// Its share of requests relative to the others (round robin, random_two).
+    pub weight: u32,
+}
+
+/// How a proxy route picks a server of its upstream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Balance {
+    /// In turn, by weight.
+    RoundRobin,
+    /// The fewest requests in flight (on this shard).
+    LeastConn,
+    /// Peak EWMA: the lowest recent latency times requests in flight.
+    Ewma,
+    /// The better of two servers picked at random (by weight).
+    RandomTwo,
+    /// The same key always goes to the same server while it is up (rendezvous hashing).
+    ConsistentHash(HashKey),
+}
+
+/// What `consistent_hash` hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HashKey {
+    /// The client's address.
+    Ip,
+    /// A request field's value (lowercase name).
+    Header(String),
+    /// A cookie's value.
+    Cookie(String),
+}
+
+/// One `[[site.proxy]]`: requests whose path matches go to an upstream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyRoute {
+    /// A glob over the request path, as for `cache_control`.
+    pub pattern: String,
+    /// Index into [`Config::upstreams`].
+    pub upstream: usize,
+    /// Removed from the front of the path before forwarding (`/api` makes `/api/x` `/x`).
+    pub strip_prefix: Option<String>,
 }
 
 /// `[waf]`: address lists and a rate limit per client, enforced by every shard before a
@@ -234,7 +306,8 @@ pub struct SiteConfig {
     pub default: bool,
     /// Already resolved against the config file's directory; not checked for existence (the
     /// core does no I/O: the binary checks it at start-up). For an app site without its own
-    /// `root` this is the app's `public/` directory, which may be missing.
+    /// `root` this is the app's `public/` directory, which may be missing; empty for a site
+    /// that only proxies (no `root`, no `app`), which serves no files.
     pub root: PathBuf,
     /// An app directory (`app/**/page.tsx`, `public/`, ...) whose pages this site renders;
     /// resolved like `root`.
@@ -264,6 +337,9 @@ pub struct SiteConfig {
     pub hsts: Option<String>,
     /// `[site.waf]`: the site's own lists and rule-engine overrides.
     pub waf: SiteWaf,
+    /// `[[site.proxy]]`, in file order: the first whose pattern matches forwards the
+    /// request.
+    pub proxy: Vec<ProxyRoute>,
 }
 
 /// `[site.waf]`: what one site changes of `[waf]`.
@@ -373,6 +449,7 @@ impl Config {
             sites: vec![SiteConfig::new(root)],
             render: RenderConfig::default(),
             waf: WafConfig::default(),
+            upstreams: Vec::new(),
         }
     }
 }
@@ -388,6 +465,7 @@ impl Config {
             sites: vec![site],
             render: RenderConfig::default(),
             waf: WafConfig::default(),
+            upstreams: Vec::new(),
         }
     }
 }
@@ -432,6 +510,7 @@ impl SiteConfig {
             https_redirect: false,
             hsts: None,
             waf: SiteWaf::default(),
+            proxy: Vec::new(),
         }
     }
 }

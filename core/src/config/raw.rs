@@ -23,6 +23,34 @@ pub(super) struct RawConfig {
     pub render: RawRender,
     #[serde(default)]
     pub waf: RawWaf,
+    #[serde(default)]
+    pub upstream: Vec<Spanned<RawUpstream>>,
+}
+
+/// `[[upstream]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an [[upstream]] table")]
+pub(super) struct RawUpstream {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub servers: Vec<Spanned<String>>,
+    pub balance: Option<Spanned<String>>,
+    pub connect_timeout_ms: Option<Spanned<u64>>,
+    pub timeout_ms: Option<Spanned<u64>>,
+    pub idle_connections_max: Option<Spanned<u64>>,
+    pub idle_ms: Option<Spanned<u64>>,
+    pub fail_max: Option<Spanned<u64>>,
+    pub eject_ms: Option<Spanned<u64>>,
+}
+
+/// `[[site.proxy]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [[site.proxy]] table")]
+pub(super) struct RawProxyRoute {
+    #[serde(rename = "match")]
+    pub pattern: Spanned<String>,
+    pub upstream: Spanned<String>,
+    pub strip_prefix: Option<Spanned<String>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -124,6 +152,8 @@ pub(super) struct RawSite {
     pub https_redirect: Option<Spanned<bool>>,
     pub hsts: Option<Spanned<String>>,
     pub waf: Option<Spanned<RawSiteWaf>>,
+    #[serde(default)]
+    pub proxy: Vec<Spanned<RawProxyRoute>>,
 }
 
 /// `[site.waf]`: a site's own address lists and its overrides of the rule engine.

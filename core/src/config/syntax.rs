@@ -99,6 +99,11 @@ pub(super) fn header_name(name: &str) -> Result<String, String> {
     Ok(lower)
 }
 
+/// An RFC 9110 token: one or more `tchar`.
+pub(super) fn is_token(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(is_tchar)
+}
+
 /// RFC 9110 `tchar`.
 fn is_tchar(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub struct Snapshot {
     pub(crate) site_keys: Arc<[crate::transport::tls::certs::SiteKeys]>,
     /// `[waf] allow` and `deny`, ready for lookups (shared read-only by every shard).
     pub(crate) ip_rules: bext_core::waf::IpRules,
+    /// Each `[[upstream]]` server's address, resolved when the snapshot was built.
+    pub(crate) upstream_addrs: Vec<Vec<SocketAddr>>,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -59,6 +62,8 @@ pub(crate) struct SiteRuntime {
     /// The rule set this site's requests are inspected with (`[waf]`'s, or one loaded for
     /// the site's overrides; shared by the sites with the same settings); `None`: none.
     pub rules: Option<Arc<bext_core::waf::secrule::RuleSet>>,
+    /// `[[site.proxy]]`'s patterns, in order (the route's index is the position).
+    pub proxy: Vec<globset::GlobMatcher>,
 }
 
 #[derive(Debug)]
@@ -110,17 +115,19 @@ impl AppBuilder {
                 Some(dir) => Some(self.app(i, dir, &config)?),
                 None => None,
             };
-            // An app's own public/ may be missing: the site then serves no files.
-            let root = if app.as_ref().is_some_and(|a| a.no_public) {
-                None
-            } else {
-                Some(sys::open_root(&site.root).map_err(|e| {
-                    SnapshotError(format!(
-                        "site[{i}].root: cannot open directory {}: {e}",
-                        site.root.display()
-                    ))
-                })?)
-            };
+            // An app's own public/ may be missing, and a site that only proxies has no root:
+            // the site then serves no files.
+            let root =
+                if app.as_ref().is_some_and(|a| a.no_public) || site.root.as_os_str().is_empty() {
+                    None
+                } else {
+                    Some(sys::open_root(&site.root).map_err(|e| {
+                        SnapshotError(format!(
+                            "site[{i}].root: cannot open directory {}: {e}",
+                            site.root.display()
+                        ))
+                    })?)
+                };
             let rules: Vec<(&str, &str)> = site
                 .cache_control
                 .iter()
@@ -140,6 +147,15 @@ impl AppBuilder {
                 .hsts
                 .as_deref()
                 .and_then(|value| Field::new(b"strict-transport-security", value.as_bytes()).ok());
+            let proxy = site
+                .proxy
+                .iter()
+                .map(|route| {
+                    bext_core::static_files::compile_glob(&route.pattern)
+                        .map(|glob| glob.compile_matcher())
+                        .map_err(|e| SnapshotError(format!("site[{i}].proxy.match: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             site_runtime.push(SiteRuntime {
                 root,
                 cache_control,
@@ -148,6 +164,7 @@ impl AppBuilder {
                 app,
                 ip_rules: bext_core::waf::IpRules::new(&site.waf.allow, &site.waf.deny),
                 rules: None,
+                proxy,
             });
         }
         // One rule set per distinct setting: most configs load exactly one.
@@ -187,9 +204,30 @@ impl AppBuilder {
                 None => (None, Arc::from(Vec::new())),
             };
         let ip_rules = bext_core::waf::IpRules::new(&config.waf.allow, &config.waf.deny);
+        let upstream_addrs = config
+            .upstreams
+            .iter()
+            .enumerate()
+            .map(|(i, upstream)| {
+                upstream
+                    .servers
+                    .iter()
+                    .enumerate()
+                    .map(|(k, server)| {
+                        resolve(&server.host, server.port).map_err(|e| {
+                            SnapshotError(format!(
+                                "upstream[{i}].servers[{k}]: {}:{}: {e}",
+                                server.host, server.port
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Snapshot {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             ip_rules,
+            upstream_addrs,
             config,
             sites,
             site_runtime,
@@ -266,5 +304,34 @@ impl AppBuilder {
             dev,
             no_public,
         }))
+    }
+}
+
+/// An upstream server's address: an IP address as it is, a name resolved (the first
+/// address it has) within `PROXY_RESOLVE_TIMEOUT_MS`, on a thread of its own so a resolver
+/// that hangs cannot hold a load or reload longer than that.
+fn resolve(host: &str, port: u16) -> Result<SocketAddr, String> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    let name = host.to_owned();
+    std::thread::Builder::new()
+        .name("bext-resolve".into())
+        .spawn(move || {
+            use std::net::ToSocketAddrs;
+            let _ = tx.send(
+                (name.as_str(), port)
+                    .to_socket_addrs()
+                    .map(|mut a| a.next()),
+            );
+        })
+        .map_err(|e| format!("cannot start a resolver thread: {e}"))?;
+    let timeout = Duration::from_millis(bext_core::limits::PROXY_RESOLVE_TIMEOUT_MS);
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(Some(addr))) => Ok(addr),
+        Ok(Ok(None)) => Err("the name has no address".into()),
+        Ok(Err(e)) => Err(format!("cannot resolve the name: {e}")),
+        Err(_) => Err(format!("the name did not resolve within {timeout:?}")),
     }
 }

@@ -10,6 +10,8 @@
 //! framed by Content-Length, chunked encoding (decoded with the server's own chunked decoder)
 //! or the end of the stream, and bounded by `body_bytes_max`.
 
+pub mod upstream;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::h1::{self, BodyDecoder, BodyKind};

@@ -43,6 +43,7 @@ pub use process::{
 };
 pub use reuseport::{LISTEN_BACKLOG_MAX, bind_reuseport_group, bind_reuseport_udp_group};
 pub use rlimit::{raise_nofile_limit, raise_nofile_limit_to};
+pub use socket::connection_unusable;
 pub use udp::{
     GSO_SEGMENTS_MAX, GsoError, Received, UDP_PAYLOAD_BYTES_MAX, enable_gro, recv_segments,
     send_repeated, send_segments,

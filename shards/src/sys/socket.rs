@@ -92,3 +92,25 @@ pub(super) fn socket_addr_from(storage: &libc::sockaddr_storage) -> Option<Socke
         _ => None,
     }
 }
+
+/// Whether a connected TCP socket can no longer be used for a new request: the peer closed
+/// it (a pooled upstream connection its server timed out), reset it, or sent bytes nobody
+/// asked for. One non-blocking `recv(MSG_PEEK)`; nothing is consumed.
+pub fn connection_unusable(fd: RawFd) -> bool {
+    let mut byte = 0u8;
+    // SAFETY: one byte of writable storage that lives for the call, and its exact length.
+    let n = unsafe {
+        libc::recv(
+            fd,
+            (&raw mut byte).cast(),
+            1,
+            libc::MSG_PEEK | libc::MSG_DONTWAIT,
+        )
+    };
+    if n < 0 {
+        let error = io::Error::last_os_error();
+        return !matches!(error.raw_os_error(), Some(libc::EAGAIN) | Some(libc::EINTR));
+    }
+    // 0: the peer closed; more: unasked-for bytes.
+    true
+}

@@ -3,6 +3,7 @@
 //! (or, if both were written, the later one in the rule's wording). `server` and `site` hold
 //! the rules of each table; this file the entry point and the helpers they share.
 
+mod proxy;
 mod render;
 mod server;
 mod site;
@@ -34,6 +35,7 @@ impl Checker<'_> {
         let server = self.server(raw.server)?;
         let render = self.render(raw.render)?;
         let waf = self.waf(raw.waf)?;
+        let upstreams = self.upstreams(raw.upstream)?;
         if raw.site.is_empty() {
             return Err(self.source.error_at_start(
                 "site",
@@ -57,8 +59,10 @@ impl Checker<'_> {
             let tls_span = raw_site.get_ref().tls.as_ref().map(|t| t.span());
             let mut raw_site = raw_site.into_inner();
             let site_waf = self.site_waf(index, raw_site.waf.take(), &waf)?;
+            let proxy = self.site_proxy(index, &raw_site.proxy, &upstreams)?;
             let mut site = self.site(index, span, raw_site, &mut host_owner, &mut default_site)?;
             site.waf = site_waf;
+            site.proxy = proxy;
             if let (Some(SiteTls::Acme(_)), Some(tls_span)) = (&site.tls, tls_span) {
                 self.acme_site(index, tls_span, &site.hosts)?;
             }
@@ -97,6 +101,7 @@ impl Checker<'_> {
             sites,
             render,
             waf,
+            upstreams,
         })
     }
 

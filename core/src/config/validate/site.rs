@@ -27,12 +27,14 @@ impl Checker<'_> {
         let root = match (&raw.root, &app) {
             (Some(root), _) => self.path(root, &format!("{prefix}.root"))?,
             (None, Some(app)) => app.join("public"),
+            // A site that only proxies serves no files.
+            (None, None) if !raw.proxy.is_empty() => std::path::PathBuf::new(),
             (None, None) => {
                 return Err(self.source.error(
                     table,
                     &format!("{prefix}.root"),
-                    "required key is missing: a site needs `root` (a directory to serve) or \
-                     `app` (an app directory to render)",
+                    "required key is missing: a site needs `root` (a directory to serve), \
+                     `app` (an app directory to render) or [[site.proxy]] routes",
                 ));
             }
         };

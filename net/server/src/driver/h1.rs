@@ -648,6 +648,7 @@ impl Connection<'_> {
             match &piece {
                 Some(data) if chunked => h1::write_chunk(&mut buf, data),
                 Some(data) => buf.extend_from_slice(data),
+                None if stream.aborted() => return (false, sent),
                 None if chunked => h1::write_last_chunk(&mut buf),
                 None => {}
             }

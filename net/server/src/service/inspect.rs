@@ -65,7 +65,7 @@ impl Route {
         self.state.rules[self.site].is_some()
             && matches!(
                 self.handler,
-                Handler::Static | Handler::App | Handler::HttpsRedirect
+                Handler::Static | Handler::App | Handler::HttpsRedirect | Handler::Proxy(_)
             )
     }
 }
@@ -353,6 +353,10 @@ impl BodyStream for Replayed {
             Some(first) if !first.is_empty() => Box::pin(async move { Some(first) }),
             _ => self.rest.next(),
         }
+    }
+
+    fn aborted(&self) -> bool {
+        self.rest.aborted()
     }
 }
 

@@ -18,6 +18,7 @@
 pub(crate) mod app;
 mod inspect;
 mod ops;
+mod proxy;
 mod request;
 mod response;
 mod route;
@@ -77,6 +78,8 @@ pub(crate) struct State {
     /// compiled automata are shared; the regex search caches are the shard's, so shards
     /// never contend for one).
     pub rules: Vec<Option<Rc<RuleSet>>>,
+    /// Each `[[upstream]]`'s balancer state and idle connections on this shard.
+    pub upstreams: Vec<Rc<proxy::UpstreamState>>,
 }
 
 impl Service {
@@ -157,6 +160,7 @@ impl Service {
             Handler::HttpsRedirect => Some(https_redirect(request)),
             Handler::AcmeChallenge => Some(self.acme_answer(request)),
             Handler::Refused(refusal) => Some(waf::refused(refusal)),
+            Handler::Proxy(_) => None,
         };
         match (answer, inspection) {
             (None, _) => Outcome::Later,
@@ -193,6 +197,7 @@ impl Service {
             Handler::HttpsRedirect => https_redirect(request),
             Handler::AcmeChallenge => self.acme_answer(request),
             Handler::Refused(refusal) => waf::refused(refusal),
+            Handler::Proxy(which) => proxy::answer(self, route, request, which).await,
         };
         let response = match inspection {
             Some(inspection) => inspection.conclude_async(self, request, response).await,
@@ -293,11 +298,18 @@ impl State {
                 Some(own)
             })
             .collect();
+        let upstreams = snapshot
+            .config
+            .upstreams
+            .iter()
+            .map(|upstream| Rc::new(proxy::UpstreamState::new(upstream, shard.id)))
+            .collect();
         State {
             isr: RefCell::new(new_isr(&snapshot)),
             files: RefCell::new(files),
             engines,
             rules,
+            upstreams,
             snapshot,
         }
     }

@@ -46,9 +46,17 @@ pub(crate) struct FileBody {
     pub len: u64,
 }
 
-/// A body produced piece by piece (Server-Sent Events). `None` ends it.
+/// A body produced piece by piece (Server-Sent Events, a streamed page, a proxied body).
+/// `None` ends it.
 pub(crate) trait BodyStream {
     fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>>;
+
+    /// Asked once `next` said `None`: the body broke off before its end (an upstream that
+    /// reset mid-body), so the driver must not frame it as complete: HTTP/1.1 closes the
+    /// connection without the last chunk, HTTP/2 and HTTP/3 reset the stream.
+    fn aborted(&self) -> bool {
+        false
+    }
 }
 
 impl Body {

@@ -8,6 +8,8 @@
 //! answered first, and the body dropped after.
 
 use std::cell::RefCell;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::rc::Rc;
 
 use bext_net::Method;
@@ -43,6 +45,8 @@ pub(crate) enum Handler {
     /// Refused by `[waf]` before routing: 403 for a denied or banned address, 429 (with the
     /// seconds to wait) for a client over its rate.
     Refused(Refusal),
+    /// Forwarded to an upstream by the site's `[[site.proxy]]` route of this index.
+    Proxy(usize),
 }
 
 /// Why `[waf]` refused a request.
@@ -84,6 +88,12 @@ impl Route {
             Handler::Ops(ops)
         } else if !secure && snapshot.config.sites[site].https_redirect {
             Handler::HttpsRedirect
+        } else if let Some(which) = snapshot.site_runtime[site]
+            .proxy
+            .iter()
+            .position(|pattern| pattern.is_match(OsStr::from_bytes(request.path)))
+        {
+            Handler::Proxy(which)
         } else if snapshot.site_runtime[site].app.is_some() {
             Handler::App
         } else {
@@ -105,7 +115,9 @@ impl Route {
             return BodyUse::Collect(max);
         }
         match self.handler {
-            Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(max),
+            Handler::App | Handler::Proxy(_) | Handler::Ops(Ops::Invalidate) => {
+                BodyUse::Collect(max)
+            }
             Handler::Static
             | Handler::Ops(_)
             | Handler::HttpsRedirect

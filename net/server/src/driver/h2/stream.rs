@@ -421,6 +421,7 @@ async fn send(
                     }
                     sent += n;
                 }
+                None if pieces.aborted() => break false,
                 None => break stream.send_data(Bytes::new(), true).is_ok(),
             }
         },

@@ -371,9 +371,10 @@ fn fill(
                             o.chunks.push_back(piece);
                         }
                         Some(_) => continue,
+                        None if pieces.aborted() => o.failed = true,
                         None => o.done = true,
                     }
-                    let done = o.done;
+                    let done = o.done || o.failed;
                     drop(o);
                     endpoint.touch(key);
                     if done {

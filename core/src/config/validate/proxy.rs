@@ -1,0 +1,346 @@
+//! `[[upstream]]` and `[[site.proxy]]`: the servers a site forwards to, and which paths go.
+
+use std::collections::HashMap;
+
+use toml::Spanned;
+
+use super::super::model::{Balance, HashKey, ProxyRoute, Upstream, UpstreamServer};
+use super::super::raw::{RawProxyRoute, RawUpstream};
+use super::super::syntax;
+use super::{Checker, Result};
+use crate::limits::{
+    PROXY_CONNECT_TIMEOUT_MS_DEFAULT, PROXY_EJECT_MS_DEFAULT, PROXY_FAIL_MAX_CEILING,
+    PROXY_FAIL_MAX_DEFAULT, PROXY_IDLE_CONNECTIONS_CEILING, PROXY_IDLE_CONNECTIONS_DEFAULT,
+    PROXY_IDLE_MS_DEFAULT, PROXY_ROUTES_MAX, PROXY_TIMEOUT_MS_CEILING, PROXY_TIMEOUT_MS_DEFAULT,
+    UPSTREAM_NAME_BYTES_MAX, UPSTREAM_SERVERS_MAX, UPSTREAM_WEIGHT_MAX, UPSTREAMS_MAX,
+};
+use crate::static_files::compile_glob;
+
+impl Checker<'_> {
+    /// Every `[[upstream]]`, names unique.
+    pub(super) fn upstreams(&self, raw: Vec<Spanned<RawUpstream>>) -> Result<Vec<Upstream>> {
+        let mut out: Vec<Upstream> = Vec::with_capacity(raw.len());
+        for (index, table) in raw.into_iter().enumerate() {
+            let span = table.span();
+            let raw = table.into_inner();
+            let prefix = format!("upstream[{index}]");
+            if index == UPSTREAMS_MAX {
+                return Err(self.source.error(
+                    span,
+                    &prefix,
+                    format!("at most {UPSTREAMS_MAX} upstreams"),
+                ));
+            }
+            let name = raw.name.get_ref();
+            let name_ok = !name.is_empty()
+                && name.len() <= UPSTREAM_NAME_BYTES_MAX
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+            if !name_ok {
+                return Err(self.source.error(
+                    raw.name.span(),
+                    &format!("{prefix}.name"),
+                    format!(
+                        "`{name}`: a name is 1 to {UPSTREAM_NAME_BYTES_MAX} letters, digits, \
+                         `-`, `_` or `.`"
+                    ),
+                ));
+            }
+            if out.iter().any(|u| u.name == *name) {
+                return Err(self.source.error(
+                    raw.name.span(),
+                    &format!("{prefix}.name"),
+                    format!("`{name}` names another upstream too"),
+                ));
+            }
+            if raw.servers.is_empty() {
+                return Err(self.source.error(
+                    span,
+                    &format!("{prefix}.servers"),
+                    "an upstream needs at least one server (`servers = [\"10.0.0.5:8080\"]`)",
+                ));
+            }
+            let mut servers = Vec::with_capacity(raw.servers.len());
+            for (i, server) in raw.servers.iter().enumerate() {
+                let key = format!("{prefix}.servers[{i}]");
+                if i == UPSTREAM_SERVERS_MAX {
+                    return Err(self.source.error(
+                        server.span(),
+                        &key,
+                        format!("at most {UPSTREAM_SERVERS_MAX} servers per upstream"),
+                    ));
+                }
+                let parsed = upstream_server(server.get_ref())
+                    .map_err(|message| self.source.error(server.span(), &key, message))?;
+                servers.push(parsed);
+            }
+            let balance = match &raw.balance {
+                None => Balance::RoundRobin,
+                Some(text) => balance(text.get_ref()).map_err(|message| {
+                    self.source
+                        .error(text.span(), &format!("{prefix}.balance"), message)
+                })?,
+            };
+            let ms = |value: &Option<Spanned<u64>>, key: &str, default: u64| {
+                self.bounded(
+                    value,
+                    &format!("{prefix}.{key}"),
+                    1,
+                    PROXY_TIMEOUT_MS_CEILING,
+                    default,
+                )
+            };
+            out.push(Upstream {
+                name: name.clone(),
+                servers,
+                balance,
+                connect_timeout_ms: ms(
+                    &raw.connect_timeout_ms,
+                    "connect_timeout_ms",
+                    PROXY_CONNECT_TIMEOUT_MS_DEFAULT,
+                )?,
+                timeout_ms: ms(&raw.timeout_ms, "timeout_ms", PROXY_TIMEOUT_MS_DEFAULT)?,
+                idle_connections_max: usize::try_from(self.bounded(
+                    &raw.idle_connections_max,
+                    &format!("{prefix}.idle_connections_max"),
+                    0,
+                    PROXY_IDLE_CONNECTIONS_CEILING,
+                    PROXY_IDLE_CONNECTIONS_DEFAULT as u64,
+                )?)
+                .unwrap_or(PROXY_IDLE_CONNECTIONS_DEFAULT),
+                idle_ms: ms(&raw.idle_ms, "idle_ms", PROXY_IDLE_MS_DEFAULT)?,
+                fail_max: u32::try_from(self.bounded(
+                    &raw.fail_max,
+                    &format!("{prefix}.fail_max"),
+                    1,
+                    PROXY_FAIL_MAX_CEILING,
+                    PROXY_FAIL_MAX_DEFAULT,
+                )?)
+                .unwrap_or(u32::MAX),
+                eject_ms: ms(&raw.eject_ms, "eject_ms", PROXY_EJECT_MS_DEFAULT)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `[[site.proxy]]` of site `index`, naming upstreams in `upstreams`.
+    pub(super) fn site_proxy(
+        &self,
+        index: usize,
+        raw: &[Spanned<RawProxyRoute>],
+        upstreams: &[Upstream],
+    ) -> Result<Vec<ProxyRoute>> {
+        let by_name: HashMap<&str, usize> = upstreams
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.name.as_str(), i))
+            .collect();
+        let mut routes = Vec::with_capacity(raw.len());
+        for (i, route) in raw.iter().enumerate() {
+            let route = route.get_ref();
+            let key = format!("site[{index}].proxy[{i}]");
+            let pattern = route.pattern.get_ref();
+            if i == PROXY_ROUTES_MAX {
+                return Err(self.source.error(
+                    route.pattern.span(),
+                    &key,
+                    format!("at most {PROXY_ROUTES_MAX} proxy routes per site"),
+                ));
+            }
+            if pattern.is_empty() {
+                return Err(self.source.error(
+                    route.pattern.span(),
+                    &format!("{key}.match"),
+                    "must not be empty",
+                ));
+            }
+            if let Err(error) = compile_glob(pattern) {
+                return Err(self.source.error(
+                    route.pattern.span(),
+                    &format!("{key}.match"),
+                    format!("invalid glob: {}", error.kind()),
+                ));
+            }
+            let name = route.upstream.get_ref();
+            let Some(&upstream) = by_name.get(name.as_str()) else {
+                return Err(self.source.error(
+                    route.upstream.span(),
+                    &format!("{key}.upstream"),
+                    format!("no [[upstream]] is named `{name}`"),
+                ));
+            };
+            let strip_prefix = match &route.strip_prefix {
+                None => None,
+                Some(prefix) => {
+                    let text = prefix.get_ref();
+                    let ok = text.starts_with('/')
+                        && text.len() > 1
+                        && !text.ends_with('/')
+                        && syntax::field_value(text, 1024).is_ok()
+                        && !text.contains(['?', '#', ' ']);
+                    if !ok {
+                        return Err(self.source.error(
+                            prefix.span(),
+                            &format!("{key}.strip_prefix"),
+                            format!(
+                                "`{text}`: a path prefix like `/api` (a leading `/`, no \
+                                 trailing `/`, no `?` or `#`)"
+                            ),
+                        ));
+                    }
+                    Some(text.clone())
+                }
+            };
+            routes.push(ProxyRoute {
+                pattern: pattern.clone(),
+                upstream,
+                strip_prefix,
+            });
+        }
+        Ok(routes)
+    }
+}
+
+/// `host:port` with an optional ` weight=N`.
+fn upstream_server(text: &str) -> std::result::Result<UpstreamServer, String> {
+    let mut words = text.split_ascii_whitespace();
+    let address = words.next().unwrap_or_default();
+    if address.starts_with("unix:") {
+        return Err(format!(
+            "`{address}`: Unix socket upstreams are not supported yet; use `host:port`"
+        ));
+    }
+    let mut weight = 1u32;
+    for word in words {
+        let value = word
+            .strip_prefix("weight=")
+            .ok_or_else(|| format!("`{word}`: after the address only `weight=N` may follow"))?;
+        weight = value
+            .parse::<u64>()
+            .ok()
+            .filter(|w| (1..=UPSTREAM_WEIGHT_MAX).contains(w))
+            .and_then(|w| u32::try_from(w).ok())
+            .ok_or_else(|| format!("`{word}`: a weight is 1 to {UPSTREAM_WEIGHT_MAX}"))?;
+    }
+    let (host, port) = match address.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() => (host, port),
+        _ => {
+            return Err(format!(
+                "`{address}`: a server is `host:port` (`10.0.0.5:8080`, `[::1]:8080`, \
+                 `api.internal:80`)"
+            ));
+        }
+    };
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|&p| p != 0)
+        .ok_or_else(|| format!("`{address}`: the port is 1 to 65535"))?;
+    let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => {
+            v6.parse::<std::net::Ipv6Addr>()
+                .map_err(|_| format!("`{address}`: `{v6}` is not an IPv6 address"))?;
+            v6.to_owned()
+        }
+        None => {
+            let name_ok = host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+                && host.len() <= 253;
+            if !name_ok {
+                return Err(format!(
+                    "`{address}`: `{host}` is neither an IPv4 address nor a host name \
+                     (an IPv6 address goes in brackets)"
+                ));
+            }
+            host.to_ascii_lowercase()
+        }
+    };
+    Ok(UpstreamServer { host, port, weight })
+}
+
+fn balance(text: &str) -> std::result::Result<Balance, String> {
+    let names = "round_robin, least_conn, ewma, random_two or consistent_hash(ip), \
+                 consistent_hash(header:NAME), consistent_hash(cookie:NAME)";
+    Ok(match text {
+        "round_robin" => Balance::RoundRobin,
+        "least_conn" => Balance::LeastConn,
+        "ewma" => Balance::Ewma,
+        "random_two" => Balance::RandomTwo,
+        _ => {
+            let inner = text
+                .strip_prefix("consistent_hash(")
+                .and_then(|r| r.strip_suffix(')'))
+                .ok_or_else(|| format!("`{text}`: the balance is {names}"))?;
+            let key = match inner.split_once(':') {
+                None if inner == "ip" => HashKey::Ip,
+                Some(("header", name)) if syntax::is_token(name) => {
+                    HashKey::Header(name.to_ascii_lowercase())
+                }
+                Some(("cookie", name)) if syntax::is_token(name) => {
+                    HashKey::Cookie(name.to_owned())
+                }
+                _ => return Err(format!("`{text}`: the balance is {names}")),
+            };
+            Balance::ConsistentHash(key)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers_and_balances_parse_or_say_why_not() {
+        let ok = |text: &str, host: &str, port: u16, weight: u32| {
+            assert_eq!(
+                upstream_server(text),
+                Ok(UpstreamServer {
+                    host: host.to_owned(),
+                    port,
+                    weight
+                }),
+                "{text}"
+            );
+        };
+        ok("10.0.0.5:8080", "10.0.0.5", 8080, 1);
+        ok("10.0.0.6:8080 weight=2", "10.0.0.6", 8080, 2);
+        ok("[::1]:81", "::1", 81, 1);
+        ok("API.internal:80", "api.internal", 80, 1);
+        for (text, needle) in [
+            ("10.0.0.5", "a server is `host:port`"),
+            ("10.0.0.5:0", "the port is 1 to 65535"),
+            ("10.0.0.5:http", "the port is 1 to 65535"),
+            ("[nope]:80", "is not an IPv6 address"),
+            ("a_b:80", "neither an IPv4 address nor a host name"),
+            ("10.0.0.5:80 weight=0", "a weight is 1 to"),
+            ("10.0.0.5:80 heavy", "only `weight=N` may follow"),
+            ("unix:/run/api.sock", "not supported yet"),
+        ] {
+            let error = upstream_server(text).unwrap_err();
+            assert!(error.contains(needle), "{text}: {error}");
+        }
+        assert_eq!(balance("least_conn"), Ok(Balance::LeastConn));
+        assert_eq!(
+            balance("consistent_hash(header:X-User)"),
+            Ok(Balance::ConsistentHash(HashKey::Header("x-user".into())))
+        );
+        assert_eq!(
+            balance("consistent_hash(cookie:sid)"),
+            Ok(Balance::ConsistentHash(HashKey::Cookie("sid".into())))
+        );
+        assert_eq!(
+            balance("consistent_hash(ip)"),
+            Ok(Balance::ConsistentHash(HashKey::Ip))
+        );
+        for bad in [
+            "fastest",
+            "consistent_hash(url)",
+            "consistent_hash(header:a b)",
+        ] {
+            assert!(balance(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,600 @@
+//! `[[site.proxy]]`: requests forwarded to an `[[upstream]]`, over HTTP/1.1 connections
+//! each shard keeps to each upstream server.
+//!
+//! The phases, in order (Pingora's, as one handler): the request has passed `[waf]` and
+//! the rules (the service asks before any handler); a server is picked ([`Peers`], the
+//! shard's own view of the upstream's health and load); a kept-alive connection to it is
+//! taken from the shard's pool (one the server has closed meanwhile is dropped, not used)
+//! or a new one opened within `connect_timeout_ms`; the request head is re-encoded
+//! (hop-by-hop fields out, `X-Forwarded-*` in, the body's length ours) and sent with the
+//! collected body; the response head must arrive within `timeout_ms` and is judged (an
+//! ambiguous one is a bad response, never guessed at); the body then streams to the client
+//! as the upstream sends it, each read within `timeout_ms`, and the connection goes back to
+//! the pool once the body has been read to its end. The response phases of the rules run
+//! on it like on any answer.
+//!
+//! Failures and their answers (each logged with its upstream, server and cause, and
+//! counted): refused, reset or a bad response 502, a timeout 504, no server left 503. A
+//! server that fails `fail_max` times in a row is ejected for a while. A request goes to
+//! another server when the first could not be connected to (nothing was sent) and, for
+//! idempotent methods only, when it failed after sending: a POST is never sent twice. A
+//! kept-alive connection that fails before any byte of an answer is retried once on a new
+//! connection to the same server, for idempotent methods too.
+//!
+//! Each shard's pool and balancer state belong to the shard's [`State`](super::State): a
+//! reload starts them afresh (the old ones close with the last request on them).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use bext_core::config::{Balance, ProxyRoute, Upstream};
+use bext_core::limits::{
+    PROXY_ATTEMPTS_MAX, PROXY_INLINE_BODY_BYTES_MAX, PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX,
+    PROXY_RESPONSE_HEAD_BYTES_MAX,
+};
+use bext_core::proxy::{Health, Outcome, Peers, hash_key};
+use bext_net::Method;
+use bext_net::client::upstream::{
+    self, BadResponse, Forwarded, ResponseBody, ResponseHead, parse_response_head,
+};
+use bext_net::fields::Field;
+use bext_net::h1::{BodyDecoder, BodyKind};
+use bext_shards::rt::{self, TcpStream};
+use bext_shards::sys;
+
+use crate::shard::Shard;
+
+use super::response::{Body, BodyStream};
+use super::route::Route;
+use super::{Request, Response, Service};
+
+/// Upstream response fields a proxy answers with its own (nginx's `proxy_hide_header`
+/// defaults): the driver adds `date` and `server`.
+const HIDDEN_FIELDS: [&[u8]; 2] = [b"date", b"server"];
+
+/// One upstream as one shard sees it: its servers' health and load, and the idle
+/// connections to each.
+pub(crate) struct UpstreamState {
+    peers: RefCell<Peers>,
+    idle: RefCell<Vec<Vec<Idle>>>,
+    /// The zero of the balancer's clock.
+    epoch: Instant,
+}
+
+struct Idle {
+    stream: TcpStream,
+    since: Instant,
+}
+
+impl UpstreamState {
+    pub fn new(upstream: &Upstream, shard: usize) -> UpstreamState {
+        let weights: Vec<u32> = upstream.servers.iter().map(|s| s.weight).collect();
+        let seed = 0x9e37_79b9_7f4a_7c15u64 ^ (shard as u64).wrapping_mul(0x2545_f491);
+        UpstreamState {
+            peers: RefCell::new(Peers::new(&weights, seed)),
+            idle: RefCell::new((0..weights.len()).map(|_| Vec::new()).collect()),
+            epoch: Instant::now(),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// A kept-alive connection to `server` that is still usable, newest first.
+    fn take_idle(&self, server: usize, idle_for: Duration) -> Option<TcpStream> {
+        let mut idle = self.idle.borrow_mut();
+        let list = idle.get_mut(server)?;
+        while let Some(conn) = list.pop() {
+            if conn.since.elapsed() < idle_for && !sys::connection_unusable(conn.stream.raw_fd()) {
+                return Some(conn.stream);
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, server: usize, stream: TcpStream, max: usize) {
+        let mut idle = self.idle.borrow_mut();
+        if let Some(list) = idle.get_mut(server) {
+            if list.len() >= max {
+                list.remove(0);
+            }
+            if max > 0 {
+                list.push(Idle {
+                    stream,
+                    since: Instant::now(),
+                });
+            }
+        }
+    }
+}
+
+/// Why an exchange with an upstream server failed.
+#[derive(Debug)]
+enum Failure {
+    /// Refused, or no route to it: nothing was sent.
+    Refused(String),
+    /// Did not connect in time: nothing was sent.
+    ConnectTimeout,
+    /// Reset or closed after the request went out, before a response head.
+    Reset(String),
+    /// No response head in time.
+    Timeout,
+    Bad(BadResponse),
+}
+
+impl Failure {
+    /// Whether the request cannot have reached the server.
+    fn unsent(&self) -> bool {
+        matches!(self, Failure::Refused(_) | Failure::ConnectTimeout)
+    }
+
+    fn status(&self) -> u16 {
+        match self {
+            Failure::ConnectTimeout | Failure::Timeout => 504,
+            Failure::Refused(_) | Failure::Reset(_) | Failure::Bad(_) => 502,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Refused(why) => write!(f, "connect: {why}"),
+            Failure::ConnectTimeout => f.write_str("connect: timed out"),
+            Failure::Reset(why) => write!(f, "no response: {why}"),
+            Failure::Timeout => f.write_str("no response head in time"),
+            Failure::Bad(bad) => write!(f, "{bad}"),
+        }
+    }
+}
+
+/// The answer to `request` from the upstream of the site's proxy route `which`.
+pub(super) async fn answer(
+    service: &Service,
+    route: &Route,
+    request: &Request<'_>,
+    which: usize,
+) -> Response {
+    let snapshot = &route.state.snapshot;
+    let Some(proxy) = snapshot.config.sites[route.site].proxy.get(which) else {
+        return Response::error(500);
+    };
+    let config = &snapshot.config.upstreams[proxy.upstream];
+    let state = &route.state.upstreams[proxy.upstream];
+    let addrs = &snapshot.upstream_addrs[proxy.upstream];
+    service.shard.metrics.borrow_mut().proxy_requests += 1;
+
+    let head = request_head(route, request, proxy);
+    let body = request.body.unwrap_or_default();
+    let head_request = request.method == Method::Head;
+    let idempotent = matches!(
+        request.method_bytes,
+        b"GET" | b"HEAD" | b"OPTIONS" | b"TRACE" | b"PUT" | b"DELETE"
+    );
+    let client = request.peer.ip().to_string();
+    let key = match &config.balance {
+        Balance::ConsistentHash(key) => hash_key(key, client.as_bytes(), |n| request.fields.get(n)),
+        _ => None,
+    };
+    let mut tried: Vec<usize> = Vec::with_capacity(PROXY_ATTEMPTS_MAX);
+    let mut last: Option<Failure> = None;
+    while tried.len() < PROXY_ATTEMPTS_MAX {
+        let picked = state
+            .peers
+            .borrow_mut()
+            .pick(&config.balance, key, state.now_ms(), &tried);
+        let Some(server) = picked else { break };
+        if !tried.is_empty() {
+            service.shard.metrics.borrow_mut().proxy_retries += 1;
+        }
+        tried.push(server);
+        let Some(&addr) = addrs.get(server) else {
+            break;
+        };
+        state.peers.borrow_mut().started(server);
+        let started = Instant::now();
+        let result = exchange(
+            service,
+            state,
+            config,
+            server,
+            addr,
+            &head,
+            body,
+            head_request,
+            idempotent,
+        )
+        .await;
+        let outcome = match &result {
+            Ok(_) => Outcome::Answered {
+                latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            },
+            Err(_) => Outcome::Failed,
+        };
+        let health = state.peers.borrow_mut().finished(
+            server,
+            outcome,
+            state.now_ms(),
+            config.fail_max,
+            config.eject_ms,
+        );
+        match result {
+            Ok((head, stream, rest)) => {
+                return respond(service, state, config, server, head, stream, rest);
+            }
+            Err(failure) => {
+                {
+                    let mut metrics = service.shard.metrics.borrow_mut();
+                    match &failure {
+                        Failure::Refused(_) | Failure::Reset(_) => metrics.proxy_refused += 1,
+                        Failure::ConnectTimeout | Failure::Timeout => metrics.proxy_timeouts += 1,
+                        Failure::Bad(_) => metrics.proxy_bad_responses += 1,
+                    }
+                    metrics.proxy_ejections += u64::from(matches!(health, Health::Ejected { .. }));
+                }
+                let ejected = match health {
+                    Health::Ejected { until_ms } => format!(
+                        "; ejected for {} ms",
+                        until_ms.saturating_sub(state.now_ms())
+                    ),
+                    Health::Unchanged => String::new(),
+                };
+                eprintln!(
+                    "bext: proxy: upstream {} server {addr}: {} {}: {failure}{ejected}",
+                    config.name,
+                    String::from_utf8_lossy(request.method_bytes),
+                    String::from_utf8_lossy(request.target).escape_debug(),
+                );
+                let retry = failure.unsent() || idempotent;
+                last = Some(failure);
+                if !retry {
+                    break;
+                }
+            }
+        }
+    }
+    match last {
+        Some(failure) => Response::error(failure.status()),
+        None => {
+            service.shard.metrics.borrow_mut().proxy_unavailable += 1;
+            eprintln!(
+                "bext: proxy: upstream {}: no server available (all ejected): {} {}",
+                config.name,
+                String::from_utf8_lossy(request.method_bytes),
+                String::from_utf8_lossy(request.target).escape_debug(),
+            );
+            Response::error(503)
+        }
+    }
+}
+
+/// The request head for the upstream: the target with `strip_prefix` removed, the fields
+/// re-encoded.
+fn request_head(route: &Route, request: &Request<'_>, proxy: &ProxyRoute) -> Vec<u8> {
+    let target = match &proxy.strip_prefix {
+        Some(prefix) => match request.target.strip_prefix(prefix.as_bytes()) {
+            Some([]) => b"/".to_vec(),
+            Some(rest) if rest.starts_with(b"?") => [&b"/"[..], rest].concat(),
+            Some(rest) if rest.starts_with(b"/") => rest.to_vec(),
+            _ => request.target.to_vec(),
+        },
+        None => request.target.to_vec(),
+    };
+    let mut fields: Vec<(&[u8], &[u8])> = Vec::new();
+    request
+        .fields
+        .for_each(|name, value| fields.push((name, value)));
+    let client = request.peer.ip().to_string();
+    let body_len = match request.body {
+        Some(body) => Some(body.len() as u64),
+        None if matches!(request.method, Method::Post) => Some(0),
+        None => None,
+    };
+    let mut head = Vec::with_capacity(512);
+    upstream::encode_request(
+        &mut head,
+        request.method_bytes,
+        &target,
+        fields.iter().copied(),
+        &Forwarded {
+            client: &client,
+            proto: if route.secure { "https" } else { "http" },
+            host: request.host,
+        },
+        body_len,
+    );
+    head
+}
+
+/// One request to one server: a connection (kept-alive or new), the request sent, the
+/// response head read. Returns the head, the connection and what was read past the head.
+#[allow(clippy::too_many_arguments)]
+async fn exchange(
+    service: &Service,
+    state: &UpstreamState,
+    config: &Upstream,
+    server: usize,
+    addr: SocketAddr,
+    head: &[u8],
+    body: &[u8],
+    head_request: bool,
+    idempotent: bool,
+) -> Result<(ResponseHead, TcpStream, Vec<u8>), Failure> {
+    let idle_for = Duration::from_millis(config.idle_ms);
+    if let Some(stream) = state.take_idle(server, idle_for) {
+        service.shard.metrics.borrow_mut().proxy_connections_reused += 1;
+        match send_and_read_head(stream, config, head, body, head_request).await {
+            Ok(done) => return Ok(done),
+            // The server closed it as it was taken: a new connection, once, when sending
+            // twice is safe.
+            Err((Failure::Reset(_), false)) if idempotent => {}
+            Err((failure, _)) => return Err(failure),
+        }
+    }
+    let connect = rt::timeout(
+        Duration::from_millis(config.connect_timeout_ms),
+        TcpStream::connect(addr),
+    )
+    .await;
+    let stream = match connect {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) => return Err(Failure::Refused(e.to_string())),
+        Err(_) => return Err(Failure::ConnectTimeout),
+    };
+    let _ = stream.set_nodelay(true);
+    service.shard.metrics.borrow_mut().proxy_connections_opened += 1;
+    send_and_read_head(stream, config, head, body, head_request)
+        .await
+        .map_err(|(failure, _)| failure)
+}
+
+/// Sends the request and reads the response head, within `timeout_ms`. On failure, says
+/// whether any byte of a response had arrived.
+async fn send_and_read_head(
+    mut stream: TcpStream,
+    config: &Upstream,
+    head: &[u8],
+    body: &[u8],
+    head_request: bool,
+) -> Result<(ResponseHead, TcpStream, Vec<u8>), (Failure, bool)> {
+    let deadline = Duration::from_millis(config.timeout_ms);
+    let exchange = async {
+        let mut out = Vec::with_capacity(head.len() + body.len());
+        out.extend_from_slice(head);
+        out.extend_from_slice(body);
+        let (written, _) = stream.write_all(out).await;
+        written.map_err(|e| (Failure::Reset(format!("write: {e}")), false))?;
+        let mut buf: Vec<u8> = Vec::with_capacity(PROXY_READ_BYTES);
+        loop {
+            if buf.capacity() - buf.len() < PROXY_READ_BYTES / 4 {
+                buf.reserve(PROXY_READ_BYTES);
+            }
+            let before = buf.len();
+            let (read, back) = stream.read(buf).await;
+            buf = back;
+            let n = read.map_err(|e| (Failure::Reset(format!("read: {e}")), before > 0))?;
+            if n == 0 {
+                let why = if before == 0 {
+                    "closed without answering"
+                } else {
+                    "closed inside the response head"
+                };
+                return Err((Failure::Reset(why.into()), before > 0));
+            }
+            match parse_response_head(
+                &buf,
+                head_request,
+                PROXY_RESPONSE_HEAD_BYTES_MAX,
+                PROXY_RESPONSE_FIELDS_MAX,
+            ) {
+                Ok(Some((response, len))) => {
+                    let rest = buf.split_off(len);
+                    return Ok((response, rest));
+                }
+                Ok(None) => {}
+                Err(bad) => return Err((Failure::Bad(bad), true)),
+            }
+        }
+    };
+    match rt::timeout(deadline, exchange).await {
+        Ok(Ok((response, rest))) => Ok((response, stream, rest)),
+        Ok(Err(failure)) => Err(failure),
+        Err(_) => Err((Failure::Timeout, true)),
+    }
+}
+
+/// The client's answer from the upstream's head: a small body already read is sent as one
+/// buffer, anything else streams.
+fn respond(
+    service: &Service,
+    state: &Rc<UpstreamState>,
+    config: &Upstream,
+    server: usize,
+    head: ResponseHead,
+    stream: TcpStream,
+    mut rest: Vec<u8>,
+) -> Response {
+    let mut response = Response::new(head.status);
+    for (name, value) in &head.fields {
+        if HIDDEN_FIELDS.contains(&name.as_slice()) {
+            continue;
+        }
+        // A field that is not valid HTTP is left out rather than passed on.
+        if let Ok(field) = Field::new(name, value) {
+            response.fields.push(field);
+        }
+    }
+    let reuse = |stream: TcpStream| {
+        if head.reusable {
+            state.put_idle(server, stream, config.idle_connections_max);
+        }
+    };
+    match head.body {
+        ResponseBody::Framed(BodyKind::None) | ResponseBody::Framed(BodyKind::Length(0)) => {
+            if rest.is_empty() {
+                reuse(stream);
+            }
+            response
+        }
+        ResponseBody::Framed(BodyKind::Length(n))
+            if n as usize <= PROXY_INLINE_BODY_BYTES_MAX && rest.len() as u64 >= n =>
+        {
+            let extra = rest.len() as u64 > n;
+            rest.truncate(n as usize);
+            if !extra {
+                reuse(stream);
+            }
+            response.with_body(Body::Bytes(Bytes::from(rest)))
+        }
+        framing => {
+            let decoder = match framing {
+                ResponseBody::Framed(kind) => BodyDecoder::new(kind, u64::MAX).ok(),
+                ResponseBody::UntilClose => None,
+            };
+            response.with_body(Body::Stream(Box::new(UpstreamBody {
+                stream: Some(stream),
+                decoder,
+                buf: rest,
+                at: 0,
+                done: false,
+                aborted: false,
+                reusable: head.reusable,
+                timeout: Duration::from_millis(config.timeout_ms),
+                shard: service.shard.clone(),
+                pool: PoolSlot {
+                    state: state.clone(),
+                    server,
+                    idle_max: config.idle_connections_max,
+                },
+            })))
+        }
+    }
+}
+
+/// Where a connection goes back once its body has been read.
+struct PoolSlot {
+    state: Rc<UpstreamState>,
+    server: usize,
+    idle_max: usize,
+}
+
+/// A proxied body as the upstream sends it.
+struct UpstreamBody {
+    stream: Option<TcpStream>,
+    /// `None`: the body runs until the upstream closes.
+    decoder: Option<BodyDecoder>,
+    buf: Vec<u8>,
+    /// Where the undecoded bytes of `buf` start.
+    at: usize,
+    done: bool,
+    aborted: bool,
+    reusable: bool,
+    timeout: Duration,
+    shard: Rc<Shard>,
+    pool: PoolSlot,
+}
+
+impl UpstreamBody {
+    async fn next_piece(&mut self) -> Option<Bytes> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if self.at < self.buf.len() {
+                let input = &self.buf[self.at..];
+                match &mut self.decoder {
+                    None => {
+                        let piece = Bytes::copy_from_slice(input);
+                        self.at = self.buf.len();
+                        return Some(piece);
+                    }
+                    Some(decoder) => match decoder.decode(input) {
+                        Ok(decoded) => {
+                            let piece = &input[decoded.data.clone()];
+                            let piece = (!piece.is_empty()).then(|| Bytes::copy_from_slice(piece));
+                            self.at += decoded.consumed;
+                            if decoded.done {
+                                self.finish();
+                            }
+                            if piece.is_some() {
+                                return piece;
+                            }
+                            if decoded.done {
+                                return None;
+                            }
+                            if decoded.consumed > 0 {
+                                continue;
+                            }
+                        }
+                        Err(_) => return self.abort(),
+                    },
+                }
+            }
+            // Everything read is used: read more.
+            self.buf.clear();
+            self.at = 0;
+            let stream = self.stream.as_mut()?;
+            let mut buf = std::mem::take(&mut self.buf);
+            // A read fills the spare capacity: there must be some.
+            buf.reserve(PROXY_READ_BYTES);
+            let read = rt::timeout(self.timeout, stream.read(buf)).await;
+            match read {
+                Ok((Ok(0), back)) => {
+                    self.buf = back;
+                    if self.decoder.is_none() {
+                        self.done = true;
+                        self.stream = None;
+                        return None;
+                    }
+                    return self.abort();
+                }
+                Ok((Ok(_), back)) => self.buf = back,
+                Ok((Err(_), back)) => {
+                    self.buf = back;
+                    return self.abort();
+                }
+                Err(_) => return self.abort(),
+            }
+        }
+    }
+
+    /// The body ended as framed: the connection goes back to the pool if it can.
+    fn finish(&mut self) {
+        self.done = true;
+        let clean = self.at == self.buf.len();
+        if let Some(stream) = self.stream.take()
+            && self.reusable
+            && clean
+        {
+            self.pool
+                .state
+                .put_idle(self.pool.server, stream, self.pool.idle_max);
+        }
+    }
+
+    fn abort(&mut self) -> Option<Bytes> {
+        self.shard.metrics.borrow_mut().proxy_bodies_cut += 1;
+        self.done = true;
+        self.aborted = true;
+        self.stream = None;
+        None
+    }
+}
+
+impl BodyStream for UpstreamBody {
+    fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>> {
+        Box::pin(self.next_piece())
+    }
+
+    fn aborted(&self) -> bool {
+        self.aborted
+    }
+}

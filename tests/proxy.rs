@@ -1,0 +1,305 @@
+//! `[[upstream]]` and `[[site.proxy]]` end to end: bext on loopback in front of real HTTP/1.1
+//! servers (`tests/proxy/upstream.py`, Python's http.server with keep-alive, which can also
+//! be slow, reset, send garbage or smuggling-shaped heads, or break a body off), curl as the
+//! client.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{Bext, TempDir};
+
+/// A running test upstream, killed on drop.
+struct Upstream {
+    child: Child,
+    port: u16,
+}
+
+impl Upstream {
+    fn start(name: &str) -> Upstream {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/upstream.py");
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(name)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the test upstream");
+        let stdout = child.stdout.take().expect("piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the upstream says where it listens");
+        let port = line
+            .strip_prefix("listening ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Upstream { child, port }
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A site with a static root whose `/api/**` goes to upstream `api` (`upstream` is the
+/// `[[upstream]]` table's body).
+fn serve(tag: &str, upstream: &str) -> (TempDir, Bext) {
+    let dir = TempDir::new(tag);
+    dir.write("www/index.html", "static\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"api\"\n{upstream}\n\n[[site]]\nroot = \"www\"\n\
+             [[site.proxy]]\nmatch = \"/api/**\"\nupstream = \"api\"\nstrip_prefix = \"/api\"\n"
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    (dir, bext)
+}
+
+/// `curl ARGS URL`: status, body and curl's exit code.
+fn curl(url: &str, args: &[&str]) -> (u16, String, i32) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-w", "\n%{http_code}"])
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (
+        status.trim().parse().unwrap_or(0),
+        body.to_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+fn header<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    doc["headers"]
+        .as_array()?
+        .iter()
+        .find(|pair| pair[0] == name)
+        .and_then(|pair| pair[1].as_str())
+}
+
+#[test]
+fn requests_go_through_with_forwarding_fields_and_without_hop_by_hop_ones() {
+    let upstream = Upstream::start("a");
+    let (_dir, bext) = serve(
+        "proxy-basic",
+        &format!("servers = [\"{}\"]", upstream.addr()),
+    );
+    let base = format!("http://{}", bext.addr);
+
+    let (status, body, _) = curl(
+        &format!("{base}/api/echo/x?q=1"),
+        &[
+            "-H",
+            "Connection: keep-alive, X-Secret",
+            "-H",
+            "X-Secret: s",
+            "-H",
+            "X-Forwarded-For: 203.0.113.9",
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let doc = json(&body);
+    assert_eq!(doc["path"], "/echo/x?q=1", "strip_prefix");
+    assert_eq!(
+        header(&doc, "x-secret"),
+        None,
+        "a field Connection names: {doc}"
+    );
+    assert_eq!(
+        header(&doc, "x-forwarded-for"),
+        Some("203.0.113.9, 127.0.0.1")
+    );
+    assert_eq!(header(&doc, "x-forwarded-proto"), Some("http"));
+    assert_eq!(header(&doc, "host"), Some(bext.addr.to_string().as_str()));
+
+    // A body goes up with its length; the upstream's own fields come back, its hop-by-hop
+    // ones (Keep-Alive) do not.
+    let out = Command::new("curl")
+        .args(["-sS", "-D", "-", "--data-binary", "a=1&b=2"])
+        .arg(format!("{base}/api/echo"))
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(text.contains("x-upstream: a"), "{text}");
+    assert!(!text.contains("keep-alive: timeout"), "{text}");
+    let doc = json(&text[text.find('{').expect("a JSON body")..]);
+    assert_eq!(
+        (doc["method"].as_str(), doc["body"].as_str()),
+        (Some("post"), Some("a=1&b=2"))
+    );
+
+    // Paths the route does not match are the site's own.
+    assert_eq!(curl(&format!("{base}/index.html"), &[]).0, 200);
+
+    // Bodies of every framing, whole: a large one by length, a chunked one.
+    let (status, body, _) = curl(&format!("{base}/api/big?bytes=3000000"), &[]);
+    assert_eq!((status, body.len()), (200, 3_000_000));
+    let (status, body, _) = curl(&format!("{base}/api/chunked?n=50"), &[]);
+    assert_eq!(status, 200);
+    assert_eq!(body.lines().count(), 50);
+    assert_eq!(body.lines().last(), Some("piece-49"));
+
+    // One shard kept one connection open for all of it.
+    let (_, connections, _) = curl(&format!("{base}/api/connections"), &[]);
+    assert_eq!(connections.trim(), "1", "upstream connections");
+    // Five proxied requests: one connection opened, then reused four times.
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
+    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 4);
+}
+
+#[test]
+fn failures_answer_with_their_source_and_a_cut_body_is_not_passed_off_as_whole() {
+    let upstream = Upstream::start("a");
+    let (_dir, bext) = serve(
+        "proxy-failures",
+        &format!(
+            "servers = [\"{}\"]\ntimeout_ms = 1000\nfail_max = 100",
+            upstream.addr()
+        ),
+    );
+    let base = format!("http://{}", bext.addr);
+    for (path, status) in [
+        ("/api/reset", 502),
+        ("/api/garbage", 502),
+        ("/api/smuggle", 502),
+        ("/api/slow?ms=3000", 504),
+    ] {
+        assert_eq!(curl(&format!("{base}{path}"), &[]).0, status, "{path}");
+    }
+    assert_eq!(bext.metric("bext_proxy_refused_total"), 1);
+    assert_eq!(bext.metric("bext_proxy_bad_responses_total"), 2);
+    assert_eq!(bext.metric("bext_proxy_timeouts_total"), 1);
+    let stderr = bext.stderr();
+    assert!(
+        stderr.contains("both Content-Length and Transfer-Encoding"),
+        "{stderr}"
+    );
+    // The head came, the body broke off: curl sees the transfer end early (exit 18).
+    let (status, _, code) = curl(&format!("{base}/api/cut"), &[]);
+    assert_eq!((status, code), (200, 18));
+    assert_eq!(bext.metric("bext_proxy_bodies_cut_total"), 1);
+    // And the upstream still serves.
+    assert_eq!(curl(&format!("{base}/api/echo"), &[]).0, 200);
+}
+
+#[test]
+fn servers_take_turns_and_a_dead_one_is_ejected_while_the_other_serves() {
+    let a = Upstream::start("a");
+    let mut b = Upstream::start("b");
+    let (_dir, bext) = serve(
+        "proxy-balance",
+        &format!(
+            "servers = [\"{}\", \"{} weight=2\"]\nfail_max = 2\neject_ms = 60000",
+            a.addr(),
+            b.addr()
+        ),
+    );
+    let base = format!("http://{}", bext.addr);
+    let servers: Vec<String> = (0..6)
+        .map(|_| json(&curl(&format!("{base}/api/echo"), &[]).1)["server"].to_string())
+        .collect();
+    let count = |name: &str| servers.iter().filter(|s| s.contains(name)).count();
+    assert_eq!((count("a"), count("b")), (2, 4), "{servers:?}");
+
+    // b dies: its requests are retried on a (nothing was sent), and after two refusals b
+    // is ejected and no longer tried.
+    let _ = b.child.kill();
+    let _ = b.child.wait();
+    for _ in 0..6 {
+        let (status, body, _) = curl(&format!("{base}/api/echo"), &[]);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(json(&body)["server"], "a");
+    }
+    assert_eq!(bext.metric("bext_proxy_ejections_total"), 1);
+    assert_eq!(bext.metric("bext_proxy_retries_total"), 2);
+    assert!(bext.stderr().contains("ejected for"), "{}", bext.stderr());
+}
+
+#[test]
+fn a_post_is_never_sent_twice_and_with_every_server_down_the_answer_is_503() {
+    let upstream = Upstream::start("a");
+    let (_dir, bext) = serve(
+        "proxy-post",
+        &format!(
+            "servers = [\"{}\", \"{}\"]\nfail_max = 2\neject_ms = 60000",
+            upstream.addr(),
+            upstream.addr()
+        ),
+    );
+    let base = format!("http://{}", bext.addr);
+    // The reset comes after the request went out: a POST fails where it was sent...
+    let (status, _, _) = curl(&format!("{base}/api/reset"), &["--data", "x=1"]);
+    assert_eq!(status, 502);
+    assert_eq!(bext.metric("bext_proxy_retries_total"), 0);
+    // ...a GET goes to the next server (which resets it too: the first server's second
+    // failure in a row ejects it).
+    let (status, _, _) = curl(&format!("{base}/api/reset"), &[]);
+    assert_eq!(status, 502);
+    assert_eq!(bext.metric("bext_proxy_retries_total"), 1);
+    assert_eq!(bext.metric("bext_proxy_ejections_total"), 1);
+    // The other server's second failure ejects it too: nothing is left to ask.
+    assert_eq!(curl(&format!("{base}/api/reset"), &[]).0, 502);
+    assert_eq!(bext.metric("bext_proxy_ejections_total"), 2);
+    let (status, _, _) = curl(&format!("{base}/api/echo"), &[]);
+    assert_eq!(status, 503);
+    assert_eq!(bext.metric("bext_proxy_unavailable_total"), 1);
+}
+
+#[test]
+fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
+    let upstream = Upstream::start("a");
+    let dir = TempDir::new("proxy-only");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"app\"\nservers = [\"{}\"]\nbalance = \"least_conn\"\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"app\"\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let (status, body, _) = curl(&format!("http://{}/echo", bext.addr), &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["path"], "/echo");
+
+    common::assert_configs_refused(
+        "proxy-config",
+        &[
+            (
+                "[[site]]\nroot = \".\"\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"nope\"\n",
+                "site[0].proxy[0].upstream: no [[upstream]] is named `nope`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1\"]\n[[site]]\nroot = \".\"\n",
+                "upstream[0].servers[0]: `127.0.0.1`: a server is `host:port`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nbalance = \"fastest\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].balance: `fastest`: the balance is",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"no-such-host.invalid:80\"]\n[[site]]\nroot = \".\"\n",
+                "upstream[0].servers[0]: no-such-host.invalid:80:",
+            ),
+        ],
+    );
+}

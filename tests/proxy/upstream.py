@@ -1,0 +1,137 @@
+"""A test upstream for bext's reverse proxy: a real HTTP/1.1 server (Python's
+http.server, keep-alive on) that can also misbehave on request.
+
+    python3 upstream.py NAME      prints "listening PORT" once it accepts connections
+
+GET/POST/... paths:
+  /echo...          200 JSON {server, method, path, headers, body}
+  /slow?ms=N        the same, after N ms
+  /big?bytes=N      N bytes of 'x', with a Content-Length, written in 64 KiB pieces
+  /chunked?n=N      N chunks "piece-I\\n", chunked
+  /cut              promises 1000 bytes, sends 10, closes
+  /reset            closes the connection at once (RST), no answer
+  /garbage          answers bytes that are not HTTP
+  /smuggle          a head with both Content-Length and Transfer-Encoding
+  /connections      how many connections this server has accepted, as text
+"""
+
+import json
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+NAME = sys.argv[1] if len(sys.argv) > 1 else "upstream"
+CONNECTIONS = 0
+LOCK = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        global CONNECTIONS
+        with LOCK:
+            CONNECTIONS += 1
+        super().setup()
+
+    def log_message(self, *args):
+        pass
+
+    def _body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _send(self, status, body, content_type="text/plain", extra=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _handle(self):
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        body = self._body()
+        path = url.path
+        if path == "/slow":
+            time.sleep(int(query.get("ms", ["100"])[0]) / 1000)
+        if path in ("/echo", "/slow") or path.startswith("/echo/"):
+            doc = {
+                "server": NAME,
+                "method": self.command,
+                "path": self.path,
+                "headers": [[k.lower(), v] for k, v in self.headers.items()],
+                "body": body.decode("latin-1"),
+            }
+            self._send(200, json.dumps(doc).encode(), "application/json",
+                       [("Keep-Alive", "timeout=30"), ("X-Upstream", NAME)])
+        elif path == "/big":
+            n = int(query.get("bytes", ["0"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            piece = b"x" * 65536
+            while n > 0:
+                self.wfile.write(piece[: min(n, len(piece))])
+                n -= min(n, len(piece))
+        elif path == "/chunked":
+            n = int(query.get("n", ["3"])[0])
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for i in range(n):
+                data = b"piece-%d\n" % i
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        elif path == "/cut":
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            self.close_connection = True
+            self._reset()
+        elif path == "/reset":
+            self.close_connection = True
+            self._reset()
+        elif path == "/garbage":
+            self.wfile.write(b"SURPRISE\r\n\r\n")
+            self.close_connection = True
+        elif path == "/smuggle":
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            self.close_connection = True
+        elif path == "/connections":
+            with LOCK:
+                count = CONNECTIONS
+            self._send(200, str(count).encode())
+        else:
+            self._send(404, b"no such path\n")
+
+    def _reset(self):
+        # SO_LINGER 0: close sends RST.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print("listening %d" % server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
