@@ -8,9 +8,8 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use common::{Bext, TempDir};
@@ -18,8 +17,6 @@ use serde_json::{Value, json};
 
 /// The file the aioquic client runs from.
 const CLIENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/h3/client.py");
-/// Where `scripts/test.sh` (or the first test that needs it) installs aioquic.
-const VENV: &str = "/var/cache/bext/quic-venv";
 /// The aioquic release the client is written against.
 const AIOQUIC: &str = "aioquic==1.7.2";
 /// The bound on every wait here: only a hang reaches it.
@@ -62,29 +59,7 @@ fn quic_addr(bext: &Bext) -> SocketAddr {
 
 /// The interpreter with aioquic, installed into a virtual environment on first use.
 fn aioquic_python() -> PathBuf {
-    static INSTALLING: Mutex<()> = Mutex::new(());
-    let _installing = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
-    let python = Path::new(VENV).join("bin/python");
-    let ready = || {
-        Command::new(&python)
-            .args(["-c", "import aioquic"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !ready() {
-        let made = Command::new("python3")
-            .args(["-m", "venv", VENV])
-            .status()
-            .expect("python3 runs");
-        assert!(made.success(), "python3 -m venv {VENV}");
-        let pip = Command::new(Path::new(VENV).join("bin/pip"))
-            .args(["install", "--quiet", AIOQUIC])
-            .status()
-            .expect("pip runs");
-        assert!(pip.success(), "pip install {AIOQUIC}");
-        assert!(ready(), "aioquic does not import after its install");
-    }
-    python
+    common::venv_python("aioquic", AIOQUIC)
 }
 
 /// Starts the aioquic client on `connections` against `addr`.

@@ -1,7 +1,8 @@
 //! `[[upstream]]` and `[[site.proxy]]` end to end: bext on loopback in front of real HTTP/1.1
 //! servers (`tests/proxy/upstream.py`, Python's http.server with keep-alive, which can also
 //! be slow, reset, send garbage or smuggling-shaped heads, or break a body off), curl as the
-//! client.
+//! client; and WebSockets through it (`tests/proxy/ws.py`, the `websockets` library as both
+//! the echo server and the client).
 
 mod common;
 
@@ -10,6 +11,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use common::{Bext, TempDir};
+
+/// The `websockets` release `tests/proxy/ws.py` is written against.
+const WEBSOCKETS: &str = "websockets==15.0.1";
 
 /// A running test upstream, killed on drop.
 struct Upstream {
@@ -20,9 +24,20 @@ struct Upstream {
 impl Upstream {
     fn start(name: &str) -> Upstream {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/upstream.py");
-        let mut child = Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(name)
+        Upstream::spawn(Command::new("/usr/bin/python3").arg(script).arg(name))
+    }
+
+    /// The WebSocket echo server.
+    fn websocket() -> Upstream {
+        Upstream::spawn(
+            Command::new(common::venv_python("websockets", WEBSOCKETS))
+                .arg(ws_script())
+                .arg("serve"),
+        )
+    }
+
+    fn spawn(command: &mut Command) -> Upstream {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -302,4 +317,150 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
             ),
         ],
     );
+}
+
+fn ws_script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/ws.py")
+}
+
+/// `ws.py ARGS` as the WebSocket client: its output, after checking it succeeded.
+fn ws_client(args: &[&str]) -> String {
+    let out = Command::new(common::venv_python("websockets", WEBSOCKETS))
+        .arg(ws_script())
+        .args(args)
+        .output()
+        .expect("the WebSocket client runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "ws.py {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn websockets_pass_through_as_a_tunnel() {
+    let upstream = Upstream::websocket();
+    let dir = TempDir::new("proxy-ws");
+    dir.write("www/index.html", "static\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"ws\"\nservers = [\"{}\"]\n\n[[site]]\nroot = \"www\"\n\
+             [[site.proxy]]\nmatch = \"/chat\"\nupstream = \"ws\"\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let url = format!("ws://{}/chat", bext.addr);
+    // Many small messages, then a few larger than any buffer (the tunnel's grow).
+    let out = ws_client(&["talk", &url, "300", "64"]);
+    assert!(out.starts_with("echoed 300"), "{out}");
+    let out = ws_client(&["talk", &url, "3", "1500000"]);
+    assert!(out.starts_with("echoed 3"), "{out}");
+    // Many at once, held open, each still echoing after the wait.
+    let out = ws_client(&["hold", &url, "200", "1"]);
+    assert!(out.starts_with("held 200"), "{out}");
+    assert_eq!(bext.metric("bext_proxy_upgrades_total"), 202);
+    // The site's other paths are still plain HTTP on the same server.
+    assert_eq!(
+        curl(&format!("http://{}/index.html", bext.addr), &[]).0,
+        200
+    );
+}
+
+/// `curl` pinned to `cpu`: with SO_REUSEPORT by CPU, the connection lands on that CPU's shard.
+fn curl_on(cpu: usize, url: &str) -> (u16, String) {
+    let out = Command::new("taskset")
+        .args([
+            "-c",
+            &cpu.to_string(),
+            "curl",
+            "-sS",
+            "--max-time",
+            "20",
+            "-w",
+            "\n%{http_code}",
+        ])
+        .arg(url)
+        .output()
+        .expect("taskset and curl run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (status.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+#[test]
+fn one_shard_probes_and_every_shard_stops_sending_to_a_sick_server() {
+    let a = Upstream::start("a");
+    let b = Upstream::start("b");
+    let dir = TempDir::new("proxy-health");
+    dir.write("www/index.html", "static\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"api\"\nservers = [\"{}\", \"{}\"]\n\
+             health = {{ path = \"/health\", interval_ms = 100, timeout_ms = 1000, rise = 2, fall = 2 }}\n\n\
+             [[site]]\nroot = \"www\"\n[[site.proxy]]\nmatch = \"/api/**\"\nupstream = \"api\"\n\
+             strip_prefix = \"/api\"\n",
+            a.addr(),
+            b.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "2"]);
+    let via = |cpu: usize| {
+        let (status, body) = curl_on(cpu, &format!("http://{}/api/echo", bext.addr));
+        assert_eq!(status, 200, "{body}");
+        json(&body)["server"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // Both shards use both servers while they are well.
+    for cpu in [0, 1] {
+        let seen: Vec<String> = (0..4).map(|_| via(cpu)).collect();
+        assert!(
+            seen.iter().any(|s| s == "a") && seen.iter().any(|s| s == "b"),
+            "cpu {cpu}: {seen:?}"
+        );
+    }
+    // b turns sick: the owner's probes take it down and tell the other shard.
+    assert_eq!(curl(&format!("http://{}/sick", b.addr()), &[]).0, 200);
+    assert!(
+        bext.wait_for_stderr(&format!(
+            "server {}: down after 2 health check(s)",
+            b.addr()
+        )),
+        "{}",
+        bext.stderr()
+    );
+    for cpu in [0, 1] {
+        common::eventually(&format!("cpu {cpu}'s shard to send nothing to b"), || {
+            (0..6).all(|_| via(cpu) == "a").then_some(())
+        });
+    }
+    // Well again: back in turn on both shards.
+    assert_eq!(curl(&format!("http://{}/well", b.addr()), &[]).0, 200);
+    for cpu in [0, 1] {
+        common::eventually(&format!("cpu {cpu}'s shard to use b again"), || {
+            (0..6).any(|_| via(cpu) == "b").then_some(())
+        });
+    }
+    // One prober: in two seconds, a is probed at most once per 100 ms (two shards probing
+    // would make it about twice that).
+    let count = || {
+        curl(&format!("http://{}/health-count", a.addr()), &[])
+            .1
+            .trim()
+            .parse::<u64>()
+            .unwrap_or(0)
+    };
+    let before = count();
+    let started = std::time::Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let probes = count() - before;
+    let most = started.elapsed().as_millis() as u64 / 100 + 2;
+    assert!(probes <= most, "{probes} probes in {:?}", started.elapsed());
+    assert!(probes > 0, "no probes");
 }

@@ -586,3 +586,23 @@ pub const PROXY_READ_BYTES: usize = 64 * 1024;
 pub const PROXY_INLINE_BODY_BYTES_MAX: usize = 64 * 1024;
 /// Longest wait for an upstream name to resolve when the config loads.
 pub const PROXY_RESOLVE_TIMEOUT_MS: u64 = 5_000;
+/// A tunnel's read buffer per direction to begin with (an idle WebSocket holds two).
+pub const TUNNEL_READ_BYTES_MIN: usize = 4 * 1024;
+/// The most a busy tunnel's read buffer grows to.
+pub const TUNNEL_READ_BYTES_MAX: usize = 64 * 1024;
+/// Default `health.interval_ms`: how often an upstream's servers are probed.
+pub const HEALTH_INTERVAL_MS_DEFAULT: u64 = 2_000;
+/// Lowest `health.interval_ms`: a probe per server at most this often.
+pub const HEALTH_INTERVAL_MS_FLOOR: u64 = 50;
+/// Default `health.timeout_ms`: a probe's connection and response head together.
+pub const HEALTH_TIMEOUT_MS_DEFAULT: u64 = 1_000;
+/// Default `health.rise`: passed probes in a row that bring a server back.
+pub const HEALTH_RISE_DEFAULT: u64 = 2;
+/// Default `health.fall`: failed probes in a row that take a server down.
+pub const HEALTH_FALL_DEFAULT: u64 = 3;
+/// Highest `health.rise` and `health.fall`.
+pub const HEALTH_COUNT_CEILING: u64 = 100;
+/// Longest `health.path`.
+pub const HEALTH_PATH_BYTES_MAX: usize = 1024;
+/// Bytes of a probe's answer read to find its status line.
+pub const HEALTH_RESPONSE_BYTES_MAX: usize = 4 * 1024;

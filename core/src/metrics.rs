@@ -106,6 +106,12 @@ pub struct Metrics {
     pub proxy_connections_opened: u64,
     /// Requests sent on a kept-alive upstream connection.
     pub proxy_connections_reused: u64,
+    /// Connections switched to another protocol through the proxy (WebSockets).
+    pub proxy_upgrades: u64,
+    /// Active health probes of upstream servers (by the shards that own the upstreams).
+    pub proxy_health_checks: u64,
+    /// Health probes that failed (no answer in time, or a status outside 200–399).
+    pub proxy_health_failures: u64,
     /// Proxied response bodies the upstream broke off (the client's stream is reset).
     pub proxy_bodies_cut: u64,
     /// Bans this shard wrote into the XDP filter's map.
@@ -213,6 +219,9 @@ impl Metrics {
         self.proxy_connections_opened += other.proxy_connections_opened;
         self.proxy_connections_reused += other.proxy_connections_reused;
         self.proxy_bodies_cut += other.proxy_bodies_cut;
+        self.proxy_upgrades += other.proxy_upgrades;
+        self.proxy_health_checks += other.proxy_health_checks;
+        self.proxy_health_failures += other.proxy_health_failures;
         self.xdp_bans += other.xdp_bans;
         self.xdp_ban_failures += other.xdp_ban_failures;
         self.latency_sum_nanos = self
@@ -421,6 +430,21 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_proxy_connections_reused_total",
         "Requests sent on a kept-alive upstream connection.",
         m.proxy_connections_reused,
+    );
+    counter(
+        "bext_proxy_upgrades_total",
+        "Connections switched to another protocol through the proxy (WebSockets).",
+        m.proxy_upgrades,
+    );
+    counter(
+        "bext_proxy_health_checks_total",
+        "Active health probes of upstream servers.",
+        m.proxy_health_checks,
+    );
+    counter(
+        "bext_proxy_health_failures_total",
+        "Health probes that failed (no answer in time, or a status outside 200-399).",
+        m.proxy_health_failures,
     );
     counter(
         "bext_proxy_bodies_cut_total",

@@ -41,6 +41,8 @@ struct Peer {
     /// Ejections in a row without a success.
     ejections: u32,
     ejected_until_ms: u64,
+    /// The active health check says it is down.
+    down: bool,
 }
 
 /// How one request to a server went.
@@ -87,6 +89,7 @@ impl Peers {
                     fails: 0,
                     ejections: 0,
                     ejected_until_ms: 0,
+                    down: false,
                 })
                 .collect(),
             turn: 0,
@@ -117,7 +120,10 @@ impl Peers {
         tried: &[usize],
     ) -> Option<usize> {
         let up: Vec<usize> = (0..self.peers.len())
-            .filter(|i| !tried.contains(i) && self.peers[*i].ejected_until_ms <= now_ms)
+            .filter(|i| {
+                let peer = &self.peers[*i];
+                !tried.contains(i) && !peer.down && peer.ejected_until_ms <= now_ms
+            })
             .collect();
         if up.is_empty() {
             return None;
@@ -148,6 +154,14 @@ impl Peers {
             (Balance::ConsistentHash(_), Some(key)) => rendezvous(&self.peers, &up, key),
         };
         Some(chosen)
+    }
+
+    /// What the active health check says of server `index`: down servers get no requests
+    /// until it says they are up again.
+    pub fn set_down(&mut self, index: usize, down: bool) {
+        if let Some(peer) = self.peers.get_mut(index) {
+            peer.down = down;
+        }
     }
 
     /// A request to server `index` starts.
@@ -452,6 +466,19 @@ mod tests {
         peers.finished(0, Outcome::Answered { latency_us: 1 }, 3_000, 2, 1_000);
         fail(&mut peers, 3_000);
         assert_eq!(fail(&mut peers, 3_000), Health::Ejected { until_ms: 4_000 });
+    }
+
+    #[test]
+    fn a_server_the_health_check_takes_down_gets_nothing_until_it_is_up() {
+        let mut peers = Peers::new(&[1, 1], 1);
+        peers.set_down(0, true);
+        for _ in 0..4 {
+            assert_eq!(peers.pick(&Balance::RoundRobin, None, 0, &[]), Some(1));
+        }
+        peers.set_down(1, true);
+        assert_eq!(peers.pick(&Balance::LeastConn, None, 0, &[]), None);
+        peers.set_down(0, false);
+        assert_eq!(peers.pick(&Balance::RandomTwo, None, 0, &[]), Some(0));
     }
 
     #[test]

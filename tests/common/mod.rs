@@ -696,3 +696,37 @@ pub fn make_certificate(dir: &Path, cert: &str, key: &str) {
         String::from_utf8_lossy(&made.stderr)
     );
 }
+
+/// The virtual environment `scripts/test.sh` installs the tests' Python packages into
+/// (aioquic, websockets), outside the clone.
+pub const PYTHON_VENV: &str = "/var/cache/bext/quic-venv";
+
+/// The venv's python, with `requirement` (`name==version`) installed first if `import`
+/// does not import (a test run alone, before `scripts/test.sh` made the venv).
+pub fn venv_python(import: &str, requirement: &str) -> PathBuf {
+    static INSTALLING: Mutex<()> = Mutex::new(());
+    let _installing = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
+    let python = Path::new(PYTHON_VENV).join("bin/python");
+    let ready = || {
+        Command::new(&python)
+            .args(["-c", &format!("import {import}")])
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !ready() {
+        if !python.exists() {
+            let made = Command::new("python3")
+                .args(["-m", "venv", PYTHON_VENV])
+                .status()
+                .expect("python3 runs");
+            assert!(made.success(), "python3 -m venv {PYTHON_VENV}");
+        }
+        let pip = Command::new(Path::new(PYTHON_VENV).join("bin/pip"))
+            .args(["install", "--quiet", requirement])
+            .status()
+            .expect("pip runs");
+        assert!(pip.success(), "pip install {requirement}");
+        assert!(ready(), "{import} does not import after its install");
+    }
+    python
+}

@@ -13,6 +13,9 @@ GET/POST/... paths:
   /garbage          answers bytes that are not HTTP
   /smuggle          a head with both Content-Length and Transfer-Encoding
   /connections      how many connections this server has accepted, as text
+  /health           200 while well, 503 while sick (counted)
+  /sick, /well      turn /health's answer
+  /health-count     how many /health requests came, as text
 """
 
 import json
@@ -26,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 NAME = sys.argv[1] if len(sys.argv) > 1 else "upstream"
 CONNECTIONS = 0
+HEALTHY = True
+HEALTH_COUNT = 0
 LOCK = threading.Lock()
 
 
@@ -56,6 +61,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _handle(self):
+        global HEALTHY, HEALTH_COUNT
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         body = self._body()
@@ -111,6 +117,19 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
                              b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
             self.close_connection = True
+        elif path == "/health":
+            with LOCK:
+                HEALTH_COUNT += 1
+                well = HEALTHY
+            self._send(200 if well else 503, b"ok\n" if well else b"sick\n")
+        elif path in ("/sick", "/well"):
+            with LOCK:
+                HEALTHY = path == "/well"
+            self._send(200, path.encode())
+        elif path == "/health-count":
+            with LOCK:
+                count = HEALTH_COUNT
+            self._send(200, str(count).encode())
         elif path == "/connections":
             with LOCK:
                 count = CONNECTIONS

@@ -41,7 +41,7 @@ use std::path::Path;
 
 pub use error::ConfigError;
 pub use model::{
-    AccessLog, Acme, AcmeChallenge, Balance, CacheRule, Config, EngineChoice, HashKey,
+    AccessLog, Acme, AcmeChallenge, Balance, CacheRule, Config, EngineChoice, HashKey, HealthCheck,
     INDEX_DEFAULT, LogFormat, OpsEndpoints, ProxyRoute, RenderConfig, ServerConfig, ServerLimits,
     SiteConfig, SiteTls, SiteWaf, Timeouts, Upstream, UpstreamServer, WafMode, WafRules,
     listen_default,

@@ -46,6 +46,22 @@ pub struct Upstream {
     pub fail_max: u32,
     /// How long an ejected server gets no requests; doubled for each ejection in a row.
     pub eject_ms: u64,
+    /// Active health checks (`health = { path = "/healthz", … }`); `None`: passive only.
+    pub health: Option<HealthCheck>,
+}
+
+/// An upstream's active health check: one shard probes each server and tells the others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthCheck {
+    /// The path probed with `GET` (an origin-form target).
+    pub path: String,
+    pub interval_ms: u64,
+    /// For the connection and the response head together.
+    pub timeout_ms: u64,
+    /// Passed probes in a row that bring a down server back.
+    pub rise: u32,
+    /// Failed probes in a row (no answer, or a status outside 200–399) that take it down.
+    pub fall: u32,
 }
 
 /// One server of an upstream.

@@ -41,6 +41,21 @@ pub(super) struct RawUpstream {
     pub idle_ms: Option<Spanned<u64>>,
     pub fail_max: Option<Spanned<u64>>,
     pub eject_ms: Option<Spanned<u64>>,
+    pub health: Option<Spanned<RawHealth>>,
+}
+
+/// `[[upstream]] health = { … }`.
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a health table: { path = \"/healthz\", interval_ms = N, timeout_ms = N, rise = N, fall = N }"
+)]
+pub(super) struct RawHealth {
+    pub path: Spanned<String>,
+    pub interval_ms: Option<Spanned<u64>>,
+    pub timeout_ms: Option<Spanned<u64>>,
+    pub rise: Option<Spanned<u64>>,
+    pub fall: Option<Spanned<u64>>,
 }
 
 /// `[[site.proxy]]`.

@@ -37,7 +37,8 @@ pub struct Forwarded<'a> {
 /// Writes the request head for the upstream: `method target HTTP/1.1`, the client's fields
 /// less hop-by-hop ones, framing and any `X-Forwarded-*` the client sent (the proxy's own
 /// replace them; `X-Forwarded-For` is appended to), then `content-length` when there is a
-/// body. The client's `Host` is kept.
+/// body. The client's `Host` is kept. `upgrade`: the protocol an HTTP/1.1 client asked to
+/// switch to (`websocket`), asked of the upstream in turn.
 pub fn encode_request<'f>(
     out: &mut Vec<u8>,
     method: &[u8],
@@ -45,6 +46,7 @@ pub fn encode_request<'f>(
     fields: impl Iterator<Item = (&'f [u8], &'f [u8])> + Clone,
     forwarded: &Forwarded<'_>,
     body_len: Option<u64>,
+    upgrade: Option<&[u8]>,
 ) {
     out.extend_from_slice(method);
     out.push(b' ');
@@ -89,7 +91,31 @@ pub fn encode_request<'f>(
     if let Some(length) = body_len {
         field(out, b"content-length", length.to_string().as_bytes());
     }
+    if let Some(protocol) = upgrade {
+        field(out, b"connection", b"upgrade");
+        field(out, b"upgrade", protocol);
+    }
     out.extend_from_slice(b"\r\n");
+}
+
+/// The protocol an HTTP/1.1 request asks to switch to: its `Upgrade` value, when its
+/// `Connection` names `upgrade` (RFC 9110 §7.8).
+pub fn upgrade_requested<'f>(
+    mut fields: impl Iterator<Item = (&'f [u8], &'f [u8])> + Clone,
+) -> Option<&'f [u8]> {
+    let asks = fields.clone().any(|(name, value)| {
+        name.eq_ignore_ascii_case(b"connection")
+            && value
+                .split(|&b| b == b',')
+                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
+    });
+    if !asks {
+        return None;
+    }
+    fields
+        .find(|(name, _)| name.eq_ignore_ascii_case(b"upgrade"))
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty())
 }
 
 fn field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
@@ -115,6 +141,27 @@ fn connection_tokens<'f>(fields: impl Iterator<Item = (&'f [u8], &'f [u8])>) -> 
     names
 }
 
+/// A health probe: `GET path` for `host`, closing after the answer.
+pub fn encode_probe(path: &str, host: &str) -> Vec<u8> {
+    format!(
+        "GET {path} HTTP/1.1\r\nhost: {host}\r\nuser-agent: bext-health-check\r\n\
+         connection: close\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+/// The status of a response whose complete first line is `HTTP/1.x NNN …`; `None` until
+/// the line is complete, or if it is not a status line.
+pub fn status_line(head: &[u8]) -> Option<u16> {
+    let end = head.windows(2).position(|w| w == b"\r\n")?;
+    let rest = head[..end].strip_prefix(b"HTTP/1.")?;
+    let code = rest.get(2..5)?;
+    if rest.get(1) != Some(&b' ') || !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(code).ok()?.parse().ok()
+}
+
 /// An upstream's response head.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseHead {
@@ -134,6 +181,8 @@ pub enum ResponseBody {
     Framed(BodyKind),
     /// Until the upstream closes the connection.
     UntilClose,
+    /// `101 Switching Protocols`: the connection now carries the upgraded protocol.
+    Switched,
 }
 
 /// Why an upstream's response head is refused.
@@ -158,9 +207,12 @@ impl std::fmt::Display for BadResponse {
 /// Reads a response head from the front of `buf`: `Ok(None)` until it is complete, then the
 /// head and its length. Interim (1xx) responses before it are skipped; the length counts
 /// them. `head_request`: the request was HEAD (no body follows, whatever the head says).
+/// `upgrade`: the request asked to switch protocols, so a 101 is its answer (with the
+/// `upgrade` field kept for the client), not a bad response.
 pub fn parse_response_head(
     buf: &[u8],
     head_request: bool,
+    upgrade: bool,
     head_bytes_max: usize,
     fields_max: usize,
 ) -> Result<Option<(ResponseHead, usize)>, BadResponse> {
@@ -184,6 +236,22 @@ pub fn parse_response_head(
             return Err(BadResponse::TooLarge);
         }
         let status = response.code.unwrap_or(0);
+        if status == 101 && upgrade {
+            let mut fields = Vec::with_capacity(response.headers.len());
+            for header in response.headers.iter() {
+                let lower = header.name.to_ascii_lowercase();
+                if lower == "upgrade" || !HOP_BY_HOP.contains(&lower.as_str()) {
+                    fields.push((lower.into_bytes(), header.value.to_vec()));
+                }
+            }
+            let head = ResponseHead {
+                status,
+                fields,
+                body: ResponseBody::Switched,
+                reusable: false,
+            };
+            return Ok(Some((head, start + len)));
+        }
         if (100..200).contains(&status) {
             if status == 101 {
                 return Err(BadResponse::Malformed(
@@ -309,6 +377,7 @@ mod tests {
                 host: Some(b"example.com"),
             },
             Some(2),
+            None,
         );
         assert_eq!(
             String::from_utf8(out).unwrap(),
@@ -319,7 +388,7 @@ mod tests {
     }
 
     fn parse(text: &str, head_request: bool) -> Result<Option<(ResponseHead, usize)>, BadResponse> {
-        parse_response_head(text.as_bytes(), head_request, 1024, 16)
+        parse_response_head(text.as_bytes(), head_request, false, 1024, 16)
     }
 
     #[test]
@@ -413,6 +482,76 @@ mod tests {
             );
         }
         assert_eq!(parse("HTTP/1.1 200 OK\r\nContent-Le", false), Ok(None));
+    }
+
+    #[test]
+    fn probes_and_their_status_lines() {
+        assert_eq!(
+            String::from_utf8(encode_probe("/healthz", "10.0.0.5:8080")).unwrap(),
+            "GET /healthz HTTP/1.1\r\nhost: 10.0.0.5:8080\r\nuser-agent: bext-health-check\r\n\
+             connection: close\r\n\r\n"
+        );
+        assert_eq!(status_line(b"HTTP/1.1 200 OK\r\n"), Some(200));
+        assert_eq!(status_line(b"HTTP/1.0 503 Busy\r\n\r\n"), Some(503));
+        assert_eq!(status_line(b"HTTP/1.1 200 OK"), None, "not complete yet");
+        assert_eq!(status_line(b"HTTP/1.1 20\r\n"), None);
+        assert_eq!(status_line(b"SSH-2.0-OpenSSH\r\n"), None);
+    }
+
+    #[test]
+    fn upgrades_are_asked_for_and_a_101_answers_them() {
+        let fields: Vec<(&[u8], &[u8])> = vec![
+            (b"Host", b"h"),
+            (b"Connection", b"keep-alive, Upgrade"),
+            (b"Upgrade", b"websocket"),
+            (b"Sec-WebSocket-Key", b"k"),
+        ];
+        let upgrade = upgrade_requested(fields.iter().copied());
+        assert_eq!(upgrade, Some(&b"websocket"[..]));
+        let without: Vec<(&[u8], &[u8])> = vec![(b"Upgrade", b"websocket")];
+        assert_eq!(upgrade_requested(without.iter().copied()), None);
+        let mut out = Vec::new();
+        let forwarded = Forwarded {
+            client: "192.0.2.1",
+            proto: "http",
+            host: None,
+        };
+        encode_request(
+            &mut out,
+            b"GET",
+            b"/ws",
+            fields.iter().copied(),
+            &forwarded,
+            None,
+            upgrade,
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Sec-WebSocket-Key: k\r\n"), "{text}");
+        assert!(
+            text.ends_with("connection: upgrade\r\nupgrade: websocket\r\n\r\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("pgrade").count(), 2, "{text}");
+
+        let answer: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+                      Connection: Upgrade\r\nSec-WebSocket-Accept: a\r\n\r\n\x81\x00";
+        let (head, len) = parse_response_head(answer, false, true, 1024, 16)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (head.status, head.body, head.reusable),
+            (101, ResponseBody::Switched, false)
+        );
+        assert_eq!(
+            head.fields,
+            vec![
+                (b"upgrade".to_vec(), b"websocket".to_vec()),
+                (b"sec-websocket-accept".to_vec(), b"a".to_vec())
+            ]
+        );
+        assert_eq!(&answer[len..], b"\x81\x00");
+        // Unasked for, a 101 is a bad response.
+        assert!(parse_response_head(answer, false, false, 1024, 16).is_err());
     }
 
     #[test]

@@ -4,15 +4,18 @@ use std::collections::HashMap;
 
 use toml::Spanned;
 
-use super::super::model::{Balance, HashKey, ProxyRoute, Upstream, UpstreamServer};
-use super::super::raw::{RawProxyRoute, RawUpstream};
+use super::super::model::{Balance, HashKey, HealthCheck, ProxyRoute, Upstream, UpstreamServer};
+use super::super::raw::{RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
 use super::{Checker, Result};
 use crate::limits::{
-    PROXY_CONNECT_TIMEOUT_MS_DEFAULT, PROXY_EJECT_MS_DEFAULT, PROXY_FAIL_MAX_CEILING,
-    PROXY_FAIL_MAX_DEFAULT, PROXY_IDLE_CONNECTIONS_CEILING, PROXY_IDLE_CONNECTIONS_DEFAULT,
-    PROXY_IDLE_MS_DEFAULT, PROXY_ROUTES_MAX, PROXY_TIMEOUT_MS_CEILING, PROXY_TIMEOUT_MS_DEFAULT,
-    UPSTREAM_NAME_BYTES_MAX, UPSTREAM_SERVERS_MAX, UPSTREAM_WEIGHT_MAX, UPSTREAMS_MAX,
+    HEALTH_COUNT_CEILING, HEALTH_FALL_DEFAULT, HEALTH_INTERVAL_MS_DEFAULT,
+    HEALTH_INTERVAL_MS_FLOOR, HEALTH_PATH_BYTES_MAX, HEALTH_RISE_DEFAULT,
+    HEALTH_TIMEOUT_MS_DEFAULT, PROXY_CONNECT_TIMEOUT_MS_DEFAULT, PROXY_EJECT_MS_DEFAULT,
+    PROXY_FAIL_MAX_CEILING, PROXY_FAIL_MAX_DEFAULT, PROXY_IDLE_CONNECTIONS_CEILING,
+    PROXY_IDLE_CONNECTIONS_DEFAULT, PROXY_IDLE_MS_DEFAULT, PROXY_ROUTES_MAX,
+    PROXY_TIMEOUT_MS_CEILING, PROXY_TIMEOUT_MS_DEFAULT, UPSTREAM_NAME_BYTES_MAX,
+    UPSTREAM_SERVERS_MAX, UPSTREAM_WEIGHT_MAX, UPSTREAMS_MAX,
 };
 use crate::static_files::compile_glob;
 
@@ -119,9 +122,55 @@ impl Checker<'_> {
                 )?)
                 .unwrap_or(u32::MAX),
                 eject_ms: ms(&raw.eject_ms, "eject_ms", PROXY_EJECT_MS_DEFAULT)?,
+                health: match &raw.health {
+                    Some(health) => Some(self.health(&prefix, health.get_ref())?),
+                    None => None,
+                },
             });
         }
         Ok(out)
+    }
+
+    /// An upstream's `health = { … }`.
+    fn health(&self, prefix: &str, raw: &RawHealth) -> Result<HealthCheck> {
+        let path = raw.path.get_ref();
+        let path_ok = path.starts_with('/')
+            && path.len() <= HEALTH_PATH_BYTES_MAX
+            && path.bytes().all(|b| b.is_ascii_graphic());
+        if !path_ok {
+            return Err(self.source.error(
+                raw.path.span(),
+                &format!("{prefix}.health.path"),
+                format!(
+                    "`{path}`: a path like `/healthz` (a leading `/`, visible ASCII, at most \
+                     {HEALTH_PATH_BYTES_MAX} bytes)"
+                ),
+            ));
+        }
+        let key = |name: &str| format!("{prefix}.health.{name}");
+        let count = |value: &Option<Spanned<u64>>, name: &str, default: u64| {
+            self.bounded(value, &key(name), 1, HEALTH_COUNT_CEILING, default)
+                .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        };
+        Ok(HealthCheck {
+            path: path.clone(),
+            interval_ms: self.bounded(
+                &raw.interval_ms,
+                &key("interval_ms"),
+                HEALTH_INTERVAL_MS_FLOOR,
+                PROXY_TIMEOUT_MS_CEILING,
+                HEALTH_INTERVAL_MS_DEFAULT,
+            )?,
+            timeout_ms: self.bounded(
+                &raw.timeout_ms,
+                &key("timeout_ms"),
+                1,
+                PROXY_TIMEOUT_MS_CEILING,
+                HEALTH_TIMEOUT_MS_DEFAULT,
+            )?,
+            rise: count(&raw.rise, "rise", HEALTH_RISE_DEFAULT)?,
+            fall: count(&raw.fall, "fall", HEALTH_FALL_DEFAULT)?,
+        })
     }
 
     /// `[[site.proxy]]` of site `index`, naming upstreams in `upstreams`.

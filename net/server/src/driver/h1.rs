@@ -31,6 +31,7 @@ use bext_shards::deadlines::DeadlineSlot;
 
 use crate::service::{
     Body, BodyStream, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response, Route, Service,
+    Upgraded,
 };
 use crate::shard::Shard;
 use crate::shard::guard::{catch_sync, catch_unwind};
@@ -71,14 +72,32 @@ pub(crate) fn serve<T: Transport>(
             h2c,
             handed_over: false,
         };
-        let Some(read) = connection.run(&mut io).await else {
+        let Some(handover) = connection.run(&mut io).await else {
             return;
         };
         connection.handed_over = true;
         drop(connection);
         drop(slot);
-        Box::pin(super::h2::serve(service, io, peer, secure, read)).await;
+        match handover {
+            Handover::H2(read) => {
+                Box::pin(super::h2::serve(service, io, peer, secure, read)).await;
+            }
+            Handover::Upgraded(read, upgraded) => {
+                // Still an open connection until the tunnel ends.
+                super::tunnel::run(&shard, io, read, *upgraded).await;
+                let mut metrics = shard.metrics.borrow_mut();
+                metrics.connections_open = metrics.connections_open.saturating_sub(1);
+            }
+        }
     }
+}
+
+/// What a connection goes on as after HTTP/1.1, with the bytes read and not yet used.
+enum Handover {
+    /// It opened with HTTP/2's preface.
+    H2(Vec<u8>),
+    /// An upstream switched protocols (101): a tunnel to it.
+    Upgraded(Vec<u8>, Box<Upgraded>),
 }
 
 /// Whether a fresh connection's first bytes are HTTP/2's preface.
@@ -172,6 +191,8 @@ enum Tail {
         /// Its log line, written once the stream has ended.
         log: Option<super::PendingLog>,
     },
+    /// After a 101, the connection is a tunnel to the upstream.
+    Upgraded(Box<Upgraded>),
 }
 
 impl Connection<'_> {
@@ -186,9 +207,9 @@ impl Connection<'_> {
         }
     }
 
-    /// Serves HTTP/1.1 until the connection closes; `Some` with the bytes read so far if it
-    /// opened with HTTP/2's preface instead.
-    async fn run<T: Transport>(&mut self, io: &mut T) -> Option<Vec<u8>> {
+    /// Serves HTTP/1.1 until the connection closes; `Some` if it goes on as something else
+    /// (HTTP/2 after its preface, a tunnel after a 101), with the bytes read so far.
+    async fn run<T: Transport>(&mut self, io: &mut T) -> Option<Handover> {
         let mut rbuf: Vec<u8> = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
         // When the last read completed: the start of every request answered from it. One clock
         // read per read serves the latency metric, the header deadline and the write deadline.
@@ -199,7 +220,7 @@ impl Connection<'_> {
             }
             if self.h2c && !rbuf.is_empty() {
                 match preface(&rbuf) {
-                    Preface::Yes => return Some(rbuf),
+                    Preface::Yes => return Some(Handover::H2(rbuf)),
                     Preface::Partly => {}
                     Preface::No => self.h2c = false,
                 }
@@ -252,6 +273,9 @@ impl Connection<'_> {
                             return None;
                         }
                         now = Instant::now();
+                    }
+                    Some(Tail::Upgraded(upgraded)) => {
+                        return Some(Handover::Upgraded(rbuf, upgraded));
                     }
                     Some(Tail::Bytes(_)) | None => {}
                 }
@@ -503,6 +527,9 @@ impl Connection<'_> {
             self.conn.write_head(out, &head)
         };
         let (tail, body_bytes) = match (plan, response.body) {
+            (BodyPlan::None, Body::Upgraded(upgraded)) if response.status == 101 => {
+                (Some(Tail::Upgraded(upgraded)), 0)
+            }
             (BodyPlan::None, _) => (None, 0),
             (BodyPlan::Length(n), Body::Bytes(body)) if body.len() < GATHER_BODY_BYTES_MIN => {
                 out.extend_from_slice(&body);

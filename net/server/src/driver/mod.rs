@@ -10,6 +10,7 @@
 pub(crate) mod h1;
 pub(crate) mod h2;
 pub(crate) mod h3;
+pub(crate) mod tunnel;
 
 use std::net::SocketAddr;
 use std::time::Instant;

@@ -293,6 +293,7 @@ async fn read_prefix(body: Body, limit: usize) -> (Result<Bytes, ()>, Body) {
     let want = limit.saturating_add(1);
     match body {
         Body::Empty => (Ok(Bytes::new()), Body::Empty),
+        Body::Upgraded(upgraded) => (Ok(Bytes::new()), Body::Upgraded(upgraded)),
         Body::Bytes(bytes) => (Ok(bytes.clone()), Body::Bytes(bytes)),
         Body::File(file) => {
             let prefix = read_file_prefix(&file, want).await;

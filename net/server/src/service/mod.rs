@@ -43,7 +43,7 @@ use crate::shard::Shard;
 use crate::shard::mesh::{FillReply, FillRequest};
 use crate::snapshot::Snapshot;
 pub(crate) use request::{OwnedRequest, Request};
-pub(crate) use response::{Body, BodyStream, FileBody, Outcome, Response};
+pub(crate) use response::{Body, BodyStream, FileBody, Outcome, Response, Upgraded};
 pub(crate) use route::{BodyUse, Handler, Refusal, Route};
 
 /// One shard's service.
@@ -298,12 +298,13 @@ impl State {
                 Some(own)
             })
             .collect();
-        let upstreams = snapshot
+        let upstreams: Vec<Rc<proxy::UpstreamState>> = snapshot
             .config
             .upstreams
             .iter()
             .map(|upstream| Rc::new(proxy::UpstreamState::new(upstream, shard.id)))
             .collect();
+        proxy::health::start(shard, &snapshot, &upstreams);
         State {
             isr: RefCell::new(new_isr(&snapshot)),
             files: RefCell::new(files),

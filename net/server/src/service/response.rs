@@ -37,6 +37,18 @@ pub(crate) enum Body {
     File(FileBody),
     /// Pieces produced over time, whose end is known only when it comes.
     Stream(Box<dyn BodyStream>),
+    /// A `101 Switching Protocols` from an upstream: after the head, the client's connection
+    /// and the upstream's carry bytes both ways (HTTP/1.1 only).
+    Upgraded(Box<Upgraded>),
+}
+
+/// The upstream side of an upgraded connection.
+pub(crate) struct Upgraded {
+    pub upstream: rt::TcpStream,
+    /// Bytes the upstream sent after its 101 head, for the client first.
+    pub pending: Vec<u8>,
+    /// The longest silence in both directions before the tunnel closes.
+    pub idle: std::time::Duration,
 }
 
 /// `len` bytes of `file` from `offset`.
@@ -67,6 +79,7 @@ impl Body {
             Body::Bytes(bytes) => Some(bytes.len() as u64),
             Body::File(file) => Some(file.len),
             Body::Stream(_) => None,
+            Body::Upgraded(_) => Some(0),
         }
     }
 }
@@ -78,6 +91,7 @@ impl fmt::Debug for Body {
             Body::Bytes(bytes) => write!(f, "Bytes({})", bytes.len()),
             Body::File(file) => write!(f, "File({}+{})", file.offset, file.len),
             Body::Stream(_) => f.write_str("Stream"),
+            Body::Upgraded(_) => f.write_str("Upgraded"),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! | `FillRequest` | the asking shard renders the page itself |
 //! | `QuicDatagram` | dropped and counted (`bext_quic_datagrams_dropped_total`): QUIC's loss recovery sends it again |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
+//! | `UpstreamHealth` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard keeps its last view of the server until its own failures eject it |
 //! | `Reload`, `Stop`, `Acme` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator (for `Acme`, the ACME thread, which does not tell the CA to check) |
 //!
 //! Messages that name a site carry the id of the snapshot their sender had: during a reload,
@@ -72,6 +73,13 @@ pub(crate) enum Message {
     Ban {
         ip: std::net::IpAddr,
         until_ms: u64,
+    },
+    /// The owner of an upstream's health checks found a server up or down.
+    UpstreamHealth {
+        snapshot: u64,
+        upstream: usize,
+        server: usize,
+        up: bool,
     },
     /// Mark pages of a site stale (`POST /__bext/cache/invalidate`, fanned out).
     Invalidate {

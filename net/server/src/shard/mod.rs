@@ -304,6 +304,12 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
         Message::FillReply { id, reply } => service.on_fill_reply(id, reply),
         Message::QuicDatagram(datagram) => endpoints.forwarded(*datagram),
         Message::Ban { ip, until_ms } => service.on_ban(ip, until_ms),
+        Message::UpstreamHealth {
+            snapshot,
+            upstream,
+            server,
+            up,
+        } => service.on_upstream_health(snapshot, upstream, server, up),
         Message::Invalidate {
             snapshot,
             site,

@@ -396,6 +396,8 @@ async fn send(
     let mut sent = 0;
     let ok = match response.body {
         Body::Empty => stream.send_data(Bytes::new(), true).is_ok(),
+        // Only HTTP/1.1 requests are upgraded: nothing to tunnel here.
+        Body::Upgraded(_) => false,
         Body::Bytes(bytes) => {
             let n = bytes.len() as u64;
             let ok = send_data(&mut stream, slot, stall, bytes, true).await;

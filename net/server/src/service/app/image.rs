@@ -300,7 +300,7 @@ async fn source(
             .await
             .map_err(|_| (500, NOT_FOUND.to_owned())),
         Body::Bytes(_) | Body::File(_) => Err((413, NOT_FOUND.to_owned())),
-        Body::Empty | Body::Stream(_) => Err((404, NOT_FOUND.to_owned())),
+        Body::Empty | Body::Stream(_) | Body::Upgraded(_) => Err((404, NOT_FOUND.to_owned())),
     }
 }
 

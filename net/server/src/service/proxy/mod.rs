@@ -24,6 +24,8 @@
 //! Each shard's pool and balancer state belong to the shard's [`State`](super::State): a
 //! reload starts them afresh (the old ones close with the last request on them).
 
+pub(crate) mod health;
+
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
@@ -40,18 +42,18 @@ use bext_core::limits::{
     PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_core::proxy::{Health, Outcome, Peers, hash_key};
-use bext_net::Method;
 use bext_net::client::upstream::{
     self, BadResponse, Forwarded, ResponseBody, ResponseHead, parse_response_head,
 };
 use bext_net::fields::Field;
 use bext_net::h1::{BodyDecoder, BodyKind};
+use bext_net::{Method, Version};
 use bext_shards::rt::{self, TcpStream};
 use bext_shards::sys;
 
 use crate::shard::Shard;
 
-use super::response::{Body, BodyStream};
+use super::response::{Body, BodyStream, Upgraded};
 use super::route::Route;
 use super::{Request, Response, Service};
 
@@ -172,7 +174,15 @@ pub(super) async fn answer(
     let addrs = &snapshot.upstream_addrs[proxy.upstream];
     service.shard.metrics.borrow_mut().proxy_requests += 1;
 
-    let head = request_head(route, request, proxy);
+    let mut fields: Vec<(&[u8], &[u8])> = Vec::new();
+    request
+        .fields
+        .for_each(|name, value| fields.push((name, value)));
+    // Only an HTTP/1.1 connection can become a tunnel.
+    let upgrade = (request.version == Version::Http11)
+        .then(|| upstream::upgrade_requested(fields.iter().copied()))
+        .flatten();
+    let head = request_head(route, request, proxy, &fields, upgrade);
     let body = request.body.unwrap_or_default();
     let head_request = request.method == Method::Head;
     let idempotent = matches!(
@@ -201,18 +211,14 @@ pub(super) async fn answer(
         };
         state.peers.borrow_mut().started(server);
         let started = Instant::now();
-        let result = exchange(
-            service,
-            state,
-            config,
-            server,
-            addr,
-            &head,
+        let asked = Asked {
+            head: &head,
             body,
             head_request,
+            upgrade: upgrade.is_some(),
             idempotent,
-        )
-        .await;
+        };
+        let result = exchange(service, state, config, server, addr, &asked).await;
         let outcome = match &result {
             Ok(_) => Outcome::Answered {
                 latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -276,9 +282,25 @@ pub(super) async fn answer(
     }
 }
 
+/// What is asked of an upstream server.
+struct Asked<'a> {
+    head: &'a [u8],
+    body: &'a [u8],
+    head_request: bool,
+    /// The client asked to switch protocols.
+    upgrade: bool,
+    idempotent: bool,
+}
+
 /// The request head for the upstream: the target with `strip_prefix` removed, the fields
 /// re-encoded.
-fn request_head(route: &Route, request: &Request<'_>, proxy: &ProxyRoute) -> Vec<u8> {
+fn request_head(
+    route: &Route,
+    request: &Request<'_>,
+    proxy: &ProxyRoute,
+    fields: &[(&[u8], &[u8])],
+    upgrade: Option<&[u8]>,
+) -> Vec<u8> {
     let target = match &proxy.strip_prefix {
         Some(prefix) => match request.target.strip_prefix(prefix.as_bytes()) {
             Some([]) => b"/".to_vec(),
@@ -288,10 +310,6 @@ fn request_head(route: &Route, request: &Request<'_>, proxy: &ProxyRoute) -> Vec
         },
         None => request.target.to_vec(),
     };
-    let mut fields: Vec<(&[u8], &[u8])> = Vec::new();
-    request
-        .fields
-        .for_each(|name, value| fields.push((name, value)));
     let client = request.peer.ip().to_string();
     let body_len = match request.body {
         Some(body) => Some(body.len() as u64),
@@ -310,32 +328,29 @@ fn request_head(route: &Route, request: &Request<'_>, proxy: &ProxyRoute) -> Vec
             host: request.host,
         },
         body_len,
+        upgrade,
     );
     head
 }
 
 /// One request to one server: a connection (kept-alive or new), the request sent, the
 /// response head read. Returns the head, the connection and what was read past the head.
-#[allow(clippy::too_many_arguments)]
 async fn exchange(
     service: &Service,
     state: &UpstreamState,
     config: &Upstream,
     server: usize,
     addr: SocketAddr,
-    head: &[u8],
-    body: &[u8],
-    head_request: bool,
-    idempotent: bool,
+    asked: &Asked<'_>,
 ) -> Result<(ResponseHead, TcpStream, Vec<u8>), Failure> {
     let idle_for = Duration::from_millis(config.idle_ms);
     if let Some(stream) = state.take_idle(server, idle_for) {
         service.shard.metrics.borrow_mut().proxy_connections_reused += 1;
-        match send_and_read_head(stream, config, head, body, head_request).await {
+        match send_and_read_head(stream, config, asked).await {
             Ok(done) => return Ok(done),
             // The server closed it as it was taken: a new connection, once, when sending
             // twice is safe.
-            Err((Failure::Reset(_), false)) if idempotent => {}
+            Err((Failure::Reset(_), false)) if asked.idempotent => {}
             Err((failure, _)) => return Err(failure),
         }
     }
@@ -351,7 +366,7 @@ async fn exchange(
     };
     let _ = stream.set_nodelay(true);
     service.shard.metrics.borrow_mut().proxy_connections_opened += 1;
-    send_and_read_head(stream, config, head, body, head_request)
+    send_and_read_head(stream, config, asked)
         .await
         .map_err(|(failure, _)| failure)
 }
@@ -361,15 +376,13 @@ async fn exchange(
 async fn send_and_read_head(
     mut stream: TcpStream,
     config: &Upstream,
-    head: &[u8],
-    body: &[u8],
-    head_request: bool,
+    asked: &Asked<'_>,
 ) -> Result<(ResponseHead, TcpStream, Vec<u8>), (Failure, bool)> {
     let deadline = Duration::from_millis(config.timeout_ms);
     let exchange = async {
-        let mut out = Vec::with_capacity(head.len() + body.len());
-        out.extend_from_slice(head);
-        out.extend_from_slice(body);
+        let mut out = Vec::with_capacity(asked.head.len() + asked.body.len());
+        out.extend_from_slice(asked.head);
+        out.extend_from_slice(asked.body);
         let (written, _) = stream.write_all(out).await;
         written.map_err(|e| (Failure::Reset(format!("write: {e}")), false))?;
         let mut buf: Vec<u8> = Vec::with_capacity(PROXY_READ_BYTES);
@@ -391,7 +404,8 @@ async fn send_and_read_head(
             }
             match parse_response_head(
                 &buf,
-                head_request,
+                asked.head_request,
+                asked.upgrade,
                 PROXY_RESPONSE_HEAD_BYTES_MAX,
                 PROXY_RESPONSE_FIELDS_MAX,
             ) {
@@ -438,6 +452,16 @@ fn respond(
         }
     };
     match head.body {
+        ResponseBody::Switched => {
+            service.shard.metrics.borrow_mut().proxy_upgrades += 1;
+            response
+                .with(Field::from_static("connection", "upgrade"))
+                .with_body(Body::Upgraded(Box::new(Upgraded {
+                    upstream: stream,
+                    pending: rest,
+                    idle: Duration::from_millis(config.timeout_ms),
+                })))
+        }
         ResponseBody::Framed(BodyKind::None) | ResponseBody::Framed(BodyKind::Length(0)) => {
             if rest.is_empty() {
                 reuse(stream);
@@ -457,7 +481,7 @@ fn respond(
         framing => {
             let decoder = match framing {
                 ResponseBody::Framed(kind) => BodyDecoder::new(kind, u64::MAX).ok(),
-                ResponseBody::UntilClose => None,
+                ResponseBody::UntilClose | ResponseBody::Switched => None,
             };
             response.with_body(Body::Stream(Box::new(UpstreamBody {
                 stream: Some(stream),
