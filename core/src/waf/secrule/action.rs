@@ -34,6 +34,9 @@ pub struct SetVar {
     /// accepted and ignored.
     pub collection: String,
     pub key: Template,
+    /// The key as the engine files it (lower case) when it holds no macro, worked out
+    /// once here rather than per transaction.
+    pub literal_key: Option<String>,
     pub op: SetOp,
 }
 
@@ -302,9 +305,11 @@ fn setvar(text: &str) -> Result<SetVar, ActionError> {
             }
         }
     };
+    let key = Template::parse(key);
     Ok(SetVar {
         collection: collection.to_ascii_lowercase(),
-        key: Template::parse(key),
+        literal_key: key.literal().map(str::to_lowercase),
+        key,
         op,
     })
 }
