@@ -220,6 +220,19 @@ pub const WAF_RX_SIZE_BYTES_MAX: usize = 64 << 20;
 /// The most memory the lazy DFA of one `@rx` may cache (`regex`'s `dfa_size_limit`, 2 MiB
 /// by default); CRS's big alternations fill the default quickly. Per regex, per thread.
 pub const WAF_RX_DFA_SIZE_BYTES_MAX: usize = 8 << 20;
+/// Patterns one prefilter regex set holds (see `waf::secrule::prefilter`); a larger group
+/// of `@rx` rules is cut into several sets. Smaller sets cost more scans per value, larger
+/// ones a larger lazy DFA per scan.
+pub const WAF_RX_SET_PATTERNS_MAX: usize = 256;
+/// Patterns a group of `@rx` rules needs for a prefilter set: a set's search of a short
+/// value costs about what three regex searches do, so smaller groups keep their regexes.
+pub const WAF_RX_SET_PATTERNS_MIN: usize = 4;
+/// The most memory the lazy DFA of one prefilter set may cache, per set, per thread: a
+/// set's states track all its patterns at once, so it needs more room than one `@rx`.
+pub const WAF_RX_SET_DFA_SIZE_BYTES_MAX: usize = 16 << 20;
+/// Prefilter answers (one per transformed value and set) one WAF transaction keeps;
+/// past it, rules run their own regex.
+pub const WAF_RX_SET_CACHE_ENTRIES_MAX: usize = 4_096;
 /// Captures `@rx` and `@pm` fill: `TX:0` to `TX:9`.
 pub const WAF_CAPTURES_MAX: usize = 10;
 /// Characters of a rule's `logdata` a log line keeps (it quotes the request, which is the
@@ -487,6 +500,11 @@ const _: () = assert!(ISR_CACHE_BYTES_MAX as u64 <= ISR_CACHE_BYTES_CEILING);
 const _: () = assert!(ENGINE_HEAP_BYTES_FLOOR <= ENGINE_HEAP_BYTES_MAX as u64);
 
 const _: () = assert!(REQUEST_LINE_BYTES_MAX <= HEADER_BYTES_MAX);
+// A prefilter set holds two patterns at least (one is its own regex), and the sets' lazy
+// DFAs get at least the room one `@rx`'s has.
+const _: () = assert!(WAF_RX_SET_PATTERNS_MIN >= 2);
+const _: () = assert!(WAF_RX_SET_PATTERNS_MIN <= WAF_RX_SET_PATTERNS_MAX);
+const _: () = assert!(WAF_RX_SET_DFA_SIZE_BYTES_MAX >= WAF_RX_DFA_SIZE_BYTES_MAX);
 const _: () = assert!(HEADER_BYTES_MAX <= HEADER_BYTES_CEILING);
 const _: () = assert!(READ_BUFFER_BYTES_INITIAL <= HEADER_BYTES_MAX);
 const _: () = assert!(READ_BUFFER_BYTES_KEPT_IDLE >= READ_BUFFER_BYTES_INITIAL);

@@ -7,6 +7,7 @@
 //! engine does not know is an error, so a rule never runs with part of its meaning lost.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::expand::Template;
 use super::transform::Transform;
@@ -44,6 +45,12 @@ pub struct SetVar {
     /// accepted and ignored.
     pub collection: String,
     pub key: Template,
+    /// The key as the engine files it (lower case) when it holds no macro, worked out
+    /// once here rather than per transaction.
+    pub literal_key: Option<Arc<str>>,
+    /// For `setvar:tx.k=v` with no macro in `v`: the value, shared by every transaction
+    /// that sets it rather than copied into each.
+    pub literal_value: Option<Arc<[u8]>>,
     pub op: SetOp,
 }
 
@@ -321,9 +328,16 @@ fn setvar(text: &str) -> Result<SetVar, ActionError> {
             }
         }
     };
+    let key = Template::parse(key);
+    let literal_value = match &op {
+        SetOp::Set(value) => value.literal().map(|text| Arc::from(text.as_bytes())),
+        _ => None,
+    };
     Ok(SetVar {
         collection: collection.to_ascii_lowercase(),
-        key: Template::parse(key),
+        literal_key: key.literal().map(|k| Arc::from(k.to_lowercase())),
+        literal_value,
+        key,
         op,
     })
 }

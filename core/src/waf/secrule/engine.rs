@@ -19,6 +19,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use std::net::SocketAddr;
@@ -26,12 +27,13 @@ use std::net::SocketAddr;
 use super::action::{AllowScope, Ctl, Disruptive, EngineMode, SetOp};
 use super::body::{self, BodyLimits, Pairs};
 use super::expand::{Lookup, Template};
+use super::prefilter::{self, Prefilter, Slot};
 use super::rule::{Entry, Rule, RuleSet};
 use super::transform::{Transform, hex_value};
 use super::variable::{Selector, Target, Variable};
 use crate::limits::{
-    WAF_BODY_ARGS_MAX, WAF_BODY_DEPTH_MAX, WAF_BODY_PARTS_MAX, WAF_MATCHED_RULES_MAX,
-    WAF_TRANSFORM_CACHE_ENTRIES_MAX,
+    WAF_BODY_ARGS_MAX, WAF_BODY_DEPTH_MAX, WAF_BODY_PARTS_MAX, WAF_CAPTURES_MAX,
+    WAF_MATCHED_RULES_MAX, WAF_RX_SET_CACHE_ENTRIES_MAX, WAF_TRANSFORM_CACHE_ENTRIES_MAX,
 };
 
 /// The request as the engine sees it.
@@ -111,6 +113,8 @@ impl RuleSet {
         // The body's values are new; what phase 1 cached stays right, but start afresh
         // rather than reason about addresses across the body's parsing.
         tx.transformed.get_mut().clear();
+        tx.prefiltered.get_mut().clear();
+        tx.set_unions.get_mut().clear();
         tx.run_phase(self, 2);
         tx
     }
@@ -161,7 +165,9 @@ pub struct Transaction {
     remote_port: Vec<u8>,
     server_name: Vec<u8>,
     unique_id: Vec<u8>,
-    tx: FxHashMap<String, Vec<u8>>,
+    /// TX, by lower-case name. Most names and many values are the rules' own literals
+    /// (CRS's setup sets a hundred of them per request): those are borrowed, not copied.
+    tx: FxHashMap<TxName, TxValue>,
     matched_var: Vec<u8>,
     matched_var_name: String,
     matched_vars: Vec<(String, Vec<u8>)>,
@@ -182,7 +188,13 @@ pub struct Transaction {
     verdict: Verdict,
     /// Request values already transformed, by (address, length, chain): see
     /// [`Selected::cache_key`].
-    transformed: RefCell<FxHashMap<CacheKey, Box<[u8]>>>,
+    /// `None`: the chain leaves the value as it is.
+    transformed: RefCell<FxHashMap<CacheKey, Option<Box<[u8]>>>>,
+    /// The prefilter's answers, by transformed value (its [`CacheKey`]) and set.
+    prefiltered: RefCell<FxHashMap<(CacheKey, u32), prefilter::Matched>>,
+    /// By prefilter set, which of its patterns match some value of the set's variables
+    /// this phase (`None`: not known); see [`Transaction::any_value_may_match`].
+    set_unions: RefCell<FxHashMap<u32, Option<Box<[bool]>>>>,
 }
 
 impl Transaction {
@@ -205,7 +217,7 @@ impl Transaction {
         if self.stopped() {
             return;
         }
-        self.transformed.get_mut().clear();
+        self.new_values();
         self.run_phase(set, 3);
     }
 
@@ -236,7 +248,7 @@ impl Transaction {
         }
         let limit = set.response_body.limit_bytes.min(body.len());
         self.response_body = body[..limit].to_vec();
-        self.transformed.get_mut().clear();
+        self.new_values();
         self.run_phase(set, 4);
     }
 
@@ -245,7 +257,7 @@ impl Transaction {
     /// verdict.
     pub fn finish(&mut self, set: &RuleSet) -> &Verdict {
         if self.responded && self.phase < 4 && !self.stopped() {
-            self.transformed.get_mut().clear();
+            self.new_values();
             self.run_phase(set, 4);
         }
         if self.mode != EngineMode::Off {
@@ -352,7 +364,17 @@ impl Transaction {
             responded: false,
             verdict: Verdict::default(),
             transformed: RefCell::new(FxHashMap::default()),
+            prefiltered: RefCell::new(FxHashMap::default()),
+            set_unions: RefCell::new(FxHashMap::default()),
         }
+    }
+
+    /// The values the rules look at changed (the response's arrived): what the caches hold
+    /// of the earlier ones goes.
+    fn new_values(&mut self) {
+        self.transformed.get_mut().clear();
+        self.prefiltered.get_mut().clear();
+        self.set_unions.get_mut().clear();
     }
 
     /// Whether the request and response phases are over: a rule stopped the
@@ -460,7 +482,7 @@ impl Transaction {
             }
             // MATCHED_VARS holds one rule's matches (its chain's links see them).
             self.matched_vars.clear();
-            if !self.evaluate(rule, rule) {
+            if !self.evaluate(&set.prefilter, rule, rule) {
                 continue;
             }
             phase_allowed = self.on_match(rule);
@@ -483,16 +505,17 @@ impl Transaction {
     }
 
     /// Evaluates one link of `head`'s chain and, if it matches, the rest.
-    fn evaluate(&mut self, head: &Rule, link: &Rule) -> bool {
-        let matches = self.matching_values(head, link);
+    fn evaluate(&mut self, pf: &Prefilter, head: &Rule, link: &Rule) -> bool {
+        let matches = self.matching_values(pf, head, link);
         if matches.is_empty() {
             return false;
         }
         self.current_rule = head.id;
         for (name, value, captures) in matches {
             if link.actions.capture {
-                for (index, capture) in captures.into_iter().enumerate().take(10) {
-                    self.tx.insert(index.to_string(), capture);
+                for (capture, name) in captures.into_iter().zip(CAPTURE_NAMES) {
+                    self.tx
+                        .insert(TxName::Static(name), TxValue::Owned(capture));
                 }
             }
             self.matched_vars.push((name.clone(), value.clone()));
@@ -501,25 +524,44 @@ impl Transaction {
             self.run_actions(link);
         }
         match &link.chain {
-            Some(next) => self.evaluate(head, next),
+            Some(next) => self.evaluate(pf, head, next),
             None => true,
         }
     }
 
     /// The values of `link`'s targets its operator matches, with their names and captures.
     /// Nothing is allocated for the values that do not match (most of them).
-    fn matching_values(&self, head: &Rule, link: &Rule) -> Vec<(String, Vec<u8>, Vec<Vec<u8>>)> {
+    fn matching_values(
+        &self,
+        pf: &Prefilter,
+        head: &Rule,
+        link: &Rule,
+    ) -> Vec<(String, Vec<u8>, Vec<Vec<u8>>)> {
+        let mut matches = Vec::new();
+        if let Some(slot) = link.prefilter
+            && slot.whole_link
+            && !self.any_value_may_match(pf, slot)
+        {
+            // No value of the variables the link's set covers matches its pattern, so none
+            // of the link's values does: it matches nothing, whatever it would select.
+            return matches;
+        }
+        let values = self.values(head, link);
+        if values.is_empty() {
+            // Most rules, on most requests: nothing to look at, so no argument to expand.
+            return matches;
+        }
         let expanded = link
             .operator_arg
             .as_ref()
             .map(|arg| arg.expand_to_vec(self));
         let mut scratch = (Vec::new(), Vec::new());
-        let mut matches = Vec::new();
         let chain = chain_key(&link.transforms);
-        for selected in self.values(head, link) {
+        for selected in values {
             let mut captures = Vec::new();
             let captured = link.actions.capture.then_some(&mut captures);
             let outcome = self.value_matches(
+                pf,
                 link,
                 &selected,
                 chain,
@@ -543,24 +585,21 @@ impl Transaction {
     /// `multiMatch`); says which value matched, for `MATCHED_VAR` and `MATCHED_VARS`.
     /// A request value's transformation by a chain is made once per transaction: CRS runs
     /// the same few chains over the same values in rule after rule.
+    #[allow(clippy::too_many_arguments)]
     fn value_matches(
         &self,
+        pf: &Prefilter,
         link: &Rule,
         selected: &Selected<'_>,
         chain: u64,
         expanded: Option<&[u8]>,
         mut captures: Option<&mut Vec<Vec<u8>>>,
-        (current, next): &mut (Vec<u8>, Vec<u8>),
+        scratch: &mut (Vec<u8>, Vec<u8>),
     ) -> Option<Matched> {
         let operator = &link.operator;
         let value: &[u8] = &selected.value;
-        let multi_match = link.actions.multi_match;
-        if link.transforms.is_empty() {
-            return operator
-                .matches(value, expanded, captures)
-                .then_some(Matched::Selected);
-        }
-        if multi_match {
+        if link.actions.multi_match {
+            let (current, next) = scratch;
             if operator.matches(value, expanded, captures.as_deref_mut()) {
                 return Some(Matched::Selected);
             }
@@ -569,34 +608,157 @@ impl Transaction {
             for transform in &link.transforms {
                 transform.apply(current, next);
                 std::mem::swap(current, next);
-                if operator.matches(current, expanded, captures.as_deref_mut()) {
+                // A transformation that changed nothing leaves the operator's answer as it
+                // was (a miss): every operator is a function of its input.
+                if current != next && operator.matches(current, expanded, captures.as_deref_mut()) {
                     return Some(Matched::Transformed(current.clone()));
                 }
             }
             return None;
         }
         let key = selected.cache_key(chain);
+        // The operator over the (transformed) value, skipping the regex when the link's
+        // prefilter set says its pattern does not match.
+        let run = |input: &[u8], captures: Option<&mut Vec<Vec<u8>>>| {
+            if let (Some(slot), Some(key)) = (link.prefilter, key)
+                && !self.may_match(pf, slot, key, input)
+            {
+                return operator.rx_miss(captures);
+            }
+            operator.matches(input, expanded, captures)
+        };
+        if link.transforms.is_empty() {
+            return run(value, captures).then_some(Matched::Selected);
+        }
+        self.with_transformed(key, value, &link.transforms, scratch, |transformed| {
+            run(transformed, captures).then(|| Matched::Transformed(transformed.to_vec()))
+        })
+    }
+
+    /// Calls `f` with `value` transformed by `transforms`: from the transaction's cache when
+    /// `key` (the value's [`CacheKey`] for this chain) is there, else transformed in
+    /// `scratch` and, with a `key`, filed in the cache. Steps that would leave the value
+    /// as it is are skipped, and a value the whole chain leaves as it is is filed as such,
+    /// not copied.
+    fn with_transformed<R>(
+        &self,
+        key: Option<CacheKey>,
+        value: &[u8],
+        transforms: &[Transform],
+        (current, next): &mut (Vec<u8>, Vec<u8>),
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> R {
         if let Some(key) = key
             && let Some(done) = self.transformed.borrow().get(&key)
         {
-            return operator
-                .matches(done, expanded, captures)
-                .then(|| Matched::Transformed(done.to_vec()));
+            return f(done.as_deref().unwrap_or(value));
         }
-        current.clear();
-        current.extend_from_slice(value);
-        for transform in &link.transforms {
-            transform.apply(current, next);
-            std::mem::swap(current, next);
+        // Whether `current` holds the value so far (else it is `value` itself).
+        let mut changed = false;
+        for transform in transforms {
+            if changed {
+                if !transform.leaves_unchanged(current) {
+                    transform.apply(current, next);
+                    std::mem::swap(current, next);
+                }
+            } else if !transform.leaves_unchanged(value) {
+                transform.apply(value, current);
+                changed = true;
+            }
         }
-        let matched = operator.matches(current, expanded, captures);
         if let Some(key) = key {
             let mut cache = self.transformed.borrow_mut();
             if cache.len() < WAF_TRANSFORM_CACHE_ENTRIES_MAX {
-                cache.insert(key, current.as_slice().into());
+                cache.insert(key, changed.then(|| current.as_slice().into()));
             }
         }
-        matched.then(|| Matched::Transformed(current.clone()))
+        f(if changed { current } else { value })
+    }
+
+    /// Whether some value of the variables `slot`'s set covers (transformed by the set's
+    /// chain) matches `slot`'s pattern. Worked out for all the set's patterns at once when
+    /// a link first asks in a phase, and kept: the covered variables do not change within
+    /// a phase (see [`prefilter::is_stable`]). `true` when it cannot be worked out.
+    fn any_value_may_match(&self, pf: &Prefilter, slot: Slot) -> bool {
+        if let Some(found) = self.set_unions.borrow().get(&slot.set) {
+            return found
+                .as_ref()
+                .is_none_or(|bits| bits.get(slot.pattern as usize).is_none_or(|&bit| bit));
+        }
+        let union = self.set_union(pf, slot.set);
+        let answer = union
+            .as_ref()
+            .is_none_or(|bits| bits.get(slot.pattern as usize).is_none_or(|&bit| bit));
+        self.set_unions.borrow_mut().insert(slot.set, union);
+        answer
+    }
+
+    /// For each pattern of set `set`, whether it matches some value of the set's
+    /// variables; `None` when the prefilter's answers are at their bound.
+    fn set_union(&self, prefilter: &Prefilter, set: u32) -> Option<Box<[bool]>> {
+        let transforms = prefilter.transforms(set)?;
+        let variables = prefilter.variables(set)?;
+        let chain = chain_key(transforms);
+        let mut bits = vec![false; prefilter.set_len(set)].into_boxed_slice();
+        let mut members = Vec::new();
+        for &variable in variables {
+            self.members(variable, &mut members);
+        }
+        let mut scratch = (Vec::new(), Vec::new());
+        for member in &members {
+            // Stable variables' values are borrowed, so they always have a key.
+            let key = member.cache_key(chain)?;
+            self.with_transformed(
+                Some(key),
+                &member.value,
+                transforms,
+                &mut scratch,
+                |input| {
+                    self.with_set_answer(prefilter, set, key, input, |matched| {
+                        for index in matched.iter() {
+                            if let Some(bit) = bits.get_mut(index) {
+                                *bit = true;
+                            }
+                        }
+                    })
+                },
+            )?;
+        }
+        Some(bits)
+    }
+
+    /// Whether the pattern in `slot` may match `input`, the transformed value filed under
+    /// `key`: the prefilter's set is run once per value and its answer kept. When the
+    /// answers kept reach their bound, `true`: the rule's own regex decides.
+    fn may_match(&self, pf: &Prefilter, slot: Slot, key: CacheKey, input: &[u8]) -> bool {
+        self.with_set_answer(pf, slot.set, key, input, |matched| {
+            matched.may_match(slot.pattern)
+        })
+        .unwrap_or(true)
+    }
+
+    /// Calls `f` with set `set`'s answer for `input`, the transformed value filed under
+    /// `key`: kept from an earlier call, or worked out and kept. `None` when the answers
+    /// kept are at their bound (and this one is not among them).
+    fn with_set_answer<R>(
+        &self,
+        prefilter: &Prefilter,
+        set: u32,
+        key: CacheKey,
+        input: &[u8],
+        f: impl FnOnce(&prefilter::Matched) -> R,
+    ) -> Option<R> {
+        let mut answers = self.prefiltered.borrow_mut();
+        if let Some(matched) = answers.get(&(key, set)) {
+            return Some(f(matched));
+        }
+        if answers.len() >= WAF_RX_SET_CACHE_ENTRIES_MAX {
+            return None;
+        }
+        let matched = prefilter.matches(set, input)?;
+        let answer = f(&matched);
+        answers.insert((key, set), matched);
+        Some(answer)
     }
 
     /// The `setvar`s and `ctl`s of a link that matched one value.
@@ -605,13 +767,23 @@ impl Transaction {
             if setvar.collection != "tx" {
                 continue;
             }
-            let key = String::from_utf8_lossy(&setvar.key.expand_to_vec(&*self)).to_lowercase();
+            let key = match &setvar.literal_key {
+                Some(key) => TxName::Shared(key.clone()),
+                None => TxName::Owned(
+                    String::from_utf8_lossy(&setvar.key.expand_to_vec(&*self))
+                        .to_lowercase()
+                        .into(),
+                ),
+            };
             match &setvar.op {
                 SetOp::Delete => {
                     self.tx.remove(&key);
                 }
                 SetOp::Set(value) => {
-                    let value = value.expand_to_vec(&*self);
+                    let value = match &setvar.literal_value {
+                        Some(text) => TxValue::Shared(text.clone()),
+                        None => TxValue::Owned(value.expand_to_vec(&*self)),
+                    };
                     self.tx.insert(key, value);
                 }
                 SetOp::Add(value) | SetOp::Sub(value) => {
@@ -623,7 +795,8 @@ impl Transaction {
                     };
                     let current = self.tx.get(&key).map_or(0, |v| atoi(v));
                     let sum = current.saturating_add(amount);
-                    self.tx.insert(key, sum.to_string().into_bytes());
+                    self.tx
+                        .insert(key, TxValue::Owned(sum.to_string().into_bytes()));
                 }
             }
         }
@@ -696,80 +869,108 @@ impl Transaction {
 
     /// The values `link`'s targets select, after exclusions, with what names them as
     /// ModSecurity does (`ARGS:foo`), formatted only for a value that matches.
+    ///
+    /// Every rule of every request comes through here, and most select nothing (no
+    /// cookies, no arguments): the members are written straight into the one vector and
+    /// filtered in place, so a rule whose targets are empty allocates nothing.
     fn values(&self, head: &Rule, link: &Rule) -> Vec<Selected<'_>> {
         let excluding = link.targets.iter().any(|t| t.exclude)
             || !self.removed_targets_by_id.is_empty()
             || !self.removed_targets_by_tag.is_empty();
-        let removed: Vec<&Target> = if excluding {
-            link.targets
-                .iter()
-                .filter(|t| t.exclude)
-                .chain(
-                    self.removed_targets_by_id
-                        .iter()
-                        .filter(|((low, high), _)| (*low..=*high).contains(&head.id))
-                        .map(|(_, t)| t),
-                )
-                .chain(
-                    self.removed_targets_by_tag
-                        .iter()
-                        .filter(|(tag, _)| head.actions.tags.iter().any(|t| t == tag))
-                        .map(|(_, t)| t),
-                )
-                .collect()
-        } else {
-            Vec::new()
-        };
         let mut out = Vec::new();
-        let mut members = Vec::new();
         for target in link.targets.iter().filter(|t| !t.exclude) {
-            members.clear();
+            let start = out.len();
             match (&target.selector, target.variable) {
                 // One TX variable by name: a lookup, not a walk over every TX variable.
                 (Selector::Key(key), Variable::Tx) => {
                     if let Some((name, value)) = self.tx.get_key_value(key.as_str()) {
-                        members.push((name.as_bytes(), Cow::Borrowed(&value[..])));
+                        out.push(Selected {
+                            variable: Variable::Tx,
+                            key: name.as_bytes(),
+                            value: Cow::Borrowed(&value[..]),
+                        });
                     }
                 }
-                _ => self.members(target.variable, &mut members),
-            }
-            let kept = members.drain(..).filter(|(key, _)| {
-                target.selector.selects(key)
-                    && !removed
+                // TX holds a hundred variables or more (CRS's setup): select before
+                // copying, rather than copy them all to keep a few.
+                (selector, Variable::Tx) => out.extend(
+                    self.tx
                         .iter()
-                        .any(|r| r.variable == target.variable && r.selector.selects(key))
-            });
+                        .filter(|(name, _)| selector.selects(name.as_bytes()))
+                        .map(|(name, value)| Selected {
+                            variable: Variable::Tx,
+                            key: name.as_bytes(),
+                            value: Cow::Borrowed(&value[..]),
+                        }),
+                ),
+                _ => self.members(target.variable, &mut out),
+            }
+            // Keep, in order, the members the selector names and no exclusion removes.
+            let mut kept = start;
+            for at in start..out.len() {
+                let key = out[at].key;
+                let keep = target.selector.selects(key)
+                    && !(excluding && self.excluded(head, link, target.variable, key));
+                if keep {
+                    out.swap(kept, at);
+                    kept += 1;
+                }
+            }
+            out.truncate(kept);
             if target.count {
-                let count = kept.count().to_string().into_bytes();
+                let count = (kept - start).to_string().into_bytes();
+                out.truncate(start);
                 out.push(Selected {
                     variable: target.variable,
                     key: b"",
                     value: Cow::Owned(count),
                 });
-                continue;
             }
-            out.extend(kept.map(|(key, value)| Selected {
-                variable: target.variable,
-                key,
-                value,
-            }));
         }
         out
     }
 
-    /// Every member of `variable` as (key, value); single values have an empty key.
-    fn members<'a>(&'a self, variable: Variable, out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>) {
-        let single = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, value: &'a [u8]| {
-            out.push((&b""[..], Cow::Borrowed(value)));
+    /// Whether `variable`'s member `key` is taken out of `link`'s targets: by the link's
+    /// own `!` targets, or by a `ctl:ruleRemoveTargetById`/`…ByTag` naming its chain's head.
+    fn excluded(&self, head: &Rule, link: &Rule, variable: Variable, key: &[u8]) -> bool {
+        let removes = |t: &Target| t.variable == variable && t.selector.selects(key);
+        link.targets.iter().any(|t| t.exclude && removes(t))
+            || self
+                .removed_targets_by_id
+                .iter()
+                .any(|((low, high), t)| (*low..=*high).contains(&head.id) && removes(t))
+            || self
+                .removed_targets_by_tag
+                .iter()
+                .any(|(tag, t)| head.actions.tags.iter().any(|h| h == tag) && removes(t))
+    }
+
+    /// Every member of `variable`, appended to `out`; single values have an empty key.
+    fn members<'a>(&'a self, variable: Variable, out: &mut Vec<Selected<'a>>) {
+        let member = |key: &'a [u8], value: Cow<'a, [u8]>| Selected {
+            variable,
+            key,
+            value,
         };
-        let owned = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, value: String| {
-            out.push((&b""[..], Cow::Owned(value.into_bytes())));
+        let single = |out: &mut Vec<Selected<'a>>, value: &'a [u8]| {
+            out.push(member(b"", Cow::Borrowed(value)));
         };
-        let pairs = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, pairs: &'a Pairs| {
-            out.extend(pairs.iter().map(|(k, v)| (&k[..], Cow::Borrowed(&v[..]))));
+        let owned = |out: &mut Vec<Selected<'a>>, value: String| {
+            out.push(member(b"", Cow::Owned(value.into_bytes())));
         };
-        let names = |out: &mut Vec<(&'a [u8], Cow<'a, [u8]>)>, pairs: &'a Pairs| {
-            out.extend(pairs.iter().map(|(k, _)| (&k[..], Cow::Borrowed(&k[..]))));
+        let pairs = |out: &mut Vec<Selected<'a>>, pairs: &'a Pairs| {
+            out.extend(
+                pairs
+                    .iter()
+                    .map(|(k, v)| member(&k[..], Cow::Borrowed(&v[..]))),
+            );
+        };
+        let names = |out: &mut Vec<Selected<'a>>, pairs: &'a Pairs| {
+            out.extend(
+                pairs
+                    .iter()
+                    .map(|(k, _)| member(&k[..], Cow::Borrowed(&k[..]))),
+            );
         };
         match variable {
             Variable::Args => {
@@ -831,18 +1032,16 @@ impl Transaction {
             Variable::Files => out.extend(
                 self.files
                     .iter()
-                    .map(|(name, file, _)| (&name[..], Cow::Borrowed(&file[..]))),
+                    .map(|(name, file, _)| member(&name[..], Cow::Borrowed(&file[..]))),
             ),
             Variable::FilesNames => out.extend(
                 self.files
                     .iter()
-                    .map(|(name, _, _)| (&name[..], Cow::Borrowed(&name[..]))),
+                    .map(|(name, _, _)| member(&name[..], Cow::Borrowed(&name[..]))),
             ),
-            Variable::FilesSizes => out.extend(
-                self.files
-                    .iter()
-                    .map(|(name, _, size)| (&name[..], Cow::Owned(size.to_string().into_bytes()))),
-            ),
+            Variable::FilesSizes => out.extend(self.files.iter().map(|(name, _, size)| {
+                member(&name[..], Cow::Owned(size.to_string().into_bytes()))
+            })),
             Variable::FilesCombinedSize => {
                 owned(out, self.files.iter().map(|f| f.2).sum::<u64>().to_string());
             }
@@ -859,30 +1058,30 @@ impl Transaction {
                 out.extend(
                     self.xml_texts
                         .iter()
-                        .map(|t| (&b"/*"[..], Cow::Borrowed(&t[..]))),
+                        .map(|t| member(b"/*", Cow::Borrowed(&t[..]))),
                 );
                 out.extend(
                     self.xml_attributes
                         .iter()
-                        .map(|t| (&b"//@*"[..], Cow::Borrowed(&t[..]))),
+                        .map(|t| member(b"//@*", Cow::Borrowed(&t[..]))),
                 );
             }
             Variable::Tx => out.extend(
                 self.tx
                     .iter()
-                    .map(|(k, v)| (k.as_bytes(), Cow::Borrowed(&v[..]))),
+                    .map(|(k, v)| member(k.as_bytes(), Cow::Borrowed(&v[..]))),
             ),
             Variable::MatchedVar => single(out, &self.matched_var),
             Variable::MatchedVarName => single(out, self.matched_var_name.as_bytes()),
             Variable::MatchedVars => out.extend(
                 self.matched_vars
                     .iter()
-                    .map(|(k, v)| (k.as_bytes(), Cow::Borrowed(&v[..]))),
+                    .map(|(k, v)| member(k.as_bytes(), Cow::Borrowed(&v[..]))),
             ),
             Variable::MatchedVarsNames => out.extend(
                 self.matched_vars
                     .iter()
-                    .map(|(k, _)| (k.as_bytes(), Cow::Borrowed(k.as_bytes()))),
+                    .map(|(k, _)| member(k.as_bytes(), Cow::Borrowed(k.as_bytes()))),
             ),
             Variable::RemoteAddr => single(out, &self.remote_addr),
             Variable::RemotePort => single(out, &self.remote_port),
@@ -902,7 +1101,7 @@ impl Transaction {
                 if variable == Variable::FullRequestLength {
                     owned(out, full.len().to_string());
                 } else {
-                    out.push((&b""[..], Cow::Owned(full)));
+                    out.push(member(b"", Cow::Owned(full)));
                 }
             }
             // Response variables are empty until phase 3 fills them (RESPONSE_BODY until
@@ -965,13 +1164,79 @@ impl Lookup for Transaction {
                 let mut members = Vec::new();
                 self.members(variable, &mut members);
                 let selector = key.map_or(Selector::All, |k| Selector::Key(k.to_owned()));
-                if let Some((_, value)) = members
+                if let Some(member) = members
                     .iter()
-                    .find(|(k, _)| key.is_none() || selector.selects(k))
+                    .find(|m| key.is_none() || selector.selects(m.key))
                 {
-                    out.extend_from_slice(value);
+                    out.extend_from_slice(&member.value);
                 }
             }
+        }
+    }
+}
+
+/// `TX:0` to `TX:9`, the names captures are filed under.
+const CAPTURE_NAMES: [&str; WAF_CAPTURES_MAX] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/// A `TX` variable's name: a capture's (`TX:0`), one a rule names without a macro (shared
+/// with the rule set, so CRS's hundred setup variables cost no copies), or one built from a
+/// macro. Compared and hashed as the text, so the map is asked with a `&str`.
+#[derive(Debug, Clone)]
+enum TxName {
+    Static(&'static str),
+    Shared(Arc<str>),
+    Owned(Box<str>),
+}
+
+impl TxName {
+    fn as_str(&self) -> &str {
+        match self {
+            TxName::Static(name) => name,
+            TxName::Shared(name) => name,
+            TxName::Owned(name) => name,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
+}
+
+impl PartialEq for TxName {
+    fn eq(&self, other: &TxName) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for TxName {}
+
+impl std::hash::Hash for TxName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for TxName {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// A `TX` variable's value: shared with the rule that sets it literally, or the
+/// transaction's own.
+#[derive(Debug, Clone)]
+enum TxValue {
+    Shared(Arc<[u8]>),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for TxValue {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            TxValue::Shared(value) => value,
+            TxValue::Owned(value) => value,
         }
     }
 }
@@ -998,10 +1263,14 @@ impl Selected<'_> {
     fn name(&self) -> String {
         let prefix = self.variable.name();
         if self.key.is_empty() {
-            prefix.to_owned()
-        } else {
-            format!("{prefix}:{}", String::from_utf8_lossy(self.key))
+            return prefix.to_owned();
         }
+        let key = String::from_utf8_lossy(self.key);
+        let mut name = String::with_capacity(prefix.len() + 1 + key.len());
+        name.push_str(prefix);
+        name.push(':');
+        name.push_str(&key);
+        name
     }
 
     /// Where the transformation cache files this value's transformation by `chain`: the
@@ -1012,15 +1281,7 @@ impl Selected<'_> {
         let Cow::Borrowed(value) = self.value else {
             return None;
         };
-        match self.variable {
-            Variable::Tx
-            | Variable::ReqbodyProcessor
-            | Variable::MatchedVar
-            | Variable::MatchedVarName
-            | Variable::MatchedVars
-            | Variable::MatchedVarsNames => None,
-            _ => Some((value.as_ptr() as usize, value.len(), chain)),
-        }
+        prefilter::is_cached(self.variable).then_some((value.as_ptr() as usize, value.len(), chain))
     }
 }
 

@@ -7,6 +7,8 @@
 //!   defaults and the load-time exclusions applied;
 //! - [`body`]: query strings, cookies and request bodies (urlencoded, multipart, JSON,
 //!   XML) into the engine's collections;
+//! - [`prefilter`]: the `@rx` patterns of rules that search the same values, as one regex
+//!   set per group, so a rule whose pattern cannot match is answered without its regex;
 //! - [`engine`]: one transaction through a rule set, request and response phases, to a
 //!   [`Verdict`].
 //!
@@ -21,6 +23,7 @@ pub mod engine;
 pub mod expand;
 pub mod operator;
 pub mod parse;
+pub mod prefilter;
 pub mod rule;
 pub mod settings;
 pub mod transform;

@@ -89,7 +89,11 @@ impl std::error::Error for OperatorError {}
 /// What an operator does, with whatever it compiled.
 #[derive(Debug, Clone)]
 enum Kind {
-    Rx(Regex),
+    /// The regex, and whether it was compiled with Unicode (the prefilter's sets must be).
+    Rx {
+        re: Regex,
+        unicode: bool,
+    },
     Pm(AhoCorasick),
     /// A string comparison with the (possibly expanded) argument.
     Str(StrOp),
@@ -250,7 +254,10 @@ impl Operator {
         };
         let has_macro = arg.contains("%{");
         let kind = match builds {
-            Builds::Rx => Kind::Rx(compile_rx(arg)?),
+            Builds::Rx => {
+                let (re, unicode) = compile_rx(arg)?;
+                Kind::Rx { re, unicode }
+            }
             Builds::Pm => {
                 let phrases = pm_phrases(arg);
                 if phrases.is_empty() {
@@ -327,6 +334,38 @@ impl Operator {
         matched
     }
 
+    /// For `@rx`, the regex (its `as_str` is the pattern after the rewrites the module doc
+    /// describes) and whether it has Unicode on: what the prefilter needs to compile the
+    /// pattern again into a set.
+    pub fn rx_pattern(&self) -> Option<(&Regex, bool)> {
+        match &self.kind {
+            Kind::Rx { re, unicode } => Some((re, *unicode)),
+            _ => None,
+        }
+    }
+
+    /// What [`matches`](Self::matches) returns for an `@rx` whose pattern is known not to
+    /// match the input (the prefilter said so), with the same effect on `captures`: a miss,
+    /// or for a negated operator a match that captures nothing.
+    pub fn rx_miss(&self, captures: Option<&mut Vec<Vec<u8>>>) -> bool {
+        debug_assert!(
+            matches!(self.kind, Kind::Rx { .. }),
+            "rx_miss on @{}",
+            self.name
+        );
+        if self.negated
+            && let Some(captures) = captures
+        {
+            captures.clear();
+        }
+        self.negated
+    }
+
+    /// Whether the spec began with `!`.
+    pub fn is_negated(&self) -> bool {
+        self.negated
+    }
+
     /// The operator's name as written, without `@` (for logs), e.g. `"rx"`; aliases keep
     /// their own spelling (`"pmf"`, `"pmFromFile"`).
     pub fn name(&self) -> &'static str {
@@ -345,7 +384,7 @@ impl Kind {
         captures: Option<&mut Vec<Vec<u8>>>,
     ) -> bool {
         match self {
-            Kind::Rx(re) => {
+            Kind::Rx { re, .. } => {
                 match captures {
                     None => re.is_match(input),
                     // Most values do not match: the DFA's yes or no first, the capture
@@ -405,14 +444,20 @@ impl Kind {
                 PlainOp::ValidateUrlEncoding => !url_encoding_is_valid(input),
                 PlainOp::ValidateUtf8Encoding => std::str::from_utf8(input).is_err(),
                 PlainOp::DetectSqli => {
-                    let result = libinjectionrs::detect_sqli(input);
-                    if !result.is_injection() {
+                    // `detect_sqli` is `SqliState::new(input, FLAG_NONE)`, `detect()`, then
+                    // `get_fingerprint()`, which tokenizes and folds the input once more. The
+                    // fingerprint only matters for a match (capture 0), and almost no value
+                    // matches: ask `detect()` alone, and only for a match pay for the whole
+                    // call, so that the fingerprint is exactly the one `detect_sqli` reports.
+                    let flags = libinjectionrs::SqliFlags::FLAG_NONE;
+                    if !libinjectionrs::SqliState::new(input, flags).detect() {
                         return false;
                     }
+                    let result = libinjectionrs::detect_sqli(input);
                     if let (Some(captures), Some(fingerprint)) = (captures, &result.fingerprint) {
                         captures.push(fingerprint.as_str().as_bytes().to_vec());
                     }
-                    true
+                    result.is_injection()
                 }
                 PlainOp::DetectXss => libinjectionrs::detect_xss(input).is_injection(),
                 PlainOp::Unconditional => true,
@@ -424,8 +469,12 @@ impl Kind {
 
 /// Compiles an `@rx` pattern: dot-all and multi-line, bytes without Unicode where the
 /// pattern allows, with Unicode otherwise (see the module doc).
-fn compile_rx(pattern: &str) -> Result<Regex, OperatorError> {
-    let build = |pattern: &str| build_rx(pattern, false).or_else(|_| build_rx(pattern, true));
+fn compile_rx(pattern: &str) -> Result<(Regex, bool), OperatorError> {
+    let build = |pattern: &str| {
+        build_rx(pattern, false)
+            .map(|re| (re, false))
+            .or_else(|_| build_rx(pattern, true).map(|re| (re, true)))
+    };
     let error = match build(pattern) {
         Ok(re) => return Ok(re),
         Err(error) => error,
@@ -1440,6 +1489,52 @@ mod tests {
                 op.matches(&input, Some(b"1"), Some(&mut captures));
             }
         }
+    }
+
+    /// `@detectSQLi` asks `SqliState::detect` alone and calls `detect_sqli` only on a hit
+    /// (for the fingerprint): the two must agree on every input, and the fingerprint
+    /// captured must be `detect_sqli`'s.
+    #[test]
+    fn detect_sqli_answers_as_libinjection_does() {
+        let op = Operator::compile("@detectSQLi", &|_: &str| Err(String::new())).unwrap();
+        let inputs: [&[u8]; 16] = [
+            b"",
+            b"shoes",
+            b"1' OR '1'='1",
+            b"1 union select 1,2,3-- -",
+            b"admin'--",
+            b"\"; drop table users; --",
+            b"1) or sleep(5)#",
+            b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36",
+            b"price_asc",
+            b"1;select pg_sleep(5)",
+            b"' or 1=1 /*",
+            b"session=abc123def456",
+            b"-1 or 1=1",
+            b"a'b\"c",
+            b"@@version",
+            b"1 and ascii(substring(user(),1,1))>64",
+        ];
+        let mut hits = 0;
+        for input in inputs {
+            let full = libinjectionrs::detect_sqli(input);
+            let flags = libinjectionrs::SqliFlags::FLAG_NONE;
+            let alone = libinjectionrs::SqliState::new(input, flags).detect();
+            assert_eq!(
+                alone,
+                full.is_injection(),
+                "{:?}",
+                String::from_utf8_lossy(input)
+            );
+            let mut captures = Vec::new();
+            assert_eq!(op.matches(input, None, Some(&mut captures)), alone);
+            if alone {
+                hits += 1;
+                let fingerprint = full.fingerprint.map(|f| f.as_str().as_bytes().to_vec());
+                assert_eq!(captures.first().cloned(), fingerprint);
+            }
+        }
+        assert!(hits >= 8, "only {hits} injections found");
     }
 
     /// The operator strings of the rules in `$BEXT_CRS_DIR/rules` (default

@@ -205,6 +205,44 @@ impl Transform {
         }
     }
 
+    /// Whether [`apply`](Self::apply) would give back `input` exactly: `true` only when
+    /// that is certain from a quick look (none of the bytes the transformation acts on is
+    /// there), `false` when unsure. The engine skips such steps: most request values are
+    /// plain words and numbers, which CRS's decoding chains leave as they are.
+    pub fn leaves_unchanged(self, input: &[u8]) -> bool {
+        let none = |pred: fn(u8) -> bool| !input.iter().any(|&b| pred(b));
+        match self {
+            Transform::UrlDecode | Transform::UrlDecodeUni => {
+                memchr::memchr2(b'%', b'+', input).is_none()
+            }
+            Transform::Lowercase => none(|b| b.is_ascii_uppercase()),
+            Transform::Uppercase => none(|b| b.is_ascii_lowercase()),
+            Transform::JsDecode | Transform::EscapeSeqDecode | Transform::CssDecode => {
+                memchr::memchr(b'\\', input).is_none()
+            }
+            Transform::HtmlEntityDecode => memchr::memchr(b'&', input).is_none(),
+            // Only lead bytes of multi-byte sequences (C0–F7) are rewritten.
+            Transform::Utf8ToUnicode => none(|b| (0xc0..=0xf7).contains(&b)),
+            Transform::RemoveNulls | Transform::ReplaceNulls => memchr::memchr(0, input).is_none(),
+            // No byte it deletes, no space-like byte (so `/` and `(` stay), no capital.
+            Transform::CmdLine => none(|b| {
+                matches!(
+                    b,
+                    b'\\' | b'"' | b'\'' | b'^' | b' ' | b',' | b';' | b'\t' | b'\r' | b'\n'
+                ) || b.is_ascii_uppercase()
+            }),
+            // No `isspace` byte and no A0 (an NBSP, in UTF-8 or Latin-1, holds one).
+            Transform::RemoveWhitespace | Transform::CompressWhitespace => {
+                none(|b| is_c_space(b) || b == 0xa0)
+            }
+            Transform::ReplaceComments => memchr::memmem::find(input, b"/*").is_none(),
+            Transform::Trim => trim_end(trim_start(input)).len() == input.len(),
+            Transform::TrimLeft => trim_start(input).len() == input.len(),
+            Transform::TrimRight => trim_end(input).len() == input.len(),
+            _ => false,
+        }
+    }
+
     /// Applies the transformation to `input`, writing the result into `out` (cleared first).
     /// Never panics on any input bytes.
     ///
@@ -2209,6 +2247,69 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// `leaves_unchanged` may only say yes when `apply` gives the input back: checked for
+    /// every transformation over every string of up to three bytes drawn from the bytes the
+    /// transformations act on, and over longer realistic values.
+    #[test]
+    fn a_step_said_to_leave_a_value_unchanged_does() {
+        const BYTES: &[u8] =
+            b"aAz0%+\\&#;/*-x u.'\"^,(\t\n\r\x00\x0b\xa0\xc2\xc3\xe2\xf0\xf5\xff\x80";
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        for &a in BYTES {
+            inputs.push(vec![a]);
+            for &b in BYTES {
+                inputs.push(vec![a, b]);
+                for &c in BYTES {
+                    inputs.push(vec![a, b, c]);
+                }
+            }
+        }
+        inputs.extend((0..=255u8).map(|b| vec![b]));
+        for text in [
+            "shoes",
+            "price_asc",
+            "Mozilla/5.0 (X11; Linux x86_64)",
+            "%41%u0041+b",
+            "&amp;&#x41;&#65",
+            "\\x41\\u0041\\101\\n",
+            "a/*b*/c -- #x",
+            "  padded\t",
+            "caf\u{e9} na\u{ef}ve\u{a0}x",
+            "/a/./b/../c//d",
+            "SGVsbG8=",
+            "0x414243",
+        ] {
+            inputs.push(text.as_bytes().to_vec());
+        }
+        let mut out = Vec::new();
+        let mut said = 0;
+        for &(_, t) in &NAMES {
+            for input in &inputs {
+                if !t.leaves_unchanged(input) {
+                    continue;
+                }
+                said += 1;
+                t.apply(input, &mut out);
+                assert_eq!(show(&out), show(input), "t:{} said unchanged", t.name());
+            }
+        }
+        assert!(said > 100_000, "said unchanged only {said} times");
+        // And it says so where it matters: plain words through CRS's decoding chains.
+        for t in [
+            Transform::UrlDecodeUni,
+            Transform::Utf8ToUnicode,
+            Transform::HtmlEntityDecode,
+            Transform::JsDecode,
+            Transform::CssDecode,
+            Transform::RemoveNulls,
+            Transform::Lowercase,
+            Transform::CmdLine,
+            Transform::RemoveWhitespace,
+        ] {
+            assert!(t.leaves_unchanged(b"price_asc"), "t:{}", t.name());
         }
     }
 }
