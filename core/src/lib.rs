@@ -26,6 +26,7 @@
 pub mod access_log;
 pub mod acme;
 pub mod config;
+pub mod fastcgi;
 pub mod field;
 pub mod image;
 pub mod isr;

@@ -624,3 +624,5 @@ pub const HEALTH_COUNT_CEILING: u64 = 100;
 pub const HEALTH_PATH_BYTES_MAX: usize = 1024;
 /// Bytes of a probe's answer read to find its status line.
 pub const HEALTH_RESPONSE_BYTES_MAX: usize = 4 * 1024;
+/// Bytes of a FastCGI script's error output logged per request (PHP's warnings).
+pub const FASTCGI_ERROR_LOG_BYTES_MAX: usize = 4 * 1024;

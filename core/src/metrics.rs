@@ -108,6 +108,10 @@ pub struct Metrics {
     pub proxy_connections_reused: u64,
     /// Connections switched to another protocol through the proxy (WebSockets).
     pub proxy_upgrades: u64,
+    /// Requests run by a FastCGI server (`[site.fastcgi]`).
+    pub fastcgi_requests: u64,
+    /// FastCGI requests that failed: refused, timed out, or no CGI response (502/504).
+    pub fastcgi_errors: u64,
     /// Active health probes of upstream servers (by the shards that own the upstreams).
     pub proxy_health_checks: u64,
     /// Health probes that failed (no answer in time, or a status outside 200–399).
@@ -220,6 +224,8 @@ impl Metrics {
         self.proxy_connections_reused += other.proxy_connections_reused;
         self.proxy_bodies_cut += other.proxy_bodies_cut;
         self.proxy_upgrades += other.proxy_upgrades;
+        self.fastcgi_requests += other.fastcgi_requests;
+        self.fastcgi_errors += other.fastcgi_errors;
         self.proxy_health_checks += other.proxy_health_checks;
         self.proxy_health_failures += other.proxy_health_failures;
         self.xdp_bans += other.xdp_bans;
@@ -445,6 +451,16 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_proxy_health_failures_total",
         "Health probes that failed (no answer in time, or a status outside 200-399).",
         m.proxy_health_failures,
+    );
+    counter(
+        "bext_fastcgi_requests_total",
+        "Requests run by a FastCGI server ([site.fastcgi]).",
+        m.fastcgi_requests,
+    );
+    counter(
+        "bext_fastcgi_errors_total",
+        "FastCGI requests that failed: refused, timed out, or no CGI response (502/504).",
+        m.fastcgi_errors,
     );
     counter(
         "bext_proxy_bodies_cut_total",

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod client;
+pub mod fastcgi;
 pub mod fields;
 pub mod h1;
 pub mod http;

@@ -356,6 +356,27 @@ pub struct SiteConfig {
     /// `[[site.proxy]]`, in file order: the first whose pattern matches forwards the
     /// request.
     pub proxy: Vec<ProxyRoute>,
+    /// `[site.fastcgi]`: scripts beneath `root` run by a FastCGI server (PHP-FPM).
+    pub fastcgi: Option<FastCgi>,
+}
+
+/// `[site.fastcgi]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FastCgi {
+    /// The FastCGI server: an IP address or a name resolved when the config loads.
+    pub host: String,
+    pub port: u16,
+    /// A path segment ending in `.EXT` for one of these names a script (`["php"]`).
+    pub extensions: Vec<String>,
+    /// Run for a directory's path when the directory holds it (`index.php`).
+    pub index: String,
+    /// A path that is no file and no script runs this script (`/index.php`), with the
+    /// path in `REQUEST_URI`: the `try_files $uri $uri/ /index.php?$args` of WordPress and
+    /// Laravel.
+    pub front_controller: Option<String>,
+    pub connect_timeout_ms: u64,
+    /// For the response head, and the longest silence in the response body.
+    pub timeout_ms: u64,
 }
 
 /// `[site.waf]`: what one site changes of `[waf]`.
@@ -527,6 +548,7 @@ impl SiteConfig {
             hsts: None,
             waf: SiteWaf::default(),
             proxy: Vec::new(),
+            fastcgi: None,
         }
     }
 }

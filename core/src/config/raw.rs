@@ -169,6 +169,19 @@ pub(super) struct RawSite {
     pub waf: Option<Spanned<RawSiteWaf>>,
     #[serde(default)]
     pub proxy: Vec<Spanned<RawProxyRoute>>,
+    pub fastcgi: Option<Spanned<RawFastCgi>>,
+}
+
+/// `[site.fastcgi]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [site.fastcgi] table")]
+pub(super) struct RawFastCgi {
+    pub server: Spanned<String>,
+    pub extensions: Option<Vec<Spanned<String>>>,
+    pub index: Option<Spanned<String>>,
+    pub front_controller: Option<Spanned<String>>,
+    pub connect_timeout_ms: Option<Spanned<u64>>,
+    pub timeout_ms: Option<Spanned<u64>>,
 }
 
 /// `[site.waf]`: a site's own address lists and its overrides of the rule engine.

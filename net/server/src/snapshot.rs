@@ -64,6 +64,11 @@ pub(crate) struct SiteRuntime {
     pub rules: Option<Arc<bext_core::waf::secrule::RuleSet>>,
     /// `[[site.proxy]]`'s patterns, in order (the route's index is the position).
     pub proxy: Vec<globset::GlobMatcher>,
+    /// `[site.fastcgi]`'s server, resolved.
+    pub fastcgi: Option<SocketAddr>,
+    /// The site root as an absolute path without symlinks, for `DOCUMENT_ROOT` and
+    /// `SCRIPT_FILENAME` (the FastCGI server resolves them from its own directory).
+    pub document_root: String,
 }
 
 #[derive(Debug)]
@@ -156,8 +161,32 @@ impl AppBuilder {
                         .map_err(|e| SnapshotError(format!("site[{i}].proxy.match: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let fastcgi = match &site.fastcgi {
+                Some(f) => Some(resolve(&f.host, f.port).map_err(|e| {
+                    SnapshotError(format!(
+                        "site[{i}].fastcgi.server: {}:{}: {e}",
+                        f.host, f.port
+                    ))
+                })?),
+                None => None,
+            };
+            let document_root = if site.fastcgi.is_some() {
+                std::fs::canonicalize(&site.root)
+                    .map_err(|e| {
+                        SnapshotError(format!(
+                            "site[{i}].root: cannot resolve {}: {e}",
+                            site.root.display()
+                        ))
+                    })?
+                    .to_string_lossy()
+                    .into_owned()
+            } else {
+                String::new()
+            };
             site_runtime.push(SiteRuntime {
                 root,
+                fastcgi,
+                document_root,
                 cache_control,
                 extra_headers,
                 hsts,

@@ -60,9 +60,23 @@ impl Checker<'_> {
             let mut raw_site = raw_site.into_inner();
             let site_waf = self.site_waf(index, raw_site.waf.take(), &waf)?;
             let proxy = self.site_proxy(index, &raw_site.proxy, &upstreams)?;
+            let fastcgi = match &raw_site.fastcgi {
+                Some(fastcgi) => {
+                    if raw_site.root.is_none() {
+                        return Err(self.source.error(
+                            fastcgi.span(),
+                            &format!("site[{index}].fastcgi"),
+                            "needs the site's `root`: the scripts' document root",
+                        ));
+                    }
+                    Some(self.site_fastcgi(index, fastcgi)?)
+                }
+                None => None,
+            };
             let mut site = self.site(index, span, raw_site, &mut host_owner, &mut default_site)?;
             site.waf = site_waf;
             site.proxy = proxy;
+            site.fastcgi = fastcgi;
             if let (Some(SiteTls::Acme(_)), Some(tls_span)) = (&site.tls, tls_span) {
                 self.acme_site(index, tls_span, &site.hosts)?;
             }

@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use toml::Spanned;
 
-use super::super::model::{Balance, HashKey, HealthCheck, ProxyRoute, Upstream, UpstreamServer};
-use super::super::raw::{RawHealth, RawProxyRoute, RawUpstream};
+use super::super::model::{
+    Balance, FastCgi, HashKey, HealthCheck, ProxyRoute, Upstream, UpstreamServer,
+};
+use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
 use super::{Checker, Result};
 use crate::limits::{
@@ -248,6 +250,93 @@ impl Checker<'_> {
             });
         }
         Ok(routes)
+    }
+}
+
+impl Checker<'_> {
+    /// `[site.fastcgi]` of site `index`.
+    pub(super) fn site_fastcgi(&self, index: usize, raw: &Spanned<RawFastCgi>) -> Result<FastCgi> {
+        let prefix = format!("site[{index}].fastcgi");
+        let raw = raw.get_ref();
+        let server = upstream_server(raw.server.get_ref()).map_err(|message| {
+            self.source
+                .error(raw.server.span(), &format!("{prefix}.server"), message)
+        })?;
+        if server.weight != 1 {
+            return Err(self.source.error(
+                raw.server.span(),
+                &format!("{prefix}.server"),
+                "a FastCGI server takes no weight",
+            ));
+        }
+        let mut extensions = Vec::new();
+        for (i, ext) in raw.extensions.iter().flatten().enumerate() {
+            let text = ext.get_ref();
+            if text.is_empty() || !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(self.source.error(
+                    ext.span(),
+                    &format!("{prefix}.extensions[{i}]"),
+                    format!("`{text}`: an extension is letters and digits, without the dot"),
+                ));
+            }
+            extensions.push(text.to_ascii_lowercase());
+        }
+        if raw.extensions.is_none() {
+            extensions.push("php".to_owned());
+        }
+        let index_file = match &raw.index {
+            Some(name) => {
+                let text = name.get_ref();
+                if text.is_empty() || text.contains('/') || text.starts_with('.') {
+                    return Err(self.source.error(
+                        name.span(),
+                        &format!("{prefix}.index"),
+                        format!("`{text}`: a file name like `index.php`"),
+                    ));
+                }
+                text.clone()
+            }
+            None => "index.php".to_owned(),
+        };
+        let front_controller = match &raw.front_controller {
+            Some(path) => {
+                let text = path.get_ref();
+                let named = text
+                    .strip_prefix('/')
+                    .and_then(|rel| crate::fastcgi::script(rel, &extensions));
+                if named.as_ref().is_none_or(|s| !s.path_info.is_empty()) {
+                    return Err(self.source.error(
+                        path.span(),
+                        &format!("{prefix}.front_controller"),
+                        format!("`{text}`: a script's path from the site root, like `/index.php`"),
+                    ));
+                }
+                Some(text.clone())
+            }
+            None => None,
+        };
+        let ms = |value: &Option<Spanned<u64>>, key: &str, default: u64| {
+            self.bounded(
+                value,
+                &format!("{prefix}.{key}"),
+                1,
+                PROXY_TIMEOUT_MS_CEILING,
+                default,
+            )
+        };
+        Ok(FastCgi {
+            host: server.host,
+            port: server.port,
+            extensions,
+            index: index_file,
+            front_controller,
+            connect_timeout_ms: ms(
+                &raw.connect_timeout_ms,
+                "connect_timeout_ms",
+                PROXY_CONNECT_TIMEOUT_MS_DEFAULT,
+            )?,
+            timeout_ms: ms(&raw.timeout_ms, "timeout_ms", PROXY_TIMEOUT_MS_DEFAULT)?,
+        })
     }
 }
 

@@ -65,7 +65,11 @@ impl Route {
         self.state.rules[self.site].is_some()
             && matches!(
                 self.handler,
-                Handler::Static | Handler::App | Handler::HttpsRedirect | Handler::Proxy(_)
+                Handler::Static
+                    | Handler::App
+                    | Handler::HttpsRedirect
+                    | Handler::Proxy(_)
+                    | Handler::FastCgi
             )
     }
 }

@@ -16,6 +16,7 @@
 //!   any site's own routes and redirects.
 
 pub(crate) mod app;
+mod fastcgi;
 mod inspect;
 mod ops;
 mod proxy;
@@ -160,7 +161,7 @@ impl Service {
             Handler::HttpsRedirect => Some(https_redirect(request)),
             Handler::AcmeChallenge => Some(self.acme_answer(request)),
             Handler::Refused(refusal) => Some(waf::refused(refusal)),
-            Handler::Proxy(_) => None,
+            Handler::Proxy(_) | Handler::FastCgi => None,
         };
         match (answer, inspection) {
             (None, _) => Outcome::Later,
@@ -191,7 +192,24 @@ impl Service {
             return with_hsts(route, refusal);
         }
         let response = match route.handler {
-            Handler::Static => static_files::miss(self, route, request, now).await,
+            Handler::Static => {
+                let response = static_files::miss(self, route, request, now).await;
+                // No such file: the site's front controller, if it has one, answers.
+                let front = route.state.snapshot.config.sites[route.site]
+                    .fastcgi
+                    .as_ref()
+                    .and_then(fastcgi::front_controller);
+                match front {
+                    Some(script) if response.status == 404 => {
+                        fastcgi::answer(self, route, request, &script).await
+                    }
+                    _ => response,
+                }
+            }
+            Handler::FastCgi => match fastcgi::script_for(&route.state, route.site, request) {
+                Some(script) => fastcgi::answer(self, route, request, &script).await,
+                None => static_files::miss(self, route, request, now).await,
+            },
             Handler::App => app::answer(self, route, request, now).await,
             Handler::Ops(ops) => ops::answer(self, route, ops, request).await,
             Handler::HttpsRedirect => https_redirect(request),

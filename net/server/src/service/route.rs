@@ -47,6 +47,8 @@ pub(crate) enum Handler {
     Refused(Refusal),
     /// Forwarded to an upstream by the site's `[[site.proxy]]` route of this index.
     Proxy(usize),
+    /// A script (or a directory's index script) run by the site's FastCGI server.
+    FastCgi,
 }
 
 /// Why `[waf]` refused a request.
@@ -94,6 +96,10 @@ impl Route {
             .position(|pattern| pattern.is_match(OsStr::from_bytes(request.path)))
         {
             Handler::Proxy(which)
+        } else if snapshot.config.sites[site].fastcgi.is_some()
+            && super::fastcgi::script_for(&state, site, request).is_some()
+        {
+            Handler::FastCgi
         } else if snapshot.site_runtime[site].app.is_some() {
             Handler::App
         } else {
@@ -115,7 +121,7 @@ impl Route {
             return BodyUse::Collect(max);
         }
         match self.handler {
-            Handler::App | Handler::Proxy(_) | Handler::Ops(Ops::Invalidate) => {
+            Handler::App | Handler::Proxy(_) | Handler::FastCgi | Handler::Ops(Ops::Invalidate) => {
                 BodyUse::Collect(max)
             }
             Handler::Static

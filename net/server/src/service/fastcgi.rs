@@ -1,0 +1,327 @@
+//! `[site.fastcgi]`: scripts beneath the site root run by a FastCGI server (PHP-FPM).
+//!
+//! Which requests come here is decided on the decoded path (`Route::decide`), so a script
+//! can never be served as a file, however its name is escaped:
+//! - a path whose segment ends in a script extension runs that script (what follows is
+//!   `PATH_INFO`);
+//! - a directory's path runs the directory's `index` script when it has one, else the
+//!   front controller, else goes to the files;
+//! - any other path is a file; if there is none (404) and a `front_controller` is set, the
+//!   front controller runs with the original path in `REQUEST_URI`
+//!   (`try_files $uri $uri/ /index.php?$args`).
+//!
+//! One connection per request: the request's records (parameters, the collected body)
+//! go out at once, the CGI head must come back within `timeout_ms`, and the output then
+//! streams as the server writes it, each read within `timeout_ms`. The script's error
+//! output is logged. Refused or reset 502, a timeout 504, output that is no CGI response
+//! 502, each logged and counted.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use bext_core::config::FastCgi;
+use bext_core::fastcgi::{self as cgi, Script};
+use bext_core::limits::{
+    FASTCGI_ERROR_LOG_BYTES_MAX, PROXY_READ_BYTES, PROXY_RESPONSE_HEAD_BYTES_MAX,
+};
+use bext_core::static_files::resolve_path;
+use bext_net::fastcgi::{self, Decoder, Event, parse_cgi_head};
+use bext_net::fields::Field;
+use bext_shards::rt::{self, TcpStream};
+use bext_shards::sys;
+
+use super::response::{Body, BodyStream};
+use super::route::Route;
+use super::{Request, Response, Service, State};
+
+/// What a FastCGI route runs for `request`: `None` when it is a file's path after all.
+pub(super) fn script_for(state: &State, site: usize, request: &Request<'_>) -> Option<Script> {
+    let snapshot = &state.snapshot;
+    let site_index = site;
+    let site = &snapshot.config.sites[site];
+    let fastcgi = site.fastcgi.as_ref()?;
+    let safe = resolve_path(request.path, site.dotfiles).ok()?;
+    if let Some(script) = cgi::script(&safe.rel, &fastcgi.extensions) {
+        return Some(script);
+    }
+    if !(safe.trailing_slash || safe.rel.is_empty()) {
+        return None;
+    }
+    let index = if safe.rel.is_empty() {
+        fastcgi.index.clone()
+    } else {
+        format!("{}/{}", safe.rel, fastcgi.index)
+    };
+    let root = snapshot.site_runtime[site_index].root.as_ref()?;
+    if sys::open_beneath(root, &index).is_ok() {
+        return Some(Script {
+            name: format!("/{index}"),
+            path_info: String::new(),
+        });
+    }
+    front_controller(fastcgi)
+}
+
+/// The front controller as a script, if the site has one.
+pub(super) fn front_controller(fastcgi: &FastCgi) -> Option<Script> {
+    let path = fastcgi.front_controller.as_ref()?;
+    Some(Script {
+        name: path.clone(),
+        path_info: String::new(),
+    })
+}
+
+/// Runs `script` for `request` on the site's FastCGI server.
+pub(super) async fn answer(
+    service: &Service,
+    route: &Route,
+    request: &Request<'_>,
+    script: &Script,
+) -> Response {
+    let snapshot = &route.state.snapshot;
+    let site = &snapshot.config.sites[route.site];
+    let (Some(fastcgi), Some(addr)) = (&site.fastcgi, snapshot.site_runtime[route.site].fastcgi)
+    else {
+        return Response::error(500);
+    };
+    service.shard.metrics.borrow_mut().fastcgi_requests += 1;
+    let mut headers: Vec<(&[u8], &[u8])> = Vec::new();
+    request
+        .fields
+        .for_each(|name, value| headers.push((name, value)));
+    let host = request.host.unwrap_or_default();
+    let server_name = match host.iter().rposition(|&b| b == b':') {
+        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
+        _ => host,
+    };
+    let body = request.body.unwrap_or_default();
+    // The port the client asked for, else the scheme's; the address of the first listening
+    // address of that kind (a request does not say which of them it came to).
+    let port = host
+        .get(server_name.len() + 1..)
+        .and_then(|p| std::str::from_utf8(p).ok())
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or(if route.secure { 443 } else { 80 });
+    let server = &snapshot.config.server;
+    let listening = if route.secure {
+        server.listen_tls.first()
+    } else {
+        server.listen.first()
+    };
+    let local = std::net::SocketAddr::new(
+        listening.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |a| a.ip()),
+        port,
+    );
+    let cgi_request = cgi::Request {
+        method: request.method_bytes,
+        target: request.target,
+        query: request.query.unwrap_or_default(),
+        protocol: request.version.as_str(),
+        headers: &headers,
+        body_len: body.len(),
+        remote_addr: &request.peer.ip().to_string(),
+        remote_port: request.peer.port(),
+        server_addr: &local.ip().to_string(),
+        server_port: local.port(),
+        server_name,
+        https: route.secure,
+    };
+    let root = &snapshot.site_runtime[route.site].document_root;
+    let params = cgi::params(&cgi_request, root, script);
+    let mut out = Vec::with_capacity(1024 + body.len());
+    fastcgi::encode_request(&mut out, &params, body);
+    match run(fastcgi, addr, out, &script.name).await {
+        Ok(response) => response,
+        Err((status, why)) => {
+            service.shard.metrics.borrow_mut().fastcgi_errors += 1;
+            eprintln!(
+                "bext: fastcgi: {addr}: {} {} ({}): {why}",
+                String::from_utf8_lossy(request.method_bytes),
+                String::from_utf8_lossy(request.target).escape_debug(),
+                script.name
+            );
+            Response::error(status)
+        }
+    }
+}
+
+/// Sends the request's records and reads the response head; the rest of the output
+/// follows as the body.
+async fn run(
+    fastcgi: &FastCgi,
+    addr: std::net::SocketAddr,
+    records: Vec<u8>,
+    script: &str,
+) -> Result<Response, (u16, String)> {
+    let connect = rt::timeout(
+        Duration::from_millis(fastcgi.connect_timeout_ms),
+        TcpStream::connect(addr),
+    )
+    .await;
+    let mut stream = match connect {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(e)) => return Err((502, format!("connect: {e}"))),
+        Err(_) => return Err((504, "connect: timed out".into())),
+    };
+    let timeout = Duration::from_millis(fastcgi.timeout_ms);
+    let head = async {
+        let (written, _) = stream.write_all(records).await;
+        written.map_err(|e| (502, format!("write: {e}")))?;
+        let mut reader = Output::new(script);
+        loop {
+            let got = reader.read(&mut stream).await;
+            got.map_err(|why| (502, why))?;
+            match parse_cgi_head(&reader.output, PROXY_RESPONSE_HEAD_BYTES_MAX) {
+                Ok(Some((head, len))) => return Ok((head, len, reader)),
+                Ok(None) if reader.decoder.ended() => {
+                    return Err((502, "the output ended before a CGI head".to_owned()));
+                }
+                Ok(None) => {}
+                Err(why) => return Err((502, why.to_owned())),
+            }
+        }
+    };
+    let (head, len, mut reader) = match rt::timeout(timeout, head).await {
+        Ok(result) => result?,
+        Err(_) => return Err((504, "no CGI head in time".into())),
+    };
+    let mut response = Response::new(head.status);
+    for (name, value) in &head.fields {
+        if let Ok(field) = Field::new(name, value) {
+            response.fields.push(field);
+        }
+    }
+    reader.output.drain(..len);
+    if reader.decoder.ended() {
+        let output = std::mem::take(&mut reader.output);
+        return Ok(response.with_body(Body::Bytes(Bytes::from(output))));
+    }
+    Ok(response.with_body(Body::Stream(Box::new(FastCgiBody {
+        stream,
+        reader,
+        timeout,
+        aborted: false,
+        done: false,
+    }))))
+}
+
+/// The application's records as they come: output collected, errors logged.
+struct Output {
+    decoder: Decoder,
+    /// Records read, not yet decoded.
+    raw: Vec<u8>,
+    /// Output decoded and not yet passed on.
+    output: Vec<u8>,
+    script: String,
+    /// Error output logged so far, bounded.
+    logged: usize,
+}
+
+impl Output {
+    fn new(script: &str) -> Output {
+        Output {
+            decoder: Decoder::new(),
+            raw: Vec::new(),
+            output: Vec::new(),
+            script: script.to_owned(),
+            logged: 0,
+        }
+    }
+
+    /// Reads once and decodes every whole record; `Err` on a read error, an early end or
+    /// a bad record.
+    async fn read(&mut self, stream: &mut TcpStream) -> Result<(), String> {
+        if self.decoder.ended() {
+            return Ok(());
+        }
+        let mut buf = std::mem::take(&mut self.raw);
+        buf.reserve(PROXY_READ_BYTES);
+        let (read, back) = stream.read(buf).await;
+        self.raw = back;
+        let n = read.map_err(|e| format!("read: {e}"))?;
+        let mut at = 0;
+        while let Some((event, used)) = self
+            .decoder
+            .decode(&self.raw[at..])
+            .map_err(|e| e.to_string())?
+        {
+            let record = &self.raw[at..at + used];
+            match event {
+                Event::Stdout(range) => self.output.extend_from_slice(&record[range]),
+                Event::Stderr(range) => {
+                    let text = record[range].to_vec();
+                    self.log(&text);
+                }
+                Event::End { .. } => {}
+            }
+            at += used;
+            if self.decoder.ended() {
+                break;
+            }
+        }
+        self.raw.drain(..at);
+        if n == 0 && !self.decoder.ended() {
+            return Err("the connection closed before the end of the request".into());
+        }
+        Ok(())
+    }
+
+    fn log(&mut self, text: &[u8]) {
+        if self.logged >= FASTCGI_ERROR_LOG_BYTES_MAX {
+            return;
+        }
+        let room = FASTCGI_ERROR_LOG_BYTES_MAX - self.logged;
+        let text = &text[..text.len().min(room)];
+        self.logged += text.len();
+        for line in String::from_utf8_lossy(text)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            eprintln!("bext: fastcgi: {}: {}", self.script, line.escape_debug());
+        }
+    }
+}
+
+/// The output after the CGI head, as the application writes it.
+struct FastCgiBody {
+    stream: TcpStream,
+    reader: Output,
+    timeout: Duration,
+    aborted: bool,
+    done: bool,
+}
+
+impl FastCgiBody {
+    async fn next_piece(&mut self) -> Option<Bytes> {
+        loop {
+            if !self.reader.output.is_empty() {
+                return Some(Bytes::from(std::mem::take(&mut self.reader.output)));
+            }
+            if self.done || self.reader.decoder.ended() {
+                self.done = true;
+                return None;
+            }
+            match rt::timeout(self.timeout, self.reader.read(&mut self.stream)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => {
+                    self.aborted = true;
+                    self.done = true;
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+impl BodyStream for FastCgiBody {
+    fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>> {
+        Box::pin(self.next_piece())
+    }
+
+    fn aborted(&self) -> bool {
+        self.aborted
+    }
+}

@@ -1,0 +1,274 @@
+//! `[site.fastcgi]` end to end: bext on loopback in front of a real PHP-FPM (Debian's
+//! `php-fpm`, which `scripts/test.sh` installs), curl as the client: scripts with their
+//! CGI parameters, `PATH_INFO`, form bodies, a front controller for paths that are no file
+//! (WordPress's and Laravel's `try_files`), directory index scripts, redirects and statuses
+//! set by the script, a large streamed output, and a script never served as a file.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Bext, TempDir};
+
+/// PHP-FPM from Debian's packages: the versioned binary in /usr/sbin.
+fn php_fpm() -> PathBuf {
+    let found = std::fs::read_dir("/usr/sbin")
+        .expect("/usr/sbin lists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("php-fpm"))
+        });
+    found.expect("php-fpm is installed (scripts/test.sh installs php-fpm)")
+}
+
+/// A running PHP-FPM pool on a loopback port, stopped on drop.
+struct Fpm {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Fpm {
+    fn start(dir: &TempDir) -> Fpm {
+        // A free port: bound, then released for PHP-FPM (which cannot take port 0).
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let run = dir.path().join("fpm");
+        std::fs::create_dir_all(&run).expect("fpm dir");
+        let log = run.join("fpm.log");
+        let config = dir.write(
+            "fpm/fpm.conf",
+            format!(
+                "[global]\npid = {run}/fpm.pid\nerror_log = {log}\ndaemonize = no\n\
+                 [www]\nuser = nobody\ngroup = nogroup\nlisten = 127.0.0.1:{port}\n\
+                 pm = static\npm.max_children = 2\ncatch_workers_output = yes\n\
+                 decorate_workers_output = no\n",
+                run = run.display(),
+                log = log.display()
+            ),
+        );
+        let child = Command::new(php_fpm())
+            .args(["-R", "-F", "-y"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("php-fpm starts");
+        let fpm = Fpm { child, port, log };
+        let deadline = Instant::now() + common::DEADLINE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "php-fpm did not listen on {port}: {}",
+                std::fs::read_to_string(&fpm.log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        fpm
+    }
+}
+
+impl Drop for Fpm {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A site of PHP scripts and a file, with `[site.fastcgi]` on `fpm`.
+fn site(tag: &str) -> (TempDir, Fpm, Bext) {
+    let dir = TempDir::new(tag);
+    dir.write(
+        "www/info.php",
+        r#"<?php
+header('Content-Type: application/json');
+header('X-Script: info');
+echo json_encode([
+  'script_filename' => $_SERVER['SCRIPT_FILENAME'],
+  'script_name' => $_SERVER['SCRIPT_NAME'],
+  'path_info' => $_SERVER['PATH_INFO'] ?? '',
+  'request_uri' => $_SERVER['REQUEST_URI'],
+  'query' => $_GET,
+  'post' => $_POST,
+  'input' => file_get_contents('php://input'),
+  'method' => $_SERVER['REQUEST_METHOD'],
+  'remote_addr' => $_SERVER['REMOTE_ADDR'],
+  'host' => $_SERVER['HTTP_HOST'] ?? '',
+  'proxy' => $_SERVER['HTTP_PROXY'] ?? '',
+]);
+"#,
+    );
+    dir.write(
+        "www/index.php",
+        r#"<?php
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($path === '/missing') { http_response_code(404); echo "no route\n"; exit; }
+if ($path === '/go') { header('Location: /elsewhere'); exit; }
+echo "front controller: $path\n";
+"#,
+    );
+    dir.write("www/admin/index.php", "<?php echo \"admin index\\n\";\n");
+    dir.write(
+        "www/big.php",
+        "<?php\nerror_log('big.php on stderr');\nfor ($i = 0; $i < 2000; $i++) { echo str_repeat('x', 999), \"\\n\"; flush(); }\n",
+    );
+    dir.write("www/static.txt", "a plain file\n");
+    // PHP-FPM's workers run as nobody: they must read the scripts.
+    let _ = Command::new("chmod")
+        .args(["-R", "a+rX"])
+        .arg(dir.path())
+        .status();
+    let fpm = Fpm::start(&dir);
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[site]]\nroot = \"www\"\n[site.fastcgi]\nserver = \"127.0.0.1:{}\"\n\
+             front_controller = \"/index.php\"\n",
+            fpm.port
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    (dir, fpm, bext)
+}
+
+/// `curl ARGS URL`: status, head and body.
+fn curl(url: &str, args: &[&str]) -> (u16, String, String) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-D", "-"])
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_lowercase(), body.to_owned())
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+#[test]
+fn scripts_run_with_their_cgi_parameters() {
+    let (dir, _fpm, bext) = site("fastcgi-scripts");
+    let base = format!("http://{}", bext.addr);
+    let root = std::fs::canonicalize(dir.path().join("www")).expect("root");
+
+    let (status, head, body) = curl(
+        &format!("{base}/info.php/extra/path?a=1&b=2"),
+        &["-H", "Proxy: http://evil.example/"],
+    );
+    assert_eq!(status, 200, "{head}{body}");
+    assert!(head.contains("x-script: info"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let doc = json(&body);
+    assert_eq!(
+        doc["script_filename"],
+        format!("{}/info.php", root.display())
+    );
+    assert_eq!(doc["script_name"], "/info.php");
+    assert_eq!(doc["path_info"], "/extra/path");
+    assert_eq!(doc["request_uri"], "/info.php/extra/path?a=1&b=2");
+    assert_eq!(doc["query"]["b"], "2");
+    assert_eq!(doc["remote_addr"], "127.0.0.1");
+    assert_eq!(
+        doc["proxy"], "",
+        "httpoxy: a client's Proxy field is not HTTP_PROXY"
+    );
+
+    // A form body reaches $_POST and php://input.
+    let (status, _, body) = curl(&format!("{base}/info.php"), &["--data", "x=1&y=two"]);
+    assert_eq!(status, 200);
+    let doc = json(&body);
+    assert_eq!(
+        (doc["method"].as_str(), doc["post"]["y"].as_str()),
+        (Some("POST"), Some("two"))
+    );
+    assert_eq!(doc["input"], "x=1&y=two");
+
+    // However its name is escaped, a script runs; its source is never sent.
+    let (status, _, body) = curl(&format!("{base}/info%2ephp"), &[]);
+    assert_eq!(status, 200);
+    assert!(body.starts_with('{'), "{body}");
+    assert!(!body.contains("<?php"), "{body}");
+
+    // A large output streams whole; the script's stderr reaches bext's log.
+    let (status, _, body) = curl(&format!("{base}/big.php"), &[]);
+    assert_eq!((status, body.len()), (200, 2_000_000));
+    assert!(
+        bext.wait_for_stderr("big.php on stderr"),
+        "{}",
+        bext.stderr()
+    );
+
+    // A script that does not exist: PHP-FPM's 404, logged.
+    assert_eq!(curl(&format!("{base}/nope.php"), &[]).0, 404);
+    assert_eq!(bext.metric("bext_fastcgi_errors_total"), 0);
+}
+
+#[test]
+fn paths_that_are_no_file_go_to_the_front_controller() {
+    let (_dir, _fpm, bext) = site("fastcgi-front");
+    let base = format!("http://{}", bext.addr);
+    let (status, _, body) = curl(&format!("{base}/static.txt"), &[]);
+    assert_eq!((status, body.as_str()), (200, "a plain file\n"));
+    let (status, _, body) = curl(&format!("{base}/pretty/url?q=1"), &[]);
+    assert_eq!(
+        (status, body.as_str()),
+        (200, "front controller: /pretty/url\n")
+    );
+    // A directory runs its own index script, else the front controller.
+    assert_eq!(curl(&format!("{base}/admin/"), &[]).2, "admin index\n");
+    assert_eq!(curl(&format!("{base}/"), &[]).2, "front controller: /\n");
+    // Statuses and redirects the script sets.
+    let (status, head, _) = curl(&format!("{base}/go"), &[]);
+    assert_eq!(status, 302);
+    assert!(head.contains("location: /elsewhere"), "{head}");
+    assert_eq!(curl(&format!("{base}/missing"), &[]).0, 404);
+    assert_eq!(bext.metric("bext_fastcgi_requests_total"), 5);
+}
+
+#[test]
+fn a_fastcgi_server_that_is_not_there_is_a_502_with_its_cause() {
+    let dir = TempDir::new("fastcgi-down");
+    dir.write("www/index.php", "<?php echo 1;\n");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let config = dir.write(
+        "bext.toml",
+        format!("[[site]]\nroot = \"www\"\n[site.fastcgi]\nserver = \"127.0.0.1:{port}\"\n"),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let (status, _, _) = curl(&format!("http://{}/index.php", bext.addr), &[]);
+    assert_eq!(status, 502);
+    assert!(bext.wait_for_stderr("connect:"), "{}", bext.stderr());
+    assert_eq!(bext.metric("bext_fastcgi_errors_total"), 1);
+    common::assert_configs_refused(
+        "fastcgi-config",
+        &[
+            (
+                "[[site]]\napp = \"app\"\n[site.fastcgi]\nserver = \"127.0.0.1:9000\"\n",
+                "site[0].fastcgi: needs the site's `root`",
+            ),
+            (
+                "[[site]]\nroot = \".\"\n[site.fastcgi]\nserver = \"127.0.0.1:9000\"\nfront_controller = \"index.html\"\n",
+                "site[0].fastcgi.front_controller: `index.html`: a script's path",
+            ),
+        ],
+    );
+}
