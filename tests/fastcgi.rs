@@ -27,15 +27,17 @@ fn php_fpm() -> PathBuf {
     found.expect("php-fpm is installed (scripts/test.sh installs php-fpm)")
 }
 
-/// A running PHP-FPM pool on a loopback port, stopped on drop.
+/// A running PHP-FPM pool, stopped on drop.
 struct Fpm {
     child: Child,
-    port: u16,
+    /// What `[site.fastcgi] server` says: `127.0.0.1:PORT`, or `unix:fpm/php.sock`.
+    server: String,
     log: PathBuf,
 }
 
 impl Fpm {
-    fn start(dir: &TempDir) -> Fpm {
+    /// On a loopback port, or on a Unix socket in `dir` (PHP-FPM's own default).
+    fn start(dir: &TempDir, unix: bool) -> Fpm {
         // A free port: bound, then released for PHP-FPM (which cannot take port 0).
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -44,11 +46,17 @@ impl Fpm {
         let run = dir.path().join("fpm");
         std::fs::create_dir_all(&run).expect("fpm dir");
         let log = run.join("fpm.log");
+        let socket = run.join("php.sock");
+        let listen = if unix {
+            format!("{}\nlisten.mode = 0666", socket.display())
+        } else {
+            format!("127.0.0.1:{port}")
+        };
         let config = dir.write(
             "fpm/fpm.conf",
             format!(
                 "[global]\npid = {run}/fpm.pid\nerror_log = {log}\ndaemonize = no\n\
-                 [www]\nuser = nobody\ngroup = nogroup\nlisten = 127.0.0.1:{port}\n\
+                 [www]\nuser = nobody\ngroup = nogroup\nlisten = {listen}\n\
                  pm = static\npm.max_children = 2\ncatch_workers_output = yes\n\
                  decorate_workers_output = no\n",
                 run = run.display(),
@@ -62,12 +70,24 @@ impl Fpm {
             .stderr(Stdio::null())
             .spawn()
             .expect("php-fpm starts");
-        let fpm = Fpm { child, port, log };
+        let server = if unix {
+            "unix:fpm/php.sock".to_owned()
+        } else {
+            format!("127.0.0.1:{port}")
+        };
+        let fpm = Fpm { child, server, log };
         let deadline = Instant::now() + common::DEADLINE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let listening = || {
+            if unix {
+                std::os::unix::net::UnixStream::connect(&socket).is_ok()
+            } else {
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            }
+        };
+        while !listening() {
             assert!(
                 Instant::now() < deadline,
-                "php-fpm did not listen on {port}: {}",
+                "php-fpm did not listen on {listen}: {}",
                 std::fs::read_to_string(&fpm.log).unwrap_or_default()
             );
             std::thread::sleep(Duration::from_millis(20));
@@ -83,8 +103,9 @@ impl Drop for Fpm {
     }
 }
 
-/// A site of PHP scripts and a file, with `[site.fastcgi]` on `fpm`.
-fn site(tag: &str) -> (TempDir, Fpm, Bext) {
+/// A site of PHP scripts and a file, with `[site.fastcgi]` on a PHP-FPM of its own (over a
+/// Unix socket or TCP).
+fn site(tag: &str, unix: bool) -> (TempDir, Fpm, Bext) {
     let dir = TempDir::new(tag);
     dir.write(
         "www/info.php",
@@ -126,13 +147,13 @@ echo "front controller: $path\n";
         .args(["-R", "a+rX"])
         .arg(dir.path())
         .status();
-    let fpm = Fpm::start(&dir);
+    let fpm = Fpm::start(&dir, unix);
     let config = dir.write(
         "bext.toml",
         format!(
-            "[[site]]\nroot = \"www\"\n[site.fastcgi]\nserver = \"127.0.0.1:{}\"\n\
+            "[[site]]\nroot = \"www\"\n[site.fastcgi]\nserver = \"{}\"\n\
              front_controller = \"/index.php\"\n",
-            fpm.port
+            fpm.server
         ),
     );
     let bext = Bext::serve_config(&config, &["--shards", "1"]);
@@ -163,7 +184,7 @@ fn json(body: &str) -> serde_json::Value {
 
 #[test]
 fn scripts_run_with_their_cgi_parameters() {
-    let (dir, _fpm, bext) = site("fastcgi-scripts");
+    let (dir, _fpm, bext) = site("fastcgi-scripts", false);
     let base = format!("http://{}", bext.addr);
     let root = std::fs::canonicalize(dir.path().join("www")).expect("root");
 
@@ -221,7 +242,8 @@ fn scripts_run_with_their_cgi_parameters() {
 
 #[test]
 fn paths_that_are_no_file_go_to_the_front_controller() {
-    let (_dir, _fpm, bext) = site("fastcgi-front");
+    // Over PHP-FPM's Unix socket this time.
+    let (_dir, _fpm, bext) = site("fastcgi-front", true);
     let base = format!("http://{}", bext.addr);
     let (status, _, body) = curl(&format!("{base}/static.txt"), &[]);
     assert_eq!((status, body.as_str()), (200, "a plain file\n"));

@@ -360,12 +360,19 @@ pub struct SiteConfig {
     pub fastcgi: Option<FastCgi>,
 }
 
+/// Where a FastCGI server listens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FastCgiServer {
+    /// `host:port`: an IP address or a name resolved when the config loads.
+    Tcp { host: String, port: u16 },
+    /// `unix:/run/php/php-fpm.sock` (relative paths from the config file's directory).
+    Unix(PathBuf),
+}
+
 /// `[site.fastcgi]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FastCgi {
-    /// The FastCGI server: an IP address or a name resolved when the config loads.
-    pub host: String,
-    pub port: u16,
+    pub server: FastCgiServer,
     /// A path segment ending in `.EXT` for one of these names a script (`["php"]`).
     pub extensions: Vec<String>,
     /// Run for a directory's path when the directory holds it (`index.php`).

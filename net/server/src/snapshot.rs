@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bext_core::config::{Config, EngineChoice, WafRules};
+use bext_core::config::{Config, EngineChoice, FastCgiServer, WafRules};
 use bext_core::sites::SiteTable;
 use bext_core::static_files::CacheControlRules;
 use bext_core::waf::secrule::RuleSet;
@@ -65,10 +65,26 @@ pub(crate) struct SiteRuntime {
     /// `[[site.proxy]]`'s patterns, in order (the route's index is the position).
     pub proxy: Vec<globset::GlobMatcher>,
     /// `[site.fastcgi]`'s server, resolved.
-    pub fastcgi: Option<SocketAddr>,
+    pub fastcgi: Option<FastCgiAddr>,
     /// The site root as an absolute path without symlinks, for `DOCUMENT_ROOT` and
     /// `SCRIPT_FILENAME` (the FastCGI server resolves them from its own directory).
     pub document_root: String,
+}
+
+/// Where a site's FastCGI server is, ready to connect to.
+#[derive(Debug, Clone)]
+pub(crate) enum FastCgiAddr {
+    Tcp(SocketAddr),
+    Unix(PathBuf),
+}
+
+impl fmt::Display for FastCgiAddr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FastCgiAddr::Tcp(addr) => write!(f, "{addr}"),
+            FastCgiAddr::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -161,13 +177,13 @@ impl AppBuilder {
                         .map_err(|e| SnapshotError(format!("site[{i}].proxy.match: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let fastcgi = match &site.fastcgi {
-                Some(f) => Some(resolve(&f.host, f.port).map_err(|e| {
-                    SnapshotError(format!(
-                        "site[{i}].fastcgi.server: {}:{}: {e}",
-                        f.host, f.port
-                    ))
-                })?),
+            let fastcgi = match site.fastcgi.as_ref().map(|f| &f.server) {
+                Some(FastCgiServer::Tcp { host, port }) => {
+                    Some(FastCgiAddr::Tcp(resolve(host, *port).map_err(|e| {
+                        SnapshotError(format!("site[{i}].fastcgi.server: {host}:{port}: {e}"))
+                    })?))
+                }
+                Some(FastCgiServer::Unix(path)) => Some(FastCgiAddr::Unix(path.clone())),
                 None => None,
             };
             let document_root = if site.fastcgi.is_some() {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::super::model::{
-    Balance, FastCgi, HashKey, HealthCheck, ProxyRoute, Upstream, UpstreamServer,
+    Balance, FastCgi, FastCgiServer, HashKey, HealthCheck, ProxyRoute, Upstream, UpstreamServer,
 };
 use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
@@ -258,17 +258,30 @@ impl Checker<'_> {
     pub(super) fn site_fastcgi(&self, index: usize, raw: &Spanned<RawFastCgi>) -> Result<FastCgi> {
         let prefix = format!("site[{index}].fastcgi");
         let raw = raw.get_ref();
-        let server = upstream_server(raw.server.get_ref()).map_err(|message| {
-            self.source
-                .error(raw.server.span(), &format!("{prefix}.server"), message)
-        })?;
-        if server.weight != 1 {
-            return Err(self.source.error(
-                raw.server.span(),
-                &format!("{prefix}.server"),
-                "a FastCGI server takes no weight",
-            ));
-        }
+        let text = raw.server.get_ref();
+        let server = match text.strip_prefix("unix:") {
+            Some(path) => {
+                let spanned = Spanned::new(raw.server.span(), path.to_owned());
+                FastCgiServer::Unix(self.path(&spanned, &format!("{prefix}.server"))?)
+            }
+            None => {
+                let server = upstream_server(text).map_err(|message| {
+                    self.source
+                        .error(raw.server.span(), &format!("{prefix}.server"), message)
+                })?;
+                if server.weight != 1 {
+                    return Err(self.source.error(
+                        raw.server.span(),
+                        &format!("{prefix}.server"),
+                        "a FastCGI server takes no weight",
+                    ));
+                }
+                FastCgiServer::Tcp {
+                    host: server.host,
+                    port: server.port,
+                }
+            }
+        };
         let mut extensions = Vec::new();
         for (i, ext) in raw.extensions.iter().flatten().enumerate() {
             let text = ext.get_ref();
@@ -325,8 +338,7 @@ impl Checker<'_> {
             )
         };
         Ok(FastCgi {
-            host: server.host,
-            port: server.port,
+            server,
             extensions,
             index: index_file,
             front_controller,

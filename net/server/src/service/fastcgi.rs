@@ -30,12 +30,13 @@ use bext_core::limits::{
 use bext_core::static_files::resolve_path;
 use bext_net::fastcgi::{self, Decoder, Event, parse_cgi_head};
 use bext_net::fields::Field;
-use bext_shards::rt::{self, TcpStream};
+use bext_shards::rt::{self, TcpStream, UnixStream};
 use bext_shards::sys;
 
 use super::response::{Body, BodyStream};
 use super::route::Route;
 use super::{Request, Response, Service, State};
+use crate::snapshot::FastCgiAddr;
 
 /// What a FastCGI route runs for `request`: `None` when it is a file's path after all.
 pub(super) fn script_for(state: &State, site: usize, request: &Request<'_>) -> Option<Script> {
@@ -83,7 +84,7 @@ pub(super) async fn answer(
 ) -> Response {
     let snapshot = &route.state.snapshot;
     let site = &snapshot.config.sites[route.site];
-    let (Some(fastcgi), Some(addr)) = (&site.fastcgi, snapshot.site_runtime[route.site].fastcgi)
+    let (Some(fastcgi), Some(addr)) = (&site.fastcgi, &snapshot.site_runtime[route.site].fastcgi)
     else {
         return Response::error(500);
     };
@@ -152,13 +153,13 @@ pub(super) async fn answer(
 /// follows as the body.
 async fn run(
     fastcgi: &FastCgi,
-    addr: std::net::SocketAddr,
+    addr: &FastCgiAddr,
     records: Vec<u8>,
     script: &str,
 ) -> Result<Response, (u16, String)> {
     let connect = rt::timeout(
         Duration::from_millis(fastcgi.connect_timeout_ms),
-        TcpStream::connect(addr),
+        Conn::connect(addr),
     )
     .await;
     let mut stream = match connect {
@@ -208,6 +209,35 @@ async fn run(
     }))))
 }
 
+/// A connection to the FastCGI server, over TCP or a Unix socket.
+enum Conn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Conn {
+    async fn connect(addr: &FastCgiAddr) -> std::io::Result<Conn> {
+        Ok(match addr {
+            FastCgiAddr::Tcp(addr) => Conn::Tcp(TcpStream::connect(*addr).await?),
+            FastCgiAddr::Unix(path) => Conn::Unix(UnixStream::connect(path).await?),
+        })
+    }
+
+    async fn read(&mut self, buf: Vec<u8>) -> rt::BufResult<usize> {
+        match self {
+            Conn::Tcp(stream) => stream.read(buf).await,
+            Conn::Unix(stream) => stream.read(buf).await,
+        }
+    }
+
+    async fn write_all(&mut self, buf: Vec<u8>) -> rt::BufResult<()> {
+        match self {
+            Conn::Tcp(stream) => stream.write_all(buf).await,
+            Conn::Unix(stream) => stream.write_all(buf).await,
+        }
+    }
+}
+
 /// The application's records as they come: output collected, errors logged.
 struct Output {
     decoder: Decoder,
@@ -233,7 +263,7 @@ impl Output {
 
     /// Reads once and decodes every whole record; `Err` on a read error, an early end or
     /// a bad record.
-    async fn read(&mut self, stream: &mut TcpStream) -> Result<(), String> {
+    async fn read(&mut self, stream: &mut Conn) -> Result<(), String> {
         if self.decoder.ended() {
             return Ok(());
         }
@@ -287,7 +317,7 @@ impl Output {
 
 /// The output after the CGI head, as the application writes it.
 struct FastCgiBody {
-    stream: TcpStream,
+    stream: Conn,
     reader: Output,
     timeout: Duration,
     aborted: bool,

@@ -103,6 +103,32 @@ impl TcpListener {
 
 pub struct TcpStream(glommio::net::TcpStream);
 
+/// A Unix-domain stream socket (a FastCGI server's `listen = /run/php/php-fpm.sock`).
+pub struct UnixStream(glommio::net::UnixStream);
+
+impl UnixStream {
+    /// Opens a connection to the socket at `path` (the caller bounds the wait).
+    pub async fn connect(path: &std::path::Path) -> io::Result<UnixStream> {
+        Ok(UnixStream(
+            glommio::net::UnixStream::connect(path)
+                .await
+                .map_err(io::Error::from)?,
+        ))
+    }
+
+    /// Reads into `buf[len..capacity]`, appending.
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        let stream = &mut self.0;
+        read_appending(buf, async |spare| stream.read(spare).await).await
+    }
+
+    /// Writes all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        let result = self.0.write_all(&buf).await;
+        (result, buf)
+    }
+}
+
 /// Reads into `buf[len..capacity]` with `read`, appending (the stream's and the reading
 /// half's `read`).
 async fn read_appending(

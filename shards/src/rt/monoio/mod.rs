@@ -211,6 +211,27 @@ impl TcpWriter {
     }
 }
 
+/// A Unix-domain stream socket (a FastCGI server's `listen = /run/php/php-fpm.sock`).
+pub struct UnixStream(monoio::net::UnixStream);
+
+impl UnixStream {
+    /// Opens a connection to the socket at `path` (the caller bounds the wait).
+    pub async fn connect(path: &std::path::Path) -> io::Result<UnixStream> {
+        Ok(UnixStream(monoio::net::UnixStream::connect(path).await?))
+    }
+
+    /// Reads into `buf[len..capacity]`, appending.
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        read_appending(&mut self.0, buf).await
+    }
+
+    /// Writes all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        let (result, buf) = self.0.write_all(buf).await;
+        (result.map(|_| ()), buf)
+    }
+}
+
 pub struct File(monoio::fs::File);
 
 impl File {
