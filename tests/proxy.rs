@@ -203,6 +203,25 @@ fn failures_answer_with_their_source_and_a_cut_body_is_not_passed_off_as_whole()
     assert_eq!(bext.metric("bext_proxy_refused_total"), 1);
     assert_eq!(bext.metric("bext_proxy_bad_responses_total"), 2);
     assert_eq!(bext.metric("bext_proxy_timeouts_total"), 1);
+    // And per upstream, by cause.
+    for (cause, n) in [
+        ("refused", 1),
+        ("bad_response", 2),
+        ("timeout", 1),
+        ("unavailable", 0),
+    ] {
+        assert_eq!(
+            bext.metric(&format!(
+                "bext_proxy_upstream_failures_total{{upstream=\"api\",cause=\"{cause}\"}}"
+            )),
+            n,
+            "{cause}"
+        );
+    }
+    assert_eq!(
+        bext.metric("bext_proxy_upstream_requests_total{upstream=\"api\"}"),
+        4
+    );
     let stderr = bext.stderr();
     assert!(
         stderr.contains("both Content-Length and Transfer-Encoding"),
@@ -277,6 +296,23 @@ fn a_post_is_never_sent_twice_and_with_every_server_down_the_answer_is_503() {
     let (status, _, _) = curl(&format!("{base}/api/echo"), &[]);
     assert_eq!(status, 503);
     assert_eq!(bext.metric("bext_proxy_unavailable_total"), 1);
+    drop(bext);
+
+    // With retry_non_idempotent, a POST goes to the next server too.
+    let (_dir, bext) = serve(
+        "proxy-post-retry",
+        &format!(
+            "servers = [\"{}\", \"{}\"]\nfail_max = 10\nretry_non_idempotent = true",
+            upstream.addr(),
+            upstream.addr()
+        ),
+    );
+    let (status, _, _) = curl(
+        &format!("http://{}/api/reset", bext.addr),
+        &["--data", "x=1"],
+    );
+    assert_eq!(status, 502);
+    assert_eq!(bext.metric("bext_proxy_retries_total"), 1);
 }
 
 #[test]

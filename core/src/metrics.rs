@@ -26,6 +26,17 @@ const LATENCY_BUCKETS_NANOS: [u64; 12] = [
     1_000_000_000,
 ];
 
+/// One upstream's counters (the totals are `proxy_*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpstreamCounts {
+    pub name: String,
+    pub requests: u64,
+    pub refused: u64,
+    pub timeouts: u64,
+    pub bad_responses: u64,
+    pub unavailable: u64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metrics {
     /// Requests answered, by status class: index 0 is 1xx, 4 is 5xx.
@@ -122,6 +133,8 @@ pub struct Metrics {
     pub xdp_bans: u64,
     /// Bans the XDP filter's map refused (the userspace ban still holds).
     pub xdp_ban_failures: u64,
+    /// Each upstream's requests and failures, by name (`[[upstream]] name`).
+    pub upstreams: Vec<UpstreamCounts>,
     /// Cumulative counts per bucket of [`LATENCY_BUCKETS_SECONDS`], plus the `+Inf` bucket.
     pub latency_buckets: [u64; 13],
     pub latency_sum_nanos: u64,
@@ -174,7 +187,30 @@ impl Metrics {
         self.latency_sum_nanos = self.latency_sum_nanos.saturating_add(latency_nanos);
     }
 
+    /// The counters of the upstream named `name`, made on first use.
+    pub fn upstream(&mut self, name: &str) -> &mut UpstreamCounts {
+        let at = match self.upstreams.iter().position(|u| u.name == name) {
+            Some(at) => at,
+            None => {
+                self.upstreams.push(UpstreamCounts {
+                    name: name.to_owned(),
+                    ..UpstreamCounts::default()
+                });
+                self.upstreams.len() - 1
+            }
+        };
+        &mut self.upstreams[at]
+    }
+
     pub fn merge(&mut self, other: &Metrics) {
+        for theirs in &other.upstreams {
+            let mine = self.upstream(&theirs.name);
+            mine.requests += theirs.requests;
+            mine.refused += theirs.refused;
+            mine.timeouts += theirs.timeouts;
+            mine.bad_responses += theirs.bad_responses;
+            mine.unavailable += theirs.unavailable;
+        }
         for (a, b) in self
             .requests_by_class
             .iter_mut()
@@ -576,6 +612,31 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "# HELP bext_shards Shards running, and how many answered this scrape.\n# TYPE bext_shards gauge\nbext_shards{{state=\"running\"}} {shards}\nbext_shards{{state=\"reporting\"}} {}\n",
         m.shards_reporting
     );
+    if !m.upstreams.is_empty() {
+        out.push_str("# HELP bext_proxy_upstream_requests_total Requests forwarded, by upstream.\n# TYPE bext_proxy_upstream_requests_total counter\n");
+        for u in &m.upstreams {
+            let _ = writeln!(
+                out,
+                "bext_proxy_upstream_requests_total{{upstream=\"{}\"}} {}",
+                u.name, u.requests
+            );
+        }
+        out.push_str("# HELP bext_proxy_upstream_failures_total Requests an upstream failed, by upstream and cause (refused: 502, timeout: 504, bad_response: 502, unavailable: 503).\n# TYPE bext_proxy_upstream_failures_total counter\n");
+        for u in &m.upstreams {
+            for (cause, n) in [
+                ("refused", u.refused),
+                ("timeout", u.timeouts),
+                ("bad_response", u.bad_responses),
+                ("unavailable", u.unavailable),
+            ] {
+                let _ = writeln!(
+                    out,
+                    "bext_proxy_upstream_failures_total{{upstream=\"{}\",cause=\"{cause}\"}} {n}",
+                    u.name
+                );
+            }
+        }
+    }
     out.push_str("# HELP bext_request_duration_seconds From a complete request head to its response written.\n# TYPE bext_request_duration_seconds histogram\n");
     let mut cumulative = 0;
     for (i, le) in LATENCY_BUCKETS_SECONDS.iter().enumerate() {
@@ -722,6 +783,30 @@ mod tests {
         );
         assert!(
             text.contains("bext_shards{state=\"running\"} 2\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn upstream_counters_merge_by_name_and_render_with_labels() {
+        let mut a = Metrics::default();
+        a.upstream("api").requests += 2;
+        a.upstream("api").timeouts += 1;
+        let mut b = Metrics::default();
+        b.upstream("php").requests += 1;
+        b.upstream("api").requests += 3;
+        a.merge(&b);
+        assert_eq!(a.upstream("api").requests, 5);
+        assert_eq!(a.upstream("php").requests, 1);
+        let text = render_prometheus(&a, 1);
+        assert!(
+            text.contains("bext_proxy_upstream_requests_total{upstream=\"api\"} 5\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "bext_proxy_upstream_failures_total{upstream=\"api\",cause=\"timeout\"} 1\n"
+            ),
             "{text}"
         );
     }

@@ -48,6 +48,10 @@ pub struct Upstream {
     pub eject_ms: u64,
     /// Active health checks (`health = { path = "/healthz", … }`); `None`: passive only.
     pub health: Option<HealthCheck>,
+    /// A request whose method is not idempotent (POST, PATCH) goes to another server too
+    /// after one failed it (its body is held whole, up to `body_bytes_max`): for upstreams
+    /// whose such requests are safe to repeat.
+    pub retry_non_idempotent: bool,
 }
 
 /// An upstream's active health check: one shard probes each server and tells the others.

@@ -42,6 +42,7 @@ pub(super) struct RawUpstream {
     pub fail_max: Option<Spanned<u64>>,
     pub eject_ms: Option<Spanned<u64>>,
     pub health: Option<Spanned<RawHealth>>,
+    pub retry_non_idempotent: Option<bool>,
 }
 
 /// `[[upstream]] health = { … }`.

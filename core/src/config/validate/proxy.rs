@@ -128,6 +128,7 @@ impl Checker<'_> {
                     Some(health) => Some(self.health(&prefix, health.get_ref())?),
                     None => None,
                 },
+                retry_non_idempotent: raw.retry_non_idempotent.unwrap_or(false),
             });
         }
         Ok(out)

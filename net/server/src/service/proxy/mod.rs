@@ -172,7 +172,11 @@ pub(super) async fn answer(
     let config = &snapshot.config.upstreams[proxy.upstream];
     let state = &route.state.upstreams[proxy.upstream];
     let addrs = &snapshot.upstream_addrs[proxy.upstream];
-    service.shard.metrics.borrow_mut().proxy_requests += 1;
+    {
+        let mut metrics = service.shard.metrics.borrow_mut();
+        metrics.proxy_requests += 1;
+        metrics.upstream(&config.name).requests += 1;
+    }
 
     let mut fields: Vec<(&[u8], &[u8])> = Vec::new();
     request
@@ -185,10 +189,12 @@ pub(super) async fn answer(
     let head = request_head(route, request, proxy, &fields, upgrade);
     let body = request.body.unwrap_or_default();
     let head_request = request.method == Method::Head;
-    let idempotent = matches!(
-        request.method_bytes,
-        b"GET" | b"HEAD" | b"OPTIONS" | b"TRACE" | b"PUT" | b"DELETE"
-    );
+    // What may be sent twice: idempotent methods, and any with `retry_non_idempotent`.
+    let idempotent = config.retry_non_idempotent
+        || matches!(
+            request.method_bytes,
+            b"GET" | b"HEAD" | b"OPTIONS" | b"TRACE" | b"PUT" | b"DELETE"
+        );
     let client = request.peer.ip().to_string();
     let key = match &config.balance {
         Balance::ConsistentHash(key) => hash_key(key, client.as_bytes(), |n| request.fields.get(n)),
@@ -240,9 +246,18 @@ pub(super) async fn answer(
                 {
                     let mut metrics = service.shard.metrics.borrow_mut();
                     match &failure {
-                        Failure::Refused(_) | Failure::Reset(_) => metrics.proxy_refused += 1,
-                        Failure::ConnectTimeout | Failure::Timeout => metrics.proxy_timeouts += 1,
-                        Failure::Bad(_) => metrics.proxy_bad_responses += 1,
+                        Failure::Refused(_) | Failure::Reset(_) => {
+                            metrics.proxy_refused += 1;
+                            metrics.upstream(&config.name).refused += 1;
+                        }
+                        Failure::ConnectTimeout | Failure::Timeout => {
+                            metrics.proxy_timeouts += 1;
+                            metrics.upstream(&config.name).timeouts += 1;
+                        }
+                        Failure::Bad(_) => {
+                            metrics.proxy_bad_responses += 1;
+                            metrics.upstream(&config.name).bad_responses += 1;
+                        }
                     }
                     metrics.proxy_ejections += u64::from(matches!(health, Health::Ejected { .. }));
                 }
@@ -270,7 +285,11 @@ pub(super) async fn answer(
     match last {
         Some(failure) => Response::error(failure.status()),
         None => {
-            service.shard.metrics.borrow_mut().proxy_unavailable += 1;
+            {
+                let mut metrics = service.shard.metrics.borrow_mut();
+                metrics.proxy_unavailable += 1;
+                metrics.upstream(&config.name).unavailable += 1;
+            }
             eprintln!(
                 "bext: proxy: upstream {}: no server available (all ejected): {} {}",
                 config.name,
