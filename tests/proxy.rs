@@ -500,3 +500,47 @@ fn one_shard_probes_and_every_shard_stops_sending_to_a_sick_server() {
     assert!(probes <= most, "{probes} probes in {:?}", started.elapsed());
     assert!(probes > 0, "no probes");
 }
+
+#[test]
+fn over_http2_bodies_stream_and_a_cut_one_resets_the_stream() {
+    let upstream = Upstream::start("a");
+    let dir = TempDir::new("proxy-h2");
+    dir.write("www/index.html", "static\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nhttp2 = true\n[[upstream]]\nname = \"api\"\nservers = [\"{}\"]\n\n\
+             [[site]]\nroot = \"www\"\n[[site.proxy]]\nmatch = \"/api/**\"\nupstream = \"api\"\n\
+             strip_prefix = \"/api\"\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let h2 = |path: &str| {
+        let out = Command::new("curl")
+            .args([
+                "-sS",
+                "--http2-prior-knowledge",
+                "--max-time",
+                "20",
+                "-o",
+                "/dev/null",
+            ])
+            .args(["-w", "%{http_version} %{http_code} %{size_download}"])
+            .arg(format!("http://{}{path}", bext.addr))
+            .output()
+            .expect("curl runs");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    };
+    assert_eq!(
+        h2("/api/big?bytes=3000000"),
+        ("2 200 3000000".to_owned(), 0)
+    );
+    assert_eq!(h2("/api/chunked?n=20").0, "2 200 170");
+    // The upstream breaks the body off: the stream is reset (curl: 92, not closed cleanly).
+    let (_, code) = h2("/api/cut");
+    assert_eq!(code, 92);
+}
