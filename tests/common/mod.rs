@@ -110,16 +110,7 @@ impl Bext {
 
     /// [`Bext::serve_config`] with extra environment variables.
     pub fn serve_config_env(file: &Path, extra: &[&str], env: &[(&str, &str)]) -> Bext {
-        let mut args = vec![
-            "serve".to_string(),
-            "--config".into(),
-            file.display().to_string(),
-        ];
-        if !extra.contains(&"--listen") {
-            args.extend(["--listen".into(), "127.0.0.1:0".into()]);
-        }
-        args.extend(extra.iter().map(|s| s.to_string()));
-        Bext::start_env(&args, env)
+        Bext::start_env(&serve_config_args(file, extra), env)
     }
 
     /// `bext dev DIR` on one shard, on a free port.
@@ -147,16 +138,7 @@ impl Bext {
     /// [`Bext::serve_config`] whose stderr is also copied, line by line as it comes, to
     /// `log` (for a client that reads the server's log while the server runs).
     pub fn serve_config_logged(file: &Path, extra: &[&str], log: &Path) -> Bext {
-        let mut args = vec![
-            "serve".to_string(),
-            "--config".into(),
-            file.display().to_string(),
-        ];
-        if !extra.contains(&"--listen") {
-            args.extend(["--listen".into(), "127.0.0.1:0".into()]);
-        }
-        args.extend(extra.iter().map(|s| s.to_string()));
-        Bext::launch(&[], &args, &[], Some(log))
+        Bext::launch(&[], &serve_config_args(file, extra), &[], Some(log))
     }
 
     /// [`Bext::start_env`] run through `wrapper` (`ip netns exec NS`: the wrapper must exec
@@ -695,6 +677,20 @@ pub fn make_certificate(dir: &Path, cert: &str, key: &str) {
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
+}
+
+/// `serve --config FILE --listen 127.0.0.1:0` plus `extra` (whose own `--listen` wins).
+fn serve_config_args(file: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "serve".to_string(),
+        "--config".into(),
+        file.display().to_string(),
+    ];
+    if !extra.contains(&"--listen") {
+        args.extend(["--listen".into(), "127.0.0.1:0".into()]);
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
 }
 
 /// The virtual environment `scripts/test.sh` installs the tests' Python packages into

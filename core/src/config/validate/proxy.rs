@@ -88,13 +88,7 @@ impl Checker<'_> {
                 })?,
             };
             let ms = |value: &Option<Spanned<u64>>, key: &str, default: u64| {
-                self.bounded(
-                    value,
-                    &format!("{prefix}.{key}"),
-                    1,
-                    PROXY_TIMEOUT_MS_CEILING,
-                    default,
-                )
+                self.timeout_ms(value, &prefix, key, default)
             };
             out.push(Upstream {
                 name: name.clone(),
@@ -132,6 +126,23 @@ impl Checker<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// `prefix.key`, a number of milliseconds from 1 to `PROXY_TIMEOUT_MS_CEILING`.
+    fn timeout_ms(
+        &self,
+        value: &Option<Spanned<u64>>,
+        prefix: &str,
+        key: &str,
+        default: u64,
+    ) -> Result<u64> {
+        self.bounded(
+            value,
+            &format!("{prefix}.{key}"),
+            1,
+            PROXY_TIMEOUT_MS_CEILING,
+            default,
+        )
     }
 
     /// An upstream's `health = { … }`.
@@ -330,13 +341,7 @@ impl Checker<'_> {
             None => None,
         };
         let ms = |value: &Option<Spanned<u64>>, key: &str, default: u64| {
-            self.bounded(
-                value,
-                &format!("{prefix}.{key}"),
-                1,
-                PROXY_TIMEOUT_MS_CEILING,
-                default,
-            )
+            self.timeout_ms(value, &prefix, key, default)
         };
         Ok(FastCgi {
             server,
