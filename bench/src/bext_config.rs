@@ -1,6 +1,7 @@
-//! The config file of a bext serving HTTPS, HTTP/2 or HTTP/3 (`tls`, `h2`, `h3`), or with
-//! or without its WAF (`waf`). bext's command line has no flags for `listen_tls`, a site's
-//! certificate, `http2` or `[waf]`, so for those cases the harness
+//! The config file of a bext serving HTTPS, HTTP/2 or HTTP/3 (`tls`, `h2`, `h3`), with or
+//! without its WAF (`waf`), or proxying to an upstream (`proxy`). bext's command line has no
+//! flags for `listen_tls`, a site's certificate, `http2`, `[waf]` or `[[upstream]]`, so for
+//! those cases the harness
 //! writes a config per launch; the shard count stays on the command line (`--shards`), as
 //! for every other bext the harness starts.
 
@@ -26,6 +27,18 @@ pub struct BextConfig<'a> {
     pub http3: bool,
     /// `[waf]` with the Core Rule Set; none without.
     pub waf: Option<BextWaf<'a>>,
+    /// Every request forwarded to one upstream server (`[[upstream]]`, `[[site.proxy]]`
+    /// matching `/**`): the site has no root then.
+    pub proxy: Option<BextProxy>,
+}
+
+/// `[[upstream]]` `origin` with one server, and the site's one proxy route to it.
+#[derive(Clone, Copy, Debug)]
+pub struct BextProxy {
+    /// The upstream's port on 127.0.0.1.
+    pub upstream_port: u16,
+    /// `idle_connections_max`: kept-alive connections to the server (per shard).
+    pub idle_connections_max: u32,
 }
 
 /// `[waf] crs` and `paranoia`, in `mode = "block"`: what the `waf` scenario measures.
@@ -73,16 +86,35 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
             waf.paranoia
         ));
     }
-    text.push_str(&match config.app {
-        Some(app) => format!("[[site]]\napp = {}\n", toml_path(app)?),
-        None => format!("[[site]]\nroot = {}\n", toml_path(config.docroot)?),
-    });
+    if let Some(proxy) = &config.proxy {
+        text.push_str(&format!(
+            "[[upstream]]\nname = \"origin\"\nservers = [\"127.0.0.1:{}\"]\n\
+             idle_connections_max = {}\n\n",
+            proxy.upstream_port, proxy.idle_connections_max
+        ));
+    }
+    text.push_str("[[site]]\n");
+    match (config.proxy, config.app) {
+        (Some(_), Some(_)) => {
+            return Err(Error::run(
+                "internal: a bext either proxies or renders an app",
+            ));
+        }
+        // The site is its proxy route alone (below).
+        (Some(_), None) => {}
+        (None, Some(app)) => text.push_str(&format!("app = {}\n", toml_path(app)?)),
+        (None, None) => text.push_str(&format!("root = {}\n", toml_path(config.docroot)?)),
+    }
     if let Some(tls) = &config.tls {
         text.push_str(&format!(
             "tls = {{ cert = {}, key = {} }}\n",
             toml_path(&tls.cert.cert)?,
             toml_path(&tls.cert.key)?
         ));
+    }
+    // Last: the site's own keys must come before its first sub-table.
+    if config.proxy.is_some() {
+        text.push_str("[[site.proxy]]\nmatch = \"/**\"\nupstream = \"origin\"\n");
     }
     Ok(text)
 }
@@ -129,6 +161,7 @@ mod tests {
                 http2,
                 http3: false,
                 waf: None,
+                proxy: None,
             })
             .ok()
         };
@@ -162,6 +195,7 @@ mod tests {
             http2: true,
             http3: true,
             waf: None,
+            proxy: None,
         });
         assert!(
             h3.is_ok_and(|text| text.contains("\nhttp2 = true\nhttp3 = true\n")),
@@ -190,6 +224,7 @@ mod tests {
                 crs: Path::new("/shared/crs"),
                 paranoia: 2,
             }),
+            proxy: None,
         });
         assert_eq!(
             config.ok().as_deref(),
@@ -213,6 +248,7 @@ mod tests {
             http2: false,
             http3: false,
             waf: None,
+            proxy: None,
         });
         assert!(
             config.is_ok_and(|text| text.ends_with(
@@ -220,6 +256,34 @@ mod tests {
                  [[site]]\napp = \"/repo/examples/app\"\n"
             )),
             "app site"
+        );
+    }
+
+    #[test]
+    fn a_proxy_forwards_every_path_to_one_upstream_server() {
+        let config = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            app: None,
+            http_port: 8080,
+            tls: None,
+            http2: false,
+            http3: false,
+            waf: None,
+            proxy: Some(BextProxy {
+                upstream_port: 9000,
+                idle_connections_max: 64,
+            }),
+        });
+        assert_eq!(
+            config.ok().as_deref(),
+            Some(
+                "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
+                 listen = [\"127.0.0.1:8080\"]\nhttp2 = false\nhttp3 = false\n\
+                 access_log = \"off\"\n\n\
+                 [[upstream]]\nname = \"origin\"\nservers = [\"127.0.0.1:9000\"]\n\
+                 idle_connections_max = 64\n\n\
+                 [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"origin\"\n"
+            )
         );
     }
 

@@ -567,6 +567,7 @@ mod tests {
              | h3 1s x1 [bext] h3-smoke.json smoke \
              | waf 1s x1 c50 crs=../shared/crs [bext,nginx] waf-smoke.json smoke \
              | xdp 1s x1 [bext] xdp-smoke.json smoke \
+             | proxy 1s x1 c50 [bext,nginx] proxy-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -591,11 +592,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, ssr or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, proxy, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, ssr or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, proxy, ssr or all)",
         );
         check(
             &["static", "--count", "5"],

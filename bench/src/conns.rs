@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::child::ServerProcess;
 use crate::cli::Options;
-use crate::contender::{Contender, ServeSpec, stop_checked};
+use crate::contender::{Contender, Role, ServeSpec, stop_checked};
 use crate::error::Error;
 use crate::http_probe::{self, wait_ready};
 use crate::limits::{
@@ -103,6 +103,7 @@ fn measure(
         http3: false,
         waf: None,
         app: None,
+        role: Role::Origin,
     };
     let mut server = contender.launch(programs, &spec, workdir)?;
     wait_ready(&mut server, &format!("/{SMALL_FILE}"), SMALL_BODY.len())?;

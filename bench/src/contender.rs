@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::bext_config::{self, BextConfig, BextTls, BextWaf};
+use crate::bext_config::{self, BextConfig, BextProxy, BextTls, BextWaf};
 use crate::cert::CertFiles;
 use crate::child::{Ports, ServerProcess, Stopped};
 use crate::crs::CrsFiles;
@@ -12,7 +12,7 @@ use crate::error::{Context, Error};
 use crate::limits::{LOAD_CPU, SERVER_CPU, STOP_GRACE_MS};
 use crate::locate::Programs;
 use crate::modsecurity;
-use crate::nginx::{self, NginxConfig, NginxModsecurity, NginxTls};
+use crate::nginx::{self, NginxConfig, NginxModsecurity, NginxProxy, NginxTls};
 use crate::report::Report;
 use crate::workdir::WorkDir;
 
@@ -51,7 +51,31 @@ pub struct ServeSpec<'a> {
     /// An app bext renders (`[[site]] app`, every request: `[render] isr = false`) instead
     /// of serving `docroot` (`waf`'s app page; bext only).
     pub app: Option<&'a Path>,
+    /// What the server does with a request: serve `docroot` (every scenario but `proxy`),
+    /// forward it, or serve it as the proxies' upstream.
+    pub role: Role,
 }
+
+/// A server's part in the `proxy` scenario; [`Role::Origin`] everywhere else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Serves `docroot` (or `app`) itself.
+    Origin,
+    /// Forwards every request to the upstream on 127.0.0.1:`upstream_port`, keeping up to
+    /// `idle_connections_max` connections to it alive (bext's `[[upstream]]`, nginx's
+    /// `proxy_pass` to an `upstream {}` block with `keepalive`).
+    Proxy {
+        upstream_port: u16,
+        idle_connections_max: u32,
+    },
+    /// The proxies' upstream: serves `docroot` on the load generator's CPU (`LOAD_CPU`),
+    /// leaving CPU 0 to the proxy under test, and answers `stub_status` on
+    /// [`UPSTREAM_STATUS_PATH`] (nginx only).
+    Upstream,
+}
+
+/// Where the upstream of `proxy` (nginx) reports its accepted connections and requests.
+pub const UPSTREAM_STATUS_PATH: &str = "/__bext_bench/status";
 
 /// The request-inspecting WAF a server runs in the `waf` scenario.
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +106,17 @@ pub struct ServeTls<'a> {
     /// `ssl_session_tickets off` and OpenSSL's `NumTickets 0` (see `nginx.rs`); neither keeps a
     /// session cache either, so every handshake is a full one.
     pub session_tickets: bool,
+}
+
+impl ServeSpec<'_> {
+    /// The CPUs the server runs on: the server's (see [`server_cpus`]), or the load
+    /// generator's for the upstream of `proxy`.
+    pub fn cpus(&self) -> Vec<usize> {
+        match self.role {
+            Role::Upstream => vec![LOAD_CPU],
+            Role::Origin | Role::Proxy { .. } => server_cpus(self.cores),
+        }
+    }
 }
 
 /// The CPUs a server with `cores` cores runs on.
@@ -191,11 +226,30 @@ impl Contender {
                 ))
             })
         };
-        let cpus = server_cpus(spec.cores)
+        let server_cpus = spec.cpus();
+        let cpus = server_cpus
             .iter()
             .map(usize::to_string)
             .collect::<Vec<_>>()
             .join(",");
+        match (self, spec.role) {
+            (_, Role::Origin) | (Contender::Nginx, Role::Upstream) => {}
+            (Contender::Ceiling, Role::Proxy { .. }) => {
+                return Err(Error::run("internal: the ceiling proxies nothing"));
+            }
+            (Contender::Bext | Contender::Nginx, Role::Proxy { .. }) => {
+                if spec.tls.is_some() || spec.http2 || spec.http3 || spec.waf.is_some() {
+                    return Err(Error::run(
+                        "internal: the proxies of `proxy` speak cleartext HTTP/1.1 alone",
+                    ));
+                }
+            }
+            (Contender::Bext | Contender::Ceiling, Role::Upstream) => {
+                return Err(Error::run(
+                    "internal: the upstream of `proxy` is nginx (its stub_status counts connections)",
+                ));
+            }
+        }
         let mut command = Command::new("taskset");
         command.arg("-c").arg(cpus);
         match self {
@@ -204,7 +258,8 @@ impl Contender {
                     || spec.http2
                     || spec.http3
                     || spec.waf.is_some()
-                    || spec.app.is_some() =>
+                    || spec.app.is_some()
+                    || spec.role != Role::Origin =>
             {
                 let config = bext_config::render(&BextConfig {
                     docroot: spec.docroot,
@@ -223,6 +278,16 @@ impl Contender {
                             paranoia,
                         }),
                         Some(Waf::Off) | None => None,
+                    },
+                    proxy: match spec.role {
+                        Role::Proxy {
+                            upstream_port,
+                            idle_connections_max,
+                        } => Some(BextProxy {
+                            upstream_port,
+                            idle_connections_max,
+                        }),
+                        Role::Origin | Role::Upstream => None,
                     },
                 })?;
                 let config_path =
@@ -270,7 +335,7 @@ impl Contender {
                     docroot: spec.docroot,
                     port,
                     worker_connections: spec.max_connections,
-                    workers: spec.cores,
+                    cpus: &server_cpus,
                     tcp_nopush: spec.nginx_tcp_nopush,
                     tls: ports.tls.zip(spec.tls).map(|(port, tls)| NginxTls {
                         port,
@@ -281,6 +346,17 @@ impl Contender {
                     http2: spec.http2,
                     h2c_port: ports.h2c,
                     modsecurity,
+                    proxy: match spec.role {
+                        Role::Proxy {
+                            upstream_port,
+                            idle_connections_max,
+                        } => Some(NginxProxy {
+                            upstream_port,
+                            idle_connections_max,
+                        }),
+                        Role::Origin | Role::Upstream => None,
+                    },
+                    stub_status: (spec.role == Role::Upstream).then_some(UPSTREAM_STATUS_PATH),
                 });
                 std::fs::write(&config_path, config)
                     .context(|| format!("writing {}", config_path.display()))?;

@@ -46,13 +46,14 @@ pub struct H2loadReport {
 }
 
 impl H2loadReport {
-    /// The report in the form the harness's run accounting reads (`p99_us` is NaN: h2load
-    /// has no percentiles).
+    /// The report in the form the harness's run accounting reads (`p50_us` and `p99_us` are
+    /// NaN: h2load has no percentiles).
     pub fn to_result(&self) -> WrkResult {
         WrkResult {
             requests_per_sec: self.requests_per_sec,
             requests: self.done,
             elapsed_secs: self.elapsed_secs,
+            p50_us: f64::NAN,
             p99_us: f64::NAN,
             socket_errors: self.errored + self.timeout,
             non_2xx: self.status_4xx_5xx,

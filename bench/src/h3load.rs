@@ -48,6 +48,7 @@ impl H3loadReport {
             requests_per_sec: self.requests_per_sec,
             requests: self.requests,
             elapsed_secs: self.elapsed_secs,
+            p50_us: f64::NAN,
             p99_us: f64::NAN,
             socket_errors: 0,
             non_2xx: self.errors,

@@ -79,6 +79,23 @@ pub fn connect(addr: SocketAddr) -> std::io::Result<TcpStream> {
 
 /// Sends one keep-alive GET for `path` on `stream` and reads the whole response.
 pub fn get(stream: &mut TcpStream, path: &str) -> std::io::Result<Response> {
+    exchange(stream, path, None)
+}
+
+/// [`get`], keeping the body: `proxy` checks what a proxy answers byte for byte and reads
+/// counters from status pages.
+pub fn get_body(stream: &mut TcpStream, path: &str) -> std::io::Result<(u16, Vec<u8>)> {
+    let mut body = Vec::new();
+    let response = exchange(stream, path, Some(&mut body))?;
+    Ok((response.status, body))
+}
+
+/// One GET on `stream`; the body's bytes go to `keep` if given, else they are only counted.
+fn exchange(
+    stream: &mut TcpStream,
+    path: &str,
+    mut keep: Option<&mut Vec<u8>>,
+) -> std::io::Result<Response> {
     let request =
         format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bext-bench\r\n\r\n");
     stream.write_all(request.as_bytes())?;
@@ -108,6 +125,9 @@ pub fn get(stream: &mut TcpStream, path: &str) -> std::io::Result<Response> {
         )));
     }
     let mut body_read = buffer.len() - head.head_bytes;
+    if let Some(keep) = keep.as_deref_mut() {
+        keep.extend_from_slice(&buffer[head.head_bytes..]);
+    }
     while body_read < head.content_length {
         let read = stream.read(&mut chunk)?;
         if read == 0 {
@@ -117,6 +137,9 @@ pub fn get(stream: &mut TcpStream, path: &str) -> std::io::Result<Response> {
             ));
         }
         body_read += read;
+        if let Some(keep) = keep.as_deref_mut() {
+            keep.extend_from_slice(&chunk[..read]);
+        }
     }
     if body_read != head.content_length {
         return Err(std::io::Error::other(

@@ -23,7 +23,7 @@ use serde_json::json;
 
 use crate::child::ServerProcess;
 use crate::cli::Options;
-use crate::contender::{ServeSpec, stop_checked};
+use crate::contender::{Role, ServeSpec, stop_checked};
 use crate::cpu_time;
 use crate::error::Error;
 use crate::http_probe::wait_ready;
@@ -123,6 +123,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             http3: false,
             waf: None,
             app: None,
+            role: Role::Origin,
         };
         let mut servers: Vec<ServerProcess> = Vec::new();
         for contender in &options.contenders {

@@ -137,3 +137,19 @@ const _: () = assert!(PROBE_IO_TIMEOUT_MS < TOOL_DEADLINE_MS);
 const _: () = assert!(CURL_RETRY_INTERVAL_MS < READY_DEADLINE_MS);
 const _: () = assert!(FIRST_RENDER_SAMPLES >= 1);
 const _: () = assert!(WRK_TIMEOUT_SECS * 1_000 < WRK_OVERRUN_MS);
+
+/// `proxy`: idle connections each proxy keeps to the upstream at least (the nginx
+/// `keepalive 64`; bext's `idle_connections_max`); more when wrk opens more connections, so
+/// that no proxy has to open a connection per request under load.
+pub const UPSTREAM_IDLE_CONNECTIONS_FLOOR: u32 = 64;
+/// `proxy`: requests sent through each proxy, one after another on one connection, to check
+/// that it keeps its upstream connection alive.
+pub const KEEPALIVE_CHECK_REQUESTS: u64 = 100;
+/// `proxy`: new upstream connections the proxy may open over those requests (one, if it had
+/// none idle yet); a proxy without keep-alive would open one per request.
+pub const KEEPALIVE_CHECK_OPENED_MAX: u64 = 1;
+
+const _: () = assert!(KEEPALIVE_CHECK_OPENED_MAX < KEEPALIVE_CHECK_REQUESTS / 2);
+const _: () = assert!(
+    UPSTREAM_IDLE_CONNECTIONS_FLOOR as u64 <= bext_core::limits::PROXY_IDLE_CONNECTIONS_CEILING
+);

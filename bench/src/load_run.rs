@@ -186,12 +186,14 @@ fn run_generators(
 }
 
 /// Several simultaneous wrk runs as one: counts and rates add up; the elapsed time is the
-/// longest and the p99 the worst of them (percentiles of separate runs do not combine).
+/// longest and the p50 and p99 the worst of them (percentiles of separate runs do not
+/// combine).
 pub fn combine(results: &[wrk::WrkResult]) -> wrk::WrkResult {
     wrk::WrkResult {
         requests_per_sec: results.iter().map(|r| r.requests_per_sec).sum(),
         requests: results.iter().map(|r| r.requests).sum(),
         elapsed_secs: results.iter().map(|r| r.elapsed_secs).fold(0.0, f64::max),
+        p50_us: results.iter().map(|r| r.p50_us).fold(0.0, f64::max),
         p99_us: results.iter().map(|r| r.p99_us).fold(0.0, f64::max),
         socket_errors: results.iter().map(|r| r.socket_errors).sum(),
         non_2xx: results.iter().map(|r| r.non_2xx).sum(),
@@ -252,6 +254,7 @@ mod tests {
                 requests_per_sec: 1.0,
                 requests: 1,
                 elapsed_secs: 1.0,
+                p50_us: 1.0,
                 p99_us: 1.0,
                 socket_errors: 0,
                 non_2xx: 0,
@@ -285,6 +288,7 @@ mod tests {
             requests_per_sec: rps,
             requests,
             elapsed_secs: elapsed,
+            p50_us: p99 / 2.0,
             p99_us: p99,
             socket_errors: 1,
             non_2xx: 0,
@@ -297,6 +301,7 @@ mod tests {
                 requests_per_sec: 150.0,
                 requests: 301,
                 elapsed_secs: 2.02,
+                p50_us: 35.0,
                 p99_us: 70.0,
                 socket_errors: 2,
                 non_2xx: 0,

@@ -15,17 +15,20 @@
 //! cargo run -p bext-bench --release -- h2 ...    # HTTP/2 (TLS and h2c), h2load, 100 streams on 1 and 10 connections
 //! cargo run -p bext-bench --release -- waf [--crs ../shared/crs] ...  # CRS PL1/PL2 vs no WAF
 //! cargo run -p bext-bench --release -- xdp ...   # UDP flood: bext's XDP filter vs nftables (root)
+//! cargo run -p bext-bench --release -- proxy ... # reverse proxy: bext vs nginx proxy_pass, same upstream
 //! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
 //!
 //! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
 //! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling`,
-//! `tls`, `h2`, `h3`, `waf`, `xdp` and `ssr` are described in their modules and in
+//! `tls`, `h2`, `h3`, `waf`, `xdp`, `proxy` and `ssr` are described in their modules and in
 //! `bench/README.md` (the scaling scenario's load generator necessarily shares the machine's
 //! two cores with the two-core server; `ssr` compares bext's rendering of `examples/app` with
 //! Node + React and Next.js, built from the same app by `bench/node/`; `waf` measures the
-//! OWASP Core Rule Set in bext against no WAF, with nginx + ModSecurity as a peer).
+//! OWASP Core Rule Set in bext against no WAF, with nginx + ModSecurity as a peer; `proxy`
+//! puts bext's and nginx's reverse proxies in front of one nginx upstream, which shares the
+//! load generator's core).
 //!
 //! # Methodology
 //!
@@ -120,6 +123,8 @@ mod netns;
 mod nginx;
 mod pipeline;
 mod protocol;
+mod proxy;
+mod proxy_check;
 mod report;
 mod resumption_check;
 mod rss;

@@ -30,6 +30,15 @@
 //!   own (nginx 1.22's cleartext `http2` port speaks HTTP/2 only), with the same 128
 //!   concurrent streams per connection as bext; `keepalive_requests` also bounds an HTTP/2
 //!   connection's requests in nginx 1.22.
+//! - Reverse proxy (`proxy`): `proxy_pass` to an `upstream {}` block with `keepalive` idle
+//!   connections (HTTP/1.1 with `Connection` cleared: without those two lines nginx opens a
+//!   connection per request), `keepalive_requests` as high as the client side's, and the
+//!   request fields bext's proxy sends: `Host` as the client sent it, `X-Forwarded-For`
+//!   appended to, `X-Forwarded-Proto` and `X-Forwarded-Host` set, so both proxies forward the
+//!   same bytes. Proxy buffering stays at nginx's default (on, 8 x 4 KiB in memory): the
+//!   scenario's answers fit, so nothing goes to a temp file. The upstream, another nginx of
+//!   this kind serving the docroot, also answers `stub_status` on a path of its own, from
+//!   which the harness reads how many connections it accepted.
 //! - ModSecurity (`waf`): Debian's `libnginx-mod-http-modsecurity` (ModSecurity-nginx over
 //!   libmodsecurity 3), loaded with `load_module`, `modsecurity on` for the whole `http`
 //!   block and its rules from the main conf `modsecurity.rs` writes (the Core Rule Set).
@@ -44,6 +53,13 @@ const TLS13_SUITES: &str =
 
 /// `http2_max_concurrent_streams`: nginx's default, and bext's bound too.
 pub const H2_STREAMS_MAX: u32 = 128;
+
+/// Requests one kept-alive connection to the upstream may carry: as many as a client's
+/// (`keepalive_requests` above); nginx's default, 1000, would reconnect every 1000 requests,
+/// which bext's proxy never does.
+const UPSTREAM_KEEPALIVE_REQUESTS_MAX: u32 = 1_000_000;
+/// The name of the `upstream {}` block a proxying nginx forwards to.
+const UPSTREAM_BLOCK: &str = "origin";
 
 /// nginx's HTTPS listener.
 pub struct NginxTls<'a> {
@@ -61,8 +77,9 @@ pub struct NginxConfig<'a> {
     pub port: u16,
     /// `worker_connections`: every connection, idle or not, needs one.
     pub worker_connections: u32,
-    /// Worker processes, one per core (1 or 2).
-    pub workers: usize,
+    /// The CPUs of the worker processes, one worker per CPU (`[0]`, `[0, 1]`; `[1]` for the
+    /// upstream of `proxy`, beside the load generator).
+    pub cpus: &'a [usize],
     /// `tcp_nopush` (TCP_CORK with sendfile): on everywhere except `pipeline`, where nginx
     /// keeps the socket corked while pipelined requests are pending and a batch's last
     /// responses wait for the delayed-ACK timer (~40 ms): 10x fewer req/s measured here.
@@ -75,6 +92,19 @@ pub struct NginxConfig<'a> {
     pub h2c_port: Option<u16>,
     /// ModSecurity v3 on every request (`waf`).
     pub modsecurity: Option<NginxModsecurity<'a>>,
+    /// Forward every request to an upstream instead of serving `docroot` (`proxy`).
+    pub proxy: Option<NginxProxy>,
+    /// A path answered with nginx's `stub_status` (the upstream of `proxy`).
+    pub stub_status: Option<&'a str>,
+}
+
+/// nginx as a reverse proxy: one upstream server, reached over kept-alive connections.
+#[derive(Clone, Copy, Debug)]
+pub struct NginxProxy {
+    /// The upstream's port on 127.0.0.1.
+    pub upstream_port: u16,
+    /// `keepalive`: idle connections to the upstream the worker keeps.
+    pub idle_connections_max: u32,
 }
 
 /// The ModSecurity-nginx module and the rules it runs.
@@ -91,24 +121,36 @@ pub fn render(config: &NginxConfig<'_>) -> String {
     let worker_connections = config.worker_connections;
     // nginx also needs descriptors for the listener and open files.
     let nofile = u64::from(worker_connections) * 2;
-    let workers = config.workers;
+    let workers = config.cpus.len();
+    assert!(workers >= 1, "nginx needs a worker");
     let master_process = if workers == 1 { "off" } else { "on" };
     // With several workers, one listening socket per worker (SO_REUSEPORT): the kernel spreads
     // connections over them, as bext's reuseport group does, instead of whichever worker
     // wakes first taking most of them.
     let reuseport = if workers == 1 { "" } else { " reuseport" };
     let tcp_nopush = if config.tcp_nopush { "on" } else { "off" };
-    // One bitmask per worker: worker i on CPU i ("1", or "01 10").
-    let affinity = (0..workers)
-        .map(|worker| {
-            (0..workers)
+    // One bitmask per worker, as wide as the highest CPU: "1" (CPU 0), "01 10" (CPUs 0 and
+    // 1), "10" (CPU 1).
+    let width = config.cpus.iter().max().map_or(1, |highest| highest + 1);
+    let affinity = config
+        .cpus
+        .iter()
+        .map(|&worker_cpu| {
+            (0..width)
                 .rev()
-                .map(|cpu| if cpu == worker { '1' } else { '0' })
+                .map(|cpu| if cpu == worker_cpu { '1' } else { '0' })
                 .collect::<String>()
         })
         .collect::<Vec<_>>()
         .join(" ");
     let listeners = listeners(config, reuseport);
+    let (upstream_block, content) = match config.proxy {
+        Some(proxy) => (upstream_block(proxy), proxy_location()),
+        None => (String::new(), format!("        root {docroot};\n")),
+    };
+    let status = config.stub_status.map_or(String::new(), |path| {
+        format!("        location = {path} {{\n            stub_status;\n        }}\n")
+    });
     let mut http_settings = if config.http2 || config.h2c_port.is_some() {
         format!("    http2_max_concurrent_streams {H2_STREAMS_MAX};\n")
     } else {
@@ -156,11 +198,41 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
-
+{upstream_block}
     server {{
-{listeners}        root {docroot};
-    }}
+{listeners}{content}{status}    }}
 }}
+"
+    )
+}
+
+/// The `upstream {}` block a proxying nginx forwards to (in `http`, before the server).
+fn upstream_block(proxy: NginxProxy) -> String {
+    format!(
+        "
+    upstream {UPSTREAM_BLOCK} {{
+        server 127.0.0.1:{};
+        keepalive {};
+        keepalive_requests {UPSTREAM_KEEPALIVE_REQUESTS_MAX};
+    }}
+",
+        proxy.upstream_port, proxy.idle_connections_max
+    )
+}
+
+/// The server block's content when it proxies: everything to the upstream, kept alive, with
+/// the fields bext's proxy sends (see the module docs).
+fn proxy_location() -> String {
+    format!(
+        "        location / {{
+            proxy_pass http://{UPSTREAM_BLOCK};
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
+        }}
 "
     )
 }
@@ -219,12 +291,14 @@ mod tests {
                 docroot: Path::new("/tmp/run/docroot"),
                 port: 8081,
                 worker_connections: 1024,
-                workers: 1,
+                cpus: &[0],
                 tcp_nopush: true,
                 tls: None,
                 http2: false,
                 h2c_port: None,
                 modsecurity: None,
+                proxy: None,
+                stub_status: None,
             },
             &[
                 "daemon off;",
@@ -252,12 +326,14 @@ mod tests {
                 docroot: Path::new("/tmp/run/docroot"),
                 port: 8081,
                 worker_connections: 1024,
-                workers: 2,
+                cpus: &[0, 1],
                 tcp_nopush: false,
                 tls: None,
                 http2: false,
                 h2c_port: None,
                 modsecurity: None,
+                proxy: None,
+                stub_status: None,
             },
             &[
                 "master_process on;",
@@ -282,12 +358,14 @@ mod tests {
             docroot: Path::new("/tmp/run/docroot"),
             port: 8081,
             worker_connections: 1024,
-            workers: 1,
+            cpus: &[0],
             tcp_nopush: true,
             tls,
             http2,
             h2c_port,
             modsecurity: None,
+            proxy: None,
+            stub_status: None,
         };
         check(
             config(Some(tls()), false, None),
@@ -340,7 +418,7 @@ mod tests {
             docroot: Path::new("/tmp/run/docroot"),
             port: 8081,
             worker_connections: 1024,
-            workers: 1,
+            cpus: &[0],
             tcp_nopush: true,
             tls: None,
             http2: false,
@@ -349,6 +427,8 @@ mod tests {
                 module: Path::new("/usr/lib/nginx/modules/ngx_http_modsecurity_module.so"),
                 rules_file: Path::new("/tmp/run/nginx/modsecurity.conf"),
             }),
+            proxy: None,
+            stub_status: None,
         });
         let lines: Vec<&str> = rendered.lines().map(str::trim).collect();
         // nginx refuses load_module after the first block-level directive it cares about.
@@ -363,5 +443,60 @@ mod tests {
             lines.contains(&"modsecurity_rules_file /tmp/run/nginx/modsecurity.conf;"),
             "{rendered}"
         );
+    }
+
+    #[test]
+    fn renders_a_keepalive_proxy_and_an_upstream_on_the_load_cpu() {
+        let config = |cpus, proxy, stub_status| NginxConfig {
+            prefix: Path::new("/tmp/run/nginx"),
+            docroot: Path::new("/tmp/run/docroot"),
+            port: 8081,
+            worker_connections: 1024,
+            cpus,
+            tcp_nopush: true,
+            tls: None,
+            http2: false,
+            h2c_port: None,
+            modsecurity: None,
+            proxy,
+            stub_status,
+        };
+        let proxy = NginxProxy {
+            upstream_port: 9000,
+            idle_connections_max: 64,
+        };
+        check(
+            config(&[0], Some(proxy), None),
+            &[
+                "worker_cpu_affinity 1;",
+                "upstream origin {",
+                "server 127.0.0.1:9000;",
+                "keepalive 64;",
+                "keepalive_requests 1000000;",
+                "location / {",
+                "proxy_pass http://origin;",
+                "proxy_http_version 1.1;",
+                "proxy_set_header Connection \"\";",
+                "proxy_set_header Host $http_host;",
+                "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+                "proxy_set_header X-Forwarded-Proto $scheme;",
+                "proxy_set_header X-Forwarded-Host $host;",
+            ],
+        );
+        let proxying = render(&config(&[0], Some(proxy), None));
+        assert!(!proxying.contains("root "), "{proxying}");
+        assert!(!proxying.contains("stub_status"), "{proxying}");
+        check(
+            config(&[1], None, Some("/status")),
+            &[
+                "master_process off;",
+                "worker_cpu_affinity 10;",
+                "root /tmp/run/docroot;",
+                "location = /status {",
+                "stub_status;",
+            ],
+        );
+        let upstream = render(&config(&[1], None, Some("/status")));
+        assert!(!upstream.contains("proxy_pass"), "{upstream}");
     }
 }

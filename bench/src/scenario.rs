@@ -1,5 +1,5 @@
 //! The registry of scenarios: the one place a scenario is declared, and the hook new
-//! scenarios plug into, as `ssr`, `tls`, `h2` and `waf` did.
+//! scenarios plug into, as `ssr`, `tls`, `h2`, `waf` and `proxy` did.
 //!
 //! A scenario is a [`Scenario`] entry in [`SCENARIOS`]: its name, a one-line description,
 //! the flags it accepts, its default contenders (and those it can run at all), its defaults
@@ -22,7 +22,9 @@ use crate::cli::Options;
 use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
-use crate::{conns, h2, h3, large, latency, pipeline, scaling, ssr, static_files, tls, waf, xdp};
+use crate::{
+    conns, h2, h3, large, latency, pipeline, proxy, scaling, ssr, static_files, tls, waf, xdp,
+};
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,6 +254,16 @@ pub const SCENARIOS: &[Scenario] = &[
             connections: xdp::LEGIT_CONNECTIONS,
         },
         run: xdp::run,
+    },
+    Scenario {
+        name: "proxy",
+        about: "reverse proxy: bext ([[upstream]], one shard) vs nginx proxy_pass, both keeping connections to the same nginx upstream alive, and that upstream direct: req/s, p50/p99, added latency, CPU per request (WebSocket: not in bext yet)",
+        flags: WRK_FLAGS,
+        // The ceiling proxies nothing; the upstream and `direct` run whichever are chosen.
+        contenders: PEERS,
+        allowed: PEERS,
+        defaults: STATIC_DEFAULTS,
+        run: proxy::run,
     },
     Scenario {
         name: "ssr",

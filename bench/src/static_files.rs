@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::child::ServerProcess;
 use crate::cli::Options;
-use crate::contender::{ServeSpec, stop_checked};
+use crate::contender::{Role, ServeSpec, stop_checked};
 use crate::error::Error;
 use crate::http_probe::wait_ready;
 use crate::limits::{LOAD_CPU, SERVER_CPU, STARTUP_SAMPLES, WARMUP_SECS};
@@ -123,6 +123,7 @@ fn measure_startup(
         http3: false,
         waf: None,
         app: None,
+        role: Role::Origin,
     };
     let contenders = &options.contenders;
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
@@ -167,6 +168,7 @@ fn run_case(
         http3: false,
         waf: None,
         app: None,
+        role: Role::Origin,
     };
     let path = format!("/{}", case.file);
     let mut servers: Vec<ServerProcess> = Vec::new();

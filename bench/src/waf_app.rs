@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::contender::{CeilingUring, Contender, ServeSpec, Waf, stop_checked};
+use crate::contender::{CeilingUring, Contender, Role, ServeSpec, Waf, stop_checked};
 use crate::error::Error;
 use crate::locate::{Programs, workspace_root};
 use crate::report::Report;
@@ -49,6 +49,7 @@ pub fn page_bytes(
         http3: false,
         waf: Some(Waf::Off),
         app: Some(app),
+        role: Role::Origin,
     };
     let mut server = Contender::Bext.launch_named("bext-app-probe", programs, &spec, workdir)?;
     probe::wait_answering(&mut server, page.path)?;

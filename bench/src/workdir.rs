@@ -13,6 +13,10 @@ pub const SMALL_BODY: &[u8] = b"Hello, bext!\n";
 /// The 4 KiB file of the page-sized case.
 pub const PAGE_FILE: &str = "4k.bin";
 pub const PAGE_BYTES: usize = 4096;
+/// The 16 KiB answer of `proxy`: an API response or a small page, several TCP segments'
+/// worth that a proxy still holds in memory whole (nginx's default proxy buffers: 8 x 4 KiB).
+pub const BODY_16K_FILE: &str = "16k.bin";
+pub const BODY_16K_BYTES: usize = 16 * 1024;
 /// A file bext keeps in its file cache and sends with one gathered write (head + cached body).
 pub const MEDIUM_FILE: &str = "512k.bin";
 pub const MEDIUM_BYTES: usize = 512 * 1024;
@@ -20,6 +24,8 @@ pub const MEDIUM_BYTES: usize = 512 * 1024;
 pub const LARGE_FILE: &str = "10m.bin";
 pub const LARGE_BYTES: usize = 10 * 1024 * 1024;
 
+// bext answers it with its length, as one buffer, when it arrives with the upstream's head.
+const _: () = assert!(BODY_16K_BYTES <= bext_core::limits::PROXY_INLINE_BODY_BYTES_MAX);
 const _: () = assert!(MEDIUM_BYTES <= bext_core::limits::FILE_CACHE_ENTRY_BYTES_MAX);
 const _: () = assert!(MEDIUM_BYTES >= bext_core::limits::GATHER_BODY_BYTES_MIN);
 const _: () = assert!(LARGE_BYTES > bext_core::limits::FILE_CACHE_ENTRY_BYTES_MAX);
@@ -43,6 +49,7 @@ impl WorkDir {
         let workdir = WorkDir { root };
         workdir.write(SMALL_FILE, SMALL_BODY)?;
         workdir.write(PAGE_FILE, &pattern(PAGE_BYTES))?;
+        workdir.write(BODY_16K_FILE, &pattern(BODY_16K_BYTES))?;
         workdir.write(MEDIUM_FILE, &pattern(MEDIUM_BYTES))?;
         workdir.write(LARGE_FILE, &pattern(LARGE_BYTES))?;
         Ok(workdir)

@@ -17,6 +17,8 @@ pub struct WrkResult {
     /// Requests completed, and the wall time wrk measured them over.
     pub requests: u64,
     pub elapsed_secs: f64,
+    /// Median latency in microseconds (NaN from generators without percentiles).
+    pub p50_us: f64,
     /// 99th percentile latency in microseconds.
     pub p99_us: f64,
     /// connect + read + write + timeout errors.
@@ -87,10 +89,12 @@ pub fn run(wrk: &Path, load: &WrkRun<'_>) -> Result<WrkResult, Error> {
     })
 }
 
-/// Reads requests/sec, the 99% latency line and the error counts from wrk's `--latency` report.
+/// Reads requests/sec, the 50% and 99% latency lines and the error counts from wrk's
+/// `--latency` report.
 pub fn parse(report: &str) -> Result<WrkResult, String> {
     let mut requests_per_sec = None;
     let mut completed = None;
+    let mut p50_us = None;
     let mut p99_us = None;
     let mut socket_errors = 0;
     let mut non_2xx = 0;
@@ -110,6 +114,8 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
                 .map_err(|_| format!("bad request count line: {line:?}"))?;
             let elapsed = rest.split(',').next().unwrap_or_default().trim();
             completed = Some((requests, parse_duration_us(elapsed)? / 1e6));
+        } else if let Some(rest) = line.strip_prefix("50%") {
+            p50_us = Some(parse_duration_us(rest.trim())?);
         } else if let Some(rest) = line.strip_prefix("99%") {
             p99_us = Some(parse_duration_us(rest.trim())?);
         } else if let Some(rest) = line.strip_prefix("Socket errors:") {
@@ -133,11 +139,13 @@ pub fn parse(report: &str) -> Result<WrkResult, String> {
     }
     let requests_per_sec = requests_per_sec.ok_or("no Requests/sec line")?;
     let (requests, elapsed_secs) = completed.ok_or("no \"N requests in T\" line")?;
+    let p50_us = p50_us.ok_or("no 50% latency line (was --latency passed?)")?;
     let p99_us = p99_us.ok_or("no 99% latency line (was --latency passed?)")?;
     Ok(WrkResult {
         requests_per_sec,
         requests,
         elapsed_secs,
+        p50_us,
         p99_us,
         socket_errors,
         non_2xx,
@@ -192,10 +200,11 @@ mod tests {
     fn check(report: &str, expect: &str) {
         let actual = match parse(report) {
             Ok(r) => format!(
-                "rps={} n={} in {}s p99us={} socket_errors={} non2xx={} Bps={}",
+                "rps={} n={} in {}s p50us={} p99us={} socket_errors={} non2xx={} Bps={}",
                 r.requests_per_sec,
                 r.requests,
                 r.elapsed_secs,
+                r.p50_us,
                 r.p99_us,
                 r.socket_errors,
                 r.non_2xx,
@@ -226,26 +235,26 @@ Transfer/sec:     25.00MB
     fn parses_wrk_reports() {
         check(
             CLEAN,
-            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0 Bps=26214400",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=812 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace("812.00us", "1.25ms"),
-            "rps=120000.5 n=240000 in 2s p99us=1250 socket_errors=0 non2xx=0 Bps=26214400",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=1250 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace("812.00us", "2.00s"),
-            "rps=120000.5 n=240000 in 2s p99us=2000000 socket_errors=0 non2xx=0 Bps=26214400",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=2000000 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace("812.00us", "1.50m"),
-            "rps=120000.5 n=240000 in 2s p99us=90000000 socket_errors=0 non2xx=0 Bps=26214400",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=90000000 socket_errors=0 non2xx=0 Bps=26214400",
         );
         check(
             &CLEAN.replace(
                 "Requests/sec",
                 "  Socket errors: connect 1, read 2, write 3, timeout 4\n  Non-2xx or 3xx responses: 7\nRequests/sec",
             ),
-            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=10 non2xx=7 Bps=26214400",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=812 socket_errors=10 non2xx=7 Bps=26214400",
         );
     }
 
@@ -254,6 +263,10 @@ Transfer/sec:     25.00MB
         check(
             &CLEAN.replace("     99%  812.00us\n", ""),
             "error: no 99% latency line (was --latency passed?)",
+        );
+        check(
+            &CLEAN.replace("     50%  400.00us\n", ""),
+            "error: no 50% latency line (was --latency passed?)",
         );
         check(
             &CLEAN.replace("Requests/sec: 120000.50\n", ""),
@@ -282,11 +295,11 @@ Transfer/sec:     25.00MB
         check("", "error: no Requests/sec line");
         check(
             &CLEAN.replace("25.00MB", "1.50GB"),
-            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0 Bps=1610612736",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=812 socket_errors=0 non2xx=0 Bps=1610612736",
         );
         check(
             &CLEAN.replace("25.00MB", "512.00B"),
-            "rps=120000.5 n=240000 in 2s p99us=812 socket_errors=0 non2xx=0 Bps=512",
+            "rps=120000.5 n=240000 in 2s p50us=400 p99us=812 socket_errors=0 non2xx=0 Bps=512",
         );
         check(
             &CLEAN.replace("25.00MB", "25.00XB"),

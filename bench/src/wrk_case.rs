@@ -18,10 +18,11 @@ use serde_json::json;
 use crate::cert::CertFiles;
 use crate::child::ServerProcess;
 use crate::cli::Options;
-use crate::contender::{Contender, ServeSpec, ServeTls, Waf, stop_checked};
+use crate::contender::{Contender, Role, ServeSpec, ServeTls, Waf, stop_checked};
 use crate::curl_check;
 use crate::error::Error;
 use crate::http_probe::wait_ready;
+use crate::latency::METRIC_P50 as METRIC_LATENCY_P50;
 use crate::limits::WARMUP_SECS;
 use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
 use crate::locate::Programs;
@@ -45,7 +46,7 @@ const SETTING_TLS_NEGOTIATED: &str = "tls_negotiated";
 const CASE_COLUMN_CHARS: usize = 21;
 
 /// wrk's connections plus room for the readiness probe: nginx's worker_connections.
-const NGINX_CONNECTIONS_FLOOR: u32 = 1024;
+pub const NGINX_CONNECTIONS_FLOOR: u32 = 1024;
 
 pub struct Case<'a> {
     /// The case's name in the report.
@@ -148,6 +149,7 @@ pub fn run_variants(
         http3: protocol.is_http3(),
         waf: None,
         app: case.app,
+        role: Role::Origin,
     };
     let mut servers: Vec<ServerProcess> = Vec::new();
     let mut negotiated = BTreeMap::new();
@@ -282,6 +284,8 @@ pub enum Metric {
     RequestsPerSec,
     /// MB/s read by wrk, heads included (10^6 bytes).
     Throughput,
+    /// wrk's 50% line (`proxy`).
+    LatencyP50,
     LatencyP99,
     CpuPerRequest,
     ServerCpuUtil,
@@ -301,6 +305,7 @@ impl Metric {
                 (METRIC_REQUESTS_PER_SEC, "req/s", |r| r.wrk.requests_per_sec)
             }
             Metric::Throughput => (METRIC_THROUGHPUT, "MB/s", |r| r.wrk.bytes_per_sec / 1e6),
+            Metric::LatencyP50 => (METRIC_LATENCY_P50, "us", |r| r.wrk.p50_us),
             Metric::LatencyP99 => (METRIC_LATENCY_P99, "us", |r| r.wrk.p99_us),
             Metric::CpuPerRequest => (METRIC_CPU_PER_REQUEST, "us", |r| r.cpu_us_per_request),
             Metric::ServerCpuUtil => (METRIC_SERVER_CPU_UTIL, "%", |r| r.cpu_util_percent),
