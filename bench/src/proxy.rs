@@ -156,7 +156,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         ),
         (
             "websocket".to_string(),
-            json!("not measured: bext does not proxy WebSocket (or any Upgrade) yet"),
+            json!("not measured by this scenario yet (bext tunnels WebSockets: tests/proxy.rs)"),
         ),
         (
             "targets".to_string(),
