@@ -207,8 +207,10 @@ fn install_nginx_and_wrk() -> Result<(), Error> {
     Ok(())
 }
 
-/// `$BEXT_BIN`, else the workspace's `target/release/bext`, else `$CARGO_TARGET_DIR/release/bext`;
-/// if none exists, builds it.
+/// `$BEXT_BIN` as it is; else bext built (`cargo build --release -p bext`, which does
+/// nothing when the binary is up to date) where cargo puts it: `$CARGO_TARGET_DIR/release`,
+/// or the workspace's `target/release`. Always through cargo: a release binary left from an
+/// older tree would otherwise be measured in place of the sources'.
 fn bext_path() -> Result<PathBuf, Error> {
     if let Some(path) = std::env::var_os("BEXT_BIN") {
         let path = PathBuf::from(path);
@@ -221,40 +223,39 @@ fn bext_path() -> Result<PathBuf, Error> {
         }
         return Ok(path);
     }
-    let candidates = bext_candidates();
-    if let Some(found) = candidates.iter().find(|path| path.is_file()) {
-        return Ok(found.clone());
-    }
+    let path = bext_release_path();
     println!(
-        "bext: no release binary at {}; building it with `cargo build --release -p bext` (this takes a while)",
-        candidates
-            .iter()
-            .map(|path| path.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" or ")
+        "bext: building {} with `cargo build --release -p bext` (nothing to do when it is up to date)",
+        path.display()
     );
     cargo_build(
         &["build", "--release", "-p", "bext"],
         &workspace_root(),
         "building bext",
     )?;
-    candidates.into_iter().find(|path| path.is_file()).ok_or_else(|| {
-        Error::run("`cargo build --release -p bext` succeeded but produced no bext binary where expected; set BEXT_BIN")
-    })
+    if !path.is_file() {
+        return Err(Error::run(format!(
+            "`cargo build --release -p bext` succeeded but produced no {}; set BEXT_BIN",
+            path.display()
+        )));
+    }
+    Ok(path)
 }
 
-fn bext_candidates() -> Vec<PathBuf> {
-    let mut candidates = vec![workspace_root().join("target/release/bext")];
-    if let Some(target_dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let target_dir = PathBuf::from(target_dir);
-        let target_dir = if target_dir.is_relative() {
-            workspace_root().join(target_dir)
-        } else {
-            target_dir
-        };
-        candidates.push(target_dir.join("release/bext"));
+/// Where `cargo build --release -p bext` puts the binary.
+fn bext_release_path() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(target_dir) => {
+            let target_dir = PathBuf::from(target_dir);
+            let target_dir = if target_dir.is_relative() {
+                workspace_root().join(target_dir)
+            } else {
+                target_dir
+            };
+            target_dir.join("release/bext")
+        }
+        None => workspace_root().join("target/release/bext"),
     }
-    candidates
 }
 
 /// A binary of this package (`bext-ceiling`, `bext-loadgen`): `$<env_var>`, else next to this
