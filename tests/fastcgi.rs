@@ -97,7 +97,19 @@ impl Fpm {
 }
 
 impl Drop for Fpm {
+    /// SIGQUIT first, PHP-FPM's graceful stop, so the master takes its workers with it (a
+    /// SIGKILLed master leaves them running); SIGKILL if it has not gone within a second.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-QUIT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
