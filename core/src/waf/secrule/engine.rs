@@ -112,9 +112,7 @@ impl RuleSet {
         tx.process_body(request.body);
         // The body's values are new; what phase 1 cached stays right, but start afresh
         // rather than reason about addresses across the body's parsing.
-        tx.transformed.get_mut().clear();
-        tx.prefiltered.get_mut().clear();
-        tx.set_unions.get_mut().clear();
+        tx.new_values();
         tx.run_phase(self, 2);
         tx
     }

@@ -94,10 +94,7 @@ pub(super) async fn answer(
         .fields
         .for_each(|name, value| headers.push((name, value)));
     let host = request.host.unwrap_or_default();
-    let server_name = match host.iter().rposition(|&b| b == b':') {
-        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
-        _ => host,
-    };
+    let server_name = super::host_without_port(host);
     let body = request.body.unwrap_or_default();
     // The port the client asked for, else the scheme's; the address of the first listening
     // address of that kind (a request does not say which of them it came to).

@@ -206,8 +206,8 @@ impl Service {
                     _ => response,
                 }
             }
-            Handler::FastCgi => match fastcgi::script_for(&route.state, route.site, request) {
-                Some(script) => fastcgi::answer(self, route, request, &script).await,
+            Handler::FastCgi => match &route.script {
+                Some(script) => fastcgi::answer(self, route, request, script).await,
                 None => static_files::miss(self, route, request, now).await,
             },
             Handler::App => app::answer(self, route, request, now).await,
@@ -367,15 +367,18 @@ fn with_hsts(route: &Route, mut response: Response) -> Response {
     response
 }
 
+/// A Host value without its port (a colon inside an IPv6 literal's brackets is no port's).
+fn host_without_port(host: &[u8]) -> &[u8] {
+    match host.iter().rposition(|&b| b == b':') {
+        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
+        _ => host,
+    }
+}
+
 /// 308 to the same URL over HTTPS: the host without its port, the HTTPS port when it is not
 /// 443 (the first `listen_tls` address's, as bound), the target as sent.
 fn https_redirect(request: &Request<'_>) -> Response {
-    let host = request.host.unwrap_or_default();
-    let host = match host.iter().rposition(|&b| b == b':') {
-        // Not inside an IPv6 literal's brackets.
-        Some(colon) if !host[colon..].contains(&b']') => &host[..colon],
-        _ => host,
-    };
+    let host = host_without_port(request.host.unwrap_or_default());
     let mut location = b"https://".to_vec();
     location.extend_from_slice(host);
     let port = crate::launch::https_port();

@@ -14,6 +14,8 @@ use std::rc::Rc;
 
 use bext_net::Method;
 
+use bext_core::fastcgi::Script;
+
 use super::State;
 use super::inspect::Inspection;
 use super::request::Request;
@@ -27,6 +29,8 @@ pub(crate) struct Route {
     pub state: Rc<State>,
     pub site: usize,
     pub handler: Handler,
+    /// The script a `Handler::FastCgi` route runs, decided with it.
+    pub script: Option<Script>,
     /// The request came over TLS.
     pub secure: bool,
     /// What `[waf]`'s rules said, once asked ([`Service::inspect`](super::Service)).
@@ -86,6 +90,7 @@ impl Route {
     pub fn decide(state: Rc<State>, request: &Request<'_>, secure: bool) -> Route {
         let snapshot = &state.snapshot;
         let site = snapshot.sites.select(request.host);
+        let mut script = None;
         let handler = if let Some(ops) = ops_endpoint(&state, request) {
             Handler::Ops(ops)
         } else if !secure && snapshot.config.sites[site].https_redirect {
@@ -97,8 +102,9 @@ impl Route {
         {
             Handler::Proxy(which)
         } else if snapshot.config.sites[site].fastcgi.is_some()
-            && super::fastcgi::script_for(&state, site, request).is_some()
+            && let Some(found) = super::fastcgi::script_for(&state, site, request)
         {
+            script = Some(found);
             Handler::FastCgi
         } else if snapshot.site_runtime[site].app.is_some() {
             Handler::App
@@ -109,6 +115,7 @@ impl Route {
             state,
             site,
             handler,
+            script,
             secure,
             inspection: RefCell::new(None),
         }
