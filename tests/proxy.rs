@@ -5,66 +5,13 @@
 //! the echo server and the client).
 
 mod common;
+#[path = "proxy/harness.rs"]
+mod harness;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use common::{Bext, TempDir};
-
-/// The `websockets` release `tests/proxy/ws.py` is written against.
-const WEBSOCKETS: &str = "websockets==15.0.1";
-
-/// A running test upstream, killed on drop.
-struct Upstream {
-    child: Child,
-    port: u16,
-}
-
-impl Upstream {
-    fn start(name: &str) -> Upstream {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/upstream.py");
-        Upstream::spawn(Command::new("/usr/bin/python3").arg(script).arg(name))
-    }
-
-    /// The WebSocket echo server.
-    fn websocket() -> Upstream {
-        Upstream::spawn(
-            Command::new(common::venv_python("websockets", WEBSOCKETS))
-                .arg(ws_script())
-                .arg("serve"),
-        )
-    }
-
-    fn spawn(command: &mut Command) -> Upstream {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs the test upstream");
-        let stdout = child.stdout.take().expect("piped");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("the upstream says where it listens");
-        let port = line
-            .strip_prefix("listening ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Upstream { child, port }
-    }
-
-    fn addr(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Upstream {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use harness::{Upstream, WEBSOCKETS, curl, header, json, ws_script};
 
 /// A site with a static root whose `/api/**` goes to upstream `api` (`upstream` is the
 /// `[[upstream]]` table's body).
@@ -80,35 +27,6 @@ fn serve(tag: &str, upstream: &str) -> (TempDir, Bext) {
     );
     let bext = Bext::serve_config(&config, &["--shards", "1"]);
     (dir, bext)
-}
-
-/// `curl ARGS URL`: status, body and curl's exit code.
-fn curl(url: &str, args: &[&str]) -> (u16, String, i32) {
-    let out = Command::new("curl")
-        .args(["-sS", "--max-time", "20", "-w", "\n%{http_code}"])
-        .args(args)
-        .arg(url)
-        .output()
-        .expect("curl runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
-    (
-        status.trim().parse().unwrap_or(0),
-        body.to_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
-}
-
-fn header<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a str> {
-    doc["headers"]
-        .as_array()?
-        .iter()
-        .find(|pair| pair[0] == name)
-        .and_then(|pair| pair[1].as_str())
 }
 
 #[test]
@@ -351,12 +269,32 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
                 "[[upstream]]\nname = \"a\"\nservers = [\"no-such-host.invalid:80\"]\n[[site]]\nroot = \".\"\n",
                 "upstream[0].servers[0]: no-such-host.invalid:80:",
             ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls_ca = \"ca.pem\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_ca: applies only with `tls = true`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"unix:a.sock\"]\ntls = true\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls: servers[0] is a Unix socket",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_sni = \"10.0.0.1\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_sni: `10.0.0.1`: a DNS name",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_ca = \"missing.pem\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_ca: ",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nhost_header = \"a\\u0001b\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].host_header: ",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"unix:\"]\n[[site]]\nroot = \".\"\n",
+                "upstream[0].servers[0]: `unix:`: a Unix socket's path follows `unix:`",
+            ),
         ],
     );
-}
-
-fn ws_script() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/ws.py")
 }
 
 /// `ws.py ARGS` as the WebSocket client: its output, after checking it succeeded.

@@ -32,6 +32,7 @@ pub mod image;
 pub mod isr;
 pub mod limits;
 pub mod metrics;
+pub mod origin;
 pub mod proxy;
 pub mod sites;
 pub mod static_files;

@@ -2,6 +2,8 @@
 http.server, keep-alive on) that can also misbehave on request.
 
     python3 upstream.py NAME      prints "listening PORT" once it accepts connections
+    python3 upstream.py NAME --unix PATH         the same on a Unix socket ("listening 0")
+    python3 upstream.py NAME --tls CERT KEY      HTTPS, with that certificate chain and key
 
 GET/POST/... paths:
   /echo...          200 JSON {server, method, path, headers, body}
@@ -20,6 +22,8 @@ GET/POST/... paths:
 
 import json
 import socket
+import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -145,9 +149,30 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
 
 
+class UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class UnixHandler(Handler):
+    # A Unix socket's peer has no (host, port): http.server's logging would want one.
+    def address_string(self):
+        return "unix"
+
+
 def main():
+    args = sys.argv[2:]
+    if "--unix" in args:
+        server = UnixHTTPServer(args[args.index("--unix") + 1], UnixHandler)
+        print("listening 0", flush=True)
+        server.serve_forever()
+        return
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if "--tls" in args:
+        at = args.index("--tls")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args[at + 1], args[at + 2])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print("listening %d" % server.server_address[1], flush=True)
     server.serve_forever()
 

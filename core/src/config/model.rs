@@ -52,6 +52,32 @@ pub struct Upstream {
     /// after one failed it (its body is held whole, up to `body_bytes_max`): for upstreams
     /// whose such requests are safe to repeat.
     pub retry_non_idempotent: bool,
+    /// `tls = true`: HTTPS to the servers, their certificates verified.
+    pub tls: Option<UpstreamTls>,
+    /// The `Host` the upstream is sent.
+    pub host_header: HostHeader,
+}
+
+/// How the proxy talks TLS to an upstream's servers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UpstreamTls {
+    /// `tls_sni`: the name sent as SNI and that each server's certificate must name; `None`:
+    /// the server's own host (an IP address is sent no SNI and must be in the certificate).
+    pub sni: Option<String>,
+    /// `tls_ca`: the PEM file of the authorities to trust instead of the system's.
+    pub ca: Option<PathBuf>,
+}
+
+/// `host_header`: which `Host` the proxy sends an upstream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostHeader {
+    /// `"client"`, the default: the one the client sent.
+    Client,
+    /// `"upstream"`: the server's `host:port` as configured (the port left out when it is
+    /// the scheme's), nginx's `$proxy_host`; `localhost` for a Unix socket.
+    Upstream,
+    /// Any other value, sent as it is.
+    Fixed(String),
 }
 
 /// An upstream's active health check: one shard probes each server and tells the others.
@@ -71,9 +97,7 @@ pub struct HealthCheck {
 /// One server of an upstream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UpstreamServer {
-    /// `host:port` as written: an IP address, or a name resolved when the config loads.
-    pub host: String,
-    pub port: u16,
+    pub address: ServerAddress,
     /// Its share of requests relative to the others (round robin, random_two).
     pub weight: u32,
 }
@@ -364,9 +388,9 @@ pub struct SiteConfig {
     pub fastcgi: Option<FastCgi>,
 }
 
-/// Where a FastCGI server listens.
+/// Where a server (an upstream's, a FastCGI one) listens.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FastCgiServer {
+pub enum ServerAddress {
     /// `host:port`: an IP address or a name resolved when the config loads.
     Tcp { host: String, port: u16 },
     /// `unix:/run/php/php-fpm.sock` (relative paths from the config file's directory).
@@ -376,7 +400,7 @@ pub enum FastCgiServer {
 /// `[site.fastcgi]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FastCgi {
-    pub server: FastCgiServer,
+    pub server: ServerAddress,
     /// A path segment ending in `.EXT` for one of these names a script (`["php"]`).
     pub extensions: Vec<String>,
     /// Run for a directory's path when the directory holds it (`index.php`).

@@ -43,6 +43,10 @@ pub(super) struct RawUpstream {
     pub eject_ms: Option<Spanned<u64>>,
     pub health: Option<Spanned<RawHealth>>,
     pub retry_non_idempotent: Option<bool>,
+    pub tls: Option<Spanned<bool>>,
+    pub tls_sni: Option<Spanned<String>>,
+    pub tls_ca: Option<Spanned<String>>,
+    pub host_header: Option<Spanned<String>>,
 }
 
 /// `[[upstream]] health = { … }`.

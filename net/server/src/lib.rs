@@ -51,6 +51,7 @@ mod service;
 mod shard;
 pub mod snapshot;
 mod transport;
+mod upstream;
 mod waf_rules;
 
 pub use launch::{AcmePublisher, LaunchError, Server, launch};

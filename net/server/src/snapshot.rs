@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bext_core::config::{Config, EngineChoice, FastCgiServer, WafRules};
+use bext_core::config::{Config, EngineChoice, ServerAddress, WafRules};
 use bext_core::sites::SiteTable;
 use bext_core::static_files::CacheControlRules;
 use bext_core::waf::secrule::RuleSet;
@@ -40,8 +40,9 @@ pub struct Snapshot {
     pub(crate) site_keys: Arc<[crate::transport::tls::certs::SiteKeys]>,
     /// `[waf] allow` and `deny`, ready for lookups (shared read-only by every shard).
     pub(crate) ip_rules: bext_core::waf::IpRules,
-    /// Each `[[upstream]]` server's address, resolved when the snapshot was built.
-    pub(crate) upstream_addrs: Vec<Vec<SocketAddr>>,
+    /// Each `[[upstream]]`'s servers resolved, their names and trust (and the upstreams
+    /// next.config's rewrites to other servers added to `config.upstreams`).
+    pub(crate) upstreams: crate::service::proxy::setup::Upstreams,
 }
 
 /// What a site needs at request time, prepared once per config.
@@ -65,27 +66,13 @@ pub(crate) struct SiteRuntime {
     /// `[[site.proxy]]`'s patterns, in order (the route's index is the position).
     pub proxy: Vec<globset::GlobMatcher>,
     /// `[site.fastcgi]`'s server, resolved.
-    pub fastcgi: Option<FastCgiAddr>,
+    pub fastcgi: Option<PeerAddr>,
     /// The site root as an absolute path without symlinks, for `DOCUMENT_ROOT` and
     /// `SCRIPT_FILENAME` (the FastCGI server resolves them from its own directory).
     pub document_root: String,
 }
 
-/// Where a site's FastCGI server is, ready to connect to.
-#[derive(Debug, Clone)]
-pub(crate) enum FastCgiAddr {
-    Tcp(SocketAddr),
-    Unix(PathBuf),
-}
-
-impl fmt::Display for FastCgiAddr {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FastCgiAddr::Tcp(addr) => write!(f, "{addr}"),
-            FastCgiAddr::Unix(path) => write!(f, "unix:{}", path.display()),
-        }
-    }
-}
+pub(crate) use crate::upstream::PeerAddr;
 
 #[derive(Debug)]
 pub struct SnapshotError(pub String);
@@ -178,12 +165,12 @@ impl AppBuilder {
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let fastcgi = match site.fastcgi.as_ref().map(|f| &f.server) {
-                Some(FastCgiServer::Tcp { host, port }) => {
-                    Some(FastCgiAddr::Tcp(resolve(host, *port).map_err(|e| {
+                Some(ServerAddress::Tcp { host, port }) => {
+                    Some(PeerAddr::Tcp(resolve(host, *port).map_err(|e| {
                         SnapshotError(format!("site[{i}].fastcgi.server: {host}:{port}: {e}"))
                     })?))
                 }
-                Some(FastCgiServer::Unix(path)) => Some(FastCgiAddr::Unix(path.clone())),
+                Some(ServerAddress::Unix(path)) => Some(PeerAddr::Unix(path.clone())),
                 None => None,
             };
             let document_root = if site.fastcgi.is_some() {
@@ -249,30 +236,27 @@ impl AppBuilder {
                 None => (None, Arc::from(Vec::new())),
             };
         let ip_rules = bext_core::waf::IpRules::new(&config.waf.allow, &config.waf.deny);
-        let upstream_addrs = config
-            .upstreams
+        let rewrite_urls: Vec<String> = site_runtime
             .iter()
-            .enumerate()
-            .map(|(i, upstream)| {
-                upstream
-                    .servers
+            .filter_map(|site| site.app.as_ref()?.app.next_config.as_ref())
+            .flat_map(|next| {
+                let rewrites = &next.rewrites;
+                rewrites
+                    .before_files
                     .iter()
-                    .enumerate()
-                    .map(|(k, server)| {
-                        resolve(&server.host, server.port).map_err(|e| {
-                            SnapshotError(format!(
-                                "upstream[{i}].servers[{k}]: {}:{}: {e}",
-                                server.host, server.port
-                            ))
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()
+                    .chain(&rewrites.after_files)
+                    .chain(&rewrites.fallback)
+                    .map(|rule| rule.destination.clone())
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
+        let mut config = config;
+        let upstreams =
+            crate::service::proxy::setup::Upstreams::build(&mut config, &rewrite_urls, &resolve)
+                .map_err(SnapshotError)?;
         Ok(Snapshot {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             ip_rules,
-            upstream_addrs,
+            upstreams,
             config,
             sites,
             site_runtime,

@@ -32,12 +32,14 @@ pub struct Forwarded<'a> {
     pub proto: &'a str,
     /// The Host the client asked for.
     pub host: Option<&'a [u8]>,
+    /// The `Host` to send instead of the client's (`host_header`); `None`: the client's.
+    pub send_host: Option<&'a [u8]>,
 }
 
 /// Writes the request head for the upstream: `method target HTTP/1.1`, the client's fields
 /// less hop-by-hop ones, framing and any `X-Forwarded-*` the client sent (the proxy's own
 /// replace them; `X-Forwarded-For` is appended to), then `content-length` when there is a
-/// body. The client's `Host` is kept. `upgrade`: the protocol an HTTP/1.1 client asked to
+/// body. The client's `Host` is kept unless `forwarded.send_host` replaces it. `upgrade`: the protocol an HTTP/1.1 client asked to
 /// switch to (`websocket`), asked of the upstream in turn.
 pub fn encode_request<'f>(
     out: &mut Vec<u8>,
@@ -63,7 +65,8 @@ pub fn encode_request<'f>(
             || name.eq_ignore_ascii_case(b"content-length")
             || name.eq_ignore_ascii_case(b"expect")
             || name.eq_ignore_ascii_case(b"x-forwarded-proto")
-            || name.eq_ignore_ascii_case(b"x-forwarded-host");
+            || name.eq_ignore_ascii_case(b"x-forwarded-host")
+            || (forwarded.send_host.is_some() && name.eq_ignore_ascii_case(b"host"));
         if name.eq_ignore_ascii_case(b"x-forwarded-for") {
             earlier_for.push(value);
             continue;
@@ -74,7 +77,9 @@ pub fn encode_request<'f>(
         has_host |= name.eq_ignore_ascii_case(b"host");
         field(out, name, value);
     }
-    if !has_host && let Some(host) = forwarded.host {
+    if let Some(host) = forwarded.send_host {
+        field(out, b"host", host);
+    } else if !has_host && let Some(host) = forwarded.host {
         field(out, b"host", host);
     }
     out.extend_from_slice(b"x-forwarded-for: ");
@@ -375,6 +380,7 @@ mod tests {
                 client: "192.0.2.1",
                 proto: "http",
                 host: Some(b"example.com"),
+                send_host: None,
             },
             Some(2),
             None,
@@ -384,6 +390,28 @@ mod tests {
             "POST /x?y=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
              x-forwarded-for: 203.0.113.9, 192.0.2.1\r\nx-forwarded-proto: http\r\n\
              x-forwarded-host: example.com\r\ncontent-length: 2\r\n\r\n"
+        );
+        // `host_header = "upstream"`: the upstream's name replaces the client's Host, which
+        // stays in X-Forwarded-Host.
+        let mut out = Vec::new();
+        encode_request(
+            &mut out,
+            b"GET",
+            b"/",
+            fields[..1].iter().copied(),
+            &Forwarded {
+                client: "192.0.2.1",
+                proto: "https",
+                host: Some(b"example.com"),
+                send_host: Some(b"api.internal:8443"),
+            },
+            None,
+            None,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "GET / HTTP/1.1\r\nhost: api.internal:8443\r\nx-forwarded-for: 192.0.2.1\r\n\
+             x-forwarded-proto: https\r\nx-forwarded-host: example.com\r\n\r\n"
         );
     }
 
@@ -515,6 +543,7 @@ mod tests {
             client: "192.0.2.1",
             proto: "http",
             host: None,
+            send_host: None,
         };
         encode_request(
             &mut out,

@@ -114,7 +114,7 @@ pub enum RewritePhase {
 pub enum Rewritten {
     /// A path of this app (with `basePath` removed), and the query to render it with.
     Internal { path: String, query: Option<String> },
-    /// Another server: served once bext has a proxy.
+    /// Another server's URL: the proxy forwards the request there.
     External(String),
 }
 

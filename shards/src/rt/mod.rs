@@ -39,8 +39,8 @@ mod glommio;
 use self::glommio as backend;
 
 pub use backend::{
-    File, TcpListener, TcpReader, TcpStream, TcpWriter, UdpSocket, UnixStream, run, sleep, spawn,
-    timeout,
+    File, TcpListener, TcpReader, TcpStream, TcpWriter, UdpSocket, UnixReader, UnixStream,
+    UnixWriter, run, sleep, spawn, timeout,
 };
 
 /// The default backend's surface (the same items as this module's), whatever backend the

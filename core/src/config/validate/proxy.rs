@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::super::model::{
-    Balance, FastCgi, FastCgiServer, HashKey, HealthCheck, ProxyRoute, Upstream, UpstreamServer,
+    Balance, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress, Upstream,
+    UpstreamServer, UpstreamTls,
 };
 use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
@@ -76,10 +77,33 @@ impl Checker<'_> {
                         format!("at most {UPSTREAM_SERVERS_MAX} servers per upstream"),
                     ));
                 }
-                let parsed = upstream_server(server.get_ref())
-                    .map_err(|message| self.source.error(server.span(), &key, message))?;
-                servers.push(parsed);
+                let (address, weight) = self.server_address(server, &key)?;
+                servers.push(UpstreamServer { address, weight });
             }
+            let tls = self.upstream_tls(&prefix, &raw, &servers)?;
+            let host_header = match &raw.host_header {
+                None => HostHeader::Client,
+                Some(value) => {
+                    let text = value.get_ref();
+                    match text.as_str() {
+                        "client" => HostHeader::Client,
+                        "upstream" => HostHeader::Upstream,
+                        _ if !text.is_empty() && syntax::field_value(text, 1024).is_ok() => {
+                            HostHeader::Fixed(text.clone())
+                        }
+                        _ => {
+                            return Err(self.source.error(
+                                value.span(),
+                                &format!("{prefix}.host_header"),
+                                format!(
+                                    "`{text}`: \"client\" (the client's Host), \"upstream\" \
+                                     (the server's host:port) or a host name to send"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            };
             let balance = match &raw.balance {
                 None => Balance::RoundRobin,
                 Some(text) => balance(text.get_ref()).map_err(|message| {
@@ -123,9 +147,79 @@ impl Checker<'_> {
                     None => None,
                 },
                 retry_non_idempotent: raw.retry_non_idempotent.unwrap_or(false),
+                tls,
+                host_header,
             });
         }
         Ok(out)
+    }
+
+    /// A server's address, `host:port` or `unix:PATH`, with an optional ` weight=N` after
+    /// it.
+    fn server_address(&self, text: &Spanned<String>, key: &str) -> Result<(ServerAddress, u32)> {
+        let (address, weight) = upstream_server(text.get_ref())
+            .map_err(|message| self.source.error(text.span(), key, message))?;
+        let address = match address {
+            Parsed::Tcp { host, port } => ServerAddress::Tcp { host, port },
+            Parsed::Unix(path) => {
+                let spanned = Spanned::new(text.span(), path);
+                ServerAddress::Unix(self.path(&spanned, key)?)
+            }
+        };
+        Ok((address, weight))
+    }
+
+    /// An upstream's `tls`, `tls_sni` and `tls_ca`.
+    fn upstream_tls(
+        &self,
+        prefix: &str,
+        raw: &RawUpstream,
+        servers: &[UpstreamServer],
+    ) -> Result<Option<UpstreamTls>> {
+        let on = raw.tls.as_ref().is_some_and(|t| *t.get_ref());
+        if !on {
+            let stray = [
+                ("tls_sni", raw.tls_sni.as_ref()),
+                ("tls_ca", raw.tls_ca.as_ref()),
+            ];
+            if let Some((key, Some(value))) = stray.into_iter().find(|(_, v)| v.is_some()) {
+                return Err(self.source.error(
+                    value.span(),
+                    &format!("{prefix}.{key}"),
+                    "applies only with `tls = true`",
+                ));
+            }
+            return Ok(None);
+        }
+        let sni = match &raw.tls_sni {
+            None => None,
+            Some(name) => {
+                let text = name.get_ref();
+                if rustls_name(text).is_err() {
+                    return Err(self.source.error(
+                        name.span(),
+                        &format!("{prefix}.tls_sni"),
+                        format!("`{text}`: a DNS name such as `api.example.com`"),
+                    ));
+                }
+                Some(text.to_ascii_lowercase())
+            }
+        };
+        if let Some(i) = servers
+            .iter()
+            .position(|s| matches!(s.address, ServerAddress::Unix(_)))
+        {
+            return Err(self.source.error(
+                raw.tls.as_ref().map_or(raw.name.span(), Spanned::span),
+                &format!("{prefix}.tls"),
+                format!("servers[{i}] is a Unix socket: TLS goes to `host:port` servers only"),
+            ));
+        }
+        let ca = match &raw.tls_ca {
+            Some(path) => Some(self.path(path, &format!("{prefix}.tls_ca"))?),
+            None => None,
+        };
+        Ok(Some(UpstreamTls { sni, ca }))
     }
 
     /// `prefix.key`, a number of milliseconds from 1 to `PROXY_TIMEOUT_MS_CEILING`.
@@ -270,30 +364,14 @@ impl Checker<'_> {
     pub(super) fn site_fastcgi(&self, index: usize, raw: &Spanned<RawFastCgi>) -> Result<FastCgi> {
         let prefix = format!("site[{index}].fastcgi");
         let raw = raw.get_ref();
-        let text = raw.server.get_ref();
-        let server = match text.strip_prefix("unix:") {
-            Some(path) => {
-                let spanned = Spanned::new(raw.server.span(), path.to_owned());
-                FastCgiServer::Unix(self.path(&spanned, &format!("{prefix}.server"))?)
-            }
-            None => {
-                let server = upstream_server(text).map_err(|message| {
-                    self.source
-                        .error(raw.server.span(), &format!("{prefix}.server"), message)
-                })?;
-                if server.weight != 1 {
-                    return Err(self.source.error(
-                        raw.server.span(),
-                        &format!("{prefix}.server"),
-                        "a FastCGI server takes no weight",
-                    ));
-                }
-                FastCgiServer::Tcp {
-                    host: server.host,
-                    port: server.port,
-                }
-            }
-        };
+        let (server, weight) = self.server_address(&raw.server, &format!("{prefix}.server"))?;
+        if weight != 1 {
+            return Err(self.source.error(
+                raw.server.span(),
+                &format!("{prefix}.server"),
+                "a FastCGI server takes no weight",
+            ));
+        }
         let mut extensions = Vec::new();
         for (i, ext) in raw.extensions.iter().flatten().enumerate() {
             let text = ext.get_ref();
@@ -358,15 +436,33 @@ impl Checker<'_> {
     }
 }
 
-/// `host:port` with an optional ` weight=N`.
-fn upstream_server(text: &str) -> std::result::Result<UpstreamServer, String> {
+/// A server's address as written, before a Unix path is made absolute.
+enum Parsed {
+    Tcp { host: String, port: u16 },
+    Unix(String),
+}
+
+/// Whether `name` is a DNS name rustls would send as SNI (not an IP address).
+fn rustls_name(name: &str) -> std::result::Result<(), ()> {
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name.parse::<std::net::IpAddr>().is_err()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+    if ok { Ok(()) } else { Err(()) }
+}
+
+/// `host:port` or `unix:PATH`, with an optional ` weight=N`.
+fn upstream_server(text: &str) -> std::result::Result<(Parsed, u32), String> {
     let mut words = text.split_ascii_whitespace();
     let address = words.next().unwrap_or_default();
-    if address.starts_with("unix:") {
-        return Err(format!(
-            "`{address}`: Unix socket upstreams are not supported yet; use `host:port`"
-        ));
-    }
     let mut weight = 1u32;
     for word in words {
         let value = word
@@ -378,6 +474,14 @@ fn upstream_server(text: &str) -> std::result::Result<UpstreamServer, String> {
             .filter(|w| (1..=UPSTREAM_WEIGHT_MAX).contains(w))
             .and_then(|w| u32::try_from(w).ok())
             .ok_or_else(|| format!("`{word}`: a weight is 1 to {UPSTREAM_WEIGHT_MAX}"))?;
+    }
+    if let Some(path) = address.strip_prefix("unix:") {
+        if path.is_empty() {
+            return Err(format!(
+                "`{address}`: a Unix socket's path follows `unix:` (`unix:/run/api.sock`)"
+            ));
+        }
+        return Ok((Parsed::Unix(path.to_owned()), weight));
     }
     let (host, port) = match address.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() => (host, port),
@@ -413,7 +517,7 @@ fn upstream_server(text: &str) -> std::result::Result<UpstreamServer, String> {
             host.to_ascii_lowercase()
         }
     };
-    Ok(UpstreamServer { host, port, weight })
+    Ok((Parsed::Tcp { host, port }, weight))
 }
 
 fn balance(text: &str) -> std::result::Result<Balance, String> {
@@ -450,21 +554,20 @@ mod tests {
 
     #[test]
     fn servers_and_balances_parse_or_say_why_not() {
-        let ok = |text: &str, host: &str, port: u16, weight: u32| {
-            assert_eq!(
-                upstream_server(text),
-                Ok(UpstreamServer {
-                    host: host.to_owned(),
-                    port,
-                    weight
-                }),
-                "{text}"
-            );
+        let ok = |text: &str, want: &str, weight: u32| {
+            let (parsed, w) = upstream_server(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let got = match parsed {
+                Parsed::Tcp { host, port } => format!("{host} {port}"),
+                Parsed::Unix(path) => format!("unix {path}"),
+            };
+            assert_eq!((got.as_str(), w), (want, weight), "{text}");
         };
-        ok("10.0.0.5:8080", "10.0.0.5", 8080, 1);
-        ok("10.0.0.6:8080 weight=2", "10.0.0.6", 8080, 2);
-        ok("[::1]:81", "::1", 81, 1);
-        ok("API.internal:80", "api.internal", 80, 1);
+        ok("10.0.0.5:8080", "10.0.0.5 8080", 1);
+        ok("10.0.0.6:8080 weight=2", "10.0.0.6 8080", 2);
+        ok("[::1]:81", "::1 81", 1);
+        ok("API.internal:80", "api.internal 80", 1);
+        ok("unix:/run/api.sock", "unix /run/api.sock", 1);
+        ok("unix:api.sock weight=3", "unix api.sock", 3);
         for (text, needle) in [
             ("10.0.0.5", "a server is `host:port`"),
             ("10.0.0.5:0", "the port is 1 to 65535"),
@@ -473,9 +576,11 @@ mod tests {
             ("a_b:80", "neither an IPv4 address nor a host name"),
             ("10.0.0.5:80 weight=0", "a weight is 1 to"),
             ("10.0.0.5:80 heavy", "only `weight=N` may follow"),
-            ("unix:/run/api.sock", "not supported yet"),
+            ("unix:", "a Unix socket's path follows `unix:`"),
         ] {
-            let error = upstream_server(text).unwrap_err();
+            let Err(error) = upstream_server(text) else {
+                panic!("{text} parsed");
+            };
             assert!(error.contains(needle), "{text}: {error}");
         }
         assert_eq!(balance("least_conn"), Ok(Balance::LeastConn));
@@ -497,6 +602,16 @@ mod tests {
             "consistent_hash(header:a b)",
         ] {
             assert!(balance(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sni_names_are_dns_names() {
+        for good in ["api.example.com", "localhost", "a-b.c"] {
+            assert_eq!(rustls_name(good), Ok(()), "{good}");
+        }
+        for bad in ["", "10.0.0.5", "::1", "a..b", "-a.b", "a_b.c", "a b"] {
+            assert_eq!(rustls_name(bad), Err(()), "{bad}");
         }
     }
 }

@@ -34,7 +34,7 @@ pub(crate) async fn run<T: Transport>(
         idle,
     } = upgraded;
     let (mut client_read, mut client_write) = io.split();
-    let (mut upstream_read, mut upstream_write) = upstream.into_split();
+    let (mut upstream_read, mut upstream_write) = upstream.split();
     let up = copy(&mut client_read, &mut upstream_write, from_client, idle);
     let down = copy(&mut upstream_read, &mut client_write, pending, idle);
     let _ = race(futures_lite::future::zip(up, down), shard.stop.wait()).await;

@@ -30,13 +30,13 @@ use bext_core::limits::{
 use bext_core::static_files::resolve_path;
 use bext_net::fastcgi::{self, Decoder, Event, parse_cgi_head};
 use bext_net::fields::Field;
-use bext_shards::rt::{self, TcpStream, UnixStream};
+use bext_shards::rt;
 use bext_shards::sys;
 
 use super::response::{Body, BodyStream};
 use super::route::Route;
 use super::{Request, Response, Service, State};
-use crate::snapshot::FastCgiAddr;
+use crate::upstream::{ConnectError, PeerAddr, UpstreamConn};
 
 /// What a FastCGI route runs for `request`: `None` when it is a file's path after all.
 pub(super) fn script_for(state: &State, site: usize, request: &Request<'_>) -> Option<Script> {
@@ -150,19 +150,15 @@ pub(super) async fn answer(
 /// follows as the body.
 async fn run(
     fastcgi: &FastCgi,
-    addr: &FastCgiAddr,
+    addr: &PeerAddr,
     records: Vec<u8>,
     script: &str,
 ) -> Result<Response, (u16, String)> {
-    let connect = rt::timeout(
-        Duration::from_millis(fastcgi.connect_timeout_ms),
-        Conn::connect(addr),
-    )
-    .await;
-    let mut stream = match connect {
-        Ok(Ok(stream)) => stream,
-        Ok(Err(e)) => return Err((502, format!("connect: {e}"))),
-        Err(_) => return Err((504, "connect: timed out".into())),
+    let deadline = Duration::from_millis(fastcgi.connect_timeout_ms);
+    let mut stream = match UpstreamConn::connect(addr, None, deadline).await {
+        Ok(stream) => stream,
+        Err(ConnectError::Failed(why)) => return Err((502, format!("connect: {why}"))),
+        Err(ConnectError::TimedOut) => return Err((504, "connect: timed out".into())),
     };
     let timeout = Duration::from_millis(fastcgi.timeout_ms);
     let head = async {
@@ -206,35 +202,6 @@ async fn run(
     }))))
 }
 
-/// A connection to the FastCGI server, over TCP or a Unix socket.
-enum Conn {
-    Tcp(TcpStream),
-    Unix(UnixStream),
-}
-
-impl Conn {
-    async fn connect(addr: &FastCgiAddr) -> std::io::Result<Conn> {
-        Ok(match addr {
-            FastCgiAddr::Tcp(addr) => Conn::Tcp(TcpStream::connect(*addr).await?),
-            FastCgiAddr::Unix(path) => Conn::Unix(UnixStream::connect(path).await?),
-        })
-    }
-
-    async fn read(&mut self, buf: Vec<u8>) -> rt::BufResult<usize> {
-        match self {
-            Conn::Tcp(stream) => stream.read(buf).await,
-            Conn::Unix(stream) => stream.read(buf).await,
-        }
-    }
-
-    async fn write_all(&mut self, buf: Vec<u8>) -> rt::BufResult<()> {
-        match self {
-            Conn::Tcp(stream) => stream.write_all(buf).await,
-            Conn::Unix(stream) => stream.write_all(buf).await,
-        }
-    }
-}
-
 /// The application's records as they come: output collected, errors logged.
 struct Output {
     decoder: Decoder,
@@ -260,7 +227,7 @@ impl Output {
 
     /// Reads once and decodes every whole record; `Err` on a read error, an early end or
     /// a bad record.
-    async fn read(&mut self, stream: &mut Conn) -> Result<(), String> {
+    async fn read(&mut self, stream: &mut UpstreamConn) -> Result<(), String> {
         if self.decoder.ended() {
             return Ok(());
         }
@@ -314,7 +281,7 @@ impl Output {
 
 /// The output after the CGI head, as the application writes it.
 struct FastCgiBody {
-    stream: Conn,
+    stream: UpstreamConn,
     reader: Output,
     timeout: Duration,
     aborted: bool,

@@ -19,7 +19,7 @@ pub(crate) mod app;
 mod fastcgi;
 mod inspect;
 mod ops;
-mod proxy;
+pub(crate) mod proxy;
 mod request;
 mod response;
 mod route;
@@ -320,7 +320,11 @@ impl State {
             .config
             .upstreams
             .iter()
-            .map(|upstream| Rc::new(proxy::UpstreamState::new(upstream, shard.id)))
+            .enumerate()
+            .map(|(i, upstream)| {
+                let tls = snapshot.upstreams.tls.get(i).and_then(Option::as_ref);
+                Rc::new(proxy::UpstreamState::new(upstream, shard.id, tls))
+            })
             .collect();
         proxy::health::start(shard, &snapshot, &upstreams);
         State {

@@ -44,7 +44,7 @@ pub(crate) enum Body {
 
 /// The upstream side of an upgraded connection.
 pub(crate) struct Upgraded {
-    pub upstream: rt::TcpStream,
+    pub upstream: crate::upstream::UpstreamConn,
     /// Bytes the upstream sent after its 101 head, for the client first.
     pub pending: Vec<u8>,
     /// The longest silence in both directions before the tunnel closes.

@@ -127,6 +127,27 @@ impl UnixStream {
         let result = self.0.write_all(&buf).await;
         (result, buf)
     }
+
+    /// The socket's descriptor, to ask the kernel whether a kept connection is still open:
+    /// glommio's Unix stream does not give it, so such a connection is trusted until a
+    /// request on it fails (and the proxy's one retry on a fresh connection covers that).
+    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        None
+    }
+
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        self.0
+            .shutdown(std::net::Shutdown::Write)
+            .await
+            .map_err(io::Error::from)
+    }
+
+    /// Splits the stream into halves that may each wait at the same time (as
+    /// [`TcpStream::into_split`]).
+    pub fn into_split(self) -> (UnixReader, UnixWriter) {
+        let shared = std::rc::Rc::new(std::cell::RefCell::new(self.0));
+        (ReadHalf(shared.clone()), WriteHalf(shared))
+    }
 }
 
 /// Reads into `buf[len..capacity]` with `read`, appending (the stream's and the reading
@@ -195,28 +216,42 @@ impl TcpStream {
     /// polled, so both halves poll the one stream through a shared cell).
     pub fn into_split(self) -> (TcpReader, TcpWriter) {
         let shared = std::rc::Rc::new(std::cell::RefCell::new(self.0));
-        (TcpReader(shared.clone()), TcpWriter(shared))
+        (ReadHalf(shared.clone()), WriteHalf(shared))
     }
 }
 
 /// A split stream's shared socket: glommio's is polled, so each half borrows it for one poll
 /// at a time and the two never overlap.
-type Shared = std::rc::Rc<std::cell::RefCell<glommio::net::TcpStream>>;
-
-type Pinned<'a> = std::pin::Pin<&'a mut glommio::net::TcpStream>;
+type Shared<S> = std::rc::Rc<std::cell::RefCell<S>>;
 
 /// Polls the shared stream with `poll` until it is ready.
-fn poll_shared<'a, T>(
-    stream: &'a Shared,
-    mut poll: impl FnMut(Pinned<'_>, &mut std::task::Context<'_>) -> std::task::Poll<io::Result<T>> + 'a,
+fn poll_shared<'a, S: Unpin, T>(
+    stream: &'a Shared<S>,
+    mut poll: impl FnMut(
+        std::pin::Pin<&mut S>,
+        &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<T>>
+    + 'a,
 ) -> impl Future<Output = io::Result<T>> + 'a {
     std::future::poll_fn(move |cx| poll(std::pin::Pin::new(&mut *stream.borrow_mut()), cx))
 }
 
-/// The reading half of a split [`TcpStream`].
-pub struct TcpReader(Shared);
+/// The reading half of a split stream.
+pub struct ReadHalf<S>(Shared<S>);
 
-impl TcpReader {
+/// The writing half of a split stream.
+pub struct WriteHalf<S>(Shared<S>);
+
+/// The reading half of a split [`TcpStream`].
+pub type TcpReader = ReadHalf<glommio::net::TcpStream>;
+/// The writing half of a split [`TcpStream`].
+pub type TcpWriter = WriteHalf<glommio::net::TcpStream>;
+/// The reading half of a split [`UnixStream`].
+pub type UnixReader = ReadHalf<glommio::net::UnixStream>;
+/// The writing half of a split [`UnixStream`].
+pub type UnixWriter = WriteHalf<glommio::net::UnixStream>;
+
+impl<S: futures_lite::AsyncRead + Unpin> ReadHalf<S> {
     /// Reads into `buf[len..capacity]`, appending.
     pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
         let shared = &self.0;
@@ -230,10 +265,7 @@ impl TcpReader {
     }
 }
 
-/// The writing half of a split [`TcpStream`].
-pub struct TcpWriter(Shared);
-
-impl TcpWriter {
+impl<S: futures_lite::AsyncWrite + Unpin> WriteHalf<S> {
     /// Writes all of `buf`.
     pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
         let mut written = 0;

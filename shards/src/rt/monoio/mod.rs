@@ -212,8 +212,10 @@ impl TcpWriter {
 }
 
 /// A Unix-domain stream socket (a FastCGI server's `listen = /run/php/php-fpm.sock`).
+#[cfg_attr(feature = "glommio", allow(dead_code))] // Unix sockets are glommio's there.
 pub struct UnixStream(monoio::net::UnixStream);
 
+#[cfg_attr(feature = "glommio", allow(dead_code))] // Unix sockets are glommio's there.
 impl UnixStream {
     /// Opens a connection to the socket at `path` (the caller bounds the wait).
     pub async fn connect(path: &std::path::Path) -> io::Result<UnixStream> {
@@ -229,6 +231,51 @@ impl UnixStream {
     pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
         let (result, buf) = self.0.write_all(buf).await;
         (result.map(|_| ()), buf)
+    }
+
+    /// The socket's descriptor, to ask the kernel whether a kept connection is still open
+    /// (always there on this backend); it stays owned by the stream.
+    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        Some(std::os::fd::AsRawFd::as_raw_fd(&self.0))
+    }
+
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
+    }
+
+    /// Splits the stream into halves that may each have an operation in flight at once.
+    pub fn into_split(self) -> (UnixReader, UnixWriter) {
+        let (read, write) = self.0.into_split();
+        (UnixReader(read), UnixWriter(write))
+    }
+}
+
+/// The reading half of a split [`UnixStream`].
+#[cfg_attr(feature = "glommio", allow(dead_code))] // Unix sockets are glommio's there.
+pub struct UnixReader(OwnedReadHalf<monoio::net::UnixStream>);
+
+#[cfg_attr(feature = "glommio", allow(dead_code))] // Unix sockets are glommio's there.
+impl UnixReader {
+    /// Reads into `buf[len..capacity]`, appending.
+    pub async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        read_appending(&mut self.0, buf).await
+    }
+}
+
+/// The writing half of a split [`UnixStream`].
+#[cfg_attr(feature = "glommio", allow(dead_code))] // Unix sockets are glommio's there.
+pub struct UnixWriter(OwnedWriteHalf<monoio::net::UnixStream>);
+
+#[cfg_attr(feature = "glommio", allow(dead_code))] // Unix sockets are glommio's there.
+impl UnixWriter {
+    /// Writes all of `buf`.
+    pub async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        let (result, buf) = self.0.write_all(buf).await;
+        (result.map(|_| ()), buf)
+    }
+
+    pub async fn shutdown_write(&mut self) -> io::Result<()> {
+        monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
     }
 }
 

@@ -189,7 +189,9 @@ pub(crate) async fn answer(
                 response.fields.extend(plan.fields);
                 return response;
             }
-            next::Verdict::External(url) => return next::external(&url),
+            next::Verdict::External(url) => {
+                return super::proxy::rewritten(service, route, request, &url).await;
+            }
             next::Verdict::Continue {
                 rewrite,
                 fields,
@@ -213,7 +215,9 @@ pub(crate) async fn answer(
         && let Some(to) = config.rewrite(RewritePhase::BeforeFiles, path, full, &view)
         && let Err(url) = plan.rewrite(to)
     {
-        return next::external(&url);
+        let mut response = super::proxy::rewritten(service, route, request, &url).await;
+        response.fields.extend(plan.fields);
+        return response;
     }
     let routes = &app_site.app.routes;
     let mut matched = routes.match_path(&plan.path);
@@ -235,7 +239,9 @@ pub(crate) async fn answer(
         };
         if let Some(to) = to {
             if let Err(url) = plan.rewrite(to) {
-                return next::external(&url);
+                let mut response = super::proxy::rewritten(service, route, request, &url).await;
+                response.fields.extend(plan.fields);
+                return response;
             }
             matched = routes.match_path(&plan.path);
         }
@@ -273,8 +279,8 @@ impl<'r> Plan<'r> {
         }
     }
 
-    /// Follows a rewrite: a path of this app, or (until bext has a proxy) a 502 for another
-    /// server's.
+    /// Follows a rewrite to a path of this app; a URL of another server comes back as the
+    /// error, for the proxy.
     fn rewrite(&mut self, to: Rewritten) -> Result<(), String> {
         match to {
             Rewritten::Internal { path, query } => {

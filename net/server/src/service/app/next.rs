@@ -77,7 +77,7 @@ pub(crate) enum Verdict {
         fields: Vec<(String, String)>,
         request_headers: Option<Vec<(String, String)>>,
     },
-    /// A rewrite to another server: needs the proxy.
+    /// A rewrite to another server: through the proxy.
     External(String),
 }
 
@@ -180,23 +180,6 @@ fn same_origin_path(url: &str, host: Option<&str>) -> Option<(String, Option<Str
         Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
         None => (rest.to_owned(), None),
     })
-}
-
-/// A rewrite to another server: bext has no proxy yet, so a 502 that says so (and the log
-/// line once per answer, naming the destination).
-pub(crate) fn external(url: &str) -> Response {
-    eprintln!(
-        "bext: a rewrite to another server ({url}) needs a proxy, which bext does not have yet"
-    );
-    let mut response = Response::new(502);
-    response.fields.push(Field::from_static(
-        "content-type",
-        "text/plain; charset=utf-8",
-    ));
-    response.body = super::super::Body::Bytes(bytes::Bytes::from(format!(
-        "502 Bad Gateway: rewrites to other servers ({url}) are not supported by bext yet\n"
-    )));
-    response
 }
 
 /// The fast path's question: may a cached page answer this request, under which cache key

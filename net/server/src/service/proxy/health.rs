@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use bext_core::config::HealthCheck;
 use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, HEALTH_RESPONSE_BYTES_MAX};
 use bext_net::client::upstream;
-use bext_shards::rt::{self, TcpStream};
+use bext_shards::rt;
 use bext_shards::sync::race;
 
 use super::UpstreamState;
@@ -27,6 +27,7 @@ use crate::service::Service;
 use crate::shard::Shard;
 use crate::shard::mesh::Message;
 use crate::snapshot::Snapshot;
+use crate::upstream::{PeerAddr, TlsTo, UpstreamConn};
 
 /// Starts the probing of each upstream this shard owns, for the state `upstreams` belong to.
 pub(crate) fn start(shard: &Rc<Shard>, snapshot: &Arc<Snapshot>, upstreams: &[Rc<UpstreamState>]) {
@@ -61,7 +62,9 @@ async fn probe_loop(
     let Some(check) = &config.health else {
         return;
     };
-    let addrs = &snapshot.upstream_addrs[upstream];
+    let addrs = &snapshot.upstreams.addrs[upstream];
+    let hosts = &snapshot.upstreams.hosts[upstream];
+    let names = snapshot.upstreams.tls[upstream].as_ref().map(|t| &t.names);
     let mut tallies = vec![
         Tally {
             up: true,
@@ -77,8 +80,20 @@ async fn probe_loop(
             if state.strong_count() == 0 || shard.stop.is_fired() {
                 return;
             }
-            let host = &config.servers[server];
-            let passed = probe(*addr, &host.host, host.port, check).await;
+            let Some(live) = state.upgrade() else {
+                return;
+            };
+            let tls = match (&live.tls, names.and_then(|n| n.get(server))) {
+                (Some(config), Some(name)) => Some(TlsTo { config, name }),
+                _ => None,
+            };
+            // An HTTPS upstream without a client configuration fails its probes rather than
+            // being probed in the clear.
+            let passed = match (config.tls.is_some(), &tls) {
+                (true, None) => false,
+                _ => probe(addr, &hosts[server], tls, check).await,
+            };
+            drop(live);
             {
                 let mut metrics = shard.metrics.borrow_mut();
                 metrics.proxy_health_checks += 1;
@@ -139,11 +154,13 @@ fn tell_the_others(shard: &Rc<Shard>, snapshot: u64, upstream: usize, server: us
     }
 }
 
-/// One probe: `GET path` and a status line of 200–399 within `timeout_ms`.
-async fn probe(addr: std::net::SocketAddr, host: &str, port: u16, check: &HealthCheck) -> bool {
-    let request = upstream::encode_probe(&check.path, &host_header(host, port));
+/// One probe: `GET path` and a status line of 200–399 within `timeout_ms` (the connection and
+/// any TLS handshake included).
+async fn probe(addr: &PeerAddr, host: &str, tls: Option<TlsTo<'_>>, check: &HealthCheck) -> bool {
+    let request = upstream::encode_probe(&check.path, host);
+    let timeout = Duration::from_millis(check.timeout_ms);
     let exchange = async {
-        let mut stream = TcpStream::connect(addr).await.ok()?;
+        let mut stream = UpstreamConn::connect(addr, tls, timeout).await.ok()?;
         let (written, _) = stream.write_all(request).await;
         written.ok()?;
         let mut buf = Vec::with_capacity(HEALTH_RESPONSE_BYTES_MAX);
@@ -159,17 +176,7 @@ async fn probe(addr: std::net::SocketAddr, host: &str, port: u16, check: &Health
         }
         upstream::status_line(&buf)
     };
-    let timeout = Duration::from_millis(check.timeout_ms);
     matches!(rt::timeout(timeout, exchange).await, Ok(Some(200..=399)))
-}
-
-/// `host:port`, with an IPv6 address in brackets.
-fn host_header(host: &str, port: u16) -> String {
-    if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    }
 }
 
 impl Service {
@@ -188,16 +195,5 @@ impl Service {
         if let Some(upstream) = state.upstreams.get(upstream) {
             upstream.peers.borrow_mut().set_down(server, !up);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_headers() {
-        assert_eq!(host_header("::1", 8080), "[::1]:8080");
-        assert_eq!(host_header("api.internal", 80), "api.internal:80");
     }
 }

@@ -25,18 +25,19 @@
 //! reload starts them afresh (the old ones close with the last request on them).
 
 pub(crate) mod health;
+pub(crate) mod setup;
 
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use bext_core::config::{Balance, ProxyRoute, Upstream};
+use bext_core::config::{Balance, HostHeader, Upstream};
 use bext_core::limits::{
     PROXY_ATTEMPTS_MAX, PROXY_INLINE_BODY_BYTES_MAX, PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX,
     PROXY_RESPONSE_HEAD_BYTES_MAX,
@@ -48,10 +49,10 @@ use bext_net::client::upstream::{
 use bext_net::fields::Field;
 use bext_net::h1::{BodyDecoder, BodyKind};
 use bext_net::{Method, Version};
-use bext_shards::rt::{self, TcpStream};
-use bext_shards::sys;
+use bext_shards::rt;
 
 use crate::shard::Shard;
+use crate::upstream::{ConnectError, PeerAddr, TlsTo, UpstreamConn};
 
 use super::response::{Body, BodyStream, Upgraded};
 use super::route::Route;
@@ -68,21 +69,35 @@ pub(crate) struct UpstreamState {
     idle: RefCell<Vec<Vec<Idle>>>,
     /// The zero of the balancer's clock.
     epoch: Instant,
+    /// An HTTPS upstream's TLS client configuration, this shard's own (its session cache
+    /// is); `None` for plain HTTP, or if it could not be made (then nothing is sent).
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 struct Idle {
-    stream: TcpStream,
+    stream: UpstreamConn,
     since: Instant,
 }
 
 impl UpstreamState {
-    pub fn new(upstream: &Upstream, shard: usize) -> UpstreamState {
+    pub fn new(upstream: &Upstream, shard: usize, tls: Option<&setup::TlsSetup>) -> UpstreamState {
         let weights: Vec<u32> = upstream.servers.iter().map(|s| s.weight).collect();
         let seed = 0x9e37_79b9_7f4a_7c15u64 ^ (shard as u64).wrapping_mul(0x2545_f491);
+        let tls = tls.and_then(|setup| {
+            crate::upstream::client_config(setup.roots.clone())
+                .inspect_err(|e| {
+                    eprintln!(
+                        "bext: proxy: upstream {}: no TLS client configuration: {e}",
+                        upstream.name
+                    );
+                })
+                .ok()
+        });
         UpstreamState {
             peers: RefCell::new(Peers::new(&weights, seed)),
             idle: RefCell::new((0..weights.len()).map(|_| Vec::new()).collect()),
             epoch: Instant::now(),
+            tls,
         }
     }
 
@@ -91,18 +106,18 @@ impl UpstreamState {
     }
 
     /// A kept-alive connection to `server` that is still usable, newest first.
-    fn take_idle(&self, server: usize, idle_for: Duration) -> Option<TcpStream> {
+    fn take_idle(&self, server: usize, idle_for: Duration) -> Option<UpstreamConn> {
         let mut idle = self.idle.borrow_mut();
         let list = idle.get_mut(server)?;
         while let Some(conn) = list.pop() {
-            if conn.since.elapsed() < idle_for && !sys::connection_unusable(conn.stream.raw_fd()) {
+            if conn.since.elapsed() < idle_for && !conn.stream.unusable() {
                 return Some(conn.stream);
             }
         }
         None
     }
 
-    fn put_idle(&self, server: usize, stream: TcpStream, max: usize) {
+    fn put_idle(&self, server: usize, stream: UpstreamConn, max: usize) {
         let mut idle = self.idle.borrow_mut();
         if let Some(list) = idle.get_mut(server) {
             if list.len() >= max {
@@ -169,9 +184,66 @@ pub(super) async fn answer(
     let Some(proxy) = snapshot.config.sites[route.site].proxy.get(which) else {
         return Response::error(500);
     };
-    let config = &snapshot.config.upstreams[proxy.upstream];
-    let state = &route.state.upstreams[proxy.upstream];
-    let addrs = &snapshot.upstream_addrs[proxy.upstream];
+    let target = match &proxy.strip_prefix {
+        Some(prefix) => match request.target.strip_prefix(prefix.as_bytes()) {
+            Some([]) => b"/".to_vec(),
+            Some(rest) if rest.starts_with(b"?") => [&b"/"[..], rest].concat(),
+            Some(rest) if rest.starts_with(b"/") => rest.to_vec(),
+            _ => request.target.to_vec(),
+        },
+        None => request.target.to_vec(),
+    };
+    forward(service, route, request, proxy.upstream, &target).await
+}
+
+/// The answer to a request next.config or middleware rewrote to `url` on another server:
+/// forwarded to the upstream for the URL's origin (`setup`), with the URL's path and query.
+pub(crate) async fn rewritten(
+    service: &Service,
+    route: &Route,
+    request: &Request<'_>,
+    url: &str,
+) -> Response {
+    let upstreams = &route.state.snapshot.upstreams;
+    let known = bext_core::origin::split_url(url)
+        .and_then(|(origin, target)| Some((*upstreams.origins.get(&origin)?, target)));
+    match known {
+        Some((upstream, target)) => {
+            forward(service, route, request, upstream, target.as_bytes()).await
+        }
+        None => {
+            eprintln!(
+                "bext: proxy: a rewrite to {url}: bext knows no upstream for its server (the \
+                 destinations of next.config rewrites with a fixed host, and [[upstream]] \
+                 servers, are the ones it resolves)"
+            );
+            let mut response = Response::new(502);
+            response.fields.push(Field::from_static(
+                "content-type",
+                "text/plain; charset=utf-8",
+            ));
+            response.body = Body::Bytes(Bytes::from(format!(
+                "502 Bad Gateway: a rewrite to {url}: no upstream is known for its server\n"
+            )));
+            response
+        }
+    }
+}
+
+/// The answer to `request` from upstream `index`, asked for `target`.
+async fn forward(
+    service: &Service,
+    route: &Route,
+    request: &Request<'_>,
+    index: usize,
+    target: &[u8],
+) -> Response {
+    let snapshot = &route.state.snapshot;
+    let config = &snapshot.config.upstreams[index];
+    let state = &route.state.upstreams[index];
+    let addrs = &snapshot.upstreams.addrs[index];
+    let hosts = &snapshot.upstreams.hosts[index];
+    let names = snapshot.upstreams.tls[index].as_ref().map(|t| &t.names);
     {
         let mut metrics = service.shard.metrics.borrow_mut();
         metrics.proxy_requests += 1;
@@ -186,7 +258,6 @@ pub(super) async fn answer(
     let upgrade = (request.version == Version::Http11)
         .then(|| upstream::upgrade_requested(fields.iter().copied()))
         .flatten();
-    let head = request_head(route, request, proxy, &fields, upgrade);
     let body = request.body.unwrap_or_default();
     let head_request = request.method == Method::Head;
     // What may be sent twice: idempotent methods, and any with `retry_non_idempotent`.
@@ -212,8 +283,23 @@ pub(super) async fn answer(
             service.shard.metrics.borrow_mut().proxy_retries += 1;
         }
         tried.push(server);
-        let Some(&addr) = addrs.get(server) else {
+        let Some(addr) = addrs.get(server) else {
             break;
+        };
+        let send_host = match &config.host_header {
+            HostHeader::Client => None,
+            HostHeader::Upstream => hosts.get(server).map(String::as_bytes),
+            HostHeader::Fixed(host) => Some(host.as_bytes()),
+        };
+        let head = request_head(route, request, target, &fields, upgrade, send_host);
+        let tls = match (&config.tls, &state.tls, names.and_then(|n| n.get(server))) {
+            (None, _, _) => None,
+            (Some(_), Some(config), Some(name)) => Some(TlsTo { config, name }),
+            // HTTPS without a client configuration: never sent in the clear.
+            (Some(_), _, _) => {
+                last = Some(Failure::Refused("no TLS client configuration".into()));
+                break;
+            }
         };
         state.peers.borrow_mut().started(server);
         let started = Instant::now();
@@ -224,7 +310,7 @@ pub(super) async fn answer(
             upgrade: upgrade.is_some(),
             idempotent,
         };
-        let result = exchange(service, state, config, server, addr, &asked).await;
+        let result = exchange(service, state, config, server, addr, tls, &asked).await;
         let outcome = match &result {
             Ok(_) => Outcome::Answered {
                 latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -311,24 +397,16 @@ struct Asked<'a> {
     idempotent: bool,
 }
 
-/// The request head for the upstream: the target with `strip_prefix` removed, the fields
-/// re-encoded.
+/// The request head for the upstream: `target`, the fields re-encoded, `send_host` as the
+/// `Host` when the upstream's `host_header` says so.
 fn request_head(
     route: &Route,
     request: &Request<'_>,
-    proxy: &ProxyRoute,
+    target: &[u8],
     fields: &[(&[u8], &[u8])],
     upgrade: Option<&[u8]>,
+    send_host: Option<&[u8]>,
 ) -> Vec<u8> {
-    let target = match &proxy.strip_prefix {
-        Some(prefix) => match request.target.strip_prefix(prefix.as_bytes()) {
-            Some([]) => b"/".to_vec(),
-            Some(rest) if rest.starts_with(b"?") => [&b"/"[..], rest].concat(),
-            Some(rest) if rest.starts_with(b"/") => rest.to_vec(),
-            _ => request.target.to_vec(),
-        },
-        None => request.target.to_vec(),
-    };
     let client = request.peer.ip().to_string();
     let body_len = match request.body {
         Some(body) => Some(body.len() as u64),
@@ -339,12 +417,13 @@ fn request_head(
     upstream::encode_request(
         &mut head,
         request.method_bytes,
-        &target,
+        target,
         fields.iter().copied(),
         &Forwarded {
             client: &client,
             proto: if route.secure { "https" } else { "http" },
             host: request.host,
+            send_host,
         },
         body_len,
         upgrade,
@@ -359,9 +438,10 @@ async fn exchange(
     state: &UpstreamState,
     config: &Upstream,
     server: usize,
-    addr: SocketAddr,
+    addr: &PeerAddr,
+    tls: Option<TlsTo<'_>>,
     asked: &Asked<'_>,
-) -> Result<(ResponseHead, TcpStream, Vec<u8>), Failure> {
+) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), Failure> {
     let idle_for = Duration::from_millis(config.idle_ms);
     if let Some(stream) = state.take_idle(server, idle_for) {
         service.shard.metrics.borrow_mut().proxy_connections_reused += 1;
@@ -373,17 +453,12 @@ async fn exchange(
             Err((failure, _)) => return Err(failure),
         }
     }
-    let connect = rt::timeout(
-        Duration::from_millis(config.connect_timeout_ms),
-        TcpStream::connect(addr),
-    )
-    .await;
-    let stream = match connect {
-        Ok(Ok(stream)) => stream,
-        Ok(Err(e)) => return Err(Failure::Refused(e.to_string())),
-        Err(_) => return Err(Failure::ConnectTimeout),
+    let deadline = Duration::from_millis(config.connect_timeout_ms);
+    let stream = match UpstreamConn::connect(addr, tls, deadline).await {
+        Ok(stream) => stream,
+        Err(ConnectError::Failed(why)) => return Err(Failure::Refused(why)),
+        Err(ConnectError::TimedOut) => return Err(Failure::ConnectTimeout),
     };
-    let _ = stream.set_nodelay(true);
     service.shard.metrics.borrow_mut().proxy_connections_opened += 1;
     send_and_read_head(stream, config, asked)
         .await
@@ -393,10 +468,10 @@ async fn exchange(
 /// Sends the request and reads the response head, within `timeout_ms`. On failure, says
 /// whether any byte of a response had arrived.
 async fn send_and_read_head(
-    mut stream: TcpStream,
+    mut stream: UpstreamConn,
     config: &Upstream,
     asked: &Asked<'_>,
-) -> Result<(ResponseHead, TcpStream, Vec<u8>), (Failure, bool)> {
+) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), (Failure, bool)> {
     let deadline = Duration::from_millis(config.timeout_ms);
     let exchange = async {
         let mut out = Vec::with_capacity(asked.head.len() + asked.body.len());
@@ -452,7 +527,7 @@ fn respond(
     config: &Upstream,
     server: usize,
     head: ResponseHead,
-    stream: TcpStream,
+    stream: UpstreamConn,
     mut rest: Vec<u8>,
 ) -> Response {
     let mut response = Response::new(head.status);
@@ -465,7 +540,7 @@ fn respond(
             response.fields.push(field);
         }
     }
-    let reuse = |stream: TcpStream| {
+    let reuse = |stream: UpstreamConn| {
         if head.reusable {
             state.put_idle(server, stream, config.idle_connections_max);
         }
@@ -531,7 +606,7 @@ struct PoolSlot {
 
 /// A proxied body as the upstream sends it.
 struct UpstreamBody {
-    stream: Option<TcpStream>,
+    stream: Option<UpstreamConn>,
     /// `None`: the body runs until the upstream closes.
     decoder: Option<BodyDecoder>,
     buf: Vec<u8>,

@@ -292,3 +292,17 @@ impl ResolvesServerCert for BySni {
         self.default.clone()
     }
 }
+
+/// A TLS client configuration for the proxy's HTTPS upstreams, trusting `roots`, offering
+/// HTTP/1.1 by ALPN. Each shard builds its own: rustls keeps resumable sessions in it.
+pub(crate) fn client_config(
+    roots: Arc<rustls::RootCertStore>,
+) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
+    let mut config =
+        rustls::ClientConfig::builder_with_provider(Arc::new(crypto::default_provider()))
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}

@@ -23,7 +23,9 @@ use std::time::Duration;
 use bext_core::limits::{SHUTDOWN_WAIT_MS, TLS_INCOMING_BYTES_MAX};
 use bext_shards::rt::{self, BufResult};
 use bytes::Bytes;
-use rustls::server::UnbufferedServerConnection;
+use rustls::client::{ClientConnectionData, UnbufferedClientConnection};
+use rustls::pki_types::ServerName;
+use rustls::server::{ServerConnectionData, UnbufferedServerConnection};
 use rustls::unbuffered::{ConnectionState, EncodeError, EncryptError, UnbufferedStatus};
 
 use super::Transport;
@@ -91,10 +93,50 @@ fn shrink_idle(buf: &mut Vec<u8>) {
 // tidy: not a limit: a buffer size.
 const TLS_ALERT_RECORD_BYTES: usize = 64;
 
-/// A TLS connection over `T`.
-pub(crate) struct Tls<T> {
+/// Which end of the handshake a connection is. rustls gives each end its own
+/// `process_tls_records`; everything else here (the record loop, the buffers, the split) is
+/// the same for both, so the server's connections and the proxy's to HTTPS upstreams share
+/// it.
+pub(crate) trait Side {
+    type Data;
+    fn records<'c, 'i>(
+        &'c mut self,
+        incoming: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, Self::Data>;
+    fn alpn(&self) -> Option<&[u8]>;
+}
+
+impl Side for UnbufferedServerConnection {
+    type Data = ServerConnectionData;
+    fn records<'c, 'i>(
+        &'c mut self,
+        incoming: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, ServerConnectionData> {
+        self.process_tls_records(incoming)
+    }
+    fn alpn(&self) -> Option<&[u8]> {
+        self.alpn_protocol()
+    }
+}
+
+impl Side for UnbufferedClientConnection {
+    type Data = ClientConnectionData;
+    fn records<'c, 'i>(
+        &'c mut self,
+        incoming: &'i mut [u8],
+    ) -> UnbufferedStatus<'c, 'i, ClientConnectionData> {
+        self.process_tls_records(incoming)
+    }
+    fn alpn(&self) -> Option<&[u8]> {
+        self.alpn_protocol()
+    }
+}
+
+/// A TLS connection over `T`: the server's end by default, the client's (`C =
+/// UnbufferedClientConnection`) for the proxy's connections to HTTPS upstreams.
+pub(crate) struct Tls<T, C = UnbufferedServerConnection> {
     io: T,
-    conn: UnbufferedServerConnection,
+    conn: C,
     /// Records received and not yet processed.
     incoming: Vec<u8>,
     /// Application data decrypted and not yet handed to the reader, from `plain_at`.
@@ -134,7 +176,28 @@ impl<T: Transport> Tls<T> {
         deadline: Duration,
     ) -> io::Result<Tls<T>> {
         let conn = UnbufferedServerConnection::new(config).map_err(tls_error)?;
-        let mut tls = Tls {
+        Tls::new(io, conn).handshaken(deadline).await
+    }
+}
+
+impl<T: Transport> Tls<T, UnbufferedClientConnection> {
+    /// Runs the client side of the handshake over `io` with the server `name` (its SNI, and
+    /// what its certificate must name), within `deadline`; the error says why it failed (an
+    /// unknown issuer, a name the certificate does not cover, …).
+    pub(crate) async fn connect(
+        io: T,
+        config: Arc<rustls::ClientConfig>,
+        name: ServerName<'static>,
+        deadline: Duration,
+    ) -> io::Result<Tls<T, UnbufferedClientConnection>> {
+        let conn = UnbufferedClientConnection::new(config, name).map_err(tls_error)?;
+        Tls::new(io, conn).handshaken(deadline).await
+    }
+}
+
+impl<T: Transport, C: Side> Tls<T, C> {
+    fn new(io: T, conn: C) -> Tls<T, C> {
+        Tls {
             io,
             conn,
             incoming: Vec::with_capacity(TLS_READ_BYTES_IDLE),
@@ -143,7 +206,12 @@ impl<T: Transport> Tls<T> {
             outgoing: Vec::new(),
             closed: false,
             streaming: false,
-        };
+        }
+    }
+
+    /// The connection once its handshake is done, within `deadline`.
+    async fn handshaken(self, deadline: Duration) -> io::Result<Tls<T, C>> {
+        let mut tls = self;
         match rt::timeout(deadline, tls.handshake()).await {
             Ok(Ok(())) => Ok(tls),
             Ok(Err(e)) => {
@@ -200,7 +268,17 @@ impl<T: Transport> Tls<T> {
 
     /// The protocol agreed by ALPN.
     pub(crate) fn alpn(&self) -> Option<&[u8]> {
-        self.conn.alpn_protocol()
+        self.conn.alpn()
+    }
+
+    /// Whether bytes arrived that nobody has read yet (records, or data decrypted).
+    pub(crate) fn buffered(&self) -> bool {
+        !self.incoming.is_empty() || self.plain_at < self.plain.len()
+    }
+
+    /// The transport under the TLS.
+    pub(crate) fn io(&self) -> &T {
+        &self.io
     }
 
     /// Sends `outgoing`.
@@ -271,8 +349,8 @@ impl<T: Transport> Tls<T> {
 /// One pass of rustls's state machine over `incoming`: application data is appended to
 /// `plain`, records to send to `outgoing`; with `send`, encrypts it into `outgoing` once the
 /// connection may.
-fn process(
-    conn: &mut UnbufferedServerConnection,
+fn process<C: Side>(
+    conn: &mut C,
     incoming: &mut Vec<u8>,
     plain: &mut Vec<u8>,
     outgoing: &mut Vec<u8>,
@@ -280,7 +358,7 @@ fn process(
     mut send: Option<&[u8]>,
 ) -> io::Result<Step> {
     loop {
-        let UnbufferedStatus { mut discard, state } = conn.process_tls_records(incoming);
+        let UnbufferedStatus { mut discard, state } = conn.records(incoming);
         let step = match state.map_err(tls_error)? {
             ConnectionState::ReadTraffic(mut traffic) => {
                 while let Some(record) = traffic.next_record() {
@@ -344,9 +422,9 @@ fn process(
     }
 }
 
-impl<T: Transport> Transport for Tls<T> {
-    type Reader = TlsReader<T::Reader>;
-    type Writer = TlsWriter<T::Writer>;
+impl<T: Transport, C: Side> Transport for Tls<T, C> {
+    type Reader = TlsReader<T::Reader, C>;
+    type Writer = TlsWriter<T::Writer, C>;
 
     fn split(self) -> (Self::Reader, Self::Writer) {
         let (reader, writer) = self.io.split();
@@ -436,12 +514,12 @@ impl<T: Transport> Transport for Tls<T> {
     }
 }
 
-impl<T: Transport> Tls<T> {
+impl<T: Transport, C: Side> Tls<T, C> {
     /// After a failed handshake: encodes the alert rustls queued into `outgoing`; true if there
     /// is one to send.
     fn queue_alert(&mut self) -> bool {
         loop {
-            let UnbufferedStatus { state, .. } = self.conn.process_tls_records(&mut []);
+            let UnbufferedStatus { state, .. } = self.conn.records(&mut []);
             match state {
                 Ok(ConnectionState::EncodeTlsData(mut encode)) => {
                     let start = self.outgoing.len();
@@ -469,12 +547,12 @@ impl<T: Transport> Tls<T> {
 }
 
 /// Appends a close_notify alert to `outgoing` if the connection may still send.
-fn queue_close_notify(
-    conn: &mut UnbufferedServerConnection,
+fn queue_close_notify<C: Side>(
+    conn: &mut C,
     incoming: &mut Vec<u8>,
     outgoing: &mut Vec<u8>,
 ) -> io::Result<()> {
-    let UnbufferedStatus { discard, state } = conn.process_tls_records(incoming);
+    let UnbufferedStatus { discard, state } = conn.records(incoming);
     let result = match state.map_err(tls_error)? {
         ConnectionState::WriteTraffic(mut traffic) => {
             let start = outgoing.len();

@@ -16,23 +16,21 @@ use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
+use super::{Side, Step, hand_out, prepare_read, process, queue_close_notify, shrink_idle};
+use crate::transport::{TransportRead, TransportWrite};
 use bext_core::limits::TLS_INCOMING_BYTES_MAX;
 use bext_shards::rt::BufResult;
-use rustls::server::UnbufferedServerConnection;
 
-use super::{Step, hand_out, prepare_read, process, queue_close_notify, shrink_idle};
-use crate::transport::{TransportRead, TransportWrite};
-
-struct Shared {
-    conn: RefCell<UnbufferedServerConnection>,
+struct Shared<C> {
+    conn: RefCell<C>,
     /// Records the reader's passes produced, sent by the writer ahead of its next write.
     control: RefCell<Vec<u8>>,
 }
 
 /// The reading half: decrypts what the peer sends.
-pub(crate) struct TlsReader<R> {
+pub(crate) struct TlsReader<R, C> {
     io: R,
-    shared: Rc<Shared>,
+    shared: Rc<Shared<C>>,
     incoming: Vec<u8>,
     plain: Vec<u8>,
     plain_at: usize,
@@ -41,9 +39,9 @@ pub(crate) struct TlsReader<R> {
 }
 
 /// The writing half: encrypts what the driver sends.
-pub(crate) struct TlsWriter<W> {
+pub(crate) struct TlsWriter<W, C> {
     io: W,
-    shared: Rc<Shared>,
+    shared: Rc<Shared<C>>,
     outgoing: Vec<u8>,
     /// Always empty: the received records the writer's passes see (none; they are the
     /// reader's).
@@ -60,12 +58,12 @@ pub(super) struct Buffers {
     pub streaming: bool,
 }
 
-pub(super) fn split<R, W>(
-    conn: UnbufferedServerConnection,
+pub(super) fn split<R, W, C>(
+    conn: C,
     reader: R,
     writer: W,
     buffers: Buffers,
-) -> (TlsReader<R>, TlsWriter<W>) {
+) -> (TlsReader<R, C>, TlsWriter<W, C>) {
     let shared = Rc::new(Shared {
         conn: RefCell::new(conn),
         // Anything the unsplit connection had yet to send goes first.
@@ -90,7 +88,7 @@ pub(super) fn split<R, W>(
     )
 }
 
-impl<R: TransportRead> TransportRead for TlsReader<R> {
+impl<R: TransportRead, C: Side> TransportRead for TlsReader<R, C> {
     async fn read(&mut self, mut buf: Vec<u8>) -> BufResult<usize> {
         loop {
             if let Some(n) = hand_out(&mut self.plain, &mut self.plain_at, &mut buf) {
@@ -103,7 +101,7 @@ impl<R: TransportRead> TransportRead for TlsReader<R> {
                 let mut conn = self.shared.conn.borrow_mut();
                 let mut control = self.shared.control.borrow_mut();
                 process(
-                    &mut conn,
+                    &mut *conn,
                     &mut self.incoming,
                     &mut self.plain,
                     &mut control,
@@ -139,7 +137,7 @@ impl<R: TransportRead> TransportRead for TlsReader<R> {
     }
 }
 
-impl<W: TransportWrite> TlsWriter<W> {
+impl<W: TransportWrite, C: Side> TlsWriter<W, C> {
     /// Moves the reader's queued records into `outgoing`, ahead of what is encrypted next.
     fn take_control(&mut self) {
         let mut control = self.shared.control.borrow_mut();
@@ -160,14 +158,14 @@ impl<W: TransportWrite> TlsWriter<W> {
     }
 }
 
-impl<W: TransportWrite> TransportWrite for TlsWriter<W> {
+impl<W: TransportWrite, C: Side> TransportWrite for TlsWriter<W, C> {
     async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
         self.take_control();
         let mut plain = Vec::new();
         let mut closed = false;
         loop {
             let step = process(
-                &mut self.shared.conn.borrow_mut(),
+                &mut *self.shared.conn.borrow_mut(),
                 &mut self.no_records,
                 &mut plain,
                 &mut self.outgoing,
@@ -193,7 +191,7 @@ impl<W: TransportWrite> TransportWrite for TlsWriter<W> {
         self.take_control();
         // close_notify, best effort: the peer may already be gone.
         let _ = queue_close_notify(
-            &mut self.shared.conn.borrow_mut(),
+            &mut *self.shared.conn.borrow_mut(),
             &mut self.no_records,
             &mut self.outgoing,
         );

@@ -1,0 +1,237 @@
+//! A connection to a server bext forwards to (an `[[upstream]]`'s, a FastCGI server): TCP, a
+//! Unix socket, or TLS over TCP (the client's end of the transports' [`Tls`], its certificate
+//! verified). The handlers (proxy, FastCGI, health checks) use it through its own `read` and
+//! `write_all`, so the service still reaches for no transport; as a [`Transport`] it splits
+//! for the driver's tunnel.
+//!
+//! The TLS client configuration is a shard's own ([`client_config`], built from the
+//! snapshot's root certificates): rustls keeps its session cache inside it, and a shard
+//! resumes the sessions it made itself without sharing a lock with the others.
+
+use std::io;
+use std::os::fd::RawFd;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use rustls::client::UnbufferedClientConnection;
+use rustls::pki_types::ServerName;
+
+use bext_shards::rt::{self, BufResult, TcpReader, TcpStream, TcpWriter};
+use bext_shards::rt::{UnixReader, UnixStream, UnixWriter};
+
+use crate::transport::tls::{Tls, TlsReader, TlsWriter};
+use crate::transport::{Transport, TransportRead, TransportWrite};
+
+/// A shard's TLS client configuration trusting `roots`, offering HTTP/1.1 by ALPN.
+pub(crate) fn client_config(
+    roots: Arc<rustls::RootCertStore>,
+) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
+    crate::transport::tls::certs::client_config(roots)
+}
+
+/// Where a server listens, resolved.
+#[derive(Debug, Clone)]
+pub(crate) enum PeerAddr {
+    Tcp(std::net::SocketAddr),
+    Unix(PathBuf),
+}
+
+impl std::fmt::Display for PeerAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PeerAddr::Tcp(addr) => write!(f, "{addr}"),
+            PeerAddr::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// TLS to a server: the shard's client configuration and the name its certificate must
+/// have.
+pub(crate) struct TlsTo<'a> {
+    pub config: &'a Arc<rustls::ClientConfig>,
+    pub name: &'a ServerName<'static>,
+}
+
+/// Why a connection could not be made.
+#[derive(Debug)]
+pub(crate) enum ConnectError {
+    /// Refused, unreachable, or the TLS handshake failed: the reason.
+    Failed(String),
+    /// Not connected (or not through the handshake) within the deadline.
+    TimedOut,
+}
+
+type ClientTls = Tls<TcpStream, UnbufferedClientConnection>;
+
+pub(crate) enum UpstreamConn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+    Tls(Box<ClientTls>),
+}
+
+impl UpstreamConn {
+    /// Connects to `addr` (then runs the TLS handshake with `tls`), all within `deadline`.
+    pub(crate) async fn connect(
+        addr: &PeerAddr,
+        tls: Option<TlsTo<'_>>,
+        deadline: Duration,
+    ) -> Result<UpstreamConn, ConnectError> {
+        let connect = async {
+            match addr {
+                PeerAddr::Tcp(addr) => {
+                    let stream = TcpStream::connect(*addr)
+                        .await
+                        .map_err(|e| ConnectError::Failed(e.to_string()))?;
+                    let _ = stream.set_nodelay(true);
+                    match tls {
+                        None => Ok(UpstreamConn::Tcp(stream)),
+                        // The handshake has the rest of the deadline (the outer timeout).
+                        Some(tls) => {
+                            Tls::connect(stream, tls.config.clone(), tls.name.clone(), deadline)
+                                .await
+                                .map(|tls| UpstreamConn::Tls(Box::new(tls)))
+                                .map_err(|e| ConnectError::Failed(format!("TLS: {e}")))
+                        }
+                    }
+                }
+                PeerAddr::Unix(path) => UnixStream::connect(path)
+                    .await
+                    .map(UpstreamConn::Unix)
+                    .map_err(|e| ConnectError::Failed(e.to_string())),
+            }
+        };
+        match rt::timeout(deadline, connect).await {
+            Ok(result) => result,
+            Err(_) => Err(ConnectError::TimedOut),
+        }
+    }
+
+    /// Reads into `buf[len..capacity]`, appending; `Ok(0)` is the end of the stream.
+    pub(crate) async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        Transport::read(self, buf).await
+    }
+
+    /// Writes all of `buf`.
+    pub(crate) async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        Transport::write_all(self, buf).await
+    }
+
+    /// Whether a kept connection can no longer carry a request: its server closed it, reset
+    /// it, or sent bytes nobody asked for (or TLS holds some not yet read).
+    pub(crate) fn unusable(&self) -> bool {
+        let fd: Option<RawFd> = match self {
+            UpstreamConn::Tcp(stream) => Some(stream.raw_fd()),
+            UpstreamConn::Unix(stream) => stream.raw_fd(),
+            UpstreamConn::Tls(tls) => {
+                if tls.buffered() {
+                    return true;
+                }
+                Some(tls.io().raw_fd())
+            }
+        };
+        fd.is_some_and(bext_shards::sys::connection_unusable)
+    }
+}
+
+pub(crate) enum UpstreamReader {
+    Tcp(TcpReader),
+    Unix(UnixReader),
+    Tls(TlsReader<TcpReader, UnbufferedClientConnection>),
+}
+
+pub(crate) enum UpstreamWriter {
+    Tcp(TcpWriter),
+    Unix(UnixWriter),
+    Tls(TlsWriter<TcpWriter, UnbufferedClientConnection>),
+}
+
+impl Transport for UpstreamConn {
+    type Reader = UpstreamReader;
+    type Writer = UpstreamWriter;
+
+    fn split(self) -> (UpstreamReader, UpstreamWriter) {
+        match self {
+            UpstreamConn::Tcp(stream) => {
+                let (r, w) = stream.into_split();
+                (UpstreamReader::Tcp(r), UpstreamWriter::Tcp(w))
+            }
+            UpstreamConn::Unix(stream) => {
+                let (r, w) = stream.into_split();
+                (UpstreamReader::Unix(r), UpstreamWriter::Unix(w))
+            }
+            UpstreamConn::Tls(tls) => {
+                let (r, w) = tls.split();
+                (UpstreamReader::Tls(r), UpstreamWriter::Tls(w))
+            }
+        }
+    }
+
+    async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        match self {
+            UpstreamConn::Tcp(stream) => stream.read(buf).await,
+            UpstreamConn::Unix(stream) => stream.read(buf).await,
+            UpstreamConn::Tls(tls) => Transport::read(tls.as_mut(), buf).await,
+        }
+    }
+
+    async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        match self {
+            UpstreamConn::Tcp(stream) => stream.write_all(buf).await,
+            UpstreamConn::Unix(stream) => stream.write_all(buf).await,
+            UpstreamConn::Tls(tls) => Transport::write_all(tls.as_mut(), buf).await,
+        }
+    }
+
+    async fn write_all_gathered(&mut self, head: Vec<u8>, body: Bytes) -> BufResult<()> {
+        match self {
+            UpstreamConn::Tcp(stream) => stream.write_all_gathered(head, body).await,
+            UpstreamConn::Unix(stream) => {
+                let mut out = head;
+                let len = out.len();
+                out.extend_from_slice(&body);
+                let (result, mut back) = stream.write_all(out).await;
+                back.truncate(len);
+                (result, back)
+            }
+            UpstreamConn::Tls(tls) => tls.write_all_gathered(head, body).await,
+        }
+    }
+
+    async fn shutdown_write(&mut self) -> io::Result<()> {
+        match self {
+            UpstreamConn::Tcp(stream) => stream.shutdown_write().await,
+            UpstreamConn::Unix(stream) => stream.shutdown_write().await,
+            UpstreamConn::Tls(tls) => Transport::shutdown_write(tls.as_mut()).await,
+        }
+    }
+}
+
+impl TransportRead for UpstreamReader {
+    async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        match self {
+            UpstreamReader::Tcp(r) => r.read(buf).await,
+            UpstreamReader::Unix(r) => r.read(buf).await,
+            UpstreamReader::Tls(r) => r.read(buf).await,
+        }
+    }
+}
+
+impl TransportWrite for UpstreamWriter {
+    async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        match self {
+            UpstreamWriter::Tcp(w) => w.write_all(buf).await,
+            UpstreamWriter::Unix(w) => w.write_all(buf).await,
+            UpstreamWriter::Tls(w) => w.write_all(buf).await,
+        }
+    }
+
+    async fn shutdown_write(&mut self) -> io::Result<()> {
+        match self {
+            UpstreamWriter::Tcp(w) => w.shutdown_write().await,
+            UpstreamWriter::Unix(w) => w.shutdown_write().await,
+            UpstreamWriter::Tls(w) => w.shutdown_write().await,
+        }
+    }
+}

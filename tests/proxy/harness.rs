@@ -1,0 +1,111 @@
+//! What the proxy's tests share: the test upstreams (`upstream.py`, `ws.py`) as child
+//! processes, and curl.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use crate::common;
+
+/// The `websockets` release `tests/proxy/ws.py` is written against.
+pub const WEBSOCKETS: &str = "websockets==15.0.1";
+
+/// A running test upstream, killed on drop.
+pub struct Upstream {
+    pub child: Child,
+    port: u16,
+}
+
+impl Upstream {
+    pub fn start(name: &str) -> Upstream {
+        Upstream::start_with(name, &[])
+    }
+
+    /// With `upstream.py`'s options: `--unix PATH`, `--tls CERT KEY`.
+    pub fn start_with(name: &str, args: &[&str]) -> Upstream {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/upstream.py");
+        Upstream::spawn(
+            Command::new("/usr/bin/python3")
+                .arg(script)
+                .arg(name)
+                .args(args),
+        )
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The WebSocket echo server.
+    pub fn websocket() -> Upstream {
+        Upstream::spawn(
+            Command::new(common::venv_python("websockets", WEBSOCKETS))
+                .arg(ws_script())
+                .arg("serve"),
+        )
+    }
+
+    pub fn spawn(command: &mut Command) -> Upstream {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs the test upstream");
+        let stdout = child.stdout.take().expect("piped");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the upstream says where it listens");
+        let port = line
+            .strip_prefix("listening ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Upstream { child, port }
+    }
+
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `curl ARGS URL`: status, body and curl's exit code.
+pub fn curl(url: &str, args: &[&str]) -> (u16, String, i32) {
+    let out = Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-w", "\n%{http_code}"])
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (
+        status.trim().parse().unwrap_or(0),
+        body.to_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+pub fn header<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    doc["headers"]
+        .as_array()?
+        .iter()
+        .find(|pair| pair[0] == name)
+        .and_then(|pair| pair[1].as_str())
+}
+
+pub fn ws_script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/ws.py")
+}

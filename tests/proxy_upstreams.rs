@@ -1,0 +1,261 @@
+//! Upstreams beyond plain TCP, end to end: a server on a Unix socket; HTTPS servers verified
+//! against an authority made here with openssl, and refused when their certificate is not
+//! trusted or does not name them; and next.config rewrites to another server's URL, proxied
+//! as `next start` does. The servers are `tests/proxy/upstream.py` (Python's http.server, with
+//! its `ssl` module for HTTPS), the client curl.
+
+mod common;
+#[path = "proxy/harness.rs"]
+mod harness;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Bext, TempDir};
+use harness::{Upstream, curl, header, json};
+
+/// Runs `openssl ARGS` in `dir`, which must succeed.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An authority (`ca.pem`) and a server certificate it signed (`cert.pem`, `key.pem`) for
+/// `upstream.test` and 127.0.0.1, in `dir`.
+fn make_authority_and_server(dir: &Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=bext test authority",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=upstream.test",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:upstream.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("write server.ext");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "cert.pem",
+        ],
+    );
+}
+
+#[test]
+fn a_unix_socket_upstream_is_proxied_and_its_connection_kept() {
+    let dir = TempDir::new("proxy-unix");
+    let socket = dir.path().join("api.sock");
+    let socket = socket.to_str().expect("utf-8 path");
+    let _upstream = Upstream::start_with("on-unix", &["--unix", socket]);
+    let config = dir.write(
+        "bext.toml",
+        "[[upstream]]\nname = \"api\"\nservers = [\"unix:api.sock\"]\nhost_header = \"upstream\"\n\n\
+         [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"api\"\n",
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    for i in 0..3 {
+        let (status, body, _) = curl(
+            &format!("http://{}/echo/{i}", bext.addr),
+            &["-d", "over a unix socket"],
+        );
+        assert_eq!(status, 200, "{body}");
+        let doc = json(&body);
+        assert_eq!(doc["server"], "on-unix");
+        assert_eq!(doc["path"], format!("/echo/{i}"));
+        assert_eq!(doc["body"], "over a unix socket");
+        // `host_header = "upstream"` for a socket: `localhost`.
+        assert_eq!(header(&doc, "host"), Some("localhost"), "{body}");
+    }
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
+    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 2);
+}
+
+#[test]
+fn https_upstreams_are_verified_and_their_connections_kept() {
+    let dir = TempDir::new("proxy-https");
+    make_authority_and_server(dir.path());
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    let upstream = Upstream::start_with(
+        "on-tls",
+        &[
+            "--tls",
+            cert.to_str().expect("utf-8 path"),
+            key.to_str().expect("utf-8 path"),
+        ],
+    );
+    let server = upstream.addr();
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"good\"\nservers = [\"{server}\"]\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\nhost_header = \"upstream\"\n\n\
+             [[upstream]]\nname = \"by-ip\"\nservers = [\"{server}\"]\ntls = true\n\
+             tls_ca = \"ca.pem\"\n\n\
+             [[upstream]]\nname = \"untrusted\"\nservers = [\"{server}\"]\ntls = true\n\n\
+             [[upstream]]\nname = \"misnamed\"\nservers = [\"{server}\"]\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_sni = \"other.test\"\n\n\
+             [[site]]\n\
+             [[site.proxy]]\nmatch = \"/good/**\"\nupstream = \"good\"\nstrip_prefix = \"/good\"\n\
+             [[site.proxy]]\nmatch = \"/by-ip/**\"\nupstream = \"by-ip\"\nstrip_prefix = \"/by-ip\"\n\
+             [[site.proxy]]\nmatch = \"/untrusted/**\"\nupstream = \"untrusted\"\n\
+             [[site.proxy]]\nmatch = \"/misnamed/**\"\nupstream = \"misnamed\"\n"
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    for i in 0..3 {
+        let (status, body, _) = curl(
+            &format!("http://{}/good/echo?n={i}", bext.addr),
+            &["-d", "over TLS"],
+        );
+        assert_eq!(status, 200, "{body}");
+        let doc = json(&body);
+        assert_eq!(doc["server"], "on-tls");
+        assert_eq!(doc["path"], format!("/echo?n={i}"));
+        assert_eq!(doc["body"], "over TLS");
+        // The server's own host:port, the client's Host in X-Forwarded-Host.
+        assert_eq!(header(&doc, "host"), Some(server.as_str()), "{body}");
+        assert_eq!(
+            header(&doc, "x-forwarded-host"),
+            Some(bext.addr.to_string().as_str()),
+            "{body}"
+        );
+    }
+    // One handshake, then the connection is kept.
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
+    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 2);
+    // Without tls_sni, an IP address is verified against the certificate's IP names.
+    let (status, body, _) = curl(&format!("http://{}/by-ip/echo", bext.addr), &[]);
+    assert_eq!(status, 200, "{body}");
+
+    // Not trusted (the system's authorities did not sign it), or not the name asked for:
+    // nothing is sent, 502, the reason logged.
+    let (status, _, _) = curl(&format!("http://{}/untrusted/echo", bext.addr), &[]);
+    assert_eq!(status, 502);
+    assert!(
+        bext.wait_for_stderr("invalid peer certificate: UnknownIssuer"),
+        "{}",
+        bext.stderr()
+    );
+    let (status, _, _) = curl(&format!("http://{}/misnamed/echo", bext.addr), &[]);
+    assert_eq!(status, 502);
+    assert!(
+        bext.wait_for_stderr("certificate not valid for name \"other.test\""),
+        "{}",
+        bext.stderr()
+    );
+}
+
+#[test]
+fn next_config_rewrites_to_another_server_are_proxied() {
+    let upstream = Upstream::start("elsewhere");
+    let dir = TempDir::new("proxy-rewrite");
+    dir.write(
+        "app/layout.tsx",
+        "export default function L({ children }: { children: any }) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "app/page.tsx",
+        "export default function Home() { return <h1>home</h1>; }\n",
+    );
+    dir.write(
+        "next.config.mjs",
+        format!(
+            "export default {{\n  async rewrites() {{\n    return {{\n      beforeFiles: [{{ source: '/api/:path*', destination: 'http://{}/echo/:path*' }}],\n      fallback: [{{ source: '/:path*', destination: 'http://{}/echo/fallback/:path*' }}],\n    }};\n  }},\n  async headers() {{ return [{{ source: '/api/:path*', headers: [{{ key: 'x-from-config', value: 'yes' }}] }}]; }},\n}};\n",
+            upstream.addr(),
+            upstream.addr()
+        ),
+    );
+    dir.write(
+        "middleware.ts",
+        "import { NextResponse, type NextRequest } from 'next/server';\n\nexport function middleware(request: NextRequest) {\n  if (request.nextUrl.pathname === '/away') return NextResponse.rewrite('https://elsewhere.test/x');\n  return NextResponse.next();\n}\n",
+    );
+    let bext = Bext::serve_dir(dir.path(), &["--shards", "1"]);
+    let (status, body, _) = curl(
+        &format!("http://{}/api/a/b?q=1", bext.addr),
+        &["-d", "posted", "-D", "-"],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (head, body) = body.split_once("\r\n\r\n").expect("a head, then the body");
+    assert!(
+        head.to_ascii_lowercase().contains("x-from-config: yes"),
+        "{head}"
+    );
+    let doc = json(body);
+    assert_eq!(doc["server"], "elsewhere");
+    assert_eq!(doc["path"], "/echo/a/b?q=1");
+    assert_eq!(doc["method"], "POST");
+    assert_eq!(doc["body"], "posted");
+    // Next sends the destination's host.
+    assert_eq!(header(&doc, "host"), Some(upstream.addr().as_str()));
+    // The app's own page still renders; a path it does not have falls back to the server.
+    let (status, body, _) = curl(&format!("http://{}/", bext.addr), &[]);
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>home</h1>"), "{body}");
+    let (status, body, _) = curl(&format!("http://{}/no/such/page", bext.addr), &[]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["path"], "/echo/fallback/no/such/page");
+    // A middleware's URL to a server bext knows nothing of: 502, saying why.
+    let (status, body, _) = curl(&format!("http://{}/away", bext.addr), &[]);
+    assert_eq!(status, 502);
+    assert!(body.contains("https://elsewhere.test/x"), "{body}");
+    assert!(
+        bext.wait_for_stderr("bext knows no upstream for its server"),
+        "{}",
+        bext.stderr()
+    );
+}
