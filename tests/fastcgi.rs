@@ -154,6 +154,18 @@ echo "front controller: $path\n";
         "<?php\nerror_log('big.php on stderr');\nfor ($i = 0; $i < 2000; $i++) { echo str_repeat('x', 999), \"\\n\"; flush(); }\n",
     );
     dir.write("www/static.txt", "a plain file\n");
+    dir.write("www/protected/report.txt", "secret report\n");
+    dir.write(
+        "www/download.php",
+        r#"<?php
+if (($_GET['who'] ?? '') !== 'me') { http_response_code(403); echo "no\n"; exit; }
+header('X-Accel-Redirect: ' . ($_GET['to'] ?? '/protected/report.txt'));
+header('Content-Disposition: attachment; filename="report.txt"');
+header('Set-Cookie: seen=1');
+header('Content-Type: application/x-not-the-file');
+echo "the script's own body\n";
+"#,
+    );
     // PHP-FPM's workers run as nobody: they must read the scripts.
     let _ = Command::new("chmod")
         .args(["-R", "a+rX"])
@@ -163,8 +175,8 @@ echo "front controller: $path\n";
     let config = dir.write(
         "bext.toml",
         format!(
-            "[[site]]\nroot = \"www\"\n[site.fastcgi]\nserver = \"{}\"\n\
-             front_controller = \"/index.php\"\n",
+            "[[site]]\nroot = \"www\"\ninternal = [\"/protected/**\"]\n\
+             [site.fastcgi]\nserver = \"{}\"\nfront_controller = \"/index.php\"\n",
             fpm.server
         ),
     );
@@ -273,6 +285,56 @@ fn paths_that_are_no_file_go_to_the_front_controller() {
     assert!(head.contains("location: /elsewhere"), "{head}");
     assert_eq!(curl(&format!("{base}/missing"), &[]).0, 404);
     assert_eq!(bext.metric("bext_fastcgi_requests_total"), 5);
+}
+
+#[test]
+fn a_script_hands_out_an_internal_file_with_x_accel_redirect() {
+    let (_dir, _fpm, bext) = site("fastcgi-accel", true);
+    let base = format!("http://{}", bext.addr);
+    // The script decides; the file's bytes, type and length are the file's, the script's
+    // Content-Disposition and cookie are kept, its own body and type are not.
+    let (status, head, body) = curl(&format!("{base}/download.php?who=me"), &[]);
+    assert_eq!((status, body.as_str()), (200, "secret report\n"), "{head}");
+    assert!(
+        head.contains("content-disposition: attachment; filename=\"report.txt\""),
+        "{head}"
+    );
+    assert!(head.contains("set-cookie: seen=1"), "{head}");
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    assert!(!head.contains("x-accel-redirect"), "{head}");
+    // Ranges and HEAD apply to the file.
+    let (status, _, body) = curl(&format!("{base}/download.php?who=me"), &["-r", "0-5"]);
+    assert_eq!((status, body.as_str()), (206, "secret"));
+    let (status, head, body) = curl(&format!("{base}/download.php?who=me"), &["-I"]);
+    assert_eq!(status, 200);
+    assert!(
+        !body.contains("secret"),
+        "a HEAD answer has no body: {body}"
+    );
+    assert!(head.contains("content-length: 14"), "{head}");
+    // The script says no: its answer stands.
+    let (status, _, body) = curl(&format!("{base}/download.php"), &[]);
+    assert_eq!((status, body.as_str()), (403, "no\n"));
+    // Clients cannot ask for the internal file themselves, however they spell its path.
+    for path in [
+        "/protected/report.txt",
+        "/%70rotected/report.txt",
+        "/protected//report.txt",
+        "/x/../protected/report.txt",
+    ] {
+        let (status, _, body) = curl(&format!("{base}{path}"), &["--path-as-is"]);
+        // (A `..` segment is refused as a bad path, 400, before anything is looked up.)
+        assert!(matches!(status, 400 | 404), "{path}: {status} {body}");
+        assert!(!body.contains("secret"), "{path}: {body}");
+    }
+    // A value that is no path is the script's error.
+    let (status, _, _) = curl(&format!("{base}/download.php?who=me&to=nope"), &[]);
+    assert_eq!(status, 502);
+    assert!(
+        bext.wait_for_stderr("X-Accel-Redirect `nope` is not a path of the site"),
+        "{}",
+        bext.stderr()
+    );
 }
 
 #[test]

@@ -290,6 +290,10 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
                 "upstream[0].host_header: ",
             ),
             (
+                "[[site]]\nroot = \".\"\ninternal = [\"private/**\"]\n",
+                "site[0].internal[0]: `private/**`: a path glob starting with `/`",
+            ),
+            (
                 "[[upstream]]\nname = \"a\"\nservers = [\"unix:\"]\n[[site]]\nroot = \".\"\n",
                 "upstream[0].servers[0]: `unix:`: a Unix socket's path follows `unix:`",
             ),

@@ -1,7 +1,8 @@
 //! Upstreams beyond plain TCP, end to end: a server on a Unix socket; HTTPS servers verified
 //! against an authority made here with openssl, and refused when their certificate is not
-//! trusted or does not name them; and next.config rewrites to another server's URL, proxied
-//! as `next start` does. The servers are `tests/proxy/upstream.py` (Python's http.server, with
+//! trusted or does not name them; next.config rewrites to another server's URL, proxied as
+//! `next start` does; and an upstream handing out a site's internal file with
+//! `X-Accel-Redirect`. The servers are `tests/proxy/upstream.py` (Python's http.server, with
 //! its `ssl` module for HTTPS), the client curl.
 
 mod common;
@@ -258,4 +259,39 @@ fn next_config_rewrites_to_another_server_are_proxied() {
         "{}",
         bext.stderr()
     );
+}
+
+#[test]
+fn an_upstream_hands_out_an_internal_file_with_x_accel_redirect() {
+    let upstream = Upstream::start("accel");
+    let dir = TempDir::new("proxy-accel");
+    dir.write("www/private/report.txt", "secret report\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"app\"\nservers = [\"{}\"]\n\n\
+             [[site]]\nroot = \"www\"\ninternal = [\"/private/**\"]\n\
+             [[site.proxy]]\nmatch = \"/app/**\"\nupstream = \"app\"\nstrip_prefix = \"/app\"\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let (status, body, _) = curl(
+        &format!("http://{}/app/accel?to=/private/report.txt", bext.addr),
+        &["-D", "-"],
+    );
+    let (head, body) = body.split_once("\r\n\r\n").expect("a head, then the body");
+    let head = head.to_ascii_lowercase();
+    assert_eq!((status, body), (200, "secret report\n"), "{head}");
+    assert!(head.contains("set-cookie: seen=1"), "{head}");
+    assert!(head.contains("content-type: text/plain"), "{head}");
+    // Not to clients directly.
+    let (status, body, _) = curl(&format!("http://{}/private/report.txt", bext.addr), &[]);
+    assert_eq!(status, 404, "{body}");
+    // A redirect to a file that is not there is the file's 404.
+    let (status, _, _) = curl(
+        &format!("http://{}/app/accel?to=/private/none.txt", bext.addr),
+        &[],
+    );
+    assert_eq!(status, 404);
 }

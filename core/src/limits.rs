@@ -484,6 +484,8 @@ pub const SITE_HEADERS_MAX: usize = 64;
 pub const SITE_HEADER_VALUE_BYTES_MAX: usize = 8 * 1024;
 /// `cache_control` rules per site: matched one after another on every response.
 pub const CACHE_RULES_MAX: usize = 256;
+/// `internal` patterns per site: one glob set, asked on every request of the site.
+pub const INTERNAL_PATTERNS_MAX: usize = 256;
 
 const _: () = assert!(HEADER_READ_TIMEOUT_MS <= TIMEOUT_MS_CEILING);
 const _: () = assert!(BODY_IDLE_TIMEOUT_MS <= TIMEOUT_MS_CEILING);

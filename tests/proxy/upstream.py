@@ -18,6 +18,7 @@ GET/POST/... paths:
   /health           200 while well, 503 while sick (counted)
   /sick, /well      turn /health's answer
   /health-count     how many /health requests came, as text
+  /accel?to=PATH    200 with X-Accel-Redirect: PATH, a cookie, and a body of its own
 """
 
 import json
@@ -82,6 +83,10 @@ class Handler(BaseHTTPRequestHandler):
             }
             self._send(200, json.dumps(doc).encode(), "application/json",
                        [("Keep-Alive", "timeout=30"), ("X-Upstream", NAME)])
+        elif path == "/accel":
+            self._send(200, b"the upstream's own body\n", "application/x-not-the-file",
+                       [("X-Accel-Redirect", query.get("to", ["/"])[0]),
+                        ("Set-Cookie", "seen=1")])
         elif path == "/big":
             n = int(query.get("bytes", ["0"])[0])
             self.send_response(200)

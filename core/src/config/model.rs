@@ -369,6 +369,10 @@ pub struct SiteConfig {
     pub headers: Vec<(String, String)>,
     /// `Cache-Control` rules; the first whose pattern matches the request path wins.
     pub cache_control: Vec<CacheRule>,
+    /// Globs over the decoded path that no client may ask for (404), which an
+    /// `X-Accel-Redirect` from the site's FastCGI server or a proxied upstream still reaches:
+    /// nginx's `internal`.
+    pub internal: Vec<String>,
     /// Status (400..=599, unique) to a page path relative to the site root (no leading `/`,
     /// no `..` segment), in file order.
     pub error_pages: Vec<(u16, String)>,
@@ -577,6 +581,7 @@ impl SiteConfig {
             body_bytes_max: limits::BODY_BYTES_MAX,
             headers: Vec::new(),
             cache_control: Vec::new(),
+            internal: Vec::new(),
             error_pages: Vec::new(),
             tls: None,
             https_redirect: false,

@@ -167,6 +167,8 @@ pub(super) struct RawSite {
     #[serde(default)]
     pub cache_control: Vec<RawCacheRule>,
     #[serde(default)]
+    pub internal: Vec<Spanned<String>>,
+    #[serde(default)]
     pub error_pages: Pairs,
     pub tls: Option<Spanned<RawTls>>,
     pub https_redirect: Option<Spanned<bool>>,

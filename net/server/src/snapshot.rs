@@ -65,6 +65,8 @@ pub(crate) struct SiteRuntime {
     pub rules: Option<Arc<bext_core::waf::secrule::RuleSet>>,
     /// `[[site.proxy]]`'s patterns, in order (the route's index is the position).
     pub proxy: Vec<globset::GlobMatcher>,
+    /// The site's `internal` patterns, over the decoded path; `None` without any.
+    pub internal: Option<globset::GlobSet>,
     /// `[site.fastcgi]`'s server, resolved.
     pub fastcgi: Option<PeerAddr>,
     /// The site root as an absolute path without symlinks, for `DOCUMENT_ROOT` and
@@ -164,6 +166,21 @@ impl AppBuilder {
                         .map_err(|e| SnapshotError(format!("site[{i}].proxy.match: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+            let internal = if site.internal.is_empty() {
+                None
+            } else {
+                let mut set = globset::GlobSetBuilder::new();
+                for pattern in &site.internal {
+                    set.add(
+                        bext_core::static_files::compile_glob(pattern)
+                            .map_err(|e| SnapshotError(format!("site[{i}].internal: {e}")))?,
+                    );
+                }
+                Some(
+                    set.build()
+                        .map_err(|e| SnapshotError(format!("site[{i}].internal: {e}")))?,
+                )
+            };
             let fastcgi = match site.fastcgi.as_ref().map(|f| &f.server) {
                 Some(ServerAddress::Tcp { host, port }) => {
                     Some(PeerAddr::Tcp(resolve(host, *port).map_err(|e| {
@@ -187,6 +204,7 @@ impl AppBuilder {
                 String::new()
             };
             site_runtime.push(SiteRuntime {
+                internal,
                 root,
                 fastcgi,
                 document_root,

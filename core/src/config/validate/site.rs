@@ -104,6 +104,7 @@ impl Checker<'_> {
         )?;
         site.headers = self.headers(&prefix, raw.headers)?;
         site.cache_control = self.cache_rules(&prefix, raw.cache_control)?;
+        site.internal = self.internal_patterns(&prefix, raw.internal)?;
         site.error_pages = self.error_pages(&prefix, raw.error_pages)?;
         site.tls = match raw.tls {
             None => None,
@@ -289,6 +290,33 @@ impl Checker<'_> {
             headers.push((lower, text.to_owned()));
         }
         Ok(headers)
+    }
+
+    /// `internal = ["/protected/**"]`: globs like `cache_control`'s.
+    fn internal_patterns(&self, prefix: &str, raw: Vec<Spanned<String>>) -> Result<Vec<String>> {
+        let mut out = Vec::with_capacity(raw.len());
+        for (i, pattern) in raw.into_iter().enumerate() {
+            let key = format!("{prefix}.internal[{i}]");
+            let text = pattern.get_ref();
+            let why = if i == INTERNAL_PATTERNS_MAX {
+                Some(format!(
+                    "at most {INTERNAL_PATTERNS_MAX} internal patterns per site"
+                ))
+            } else if !text.starts_with('/') {
+                Some(format!(
+                    "`{text}`: a path glob starting with `/`, like `/protected/**`"
+                ))
+            } else {
+                compile_glob(text)
+                    .err()
+                    .map(|error| format!("invalid glob: {}", error.kind()))
+            };
+            if let Some(why) = why {
+                return Err(self.source.error(pattern.span(), &key, why));
+            }
+            out.push(pattern.into_inner());
+        }
+        Ok(out)
     }
 
     fn cache_rules(&self, prefix: &str, raw: Vec<RawCacheRule>) -> Result<Vec<CacheRule>> {

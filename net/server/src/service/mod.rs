@@ -15,6 +15,7 @@
 //! - ACME HTTP-01 tokens the ACME thread has open (`/.well-known/acme-challenge/…`), before
 //!   any site's own routes and redirects.
 
+mod accel;
 pub(crate) mod app;
 mod fastcgi;
 mod inspect;
@@ -161,6 +162,7 @@ impl Service {
             Handler::HttpsRedirect => Some(https_redirect(request)),
             Handler::AcmeChallenge => Some(self.acme_answer(request)),
             Handler::Refused(refusal) => Some(waf::refused(refusal)),
+            Handler::Internal => Some(Response::error(404)),
             Handler::Proxy(_) | Handler::FastCgi => None,
         };
         match (answer, inspection) {
@@ -201,13 +203,17 @@ impl Service {
                     .and_then(fastcgi::front_controller);
                 match front {
                     Some(script) if response.status == 404 => {
-                        fastcgi::answer(self, route, request, &script).await
+                        let response = fastcgi::answer(self, route, request, &script).await;
+                        accel::follow(self, route, request, response, now).await
                     }
                     _ => response,
                 }
             }
             Handler::FastCgi => match &route.script {
-                Some(script) => fastcgi::answer(self, route, request, script).await,
+                Some(script) => {
+                    let response = fastcgi::answer(self, route, request, script).await;
+                    accel::follow(self, route, request, response, now).await
+                }
                 None => static_files::miss(self, route, request, now).await,
             },
             Handler::App => app::answer(self, route, request, now).await,
@@ -215,7 +221,11 @@ impl Service {
             Handler::HttpsRedirect => https_redirect(request),
             Handler::AcmeChallenge => self.acme_answer(request),
             Handler::Refused(refusal) => waf::refused(refusal),
-            Handler::Proxy(which) => proxy::answer(self, route, request, which).await,
+            Handler::Internal => Response::error(404),
+            Handler::Proxy(which) => {
+                let response = proxy::answer(self, route, request, which).await;
+                accel::follow(self, route, request, response, now).await
+            }
         };
         let response = match inspection {
             Some(inspection) => inspection.conclude_async(self, request, response).await,

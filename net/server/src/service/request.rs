@@ -73,6 +73,32 @@ pub(crate) struct Request<'a> {
 }
 
 impl<'a> Request<'a> {
+    /// The same request for another target (an internal redirect), as a `GET` (a `HEAD`
+    /// stays one) without a body: fields, peer and conditions kept, the head as received
+    /// left behind, since it names the old target.
+    pub fn redirected<'b>(
+        &self,
+        target: &'b [u8],
+        path: &'b [u8],
+        query: Option<&'b [u8]>,
+    ) -> Request<'b>
+    where
+        'a: 'b,
+    {
+        let head = self.method == Method::Head;
+        Request {
+            method: if head { Method::Head } else { Method::Get },
+            method_bytes: if head { b"HEAD" } else { b"GET" },
+            target,
+            sent_target: target,
+            path,
+            query,
+            body: None,
+            raw: None,
+            ..*self
+        }
+    }
+
     /// The view of an HTTP/1.1 head; `raw` is the head's bytes (request line and fields).
     pub fn from_h1(head: &h1::Request<'a, 'a>, raw: &'a [u8], peer: SocketAddr) -> Request<'a> {
         // The target as sent: path and query are adjacent in the buffer.

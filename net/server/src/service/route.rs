@@ -53,6 +53,9 @@ pub(crate) enum Handler {
     Proxy(usize),
     /// A script (or a directory's index script) run by the site's FastCGI server.
     FastCgi,
+    /// A path of the site's `internal` patterns, which only an `X-Accel-Redirect` reaches:
+    /// 404.
+    Internal,
 }
 
 /// Why `[waf]` refused a request.
@@ -95,6 +98,8 @@ impl Route {
             Handler::Ops(ops)
         } else if !secure && snapshot.config.sites[site].https_redirect {
             Handler::HttpsRedirect
+        } else if is_internal(&snapshot.site_runtime[site], request.path) {
+            Handler::Internal
         } else if let Some(which) = snapshot.site_runtime[site]
             .proxy
             .iter()
@@ -135,7 +140,8 @@ impl Route {
             | Handler::Ops(_)
             | Handler::HttpsRedirect
             | Handler::AcmeChallenge
-            | Handler::Refused(_) => BodyUse::Ignore(max),
+            | Handler::Refused(_)
+            | Handler::Internal => BodyUse::Ignore(max),
         }
     }
 }
@@ -169,4 +175,25 @@ fn ops_endpoint(state: &State, request: &Request<'_>) -> Option<Ops> {
 /// GET or HEAD: the methods static files and cached pages answer.
 pub(crate) fn is_read(method: Method) -> bool {
     matches!(method, Method::Get | Method::Head)
+}
+
+/// Whether `path` is one of the site's `internal` ones. Decided on the decoded, normalised
+/// path the files are served by, so no escaping of a name (`/%70rotected/`) reaches an
+/// internal file; a path that does not resolve is left to the handler, which refuses it.
+fn is_internal(site: &crate::snapshot::SiteRuntime, path: &[u8]) -> bool {
+    let Some(internal) = &site.internal else {
+        return false;
+    };
+    match bext_core::static_files::resolve_path(path, true) {
+        Ok(safe) => {
+            let mut full = String::with_capacity(safe.rel.len() + 2);
+            full.push('/');
+            full.push_str(&safe.rel);
+            if safe.trailing_slash && !safe.rel.is_empty() {
+                full.push('/');
+            }
+            internal.is_match(&full)
+        }
+        Err(_) => false,
+    }
 }
