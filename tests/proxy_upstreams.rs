@@ -295,3 +295,106 @@ fn an_upstream_hands_out_an_internal_file_with_x_accel_redirect() {
     );
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_stale() {
+    let upstream = Upstream::start("cached");
+    let dir = TempDir::new("proxy-cache");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[render]\ninvalidate_token = \"0123456789abcdef0123\"\n\n\
+             [[upstream]]\nname = \"app\"\nservers = [\"{}\"]\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"app\"\ncache = true\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    // `n`: how many times the upstream was asked for that URL; `cache`: x-bext-cache.
+    let get = |path: &str, args: &[&str]| -> (u64, String, serde_json::Value) {
+        let mut all = vec!["-D", "-"];
+        all.extend_from_slice(args);
+        let (status, text, _) = curl(&format!("http://{}{path}", bext.addr), &all);
+        assert_eq!(status, 200, "{path}: {text}");
+        let (head, body) = text.split_once("\r\n\r\n").expect("a head, then the body");
+        let cache = head
+            .lines()
+            .find_map(|l| l.strip_prefix("x-bext-cache: "))
+            .unwrap_or("none")
+            .to_owned();
+        let doc = json(body);
+        (doc["n"].as_u64().expect("n"), cache, doc)
+    };
+
+    // Kept for its max-age; the fill asks without the client's conditions and encodings.
+    let fresh = "/cached/a?cc=max-age=60";
+    let (n, cache, doc) = get(
+        fresh,
+        &["-H", "If-None-Match: \"x\"", "-H", "Accept-Encoding: gzip"],
+    );
+    assert_eq!((n, cache.as_str()), (1, "miss"));
+    assert_eq!(header(&doc, "if-none-match"), None, "{doc}");
+    assert_eq!(header(&doc, "accept-encoding"), None, "{doc}");
+    for _ in 0..3 {
+        let (n, cache, _) = get(fresh, &[]);
+        assert_eq!((n, cache.as_str()), (1, "hit"));
+    }
+    // A HEAD is answered from the copy too.
+    let (status, head, _) = curl(&format!("http://{}{fresh}", bext.addr), &["-I"]);
+    assert_eq!(status, 200);
+    assert!(head.contains("x-bext-cache: hit"), "{head}");
+
+    // Not kept: no lifetime, a cookie, `private`; a request with credentials skips the cache.
+    for path in [
+        "/cached/b",
+        "/cached/c?cc=max-age=60&cookie=1",
+        "/cached/d?cc=private,max-age=60",
+    ] {
+        assert_eq!(get(path, &[]).0, 1, "{path}");
+        assert_eq!(get(path, &[]).0, 2, "{path}");
+    }
+    let (n, _, _) = get(fresh, &["-H", "Authorization: Bearer t"]);
+    assert_eq!(n, 2, "a request with Authorization goes to the upstream");
+
+    // Stale without stale-while-revalidate: asked again at once.
+    let short = "/cached/e?cc=max-age=1";
+    assert_eq!(get(short, &[]).0, 1);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (n, cache, _) = get(short, &[]);
+    assert_eq!((n, cache.as_str()), (2, "miss"));
+
+    // With it: the stale copy at once, the fresh one fetched behind it.
+    let swr = "/cached/f?cc=max-age=1,stale-while-revalidate=60";
+    assert_eq!(get(swr, &[]).0, 1);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (n, cache, _) = get(swr, &[]);
+    assert_eq!((n, cache.as_str()), (1, "stale"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (n, cache, _) = get(swr, &[]);
+        if (n, cache.as_str()) == (2, "hit") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never refreshed: {n} {cache}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    // The purge endpoint marks a kept answer stale; without a stale window it is a miss.
+    let (status, body, _) = curl(
+        &format!("http://{}/__bext/cache/invalidate", bext.addr),
+        &[
+            "-X",
+            "POST",
+            "-H",
+            "authorization: Bearer 0123456789abcdef0123",
+            "-d",
+            &format!("{{\"path\": \"{fresh}\"}}"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let (n, cache, _) = get(fresh, &[]);
+    assert_eq!((n, cache.as_str()), (3, "miss"));
+}

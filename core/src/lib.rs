@@ -28,6 +28,7 @@ pub mod acme;
 pub mod config;
 pub mod fastcgi;
 pub mod field;
+pub mod http_cache;
 pub mod image;
 pub mod isr;
 pub mod limits;

@@ -19,6 +19,8 @@ GET/POST/... paths:
   /sick, /well      turn /health's answer
   /health-count     how many /health requests came, as text
   /accel?to=PATH    200 with X-Accel-Redirect: PATH, a cookie, and a body of its own
+  /cached/...?cc=V  200 JSON {n, path, headers}: n counts the requests for this path and
+                    query; Cache-Control: V when given; ?cookie=1 adds a Set-Cookie
 """
 
 import json
@@ -33,6 +35,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 NAME = sys.argv[1] if len(sys.argv) > 1 else "upstream"
+SEEN = {}
 CONNECTIONS = 0
 HEALTHY = True
 HEALTH_COUNT = 0
@@ -83,6 +86,21 @@ class Handler(BaseHTTPRequestHandler):
             }
             self._send(200, json.dumps(doc).encode(), "application/json",
                        [("Keep-Alive", "timeout=30"), ("X-Upstream", NAME)])
+        elif path.startswith("/cached"):
+            with LOCK:
+                SEEN[self.path] = SEEN.get(self.path, 0) + 1
+                n = SEEN[self.path]
+            doc = {
+                "n": n,
+                "path": self.path,
+                "headers": [[k.lower(), v] for k, v in self.headers.items()],
+            }
+            extra = []
+            if "cc" in query:
+                extra.append(("Cache-Control", query["cc"][0]))
+            if "cookie" in query:
+                extra.append(("Set-Cookie", "s=1"))
+            self._send(200, json.dumps(doc).encode(), "application/json", extra)
         elif path == "/accel":
             self._send(200, b"the upstream's own body\n", "application/x-not-the-file",
                        [("X-Accel-Redirect", query.get("to", ["/"])[0]),

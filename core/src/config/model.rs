@@ -137,6 +137,9 @@ pub struct ProxyRoute {
     pub upstream: usize,
     /// Removed from the front of the path before forwarding (`/api` makes `/api/x` `/x`).
     pub strip_prefix: Option<String>,
+    /// `cache = true`: answers the upstream allows a shared cache to keep (`Cache-Control`)
+    /// are kept in the shard's page cache.
+    pub cache: bool,
 }
 
 /// `[waf]`: address lists and a rate limit per client, enforced by every shard before a

@@ -71,6 +71,7 @@ pub(super) struct RawProxyRoute {
     pub pattern: Spanned<String>,
     pub upstream: Spanned<String>,
     pub strip_prefix: Option<Spanned<String>>,
+    pub cache: Option<bool>,
 }
 
 #[derive(Default, Deserialize)]

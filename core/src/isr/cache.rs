@@ -274,11 +274,14 @@ impl<H: PageHead> IsrCache<H> {
                 .rendered_at_ms
                 .saturating_add(u64::from(seconds) * 1000)
         });
+        let stale_ms = slot
+            .page
+            .stale_s
+            .map_or(self.config.stale_max_ms, |s| u64::from(s) * 1000);
         match fresh_until_ms {
-            Some(until) if now_ms >= until.saturating_add(self.config.stale_max_ms) => {
-                Freshness::Expired
-            }
+            Some(until) if now_ms >= until.saturating_add(stale_ms) => Freshness::Expired,
             Some(until) if now_ms >= until => Freshness::Stale,
+            _ if slot.invalidated && stale_ms == 0 => Freshness::Expired,
             _ if slot.invalidated => Freshness::Stale,
             _ => Freshness::Fresh,
         }

@@ -37,6 +37,11 @@ pub struct Page<H = Bytes> {
     /// The page's `revalidate` export in seconds; `None` keeps it until it is invalidated.
     /// `Some(0)` means "do not cache" and is refused by [`super::IsrCache::insert`].
     pub revalidate_s: Option<u32>,
+    /// How long past `revalidate_s` the page may still be served stale while it is fetched
+    /// again; `None`: the cache's `stale_max_ms` (rendered pages). A proxied response sets
+    /// it from `stale-while-revalidate` (0 without: once stale, it is a miss, and an
+    /// invalidated one too, as HTTP caching asks).
+    pub stale_s: Option<u32>,
     /// `export const tags` and `X-Cache-Tags`, at most [`super::ISR_TAGS_PER_ENTRY_MAX`], each
     /// 1 to [`super::ISR_TAG_BYTES_MAX`] bytes.
     pub tags: Box<[Box<str>]>,

@@ -353,6 +353,7 @@ impl Checker<'_> {
                 pattern: pattern.clone(),
                 upstream,
                 strip_prefix,
+                cache: route.cache.unwrap_or(false),
             });
         }
         Ok(routes)

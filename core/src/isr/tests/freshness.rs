@@ -200,3 +200,36 @@ fn holds_sees_any_entry_without_touching_it() {
         ",
     );
 }
+
+#[test]
+fn a_page_with_its_own_stale_window_expires_when_it_ends() {
+    // An HTTP response's `stale-while-revalidate=5`, and one without (0).
+    check(
+        "
+        @0     fill /a                                -> leader #1
+        @0     insert /a #1 revalidate=10 stale=5     -> stored
+        @0     fill /b                                -> leader #2
+        @0     insert /b #2 revalidate=10 stale=0     -> stored
+        @9999  lookup /b                              -> fresh
+        @10000 lookup /b                              -> miss
+        @14999 lookup /a                              -> stale #3
+        @15000 lookup /a                              -> miss
+        ",
+    );
+}
+
+#[test]
+fn an_invalidated_page_without_a_stale_window_is_a_miss() {
+    check(
+        "
+        @0   fill /a                              -> leader #1
+        @0   insert /a #1 revalidate=60 stale=0   -> stored
+        @0   fill /b                              -> leader #2
+        @0   insert /b #2 revalidate=60 stale=30  -> stored
+        @1   path /a                              -> 1
+        @1   path /b                              -> 1
+        @2   lookup /a                            -> miss
+        @2   lookup /b                            -> stale #3
+        ",
+    );
+}

@@ -51,6 +51,7 @@ pub(super) fn page(
         body: Bytes::from(vec![b'x'; body_bytes]),
         rendered_at_ms,
         revalidate_s,
+        stale_s: None,
         tags: tags.iter().map(|tag| Box::<str>::from(*tag)).collect(),
     }
 }
@@ -143,7 +144,8 @@ impl Run {
                     option(&args, "rendered").map_or(now_ms, |r| r.parse().unwrap_or(0));
                 let hasher = self.cache.hasher().clone();
                 let key = hasher.key(site, args[0].as_bytes());
-                let page = page(body_bytes, rendered_at_ms, revalidate_s, &tags);
+                let mut page = page(body_bytes, rendered_at_ms, revalidate_s, &tags);
+                page.stale_s = option(&args, "stale").map(|s| s.parse().unwrap_or(0));
                 match self.cache.insert(key, page, ticket) {
                     Admission::Stored => "stored".to_owned(),
                     Admission::StoredStale => "stored-stale".to_owned(),

@@ -292,8 +292,9 @@ fn content_type(response: &Response) -> Option<&[u8]> {
 
 /// Up to `limit + 1` bytes from the front of `body` (one past the limit says the body is
 /// longer), and the body to send: the same file, or the stream with what was taken put back
-/// in front.
-async fn read_prefix(body: Body, limit: usize) -> (Result<Bytes, ()>, Body) {
+/// in front. A stream read to its end becomes bytes, unless it was cut off: then it stays a
+/// stream that says so, so the cut is never framed as a whole body.
+pub(super) async fn read_prefix(body: Body, limit: usize) -> (Result<Bytes, ()>, Body) {
     let want = limit.saturating_add(1);
     match body {
         Body::Empty => (Ok(Bytes::new()), Body::Empty),
@@ -316,7 +317,7 @@ async fn read_prefix(body: Body, limit: usize) -> (Result<Bytes, ()>, Body) {
                 }
             }
             let taken = taken.freeze();
-            let body = if ended {
+            let body = if ended && !stream.aborted() {
                 Body::Bytes(taken.clone())
             } else {
                 Body::Stream(Box::new(Replayed {

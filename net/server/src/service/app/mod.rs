@@ -31,7 +31,7 @@ mod fetch;
 mod image;
 mod isr;
 mod next;
-mod page;
+pub(crate) mod page;
 mod prerender;
 
 use std::borrow::Cow;

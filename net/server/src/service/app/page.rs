@@ -20,7 +20,7 @@ pub(crate) enum CacheState {
 }
 
 impl CacheState {
-    fn value(self) -> &'static str {
+    pub(crate) fn value(self) -> &'static str {
         match self {
             CacheState::Hit => "hit",
             CacheState::Stale => "stale",
@@ -117,6 +117,7 @@ pub(crate) fn to_cached(
         body: page.body.clone(),
         rendered_at_ms,
         revalidate_s: page.revalidate,
+        stale_s: None,
         tags: page.tags.iter().map(|t| Box::from(t.as_str())).collect(),
     }
 }

@@ -24,6 +24,7 @@
 //! Each shard's pool and balancer state belong to the shard's [`State`](super::State): a
 //! reload starts them afresh (the old ones close with the last request on them).
 
+mod cache;
 pub(crate) mod health;
 pub(crate) mod setup;
 
@@ -56,11 +57,22 @@ use crate::upstream::{ConnectError, PeerAddr, TlsTo, UpstreamConn};
 
 use super::response::{Body, BodyStream, Upgraded};
 use super::route::Route;
-use super::{Request, Response, Service};
+use super::{Request, Response, Service, State};
 
 /// Upstream response fields a proxy answers with its own (nginx's `proxy_hide_header`
 /// defaults): the driver adds `date` and `server`.
 const HIDDEN_FIELDS: [&[u8]; 2] = [b"date", b"server"];
+
+/// Request fields a cache fill does not pass on: the answer is kept for every client.
+const FILL_DROPPED: [&[u8]; 7] = [
+    b"accept-encoding",
+    b"if-none-match",
+    b"if-modified-since",
+    b"if-match",
+    b"if-unmodified-since",
+    b"if-range",
+    b"range",
+];
 
 /// One upstream as one shard sees it: its servers' health and load, and the idle
 /// connections to each.
@@ -173,9 +185,10 @@ impl fmt::Display for Failure {
     }
 }
 
-/// The answer to `request` from the upstream of the site's proxy route `which`.
+/// The answer to `request` from the upstream of the site's proxy route `which` (through the
+/// cache when the route keeps answers).
 pub(super) async fn answer(
-    service: &Service,
+    service: &Rc<Service>,
     route: &Route,
     request: &Request<'_>,
     which: usize,
@@ -193,7 +206,26 @@ pub(super) async fn answer(
         },
         None => request.target.to_vec(),
     };
-    forward(service, route, request, proxy.upstream, &target).await
+    if proxy.cache && cache::request_cacheable(request) {
+        return cache::answer(
+            service,
+            &Forwarding::of(route),
+            route.site,
+            request,
+            proxy.upstream,
+            &target,
+        )
+        .await;
+    }
+    forward(
+        service,
+        &Forwarding::of(route),
+        request,
+        proxy.upstream,
+        &target,
+        false,
+    )
+    .await
 }
 
 /// The answer to a request next.config or middleware rewrote to `url` on another server:
@@ -209,7 +241,15 @@ pub(crate) async fn rewritten(
         .and_then(|(origin, target)| Some((*upstreams.origins.get(&origin)?, target)));
     match known {
         Some((upstream, target)) => {
-            forward(service, route, request, upstream, target.as_bytes()).await
+            forward(
+                service,
+                &Forwarding::of(route),
+                request,
+                upstream,
+                target.as_bytes(),
+                false,
+            )
+            .await
         }
         None => {
             eprintln!(
@@ -230,17 +270,37 @@ pub(crate) async fn rewritten(
     }
 }
 
-/// The answer to `request` from upstream `index`, asked for `target`.
+/// Where a request is forwarded from: the state it was routed under, and whether it came
+/// over TLS (its `X-Forwarded-Proto`).
+#[derive(Clone)]
+pub(super) struct Forwarding {
+    pub state: Rc<State>,
+    pub secure: bool,
+}
+
+impl Forwarding {
+    pub(super) fn of(route: &Route) -> Forwarding {
+        Forwarding {
+            state: route.state.clone(),
+            secure: route.secure,
+        }
+    }
+}
+
+/// The answer to `request` from upstream `index`, asked for `target`. `fill`: the answer
+/// is for the cache, so the client's conditions, ranges and encodings are not passed on (the
+/// upstream's whole, identity-encoded answer is what every client may be given).
 async fn forward(
     service: &Service,
-    route: &Route,
+    from: &Forwarding,
     request: &Request<'_>,
     index: usize,
     target: &[u8],
+    fill: bool,
 ) -> Response {
-    let snapshot = &route.state.snapshot;
+    let snapshot = &from.state.snapshot;
     let config = &snapshot.config.upstreams[index];
-    let state = &route.state.upstreams[index];
+    let state = &from.state.upstreams[index];
     let addrs = &snapshot.upstreams.addrs[index];
     let hosts = &snapshot.upstreams.hosts[index];
     let names = snapshot.upstreams.tls[index].as_ref().map(|t| &t.names);
@@ -251,9 +311,11 @@ async fn forward(
     }
 
     let mut fields: Vec<(&[u8], &[u8])> = Vec::new();
-    request
-        .fields
-        .for_each(|name, value| fields.push((name, value)));
+    request.fields.for_each(|name, value| {
+        if !(fill && FILL_DROPPED.iter().any(|d| name.eq_ignore_ascii_case(d))) {
+            fields.push((name, value));
+        }
+    });
     // Only an HTTP/1.1 connection can become a tunnel.
     let upgrade = (request.version == Version::Http11)
         .then(|| upstream::upgrade_requested(fields.iter().copied()))
@@ -291,7 +353,7 @@ async fn forward(
             HostHeader::Upstream => hosts.get(server).map(String::as_bytes),
             HostHeader::Fixed(host) => Some(host.as_bytes()),
         };
-        let head = request_head(route, request, target, &fields, upgrade, send_host);
+        let head = request_head(from.secure, request, target, &fields, upgrade, send_host);
         let tls = match (&config.tls, &state.tls, names.and_then(|n| n.get(server))) {
             (None, _, _) => None,
             (Some(_), Some(config), Some(name)) => Some(TlsTo { config, name }),
@@ -400,7 +462,7 @@ struct Asked<'a> {
 /// The request head for the upstream: `target`, the fields re-encoded, `send_host` as the
 /// `Host` when the upstream's `host_header` says so.
 fn request_head(
-    route: &Route,
+    secure: bool,
     request: &Request<'_>,
     target: &[u8],
     fields: &[(&[u8], &[u8])],
@@ -421,7 +483,7 @@ fn request_head(
         fields.iter().copied(),
         &Forwarded {
             client: &client,
-            proto: if route.secure { "https" } else { "http" },
+            proto: if secure { "https" } else { "http" },
             host: request.host,
             send_host,
         },
