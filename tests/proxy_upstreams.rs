@@ -398,3 +398,106 @@ fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_st
     let (n, cache, _) = get(fresh, &[]);
     assert_eq!((n, cache.as_str()), (3, "miss"));
 }
+
+/// `curl` pinned to `cpu` (with SO_REUSEPORT by CPU, the connection lands on that CPU's
+/// shard): status, `x-bext-cache`, body.
+fn curl_on(cpu: usize, url: &str) -> (u16, String, String) {
+    let out = Command::new("taskset")
+        .args([
+            "-c",
+            &cpu.to_string(),
+            "curl",
+            "-sS",
+            "--max-time",
+            "20",
+            "-D",
+            "-",
+        ])
+        .arg(url)
+        .output()
+        .expect("taskset and curl run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let cache = head
+        .lines()
+        .find_map(|l| l.strip_prefix("x-bext-cache: "))
+        .unwrap_or("none")
+        .to_owned();
+    (status, cache, body.to_owned())
+}
+
+#[test]
+fn a_kept_answer_is_fetched_once_for_every_shard() {
+    let upstream = Upstream::start("shared");
+    let dir = TempDir::new("proxy-cache-shards");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"app\"\nservers = [\"{}\"]\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"app\"\ncache = true\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "2"]);
+    // The first shard to be asked misses. The other has no copy either (its first answer is
+    // a miss too), but asks the key's owner instead of the upstream: one fetch. (Pinning
+    // curl to a CPU steers its connection to that CPU's shard, as a rule rather than always:
+    // some keys must show it.)
+    let mut reached_the_other = 0;
+    for key in ["k1", "k2", "k3", "k4", "k5", "k6"] {
+        let url = format!("http://{}/cached/{key}?cc=max-age=60", bext.addr);
+        let (status, cache, body) = curl_on(0, &url);
+        assert_eq!((status, cache.as_str()), (200, "miss"), "{body}");
+        assert_eq!(json(&body)["n"], 1, "{body}");
+        let (status, cache, body) = curl_on(1, &url);
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(json(&body)["n"], 1, "{key}: fetched again: {body}");
+        reached_the_other += usize::from(cache == "miss");
+        for cpu in [0, 1] {
+            let (_, cache, body) = curl_on(cpu, &url);
+            assert_eq!(
+                (cache.as_str(), json(&body)["n"].as_u64()),
+                ("hit", Some(1))
+            );
+        }
+    }
+    assert!(
+        reached_the_other >= 1,
+        "no request reached the second shard: the test proved nothing"
+    );
+    // An answer the upstream does not let a cache keep is passed between shards once and
+    // never kept: each request reaches the upstream once.
+    let url = format!("http://{}/cached/private?cc=private", bext.addr);
+    let mut seen = Vec::new();
+    for cpu in [0, 1, 0, 1] {
+        let (status, _, body) = curl_on(cpu, &url);
+        assert_eq!(status, 200, "{body}");
+        seen.push(json(&body)["n"].as_u64().unwrap_or(0));
+    }
+    assert_eq!(seen, [1, 2, 3, 4]);
+
+    // Such a URL then skips the cache for a while: its requests run side by side instead of
+    // each waiting for the one before (the upstream saw them overlap).
+    let url = format!("http://{}/cached/slow?cc=private&ms=300", bext.addr);
+    assert_eq!(curl_on(0, &url).0, 200);
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || curl_on(0, &url))
+        })
+        .collect();
+    let most = runs
+        .into_iter()
+        .map(|run| {
+            let (status, _, body) = run.join().expect("curl thread");
+            assert_eq!(status, 200, "{body}");
+            json(&body)["most"].as_u64().unwrap_or(0)
+        })
+        .max();
+    assert!(most >= Some(2), "the requests never overlapped: {most:?}");
+}

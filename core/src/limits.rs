@@ -604,6 +604,12 @@ pub const PROXY_READ_BYTES: usize = 64 * 1024;
 /// A response whose whole body arrives with its head, up to this size, is answered as one
 /// buffer (with its length); larger or later bodies stream.
 pub const PROXY_INLINE_BODY_BYTES_MAX: usize = 64 * 1024;
+/// How long a cache route forwards a URL straight to its upstream after the upstream's
+/// answer for it could not be kept (Varnish's hit-for-miss): the requests for it then run
+/// side by side instead of each waiting on the one before.
+pub const PROXY_CACHE_PASS_MS: u64 = 10_000;
+/// URLs a shard remembers so per upstream; when full, the oldest half is forgotten.
+pub const PROXY_CACHE_PASSES_MAX: usize = 4096;
 /// Longest wait for an upstream name to resolve when the config loads.
 pub const PROXY_RESOLVE_TIMEOUT_MS: u64 = 5_000;
 /// A tunnel's read buffer per direction to begin with (an idle WebSocket holds two).

@@ -19,8 +19,10 @@ GET/POST/... paths:
   /sick, /well      turn /health's answer
   /health-count     how many /health requests came, as text
   /accel?to=PATH    200 with X-Accel-Redirect: PATH, a cookie, and a body of its own
-  /cached/...?cc=V  200 JSON {n, path, headers}: n counts the requests for this path and
-                    query; Cache-Control: V when given; ?cookie=1 adds a Set-Cookie
+  /cached/...?cc=V  200 JSON {n, path, headers, most}: n counts the requests for this path
+                    and query; Cache-Control: V when given; ?cookie=1 adds a Set-Cookie;
+                    ?ms=N answers after N ms; most: the most /cached requests in flight
+                    at once so far
 """
 
 import json
@@ -36,6 +38,8 @@ from urllib.parse import parse_qs, urlsplit
 
 NAME = sys.argv[1] if len(sys.argv) > 1 else "upstream"
 SEEN = {}
+IN_FLIGHT = 0
+MOST_IN_FLIGHT = 0
 CONNECTIONS = 0
 HEALTHY = True
 HEALTH_COUNT = 0
@@ -87,10 +91,18 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, json.dumps(doc).encode(), "application/json",
                        [("Keep-Alive", "timeout=30"), ("X-Upstream", NAME)])
         elif path.startswith("/cached"):
+            global IN_FLIGHT, MOST_IN_FLIGHT
             with LOCK:
                 SEEN[self.path] = SEEN.get(self.path, 0) + 1
                 n = SEEN[self.path]
+                IN_FLIGHT += 1
+                MOST_IN_FLIGHT = max(MOST_IN_FLIGHT, IN_FLIGHT)
+            time.sleep(int(query.get("ms", ["0"])[0]) / 1000)
+            with LOCK:
+                IN_FLIGHT -= 1
+                most = MOST_IN_FLIGHT
             doc = {
+                "most": most,
                 "n": n,
                 "path": self.path,
                 "headers": [[k.lower(), v] for k, v in self.headers.items()],

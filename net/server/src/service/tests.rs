@@ -15,7 +15,7 @@ use bext_shards::rt;
 
 use super::{Body, Response, Service};
 use crate::shard::Shard;
-use crate::shard::mesh::{FillRequest, Message};
+use crate::shard::mesh::{FillAsk, FillRequest, Message};
 use crate::snapshot::Snapshot;
 
 struct Scratch(std::path::PathBuf);
@@ -184,7 +184,7 @@ fn a_draining_shard_still_answers_page_requests() {
             id: 42,
             snapshot: id,
             site: 0,
-            request,
+            ask: FillAsk::Render(request),
         });
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {

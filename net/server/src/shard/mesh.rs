@@ -8,7 +8,7 @@
 //! | --- | --- |
 //! | `MetricsRequest` | the scrape is answered without that shard (`bext_shards{state="reporting"}` says so) |
 //! | `MetricsReply`, `FillReply` | retried every `MESH_RETRY_INTERVAL_MS` until the asker's own wait ends |
-//! | `FillRequest` | the asking shard renders the page itself |
+//! | `FillRequest` | the asking shard renders the page (or fetches the proxied answer) itself |
 //! | `QuicDatagram` | dropped and counted (`bext_quic_datagrams_dropped_total`): QUIC's loss recovery sends it again |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
 //! | `UpstreamHealth` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard keeps its last view of the server until its own failures eject it |
@@ -33,6 +33,7 @@ use bext_shards::mesh::MeshSender;
 use bext_shards::rt;
 
 use super::Shard;
+use crate::service::OwnedRequest;
 use crate::snapshot::Snapshot;
 
 /// A shard's message.
@@ -106,13 +107,28 @@ pub(crate) struct FillRequest {
     /// The asker's snapshot: the owner answers only if it serves the same one.
     pub snapshot: u64,
     pub site: usize,
-    pub request: RenderRequest,
+    pub ask: FillAsk,
+}
+
+/// What the owner is to fill the key with.
+pub(crate) enum FillAsk {
+    /// Render this page.
+    Render(RenderRequest),
+    /// Fetch this answer from upstream `upstream` (a `cache = true` proxy route): `target`
+    /// is what the upstream is asked for, `request` the client's (its target is the key).
+    Proxy {
+        upstream: usize,
+        target: Vec<u8>,
+        request: OwnedRequest,
+        secure: bool,
+    },
 }
 
 /// A page an owner shard sends to the shard that asked for it.
 pub(crate) struct FillReply {
     pub page: Page<Arc<FieldBlock>>,
-    /// False for pages that must not be cached (dynamic, errors): serve once, keep nothing.
+    /// False for pages that must not be cached (dynamic, errors, a proxied answer the
+    /// upstream did not let a cache keep): serve once, keep nothing.
     pub cacheable: bool,
     /// The page was dynamic: the asker renders this route locally from now on.
     pub dynamic: bool,

@@ -19,7 +19,7 @@ use bext_shards::{clock, rt};
 use super::page::{self, CacheState, CachedPage};
 use super::{AppEngine, AppSite, synthetic_request};
 use crate::service::{Response, Service, State};
-use crate::shard::mesh::{FillReply, FillRequest, Message};
+use crate::shard::mesh::{FillAsk, FillReply, FillRequest, Message};
 use crate::shard::{self};
 
 /// A fresh or stale cached page for this GET/HEAD.
@@ -186,7 +186,14 @@ pub(super) async fn fill(
     let reply = if owner == shard.id {
         None
     } else {
-        ask_owner(service, state, owner, site, request.clone()).await
+        ask_owner(
+            service,
+            state,
+            owner,
+            site,
+            FillAsk::Render(request.clone()),
+        )
+        .await
     };
     let reply = match reply {
         Some(reply) => reply,
@@ -237,14 +244,14 @@ async fn render_here(
     }
 }
 
-/// Asks the owner shard for the page; `None` if it cannot be asked or does not answer in time
-/// (the caller then renders it here).
-async fn ask_owner(
-    service: &Rc<Service>,
+/// Asks the owner shard for the page (rendered, or a proxied answer); `None` if it cannot be
+/// asked or does not answer in time (the caller then renders or fetches it here).
+pub(crate) async fn ask_owner(
+    service: &Service,
     state: &State,
     owner: usize,
     site: usize,
-    request: RenderRequest,
+    ask: FillAsk,
 ) -> Option<FillReply> {
     let shard = &service.shard;
     let id = shard.mesh.next_id();
@@ -257,7 +264,7 @@ async fn ask_owner(
         id,
         snapshot: state.snapshot.id,
         site,
-        request,
+        ask,
     };
     // A full inbox: the owner is overloaded; render here rather than wait.
     if shard
@@ -312,7 +319,20 @@ pub(crate) fn on_fill_request(service: &Rc<Service>, ask: FillRequest) {
     let task_service = service.clone();
     shard::spawn(shard, "an owner shard's fill", async move {
         let service = task_service;
-        let reply = owner_obtain(&service, &state, ask.site, ask.request).await;
+        let reply = match ask.ask {
+            FillAsk::Render(request) => owner_obtain(&service, &state, ask.site, request).await,
+            FillAsk::Proxy {
+                upstream,
+                target,
+                request,
+                secure,
+            } => {
+                crate::service::proxy::owner_obtain(
+                    &service, &state, ask.site, upstream, &target, &request, secure,
+                )
+                .await
+            }
+        };
         service.shard.send_until(
             from,
             Message::FillReply {

@@ -47,7 +47,7 @@ use bext_render::next_config::{RewritePhase, Rewritten};
 use bext_render::renderer::{RenderRequest, RenderedPage};
 
 pub(crate) use engine::AppEngine;
-pub(crate) use isr::{MeshFill, invalidate, on_fill_reply, on_fill_request};
+pub(crate) use isr::{MeshFill, ask_owner, invalidate, on_fill_reply, on_fill_request};
 pub(crate) use prerender::start as prerender;
 
 use super::route::{Route, is_read};

@@ -15,26 +15,38 @@
 //! sent, then sent from memory. A larger one, or one whose body breaks off, is sent as it
 //! streams and not kept.
 //!
-//! Each shard fills its own copy: a key costs the upstream at most one request per lifetime
-//! per shard (rendered pages go through their owner shard instead; that is not done for
-//! proxied answers yet).
+//! A URL whose answer could not be kept goes straight to the upstream for
+//! `PROXY_CACHE_PASS_MS` (Varnish's hit-for-miss), so its requests run side by side rather
+//! than each waiting for the one before.
+//!
+//! **Across shards**, as for rendered pages: each key has an owner shard, and a shard that
+//! misses (or holds a stale copy) asks the owner instead of the upstream; the owner answers
+//! from its own copy, or from its one fetch that every shard's asks join, and the asker keeps
+//! the owner's copy with the owner's fetch time. So a key costs the upstream one request per
+//! lifetime server-wide. The owner sends answers it may not keep too (read whole, within the
+//! cache's largest entry), served once; for one it cannot read whole, or when it does not
+//! answer within the fill wait, the asker fetches from the upstream itself.
 
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use bext_core::http_cache::{self, Stored};
-use bext_core::isr::{Fill, Lookup, Page, RenderTicket};
+use bext_core::isr::{Fill, Lookup, Page, RenderTicket, owner_shard};
 use bext_net::Method;
 use bext_net::fields::{Field, FieldBlock};
 use bext_shards::{clock, rt};
 
+use super::super::app::ask_owner;
 use super::super::app::page::{self, CacheState};
 use super::super::inspect::read_prefix;
 use super::super::response::Body;
-use super::super::{Request, Response, Service, State};
+use super::super::{OwnedRequest, Request, Response, Service, State};
 use super::{Forwarding, forward};
 use crate::shard;
+use crate::shard::mesh::{FillAsk, FillReply};
 
 /// Fields of an upstream's answer the cached copy leaves out: the driver frames each answer
 /// itself.
@@ -65,8 +77,13 @@ pub(super) async fn answer(
     target: &[u8],
 ) -> Response {
     let state = &from.state;
+    let upstream = &state.upstreams[index];
     let deadline = Instant::now() + fill_wait(state);
     loop {
+        let hash = state.isr.borrow().hasher().key(site, request.target).hash();
+        if upstream.passes(hash) {
+            return forward(service, from, request, index, target, false).await;
+        }
         // Decided with the cache borrowed, acted on after the borrow ends.
         let step = {
             let now = clock::monotonic_ms();
@@ -113,8 +130,9 @@ pub(super) async fn answer(
     forward(service, from, request, index, target, false).await
 }
 
-/// Fetches `target` once with `ticket`, keeps the answer if it may be kept, settles the
-/// ticket and wakes the requests waiting on it.
+/// Fills the key of `request` with `ticket`: through the key's owner shard when that is
+/// another (its copy, or its one fetch for every shard), else from the upstream here. Keeps
+/// the answer if it may be kept, settles the ticket and wakes the requests waiting on it.
 async fn fill(
     service: &Service,
     from: &Forwarding,
@@ -125,10 +143,38 @@ async fn fill(
     ticket: RenderTicket,
 ) -> Response {
     let state = &from.state;
+    let hash = state.isr.borrow().hasher().key(site, request.target).hash();
+    let owner = owner_shard(hash, service.shard.mesh.shards());
+    if owner != service.shard.id {
+        let ask = FillAsk::Proxy {
+            upstream: index,
+            target: target.to_vec(),
+            request: request.owned(),
+            secure: from.secure,
+        };
+        if let Some(reply) = ask_owner(service, state, owner, site, ask).await {
+            settle(
+                service,
+                state,
+                (site, index),
+                request.target,
+                &reply,
+                ticket,
+            );
+            return page::cached_response(&reply.page, CacheState::Miss);
+        }
+    }
     let fetched_at = clock::monotonic_ms();
     let response = forward(service, from, request, index, target, true).await;
     let limit = state.isr.borrow().config().entry_bytes_max;
-    let (mut response, page) = keep(response, fetched_at, limit).await;
+    let (mut response, page) = match lifetime_of(&response) {
+        Some(lifetime) => {
+            let (response, whole) = read_whole(response, limit).await;
+            let page = whole.map(|body| to_page(&response, body, fetched_at, Some(lifetime)));
+            (response, page)
+        }
+        None => (response, None),
+    };
     {
         let mut cache = state.isr.borrow_mut();
         let key = cache.hasher().key(site, request.target);
@@ -136,7 +182,10 @@ async fn fill(
             Some(page) => {
                 cache.insert(key, page, ticket);
             }
-            None => cache.render_failed(ticket),
+            None => {
+                state.upstreams[index].pass(key.hash());
+                cache.render_failed(ticket);
+            }
         }
     }
     service.fills_done.bump();
@@ -146,12 +195,125 @@ async fn fill(
     response
 }
 
-/// The answer to send, and the cache entry for it when it may be kept.
-async fn keep(
-    mut response: Response,
-    fetched_at_ms: u64,
-    limit: usize,
-) -> (Response, Option<page::CachedPage>) {
+/// Stores an owner's reply (with the owner's fetch time, so the copies go stale together) or
+/// gives the ticket back, and wakes the waiters.
+fn settle(
+    service: &Service,
+    state: &State,
+    (site, index): (usize, usize),
+    key_target: &[u8],
+    reply: &FillReply,
+    ticket: RenderTicket,
+) {
+    {
+        let mut cache = state.isr.borrow_mut();
+        let key = cache.hasher().key(site, key_target);
+        if reply.cacheable {
+            cache.insert(key, reply.page.clone(), ticket);
+        } else {
+            state.upstreams[index].pass(key.hash());
+            cache.render_failed(ticket);
+        }
+    }
+    service.fills_done.bump();
+}
+
+/// The owner's side of another shard's ask: its own copy if fresh, else one fetch per key
+/// (joined by every shard's asks), answered whole. `None` when the answer could not be read
+/// whole (too large, cut off) or nothing came in time: the asker then fetches it itself.
+pub(crate) async fn owner_obtain(
+    service: &Rc<Service>,
+    state: &Rc<State>,
+    site: usize,
+    index: usize,
+    target: &[u8],
+    request: &OwnedRequest,
+    secure: bool,
+) -> Option<FillReply> {
+    let request = request.view();
+    let from = Forwarding {
+        state: state.clone(),
+        secure,
+    };
+    let deadline = Instant::now() + fill_wait(state);
+    loop {
+        let (lead, stale) = {
+            let now = clock::monotonic_ms();
+            let mut cache = state.isr.borrow_mut();
+            let key = cache.hasher().key(site, request.target);
+            match cache.lookup(key, now) {
+                Lookup::Fresh(page) => {
+                    return Some(FillReply {
+                        page: page.clone(),
+                        cacheable: true,
+                        dynamic: false,
+                    });
+                }
+                Lookup::Stale(_, Some(ticket)) => (Some(ticket), None),
+                Lookup::Stale(page, None) => (None, Some(page.clone())),
+                Lookup::Miss => match cache.begin_fill(key, now) {
+                    Fill::Leader(ticket) => (Some(ticket), None),
+                    Fill::Follower => (None, None),
+                },
+            }
+        };
+        if let Some(ticket) = lead {
+            return fetch_for_owner(service, &from, site, &request, index, target, ticket).await;
+        }
+        let seen = service.fills_done.get();
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero()
+            || rt::timeout(left, service.fills_done.changed(seen))
+                .await
+                .is_err()
+        {
+            return stale.map(|page| FillReply {
+                page,
+                cacheable: true,
+                dynamic: false,
+            });
+        }
+    }
+}
+
+/// The owner's fetch: the answer read whole so it can be sent to the asker, kept here if it
+/// may be kept.
+async fn fetch_for_owner(
+    service: &Service,
+    from: &Forwarding,
+    site: usize,
+    request: &Request<'_>,
+    index: usize,
+    target: &[u8],
+    ticket: RenderTicket,
+) -> Option<FillReply> {
+    let state = &from.state;
+    let fetched_at = clock::monotonic_ms();
+    let response = forward(service, from, request, index, target, true).await;
+    let lifetime = lifetime_of(&response);
+    let limit = state.isr.borrow().config().entry_bytes_max;
+    let (response, whole) = read_whole(response, limit).await;
+    let reply = whole.map(|body| FillReply {
+        page: to_page(&response, body, fetched_at, lifetime),
+        cacheable: lifetime.is_some(),
+        dynamic: false,
+    });
+    match &reply {
+        Some(reply) => settle(service, state, (site, index), request.target, reply, ticket),
+        None => {
+            let mut cache = state.isr.borrow_mut();
+            let hash = cache.hasher().key(site, request.target).hash();
+            state.upstreams[index].pass(hash);
+            cache.render_failed(ticket);
+            drop(cache);
+            service.fills_done.bump();
+        }
+    }
+    reply
+}
+
+/// How long the upstream lets a shared cache keep `response`, if at all.
+fn lifetime_of(response: &Response) -> Option<http_cache::Lifetime> {
     let field = |name: &str| {
         response
             .fields
@@ -159,39 +321,51 @@ async fn keep(
             .find(|f| f.is(name))
             .map(Field::value)
     };
-    let lifetime = http_cache::lifetime(&Stored {
+    http_cache::lifetime(&Stored {
         status: response.status,
         cache_control: field("cache-control"),
         vary: field("vary"),
         sets_cookie: field("set-cookie").is_some(),
         encoded: field("content-encoding").is_some_and(|v| !v.eq_ignore_ascii_case(b"identity")),
-    });
-    let Some(lifetime) = lifetime else {
-        return (response, None);
-    };
+    })
+}
+
+/// The answer with its body read, and the body if it came whole within `limit` (not cut
+/// off); otherwise the answer streams on as it came.
+async fn read_whole(mut response: Response, limit: usize) -> (Response, Option<Bytes>) {
     let body = std::mem::replace(&mut response.body, Body::Empty);
     let (prefix, body) = read_prefix(body, limit).await;
     response.body = body;
-    let whole = match (&prefix, &response.body) {
-        (Ok(bytes), Body::Bytes(_) | Body::Empty) if bytes.len() <= limit => bytes.clone(),
-        _ => return (response, None),
+    let whole = match (prefix, &response.body) {
+        (Ok(bytes), Body::Bytes(_) | Body::Empty) if bytes.len() <= limit => Some(bytes),
+        _ => None,
     };
+    (response, whole)
+}
+
+/// The cache entry for `response` with `body`, fetched at `fetched_at_ms`; `lifetime`
+/// `None` for one that is only passed to another shard, never kept.
+fn to_page(
+    response: &Response,
+    body: Bytes,
+    fetched_at_ms: u64,
+    lifetime: Option<http_cache::Lifetime>,
+) -> page::CachedPage {
     let fields: Vec<Field> = response
         .fields
         .iter()
         .filter(|f| !NOT_KEPT.iter().any(|n| f.name().eq_ignore_ascii_case(n)))
         .cloned()
         .collect();
-    let page = Page {
+    Page {
         status: response.status,
         head: Arc::new(FieldBlock::new(fields)),
-        body: whole,
+        body,
         rendered_at_ms: fetched_at_ms,
-        revalidate_s: Some(lifetime.fresh_s),
-        stale_s: Some(lifetime.stale_s),
+        revalidate_s: lifetime.map(|l| l.fresh_s),
+        stale_s: lifetime.map(|l| l.stale_s),
         tags: Box::new([]),
-    };
-    (response, Some(page))
+    }
 }
 
 /// Fetches a stale answer again in the background, under the state it was found in.

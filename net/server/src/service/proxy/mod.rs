@@ -26,6 +26,8 @@
 
 mod cache;
 pub(crate) mod health;
+
+pub(crate) use cache::owner_obtain;
 pub(crate) mod setup;
 
 use std::cell::RefCell;
@@ -40,8 +42,8 @@ use bytes::Bytes;
 
 use bext_core::config::{Balance, HostHeader, Upstream};
 use bext_core::limits::{
-    PROXY_ATTEMPTS_MAX, PROXY_INLINE_BODY_BYTES_MAX, PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX,
-    PROXY_RESPONSE_HEAD_BYTES_MAX,
+    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_INLINE_BODY_BYTES_MAX,
+    PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX, PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_core::proxy::{Health, Outcome, Peers, hash_key};
 use bext_net::client::upstream::{
@@ -84,6 +86,9 @@ pub(crate) struct UpstreamState {
     /// An HTTPS upstream's TLS client configuration, this shard's own (its session cache
     /// is); `None` for plain HTTP, or if it could not be made (then nothing is sent).
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// Cache keys whose last answer could not be kept, until when (balancer clock): their
+    /// requests skip the cache for a while (`cache::answer`).
+    passes: RefCell<std::collections::HashMap<u64, u64>>,
 }
 
 struct Idle {
@@ -110,7 +115,34 @@ impl UpstreamState {
             idle: RefCell::new((0..weights.len()).map(|_| Vec::new()).collect()),
             epoch: Instant::now(),
             tls,
+            passes: RefCell::new(std::collections::HashMap::new()),
         }
+    }
+
+    /// Whether requests for cache key `hash` go straight to the upstream for now.
+    fn passes(&self, hash: u64) -> bool {
+        let now = self.now_ms();
+        self.passes
+            .borrow()
+            .get(&hash)
+            .is_some_and(|&until| until > now)
+    }
+
+    /// Requests for cache key `hash` go straight to the upstream for `PROXY_CACHE_PASS_MS`.
+    fn pass(&self, hash: u64) {
+        let now = self.now_ms();
+        let mut passes = self.passes.borrow_mut();
+        if passes.len() >= PROXY_CACHE_PASSES_MAX {
+            // Expired ones first; if that frees too little, the soonest to expire.
+            passes.retain(|_, until| *until > now);
+            if passes.len() >= PROXY_CACHE_PASSES_MAX {
+                let mut ends: Vec<u64> = passes.values().copied().collect();
+                ends.sort_unstable();
+                let cut = ends[ends.len() / 2];
+                passes.retain(|_, until| *until > cut);
+            }
+        }
+        passes.insert(hash, now.saturating_add(PROXY_CACHE_PASS_MS));
     }
 
     fn now_ms(&self) -> u64 {
