@@ -11,7 +11,7 @@ mod harness;
 use std::process::Command;
 
 use common::{Bext, TempDir};
-use harness::{Upstream, WEBSOCKETS, curl, header, json, ws_script};
+use harness::{Upstream, curl, header, json, ws_client};
 
 /// A site with a static root whose `/api/**` goes to upstream `api` (`upstream` is the
 /// `[[upstream]]` table's body).
@@ -299,22 +299,6 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
             ),
         ],
     );
-}
-
-/// `ws.py ARGS` as the WebSocket client: its output, after checking it succeeded.
-fn ws_client(args: &[&str]) -> String {
-    let out = Command::new(common::venv_python("websockets", WEBSOCKETS))
-        .arg(ws_script())
-        .args(args)
-        .output()
-        .expect("the WebSocket client runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "ws.py {args:?}: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
 }
 
 #[test]

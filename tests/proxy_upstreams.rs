@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{Bext, TempDir};
-use harness::{Upstream, curl, header, json};
+use harness::{Upstream, curl, header, json, ws_client};
 
 /// Runs `openssl ARGS` in `dir`, which must succeed.
 fn openssl(dir: &Path, args: &[&str]) {
@@ -500,4 +500,62 @@ fn a_kept_answer_is_fetched_once_for_every_shard() {
         })
         .max();
     assert!(most >= Some(2), "the requests never overlapped: {most:?}");
+}
+
+#[test]
+fn websockets_reach_an_https_upstream_through_its_tls() {
+    let dir = TempDir::new("proxy-wss");
+    make_authority_and_server(dir.path());
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    let upstream = Upstream::websocket_with(&[
+        cert.to_str().expect("utf-8 path"),
+        key.to_str().expect("utf-8 path"),
+    ]);
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"ws\"\nservers = [\"{}\"]\ntls = true\ntls_ca = \"ca.pem\"\n\
+             tls_sni = \"upstream.test\"\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/chat\"\nupstream = \"ws\"\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let url = format!("ws://{}/chat", bext.addr);
+    // Small messages, then ones larger than a TLS record, each way through the tunnel.
+    let out = ws_client(&["talk", &url, "100", "64"]);
+    assert!(out.starts_with("echoed 100"), "{out}");
+    let out = ws_client(&["talk", &url, "3", "300000"]);
+    assert!(out.starts_with("echoed 3"), "{out}");
+    assert_eq!(bext.metric("bext_proxy_upgrades_total"), 2);
+}
+
+#[test]
+fn a_route_s_own_timeout_wins_over_its_upstream_s() {
+    let upstream = Upstream::start("slow");
+    let dir = TempDir::new("proxy-route-timeout");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"app\"\nservers = [\"{}\"]\ntimeout_ms = 30000\n\n\
+             [[site]]\n\
+             [[site.proxy]]\nmatch = \"/quick/**\"\nupstream = \"app\"\nstrip_prefix = \"/quick\"\n\
+             timeout_ms = 200\n\
+             [[site.proxy]]\nmatch = \"/patient/**\"\nupstream = \"app\"\nstrip_prefix = \"/patient\"\n",
+            upstream.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let (status, _, _) = curl(&format!("http://{}/quick/slow?ms=3000", bext.addr), &[]);
+    assert_eq!(status, 504);
+    let (status, body, _) = curl(&format!("http://{}/patient/slow?ms=500", bext.addr), &[]);
+    assert_eq!(status, 200, "{body}");
+    common::assert_configs_refused(
+        "proxy-route-timeout-bad",
+        &[(
+            "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\n[[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"a\"\ntimeout_ms = 0\n",
+            "site[0].proxy[0].timeout_ms",
+        )],
+    );
 }

@@ -40,10 +40,16 @@ impl Upstream {
 
     /// The WebSocket echo server.
     pub fn websocket() -> Upstream {
+        Upstream::websocket_with(&[])
+    }
+
+    /// The WebSocket echo server with `ws.py serve`'s options (`CERT KEY`: over TLS).
+    pub fn websocket_with(args: &[&str]) -> Upstream {
         Upstream::spawn(
             Command::new(common::venv_python("websockets", WEBSOCKETS))
                 .arg(ws_script())
-                .arg("serve"),
+                .arg("serve")
+                .args(args),
         )
     }
 
@@ -108,4 +114,20 @@ pub fn header<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a str> {
 
 pub fn ws_script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/ws.py")
+}
+
+/// `ws.py ARGS` as the WebSocket client: its output, after checking it succeeded.
+pub fn ws_client(args: &[&str]) -> String {
+    let out = Command::new(common::venv_python("websockets", WEBSOCKETS))
+        .arg(ws_script())
+        .args(args)
+        .output()
+        .expect("the WebSocket client runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "ws.py {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }

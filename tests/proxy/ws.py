@@ -1,6 +1,7 @@
 """WebSocket peers for tests/proxy.rs, on the `websockets` library (PyPI).
 
     python ws.py serve                  an echo server; prints "listening PORT"
+    python ws.py serve CERT KEY         the same over TLS (wss), with that chain and key
     python ws.py talk URL N SIZE        sends N messages of SIZE bytes (and one close),
                                         checks each echo; prints "echoed N in S s"
     python ws.py hold URL N SECONDS     opens N connections, holds them SECONDS,
@@ -9,6 +10,7 @@
 
 import asyncio
 import os
+import ssl
 import sys
 import time
 
@@ -21,8 +23,12 @@ async def echo(socket):
         await socket.send(message)
 
 
-async def run_server():
-    async with serve(echo, "127.0.0.1", 0, max_size=None) as server:
+async def run_server(tls=None):
+    context = None
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls[0], tls[1])
+    async with serve(echo, "127.0.0.1", 0, max_size=None, ssl=context) as server:
         port = server.sockets[0].getsockname()[1]
         print("listening %d" % port, flush=True)
         await asyncio.Future()
@@ -57,7 +63,7 @@ async def hold(url, count, seconds):
 def main():
     command = sys.argv[1]
     if command == "serve":
-        asyncio.run(run_server())
+        asyncio.run(run_server(sys.argv[2:4] if len(sys.argv) > 3 else None))
     elif command == "talk":
         asyncio.run(talk(sys.argv[2], int(sys.argv[3]), int(sys.argv[4])))
     elif command == "hold":

@@ -140,6 +140,9 @@ pub struct ProxyRoute {
     /// `cache = true`: answers the upstream allows a shared cache to keep (`Cache-Control`)
     /// are kept in the shard's page cache.
     pub cache: bool,
+    /// This route's wait for the response head and longest silence in a body or tunnel,
+    /// over the upstream's `timeout_ms`.
+    pub timeout_ms: Option<u64>,
 }
 
 /// `[waf]`: address lists and a rate limit per client, enforced by every shard before a

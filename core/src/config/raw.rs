@@ -72,6 +72,7 @@ pub(super) struct RawProxyRoute {
     pub upstream: Spanned<String>,
     pub strip_prefix: Option<Spanned<String>>,
     pub cache: Option<bool>,
+    pub timeout_ms: Option<Spanned<u64>>,
 }
 
 #[derive(Default, Deserialize)]

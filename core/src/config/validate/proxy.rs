@@ -354,6 +354,10 @@ impl Checker<'_> {
                 upstream,
                 strip_prefix,
                 cache: route.cache.unwrap_or(false),
+                timeout_ms: match &route.timeout_ms {
+                    Some(_) => Some(self.timeout_ms(&route.timeout_ms, &key, "timeout_ms", 0)?),
+                    None => None,
+                },
             });
         }
         Ok(routes)

@@ -121,6 +121,8 @@ pub(crate) enum FillAsk {
         target: Vec<u8>,
         request: OwnedRequest,
         secure: bool,
+        /// The route's own `timeout_ms`.
+        timeout_ms: Option<u64>,
     },
 }
 

@@ -326,9 +326,16 @@ pub(crate) fn on_fill_request(service: &Rc<Service>, ask: FillRequest) {
                 target,
                 request,
                 secure,
+                timeout_ms,
             } => {
                 crate::service::proxy::owner_obtain(
-                    &service, &state, ask.site, upstream, &target, &request, secure,
+                    &service,
+                    &state,
+                    ask.site,
+                    upstream,
+                    &target,
+                    &request,
+                    (secure, timeout_ms),
                 )
                 .await
             }

@@ -151,6 +151,7 @@ async fn fill(
             target: target.to_vec(),
             request: request.owned(),
             secure: from.secure,
+            timeout_ms: from.timeout_ms,
         };
         if let Some(reply) = ask_owner(service, state, owner, site, ask).await {
             settle(
@@ -228,12 +229,13 @@ pub(crate) async fn owner_obtain(
     index: usize,
     target: &[u8],
     request: &OwnedRequest,
-    secure: bool,
+    (secure, timeout_ms): (bool, Option<u64>),
 ) -> Option<FillReply> {
     let request = request.view();
     let from = Forwarding {
         state: state.clone(),
         secure,
+        timeout_ms,
     };
     let deadline = Instant::now() + fill_wait(state);
     loop {

@@ -241,7 +241,7 @@ pub(super) async fn answer(
     if proxy.cache && cache::request_cacheable(request) {
         return cache::answer(
             service,
-            &Forwarding::of(route),
+            &Forwarding::of(route, proxy.timeout_ms),
             route.site,
             request,
             proxy.upstream,
@@ -251,7 +251,7 @@ pub(super) async fn answer(
     }
     forward(
         service,
-        &Forwarding::of(route),
+        &Forwarding::of(route, proxy.timeout_ms),
         request,
         proxy.upstream,
         &target,
@@ -275,7 +275,7 @@ pub(crate) async fn rewritten(
         Some((upstream, target)) => {
             forward(
                 service,
-                &Forwarding::of(route),
+                &Forwarding::of(route, None),
                 request,
                 upstream,
                 target.as_bytes(),
@@ -308,13 +308,16 @@ pub(crate) async fn rewritten(
 pub(super) struct Forwarding {
     pub state: Rc<State>,
     pub secure: bool,
+    /// The proxy route's own `timeout_ms`, over the upstream's.
+    pub timeout_ms: Option<u64>,
 }
 
 impl Forwarding {
-    pub(super) fn of(route: &Route) -> Forwarding {
+    pub(super) fn of(route: &Route, timeout_ms: Option<u64>) -> Forwarding {
         Forwarding {
             state: route.state.clone(),
             secure: route.secure,
+            timeout_ms,
         }
     }
 }
@@ -403,6 +406,7 @@ async fn forward(
             head_request,
             upgrade: upgrade.is_some(),
             idempotent,
+            timeout: Duration::from_millis(from.timeout_ms.unwrap_or(config.timeout_ms)),
         };
         let result = exchange(service, state, config, server, addr, tls, &asked).await;
         let outcome = match &result {
@@ -420,7 +424,12 @@ async fn forward(
         );
         match result {
             Ok((head, stream, rest)) => {
-                return respond(service, state, config, server, head, stream, rest);
+                let pool = PoolSlot {
+                    state: state.clone(),
+                    server,
+                    idle_max: config.idle_connections_max,
+                };
+                return respond(service, pool, asked.timeout, head, stream, rest);
             }
             Err(failure) => {
                 {
@@ -489,6 +498,9 @@ struct Asked<'a> {
     /// The client asked to switch protocols.
     upgrade: bool,
     idempotent: bool,
+    /// For the response head, each read of the body, a tunnel's silence: the route's
+    /// `timeout_ms`, or else the upstream's.
+    timeout: Duration,
 }
 
 /// The request head for the upstream: `target`, the fields re-encoded, `send_host` as the
@@ -539,7 +551,7 @@ async fn exchange(
     let idle_for = Duration::from_millis(config.idle_ms);
     if let Some(stream) = state.take_idle(server, idle_for) {
         service.shard.metrics.borrow_mut().proxy_connections_reused += 1;
-        match send_and_read_head(stream, config, asked).await {
+        match send_and_read_head(stream, asked).await {
             Ok(done) => return Ok(done),
             // The server closed it as it was taken: a new connection, once, when sending
             // twice is safe.
@@ -554,19 +566,18 @@ async fn exchange(
         Err(ConnectError::TimedOut) => return Err(Failure::ConnectTimeout),
     };
     service.shard.metrics.borrow_mut().proxy_connections_opened += 1;
-    send_and_read_head(stream, config, asked)
+    send_and_read_head(stream, asked)
         .await
         .map_err(|(failure, _)| failure)
 }
 
-/// Sends the request and reads the response head, within `timeout_ms`. On failure, says
+/// Sends the request and reads the response head, within the asked timeout. On failure, says
 /// whether any byte of a response had arrived.
 async fn send_and_read_head(
     mut stream: UpstreamConn,
-    config: &Upstream,
     asked: &Asked<'_>,
 ) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), (Failure, bool)> {
-    let deadline = Duration::from_millis(config.timeout_ms);
+    let deadline = asked.timeout;
     let exchange = async {
         let mut out = Vec::with_capacity(asked.head.len() + asked.body.len());
         out.extend_from_slice(asked.head);
@@ -617,9 +628,8 @@ async fn send_and_read_head(
 /// buffer, anything else streams.
 fn respond(
     service: &Service,
-    state: &Rc<UpstreamState>,
-    config: &Upstream,
-    server: usize,
+    pool: PoolSlot,
+    timeout: Duration,
     head: ResponseHead,
     stream: UpstreamConn,
     mut rest: Vec<u8>,
@@ -636,7 +646,7 @@ fn respond(
     }
     let reuse = |stream: UpstreamConn| {
         if head.reusable {
-            state.put_idle(server, stream, config.idle_connections_max);
+            pool.state.put_idle(pool.server, stream, pool.idle_max);
         }
     };
     match head.body {
@@ -647,7 +657,7 @@ fn respond(
                 .with_body(Body::Upgraded(Box::new(Upgraded {
                     upstream: stream,
                     pending: rest,
-                    idle: Duration::from_millis(config.timeout_ms),
+                    idle: timeout,
                 })))
         }
         ResponseBody::Framed(BodyKind::None) | ResponseBody::Framed(BodyKind::Length(0)) => {
@@ -679,13 +689,9 @@ fn respond(
                 done: false,
                 aborted: false,
                 reusable: head.reusable,
-                timeout: Duration::from_millis(config.timeout_ms),
+                timeout,
                 shard: service.shard.clone(),
-                pool: PoolSlot {
-                    state: state.clone(),
-                    server,
-                    idle_max: config.idle_connections_max,
-                },
+                pool,
             })))
         }
     }
