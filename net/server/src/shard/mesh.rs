@@ -119,7 +119,7 @@ pub(crate) enum FillAsk {
     Proxy {
         upstream: usize,
         target: Vec<u8>,
-        request: OwnedRequest,
+        request: Box<OwnedRequest>,
         secure: bool,
         /// The route's own `timeout_ms`.
         timeout_ms: Option<u64>,

@@ -149,7 +149,7 @@ async fn fill(
         let ask = FillAsk::Proxy {
             upstream: index,
             target: target.to_vec(),
-            request: request.owned(),
+            request: Box::new(request.owned()),
             secure: from.secure,
             timeout_ms: from.timeout_ms,
         };
