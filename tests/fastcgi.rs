@@ -37,7 +37,8 @@ struct Fpm {
 
 impl Fpm {
     /// On a loopback port, or on a Unix socket in `dir` (PHP-FPM's own default).
-    fn start(dir: &TempDir, unix: bool) -> Fpm {
+    /// `extra`: more lines for the pool (`pm.max_requests = 3`).
+    fn start(dir: &TempDir, unix: bool, extra: &str) -> Fpm {
         // A free port: bound, then released for PHP-FPM (which cannot take port 0).
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -58,7 +59,7 @@ impl Fpm {
                 "[global]\npid = {run}/fpm.pid\nerror_log = {log}\ndaemonize = no\n\
                  [www]\nuser = nobody\ngroup = nogroup\nlisten = {listen}\n\
                  pm = static\npm.max_children = 2\ncatch_workers_output = yes\n\
-                 decorate_workers_output = no\n",
+                 decorate_workers_output = no\n{extra}\n",
                 run = run.display(),
                 log = log.display()
             ),
@@ -118,6 +119,11 @@ impl Drop for Fpm {
 /// A site of PHP scripts and a file, with `[site.fastcgi]` on a PHP-FPM of its own (over a
 /// Unix socket or TCP).
 fn site(tag: &str, unix: bool) -> (TempDir, Fpm, Bext) {
+    site_with(tag, unix, "", "")
+}
+
+/// [`site`] with more `[site.fastcgi]` settings and more PHP-FPM pool lines.
+fn site_with(tag: &str, unix: bool, fastcgi: &str, fpm_extra: &str) -> (TempDir, Fpm, Bext) {
     let dir = TempDir::new(tag);
     dir.write(
         "www/info.php",
@@ -171,12 +177,12 @@ echo "the script's own body\n";
         .args(["-R", "a+rX"])
         .arg(dir.path())
         .status();
-    let fpm = Fpm::start(&dir, unix);
+    let fpm = Fpm::start(&dir, unix, fpm_extra);
     let config = dir.write(
         "bext.toml",
         format!(
             "[[site]]\nroot = \"www\"\ninternal = [\"/protected/**\"]\n\
-             [site.fastcgi]\nserver = \"{}\"\nfront_controller = \"/index.php\"\n",
+             [site.fastcgi]\nserver = \"{}\"\nfront_controller = \"/index.php\"\n{fastcgi}\n",
             fpm.server
         ),
     );
@@ -367,4 +373,35 @@ fn a_fastcgi_server_that_is_not_there_is_a_502_with_its_cause() {
             ),
         ],
     );
+}
+
+#[test]
+fn kept_connections_carry_many_requests_and_outlive_a_recycled_worker() {
+    // Each PHP-FPM worker exits after 3 requests, closing the connection bext kept to it.
+    let (_dir, _fpm, bext) = site_with(
+        "fastcgi-keepalive",
+        false,
+        "keepalive_max = 1",
+        "pm.max_requests = 3",
+    );
+    let base = format!("http://{}", bext.addr);
+    for i in 0..12 {
+        let (status, _, body) = curl(&format!("{base}/info.php?i={i}"), &[]);
+        assert_eq!(status, 200, "request {i}: {body}");
+        assert_eq!(json(&body)["query"]["i"], i.to_string());
+    }
+    // A streamed answer ends cleanly too, and its connection is kept after it.
+    let (status, _, body) = curl(&format!("{base}/big.php"), &[]);
+    assert_eq!((status, body.len()), (200, 2_000_000));
+    let (status, _, body) = curl(&format!("{base}/info.php"), &["--data", "x=1"]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["post"]["x"], "1");
+    // Fewer connections than requests (kept ones reused), more than one (each recycled
+    // worker's was replaced).
+    let opened = bext.metric("bext_fastcgi_connections_opened_total");
+    assert!(
+        (2..14).contains(&opened),
+        "{opened} connections for 14 requests"
+    );
+    assert_eq!(bext.metric("bext_fastcgi_errors_total"), 0);
 }

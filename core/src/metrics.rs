@@ -123,6 +123,8 @@ pub struct Metrics {
     pub fastcgi_requests: u64,
     /// FastCGI requests that failed: refused, timed out, or no CGI response (502/504).
     pub fastcgi_errors: u64,
+    /// Connections opened to FastCGI servers (one per request unless `keepalive_max`).
+    pub fastcgi_connections_opened: u64,
     /// Active health probes of upstream servers (by the shards that own the upstreams).
     pub proxy_health_checks: u64,
     /// Health probes that failed (no answer in time, or a status outside 200–399).
@@ -262,6 +264,7 @@ impl Metrics {
         self.proxy_upgrades += other.proxy_upgrades;
         self.fastcgi_requests += other.fastcgi_requests;
         self.fastcgi_errors += other.fastcgi_errors;
+        self.fastcgi_connections_opened += other.fastcgi_connections_opened;
         self.proxy_health_checks += other.proxy_health_checks;
         self.proxy_health_failures += other.proxy_health_failures;
         self.xdp_bans += other.xdp_bans;
@@ -497,6 +500,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_fastcgi_errors_total",
         "FastCGI requests that failed: refused, timed out, or no CGI response (502/504).",
         m.fastcgi_errors,
+    );
+    counter(
+        "bext_fastcgi_connections_opened_total",
+        "Connections opened to FastCGI servers (one per request unless keepalive_max).",
+        m.fastcgi_connections_opened,
     );
     counter(
         "bext_proxy_bodies_cut_total",

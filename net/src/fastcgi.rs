@@ -4,8 +4,10 @@
 //! [`parse_cgi_head`] reads the CGI response head at the front of the output (RFC 3875
 //! §6: `Status`, `Location`, and the fields to pass on).
 //!
-//! One request per connection (no `FCGI_KEEP_CONN`): the application closes it after
-//! `FCGI_END_REQUEST`, so nothing is left to frame on it.
+//! One request at a time per connection, always with request id 1. Without `keep_conn` the
+//! application closes the connection after `FCGI_END_REQUEST`; with it (`FCGI_KEEP_CONN`)
+//! the connection stays open for the next request once `FCGI_END_REQUEST` has been read and
+//! nothing follows it.
 
 /// `FCGI_BEGIN_REQUEST` and the record types a responder's client sees.
 const BEGIN_REQUEST: u8 = 1;
@@ -19,16 +21,27 @@ const ROLE_RESPONDER: u16 = 1;
 const VERSION: u8 = 1;
 /// The one request id a connection carries.
 const REQUEST_ID: u16 = 1;
+/// `FCGI_KEEP_CONN`: the application keeps the connection after the request.
+const FLAG_KEEP_CONN: u8 = 1;
 /// The most content one record carries.
 // tidy: not a limit: the protocol's (a record's length is 16 bits).
 const RECORD_CONTENT_MAX: usize = 65_535;
 const HEADER_LEN: usize = 8;
 
-/// Writes a whole request: `FCGI_BEGIN_REQUEST`, the parameters, the end of the
-/// parameters, `body` as `FCGI_STDIN` records, and the end of the input.
-pub fn encode_request(out: &mut Vec<u8>, params: &[(Vec<u8>, Vec<u8>)], body: &[u8]) {
+/// Writes a whole request: `FCGI_BEGIN_REQUEST` (with `FCGI_KEEP_CONN` when `keep_conn`),
+/// the parameters, the end of the parameters, `body` as `FCGI_STDIN` records, and the end
+/// of the input.
+pub fn encode_request(
+    out: &mut Vec<u8>,
+    params: &[(Vec<u8>, Vec<u8>)],
+    body: &[u8],
+    keep_conn: bool,
+) {
     let mut begin = [0u8; 8];
     begin[..2].copy_from_slice(&ROLE_RESPONDER.to_be_bytes());
+    if keep_conn {
+        begin[2] = FLAG_KEEP_CONN;
+    }
     record(out, BEGIN_REQUEST, &begin);
     let mut pairs = Vec::new();
     for (name, value) in params {
@@ -228,10 +241,11 @@ mod tests {
                 (b"LONG".to_vec(), long.clone()),
             ],
             b"body",
+            false,
         );
-        // BEGIN_REQUEST: header + 8.
+        // BEGIN_REQUEST: header + 8, no flags.
         assert_eq!(&out[..8], &[1, BEGIN_REQUEST, 0, 1, 0, 8, 0, 0]);
-        assert_eq!(&out[8..10], &ROLE_RESPONDER.to_be_bytes());
+        assert_eq!(&out[8..11], &[0, 1, 0]);
         // PARAMS: "A"=1 (1+1+1+1) and LONG (1+4+4+200) = 213 bytes, padded by 3.
         let params = &out[16..];
         assert_eq!(&params[..8], &[1, PARAMS, 0, 1, 0, 213, 3, 0]);
@@ -243,6 +257,10 @@ mod tests {
         assert_eq!(&rest[16..20], b"body");
         assert_eq!(&rest[24..32], &[1, STDIN, 0, 1, 0, 0, 0, 0]);
         assert_eq!(rest.len(), 32);
+        // With FCGI_KEEP_CONN.
+        let mut kept = Vec::new();
+        encode_request(&mut kept, &[], b"", true);
+        assert_eq!(&kept[8..11], &[0, 1, FLAG_KEEP_CONN]);
     }
 
     #[test]

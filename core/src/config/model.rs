@@ -422,6 +422,10 @@ pub struct FastCgi {
     pub connect_timeout_ms: u64,
     /// For the response head, and the longest silence in the response body.
     pub timeout_ms: u64,
+    /// `keepalive_max`: connections each shard keeps open to the server between requests
+    /// (`FCGI_KEEP_CONN`); 0, the default: a connection per request. PHP-FPM gives each kept
+    /// connection a worker of its own while it is open.
+    pub keepalive_max: usize,
 }
 
 /// `[site.waf]`: what one site changes of `[waf]`.

@@ -191,6 +191,7 @@ pub(super) struct RawFastCgi {
     pub front_controller: Option<Spanned<String>>,
     pub connect_timeout_ms: Option<Spanned<u64>>,
     pub timeout_ms: Option<Spanned<u64>>,
+    pub keepalive_max: Option<Spanned<u64>>,
 }
 
 /// `[site.waf]`: a site's own address lists and its overrides of the rule engine.

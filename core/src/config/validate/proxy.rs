@@ -437,6 +437,14 @@ impl Checker<'_> {
                 PROXY_CONNECT_TIMEOUT_MS_DEFAULT,
             )?,
             timeout_ms: ms(&raw.timeout_ms, "timeout_ms", PROXY_TIMEOUT_MS_DEFAULT)?,
+            keepalive_max: usize::try_from(self.bounded(
+                &raw.keepalive_max,
+                &format!("{prefix}.keepalive_max"),
+                0,
+                PROXY_IDLE_CONNECTIONS_CEILING,
+                0,
+            )?)
+            .unwrap_or(0),
         })
     }
 }

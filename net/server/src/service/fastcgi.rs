@@ -16,19 +16,22 @@
 //! output is logged. Refused or reset 502, a timeout 504, output that is no CGI response
 //! 502, each logged and counted.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
 use bext_core::config::FastCgi;
 use bext_core::fastcgi::{self as cgi, Script};
 use bext_core::limits::{
-    FASTCGI_ERROR_LOG_BYTES_MAX, PROXY_READ_BYTES, PROXY_RESPONSE_HEAD_BYTES_MAX,
+    FASTCGI_ERROR_LOG_BYTES_MAX, PROXY_IDLE_MS_DEFAULT, PROXY_READ_BYTES,
+    PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_core::static_files::resolve_path;
-use bext_net::fastcgi::{self, Decoder, Event, parse_cgi_head};
+use bext_net::fastcgi::{self, CgiHead, Decoder, Event, parse_cgi_head};
 use bext_net::fields::Field;
 use bext_shards::rt;
 use bext_shards::sys;
@@ -130,8 +133,18 @@ pub(super) async fn answer(
     let root = &snapshot.site_runtime[route.site].document_root;
     let params = cgi::params(&cgi_request, root, script);
     let mut out = Vec::with_capacity(1024 + body.len());
-    fastcgi::encode_request(&mut out, &params, body);
-    match run(fastcgi, addr, out, &script.name).await {
+    let keep = fastcgi.keepalive_max > 0;
+    fastcgi::encode_request(&mut out, &params, body, keep);
+    let pool = keep.then(|| PoolSlot {
+        state: route.state.clone(),
+        site: route.site,
+        max: fastcgi.keepalive_max,
+    });
+    let idempotent = matches!(
+        request.method_bytes,
+        b"GET" | b"HEAD" | b"OPTIONS" | b"TRACE" | b"PUT" | b"DELETE"
+    );
+    match run(service, fastcgi, addr, out, &script.name, pool, idempotent).await {
         Ok(response) => response,
         Err((status, why)) => {
             service.shard.metrics.borrow_mut().fastcgi_errors += 1;
@@ -146,42 +159,89 @@ pub(super) async fn answer(
     }
 }
 
+/// A site's kept FastCGI connections on one shard, newest last.
+#[derive(Default)]
+pub(crate) struct Pool(RefCell<Vec<(UpstreamConn, Instant)>>);
+
+impl Pool {
+    /// A kept connection the server has not closed meanwhile.
+    fn take(&self) -> Option<UpstreamConn> {
+        let idle_for = Duration::from_millis(PROXY_IDLE_MS_DEFAULT);
+        let mut kept = self.0.borrow_mut();
+        while let Some((conn, since)) = kept.pop() {
+            if since.elapsed() < idle_for && !conn.unusable() {
+                return Some(conn);
+            }
+        }
+        None
+    }
+
+    fn put(&self, conn: UpstreamConn, max: usize) {
+        let mut kept = self.0.borrow_mut();
+        if kept.len() >= max {
+            kept.remove(0);
+        }
+        kept.push((conn, Instant::now()));
+    }
+}
+
+/// Where a connection goes back once its request has ended.
+struct PoolSlot {
+    state: Rc<State>,
+    site: usize,
+    max: usize,
+}
+
+impl PoolSlot {
+    fn put(&self, conn: UpstreamConn) {
+        if let Some(pool) = self.state.fastcgi_idle.get(self.site) {
+            pool.put(conn, self.max);
+        }
+    }
+
+    fn take(&self) -> Option<UpstreamConn> {
+        self.state.fastcgi_idle.get(self.site)?.take()
+    }
+}
+
+/// Why a request failed: the status to answer, the reason, and whether any record had come
+/// back (a kept connection that fails before one is tried again on a new one).
+type Failed = (u16, String, bool);
+
 /// Sends the request's records and reads the response head; the rest of the output
-/// follows as the body.
+/// follows as the body. With a `pool`, a kept connection is used if there is one (and one
+/// the server closed meanwhile is replaced by a new one when the request may be sent again),
+/// and the connection is kept again once the request ends cleanly.
 async fn run(
+    service: &Service,
     fastcgi: &FastCgi,
     addr: &PeerAddr,
     records: Vec<u8>,
     script: &str,
+    pool: Option<PoolSlot>,
+    idempotent: bool,
 ) -> Result<Response, (u16, String)> {
-    let deadline = Duration::from_millis(fastcgi.connect_timeout_ms);
-    let mut stream = match UpstreamConn::connect(addr, None, deadline).await {
-        Ok(stream) => stream,
-        Err(ConnectError::Failed(why)) => return Err((502, format!("connect: {why}"))),
-        Err(ConnectError::TimedOut) => return Err((504, "connect: timed out".into())),
-    };
     let timeout = Duration::from_millis(fastcgi.timeout_ms);
-    let head = async {
-        let (written, _) = stream.write_all(records).await;
-        written.map_err(|e| (502, format!("write: {e}")))?;
-        let mut reader = Output::new(script);
-        loop {
-            let got = reader.read(&mut stream).await;
-            got.map_err(|why| (502, why))?;
-            match parse_cgi_head(&reader.output, PROXY_RESPONSE_HEAD_BYTES_MAX) {
-                Ok(Some((head, len))) => return Ok((head, len, reader)),
-                Ok(None) if reader.decoder.ended() => {
-                    return Err((502, "the output ended before a CGI head".to_owned()));
-                }
-                Ok(None) => {}
-                Err(why) => return Err((502, why.to_owned())),
-            }
-        }
+    let kept = pool.as_ref().and_then(PoolSlot::take);
+    let reused = kept.is_some();
+    let first = match kept {
+        Some(stream) => Ok(stream),
+        None => connect(service, fastcgi, addr).await,
     };
-    let (head, len, mut reader) = match rt::timeout(timeout, head).await {
-        Ok(result) => result?,
-        Err(_) => return Err((504, "no CGI head in time".into())),
+    let again = reused.then(|| records.clone());
+    let mut outcome = match first {
+        Ok(stream) => exchange(stream, records, script, timeout).await,
+        Err(failed) => Err(failed),
     };
+    if let (Err((_, _, false)), Some(records)) = (&outcome, again)
+        && idempotent
+    {
+        outcome = match connect(service, fastcgi, addr).await {
+            Ok(stream) => exchange(stream, records, script, timeout).await,
+            Err(failed) => Err(failed),
+        };
+    }
+    let (head, len, mut reader, stream) = outcome.map_err(|(status, why, _)| (status, why))?;
     let mut response = Response::new(head.status);
     for (name, value) in &head.fields {
         if let Ok(field) = Field::new(name, value) {
@@ -190,16 +250,73 @@ async fn run(
     }
     reader.output.drain(..len);
     if reader.decoder.ended() {
+        if let Some(pool) = &pool
+            && reader.raw.is_empty()
+        {
+            pool.put(stream);
+        }
         let output = std::mem::take(&mut reader.output);
         return Ok(response.with_body(Body::Bytes(Bytes::from(output))));
     }
     Ok(response.with_body(Body::Stream(Box::new(FastCgiBody {
-        stream,
+        stream: Some(stream),
         reader,
         timeout,
         aborted: false,
         done: false,
+        pool,
     }))))
+}
+
+async fn connect(
+    service: &Service,
+    fastcgi: &FastCgi,
+    addr: &PeerAddr,
+) -> Result<UpstreamConn, Failed> {
+    let deadline = Duration::from_millis(fastcgi.connect_timeout_ms);
+    match UpstreamConn::connect(addr, None, deadline).await {
+        Ok(stream) => {
+            service
+                .shard
+                .metrics
+                .borrow_mut()
+                .fastcgi_connections_opened += 1;
+            Ok(stream)
+        }
+        Err(ConnectError::Failed(why)) => Err((502, format!("connect: {why}"), false)),
+        Err(ConnectError::TimedOut) => Err((504, "connect: timed out".into(), false)),
+    }
+}
+
+/// Writes `records` and reads until the CGI head, within `timeout`.
+async fn exchange(
+    mut stream: UpstreamConn,
+    records: Vec<u8>,
+    script: &str,
+    timeout: Duration,
+) -> Result<(CgiHead, usize, Output, UpstreamConn), Failed> {
+    let head = async {
+        let (written, _) = stream.write_all(records).await;
+        written.map_err(|e| (502, format!("write: {e}"), false))?;
+        let mut reader = Output::new(script);
+        loop {
+            let got = reader.read(&mut stream).await;
+            got.map_err(|why| (502, why, reader.got > 0))?;
+            match parse_cgi_head(&reader.output, PROXY_RESPONSE_HEAD_BYTES_MAX) {
+                Ok(Some((head, len))) => return Ok((head, len, reader)),
+                Ok(None) if reader.decoder.ended() => {
+                    return Err((502, "the output ended before a CGI head".to_owned(), true));
+                }
+                Ok(None) => {}
+                Err(why) => return Err((502, why.to_owned(), true)),
+            }
+        }
+    };
+    match rt::timeout(timeout, head).await {
+        Ok(Ok((head, len, reader))) => Ok((head, len, reader, stream)),
+        Ok(Err(failed)) => Err(failed),
+        Err(_) => Err((504, "no CGI head in time".into(), true)),
+    }
 }
 
 /// The application's records as they come: output collected, errors logged.
@@ -212,6 +329,8 @@ struct Output {
     script: String,
     /// Error output logged so far, bounded.
     logged: usize,
+    /// Bytes read so far.
+    got: usize,
 }
 
 impl Output {
@@ -222,6 +341,7 @@ impl Output {
             output: Vec::new(),
             script: script.to_owned(),
             logged: 0,
+            got: 0,
         }
     }
 
@@ -236,6 +356,7 @@ impl Output {
         let (read, back) = stream.read(buf).await;
         self.raw = back;
         let n = read.map_err(|e| format!("read: {e}"))?;
+        self.got += n;
         let mut at = 0;
         while let Some((event, used)) = self
             .decoder
@@ -281,11 +402,13 @@ impl Output {
 
 /// The output after the CGI head, as the application writes it.
 struct FastCgiBody {
-    stream: UpstreamConn,
+    stream: Option<UpstreamConn>,
     reader: Output,
     timeout: Duration,
     aborted: bool,
     done: bool,
+    /// Where the connection goes once the request ends cleanly, when it is kept.
+    pool: Option<PoolSlot>,
 }
 
 impl FastCgiBody {
@@ -295,10 +418,21 @@ impl FastCgiBody {
                 return Some(Bytes::from(std::mem::take(&mut self.reader.output)));
             }
             if self.done || self.reader.decoder.ended() {
+                if !self.done
+                    && self.reader.raw.is_empty()
+                    && let (Some(pool), Some(stream)) = (&self.pool, self.stream.take())
+                {
+                    pool.put(stream);
+                }
                 self.done = true;
+                self.stream = None;
                 return None;
             }
-            match rt::timeout(self.timeout, self.reader.read(&mut self.stream)).await {
+            let Some(stream) = self.stream.as_mut() else {
+                self.done = true;
+                return None;
+            };
+            match rt::timeout(self.timeout, self.reader.read(stream)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(_)) | Err(_) => {
                     self.aborted = true;

@@ -82,6 +82,8 @@ pub(crate) struct State {
     pub rules: Vec<Option<Rc<RuleSet>>>,
     /// Each `[[upstream]]`'s balancer state and idle connections on this shard.
     pub upstreams: Vec<Rc<proxy::UpstreamState>>,
+    /// Each site's kept FastCGI connections on this shard (`keepalive_max`), by site index.
+    pub fastcgi_idle: Vec<fastcgi::Pool>,
 }
 
 impl Service {
@@ -342,6 +344,9 @@ impl State {
             files: RefCell::new(files),
             engines,
             rules,
+            fastcgi_idle: (0..snapshot.config.sites.len())
+                .map(|_| fastcgi::Pool::default())
+                .collect(),
             upstreams,
             snapshot,
         }

@@ -31,9 +31,9 @@ use bext_net::fields::FieldBlock;
 use bext_render::renderer::RenderRequest;
 use bext_shards::mesh::MeshSender;
 use bext_shards::rt;
+use bytes::Bytes;
 
 use super::Shard;
-use crate::service::OwnedRequest;
 use crate::snapshot::Snapshot;
 
 /// A shard's message.
@@ -119,11 +119,23 @@ pub(crate) enum FillAsk {
     Proxy {
         upstream: usize,
         target: Vec<u8>,
-        request: Box<OwnedRequest>,
+        request: Box<ProxiedRequest>,
         secure: bool,
         /// The route's own `timeout_ms`.
         timeout_ms: Option<u64>,
     },
+}
+
+/// A client's request as another shard needs it to ask an upstream the same (a `GET`: no
+/// body).
+pub(crate) struct ProxiedRequest {
+    pub method: Bytes,
+    /// Path and query, as the client sent them: the cache key.
+    pub target: Bytes,
+    pub host: Option<Bytes>,
+    pub fields: Vec<(Bytes, Bytes)>,
+    pub version: bext_net::Version,
+    pub peer: SocketAddr,
 }
 
 /// A page an owner shard sends to the shard that asked for it.

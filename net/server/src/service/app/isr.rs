@@ -334,7 +334,7 @@ pub(crate) fn on_fill_request(service: &Rc<Service>, ask: FillRequest) {
                     ask.site,
                     upstream,
                     &target,
-                    &request,
+                    *request,
                     (secure, timeout_ms),
                 )
                 .await

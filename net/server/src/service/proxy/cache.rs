@@ -46,7 +46,7 @@ use super::super::response::Body;
 use super::super::{OwnedRequest, Request, Response, Service, State};
 use super::{Forwarding, forward};
 use crate::shard;
-use crate::shard::mesh::{FillAsk, FillReply};
+use crate::shard::mesh::{FillAsk, FillReply, ProxiedRequest};
 
 /// Fields of an upstream's answer the cached copy leaves out: the driver frames each answer
 /// itself.
@@ -149,7 +149,20 @@ async fn fill(
         let ask = FillAsk::Proxy {
             upstream: index,
             target: target.to_vec(),
-            request: Box::new(request.owned()),
+            request: Box::new(ProxiedRequest {
+                method: Bytes::copy_from_slice(request.method_bytes),
+                target: Bytes::copy_from_slice(request.target),
+                host: request.host.map(Bytes::copy_from_slice),
+                fields: {
+                    let mut fields = Vec::new();
+                    request.fields.for_each(|name, value| {
+                        fields.push((Bytes::copy_from_slice(name), Bytes::copy_from_slice(value)));
+                    });
+                    fields
+                },
+                version: request.version,
+                peer: request.peer,
+            }),
             secure: from.secure,
             timeout_ms: from.timeout_ms,
         };
@@ -228,10 +241,18 @@ pub(crate) async fn owner_obtain(
     site: usize,
     index: usize,
     target: &[u8],
-    request: &OwnedRequest,
+    asked: ProxiedRequest,
     (secure, timeout_ms): (bool, Option<u64>),
 ) -> Option<FillReply> {
-    let request = request.view();
+    let owned = OwnedRequest::from_pairs(
+        &asked.method,
+        asked.target,
+        asked.host,
+        asked.fields,
+        asked.version,
+        asked.peer,
+    );
+    let request = owned.view();
     let from = Forwarding {
         state: state.clone(),
         secure,
