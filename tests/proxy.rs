@@ -11,7 +11,7 @@ mod harness;
 use std::process::Command;
 
 use common::{Bext, TempDir};
-use harness::{Upstream, curl, header, json, ws_client};
+use harness::{Upstream, curl, curl_on, header, json, ws_client};
 
 /// A site with a static root whose `/api/**` goes to upstream `api` (`upstream` is the
 /// `[[upstream]]` table's body).
@@ -332,27 +332,6 @@ fn websockets_pass_through_as_a_tunnel() {
     );
 }
 
-/// `curl` pinned to `cpu`: with SO_REUSEPORT by CPU, the connection lands on that CPU's shard.
-fn curl_on(cpu: usize, url: &str) -> (u16, String) {
-    let out = Command::new("taskset")
-        .args([
-            "-c",
-            &cpu.to_string(),
-            "curl",
-            "-sS",
-            "--max-time",
-            "20",
-            "-w",
-            "\n%{http_code}",
-        ])
-        .arg(url)
-        .output()
-        .expect("taskset and curl run");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
-    (status.trim().parse().unwrap_or(0), body.to_owned())
-}
-
 #[test]
 fn one_shard_probes_and_every_shard_stops_sending_to_a_sick_server() {
     let a = Upstream::start("a");
@@ -372,7 +351,7 @@ fn one_shard_probes_and_every_shard_stops_sending_to_a_sick_server() {
     );
     let bext = Bext::serve_config(&config, &["--shards", "2"]);
     let via = |cpu: usize| {
-        let (status, body) = curl_on(cpu, &format!("http://{}/api/echo", bext.addr));
+        let (status, _, body) = curl_on(cpu, &format!("http://{}/api/echo", bext.addr));
         assert_eq!(status, 200, "{body}");
         json(&body)["server"]
             .as_str()

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{Bext, TempDir};
-use harness::{Upstream, curl, header, json, ws_client};
+use harness::{Upstream, curl, curl_on, header, json, ws_client};
 
 /// Runs `openssl ARGS` in `dir`, which must succeed.
 fn openssl(dir: &Path, args: &[&str]) {
@@ -397,38 +397,6 @@ fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_st
     assert_eq!(status, 200, "{body}");
     let (n, cache, _) = get(fresh, &[]);
     assert_eq!((n, cache.as_str()), (3, "miss"));
-}
-
-/// `curl` pinned to `cpu` (with SO_REUSEPORT by CPU, the connection lands on that CPU's
-/// shard): status, `x-bext-cache`, body.
-fn curl_on(cpu: usize, url: &str) -> (u16, String, String) {
-    let out = Command::new("taskset")
-        .args([
-            "-c",
-            &cpu.to_string(),
-            "curl",
-            "-sS",
-            "--max-time",
-            "20",
-            "-D",
-            "-",
-        ])
-        .arg(url)
-        .output()
-        .expect("taskset and curl run");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let cache = head
-        .lines()
-        .find_map(|l| l.strip_prefix("x-bext-cache: "))
-        .unwrap_or("none")
-        .to_owned();
-    (status, cache, body.to_owned())
 }
 
 #[test]

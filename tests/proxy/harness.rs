@@ -131,3 +131,35 @@ pub fn ws_client(args: &[&str]) -> String {
     );
     stdout
 }
+
+/// `curl` pinned to `cpu` (with SO_REUSEPORT by CPU, the connection lands on that CPU's
+/// shard): status, `x-bext-cache`, body.
+pub fn curl_on(cpu: usize, url: &str) -> (u16, String, String) {
+    let out = Command::new("taskset")
+        .args([
+            "-c",
+            &cpu.to_string(),
+            "curl",
+            "-sS",
+            "--max-time",
+            "20",
+            "-D",
+            "-",
+        ])
+        .arg(url)
+        .output()
+        .expect("taskset and curl run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let cache = head
+        .lines()
+        .find_map(|l| l.strip_prefix("x-bext-cache: "))
+        .unwrap_or("none")
+        .to_owned();
+    (status, cache, body.to_owned())
+}

@@ -115,13 +115,7 @@ pub(super) async fn answer(
             }
             Step::Forward => break,
             Step::Follow => {
-                let seen = service.fills_done.get();
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero()
-                    || rt::timeout(left, service.fills_done.changed(seen))
-                        .await
-                        .is_err()
-                {
+                if !fill_done_by(service, deadline).await {
                     break;
                 }
             }
@@ -283,13 +277,7 @@ pub(crate) async fn owner_obtain(
         if let Some(ticket) = lead {
             return fetch_for_owner(service, &from, site, &request, index, target, ticket).await;
         }
-        let seen = service.fills_done.get();
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero()
-            || rt::timeout(left, service.fills_done.changed(seen))
-                .await
-                .is_err()
-        {
+        if !fill_done_by(service, deadline).await {
             return stale.map(|page| FillReply {
                 page,
                 cacheable: true,
@@ -414,6 +402,17 @@ fn revalidate_later(
             let _ = fill(&task_service, &from, site, &request, index, &target, ticket).await;
         },
     );
+}
+
+/// Waits for some fill on this shard to end (the one awaited, maybe); false once `deadline`
+/// passes first.
+async fn fill_done_by(service: &Service, deadline: Instant) -> bool {
+    let seen = service.fills_done.get();
+    let left = deadline.saturating_duration_since(Instant::now());
+    !left.is_zero()
+        && rt::timeout(left, service.fills_done.changed(seen))
+            .await
+            .is_ok()
 }
 
 /// How long a request waits for a fill made for it by another.
