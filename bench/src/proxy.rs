@@ -251,6 +251,7 @@ fn run_case(
     let proxy_role = Role::Proxy {
         upstream_port: upstream.port(),
         idle_connections_max,
+        tunnel_idle_ms: None,
     };
     let mut proxies: Vec<ServerProcess> = Vec::new();
     for contender in &options.contenders {
