@@ -165,8 +165,12 @@ pub const WS_TUNNEL_IDLE_MS: u64 = 600_000;
 pub const WSLOAD_OVERRUN_MS: u64 = 15_000;
 /// `proxy`: descriptors per held tunnel in a proxy (the client's connection and the
 /// upstream's); the harness's own limit, which the servers inherit, is raised to this many
-/// per tunnel plus `NOFILE_HEADROOM`.
+/// per tunnel plus `WS_NOFILE_HEADROOM`.
 pub const WS_TUNNEL_DESCRIPTORS: u64 = 2;
+/// `proxy`: descriptors a proxy holds besides its tunnels (listener, ring, log, probes):
+/// about 20 for bext or nginx. Small, so the tunnels get nearly all of a hard limit the
+/// harness cannot raise (a container without `CAP_SYS_RESOURCE`).
+pub const WS_NOFILE_HEADROOM: u64 = 128;
 
 const _: () = assert!(WS_TUNNEL_IDLE_MS >= RSS_SETTLE_DEADLINE_MS * 10);
 const _: () = assert!(WS_TUNNEL_IDLE_MS <= bext_core::limits::PROXY_TIMEOUT_MS_CEILING);

@@ -53,7 +53,7 @@ use crate::conns::ephemeral_port_count;
 use crate::contender::{CeilingUring, Contender, Role, ServeSpec, free_port};
 use crate::error::Error;
 use crate::limits::{
-    LOAD_CPU, NOFILE_HEADROOM, READY_DEADLINE_MS, READY_POLL_INTERVAL_MS, WS_TUNNEL_DESCRIPTORS,
+    LOAD_CPU, READY_DEADLINE_MS, READY_POLL_INTERVAL_MS, WS_NOFILE_HEADROOM, WS_TUNNEL_DESCRIPTORS,
     WS_TUNNEL_IDLE_MS,
 };
 use crate::locate::Programs;
@@ -83,9 +83,21 @@ pub fn run(
              net.ipv4.ip_local_port_range offers {ports}"
         )));
     }
-    let descriptors = u64::from(count) * WS_TUNNEL_DESCRIPTORS + NOFILE_HEADROOM;
-    let nofile = sys::raise_nofile_limit(descriptors)
-        .map_err(|error| Error::run(format!("raising RLIMIT_NOFILE to {descriptors}: {error}")))?;
+    let descriptors = descriptors_for(count);
+    let nofile = sys::raise_nofile_limit(descriptors).map_err(|error| {
+        let hint = match sys::nofile_hard_limit() {
+            Some(hard) if hard < descriptors => format!(
+                "; the hard limit is {hard} and this process may not raise it (no \
+                 CAP_SYS_RESOURCE): at most --count {} here",
+                tunnels_within(hard)
+            ),
+            _ => String::new(),
+        };
+        Error::run(format!(
+            "--count {count} tunnels need RLIMIT_NOFILE {descriptors} in the proxy (two per \
+             tunnel, {WS_NOFILE_HEADROOM} more): {error}{hint}"
+        ))
+    })?;
     println!(
         "proxy: WebSocket: upstream bext-wsecho on CPU {LOAD_CPU}; round trips with \
          `bext-wsload --connections {}` on CPU {LOAD_CPU}; {count} held tunnels per proxy; \
@@ -96,6 +108,16 @@ pub fn run(
     round_trips::run(options, programs, workdir, &mut upstream, report)?;
     held::run(options, programs, workdir, &mut upstream, report)?;
     crate::contender::stop_checked(upstream, report)
+}
+
+/// The open-file limit a proxy needs to hold `count` tunnels.
+fn descriptors_for(count: u32) -> u64 {
+    u64::from(count) * WS_TUNNEL_DESCRIPTORS + WS_NOFILE_HEADROOM
+}
+
+/// The most tunnels a proxy can hold under an open-file limit of `nofile`.
+fn tunnels_within(nofile: u64) -> u64 {
+    nofile.saturating_sub(WS_NOFILE_HEADROOM) / WS_TUNNEL_DESCRIPTORS
 }
 
 /// `bext-wsecho` on CPU 1, answering.
@@ -188,4 +210,20 @@ fn echo_sizes(addr: SocketAddr) -> Result<(), String> {
             .map_err(|error| format!("a {bytes}-byte message: {error}"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_descriptors_per_tunnel_and_headroom() {
+        for (count, descriptors) in [(1, 130), (1_000, 2_128), (10_000, 20_128)] {
+            assert_eq!(descriptors_for(count), descriptors);
+            assert_eq!(tunnels_within(descriptors), u64::from(count));
+        }
+        // The sandbox this was first run in: a hard limit of 20,000 it could not raise.
+        assert_eq!(tunnels_within(20_000), 9_936);
+        assert_eq!(tunnels_within(100), 0);
+    }
 }
