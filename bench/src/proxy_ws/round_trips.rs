@@ -21,7 +21,7 @@ use crate::proxy::{
 };
 use crate::report::{Report, Row};
 use crate::run::run_captured;
-use crate::static_files::METRIC_SERVER_CPU_UTIL;
+use crate::static_files::{METRIC_SERVER_CORE_BUSY, METRIC_SERVER_CPU_UTIL};
 use crate::workdir::WorkDir;
 
 /// The rows' case: 64-byte messages (`WS_MESSAGE_BYTES`).
@@ -29,13 +29,18 @@ pub const CASE: &str = "websocket-64B";
 pub const METRIC_ROUND_TRIPS_PER_SEC: &str = "round_trips_per_sec";
 /// The server's CPU time per round trip (the proxy's; for `direct`, the upstream's).
 pub const METRIC_CPU_PER_ROUND_TRIP: &str = "cpu_per_round_trip";
+/// `bext-wsload`'s CPU time over the run (CPU 1, beside the upstream).
+pub const METRIC_WSLOAD_CPU_UTIL: &str = "wsload_cpu_util";
 /// WebSockets that failed mid-run (a tunnel dropped): zero in a clean run.
 pub const METRIC_FAILED_CONNECTIONS: &str = "failed_connections";
 
 /// Below this server CPU utilisation the proxy was not what limited its run.
 const SATURATED_CPU_PERCENT: f64 = 90.0;
-/// Above this, CPU 1 (the generator and the upstream) was busy all the time.
-const LOAD_CORE_FULL_PERCENT: f64 = 95.0;
+/// Above this, a CPU was busy all the time.
+const CORE_FULL_PERCENT: f64 = 95.0;
+/// CPU 1's busy time beyond what the generator and the upstream used, above which others'
+/// work is called out (percent of the core).
+const OTHERS_ON_LOAD_CORE_PERCENT_MAX: f64 = 10.0;
 
 /// The size `CASE` names, which must be the size sent.
 const CASE_MESSAGE_BYTES: usize = 64;
@@ -48,8 +53,12 @@ struct Run {
     /// The measured server's CPU time over the run's wall time, percent of one core.
     server_cpu_util: f64,
     cpu_us_per_round_trip: f64,
+    /// How busy CPU 0 was, with anyone's work (the proxy's core; for `direct`, idle).
+    server_core_busy: f64,
     /// The upstream's CPU time over the run's wall time (CPU 1, beside the generator).
     upstream_cpu_util: f64,
+    /// `bext-wsload`'s CPU time over the run's wall time (CPU 1).
+    generator_cpu_util: f64,
     /// How busy CPU 1 was, with anyone's work.
     load_core_busy: f64,
 }
@@ -118,10 +127,7 @@ pub fn run(
     }
     push_rows(report, DIRECT, &direct_runs);
     for warning in warnings(DIRECT, &direct_runs) {
-        // `direct` is the generator and the upstream on one CPU: only failures are news.
-        if warning.contains("failed") {
-            report.warn(warning);
-        }
+        report.warn(warning);
     }
     for proxy in proxies {
         stop_checked(proxy, report)?;
@@ -142,7 +148,11 @@ fn measure(
     let server_before = cpu_time::tree_cpu_seconds(pid)?;
     let upstream_before = cpu_time::tree_cpu_seconds(upstream_pid)?;
     let core_before = cpu_time::core_ticks(LOAD_CPU)?;
+    let server_core_before = cpu_time::core_ticks(SERVER_CPU)?;
+    let generator_before = generator_cpu_seconds()?;
     let summary = run_wsload(programs, args)?;
+    let generator_after = generator_cpu_seconds()?;
+    let server_core_after = cpu_time::core_ticks(SERVER_CPU)?;
     let core_after = cpu_time::core_ticks(LOAD_CPU)?;
     let upstream_after = cpu_time::tree_cpu_seconds(upstream_pid)?;
     let server_after = cpu_time::tree_cpu_seconds(pid);
@@ -165,10 +175,19 @@ fn measure(
     Ok(Run {
         server_cpu_util: server_secs / elapsed * 100.0,
         cpu_us_per_round_trip: server_secs * 1e6 / summary.round_trips as f64,
+        server_core_busy: cpu_time::busy_percent(server_core_before, server_core_after),
         upstream_cpu_util: (upstream_after - upstream_before) / elapsed * 100.0,
+        generator_cpu_util: (generator_after - generator_before) / elapsed * 100.0,
         load_core_busy: cpu_time::busy_percent(core_before, core_after),
         summary,
     })
+}
+
+/// CPU time of the harness's finished children: `bext-wsload` is the one waited for during a
+/// run.
+fn generator_cpu_seconds() -> Result<f64, Error> {
+    crate::sys::waited_children_cpu_seconds()
+        .map_err(|error| Error::run(format!("getrusage(RUSAGE_CHILDREN): {error}")))
 }
 
 /// Runs `bext-wsload` with `args` and reads its report.
@@ -203,13 +222,16 @@ fn print_run(round: u32, rounds: u32, name: &str, run: &Run) {
     let s = &run.summary;
     println!(
         "  {CASE:<13} round {round}/{rounds} {name:<6} {:>8.0} rt/s  p50 {:>5.0} us  p99 {:>6.0} us  \
-         {:>5.2} us CPU/rt  server {:>3.0}%  upstream {:>3.0}%  CPU {LOAD_CPU} {:>3.0}%{}",
+         {:>5.2} us CPU/rt  server {:>3.0}%  CPU {SERVER_CPU} {:>3.0}%  upstream {:>3.0}%  \
+         wsload {:>3.0}%  CPU {LOAD_CPU} {:>3.0}%{}",
         s.round_trips_per_sec,
         s.p50_us,
         s.p99_us,
         run.cpu_us_per_round_trip,
         run.server_cpu_util,
+        run.server_core_busy,
         run.upstream_cpu_util,
+        run.generator_cpu_util,
         run.load_core_busy,
         if s.failed_connections > 0 {
             format!("  ({} connections failed)", s.failed_connections)
@@ -223,7 +245,7 @@ fn print_run(round: u32, rounds: u32, name: &str, run: &Run) {
 type Pick = fn(&Run) -> f64;
 
 fn push_rows(report: &mut Report, name: &str, runs: &[Run]) {
-    let metrics: [(&str, &str, Pick); 8] = [
+    let metrics: [(&str, &str, Pick); 10] = [
         (METRIC_ROUND_TRIPS_PER_SEC, "rt/s", |run| {
             run.summary.round_trips_per_sec
         }),
@@ -233,7 +255,9 @@ fn push_rows(report: &mut Report, name: &str, runs: &[Run]) {
             run.cpu_us_per_round_trip
         }),
         (METRIC_SERVER_CPU_UTIL, "%", |run| run.server_cpu_util),
+        (METRIC_SERVER_CORE_BUSY, "%", |run| run.server_core_busy),
         (METRIC_UPSTREAM_CPU_UTIL, "%", |run| run.upstream_cpu_util),
+        (METRIC_WSLOAD_CPU_UTIL, "%", |run| run.generator_cpu_util),
         (METRIC_LOAD_CORE_BUSY, "%", |run| run.load_core_busy),
         (METRIC_FAILED_CONNECTIONS, "count", |run| {
             f64::from(run.summary.failed_connections)
@@ -271,8 +295,10 @@ fn push_added_latency(report: &mut Report, name: &str, runs: &[Run], direct: &[R
     }
 }
 
-/// What makes a server's runs suspect, in sentences: WebSockets that failed mid-run, and a
-/// proxy that did not use its core because CPU 1 (the generator and the upstream) was full.
+/// What makes a server's runs suspect, in sentences: WebSockets that failed mid-run, other
+/// processes' work on CPU 1 (the generator's and the upstream's) or, for a proxy, on CPU 0,
+/// and a proxy that did not use its core because CPU 1 was full. `direct` has no proxy: only
+/// the first two apply.
 fn warnings(name: &str, runs: &[Run]) -> Vec<String> {
     let median = |pick: Pick| crate::stats::median(&runs.iter().map(pick).collect::<Vec<_>>());
     let mut warnings = Vec::new();
@@ -287,12 +313,31 @@ fn warnings(name: &str, runs: &[Run]) -> Vec<String> {
                 .unwrap_or("no error reported")
         ));
     }
-    if let (Some(server), Some(load_core)) = (
+    let (Some(server), Some(server_core), Some(load_core), Some(ours_on_load_core)) = (
         median(|run| run.server_cpu_util),
+        median(|run| run.server_core_busy),
         median(|run| run.load_core_busy),
-    ) && server < SATURATED_CPU_PERCENT
-        && load_core >= LOAD_CORE_FULL_PERCENT
-    {
+        median(|run| run.generator_cpu_util + run.upstream_cpu_util),
+    ) else {
+        return warnings;
+    };
+    let others = load_core - ours_on_load_core;
+    if others >= OTHERS_ON_LOAD_CORE_PERCENT_MAX {
+        warnings.push(format!(
+            "{CASE}: {name}: other processes took about {others:.0}% of CPU {LOAD_CPU} from the \
+             generator and the upstream: round trips/s and latency are disturbed"
+        ));
+    }
+    if name == DIRECT || server >= SATURATED_CPU_PERCENT {
+        return warnings;
+    }
+    if server_core >= CORE_FULL_PERCENT {
+        warnings.push(format!(
+            "{CASE}: {name} got only {server:.0}% of CPU {SERVER_CPU} while it was \
+             {server_core:.0}% busy: other processes shared the core, so round trips/s and \
+             latency are disturbed"
+        ));
+    } else if load_core >= CORE_FULL_PERCENT {
         warnings.push(format!(
             "{CASE}: {name} used {server:.0}% of CPU {SERVER_CPU} while CPU {LOAD_CPU} (the \
              generator and the upstream) was {load_core:.0}% busy: CPU {LOAD_CPU} limited round \
@@ -308,7 +353,9 @@ mod tests {
 
     use super::*;
 
-    fn run(p50: f64, p99: f64, server: f64, load_core: f64, failed: u32) -> Run {
+    /// A run with the given latencies, the proxy's CPU and CPU 0's and CPU 1's business; the
+    /// generator and the upstream use 45% of CPU 1 each.
+    fn run(p50: f64, p99: f64, server: f64, cores: (f64, f64), failed: u32) -> Run {
         Run {
             summary: Summary {
                 connections: 50,
@@ -327,8 +374,10 @@ mod tests {
             },
             server_cpu_util: server,
             cpu_us_per_round_trip: 10.0,
-            upstream_cpu_util: 40.0,
-            load_core_busy: load_core,
+            server_core_busy: cores.0,
+            upstream_cpu_util: 45.0,
+            generator_cpu_util: 45.0,
+            load_core_busy: cores.1,
         }
     }
 
@@ -336,12 +385,12 @@ mod tests {
     fn rows_and_added_latency() {
         let mut report = Report::new("proxy", true, BTreeMap::new());
         let proxied = [
-            run(100.0, 300.0, 99.0, 80.0, 0),
-            run(120.0, 500.0, 98.0, 80.0, 0),
+            run(100.0, 300.0, 99.0, (99.0, 90.0), 0),
+            run(120.0, 500.0, 98.0, (99.0, 90.0), 0),
         ];
         let direct = [
-            run(60.0, 200.0, 60.0, 99.0, 0),
-            run(50.0, 100.0, 60.0, 99.0, 0),
+            run(60.0, 200.0, 45.0, (1.0, 90.0), 0),
+            run(50.0, 100.0, 45.0, (1.0, 90.0), 0),
         ];
         push_rows(&mut report, "bext", &proxied);
         push_added_latency(&mut report, "bext", &proxied, &direct);
@@ -358,8 +407,10 @@ mod tests {
                 "websocket-64B latency_p99 us 400",
                 "websocket-64B cpu_per_round_trip us 10",
                 "websocket-64B server_cpu_util % 98.5",
-                "websocket-64B upstream_cpu_util % 40",
-                "websocket-64B load_core_busy % 80",
+                "websocket-64B server_core_busy % 99",
+                "websocket-64B upstream_cpu_util % 45",
+                "websocket-64B wsload_cpu_util % 45",
+                "websocket-64B load_core_busy % 90",
                 "websocket-64B failed_connections count 0",
                 "websocket-64B added_latency_p50 us 55",
                 "websocket-64B added_latency_p99 us 250",
@@ -367,16 +418,18 @@ mod tests {
         );
     }
 
-    fn check_warnings(runs: &[Run], expect: &[&str]) {
-        assert_eq!(warnings("bext", runs), expect);
+    fn check_warnings(name: &str, runs: &[Run], expect: &[&str]) {
+        assert_eq!(warnings(name, runs), expect);
     }
 
     #[test]
-    fn warnings_name_failures_and_a_full_load_cpu() {
-        check_warnings(&[run(1.0, 1.0, 99.0, 100.0, 0)], &[]);
-        check_warnings(&[run(1.0, 1.0, 70.0, 80.0, 0)], &[]);
+    fn warnings_name_failures_others_and_a_full_load_cpu() {
+        // The proxy used its core; CPU 1 held the generator and the upstream alone.
+        check_warnings("bext", &[run(1.0, 1.0, 99.0, (99.0, 99.0), 0)], &[]);
+        check_warnings("bext", &[run(1.0, 1.0, 70.0, (72.0, 90.0), 0)], &[]);
         check_warnings(
-            &[run(1.0, 1.0, 70.0, 99.0, 0)],
+            "bext",
+            &[run(1.0, 1.0, 70.0, (72.0, 99.0), 0)],
             &[
                 "websocket-64B: bext used 70% of CPU 0 while CPU 1 (the generator and the \
                upstream) was 99% busy: CPU 1 limited round trips/s, not the proxy; compare \
@@ -384,7 +437,28 @@ mod tests {
             ],
         );
         check_warnings(
-            &[run(1.0, 1.0, 99.0, 80.0, 0), run(1.0, 1.0, 99.0, 80.0, 2)],
+            "nginx",
+            &[run(1.0, 1.0, 60.0, (98.0, 90.0), 0)],
+            &[
+                "websocket-64B: nginx got only 60% of CPU 0 while it was 98% busy: other \
+               processes shared the core, so round trips/s and latency are disturbed",
+            ],
+        );
+        // CPU 1 busier than its two programs: someone else was there.
+        check_warnings(
+            "direct",
+            &[run(1.0, 1.0, 45.0, (1.0, 100.0), 0)],
+            &[
+                "websocket-64B: direct: other processes took about 10% of CPU 1 from the \
+               generator and the upstream: round trips/s and latency are disturbed",
+            ],
+        );
+        check_warnings(
+            "bext",
+            &[
+                run(1.0, 1.0, 99.0, (99.0, 90.0), 0),
+                run(1.0, 1.0, 99.0, (99.0, 90.0), 2),
+            ],
             &[
                 "websocket-64B: 2 of 50 WebSockets through bext failed mid-run; first: \
                connection #3: closed mid-run",
