@@ -39,6 +39,9 @@ pub struct BextProxy {
     pub upstream_port: u16,
     /// `idle_connections_max`: kept-alive connections to the server (per shard).
     pub idle_connections_max: u32,
+    /// `timeout_ms`, when the upstream serves WebSockets: how long a tunnel may be silent
+    /// (bext passes `Upgrade` through on every proxy route by itself). `None`: the default.
+    pub tunnel_idle_ms: Option<u64>,
 }
 
 /// `[waf] crs` and `paranoia`, in `mode = "block"`: what the `waf` scenario measures.
@@ -89,9 +92,13 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
     if let Some(proxy) = &config.proxy {
         text.push_str(&format!(
             "[[upstream]]\nname = \"origin\"\nservers = [\"127.0.0.1:{}\"]\n\
-             idle_connections_max = {}\n\n",
+             idle_connections_max = {}\n",
             proxy.upstream_port, proxy.idle_connections_max
         ));
+        if let Some(timeout_ms) = proxy.tunnel_idle_ms {
+            text.push_str(&format!("timeout_ms = {timeout_ms}\n"));
+        }
+        text.push('\n');
     }
     text.push_str("[[site]]\n");
     match (config.proxy, config.app) {
@@ -272,6 +279,7 @@ mod tests {
             proxy: Some(BextProxy {
                 upstream_port: 9000,
                 idle_connections_max: 64,
+                tunnel_idle_ms: None,
             }),
         });
         assert_eq!(
@@ -284,6 +292,31 @@ mod tests {
                  idle_connections_max = 64\n\n\
                  [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"origin\"\n"
             )
+        );
+    }
+
+    #[test]
+    fn a_websocket_upstream_gets_the_tunnel_idle_timeout() {
+        let config = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            app: None,
+            http_port: 8080,
+            tls: None,
+            http2: false,
+            http3: false,
+            waf: None,
+            proxy: Some(BextProxy {
+                upstream_port: 9000,
+                idle_connections_max: 64,
+                tunnel_idle_ms: Some(600_000),
+            }),
+        });
+        assert!(
+            config.as_deref().is_ok_and(|text| text.contains(
+                "[[upstream]]\nname = \"origin\"\nservers = [\"127.0.0.1:9000\"]\n\
+                 idle_connections_max = 64\ntimeout_ms = 600000\n\n[[site]]\n"
+            )),
+            "{config:?}"
         );
     }
 

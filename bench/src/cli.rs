@@ -50,7 +50,7 @@ pub fn usage() -> String {
         );
     }
     text.push_str(
-        "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns)\n\
+        "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns: idle connections; proxy: held WebSocket tunnels)\n\
          --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
          tls      --connections 32: wrk's, in every case\n\
          h2       no --connections: its cases run h2load on 1 and on 10 connections, 100 streams each\n\
@@ -86,7 +86,7 @@ pub struct Options {
     pub json_path: PathBuf,
     pub smoke: bool,
     pub ceiling_uring: CeilingUring,
-    /// `conns`: idle connections.
+    /// `conns`: idle connections; `proxy`: WebSocket tunnels held through each proxy.
     pub count: u32,
     /// `latency`: total request rates, requests per second.
     pub rates: Vec<u64>,
@@ -389,6 +389,10 @@ mod tests {
             .unwrap_or_default();
         let specific = match o.scenario {
             "conns" => format!("n{}", o.count),
+            "proxy" => format!(
+                "{}s x{} c{} n{}",
+                o.duration_secs, o.rounds, o.connections, o.count
+            ),
             "latency" => format!(
                 "{}s x{} c{} rates={}",
                 o.duration_secs,
@@ -510,6 +514,14 @@ mod tests {
             &["pipeline", "--depth", "4", "--smoke"],
             "pipeline 1s x1 c50 depth=4 [bext,nginx] pipeline-smoke.json smoke",
         );
+        check(
+            &["proxy"],
+            "proxy 5s x3 c50 n10000 [bext,nginx] proxy-latest.json",
+        );
+        check(
+            &["proxy", "--smoke", "--count", "200", "--connections", "8"],
+            "proxy 1s x1 c8 n200 [bext,nginx] proxy-smoke.json smoke",
+        );
         check(&["large"], "large 5s x3 c8 [bext,nginx] large-latest.json");
         check(
             &["large", "--contenders", "ceiling", "--smoke"],
@@ -567,7 +579,7 @@ mod tests {
              | h3 1s x1 [bext] h3-smoke.json smoke \
              | waf 1s x1 c50 crs=../shared/crs [bext,nginx] waf-smoke.json smoke \
              | xdp 1s x1 [bext] xdp-smoke.json smoke \
-             | proxy 1s x1 c50 [bext,nginx] proxy-smoke.json smoke \
+             | proxy 1s x1 c50 n1000 [bext,nginx] proxy-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.

@@ -159,7 +159,7 @@ fn measure(
     stop_checked(server, report)
 }
 
-fn settled_rss(
+pub fn settled_rss(
     pid: u32,
     server: &mut ServerProcess,
     when: &str,
@@ -237,7 +237,7 @@ fn read_sysctl(path: &str) -> Option<u64> {
 }
 
 /// How many client ports `net.ipv4.ip_local_port_range` allows.
-fn ephemeral_port_count() -> Result<u64, Error> {
+pub fn ephemeral_port_count() -> Result<u64, Error> {
     let path = "/proc/sys/net/ipv4/ip_local_port_range";
     let text = std::fs::read_to_string(path)
         .map_err(|error| Error::run(format!("reading {path}: {error}")))?;

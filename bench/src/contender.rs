@@ -63,10 +63,14 @@ pub enum Role {
     Origin,
     /// Forwards every request to the upstream on 127.0.0.1:`upstream_port`, keeping up to
     /// `idle_connections_max` connections to it alive (bext's `[[upstream]]`, nginx's
-    /// `proxy_pass` to an `upstream {}` block with `keepalive`).
+    /// `proxy_pass` to an `upstream {}` block with `keepalive`). With `tunnel_idle_ms`, the
+    /// upstream speaks WebSocket: `Upgrade` is passed through (bext does by itself, nginx is
+    /// told to) and a tunnel silent for that long is closed (bext's `timeout_ms`, nginx's
+    /// `proxy_read_timeout` and `proxy_send_timeout`).
     Proxy {
         upstream_port: u16,
         idle_connections_max: u32,
+        tunnel_idle_ms: Option<u64>,
     },
     /// The proxies' upstream: serves `docroot` on the load generator's CPU (`LOAD_CPU`),
     /// leaving CPU 0 to the proxy under test, and answers `stub_status` on
@@ -283,9 +287,11 @@ impl Contender {
                         Role::Proxy {
                             upstream_port,
                             idle_connections_max,
+                            tunnel_idle_ms,
                         } => Some(BextProxy {
                             upstream_port,
                             idle_connections_max,
+                            tunnel_idle_ms,
                         }),
                         Role::Origin | Role::Upstream => None,
                     },
@@ -350,9 +356,11 @@ impl Contender {
                         Role::Proxy {
                             upstream_port,
                             idle_connections_max,
+                            tunnel_idle_ms,
                         } => Some(NginxProxy {
                             upstream_port,
                             idle_connections_max,
+                            tunnel_idle_ms,
                         }),
                         Role::Origin | Role::Upstream => None,
                     },

@@ -1,10 +1,12 @@
-//! The parts of `bext-bench` that both of its load-generating binaries need: the harness
-//! (`bext-bench`, `src/main.rs`) and the fixed-rate load generator (`bext-loadgen`,
-//! `src/bin/loadgen.rs`). Only sans-I/O code lives here (schedule arithmetic, the latency
-//! histogram, response framing, the generator's command line and report), so the harness can
-//! read what the generator writes with the very types the generator wrote it with, and all of
-//! it is tested without sockets or clocks.
+//! The parts of `bext-bench` that its programs share: the harness (`bext-bench`,
+//! `src/main.rs`), the fixed-rate load generator (`bext-loadgen`, `src/bin/loadgen.rs`), and
+//! the WebSocket echo upstream and round-trip generator of `proxy` (`src/bin/wsecho.rs`,
+//! `src/bin/wsload.rs`). Only sans-I/O code lives here (schedule arithmetic, the latency
+//! histogram, response framing, WebSocket handshakes and frames, the generators' command
+//! lines and reports), so the harness can read what a generator writes with the very types
+//! the generator wrote it with, and all of it is tested without sockets or clocks.
 
 #![forbid(unsafe_code)]
 
 pub mod loadgen;
+pub mod ws;

@@ -153,3 +153,25 @@ const _: () = assert!(KEEPALIVE_CHECK_OPENED_MAX < KEEPALIVE_CHECK_REQUESTS / 2)
 const _: () = assert!(
     UPSTREAM_IDLE_CONNECTIONS_FLOOR as u64 <= bext_core::limits::PROXY_IDLE_CONNECTIONS_CEILING
 );
+
+/// `proxy`: bytes of each WebSocket message of the round trips (a chat message's size).
+pub const WS_MESSAGE_BYTES: usize = 64;
+/// `proxy`: how long a WebSocket tunnel may be silent before a proxy closes it, bext's
+/// `timeout_ms` and nginx's `proxy_read_timeout`/`proxy_send_timeout` alike: longer than
+/// opening, measuring and checking every held tunnel takes.
+pub const WS_TUNNEL_IDLE_MS: u64 = 600_000;
+/// `proxy`: how long `bext-wsload` may run past its duration (it connects and upgrades every
+/// connection first) before it is killed.
+pub const WSLOAD_OVERRUN_MS: u64 = 15_000;
+/// `proxy`: descriptors per held tunnel in a proxy (the client's connection and the
+/// upstream's); the harness's own limit, which the servers inherit, is raised to this many
+/// per tunnel plus `WS_NOFILE_HEADROOM`.
+pub const WS_TUNNEL_DESCRIPTORS: u64 = 2;
+/// `proxy`: descriptors a proxy holds besides its tunnels (listener, ring, log, probes):
+/// about 20 for bext or nginx. Small, so the tunnels get nearly all of a hard limit the
+/// harness cannot raise (a container without `CAP_SYS_RESOURCE`).
+pub const WS_NOFILE_HEADROOM: u64 = 128;
+
+const _: () = assert!(WS_TUNNEL_IDLE_MS >= RSS_SETTLE_DEADLINE_MS * 10);
+const _: () = assert!(WS_TUNNEL_IDLE_MS <= bext_core::limits::PROXY_TIMEOUT_MS_CEILING);
+const _: () = assert!(WS_MESSAGE_BYTES <= bext_bench::ws::frame::PAYLOAD_BYTES_MAX);

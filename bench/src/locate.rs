@@ -23,6 +23,10 @@ pub struct Programs {
     pub h2load: Option<PathBuf>,
     /// `bext-h3load`, this package's HTTP/3 generator (`h3`).
     pub h3load: Option<PathBuf>,
+    /// `bext-wsecho` and `bext-wsload`, this package's WebSocket echo upstream and round-trip
+    /// generator (`proxy`).
+    pub wsecho: Option<PathBuf>,
+    pub wsload: Option<PathBuf>,
     pub curl: Option<PathBuf>,
     pub openssl: Option<PathBuf>,
     /// nginx's ModSecurity module (`waf`).
@@ -39,6 +43,8 @@ pub struct Needs {
     pub h2load: bool,
     /// `bext-h3load`, the HTTP/3 load generator (`h3`).
     pub h3load: bool,
+    /// `bext-wsecho` and `bext-wsload` (`proxy`'s WebSocket tunnels).
+    pub websocket: bool,
     /// openssl to make the certificate and curl to check each protocol (`tls`, `h2`).
     pub tls: bool,
     /// nginx's ModSecurity v3 module, when nginx runs (`waf`).
@@ -136,6 +142,10 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
     }
     if needs.h3load {
         programs.h3load = Some(sibling_program("bext-h3load", "BEXT_H3LOAD_BIN")?);
+    }
+    if needs.websocket {
+        programs.wsecho = Some(sibling_program("bext-wsecho", "BEXT_WSECHO_BIN")?);
+        programs.wsload = Some(sibling_program("bext-wsload", "BEXT_WSLOAD_BIN")?);
     }
     Ok(programs)
 }

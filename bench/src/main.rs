@@ -125,6 +125,7 @@ mod pipeline;
 mod protocol;
 mod proxy;
 mod proxy_check;
+mod proxy_ws;
 mod report;
 mod resumption_check;
 mod rss;
@@ -144,6 +145,7 @@ mod waf_check;
 mod workdir;
 mod wrk;
 mod wrk_case;
+mod ws_client;
 mod xdp;
 
 use std::process::ExitCode;

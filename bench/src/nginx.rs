@@ -39,6 +39,10 @@
 //!   scenario's answers fit, so nothing goes to a temp file. The upstream, another nginx of
 //!   this kind serving the docroot, also answers `stub_status` on a path of its own, from
 //!   which the harness reads how many connections it accepted.
+//! - WebSocket (`proxy`'s tunnels): the same `proxy_pass`, with `proxy_set_header Upgrade
+//!   $http_upgrade; proxy_set_header Connection "upgrade";` as nginx's documentation has it
+//!   (instead of clearing `Connection`), and `proxy_read_timeout`/`proxy_send_timeout` as long
+//!   as bext's tunnel idle timeout, so neither closes a held tunnel first.
 //! - ModSecurity (`waf`): Debian's `libnginx-mod-http-modsecurity` (ModSecurity-nginx over
 //!   libmodsecurity 3), loaded with `load_module`, `modsecurity on` for the whole `http`
 //!   block and its rules from the main conf `modsecurity.rs` writes (the Core Rule Set).
@@ -105,6 +109,9 @@ pub struct NginxProxy {
     pub upstream_port: u16,
     /// `keepalive`: idle connections to the upstream the worker keeps.
     pub idle_connections_max: u32,
+    /// The upstream speaks WebSocket: `Upgrade` and `Connection: upgrade` are passed on, and
+    /// a tunnel silent for this long is closed (`proxy_read_timeout`, `proxy_send_timeout`).
+    pub tunnel_idle_ms: Option<u64>,
 }
 
 /// The ModSecurity-nginx module and the rules it runs.
@@ -145,7 +152,7 @@ pub fn render(config: &NginxConfig<'_>) -> String {
         .join(" ");
     let listeners = listeners(config, reuseport);
     let (upstream_block, content) = match config.proxy {
-        Some(proxy) => (upstream_block(proxy), proxy_location()),
+        Some(proxy) => (upstream_block(proxy), proxy_location(proxy.tunnel_idle_ms)),
         None => (String::new(), format!("        root {docroot};\n")),
     };
     let status = config.stub_status.map_or(String::new(), |path| {
@@ -221,14 +228,24 @@ fn upstream_block(proxy: NginxProxy) -> String {
 }
 
 /// The server block's content when it proxies: everything to the upstream, kept alive, with
-/// the fields bext's proxy sends (see the module docs).
-fn proxy_location() -> String {
+/// the fields bext's proxy sends (see the module docs); or, for a WebSocket upstream, with
+/// the upgrade passed on as nginx's documentation has it.
+fn proxy_location(tunnel_idle_ms: Option<u64>) -> String {
+    let connection = match tunnel_idle_ms {
+        None => "            proxy_set_header Connection \"\";\n".to_string(),
+        Some(idle_ms) => format!(
+            "            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection \"upgrade\";
+            proxy_read_timeout {idle_ms}ms;
+            proxy_send_timeout {idle_ms}ms;
+"
+        ),
+    };
     format!(
         "        location / {{
             proxy_pass http://{UPSTREAM_BLOCK};
             proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header Host $http_host;
+{connection}            proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host $host;
@@ -464,6 +481,7 @@ mod tests {
         let proxy = NginxProxy {
             upstream_port: 9000,
             idle_connections_max: 64,
+            tunnel_idle_ms: None,
         };
         check(
             config(&[0], Some(proxy), None),
@@ -498,5 +516,47 @@ mod tests {
         );
         let upstream = render(&config(&[1], None, Some("/status")));
         assert!(!upstream.contains("proxy_pass"), "{upstream}");
+    }
+
+    #[test]
+    fn a_websocket_proxy_passes_the_upgrade_on() {
+        let proxy = NginxProxy {
+            upstream_port: 9000,
+            idle_connections_max: 64,
+            tunnel_idle_ms: Some(600_000),
+        };
+        let config = NginxConfig {
+            prefix: Path::new("/tmp/run/nginx"),
+            docroot: Path::new("/tmp/run/docroot"),
+            port: 8081,
+            worker_connections: 21_000,
+            cpus: &[0],
+            tcp_nopush: true,
+            tls: None,
+            http2: false,
+            h2c_port: None,
+            modsecurity: None,
+            proxy: Some(proxy),
+            stub_status: None,
+        };
+        let rendered = render(&config);
+        check(
+            config,
+            &[
+                "worker_connections 21000;",
+                "worker_rlimit_nofile 42000;",
+                "proxy_pass http://origin;",
+                "proxy_http_version 1.1;",
+                "proxy_set_header Upgrade $http_upgrade;",
+                "proxy_set_header Connection \"upgrade\";",
+                "proxy_read_timeout 600000ms;",
+                "proxy_send_timeout 600000ms;",
+                "proxy_set_header Host $http_host;",
+            ],
+        );
+        assert!(
+            !rendered.contains("proxy_set_header Connection \"\";"),
+            "{rendered}"
+        );
     }
 }

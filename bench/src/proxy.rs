@@ -26,8 +26,12 @@
 //! (`upstream_connections_opened`), with a warning if a proxy opened more than it may keep
 //! idle. Rounds interleave bext, nginx and direct; medians.
 //!
-//! Not measured: WebSocket round trips, which the issue also asks for: bext does not proxy
-//! WebSocket (or any `Upgrade`) yet.
+//! Then WebSocket (`proxy_ws`): both proxies tunnel to one WebSocket echo upstream
+//! (`bext-wsecho`, on CPU 1 like this upstream), measured as message round trips per second
+//! with their p50/p99 (`bext-wsload`, `--connections` WebSockets each with one 64-byte
+//! message in flight; bext, nginx and the echo direct, interleaved rounds, medians), and as
+//! server memory per tunnel with `--count` tunnels (default 10,000) held open through each
+//! proxy, every one of which must still echo afterwards.
 
 use std::collections::BTreeMap;
 
@@ -40,10 +44,14 @@ use crate::cpu_time;
 use crate::error::{Context, Error};
 use crate::http_probe::wait_ready;
 use crate::latency::METRIC_P50;
-use crate::limits::{LOAD_CPU, SERVER_CPU, UPSTREAM_IDLE_CONNECTIONS_FLOOR, WARMUP_SECS};
+use crate::limits::{
+    LOAD_CPU, SERVER_CPU, UPSTREAM_IDLE_CONNECTIONS_FLOOR, WARMUP_SECS, WS_MESSAGE_BYTES,
+    WS_TUNNEL_IDLE_MS,
+};
 use crate::load_run::{self, Load, METRIC_CPU_PER_REQUEST, Measured};
-use crate::locate::{self, Programs};
+use crate::locate::{self, Needs, Programs};
 use crate::proxy_check::{self, opened_between};
+use crate::proxy_ws;
 use crate::report::{Report, Row};
 use crate::static_files::{METRIC_LATENCY_P99, METRIC_REQUESTS_PER_SEC};
 use crate::workdir::{BODY_16K_BYTES, BODY_16K_FILE, SMALL_BODY, SMALL_FILE, WorkDir};
@@ -117,7 +125,11 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     if !needed.contains(&Contender::Nginx) {
         needed.push(Contender::Nginx);
     }
-    let (programs, workdir) = locate::prepare(&needed, locate::wrk(true))?;
+    let needs = Needs {
+        websocket: true,
+        ..locate::wrk(true)
+    };
+    let (programs, workdir) = locate::prepare(&needed, needs)?;
     let idle_connections_max = idle_connections_max(options.connections);
     let warmup_secs = if options.smoke {
         0
@@ -156,7 +168,15 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         ),
         (
             "websocket".to_string(),
-            json!("not measured by this scenario yet (bext tunnels WebSockets: tests/proxy.rs)"),
+            json!({
+                "upstream": "bext-wsecho (this package's, io_uring), one process on CPU 1 beside \
+                             the generator, the same for bext, nginx and direct",
+                "generator": "bext-wsload on CPU 1: --connections WebSockets, one message in \
+                              flight each, closed loop",
+                "message_bytes": WS_MESSAGE_BYTES,
+                "held_tunnels": options.count,
+                "tunnel_idle_ms": WS_TUNNEL_IDLE_MS,
+            }),
         ),
         (
             "targets".to_string(),
@@ -168,6 +188,14 @@ pub fn run(options: &Options) -> Result<Report, Error> {
                 (
                     format!("{TARGET_CASE} {METRIC_ADDED_LATENCY_P99}"),
                     "bext <= nginx".to_string(),
+                ),
+                (
+                    format!(
+                        "{} {}",
+                        proxy_ws::held::CASE,
+                        proxy_ws::held::METRIC_RSS_PER_TUNNEL
+                    ),
+                    "bext <= 16 KiB with 10000 tunnels held".to_string(),
                 ),
             ])),
         ),
@@ -194,11 +222,15 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             &mut report,
         )?;
     }
+    proxy_ws::run(options, &programs, &workdir, &mut report)?;
     report.compute_ratios(&[
         METRIC_REQUESTS_PER_SEC,
         METRIC_P50,
         METRIC_LATENCY_P99,
         METRIC_CPU_PER_REQUEST,
+        proxy_ws::round_trips::METRIC_ROUND_TRIPS_PER_SEC,
+        proxy_ws::round_trips::METRIC_CPU_PER_ROUND_TRIP,
+        proxy_ws::held::METRIC_RSS_PER_TUNNEL,
     ]);
     for line in targets(&report) {
         println!("{line}");
@@ -251,6 +283,7 @@ fn run_case(
     let proxy_role = Role::Proxy {
         upstream_port: upstream.port(),
         idle_connections_max,
+        tunnel_idle_ms: None,
     };
     let mut proxies: Vec<ServerProcess> = Vec::new();
     for contender in &options.contenders {

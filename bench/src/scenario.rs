@@ -257,8 +257,13 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "proxy",
-        about: "reverse proxy: bext ([[upstream]], one shard) vs nginx proxy_pass, both keeping connections to the same nginx upstream alive, and that upstream direct: req/s, p50/p99, added latency, CPU per request (WebSocket: not in bext yet)",
-        flags: WRK_FLAGS,
+        about: "reverse proxy: bext ([[upstream]], one shard) vs nginx proxy_pass, both keeping connections to the same nginx upstream alive, and that upstream direct: req/s, p50/p99, added latency, CPU per request; WebSocket tunnels to one echo upstream: message round trips/s and p50/p99 (bext, nginx, direct), and server memory per held tunnel (--count, default 10000)",
+        flags: &[
+            Flag::DurationSecs,
+            Flag::Rounds,
+            Flag::Connections,
+            Flag::Count,
+        ],
         // The ceiling proxies nothing; the upstream and `direct` run whichever are chosen.
         contenders: PEERS,
         allowed: PEERS,

@@ -82,6 +82,7 @@ fn format_value(value: f64, unit: &str) -> String {
         "ms" => format!("{value:.1} ms"),
         "bytes" if value.abs() >= 10.0 * 1024.0 => format!("{:.0} KiB", value / 1024.0),
         "bytes" => format!("{value:.0} B"),
+        "KiB" => format!("{value:.2} KiB"),
         "count" => format!("{value:.0}"),
         "x" => format!("{value:.2} x"),
         _ => format!("{value:.0} {unit}"),
@@ -116,6 +117,7 @@ mod tests {
         check(3.25, "ms", "3.2 ms");
         check(2345.6, "bytes", "2346 B");
         check(11_382_784.0, "bytes", "11116 KiB");
+        check(12.345, "KiB", "12.35 KiB");
         check(0.0, "count", "0");
         check(1.7345, "x", "1.73 x");
         check(120000.5, "req/s", "120000 req/s");

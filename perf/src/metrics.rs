@@ -17,10 +17,15 @@ pub const PEERS: [&str; 2] = ["nginx", "ceiling"];
 
 pub fn direction(metric: &str) -> Direction {
     match metric {
-        "requests_per_sec" => Direction::HigherIsBetter,
-        "latency_p99" | "cpu_per_request" | "startup" | "rss_per_idle_connection" => {
-            Direction::LowerIsBetter
-        }
+        // `round_trips_per_sec`, `cpu_per_round_trip` and `rss_per_tunnel`: `proxy`'s WebSocket
+        // rows.
+        "requests_per_sec" | "round_trips_per_sec" => Direction::HigherIsBetter,
+        "latency_p99"
+        | "cpu_per_request"
+        | "startup"
+        | "rss_per_idle_connection"
+        | "cpu_per_round_trip"
+        | "rss_per_tunnel" => Direction::LowerIsBetter,
         // `socket_errors` should be 0: a relative change of 0 means nothing, and the bench
         // already warns about it.
         _ => Direction::Diagnostic,
@@ -65,6 +70,11 @@ mod tests {
         check("cpu_per_request", Direction::LowerIsBetter);
         check("startup", Direction::LowerIsBetter);
         check("rss_per_idle_connection", Direction::LowerIsBetter);
+        check("round_trips_per_sec", Direction::HigherIsBetter);
+        check("cpu_per_round_trip", Direction::LowerIsBetter);
+        check("rss_per_tunnel", Direction::LowerIsBetter);
+        check("tunnels_lost", Direction::Diagnostic);
+        check("wsload_cpu_util", Direction::Diagnostic);
         check("server_cpu_util", Direction::Diagnostic);
         check("server_core_busy", Direction::Diagnostic);
         check("wrk_cpu_util", Direction::Diagnostic);
