@@ -612,8 +612,10 @@ pub const PROXY_CACHE_PASS_MS: u64 = 10_000;
 pub const PROXY_CACHE_PASSES_MAX: usize = 4096;
 /// Longest wait for an upstream name to resolve when the config loads.
 pub const PROXY_RESOLVE_TIMEOUT_MS: u64 = 5_000;
-/// A tunnel's read buffer per direction to begin with (an idle WebSocket holds two).
-pub const TUNNEL_READ_BYTES_MIN: usize = 4 * 1024;
+/// A tunnel's read buffer per direction to begin with and to shrink back to (an idle
+/// WebSocket holds two, through the read io_uring has of each): small, since most messages
+/// are, and a burst doubles it at each full read.
+pub const TUNNEL_READ_BYTES_MIN: usize = 1024;
 /// The most a busy tunnel's read buffer grows to.
 pub const TUNNEL_READ_BYTES_MAX: usize = 64 * 1024;
 /// Default `health.interval_ms`: how often an upstream's servers are probed.

@@ -7,8 +7,9 @@
 //! has the other side's writing half shut down in turn (a half-close passes through); a
 //! side silent for the upstream's `timeout_ms` in both directions, a failed write or the
 //! shard stopping ends the tunnel. Buffers start small (an idle tunnel holds two of
-//! `TUNNEL_READ_BYTES_MIN`) and double while reads fill them, up to
-//! `TUNNEL_READ_BYTES_MAX`.
+//! `TUNNEL_READ_BYTES_MIN`), double while reads fill them, up to `TUNNEL_READ_BYTES_MAX`,
+//! and halve again while reads use less than a quarter of them, so a tunnel that had a burst
+//! does not keep its large buffers while it idles.
 
 use std::time::Duration;
 
@@ -70,6 +71,9 @@ async fn copy<R: TransportRead, W: TransportWrite>(
             Ok((Ok(n), back)) => {
                 if n >= size && size < TUNNEL_READ_BYTES_MAX {
                     size *= 2;
+                } else if n < size / 4 && size > TUNNEL_READ_BYTES_MIN {
+                    // The burst is over: back towards the idle size.
+                    size /= 2;
                 }
                 buf = back;
             }
