@@ -339,6 +339,28 @@ fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_st
         let (n, cache, _) = get(fresh, &[]);
         assert_eq!((n, cache.as_str()), (1, "hit"));
     }
+    // A client's copy still matching the kept answer's validators: 304, from the cache.
+    let tagged = "/cached/t?cc=max-age=60&etag=1";
+    assert_eq!(get(tagged, &[]).0, 1);
+    for (condition, want) in [
+        ("If-None-Match: \"v1\"", 304),
+        ("If-None-Match: W/\"v1\", \"v0\"", 304),
+        ("If-None-Match: \"v0\"", 200),
+        ("If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT", 304),
+        ("If-Modified-Since: Sun, 06 Nov 1994 08:49:36 GMT", 200),
+    ] {
+        let (status, head, _) = curl(
+            &format!("http://{}{tagged}", bext.addr),
+            &["-sS", "-o", "/dev/null", "-D", "-", "-H", condition],
+        );
+        assert_eq!(status, want, "{condition}: {head}");
+        assert!(head.contains("x-bext-cache: hit"), "{condition}: {head}");
+        if want == 304 {
+            assert!(head.contains("etag: \"v1\""), "{head}");
+            assert!(head.contains("cache-control: max-age=60"), "{head}");
+        }
+    }
+    assert_eq!(get(tagged, &[]).0, 1, "the upstream was asked once");
     // A HEAD is answered from the copy too.
     let (status, head, _) = curl(&format!("http://{}{fresh}", bext.addr), &["-I"]);
     assert_eq!(status, 200);

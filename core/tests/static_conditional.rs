@@ -209,3 +209,60 @@ fn other_methods_get_no_304_and_no_206() {
         check(false, headers, 1000, "200");
     }
 }
+
+#[test]
+fn a_stored_answer_is_not_modified_by_its_own_validators() {
+    use bext_core::static_files::not_modified;
+    // (If-None-Match, If-Modified-Since, the answer's ETag, its Last-Modified) → 304?
+    let cases: &[(Option<&str>, Option<&str>, Option<&str>, Option<&str>, bool)] = &[
+        (Some(r#""a""#), None, Some(r#""a""#), None, true),
+        (Some(r#"W/"a""#), None, Some(r#""a""#), None, true),
+        (Some(r#""b", "a""#), None, Some(r#"W/"a""#), None, true),
+        (Some("*"), None, Some(r#""a""#), None, true),
+        (Some(r#""b""#), None, Some(r#""a""#), None, false),
+        (Some(r#""a""#), None, None, None, false),
+        // If-None-Match decides alone, even when the date would match.
+        (
+            Some(r#""b""#),
+            Some(LAST_MODIFIED),
+            Some(r#""a""#),
+            Some(LAST_MODIFIED),
+            false,
+        ),
+        (None, Some(LAST_MODIFIED), None, Some(LAST_MODIFIED), true),
+        (
+            None,
+            Some(ONE_SECOND_LATER),
+            None,
+            Some(LAST_MODIFIED),
+            true,
+        ),
+        (
+            None,
+            Some(ONE_SECOND_EARLIER),
+            None,
+            Some(LAST_MODIFIED),
+            false,
+        ),
+        (None, Some("yesterday"), None, Some(LAST_MODIFIED), false),
+        (None, Some(LAST_MODIFIED), None, None, false),
+        (None, None, Some(r#""a""#), Some(LAST_MODIFIED), false),
+    ];
+    for &(inm, ims, etag, last_modified, want) in cases {
+        let conditions = Conditions {
+            if_none_match: inm.map(str::as_bytes),
+            if_modified_since: ims.map(str::as_bytes),
+            range: None,
+            if_range: None,
+        };
+        let got = not_modified(
+            &conditions,
+            etag.map(str::as_bytes),
+            last_modified.map(str::as_bytes),
+        );
+        assert_eq!(
+            got, want,
+            "{inm:?} {ims:?} against {etag:?} {last_modified:?}"
+        );
+    }
+}

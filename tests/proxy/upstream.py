@@ -21,8 +21,8 @@ GET/POST/... paths:
   /accel?to=PATH    200 with X-Accel-Redirect: PATH, a cookie, and a body of its own
   /cached/...?cc=V  200 JSON {n, path, headers, most}: n counts the requests for this path
                     and query; Cache-Control: V when given; ?cookie=1 adds a Set-Cookie;
-                    ?ms=N answers after N ms; most: the most /cached requests in flight
-                    at once so far
+                    ?ms=N answers after N ms; ?etag=1 adds ETag "vN" and a Last-Modified;
+                    most: the most /cached requests in flight at once so far
 """
 
 import json
@@ -112,6 +112,9 @@ class Handler(BaseHTTPRequestHandler):
                 extra.append(("Cache-Control", query["cc"][0]))
             if "cookie" in query:
                 extra.append(("Set-Cookie", "s=1"))
+            if "etag" in query:
+                extra.append(("ETag", '"v%d"' % n))
+                extra.append(("Last-Modified", "Sun, 06 Nov 1994 08:49:37 GMT"))
             self._send(200, json.dumps(doc).encode(), "application/json", extra)
         elif path == "/accel":
             self._send(200, b"the upstream's own body\n", "application/x-not-the-file",

@@ -91,15 +91,40 @@ pub fn evaluate(
     }
 }
 
+/// Whether a `GET`/`HEAD` for a stored answer with these validators (its `ETag` and
+/// `Last-Modified` field values, as its origin sent them) is a 304: `If-None-Match` by the
+/// weak comparison, else `If-Modified-Since` against `Last-Modified`, in the same order and
+/// with the same care as for files. Ranges are not considered.
+pub fn not_modified(
+    conditions: &Conditions<'_>,
+    etag: Option<&[u8]>,
+    last_modified: Option<&[u8]>,
+) -> bool {
+    match conditions.if_none_match {
+        Some(list) => etag.is_some_and(|tag| {
+            let list = trim(list);
+            list == b"*" || list_hits(list, trim(tag))
+        }),
+        None => match (
+            conditions.if_modified_since.and_then(parse_http_date),
+            last_modified.and_then(parse_http_date),
+        ) {
+            (Some(since), Some(modified)) => modified <= since,
+            _ => false,
+        },
+    }
+}
+
 /// Weak comparison of our tag against an `If-None-Match` list. A malformed list stops at the
 /// first bad element and counts as no match: a needless 200 is always correct, a wrong 304 is
 /// not.
 fn none_match_hits(list: &[u8], etag: &Etag) -> bool {
-    let ours = etag.as_bytes();
-    let mut rest = trim(list);
-    if rest == b"*" {
-        return true;
-    }
+    let list = trim(list);
+    list == b"*" || list_hits(list, etag.as_bytes())
+}
+
+/// Whether the entity-tag list `rest` holds `ours`, by the weak comparison.
+fn list_hits(mut rest: &[u8], ours: &[u8]) -> bool {
     loop {
         rest = trim_leading_commas(rest);
         if rest.is_empty() {

@@ -4,7 +4,9 @@
 //! (`bext_core::http_cache`).
 //!
 //! A `GET` or `HEAD` without `Authorization` is looked up by site and target as the client
-//! sent it (path and query), which is also what the purge endpoint names. Fresh: answered from the cache (`x-bext-cache: hit`). Stale within the
+//! sent it (path and query), which is also what the purge endpoint names. A kept 200 whose
+//! `ETag` (or else `Last-Modified`) matches the client's `If-None-Match` (or else
+//! `If-Modified-Since`) is answered 304. Fresh: answered from the cache (`x-bext-cache: hit`). Stale within the
 //! answer's `stale-while-revalidate`: answered at once (`stale`) while one request fetches it
 //! again in the background. Missing: one `GET` per key goes to the upstream (`miss`), without
 //! the client's conditions, ranges or encodings so the answer suits every client; the
@@ -35,6 +37,7 @@ use bytes::Bytes;
 
 use bext_core::http_cache::{self, Stored};
 use bext_core::isr::{Fill, Lookup, Page, RenderTicket, owner_shard};
+use bext_core::static_files::not_modified;
 use bext_net::Method;
 use bext_net::fields::{Field, FieldBlock};
 use bext_shards::{clock, rt};
@@ -47,6 +50,16 @@ use super::super::{OwnedRequest, Request, Response, Service, State};
 use super::{Forwarding, forward};
 use crate::shard;
 use crate::shard::mesh::{FillAsk, FillReply, ProxiedRequest};
+
+/// The fields of a kept answer a 304 for it repeats.
+const NOT_MODIFIED_REPEATS: [&str; 6] = [
+    "cache-control",
+    "content-location",
+    "etag",
+    "expires",
+    "last-modified",
+    "vary",
+];
 
 /// Fields of an upstream's answer the cached copy leaves out: the driver frames each answer
 /// itself.
@@ -90,11 +103,9 @@ pub(super) async fn answer(
             let mut cache = state.isr.borrow_mut();
             let key = cache.hasher().key(site, request.target);
             match cache.lookup(key, now) {
-                Lookup::Fresh(page) => {
-                    Step::Answered(page::cached_response(page, CacheState::Hit), None)
-                }
+                Lookup::Fresh(page) => Step::Answered(kept(page, request, CacheState::Hit), None),
                 Lookup::Stale(page, ticket) => {
-                    Step::Answered(page::cached_response(page, CacheState::Stale), ticket)
+                    Step::Answered(kept(page, request, CacheState::Stale), ticket)
                 }
                 Lookup::Miss if request.method == Method::Head => Step::Forward,
                 Lookup::Miss => match cache.begin_fill(key, now) {
@@ -122,6 +133,34 @@ pub(super) async fn answer(
         }
     }
     forward(service, from, request, index, target, false).await
+}
+
+/// The answer to `request` from a kept one: a 304 when the client's `If-None-Match` (or
+/// else `If-Modified-Since`) matches its validators, with the fields a 304 must repeat
+/// (RFC 9110 §15.4.5); the whole answer otherwise.
+fn kept(page: &page::CachedPage, request: &Request<'_>, cache: CacheState) -> Response {
+    let head = &page.head;
+    if page.status == 200
+        && not_modified(
+            &request.conditions,
+            head.get("etag"),
+            head.get("last-modified"),
+        )
+    {
+        let mut response = Response::new(304);
+        for name in NOT_MODIFIED_REPEATS {
+            if let Some(value) = head.get(name)
+                && let Ok(field) = Field::new(name.as_bytes(), value)
+            {
+                response.fields.push(field);
+            }
+        }
+        response
+            .fields
+            .push(Field::from_static("x-bext-cache", cache.value()));
+        return response;
+    }
+    page::cached_response(page, cache)
 }
 
 /// Fills the key of `request` with `ticket`: through the key's owner shard when that is
@@ -169,7 +208,7 @@ async fn fill(
                 &reply,
                 ticket,
             );
-            return page::cached_response(&reply.page, CacheState::Miss);
+            return kept(&reply.page, request, CacheState::Miss);
         }
     }
     let fetched_at = clock::monotonic_ms();
