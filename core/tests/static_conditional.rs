@@ -214,7 +214,14 @@ fn other_methods_get_no_304_and_no_206() {
 fn a_stored_answer_is_not_modified_by_its_own_validators() {
     use bext_core::static_files::not_modified;
     // (If-None-Match, If-Modified-Since, the answer's ETag, its Last-Modified) → 304?
-    let cases: &[(Option<&str>, Option<&str>, Option<&str>, Option<&str>, bool)] = &[
+    type Case = (
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        Option<&'static str>,
+        bool,
+    );
+    let cases: &[Case] = &[
         (Some(r#""a""#), None, Some(r#""a""#), None, true),
         (Some(r#"W/"a""#), None, Some(r#""a""#), None, true),
         (Some(r#""b", "a""#), None, Some(r#"W/"a""#), None, true),
