@@ -360,6 +360,22 @@ fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_st
             assert!(head.contains("cache-control: max-age=60"), "{head}");
         }
     }
+    // Ranges of a kept answer: from the cache too, If-Range permitting.
+    let (_, whole, _) = get(tagged, &[]);
+    assert_eq!(whole, "hit");
+    let url = format!("http://{}{tagged}", bext.addr);
+    let (status, text, _) = curl(&url, &["-D", "-", "-r", "0-5"]);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head, then the body");
+    assert_eq!((status, body), (206, "{\"most"), "{head}");
+    assert!(head.contains("content-range: bytes 0-5/"), "{head}");
+    for (extra, want) in [
+        (vec!["-r", "0-5", "-H", "If-Range: \"v1\""], 206),
+        (vec!["-r", "0-5", "-H", "If-Range: \"v0\""], 200),
+        (vec!["-r", "999999-"], 416),
+    ] {
+        let (status, _, _) = curl(&url, &extra);
+        assert_eq!(status, want, "{extra:?}");
+    }
     assert_eq!(get(tagged, &[]).0, 1, "the upstream was asked once");
     // A HEAD is answered from the copy too.
     let (status, head, _) = curl(&format!("http://{}{fresh}", bext.addr), &["-I"]);

@@ -273,3 +273,43 @@ fn a_stored_answer_is_not_modified_by_its_own_validators() {
         );
     }
 }
+
+#[test]
+fn a_stored_answer_s_ranges_follow_the_file_rules() {
+    use bext_core::static_files::select_stored;
+    const TAG: &str = r#""a""#;
+    // (Range, If-Range, If-None-Match) on a 1000-byte answer tagged "a", modified at
+    // LAST_MODIFIED → what is sent.
+    let cases: &[(&str, Option<&str>, Option<&str>, &str)] = &[
+        ("bytes=0-9", None, None, "206 0-9"),
+        ("bytes=-10", None, None, "206 990-999"),
+        ("bytes=5000-", None, None, "416"),
+        ("bytes=0-9", Some(TAG), None, "206 0-9"),
+        ("bytes=0-9", Some(r#"W/"a""#), None, "200"),
+        ("bytes=0-9", Some(r#""b""#), None, "200"),
+        ("bytes=0-9", Some(LAST_MODIFIED), None, "206 0-9"),
+        ("bytes=0-9", Some(ONE_SECOND_LATER), None, "200"),
+        ("bytes=0-9", None, Some(TAG), "304"),
+        ("bytes=0-1,5-6", None, None, "200"),
+    ];
+    for &(range, if_range, inm, want) in cases {
+        let conditions = Conditions {
+            if_none_match: inm.map(str::as_bytes),
+            if_modified_since: None,
+            range: Some(range.as_bytes()),
+            if_range: if_range.map(str::as_bytes),
+        };
+        let got = match select_stored(
+            &conditions,
+            Some(TAG.as_bytes()),
+            Some(LAST_MODIFIED.as_bytes()),
+            1000,
+        ) {
+            Selection::NotModified => "304".to_owned(),
+            Selection::Full => "200".to_owned(),
+            Selection::Partial { start, end } => format!("206 {start}-{end}"),
+            Selection::Unsatisfiable => "416".to_owned(),
+        };
+        assert_eq!(got, want, "{range} {if_range:?} {inm:?}");
+    }
+}

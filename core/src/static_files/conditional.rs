@@ -115,6 +115,48 @@ pub fn not_modified(
     }
 }
 
+/// Decides between 304, 200, 206 and 416 for a stored answer of `size` bytes with these
+/// validators (its `ETag` and `Last-Modified` values as its origin sent them), in
+/// [`evaluate`]'s order: [`not_modified`], then `Range` with `If-Range` (the strong
+/// comparison against the tag, or the exact date). For a `GET` or `HEAD` only.
+pub fn select_stored(
+    conditions: &Conditions<'_>,
+    etag: Option<&[u8]>,
+    last_modified: Option<&[u8]>,
+    size: u64,
+) -> Selection {
+    if not_modified(conditions, etag, last_modified) {
+        return Selection::NotModified;
+    }
+    let Some(range) = conditions.range else {
+        return Selection::Full;
+    };
+    if let Some(if_range) = conditions.if_range {
+        let value = trim(if_range);
+        let holds = if value.starts_with(b"W/") {
+            false
+        } else if value.starts_with(b"\"") {
+            etag.is_some_and(|tag| trim(tag) == value)
+        } else {
+            match (
+                parse_http_date(value),
+                last_modified.and_then(parse_http_date),
+            ) {
+                (Some(asked), Some(modified)) => asked == modified,
+                _ => false,
+            }
+        };
+        if !holds {
+            return Selection::Full;
+        }
+    }
+    match parse_range(range, size) {
+        RangeRequest::Ignore => Selection::Full,
+        RangeRequest::Single { start, end } => Selection::Partial { start, end },
+        RangeRequest::Unsatisfiable => Selection::Unsatisfiable,
+    }
+}
+
 /// Weak comparison of our tag against an `If-None-Match` list. A malformed list stops at the
 /// first bad element and counts as no match: a needless 200 is always correct, a wrong 304 is
 /// not.

@@ -44,7 +44,7 @@ mod range;
 mod validators;
 
 pub use cache_control::{CacheControlRules, compile_glob};
-pub use conditional::{Conditions, Selection, evaluate, not_modified};
+pub use conditional::{Conditions, Selection, evaluate, not_modified, select_stored};
 pub use encoding::{Encoding, choose_encoding};
 pub use mime::{OCTET_STREAM, content_type};
 pub use path::{PathError, SafePath, fast_path_ok, resolve_path};

@@ -6,7 +6,8 @@
 //! A `GET` or `HEAD` without `Authorization` is looked up by site and target as the client
 //! sent it (path and query), which is also what the purge endpoint names. A kept 200 whose
 //! `ETag` (or else `Last-Modified`) matches the client's `If-None-Match` (or else
-//! `If-Modified-Since`) is answered 304. Fresh: answered from the cache (`x-bext-cache: hit`). Stale within the
+//! `If-Modified-Since`) is answered 304, and a range of one is a 206 (or 416), with
+//! `If-Range` honoured, by the rules files are served with. Fresh: answered from the cache (`x-bext-cache: hit`). Stale within the
 //! answer's `stale-while-revalidate`: answered at once (`stale`) while one request fetches it
 //! again in the background. Missing: one `GET` per key goes to the upstream (`miss`), without
 //! the client's conditions, ranges or encodings so the answer suits every client; the
@@ -37,7 +38,9 @@ use bytes::Bytes;
 
 use bext_core::http_cache::{self, Stored};
 use bext_core::isr::{Fill, Lookup, Page, RenderTicket, owner_shard};
-use bext_core::static_files::not_modified;
+use bext_core::static_files::{
+    Selection, content_range, content_range_unsatisfiable, select_stored,
+};
 use bext_net::Method;
 use bext_net::fields::{Field, FieldBlock};
 use bext_shards::{clock, rt};
@@ -135,32 +138,62 @@ pub(super) async fn answer(
     forward(service, from, request, index, target, false).await
 }
 
-/// The answer to `request` from a kept one: a 304 when the client's `If-None-Match` (or
-/// else `If-Modified-Since`) matches its validators, with the fields a 304 must repeat
-/// (RFC 9110 §15.4.5); the whole answer otherwise.
+/// The answer to `request` from a kept one: for a kept 200, a 304 when the client's
+/// `If-None-Match` (or else `If-Modified-Since`) matches its validators, with the fields a
+/// 304 must repeat (RFC 9110 §15.4.5); the range asked for (206, or 416), `If-Range`
+/// permitting; the whole answer otherwise.
 fn kept(page: &page::CachedPage, request: &Request<'_>, cache: CacheState) -> Response {
     let head = &page.head;
-    if page.status == 200
-        && not_modified(
+    let size = page.body.len() as u64;
+    let selection = if page.status == 200 {
+        select_stored(
             &request.conditions,
             head.get("etag"),
             head.get("last-modified"),
+            size,
         )
-    {
-        let mut response = Response::new(304);
-        for name in NOT_MODIFIED_REPEATS {
-            if let Some(value) = head.get(name)
-                && let Ok(field) = Field::new(name.as_bytes(), value)
-            {
-                response.fields.push(field);
+    } else {
+        Selection::Full
+    };
+    match selection {
+        Selection::Full => page::cached_response(page, cache),
+        Selection::NotModified => {
+            let mut response = Response::new(304);
+            for name in NOT_MODIFIED_REPEATS {
+                if let Some(value) = head.get(name)
+                    && let Ok(field) = Field::new(name.as_bytes(), value)
+                {
+                    response.fields.push(field);
+                }
             }
+            response
+                .fields
+                .push(Field::from_static("x-bext-cache", cache.value()));
+            response
         }
-        response
-            .fields
-            .push(Field::from_static("x-bext-cache", cache.value()));
-        return response;
+        Selection::Partial { start, end } => {
+            let mut response = page::cached_response(page, cache);
+            response.status = 206;
+            response.fields.push(Field::with_value(
+                "content-range",
+                content_range(start, end, size).as_bytes().to_vec(),
+            ));
+            // `start <= end < size`: the range is inside the body.
+            response.body = Body::Bytes(page.body.slice(start as usize..=end as usize));
+            response
+        }
+        Selection::Unsatisfiable => {
+            let mut response = Response::new(416);
+            response.fields.push(Field::with_value(
+                "content-range",
+                content_range_unsatisfiable(size).as_bytes().to_vec(),
+            ));
+            response
+                .fields
+                .push(Field::from_static("x-bext-cache", cache.value()));
+            response
+        }
     }
-    page::cached_response(page, cache)
 }
 
 /// Fills the key of `request` with `ticket`: through the key's owner shard when that is
