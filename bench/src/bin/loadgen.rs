@@ -23,6 +23,9 @@
 
 #![forbid(unsafe_code)]
 
+#[path = "../plain_ring.rs"]
+mod plain_ring;
+
 use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -41,7 +44,6 @@ use bext_bench::loadgen::summary::{self, Counts, Summary};
 // The default backend whatever the features select for bext: the generator's method relies on
 // how it schedules (see above), and it is the same instrument in every build of the workspace.
 use bext_shards::rt::default_backend::{self as rt, TcpStream};
-use bext_shards::rt::{Driver, RingSetup, RuntimeOptions};
 use bext_shards::sys;
 
 /// One read holds a whole small response; bigger ones take several reads.
@@ -62,27 +64,7 @@ fn main() -> ExitCode {
         eprintln!("bext-loadgen: cannot pin to CPU {}: {error}", args.cpu);
         return ExitCode::FAILURE;
     }
-    // A plain ring: the generator is not what is measured, and plain works on every kernel.
-    let options = RuntimeOptions {
-        ring_setup: RingSetup::Plain,
-        ..RuntimeOptions::default()
-    };
-    let finished = Rc::new(RefCell::new(None));
-    let outcome = finished.clone();
-    let ran = rt::run(options, move |started| async move {
-        *outcome.borrow_mut() = Some(match started.driver {
-            Driver::IoUring => run(args).await,
-            Driver::Legacy => Err("io_uring is unavailable here".to_string()),
-        });
-    });
-    if let Err(error) = ran {
-        eprintln!("bext-loadgen: cannot start an io_uring runtime: {error}");
-        return ExitCode::FAILURE;
-    }
-    let Some(outcome) = finished.take() else {
-        eprintln!("bext-loadgen: the runtime stopped before the run ended");
-        return ExitCode::FAILURE;
-    };
+    let outcome = plain_ring::run(move || run(args));
     match outcome {
         Ok(summary) => match serde_json::to_string(&summary) {
             Ok(json) => {

@@ -17,16 +17,16 @@
 
 #![forbid(unsafe_code)]
 
-use std::cell::RefCell;
+#[path = "../plain_ring.rs"]
+mod plain_ring;
+
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::time::Duration;
 
 use bext_bench::ws::echo::{self, Flow};
 use bext_bench::ws::handshake;
 use bext_shards::rt::default_backend::{self as rt, TcpListener, TcpStream};
-use bext_shards::rt::{Driver, RingSetup, RuntimeOptions};
 use bext_shards::sys;
 use lexopt::prelude::*;
 
@@ -52,20 +52,10 @@ fn main() -> ExitCode {
     if let Err(error) = sys::raise_nofile_limit() {
         eprintln!("bext-wsecho: cannot raise the open-file limit: {error}");
     }
-    // A plain ring: the upstream is not what is measured, and plain works on every kernel.
-    let options = RuntimeOptions {
-        ring_setup: RingSetup::Plain,
-        ..RuntimeOptions::default()
-    };
-    let served = Rc::new(RefCell::new(Ok(())));
-    let outcome = served.clone();
-    let ran = rt::run(options, move |started| async move {
-        *outcome.borrow_mut() = match started.driver {
-            Driver::IoUring => serve(listen, cpu).await,
-            Driver::Legacy => Err(std::io::Error::other("io_uring is unavailable here")),
-        };
+    let served = plain_ring::run(move || async move {
+        serve(listen, cpu).await.map_err(|error| error.to_string())
     });
-    match ran.and_then(|()| served.replace(Ok(()))) {
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("bext-wsecho: {error}");

@@ -21,6 +21,9 @@
 
 #![forbid(unsafe_code)]
 
+#[path = "../plain_ring.rs"]
+mod plain_ring;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -35,7 +38,6 @@ use bext_bench::ws::frame::{self, Kind};
 use bext_bench::ws::handshake;
 use bext_bench::ws::load::{self, Args, Summary};
 use bext_shards::rt::default_backend::{self as rt, TcpStream};
-use bext_shards::rt::{Driver, RingSetup, RuntimeOptions};
 use bext_shards::sys;
 
 /// One read holds a whole echo of the scenario's messages; larger ones take several.
@@ -56,27 +58,7 @@ fn main() -> ExitCode {
     if let Err(error) = sys::raise_nofile_limit() {
         eprintln!("bext-wsload: cannot raise the open-file limit: {error}");
     }
-    // A plain ring: the generator is not what is measured, and plain works on every kernel.
-    let options = RuntimeOptions {
-        ring_setup: RingSetup::Plain,
-        ..RuntimeOptions::default()
-    };
-    let finished = Rc::new(RefCell::new(None));
-    let outcome = finished.clone();
-    let ran = rt::run(options, move |started| async move {
-        *outcome.borrow_mut() = Some(match started.driver {
-            Driver::IoUring => run(args).await,
-            Driver::Legacy => Err("io_uring is unavailable here".to_string()),
-        });
-    });
-    if let Err(error) = ran {
-        eprintln!("bext-wsload: cannot start an io_uring runtime: {error}");
-        return ExitCode::FAILURE;
-    }
-    let Some(outcome) = finished.take() else {
-        eprintln!("bext-wsload: the runtime stopped before the run ended");
-        return ExitCode::FAILURE;
-    };
+    let outcome = plain_ring::run(move || run(args));
     match outcome.and_then(|summary| {
         serde_json::to_string(&summary).map_err(|error| format!("serializing: {error}"))
     }) {

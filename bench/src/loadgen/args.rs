@@ -67,15 +67,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
     let connect = connect.ok_or("--connect is required")?;
     let path: String = path.ok_or("--path is required")?;
     let rate_per_sec = rate_per_sec.ok_or("--rate is required")?;
-    if !path.starts_with('/')
-        || path
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
-        return Err(format!(
-            "--path must be an absolute path without spaces, got {path:?}"
-        ));
-    }
+    check_path(&path)?;
     if rate_per_sec == 0 || rate_per_sec > RATE_MAX {
         return Err(format!(
             "--rate must be between 1 and {RATE_MAX}, got {rate_per_sec}"
@@ -107,6 +99,21 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
 pub fn request_bytes(path: &str) -> Vec<u8> {
     format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: bext-loadgen\r\n\r\n")
         .into_bytes()
+}
+
+/// `--path`: an absolute path without spaces or control bytes (it goes into a request line as
+/// it is).
+pub fn check_path(path: &str) -> Result<(), String> {
+    let bad = !path.starts_with('/')
+        || path
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control());
+    if bad {
+        return Err(format!(
+            "--path must be an absolute path without spaces, got {path:?}"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -84,15 +84,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
         }
     }
     let connect = connect.ok_or("--connect is required")?;
-    if !path.starts_with('/')
-        || path
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
-        return Err(format!(
-            "--path must be an absolute path without spaces, got {path:?}"
-        ));
-    }
+    crate::loadgen::args::check_path(&path)?;
     if connections == 0 || connections > CONNECTIONS_MAX {
         return Err(format!(
             "--connections must be between 1 and {CONNECTIONS_MAX}, got {connections}"

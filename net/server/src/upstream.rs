@@ -8,11 +8,12 @@
 //! snapshot's root certificates): rustls keeps its session cache inside it, and a shard
 //! resumes the sessions it made itself without sharing a lock with the others.
 
+use std::cell::RefCell;
 use std::io;
 use std::os::fd::RawFd;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rustls::client::UnbufferedClientConnection;
@@ -132,6 +133,37 @@ impl UpstreamConn {
             }
         };
         fd.is_some_and(bext_shards::sys::connection_unusable)
+    }
+}
+
+/// Connections to one server kept open between requests, newest last.
+#[derive(Default)]
+pub(crate) struct KeptConns(RefCell<Vec<(UpstreamConn, Instant)>>);
+
+impl KeptConns {
+    /// The newest kept connection that has been idle less than `idle_for` and that its
+    /// server has not closed meanwhile (older ones and closed ones are dropped on the way).
+    pub(crate) fn take(&self, idle_for: Duration) -> Option<UpstreamConn> {
+        let mut kept = self.0.borrow_mut();
+        while let Some((conn, since)) = kept.pop() {
+            if since.elapsed() < idle_for && !conn.unusable() {
+                return Some(conn);
+            }
+        }
+        None
+    }
+
+    /// Keeps `conn`, the oldest making room when `max` are kept already; with `max` 0,
+    /// nothing is kept.
+    pub(crate) fn put(&self, conn: UpstreamConn, max: usize) {
+        if max == 0 {
+            return;
+        }
+        let mut kept = self.0.borrow_mut();
+        if kept.len() >= max {
+            kept.remove(0);
+        }
+        kept.push((conn, Instant::now()));
     }
 }
 

@@ -97,6 +97,20 @@ impl Method {
             _ => Method::Other,
         }
     }
+
+    /// Whether a request with this method may be sent again after a failure that may have
+    /// reached the server (RFC 9110 §9.2.2).
+    pub fn is_idempotent(self) -> bool {
+        matches!(
+            self,
+            Method::Get
+                | Method::Head
+                | Method::Options
+                | Method::Trace
+                | Method::Put
+                | Method::Delete
+        )
+    }
 }
 
 /// The HTTP versions bext speaks; others are refused with 505.

@@ -16,11 +16,10 @@
 //! output is logged. Refused or reset 502, a timeout 504, output that is no CGI response
 //! 502, each logged and counted.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 
@@ -140,10 +139,7 @@ pub(super) async fn answer(
         site: route.site,
         max: fastcgi.keepalive_max,
     });
-    let idempotent = matches!(
-        request.method_bytes,
-        b"GET" | b"HEAD" | b"OPTIONS" | b"TRACE" | b"PUT" | b"DELETE"
-    );
+    let idempotent = request.method.is_idempotent();
     match run(service, fastcgi, addr, out, &script.name, pool, idempotent).await {
         Ok(response) => response,
         Err((status, why)) => {
@@ -159,32 +155,6 @@ pub(super) async fn answer(
     }
 }
 
-/// A site's kept FastCGI connections on one shard, newest last.
-#[derive(Default)]
-pub(crate) struct Pool(RefCell<Vec<(UpstreamConn, Instant)>>);
-
-impl Pool {
-    /// A kept connection the server has not closed meanwhile.
-    fn take(&self) -> Option<UpstreamConn> {
-        let idle_for = Duration::from_millis(PROXY_IDLE_MS_DEFAULT);
-        let mut kept = self.0.borrow_mut();
-        while let Some((conn, since)) = kept.pop() {
-            if since.elapsed() < idle_for && !conn.unusable() {
-                return Some(conn);
-            }
-        }
-        None
-    }
-
-    fn put(&self, conn: UpstreamConn, max: usize) {
-        let mut kept = self.0.borrow_mut();
-        if kept.len() >= max {
-            kept.remove(0);
-        }
-        kept.push((conn, Instant::now()));
-    }
-}
-
 /// Where a connection goes back once its request has ended.
 struct PoolSlot {
     state: Rc<State>,
@@ -194,13 +164,14 @@ struct PoolSlot {
 
 impl PoolSlot {
     fn put(&self, conn: UpstreamConn) {
-        if let Some(pool) = self.state.fastcgi_idle.get(self.site) {
-            pool.put(conn, self.max);
+        if let Some(kept) = self.state.fastcgi_idle.get(self.site) {
+            kept.put(conn, self.max);
         }
     }
 
     fn take(&self) -> Option<UpstreamConn> {
-        self.state.fastcgi_idle.get(self.site)?.take()
+        let idle_for = Duration::from_millis(PROXY_IDLE_MS_DEFAULT);
+        self.state.fastcgi_idle.get(self.site)?.take(idle_for)
     }
 }
 

@@ -83,7 +83,7 @@ pub(crate) struct State {
     /// Each `[[upstream]]`'s balancer state and idle connections on this shard.
     pub upstreams: Vec<Rc<proxy::UpstreamState>>,
     /// Each site's kept FastCGI connections on this shard (`keepalive_max`), by site index.
-    pub fastcgi_idle: Vec<fastcgi::Pool>,
+    pub fastcgi_idle: Vec<crate::upstream::KeptConns>,
 }
 
 impl Service {
@@ -345,7 +345,7 @@ impl State {
             engines,
             rules,
             fastcgi_idle: (0..snapshot.config.sites.len())
-                .map(|_| fastcgi::Pool::default())
+                .map(|_| crate::upstream::KeptConns::default())
                 .collect(),
             upstreams,
             snapshot,

@@ -96,25 +96,28 @@ pub(super) async fn answer(
     let upstream = &state.upstreams[index];
     let deadline = Instant::now() + fill_wait(state);
     loop {
-        let hash = state.isr.borrow().hasher().key(site, request.target).hash();
-        if upstream.passes(hash) {
-            return forward(service, from, request, index, target, false).await;
-        }
         // Decided with the cache borrowed, acted on after the borrow ends.
         let step = {
             let now = clock::monotonic_ms();
             let mut cache = state.isr.borrow_mut();
             let key = cache.hasher().key(site, request.target);
-            match cache.lookup(key, now) {
-                Lookup::Fresh(page) => Step::Answered(kept(page, request, CacheState::Hit), None),
-                Lookup::Stale(page, ticket) => {
-                    Step::Answered(kept(page, request, CacheState::Stale), ticket)
+            if upstream.passes(key.hash()) {
+                // Its last answer could not be kept: straight to the upstream for a while.
+                Step::Forward
+            } else {
+                match cache.lookup(key, now) {
+                    Lookup::Fresh(page) => {
+                        Step::Answered(kept(page, request, CacheState::Hit), None)
+                    }
+                    Lookup::Stale(page, ticket) => {
+                        Step::Answered(kept(page, request, CacheState::Stale), ticket)
+                    }
+                    Lookup::Miss if request.method == Method::Head => Step::Forward,
+                    Lookup::Miss => match cache.begin_fill(key, now) {
+                        Fill::Leader(ticket) => Step::Lead(ticket),
+                        Fill::Follower => Step::Follow,
+                    },
                 }
-                Lookup::Miss if request.method == Method::Head => Step::Forward,
-                Lookup::Miss => match cache.begin_fill(key, now) {
-                    Fill::Leader(ticket) => Step::Lead(ticket),
-                    Fill::Follower => Step::Follow,
-                },
             }
         };
         match step {

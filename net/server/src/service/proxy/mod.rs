@@ -55,7 +55,7 @@ use bext_net::{Method, Version};
 use bext_shards::rt;
 
 use crate::shard::Shard;
-use crate::upstream::{ConnectError, PeerAddr, TlsTo, UpstreamConn};
+use crate::upstream::{ConnectError, KeptConns, PeerAddr, TlsTo, UpstreamConn};
 
 use super::response::{Body, BodyStream, Upgraded};
 use super::route::Route;
@@ -80,7 +80,8 @@ const FILL_DROPPED: [&[u8]; 7] = [
 /// connections to each.
 pub(crate) struct UpstreamState {
     peers: RefCell<Peers>,
-    idle: RefCell<Vec<Vec<Idle>>>,
+    /// Kept connections, per server.
+    idle: Vec<KeptConns>,
     /// The zero of the balancer's clock.
     epoch: Instant,
     /// An HTTPS upstream's TLS client configuration, this shard's own (its session cache
@@ -89,11 +90,6 @@ pub(crate) struct UpstreamState {
     /// Cache keys whose last answer could not be kept, until when (balancer clock): their
     /// requests skip the cache for a while (`cache::answer`).
     passes: RefCell<std::collections::HashMap<u64, u64>>,
-}
-
-struct Idle {
-    stream: UpstreamConn,
-    since: Instant,
 }
 
 impl UpstreamState {
@@ -112,7 +108,7 @@ impl UpstreamState {
         });
         UpstreamState {
             peers: RefCell::new(Peers::new(&weights, seed)),
-            idle: RefCell::new((0..weights.len()).map(|_| Vec::new()).collect()),
+            idle: (0..weights.len()).map(|_| KeptConns::default()).collect(),
             epoch: Instant::now(),
             tls,
             passes: RefCell::new(std::collections::HashMap::new()),
@@ -151,28 +147,12 @@ impl UpstreamState {
 
     /// A kept-alive connection to `server` that is still usable, newest first.
     fn take_idle(&self, server: usize, idle_for: Duration) -> Option<UpstreamConn> {
-        let mut idle = self.idle.borrow_mut();
-        let list = idle.get_mut(server)?;
-        while let Some(conn) = list.pop() {
-            if conn.since.elapsed() < idle_for && !conn.stream.unusable() {
-                return Some(conn.stream);
-            }
-        }
-        None
+        self.idle.get(server)?.take(idle_for)
     }
 
     fn put_idle(&self, server: usize, stream: UpstreamConn, max: usize) {
-        let mut idle = self.idle.borrow_mut();
-        if let Some(list) = idle.get_mut(server) {
-            if list.len() >= max {
-                list.remove(0);
-            }
-            if max > 0 {
-                list.push(Idle {
-                    stream,
-                    since: Instant::now(),
-                });
-            }
+        if let Some(kept) = self.idle.get(server) {
+            kept.put(stream, max);
         }
     }
 }
@@ -289,15 +269,13 @@ pub(crate) async fn rewritten(
                  destinations of next.config rewrites with a fixed host, and [[upstream]] \
                  servers, are the ones it resolves)"
             );
-            let mut response = Response::new(502);
-            response.fields.push(Field::from_static(
-                "content-type",
+            Response::bytes(
+                502,
                 "text/plain; charset=utf-8",
-            ));
-            response.body = Body::Bytes(Bytes::from(format!(
-                "502 Bad Gateway: a rewrite to {url}: no upstream is known for its server\n"
-            )));
-            response
+                format!(
+                    "502 Bad Gateway: a rewrite to {url}: no upstream is known for its server\n"
+                ),
+            )
         }
     }
 }
@@ -358,11 +336,7 @@ async fn forward(
     let body = request.body.unwrap_or_default();
     let head_request = request.method == Method::Head;
     // What may be sent twice: idempotent methods, and any with `retry_non_idempotent`.
-    let idempotent = config.retry_non_idempotent
-        || matches!(
-            request.method_bytes,
-            b"GET" | b"HEAD" | b"OPTIONS" | b"TRACE" | b"PUT" | b"DELETE"
-        );
+    let idempotent = config.retry_non_idempotent || request.method.is_idempotent();
     let client = request.peer.ip().to_string();
     let key = match &config.balance {
         Balance::ConsistentHash(key) => hash_key(key, client.as_bytes(), |n| request.fields.get(n)),
