@@ -154,6 +154,18 @@ if ($path === '/go') { header('Location: /elsewhere'); exit; }
 echo "front controller: $path\n";
 "#,
     );
+    dir.write(
+        "www/upload.php",
+        r#"<?php
+$in = file_get_contents('php://input');
+header('Content-Type: application/json');
+echo json_encode([
+  'bytes' => strlen($in),
+  'sha256' => hash('sha256', $in),
+  'content_length' => $_SERVER['CONTENT_LENGTH'] ?? '',
+]);
+"#,
+    );
     dir.write("www/admin/index.php", "<?php echo \"admin index\\n\";\n");
     dir.write(
         "www/big.php",
@@ -181,7 +193,7 @@ echo "the script's own body\n";
     let config = dir.write(
         "bext.toml",
         format!(
-            "[[site]]\nroot = \"www\"\ninternal = [\"/protected/**\"]\n\
+            "[[site]]\nroot = \"www\"\nbody_bytes_max = 16777216\ninternal = [\"/protected/**\"]\n\
              [site.fastcgi]\nserver = \"{}\"\nfront_controller = \"/index.php\"\n{fastcgi}\n",
             fpm.server
         ),
@@ -403,5 +415,61 @@ fn kept_connections_carry_many_requests_and_outlive_a_recycled_worker() {
         (2..14).contains(&opened),
         "{opened} connections for 14 requests"
     );
+    assert_eq!(bext.metric("bext_fastcgi_errors_total"), 0);
+}
+
+#[test]
+fn uploads_reach_the_script_whole_as_they_stream_or_after_being_collected() {
+    let (dir, _fpm, bext) = site("fastcgi-upload", false);
+    let base = format!("http://{}", bext.addr);
+    // Under PHP's post_max_size (8M): php://input holds all of it.
+    let data: Vec<u8> = (0..(5 << 20)).map(|i: u32| (i % 253) as u8).collect();
+    let file = dir.write("upload.bin", &data);
+    let sum = String::from_utf8_lossy(
+        &Command::new("sha256sum")
+            .arg(&file)
+            .output()
+            .expect("sha256sum runs")
+            .stdout,
+    )
+    .split_whitespace()
+    .next()
+    .unwrap_or_default()
+    .to_owned();
+    let upload = format!("@{}", file.display());
+    // Declared length: streamed as FCGI_STDIN records as it arrives. Chunked: read whole
+    // first (CONTENT_LENGTH must precede the input), then sent with its length.
+    for chunked in [false, true] {
+        let mut args = vec![
+            "--data-binary",
+            &upload,
+            "-H",
+            "Content-Type: application/octet-stream",
+            // No `100 Continue` head before the answer's (this curl helper reads one head).
+            "-H",
+            "Expect:",
+        ];
+        if chunked {
+            args.extend(["-H", "Transfer-Encoding: chunked"]);
+        }
+        let (status, _, body) = curl(&format!("{base}/upload.php"), &args);
+        assert_eq!(status, 200, "chunked={chunked}: {body}");
+        let doc = json(&body);
+        assert_eq!(doc["bytes"], data.len(), "chunked={chunked}");
+        assert_eq!(doc["sha256"], sum.as_str(), "chunked={chunked}");
+        assert_eq!(doc["content_length"], data.len().to_string());
+    }
+    // Past the site's body_bytes_max (16 MiB): 413, nothing run.
+    let big = dir.write("big.bin", vec![0u8; 17 << 20]);
+    let (status, _, _) = curl(
+        &format!("{base}/upload.php"),
+        &[
+            "--data-binary",
+            &format!("@{}", big.display()),
+            "-H",
+            "Expect:",
+        ],
+    );
+    assert_eq!(status, 413);
     assert_eq!(bext.metric("bext_fastcgi_errors_total"), 0);
 }

@@ -462,10 +462,15 @@ pub const CONNECTIONS_PER_SHARD_CEILING: usize = 1_000_000;
 pub const FILE_CACHE_BYTES_CEILING: u64 = 16 * 1024 * 1024 * 1024;
 /// `file_cache_revalidate_ms`: one day.
 pub const FILE_CACHE_REVALIDATE_MS_CEILING: u64 = 24 * 60 * 60 * 1000;
-/// A site's `body_bytes_max`: 64 MiB. A body an app handler needs is held whole in its
-/// shard's memory until the handler runs, so the bound is one a shard can hold for many
-/// connections at once (it used to be 64 GiB).
-pub const BODY_BYTES_CEILING: u64 = 64 * 1024 * 1024;
+/// A site's `body_bytes_max`: 64 GiB. The bodies the proxy and FastCGI pass on stream
+/// through a shard a read at a time; a body a handler needs whole is held at most
+/// `BODY_COLLECTED_BYTES_MAX` whatever this says.
+pub const BODY_BYTES_CEILING: u64 = 64 << 30;
+/// A body read whole before its handler answers (an app's route handler or server action,
+/// one `[waf]`'s rules inspect) is held in its shard's memory, so it is bounded by what a
+/// shard can hold for many connections at once: larger ones are refused (413) even under
+/// a larger `body_bytes_max`.
+pub const BODY_COLLECTED_BYTES_MAX: u64 = 64 << 20;
 
 /// `[render] heap_bytes_max` floor: an engine needs a few MiB to load a bundle at all.
 pub const ENGINE_HEAP_BYTES_FLOOR: u64 = 4 * 1024 * 1024;
@@ -497,6 +502,7 @@ const _: () = assert!(CONNECTIONS_PER_SHARD_MAX <= CONNECTIONS_PER_SHARD_CEILING
 const _: () = assert!(FILE_CACHE_BYTES_MAX as u64 <= FILE_CACHE_BYTES_CEILING);
 const _: () = assert!(FILE_CACHE_REVALIDATE_MS <= FILE_CACHE_REVALIDATE_MS_CEILING);
 const _: () = assert!(BODY_BYTES_MAX <= BODY_BYTES_CEILING);
+const _: () = assert!(BODY_BYTES_MAX <= BODY_COLLECTED_BYTES_MAX);
 const _: () = assert!(RENDER_TIMEOUT_MS <= RENDER_TIMEOUT_MS_CEILING);
 const _: () = assert!(ISR_CACHE_BYTES_MAX as u64 <= ISR_CACHE_BYTES_CEILING);
 const _: () = assert!(ENGINE_HEAP_BYTES_FLOOR <= ENGINE_HEAP_BYTES_MAX as u64);
@@ -559,6 +565,15 @@ pub const ACME_POLL_TIMEOUT_MS: u64 = 120_000;
 pub const ACME_PUBLISH_DEADLINE_MS: u64 = 5_000;
 /// Longest HTTP-01 token bext serves (RFC 8555 tokens are 128 bits and more, base64url).
 pub const ACME_TOKEN_BYTES_MAX: usize = 256;
+
+/// Bytes of a streamed request body the proxy keeps, as it sends them, so that a request
+/// that may be sent again (an idempotent method, or `retry_non_idempotent`) can be replayed
+/// to another server; a body that grows past this is not kept, and its request is not
+/// retried once any of it has gone out (Pingora's bounded retry buffer).
+pub const PROXY_RETRY_BODY_BYTES_MAX: u64 = 64 * 1024;
+/// A streamed request body's runs already at hand are gathered into one write to the
+/// upstream up to this many bytes.
+pub const PROXY_SEND_GATHER_BYTES: usize = 64 * 1024;
 
 /// `[[upstream]]` tables one config may have.
 pub const UPSTREAMS_MAX: usize = 256;

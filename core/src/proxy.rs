@@ -52,6 +52,9 @@ pub enum Outcome {
     Answered { latency_us: u64 },
     /// It refused, reset, timed out or sent a response that does not parse.
     Failed,
+    /// The request ended on the client's side (its body failed): nothing learnt about the
+    /// server.
+    Abandoned,
 }
 
 /// One shard's state for one upstream's servers.
@@ -201,6 +204,7 @@ impl Peers {
                 peer.ejections = 0;
                 Health::Unchanged
             }
+            Outcome::Abandoned => Health::Unchanged,
             Outcome::Failed => {
                 peer.fails += 1;
                 if peer.fails < fail_max {

@@ -37,6 +37,14 @@ pub fn encode_request(
     body: &[u8],
     keep_conn: bool,
 ) {
+    encode_request_head(out, params, keep_conn);
+    encode_stdin(out, body);
+    encode_stdin_end(out);
+}
+
+/// Writes a request up to its input: `FCGI_BEGIN_REQUEST`, the parameters and their end. A
+/// body that arrives later follows as [`encode_stdin`] runs, then [`encode_stdin_end`].
+pub fn encode_request_head(out: &mut Vec<u8>, params: &[(Vec<u8>, Vec<u8>)], keep_conn: bool) {
     let mut begin = [0u8; 8];
     begin[..2].copy_from_slice(&ROLE_RESPONDER.to_be_bytes());
     if keep_conn {
@@ -54,9 +62,18 @@ pub fn encode_request(
         record(out, PARAMS, chunk);
     }
     record(out, PARAMS, &[]);
-    for chunk in body.chunks(RECORD_CONTENT_MAX) {
+}
+
+/// Writes `data` of the request body as `FCGI_STDIN` records (nothing for no data: an empty
+/// record would end the input).
+pub fn encode_stdin(out: &mut Vec<u8>, data: &[u8]) {
+    for chunk in data.chunks(RECORD_CONTENT_MAX) {
         record(out, STDIN, chunk);
     }
+}
+
+/// Writes the end of the request body (an empty `FCGI_STDIN` record).
+pub fn encode_stdin_end(out: &mut Vec<u8>) {
     record(out, STDIN, &[]);
 }
 
@@ -261,6 +278,28 @@ mod tests {
         let mut kept = Vec::new();
         encode_request(&mut kept, &[], b"", true);
         assert_eq!(&kept[8..11], &[0, 1, FLAG_KEEP_CONN]);
+        // The same request in parts, its body arriving in two runs.
+        let mut parts = Vec::new();
+        encode_request_head(&mut parts, &[(b"A".to_vec(), b"1".to_vec())], false);
+        encode_stdin(&mut parts, b"bo");
+        encode_stdin(&mut parts, b"");
+        encode_stdin(&mut parts, b"dy");
+        encode_stdin_end(&mut parts);
+        let mut whole = Vec::new();
+        encode_request(&mut whole, &[(b"A".to_vec(), b"1".to_vec())], b"", false);
+        let head_len = whole.len() - 8;
+        assert_eq!(&parts[..head_len], &whole[..head_len]);
+        assert_eq!(
+            &parts[head_len..head_len + 8],
+            &[1, STDIN, 0, 1, 0, 2, 6, 0]
+        );
+        assert_eq!(&parts[head_len + 8..head_len + 10], b"bo");
+        assert_eq!(
+            &parts[head_len + 16..head_len + 24],
+            &[1, STDIN, 0, 1, 0, 2, 6, 0]
+        );
+        assert_eq!(&parts[parts.len() - 8..], &[1, STDIN, 0, 1, 0, 0, 0, 0]);
+        assert_eq!(parts.len(), head_len + 16 + 16 + 8);
     }
 
     #[test]

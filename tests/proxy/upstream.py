@@ -19,12 +19,19 @@ GET/POST/... paths:
   /sick, /well      turn /health's answer
   /health-count     how many /health requests came, as text
   /accel?to=PATH    200 with X-Accel-Redirect: PATH, a cookie, and a body of its own
+  /sink?id=I        reads the body as it comes (Content-Length or chunked), 64 KiB at a
+                    time, then 200 JSON {bytes, sha256, framing, complete}; while it reads,
+                    /received?id=I says how many bytes have come so far
+  /received?id=I    bytes /sink has read so far for id I (and how many /sink requests
+                    with id I came: "BYTES REQUESTS")
+  /reset-if?name=N  as /reset when this server is NAME, else as /echo
   /cached/...?cc=V  200 JSON {n, path, headers, most}: n counts the requests for this path
                     and query; Cache-Control: V when given; ?cookie=1 adds a Set-Cookie;
                     ?ms=N answers after N ms; ?etag=1 adds ETag "vN" and a Last-Modified;
                     most: the most /cached requests in flight at once so far
 """
 
+import hashlib
 import json
 import socket
 import socketserver
@@ -43,6 +50,8 @@ MOST_IN_FLIGHT = 0
 CONNECTIONS = 0
 HEALTHY = True
 HEALTH_COUNT = 0
+RECEIVED = {}
+SINKS = {}
 LOCK = threading.Lock()
 
 
@@ -59,8 +68,32 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        return b"".join(self._pieces())
+
+    def _pieces(self):
+        """The request body as it arrives: Content-Length or chunked."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return
+                left = size
+                while left > 0:
+                    data = self.rfile.read1(min(left, 65536))
+                    if not data:
+                        return
+                    left -= len(data)
+                    yield data
+                self.rfile.readline()
+        left = int(self.headers.get("Content-Length") or 0)
+        while left > 0:
+            data = self.rfile.read1(min(left, 65536))
+            if not data:
+                return
+            left -= len(data)
+            yield data
 
     def _send(self, status, body, content_type="text/plain", extra=()):
         self.send_response(status)
@@ -76,8 +109,10 @@ class Handler(BaseHTTPRequestHandler):
         global HEALTHY, HEALTH_COUNT
         url = urlsplit(self.path)
         query = parse_qs(url.query)
-        body = self._body()
         path = url.path
+        if path == "/sink":
+            return self._sink(query.get("id", [""])[0])
+        body = self._body()
         if path == "/slow":
             time.sleep(int(query.get("ms", ["100"])[0]) / 1000)
         if path in ("/echo", "/slow") or path.startswith("/echo/"):
@@ -149,9 +184,17 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self._reset()
-        elif path == "/reset":
+        elif path == "/reset" or (path == "/reset-if" and query.get("name", [""])[0] == NAME):
             self.close_connection = True
             self._reset()
+        elif path == "/reset-if":
+            doc = {"server": NAME, "method": self.command, "body": body.decode("latin-1")}
+            self._send(200, json.dumps(doc).encode(), "application/json")
+        elif path == "/received":
+            key = query.get("id", [""])[0]
+            with LOCK:
+                text = "%d %d" % (RECEIVED.get(key, 0), SINKS.get(key, 0))
+            self._send(200, text.encode())
         elif path == "/garbage":
             self.wfile.write(b"SURPRISE\r\n\r\n")
             self.close_connection = True
@@ -178,6 +221,26 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, str(count).encode())
         else:
             self._send(404, b"no such path\n")
+
+    def _sink(self, key):
+        with LOCK:
+            SINKS[key] = SINKS.get(key, 0) + 1
+            RECEIVED[key] = 0
+        framing = "chunked" if "chunked" in self.headers.get("Transfer-Encoding", "") else "length"
+        declared = self.headers.get("Content-Length")
+        digest = hashlib.sha256()
+        n = 0
+        for data in self._pieces():
+            digest.update(data)
+            n += len(data)
+            with LOCK:
+                RECEIVED[key] = n
+        complete = framing == "chunked" or declared is None or int(declared) == n
+        if not complete:
+            self.close_connection = True
+            return
+        doc = {"bytes": n, "sha256": digest.hexdigest(), "framing": framing, "server": NAME}
+        self._send(200, json.dumps(doc).encode(), "application/json")
 
     def _reset(self):
         # SO_LINGER 0: close sends RST.

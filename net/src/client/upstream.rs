@@ -38,8 +38,9 @@ pub struct Forwarded<'a> {
 
 /// Writes the request head for the upstream: `method target HTTP/1.1`, the client's fields
 /// less hop-by-hop ones, framing and any `X-Forwarded-*` the client sent (the proxy's own
-/// replace them; `X-Forwarded-For` is appended to), then `content-length` when there is a
-/// body. The client's `Host` is kept unless `forwarded.send_host` replaces it. `upgrade`: the protocol an HTTP/1.1 client asked to
+/// replace them; `X-Forwarded-For` is appended to), then the body's framing as `body` says
+/// (`content-length`, or `transfer-encoding: chunked` for a body whose length is not known
+/// yet). The client's `Host` is kept unless `forwarded.send_host` replaces it. `upgrade`: the protocol an HTTP/1.1 client asked to
 /// switch to (`websocket`), asked of the upstream in turn.
 pub fn encode_request<'f>(
     out: &mut Vec<u8>,
@@ -47,7 +48,7 @@ pub fn encode_request<'f>(
     target: &[u8],
     fields: impl Iterator<Item = (&'f [u8], &'f [u8])> + Clone,
     forwarded: &Forwarded<'_>,
-    body_len: Option<u64>,
+    body: BodyKind,
     upgrade: Option<&[u8]>,
 ) {
     out.extend_from_slice(method);
@@ -93,14 +94,34 @@ pub fn encode_request<'f>(
     if let Some(host) = forwarded.host {
         field(out, b"x-forwarded-host", host);
     }
-    if let Some(length) = body_len {
-        field(out, b"content-length", length.to_string().as_bytes());
+    match body {
+        BodyKind::None => {}
+        BodyKind::Length(length) => field(out, b"content-length", length.to_string().as_bytes()),
+        BodyKind::Chunked => field(out, b"transfer-encoding", b"chunked"),
     }
     if let Some(protocol) = upgrade {
         field(out, b"connection", b"upgrade");
         field(out, b"upgrade", protocol);
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// Appends a run of a request body framed as the head said: as it is for a declared length,
+/// as one chunk for `chunked` (nothing for an empty run, which would end the body).
+pub fn write_body_piece(out: &mut Vec<u8>, piece: &[u8], body: BodyKind) {
+    if body == BodyKind::Chunked {
+        crate::h1::write_chunk(out, piece);
+    } else {
+        out.extend_from_slice(piece);
+    }
+}
+
+/// Appends the end of a request body framed as the head said (the last chunk; nothing for a
+/// declared length).
+pub fn write_body_end(out: &mut Vec<u8>, body: BodyKind) {
+    if body == BodyKind::Chunked {
+        crate::h1::write_last_chunk(out);
+    }
 }
 
 /// The protocol an HTTP/1.1 request asks to switch to: its `Upgrade` value, when its
@@ -382,7 +403,7 @@ mod tests {
                 host: Some(b"example.com"),
                 send_host: None,
             },
-            Some(2),
+            BodyKind::Length(2),
             None,
         );
         assert_eq!(
@@ -405,7 +426,7 @@ mod tests {
                 host: Some(b"example.com"),
                 send_host: Some(b"api.internal:8443"),
             },
-            None,
+            BodyKind::None,
             None,
         );
         assert_eq!(
@@ -551,7 +572,7 @@ mod tests {
             b"/ws",
             fields.iter().copied(),
             &forwarded,
-            None,
+            BodyKind::None,
             upgrade,
         );
         let text = String::from_utf8(out).unwrap();

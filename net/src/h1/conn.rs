@@ -75,6 +75,15 @@ pub enum Step<'b, 'h> {
     },
     /// The body being collected is complete: answer the request that waited for it.
     Body { consumed: usize, body: Vec<u8> },
+    /// A run of the body being streamed ([`Conn::stream_body`]), for the handler that is
+    /// answering meanwhile; `done`: it is the last (possibly empty). Poll again for more
+    /// while `done` is false; after it, the next poll is for the next request, once the
+    /// current one is answered.
+    BodyPiece {
+        consumed: usize,
+        data: &'b [u8],
+        done: bool,
+    },
     /// Nothing more can be done with the bytes buffered: write the output, then read.
     NeedBytes { consumed: usize },
     /// Poll again at once, on the bytes after `consumed`: the next head said `HTTP/1.2` (or
@@ -169,10 +178,12 @@ enum Phase {
     Idle { since: Instant },
     /// Bytes of a head are buffered; the first arrived at `started`.
     Head { started: Instant },
-    /// Reading the current request's body for its handler.
+    /// Reading the current request's body for its handler: into `body`, or, `streaming`, run
+    /// by run as [`Step::BodyPiece`]s.
     Collect {
         decoder: BodyDecoder,
         body: Vec<u8>,
+        streaming: bool,
         last_progress: Instant,
     },
     /// Reading an answered request's body to drop it.
@@ -254,8 +265,35 @@ impl Conn {
                 Phase::Collect {
                     decoder,
                     body,
+                    streaming,
                     last_progress,
                 } => match decoder.decode(&buf[consumed..]) {
+                    Ok(decoded) if *streaming => {
+                        let at = consumed;
+                        consumed += decoded.consumed;
+                        if decoded.consumed > 0 {
+                            *last_progress = now;
+                        }
+                        let data = &buf[at + decoded.data.start..at + decoded.data.end];
+                        if decoded.done {
+                            self.body_finished(buf.len() == consumed, now);
+                            return Step::BodyPiece {
+                                consumed,
+                                data,
+                                done: true,
+                            };
+                        }
+                        if !data.is_empty() {
+                            return Step::BodyPiece {
+                                consumed,
+                                data,
+                                done: false,
+                            };
+                        }
+                        if decoded.consumed == 0 || consumed == buf.len() {
+                            return Step::NeedBytes { consumed };
+                        }
+                    }
                     Ok(decoded) => {
                         let at = consumed;
                         body.extend_from_slice(
@@ -407,9 +445,61 @@ impl Conn {
         self.phase = Phase::Collect {
             decoder,
             body: Vec::with_capacity(reserve),
+            streaming: false,
             last_progress: now,
         };
         Ok(expect_continue && !current.http_1_0)
+    }
+
+    /// The current request's handler reads its body as it arrives, up to `body_bytes_max`
+    /// bytes: the next polls return it as [`Step::BodyPiece`]s while the handler answers.
+    /// The driver reads only when the handler waits for more, so the client is held back to
+    /// the pace of whatever the handler passes the body on to. `Ok(true)` and errors as in
+    /// [`Conn::collect_body`]; a handler that answers before the body's end leaves the rest
+    /// to [`Conn::abandon_body`].
+    pub fn stream_body(
+        &mut self,
+        kind: BodyKind,
+        body_bytes_max: u64,
+        expect_continue: bool,
+        now: Instant,
+    ) -> Result<bool, BodyError> {
+        let current = self.decide_body();
+        let decoder = match BodyDecoder::new(kind, body_bytes_max) {
+            Ok(decoder) => decoder,
+            Err(error) => {
+                self.closing = true;
+                return Err(error);
+            }
+        };
+        self.phase = Phase::Collect {
+            decoder,
+            body: Vec::new(),
+            streaming: true,
+            last_progress: now,
+        };
+        Ok(expect_continue && !current.http_1_0)
+    }
+
+    /// The handler answered before the streamed body ended: the rest is read and dropped
+    /// after the answer, as a skipped body is. `keep`: false when the connection must close
+    /// after the answer instead (the body's rest is not worth reading, or the client stalled).
+    pub fn abandon_body(&mut self, keep: bool, now: Instant) {
+        if !matches!(self.phase, Phase::Collect { .. }) {
+            return;
+        }
+        if !keep {
+            self.closing = true;
+            return;
+        }
+        if let Phase::Collect { decoder, .. } =
+            std::mem::replace(&mut self.phase, Phase::Idle { since: now })
+        {
+            self.phase = Phase::Discard {
+                decoder,
+                last_progress: now,
+            };
+        }
     }
 
     /// The current request is answered without its body: it is read and dropped after the

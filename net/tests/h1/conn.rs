@@ -1,7 +1,8 @@
 //! `h1::Conn`, the sans-I/O connection: scripts of reads at virtual times in, a transcript of
 //! what the connection decided out.
 //!
-//! The handler in these scripts is a table on the path: `/collect…` wants its body, `/stream`
+//! The handler in these scripts is a table on the path: `/collect…` wants its body, `/pass…`
+//! reads it as it arrives (`/pass-early` answers after its first piece), `/stream`
 //! answers a body of unknown length, `/close` asks to close, `/empty` answers no body; every
 //! other path is answered `200` with the body `ok` and ignores its request body.
 
@@ -47,6 +48,8 @@ struct Harness {
     log: Vec<String>,
     /// A request waiting for its body: its path.
     collecting: Option<String>,
+    /// A request reading its body as it arrives: its path.
+    passing: Option<String>,
     date: DateCache,
 }
 
@@ -61,6 +64,7 @@ impl Harness {
             out: Vec::new(),
             log: Vec::new(),
             collecting: None,
+            passing: None,
             date: DateCache::new(0),
         }
     }
@@ -121,7 +125,17 @@ impl Harness {
                     let body = head.body;
                     let expect = head.expect_continue;
                     let has_body = body != bext_net::h1::BodyKind::None;
-                    if has_body && path.starts_with("/collect") {
+                    if has_body && path.starts_with("/pass") {
+                        match self.conn.stream_body(body, BODY_BYTES_MAX, expect, now) {
+                            Ok(send_continue) => {
+                                if send_continue {
+                                    self.log.push("100 continue".into());
+                                }
+                                self.passing = Some(path);
+                            }
+                            Err(e) => self.refuse(e.status()),
+                        }
+                    } else if has_body && path.starts_with("/collect") {
                         match self.conn.collect_body(body, BODY_BYTES_MAX, expect, now) {
                             Ok(send_continue) => {
                                 if send_continue {
@@ -154,6 +168,31 @@ impl Harness {
                     let path = self.collecting.take().unwrap_or_default();
                     self.answer(&path);
                     (consumed, false)
+                }
+                Step::BodyPiece {
+                    consumed,
+                    data,
+                    done,
+                } => {
+                    self.log.push(format!(
+                        "piece {:?}{}",
+                        String::from_utf8_lossy(data).into_owned(),
+                        if done { " (end)" } else { "" }
+                    ));
+                    let path = self.passing.clone().unwrap_or_default();
+                    if done {
+                        self.passing = None;
+                        self.answer(&path);
+                        (consumed, false)
+                    } else if path == "/pass-early" {
+                        // Answered before the body's end: the rest is dropped after.
+                        self.passing = None;
+                        self.conn.abandon_body(true, now);
+                        self.answer(&path);
+                        (consumed, false)
+                    } else {
+                        (consumed, false)
+                    }
                 }
                 Step::NeedBytes { consumed } => (consumed, true),
                 Step::Again { consumed } => {
@@ -456,6 +495,117 @@ fn a_trickled_body_is_consumed_as_it_arrives() {
     assert!(
         log.ends_with("read (buffered 0) until +75025 Close"),
         "{log}"
+    );
+}
+
+#[test]
+fn a_streamed_body_comes_in_pieces_as_it_is_read() {
+    check(
+        &[
+            Read(
+                0,
+                b"POST /pass HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello",
+            ),
+            Read(10, b" wor"),
+            Read(20, b"ldGET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ],
+        r#"
+request POST /pass
+piece "hello"
+read (buffered 0) until +5000 RequestTimeout
+piece " wor"
+read (buffered 0) until +5010 RequestTimeout
+piece "ld" (end)
+answer Length(2) [content-length: 2]
+request GET /
+answer Length(2) [content-length: 2]
+read (buffered 0) until +75020 Close
+"#,
+    );
+    // Chunked: each chunk's data as it is decoded; the last with the end when it is there.
+    check(
+        &[
+            Read(
+                0,
+                b"POST /pass HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+            ),
+            Read(10, b"2\r\nde\r\n0\r\n\r\n"),
+        ],
+        r#"
+request POST /pass
+piece "abc"
+read (buffered 0) until +5000 RequestTimeout
+piece "de" (end)
+answer Length(2) [content-length: 2]
+read (buffered 0) until +75010 Close
+"#,
+    );
+}
+
+#[test]
+fn a_streamed_body_answered_early_is_dropped_and_the_connection_kept() {
+    check(
+        &[
+            Read(
+                0,
+                b"POST /pass-early HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello",
+            ),
+            Read(10, b"world"),
+            Read(20, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ],
+        r#"
+request POST /pass-early
+piece "hello"
+answer Length(2) [content-length: 2]
+read (buffered 0) until +5000 Close
+read (buffered 0) until +75010 Close
+request GET /
+answer Length(2) [content-length: 2]
+read (buffered 0) until +75020 Close
+"#,
+    );
+}
+
+#[test]
+fn a_streamed_body_too_large_or_stalled_is_refused() {
+    check(
+        &[Read(
+            0,
+            b"POST /pass HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n",
+        )],
+        "request POST /pass\nrefuse 413 Content Too Large (close)\nclosing",
+    );
+    // Chunk sizes adding up past the bound, after a first piece was passed on.
+    check(
+        &[
+            Read(
+                0,
+                b"POST /pass HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n",
+            ),
+            Read(10, b"3f\r\n"),
+        ],
+        r#"
+request POST /pass
+piece "ab"
+read (buffered 0) until +5000 RequestTimeout
+refuse 413 Content Too Large (close)
+closing
+"#,
+    );
+    check(
+        &[
+            Read(
+                0,
+                b"POST /pass HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n",
+            ),
+            Expire,
+        ],
+        r#"
+request POST /pass
+100 continue
+read (buffered 0) until +5000 RequestTimeout
+expire +5000 408 Request Timeout (close)
+"#,
     );
 }
 

@@ -16,6 +16,7 @@
 use std::cell::Cell;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -29,6 +30,7 @@ use bext_net::h1::{
 };
 use bext_shards::deadlines::DeadlineSlot;
 
+use crate::service::incoming::{BodyFault, Feed};
 use crate::service::{
     Body, BodyStream, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response, Route, Service,
     Upgraded,
@@ -69,6 +71,7 @@ pub(crate) fn serve<T: Transport>(
             secure,
             busy: Cell::new(false),
             pending: None,
+            feeding: None,
             h2c,
             handed_over: false,
         };
@@ -133,6 +136,8 @@ struct Connection<'s> {
     busy: Cell<bool>,
     /// The request whose body is being collected.
     pending: Option<Box<Later>>,
+    /// The request whose handler reads its body as it arrives, about to be answered.
+    feeding: Option<Box<Fed>>,
     /// Nothing answered yet on a cleartext connection that may turn out to be HTTP/2 with
     /// prior knowledge (h2c): its first bytes are checked for the preface.
     h2c: bool,
@@ -157,6 +162,13 @@ struct Later {
     request: OwnedRequest,
     route: Route,
     started: Instant,
+}
+
+/// A request answered while its body arrives: the driver feeds `feed` from the connection's
+/// reads whenever the handler waits for more.
+struct Fed {
+    later: Later,
+    feed: Feed,
 }
 
 /// What a pass over the buffered bytes ended with.
@@ -229,7 +241,11 @@ impl Connection<'_> {
             // still be arriving).
             if !self.h2c {
                 let mut out = self.shard.take_out();
-                let batch = self.answer_buffered(&mut rbuf, &mut out, now).await;
+                let batch = match self.feeding.take() {
+                    // Its answer, the body read meanwhile (its bytes leave `rbuf` as fed).
+                    Some(fed) => Box::pin(self.answer_fed(io, &mut rbuf, *fed, &mut out)).await,
+                    None => self.answer_buffered(&mut rbuf, &mut out, now).await,
+                };
                 rbuf.drain(..batch.consumed);
                 // 2. Write the answers, then any body that follows them.
                 let had_tail = batch.tail.is_some();
@@ -370,13 +386,56 @@ impl Connection<'_> {
                     batch.consumed += consumed;
                     let request = Request::from_h1(&head, raw, self.peer);
                     let route = self.service.route(&request, self.secure);
+                    if head.body != BodyKind::None
+                        && let BodyUse::Stream(max) = route.body_use()
+                    {
+                        match self
+                            .conn
+                            .stream_body(head.body, max, head.expect_continue, now)
+                        {
+                            Ok(send_continue) => {
+                                if send_continue {
+                                    out.extend_from_slice(h1::CONTINUE_100);
+                                }
+                                let length = match head.body {
+                                    BodyKind::Length(n) => Some(n),
+                                    _ => None,
+                                };
+                                let feed = Feed::new(length);
+                                let mut request = request.owned();
+                                request.set_incoming(feed.body());
+                                self.feeding = Some(Box::new(Fed {
+                                    later: Later {
+                                        request,
+                                        route,
+                                        started: now,
+                                    },
+                                    feed,
+                                }));
+                                // Written first: the client may wait for the 100, and earlier
+                                // answers must not wait behind this one's body.
+                                batch.stop = Stop::Flush;
+                            }
+                            Err(error) => {
+                                self.refuse(
+                                    out,
+                                    error.status(),
+                                    error.reason(),
+                                    Some(&request),
+                                    now,
+                                );
+                                batch.stop = Stop::Close;
+                            }
+                        }
+                        return None;
+                    }
                     if head.body != BodyKind::None {
                         let decided = match route.body_use() {
                             BodyUse::Collect(max) => self
                                 .conn
                                 .collect_body(head.body, max, head.expect_continue, now)
                                 .map(Some),
-                            BodyUse::Ignore(max) => self
+                            BodyUse::Ignore(max) | BodyUse::Stream(max) => self
                                 .conn
                                 .skip_body(head.body, max, head.expect_continue, now)
                                 .map(|()| None),
@@ -444,6 +503,11 @@ impl Connection<'_> {
                     batch.stop = Stop::NeedBytes;
                     return None;
                 }
+                Step::BodyPiece { .. } => {
+                    debug_assert!(false, "a streamed body's piece outside answer_fed");
+                    batch.stop = Stop::Close;
+                    return None;
+                }
                 Step::Flush { consumed } => {
                     batch.consumed += consumed;
                     batch.stop = Stop::Flush;
@@ -489,6 +553,133 @@ impl Connection<'_> {
         } else if self.conn.is_closing() {
             batch.stop = Stop::Close;
         }
+    }
+
+    /// Answers a request whose handler reads its body as it arrives: the handler runs, and
+    /// whenever it waits for more of the body, the connection reads (under the body's idle
+    /// deadline) and passes on what it decodes. Nothing is read ahead of the handler, so a
+    /// fast client uploading to a slow upstream is held back by TCP, not buffered here. A
+    /// body that fails reaches the handler as a fault (it answers the fault's status; the
+    /// connection then closes); a client gone mid-body ends the connection and drops the
+    /// handler. What is left of a body the handler did not read is dropped after the answer.
+    async fn answer_fed<T: Transport>(
+        &mut self,
+        io: &mut T,
+        rbuf: &mut Vec<u8>,
+        fed: Fed,
+        out: &mut Vec<u8>,
+    ) -> Batch {
+        let Fed { later, feed } = fed;
+        let Later {
+            request,
+            route,
+            started,
+        } = later;
+        let view = request.view();
+        let service = self.service;
+        let mut batch = Batch::default();
+        let mut failed = false;
+        let mut handler = std::pin::pin!(catch_unwind(service.answer(&view, &route, started)));
+        let answer = loop {
+            if !feed.ended() {
+                failed |= self.feed_buffered(rbuf, &feed);
+            }
+            let polled = std::future::poll_fn(|cx| match handler.as_mut().poll(cx) {
+                Poll::Ready(answer) => Poll::Ready(Some(answer)),
+                Poll::Pending if feed.starved() => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            })
+            .await;
+            if let Some(answer) = polled {
+                break answer;
+            }
+            let want = self
+                .conn
+                .read_capacity(rbuf.len(), rbuf.capacity(), BODY_READ_BYTES);
+            if want > rbuf.capacity() {
+                rbuf.reserve_exact(want - rbuf.len());
+            }
+            let (deadline, _) = self.conn.poll_timeout();
+            match self.slot.run(deadline, io.read(std::mem::take(rbuf))).await {
+                Some((Ok(n), back)) if n > 0 => *rbuf = back,
+                // The client is gone: so is its answer.
+                Some(_) => {
+                    batch.stop = Stop::Close;
+                    return batch;
+                }
+                None => {
+                    failed = true;
+                    feed.end(Err(BodyFault {
+                        status: 408,
+                        reason: "body timeout",
+                    }));
+                }
+            }
+        };
+        if failed {
+            self.conn.abandon_body(false, Instant::now());
+        } else if !feed.ended() {
+            self.conn.abandon_body(true, Instant::now());
+        }
+        let response = match answer {
+            Ok(response) => response,
+            Err(message) => self.panicked(&view, &message),
+        };
+        if let Some(tail) = self.respond(out, &view, response, started) {
+            batch.tail = Some(tail);
+        } else if self.conn.is_closing() {
+            batch.stop = Stop::Close;
+        }
+        batch
+    }
+
+    /// Passes on the body bytes buffered in `rbuf` (removing them); true if the body failed.
+    fn feed_buffered(&mut self, rbuf: &mut Vec<u8>, feed: &Feed) -> bool {
+        let now = Instant::now();
+        let mut consumed = 0;
+        let mut failed = false;
+        loop {
+            let mut store = HeaderStore::new();
+            match self.conn.poll(&mut rbuf[consumed..], &mut store, 0, now) {
+                Step::BodyPiece {
+                    consumed: n,
+                    data,
+                    done,
+                } => {
+                    feed.push(data);
+                    consumed += n;
+                    if done {
+                        feed.end(Ok(()));
+                        break;
+                    }
+                }
+                Step::NeedBytes { consumed: n } => {
+                    consumed += n;
+                    break;
+                }
+                Step::Refuse {
+                    consumed: n,
+                    status,
+                    reason,
+                } => {
+                    consumed += n;
+                    failed = true;
+                    feed.end(Err(BodyFault { status, reason }));
+                    break;
+                }
+                _ => {
+                    debug_assert!(false, "only a body's steps while it streams");
+                    failed = true;
+                    feed.end(Err(BodyFault {
+                        status: 400,
+                        reason: "body refused",
+                    }));
+                    break;
+                }
+            }
+        }
+        rbuf.drain(..consumed);
+        failed
     }
 
     /// A contained panic: counted, logged, answered 500, and the connection closes (whatever

@@ -10,8 +10,10 @@
 //!   front controller runs with the original path in `REQUEST_URI`
 //!   (`try_files $uri $uri/ /index.php?$args`).
 //!
-//! One connection per request: the request's records (parameters, the collected body)
-//! go out at once, the CGI head must come back within `timeout_ms`, and the output then
+//! The request's records go out at once: the parameters, and the body as it arrives when
+//! the client declared its length (each write within `timeout_ms`; a chunked body is read
+//! whole first, CGI wanting `CONTENT_LENGTH` before the input); the CGI head must come back
+//! within `timeout_ms`, and the output then
 //! streams as the server writes it, each read within `timeout_ms`. The script's error
 //! output is logged. Refused or reset 502, a timeout 504, output that is no CGI response
 //! 502, each logged and counted.
@@ -26,7 +28,7 @@ use bytes::Bytes;
 use bext_core::config::FastCgi;
 use bext_core::fastcgi::{self as cgi, Script};
 use bext_core::limits::{
-    FASTCGI_ERROR_LOG_BYTES_MAX, PROXY_IDLE_MS_DEFAULT, PROXY_READ_BYTES,
+    BODY_COLLECTED_BYTES_MAX, FASTCGI_ERROR_LOG_BYTES_MAX, PROXY_IDLE_MS_DEFAULT, PROXY_READ_BYTES,
     PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_core::static_files::resolve_path;
@@ -35,6 +37,7 @@ use bext_net::fields::Field;
 use bext_shards::rt;
 use bext_shards::sys;
 
+use super::incoming::IncomingBody;
 use super::response::{Body, BodyStream};
 use super::route::Route;
 use super::{Request, Response, Service, State};
@@ -97,7 +100,33 @@ pub(super) async fn answer(
         .for_each(|name, value| headers.push((name, value)));
     let host = request.host.unwrap_or_default();
     let server_name = super::host_without_port(host);
-    let body = request.body.unwrap_or_default();
+    // A body of declared length streams to the application as it arrives; one without
+    // (chunked) is collected first, since CGI needs CONTENT_LENGTH before the input.
+    let mut incoming = request.take_incoming();
+    let collected;
+    let body: &[u8] = match (request.body, incoming.as_mut()) {
+        (Some(body), _) => body,
+        (None, Some(stream)) if stream.length().is_none() => {
+            let whole_max = site.body_bytes_max.min(BODY_COLLECTED_BYTES_MAX);
+            match super::incoming::collect(stream.as_mut(), whole_max).await {
+                Ok(whole) => {
+                    incoming = None;
+                    collected = whole;
+                    &collected
+                }
+                Err(fault) => {
+                    let mut response = Response::error(fault.status);
+                    response.close = true;
+                    return response;
+                }
+            }
+        }
+        _ => &[],
+    };
+    let body_len = match incoming.as_ref().and_then(|stream| stream.length()) {
+        Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        None => body.len(),
+    };
     // The port the client asked for, else the scheme's; the address of the first listening
     // address of that kind (a request does not say which of them it came to).
     let port = host
@@ -121,7 +150,7 @@ pub(super) async fn answer(
         query: request.query.unwrap_or_default(),
         protocol: request.version.as_str(),
         headers: &headers,
-        body_len: body.len(),
+        body_len,
         remote_addr: &request.peer.ip().to_string(),
         remote_port: request.peer.port(),
         server_addr: &local.ip().to_string(),
@@ -133,15 +162,39 @@ pub(super) async fn answer(
     let params = cgi::params(&cgi_request, root, script);
     let mut out = Vec::with_capacity(1024 + body.len());
     let keep = fastcgi.keepalive_max > 0;
-    fastcgi::encode_request(&mut out, &params, body, keep);
+    if incoming.is_some() {
+        fastcgi::encode_request_head(&mut out, &params, keep);
+    } else {
+        fastcgi::encode_request(&mut out, &params, body, keep);
+    }
     let pool = keep.then(|| PoolSlot {
         state: route.state.clone(),
         site: route.site,
         max: fastcgi.keepalive_max,
     });
-    let idempotent = request.method.is_idempotent();
-    match run(service, fastcgi, addr, out, &script.name, pool, idempotent).await {
+    // A streamed body cannot be sent twice.
+    let idempotent = request.method.is_idempotent() && incoming.is_none();
+    match run(
+        service,
+        fastcgi,
+        addr,
+        Records {
+            head: out,
+            stdin: incoming,
+        },
+        &script.name,
+        pool,
+        idempotent,
+    )
+    .await
+    {
         Ok(response) => response,
+        Err((status, why)) if why.is_empty() => {
+            // The client's body failed: not the application's doing.
+            let mut response = Response::error(status);
+            response.close = true;
+            response
+        }
         Err((status, why)) => {
             service.shard.metrics.borrow_mut().fastcgi_errors += 1;
             eprintln!(
@@ -179,6 +232,13 @@ impl PoolSlot {
 /// back (a kept connection that fails before one is tried again on a new one).
 type Failed = (u16, String, bool);
 
+/// A request's records: all of them, or (`stdin`) all but the body, which follows as it
+/// arrives.
+struct Records {
+    head: Vec<u8>,
+    stdin: Option<Box<dyn IncomingBody>>,
+}
+
 /// Sends the request's records and reads the response head; the rest of the output
 /// follows as the body. With a `pool`, a kept connection is used if there is one (and one
 /// the server closed meanwhile is replaced by a new one when the request may be sent again),
@@ -187,7 +247,7 @@ async fn run(
     service: &Service,
     fastcgi: &FastCgi,
     addr: &PeerAddr,
-    records: Vec<u8>,
+    mut records: Records,
     script: &str,
     pool: Option<PoolSlot>,
     idempotent: bool,
@@ -199,16 +259,15 @@ async fn run(
         Some(stream) => Ok(stream),
         None => connect(service, fastcgi, addr).await,
     };
-    let again = reused.then(|| records.clone());
+    let again = (reused && idempotent).then(|| records.head.clone());
     let mut outcome = match first {
-        Ok(stream) => exchange(stream, records, script, timeout).await,
+        Ok(stream) => exchange(stream, &mut records, script, timeout).await,
         Err(failed) => Err(failed),
     };
-    if let (Err((_, _, false)), Some(records)) = (&outcome, again)
-        && idempotent
-    {
+    if let (Err((_, _, false)), Some(head)) = (&outcome, again) {
+        records.head = head;
         outcome = match connect(service, fastcgi, addr).await {
-            Ok(stream) => exchange(stream, records, script, timeout).await,
+            Ok(stream) => exchange(stream, &mut records, script, timeout).await,
             Err(failed) => Err(failed),
         };
     }
@@ -259,16 +318,38 @@ async fn connect(
     }
 }
 
-/// Writes `records` and reads until the CGI head, within `timeout`.
+/// Writes `records` (a streamed body's as it arrives, each write within `timeout`) and then
+/// reads until the CGI head, within `timeout`. A client body's failure is its status with
+/// no reason.
 async fn exchange(
     mut stream: UpstreamConn,
-    records: Vec<u8>,
+    records: &mut Records,
     script: &str,
     timeout: Duration,
 ) -> Result<(CgiHead, usize, Output, UpstreamConn), Failed> {
+    let mut out = std::mem::take(&mut records.head);
+    if let Some(stdin) = records.stdin.as_mut() {
+        loop {
+            // What is at hand goes in one write with what came before.
+            let next = match stdin.try_next() {
+                Some(next) => next,
+                None => {
+                    out = write(&mut stream, out, timeout).await?;
+                    out.clear();
+                    stdin.next().await
+                }
+            };
+            match next {
+                Some(Ok(piece)) => fastcgi::encode_stdin(&mut out, &piece),
+                Some(Err(fault)) => return Err((fault.status, String::new(), false)),
+                None => break,
+            }
+        }
+        records.stdin = None;
+        fastcgi::encode_stdin_end(&mut out);
+    }
+    write(&mut stream, out, timeout).await?;
     let head = async {
-        let (written, _) = stream.write_all(records).await;
-        written.map_err(|e| (502, format!("write: {e}"), false))?;
         let mut reader = Output::new(script);
         loop {
             let got = reader.read(&mut stream).await;
@@ -287,6 +368,19 @@ async fn exchange(
         Ok(Ok((head, len, reader))) => Ok((head, len, reader, stream)),
         Ok(Err(failed)) => Err(failed),
         Err(_) => Err((504, "no CGI head in time".into(), true)),
+    }
+}
+
+/// Writes `out` within `timeout`; the buffer back.
+async fn write(
+    stream: &mut UpstreamConn,
+    out: Vec<u8>,
+    timeout: Duration,
+) -> Result<Vec<u8>, Failed> {
+    match rt::timeout(timeout, stream.write_all(out)).await {
+        Ok((Ok(()), back)) => Ok(back),
+        Ok((Err(e), _)) => Err((502, format!("write: {e}"), false)),
+        Err(_) => Err((504, "write: timed out".into(), false)),
     }
 }
 

@@ -18,6 +18,7 @@
 mod accel;
 pub(crate) mod app;
 mod fastcgi;
+pub(crate) mod incoming;
 mod inspect;
 mod ops;
 pub(crate) mod proxy;

@@ -7,11 +7,14 @@
 //! made; anything else is looked up in [`Request::fields`].
 
 use std::net::SocketAddr;
+use std::rc::Rc;
 
 use bytes::Bytes;
 
 use bext_core::static_files::Conditions;
 use bext_net::{Method, Version, h1};
+
+use super::incoming::{BodyCell, IncomingBody};
 
 /// A request's header fields, in the form its protocol delivered them.
 #[derive(Clone, Copy, Debug)]
@@ -63,6 +66,9 @@ pub(crate) struct Request<'a> {
     pub peer: SocketAddr,
     /// The body, for requests whose handler collected it.
     pub body: Option<&'a [u8]>,
+    /// The body as it arrives, for requests whose handler streams it
+    /// ([`Request::take_incoming`]).
+    incoming: Option<&'a BodyCell>,
     pub accept_encoding: Option<&'a [u8]>,
     pub conditions: Conditions<'a>,
     pub referer: Option<&'a [u8]>,
@@ -94,6 +100,7 @@ impl<'a> Request<'a> {
             path,
             query,
             body: None,
+            incoming: None,
             raw: None,
             ..*self
         }
@@ -149,6 +156,7 @@ impl<'a> Request<'a> {
             fields,
             peer,
             body: None,
+            incoming: None,
             accept_encoding: None,
             conditions: Conditions::default(),
             referer: None,
@@ -166,7 +174,14 @@ impl<'a> Request<'a> {
         request
     }
 
-    /// A copy that owns its bytes, for answering after the read buffer has moved on.
+    /// The body as it arrives, once: a handler whose route streams its body takes it here
+    /// (a request with a collected body, or none, has none to take).
+    pub fn take_incoming(&self) -> Option<Box<dyn IncomingBody>> {
+        self.incoming.and_then(BodyCell::take)
+    }
+
+    /// A copy that owns its bytes, for answering after the read buffer has moved on (an
+    /// incoming body is not copied: it stays with the driver's request).
     pub fn owned(&self) -> OwnedRequest {
         let copy = Copier::new(self.raw);
         let mut fields = Vec::new();
@@ -184,6 +199,7 @@ impl<'a> Request<'a> {
             fields,
             peer: self.peer,
             body: self.body.map(Bytes::copy_from_slice),
+            incoming: None,
         }
     }
 }
@@ -254,6 +270,7 @@ pub(crate) struct OwnedRequest {
     fields: Vec<(Bytes, Bytes)>,
     peer: SocketAddr,
     body: Option<Bytes>,
+    incoming: Option<Rc<BodyCell>>,
 }
 
 impl OwnedRequest {
@@ -296,11 +313,17 @@ impl OwnedRequest {
             fields,
             peer,
             body: None,
+            incoming: None,
         }
     }
 
     pub fn set_body(&mut self, body: Vec<u8>) {
         self.body = Some(Bytes::from(body));
+    }
+
+    /// The body arrives while the handler answers: it takes it from the view.
+    pub fn set_incoming(&mut self, body: Box<dyn IncomingBody>) {
+        self.incoming = Some(Rc::new(BodyCell::new(body)));
     }
 
     pub fn view(&self) -> Request<'_> {
@@ -318,6 +341,7 @@ impl OwnedRequest {
             None,
         );
         request.body = self.body.as_deref();
+        request.incoming = self.incoming.as_deref();
         request
     }
 }

@@ -15,6 +15,7 @@ use std::rc::Rc;
 use bext_net::Method;
 
 use bext_core::fastcgi::Script;
+use bext_core::limits::BODY_COLLECTED_BYTES_MAX;
 
 use super::State;
 use super::inspect::Inspection;
@@ -84,6 +85,9 @@ pub(crate) enum Ops {
 pub(crate) enum BodyUse {
     /// Needs all of it, up to this many bytes, before it can answer.
     Collect(u64),
+    /// Reads it as it arrives while it answers (the proxy, FastCGI), up to this many bytes:
+    /// the request carries it as an incoming body (`Request::take_incoming`).
+    Stream(u64),
     /// Answers without it; bodies over this many bytes are refused (413) anyway.
     Ignore(u64),
 }
@@ -128,14 +132,14 @@ impl Route {
 
     pub fn body_use(&self) -> BodyUse {
         let max = self.state.snapshot.config.sites[self.site].body_bytes_max;
+        let whole = max.min(BODY_COLLECTED_BYTES_MAX);
         if self.inspects() {
             // The rules look at the body before any handler answers.
-            return BodyUse::Collect(max);
+            return BodyUse::Collect(whole);
         }
         match self.handler {
-            Handler::App | Handler::Proxy(_) | Handler::FastCgi | Handler::Ops(Ops::Invalidate) => {
-                BodyUse::Collect(max)
-            }
+            Handler::Proxy(_) | Handler::FastCgi => BodyUse::Stream(max),
+            Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(whole),
             Handler::Static
             | Handler::Ops(_)
             | Handler::HttpsRedirect

@@ -18,8 +18,10 @@ use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, H2_STREAM_SEND_BYTES_MAX};
 use bext_net::fields::Field;
 use bext_net::{Method, Version};
 use bext_shards::deadlines::DeadlineSlot;
+use bext_shards::rt;
 
 use super::Connection;
+use crate::service::incoming::{BodyFault, IncomingBody, NextPiece};
 use crate::service::{Body, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response};
 use crate::shard::guard::{catch_sync, catch_unwind};
 
@@ -119,34 +121,55 @@ async fn with_body(
     let open = Open(connection);
     let connection = &open.0;
     let shard = connection.service.shard.clone();
-    match route.body_use() {
+    let timeouts = connection.service.current().snapshot.config.server.timeouts;
+    let idle = Duration::from_millis(timeouts.body_idle_timeout_ms);
+    let refused = match route.body_use() {
         BodyUse::Collect(max) => {
-            let timeouts = connection.service.current().snapshot.config.server.timeouts;
-            let idle = Duration::from_millis(timeouts.body_idle_timeout_ms);
             let slot = shard.deadlines.slot();
             match collect(&mut body, &headers, max, &slot, idle).await {
-                Ok(bytes) => owned.set_body(bytes),
-                Err((status, reason)) => {
-                    let view = owned.view();
-                    shard.metrics.borrow_mut().requests_refused += 1;
-                    let response = Response::error(status);
-                    let sent = send(connection, &slot, respond, &view, response).await;
-                    shard.record(status, sent, started);
-                    super::super::log(
-                        &shard,
-                        connection.peer,
-                        Some(&view),
-                        status,
-                        sent,
-                        started,
-                        Some(reason),
-                    );
-                    return;
+                Ok(bytes) => {
+                    owned.set_body(bytes);
+                    None
                 }
+                Err(refusal) => Some(refusal),
             }
         }
+        BodyUse::Stream(max) => match declared_length(&headers) {
+            Some(n) if n > max => Some((413, "body too large")),
+            declared => {
+                owned.set_incoming(Box::new(Incoming {
+                    body,
+                    declared,
+                    max,
+                    taken: 0,
+                    idle,
+                }));
+                None
+            }
+        },
         // Dropped: `h2` discards what still arrives and gives the window back.
-        BodyUse::Ignore(_) => drop(body),
+        BodyUse::Ignore(_) => {
+            drop(body);
+            None
+        }
+    };
+    if let Some((status, reason)) = refused {
+        let slot = shard.deadlines.slot();
+        let view = owned.view();
+        shard.metrics.borrow_mut().requests_refused += 1;
+        let response = Response::error(status);
+        let sent = send(connection, &slot, respond, &view, response).await;
+        shard.record(status, sent, started);
+        super::super::log(
+            &shard,
+            connection.peer,
+            Some(&view),
+            status,
+            sent,
+            started,
+            Some(reason),
+        );
+        return;
     }
     let view = owned.view();
     let response = match catch_sync(|| connection.service.answer_now(&view, &route, started)) {
@@ -264,6 +287,55 @@ fn owned_request(parts: &http::request::Parts, peer: std::net::SocketAddr) -> Ow
     )
 }
 
+fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+/// A request body the handler reads as its DATA frames arrive: each within `idle`, at most
+/// `max` bytes in all, the window given back as pieces are taken (so the client sends no
+/// faster than the handler passes them on).
+struct Incoming {
+    body: RecvStream,
+    declared: Option<u64>,
+    max: u64,
+    taken: u64,
+    idle: Duration,
+}
+
+impl IncomingBody for Incoming {
+    fn next(&mut self) -> NextPiece<'_> {
+        Box::pin(async move {
+            loop {
+                let chunk = match rt::timeout(self.idle, self.body.data()).await {
+                    Err(_) => return Some(Err(fault(408, "body timeout"))),
+                    Ok(None) => return None,
+                    Ok(Some(Err(_))) => return Some(Err(fault(400, "body refused"))),
+                    Ok(Some(Ok(chunk))) => chunk,
+                };
+                let _ = self.body.flow_control().release_capacity(chunk.len());
+                self.taken += chunk.len() as u64;
+                if self.taken > self.max {
+                    return Some(Err(fault(413, "body too large")));
+                }
+                if !chunk.is_empty() {
+                    return Some(Ok(chunk));
+                }
+            }
+        })
+    }
+
+    fn length(&self) -> Option<u64> {
+        self.declared
+    }
+}
+
+fn fault(status: u16, reason: &'static str) -> BodyFault {
+    BodyFault { status, reason }
+}
+
 /// Reads a request body of at most `max` bytes, each frame within `idle`; the refusal's
 /// status and reason otherwise.
 async fn collect(
@@ -273,10 +345,7 @@ async fn collect(
     slot: &DeadlineSlot<'_>,
     idle: Duration,
 ) -> Result<Vec<u8>, (u16, &'static str)> {
-    let declared = headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = declared_length(headers);
     if declared.is_some_and(|n| n > max) {
         return Err((413, "body too large"));
     }

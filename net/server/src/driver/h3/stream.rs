@@ -222,7 +222,9 @@ pub(super) fn begin(
         return answer(endpoint, key, peer, owned, route, started);
     }
     let keep = match route.body_use() {
-        BodyUse::Collect(max) => Some(max),
+        // HTTP/3 collects what HTTP/1.1 and HTTP/2 stream (the datagram loop owns the
+        // streams' bytes; a handler cannot wait on them yet).
+        BodyUse::Collect(max) | BodyUse::Stream(max) => Some(max),
         BodyUse::Ignore(_) => None,
     };
     Stream::Receiving {

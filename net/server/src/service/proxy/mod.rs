@@ -6,8 +6,9 @@
 //! shard's own view of the upstream's health and load); a kept-alive connection to it is
 //! taken from the shard's pool (one the server has closed meanwhile is dropped, not used)
 //! or a new one opened within `connect_timeout_ms`; the request head is re-encoded
-//! (hop-by-hop fields out, `X-Forwarded-*` in, the body's length ours) and sent with the
-//! collected body; the response head must arrive within `timeout_ms` and is judged (an
+//! (hop-by-hop fields out, `X-Forwarded-*` in, the body's framing ours) and sent with the
+//! body as it arrives from the client ([`outgoing`]); the response head must arrive within
+//! `timeout_ms` and is judged (an
 //! ambiguous one is a bad response, never guessed at); the body then streams to the client
 //! as the upstream sends it, each read within `timeout_ms`, and the connection goes back to
 //! the pool once the body has been read to its end. The response phases of the rules run
@@ -17,7 +18,8 @@
 //! counted): refused, reset or a bad response 502, a timeout 504, no server left 503. A
 //! server that fails `fail_max` times in a row is ejected for a while. A request goes to
 //! another server when the first could not be connected to (nothing was sent) and, for
-//! idempotent methods only, when it failed after sending: a POST is never sent twice. A
+//! idempotent methods only, when it failed after sending: a POST is never sent twice (and
+//! a streamed body goes again only while all of it is still kept, `Outgoing::replayable`). A
 //! kept-alive connection that fails before any byte of an answer is retried once on a new
 //! connection to the same server, for idempotent methods too.
 //!
@@ -26,6 +28,7 @@
 
 mod cache;
 pub(crate) mod health;
+mod outgoing;
 
 pub(crate) use cache::owner_obtain;
 pub(crate) mod setup;
@@ -54,9 +57,11 @@ use bext_net::h1::{BodyDecoder, BodyKind};
 use bext_net::{Method, Version};
 use bext_shards::rt;
 
+use crate::service::incoming::BodyFault;
 use crate::shard::Shard;
 use crate::upstream::{ConnectError, KeptConns, PeerAddr, TlsTo, UpstreamConn};
 
+use self::outgoing::{Outgoing, SendFault};
 use super::response::{Body, BodyStream, Upgraded};
 use super::route::Route;
 use super::{Request, Response, Service, State};
@@ -169,6 +174,9 @@ enum Failure {
     /// No response head in time.
     Timeout,
     Bad(BadResponse),
+    /// The client's body failed while it was being sent (too large, stalled, broken): not
+    /// the server's doing.
+    Client(BodyFault),
 }
 
 impl Failure {
@@ -181,6 +189,7 @@ impl Failure {
         match self {
             Failure::ConnectTimeout | Failure::Timeout => 504,
             Failure::Refused(_) | Failure::Reset(_) | Failure::Bad(_) => 502,
+            Failure::Client(fault) => fault.status,
         }
     }
 }
@@ -193,6 +202,7 @@ impl fmt::Display for Failure {
             Failure::Reset(why) => write!(f, "no response: {why}"),
             Failure::Timeout => f.write_str("no response head in time"),
             Failure::Bad(bad) => write!(f, "{bad}"),
+            Failure::Client(fault) => write!(f, "the client's body: {}", fault.reason),
         }
     }
 }
@@ -333,7 +343,11 @@ async fn forward(
     let upgrade = (request.version == Version::Http11)
         .then(|| upstream::upgrade_requested(fields.iter().copied()))
         .flatten();
-    let body = request.body.unwrap_or_default();
+    let mut body = Outgoing::new(
+        request.body,
+        request.take_incoming(),
+        request.method == Method::Post,
+    );
     let head_request = request.method == Method::Head;
     // What may be sent twice: idempotent methods, and any with `retry_non_idempotent`.
     let idempotent = config.retry_non_idempotent || request.method.is_idempotent();
@@ -362,7 +376,15 @@ async fn forward(
             HostHeader::Upstream => hosts.get(server).map(String::as_bytes),
             HostHeader::Fixed(host) => Some(host.as_bytes()),
         };
-        let head = request_head(from.secure, request, target, &fields, upgrade, send_host);
+        let head = request_head(
+            from.secure,
+            request,
+            target,
+            &fields,
+            upgrade,
+            send_host,
+            body.framing(),
+        );
         let tls = match (&config.tls, &state.tls, names.and_then(|n| n.get(server))) {
             (None, _, _) => None,
             (Some(_), Some(config), Some(name)) => Some(TlsTo { config, name }),
@@ -374,19 +396,20 @@ async fn forward(
         };
         state.peers.borrow_mut().started(server);
         let started = Instant::now();
-        let asked = Asked {
+        let mut asked = Asked {
             head: &head,
-            body,
+            body: &mut body,
             head_request,
             upgrade: upgrade.is_some(),
             idempotent,
             timeout: Duration::from_millis(from.timeout_ms.unwrap_or(config.timeout_ms)),
         };
-        let result = exchange(service, state, config, server, addr, tls, &asked).await;
+        let result = exchange(service, state, config, server, addr, tls, &mut asked).await;
         let outcome = match &result {
             Ok(_) => Outcome::Answered {
                 latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             },
+            Err(Failure::Client(_)) => Outcome::Abandoned,
             Err(_) => Outcome::Failed,
         };
         let health = state.peers.borrow_mut().finished(
@@ -405,6 +428,12 @@ async fn forward(
                 };
                 return respond(service, pool, asked.timeout, head, stream, rest);
             }
+            Err(Failure::Client(fault)) => {
+                // Logged by the driver with the answer; the connection closes after it.
+                let mut response = Response::error(fault.status);
+                response.close = true;
+                return response;
+            }
             Err(failure) => {
                 {
                     let mut metrics = service.shard.metrics.borrow_mut();
@@ -421,6 +450,7 @@ async fn forward(
                             metrics.proxy_bad_responses += 1;
                             metrics.upstream(&config.name).bad_responses += 1;
                         }
+                        Failure::Client(_) => {}
                     }
                     metrics.proxy_ejections += u64::from(matches!(health, Health::Ejected { .. }));
                 }
@@ -437,7 +467,8 @@ async fn forward(
                     String::from_utf8_lossy(request.method_bytes),
                     String::from_utf8_lossy(request.target).escape_debug(),
                 );
-                let retry = failure.unsent() || idempotent;
+                // A streamed body is sent again only while all of it is still at hand.
+                let retry = body.replayable() && (failure.unsent() || idempotent);
                 last = Some(failure);
                 if !retry {
                     break;
@@ -467,7 +498,8 @@ async fn forward(
 /// What is asked of an upstream server.
 struct Asked<'a> {
     head: &'a [u8],
-    body: &'a [u8],
+    /// The body, sent after the head (and again to another server while it can be).
+    body: &'a mut Outgoing,
     head_request: bool,
     /// The client asked to switch protocols.
     upgrade: bool,
@@ -486,13 +518,9 @@ fn request_head(
     fields: &[(&[u8], &[u8])],
     upgrade: Option<&[u8]>,
     send_host: Option<&[u8]>,
+    body: BodyKind,
 ) -> Vec<u8> {
     let client = request.peer.ip().to_string();
-    let body_len = match request.body {
-        Some(body) => Some(body.len() as u64),
-        None if matches!(request.method, Method::Post) => Some(0),
-        None => None,
-    };
     let mut head = Vec::with_capacity(512);
     upstream::encode_request(
         &mut head,
@@ -505,7 +533,7 @@ fn request_head(
             host: request.host,
             send_host,
         },
-        body_len,
+        body,
         upgrade,
     );
     head
@@ -520,7 +548,7 @@ async fn exchange(
     server: usize,
     addr: &PeerAddr,
     tls: Option<TlsTo<'_>>,
-    asked: &Asked<'_>,
+    asked: &mut Asked<'_>,
 ) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), Failure> {
     let idle_for = Duration::from_millis(config.idle_ms);
     if let Some(stream) = state.take_idle(server, idle_for) {
@@ -529,7 +557,7 @@ async fn exchange(
             Ok(done) => return Ok(done),
             // The server closed it as it was taken: a new connection, once, when sending
             // twice is safe.
-            Err((Failure::Reset(_), false)) if asked.idempotent => {}
+            Err((Failure::Reset(_), false)) if asked.idempotent && asked.body.replayable() => {}
             Err((failure, _)) => return Err(failure),
         }
     }
@@ -545,19 +573,21 @@ async fn exchange(
         .map_err(|(failure, _)| failure)
 }
 
-/// Sends the request and reads the response head, within the asked timeout. On failure, says
-/// whether any byte of a response had arrived.
+/// Sends the request and reads the response head: each write, and then the head, within the
+/// asked timeout (a streamed body takes as long as the client takes, each piece within the
+/// client's own body deadline). On failure, says whether any byte of a response had
+/// arrived.
 async fn send_and_read_head(
     mut stream: UpstreamConn,
-    asked: &Asked<'_>,
+    asked: &mut Asked<'_>,
 ) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), (Failure, bool)> {
     let deadline = asked.timeout;
-    let exchange = async {
-        let mut out = Vec::with_capacity(asked.head.len() + asked.body.len());
-        out.extend_from_slice(asked.head);
-        out.extend_from_slice(asked.body);
-        let (written, _) = stream.write_all(out).await;
-        written.map_err(|e| (Failure::Reset(format!("write: {e}")), false))?;
+    match asked.body.send(&mut stream, asked.head, deadline).await {
+        Ok(()) => {}
+        Err(SendFault::Upstream(why)) => return Err((Failure::Reset(why), false)),
+        Err(SendFault::Client(fault)) => return Err((Failure::Client(fault), false)),
+    }
+    let read_head = async {
         let mut buf: Vec<u8> = Vec::with_capacity(PROXY_READ_BYTES);
         loop {
             if buf.capacity() - buf.len() < PROXY_READ_BYTES / 4 {
@@ -591,7 +621,7 @@ async fn send_and_read_head(
             }
         }
     };
-    match rt::timeout(deadline, exchange).await {
+    match rt::timeout(deadline, read_head).await {
         Ok(Ok((response, rest))) => Ok((response, stream, rest)),
         Ok(Err(failure)) => Err(failure),
         Err(_) => Err((Failure::Timeout, true)),

@@ -1,0 +1,249 @@
+//! Request bodies through the proxy, end to end: streamed to the upstream as they arrive
+//! (never held whole), framed as the client framed them, over HTTP/1.1 and HTTP/2; a body
+//! that fails mid-way (too large, the client gone) is answered or dropped without the
+//! request being sent twice; a small body is replayed to another server when the first
+//! resets. The upstream is `tests/proxy/upstream.py`'s `/sink`, which hashes what it reads
+//! and says how much has come so far.
+
+mod common;
+#[path = "proxy/harness.rs"]
+mod harness;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use common::{Bext, TempDir, eventually};
+use harness::{Upstream, curl, json};
+
+/// A proxy site in front of `upstream`, with `body_bytes_max` and `extra` server settings.
+fn proxy_config(
+    dir: &TempDir,
+    upstreams: &[&Upstream],
+    body_bytes_max: u64,
+    extra: &str,
+) -> std::path::PathBuf {
+    let servers: Vec<String> = upstreams
+        .iter()
+        .map(|u| format!("\"{}\"", u.addr()))
+        .collect();
+    dir.write(
+        "bext.toml",
+        format!(
+            "[server]\n{extra}\n\n[[upstream]]\nname = \"api\"\nservers = [{}]\n\n\
+             [[site]]\nbody_bytes_max = {body_bytes_max}\n\
+             [[site.proxy]]\nmatch = \"/**\"\nupstream = \"api\"\n",
+            servers.join(", ")
+        ),
+    )
+}
+
+/// `bytes` bytes of a pattern that a shifted or dropped piece would change, and their SHA-256.
+fn upload_file(dir: &TempDir, name: &str, bytes: usize) -> (std::path::PathBuf, String) {
+    let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
+    let path = dir.write(name, &data);
+    let out = std::process::Command::new("sha256sum")
+        .arg(&path)
+        .output()
+        .expect("sha256sum runs");
+    let sum = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    (path, sum)
+}
+
+/// What `/received?id=ID` says: bytes read so far, `/sink` requests seen.
+fn received(upstream: &Upstream, id: &str) -> (u64, u64) {
+    let (status, body, _) = curl(&format!("http://{}/received?id={id}", upstream.addr()), &[]);
+    assert_eq!(status, 200, "{body}");
+    let mut parts = body.split_whitespace().map(|n| n.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// bext's peak resident memory (`VmHWM`), in KiB.
+fn peak_rss_kib(bext: &Bext) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", bext.pid()))
+        .expect("bext's /proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM")
+}
+
+#[test]
+fn a_large_upload_streams_through_without_being_held() {
+    let dir = TempDir::new("proxy-body-large");
+    let upstream = Upstream::start("sink");
+    let config = proxy_config(&dir, &[&upstream], 1 << 30, "");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    // Warm: the first proxied request sets up the connection pool and the buffers.
+    let (status, _, _) = curl(&format!("http://{}/sink?id=warm", bext.addr), &["-d", "x"]);
+    assert_eq!(status, 200);
+    let before = peak_rss_kib(&bext);
+    let size = 96 << 20;
+    let (file, sum) = upload_file(&dir, "upload.bin", size);
+    let data = format!("@{}", file.display());
+    for (framing, args) in [
+        ("length", vec!["--data-binary", &data]),
+        (
+            "chunked",
+            vec!["--data-binary", &data, "-H", "Transfer-Encoding: chunked"],
+        ),
+    ] {
+        let (status, body, _) = curl(
+            &format!("http://{}/sink?id={framing}", bext.addr),
+            &[&args[..], &["--max-time", "120"]].concat(),
+        );
+        assert_eq!(status, 200, "{framing}: {body}");
+        let doc = json(&body);
+        assert_eq!(doc["bytes"], size as u64, "{framing}");
+        assert_eq!(doc["sha256"], sum.as_str(), "{framing}");
+        // Framed as the client framed it.
+        assert_eq!(doc["framing"], framing);
+        assert_eq!(received(&upstream, framing).1, 1, "{framing}: sent once");
+    }
+    // Held whole, 96 MiB would show in the peak; streamed, a few reads' worth do.
+    let grown_kib = peak_rss_kib(&bext).saturating_sub(before);
+    assert!(
+        grown_kib < 24 * 1024,
+        "bext's peak memory grew by {grown_kib} KiB over two 96 MiB uploads"
+    );
+}
+
+#[test]
+fn the_upstream_reads_the_body_before_the_client_has_sent_all_of_it() {
+    let dir = TempDir::new("proxy-body-early");
+    let upstream = Upstream::start("sink");
+    let config = proxy_config(&dir, &[&upstream], 1 << 20, "");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let half = vec![b'a'; 100_000];
+    let mut client = TcpStream::connect(bext.addr).expect("connect");
+    client
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    client
+        .write_all(b"POST /sink?id=early HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n")
+        .expect("head");
+    client.write_all(&half).expect("first half");
+    // Buffered whole, nothing would reach the upstream until the second half is sent.
+    eventually("the upstream has the first half", || {
+        (received(&upstream, "early").0 >= 100_000).then_some(())
+    });
+    client.write_all(&half).expect("second half");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("sha256") || !answer.ends_with(b"}") {
+        let n = client.read(&mut buf).expect("the answer");
+        assert!(n > 0, "closed: {}", String::from_utf8_lossy(&answer));
+        answer.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("\"bytes\": 200000"), "{text}");
+}
+
+#[test]
+fn an_http2_upload_streams_to_an_http1_upstream() {
+    let dir = TempDir::new("proxy-body-h2");
+    let upstream = Upstream::start("sink");
+    let config = proxy_config(&dir, &[&upstream], 1 << 30, "http2 = true");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let size = 24 << 20;
+    let (file, sum) = upload_file(&dir, "upload.bin", size);
+    let data = format!("@{}", file.display());
+    let (status, body, _) = curl(
+        &format!("http://{}/sink?id=h2", bext.addr),
+        &[
+            "--http2-prior-knowledge",
+            "--data-binary",
+            &data,
+            "--max-time",
+            "120",
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let doc = json(&body);
+    assert_eq!(doc["bytes"], size as u64);
+    assert_eq!(doc["sha256"], sum.as_str());
+    // curl declares the length over HTTP/2; it is passed on.
+    assert_eq!(doc["framing"], "length");
+}
+
+#[test]
+fn a_body_that_fails_mid_way_is_never_sent_twice() {
+    let dir = TempDir::new("proxy-body-fail");
+    let upstream = Upstream::start("sink");
+    let config = proxy_config(&dir, &[&upstream], 64 * 1024, "");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+
+    // Chunked past `body_bytes_max`: 413 once the sizes add up past it, connection closed.
+    let (file, _) = upload_file(&dir, "too-big.bin", 200_000);
+    let data = format!("@{}", file.display());
+    let (status, body, _) = curl(
+        &format!("http://{}/sink?id=big", bext.addr),
+        &["--data-binary", &data, "-H", "Transfer-Encoding: chunked"],
+    );
+    assert_eq!(status, 413, "{body}");
+    // A declared length past it is refused before anything goes out.
+    let (status, _, _) = curl(
+        &format!("http://{}/sink?id=declared", bext.addr),
+        &["--data-binary", &data],
+    );
+    assert_eq!(status, 413);
+    assert_eq!(received(&upstream, "declared"), (0, 0));
+
+    // The client goes away half-way: the upstream sees a short body, once, and bext stays up.
+    let mut client = TcpStream::connect(bext.addr).expect("connect");
+    client
+        .write_all(b"POST /sink?id=gone HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n")
+        .expect("head");
+    client.write_all(&[b'g'; 20_000]).expect("part of the body");
+    eventually("the upstream has the part sent", || {
+        (received(&upstream, "gone").0 >= 20_000).then_some(())
+    });
+    drop(client);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(received(&upstream, "gone"), (20_000, 1));
+    assert!(bext.stderr().is_empty() || !bext.stderr().contains("panicked"));
+    let (status, _, _) = curl(
+        &format!("http://{}/sink?id=after", bext.addr),
+        &["-d", "ok"],
+    );
+    assert_eq!(status, 200, "served after a client left mid-body");
+}
+
+#[test]
+fn a_small_body_is_sent_whole_to_the_next_server_after_a_reset() {
+    let dir = TempDir::new("proxy-body-retry");
+    let a = Upstream::start("a");
+    let b = Upstream::start("b");
+    let config = proxy_config(&dir, &[&a, &b], 1 << 20, "");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let body: String = (0..3000)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    // Round robin: one of the two requests goes to `a` first, which resets; PUT is
+    // idempotent, so it goes to `b` with the body as it was sent to `a`.
+    for i in 0..2 {
+        let (status, answer, _) = curl(
+            &format!("http://{}/reset-if?name=a&i={i}", bext.addr),
+            &[
+                "-X",
+                "PUT",
+                "--data-binary",
+                &body,
+                "-H",
+                "Transfer-Encoding: chunked",
+            ],
+        );
+        assert_eq!(status, 200, "{answer}");
+        let doc = json(&answer);
+        assert_eq!(doc["server"], "b");
+        assert_eq!(doc["body"], body.as_str());
+    }
+    assert!(bext.metric("bext_proxy_retries_total") >= 1);
+}
