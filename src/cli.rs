@@ -26,6 +26,19 @@ pub enum Command {
     Dev(ServeArgs),
     /// Check a config file (and that its site roots open) without serving, like `nginx -t`.
     CheckConfig { file: PathBuf },
+    /// Print a realtime subscriber token for TOPICS (comma-separated; `news.*` allows every
+    /// topic under `news.`), signed with the config's `[realtime] secret`.
+    RealtimeToken {
+        /// The config file whose `[realtime] secret` signs the token.
+        #[arg(long, short = 'c')]
+        config: PathBuf,
+        /// Topics the token allows, comma-separated.
+        #[arg(long)]
+        topics: String,
+        /// Seconds until the token expires.
+        #[arg(long, default_value_t = 3600)]
+        ttl_secs: u64,
+    },
 }
 
 #[derive(Args)]

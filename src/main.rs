@@ -43,6 +43,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => serve(args, false),
         Command::Dev(args) => serve(args, true),
+        Command::RealtimeToken {
+            config,
+            topics,
+            ttl_secs,
+        } => realtime_token(&config, &topics, ttl_secs),
         Command::CheckConfig { file } => match load::from_file(&file).and_then(load::snapshot) {
             Ok(snapshot) => {
                 let config = &snapshot.config;
@@ -67,6 +72,36 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// `bext realtime-token`: a subscriber token signed with the config's secret.
+fn realtime_token(config: &std::path::Path, topics: &str, ttl_secs: u64) -> ExitCode {
+    use bext_core::realtime::token::{Claims, sign};
+    let config = match load::from_file(config) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("bext: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(secret) = config.realtime.as_ref().and_then(|r| r.secret.as_ref()) else {
+        eprintln!("bext: the config has no [realtime] secret: subscribers need no token");
+        return ExitCode::FAILURE;
+    };
+    let topics: Vec<String> = topics
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let valid = |t: &String| bext_core::realtime::topic_valid(t.strip_suffix(".*").unwrap_or(t));
+    if topics.is_empty() || !topics.iter().all(valid) {
+        eprintln!("bext: --topics: give topics (A-Z a-z 0-9 _ - . :), or prefixes ending in `.*`");
+        return ExitCode::FAILURE;
+    }
+    let exp = bext_shards::clock::unix_secs().saturating_add(ttl_secs);
+    println!("{}", sign(secret.as_bytes(), &Claims { topics, exp }));
+    ExitCode::SUCCESS
 }
 
 fn serve(args: ServeArgs, dev: bool) -> ExitCode {

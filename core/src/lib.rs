@@ -35,6 +35,7 @@ pub mod limits;
 pub mod metrics;
 pub mod origin;
 pub mod proxy;
+pub mod realtime;
 pub mod sites;
 pub mod static_files;
 pub mod waf;

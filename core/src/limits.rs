@@ -545,6 +545,9 @@ const _: () = assert!(H2_STREAM_SEND_BYTES_MAX <= H2_OUTPUT_BYTES_MAX);
 const _: () = assert!(APP_FILE_SNAPSHOT_BYTES_MAX <= APP_FILES_SNAPSHOT_BYTES_MAX);
 const _: () = assert!(IMAGE_CACHE_ENTRY_BYTES_MAX <= IMAGE_CACHE_BYTES_MAX);
 const _: () = assert!(APP_FILES_SNAPSHOT_BYTES_MAX <= ENGINE_HEAP_BYTES_MAX / 8);
+const _: () = assert!(REALTIME_REPLAY_DEFAULT as u64 <= REALTIME_REPLAY_CEILING);
+const _: () = assert!(REALTIME_QUEUE_DEFAULT as u64 <= REALTIME_QUEUE_CEILING);
+const _: () = assert!(REALTIME_EVENT_BYTES_MAX <= REALTIME_REPLAY_BYTES_MAX);
 /// Most names on one ACME certificate (Let's Encrypt's limit).
 pub const ACME_NAMES_MAX: usize = 100;
 /// Renew an ACME certificate this long before it expires (or with a third of its lifetime
@@ -651,3 +654,38 @@ pub const HEALTH_PATH_BYTES_MAX: usize = 1024;
 pub const HEALTH_RESPONSE_BYTES_MAX: usize = 4 * 1024;
 /// Bytes of a FastCGI script's error output logged per request (PHP's warnings).
 pub const FASTCGI_ERROR_LOG_BYTES_MAX: usize = 4 * 1024;
+
+// Realtime pub/sub (`[realtime]`, `core/src/realtime/`).
+
+/// Bytes of a topic's name.
+pub const REALTIME_TOPIC_BYTES_MAX: usize = 128;
+/// Topics one subscription (and one token) may name.
+pub const REALTIME_TOPICS_PER_SUBSCRIPTION_MAX: usize = 32;
+/// Bytes of a subscriber token.
+pub const REALTIME_TOKEN_BYTES_MAX: usize = 4 * 1024;
+/// Topics a shard keeps recent events of (and knows at all, beyond those with subscribers).
+pub const REALTIME_TOPICS_MAX: usize = 4096;
+/// Bytes of events a shard keeps for resuming subscribers (shared between shards: every
+/// shard keeps the same events).
+pub const REALTIME_REPLAY_BYTES_MAX: usize = 32 << 20;
+/// Default `[realtime] replay_max`: events kept per topic for resuming.
+pub const REALTIME_REPLAY_DEFAULT: usize = 64;
+/// Highest `replay_max`.
+pub const REALTIME_REPLAY_CEILING: u64 = 10_000;
+/// Default `[realtime] queue_max`: events queued for one subscriber before it is evicted.
+pub const REALTIME_QUEUE_DEFAULT: usize = 1024;
+/// Highest `queue_max`.
+pub const REALTIME_QUEUE_CEILING: u64 = 1 << 20;
+/// Bytes of one published event's data.
+pub const REALTIME_EVENT_BYTES_MAX: usize = 64 * 1024;
+/// Bytes of a publish request's body (the data JSON-escaped, at worst six bytes a byte).
+pub const REALTIME_PUBLISH_BODY_BYTES_MAX: u64 = 6 * REALTIME_EVENT_BYTES_MAX as u64 + 4096;
+/// Subscribers one shard serves at once; more are answered 503.
+pub const REALTIME_SUBSCRIBERS_PER_SHARD_MAX: usize = 100_000;
+/// Shortest `[realtime] secret` and `publish_token`.
+pub const REALTIME_SECRET_BYTES_MIN: usize = 32;
+/// Events one shard holds for another whose inbox is full, in order, before it drops the
+/// oldest (that shard's subscribers then miss them; counted).
+pub const REALTIME_OUTBOX_MAX: usize = 4096;
+/// Between SSE comments that keep an idle stream open through proxies.
+pub const REALTIME_SSE_KEEPALIVE_MS: u64 = 15_000;

@@ -131,6 +131,16 @@ pub struct Metrics {
     pub proxy_health_failures: u64,
     /// Proxied response bodies the upstream broke off (the client's stream is reset).
     pub proxy_bodies_cut: u64,
+    /// Realtime events numbered by their topic's owner (`POST /__bext/realtime/publish`).
+    pub realtime_published: u64,
+    /// Realtime subscribers dropped because their queue of events was full.
+    pub realtime_evicted: u64,
+    /// Realtime messages a shard dropped because another's inbox stayed full too long.
+    pub realtime_dropped: u64,
+    /// Realtime subscribers connected now.
+    pub realtime_subscribers: u64,
+    /// Realtime events written to subscribers.
+    pub realtime_delivered: u64,
     /// Bans this shard wrote into the XDP filter's map.
     pub xdp_bans: u64,
     /// Bans the XDP filter's map refused (the userspace ban still holds).
@@ -269,6 +279,11 @@ impl Metrics {
         self.proxy_health_failures += other.proxy_health_failures;
         self.xdp_bans += other.xdp_bans;
         self.xdp_ban_failures += other.xdp_ban_failures;
+        self.realtime_published += other.realtime_published;
+        self.realtime_evicted += other.realtime_evicted;
+        self.realtime_dropped += other.realtime_dropped;
+        self.realtime_subscribers += other.realtime_subscribers;
+        self.realtime_delivered += other.realtime_delivered;
         self.latency_sum_nanos = self
             .latency_sum_nanos
             .saturating_add(other.latency_sum_nanos);
@@ -507,6 +522,26 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         m.fastcgi_connections_opened,
     );
     counter(
+        "bext_realtime_published_total",
+        "Realtime events published (numbered by their topic's owner shard).",
+        m.realtime_published,
+    );
+    counter(
+        "bext_realtime_delivered_total",
+        "Realtime events written to subscribers.",
+        m.realtime_delivered,
+    );
+    counter(
+        "bext_realtime_evicted_total",
+        "Realtime subscribers dropped because they did not keep up.",
+        m.realtime_evicted,
+    );
+    counter(
+        "bext_realtime_dropped_total",
+        "Realtime messages dropped between shards (an inbox stayed full).",
+        m.realtime_dropped,
+    );
+    counter(
         "bext_proxy_bodies_cut_total",
         "Proxied response bodies the upstream broke off (the client's stream is reset).",
         m.proxy_bodies_cut,
@@ -609,6 +644,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         out,
         "# HELP bext_open_connections Connections open now.\n# TYPE bext_open_connections gauge\nbext_open_connections {}\n",
         m.connections_open
+    );
+    let _ = write!(
+        out,
+        "# HELP bext_realtime_subscribers Realtime subscribers connected now.\n# TYPE bext_realtime_subscribers gauge\nbext_realtime_subscribers {}\n",
+        m.realtime_subscribers
     );
     let _ = write!(
         out,

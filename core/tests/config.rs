@@ -894,6 +894,54 @@ fn render_settings_are_chosen_and_bounded() {
 }
 
 #[test]
+fn realtime_is_off_unless_its_table_is_there_and_its_secrets_are_long() {
+    use bext_core::config::RealtimeConfig;
+    let secret = "s".repeat(32);
+    let token = "p".repeat(40);
+    check_ok(
+        &format!(
+            "[realtime]\nsecret = \"{secret}\"\npublish_token = \"{token}\"\nreplay_max = 0\n\
+             queue_max = 16\n{SITE}"
+        ),
+        |c| {
+            c.realtime = Some(RealtimeConfig {
+                secret: Some(secret.clone()),
+                publish_token: Some(token.clone()),
+                replay_max: 0,
+                queue_max: 16,
+            });
+        },
+    );
+    check_ok(&format!("[realtime]\n{SITE}"), |c| {
+        c.realtime = Some(RealtimeConfig {
+            secret: None,
+            publish_token: None,
+            replay_max: bext_core::limits::REALTIME_REPLAY_DEFAULT,
+            queue_max: bext_core::limits::REALTIME_QUEUE_DEFAULT,
+        });
+    });
+    check_err(
+        &format!("[realtime]\nsecret = \"short\"\n{SITE}"),
+        "bext.config.toml:2:10: realtime.secret: must be at least 32",
+    );
+    check_err(
+        &format!(
+            "[realtime]\npublish_token = \"{} x\"\n{SITE}",
+            "y".repeat(32)
+        ),
+        "bext.config.toml:2:17: realtime.publish_token: must be at least 32",
+    );
+    check_err(
+        &format!("[realtime]\nqueue_max = 0\n{SITE}"),
+        "bext.config.toml:2:13: realtime.queue_max: 0 is out of range",
+    );
+    check_err(
+        &format!("[realtime]\nsecrets = \"x\"\n{SITE}"),
+        "bext.config.toml:2:1: realtime.secrets: unknown field",
+    );
+}
+
+#[test]
 fn app_sites_default_their_root_to_public() {
     let config = parse("[[site]]\napp = \"shop\"\n").unwrap();
     assert_eq!(config.sites[0].app, Some(PathBuf::from(BASE).join("shop")));

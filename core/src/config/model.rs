@@ -23,6 +23,23 @@ pub struct Config {
     pub waf: WafConfig,
     /// `[[upstream]]`: servers that sites' proxy routes forward to, by index.
     pub upstreams: Vec<Upstream>,
+    /// `[realtime]`: the pub/sub endpoints under `/__bext/realtime/`; `None`: off.
+    pub realtime: Option<RealtimeConfig>,
+}
+
+/// `[realtime]`: topics clients subscribe to (SSE) and servers publish to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RealtimeConfig {
+    /// Subscribers need a token signed with this (`core::realtime::token`); `None`: anyone
+    /// may subscribe to any topic.
+    pub secret: Option<String>,
+    /// `POST /__bext/realtime/publish` needs `Authorization: Bearer` this; `None`: no
+    /// publishing over HTTP.
+    pub publish_token: Option<String>,
+    /// Events kept per topic for subscribers that resume (`Last-Event-ID`).
+    pub replay_max: usize,
+    /// Events queued for one subscriber before it is dropped as too slow.
+    pub queue_max: usize,
 }
 
 /// One `[[upstream]]`: a pool of servers a proxy route forwards to.
@@ -536,6 +553,7 @@ impl Config {
             render: RenderConfig::default(),
             waf: WafConfig::default(),
             upstreams: Vec::new(),
+            realtime: None,
         }
     }
 }
@@ -552,6 +570,7 @@ impl Config {
             render: RenderConfig::default(),
             waf: WafConfig::default(),
             upstreams: Vec::new(),
+            realtime: None,
         }
     }
 }

@@ -25,6 +25,17 @@ pub(super) struct RawConfig {
     pub waf: RawWaf,
     #[serde(default)]
     pub upstream: Vec<Spanned<RawUpstream>>,
+    pub realtime: Option<Spanned<RawRealtime>>,
+}
+
+/// `[realtime]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [realtime] table")]
+pub(super) struct RawRealtime {
+    pub secret: Option<Spanned<String>>,
+    pub publish_token: Option<Spanned<String>>,
+    pub replay_max: Option<Spanned<u64>>,
+    pub queue_max: Option<Spanned<u64>>,
 }
 
 /// `[[upstream]]`.

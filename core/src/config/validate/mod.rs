@@ -4,6 +4,7 @@
 //! the rules of each table; this file the entry point and the helpers they share.
 
 mod proxy;
+mod realtime;
 mod render;
 mod server;
 mod site;
@@ -36,6 +37,10 @@ impl Checker<'_> {
         let render = self.render(raw.render)?;
         let waf = self.waf(raw.waf)?;
         let upstreams = self.upstreams(raw.upstream)?;
+        let realtime = match raw.realtime {
+            Some(table) => Some(self.realtime(table.into_inner())?),
+            None => None,
+        };
         if raw.site.is_empty() {
             return Err(self.source.error_at_start(
                 "site",
@@ -116,6 +121,7 @@ impl Checker<'_> {
             render,
             waf,
             upstreams,
+            realtime,
         })
     }
 

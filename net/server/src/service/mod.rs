@@ -22,6 +22,7 @@ pub(crate) mod incoming;
 mod inspect;
 mod ops;
 pub(crate) mod proxy;
+mod realtime;
 mod request;
 mod response;
 mod route;
@@ -68,6 +69,8 @@ pub(crate) struct Service {
     pub acme_tls: RefCell<Option<(u64, Arc<rustls::ServerConfig>)>>,
     /// `[waf]`'s rate buckets and bans on this shard.
     waf: waf::Waf,
+    /// `[realtime]`'s subscribers and recent events on this shard (kept across reloads).
+    realtime: realtime::Realtime,
 }
 
 /// What one snapshot needs on a shard: built on start and on each reload, pinned by requests.
@@ -89,6 +92,11 @@ pub(crate) struct State {
 
 impl Service {
     pub fn new(shard: Rc<Shard>, snapshot: Arc<Snapshot>) -> Rc<Service> {
+        let realtime = realtime::Realtime::new(
+            snapshot.config.realtime.as_ref(),
+            realtime::process_epoch(),
+            shard.mesh.shards(),
+        );
         let state = State::new(snapshot, &[], &shard);
         Rc::new(Service {
             shard,
@@ -100,6 +108,7 @@ impl Service {
             acme: RefCell::new(Arc::new(Challenges::default())),
             acme_tls: RefCell::new(None),
             waf: waf::Waf::default(),
+            realtime,
         })
     }
 
@@ -115,6 +124,8 @@ impl Service {
             let old = self.current.borrow();
             State::new(snapshot, &old.engines, &self.shard)
         };
+        self.realtime
+            .reconfigure(next.snapshot.config.realtime.as_ref());
         *self.current.borrow_mut() = Rc::new(next);
         self.reloads.bump();
     }

@@ -28,7 +28,11 @@ pub(crate) fn answer_now(service: &Service, ops: Ops, _request: &Request<'_>) ->
     match ops {
         Ops::Health => Some(health(service)),
         Ops::Unknown => Some(Response::error(404)),
-        Ops::Metrics | Ops::Invalidate | Ops::DevEvents => None,
+        Ops::Metrics
+        | Ops::Invalidate
+        | Ops::DevEvents
+        | Ops::RealtimeSse
+        | Ops::RealtimePublish => None,
     }
 }
 
@@ -52,6 +56,8 @@ pub(crate) async fn answer(
         }
         Ops::Invalidate => invalidate(service, route, request),
         Ops::DevEvents => dev_events(service),
+        Ops::RealtimeSse => super::realtime::subscribe(service, route, request),
+        Ops::RealtimePublish => super::realtime::publish(service, route, request),
         Ops::Unknown => Response::error(404),
     }
 }
@@ -143,7 +149,7 @@ fn invalidate(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Re
 }
 
 /// The token of an `authorization: Bearer <token>` field.
-fn bearer<'a>(request: &Request<'a>) -> Option<&'a [u8]> {
+pub(super) fn bearer<'a>(request: &Request<'a>) -> Option<&'a [u8]> {
     let value = request.fields.get("authorization")?;
     let scheme = value.get(..7)?;
     scheme

@@ -15,7 +15,7 @@ use std::rc::Rc;
 use bext_net::Method;
 
 use bext_core::fastcgi::Script;
-use bext_core::limits::BODY_COLLECTED_BYTES_MAX;
+use bext_core::limits::{BODY_COLLECTED_BYTES_MAX, REALTIME_PUBLISH_BODY_BYTES_MAX};
 
 use super::State;
 use super::inspect::Inspection;
@@ -74,6 +74,11 @@ pub(crate) enum Refusal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Ops {
     Health,
+    /// `[realtime]`'s `/__bext/realtime/sse`: open to every client (tokens decide).
+    RealtimeSse,
+    /// `[realtime]`'s `/__bext/realtime/publish`: open to every client (its bearer token
+    /// decides).
+    RealtimePublish,
     Metrics,
     Invalidate,
     DevEvents,
@@ -140,6 +145,9 @@ impl Route {
         match self.handler {
             Handler::Proxy(_) | Handler::FastCgi => BodyUse::Stream(max),
             Handler::App | Handler::Ops(Ops::Invalidate) => BodyUse::Collect(whole),
+            Handler::Ops(Ops::RealtimePublish) => {
+                BodyUse::Collect(whole.min(REALTIME_PUBLISH_BODY_BYTES_MAX))
+            }
             Handler::Static
             | Handler::Ops(_)
             | Handler::HttpsRedirect
@@ -154,6 +162,13 @@ fn ops_endpoint(state: &State, request: &Request<'_>) -> Option<Ops> {
     let path = request.path;
     if !path.starts_with(OPS_PREFIX) {
         return None;
+    }
+    if state.snapshot.config.realtime.is_some() {
+        match path {
+            b"/__bext/realtime/sse" => return Some(Ops::RealtimeSse),
+            b"/__bext/realtime/publish" => return Some(Ops::RealtimePublish),
+            _ => {}
+        }
     }
     // The dev reload stream answers whoever loaded the page: dev servers are local.
     if path == b"/__bext/dev/events" && state.snapshot.dev_mode() {

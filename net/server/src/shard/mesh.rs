@@ -10,6 +10,7 @@
 //! | `MetricsReply`, `FillReply` | retried every `MESH_RETRY_INTERVAL_MS` until the asker's own wait ends |
 //! | `FillRequest` | the asking shard renders the page (or fetches the proxied answer) itself |
 //! | `QuicDatagram` | dropped and counted (`bext_quic_datagrams_dropped_total`): QUIC's loss recovery sends it again |
+//! | `RealtimePublish`, `RealtimeEvent` | kept in order for that peer and sent first when its inbox has room (`REALTIME_OUTBOX_MAX` per peer; past it the oldest is dropped, counted in `bext_realtime_dropped_total`) |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
 //! | `UpstreamHealth` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard keeps its last view of the server until its own failures eject it |
 //! | `Reload`, `Stop`, `Acme` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator (for `Acme`, the ACME thread, which does not tell the CA to check) |
@@ -88,6 +89,18 @@ pub(crate) enum Message {
         site: usize,
         what: Invalidate,
     },
+    /// A realtime event for this shard, the owner of its topic, to number and fan out.
+    RealtimePublish(Box<Publish>),
+    /// A numbered realtime event from its topic's owner, for this shard's subscribers.
+    RealtimeEvent(Arc<bext_core::realtime::Event>),
+}
+
+/// A realtime event as published, before its topic's owner numbers it.
+pub(crate) struct Publish {
+    pub topic: String,
+    /// An SSE event name.
+    pub name: Option<String>,
+    pub data: Bytes,
 }
 
 /// A QUIC datagram that arrived on one shard for a connection another shard owns.

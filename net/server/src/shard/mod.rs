@@ -315,6 +315,8 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
             site,
             what,
         } => service.on_invalidate(snapshot, site, &what),
+        Message::RealtimePublish(publish) => service.on_realtime_publish(*publish),
+        Message::RealtimeEvent(event) => service.on_realtime_event(event),
         Message::Acme { challenges, taken } => {
             service.set_acme(challenges);
             // The publisher may have given up waiting: nothing to tell then.

@@ -1,0 +1,203 @@
+//! `[realtime]`: topics clients subscribe to with Server-Sent Events
+//! (`GET /__bext/realtime/sse?topics=a,b`) and servers publish to
+//! (`POST /__bext/realtime/publish`), across every shard.
+//!
+//! Each shard keeps its own [`Hub`] (its subscribers, their queues, the recent events). A
+//! publish goes to its topic's owner shard (`core::realtime::owner`), which numbers the
+//! event and sends one copy to every shard over the mesh, in order: the outbox here keeps
+//! per peer what could not be sent yet (its inbox full) and sends it first, so a peer never
+//! sees a later event before an earlier one. The hub decides whom to wake; this module
+//! keeps their wakers.
+
+mod publish;
+mod sse;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::OnceLock;
+use std::task::Waker;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use bext_core::config::RealtimeConfig;
+use bext_core::limits::{MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX};
+use bext_core::realtime::hub::{Hub, HubConfig, SubId};
+use bext_core::realtime::{Event, owner};
+use bext_shards::{clock, rt};
+
+use super::Service;
+use crate::shard::mesh::{Message, Publish};
+
+pub(crate) use publish::publish;
+pub(crate) use sse::subscribe;
+
+/// One shard's realtime state; it outlives reloads (subscribers stay subscribed).
+pub(crate) struct Realtime {
+    pub hub: RefCell<Hub>,
+    /// The tasks of subscribers waiting for an event.
+    wakers: RefCell<HashMap<SubId, Waker>>,
+    /// This shard's sequence for the topics it owns.
+    next_seq: Cell<u64>,
+    /// Per peer shard: realtime messages not yet taken by its full inbox, in order.
+    outbox: RefCell<Vec<VecDeque<Message>>>,
+    /// A task is draining the outbox.
+    draining: Cell<bool>,
+}
+
+impl Realtime {
+    pub fn new(config: Option<&RealtimeConfig>, epoch: u64, shards: usize) -> Realtime {
+        Realtime {
+            hub: RefCell::new(Hub::new(hub_config(config, epoch))),
+            wakers: RefCell::new(HashMap::new()),
+            next_seq: Cell::new(1),
+            outbox: RefCell::new((0..shards).map(|_| VecDeque::new()).collect()),
+            draining: Cell::new(false),
+        }
+    }
+
+    /// Takes a reloaded config's bounds (subscribers and kept events stay).
+    pub fn reconfigure(&self, config: Option<&RealtimeConfig>) {
+        let epoch = self.hub.borrow().epoch();
+        self.hub.borrow_mut().reconfigure(hub_config(config, epoch));
+    }
+
+    fn wake(&self, ids: &[SubId]) {
+        let mut wakers = self.wakers.borrow_mut();
+        for id in ids {
+            if let Some(waker) = wakers.remove(id) {
+                waker.wake();
+            }
+        }
+    }
+}
+
+/// This process's realtime epoch, the same on every shard: its start second and its pid, so
+/// a cursor from an earlier run resumes nothing.
+pub(crate) fn process_epoch() -> u64 {
+    static EPOCH: OnceLock<u64> = OnceLock::new();
+    *EPOCH.get_or_init(|| (clock::unix_secs() << 22) | u64::from(std::process::id() & 0x3f_ffff))
+}
+
+fn hub_config(config: Option<&RealtimeConfig>, epoch: u64) -> HubConfig {
+    HubConfig {
+        replay_max: config.map_or(0, |c| c.replay_max),
+        queue_max: config.map_or(1, |c| c.queue_max),
+        epoch,
+    }
+}
+
+impl Service {
+    /// Publishes an event: to its topic's owner, or, on the owner, numbered and sent to
+    /// every shard.
+    pub fn realtime_publish(self: &Rc<Self>, publish: Publish) {
+        let shards = self.shard.mesh.shards();
+        let to = owner(&publish.topic, shards);
+        if to == self.shard.id {
+            self.on_realtime_publish(publish);
+        } else {
+            self.realtime_send(to, Message::RealtimePublish(Box::new(publish)));
+        }
+    }
+
+    /// On the topic's owner: numbers the event and sends it to every shard, this one too.
+    pub fn on_realtime_publish(self: &Rc<Self>, publish: Publish) {
+        let realtime = &self.realtime;
+        let seq = realtime.next_seq.get();
+        realtime.next_seq.set(seq + 1);
+        let event = Arc::new(Event {
+            topic: publish.topic,
+            seq,
+            name: publish.name,
+            data: publish.data,
+        });
+        self.shard.metrics.borrow_mut().realtime_published += 1;
+        for to in 0..self.shard.mesh.shards() {
+            if to != self.shard.id {
+                self.realtime_send(to, Message::RealtimeEvent(event.clone()));
+            }
+        }
+        self.on_realtime_event(event);
+    }
+
+    /// An event for this shard's subscribers.
+    pub fn on_realtime_event(&self, event: Arc<Event>) {
+        let realtime = &self.realtime;
+        let delivery = realtime.hub.borrow_mut().deliver(event);
+        {
+            let mut metrics = self.shard.metrics.borrow_mut();
+            metrics.realtime_evicted += delivery.evicted.len() as u64;
+        }
+        realtime.wake(&delivery.woken);
+        realtime.wake(&delivery.evicted);
+    }
+
+    /// Sends in order: behind whatever is waiting for that peer, else at once.
+    fn realtime_send(self: &Rc<Self>, to: usize, message: Message) {
+        let realtime = &self.realtime;
+        let queued = {
+            let outbox = realtime.outbox.borrow();
+            outbox.get(to).is_some_and(|q| !q.is_empty())
+        };
+        let message = if queued {
+            message
+        } else {
+            match self.shard.send(to, message) {
+                Ok(()) => return,
+                Err(message) => message,
+            }
+        };
+        {
+            let mut outbox = realtime.outbox.borrow_mut();
+            let Some(queue) = outbox.get_mut(to) else {
+                return;
+            };
+            if queue.len() >= REALTIME_OUTBOX_MAX {
+                queue.pop_front();
+                self.shard.metrics.borrow_mut().realtime_dropped += 1;
+            }
+            queue.push_back(message);
+        }
+        if !realtime.draining.replace(true) {
+            let service = self.clone();
+            crate::shard::spawn(&self.shard, "realtime outbox", async move {
+                service.drain_realtime_outbox().await;
+            });
+        }
+    }
+
+    /// Sends what the outbox holds, oldest first, every `MESH_RETRY_INTERVAL_MS` until it
+    /// is empty.
+    async fn drain_realtime_outbox(self: Rc<Self>) {
+        let realtime = &self.realtime;
+        loop {
+            let mut left = 0;
+            let peers = realtime.outbox.borrow().len();
+            for to in 0..peers {
+                loop {
+                    let Some(message) = realtime.outbox.borrow_mut()[to].pop_front() else {
+                        break;
+                    };
+                    if let Err(message) = self.shard.send(to, message) {
+                        let mut outbox = realtime.outbox.borrow_mut();
+                        outbox[to].push_front(message);
+                        left += outbox[to].len();
+                        break;
+                    }
+                }
+            }
+            if left == 0 {
+                realtime.draining.set(false);
+                return;
+            }
+            rt::sleep(Duration::from_millis(MESH_RETRY_INTERVAL_MS)).await;
+        }
+    }
+}
+
+/// What a publisher gives: the topic, an optional SSE event name, the text.
+pub(crate) fn new_publish(topic: String, name: Option<String>, data: Bytes) -> Publish {
+    Publish { topic, name, data }
+}

@@ -1,0 +1,186 @@
+//! `GET /__bext/realtime/sse?topics=a,b`: a subscriber as a Server-Sent Events stream.
+//!
+//! The stream writes what the subscriber's queue holds (several events in one write when
+//! they have piled up), waits for the hub to wake it, and sends a comment every
+//! `REALTIME_SSE_KEEPALIVE_MS` while nothing happens, so proxies keep the connection and a
+//! dead client is noticed by the write that fails. An evicted subscriber gets a last
+//! `bext-evicted` event with the reason, then the stream ends: a browser's `EventSource`
+//! reconnects with the id of the last event it saw and resumes from what is kept.
+
+use std::rc::Rc;
+use std::task::Poll;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use bext_core::limits::{
+    PROXY_SEND_GATHER_BYTES, REALTIME_SSE_KEEPALIVE_MS, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
+};
+use bext_core::realtime::hub::SubId;
+use bext_core::realtime::wire::{parse_subscribe_query, write_sse_event};
+use bext_core::realtime::{Cursor, token};
+use bext_net::Method;
+use bext_net::fields::Field;
+use bext_shards::clock;
+use bext_shards::rt;
+use bext_shards::sync::race;
+
+use super::super::route::Route;
+use super::super::{Body, BodyStream, Request, Response, Service};
+
+/// Answers a subscribe request: the stream, or why not.
+pub(crate) fn subscribe(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Response {
+    let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
+        return Response::error(404);
+    };
+    if !matches!(request.method, Method::Get) {
+        return refuse(405, "subscribe with GET");
+    }
+    let query = match parse_subscribe_query(request.query.unwrap_or_default()) {
+        Ok(query) => query,
+        Err(why) => return refuse(400, &why),
+    };
+    if let Some(secret) = &config.secret {
+        let presented = query
+            .token
+            .as_deref()
+            .map(str::as_bytes)
+            .or_else(|| super::super::ops::bearer(request))
+            .unwrap_or_default();
+        let claims = match std::str::from_utf8(presented)
+            .ok()
+            .map(|t| token::verify(secret.as_bytes(), t, clock::unix_secs()))
+        {
+            Some(Ok(claims)) => claims,
+            Some(Err(e)) => return refuse(403, e.reason()),
+            None => return refuse(403, "malformed token"),
+        };
+        if let Some(topic) = query.topics.iter().find(|t| !claims.allows(t)) {
+            return refuse(403, &format!("the token does not allow topic `{topic}`"));
+        }
+    }
+    let realtime = &service.realtime;
+    if realtime.hub.borrow().subscribers() >= REALTIME_SUBSCRIBERS_PER_SHARD_MAX {
+        return refuse(503, "too many subscribers").with(Field::from_static("retry-after", "1"));
+    }
+    let last = request
+        .fields
+        .get("last-event-id")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .or(query.last_event_id.as_deref())
+        .and_then(Cursor::parse);
+    let id = realtime
+        .hub
+        .borrow_mut()
+        .subscribe(query.topics, last.as_ref());
+    service.shard.metrics.borrow_mut().realtime_subscribers += 1;
+    let stream = Subscriber {
+        service: service.clone(),
+        id,
+        started: false,
+        ended: false,
+    };
+    let mut response = Response::new(200)
+        .with(Field::from_static("content-type", "text/event-stream"))
+        .with(Field::from_static("cache-control", "no-store"))
+        // nginx in front: do not buffer the stream.
+        .with(Field::from_static("x-accel-buffering", "no"))
+        .with_body(Body::Stream(Box::new(stream)));
+    response.close = true;
+    response
+}
+
+fn refuse(status: u16, why: &str) -> Response {
+    Response::bytes(status, "text/plain; charset=utf-8", format!("{why}\n"))
+}
+
+struct Subscriber {
+    service: Rc<Service>,
+    id: SubId,
+    started: bool,
+    ended: bool,
+}
+
+/// What waiting on the hub gave.
+enum Woken {
+    /// Events to write.
+    Events(Vec<u8>, u64),
+    Evicted(&'static str),
+}
+
+impl Subscriber {
+    /// What the queue holds now, as SSE frames (up to about one gathered write's worth), or
+    /// `None` if it is empty.
+    fn take(&self) -> Option<Woken> {
+        let realtime = &self.service.realtime;
+        let mut hub = realtime.hub.borrow_mut();
+        let mut out = Vec::new();
+        let mut count = 0;
+        while out.len() < PROXY_SEND_GATHER_BYTES {
+            match hub.next(self.id) {
+                Ok(Some(event)) => {
+                    let id = hub.cursor(self.id).map(Cursor::text).unwrap_or_default();
+                    write_sse_event(&mut out, &event, &id);
+                    count += 1;
+                }
+                Ok(None) => break,
+                Err(reason) => return Some(Woken::Evicted(reason)),
+            }
+        }
+        (count > 0).then_some(Woken::Events(out, count))
+    }
+}
+
+impl BodyStream for Subscriber {
+    fn next(&mut self) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Bytes>> + '_>> {
+        Box::pin(async move {
+            if self.ended {
+                return None;
+            }
+            if !self.started {
+                self.started = true;
+                // Reconnect after a second; the comment gets the head and stream going.
+                return Some(Bytes::from_static(b"retry: 1000\n: subscribed\n\n"));
+            }
+            let service = self.service.clone();
+            let this = &*self;
+            let woken = std::future::poll_fn(|cx| match this.take() {
+                Some(woken) => Poll::Ready(woken),
+                None => {
+                    service
+                        .realtime
+                        .wakers
+                        .borrow_mut()
+                        .insert(this.id, cx.waker().clone());
+                    Poll::Pending
+                }
+            });
+            let keepalive = Duration::from_millis(REALTIME_SSE_KEEPALIVE_MS);
+            match race(rt::timeout(keepalive, woken), service.shard.stop.wait()).await {
+                // The shard stops: the stream ends (the client reconnects elsewhere).
+                None => None,
+                Some(Err(_)) => Some(Bytes::from_static(b": keepalive\n\n")),
+                Some(Ok(Woken::Events(frames, count))) => {
+                    service.shard.metrics.borrow_mut().realtime_delivered += count;
+                    Some(Bytes::from(frames))
+                }
+                Some(Ok(Woken::Evicted(reason))) => {
+                    self.ended = true;
+                    Some(Bytes::from(format!(
+                        "event: bext-evicted\ndata: {reason}\n\n"
+                    )))
+                }
+            }
+        })
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        let realtime = &self.service.realtime;
+        realtime.hub.borrow_mut().unsubscribe(self.id);
+        realtime.wakers.borrow_mut().remove(&self.id);
+        let mut metrics = self.service.shard.metrics.borrow_mut();
+        metrics.realtime_subscribers = metrics.realtime_subscribers.saturating_sub(1);
+    }
+}

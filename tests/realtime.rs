@@ -1,0 +1,411 @@
+//! `[realtime]` end to end: SSE subscribers (curl, pinned to each CPU so they land on each
+//! shard) and publishers over HTTP; every subscriber sees every event of its topics in one
+//! order whichever shard published it, resumes from its last event id, needs a token when
+//! the config has a secret (made with `bext realtime-token`), and a subscriber that stops
+//! reading is evicted without holding the others up.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{Bext, TempDir, eventually};
+
+const PUBLISH_TOKEN: &str = "publish-token-0123456789abcdef0123456789";
+const SECRET: &str = "subscriber-secret-0123456789abcdef012345";
+
+fn config(dir: &TempDir, realtime: &str) -> std::path::PathBuf {
+    dir.write(
+        "bext.toml",
+        format!(
+            "[realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n{realtime}\n\n\
+             [[site]]\nroot = \"www\"\n"
+        ),
+    )
+}
+
+/// What the reader reports when the stream says it is subscribed.
+const SUBSCRIBED: &str = "(subscribed)";
+
+/// One SSE event as read: its id, name and data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SseEvent {
+    id: String,
+    name: String,
+    data: String,
+}
+
+/// A subscriber: curl (pinned to `cpu`) reading the stream, its events sent to `events`.
+struct Subscriber {
+    child: Child,
+    events: mpsc::Receiver<SseEvent>,
+}
+
+impl Subscriber {
+    fn start(cpu: usize, url: &str, headers: &[&str]) -> Subscriber {
+        let mut command = Command::new("taskset");
+        command.args(["-c", &cpu.to_string(), "curl", "-sSN", "--max-time", "60"]);
+        for header in headers {
+            command.args(["-H", header]);
+        }
+        let mut child = command
+            .arg(url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("taskset and curl run");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, events) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut event = SseEvent {
+                id: String::new(),
+                name: String::new(),
+                data: String::new(),
+            };
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if line.starts_with(": subscribed") {
+                    let marker = SseEvent {
+                        id: String::new(),
+                        name: SUBSCRIBED.into(),
+                        data: String::new(),
+                    };
+                    if tx.send(marker).is_err() {
+                        return;
+                    }
+                } else if line.is_empty() {
+                    if !event.data.is_empty() || !event.name.is_empty() {
+                        let done = std::mem::replace(
+                            &mut event,
+                            SseEvent {
+                                id: String::new(),
+                                name: String::new(),
+                                data: String::new(),
+                            },
+                        );
+                        if tx.send(done).is_err() {
+                            return;
+                        }
+                    }
+                } else if let Some(id) = line.strip_prefix("id: ") {
+                    event.id = id.to_owned();
+                } else if let Some(name) = line.strip_prefix("event: ") {
+                    event.name = name.to_owned();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    if !event.data.is_empty() {
+                        event.data.push('\n');
+                    }
+                    event.data.push_str(data);
+                }
+            }
+        });
+        let subscriber = Subscriber { child, events };
+        // Subscribed once the stream's first comment is in: nothing published after this is
+        // missed.
+        let first = subscriber.take(1);
+        assert_eq!(first[0].name, SUBSCRIBED, "{first:?}");
+        subscriber
+    }
+
+    /// The next `n` events, within the deadline.
+    fn take(&self, n: usize) -> Vec<SseEvent> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut got = Vec::with_capacity(n);
+        while got.len() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(event) => got.push(event),
+                Err(_) => panic!("{} of {n} events within 30 s: {got:?}", got.len()),
+            }
+        }
+        got
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Publishes each of `bodies` in turn on one connection from `cpu` (curl `--next`): the
+/// statuses.
+fn publish_from(cpu: usize, addr: SocketAddr, bodies: &[String]) -> Vec<u16> {
+    let url = format!("http://{addr}/__bext/realtime/publish");
+    let auth = format!("Authorization: Bearer {PUBLISH_TOKEN}");
+    let mut args: Vec<String> = vec!["-c".into(), cpu.to_string(), "curl".into()];
+    for (i, body) in bodies.iter().enumerate() {
+        if i > 0 {
+            args.push("--next".into());
+        }
+        for arg in [
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}\n",
+            "-H",
+            &auth,
+            "-d",
+            body,
+            &url,
+        ] {
+            args.push(arg.into());
+        }
+    }
+    let out = Command::new("taskset")
+        .args(&args)
+        .output()
+        .expect("taskset and curl run");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().parse().unwrap_or(0))
+        .collect()
+}
+
+fn wait_for_subscribers(bext: &Bext, n: u64) {
+    eventually(&format!("{n} subscribers"), || {
+        (bext.metric("bext_realtime_subscribers") == n).then_some(())
+    });
+}
+
+#[test]
+fn every_subscriber_sees_every_event_in_one_order_whichever_shard_published_it() {
+    let dir = TempDir::new("realtime-order");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, ""), &["--shards", "2"]);
+    let url = format!("http://{}/__bext/realtime/sse?topics=room,other", bext.addr);
+    let a = Subscriber::start(0, &url, &[]);
+    let b = Subscriber::start(1, &url, &[]);
+    wait_for_subscribers(&bext, 2);
+    // Two publishers, one per CPU (so one per shard), 60 events each, at the same time.
+    let per = 60;
+    let publishers: Vec<_> = (0..2)
+        .map(|cpu| {
+            let addr = bext.addr;
+            std::thread::spawn(move || {
+                let bodies: Vec<String> = (0..per)
+                    .map(|i| format!(r#"{{"topic":"room","data":"p{cpu}-{i}","event":"say"}}"#))
+                    .collect();
+                publish_from(cpu, addr, &bodies)
+            })
+        })
+        .collect();
+    for publisher in publishers {
+        let statuses = publisher.join().expect("publisher");
+        assert_eq!(statuses, vec![202; per], "publishes accepted");
+    }
+    let seen_a = a.take(2 * per);
+    let seen_b = b.take(2 * per);
+    // One order for everyone, each publisher's events in the order it sent them.
+    assert_eq!(seen_a, seen_b);
+    for cpu in 0..2 {
+        let mine: Vec<&str> = seen_a
+            .iter()
+            .map(|e| e.data.as_str())
+            .filter(|d| d.starts_with(&format!("p{cpu}-")))
+            .collect();
+        let expected: Vec<String> = (0..per).map(|i| format!("p{cpu}-{i}")).collect();
+        assert_eq!(mine, expected, "publisher {cpu}'s events in its order");
+    }
+    assert!(seen_a.iter().all(|e| e.name == "say"));
+    assert_eq!(bext.metric("bext_realtime_published_total"), 2 * per as u64);
+    assert_eq!(bext.metric("bext_realtime_delivered_total"), 4 * per as u64);
+}
+
+#[test]
+fn a_subscriber_resumes_after_its_last_event_id() {
+    let dir = TempDir::new("realtime-resume");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, "replay_max = 16"), &["--shards", "2"]);
+    let url = format!("http://{}/__bext/realtime/sse?topics=news", bext.addr);
+    let first = Subscriber::start(0, &url, &[]);
+    wait_for_subscribers(&bext, 1);
+    let bodies: Vec<String> = (0..5)
+        .map(|i| format!(r#"{{"topic":"news","data":{{"n":{i}}}}}"#))
+        .collect();
+    assert_eq!(publish_from(0, bext.addr, &bodies), vec![202; 5]);
+    let seen = first.take(5);
+    assert_eq!(seen[4].data, r#"{"n":4}"#);
+    drop(first);
+    // Back with the id of the second event (on the other shard): the three after it.
+    let header = format!("Last-Event-ID: {}", seen[1].id);
+    let again = Subscriber::start(1, &url, &[&header]);
+    let resumed = again.take(3);
+    assert_eq!(resumed, seen[2..].to_vec());
+    // An id from another run of bext resumes nothing; new events still come.
+    let stale = Subscriber::start(0, &url, &["Last-Event-ID: 1:news=0"]);
+    assert_eq!(publish_from(1, bext.addr, &[bodies[0].clone()]), vec![202]);
+    assert_eq!(stale.take(1)[0].data, r#"{"n":0}"#);
+}
+
+#[test]
+fn subscribing_needs_a_token_for_its_topics_when_there_is_a_secret() {
+    let dir = TempDir::new("realtime-token");
+    dir.write("www/index.html", "hi\n");
+    let file = config(&dir, &format!("secret = \"{SECRET}\""));
+    let bext = Bext::serve_config(&file, &["--shards", "1"]);
+    let token = |topics: &str, ttl: &str| {
+        let out = Command::new(common::bext_bin())
+            .args(["realtime-token", "-c"])
+            .arg(&file)
+            .args(["--topics", topics, "--ttl-secs", ttl])
+            .output()
+            .expect("bext runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let base = format!("http://{}/__bext/realtime/sse", bext.addr);
+    let status = |url: &str, extra: &[&str]| {
+        let out = Command::new("curl")
+            .args([
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--max-time",
+                "2",
+            ])
+            .args(extra)
+            .arg(url)
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u16>()
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        status(&format!("{base}?topics=chat.1"), &[]),
+        403,
+        "no token"
+    );
+    let chat = token("chat.*", "600");
+    assert_eq!(
+        status(&format!("{base}?topics=news&token={chat}"), &[]),
+        403,
+        "a topic the token does not name"
+    );
+    let expired = token("chat.*", "0");
+    assert_eq!(
+        status(&format!("{base}?topics=chat.1&token={expired}"), &[]),
+        403
+    );
+    assert_eq!(
+        status(&format!("{base}?topics=chat.1&token=v1.forged.sig"), &[]),
+        403
+    );
+    assert_eq!(status(&format!("{base}?topics="), &[]), 400);
+    // Allowed, by query and by header; events flow.
+    let by_query = Subscriber::start(0, &format!("{base}?topics=chat.1&token={chat}"), &[]);
+    let auth = format!("Authorization: Bearer {chat}");
+    let by_header = Subscriber::start(0, &format!("{base}?topics=chat.1,chat.2"), &[&auth]);
+    wait_for_subscribers(&bext, 2);
+    let body = r#"{"topic":"chat.1","data":"hello"}"#.to_owned();
+    assert_eq!(publish_from(0, bext.addr, &[body]), vec![202]);
+    assert_eq!(by_query.take(1)[0].data, "hello");
+    assert_eq!(by_header.take(1)[0].data, "hello");
+}
+
+#[test]
+fn publishing_needs_its_token_and_a_publish_body() {
+    let dir = TempDir::new("realtime-publish");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, ""), &["--shards", "1"]);
+    let url = format!("http://{}/__bext/realtime/publish", bext.addr);
+    let status = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}"])
+            .args(args)
+            .arg(&url)
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u16>()
+            .unwrap_or(0)
+    };
+    let good = r#"{"topic":"t","data":"x"}"#;
+    let auth = format!("Authorization: Bearer {PUBLISH_TOKEN}");
+    assert_eq!(status(&["-d", good]), 401);
+    assert_eq!(
+        status(&["-H", "Authorization: Bearer wrong", "-d", good]),
+        401
+    );
+    assert_eq!(status(&["-H", &auth]), 405);
+    assert_eq!(
+        status(&["-H", &auth, "-d", "{\"topic\":\"a b\",\"data\":1}"]),
+        400
+    );
+    assert_eq!(status(&["-H", &auth, "-d", good]), 202);
+    // Without [realtime], the paths are the site's own.
+    let plain = TempDir::new("realtime-off");
+    plain.write("www/index.html", "hi\n");
+    let off = Bext::serve_config(
+        &plain.write("bext.toml", "[[site]]\nroot = \"www\"\n"),
+        &["--shards", "1"],
+    );
+    assert_eq!(off.get("/__bext/realtime/sse?topics=t").status, 404);
+}
+
+#[test]
+fn a_subscriber_that_stops_reading_is_evicted_and_the_others_keep_up() {
+    let dir = TempDir::new("realtime-slow");
+    dir.write("www/index.html", "hi\n");
+    // The stalled write must outlast the test's publishing: what is evicted is the queue.
+    let settings = "queue_max = 8\nreplay_max = 0\n[server]\nwrite_stall_timeout_ms = 120000";
+    let bext = Bext::serve_config(&config(&dir, settings), &["--shards", "1"]);
+    // Subscribes, then does not read: the socket buffers fill, then its queue.
+    let mut slow = TcpStream::connect(bext.addr).expect("connect");
+    slow.write_all(b"GET /__bext/realtime/sse?topics=firehose HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("subscribe");
+    let reader = Subscriber::start(
+        0,
+        &format!("http://{}/__bext/realtime/sse?topics=firehose", bext.addr),
+        &[],
+    );
+    wait_for_subscribers(&bext, 2);
+    let data = "x".repeat(16 * 1024);
+    let body = format!(r#"{{"topic":"firehose","data":"{data}"}}"#);
+    // 32 MiB: more than the two sockets' buffers hold.
+    let total = 2000;
+    let mut published = 0;
+    let mut seen = 0;
+    while published < total {
+        let batch = vec![body.clone(); 50];
+        assert_eq!(publish_from(0, bext.addr, &batch), vec![202; 50]);
+        published += 50;
+        // The reader keeps up as it goes (its queue holds 8).
+        seen += reader.take(50).len();
+    }
+    assert_eq!(seen, total);
+    eventually("the one that stopped reading is evicted", || {
+        (bext.metric("bext_realtime_evicted_total") == 1).then_some(())
+    });
+    // What it gets when it reads at last: what was on its way, then its eviction, then the
+    // end of the stream.
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut all = Vec::new();
+    let _ = slow.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{}",
+        &text[..text.len().min(200)]
+    );
+    assert!(
+        text.contains("event: bext-evicted\ndata: too slow"),
+        "the eviction is said"
+    );
+    wait_for_subscribers(&bext, 1);
+}
