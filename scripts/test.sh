@@ -36,6 +36,8 @@ want gtlsclient ngtcp2-client
 # Node runs real React for the conformance corpus and the ssr bench's baselines.
 want node nodejs
 want npm npm
+# Redis for the nodes of tests/cluster.rs ([cluster]); redis-cli comes with it.
+want redis-server redis-server
 install_wanted
 
 # React and esbuild for the conformance corpus, at the versions in its lockfile.

@@ -25,6 +25,7 @@
 
 pub mod access_log;
 pub mod acme;
+pub mod cluster;
 pub mod config;
 pub mod fastcgi;
 pub mod field;

@@ -689,3 +689,23 @@ pub const REALTIME_SECRET_BYTES_MIN: usize = 32;
 pub const REALTIME_OUTBOX_MAX: usize = 4096;
 /// Between SSE comments that keep an idle stream open through proxies.
 pub const REALTIME_SSE_KEEPALIVE_MS: u64 = 15_000;
+
+// Many nodes as one (`[cluster]`, Redis).
+
+/// Bytes of one note on the cluster channel (a realtime event's data JSON-escaped, and its
+/// envelope).
+pub const CLUSTER_NOTE_BYTES_MAX: usize = 6 * REALTIME_EVENT_BYTES_MAX + 4096;
+/// Notes a node's shards may have waiting for the Redis publisher thread; past it they are
+/// dropped and counted (`bext_cluster_dropped_total`): Redis is down or slow, and the node
+/// carries on alone.
+pub const CLUSTER_QUEUE_MAX: usize = 16_384;
+/// First wait before reconnecting to Redis; doubled after each failure.
+pub const CLUSTER_RECONNECT_MS_MIN: u64 = 100;
+/// Longest wait between attempts to reconnect to Redis.
+pub const CLUSTER_RECONNECT_MS_MAX: u64 = 5_000;
+/// Deadline of connecting to Redis and of each command.
+pub const CLUSTER_REDIS_TIMEOUT_MS: u64 = 2_000;
+/// How long the subscriber's read waits before it looks whether bext is stopping.
+pub const CLUSTER_POLL_MS: u64 = 250;
+/// Bytes of a node name.
+pub const CLUSTER_NODE_BYTES_MAX: usize = 64;

@@ -942,6 +942,33 @@ fn realtime_is_off_unless_its_table_is_there_and_its_secrets_are_long() {
 }
 
 #[test]
+fn a_cluster_names_its_redis() {
+    use bext_core::config::ClusterConfig;
+    check_ok(
+        &format!("[cluster]\nredis = \"redis://127.0.0.1:6379\"\nnode = \"edge-1\"\n{SITE}"),
+        |c| {
+            c.cluster = Some(ClusterConfig {
+                redis: "redis://127.0.0.1:6379".into(),
+                node: Some("edge-1".into()),
+                channel: "bext".into(),
+            });
+        },
+    );
+    check_err(
+        &format!("[cluster]\nredis = \"rediss://cache:6380\"\n{SITE}"),
+        "bext.config.toml:2:9: cluster.redis: TLS to Redis (rediss://) is not supported yet",
+    );
+    check_err(
+        &format!("[cluster]\nredis = \"redis://x\"\nnode = \"a b\"\n{SITE}"),
+        "bext.config.toml:3:8: cluster.node: must be 1 to 64",
+    );
+    check_err(
+        &format!("[cluster]\nnode = \"a\"\n{SITE}"),
+        "bext.config.toml:1:1: cluster.redis: required key is missing",
+    );
+}
+
+#[test]
 fn app_sites_default_their_root_to_public() {
     let config = parse("[[site]]\napp = \"shop\"\n").unwrap();
     assert_eq!(config.sites[0].app, Some(PathBuf::from(BASE).join("shop")));

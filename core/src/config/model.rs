@@ -25,6 +25,20 @@ pub struct Config {
     pub upstreams: Vec<Upstream>,
     /// `[realtime]`: the pub/sub endpoints under `/__bext/realtime/`; `None`: off.
     pub realtime: Option<RealtimeConfig>,
+    /// `[cluster]`: nodes that share invalidations, bans and realtime events through Redis;
+    /// `None`: this node alone.
+    pub cluster: Option<ClusterConfig>,
+}
+
+/// `[cluster]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// `redis://host:port[/db]`.
+    pub redis: String,
+    /// This node's name on the channel; `None`: the host name and process id.
+    pub node: Option<String>,
+    /// The Redis pub/sub channel the nodes share.
+    pub channel: String,
 }
 
 /// `[realtime]`: topics clients subscribe to (SSE) and servers publish to.
@@ -554,6 +568,7 @@ impl Config {
             waf: WafConfig::default(),
             upstreams: Vec::new(),
             realtime: None,
+            cluster: None,
         }
     }
 }
@@ -571,6 +586,7 @@ impl Config {
             waf: WafConfig::default(),
             upstreams: Vec::new(),
             realtime: None,
+            cluster: None,
         }
     }
 }

@@ -26,6 +26,16 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub upstream: Vec<Spanned<RawUpstream>>,
     pub realtime: Option<Spanned<RawRealtime>>,
+    pub cluster: Option<Spanned<RawCluster>>,
+}
+
+/// `[cluster]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a [cluster] table")]
+pub(super) struct RawCluster {
+    pub redis: Spanned<String>,
+    pub node: Option<Spanned<String>>,
+    pub channel: Option<Spanned<String>>,
 }
 
 /// `[realtime]`.

@@ -137,6 +137,11 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     ports.dedup();
     kernel.attach_xdp(&snapshot.config, &ports);
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
+    let cluster = snapshot
+        .config
+        .cluster
+        .as_ref()
+        .map(|config| crate::cluster::start(config, control.clone()));
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<usize>();
     // Diagnostic: run on the epoll fallback as if io_uring were unavailable.
     let force_epoll = std::env::var_os("BEXT_DANGER_FORCE_EPOLL").is_some_and(|v| v == "1");
@@ -151,6 +156,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         let ready = ready_tx.clone();
         let alt_svc = alt_svc.clone();
         let shard_kernel = kernel.shard();
+        let cluster = cluster.clone();
         let options = RuntimeOptions {
             danger_force_epoll: force_epoll,
             ..RuntimeOptions::default()
@@ -165,6 +171,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
                 quic,
                 alt_svc,
                 kernel: shard_kernel,
+                cluster,
             };
             shard_loop::run(placement, started, snapshot, sockets, receiver, ready)
         })

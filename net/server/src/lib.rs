@@ -43,6 +43,7 @@
 //!   goes on.
 #![forbid(unsafe_code)]
 
+mod cluster;
 mod driver;
 mod kernel;
 pub mod launch;

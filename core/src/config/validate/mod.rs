@@ -41,6 +41,10 @@ impl Checker<'_> {
             Some(table) => Some(self.realtime(table.into_inner())?),
             None => None,
         };
+        let cluster = match raw.cluster {
+            Some(table) => Some(self.cluster(table.into_inner())?),
+            None => None,
+        };
         if raw.site.is_empty() {
             return Err(self.source.error_at_start(
                 "site",
@@ -122,6 +126,7 @@ impl Checker<'_> {
             waf,
             upstreams,
             realtime,
+            cluster,
         })
     }
 

@@ -1,16 +1,42 @@
-//! `[realtime]`: the pub/sub hub's secrets and bounds.
+//! `[realtime]`: the pub/sub hub's secrets and bounds; `[cluster]`: the Redis the nodes share.
 
 use toml::Spanned;
 
 use super::{Checker, Result};
-use crate::config::model::RealtimeConfig;
-use crate::config::raw::RawRealtime;
+use crate::cluster::redis_url_valid;
+use crate::config::model::{ClusterConfig, RealtimeConfig};
+use crate::config::raw::{RawCluster, RawRealtime};
 use crate::limits::{
-    REALTIME_QUEUE_CEILING, REALTIME_QUEUE_DEFAULT, REALTIME_REPLAY_CEILING,
-    REALTIME_REPLAY_DEFAULT, REALTIME_SECRET_BYTES_MIN,
+    CLUSTER_NODE_BYTES_MAX, REALTIME_QUEUE_CEILING, REALTIME_QUEUE_DEFAULT,
+    REALTIME_REPLAY_CEILING, REALTIME_REPLAY_DEFAULT, REALTIME_SECRET_BYTES_MIN,
 };
 
 impl Checker<'_> {
+    pub(super) fn cluster(&self, raw: RawCluster) -> Result<ClusterConfig> {
+        if let Err(why) = redis_url_valid(raw.redis.get_ref()) {
+            return Err(self.source.error(raw.redis.span(), "cluster.redis", why));
+        }
+        let name = |value: &Option<Spanned<String>>, key: &str| -> Result<Option<String>> {
+            let Some(value) = value else {
+                return Ok(None);
+            };
+            let text = value.get_ref();
+            if !crate::realtime::topic_valid(text) || text.len() > CLUSTER_NODE_BYTES_MAX {
+                return Err(self.source.error(
+                    value.span(),
+                    key,
+                    format!("must be 1 to {CLUSTER_NODE_BYTES_MAX} of A-Z a-z 0-9 _ - . :"),
+                ));
+            }
+            Ok(Some(text.clone()))
+        };
+        Ok(ClusterConfig {
+            redis: raw.redis.get_ref().clone(),
+            node: name(&raw.node, "cluster.node")?,
+            channel: name(&raw.channel, "cluster.channel")?.unwrap_or_else(|| "bext".into()),
+        })
+    }
+
     pub(super) fn realtime(&self, raw: RawRealtime) -> Result<RealtimeConfig> {
         let replay_max = self.bounded(
             &raw.replay_max,

@@ -283,6 +283,14 @@ impl Service {
         app::on_fill_reply(self, id, reply);
     }
 
+    /// Another node invalidated pages of site `site` (`[cluster]`).
+    pub fn on_cluster_invalidate(&self, site: usize, what: &Invalidate) {
+        let state = self.current();
+        if site < state.snapshot.config.sites.len() {
+            app::invalidate(&state, site, what);
+        }
+    }
+
     /// Another shard fanned out an invalidation. Applied only under the same snapshot (a
     /// shard on another one has renumbered sites, and a reload empties its cache anyway).
     pub fn on_invalidate(&self, snapshot: u64, site: usize, what: &Invalidate) {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use bext_core::cluster::Note;
 use bext_core::isr::{Invalidate, parse_invalidate, token_matches};
 use bext_core::limits::{CONTROL_SEND_DEADLINE_MS, DEV_RELOAD_CLIENTS_MAX, DEV_RELOAD_PING_MS};
 use bext_core::metrics::{render_kernel_prometheus, render_prometheus};
@@ -48,6 +49,9 @@ pub(crate) async fn answer(
             let (metrics, shards) = metrics::collect(&service.shard, service.local_metrics()).await;
             let mut text = render_prometheus(&metrics, shards);
             text.push_str(&render_kernel_prometheus(&service.shard.kernel.stats()));
+            if let Some(cluster) = &service.shard.cluster {
+                text.push_str(&cluster.render_prometheus());
+            }
             no_store(Response::bytes(
                 200,
                 "text/plain; version=0.0.4; charset=utf-8",
@@ -136,6 +140,18 @@ fn invalidate(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Re
             "an invalidation (that shard serves its stale pages until they expire)",
         );
         told += 1;
+    }
+    // And every other node, through Redis.
+    if let Some(cluster) = &shard.cluster {
+        let (tag, path) = match &what {
+            Invalidate::Tag(tag) => (Some(tag.clone()), None),
+            Invalidate::Path(path) => (None, Some(path.clone())),
+        };
+        cluster.send(Note::Invalidate {
+            site: route.site,
+            tag,
+            path,
+        });
     }
     let (kind, value) = match &what {
         Invalidate::Tag(tag) => ("tag", tag.as_str()),

@@ -86,6 +86,12 @@ impl Service {
                     let until_ms = now_ms.saturating_add(u64::from(ban.secs) * 1000);
                     self.ban(ip, until_ms, now_ms);
                     self.ban_at_xdp(ip, u64::from(ban.secs));
+                    if let Some(cluster) = &self.shard.cluster {
+                        cluster.send(bext_core::cluster::Note::Ban {
+                            ip,
+                            secs: u64::from(ban.secs),
+                        });
+                    }
                     self.shard.metrics.borrow_mut().waf_banned += 1;
                     return Some(Refusal::Banned);
                 }

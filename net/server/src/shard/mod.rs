@@ -73,6 +73,8 @@ pub(crate) struct Shard {
     pub alt_svc: Option<Arc<[u8]>>,
     /// Its handles on the eBPF layer (bans into the XDP filter, the programs' counters).
     pub kernel: ShardKernel,
+    /// `[cluster]`: where notes for the other nodes go.
+    pub cluster: Option<Arc<crate::cluster::Outbox>>,
     scrapes: RefCell<metrics::PendingScrapes>,
 }
 
@@ -99,6 +101,7 @@ impl Shard {
             mesh: Mesh::new(receiver.sender()),
             alt_svc: None,
             kernel: ShardKernel::default(),
+            cluster: None,
             scrapes: RefCell::new(metrics::PendingScrapes::default()),
         }
     }
@@ -204,6 +207,8 @@ pub(crate) struct Sockets {
     pub alt_svc: Option<Arc<[u8]>>,
     /// Its handles on the eBPF layer.
     pub kernel: ShardKernel,
+    /// `[cluster]`'s outbox, shared by the shards.
+    pub cluster: Option<Arc<crate::cluster::Outbox>>,
 }
 
 /// The shard's main loop: serve until a Stop, then drain.
@@ -220,6 +225,7 @@ pub(crate) async fn run(
         quic,
         alt_svc,
         kernel,
+        cluster,
     } = sockets;
     if started.driver == Driver::Legacy && !LEGACY_DRIVER_REPORTED.swap(true, Ordering::Relaxed) {
         eprintln!("bext: io_uring is unavailable here; shards run on the epoll driver (slower)");
@@ -239,6 +245,7 @@ pub(crate) async fn run(
     );
     shard.alt_svc = alt_svc;
     shard.kernel = kernel;
+    shard.cluster = cluster;
     let shard = Rc::new(shard);
     // Engines are created and loaded before the shard says it is ready, so no request waits
     // for one.
@@ -316,6 +323,7 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
             what,
         } => service.on_invalidate(snapshot, site, &what),
         Message::RealtimePublish(publish) => service.on_realtime_publish(*publish),
+        Message::ClusterInvalidate { site, what } => service.on_cluster_invalidate(site, &what),
         Message::RealtimeEvent(event) => service.on_realtime_event(event),
         Message::Acme { challenges, taken } => {
             service.set_acme(challenges);

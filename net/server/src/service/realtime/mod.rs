@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use bext_core::cluster::Note;
 use bext_core::config::RealtimeConfig;
 use bext_core::limits::{MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX};
 use bext_core::realtime::hub::{Hub, HubConfig, SubId};
@@ -93,6 +94,20 @@ impl Service {
     /// Publishes an event: to its topic's owner, or, on the owner, numbered and sent to
     /// every shard.
     pub fn realtime_publish(self: &Rc<Self>, publish: Publish) {
+        // With a cluster, through Redis: every node (this one too) gets it back in Redis's
+        // order. Without Redis for now, on this node alone.
+        if let Some(cluster) = &self.shard.cluster
+            && cluster.is_up()
+        {
+            let note = Note::Publish {
+                topic: publish.topic.clone(),
+                event: publish.name.clone(),
+                data: String::from_utf8_lossy(&publish.data).into_owned(),
+            };
+            if cluster.send(note) {
+                return;
+            }
+        }
         let shards = self.shard.mesh.shards();
         let to = owner(&publish.topic, shards);
         if to == self.shard.id {

@@ -1,0 +1,364 @@
+//! `[cluster]`: nodes behind one load balancer share cache invalidations, WAF bans and
+//! realtime events through one Redis pub/sub channel.
+//!
+//! Two threads of their own, not the shards: a publisher that takes notes from the shards'
+//! bounded queue ([`Outbox`], crossbeam's `ArrayQueue`, woken by `unpark`) and `PUBLISH`es
+//! them, and a subscriber that reads the channel and hands each note to the shards over the
+//! mesh's control sender, as the signal thread hands them a reload. The client is the
+//! `redis` crate's synchronous one: these threads do nothing but wait on Redis, so an async
+//! runtime would add a scheduler and buy nothing, and no shard ever calls Redis (a shard
+//! only pushes onto the queue, which never blocks: a full queue drops the note, counted).
+//!
+//! **Losing Redis** degrades to one node: the loss is logged once, notes are dropped
+//! (counted) while it is away, realtime events are published on this node only (the service
+//! asks [`Outbox::is_up`]), and both threads reconnect with a backoff from
+//! `CLUSTER_RECONNECT_MS_MIN` doubling to `CLUSTER_RECONNECT_MS_MAX`; the recovery is
+//! logged too. What happened on other nodes while it was away is not replayed: pages they
+//! invalidated meanwhile stay until they expire here.
+//!
+//! `[cluster]` is read at start; a reload does not change it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::{self, Thread};
+use std::time::Duration;
+
+use crossbeam_queue::ArrayQueue;
+
+use bext_core::cluster::{Envelope, Note};
+use bext_core::config::ClusterConfig;
+use bext_core::isr::Invalidate;
+use bext_core::limits::{
+    CLUSTER_POLL_MS, CLUSTER_QUEUE_MAX, CLUSTER_RECONNECT_MS_MAX, CLUSTER_RECONNECT_MS_MIN,
+    CLUSTER_REDIS_TIMEOUT_MS, CONTROL_SEND_DEADLINE_MS,
+};
+use bext_shards::clock;
+use bext_shards::mesh::MeshSender;
+
+use crate::shard::mesh::{Message, Publish};
+
+/// The shards' side: where they leave notes for the other nodes.
+pub(crate) struct Outbox {
+    queue: ArrayQueue<Note>,
+    /// The publisher thread, woken when a note is queued.
+    publisher: std::sync::OnceLock<Thread>,
+    /// The publisher is connected.
+    publishing: AtomicBool,
+    /// The subscriber is subscribed.
+    subscribed: AtomicBool,
+    /// Notes dropped: the queue was full, or Redis was away.
+    pub dropped: AtomicU64,
+    /// Notes sent to Redis, and received from other nodes.
+    pub sent: AtomicU64,
+    pub received: AtomicU64,
+}
+
+impl Outbox {
+    /// Queues `note` for the other nodes; false (counted) if the queue is full.
+    pub fn send(&self, note: Note) -> bool {
+        let queued = self.queue.push(note).is_ok();
+        if !queued {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(publisher) = self.publisher.get() {
+            publisher.unpark();
+        }
+        queued
+    }
+
+    /// The cluster's lines for `/__bext/metrics`.
+    pub fn render_prometheus(&self) -> String {
+        format!(
+            "# HELP bext_cluster_up Whether this node has Redis both ways (1) or serves alone (0).\n\
+             # TYPE bext_cluster_up gauge\nbext_cluster_up {}\n\
+             # HELP bext_cluster_notes_sent_total Notes published to the other nodes.\n\
+             # TYPE bext_cluster_notes_sent_total counter\nbext_cluster_notes_sent_total {}\n\
+             # HELP bext_cluster_notes_received_total Notes received from other nodes.\n\
+             # TYPE bext_cluster_notes_received_total counter\nbext_cluster_notes_received_total {}\n\
+             # HELP bext_cluster_dropped_total Notes dropped: a full queue, or Redis away.\n\
+             # TYPE bext_cluster_dropped_total counter\nbext_cluster_dropped_total {}\n",
+            u8::from(self.is_up()),
+            self.sent.load(Ordering::Relaxed),
+            self.received.load(Ordering::Relaxed),
+            self.dropped.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Whether Redis is there both ways: a note sent now reaches the other nodes, and this
+    /// one hears theirs.
+    pub fn is_up(&self) -> bool {
+        self.publishing.load(Ordering::Acquire) && self.subscribed.load(Ordering::Acquire)
+    }
+}
+
+/// Starts the two threads; the outbox the shards use.
+pub(crate) fn start(config: &ClusterConfig, control: MeshSender<Message>) -> Arc<Outbox> {
+    let outbox = Arc::new(Outbox {
+        queue: ArrayQueue::new(CLUSTER_QUEUE_MAX),
+        publisher: std::sync::OnceLock::new(),
+        publishing: AtomicBool::new(false),
+        subscribed: AtomicBool::new(false),
+        dropped: AtomicU64::new(0),
+        sent: AtomicU64::new(0),
+        received: AtomicU64::new(0),
+    });
+    let node = config.node.clone().unwrap_or_else(default_node);
+    let link = Arc::new(Link {
+        url: config.redis.clone(),
+        channel: config.channel.clone(),
+        node,
+        outbox: outbox.clone(),
+        control,
+    });
+    let publisher = link.clone();
+    match thread::Builder::new()
+        .name("bext-cluster-pub".into())
+        .spawn(move || publisher.publish_loop())
+    {
+        Ok(handle) => {
+            let _ = outbox.publisher.set(handle.thread().clone());
+        }
+        Err(e) => eprintln!("bext: cluster: cannot start the publisher thread: {e}"),
+    }
+    let subscriber = link;
+    if let Err(e) = thread::Builder::new()
+        .name("bext-cluster-sub".into())
+        .spawn(move || subscriber.subscribe_loop())
+    {
+        eprintln!("bext: cluster: cannot start the subscriber thread: {e}");
+    }
+    outbox
+}
+
+/// The host name and the process id: unique among the nodes of a cluster.
+fn default_node() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host: String = host
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .take(40)
+        .collect();
+    format!("{host}-{}", std::process::id())
+}
+
+struct Link {
+    url: String,
+    channel: String,
+    node: String,
+    outbox: Arc<Outbox>,
+    control: MeshSender<Message>,
+}
+
+const TIMEOUT: Duration = Duration::from_millis(CLUSTER_REDIS_TIMEOUT_MS);
+const POLL: Duration = Duration::from_millis(CLUSTER_POLL_MS);
+
+/// Says once that Redis went away and once that it came back, per thread.
+struct Reported {
+    what: &'static str,
+    lost: bool,
+}
+
+impl Reported {
+    fn lost(&mut self, url: &str, why: &str) {
+        if !self.lost {
+            self.lost = true;
+            eprintln!(
+                "bext: cluster: {} lost Redis at {url} ({why}); this node serves alone until it \
+                 is back",
+                self.what
+            );
+        }
+    }
+
+    fn back(&mut self, url: &str) {
+        if self.lost {
+            self.lost = false;
+            eprintln!("bext: cluster: {} has Redis at {url} again", self.what);
+        }
+    }
+}
+
+impl Link {
+    fn connect(&self) -> Result<redis::Connection, String> {
+        let client = redis::Client::open(self.url.as_str()).map_err(|e| e.to_string())?;
+        let connection = client
+            .get_connection_with_timeout(TIMEOUT)
+            .map_err(|e| e.to_string())?;
+        connection
+            .set_write_timeout(Some(TIMEOUT))
+            .and_then(|()| connection.set_read_timeout(Some(TIMEOUT)))
+            .map_err(|e| e.to_string())?;
+        Ok(connection)
+    }
+
+    fn publish_loop(&self) {
+        let mut reported = Reported {
+            what: "the publisher",
+            lost: false,
+        };
+        let mut backoff = CLUSTER_RECONNECT_MS_MIN;
+        // A note whose PUBLISH failed on a connection Redis had closed: sent again, once, on
+        // the next connection (a restarted Redis is noticed by the first note after it).
+        let mut again: Option<Note> = None;
+        loop {
+            let mut connection = match self.connect() {
+                Ok(connection) => connection,
+                Err(why) => {
+                    reported.lost(&self.url, &why);
+                    if again.take().is_some() {
+                        self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.drop_queued();
+                    thread::sleep(Duration::from_millis(backoff));
+                    backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
+                    continue;
+                }
+            };
+            reported.back(&self.url);
+            backoff = CLUSTER_RECONNECT_MS_MIN;
+            self.outbox.publishing.store(true, Ordering::Release);
+            let retried = again.is_some();
+            'connected: loop {
+                while let Some(note) = again.take().or_else(|| self.outbox.queue.pop()) {
+                    let envelope = Envelope {
+                        node: self.node.clone(),
+                        note,
+                    };
+                    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+                        .arg(&self.channel)
+                        .arg(envelope.encode())
+                        .query(&mut connection);
+                    match sent {
+                        Ok(_) => {
+                            self.outbox.sent.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => {
+                            self.outbox.publishing.store(false, Ordering::Release);
+                            if retried {
+                                self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                            } else {
+                                again = Some(envelope.note);
+                            }
+                            reported.lost(&self.url, &e.to_string());
+                            break 'connected;
+                        }
+                    }
+                }
+                thread::park_timeout(POLL);
+            }
+        }
+    }
+
+    /// While Redis is away, what the shards queue is dropped (counted), not kept for later.
+    fn drop_queued(&self) {
+        while self.outbox.queue.pop().is_some() {
+            self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn subscribe_loop(&self) {
+        let mut reported = Reported {
+            what: "the subscriber",
+            lost: false,
+        };
+        let mut backoff = CLUSTER_RECONNECT_MS_MIN;
+        loop {
+            let why = match self.connect() {
+                Ok(mut connection) => {
+                    let mut pubsub = connection.as_pubsub();
+                    match pubsub
+                        .subscribe(&self.channel)
+                        .and_then(|()| pubsub.set_read_timeout(Some(POLL)))
+                    {
+                        Ok(()) => {
+                            reported.back(&self.url);
+                            backoff = CLUSTER_RECONNECT_MS_MIN;
+                            self.outbox.subscribed.store(true, Ordering::Release);
+                            let why = loop {
+                                match pubsub.get_message() {
+                                    Ok(message) => self.received(message.get_payload_bytes()),
+                                    Err(e) if e.is_timeout() => {}
+                                    Err(e) => break e.to_string(),
+                                }
+                            };
+                            self.outbox.subscribed.store(false, Ordering::Release);
+                            why
+                        }
+                        Err(e) => e.to_string(),
+                    }
+                }
+                Err(why) => why,
+            };
+            reported.lost(&self.url, &why);
+            thread::sleep(Duration::from_millis(backoff));
+            backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
+        }
+    }
+
+    /// A note from the channel, handed to the shards.
+    fn received(&self, payload: &[u8]) {
+        let Some(envelope) = Envelope::decode(payload) else {
+            return;
+        };
+        let own = envelope.node == self.node;
+        if !own {
+            self.outbox.received.fetch_add(1, Ordering::Relaxed);
+        }
+        let shards = self.control.shards();
+        match envelope.note {
+            // Its own too: every node numbers a topic's events in Redis's order.
+            Note::Publish { topic, event, data } => {
+                let to = bext_core::realtime::owner(&topic, shards);
+                let message = Message::RealtimePublish(Box::new(Publish {
+                    topic,
+                    name: event,
+                    data: data.into(),
+                }));
+                self.send(to, message);
+            }
+            _ if own => {}
+            Note::Invalidate { site, tag, path } => {
+                let what = match (tag, path) {
+                    (Some(tag), None) => Invalidate::Tag(tag),
+                    (None, Some(path)) => Invalidate::Path(path),
+                    _ => return,
+                };
+                for to in 0..shards {
+                    self.send(
+                        to,
+                        Message::ClusterInvalidate {
+                            site,
+                            what: what.clone(),
+                        },
+                    );
+                }
+            }
+            Note::Ban { ip, secs } => {
+                let until_ms = clock::monotonic_ms().saturating_add(secs.saturating_mul(1000));
+                for to in 0..shards {
+                    self.send(to, Message::Ban { ip, until_ms });
+                }
+            }
+        }
+    }
+
+    /// Sends to a shard, retrying a full inbox until `CONTROL_SEND_DEADLINE_MS`.
+    fn send(&self, to: usize, mut message: Message) {
+        let deadline = std::time::Instant::now() + Duration::from_millis(CONTROL_SEND_DEADLINE_MS);
+        loop {
+            match self.control.send(to, message) {
+                Ok(()) => return,
+                Err(full) if std::time::Instant::now() < deadline => {
+                    message = full.0;
+                    thread::sleep(Duration::from_millis(1));
+                }
+                Err(_) => {
+                    self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("bext: cluster: shard {to}'s inbox stayed full; a note was dropped");
+                    return;
+                }
+            }
+        }
+    }
+}

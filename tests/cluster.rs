@@ -1,0 +1,371 @@
+//! `[cluster]` end to end: a real `redis-server` (Debian's) started here and three bext
+//! nodes on loopback ports sharing it. A cache invalidation posted to node A empties node B's
+//! kept answer; a client banned on A is refused by B; an event published on A reaches a
+//! subscriber on C, and two publishers on two nodes are seen in one order everywhere; with
+//! Redis killed the nodes serve alone, and once it is back they are one again.
+
+mod common;
+#[path = "proxy/harness.rs"]
+mod harness;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{Bext, TempDir, eventually};
+use harness::{Upstream, curl, curl_on};
+
+const PUBLISH_TOKEN: &str = "publish-token-0123456789abcdef0123456789";
+const INVALIDATE_TOKEN: &str = "0123456789abcdef0123";
+
+/// A redis-server on a loopback port, without persistence; killed on drop.
+struct Redis {
+    child: Option<Child>,
+    port: u16,
+}
+
+impl Redis {
+    fn start() -> Redis {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut redis = Redis { child: None, port };
+        redis.restart();
+        redis
+    }
+
+    /// Starts it (again) on its port and waits until it answers.
+    fn restart(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (the test command installs it)");
+        self.child = Some(child);
+        let port = self.port.to_string();
+        eventually("redis-server answers PING", || {
+            let out = Command::new("redis-cli")
+                .args(["-p", &port, "ping"])
+                .output()
+                .ok()?;
+            String::from_utf8_lossy(&out.stdout)
+                .contains("PONG")
+                .then_some(())
+        });
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A node's config: the cluster, realtime, the purge token, a WAF that bans, and a caching
+/// proxy route in front of `upstream`.
+fn node_config(dir: &TempDir, name: &str, redis: &Redis, upstream: &Upstream) -> PathBuf {
+    dir.write(
+        &format!("{name}.toml"),
+        format!(
+            "[cluster]\nredis = \"{}\"\nnode = \"{name}\"\n\n\
+             [realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n\
+             [render]\ninvalidate_token = \"{INVALIDATE_TOKEN}\"\n\n\
+             [waf]\nallow = [\"127.0.0.1\"]\n\
+             rate = {{ requests_per_sec = 1, burst = 1, ban_after = 3, ban_secs = 60 }}\n\n\
+             [[upstream]]\nname = \"app\"\nservers = [\"{}\"]\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/cached/**\"\nupstream = \"app\"\ncache = true\n",
+            redis.url(),
+            upstream.addr()
+        ),
+    )
+}
+
+struct Nodes {
+    _dir: TempDir,
+    _upstream: Upstream,
+    nodes: Vec<Bext>,
+}
+
+fn nodes(tag: &str, redis: &Redis) -> Nodes {
+    let dir = TempDir::new(tag);
+    let upstream = Upstream::start("cached");
+    let nodes: Vec<Bext> = ["a", "b", "c"]
+        .iter()
+        .map(|name| {
+            let config = node_config(&dir, name, redis, &upstream);
+            Bext::serve_config(&config, &["--shards", "2"])
+        })
+        .collect();
+    for node in &nodes {
+        eventually("the node has Redis both ways", || {
+            (node.metric("bext_cluster_up") == 1).then_some(())
+        });
+    }
+    Nodes {
+        _dir: dir,
+        _upstream: upstream,
+        nodes,
+    }
+}
+
+/// `x-bext-cache` and the upstream's count for `path` on `node`, asked from CPU 0 (so of
+/// the same shard each time).
+fn cached(node: &Bext, path: &str) -> (String, u64) {
+    let (status, cache, body) = curl_on(0, &format!("http://{}{path}", node.addr));
+    assert_eq!(status, 200, "{body}");
+    let doc: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    (cache, doc["n"].as_u64().expect("n"))
+}
+
+/// An SSE subscriber (curl) whose `data:` lines arrive on the channel.
+struct Subscriber {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Subscriber {
+    fn start(node: &Bext, topic: &str) -> Subscriber {
+        let mut child = Command::new("curl")
+            .args(["-sSN", "--max-time", "120"])
+            .arg(format!(
+                "http://{}/__bext/realtime/sse?topics={topic}",
+                node.addr
+            ))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("curl runs");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                let item = if line.starts_with(": subscribed") {
+                    "(subscribed)".to_owned()
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    data.to_owned()
+                } else {
+                    continue;
+                };
+                if tx.send(item).is_err() {
+                    return;
+                }
+            }
+        });
+        let subscriber = Subscriber { child, lines };
+        assert_eq!(
+            subscriber.next(Duration::from_secs(30)).as_deref(),
+            Some("(subscribed)")
+        );
+        subscriber
+    }
+
+    fn next(&self, within: Duration) -> Option<String> {
+        self.lines.recv_timeout(within).ok()
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn publish(node: &Bext, topic: &str, data: &str) {
+    let (status, body, _) = curl(
+        &format!("http://{}/__bext/realtime/publish", node.addr),
+        &[
+            "-H",
+            &format!("Authorization: Bearer {PUBLISH_TOKEN}"),
+            "-d",
+            &format!(r#"{{"topic":"{topic}","data":"{data}"}}"#),
+        ],
+    );
+    assert_eq!(status, 202, "{body}");
+}
+
+#[test]
+fn an_invalidation_on_one_node_empties_the_others() {
+    let redis = Redis::start();
+    let cluster = nodes("cluster-invalidate", &redis);
+    let [a, b, _] = &cluster.nodes[..] else {
+        unreachable!("three nodes")
+    };
+    let path = "/cached/page?cc=max-age=600";
+    // Pinned to CPU 0: always the same shard of B.
+    assert_eq!(cached(b, path).0, "miss");
+    assert_eq!(cached(b, path).0, "hit");
+    let (status, body, _) = curl(
+        &format!("http://{}/__bext/cache/invalidate", a.addr),
+        &[
+            "-X",
+            "POST",
+            "-H",
+            &format!("authorization: Bearer {INVALIDATE_TOKEN}"),
+            "-d",
+            &format!("{{\"path\": \"{path}\"}}"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    // B hears of it through Redis: its kept answer is stale, so the next request refetches.
+    let posted = Instant::now();
+    let n = eventually("B's kept answer is invalidated", || {
+        let (cache, n) = cached(b, path);
+        (cache == "miss").then_some(n)
+    });
+    let visible_ms = posted.elapsed().as_millis();
+    assert!(n >= 2, "the upstream was asked again");
+    assert!(b.metric("bext_cluster_notes_received_total") >= 1);
+    eprintln!("invalidation visible on B {visible_ms} ms after A answered");
+}
+
+#[test]
+fn a_client_banned_on_one_node_is_refused_by_the_others() {
+    let redis = Redis::start();
+    let cluster = nodes("cluster-ban", &redis);
+    let [a, b, c] = &cluster.nodes[..] else {
+        unreachable!("three nodes")
+    };
+    // From 127.0.0.2 (127.0.0.1, the test's own address, is allowed), until A bans it.
+    let status_from = |node: &Bext| {
+        let out = Command::new("curl")
+            .args([
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "--interface",
+                "127.0.0.2",
+            ])
+            .arg(format!("http://{}/cached/x?cc=max-age=60", node.addr))
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u16>()
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    loop {
+        let status = status_from(a);
+        seen.push(status);
+        if status == 403 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no ban on A within 60 s: {seen:?}"
+        );
+    }
+    // B and C never limited it; they refuse it because A banned it.
+    eventually("B and C refuse the client A banned", || {
+        (status_from(b) == 403 && status_from(c) == 403).then_some(())
+    });
+    assert_eq!(
+        cached(b, "/cached/y?cc=max-age=60").0,
+        "miss",
+        "others are served"
+    );
+}
+
+#[test]
+fn events_published_on_any_node_reach_subscribers_on_every_node_in_one_order() {
+    let mut redis = Redis::start();
+    let cluster = nodes("cluster-realtime", &redis);
+    let [a, b, c] = &cluster.nodes[..] else {
+        unreachable!("three nodes")
+    };
+    let on_b = Subscriber::start(b, "room");
+    let on_c = Subscriber::start(c, "room");
+    // Two publishers on two nodes at once.
+    let publishers: Vec<_> = [a.addr, b.addr]
+        .into_iter()
+        .enumerate()
+        .map(|(n, addr)| {
+            std::thread::spawn(move || {
+                for i in 0..20 {
+                    let (status, body, _) = curl(
+                        &format!("http://{addr}/__bext/realtime/publish"),
+                        &[
+                            "-H",
+                            &format!("Authorization: Bearer {PUBLISH_TOKEN}"),
+                            "-d",
+                            &format!(r#"{{"topic":"room","data":"n{n}-{i}"}}"#),
+                        ],
+                    );
+                    assert_eq!(status, 202, "{body}");
+                }
+            })
+        })
+        .collect();
+    for publisher in publishers {
+        publisher.join().expect("publisher");
+    }
+    let take = |s: &Subscriber| -> Vec<String> {
+        (0..40)
+            .map(|i| {
+                s.next(Duration::from_secs(30))
+                    .unwrap_or_else(|| panic!("event {i} of 40 within 30 s"))
+            })
+            .collect()
+    };
+    let seen_b = take(&on_b);
+    let seen_c = take(&on_c);
+    assert_eq!(seen_b, seen_c, "one order on every node");
+    for n in 0..2 {
+        let mine: Vec<&String> = seen_b
+            .iter()
+            .filter(|d| d.starts_with(&format!("n{n}-")))
+            .collect();
+        assert_eq!(mine.len(), 20);
+    }
+
+    // Redis goes away: each node serves alone (a publish on A reaches A's subscribers).
+    redis.kill();
+    for node in [a, b, c] {
+        eventually("the node notices Redis is gone", || {
+            (node.metric("bext_cluster_up") == 0).then_some(())
+        });
+    }
+    let on_a = Subscriber::start(a, "room");
+    publish(a, "room", "alone");
+    assert_eq!(on_a.next(Duration::from_secs(30)).as_deref(), Some("alone"));
+    assert_eq!(on_c.next(Duration::from_millis(300)), None, "C is not told");
+
+    // Back: the nodes reconnect by themselves, and are one again.
+    redis.restart();
+    for node in [a, b, c] {
+        eventually("the node has Redis again", || {
+            (node.metric("bext_cluster_up") == 1).then_some(())
+        });
+    }
+    publish(a, "room", "together");
+    assert_eq!(
+        on_c.next(Duration::from_secs(30)).as_deref(),
+        Some("together")
+    );
+    assert_eq!(
+        on_a.next(Duration::from_secs(30)).as_deref(),
+        Some("together")
+    );
+}
