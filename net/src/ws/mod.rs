@@ -41,9 +41,11 @@
 //!   frame nothing is sent (no pong, no message) and the client's messages are dropped.
 //! - **Server frames are whole messages**, never masked, compressed when deflate was
 //!   negotiated (one raw DEFLATE stream per direction, context takeover unless declined, the
-//!   sync-flush trailer stripped; see `deflate.rs`). A deflate stream costs a session about
-//!   300 KiB with the default window: a hub with many clients may want
-//!   `server_max_window_bits` offers, or deflate off.
+//!   sync-flush trailer stripped; see `deflate.rs`). Each stream is made when first needed
+//!   (the inflater at the first compressed message, the deflater at the first send) and
+//!   then kept: zlib's compressor with the default window holds a few hundred KiB, so a hub
+//!   with many clients may prefer deflate off, or compressing a message once for all its
+//!   subscribers (which needs `server_no_context_takeover`; not done here).
 //! - **Close codes**: 1000–1003, 1007–1014 and 3000–4999 are accepted from the client;
 //!   0–999, 1004–1006, 1015, the rest below 3000 and 5000 up are a protocol error (1002).
 

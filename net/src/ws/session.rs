@@ -76,6 +76,9 @@ pub struct Session {
     /// Events decided and not yet polled (a frame's end yields at most one, so this holds
     /// at most one; a queue keeps `step` simple).
     events: VecDeque<Event>,
+    /// What the handshake negotiated; the streams are made on first use, so an idle client
+    /// costs no deflate state.
+    deflate: Option<Deflate>,
     inflater: Option<Inflater>,
     deflater: Option<Deflater>,
     /// Compressed message scratch, kept between sends.
@@ -133,8 +136,9 @@ impl Session {
             message: None,
             control: Vec::with_capacity(CONTROL_PAYLOAD_BYTES_MAX),
             events: VecDeque::new(),
-            inflater: deflate.as_ref().map(Inflater::new),
-            deflater: deflate.as_ref().map(Deflater::new),
+            deflate,
+            inflater: None,
+            deflater: None,
             compressed: Vec::new(),
             output: Vec::new(),
             sent_close: false,
@@ -267,8 +271,11 @@ impl Session {
 
     fn send(&mut self, opcode: u8, payload: &[u8]) -> Result<(), SendError> {
         self.check_can_send()?;
-        if let Some(deflater) = self.deflater.as_mut()
-            && deflater.compress(payload, &mut self.compressed)
+        if let Some(deflate) = &self.deflate
+            && self
+                .deflater
+                .get_or_insert_with(|| Deflater::new(deflate))
+                .compress(payload, &mut self.compressed)
         {
             write_frame(&mut self.output, opcode, true, &self.compressed);
         } else {
@@ -384,8 +391,11 @@ impl Session {
                 if self.message.is_some() {
                     return Err(protocol("new message inside a fragmented one"));
                 }
-                if header.rsv1 && self.inflater.is_none() {
-                    return Err(protocol("reserved bits set"));
+                if header.rsv1 {
+                    let Some(deflate) = &self.deflate else {
+                        return Err(protocol("reserved bits set"));
+                    };
+                    self.inflater.get_or_insert_with(|| Inflater::new(deflate));
                 }
                 self.message = Some(MessageInProgress {
                     text: data == Data::Text,
