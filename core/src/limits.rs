@@ -709,3 +709,23 @@ pub const CLUSTER_REDIS_TIMEOUT_MS: u64 = 2_000;
 pub const CLUSTER_POLL_MS: u64 = 250;
 /// Bytes of a node name.
 pub const CLUSTER_NODE_BYTES_MAX: usize = 64;
+
+// --- WebSocket sessions (net/src/ws) ---------------------------------------------------------
+
+/// Longest message a WebSocket client may send, counted after permessage-deflate inflates it;
+/// a longer one fails the connection with close code 1009.
+pub const WS_MESSAGE_BYTES_MAX: usize = 1024 * 1024;
+/// Longest frame payload a WebSocket client may send, as it is on the wire (compressed or
+/// not); a longer one fails the connection with 1009 as soon as its header is read.
+pub const WS_FRAME_BYTES_MAX: usize = 1024 * 1024;
+/// Bytes a WebSocket session's output may hold unwritten before it refuses more messages, so
+/// that the driver drops a client that reads slower than the server sends instead of buffering
+/// for it without end.
+pub const WS_OUTPUT_BYTES_MAX: usize = 1024 * 1024;
+/// Bytes inflated per step while a compressed message arrives: the message limit is checked
+/// after each step, so a small compressed frame cannot allocate far past it (a zip bomb).
+pub const WS_INFLATE_STEP_BYTES: usize = 16 * 1024;
+
+const _: () = assert!(WS_FRAME_BYTES_MAX <= WS_MESSAGE_BYTES_MAX);
+const _: () = assert!(WS_INFLATE_STEP_BYTES <= WS_MESSAGE_BYTES_MAX);
+const _: () = assert!(WS_OUTPUT_BYTES_MAX >= WS_INFLATE_STEP_BYTES);

@@ -12,6 +12,8 @@
 //!   HTTP/1.1 encoding for shared blocks.
 //! - [`http`]: which protocol a request came over.
 //! - [`client`]: the sans-I/O half of the HTTP/1.1 client loaders' `fetch` uses.
+//! - [`ws`]: WebSocket (RFC 6455) server side: the handshake, and [`ws::Session`], one
+//!   connection's frames, messages, closing handshake and permessage-deflate.
 #![forbid(unsafe_code)]
 
 pub mod client;
@@ -19,6 +21,7 @@ pub mod fastcgi;
 pub mod fields;
 pub mod h1;
 pub mod http;
+pub mod ws;
 
 pub use h1::Method;
 pub use http::Version;
