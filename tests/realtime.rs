@@ -409,3 +409,172 @@ fn a_subscriber_that_stops_reading_is_evicted_and_the_others_keep_up() {
     );
     wait_for_subscribers(&bext, 1);
 }
+
+/// The `websockets` release the WebSocket scripts are written against.
+const WEBSOCKETS: &str = "websockets==15.0.1";
+
+fn script(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/realtime")
+        .join(name)
+}
+
+/// `ws_client.py URL COUNT [--deflate]` pinned to `cpu`, its output lines on a channel; the
+/// first line (`open EXTENSIONS`) is read before it returns.
+fn ws_subscriber(
+    cpu: usize,
+    url: &str,
+    count: usize,
+    deflate: bool,
+) -> (Child, mpsc::Receiver<String>, String) {
+    let python = common::venv_python("websockets", WEBSOCKETS);
+    let mut command = Command::new("taskset");
+    command
+        .args(["-c", &cpu.to_string()])
+        .arg(python)
+        .arg(script("ws_client.py"))
+        .args([url, &count.to_string()]);
+    if deflate {
+        command.arg("--deflate");
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the WebSocket client runs");
+    let stdout = child.stdout.take().expect("piped");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let open = lines
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the client's handshake within 60 s");
+    assert!(open.starts_with("open "), "{open}");
+    (child, lines, open)
+}
+
+#[test]
+fn websocket_subscribers_get_each_event_as_json_like_sse_ones() {
+    let dir = TempDir::new("realtime-ws");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, ""), &["--shards", "2"]);
+    let ws_url = format!("ws://{}/__bext/realtime/ws?topics=room", bext.addr);
+    let (mut ws, lines, open) = ws_subscriber(1, &ws_url, 3, false);
+    assert_eq!(open, "open -");
+    let sse = Subscriber::start(
+        0,
+        &format!("http://{}/__bext/realtime/sse?topics=room", bext.addr),
+        &[],
+    );
+    wait_for_subscribers(&bext, 2);
+    let bodies: Vec<String> = (0..3)
+        .map(|i| format!(r#"{{"topic":"room","data":"m{i}","event":"say"}}"#))
+        .collect();
+    assert_eq!(publish_from(0, bext.addr, &bodies), vec![202; 3]);
+    let over_sse = sse.take(3);
+    for (i, sse_event) in over_sse.iter().enumerate() {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a WebSocket message");
+        let doc: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(doc["topic"], "room");
+        assert_eq!(doc["event"], "say");
+        assert_eq!(doc["data"], format!("m{i}"));
+        // The same id an SSE subscriber gets: either resumes from it.
+        assert_eq!(doc["id"], sse_event.id.as_str());
+    }
+    let closed = lines.recv_timeout(Duration::from_secs(30)).expect("closed");
+    assert_eq!(closed, "closed 1000", "a clean close, echoed");
+    let _ = ws.wait();
+    wait_for_subscribers(&bext, 1);
+}
+
+#[test]
+fn websocket_subscribers_may_negotiate_deflate_when_the_config_allows() {
+    let dir = TempDir::new("realtime-ws-deflate");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(
+        &config(&dir, "websocket_deflate = true"),
+        &["--shards", "1"],
+    );
+    let ws_url = format!("ws://{}/__bext/realtime/ws?topics=big", bext.addr);
+    let (mut ws, lines, open) = ws_subscriber(0, &ws_url, 2, true);
+    assert!(open.starts_with("open permessage-deflate"), "{open}");
+    let text = "compressible ".repeat(2000);
+    let bodies: Vec<String> = (0..2)
+        .map(|i| format!(r#"{{"topic":"big","data":"{text}{i}"}}"#))
+        .collect();
+    assert_eq!(publish_from(0, bext.addr, &bodies), vec![202; 2]);
+    for i in 0..2 {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a message");
+        let doc: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+        assert_eq!(doc["data"], format!("{text}{i}"));
+    }
+    let _ = ws.wait();
+    // Without the setting, the same offer is declined.
+    let plain = TempDir::new("realtime-ws-plain");
+    plain.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&plain, ""), &["--shards", "1"]);
+    let url = format!("ws://{}/__bext/realtime/ws?topics=big", bext.addr);
+    let (mut ws, _lines, open) = ws_subscriber(0, &url, 0, true);
+    assert_eq!(open, "open -");
+    let _ = ws.wait();
+}
+
+#[test]
+fn the_websocket_endpoint_answers_the_autobahn_style_probes() {
+    let dir = TempDir::new("realtime-ws-probe");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, ""), &["--shards", "2"]);
+    let python = common::venv_python("websockets", WEBSOCKETS);
+    let out = Command::new(python)
+        .arg(script("ws_probe.py"))
+        .arg(format!("ws://{}/__bext/realtime/ws?topics=t", bext.addr))
+        .output()
+        .expect("the probe runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let failed: Vec<&str> = report.lines().filter(|l| l.contains(" FAIL")).collect();
+    let passed = report.lines().filter(|l| l.ends_with(" ok")).count();
+    assert!(
+        out.status.success() && failed.is_empty(),
+        "{} failed of {}:\n{}\n{}",
+        failed.len(),
+        passed + failed.len(),
+        failed.join("\n"),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(passed >= 100, "only {passed} cases ran:\n{report}");
+    // Bad handshakes: not an upgrade, and a version other than 13: 426, the second saying
+    // which version is spoken (RFC 6455 §4.4).
+    let head = |headers: &[&str]| {
+        let mut command = Command::new("curl");
+        command.args(["-sS", "-o", "/dev/null", "-D", "-", "--max-time", "5"]);
+        for header in headers {
+            command.args(["-H", header]);
+        }
+        let out = command
+            .arg(format!("http://{}/__bext/realtime/ws?topics=t", bext.addr))
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).to_lowercase()
+    };
+    assert!(head(&[]).starts_with("http/1.1 426"));
+    let wrong = head(&[
+        "Connection: Upgrade",
+        "Upgrade: websocket",
+        "Sec-WebSocket-Version: 8",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    ]);
+    assert!(wrong.starts_with("http/1.1 426"), "{wrong}");
+    assert!(wrong.contains("sec-websocket-version: 13"), "{wrong}");
+    // Every probe connection was let go.
+    wait_for_subscribers(&bext, 0);
+}

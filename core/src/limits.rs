@@ -722,6 +722,9 @@ pub const WS_FRAME_BYTES_MAX: usize = 1024 * 1024;
 /// that the driver drops a client that reads slower than the server sends instead of buffering
 /// for it without end.
 pub const WS_OUTPUT_BYTES_MAX: usize = 1024 * 1024;
+/// How long a WebSocket's client has to close its side once the server's close is out (or
+/// the server stops) before the connection is closed under it.
+pub const WS_CLOSE_WAIT_MS: u64 = 2_000;
 /// Bytes inflated per step while a compressed message arrives: the message limit is checked
 /// after each step, so a small compressed frame cannot allocate far past it (a zip bomb).
 pub const WS_INFLATE_STEP_BYTES: usize = 16 * 1024;

@@ -901,7 +901,7 @@ fn realtime_is_off_unless_its_table_is_there_and_its_secrets_are_long() {
     check_ok(
         &format!(
             "[realtime]\nsecret = \"{secret}\"\npublish_token = \"{token}\"\nreplay_max = 0\n\
-             queue_max = 16\n{SITE}"
+             queue_max = 16\nwebsocket_deflate = true\n{SITE}"
         ),
         |c| {
             c.realtime = Some(RealtimeConfig {
@@ -909,6 +909,7 @@ fn realtime_is_off_unless_its_table_is_there_and_its_secrets_are_long() {
                 publish_token: Some(token.clone()),
                 replay_max: 0,
                 queue_max: 16,
+                websocket_deflate: true,
             });
         },
     );
@@ -918,6 +919,7 @@ fn realtime_is_off_unless_its_table_is_there_and_its_secrets_are_long() {
             publish_token: None,
             replay_max: bext_core::limits::REALTIME_REPLAY_DEFAULT,
             queue_max: bext_core::limits::REALTIME_QUEUE_DEFAULT,
+            websocket_deflate: false,
         });
     });
     check_err(

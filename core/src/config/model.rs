@@ -54,6 +54,8 @@ pub struct RealtimeConfig {
     pub replay_max: usize,
     /// Events queued for one subscriber before it is dropped as too slow.
     pub queue_max: usize,
+    /// WebSocket subscribers may negotiate permessage-deflate (a compressor each).
+    pub websocket_deflate: bool,
 }
 
 /// One `[[upstream]]`: a pool of servers a proxy route forwards to.

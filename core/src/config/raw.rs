@@ -46,6 +46,7 @@ pub(super) struct RawRealtime {
     pub publish_token: Option<Spanned<String>>,
     pub replay_max: Option<Spanned<u64>>,
     pub queue_max: Option<Spanned<u64>>,
+    pub websocket_deflate: Option<bool>,
 }
 
 /// `[[upstream]]`.

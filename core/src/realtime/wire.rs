@@ -110,6 +110,22 @@ pub fn write_sse_event(out: &mut Vec<u8>, event: &Event, id: &str) {
     out.push(b'\n');
 }
 
+/// `event` as a WebSocket text message: JSON `{"data", "event"?, "id", "topic"}` (`id` the
+/// subscriber's cursor after it, `data` the text as published).
+pub fn ws_event_json(event: &Event, id: &str) -> String {
+    let mut doc = serde_json::Map::new();
+    doc.insert("topic".into(), event.topic.clone().into());
+    doc.insert("id".into(), id.into());
+    if let Some(name) = &event.name {
+        doc.insert("event".into(), name.clone().into());
+    }
+    doc.insert(
+        "data".into(),
+        String::from_utf8_lossy(&event.data).into_owned().into(),
+    );
+    serde_json::Value::Object(doc).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +186,9 @@ mod tests {
         };
         write_sse_event(&mut out, &event, "7:t=3");
         assert_eq!(out, b"id: 7:t=3\nevent: msg\ndata: one\ndata: two\n\n");
+        assert_eq!(
+            ws_event_json(&event, "7:t=3"),
+            r#"{"data":"one\ntwo","event":"msg","id":"7:t=3","topic":"t"}"#
+        );
     }
 }

@@ -58,6 +58,7 @@ impl Checker<'_> {
             // Both ceilings fit every platform's usize.
             replay_max: replay_max as usize,
             queue_max: queue_max as usize,
+            websocket_deflate: raw.websocket_deflate.unwrap_or(false),
         })
     }
 

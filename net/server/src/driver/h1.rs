@@ -86,8 +86,13 @@ pub(crate) fn serve<T: Transport>(
                 Box::pin(super::h2::serve(service, io, peer, secure, read)).await;
             }
             Handover::Upgraded(read, upgraded) => {
-                // Still an open connection until the tunnel ends.
-                super::tunnel::run(&shard, io, read, *upgraded).await;
+                // Still an open connection until the tunnel or the socket ends.
+                match *upgraded {
+                    Upgraded::Tunnel(tunnel) => super::tunnel::run(&shard, io, read, tunnel).await,
+                    Upgraded::Realtime(socket) => {
+                        Box::pin(super::websocket::run(&shard, io, read, *socket)).await;
+                    }
+                }
                 let mut metrics = shard.metrics.borrow_mut();
                 metrics.connections_open = metrics.connections_open.saturating_sub(1);
             }

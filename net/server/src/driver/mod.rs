@@ -11,6 +11,7 @@ pub(crate) mod h1;
 pub(crate) mod h2;
 pub(crate) mod h3;
 pub(crate) mod tunnel;
+mod websocket;
 
 use std::net::SocketAddr;
 use std::time::Instant;

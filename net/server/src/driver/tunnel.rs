@@ -17,23 +17,18 @@ use bext_core::limits::{TUNNEL_READ_BYTES_MAX, TUNNEL_READ_BYTES_MIN};
 use bext_shards::rt;
 use bext_shards::sync::race;
 
-use crate::service::Upgraded;
+use crate::service::Tunnel;
 use crate::shard::Shard;
 use crate::transport::{Transport, TransportRead, TransportWrite};
 
 /// Carries bytes between the client's connection `io` and the upstream's until both
 /// directions are done. `from_client`: bytes the client sent after its upgrade request.
-pub(crate) async fn run<T: Transport>(
-    shard: &Shard,
-    io: T,
-    from_client: Vec<u8>,
-    upgraded: Upgraded,
-) {
-    let Upgraded {
+pub(crate) async fn run<T: Transport>(shard: &Shard, io: T, from_client: Vec<u8>, tunnel: Tunnel) {
+    let Tunnel {
         upstream,
         pending,
         idle,
-    } = upgraded;
+    } = tunnel;
     let (mut client_read, mut client_write) = io.split();
     let (mut upstream_read, mut upstream_write) = upstream.split();
     let up = copy(&mut client_read, &mut upstream_write, from_client, idle);

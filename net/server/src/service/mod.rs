@@ -22,7 +22,7 @@ pub(crate) mod incoming;
 mod inspect;
 mod ops;
 pub(crate) mod proxy;
-mod realtime;
+pub(crate) mod realtime;
 mod request;
 mod response;
 mod route;
@@ -46,8 +46,9 @@ use bext_shards::sync::Generation;
 use crate::shard::Shard;
 use crate::shard::mesh::{FillReply, FillRequest};
 use crate::snapshot::Snapshot;
+pub(crate) use realtime::Socket as RealtimeSocket;
 pub(crate) use request::{OwnedRequest, Request};
-pub(crate) use response::{Body, BodyStream, FileBody, Outcome, Response, Upgraded};
+pub(crate) use response::{Body, BodyStream, FileBody, Outcome, Response, Tunnel, Upgraded};
 pub(crate) use route::{BodyUse, Handler, Refusal, Route};
 
 /// One shard's service.

@@ -33,6 +33,7 @@ pub(crate) fn answer_now(service: &Service, ops: Ops, _request: &Request<'_>) ->
         | Ops::Invalidate
         | Ops::DevEvents
         | Ops::RealtimeSse
+        | Ops::RealtimeWs
         | Ops::RealtimePublish => None,
     }
 }
@@ -61,6 +62,7 @@ pub(crate) async fn answer(
         Ops::Invalidate => invalidate(service, route, request),
         Ops::DevEvents => dev_events(service),
         Ops::RealtimeSse => super::realtime::subscribe(service, route, request),
+        Ops::RealtimeWs => super::realtime::upgrade(service, route, request),
         Ops::RealtimePublish => super::realtime::publish(service, route, request),
         Ops::Unknown => Response::error(404),
     }

@@ -42,8 +42,16 @@ pub(crate) enum Body {
     Upgraded(Box<Upgraded>),
 }
 
-/// The upstream side of an upgraded connection.
-pub(crate) struct Upgraded {
+/// What an upgraded connection (after a 101) becomes.
+pub(crate) enum Upgraded {
+    /// A byte tunnel to an upstream that switched protocols.
+    Tunnel(Tunnel),
+    /// A realtime subscriber over WebSocket (`/__bext/realtime/ws`).
+    Realtime(Box<super::realtime::Socket>),
+}
+
+/// The upstream side of a tunnel.
+pub(crate) struct Tunnel {
     pub upstream: crate::upstream::UpstreamConn,
     /// Bytes the upstream sent after its 101 head, for the client first.
     pub pending: Vec<u8>,

@@ -76,6 +76,8 @@ pub(crate) enum Ops {
     Health,
     /// `[realtime]`'s `/__bext/realtime/sse`: open to every client (tokens decide).
     RealtimeSse,
+    /// `[realtime]`'s `/__bext/realtime/ws`: open to every client (tokens decide).
+    RealtimeWs,
     /// `[realtime]`'s `/__bext/realtime/publish`: open to every client (its bearer token
     /// decides).
     RealtimePublish,
@@ -166,6 +168,7 @@ fn ops_endpoint(state: &State, request: &Request<'_>) -> Option<Ops> {
     if state.snapshot.config.realtime.is_some() {
         match path {
             b"/__bext/realtime/sse" => return Some(Ops::RealtimeSse),
+            b"/__bext/realtime/ws" => return Some(Ops::RealtimeWs),
             b"/__bext/realtime/publish" => return Some(Ops::RealtimePublish),
             _ => {}
         }

@@ -62,7 +62,7 @@ use crate::shard::Shard;
 use crate::upstream::{ConnectError, KeptConns, PeerAddr, TlsTo, UpstreamConn};
 
 use self::outgoing::{Outgoing, SendFault};
-use super::response::{Body, BodyStream, Upgraded};
+use super::response::{Body, BodyStream, Tunnel, Upgraded};
 use super::route::Route;
 use super::{Request, Response, Service, State};
 
@@ -658,11 +658,11 @@ fn respond(
             service.shard.metrics.borrow_mut().proxy_upgrades += 1;
             response
                 .with(Field::from_static("connection", "upgrade"))
-                .with_body(Body::Upgraded(Box::new(Upgraded {
+                .with_body(Body::Upgraded(Box::new(Upgraded::Tunnel(Tunnel {
                     upstream: stream,
                     pending: rest,
                     idle: timeout,
-                })))
+                }))))
         }
         ResponseBody::Framed(BodyKind::None) | ResponseBody::Framed(BodyKind::Length(0)) => {
             if rest.is_empty() {

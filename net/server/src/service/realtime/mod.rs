@@ -10,6 +10,7 @@
 //! keeps their wakers.
 
 mod publish;
+mod socket;
 mod sse;
 
 use std::cell::{Cell, RefCell};
@@ -24,15 +25,22 @@ use bytes::Bytes;
 
 use bext_core::cluster::Note;
 use bext_core::config::RealtimeConfig;
-use bext_core::limits::{MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX};
+use bext_core::limits::{
+    MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
+};
 use bext_core::realtime::hub::{Hub, HubConfig, SubId};
-use bext_core::realtime::{Event, owner};
+use bext_core::realtime::wire::parse_subscribe_query;
+use bext_core::realtime::{Cursor, Event, owner, token};
+use bext_net::Method;
+use bext_net::fields::Field;
 use bext_shards::{clock, rt};
 
-use super::Service;
+use super::route::Route;
+use super::{Request, Response, Service};
 use crate::shard::mesh::{Message, Publish};
 
 pub(crate) use publish::publish;
+pub(crate) use socket::{Socket, upgrade};
 pub(crate) use sse::subscribe;
 
 /// One shard's realtime state; it outlives reloads (subscribers stay subscribed).
@@ -209,6 +217,74 @@ impl Service {
             }
             rt::sleep(Duration::from_millis(MESH_RETRY_INTERVAL_MS)).await;
         }
+    }
+}
+
+/// Checks a subscribe request (`GET`, its topics, its token, the shard's room) and
+/// subscribes it, resuming from its last event id if it gives one; the refusal otherwise.
+fn admit(
+    service: &Rc<Service>,
+    route: &Route,
+    request: &Request<'_>,
+) -> Result<SubId, Box<Response>> {
+    let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
+        return Err(Box::new(Response::error(404)));
+    };
+    if !matches!(request.method, Method::Get) {
+        return Err(Box::new(sse::refuse(405, "subscribe with GET")));
+    }
+    let query = parse_subscribe_query(request.query.unwrap_or_default())
+        .map_err(|why| Box::new(sse::refuse(400, &why)))?;
+    if let Some(secret) = &config.secret {
+        let presented = query
+            .token
+            .as_deref()
+            .map(str::as_bytes)
+            .or_else(|| super::ops::bearer(request))
+            .unwrap_or_default();
+        let claims = match std::str::from_utf8(presented)
+            .ok()
+            .map(|t| token::verify(secret.as_bytes(), t, clock::unix_secs()))
+        {
+            Some(Ok(claims)) => claims,
+            Some(Err(e)) => return Err(Box::new(sse::refuse(403, e.reason()))),
+            None => return Err(Box::new(sse::refuse(403, "malformed token"))),
+        };
+        if let Some(topic) = query.topics.iter().find(|t| !claims.allows(t)) {
+            return Err(Box::new(sse::refuse(
+                403,
+                &format!("the token does not allow topic `{topic}`"),
+            )));
+        }
+    }
+    let realtime = &service.realtime;
+    if realtime.hub.borrow().subscribers() >= REALTIME_SUBSCRIBERS_PER_SHARD_MAX {
+        return Err(Box::new(
+            sse::refuse(503, "too many subscribers").with(Field::from_static("retry-after", "1")),
+        ));
+    }
+    let last = request
+        .fields
+        .get("last-event-id")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .or(query.last_event_id.as_deref())
+        .and_then(Cursor::parse);
+    let id = realtime
+        .hub
+        .borrow_mut()
+        .subscribe(query.topics, last.as_ref());
+    service.shard.metrics.borrow_mut().realtime_subscribers += 1;
+    Ok(id)
+}
+
+impl Service {
+    /// A subscriber is gone.
+    fn realtime_leave(&self, id: SubId) {
+        let realtime = &self.realtime;
+        realtime.hub.borrow_mut().unsubscribe(id);
+        realtime.wakers.borrow_mut().remove(&id);
+        let mut metrics = self.shard.metrics.borrow_mut();
+        metrics.realtime_subscribers = metrics.realtime_subscribers.saturating_sub(1);
     }
 }
 

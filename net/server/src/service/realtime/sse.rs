@@ -13,15 +13,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use bext_core::limits::{
-    PROXY_SEND_GATHER_BYTES, REALTIME_SSE_KEEPALIVE_MS, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
-};
+use bext_core::limits::{PROXY_SEND_GATHER_BYTES, REALTIME_SSE_KEEPALIVE_MS};
+use bext_core::realtime::Cursor;
 use bext_core::realtime::hub::SubId;
-use bext_core::realtime::wire::{parse_subscribe_query, write_sse_event};
-use bext_core::realtime::{Cursor, token};
-use bext_net::Method;
+use bext_core::realtime::wire::write_sse_event;
 use bext_net::fields::Field;
-use bext_shards::clock;
 use bext_shards::rt;
 use bext_shards::sync::race;
 
@@ -30,50 +26,10 @@ use super::super::{Body, BodyStream, Request, Response, Service};
 
 /// Answers a subscribe request: the stream, or why not.
 pub(crate) fn subscribe(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Response {
-    let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
-        return Response::error(404);
+    let id = match super::admit(service, route, request) {
+        Ok(id) => id,
+        Err(refusal) => return *refusal,
     };
-    if !matches!(request.method, Method::Get) {
-        return refuse(405, "subscribe with GET");
-    }
-    let query = match parse_subscribe_query(request.query.unwrap_or_default()) {
-        Ok(query) => query,
-        Err(why) => return refuse(400, &why),
-    };
-    if let Some(secret) = &config.secret {
-        let presented = query
-            .token
-            .as_deref()
-            .map(str::as_bytes)
-            .or_else(|| super::super::ops::bearer(request))
-            .unwrap_or_default();
-        let claims = match std::str::from_utf8(presented)
-            .ok()
-            .map(|t| token::verify(secret.as_bytes(), t, clock::unix_secs()))
-        {
-            Some(Ok(claims)) => claims,
-            Some(Err(e)) => return refuse(403, e.reason()),
-            None => return refuse(403, "malformed token"),
-        };
-        if let Some(topic) = query.topics.iter().find(|t| !claims.allows(t)) {
-            return refuse(403, &format!("the token does not allow topic `{topic}`"));
-        }
-    }
-    let realtime = &service.realtime;
-    if realtime.hub.borrow().subscribers() >= REALTIME_SUBSCRIBERS_PER_SHARD_MAX {
-        return refuse(503, "too many subscribers").with(Field::from_static("retry-after", "1"));
-    }
-    let last = request
-        .fields
-        .get("last-event-id")
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .or(query.last_event_id.as_deref())
-        .and_then(Cursor::parse);
-    let id = realtime
-        .hub
-        .borrow_mut()
-        .subscribe(query.topics, last.as_ref());
-    service.shard.metrics.borrow_mut().realtime_subscribers += 1;
     let stream = Subscriber {
         service: service.clone(),
         id,
@@ -90,7 +46,7 @@ pub(crate) fn subscribe(service: &Rc<Service>, route: &Route, request: &Request<
     response
 }
 
-fn refuse(status: u16, why: &str) -> Response {
+pub(super) fn refuse(status: u16, why: &str) -> Response {
     Response::bytes(status, "text/plain; charset=utf-8", format!("{why}\n"))
 }
 
@@ -177,10 +133,6 @@ impl BodyStream for Subscriber {
 
 impl Drop for Subscriber {
     fn drop(&mut self) {
-        let realtime = &self.service.realtime;
-        realtime.hub.borrow_mut().unsubscribe(self.id);
-        realtime.wakers.borrow_mut().remove(&self.id);
-        let mut metrics = self.service.shard.metrics.borrow_mut();
-        metrics.realtime_subscribers = metrics.realtime_subscribers.saturating_sub(1);
+        self.service.realtime_leave(self.id);
     }
 }

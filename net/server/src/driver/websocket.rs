@@ -1,0 +1,77 @@
+//! A realtime subscriber's WebSocket once its 101 is out: the connection's two halves run
+//! side by side, the reading one feeding the client's bytes to the socket (its pings,
+//! its close), the writing one writing what the socket gives (events, pongs, keep-alive
+//! pings, the close). As in `tunnel.rs`, no read is cancelled while the other side works:
+//! each half has its own loop. The connection ends when the client's stream ends, when the
+//! socket has nothing more to write and the client has had `WS_CLOSE_WAIT_MS` to close its
+//! side, on a failed or stalled write, or when the shard stops (a close with 1001 first).
+
+use std::time::Duration;
+
+use bext_core::limits::{READ_BUFFER_BYTES_INITIAL, WRITE_STALL_TIMEOUT_MS, WS_CLOSE_WAIT_MS};
+use bext_shards::rt;
+use bext_shards::sync::race;
+
+use crate::service::RealtimeSocket;
+use crate::shard::Shard;
+use crate::transport::{Transport, TransportRead, TransportWrite};
+
+pub(crate) async fn run<T: Transport>(
+    shard: &Shard,
+    io: T,
+    first: Vec<u8>,
+    socket: RealtimeSocket,
+) {
+    let (mut read_half, mut write_half) = io.split();
+    let reader = async {
+        let mut buf = first;
+        // After a close (or a failure) nothing more is read; the writer sends the answer.
+        if !buf.is_empty() && !socket.feed(&buf) {
+            return std::future::pending().await;
+        }
+        loop {
+            buf.clear();
+            if buf.capacity() < READ_BUFFER_BYTES_INITIAL {
+                buf.reserve(READ_BUFFER_BYTES_INITIAL);
+            }
+            match read_half.read(buf).await {
+                (Ok(n), back) if n > 0 => {
+                    buf = back;
+                    if !socket.feed(&buf) {
+                        return std::future::pending().await;
+                    }
+                }
+                _ => {
+                    socket.client_gone();
+                    return;
+                }
+            }
+        }
+    };
+    let writer = async {
+        let stall = Duration::from_millis(WRITE_STALL_TIMEOUT_MS);
+        while let Some(out) = socket.output().await {
+            match rt::timeout(stall, write_half.write_all(out)).await {
+                Ok((Ok(()), _)) => {}
+                _ => return,
+            }
+        }
+        // Nothing more to say: unless both closes are done, the client has a moment to
+        // close its side.
+        if !socket.is_closed() {
+            rt::sleep(Duration::from_millis(WS_CLOSE_WAIT_MS)).await;
+        }
+    };
+    let stopped = async {
+        shard.stop.wait().await;
+        socket.going_away();
+        // The close goes out through the writer; then it ends.
+        rt::sleep(Duration::from_millis(WS_CLOSE_WAIT_MS)).await;
+    };
+    let _ = race(race(reader, writer), stopped).await;
+    let _ = rt::timeout(
+        Duration::from_millis(WS_CLOSE_WAIT_MS),
+        write_half.shutdown_write(),
+    )
+    .await;
+}
