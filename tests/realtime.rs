@@ -578,3 +578,54 @@ fn the_websocket_endpoint_answers_the_autobahn_style_probes() {
     // Every probe connection was let go.
     wait_for_subscribers(&bext, 0);
 }
+
+#[test]
+fn app_code_publishes_with_bext_realtime() {
+    let dir = TempDir::new("realtime-app");
+    dir.write(
+        "shop/app/layout.tsx",
+        "export default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
+    );
+    dir.write(
+        "shop/app/page.tsx",
+        "export default function P() { return <p>home</p>; }\n",
+    );
+    dir.write(
+        "shop/app/api/say/route.ts",
+        r#"import { publish } from "bext/realtime";
+export async function POST(request: Request) {
+  const body = await request.json();
+  publish("chat." + body.room, body.text, { event: "say" });
+  publish("audit", { said: body.text });
+  return Response.json({ ok: true });
+}
+"#,
+    );
+    let file = dir.write(
+        "bext.toml",
+        format!("[realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n[[site]]\napp = \"shop\"\n"),
+    );
+    let bext = Bext::serve_config(&file, &["--shards", "2"]);
+    let base = format!("http://{}/__bext/realtime/sse", bext.addr);
+    let chat = Subscriber::start(0, &format!("{base}?topics=chat.7"), &[]);
+    let audit = Subscriber::start(1, &format!("{base}?topics=audit"), &[]);
+    let out = Command::new("curl")
+        .args(["-sS", "-i", "-H", "content-type: application/json"])
+        .args(["-d", r#"{"room":7,"text":"hello from a route handler"}"#])
+        .arg(format!("http://{}/api/say", bext.addr))
+        .output()
+        .expect("curl runs");
+    let answer = String::from_utf8_lossy(&out.stdout);
+    assert!(answer.ends_with(r#"{"ok":true}"#), "{answer}");
+    // The field the events rode on stays inside bext.
+    assert!(!answer.to_lowercase().contains("x-bext-publish"), "{answer}");
+    let said = &chat.take(1)[0];
+    assert_eq!(
+        (said.name.as_str(), said.data.as_str()),
+        ("say", "hello from a route handler")
+    );
+    assert_eq!(
+        audit.take(1)[0].data,
+        r#"{"said":"hello from a route handler"}"#
+    );
+}

@@ -283,6 +283,7 @@ function Render(msg, route) {
   this.fetchRevalidate = undefined;
   this.extraTags = null;
   this.setCookies = null;
+  this.publishes = null;
   this.cookieStore = null;
   this.headersObject = null;
   this.searchObject = null;
@@ -613,6 +614,9 @@ function streamStep(c) {
   return waiting;
 }
 
+// The field a render's published events ride on (see finish); never sent to a client.
+var PUBLISH_FIELD = "x-bext-publish";
+
 function finish(c, status, headersJson, body) {
   c.finished = true;
   // Drop the render's state (its placeholders hold HTML) rather than keep it until the next.
@@ -622,6 +626,13 @@ function finish(c, status, headersJson, body) {
   }
   if (c.tracked && liveRenders[c.id] === c) delete liveRenders[c.id];
   if (currentRender === c) currentRender = null;
+  // Events the render published ride with its answer, as fields the server takes off.
+  if (c.publishes !== null) {
+    var pairs = JSON.parse(headersJson);
+    for (var i = 0; i < c.publishes.length; i++) pairs.push([PUBLISH_FIELD, JSON.stringify(c.publishes[i])]);
+    headersJson = JSON.stringify(pairs);
+    c.publishes = null;
+  }
   outbox.push(doneMeta(c, status, headersJson), body);
 }
 

@@ -45,6 +45,7 @@ function loadModule(id) {
 // the bundle evaluates first and which publishes them as `__prism.modules`.
 function builtinModule(id) {
   if (id === "bext/server") return serverModule;
+  if (id === "bext/realtime") return realtimeModule;
   if (Object.prototype.hasOwnProperty.call(nextModules, id)) return nextModules[id];
   var node = nodeBuiltin(id);
   if (node !== undefined) return node;

@@ -78,6 +78,24 @@ var serverModule = {
   RedirectType: { push: "push", replace: "replace" },
 };
 
+// `bext/realtime`: publish(topic, data, { event }) from a route handler, a server action or a
+// page. The event is published once the render finishes (with its answer): `data` a string,
+// or any other value as its JSON text. The server checks the topic and the size; without
+// `[realtime]` in the config the event is dropped, logged.
+function publish(topic, data, options) {
+  var c = renderForCall("publish()");
+  if (typeof topic !== "string" || topic === "") throw new TypeError("publish(): the topic must be a non-empty string");
+  var text = typeof data === "string" ? data : JSON.stringify(data === undefined ? null : data);
+  var event = options !== null && typeof options === "object" && typeof options.event === "string" ? options.event : null;
+  if (c.publishes === null) c.publishes = [];
+  c.publishes.push(event === null ? [topic, text] : [topic, text, event]);
+}
+
+var realtimeModule = {
+  __esModule: true,
+  publish: publish,
+};
+
 function CookieStore(c) {
   this._render = c;
   this._map = parseCookieHeader(headerOf(c, "cookie"));

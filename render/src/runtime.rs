@@ -7,14 +7,15 @@
 //!
 //! - `registry.js`: `__bext_define`, lazy `require` with cycles, `__bext_export` (live
 //!   getters), `__bext_default`, `__bext_compile_error`, and the built-in module ids
-//!   (`bext/server` here; `react`, `react/jsx-runtime`, `bext/jsx-runtime` from
+//!   (`bext/server` and `bext/realtime` here; `react`, `react/jsx-runtime`, `bext/jsx-runtime` from
 //!   `__prism.modules`).
 //! - `url.js`: `URL` / `URLSearchParams`, installed only where the engine has none.
 //! - `blob.js`: `Blob`, `File` and `FormData` (multipart bodies written and parsed as text).
 //! - `fetch.js`: `Headers`, `Request`, `Response`, and `fetch`, which leaves the engine as a
 //!   `fetch` record and settles when Rust answers.
 //! - `server.js`: `bext/server` (`notFound`, `redirect`, `permanentRedirect`, `cookies`,
-//!   `headers`, `noStore`).
+//!   `headers`, `noStore`) and `bext/realtime` (`publish`: the events ride out on the
+//!   render's answer as `x-bext-publish` fields, which the server takes off and publishes).
 //! - `next.js`: `next/navigation`, `next/headers`, `next/link`, `next/server`,
 //!   `next/dynamic` and `next/script` as Next.js serves them on the server, on top of
 //!   `bext/server` and the React stand-in.

@@ -62,10 +62,31 @@ pub fn parse_publish(body: &[u8]) -> Result<Published, String> {
     let parsed: PublishBody = serde_json::from_slice(body).map_err(|e| {
         format!("the body is not a publish ({{\"topic\", \"data\", \"event\"?}}): {e}")
     })?;
-    if !topic_valid(&parsed.topic) {
-        return Err(format!("`{}` is not a topic", parsed.topic.escape_debug()));
+    let text = match parsed.data {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    };
+    checked(parsed.topic, parsed.event, text)
+}
+
+/// An event app code published (`bext/realtime`'s `publish`), as its render's answer carries
+/// it: JSON `["topic", "data"]` or `["topic", "data", "event"]`; checked as a publish body
+/// is.
+pub fn parse_app_publish(field: &str) -> Result<Published, String> {
+    let parts: Vec<String> =
+        serde_json::from_str(field).map_err(|e| format!("not a published event: {e}"))?;
+    let mut parts = parts.into_iter();
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(topic), Some(data), event, None) => checked(topic, event, data),
+        _ => Err("not a published event: [topic, data, event?]".into()),
     }
-    if let Some(name) = &parsed.event
+}
+
+fn checked(topic: String, name: Option<String>, text: String) -> Result<Published, String> {
+    if !topic_valid(&topic) {
+        return Err(format!("`{}` is not a topic", topic.escape_debug()));
+    }
+    if let Some(name) = &name
         && !topic_valid(name)
     {
         return Err(format!(
@@ -73,10 +94,6 @@ pub fn parse_publish(body: &[u8]) -> Result<Published, String> {
             name.escape_debug()
         ));
     }
-    let text = match parsed.data {
-        serde_json::Value::String(text) => text,
-        other => other.to_string(),
-    };
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     if text.len() > REALTIME_EVENT_BYTES_MAX {
         return Err(format!(
@@ -85,8 +102,8 @@ pub fn parse_publish(body: &[u8]) -> Result<Published, String> {
         ));
     }
     Ok(Published {
-        topic: parsed.topic,
-        name: parsed.event,
+        topic,
+        name,
         data: Bytes::from(text),
     })
 }
@@ -173,6 +190,24 @@ mod tests {
             "x".repeat(REALTIME_EVENT_BYTES_MAX + 1)
         );
         assert!(parse_publish(big.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn app_publishes_are_checked_like_publish_bodies() {
+        let p = parse_app_publish(r#"["chat.1","hi","say"]"#).expect("valid");
+        assert_eq!(
+            (p.topic.as_str(), p.name.as_deref(), &p.data[..]),
+            ("chat.1", Some("say"), &b"hi"[..])
+        );
+        assert!(parse_app_publish(r#"["chat.1","hi"]"#).is_ok());
+        for bad in [
+            r#"["a b","x"]"#,
+            r#"["t"]"#,
+            r#"["t","x","e","more"]"#,
+            "{}",
+        ] {
+            assert!(parse_app_publish(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@ use bext_prism::PositionMap;
 /// `require("<id>")` and never resolved in `node_modules`.
 pub const DEFAULT_BUILTINS: &[&str] = &[
     "bext/server",
+    "bext/realtime",
     "bext/jsx-runtime",
     "next/navigation",
     "next/headers",

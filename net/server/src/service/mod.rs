@@ -231,7 +231,11 @@ impl Service {
                 }
                 None => static_files::miss(self, route, request, now).await,
             },
-            Handler::App => app::answer(self, route, request, now).await,
+            Handler::App => {
+                let response = app::answer(self, route, request, now).await;
+                self.publish_from_apps(&route.state);
+                response
+            }
             Handler::Ops(ops) => ops::answer(self, route, ops, request).await,
             Handler::HttpsRedirect => https_redirect(request),
             Handler::AcmeChallenge => self.acme_answer(request),
@@ -271,8 +275,11 @@ impl Service {
     }
 
     /// The shard's periodic tick: forget ISR renders whose deadline passed.
-    pub fn sweep(&self, now_ms: u64) {
-        self.current().isr.borrow_mut().sweep(now_ms);
+    pub fn sweep(self: &Rc<Self>, now_ms: u64) {
+        let state = self.current();
+        // Renders outside any request (revalidations, pre-rendering) publish here.
+        self.publish_from_apps(&state);
+        state.isr.borrow_mut().sweep(now_ms);
         self.sweep_waf(now_ms);
     }
 

@@ -39,7 +39,13 @@ pub(crate) struct AppEngine {
     fetch_timeout: Duration,
     /// The images `/_next/image` made on this shard, and those being made.
     pub images: Rc<RefCell<super::image::Images>>,
+    /// Events renders published (`bext/realtime`'s `publish`) not yet handed to the hub,
+    /// each as its field carried it (checked when it is handed over).
+    published: RefCell<Vec<String>>,
 }
+
+/// The field a render's published events ride on (render/js/app.js's `PUBLISH_FIELD`).
+const PUBLISH_FIELD: &str = "x-bext-publish";
 
 #[derive(Default)]
 struct Waiting {
@@ -167,9 +173,27 @@ impl AppEngine {
             recycles_seen: Cell::new(0),
             fetch_timeout: site.fetch_timeout,
             images: Rc::default(),
+            published: RefCell::new(Vec::new()),
         });
         engine.handle(shard, loaded);
         engine
+    }
+
+    /// Takes the events a render published off its fields (`["topic", "data", "event"?]`).
+    fn take_publishes(&self, headers: &mut Vec<(String, String)>) {
+        let mut published = self.published.borrow_mut();
+        headers.retain(|(name, value)| {
+            if name != PUBLISH_FIELD {
+                return true;
+            }
+            published.push(value.clone());
+            false
+        });
+    }
+
+    /// The events renders published since the last call.
+    pub fn take_published(&self) -> Vec<String> {
+        std::mem::take(&mut self.published.borrow_mut())
     }
 
     /// Renders `request` (its `id` is set here) and waits for the page.
@@ -287,7 +311,10 @@ impl AppEngine {
                         }
                     }
                 }
-                RenderEvent::Done { id, page } => {
+                RenderEvent::Done { id, mut page } => {
+                    if page.headers.iter().any(|(n, _)| n == PUBLISH_FIELD) {
+                        self.take_publishes(&mut page.headers);
+                    }
                     {
                         let mut metrics = shard.metrics.borrow_mut();
                         metrics.renders += 1;

@@ -29,7 +29,7 @@ use bext_core::limits::{
     MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
 };
 use bext_core::realtime::hub::{Hub, HubConfig, SubId};
-use bext_core::realtime::wire::parse_subscribe_query;
+use bext_core::realtime::wire::{parse_app_publish, parse_subscribe_query};
 use bext_core::realtime::{Cursor, Event, owner, token};
 use bext_net::Method;
 use bext_net::fields::Field;
@@ -54,6 +54,8 @@ pub(crate) struct Realtime {
     outbox: RefCell<Vec<VecDeque<Message>>>,
     /// A task is draining the outbox.
     draining: Cell<bool>,
+    /// An app published without `[realtime]`: said once.
+    warned_off: Cell<bool>,
 }
 
 impl Realtime {
@@ -64,6 +66,7 @@ impl Realtime {
             next_seq: Cell::new(1),
             outbox: RefCell::new((0..shards).map(|_| VecDeque::new()).collect()),
             draining: Cell::new(false),
+            warned_off: Cell::new(false),
         }
     }
 
@@ -285,6 +288,37 @@ impl Service {
         realtime.wakers.borrow_mut().remove(&id);
         let mut metrics = self.shard.metrics.borrow_mut();
         metrics.realtime_subscribers = metrics.realtime_subscribers.saturating_sub(1);
+    }
+}
+
+impl Service {
+    /// Publishes what app code published (`bext/realtime`) in renders of `state`'s apps.
+    /// Called after each app answer and every second.
+    pub fn publish_from_apps(self: &Rc<Self>, state: &super::State) {
+        for engine in state.engines.iter().flatten() {
+            let published = engine.take_published();
+            if published.is_empty() {
+                continue;
+            }
+            if state.snapshot.config.realtime.is_none() {
+                if !self.realtime.warned_off.replace(true) {
+                    eprintln!(
+                        "bext: app {}: publish() was called, but the config has no [realtime]: \
+                         the events are dropped",
+                        engine.app.root.display()
+                    );
+                }
+                continue;
+            }
+            for field in published {
+                match parse_app_publish(&field) {
+                    Ok(p) => self.realtime_publish(new_publish(p.topic, p.name, p.data)),
+                    Err(why) => {
+                        eprintln!("bext: app {}: publish(): {why}", engine.app.root.display())
+                    }
+                }
+            }
+        }
     }
 }
 
