@@ -618,7 +618,10 @@ export async function POST(request: Request) {
     let answer = String::from_utf8_lossy(&out.stdout);
     assert!(answer.ends_with(r#"{"ok":true}"#), "{answer}");
     // The field the events rode on stays inside bext.
-    assert!(!answer.to_lowercase().contains("x-bext-publish"), "{answer}");
+    assert!(
+        !answer.to_lowercase().contains("x-bext-publish"),
+        "{answer}"
+    );
     let said = &chat.take(1)[0];
     assert_eq!(
         (said.name.as_str(), said.data.as_str()),
@@ -628,4 +631,32 @@ export async function POST(request: Request) {
         audit.take(1)[0].data,
         r#"{"said":"hello from a route handler"}"#
     );
+}
+
+#[test]
+fn presence_counts_the_subscribers_of_every_shard() {
+    let dir = TempDir::new("realtime-presence");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, ""), &["--shards", "2"]);
+    let base = format!("http://{}/__bext/realtime", bext.addr);
+    let _a = Subscriber::start(0, &format!("{base}/sse?topics=room,lobby"), &[]);
+    let _b = Subscriber::start(1, &format!("{base}/sse?topics=room"), &[]);
+    // Waits for one message, so it stays subscribed meanwhile.
+    let ws_url = format!("ws://{}/__bext/realtime/ws?topics=room", bext.addr);
+    let (mut ws, _lines, _) = ws_subscriber(1, &ws_url, 1, false);
+    // Asked on either shard, the answer sums both.
+    for cpu in 0..2 {
+        let out = Command::new("taskset")
+            .args(["-c", &cpu.to_string(), "curl", "-sS"])
+            .arg(format!("{base}/presence?topics=room,lobby,empty"))
+            .output()
+            .expect("curl runs");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(doc["topics"]["room"], 3, "{doc}");
+        assert_eq!(doc["topics"]["lobby"], 1, "{doc}");
+        assert_eq!(doc["topics"]["empty"], 0, "{doc}");
+        assert_eq!(doc["shards_reporting"], 2, "{doc}");
+    }
+    let _ = ws.kill();
+    let _ = ws.wait();
 }

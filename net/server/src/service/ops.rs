@@ -34,6 +34,7 @@ pub(crate) fn answer_now(service: &Service, ops: Ops, _request: &Request<'_>) ->
         | Ops::DevEvents
         | Ops::RealtimeSse
         | Ops::RealtimeWs
+        | Ops::RealtimePresence
         | Ops::RealtimePublish => None,
     }
 }
@@ -63,6 +64,7 @@ pub(crate) async fn answer(
         Ops::DevEvents => dev_events(service),
         Ops::RealtimeSse => super::realtime::subscribe(service, route, request),
         Ops::RealtimeWs => super::realtime::upgrade(service, route, request),
+        Ops::RealtimePresence => super::realtime::presence(service, route, request).await,
         Ops::RealtimePublish => super::realtime::publish(service, route, request),
         Ops::Unknown => Response::error(404),
     }

@@ -78,6 +78,8 @@ pub(crate) enum Ops {
     RealtimeSse,
     /// `[realtime]`'s `/__bext/realtime/ws`: open to every client (tokens decide).
     RealtimeWs,
+    /// `[realtime]`'s `/__bext/realtime/presence`: open to every client (tokens decide).
+    RealtimePresence,
     /// `[realtime]`'s `/__bext/realtime/publish`: open to every client (its bearer token
     /// decides).
     RealtimePublish,
@@ -169,6 +171,7 @@ fn ops_endpoint(state: &State, request: &Request<'_>) -> Option<Ops> {
         match path {
             b"/__bext/realtime/sse" => return Some(Ops::RealtimeSse),
             b"/__bext/realtime/ws" => return Some(Ops::RealtimeWs),
+            b"/__bext/realtime/presence" => return Some(Ops::RealtimePresence),
             b"/__bext/realtime/publish" => return Some(Ops::RealtimePublish),
             _ => {}
         }

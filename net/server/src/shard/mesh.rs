@@ -7,7 +7,8 @@
 //! | message | when the peer's inbox is full |
 //! | --- | --- |
 //! | `MetricsRequest` | the scrape is answered without that shard (`bext_shards{state="reporting"}` says so) |
-//! | `MetricsReply`, `FillReply` | retried every `MESH_RETRY_INTERVAL_MS` until the asker's own wait ends |
+//! | `PresenceRequest` | the answer leaves that shard out (`shards_reporting` says so) |
+//! | `MetricsReply`, `FillReply`, `PresenceReply` | retried every `MESH_RETRY_INTERVAL_MS` until the asker's own wait ends |
 //! | `FillRequest` | the asking shard renders the page (or fetches the proxied answer) itself |
 //! | `QuicDatagram` | dropped and counted (`bext_quic_datagrams_dropped_total`): QUIC's loss recovery sends it again |
 //! | `RealtimePublish`, `RealtimeEvent` | kept in order for that peer and sent first when its inbox has room (`REALTIME_OUTBOX_MAX` per peer; past it the oldest is dropped, counted in `bext_realtime_dropped_total`) |
@@ -95,6 +96,17 @@ pub(crate) enum Message {
     ClusterInvalidate {
         site: usize,
         what: Invalidate,
+    },
+    /// Shard `from` asks how many subscribers this shard has to each of `topics`.
+    PresenceRequest {
+        from: usize,
+        id: u64,
+        topics: Arc<Vec<String>>,
+    },
+    /// The counts, in the order of the topics asked.
+    PresenceReply {
+        id: u64,
+        counts: Vec<u64>,
     },
     /// A realtime event for this shard, the owner of its topic, to number and fan out.
     RealtimePublish(Box<Publish>),

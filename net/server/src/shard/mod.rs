@@ -323,6 +323,10 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
             what,
         } => service.on_invalidate(snapshot, site, &what),
         Message::RealtimePublish(publish) => service.on_realtime_publish(*publish),
+        Message::PresenceRequest { from, id, topics } => {
+            service.on_presence_request(from, id, &topics);
+        }
+        Message::PresenceReply { id, counts } => service.on_presence_reply(id, &counts),
         Message::ClusterInvalidate { site, what } => service.on_cluster_invalidate(site, &what),
         Message::RealtimeEvent(event) => service.on_realtime_event(event),
         Message::Acme { challenges, taken } => {

@@ -9,6 +9,7 @@
 //! sees a later event before an earlier one. The hub decides whom to wake; this module
 //! keeps their wakers.
 
+mod presence;
 mod publish;
 mod socket;
 mod sse;
@@ -29,7 +30,7 @@ use bext_core::limits::{
     MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
 };
 use bext_core::realtime::hub::{Hub, HubConfig, SubId};
-use bext_core::realtime::wire::{parse_app_publish, parse_subscribe_query};
+use bext_core::realtime::wire::{SubscribeQuery, parse_app_publish, parse_subscribe_query};
 use bext_core::realtime::{Cursor, Event, owner, token};
 use bext_net::Method;
 use bext_net::fields::Field;
@@ -39,6 +40,7 @@ use super::route::Route;
 use super::{Request, Response, Service};
 use crate::shard::mesh::{Message, Publish};
 
+pub(crate) use presence::presence;
 pub(crate) use publish::publish;
 pub(crate) use socket::{Socket, upgrade};
 pub(crate) use sse::subscribe;
@@ -56,6 +58,8 @@ pub(crate) struct Realtime {
     draining: Cell<bool>,
     /// An app published without `[realtime]`: said once.
     warned_off: Cell<bool>,
+    /// Presence questions waiting for other shards' counts, by id.
+    presence: RefCell<HashMap<u64, presence::Pending>>,
 }
 
 impl Realtime {
@@ -67,6 +71,7 @@ impl Realtime {
             outbox: RefCell::new((0..shards).map(|_| VecDeque::new()).collect()),
             draining: Cell::new(false),
             warned_off: Cell::new(false),
+            presence: RefCell::new(HashMap::new()),
         }
     }
 
@@ -230,11 +235,35 @@ fn admit(
     route: &Route,
     request: &Request<'_>,
 ) -> Result<SubId, Box<Response>> {
+    let query = authorized(route, request)?;
+    let realtime = &service.realtime;
+    if realtime.hub.borrow().subscribers() >= REALTIME_SUBSCRIBERS_PER_SHARD_MAX {
+        return Err(Box::new(
+            sse::refuse(503, "too many subscribers").with(Field::from_static("retry-after", "1")),
+        ));
+    }
+    let last = request
+        .fields
+        .get("last-event-id")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .or(query.last_event_id.as_deref())
+        .and_then(Cursor::parse);
+    let id = realtime
+        .hub
+        .borrow_mut()
+        .subscribe(query.topics, last.as_ref());
+    service.shard.metrics.borrow_mut().realtime_subscribers += 1;
+    Ok(id)
+}
+
+/// A `GET` with topics the client may see (its token allows them, when there is a
+/// secret): the parsed query, or the refusal.
+fn authorized(route: &Route, request: &Request<'_>) -> Result<SubscribeQuery, Box<Response>> {
     let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
         return Err(Box::new(Response::error(404)));
     };
     if !matches!(request.method, Method::Get) {
-        return Err(Box::new(sse::refuse(405, "subscribe with GET")));
+        return Err(Box::new(sse::refuse(405, "use GET")));
     }
     let query = parse_subscribe_query(request.query.unwrap_or_default())
         .map_err(|why| Box::new(sse::refuse(400, &why)))?;
@@ -260,24 +289,7 @@ fn admit(
             )));
         }
     }
-    let realtime = &service.realtime;
-    if realtime.hub.borrow().subscribers() >= REALTIME_SUBSCRIBERS_PER_SHARD_MAX {
-        return Err(Box::new(
-            sse::refuse(503, "too many subscribers").with(Field::from_static("retry-after", "1")),
-        ));
-    }
-    let last = request
-        .fields
-        .get("last-event-id")
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .or(query.last_event_id.as_deref())
-        .and_then(Cursor::parse);
-    let id = realtime
-        .hub
-        .borrow_mut()
-        .subscribe(query.topics, last.as_ref());
-    service.shard.metrics.borrow_mut().realtime_subscribers += 1;
-    Ok(id)
+    Ok(query)
 }
 
 impl Service {
