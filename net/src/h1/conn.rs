@@ -430,25 +430,7 @@ impl Conn {
         expect_continue: bool,
         now: Instant,
     ) -> Result<bool, BodyError> {
-        let current = self.decide_body();
-        let decoder = match BodyDecoder::new(kind, body_bytes_max) {
-            Ok(decoder) => decoder,
-            Err(error) => {
-                self.closing = true;
-                return Err(error);
-            }
-        };
-        let reserve = match kind {
-            BodyKind::Length(n) => usize::try_from(n).unwrap_or(0),
-            _ => 0,
-        };
-        self.phase = Phase::Collect {
-            decoder,
-            body: Vec::with_capacity(reserve),
-            streaming: false,
-            last_progress: now,
-        };
-        Ok(expect_continue && !current.http_1_0)
+        self.begin_body(kind, body_bytes_max, expect_continue, now, false)
     }
 
     /// The current request's handler reads its body as it arrives, up to `body_bytes_max`
@@ -464,6 +446,19 @@ impl Conn {
         expect_continue: bool,
         now: Instant,
     ) -> Result<bool, BodyError> {
+        self.begin_body(kind, body_bytes_max, expect_continue, now, true)
+    }
+
+    /// [`Conn::collect_body`] and [`Conn::stream_body`]: the decoder set up, the body's
+    /// phase entered.
+    fn begin_body(
+        &mut self,
+        kind: BodyKind,
+        body_bytes_max: u64,
+        expect_continue: bool,
+        now: Instant,
+        streaming: bool,
+    ) -> Result<bool, BodyError> {
         let current = self.decide_body();
         let decoder = match BodyDecoder::new(kind, body_bytes_max) {
             Ok(decoder) => decoder,
@@ -472,10 +467,14 @@ impl Conn {
                 return Err(error);
             }
         };
+        let reserve = match kind {
+            BodyKind::Length(n) if !streaming => usize::try_from(n).unwrap_or(0),
+            _ => 0,
+        };
         self.phase = Phase::Collect {
             decoder,
-            body: Vec::new(),
-            streaming: true,
+            body: Vec::with_capacity(reserve),
+            streaming,
             last_progress: now,
         };
         Ok(expect_continue && !current.http_1_0)

@@ -176,6 +176,16 @@ struct Fed {
     feed: Feed,
 }
 
+/// What a request's body decides, once its route is known.
+enum BodyNext {
+    /// Answer now; the body, if any, is read and dropped after.
+    Answer,
+    /// The handler needs all of it first; `true`: send `100 Continue`.
+    Collect(bool),
+    /// The handler reads it as it arrives; `true`: send `100 Continue`.
+    Stream(bool),
+}
+
 /// What a pass over the buffered bytes ended with.
 #[derive(Default)]
 struct Batch {
@@ -391,14 +401,38 @@ impl Connection<'_> {
                     batch.consumed += consumed;
                     let request = Request::from_h1(&head, raw, self.peer);
                     let route = self.service.route(&request, self.secure);
-                    if head.body != BodyKind::None
-                        && let BodyUse::Stream(max) = route.body_use()
-                    {
-                        match self
-                            .conn
-                            .stream_body(head.body, max, head.expect_continue, now)
-                        {
-                            Ok(send_continue) => {
+                    if head.body != BodyKind::None {
+                        let expect = head.expect_continue;
+                        let decided = match route.body_use() {
+                            BodyUse::Collect(max) => self
+                                .conn
+                                .collect_body(head.body, max, expect, now)
+                                .map(BodyNext::Collect),
+                            BodyUse::Stream(max) => self
+                                .conn
+                                .stream_body(head.body, max, expect, now)
+                                .map(BodyNext::Stream),
+                            BodyUse::Ignore(max) => self
+                                .conn
+                                .skip_body(head.body, max, expect, now)
+                                .map(|()| BodyNext::Answer),
+                        };
+                        match decided {
+                            Ok(BodyNext::Answer) => {}
+                            // Collecting: the next polls decode the body.
+                            Ok(BodyNext::Collect(send_continue)) => {
+                                if send_continue {
+                                    out.extend_from_slice(h1::CONTINUE_100);
+                                }
+                                self.pending = Some(Box::new(Later {
+                                    request: request.owned(),
+                                    route,
+                                    started: now,
+                                }));
+                                continue;
+                            }
+                            // Streaming: answered by `answer_fed`, which reads the body.
+                            Ok(BodyNext::Stream(send_continue)) => {
                                 if send_continue {
                                     out.extend_from_slice(h1::CONTINUE_100);
                                 }
@@ -420,45 +454,8 @@ impl Connection<'_> {
                                 // Written first: the client may wait for the 100, and earlier
                                 // answers must not wait behind this one's body.
                                 batch.stop = Stop::Flush;
+                                return None;
                             }
-                            Err(error) => {
-                                self.refuse(
-                                    out,
-                                    error.status(),
-                                    error.reason(),
-                                    Some(&request),
-                                    now,
-                                );
-                                batch.stop = Stop::Close;
-                            }
-                        }
-                        return None;
-                    }
-                    if head.body != BodyKind::None {
-                        let decided = match route.body_use() {
-                            BodyUse::Collect(max) => self
-                                .conn
-                                .collect_body(head.body, max, head.expect_continue, now)
-                                .map(Some),
-                            BodyUse::Ignore(max) | BodyUse::Stream(max) => self
-                                .conn
-                                .skip_body(head.body, max, head.expect_continue, now)
-                                .map(|()| None),
-                        };
-                        match decided {
-                            // Collecting: the next polls decode the body.
-                            Ok(Some(send_continue)) => {
-                                if send_continue {
-                                    out.extend_from_slice(h1::CONTINUE_100);
-                                }
-                                self.pending = Some(Box::new(Later {
-                                    request: request.owned(),
-                                    route,
-                                    started: now,
-                                }));
-                                continue;
-                            }
-                            Ok(None) => {}
                             Err(error) => {
                                 self.refuse(
                                     out,
