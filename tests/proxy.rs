@@ -63,6 +63,12 @@ fn requests_go_through_with_forwarding_fields_and_without_hop_by_hop_ones() {
     );
     assert_eq!(header(&doc, "x-forwarded-proto"), Some("http"));
     assert_eq!(header(&doc, "host"), Some(bext.addr.to_string().as_str()));
+    // RFC 7239 and RFC 9110's Via, which a proxy must send.
+    assert_eq!(
+        header(&doc, "forwarded"),
+        Some(format!("for=127.0.0.1;proto=http;host=\"{}\"", bext.addr).as_str())
+    );
+    assert_eq!(header(&doc, "via"), Some("1.1 bext"));
 
     // A body goes up with its length; the upstream's own fields come back, its hop-by-hop
     // ones (Keep-Alive) do not.

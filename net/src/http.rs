@@ -13,6 +13,16 @@ pub enum Version {
 }
 
 impl Version {
+    /// As a `Via` field names the protocol a message was received with (RFC 9110 §7.6.3).
+    pub fn via(self) -> &'static str {
+        match self {
+            Version::Http10 => "1.0",
+            Version::Http11 => "1.1",
+            Version::Http2 => "2",
+            Version::Http3 => "3",
+        }
+    }
+
     /// As written in an access log's request line.
     pub fn as_str(self) -> &'static str {
         match self {

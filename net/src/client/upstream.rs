@@ -23,7 +23,8 @@ const HOP_BY_HOP: [&str; 8] = [
     "proxy-authenticate",
 ];
 
-/// What the proxy adds about the client (`X-Forwarded-For/-Proto/-Host`).
+/// What the proxy adds about the client (`X-Forwarded-For/-Proto/-Host`, `Forwarded`) and
+/// itself (`Via`).
 #[derive(Debug, Clone, Copy)]
 pub struct Forwarded<'a> {
     /// The client's address, as text.
@@ -34,11 +35,14 @@ pub struct Forwarded<'a> {
     pub host: Option<&'a [u8]>,
     /// The `Host` to send instead of the client's (`host_header`); `None`: the client's.
     pub send_host: Option<&'a [u8]>,
+    /// The protocol the client's request came with, as `Via` names it (`1.1`, `2`, `3`).
+    pub received: &'a str,
 }
 
 /// Writes the request head for the upstream: `method target HTTP/1.1`, the client's fields
 /// less hop-by-hop ones, framing and any `X-Forwarded-*` the client sent (the proxy's own
-/// replace them; `X-Forwarded-For` is appended to), then the body's framing as `body` says
+/// replace them; `X-Forwarded-For`, `Forwarded` (RFC 7239) and `Via` (RFC 9110 §7.6.3, which
+/// a proxy must send) are appended to), then the body's framing as `body` says
 /// (`content-length`, or `transfer-encoding: chunked` for a body whose length is not known
 /// yet). The client's `Host` is kept unless `forwarded.send_host` replaces it. `upgrade`: the protocol an HTTP/1.1 client asked to
 /// switch to (`websocket`), asked of the upstream in turn.
@@ -57,6 +61,8 @@ pub fn encode_request<'f>(
     out.extend_from_slice(b" HTTP/1.1\r\n");
     let named = connection_tokens(fields.clone());
     let mut earlier_for: Vec<&[u8]> = Vec::new();
+    let mut earlier_forwarded: Vec<&[u8]> = Vec::new();
+    let mut earlier_via: Vec<&[u8]> = Vec::new();
     let mut has_host = false;
     for (name, value) in fields {
         let skip = HOP_BY_HOP
@@ -70,6 +76,14 @@ pub fn encode_request<'f>(
             || (forwarded.send_host.is_some() && name.eq_ignore_ascii_case(b"host"));
         if name.eq_ignore_ascii_case(b"x-forwarded-for") {
             earlier_for.push(value);
+            continue;
+        }
+        if name.eq_ignore_ascii_case(b"forwarded") {
+            earlier_forwarded.push(value);
+            continue;
+        }
+        if name.eq_ignore_ascii_case(b"via") {
+            earlier_via.push(value);
             continue;
         }
         if skip {
@@ -94,6 +108,39 @@ pub fn encode_request<'f>(
     if let Some(host) = forwarded.host {
         field(out, b"x-forwarded-host", host);
     }
+    out.extend_from_slice(b"forwarded: ");
+    for earlier in earlier_forwarded {
+        out.extend_from_slice(earlier);
+        out.extend_from_slice(b", ");
+    }
+    // RFC 7239 §6: an IPv6 address is bracketed and quoted; a host with a port is quoted.
+    if forwarded.client.contains(':') {
+        out.extend_from_slice(b"for=\"[");
+        out.extend_from_slice(forwarded.client.as_bytes());
+        out.extend_from_slice(b"]\"");
+    } else {
+        out.extend_from_slice(b"for=");
+        out.extend_from_slice(forwarded.client.as_bytes());
+    }
+    out.extend_from_slice(b";proto=");
+    out.extend_from_slice(forwarded.proto.as_bytes());
+    if let Some(host) = forwarded.host {
+        out.extend_from_slice(b";host=\"");
+        for &byte in host {
+            if matches!(byte, b'"' | b'\\') {
+                out.push(b'\\');
+            }
+            out.push(byte);
+        }
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"\r\nvia: ");
+    for earlier in earlier_via {
+        out.extend_from_slice(earlier);
+        out.extend_from_slice(b", ");
+    }
+    out.extend_from_slice(forwarded.received.as_bytes());
+    out.extend_from_slice(b" bext\r\n");
     match body {
         BodyKind::None => {}
         BodyKind::Length(length) => field(out, b"content-length", length.to_string().as_bytes()),
@@ -402,6 +449,7 @@ mod tests {
                 proto: "http",
                 host: Some(b"example.com"),
                 send_host: None,
+                received: "1.1",
             },
             BodyKind::Length(2),
             None,
@@ -410,7 +458,9 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "POST /x?y=1 HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\
              x-forwarded-for: 203.0.113.9, 192.0.2.1\r\nx-forwarded-proto: http\r\n\
-             x-forwarded-host: example.com\r\ncontent-length: 2\r\n\r\n"
+             x-forwarded-host: example.com\r\n\
+             forwarded: for=192.0.2.1;proto=http;host=\"example.com\"\r\nvia: 1.1 bext\r\n\
+             content-length: 2\r\n\r\n"
         );
         // `host_header = "upstream"`: the upstream's name replaces the client's Host, which
         // stays in X-Forwarded-Host.
@@ -425,6 +475,7 @@ mod tests {
                 proto: "https",
                 host: Some(b"example.com"),
                 send_host: Some(b"api.internal:8443"),
+                received: "2",
             },
             BodyKind::None,
             None,
@@ -432,7 +483,45 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "GET / HTTP/1.1\r\nhost: api.internal:8443\r\nx-forwarded-for: 192.0.2.1\r\n\
-             x-forwarded-proto: https\r\nx-forwarded-host: example.com\r\n\r\n"
+             x-forwarded-proto: https\r\nx-forwarded-host: example.com\r\n\
+             forwarded: for=192.0.2.1;proto=https;host=\"example.com\"\r\nvia: 2 bext\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn forwarded_and_via_are_appended_to_what_came_before() {
+        let fields: [(&[u8], &[u8]); 2] = [
+            (b"Forwarded", b"for=203.0.113.9;proto=https"),
+            (b"Via", b"1.0 fred"),
+        ];
+        let mut out = Vec::new();
+        encode_request(
+            &mut out,
+            b"GET",
+            b"/",
+            fields.iter().copied(),
+            &Forwarded {
+                client: "2001:db8::7",
+                proto: "https",
+                host: Some(br#"odd"host"#),
+                send_host: None,
+                received: "3",
+            },
+            BodyKind::None,
+            None,
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "forwarded: for=203.0.113.9;proto=https, \
+                 for=\"[2001:db8::7]\";proto=https;host=\"odd\\\"host\"\r\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("via: 1.0 fred, 3 bext\r\n"), "{text}");
+        assert!(
+            !text.contains("Forwarded:") && !text.contains("Via:"),
+            "{text}"
         );
     }
 
@@ -565,6 +654,7 @@ mod tests {
             proto: "http",
             host: None,
             send_host: None,
+            received: "1.1",
         };
         encode_request(
             &mut out,

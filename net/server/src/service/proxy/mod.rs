@@ -532,6 +532,7 @@ fn request_head(
             proto: if secure { "https" } else { "http" },
             host: request.host,
             send_host,
+            received: request.version.via(),
         },
         body,
         upgrade,
