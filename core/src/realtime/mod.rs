@@ -21,8 +21,6 @@ pub mod hub;
 pub mod token;
 pub mod wire;
 
-use std::fmt::Write as _;
-
 use bytes::Bytes;
 
 use crate::limits::{REALTIME_TOPIC_BYTES_MAX, REALTIME_TOPICS_PER_SUBSCRIPTION_MAX};
@@ -142,14 +140,24 @@ impl Cursor {
 
     /// Its text, the event id to send.
     pub fn text(&self) -> String {
-        let mut out = format!("{}:", self.epoch);
+        let mut out = Vec::with_capacity(32);
+        self.write(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends its text (ASCII: digits and topic names) without allocating.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let mut digits = itoa::Buffer::new();
+        out.extend_from_slice(digits.format(self.epoch).as_bytes());
+        out.push(b':');
         for (i, (topic, seq)) in self.positions.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            let _ = write!(out, "{topic}={seq}");
+            out.extend_from_slice(topic.as_bytes());
+            out.push(b'=');
+            out.extend_from_slice(digits.format(*seq).as_bytes());
         }
-        out
     }
 }
 

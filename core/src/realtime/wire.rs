@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::{Event, parse_topics, topic_valid};
+use super::{Cursor, Event, parse_topics, topic_valid};
 use crate::limits::{REALTIME_EVENT_BYTES_MAX, REALTIME_TOKEN_BYTES_MAX};
 
 /// `GET /__bext/realtime/sse?topics=a,b&token=T&last_event_id=ID` (the token and the last
@@ -110,9 +110,9 @@ fn checked(topic: String, name: Option<String>, text: String) -> Result<Publishe
 
 /// Appends `event` as an SSE frame with `id` (the subscriber's cursor after it): `id:`,
 /// `event:` if named, one `data:` line per line of its text, a blank line.
-pub fn write_sse_event(out: &mut Vec<u8>, event: &Event, id: &str) {
+pub fn write_sse_event(out: &mut Vec<u8>, event: &Event, id: &Cursor) {
     out.extend_from_slice(b"id: ");
-    out.extend_from_slice(id.as_bytes());
+    id.write(out);
     out.push(b'\n');
     if let Some(name) = &event.name {
         out.extend_from_slice(b"event: ");
@@ -219,7 +219,9 @@ mod tests {
             name: Some("msg".into()),
             data: Bytes::from_static(b"one\ntwo"),
         };
-        write_sse_event(&mut out, &event, "7:t=3");
+        let mut id = Cursor::new(7, &["t".to_owned()]);
+        id.advance(&event);
+        write_sse_event(&mut out, &event, &id);
         assert_eq!(out, b"id: 7:t=3\nevent: msg\ndata: one\ndata: two\n\n");
         assert_eq!(
             ws_event_json(&event, "7:t=3"),

@@ -14,7 +14,6 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use bext_core::limits::{PROXY_SEND_GATHER_BYTES, REALTIME_SSE_KEEPALIVE_MS};
-use bext_core::realtime::Cursor;
 use bext_core::realtime::hub::SubId;
 use bext_core::realtime::wire::write_sse_event;
 use bext_net::fields::Field;
@@ -75,8 +74,9 @@ impl Subscriber {
         while out.len() < PROXY_SEND_GATHER_BYTES {
             match hub.next(self.id) {
                 Ok(Some(event)) => {
-                    let id = hub.cursor(self.id).map(Cursor::text).unwrap_or_default();
-                    write_sse_event(&mut out, &event, &id);
+                    if let Some(id) = hub.cursor(self.id) {
+                        write_sse_event(&mut out, &event, id);
+                    }
                     count += 1;
                 }
                 Ok(None) => break,
