@@ -456,6 +456,15 @@ fn warnings(case: &str, name: &str, runs: &[Summary], max: bool) -> Vec<String> 
             runs.len()
         ));
     }
+    if let Some(run) = runs
+        .iter()
+        .find(|s| s.subscribers_failed == 0 && s.first_error.is_some())
+    {
+        warnings.push(format!(
+            "{case}: {name}: {}",
+            run.first_error.as_deref().unwrap_or_default()
+        ));
+    }
     if let Some(run) = runs.iter().find(|s| s.subscribers_failed > 0) {
         warnings.push(format!(
             "{case}: {} subscribers of {name} failed mid-run; first: {}",
