@@ -225,6 +225,15 @@ async fn run(args: Args) -> Result<Summary, String> {
                 buffer = returned;
                 let mut shared = shared.borrow_mut();
                 let error = match read {
+                    // The publisher's write half shuts the connection's writing down when the
+                    // publishing ends; the server then closes it, which is no error once
+                    // every publish is answered.
+                    Ok(0)
+                        if shared.now_ns() >= shared.end_ns
+                            && shared.replies.accepted + shared.replies.refused >= shared.sent =>
+                    {
+                        return;
+                    }
                     Ok(0) => "the server closed the publisher's connection".to_string(),
                     Err(error) => format!("the publisher's read: {error}"),
                     Ok(bytes) => match shared.replies.feed(&buffer[..bytes]) {
