@@ -1,6 +1,7 @@
 //! The config file of a bext serving HTTPS, HTTP/2 or HTTP/3 (`tls`, `h2`, `h3`), with or
-//! without its WAF (`waf`), or proxying to an upstream (`proxy`). bext's command line has no
-//! flags for `listen_tls`, a site's certificate, `http2`, `[waf]` or `[[upstream]]`, so for
+//! without its WAF (`waf`), proxying to an upstream (`proxy`), or with `[realtime]`
+//! (`realtime`). bext's command line has no
+//! flags for `listen_tls`, a site's certificate, `http2`, `[waf]`, `[[upstream]]` or `[realtime]`, so for
 //! those cases the harness
 //! writes a config per launch; the shard count stays on the command line (`--shards`), as
 //! for every other bext the harness starts.
@@ -30,6 +31,19 @@ pub struct BextConfig<'a> {
     /// Every request forwarded to one upstream server (`[[upstream]]`, `[[site.proxy]]`
     /// matching `/**`): the site has no root then.
     pub proxy: Option<BextProxy>,
+    /// `[realtime]` (`realtime`): SSE subscribers and publishing over HTTP.
+    pub realtime: Option<BextRealtime<'a>>,
+}
+
+/// `[realtime]` without a subscriber secret (anyone may subscribe), publishing with a token.
+#[derive(Clone, Copy, Debug)]
+pub struct BextRealtime<'a> {
+    /// `publish_token`: at least 32 visible ASCII characters.
+    pub publish_token: &'a str,
+    /// `queue_max`: events queued for one subscriber before it is evicted.
+    pub queue_max: u32,
+    /// `replay_max`: events kept per topic for reconnecting subscribers.
+    pub replay_max: u32,
 }
 
 /// `[[upstream]]` `origin` with one server, and the site's one proxy route to it.
@@ -87,6 +101,14 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
             "[waf]\ncrs = {}\nparanoia = {}\nmode = \"block\"\n\n",
             toml_path(waf.crs)?,
             waf.paranoia
+        ));
+    }
+    if let Some(realtime) = &config.realtime {
+        text.push_str(&format!(
+            "[realtime]\npublish_token = {}\nqueue_max = {}\nreplay_max = {}\n\n",
+            toml_string(realtime.publish_token),
+            realtime.queue_max,
+            realtime.replay_max
         ));
     }
     if let Some(proxy) = &config.proxy {
@@ -169,6 +191,7 @@ mod tests {
                 http3: false,
                 waf: None,
                 proxy: None,
+                realtime: None,
             })
             .ok()
         };
@@ -203,6 +226,7 @@ mod tests {
             http3: true,
             waf: None,
             proxy: None,
+            realtime: None,
         });
         assert!(
             h3.is_ok_and(|text| text.contains("\nhttp2 = true\nhttp3 = true\n")),
@@ -232,6 +256,7 @@ mod tests {
                 paranoia: 2,
             }),
             proxy: None,
+            realtime: None,
         });
         assert_eq!(
             config.ok().as_deref(),
@@ -256,6 +281,7 @@ mod tests {
             http3: false,
             waf: None,
             proxy: None,
+            realtime: None,
         });
         assert!(
             config.is_ok_and(|text| text.ends_with(
@@ -281,6 +307,7 @@ mod tests {
                 idle_connections_max: 64,
                 tunnel_idle_ms: None,
             }),
+            realtime: None,
         });
         assert_eq!(
             config.ok().as_deref(),
@@ -310,11 +337,39 @@ mod tests {
                 idle_connections_max: 64,
                 tunnel_idle_ms: Some(600_000),
             }),
+            realtime: None,
         });
         assert!(
             config.as_deref().is_ok_and(|text| text.contains(
                 "[[upstream]]\nname = \"origin\"\nservers = [\"127.0.0.1:9000\"]\n\
                  idle_connections_max = 64\ntimeout_ms = 600000\n\n[[site]]\n"
+            )),
+            "{config:?}"
+        );
+    }
+
+    #[test]
+    fn a_realtime_hub_publishes_with_a_token() {
+        let config = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            app: None,
+            http_port: 8080,
+            tls: None,
+            http2: false,
+            http3: false,
+            waf: None,
+            proxy: None,
+            realtime: Some(BextRealtime {
+                publish_token: "0123456789abcdef0123456789abcdef",
+                queue_max: 4096,
+                replay_max: 0,
+            }),
+        });
+        assert!(
+            config.as_deref().is_ok_and(|text| text.ends_with(
+                "access_log = \"off\"\n\n[realtime]\n\
+                 publish_token = \"0123456789abcdef0123456789abcdef\"\nqueue_max = 4096\n\
+                 replay_max = 0\n\n[[site]]\nroot = \"/run/doc\"\n"
             )),
             "{config:?}"
         );

@@ -50,8 +50,9 @@ pub fn usage() -> String {
         );
     }
     text.push_str(
-        "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns: idle connections; proxy: held WebSocket tunnels)\n\
-         --rates 20000,100000 (latency, req/s) --depth 16 (pipeline)\n\
+        "\n--duration-secs 5 --rounds 3 --connections N (per scenario) --count 10000 (conns: idle connections; proxy: held WebSocket tunnels;\n         \
+         realtime: SSE subscribers)\n\
+         --rates 20000,100000 (latency, req/s; realtime: delivered messages/s, default half of bext's maximum) --depth 16 (pipeline)\n\
          tls      --connections 32: wrk's, in every case\n\
          h2       no --connections: its cases run h2load on 1 and on 10 connections, 100 streams each\n\
          --servers LIST  ssr: any of bext-jsc,bext-quickjs,bext-v8,bext-isr,bext-static,node,next,marko (default all but bext-v8;\n         \
@@ -88,8 +89,11 @@ pub struct Options {
     pub ceiling_uring: CeilingUring,
     /// `conns`: idle connections; `proxy`: WebSocket tunnels held through each proxy.
     pub count: u32,
-    /// `latency`: total request rates, requests per second.
+    /// `latency`: total request rates, requests per second; `realtime`: delivered messages
+    /// per second.
     pub rates: Vec<u64>,
+    /// `--rates` was given (`realtime` derives its rate from its own maximum otherwise).
+    pub rates_given: bool,
     /// `pipeline`: requests per write.
     pub depth: u32,
     /// `ssr`: the servers compared; `None` means the scenario's default set.
@@ -278,6 +282,7 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
     } else {
         IDLE_CONNECTIONS_DEFAULT
     });
+    let rates_given = raw.rates.is_some();
     // Smoke proves the machinery with the lower rate only.
     let rates = raw.rates.unwrap_or_else(|| {
         if smoke {
@@ -341,6 +346,7 @@ fn options_for(scenario: &'static Scenario, raw: Raw) -> Result<Options, Error> 
         ceiling_uring: raw.ceiling_uring.unwrap_or(CeilingUring::Defer),
         count,
         rates,
+        rates_given,
         depth,
         servers: raw.servers,
         pages: raw.pages,
@@ -392,6 +398,21 @@ mod tests {
             "proxy" => format!(
                 "{}s x{} c{} n{}",
                 o.duration_secs, o.rounds, o.connections, o.count
+            ),
+            "realtime" => format!(
+                "{}s x{} n{} rates={}",
+                o.duration_secs,
+                o.rounds,
+                o.count,
+                if o.rates_given {
+                    o.rates
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                } else {
+                    "half".to_string()
+                }
             ),
             "latency" => format!(
                 "{}s x{} c{} rates={}",
@@ -560,6 +581,29 @@ mod tests {
             ],
             "waf 1s x1 c50 crs=/etc/crs [bext] waf-smoke.json smoke",
         );
+        check(
+            &["realtime"],
+            "realtime 5s x3 n10000 rates=half [bext,node] realtime-latest.json",
+        );
+        check(
+            &[
+                "realtime",
+                "--smoke",
+                "--rates",
+                "500000",
+                "--contenders",
+                "bext",
+            ],
+            "realtime 1s x1 n1000 rates=500000 [bext] realtime-smoke.json smoke",
+        );
+        check(
+            &["realtime", "--connections", "5"],
+            "error: --connections does not apply to the realtime scenario (it takes --duration-secs, --rounds, --count, --rates)",
+        );
+        check(
+            &["static", "--contenders", "node"],
+            "error: node cannot run the static scenario (it runs bext,nginx,ceiling)",
+        );
         check(&["--help"], "help");
         check(&["static", "-h"], "help");
     }
@@ -580,6 +624,7 @@ mod tests {
              | waf 1s x1 c50 crs=../shared/crs [bext,nginx] waf-smoke.json smoke \
              | xdp 1s x1 [bext] xdp-smoke.json smoke \
              | proxy 1s x1 c50 n1000 [bext,nginx] proxy-smoke.json smoke \
+             | realtime 1s x1 n1000 rates=half [bext,node] realtime-smoke.json smoke \
              | ssr 1s x1 c50 servers=default [bext] ssr-smoke.json smoke",
         );
         // Scenarios that cannot run any asked-for contender are left out.
@@ -604,11 +649,11 @@ mod tests {
     fn rejects_bad_command_lines() {
         check(
             &[],
-            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, proxy, ssr or all)",
+            "error: missing scenario (static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, proxy, realtime, ssr or all)",
         );
         check(
             &["dynamic"],
-            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, proxy, ssr or all)",
+            "error: unknown scenario \"dynamic\" (expected static, conns, latency, pipeline, large, scaling, tls, h2, h3, waf, xdp, proxy, realtime, ssr or all)",
         );
         check(
             &["static", "--count", "5"],
@@ -632,7 +677,7 @@ mod tests {
         );
         check(
             &["static", "--contenders", "bext,apache"],
-            "error: cannot parse argument \"bext,apache\": unknown contender \"apache\" (expected bext, nginx or ceiling)",
+            "error: cannot parse argument \"bext,apache\": unknown contender \"apache\" (expected bext, nginx, ceiling or node)",
         );
         check(
             &["pipeline", "--contenders", "ceiling"],

@@ -21,6 +21,9 @@ pub enum Contender {
     Bext,
     Nginx,
     Ceiling,
+    /// `realtime` only: the reference SSE hub in plain `node:http`
+    /// (`bench/node/realtime-hub.mjs`), started by that scenario itself.
+    Node,
 }
 
 /// What a server must serve for one case.
@@ -166,14 +169,22 @@ impl CeilingUring {
 }
 
 impl Contender {
-    /// Run order within a round.
+    /// The static-file servers, in their run order within a round.
     pub const ALL: [Contender; 3] = [Contender::Bext, Contender::Nginx, Contender::Ceiling];
+    /// Every contender `--contenders` knows.
+    const NAMED: [Contender; 4] = [
+        Contender::Bext,
+        Contender::Nginx,
+        Contender::Ceiling,
+        Contender::Node,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Contender::Bext => "bext",
             Contender::Nginx => "nginx",
             Contender::Ceiling => "ceiling",
+            Contender::Node => "node",
         }
     }
 
@@ -185,11 +196,11 @@ impl Contender {
             .map(str::trim)
             .filter(|name| !name.is_empty())
         {
-            let contender = Contender::ALL
+            let contender = Contender::NAMED
                 .into_iter()
                 .find(|contender| contender.name() == name)
                 .ok_or_else(|| {
-                    format!("unknown contender {name:?} (expected bext, nginx or ceiling)")
+                    format!("unknown contender {name:?} (expected bext, nginx, ceiling or node)")
                 })?;
             if !contenders.contains(&contender) {
                 contenders.push(contender);
@@ -219,6 +230,11 @@ impl Contender {
         spec: &ServeSpec<'_>,
         workdir: &WorkDir,
     ) -> Result<ServerProcess, Error> {
+        if self == Contender::Node {
+            return Err(Error::run(
+                "internal: node is started by the realtime scenario, not from a ServeSpec",
+            ));
+        }
         let ports = self.pick_ports(spec)?;
         let port = ports.http;
         let listen = format!("127.0.0.1:{port}");
@@ -238,6 +254,7 @@ impl Contender {
             .join(",");
         match (self, spec.role) {
             (_, Role::Origin) | (Contender::Nginx, Role::Upstream) => {}
+            (Contender::Node, _) => {}
             (Contender::Ceiling, Role::Proxy { .. }) => {
                 return Err(Error::run("internal: the ceiling proxies nothing"));
             }
@@ -295,6 +312,7 @@ impl Contender {
                         }),
                         Role::Origin | Role::Upstream => None,
                     },
+                    realtime: None,
                 })?;
                 let config_path =
                     workdir.write_file(&format!("bext-{port}.toml"), config.as_bytes())?;
@@ -311,6 +329,11 @@ impl Contender {
                     .arg("serve")
                     .arg(spec.docroot)
                     .args(["--listen", &listen, "--shards", &spec.cores.to_string()]);
+            }
+            Contender::Node => {
+                return Err(Error::run(
+                    "internal: node is started by the realtime scenario",
+                ));
             }
             Contender::Nginx | Contender::Ceiling if spec.app.is_some() => {
                 return Err(Error::run(format!(

@@ -5,6 +5,9 @@
 //! request stays meaningful either way, and the server's utilisation tells which case we are
 //! in (near 100%: the server is the bottleneck, as intended).
 
+pub use bext_bench::proc_stat::{CoreTicks, busy_percent};
+use bext_bench::proc_stat::{parse_core_ticks, parse_cpu_ticks};
+
 use crate::error::Error;
 use crate::sys;
 
@@ -57,63 +60,12 @@ pub fn cores_ticks(cpus: &[usize]) -> Result<CoreTicks, Error> {
     Ok(sum)
 }
 
-/// Busy and total time of one CPU so far, in ticks, from `/proc/stat`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CoreTicks {
-    pub busy: u64,
-    pub total: u64,
-}
-
 pub fn core_ticks(cpu: usize) -> Result<CoreTicks, Error> {
     let path = "/proc/stat";
     let stat = std::fs::read_to_string(path)
         .map_err(|error| Error::run(format!("reading {path}: {error}")))?;
     parse_core_ticks(&stat, cpu)
         .ok_or_else(|| Error::run(format!("no usable cpu{cpu} line in {path}")))
-}
-
-/// Percent of `cpu` that was busy between two readings (with anyone's work, not only ours).
-pub fn busy_percent(before: CoreTicks, after: CoreTicks) -> f64 {
-    let total = after.total.saturating_sub(before.total);
-    if total == 0 {
-        return 0.0;
-    }
-    after.busy.saturating_sub(before.busy) as f64 / total as f64 * 100.0
-}
-
-/// "cpu1 user nice system idle iowait irq softirq steal guest guest_nice": idle and iowait
-/// are idle; guest time is already inside user, so only the first eight fields are summed.
-fn parse_core_ticks(stat: &str, cpu: usize) -> Option<CoreTicks> {
-    let label = format!("cpu{cpu}");
-    let line = stat
-        .lines()
-        .find(|line| line.split_whitespace().next() == Some(label.as_str()))?;
-    let fields: Vec<u64> = line
-        .split_whitespace()
-        .skip(1)
-        .take(8)
-        .map(|field| field.parse().ok())
-        .collect::<Option<_>>()?;
-    if fields.len() < 5 {
-        return None;
-    }
-    let total: u64 = fields.iter().sum();
-    let idle = fields[3] + fields[4];
-    Some(CoreTicks {
-        busy: total - idle,
-        total,
-    })
-}
-
-/// utime + stime (fields 14 and 15) from a `/proc/<pid>/stat` line. The command name (field 2)
-/// is in parentheses and may itself contain spaces and parentheses, so fields are counted from
-/// the last ')'.
-fn parse_cpu_ticks(stat: &str) -> Option<u64> {
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    let mut fields = after_name.split_whitespace().skip(11);
-    let utime = fields.next()?.parse::<u64>().ok()?;
-    let stime = fields.next()?.parse::<u64>().ok()?;
-    Some(utime + stime)
 }
 
 /// The parent pid (field 4) of a `/proc/<pid>/stat` line.
@@ -126,24 +78,6 @@ fn parse_ppid(stat: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
-    fn check(stat: &str, expect: Option<u64>) {
-        assert_eq!(parse_cpu_ticks(stat), expect, "stat: {stat:?}");
-    }
-
-    #[test]
-    fn parses_utime_and_stime() {
-        check(
-            "27400 (cat) R 27397 27397 4936 0 -1 4194304 99 0 0 0 7 5 0 0 20 0 1 0 150764",
-            Some(12),
-        );
-        check(
-            "1 (a) b) (c) S 0 1 1 0 -1 0 0 0 0 0 100 23 0 0 20 0 1 0 1",
-            Some(123),
-        );
-        check("1 (short) S 0 1 1", None);
-        check("no parenthesis", None);
-    }
-
     #[test]
     fn parses_the_parent_pid() {
         assert_eq!(parse_ppid("27400 (cat) R 27397 27397 4936 0"), Some(27397));
@@ -151,46 +85,6 @@ mod tests {
         assert_eq!(parse_ppid("1 (short)"), None);
         let own = tree_cpu_seconds(std::process::id()).unwrap_or(-1.0);
         assert!(own >= 0.0, "this process's tree CPU time is readable");
-    }
-
-    fn check_core(stat: &str, cpu: usize, expect: Option<(u64, u64)>) {
-        let actual = parse_core_ticks(stat, cpu).map(|ticks| (ticks.busy, ticks.total));
-        assert_eq!(actual, expect, "cpu{cpu} in {stat:?}");
-    }
-
-    #[test]
-    fn parses_per_core_ticks() {
-        let stat = "cpu  30 0 10 100 5 0 0 0 0 0\ncpu0 10 1 2 50 3 4 5 6 7 8\ncpu1 20 0 8 50 2 0 0 0 0 0\nintr 1 2\n";
-        check_core(stat, 0, Some((28, 81)));
-        check_core(stat, 1, Some((28, 80)));
-        check_core(stat, 2, None);
-        check_core("cpu0 1 2 3\n", 0, None);
-        assert_eq!(
-            busy_percent(
-                CoreTicks {
-                    busy: 10,
-                    total: 100
-                },
-                CoreTicks {
-                    busy: 60,
-                    total: 200
-                }
-            ),
-            50.0
-        );
-        assert_eq!(
-            busy_percent(
-                CoreTicks {
-                    busy: 10,
-                    total: 100
-                },
-                CoreTicks {
-                    busy: 10,
-                    total: 100
-                }
-            ),
-            0.0
-        );
     }
 
     #[test]

@@ -175,3 +175,18 @@ pub const WS_NOFILE_HEADROOM: u64 = 128;
 const _: () = assert!(WS_TUNNEL_IDLE_MS >= RSS_SETTLE_DEADLINE_MS * 10);
 const _: () = assert!(WS_TUNNEL_IDLE_MS <= bext_core::limits::PROXY_TIMEOUT_MS_CEILING);
 const _: () = assert!(WS_MESSAGE_BYTES <= bext_bench::ws::frame::PAYLOAD_BYTES_MAX);
+
+/// `realtime`: events queued for one subscriber before the hub evicts it (bext's
+/// `queue_max`; the Node hub evicts past as many frames of unsent bytes): far above what the
+/// generator leaves undelivered, so no measured rate evicts anyone.
+pub const RT_QUEUE_MAX: u32 = 4_096;
+/// `realtime`: in the maximum's run, events per subscriber published but not yet delivered,
+/// at most (`bext-rtload --window`).
+pub const RT_WINDOW_EVENTS: u32 = 64;
+/// `realtime`: how long `bext-rtload` may run past its warm-up and duration (it opens every
+/// subscriber first, up to a minute, and drains for up to 3 s) before it is killed.
+pub const RTLOAD_OVERRUN_MS: u64 = 90_000;
+
+const _: () = assert!(RT_WINDOW_EVENTS * 4 <= RT_QUEUE_MAX);
+const _: () = assert!(RT_WINDOW_EVENTS <= bext_bench::sse::load::WINDOW_MAX);
+const _: () = assert!(RT_QUEUE_MAX as u64 <= bext_core::limits::REALTIME_QUEUE_CEILING);

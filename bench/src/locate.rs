@@ -27,6 +27,10 @@ pub struct Programs {
     /// generator (`proxy`).
     pub wsecho: Option<PathBuf>,
     pub wsload: Option<PathBuf>,
+    /// `bext-rtload`, this package's SSE fan-out generator (`realtime`).
+    pub rtload: Option<PathBuf>,
+    /// Node.js, for the `node` contender of `realtime`.
+    pub node: Option<PathBuf>,
     pub curl: Option<PathBuf>,
     pub openssl: Option<PathBuf>,
     /// nginx's ModSecurity module (`waf`).
@@ -45,6 +49,8 @@ pub struct Needs {
     pub h3load: bool,
     /// `bext-wsecho` and `bext-wsload` (`proxy`'s WebSocket tunnels).
     pub websocket: bool,
+    /// `bext-rtload` (`realtime`).
+    pub rtload: bool,
     /// openssl to make the certificate and curl to check each protocol (`tls`, `h2`).
     pub tls: bool,
     /// nginx's ModSecurity v3 module, when nginx runs (`waf`).
@@ -142,6 +148,14 @@ pub fn resolve_needs(contenders: &[Contender], needs: Needs) -> Result<Programs,
     }
     if needs.h3load {
         programs.h3load = Some(sibling_program("bext-h3load", "BEXT_H3LOAD_BIN")?);
+    }
+    if needs.rtload {
+        programs.rtload = Some(sibling_program("bext-rtload", "BEXT_RTLOAD_BIN")?);
+    }
+    if contenders.contains(&Contender::Node) {
+        programs.node = Some(which("node").ok_or_else(|| {
+            Error::run("node (Node.js) is not on PATH: install it, or leave node out with --contenders bext")
+        })?);
     }
     if needs.websocket {
         programs.wsecho = Some(sibling_program("bext-wsecho", "BEXT_WSECHO_BIN")?);

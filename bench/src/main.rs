@@ -16,19 +16,21 @@
 //! cargo run -p bext-bench --release -- waf [--crs ../shared/crs] ...  # CRS PL1/PL2 vs no WAF
 //! cargo run -p bext-bench --release -- xdp ...   # UDP flood: bext's XDP filter vs nftables (root)
 //! cargo run -p bext-bench --release -- proxy ... # reverse proxy: bext vs nginx proxy_pass, same upstream
+//! cargo run -p bext-bench --release -- realtime [--count 10000] [--rates MSGS] ... # SSE fan-out: bext vs a Node hub
 //! cargo run -p bext-bench --release -- ssr [--servers bext-jsc,bext-quickjs,bext-isr,bext-static,node,next]
 //! cargo run -p bext-bench --release -- all --smoke     # every scenario, about a second each
 //! ```
 //!
 //! Scenarios are declared in one registry ([`scenario::SCENARIOS`]), which gives each one its
 //! command line, smoke mode and JSON report; `latency`, `pipeline`, `large`, `scaling`,
-//! `tls`, `h2`, `h3`, `waf`, `xdp`, `proxy` and `ssr` are described in their modules and in
+//! `tls`, `h2`, `h3`, `waf`, `xdp`, `proxy`, `realtime` and `ssr` are described in their modules and in
 //! `bench/README.md` (the scaling scenario's load generator necessarily shares the machine's
 //! two cores with the two-core server; `ssr` compares bext's rendering of `examples/app` with
 //! Node + React and Next.js, built from the same app by `bench/node/`; `waf` measures the
 //! OWASP Core Rule Set in bext against no WAF, with nginx + ModSecurity as a peer; `proxy`
 //! puts bext's and nginx's reverse proxies in front of one nginx upstream, which shares the
-//! load generator's core).
+//! load generator's core; `realtime` fans SSE events out from bext's `[realtime]` and from a
+//! reference hub in plain Node to `--count` subscribers of `bext-rtload`).
 //!
 //! # Methodology
 //!
@@ -126,6 +128,7 @@ mod protocol;
 mod proxy;
 mod proxy_check;
 mod proxy_ws;
+mod realtime;
 mod report;
 mod resumption_check;
 mod rss;

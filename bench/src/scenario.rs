@@ -1,5 +1,5 @@
 //! The registry of scenarios: the one place a scenario is declared, and the hook new
-//! scenarios plug into, as `ssr`, `tls`, `h2`, `waf` and `proxy` did.
+//! scenarios plug into, as `ssr`, `tls`, `h2`, `waf`, `proxy` and `realtime` did.
 //!
 //! A scenario is a [`Scenario`] entry in [`SCENARIOS`]: its name, a one-line description,
 //! the flags it accepts, its default contenders (and those it can run at all), its defaults
@@ -23,7 +23,8 @@ use crate::contender::Contender;
 use crate::error::Error;
 use crate::report::Report;
 use crate::{
-    conns, h2, h3, large, latency, pipeline, proxy, scaling, ssr, static_files, tls, waf, xdp,
+    conns, h2, h3, large, latency, pipeline, proxy, realtime, scaling, ssr, static_files, tls, waf,
+    xdp,
 };
 
 /// A flag beyond the ones every scenario takes (`--contenders`, `--json`, `--smoke`).
@@ -82,6 +83,7 @@ pub struct Scenario {
 const ALL: &[Contender] = &Contender::ALL;
 const PEERS: &[Contender] = &[Contender::Bext, Contender::Nginx];
 const BEXT_ONLY: &[Contender] = &[Contender::Bext];
+const HUBS: &[Contender] = &[Contender::Bext, Contender::Node];
 const WRK_FLAGS: &[Flag] = &[Flag::DurationSecs, Flag::Rounds, Flag::Connections];
 const STATIC_DEFAULTS: Defaults = Defaults {
     duration_secs: 5,
@@ -269,6 +271,20 @@ pub const SCENARIOS: &[Scenario] = &[
         allowed: PEERS,
         defaults: STATIC_DEFAULTS,
         run: proxy::run,
+    },
+    Scenario {
+        name: "realtime",
+        about: "SSE fan-out ([realtime]): bext-rtload's --count subscribers (10000) to one topic; messages/s delivered at most, and p50/p99 delivery latency at a fixed rate of half bext's maximum (or --rates, delivered messages/s); events lost, subscribers evicted; bext against a reference hub in node:http",
+        flags: &[Flag::DurationSecs, Flag::Rounds, Flag::Count, Flag::Rates],
+        contenders: HUBS,
+        allowed: HUBS,
+        defaults: Defaults {
+            duration_secs: 5,
+            rounds: 3,
+            // Unused: the scenario takes no --connections (one publisher connection).
+            connections: 1,
+        },
+        run: realtime::run,
     },
     Scenario {
         name: "ssr",
