@@ -35,7 +35,9 @@ use bext_core::limits::{
 use bext_shards::clock;
 use bext_shards::mesh::MeshSender;
 
-use crate::shard::mesh::{Message, Publish};
+use bext_core::realtime::wire::Published;
+
+use crate::shard::mesh::Message;
 
 /// The shards' side: where they leave notes for the other nodes.
 pub(crate) struct Outbox {
@@ -310,7 +312,7 @@ impl Link {
             // Its own too: every node numbers a topic's events in Redis's order.
             Note::Publish { topic, event, data } => {
                 let to = bext_core::realtime::owner(&topic, shards);
-                let message = Message::RealtimePublish(Box::new(Publish {
+                let message = Message::RealtimePublish(Box::new(Published {
                     topic,
                     name: event,
                     data: data.into(),

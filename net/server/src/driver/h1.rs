@@ -546,11 +546,24 @@ impl Connection<'_> {
         } = later;
         let view = request.view();
         let answer = catch_unwind(self.service.answer(&view, &route, started)).await;
+        self.conclude(out, &view, answer, started, batch);
+    }
+
+    /// Writes a waited-for answer (a contained panic's 500 if the handler panicked) and
+    /// notes in `batch` what follows it: a tail, or the connection's close.
+    fn conclude(
+        &mut self,
+        out: &mut Vec<u8>,
+        view: &Request<'_>,
+        answer: Result<Response, String>,
+        started: Instant,
+        batch: &mut Batch,
+    ) {
         let response = match answer {
             Ok(response) => response,
-            Err(message) => self.panicked(&view, &message),
+            Err(message) => self.panicked(view, &message),
         };
-        if let Some(tail) = self.respond(out, &view, response, started) {
+        if let Some(tail) = self.respond(out, view, response, started) {
             batch.tail = Some(tail);
         } else if self.conn.is_closing() {
             batch.stop = Stop::Close;
@@ -623,15 +636,7 @@ impl Connection<'_> {
         } else if !feed.ended() {
             self.conn.abandon_body(true, Instant::now());
         }
-        let response = match answer {
-            Ok(response) => response,
-            Err(message) => self.panicked(&view, &message),
-        };
-        if let Some(tail) = self.respond(out, &view, response, started) {
-            batch.tail = Some(tail);
-        } else if self.conn.is_closing() {
-            batch.stop = Stop::Close;
-        }
+        self.conclude(out, &view, answer, started, &mut batch);
         batch
     }
 

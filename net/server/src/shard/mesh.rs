@@ -109,17 +109,9 @@ pub(crate) enum Message {
         counts: Vec<u64>,
     },
     /// A realtime event for this shard, the owner of its topic, to number and fan out.
-    RealtimePublish(Box<Publish>),
+    RealtimePublish(Box<bext_core::realtime::wire::Published>),
     /// A numbered realtime event from its topic's owner, for this shard's subscribers.
     RealtimeEvent(Arc<bext_core::realtime::Event>),
-}
-
-/// A realtime event as published, before its topic's owner numbers it.
-pub(crate) struct Publish {
-    pub topic: String,
-    /// An SSE event name.
-    pub name: Option<String>,
-    pub data: Bytes,
 }
 
 /// A QUIC datagram that arrived on one shard for a connection another shard owns.

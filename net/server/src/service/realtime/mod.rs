@@ -22,15 +22,15 @@ use std::sync::OnceLock;
 use std::task::Waker;
 use std::time::Duration;
 
-use bytes::Bytes;
-
 use bext_core::cluster::Note;
 use bext_core::config::RealtimeConfig;
 use bext_core::limits::{
     MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
 };
 use bext_core::realtime::hub::{Hub, HubConfig, SubId};
-use bext_core::realtime::wire::{SubscribeQuery, parse_app_publish, parse_subscribe_query};
+use bext_core::realtime::wire::{
+    Published, SubscribeQuery, parse_app_publish, parse_subscribe_query,
+};
 use bext_core::realtime::{Cursor, Event, owner, token};
 use bext_net::Method;
 use bext_net::fields::Field;
@@ -38,7 +38,7 @@ use bext_shards::{clock, rt};
 
 use super::route::Route;
 use super::{Request, Response, Service};
-use crate::shard::mesh::{Message, Publish};
+use crate::shard::mesh::Message;
 
 pub(crate) use presence::presence;
 pub(crate) use publish::publish;
@@ -109,7 +109,7 @@ fn hub_config(config: Option<&RealtimeConfig>, epoch: u64) -> HubConfig {
 impl Service {
     /// Publishes an event: to its topic's owner, or, on the owner, numbered and sent to
     /// every shard.
-    pub fn realtime_publish(self: &Rc<Self>, publish: Publish) {
+    pub fn realtime_publish(self: &Rc<Self>, publish: Published) {
         // With a cluster, through Redis: every node (this one too) gets it back in Redis's
         // order. Without Redis for now, on this node alone.
         if let Some(cluster) = &self.shard.cluster
@@ -134,7 +134,7 @@ impl Service {
     }
 
     /// On the topic's owner: numbers the event and sends it to every shard, this one too.
-    pub fn on_realtime_publish(self: &Rc<Self>, publish: Publish) {
+    pub fn on_realtime_publish(self: &Rc<Self>, publish: Published) {
         let realtime = &self.realtime;
         let seq = realtime.next_seq.get();
         realtime.next_seq.set(seq + 1);
@@ -324,7 +324,7 @@ impl Service {
             }
             for field in published {
                 match parse_app_publish(&field) {
-                    Ok(p) => self.realtime_publish(new_publish(p.topic, p.name, p.data)),
+                    Ok(published) => self.realtime_publish(published),
                     Err(why) => {
                         eprintln!("bext: app {}: publish(): {why}", engine.app.root.display())
                     }
@@ -332,9 +332,4 @@ impl Service {
             }
         }
     }
-}
-
-/// What a publisher gives: the topic, an optional SSE event name, the text.
-pub(crate) fn new_publish(topic: String, name: Option<String>, data: Bytes) -> Publish {
-    Publish { topic, name, data }
 }

@@ -10,7 +10,6 @@ use bext_net::Method;
 
 use super::super::route::Route;
 use super::super::{Request, Response, Service};
-use super::new_publish;
 
 pub(crate) fn publish(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Response {
     let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
@@ -31,7 +30,7 @@ pub(crate) fn publish(service: &Rc<Service>, route: &Route, request: &Request<'_
     }
     match parse_publish(request.body.unwrap_or_default()) {
         Ok(published) => {
-            service.realtime_publish(new_publish(published.topic, published.name, published.data));
+            service.realtime_publish(published);
             answer(202, "accepted")
         }
         Err(why) => answer(400, &why),
