@@ -2,7 +2,7 @@
 //! shard) and publishers over HTTP; every subscriber sees every event of its topics in one
 //! order whichever shard published it, resumes from its last event id, needs a token when
 //! the config has a secret (made with `bext realtime-token`), and a subscriber that stops
-//! reading is evicted without holding the others up.
+//! reading is evicted without holding the others up, and one that leaves is let go at once.
 
 mod common;
 
@@ -659,4 +659,40 @@ fn presence_counts_the_subscribers_of_every_shard() {
     }
     let _ = ws.kill();
     let _ = ws.wait();
+}
+
+#[test]
+fn a_subscriber_that_leaves_is_let_go_at_once_not_at_the_next_write() {
+    let dir = TempDir::new("realtime-leave");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(&config(&dir, ""), &["--shards", "2"]);
+    let base = format!("http://{}/__bext/realtime", bext.addr);
+    let stays = Subscriber::start(0, &format!("{base}/sse?topics=room"), &[]);
+    let leaves = Subscriber::start(1, &format!("{base}/sse?topics=room"), &[]);
+    wait_for_subscribers(&bext, 2);
+    let connections = bext.metric("bext_open_connections");
+    // curl killed: its socket closes, nothing more is written to it. Without watching the
+    // read side, bext would only find out when an event or the keep-alive comment (every
+    // 15 s) failed to reach it, and keep it (and its socket, in CLOSE_WAIT) until then.
+    drop(leaves);
+    let left = Instant::now();
+    wait_for_subscribers(&bext, 1);
+    assert!(
+        left.elapsed() < Duration::from_secs(10),
+        "let go after {:?}, which is the keep-alive's doing, not the close's",
+        left.elapsed()
+    );
+    eventually("its connection closed", || {
+        (bext.metric("bext_open_connections") == connections - 1).then_some(())
+    });
+    let out = Command::new("curl")
+        .args(["-sS", &format!("{base}/presence?topics=room")])
+        .output()
+        .expect("curl runs");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["topics"]["room"], 1, "{doc}");
+    // The one that stayed is served as before.
+    let body = r#"{"topic":"room","data":"still here"}"#.to_string();
+    assert_eq!(publish_from(0, bext.addr, &[body]), [202]);
+    assert_eq!(stays.take(1)[0].data, "still here");
 }

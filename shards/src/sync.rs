@@ -1,28 +1,69 @@
 //! Shard-local waiting primitives: a stop flag, a counter tasks can wait on, and a race of a
 //! task against a stop.
 //!
-//! Everything here lives on one shard's thread (`Cell`, `RefCell`); wakers are kept in short
-//! lists because only a handful of tasks wait on each (accept loops, dev reload streams, ISR
-//! followers of one shard). Nothing here crosses shards: that is the mesh's job.
+//! Everything here lives on one shard's thread (`Cell`, `RefCell`). Each wait owns a slot in
+//! its signal's [`Waiters`] for as long as it is pending, and frees it when it finishes or is
+//! dropped: registering, polling again and leaving cost the same with ten thousand waiters
+//! as with one (every SSE subscriber and tunnel waits on its shard's stop), and a task that
+//! is gone leaves no waker behind. Nothing here crosses shards: that is the mesh's job.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+use slab::Slab;
+
+/// The wakers of the tasks waiting on one signal, each in the slot its wait owns.
+#[derive(Default)]
+struct Waiters {
+    slots: RefCell<Slab<Waker>>,
+}
+
+impl Waiters {
+    /// Keeps `waker` in the wait's `slot` (taking one if it has none yet).
+    fn register(&self, slot: &mut Option<usize>, waker: &Waker) {
+        let mut slots = self.slots.borrow_mut();
+        match slot.and_then(|key| slots.get_mut(key)) {
+            Some(kept) if kept.will_wake(waker) => {}
+            Some(kept) => kept.clone_from(waker),
+            None => *slot = Some(slots.insert(waker.clone())),
+        }
+    }
+
+    /// Frees the wait's slot.
+    fn leave(&self, slot: &mut Option<usize>) {
+        if let Some(key) = slot.take() {
+            self.slots.borrow_mut().try_remove(key);
+        }
+    }
+
+    /// Wakes every waiting task; each frees its slot when it sees why it was woken.
+    fn wake_all(&self) {
+        // Wakers are cloned out first: waking may run code that registers or leaves.
+        let wakers: Vec<Waker> = self.slots.borrow().iter().map(|(_, w)| w.clone()).collect();
+        for waker in wakers {
+            waker.wake();
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.borrow().len()
+    }
+}
+
 /// A shard-wide "stop" flag that tasks can wait on.
 #[derive(Default)]
 pub struct StopSignal {
     fired: Cell<bool>,
-    wakers: RefCell<Vec<Waker>>,
+    waiters: Waiters,
 }
 
 impl StopSignal {
     pub fn fire(&self) {
         self.fired.set(true);
-        for waker in self.wakers.borrow_mut().drain(..) {
-            waker.wake();
-        }
+        self.waiters.wake_all();
     }
 
     pub fn is_fired(&self) -> bool {
@@ -31,23 +72,35 @@ impl StopSignal {
 
     /// Resolves once [`StopSignal::fire`] has been called.
     pub fn wait(&self) -> StopWait<'_> {
-        StopWait { signal: self }
+        StopWait {
+            signal: self,
+            slot: None,
+        }
     }
 }
 
 pub struct StopWait<'a> {
     signal: &'a StopSignal,
+    slot: Option<usize>,
 }
 
 impl Future for StopWait<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.signal.fired.get() {
+        let this = self.get_mut();
+        if this.signal.fired.get() {
+            this.signal.waiters.leave(&mut this.slot);
             return Poll::Ready(());
         }
-        register(&self.signal.wakers, cx.waker());
+        this.signal.waiters.register(&mut this.slot, cx.waker());
         Poll::Pending
+    }
+}
+
+impl Drop for StopWait<'_> {
+    fn drop(&mut self) {
+        self.signal.waiters.leave(&mut self.slot);
     }
 }
 
@@ -56,7 +109,7 @@ impl Future for StopWait<'_> {
 #[derive(Default)]
 pub struct Generation {
     value: Cell<u64>,
-    wakers: RefCell<Vec<Waker>>,
+    waiters: Waiters,
 }
 
 impl Generation {
@@ -66,29 +119,42 @@ impl Generation {
 
     pub fn bump(&self) {
         self.value.set(self.value.get() + 1);
-        for waker in self.wakers.borrow_mut().drain(..) {
-            waker.wake();
-        }
+        self.waiters.wake_all();
     }
 
     /// Resolves once the value is past `seen`.
-    pub async fn changed(&self, seen: u64) {
-        std::future::poll_fn(|cx| {
-            if self.value.get() > seen {
-                return Poll::Ready(());
-            }
-            register(&self.wakers, cx.waker());
-            Poll::Pending
-        })
-        .await
+    pub fn changed(&self, seen: u64) -> Changed<'_> {
+        Changed {
+            generation: self,
+            seen,
+            slot: None,
+        }
     }
 }
 
-/// Keeps one waker per task: a task polled again with the same waker is not added twice.
-fn register(wakers: &RefCell<Vec<Waker>>, waker: &Waker) {
-    let mut wakers = wakers.borrow_mut();
-    if !wakers.iter().any(|w| w.will_wake(waker)) {
-        wakers.push(waker.clone());
+pub struct Changed<'a> {
+    generation: &'a Generation,
+    seen: u64,
+    slot: Option<usize>,
+}
+
+impl Future for Changed<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        if this.generation.value.get() > this.seen {
+            this.generation.waiters.leave(&mut this.slot);
+            return Poll::Ready(());
+        }
+        this.generation.waiters.register(&mut this.slot, cx.waker());
+        Poll::Pending
+    }
+}
+
+impl Drop for Changed<'_> {
+    fn drop(&mut self) {
+        self.generation.waiters.leave(&mut self.slot);
     }
 }
 
@@ -131,10 +197,11 @@ mod tests {
         let mut wait = std::pin::pin!(generation.changed(0));
         assert!(wait.as_mut().poll(&mut cx).is_pending());
         assert!(wait.as_mut().poll(&mut cx).is_pending());
-        assert_eq!(generation.wakers.borrow().len(), 1, "one waker per task");
+        assert_eq!(generation.waiters.len(), 1, "one waker per wait");
         generation.bump();
         assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(wait.as_mut().poll(&mut cx).is_ready());
+        assert_eq!(generation.waiters.len(), 0, "a finished wait leaves");
     }
 
     #[test]
@@ -150,5 +217,57 @@ mod tests {
         assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(wait.as_mut().poll(&mut cx).is_ready());
         assert!(std::pin::pin!(stop.wait()).poll(&mut cx).is_ready());
+    }
+
+    #[test]
+    fn waits_that_are_dropped_leave_and_many_waiters_each_keep_one_slot() {
+        let stop = StopSignal::default();
+        let count = Arc::new(Count(Default::default()));
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut waits: Vec<_> = (0..1000).map(|_| Box::pin(stop.wait())).collect();
+        for _ in 0..3 {
+            for wait in &mut waits {
+                assert!(wait.as_mut().poll(&mut cx).is_pending());
+            }
+        }
+        assert_eq!(
+            stop.waiters.len(),
+            1000,
+            "one slot per wait, however often polled"
+        );
+        waits.truncate(10);
+        assert_eq!(
+            stop.waiters.len(),
+            10,
+            "a dropped wait takes its waker away"
+        );
+        // A freed slot is taken by a new wait, and the old waits' slots stay theirs.
+        let mut late = Box::pin(stop.wait());
+        assert!(late.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(stop.waiters.len(), 11);
+        stop.fire();
+        assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 11);
+        for wait in waits.iter_mut().chain(std::iter::once(&mut late)) {
+            assert!(wait.as_mut().poll(&mut cx).is_ready());
+        }
+        assert_eq!(stop.waiters.len(), 0);
+    }
+
+    #[test]
+    fn a_generation_wait_woken_too_early_keeps_its_slot() {
+        let generation = Generation::default();
+        let count = Arc::new(Count(Default::default()));
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut wait = std::pin::pin!(generation.changed(1));
+        assert!(wait.as_mut().poll(&mut cx).is_pending());
+        generation.bump();
+        assert!(wait.as_mut().poll(&mut cx).is_pending(), "1 is not past 1");
+        assert_eq!(generation.waiters.len(), 1);
+        generation.bump();
+        assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert!(wait.as_mut().poll(&mut cx).is_ready());
+        assert_eq!(generation.waiters.len(), 0);
     }
 }

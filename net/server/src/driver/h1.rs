@@ -30,6 +30,7 @@ use bext_net::h1::{
 };
 use bext_shards::deadlines::DeadlineSlot;
 
+use super::until_close;
 use crate::service::incoming::{BodyFault, Feed};
 use crate::service::{
     Body, BodyStream, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response, Route, Service,
@@ -96,6 +97,11 @@ pub(crate) fn serve<T: Transport>(
                 let mut metrics = shard.metrics.borrow_mut();
                 metrics.connections_open = metrics.connections_open.saturating_sub(1);
             }
+            Handover::UntilClose(streamed) => {
+                Box::pin(until_close::run(&shard, io, *streamed)).await;
+                let mut metrics = shard.metrics.borrow_mut();
+                metrics.connections_open = metrics.connections_open.saturating_sub(1);
+            }
         }
     }
 }
@@ -106,6 +112,8 @@ enum Handover {
     H2(Vec<u8>),
     /// An upstream switched protocols (101): a tunnel to it.
     Upgraded(Vec<u8>, Box<Upgraded>),
+    /// A streamed body after which the connection closes (an SSE subscriber).
+    UntilClose(Box<until_close::Streamed>),
 }
 
 /// Whether a fresh connection's first bytes are HTTP/2's preface.
@@ -290,6 +298,22 @@ impl Connection<'_> {
                         }
                         // A long download must not eat into the keep-alive time that follows it.
                         now = Instant::now();
+                    }
+                    Some(Tail::Stream {
+                        stream,
+                        chunked,
+                        log,
+                    }) if batch.stop == Stop::Close || self.conn.is_closing() => {
+                        // The stream is the rest of the connection: it watches for the
+                        // client leaving while it writes.
+                        let write_stall =
+                            self.conn.write_deadline(now).saturating_duration_since(now);
+                        return Some(Handover::UntilClose(Box::new(until_close::Streamed {
+                            stream,
+                            chunked,
+                            log,
+                            write_stall,
+                        })));
                     }
                     Some(Tail::Stream {
                         stream,

@@ -6,11 +6,14 @@
 //! - [`h2`]: HTTP/2 (the `h2` crate's state machine over the transport's split halves).
 //! - [`h3`]: HTTP/3 (quiche's QUIC and HTTP/3 state machines over the shard's UDP socket;
 //!   a connection belongs to the shard its connection IDs name).
+//! - [`until_close`]: an HTTP/1.1 response streamed until the connection closes (SSE), which
+//!   ends as soon as the client leaves.
 
 pub(crate) mod h1;
 pub(crate) mod h2;
 pub(crate) mod h3;
 pub(crate) mod tunnel;
+mod until_close;
 mod websocket;
 
 use std::net::SocketAddr;

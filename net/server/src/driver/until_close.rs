@@ -1,0 +1,102 @@
+//! A streamed response body on an HTTP/1.1 connection that closes after it (a Server-Sent
+//! Events subscriber, any stream to an HTTP/1.0 client): the rest of the connection's life.
+//!
+//! The connection is split so that a read waits on the client while the body is written. A
+//! client that closes its end (or resets it) ends the stream at once, the way a browser
+//! closing an `EventSource` should: otherwise a subscriber that left would be kept, and
+//! counted in presence, until the next event or keep-alive comment failed to reach it, and
+//! its socket would sit in `CLOSE_WAIT` until then. Bytes the client sends meanwhile are not
+//! requests that will be answered: the first of them stops the watching (what follows stays
+//! in the kernel's buffer, as it would have before), so a client cannot make the shard read
+//! for it.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use bext_core::limits::SHUTDOWN_WAIT_MS;
+use bext_net::h1;
+use bext_shards::rt;
+use bext_shards::sync::race;
+
+use crate::service::BodyStream;
+use crate::shard::Shard;
+use crate::transport::{Transport, TransportRead, TransportWrite};
+
+/// Bytes read at a time while watching for the client to leave.
+// tidy: not a limit: one read's size, and the first byte read ends the watching.
+const WATCH_READ_BYTES: usize = 64;
+
+/// A body to stream until it ends or the client leaves.
+pub(super) struct Streamed {
+    pub stream: Box<dyn BodyStream>,
+    /// Chunked framing (else raw, ended by the close).
+    pub chunked: bool,
+    pub log: Option<super::PendingLog>,
+    /// How long one write may stall.
+    pub write_stall: Duration,
+}
+
+/// Streams `streamed` over `io`, then closes it.
+pub(super) async fn run<T: Transport>(shard: &Shard, io: T, streamed: Streamed) {
+    let Streamed {
+        stream,
+        chunked,
+        log,
+        write_stall,
+    } = streamed;
+    let (mut reader, mut writer) = io.split();
+    let sent = Cell::new(0u64);
+    let written = write(&mut writer, stream, chunked, write_stall, &sent);
+    let ended = race(written, left(&mut reader)).await;
+    if let Some(log) = log {
+        log.write(shard, sent.get());
+    }
+    if ended == Some(true) {
+        let _ = rt::timeout(
+            Duration::from_millis(SHUTDOWN_WAIT_MS),
+            writer.shutdown_write(),
+        )
+        .await;
+    }
+}
+
+/// Writes the body's pieces as they come; `true` if it ended whole (the last chunk sent).
+async fn write<W: TransportWrite>(
+    writer: &mut W,
+    mut stream: Box<dyn BodyStream>,
+    chunked: bool,
+    write_stall: Duration,
+    sent: &Cell<u64>,
+) -> bool {
+    let mut buf = Vec::new();
+    loop {
+        let piece = stream.next().await;
+        buf.clear();
+        match &piece {
+            Some(data) if chunked => h1::write_chunk(&mut buf, data),
+            Some(data) => buf.extend_from_slice(data),
+            None if stream.aborted() => return false,
+            None if chunked => h1::write_last_chunk(&mut buf),
+            None => {}
+        }
+        if !buf.is_empty() {
+            match rt::timeout(write_stall, writer.write_all(buf)).await {
+                Ok((Ok(()), back)) => buf = back,
+                _ => return false,
+            }
+        }
+        match piece {
+            Some(data) => sent.set(sent.get() + data.len() as u64),
+            None => return true,
+        }
+    }
+}
+
+/// Resolves when the client has closed its end or reset the connection; never, once it has
+/// sent anything.
+async fn left<R: TransportRead>(reader: &mut R) {
+    let (read, _) = reader.read(Vec::with_capacity(WATCH_READ_BYTES)).await;
+    if matches!(read, Ok(n) if n > 0) {
+        std::future::pending::<()>().await;
+    }
+}
