@@ -34,9 +34,9 @@
 //! # The regression rule
 //!
 //! For each (scenario, case, contender, metric) with a direction (higher is better:
-//! `requests_per_sec`, `round_trips_per_sec`; lower is better: `latency_p99`,
-//! `cpu_per_request`, `startup`, `rss_per_idle_connection`, `cpu_per_round_trip`,
-//! `rss_per_tunnel`; everything else, e.g. `server_cpu_util`, is a diagnostic and is shown but
+//! `requests_per_sec`, `round_trips_per_sec`, `messages_per_sec`; lower is better:
+//! `latency_p99`, `cpu_per_request`, `cpu_per_message`, `startup`, `rss_per_idle_connection`,
+//! `cpu_per_round_trip`, `rss_per_tunnel`; everything else, e.g. `server_cpu_util`, is a diagnostic and is shown but
 //! not judged), let B and H be the pooled rounds of the base and head sides and
 //! `change = median(H) / median(B) - 1`, counted positive when it is in the bad direction.
 //! The change is a **regression** only if all of these hold:

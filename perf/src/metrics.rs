@@ -18,10 +18,13 @@ pub const PEERS: [&str; 2] = ["nginx", "ceiling"];
 pub fn direction(metric: &str) -> Direction {
     match metric {
         // `round_trips_per_sec`, `cpu_per_round_trip` and `rss_per_tunnel`: `proxy`'s WebSocket
-        // rows.
-        "requests_per_sec" | "round_trips_per_sec" => Direction::HigherIsBetter,
+        // rows; `messages_per_sec` and `cpu_per_message`: `realtime`'s fan-out.
+        "requests_per_sec" | "round_trips_per_sec" | "messages_per_sec" => {
+            Direction::HigherIsBetter
+        }
         "latency_p99"
         | "cpu_per_request"
+        | "cpu_per_message"
         | "startup"
         | "rss_per_idle_connection"
         | "cpu_per_round_trip"
@@ -73,6 +76,9 @@ mod tests {
         check("round_trips_per_sec", Direction::HigherIsBetter);
         check("cpu_per_round_trip", Direction::LowerIsBetter);
         check("rss_per_tunnel", Direction::LowerIsBetter);
+        check("messages_per_sec", Direction::HigherIsBetter);
+        check("cpu_per_message", Direction::LowerIsBetter);
+        check("messages_lost", Direction::Diagnostic);
         check("tunnels_lost", Direction::Diagnostic);
         check("wsload_cpu_util", Direction::Diagnostic);
         check("server_cpu_util", Direction::Diagnostic);
