@@ -2,7 +2,9 @@
 //! nodes on loopback ports sharing it. A cache invalidation posted to node A empties node B's
 //! kept answer; a client banned on A is refused by B; an event published on A reaches a
 //! subscriber on C, and two publishers on two nodes are seen in one order everywhere; with
-//! Redis killed the nodes serve alone, and once it is back they are one again.
+//! Redis killed the nodes serve alone, and once it is back they are one again; over TLS
+//! (`rediss://`) nodes that trust Redis's authority are one cluster, and a node that does
+//! not trust it serves alone and says why.
 
 mod common;
 #[path = "proxy/harness.rs"]
@@ -25,33 +27,87 @@ const INVALIDATE_TOKEN: &str = "0123456789abcdef0123";
 struct Redis {
     child: Option<Child>,
     port: u16,
+    /// Serving TLS only, with this directory's `srv.pem`/`srv.key` signed by its `ca.pem`.
+    tls: Option<PathBuf>,
 }
 
 impl Redis {
     fn start() -> Redis {
+        Redis::start_on(None)
+    }
+
+    /// Serving TLS only (`--port 0 --tls-port`), with a certificate for 127.0.0.1 signed by
+    /// an authority made here with openssl (`DIR/ca.pem`).
+    fn start_tls(dir: &TempDir) -> Redis {
+        let run = |args: &str| {
+            let status = Command::new("sh")
+                .args(["-c", &format!("openssl {args} 2>/dev/null")])
+                .current_dir(dir.path())
+                .status()
+                .expect("openssl runs");
+            assert!(status.success(), "openssl {args}");
+        };
+        run(
+            "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+             -out ca.pem -days 2 -subj /CN=bext-test-redis-CA",
+        );
+        run(
+            "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key \
+             -out srv.csr -subj /CN=redis",
+        );
+        dir.write("san.ext", "subjectAltName=IP:127.0.0.1\n");
+        run(
+            "x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem \
+             -days 2 -extfile san.ext",
+        );
+        Redis::start_on(Some(dir.path().to_path_buf()))
+    }
+
+    fn start_on(tls: Option<PathBuf>) -> Redis {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
-        let mut redis = Redis { child: None, port };
+        let mut redis = Redis {
+            child: None,
+            port,
+            tls,
+        };
         redis.restart();
         redis
     }
 
     /// Starts it (again) on its port and waits until it answers.
     fn restart(&mut self) {
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
+        let port = self.port.to_string();
+        let mut command = Command::new("redis-server");
+        command.args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]);
+        let mut cli = vec!["-p".to_owned(), port.clone()];
+        match &self.tls {
+            None => {
+                command.args(["--port", &port]);
+            }
+            Some(dir) => {
+                let file = |name: &str| dir.join(name).display().to_string();
+                command
+                    .args(["--port", "0", "--tls-port", &port])
+                    .args(["--tls-cert-file", &file("srv.pem")])
+                    .args(["--tls-key-file", &file("srv.key")])
+                    .args(["--tls-ca-cert-file", &file("ca.pem")])
+                    .args(["--tls-auth-clients", "no"]);
+                cli.extend(["--tls".to_owned(), "--cacert".to_owned(), file("ca.pem")]);
+            }
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server runs (the test command installs it)");
         self.child = Some(child);
-        let port = self.port.to_string();
         eventually("redis-server answers PING", || {
             let out = Command::new("redis-cli")
-                .args(["-p", &port, "ping"])
+                .args(&cli)
+                .arg("ping")
                 .output()
                 .ok()?;
             String::from_utf8_lossy(&out.stdout)
@@ -68,7 +124,12 @@ impl Redis {
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 }
 
@@ -367,5 +428,85 @@ fn events_published_on_any_node_reach_subscribers_on_every_node_in_one_order() {
     assert_eq!(
         on_a.next(Duration::from_secs(30)).as_deref(),
         Some("together")
+    );
+}
+
+#[test]
+fn nodes_share_events_over_tls_to_redis_and_refuse_an_untrusted_one() {
+    let certs = TempDir::new("cluster-tls-certs");
+    let redis = Redis::start_tls(&certs);
+    let dir = TempDir::new("cluster-tls");
+    let ca = certs.path().join("ca.pem");
+    let config = |name: &str, trust: bool| {
+        let redis_ca = if trust {
+            format!("redis_ca = \"{}\"\n", ca.display())
+        } else {
+            String::new()
+        };
+        dir.write(
+            &format!("{name}.toml"),
+            format!(
+                "[cluster]\nredis = \"{}\"\n{redis_ca}node = \"{name}\"\n\n\
+                 [realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n[[site]]\nroot = \"www\"\n",
+                redis.url()
+            ),
+        )
+    };
+    dir.write("www/index.html", "hi\n");
+    let a = Bext::serve_config(&config("a", true), &["--shards", "2"]);
+    let b = Bext::serve_config(&config("b", true), &["--shards", "2"]);
+    let untrusting = Bext::serve_config(&config("c", false), &["--shards", "1"]);
+    for node in [&a, &b] {
+        eventually("the node has Redis over TLS both ways", || {
+            (node.metric("bext_cluster_up") == 1).then_some(())
+        });
+    }
+    let subscriber = Subscriber::start(&b, "tls-room");
+    publish(&a, "tls-room", "over-tls");
+    assert_eq!(
+        subscriber.next(Duration::from_secs(30)).as_deref(),
+        Some("over-tls")
+    );
+    // The system's roots do not include the authority made here: the handshake fails, the
+    // node serves alone (its publishes stay local), and the log names the URL, not a secret.
+    assert!(
+        untrusting.wait_for_stderr("lost Redis at rediss://127.0.0.1"),
+        "{}",
+        untrusting.stderr()
+    );
+    assert_eq!(untrusting.metric("bext_cluster_up"), 0);
+    let local = Subscriber::start(&untrusting, "tls-room");
+    publish(&untrusting, "tls-room", "alone");
+    assert_eq!(
+        local.next(Duration::from_secs(30)).as_deref(),
+        Some("alone")
+    );
+    assert_eq!(
+        subscriber.next(Duration::from_millis(500)),
+        None,
+        "the untrusting node's event stays on it"
+    );
+}
+
+#[test]
+fn a_redis_ca_that_cannot_be_read_stops_the_start() {
+    let dir = TempDir::new("cluster-tls-missing-ca");
+    dir.write("www/index.html", "hi\n");
+    let config = dir.write(
+        "bext.toml",
+        "[cluster]\nredis = \"rediss://127.0.0.1:6390\"\nredis_ca = \"nowhere/ca.pem\"\n\n\
+         [[site]]\nroot = \"www\"\n",
+    );
+    let (status, _, stderr) = common::run_bext(&[
+        "serve",
+        "--config",
+        config.to_str().expect("UTF-8 path"),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[cluster] redis_ca: cannot read") && stderr.contains("nowhere/ca.pem"),
+        "{stderr}"
     );
 }

@@ -59,21 +59,44 @@ impl Envelope {
     }
 }
 
-/// Whether a Redis URL is one bext connects to: `redis://host[:port][/db]` (no TLS yet).
-pub fn redis_url_valid(url: &str) -> Result<(), &'static str> {
-    let Some(rest) = url.strip_prefix("redis://") else {
-        return Err(if url.starts_with("rediss://") {
-            "TLS to Redis (rediss://) is not supported yet: use redis:// on a private network"
-        } else {
-            "must be a redis://host:port URL"
-        });
+/// Whether a Redis URL is one bext connects to: `redis://host[:port][/db]`, or
+/// `rediss://…` for TLS. `Ok(true)` for TLS.
+pub fn redis_url_valid(url: &str) -> Result<bool, &'static str> {
+    let (tls, rest) = match (url.strip_prefix("redis://"), url.strip_prefix("rediss://")) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => return Err("must be a redis://host:port or rediss://host:port URL"),
     };
     let host = rest.split(['/', '?']).next().unwrap_or_default();
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
     if host.is_empty() {
         return Err("names no host");
     }
-    Ok(())
+    Ok(tls)
+}
+
+/// The URL without its password, for logs: `redis://user:secret@host` is shown as
+/// `redis://user:…@host`.
+pub fn redis_url_shown(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials
+                .split_once(':')
+                .map_or(credentials, |(user, _)| user);
+            let user = if credentials.contains(':') {
+                format!("{user}:…")
+            } else {
+                "…".to_owned()
+            };
+            format!("{scheme}://{user}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -124,10 +147,23 @@ mod tests {
 
     #[test]
     fn redis_urls() {
-        assert!(redis_url_valid("redis://127.0.0.1:6379").is_ok());
-        assert!(redis_url_valid("redis://:pw@cache.internal/2").is_ok());
-        assert!(redis_url_valid("rediss://x").is_err());
+        assert_eq!(redis_url_valid("redis://127.0.0.1:6379"), Ok(false));
+        assert_eq!(redis_url_valid("redis://:pw@cache.internal/2"), Ok(false));
+        assert_eq!(redis_url_valid("rediss://cache.internal:6380"), Ok(true));
+        assert!(redis_url_valid("rediss://").is_err());
         assert!(redis_url_valid("http://x").is_err());
         assert!(redis_url_valid("redis:///0").is_err());
+    }
+
+    #[test]
+    fn logged_urls_keep_no_password() {
+        for (url, shown) in [
+            ("redis://127.0.0.1:6379", "redis://127.0.0.1:6379"),
+            ("redis://:secret@cache:6379/2", "redis://:…@cache:6379/2"),
+            ("rediss://bext:secret@cache", "rediss://bext:…@cache"),
+            ("redis://token@cache?db=1", "redis://…@cache?db=1"),
+        ] {
+            assert_eq!(redis_url_shown(url), shown, "{url}");
+        }
     }
 }

@@ -951,14 +951,30 @@ fn a_cluster_names_its_redis() {
         |c| {
             c.cluster = Some(ClusterConfig {
                 redis: "redis://127.0.0.1:6379".into(),
+                redis_ca: None,
                 node: Some("edge-1".into()),
                 channel: "bext".into(),
             });
         },
     );
+    check_ok(
+        &format!("[cluster]\nredis = \"rediss://cache:6380\"\nredis_ca = \"tls/ca.pem\"\n{SITE}"),
+        |c| {
+            c.cluster = Some(ClusterConfig {
+                redis: "rediss://cache:6380".into(),
+                redis_ca: Some(PathBuf::from(BASE).join("tls/ca.pem")),
+                node: None,
+                channel: "bext".into(),
+            });
+        },
+    );
     check_err(
-        &format!("[cluster]\nredis = \"rediss://cache:6380\"\n{SITE}"),
-        "bext.config.toml:2:9: cluster.redis: TLS to Redis (rediss://) is not supported yet",
+        &format!("[cluster]\nredis = \"redis://cache:6379\"\nredis_ca = \"ca.pem\"\n{SITE}"),
+        "bext.config.toml:3:12: cluster.redis_ca: applies only to a rediss:// (TLS) URL",
+    );
+    check_err(
+        &format!("[cluster]\nredis = \"http://cache:6379\"\n{SITE}"),
+        "bext.config.toml:2:9: cluster.redis: must be a redis://host:port or rediss://host:port URL",
     );
     check_err(
         &format!("[cluster]\nredis = \"redis://x\"\nnode = \"a b\"\n{SITE}"),

@@ -33,8 +33,11 @@ pub struct Config {
 /// `[cluster]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterConfig {
-    /// `redis://host:port[/db]`.
+    /// `redis://host:port[/db]`, or `rediss://` for TLS.
     pub redis: String,
+    /// With `rediss://`: the PEM file of the authority that signed Redis's certificate
+    /// (instead of the system's roots).
+    pub redis_ca: Option<std::path::PathBuf>,
     /// This node's name on the channel; `None`: the host name and process id.
     pub node: Option<String>,
     /// The Redis pub/sub channel the nodes share.

@@ -34,6 +34,7 @@ pub(super) struct RawConfig {
 #[serde(deny_unknown_fields, expecting = "a [cluster] table")]
 pub(super) struct RawCluster {
     pub redis: Spanned<String>,
+    pub redis_ca: Option<Spanned<String>>,
     pub node: Option<Spanned<String>>,
     pub channel: Option<Spanned<String>>,
 }

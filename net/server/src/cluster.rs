@@ -16,6 +16,10 @@
 //! logged too. What happened on other nodes while it was away is not replayed: pages they
 //! invalidated meanwhile stay until they expire here.
 //!
+//! **TLS** (`rediss://`): the client's rustls, trusting the system's roots or the one
+//! authority of `redis_ca`, read at start (a file that cannot be read stops the start). URLs
+//! are logged without their password.
+//!
 //! `[cluster]` is read at start; a reload does not change it.
 
 use std::sync::Arc;
@@ -25,7 +29,7 @@ use std::time::Duration;
 
 use crossbeam_queue::ArrayQueue;
 
-use bext_core::cluster::{Envelope, Note};
+use bext_core::cluster::{Envelope, Note, redis_url_shown};
 use bext_core::config::ClusterConfig;
 use bext_core::isr::Invalidate;
 use bext_core::limits::{
@@ -93,8 +97,22 @@ impl Outbox {
     }
 }
 
-/// Starts the two threads; the outbox the shards use.
-pub(crate) fn start(config: &ClusterConfig, control: MeshSender<Message>) -> Arc<Outbox> {
+/// Starts the two threads; the outbox the shards use. Fails only on a `redis_ca` that cannot
+/// be read.
+pub(crate) fn start(
+    config: &ClusterConfig,
+    control: MeshSender<Message>,
+) -> Result<Arc<Outbox>, String> {
+    let root_cert = match &config.redis_ca {
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| format!("[cluster] redis_ca: cannot read {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    if config.redis.starts_with("rediss://") {
+        crate::transport::tls::certs::install_default_provider();
+    }
     let outbox = Arc::new(Outbox {
         queue: ArrayQueue::new(CLUSTER_QUEUE_MAX),
         publisher: std::sync::OnceLock::new(),
@@ -107,6 +125,8 @@ pub(crate) fn start(config: &ClusterConfig, control: MeshSender<Message>) -> Arc
     let node = config.node.clone().unwrap_or_else(default_node);
     let link = Arc::new(Link {
         url: config.redis.clone(),
+        shown: redis_url_shown(&config.redis),
+        root_cert,
         channel: config.channel.clone(),
         node,
         outbox: outbox.clone(),
@@ -129,7 +149,7 @@ pub(crate) fn start(config: &ClusterConfig, control: MeshSender<Message>) -> Arc
     {
         eprintln!("bext: cluster: cannot start the subscriber thread: {e}");
     }
-    outbox
+    Ok(outbox)
 }
 
 /// The host name and the process id: unique among the nodes of a cluster.
@@ -146,6 +166,10 @@ fn default_node() -> String {
 
 struct Link {
     url: String,
+    /// `url` without its password, for logs.
+    shown: String,
+    /// With `rediss://`: the authority to trust instead of the system's roots (PEM).
+    root_cert: Option<Vec<u8>>,
     channel: String,
     node: String,
     outbox: Arc<Outbox>,
@@ -183,7 +207,17 @@ impl Reported {
 
 impl Link {
     fn connect(&self) -> Result<redis::Connection, String> {
-        let client = redis::Client::open(self.url.as_str()).map_err(|e| e.to_string())?;
+        let client = match &self.root_cert {
+            Some(pem) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem.clone()),
+                },
+            ),
+            None => redis::Client::open(self.url.as_str()),
+        }
+        .map_err(|e| e.to_string())?;
         let connection = client
             .get_connection_with_timeout(TIMEOUT)
             .map_err(|e| e.to_string())?;
@@ -207,7 +241,7 @@ impl Link {
             let mut connection = match self.connect() {
                 Ok(connection) => connection,
                 Err(why) => {
-                    reported.lost(&self.url, &why);
+                    reported.lost(&self.shown, &why);
                     if again.take().is_some() {
                         self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
                     }
@@ -217,7 +251,7 @@ impl Link {
                     continue;
                 }
             };
-            reported.back(&self.url);
+            reported.back(&self.shown);
             backoff = CLUSTER_RECONNECT_MS_MIN;
             self.outbox.publishing.store(true, Ordering::Release);
             let retried = again.is_some();
@@ -242,7 +276,7 @@ impl Link {
                             } else {
                                 again = Some(envelope.note);
                             }
-                            reported.lost(&self.url, &e.to_string());
+                            reported.lost(&self.shown, &e.to_string());
                             break 'connected;
                         }
                     }
@@ -274,7 +308,7 @@ impl Link {
                         .and_then(|()| pubsub.set_read_timeout(Some(POLL)))
                     {
                         Ok(()) => {
-                            reported.back(&self.url);
+                            reported.back(&self.shown);
                             backoff = CLUSTER_RECONNECT_MS_MIN;
                             self.outbox.subscribed.store(true, Ordering::Release);
                             let why = loop {
@@ -292,7 +326,7 @@ impl Link {
                 }
                 Err(why) => why,
             };
-            reported.lost(&self.url, &why);
+            reported.lost(&self.shown, &why);
             thread::sleep(Duration::from_millis(backoff));
             backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
         }

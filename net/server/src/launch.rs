@@ -47,8 +47,13 @@ pub struct Server {
 
 #[derive(Debug)]
 pub enum LaunchError {
-    Bind { addr: SocketAddr, error: io::Error },
+    Bind {
+        addr: SocketAddr,
+        error: io::Error,
+    },
     Shards(io::Error),
+    /// `[cluster]` cannot start (its `redis_ca` cannot be read).
+    Cluster(String),
 }
 
 impl fmt::Display for LaunchError {
@@ -56,6 +61,7 @@ impl fmt::Display for LaunchError {
         match self {
             LaunchError::Bind { addr, error } => write!(f, "cannot listen on {addr}: {error}"),
             LaunchError::Shards(error) => write!(f, "cannot start shards: {error}"),
+            LaunchError::Cluster(error) => write!(f, "{error}"),
         }
     }
 }
@@ -141,7 +147,9 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         .config
         .cluster
         .as_ref()
-        .map(|config| crate::cluster::start(config, control.clone()));
+        .map(|config| crate::cluster::start(config, control.clone()))
+        .transpose()
+        .map_err(LaunchError::Cluster)?;
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<usize>();
     // Diagnostic: run on the epoll fallback as if io_uring were unavailable.
     let force_epoll = std::env::var_os("BEXT_DANGER_FORCE_EPOLL").is_some_and(|v| v == "1");

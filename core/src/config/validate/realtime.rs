@@ -13,9 +13,19 @@ use crate::limits::{
 
 impl Checker<'_> {
     pub(super) fn cluster(&self, raw: RawCluster) -> Result<ClusterConfig> {
-        if let Err(why) = redis_url_valid(raw.redis.get_ref()) {
-            return Err(self.source.error(raw.redis.span(), "cluster.redis", why));
-        }
+        let tls = redis_url_valid(raw.redis.get_ref())
+            .map_err(|why| self.source.error(raw.redis.span(), "cluster.redis", why))?;
+        let redis_ca = match &raw.redis_ca {
+            Some(path) if !tls => {
+                return Err(self.source.error(
+                    path.span(),
+                    "cluster.redis_ca",
+                    "applies only to a rediss:// (TLS) URL",
+                ));
+            }
+            Some(path) => Some(self.path(path, "cluster.redis_ca")?),
+            None => None,
+        };
         let name = |value: &Option<Spanned<String>>, key: &str| -> Result<Option<String>> {
             let Some(value) = value else {
                 return Ok(None);
@@ -32,6 +42,7 @@ impl Checker<'_> {
         };
         Ok(ClusterConfig {
             redis: raw.redis.get_ref().clone(),
+            redis_ca,
             node: name(&raw.node, "cluster.node")?,
             channel: name(&raw.channel, "cluster.channel")?.unwrap_or_else(|| "bext".into()),
         })

@@ -22,6 +22,14 @@ use rustls::crypto::ring as crypto;
 
 use crypto::sign::any_supported_type;
 
+/// Makes this build's provider the process's default, for libraries that build their own
+/// rustls configs with `ClientConfig::builder()` (the Redis client of `[cluster]`), which
+/// would otherwise panic when the dependency graph enables more than one provider. Keeps
+/// one already installed.
+pub(crate) fn install_default_provider() {
+    let _ = crypto::default_provider().install_default();
+}
+
 /// The cryptography rustls runs on in this build (named in the "serving … https://" line).
 #[cfg(feature = "aws-lc-rs")]
 pub const PROVIDER: &str = "aws-lc-rs";
