@@ -2,12 +2,13 @@
 //! publisher, delivery latency and delivered messages per second.
 //!
 //! ```text
-//! bext-rtload --connect 127.0.0.1:8080 --token PUBLISH_TOKEN [--topic bench]
+//! bext-rtload --connect 127.0.0.1:8080 --token PUBLISH_TOKEN [--topic bench] [--ws]
 //!             [--subscribers 10000] [--publish-rate EVENTS_PER_SEC | --window 64]
 //!             [--duration-secs 5] [--warmup-secs 0] [--server-pid PID] [--cpu 1]
 //! ```
 //!
-//! It opens every subscriber (`GET /__bext/realtime/sse?topics=T`, a few hundred subscribes
+//! It opens every subscriber (`GET /__bext/realtime/sse?topics=T`, or with `--ws` a WebSocket
+//! to `/__bext/realtime/ws?topics=T` whose events are JSON text messages, a few hundred subscribes
 //! in flight at a time so a server's accept backlog never overflows) and waits until each
 //! stream has sent its first bytes; only then does it publish, over one keep-alive connection
 //! whose answers a task of their own reads, so requests are pipelined when several are due.
@@ -54,10 +55,12 @@ use std::time::{Duration, Instant};
 
 use bext_bench::loadgen::histogram::Latencies;
 use bext_bench::proc_stat::{self, CoreTicks};
-use bext_bench::sse::SSE_PATH;
 use bext_bench::sse::load::{self, Args, Counts, CpuUse, Summary};
 use bext_bench::sse::publish::{self, Replies};
-use bext_bench::sse::stream::SseReader;
+use bext_bench::sse::stream::{Fed, SseReader};
+use bext_bench::sse::ws::WsReader;
+use bext_bench::sse::{SSE_PATH, WS_PATH};
+use bext_bench::ws::handshake;
 // `into_split`'s halves are not named by `default_backend`; the tasks that own them are
 // written inline where their types are inferred.
 use bext_shards::rt::default_backend::{self as rt, TcpStream};
@@ -348,13 +351,21 @@ async fn subscribe_all(
 ) -> Result<f64, String> {
     let started = Instant::now();
     let deadline = started + Duration::from_millis(SUBSCRIBE_DEADLINE_MS);
-    let request = format!(
+    let sse_request = format!(
         "GET {SSE_PATH}?topics={} HTTP/1.1\r\nhost: {host}\r\naccept: text/event-stream\r\n\r\n",
         args.topic
     )
     .into_bytes();
-    let mut request = request;
+    let ws_path = format!("{WS_PATH}?topics={}", args.topic);
     for index in 0..args.subscribers {
+        // Each WebSocket subscriber asks with a key of its own and checks the answer's.
+        let (request, reader) = if args.ws {
+            let key = handshake::new_key();
+            let request = handshake::request(host, &ws_path, &key);
+            (request, Reader::Ws(WsReader::new(key)))
+        } else {
+            (sse_request.clone(), Reader::Sse(SseReader::default()))
+        };
         while u64::from(index) >= shared.borrow().live + u64::from(SUBSCRIBES_IN_FLIGHT_MAX) {
             check_subscribing(shared, deadline, args.subscribers)?;
             rt::sleep(Duration::from_millis(TICK_MS)).await;
@@ -362,10 +373,9 @@ async fn subscribe_all(
         let mut stream = TcpStream::connect(args.connect)
             .await
             .map_err(|error| format!("subscriber #{index}: connect to {host}: {error}"))?;
-        let (written, returned) = stream.write_all(request).await;
-        request = returned;
+        let (written, _) = stream.write_all(request).await;
         written.map_err(|error| format!("subscriber #{index}: writing the subscribe: {error}"))?;
-        rt::spawn(subscriber(index, stream, shared.clone()));
+        rt::spawn(subscriber(index, stream, reader, shared.clone()));
     }
     while shared.borrow().live < u64::from(args.subscribers) {
         check_subscribing(shared, deadline, args.subscribers)?;
@@ -392,9 +402,35 @@ fn check_subscribing(
     Ok(())
 }
 
+/// A subscriber's stream, by protocol.
+enum Reader {
+    Sse(SseReader),
+    Ws(WsReader),
+}
+
+impl Reader {
+    fn feed(&mut self, bytes: &[u8], on_data: &mut impl FnMut(&[u8])) -> Result<Fed, String> {
+        match self {
+            Reader::Sse(reader) => reader.feed(bytes, on_data),
+            Reader::Ws(reader) => reader.feed(bytes, on_data),
+        }
+    }
+
+    fn evicted(&self) -> bool {
+        match self {
+            Reader::Sse(reader) => reader.evicted(),
+            Reader::Ws(reader) => reader.evicted(),
+        }
+    }
+}
+
 /// One subscriber: reads its stream until it ends, counting and timing every event.
-async fn subscriber(index: u32, mut stream: TcpStream, shared: Rc<RefCell<Shared>>) {
-    let mut reader = SseReader::default();
+async fn subscriber(
+    index: u32,
+    mut stream: TcpStream,
+    mut reader: Reader,
+    shared: Rc<RefCell<Shared>>,
+) {
     let mut buffer = Vec::with_capacity(READ_BUFFER_BYTES);
     let mut streaming = false;
     let mut delivered = 0u64;

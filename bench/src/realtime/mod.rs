@@ -24,6 +24,10 @@
 //!    the first hub's) in delivered messages per second, open loop: delivery latency
 //!    percentiles. With `--rates`, those delivered rates instead, case `sse-<count>@<rate>`.
 //!
+//! Then the same two with WebSocket subscribers (`ws-<count>-max`, `ws-<count>-half`,
+//! `bext-rtload --ws`), bext only: the Node hub is plain `node:http`, without a WebSocket
+//! server.
+//!
 //! The issue's targets, reported and never asserted: ≥ 1,000,000 messages/s delivered to
 //! 10,000 subscribers on one core, and p99 delivery latency ≤ 5 ms at half that rate.
 
@@ -146,9 +150,10 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         (
             "generator".to_string(),
             json!(
-                "bext-rtload on CPU 1: --count SSE subscribers to one topic, one publisher \
-                 connection (pipelined); data = send time; max: at most window_events per \
-                 subscriber undelivered; half: fixed publish rate, open loop"
+                "bext-rtload on CPU 1: --count SSE subscribers to one topic (ws-* cases: \
+                 WebSocket subscribers, bext only), one publisher connection (pipelined); \
+                 data = send time; max: at most window_events per subscriber undelivered; \
+                 half: fixed publish rate, open loop"
             ),
         ),
         (
@@ -181,7 +186,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         println!("  {:<6} delivers published events", hub.name());
         hubs.push(hub);
     }
-    let load = |hub: &ServerProcess, publish_rate: f64| rtload::Args {
+    let load = |hub: &ServerProcess, publish_rate: f64, ws: bool| rtload::Args {
         connect: SocketAddr::from(([127, 0, 0, 1], hub.port())),
         token: PUBLISH_TOKEN.to_string(),
         topic: TOPIC.to_string(),
@@ -193,13 +198,14 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         server_pid: hub.pid(),
         server_cpu: SERVER_CPU,
         cpu: LOAD_CPU,
+        ws,
     };
     let max_case = format!("sse-{count}-max");
     let max_runs = rounds(
         options,
         &mut hubs,
         &max_case,
-        |hub| load(hub, 0.0),
+        |hub| load(hub, 0.0, false),
         &programs,
     )?;
     for (hub, runs) in hubs.iter().zip(&max_runs) {
@@ -239,7 +245,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             options,
             &mut hubs,
             case,
-            |hub| load(hub, publish_rate),
+            |hub| load(hub, publish_rate, false),
             &programs,
         )?;
         for (hub, runs) in hubs.iter().zip(&runs) {
@@ -247,6 +253,47 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             for warning in warnings(case, hub.name(), runs, false) {
                 report.warn(warning);
             }
+        }
+    }
+    // WebSocket subscribers: bext only (the Node hub is plain node:http, without a
+    // WebSocket server).
+    if let Some(bext) = hubs.iter().position(|h| h.name() == Contender::Bext.name()) {
+        let ws_hubs = &mut hubs[bext..=bext];
+        let case = format!("ws-{count}-max");
+        let runs = rounds(
+            options,
+            ws_hubs,
+            &case,
+            |hub| load(hub, 0.0, true),
+            &programs,
+        )?;
+        let max = crate::stats::median(
+            &runs[0]
+                .iter()
+                .map(|s| s.messages_per_sec)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0);
+        push_rows(&mut report, &case, ws_hubs[0].name(), &runs[0], false);
+        for warning in warnings(&case, ws_hubs[0].name(), &runs[0], true) {
+            report.warn(warning);
+        }
+        let case = format!("ws-{count}-half");
+        let publish_rate = (max / 2.0 / f64::from(count)).max(1.0);
+        println!(
+            "  {case}: {:.0} messages/s = {publish_rate:.2} events/s to {count} subscribers",
+            max / 2.0
+        );
+        let runs = rounds(
+            options,
+            ws_hubs,
+            &case,
+            |hub| load(hub, publish_rate, true),
+            &programs,
+        )?;
+        push_rows(&mut report, &case, ws_hubs[0].name(), &runs[0], true);
+        for warning in warnings(&case, ws_hubs[0].name(), &runs[0], false) {
+            report.warn(warning);
         }
     }
     report.compute_ratios(&[

@@ -12,8 +12,8 @@ use crate::loadgen::histogram::Percentiles;
 pub const USAGE: &str = "\
 usage: bext-rtload --connect ADDR --token PUBLISH_TOKEN [--topic bench] [--subscribers 10000]
                    [--publish-rate EVENTS_PER_SEC | --window EVENTS] [--duration-secs 5]
-                   [--warmup-secs 0] [--server-pid PID] [--server-cpu 0] [--cpu 1]
-Opens the subscribers (SSE) to one topic, waits until every stream is live, then publishes
+                   [--warmup-secs 0] [--server-pid PID] [--server-cpu 0] [--cpu 1] [--ws]
+Opens the subscribers (SSE, or WebSocket with --ws) to one topic, waits until every stream is live, then publishes
 for the warm-up and the duration: at a fixed rate (open loop), or with --publish-rate 0 as
 fast as delivery allows, at most --window events per subscriber not yet delivered. Each
 event carries its send time; prints one JSON line with messages delivered per second,
@@ -53,6 +53,8 @@ pub struct Args {
     pub server_pid: Option<u32>,
     pub server_cpu: usize,
     pub cpu: usize,
+    /// Subscribers over WebSocket (`/__bext/realtime/ws`) instead of SSE.
+    pub ws: bool,
 }
 
 impl Args {
@@ -87,6 +89,9 @@ impl Args {
         if let Some(pid) = self.server_pid {
             line.extend(["--server-pid".to_string(), pid.to_string()]);
         }
+        if self.ws {
+            line.push("--ws".to_string());
+        }
         line
     }
 }
@@ -104,6 +109,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
     let mut server_pid = None;
     let mut server_cpu = SERVER_CPU_DEFAULT;
     let mut cpu = CPU_DEFAULT;
+    let mut ws = false;
     let mut parser = lexopt::Parser::from_args(args);
     while let Some(arg) = parser.next().map_err(text)? {
         macro_rules! value {
@@ -123,6 +129,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
             Long("server-pid") => server_pid = Some(value!().parse().map_err(text)?),
             Long("server-cpu") => server_cpu = value!().parse().map_err(text)?,
             Long("cpu") => cpu = value!().parse().map_err(text)?,
+            Long("ws") => ws = true,
             _ => return Err(text(arg.unexpected())),
         }
     }
@@ -178,6 +185,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Args, String> {
         server_pid,
         server_cpu,
         cpu,
+        ws,
     })
 }
 
@@ -296,7 +304,7 @@ mod tests {
                 let again = parse(a.to_command_line().into_iter().map(OsString::from));
                 assert_eq!(again.as_ref(), Ok(&a));
                 format!(
-                    "{} {} n{} r{} w{} d{} warm{} pid{:?} cpus{}/{}",
+                    "{} {} n{} r{} w{} d{} warm{} pid{:?} cpus{}/{}{}",
                     a.connect,
                     a.topic,
                     a.subscribers,
@@ -306,7 +314,8 @@ mod tests {
                     a.warmup_secs,
                     a.server_pid,
                     a.server_cpu,
-                    a.cpu
+                    a.cpu,
+                    if a.ws { " ws" } else { "" }
                 )
             }
             Err(error) => format!("error: {error}"),
@@ -344,8 +353,9 @@ mod tests {
                 "1",
                 "--cpu",
                 "0",
+                "--ws",
             ],
-            "127.0.0.1:9 a.b n8 r2.5 w4 d2 warm1 pidSome(77) cpus1/0",
+            "127.0.0.1:9 a.b n8 r2.5 w4 d2 warm1 pidSome(77) cpus1/0 ws",
         );
         check(&["--token", "t"], "error: --connect is required");
         check(&["--connect", "127.0.0.1:9"], "error: --token is required");

@@ -1,5 +1,5 @@
 //! Server-Sent Events without sockets, for the `realtime` scenario: a subscriber's stream read
-//! as it arrives ([`stream`]), the publish requests and their pipelined answers ([`publish`]),
+//! as it arrives ([`stream`], or [`ws`] for a WebSocket subscriber), the publish requests and their pipelined answers ([`publish`]),
 //! and `bext-rtload`'s command line and report ([`load`]).
 //!
 //! Two programs share these: the generator (`bext-rtload`, on bext's io_uring runtime like
@@ -14,9 +14,12 @@
 pub mod load;
 pub mod publish;
 pub mod stream;
+pub mod ws;
 
 /// The subscribe path, bext's (the node reference hub serves the same).
 pub const SSE_PATH: &str = "/__bext/realtime/sse";
+/// The WebSocket subscribe path (bext's only).
+pub const WS_PATH: &str = "/__bext/realtime/ws";
 /// The publish path.
 pub const PUBLISH_PATH: &str = "/__bext/realtime/publish";
 /// The event name bext gives the last event of a subscriber it drops as too slow.
