@@ -893,14 +893,10 @@ impl Connection<'_> {
         let mut sent = 0u64;
         loop {
             let piece = stream.next().await;
-            buf.clear();
-            match &piece {
-                Some(data) if chunked => h1::write_chunk(&mut buf, data),
-                Some(data) => buf.extend_from_slice(data),
-                None if stream.aborted() => return (false, sent),
-                None if chunked => h1::write_last_chunk(&mut buf),
-                None => {}
+            if piece.is_none() && stream.aborted() {
+                return (false, sent);
             }
+            until_close::frame(&mut buf, piece.as_deref(), chunked);
             if !buf.is_empty() {
                 let deadline = self.conn.write_deadline(Instant::now());
                 match self.write(io, deadline, buf).await {

@@ -71,14 +71,10 @@ async fn write<W: TransportWrite>(
     let mut buf = Vec::new();
     loop {
         let piece = stream.next().await;
-        buf.clear();
-        match &piece {
-            Some(data) if chunked => h1::write_chunk(&mut buf, data),
-            Some(data) => buf.extend_from_slice(data),
-            None if stream.aborted() => return false,
-            None if chunked => h1::write_last_chunk(&mut buf),
-            None => {}
+        if piece.is_none() && stream.aborted() {
+            return false;
         }
+        frame(&mut buf, piece.as_deref(), chunked);
         if !buf.is_empty() {
             match rt::timeout(write_stall, writer.write_all(buf)).await {
                 Ok((Ok(()), back)) => buf = back,
@@ -89,6 +85,18 @@ async fn write<W: TransportWrite>(
             Some(data) => sent.set(sent.get() + data.len() as u64),
             None => return true,
         }
+    }
+}
+
+/// Frames the next piece of a streamed body into `buf` (cleared first): a chunk, or the last
+/// chunk once the body ends; with `chunked` false the bytes as they are (the close ends it).
+pub(super) fn frame(buf: &mut Vec<u8>, piece: Option<&[u8]>, chunked: bool) {
+    buf.clear();
+    match piece {
+        Some(data) if chunked => h1::write_chunk(buf, data),
+        Some(data) => buf.extend_from_slice(data),
+        None if chunked => h1::write_last_chunk(buf),
+        None => {}
     }
 }
 
