@@ -11,10 +11,11 @@
 //! for it.
 
 use std::cell::Cell;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bext_core::limits::SHUTDOWN_WAIT_MS;
 use bext_net::h1;
+use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt;
 use bext_shards::sync::race;
 
@@ -46,7 +47,10 @@ pub(super) async fn run<T: Transport>(shard: &Shard, io: T, streamed: Streamed) 
     } = streamed;
     let (mut reader, mut writer) = io.split();
     let sent = Cell::new(0u64);
-    let written = write(&mut writer, stream, chunked, write_stall, &sent);
+    // Writes race the shard's coarse deadlines, as the HTTP/1.1 driver's do: a runtime timer
+    // per write would be armed and cancelled for every event a subscriber is sent.
+    let slot = shard.deadlines.slot();
+    let written = write(&mut writer, stream, chunked, (&slot, write_stall), &sent);
     let ended = race(written, left(&mut reader)).await;
     if let Some(log) = log {
         log.write(shard, sent.get());
@@ -65,7 +69,7 @@ async fn write<W: TransportWrite>(
     writer: &mut W,
     mut stream: Box<dyn BodyStream>,
     chunked: bool,
-    write_stall: Duration,
+    (slot, write_stall): (&DeadlineSlot<'_>, Duration),
     sent: &Cell<u64>,
 ) -> bool {
     let mut buf = Vec::new();
@@ -76,8 +80,11 @@ async fn write<W: TransportWrite>(
         }
         frame(&mut buf, piece.as_deref(), chunked);
         if !buf.is_empty() {
-            match rt::timeout(write_stall, writer.write_all(buf)).await {
-                Ok((Ok(()), back)) => buf = back,
+            match slot
+                .run(Instant::now() + write_stall, writer.write_all(buf))
+                .await
+            {
+                Some((Ok(()), back)) => buf = back,
                 _ => return false,
             }
         }

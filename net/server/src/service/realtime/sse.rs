@@ -2,14 +2,14 @@
 //!
 //! The stream writes what the subscriber's queue holds (several events in one write when
 //! they have piled up), waits for the hub to wake it, and sends a comment every
-//! `REALTIME_SSE_KEEPALIVE_MS` while nothing happens, so proxies keep the connection and a
+//! `REALTIME_SSE_KEEPALIVE_MS` (up to one deadline sweep late) while nothing happens, so proxies keep the connection and a
 //! dead client is noticed by the write that fails. An evicted subscriber gets a last
 //! `bext-evicted` event with the reason, then the stream ends: a browser's `EventSource`
 //! reconnects with the id of the last event it saw and resumes from what is kept.
 
 use std::rc::Rc;
 use std::task::Poll;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -17,7 +17,6 @@ use bext_core::limits::{PROXY_SEND_GATHER_BYTES, REALTIME_SSE_KEEPALIVE_MS};
 use bext_core::realtime::hub::SubId;
 use bext_core::realtime::wire::write_sse_event;
 use bext_net::fields::Field;
-use bext_shards::rt;
 use bext_shards::sync::race;
 
 use super::super::route::Route;
@@ -112,15 +111,19 @@ impl BodyStream for Subscriber {
                 }
             });
             let keepalive = Duration::from_millis(REALTIME_SSE_KEEPALIVE_MS);
-            match race(rt::timeout(keepalive, woken), service.shard.stop.wait()).await {
+            // The keep-alive is one of the shard's coarse deadlines (a slot taken from its
+            // free list), not a runtime timer armed and cancelled for every event.
+            let slot = service.shard.deadlines.slot();
+            let waited = slot.run(Instant::now() + keepalive, woken);
+            match race(waited, service.shard.stop.wait()).await {
                 // The shard stops: the stream ends (the client reconnects elsewhere).
                 None => None,
-                Some(Err(_)) => Some(Bytes::from_static(b": keepalive\n\n")),
-                Some(Ok(Woken::Events(frames, count))) => {
+                Some(None) => Some(Bytes::from_static(b": keepalive\n\n")),
+                Some(Some(Woken::Events(frames, count))) => {
                     service.shard.metrics.borrow_mut().realtime_delivered += count;
                     Some(Bytes::from(frames))
                 }
-                Some(Ok(Woken::Evicted(reason))) => {
+                Some(Some(Woken::Evicted(reason))) => {
                     self.ended = true;
                     Some(Bytes::from(format!(
                         "event: bext-evicted\ndata: {reason}\n\n"
