@@ -886,28 +886,16 @@ impl Connection<'_> {
     async fn stream_body<T: Transport>(
         &self,
         io: &mut T,
-        mut stream: Box<dyn BodyStream>,
+        stream: Box<dyn BodyStream>,
         chunked: bool,
     ) -> (bool, u64) {
-        let mut buf = Vec::new();
-        let mut sent = 0u64;
-        loop {
-            let piece = stream.next().await;
-            if piece.is_none() && stream.aborted() {
-                return (false, sent);
-            }
-            until_close::frame(&mut buf, piece.as_deref(), chunked);
-            if !buf.is_empty() {
-                let deadline = self.conn.write_deadline(Instant::now());
-                match self.write(io, deadline, buf).await {
-                    Some(back) => buf = back,
-                    None => return (false, sent),
-                }
-            }
-            match piece {
-                Some(data) => sent += data.len() as u64,
-                None => return (chunked, sent),
-            }
-        }
+        let sent = Cell::new(0u64);
+        let whole = until_close::pump(stream, chunked, &sent, async |buf| {
+            let deadline = self.conn.write_deadline(Instant::now());
+            self.write(io, deadline, buf).await
+        })
+        .await;
+        // Kept open only after a last chunk: a raw body ends with the connection.
+        (whole && chunked, sent.get())
     }
 }

@@ -67,10 +67,31 @@ pub(super) async fn run<T: Transport>(shard: &Shard, io: T, streamed: Streamed) 
 /// Writes the body's pieces as they come; `true` if it ended whole (the last chunk sent).
 async fn write<W: TransportWrite>(
     writer: &mut W,
-    mut stream: Box<dyn BodyStream>,
+    stream: Box<dyn BodyStream>,
     chunked: bool,
     (slot, write_stall): (&DeadlineSlot<'_>, Duration),
     sent: &Cell<u64>,
+) -> bool {
+    pump(stream, chunked, sent, async |buf| {
+        match slot
+            .run(Instant::now() + write_stall, writer.write_all(buf))
+            .await
+        {
+            Some((Ok(()), back)) => Some(back),
+            _ => None,
+        }
+    })
+    .await
+}
+
+/// Frames each piece of `stream` and hands it to `write` (which gives the buffer back, or
+/// `None` if the connection is done for), counting the body bytes in `sent`; `true` if the
+/// body ended whole. Both HTTP/1.1 stream paths run on this.
+pub(super) async fn pump(
+    mut stream: Box<dyn BodyStream>,
+    chunked: bool,
+    sent: &Cell<u64>,
+    mut write: impl AsyncFnMut(Vec<u8>) -> Option<Vec<u8>>,
 ) -> bool {
     let mut buf = Vec::new();
     loop {
@@ -80,12 +101,9 @@ async fn write<W: TransportWrite>(
         }
         frame(&mut buf, piece.as_deref(), chunked);
         if !buf.is_empty() {
-            match slot
-                .run(Instant::now() + write_stall, writer.write_all(buf))
-                .await
-            {
-                Some((Ok(()), back)) => buf = back,
-                _ => return false,
+            match write(buf).await {
+                Some(back) => buf = back,
+                None => return false,
             }
         }
         match piece {
@@ -97,7 +115,7 @@ async fn write<W: TransportWrite>(
 
 /// Frames the next piece of a streamed body into `buf` (cleared first): a chunk, or the last
 /// chunk once the body ends; with `chunked` false the bytes as they are (the close ends it).
-pub(super) fn frame(buf: &mut Vec<u8>, piece: Option<&[u8]>, chunked: bool) {
+fn frame(buf: &mut Vec<u8>, piece: Option<&[u8]>, chunked: bool) {
     buf.clear();
     match piece {
         Some(data) if chunked => h1::write_chunk(buf, data),

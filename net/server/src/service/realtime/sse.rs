@@ -2,8 +2,8 @@
 //!
 //! The stream writes what the subscriber's queue holds (several events in one write when
 //! they have piled up), waits for the hub to wake it, and sends a comment every
-//! `REALTIME_SSE_KEEPALIVE_MS` (up to one deadline sweep late) while nothing happens, so proxies keep the connection and a
-//! dead client is noticed by the write that fails. An evicted subscriber gets a last
+//! `REALTIME_SSE_KEEPALIVE_MS` (up to one deadline sweep late) while nothing happens, so
+//! proxies keep the connection and a dead client is noticed by the write that fails. An evicted subscriber gets a last
 //! `bext-evicted` event with the reason, then the stream ends: a browser's `EventSource`
 //! reconnects with the id of the last event it saw and resumes from what is kept.
 
