@@ -7,6 +7,11 @@ Usage
         --corpus DIR --overrides FILE [--jobs N] [--json OUT] \\
         [--only RULE_ID|RULE_ID-TEST_ID ...] [--verbose] [--dry-run] \\
         [--timeout SECONDS] [--min-pass-rate PERCENT] [--header-order go-ftw|yaml]
+    python3 tests/crs/run.py --corpus DIR --dump-requests OUT.jsonl
+
+``--dump-requests`` writes every buildable stage's request bytes, one JSON object per
+line (``{"key": "920100-1", "stage": 1, "request": HEX}``), and sends nothing:
+`tests/waf_fold.rs` feeds them to the rule engine directly.
 
 The corpus
 ----------
@@ -1215,6 +1220,20 @@ def dry_run(tests):
             print("=== end")
 
 
+def dump_requests(tests, path):
+    count = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for test in tests:
+            for stage in test["stages"]:
+                if stage["error"]:
+                    continue
+                handle.write(json.dumps({"key": test["key"], "stage": stage["index"] + 1,
+                                         "request": stage["request"].hex()}) + "\n")
+                count += 1
+    print("dumped %d requests to %s" % (count, path))
+    return 0 if count else 1
+
+
 # --------------------------------------------------------------------- CLI
 def default_overrides(corpus):
     guess = os.path.join(os.path.dirname(os.path.abspath(corpus.rstrip("/"))),
@@ -1238,6 +1257,9 @@ def parse_args(argv):
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the exact request bytes of every stage; no network")
+    parser.add_argument("--dump-requests", metavar="OUT",
+                        help="write each stage's request bytes to OUT as JSON lines; "
+                        "no network")
     parser.add_argument("--timeout", type=float, default=REQUEST_DEADLINE_SECONDS,
                         help="per-request deadline in seconds")
     parser.add_argument("--min-pass-rate", type=float, metavar="PERCENT",
@@ -1246,7 +1268,7 @@ def parse_args(argv):
                         help="go-ftw sends `headers` sorted by name (default); "
                         "'yaml' keeps the YAML order")
     args = parser.parse_args(argv)
-    if not args.dry_run and not args.server:
+    if not args.dry_run and not args.dump_requests and not args.server:
         parser.error("--server is required unless --dry-run")
     return args
 
@@ -1270,6 +1292,8 @@ def main(argv=None):
     args = parse_args(argv if argv is not None else sys.argv[1:])
     tests, problems, warnings, census, file_count = load_corpus(args.corpus, args.header_order)
     tests = select_tests(tests, args.only)
+    if args.dump_requests:
+        return dump_requests(tests, args.dump_requests)
     if args.dry_run:
         dry_run(tests)
         unbuildable = sum(1 for t in tests for s in t["stages"] if s["error"])

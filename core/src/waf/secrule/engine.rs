@@ -196,6 +196,17 @@ pub struct Transaction {
 }
 
 impl Transaction {
+    /// `TX` as it stands, sorted by name: for tests and tools that compare transactions.
+    pub fn tx_sorted(&self) -> Vec<(&str, &[u8])> {
+        let mut pairs: Vec<(&str, &[u8])> = self
+            .tx
+            .iter()
+            .map(|(name, value)| (name.as_str(), &value[..]))
+            .collect();
+        pairs.sort_unstable();
+        pairs
+    }
+
     /// What matched so far, and whether a rule stopped the transaction.
     pub fn verdict(&self) -> &Verdict {
         &self.verdict
@@ -344,7 +355,7 @@ impl Transaction {
             remote_port: request.peer.port().to_string().into_bytes(),
             server_name,
             unique_id: request.unique_id.as_bytes().to_vec(),
-            tx: FxHashMap::default(),
+            tx: set.initial_tx.0.clone(),
             matched_var: Vec::new(),
             matched_var_name: String::new(),
             matched_vars: Vec::new(),
@@ -468,9 +479,17 @@ impl Transaction {
                     }
                     continue;
                 }
-                Entry::Rule(_) if skip_to.is_some() => continue,
-                Entry::Rule(_) if skip_count > 0 => {
+                Entry::Rule(_) | Entry::Folded { .. } if skip_to.is_some() => continue,
+                Entry::Rule(_) | Entry::Folded { .. } if skip_count > 0 => {
                     skip_count -= 1;
+                    continue;
+                }
+                // A rule whose outcome the rule set worked out when it loaded (see
+                // `fold`): its writes are in the initial TX, its skip is `to`.
+                Entry::Folded { rule, to } => {
+                    if !self.is_removed(&set.rules[*rule]) {
+                        index = *to;
+                    }
                     continue;
                 }
                 Entry::Rule(rule) => &set.rules[*rule],
@@ -1142,6 +1161,100 @@ impl Transaction {
             // Persistent collections and ENV are always empty.
             Variable::Env | Variable::Persistent => {}
         }
+    }
+}
+
+/// The `TX` collection every transaction starts with: what the rules [`fold`](super::fold)
+/// worked out when the rule set loaded (CRS's setup: a hundred variables from the
+/// configuration), shared with the rule set rather than set again per request.
+#[derive(Debug, Clone, Default)]
+pub struct InitialTx(FxHashMap<TxName, TxValue>);
+
+impl InitialTx {
+    /// The variables, by name, for tests and logs.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(TxName::as_str)
+    }
+}
+
+/// What [`fold`](super::fold) needs of a transaction: one over no request whose `TX` it
+/// sets, to run rules that read nothing else.
+impl Transaction {
+    /// A transaction over an empty request, for evaluating rules at load time.
+    pub(super) fn probe(set: &RuleSet) -> Transaction {
+        let request = Request {
+            method: b"GET",
+            target: b"/",
+            protocol: "HTTP/1.1",
+            headers: &[],
+            body: None,
+            peer: SocketAddr::from(([0, 0, 0, 0], 0)),
+            unique_id: "",
+        };
+        Transaction::new(set, &request)
+    }
+
+    /// Runs `rule` (its chain included) as phase `phase` would, without logging or
+    /// disrupting: whether it matched. Its links' `setvar`s and `ctl`s ran.
+    pub(super) fn probe_rule(&mut self, set: &RuleSet, phase: u8, rule: &Rule) -> bool {
+        self.phase = phase;
+        self.matched_vars.clear();
+        self.evaluate(&set.prefilter, rule, rule)
+    }
+
+    /// `TX` as it is now.
+    pub(super) fn tx_now(&self) -> InitialTx {
+        InitialTx(self.tx.clone())
+    }
+
+    /// Puts `TX` back as [`tx_now`](Self::tx_now) saw it.
+    pub(super) fn set_tx(&mut self, tx: InitialTx) {
+        self.tx = tx.0;
+    }
+
+    /// The names whose values differ between `before` and `TX` now (set, changed or
+    /// deleted).
+    pub(super) fn tx_written_since(&self, before: &InitialTx) -> Vec<String> {
+        let mut written: Vec<String> = self
+            .tx
+            .iter()
+            .filter(|(name, value)| {
+                before
+                    .0
+                    .get(name.as_str())
+                    .is_none_or(|old| old[..] != value[..])
+            })
+            .map(|(name, _)| name.as_str().to_owned())
+            .collect();
+        written.extend(
+            before
+                .0
+                .keys()
+                .filter(|name| !self.tx.contains_key(name.as_str()))
+                .map(|name| name.as_str().to_owned()),
+        );
+        written
+    }
+
+    /// `TX` as the rule set's [`InitialTx`]: names and values shared, so that each
+    /// transaction's copy only counts references.
+    pub(super) fn into_initial_tx(self) -> InitialTx {
+        InitialTx(
+            self.tx
+                .into_iter()
+                .map(|(name, value)| {
+                    let name = match name {
+                        TxName::Owned(name) => TxName::Shared(Arc::from(name)),
+                        shared => shared,
+                    };
+                    let value = match value {
+                        TxValue::Owned(value) => TxValue::Shared(Arc::from(value)),
+                        shared => shared,
+                    };
+                    (name, value)
+                })
+                .collect(),
+        )
     }
 }
 

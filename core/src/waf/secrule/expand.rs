@@ -62,6 +62,22 @@ impl Template {
         }
     }
 
+    /// The literal text before the first macro (all of it when there is none).
+    pub fn literal_prefix(&self) -> &str {
+        match self.parts.first() {
+            Some(Part::Literal(text)) => text,
+            _ => "",
+        }
+    }
+
+    /// The macros, as (upper-case variable, lower-case key): what an expansion reads.
+    pub fn macros(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Literal(_) => None,
+            Part::Macro { variable, key } => Some((variable.as_str(), key.as_deref())),
+        })
+    }
+
     /// Appends the expansion to `out`.
     pub fn expand(&self, lookup: &dyn Lookup, out: &mut Vec<u8>) {
         for part in &self.parts {

@@ -7,6 +7,8 @@
 //!   defaults and the load-time exclusions applied;
 //! - [`body`]: query strings, cookies and request bodies (urlencoded, multipart, JSON,
 //!   XML) into the engine's collections;
+//! - [`fold`]: the rules whose outcome is the same for every request (CRS's setup and its
+//!   paranoia-level skips) worked out once when the set loads;
 //! - [`prefilter`]: the `@rx` patterns of rules that search the same values, as one regex
 //!   set per group, so a rule whose pattern cannot match is answered without its regex;
 //! - [`engine`]: one transaction through a rule set, request and response phases, to a
@@ -21,6 +23,7 @@ pub mod action;
 pub mod body;
 pub mod engine;
 pub mod expand;
+pub mod fold;
 pub mod operator;
 pub mod parse;
 pub mod prefilter;

@@ -9,7 +9,9 @@
 use std::fmt;
 
 use super::action::{self, Actions, Disruptive, EngineMode};
+use super::engine::InitialTx;
 use super::expand::Template;
+use super::fold;
 use super::operator::Operator;
 use super::parse::{self, Directive};
 use super::prefilter::{Prefilter, Slot};
@@ -51,6 +53,14 @@ pub struct Rule {
 pub enum Entry {
     Rule(usize),
     Marker(String),
+    /// A rule whose outcome is the same for every request, worked out when the rule set
+    /// loaded ([`fold`](super::fold)): its writes to `TX` are in
+    /// [`RuleSet::initial_tx`], and a transaction that reaches it goes on at entry `to`
+    /// (past its `skipAfter` marker, or the next entry) unless a `ctl` removed the rule.
+    Folded {
+        rule: usize,
+        to: usize,
+    },
 }
 
 /// A loaded rule set. Each shard runs its own clone ([`Clone`] shares the compiled
@@ -69,6 +79,9 @@ pub struct RuleSet {
     pub files: Vec<String>,
     /// The `@rx` patterns, grouped into sets (see [`Prefilter`]).
     pub prefilter: Prefilter,
+    /// `TX` at the start of every transaction: the writes of the rules [`fold`](super::fold)
+    /// took out of the phases.
+    pub initial_tx: InitialTx,
 }
 
 /// `SecResponseBodyAccess`, `SecResponseBodyMimeType`, `SecResponseBodyLimit` and
@@ -182,6 +195,7 @@ impl Builder {
                 response_body: ResponseBodySettings::default(),
                 files: Vec::new(),
                 prefilter: Prefilter::default(),
+                initial_tx: InitialTx::default(),
             },
             defaults: Default::default(),
             open_chain: None,
@@ -229,6 +243,14 @@ impl Builder {
     /// compiles them all a second time: load time grows by about as much as the `@rx`
     /// operators took).
     pub fn finish(self) -> RuleSet {
+        let mut set = self.finish_unfolded();
+        fold::fold(&mut set);
+        set
+    }
+
+    /// The rule set as [`finish`](Self::finish) builds it, but with every rule left to
+    /// run per transaction: what the differential tests compare the folded set against.
+    pub fn finish_unfolded(self) -> RuleSet {
         let mut set = self.set;
         set.prefilter = Prefilter::build(&mut set.rules, &set.phases);
         set
@@ -497,7 +519,7 @@ impl Builder {
         for phase in &mut self.set.phases {
             phase.retain(|entry| match entry {
                 Entry::Rule(index) => rules.get(*index).is_none_or(|rule| !which(rule)),
-                Entry::Marker(_) => true,
+                Entry::Marker(_) | Entry::Folded { .. } => true,
             });
         }
     }
@@ -531,7 +553,8 @@ mod tests {
     fn load(text: &str) -> Result<RuleSet, RuleError> {
         let mut builder = Builder::new();
         builder.add_file("test.conf", text, &no_data)?;
-        Ok(builder.finish())
+        // The phases as loaded: `fold`'s own tests cover what folding makes of them.
+        Ok(builder.finish_unfolded())
     }
 
     #[test]
