@@ -19,6 +19,8 @@ want wrk wrk
 want h2load nghttp2-client
 # nftables: the xdp bench's peer (a netdev ingress rule against bext's XDP filter).
 want nft nftables
+# tests/xdp.rs turns off a veth end's checksum offload for the steering test.
+want ethtool ethtool
 # PHP-FPM: the FastCGI server of tests/fastcgi.rs.
 compgen -G '/usr/sbin/php-fpm*' >/dev/null || wanted+=(php-fpm)
 /usr/bin/python3 -c 'import h2, hyperframe' 2>/dev/null || wanted+=(python3-h2)

@@ -6,7 +6,8 @@
 //! What is checked is what a user would see: a denied client's connection attempts fail and
 //! never reach bext's socket (the filter's counter rises, the userspace WAF's does not), an
 //! allowed one is served, a reload moves both, a flooding client is banned at XDP and later
-//! let back in, and the program is gone from the interface once bext exits.
+//! let back in, the program is gone from the interface once bext exits, and with
+//! `xdp_steer` the flows that one CPU receives are spread over both shards.
 //!
 //! Needs root (CI runs as root) to make namespaces and load BPF programs.
 
@@ -28,6 +29,8 @@ struct Namespaces {
     cli: String,
     /// The server end of the veth pair, inside `srv`.
     link: String,
+    /// The client end, inside `cli`.
+    peer: String,
     /// The /24 both ends live in: `NET.1` the server, `NET.2` and `NET.3` the client.
     net: String,
 }
@@ -41,9 +44,10 @@ impl Namespaces {
             srv: format!("bext-{tag}-s{id}"),
             cli: format!("bext-{tag}-c{id}"),
             link: format!("bxs{id}n{n}"),
+            peer: format!("bxc{id}n{n}"),
             net: format!("10.{}.{}", 100 + n, id % 250),
         };
-        let peer = format!("bxc{id}n{n}");
+        let peer = ns.peer.clone();
         let steps: Vec<Vec<String>> = vec![
             vec!["netns".into(), "add".into(), ns.srv.clone()],
             vec!["netns".into(), "add".into(), ns.cli.clone()],
@@ -147,6 +151,54 @@ impl Namespaces {
             .expect("curl runs");
         let text = String::from_utf8_lossy(&out.stdout);
         common::metric_sample(&text, name).unwrap_or_else(|| panic!("{name} in {text}"))
+    }
+
+    /// Makes the client's kernel fill in every checksum it sends, as a NIC's sender has.
+    /// By default a veth end leaves TCP checksums to an offload that never happens (the
+    /// receiving socket buffer says "partial"); a packet the filter redirects to another
+    /// CPU leaves that note behind, and the stack there drops it as corrupt.
+    fn full_checksums(&self) {
+        let out = Command::new("ip")
+            .args([
+                "netns", "exec", &self.cli, "ethtool", "-K", &self.peer, "tx", "off",
+            ])
+            .output()
+            .expect("ethtool runs (scripts/test.sh installs it)");
+        assert!(
+            out.status.success(),
+            "ethtool -K {} tx off: {}",
+            self.peer,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Which shard served a new connection from curl pinned to `cpu` (the good client's):
+    /// `/__bext/health` says.
+    fn shard_from(&self, cpu: usize) -> u64 {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.cli,
+                "taskset",
+                "-c",
+                &cpu.to_string(),
+            ])
+            .args(["curl", "-sS", "--max-time", "10"])
+            .args(["--interface", &self.client(2)])
+            .arg(format!("http://{}:{PORT}/__bext/health", self.server()))
+            .output()
+            .expect("curl runs");
+        let health: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "/__bext/health: {e}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        health["shard"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no shard in {health}"))
     }
 
     /// Whether an XDP program is attached to the server's end of the pair.
@@ -260,6 +312,54 @@ fn denied_prefixes_are_dropped_before_the_socket_and_follow_reloads() {
     bext.signal(15);
     assert!(bext.wait_exit().success(), "{}", bext.stderr());
     assert!(!ns.xdp_attached(), "the program outlived bext");
+}
+
+/// A veth pair has one queue, and its receive path (XDP included) runs on the sending CPU:
+/// like a one-queue virtual NIC, it hands every flow to one CPU, and the listener group's
+/// by-CPU program then to that CPU's shard. Steering spreads the flows over the shards.
+#[test]
+fn steering_spreads_the_flows_one_cpu_receives_over_the_shards_and_follows_reloads() {
+    /// Connections per look: with two shards, a fair spread puts fewer than a quarter of
+    /// them on one shard about once in 10^5 runs.
+    const CONNECTIONS: usize = 24;
+    let cpus = core_affinity::get_core_ids().expect("the allowed CPUs");
+    assert!(cpus.len() >= 2, "steering needs two CPUs: {cpus:?}");
+    // Shard i is pinned to the i-th allowed CPU; the client sends from shard 0's.
+    let cpu = cpus[0].id;
+    let ns = Namespaces::new("steer");
+    ns.full_checksums();
+    let dir = TempDir::new("xdp-steer");
+    let file = config(&dir, &ns, "");
+    let bext = ns.serve(&file);
+    let served: Vec<u64> = (0..CONNECTIONS).map(|_| ns.shard_from(cpu)).collect();
+    assert!(
+        served.iter().all(|&shard| shard == 0),
+        "without steering, flows sent from CPU {cpu} reach shard 0 alone: {served:?}"
+    );
+    assert_eq!(ns.metric("bext_xdp_steered_total"), 0);
+
+    let text = std::fs::read_to_string(&file).unwrap();
+    dir.write(
+        "bext.toml",
+        text.replace("[waf]\n", "[waf]\nxdp_steer = true\n"),
+    );
+    bext.signal(libc_sighup());
+    eventually("the reload turns steering on", || ns.shard_from(cpu) == 1);
+    let served: Vec<u64> = (0..CONNECTIONS).map(|_| ns.shard_from(cpu)).collect();
+    let on_one = served.iter().filter(|&&shard| shard == 1).count();
+    assert!(
+        (CONNECTIONS / 4..=CONNECTIONS * 3 / 4).contains(&on_one),
+        "steered flows from CPU {cpu} went {on_one} of {CONNECTIONS} to shard 1: {served:?}"
+    );
+    assert!(ns.metric("bext_xdp_steered_total") > 0);
+
+    // Off again at the next reload.
+    dir.write("bext.toml", text);
+    bext.signal(libc_sighup());
+    eventually("the reload turns steering off", || {
+        (0..8).all(|_| ns.shard_from(cpu) == 0)
+    });
+    drop(bext);
 }
 
 #[test]

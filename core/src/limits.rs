@@ -203,6 +203,12 @@ pub const XDP_BANS_MAX: usize = 100_000;
 pub const XDP_PORTS_MAX: usize = 64;
 /// Interfaces `[waf] xdp_interfaces` may name.
 pub const XDP_INTERFACES_MAX: usize = 64;
+/// CPUs `[waf] xdp_steer` can spread flows over, and the highest CPU number plus one (the
+/// size of the filter's CPU map; `CPUS_MAX` in `xdp_filter.c`).
+pub const XDP_STEER_CPUS_MAX: usize = 1_024;
+/// Packets each steered-to CPU's queue holds (the kernel's CPU map queue) before the
+/// filter's redirects to it are dropped: what the kernel's own samples use.
+pub const XDP_STEER_QUEUE_PACKETS: u32 = 2_048;
 /// Longest network interface name Linux accepts (`IFNAMSIZ` less its terminating NUL).
 pub const XDP_INTERFACE_NAME_BYTES_MAX: usize = 15;
 /// Highest CPU number QUIC's eBPF socket selection maps to a shard (its `cpu_shards` map);

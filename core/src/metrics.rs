@@ -712,9 +712,9 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
 /// per scrape rather than per shard: they are the machine's, not a shard's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KernelStats {
-    /// The XDP filter's packets (passed, dropped as denied, dropped as banned); `None` when
-    /// it is not attached.
-    pub xdp: Option<[u64; 3]>,
+    /// The XDP filter's packets (passed, dropped as denied, dropped as banned, and of the
+    /// passed, steered to another CPU); `None` when it is not attached.
+    pub xdp: Option<[u64; 4]>,
     /// QUIC's socket selection (by connection ID, by CPU, left to the kernel); `None` when
     /// the eBPF program is not attached.
     pub quic_steering: Option<[u64; 3]>,
@@ -728,11 +728,15 @@ pub fn render_kernel_prometheus(k: &KernelStats) -> String {
         "# HELP bext_xdp_attached Whether the XDP filter is attached (1) or [waf] is enforced by the shards alone (0).\n# TYPE bext_xdp_attached gauge\nbext_xdp_attached {}\n",
         u8::from(k.xdp.is_some())
     );
-    if let Some([passed, denied, banned]) = k.xdp {
+    if let Some([passed, denied, banned, steered]) = k.xdp {
         out.push_str("# HELP bext_xdp_packets_total Packets for bext's ports the XDP filter judged, by verdict.\n# TYPE bext_xdp_packets_total counter\n");
         for (verdict, n) in [("passed", passed), ("denied", denied), ("banned", banned)] {
             let _ = writeln!(out, "bext_xdp_packets_total{{verdict=\"{verdict}\"}} {n}");
         }
+        let _ = write!(
+            out,
+            "# HELP bext_xdp_steered_total Passed packets the XDP filter moved to the CPU of the shard that owns their flow ([waf] xdp_steer).\n# TYPE bext_xdp_steered_total counter\nbext_xdp_steered_total {steered}\n"
+        );
     }
     let _ = write!(
         out,
@@ -759,7 +763,7 @@ mod tests {
         assert!(none.contains("bext_quic_steering_attached 0\n"), "{none}");
         assert!(!none.contains("bext_xdp_packets_total{"), "{none}");
         let both = render_kernel_prometheus(&KernelStats {
-            xdp: Some([5, 7, 11]),
+            xdp: Some([5, 7, 11, 3]),
             quic_steering: Some([13, 17, 19]),
         });
         for line in [
@@ -767,6 +771,7 @@ mod tests {
             "bext_xdp_packets_total{verdict=\"passed\"} 5\n",
             "bext_xdp_packets_total{verdict=\"denied\"} 7\n",
             "bext_xdp_packets_total{verdict=\"banned\"} 11\n",
+            "bext_xdp_steered_total 3\n",
             "bext_quic_steered_total{by=\"cid\"} 13\n",
             "bext_quic_steered_total{by=\"cpu\"} 17\n",
             "bext_quic_steered_total{by=\"kernel\"} 19\n",

@@ -1113,6 +1113,23 @@ fn xdp_interfaces_are_names_linux_would_take() {
 }
 
 #[test]
+fn xdp_steer_needs_the_interfaces_it_steers_on() {
+    check_ok(
+        &format!("[waf]\nxdp_interfaces = [\"eth0\"]\nxdp_steer = true\n{SITE}"),
+        |c| {
+            c.waf.xdp_interfaces = vec![String::from("eth0")];
+            c.waf.xdp_steer = true;
+        },
+    );
+    check_ok(&format!("[waf]\nxdp_steer = false\n{SITE}"), |_| {});
+    check_err(
+        &format!("[waf]\nxdp_steer = true\n{SITE}"),
+        "bext.config.toml:2:13: waf.xdp_steer: steering is done by the XDP filter: list the \
+         interfaces it attaches to in `xdp_interfaces`",
+    );
+}
+
+#[test]
 fn site_waf_tables_add_lists_and_override_the_rules() {
     use bext_core::config::{SiteWaf, WafMode};
     use bext_core::waf::Prefix;

@@ -198,6 +198,9 @@ pub struct WafConfig {
     /// for bext's ports from `deny`'s prefixes and banned clients before the kernel's stack.
     /// Empty: no XDP.
     pub xdp_interfaces: Vec<String>,
+    /// `xdp_steer`: the XDP filter also spreads TCP flows over the shards' CPUs (for NICs
+    /// with fewer receive queues than there are shards).
+    pub xdp_steer: bool,
 }
 
 /// `[waf] crs`, `rules`, `paranoia`, `mode`: what the rule engine loads and how it acts.

@@ -116,6 +116,7 @@ pub(super) struct RawWaf {
     pub expose_matches: Option<bool>,
     #[serde(default)]
     pub xdp_interfaces: Vec<Spanned<String>>,
+    pub xdp_steer: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]

@@ -18,17 +18,22 @@ use bext_core::metrics::KernelStats;
 #[derive(Default)]
 pub(crate) struct Kernel {
     xdp: Option<Mutex<XdpFilter>>,
+    /// The shards' CPUs, in shard order: what `[waf] xdp_steer` spreads flows over.
+    shard_cpus: Vec<usize>,
     steering: Vec<QuicSteering>,
 }
 
 impl Kernel {
-    /// Attaches the XDP filter to `[waf] xdp_interfaces` (if any), judging `ports`.
-    pub fn attach_xdp(&mut self, config: &Config, ports: &[u16]) {
+    /// Attaches the XDP filter to `[waf] xdp_interfaces` (if any), judging `ports`, and
+    /// with `xdp_steer` spreading flows over `shard_cpus` (the shards' CPUs, in order).
+    pub fn attach_xdp(&mut self, config: &Config, ports: &[u16], shard_cpus: &[usize]) {
         let waf = &config.waf;
+        self.shard_cpus = shard_cpus.to_vec();
         if waf.xdp_interfaces.is_empty() {
             return;
         }
-        match XdpFilter::attach(&waf.xdp_interfaces, ports, &waf.allow, &waf.deny) {
+        let steer = if waf.xdp_steer { shard_cpus } else { &[] };
+        match XdpFilter::attach(&waf.xdp_interfaces, ports, &waf.allow, &waf.deny, steer) {
             Ok(filter) => {
                 let on: Vec<String> = filter
                     .attached()
@@ -36,8 +41,9 @@ impl Kernel {
                     .map(|(name, mode)| format!("{name} ({mode})"))
                     .collect();
                 eprintln!(
-                    "bext: xdp: filtering [waf]'s denied prefixes and bans on {}",
-                    on.join(", ")
+                    "bext: xdp: filtering [waf]'s denied prefixes and bans on {}{}",
+                    on.join(", "),
+                    steering_note(steer)
                 );
                 self.xdp = Some(Mutex::new(filter));
             }
@@ -105,7 +111,24 @@ impl Kernel {
                 "bext: xdp: the new [waf] lists are not all in the filter ({e}); the shards enforce them"
             );
         }
+        let steer = if waf.xdp_steer {
+            &self.shard_cpus[..]
+        } else {
+            &[]
+        };
+        if let Err(e) = filter.set_steering(steer) {
+            eprintln!("bext: xdp: steering not changed ({e})");
+        }
     }
+}
+
+/// What the start-up line adds about steering.
+fn steering_note(cpus: &[usize]) -> String {
+    if cpus.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = cpus.iter().map(usize::to_string).collect();
+    format!(", spreading TCP flows over CPUs {}", list.join(", "))
 }
 
 /// A shard's handles on the eBPF layer.
@@ -144,7 +167,7 @@ impl ShardKernel {
         KernelStats {
             xdp: self.xdp.borrow().as_ref().map(|bans| {
                 let s = bans.stats();
-                [s.passed, s.denied, s.banned]
+                [s.passed, s.denied, s.banned, s.steered]
             }),
             quic_steering: self.steering.as_ref().map(|counters| {
                 let s = counters.stats();

@@ -141,7 +141,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         .collect();
     ports.sort_unstable();
     ports.dedup();
-    kernel.attach_xdp(&snapshot.config, &ports);
+    kernel.attach_xdp(&snapshot.config, &ports, &cpus);
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
     let cluster = snapshot
         .config

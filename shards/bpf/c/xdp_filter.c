@@ -15,6 +15,16 @@
 // see (IPv4 fragments after the first, IPv6 extension headers) passes to the stack, where the
 // userspace WAF still enforces every list and ban.
 //
+// With steering on (`[waf] xdp_steer`), a TCP packet it passes continues on the CPU of the
+// shard that owns its flow: a hash of the flow's addresses and ports picks one of the shards'
+// CPUs (`steer`), and a CPUMAP redirect (`cpus`) moves the packet there before the kernel
+// builds its socket buffer. The TCP stack then runs on that CPU, and the listener group's
+// by-CPU program (shards/src/sys/reuseport.rs) hands the connection to that CPU's shard. This
+// is for NICs with fewer receive queues than bext has shards (a virtual NIC with one queue,
+// veth): without it, every flow arrives on the CPU that takes the queue's interrupts and is
+// served by that CPU's shard alone. UDP is not steered: QUIC's datagrams find their shard by
+// connection ID (quic_reuseport.c), not by CPU.
+//
 // Userspace (shards/bpf/src/xdp.rs) owns the maps' contents; this program only reads them,
 // but for deleting ended bans and counting.
 
@@ -31,6 +41,7 @@
 #define PREFIXES_MAX 65536
 #define BANS_MAX 65536
 #define PORTS_MAX 64
+#define CPUS_MAX 1024
 
 // What a prefix's entry says (the value of the `prefixes4`/`prefixes6` tries).
 #define LIST_ALLOW 0
@@ -40,7 +51,8 @@
 #define COUNT_PASSED 0
 #define COUNT_DENIED 1
 #define COUNT_BANNED 2
-#define COUNTERS 3
+#define COUNT_STEERED 3
+#define COUNTERS 4
 
 struct key4 {
     __u32 prefixlen;
@@ -92,7 +104,46 @@ struct {
     __type(value, __u8);
 } ports SEC(".maps");
 
+// The CPUs packets may be steered to (CPU number -> its queue), filled for the shards' CPUs.
+struct {
+    __uint(type, BPF_MAP_TYPE_CPUMAP);
+    __uint(max_entries, CPUS_MAX);
+    __type(key, __u32);
+    __type(value, struct bpf_cpumap_val);
+} cpus SEC(".maps");
+
+// Steering: slot 0 holds how many CPUs flows are spread over (0: no steering), slots 1 to
+// that count the CPUs, in shard order.
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, CPUS_MAX + 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} steer SEC(".maps");
+
 #include "counters.h"
+
+// One step of a multiplicative hash (the flow's fields, one word at a time).
+static __always_inline __u32 mix(__u32 hash, __u32 word) {
+    hash ^= word;
+    hash *= 0x9e3779b1;
+    return hash ^ (hash >> 15);
+}
+
+// A packet `judge` passed: on to the CPU that owns its flow (by `hash`), when steering is on
+// and that is another CPU than this one.
+static __always_inline int steer_flow(__u32 hash) {
+    __u32 zero = 0;
+    __u32 *count_of = bpf_map_lookup_elem(&steer, &zero);
+    if (!count_of || *count_of == 0 || *count_of > CPUS_MAX)
+        return XDP_PASS;
+    __u32 slot = 1 + hash % *count_of;
+    __u32 *cpu = bpf_map_lookup_elem(&steer, &slot);
+    if (!cpu || *cpu == bpf_get_smp_processor_id())
+        return XDP_PASS;
+    count(COUNT_STEERED);
+    return bpf_redirect_map(&cpus, *cpu, XDP_PASS);
+}
 
 // The destination port of the TCP or UDP header at `l4` (both keep it at offset 2), or 0.
 static __always_inline __u16 dest_port(void *l4, void *end, __u8 protocol) {
@@ -139,7 +190,13 @@ static __always_inline int ipv4(void *l3, void *end) {
     __builtin_memcpy(key.addr, &ip->saddr, 4);
     __u8 *list = bpf_map_lookup_elem(&prefixes4, &key);
     __u64 *ban_until = list ? 0 : bpf_map_lookup_elem(&bans4, key.addr);
-    return judge(list, ban_until, &bans4, key.addr);
+    int verdict = judge(list, ban_until, &bans4, key.addr);
+    if (verdict != XDP_PASS || ip->protocol != IPPROTO_TCP)
+        return verdict;
+    __u32 *ports_of = (__u32 *)((__u8 *)ip + ip->ihl * 4);
+    if ((void *)(ports_of + 1) > end)
+        return verdict;
+    return steer_flow(mix(mix(mix(0, ip->saddr), ip->daddr), *ports_of));
 }
 
 static __always_inline int ipv6(void *l3, void *end) {
@@ -153,7 +210,18 @@ static __always_inline int ipv6(void *l3, void *end) {
     __builtin_memcpy(key.addr, &ip->saddr, 16);
     __u8 *list = bpf_map_lookup_elem(&prefixes6, &key);
     __u64 *ban_until = list ? 0 : bpf_map_lookup_elem(&bans6, key.addr);
-    return judge(list, ban_until, &bans6, key.addr);
+    int verdict = judge(list, ban_until, &bans6, key.addr);
+    if (verdict != XDP_PASS || ip->nexthdr != IPPROTO_TCP)
+        return verdict;
+    __u32 *ports_of = (__u32 *)(ip + 1);
+    if ((void *)(ports_of + 1) > end)
+        return verdict;
+    __u32 hash = 0;
+    for (int word = 0; word < 4; word++) {
+        hash = mix(hash, ip->saddr.in6_u.u6_addr32[word]);
+        hash = mix(hash, ip->daddr.in6_u.u6_addr32[word]);
+    }
+    return steer_flow(mix(hash, *ports_of));
 }
 
 struct vlan_tag {

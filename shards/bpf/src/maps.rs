@@ -46,9 +46,11 @@ pub(crate) fn dup(map: &Map) -> Result<Map, Error> {
     Map::from_map_data(data).step("opening a map's descriptor")
 }
 
-/// The `counters` map's three slots (`COUNTERS` in the C programs), each summed over the
-/// CPUs; a slot that cannot be read counts 0.
-pub(crate) fn sum_per_cpu(counters: &aya::maps::PerCpuArray<MapData, u64>) -> [u64; 3] {
+/// The `counters` map's `N` slots (`COUNTERS` in the C program), each summed over the CPUs;
+/// a slot that cannot be read counts 0.
+pub(crate) fn sum_per_cpu<const N: usize>(
+    counters: &aya::maps::PerCpuArray<MapData, u64>,
+) -> [u64; N] {
     std::array::from_fn(|slot| {
         counters
             .get(&(slot as u32), 0)

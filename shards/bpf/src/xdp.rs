@@ -5,9 +5,11 @@ use std::collections::HashMap as StdHashMap;
 use std::net::IpAddr;
 
 use aya::Ebpf;
-use aya::maps::{HashMap, LpmTrie, Map, MapData, PerCpuArray};
+use aya::maps::{Array, CpuMap, HashMap, LpmTrie, Map, MapData, PerCpuArray};
 use aya::programs::{Xdp, XdpMode};
-use bext_core::limits::{WAF_PREFIXES_MAX, XDP_BANS_MAX, XDP_PORTS_MAX};
+use bext_core::limits::{
+    WAF_PREFIXES_MAX, XDP_BANS_MAX, XDP_PORTS_MAX, XDP_STEER_CPUS_MAX, XDP_STEER_QUEUE_PACKETS,
+};
 use bext_core::waf::Prefix;
 
 use crate::error::{Context, Error};
@@ -30,6 +32,8 @@ pub struct XdpStats {
     pub denied: u64,
     /// Dropped: from a banned client.
     pub banned: u64,
+    /// Passed on to another CPU, the one whose shard owns the flow (`[waf] xdp_steer`).
+    pub steered: u64,
 }
 
 /// The filter, loaded and attached; detached when dropped (and by the kernel when the
@@ -46,17 +50,23 @@ pub struct XdpFilter {
     bans4: Map,
     bans6: Map,
     counters: Map,
+    /// Steering's CPUs (slot 0: how many; 0 is off), see [`XdpFilter::set_steering`].
+    steer: Array<MapData, u32>,
+    /// The CPUs given a queue in the CPU map.
+    queues: CpuMap<MapData>,
 }
 
 impl XdpFilter {
     /// Loads the filter, fills its lists and ports, and attaches it to each interface:
     /// natively (in the driver) where the driver can, else generically (after the driver
-    /// builds its socket buffer: still before the stack).
+    /// builds its socket buffer: still before the stack). With `steer_cpus` (the shards'
+    /// CPUs, in shard order) it also spreads TCP flows over those CPUs; empty, it does not.
     pub fn attach(
         interfaces: &[String],
         ports: &[u16],
         allow: &[Prefix],
         deny: &[Prefix],
+        steer_cpus: &[usize],
     ) -> Result<XdpFilter, Error> {
         if ports.len() > XDP_PORTS_MAX {
             return Err(Error::new(
@@ -64,6 +74,10 @@ impl XdpFilter {
                 format!("{} ports, at most {XDP_PORTS_MAX}", ports.len()),
             ));
         }
+        // The kernel refuses a CPU map larger than the possible CPUs.
+        let cpus = aya::util::nr_cpus()
+            .map_err(|(what, e)| Error::new("counting the CPUs", format!("{what}: {e}")))?
+            .min(XDP_STEER_CPUS_MAX);
         let mut ebpf = maps::load(
             OBJECT,
             &[
@@ -72,6 +86,8 @@ impl XdpFilter {
                 ("bans4", XDP_BANS_MAX),
                 ("bans6", XDP_BANS_MAX),
                 ("ports", XDP_PORTS_MAX),
+                ("cpus", cpus),
+                ("steer", XDP_STEER_CPUS_MAX + 1),
             ],
         )?;
         let mut port_map: HashMap<MapData, u16, u8> =
@@ -89,11 +105,15 @@ impl XdpFilter {
             bans4: maps::take(&mut ebpf, "bans4")?,
             bans6: maps::take(&mut ebpf, "bans6")?,
             counters: maps::take(&mut ebpf, "counters")?,
+            steer: Array::try_from(maps::take(&mut ebpf, "steer")?)
+                .step("opening the steering map")?,
+            queues: CpuMap::try_from(maps::take(&mut ebpf, "cpus")?).step("opening the CPU map")?,
             listed: StdHashMap::new(),
             attached: Vec::new(),
             _ebpf: ebpf,
         };
         filter.set_lists(allow, deny)?;
+        filter.set_steering(steer_cpus)?;
         let program: &mut Xdp = filter
             ._ebpf
             .program_mut(PROGRAM)
@@ -151,6 +171,46 @@ impl XdpFilter {
         Ok(())
     }
 
+    /// Spreads TCP flows over `cpus` (the shards' CPUs, in shard order), or stops
+    /// spreading them when it is empty. Each CPU gets its queue in the CPU map before the
+    /// count that lets packets go to it is written, so no packet is sent to a CPU without
+    /// one.
+    pub fn set_steering(&mut self, cpus: &[usize]) -> Result<(), Error> {
+        if cpus.len() > XDP_STEER_CPUS_MAX {
+            return Err(Error::new(
+                "steering",
+                format!("{} CPUs, at most {XDP_STEER_CPUS_MAX}", cpus.len()),
+            ));
+        }
+        let mut numbers = Vec::with_capacity(cpus.len());
+        for &cpu in cpus {
+            let number = u32::try_from(cpu)
+                .ok()
+                .filter(|&n| (n as usize) < XDP_STEER_CPUS_MAX)
+                .ok_or_else(|| {
+                    Error::new(
+                        "steering",
+                        format!("CPU {cpu}: at most {XDP_STEER_CPUS_MAX}"),
+                    )
+                })?;
+            numbers.push(number);
+        }
+        for &number in &numbers {
+            self.queues
+                .set(number, XDP_STEER_QUEUE_PACKETS, None, 0)
+                .map_err(|e| Error::new("giving a CPU its queue", e))?;
+        }
+        for (slot, &number) in (1u32..).zip(&numbers) {
+            self.steer
+                .set(slot, number, 0)
+                .step("writing the steering CPUs")?;
+        }
+        let count = u32::try_from(numbers.len()).unwrap_or(0);
+        self.steer
+            .set(0, count, 0)
+            .step("turning steering on or off")
+    }
+
     fn write(&mut self, key: PrefixKey, value: Option<u8>) -> Result<(), Error> {
         match (key, value) {
             (PrefixKey::V4 { bits, addr }, Some(v)) => {
@@ -196,11 +256,12 @@ impl XdpBans {
     /// The filter's counters, summed over every CPU.
     pub fn stats(&self) -> XdpStats {
         // The slots' order is the C program's `COUNT_*`.
-        let [passed, denied, banned] = maps::sum_per_cpu(&self.counters);
+        let [passed, denied, banned, steered] = maps::sum_per_cpu(&self.counters);
         XdpStats {
             passed,
             denied,
             banned,
+            steered,
         }
     }
 }

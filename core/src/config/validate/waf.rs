@@ -74,12 +74,24 @@ impl Checker<'_> {
         };
         let rules = self.waf_rules(&raw)?;
         let xdp_interfaces = self.interfaces(&raw.xdp_interfaces)?;
+        let xdp_steer = match &raw.xdp_steer {
+            Some(steer) if *steer.get_ref() && xdp_interfaces.is_empty() => {
+                return Err(self.source.error(
+                    steer.span(),
+                    "waf.xdp_steer",
+                    "steering is done by the XDP filter: list the interfaces it attaches to \
+                     in `xdp_interfaces`",
+                ));
+            }
+            steer => steer.as_ref().is_some_and(|on| *on.get_ref()),
+        };
         Ok(WafConfig {
             allow,
             deny,
             rate,
             rules,
             xdp_interfaces,
+            xdp_steer,
         })
     }
 
