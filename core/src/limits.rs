@@ -196,6 +196,10 @@ pub const WAF_PREFIXES_MAX: usize = 100_000;
 /// transformation chains over the same values in rule after rule); past it, values are
 /// transformed again each time.
 pub const WAF_TRANSFORM_CACHE_ENTRIES_MAX: usize = 4_096;
+/// Entries a transaction's caches (transformed values, prefilter answers) are sized for
+/// when it starts: what a plain request through CRS fills, so they are not grown step by
+/// step. Not a bound: they grow past it up to their `_MAX`.
+pub const WAF_TRANSACTION_CACHE_ENTRIES_INITIAL: usize = 32;
 /// Bans the XDP filter holds at once (all shards' together, one kernel map); past it the
 /// kernel evicts the least recently used, whose clients the userspace ban still refuses.
 pub const XDP_BANS_MAX: usize = 100_000;

@@ -22,6 +22,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::net::SocketAddr;
 
 use super::action::{AllowScope, Ctl, Disruptive, EngineMode, SetOp};
@@ -33,7 +34,8 @@ use super::transform::{Transform, hex_value};
 use super::variable::{Selector, Target, Variable};
 use crate::limits::{
     WAF_BODY_ARGS_MAX, WAF_BODY_DEPTH_MAX, WAF_BODY_PARTS_MAX, WAF_CAPTURES_MAX,
-    WAF_MATCHED_RULES_MAX, WAF_RX_SET_CACHE_ENTRIES_MAX, WAF_TRANSFORM_CACHE_ENTRIES_MAX,
+    WAF_MATCHED_RULES_MAX, WAF_RX_SET_CACHE_ENTRIES_MAX, WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
+    WAF_TRANSFORM_CACHE_ENTRIES_MAX,
 };
 
 /// The request as the engine sees it.
@@ -169,6 +171,12 @@ pub struct Transaction {
     matched_var: Vec<u8>,
     matched_var_name: String,
     matched_vars: Vec<(String, Vec<u8>)>,
+    /// Where `setvar` values are expanded, kept between them.
+    expand_buffer: Vec<u8>,
+    /// Where operator arguments are expanded, kept from rule to rule.
+    arg_buffer: RefCell<Vec<u8>>,
+    /// The two buffers values are transformed in, kept from rule to rule.
+    transform_buffers: RefCell<(Vec<u8>, Vec<u8>)>,
     /// The rule whose actions run now, for `%{rule.…}`.
     current_rule: u32,
     mode: EngineMode,
@@ -359,6 +367,9 @@ impl Transaction {
             matched_var: Vec::new(),
             matched_var_name: String::new(),
             matched_vars: Vec::new(),
+            expand_buffer: Vec::new(),
+            arg_buffer: RefCell::default(),
+            transform_buffers: RefCell::default(),
             current_rule: 0,
             mode: set.engine,
             removed_ids: Vec::new(),
@@ -372,9 +383,20 @@ impl Transaction {
             response_body: Vec::new(),
             responded: false,
             verdict: Verdict::default(),
-            transformed: RefCell::new(FxHashMap::default()),
-            prefiltered: RefCell::new(FxHashMap::default()),
-            set_unions: RefCell::new(FxHashMap::default()),
+            // Sized for a plain request through CRS, so that they are allocated once rather
+            // than grown step by step.
+            transformed: RefCell::new(FxHashMap::with_capacity_and_hasher(
+                WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
+                Default::default(),
+            )),
+            prefiltered: RefCell::new(FxHashMap::with_capacity_and_hasher(
+                WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
+                Default::default(),
+            )),
+            set_unions: RefCell::new(FxHashMap::with_capacity_and_hasher(
+                WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
+                Default::default(),
+            )),
         }
     }
 
@@ -535,9 +557,13 @@ impl Transaction {
                         .insert(TxName::Static(name), TxValue::Owned(capture));
                 }
             }
-            self.matched_vars.push((name.clone(), value.clone()));
-            self.matched_var = value;
-            self.matched_var_name = name;
+            // Into the buffers MATCHED_VAR and MATCHED_VAR_NAME already have, rather than
+            // copies of their own per match.
+            self.matched_var.clear();
+            self.matched_var.extend_from_slice(&value);
+            self.matched_var_name.clear();
+            self.matched_var_name.push_str(&name);
+            self.matched_vars.push((name, value));
             self.run_actions(link);
         }
         match &link.chain {
@@ -548,13 +574,8 @@ impl Transaction {
 
     /// The values of `link`'s targets its operator matches, with their names and captures.
     /// Nothing is allocated for the values that do not match (most of them).
-    fn matching_values(
-        &self,
-        pf: &Prefilter,
-        head: &Rule,
-        link: &Rule,
-    ) -> Vec<(String, Vec<u8>, Vec<Vec<u8>>)> {
-        let mut matches = Vec::new();
+    fn matching_values(&self, pf: &Prefilter, head: &Rule, link: &Rule) -> Matches {
+        let mut matches = Matches::new();
         if let Some(slot) = link.prefilter
             && slot.whole_link
             && !self.any_value_may_match(pf, slot)
@@ -568,24 +589,21 @@ impl Transaction {
             // Most rules, on most requests: nothing to look at, so no argument to expand.
             return matches;
         }
-        let expanded = link
-            .operator_arg
-            .as_ref()
-            .map(|arg| arg.expand_to_vec(self));
-        let mut scratch = (Vec::new(), Vec::new());
+        // The argument and the transformations' buffers are the transaction's, kept from
+        // rule to rule (taken out while in use: nothing below reaches them).
+        let mut arg = std::mem::take(&mut *self.arg_buffer.borrow_mut());
+        let expanded = link.operator_arg.as_ref().map(|template| {
+            arg.clear();
+            template.expand(self, &mut arg);
+            &arg[..]
+        });
+        let mut scratch = std::mem::take(&mut *self.transform_buffers.borrow_mut());
         let chain = chain_key(&link.transforms);
         for selected in values {
             let mut captures = Vec::new();
             let captured = link.actions.capture.then_some(&mut captures);
-            let outcome = self.value_matches(
-                pf,
-                link,
-                &selected,
-                chain,
-                expanded.as_deref(),
-                captured,
-                &mut scratch,
-            );
+            let outcome =
+                self.value_matches(pf, link, &selected, chain, expanded, captured, &mut scratch);
             if let Some(matched) = outcome {
                 let name = selected.name();
                 let value = match matched {
@@ -595,6 +613,8 @@ impl Transaction {
                 matches.push((name, value, captures));
             }
         }
+        *self.arg_buffer.borrow_mut() = arg;
+        *self.transform_buffers.borrow_mut() = scratch;
         matches
     }
 
@@ -717,7 +737,7 @@ impl Transaction {
         let variables = prefilter.variables(set)?;
         let chain = chain_key(transforms);
         let mut bits = vec![false; prefilter.set_len(set)].into_boxed_slice();
-        let mut members = Vec::new();
+        let mut members = Values::new();
         for &variable in variables {
             self.members(variable, &mut members);
         }
@@ -786,25 +806,40 @@ impl Transaction {
             }
             let key = match &setvar.literal_key {
                 Some(key) => TxName::Shared(key.clone()),
-                None => TxName::Owned(
-                    String::from_utf8_lossy(&setvar.key.expand_to_vec(&*self))
-                        .to_lowercase()
-                        .into(),
-                ),
+                None => {
+                    let mut expanded = std::mem::take(&mut self.expand_buffer);
+                    expanded.clear();
+                    setvar.key.expand(&*self, &mut expanded);
+                    let name = match std::str::from_utf8(&expanded) {
+                        Ok(text) => text.to_lowercase(),
+                        Err(_) => String::from_utf8_lossy(&expanded).to_lowercase(),
+                    };
+                    self.expand_buffer = expanded;
+                    TxName::Owned(name.into())
+                }
             };
             match &setvar.op {
                 SetOp::Delete => {
                     self.tx.remove(&key);
                 }
-                SetOp::Set(value) => {
-                    let value = match &setvar.literal_value {
-                        Some(text) => TxValue::Shared(text.clone()),
-                        None => TxValue::Owned(value.expand_to_vec(&*self)),
-                    };
-                    self.tx.insert(key, value);
-                }
+                SetOp::Set(value) => match &setvar.literal_value {
+                    Some(text) => {
+                        self.tx.insert(key, TxValue::Shared(text.clone()));
+                    }
+                    None => {
+                        let mut expanded = std::mem::take(&mut self.expand_buffer);
+                        expanded.clear();
+                        value.expand(&*self, &mut expanded);
+                        self.set_tx_bytes(key, &expanded);
+                        self.expand_buffer = expanded;
+                    }
+                },
                 SetOp::Add(value) | SetOp::Sub(value) => {
-                    let amount = atoi(&value.expand_to_vec(&*self));
+                    let mut expanded = std::mem::take(&mut self.expand_buffer);
+                    expanded.clear();
+                    value.expand(&*self, &mut expanded);
+                    let amount = atoi(&expanded);
+                    self.expand_buffer = expanded;
                     let amount = if matches!(setvar.op, SetOp::Sub(_)) {
                         amount.saturating_neg()
                     } else {
@@ -812,8 +847,7 @@ impl Transaction {
                     };
                     let current = self.tx.get(&key).map_or(0, |v| atoi(v));
                     let sum = current.saturating_add(amount);
-                    self.tx
-                        .insert(key, TxValue::Owned(sum.to_string().into_bytes()));
+                    self.set_tx_bytes(key, itoa::Buffer::new().format(sum).as_bytes());
                 }
             }
         }
@@ -841,6 +875,20 @@ impl Transaction {
                 Ctl::RequestBodyAccess(on) => self.body_access = *on,
                 Ctl::ForceRequestBodyVariable(on) => self.force_body_variable = *on,
                 Ctl::Ignored => {}
+            }
+        }
+    }
+
+    /// Sets `key` to `value`, in the buffer the variable already owns when it has one (CRS
+    /// adds to its scores in rule after rule).
+    fn set_tx_bytes(&mut self, key: TxName, value: &[u8]) {
+        match self.tx.get_mut(key.as_str()) {
+            Some(TxValue::Owned(current)) => {
+                current.clear();
+                current.extend_from_slice(value);
+            }
+            _ => {
+                self.tx.insert(key, TxValue::Owned(value.to_vec()));
             }
         }
     }
@@ -890,11 +938,11 @@ impl Transaction {
     /// Every rule of every request comes through here, and most select nothing (no
     /// cookies, no arguments): the members are written straight into the one vector and
     /// filtered in place, so a rule whose targets are empty allocates nothing.
-    fn values(&self, head: &Rule, link: &Rule) -> Vec<Selected<'_>> {
+    fn values(&self, head: &Rule, link: &Rule) -> Values<'_> {
         let excluding = link.targets.iter().any(|t| t.exclude)
             || !self.removed_targets_by_id.is_empty()
             || !self.removed_targets_by_tag.is_empty();
-        let mut out = Vec::new();
+        let mut out = Values::new();
         for target in link.targets.iter().filter(|t| !t.exclude) {
             let start = out.len();
             match (&target.selector, target.variable) {
@@ -963,26 +1011,26 @@ impl Transaction {
     }
 
     /// Every member of `variable`, appended to `out`; single values have an empty key.
-    fn members<'a>(&'a self, variable: Variable, out: &mut Vec<Selected<'a>>) {
+    fn members<'a>(&'a self, variable: Variable, out: &mut Values<'a>) {
         let member = |key: &'a [u8], value: Cow<'a, [u8]>| Selected {
             variable,
             key,
             value,
         };
-        let single = |out: &mut Vec<Selected<'a>>, value: &'a [u8]| {
+        let single = |out: &mut Values<'a>, value: &'a [u8]| {
             out.push(member(b"", Cow::Borrowed(value)));
         };
-        let owned = |out: &mut Vec<Selected<'a>>, value: String| {
+        let owned = |out: &mut Values<'a>, value: String| {
             out.push(member(b"", Cow::Owned(value.into_bytes())));
         };
-        let pairs = |out: &mut Vec<Selected<'a>>, pairs: &'a Pairs| {
+        let pairs = |out: &mut Values<'a>, pairs: &'a Pairs| {
             out.extend(
                 pairs
                     .iter()
                     .map(|(k, v)| member(&k[..], Cow::Borrowed(&v[..]))),
             );
         };
-        let names = |out: &mut Vec<Selected<'a>>, pairs: &'a Pairs| {
+        let names = |out: &mut Values<'a>, pairs: &'a Pairs| {
             out.extend(
                 pairs
                     .iter()
@@ -1272,7 +1320,7 @@ impl Lookup for Transaction {
                 let Some(variable) = Variable::from_name(name) else {
                     return;
                 };
-                let mut members = Vec::new();
+                let mut members = Values::new();
                 self.members(variable, &mut members);
                 let selector = key.map_or(Selector::All, |k| Selector::Key(k.to_owned()));
                 if let Some(member) = members
@@ -1361,6 +1409,13 @@ enum Matched {
     /// The transformed value.
     Transformed(Vec<u8>),
 }
+
+/// The values one rule's targets selected: most rules select none or a few, so they live
+/// on the stack (a vector per rule was a fifth of a plain request's allocations).
+type Values<'a> = SmallVec<[Selected<'a>; 4]>;
+
+/// The values a link matched (most that match, match one): name, value, captures.
+type Matches = SmallVec<[(String, Vec<u8>, Vec<Vec<u8>>); 1]>;
 
 /// One value a rule's targets selected, and the variable and key that name it.
 struct Selected<'a> {
