@@ -47,18 +47,14 @@ use crate::static_files::METRIC_REQUESTS_PER_SEC;
 use crate::waf_app;
 use crate::workdir::{SMALL_BODY, SMALL_FILE};
 use crate::wrk_case::{self, Case, Metric, Variant};
+use bext_bench::waf_traffic::ARGS3_QUERY;
 
 /// The query every server must refuse with a WAF and serve without: `id=1' OR '1'='1`,
 /// percent-encoded as a browser sends it. It goes on the case's own page, so a server
 /// without a WAF answers 200 rather than 404.
 pub const ATTACK_QUERY: &str = "?id=1%27%20OR%20%271%27%3D%271";
 
-/// Headers a browser sends, on every request of the load (see the module docs).
-pub const REQUEST_HEADERS: &[&str] = &[
-    "Host: localhost",
-    "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
-    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-];
+pub use bext_bench::waf_traffic::REQUEST_HEADERS;
 
 /// One server of the scenario: a contender with or without CRS.
 struct WafServer {
@@ -115,7 +111,7 @@ const CASES: [WafCase; 3] = [
     WafCase {
         name: "small.txt-args3",
         app: false,
-        query: "?q=shoes&page=2&sort=price",
+        query: ARGS3_QUERY,
     },
     WafCase {
         name: "app-simple",

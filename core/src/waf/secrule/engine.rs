@@ -112,9 +112,9 @@ impl RuleSet {
             return tx;
         }
         tx.process_body(request.body);
-        // The body's values are new; what phase 1 cached stays right, but start afresh
-        // rather than reason about addresses across the body's parsing.
-        tx.new_values();
+        // The body's values are new, and the request's are where they were: phase 2 reuses
+        // what phase 1 transformed (the same headers, by the same chains).
+        tx.new_values(false);
         tx.run_phase(self, 2);
         tx
     }
@@ -179,6 +179,8 @@ pub struct Transaction {
     transform_buffers: RefCell<(Vec<u8>, Vec<u8>)>,
     /// The rule whose actions run now, for `%{rule.…}`.
     current_rule: u32,
+    /// The variables that may have members in this phase ([`Self::present`]).
+    present: u64,
     mode: EngineMode,
     removed_ids: Vec<(u32, u32)>,
     removed_tags: Vec<String>,
@@ -223,6 +225,8 @@ impl Transaction {
     /// Phase 3 over the response head. Nothing runs once a request phase stopped the
     /// transaction (its refusal is the response).
     pub fn check_response_head(&mut self, set: &RuleSet, head: &ResponseHead<'_>) {
+        // A second head replaces the first's values, whose addresses the caches hold.
+        let replaced = self.responded;
         self.response_status = head.status.to_string().into_bytes();
         self.response_protocol = head.protocol.as_bytes().to_vec();
         self.response_headers = head
@@ -234,7 +238,7 @@ impl Transaction {
         if self.stopped() {
             return;
         }
-        self.new_values();
+        self.new_values(replaced);
         self.run_phase(set, 3);
     }
 
@@ -264,8 +268,9 @@ impl Transaction {
             return;
         }
         let limit = set.response_body.limit_bytes.min(body.len());
+        let replaced = !self.response_body.is_empty();
         self.response_body = body[..limit].to_vec();
-        self.new_values();
+        self.new_values(replaced);
         self.run_phase(set, 4);
     }
 
@@ -274,7 +279,7 @@ impl Transaction {
     /// verdict.
     pub fn finish(&mut self, set: &RuleSet) -> &Verdict {
         if self.responded && self.phase < 4 && !self.stopped() {
-            self.new_values();
+            self.new_values(false);
             self.run_phase(set, 4);
         }
         if self.mode != EngineMode::Off {
@@ -371,6 +376,7 @@ impl Transaction {
             arg_buffer: RefCell::default(),
             transform_buffers: RefCell::default(),
             current_rule: 0,
+            present: u64::MAX,
             mode: set.engine,
             removed_ids: Vec::new(),
             removed_tags: Vec::new(),
@@ -400,10 +406,16 @@ impl Transaction {
         }
     }
 
-    /// The values the rules look at changed (the response's arrived): what the caches hold
-    /// of the earlier ones goes.
-    fn new_values(&mut self) {
-        self.transformed.get_mut().clear();
+    /// A new phase, with values the last did not have (the body's, the response's): the
+    /// prefilter's answers go (its sets are per phase, and a set's union over a collection
+    /// that grew is stale). Transformed values stay, filed under the address and length of
+    /// a value that is still there, unchanged: the variables filled in since were empty,
+    /// so nothing they held was freed for a new value to take its address. Unless
+    /// `replaced`: values that had addresses in the cache were freed, and it goes too.
+    fn new_values(&mut self, replaced: bool) {
+        if replaced {
+            self.transformed.get_mut().clear();
+        }
         self.prefiltered.get_mut().clear();
         self.set_unions.get_mut().clear();
     }
@@ -486,6 +498,7 @@ impl Transaction {
 
     fn run_phase(&mut self, set: &RuleSet, phase: u8) {
         self.phase = phase;
+        self.present = self.present();
         let entries = &set.phases[usize::from(phase - 1)];
         let mut index = 0;
         let mut skip_to: Option<&str> = None;
@@ -533,6 +546,9 @@ impl Transaction {
     }
 
     fn is_removed(&self, rule: &Rule) -> bool {
+        if self.removed_ids.is_empty() && self.removed_tags.is_empty() {
+            return false;
+        }
         self.removed_ids
             .iter()
             .any(|&(low, high)| (low..=high).contains(&rule.id))
@@ -576,6 +592,11 @@ impl Transaction {
     /// Nothing is allocated for the values that do not match (most of them).
     fn matching_values(&self, pf: &Prefilter, head: &Rule, link: &Rule) -> Matches {
         let mut matches = Matches::new();
+        if link.reads & self.present == 0 {
+            // Every variable the link reads is empty: it selects nothing (most rules over
+            // arguments, cookies and bodies, on a request without them).
+            return matches;
+        }
         if let Some(slot) = link.prefilter
             && slot.whole_link
             && !self.any_value_may_match(pf, slot)
@@ -739,7 +760,7 @@ impl Transaction {
         let mut bits = vec![false; prefilter.set_len(set)].into_boxed_slice();
         let mut members = Values::new();
         for &variable in variables {
-            self.members(variable, &mut members);
+            self.members(variable, &Selector::All, &mut members);
         }
         let mut scratch = (Vec::new(), Vec::new());
         for member in &members {
@@ -937,15 +958,15 @@ impl Transaction {
     ///
     /// Every rule of every request comes through here, and most select nothing (no
     /// cookies, no arguments): the members are written straight into the one vector and
-    /// filtered in place, so a rule whose targets are empty allocates nothing.
+    /// filtered in place, so a rule whose targets are empty allocates nothing. Which
+    /// exclusions apply to the rule is worked out once, not per value (CRS's 941010 removes
+    /// `REQUEST_FILENAME` from every rule tagged `xss-perf-disable` on most requests).
     fn values(&self, head: &Rule, link: &Rule) -> Values<'_> {
-        let excluding = link.targets.iter().any(|t| t.exclude)
-            || !self.removed_targets_by_id.is_empty()
-            || !self.removed_targets_by_tag.is_empty();
+        let exclusions = self.exclusions(head, link);
         let mut out = Values::new();
         for target in link.targets.iter().filter(|t| !t.exclude) {
             let start = out.len();
-            match (&target.selector, target.variable) {
+            let selected = match (&target.selector, target.variable) {
                 // One TX variable by name: a lookup, not a walk over every TX variable.
                 (Selector::Key(key), Variable::Tx) => {
                     if let Some((name, value)) = self.tx.get_key_value(key.as_str()) {
@@ -955,35 +976,44 @@ impl Transaction {
                             value: Cow::Borrowed(&value[..]),
                         });
                     }
+                    true
                 }
                 // TX holds a hundred variables or more (CRS's setup): select before
                 // copying, rather than copy them all to keep a few.
-                (selector, Variable::Tx) => out.extend(
-                    self.tx
-                        .iter()
-                        .filter(|(name, _)| selector.selects(name.as_bytes()))
-                        .map(|(name, value)| Selected {
-                            variable: Variable::Tx,
-                            key: name.as_bytes(),
-                            value: Cow::Borrowed(&value[..]),
-                        }),
-                ),
-                _ => self.members(target.variable, &mut out),
-            }
-            // Keep, in order, the members the selector names and no exclusion removes.
-            let mut kept = start;
-            for at in start..out.len() {
-                let key = out[at].key;
-                let keep = target.selector.selects(key)
-                    && !(excluding && self.excluded(head, link, target.variable, key));
-                if keep {
-                    out.swap(kept, at);
-                    kept += 1;
+                (selector, Variable::Tx) => {
+                    out.extend(
+                        self.tx
+                            .iter()
+                            .filter(|(name, _)| selector.selects(name.as_bytes()))
+                            .map(|(name, value)| Selected {
+                                variable: Variable::Tx,
+                                key: name.as_bytes(),
+                                value: Cow::Borrowed(&value[..]),
+                            }),
+                    );
+                    true
                 }
+                (selector, variable) => self.members(variable, selector, &mut out),
+            };
+            // Keep, in order, the members the selector names (unless `members` only gave
+            // those) and no exclusion removes.
+            if !(selected && exclusions.is_empty()) {
+                let mut kept = start;
+                for at in start..out.len() {
+                    let key = out[at].key;
+                    let keep = (selected || target.selector.selects(key))
+                        && !exclusions
+                            .iter()
+                            .any(|t| t.variable == target.variable && t.selector.selects(key));
+                    if keep {
+                        out.swap(kept, at);
+                        kept += 1;
+                    }
+                }
+                out.truncate(kept);
             }
-            out.truncate(kept);
             if target.count {
-                let count = (kept - start).to_string().into_bytes();
+                let count = (out.len() - start).to_string().into_bytes();
                 out.truncate(start);
                 out.push(Selected {
                     variable: target.variable,
@@ -995,23 +1025,97 @@ impl Transaction {
         out
     }
 
-    /// Whether `variable`'s member `key` is taken out of `link`'s targets: by the link's
-    /// own `!` targets, or by a `ctl:ruleRemoveTargetById`/`…ByTag` naming its chain's head.
-    fn excluded(&self, head: &Rule, link: &Rule, variable: Variable, key: &[u8]) -> bool {
-        let removes = |t: &Target| t.variable == variable && t.selector.selects(key);
-        link.targets.iter().any(|t| t.exclude && removes(t))
-            || self
-                .removed_targets_by_id
+    /// The targets that take members out of `link`'s: the link's own `!` targets, and
+    /// those of the `ctl:ruleRemoveTargetById`/`…ByTag` that name its chain's head.
+    fn exclusions<'a>(&'a self, head: &Rule, link: &'a Rule) -> SmallVec<[&'a Target; 4]> {
+        let mut exclusions: SmallVec<[&Target; 4]> =
+            link.targets.iter().filter(|t| t.exclude).collect();
+        exclusions.extend(
+            self.removed_targets_by_id
                 .iter()
-                .any(|((low, high), t)| (*low..=*high).contains(&head.id) && removes(t))
-            || self
-                .removed_targets_by_tag
+                .filter(|((low, high), _)| (*low..=*high).contains(&head.id))
+                .map(|(_, target)| target),
+        );
+        exclusions.extend(
+            self.removed_targets_by_tag
                 .iter()
-                .any(|(tag, t)| head.actions.tags.iter().any(|h| h == tag) && removes(t))
+                .filter(|(tag, _)| head.actions.tags.iter().any(|h| h == tag))
+                .map(|(_, target)| target),
+        );
+        exclusions
     }
 
-    /// Every member of `variable`, appended to `out`; single values have an empty key.
-    fn members<'a>(&'a self, variable: Variable, out: &mut Values<'a>) {
+    /// The variables that may have members ([`members`](Self::members) gives some), as a
+    /// [`variable::reads`] mask: every bit but those of the collections that are empty
+    /// now. Collections only change between phases (the body's, the response's), so it is
+    /// worked out when a phase begins.
+    fn present(&self) -> u64 {
+        let empty = [
+            (
+                self.args_get.is_empty() && self.args_post.is_empty(),
+                &[Variable::Args, Variable::ArgsNames][..],
+            ),
+            (
+                self.args_get.is_empty(),
+                &[Variable::ArgsGet, Variable::ArgsGetNames],
+            ),
+            (
+                self.args_post.is_empty(),
+                &[Variable::ArgsPost, Variable::ArgsPostNames],
+            ),
+            (
+                self.headers.is_empty(),
+                &[Variable::RequestHeaders, Variable::RequestHeadersNames],
+            ),
+            (
+                self.cookies.is_empty(),
+                &[Variable::RequestCookies, Variable::RequestCookiesNames],
+            ),
+            (
+                !(self.body_length > 0 && self.body_variable),
+                &[Variable::RequestBody],
+            ),
+            (self.body_error.is_none(), &[Variable::ReqbodyErrorMsg]),
+            (
+                self.files.is_empty(),
+                &[Variable::Files, Variable::FilesNames, Variable::FilesSizes],
+            ),
+            (
+                self.part_headers.is_empty(),
+                &[Variable::MultipartPartHeaders],
+            ),
+            (
+                self.xml_texts.is_empty() && self.xml_attributes.is_empty(),
+                &[Variable::Xml],
+            ),
+            (
+                !self.responded,
+                &[Variable::ResponseStatus, Variable::ResponseProtocol],
+            ),
+            (
+                self.response_headers.is_empty(),
+                &[Variable::ResponseHeaders, Variable::ResponseHeadersNames],
+            ),
+            (self.response_body.is_empty(), &[Variable::ResponseBody]),
+            (true, &[Variable::Env, Variable::Persistent]),
+        ];
+        empty
+            .iter()
+            .filter(|(empty, _)| *empty)
+            .flat_map(|(_, variables)| variables.iter())
+            .fold(u64::MAX, |mask, variable| mask & !variable.bit())
+    }
+
+    /// The members of `variable`, appended to `out`; single values have an empty key.
+    /// Collections of named members (headers, cookies, arguments and their names) only
+    /// give those `selector` selects, and then it says `true`; otherwise it gives every
+    /// member and says `false`, and the caller selects.
+    fn members<'a>(
+        &'a self,
+        variable: Variable,
+        selector: &Selector,
+        out: &mut Values<'a>,
+    ) -> bool {
         let member = |key: &'a [u8], value: Cow<'a, [u8]>| Selected {
             variable,
             key,
@@ -1027,6 +1131,7 @@ impl Transaction {
             out.extend(
                 pairs
                     .iter()
+                    .filter(|(k, _)| selector.selects(k))
                     .map(|(k, v)| member(&k[..], Cow::Borrowed(&v[..]))),
             );
         };
@@ -1034,9 +1139,27 @@ impl Transaction {
             out.extend(
                 pairs
                     .iter()
+                    .filter(|(k, _)| selector.selects(k))
                     .map(|(k, _)| member(&k[..], Cow::Borrowed(&k[..]))),
             );
         };
+        // Those whose members come from `pairs` and `names`, which select.
+        let selects = matches!(
+            variable,
+            Variable::Args
+                | Variable::ArgsGet
+                | Variable::ArgsPost
+                | Variable::ArgsNames
+                | Variable::ArgsGetNames
+                | Variable::ArgsPostNames
+                | Variable::RequestHeaders
+                | Variable::RequestHeadersNames
+                | Variable::RequestCookies
+                | Variable::RequestCookiesNames
+                | Variable::MultipartPartHeaders
+                | Variable::ResponseHeaders
+                | Variable::ResponseHeadersNames
+        );
         match variable {
             Variable::Args => {
                 pairs(out, &self.args_get);
@@ -1209,6 +1332,7 @@ impl Transaction {
             // Persistent collections and ENV are always empty.
             Variable::Env | Variable::Persistent => {}
         }
+        selects
     }
 }
 
@@ -1321,11 +1445,11 @@ impl Lookup for Transaction {
                     return;
                 };
                 let mut members = Values::new();
-                self.members(variable, &mut members);
-                let selector = key.map_or(Selector::All, |k| Selector::Key(k.to_owned()));
+                let selector = key.map_or(Selector::All, |k| Selector::Key(k.to_lowercase()));
+                let selected = self.members(variable, &selector, &mut members);
                 if let Some(member) = members
                     .iter()
-                    .find(|m| key.is_none() || selector.selects(m.key))
+                    .find(|m| selected || key.is_none() || selector.selects(m.key))
                 {
                     out.extend_from_slice(&member.value);
                 }
@@ -1917,6 +2041,96 @@ mod tests {
         let text = [("Content-Type", "text/plain")];
         assert_eq!(check(&set, "/", &text, Some("evil")).0, [2]);
         assert_eq!(check(&set, "/", &[], Some("evil")).0, [2]);
+    }
+
+    #[test]
+    fn links_over_empty_variables_are_passed_by_and_counts_are_not() {
+        // What the engine passes by on `present` (a rule over arguments on a request
+        // without any) must be what selecting its values would have found empty: every
+        // variable `present` leaves out has no members, in every phase's state.
+        let set = rules(
+            "SecResponseBodyAccess On\n\
+             SecResponseBodyMimeType text/plain\n\
+             SecRule &ARGS \"@eq 0\" \"id:1,phase:1,pass\"\n\
+             SecRule ARGS \"!@rx nothing\" \"id:2,phase:2,pass\"\n\
+             SecRule ARGS|REQUEST_COOKIES \"@rx .\" \"id:3,phase:2,pass\"\n",
+        );
+        type Exchange<'a> = (&'a str, &'a [(&'a str, &'a str)], Option<&'a str>);
+        let exchanges: [Exchange; 6] = [
+            ("/", &[], None),
+            ("/?a=1", &[("Cookie", "c=2")], None),
+            (
+                "/",
+                &[("Content-Type", "application/x-www-form-urlencoded")],
+                Some("a=1&b=2"),
+            ),
+            (
+                "/",
+                &[("Content-Type", "multipart/form-data; boundary=X")],
+                Some(
+                    "--X\r\nContent-Disposition: form-data; name=\"f\"; \
+                     filename=\"a.txt\"\r\n\r\nhi\r\n--X--\r\n",
+                ),
+            ),
+            (
+                "/",
+                &[("Content-Type", "text/xml")],
+                Some("<a b=\"c\">d</a>"),
+            ),
+            ("/", &[("Content-Type", "application/json")], Some("{oops")),
+        ];
+        let mut left_out = 0;
+        for (target, headers, body) in exchanges {
+            let headers: Vec<(&[u8], &[u8])> = headers
+                .iter()
+                .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+                .collect();
+            let mut tx = set.begin(&Request {
+                method: if body.is_some() { b"POST" } else { b"GET" },
+                target: target.as_bytes(),
+                protocol: "HTTP/1.1",
+                headers: &headers,
+                body: body.map(str::as_bytes),
+                peer: "192.0.2.1:4000".parse().unwrap(),
+                unique_id: "t-1",
+            });
+            let mut agrees = |tx: &Transaction, when: &str| {
+                let present = tx.present();
+                for variable in Variable::all() {
+                    let mut members = Values::new();
+                    tx.members(variable, &Selector::All, &mut members);
+                    if present & variable.bit() == 0 {
+                        left_out += 1;
+                        assert!(
+                            members.is_empty(),
+                            "{target} {when}: {} has members but was left out",
+                            variable.name()
+                        );
+                    }
+                }
+            };
+            agrees(&tx, "after the request");
+            tx.check_response_head(
+                &set,
+                &ResponseHead {
+                    status: 200,
+                    protocol: "HTTP/1.1",
+                    headers: &[(b"content-type", b"text/plain")],
+                },
+            );
+            agrees(&tx, "after the response head");
+            tx.check_response_body(&set, b"body", false);
+            agrees(&tx, "after the response body");
+        }
+        assert!(
+            left_out > 0,
+            "nothing was ever left out: the check checked nothing"
+        );
+        // A count has a value even of an empty collection; a negated operator over no
+        // values matches nothing, as in ModSecurity.
+        assert_eq!(check(&set, "/", &[], None).0, [1]);
+        assert_eq!(check(&set, "/?a=1", &[], None).0, [2, 3]);
+        assert_eq!(check(&set, "/", &[("Cookie", "c=2")], None).0, [1, 3]);
     }
 
     #[test]

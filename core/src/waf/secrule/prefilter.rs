@@ -13,8 +13,8 @@
 //! # How
 //!
 //! When a [`RuleSet`](super::RuleSet) is built, the `@rx` links are grouped by what decides
-//! the values they search: the phase (the transformation cache starts afresh with the
-//! body, so phases never share a scan), the transformation chain and whether the pattern
+//! the values they search: the phase (a set's answers are kept for one phase, since the
+//! next may have more values, so phases never share a scan), the transformation chain and whether the pattern
 //! was compiled with Unicode; and by the head's `paranoia-level/N` tag, because CRS skips
 //! the rules above the configured level with `skipAfter` and a set that holds only those is
 //! then never scanned (sets are scanned lazily, when a rule first asks). Each group's

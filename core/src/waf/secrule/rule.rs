@@ -43,6 +43,10 @@ pub struct Rule {
     /// For an `@rx` link, its pattern's place in the rule set's [`Prefilter`], when it has
     /// one (set when the rule set is finished).
     pub prefilter: Option<Slot>,
+    /// The variables its targets read ([`variable::reads`]), set when the rule set is
+    /// finished (after any `SecRuleUpdateTargetBy…`); until then every bit, so that a link
+    /// is never passed by on a mask that was not worked out.
+    pub reads: u64,
     /// Where it was written: file index into [`RuleSet::files`], and line.
     pub file: usize,
     pub line: usize,
@@ -252,6 +256,13 @@ impl Builder {
     /// run per transaction: what the differential tests compare the folded set against.
     pub fn finish_unfolded(self) -> RuleSet {
         let mut set = self.set;
+        for rule in &mut set.rules {
+            let mut link = Some(rule);
+            while let Some(current) = link {
+                current.reads = variable::reads(&current.targets);
+                link = current.chain.as_deref_mut();
+            }
+        }
         set.prefilter = Prefilter::build(&mut set.rules, &set.phases);
         set
     }
@@ -471,6 +482,7 @@ impl Builder {
             transforms,
             chain: None,
             prefilter: None,
+            reads: u64::MAX,
             file,
             line,
             actions: parsed,

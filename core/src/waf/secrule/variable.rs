@@ -141,6 +141,16 @@ impl Variable {
             .map(|&(_, v)| v)
     }
 
+    /// Every variable a rule can name.
+    pub fn all() -> impl Iterator<Item = Variable> {
+        NAMES.iter().map(|&(_, variable)| variable)
+    }
+
+    /// The variable's bit in a [`reads`] mask.
+    pub fn bit(self) -> u64 {
+        1 << (self as u8)
+    }
+
     /// The name as rules write it.
     pub fn name(self) -> &'static str {
         NAMES
@@ -148,6 +158,27 @@ impl Variable {
             .find(|&&(_, v)| v == self)
             .map_or("?", |&(n, _)| n)
     }
+}
+
+// Every variable has a bit of its own below [`READS_COUNT`].
+const _: () = assert!((Variable::Persistent as u8) < 63);
+
+/// In a [`reads`] mask: a counting target (`&ARGS`), which has a value (the count) even
+/// when its collection is empty.
+pub const READS_COUNT: u64 = 1 << 63;
+
+/// What `targets` read, a bit per variable ([`Variable::bit`]) and [`READS_COUNT`] for a
+/// count: a link none of whose bits is among the variables that have members selects
+/// nothing, so the engine passes it by without selecting (see the engine's `present`).
+/// `!` targets only take values away and are left out.
+pub fn reads(targets: &[Target]) -> u64 {
+    targets.iter().filter(|t| !t.exclude).fold(0, |mask, t| {
+        mask | if t.count {
+            READS_COUNT
+        } else {
+            t.variable.bit()
+        }
+    })
 }
 
 /// Which members of a collection a target takes.
