@@ -292,6 +292,22 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
                 "upstream[0].tls_ca: ",
             ),
             (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls_client_cert = \"c.pem\"\ntls_client_key = \"k.pem\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_client_cert: applies only with `tls = true`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_client_cert = \"c.pem\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_client_cert: needs `tls_client_key`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_client_key = \"k.pem\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_client_key: needs `tls_client_cert`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_client_cert = \"missing.pem\"\ntls_client_key = \"missing-key.pem\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].tls_client_cert/tls_client_key: ",
+            ),
+            (
                 "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nhost_header = \"a\\u0001b\"\n[[site]]\nroot = \".\"\n",
                 "upstream[0].host_header: ",
             ),

@@ -96,6 +96,53 @@ fn make_authority_and_server(dir: &Path) {
     );
 }
 
+/// A client certificate (`client.pem`, `client.key`) for `bext proxy`, signed by the
+/// authority [`make_authority_and_server`] made in `dir`.
+fn make_client_cert(dir: &Path) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=bext proxy",
+            "-keyout",
+            "client.key",
+            "-out",
+            "client.csr",
+        ],
+    );
+    std::fs::write(
+        dir.join("client.ext"),
+        "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .expect("write client.ext");
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "client.ext",
+            "-out",
+            "client.pem",
+        ],
+    );
+}
+
 #[test]
 fn a_unix_socket_upstream_is_proxied_and_its_connection_kept() {
     let dir = TempDir::new("proxy-unix");
@@ -199,6 +246,75 @@ fn https_upstreams_are_verified_and_their_connections_kept() {
         "{}",
         bext.stderr()
     );
+}
+
+#[test]
+fn upstreams_that_ask_for_a_client_certificate_are_shown_the_configured_one() {
+    let dir = TempDir::new("proxy-mtls");
+    make_authority_and_server(dir.path());
+    make_client_cert(dir.path());
+    let path = |name: &str| {
+        dir.path()
+            .join(name)
+            .to_str()
+            .expect("utf-8 path")
+            .to_owned()
+    };
+    // Python's ssl server, requiring a certificate its authority (ca.pem) signed.
+    let upstream = Upstream::start_with(
+        "needs-cert",
+        &[
+            "--tls",
+            &path("cert.pem"),
+            &path("key.pem"),
+            "--client-ca",
+            &path("ca.pem"),
+        ],
+    );
+    let server = upstream.addr();
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"with-cert\"\nservers = [\"{server}\"]\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\n\
+             tls_client_cert = \"client.pem\"\ntls_client_key = \"client.key\"\n\n\
+             [[upstream]]\nname = \"without\"\nservers = [\"{server}\"]\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\n\n\
+             [[site]]\n\
+             [[site.proxy]]\nmatch = \"/with/**\"\nupstream = \"with-cert\"\nstrip_prefix = \"/with\"\n\
+             [[site.proxy]]\nmatch = \"/without/**\"\nupstream = \"without\"\nstrip_prefix = \"/without\"\n"
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    for i in 0..2 {
+        let (status, body, _) = curl(&format!("http://{}/with/echo?n={i}", bext.addr), &[]);
+        assert_eq!(status, 200, "{body}");
+        let doc = json(&body);
+        assert_eq!(doc["server"], "needs-cert");
+        // The upstream saw the certificate and its name.
+        assert_eq!(doc["client"], "bext proxy", "{body}");
+    }
+    // Showing none, the request is refused by the server: 502, never an answer.
+    let (status, _, _) = curl(&format!("http://{}/without/echo", bext.addr), &[]);
+    assert_eq!(status, 502, "{}", bext.stderr());
+
+    // A key that is not the certificate's stops the start, naming the key.
+    let mismatched = dir.write(
+        "mismatched.toml",
+        format!(
+            "[[upstream]]\nname = \"a\"\nservers = [\"{server}\"]\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_client_cert = \"client.pem\"\ntls_client_key = \"key.pem\"\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"a\"\n"
+        ),
+    );
+    let out = Command::new(common::bext_bin())
+        .args(["serve", "--config"])
+        .arg(&mismatched)
+        .output()
+        .expect("bext runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started with a mismatched key");
+    assert!(stderr.contains("upstream[0].tls_client_key: "), "{stderr}");
 }
 
 #[test]

@@ -4,6 +4,7 @@ http.server, keep-alive on) that can also misbehave on request.
     python3 upstream.py NAME      prints "listening PORT" once it accepts connections
     python3 upstream.py NAME --unix PATH         the same on a Unix socket ("listening 0")
     python3 upstream.py NAME --tls CERT KEY      HTTPS, with that certificate chain and key
+    ... --tls CERT KEY --client-ca CA            and a client certificate from CA required
 
 GET/POST/... paths:
   /echo...          200 JSON {server, method, path, headers, body}
@@ -123,6 +124,10 @@ class Handler(BaseHTTPRequestHandler):
                 "headers": [[k.lower(), v] for k, v in self.headers.items()],
                 "body": body.decode("latin-1"),
             }
+            peer = getattr(self.connection, "getpeercert", lambda: None)()
+            if peer:
+                # The client certificate's common name, when the client showed one.
+                doc["client"] = dict(x[0] for x in peer.get("subject", ())).get("commonName")
             self._send(200, json.dumps(doc).encode(), "application/json",
                        [("Keep-Alive", "timeout=30"), ("X-Upstream", NAME)])
         elif path.startswith("/cached"):
@@ -273,6 +278,9 @@ def main():
         at = args.index("--tls")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args[at + 1], args[at + 2])
+        if "--client-ca" in args:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args[args.index("--client-ca") + 1])
         server.socket = context.wrap_socket(server.socket, server_side=True)
     print("listening %d" % server.server_address[1], flush=True)
     server.serve_forever()

@@ -41,10 +41,11 @@ use std::path::Path;
 
 pub use error::ConfigError;
 pub use model::{
-    AccessLog, Acme, AcmeChallenge, Balance, CacheRule, ClusterConfig, Config, EngineChoice,
-    FastCgi, HashKey, HealthCheck, HostHeader, INDEX_DEFAULT, LogFormat, OpsEndpoints, ProxyRoute,
-    RealtimeConfig, RenderConfig, ServerAddress, ServerConfig, ServerLimits, SiteConfig, SiteTls,
-    SiteWaf, Timeouts, Upstream, UpstreamServer, UpstreamTls, WafMode, WafRules, listen_default,
+    AccessLog, Acme, AcmeChallenge, Balance, CacheRule, ClientCert, ClusterConfig, Config,
+    EngineChoice, FastCgi, HashKey, HealthCheck, HostHeader, INDEX_DEFAULT, LogFormat,
+    OpsEndpoints, ProxyRoute, RealtimeConfig, RenderConfig, ServerAddress, ServerConfig,
+    ServerLimits, SiteConfig, SiteTls, SiteWaf, Timeouts, Upstream, UpstreamServer, UpstreamTls,
+    WafMode, WafRules, listen_default,
 };
 
 use crate::limits;

@@ -102,6 +102,16 @@ pub struct UpstreamTls {
     pub sni: Option<String>,
     /// `tls_ca`: the PEM file of the authorities to trust instead of the system's.
     pub ca: Option<PathBuf>,
+    /// `tls_client_cert` and `tls_client_key`: the certificate the proxy shows the servers
+    /// when they ask for one (mutual TLS); `None`: it shows none.
+    pub client_cert: Option<ClientCert>,
+}
+
+/// A client certificate: PEM files of the chain (leaf first) and of its private key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCert {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// `host_header`: which `Host` the proxy sends an upstream.

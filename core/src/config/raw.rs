@@ -69,6 +69,8 @@ pub(super) struct RawUpstream {
     pub tls: Option<Spanned<bool>>,
     pub tls_sni: Option<Spanned<String>>,
     pub tls_ca: Option<Spanned<String>>,
+    pub tls_client_cert: Option<Spanned<String>>,
+    pub tls_client_key: Option<Spanned<String>>,
     pub host_header: Option<Spanned<String>>,
 }
 

@@ -22,14 +22,27 @@ use rustls::pki_types::ServerName;
 use bext_shards::rt::{self, BufResult, TcpReader, TcpStream, TcpWriter};
 use bext_shards::rt::{UnixReader, UnixStream, UnixWriter};
 
+pub(crate) use crate::transport::tls::certs::ClientAuth;
 use crate::transport::tls::{Tls, TlsReader, TlsWriter};
 use crate::transport::{Transport, TransportRead, TransportWrite};
 
-/// A shard's TLS client configuration trusting `roots`, offering HTTP/1.1 by ALPN.
+/// A shard's TLS client configuration trusting `roots`, offering HTTP/1.1 by ALPN, showing
+/// `client` to servers that ask for a certificate.
 pub(crate) fn client_config(
     roots: Arc<rustls::RootCertStore>,
+    client: Option<&ClientAuth>,
 ) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
-    crate::transport::tls::certs::client_config(roots)
+    crate::transport::tls::certs::client_config(roots, client)
+}
+
+/// A client certificate from its PEM files (the chain, leaf first, and its private key);
+/// errors name the file.
+pub(crate) fn read_client_auth(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<ClientAuth, String> {
+    let (chain, key) = crate::transport::tls::certs::read_pem(cert, key)?;
+    Ok(ClientAuth { chain, key })
 }
 
 /// Where a server listens, resolved.

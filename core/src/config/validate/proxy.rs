@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::super::model::{
-    Balance, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress, Upstream,
-    UpstreamServer, UpstreamTls,
+    Balance, ClientCert, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress,
+    Upstream, UpstreamServer, UpstreamTls,
 };
 use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
@@ -169,7 +169,7 @@ impl Checker<'_> {
         Ok((address, weight))
     }
 
-    /// An upstream's `tls`, `tls_sni` and `tls_ca`.
+    /// An upstream's `tls`, `tls_sni`, `tls_ca`, `tls_client_cert` and `tls_client_key`.
     fn upstream_tls(
         &self,
         prefix: &str,
@@ -181,6 +181,8 @@ impl Checker<'_> {
             let stray = [
                 ("tls_sni", raw.tls_sni.as_ref()),
                 ("tls_ca", raw.tls_ca.as_ref()),
+                ("tls_client_cert", raw.tls_client_cert.as_ref()),
+                ("tls_client_key", raw.tls_client_key.as_ref()),
             ];
             if let Some((key, Some(value))) = stray.into_iter().find(|(_, v)| v.is_some()) {
                 return Err(self.source.error(
@@ -219,7 +221,32 @@ impl Checker<'_> {
             Some(path) => Some(self.path(path, &format!("{prefix}.tls_ca"))?),
             None => None,
         };
-        Ok(Some(UpstreamTls { sni, ca }))
+        let client_cert = match (&raw.tls_client_cert, &raw.tls_client_key) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(ClientCert {
+                cert: self.path(cert, &format!("{prefix}.tls_client_cert"))?,
+                key: self.path(key, &format!("{prefix}.tls_client_key"))?,
+            }),
+            (Some(cert), None) => {
+                return Err(self.source.error(
+                    cert.span(),
+                    &format!("{prefix}.tls_client_cert"),
+                    "needs `tls_client_key`, the certificate's private key",
+                ));
+            }
+            (None, Some(key)) => {
+                return Err(self.source.error(
+                    key.span(),
+                    &format!("{prefix}.tls_client_key"),
+                    "needs `tls_client_cert`, the certificate it is the key of",
+                ));
+            }
+        };
+        Ok(Some(UpstreamTls {
+            sni,
+            ca,
+            client_cert,
+        }))
     }
 
     /// `prefix.key`, a number of milliseconds from 1 to `PROXY_TIMEOUT_MS_CEILING`.

@@ -102,7 +102,7 @@ impl UpstreamState {
         let weights: Vec<u32> = upstream.servers.iter().map(|s| s.weight).collect();
         let seed = 0x9e37_79b9_7f4a_7c15u64 ^ (shard as u64).wrapping_mul(0x2545_f491);
         let tls = tls.and_then(|setup| {
-            crate::upstream::client_config(setup.roots.clone())
+            crate::upstream::client_config(setup.roots.clone(), setup.client.as_deref())
                 .inspect_err(|e| {
                     eprintln!(
                         "bext: proxy: upstream {}: no TLS client configuration: {e}",

@@ -27,7 +27,7 @@ use rustls::RootCertStore;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 
-use crate::upstream::PeerAddr;
+use crate::upstream::{ClientAuth, PeerAddr, read_client_auth};
 
 /// The proxy's view of the config's upstreams, in `config.upstreams` order.
 #[derive(Default)]
@@ -43,10 +43,12 @@ pub(crate) struct Upstreams {
     pub origins: HashMap<Origin, usize>,
 }
 
-/// How one HTTPS upstream is verified.
+/// How one HTTPS upstream is verified, and the certificate shown to it.
 pub(crate) struct TlsSetup {
     /// Shared read-only; each shard builds its own client configuration over it.
     pub roots: Arc<RootCertStore>,
+    /// `tls_client_cert` and `tls_client_key`, read.
+    pub client: Option<Arc<ClientAuth>>,
     /// Per server: SNI, and the name its certificate must have.
     pub names: Vec<ServerName<'static>>,
 }
@@ -161,6 +163,7 @@ fn rewrite_upstream(origin: &Origin) -> Upstream {
         tls: origin.tls.then_some(UpstreamTls {
             sni: None,
             ca: None,
+            client_cert: None,
         }),
         host_header: HostHeader::Upstream,
     }
@@ -230,5 +233,25 @@ fn tls_setup(
             .map_err(|e| format!("upstream[{index}].servers[{k}]: `{host}`: {e}"))?;
         names.push(name);
     }
-    Ok(TlsSetup { roots, names })
+    let client = match &settings.client_cert {
+        None => None,
+        Some(files) => {
+            let auth = read_client_auth(&files.cert, &files.key)
+                .map_err(|e| format!("upstream[{index}].tls_client_cert/tls_client_key: {e}"))?;
+            // Made once here, so that a key that is not the certificate's is an error of
+            // the config, not of each shard's first connection.
+            crate::upstream::client_config(roots.clone(), Some(&auth)).map_err(|e| {
+                format!(
+                    "upstream[{index}].tls_client_key: {}: {e}",
+                    files.key.display()
+                )
+            })?;
+            Some(Arc::new(auth))
+        }
+    };
+    Ok(TlsSetup {
+        roots,
+        client,
+        names,
+    })
 }

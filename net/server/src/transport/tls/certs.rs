@@ -192,7 +192,7 @@ fn certified_key(tls: &SiteTls, hosts: &[String]) -> Result<Loaded, String> {
 }
 
 /// A PEM chain (leaf first) and its PEM private key; errors name the file.
-fn read_pem(
+pub(crate) fn read_pem(
     cert: &std::path::Path,
     key: &std::path::Path,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), String> {
@@ -301,16 +301,27 @@ impl ResolvesServerCert for BySni {
     }
 }
 
+/// A client certificate the proxy shows HTTPS upstreams (`tls_client_cert`), read once per
+/// config and shared read-only by the shards.
+pub(crate) struct ClientAuth {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
 /// A TLS client configuration for the proxy's HTTPS upstreams, trusting `roots`, offering
-/// HTTP/1.1 by ALPN. Each shard builds its own: rustls keeps resumable sessions in it.
+/// HTTP/1.1 by ALPN, and showing `client` (a chain and its key) to a server that asks for a
+/// certificate. Each shard builds its own: rustls keeps resumable sessions in it.
 pub(crate) fn client_config(
     roots: Arc<rustls::RootCertStore>,
+    client: Option<&ClientAuth>,
 ) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
-    let mut config =
-        rustls::ClientConfig::builder_with_provider(Arc::new(crypto::default_provider()))
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(crypto::default_provider()))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots);
+    let mut config = match client {
+        Some(auth) => builder.with_client_auth_cert(auth.chain.clone(), auth.key.clone_key())?,
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
