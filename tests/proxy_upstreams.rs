@@ -493,6 +493,30 @@ fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_st
         assert_eq!(status, want, "{extra:?}");
     }
     assert_eq!(get(tagged, &[]).0, 1, "the upstream was asked once");
+    // A range or a condition that misses: the fill asks for the whole answer, and the client
+    // gets its part (206) or its 304 from what was kept.
+    let ranged = format!("http://{}/cached/r?cc=max-age=60&etag=1", bext.addr);
+    let (status, text, _) = curl(&ranged, &["-D", "-", "-r", "0-5"]);
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head, then the body");
+    assert_eq!((status, body.len()), (206, 6), "{text}");
+    assert!(head.contains("content-range: bytes 0-5/"), "{head}");
+    assert!(head.contains("x-bext-cache: miss"), "{head}");
+    assert_eq!(get("/cached/r?cc=max-age=60&etag=1", &[]).0, 1);
+    let validated = format!("http://{}/cached/v?cc=max-age=60&etag=1", bext.addr);
+    let (status, head, _) = curl(
+        &validated,
+        &[
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-D",
+            "-",
+            "-H",
+            "If-None-Match: \"v1\"",
+        ],
+    );
+    assert_eq!(status, 304, "{head}");
+    assert!(head.contains("x-bext-cache: miss"), "{head}");
     // A HEAD is answered from the copy too.
     let (status, head, _) = curl(&format!("http://{}{fresh}", bext.addr), &["-I"]);
     assert_eq!(status, 200);

@@ -10,8 +10,8 @@
 //! `If-Range` honoured, by the rules files are served with. Fresh: answered from the cache (`x-bext-cache: hit`). Stale within the
 //! answer's `stale-while-revalidate`: answered at once (`stale`) while one request fetches it
 //! again in the background. Missing: one `GET` per key goes to the upstream (`miss`), without
-//! the client's conditions, ranges or encodings so the answer suits every client; the
-//! requests that come meanwhile wait for it (up to the cache's fill wait, then go to the
+//! the client's conditions, ranges or encodings so the answer suits every client (they then
+//! apply to what was kept, as on a hit); the requests that come meanwhile wait for it (up to the cache's fill wait, then go to the
 //! upstream themselves). A `HEAD` that misses is forwarded as it is and fills nothing.
 //!
 //! An answer is kept whole (up to the cache's largest entry): its body is read before it is
@@ -201,7 +201,9 @@ fn kept(page: &page::CachedPage, request: &Request<'_>, cache: CacheState) -> Re
 
 /// Fills the key of `request` with `ticket`: through the key's owner shard when that is
 /// another (its copy, or its one fetch for every shard), else from the upstream here. Keeps
-/// the answer if it may be kept, settles the ticket and wakes the requests waiting on it.
+/// the answer if it may be kept, settles the ticket and wakes the requests waiting on it,
+/// and answers `request` from what it kept (its conditions and range applied) or else with
+/// the upstream's answer as it came.
 async fn fill(
     service: &Service,
     from: &Forwarding,
@@ -261,9 +263,9 @@ async fn fill(
     {
         let mut cache = state.isr.borrow_mut();
         let key = cache.hasher().key(site, request.target);
-        match page {
+        match &page {
             Some(page) => {
-                cache.insert(key, page, ticket);
+                cache.insert(key, page.clone(), ticket);
             }
             None => {
                 state.upstreams[index].pass(key.hash());
@@ -272,6 +274,11 @@ async fn fill(
         }
     }
     service.fills_done.bump();
+    if let Some(page) = page {
+        // The fill asked without the client's conditions and range: answer them from the
+        // kept copy, as a hit would (a 206 for a range, a 304 for a copy the client has).
+        return kept(&page, request, CacheState::Miss);
+    }
     response
         .fields
         .push(Field::from_static("x-bext-cache", CacheState::Miss.value()));
