@@ -52,53 +52,30 @@ fn make_authority_and_server(dir: &Path) {
             "ca.pem",
         ],
     );
-    openssl(
+    issue(
         dir,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-subj",
-            "/CN=upstream.test",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "server.csr",
-        ],
-    );
-    std::fs::write(
-        dir.join("server.ext"),
+        ("key.pem", "cert.pem"),
+        "/CN=upstream.test",
         "subjectAltName=DNS:upstream.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
-    )
-    .expect("write server.ext");
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "server.ext",
-            "-out",
-            "cert.pem",
-        ],
     );
 }
 
 /// A client certificate (`client.pem`, `client.key`) for `bext proxy`, signed by the
 /// authority [`make_authority_and_server`] made in `dir`.
 fn make_client_cert(dir: &Path) {
+    issue(
+        dir,
+        ("client.key", "client.pem"),
+        "/CN=bext proxy",
+        "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n",
+    );
+}
+
+/// A new P-256 key and a certificate for `subject` with `extensions`, signed by the
+/// authority in `dir` (`ca.pem`, `ca.key`): `(key, cert)` file names.
+fn issue(dir: &Path, (key, cert): (&str, &str), subject: &str, extensions: &str) {
+    let csr = format!("{cert}.csr");
+    let ext = format!("{cert}.ext");
     openssl(
         dir,
         &[
@@ -109,25 +86,21 @@ fn make_client_cert(dir: &Path) {
             "ec_paramgen_curve:P-256",
             "-nodes",
             "-subj",
-            "/CN=bext proxy",
+            subject,
             "-keyout",
-            "client.key",
+            key,
             "-out",
-            "client.csr",
+            &csr,
         ],
     );
-    std::fs::write(
-        dir.join("client.ext"),
-        "extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n",
-    )
-    .expect("write client.ext");
+    std::fs::write(dir.join(&ext), extensions).expect("write the extensions");
     openssl(
         dir,
         &[
             "x509",
             "-req",
             "-in",
-            "client.csr",
+            &csr,
             "-CA",
             "ca.pem",
             "-CAkey",
@@ -136,9 +109,9 @@ fn make_client_cert(dir: &Path) {
             "-days",
             "2",
             "-extfile",
-            "client.ext",
+            &ext,
             "-out",
-            "client.pem",
+            cert,
         ],
     );
 }
@@ -299,22 +272,18 @@ fn upstreams_that_ask_for_a_client_certificate_are_shown_the_configured_one() {
     assert_eq!(status, 502, "{}", bext.stderr());
 
     // A key that is not the certificate's stops the start, naming the key.
-    let mismatched = dir.write(
-        "mismatched.toml",
-        format!(
-            "[[upstream]]\nname = \"a\"\nservers = [\"{server}\"]\ntls = true\n\
-             tls_ca = \"ca.pem\"\ntls_client_cert = \"client.pem\"\ntls_client_key = \"key.pem\"\n\n\
-             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"a\"\n"
-        ),
+    let mismatched = format!(
+        "[[upstream]]\nname = \"a\"\nservers = [\"{server}\"]\ntls = true\n\
+         tls_ca = \"{}\"\ntls_client_cert = \"{}\"\ntls_client_key = \"{}\"\n\n\
+         [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"a\"\n",
+        path("ca.pem"),
+        path("client.pem"),
+        path("key.pem"),
     );
-    let out = Command::new(common::bext_bin())
-        .args(["serve", "--config"])
-        .arg(&mismatched)
-        .output()
-        .expect("bext runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "started with a mismatched key");
-    assert!(stderr.contains("upstream[0].tls_client_key: "), "{stderr}");
+    common::assert_configs_refused(
+        "proxy-mtls-key",
+        &[(&mismatched, "upstream[0].tls_client_key: ")],
+    );
 }
 
 #[test]
