@@ -52,7 +52,7 @@ pub use backend::{
 /// tasks or its preemption timer fires. bext itself never uses this module.
 pub mod default_backend {
     pub use super::monoio::{
-        File, NAME as BACKEND, TcpListener, TcpStream, run, sleep, spawn, timeout,
+        File, NAME as BACKEND, TcpListener, TcpStream, UdpSocket, run, sleep, spawn, timeout,
     };
 }
 
