@@ -29,16 +29,29 @@ struct Redis {
     port: u16,
     /// Serving TLS only, with this directory's `srv.pem`/`srv.key` signed by its `ca.pem`.
     tls: Option<PathBuf>,
+    /// With `tls`: clients must show a certificate `ca.pem` signed (`--tls-auth-clients
+    /// yes`, Redis's default); redis-cli shows the directory's `client.pem`.
+    clients_need_certs: bool,
 }
 
 impl Redis {
     fn start() -> Redis {
-        Redis::start_on(None)
+        Redis::start_on(None, false)
     }
 
     /// Serving TLS only (`--port 0 --tls-port`), with a certificate for 127.0.0.1 signed by
     /// an authority made here with openssl (`DIR/ca.pem`).
     fn start_tls(dir: &TempDir) -> Redis {
+        Redis::start_tls_with(dir, false)
+    }
+
+    /// As [`start_tls`](Self::start_tls), and requiring clients to show a certificate the
+    /// authority signed; one is made for them (`DIR/client.pem`, `DIR/client.key`).
+    fn start_tls_requiring_client_certs(dir: &TempDir) -> Redis {
+        Redis::start_tls_with(dir, true)
+    }
+
+    fn start_tls_with(dir: &TempDir, clients_need_certs: bool) -> Redis {
         let run = |args: &str| {
             let status = Command::new("sh")
                 .args(["-c", &format!("openssl {args} 2>/dev/null")])
@@ -60,10 +73,21 @@ impl Redis {
             "x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem \
              -days 2 -extfile san.ext",
         );
-        Redis::start_on(Some(dir.path().to_path_buf()))
+        if clients_need_certs {
+            run(
+                "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout client.key \
+                 -out client.csr -subj /CN=bext-node",
+            );
+            dir.write("client.ext", "extendedKeyUsage=clientAuth\n");
+            run(
+                "x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+                 -out client.pem -days 2 -extfile client.ext",
+            );
+        }
+        Redis::start_on(Some(dir.path().to_path_buf()), clients_need_certs)
     }
 
-    fn start_on(tls: Option<PathBuf>) -> Redis {
+    fn start_on(tls: Option<PathBuf>, clients_need_certs: bool) -> Redis {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -72,6 +96,7 @@ impl Redis {
             child: None,
             port,
             tls,
+            clients_need_certs,
         };
         redis.restart();
         redis
@@ -93,9 +118,19 @@ impl Redis {
                     .args(["--port", "0", "--tls-port", &port])
                     .args(["--tls-cert-file", &file("srv.pem")])
                     .args(["--tls-key-file", &file("srv.key")])
-                    .args(["--tls-ca-cert-file", &file("ca.pem")])
-                    .args(["--tls-auth-clients", "no"]);
+                    .args(["--tls-ca-cert-file", &file("ca.pem")]);
                 cli.extend(["--tls".to_owned(), "--cacert".to_owned(), file("ca.pem")]);
+                if self.clients_need_certs {
+                    command.args(["--tls-auth-clients", "yes"]);
+                    cli.extend([
+                        "--cert".to_owned(),
+                        file("client.pem"),
+                        "--key".to_owned(),
+                        file("client.key"),
+                    ]);
+                } else {
+                    command.args(["--tls-auth-clients", "no"]);
+                }
             }
         }
         let child = command
@@ -486,6 +521,69 @@ fn nodes_share_events_over_tls_to_redis_and_refuse_an_untrusted_one() {
         None,
         "the untrusting node's event stays on it"
     );
+}
+
+#[test]
+fn a_redis_that_asks_for_a_client_certificate_is_shown_the_configured_one() {
+    let certs = TempDir::new("cluster-mtls-certs");
+    let redis = Redis::start_tls_requiring_client_certs(&certs);
+    let dir = TempDir::new("cluster-mtls");
+    let file = |name: &str| certs.path().join(name).display().to_string();
+    let config = |name: &str, client: &str| {
+        dir.write(
+            &format!("{name}.toml"),
+            format!(
+                "[cluster]\nredis = \"{}\"\nredis_ca = \"{}\"\n{client}node = \"{name}\"\n\n\
+                 [realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n[[site]]\nroot = \"www\"\n",
+                redis.url(),
+                file("ca.pem"),
+            ),
+        )
+    };
+    dir.write("www/index.html", "hi\n");
+    let showing = format!(
+        "redis_client_cert = \"{}\"\nredis_client_key = \"{}\"\n",
+        file("client.pem"),
+        file("client.key")
+    );
+    let a = Bext::serve_config(&config("a", &showing), &["--shards", "1"]);
+    let b = Bext::serve_config(&config("b", &showing), &["--shards", "1"]);
+    let without = Bext::serve_config(&config("c", ""), &["--shards", "1"]);
+    for node in [&a, &b] {
+        eventually("the node has Redis over mutual TLS", || {
+            (node.metric("bext_cluster_up") == 1).then_some(())
+        });
+    }
+    let subscriber = Subscriber::start(&b, "mtls-room");
+    publish(&a, "mtls-room", "shown");
+    assert_eq!(
+        subscriber.next(Duration::from_secs(30)).as_deref(),
+        Some("shown")
+    );
+    // Showing no certificate, the node is refused and serves alone.
+    assert!(
+        without.wait_for_stderr("lost Redis at rediss://127.0.0.1"),
+        "{}",
+        without.stderr()
+    );
+    assert_eq!(without.metric("bext_cluster_up"), 0);
+
+    // A key that is not the certificate's stops the start, naming the key.
+    let mismatched = format!(
+        "redis_client_cert = \"{}\"\nredis_client_key = \"{}\"\n",
+        file("client.pem"),
+        file("srv.key")
+    );
+    let mismatched = config("d", &mismatched);
+    let (status, _, stderr) = common::run_bext(&[
+        "serve",
+        "--config",
+        mismatched.to_str().expect("UTF-8 path"),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!status.success(), "started with a mismatched key: {stderr}");
+    assert!(stderr.contains("[cluster] redis_client_key: "), "{stderr}");
 }
 
 #[test]

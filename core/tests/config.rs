@@ -945,24 +945,32 @@ fn realtime_is_off_unless_its_table_is_there_and_its_secrets_are_long() {
 
 #[test]
 fn a_cluster_names_its_redis() {
-    use bext_core::config::ClusterConfig;
+    use bext_core::config::{ClientCert, ClusterConfig};
     check_ok(
         &format!("[cluster]\nredis = \"redis://127.0.0.1:6379\"\nnode = \"edge-1\"\n{SITE}"),
         |c| {
             c.cluster = Some(ClusterConfig {
                 redis: "redis://127.0.0.1:6379".into(),
                 redis_ca: None,
+                redis_client_cert: None,
                 node: Some("edge-1".into()),
                 channel: "bext".into(),
             });
         },
     );
     check_ok(
-        &format!("[cluster]\nredis = \"rediss://cache:6380\"\nredis_ca = \"tls/ca.pem\"\n{SITE}"),
+        &format!(
+            "[cluster]\nredis = \"rediss://cache:6380\"\nredis_ca = \"tls/ca.pem\"\n\
+             redis_client_cert = \"tls/node.pem\"\nredis_client_key = \"tls/node.key\"\n{SITE}"
+        ),
         |c| {
             c.cluster = Some(ClusterConfig {
                 redis: "rediss://cache:6380".into(),
                 redis_ca: Some(PathBuf::from(BASE).join("tls/ca.pem")),
+                redis_client_cert: Some(ClientCert {
+                    cert: PathBuf::from(BASE).join("tls/node.pem"),
+                    key: PathBuf::from(BASE).join("tls/node.key"),
+                }),
                 node: None,
                 channel: "bext".into(),
             });
@@ -971,6 +979,25 @@ fn a_cluster_names_its_redis() {
     check_err(
         &format!("[cluster]\nredis = \"redis://cache:6379\"\nredis_ca = \"ca.pem\"\n{SITE}"),
         "bext.config.toml:3:12: cluster.redis_ca: applies only to a rediss:// (TLS) URL",
+    );
+    check_err(
+        &format!(
+            "[cluster]\nredis = \"redis://cache:6379\"\nredis_client_cert = \"c.pem\"\n\
+             redis_client_key = \"c.key\"\n{SITE}"
+        ),
+        "bext.config.toml:3:21: cluster.redis_client_cert: applies only to a rediss:// (TLS) URL",
+    );
+    check_err(
+        &format!(
+            "[cluster]\nredis = \"rediss://cache:6380\"\nredis_client_cert = \"c.pem\"\n{SITE}"
+        ),
+        "bext.config.toml:3:21: cluster.redis_client_cert: needs `redis_client_key`",
+    );
+    check_err(
+        &format!(
+            "[cluster]\nredis = \"rediss://cache:6380\"\nredis_client_key = \"c.key\"\n{SITE}"
+        ),
+        "bext.config.toml:3:20: cluster.redis_client_key: needs `redis_client_cert`",
     );
     check_err(
         &format!("[cluster]\nredis = \"http://cache:6379\"\n{SITE}"),

@@ -38,6 +38,9 @@ pub struct ClusterConfig {
     /// With `rediss://`: the PEM file of the authority that signed Redis's certificate
     /// (instead of the system's roots).
     pub redis_ca: Option<std::path::PathBuf>,
+    /// With `rediss://`: `redis_client_cert` and `redis_client_key`, the certificate shown
+    /// to a Redis that asks for one (`tls-auth-clients`, on by default in Redis).
+    pub redis_client_cert: Option<ClientCert>,
     /// This node's name on the channel; `None`: the host name and process id.
     pub node: Option<String>,
     /// The Redis pub/sub channel the nodes share.

@@ -35,6 +35,8 @@ pub(super) struct RawConfig {
 pub(super) struct RawCluster {
     pub redis: Spanned<String>,
     pub redis_ca: Option<Spanned<String>>,
+    pub redis_client_cert: Option<Spanned<String>>,
+    pub redis_client_key: Option<Spanned<String>>,
     pub node: Option<Spanned<String>>,
     pub channel: Option<Spanned<String>>,
 }

@@ -17,8 +17,10 @@
 //! invalidated meanwhile stay until they expire here.
 //!
 //! **TLS** (`rediss://`): the client's rustls, trusting the system's roots or the one
-//! authority of `redis_ca`, read at start (a file that cannot be read stops the start). URLs
-//! are logged without their password.
+//! authority of `redis_ca`, and showing the certificate of `redis_client_cert` and
+//! `redis_client_key` to a Redis that asks for one; all read at start (a file that cannot
+//! be read, or a key that is not the certificate's, stops the start). URLs are logged
+//! without their password.
 //!
 //! `[cluster]` is read at start; a reload does not change it.
 
@@ -30,7 +32,7 @@ use std::time::Duration;
 use crossbeam_queue::ArrayQueue;
 
 use bext_core::cluster::{Envelope, Note, redis_url_shown};
-use bext_core::config::ClusterConfig;
+use bext_core::config::{ClientCert, ClusterConfig};
 use bext_core::isr::Invalidate;
 use bext_core::limits::{
     CLUSTER_POLL_MS, CLUSTER_QUEUE_MAX, CLUSTER_RECONNECT_MS_MAX, CLUSTER_RECONNECT_MS_MIN,
@@ -97,8 +99,8 @@ impl Outbox {
     }
 }
 
-/// Starts the two threads; the outbox the shards use. Fails only on a `redis_ca` that cannot
-/// be read.
+/// Starts the two threads; the outbox the shards use. Fails only on a `redis_ca` or client
+/// certificate that cannot be read (or a key that is not the certificate's).
 pub(crate) fn start(
     config: &ClusterConfig,
     control: MeshSender<Message>,
@@ -108,6 +110,10 @@ pub(crate) fn start(
             std::fs::read(path)
                 .map_err(|e| format!("[cluster] redis_ca: cannot read {}: {e}", path.display()))?,
         ),
+        None => None,
+    };
+    let client_tls = match &config.redis_client_cert {
+        Some(files) => Some(client_tls(files)?),
         None => None,
     };
     if config.redis.starts_with("rediss://") {
@@ -127,6 +133,7 @@ pub(crate) fn start(
         url: config.redis.clone(),
         shown: redis_url_shown(&config.redis),
         root_cert,
+        client_tls,
         channel: config.channel.clone(),
         node,
         outbox: outbox.clone(),
@@ -164,12 +171,31 @@ fn default_node() -> String {
     format!("{host}-{}", std::process::id())
 }
 
+/// `redis_client_cert` and `redis_client_key` read, and checked the way bext's own TLS
+/// reads a chain and key (so that a key that is not the certificate's stops the start
+/// rather than every connection), for the `redis` crate, which takes them as PEM.
+fn client_tls(files: &ClientCert) -> Result<redis::ClientTlsConfig, String> {
+    let error = |e: String| format!("[cluster] redis_client_cert/redis_client_key: {e}");
+    let auth = crate::upstream::read_client_auth(&files.cert, &files.key).map_err(error)?;
+    crate::upstream::client_config(Arc::new(rustls::RootCertStore::empty()), Some(&auth))
+        .map_err(|e| format!("[cluster] redis_client_key: {}: {e}", files.key.display()))?;
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).map_err(|e| error(format!("{}: {e}", path.display())))
+    };
+    Ok(redis::ClientTlsConfig {
+        client_cert: read(&files.cert)?,
+        client_key: read(&files.key)?,
+    })
+}
+
 struct Link {
     url: String,
     /// `url` without its password, for logs.
     shown: String,
     /// With `rediss://`: the authority to trust instead of the system's roots (PEM).
     root_cert: Option<Vec<u8>>,
+    /// With `rediss://`: the certificate and key shown to a Redis that asks for one (PEM).
+    client_tls: Option<redis::ClientTlsConfig>,
     channel: String,
     node: String,
     outbox: Arc<Outbox>,
@@ -207,15 +233,18 @@ impl Reported {
 
 impl Link {
     fn connect(&self) -> Result<redis::Connection, String> {
-        let client = match &self.root_cert {
-            Some(pem) => redis::Client::build_with_tls(
+        let client = match (&self.root_cert, &self.client_tls) {
+            (None, None) => redis::Client::open(self.url.as_str()),
+            (root_cert, client_tls) => redis::Client::build_with_tls(
                 self.url.as_str(),
                 redis::TlsCertificates {
-                    client_tls: None,
-                    root_cert: Some(pem.clone()),
+                    client_tls: client_tls.as_ref().map(|c| redis::ClientTlsConfig {
+                        client_cert: c.client_cert.clone(),
+                        client_key: c.client_key.clone(),
+                    }),
+                    root_cert: root_cert.clone(),
                 },
             ),
-            None => redis::Client::open(self.url.as_str()),
         }
         .map_err(|e| e.to_string())?;
         let connection = client

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use super::error::{ConfigError, Source};
-use super::model::{Config, SiteTls};
+use super::model::{ClientCert, Config, SiteTls};
 use super::raw::RawConfig;
 use crate::limits::ACME_NAMES_MAX;
 
@@ -183,6 +183,37 @@ impl Checker<'_> {
                 .error(path.span(), key, "must not contain a NUL byte"));
         }
         Ok(self.base_dir.join(text))
+    }
+
+    /// A client certificate's two files, `names` the keys that give them (the chain, then
+    /// its private key): both or neither.
+    fn client_cert(
+        &self,
+        cert: Option<&Spanned<String>>,
+        key: Option<&Spanned<String>>,
+        (cert_name, key_name): (&str, &str),
+    ) -> Result<Option<ClientCert>> {
+        let short = |name: &str| name.rsplit('.').next().unwrap_or(name).to_owned();
+        match (cert, key) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => Ok(Some(ClientCert {
+                cert: self.path(cert, cert_name)?,
+                key: self.path(key, key_name)?,
+            })),
+            (Some(cert), None) => Err(self.source.error(
+                cert.span(),
+                cert_name,
+                format!("needs `{}`, the certificate's private key", short(key_name)),
+            )),
+            (None, Some(key)) => Err(self.source.error(
+                key.span(),
+                key_name,
+                format!(
+                    "needs `{}`, the certificate it is the key of",
+                    short(cert_name)
+                ),
+            )),
+        }
     }
 
     fn string_value<'v>(&self, value: &'v Spanned<toml::Value>, key: &str) -> Result<&'v str> {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::super::model::{
-    Balance, ClientCert, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress,
-    Upstream, UpstreamServer, UpstreamTls,
+    Balance, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress, Upstream,
+    UpstreamServer, UpstreamTls,
 };
 use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
@@ -221,27 +221,14 @@ impl Checker<'_> {
             Some(path) => Some(self.path(path, &format!("{prefix}.tls_ca"))?),
             None => None,
         };
-        let client_cert = match (&raw.tls_client_cert, &raw.tls_client_key) {
-            (None, None) => None,
-            (Some(cert), Some(key)) => Some(ClientCert {
-                cert: self.path(cert, &format!("{prefix}.tls_client_cert"))?,
-                key: self.path(key, &format!("{prefix}.tls_client_key"))?,
-            }),
-            (Some(cert), None) => {
-                return Err(self.source.error(
-                    cert.span(),
-                    &format!("{prefix}.tls_client_cert"),
-                    "needs `tls_client_key`, the certificate's private key",
-                ));
-            }
-            (None, Some(key)) => {
-                return Err(self.source.error(
-                    key.span(),
-                    &format!("{prefix}.tls_client_key"),
-                    "needs `tls_client_cert`, the certificate it is the key of",
-                ));
-            }
-        };
+        let client_cert = self.client_cert(
+            raw.tls_client_cert.as_ref(),
+            raw.tls_client_key.as_ref(),
+            (
+                &format!("{prefix}.tls_client_cert"),
+                &format!("{prefix}.tls_client_key"),
+            ),
+        )?;
         Ok(Some(UpstreamTls {
             sni,
             ca,

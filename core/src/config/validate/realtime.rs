@@ -26,6 +26,24 @@ impl Checker<'_> {
             Some(path) => Some(self.path(path, "cluster.redis_ca")?),
             None => None,
         };
+        let stray = [
+            ("cluster.redis_client_cert", raw.redis_client_cert.as_ref()),
+            ("cluster.redis_client_key", raw.redis_client_key.as_ref()),
+        ];
+        if let Some((key, Some(value))) = stray.into_iter().find(|(_, v)| v.is_some())
+            && !tls
+        {
+            return Err(self.source.error(
+                value.span(),
+                key,
+                "applies only to a rediss:// (TLS) URL",
+            ));
+        }
+        let redis_client_cert = self.client_cert(
+            raw.redis_client_cert.as_ref(),
+            raw.redis_client_key.as_ref(),
+            ("cluster.redis_client_cert", "cluster.redis_client_key"),
+        )?;
         let name = |value: &Option<Spanned<String>>, key: &str| -> Result<Option<String>> {
             let Some(value) = value else {
                 return Ok(None);
@@ -43,6 +61,7 @@ impl Checker<'_> {
         Ok(ClusterConfig {
             redis: raw.redis.get_ref().clone(),
             redis_ca,
+            redis_client_cert,
             node: name(&raw.node, "cluster.node")?,
             channel: name(&raw.channel, "cluster.channel")?.unwrap_or_else(|| "bext".into()),
         })
