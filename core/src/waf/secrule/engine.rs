@@ -499,22 +499,16 @@ impl Transaction {
     fn run_phase(&mut self, set: &RuleSet, phase: u8) {
         self.phase = phase;
         self.present = self.present();
-        let entries = &set.phases[usize::from(phase - 1)];
+        let slot = usize::from(phase - 1);
+        let entries = &set.phases[slot];
         let mut index = 0;
-        let mut skip_to: Option<&str> = None;
         let mut skip_count = 0u32;
         let mut phase_allowed = false;
         while index < entries.len() && self.phase_runs() && !phase_allowed {
             let entry = &entries[index];
             index += 1;
             let rule = match entry {
-                Entry::Marker(name) => {
-                    if skip_to == Some(name.as_str()) {
-                        skip_to = None;
-                    }
-                    continue;
-                }
-                Entry::Rule(_) | Entry::Folded { .. } if skip_to.is_some() => continue,
+                Entry::Marker(_) => continue,
                 Entry::Rule(_) | Entry::Folded { .. } if skip_count > 0 => {
                     skip_count -= 1;
                     continue;
@@ -539,7 +533,7 @@ impl Transaction {
             }
             phase_allowed = self.on_match(rule);
             if let Some(marker) = &rule.actions.skip_after {
-                skip_to = Some(marker);
+                index = set.after_marker(slot, marker, index);
             }
             skip_count = rule.actions.skip;
         }
@@ -2041,6 +2035,28 @@ mod tests {
         let text = [("Content-Type", "text/plain")];
         assert_eq!(check(&set, "/", &text, Some("evil")).0, [2]);
         assert_eq!(check(&set, "/", &[], Some("evil")).0, [2]);
+    }
+
+    #[test]
+    fn skip_after_resumes_past_the_next_marker_of_its_name_or_ends_the_phase() {
+        let set = rules(
+            "SecMarker M\n\
+             SecRule ARGS \"@rx a\" \"id:1,phase:2,pass,skipAfter:M\"\n\
+             SecRule ARGS \"@rx .\" \"id:2,phase:2,pass\"\n\
+             SecMarker OTHER\n\
+             SecRule ARGS \"@rx .\" \"id:3,phase:2,pass\"\n\
+             SecMarker M\n\
+             SecRule ARGS \"@rx .\" \"id:4,phase:2,pass\"\n\
+             SecRule ARGS \"@rx b\" \"id:5,phase:2,pass,skipAfter:NOWHERE\"\n\
+             SecRule ARGS \"@rx .\" \"id:6,phase:2,pass\"\n\
+             SecMarker M\n\
+             SecRule ARGS \"@rx .\" \"id:7,phase:2,pass\"\n",
+        );
+        // Past the first `M` after the rule (not the one before it, not `OTHER`).
+        assert_eq!(check(&set, "/?x=a", &[], None).0, [1, 4, 6, 7]);
+        // A marker that never comes: the rest of the phase is skipped.
+        assert_eq!(check(&set, "/?x=ab", &[], None).0, [1, 4, 5]);
+        assert_eq!(check(&set, "/?x=c", &[], None).0, [2, 3, 4, 6, 7]);
     }
 
     #[test]

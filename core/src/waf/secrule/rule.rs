@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use rustc_hash::FxHashMap;
+
 use super::action::{self, Actions, Disruptive, EngineMode};
 use super::engine::InitialTx;
 use super::expand::Template;
@@ -86,6 +88,35 @@ pub struct RuleSet {
     /// `TX` at the start of every transaction: the writes of the rules [`fold`](super::fold)
     /// took out of the phases.
     pub initial_tx: InitialTx,
+    /// Per phase, where each `SecMarker` name stands (ascending entry indexes): a matched
+    /// `skipAfter` goes straight past its marker instead of walking the entries between.
+    pub markers: [FxHashMap<String, Vec<usize>>; 5],
+}
+
+impl RuleSet {
+    /// Where a `skipAfter:marker` that matched in phase slot `slot` resumes, the entries
+    /// from `from` on being the ones after the rule: just past the next marker of that
+    /// name, or the end of the phase when none follows (ModSecurity skips the rest).
+    pub fn after_marker(&self, slot: usize, marker: &str, from: usize) -> usize {
+        let end = self.phases[slot].len();
+        self.markers[slot].get(marker).map_or(end, |positions| {
+            let next = positions.partition_point(|&at| at < from);
+            positions.get(next).map_or(end, |&at| at + 1)
+        })
+    }
+
+    /// Fills [`markers`](Self::markers) from the phases.
+    fn index_markers(&mut self) {
+        for (slot, entries) in self.phases.iter().enumerate() {
+            let markers = &mut self.markers[slot];
+            markers.clear();
+            for (at, entry) in entries.iter().enumerate() {
+                if let Entry::Marker(name) = entry {
+                    markers.entry(name.clone()).or_default().push(at);
+                }
+            }
+        }
+    }
 }
 
 /// `SecResponseBodyAccess`, `SecResponseBodyMimeType`, `SecResponseBodyLimit` and
@@ -200,6 +231,7 @@ impl Builder {
                 files: Vec::new(),
                 prefilter: Prefilter::default(),
                 initial_tx: InitialTx::default(),
+                markers: Default::default(),
             },
             defaults: Default::default(),
             open_chain: None,
@@ -264,6 +296,7 @@ impl Builder {
             }
         }
         set.prefilter = Prefilter::build(&mut set.rules, &set.phases);
+        set.index_markers();
         set
     }
 
