@@ -23,7 +23,8 @@ compare  judge head against base for every metric; exit 0: no regression in bext
          base = the one recorded before it. REV: a recorded name, a unique prefix, or
          anything git rev-parse understands. --all also lists the diagnostics
 report   write DIR/index.html (charts, self-contained) and DIR/summary.md (default DIR:
-         target/perf-report); --readme FILE replaces the text between
+         perf-report in $CARGO_TARGET_DIR, else in the workspace's target/); --readme FILE
+         replaces the text between
          <!-- perf:summary:begin --> and <!-- perf:summary:end --> in FILE
 --db     the history (default: perf/history.sqlite in this workspace)";
 
@@ -56,13 +57,22 @@ pub fn default_db() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("history.sqlite")
 }
 
-/// Where `report` writes by default: under the workspace's `target/`, which git ignores.
+/// Where `report` writes by default: `perf-report` in the build's target directory,
+/// `$CARGO_TARGET_DIR` when it is set (then the workspace gets no `target/` of its own),
+/// else the workspace's `target/`, which git ignores.
 pub fn default_out() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map_or(manifest.clone(), PathBuf::from)
-        .join("target/perf-report")
+    out_under(std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+}
+
+fn out_under(target_dir: Option<PathBuf>) -> PathBuf {
+    let target = target_dir.unwrap_or_else(|| {
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        manifest
+            .parent()
+            .map_or(manifest.clone(), PathBuf::from)
+            .join("target")
+    });
+    target.join("perf-report")
 }
 
 #[derive(Default)]
@@ -183,6 +193,18 @@ mod tests {
             }
             (actual, expect) => panic!("{args}: got {actual:?}, expected {expect:?}"),
         }
+    }
+
+    #[test]
+    fn reports_go_to_the_build_s_target_directory() {
+        assert_eq!(
+            out_under(Some(PathBuf::from("/var/cache/t"))),
+            PathBuf::from("/var/cache/t/perf-report")
+        );
+        let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap();
+        assert_eq!(out_under(None), workspace.join("target/perf-report"));
     }
 
     #[test]
