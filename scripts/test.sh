@@ -125,8 +125,10 @@ RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$target/loom" \
 step "bench: every scenario's smoke run (proves the harness works; no thresholds)"
 cargo build --release --quiet -p bext -p bext-bench -p bext-perf
 BEXT_BIN="$target/release/bext" "$target/release/bext-bench" all --smoke
-# The rule engine alone on waf's requests: fails if CRS refuses one of them.
+# The rule engine alone on waf's requests: fails if CRS refuses one of them (run by the rules,
+# and taken from a shard's memo).
 "$target/release/bext-wafcost" --rounds 1 --round-millis 200
+"$target/release/bext-wafcost" --rounds 1 --round-millis 200 --memo
 
 step "perf history: record the smoke results into a scratch database and draw the dashboard"
 scratch="$(mktemp -d)"

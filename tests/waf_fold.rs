@@ -1,7 +1,9 @@
-//! Folding ([`bext_core::waf::secrule::fold`]) must never change what a rule set decides:
-//! every request of the OWASP CRS regression corpus goes through CRS loaded folded and
-//! unfolded, at each paranoia level, and the two transactions must end alike (what
-//! matched, with messages and data, the interruption, and the whole `TX` collection).
+//! Folding ([`bext_core::waf::secrule::fold`]) and the memo ([`bext_core::waf::secrule::memo`])
+//! must never change what a rule set decides: every request of the OWASP CRS regression
+//! corpus goes through CRS loaded folded and unfolded, at each paranoia level, and through
+//! a memo (a miss, a miss that keeps, a hit; from two peers), and the transactions must end
+//! alike (what matched, with messages and data, the interruption, and the whole `TX`
+//! collection).
 //!
 //! The requests are the corpus's own, built byte for byte by `tests/crs/run.py
 //! --dump-requests` (as it sends them to a server in `tests/waf_rules.rs`).
@@ -13,8 +15,11 @@ use std::process::Command;
 
 use bext_core::config::{WafMode, WafRules};
 use bext_core::waf::secrule::rule::Entry;
-use bext_core::waf::secrule::{Builder, Request, ResponseHead, RuleSet, settings};
+use bext_core::waf::secrule::{Builder, Memo, Request, ResponseHead, RuleSet, settings};
 use common::TempDir;
+use std::cell::RefCell;
+use std::net::SocketAddr;
+use std::rc::Rc;
 
 /// The corpus beside the repository, as `tests/waf_rules.rs` finds it.
 fn crs() -> PathBuf {
@@ -38,6 +43,7 @@ fn load(crs: &Path, setup: &Path, paranoia: u8, mode: WafMode, folded: bool) -> 
         anomaly_threshold: None,
         response_body: true,
         expose_matches: false,
+        memo: true,
     };
     let mut builder = Builder::new();
     let mut add = |name: &str, text: &str, dir: &Path| {
@@ -111,6 +117,27 @@ fn parse(bytes: &[u8]) -> Option<Parsed> {
 
 /// The transaction's end, as comparable text.
 fn outcome(set: &RuleSet, parsed: &Parsed) -> String {
+    outcome_from(set, None, parsed, peer_a(), "fold-test")
+}
+
+/// The usual peer, and one CRS's exceptions treat differently (`905100`: `GET /` from
+/// 127.0.0.1 is Apache's own check).
+fn peer_a() -> SocketAddr {
+    "192.0.2.7:41000".parse().expect("an address")
+}
+
+fn peer_b() -> SocketAddr {
+    "127.0.0.1:41001".parse().expect("an address")
+}
+
+/// [`outcome`] from `peer`, through `memo` when there is one.
+fn outcome_from(
+    set: &RuleSet,
+    memo: Option<&Rc<RefCell<Memo>>>,
+    parsed: &Parsed,
+    peer: SocketAddr,
+    unique_id: &str,
+) -> String {
     let headers: Vec<(&[u8], &[u8])> = parsed
         .headers
         .iter()
@@ -122,10 +149,10 @@ fn outcome(set: &RuleSet, parsed: &Parsed) -> String {
         protocol: parsed.protocol,
         headers: &headers,
         body: (!parsed.body.is_empty()).then_some(&parsed.body[..]),
-        peer: "192.0.2.7:41000".parse().expect("an address"),
-        unique_id: "fold-test",
+        peer,
+        unique_id,
     };
-    let mut tx = set.begin(&request);
+    let mut tx = set.begin_with(memo, &request);
     if tx.verdict().interruption.is_none() {
         let head = ResponseHead {
             status: 200,
@@ -148,10 +175,9 @@ fn hex(text: &str) -> Vec<u8> {
         .collect()
 }
 
-#[test]
-fn folded_crs_decides_every_corpus_request_as_unfolded_crs_does() {
-    let crs = crs();
-    let dir = TempDir::new("waf-fold");
+/// The corpus's requests, dumped by `run.py` and parsed, with `setup`, the
+/// `crs-setup.conf` its tests run with.
+fn corpus(dir: &TempDir, crs: &Path) -> (PathBuf, Vec<(String, Parsed)>) {
     let setup = dir.write(
         "crs-setup.conf",
         std::fs::read_to_string(crs.join("crs-setup.conf.example")).expect("crs-setup")
@@ -189,6 +215,14 @@ fn folded_crs_decides_every_corpus_request_as_unfolded_crs_does() {
         "only {} of the corpus's requests parsed",
         requests.len()
     );
+    (setup, requests)
+}
+
+#[test]
+fn folded_crs_decides_every_corpus_request_as_unfolded_crs_does() {
+    let crs = crs();
+    let dir = TempDir::new("waf-fold");
+    let (setup, requests) = corpus(&dir, &crs);
     // One thread per configuration: each is a few seconds of rule evaluation per core.
     let configurations = [
         (1, WafMode::Block),
@@ -248,4 +282,113 @@ fn compare(
             differ[..differ.len().min(3)].join("\n")
         )
     })
+}
+
+/// Through a memo, each corpus request ends as it does without one: its first run (a
+/// miss), its second (a miss that keeps it), its third (a hit, from the same peer or from
+/// one CRS's exceptions treat differently). The requests go in windows, so the memo also
+/// fills up and lets entries go while the test runs.
+#[test]
+fn memo_decides_every_corpus_request_as_the_rules_do() {
+    const WINDOW: usize = 64;
+    let crs = crs();
+    let dir = TempDir::new("waf-memo");
+    let (setup, mut requests) = corpus(&dir, &crs);
+    // A request whose outcome depends on the peer: a scanner's `GET /` is refused, unless
+    // it comes from 127.0.0.1 and says it is Apache's own check (905110 takes CRS out).
+    // Fourth in its window, so its third round comes from the other peer.
+    let scanner = Parsed {
+        method: b"GET".to_vec(),
+        target: b"/".to_vec(),
+        protocol: "HTTP/1.1",
+        headers: vec![
+            (b"host".to_vec(), b"localhost".to_vec()),
+            (
+                b"user-agent".to_vec(),
+                b"Nikto/2.5.0 (internal dummy connection)".to_vec(),
+            ),
+            (b"accept".to_vec(), b"*/*".to_vec()),
+        ],
+        body: Vec::new(),
+    };
+    requests.insert(3, ("a scanner's GET /".to_owned(), scanner));
+    let configurations = [(1, WafMode::Block), (4, WafMode::DetectionOnly)];
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = configurations
+            .map(|(paranoia, mode)| {
+                let (crs, setup, requests) = (&crs, &setup, &requests);
+                scope.spawn(move || {
+                    let set = load(crs, setup, paranoia, mode, true);
+                    let memo = Rc::new(RefCell::new(Memo::new()));
+                    let mut differ = Vec::new();
+                    let scanner = &requests[3].1;
+                    if outcome_from(&set, None, scanner, peer_a(), "a")
+                        == outcome_from(&set, None, scanner, peer_b(), "b")
+                    {
+                        differ.push("the scanner's outcome does not depend on its peer".into());
+                    }
+                    let mut ids = 0u64;
+                    for window in requests.chunks(WINDOW) {
+                        for round in 0..3 {
+                            for (i, (key, parsed)) in window.iter().enumerate() {
+                                // The third round asks from the other peer for one
+                                // request in four: CRS reads REMOTE_ADDR on every request
+                                // (905110), so those must miss.
+                                let peer = if round == 2 && i % 4 == 3 {
+                                    peer_b()
+                                } else {
+                                    peer_a()
+                                };
+                                ids += 1;
+                                let id = format!("memo-{ids}");
+                                let want = outcome_from(&set, None, parsed, peer, &id);
+                                let got = outcome_from(&set, Some(&memo), parsed, peer, &id);
+                                if want != got {
+                                    differ.push(format!(
+                                        "{key} (round {round}):\n  rules {want}\n  memo  {got}"
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                    let counts = memo.borrow().counts();
+                    let (entries, bytes) = memo.borrow().size();
+                    let mut failures = Vec::new();
+                    if !differ.is_empty() {
+                        failures.push(format!(
+                            "paranoia {paranoia} ({mode:?}): {} runs end differently, e.g.\n{}",
+                            differ.len(),
+                            differ[..differ.len().min(3)].join("\n")
+                        ));
+                    }
+                    // The third round of a request without a body from the same peer is
+                    // a hit (unless the memo let it go): three in four of them.
+                    let bodiless = requests.iter().filter(|(_, p)| p.body.is_empty()).count();
+                    if counts.hits < bodiless as u64 / 2 {
+                        failures.push(format!(
+                            "paranoia {paranoia}: only {} hits for {bodiless} requests without \
+                             a body ({counts:?})",
+                            counts.hits
+                        ));
+                    }
+                    if counts.evicted == 0
+                        || entries > bext_core::limits::WAF_MEMO_ENTRIES_MAX
+                        || bytes > bext_core::limits::WAF_MEMO_BYTES_MAX
+                        || bytes != memo.borrow().recount_bytes()
+                    {
+                        failures.push(format!(
+                            "paranoia {paranoia}: the memo ended with {entries} entries, \
+                             {bytes} bytes ({counts:?})"
+                        ));
+                    }
+                    failures
+                })
+            })
+            .into_iter()
+            .collect();
+        runs.into_iter()
+            .flat_map(|run| run.join().expect("a memo thread"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -497,3 +497,77 @@ fn crs_regression_corpus() {
 /// The last measured pass rate of the corpus (percent of the tests Coraza passes), rounded
 /// down: raise it when the engine gets better.
 const CRS_PASS_RATE_FLOOR: f64 = 99.8;
+
+/// The heads of `count` requests for `url` on one connection (so to one shard).
+fn curl_repeated(url: &str, count: usize) -> Vec<(u16, String)> {
+    let mut command = Command::new("curl");
+    command.args(["-sS", "--max-time", "20", "-D", "-"]);
+    for _ in 0..count {
+        command.args(["-o", "/dev/null", url]);
+    }
+    let out = command.output().expect("curl runs");
+    assert!(
+        out.status.success(),
+        "curl {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let heads: Vec<(u16, String)> = text
+        .split("\r\n\r\n")
+        .filter(|head| head.starts_with("HTTP/"))
+        .map(|head| {
+            let status = head
+                .split_whitespace()
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("a status line in {head}"));
+            (status, head.to_owned())
+        })
+        .collect();
+    assert_eq!(heads.len(), count, "{text}");
+    heads
+}
+
+#[test]
+fn repeated_requests_take_the_kept_verdict_and_keep_their_own_ids() {
+    let (_dir, config) = site("waf-rules-memo", "expose_matches = true");
+    let bext = Bext::serve_config(&config, &[]);
+    let refused = curl_repeated(&format!("http://{}/?q=attack", bext.addr), 5);
+    let mut ids = Vec::new();
+    for (status, head) in &refused {
+        assert_eq!(*status, 403, "{head}");
+        assert_eq!(header(head, "bext-waf-rules"), Some("1001"), "{head}");
+        ids.push(header(head, "bext-request-id").expect("an id").to_owned());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "every refusal has its own id: {ids:?}");
+    // Each refusal is logged under its own id, the kept ones too.
+    for id in &ids {
+        assert!(
+            bext.wait_for_stderr(&format!("request {id} ")),
+            "{}",
+            bext.stderr()
+        );
+    }
+    for (status, head) in curl_repeated(&format!("http://{}/index.html?q=fine", bext.addr), 5) {
+        assert_eq!(status, 200, "{head}");
+        assert_eq!(header(&head, "bext-waf-rules"), None, "{head}");
+    }
+    // Each run: a miss, a miss that keeps the outcome, three hits.
+    assert_eq!(bext.metric("bext_waf_rules_memo_hits_total"), 6);
+    assert_eq!(bext.metric("bext_waf_rules_inspected_total"), 10);
+    assert_eq!(bext.metric("bext_waf_rules_refused_total"), 5);
+    assert_eq!(bext.metric("bext_waf_rules_matched_total"), 5);
+}
+
+#[test]
+fn memo_false_runs_the_rules_for_every_request() {
+    let (_dir, config) = site("waf-rules-no-memo", "memo = false");
+    let bext = Bext::serve_config(&config, &[]);
+    for (status, head) in curl_repeated(&format!("http://{}/?q=attack", bext.addr), 5) {
+        assert_eq!(status, 403, "{head}");
+    }
+    assert_eq!(bext.metric("bext_waf_rules_memo_hits_total"), 0);
+    assert_eq!(bext.metric("bext_waf_rules_refused_total"), 5);
+}

@@ -58,12 +58,15 @@ pub struct BextProxy {
     pub tunnel_idle_ms: Option<u64>,
 }
 
-/// `[waf] crs` and `paranoia`, in `mode = "block"`: what the `waf` scenario measures.
+/// `[waf] crs` and `paranoia`, in `mode = "block"`, and `memo = false` when it is off:
+/// what the `waf` scenario measures.
 pub struct BextWaf<'a> {
     /// The CRS directory (`crs-setup.conf.example` and `rules/*.conf`).
     pub crs: &'a Path,
     /// CRS's blocking paranoia level, 1 to 4.
     pub paranoia: u8,
+    /// `memo` (bext's default, true): repeated requests take their kept outcome.
+    pub memo: bool,
 }
 
 /// bext's HTTPS listener.
@@ -98,9 +101,10 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
     }
     if let Some(waf) = &config.waf {
         text.push_str(&format!(
-            "[waf]\ncrs = {}\nparanoia = {}\nmode = \"block\"\n\n",
+            "[waf]\ncrs = {}\nparanoia = {}\nmode = \"block\"\n{}\n",
             toml_path(waf.crs)?,
-            waf.paranoia
+            waf.paranoia,
+            if waf.memo { "" } else { "memo = false\n" }
         ));
     }
     if let Some(realtime) = &config.realtime {
@@ -254,6 +258,7 @@ mod tests {
             waf: Some(BextWaf {
                 crs: Path::new("/shared/crs"),
                 paranoia: 2,
+                memo: false,
             }),
             proxy: None,
             realtime: None,
@@ -264,7 +269,7 @@ mod tests {
                 "# Written by bext-bench (bench/src/bext_config.rs).\n[server]\n\
                  listen = [\"127.0.0.1:8080\"]\nhttp2 = false\nhttp3 = false\n\
                  access_log = \"off\"\n\n\
-                 [waf]\ncrs = \"/shared/crs\"\nparanoia = 2\nmode = \"block\"\n\n\
+                 [waf]\ncrs = \"/shared/crs\"\nparanoia = 2\nmode = \"block\"\nmemo = false\n\n\
                  [[site]]\nroot = \"/run/doc\"\n"
             )
         );

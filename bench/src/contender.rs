@@ -93,7 +93,13 @@ pub enum Waf<'a> {
     Off,
     /// The OWASP Core Rule Set `crs` at blocking paranoia level `paranoia`, refusing what
     /// it denies: bext's `[waf] crs`, nginx's ModSecurity v3 module (`modsecurity.rs`).
-    Crs { crs: &'a CrsFiles, paranoia: u8 },
+    /// `memo`: bext keeps repeated requests' outcomes (`[waf] memo`, its default); false,
+    /// every request runs the rules. nginx has no such thing.
+    Crs {
+        crs: &'a CrsFiles,
+        paranoia: u8,
+        memo: bool,
+    },
 }
 
 impl Waf<'_> {
@@ -294,9 +300,14 @@ impl Contender {
                     http2: spec.http2,
                     http3: spec.http3,
                     waf: match spec.waf {
-                        Some(Waf::Crs { crs, paranoia }) => Some(BextWaf {
+                        Some(Waf::Crs {
+                            crs,
+                            paranoia,
+                            memo,
+                        }) => Some(BextWaf {
                             crs: &crs.dir,
                             paranoia,
+                            memo,
                         }),
                         Some(Waf::Off) | None => None,
                     },
@@ -346,7 +357,7 @@ impl Contender {
                 let config_path = prefix.join("nginx.conf");
                 let rules_path = prefix.join("modsecurity.conf");
                 let modsecurity = match spec.waf {
-                    Some(Waf::Crs { crs, paranoia }) => {
+                    Some(Waf::Crs { crs, paranoia, .. }) => {
                         let rules = modsecurity::render(crs, paranoia)?;
                         std::fs::write(&rules_path, rules)
                             .context(|| format!("writing {}", rules_path.display()))?;

@@ -25,6 +25,12 @@
 //! flattering number. Under load, a single refused request fails the run too (`load_run`
 //! accepts 2xx and 3xx only).
 //!
+//! bext runs the rules twice per level: as configured by default, with `[waf] memo` (wrk
+//! sends one request over and over, so a shard runs the rules for its first two and takes
+//! the kept outcome for the rest: the cost of a request that repeats), and with
+//! `memo = false` (`-nomemo`: the rules run for every request, the cost of one bext has
+//! not seen).
+//!
 //! Ratios: each server with the rules over the same server without them, for req/s and CPU
 //! per request (`bext-crs-pl1/bext`, `bext-crs-pl2/bext`, `nginx-modsec-pl1/nginx`). The
 //! issue's targets (CRS paranoia 1 costs at most 10% of req/s on the small file, paranoia 2
@@ -62,34 +68,55 @@ struct WafServer {
     contender: Contender,
     /// CRS's paranoia level, or `None`: no WAF.
     paranoia: Option<u8>,
+    /// bext's `[waf] memo` (its default): wrk repeats one request, so every request after
+    /// a shard's second is a hit. The `-nomemo` servers run the rules for every request:
+    /// what a request bext has not seen costs.
+    memo: bool,
 }
 
 /// In run order within a round: each contender without, then with the rules.
-const SERVERS: [WafServer; 5] = [
+const SERVERS: [WafServer; 7] = [
     WafServer {
         name: "bext",
         contender: Contender::Bext,
         paranoia: None,
+        memo: true,
     },
     WafServer {
         name: "bext-crs-pl1",
         contender: Contender::Bext,
         paranoia: Some(1),
+        memo: true,
     },
     WafServer {
         name: "bext-crs-pl2",
         contender: Contender::Bext,
         paranoia: Some(2),
+        memo: true,
+    },
+    WafServer {
+        name: "bext-crs-pl1-nomemo",
+        contender: Contender::Bext,
+        paranoia: Some(1),
+        memo: false,
+    },
+    WafServer {
+        name: "bext-crs-pl2-nomemo",
+        contender: Contender::Bext,
+        paranoia: Some(2),
+        memo: false,
     },
     WafServer {
         name: "nginx",
         contender: Contender::Nginx,
         paranoia: None,
+        memo: false,
     },
     WafServer {
         name: "nginx-modsec-pl1",
         contender: Contender::Nginx,
         paranoia: Some(1),
+        memo: false,
     },
 ];
 
@@ -295,7 +322,11 @@ fn variants<'a>(contenders: &[Contender], crs: &'a CrsFiles) -> Vec<Variant<'a>>
             name: server.name,
             contender: server.contender,
             waf: Some(match server.paranoia {
-                Some(paranoia) => Waf::Crs { crs, paranoia },
+                Some(paranoia) => Waf::Crs {
+                    crs,
+                    paranoia,
+                    memo: server.memo,
+                },
                 None => Waf::Off,
             }),
         })
@@ -419,6 +450,8 @@ mod tests {
                 "bext",
                 "bext-crs-pl1",
                 "bext-crs-pl2",
+                "bext-crs-pl1-nomemo",
+                "bext-crs-pl2-nomemo",
                 "nginx",
                 "nginx-modsec-pl1"
             ]

@@ -265,6 +265,17 @@ pub const WAF_RESPONSE_BODY_BYTES_MAX: usize = 16 << 20;
 /// Matched rules one transaction records (logs and the test header); CRS logs a handful,
 /// the bound keeps a hostile request from growing the list without end.
 pub const WAF_MATCHED_RULES_MAX: usize = 256;
+/// Requests whose transactions a shard's WAF memo keeps (see `waf::secrule::memo`).
+pub const WAF_MEMO_ENTRIES_MAX: usize = 4_096;
+/// The bytes a shard's WAF memo keeps, all its transactions' states counted.
+pub const WAF_MEMO_BYTES_MAX: usize = 32 << 20;
+/// A request (or response head, or body prefix) with a longer key is not kept.
+pub const WAF_MEMO_KEY_BYTES_MAX: usize = 8 * 1024;
+/// The outcomes of a next stage kept below one state (different response heads for the
+/// same request, say); the oldest is replaced.
+pub const WAF_MEMO_NEXT_MAX: usize = 4;
+/// The key hashes the memo's doorkeeper remembers (a key is kept on its second miss).
+pub const WAF_MEMO_SEEN_MAX: usize = 4 * WAF_MEMO_ENTRIES_MAX;
 /// Bytes one pass of a shard's QUIC writer writes for all its connections before it sends
 /// them and starts another pass: the writer's send buffer is reused from pass to pass, so
 /// this is what it keeps (a pass with many busy connections finishes in the next).

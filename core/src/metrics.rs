@@ -82,6 +82,8 @@ pub struct Metrics {
     pub waf_rate_limited: u64,
     /// Requests the rule engine inspected (`[waf] crs`/`rules`).
     pub waf_rules_inspected: u64,
+    /// Inspected requests whose request phases' outcome the shard's memo held.
+    pub waf_rules_memo_hits: u64,
     /// Requests one or more logging rules matched.
     pub waf_rules_matched: u64,
     /// Requests the rules refused (in `block` mode).
@@ -253,6 +255,7 @@ impl Metrics {
         self.waf_denied += other.waf_denied;
         self.waf_rate_limited += other.waf_rate_limited;
         self.waf_rules_inspected += other.waf_rules_inspected;
+        self.waf_rules_memo_hits += other.waf_rules_memo_hits;
         self.waf_rules_matched += other.waf_rules_matched;
         self.waf_rules_refused += other.waf_rules_refused;
         self.waf_rules_body_errors += other.waf_rules_body_errors;
@@ -405,6 +408,11 @@ pub fn render_prometheus(m: &Metrics, shards: usize) -> String {
         "bext_waf_rules_inspected_total",
         "Requests the rule engine ([waf] crs and rules) inspected.",
         m.waf_rules_inspected,
+    );
+    counter(
+        "bext_waf_rules_memo_hits_total",
+        "Inspected requests whose request phases' outcome the shard's memo ([waf] memo) held.",
+        m.waf_rules_memo_hits,
     );
     counter(
         "bext_waf_rules_matched_total",

@@ -1181,6 +1181,7 @@ fn site_waf_tables_add_lists_and_override_the_rules() {
         anomaly_threshold: None,
         response_body: false,
         expose_matches: false,
+        memo: true,
     };
     let site = SiteWaf {
         paranoia: Some(3),
@@ -1231,6 +1232,10 @@ fn site_waf_tables_add_lists_and_override_the_rules() {
         (
             "[waf]\nresponse_body = true\n[[site]]\nroot = \"public\"\n",
             "2:17: waf.response_body: there are no rules to apply it to",
+        ),
+        (
+            "[waf]\nmemo = false\n[[site]]\nroot = \"public\"\n",
+            "2:8: waf.memo: there are no rules to apply it to",
         ),
         (
             "[[site]]\nroot = \"public\"\nwaf = { paranoya = 2 }\n",

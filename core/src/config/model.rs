@@ -235,6 +235,10 @@ pub struct WafRules {
     /// Adds `bext-waf-rules` (the ids of the rules that matched) and `bext-request-id` to
     /// every response: for tests and rule tuning, never for a public server.
     pub expose_matches: bool,
+    /// Each shard keeps the outcomes of bodiless requests that repeat byte for byte (and
+    /// come from the same address), and answers them without running the rules again
+    /// (`waf::secrule::memo`). On unless `memo = false`.
+    pub memo: bool,
 }
 
 /// Whether the rule engine refuses requests or only reports them.

@@ -118,6 +118,7 @@ pub(super) struct RawWaf {
     pub anomaly_threshold: Option<Spanned<u64>>,
     pub response_body: Option<Spanned<bool>>,
     pub expose_matches: Option<bool>,
+    pub memo: Option<Spanned<bool>>,
     #[serde(default)]
     pub xdp_interfaces: Vec<Spanned<String>>,
     pub xdp_steer: Option<Spanned<bool>>,

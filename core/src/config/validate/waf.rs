@@ -137,7 +137,7 @@ impl Checker<'_> {
     }
 
     /// `crs`, `rules`, `paranoia`, `mode`, `anomaly_threshold`, `response_body`,
-    /// `expose_matches`.
+    /// `expose_matches`, `memo`.
     fn waf_rules(&self, raw: &RawWaf) -> Result<Option<WafRules>> {
         if raw.crs.is_none() && raw.rules.is_empty() {
             let stray = [
@@ -151,6 +151,7 @@ impl Checker<'_> {
                     raw.response_body.as_ref().map(Spanned::span),
                     "waf.response_body",
                 ),
+                (raw.memo.as_ref().map(Spanned::span), "waf.memo"),
             ];
             if let Some((Some(span), key)) = stray.into_iter().find(|(s, _)| s.is_some()) {
                 return Err(self.source.error(
@@ -193,6 +194,7 @@ impl Checker<'_> {
             anomaly_threshold: anomaly_threshold.map(|t| u32::try_from(t).unwrap_or(u32::MAX)),
             response_body: raw.response_body.as_ref().is_some_and(|on| *on.get_ref()),
             expose_matches: raw.expose_matches.unwrap_or(false),
+            memo: raw.memo.as_ref().is_none_or(|on| *on.get_ref()),
         }))
     }
 

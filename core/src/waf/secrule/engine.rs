@@ -18,7 +18,8 @@
 //!   transaction with the rule's status (403 by default).
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -124,6 +125,10 @@ impl RuleSet {
 ///
 /// Its methods take the [`RuleSet`] that began it: the transaction holds rule indexes
 /// into it, not a borrow, so it can outlive the request's buffers.
+///
+/// A clone is the same transaction at the same point (what [`memo`](super::memo) keeps),
+/// with empty caches: they are filed by the addresses of the original's values.
+#[derive(Clone)]
 pub struct Transaction {
     /// The phase running now, or the last one run.
     phase: u8,
@@ -165,6 +170,9 @@ pub struct Transaction {
     remote_port: Vec<u8>,
     server_name: Vec<u8>,
     unique_id: Vec<u8>,
+    /// Which of the inputs a [`memo`](super::memo) key leaves out the rules have read so
+    /// far ([`READ_REMOTE_ADDR`] and the rest).
+    reads_outside_key: Cell<u8>,
     /// TX, by lower-case name. Most names and many values are the rules' own literals
     /// (CRS's setup sets a hundred of them per request): those are borrowed, not copied.
     tx: FxHashMap<TxName, TxValue>,
@@ -197,12 +205,43 @@ pub struct Transaction {
     /// Request values already transformed, by (address, length, chain): see
     /// [`Selected::cache_key`].
     /// `None`: the chain leaves the value as it is.
-    transformed: RefCell<FxHashMap<CacheKey, Option<Box<[u8]>>>>,
+    transformed: ByAddress<FxHashMap<CacheKey, Option<Box<[u8]>>>>,
     /// The prefilter's answers, by transformed value (its [`CacheKey`]) and set.
-    prefiltered: RefCell<FxHashMap<(CacheKey, u32), prefilter::Matched>>,
+    prefiltered: ByAddress<FxHashMap<(CacheKey, u32), prefilter::Matched>>,
     /// By prefilter set, which of its patterns match some value of the set's variables
     /// this phase (`None`: not known); see [`Transaction::any_value_may_match`].
-    set_unions: RefCell<FxHashMap<u32, Option<Box<[bool]>>>>,
+    set_unions: ByAddress<FxHashMap<u32, Option<Box<[bool]>>>>,
+}
+
+/// `REMOTE_ADDR` was read (a bit of [`Transaction::reads_outside_key`]).
+pub(super) const READ_REMOTE_ADDR: u8 = 1;
+/// `REMOTE_PORT` was read.
+pub(super) const READ_REMOTE_PORT: u8 = 2;
+/// `UNIQUE_ID` was read: the transaction's outcome is its own.
+pub(super) const READ_UNIQUE_ID: u8 = 4;
+
+/// A transaction's cache filed by the addresses of its values: a clone's values live
+/// elsewhere, so it starts empty.
+#[derive(Default)]
+struct ByAddress<T>(RefCell<T>);
+
+impl<T: Default> Clone for ByAddress<T> {
+    fn clone(&self) -> Self {
+        ByAddress::default()
+    }
+}
+
+impl<T> Deref for ByAddress<T> {
+    type Target = RefCell<T>;
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+impl<T> DerefMut for ByAddress<T> {
+    fn deref_mut(&mut self) -> &mut RefCell<T> {
+        &mut self.0
+    }
 }
 
 impl Transaction {
@@ -368,6 +407,7 @@ impl Transaction {
             remote_port: request.peer.port().to_string().into_bytes(),
             server_name,
             unique_id: request.unique_id.as_bytes().to_vec(),
+            reads_outside_key: Cell::new(0),
             tx: set.initial_tx.0.clone(),
             matched_var: Vec::new(),
             matched_var_name: String::new(),
@@ -391,19 +431,84 @@ impl Transaction {
             verdict: Verdict::default(),
             // Sized for a plain request through CRS, so that they are allocated once rather
             // than grown step by step.
-            transformed: RefCell::new(FxHashMap::with_capacity_and_hasher(
+            transformed: ByAddress(RefCell::new(FxHashMap::with_capacity_and_hasher(
                 WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
                 Default::default(),
-            )),
-            prefiltered: RefCell::new(FxHashMap::with_capacity_and_hasher(
+            ))),
+            prefiltered: ByAddress(RefCell::new(FxHashMap::with_capacity_and_hasher(
                 WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
                 Default::default(),
-            )),
-            set_unions: RefCell::new(FxHashMap::with_capacity_and_hasher(
+            ))),
+            set_unions: ByAddress(RefCell::new(FxHashMap::with_capacity_and_hasher(
                 WAF_TRANSACTION_CACHE_ENTRIES_INITIAL,
                 Default::default(),
-            )),
+            ))),
         }
+    }
+
+    /// Notes that a rule read an input a [`memo`](super::memo) key leaves out.
+    fn read_outside_key(&self, input: u8) {
+        self.reads_outside_key
+            .set(self.reads_outside_key.get() | input);
+    }
+
+    /// The inputs a [`memo`](super::memo) key leaves out that the rules have read so far.
+    pub(super) fn reads_outside_key(&self) -> u8 {
+        self.reads_outside_key.get()
+    }
+
+    /// This copy of another request's transaction (one whose key inputs were the same) made
+    /// this request's: its peer and its id.
+    pub(super) fn adopt(&mut self, peer: SocketAddr, unique_id: &str) {
+        self.remote_addr = peer.ip().to_string().into_bytes();
+        self.remote_port = peer.port().to_string().into_bytes();
+        self.unique_id = unique_id.as_bytes().to_vec();
+    }
+
+    /// About how many bytes the transaction holds (what a [`memo`](super::memo) counts).
+    pub(super) fn approx_bytes(&self) -> usize {
+        // tidy: not a limit: an estimate of a map entry's or vector element's overhead.
+        const ENTRY_BYTES: usize = 48;
+        let pairs = |pairs: &Pairs| {
+            pairs
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + ENTRY_BYTES)
+                .sum::<usize>()
+        };
+        let fields = [
+            &self.method,
+            &self.uri_raw,
+            &self.uri,
+            &self.filename,
+            &self.basename,
+            &self.query,
+            &self.protocol,
+            &self.request_line,
+            &self.body,
+            &self.response_body,
+            &self.matched_var,
+        ];
+        let tx: usize = self
+            .tx
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.len() + ENTRY_BYTES)
+            .sum();
+        let matches: usize = self
+            .verdict
+            .matches
+            .iter()
+            .map(|m| m.msg.len() + m.data.len() + ENTRY_BYTES)
+            .sum();
+        std::mem::size_of::<Transaction>()
+            + fields.iter().map(|f| f.len()).sum::<usize>()
+            + pairs(&self.headers)
+            + pairs(&self.cookies)
+            + pairs(&self.args_get)
+            + pairs(&self.args_post)
+            + pairs(&self.part_headers)
+            + pairs(&self.response_headers)
+            + tx
+            + matches
     }
 
     /// A new phase, with values the last did not have (the body's, the response's): the
@@ -1265,10 +1370,19 @@ impl Transaction {
                     .iter()
                     .map(|(k, _)| member(k.as_bytes(), Cow::Borrowed(k.as_bytes()))),
             ),
-            Variable::RemoteAddr => single(out, &self.remote_addr),
-            Variable::RemotePort => single(out, &self.remote_port),
+            Variable::RemoteAddr => {
+                self.read_outside_key(READ_REMOTE_ADDR);
+                single(out, &self.remote_addr);
+            }
+            Variable::RemotePort => {
+                self.read_outside_key(READ_REMOTE_PORT);
+                single(out, &self.remote_port);
+            }
             Variable::ServerName => single(out, &self.server_name),
-            Variable::UniqueId => single(out, &self.unique_id),
+            Variable::UniqueId => {
+                self.read_outside_key(READ_UNIQUE_ID);
+                single(out, &self.unique_id);
+            }
             Variable::FullRequest | Variable::FullRequestLength => {
                 let mut full = self.request_line.clone();
                 full.extend_from_slice(b"\r\n");

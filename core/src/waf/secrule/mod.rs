@@ -12,7 +12,9 @@
 //! - [`prefilter`]: the `@rx` patterns of rules that search the same values, as one regex
 //!   set per group, so a rule whose pattern cannot match is answered without its regex;
 //! - [`engine`]: one transaction through a rule set, request and response phases, to a
-//!   [`Verdict`].
+//!   [`Verdict`];
+//! - [`memo`]: transactions' outcomes kept per shard, so a request that repeats byte for
+//!   byte takes the outcome rather than running the rules again.
 //!
 //! Sans-I/O like the rest of `core`: data files named by `@pmFromFile` are read by the
 //! caller's closure, the request is handed in as bytes, and the verdict says what to do.
@@ -24,6 +26,7 @@ pub mod body;
 pub mod engine;
 pub mod expand;
 pub mod fold;
+pub mod memo;
 pub mod operator;
 pub mod parse;
 pub mod prefilter;
@@ -33,4 +36,5 @@ pub mod transform;
 pub mod variable;
 
 pub use engine::{Interruption, Match, Request, ResponseHead, Transaction, Verdict};
+pub use memo::{Exchange, Memo, MemoCounts};
 pub use rule::{Builder, RuleError, RuleSet};

@@ -616,6 +616,7 @@ mod tests {
             anomaly_threshold: None,
             response_body: true,
             expose_matches: false,
+            memo: true,
         };
         let mut builder = Builder::new();
         let no_data = |_: &str| Err(String::from("no data"));

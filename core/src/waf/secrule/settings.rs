@@ -68,6 +68,7 @@ mod tests {
             anomaly_threshold: Some(10),
             response_body: true,
             expose_matches: false,
+            memo: true,
         };
         let mut builder = Builder::new();
         let none = |_: &str| Err(String::new());

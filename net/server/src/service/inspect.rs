@@ -18,6 +18,10 @@
 //! transaction id in `bext-request-id` and in the one log line that names the rules, so an
 //! operator can find why from what the client shows. With `expose_matches` (tests and
 //! tuning) every response carries the matched rule ids and its transaction id.
+//!
+//! With `[waf] memo` (on by default) each shard keeps the outcomes of bodiless requests
+//! that repeat, and the response phases' after them (`secrule::memo`): a request that is
+//! byte for byte one seen before, from the same address, takes the kept verdict.
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
@@ -29,7 +33,7 @@ use bytes::{Bytes, BytesMut};
 
 use bext_core::config::WafRules;
 use bext_core::limits::WAF_LOG_DATA_CHARS_MAX;
-use bext_core::waf::secrule::{self, ResponseHead, RuleSet, Transaction, Verdict};
+use bext_core::waf::secrule::{self, Exchange, Memo, ResponseHead, RuleSet, Verdict};
 use bext_net::fields::Field;
 
 use super::response::{Body, BodyStream, FileBody};
@@ -41,13 +45,28 @@ pub(crate) const MATCHES_FIELD: &str = "bext-waf-rules";
 /// The response field that carries a refused request's transaction id.
 pub(crate) const REQUEST_ID_FIELD: &str = "bext-request-id";
 
+/// A site's rule set on one shard, and the shard's memo of its transactions.
+pub(crate) struct ShardRules {
+    pub set: RuleSet,
+    memo: Option<Rc<RefCell<Memo>>>,
+}
+
+impl ShardRules {
+    pub fn new(set: RuleSet, memo: bool) -> ShardRules {
+        ShardRules {
+            set,
+            memo: memo.then(|| Rc::new(RefCell::new(Memo::new()))),
+        }
+    }
+}
+
 /// One request's transaction with the rules.
 pub(crate) struct Inspection {
     /// The transaction id (`UNIQUE_ID`), `shard-sequence`.
     pub id: String,
     /// The rule set that began the transaction: the response phases run the same one.
-    rules: Rc<RuleSet>,
-    tx: RefCell<Transaction>,
+    rules: Rc<ShardRules>,
+    tx: RefCell<Exchange>,
     expose: bool,
     /// The response phases ran (or the refusal was concluded): once per request.
     concluded: Cell<bool>,
@@ -105,8 +124,12 @@ impl Service {
             peer: request.peer,
             unique_id: &id,
         };
-        let tx = rules.begin(&view);
-        self.shard.metrics.borrow_mut().waf_rules_inspected += 1;
+        let tx = rules.set.begin_with(rules.memo.as_ref(), &view);
+        {
+            let mut metrics = self.shard.metrics.borrow_mut();
+            metrics.waf_rules_inspected += 1;
+            metrics.waf_rules_memo_hits += u64::from(tx.request_was_kept());
+        }
         let inspection = Rc::new(Inspection {
             id,
             rules,
@@ -139,7 +162,7 @@ impl Inspection {
         matches!(response.body, Body::File(_) | Body::Stream(_))
             && !self.concluded.get()
             && self.tx.borrow().verdict().interruption.is_none()
-            && content_type(response).is_some_and(|t| self.rules.response_body.inspects(t))
+            && content_type(response).is_some_and(|t| self.rules.set.response_body.inspects(t))
     }
 
     /// The response phases on `response`, with its body in memory (or none phase 4 reads):
@@ -178,7 +201,7 @@ impl Inspection {
         }
         self.concluded.set(true);
         let mut response = self.check_head(request, response);
-        let wanted = self.tx.borrow().response_body_wanted(&self.rules);
+        let wanted = self.tx.borrow().response_body_wanted(&self.rules.set);
         if let Some(limit) = wanted {
             let body = std::mem::replace(&mut response.body, Body::Empty);
             let (prefix, body) = read_prefix(body, limit).await;
@@ -213,7 +236,9 @@ impl Inspection {
                 protocol: request.version.as_str(),
                 headers: &headers,
             };
-            self.tx.borrow_mut().check_response_head(&self.rules, &head);
+            self.tx
+                .borrow_mut()
+                .check_response_head(&self.rules.set, &head);
         }
         self.refusal_after_handler().unwrap_or(response)
     }
@@ -221,11 +246,11 @@ impl Inspection {
     /// Phase 4 over the body's first bytes, if it reads this body.
     fn check_body(&self, response: Response, body: &[u8]) -> Response {
         let mut tx = self.tx.borrow_mut();
-        let Some(limit) = tx.response_body_wanted(&self.rules) else {
+        let Some(limit) = tx.response_body_wanted(&self.rules.set) else {
             return response;
         };
         let truncated = body.len() > limit;
-        tx.check_response_body(&self.rules, &body[..body.len().min(limit)], truncated);
+        tx.check_response_body(&self.rules.set, &body[..body.len().min(limit)], truncated);
         drop(tx);
         self.refusal_after_handler().unwrap_or(response)
     }
@@ -239,7 +264,7 @@ impl Inspection {
     /// The rest of phase 4 and phase 5; counts, logs and exposes the verdict.
     fn finish(&self, service: &Service, request: &Request<'_>, response: Response) -> Response {
         let mut tx = self.tx.borrow_mut();
-        let verdict = tx.finish(&self.rules);
+        let verdict = tx.finish(&self.rules.set);
         {
             let mut metrics = service.shard.metrics.borrow_mut();
             metrics.waf_rules_matched += u64::from(!verdict.matches.is_empty());

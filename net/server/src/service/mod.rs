@@ -83,8 +83,8 @@ pub(crate) struct State {
     pub engines: Vec<Option<Rc<app::AppEngine>>>,
     /// Each site's rule set, by site index: this shard's own clone of the snapshot's (the
     /// compiled automata are shared; the regex search caches are the shard's, so shards
-    /// never contend for one).
-    pub rules: Vec<Option<Rc<RuleSet>>>,
+    /// never contend for one), with the shard's memo of its transactions.
+    pub rules: Vec<Option<Rc<inspect::ShardRules>>>,
     /// Each `[[upstream]]`'s balancer state and idle connections on this shard.
     pub upstreams: Vec<Rc<proxy::UpstreamState>>,
     /// Each site's kept FastCGI connections on this shard (`keepalive_max`), by site index.
@@ -339,7 +339,13 @@ impl State {
                 })
             })
             .collect();
-        let mut cloned: Vec<(&Arc<RuleSet>, Rc<RuleSet>)> = Vec::new();
+        let mut cloned: Vec<(&Arc<RuleSet>, Rc<inspect::ShardRules>)> = Vec::new();
+        let memo = snapshot
+            .config
+            .waf
+            .rules
+            .as_ref()
+            .is_some_and(|rules| rules.memo);
         let rules = snapshot
             .site_runtime
             .iter()
@@ -348,7 +354,7 @@ impl State {
                 let own = match cloned.iter().find(|(of, _)| Arc::ptr_eq(of, shared)) {
                     Some((_, own)) => own.clone(),
                     None => {
-                        let own = Rc::new(RuleSet::clone(shared));
+                        let own = Rc::new(inspect::ShardRules::new(RuleSet::clone(shared), memo));
                         cloned.push((shared, own.clone()));
                         own
                     }
