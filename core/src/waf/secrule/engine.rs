@@ -173,6 +173,12 @@ pub struct Transaction {
     /// Which of the inputs a [`memo`](super::memo) key leaves out the rules have read so
     /// far ([`READ_REMOTE_ADDR`] and the rest).
     reads_outside_key: Cell<u8>,
+    /// The links that read `REMOTE_ADDR` and did not match it, where that was all the
+    /// address did (see [`Transaction::guard_remote_addr`]): by the index of their chain's
+    /// head in the rule set and their place in the chain.
+    address_guards: RefCell<Vec<(usize, u8)>>,
+    /// The index in the rule set of the rule being evaluated.
+    evaluating: usize,
     /// TX, by lower-case name. Most names and many values are the rules' own literals
     /// (CRS's setup sets a hundred of them per request): those are borrowed, not copied.
     tx: FxHashMap<TxName, TxValue>,
@@ -408,6 +414,8 @@ impl Transaction {
             server_name,
             unique_id: request.unique_id.as_bytes().to_vec(),
             reads_outside_key: Cell::new(0),
+            address_guards: RefCell::default(),
+            evaluating: 0,
             tx: set.initial_tx.0.clone(),
             matched_var: Vec::new(),
             matched_var_name: String::new(),
@@ -455,6 +463,11 @@ impl Transaction {
     /// The inputs a [`memo`](super::memo) key leaves out that the rules have read so far.
     pub(super) fn reads_outside_key(&self) -> u8 {
         self.reads_outside_key.get()
+    }
+
+    /// The links whose not matching `REMOTE_ADDR` is all the address did so far.
+    pub(super) fn address_guards(&self) -> Vec<(usize, u8)> {
+        self.address_guards.borrow().clone()
     }
 
     /// This copy of another request's transaction (one whose key inputs were the same) made
@@ -626,7 +639,10 @@ impl Transaction {
                     }
                     continue;
                 }
-                Entry::Rule(rule) => &set.rules[*rule],
+                Entry::Rule(rule) => {
+                    self.evaluating = *rule;
+                    &set.rules[*rule]
+                }
             };
             if self.is_removed(rule) {
                 continue;
@@ -704,6 +720,7 @@ impl Transaction {
             // of the link's values does: it matches nothing, whatever it would select.
             return matches;
         }
+        let reads_before = self.reads_outside_key.get();
         let values = self.values(head, link);
         if values.is_empty() {
             // Most rules, on most requests: nothing to look at, so no argument to expand.
@@ -735,7 +752,45 @@ impl Transaction {
         }
         *self.arg_buffer.borrow_mut() = arg;
         *self.transform_buffers.borrow_mut() = scratch;
+        if matches.is_empty() {
+            self.guard_remote_addr(head, link, reads_before);
+        }
         matches
+    }
+
+    /// After `link` matched nothing: if all it read was `REMOTE_ADDR` (its only target,
+    /// plain, with no prefilter set and no macro in its argument), what the address did to
+    /// the transaction is "`link` did not match it", so a [`memo`](super::memo) may serve
+    /// this state to any address `link` does not match. The read is taken back and the link
+    /// recorded instead. CRS's 905110 (`REMOTE_ADDR @ipMatch 127.0.0.1,::1`, on every
+    /// request) would otherwise tie every kept state to its client's address.
+    fn guard_remote_addr(&self, head: &Rule, link: &Rule, reads_before: u8) {
+        let only_the_address = matches!(
+            &link.targets[..],
+            [Target {
+                variable: Variable::RemoteAddr,
+                selector: Selector::All,
+                count: false,
+                exclude: false
+            }]
+        ) && link.prefilter.is_none()
+            && link.operator_arg.is_none();
+        if !only_the_address || reads_before & READ_REMOTE_ADDR != 0 {
+            return;
+        }
+        let mut depth = 0u8;
+        let mut at = Some(head);
+        while let Some(rule) = at {
+            if std::ptr::eq(rule, link) {
+                self.reads_outside_key.set(reads_before);
+                self.address_guards
+                    .borrow_mut()
+                    .push((self.evaluating, depth));
+                return;
+            }
+            at = rule.chain.as_deref();
+            depth = depth.saturating_add(1);
+        }
     }
 
     /// Transforms the value and runs the operator (after each transformation too, with
@@ -1564,6 +1619,34 @@ impl Lookup for Transaction {
             }
         }
     }
+}
+
+/// Whether `link` (at `depth` in the chain of rule `index` of `set`) matches `value`, as
+/// the engine decides it: the operator over the value transformed by the link's chain, and
+/// after each step with `multiMatch`. For links with no macro in their argument. `true`
+/// when there is no such link.
+pub(super) fn link_matches(set: &RuleSet, (index, depth): (usize, u8), value: &[u8]) -> bool {
+    let mut link = set.rules.get(index);
+    for _ in 0..depth {
+        link = link.and_then(|rule| rule.chain.as_deref());
+    }
+    let Some(link) = link else {
+        return true;
+    };
+    let operator = &link.operator;
+    if link.actions.multi_match && operator.matches(value, None, None) {
+        return true;
+    }
+    let mut current = value.to_vec();
+    let mut next = Vec::new();
+    for transform in &link.transforms {
+        transform.apply(&current, &mut next);
+        std::mem::swap(&mut current, &mut next);
+        if link.actions.multi_match && current != next && operator.matches(&current, None, None) {
+            return true;
+        }
+    }
+    !link.actions.multi_match && operator.matches(&current, None, None)
 }
 
 /// `TX:0` to `TX:9`, the names captures are filed under.

@@ -13,11 +13,13 @@
 //! Exactness, not likelihood:
 //! - the key is every byte of the request the engine reads, length-prefixed, compared in
 //!   full (a hash only finds the slot), so no two different requests share an entry;
-//! - the peer and the id are left out of the key, because CRS reads them on almost no
-//!   request (`REMOTE_ADDR` only after `GET /` matched; `UNIQUE_ID` only when sampling).
-//!   The engine notes when a rule reads one ([`Transaction::reads_outside_key`]): a node
-//!   whose stages read the address or the port serves only that address or port, and a
-//!   transaction that read its id is never kept;
+//! - the peer and the id are left out of the key. The engine notes when a rule reads one
+//!   ([`Transaction::reads_outside_key`]): a node whose stages read the address or the port
+//!   serves only that address or port, and a transaction that read its id (CRS's sampling)
+//!   is never kept. One read of the address is finer: a link whose only target is
+//!   `REMOTE_ADDR` and that did not match it (CRS's 905110, `@ipMatch 127.0.0.1,::1`, on
+//!   every request) is recorded as a guard instead, and the node serves any address that
+//!   none of its guards matches: the same rules over that address would take the same path;
 //! - requests with a body are never kept (bodies rarely repeat, and are large);
 //! - a kept state is taken as it is only while every stage after it is found too; at the
 //!   first stage that is not, the state is copied, given this request's peer and id, and
@@ -35,7 +37,7 @@
 //! set: a reload builds a new one.
 //!
 //! `tests/waf_fold.rs` runs the CRS regression corpus's requests through a memo (each one
-//! three times, from two peers) and requires every verdict and final `TX` to be what the
+//! three times, from three peers) and requires every verdict and final `TX` to be what the
 //! transaction without a memo gives.
 
 use std::cell::{Cell, RefCell};
@@ -49,7 +51,8 @@ use smallvec::SmallVec;
 
 use super::action::EngineMode;
 use super::engine::{
-    READ_REMOTE_ADDR, READ_REMOTE_PORT, READ_UNIQUE_ID, Request, ResponseHead, Transaction, Verdict,
+    READ_REMOTE_ADDR, READ_REMOTE_PORT, READ_UNIQUE_ID, Request, ResponseHead, Transaction,
+    Verdict, link_matches,
 };
 use super::rule::RuleSet;
 use crate::limits::{
@@ -97,6 +100,9 @@ struct Node {
     /// to this one read: the node serves only requests whose read parts are the same.
     peer: SocketAddr,
     reads: u8,
+    /// Links that read the address and did not match it (by rule index and place in the
+    /// chain): the node serves only addresses none of them matches.
+    guards: Vec<(usize, u8)>,
     /// The next stages' outcomes, by the stage's key (oldest first).
     next: RefCell<Next>,
     /// This node's and everything below it: what leaves the memo with it.
@@ -110,11 +116,13 @@ struct Node {
 impl Node {
     fn new(tx: Transaction, peer: SocketAddr, key_bytes: usize) -> Rc<Node> {
         let reads = tx.reads_outside_key();
+        let guards = tx.address_guards();
         let bytes = tx.approx_bytes() + key_bytes;
         Rc::new(Node {
             tx,
             peer,
             reads,
+            guards,
             next: RefCell::new(SmallVec::new()),
             bytes: Cell::new(bytes),
             own_bytes: bytes,
@@ -123,16 +131,31 @@ impl Node {
     }
 
     /// Whether this node is what a request from `peer` would make.
-    fn serves(&self, peer: SocketAddr) -> bool {
-        (self.reads & READ_REMOTE_ADDR == 0 || self.peer.ip() == peer.ip())
-            && (self.reads & READ_REMOTE_PORT == 0 || self.peer.port() == peer.port())
+    fn serves(&self, set: &RuleSet, peer: SocketAddr) -> bool {
+        if self.reads & READ_REMOTE_ADDR != 0 {
+            return self.peer.ip() == peer.ip() && self.port_serves(peer);
+        }
+        if !self.port_serves(peer) {
+            return false;
+        }
+        if self.guards.is_empty() || self.peer.ip() == peer.ip() {
+            return true;
+        }
+        let address = peer.ip().to_string();
+        self.guards
+            .iter()
+            .all(|&guard| !link_matches(set, guard, address.as_bytes()))
     }
 
-    fn next_for(&self, key: &[u8], peer: SocketAddr) -> Option<Rc<Node>> {
+    fn port_serves(&self, peer: SocketAddr) -> bool {
+        self.reads & READ_REMOTE_PORT == 0 || self.peer.port() == peer.port()
+    }
+
+    fn next_for(&self, set: &RuleSet, key: &[u8], peer: SocketAddr) -> Option<Rc<Node>> {
         self.next
             .borrow()
             .iter()
-            .find(|(k, node)| &k[..] == key && node.serves(peer))
+            .find(|(k, node)| &k[..] == key && node.serves(set, peer))
             .map(|(_, node)| node.clone())
     }
 
@@ -294,7 +317,7 @@ impl RuleSet {
             ..
         } = &mut *kept;
         if let Some(node) = entries.get(&key[..])
-            && node.serves(request.peer)
+            && node.serves(self, request.peer)
         {
             counts.hits += 1;
             path.push(node.clone());
@@ -358,7 +381,7 @@ impl Exchange {
             }
             (key.len() <= WAF_MEMO_KEY_BYTES_MAX).then_some(key)
         };
-        self.advance(key, |tx| tx.check_response_head(set, head));
+        self.advance(set, key, |tx| tx.check_response_head(set, head));
     }
 
     /// [`Transaction::check_response_body`].
@@ -370,13 +393,13 @@ impl Exchange {
                 key
             })
         };
-        self.advance(key, |tx| tx.check_response_body(set, body, truncated));
+        self.advance(set, key, |tx| tx.check_response_body(set, body, truncated));
     }
 
     /// [`Transaction::finish`].
     pub fn finish(&mut self, set: &RuleSet) -> &Verdict {
         let key = || Some(vec![STAGE_FINISH]);
-        self.advance(key, |tx| {
+        self.advance(set, key, |tx| {
             tx.finish(set);
         });
         self.verdict()
@@ -396,13 +419,14 @@ impl Exchange {
     /// only built when there is such a node.
     fn advance(
         &mut self,
+        set: &RuleSet,
         key: impl FnOnce() -> Option<Vec<u8>>,
         run: impl FnOnce(&mut Transaction),
     ) {
         let parent = self.path.last().filter(|node| !node.gone.get()).cloned();
         let key = parent.as_ref().and_then(|_| key());
         if let (Some(parent), Some(key)) = (&parent, &key)
-            && let Some(next) = parent.next_for(key, self.peer)
+            && let Some(next) = parent.next_for(set, key, self.peer)
         {
             self.path.push(next.clone());
             self.state = State::Kept(next);
@@ -534,6 +558,11 @@ SecRule RESPONSE_STATUS "@streq 500" "id:4,phase:3,pass,log"
             ("/", "addr", "192.0.2.1:1", 200, &[2], false),
             ("/", "addr", "192.0.2.1:5", 200, &[2], true),
             ("/", "addr", "192.0.2.7:1", 200, &[], false),
+            // Where the link did not match the address, the kept state serves any address
+            // it does not match.
+            ("/", "addr", "192.0.2.7:1", 200, &[], false),
+            ("/", "addr", "192.0.2.8:1", 200, &[], true),
+            ("/", "addr", "192.0.2.1:1", 200, &[2], false),
             // They read the transaction's id: never kept.
             ("/", "id", "192.0.2.1:1", 200, &[3], false),
             ("/", "id", "192.0.2.1:1", 200, &[3], false),
