@@ -43,12 +43,15 @@ fn curl(url: &str, args: &[&str]) -> (u16, String) {
         String::from_utf8_lossy(&out.stderr)
     );
     let head = String::from_utf8_lossy(&out.stdout).into_owned();
-    let status = head
-        .split_whitespace()
+    (status_of(&head), head)
+}
+
+/// The status a response head's status line gives.
+fn status_of(head: &str) -> u16 {
+    head.split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("a status line in {head}"));
-    (status, head)
+        .unwrap_or_else(|| panic!("a status line in {head}"))
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
@@ -515,14 +518,7 @@ fn curl_repeated(url: &str, count: usize) -> Vec<(u16, String)> {
     let heads: Vec<(u16, String)> = text
         .split("\r\n\r\n")
         .filter(|head| head.starts_with("HTTP/"))
-        .map(|head| {
-            let status = head
-                .split_whitespace()
-                .nth(1)
-                .and_then(|s| s.parse().ok())
-                .unwrap_or_else(|| panic!("a status line in {head}"));
-            (status, head.to_owned())
-        })
+        .map(|head| (status_of(head), head.to_owned()))
         .collect();
     assert_eq!(heads.len(), count, "{text}");
     heads

@@ -2,7 +2,7 @@
 //! alone, without a server, a socket or a load generator.
 //!
 //! ```text
-//! bext-wafcost [--crs ../shared/crs] [--paranoia 1] [--unfolded] [--memo] [--rounds 5]
+//! bext-wafcost [--crs ../shared/crs] [--paranoia 1] [--unfolded] [--memo] [--unique] [--rounds 5]
 //!              [--round-millis 1000 | --transactions N] [--case small.txt|small.txt-args3]
 //! ```
 //!
@@ -20,7 +20,9 @@
 //! `--memo` runs the transactions through a shard's memo (`secrule::memo`), as the server
 //! does by default: every transaction after the second is a hit, so this is the cost of a
 //! request that repeats. Without it, every transaction runs the rules (a request seen for
-//! the first time).
+//! the first time). `--unique` puts a number of its own in each transaction's path
+//! (`/u17/small.txt`), so no request repeats: with `--memo`, what the memo costs a request it
+//! does not hold (compare with `--unique` alone).
 //! `--unfolded` loads the rules without folding (`Builder::finish_unfolded`), to see what
 //! folding saves. `--transactions N` runs exactly N transactions a round instead of a
 //! length of time: under `perf stat -e instructions`, the difference between two counts
@@ -48,6 +50,7 @@ struct Args {
     paranoia: u8,
     unfolded: bool,
     memo: bool,
+    unique: bool,
     rounds: usize,
     round: Duration,
     /// `--transactions`: a round is this many transactions rather than `round` long.
@@ -73,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
         paranoia: 1,
         unfolded: false,
         memo: false,
+        unique: false,
         rounds: 5,
         round: Duration::from_millis(1000),
         transactions: None,
@@ -88,6 +92,7 @@ fn parse_args() -> Result<Args, String> {
             }
             Long("unfolded") => args.unfolded = true,
             Long("memo") => args.memo = true,
+            Long("unique") => args.unique = true,
             Long("transactions") => {
                 args.transactions = Some(parser.value().map_err(error)?.parse().map_err(error)?);
             }
@@ -158,6 +163,7 @@ fn run(args: Args) -> Result<(), String> {
                 &rules,
                 memo.as_ref(),
                 &request,
+                args.unique,
                 args.round,
                 args.transactions,
             )?);
@@ -180,6 +186,7 @@ fn round(
     rules: &RuleSet,
     memo: Option<&Rc<RefCell<Memo>>>,
     request: &Request<'_>,
+    unique: bool,
     length: Duration,
     count: Option<u64>,
 ) -> Result<f64, String> {
@@ -193,7 +200,23 @@ fn round(
         protocol: request.protocol,
         headers: &response_headers,
     };
-    let transaction = || -> Result<(), String> {
+    let mut sequence = 0u64;
+    let mut target = Vec::new();
+    let mut transaction = || -> Result<(), String> {
+        let unique_request;
+        let request = if unique {
+            sequence += 1;
+            target.clear();
+            target.extend_from_slice(format!("/u{sequence}").as_bytes());
+            target.extend_from_slice(request.target);
+            unique_request = Request {
+                target: &target,
+                ..*request
+            };
+            &unique_request
+        } else {
+            request
+        };
         let mut tx = rules.begin_with(memo, request);
         tx.check_response_head(rules, &head);
         if tx.response_body_wanted(rules).is_some() {
