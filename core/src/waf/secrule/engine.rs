@@ -805,28 +805,13 @@ impl Transaction {
         selected: &Selected<'_>,
         chain: u64,
         expanded: Option<&[u8]>,
-        mut captures: Option<&mut Vec<Vec<u8>>>,
+        captures: Option<&mut Vec<Vec<u8>>>,
         scratch: &mut (Vec<u8>, Vec<u8>),
     ) -> Option<Matched> {
         let operator = &link.operator;
         let value: &[u8] = &selected.value;
         if link.actions.multi_match {
-            let (current, next) = scratch;
-            if operator.matches(value, expanded, captures.as_deref_mut()) {
-                return Some(Matched::Selected);
-            }
-            current.clear();
-            current.extend_from_slice(value);
-            for transform in &link.transforms {
-                transform.apply(current, next);
-                std::mem::swap(current, next);
-                // A transformation that changed nothing leaves the operator's answer as it
-                // was (a miss): every operator is a function of its input.
-                if current != next && operator.matches(current, expanded, captures.as_deref_mut()) {
-                    return Some(Matched::Transformed(current.clone()));
-                }
-            }
-            return None;
+            return multi_match(link, value, expanded, captures, scratch);
         }
         let key = selected.cache_key(chain);
         // The operator over the (transformed) value, skipping the regex when the link's
@@ -1633,20 +1618,44 @@ pub(super) fn link_matches(set: &RuleSet, (index, depth): (usize, u8), value: &[
     let Some(link) = link else {
         return true;
     };
-    let operator = &link.operator;
-    if link.actions.multi_match && operator.matches(value, None, None) {
-        return true;
+    let mut scratch = (Vec::new(), Vec::new());
+    if link.actions.multi_match {
+        return multi_match(link, value, None, None, &mut scratch).is_some();
     }
-    let mut current = value.to_vec();
-    let mut next = Vec::new();
+    let (mut current, mut next) = scratch;
+    current.extend_from_slice(value);
     for transform in &link.transforms {
         transform.apply(&current, &mut next);
         std::mem::swap(&mut current, &mut next);
-        if link.actions.multi_match && current != next && operator.matches(&current, None, None) {
-            return true;
+    }
+    link.operator.matches(&current, None, None)
+}
+
+/// `multiMatch`: `link`'s operator over `value`, then after each of its transformations
+/// (in `scratch`); which value matched first, if one did.
+fn multi_match(
+    link: &Rule,
+    value: &[u8],
+    expanded: Option<&[u8]>,
+    mut captures: Option<&mut Vec<Vec<u8>>>,
+    (current, next): &mut (Vec<u8>, Vec<u8>),
+) -> Option<Matched> {
+    let operator = &link.operator;
+    if operator.matches(value, expanded, captures.as_deref_mut()) {
+        return Some(Matched::Selected);
+    }
+    current.clear();
+    current.extend_from_slice(value);
+    for transform in &link.transforms {
+        transform.apply(current, next);
+        std::mem::swap(current, next);
+        // A transformation that changed nothing leaves the operator's answer as it was (a
+        // miss): every operator is a function of its input.
+        if current != next && operator.matches(current, expanded, captures.as_deref_mut()) {
+            return Some(Matched::Transformed(current.clone()));
         }
     }
-    !link.actions.multi_match && operator.matches(&current, None, None)
+    None
 }
 
 /// `TX:0` to `TX:9`, the names captures are filed under.

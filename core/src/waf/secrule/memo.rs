@@ -229,12 +229,18 @@ impl Memo {
     }
 
     fn insert(&mut self, key: Box<[u8]>, node: Rc<Node>) {
-        self.bytes += node.bytes.get();
-        self.counts.stored += 1;
-        if let Some(old) = self.entries.insert(key, node) {
-            self.bytes -= old.bytes.get();
+        let added = node.bytes.get();
+        let removed = self.entries.insert(key, node).map_or(0, |old| {
             old.leave();
-        }
+            old.bytes.get()
+        });
+        self.stored(added, removed);
+    }
+
+    /// A state was kept: `added` bytes joined, `removed` left with a state it replaced.
+    fn stored(&mut self, added: usize, removed: usize) {
+        self.bytes = self.bytes + added - removed;
+        self.counts.stored += 1;
         self.trim();
     }
 
@@ -466,10 +472,7 @@ impl Exchange {
         for above in &self.path {
             above.bytes.set(above.bytes.get() + added - removed);
         }
-        let mut kept = memo.borrow_mut();
-        kept.bytes = kept.bytes + added - removed;
-        kept.counts.stored += 1;
-        kept.trim();
+        memo.borrow_mut().stored(added, removed);
         self.path.push(node);
     }
 }
