@@ -58,12 +58,13 @@ if [ "$example/package-lock.json" -nt "$example/node_modules/.package-lock.json"
     npm ci --prefix "$example" --no-audit --no-fund --loglevel=error
 fi
 
-# aioquic (PyPI), the HTTP/3 client of tests/h3.rs, and websockets, the WebSocket server
-# and client of tests/proxy.rs, in a virtual environment of its own outside the clone (the
-# h3 test installs aioquic there itself when run alone).
+# aioquic (PyPI), the HTTP/3 client of tests/h3.rs, websockets, the WebSocket server and
+# client of tests/proxy.rs, and grpcio, the gRPC server and client of
+# tests/proxy_upstreams.rs, in a virtual environment of its own outside the clone (a test
+# run alone installs what it needs there itself).
 quic_venv=/var/cache/bext/quic-venv
-if ! "$quic_venv/bin/python" -c 'import aioquic, websockets' 2>/dev/null; then
-    step "installing aioquic and websockets into $quic_venv (pip)"
+if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, grpc' 2>/dev/null; then
+    step "installing aioquic, websockets and grpcio into $quic_venv (pip)"
     mkdir -p "$(dirname "$quic_venv")"
     rm -rf "$quic_venv"
     # Debian's own python3 makes virtual environments only with python3-venv installed.
@@ -73,7 +74,7 @@ if ! "$quic_venv/bin/python" -c 'import aioquic, websockets' 2>/dev/null; then
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
         python3 -m venv "$quic_venv"
     fi
-    "$quic_venv/bin/pip" install --quiet aioquic==1.7.2 websockets==15.0.1
+    "$quic_venv/bin/pip" install --quiet aioquic==1.7.2 websockets==15.0.1 grpcio==1.85.4
 fi
 
 export CARGO_TERM_COLOR=never

@@ -284,6 +284,14 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
                 "upstream[0].tls: servers[0] is a Unix socket",
             ),
             (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nprotocol = \"http3\"\n[[site]]\nroot = \".\"\n",
+                "upstream[0].protocol: `http3`: \"http1\" (HTTP/1.1, the default) or \"http2\"",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nprotocol = \"http2\"\nhealth = { path = \"/healthz\" }\n[[site]]\nroot = \".\"\n",
+                "upstream[0].health: active health checks speak HTTP/1.1",
+            ),
+            (
                 "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_sni = \"10.0.0.1\"\n[[site]]\nroot = \".\"\n",
                 "upstream[0].tls_sni: `10.0.0.1`: a DNS name",
             ),

@@ -1,9 +1,11 @@
-//! Upstreams beyond plain TCP, end to end: a server on a Unix socket; HTTPS servers verified
-//! against an authority made here with openssl, and refused when their certificate is not
-//! trusted or does not name them; next.config rewrites to another server's URL, proxied as
-//! `next start` does; and an upstream handing out a site's internal file with
-//! `X-Accel-Redirect`. The servers are `tests/proxy/upstream.py` (Python's http.server, with
-//! its `ssl` module for HTTPS), the client curl.
+//! Upstreams beyond plain HTTP/1.1 over TCP, end to end: a server on a Unix socket; HTTPS
+//! servers verified against an authority made here with openssl, and refused when their
+//! certificate is not trusted or does not name them; next.config rewrites to another
+//! server's URL, proxied as `next start` does; an upstream handing out a site's internal file
+//! with `X-Accel-Redirect`; and gRPC servers spoken to over HTTP/2 (`protocol = "http2"`), in
+//! the clear and over TLS. The servers are `tests/proxy/upstream.py` (Python's http.server,
+//! with its `ssl` module for HTTPS) and `tests/proxy/grpc_peer.py` (grpcio); the clients curl
+//! and grpcio's.
 
 mod common;
 #[path = "proxy/harness.rs"]
@@ -672,5 +674,164 @@ fn a_route_s_own_timeout_wins_over_its_upstream_s() {
             "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\n[[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"a\"\ntimeout_ms = 0\n",
             "site[0].proxy[0].timeout_ms",
         )],
+    );
+}
+
+/// Asserts what `grpc_peer.py call` got back through bext: every kind of call, with its
+/// status and trailers, as the server sent them.
+#[track_caller]
+fn assert_grpc_calls_came_through(out: &serde_json::Value, received: &str) {
+    let unary = out["unary"].as_str().unwrap_or_default();
+    let (echo, seen) = unary.split_once(' ').unwrap_or((unary, "{}"));
+    assert_eq!(echo, "echo:hello", "{out}");
+    let seen = json(seen);
+    assert_eq!(seen["via"], format!("{received} bext"), "{out}");
+    assert_eq!(seen["x-forwarded-for"], "127.0.0.1", "{out}");
+    // Trailers: gRPC's status and the server's own metadata.
+    assert_eq!(out["code"], "OK", "{out}");
+    assert_eq!(out["trailers"]["x-trailer"], "kept", "{out}");
+    assert_eq!(out["fail"]["code"], "NOT_FOUND", "{out}");
+    assert_eq!(out["fail"]["details"], "no such thing", "{out}");
+    // 3 MiB each way is past every flow-control window on both connections.
+    assert_eq!(out["big"], 3 << 20, "{out}");
+    assert_eq!(out["served"], 60, "{out}");
+    assert_eq!(out["served_in_order"], true, "{out}");
+    // A status after messages travels in the trailers of a body that was streamed.
+    assert_eq!(out["aborted"]["code"], "RESOURCE_EXHAUSTED", "{out}");
+    assert_eq!(out["aborted"]["before"], 2, "{out}");
+    let collected: Vec<String> = (0..100).map(|i| format!("m{i}")).collect();
+    assert_eq!(out["collected"], collected.join("+"), "{out}");
+    assert_eq!(
+        out["chat"],
+        serde_json::json!(["ONE", "TWO", "THREE"]),
+        "{out}"
+    );
+    assert_eq!(out["side_by_side"], 24, "{out}");
+}
+
+#[test]
+fn grpc_calls_go_through_an_http2_upstream_on_one_connection() {
+    let upstream = Upstream::grpc(&[]);
+    let port = upstream.port();
+    let dir = TempDir::new("proxy-grpc");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"grpc\"\nservers = [\"127.0.0.1:{port}\"]\nprotocol = \"http2\"\n\
+             idle_connections_max = 0\n\n\
+             [[site]]\nbody_bytes_max = 16777216\n\
+             [[site.proxy]]\nmatch = \"/**\"\nupstream = \"grpc\"\n"
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    // The gRPC client speaks HTTP/2 to bext in the clear (prior knowledge), as to a server.
+    let out = harness::grpc_calls(&bext.addr.to_string(), None);
+    assert_grpc_calls_came_through(&out, "2");
+    // Every call was a stream of one connection (idle_connections_max is HTTP/1.1's).
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
+    assert!(bext.metric("bext_proxy_connections_reused_total") >= 30);
+
+    // An HTTP/1.1 client reaches the same server: the request's body goes with its length,
+    // and the answer's body comes back (its trailers are HTTP/2's only).
+    let frame = dir.write("frame", b"\0\0\0\0\x02hi");
+    let (status, body, _) = curl(
+        &format!("http://{}/test.Echo/Unary", bext.addr),
+        &[
+            "--http1.1",
+            "-H",
+            "content-type: application/grpc",
+            "-H",
+            "te: trailers",
+            "--data-binary",
+            &format!("@{}", frame.display()),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("echo:hi"), "{body:?}");
+    assert!(body.contains(r#""via": "1.1 bext""#), "{body:?}");
+    // A 3 MiB message from an HTTP/1.1 client, streamed as it is read (chunked: no length),
+    // without `te: trailers`: bext says it to the server, which refuses calls without it.
+    let mut frame = vec![0u8, 0, 0x30, 0, 0];
+    frame.extend(std::iter::repeat_n(b'x', 3 << 20));
+    let frame = dir.write("big-frame", frame);
+    let (status, body, _) = curl(
+        &format!("http://{}/test.Echo/Unary", bext.addr),
+        &[
+            "--http1.1",
+            "-H",
+            "content-type: application/grpc",
+            "-H",
+            "transfer-encoding: chunked",
+            "--data-binary",
+            &format!("@{}", frame.display()),
+        ],
+    );
+    assert_eq!(status, 200, "{}", bext.stderr());
+    assert!(
+        body.contains(&format!("echo:{} ", "x".repeat(3 << 20))),
+        "{} bytes back",
+        body.len()
+    );
+
+    // The server goes away: its connection ends, calls fail with UNAVAILABLE (502), and
+    // once it is back on its port, the next call opens a new connection.
+    drop(upstream);
+    let (status, _, _) = curl(
+        &format!("http://{}/test.Echo/Unary", bext.addr),
+        &[
+            "--http2-prior-knowledge",
+            "-H",
+            "content-type: application/grpc",
+        ],
+    );
+    assert_eq!(status, 502, "{}", bext.stderr());
+    let _upstream = Upstream::grpc(&["--port", &port.to_string()]);
+    let out = common::eventually("the gRPC server is answered through bext again", || {
+        let out = harness::grpc_calls(&bext.addr.to_string(), None);
+        (out["code"] == "OK").then_some(out)
+    });
+    assert_grpc_calls_came_through(&out, "2");
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 2);
+}
+
+#[test]
+fn grpc_over_tls_upstreams_is_agreed_by_alpn() {
+    let dir = TempDir::new("proxy-grpc-tls");
+    make_authority_and_server(dir.path());
+    let path = |name: &str| {
+        dir.path()
+            .join(name)
+            .to_str()
+            .expect("utf-8 path")
+            .to_owned()
+    };
+    let grpc = Upstream::grpc(&[&path("cert.pem"), &path("key.pem")]);
+    // Python's ssl server speaks HTTP/1.1 only, and agrees to no protocol by ALPN.
+    let http1 = Upstream::start_with("only-h1", &["--tls", &path("cert.pem"), &path("key.pem")]);
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\n\n\
+             [[upstream]]\nname = \"h1\"\nservers = [\"{}\"]\nprotocol = \"http2\"\ntls = true\n\
+             tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\n\n\
+             [[site]]\n\
+             [[site.proxy]]\nmatch = \"/test.Echo/**\"\nupstream = \"grpc\"\n\
+             [[site.proxy]]\nmatch = \"/h1/**\"\nupstream = \"h1\"\n",
+            grpc.addr(),
+            http1.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let out = harness::grpc_calls(&bext.addr.to_string(), None);
+    assert_grpc_calls_came_through(&out, "2");
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
+    // A server that does not agree to h2 is not spoken to: 502, and the log says why.
+    let (status, _, _) = curl(&format!("http://{}/h1/echo", bext.addr), &[]);
+    assert_eq!(status, 502);
+    assert!(
+        bext.wait_for_stderr("the server did not agree to HTTP/2 by ALPN"),
+        "{}",
+        bext.stderr()
     );
 }

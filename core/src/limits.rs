@@ -563,6 +563,7 @@ const _: () = assert!(
 );
 const _: () = assert!(H2_FRAME_BYTES_MAX >= 16 * 1024 && H2_FRAME_BYTES_MAX < (1 << 24));
 const _: () = assert!(H2_STREAM_SEND_BYTES_MAX <= H2_OUTPUT_BYTES_MAX);
+const _: () = assert!(PROXY_H2_STREAM_WINDOW_BYTES <= PROXY_H2_CONNECTION_WINDOW_BYTES);
 const _: () = assert!(APP_FILE_SNAPSHOT_BYTES_MAX <= APP_FILES_SNAPSHOT_BYTES_MAX);
 const _: () = assert!(IMAGE_CACHE_ENTRY_BYTES_MAX <= IMAGE_CACHE_BYTES_MAX);
 const _: () = assert!(APP_FILES_SNAPSHOT_BYTES_MAX <= ENGINE_HEAP_BYTES_MAX / 8);
@@ -649,6 +650,13 @@ pub const PROXY_INLINE_BODY_BYTES_MAX: usize = 64 * 1024;
 pub const PROXY_CACHE_PASS_MS: u64 = 10_000;
 /// URLs a shard remembers so per upstream; when full, the oldest half is forgotten.
 pub const PROXY_CACHE_PASSES_MAX: usize = 4096;
+/// Receive window of each stream a shard opens to an HTTP/2 upstream (`protocol =
+/// "http2"`): what the upstream may send ahead of the client taking it.
+pub const PROXY_H2_STREAM_WINDOW_BYTES: u32 = 256 * 1024;
+/// Receive window of a shard's whole connection to an HTTP/2 upstream server: every
+/// request's stream shares it, so it holds many streams' windows (a few slow clients must
+/// not stall the rest).
+pub const PROXY_H2_CONNECTION_WINDOW_BYTES: u32 = 16 * 1024 * 1024;
 /// Longest wait for an upstream name to resolve when the config loads.
 pub const PROXY_RESOLVE_TIMEOUT_MS: u64 = 5_000;
 /// A tunnel's read buffer per direction to begin with and to shrink back to (an idle

@@ -11,6 +11,8 @@ use crate::common;
 
 /// The `websockets` release `tests/proxy/ws.py` is written against.
 pub const WEBSOCKETS: &str = "websockets==15.0.1";
+/// The `grpcio` release `tests/proxy/grpc_peer.py` is written against.
+pub const GRPCIO: &str = "grpcio==1.85.4";
 
 /// A running test upstream, killed on drop.
 pub struct Upstream {
@@ -48,6 +50,16 @@ impl Upstream {
         Upstream::spawn(
             Command::new(common::venv_python("websockets", WEBSOCKETS))
                 .arg(ws_script())
+                .arg("serve")
+                .args(args),
+        )
+    }
+
+    /// The gRPC server, with `grpc_peer.py serve`'s options (`--port N`, `CERT KEY`).
+    pub fn grpc(args: &[&str]) -> Upstream {
+        Upstream::spawn(
+            Command::new(common::venv_python("grpc", GRPCIO))
+                .arg(grpc_script())
                 .arg("serve")
                 .args(args),
         )
@@ -110,6 +122,27 @@ pub fn header<'a>(doc: &'a serde_json::Value, name: &str) -> Option<&'a str> {
         .iter()
         .find(|pair| pair[0] == name)
         .and_then(|pair| pair[1].as_str())
+}
+
+pub fn grpc_script() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/grpc_peer.py")
+}
+
+/// Every call of `grpc_peer.py call` through `target` (over TLS with `tls`: the authority's
+/// file and the name to expect): what came back.
+pub fn grpc_calls(target: &str, tls: Option<(&Path, &str)>) -> serde_json::Value {
+    let mut command = Command::new(common::venv_python("grpc", GRPCIO));
+    command.arg(grpc_script()).arg("call").arg(target);
+    if let Some((ca, name)) = tls {
+        command.arg(ca).arg(name);
+    }
+    let out = command.output().expect("python runs the gRPC client");
+    assert!(
+        out.status.success(),
+        "grpc_peer.py call {target}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&String::from_utf8_lossy(&out.stdout))
 }
 
 pub fn ws_script() -> std::path::PathBuf {

@@ -44,8 +44,8 @@ pub use model::{
     AccessLog, Acme, AcmeChallenge, Balance, CacheRule, ClientCert, ClusterConfig, Config,
     EngineChoice, FastCgi, HashKey, HealthCheck, HostHeader, INDEX_DEFAULT, LogFormat,
     OpsEndpoints, ProxyRoute, RealtimeConfig, RenderConfig, ServerAddress, ServerConfig,
-    ServerLimits, SiteConfig, SiteTls, SiteWaf, Timeouts, Upstream, UpstreamServer, UpstreamTls,
-    WafMode, WafRules, listen_default,
+    ServerLimits, SiteConfig, SiteTls, SiteWaf, Timeouts, Upstream, UpstreamProtocol,
+    UpstreamServer, UpstreamTls, WafMode, WafRules, listen_default,
 };
 
 use crate::limits;

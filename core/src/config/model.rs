@@ -95,6 +95,20 @@ pub struct Upstream {
     pub tls: Option<UpstreamTls>,
     /// The `Host` the upstream is sent.
     pub host_header: HostHeader,
+    /// `protocol`: the HTTP version spoken to the servers.
+    pub protocol: UpstreamProtocol,
+}
+
+/// `protocol`: which HTTP the proxy speaks to an upstream's servers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum UpstreamProtocol {
+    /// `"http1"`, the default: HTTP/1.1, a connection per request in flight, kept alive.
+    #[default]
+    Http1,
+    /// `"http2"`: HTTP/2, every request of a shard to a server multiplexed on one
+    /// connection: prior knowledge in the clear (h2c), ALPN `h2` over TLS. What gRPC needs
+    /// (trailers, streams both ways at once).
+    Http2,
 }
 
 /// How the proxy talks TLS to an upstream's servers.

@@ -74,6 +74,7 @@ pub(super) struct RawUpstream {
     pub tls_client_cert: Option<Spanned<String>>,
     pub tls_client_key: Option<Spanned<String>>,
     pub host_header: Option<Spanned<String>>,
+    pub protocol: Option<Spanned<String>>,
 }
 
 /// `[[upstream]] health = { … }`.

@@ -177,8 +177,12 @@ fn default_node() -> String {
 fn client_tls(files: &ClientCert) -> Result<redis::ClientTlsConfig, String> {
     let error = |e: String| format!("[cluster] redis_client_cert/redis_client_key: {e}");
     let auth = crate::upstream::read_client_auth(&files.cert, &files.key).map_err(error)?;
-    crate::upstream::client_config(Arc::new(rustls::RootCertStore::empty()), Some(&auth))
-        .map_err(|e| format!("[cluster] redis_client_key: {}: {e}", files.key.display()))?;
+    crate::upstream::client_config(
+        Arc::new(rustls::RootCertStore::empty()),
+        Some(&auth),
+        crate::upstream::ALPN_HTTP1,
+    )
+    .map_err(|e| format!("[cluster] redis_client_key: {}: {e}", files.key.display()))?;
     let read = |path: &std::path::Path| {
         std::fs::read(path).map_err(|e| error(format!("{}: {e}", path.display())))
     };

@@ -45,6 +45,7 @@
 
 mod cluster;
 mod driver;
+mod h2pipe;
 mod kernel;
 pub mod launch;
 mod log;

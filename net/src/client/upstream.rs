@@ -23,6 +23,13 @@ const HOP_BY_HOP: [&str; 8] = [
     "proxy-authenticate",
 ];
 
+/// Whether a field never crosses a proxy (RFC 9110 §7.6.1), whatever `Connection` names.
+pub fn hop_by_hop(name: &[u8]) -> bool {
+    HOP_BY_HOP
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
+}
+
 /// What the proxy adds about the client (`X-Forwarded-For/-Proto/-Host`, `Forwarded`) and
 /// itself (`Via`).
 #[derive(Debug, Clone, Copy)]
@@ -39,13 +46,11 @@ pub struct Forwarded<'a> {
     pub received: &'a str,
 }
 
-/// Writes the request head for the upstream: `method target HTTP/1.1`, the client's fields
-/// less hop-by-hop ones, framing and any `X-Forwarded-*` the client sent (the proxy's own
-/// replace them; `X-Forwarded-For`, `Forwarded` (RFC 7239) and `Via` (RFC 9110 §7.6.3, which
-/// a proxy must send) are appended to), then the body's framing as `body` says
-/// (`content-length`, or `transfer-encoding: chunked` for a body whose length is not known
-/// yet). The client's `Host` is kept unless `forwarded.send_host` replaces it. `upgrade`: the protocol an HTTP/1.1 client asked to
-/// switch to (`websocket`), asked of the upstream in turn.
+/// Writes the request head for the upstream: `method target HTTP/1.1`, the fields
+/// [`forwarded_fields`] gives, then the body's framing as `body` says (`content-length`, or
+/// `transfer-encoding: chunked` for a body whose length is not known yet). `upgrade`: the
+/// protocol an HTTP/1.1 client asked to switch to (`websocket`), asked of the upstream in
+/// turn.
 pub fn encode_request<'f>(
     out: &mut Vec<u8>,
     method: &[u8],
@@ -59,15 +64,38 @@ pub fn encode_request<'f>(
     out.push(b' ');
     out.extend_from_slice(target);
     out.extend_from_slice(b" HTTP/1.1\r\n");
+    forwarded_fields(fields, forwarded, &mut |name, value| {
+        field(out, name, value)
+    });
+    match body {
+        BodyKind::None => {}
+        BodyKind::Length(length) => field(out, b"content-length", length.to_string().as_bytes()),
+        BodyKind::Chunked => field(out, b"transfer-encoding", b"chunked"),
+    }
+    if let Some(protocol) = upgrade {
+        field(out, b"connection", b"upgrade");
+        field(out, b"upgrade", protocol);
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The request fields an upstream is sent, in order, whatever HTTP carries them: the
+/// client's, less hop-by-hop ones, framing and any `X-Forwarded-*` the client sent (the
+/// proxy's own replace them); the `Host` (the client's unless `forwarded.send_host` replaces
+/// it); then `X-Forwarded-For`, `Forwarded` (RFC 7239) and `Via` (RFC 9110 §7.6.3, which a
+/// proxy must send), each appended to what the client sent, and `X-Forwarded-Proto/-Host`.
+pub fn forwarded_fields<'f>(
+    fields: impl Iterator<Item = (&'f [u8], &'f [u8])> + Clone,
+    forwarded: &Forwarded<'_>,
+    emit: &mut dyn FnMut(&[u8], &[u8]),
+) {
     let named = connection_tokens(fields.clone());
     let mut earlier_for: Vec<&[u8]> = Vec::new();
     let mut earlier_forwarded: Vec<&[u8]> = Vec::new();
     let mut earlier_via: Vec<&[u8]> = Vec::new();
     let mut has_host = false;
     for (name, value) in fields {
-        let skip = HOP_BY_HOP
-            .iter()
-            .any(|h| name.eq_ignore_ascii_case(h.as_bytes()))
+        let skip = hop_by_hop(name)
             || named.iter().any(|n| name.eq_ignore_ascii_case(n))
             || name.eq_ignore_ascii_case(b"content-length")
             || name.eq_ignore_ascii_case(b"expect")
@@ -90,67 +118,59 @@ pub fn encode_request<'f>(
             continue;
         }
         has_host |= name.eq_ignore_ascii_case(b"host");
-        field(out, name, value);
+        emit(name, value);
     }
     if let Some(host) = forwarded.send_host {
-        field(out, b"host", host);
+        emit(b"host", host);
     } else if !has_host && let Some(host) = forwarded.host {
-        field(out, b"host", host);
+        emit(b"host", host);
     }
-    out.extend_from_slice(b"x-forwarded-for: ");
+    let mut value: Vec<u8> = Vec::with_capacity(64);
     for earlier in earlier_for {
-        out.extend_from_slice(earlier);
-        out.extend_from_slice(b", ");
+        value.extend_from_slice(earlier);
+        value.extend_from_slice(b", ");
     }
-    out.extend_from_slice(forwarded.client.as_bytes());
-    out.extend_from_slice(b"\r\n");
-    field(out, b"x-forwarded-proto", forwarded.proto.as_bytes());
+    value.extend_from_slice(forwarded.client.as_bytes());
+    emit(b"x-forwarded-for", &value);
+    emit(b"x-forwarded-proto", forwarded.proto.as_bytes());
     if let Some(host) = forwarded.host {
-        field(out, b"x-forwarded-host", host);
+        emit(b"x-forwarded-host", host);
     }
-    out.extend_from_slice(b"forwarded: ");
+    value.clear();
     for earlier in earlier_forwarded {
-        out.extend_from_slice(earlier);
-        out.extend_from_slice(b", ");
+        value.extend_from_slice(earlier);
+        value.extend_from_slice(b", ");
     }
     // RFC 7239 §6: an IPv6 address is bracketed and quoted; a host with a port is quoted.
     if forwarded.client.contains(':') {
-        out.extend_from_slice(b"for=\"[");
-        out.extend_from_slice(forwarded.client.as_bytes());
-        out.extend_from_slice(b"]\"");
+        value.extend_from_slice(b"for=\"[");
+        value.extend_from_slice(forwarded.client.as_bytes());
+        value.extend_from_slice(b"]\"");
     } else {
-        out.extend_from_slice(b"for=");
-        out.extend_from_slice(forwarded.client.as_bytes());
+        value.extend_from_slice(b"for=");
+        value.extend_from_slice(forwarded.client.as_bytes());
     }
-    out.extend_from_slice(b";proto=");
-    out.extend_from_slice(forwarded.proto.as_bytes());
+    value.extend_from_slice(b";proto=");
+    value.extend_from_slice(forwarded.proto.as_bytes());
     if let Some(host) = forwarded.host {
-        out.extend_from_slice(b";host=\"");
+        value.extend_from_slice(b";host=\"");
         for &byte in host {
             if matches!(byte, b'"' | b'\\') {
-                out.push(b'\\');
+                value.push(b'\\');
             }
-            out.push(byte);
+            value.push(byte);
         }
-        out.push(b'"');
+        value.push(b'"');
     }
-    out.extend_from_slice(b"\r\nvia: ");
+    emit(b"forwarded", &value);
+    value.clear();
     for earlier in earlier_via {
-        out.extend_from_slice(earlier);
-        out.extend_from_slice(b", ");
+        value.extend_from_slice(earlier);
+        value.extend_from_slice(b", ");
     }
-    out.extend_from_slice(forwarded.received.as_bytes());
-    out.extend_from_slice(b" bext\r\n");
-    match body {
-        BodyKind::None => {}
-        BodyKind::Length(length) => field(out, b"content-length", length.to_string().as_bytes()),
-        BodyKind::Chunked => field(out, b"transfer-encoding", b"chunked"),
-    }
-    if let Some(protocol) = upgrade {
-        field(out, b"connection", b"upgrade");
-        field(out, b"upgrade", protocol);
-    }
-    out.extend_from_slice(b"\r\n");
+    value.extend_from_slice(forwarded.received.as_bytes());
+    value.extend_from_slice(b" bext");
+    emit(b"via", &value);
 }
 
 /// Appends a run of a request body framed as the head said: as it is for a declared length,

@@ -6,7 +6,7 @@ use toml::Spanned;
 
 use super::super::model::{
     Balance, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress, Upstream,
-    UpstreamServer, UpstreamTls,
+    UpstreamProtocol, UpstreamServer, UpstreamTls,
 };
 use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
@@ -104,6 +104,34 @@ impl Checker<'_> {
                     }
                 }
             };
+            let protocol = match &raw.protocol {
+                None => UpstreamProtocol::Http1,
+                Some(value) => match value.get_ref().as_str() {
+                    "http1" => UpstreamProtocol::Http1,
+                    "http2" => UpstreamProtocol::Http2,
+                    other => {
+                        return Err(self.source.error(
+                            value.span(),
+                            &format!("{prefix}.protocol"),
+                            format!(
+                                "`{other}`: \"http1\" (HTTP/1.1, the default) or \"http2\" \
+                                 (HTTP/2: h2c in the clear, ALPN h2 over TLS)"
+                            ),
+                        ));
+                    }
+                },
+            };
+            if protocol == UpstreamProtocol::Http2
+                && let Some(health) = &raw.health
+            {
+                return Err(self.source.error(
+                    health.span(),
+                    &format!("{prefix}.health"),
+                    "active health checks speak HTTP/1.1, which an HTTP/2 upstream may not \
+                     answer: with `protocol = \"http2\"` the servers' health is judged from \
+                     the requests they answer (`fail_max`, `eject_ms`)",
+                ));
+            }
             let balance = match &raw.balance {
                 None => Balance::RoundRobin,
                 Some(text) => balance(text.get_ref()).map_err(|message| {
@@ -149,6 +177,7 @@ impl Checker<'_> {
                 retry_non_idempotent: raw.retry_non_idempotent.unwrap_or(false),
                 tls,
                 host_header,
+                protocol,
             });
         }
         Ok(out)

@@ -389,6 +389,10 @@ impl BodyStream for Replayed {
     fn aborted(&self) -> bool {
         self.rest.aborted()
     }
+
+    fn trailers(&mut self) -> Option<bext_net::fields::Fields> {
+        self.rest.trailers()
+    }
 }
 
 /// One line per request that matched: its id, the request, each rule as ModSecurity logs

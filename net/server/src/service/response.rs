@@ -77,6 +77,14 @@ pub(crate) trait BodyStream {
     fn aborted(&self) -> bool {
         false
     }
+
+    /// Asked once `next` said `None` and the body was not [`BodyStream::aborted`]: the
+    /// fields that follow the body (an HTTP/2 upstream's trailers, where gRPC puts its
+    /// status). HTTP/2 sends them as the stream's trailer section; HTTP/1.1 and HTTP/3 leave
+    /// them out.
+    fn trailers(&mut self) -> Option<Fields> {
+        None
+    }
 }
 
 impl Body {

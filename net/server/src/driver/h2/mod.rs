@@ -3,7 +3,7 @@
 //!
 //! `h2` is a complete protocol state machine (framing, HPACK, flow control, stream states,
 //! the RFC 9113 checks) that only asks for a byte stream with readiness I/O, so it is driven
-//! over an in-memory [`pipe`] that two loops fill and drain with the transport's split
+//! over an in-memory [`pipe`](crate::h2pipe) that two loops fill and drain with the transport's split
 //! halves: reads and writes of one connection can both be in flight (a response goes out
 //! while the next frame is awaited), and neither ever cancels an owned-buffer operation with
 //! bytes in it. Everything belonging to one connection (the `h2` session, the reader, the
@@ -21,7 +21,6 @@
 //! frames, and its response at most `write_stall_timeout_ms` for the client's window. A
 //! draining shard sends GOAWAY and finishes the streams already open.
 
-mod pipe;
 mod stream;
 
 use std::cell::Cell;
@@ -37,7 +36,7 @@ use bext_core::limits::{
 };
 use bext_shards::sync::race;
 
-use self::pipe::{Pipe, PipeIo};
+use crate::h2pipe::{Pipe, PipeIo};
 use crate::service::Service;
 use crate::transport::Transport;
 

@@ -14,13 +14,14 @@ use h2::RecvStream;
 use h2::server::SendResponse;
 use http::header::{HeaderName, HeaderValue};
 
-use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, H2_STREAM_SEND_BYTES_MAX};
+use bext_core::limits::FILE_STREAM_CHUNK_BYTES;
 use bext_net::fields::Field;
 use bext_net::{Method, Version};
 use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt;
 
 use super::Connection;
+use crate::h2pipe::send_data;
 use crate::service::incoming::{BodyFault, IncomingBody, NextPiece};
 use crate::service::{Body, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response};
 use crate::shard::guard::{catch_sync, catch_unwind};
@@ -493,7 +494,16 @@ async fn send(
                     sent += n;
                 }
                 None if pieces.aborted() => break false,
-                None => break stream.send_data(Bytes::new(), true).is_ok(),
+                None => match pieces.trailers() {
+                    Some(fields) if !fields.is_empty() => {
+                        let mut trailers = http::HeaderMap::new();
+                        for field in fields.iter() {
+                            append(&mut trailers, field);
+                        }
+                        break stream.send_trailers(trailers).is_ok();
+                    }
+                    _ => break stream.send_data(Bytes::new(), true).is_ok(),
+                },
             }
         },
     };
@@ -515,36 +525,6 @@ fn append(headers: &mut http::HeaderMap, field: &Field) {
     ) {
         headers.append(name, value);
     }
-}
-
-/// Sends `data` as the client's window allows, each wait for window within `stall`; false if
-/// the stream or the connection failed.
-async fn send_data(
-    stream: &mut h2::SendStream<Bytes>,
-    slot: &DeadlineSlot<'_>,
-    stall: Duration,
-    mut data: Bytes,
-    end: bool,
-) -> bool {
-    if data.is_empty() {
-        return stream.send_data(data, end).is_ok();
-    }
-    while !data.is_empty() {
-        stream.reserve_capacity(data.len().min(H2_STREAM_SEND_BYTES_MAX));
-        let capacity = std::future::poll_fn(|cx| stream.poll_capacity(cx));
-        let n = match slot.run(Instant::now() + stall, capacity).await {
-            Some(Some(Ok(n))) => n,
-            _ => return false,
-        };
-        if n == 0 {
-            continue;
-        }
-        let chunk = data.split_to(n.min(data.len()));
-        if stream.send_data(chunk, end && data.is_empty()).is_err() {
-            return false;
-        }
-    }
-    true
 }
 
 /// Sends a file range in chunks read as the window opens.

@@ -27,6 +27,7 @@
 //! reload starts them afresh (the old ones close with the last request on them).
 
 mod cache;
+mod h2;
 pub(crate) mod health;
 mod outgoing;
 
@@ -43,7 +44,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use bext_core::config::{Balance, HostHeader, Upstream};
+use bext_core::config::{Balance, HostHeader, Upstream, UpstreamProtocol};
 use bext_core::limits::{
     PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_INLINE_BODY_BYTES_MAX,
     PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX, PROXY_RESPONSE_HEAD_BYTES_MAX,
@@ -95,6 +96,8 @@ pub(crate) struct UpstreamState {
     /// Cache keys whose last answer could not be kept, until when (balancer clock): their
     /// requests skip the cache for a while (`cache::answer`).
     passes: RefCell<std::collections::HashMap<u64, u64>>,
+    /// The HTTP/2 connection to each server (`protocol = "http2"`).
+    h2: crate::upstream::h2::H2Conns,
 }
 
 impl UpstreamState {
@@ -102,7 +105,11 @@ impl UpstreamState {
         let weights: Vec<u32> = upstream.servers.iter().map(|s| s.weight).collect();
         let seed = 0x9e37_79b9_7f4a_7c15u64 ^ (shard as u64).wrapping_mul(0x2545_f491);
         let tls = tls.and_then(|setup| {
-            crate::upstream::client_config(setup.roots.clone(), setup.client.as_deref())
+            let alpn = match upstream.protocol {
+                UpstreamProtocol::Http1 => crate::upstream::ALPN_HTTP1,
+                UpstreamProtocol::Http2 => crate::upstream::ALPN_H2,
+            };
+            crate::upstream::client_config(setup.roots.clone(), setup.client.as_deref(), alpn)
                 .inspect_err(|e| {
                     eprintln!(
                         "bext: proxy: upstream {}: no TLS client configuration: {e}",
@@ -117,6 +124,10 @@ impl UpstreamState {
             epoch: Instant::now(),
             tls,
             passes: RefCell::new(std::collections::HashMap::new()),
+            h2: match upstream.protocol {
+                UpstreamProtocol::Http1 => crate::upstream::h2::H2Conns::default(),
+                UpstreamProtocol::Http2 => crate::upstream::h2::H2Conns::new(weights.len()),
+            },
         }
     }
 
@@ -343,6 +354,17 @@ async fn forward(
     let upgrade = (request.version == Version::Http11)
         .then(|| upstream::upgrade_requested(fields.iter().copied()))
         .flatten();
+    if upgrade.is_some() && config.protocol == UpstreamProtocol::Http2 {
+        eprintln!(
+            "bext: proxy: upstream {}: an upgrade to {} cannot go to an HTTP/2 upstream \
+             (`protocol = \"http2\"`): {} {}",
+            config.name,
+            String::from_utf8_lossy(upgrade.unwrap_or_default()),
+            String::from_utf8_lossy(request.method_bytes),
+            String::from_utf8_lossy(request.target).escape_debug(),
+        );
+        return Response::error(502);
+    }
     let mut body = Outgoing::new(
         request.body,
         request.take_incoming(),
@@ -376,15 +398,6 @@ async fn forward(
             HostHeader::Upstream => hosts.get(server).map(String::as_bytes),
             HostHeader::Fixed(host) => Some(host.as_bytes()),
         };
-        let head = request_head(
-            from.secure,
-            request,
-            target,
-            &fields,
-            upgrade,
-            send_host,
-            body.framing(),
-        );
         let tls = match (&config.tls, &state.tls, names.and_then(|n| n.get(server))) {
             (None, _, _) => None,
             (Some(_), Some(config), Some(name)) => Some(TlsTo { config, name }),
@@ -394,17 +407,40 @@ async fn forward(
                 break;
             }
         };
+        let timeout = Duration::from_millis(from.timeout_ms.unwrap_or(config.timeout_ms));
         state.peers.borrow_mut().started(server);
         let started = Instant::now();
-        let mut asked = Asked {
-            head: &head,
-            body: &mut body,
-            head_request,
-            upgrade: upgrade.is_some(),
-            idempotent,
-            timeout: Duration::from_millis(from.timeout_ms.unwrap_or(config.timeout_ms)),
+        let result = match config.protocol {
+            UpstreamProtocol::Http1 => {
+                let head = request_head(
+                    from.secure,
+                    request,
+                    target,
+                    &fields,
+                    upgrade,
+                    send_host,
+                    body.framing(),
+                );
+                let mut asked = Asked {
+                    head: &head,
+                    body: &mut body,
+                    head_request,
+                    upgrade: upgrade.is_some(),
+                    idempotent,
+                    timeout,
+                };
+                exchange(service, state, config, server, addr, tls, &mut asked)
+                    .await
+                    .map(Answered::Http1)
+            }
+            UpstreamProtocol::Http2 => {
+                forward_h2(
+                    service, from, request, target, &fields, send_host, &mut body, state, config,
+                    server, addr, tls, timeout,
+                )
+                .await
+            }
         };
-        let result = exchange(service, state, config, server, addr, tls, &mut asked).await;
         let outcome = match &result {
             Ok(_) => Outcome::Answered {
                 latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -420,14 +456,15 @@ async fn forward(
             config.eject_ms,
         );
         match result {
-            Ok((head, stream, rest)) => {
+            Ok(Answered::Http1((head, stream, rest))) => {
                 let pool = PoolSlot {
                     state: state.clone(),
                     server,
                     idle_max: config.idle_connections_max,
                 };
-                return respond(service, pool, asked.timeout, head, stream, rest);
+                return respond(service, pool, timeout, head, stream, rest);
             }
+            Ok(Answered::Ready(response)) => return response,
             Err(Failure::Client(fault)) => {
                 // Logged by the driver with the answer; the connection closes after it.
                 let mut response = Response::error(fault.status);
@@ -493,6 +530,80 @@ async fn forward(
             Response::error(503)
         }
     }
+}
+
+/// An upstream server's answer: an HTTP/1.1 head with its connection and what was read
+/// past the head, or (HTTP/2) the client's answer already.
+enum Answered {
+    Http1((ResponseHead, UpstreamConn, Vec<u8>)),
+    Ready(Response),
+}
+
+/// One request to one server over HTTP/2 (`protocol = "http2"`).
+#[allow(clippy::too_many_arguments)]
+async fn forward_h2(
+    service: &Service,
+    from: &Forwarding,
+    request: &Request<'_>,
+    target: &[u8],
+    fields: &[(&[u8], &[u8])],
+    send_host: Option<&[u8]>,
+    body: &mut Outgoing,
+    state: &Rc<UpstreamState>,
+    config: &Upstream,
+    server: usize,
+    addr: &PeerAddr,
+    tls: Option<TlsTo<'_>>,
+    timeout: Duration,
+) -> Result<Answered, Failure> {
+    let client = request.peer.ip().to_string();
+    let secure_upstream = tls.is_some();
+    let length = match body.framing() {
+        BodyKind::Length(n) => Some(n),
+        BodyKind::None | BodyKind::Chunked => None,
+    };
+    let authority = addr.to_string();
+    let forwarded = Forwarded {
+        client: &client,
+        proto: if from.secure { "https" } else { "http" },
+        host: request.host,
+        // Without a Host from the client, the server's address names the authority.
+        send_host: send_host.or(request.host.is_none().then_some(authority.as_bytes())),
+        received: request.version.via(),
+    };
+    let Some(head) = h2::request_head(
+        request.method_bytes,
+        target,
+        secure_upstream,
+        fields.iter().copied(),
+        &forwarded,
+        length,
+    ) else {
+        return Err(Failure::Client(BodyFault {
+            status: 400,
+            reason: "a method, target or host HTTP/2 cannot carry",
+        }));
+    };
+    let (whole, incoming) = body.take_for_stream();
+    h2::exchange(
+        h2::Exchange {
+            shard: &service.shard,
+            conns: &state.h2,
+            server,
+            addr,
+            tls,
+            connect_timeout: Duration::from_millis(config.connect_timeout_ms),
+            idle_for: Duration::from_millis(config.idle_ms),
+            timeout,
+        },
+        h2::Outbound {
+            head,
+            whole,
+            incoming,
+        },
+    )
+    .await
+    .map(Answered::Ready)
 }
 
 /// What is asked of an upstream server.

@@ -85,6 +85,21 @@ impl Outgoing {
         self.framing
     }
 
+    /// The body for an HTTP/2 stream, which frames it itself: the collected body (kept, so
+    /// it can go again), or the client's as it arrives (taken: it cannot).
+    pub fn take_for_stream(&mut self) -> (Option<Bytes>, Option<Box<dyn IncomingBody>>) {
+        let incoming = if self.ended {
+            None
+        } else {
+            self.incoming.take()
+        };
+        if incoming.is_some() {
+            self.spent = true;
+            self.kept = Vec::new();
+        }
+        (self.whole.clone(), incoming)
+    }
+
     /// Whether the whole body can be sent (again).
     pub fn replayable(&self) -> bool {
         !self.spent

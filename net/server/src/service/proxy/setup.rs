@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bext_core::config::UpstreamTls;
 use bext_core::config::{Balance, Config, HostHeader, ServerAddress, Upstream, UpstreamServer};
+use bext_core::config::{UpstreamProtocol, UpstreamTls};
 use bext_core::limits::{
     PROXY_CONNECT_TIMEOUT_MS_DEFAULT, PROXY_EJECT_MS_DEFAULT, PROXY_FAIL_MAX_DEFAULT,
     PROXY_IDLE_CONNECTIONS_DEFAULT, PROXY_IDLE_MS_DEFAULT, PROXY_TIMEOUT_MS_DEFAULT,
@@ -166,6 +166,7 @@ fn rewrite_upstream(origin: &Origin) -> Upstream {
             client_cert: None,
         }),
         host_header: HostHeader::Upstream,
+        protocol: UpstreamProtocol::Http1,
     }
 }
 
@@ -240,12 +241,13 @@ fn tls_setup(
                 .map_err(|e| format!("upstream[{index}].tls_client_cert/tls_client_key: {e}"))?;
             // Made once here, so that a key that is not the certificate's is an error of
             // the config, not of each shard's first connection.
-            crate::upstream::client_config(roots.clone(), Some(&auth)).map_err(|e| {
-                format!(
-                    "upstream[{index}].tls_client_key: {}: {e}",
-                    files.key.display()
-                )
-            })?;
+            crate::upstream::client_config(roots.clone(), Some(&auth), crate::upstream::ALPN_HTTP1)
+                .map_err(|e| {
+                    format!(
+                        "upstream[{index}].tls_client_key: {}: {e}",
+                        files.key.display()
+                    )
+                })?;
             Some(Arc::new(auth))
         }
     };

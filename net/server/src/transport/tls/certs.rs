@@ -314,6 +314,7 @@ pub(crate) struct ClientAuth {
 pub(crate) fn client_config(
     roots: Arc<rustls::RootCertStore>,
     client: Option<&ClientAuth>,
+    alpn: &[u8],
 ) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
     let builder = rustls::ClientConfig::builder_with_provider(Arc::new(crypto::default_provider()))
         .with_safe_default_protocol_versions()?
@@ -322,6 +323,6 @@ pub(crate) fn client_config(
         Some(auth) => builder.with_client_auth_cert(auth.chain.clone(), auth.key.clone_key())?,
         None => builder.with_no_client_auth(),
     };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![alpn.to_vec()];
     Ok(Arc::new(config))
 }

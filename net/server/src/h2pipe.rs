@@ -1,4 +1,6 @@
-//! The bytes between the `h2` crate and a transport.
+//! The bytes between the `h2` crate and a transport, for both of bext's roles: the HTTP/2
+//! driver's server connections (`driver::h2`) and the proxy's client connections to HTTP/2
+//! upstreams (`upstream::h2`).
 //!
 //! `h2` drives its connection through `tokio::io::AsyncRead`/`AsyncWrite` (readiness: "copy
 //! into this slice now or tell me later"), while bext's transports complete operations on
@@ -21,7 +23,9 @@ use std::task::{Context, Poll, Waker};
 
 use std::time::{Duration, Instant};
 
-use bext_core::limits::{H2_OUTPUT_BYTES_MAX, H2_READ_BYTES};
+use bytes::Bytes;
+
+use bext_core::limits::{H2_OUTPUT_BYTES_MAX, H2_READ_BYTES, H2_STREAM_SEND_BYTES_MAX};
 
 /// Bytes asked of the transport per read while the connection is quiet: what an idle
 /// connection holds in its pending read.
@@ -33,7 +37,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use crate::transport::{TransportRead, TransportWrite};
 
 #[derive(Default)]
-pub(super) struct Pipe {
+pub(crate) struct Pipe {
     state: RefCell<State>,
 }
 
@@ -74,7 +78,7 @@ fn wake(slot: &mut Option<Waker>) {
 impl Pipe {
     /// A pipe whose inbox starts with bytes already read (the preface, read by the HTTP/1.1
     /// driver before it handed the connection over).
-    pub(super) fn new(read: Vec<u8>) -> Rc<Pipe> {
+    pub(crate) fn new(read: Vec<u8>) -> Rc<Pipe> {
         Rc::new(Pipe {
             state: RefCell::new(State {
                 inbox: read,
@@ -84,21 +88,21 @@ impl Pipe {
     }
 
     /// Nothing more will be read: `h2` sees the end of the stream.
-    pub(super) fn end_input(&self) {
+    pub(crate) fn end_input(&self) {
         let mut state = self.state.borrow_mut();
         state.eof = true;
         wake(&mut state.h2);
     }
 
     /// The connection is done: the writer sends what is queued and shuts the stream.
-    pub(super) fn shut(&self) {
+    pub(crate) fn shut(&self) {
         let mut state = self.state.borrow_mut();
         state.shut = true;
         wake(&mut state.writer);
     }
 
     /// Reads from `reader` into the inbox until the stream ends or fails; returns then.
-    pub(super) async fn read_loop<R: TransportRead>(&self, mut reader: R) {
+    pub(crate) async fn read_loop<R: TransportRead>(&self, mut reader: R) {
         let mut buf = Vec::new();
         // The last read filled its room: more is coming, read in larger pieces.
         let mut streaming = false;
@@ -148,7 +152,7 @@ impl Pipe {
 
     /// Sends what `h2` writes until it shuts its side or a write fails; each write must
     /// finish within `stall`.
-    pub(super) async fn write_loop<W: TransportWrite>(
+    pub(crate) async fn write_loop<W: TransportWrite>(
         &self,
         mut writer: W,
         slot: &DeadlineSlot<'_>,
@@ -204,7 +208,7 @@ impl Pipe {
 }
 
 /// `h2`'s side of the pipe.
-pub(super) struct PipeIo(pub(super) Rc<Pipe>);
+pub(crate) struct PipeIo(pub(crate) Rc<Pipe>);
 
 impl AsyncRead for PipeIo {
     fn poll_read(
@@ -266,4 +270,35 @@ impl AsyncWrite for PipeIo {
         self.0.shut();
         Poll::Ready(Ok(()))
     }
+}
+
+/// Sends `data` on a stream as the peer's window allows (either role: a client's answer, a
+/// request body to an upstream), each wait for window within `stall`; false if the stream
+/// or the connection failed.
+pub(crate) async fn send_data(
+    stream: &mut h2::SendStream<Bytes>,
+    slot: &DeadlineSlot<'_>,
+    stall: Duration,
+    mut data: Bytes,
+    end: bool,
+) -> bool {
+    if data.is_empty() {
+        return stream.send_data(data, end).is_ok();
+    }
+    while !data.is_empty() {
+        stream.reserve_capacity(data.len().min(H2_STREAM_SEND_BYTES_MAX));
+        let capacity = std::future::poll_fn(|cx| stream.poll_capacity(cx));
+        let n = match slot.run(Instant::now() + stall, capacity).await {
+            Some(Some(Ok(n))) => n,
+            _ => return false,
+        };
+        if n == 0 {
+            continue;
+        }
+        let chunk = data.split_to(n.min(data.len()));
+        if stream.send_data(chunk, end && data.is_empty()).is_err() {
+            return false;
+        }
+    }
+    true
 }

@@ -8,6 +8,8 @@
 //! snapshot's root certificates): rustls keeps its session cache inside it, and a shard
 //! resumes the sessions it made itself without sharing a lock with the others.
 
+pub(crate) mod h2;
+
 use std::cell::RefCell;
 use std::io;
 use std::os::fd::RawFd;
@@ -26,13 +28,19 @@ pub(crate) use crate::transport::tls::certs::ClientAuth;
 use crate::transport::tls::{Tls, TlsReader, TlsWriter};
 use crate::transport::{Transport, TransportRead, TransportWrite};
 
-/// A shard's TLS client configuration trusting `roots`, offering HTTP/1.1 by ALPN, showing
-/// `client` to servers that ask for a certificate.
+/// ALPN's name for HTTP/1.1.
+pub(crate) const ALPN_HTTP1: &[u8] = b"http/1.1";
+/// ALPN's name for HTTP/2 over TLS.
+pub(crate) const ALPN_H2: &[u8] = b"h2";
+
+/// A shard's TLS client configuration trusting `roots`, offering `alpn` (`ALPN_HTTP1` or
+/// `ALPN_H2`), showing `client` to servers that ask for a certificate.
 pub(crate) fn client_config(
     roots: Arc<rustls::RootCertStore>,
     client: Option<&ClientAuth>,
+    alpn: &[u8],
 ) -> Result<Arc<rustls::ClientConfig>, rustls::Error> {
-    crate::transport::tls::certs::client_config(roots, client)
+    crate::transport::tls::certs::client_config(roots, client, alpn)
 }
 
 /// A client certificate from its PEM files (the chain, leaf first, and its private key);
