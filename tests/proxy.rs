@@ -288,8 +288,16 @@ fn a_site_can_only_proxy_and_bad_upstream_config_names_the_key() {
                 "upstream[0].protocol: `http3`: \"http1\" (HTTP/1.1, the default) or \"http2\"",
             ),
             (
-                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nprotocol = \"http2\"\nhealth = { path = \"/healthz\" }\n[[site]]\nroot = \".\"\n",
-                "upstream[0].health: active health checks speak HTTP/1.1",
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nhealth = { grpc_service = \"\" }\n[[site]]\nroot = \".\"\n",
+                "upstream[0].health.grpc_service: gRPC's health check needs `protocol = \"http2\"`",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nprotocol = \"http2\"\nhealth = { interval_ms = 500 }\n[[site]]\nroot = \".\"\n",
+                "upstream[0].health: a health check needs a `path` to GET",
+            ),
+            (
+                "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\nprotocol = \"http2\"\nhealth = { path = \"/h\", grpc_service = \"x\" }\n[[site]]\nroot = \".\"\n",
+                "upstream[0].health.grpc_service: a health check has a `path` or a `grpc_service`, not both",
             ),
             (
                 "[[upstream]]\nname = \"a\"\nservers = [\"127.0.0.1:1\"]\ntls = true\ntls_sni = \"10.0.0.1\"\n[[site]]\nroot = \".\"\n",

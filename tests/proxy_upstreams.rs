@@ -835,3 +835,83 @@ fn grpc_over_tls_upstreams_is_agreed_by_alpn() {
         bext.stderr()
     );
 }
+
+#[test]
+fn http2_upstreams_are_health_checked_over_http2() {
+    let grpc = Upstream::grpc(&[]);
+    // Another bext as a plain HTTP/2 server (h2c), its /healthz a file.
+    let site = TempDir::new("proxy-h2-health-site");
+    site.write("healthz", "ok\n");
+    site.write("page.txt", "a page over h2c\n");
+    let origin = Bext::serve_dir(site.path(), &[]);
+    let dir = TempDir::new("proxy-h2-health");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\
+             health = {{ grpc_service = \"test.Echo\", interval_ms = 100, rise = 1, fall = 1 }}\n\n\
+             [[upstream]]\nname = \"site\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\
+             health = {{ path = \"/healthz\", interval_ms = 100, rise = 1, fall = 1 }}\n\n\
+             [[site]]\n\
+             [[site.proxy]]\nmatch = \"/test.Echo/**\"\nupstream = \"grpc\"\n\
+             [[site.proxy]]\nmatch = \"/**\"\nupstream = \"site\"\n",
+            grpc.addr(),
+            origin.addr
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    // Probes pass: gRPC's check answers SERVING, the file is there.
+    common::eventually("passed probes of both upstreams", || {
+        (bext.metric("bext_proxy_health_checks_total") >= 6).then_some(())
+    });
+    assert_eq!(
+        bext.metric("bext_proxy_health_failures_total"),
+        0,
+        "{}",
+        bext.stderr()
+    );
+    let (status, body, _) = curl(&format!("http://{}/page.txt", bext.addr), &[]);
+    assert_eq!((status, body.as_str()), (200, "a page over h2c\n"));
+    let out = harness::grpc_calls(&bext.addr.to_string(), None);
+    assert_eq!(out["code"], "OK", "{out}");
+
+    // The gRPC server says NOT_SERVING: down, and calls get 503 without reaching it.
+    harness::grpc_set_health(&grpc.addr(), "NOT_SERVING");
+    assert!(
+        bext.wait_for_stderr(&format!(
+            "upstream grpc server {}: down after 1 health check(s)",
+            grpc.addr()
+        )),
+        "{}",
+        bext.stderr()
+    );
+    let (status, _, _) = curl(
+        &format!("http://{}/test.Echo/Unary", bext.addr),
+        &[
+            "--http2-prior-knowledge",
+            "-H",
+            "content-type: application/grpc",
+        ],
+    );
+    assert_eq!(status, 503);
+    harness::grpc_set_health(&grpc.addr(), "SERVING");
+    assert!(
+        bext.wait_for_stderr(&format!(
+            "upstream grpc server {}: up after 1 health check(s)",
+            grpc.addr()
+        )),
+        "{}",
+        bext.stderr()
+    );
+
+    // The site's /healthz goes away: a 404 over HTTP/2 takes that server down too.
+    std::fs::remove_file(site.path().join("healthz")).expect("remove healthz");
+    assert!(
+        bext.wait_for_stderr(&format!(
+            "upstream site server {}: down after 1 health check(s)",
+            origin.addr
+        )),
+        "{}",
+        bext.stderr()
+    );
+}

@@ -19,6 +19,7 @@
 pub mod client;
 pub mod fastcgi;
 pub mod fields;
+pub mod grpc_health;
 pub mod h1;
 pub mod http;
 pub mod ws;

@@ -697,8 +697,8 @@ fn serve_config_args(file: &Path, extra: &[&str]) -> Vec<String> {
 /// (aioquic, websockets), outside the clone.
 pub const PYTHON_VENV: &str = "/var/cache/bext/quic-venv";
 
-/// The venv's python, with `requirement` (`name==version`) installed first if `import`
-/// does not import (a test run alone, before `scripts/test.sh` made the venv).
+/// The venv's python, with `requirement` (`name==version`, or several separated by spaces)
+/// installed first if `import` does not import (a test run alone, before `scripts/test.sh` made the venv).
 pub fn venv_python(import: &str, requirement: &str) -> PathBuf {
     static INSTALLING: Mutex<()> = Mutex::new(());
     let _installing = INSTALLING.lock().unwrap_or_else(|p| p.into_inner());
@@ -718,7 +718,8 @@ pub fn venv_python(import: &str, requirement: &str) -> PathBuf {
             assert!(made.success(), "python3 -m venv {PYTHON_VENV}");
         }
         let pip = Command::new(Path::new(PYTHON_VENV).join("bin/pip"))
-            .args(["install", "--quiet", requirement])
+            .args(["install", "--quiet"])
+            .args(requirement.split_whitespace())
             .status()
             .expect("pip runs");
         assert!(pip.success(), "pip install {requirement}");

@@ -5,6 +5,9 @@ protobuf: the methods are generic handlers whose messages are whatever bytes wer
                                             a server of the service test.Echo, in the clear
                                             or over TLS, on port N or any free one; prints
                                             "listening PORT"
+    python grpc_peer.py health TARGET STATUS
+                                            sets the server's health (SERVING, NOT_SERVING) for
+                                            the service test.Echo and the server as a whole
     python grpc_peer.py call TARGET [CA NAME]
                                             calls every method through TARGET (host:port),
                                             over TLS trusting CA for NAME when given; prints
@@ -19,6 +22,11 @@ The service's methods:
              RESOURCE_EXHAUSTED
     Collect  takes a stream and answers the messages joined with "+"
     Chat     answers each message as it comes, upper-cased (both ways at once)
+    SetHealth
+             sets the health that grpc.health.v1.Health (grpcio-health-checking's servicer,
+             also served) reports, to the status named by the message
+
+The tests' Python packages: grpcio and grpcio-health-checking.
 """
 
 import json
@@ -28,6 +36,7 @@ import threading
 from concurrent import futures
 
 import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 SERVICE = "test.Echo"
 
@@ -64,6 +73,16 @@ def chat(requests, context):
 
 
 def run_server(port, tls):
+    healthy = health.HealthServicer()
+    for service in ("", SERVICE):
+        healthy.set(service, health_pb2.HealthCheckResponse.SERVING)
+
+    def set_health(request, context):
+        status = health_pb2.HealthCheckResponse.ServingStatus.Value(request.decode())
+        for service in ("", SERVICE):
+            healthy.set(service, status)
+        return b"ok"
+
     handler = grpc.method_handlers_generic_handler(
         SERVICE,
         {
@@ -72,11 +91,13 @@ def run_server(port, tls):
             "Serve": grpc.unary_stream_rpc_method_handler(serve_stream),
             "Collect": grpc.stream_unary_rpc_method_handler(collect),
             "Chat": grpc.stream_stream_rpc_method_handler(chat),
+            "SetHealth": grpc.unary_unary_rpc_method_handler(set_health),
         },
     )
     options = [("grpc.max_receive_message_length", 8 << 20), ("grpc.max_send_message_length", 8 << 20)]
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=options)
     server.add_generic_rpc_handlers((handler,))
+    health_pb2_grpc.add_HealthServicer_to_server(healthy, server)
     if tls:
         with open(tls[0], "rb") as cert, open(tls[1], "rb") as key:
             credentials = grpc.ssl_server_credentials([(key.read(), cert.read())])
@@ -184,6 +205,10 @@ def main():
             port = int(args[1])
             args = args[2:]
         run_server(port, args if args else None)
+    elif sys.argv[1] == "health":
+        channel = grpc.insecure_channel(sys.argv[2])
+        set_health = channel.unary_unary("/%s/SetHealth" % SERVICE)
+        print(set_health(sys.argv[3].encode(), timeout=10).decode(), flush=True)
     elif sys.argv[1] == "call":
         call_all(sys.argv[2], sys.argv[3:5] if len(sys.argv) >= 5 else None)
     else:

@@ -11,8 +11,9 @@ use crate::common;
 
 /// The `websockets` release `tests/proxy/ws.py` is written against.
 pub const WEBSOCKETS: &str = "websockets==15.0.1";
-/// The `grpcio` release `tests/proxy/grpc_peer.py` is written against.
-pub const GRPCIO: &str = "grpcio==1.85.4";
+/// The releases `tests/proxy/grpc_peer.py` is written against: grpcio, and its health
+/// checking service.
+pub const GRPCIO: &str = "grpcio==1.85.4 grpcio-health-checking==1.85.1";
 
 /// A running test upstream, killed on drop.
 pub struct Upstream {
@@ -58,7 +59,7 @@ impl Upstream {
     /// The gRPC server, with `grpc_peer.py serve`'s options (`--port N`, `CERT KEY`).
     pub fn grpc(args: &[&str]) -> Upstream {
         Upstream::spawn(
-            Command::new(common::venv_python("grpc", GRPCIO))
+            Command::new(common::venv_python("grpc_health.v1.health", GRPCIO))
                 .arg(grpc_script())
                 .arg("serve")
                 .args(args),
@@ -131,7 +132,7 @@ pub fn grpc_script() -> std::path::PathBuf {
 /// Every call of `grpc_peer.py call` through `target` (over TLS with `tls`: the authority's
 /// file and the name to expect): what came back.
 pub fn grpc_calls(target: &str, tls: Option<(&Path, &str)>) -> serde_json::Value {
-    let mut command = Command::new(common::venv_python("grpc", GRPCIO));
+    let mut command = Command::new(common::venv_python("grpc_health.v1.health", GRPCIO));
     command.arg(grpc_script()).arg("call").arg(target);
     if let Some((ca, name)) = tls {
         command.arg(ca).arg(name);
@@ -143,6 +144,20 @@ pub fn grpc_calls(target: &str, tls: Option<(&Path, &str)>) -> serde_json::Value
         String::from_utf8_lossy(&out.stderr)
     );
     json(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// Sets the gRPC server's health (`SERVING`, `NOT_SERVING`), asking it directly.
+pub fn grpc_set_health(target: &str, status: &str) {
+    let out = Command::new(common::venv_python("grpc_health.v1.health", GRPCIO))
+        .arg(grpc_script())
+        .args(["health", target, status])
+        .output()
+        .expect("python runs the gRPC client");
+    assert!(
+        out.status.success(),
+        "grpc_peer.py health {target} {status}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn ws_script() -> std::path::PathBuf {

@@ -42,7 +42,7 @@ use std::path::Path;
 pub use error::ConfigError;
 pub use model::{
     AccessLog, Acme, AcmeChallenge, Balance, CacheRule, ClientCert, ClusterConfig, Config,
-    EngineChoice, FastCgi, HashKey, HealthCheck, HostHeader, INDEX_DEFAULT, LogFormat,
+    EngineChoice, FastCgi, HashKey, HealthCheck, HealthProbe, HostHeader, INDEX_DEFAULT, LogFormat,
     OpsEndpoints, ProxyRoute, RealtimeConfig, RenderConfig, ServerAddress, ServerConfig,
     ServerLimits, SiteConfig, SiteTls, SiteWaf, Timeouts, Upstream, UpstreamProtocol,
     UpstreamServer, UpstreamTls, WafMode, WafRules, listen_default,

@@ -146,8 +146,8 @@ pub enum HostHeader {
 /// An upstream's active health check: one shard probes each server and tells the others.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HealthCheck {
-    /// The path probed with `GET` (an origin-form target).
-    pub path: String,
+    /// What each probe asks.
+    pub probe: HealthProbe,
     pub interval_ms: u64,
     /// For the connection and the response head together.
     pub timeout_ms: u64,
@@ -155,6 +155,17 @@ pub struct HealthCheck {
     pub rise: u32,
     /// Failed probes in a row (no answer, or a status outside 200–399) that take it down.
     pub fall: u32,
+}
+
+/// What a health probe asks a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HealthProbe {
+    /// `path`: `GET` of this origin-form target, passed by a status of 200–399 (over the
+    /// upstream's protocol).
+    Get(String),
+    /// `grpc_service`: gRPC's health check (`grpc.health.v1.Health/Check`) for this
+    /// service (`""`: the server as a whole), passed by `SERVING`; HTTP/2 upstreams only.
+    Grpc(String),
 }
 
 /// One server of an upstream.

@@ -81,10 +81,11 @@ pub(super) struct RawUpstream {
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a health table: { path = \"/healthz\", interval_ms = N, timeout_ms = N, rise = N, fall = N }"
+    expecting = "a health table: { path = \"/healthz\" or grpc_service = \"name\", interval_ms = N, timeout_ms = N, rise = N, fall = N }"
 )]
 pub(super) struct RawHealth {
-    pub path: Spanned<String>,
+    pub path: Option<Spanned<String>>,
+    pub grpc_service: Option<Spanned<String>>,
     pub interval_ms: Option<Spanned<u64>>,
     pub timeout_ms: Option<Spanned<u64>>,
     pub rise: Option<Spanned<u64>>,

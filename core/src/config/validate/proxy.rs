@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use toml::Spanned;
 
 use super::super::model::{
-    Balance, FastCgi, HashKey, HealthCheck, HostHeader, ProxyRoute, ServerAddress, Upstream,
-    UpstreamProtocol, UpstreamServer, UpstreamTls,
+    Balance, FastCgi, HashKey, HealthCheck, HealthProbe, HostHeader, ProxyRoute, ServerAddress,
+    Upstream, UpstreamProtocol, UpstreamServer, UpstreamTls,
 };
 use super::super::raw::{RawFastCgi, RawHealth, RawProxyRoute, RawUpstream};
 use super::super::syntax;
@@ -121,17 +121,6 @@ impl Checker<'_> {
                     }
                 },
             };
-            if protocol == UpstreamProtocol::Http2
-                && let Some(health) = &raw.health
-            {
-                return Err(self.source.error(
-                    health.span(),
-                    &format!("{prefix}.health"),
-                    "active health checks speak HTTP/1.1, which an HTTP/2 upstream may not \
-                     answer: with `protocol = \"http2\"` the servers' health is judged from \
-                     the requests they answer (`fail_max`, `eject_ms`)",
-                ));
-            }
             let balance = match &raw.balance {
                 None => Balance::RoundRobin,
                 Some(text) => balance(text.get_ref()).map_err(|message| {
@@ -171,7 +160,7 @@ impl Checker<'_> {
                 .unwrap_or(u32::MAX),
                 eject_ms: ms(&raw.eject_ms, "eject_ms", PROXY_EJECT_MS_DEFAULT)?,
                 health: match &raw.health {
-                    Some(health) => Some(self.health(&prefix, health.get_ref())?),
+                    Some(health) => Some(self.health(&prefix, health, protocol)?),
                     None => None,
                 },
                 retry_non_idempotent: raw.retry_non_idempotent.unwrap_or(false),
@@ -282,29 +271,80 @@ impl Checker<'_> {
         )
     }
 
-    /// An upstream's `health = { … }`.
-    fn health(&self, prefix: &str, raw: &RawHealth) -> Result<HealthCheck> {
-        let path = raw.path.get_ref();
-        let path_ok = path.starts_with('/')
-            && path.len() <= HEALTH_PATH_BYTES_MAX
-            && path.bytes().all(|b| b.is_ascii_graphic());
-        if !path_ok {
-            return Err(self.source.error(
-                raw.path.span(),
-                &format!("{prefix}.health.path"),
-                format!(
-                    "`{path}`: a path like `/healthz` (a leading `/`, visible ASCII, at most \
-                     {HEALTH_PATH_BYTES_MAX} bytes)"
-                ),
-            ));
-        }
+    /// An upstream's `health = { … }`: a `path` to `GET`, or (HTTP/2 upstreams) a
+    /// `grpc_service` to ask gRPC's health check about.
+    fn health(
+        &self,
+        prefix: &str,
+        spanned: &Spanned<RawHealth>,
+        protocol: UpstreamProtocol,
+    ) -> Result<HealthCheck> {
+        let raw = spanned.get_ref();
+        let probe = match (&raw.path, &raw.grpc_service) {
+            (Some(path), None) => {
+                let text = path.get_ref();
+                let path_ok = text.starts_with('/')
+                    && text.len() <= HEALTH_PATH_BYTES_MAX
+                    && text.bytes().all(|b| b.is_ascii_graphic());
+                if !path_ok {
+                    return Err(self.source.error(
+                        path.span(),
+                        &format!("{prefix}.health.path"),
+                        format!(
+                            "`{text}`: a path like `/healthz` (a leading `/`, visible ASCII, at \
+                             most {HEALTH_PATH_BYTES_MAX} bytes)"
+                        ),
+                    ));
+                }
+                HealthProbe::Get(text.clone())
+            }
+            (None, Some(service)) => {
+                let key = format!("{prefix}.health.grpc_service");
+                let text = service.get_ref();
+                if protocol != UpstreamProtocol::Http2 {
+                    return Err(self.source.error(
+                        service.span(),
+                        &key,
+                        "gRPC's health check needs `protocol = \"http2\"`",
+                    ));
+                }
+                let name_ok = text.len() <= HEALTH_PATH_BYTES_MAX
+                    && text.bytes().all(|b| b.is_ascii_graphic());
+                if !name_ok {
+                    return Err(self.source.error(
+                        service.span(),
+                        &key,
+                        format!(
+                            "`{text}`: a service name such as `pkg.Service` (visible ASCII, at \
+                             most {HEALTH_PATH_BYTES_MAX} bytes; \"\" for the whole server)"
+                        ),
+                    ));
+                }
+                HealthProbe::Grpc(text.clone())
+            }
+            (Some(_), Some(service)) => {
+                return Err(self.source.error(
+                    service.span(),
+                    &format!("{prefix}.health.grpc_service"),
+                    "a health check has a `path` or a `grpc_service`, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(self.source.error(
+                    spanned.span(),
+                    &format!("{prefix}.health"),
+                    "a health check needs a `path` to GET (`path = \"/healthz\"`) or, for an \
+                     HTTP/2 upstream, a `grpc_service` to ask gRPC's health check about",
+                ));
+            }
+        };
         let key = |name: &str| format!("{prefix}.health.{name}");
         let count = |value: &Option<Spanned<u64>>, name: &str, default: u64| {
             self.bounded(value, &key(name), 1, HEALTH_COUNT_CEILING, default)
                 .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
         };
         Ok(HealthCheck {
-            path: path.clone(),
+            probe,
             interval_ms: self.bounded(
                 &raw.interval_ms,
                 &key("interval_ms"),

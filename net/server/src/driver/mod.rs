@@ -27,7 +27,7 @@ use crate::shard::Shard;
 
 /// Fields that belong to an HTTP/1.1 connection and may not appear in HTTP/2 or HTTP/3
 /// (RFC 9113 §8.2.2, RFC 9114 §4.2): left out of a handler's fields by those drivers.
-pub(crate) fn is_connection_field(name: &[u8]) -> bool {
+pub(super) fn is_connection_field(name: &[u8]) -> bool {
     const CONNECTION_FIELDS: [&str; 5] = [
         "connection",
         "keep-alive",

@@ -68,9 +68,8 @@ struct H2Conn {
 }
 
 impl H2Conns {
-    /// Opens a connection to `server` at `addr` (with `tls`: agreeing to `h2` by ALPN),
-    /// within `connect_timeout`, starts its task (each write within `stall`) and keeps it
-    /// as the server's connection.
+    /// Opens a connection to `server` at `addr` ([`connect`]) and keeps it as the server's
+    /// connection.
     #[allow(clippy::too_many_arguments)]
     pub async fn open(
         &self,
@@ -81,52 +80,7 @@ impl H2Conns {
         connect_timeout: Duration,
         stall: Duration,
     ) -> Result<SendRequest<Bytes>, ConnectError> {
-        let secure = tls.is_some();
-        let conn = UpstreamConn::connect(addr, tls, connect_timeout).await?;
-        if secure
-            && let UpstreamConn::Tls(tls) = &conn
-            && tls.alpn() != Some(ALPN_H2)
-        {
-            return Err(ConnectError::Failed(
-                "the server did not agree to HTTP/2 by ALPN (`protocol = \"http2\"`)".into(),
-            ));
-        }
-        let (reader, writer) = conn.split();
-        let pipe = Pipe::new(Vec::new());
-        let handshake = h2::client::Builder::new()
-            .initial_window_size(PROXY_H2_STREAM_WINDOW_BYTES)
-            .initial_connection_window_size(PROXY_H2_CONNECTION_WINDOW_BYTES)
-            .max_frame_size(H2_FRAME_BYTES_MAX)
-            .max_header_list_size(u32::try_from(PROXY_RESPONSE_HEAD_BYTES_MAX).unwrap_or(u32::MAX))
-            .max_send_buffer_size(H2_STREAM_SEND_BYTES_MAX)
-            .enable_push(false)
-            .handshake::<_, Bytes>(PipeIo(pipe.clone()));
-        // The handshake only writes the preface and SETTINGS into the pipe: no I/O waits on
-        // it; the server's SETTINGS are read by the connection's task.
-        let (send, connection) = match rt::timeout(connect_timeout, handshake).await {
-            Ok(Ok(pair)) => pair,
-            Ok(Err(e)) => return Err(ConnectError::Failed(format!("HTTP/2 handshake: {e}"))),
-            Err(_) => return Err(ConnectError::TimedOut),
-        };
-        let ended = Rc::new(Cell::new(false));
-        let task_shard = shard.clone();
-        let task_ended = ended.clone();
-        crate::shard::spawn(shard, "an HTTP/2 upstream connection", async move {
-            let slot = task_shard.deadlines.slot();
-            let session = async {
-                // Ends when the server closes, fails, or every handle and stream is gone.
-                let _ = connection.await;
-                pipe.shut();
-            };
-            let writes = pipe.write_loop(writer, &slot, stall);
-            let reads = async {
-                pipe.read_loop(reader).await;
-                // The server's end is the session's to act on.
-                std::future::pending::<()>().await;
-            };
-            race(futures_lite::future::zip(session, writes), reads).await;
-            task_ended.set(true);
-        });
+        let (send, ended) = connect(shard, addr, tls, connect_timeout, stall).await?;
         self.keep(
             server,
             H2Conn {
@@ -137,4 +91,64 @@ impl H2Conns {
         );
         Ok(send)
     }
+}
+
+/// Opens an HTTP/2 connection to `addr` (with `tls`: agreeing to `h2` by ALPN) within
+/// `connect_timeout`, and starts its task on the shard (each write within `stall`): a handle
+/// for streams, and a flag the task sets when it ends. The connection ends once every handle
+/// and stream is dropped.
+pub(crate) async fn connect(
+    shard: &Rc<Shard>,
+    addr: &PeerAddr,
+    tls: Option<TlsTo<'_>>,
+    connect_timeout: Duration,
+    stall: Duration,
+) -> Result<(SendRequest<Bytes>, Rc<Cell<bool>>), ConnectError> {
+    let secure = tls.is_some();
+    let conn = UpstreamConn::connect(addr, tls, connect_timeout).await?;
+    if secure
+        && let UpstreamConn::Tls(tls) = &conn
+        && tls.alpn() != Some(ALPN_H2)
+    {
+        return Err(ConnectError::Failed(
+            "the server did not agree to HTTP/2 by ALPN (`protocol = \"http2\"`)".into(),
+        ));
+    }
+    let (reader, writer) = conn.split();
+    let pipe = Pipe::new(Vec::new());
+    let handshake = h2::client::Builder::new()
+        .initial_window_size(PROXY_H2_STREAM_WINDOW_BYTES)
+        .initial_connection_window_size(PROXY_H2_CONNECTION_WINDOW_BYTES)
+        .max_frame_size(H2_FRAME_BYTES_MAX)
+        .max_header_list_size(u32::try_from(PROXY_RESPONSE_HEAD_BYTES_MAX).unwrap_or(u32::MAX))
+        .max_send_buffer_size(H2_STREAM_SEND_BYTES_MAX)
+        .enable_push(false)
+        .handshake::<_, Bytes>(PipeIo(pipe.clone()));
+    // The handshake only writes the preface and SETTINGS into the pipe: no I/O waits on it;
+    // the server's SETTINGS are read by the connection's task.
+    let (send, connection) = match rt::timeout(connect_timeout, handshake).await {
+        Ok(Ok(pair)) => pair,
+        Ok(Err(e)) => return Err(ConnectError::Failed(format!("HTTP/2 handshake: {e}"))),
+        Err(_) => return Err(ConnectError::TimedOut),
+    };
+    let ended = Rc::new(Cell::new(false));
+    let task_shard = shard.clone();
+    let task_ended = ended.clone();
+    crate::shard::spawn(shard, "an HTTP/2 upstream connection", async move {
+        let slot = task_shard.deadlines.slot();
+        let session = async {
+            // Ends when the server closes, fails, or every handle and stream is gone.
+            let _ = connection.await;
+            pipe.shut();
+        };
+        let writes = pipe.write_loop(writer, &slot, stall);
+        let reads = async {
+            pipe.read_loop(reader).await;
+            // The server's end is the session's to act on.
+            std::future::pending::<()>().await;
+        };
+        race(futures_lite::future::zip(session, writes), reads).await;
+        task_ended.set(true);
+    });
+    Ok((send, ended))
 }
