@@ -701,6 +701,7 @@ fn assert_grpc_calls_came_through(out: &serde_json::Value, received: &str) {
     assert_eq!(out["aborted"]["before"], 2, "{out}");
     let collected: Vec<String> = (0..100).map(|i| format!("m{i}")).collect();
     assert_eq!(out["collected"], collected.join("+"), "{out}");
+    assert_eq!(out["slow_collected"], "s0+s1+s2+s3+s4+s5", "{out}");
     assert_eq!(
         out["chat"],
         serde_json::json!(["ONE", "TWO", "THREE"]),
@@ -718,7 +719,7 @@ fn grpc_calls_go_through_an_http2_upstream_on_one_connection() {
         "bext.toml",
         format!(
             "[[upstream]]\nname = \"grpc\"\nservers = [\"127.0.0.1:{port}\"]\nprotocol = \"http2\"\n\
-             idle_connections_max = 0\n\n\
+             idle_connections_max = 0\ntimeout_ms = 1000\n\n\
              [[site]]\nbody_bytes_max = 16777216\n\
              [[site.proxy]]\nmatch = \"/**\"\nupstream = \"grpc\"\n"
         ),
@@ -812,6 +813,7 @@ fn grpc_over_tls_upstreams_is_agreed_by_alpn() {
         "bext.toml",
         format!(
             "[[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\ntls = true\n\
+             timeout_ms = 1000\n\
              tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\n\n\
              [[upstream]]\nname = \"h1\"\nservers = [\"{}\"]\nprotocol = \"http2\"\ntls = true\n\
              tls_ca = \"ca.pem\"\ntls_sni = \"upstream.test\"\n\n\
@@ -913,5 +915,50 @@ fn http2_upstreams_are_health_checked_over_http2() {
         )),
         "{}",
         bext.stderr()
+    );
+}
+
+#[test]
+fn an_http2_upstream_that_ends_its_connections_is_followed_to_new_ones() {
+    // grpcio sends GOAWAY on each connection 200 ms after it opened (max_connection_age),
+    // as servers that cap a connection's life or requests do.
+    let grpc = Upstream::grpc(&["--max-age-ms", "200"]);
+    let dir = TempDir::new("proxy-h2-goaway");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"grpc\"\n",
+            grpc.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let started = std::time::Instant::now();
+    let out = Command::new(common::venv_python(
+        "grpc_health.v1.health",
+        harness::GRPCIO,
+    ))
+    .arg(harness::grpc_script())
+    .args(["repeat", &bext.addr.to_string(), "2"])
+    .output()
+    .expect("python runs the gRPC client");
+    let elapsed = started.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = json(&String::from_utf8_lossy(&out.stdout));
+    // Not one call lost to a connection going away.
+    assert_eq!(out["failed"], serde_json::json!([]), "{out}");
+    assert!(out["ok"].as_u64().unwrap_or(0) > 100, "{out}");
+    // A new connection for each one that went away, not one per call in flight (8) that
+    // met the GOAWAY.
+    let opened = bext.metric("bext_proxy_connections_opened_total");
+    let lives = elapsed.as_millis() as u64 / 200;
+    assert!(opened >= 3, "{opened} connections in {elapsed:?}");
+    assert!(
+        opened <= 2 * lives + 2,
+        "{opened} connections in {elapsed:?}, for about {lives} connection lives"
     );
 }

@@ -1,10 +1,14 @@
 """gRPC peers for tests/proxy_grpc.rs, on grpcio (PyPI), with raw bytes for messages (no
 protobuf: the methods are generic handlers whose messages are whatever bytes were sent).
 
-    python grpc_peer.py serve [--port N] [CERT KEY]
+    python grpc_peer.py serve [--port N] [--max-age-ms MS] [CERT KEY]
                                             a server of the service test.Echo, in the clear
-                                            or over TLS, on port N or any free one; prints
+                                            or over TLS, on port N or any free one, ending
+                                            each connection (GOAWAY) after MS; prints
                                             "listening PORT"
+    python grpc_peer.py repeat TARGET SECONDS
+                                            Unary calls from 8 threads for SECONDS; prints
+                                            {"ok": N, "failed": [codes]}
     python grpc_peer.py health TARGET STATUS
                                             sets the server's health (SERVING, NOT_SERVING) for
                                             the service test.Echo and the server as a whole
@@ -33,6 +37,7 @@ import json
 import queue
 import sys
 import threading
+import time
 from concurrent import futures
 
 import grpc
@@ -72,7 +77,7 @@ def chat(requests, context):
         yield message.upper()
 
 
-def run_server(port, tls):
+def run_server(port, max_age_ms, tls):
     healthy = health.HealthServicer()
     for service in ("", SERVICE):
         healthy.set(service, health_pb2.HealthCheckResponse.SERVING)
@@ -95,6 +100,8 @@ def run_server(port, tls):
         },
     )
     options = [("grpc.max_receive_message_length", 8 << 20), ("grpc.max_send_message_length", 8 << 20)]
+    if max_age_ms:
+        options += [("grpc.max_connection_age_ms", max_age_ms), ("grpc.max_connection_age_grace_ms", 10000)]
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=options)
     server.add_generic_rpc_handlers((handler,))
     health_pb2_grpc.add_HealthServicer_to_server(healthy, server)
@@ -156,6 +163,18 @@ def call_all(target, tls):
     messages = [b"m%d" % i for i in range(100)]
     out["collected"] = method("stream_unary", "Collect")(iter(messages), timeout=20).decode()
 
+    # A request that takes longer to send than the proxy waits for an answer (the test's
+    # timeout_ms is 1 s): the wait starts once the request has all been sent.
+    def slowly():
+        for i in range(6):
+            time.sleep(0.4)
+            yield b"s%d" % i
+
+    try:
+        out["slow_collected"] = method("stream_unary", "Collect")(slowly(), timeout=20).decode()
+    except grpc.RpcError as error:
+        out["slow_collected"] = failure(error)
+
     # Each message is sent only once the answer to the last one has come back: a proxy that
     # waited for the whole request before answering would hang here until the deadline.
     outbox = queue.Queue()
@@ -197,14 +216,45 @@ def call_all(target, tls):
     print(json.dumps(out), flush=True)
 
 
+def repeat(target, seconds):
+    channel = grpc.insecure_channel(target)
+    unary_call = channel.unary_unary("/%s/Unary" % SERVICE)
+    end = time.monotonic() + seconds
+    results = {"ok": 0, "failed": []}
+    lock = threading.Lock()
+
+    def worker():
+        while time.monotonic() < end:
+            try:
+                unary_call(b"again", timeout=20)
+                with lock:
+                    results["ok"] += 1
+            except grpc.RpcError as error:
+                with lock:
+                    results["failed"].append(error.code().name)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps(results), flush=True)
+
+
 def main():
     if sys.argv[1] == "serve":
         args = sys.argv[2:]
         port = 0
-        if args[:1] == ["--port"]:
-            port = int(args[1])
+        max_age_ms = 0
+        while args[:1] in (["--port"], ["--max-age-ms"]):
+            if args[0] == "--port":
+                port = int(args[1])
+            else:
+                max_age_ms = int(args[1])
             args = args[2:]
-        run_server(port, args if args else None)
+        run_server(port, max_age_ms, args if args else None)
+    elif sys.argv[1] == "repeat":
+        repeat(sys.argv[2], float(sys.argv[3]))
     elif sys.argv[1] == "health":
         channel = grpc.insecure_channel(sys.argv[2])
         set_health = channel.unary_unary("/%s/SetHealth" % SERVICE)

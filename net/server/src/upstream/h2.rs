@@ -17,7 +17,7 @@ use bext_core::limits::{
     PROXY_H2_STREAM_WINDOW_BYTES, PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_shards::rt;
-use bext_shards::sync::race;
+use bext_shards::sync::{Generation, race};
 
 use super::{ALPN_H2, ConnectError, PeerAddr, TlsTo, UpstreamConn};
 use crate::h2pipe::{Pipe, PipeIo};
@@ -26,52 +26,65 @@ use crate::transport::Transport;
 
 /// A shard's HTTP/2 connections to one upstream's servers, one per server at most.
 #[derive(Default)]
-pub(crate) struct H2Conns(Vec<RefCell<Option<H2Conn>>>);
+pub(crate) struct H2Conns {
+    servers: Vec<Slot>,
+    /// The id the next connection gets.
+    next_id: Cell<u64>,
+}
 
-impl H2Conns {
-    pub fn new(servers: usize) -> H2Conns {
-        H2Conns((0..servers).map(|_| RefCell::new(None)).collect())
-    }
-
-    /// The live connection to `server`, if there is one and it has not been idle longer
-    /// than `idle_for`.
-    pub fn live(&self, server: usize, idle_for: Duration) -> Option<SendRequest<Bytes>> {
-        let mut slot = self.0.get(server)?.borrow_mut();
-        let conn = slot.as_ref()?;
-        if conn.ended.get() || conn.last_used.get().elapsed() >= idle_for {
-            *slot = None;
-            return None;
-        }
-        conn.last_used.set(Instant::now());
-        Some(conn.send.clone())
-    }
-
-    fn keep(&self, server: usize, conn: H2Conn) {
-        if let Some(slot) = self.0.get(server) {
-            *slot.borrow_mut() = Some(conn);
-        }
-    }
-
-    /// Forgets the connection to `server` (it failed a request before sending it).
-    pub fn forget(&self, server: usize) {
-        if let Some(slot) = self.0.get(server) {
-            *slot.borrow_mut() = None;
-        }
-    }
+/// One server's connection, and the opening of the next.
+#[derive(Default)]
+struct Slot {
+    conn: RefCell<Option<H2Conn>>,
+    /// A connection is being opened: requests wait for it rather than open their own (a
+    /// GOAWAY seen by every request in flight would otherwise open one each).
+    opening: Cell<bool>,
+    /// Bumped each time an opening ends, made or failed.
+    opened: Generation,
+    /// Why the last opening failed, for the requests that waited on it.
+    failed: RefCell<Option<ConnectError>>,
 }
 
 /// One connection: a handle for opening streams, and whether its task has ended.
 struct H2Conn {
+    id: u64,
     send: SendRequest<Bytes>,
     ended: Rc<Cell<bool>>,
     last_used: Cell<Instant>,
 }
 
+/// A handle for a stream on a server's connection.
+pub(crate) struct Taken {
+    pub send: SendRequest<Bytes>,
+    /// The connection's, for [`H2Conns::forget`].
+    pub id: u64,
+    /// This request opened the connection (else it was there, or another request opened it).
+    pub opened: bool,
+}
+
+/// Ends an opening however it ends (done, failed, or its request dropped meanwhile): the
+/// requests waiting on it look again.
+struct Opening<'a>(&'a Slot);
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        self.0.opening.set(false);
+        self.0.opened.bump();
+    }
+}
+
 impl H2Conns {
-    /// Opens a connection to `server` at `addr` ([`connect`]) and keeps it as the server's
-    /// connection.
+    pub fn new(servers: usize) -> H2Conns {
+        H2Conns {
+            servers: (0..servers).map(|_| Slot::default()).collect(),
+            next_id: Cell::new(0),
+        }
+    }
+
+    /// A handle on the connection to `server` at `addr`: the live one (not idle longer than
+    /// `idle_for`), the one another request is opening, or a new one ([`connect`]).
     #[allow(clippy::too_many_arguments)]
-    pub async fn open(
+    pub async fn take(
         &self,
         shard: &Rc<Shard>,
         server: usize,
@@ -79,18 +92,85 @@ impl H2Conns {
         tls: Option<TlsTo<'_>>,
         connect_timeout: Duration,
         stall: Duration,
-    ) -> Result<SendRequest<Bytes>, ConnectError> {
-        let (send, ended) = connect(shard, addr, tls, connect_timeout, stall).await?;
-        self.keep(
-            server,
-            H2Conn {
-                send: send.clone(),
-                ended,
-                last_used: Cell::new(Instant::now()),
-            },
-        );
-        Ok(send)
+        idle_for: Duration,
+    ) -> Result<Taken, ConnectError> {
+        let Some(slot) = self.servers.get(server) else {
+            return Err(ConnectError::Failed("no such server".into()));
+        };
+        let mut waited = false;
+        loop {
+            if let Some(taken) = live(slot, idle_for) {
+                return Ok(taken);
+            }
+            if waited && let Some(failed) = slot.failed.borrow().clone() {
+                return Err(failed);
+            }
+            if !slot.opening.get() {
+                break;
+            }
+            let seen = slot.opened.get();
+            if rt::timeout(connect_timeout, slot.opened.changed(seen))
+                .await
+                .is_err()
+            {
+                return Err(ConnectError::TimedOut);
+            }
+            waited = true;
+        }
+        slot.opening.set(true);
+        *slot.failed.borrow_mut() = None;
+        let opening = Opening(slot);
+        let made = connect(shard, addr, tls, connect_timeout, stall).await;
+        let (send, ended) = match made {
+            Ok(made) => made,
+            Err(e) => {
+                *slot.failed.borrow_mut() = Some(e.clone());
+                return Err(e);
+            }
+        };
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        *slot.failed.borrow_mut() = None;
+        *slot.conn.borrow_mut() = Some(H2Conn {
+            id,
+            send: send.clone(),
+            ended,
+            last_used: Cell::new(Instant::now()),
+        });
+        drop(opening);
+        Ok(Taken {
+            send,
+            id,
+            opened: true,
+        })
     }
+
+    /// Forgets connection `id` to `server` if it is still the one kept (it failed a request
+    /// before the request was sent).
+    pub fn forget(&self, server: usize, id: u64) {
+        if let Some(slot) = self.servers.get(server) {
+            let mut conn = slot.conn.borrow_mut();
+            if conn.as_ref().is_some_and(|c| c.id == id) {
+                *conn = None;
+            }
+        }
+    }
+}
+
+/// The slot's live connection, if it has not been idle longer than `idle_for`.
+fn live(slot: &Slot, idle_for: Duration) -> Option<Taken> {
+    let mut kept = slot.conn.borrow_mut();
+    let conn = kept.as_ref()?;
+    if conn.ended.get() || conn.last_used.get().elapsed() >= idle_for {
+        *kept = None;
+        return None;
+    }
+    conn.last_used.set(Instant::now());
+    Some(Taken {
+        send: conn.send.clone(),
+        id: conn.id,
+        opened: false,
+    })
 }
 
 /// Opens an HTTP/2 connection to `addr` (with `tls`: agreeing to `h2` by ALPN) within

@@ -77,7 +77,7 @@ pub(crate) struct TlsTo<'a> {
 }
 
 /// Why a connection could not be made.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum ConnectError {
     /// Refused, unreachable, or the TLS handshake failed: the reason.
     Failed(String),

@@ -116,55 +116,113 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
     let Outbound {
         head,
         whole,
-        incoming,
+        mut incoming,
     } = out;
-    let send = match ex.conns.live(ex.server, ex.idle_for) {
-        Some(send) => {
-            ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
-            send
-        }
-        None => open(&ex).await?,
-    };
-    // Waits for a free stream (the server's concurrency limit) within the timeout.
-    let mut send = match rt::timeout(ex.timeout, send.ready()).await {
-        Ok(Ok(ready)) => ready,
-        // The connection ended since it was last used: a new one, once.
-        Ok(Err(_)) => {
-            ex.conns.forget(ex.server);
-            let send = open(&ex).await?;
-            match rt::timeout(ex.timeout, send.ready()).await {
-                Ok(Ok(ready)) => ready,
-                Ok(Err(e)) => return Err(Failure::Refused(format!("HTTP/2: {e}"))),
-                Err(_) => return Err(Failure::Timeout),
-            }
-        }
-        Err(_) => return Err(Failure::Timeout),
-    };
+    let (head, ()) = head.into_parts();
     let bodiless = whole.as_ref().is_none_or(Bytes::is_empty) && incoming.is_none();
-    let (response, stream) = match send.send_request(head, bodiless) {
-        Ok(sent) => sent,
-        Err(e) => {
-            ex.conns.forget(ex.server);
-            return Err(unsent_or_reset(&e));
+    let streamed = incoming.is_some();
+    // A request the server did not take (the connection had ended, a GOAWAY came first) goes
+    // once more, on a new connection, while nothing of its body has been used up.
+    let mut second = false;
+    let (head, pump) = loop {
+        let tls = ex.tls.as_ref().map(|tls| TlsTo {
+            config: tls.config,
+            name: tls.name,
+        });
+        let taken = ex
+            .conns
+            .take(
+                ex.shard,
+                ex.server,
+                ex.addr,
+                tls,
+                ex.connect_timeout,
+                ex.timeout,
+                ex.idle_for,
+            )
+            .await
+            .map_err(|e| match e {
+                ConnectError::Failed(why) => Failure::Refused(why),
+                ConnectError::TimedOut => Failure::ConnectTimeout,
+            })?;
+        if taken.opened {
+            ex.shard.metrics.borrow_mut().proxy_connections_opened += 1;
         }
-    };
-    let mut pump = Pump::new(if bodiless {
-        None
-    } else {
-        let shard = ex.shard.clone();
-        let timeout = ex.timeout;
-        let body = async move { send_body(&shard, stream, whole, incoming, timeout).await };
-        Some(Box::pin(body) as PumpFuture)
-    });
-    let head = match rt::timeout(ex.timeout, pump.beside(response)).await {
-        Ok(Ok(head)) => head,
-        Ok(Err(e)) => {
-            return Err(match pump.fault {
-                Some(fault) => Failure::Client(fault),
-                None => unsent_or_reset(&e),
-            });
+        let (mut send, id) = (taken.send, taken.id);
+        // Waits for a free stream (the server's concurrency limit) within the timeout.
+        send = match rt::timeout(ex.timeout, send.ready()).await {
+            Ok(Ok(ready)) => ready,
+            Ok(Err(e)) => {
+                ex.conns.forget(ex.server, id);
+                if second {
+                    return Err(Failure::Refused(format!("HTTP/2: {e}")));
+                }
+                second = true;
+                continue;
+            }
+            Err(_) => return Err(Failure::Timeout),
+        };
+        let mut request = http::Request::new(());
+        *request.method_mut() = head.method.clone();
+        *request.uri_mut() = head.uri.clone();
+        *request.headers_mut() = head.headers.clone();
+        let (response, stream) = match send.send_request(request, bodiless) {
+            Ok(sent) => sent,
+            Err(e) => {
+                ex.conns.forget(ex.server, id);
+                if second {
+                    return Err(unsent_or_reset(&e));
+                }
+                second = true;
+                continue;
+            }
+        };
+        if !taken.opened {
+            ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
         }
-        Err(_) => return Err(pump.fault.map_or(Failure::Timeout, Failure::Client)),
+        // What is left of the body goes into the pump: the whole one is kept for another
+        // try, a streamed one is used up by this one.
+        let mut pump = Pump::new(if bodiless {
+            None
+        } else {
+            let shard = ex.shard.clone();
+            let timeout = ex.timeout;
+            let whole = whole.clone();
+            let incoming = incoming.take();
+            let body = async move { send_body(&shard, stream, whole, incoming, timeout).await };
+            Some(Box::pin(body) as PumpFuture)
+        });
+        // While the body is still going, it is the body's deadlines that hold (each piece
+        // within the client's, each wait for window within the timeout); the head's timeout
+        // starts once all of it has been sent, as over HTTP/1.1.
+        let mut response = std::pin::pin!(response);
+        let early = pump.until_sent(response.as_mut()).await;
+        let waited = match (early, pump.fault) {
+            (Some(head), _) => Ok(head),
+            (None, Some(fault)) => return Err(Failure::Client(fault)),
+            (None, None) => rt::timeout(ex.timeout, response).await,
+        };
+        match waited {
+            Ok(Ok(head)) => break (head, pump),
+            Ok(Err(e)) => {
+                if let Some(fault) = pump.fault {
+                    return Err(Failure::Client(fault));
+                }
+                // Beyond a GOAWAY's last stream: not processed (RFC 9113 §6.8).
+                let refused = e.reason() == Some(h2::Reason::REFUSED_STREAM)
+                    || (e.is_go_away() && e.is_remote());
+                if refused {
+                    ex.conns.forget(ex.server, id);
+                    if !second && !streamed {
+                        second = true;
+                        continue;
+                    }
+                    return Err(Failure::Refused(format!("HTTP/2: {e}")));
+                }
+                return Err(Failure::Reset(format!("HTTP/2: {e}")));
+            }
+            Err(_) => return Err(Failure::Timeout),
+        }
     };
     if let Some(fault) = pump.fault {
         return Err(Failure::Client(fault));
@@ -185,31 +243,6 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
         timeout: ex.timeout,
         shard: ex.shard.clone(),
     }))))
-}
-
-/// Opens a connection to the exchange's server (counted) and keeps it for the next ones.
-async fn open(ex: &Exchange<'_>) -> Result<h2::client::SendRequest<Bytes>, Failure> {
-    let tls = ex.tls.as_ref().map(|tls| TlsTo {
-        config: tls.config,
-        name: tls.name,
-    });
-    let send = ex
-        .conns
-        .open(
-            ex.shard,
-            ex.server,
-            ex.addr,
-            tls,
-            ex.connect_timeout,
-            ex.timeout,
-        )
-        .await
-        .map_err(|e| match e {
-            ConnectError::Failed(why) => Failure::Refused(why),
-            ConnectError::TimedOut => Failure::ConnectTimeout,
-        })?;
-    ex.shard.metrics.borrow_mut().proxy_connections_opened += 1;
-    Ok(send)
 }
 
 /// A stream that failed before an answer: refused by the server (not processed, RFC 9113
@@ -264,6 +297,26 @@ impl Pump {
                 self.fault = Some(fault);
             }
         }
+    }
+
+    /// Waits for `future` while the body is being sent: its output, or `None` once the body
+    /// has all gone (or failed) first.
+    async fn until_sent<F: Future + Unpin>(&mut self, mut future: F) -> Option<F::Output> {
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(output) = Pin::new(&mut future).poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            if self.body.is_none() {
+                return Poll::Ready(None);
+            }
+            self.poll_body(cx);
+            if self.body.is_none() {
+                // Done now: the future is polled once more by the caller, with its deadline.
+                return Poll::Ready(None);
+            }
+            Poll::Pending
+        })
+        .await
     }
 
     /// Waits for `future` while the body goes on being sent.
