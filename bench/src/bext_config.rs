@@ -56,6 +56,8 @@ pub struct BextProxy {
     /// `timeout_ms`, when the upstream serves WebSockets: how long a tunnel may be silent
     /// (bext passes `Upgrade` through on every proxy route by itself). `None`: the default.
     pub tunnel_idle_ms: Option<u64>,
+    /// `protocol = "http2"`: the upstream speaks h2c.
+    pub http2: bool,
 }
 
 /// `[waf] crs` and `paranoia`, in `mode = "block"`, and `memo = false` when it is off:
@@ -123,6 +125,9 @@ pub fn render(config: &BextConfig<'_>) -> Result<String, Error> {
         ));
         if let Some(timeout_ms) = proxy.tunnel_idle_ms {
             text.push_str(&format!("timeout_ms = {timeout_ms}\n"));
+        }
+        if proxy.http2 {
+            text.push_str("protocol = \"http2\"\n");
         }
         text.push('\n');
     }
@@ -298,6 +303,35 @@ mod tests {
     }
 
     #[test]
+    fn an_http2_upstream_is_spoken_to_in_http2() {
+        let config = render(&BextConfig {
+            docroot: Path::new("/run/doc"),
+            app: None,
+            http_port: 8080,
+            tls: None,
+            http2: true,
+            http3: false,
+            waf: None,
+            proxy: Some(BextProxy {
+                upstream_port: 9001,
+                idle_connections_max: 64,
+                tunnel_idle_ms: None,
+                http2: true,
+            }),
+            realtime: None,
+        })
+        .unwrap_or_default();
+        assert!(
+            config.contains(
+                "[[upstream]]\nname = \"origin\"\nservers = [\"127.0.0.1:9001\"]\n\
+                 idle_connections_max = 64\nprotocol = \"http2\"\n\n"
+            ),
+            "{config}"
+        );
+        assert!(config.contains("http2 = true\n"), "{config}");
+    }
+
+    #[test]
     fn a_proxy_forwards_every_path_to_one_upstream_server() {
         let config = render(&BextConfig {
             docroot: Path::new("/run/doc"),
@@ -311,6 +345,7 @@ mod tests {
                 upstream_port: 9000,
                 idle_connections_max: 64,
                 tunnel_idle_ms: None,
+                http2: false,
             }),
             realtime: None,
         });
@@ -341,6 +376,7 @@ mod tests {
                 upstream_port: 9000,
                 idle_connections_max: 64,
                 tunnel_idle_ms: Some(600_000),
+                http2: false,
             }),
             realtime: None,
         });

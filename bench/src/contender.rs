@@ -74,6 +74,9 @@ pub enum Role {
         upstream_port: u16,
         idle_connections_max: u32,
         tunnel_idle_ms: Option<u64>,
+        /// The upstream speaks h2c on `upstream_port` (bext's `protocol = "http2"`, nginx's
+        /// `grpc_pass`).
+        http2_upstream: bool,
     },
     /// The proxies' upstream: serves `docroot` on the load generator's CPU (`LOAD_CPU`),
     /// leaving CPU 0 to the proxy under test, and answers `stub_status` on
@@ -316,10 +319,12 @@ impl Contender {
                             upstream_port,
                             idle_connections_max,
                             tunnel_idle_ms,
+                            http2_upstream,
                         } => Some(BextProxy {
                             upstream_port,
                             idle_connections_max,
                             tunnel_idle_ms,
+                            http2: http2_upstream,
                         }),
                         Role::Origin | Role::Upstream => None,
                     },
@@ -391,10 +396,12 @@ impl Contender {
                             upstream_port,
                             idle_connections_max,
                             tunnel_idle_ms,
+                            http2_upstream,
                         } => Some(NginxProxy {
                             upstream_port,
                             idle_connections_max,
                             tunnel_idle_ms,
+                            http2: http2_upstream,
                         }),
                         Role::Origin | Role::Upstream => None,
                     },

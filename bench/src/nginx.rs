@@ -112,6 +112,9 @@ pub struct NginxProxy {
     /// The upstream speaks WebSocket: `Upgrade` and `Connection: upgrade` are passed on, and
     /// a tunnel silent for this long is closed (`proxy_read_timeout`, `proxy_send_timeout`).
     pub tunnel_idle_ms: Option<u64>,
+    /// The upstream speaks HTTP/2 (h2c): `grpc_pass`, nginx's one HTTP/2 client, instead of
+    /// `proxy_pass`, with the same fields.
+    pub http2: bool,
 }
 
 /// The ModSecurity-nginx module and the rules it runs.
@@ -152,6 +155,7 @@ pub fn render(config: &NginxConfig<'_>) -> String {
         .join(" ");
     let listeners = listeners(config, reuseport);
     let (upstream_block, content) = match config.proxy {
+        Some(proxy) if proxy.http2 => (upstream_block(proxy), grpc_location()),
         Some(proxy) => (upstream_block(proxy), proxy_location(proxy.tunnel_idle_ms)),
         None => (String::new(), format!("        root {docroot};\n")),
     };
@@ -249,6 +253,21 @@ fn proxy_location(tunnel_idle_ms: Option<u64>) -> String {
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
             proxy_set_header X-Forwarded-Host $host;
+        }}
+"
+    )
+}
+
+/// The server block's content when it proxies to an HTTP/2 upstream: `grpc_pass` to the
+/// `upstream {}` block (kept alive the same way), with the fields bext's proxy sends.
+fn grpc_location() -> String {
+    format!(
+        "        location / {{
+            grpc_pass grpc://{UPSTREAM_BLOCK};
+            grpc_set_header Host $http_host;
+            grpc_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            grpc_set_header X-Forwarded-Proto $scheme;
+            grpc_set_header X-Forwarded-Host $host;
         }}
 "
     )
@@ -482,6 +501,7 @@ mod tests {
             upstream_port: 9000,
             idle_connections_max: 64,
             tunnel_idle_ms: None,
+            http2: false,
         };
         check(
             config(&[0], Some(proxy), None),
@@ -516,6 +536,22 @@ mod tests {
         );
         let upstream = render(&config(&[1], None, Some("/status")));
         assert!(!upstream.contains("proxy_pass"), "{upstream}");
+        let h2 = NginxProxy {
+            http2: true,
+            ..proxy
+        };
+        check(
+            config(&[0], Some(h2), None),
+            &[
+                "upstream origin {",
+                "keepalive 64;",
+                "grpc_pass grpc://origin;",
+                "grpc_set_header Host $http_host;",
+                "grpc_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+            ],
+        );
+        let grpc = render(&config(&[0], Some(h2), None));
+        assert!(!grpc.contains("proxy_pass"), "{grpc}");
     }
 
     #[test]
@@ -524,6 +560,7 @@ mod tests {
             upstream_port: 9000,
             idle_connections_max: 64,
             tunnel_idle_ms: Some(600_000),
+            http2: false,
         };
         let config = NginxConfig {
             prefix: Path::new("/tmp/run/nginx"),

@@ -20,6 +20,11 @@
 //! upstream and wrk on one CPU: a ceiling for req/s and the latency baseline, not a server
 //! on a core of its own.
 //!
+//! The `h2-upstream` case speaks HTTP/2 end to end on the small file: h2load (`-c10 -m10`,
+//! h2c) to the proxies, bext's `protocol = "http2"` and nginx's `grpc_pass` (its one HTTP/2
+//! client) to the upstream's cleartext `http2` listener, and h2load to that listener for
+//! `direct`. h2load has no latency percentiles, so that case has no added-latency rows.
+//!
 //! Before anything is measured, each proxy must answer the case's path with the upstream's
 //! file byte for byte and keep its upstream connection alive (`proxy_check`); during every
 //! run the upstream's `stub_status` counts the connections it accepted, kept in the JSON
@@ -42,6 +47,7 @@ use crate::cli::Options;
 use crate::contender::{CeilingUring, Contender, Role, ServeSpec, stop_checked};
 use crate::cpu_time;
 use crate::error::{Context, Error};
+use crate::generator::Client;
 use crate::http_probe::wait_ready;
 use crate::latency::METRIC_P50;
 use crate::limits::{
@@ -80,21 +86,52 @@ const SATURATED_CPU_PERCENT: f64 = 90.0;
 const REQUESTS_RATIO_TARGET: f64 = 1.3;
 const TARGET_CASE: &str = SMALL_FILE;
 
-/// A case: the upstream's file the load asks for.
+/// A case: its rows' name, the upstream's file the load asks for, and whether everything
+/// speaks HTTP/2 (h2load to the proxy, the proxy to the upstream).
 struct ProxyCase {
+    name: &'static str,
     file: &'static str,
     body_bytes: usize,
+    http2: bool,
 }
 
-const CASES: [ProxyCase; 2] = [
+/// The HTTP/2 case's name: h2load to the proxy, h2c from the proxy to the upstream (bext's
+/// `protocol = "http2"`, nginx's `grpc_pass`), on the small file.
+pub const H2_CASE: &str = "h2-upstream";
+/// h2load's connections and streams on each in the HTTP/2 case (100 requests in flight,
+/// as wrk's default connections are 50 to 100).
+const H2_CONNECTIONS: u32 = 10;
+const H2_STREAMS: u32 = 10;
+
+const CASES: [ProxyCase; 3] = [
     ProxyCase {
+        name: SMALL_FILE,
         file: SMALL_FILE,
         body_bytes: SMALL_BODY.len(),
+        http2: false,
     },
     ProxyCase {
+        name: BODY_16K_FILE,
         file: BODY_16K_FILE,
         body_bytes: BODY_16K_BYTES,
+        http2: false,
     },
+    ProxyCase {
+        name: H2_CASE,
+        file: SMALL_FILE,
+        body_bytes: SMALL_BODY.len(),
+        http2: true,
+    },
+];
+
+/// The HTTP/2 case's rows: h2load reports no latency percentiles.
+const H2_METRICS: &[Metric] = &[
+    Metric::RequestsPerSec,
+    Metric::CpuPerRequest,
+    Metric::ServerCpuUtil,
+    Metric::ServerCoreBusy,
+    Metric::H2loadCpuUtil,
+    Metric::SocketErrors,
 ];
 
 const METRICS: &[Metric] = &[
@@ -159,6 +196,16 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         (
             "upstream_idle_connections".to_string(),
             json!(idle_connections_max),
+        ),
+        (
+            H2_CASE.to_string(),
+            json!({
+                "file": SMALL_FILE,
+                "generator": format!("h2load -t1 -c{H2_CONNECTIONS} -m{H2_STREAMS}, h2c"),
+                "bext": "[[upstream]] protocol = \"http2\"",
+                "nginx": "grpc_pass grpc://origin (upstream block with keepalive)",
+                "upstream": "the same nginx, a cleartext http2 listener of its own",
+            }),
         ),
         (
             "pinning".to_string(),
@@ -272,7 +319,9 @@ fn run_case(
         cores: 1,
         nginx_tcp_nopush: true,
         tls: None,
-        http2: false,
+        // The upstream's h2c listener (nginx 1.22's is a port of its own), and the proxies'
+        // for h2load.
+        http2: case.http2,
         http3: false,
         waf: None,
         app: None,
@@ -280,10 +329,19 @@ fn run_case(
     };
     let mut upstream = Contender::Nginx.launch_named("upstream", programs, &spec, workdir)?;
     wait_ready(&mut upstream, &path, case.body_bytes)?;
+    let upstream_port = if case.http2 {
+        upstream
+            .ports()
+            .h2c
+            .ok_or_else(|| Error::run("internal: the upstream has no h2c port"))?
+    } else {
+        upstream.port()
+    };
     let proxy_role = Role::Proxy {
-        upstream_port: upstream.port(),
+        upstream_port,
         idle_connections_max,
         tunnel_idle_ms: None,
+        http2_upstream: case.http2,
     };
     let mut proxies: Vec<ServerProcess> = Vec::new();
     for contender in &options.contenders {
@@ -300,13 +358,24 @@ fn run_case(
             &expected,
             *contender == Contender::Bext,
         )?;
-        println!("  {:<9} {:<6} proxies: {seen}", case.file, proxy.name());
+        println!("  {:<11} {:<6} proxies: {seen}", case.name, proxy.name());
         proxies.push(proxy);
     }
-    let proxy_load = Load::one_core(&path, options.duration_secs, options.connections);
+    let proxy_load = if case.http2 {
+        Load {
+            client: Client::H2load {
+                tls: false,
+                streams: H2_STREAMS,
+            },
+            ..Load::one_core(&path, options.duration_secs, H2_CONNECTIONS)
+        }
+    } else {
+        Load::one_core(&path, options.duration_secs, options.connections)
+    };
     let direct_load = Load {
         server_cpus: vec![LOAD_CPU],
-        ..Load::one_core(&path, options.duration_secs, options.connections)
+        generators: proxy_load.generators.clone(),
+        ..proxy_load
     };
     if warmup_secs > 0 {
         for proxy in &mut proxies {
@@ -327,7 +396,7 @@ fn run_case(
     for round in 1..=options.rounds {
         for (proxy, runs) in proxies.iter_mut().zip(&mut proxy_runs) {
             let run = measure(proxy, upstream_pid, upstream_port, programs, &proxy_load)?;
-            print_run(case.file, round, options.rounds, proxy.name(), &run);
+            print_run(case.name, round, options.rounds, proxy.name(), &run);
             runs.push(run);
         }
         let run = measure(
@@ -337,13 +406,16 @@ fn run_case(
             programs,
             &direct_load,
         )?;
-        print_run(case.file, round, options.rounds, DIRECT, &run);
+        print_run(case.name, round, options.rounds, DIRECT, &run);
         direct_runs.push(run);
     }
+    let metrics = if case.http2 { H2_METRICS } else { METRICS };
     for (proxy, runs) in proxies.iter().zip(&proxy_runs) {
-        push_rows(report, case.file, proxy.name(), runs);
-        push_added_latency(report, case.file, proxy.name(), runs, &direct_runs);
-        if let Some(warning) = saturation_warning(case.file, proxy.name(), runs) {
+        push_rows(report, case.name, proxy.name(), runs, metrics);
+        if !case.http2 {
+            push_added_latency(report, case.name, proxy.name(), runs, &direct_runs);
+        }
+        if let Some(warning) = saturation_warning(case.name, proxy.name(), runs) {
             report.warn(warning);
         }
         let churned = runs
@@ -354,12 +426,12 @@ fn run_case(
             report.warn(format!(
                 "{}: {} opened up to {churned:.0} upstream connections in one run, more than the \
                  {idle_connections_max} it may keep idle: it churned connections under load",
-                case.file,
+                case.name,
                 proxy.name()
             ));
         }
     }
-    push_rows(report, case.file, DIRECT, &direct_runs);
+    push_rows(report, case.name, DIRECT, &direct_runs, metrics);
     for proxy in proxies {
         stop_checked(proxy, report)?;
     }
@@ -425,9 +497,9 @@ fn print_run(file: &str, round: u32, rounds: u32, name: &str, run: &Run) {
 }
 
 /// wrk's rows (`wrk_case::push_rows`) and the upstream side's.
-fn push_rows(report: &mut Report, case: &str, name: &str, runs: &[Run]) {
+fn push_rows(report: &mut Report, case: &str, name: &str, runs: &[Run], metrics: &[Metric]) {
     let measured: Vec<Measured> = runs.iter().map(|run| run.measured.clone()).collect();
-    wrk_case::push_rows(report, case, name, &measured, METRICS);
+    wrk_case::push_rows(report, case, name, &measured, metrics);
     let extra: [(&str, &str, Pick<Run>); 3] = [
         (METRIC_UPSTREAM_CPU_UTIL, "%", |run| run.upstream_cpu_util),
         (METRIC_LOAD_CORE_BUSY, "%", |run| run.load_core_busy),

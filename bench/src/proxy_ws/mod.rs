@@ -168,6 +168,7 @@ fn launch_proxy(
             // Upgraded connections are never returned to the idle pool; the HTTP part's floor.
             idle_connections_max: crate::limits::UPSTREAM_IDLE_CONNECTIONS_FLOOR,
             tunnel_idle_ms: Some(WS_TUNNEL_IDLE_MS),
+            http2_upstream: false,
         },
     };
     let mut proxy = contender.launch(programs, &spec, workdir)?;
