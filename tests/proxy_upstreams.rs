@@ -874,6 +874,18 @@ fn http2_upstreams_are_health_checked_over_http2() {
     );
     let (status, body, _) = curl(&format!("http://{}/page.txt", bext.addr), &[]);
     assert_eq!((status, body.as_str()), (200, "a page over h2c\n"));
+    // A small body of a declared length keeps its length for an HTTP/1.1 client (not chunked).
+    let page = common::request(
+        bext.addr,
+        "GET /page.txt HTTP/1.1\r\nhost: h2\r\nconnection: close\r\n\r\n",
+    );
+    assert_eq!(
+        page.header("content-length"),
+        Some("16"),
+        "{}",
+        page.summary()
+    );
+    assert_eq!(page.header("transfer-encoding"), None, "{}", page.summary());
     let out = harness::grpc_calls(&bext.addr.to_string(), None);
     assert_eq!(out["code"], "OK", "{out}");
 

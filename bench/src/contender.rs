@@ -267,10 +267,16 @@ impl Contender {
             (Contender::Ceiling, Role::Proxy { .. }) => {
                 return Err(Error::run("internal: the ceiling proxies nothing"));
             }
-            (Contender::Bext | Contender::Nginx, Role::Proxy { .. }) => {
-                if spec.tls.is_some() || spec.http2 || spec.http3 || spec.waf.is_some() {
+            (Contender::Bext | Contender::Nginx, Role::Proxy { http2_upstream, .. }) => {
+                // Cleartext only; HTTP/2 (h2c) from the client exactly when to the upstream.
+                if spec.tls.is_some()
+                    || spec.http2 != http2_upstream
+                    || spec.http3
+                    || spec.waf.is_some()
+                {
                     return Err(Error::run(
-                        "internal: the proxies of `proxy` speak cleartext HTTP/1.1 alone",
+                        "internal: the proxies of `proxy` speak cleartext HTTP/1.1, or h2c to \
+                         an h2c upstream",
                     ));
                 }
             }

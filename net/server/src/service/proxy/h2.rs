@@ -32,6 +32,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use bext_core::limits::PROXY_INLINE_BODY_BYTES_MAX;
 use bext_net::client::upstream::{Forwarded, forwarded_fields};
 use bext_net::fields::{Field, Fields};
 use bext_shards::rt;
@@ -234,7 +235,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
         // A head that ends the stream (a gRPC "trailers-only" answer): its fields say it all.
         return Ok(answer);
     }
-    Ok(answer.with_body(Body::Stream(Box::new(UpstreamH2Body {
+    let mut body = UpstreamH2Body {
         recv,
         pump,
         trailers: None,
@@ -242,7 +243,50 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
         done: false,
         timeout: ex.timeout,
         shard: ex.shard.clone(),
-    }))))
+    };
+    let length = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    match length {
+        // A small body of a declared length is read whole first (`h2` holds the server to
+        // that length), and answered as one buffer with its length, as over HTTP/1.1.
+        Some(n) if n <= PROXY_INLINE_BODY_BYTES_MAX as u64 => {
+            let mut whole = Vec::with_capacity(n as usize);
+            while let Some(piece) = body.next_piece().await {
+                whole.extend_from_slice(&piece);
+            }
+            if body.aborted {
+                return Err(Failure::Reset("HTTP/2: the body broke off".into()));
+            }
+            let whole = Bytes::from(whole);
+            Ok(match body.trailers.take() {
+                None => answer.with_body(Body::Bytes(whole)),
+                Some(trailers) => answer.with_body(Body::Stream(Box::new(Read {
+                    whole: Some(whole),
+                    trailers: Some(trailers),
+                }))),
+            })
+        }
+        _ => Ok(answer.with_body(Body::Stream(Box::new(body)))),
+    }
+}
+
+/// A body read whole, then its trailers.
+struct Read {
+    whole: Option<Bytes>,
+    trailers: Option<Fields>,
+}
+
+impl BodyStream for Read {
+    fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>> {
+        let piece = self.whole.take().filter(|whole| !whole.is_empty());
+        Box::pin(std::future::ready(piece))
+    }
+
+    fn trailers(&mut self) -> Option<Fields> {
+        self.trailers.take()
+    }
 }
 
 /// A stream that failed before an answer: refused by the server (not processed, RFC 9113
