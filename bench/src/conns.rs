@@ -98,6 +98,7 @@ fn measure(
         ceiling_uring: options.ceiling_uring,
         cores: 1,
         nginx_tcp_nopush: true,
+        nginx_sendfile: true,
         tls: None,
         http2: false,
         http3: false,

@@ -40,6 +40,8 @@ pub struct ServeSpec<'a> {
     pub cores: usize,
     /// nginx's `tcp_nopush` (see `NginxConfig::tcp_nopush`).
     pub nginx_tcp_nopush: bool,
+    /// nginx's `sendfile` (see `NginxConfig::sendfile`).
+    pub nginx_sendfile: bool,
     /// HTTPS on a port of its own (`tls`, `h2`; not the ceiling).
     pub tls: Option<ServeTls<'a>>,
     /// HTTP/2 (`h2`; not the ceiling): ALPN h2 on the HTTPS port and prior knowledge in
@@ -388,6 +390,7 @@ impl Contender {
                     worker_connections: spec.max_connections,
                     cpus: &server_cpus,
                     tcp_nopush: spec.nginx_tcp_nopush,
+                    sendfile: spec.nginx_sendfile,
                     tls: ports.tls.zip(spec.tls).map(|(port, tls)| NginxTls {
                         port,
                         cert: &tls.cert.cert,

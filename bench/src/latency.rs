@@ -118,6 +118,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             ceiling_uring: options.ceiling_uring,
             cores: 1,
             nginx_tcp_nopush: true,
+            nginx_sendfile: true,
             tls: None,
             http2: false,
             http3: false,

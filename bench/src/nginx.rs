@@ -88,6 +88,11 @@ pub struct NginxConfig<'a> {
     /// keeps the socket corked while pipelined requests are pending and a batch's last
     /// responses wait for the delayed-ACK timer (~40 ms): 10x fewer req/s measured here.
     pub tcp_nopush: bool,
+    /// `sendfile`: on everywhere except the HTTP/2 upstream of `proxy`, where nginx 1.22's
+    /// HTTP/2 answers from sendfile on connections that carry one request at a time
+    /// (`grpc_pass`'s) wait for the client's delayed ACK: 2,254 req/s measured, against 22,643
+    /// without.
+    pub sendfile: bool,
     /// HTTPS on a second port (`tls`, `h2`).
     pub tls: Option<NginxTls<'a>>,
     /// HTTP/2 on the HTTPS listener (ALPN h2).
@@ -139,6 +144,7 @@ pub fn render(config: &NginxConfig<'_>) -> String {
     // wakes first taking most of them.
     let reuseport = if workers == 1 { "" } else { " reuseport" };
     let tcp_nopush = if config.tcp_nopush { "on" } else { "off" };
+    let sendfile = if config.sendfile { "on" } else { "off" };
     // One bitmask per worker, as wide as the highest CPU: "1" (CPU 0), "01 10" (CPUs 0 and
     // 1), "10" (CPU 1).
     let width = config.cpus.iter().max().map_or(1, |highest| highest + 1);
@@ -192,7 +198,7 @@ events {{
 
 http {{
     access_log off;
-    sendfile on;
+    sendfile {sendfile};
     tcp_nopush {tcp_nopush};
     open_file_cache max=1000 inactive=60s;
     open_file_cache_valid 60s;
@@ -329,6 +335,7 @@ mod tests {
                 worker_connections: 1024,
                 cpus: &[0],
                 tcp_nopush: true,
+                sendfile: true,
                 tls: None,
                 http2: false,
                 h2c_port: None,
@@ -364,6 +371,7 @@ mod tests {
                 worker_connections: 1024,
                 cpus: &[0, 1],
                 tcp_nopush: false,
+                sendfile: false,
                 tls: None,
                 http2: false,
                 h2c_port: None,
@@ -376,6 +384,7 @@ mod tests {
                 "worker_processes 2;",
                 "worker_cpu_affinity 01 10;",
                 "listen 127.0.0.1:8081 reuseport;",
+                "sendfile off;",
                 "tcp_nopush off;",
             ],
         );
@@ -396,6 +405,7 @@ mod tests {
             worker_connections: 1024,
             cpus: &[0],
             tcp_nopush: true,
+            sendfile: true,
             tls,
             http2,
             h2c_port,
@@ -456,6 +466,7 @@ mod tests {
             worker_connections: 1024,
             cpus: &[0],
             tcp_nopush: true,
+            sendfile: true,
             tls: None,
             http2: false,
             h2c_port: None,
@@ -490,6 +501,7 @@ mod tests {
             worker_connections: 1024,
             cpus,
             tcp_nopush: true,
+            sendfile: true,
             tls: None,
             http2: false,
             h2c_port: None,
@@ -569,6 +581,7 @@ mod tests {
             worker_connections: 21_000,
             cpus: &[0],
             tcp_nopush: true,
+            sendfile: true,
             tls: None,
             http2: false,
             h2c_port: None,

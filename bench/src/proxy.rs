@@ -164,6 +164,8 @@ pub fn run(options: &Options) -> Result<Report, Error> {
     }
     let needs = Needs {
         websocket: true,
+        // The h2-upstream case's generator.
+        h2load: true,
         ..locate::wrk(true)
     };
     let (programs, workdir) = locate::prepare(&needed, needs)?;
@@ -318,6 +320,9 @@ fn run_case(
         ceiling_uring: CeilingUring::Defer,
         cores: 1,
         nginx_tcp_nopush: true,
+        // Not for HTTP/2: grpc_pass sends one request per upstream connection, and nginx's
+        // HTTP/2 answers from sendfile then wait for the delayed ACK (`NginxConfig::sendfile`).
+        nginx_sendfile: !case.http2,
         tls: None,
         // The upstream's h2c listener (nginx 1.22's is a port of its own), and the proxies'
         // for h2load.
@@ -336,6 +341,13 @@ fn run_case(
             .ok_or_else(|| Error::run("internal: the upstream has no h2c port"))?
     } else {
         upstream.port()
+    };
+    // nginx's grpc_pass sends one request per upstream connection (no multiplexing), so it
+    // keeps as many as h2load has requests in flight; bext uses one connection either way.
+    let idle_connections_max = if case.http2 {
+        idle_connections_max.max(H2_CONNECTIONS * H2_STREAMS)
+    } else {
+        idle_connections_max
     };
     let proxy_role = Role::Proxy {
         upstream_port,

@@ -44,6 +44,7 @@ pub fn page_bytes(
         ceiling_uring: CeilingUring::Defer,
         cores: 1,
         nginx_tcp_nopush: true,
+        nginx_sendfile: true,
         tls: None,
         http2: false,
         http3: false,

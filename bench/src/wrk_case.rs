@@ -141,6 +141,7 @@ pub fn run_variants(
         ceiling_uring: options.ceiling_uring,
         cores: case.cores,
         nginx_tcp_nopush: case.nginx_tcp_nopush,
+        nginx_sendfile: true,
         tls: tls.map(|cert| ServeTls {
             cert,
             session_tickets: case.handshakes.is_none_or(Handshakes::session_tickets),

@@ -158,6 +158,7 @@ fn launch_proxy(
         ceiling_uring: CeilingUring::Defer,
         cores: 1,
         nginx_tcp_nopush: true,
+        nginx_sendfile: true,
         tls: None,
         http2: false,
         http3: false,
