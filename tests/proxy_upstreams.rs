@@ -17,6 +17,18 @@ use std::process::Command;
 use common::{Bext, TempDir};
 use harness::{Upstream, curl, curl_on, header, json, ws_client};
 
+/// `GET path` through bext is answered 502, and bext's log says `why`.
+#[track_caller]
+fn assert_502_logged(bext: &Bext, path: &str, why: &str) {
+    let (status, body, _) = curl(&format!("http://{}{path}", bext.addr), &[]);
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        bext.wait_for_stderr(why),
+        "{why:?} not in:\n{}",
+        bext.stderr()
+    );
+}
+
 /// Runs `openssl ARGS` in `dir`, which must succeed.
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
@@ -207,19 +219,15 @@ fn https_upstreams_are_verified_and_their_connections_kept() {
 
     // Not trusted (the system's authorities did not sign it), or not the name asked for:
     // nothing is sent, 502, the reason logged.
-    let (status, _, _) = curl(&format!("http://{}/untrusted/echo", bext.addr), &[]);
-    assert_eq!(status, 502);
-    assert!(
-        bext.wait_for_stderr("invalid peer certificate: UnknownIssuer"),
-        "{}",
-        bext.stderr()
+    assert_502_logged(
+        &bext,
+        "/untrusted/echo",
+        "invalid peer certificate: UnknownIssuer",
     );
-    let (status, _, _) = curl(&format!("http://{}/misnamed/echo", bext.addr), &[]);
-    assert_eq!(status, 502);
-    assert!(
-        bext.wait_for_stderr("certificate not valid for name \"other.test\""),
-        "{}",
-        bext.stderr()
+    assert_502_logged(
+        &bext,
+        "/misnamed/echo",
+        "certificate not valid for name \"other.test\"",
     );
 }
 
@@ -829,12 +837,10 @@ fn grpc_over_tls_upstreams_is_agreed_by_alpn() {
     assert_grpc_calls_came_through(&out, "2");
     assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
     // A server that does not agree to h2 is not spoken to: 502, and the log says why.
-    let (status, _, _) = curl(&format!("http://{}/h1/echo", bext.addr), &[]);
-    assert_eq!(status, 502);
-    assert!(
-        bext.wait_for_stderr("the server did not agree to HTTP/2 by ALPN"),
-        "{}",
-        bext.stderr()
+    assert_502_logged(
+        &bext,
+        "/h1/echo",
+        "the server did not agree to HTTP/2 by ALPN",
     );
 }
 

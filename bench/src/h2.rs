@@ -71,7 +71,8 @@ const CASES: [H2Case; 4] = [
     },
 ];
 
-const METRICS: &[Metric] = &[
+/// The rows of an h2load run (it reports no latency percentiles); `proxy`'s HTTP/2 case too.
+pub const METRICS: &[Metric] = &[
     Metric::RequestsPerSec,
     Metric::CpuPerRequest,
     Metric::ServerCpuUtil,

@@ -124,16 +124,6 @@ const CASES: [ProxyCase; 3] = [
     },
 ];
 
-/// The HTTP/2 case's rows: h2load reports no latency percentiles.
-const H2_METRICS: &[Metric] = &[
-    Metric::RequestsPerSec,
-    Metric::CpuPerRequest,
-    Metric::ServerCpuUtil,
-    Metric::ServerCoreBusy,
-    Metric::H2loadCpuUtil,
-    Metric::SocketErrors,
-];
-
 const METRICS: &[Metric] = &[
     Metric::RequestsPerSec,
     Metric::LatencyP50,
@@ -421,7 +411,11 @@ fn run_case(
         print_run(case.name, round, options.rounds, DIRECT, &run);
         direct_runs.push(run);
     }
-    let metrics = if case.http2 { H2_METRICS } else { METRICS };
+    let metrics = if case.http2 {
+        crate::h2::METRICS
+    } else {
+        METRICS
+    };
     for (proxy, runs) in proxies.iter().zip(&proxy_runs) {
         push_rows(report, case.name, proxy.name(), runs, metrics);
         if !case.http2 {
