@@ -980,3 +980,42 @@ fn an_http2_upstream_that_ends_its_connections_is_followed_to_new_ones() {
         "{opened} connections in {elapsed:?}, for about {lives} connection lives"
     );
 }
+
+#[test]
+fn long_lived_calls_past_a_server_s_stream_limit_open_more_connections() {
+    // grpcio takes 2 streams at once on a connection; 6 calls that each wait until all 6
+    // are there need 3 connections, or they wait for each other until they fail.
+    let grpc = Upstream::grpc(&["--max-streams", "2"]);
+    let dir = TempDir::new("proxy-h2-streams");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\n\
+             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"grpc\"\n",
+            grpc.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let out = Command::new(common::venv_python(
+        "grpc_health.v1.health",
+        harness::GRPCIO,
+    ))
+    .arg(harness::grpc_script())
+    .args(["gather", &bext.addr.to_string(), "6"])
+    .output()
+    .expect("python runs the gRPC client");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = json(&String::from_utf8_lossy(&out.stdout));
+    let all_done = serde_json::json!(["here", "done"]);
+    assert!(
+        out.as_array()
+            .is_some_and(|calls| calls.len() == 6 && calls.iter().all(|c| *c == all_done)),
+        "{out}\n{}",
+        bext.stderr()
+    );
+    assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 3);
+}

@@ -657,6 +657,9 @@ pub const PROXY_H2_STREAM_WINDOW_BYTES: u32 = 256 * 1024;
 /// request's stream shares it, so it holds many streams' windows (a few slow clients must
 /// not stall the rest).
 pub const PROXY_H2_CONNECTION_WINDOW_BYTES: u32 = 16 * 1024 * 1024;
+/// HTTP/2 connections a shard opens to one upstream server, each once the ones before have
+/// all of the server's concurrent streams in use.
+pub const PROXY_H2_CONNECTIONS_MAX: usize = 8;
 /// Longest wait for an upstream name to resolve when the config loads.
 pub const PROXY_RESOLVE_TIMEOUT_MS: u64 = 5_000;
 /// A tunnel's read buffer per direction to begin with and to shrink back to (an idle

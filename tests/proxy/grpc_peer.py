@@ -1,11 +1,13 @@
 """gRPC peers for tests/proxy_grpc.rs, on grpcio (PyPI), with raw bytes for messages (no
 protobuf: the methods are generic handlers whose messages are whatever bytes were sent).
 
-    python grpc_peer.py serve [--port N] [--max-age-ms MS] [CERT KEY]
+    python grpc_peer.py serve [--port N] [--max-age-ms MS] [--max-streams N] [CERT KEY]
                                             a server of the service test.Echo, in the clear
                                             or over TLS, on port N or any free one, ending
-                                            each connection (GOAWAY) after MS; prints
+                                            each connection (GOAWAY) after MS, taking at most
+                                            N streams at once on a connection; prints
                                             "listening PORT"
+    python grpc_peer.py gather TARGET N     N Gather calls at once; prints the answers
     python grpc_peer.py repeat TARGET SECONDS
                                             Unary calls from 8 threads for SECONDS; prints
                                             {"ok": N, "failed": [codes]}
@@ -26,6 +28,8 @@ The service's methods:
              RESOURCE_EXHAUSTED
     Collect  takes a stream and answers the messages joined with "+"
     Chat     answers each message as it comes, upper-cased (both ways at once)
+    Gather   streams "here", then waits (10 s at most) until as many Gather calls as the
+             message says are all waiting, then streams "done"
     SetHealth
              sets the health that grpc.health.v1.Health (grpcio-health-checking's servicer,
              also served) reports, to the status named by the message
@@ -68,6 +72,23 @@ def serve_stream(request, context):
         context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "stopped on purpose")
 
 
+GATHERING = {"barrier": None}
+GATHERING_LOCK = threading.Lock()
+
+
+def gather(request, context):
+    with GATHERING_LOCK:
+        if GATHERING["barrier"] is None:
+            GATHERING["barrier"] = threading.Barrier(int(request), timeout=10)
+        barrier = GATHERING["barrier"]
+    yield b"here"
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "not all calls arrived")
+    yield b"done"
+
+
 def collect(requests, context):
     return b"+".join(requests)
 
@@ -77,7 +98,7 @@ def chat(requests, context):
         yield message.upper()
 
 
-def run_server(port, max_age_ms, tls):
+def run_server(port, max_age_ms, max_streams, tls):
     healthy = health.HealthServicer()
     for service in ("", SERVICE):
         healthy.set(service, health_pb2.HealthCheckResponse.SERVING)
@@ -94,12 +115,15 @@ def run_server(port, max_age_ms, tls):
             "Unary": grpc.unary_unary_rpc_method_handler(unary),
             "Big": grpc.unary_unary_rpc_method_handler(big),
             "Serve": grpc.unary_stream_rpc_method_handler(serve_stream),
+            "Gather": grpc.unary_stream_rpc_method_handler(gather),
             "Collect": grpc.stream_unary_rpc_method_handler(collect),
             "Chat": grpc.stream_stream_rpc_method_handler(chat),
             "SetHealth": grpc.unary_unary_rpc_method_handler(set_health),
         },
     )
     options = [("grpc.max_receive_message_length", 8 << 20), ("grpc.max_send_message_length", 8 << 20)]
+    if max_streams:
+        options.append(("grpc.max_concurrent_streams", max_streams))
     if max_age_ms:
         options += [("grpc.max_connection_age_ms", max_age_ms), ("grpc.max_connection_age_grace_ms", 10000)]
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=options)
@@ -216,6 +240,25 @@ def call_all(target, tls):
     print(json.dumps(out), flush=True)
 
 
+def gather_calls(target, count):
+    channel = grpc.insecure_channel(target)
+    call = channel.unary_stream("/%s/Gather" % SERVICE)
+    results = [None] * count
+
+    def one(i):
+        try:
+            results[i] = [m.decode() for m in call(str(count).encode(), timeout=20)]
+        except grpc.RpcError as error:
+            results[i] = failure(error)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    print(json.dumps(results), flush=True)
+
+
 def repeat(target, seconds):
     channel = grpc.insecure_channel(target)
     unary_call = channel.unary_unary("/%s/Unary" % SERVICE)
@@ -244,15 +287,13 @@ def repeat(target, seconds):
 def main():
     if sys.argv[1] == "serve":
         args = sys.argv[2:]
-        port = 0
-        max_age_ms = 0
-        while args[:1] in (["--port"], ["--max-age-ms"]):
-            if args[0] == "--port":
-                port = int(args[1])
-            else:
-                max_age_ms = int(args[1])
+        flags = {"--port": 0, "--max-age-ms": 0, "--max-streams": 0}
+        while args[:1] and args[0] in flags:
+            flags[args[0]] = int(args[1])
             args = args[2:]
-        run_server(port, max_age_ms, args if args else None)
+        run_server(flags["--port"], flags["--max-age-ms"], flags["--max-streams"], args if args else None)
+    elif sys.argv[1] == "gather":
+        gather_calls(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "repeat":
         repeat(sys.argv[2], float(sys.argv[3]))
     elif sys.argv[1] == "health":

@@ -1,9 +1,11 @@
-//! HTTP/2 connections to upstream servers (`protocol = "http2"`): one per server and shard,
-//! the `h2` crate's client over the same in-memory pipe the HTTP/2 driver serves through
-//! (`h2pipe`), in a task of its own that ends when the server closes the connection, a write
-//! fails, or every handle and stream is gone (a reload drops the shard's handles). Each
-//! request is a stream of it (`SendRequest` clones are cheap, and `h2` waits for a free
-//! stream when the server's `SETTINGS_MAX_CONCURRENT_STREAMS` are in use).
+//! HTTP/2 connections to upstream servers (`protocol = "http2"`): the `h2` crate's client
+//! over the same in-memory pipe the HTTP/2 driver serves through (`h2pipe`), each in a task
+//! of its own that ends when the server closes the connection, a write fails, or every
+//! handle and stream is gone (a reload drops the shard's handles). Each request is a stream
+//! (`SendRequest` clones are cheap). A shard uses one connection per server until the
+//! server's `SETTINGS_MAX_CONCURRENT_STREAMS` are all in use on it, then opens another, up to
+//! `PROXY_H2_CONNECTIONS_MAX`: long-lived gRPC streams (subscriptions) would otherwise hold
+//! every later call back. Past that, `h2` queues a stream until one ends.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,7 +16,7 @@ use h2::client::SendRequest;
 
 use bext_core::limits::{
     H2_FRAME_BYTES_MAX, H2_STREAM_SEND_BYTES_MAX, PROXY_H2_CONNECTION_WINDOW_BYTES,
-    PROXY_H2_STREAM_WINDOW_BYTES, PROXY_RESPONSE_HEAD_BYTES_MAX,
+    PROXY_H2_CONNECTIONS_MAX, PROXY_H2_STREAM_WINDOW_BYTES, PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_shards::rt;
 use bext_shards::sync::{Generation, race};
@@ -32,10 +34,11 @@ pub(crate) struct H2Conns {
     next_id: Cell<u64>,
 }
 
-/// One server's connection, and the opening of the next.
+/// One server's connections, and the opening of the next.
 #[derive(Default)]
 struct Slot {
-    conn: RefCell<Option<H2Conn>>,
+    /// Oldest first; each with streams to spare is used before another is opened.
+    conns: RefCell<Vec<H2Conn>>,
     /// A connection is being opened: requests wait for it rather than open their own (a
     /// GOAWAY seen by every request in flight would otherwise open one each).
     opening: Cell<bool>,
@@ -45,12 +48,33 @@ struct Slot {
     failed: RefCell<Option<ConnectError>>,
 }
 
-/// One connection: a handle for opening streams, and whether its task has ended.
+/// One connection: a handle for opening streams, whether its task has ended, and the
+/// streams this shard has open on it.
 struct H2Conn {
     id: u64,
     send: SendRequest<Bytes>,
     ended: Rc<Cell<bool>>,
     last_used: Cell<Instant>,
+    streams: Rc<Cell<usize>>,
+}
+
+impl H2Conn {
+    /// Whether the server takes another stream on it now (its
+    /// `SETTINGS_MAX_CONCURRENT_STREAMS`; `h2` assumes 100 until the server says).
+    fn has_room(&self) -> bool {
+        self.streams.get() < self.send.current_max_send_streams()
+    }
+
+    fn take(&self, opened: bool) -> Taken {
+        self.last_used.set(Instant::now());
+        self.streams.set(self.streams.get() + 1);
+        Taken {
+            send: self.send.clone(),
+            id: self.id,
+            opened,
+            stream: StreamHeld(self.streams.clone()),
+        }
+    }
 }
 
 /// A handle for a stream on a server's connection.
@@ -60,6 +84,18 @@ pub(crate) struct Taken {
     pub id: u64,
     /// This request opened the connection (else it was there, or another request opened it).
     pub opened: bool,
+    /// Counts the stream as open on its connection until dropped: keep it as long as the
+    /// stream (its answer's body).
+    pub stream: StreamHeld,
+}
+
+/// One stream counted on its connection while it lives.
+pub(crate) struct StreamHeld(Rc<Cell<usize>>);
+
+impl Drop for StreamHeld {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
 }
 
 /// Ends an opening however it ends (done, failed, or its request dropped meanwhile): the
@@ -81,8 +117,11 @@ impl H2Conns {
         }
     }
 
-    /// A handle on the connection to `server` at `addr`: the live one (not idle longer than
-    /// `idle_for`), the one another request is opening, or a new one ([`connect`]).
+    /// A stream's handle on a connection to `server` at `addr`: a live one with a stream to
+    /// spare (connections idle longer than `idle_for` are closed on the way), the one
+    /// another request is opening, or a new one ([`connect`]). With
+    /// `PROXY_H2_CONNECTIONS_MAX` connections all full, the least busy one, where `h2`
+    /// queues the stream until one ends.
     #[allow(clippy::too_many_arguments)]
     pub async fn take(
         &self,
@@ -99,8 +138,20 @@ impl H2Conns {
         };
         let mut waited = false;
         loop {
-            if let Some(taken) = live(slot, idle_for) {
-                return Ok(taken);
+            {
+                let mut conns = slot.conns.borrow_mut();
+                conns.retain(|c| {
+                    !c.ended.get()
+                        && (c.streams.get() > 0 || c.last_used.get().elapsed() < idle_for)
+                });
+                if let Some(conn) = conns.iter().find(|c| c.has_room()) {
+                    return Ok(conn.take(false));
+                }
+                if conns.len() >= PROXY_H2_CONNECTIONS_MAX
+                    && let Some(conn) = conns.iter().min_by_key(|c| c.streams.get())
+                {
+                    return Ok(conn.take(false));
+                }
             }
             if waited && let Some(failed) = slot.failed.borrow().clone() {
                 return Err(failed);
@@ -130,52 +181,32 @@ impl H2Conns {
         };
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        *slot.failed.borrow_mut() = None;
-        *slot.conn.borrow_mut() = Some(H2Conn {
+        let conn = H2Conn {
             id,
-            send: send.clone(),
+            send,
             ended,
             last_used: Cell::new(Instant::now()),
-        });
+            streams: Rc::new(Cell::new(0)),
+        };
+        let taken = conn.take(true);
+        slot.conns.borrow_mut().push(conn);
         drop(opening);
-        Ok(Taken {
-            send,
-            id,
-            opened: true,
-        })
+        Ok(taken)
     }
 
-    /// Forgets connection `id` to `server` if it is still the one kept (it failed a request
-    /// before the request was sent).
+    /// Forgets connection `id` to `server` (it failed a request before the request was
+    /// sent); its streams in flight finish on it.
     pub fn forget(&self, server: usize, id: u64) {
         if let Some(slot) = self.servers.get(server) {
-            let mut conn = slot.conn.borrow_mut();
-            if conn.as_ref().is_some_and(|c| c.id == id) {
-                *conn = None;
-            }
+            slot.conns.borrow_mut().retain(|c| c.id != id);
         }
     }
 }
 
-/// The slot's live connection, if it has not been idle longer than `idle_for`.
-fn live(slot: &Slot, idle_for: Duration) -> Option<Taken> {
-    let mut kept = slot.conn.borrow_mut();
-    let conn = kept.as_ref()?;
-    if conn.ended.get() || conn.last_used.get().elapsed() >= idle_for {
-        *kept = None;
-        return None;
-    }
-    conn.last_used.set(Instant::now());
-    Some(Taken {
-        send: conn.send.clone(),
-        id: conn.id,
-        opened: false,
-    })
-}
-
 /// Opens an HTTP/2 connection to `addr` (with `tls`: agreeing to `h2` by ALPN) within
-/// `connect_timeout`, and starts its task on the shard (each write within `stall`): a handle
-/// for streams, and a flag the task sets when it ends. The connection ends once every handle
+/// `connect_timeout`, starts its task on the shard (each write within `stall`) and waits,
+/// within the same deadline, until the server's SETTINGS are in: a handle for streams, and
+/// a flag the task sets when it ends. The connection ends once every handle
 /// and stream is dropped.
 pub(crate) async fn connect(
     shard: &Rc<Shard>,
@@ -206,11 +237,12 @@ pub(crate) async fn connect(
         .handshake::<_, Bytes>(PipeIo(pipe.clone()));
     // The handshake only writes the preface and SETTINGS into the pipe: no I/O waits on it;
     // the server's SETTINGS are read by the connection's task.
-    let (send, connection) = match rt::timeout(connect_timeout, handshake).await {
+    let (send, mut connection) = match rt::timeout(connect_timeout, handshake).await {
         Ok(Ok(pair)) => pair,
         Ok(Err(e)) => return Err(ConnectError::Failed(format!("HTTP/2 handshake: {e}"))),
         Err(_) => return Err(ConnectError::TimedOut),
     };
+    let ping = connection.ping_pong();
     let ended = Rc::new(Cell::new(false));
     let task_shard = shard.clone();
     let task_ended = ended.clone();
@@ -230,5 +262,15 @@ pub(crate) async fn connect(
         race(futures_lite::future::zip(session, writes), reads).await;
         task_ended.set(true);
     });
+    // A server sends its SETTINGS first, so once a PING of ours is answered they have been
+    // read: the connection's stream limit is the server's, not `h2`'s guess of 100, before
+    // any request counts on it (requests over the limit would be refused).
+    if let Some(mut ping) = ping {
+        match rt::timeout(connect_timeout, ping.ping(h2::Ping::opaque())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(ConnectError::Failed(format!("HTTP/2: {e}"))),
+            Err(_) => return Err(ConnectError::TimedOut),
+        }
+    }
     Ok((send, ended))
 }

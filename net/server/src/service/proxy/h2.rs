@@ -41,7 +41,7 @@ use super::{Failure, HIDDEN_FIELDS};
 use crate::service::incoming::{BodyFault, IncomingBody};
 use crate::service::{Body, BodyStream, Response};
 use crate::shard::Shard;
-use crate::upstream::h2::H2Conns;
+use crate::upstream::h2::{H2Conns, StreamHeld, Taken};
 use crate::upstream::{ConnectError, PeerAddr, TlsTo};
 
 /// What one exchange needs besides the request.
@@ -125,7 +125,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
     // A request the server did not take (the connection had ended, a GOAWAY came first) goes
     // once more, on a new connection, while nothing of its body has been used up.
     let mut second = false;
-    let (head, pump) = loop {
+    let (head, pump, held) = loop {
         let tls = ex.tls.as_ref().map(|tls| TlsTo {
             config: tls.config,
             name: tls.name,
@@ -146,10 +146,15 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
                 ConnectError::Failed(why) => Failure::Refused(why),
                 ConnectError::TimedOut => Failure::ConnectTimeout,
             })?;
-        if taken.opened {
+        let Taken {
+            mut send,
+            id,
+            opened,
+            stream: held,
+        } = taken;
+        if opened {
             ex.shard.metrics.borrow_mut().proxy_connections_opened += 1;
         }
-        let (mut send, id) = (taken.send, taken.id);
         // Waits for a free stream (the server's concurrency limit) within the timeout.
         send = match rt::timeout(ex.timeout, send.ready()).await {
             Ok(Ok(ready)) => ready,
@@ -178,7 +183,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
                 continue;
             }
         };
-        if !taken.opened {
+        if !opened {
             ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
         }
         // What is left of the body goes into the pump: the whole one is kept for another
@@ -204,7 +209,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
             (None, None) => rt::timeout(ex.timeout, response).await,
         };
         match waited {
-            Ok(Ok(head)) => break (head, pump),
+            Ok(Ok(head)) => break (head, pump, held),
             Ok(Err(e)) => {
                 if let Some(fault) = pump.fault {
                     return Err(Failure::Client(fault));
@@ -237,6 +242,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
     }
     let mut body = UpstreamH2Body {
         recv,
+        _held: held,
         pump,
         trailers: None,
         aborted: false,
@@ -415,6 +421,8 @@ async fn send_body(
 /// An HTTP/2 upstream's response body, then its trailers.
 struct UpstreamH2Body {
     recv: h2::RecvStream,
+    /// The stream counted on its connection until the body is done with.
+    _held: StreamHeld,
     /// The request body, still being sent (a bidirectional call).
     pump: Pump,
     trailers: Option<Fields>,
