@@ -936,12 +936,9 @@ fn http2_upstreams_are_health_checked_over_http2() {
     );
 }
 
-#[test]
-fn an_http2_upstream_that_ends_its_connections_is_followed_to_new_ones() {
-    // grpcio sends GOAWAY on each connection 200 ms after it opened (max_connection_age),
-    // as servers that cap a connection's life or requests do.
-    let grpc = Upstream::grpc(&["--max-age-ms", "200"]);
-    let dir = TempDir::new("proxy-h2-goaway");
+/// bext (one shard) forwarding every path to `grpc` over HTTP/2, with its config's directory.
+fn bext_in_front_of(grpc: &Upstream, tag: &str) -> (TempDir, Bext) {
+    let dir = TempDir::new(tag);
     let config = dir.write(
         "bext.toml",
         format!(
@@ -951,22 +948,22 @@ fn an_http2_upstream_that_ends_its_connections_is_followed_to_new_ones() {
         ),
     );
     let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    (dir, bext)
+}
+
+#[test]
+fn an_http2_upstream_that_ends_its_connections_is_followed_to_new_ones() {
+    // grpcio sends GOAWAY on each connection 200 ms after it opened (max_connection_age),
+    // as servers that cap a connection's life or requests do.
+    let grpc = Upstream::grpc(&["--max-age-ms", "200"]);
+    let (_dir, bext) = bext_in_front_of(&grpc, "proxy-h2-goaway");
     let started = std::time::Instant::now();
-    let out = Command::new(common::venv_python(
-        "grpc_health.v1.health",
-        harness::GRPCIO,
-    ))
-    .arg(harness::grpc_script())
-    .args(["repeat", &bext.addr.to_string(), "2"])
-    .output()
-    .expect("python runs the gRPC client");
+    let out = json(&harness::grpc_peer(&[
+        "repeat",
+        &bext.addr.to_string(),
+        "2",
+    ]));
     let elapsed = started.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = json(&String::from_utf8_lossy(&out.stdout));
     // Not one call lost to a connection going away.
     assert_eq!(out["failed"], serde_json::json!([]), "{out}");
     assert!(out["ok"].as_u64().unwrap_or(0) > 100, "{out}");
@@ -986,30 +983,12 @@ fn long_lived_calls_past_a_server_s_stream_limit_open_more_connections() {
     // grpcio takes 2 streams at once on a connection; 6 calls that each wait until all 6
     // are there need 3 connections, or they wait for each other until they fail.
     let grpc = Upstream::grpc(&["--max-streams", "2"]);
-    let dir = TempDir::new("proxy-h2-streams");
-    let config = dir.write(
-        "bext.toml",
-        format!(
-            "[[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\n\
-             [[site]]\n[[site.proxy]]\nmatch = \"/**\"\nupstream = \"grpc\"\n",
-            grpc.addr()
-        ),
-    );
-    let bext = Bext::serve_config(&config, &["--shards", "1"]);
-    let out = Command::new(common::venv_python(
-        "grpc_health.v1.health",
-        harness::GRPCIO,
-    ))
-    .arg(harness::grpc_script())
-    .args(["gather", &bext.addr.to_string(), "6"])
-    .output()
-    .expect("python runs the gRPC client");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = json(&String::from_utf8_lossy(&out.stdout));
+    let (_dir, bext) = bext_in_front_of(&grpc, "proxy-h2-streams");
+    let out = json(&harness::grpc_peer(&[
+        "gather",
+        &bext.addr.to_string(),
+        "6",
+    ]));
     let all_done = serde_json::json!(["here", "done"]);
     assert!(
         out.as_array()

@@ -129,35 +129,35 @@ pub fn grpc_script() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/proxy/grpc_peer.py")
 }
 
-/// Every call of `grpc_peer.py call` through `target` (over TLS with `tls`: the authority's
-/// file and the name to expect): what came back.
-pub fn grpc_calls(target: &str, tls: Option<(&Path, &str)>) -> serde_json::Value {
-    let mut command = Command::new(common::venv_python("grpc_health.v1.health", GRPCIO));
-    command.arg(grpc_script()).arg("call").arg(target);
-    if let Some((ca, name)) = tls {
-        command.arg(ca).arg(name);
-    }
-    let out = command.output().expect("python runs the gRPC client");
-    assert!(
-        out.status.success(),
-        "grpc_peer.py call {target}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(&String::from_utf8_lossy(&out.stdout))
-}
-
-/// Sets the gRPC server's health (`SERVING`, `NOT_SERVING`), asking it directly.
-pub fn grpc_set_health(target: &str, status: &str) {
+/// Runs `grpc_peer.py ARGS`, which must succeed: what it printed.
+pub fn grpc_peer(args: &[&str]) -> String {
     let out = Command::new(common::venv_python("grpc_health.v1.health", GRPCIO))
         .arg(grpc_script())
-        .args(["health", target, status])
+        .args(args)
         .output()
         .expect("python runs the gRPC client");
     assert!(
         out.status.success(),
-        "grpc_peer.py health {target} {status}: {}",
+        "grpc_peer.py {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Every call of `grpc_peer.py call` through `target` (over TLS with `tls`: the authority's
+/// file and the name to expect): what came back.
+pub fn grpc_calls(target: &str, tls: Option<(&Path, &str)>) -> serde_json::Value {
+    let tls = tls.map(|(ca, name)| (ca.display().to_string(), name));
+    let mut args = vec!["call", target];
+    if let Some((ca, name)) = &tls {
+        args.extend([ca.as_str(), *name]);
+    }
+    json(&grpc_peer(&args))
+}
+
+/// Sets the gRPC server's health (`SERVING`, `NOT_SERVING`), asking it directly.
+pub fn grpc_set_health(target: &str, status: &str) {
+    grpc_peer(&["health", target, status]);
 }
 
 pub fn ws_script() -> std::path::PathBuf {
