@@ -558,6 +558,7 @@ fn a_caching_route_keeps_what_the_upstream_allows_and_asks_again_when_it_goes_st
 
 #[test]
 fn a_kept_answer_is_fetched_once_for_every_shard() {
+    const KEYS_TRIED_MAX: usize = 48;
     let upstream = Upstream::start("shared");
     let dir = TempDir::new("proxy-cache-shards");
     let config = dir.write(
@@ -569,20 +570,29 @@ fn a_kept_answer_is_fetched_once_for_every_shard() {
         ),
     );
     let bext = Bext::serve_config(&config, &["--shards", "2"]);
-    // The first shard to be asked misses. The other has no copy either (its first answer is
-    // a miss too), but asks the key's owner instead of the upstream: one fetch. (Pinning
-    // curl to a CPU steers its connection to that CPU's shard, as a rule rather than always:
-    // some keys must show it.)
-    let mut reached_the_other = 0;
-    for key in ["k1", "k2", "k3", "k4", "k5", "k6"] {
-        let url = format!("http://{}/cached/{key}?cc=max-age=60", bext.addr);
+    // The first shard to be asked misses. If it owns the key, the other has no copy (its
+    // first answer is a miss too) but asks the owner instead of the upstream: one fetch. If
+    // the other shard owns it, the first asked it, and it kept a copy: a hit. (Pinning curl
+    // to a CPU steers its connection to that CPU's shard.) Owners follow a per-process random
+    // hash, so keys are tried until both cases were seen: each key is one or the other with
+    // even odds, so 48 keys all alike is a 2^-47 chance.
+    let (mut asked_the_owner, mut kept_by_the_owner) = (0, 0);
+    for key in 0..KEYS_TRIED_MAX {
+        if asked_the_owner > 0 && kept_by_the_owner > 0 {
+            break;
+        }
+        let url = format!("http://{}/cached/k{key}?cc=max-age=60", bext.addr);
         let (status, cache, body) = curl_on(0, &url);
         assert_eq!((status, cache.as_str()), (200, "miss"), "{body}");
         assert_eq!(json(&body)["n"], 1, "{body}");
         let (status, cache, body) = curl_on(1, &url);
         assert_eq!(status, 200, "{body}");
-        assert_eq!(json(&body)["n"], 1, "{key}: fetched again: {body}");
-        reached_the_other += usize::from(cache == "miss");
+        assert_eq!(json(&body)["n"], 1, "k{key}: fetched again: {body}");
+        match cache.as_str() {
+            "miss" => asked_the_owner += 1,
+            "hit" => kept_by_the_owner += 1,
+            other => panic!("k{key}: x-bext-cache {other:?}"),
+        }
         for cpu in [0, 1] {
             let (_, cache, body) = curl_on(cpu, &url);
             assert_eq!(
@@ -592,8 +602,9 @@ fn a_kept_answer_is_fetched_once_for_every_shard() {
         }
     }
     assert!(
-        reached_the_other >= 1,
-        "no request reached the second shard: the test proved nothing"
+        asked_the_owner > 0 && kept_by_the_owner > 0,
+        "after {KEYS_TRIED_MAX} keys, {asked_the_owner} reached the second shard without a \
+         copy and {kept_by_the_owner} found the owner's: a shard is not reached by its CPU"
     );
     // An answer the upstream does not let a cache keep is passed between shards once and
     // never kept: each request reaches the upstream once.
