@@ -92,6 +92,30 @@ fn requests_go_through_with_forwarding_fields_and_without_hop_by_hop_ones() {
     // Bodies of every framing, whole: a large one by length, a chunked one.
     let (status, body, _) = curl(&format!("{base}/api/big?bytes=3000000"), &[]);
     assert_eq!((status, body.len()), (200, 3_000_000));
+    // It streams with the upstream's length, not in chunks, and the client's connection
+    // carries the next request (curl connects once for both).
+    let big = format!("{base}/api/big?bytes=300000");
+    let out = Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "20",
+            "-o",
+            "/dev/null",
+            "-o",
+            "/dev/null",
+        ])
+        .args([
+            "-w",
+            "%{num_connects} %header{content-length} [%header{transfer-encoding}]\n",
+        ])
+        .args([&big, &big])
+        .output()
+        .expect("curl runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1 300000 []\n0 300000 []\n"
+    );
     let (status, body, _) = curl(&format!("{base}/api/chunked?n=50"), &[]);
     assert_eq!(status, 200);
     assert_eq!(body.lines().count(), 50);
@@ -100,9 +124,9 @@ fn requests_go_through_with_forwarding_fields_and_without_hop_by_hop_ones() {
     // One shard kept one connection open for all of it.
     let (_, connections, _) = curl(&format!("{base}/api/connections"), &[]);
     assert_eq!(connections.trim(), "1", "upstream connections");
-    // Five proxied requests: one connection opened, then reused four times.
+    // Seven proxied requests: one connection opened, then reused six times.
     assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
-    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 4);
+    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 6);
 }
 
 #[test]
@@ -151,7 +175,8 @@ fn failures_answer_with_their_source_and_a_cut_body_is_not_passed_off_as_whole()
         stderr.contains("both Content-Length and Transfer-Encoding"),
         "{stderr}"
     );
-    // The head came, the body broke off: curl sees the transfer end early (exit 18).
+    // The head came, with the upstream's Content-Length; the body broke off: the connection
+    // closes short of that length, so curl sees the transfer end early (exit 18).
     let (status, _, code) = curl(&format!("{base}/api/cut"), &[]);
     assert_eq!((status, code), (200, 18));
     assert_eq!(bext.metric("bext_proxy_bodies_cut_total"), 1);
@@ -237,6 +262,46 @@ fn a_post_is_never_sent_twice_and_with_every_server_down_the_answer_is_503() {
     );
     assert_eq!(status, 502);
     assert_eq!(bext.metric("bext_proxy_retries_total"), 1);
+}
+
+#[test]
+fn a_kept_connection_its_server_closed_is_not_what_a_request_fails_on() {
+    let upstream = Upstream::start("a");
+    let (_dir, bext) = serve(
+        "proxy-closed-kept",
+        &format!("servers = [\"{}\"]", upstream.addr()),
+    );
+    let base = format!("http://{}", bext.addr);
+    let connections = || {
+        curl(&format!("{base}/api/connections"), &[])
+            .1
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(connections(), "1");
+    // Each `/close-after` answer looks kept-alive, then its server closes the connection.
+    // A GET right after goes on a new connection: either the pool saw the close, or the
+    // request found it and went again (a GET may).
+    assert_eq!(curl(&format!("{base}/api/close-after"), &[]).0, 200);
+    let (status, body, _) = curl(&format!("{base}/api/echo"), &[]);
+    assert_eq!(status, 200, "{body}");
+    // The first connection, then the one the GET (and this count) went on.
+    assert_eq!(connections(), "2");
+    // A POST cannot go twice, so the pool checks before it: one request, on a new
+    // connection, never a 502.
+    assert_eq!(curl(&format!("{base}/api/close-after"), &[]).0, 200);
+    let (status, body, _) = curl(
+        &format!("{base}/api/sink?id=after-close"),
+        &["--data-binary", "0123456789"],
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        curl(&format!("{base}/api/received?id=after-close"), &[]).1,
+        "10 1"
+    );
+    assert_eq!(bext.metric("bext_proxy_retries_total"), 0);
+    let stderr = bext.stderr();
+    assert!(!stderr.contains("bext: proxy:"), "{stderr}");
 }
 
 #[test]

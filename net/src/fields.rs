@@ -70,6 +70,28 @@ impl Field {
         })
     }
 
+    /// A field from untrusted parts that are already in shared buffers (an upstream's
+    /// response head, read into one): checked as [`Field::new`] checks, but sliced instead of
+    /// copied. The name is copied only if it has upper-case letters.
+    pub fn from_shared(name: Bytes, value: Bytes) -> Result<Field, InvalidField> {
+        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+            return Err(InvalidField::Name);
+        }
+        let trimmed = bext_core::field::trim_ows(&value);
+        if trimmed.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+            return Err(InvalidField::Value);
+        }
+        // `trimmed` is a slice of `value`: its place in it.
+        let start = trimmed.as_ptr() as usize - value.as_ptr() as usize;
+        let value = value.slice(start..start + trimmed.len());
+        let name = if name.iter().any(u8::is_ascii_uppercase) {
+            Bytes::from(name.to_ascii_lowercase())
+        } else {
+            name
+        };
+        Ok(Field { name, value })
+    }
+
     /// A field from constants; no allocation. The parts must already be valid (asserted in
     /// debug builds): a lower-case token and a value without CR, LF or NUL.
     pub fn from_static(name: &'static str, value: &'static str) -> Field {
@@ -224,14 +246,22 @@ mod tests {
             (b"x-bad", b"a\nb", Err(InvalidField::Value)),
             (b"x-bad", b"a\0b", Err(InvalidField::Value)),
         ];
-        for (name, value, expected) in cases {
-            let got = Field::new(name, value);
+        let cases = cases.iter().flat_map(|&(name, value, expected)| {
+            // Each case both ways: copied, and sliced out of one shared buffer.
+            let shared = Bytes::from([name, value].concat());
+            let sliced = Field::from_shared(shared.slice(..name.len()), shared.slice(name.len()..));
+            [
+                (name, value, Field::new(name, value), expected),
+                (name, value, sliced, expected),
+            ]
+        });
+        for (name, value, got, expected) in cases {
             match (got, expected) {
                 (Ok(field), Ok((n, v))) => {
                     assert_eq!(field.name(), n.as_bytes());
                     assert_eq!(field.value(), v.as_bytes());
                 }
-                (Err(e), Err(want)) => assert_eq!(e, *want),
+                (Err(e), Err(want)) => assert_eq!(e, want),
                 (got, want) => panic!("{name:?}: {value:?}: got {got:?}, want {want:?}"),
             }
         }

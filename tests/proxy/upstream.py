@@ -11,8 +11,10 @@ GET/POST/... paths:
   /slow?ms=N        the same, after N ms
   /big?bytes=N      N bytes of 'x', with a Content-Length, written in 64 KiB pieces
   /chunked?n=N      N chunks "piece-I\\n", chunked
-  /cut              promises 1000 bytes, sends 10, closes
+  /cut?bytes=N      promises N bytes (1000 if not given), sends 10, closes
   /reset            closes the connection at once (RST), no answer
+  /close-after      200 as a kept-alive answer (no Connection: close), then closes the
+                    connection (FIN): a kept connection its server closed
   /garbage          answers bytes that are not HTTP
   /smuggle          a head with both Content-Length and Transfer-Encoding
   /connections      how many connections this server has accepted, as text
@@ -183,7 +185,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         elif path == "/cut":
             self.send_response(200)
-            self.send_header("Content-Length", "1000")
+            self.send_header("Content-Length", query.get("bytes", ["1000"])[0])
             self.end_headers()
             self.wfile.write(b"0123456789")
             self.wfile.flush()
@@ -195,6 +197,9 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/reset-if":
             doc = {"server": NAME, "method": self.command, "body": body.decode("latin-1")}
             self._send(200, json.dumps(doc).encode(), "application/json")
+        elif path == "/close-after":
+            self._send(200, b"closing\n")
+            self.close_connection = True
         elif path == "/received":
             key = query.get("id", [""])[0]
             with LOCK:

@@ -9,6 +9,9 @@
 //! `TE`, `Trailer`, `Transfer-Encoding`, `Upgrade`) never cross the proxy in either
 //! direction, and framing is always the proxy's own on each side.
 
+use std::mem::MaybeUninit;
+use std::ops::Range;
+
 use crate::h1::BodyKind;
 
 /// Fields a proxy never forwards (RFC 9110 §7.6.1), besides those `Connection` names.
@@ -259,12 +262,40 @@ pub fn status_line(head: &[u8]) -> Option<u16> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseHead {
     pub status: u16,
-    /// The fields to pass on: names lowercase, hop-by-hop ones and `content-length` removed.
-    pub fields: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The fields to pass on, as positions in the buffer parsed (whose names are lower-cased
+    /// in place): hop-by-hop ones and `content-length` removed.
+    pub fields: Vec<FieldAt>,
     /// How the body is framed on the upstream connection.
     pub body: ResponseBody,
     /// The connection may carry another request once this body is read.
     pub reusable: bool,
+}
+
+/// Where one field of a parsed head is in the buffer it was parsed from. The proxy slices
+/// its fields out of the buffer the head arrived in instead of copying each one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldAt {
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+}
+
+impl FieldAt {
+    /// Where `part` (a slice of `buf`) is in `buf`.
+    fn of(buf: &[u8], name: &[u8], value: &[u8]) -> FieldAt {
+        let at = |part: &[u8]| {
+            let start = part.as_ptr() as usize - buf.as_ptr() as usize;
+            start..start + part.len()
+        };
+        FieldAt {
+            name: at(name),
+            value: at(value),
+        }
+    }
+
+    /// The name and the value, from the buffer the head was parsed from.
+    pub fn in_buf<'b>(&self, buf: &'b [u8]) -> (&'b [u8], &'b [u8]) {
+        (&buf[self.name.clone()], &buf[self.value.clone()])
+    }
 }
 
 /// How an upstream frames a response body.
@@ -302,7 +333,31 @@ impl std::fmt::Display for BadResponse {
 /// them. `head_request`: the request was HEAD (no body follows, whatever the head says).
 /// `upgrade`: the request asked to switch protocols, so a 101 is its answer (with the
 /// `upgrade` field kept for the client), not a bad response.
+///
+/// The head's field names are lower-cased in place in `buf`, so the fields can be passed on
+/// as slices of it ([`FieldAt`]). At most `fields_max` fields (and never more than
+/// [`RESPONSE_FIELDS_CAP`]) are read; more is a head too large.
 pub fn parse_response_head(
+    buf: &mut [u8],
+    head_request: bool,
+    upgrade: bool,
+    head_bytes_max: usize,
+    fields_max: usize,
+) -> Result<Option<(ResponseHead, usize)>, BadResponse> {
+    let parsed = parse_head_at(buf, head_request, upgrade, head_bytes_max, fields_max)?;
+    if let Some((head, _)) = &parsed {
+        for field in &head.fields {
+            buf[field.name.clone()].make_ascii_lowercase();
+        }
+    }
+    Ok(parsed)
+}
+
+/// Most fields [`parse_response_head`] reads: the size of its stack array of field slots
+/// (uninitialised, so a large one costs nothing per call).
+pub const RESPONSE_FIELDS_CAP: usize = 256;
+
+fn parse_head_at(
     buf: &[u8],
     head_request: bool,
     upgrade: bool,
@@ -311,10 +366,16 @@ pub fn parse_response_head(
 ) -> Result<Option<(ResponseHead, usize)>, BadResponse> {
     let mut start = 0;
     loop {
-        let mut storage = vec![httparse::EMPTY_HEADER; fields_max];
-        let mut response = httparse::Response::new(&mut storage);
+        let mut storage =
+            [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; RESPONSE_FIELDS_CAP];
+        let mut response = httparse::Response::new(&mut []);
         let rest = &buf[start..];
-        let len = match response.parse(rest) {
+        let parsed = httparse::ParserConfig::default().parse_response_with_uninit_headers(
+            &mut response,
+            rest,
+            &mut storage[..fields_max.min(RESPONSE_FIELDS_CAP)],
+        );
+        let len = match parsed {
             Ok(httparse::Status::Complete(n)) => n,
             Ok(httparse::Status::Partial) => {
                 if buf.len() > head_bytes_max {
@@ -330,13 +391,14 @@ pub fn parse_response_head(
         }
         let status = response.code.unwrap_or(0);
         if status == 101 && upgrade {
-            let mut fields = Vec::with_capacity(response.headers.len());
-            for header in response.headers.iter() {
-                let lower = header.name.to_ascii_lowercase();
-                if lower == "upgrade" || !HOP_BY_HOP.contains(&lower.as_str()) {
-                    fields.push((lower.into_bytes(), header.value.to_vec()));
-                }
-            }
+            let fields = response
+                .headers
+                .iter()
+                .filter(|h| {
+                    h.name.eq_ignore_ascii_case("upgrade") || !hop_by_hop(h.name.as_bytes())
+                })
+                .map(|h| FieldAt::of(buf, h.name.as_bytes(), h.value))
+                .collect();
             let head = ResponseHead {
                 status,
                 fields,
@@ -355,12 +417,13 @@ pub fn parse_response_head(
             continue;
         }
         let version_11 = response.version == Some(1);
-        let head = judge(status, version_11, response.headers, head_request)?;
+        let head = judge(buf, status, version_11, response.headers, head_request)?;
         return Ok(Some((head, start + len)));
     }
 }
 
 fn judge(
+    buf: &[u8],
     status: u16,
     version_11: bool,
     headers: &[httparse::Header<'_>],
@@ -370,7 +433,7 @@ fn judge(
     let mut chunked = false;
     let mut transfer_encoding = false;
     let mut close = !version_11;
-    let named = connection_tokens(headers.iter().map(|h| (h.name.as_bytes(), h.value)));
+    let mut named_by_connection = false;
     for header in headers {
         let name = header.name;
         if name.eq_ignore_ascii_case("content-length") {
@@ -400,10 +463,12 @@ fn judge(
                 ));
             }
         } else if name.eq_ignore_ascii_case("connection") {
-            close |= header
-                .value
-                .split(|&b| b == b',')
-                .any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close"));
+            for token in header.value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+                close |= token.eq_ignore_ascii_case(b"close");
+                named_by_connection |= !token.is_empty()
+                    && !token.eq_ignore_ascii_case(b"close")
+                    && !hop_by_hop(token);
+            }
         }
     }
     if transfer_encoding && length.is_some() {
@@ -411,16 +476,23 @@ fn judge(
             "both Content-Length and Transfer-Encoding",
         ));
     }
+    // What `Connection` names is looked up only when it names a field besides the usual
+    // `keep-alive` or `close` (which are hop-by-hop, or no field, anyway).
+    let named = |name: &[u8]| {
+        named_by_connection
+            && headers
+                .iter()
+                .filter(|h| h.name.eq_ignore_ascii_case("connection"))
+                .flat_map(|h| h.value.split(|&b| b == b','))
+                .any(|token| token.trim_ascii().eq_ignore_ascii_case(name))
+    };
     let mut fields = Vec::with_capacity(headers.len());
     for header in headers {
-        let lower = header.name.to_ascii_lowercase();
-        if HOP_BY_HOP.contains(&lower.as_str())
-            || lower == "content-length"
-            || named.iter().any(|n| n == lower.as_bytes())
-        {
+        let name = header.name.as_bytes();
+        if hop_by_hop(name) || name.eq_ignore_ascii_case(b"content-length") || named(name) {
             continue;
         }
-        fields.push((lower.into_bytes(), header.value.to_vec()));
+        fields.push(FieldAt::of(buf, name, header.value));
     }
     let no_body = head_request || status == 204 || status == 304;
     let body = if no_body {
@@ -546,7 +618,7 @@ mod tests {
     }
 
     fn parse(text: &str, head_request: bool) -> Result<Option<(ResponseHead, usize)>, BadResponse> {
-        parse_response_head(text.as_bytes(), head_request, false, 1024, 16)
+        parse_response_head(&mut text.as_bytes().to_vec(), head_request, false, 1024, 16)
     }
 
     #[test]
@@ -643,6 +715,49 @@ mod tests {
     }
 
     #[test]
+    fn passed_fields_point_into_the_buffer_with_their_names_lower_cased() {
+        // (response, fields passed on, reusable)
+        type Case = (&'static str, &'static [(&'static str, &'static str)], bool);
+        let cases: &[Case] = &[
+            (
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nETag: \"e\"\r\n\
+                 Connection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+                &[("content-type", "text/plain"), ("etag", "\"e\"")],
+                true,
+            ),
+            (
+                "HTTP/1.1 200 OK\r\nX-Drop: 1\r\nX-Keep: 2\r\nConnection: close, x-DROP\r\n\
+                 Content-Length: 0\r\n\r\n",
+                &[("x-keep", "2")],
+                false,
+            ),
+            (
+                "HTTP/1.1 204 No Content\r\nTE: x\r\nTrailer: y\r\nVary: Accept\r\n\r\n",
+                &[("vary", "Accept")],
+                true,
+            ),
+        ];
+        for &(text, passed, reusable) in cases {
+            let mut buf = text.as_bytes().to_vec();
+            let (head, _) = parse_response_head(&mut buf, false, false, 1024, 16)
+                .unwrap()
+                .unwrap();
+            let fields: Vec<_> = head
+                .fields
+                .iter()
+                .map(|f| f.in_buf(&buf))
+                .map(|(n, v)| {
+                    (
+                        std::str::from_utf8(n).unwrap(),
+                        std::str::from_utf8(v).unwrap(),
+                    )
+                })
+                .collect();
+            assert_eq!((&fields[..], head.reusable), (passed, reusable), "{text:?}");
+        }
+    }
+
+    #[test]
     fn probes_and_their_status_lines() {
         assert_eq!(
             String::from_utf8(encode_probe("/healthz", "10.0.0.5:8080")).unwrap(),
@@ -695,23 +810,25 @@ mod tests {
 
         let answer: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
                       Connection: Upgrade\r\nSec-WebSocket-Accept: a\r\n\r\n\x81\x00";
-        let (head, len) = parse_response_head(answer, false, true, 1024, 16)
+        let mut buf = answer.to_vec();
+        let (head, len) = parse_response_head(&mut buf, false, true, 1024, 16)
             .unwrap()
             .unwrap();
         assert_eq!(
             (head.status, head.body, head.reusable),
             (101, ResponseBody::Switched, false)
         );
+        let fields: Vec<_> = head.fields.iter().map(|f| f.in_buf(&buf)).collect();
         assert_eq!(
-            head.fields,
-            vec![
-                (b"upgrade".to_vec(), b"websocket".to_vec()),
-                (b"sec-websocket-accept".to_vec(), b"a".to_vec())
+            fields,
+            [
+                (&b"upgrade"[..], &b"websocket"[..]),
+                (b"sec-websocket-accept", b"a")
             ]
         );
         assert_eq!(&answer[len..], b"\x81\x00");
         // Unasked for, a 101 is a bad response.
-        assert!(parse_response_head(answer, false, false, 1024, 16).is_err());
+        assert!(parse_response_head(&mut answer.to_vec(), false, false, 1024, 16).is_err());
     }
 
     #[test]

@@ -223,6 +223,9 @@ enum Tail {
     Stream {
         stream: Box<dyn BodyStream>,
         chunked: bool,
+        /// Its declared length (sent as `Content-Length`), the connection kept only if
+        /// exactly that much was sent. `None` and not chunked: the close ends the body.
+        length: Option<u64>,
         /// Its log line, written once the stream has ended.
         log: Option<super::PendingLog>,
     },
@@ -302,6 +305,7 @@ impl Connection<'_> {
                     Some(Tail::Stream {
                         stream,
                         chunked,
+                        length: _,
                         log,
                     }) if batch.stop == Stop::Close || self.conn.is_closing() => {
                         // The stream is the rest of the connection: it watches for the
@@ -318,9 +322,11 @@ impl Connection<'_> {
                     Some(Tail::Stream {
                         stream,
                         chunked,
+                        length,
                         log,
                     }) => {
-                        let (open, sent) = Box::pin(self.stream_body(io, stream, chunked)).await;
+                        let (open, sent) =
+                            Box::pin(self.stream_body(io, stream, chunked, length)).await;
                         if let Some(log) = log {
                             log.write(self.shard, sent);
                         }
@@ -759,10 +765,25 @@ impl Connection<'_> {
             }
             (BodyPlan::Length(n), Body::Bytes(body)) => (Some(Tail::Bytes(body)), n),
             (BodyPlan::Length(n), Body::File(file)) => (Some(Tail::File(file)), n),
+            (BodyPlan::Length(n), Body::Stream(stream)) => (
+                Some(Tail::Stream {
+                    stream,
+                    chunked: false,
+                    length: Some(n),
+                    log: Some(super::PendingLog::new(
+                        self.peer,
+                        request,
+                        response.status,
+                        started,
+                    )),
+                }),
+                0,
+            ),
             (BodyPlan::Chunked, Body::Stream(stream)) => (
                 Some(Tail::Stream {
                     stream,
                     chunked: true,
+                    length: None,
                     log: Some(super::PendingLog::new(
                         self.peer,
                         request,
@@ -776,6 +797,7 @@ impl Connection<'_> {
                 Some(Tail::Stream {
                     stream,
                     chunked: false,
+                    length: None,
                     log: Some(super::PendingLog::new(
                         self.peer,
                         request,
@@ -881,13 +903,15 @@ impl Connection<'_> {
         true
     }
 
-    /// Streams a body of unknown length, chunked (or raw until the connection closes). Says
-    /// whether the connection stays open, and how many body bytes were sent (framing aside).
+    /// Streams a body as it is produced: chunked, raw with its declared length, or raw until
+    /// the connection closes. Says whether the connection stays open, and how many body
+    /// bytes were sent (framing aside).
     async fn stream_body<T: Transport>(
         &self,
         io: &mut T,
         stream: Box<dyn BodyStream>,
         chunked: bool,
+        length: Option<u64>,
     ) -> (bool, u64) {
         let sent = Cell::new(0u64);
         let whole = until_close::pump(stream, chunked, &sent, async |buf| {
@@ -895,7 +919,10 @@ impl Connection<'_> {
             self.write(io, deadline, buf).await
         })
         .await;
-        // Kept open only after a last chunk: a raw body ends with the connection.
-        (whole && chunked, sent.get())
+        // Kept open only after a last chunk, or all of a declared length: a raw body without
+        // one ends with the connection, and one short of (or past) its length must not be
+        // followed by another answer.
+        let ended = chunked || length.is_some_and(|n| n == sent.get());
+        (whole && ended, sent.get())
     }
 }

@@ -224,7 +224,10 @@ impl PoolSlot {
 
     fn take(&self) -> Option<UpstreamConn> {
         let idle_for = Duration::from_millis(PROXY_IDLE_MS_DEFAULT);
-        self.state.fastcgi_idle.get(self.site)?.take(idle_for)
+        self.state
+            .fastcgi_idle
+            .get(self.site)?
+            .take(idle_for, false)
     }
 }
 

@@ -393,6 +393,11 @@ impl BodyStream for Replayed {
     fn trailers(&mut self) -> Option<bext_net::fields::Fields> {
         self.rest.trailers()
     }
+
+    // The pieces read ahead are the rest's first ones: the whole is as long as it is.
+    fn len(&self) -> Option<u64> {
+        self.rest.len()
+    }
 }
 
 /// One line per request that matched: its id, the request, each rule as ModSecurity logs

@@ -78,6 +78,15 @@ pub(crate) trait BodyStream {
         false
     }
 
+    /// The body's length, when it is known before it is sent (a proxied body whose upstream
+    /// declared it): HTTP/1.1 sends it as `Content-Length` instead of chunking the body,
+    /// HTTP/2 and HTTP/3 as `content-length`. A stream that has one gives exactly that many
+    /// bytes, or is [`BodyStream::aborted`] (HTTP/1.1 then closes the connection short of
+    /// it).
+    fn len(&self) -> Option<u64> {
+        None
+    }
+
     /// Asked once `next` said `None` and the body was not [`BodyStream::aborted`]: the
     /// fields that follow the body (an HTTP/2 upstream's trailers, where gRPC puts its
     /// status). HTTP/2 sends them as the stream's trailer section; HTTP/1.1 and HTTP/3 leave
@@ -94,7 +103,7 @@ impl Body {
             Body::Empty => Some(0),
             Body::Bytes(bytes) => Some(bytes.len() as u64),
             Body::File(file) => Some(file.len),
-            Body::Stream(_) => None,
+            Body::Stream(stream) => stream.len(),
             Body::Upgraded(_) => Some(0),
         }
     }

@@ -21,6 +21,7 @@ use bytes::Bytes;
 use rustls::client::UnbufferedClientConnection;
 use rustls::pki_types::ServerName;
 
+use bext_core::limits::PROXY_KEPT_CHECK_AFTER_MS;
 use bext_shards::rt::{self, BufResult, TcpReader, TcpStream, TcpWriter};
 use bext_shards::rt::{UnixReader, UnixStream, UnixWriter};
 
@@ -110,12 +111,18 @@ impl UpstreamConn {
                     match tls {
                         None => Ok(UpstreamConn::Tcp(stream)),
                         // The handshake has the rest of the deadline (the outer timeout).
-                        Some(tls) => {
-                            Tls::connect(stream, tls.config.clone(), tls.name.clone(), deadline)
-                                .await
-                                .map(|tls| UpstreamConn::Tls(Box::new(tls)))
-                                .map_err(|e| ConnectError::Failed(format!("TLS: {e}")))
-                        }
+                        // Boxed: the handshake's future is several KiB, and every
+                        // future that awaits a connection would carry it inline (and copy
+                        // it whenever it is moved) even to reuse a kept one.
+                        Some(tls) => Box::pin(Tls::connect(
+                            stream,
+                            tls.config.clone(),
+                            tls.name.clone(),
+                            deadline,
+                        ))
+                        .await
+                        .map(|tls| UpstreamConn::Tls(Box::new(tls)))
+                        .map_err(|e| ConnectError::Failed(format!("TLS: {e}"))),
                     }
                 }
                 PeerAddr::Unix(path) => UnixStream::connect(path)
@@ -164,12 +171,24 @@ pub(crate) struct KeptConns(RefCell<Vec<(UpstreamConn, Instant)>>);
 impl KeptConns {
     /// The newest kept connection that has been idle less than `idle_for` and that its
     /// server has not closed meanwhile (older ones and closed ones are dropped on the way).
-    pub(crate) fn take(&self, idle_for: Duration) -> Option<UpstreamConn> {
+    ///
+    /// Whether the server closed it is one `recv` (a system call per request). With
+    /// `resend_safe` (the request may go again on a new connection if this one turns out
+    /// closed) it is asked only of a connection idle for `PROXY_KEPT_CHECK_AFTER_MS` or
+    /// more: servers close kept connections after seconds of idleness, so a busy pool's
+    /// connections are fresh, and the rare one closed meanwhile costs a resend.
+    pub(crate) fn take(&self, idle_for: Duration, resend_safe: bool) -> Option<UpstreamConn> {
+        let check_after = Duration::from_millis(PROXY_KEPT_CHECK_AFTER_MS);
         let mut kept = self.0.borrow_mut();
         while let Some((conn, since)) = kept.pop() {
-            if since.elapsed() < idle_for && !conn.unusable() {
-                return Some(conn);
+            let idle = since.elapsed();
+            if idle >= idle_for {
+                continue;
             }
+            if (!resend_safe || idle >= check_after) && conn.unusable() {
+                continue;
+            }
+            return Some(conn);
         }
         None
     }

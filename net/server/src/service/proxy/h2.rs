@@ -263,7 +263,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
                 whole.extend_from_slice(&piece);
             }
             if body.aborted {
-                return Err(Failure::Reset("HTTP/2: the body broke off".into()));
+                return Err(Failure::Cut("HTTP/2: the stream was reset".into()));
             }
             let whole = Bytes::from(whole);
             Ok(match body.trailers.take() {

@@ -46,7 +46,7 @@ use bytes::Bytes;
 
 use bext_core::config::{Balance, HostHeader, Upstream, UpstreamProtocol};
 use bext_core::limits::{
-    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_INLINE_BODY_BYTES_MAX,
+    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_HEAD_READ_BYTES,
     PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX, PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_core::proxy::{Health, Outcome, Peers, hash_key};
@@ -162,8 +162,13 @@ impl UpstreamState {
     }
 
     /// A kept-alive connection to `server` that is still usable, newest first.
-    fn take_idle(&self, server: usize, idle_for: Duration) -> Option<UpstreamConn> {
-        self.idle.get(server)?.take(idle_for)
+    fn take_idle(
+        &self,
+        server: usize,
+        idle_for: Duration,
+        resend_safe: bool,
+    ) -> Option<UpstreamConn> {
+        self.idle.get(server)?.take(idle_for, resend_safe)
     }
 
     fn put_idle(&self, server: usize, stream: UpstreamConn, max: usize) {
@@ -184,6 +189,9 @@ enum Failure {
     Reset(String),
     /// No response head in time.
     Timeout,
+    /// A body read whole before the answer starts (a small one of declared length, from an
+    /// HTTP/2 upstream) broke off.
+    Cut(String),
     Bad(BadResponse),
     /// The client's body failed while it was being sent (too large, stalled, broken): not
     /// the server's doing.
@@ -199,7 +207,7 @@ impl Failure {
     fn status(&self) -> u16 {
         match self {
             Failure::ConnectTimeout | Failure::Timeout => 504,
-            Failure::Refused(_) | Failure::Reset(_) | Failure::Bad(_) => 502,
+            Failure::Refused(_) | Failure::Reset(_) | Failure::Cut(_) | Failure::Bad(_) => 502,
             Failure::Client(fault) => fault.status,
         }
     }
@@ -212,6 +220,7 @@ impl fmt::Display for Failure {
             Failure::ConnectTimeout => f.write_str("connect: timed out"),
             Failure::Reset(why) => write!(f, "no response: {why}"),
             Failure::Timeout => f.write_str("no response head in time"),
+            Failure::Cut(why) => write!(f, "the response body broke off: {why}"),
             Failure::Bad(bad) => write!(f, "{bad}"),
             Failure::Client(fault) => write!(f, "the client's body: {}", fault.reason),
         }
@@ -373,7 +382,10 @@ async fn forward(
     let head_request = request.method == Method::Head;
     // What may be sent twice: idempotent methods, and any with `retry_non_idempotent`.
     let idempotent = config.retry_non_idempotent || request.method.is_idempotent();
-    let client = request.peer.ip().to_string();
+    // The client's address as text, only for a balancer that hashes it.
+    let client = matches!(config.balance, Balance::ConsistentHash(_))
+        .then(|| request.peer.ip().to_string())
+        .unwrap_or_default();
     let key = match &config.balance {
         Balance::ConsistentHash(key) => hash_key(key, client.as_bytes(), |n| request.fields.get(n)),
         _ => None,
@@ -434,10 +446,10 @@ async fn forward(
                     .map(Answered::Http1)
             }
             UpstreamProtocol::Http2 => {
-                forward_h2(
+                Box::pin(forward_h2(
                     service, from, request, target, &fields, send_host, &mut body, state, config,
                     server, addr, tls, timeout,
-                )
+                ))
                 .await
             }
         };
@@ -456,13 +468,13 @@ async fn forward(
             config.eject_ms,
         );
         match result {
-            Ok(Answered::Http1((head, stream, rest))) => {
+            Ok(Answered::Http1(read)) => {
                 let pool = PoolSlot {
                     state: state.clone(),
                     server,
                     idle_max: config.idle_connections_max,
                 };
-                return respond(service, pool, timeout, head, stream, rest);
+                return respond(service, pool, timeout, read);
             }
             Ok(Answered::Ready(response)) => return response,
             Err(Failure::Client(fault)) => {
@@ -476,6 +488,11 @@ async fn forward(
                     let mut metrics = service.shard.metrics.borrow_mut();
                     match &failure {
                         Failure::Refused(_) | Failure::Reset(_) => {
+                            metrics.proxy_refused += 1;
+                            metrics.upstream(&config.name).refused += 1;
+                        }
+                        // Counted as a reset is (and, where it broke off, as a cut body).
+                        Failure::Cut(_) => {
                             metrics.proxy_refused += 1;
                             metrics.upstream(&config.name).refused += 1;
                         }
@@ -535,7 +552,7 @@ async fn forward(
 /// An upstream server's answer: an HTTP/1.1 head with its connection and what was read
 /// past the head, or (HTTP/2) the client's answer already.
 enum Answered {
-    Http1((ResponseHead, UpstreamConn, Vec<u8>)),
+    Http1(HeadRead),
     Ready(Response),
 }
 
@@ -661,15 +678,18 @@ async fn exchange(
     addr: &PeerAddr,
     tls: Option<TlsTo<'_>>,
     asked: &mut Asked<'_>,
-) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), Failure> {
+) -> Result<HeadRead, Failure> {
     let idle_for = Duration::from_millis(config.idle_ms);
-    if let Some(stream) = state.take_idle(server, idle_for) {
+    // A request that may go again on a new connection (below) needs no check that the kept
+    // one is still open, unless it has been idle a while.
+    let resend_safe = asked.idempotent && asked.body.replayable();
+    if let Some(stream) = state.take_idle(server, idle_for, resend_safe) {
         service.shard.metrics.borrow_mut().proxy_connections_reused += 1;
         match send_and_read_head(stream, asked).await {
             Ok(done) => return Ok(done),
             // The server closed it as it was taken: a new connection, once, when sending
             // twice is safe.
-            Err((Failure::Reset(_), false)) if asked.idempotent && asked.body.replayable() => {}
+            Err((Failure::Reset(_), false)) if resend_safe => {}
             Err((failure, _)) => return Err(failure),
         }
     }
@@ -685,6 +705,15 @@ async fn exchange(
         .map_err(|(failure, _)| failure)
 }
 
+/// An upstream's response head as read: the head, its connection, and the buffer it was
+/// read into (`head_len` bytes of head, then any of the body).
+struct HeadRead {
+    head: ResponseHead,
+    stream: UpstreamConn,
+    buf: Vec<u8>,
+    head_len: usize,
+}
+
 /// Sends the request and reads the response head: each write, and then the head, within the
 /// asked timeout (a streamed body takes as long as the client takes, each piece within the
 /// client's own body deadline). On failure, says whether any byte of a response had
@@ -692,7 +721,7 @@ async fn exchange(
 async fn send_and_read_head(
     mut stream: UpstreamConn,
     asked: &mut Asked<'_>,
-) -> Result<(ResponseHead, UpstreamConn, Vec<u8>), (Failure, bool)> {
+) -> Result<HeadRead, (Failure, bool)> {
     let deadline = asked.timeout;
     match asked.body.send(&mut stream, asked.head, deadline).await {
         Ok(()) => {}
@@ -700,9 +729,9 @@ async fn send_and_read_head(
         Err(SendFault::Client(fault)) => return Err((Failure::Client(fault), false)),
     }
     let read_head = async {
-        let mut buf: Vec<u8> = Vec::with_capacity(PROXY_READ_BYTES);
+        let mut buf: Vec<u8> = Vec::with_capacity(PROXY_HEAD_READ_BYTES);
         loop {
-            if buf.capacity() - buf.len() < PROXY_READ_BYTES / 4 {
+            if buf.capacity() - buf.len() < PROXY_HEAD_READ_BYTES / 4 {
                 buf.reserve(PROXY_READ_BYTES);
             }
             let before = buf.len();
@@ -718,88 +747,90 @@ async fn send_and_read_head(
                 return Err((Failure::Reset(why.into()), before > 0));
             }
             match parse_response_head(
-                &buf,
+                &mut buf,
                 asked.head_request,
                 asked.upgrade,
                 PROXY_RESPONSE_HEAD_BYTES_MAX,
                 PROXY_RESPONSE_FIELDS_MAX,
             ) {
-                Ok(Some((response, len))) => {
-                    let rest = buf.split_off(len);
-                    return Ok((response, rest));
-                }
+                Ok(Some((head, head_len))) => break Ok((head, buf, head_len)),
                 Ok(None) => {}
                 Err(bad) => return Err((Failure::Bad(bad), true)),
             }
         }
     };
-    match rt::timeout(deadline, read_head).await {
-        Ok(Ok((response, rest))) => Ok((response, stream, rest)),
-        Ok(Err(failure)) => Err(failure),
-        Err(_) => Err((Failure::Timeout, true)),
-    }
+    let (head, buf, head_len) = match rt::timeout(deadline, read_head).await {
+        Ok(Ok(read)) => read,
+        Ok(Err(failure)) => return Err(failure),
+        Err(_) => return Err((Failure::Timeout, true)),
+    };
+    Ok(HeadRead {
+        head,
+        stream,
+        buf,
+        head_len,
+    })
 }
 
-/// The client's answer from the upstream's head: a small body already read is sent as one
-/// buffer, anything else streams.
-fn respond(
-    service: &Service,
-    pool: PoolSlot,
-    timeout: Duration,
-    head: ResponseHead,
-    stream: UpstreamConn,
-    mut rest: Vec<u8>,
-) -> Response {
-    let mut response = Response::new(head.status);
-    for (name, value) in &head.fields {
-        if HIDDEN_FIELDS.contains(&name.as_slice()) {
-            continue;
-        }
-        // A field that is not valid HTTP is left out rather than passed on.
-        if let Ok(field) = Field::new(name, value) {
-            response.fields.push(field);
-        }
-    }
+/// The client's answer from the upstream's head: a body already read whole is sent as one
+/// buffer, anything else streams (with its length, when the upstream declared one). The
+/// fields are slices of the buffer the head was read into, not copies.
+fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead) -> Response {
+    let HeadRead {
+        head,
+        stream,
+        mut buf,
+        head_len,
+    } = read;
     let reuse = |stream: UpstreamConn| {
         if head.reusable {
             pool.state.put_idle(pool.server, stream, pool.idle_max);
         }
     };
-    match head.body {
+    let got = buf.len() - head_len;
+    let (body, shared) = match head.body {
         ResponseBody::Switched => {
             service.shard.metrics.borrow_mut().proxy_upgrades += 1;
-            response
-                .with(Field::from_static("connection", "upgrade"))
-                .with_body(Body::Upgraded(Box::new(Upgraded::Tunnel(Tunnel {
-                    upstream: stream,
-                    pending: rest,
-                    idle: timeout,
-                }))))
+            let pending = buf.split_off(head_len);
+            let tunnel = Tunnel {
+                upstream: stream,
+                pending,
+                idle: timeout,
+            };
+            (
+                Body::Upgraded(Box::new(Upgraded::Tunnel(tunnel))),
+                Bytes::from(buf),
+            )
         }
         ResponseBody::Framed(BodyKind::None) | ResponseBody::Framed(BodyKind::Length(0)) => {
-            if rest.is_empty() {
+            if got == 0 {
                 reuse(stream);
             }
-            response
+            (Body::Empty, Bytes::from(buf))
         }
-        ResponseBody::Framed(BodyKind::Length(n))
-            if n as usize <= PROXY_INLINE_BODY_BYTES_MAX && rest.len() as u64 >= n =>
-        {
-            let extra = rest.len() as u64 > n;
-            rest.truncate(n as usize);
-            if !extra {
+        ResponseBody::Framed(BodyKind::Length(n)) if got as u64 >= n => {
+            let end = head_len + n as usize;
+            if got as u64 == n {
                 reuse(stream);
             }
-            response.with_body(Body::Bytes(Bytes::from(rest)))
+            let shared = Bytes::from(buf);
+            (Body::Bytes(shared.slice(head_len..end)), shared)
         }
         framing => {
             let decoder = match framing {
                 ResponseBody::Framed(kind) => BodyDecoder::new(kind, u64::MAX).ok(),
                 ResponseBody::UntilClose | ResponseBody::Switched => None,
             };
-            response.with_body(Body::Stream(Box::new(UpstreamBody {
+            let length = match framing {
+                ResponseBody::Framed(BodyKind::Length(n)) => Some(n),
+                _ => None,
+            };
+            let rest = buf.split_off(head_len);
+            let body = Body::Stream(Box::new(UpstreamBody {
                 stream: Some(stream),
                 decoder,
+                length,
+                given: 0,
                 buf: rest,
                 at: 0,
                 done: false,
@@ -808,9 +839,30 @@ fn respond(
                 timeout,
                 shard: service.shard.clone(),
                 pool,
-            })))
+            }));
+            (body, Bytes::from(buf))
+        }
+    };
+    let mut response = Response::new(head.status);
+    for at in &head.fields {
+        if HIDDEN_FIELDS.contains(&&shared[at.name.clone()]) {
+            continue;
+        }
+        // A field that is not valid HTTP is left out rather than passed on.
+        let field = Field::from_shared(
+            shared.slice(at.name.clone()),
+            shared.slice(at.value.clone()),
+        );
+        if let Ok(field) = field {
+            response.fields.push(field);
         }
     }
+    if matches!(body, Body::Upgraded(_)) {
+        response
+            .fields
+            .push(Field::from_static("connection", "upgrade"));
+    }
+    response.with_body(body)
 }
 
 /// Where a connection goes back once its body has been read.
@@ -825,6 +877,11 @@ struct UpstreamBody {
     stream: Option<UpstreamConn>,
     /// `None`: the body runs until the upstream closes.
     decoder: Option<BodyDecoder>,
+    /// The length the upstream declared: the client is told it too (its `Content-Length`)
+    /// rather than getting the body in chunks.
+    length: Option<u64>,
+    /// Body bytes given to the client so far.
+    given: u64,
     buf: Vec<u8>,
     /// Where the undecoded bytes of `buf` start.
     at: usize,
@@ -854,6 +911,7 @@ impl UpstreamBody {
                         Ok(decoded) => {
                             let piece = &input[decoded.data.clone()];
                             let piece = (!piece.is_empty()).then(|| Bytes::copy_from_slice(piece));
+                            self.given += piece.as_ref().map_or(0, |p| p.len() as u64);
                             self.at += decoded.consumed;
                             if decoded.done {
                                 self.finish();
@@ -877,8 +935,16 @@ impl UpstreamBody {
             self.at = 0;
             let stream = self.stream.as_mut()?;
             let mut buf = std::mem::take(&mut self.buf);
-            // A read fills the spare capacity: there must be some.
-            buf.reserve(PROXY_READ_BYTES);
+            // A read fills the spare capacity: there must be some. No more than is left of a
+            // declared length (the tail of a small body is often a few bytes).
+            let left = self
+                .length
+                .map_or(u64::MAX, |n| n.saturating_sub(self.given));
+            buf.reserve(
+                usize::try_from(left)
+                    .unwrap_or(usize::MAX)
+                    .clamp(1, PROXY_READ_BYTES),
+            );
             let read = rt::timeout(self.timeout, stream.read(buf)).await;
             match read {
                 Ok((Ok(0), back)) => {
@@ -926,6 +992,10 @@ impl UpstreamBody {
 impl BodyStream for UpstreamBody {
     fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>> {
         Box::pin(self.next_piece())
+    }
+
+    fn len(&self) -> Option<u64> {
+        self.length
     }
 
     fn aborted(&self) -> bool {
