@@ -116,6 +116,10 @@ fn requests_go_through_with_forwarding_fields_and_without_hop_by_hop_ones() {
         String::from_utf8_lossy(&out.stdout),
         "1 300000 []\n0 300000 []\n"
     );
+    // HEAD: no body, and the length a GET's body would have, as the upstream said.
+    let (status, head, _) = curl(&big, &["-I"]);
+    assert_eq!(status, 200);
+    assert!(head.contains("content-length: 300000\r\n"), "{head}");
     let (status, body, _) = curl(&format!("{base}/api/chunked?n=50"), &[]);
     assert_eq!(status, 200);
     assert_eq!(body.lines().count(), 50);
@@ -124,9 +128,9 @@ fn requests_go_through_with_forwarding_fields_and_without_hop_by_hop_ones() {
     // One shard kept one connection open for all of it.
     let (_, connections, _) = curl(&format!("{base}/api/connections"), &[]);
     assert_eq!(connections.trim(), "1", "upstream connections");
-    // Seven proxied requests: one connection opened, then reused six times.
+    // Eight proxied requests: one connection opened, then reused seven times.
     assert_eq!(bext.metric("bext_proxy_connections_opened_total"), 1);
-    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 6);
+    assert_eq!(bext.metric("bext_proxy_connections_reused_total"), 7);
 }
 
 #[test]
@@ -552,6 +556,16 @@ fn over_http2_bodies_stream_and_a_cut_one_resets_the_stream() {
         ("2 200 3000000 [3000000]".to_owned(), 0)
     );
     assert_eq!(h2("/api/chunked?n=20").0, "2 200 170 []");
+    let out = Command::new("curl")
+        .args(["-sS", "--http2-prior-knowledge", "--max-time", "20", "-I"])
+        .arg(format!("http://{}/api/big?bytes=300000", bext.addr))
+        .output()
+        .expect("curl runs");
+    let head = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        head.starts_with("HTTP/2 200") && head.contains("content-length: 300000\r\n"),
+        "{head}"
+    );
     // The upstream breaks the body off: the stream is reset (curl: 92, not closed cleanly).
     let (_, code) = h2("/api/cut");
     assert_eq!(code, 92);

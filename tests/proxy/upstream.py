@@ -169,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(n))
             self.end_headers()
             piece = b"x" * 65536
-            while n > 0:
+            while n > 0 and self.command != "HEAD":
                 self.wfile.write(piece[: min(n, len(piece))])
                 n -= min(n, len(piece))
         elif path == "/chunked":

@@ -269,6 +269,9 @@ pub struct ResponseHead {
     pub body: ResponseBody,
     /// The connection may carry another request once this body is read.
     pub reusable: bool,
+    /// The answer to a HEAD request: the length the upstream declared for the body it did
+    /// not send (the client is told it, as a GET's answer would tell it).
+    pub head_length: Option<u64>,
 }
 
 /// Where one field of a parsed head is in the buffer it was parsed from. The proxy slices
@@ -404,6 +407,7 @@ fn parse_head_at(
                 fields,
                 body: ResponseBody::Switched,
                 reusable: false,
+                head_length: None,
             };
             return Ok(Some((head, start + len)));
         }
@@ -510,6 +514,7 @@ fn judge(
         fields,
         body,
         reusable: !close,
+        head_length: length.filter(|_| head_request && (200..300).contains(&status)),
     })
 }
 
@@ -712,6 +717,11 @@ mod tests {
             );
         }
         assert_eq!(parse("HTTP/1.1 200 OK\r\nContent-Le", false), Ok(None));
+        // The length a HEAD's answer declares is kept for the client; a GET's frames the body.
+        let answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
+        let head_length =
+            |head_request| parse(answer, head_request).unwrap().unwrap().0.head_length;
+        assert_eq!((head_length(true), head_length(false)), (Some(5), None));
     }
 
     #[test]

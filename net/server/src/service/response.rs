@@ -82,7 +82,7 @@ pub(crate) trait BodyStream {
     /// declared it): HTTP/1.1 sends it as `Content-Length` instead of chunking the body,
     /// HTTP/2 and HTTP/3 as `content-length`. A stream that has one gives exactly that many
     /// bytes, or is [`BodyStream::aborted`] (HTTP/1.1 then closes the connection short of
-    /// it).
+    /// it); only the answer to a HEAD request gives none, since no body is sent for it.
     fn len(&self) -> Option<u64> {
         None
     }

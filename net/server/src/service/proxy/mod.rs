@@ -806,7 +806,11 @@ fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead)
             if got == 0 {
                 reuse(stream);
             }
-            (Body::Empty, Bytes::from(buf))
+            let body = match head.head_length {
+                Some(n) if n > 0 => Body::Stream(Box::new(HeadOnly(n))),
+                _ => Body::Empty,
+            };
+            (body, Bytes::from(buf))
         }
         ResponseBody::Framed(BodyKind::Length(n)) if got as u64 >= n => {
             let end = head_len + n as usize;
@@ -863,6 +867,20 @@ fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead)
             .push(Field::from_static("connection", "upgrade"));
     }
     response.with_body(body)
+}
+
+/// The body of an answer to HEAD: none, but the length the upstream declared for it, which
+/// the drivers send as its `Content-Length` (they send no body for HEAD).
+struct HeadOnly(u64);
+
+impl BodyStream for HeadOnly {
+    fn next(&mut self) -> Pin<Box<dyn Future<Output = Option<Bytes>> + '_>> {
+        Box::pin(std::future::ready(None))
+    }
+
+    fn len(&self) -> Option<u64> {
+        Some(self.0)
+    }
 }
 
 /// Where a connection goes back once its body has been read.
