@@ -650,8 +650,10 @@ pub const PROXY_KEPT_CHECK_AFTER_MS: u64 = 100;
 /// extent allocation and its release on every request (about 4% of a proxied small
 /// response's CPU, measured with `perf`).
 pub const PROXY_HEAD_READ_BYTES: usize = 32 * 1024;
-/// A response whose body has a declared length up to this size is read whole with its
-/// head and answered as one buffer (with its length); larger or unframed bodies stream.
+/// An HTTP/2 upstream's body of a declared length up to this size is read whole before the
+/// answer starts and sent as one buffer (with its trailers, if any); larger or unframed
+/// bodies stream. (Over HTTP/1.1 a body that came whole with its head is sent as one
+/// buffer, whatever its size; the rest streams with its declared length.)
 pub const PROXY_INLINE_BODY_BYTES_MAX: usize = 64 * 1024;
 /// How long a cache route forwards a URL straight to its upstream after the upstream's
 /// answer for it could not be kept (Varnish's hit-for-miss): the requests for it then run

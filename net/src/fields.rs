@@ -52,13 +52,7 @@ impl Field {
     /// A field from untrusted parts. The name is lower-cased (HTTP/2 and HTTP/3 require it;
     /// HTTP/1.1 does not care); leading and trailing whitespace of the value is dropped.
     pub fn new(name: &[u8], value: &[u8]) -> Result<Field, InvalidField> {
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-            return Err(InvalidField::Name);
-        }
-        let value = bext_core::field::trim_ows(value);
-        if value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
-            return Err(InvalidField::Value);
-        }
+        let value = checked(name, value)?;
         let name = if name.iter().any(u8::is_ascii_uppercase) {
             Bytes::from(name.to_ascii_lowercase())
         } else {
@@ -74,13 +68,7 @@ impl Field {
     /// response head, read into one): checked as [`Field::new`] checks, but sliced instead of
     /// copied. The name is copied only if it has upper-case letters.
     pub fn from_shared(name: Bytes, value: Bytes) -> Result<Field, InvalidField> {
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-            return Err(InvalidField::Name);
-        }
-        let trimmed = bext_core::field::trim_ows(&value);
-        if trimmed.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
-            return Err(InvalidField::Value);
-        }
+        let trimmed = checked(&name, &value)?;
         // `trimmed` is a slice of `value`: its place in it.
         let start = trimmed.as_ptr() as usize - value.as_ptr() as usize;
         let value = value.slice(start..start + trimmed.len());
@@ -214,6 +202,19 @@ impl fmt::Debug for FieldBlock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.fields.iter()).finish()
     }
+}
+
+/// The checks of an untrusted field: `name` a token, `value` (without its surrounding
+/// whitespace, which is what comes back) free of CR, LF and NUL.
+fn checked<'v>(name: &[u8], value: &'v [u8]) -> Result<&'v [u8], InvalidField> {
+    if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+        return Err(InvalidField::Name);
+    }
+    let value = bext_core::field::trim_ows(value);
+    if value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+        return Err(InvalidField::Value);
+    }
+    Ok(value)
 }
 
 fn is_tchar(b: u8) -> bool {

@@ -480,20 +480,20 @@ fn judge(
             "both Content-Length and Transfer-Encoding",
         ));
     }
-    // What `Connection` names is looked up only when it names a field besides the usual
+    // What `Connection` names is gathered only when it names a field besides the usual
     // `keep-alive` or `close` (which are hop-by-hop, or no field, anyway).
-    let named = |name: &[u8]| {
-        named_by_connection
-            && headers
-                .iter()
-                .filter(|h| h.name.eq_ignore_ascii_case("connection"))
-                .flat_map(|h| h.value.split(|&b| b == b','))
-                .any(|token| token.trim_ascii().eq_ignore_ascii_case(name))
+    let named = if named_by_connection {
+        connection_tokens(headers.iter().map(|h| (h.name.as_bytes(), h.value)))
+    } else {
+        Vec::new()
     };
     let mut fields = Vec::with_capacity(headers.len());
     for header in headers {
         let name = header.name.as_bytes();
-        if hop_by_hop(name) || name.eq_ignore_ascii_case(b"content-length") || named(name) {
+        if hop_by_hop(name)
+            || name.eq_ignore_ascii_case(b"content-length")
+            || named.iter().any(|n| name.eq_ignore_ascii_case(n))
+        {
             continue;
         }
         fields.push(FieldAt::of(buf, name, header.value));

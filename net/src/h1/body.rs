@@ -146,4 +146,14 @@ impl BodyDecoder {
     pub fn is_done(&self) -> bool {
         matches!(self.framing, Framing::Done)
     }
+
+    /// Body bytes still to come, when the framing says (a length; none once done); `None`
+    /// for a chunked body, whose end shows only when it comes.
+    pub fn remaining_bytes(&self) -> Option<u64> {
+        match &self.framing {
+            Framing::Length { remaining_bytes } => Some(*remaining_bytes),
+            Framing::Done => Some(0),
+            Framing::Chunked(_) => None,
+        }
+    }
 }

@@ -487,12 +487,8 @@ async fn forward(
                 {
                     let mut metrics = service.shard.metrics.borrow_mut();
                     match &failure {
-                        Failure::Refused(_) | Failure::Reset(_) => {
-                            metrics.proxy_refused += 1;
-                            metrics.upstream(&config.name).refused += 1;
-                        }
-                        // Counted as a reset is (and, where it broke off, as a cut body).
-                        Failure::Cut(_) => {
+                        // A cut body is also counted where it broke off, as a cut body.
+                        Failure::Refused(_) | Failure::Reset(_) | Failure::Cut(_) => {
                             metrics.proxy_refused += 1;
                             metrics.upstream(&config.name).refused += 1;
                         }
@@ -834,7 +830,6 @@ fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead)
                 stream: Some(stream),
                 decoder,
                 length,
-                given: 0,
                 buf: rest,
                 at: 0,
                 done: false,
@@ -898,8 +893,6 @@ struct UpstreamBody {
     /// The length the upstream declared: the client is told it too (its `Content-Length`)
     /// rather than getting the body in chunks.
     length: Option<u64>,
-    /// Body bytes given to the client so far.
-    given: u64,
     buf: Vec<u8>,
     /// Where the undecoded bytes of `buf` start.
     at: usize,
@@ -929,7 +922,6 @@ impl UpstreamBody {
                         Ok(decoded) => {
                             let piece = &input[decoded.data.clone()];
                             let piece = (!piece.is_empty()).then(|| Bytes::copy_from_slice(piece));
-                            self.given += piece.as_ref().map_or(0, |p| p.len() as u64);
                             self.at += decoded.consumed;
                             if decoded.done {
                                 self.finish();
@@ -956,8 +948,10 @@ impl UpstreamBody {
             // A read fills the spare capacity: there must be some. No more than is left of a
             // declared length (the tail of a small body is often a few bytes).
             let left = self
-                .length
-                .map_or(u64::MAX, |n| n.saturating_sub(self.given));
+                .decoder
+                .as_ref()
+                .and_then(BodyDecoder::remaining_bytes)
+                .unwrap_or(u64::MAX);
             buf.reserve(
                 usize::try_from(left)
                     .unwrap_or(usize::MAX)
