@@ -59,11 +59,12 @@ if [ "$example/package-lock.json" -nt "$example/node_modules/.package-lock.json"
 fi
 
 # aioquic (PyPI), the HTTP/3 client of tests/h3.rs, websockets, the WebSocket server and
-# client of tests/proxy.rs, and grpcio with its health checking service, the gRPC server
+# client of tests/proxy.rs, h2 with websockets' frames for WebSockets over HTTP/2
+# (tests/h2/ws_connect.py), and grpcio with its health checking service, the gRPC server
 # and client of tests/proxy_upstreams.rs, in a virtual environment of its own outside the clone (a test
 # run alone installs what it needs there itself).
 quic_venv=/var/cache/bext/quic-venv
-if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, grpc_health.v1.health' 2>/dev/null; then
+if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, h2, grpc_health.v1.health' 2>/dev/null; then
     step "installing aioquic, websockets and grpcio into $quic_venv (pip)"
     mkdir -p "$(dirname "$quic_venv")"
     rm -rf "$quic_venv"
@@ -74,8 +75,8 @@ if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, grpc_health.v1.heal
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
         python3 -m venv "$quic_venv"
     fi
-    "$quic_venv/bin/pip" install --quiet aioquic==1.7.2 websockets==15.0.1 grpcio==1.85.4 \
-        grpcio-health-checking==1.85.1
+    "$quic_venv/bin/pip" install --quiet aioquic==1.7.2 websockets==15.0.1 h2==4.3.0 \
+        grpcio==1.85.4 grpcio-health-checking==1.85.1
 fi
 
 export CARGO_TERM_COLOR=never

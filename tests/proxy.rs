@@ -440,6 +440,73 @@ fn websockets_pass_through_as_a_tunnel() {
 }
 
 #[test]
+fn websockets_over_http2_reach_an_http1_upstream_as_an_upgrade() {
+    let upstream = Upstream::websocket();
+    let plain = Upstream::start("plain");
+    let dir = TempDir::new("proxy-ws-h2");
+    dir.write("www/index.html", "static\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nshards = 1\n\n\
+             [[upstream]]\nname = \"ws\"\nservers = [\"{}\"]\n\
+             [[upstream]]\nname = \"plain\"\nservers = [\"{}\"]\n\n\
+             [[site]]\nroot = \"www\"\ntls = \"self-signed\"\n\
+             [[site.proxy]]\nmatch = \"/chat\"\nupstream = \"ws\"\n\
+             [[site.proxy]]\nmatch = \"/bad-accept\"\nupstream = \"plain\"\n",
+            upstream.addr(),
+            plain.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    let https = bext.https_addr();
+    // Over h2c and over TLS: small messages, then ones larger than the stream's window
+    // (sent and echoed as the windows open), then with permessage-deflate, negotiated
+    // between the client and the upstream through the tunnel.
+    let cases: [(std::net::SocketAddr, &str, &[&str], &str); 4] = [
+        (bext.addr, "plain", &["--echo", "200", "64"], "open 200 -"),
+        (https, "tls", &["--echo", "3", "1500000"], "open 200 -"),
+        (
+            https,
+            "tls",
+            &["--echo", "20", "5000", "--deflate"],
+            "open 200 permessage-deflate",
+        ),
+        (
+            bext.addr,
+            "plain",
+            &["--echo", "1", "10", "--then-open"],
+            "open 200 -",
+        ),
+    ];
+    for (addr, tls, args, open) in cases {
+        let out = common::ws_connect_output(addr, tls, "/chat", args);
+        let echoed = format!("echoed {}", args[1]);
+        assert_eq!(out[0], "settings connect=1", "{args:?}: {out:?}");
+        assert!(out[1].starts_with(open), "{args:?}: {out:?}");
+        assert_eq!(
+            out[2..5],
+            [echoed, "closed 1000".into(), "ended".into()],
+            "{args:?}"
+        );
+    }
+    // The upstream refuses a handshake it cannot speak: its answer passes through.
+    let out = common::ws_connect_output(bext.addr, "plain", "/chat", &["--version", "8"]);
+    assert!(out[1].starts_with("refused 400"), "{out:?}");
+    // A 101 without the accept for the key bext sent is a bad response, never a tunnel.
+    let out = common::ws_connect_output(bext.addr, "plain", "/bad-accept", &[]);
+    assert!(out[1].starts_with("refused 502 "), "{out:?}");
+    assert!(
+        bext.wait_for_stderr("101 without the Sec-WebSocket-Accept for the key sent"),
+        "{}",
+        bext.stderr()
+    );
+    // Four tunnels and the second stream of the last connection.
+    assert_eq!(bext.metric("bext_proxy_upgrades_total"), 5);
+    assert_eq!(bext.metric("bext_proxy_bad_responses_total"), 1);
+}
+
+#[test]
 fn one_shard_probes_and_every_shard_stops_sending_to_a_sick_server() {
     let a = Upstream::start("a");
     let b = Upstream::start("b");

@@ -530,6 +530,79 @@ fn websocket_subscribers_may_negotiate_deflate_when_the_config_allows() {
 }
 
 #[test]
+fn websocket_subscribers_over_http2_come_by_extended_connect() {
+    let dir = TempDir::new("realtime-ws-h2");
+    dir.write("www/index.html", "hi\n");
+    let bext = Bext::serve_config(
+        &config(&dir, "websocket_deflate = true"),
+        &["--shards", "2"],
+    );
+    let path = "/__bext/realtime/ws?topics=room";
+    // Offers deflate, reads three messages, closes, then opens a second stream on the same
+    // connection.
+    let (mut ws, lines) = common::ws_connect(
+        bext.addr,
+        "plain",
+        path,
+        &["--receive", "3", "--deflate", "--then-open"],
+    );
+    let next = || {
+        lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a line from the HTTP/2 WebSocket client")
+    };
+    assert_eq!(
+        next(),
+        "settings connect=1",
+        "SETTINGS_ENABLE_CONNECT_PROTOCOL"
+    );
+    let open = next();
+    assert!(open.starts_with("open 200 permessage-deflate"), "{open}");
+    let sse = Subscriber::start(
+        0,
+        &format!("http://{}/__bext/realtime/sse?topics=room", bext.addr),
+        &[],
+    );
+    wait_for_subscribers(&bext, 2);
+    let bodies: Vec<String> = (0..3)
+        .map(|i| format!(r#"{{"topic":"room","data":"m{i}","event":"say"}}"#))
+        .collect();
+    assert_eq!(publish_from(1, bext.addr, &bodies), vec![202; 3]);
+    for (i, sse_event) in sse.take(3).iter().enumerate() {
+        let doc: serde_json::Value = serde_json::from_str(&next()).expect("JSON");
+        assert_eq!(doc["topic"], "room");
+        assert_eq!(doc["data"], format!("m{i}"));
+        assert_eq!(doc["id"], sse_event.id.as_str());
+    }
+    assert_eq!(next(), "closed 1000", "the close is echoed");
+    assert_eq!(next(), "ended", "the stream ends cleanly, not with a reset");
+    assert_eq!(next(), "again 200", "the connection carries another");
+    assert!(ws.wait().expect("the client ends").success());
+    // The client is gone, and its second socket with it: the SSE subscriber is left.
+    wait_for_subscribers(&bext, 1);
+    // What cannot be a subscriber is refused with its reason, over the same driver.
+    let refusals: [(&str, &[&str], &str); 4] = [
+        (
+            path,
+            &["--protocol", "chat"],
+            "refused 400 a WebSocket needs",
+        ),
+        (path, &["--version", "8"], "refused 426"),
+        ("/__bext/realtime/ws", &[], "refused 400 no topics"),
+        ("/index.html", &[], "refused 405"),
+    ];
+    for (target, args, expect) in refusals {
+        let out = common::ws_connect_output(bext.addr, "plain", target, args);
+        assert_eq!(out.first().map(String::as_str), Some("settings connect=1"));
+        assert!(
+            out.get(1).is_some_and(|line| line.starts_with(expect)),
+            "{target} {args:?}: {out:?}"
+        );
+    }
+    wait_for_subscribers(&bext, 1);
+}
+
+#[test]
 fn the_websocket_endpoint_answers_the_autobahn_style_probes() {
     let dir = TempDir::new("realtime-ws-probe");
     dir.write("www/index.html", "hi\n");

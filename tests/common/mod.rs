@@ -727,3 +727,54 @@ pub fn venv_python(import: &str, requirement: &str) -> PathBuf {
     }
     python
 }
+
+/// The Python packages `tests/h2/ws_connect.py` imports, in the venv: `websockets` for the
+/// frames and `h2` for the stream (Debian's `python3-h2` is outside the venv).
+pub const WS_CONNECT_PACKAGES: &str = "websockets==15.0.1 h2==4.3.0";
+
+/// A WebSocket over HTTP/2 (RFC 8441) to `addr`: `tests/h2/ws_connect.py HOST PORT TLS PATH
+/// ARGS`, its output lines on a channel as they come (a caller may act on `open`). The
+/// child is killed when dropped by the caller (`Child::kill`), or ends by itself.
+pub fn ws_connect(
+    addr: SocketAddr,
+    tls: &str,
+    path: &str,
+    args: &[&str],
+) -> (Child, std::sync::mpsc::Receiver<String>) {
+    let python = venv_python("websockets, h2", WS_CONNECT_PACKAGES);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/h2/ws_connect.py");
+    let mut child = Command::new(python)
+        .arg(script)
+        .args([&addr.ip().to_string(), &addr.port().to_string(), tls, path])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("ws_connect.py runs");
+    let stdout = child.stdout.take().expect("piped");
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (child, lines)
+}
+
+/// `ws_connect` run to its end: every line it printed, after checking it exited cleanly.
+pub fn ws_connect_output(addr: SocketAddr, tls: &str, path: &str, args: &[&str]) -> Vec<String> {
+    let (mut child, lines) = ws_connect(addr, tls, path, args);
+    let mut out = Vec::new();
+    while let Ok(line) = lines.recv_timeout(DEADLINE) {
+        out.push(line);
+    }
+    let status = child.wait().expect("ws_connect.py ends");
+    assert!(
+        status.success(),
+        "ws_connect.py {path} {args:?}: {status}: {out:?}"
+    );
+    out
+}

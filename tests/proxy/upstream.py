@@ -17,6 +17,8 @@ GET/POST/... paths:
                     connection (FIN): a kept connection its server closed
   /garbage          answers bytes that are not HTTP
   /smuggle          a head with both Content-Length and Transfer-Encoding
+  /bad-accept       101 to a WebSocket upgrade, with the Sec-WebSocket-Accept of RFC
+                    6455's sample key (not the key sent), then closes
   /connections      how many connections this server has accepted, as text
   /health           200 while well, 503 while sick (counted)
   /sick, /well      turn /health's answer
@@ -211,6 +213,11 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/smuggle":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"
                              b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            self.close_connection = True
+        elif path == "/bad-accept":
+            self.wfile.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                             b"Connection: Upgrade\r\n"
+                             b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
             self.close_connection = True
         elif path == "/health":
             with LOCK:

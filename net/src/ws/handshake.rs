@@ -1,5 +1,9 @@
-//! The opening handshake, server side (RFC 6455 §4.2): a request's fields judged, the
-//! `101 Switching Protocols` answer's fields made, permessage-deflate negotiated.
+//! The opening handshake, server side: an HTTP/1.1 upgrade request's fields judged and the
+//! `101 Switching Protocols` answer's fields made (RFC 6455 §4.2), or an HTTP/2 extended
+//! CONNECT's (RFC 8441 §5: `:protocol websocket` replaces `Upgrade`, `Connection` and the
+//! key, and a `200` answers it); permessage-deflate negotiated either way. The proxy's side
+//! of an upgrade it makes for such a stream, the key it sends and the accept it expects, is
+//! here too ([`client_key`], [`accept_key_for`]).
 
 use std::fmt;
 
@@ -10,24 +14,33 @@ use super::deflate::Deflate;
 /// The WebSocket version this server speaks (RFC 6455 §4.2.1).
 const VERSION: &[u8] = b"13";
 
-/// What the `101` response carries, once the request passed.
+/// What the answer carries, once the request passed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accept {
-    /// `Sec-WebSocket-Accept`: the key's SHA-1 with the protocol's GUID, in base64.
-    pub accept_key: String,
+    /// `Sec-WebSocket-Accept`: the key's SHA-1 with the protocol's GUID, in base64. `None`
+    /// for an extended CONNECT, which has no key (RFC 8441 §5).
+    pub accept_key: Option<String>,
     /// What permessage-deflate settled on, if the client offered it and the server allowed it.
     pub deflate: Option<Deflate>,
 }
 
 impl Accept {
-    /// The `101` response's fields: `upgrade`, `connection`, `sec-websocket-accept` and, with
-    /// deflate, `sec-websocket-extensions`.
+    /// The answer's status: `101` to an upgrade, `200` to an extended CONNECT.
+    pub fn status(&self) -> u16 {
+        if self.accept_key.is_some() { 101 } else { 200 }
+    }
+
+    /// The answer's fields: for a `101`, `upgrade`, `connection` and `sec-websocket-accept`;
+    /// with deflate, `sec-websocket-extensions`.
     pub fn fields(&self) -> Vec<Field> {
-        let mut fields = vec![
-            Field::from_static("upgrade", "websocket"),
-            Field::from_static("connection", "upgrade"),
-            Field::with_value("sec-websocket-accept", self.accept_key.clone()),
-        ];
+        let mut fields = Vec::with_capacity(4);
+        if let Some(key) = &self.accept_key {
+            fields.extend([
+                Field::from_static("upgrade", "websocket"),
+                Field::from_static("connection", "upgrade"),
+                Field::with_value("sec-websocket-accept", key.clone()),
+            ]);
+        }
         if let Some(deflate) = &self.deflate {
             fields.push(Field::with_value(
                 "sec-websocket-extensions",
@@ -104,58 +117,113 @@ where
     N: AsRef<[u8]>,
     V: AsRef<[u8]>,
 {
-    let mut upgrade = false;
-    let mut connection = false;
-    let mut version_ok = false;
-    let mut version_seen = false;
-    let mut key: Option<Vec<u8>> = None;
-    let mut keys = 0;
-    let mut extensions = String::new();
-    for (name, value) in fields {
-        let (name, value) = (name.as_ref(), value.as_ref());
-        if name.eq_ignore_ascii_case(b"upgrade") {
-            upgrade |= has_token(value, b"websocket");
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            connection |= has_token(value, b"upgrade");
-        } else if name.eq_ignore_ascii_case(b"sec-websocket-version") {
-            version_ok = !version_seen && trim(value) == VERSION;
-            version_seen = true;
-        } else if name.eq_ignore_ascii_case(b"sec-websocket-key") {
-            keys += 1;
-            key = Some(trim(value).to_vec());
-        } else if name.eq_ignore_ascii_case(b"sec-websocket-extensions")
-            && let Ok(value) = std::str::from_utf8(value)
-        {
-            if !extensions.is_empty() {
-                extensions.push(',');
-            }
-            extensions.push_str(value);
-        }
-    }
+    let seen = Seen::scan(fields);
     if method != b"GET" {
         return Err(HandshakeError::Method);
     }
-    if !upgrade {
+    if !seen.upgrade {
         return Err(HandshakeError::NotUpgrade);
     }
-    if !connection {
+    if !seen.connection {
         return Err(HandshakeError::Connection);
     }
-    if !version_ok {
+    if !seen.version_ok {
         return Err(HandshakeError::Version);
     }
-    let key = match key {
-        Some(key) if keys == 1 && is_key(&key) => key,
+    let accept_key = match &seen.key {
+        Some(key) if seen.keys == 1 && is_key(key) => accept_key_for(key),
         _ => return Err(HandshakeError::Key),
     };
     Ok(Accept {
-        accept_key: tungstenite::handshake::derive_accept_key(&key),
-        deflate: if deflate {
-            negotiate_deflate(&extensions)
+        accept_key: Some(accept_key),
+        deflate: seen.deflate(deflate),
+    })
+}
+
+/// Judges the fields of an HTTP/2 extended CONNECT whose `:protocol` is `websocket` (the
+/// driver has checked the method and the pseudo-fields, RFC 8441 §4) and makes the answer:
+/// `Sec-WebSocket-Version` must be 13 as over HTTP/1.1; there is no key to answer, and the
+/// connection-specific `Upgrade` and `Connection` cannot be sent (RFC 9113 §8.2.2).
+pub fn accept_connect<N, V>(
+    fields: impl IntoIterator<Item = (N, V)>,
+    deflate: bool,
+) -> Result<Accept, HandshakeError>
+where
+    N: AsRef<[u8]>,
+    V: AsRef<[u8]>,
+{
+    let seen = Seen::scan(fields);
+    if !seen.version_ok {
+        return Err(HandshakeError::Version);
+    }
+    Ok(Accept {
+        accept_key: None,
+        deflate: seen.deflate(deflate),
+    })
+}
+
+/// A new `Sec-WebSocket-Key` from 16 random bytes (RFC 6455 §4.1), for a proxy that opens
+/// the HTTP/1.1 upgrade an extended CONNECT stream becomes.
+pub fn client_key() -> String {
+    tungstenite::handshake::client::generate_key()
+}
+
+/// The `Sec-WebSocket-Accept` that answers `key` (RFC 6455 §4.2.2).
+pub fn accept_key_for(key: &[u8]) -> String {
+    tungstenite::handshake::derive_accept_key(key)
+}
+
+/// The handshake fields of a request, read in one pass.
+#[derive(Default)]
+struct Seen {
+    upgrade: bool,
+    connection: bool,
+    version_ok: bool,
+    key: Option<Vec<u8>>,
+    keys: usize,
+    extensions: String,
+}
+
+impl Seen {
+    fn scan<N, V>(fields: impl IntoIterator<Item = (N, V)>) -> Seen
+    where
+        N: AsRef<[u8]>,
+        V: AsRef<[u8]>,
+    {
+        let mut seen = Seen::default();
+        let mut version_seen = false;
+        for (name, value) in fields {
+            let (name, value) = (name.as_ref(), value.as_ref());
+            if name.eq_ignore_ascii_case(b"upgrade") {
+                seen.upgrade |= has_token(value, b"websocket");
+            } else if name.eq_ignore_ascii_case(b"connection") {
+                seen.connection |= has_token(value, b"upgrade");
+            } else if name.eq_ignore_ascii_case(b"sec-websocket-version") {
+                seen.version_ok = !version_seen && trim(value) == VERSION;
+                version_seen = true;
+            } else if name.eq_ignore_ascii_case(b"sec-websocket-key") {
+                seen.keys += 1;
+                seen.key = Some(trim(value).to_vec());
+            } else if name.eq_ignore_ascii_case(b"sec-websocket-extensions")
+                && let Ok(value) = std::str::from_utf8(value)
+            {
+                if !seen.extensions.is_empty() {
+                    seen.extensions.push(',');
+                }
+                seen.extensions.push_str(value);
+            }
+        }
+        seen
+    }
+
+    /// What permessage-deflate settles on, when the server compresses.
+    fn deflate(&self, allowed: bool) -> Option<Deflate> {
+        if allowed {
+            negotiate_deflate(&self.extensions)
         } else {
             None
-        },
-    })
+        }
+    }
 }
 
 /// The first `permessage-deflate` offer in a `Sec-WebSocket-Extensions` list that the server

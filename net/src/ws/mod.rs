@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! handshake: ws::accept(method, fields, deflate) -> Accept { accept_key, deflate } | HandshakeError
-//!            the driver answers 101 with Accept::fields() (or the error's status and fields)
+//!            (HTTP/2's extended CONNECT: ws::accept_connect(fields, deflate))
+//!            the driver answers Accept::status() (101, or 200 to a CONNECT) with
+//!            Accept::fields() (or the error's status and fields)
 //! session:   let mut s = Session::new(Config::default(), accept.deflate);
 //!            s.feed(&read); while let Some(event) = s.poll_event() { ... }
 //!            s.send_text(..)?; s.close(1000, "bye");
@@ -59,5 +61,5 @@ pub use frame::{
     CLOSE_INVALID_PAYLOAD, CLOSE_NO_STATUS, CLOSE_NORMAL, CLOSE_PROTOCOL, CLOSE_TOO_BIG,
     is_sendable_close_code,
 };
-pub use handshake::{Accept, HandshakeError, accept};
+pub use handshake::{Accept, HandshakeError, accept, accept_connect, accept_key_for, client_key};
 pub use session::{Config, Event, SendError, Session};

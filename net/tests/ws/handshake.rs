@@ -1,12 +1,12 @@
 //! The opening handshake: `ws::accept` on a request's fields, one `check` per rule.
 
-use bext_net::ws::accept;
+use bext_net::ws::{accept, accept_connect, accept_key_for, client_key};
 
 /// Renders `accept`'s outcome: the accept key and extension answer, or the status.
 fn render(method: &str, fields: &[(&str, &str)], deflate: bool) -> String {
     match accept(method.as_bytes(), fields.iter().copied(), deflate) {
         Ok(accepted) => {
-            let mut out = accepted.accept_key.clone();
+            let mut out = accepted.accept_key.clone().unwrap_or_default();
             if let Some(deflate) = accepted.deflate {
                 out += &format!(" ext={}", deflate.response_value());
             }
@@ -196,5 +196,87 @@ fn deflate_negotiation() {
             false
         ),
         key
+    );
+}
+
+/// A request's fields, as a test case writes them.
+type Fields<'a> = &'a [(&'a str, &'a str)];
+
+/// Renders `accept_connect`'s outcome as `render` does, with the status first.
+fn render_connect(fields: &[(&str, &str)], deflate: bool) -> String {
+    match accept_connect(fields.iter().copied(), deflate) {
+        Ok(accepted) => {
+            let mut out = accepted.status().to_string();
+            for field in accepted.fields() {
+                out += &format!(
+                    " {}={}",
+                    String::from_utf8_lossy(field.name()),
+                    String::from_utf8_lossy(field.value())
+                );
+            }
+            out
+        }
+        Err(error) => format!("{} {error:?}", error.status()),
+    }
+}
+
+#[test]
+fn extended_connect_rules() {
+    // RFC 8441 §5: the version as over HTTP/1.1, no key, no Upgrade or Connection.
+    let cases: &[(Fields, bool, &str)] = &[
+        (&[("sec-websocket-version", "13")], true, "200"),
+        (&[], true, "426 Version"),
+        (&[("sec-websocket-version", "8")], true, "426 Version"),
+        (
+            &[
+                ("sec-websocket-version", "13"),
+                ("sec-websocket-version", "13"),
+            ],
+            true,
+            "426 Version",
+        ),
+        // A key sent anyway is not answered: there is no 101 to carry it.
+        (&[("sec-websocket-version", "13"), KEY], true, "200"),
+        (
+            &[
+                ("sec-websocket-version", "13"),
+                (
+                    "sec-websocket-extensions",
+                    "permessage-deflate; client_max_window_bits",
+                ),
+            ],
+            true,
+            "200 sec-websocket-extensions=permessage-deflate",
+        ),
+        (
+            &[
+                ("sec-websocket-version", "13"),
+                ("sec-websocket-extensions", "permessage-deflate"),
+            ],
+            false,
+            "200",
+        ),
+    ];
+    for (fields, deflate, expect) in cases {
+        assert_eq!(render_connect(fields, *deflate), *expect, "{fields:?}");
+    }
+}
+
+#[test]
+fn a_client_key_is_one_the_server_side_accepts() {
+    let key = client_key();
+    let fields = [
+        ("upgrade", "websocket"),
+        ("connection", "upgrade"),
+        ("sec-websocket-version", "13"),
+        ("sec-websocket-key", key.as_str()),
+    ];
+    let accepted = accept(b"GET", fields, false).expect("a generated key is well formed");
+    assert_eq!(accepted.accept_key, Some(accept_key_for(key.as_bytes())));
+    assert_ne!(client_key(), key, "each key is new");
+    // RFC 6455 §1.3's example.
+    assert_eq!(
+        accept_key_for(b"dGhlIHNhbXBsZSBub25jZQ=="),
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
     );
 }

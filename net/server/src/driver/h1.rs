@@ -89,9 +89,11 @@ pub(crate) fn serve<T: Transport>(
             Handover::Upgraded(read, upgraded) => {
                 // Still an open connection until the tunnel or the socket ends.
                 match *upgraded {
-                    Upgraded::Tunnel(tunnel) => super::tunnel::run(&shard, io, read, tunnel).await,
+                    Upgraded::Tunnel(tunnel) => {
+                        super::tunnel::run(&shard, io.split(), read, tunnel).await;
+                    }
                     Upgraded::Realtime(socket) => {
-                        Box::pin(super::websocket::run(&shard, io, read, *socket)).await;
+                        Box::pin(super::websocket::run(&shard, io.split(), read, *socket)).await;
                     }
                 }
                 let mut metrics = shard.metrics.borrow_mut();

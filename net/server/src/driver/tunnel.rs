@@ -1,6 +1,7 @@
 //! An upgraded connection (a WebSocket through the proxy): once the upstream has answered
-//! `101 Switching Protocols` and the client has the head, the two connections carry bytes
-//! both ways until one side is done.
+//! `101 Switching Protocols` and the client has the head, the client's side (its HTTP/1.1
+//! connection, or the HTTP/2 stream its extended CONNECT opened) and the upstream's
+//! connection carry bytes both ways until one side is done.
 //!
 //! Each direction is its own copy loop over the split halves, so a read waits on each side
 //! at once and no read is ever cancelled while the tunnel lives. A side that ends its stream
@@ -21,15 +22,20 @@ use crate::service::Tunnel;
 use crate::shard::Shard;
 use crate::transport::{Transport, TransportRead, TransportWrite};
 
-/// Carries bytes between the client's connection `io` and the upstream's until both
-/// directions are done. `from_client`: bytes the client sent after its upgrade request.
-pub(crate) async fn run<T: Transport>(shard: &Shard, io: T, from_client: Vec<u8>, tunnel: Tunnel) {
+/// Carries bytes between the client's side (`client_read`, `client_write`) and the
+/// upstream's connection until both directions are done. `from_client`: bytes the client
+/// sent after its upgrade request.
+pub(crate) async fn run<R: TransportRead, W: TransportWrite>(
+    shard: &Shard,
+    (mut client_read, mut client_write): (R, W),
+    from_client: Vec<u8>,
+    tunnel: Tunnel,
+) {
     let Tunnel {
         upstream,
         pending,
         idle,
     } = tunnel;
-    let (mut client_read, mut client_write) = io.split();
     let (mut upstream_read, mut upstream_write) = upstream.split();
     let up = copy(&mut client_read, &mut upstream_write, from_client, idle);
     let down = copy(&mut upstream_read, &mut client_write, pending, idle);

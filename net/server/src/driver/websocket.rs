@@ -1,5 +1,6 @@
-//! A realtime subscriber's WebSocket once its 101 is out: the connection's two halves run
-//! side by side, the reading one feeding the client's bytes to the socket (its pings,
+//! A realtime subscriber's WebSocket once its 101 is out (or, over HTTP/2, the 200 to its
+//! extended CONNECT): the client's two halves (the connection's, or the stream's) run side
+//! by side, the reading one feeding the client's bytes to the socket (its pings,
 //! its close), the writing one writing what the socket gives (events, pongs, keep-alive
 //! pings, the close). As in `tunnel.rs`, no read is cancelled while the other side works:
 //! each half has its own loop. The connection ends when the client's stream ends, when the
@@ -14,15 +15,14 @@ use bext_shards::sync::race;
 
 use crate::service::RealtimeSocket;
 use crate::shard::Shard;
-use crate::transport::{Transport, TransportRead, TransportWrite};
+use crate::transport::{TransportRead, TransportWrite};
 
-pub(crate) async fn run<T: Transport>(
+pub(crate) async fn run<R: TransportRead, W: TransportWrite>(
     shard: &Shard,
-    io: T,
+    (mut read_half, mut write_half): (R, W),
     first: Vec<u8>,
     socket: RealtimeSocket,
 ) {
-    let (mut read_half, mut write_half) = io.split();
     let reader = async {
         let mut buf = first;
         // After a close (or a failure) nothing more is read; the writer sends the answer.

@@ -62,6 +62,10 @@ pub(crate) struct Request<'a> {
     pub query: Option<&'a [u8]>,
     pub host: Option<&'a [u8]>,
     pub version: Version,
+    /// The protocol an extended CONNECT asks its stream to carry (HTTP/2's `:protocol`,
+    /// RFC 8441: `websocket`); the stream is then the protocol's, both ways, once a `2xx`
+    /// answers it.
+    pub protocol: Option<&'a [u8]>,
     pub fields: FieldsView<'a>,
     pub peer: SocketAddr,
     /// The body, for requests whose handler collected it.
@@ -99,6 +103,7 @@ impl<'a> Request<'a> {
             sent_target: target,
             path,
             query,
+            protocol: None,
             body: None,
             incoming: None,
             raw: None,
@@ -153,6 +158,7 @@ impl<'a> Request<'a> {
             query,
             host,
             version,
+            protocol: None,
             fields,
             peer,
             body: None,
@@ -196,6 +202,7 @@ impl<'a> Request<'a> {
             query: self.query.map(|q| copy.bytes(q)),
             host: self.host.map(|h| copy.bytes(h)),
             version: self.version,
+            protocol: self.protocol.map(Bytes::copy_from_slice),
             fields,
             peer: self.peer,
             body: self.body.map(Bytes::copy_from_slice),
@@ -267,6 +274,7 @@ pub(crate) struct OwnedRequest {
     query: Option<Bytes>,
     host: Option<Bytes>,
     version: Version,
+    protocol: Option<Bytes>,
     fields: Vec<(Bytes, Bytes)>,
     peer: SocketAddr,
     body: Option<Bytes>,
@@ -310,11 +318,17 @@ impl OwnedRequest {
             query,
             host,
             version,
+            protocol: None,
             fields,
             peer,
             body: None,
             incoming: None,
         }
+    }
+
+    /// The request is an extended CONNECT for `protocol` (see [`Request::protocol`]).
+    pub fn set_protocol(&mut self, protocol: &[u8]) {
+        self.protocol = Some(Bytes::copy_from_slice(protocol));
     }
 
     pub fn set_body(&mut self, body: Vec<u8>) {
@@ -340,6 +354,7 @@ impl OwnedRequest {
             self.peer,
             None,
         );
+        request.protocol = self.protocol.as_deref();
         request.body = self.body.as_deref();
         request.incoming = self.incoming.as_deref();
         request

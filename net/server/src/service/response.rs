@@ -37,12 +37,13 @@ pub(crate) enum Body {
     File(FileBody),
     /// Pieces produced over time, whose end is known only when it comes.
     Stream(Box<dyn BodyStream>),
-    /// A `101 Switching Protocols` from an upstream: after the head, the client's connection
-    /// and the upstream's carry bytes both ways (HTTP/1.1 only).
+    /// The client's connection switches protocols: after a `101` to an HTTP/1.1 upgrade, or
+    /// a `2xx` to an HTTP/2 extended CONNECT (RFC 8441), its bytes (the stream's DATA) are
+    /// the new protocol's, both ways.
     Upgraded(Box<Upgraded>),
 }
 
-/// What an upgraded connection (after a 101) becomes.
+/// What an upgraded connection (or stream) becomes.
 pub(crate) enum Upgraded {
     /// A byte tunnel to an upstream that switched protocols.
     Tunnel(Tunnel),

@@ -8,7 +8,8 @@
 //! while the next frame is awaited), and neither ever cancels an owned-buffer operation with
 //! bytes in it. Everything belonging to one connection (the `h2` session, the reader, the
 //! writer) runs in one task; each stream is answered in a task of its own ([`stream`]), so a
-//! slow render holds up nothing else on the connection.
+//! slow render holds up nothing else on the connection. The extended CONNECT protocol is
+//! offered (RFC 8441): a stream may become a WebSocket ([`upgraded`]).
 //!
 //! Bounds (`bext_core::limits`): `H2_STREAMS_CONCURRENT_MAX` streams at once; request bodies
 //! buffered up to `H2_STREAM_WINDOW_BYTES` a stream and `H2_CONNECTION_WINDOW_BYTES` a
@@ -22,6 +23,7 @@
 //! draining shard sends GOAWAY and finishes the streams already open.
 
 mod stream;
+mod upgraded;
 
 use std::cell::Cell;
 use std::net::SocketAddr;
@@ -177,6 +179,8 @@ async fn session(connection: &Rc<Connection>, io: PipeIo) {
         .max_send_buffer_size(H2_STREAM_SEND_BYTES_MAX)
         .max_pending_accept_reset_streams(H2_RESETS_PENDING_MAX)
         .max_local_error_reset_streams(Some(H2_RESETS_LOCAL_MAX))
+        // SETTINGS_ENABLE_CONNECT_PROTOCOL: WebSockets over a stream (RFC 8441).
+        .enable_connect_protocol()
         .handshake::<_, Bytes>(io);
     let deadline = Instant::now() + Duration::from_millis(timeouts.header_read_timeout_ms);
     let Some(Ok(mut h2)) = slot.run(deadline, handshake).await else {

@@ -27,7 +27,7 @@ use crate::service::{Body, BodyUse, FileBody, Outcome, OwnedRequest, Request, Re
 use crate::shard::guard::{catch_sync, catch_unwind};
 
 /// Closes the stream's count when the task ends, however it ends.
-struct Open(Rc<Connection>);
+pub(super) struct Open(pub(super) Rc<Connection>);
 
 impl Drop for Open {
     fn drop(&mut self) {
@@ -51,7 +51,19 @@ pub(super) fn accept(
     // when they end).
     connection.idle_since.set(started);
     let (parts, body) = request.into_parts();
-    let owned = owned_request(&parts, connection.peer);
+    let mut owned = owned_request(&parts, connection.peer);
+    if parts.method == http::Method::CONNECT
+        && let Some(protocol) = parts.extensions.get::<h2::ext::Protocol>()
+    {
+        // An extended CONNECT: its DATA is the protocol's, not a body (`upgraded.rs`).
+        owned.set_protocol(protocol.as_ref());
+        let route = service.route(&owned.view(), connection.secure);
+        spawn(
+            connection,
+            super::upgraded::serve(connection.clone(), body, respond, owned, route, started),
+        );
+        return;
+    }
     // One view for routing and answering: making it scans the fields.
     let view = owned.view();
     let route = service.route(&view, connection.secure);
@@ -217,7 +229,7 @@ async fn finish(
 }
 
 /// Sends the answer, counts it and logs it.
-async fn respond_with(
+pub(super) async fn respond_with(
     connection: &Connection,
     respond: SendResponse<Bytes>,
     view: &Request<'_>,
@@ -240,7 +252,7 @@ async fn respond_with(
     );
 }
 
-fn panicked(connection: &Connection, request: &Request<'_>, message: &str) -> Response {
+pub(super) fn panicked(connection: &Connection, request: &Request<'_>, message: &str) -> Response {
     crate::driver::panicked(&connection.service.shard, request, message)
 }
 
@@ -369,8 +381,9 @@ async fn collect(
 }
 
 /// The HEADERS of `response`, and whether they end the stream (a HEAD, a bodiless status,
-/// an empty body).
-fn head(
+/// an empty body). A stream taken by an extended CONNECT's answer has no length and stays
+/// open (RFC 9110 §8.6: no `content-length` in a `2xx` to CONNECT).
+pub(super) fn head(
     connection: &Connection,
     request: &Request<'_>,
     response: &Response,
@@ -378,7 +391,8 @@ fn head(
     let shard = &connection.service.shard;
     let status = response.status;
     let bodiless = status < 200 || status == 204 || status == 304;
-    let length = response.body.len();
+    let upgraded = matches!(response.body, Body::Upgraded(_));
+    let length = if upgraded { None } else { response.body.len() };
     let mut head = http::Response::builder().status(status).body(()).ok()?;
     let headers = head.headers_mut();
     let date = shard.date.borrow();
@@ -401,7 +415,7 @@ fn head(
     if !bodiless && let Some(n) = length {
         headers.append(http::header::CONTENT_LENGTH, HeaderValue::from(n));
     }
-    let ends = request.method == Method::Head || bodiless || length == Some(0);
+    let ends = !upgraded && (request.method == Method::Head || bodiless || length == Some(0));
     Some((head, ends))
 }
 
@@ -466,7 +480,7 @@ async fn send(
     let mut sent = 0;
     let ok = match response.body {
         Body::Empty => stream.send_data(Bytes::new(), true).is_ok(),
-        // Only HTTP/1.1 requests are upgraded: nothing to tunnel here.
+        // Only an extended CONNECT's stream is taken (`upgraded.rs`), and only by a 2xx.
         Body::Upgraded(_) => false,
         Body::Bytes(bytes) => {
             let n = bytes.len() as u64;

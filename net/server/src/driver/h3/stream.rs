@@ -386,7 +386,7 @@ fn fill(
             });
         }
         Some(Body::Empty | Body::Bytes(_)) => {}
-        // Only HTTP/1.1 requests are upgraded: nothing to tunnel here.
+        // HTTP/3 offers no extended CONNECT (RFC 9220): nothing to tunnel here.
         Some(Body::Upgraded(_)) => out.borrow_mut().failed = true,
     }
     endpoint.touch(key);

@@ -55,6 +55,7 @@ use bext_net::client::upstream::{
 };
 use bext_net::fields::Field;
 use bext_net::h1::{BodyDecoder, BodyKind};
+use bext_net::ws;
 use bext_net::{Method, Version};
 use bext_shards::rt;
 
@@ -70,6 +71,10 @@ use super::{Request, Response, Service, State};
 /// Upstream response fields a proxy answers with its own (nginx's `proxy_hide_header`
 /// defaults): the driver adds `date` and `server`.
 const HIDDEN_FIELDS: [&[u8]; 2] = [b"date", b"server"];
+
+/// Fields of a `101` that only an upgrade's client reads: an extended CONNECT's `200`
+/// leaves them out (`upgrade` itself never crosses).
+const UPGRADE_ONLY_FIELDS: [&[u8]; 1] = [b"sec-websocket-accept"];
 
 /// Request fields a cache fill does not pass on: the answer is kept for every client.
 const FILL_DROPPED: [&[u8]; 7] = [
@@ -359,10 +364,21 @@ async fn forward(
             fields.push((name, value));
         }
     });
-    // Only an HTTP/1.1 connection can become a tunnel.
-    let upgrade = (request.version == Version::Http11)
-        .then(|| upstream::upgrade_requested(fields.iter().copied()))
-        .flatten();
+    // An HTTP/1.1 connection asks to switch with `Upgrade`; an HTTP/2 stream with an
+    // extended CONNECT, which an HTTP/1.1 upstream is asked as an upgrade (a GET, with a
+    // WebSocket key of bext's own for a WebSocket: RFC 8441 has none).
+    let upgrade = match (request.version, request.protocol) {
+        (Version::Http11, _) => upstream::upgrade_requested(fields.iter().copied()),
+        (_, protocol) => protocol,
+    };
+    let connect_key = request
+        .protocol
+        .filter(|p| p.eq_ignore_ascii_case(b"websocket"))
+        .map(|_| ws::client_key());
+    if let Some(key) = &connect_key {
+        fields.retain(|(name, _)| !name.eq_ignore_ascii_case(b"sec-websocket-key"));
+        fields.push((b"sec-websocket-key", key.as_bytes()));
+    }
     if upgrade.is_some() && config.protocol == UpstreamProtocol::Http2 {
         eprintln!(
             "bext: proxy: upstream {}: an upgrade to {} cannot go to an HTTP/2 upstream \
@@ -443,6 +459,7 @@ async fn forward(
                 };
                 exchange(service, state, config, server, addr, tls, &mut asked)
                     .await
+                    .and_then(|read| switched_as_asked(read, connect_key.as_deref()))
                     .map(Answered::Http1)
             }
             UpstreamProtocol::Http2 => {
@@ -474,7 +491,7 @@ async fn forward(
                     server,
                     idle_max: config.idle_connections_max,
                 };
-                return respond(service, pool, timeout, read);
+                return respond(service, pool, timeout, read, request.protocol.is_some());
             }
             Ok(Answered::Ready(response)) => return response,
             Err(Failure::Client(fault)) => {
@@ -646,9 +663,15 @@ fn request_head(
 ) -> Vec<u8> {
     let client = request.peer.ip().to_string();
     let mut head = Vec::with_capacity(512);
+    // An extended CONNECT is asked of an HTTP/1.1 upstream as the GET of an upgrade.
+    let method = if request.protocol.is_some() {
+        &b"GET"[..]
+    } else {
+        request.method_bytes
+    };
     upstream::encode_request(
         &mut head,
-        request.method_bytes,
+        method,
         target,
         fields.iter().copied(),
         &Forwarded {
@@ -768,10 +791,40 @@ async fn send_and_read_head(
     })
 }
 
+/// A `101` to the upgrade an extended CONNECT became carries the accept for the key bext
+/// sent (RFC 6455 §4.1: a client that gets another fails the connection, and bext is that
+/// client here); any other answer passes.
+fn switched_as_asked(read: HeadRead, key: Option<&str>) -> Result<HeadRead, Failure> {
+    let Some(key) = key else { return Ok(read) };
+    if !matches!(read.head.body, ResponseBody::Switched) {
+        return Ok(read);
+    }
+    let expected = ws::accept_key_for(key.as_bytes());
+    let accepted = read.head.fields.iter().any(|at| {
+        let (name, value) = at.in_buf(&read.buf);
+        name == b"sec-websocket-accept" && value.trim_ascii() == expected.as_bytes()
+    });
+    if accepted {
+        Ok(read)
+    } else {
+        Err(Failure::Bad(BadResponse::Malformed(
+            "101 without the Sec-WebSocket-Accept for the key sent".into(),
+        )))
+    }
+}
+
 /// The client's answer from the upstream's head: a body already read whole is sent as one
 /// buffer, anything else streams (with its length, when the upstream declared one). The
-/// fields are slices of the buffer the head was read into, not copies.
-fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead) -> Response {
+/// fields are slices of the buffer the head was read into, not copies. `connect`: the
+/// request was an extended CONNECT, whose answer is a `200` (RFC 8441 §5) where the
+/// upstream switched protocols, without the upgrade's own fields.
+fn respond(
+    service: &Service,
+    pool: PoolSlot,
+    timeout: Duration,
+    read: HeadRead,
+    connect: bool,
+) -> Response {
     let HeadRead {
         head,
         stream,
@@ -842,9 +895,17 @@ fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead)
             (body, Bytes::from(buf))
         }
     };
-    let mut response = Response::new(head.status);
+    let upgraded = matches!(body, Body::Upgraded(_));
+    let mut response = Response::new(if upgraded && connect {
+        200
+    } else {
+        head.status
+    });
     for at in &head.fields {
-        if HIDDEN_FIELDS.contains(&&shared[at.name.clone()]) {
+        let name = &shared[at.name.clone()];
+        if HIDDEN_FIELDS.contains(&name)
+            || (upgraded && connect && UPGRADE_ONLY_FIELDS.contains(&name))
+        {
             continue;
         }
         // A field that is not valid HTTP is left out rather than passed on.
@@ -856,7 +917,7 @@ fn respond(service: &Service, pool: PoolSlot, timeout: Duration, read: HeadRead)
             response.fields.push(field);
         }
     }
-    if matches!(body, Body::Upgraded(_)) {
+    if upgraded && !connect {
         response
             .fields
             .push(Field::from_static("connection", "upgrade"));

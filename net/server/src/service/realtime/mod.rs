@@ -256,13 +256,13 @@ fn admit(
     Ok(id)
 }
 
-/// A `GET` with topics the client may see (its token allows them, when there is a
-/// secret): the parsed query, or the refusal.
+/// A `GET` (or an extended CONNECT, a WebSocket over HTTP/2) with topics the client may see
+/// (its token allows them, when there is a secret): the parsed query, or the refusal.
 fn authorized(route: &Route, request: &Request<'_>) -> Result<SubscribeQuery, Box<Response>> {
     let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
         return Err(Box::new(Response::error(404)));
     };
-    if !matches!(request.method, Method::Get) {
+    if !matches!(request.method, Method::Get) && request.protocol.is_none() {
         return Err(Box::new(sse::refuse(405, "use GET")));
     }
     let query = parse_subscribe_query(request.query.unwrap_or_default())

@@ -1,5 +1,7 @@
-//! `GET /__bext/realtime/ws?topics=a,b` with `Upgrade: websocket`: a subscriber over
-//! WebSocket (RFC 6455, `bext_net::ws`'s session).
+//! `GET /__bext/realtime/ws?topics=a,b` with `Upgrade: websocket`, or over HTTP/2 an
+//! extended CONNECT to the same path with `:protocol websocket` (RFC 8441): a subscriber
+//! over WebSocket (RFC 6455, `bext_net::ws`'s session). The HTTP/1.1 connection's bytes after
+//! the `101`, or the HTTP/2 stream's DATA after the `200`, are the WebSocket's.
 //!
 //! Each event is one text message, JSON `{"data", "event"?, "id", "topic"}` (`id` as an SSE
 //! event id: `?last_event_id=` resumes from it). The driver (`driver/websocket.rs`) reads
@@ -32,14 +34,9 @@ const CLOSE_TRY_AGAIN_LATER: u16 = 1013;
 /// Close code 1001, "going away": the shard stops.
 const CLOSE_GOING_AWAY: u16 = 1001;
 
-/// Answers a WebSocket subscribe request: 101 and the socket, or why not.
+/// Answers a WebSocket subscribe request: 101 (200 to an extended CONNECT) and the socket,
+/// or why not.
 pub(crate) fn upgrade(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Response {
-    if request.version != Version::Http11 {
-        return super::sse::refuse(
-            400,
-            "a WebSocket needs HTTP/1.1 (extended CONNECT, RFC 8441, is not offered)",
-        );
-    }
     let deflate = route
         .state
         .snapshot
@@ -49,7 +46,21 @@ pub(crate) fn upgrade(service: &Rc<Service>, route: &Route, request: &Request<'_
         .is_some_and(|c| c.websocket_deflate);
     let mut fields: Vec<(&[u8], &[u8])> = Vec::new();
     request.fields.for_each(|n, v| fields.push((n, v)));
-    let accept = match ws::accept(request.method_bytes, fields, deflate) {
+    let judged = match (request.version, request.protocol) {
+        (Version::Http11, _) => ws::accept(request.method_bytes, fields, deflate),
+        // The driver passes on a `:protocol` only with CONNECT (RFC 8441 §4).
+        (_, Some(protocol)) if protocol.eq_ignore_ascii_case(b"websocket") => {
+            ws::accept_connect(fields, deflate)
+        }
+        _ => {
+            return super::sse::refuse(
+                400,
+                "a WebSocket needs an HTTP/1.1 upgrade or an HTTP/2 extended CONNECT \
+                 with :protocol websocket (RFC 8441)",
+            );
+        }
+    };
+    let accept = match judged {
         Ok(accept) => accept,
         Err(error) => {
             let mut response = super::sse::refuse(error.status(), "not a WebSocket handshake");
@@ -68,7 +79,7 @@ pub(crate) fn upgrade(service: &Rc<Service>, route: &Route, request: &Request<'_
         writer: RefCell::new(None),
         gone: Cell::new(false),
     };
-    let mut response = Response::new(101);
+    let mut response = Response::new(accept.status());
     response.fields.extend(accept.fields());
     response.with_body(Body::Upgraded(Box::new(Upgraded::Realtime(Box::new(
         socket,
