@@ -255,3 +255,53 @@ fn a_small_body_is_sent_whole_to_the_next_server_after_a_reset() {
     }
     assert!(bext.metric("bext_proxy_retries_total") >= 1);
 }
+
+#[test]
+fn an_answer_the_upstream_gives_before_reading_the_body_reaches_the_client() {
+    let dir = TempDir::new("proxy-body-answered-early");
+    let upstream = Upstream::start("early");
+    let config = proxy_config(&dir, &[&upstream], 1 << 30, "http2 = true");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    // More than the sockets between bext and the upstream hold: the upstream answers after
+    // the head, reads none of the body and closes, so bext's writes of the rest fail.
+    let (file, _) = upload_file(&dir, "upload.bin", 16 << 20);
+    let data = format!("@{}", file.display());
+    let cases: [(&str, u16, &[&str]); 2] = [
+        ("length", 413, &[]),
+        ("chunked", 401, &["-H", "Transfer-Encoding: chunked"]),
+    ];
+    for (framing, status, args) in cases {
+        let (got, body, _) = curl(
+            &format!("http://{}/early?status={status}", bext.addr),
+            &[&["--data-binary", &data][..], args].concat(),
+        );
+        // The upstream's own answer, not a 502 for the write that failed.
+        assert_eq!(got, status, "{framing}: {body}");
+        assert_eq!(body, "refused before the body\n", "{framing}");
+    }
+    // Over HTTP/2 (Python's h2: curl 7.88 drops an answer whose stream is reset while it
+    // still uploads): the answer, ended, then RST_STREAM with NO_ERROR, which tells the
+    // client to stop sending (RFC 9113 §8.1).
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/h2/client.py"))
+        .args([
+            "127.0.0.1",
+            &bext.addr.port().to_string(),
+            "plain",
+            "upload",
+        ])
+        .arg(format!("/early?status=413 {}", 16 << 20))
+        .output()
+        .expect("python3 runs");
+    let doc = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(doc["status"], "413", "{doc}");
+    assert_eq!(doc["body"], "refused before the body\n", "{doc}");
+    assert_eq!(doc["ended"], true, "{doc}");
+    assert_eq!(doc["reset"], 0, "{doc}");
+    assert!(doc["sent"].as_u64().is_some_and(|n| n < 16 << 20), "{doc}");
+    assert_eq!(bext.metric("bext_proxy_refused_total"), 0);
+    // Nothing was kept of those connections: the next request is answered as usual.
+    let (status, body, _) = curl(&format!("http://{}/echo", bext.addr), &["-d", "after"]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["body"], "after");
+}

@@ -645,6 +645,10 @@ pub const PROXY_READ_BYTES: usize = 64 * 1024;
 /// before a request that could be resent goes on it; one idle less is used as it is (a
 /// request that cannot be resent always checks).
 pub const PROXY_KEPT_CHECK_AFTER_MS: u64 = 100;
+/// How long an upstream that stopped taking a request's body (the write failed or stalled
+/// for the timeout) is given to have answered: an answer sent before the body was read
+/// (a 413, a 401) is already on its way, so this wait only bounds the read of what came.
+pub const PROXY_EARLY_ANSWER_WAIT_MS: u64 = 1_000;
 /// The buffer an upstream's answer is first read into: its head and, usually, a small
 /// body. 32 KiB is the largest size jemalloc's per-thread cache keeps; 64 KiB cost an
 /// extent allocation and its release on every request (about 4% of a proxied small

@@ -15,6 +15,10 @@ Usage: client.py HOST PORT TLS CHECK [ARG]
     cookies         GET ARG with two cookie fields, print the body
     steady          a GET every 100 ms for ARG seconds on one connection; print the statuses
                     and any GOAWAY
+    upload          ARG "PATH BYTES": a POST of BYTES bytes, sent as the windows open, until
+                    the answer has ended; print its status and body, the bytes sent, and
+                    the code of a RST_STREAM that followed it (RFC 9113 §8.1: NO_ERROR, 0,
+                    when the server answered without reading the whole body)
 Prints one JSON object. Every wait has a deadline (DEADLINE_S).
 """
 
@@ -466,6 +470,43 @@ def main():
             if isinstance(event, h2.events.DataReceived):
                 body += event.data
         out = {"body": body.decode()}
+    elif check == "upload":
+        path, size = arg.split()
+        size = int(size)
+        sock, conn = connect(host, port, tls)
+        stream = conn.get_next_available_stream_id()
+        conn.send_headers(stream, [(":method", "POST"), (":scheme", "https"),
+                                   (":authority", "localhost"), (":path", path),
+                                   ("content-length", str(size))])
+        sock.sendall(conn.data_to_send())
+        sent, status, body, ended, reset = 0, None, b"", False, None
+        deadline = time.monotonic() + DEADLINE_S
+        while reset is None and time.monotonic() < deadline:
+            window = 0
+            if not ended and sent < size:
+                window = min(conn.local_flow_control_window(stream), conn.max_outbound_frame_size,
+                             size - sent)
+            if window > 0:
+                conn.send_data(stream, b"u" * window, end_stream=sent + window == size)
+                sent += window
+                sock.sendall(conn.data_to_send())
+                continue
+            for event in pump(sock, conn, lambda e: True):
+                if isinstance(event, h2.events.ResponseReceived):
+                    status = dict(event.headers)[b":status"].decode()
+                elif isinstance(event, h2.events.DataReceived):
+                    body += event.data
+                    conn.acknowledge_received_data(event.flow_controlled_length, stream)
+                elif isinstance(event, h2.events.StreamEnded):
+                    ended = True
+                elif isinstance(event, h2.events.StreamReset):
+                    reset = int(event.error_code)
+                elif event == "eof":
+                    raise SystemExit(json.dumps({"error": "eof", "sent": sent}))
+            if ended and sent == size:
+                break
+        out = {"status": status, "body": body.decode(), "sent": sent, "ended": ended,
+               "reset": reset}
     else:
         raise SystemExit("unknown check " + check)
     print(json.dumps(out))

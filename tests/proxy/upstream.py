@@ -17,6 +17,8 @@ GET/POST/... paths:
                     connection (FIN): a kept connection its server closed
   /garbage          answers bytes that are not HTTP
   /smuggle          a head with both Content-Length and Transfer-Encoding
+  /early?status=S   answers S (413 if not given) at once, reading none of the body, and
+                    closes (with the body unread, the close resets the connection)
   /bad-accept       101 to a WebSocket upgrade, with the Sec-WebSocket-Accept of RFC
                     6455's sample key (not the key sent), then closes
   /connections      how many connections this server has accepted, as text
@@ -117,6 +119,10 @@ class Handler(BaseHTTPRequestHandler):
         path = url.path
         if path == "/sink":
             return self._sink(query.get("id", [""])[0])
+        if path == "/early":
+            self._send(int(query.get("status", ["413"])[0]), b"refused before the body\n")
+            self.close_connection = True
+            return
         body = self._body()
         if path == "/slow":
             time.sleep(int(query.get("ms", ["100"])[0]) / 1000)

@@ -46,8 +46,9 @@ use bytes::Bytes;
 
 use bext_core::config::{Balance, HostHeader, Upstream, UpstreamProtocol};
 use bext_core::limits::{
-    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_HEAD_READ_BYTES,
-    PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX, PROXY_RESPONSE_HEAD_BYTES_MAX,
+    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_EARLY_ANSWER_WAIT_MS,
+    PROXY_HEAD_READ_BYTES, PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX,
+    PROXY_RESPONSE_HEAD_BYTES_MAX,
 };
 use bext_core::proxy::{Health, Outcome, Peers, hash_key};
 use bext_net::client::upstream::{
@@ -737,14 +738,24 @@ struct HeadRead {
 /// asked timeout (a streamed body takes as long as the client takes, each piece within the
 /// client's own body deadline). On failure, says whether any byte of a response had
 /// arrived.
+///
+/// A server may answer before it has read the whole body and stop reading it (a 413 to an
+/// upload it will not take, often closing the connection, which resets it with the body
+/// unread). The write then fails or stalls; the answer, sent before that, is read if it
+/// came within `PROXY_EARLY_ANSWER_WAIT_MS`, and passed on as the answer (on a connection
+/// never kept, since the body was cut short). Without one, the write's failure stands.
 async fn send_and_read_head(
     mut stream: UpstreamConn,
     asked: &mut Asked<'_>,
 ) -> Result<HeadRead, (Failure, bool)> {
-    let deadline = asked.timeout;
+    let mut deadline = asked.timeout;
+    let mut unsent = None;
     match asked.body.send(&mut stream, asked.head, deadline).await {
         Ok(()) => {}
-        Err(SendFault::Upstream(why)) => return Err((Failure::Reset(why), false)),
+        Err(SendFault::Upstream(why)) => {
+            deadline = deadline.min(Duration::from_millis(PROXY_EARLY_ANSWER_WAIT_MS));
+            unsent = Some(why);
+        }
         Err(SendFault::Client(fault)) => return Err((Failure::Client(fault), false)),
     }
     let read_head = async {
@@ -778,11 +789,17 @@ async fn send_and_read_head(
             }
         }
     };
-    let (head, buf, head_len) = match rt::timeout(deadline, read_head).await {
-        Ok(Ok(read)) => read,
-        Ok(Err(failure)) => return Err(failure),
-        Err(_) => return Err((Failure::Timeout, true)),
+    let cut = unsent.is_some();
+    let (mut head, buf, head_len) = match (rt::timeout(deadline, read_head).await, unsent) {
+        (Ok(Ok(read)), _) => read,
+        (Ok(Err((_, answered))), Some(why)) => return Err((Failure::Reset(why), answered)),
+        (Err(_), Some(why)) => return Err((Failure::Reset(why), false)),
+        (Ok(Err(failure)), None) => return Err(failure),
+        (Err(_), None) => return Err((Failure::Timeout, true)),
     };
+    if cut {
+        head.reusable = false;
+    }
     Ok(HeadRead {
         head,
         stream,
