@@ -176,11 +176,17 @@ impl Drop for Redis {
 
 /// A node's config: the cluster, realtime, the purge token, a WAF that bans, and a caching
 /// proxy route in front of `upstream`.
-fn node_config(dir: &TempDir, name: &str, redis: &Redis, upstream: &Upstream) -> PathBuf {
+fn node_config(
+    dir: &TempDir,
+    name: &str,
+    redis: &Redis,
+    upstream: &Upstream,
+    cluster: &str,
+) -> PathBuf {
     dir.write(
         &format!("{name}.toml"),
         format!(
-            "[cluster]\nredis = \"{}\"\nnode = \"{name}\"\n\n\
+            "[cluster]\nredis = \"{}\"\nnode = \"{name}\"\n{cluster}\n\
              [realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n\
              [render]\ninvalidate_token = \"{INVALIDATE_TOKEN}\"\n\n\
              [waf]\nallow = [\"127.0.0.1\"]\n\
@@ -200,12 +206,17 @@ struct Nodes {
 }
 
 fn nodes(tag: &str, redis: &Redis) -> Nodes {
+    nodes_with(tag, redis, "")
+}
+
+/// Three nodes whose `[cluster]` tables also have `cluster`'s settings.
+fn nodes_with(tag: &str, redis: &Redis, cluster: &str) -> Nodes {
     let dir = TempDir::new(tag);
     let upstream = Upstream::start("cached");
     let nodes: Vec<Bext> = ["a", "b", "c"]
         .iter()
         .map(|name| {
-            let config = node_config(&dir, name, redis, &upstream);
+            let config = node_config(&dir, name, redis, &upstream, cluster);
             Bext::serve_config(&config, &["--shards", "2"])
         })
         .collect();
@@ -331,6 +342,111 @@ fn an_invalidation_on_one_node_empties_the_others() {
     assert!(n >= 2, "the upstream was asked again");
     assert!(b.metric("bext_cluster_notes_received_total") >= 1);
     eprintln!("invalidation visible on B {visible_ms} ms after A answered");
+}
+
+#[test]
+fn with_share_pages_a_page_one_node_fetched_is_kept_by_the_others() {
+    let redis = Redis::start();
+    let cluster = nodes_with("cluster-share", &redis, "share_pages = true");
+    let [a, b, c] = &cluster.nodes[..] else {
+        unreachable!("three nodes")
+    };
+    let path = "/cached/shared?cc=max-age=600";
+    // A asks the upstream (its first request for the path) and offers what it kept.
+    assert_eq!(cached(a, path), ("miss".to_owned(), 1));
+    assert!(a.metric("bext_cluster_pages_offered_total") >= 1);
+    // B and C keep A's copy: the upstream is not asked again (its count stays 1).
+    for node in [b, c] {
+        eventually("the node kept A's page", || {
+            (node.metric("bext_cluster_pages_kept_total") >= 1).then_some(())
+        });
+        assert_eq!(cached(node, path).1, 1, "A's copy, not a fetch of its own");
+        assert_eq!(cached(node, path), ("hit".to_owned(), 1));
+    }
+    // An invalidation on B reaches every node; A fetches the page again and offers the new
+    // copy, which the others keep fresh (it was fetched after the invalidation).
+    let (status, body, _) = curl(
+        &format!("http://{}/__bext/cache/invalidate", b.addr),
+        &[
+            "-X",
+            "POST",
+            "-H",
+            &format!("authorization: Bearer {INVALIDATE_TOKEN}"),
+            "-d",
+            &format!("{{\"path\": \"{path}\"}}"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    let n = eventually("A refetches after the invalidation", || {
+        let (cache, n) = cached(a, path);
+        (cache == "miss").then_some(n)
+    });
+    assert_eq!(n, 2);
+    eventually("C kept A's second copy", || {
+        (c.metric("bext_cluster_pages_kept_total") >= 2).then_some(())
+    });
+    // (A shard of C that copied the first from its owner serves that stale once, and
+    // copies the owner's new one.)
+    eventually("C answers with A's second copy", || {
+        (cached(c, path) == ("hit".to_owned(), 2)).then_some(())
+    });
+    assert_eq!(
+        cached(a, path),
+        ("hit".to_owned(), 2),
+        "fetched twice in all"
+    );
+}
+
+#[test]
+fn with_share_pages_a_page_one_node_rendered_is_served_by_the_other() {
+    let redis = Redis::start();
+    let dir = TempDir::new("cluster-share-render");
+    dir.write(
+        "shop/app/layout.tsx",
+        "export default function L({ children }: any) { return <html><body>{children}</body></html>; }\n",
+    );
+    // Each render tells itself apart: two nodes rendering it would answer differently.
+    dir.write(
+        "shop/app/page.tsx",
+        "export const revalidate = 600;\n\
+         export default function P() { return <p>render {Math.random()}</p>; }\n",
+    );
+    let nodes: Vec<Bext> = ["a", "b"]
+        .iter()
+        .map(|name| {
+            let config = dir.write(
+                &format!("{name}.toml"),
+                format!(
+                    "[cluster]\nredis = \"{}\"\nnode = \"{name}\"\nshare_pages = true\n\n\
+                     [[site]]\napp = \"shop\"\n",
+                    redis.url()
+                ),
+            );
+            Bext::serve_config(&config, &["--shards", "2"])
+        })
+        .collect();
+    let [a, b] = &nodes[..] else {
+        unreachable!("two nodes")
+    };
+    for node in &nodes {
+        eventually("the node has Redis both ways", || {
+            (node.metric("bext_cluster_up") == 1).then_some(())
+        });
+    }
+    let page = |node: &Bext| {
+        let (status, cache, body) = curl_on(0, &format!("http://{}/", node.addr));
+        assert_eq!(status, 200, "{body}");
+        (cache, body)
+    };
+    let (cache, rendered) = page(a);
+    assert_eq!(cache, "miss");
+    assert!(rendered.contains("<p>render 0."), "{rendered}");
+    eventually("B kept A's page", || {
+        (b.metric("bext_cluster_pages_kept_total") >= 1).then_some(())
+    });
+    // The page A rendered, byte for byte, without a render on B.
+    assert_eq!(page(b).1, rendered);
+    assert_eq!(page(b), ("hit".to_owned(), rendered));
 }
 
 #[test]

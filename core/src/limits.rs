@@ -739,9 +739,19 @@ pub const REALTIME_SSE_KEEPALIVE_MS: u64 = 15_000;
 
 // Many nodes as one (`[cluster]`, Redis).
 
-/// Bytes of one note on the cluster channel (a realtime event's data JSON-escaped, and its
-/// envelope).
-pub const CLUSTER_NOTE_BYTES_MAX: usize = 6 * REALTIME_EVENT_BYTES_MAX + 4096;
+/// Bytes of a page (body and head fields) a node offers the others (`share_pages`); a
+/// larger one is rendered or fetched by each node that wants it.
+pub const CLUSTER_PAGE_BYTES_MAX: usize = 512 * 1024;
+/// Bytes of page notes a node's shards may have waiting for the publisher thread at once;
+/// past it, pages are not offered (counted as dropped), so a slow Redis never holds more.
+pub const CLUSTER_PAGES_QUEUED_BYTES_MAX: usize = 16 * 1024 * 1024;
+/// Bytes of one note on the cluster channel: a realtime event's data JSON-escaped, or a
+/// page in base64, with its envelope.
+pub const CLUSTER_NOTE_BYTES_MAX: usize = {
+    let event = 6 * REALTIME_EVENT_BYTES_MAX + 4096;
+    let page = CLUSTER_PAGE_BYTES_MAX / 3 * 4 + 64 * 1024;
+    if event > page { event } else { page }
+};
 /// Notes a node's shards may have waiting for the Redis publisher thread; past it they are
 /// dropped and counted (`bext_cluster_dropped_total`): Redis is down or slow, and the node
 /// carries on alone.

@@ -955,8 +955,26 @@ fn a_cluster_names_its_redis() {
                 redis_client_cert: None,
                 node: Some("edge-1".into()),
                 channel: "bext".into(),
+                share_pages: false,
             });
         },
+    );
+    check_ok(
+        &format!("[cluster]\nredis = \"redis://127.0.0.1:6379\"\nshare_pages = true\n{SITE}"),
+        |c| {
+            c.cluster = Some(ClusterConfig {
+                redis: "redis://127.0.0.1:6379".into(),
+                redis_ca: None,
+                redis_client_cert: None,
+                node: None,
+                channel: "bext".into(),
+                share_pages: true,
+            });
+        },
+    );
+    check_err(
+        &format!("[cluster]\nredis = \"redis://127.0.0.1:6379\"\nshare_pages = \"yes\"\n{SITE}"),
+        "bext.config.toml:3:15: cluster.share_pages: invalid type",
     );
     check_ok(
         &format!(
@@ -973,6 +991,7 @@ fn a_cluster_names_its_redis() {
                 }),
                 node: None,
                 channel: "bext".into(),
+                share_pages: false,
             });
         },
     );

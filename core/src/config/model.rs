@@ -45,6 +45,9 @@ pub struct ClusterConfig {
     pub node: Option<String>,
     /// The Redis pub/sub channel the nodes share.
     pub channel: String,
+    /// Offer the pages this node renders or fetches for its cache (ISR pages, kept proxy
+    /// answers) to the other nodes, and keep the ones they offer.
+    pub share_pages: bool,
 }
 
 /// `[realtime]`: topics clients subscribe to (SSE) and servers publish to.

@@ -39,6 +39,7 @@ pub(super) struct RawCluster {
     pub redis_client_key: Option<Spanned<String>>,
     pub node: Option<Spanned<String>>,
     pub channel: Option<Spanned<String>>,
+    pub share_pages: Option<bool>,
 }
 
 /// `[realtime]`.

@@ -167,12 +167,29 @@ impl<H: PageHead> IsrCache<H> {
     pub fn insert(&mut self, key: CacheKey<'_>, page: Page<H>, ticket: RenderTicket) -> Admission {
         assert_eq!(ticket.hash, key.hash(), "ticket was issued for another key");
         self.fills.release(ticket.hash, ticket.id);
-        let admission = self.admit(key, page, &ticket);
+        let stale = ticket.epoch != self.epoch;
+        let admission = self.admit(key, page, ticket.era, stale);
+        self.count(admission);
+        admission
+    }
+
+    /// Stores a page made elsewhere (another node's, `[cluster] share_pages`), under the
+    /// rules a render here meets: refused when the key holds a newer rendering, or by the
+    /// entry's limits. `stale`: an invalidation may have come after the page's data was read
+    /// (the caller compares the page's age with its last invalidation), so it is stored
+    /// already stale, as a render across one is. A render of the key under way here is not
+    /// disturbed: it stores its own page when it ends, if that is newer.
+    pub fn offer(&mut self, key: CacheKey<'_>, page: Page<H>, stale: bool) -> Admission {
+        let admission = self.admit(key, page, self.era, stale);
+        self.count(admission);
+        admission
+    }
+
+    fn count(&mut self, admission: Admission) {
         match admission {
             Admission::Rejected(_) => self.stats.rejections += 1,
             Admission::Stored | Admission::StoredStale => self.stats.insertions += 1,
         }
-        admission
     }
 
     /// Ends a render that produced nothing to cache (it threw, timed out, or the page turned
@@ -232,8 +249,9 @@ impl<H: PageHead> IsrCache<H> {
         self.fills.len()
     }
 
-    fn admit(&mut self, key: CacheKey<'_>, page: Page<H>, ticket: &RenderTicket) -> Admission {
-        if ticket.era != self.era {
+    /// Admits `page` for a render begun in `era`; `stale`: stored already stale.
+    fn admit(&mut self, key: CacheKey<'_>, page: Page<H>, era: u64, stale: bool) -> Admission {
+        if era != self.era {
             return Admission::Rejected(Rejection::Superseded);
         }
         let existing = self.store.find(key);
@@ -257,7 +275,6 @@ impl<H: PageHead> IsrCache<H> {
         if let Some(rejection) = rejection {
             return Admission::Rejected(rejection);
         }
-        let stale = ticket.epoch != self.epoch;
         self.store
             .insert(key.to_owned_key(), page, stale, charge, standing);
         if stale {

@@ -1,5 +1,6 @@
-//! `[cluster]`: nodes behind one load balancer share cache invalidations, WAF bans and
-//! realtime events through one Redis pub/sub channel.
+//! `[cluster]`: nodes behind one load balancer share cache invalidations, WAF bans,
+//! realtime events and, with `share_pages`, the pages they make for their caches
+//! (`service/shared_pages.rs`), through one Redis pub/sub channel.
 //!
 //! Two threads of their own, not the shards: a publisher that takes notes from the shards'
 //! bounded queue ([`Outbox`], crossbeam's `ArrayQueue`, woken by `unpark`) and `PUBLISH`es
@@ -25,18 +26,18 @@
 //! `[cluster]` is read at start; a reload does not change it.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
 use crossbeam_queue::ArrayQueue;
 
-use bext_core::cluster::{Envelope, Note, redis_url_shown};
+use bext_core::cluster::{Envelope, Note, PageNote, redis_url_shown};
 use bext_core::config::{ClientCert, ClusterConfig};
 use bext_core::isr::Invalidate;
 use bext_core::limits::{
-    CLUSTER_POLL_MS, CLUSTER_QUEUE_MAX, CLUSTER_RECONNECT_MS_MAX, CLUSTER_RECONNECT_MS_MIN,
-    CLUSTER_REDIS_TIMEOUT_MS, CONTROL_SEND_DEADLINE_MS,
+    CLUSTER_PAGES_QUEUED_BYTES_MAX, CLUSTER_POLL_MS, CLUSTER_QUEUE_MAX, CLUSTER_RECONNECT_MS_MAX,
+    CLUSTER_RECONNECT_MS_MIN, CLUSTER_REDIS_TIMEOUT_MS, CONTROL_SEND_DEADLINE_MS,
 };
 use bext_shards::clock;
 use bext_shards::mesh::MeshSender;
@@ -59,6 +60,14 @@ pub(crate) struct Outbox {
     /// Notes sent to Redis, and received from other nodes.
     pub sent: AtomicU64,
     pub received: AtomicU64,
+    /// `[cluster] share_pages`, as read at start.
+    pub share_pages: bool,
+    /// Bytes of the page notes queued now (`CLUSTER_PAGES_QUEUED_BYTES_MAX`).
+    pages_queued_bytes: AtomicUsize,
+    /// Pages this node's shards offered (queued for Redis).
+    pub pages_offered: AtomicU64,
+    /// Pages other nodes offered that this node's caches kept.
+    pub pages_kept: AtomicU64,
 }
 
 impl Outbox {
@@ -74,6 +83,32 @@ impl Outbox {
         queued
     }
 
+    /// Queues a page for the other nodes, unless the pages already queued hold
+    /// `CLUSTER_PAGES_QUEUED_BYTES_MAX` (then it is dropped and counted, as a full queue's
+    /// notes are).
+    pub fn offer_page(&self, page: PageNote) -> bool {
+        let bytes = page_bytes(&page);
+        let before = self.pages_queued_bytes.fetch_add(bytes, Ordering::AcqRel);
+        if before + bytes > CLUSTER_PAGES_QUEUED_BYTES_MAX || !self.send(Note::Page(Box::new(page)))
+        {
+            self.pages_queued_bytes.fetch_sub(bytes, Ordering::AcqRel);
+            if before + bytes > CLUSTER_PAGES_QUEUED_BYTES_MAX {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            return false;
+        }
+        self.pages_offered.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// A note left the queue (sent, or dropped): a page's bytes are no longer queued.
+    fn dequeued(&self, note: &Note) {
+        if let Note::Page(page) = note {
+            self.pages_queued_bytes
+                .fetch_sub(page_bytes(page), Ordering::AcqRel);
+        }
+    }
+
     /// The cluster's lines for `/__bext/metrics`.
     pub fn render_prometheus(&self) -> String {
         format!(
@@ -84,11 +119,17 @@ impl Outbox {
              # HELP bext_cluster_notes_received_total Notes received from other nodes.\n\
              # TYPE bext_cluster_notes_received_total counter\nbext_cluster_notes_received_total {}\n\
              # HELP bext_cluster_dropped_total Notes dropped: a full queue, or Redis away.\n\
-             # TYPE bext_cluster_dropped_total counter\nbext_cluster_dropped_total {}\n",
+             # TYPE bext_cluster_dropped_total counter\nbext_cluster_dropped_total {}\n\
+             # HELP bext_cluster_pages_offered_total Pages this node made and offered to the others (share_pages).\n\
+             # TYPE bext_cluster_pages_offered_total counter\nbext_cluster_pages_offered_total {}\n\
+             # HELP bext_cluster_pages_kept_total Pages other nodes offered that this node kept (share_pages).\n\
+             # TYPE bext_cluster_pages_kept_total counter\nbext_cluster_pages_kept_total {}\n",
             u8::from(self.is_up()),
             self.sent.load(Ordering::Relaxed),
             self.received.load(Ordering::Relaxed),
             self.dropped.load(Ordering::Relaxed),
+            self.pages_offered.load(Ordering::Relaxed),
+            self.pages_kept.load(Ordering::Relaxed),
         )
     }
 
@@ -127,6 +168,10 @@ pub(crate) fn start(
         dropped: AtomicU64::new(0),
         sent: AtomicU64::new(0),
         received: AtomicU64::new(0),
+        share_pages: config.share_pages,
+        pages_queued_bytes: AtomicUsize::new(0),
+        pages_offered: AtomicU64::new(0),
+        pages_kept: AtomicU64::new(0),
     });
     let node = config.node.clone().unwrap_or_else(default_node);
     let link = Arc::new(Link {
@@ -289,7 +334,7 @@ impl Link {
             self.outbox.publishing.store(true, Ordering::Release);
             let retried = again.is_some();
             'connected: loop {
-                while let Some(note) = again.take().or_else(|| self.outbox.queue.pop()) {
+                while let Some(note) = again.take().or_else(|| self.pop()) {
                     let envelope = Envelope {
                         node: self.node.clone(),
                         note,
@@ -320,8 +365,15 @@ impl Link {
     }
 
     /// While Redis is away, what the shards queue is dropped (counted), not kept for later.
+    /// The next queued note.
+    fn pop(&self) -> Option<Note> {
+        let note = self.outbox.queue.pop()?;
+        self.outbox.dequeued(&note);
+        Some(note)
+    }
+
     fn drop_queued(&self) {
-        while self.outbox.queue.pop().is_some() {
+        while self.pop().is_some() {
             self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -409,6 +461,18 @@ impl Link {
                     self.send(to, Message::Ban { ip, until_ms });
                 }
             }
+            // Only to the shard that owns its key; with `share_pages` off, not kept at all.
+            Note::Page(page) if self.outbox.share_pages => {
+                let hash = crate::service::isr_hasher()
+                    .key(page.site, page.key.as_bytes())
+                    .hash();
+                let to = bext_core::isr::owner_shard(hash, shards);
+                // An offer is not worth waiting for: a full inbox drops it (counted).
+                if self.control.send(to, Message::ClusterPage(page)).is_err() {
+                    self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Note::Page(_) => {}
         }
     }
 
@@ -430,4 +494,15 @@ impl Link {
             }
         }
     }
+}
+
+/// What a page note counts against `CLUSTER_PAGES_QUEUED_BYTES_MAX`: its encoded body and
+/// fields.
+fn page_bytes(page: &PageNote) -> usize {
+    page.body.len()
+        + page
+            .fields
+            .iter()
+            .map(|(n, v)| n.len() + v.len())
+            .sum::<usize>()
 }

@@ -64,6 +64,7 @@ impl Checker<'_> {
             redis_client_cert,
             node: name(&raw.node, "cluster.node")?,
             channel: name(&raw.channel, "cluster.channel")?.unwrap_or_else(|| "bext".into()),
+            share_pages: raw.share_pages.unwrap_or(false),
         })
     }
 

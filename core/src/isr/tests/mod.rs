@@ -9,6 +9,7 @@
 //! | `lookup PATH` | | `fresh`, `stale`, `stale #N`, `miss` |
 //! | `fill PATH` | | `leader #N`, `follower` |
 //! | `insert PATH #N` | `revalidate=S\|forever` `tags=a,b` `body=BYTES` `rendered=MS` `site=I` | `stored`, `stored-stale`, `rejected:REASON` |
+//! | `offer PATH` | as `insert`, and `stale` (offered already stale) | as `insert` |
 //! | `fail #N` | | `ok` |
 //! | `tag TAG` / `path PATH` | `site=I` | entries marked stale |
 //! | `sweep` / `clear` | | renders forgotten / `ok` |
@@ -19,6 +20,7 @@ mod eviction;
 mod freshness;
 mod invalidation;
 mod keys;
+mod offers;
 mod parse;
 mod scan;
 
@@ -131,8 +133,7 @@ impl Run {
                     Fill::Follower => "follower".to_owned(),
                 }
             }
-            "insert" => {
-                let ticket = self.spend(args[1]);
+            "insert" | "offer" => {
                 let revalidate_s = match option(&args, "revalidate") {
                     None | Some("forever") => None,
                     Some(seconds) => Some(seconds.parse().unwrap_or(0)),
@@ -146,7 +147,13 @@ impl Run {
                 let key = hasher.key(site, args[0].as_bytes());
                 let mut page = page(body_bytes, rendered_at_ms, revalidate_s, &tags);
                 page.stale_s = option(&args, "stale").map(|s| s.parse().unwrap_or(0));
-                match self.cache.insert(key, page, ticket) {
+                let admission = if op == "insert" {
+                    let ticket = self.spend(args[1]);
+                    self.cache.insert(key, page, ticket)
+                } else {
+                    self.cache.offer(key, page, args.contains(&"stale"))
+                };
+                match admission {
                     Admission::Stored => "stored".to_owned(),
                     Admission::StoredStale => "stored-stale".to_owned(),
                     Admission::Rejected(reason) => format!("rejected:{}", rejection(reason)),

@@ -26,6 +26,7 @@ pub(crate) mod realtime;
 mod request;
 mod response;
 mod route;
+pub(crate) mod shared_pages;
 mod static_files;
 mod waf;
 
@@ -89,6 +90,9 @@ pub(crate) struct State {
     pub upstreams: Vec<Rc<proxy::UpstreamState>>,
     /// Each site's kept FastCGI connections on this shard (`keepalive_max`), by site index.
     pub fastcgi_idle: Vec<crate::upstream::KeptConns>,
+    /// When this state's cache last had pages invalidated (monotonic ms; `None`: never): a
+    /// page another node offers whose data is older was read before it, and is kept stale.
+    pub invalidated_at_ms: Cell<Option<u64>>,
 }
 
 impl Service {
@@ -291,6 +295,11 @@ impl Service {
         app::on_fill_reply(self, id, reply);
     }
 
+    /// Another node offered a page this shard owns the key of (`[cluster] share_pages`).
+    pub fn on_cluster_page(&self, page: &bext_core::cluster::PageNote) {
+        shared_pages::keep(self, page);
+    }
+
     /// Another node invalidated pages of site `site` (`[cluster]`).
     pub fn on_cluster_invalidate(&self, site: usize, what: &Invalidate) {
         let state = self.current();
@@ -382,6 +391,7 @@ impl State {
                 .map(|_| crate::upstream::KeptConns::default())
                 .collect(),
             upstreams,
+            invalidated_at_ms: Cell::new(None),
             snapshot,
         }
     }
@@ -392,13 +402,17 @@ impl State {
     }
 }
 
-/// The ISR cache for a snapshot's `[render]` settings. Every shard hashes keys with the same
-/// process-wide key, so all agree on each key's owner.
-fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
+/// The key hasher of every ISR cache: one process-wide key, so every shard (and the
+/// cluster's subscriber thread, which hands a page another node offers to its owner)
+/// agrees on each key's owner.
+pub(crate) fn isr_hasher() -> &'static KeyHasher {
     static HASHER: OnceLock<KeyHasher> = OnceLock::new();
-    let hasher = HASHER
-        .get_or_init(|| KeyHasher::new(std::hash::RandomState::new()))
-        .clone();
+    HASHER.get_or_init(|| KeyHasher::new(std::hash::RandomState::new()))
+}
+
+/// The ISR cache for a snapshot's `[render]` settings.
+fn new_isr(snapshot: &Snapshot) -> IsrCache<Arc<FieldBlock>> {
+    let hasher = isr_hasher().clone();
     let config = IsrConfig {
         bytes_max: snapshot.config.render.isr_bytes_max,
         ..IsrConfig::default()

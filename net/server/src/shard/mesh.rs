@@ -13,6 +13,7 @@
 //! | `QuicDatagram` | dropped and counted (`bext_quic_datagrams_dropped_total`): QUIC's loss recovery sends it again |
 //! | `RealtimePublish`, `RealtimeEvent` | kept in order for that peer and sent first when its inbox has room (`REALTIME_OUTBOX_MAX` per peer; past it the oldest is dropped, counted in `bext_realtime_dropped_total`) |
 //! | `ClusterInvalidate`, and `Ban` and `RealtimePublish` from the cluster thread | retried until `CONTROL_SEND_DEADLINE_MS`, then dropped, counted in `bext_cluster_dropped_total` and logged |
+//! | `ClusterPage` (cluster thread) | dropped at once, counted in `bext_cluster_dropped_total`: the page is rendered or fetched here when asked for |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
 //! | `UpstreamHealth` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard keeps its last view of the server until its own failures eject it |
 //! | `Reload`, `Stop`, `Acme` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator (for `Acme`, the ACME thread, which does not tell the CA to check) |
@@ -91,6 +92,9 @@ pub(crate) enum Message {
         site: usize,
         what: Invalidate,
     },
+    /// Another node offered a page whose key this shard owns (`[cluster] share_pages`):
+    /// kept in whatever snapshot this shard serves, if it has that site.
+    ClusterPage(Box<bext_core::cluster::PageNote>),
     /// Another node invalidated pages of a site (`[cluster]`): applied to whatever snapshot
     /// this shard serves, if it has that site.
     ClusterInvalidate {

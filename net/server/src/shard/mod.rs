@@ -328,6 +328,7 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
         }
         Message::PresenceReply { id, counts } => service.on_presence_reply(id, &counts),
         Message::ClusterInvalidate { site, what } => service.on_cluster_invalidate(site, &what),
+        Message::ClusterPage(page) => service.on_cluster_page(&page),
         Message::RealtimeEvent(event) => service.on_realtime_event(event),
         Message::Acme { challenges, taken } => {
             service.set_acme(challenges);

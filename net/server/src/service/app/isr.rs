@@ -195,25 +195,33 @@ pub(super) async fn fill(
         )
         .await
     };
-    let reply = match reply {
-        Some(reply) => reply,
-        None => render_here(service, state, site, app_site, engine, request).await,
+    let (reply, here) = match reply {
+        Some(reply) => (reply, false),
+        None => (
+            render_here(service, state, site, app_site, engine, request).await,
+            true,
+        ),
     };
     // A dynamic page makes its route render locally from now on; an error or not-found answer
     // says nothing about the route's other pages.
     if reply.dynamic && reply.page.status < 400 {
         engine.dynamic_routes.borrow_mut().insert(route);
     }
-    {
+    let admission = {
         let mut cache = state.isr.borrow_mut();
         let key = cache.hasher().key(site, path);
         if reply.cacheable {
-            cache.insert(key, reply.page.clone(), ticket);
+            Some(cache.insert(key, reply.page.clone(), ticket))
         } else {
             cache.render_failed(ticket);
+            None
         }
-    }
+    };
     service.fills_done.bump();
+    // Rendered here (not the owner's copy): offered to the other nodes, with `share_pages`.
+    if here && let Some(admission) = admission {
+        crate::service::shared_pages::offer_stored(service, admission, site, path, &reply.page);
+    }
     reply
 }
 
@@ -470,6 +478,7 @@ fn revalidate_later(
 
 /// Marks the pages named by `what` stale in `state`'s cache; how many.
 pub(crate) fn invalidate(state: &State, site: usize, what: &Invalidate) -> usize {
+    state.invalidated_at_ms.set(Some(clock::monotonic_ms()));
     let mut cache = state.isr.borrow_mut();
     match what {
         Invalidate::Tag(tag) => cache.invalidate_tag(site, tag),

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use bext_core::http_cache::{self, Stored};
-use bext_core::isr::{Fill, Lookup, Page, RenderTicket, owner_shard};
+use bext_core::isr::{Admission, Fill, Lookup, Page, RenderTicket, owner_shard};
 use bext_core::static_files::{
     Selection, content_range, content_range_unsatisfiable, select_stored,
 };
@@ -49,6 +49,7 @@ use super::super::app::ask_owner;
 use super::super::app::page::{self, CacheState};
 use super::super::inspect::read_prefix;
 use super::super::response::Body;
+use super::super::shared_pages;
 use super::super::{OwnedRequest, Request, Response, Service, State};
 use super::{Forwarding, forward};
 use crate::shard;
@@ -260,20 +261,22 @@ async fn fill(
         }
         None => (response, None),
     };
-    {
+    let admission = {
         let mut cache = state.isr.borrow_mut();
         let key = cache.hasher().key(site, request.target);
         match &page {
-            Some(page) => {
-                cache.insert(key, page.clone(), ticket);
-            }
+            Some(page) => Some(cache.insert(key, page.clone(), ticket)),
             None => {
                 state.upstreams[index].pass(key.hash());
                 cache.render_failed(ticket);
+                None
             }
         }
-    }
+    };
     service.fills_done.bump();
+    if let (Some(page), Some(admission)) = (&page, admission) {
+        shared_pages::offer_stored(service, admission, site, request.target, page);
+    }
     if let Some(page) = page {
         // The fill asked without the client's conditions and range: answer them from the
         // kept copy, as a hit would (a 206 for a range, a 304 for a copy the client has).
@@ -285,8 +288,9 @@ async fn fill(
     response
 }
 
-/// Stores an owner's reply (with the owner's fetch time, so the copies go stale together) or
-/// gives the ticket back, and wakes the waiters.
+/// Stores an owner's reply (with the owner's fetch time, so the copies go stale together),
+/// or this shard's own fetch, or gives the ticket back, and wakes the waiters. What was
+/// stored, if anything.
 fn settle(
     service: &Service,
     state: &State,
@@ -294,18 +298,20 @@ fn settle(
     key_target: &[u8],
     reply: &FillReply,
     ticket: RenderTicket,
-) {
-    {
+) -> Option<Admission> {
+    let admission = {
         let mut cache = state.isr.borrow_mut();
         let key = cache.hasher().key(site, key_target);
         if reply.cacheable {
-            cache.insert(key, reply.page.clone(), ticket);
+            Some(cache.insert(key, reply.page.clone(), ticket))
         } else {
             state.upstreams[index].pass(key.hash());
             cache.render_failed(ticket);
+            None
         }
-    }
+    };
     service.fills_done.bump();
+    admission
 }
 
 /// The owner's side of another shard's ask: its own copy if fresh, else one fetch per key
@@ -392,7 +398,12 @@ async fn fetch_for_owner(
         dynamic: false,
     });
     match &reply {
-        Some(reply) => settle(service, state, (site, index), request.target, reply, ticket),
+        Some(reply) => {
+            let admission = settle(service, state, (site, index), request.target, reply, ticket);
+            if let Some(admission) = admission {
+                shared_pages::offer_stored(service, admission, site, request.target, &reply.page);
+            }
+        }
         None => {
             let mut cache = state.isr.borrow_mut();
             let hash = cache.hasher().key(site, request.target).hash();
