@@ -450,6 +450,72 @@ fn with_share_pages_a_page_one_node_rendered_is_served_by_the_other() {
 }
 
 #[test]
+fn presence_counts_the_subscribers_of_every_node() {
+    let redis = Redis::start();
+    let mut cluster = nodes("cluster-presence", &redis);
+    let presence = |node: &Bext| -> serde_json::Value {
+        let (status, body, _) = curl(
+            &format!(
+                "http://{}/__bext/realtime/presence?topics=room,lobby",
+                node.addr
+            ),
+            &[],
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("JSON")
+    };
+    let counted = |node: &Bext, room: u64, lobby: u64, nodes: u64| {
+        let doc = presence(node);
+        (doc["topics"]["room"] == room
+            && doc["topics"]["lobby"] == lobby
+            && doc["nodes_reporting"] == nodes)
+            .then_some(())
+    };
+    let mut subscribers = {
+        let [a, b, c] = &cluster.nodes[..] else {
+            unreachable!("three nodes")
+        };
+        vec![
+            Subscriber::start(a, "room"),
+            Subscriber::start(b, "room"),
+            Subscriber::start(b, "room"),
+            Subscriber::start(c, "lobby"),
+        ]
+    };
+    for node in &cluster.nodes {
+        eventually("every node's subscribers counted on each", || {
+            counted(node, 3, 1, 3)
+        });
+    }
+    // One leaves: counted out everywhere with its shard's next report.
+    drop(subscribers.remove(1));
+    for node in &cluster.nodes {
+        eventually("the one that left counted out", || counted(node, 2, 1, 3));
+    }
+    // C stops: on its way down it says it has no one left, and is not counted (without
+    // that, its report would count until it expires, 15 s later).
+    let mut c = cluster.nodes.pop().expect("C");
+    c.signal(15);
+    assert!(c.wait_exit().success(), "{}", c.stderr());
+    let stopped = Instant::now();
+    for node in &cluster.nodes {
+        eventually("the stopped node counted out", || counted(node, 2, 0, 2));
+    }
+    // Sooner than its last report could have expired: at least 10 s after it stopped
+    // (`CLUSTER_PRESENCE_EXPIRES_MS` less a refresh).
+    assert!(
+        stopped.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        stopped.elapsed()
+    );
+    // Everyone leaves: a node with no subscribers reports none, and only this one counts.
+    drop(subscribers);
+    for node in &cluster.nodes {
+        eventually("no one left", || counted(node, 0, 0, 1));
+    }
+}
+
+#[test]
 fn a_client_banned_on_one_node_is_refused_by_the_others() {
     let redis = Redis::start();
     let cluster = nodes("cluster-ban", &redis);

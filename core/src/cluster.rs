@@ -51,6 +51,11 @@ pub enum Note {
     },
     /// A page one node rendered or fetched for its cache, offered to the others.
     Page(Box<PageNote>),
+    /// Shard `shard` of the sending node has these subscribers per topic now (empty: none).
+    Presence {
+        shard: usize,
+        counts: Vec<(String, u64)>,
+    },
 }
 
 /// A cached page as a note: what the receiving node needs to keep it under the same key.
@@ -209,6 +214,10 @@ mod tests {
                 data: "hi\nthere".into(),
             },
             Note::Page(Box::new(page_note(b"<p>hi</p>\n\x00\xff"))),
+            Note::Presence {
+                shard: 1,
+                counts: vec![("room".into(), 3), ("lobby".into(), 1)],
+            },
         ];
         for note in notes {
             let envelope = Envelope {

@@ -450,6 +450,14 @@ pub const ISR_STALE_MAX_MS: u64 = 24 * 60 * 60 * 1000;
 
 // A leader gets at least one full render and a mesh round trip before it is presumed lost.
 const _: () = assert!(ISR_FILL_TIMEOUT_MS >= RENDER_TIMEOUT_MS + MESH_REPLY_TIMEOUT_MS);
+// A report outlives at least two refreshes: one lost note does not make a node vanish.
+const _: () = assert!(CLUSTER_PRESENCE_EXPIRES_MS >= 2 * CLUSTER_PRESENCE_REFRESH_MS);
+const _: () = assert!(CLUSTER_PRESENCE_REFRESH_MS >= CLUSTER_PRESENCE_MS);
+// A full report (topic names, which JSON need not escape, with their counts) fits in one
+// note.
+const _: () = assert!(
+    CLUSTER_PRESENCE_TOPICS_MAX * (REALTIME_TOPIC_BYTES_MAX + 32) + 4096 <= CLUSTER_NOTE_BYTES_MAX
+);
 const _: () = assert!(ISR_REVALIDATE_RETRY_MS >= ISR_FILL_TIMEOUT_MS);
 const _: () = assert!(ISR_FILLS_MAX >= RENDERS_IN_FLIGHT_MAX);
 const _: () = assert!(PRERENDER_PAUSE_MS > 0);
@@ -766,6 +774,18 @@ pub const CLUSTER_REDIS_TIMEOUT_MS: u64 = 2_000;
 pub const CLUSTER_POLL_MS: u64 = 250;
 /// Bytes of a node name.
 pub const CLUSTER_NODE_BYTES_MAX: usize = 64;
+/// Shortest time between two presence reports of one shard to the other nodes (a report
+/// goes out when its counts changed).
+pub const CLUSTER_PRESENCE_MS: u64 = 1_000;
+/// A shard with subscribers reports its counts at least this often, changed or not, so the
+/// other nodes know it is still there.
+pub const CLUSTER_PRESENCE_REFRESH_MS: u64 = 5_000;
+/// A report older than this no longer counts (its node stopped, or lost Redis).
+pub const CLUSTER_PRESENCE_EXPIRES_MS: u64 = 15_000;
+/// Topics in one shard's report: the ones with the most subscribers.
+pub const CLUSTER_PRESENCE_TOPICS_MAX: usize = 1024;
+/// Reports (one per other node's shard) a shard keeps; past it, the oldest goes.
+pub const CLUSTER_PRESENCE_REPORTS_MAX: usize = 4096;
 
 // --- WebSocket sessions (net/src/ws) ---------------------------------------------------------
 

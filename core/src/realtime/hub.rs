@@ -69,6 +69,8 @@ pub struct Hub {
     kept_bytes: usize,
     /// Subscribers evicted so far (for the metrics).
     pub evictions: u64,
+    /// Subscriptions made and ended so far: presence changed when this moved.
+    changes: u64,
 }
 
 impl Hub {
@@ -82,6 +84,7 @@ impl Hub {
             deliveries: 0,
             kept_bytes: 0,
             evictions: 0,
+            changes: 0,
         }
     }
 
@@ -102,6 +105,7 @@ impl Hub {
     pub fn subscribe(&mut self, topics: Vec<String>, resume: Option<&Cursor>) -> SubId {
         let id = SubId(self.next_id);
         self.next_id += 1;
+        self.changes += 1;
         let mut queue = VecDeque::new();
         let resume = resume.filter(|c| c.epoch == self.config.epoch);
         let mut cursor = Cursor::new(self.config.epoch, &topics);
@@ -136,6 +140,7 @@ impl Hub {
         let Some(subscriber) = self.subscribers.remove(&id) else {
             return;
         };
+        self.changes += 1;
         for name in &subscriber.topics {
             if let Some(topic) = self.topics.get_mut(name) {
                 topic.subscribers.retain(|s| *s != id);
@@ -212,6 +217,25 @@ impl Hub {
     /// The shard's subscribers.
     pub fn subscribers(&self) -> usize {
         self.subscribers.len()
+    }
+
+    /// Subscriptions made and ended so far: the counts changed when this moved.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// The topics that have subscribers here, with how many: at most `max`, the most
+    /// subscribed first (ties by name, so a report is the same for the same counts).
+    pub fn counts(&self, max: usize) -> Vec<(String, u64)> {
+        let mut counts: Vec<(String, u64)> = self
+            .topics
+            .iter()
+            .filter(|(_, t)| !t.subscribers.is_empty())
+            .map(|(name, t)| (name.clone(), t.subscribers.len() as u64))
+            .collect();
+        counts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts.truncate(max);
+        counts
     }
 
     /// Keeps at most `REALTIME_TOPICS_MAX` topics and `REALTIME_REPLAY_BYTES_MAX` bytes of
@@ -296,6 +320,31 @@ mod tests {
         hub.unsubscribe(a);
         assert_eq!(hub.presence("a"), 1);
         assert_eq!(hub.next(a), Err("unsubscribed"));
+    }
+
+    #[test]
+    fn counts_list_the_most_subscribed_topics_and_changes_move_with_subscriptions() {
+        let mut hub = hub(0, 8);
+        assert_eq!(hub.changes(), 0);
+        let a = hub.subscribe(vec!["a".into(), "b".into()], None);
+        hub.subscribe(vec!["b".into()], None);
+        hub.subscribe(vec!["c".into()], None);
+        let counts = |hub: &Hub, max| -> Vec<(String, u64)> { hub.counts(max) };
+        let pairs = |list: &[(&str, u64)]| -> Vec<(String, u64)> {
+            list.iter().map(|(t, n)| (t.to_string(), *n)).collect()
+        };
+        assert_eq!(counts(&hub, 8), pairs(&[("b", 2), ("a", 1), ("c", 1)]));
+        assert_eq!(counts(&hub, 2), pairs(&[("b", 2), ("a", 1)]));
+        assert_eq!(hub.changes(), 3);
+        hub.unsubscribe(a);
+        assert_eq!(hub.changes(), 4);
+        // A topic left without subscribers is not listed; an unknown id changes nothing.
+        assert_eq!(counts(&hub, 8), pairs(&[("b", 1), ("c", 1)]));
+        hub.unsubscribe(a);
+        assert_eq!(hub.changes(), 4);
+        // Events change no counts.
+        hub.deliver(event("b", 1));
+        assert_eq!(hub.changes(), 4);
     }
 
     #[test]

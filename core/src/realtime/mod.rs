@@ -18,6 +18,7 @@
 //! with a reason instead of being buffered for (its connection ends; it may resume).
 
 pub mod hub;
+pub mod nodes;
 pub mod token;
 pub mod wire;
 

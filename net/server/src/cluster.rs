@@ -44,7 +44,7 @@ use bext_shards::mesh::MeshSender;
 
 use bext_core::realtime::wire::Published;
 
-use crate::shard::mesh::Message;
+use crate::shard::mesh::{Message, PresenceReport};
 
 /// The shards' side: where they leave notes for the other nodes.
 pub(crate) struct Outbox {
@@ -473,6 +473,23 @@ impl Link {
                 }
             }
             Note::Page(_) => {}
+            Note::Presence { shard, counts } => {
+                let report = Arc::new(PresenceReport {
+                    node: envelope.node,
+                    shard,
+                    counts,
+                });
+                for to in 0..shards {
+                    // Not worth waiting for: the node's next report replaces it.
+                    if self
+                        .control
+                        .send(to, Message::ClusterPresence(report.clone()))
+                        .is_err()
+                    {
+                        self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
         }
     }
 

@@ -14,6 +14,7 @@
 //! | `RealtimePublish`, `RealtimeEvent` | kept in order for that peer and sent first when its inbox has room (`REALTIME_OUTBOX_MAX` per peer; past it the oldest is dropped, counted in `bext_realtime_dropped_total`) |
 //! | `ClusterInvalidate`, and `Ban` and `RealtimePublish` from the cluster thread | retried until `CONTROL_SEND_DEADLINE_MS`, then dropped, counted in `bext_cluster_dropped_total` and logged |
 //! | `ClusterPage` (cluster thread) | dropped at once, counted in `bext_cluster_dropped_total`: the page is rendered or fetched here when asked for |
+//! | `ClusterPresence` (cluster thread) | dropped at once, counted in `bext_cluster_dropped_total`: the node's next report (within `CLUSTER_PRESENCE_REFRESH_MS`) replaces it |
 //! | `Invalidate` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard may serve stale pages until they expire |
 //! | `UpstreamHealth` | retried until `CONTROL_SEND_DEADLINE_MS`, then logged: that shard keeps its last view of the server until its own failures eject it |
 //! | `Reload`, `Stop`, `Acme` (control thread) | retried until `CONTROL_SEND_DEADLINE_MS`, then an error for the operator (for `Acme`, the ACME thread, which does not tell the CA to check) |
@@ -95,6 +96,8 @@ pub(crate) enum Message {
     /// Another node offered a page whose key this shard owns (`[cluster] share_pages`):
     /// kept in whatever snapshot this shard serves, if it has that site.
     ClusterPage(Box<bext_core::cluster::PageNote>),
+    /// A shard of another node reported its subscribers (`[cluster]`), sent to every shard.
+    ClusterPresence(Arc<PresenceReport>),
     /// Another node invalidated pages of a site (`[cluster]`): applied to whatever snapshot
     /// this shard serves, if it has that site.
     ClusterInvalidate {
@@ -305,4 +308,12 @@ mod tests {
         .expect("runtime starts");
         assert_eq!(*seen.borrow(), [(3, 1)]);
     }
+}
+
+/// What a shard of another node said about its subscribers.
+#[derive(Debug)]
+pub(crate) struct PresenceReport {
+    pub node: String,
+    pub shard: usize,
+    pub counts: Vec<(String, u64)>,
 }

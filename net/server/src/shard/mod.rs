@@ -269,6 +269,13 @@ pub(crate) async fn run(
         }
     }
     spawn(&shard, "ticker", ticker(service.clone()));
+    if shard.cluster.is_some() {
+        spawn(
+            &shard,
+            "presence reports",
+            crate::service::realtime::report_presence(service.clone()),
+        );
+    }
     spawn(&shard, "deadline sweep", sweeper(service.clone()));
     let drain = loop {
         match receiver.recv().await {
@@ -329,6 +336,9 @@ fn handle(service: &Rc<Service>, endpoints: &crate::driver::h3::Endpoints, messa
         Message::PresenceReply { id, counts } => service.on_presence_reply(id, &counts),
         Message::ClusterInvalidate { site, what } => service.on_cluster_invalidate(site, &what),
         Message::ClusterPage(page) => service.on_cluster_page(&page),
+        Message::ClusterPresence(report) => {
+            service.on_cluster_presence(&report.node, report.shard, &report.counts);
+        }
         Message::RealtimeEvent(event) => service.on_realtime_event(event),
         Message::Acme { challenges, taken } => {
             service.set_acme(challenges);

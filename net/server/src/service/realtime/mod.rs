@@ -40,7 +40,7 @@ use super::route::Route;
 use super::{Request, Response, Service};
 use crate::shard::mesh::Message;
 
-pub(crate) use presence::presence;
+pub(crate) use presence::{presence, report as report_presence};
 pub(crate) use publish::publish;
 pub(crate) use socket::{Socket, upgrade};
 pub(crate) use sse::subscribe;
@@ -60,6 +60,8 @@ pub(crate) struct Realtime {
     warned_off: Cell<bool>,
     /// Presence questions waiting for other shards' counts, by id.
     presence: RefCell<HashMap<u64, presence::Pending>>,
+    /// `[cluster]`: the other nodes' last presence reports.
+    nodes: RefCell<bext_core::realtime::nodes::NodesPresence>,
 }
 
 impl Realtime {
@@ -72,6 +74,7 @@ impl Realtime {
             draining: Cell::new(false),
             warned_off: Cell::new(false),
             presence: RefCell::new(HashMap::new()),
+            nodes: RefCell::new(Default::default()),
         }
     }
 

@@ -1,16 +1,23 @@
 //! `GET /__bext/realtime/presence?topics=a,b`: how many subscribers each topic has on the
 //! node, every shard asked over the mesh (`PresenceRequest`), answered within
 //! `MESH_REPLY_TIMEOUT_MS` (a shard that does not answer in time is left out, and the answer
-//! says how many did). The same token rules as subscribing: with a secret, the token must
-//! allow the topics.
+//! says how many did), and with `[cluster]` on the other nodes too, by their last reports
+//! (`bext_core::realtime::nodes`: each shard of each node reports its counts through Redis
+//! when they change, [`report`], and every shard keeps the reports it hears). The same token
+//! rules as subscribing: with a secret, the token must allow the topics.
 
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
-use bext_core::limits::MESH_REPLY_TIMEOUT_MS;
-use bext_shards::rt;
+use bext_core::cluster::Note;
+use bext_core::limits::{
+    CLUSTER_PRESENCE_MS, CLUSTER_PRESENCE_REFRESH_MS, CLUSTER_PRESENCE_TOPICS_MAX,
+    MESH_REPLY_TIMEOUT_MS,
+};
+use bext_shards::sync::race;
+use bext_shards::{clock, rt};
 
 use super::super::route::Route;
 use super::super::{Request, Response, Service};
@@ -73,18 +80,21 @@ pub(crate) async fn presence(
     let Some(done) = service.realtime.presence.borrow_mut().remove(&id) else {
         return Response::error(500);
     };
+    let now = clock::monotonic_ms();
+    let nodes = service.realtime.nodes.borrow();
     let mut body = String::from("{\"topics\":{");
     for (i, (topic, n)) in topics.iter().zip(&done.counts).enumerate() {
         if i > 0 {
             body.push(',');
         }
         // Topic names need no escaping (letters, digits, `_-.:`).
-        body.push_str(&format!("\"{topic}\":{n}"));
+        body.push_str(&format!("\"{topic}\":{}", n + nodes.count(topic, now)));
     }
     body.push_str(&format!(
-        "}},\"shards\":{},\"shards_reporting\":{}}}\n",
+        "}},\"shards\":{},\"shards_reporting\":{},\"nodes_reporting\":{}}}\n",
         shard.mesh.shards(),
-        done.answered
+        done.answered,
+        1 + nodes.nodes(now)
     ));
     Response::bytes(200, "application/json", body).with(bext_net::fields::Field::from_static(
         "cache-control",
@@ -92,7 +102,63 @@ pub(crate) async fn presence(
     ))
 }
 
+/// `[cluster]`: tells the other nodes this shard's subscribers per topic, when they changed
+/// (at most every `CLUSTER_PRESENCE_MS`) and, while there are some, every
+/// `CLUSTER_PRESENCE_REFRESH_MS`; when the shard stops, that it has none. Runs for the
+/// shard's life.
+pub(crate) async fn report(service: Rc<Service>) {
+    let Some(outbox) = service.shard.cluster.clone() else {
+        return;
+    };
+    let shard = service.shard.id;
+    let refresh = Duration::from_millis(CLUSTER_PRESENCE_REFRESH_MS);
+    // What the last report said: the hub's change count then, whether it listed any.
+    let mut reported: Option<(u64, bool)> = None;
+    let mut reported_at = Instant::now();
+    loop {
+        let tick = rt::sleep(Duration::from_millis(CLUSTER_PRESENCE_MS));
+        if race(tick, service.shard.stop.wait()).await.is_none() {
+            break;
+        }
+        let changes = service.realtime.hub.borrow().changes();
+        let due = match reported {
+            None => changes > 0,
+            Some((at, any)) => at != changes || (any && reported_at.elapsed() >= refresh),
+        };
+        if !due {
+            continue;
+        }
+        let counts = service
+            .realtime
+            .hub
+            .borrow()
+            .counts(CLUSTER_PRESENCE_TOPICS_MAX);
+        let any = !counts.is_empty();
+        // A queue that is full drops the report; the next change or refresh sends another.
+        if outbox.send(Note::Presence { shard, counts }) {
+            reported = Some((changes, any));
+            reported_at = Instant::now();
+        }
+    }
+    if reported.is_some_and(|(_, any)| any) {
+        outbox.send(Note::Presence {
+            shard,
+            counts: Vec::new(),
+        });
+    }
+}
+
 impl Service {
+    /// Shard `shard` of node `node` reported its subscribers (`[cluster]`).
+    pub fn on_cluster_presence(&self, node: &str, shard: usize, counts: &[(String, u64)]) {
+        self.realtime.nodes.borrow_mut().report(
+            node,
+            shard,
+            counts.to_vec(),
+            clock::monotonic_ms(),
+        );
+    }
+
     /// This shard's subscribers to each of `topics`.
     fn realtime_counts(&self, topics: &[String]) -> Vec<u64> {
         let hub = self.realtime.hub.borrow();
