@@ -516,6 +516,88 @@ fn presence_counts_the_subscribers_of_every_node() {
 }
 
 #[test]
+fn a_reload_joins_leaves_and_moves_a_node_s_cluster() {
+    let redis = Redis::start();
+    let dir = TempDir::new("cluster-reload");
+    dir.write("www/index.html", "hi\n");
+    let config = |name: &str, cluster: &str| {
+        dir.write(
+            &format!("{name}.toml"),
+            format!(
+                "{cluster}\n[realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n[[site]]\nroot = \"www\"\n"
+            ),
+        )
+    };
+    let joined = |name: &str, channel: &str| {
+        format!(
+            "[cluster]\nredis = \"{}\"\nnode = \"{name}\"\nchannel = \"{channel}\"\n",
+            redis.url()
+        )
+    };
+    let a = Bext::serve_config(&config("a", &joined("a", "bext")), &["--shards", "1"]);
+    let b_config = config("b", "");
+    let b = Bext::serve_config(&b_config, &["--shards", "1"]);
+    let reload = |cluster: &str, said: &str| {
+        config("b", cluster);
+        b.signal(1);
+        assert!(b.wait_for_stderr(said), "{}", b.stderr());
+    };
+    let up = |node: &Bext| {
+        eventually("the node has Redis both ways", || {
+            (node.metric("bext_cluster_up") == 1).then_some(())
+        });
+    };
+    up(&a);
+    // Alone, B has no cluster metrics.
+    assert!(!b.get("/__bext/metrics").text().contains("bext_cluster_up"));
+    // Joined by a reload: A's events reach B's subscriber.
+    reload(&joined("b", "bext"), "bext: reloaded");
+    up(&b);
+    let subscriber = Subscriber::start(&b, "news");
+    publish(&a, "news", "one");
+    assert_eq!(
+        subscriber.next(Duration::from_secs(30)).as_deref(),
+        Some("one")
+    );
+    // Moved to another channel: A's events no longer reach B; B's own still do. (A
+    // publishes first: on the same channel, its event would come first.)
+    reload(
+        &joined("b", "elsewhere"),
+        "bext: cluster: reloaded; now with Redis at",
+    );
+    up(&b);
+    publish(&a, "news", "two");
+    publish(&b, "news", "three");
+    assert_eq!(
+        subscriber.next(Duration::from_secs(30)).as_deref(),
+        Some("three")
+    );
+    // A `redis_ca` that cannot be read fails the reload and leaves the link as it was.
+    reload(
+        &format!(
+            "[cluster]\nredis = \"rediss://127.0.0.1:{}\"\nredis_ca = \"missing-ca.pem\"\n",
+            redis.port
+        ),
+        "bext: reload failed: [cluster] redis_ca: cannot read",
+    );
+    publish(&b, "news", "four");
+    assert_eq!(
+        subscriber.next(Duration::from_secs(30)).as_deref(),
+        Some("four")
+    );
+    // Left by a reload: alone again, its events reach its own subscribers only.
+    reload("", "reloaded without [cluster]; this node serves alone");
+    eventually("the cluster metrics gone", || {
+        (!b.get("/__bext/metrics").text().contains("bext_cluster_up")).then_some(())
+    });
+    publish(&b, "news", "five");
+    assert_eq!(
+        subscriber.next(Duration::from_secs(30)).as_deref(),
+        Some("five")
+    );
+}
+
+#[test]
 fn a_client_banned_on_one_node_is_refused_by_the_others() {
     let redis = Redis::start();
     let cluster = nodes("cluster-ban", &redis);

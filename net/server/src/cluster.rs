@@ -23,10 +23,16 @@
 //! be read, or a key that is not the certificate's, stops the start). URLs are logged
 //! without their password.
 //!
-//! `[cluster]` is read at start; a reload does not change it.
+//! **Reload.** The outbox lives as long as the process; a reload that changes `[cluster]`
+//! (adds it, removes it, or changes any of its settings) hands the threads new settings
+//! and moves a generation count: each thread drops its connection when it sees the count
+//! move (within `CLUSTER_POLL_MS`) and connects with the new settings, or idles without a
+//! `[cluster]`. Notes still queued go out on the new link; while there is no `[cluster]`
+//! the shards queue nothing. Files the new settings name are read before anything changes,
+//! so a reload whose `redis_ca` cannot be read fails and keeps the link as it was.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::{self, Thread};
 use std::time::Duration;
 
@@ -46,33 +52,50 @@ use bext_core::realtime::wire::Published;
 
 use crate::shard::mesh::{Message, PresenceReport};
 
-/// The shards' side: where they leave notes for the other nodes.
+/// The shards' side: where they leave notes for the other nodes. One per process, with or
+/// without a `[cluster]` (then it takes nothing).
 pub(crate) struct Outbox {
     queue: ArrayQueue<Note>,
-    /// The publisher thread, woken when a note is queued.
-    publisher: std::sync::OnceLock<Thread>,
-    /// The publisher is connected.
-    publishing: AtomicBool,
-    /// The subscriber is subscribed.
-    subscribed: AtomicBool,
+    /// The publisher thread, woken when a note is queued (once the threads run).
+    publisher: OnceLock<Thread>,
+    /// The generation whose publisher is connected, plus one (0: none is). A flag would
+    /// let a thread of the generation before a reload mark the new link up.
+    publishing: AtomicU64,
+    /// The same for the subscriber's subscription.
+    subscribed: AtomicU64,
     /// Notes dropped: the queue was full, or Redis was away.
     pub dropped: AtomicU64,
     /// Notes sent to Redis, and received from other nodes.
     pub sent: AtomicU64,
     pub received: AtomicU64,
-    /// `[cluster] share_pages`, as read at start.
-    pub share_pages: bool,
+    /// `[cluster] share_pages`, as configured now.
+    share_pages: AtomicBool,
     /// Bytes of the page notes queued now (`CLUSTER_PAGES_QUEUED_BYTES_MAX`).
     pages_queued_bytes: AtomicUsize,
     /// Pages this node's shards offered (queued for Redis).
     pub pages_offered: AtomicU64,
     /// Pages other nodes offered that this node's caches kept.
     pub pages_kept: AtomicU64,
+    /// There is a `[cluster]` now.
+    configured: AtomicBool,
+    /// Moves whenever the settings change: a thread on an older generation reconnects.
+    generation: AtomicU64,
+    /// The settings the threads connect with (`None`: no `[cluster]`). Read by the two
+    /// threads when they connect, written by [`configure`]; the shards never touch it.
+    settings: Mutex<Option<Arc<Settings>>>,
+    /// The `[cluster]` the settings were made from, to tell whether a reload changed it.
+    config: Mutex<Option<ClusterConfig>>,
+    /// Where the subscriber hands notes to the shards.
+    control: MeshSender<Message>,
 }
 
 impl Outbox {
-    /// Queues `note` for the other nodes; false (counted) if the queue is full.
+    /// Queues `note` for the other nodes; false if the queue is full (counted), or if there
+    /// is no `[cluster]`.
     pub fn send(&self, note: Note) -> bool {
+        if !self.is_configured() {
+            return false;
+        }
         let queued = self.queue.push(note).is_ok();
         if !queued {
             self.dropped.fetch_add(1, Ordering::Relaxed);
@@ -109,8 +132,21 @@ impl Outbox {
         }
     }
 
-    /// The cluster's lines for `/__bext/metrics`.
+    /// There is a `[cluster]`.
+    pub fn is_configured(&self) -> bool {
+        self.configured.load(Ordering::Acquire)
+    }
+
+    /// `[cluster] share_pages`.
+    pub fn share_pages(&self) -> bool {
+        self.share_pages.load(Ordering::Acquire)
+    }
+
+    /// The cluster's lines for `/__bext/metrics` (none without a `[cluster]`).
     pub fn render_prometheus(&self) -> String {
+        if !self.is_configured() {
+            return String::new();
+        }
         format!(
             "# HELP bext_cluster_up Whether this node has Redis both ways (1) or serves alone (0).\n\
              # TYPE bext_cluster_up gauge\nbext_cluster_up {}\n\
@@ -136,75 +172,138 @@ impl Outbox {
     /// Whether Redis is there both ways: a note sent now reaches the other nodes, and this
     /// one hears theirs.
     pub fn is_up(&self) -> bool {
-        self.publishing.load(Ordering::Acquire) && self.subscribed.load(Ordering::Acquire)
+        self.is_configured()
+            && self.publishing.load(Ordering::Acquire) == self.generation() + 1
+            && self.subscribed.load(Ordering::Acquire) == self.generation() + 1
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The settings now, with their generation.
+    fn current(&self) -> (u64, Option<Arc<Settings>>) {
+        let settings = self.settings.lock().unwrap_or_else(PoisonError::into_inner);
+        (self.generation(), settings.clone())
+    }
+
+    /// The next queued note.
+    fn pop(&self) -> Option<Note> {
+        let note = self.queue.pop()?;
+        self.dequeued(&note);
+        Some(note)
+    }
+
+    /// While Redis is away, what the shards queue is dropped (counted), not kept for later.
+    fn drop_queued(&self) {
+        while self.pop().is_some() {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Waits `wait`, or less if the settings change meanwhile.
+    fn wait_unless_reconfigured(&self, generation: u64, wait: Duration) {
+        let until = std::time::Instant::now() + wait;
+        while self.generation() == generation {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            thread::park_timeout(left.min(POLL));
+        }
     }
 }
 
-/// Starts the two threads; the outbox the shards use. Fails only on a `redis_ca` or client
-/// certificate that cannot be read (or a key that is not the certificate's).
+/// The outbox of this process: `[cluster]` from `config` if there is one (see
+/// [`configure`]), the threads started with it. Fails as [`configure`] does.
 pub(crate) fn start(
-    config: &ClusterConfig,
+    config: Option<&ClusterConfig>,
     control: MeshSender<Message>,
 ) -> Result<Arc<Outbox>, String> {
-    let root_cert = match &config.redis_ca {
-        Some(path) => Some(
-            std::fs::read(path)
-                .map_err(|e| format!("[cluster] redis_ca: cannot read {}: {e}", path.display()))?,
-        ),
-        None => None,
-    };
-    let client_tls = match &config.redis_client_cert {
-        Some(files) => Some(client_tls(files)?),
-        None => None,
-    };
-    if config.redis.starts_with("rediss://") {
-        crate::transport::tls::certs::install_default_provider();
-    }
     let outbox = Arc::new(Outbox {
         queue: ArrayQueue::new(CLUSTER_QUEUE_MAX),
-        publisher: std::sync::OnceLock::new(),
-        publishing: AtomicBool::new(false),
-        subscribed: AtomicBool::new(false),
+        publisher: OnceLock::new(),
+        publishing: AtomicU64::new(0),
+        subscribed: AtomicU64::new(0),
         dropped: AtomicU64::new(0),
         sent: AtomicU64::new(0),
         received: AtomicU64::new(0),
-        share_pages: config.share_pages,
+        share_pages: AtomicBool::new(false),
         pages_queued_bytes: AtomicUsize::new(0),
         pages_offered: AtomicU64::new(0),
         pages_kept: AtomicU64::new(0),
-    });
-    let node = config.node.clone().unwrap_or_else(default_node);
-    let link = Arc::new(Link {
-        url: config.redis.clone(),
-        shown: redis_url_shown(&config.redis),
-        root_cert,
-        client_tls,
-        channel: config.channel.clone(),
-        node,
-        outbox: outbox.clone(),
+        configured: AtomicBool::new(false),
+        generation: AtomicU64::new(0),
+        settings: Mutex::new(None),
+        config: Mutex::new(None),
         control,
     });
-    let publisher = link.clone();
+    configure(&outbox, config)?;
+    Ok(outbox)
+}
+
+/// Makes `config` the cluster's (at start, and at each reload): when it differs from the
+/// one in use, the threads get the new settings (started the first time there is a
+/// `[cluster]`). Fails, changing nothing, on a `redis_ca` or client certificate that cannot
+/// be read (or a key that is not the certificate's).
+pub(crate) fn configure(
+    outbox: &Arc<Outbox>,
+    config: Option<&ClusterConfig>,
+) -> Result<(), String> {
+    let mut current = outbox.config.lock().unwrap_or_else(PoisonError::into_inner);
+    if current.as_ref() == config {
+        return Ok(());
+    }
+    let settings = config.map(Settings::new).transpose()?;
+    let shown = settings.as_ref().map(|s| s.shown.clone());
+    outbox
+        .share_pages
+        .store(config.is_some_and(|c| c.share_pages), Ordering::Release);
+    *outbox
+        .settings
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = settings.map(Arc::new);
+    outbox.configured.store(config.is_some(), Ordering::Release);
+    outbox.generation.fetch_add(1, Ordering::AcqRel);
+    let first = current.is_none() && outbox.publisher.get().is_none();
+    let was = current.is_some();
+    *current = config.cloned();
+    drop(current);
+    match (&shown, was) {
+        (Some(url), true) => eprintln!("bext: cluster: reloaded; now with Redis at {url}"),
+        (None, true) => {
+            eprintln!("bext: cluster: reloaded without [cluster]; this node serves alone")
+        }
+        _ => {}
+    }
+    if first && shown.is_some() {
+        start_threads(outbox);
+    } else if let Some(publisher) = outbox.publisher.get() {
+        publisher.unpark();
+    }
+    Ok(())
+}
+
+fn start_threads(outbox: &Arc<Outbox>) {
+    let publisher = outbox.clone();
     match thread::Builder::new()
         .name("bext-cluster-pub".into())
-        .spawn(move || publisher.publish_loop())
+        .spawn(move || publish_loop(&publisher))
     {
         Ok(handle) => {
             let _ = outbox.publisher.set(handle.thread().clone());
         }
         Err(e) => eprintln!("bext: cluster: cannot start the publisher thread: {e}"),
     }
-    let subscriber = link;
+    let subscriber = outbox.clone();
     if let Err(e) = thread::Builder::new()
         .name("bext-cluster-sub".into())
-        .spawn(move || subscriber.subscribe_loop())
+        .spawn(move || subscribe_loop(&subscriber))
     {
         eprintln!("bext: cluster: cannot start the subscriber thread: {e}");
     }
-    Ok(outbox)
 }
 
-/// The host name and the process id: unique among the nodes of a cluster.
 fn default_node() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let host: String = host
@@ -237,18 +336,72 @@ fn client_tls(files: &ClientCert) -> Result<redis::ClientTlsConfig, String> {
     })
 }
 
-struct Link {
+/// What the threads connect with: one `[cluster]`'s settings, its files read.
+struct Settings {
     url: String,
-    /// `url` without its password, for logs.
     shown: String,
-    /// With `rediss://`: the authority to trust instead of the system's roots (PEM).
     root_cert: Option<Vec<u8>>,
-    /// With `rediss://`: the certificate and key shown to a Redis that asks for one (PEM).
     client_tls: Option<redis::ClientTlsConfig>,
     channel: String,
     node: String,
-    outbox: Arc<Outbox>,
-    control: MeshSender<Message>,
+}
+
+impl Settings {
+    fn new(config: &ClusterConfig) -> Result<Settings, String> {
+        let root_cert =
+            match &config.redis_ca {
+                Some(path) => Some(std::fs::read(path).map_err(|e| {
+                    format!("[cluster] redis_ca: cannot read {}: {e}", path.display())
+                })?),
+                None => None,
+            };
+        let client_tls = match &config.redis_client_cert {
+            Some(files) => Some(client_tls(files)?),
+            None => None,
+        };
+        if config.redis.starts_with("rediss://") {
+            crate::transport::tls::certs::install_default_provider();
+        }
+        Ok(Settings {
+            url: config.redis.clone(),
+            shown: redis_url_shown(&config.redis),
+            root_cert,
+            client_tls,
+            channel: config.channel.clone(),
+            node: config.node.clone().unwrap_or_else(default_node),
+        })
+    }
+
+    fn connect(&self) -> Result<redis::Connection, String> {
+        let client = match (&self.root_cert, &self.client_tls) {
+            (None, None) => redis::Client::open(self.url.as_str()),
+            (root_cert, client_tls) => redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: client_tls.as_ref().map(|c| redis::ClientTlsConfig {
+                        client_cert: c.client_cert.clone(),
+                        client_key: c.client_key.clone(),
+                    }),
+                    root_cert: root_cert.clone(),
+                },
+            ),
+        }
+        .map_err(|e| e.to_string())?;
+        let connection = client
+            .get_connection_with_timeout(TIMEOUT)
+            .map_err(|e| e.to_string())?;
+        connection
+            .set_write_timeout(Some(TIMEOUT))
+            .and_then(|()| connection.set_read_timeout(Some(TIMEOUT)))
+            .map_err(|e| e.to_string())?;
+        Ok(connection)
+    }
+}
+
+/// One generation of the link as the threads use it: its settings and the outbox.
+struct Link<'a> {
+    settings: &'a Settings,
+    outbox: &'a Outbox,
 }
 
 const TIMEOUT: Duration = Duration::from_millis(CLUSTER_REDIS_TIMEOUT_MS);
@@ -280,153 +433,152 @@ impl Reported {
     }
 }
 
-impl Link {
-    fn connect(&self) -> Result<redis::Connection, String> {
-        let client = match (&self.root_cert, &self.client_tls) {
-            (None, None) => redis::Client::open(self.url.as_str()),
-            (root_cert, client_tls) => redis::Client::build_with_tls(
-                self.url.as_str(),
-                redis::TlsCertificates {
-                    client_tls: client_tls.as_ref().map(|c| redis::ClientTlsConfig {
-                        client_cert: c.client_cert.clone(),
-                        client_key: c.client_key.clone(),
-                    }),
-                    root_cert: root_cert.clone(),
-                },
-            ),
-        }
-        .map_err(|e| e.to_string())?;
-        let connection = client
-            .get_connection_with_timeout(TIMEOUT)
-            .map_err(|e| e.to_string())?;
-        connection
-            .set_write_timeout(Some(TIMEOUT))
-            .and_then(|()| connection.set_read_timeout(Some(TIMEOUT)))
-            .map_err(|e| e.to_string())?;
-        Ok(connection)
-    }
-
-    fn publish_loop(&self) {
-        let mut reported = Reported {
-            what: "the publisher",
-            lost: false,
-        };
-        let mut backoff = CLUSTER_RECONNECT_MS_MIN;
-        // A note whose PUBLISH failed on a connection Redis had closed: sent again, once, on
-        // the next connection (a restarted Redis is noticed by the first note after it).
-        let mut again: Option<Note> = None;
-        loop {
-            let mut connection = match self.connect() {
-                Ok(connection) => connection,
-                Err(why) => {
-                    reported.lost(&self.shown, &why);
-                    if again.take().is_some() {
-                        self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
-                    }
-                    self.drop_queued();
-                    thread::sleep(Duration::from_millis(backoff));
-                    backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
-                    continue;
-                }
-            };
-            reported.back(&self.shown);
+fn publish_loop(outbox: &Outbox) {
+    let mut reported = Reported {
+        what: "the publisher",
+        lost: false,
+    };
+    let mut backoff = CLUSTER_RECONNECT_MS_MIN;
+    let mut again: Option<Note> = None;
+    let mut seen_generation = outbox.generation();
+    loop {
+        let (generation, settings) = outbox.current();
+        if generation != seen_generation {
+            // New settings: a new link, reported afresh.
+            seen_generation = generation;
+            reported.lost = false;
             backoff = CLUSTER_RECONNECT_MS_MIN;
-            self.outbox.publishing.store(true, Ordering::Release);
-            let retried = again.is_some();
-            'connected: loop {
-                while let Some(note) = again.take().or_else(|| self.pop()) {
-                    let envelope = Envelope {
-                        node: self.node.clone(),
-                        note,
-                    };
-                    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-                        .arg(&self.channel)
-                        .arg(envelope.encode())
-                        .query(&mut connection);
-                    match sent {
-                        Ok(_) => {
-                            self.outbox.sent.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Err(e) => {
-                            self.outbox.publishing.store(false, Ordering::Release);
-                            if retried {
-                                self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
-                            } else {
-                                again = Some(envelope.note);
-                            }
-                            reported.lost(&self.shown, &e.to_string());
-                            break 'connected;
-                        }
-                    }
-                }
-                thread::park_timeout(POLL);
-            }
         }
-    }
-
-    /// While Redis is away, what the shards queue is dropped (counted), not kept for later.
-    /// The next queued note.
-    fn pop(&self) -> Option<Note> {
-        let note = self.outbox.queue.pop()?;
-        self.outbox.dequeued(&note);
-        Some(note)
-    }
-
-    fn drop_queued(&self) {
-        while self.pop().is_some() {
-            self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    fn subscribe_loop(&self) {
-        let mut reported = Reported {
-            what: "the subscriber",
-            lost: false,
+        let Some(settings) = settings else {
+            // No `[cluster]`: the shards queue nothing; wait for one.
+            outbox.drop_queued();
+            outbox.wait_unless_reconfigured(generation, POLL);
+            continue;
         };
-        let mut backoff = CLUSTER_RECONNECT_MS_MIN;
-        loop {
-            let why = match self.connect() {
-                Ok(mut connection) => {
-                    let mut pubsub = connection.as_pubsub();
-                    match pubsub
-                        .subscribe(&self.channel)
-                        .and_then(|()| pubsub.set_read_timeout(Some(POLL)))
-                    {
-                        Ok(()) => {
-                            reported.back(&self.shown);
-                            backoff = CLUSTER_RECONNECT_MS_MIN;
-                            self.outbox.subscribed.store(true, Ordering::Release);
-                            let why = loop {
-                                match pubsub.get_message() {
-                                    Ok(message) => self.received(message.get_payload_bytes()),
-                                    Err(e) if e.is_timeout() => {}
-                                    Err(e) => break e.to_string(),
-                                }
-                            };
-                            self.outbox.subscribed.store(false, Ordering::Release);
-                            why
+        let mut connection = match settings.connect() {
+            Ok(connection) => connection,
+            Err(why) => {
+                reported.lost(&settings.shown, &why);
+                if again.take().is_some() {
+                    outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                outbox.drop_queued();
+                outbox.wait_unless_reconfigured(generation, Duration::from_millis(backoff));
+                backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
+                continue;
+            }
+        };
+        reported.back(&settings.shown);
+        backoff = CLUSTER_RECONNECT_MS_MIN;
+        outbox.publishing.store(generation + 1, Ordering::Release);
+        let retried = again.is_some();
+        'connected: while outbox.generation() == generation {
+            while let Some(note) = again.take().or_else(|| outbox.pop()) {
+                let envelope = Envelope {
+                    node: settings.node.clone(),
+                    note,
+                };
+                let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+                    .arg(&settings.channel)
+                    .arg(envelope.encode())
+                    .query(&mut connection);
+                match sent {
+                    Ok(_) => {
+                        outbox.sent.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        mark_down(&outbox.publishing, generation);
+                        if retried {
+                            outbox.dropped.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            again = Some(envelope.note);
                         }
-                        Err(e) => e.to_string(),
+                        reported.lost(&settings.shown, &e.to_string());
+                        break 'connected;
                     }
                 }
-                Err(why) => why,
-            };
-            reported.lost(&self.shown, &why);
-            thread::sleep(Duration::from_millis(backoff));
+            }
+            thread::park_timeout(POLL);
+        }
+    }
+}
+
+/// A thread of `generation` lost its link: its mark goes, unless a newer one's replaced it.
+fn mark_down(mark: &AtomicU64, generation: u64) {
+    let _ = mark.compare_exchange(generation + 1, 0, Ordering::AcqRel, Ordering::Acquire);
+}
+
+fn subscribe_loop(outbox: &Outbox) {
+    let mut reported = Reported {
+        what: "the subscriber",
+        lost: false,
+    };
+    let mut backoff = CLUSTER_RECONNECT_MS_MIN;
+    let mut seen_generation = outbox.generation();
+    loop {
+        let (generation, settings) = outbox.current();
+        if generation != seen_generation {
+            seen_generation = generation;
+            reported.lost = false;
+            backoff = CLUSTER_RECONNECT_MS_MIN;
+        }
+        let Some(settings) = settings else {
+            outbox.wait_unless_reconfigured(generation, POLL);
+            continue;
+        };
+        let link = Link {
+            settings: &settings,
+            outbox,
+        };
+        let why = match settings.connect() {
+            Ok(mut connection) => {
+                let mut pubsub = connection.as_pubsub();
+                match pubsub
+                    .subscribe(&settings.channel)
+                    .and_then(|()| pubsub.set_read_timeout(Some(POLL)))
+                {
+                    Ok(()) => {
+                        reported.back(&settings.shown);
+                        backoff = CLUSTER_RECONNECT_MS_MIN;
+                        outbox.subscribed.store(generation + 1, Ordering::Release);
+                        let why = loop {
+                            if outbox.generation() != generation {
+                                break None;
+                            }
+                            match pubsub.get_message() {
+                                Ok(message) => link.received(message.get_payload_bytes()),
+                                Err(e) if e.is_timeout() => {}
+                                Err(e) => break Some(e.to_string()),
+                            }
+                        };
+                        mark_down(&outbox.subscribed, generation);
+                        why
+                    }
+                    Err(e) => Some(e.to_string()),
+                }
+            }
+            Err(why) => Some(why),
+        };
+        // `None`: the settings changed; connect with the new ones at once.
+        if let Some(why) = why {
+            reported.lost(&settings.shown, &why);
+            outbox.wait_unless_reconfigured(generation, Duration::from_millis(backoff));
             backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
         }
     }
+}
 
+impl Link<'_> {
     /// A note from the channel, handed to the shards.
     fn received(&self, payload: &[u8]) {
         let Some(envelope) = Envelope::decode(payload) else {
             return;
         };
-        let own = envelope.node == self.node;
+        let own = envelope.node == self.settings.node;
         if !own {
             self.outbox.received.fetch_add(1, Ordering::Relaxed);
         }
-        let shards = self.control.shards();
+        let shards = self.outbox.control.shards();
         match envelope.note {
             // Its own too: every node numbers a topic's events in Redis's order.
             Note::Publish { topic, event, data } => {
@@ -462,13 +614,18 @@ impl Link {
                 }
             }
             // Only to the shard that owns its key; with `share_pages` off, not kept at all.
-            Note::Page(page) if self.outbox.share_pages => {
+            Note::Page(page) if self.outbox.share_pages() => {
                 let hash = crate::service::isr_hasher()
                     .key(page.site, page.key.as_bytes())
                     .hash();
                 let to = bext_core::isr::owner_shard(hash, shards);
                 // An offer is not worth waiting for: a full inbox drops it (counted).
-                if self.control.send(to, Message::ClusterPage(page)).is_err() {
+                if self
+                    .outbox
+                    .control
+                    .send(to, Message::ClusterPage(page))
+                    .is_err()
+                {
                     self.outbox.dropped.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -482,6 +639,7 @@ impl Link {
                 for to in 0..shards {
                     // Not worth waiting for: the node's next report replaces it.
                     if self
+                        .outbox
                         .control
                         .send(to, Message::ClusterPresence(report.clone()))
                         .is_err()
@@ -497,7 +655,7 @@ impl Link {
     fn send(&self, to: usize, mut message: Message) {
         let deadline = std::time::Instant::now() + Duration::from_millis(CONTROL_SEND_DEADLINE_MS);
         loop {
-            match self.control.send(to, message) {
+            match self.outbox.control.send(to, message) {
                 Ok(()) => return,
                 Err(full) if std::time::Instant::now() < deadline => {
                     message = full.0;

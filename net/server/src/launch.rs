@@ -34,6 +34,8 @@ pub struct Server {
     control: MeshSender<Message>,
     /// The eBPF layer: the XDP filter's lists follow each reload.
     kernel: Kernel,
+    /// `[cluster]`'s outbox: its link follows each reload.
+    cluster: Arc<crate::cluster::Outbox>,
     handles: Vec<JoinHandle<io::Result<()>>>,
     /// The bound addresses, one per `listen` entry (port 0 resolved).
     pub local_addrs: Vec<SocketAddr>,
@@ -143,12 +145,8 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     ports.dedup();
     kernel.attach_xdp(&snapshot.config, &ports, &cpus);
     let (control, receivers) = mesh::<Message>(shards, MESH_QUEUE_DEPTH);
-    let cluster = snapshot
-        .config
-        .cluster
-        .as_ref()
-        .map(|config| crate::cluster::start(config, control.clone()))
-        .transpose()
+    // Made with or without a `[cluster]`: a reload may add one.
+    let cluster = crate::cluster::start(snapshot.config.cluster.as_ref(), control.clone())
         .map_err(LaunchError::Cluster)?;
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<usize>();
     // Diagnostic: run on the epoll fallback as if io_uring were unavailable.
@@ -164,7 +162,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
         let ready = ready_tx.clone();
         let alt_svc = alt_svc.clone();
         let shard_kernel = kernel.shard();
-        let cluster = cluster.clone();
+        let cluster = Some(cluster.clone());
         let options = RuntimeOptions {
             danger_force_epoll: force_epoll,
             ..RuntimeOptions::default()
@@ -189,6 +187,7 @@ pub fn launch(snapshot: Arc<Snapshot>, shards: usize) -> Result<Server, LaunchEr
     let mut server = Server {
         control,
         kernel,
+        cluster,
         handles,
         local_addrs,
         tls_addrs,
@@ -239,6 +238,8 @@ impl Server {
 impl Server {
     /// Sends a new snapshot to every shard. Shards swap it in between requests.
     pub fn reload(&self, snapshot: Arc<Snapshot>) -> Result<(), String> {
+        // First: a `[cluster]` whose files cannot be read fails the reload, changing nothing.
+        crate::cluster::configure(&self.cluster, snapshot.config.cluster.as_ref())?;
         self.kernel.reload(&snapshot.config);
         self.broadcast(|| Message::Reload(snapshot.clone()))
     }

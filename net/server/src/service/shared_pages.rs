@@ -32,7 +32,7 @@ use super::{Service, State};
 /// Offers `page`, just stored fresh under `(site, key)` by this shard's own render or fetch,
 /// to the other nodes (when `[cluster] share_pages` is on).
 pub(crate) fn offer(service: &Service, site: usize, key: &[u8], page: &CachedPage) {
-    let Some(outbox) = service.shard.cluster.as_ref().filter(|o| o.share_pages) else {
+    let Some(outbox) = service.shard.cluster.as_ref().filter(|o| o.share_pages()) else {
         return;
     };
     let fields: Vec<(&[u8], &[u8])> = page
