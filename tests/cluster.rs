@@ -241,6 +241,22 @@ fn cached(node: &Bext, path: &str) -> (String, u64) {
     (cache, doc["n"].as_u64().expect("n"))
 }
 
+/// Posts an invalidation of `path` to `node`.
+fn invalidate(node: &Bext, path: &str) {
+    let (status, body, _) = curl(
+        &format!("http://{}/__bext/cache/invalidate", node.addr),
+        &[
+            "-X",
+            "POST",
+            "-H",
+            &format!("authorization: Bearer {INVALIDATE_TOKEN}"),
+            "-d",
+            &format!("{{\"path\": \"{path}\"}}"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
 /// An SSE subscriber (curl) whose `data:` lines arrive on the channel.
 struct Subscriber {
     child: Child,
@@ -320,18 +336,7 @@ fn an_invalidation_on_one_node_empties_the_others() {
     // Pinned to CPU 0: always the same shard of B.
     assert_eq!(cached(b, path).0, "miss");
     assert_eq!(cached(b, path).0, "hit");
-    let (status, body, _) = curl(
-        &format!("http://{}/__bext/cache/invalidate", a.addr),
-        &[
-            "-X",
-            "POST",
-            "-H",
-            &format!("authorization: Bearer {INVALIDATE_TOKEN}"),
-            "-d",
-            &format!("{{\"path\": \"{path}\"}}"),
-        ],
-    );
-    assert_eq!(status, 200, "{body}");
+    invalidate(a, path);
     // B hears of it through Redis: its kept answer is stale, so the next request refetches.
     let posted = Instant::now();
     let n = eventually("B's kept answer is invalidated", || {
@@ -365,18 +370,7 @@ fn with_share_pages_a_page_one_node_fetched_is_kept_by_the_others() {
     }
     // An invalidation on B reaches every node; A fetches the page again and offers the new
     // copy, which the others keep fresh (it was fetched after the invalidation).
-    let (status, body, _) = curl(
-        &format!("http://{}/__bext/cache/invalidate", b.addr),
-        &[
-            "-X",
-            "POST",
-            "-H",
-            &format!("authorization: Bearer {INVALIDATE_TOKEN}"),
-            "-d",
-            &format!("{{\"path\": \"{path}\"}}"),
-        ],
-    );
-    assert_eq!(status, 200, "{body}");
+    invalidate(b, path);
     let n = eventually("A refetches after the invalidation", || {
         let (cache, n) = cached(a, path);
         (cache == "miss").then_some(n)

@@ -459,6 +459,35 @@ fn ws_subscriber(
     (child, lines, open)
 }
 
+/// With one WebSocket subscriber to `room` open, starts an SSE one (CPU 0), publishes three
+/// events from `cpu`, and checks that the WebSocket's messages (`next`) carry each as JSON,
+/// with the same id the SSE subscriber got: either resumes from it. The SSE subscriber,
+/// still subscribed.
+fn three_events_as_sse_has_them(
+    bext: &Bext,
+    cpu: usize,
+    mut next: impl FnMut() -> String,
+) -> Subscriber {
+    let sse = Subscriber::start(
+        0,
+        &format!("http://{}/__bext/realtime/sse?topics=room", bext.addr),
+        &[],
+    );
+    wait_for_subscribers(bext, 2);
+    let bodies: Vec<String> = (0..3)
+        .map(|i| format!(r#"{{"topic":"room","data":"m{i}","event":"say"}}"#))
+        .collect();
+    assert_eq!(publish_from(cpu, bext.addr, &bodies), vec![202; 3]);
+    for (i, sse_event) in sse.take(3).iter().enumerate() {
+        let doc: serde_json::Value = serde_json::from_str(&next()).expect("JSON");
+        assert_eq!(doc["topic"], "room");
+        assert_eq!(doc["event"], "say");
+        assert_eq!(doc["data"], format!("m{i}"));
+        assert_eq!(doc["id"], sse_event.id.as_str());
+    }
+    sse
+}
+
 #[test]
 fn websocket_subscribers_get_each_event_as_json_like_sse_ones() {
     let dir = TempDir::new("realtime-ws");
@@ -467,28 +496,11 @@ fn websocket_subscribers_get_each_event_as_json_like_sse_ones() {
     let ws_url = format!("ws://{}/__bext/realtime/ws?topics=room", bext.addr);
     let (mut ws, lines, open) = ws_subscriber(1, &ws_url, 3, false);
     assert_eq!(open, "open -");
-    let sse = Subscriber::start(
-        0,
-        &format!("http://{}/__bext/realtime/sse?topics=room", bext.addr),
-        &[],
-    );
-    wait_for_subscribers(&bext, 2);
-    let bodies: Vec<String> = (0..3)
-        .map(|i| format!(r#"{{"topic":"room","data":"m{i}","event":"say"}}"#))
-        .collect();
-    assert_eq!(publish_from(0, bext.addr, &bodies), vec![202; 3]);
-    let over_sse = sse.take(3);
-    for (i, sse_event) in over_sse.iter().enumerate() {
-        let line = lines
+    let _sse = three_events_as_sse_has_them(&bext, 0, || {
+        lines
             .recv_timeout(Duration::from_secs(30))
-            .expect("a WebSocket message");
-        let doc: serde_json::Value = serde_json::from_str(&line).expect("JSON");
-        assert_eq!(doc["topic"], "room");
-        assert_eq!(doc["event"], "say");
-        assert_eq!(doc["data"], format!("m{i}"));
-        // The same id an SSE subscriber gets: either resumes from it.
-        assert_eq!(doc["id"], sse_event.id.as_str());
-    }
+            .expect("a WebSocket message")
+    });
     let closed = lines.recv_timeout(Duration::from_secs(30)).expect("closed");
     assert_eq!(closed, "closed 1000", "a clean close, echoed");
     let _ = ws.wait();
@@ -558,22 +570,7 @@ fn websocket_subscribers_over_http2_come_by_extended_connect() {
     );
     let open = next();
     assert!(open.starts_with("open 200 permessage-deflate"), "{open}");
-    let sse = Subscriber::start(
-        0,
-        &format!("http://{}/__bext/realtime/sse?topics=room", bext.addr),
-        &[],
-    );
-    wait_for_subscribers(&bext, 2);
-    let bodies: Vec<String> = (0..3)
-        .map(|i| format!(r#"{{"topic":"room","data":"m{i}","event":"say"}}"#))
-        .collect();
-    assert_eq!(publish_from(1, bext.addr, &bodies), vec![202; 3]);
-    for (i, sse_event) in sse.take(3).iter().enumerate() {
-        let doc: serde_json::Value = serde_json::from_str(&next()).expect("JSON");
-        assert_eq!(doc["topic"], "room");
-        assert_eq!(doc["data"], format!("m{i}"));
-        assert_eq!(doc["id"], sse_event.id.as_str());
-    }
+    let _sse = three_events_as_sse_has_them(&bext, 1, &next);
     assert_eq!(next(), "closed 1000", "the close is echoed");
     assert_eq!(next(), "ended", "the stream ends cleanly, not with a reset");
     assert_eq!(next(), "again 200", "the connection carries another");

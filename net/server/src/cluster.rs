@@ -407,13 +407,37 @@ struct Link<'a> {
 const TIMEOUT: Duration = Duration::from_millis(CLUSTER_REDIS_TIMEOUT_MS);
 const POLL: Duration = Duration::from_millis(CLUSTER_POLL_MS);
 
-/// Says once that Redis went away and once that it came back, per thread.
-struct Reported {
+/// One thread's attempts at its link: it says once that Redis went away and once that it
+/// came back, and spaces its attempts (`CLUSTER_RECONNECT_MS_MIN`, doubling to
+/// `CLUSTER_RECONNECT_MS_MAX`); new settings start afresh.
+struct Tries {
     what: &'static str,
     lost: bool,
+    backoff: u64,
+    generation: u64,
 }
 
-impl Reported {
+impl Tries {
+    fn new(what: &'static str, outbox: &Outbox) -> Tries {
+        Tries {
+            what,
+            lost: false,
+            backoff: CLUSTER_RECONNECT_MS_MIN,
+            generation: outbox.generation(),
+        }
+    }
+
+    /// The settings to connect with now, and their generation.
+    fn settings(&mut self, outbox: &Outbox) -> (u64, Option<Arc<Settings>>) {
+        let (generation, settings) = outbox.current();
+        if generation != self.generation {
+            self.generation = generation;
+            self.lost = false;
+            self.backoff = CLUSTER_RECONNECT_MS_MIN;
+        }
+        (generation, settings)
+    }
+
     fn lost(&mut self, url: &str, why: &str) {
         if !self.lost {
             self.lost = true;
@@ -426,29 +450,25 @@ impl Reported {
     }
 
     fn back(&mut self, url: &str) {
+        self.backoff = CLUSTER_RECONNECT_MS_MIN;
         if self.lost {
             self.lost = false;
             eprintln!("bext: cluster: {} has Redis at {url} again", self.what);
         }
     }
+
+    /// After a failed attempt: the backoff (cut short by new settings), doubled for the next.
+    fn wait(&mut self, outbox: &Outbox) {
+        outbox.wait_unless_reconfigured(self.generation, Duration::from_millis(self.backoff));
+        self.backoff = (self.backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
+    }
 }
 
 fn publish_loop(outbox: &Outbox) {
-    let mut reported = Reported {
-        what: "the publisher",
-        lost: false,
-    };
-    let mut backoff = CLUSTER_RECONNECT_MS_MIN;
+    let mut tries = Tries::new("the publisher", outbox);
     let mut again: Option<Note> = None;
-    let mut seen_generation = outbox.generation();
     loop {
-        let (generation, settings) = outbox.current();
-        if generation != seen_generation {
-            // New settings: a new link, reported afresh.
-            seen_generation = generation;
-            reported.lost = false;
-            backoff = CLUSTER_RECONNECT_MS_MIN;
-        }
+        let (generation, settings) = tries.settings(outbox);
         let Some(settings) = settings else {
             // No `[cluster]`: the shards queue nothing; wait for one.
             outbox.drop_queued();
@@ -458,18 +478,16 @@ fn publish_loop(outbox: &Outbox) {
         let mut connection = match settings.connect() {
             Ok(connection) => connection,
             Err(why) => {
-                reported.lost(&settings.shown, &why);
+                tries.lost(&settings.shown, &why);
                 if again.take().is_some() {
                     outbox.dropped.fetch_add(1, Ordering::Relaxed);
                 }
                 outbox.drop_queued();
-                outbox.wait_unless_reconfigured(generation, Duration::from_millis(backoff));
-                backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
+                tries.wait(outbox);
                 continue;
             }
         };
-        reported.back(&settings.shown);
-        backoff = CLUSTER_RECONNECT_MS_MIN;
+        tries.back(&settings.shown);
         outbox.publishing.store(generation + 1, Ordering::Release);
         let retried = again.is_some();
         'connected: while outbox.generation() == generation {
@@ -493,7 +511,7 @@ fn publish_loop(outbox: &Outbox) {
                         } else {
                             again = Some(envelope.note);
                         }
-                        reported.lost(&settings.shown, &e.to_string());
+                        tries.lost(&settings.shown, &e.to_string());
                         break 'connected;
                     }
                 }
@@ -509,19 +527,9 @@ fn mark_down(mark: &AtomicU64, generation: u64) {
 }
 
 fn subscribe_loop(outbox: &Outbox) {
-    let mut reported = Reported {
-        what: "the subscriber",
-        lost: false,
-    };
-    let mut backoff = CLUSTER_RECONNECT_MS_MIN;
-    let mut seen_generation = outbox.generation();
+    let mut tries = Tries::new("the subscriber", outbox);
     loop {
-        let (generation, settings) = outbox.current();
-        if generation != seen_generation {
-            seen_generation = generation;
-            reported.lost = false;
-            backoff = CLUSTER_RECONNECT_MS_MIN;
-        }
+        let (generation, settings) = tries.settings(outbox);
         let Some(settings) = settings else {
             outbox.wait_unless_reconfigured(generation, POLL);
             continue;
@@ -538,8 +546,7 @@ fn subscribe_loop(outbox: &Outbox) {
                     .and_then(|()| pubsub.set_read_timeout(Some(POLL)))
                 {
                     Ok(()) => {
-                        reported.back(&settings.shown);
-                        backoff = CLUSTER_RECONNECT_MS_MIN;
+                        tries.back(&settings.shown);
                         outbox.subscribed.store(generation + 1, Ordering::Release);
                         let why = loop {
                             if outbox.generation() != generation {
@@ -561,9 +568,8 @@ fn subscribe_loop(outbox: &Outbox) {
         };
         // `None`: the settings changed; connect with the new ones at once.
         if let Some(why) = why {
-            reported.lost(&settings.shown, &why);
-            outbox.wait_unless_reconfigured(generation, Duration::from_millis(backoff));
-            backoff = (backoff * 2).min(CLUSTER_RECONNECT_MS_MAX);
+            tries.lost(&settings.shown, &why);
+            tries.wait(outbox);
         }
     }
 }
