@@ -433,11 +433,16 @@ fn with_share_pages_a_page_one_node_rendered_is_served_by_the_other() {
         (cache, body)
     };
     let (cache, rendered) = page(a);
+    let answered = Instant::now();
     assert_eq!(cache, "miss");
     assert!(rendered.contains("<p>render 0."), "{rendered}");
     eventually("B kept A's page", || {
         (b.metric("bext_cluster_pages_kept_total") >= 1).then_some(())
     });
+    eprintln!(
+        "B kept A's page {} ms after A answered",
+        answered.elapsed().as_millis()
+    );
     // The page A rendered, byte for byte, without a render on B.
     assert_eq!(page(b).1, rendered);
     assert_eq!(page(b), ("hit".to_owned(), rendered));
