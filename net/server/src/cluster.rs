@@ -19,9 +19,10 @@
 //!
 //! **TLS** (`rediss://`): the client's rustls, trusting the system's roots or the one
 //! authority of `redis_ca`, and showing the certificate of `redis_client_cert` and
-//! `redis_client_key` to a Redis that asks for one; all read at start (a file that cannot
-//! be read, or a key that is not the certificate's, stops the start). URLs are logged
-//! without their password.
+//! `redis_client_key` to a Redis that asks for one; all read when the settings are made, at
+//! start and at each reload that changes them (a file that cannot be read, or a key that is
+//! not the certificate's, stops the start or fails the reload). URLs are logged without
+//! their password.
 //!
 //! **Reload.** The outbox lives as long as the process; a reload that changes `[cluster]`
 //! (adds it, removes it, or changes any of its settings) hands the threads new settings
