@@ -120,6 +120,11 @@ pub(crate) async fn report(service: Rc<Service>) {
         if race(tick, service.shard.stop.wait()).await.is_none() {
             break;
         }
+        if !outbox.is_configured() {
+            // No `[cluster]` now (a reload may add one): nothing to tell, nobody to tell.
+            reported = None;
+            continue;
+        }
         let changes = service.realtime.hub.borrow().changes();
         let due = match reported {
             None => changes > 0,
