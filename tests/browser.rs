@@ -412,6 +412,62 @@ fn driver_steps_and_problems_on_a_static_page() {
     assert_eq!(paths, ["body > p", "body > img"]);
 }
 
+/// The realtime publish token of the WebSocket test.
+const REALTIME_TOKEN: &str = "publish-token-0123456789abcdef0123456789";
+
+#[test]
+fn chromium_opens_a_realtime_websocket_over_http2_by_extended_connect() {
+    let dir = TempDir::new("browser-ws-h2");
+    dir.write(
+        "www/index.html",
+        "<!doctype html><html><head><link rel=\"icon\" href=\"data:,\"></head>\
+         <body><p>hi</p></body></html>\n",
+    );
+    let log = dir.path().join("access.log");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nshards = 1\n\
+             access_log = \"{}\"\n\n[realtime]\npublish_token = \"{REALTIME_TOKEN}\"\n\n\
+             [[site]]\nhosts = [\"localhost\"]\nroot = \"www\"\ntls = \"self-signed\"\n",
+            log.display()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    let origin = format!("https://localhost:{}", bext.https_addr().port());
+    let driver = Driver::install();
+    let mut plan = Plan::new();
+    plan.ignore_https_errors();
+    let home = plan.goto(&format!("{origin}/index.html"));
+    // The page opens the WebSocket on the connection it came over, then publishes; the
+    // event comes back as a message.
+    let got = plan.evaluate(&format!(
+        "new Promise((resolve) => {{\
+           const ws = new WebSocket('wss://localhost:{port}/__bext/realtime/ws?topics=t');\
+           ws.onopen = () => fetch('/__bext/realtime/publish', {{ method: 'POST',\
+             headers: {{ authorization: 'Bearer {REALTIME_TOKEN}' }},\
+             body: JSON.stringify({{ topic: 't', data: 'from chromium' }}) }});\
+           ws.onmessage = (e) => {{ resolve(JSON.parse(e.data).data); ws.close(); }};\
+           ws.onerror = () => resolve('error');\
+         }})",
+        port = bext.https_addr().port()
+    ));
+    let outcome = driver.run(&plan);
+    assert_eq!(outcome.output(home)["status"], 200);
+    assert_eq!(outcome.output(got), "from chromium");
+    assert_eq!(outcome.problems_after(home), Vec::<String>::new());
+    // Chromium asked for it over HTTP/2, as an extended CONNECT (RFC 8441), not by a second
+    // connection's HTTP/1.1 upgrade.
+    let logged = common::eventually("the WebSocket's line in the access log", || {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        text.contains("/__bext/realtime/ws").then_some(text)
+    });
+    assert!(
+        logged.contains("\"CONNECT /__bext/realtime/ws?topics=t HTTP/2.0\" 200"),
+        "{logged}"
+    );
+}
+
 /// The harness's own pieces, on literals.
 #[test]
 fn snapshot_differences_name_the_element_the_property_and_both_values() {

@@ -9,6 +9,7 @@
 // keeps it outside the clone). A plan:
 //
 //   { "stepTimeoutMs": 10000, "viewport": { "width": 1280, "height": 800 },
+//     "ignoreHttpsErrors": false,     (true: any certificate, for tls = "self-signed")
 //     "steps": [ { "op": "goto", "url": "http://127.0.0.1:8080/" }, … ] }
 //
 // Steps (each has the plan's deadline, or its own `timeoutMs`, for all it waits on):
@@ -65,7 +66,10 @@ const main = async () => {
     timeout: plan.stepTimeoutMs,
   });
   try {
-    const context = await browser.newContext({ viewport: plan.viewport ?? null });
+    const context = await browser.newContext({
+      viewport: plan.viewport ?? null,
+      ignoreHTTPSErrors: plan.ignoreHttpsErrors ?? false,
+    });
     page = await context.newPage();
     page.setDefaultTimeout(plan.stepTimeoutMs);
     page.setDefaultNavigationTimeout(plan.stepTimeoutMs);

@@ -71,6 +71,7 @@ impl Driver {
         let plan_json = json!({
             "stepTimeoutMs": STEP_DEADLINE.as_millis() as u64,
             "viewport": { "width": VIEWPORT_WIDTH_PX, "height": VIEWPORT_HEIGHT_PX },
+            "ignoreHttpsErrors": plan.ignore_https_errors,
             "steps": plan.steps,
         })
         .to_string();
@@ -137,11 +138,18 @@ pub struct Step(usize);
 #[derive(Default)]
 pub struct Plan {
     steps: Vec<Value>,
+    /// Accept any certificate (a site's `tls = "self-signed"`).
+    ignore_https_errors: bool,
 }
 
 impl Plan {
     pub fn new() -> Plan {
         Plan::default()
+    }
+
+    /// Accepts any certificate: for pages served with `tls = "self-signed"`.
+    pub fn ignore_https_errors(&mut self) {
+        self.ignore_https_errors = true;
     }
 
     /// Navigates to `url` and waits for its `load` event; outputs `{status, url}`.
