@@ -27,7 +27,7 @@ struct Report {
 
 impl NodesPresence {
     /// Shard `shard` of node `node` has `counts` subscribers now (an empty list: none).
-    pub fn report(&mut self, node: &str, shard: usize, counts: Vec<(String, u64)>, now_ms: u64) {
+    pub fn report(&mut self, node: &str, shard: usize, counts: &[(String, u64)], now_ms: u64) {
         self.sweep(now_ms);
         let key = (node.to_owned(), shard);
         if counts.is_empty() {
@@ -48,7 +48,7 @@ impl NodesPresence {
             key,
             Report {
                 at_ms: now_ms,
-                counts: counts.into_iter().collect(),
+                counts: counts.iter().cloned().collect(),
             },
         );
     }
@@ -91,16 +91,16 @@ mod tests {
     #[test]
     fn reports_add_up_per_topic_while_fresh() {
         let mut table = NodesPresence::default();
-        table.report("b", 0, counts(&[("room", 2), ("lobby", 1)]), 0);
-        table.report("b", 1, counts(&[("room", 3)]), 10);
-        table.report("c", 0, counts(&[("room", 1)]), 20);
+        table.report("b", 0, &counts(&[("room", 2), ("lobby", 1)]), 0);
+        table.report("b", 1, &counts(&[("room", 3)]), 10);
+        table.report("c", 0, &counts(&[("room", 1)]), 20);
         assert_eq!(table.count("room", 30), 6);
         assert_eq!(table.count("lobby", 30), 1);
         assert_eq!(table.count("none", 30), 0);
         assert_eq!(table.nodes(30), 2);
         // A newer report replaces the shard's last one; an empty one removes it.
-        table.report("b", 1, counts(&[("room", 1)]), 40);
-        table.report("c", 0, Vec::new(), 50);
+        table.report("b", 1, &counts(&[("room", 1)]), 40);
+        table.report("c", 0, &[], 50);
         assert_eq!(table.count("room", 60), 3);
         assert_eq!(table.nodes(60), 1);
         // Not renewed in time: it no longer counts.
@@ -113,7 +113,7 @@ mod tests {
     fn the_table_is_bounded() {
         let mut table = NodesPresence::default();
         for shard in 0..CLUSTER_PRESENCE_REPORTS_MAX + 10 {
-            table.report("b", shard, counts(&[("t", 1)]), shard as u64);
+            table.report("b", shard, &counts(&[("t", 1)]), shard as u64);
         }
         assert_eq!(table.reports.len(), CLUSTER_PRESENCE_REPORTS_MAX);
         // The oldest went.

@@ -113,12 +113,14 @@ impl Outbox {
     pub fn offer_page(&self, page: PageNote) -> bool {
         let bytes = page_bytes(&page);
         let before = self.pages_queued_bytes.fetch_add(bytes, Ordering::AcqRel);
-        if before + bytes > CLUSTER_PAGES_QUEUED_BYTES_MAX || !self.send(Note::Page(Box::new(page)))
-        {
+        if before + bytes > CLUSTER_PAGES_QUEUED_BYTES_MAX {
             self.pages_queued_bytes.fetch_sub(bytes, Ordering::AcqRel);
-            if before + bytes > CLUSTER_PAGES_QUEUED_BYTES_MAX {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
-            }
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        // (`send` counts a full queue itself.)
+        if !self.send(Note::Page(Box::new(page))) {
+            self.pages_queued_bytes.fetch_sub(bytes, Ordering::AcqRel);
             return false;
         }
         self.pages_offered.fetch_add(1, Ordering::Relaxed);
@@ -266,7 +268,6 @@ pub(crate) fn configure(
         .unwrap_or_else(PoisonError::into_inner) = settings.map(Arc::new);
     outbox.configured.store(config.is_some(), Ordering::Release);
     outbox.generation.fetch_add(1, Ordering::AcqRel);
-    let first = current.is_none() && outbox.publisher.get().is_none();
     let was = current.is_some();
     *current = config.cloned();
     drop(current);
@@ -277,7 +278,8 @@ pub(crate) fn configure(
         }
         _ => {}
     }
-    if first && shown.is_some() {
+    // The threads start with the first `[cluster]`, and then live as long as the process.
+    if shown.is_some() && outbox.publisher.get().is_none() {
         start_threads(outbox);
     } else if let Some(publisher) = outbox.publisher.get() {
         publisher.unpark();

@@ -29,9 +29,19 @@ use bext_shards::clock;
 use super::app::page::CachedPage;
 use super::{Service, State};
 
-/// Offers `page`, just stored fresh under `(site, key)` by this shard's own render or fetch,
-/// to the other nodes (when `[cluster] share_pages` is on).
-pub(crate) fn offer(service: &Service, site: usize, key: &[u8], page: &CachedPage) {
+/// Offers `page`, just stored under `(site, key)` by this shard's own render or fetch, to
+/// the other nodes when `admission` says it was stored fresh and `[cluster] share_pages` is
+/// on.
+pub(crate) fn offer_stored(
+    service: &Service,
+    admission: Admission,
+    site: usize,
+    key: &[u8],
+    page: &CachedPage,
+) {
+    if admission != Admission::Stored {
+        return;
+    }
     let Some(outbox) = service.shard.cluster.as_ref().filter(|o| o.share_pages()) else {
         return;
     };
@@ -54,19 +64,6 @@ pub(crate) fn offer(service: &Service, site: usize, key: &[u8], page: &CachedPag
     };
     if let Some(note) = PageNote::offer(&offered) {
         outbox.offer_page(note);
-    }
-}
-
-/// Offers `page` when `admission` says this shard's cache stored it fresh.
-pub(crate) fn offer_stored(
-    service: &Service,
-    admission: Admission,
-    site: usize,
-    key: &[u8],
-    page: &CachedPage,
-) {
-    if admission == Admission::Stored {
-        offer(service, site, key, page);
     }
 }
 

@@ -185,17 +185,33 @@ async fn with_body(
         return;
     }
     let view = owned.view();
-    let response = match catch_sync(|| connection.service.answer_now(&view, &route, started)) {
+    let response = answer(connection, &view, &route, started).await;
+    respond_with(connection, respond, &view, response, started).await;
+}
+
+/// The service's answer: at once when it can, else awaited; a panic in either is a 500.
+pub(super) async fn answer(
+    connection: &Connection,
+    view: &Request<'_>,
+    route: &crate::service::Route,
+    started: Instant,
+) -> Response {
+    match catch_sync(|| connection.service.answer_now(view, route, started)) {
         Ok(Outcome::Ready(response)) => response,
         Ok(Outcome::Later) => {
-            match catch_unwind(connection.service.answer(&view, &route, started)).await {
+            match catch_unwind(connection.service.answer(view, route, started)).await {
                 Ok(response) => response,
-                Err(message) => panicked(connection, &view, &message),
+                Err(message) => panicked(connection, view, &message),
             }
         }
-        Err(message) => panicked(connection, &view, &message),
-    };
-    respond_with(connection, respond, &view, response, started).await;
+        Err(message) => panicked(connection, view, &message),
+    }
+}
+
+/// How long a write may wait for the client's window (`write_stall_timeout_ms`).
+pub(super) fn write_stall(connection: &Connection) -> Duration {
+    let timeouts = connection.service.current().snapshot.config.server.timeouts;
+    Duration::from_millis(timeouts.write_stall_timeout_ms)
 }
 
 /// A stream whose answer needs the disk, an engine or another shard.
@@ -252,7 +268,7 @@ pub(super) async fn respond_with(
     );
 }
 
-pub(super) fn panicked(connection: &Connection, request: &Request<'_>, message: &str) -> Response {
+fn panicked(connection: &Connection, request: &Request<'_>, message: &str) -> Response {
     crate::driver::panicked(&connection.service.shard, request, message)
 }
 
@@ -457,16 +473,7 @@ async fn send(
     request: &Request<'_>,
     response: Response,
 ) -> u64 {
-    let stall = Duration::from_millis(
-        connection
-            .service
-            .current()
-            .snapshot
-            .config
-            .server
-            .timeouts
-            .write_stall_timeout_ms,
-    );
+    let stall = write_stall(connection);
     let Some((head, ends)) = head(connection, request, &response) else {
         respond.send_reset(h2::Reason::INTERNAL_ERROR);
         return 0;

@@ -29,10 +29,9 @@ use bext_shards::deadlines::DeadlineSlot;
 use bext_shards::rt::{self, BufResult};
 
 use super::Connection;
-use super::stream::{Open, head, panicked, respond_with};
+use super::stream::{Open, answer, head, respond_with, write_stall};
 use crate::h2pipe::send_data;
 use crate::service::{Body, OwnedRequest, Route, Upgraded};
-use crate::shard::guard::{catch_sync, catch_unwind};
 use crate::transport::{TransportRead, TransportWrite};
 
 /// Answers an extended CONNECT and, when the answer takes the stream, runs what it became.
@@ -48,16 +47,7 @@ pub(super) async fn serve(
     let connection = &open.0;
     let service = &connection.service;
     let view = owned.view();
-    let mut response = match catch_sync(|| service.answer_now(&view, &route, started)) {
-        Ok(crate::service::Outcome::Ready(response)) => response,
-        Ok(crate::service::Outcome::Later) => {
-            match catch_unwind(service.answer(&view, &route, started)).await {
-                Ok(response) => response,
-                Err(message) => panicked(connection, &view, &message),
-            }
-        }
-        Err(message) => panicked(connection, &view, &message),
-    };
+    let mut response = answer(connection, &view, &route, started).await;
     let taken = (200..300).contains(&response.status) && matches!(response.body, Body::Upgraded(_));
     if !taken {
         drop(body);
@@ -86,15 +76,7 @@ pub(super) async fn serve(
         started,
         None,
     );
-    let stall = Duration::from_millis(
-        service
-            .current()
-            .snapshot
-            .config
-            .server
-            .timeouts
-            .write_stall_timeout_ms,
-    );
+    let stall = write_stall(connection);
     let mut read = StreamRead {
         body,
         held: Bytes::new(),

@@ -156,12 +156,10 @@ pub(crate) async fn report(service: Rc<Service>) {
 impl Service {
     /// Shard `shard` of node `node` reported its subscribers (`[cluster]`).
     pub fn on_cluster_presence(&self, node: &str, shard: usize, counts: &[(String, u64)]) {
-        self.realtime.nodes.borrow_mut().report(
-            node,
-            shard,
-            counts.to_vec(),
-            clock::monotonic_ms(),
-        );
+        self.realtime
+            .nodes
+            .borrow_mut()
+            .report(node, shard, counts, clock::monotonic_ms());
     }
 
     /// This shard's subscribers to each of `topics`.
