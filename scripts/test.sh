@@ -60,7 +60,7 @@ fi
 
 # aioquic (PyPI), the HTTP/3 client of tests/h3.rs, websockets, the WebSocket server and
 # client of tests/proxy.rs, h2 with websockets' frames for WebSockets over HTTP/2
-# (tests/h2/ws_connect.py), and grpcio with its health checking service, the gRPC server
+# (tests/common/ws_connect.py), and grpcio with its health checking service, the gRPC server
 # and client of tests/proxy_upstreams.rs, in a virtual environment of its own outside the clone (a test
 # run alone installs what it needs there itself).
 quic_venv=/var/cache/bext/quic-venv

@@ -40,23 +40,6 @@ fn site(tag: &str, server: &str) -> (TempDir, PathBuf) {
     (dir, config)
 }
 
-/// The UDP address bext reported serving HTTP/3 on.
-fn quic_addr(bext: &Bext) -> SocketAddr {
-    assert!(
-        bext.wait_for_stderr("HTTP/3 over QUIC"),
-        "{}",
-        bext.stderr()
-    );
-    let stderr = bext.stderr();
-    stderr
-        .lines()
-        .find(|line| line.contains("HTTP/3 over QUIC"))
-        .and_then(|line| line.split("https://").nth(1))
-        .and_then(|after| after.split_whitespace().next())
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("an HTTP/3 address in {stderr}"))
-}
-
 /// The interpreter with aioquic, installed into a virtual environment on first use.
 fn aioquic_python() -> PathBuf {
     common::venv_python("aioquic", AIOQUIC)
@@ -177,7 +160,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 fn every_static_answer_is_the_same_over_http3_as_over_http2() {
     let (_dir, config) = site("h3-same", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let https = bext.https_addr();
     let url = |path: &str| format!("https://localhost:{}{path}", https.port());
     let etag = curl_h2(&url("/"), &[])
@@ -227,7 +210,7 @@ fn every_static_answer_is_the_same_over_http3_as_over_http2() {
 fn many_requests_run_as_parallel_streams_of_one_connection() {
     let (_dir, config) = site("h3-parallel", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let requests: Vec<Value> = (0..40)
         .map(|i| json!({"path": if i % 4 == 0 { "/big.bin" } else { "/style.css" }}))
         .collect();
@@ -251,7 +234,7 @@ fn many_requests_run_as_parallel_streams_of_one_connection() {
 fn small_answers_to_one_connection_leave_in_bursts() {
     let (_dir, config) = site("h3-bursts", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     // In the file cache first, so that every answer is made in the pass its request
     // arrives in.
     assert_eq!(bext.get("/index.html").status, 200);
@@ -285,7 +268,7 @@ fn denied_clients_are_refused_over_http3_too() {
         "shards = 1\n[waf]\ndeny = [\"127.0.0.1\"]\nallow = [\"127.0.0.0/8\"]",
     );
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let report = h3(quic, json!([{"requests": [{"path": "/index.html"}]}]));
     let got = answers(&report, 0);
     assert_eq!(got[0]["status"].as_u64(), Some(403), "{report}");
@@ -332,7 +315,7 @@ export function GET(request: Request) {
          [[site]]\nhosts = [\"localhost\"]\napp = \".\"\ntls = \"self-signed\"\n",
     );
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let https = bext.https_addr();
     let report = h3(
         quic,
@@ -375,7 +358,7 @@ export function GET(request: Request) {
 fn https_answers_advertise_http3_and_plain_ones_do_not() {
     let (_dir, config) = site("h3-alt-svc", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let https = bext.https_addr();
     let expected = format!("h3=\":{}\"; ma=86400", quic.port());
     for flag in ["--http1.1", "--http2"] {
@@ -406,7 +389,7 @@ fn a_connection_whose_datagrams_reach_another_shard_is_served_by_its_own() {
     // Without the eBPF program that steers by connection ID (what a host that cannot load it
     // runs), the classic-BPF one steers by CPU.
     let bext = Bext::serve_config_env(&config, &[], &[("BEXT_DANGER_NO_QUIC_STEERING", "1")]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     // Shards are pinned to CPUs 0 and 1, and the kernel gives a datagram to the shard of the
     // CPU it arrived on: on loopback, the sender's. The client starts on CPU 0, so shard 0
     // owns the connection; moved to CPU 1, its datagrams reach shard 1, which forwards them.
@@ -452,7 +435,7 @@ fn the_ebpf_program_hands_each_datagram_to_the_shard_its_connection_id_names() {
     }
     let (_dir, config) = site("h3-steer", "shards = 2");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     assert_eq!(
         bext.metric("bext_quic_steering_attached"),
         1,
@@ -484,7 +467,7 @@ fn the_ebpf_program_hands_each_datagram_to_the_shard_its_connection_id_names() {
 fn ngtcp2s_client_is_served() {
     let (_dir, config) = site("h3-ngtcp2", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let download = TempDir::new("h3-ngtcp2-download");
     for (path, method) in [("/", "GET"), ("/big.bin", "GET"), ("/", "HEAD")] {
         let url = format!("https://localhost:{}{path}", quic.port());
@@ -547,7 +530,7 @@ fn replies(socket: &UdpSocket, quiet: Duration) -> Vec<Vec<u8>> {
 fn probes_get_the_rfc_s_answers_while_others_are_served() {
     let (_dir, config) = site("h3-probes", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let probe = UdpSocket::bind("127.0.0.1:0").expect("a UDP socket");
     probe.connect(quic).expect("connect");
     let dcid = [7u8; 8];
@@ -631,19 +614,34 @@ fn probes_get_the_rfc_s_answers_while_others_are_served() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
-    // A request without `:path`: malformed (RFC 9114 §4.1.2), answered 400 on its stream.
-    // Then a DATA frame before any HEADERS: the connection is closed with
-    // H3_FRAME_UNEXPECTED (§4.1). A client after them is served.
+    // Requests without `:path`, with a `:protocol` on a GET, a CONNECT without one (no
+    // tunnels here) and an extended CONNECT without `:authority`: malformed (RFC 9114
+    // §4.1.2, RFC 9220 with RFC 8441 §4), each answered 400 on its stream. Then a DATA frame
+    // before any HEADERS: the connection is closed with H3_FRAME_UNEXPECTED (§4.1). A client
+    // after them is served.
+    let connect = |fields: &[(&str, &str)]| {
+        let mut raw = vec![json!([":method", "CONNECT"]), json!([":scheme", "https"])];
+        raw.extend(fields.iter().map(|(name, value)| json!([name, value])));
+        json!({"raw_headers": raw})
+    };
     let report = h3(
         quic,
         json!([
-            {"requests": [{"raw_headers": [[":method", "GET"], [":scheme", "https"], [":authority", "localhost"]]}]},
+            {"requests": [
+                {"raw_headers": [[":method", "GET"], [":scheme", "https"], [":authority", "localhost"]]},
+                {"raw_headers": [[":method", "GET"], [":protocol", "websocket"], [":scheme", "https"],
+                                 [":authority", "localhost"], [":path", "/"]]},
+                connect(&[(":authority", "localhost"), (":path", "/")]),
+                connect(&[(":protocol", "websocket"), (":path", "/")]),
+            ]},
             {"requests": [{"raw": "000178"}]},
             {"requests": [{"path": "/"}]},
         ]),
     );
-    let malformed = &answers(&report, 0)[0];
-    assert_eq!(malformed["status"], 400, "{malformed}");
+    for malformed in answers(&report, 0) {
+        assert_eq!(malformed["status"], 400, "{malformed}");
+    }
+    assert_eq!(answers(&report, 0).len(), 4);
     let closed = &answers(&report, 1)[0]["closed"];
     assert_eq!(closed["error_code"], 0x105, "{closed}");
     assert_eq!(answers(&report, 2)[0]["status"], 200);
@@ -653,7 +651,7 @@ fn probes_get_the_rfc_s_answers_while_others_are_served() {
 fn a_stop_lets_downloads_in_flight_finish() {
     let (_dir, config) = site("h3-drain", "shards = 1");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let plan = json!([{"parallel": true, "say_headers": true,
                        "requests": [{"path": "/big.bin"}, {"path": "/big.bin"}]}]);
     let mut client = h3_spawn(quic, plan);
@@ -708,7 +706,7 @@ fn quic_config_errors_name_the_key() {
 fn without_retry_a_client_is_served_and_no_retry_is_sent() {
     let (_dir, config) = site("h3-no-retry", "shards = 1\nquic_retry = false");
     let bext = Bext::serve_config(&config, &[]);
-    let quic = quic_addr(&bext);
+    let quic = bext.quic_addr();
     let report = h3(quic, json!([{"requests": [{"path": "/"}]}]));
     assert_eq!(answers(&report, 0)[0]["body"], "hello over h3\n");
     assert_eq!(bext.metric("bext_quic_retries_total"), 0);

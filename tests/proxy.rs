@@ -440,7 +440,7 @@ fn websockets_pass_through_as_a_tunnel() {
 }
 
 #[test]
-fn websockets_over_http2_reach_an_http1_upstream_as_an_upgrade() {
+fn websockets_over_http2_and_http3_reach_an_http1_upstream_as_an_upgrade() {
     let upstream = Upstream::websocket();
     let plain = Upstream::start("plain");
     let dir = TempDir::new("proxy-ws-h2");
@@ -448,7 +448,8 @@ fn websockets_over_http2_reach_an_http1_upstream_as_an_upgrade() {
     let config = dir.write(
         "bext.toml",
         format!(
-            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nshards = 1\n\n\
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nhttp3 = true\n\
+             shards = 1\n\n\
              [[upstream]]\nname = \"ws\"\nservers = [\"{}\"]\n\
              [[upstream]]\nname = \"plain\"\nservers = [\"{}\"]\n\n\
              [[site]]\nroot = \"www\"\ntls = \"self-signed\"\n\
@@ -460,10 +461,11 @@ fn websockets_over_http2_reach_an_http1_upstream_as_an_upgrade() {
     );
     let bext = Bext::serve_config(&config, &[]);
     let https = bext.https_addr();
-    // Over h2c and over TLS: small messages, then ones larger than the stream's window
+    let quic = bext.quic_addr();
+    // Over h2c, TLS and HTTP/3: small messages, then ones larger than the stream's window
     // (sent and echoed as the windows open), then with permessage-deflate, negotiated
     // between the client and the upstream through the tunnel.
-    let cases: [(std::net::SocketAddr, &str, &[&str], &str); 4] = [
+    let cases: [(std::net::SocketAddr, &str, &[&str], &str); 7] = [
         (bext.addr, "plain", &["--echo", "200", "64"], "open 200 -"),
         (https, "tls", &["--echo", "3", "1500000"], "open 200 -"),
         (
@@ -478,6 +480,14 @@ fn websockets_over_http2_reach_an_http1_upstream_as_an_upgrade() {
             &["--echo", "1", "10", "--then-open"],
             "open 200 -",
         ),
+        (quic, "h3", &["--echo", "200", "64"], "open 200 -"),
+        (quic, "h3", &["--echo", "3", "1500000"], "open 200 -"),
+        (
+            quic,
+            "h3",
+            &["--echo", "20", "5000", "--deflate", "--then-open"],
+            "open 200 permessage-deflate",
+        ),
     ];
     for (addr, tls, args, open) in cases {
         let out = common::ws_connect_output(addr, tls, "/chat", args);
@@ -490,20 +500,22 @@ fn websockets_over_http2_reach_an_http1_upstream_as_an_upgrade() {
             "{args:?}"
         );
     }
-    // The upstream refuses a handshake it cannot speak: its answer passes through.
-    let out = common::ws_connect_output(bext.addr, "plain", "/chat", &["--version", "8"]);
-    assert!(out[1].starts_with("refused 400"), "{out:?}");
-    // A 101 without the accept for the key bext sent is a bad response, never a tunnel.
-    let out = common::ws_connect_output(bext.addr, "plain", "/bad-accept", &[]);
-    assert!(out[1].starts_with("refused 502 "), "{out:?}");
+    for (addr, transport) in [(bext.addr, "plain"), (quic, "h3")] {
+        // The upstream refuses a handshake it cannot speak: its answer passes through.
+        let out = common::ws_connect_output(addr, transport, "/chat", &["--version", "8"]);
+        assert!(out[1].starts_with("refused 400"), "{transport}: {out:?}");
+        // A 101 without the accept for the key bext sent is a bad response, never a tunnel.
+        let out = common::ws_connect_output(addr, transport, "/bad-accept", &[]);
+        assert!(out[1].starts_with("refused 502 "), "{transport}: {out:?}");
+    }
     assert!(
         bext.wait_for_stderr("101 without the Sec-WebSocket-Accept for the key sent"),
         "{}",
         bext.stderr()
     );
-    // Four tunnels and the second stream of the last connection.
-    assert_eq!(bext.metric("bext_proxy_upgrades_total"), 5);
-    assert_eq!(bext.metric("bext_proxy_bad_responses_total"), 1);
+    // Seven tunnels and the second stream of two connections.
+    assert_eq!(bext.metric("bext_proxy_upgrades_total"), 9);
+    assert_eq!(bext.metric("bext_proxy_bad_responses_total"), 2);
 }
 
 #[test]

@@ -542,42 +542,107 @@ fn websocket_subscribers_may_negotiate_deflate_when_the_config_allows() {
 }
 
 #[test]
-fn websocket_subscribers_over_http2_come_by_extended_connect() {
-    let dir = TempDir::new("realtime-ws-h2");
+fn websocket_subscribers_over_http2_and_http3_come_by_extended_connect() {
+    let dir = TempDir::new("realtime-ws-h2-h3");
     dir.write("www/index.html", "hi\n");
-    let bext = Bext::serve_config(
-        &config(&dir, "websocket_deflate = true"),
-        &["--shards", "2"],
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nhttp3 = true\n\n\
+             [realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\nwebsocket_deflate = true\n\n\
+             [[site]]\nroot = \"www\"\ntls = \"self-signed\"\n"
+        ),
     );
+    let bext = Bext::serve_config(&config, &["--shards", "2"]);
+    // HTTP/2 by prior knowledge (RFC 8441), then HTTP/3 (RFC 9220): the same subscriber.
+    for (addr, transport) in [(bext.addr, "plain"), (bext.quic_addr(), "h3")] {
+        subscribes_by_extended_connect(&bext, addr, transport);
+    }
+}
+
+#[test]
+fn a_stop_closes_websockets_over_http1_and_http3_with_1001_and_waits_only_for_that() {
+    let dir = TempDir::new("realtime-ws-stop");
+    dir.write("www/index.html", "hi\n");
+    // A drain deadline far beyond the wait below: the stop must not need it.
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nhttp3 = true\n\
+             drain_deadline_ms = 600000\n\n\
+             [realtime]\npublish_token = \"{PUBLISH_TOKEN}\"\n\n\
+             [[site]]\nroot = \"www\"\ntls = \"self-signed\"\n"
+        ),
+    );
+    let mut bext = Bext::serve_config(&config, &["--shards", "2"]);
+    let url = format!("ws://{}/__bext/realtime/ws?topics=room", bext.addr);
+    let (mut h1, h1_lines, _) = ws_subscriber(0, &url, usize::MAX, false);
     let path = "/__bext/realtime/ws?topics=room";
-    // Offers deflate, reads three messages, closes, then opens a second stream on the same
-    // connection.
+    let (mut h3, h3_lines) = common::ws_connect(bext.quic_addr(), "h3", path, &["--until-close"]);
+    let open: Vec<String> = h3_lines.iter().take(2).collect();
+    assert_eq!(open, ["settings connect=1", "open 200 -"]);
+    wait_for_subscribers(&bext, 2);
+    let stopped = Instant::now();
+    bext.signal(15);
+    // Each gets the server's close before the server is gone (HTTP/2's is not checked here:
+    // Python's h2 takes the GOAWAY of a graceful stop for the connection's end).
+    assert_eq!(h1_lines.iter().collect::<Vec<_>>(), ["closed 1001"]);
+    assert!(h1.wait().expect("the HTTP/1.1 client ends").success());
+    assert_eq!(
+        h3_lines.iter().collect::<Vec<_>>(),
+        ["closed 1001", "ended"]
+    );
+    assert!(h3.wait().expect("the HTTP/3 client ends").success());
+    assert!(bext.wait_exit().success());
+    // The closes were answered: nothing held the drain to its deadline.
+    assert!(
+        stopped.elapsed() < Duration::from_secs(60),
+        "the stop waited {:?} for its WebSockets",
+        stopped.elapsed()
+    );
+}
+
+/// A subscriber over `transport` (`ws_connect.py`'s) to `addr`: offers deflate, reads three
+/// messages, closes, then opens a second stream on the same connection; then what cannot
+/// be a subscriber is refused with its reason over the same driver.
+fn subscribes_by_extended_connect(bext: &Bext, addr: std::net::SocketAddr, transport: &str) {
+    let path = "/__bext/realtime/ws?topics=room";
     let (mut ws, lines) = common::ws_connect(
-        bext.addr,
-        "plain",
+        addr,
+        transport,
         path,
         &["--receive", "3", "--deflate", "--then-open"],
     );
     let next = || {
         lines
             .recv_timeout(Duration::from_secs(30))
-            .expect("a line from the HTTP/2 WebSocket client")
+            .unwrap_or_else(|_| panic!("a line from the {transport} WebSocket client"))
     };
     assert_eq!(
         next(),
         "settings connect=1",
-        "SETTINGS_ENABLE_CONNECT_PROTOCOL"
+        "{transport}: SETTINGS_ENABLE_CONNECT_PROTOCOL"
     );
     let open = next();
-    assert!(open.starts_with("open 200 permessage-deflate"), "{open}");
-    let _sse = three_events_as_sse_has_them(&bext, 1, &next);
-    assert_eq!(next(), "closed 1000", "the close is echoed");
-    assert_eq!(next(), "ended", "the stream ends cleanly, not with a reset");
-    assert_eq!(next(), "again 200", "the connection carries another");
+    assert!(
+        open.starts_with("open 200 permessage-deflate"),
+        "{transport}: {open}"
+    );
+    let sse = three_events_as_sse_has_them(bext, 1, &next);
+    assert_eq!(next(), "closed 1000", "{transport}: the close is echoed");
+    assert_eq!(
+        next(),
+        "ended",
+        "{transport}: the stream ends cleanly, not with a reset"
+    );
+    assert_eq!(
+        next(),
+        "again 200",
+        "{transport}: the connection carries another"
+    );
     assert!(ws.wait().expect("the client ends").success());
     // The client is gone, and its second socket with it: the SSE subscriber is left.
-    wait_for_subscribers(&bext, 1);
-    // What cannot be a subscriber is refused with its reason, over the same driver.
+    wait_for_subscribers(bext, 1);
     let refusals: [(&str, &[&str], &str); 4] = [
         (
             path,
@@ -589,14 +654,16 @@ fn websocket_subscribers_over_http2_come_by_extended_connect() {
         ("/index.html", &[], "refused 405"),
     ];
     for (target, args, expect) in refusals {
-        let out = common::ws_connect_output(bext.addr, "plain", target, args);
+        let out = common::ws_connect_output(addr, transport, target, args);
         assert_eq!(out.first().map(String::as_str), Some("settings connect=1"));
         assert!(
             out.get(1).is_some_and(|line| line.starts_with(expect)),
-            "{target} {args:?}: {out:?}"
+            "{transport}: {target} {args:?}: {out:?}"
         );
     }
-    wait_for_subscribers(&bext, 1);
+    wait_for_subscribers(bext, 1);
+    drop(sse);
+    wait_for_subscribers(bext, 0);
 }
 
 #[test]

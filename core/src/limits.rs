@@ -297,6 +297,10 @@ pub const QUIC_RETRY_TOKEN_LIFETIME_MS: u64 = 10_000;
 /// Response body bytes one HTTP/3 stream keeps ahead of what QUIC has taken (a file or a
 /// stream body is read this far ahead, no further).
 pub const QUIC_STREAM_SEND_BYTES_MAX: usize = 256 * 1024;
+/// Bytes of an HTTP/3 extended CONNECT's stream (a WebSocket, RFC 9220) taken from QUIC
+/// ahead of the loop reading them; past this they wait in QUIC, whose stream window then
+/// holds the client back.
+pub const QUIC_TUNNEL_RECV_BYTES_MAX: usize = 64 * 1024;
 /// Largest HTTP/2 frame payload bext accepts (the protocol's default and floor).
 pub const H2_FRAME_BYTES_MAX: u32 = 16 * 1024;
 /// Response bytes one HTTP/2 stream hands the connection ahead of the client's window: a

@@ -272,6 +272,23 @@ impl Bext {
         metric_sample(&scrape, name).unwrap_or_else(|| panic!("{name} in {scrape}"))
     }
 
+    /// The UDP address bext reported serving HTTP/3 on (`http3 = true` or `listen_quic`).
+    pub fn quic_addr(&self) -> SocketAddr {
+        assert!(
+            self.wait_for_stderr("HTTP/3 over QUIC"),
+            "{}",
+            self.stderr()
+        );
+        let stderr = self.stderr();
+        stderr
+            .lines()
+            .find(|line| line.contains("HTTP/3 over QUIC"))
+            .and_then(|line| line.split("https://").nth(1))
+            .and_then(|after| after.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("an HTTP/3 address in {stderr}"))
+    }
+
     pub fn https_addr(&self) -> SocketAddr {
         assert!(self.wait_for_stderr("https://"), "{}", self.stderr());
         let stderr = self.stderr();
@@ -728,12 +745,13 @@ pub fn venv_python(import: &str, requirement: &str) -> PathBuf {
     python
 }
 
-/// The Python packages `tests/h2/ws_connect.py` imports, in the venv: `websockets` for the
-/// frames and `h2` for the stream (Debian's `python3-h2` is outside the venv).
-pub const WS_CONNECT_PACKAGES: &str = "websockets==15.0.1 h2==4.3.0";
+/// The Python packages `tests/common/ws_connect.py` imports, in the venv: `websockets` for the
+/// frames, `h2` and `aioquic` for the stream (Debian's `python3-h2` is outside the venv).
+pub const WS_CONNECT_PACKAGES: &str = "websockets==15.0.1 h2==4.3.0 aioquic==1.7.2";
 
-/// A WebSocket over HTTP/2 (RFC 8441) to `addr`: `tests/h2/ws_connect.py HOST PORT TLS PATH
-/// ARGS`, its output lines on a channel as they come (a caller may act on `open`). The
+/// A WebSocket over HTTP/2 (RFC 8441) or HTTP/3 (RFC 9220) to `addr`:
+/// `tests/common/ws_connect.py HOST PORT TRANSPORT PATH ARGS` (TRANSPORT: `plain`, `tls` or
+/// `h3`), its output lines on a channel as they come (a caller may act on `open`). The
 /// child is killed when dropped by the caller (`Child::kill`), or ends by itself.
 pub fn ws_connect(
     addr: SocketAddr,
@@ -741,8 +759,8 @@ pub fn ws_connect(
     path: &str,
     args: &[&str],
 ) -> (Child, std::sync::mpsc::Receiver<String>) {
-    let python = venv_python("websockets, h2", WS_CONNECT_PACKAGES);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/h2/ws_connect.py");
+    let python = venv_python("websockets, h2, aioquic", WS_CONNECT_PACKAGES);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/common/ws_connect.py");
     let mut child = Command::new(python)
         .arg(script)
         .args([&addr.ip().to_string(), &addr.port().to_string(), tls, path])

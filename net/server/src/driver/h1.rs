@@ -93,6 +93,9 @@ pub(crate) fn serve<T: Transport>(
                         super::tunnel::run(&shard, io.split(), read, tunnel).await;
                     }
                     Upgraded::Realtime(socket) => {
+                        // A stop waits for its close handshake (1001, `websocket.rs`), as
+                        // it waits for an HTTP/2 or HTTP/3 stream's.
+                        let _busy = crate::shard::Busy::hold(&shard);
                         Box::pin(super::websocket::run(&shard, io.split(), read, *socket)).await;
                     }
                 }

@@ -1,6 +1,6 @@
 //! An upgraded connection (a WebSocket through the proxy): once the upstream has answered
 //! `101 Switching Protocols` and the client has the head, the client's side (its HTTP/1.1
-//! connection, or the HTTP/2 stream its extended CONNECT opened) and the upstream's
+//! connection, or the HTTP/2 or HTTP/3 stream its extended CONNECT opened) and the upstream's
 //! connection carry bytes both ways until one side is done.
 //!
 //! Each direction is its own copy loop over the split halves, so a read waits on each side

@@ -1,5 +1,5 @@
-//! A realtime subscriber's WebSocket once its 101 is out (or, over HTTP/2, the 200 to its
-//! extended CONNECT): the client's two halves (the connection's, or the stream's) run side
+//! A realtime subscriber's WebSocket once its 101 is out (or, over HTTP/2 and HTTP/3, the
+//! 200 to its extended CONNECT): the client's two halves (the connection's, or the stream's) run side
 //! by side, the reading one feeding the client's bytes to the socket (its pings,
 //! its close), the writing one writing what the socket gives (events, pongs, keep-alive
 //! pings, the close). As in `tunnel.rs`, no read is cancelled while the other side works:

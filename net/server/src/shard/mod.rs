@@ -78,6 +78,24 @@ pub(crate) struct Shard {
     scrapes: RefCell<metrics::PendingScrapes>,
 }
 
+/// Holds the shard's drain while it lives: one more busy connection, counted out when
+/// dropped (however the connection's future ends).
+pub(crate) struct Busy<'a>(&'a Shard);
+
+impl<'a> Busy<'a> {
+    pub fn hold(shard: &'a Shard) -> Busy<'a> {
+        shard.busy_connections.set(shard.busy_connections.get() + 1);
+        Busy(shard)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        let busy = &self.0.busy_connections;
+        busy.set(busy.get().saturating_sub(1));
+    }
+}
+
 impl Shard {
     pub fn new(
         id: usize,

@@ -45,6 +45,9 @@ pub(super) struct Conn {
     /// drained connection is closed only once they are done (closing drops quiche's
     /// buffers).
     pub unacked: Vec<u64>,
+    /// Streams an extended CONNECT opened (some may have ended since): their bytes are
+    /// pulled from quiche as their loops make room (`upgraded.rs`).
+    upgrading: Vec<u64>,
 }
 
 impl Conn {
@@ -60,6 +63,7 @@ impl Conn {
             next_stream: 0,
             cids: Vec::new(),
             unacked: Vec::new(),
+            upgrading: Vec::new(),
         }
     }
 
@@ -84,6 +88,7 @@ impl Conn {
         if draining && self.goaway.is_none() {
             self.send_goaway();
         }
+        self.pull_upgrading();
         loop {
             let Some(h3) = self.h3.as_mut() else {
                 return;
@@ -124,22 +129,72 @@ impl Conn {
                             stream::refuse(endpoint, self.peer, None, 400, "malformed request", now)
                         }
                     };
+                    if let Stream::Upgrading(..) = stream {
+                        self.upgrading.push(id);
+                    }
                     self.streams.insert(id, stream);
                 }
                 (id, quiche::h3::Event::Data) => self.read_body(endpoint, id),
-                (id, quiche::h3::Event::Finished) => {
-                    if let Some(Stream::Receiving { .. }) = self.streams.get(&id) {
-                        self.body_complete(endpoint, key, id);
+                (id, quiche::h3::Event::Finished) => match self.streams.get(&id) {
+                    Some(Stream::Receiving { .. }) => self.body_complete(endpoint, key, id),
+                    Some(Stream::Upgrading(_, inbound)) => {
+                        let waiting = inbound.borrow_mut().ended(false);
+                        if let Some(waker) = waiting {
+                            waker.wake();
+                        }
                     }
-                }
+                    _ => {}
+                },
                 (id, quiche::h3::Event::Reset(_)) => self.stream_gone(endpoint, id),
                 (_, quiche::h3::Event::PriorityUpdate | quiche::h3::Event::GoAway) => {}
             }
         }
     }
 
+    /// Takes the bytes of each extended CONNECT's stream whose loop has room for them.
+    fn pull_upgrading(&mut self) {
+        if self.upgrading.is_empty() {
+            return;
+        }
+        let ids = std::mem::take(&mut self.upgrading);
+        for id in ids {
+            if let Some(Stream::Upgrading(..)) = self.streams.get(&id) {
+                self.pull(id);
+                self.upgrading.push(id);
+            }
+        }
+    }
+
+    /// Takes an extended CONNECT's stream's bytes into its queue, as far as it has room.
+    fn pull(&mut self, id: u64) {
+        let (Some(h3), Some(Stream::Upgrading(_, inbound))) =
+            (self.h3.as_mut(), self.streams.get(&id))
+        else {
+            return;
+        };
+        let mut chunk = [0u8; BODY_READ_BYTES];
+        let mut waiting = None;
+        loop {
+            let mut inbound = inbound.borrow_mut();
+            if !inbound.wants() {
+                break;
+            }
+            match h3.recv_body(&mut self.quic, id, &mut chunk) {
+                Ok(n) => waiting = inbound.received(&chunk[..n]).or(waiting),
+                Err(_) => break,
+            }
+        }
+        if let Some(waker) = waiting {
+            waker.wake();
+        }
+    }
+
     /// Takes a request body's bytes: kept up to the route's limit (413 past it), or dropped.
     fn read_body(&mut self, endpoint: &Rc<Endpoint>, id: u64) {
+        if let Some(Stream::Upgrading(..)) = self.streams.get(&id) {
+            self.pull(id);
+            return;
+        }
         let Some(h3) = self.h3.as_mut() else {
             return;
         };
@@ -192,7 +247,7 @@ impl Conn {
             if keep.is_some() {
                 owned.set_body(body);
             }
-            let answered = stream::answer(endpoint, key, self.peer, *owned, route, started);
+            let answered = stream::answer(endpoint, key, self.peer, *owned, route, started, None);
             self.streams.insert(id, answered);
         }
     }
@@ -210,12 +265,23 @@ impl Conn {
             return;
         };
         let mut ended = Vec::new();
+        // Streams whose answer quiche now has to its end.
+        let mut finished = Vec::new();
         let mut wake = Vec::new();
         for (&id, stream) in &self.streams {
-            let Stream::Answering(out) = stream else {
-                continue;
+            let (out, inbound) = match stream {
+                Stream::Answering(out) => (out, None),
+                Stream::Upgrading(out, inbound) => (out, Some(inbound)),
+                Stream::Receiving { .. } => continue,
             };
             let mut o = out.borrow_mut();
+            if o.fin_sent {
+                // An extended CONNECT's stream, done once its loop lets go of it.
+                if inbound.is_none_or(|inbound| inbound.borrow().is_released()) {
+                    ended.push(id);
+                }
+                continue;
+            }
             if o.failed {
                 // The promised body cannot be kept (a file that shrank): the client must not
                 // take what it got for the whole.
@@ -235,7 +301,8 @@ impl Conn {
                         o.head_sent = true;
                         o.head = None;
                         if fin {
-                            ended.push(id);
+                            o.fin_sent = true;
+                            finished.push((id, inbound));
                             continue;
                         }
                     }
@@ -250,7 +317,10 @@ impl Conn {
                 let Some(front) = o.chunks.front() else {
                     if o.done {
                         match h3.send_body(&mut self.quic, id, &[], true) {
-                            Ok(_) => ended.push(id),
+                            Ok(_) => {
+                                o.fin_sent = true;
+                                finished.push((id, inbound));
+                            }
                             Err(quiche::h3::Error::Done) => {}
                             Err(_) => ended.push(id),
                         }
@@ -266,7 +336,8 @@ impl Conn {
                         let whole = n == len;
                         wake.extend(o.taken(n));
                         if whole && last {
-                            ended.push(id);
+                            o.fin_sent = true;
+                            finished.push((id, inbound));
                             break;
                         }
                         if !whole {
@@ -279,6 +350,13 @@ impl Conn {
                         break;
                     }
                 }
+            }
+        }
+        // An answer that is out ends its stream, but an extended CONNECT's stream stays
+        // while its loop reads.
+        for (id, inbound) in finished {
+            if inbound.is_none_or(|inbound| inbound.borrow().is_released()) {
+                ended.push(id);
             }
         }
         // Reading tasks that wait for room, woken with nothing borrowed.
@@ -334,8 +412,17 @@ impl Conn {
 /// A stream's end, however it ended: its log line, its count, its reading task stopped.
 fn finish(endpoint: &Endpoint, stream: Stream) {
     let shard = &endpoint.service.shard;
-    let Stream::Answering(out) = stream else {
-        return;
+    let out = match stream {
+        Stream::Answering(out) => out,
+        Stream::Upgrading(out, inbound) => {
+            // Its loop, if it still reads, sees the stream gone.
+            let waiting = inbound.borrow_mut().ended(true);
+            if let Some(waker) = waiting {
+                waker.wake();
+            }
+            out
+        }
+        Stream::Receiving { .. } => return,
     };
     let mut o = out.borrow_mut();
     let waiting = o.abandon();

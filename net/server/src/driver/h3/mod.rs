@@ -37,6 +37,7 @@ mod bufs;
 mod conn;
 mod keys;
 mod stream;
+mod upgraded;
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -170,8 +171,10 @@ pub(crate) fn serve(
 ) -> std::io::Result<()> {
     let socket = UdpSocket::from_std(socket)?;
     let local = socket.local_addr()?;
-    let h3_config =
+    let mut h3_config =
         quiche::h3::Config::new().map_err(|e| std::io::Error::other(format!("HTTP/3: {e}")))?;
+    // SETTINGS_ENABLE_CONNECT_PROTOCOL: WebSockets over HTTP/3 (RFC 9220, `upgraded.rs`).
+    h3_config.enable_extended_connect(true);
     let endpoint = Rc::new(Endpoint {
         service: service.clone(),
         socket,

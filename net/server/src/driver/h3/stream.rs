@@ -23,6 +23,7 @@ use bext_core::limits::{FILE_STREAM_CHUNK_BYTES, QUIC_STREAM_SEND_BYTES_MAX};
 use bext_net::{Method, Version};
 
 use super::Endpoint;
+use super::upgraded::Inbound;
 use crate::driver::PendingLog;
 use crate::service::{Body, BodyUse, FileBody, Outcome, OwnedRequest, Request, Response, Route};
 use crate::shard::guard::{catch_sync, catch_unwind};
@@ -39,6 +40,9 @@ pub(super) enum Stream {
     },
     /// Answered or being answered: what is left to hand to quiche.
     Answering(Rc<RefCell<Outgoing>>),
+    /// An extended CONNECT (RFC 9220): its answer, and what the client sends on it
+    /// (`upgraded.rs`).
+    Upgrading(Rc<RefCell<Outgoing>>, Rc<RefCell<Inbound>>),
 }
 
 /// A response's HEADERS, packed: names and values back to back in one buffer (two
@@ -90,6 +94,9 @@ pub(super) struct Outgoing {
     pub queued: usize,
     /// No more chunks will come.
     pub done: bool,
+    /// quiche has the stream's end (an extended CONNECT's stream waits for the client's
+    /// end before it is done).
+    pub fin_sent: bool,
     /// The stream or its connection is gone: a reading task stops.
     pub gone: bool,
     /// The body could not be read to its promised end: the stream is reset.
@@ -111,6 +118,7 @@ impl Outgoing {
             chunks: VecDeque::new(),
             queued: 0,
             done: false,
+            fin_sent: false,
             gone: false,
             failed: false,
             waiting: None,
@@ -155,6 +163,7 @@ pub(super) fn owned_request(list: &[Header], peer: SocketAddr) -> Option<OwnedRe
     let mut path = None;
     let mut scheme = None;
     let mut authority = None;
+    let mut protocol = None;
     let mut fields: Vec<(Bytes, Bytes)> = Vec::with_capacity(list.len());
     let mut cookie: Option<Vec<u8>> = None;
     for header in list {
@@ -168,6 +177,7 @@ pub(super) fn owned_request(list: &[Header], peer: SocketAddr) -> Option<OwnedRe
                 b"path" => &mut path,
                 b"scheme" => &mut scheme,
                 b"authority" => &mut authority,
+                b"protocol" => &mut protocol,
                 _ => return None,
             };
             if slot.replace(value).is_some() {
@@ -191,20 +201,31 @@ pub(super) fn owned_request(list: &[Header], peer: SocketAddr) -> Option<OwnedRe
         fields.push((Bytes::copy_from_slice(name), Bytes::copy_from_slice(value)));
     }
     let (method, path, _scheme) = (method?, path?, scheme?);
-    if path.is_empty() || method == b"CONNECT" {
+    // Only an extended CONNECT (RFC 9220, RFC 8441 §4) names a `:protocol`, and it names
+    // its `:authority` too; a plain CONNECT (a proxy's tunnel) is not served.
+    let connect = method == b"CONNECT";
+    let well_formed = match protocol {
+        Some(_) => connect && authority.is_some(),
+        None => !connect,
+    };
+    if path.is_empty() || !well_formed {
         return None;
     }
     if let Some(cookie) = cookie {
         fields.push((Bytes::from_static(b"cookie"), Bytes::from(cookie)));
     }
-    Some(OwnedRequest::from_pairs(
+    let mut owned = OwnedRequest::from_pairs(
         method,
         Bytes::copy_from_slice(path),
         authority.map(Bytes::copy_from_slice),
         fields,
         Version::Http3,
         peer,
-    ))
+    );
+    if let Some(protocol) = protocol {
+        owned.set_protocol(protocol);
+    }
+    Some(owned)
 }
 
 /// A stream whose request head has arrived: answered now if it has no body (or its body is
@@ -218,8 +239,16 @@ pub(super) fn begin(
     started: Instant,
 ) -> Stream {
     let route = endpoint.service.route(&owned.view(), true);
+    if owned.view().protocol.is_some() {
+        // An extended CONNECT: what the client sends is the new protocol's, not a body.
+        let inbound = Rc::new(RefCell::new(Inbound::default()));
+        return match answer(endpoint, key, peer, owned, route, started, Some(&inbound)) {
+            Stream::Answering(out) => Stream::Upgrading(out, inbound),
+            other => other,
+        };
+    }
     if !has_body {
-        return answer(endpoint, key, peer, owned, route, started);
+        return answer(endpoint, key, peer, owned, route, started, None);
     }
     let keep = match route.body_use() {
         // HTTP/3 collects what HTTP/1.1 and HTTP/2 stream (the datagram loop owns the
@@ -237,7 +266,8 @@ pub(super) fn begin(
 }
 
 /// Answers a request whose body is complete (or not wanted): now when the service can,
-/// otherwise in a task that fills the stream's answer when it comes.
+/// otherwise in a task that fills the stream's answer when it comes. `inbound`: the
+/// stream is an extended CONNECT's, and this is what the client sends on it.
 pub(super) fn answer(
     endpoint: &Rc<Endpoint>,
     key: u64,
@@ -245,6 +275,7 @@ pub(super) fn answer(
     owned: OwnedRequest,
     route: Route,
     started: Instant,
+    inbound: Option<&Rc<RefCell<Inbound>>>,
 ) -> Stream {
     let service = &endpoint.service;
     let view = owned.view();
@@ -253,6 +284,7 @@ pub(super) fn answer(
         Ok(Outcome::Later) => {
             let out = Rc::new(RefCell::new(Outgoing::awaited()));
             let task_out = out.clone();
+            let task_inbound = inbound.cloned();
             let endpoint = endpoint.clone();
             let shard = endpoint.service.shard.clone();
             crate::shard::spawn(&shard, "an HTTP/3 stream", async move {
@@ -262,14 +294,17 @@ pub(super) fn answer(
                     Ok(response) => response,
                     Err(message) => panicked(&endpoint, &view, &message),
                 };
-                fill(&endpoint, key, peer, &task_out, &view, response, started);
+                let inbound = task_inbound.as_ref();
+                fill(
+                    &endpoint, key, peer, &task_out, &view, response, started, inbound,
+                );
             });
             return Stream::Answering(out);
         }
         Err(message) => panicked(endpoint, &view, &message),
     };
     let out = Rc::new(RefCell::new(Outgoing::awaited()));
-    fill(endpoint, key, peer, &out, &view, response, started);
+    fill(endpoint, key, peer, &out, &view, response, started, inbound);
     Stream::Answering(out)
 }
 
@@ -305,17 +340,33 @@ fn panicked(endpoint: &Endpoint, request: &Request<'_>, message: &str) -> Respon
 }
 
 /// Puts `response` into the stream's answer: its HEADERS, and its body queued or read by a
-/// task of its own.
+/// task of its own (or, for an extended CONNECT's `2xx` that takes the stream, the loop it
+/// became).
+#[allow(clippy::too_many_arguments)]
 fn fill(
     endpoint: &Rc<Endpoint>,
     key: u64,
     peer: SocketAddr,
     out: &Rc<RefCell<Outgoing>>,
     request: &Request<'_>,
-    response: Response,
+    mut response: Response,
     started: Instant,
+    inbound: Option<&Rc<RefCell<Inbound>>>,
 ) {
     let status = response.status;
+    if let Some(inbound) = inbound {
+        let taken = (200..300).contains(&status) && matches!(response.body, Body::Upgraded(_));
+        if !taken {
+            // Answered as any request is; what the client sends is dropped.
+            inbound.borrow_mut().release();
+        } else if let Body::Upgraded(upgraded) = std::mem::replace(&mut response.body, Body::Empty)
+        {
+            upgrade(
+                endpoint, key, peer, out, inbound, request, response, *upgraded, started,
+            );
+            return;
+        }
+    }
     let bodiless = status < 200 || status == 204 || status == 304;
     let no_body = request.method == Method::Head || bodiless;
     let mut o = out.borrow_mut();
@@ -386,9 +437,53 @@ fn fill(
             });
         }
         Some(Body::Empty | Body::Bytes(_)) => {}
-        // HTTP/3 offers no extended CONNECT (RFC 9220): nothing to tunnel here.
+        // Only an extended CONNECT's `2xx` takes the stream (above).
         Some(Body::Upgraded(_)) => out.borrow_mut().failed = true,
     }
+    endpoint.touch(key);
+}
+
+/// An extended CONNECT's `2xx` that takes the stream: its HEADERS (no length, the stream
+/// stays open), logged now, and the loop it became run by a task of its own.
+#[allow(clippy::too_many_arguments)]
+fn upgrade(
+    endpoint: &Rc<Endpoint>,
+    key: u64,
+    peer: SocketAddr,
+    out: &Rc<RefCell<Outgoing>>,
+    inbound: &Rc<RefCell<Inbound>>,
+    request: &Request<'_>,
+    response: Response,
+    upgraded: crate::service::Upgraded,
+    started: Instant,
+) {
+    let shard = endpoint.service.shard.clone();
+    let mut o = out.borrow_mut();
+    if o.gone {
+        return;
+    }
+    // `Body::Empty` by now, so no length goes out.
+    o.head = Some(head(endpoint, &response, true));
+    o.status = response.status;
+    drop(o);
+    shard.record(response.status, 0, started);
+    crate::driver::log(
+        &shard,
+        peer,
+        Some(request),
+        response.status,
+        0,
+        started,
+        None,
+    );
+    let task = super::upgraded::run(
+        endpoint.clone(),
+        key,
+        out.clone(),
+        inbound.clone(),
+        upgraded,
+    );
+    crate::shard::spawn(&shard, "an HTTP/3 extended CONNECT", task);
     endpoint.touch(key);
 }
 

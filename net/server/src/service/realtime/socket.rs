@@ -1,7 +1,8 @@
-//! `GET /__bext/realtime/ws?topics=a,b` with `Upgrade: websocket`, or over HTTP/2 an
-//! extended CONNECT to the same path with `:protocol websocket` (RFC 8441): a subscriber
-//! over WebSocket (RFC 6455, `bext_net::ws`'s session). The HTTP/1.1 connection's bytes after
-//! the `101`, or the HTTP/2 stream's DATA after the `200`, are the WebSocket's.
+//! `GET /__bext/realtime/ws?topics=a,b` with `Upgrade: websocket`, or over HTTP/2 or HTTP/3
+//! an extended CONNECT to the same path with `:protocol websocket` (RFC 8441, RFC 9220): a
+//! subscriber over WebSocket (RFC 6455, `bext_net::ws`'s session). The HTTP/1.1
+//! connection's bytes after the `101`, or the stream's DATA after the `200`, are the
+//! WebSocket's.
 //!
 //! Each event is one text message, JSON `{"data", "event"?, "id", "topic"}` (`id` as an SSE
 //! event id: `?last_event_id=` resumes from it). The driver (`driver/websocket.rs`) reads
