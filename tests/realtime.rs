@@ -243,26 +243,30 @@ fn a_subscriber_resumes_after_its_last_event_id() {
     assert_eq!(stale.take(1)[0].data, r#"{"n":0}"#);
 }
 
+/// A subscriber token for `topics` valid `ttl` seconds, made by `bext realtime-token` with
+/// the config `file`'s secret.
+fn token(file: &std::path::Path, topics: &str, ttl: &str) -> String {
+    let out = Command::new(common::bext_bin())
+        .args(["realtime-token", "-c"])
+        .arg(file)
+        .args(["--topics", topics, "--ttl-secs", ttl])
+        .output()
+        .expect("bext runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
 #[test]
 fn subscribing_needs_a_token_for_its_topics_when_there_is_a_secret() {
     let dir = TempDir::new("realtime-token");
     dir.write("www/index.html", "hi\n");
     let file = config(&dir, &format!("secret = \"{SECRET}\""));
     let bext = Bext::serve_config(&file, &["--shards", "1"]);
-    let token = |topics: &str, ttl: &str| {
-        let out = Command::new(common::bext_bin())
-            .args(["realtime-token", "-c"])
-            .arg(&file)
-            .args(["--topics", topics, "--ttl-secs", ttl])
-            .output()
-            .expect("bext runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
+    let token = |topics: &str, ttl: &str| token(&file, topics, ttl);
     let base = format!("http://{}/__bext/realtime/sse", bext.addr);
     let status = |url: &str, extra: &[&str]| {
         let out = Command::new("curl")
@@ -650,7 +654,11 @@ fn subscribes_by_extended_connect(bext: &Bext, addr: std::net::SocketAddr, trans
             "refused 400 a WebSocket needs",
         ),
         (path, &["--version", "8"], "refused 426"),
-        ("/__bext/realtime/ws", &[], "refused 400 no topics"),
+        (
+            "/__bext/realtime/ws?topics=a%20b",
+            &[],
+            "refused 400 `a b` is not a topic",
+        ),
         ("/index.html", &[], "refused 405"),
     ];
     for (target, args, expect) in refusals {
@@ -664,6 +672,188 @@ fn subscribes_by_extended_connect(bext: &Bext, addr: std::net::SocketAddr, trans
     wait_for_subscribers(bext, 1);
     drop(sse);
     wait_for_subscribers(bext, 0);
+}
+
+/// `ws_session.py` on `url`: the lines to send, and what it prints, as it comes.
+struct Session {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Session {
+    fn open(url: &str) -> Session {
+        let python = common::venv_python("websockets", WEBSOCKETS);
+        let mut child = Command::new(python)
+            .arg(script("ws_session.py"))
+            .arg(url)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the WebSocket session runs");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        let session = Session {
+            child,
+            stdin,
+            lines,
+        };
+        assert_eq!(session.next(), "open");
+        session
+    }
+
+    fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("open");
+        writeln!(stdin, "{line}").expect("the session takes a line");
+        stdin.flush().expect("flushed");
+    }
+
+    fn next(&self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a line from the WebSocket session")
+    }
+
+    /// Sends `command` and reads its answer as JSON.
+    fn ask(&mut self, command: &str) -> serde_json::Value {
+        self.send(command);
+        serde_json::from_str(&self.next()).expect("a JSON answer")
+    }
+
+    fn close(mut self) -> String {
+        drop(self.stdin.take());
+        let last = self.next();
+        let _ = self.child.wait();
+        last
+    }
+}
+
+#[test]
+fn a_websocket_subscriber_changes_its_topics_by_command() {
+    let dir = TempDir::new("realtime-ws-commands");
+    dir.write("www/index.html", "hi\n");
+    let file = config(&dir, &format!("secret = \"{SECRET}\"\nreplay_max = 8"));
+    let bext = Bext::serve_config(&file, &["--shards", "2"]);
+    let publish = |topic: &str, data: &str| {
+        let body = format!(r#"{{"topic":"{topic}","data":"{data}"}}"#);
+        assert_eq!(publish_from(0, bext.addr, &[body]), [202]);
+    };
+    // Opened with no topics and no token: a token is needed for any topic.
+    let mut ws = Session::open(&format!("ws://{}/__bext/realtime/ws", bext.addr));
+    let refused = ws.ask(r#"{"type":"subscribe","topics":["chat.1"],"ref":1}"#);
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["ref"], 1);
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("token")),
+        "{refused}"
+    );
+    // With a token for chat.*: chat.1 and chat.2, not news.
+    let chat = token(&file, "chat.*", "600");
+    let done = ws.ask(&format!(
+        r#"{{"type":"subscribe","topics":["chat.1","chat.2"],"token":"{chat}","ref":"a"}}"#
+    ));
+    assert_eq!(
+        done,
+        serde_json::json!({"type": "subscribed", "topics": ["chat.1", "chat.2"], "ref": "a"})
+    );
+    let refused = ws.ask(r#"{"type":"subscribe","topics":["news"]}"#);
+    assert_eq!(refused["message"], "the token does not allow topic `news`");
+    // An expired token is refused and the socket keeps the one it had.
+    let expired = token(&file, "news", "0");
+    let refused = ws.ask(&format!(
+        r#"{{"type":"subscribe","topics":["news"],"token":"{expired}"}}"#
+    ));
+    assert_eq!(refused["message"], "token expired");
+    // Not commands: answered, and the socket stays open.
+    for (line, why) in [
+        ("hello", "not a JSON command"),
+        (
+            r#"{"type":"publish","topics":["chat.1"]}"#,
+            "is not a command",
+        ),
+        ("binary", "commands are text messages"),
+    ] {
+        let refused = ws.ask(line);
+        assert_eq!(refused["type"], "error", "{line}: {refused}");
+        assert!(
+            refused["message"].as_str().is_some_and(|m| m.contains(why)),
+            "{line}: {refused}"
+        );
+    }
+    wait_for_subscribers(&bext, 1);
+    let presence = |topic: &str| -> u64 {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "5"])
+            .arg(format!(
+                "http://{}/__bext/realtime/presence?topics={topic}&token={chat}",
+                bext.addr
+            ))
+            .output()
+            .expect("curl runs");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("presence JSON");
+        doc["topics"][topic]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{doc}"))
+    };
+    assert_eq!(presence("chat.2"), 1);
+    // Events of its topics reach it; dropping chat.1 stops them.
+    publish("chat.1", "one");
+    let event: serde_json::Value = serde_json::from_str(&ws.next()).expect("an event");
+    assert_eq!(
+        (event["topic"].as_str(), event["data"].as_str()),
+        (Some("chat.1"), Some("one"))
+    );
+    let id = event["id"].as_str().expect("an id").to_owned();
+    let done = ws.ask(r#"{"type":"unsubscribe","topics":["chat.1"]}"#);
+    assert_eq!(
+        done,
+        serde_json::json!({"type": "unsubscribed", "topics": ["chat.2"]})
+    );
+    assert_eq!(presence("chat.1"), 0);
+    publish("chat.1", "two");
+    publish("chat.2", "three");
+    let event: serde_json::Value = serde_json::from_str(&ws.next()).expect("an event");
+    assert_eq!(
+        (event["topic"].as_str(), event["data"].as_str()),
+        (Some("chat.2"), Some("three"))
+    );
+    // Subscribing again after the id it had: what it missed of chat.1 comes first, after
+    // the answer.
+    let done = ws.ask(&format!(
+        r#"{{"type":"subscribe","topics":["chat.1"],"last_event_id":"{id}"}}"#
+    ));
+    assert_eq!(done["topics"], serde_json::json!(["chat.2", "chat.1"]));
+    let event: serde_json::Value = serde_json::from_str(&ws.next()).expect("an event");
+    assert_eq!(
+        (event["topic"].as_str(), event["data"].as_str()),
+        (Some("chat.1"), Some("two"))
+    );
+    // At most 32 topics on a socket.
+    let many: Vec<String> = (0..31).map(|n| format!("\"chat.m{n}\"")).collect();
+    let refused = ws.ask(&format!(
+        r#"{{"type":"subscribe","topics":[{}]}}"#,
+        many.join(",")
+    ));
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("at most 32")),
+        "{refused}"
+    );
+    assert_eq!(ws.close(), "closed 1000");
+    wait_for_subscribers(&bext, 0);
 }
 
 #[test]

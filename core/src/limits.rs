@@ -722,6 +722,9 @@ pub const REALTIME_TOPIC_BYTES_MAX: usize = 128;
 pub const REALTIME_TOPICS_PER_SUBSCRIPTION_MAX: usize = 32;
 /// Bytes of a subscriber token.
 pub const REALTIME_TOKEN_BYTES_MAX: usize = 4 * 1024;
+/// Longest command a WebSocket subscriber may send (`{"type": "subscribe", …}`): a topic
+/// list, a token and a last event id fit with room to spare.
+pub const REALTIME_COMMAND_BYTES_MAX: usize = 16 * 1024;
 /// Topics a shard keeps recent events of (and knows at all, beyond those with subscribers).
 pub const REALTIME_TOPICS_MAX: usize = 4096;
 /// Bytes of events a shard keeps for resuming subscribers (shared between shards: every

@@ -135,6 +135,74 @@ impl Hub {
         id
     }
 
+    /// Adds `topics` (valid, deduplicated by the caller) to a subscriber's: those it has
+    /// already are left as they are; with `resume`, what is kept of each new topic after
+    /// the cursor's position is queued, after what is queued already. `None` if there is no
+    /// such subscriber (or it was evicted); else its topics now.
+    pub fn add_topics(
+        &mut self,
+        id: SubId,
+        topics: &[String],
+        resume: Option<&Cursor>,
+    ) -> Option<&[String]> {
+        let subscriber = self.subscribers.get_mut(&id)?;
+        if subscriber.evicted.is_some() {
+            return None;
+        }
+        let resume = resume.filter(|c| c.epoch == self.config.epoch);
+        let mut added = false;
+        for name in topics {
+            if subscriber.topics.contains(name) {
+                continue;
+            }
+            added = true;
+            subscriber.topics.push(name.clone());
+            subscriber.cursor.add(name);
+            let topic = self.topics.entry(name.clone()).or_default();
+            topic.subscribers.push(id);
+            if let Some(after) = resume.and_then(|r| r.position(name)) {
+                let missed = topic.recent.iter().filter(|e| e.seq > after);
+                subscriber.queue.extend(missed.cloned());
+                subscriber.cursor.advance_to(name, after);
+            }
+        }
+        while subscriber.queue.len() > self.config.queue_max {
+            subscriber.queue.pop_front();
+        }
+        if added {
+            self.changes += 1;
+        }
+        self.forget_stalest();
+        self.subscribers.get(&id).map(|s| &s.topics[..])
+    }
+
+    /// Takes `topics` off a subscriber's, with what it has queued of them. `None` if there
+    /// is no such subscriber (or it was evicted); else its topics now.
+    pub fn remove_topics(&mut self, id: SubId, topics: &[String]) -> Option<&[String]> {
+        let subscriber = self.subscribers.get_mut(&id)?;
+        if subscriber.evicted.is_some() {
+            return None;
+        }
+        let before = subscriber.topics.len();
+        subscriber.topics.retain(|t| !topics.contains(t));
+        if subscriber.topics.len() != before {
+            self.changes += 1;
+            subscriber.queue.retain(|e| !topics.contains(&e.topic));
+            for name in topics {
+                subscriber.cursor.remove(name);
+                if let Some(topic) = self.topics.get_mut(name) {
+                    topic.subscribers.retain(|s| *s != id);
+                }
+            }
+        }
+        Some(&subscriber.topics[..])
+    }
+
+    /// A subscriber's topics.
+    pub fn topics(&self, id: SubId) -> Option<&[String]> {
+        self.subscribers.get(&id).map(|s| &s.topics[..])
+    }
+
     /// The subscriber is gone (its connection closed).
     pub fn unsubscribe(&mut self, id: SubId) {
         let Some(subscriber) = self.subscribers.remove(&id) else {
@@ -382,6 +450,47 @@ mod tests {
         assert_eq!(hub.next(slow), Err("too slow: its queue of events is full"));
         assert_eq!(hub.evictions, 1);
         assert_eq!(drain(&mut hub, fast), ["a#3"]);
+    }
+
+    #[test]
+    fn a_subscriber_adds_and_drops_topics_as_it_goes() {
+        let mut hub = hub(4, 8);
+        let id = hub.subscribe(vec!["a".into()], None);
+        for seq in 1..=3 {
+            hub.deliver(event("b", seq));
+        }
+        hub.deliver(event("a", 1));
+        // Adding b, resuming after b=1: b's kept 2 and 3 queue after what was queued; the
+        // topic it has is left alone.
+        let cursor =
+            Cursor::parse(&format!("{}:b=1", super::super::epoch_for_tests())).expect("a cursor");
+        let added = hub.add_topics(id, &["a".into(), "b".into()], Some(&cursor));
+        assert_eq!(
+            added.map(<[String]>::to_vec),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!((hub.presence("a"), hub.presence("b")), (1, 1));
+        assert_eq!(drain(&mut hub, id), ["a#1", "b#2", "b#3"]);
+        let at = hub.cursor(id).expect("subscribed").text();
+        assert_eq!(at, format!("{}:a=1,b=3", super::super::epoch_for_tests()));
+        // Dropping a: what is queued of it goes, and its events no longer come.
+        hub.deliver(event("a", 2));
+        hub.deliver(event("b", 4));
+        let changes = hub.changes();
+        let left = hub.remove_topics(id, &["a".into(), "zzz".into()]);
+        assert_eq!(left.map(<[String]>::to_vec), Some(vec!["b".into()]));
+        assert_eq!(hub.changes(), changes + 1);
+        hub.deliver(event("a", 3));
+        assert_eq!(drain(&mut hub, id), ["b#4"]);
+        assert_eq!(hub.presence("a"), 0);
+        let at = hub.cursor(id).expect("subscribed").text();
+        assert_eq!(at, format!("{}:b=4", super::super::epoch_for_tests()));
+        // Removing what it does not have changes nothing; an unknown subscriber has no topics.
+        assert!(hub.remove_topics(id, &["a".into()]).is_some());
+        assert_eq!(hub.changes(), changes + 1);
+        hub.unsubscribe(id);
+        assert_eq!(hub.add_topics(id, &["c".into()], None), None);
+        assert_eq!(hub.topics(id), None);
     }
 
     #[test]

@@ -132,6 +132,18 @@ impl Cursor {
         }
     }
 
+    /// Starts following `topic` from its start (if it does not already).
+    pub fn add(&mut self, topic: &str) {
+        if self.position(topic).is_none() {
+            self.positions.push((topic.to_owned(), 0));
+        }
+    }
+
+    /// Stops following `topic`.
+    pub fn remove(&mut self, topic: &str) {
+        self.positions.retain(|(t, _)| t != topic);
+    }
+
     /// Moves past `event`.
     pub fn advance(&mut self, event: &Event) {
         if let Some((_, seq)) = self.positions.iter_mut().find(|(t, _)| *t == event.topic) {

@@ -5,7 +5,9 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::{Cursor, Event, parse_topics, topic_valid};
-use crate::limits::{REALTIME_EVENT_BYTES_MAX, REALTIME_TOKEN_BYTES_MAX};
+use crate::limits::{
+    REALTIME_COMMAND_BYTES_MAX, REALTIME_EVENT_BYTES_MAX, REALTIME_TOKEN_BYTES_MAX,
+};
 
 /// `GET /__bext/realtime/sse?topics=a,b&token=T&last_event_id=ID` (the token and the last
 /// event id may come as `Authorization: Bearer` and `Last-Event-ID` instead: a browser's
@@ -17,8 +19,10 @@ pub struct SubscribeQuery {
     pub last_event_id: Option<String>,
 }
 
-/// The subscribe query; `Err` says what is wrong (a 400's body).
-pub fn parse_subscribe_query(query: &[u8]) -> Result<SubscribeQuery, String> {
+/// The subscribe query; `Err` says what is wrong (a 400's body). `topics_needed`: an SSE
+/// subscriber must name its topics; a WebSocket one may name none and subscribe later by
+/// command ([`parse_command`]).
+pub fn parse_subscribe_query(query: &[u8], topics_needed: bool) -> Result<SubscribeQuery, String> {
     let mut topics = None;
     let mut out = SubscribeQuery::default();
     for (name, value) in form_urlencoded::parse(query) {
@@ -32,8 +36,133 @@ pub fn parse_subscribe_query(query: &[u8]) -> Result<SubscribeQuery, String> {
             _ => {}
         }
     }
-    out.topics = topics.ok_or("no topics: `?topics=a,b`")?;
+    out.topics = match topics {
+        Some(topics) => topics,
+        None if topics_needed => return Err("no topics: `?topics=a,b`".into()),
+        None => Vec::new(),
+    };
     Ok(out)
+}
+
+/// What a WebSocket subscriber asks of its socket, as a text message.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `{"type": "subscribe", "topics": [...], "token"?, "last_event_id"?}`: more topics,
+    /// allowed by `token` (or the one the socket opened with), resumed after
+    /// `last_event_id` when given.
+    Subscribe {
+        topics: Vec<String>,
+        token: Option<String>,
+        last_event_id: Option<String>,
+    },
+    /// `{"type": "unsubscribe", "topics": [...]}`.
+    Unsubscribe { topics: Vec<String> },
+}
+
+/// A command and the `ref` the client gave it (a string or a number, echoed in the answer
+/// so the client can match them).
+#[derive(Debug, PartialEq, Eq)]
+pub struct CommandMessage {
+    pub command: Command,
+    pub reference: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommandBody {
+    #[serde(rename = "type")]
+    kind: String,
+    topics: Vec<String>,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    last_event_id: Option<String>,
+    #[serde(default, rename = "ref")]
+    _reference: Option<serde_json::Value>,
+}
+
+/// A subscriber's text message as a command; `Err` with what is wrong and the message's
+/// `ref`, if it had one to echo.
+pub fn parse_command(text: &str) -> Result<CommandMessage, (String, Option<serde_json::Value>)> {
+    if text.len() > REALTIME_COMMAND_BYTES_MAX {
+        return Err((
+            format!("a command is at most {REALTIME_COMMAND_BYTES_MAX} bytes"),
+            None,
+        ));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| (format!("not a JSON command: {e}"), None))?;
+    let reference = value
+        .get("ref")
+        .filter(|r| r.is_string() || r.is_number())
+        .cloned();
+    let fail = |why: String| (why, reference.clone());
+    if value.get("ref").is_some() && reference.is_none() {
+        return Err(fail("`ref` is a string or a number".into()));
+    }
+    let body: CommandBody = serde_json::from_value(value).map_err(|e| {
+        fail(format!(
+            "not a command ({{\"type\": \"subscribe\" or \"unsubscribe\", \"topics\": [...]}}): {e}"
+        ))
+    })?;
+    let topics = parse_topics(&body.topics.join(",")).map_err(fail)?;
+    if let Some(bad) = body.topics.iter().find(|t| t.contains(',')) {
+        return Err(fail(format!("`{}` is not a topic", bad.escape_debug())));
+    }
+    let too_long = |field: &Option<String>| {
+        field
+            .as_ref()
+            .is_some_and(|v| v.len() > REALTIME_TOKEN_BYTES_MAX)
+    };
+    if too_long(&body.token) || too_long(&body.last_event_id) {
+        return Err(fail("token or last_event_id too long".into()));
+    }
+    let command = match body.kind.as_str() {
+        "subscribe" => Command::Subscribe {
+            topics,
+            token: body.token,
+            last_event_id: body.last_event_id,
+        },
+        "unsubscribe" if body.token.is_none() && body.last_event_id.is_none() => {
+            Command::Unsubscribe { topics }
+        }
+        "unsubscribe" => return Err(fail("an unsubscribe takes topics only".into())),
+        other => {
+            return Err(fail(format!(
+                "`{}` is not a command: subscribe or unsubscribe",
+                other.escape_debug()
+            )));
+        }
+    };
+    Ok(CommandMessage { command, reference })
+}
+
+/// The answer to a command that was done: `{"type": "subscribed" | "unsubscribed",
+/// "topics": [the socket's topics now], "ref"?}`.
+pub fn command_done_json(
+    kind: &str,
+    topics: &[String],
+    reference: Option<&serde_json::Value>,
+) -> String {
+    let mut doc = serde_json::Map::new();
+    doc.insert("type".into(), kind.into());
+    doc.insert("topics".into(), topics.to_vec().into());
+    if let Some(reference) = reference {
+        doc.insert("ref".into(), reference.clone());
+    }
+    serde_json::Value::Object(doc).to_string()
+}
+
+/// The answer to a command that was refused (the socket stays open): `{"type": "error",
+/// "message", "ref"?}`.
+pub fn command_error_json(message: &str, reference: Option<&serde_json::Value>) -> String {
+    let mut doc = serde_json::Map::new();
+    doc.insert("type".into(), "error".into());
+    doc.insert("message".into(), message.into());
+    if let Some(reference) = reference {
+        doc.insert("ref".into(), reference.clone());
+    }
+    serde_json::Value::Object(doc).to_string()
 }
 
 /// A publish, as `POST /__bext/realtime/publish` takes it.
@@ -146,16 +275,108 @@ pub fn ws_event_json(event: &Event, id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::REALTIME_TOPICS_PER_SUBSCRIPTION_MAX;
 
     #[test]
     fn subscribe_queries() {
-        let q = parse_subscribe_query(b"topics=a%2Cb,c&token=v1.x.y&last_event_id=7%3Aa%3D1")
+        let q = parse_subscribe_query(b"topics=a%2Cb,c&token=v1.x.y&last_event_id=7%3Aa%3D1", true)
             .expect("valid");
         assert_eq!(q.topics, ["a", "b", "c"]);
         assert_eq!(q.token.as_deref(), Some("v1.x.y"));
         assert_eq!(q.last_event_id.as_deref(), Some("7:a=1"));
-        assert!(parse_subscribe_query(b"token=x").is_err());
-        assert!(parse_subscribe_query(b"topics=a%20b").is_err());
+        assert!(parse_subscribe_query(b"token=x", true).is_err());
+        assert!(parse_subscribe_query(b"topics=a%20b", true).is_err());
+        // A WebSocket may open with no topics (and subscribe by command).
+        let q = parse_subscribe_query(b"token=x", false).expect("valid");
+        assert!(q.topics.is_empty());
+        assert!(parse_subscribe_query(b"topics=a%20b", false).is_err());
+    }
+
+    #[test]
+    fn commands_are_subscribe_or_unsubscribe_with_topics_and_refused_otherwise() {
+        let subscribe =
+            |topics: &[&str], token: Option<&str>, last: Option<&str>| Command::Subscribe {
+                topics: topics.iter().map(|t| t.to_string()).collect(),
+                token: token.map(str::to_owned),
+                last_event_id: last.map(str::to_owned),
+            };
+        let good: [(&str, Command, Option<serde_json::Value>); 4] = [
+            (
+                r#"{"type":"subscribe","topics":["a","b","a"]}"#,
+                subscribe(&["a", "b"], None, None),
+                None,
+            ),
+            (
+                r#"{"type":"subscribe","topics":["a"],"token":"v1.x.y","last_event_id":"7:a=1","ref":3}"#,
+                subscribe(&["a"], Some("v1.x.y"), Some("7:a=1")),
+                Some(3.into()),
+            ),
+            (
+                r#"{"type":"unsubscribe","topics":["a"],"ref":"r1"}"#,
+                Command::Unsubscribe {
+                    topics: vec!["a".into()],
+                },
+                Some("r1".into()),
+            ),
+            (
+                r#"{"ref":"x","topics":["chat.42"],"type":"unsubscribe"}"#,
+                Command::Unsubscribe {
+                    topics: vec!["chat.42".into()],
+                },
+                Some("x".into()),
+            ),
+        ];
+        for (text, command, reference) in good {
+            assert_eq!(
+                parse_command(text),
+                Ok(CommandMessage { command, reference }),
+                "{text}"
+            );
+        }
+        let many: Vec<String> = (0..=REALTIME_TOPICS_PER_SUBSCRIPTION_MAX)
+            .map(|n| format!("\"t{n}\""))
+            .collect();
+        let too_many = format!(
+            r#"{{"type":"subscribe","topics":[{}],"ref":9}}"#,
+            many.join(",")
+        );
+        let bad: [(&str, Option<serde_json::Value>); 10] = [
+            ("hello", None),
+            (
+                r#"{"type":"publish","topics":["a"],"ref":"p"}"#,
+                Some("p".into()),
+            ),
+            (r#"{"type":"subscribe"}"#, None),
+            (r#"{"type":"subscribe","topics":[]}"#, None),
+            (r#"{"type":"subscribe","topics":["a b"]}"#, None),
+            (r#"{"type":"subscribe","topics":["a,b"]}"#, None),
+            (
+                r#"{"type":"subscribe","topics":["a"],"extra":1,"ref":2}"#,
+                Some(2.into()),
+            ),
+            (r#"{"type":"unsubscribe","topics":["a"],"token":"t"}"#, None),
+            (r#"{"type":"subscribe","topics":["a"],"ref":{"o":1}}"#, None),
+            (&too_many, Some(9.into())),
+        ];
+        for (text, reference) in bad {
+            match parse_command(text) {
+                Err((_, echoed)) => assert_eq!(echoed, reference, "{text}"),
+                Ok(parsed) => panic!("{text} parsed as {parsed:?}"),
+            }
+        }
+        let long = format!(
+            r#"{{"type":"subscribe","topics":["{}"]}}"#,
+            "a".repeat(REALTIME_COMMAND_BYTES_MAX)
+        );
+        assert!(parse_command(&long).is_err());
+        assert_eq!(
+            command_done_json("subscribed", &["a".into()], Some(&3.into())),
+            r#"{"ref":3,"topics":["a"],"type":"subscribed"}"#
+        );
+        assert_eq!(
+            command_error_json("no", None),
+            r#"{"message":"no","type":"error"}"#
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@ use bext_core::limits::{
     MESH_RETRY_INTERVAL_MS, REALTIME_OUTBOX_MAX, REALTIME_SUBSCRIBERS_PER_SHARD_MAX,
 };
 use bext_core::realtime::hub::{Hub, HubConfig, SubId};
+use bext_core::realtime::token::Claims;
 use bext_core::realtime::wire::{
     Published, SubscribeQuery, parse_app_publish, parse_subscribe_query,
 };
@@ -233,12 +234,15 @@ impl Service {
 
 /// Checks a subscribe request (`GET`, its topics, its token, the shard's room) and
 /// subscribes it, resuming from its last event id if it gives one; the refusal otherwise.
+/// A new subscriber for the request, and the claims of the token it presented (when there
+/// is a secret); or the refusal. `topics_needed`: as [`authorized`] takes it.
 fn admit(
     service: &Rc<Service>,
     route: &Route,
     request: &Request<'_>,
-) -> Result<SubId, Box<Response>> {
-    let query = authorized(route, request)?;
+    topics_needed: bool,
+) -> Result<(SubId, Option<Claims>), Box<Response>> {
+    let (query, claims) = authorized(route, request, topics_needed)?;
     let realtime = &service.realtime;
     if realtime.hub.borrow().subscribers() >= REALTIME_SUBSCRIBERS_PER_SHARD_MAX {
         return Err(Box::new(
@@ -256,27 +260,37 @@ fn admit(
         .borrow_mut()
         .subscribe(query.topics, last.as_ref());
     service.shard.metrics.borrow_mut().realtime_subscribers += 1;
-    Ok(id)
+    Ok((id, claims))
 }
 
-/// A `GET` (or an extended CONNECT, a WebSocket over HTTP/2) with topics the client may see
-/// (its token allows them, when there is a secret): the parsed query, or the refusal.
-fn authorized(route: &Route, request: &Request<'_>) -> Result<SubscribeQuery, Box<Response>> {
+/// A `GET` (or an extended CONNECT, a WebSocket over HTTP/2 or HTTP/3) with topics the
+/// client may see (its token allows them, when there is a secret): the parsed query and the
+/// token's claims, or the refusal. Without `topics_needed` (a WebSocket, which may
+/// subscribe by command later) the query may name no topics, and then needs no token.
+fn authorized(
+    route: &Route,
+    request: &Request<'_>,
+    topics_needed: bool,
+) -> Result<(SubscribeQuery, Option<Claims>), Box<Response>> {
     let Some(config) = route.state.snapshot.config.realtime.as_ref() else {
         return Err(Box::new(Response::error(404)));
     };
     if !matches!(request.method, Method::Get) && request.protocol.is_none() {
         return Err(Box::new(sse::refuse(405, "use GET")));
     }
-    let query = parse_subscribe_query(request.query.unwrap_or_default())
+    let query = parse_subscribe_query(request.query.unwrap_or_default(), topics_needed)
         .map_err(|why| Box::new(sse::refuse(400, &why)))?;
+    let mut admitted = None;
     if let Some(secret) = &config.secret {
         let presented = query
             .token
             .as_deref()
             .map(str::as_bytes)
-            .or_else(|| super::ops::bearer(request))
-            .unwrap_or_default();
+            .or_else(|| super::ops::bearer(request));
+        if presented.is_none() && query.topics.is_empty() {
+            return Ok((query, None));
+        }
+        let presented = presented.unwrap_or_default();
         let claims = match std::str::from_utf8(presented)
             .ok()
             .map(|t| token::verify(secret.as_bytes(), t, clock::unix_secs()))
@@ -291,8 +305,9 @@ fn authorized(route: &Route, request: &Request<'_>) -> Result<SubscribeQuery, Bo
                 &format!("the token does not allow topic `{topic}`"),
             )));
         }
+        admitted = Some(claims);
     }
-    Ok(query)
+    Ok((query, admitted))
 }
 
 impl Service {

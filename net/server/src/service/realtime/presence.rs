@@ -38,8 +38,8 @@ pub(crate) async fn presence(
     route: &Route,
     request: &Request<'_>,
 ) -> Response {
-    let query = match super::authorized(route, request) {
-        Ok(query) => query,
+    let query = match super::authorized(route, request, true) {
+        Ok((query, _)) => query,
         Err(refusal) => return *refusal,
     };
     let topics: Arc<Vec<String>> = Arc::new(query.topics);

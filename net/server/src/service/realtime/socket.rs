@@ -5,9 +5,18 @@
 //! WebSocket's.
 //!
 //! Each event is one text message, JSON `{"data", "event"?, "id", "topic"}` (`id` as an SSE
-//! event id: `?last_event_id=` resumes from it). The driver (`driver/websocket.rs`) reads
-//! the client's bytes into [`Socket::feed`] (pings are answered, a close is echoed, a
-//! protocol error closes with its code; text the client sends is read and dropped) and
+//! event id: `?last_event_id=` resumes from it). The socket may open with no topics, and
+//! the client may change its topics as it goes with commands, text messages
+//! `{"type": "subscribe" | "unsubscribe", "topics": [...], "token"?, "last_event_id"?,
+//! "ref"?}` (`bext_core::realtime::wire::parse_command`): each is answered, before any
+//! event it brings, with `{"type": "subscribed" | "unsubscribed", "topics": [all of the
+//! socket's now], "ref"?}` or `{"type": "error", "message", "ref"?}`, and a refused one
+//! leaves the socket as it was. With a `[realtime] secret`, new topics must be allowed by
+//! the command's token, or else by the one the socket opened with, unexpired at the time
+//! of the command; up to `REALTIME_TOPICS_PER_SUBSCRIPTION_MAX` topics in all. The driver
+//! (`driver/websocket.rs`) reads the client's bytes into [`Socket::feed`] (pings are
+//! answered, a close is echoed, a protocol error closes with its code, text is a command)
+//! and
 //! writes what [`Socket::output`] gives: events as they come, pongs, a ping after
 //! `REALTIME_SSE_KEEPALIVE_MS` of silence, the close. A subscriber that falls behind (its
 //! hub queue full, or `WS_OUTPUT_BYTES_MAX` unwritten) is closed with 1013 ("try again
@@ -19,13 +28,16 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
-use bext_core::limits::REALTIME_SSE_KEEPALIVE_MS;
+use bext_core::limits::{REALTIME_SSE_KEEPALIVE_MS, REALTIME_TOPICS_PER_SUBSCRIPTION_MAX};
 use bext_core::realtime::Cursor;
 use bext_core::realtime::hub::SubId;
-use bext_core::realtime::wire::ws_event_json;
+use bext_core::realtime::token::{self, Claims};
+use bext_core::realtime::wire::{
+    Command, CommandMessage, command_done_json, command_error_json, parse_command, ws_event_json,
+};
 use bext_net::Version;
 use bext_net::ws::{self, Event, SendError, Session};
-use bext_shards::rt;
+use bext_shards::{clock, rt};
 
 use super::super::route::Route;
 use super::super::{Body, Request, Response, Service, Upgraded};
@@ -69,13 +81,14 @@ pub(crate) fn upgrade(service: &Rc<Service>, route: &Route, request: &Request<'_
             return response;
         }
     };
-    let id = match super::admit(service, route, request) {
-        Ok(id) => id,
+    let (id, claims) = match super::admit(service, route, request, false) {
+        Ok(admitted) => admitted,
         Err(refusal) => return *refusal,
     };
     let socket = Socket {
         service: service.clone(),
         id,
+        claims: RefCell::new(claims),
         session: RefCell::new(Session::new(ws::Config::default(), accept.deflate)),
         writer: RefCell::new(None),
         gone: Cell::new(false),
@@ -91,6 +104,9 @@ pub(crate) fn upgrade(service: &Rc<Service>, route: &Route, request: &Request<'_
 pub(crate) struct Socket {
     service: Rc<Service>,
     id: SubId,
+    /// What the token the socket opened with, or the last a command brought, allows (with
+    /// a `[realtime] secret`).
+    claims: RefCell<Option<Claims>>,
     session: RefCell<Session>,
     /// The writing side's task, waiting for something to write.
     writer: RefCell<Option<Waker>>,
@@ -108,8 +124,11 @@ impl Socket {
             let mut open = true;
             while let Some(event) = session.poll_event() {
                 match event {
-                    // A subscriber has nothing to say yet: its messages are dropped.
-                    Event::Text(_) | Event::Binary(_) => {}
+                    Event::Text(text) => self.answer(&mut session, &text),
+                    Event::Binary(_) => {
+                        let refused = command_error_json("commands are text messages", None);
+                        reply(&mut session, &refused);
+                    }
                     Event::Close { .. } | Event::Failed { .. } => open = false,
                 }
             }
@@ -117,6 +136,82 @@ impl Socket {
         };
         self.wake_writer();
         open
+    }
+
+    /// Does what a command asks and queues its answer (before the events it brings, which
+    /// the writer gathers after).
+    fn answer(&self, session: &mut Session, text: &str) {
+        let answer = match parse_command(text) {
+            Err((why, reference)) => command_error_json(&why, reference.as_ref()),
+            Ok(CommandMessage { command, reference }) => match self.run(command) {
+                Ok((done, topics)) => command_done_json(done, &topics, reference.as_ref()),
+                Err(why) => command_error_json(&why, reference.as_ref()),
+            },
+        };
+        reply(session, &answer);
+    }
+
+    /// A command's effect: what was done and the socket's topics now, or why not.
+    fn run(&self, command: Command) -> Result<(&'static str, Vec<String>), String> {
+        let (topics, token, last_event_id) = match command {
+            Command::Unsubscribe { topics } => {
+                let mut hub = self.service.realtime.hub.borrow_mut();
+                let left = hub.remove_topics(self.id, &topics).ok_or("unsubscribed")?;
+                return Ok(("unsubscribed", left.to_vec()));
+            }
+            Command::Subscribe {
+                topics,
+                token,
+                last_event_id,
+            } => (topics, token, last_event_id),
+        };
+        self.allowed(&topics, token.as_deref())?;
+        let resume = last_event_id.as_deref().and_then(Cursor::parse);
+        let mut hub = self.service.realtime.hub.borrow_mut();
+        let have = hub.topics(self.id).ok_or("unsubscribed")?;
+        let total = have.len() + topics.iter().filter(|t| !have.contains(t)).count();
+        if total > REALTIME_TOPICS_PER_SUBSCRIPTION_MAX {
+            return Err(format!(
+                "at most {REALTIME_TOPICS_PER_SUBSCRIPTION_MAX} topics on a socket"
+            ));
+        }
+        let now = hub
+            .add_topics(self.id, &topics, resume.as_ref())
+            .ok_or("unsubscribed")?;
+        Ok(("subscribed", now.to_vec()))
+    }
+
+    /// Whether the socket may subscribe to `topics`: with a `[realtime] secret`, its token
+    /// (`token`, which then replaces the socket's, or the one it has) must allow each and
+    /// not have expired.
+    fn allowed(&self, topics: &[String], token: Option<&str>) -> Result<(), String> {
+        let state = self.service.current();
+        let Some(secret) = state
+            .snapshot
+            .config
+            .realtime
+            .as_ref()
+            .and_then(|c| c.secret.as_ref())
+        else {
+            return Ok(());
+        };
+        let now_s = clock::unix_secs();
+        if let Some(token) = token {
+            let claims = token::verify(secret.as_bytes(), token, now_s)
+                .map_err(|e| e.reason().to_owned())?;
+            *self.claims.borrow_mut() = Some(claims);
+        }
+        let claims = self.claims.borrow();
+        let Some(claims) = claims.as_ref() else {
+            return Err("a token is needed: {\"token\": …} in the command".into());
+        };
+        if claims.exp <= now_s {
+            return Err(token::TokenError::Expired.reason().into());
+        }
+        match topics.iter().find(|t| !claims.allows(t)) {
+            Some(topic) => Err(format!("the token does not allow topic `{topic}`")),
+            None => Ok(()),
+        }
     }
 
     /// Both sides have closed (or the session failed): nothing more to wait for.
@@ -213,6 +308,14 @@ impl Socket {
             return Some(None);
         }
         None
+    }
+}
+
+/// Queues a command's answer; a client that does not read its answers is closed as one
+/// that does not read its events is.
+fn reply(session: &mut Session, text: &str) {
+    if let Err(SendError::OutputFull) = session.send_text(text) {
+        session.close(CLOSE_TRY_AGAIN_LATER, "too slow: output full");
     }
 }
 

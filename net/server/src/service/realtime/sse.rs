@@ -24,8 +24,8 @@ use super::super::{Body, BodyStream, Request, Response, Service};
 
 /// Answers a subscribe request: the stream, or why not.
 pub(crate) fn subscribe(service: &Rc<Service>, route: &Route, request: &Request<'_>) -> Response {
-    let id = match super::admit(service, route, request) {
-        Ok(id) => id,
+    let id = match super::admit(service, route, request, true) {
+        Ok((id, _)) => id,
         Err(refusal) => return *refusal,
     };
     let stream = Subscriber {
