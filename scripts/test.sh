@@ -60,12 +60,13 @@ fi
 
 # aioquic (PyPI), the HTTP/3 client of tests/h3.rs, websockets, the WebSocket server and
 # client of tests/proxy.rs, h2 with websockets' frames for WebSockets over HTTP/2
-# (tests/common/ws_connect.py), and grpcio with its health checking service, the gRPC server
+# (tests/common/ws_connect.py), hypercorn, the HTTP/2 WebSocket upstream of tests/proxy.rs,
+# and grpcio with its health checking service, the gRPC server
 # and client of tests/proxy_upstreams.rs, in a virtual environment of its own outside the clone (a test
 # run alone installs what it needs there itself).
 quic_venv=/var/cache/bext/quic-venv
-if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, h2, grpc_health.v1.health' 2>/dev/null; then
-    step "installing aioquic, websockets and grpcio into $quic_venv (pip)"
+if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, h2, hypercorn, grpc_health.v1.health' 2>/dev/null; then
+    step "installing aioquic, websockets, hypercorn and grpcio into $quic_venv (pip)"
     mkdir -p "$(dirname "$quic_venv")"
     rm -rf "$quic_venv"
     # Debian's own python3 makes virtual environments only with python3-venv installed.
@@ -76,7 +77,7 @@ if ! "$quic_venv/bin/python" -c 'import aioquic, websockets, h2, grpc_health.v1.
         python3 -m venv "$quic_venv"
     fi
     "$quic_venv/bin/pip" install --quiet aioquic==1.7.2 websockets==15.0.1 h2==4.3.0 \
-        grpcio==1.85.4 grpcio-health-checking==1.85.1
+        hypercorn==0.18.0 grpcio==1.85.4 grpcio-health-checking==1.85.1
 fi
 
 export CARGO_TERM_COLOR=never

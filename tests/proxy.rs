@@ -519,6 +519,87 @@ fn websockets_over_http2_and_http3_reach_an_http1_upstream_as_an_upgrade() {
 }
 
 #[test]
+fn websockets_reach_an_http2_upstream_as_an_extended_connect() {
+    // hypercorn takes WebSockets only over HTTP/2 (one over HTTP/1.1 is refused), and says
+    // so in its answer's `x-came-by`; the gRPC server speaks HTTP/2 without RFC 8441.
+    let upstream = Upstream::websocket_h2();
+    let grpc = Upstream::grpc(&[]);
+    let dir = TempDir::new("proxy-ws-to-h2");
+    dir.write("www/index.html", "static\n");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nhttp3 = true\n\
+             shards = 1\n\n\
+             [[upstream]]\nname = \"ws\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\
+             [[upstream]]\nname = \"grpc\"\nservers = [\"{}\"]\nprotocol = \"http2\"\n\n\
+             [[site]]\nroot = \"www\"\ntls = \"self-signed\"\n\
+             [[site.proxy]]\nmatch = \"/chat\"\nupstream = \"ws\"\n\
+             [[site.proxy]]\nmatch = \"/no-ws\"\nupstream = \"grpc\"\n",
+            upstream.addr(),
+            grpc.addr()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    // An HTTP/1.1 client's upgrade: its 101 carries the accept for its own key (RFC 6455's
+    // sample), and the upstream's fields.
+    let handshake = |path: &str| {
+        let out = Command::new("curl")
+            .args(["-sS", "-i", "-N", "--max-time", "2", "--http1.1"])
+            .args(["-H", "Connection: Upgrade", "-H", "Upgrade: websocket"])
+            .args(["-H", "Sec-WebSocket-Version: 13"])
+            .args(["-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="])
+            .arg(format!("http://{}{path}", bext.addr))
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).to_lowercase()
+    };
+    let head = handshake("/chat");
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(
+        head.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "{head}"
+    );
+    assert!(head.contains("x-came-by: http/2"), "{head}");
+    let url = format!("ws://{}/chat", bext.addr);
+    // Messages larger than the upstream stream's window. (hypercorn forgets a stream once
+    // the client's close is answered, without ending it, so this client waits out its own
+    // close timeout for the end of the connection: about 5 s.)
+    let out = ws_client(&["talk", &url, "3", "1500000"]);
+    assert!(out.starts_with("echoed 3"), "{out}");
+    // HTTP/2 (h2c and TLS) and HTTP/3 clients: their extended CONNECT goes on as one.
+    let cases: [(std::net::SocketAddr, &str, &[&str]); 3] = [
+        (bext.addr, "plain", &["--echo", "50", "100"]),
+        (bext.https_addr(), "tls", &["--echo", "2", "1500000"]),
+        (bext.quic_addr(), "h3", &["--echo", "50", "100"]),
+    ];
+    for (addr, transport, args) in cases {
+        let out = common::ws_connect_output(addr, transport, "/chat", args);
+        let echoed = format!("echoed {}", args[1]);
+        assert_eq!(
+            out,
+            [
+                "settings connect=1".to_owned(),
+                "open 200 -".into(),
+                echoed,
+                "closed 1000".into(),
+                "ended".into()
+            ],
+            "{transport}"
+        );
+    }
+    // An HTTP/2 server that does not offer the extended CONNECT is never sent one.
+    let head = handshake("/no-ws");
+    assert!(head.starts_with("http/1.1 502"), "{head}");
+    assert!(
+        bext.wait_for_stderr("without SETTINGS_ENABLE_CONNECT_PROTOCOL"),
+        "{}",
+        bext.stderr()
+    );
+    assert_eq!(bext.metric("bext_proxy_upgrades_total"), 5);
+}
+
+#[test]
 fn one_shard_probes_and_every_shard_stops_sending_to_a_sick_server() {
     let a = Upstream::start("a");
     let b = Upstream::start("b");

@@ -14,6 +14,8 @@ pub const WEBSOCKETS: &str = "websockets==15.0.1";
 /// The releases `tests/proxy/grpc_peer.py` is written against: grpcio, and its health
 /// checking service.
 pub const GRPCIO: &str = "grpcio==1.85.4 grpcio-health-checking==1.85.1";
+/// hypercorn, the HTTP/2 WebSocket server (RFC 8441) of `ws.py serve-h2`.
+pub const HYPERCORN: &str = "hypercorn==0.18.0";
 
 /// A running test upstream, killed on drop.
 pub struct Upstream {
@@ -53,6 +55,17 @@ impl Upstream {
                 .arg(ws_script())
                 .arg("serve")
                 .args(args),
+        )
+    }
+
+    /// The WebSocket echo server that takes WebSockets only over HTTP/2 (`ws.py serve-h2`,
+    /// on hypercorn), by prior knowledge.
+    pub fn websocket_h2() -> Upstream {
+        common::venv_python("websockets", WEBSOCKETS);
+        Upstream::spawn(
+            Command::new(common::venv_python("hypercorn", HYPERCORN))
+                .arg(ws_script())
+                .arg("serve-h2"),
         )
     }
 

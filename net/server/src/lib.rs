@@ -46,6 +46,7 @@
 mod cluster;
 mod driver;
 mod h2pipe;
+mod h2stream;
 mod kernel;
 pub mod launch;
 mod log;

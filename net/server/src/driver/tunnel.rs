@@ -18,7 +18,8 @@ use bext_core::limits::{TUNNEL_READ_BYTES_MAX, TUNNEL_READ_BYTES_MIN};
 use bext_shards::rt;
 use bext_shards::sync::race;
 
-use crate::service::Tunnel;
+use crate::h2stream::{StreamRead, StreamWrite};
+use crate::service::{Tunnel, TunnelEnd};
 use crate::shard::Shard;
 use crate::transport::{Transport, TransportRead, TransportWrite};
 
@@ -36,10 +37,24 @@ pub(crate) async fn run<R: TransportRead, W: TransportWrite>(
         pending,
         idle,
     } = tunnel;
-    let (mut upstream_read, mut upstream_write) = upstream.split();
-    let up = copy(&mut client_read, &mut upstream_write, from_client, idle);
-    let down = copy(&mut upstream_read, &mut client_write, pending, idle);
-    let _ = race(futures_lite::future::zip(up, down), shard.stop.wait()).await;
+    match upstream {
+        TunnelEnd::Conn(upstream) => {
+            let (mut upstream_read, mut upstream_write) = upstream.split();
+            let up = copy(&mut client_read, &mut upstream_write, from_client, idle);
+            let down = copy(&mut upstream_read, &mut client_write, pending, idle);
+            let _ = race(futures_lite::future::zip(up, down), shard.stop.wait()).await;
+        }
+        TunnelEnd::H2 { send, recv, held } => {
+            let mut stream = StreamRead::new(recv);
+            let mut upstream_read = &mut stream;
+            // Its writes wait for the upstream's window as long as for any silence.
+            let mut upstream_write = StreamWrite::new(send, shard.deadlines.slot(), idle);
+            let up = copy(&mut client_read, &mut upstream_write, from_client, idle);
+            let down = copy(&mut upstream_read, &mut client_write, pending, idle);
+            let _ = race(futures_lite::future::zip(up, down), shard.stop.wait()).await;
+            drop(held);
+        }
+    }
 }
 
 /// Copies from `from` to `to` (after `first`) until `from` ends, fails or is silent for

@@ -49,7 +49,9 @@ use crate::shard::mesh::{FillReply, FillRequest};
 use crate::snapshot::Snapshot;
 pub(crate) use realtime::Socket as RealtimeSocket;
 pub(crate) use request::{OwnedRequest, Request};
-pub(crate) use response::{Body, BodyStream, FileBody, Outcome, Response, Tunnel, Upgraded};
+pub(crate) use response::{
+    Body, BodyStream, FileBody, Outcome, Response, Tunnel, TunnelEnd, Upgraded,
+};
 pub(crate) use route::{BodyUse, Handler, Refusal, Route};
 
 /// One shard's service.

@@ -53,11 +53,24 @@ pub(crate) enum Upgraded {
 
 /// The upstream side of a tunnel.
 pub(crate) struct Tunnel {
-    pub upstream: crate::upstream::UpstreamConn,
+    pub upstream: TunnelEnd,
     /// Bytes the upstream sent after its 101 head, for the client first.
     pub pending: Vec<u8>,
     /// The longest silence in both directions before the tunnel closes.
     pub idle: std::time::Duration,
+}
+
+/// The upstream's end of a tunnel.
+pub(crate) enum TunnelEnd {
+    /// An HTTP/1.1 connection that switched protocols (`101`).
+    Conn(crate::upstream::UpstreamConn),
+    /// A stream of an HTTP/2 connection that an extended CONNECT made the tunnel (RFC 8441),
+    /// with the hold on the connection's stream count.
+    H2 {
+        send: h2::SendStream<bytes::Bytes>,
+        recv: h2::RecvStream,
+        held: crate::upstream::h2::StreamHeld,
+    },
 }
 
 /// `len` bytes of `file` from `offset`.

@@ -126,47 +126,18 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
     // once more, on a new connection, while nothing of its body has been used up.
     let mut second = false;
     let (head, pump, held) = loop {
-        let tls = ex.tls.as_ref().map(|tls| TlsTo {
-            config: tls.config,
-            name: tls.name,
-        });
-        let taken = ex
-            .conns
-            .take(
-                ex.shard,
-                ex.server,
-                ex.addr,
-                tls,
-                ex.connect_timeout,
-                ex.timeout,
-                ex.idle_for,
-            )
-            .await
-            .map_err(|e| match e {
-                ConnectError::Failed(why) => Failure::Refused(why),
-                ConnectError::TimedOut => Failure::ConnectTimeout,
-            })?;
         let Taken {
             mut send,
             id,
             opened,
             stream: held,
-        } = taken;
-        if opened {
-            ex.shard.metrics.borrow_mut().proxy_connections_opened += 1;
-        }
-        // Waits for a free stream (the server's concurrency limit) within the timeout.
-        send = match rt::timeout(ex.timeout, send.ready()).await {
-            Ok(Ok(ready)) => ready,
-            Ok(Err(e)) => {
-                ex.conns.forget(ex.server, id);
-                if second {
-                    return Err(Failure::Refused(format!("HTTP/2: {e}")));
-                }
+        } = match ready(&ex).await? {
+            Ok(taken) => taken,
+            Err(why) if second => return Err(Failure::Refused(why)),
+            Err(_) => {
                 second = true;
                 continue;
             }
-            Err(_) => return Err(Failure::Timeout),
         };
         let mut request = http::Request::new(());
         *request.method_mut() = head.method.clone();
@@ -275,6 +246,149 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
             })
         }
         _ => Ok(answer.with_body(Body::Stream(Box::new(body)))),
+    }
+}
+
+/// A connection to the exchange's server with room for one more stream (opened if need
+/// be), within the timeout; `Ok(Err(why))`: the connection had ended before it was ready
+/// (it is forgotten, and a new one may be tried).
+async fn ready(ex: &Exchange<'_>) -> Result<Result<Taken, String>, Failure> {
+    let tls = ex.tls.as_ref().map(|tls| TlsTo {
+        config: tls.config,
+        name: tls.name,
+    });
+    let mut taken = ex
+        .conns
+        .take(
+            ex.shard,
+            ex.server,
+            ex.addr,
+            tls,
+            ex.connect_timeout,
+            ex.timeout,
+            ex.idle_for,
+        )
+        .await
+        .map_err(|e| match e {
+            ConnectError::Failed(why) => Failure::Refused(why),
+            ConnectError::TimedOut => Failure::ConnectTimeout,
+        })?;
+    if taken.opened {
+        ex.shard.metrics.borrow_mut().proxy_connections_opened += 1;
+    }
+    // Waits for a free stream (the server's concurrency limit) within the timeout.
+    match rt::timeout(ex.timeout, taken.send.clone().ready()).await {
+        Ok(Ok(ready)) => {
+            taken.send = ready;
+            Ok(Ok(taken))
+        }
+        Ok(Err(e)) => {
+            ex.conns.forget(ex.server, taken.id);
+            Ok(Err(format!("HTTP/2: {e}")))
+        }
+        Err(_) => Err(Failure::Timeout),
+    }
+}
+
+/// What an HTTP/2 upstream answered an extended CONNECT.
+pub(super) enum Upgrade {
+    /// A `2xx`: the stream is the tunnel's upstream end; the answer's fields for the client.
+    Taken {
+        fields: Fields,
+        send: h2::SendStream<Bytes>,
+        recv: h2::RecvStream,
+        held: StreamHeld,
+    },
+    /// Any other answer, for the client as it is.
+    Answered(Response),
+}
+
+/// An extended CONNECT (RFC 8441) for a WebSocket to one server: `head` (`CONNECT`, the
+/// target and authority, the client's WebSocket fields but no key) sent with `:protocol
+/// websocket` on a stream of the shard's connection to it, the answer awaited within the
+/// timeout. A server whose SETTINGS do not offer the extended CONNECT is a bad response
+/// (502): the client is never sent a tunnel the upstream did not agree to.
+pub(super) async fn upgrade(ex: Exchange<'_>, head: http::Request<()>) -> Result<Upgrade, Failure> {
+    let (head, ()) = head.into_parts();
+    let mut second = false;
+    loop {
+        let Taken {
+            mut send,
+            id,
+            opened,
+            stream: held,
+        } = match ready(&ex).await? {
+            Ok(taken) => taken,
+            Err(why) if second => return Err(Failure::Refused(why)),
+            Err(_) => {
+                second = true;
+                continue;
+            }
+        };
+        // The server's SETTINGS are in: `upstream::h2::connect` waits for them.
+        if !send.is_extended_connect_protocol_enabled() {
+            return Err(Failure::Bad(super::BadResponse::Malformed(
+                "an HTTP/2 server without SETTINGS_ENABLE_CONNECT_PROTOCOL: no WebSocket \
+                 (RFC 8441)"
+                    .into(),
+            )));
+        }
+        let mut request = http::Request::new(());
+        *request.method_mut() = http::Method::CONNECT;
+        *request.uri_mut() = head.uri.clone();
+        *request.headers_mut() = head.headers.clone();
+        request
+            .extensions_mut()
+            .insert(h2::ext::Protocol::from_static("websocket"));
+        let (response, stream) = match send.send_request(request, false) {
+            Ok(sent) => sent,
+            Err(e) => {
+                ex.conns.forget(ex.server, id);
+                if second {
+                    return Err(unsent_or_reset(&e));
+                }
+                second = true;
+                continue;
+            }
+        };
+        if !opened {
+            ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
+        }
+        let head = match rt::timeout(ex.timeout, response).await {
+            Ok(Ok(head)) => head,
+            Ok(Err(e)) => return Err(unsent_or_reset(&e)),
+            Err(_) => return Err(Failure::Timeout),
+        };
+        let (parts, recv) = head.into_parts();
+        let fields = response_fields(&parts.headers);
+        if parts.status.is_success() {
+            return Ok(Upgrade::Taken {
+                fields,
+                send: stream,
+                recv,
+                held,
+            });
+        }
+        // A refusal (a 400 to a version it does not speak): passed on with its body.
+        let mut answer = Response::new(parts.status.as_u16());
+        answer.fields = fields;
+        if recv.is_end_stream() {
+            return Ok(Upgrade::Answered(answer));
+        }
+        let body = UpstreamH2Body {
+            recv,
+            _held: held,
+            pump: Pump::new(None),
+            trailers: None,
+            aborted: false,
+            done: false,
+            timeout: ex.timeout,
+            shard: ex.shard.clone(),
+        };
+        drop(stream);
+        return Ok(Upgrade::Answered(
+            answer.with_body(Body::Stream(Box::new(body))),
+        ));
     }
 }
 

@@ -65,7 +65,7 @@ use crate::shard::Shard;
 use crate::upstream::{ConnectError, KeptConns, PeerAddr, TlsTo, UpstreamConn};
 
 use self::outgoing::{Outgoing, SendFault};
-use super::response::{Body, BodyStream, Tunnel, Upgraded};
+use super::response::{Body, BodyStream, Tunnel, TunnelEnd, Upgraded};
 use super::route::Route;
 use super::{Request, Response, Service, State};
 
@@ -380,7 +380,10 @@ async fn forward(
         fields.retain(|(name, _)| !name.eq_ignore_ascii_case(b"sec-websocket-key"));
         fields.push((b"sec-websocket-key", key.as_bytes()));
     }
-    if upgrade.is_some() && config.protocol == UpstreamProtocol::Http2 {
+    // A WebSocket goes to an HTTP/2 upstream as an extended CONNECT (RFC 8441); no other
+    // upgrade can.
+    let websocket = upgrade.is_some_and(|u| u.eq_ignore_ascii_case(b"websocket"));
+    if upgrade.is_some() && !websocket && config.protocol == UpstreamProtocol::Http2 {
         eprintln!(
             "bext: proxy: upstream {}: an upgrade to {} cannot go to an HTTP/2 upstream \
              (`protocol = \"http2\"`): {} {}",
@@ -462,6 +465,13 @@ async fn forward(
                     .await
                     .and_then(|read| switched_as_asked(read, connect_key.as_deref()))
                     .map(Answered::Http1)
+            }
+            UpstreamProtocol::Http2 if websocket => {
+                Box::pin(websocket_h2(
+                    service, from, request, target, &fields, send_host, state, config, server,
+                    addr, tls, timeout,
+                ))
+                .await
             }
             UpstreamProtocol::Http2 => {
                 Box::pin(forward_h2(
@@ -635,6 +645,102 @@ async fn forward_h2(
     )
     .await
     .map(Answered::Ready)
+}
+
+/// A WebSocket to one server over HTTP/2 (`protocol = "http2"`): an extended CONNECT
+/// (RFC 8441), whichever way the client asked (an HTTP/1.1 upgrade, or its own extended
+/// CONNECT). The client's version, subprotocols and extensions go on, its key does not
+/// (RFC 8441 has none). A `2xx` makes the stream the tunnel's upstream end: an HTTP/1.1
+/// client is answered `101` with the accept for its own key, an HTTP/2 or HTTP/3 one `200`.
+#[allow(clippy::too_many_arguments)]
+async fn websocket_h2(
+    service: &Service,
+    from: &Forwarding,
+    request: &Request<'_>,
+    target: &[u8],
+    fields: &[(&[u8], &[u8])],
+    send_host: Option<&[u8]>,
+    state: &Rc<UpstreamState>,
+    config: &Upstream,
+    server: usize,
+    addr: &PeerAddr,
+    tls: Option<TlsTo<'_>>,
+    timeout: Duration,
+) -> Result<Answered, Failure> {
+    // An HTTP/1.1 client's key, which its 101 must answer.
+    let client_key = match request.protocol {
+        Some(_) => None,
+        None => match request.fields.get("sec-websocket-key") {
+            Some(key) => Some(ws::accept_key_for(key)),
+            None => {
+                return Err(Failure::Client(BodyFault {
+                    status: 400,
+                    reason: "a WebSocket upgrade without Sec-WebSocket-Key",
+                }));
+            }
+        },
+    };
+    let client = request.peer.ip().to_string();
+    let authority = addr.to_string();
+    let forwarded = Forwarded {
+        client: &client,
+        proto: if from.secure { "https" } else { "http" },
+        host: request.host,
+        send_host: send_host.or(request.host.is_none().then_some(authority.as_bytes())),
+        received: request.version.via(),
+    };
+    let kept = fields
+        .iter()
+        .copied()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case(b"sec-websocket-key"));
+    let Some(head) = h2::request_head(b"CONNECT", target, tls.is_some(), kept, &forwarded, None)
+    else {
+        return Err(Failure::Client(BodyFault {
+            status: 400,
+            reason: "a method, target or host HTTP/2 cannot carry",
+        }));
+    };
+    let exchange = h2::Exchange {
+        shard: &service.shard,
+        conns: &state.h2,
+        server,
+        addr,
+        tls,
+        connect_timeout: Duration::from_millis(config.connect_timeout_ms),
+        idle_for: Duration::from_millis(config.idle_ms),
+        timeout,
+    };
+    let (fields, send, recv, held) = match h2::upgrade(exchange, head).await? {
+        h2::Upgrade::Answered(response) => return Ok(Answered::Ready(response)),
+        h2::Upgrade::Taken {
+            fields,
+            send,
+            recv,
+            held,
+        } => (fields, send, recv, held),
+    };
+    service.shard.metrics.borrow_mut().proxy_upgrades += 1;
+    let tunnel = Tunnel {
+        upstream: TunnelEnd::H2 { send, recv, held },
+        pending: Vec::new(),
+        idle: timeout,
+    };
+    let mut response = Response::new(if client_key.is_some() { 101 } else { 200 });
+    response.fields = fields;
+    if let Some(accept) = client_key {
+        response
+            .fields
+            .push(Field::from_static("upgrade", "websocket"));
+        response
+            .fields
+            .push(Field::from_static("connection", "upgrade"));
+        if let Ok(accept) = Field::new(b"sec-websocket-accept", accept.as_bytes()) {
+            response.fields.push(accept);
+        }
+    }
+    Ok(Answered::Ready(response.with_body(Body::Upgraded(
+        Box::new(Upgraded::Tunnel(tunnel)),
+    ))))
 }
 
 /// What is asked of an upstream server.
@@ -859,7 +965,7 @@ fn respond(
             service.shard.metrics.borrow_mut().proxy_upgrades += 1;
             let pending = buf.split_off(head_len);
             let tunnel = Tunnel {
-                upstream: stream,
+                upstream: TunnelEnd::Conn(stream),
                 pending,
                 idle: timeout,
             };
