@@ -6,6 +6,8 @@
 //! Initials, garbage).
 
 mod common;
+#[path = "proxy/harness.rs"]
+mod harness;
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -711,4 +713,50 @@ fn without_retry_a_client_is_served_and_no_retry_is_sent() {
     assert_eq!(answers(&report, 0)[0]["body"], "hello over h3\n");
     assert_eq!(bext.metric("bext_quic_retries_total"), 0);
     assert_eq!(bext.metric("bext_quic_connections_accepted_total"), 1);
+}
+
+#[test]
+fn a_grpc_call_over_http3_gets_the_upstream_s_trailers() {
+    // grpcio as an HTTP/2 upstream; the client asks over HTTP/3 with aioquic.
+    let upstream = harness::Upstream::grpc(&[]);
+    let (dir, _) = site("h3-grpc", "");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\nhttp3 = true\n\n\
+             [[upstream]]\nname = \"grpc\"\nservers = [\"127.0.0.1:{}\"]\nprotocol = \"http2\"\n\n\
+             [[site]]\nhosts = [\"localhost\"]\nroot = \".\"\ntls = \"self-signed\"\n\
+             [[site.proxy]]\nmatch = \"/test.Echo/**\"\nupstream = \"grpc\"\n",
+            upstream.port()
+        ),
+    );
+    let bext = Bext::serve_config(&config, &[]);
+    let grpc = |message: &str| {
+        json!({"method": "POST", "path": "/test.Echo/Unary",
+               "headers": [["content-type", "application/grpc"], ["te", "trailers"]],
+               "body": format!("\u{0}\u{0}\u{0}\u{0}{}{message}", char::from(message.len() as u8))})
+    };
+    let report = h3(
+        bext.quic_addr(),
+        json!([{"requests": [grpc("hi"), grpc("again")]}]),
+    );
+    for (answer, message) in answers(&report, 0).iter().zip(["hi", "again"]) {
+        assert_eq!(answer["status"], 200, "{answer}");
+        let body = answer["body"].as_str().unwrap_or_default();
+        assert!(body.contains(&format!("echo:{message}")), "{answer}");
+        // The status after the body, as gRPC has it: in the trailers' HEADERS.
+        let trailers = answer["trailers"].as_array().expect("trailers");
+        assert!(
+            trailers
+                .iter()
+                .any(|t| t[0] == "grpc-status" && t[1] == "0"),
+            "{answer}"
+        );
+        assert!(
+            answer["headers"]
+                .as_array()
+                .is_some_and(|h| h.iter().all(|f| f[0] != "grpc-status")),
+            "{answer}"
+        );
+    }
 }

@@ -752,8 +752,9 @@ fn grpc_calls_go_through_an_http2_upstream_on_one_connection() {
     assert!(bext.metric("bext_proxy_connections_reused_total") >= 30);
 
     // An HTTP/1.1 client reaches the same server: the request's body goes with its length,
-    // and the answer's body comes back (its trailers are HTTP/2's only).
+    // and the answer's body comes back chunked, the server's trailers after its last chunk.
     let frame = dir.write("frame", b"\0\0\0\0\x02hi");
+    let head = dir.path().join("head");
     let (status, body, _) = curl(
         &format!("http://{}/test.Echo/Unary", bext.addr),
         &[
@@ -762,6 +763,8 @@ fn grpc_calls_go_through_an_http2_upstream_on_one_connection() {
             "content-type: application/grpc",
             "-H",
             "te: trailers",
+            "-D",
+            &head.display().to_string(),
             "--data-binary",
             &format!("@{}", frame.display()),
         ],
@@ -769,6 +772,14 @@ fn grpc_calls_go_through_an_http2_upstream_on_one_connection() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("echo:hi"), "{body:?}");
     assert!(body.contains(r#""via": "1.1 bext""#), "{body:?}");
+    let head = std::fs::read_to_string(&head)
+        .expect("curl wrote the head")
+        .to_lowercase();
+    let (fields, trailers) = head
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("a head: {head:?}"));
+    assert!(fields.contains("transfer-encoding: chunked"), "{head}");
+    assert!(trailers.contains("grpc-status: 0"), "{head}");
     // A 3 MiB message from an HTTP/1.1 client, streamed as it is read (chunked: no length),
     // without `te: trailers`: bext says it to the server, which refuses calls without it.
     let mut frame = vec![0u8, 0, 0x30, 0, 0];

@@ -15,7 +15,8 @@ Reads a JSON plan on stdin and prints one JSON result on stdout:
      ]}
 
 Each request's result: status, headers (lower-case names, in order), the body's length
-and SHA-256, and the body itself when it is text under 64 KiB. Requests on one connection
+and SHA-256, the body itself when it is text under 64 KiB, and the trailers (the fields of
+a HEADERS frame after the final answer's), if any. Requests on one connection
 run one after another (so a CPU move lands between them); "parallel": true in a connection
 sends its requests at once, as streams of the one connection; "say_headers": true writes
 "headers" on stderr whenever an answer's HEADERS arrive.
@@ -64,7 +65,13 @@ class Client(QuicConnectionProtocol):
             if waiter is None:
                 continue
             if isinstance(http_event, HeadersReceived):
-                waiter["headers"].extend(http_event.headers)
+                final = any(
+                    k == b":status" and not v.startswith(b"1") for k, v in waiter["headers"]
+                )
+                if final:
+                    waiter["trailers"].extend(http_event.headers)
+                else:
+                    waiter["headers"].extend(http_event.headers)
                 if self.say_headers:
                     print("headers", file=sys.stderr, flush=True)
             elif isinstance(http_event, DataReceived):
@@ -99,6 +106,7 @@ class Client(QuicConnectionProtocol):
         waiter = {
             "headers": [],
             "body": bytearray(),
+            "trailers": [],
             "done": asyncio.get_running_loop().create_future(),
             "reset": None,
         }
@@ -117,6 +125,7 @@ class Client(QuicConnectionProtocol):
             "length": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
             "reset": waiter["reset"],
+            "trailers": [[k.decode(), v.decode()] for k, v in waiter["trailers"]],
         }
         if len(data) < 65536:
             try:

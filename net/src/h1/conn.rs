@@ -724,3 +724,20 @@ pub fn write_chunk(out: &mut Vec<u8>, data: &[u8]) {
 pub fn write_last_chunk(out: &mut Vec<u8>) {
     out.extend_from_slice(b"0\r\n\r\n");
 }
+
+/// Appends the last chunk of a chunked body with `trailers` after it (RFC 9112 §7.1.2),
+/// less the fields a trailer may not carry: framing and the connection's own (RFC 9110
+/// §6.5.1; a recipient would drop them or, worse, act on them).
+pub fn write_last_chunk_with<'f>(out: &mut Vec<u8>, trailers: impl IntoIterator<Item = &'f Field>) {
+    out.extend_from_slice(b"0\r\n");
+    for field in trailers {
+        let name = field.name();
+        let forbidden = name.eq_ignore_ascii_case(b"content-length")
+            || name.eq_ignore_ascii_case(b"host")
+            || crate::client::upstream::hop_by_hop(name);
+        if !forbidden {
+            write_field(out, field);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}

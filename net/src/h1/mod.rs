@@ -51,7 +51,7 @@ pub use body::{BodyDecoder, BodyError, Decoded};
 pub use chunked::{CHUNK_EXTENSIONS_BYTES_MAX, CHUNK_SIZE_DIGITS_MAX, TRAILER_BYTES_MAX};
 pub use conn::{
     BodyPlan, BodySize, Conn, ConnConfig, Expiry, ResponseHead, Step, write_chunk, write_field,
-    write_last_chunk,
+    write_last_chunk, write_last_chunk_with,
 };
 pub use date::DateCache;
 pub use request::{

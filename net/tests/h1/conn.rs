@@ -864,3 +864,25 @@ closing
         "refuse 505 HTTP Version Not Supported (close)\nclosing",
     );
 }
+
+#[test]
+fn a_last_chunk_carries_trailers_less_the_fields_a_trailer_may_not() {
+    let field = |name: &[u8], value: &[u8]| {
+        bext_net::fields::Field::new(name, value).expect("a valid field")
+    };
+    let trailers = [
+        field(b"grpc-status", b"0"),
+        field(b"content-length", b"5"),
+        field(b"Transfer-Encoding", b"chunked"),
+        field(b"connection", b"close"),
+        field(b"host", b"elsewhere"),
+        field(b"grpc-message", b"ok"),
+    ];
+    let mut out = Vec::new();
+    write_chunk(&mut out, b"hi");
+    bext_net::h1::write_last_chunk_with(&mut out, trailers.iter());
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "2\r\nhi\r\n0\r\ngrpc-status: 0\r\ngrpc-message: ok\r\n\r\n"
+    );
+}

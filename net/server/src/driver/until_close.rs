@@ -99,7 +99,18 @@ pub(super) async fn pump(
         if piece.is_none() && stream.aborted() {
             return false;
         }
-        frame(&mut buf, piece.as_deref(), chunked);
+        match &piece {
+            // A chunked body's end carries the stream's trailers, if it has some (an HTTP/2
+            // upstream's, where gRPC says how the call ended).
+            None if chunked => {
+                buf.clear();
+                match stream.trailers() {
+                    Some(trailers) => h1::write_last_chunk_with(&mut buf, trailers.iter()),
+                    None => h1::write_last_chunk(&mut buf),
+                }
+            }
+            piece => frame(&mut buf, piece.as_deref(), chunked),
+        }
         if !buf.is_empty() {
             match write(buf).await {
                 Some(back) => buf = back,

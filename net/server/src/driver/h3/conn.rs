@@ -295,7 +295,7 @@ impl Conn {
                 let Some(head) = o.head.as_ref() else {
                     continue;
                 };
-                let fin = o.done && o.chunks.is_empty();
+                let fin = o.done && o.chunks.is_empty() && o.trailers.is_none();
                 match h3.send_response(&mut self.quic, id, &head.fields(), fin) {
                     Ok(()) => {
                         o.head_sent = true;
@@ -316,18 +316,27 @@ impl Conn {
             loop {
                 let Some(front) = o.chunks.front() else {
                     if o.done {
-                        match h3.send_body(&mut self.quic, id, &[], true) {
-                            Ok(_) => {
+                        // The stream ends with its trailers' HEADERS, or an empty DATA.
+                        let sent = match o.trailers.as_ref() {
+                            Some(trailers) => {
+                                let fields = trailer_fields(trailers);
+                                h3.send_additional_headers(&mut self.quic, id, &fields, true, true)
+                            }
+                            None => h3.send_body(&mut self.quic, id, &[], true).map(|_| ()),
+                        };
+                        match sent {
+                            Ok(()) => {
+                                o.trailers = None;
                                 o.fin_sent = true;
                                 finished.push((id, inbound));
                             }
-                            Err(quiche::h3::Error::Done) => {}
+                            Err(quiche::h3::Error::Done | quiche::h3::Error::StreamBlocked) => {}
                             Err(_) => ended.push(id),
                         }
                     }
                     break;
                 };
-                let last = o.done && o.chunks.len() == 1;
+                let last = o.done && o.chunks.len() == 1 && o.trailers.is_none();
                 let len = front.len();
                 // quiche keeps a reference to the chunk rather than a copy (`bufs.rs`).
                 let mut body = Buf(front.clone());
@@ -407,6 +416,16 @@ impl Conn {
             finish(endpoint, stream);
         }
     }
+}
+
+/// Trailers as quiche sends them: less the fields HTTP/3 forbids (RFC 9114 §4.2), as the
+/// head is.
+fn trailer_fields(trailers: &bext_net::fields::Fields) -> Vec<quiche::h3::HeaderRef<'_>> {
+    trailers
+        .iter()
+        .filter(|f| !crate::driver::is_connection_field(f.name()))
+        .map(|f| quiche::h3::HeaderRef::new(f.name(), f.value()))
+        .collect()
 }
 
 /// A stream's end, however it ended: its log line, its count, its reading task stopped.

@@ -94,6 +94,8 @@ pub(super) struct Outgoing {
     pub queued: usize,
     /// No more chunks will come.
     pub done: bool,
+    /// Fields to send after the body (a stream body's trailers), until quiche has them.
+    pub trailers: Option<bext_net::fields::Fields>,
     /// quiche has the stream's end (an extended CONNECT's stream waits for the client's
     /// end before it is done).
     pub fin_sent: bool,
@@ -118,6 +120,7 @@ impl Outgoing {
             chunks: VecDeque::new(),
             queued: 0,
             done: false,
+            trailers: None,
             fin_sent: false,
             gone: false,
             failed: false,
@@ -425,7 +428,11 @@ fn fill(
                         }
                         Some(_) => continue,
                         None if pieces.aborted() => o.failed = true,
-                        None => o.done = true,
+                        None => {
+                            // gRPC's status comes this way from an HTTP/2 upstream.
+                            o.trailers = pieces.trailers().filter(|t| !t.is_empty());
+                            o.done = true;
+                        }
                     }
                     let done = o.done || o.failed;
                     drop(o);
