@@ -446,16 +446,7 @@ fn ws_subscriber(
         .stderr(Stdio::inherit())
         .spawn()
         .expect("the WebSocket client runs");
-    let stdout = child.stdout.take().expect("piped");
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let lines = common::stdout_lines(&mut child);
     let open = lines
         .recv_timeout(Duration::from_secs(60))
         .expect("the client's handshake within 60 s");
@@ -692,16 +683,7 @@ impl Session {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the WebSocket session runs");
-        let stdout = child.stdout.take().expect("piped");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
+        let lines = common::stdout_lines(&mut child);
         let stdin = child.stdin.take();
         let session = Session {
             child,

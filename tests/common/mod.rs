@@ -769,6 +769,13 @@ pub fn ws_connect(
         .stderr(Stdio::inherit())
         .spawn()
         .expect("ws_connect.py runs");
+    let lines = stdout_lines(&mut child);
+    (child, lines)
+}
+
+/// The lines `child` writes on its (piped) stdout, on a channel as they come; the channel
+/// ends with the output.
+pub fn stdout_lines(child: &mut Child) -> std::sync::mpsc::Receiver<String> {
     let stdout = child.stdout.take().expect("piped");
     let (tx, lines) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -779,7 +786,7 @@ pub fn ws_connect(
             }
         }
     });
-    (child, lines)
+    lines
 }
 
 /// `ws_connect` run to its end: every line it printed, after checking it exited cleanly.

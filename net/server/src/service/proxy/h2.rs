@@ -126,12 +126,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
     // once more, on a new connection, while nothing of its body has been used up.
     let mut second = false;
     let (head, pump, held) = loop {
-        let Taken {
-            mut send,
-            id,
-            opened,
-            stream: held,
-        } = match ready(&ex).await? {
+        let mut taken = match ready(&ex).await? {
             Ok(taken) => taken,
             Err(why) if second => return Err(Failure::Refused(why)),
             Err(_) => {
@@ -143,20 +138,14 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
         *request.method_mut() = head.method.clone();
         *request.uri_mut() = head.uri.clone();
         *request.headers_mut() = head.headers.clone();
-        let (response, stream) = match send.send_request(request, bodiless) {
+        let (response, stream) = match open(&ex, &mut taken, request, bodiless) {
             Ok(sent) => sent,
-            Err(e) => {
-                ex.conns.forget(ex.server, id);
-                if second {
-                    return Err(unsent_or_reset(&e));
-                }
+            Err(e) if second => return Err(unsent_or_reset(&e)),
+            Err(_) => {
                 second = true;
                 continue;
             }
         };
-        if !opened {
-            ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
-        }
         // What is left of the body goes into the pump: the whole one is kept for another
         // try, a streamed one is used up by this one.
         let mut pump = Pump::new(if bodiless {
@@ -180,7 +169,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
             (None, None) => rt::timeout(ex.timeout, response).await,
         };
         match waited {
-            Ok(Ok(head)) => break (head, pump, held),
+            Ok(Ok(head)) => break (head, pump, taken.stream),
             Ok(Err(e)) => {
                 if let Some(fault) = pump.fault {
                     return Err(Failure::Client(fault));
@@ -189,7 +178,7 @@ pub(super) async fn exchange(ex: Exchange<'_>, out: Outbound) -> Result<Response
                 let refused = e.reason() == Some(h2::Reason::REFUSED_STREAM)
                     || (e.is_go_away() && e.is_remote());
                 if refused {
-                    ex.conns.forget(ex.server, id);
+                    ex.conns.forget(ex.server, taken.id);
                     if !second && !streamed {
                         second = true;
                         continue;
@@ -290,6 +279,28 @@ async fn ready(ex: &Exchange<'_>) -> Result<Result<Taken, String>, Failure> {
     }
 }
 
+/// `request` sent as a new stream of the taken connection (a reuse counted as one); on
+/// failure the connection is forgotten, and whether to try a new one is the caller's.
+fn open(
+    ex: &Exchange<'_>,
+    taken: &mut Taken,
+    request: http::Request<()>,
+    end: bool,
+) -> Result<(h2::client::ResponseFuture, h2::SendStream<Bytes>), h2::Error> {
+    match taken.send.send_request(request, end) {
+        Ok(sent) => {
+            if !taken.opened {
+                ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
+            }
+            Ok(sent)
+        }
+        Err(e) => {
+            ex.conns.forget(ex.server, taken.id);
+            Err(e)
+        }
+    }
+}
+
 /// What an HTTP/2 upstream answered an extended CONNECT.
 pub(super) enum Upgrade {
     /// A `2xx`: the stream is the tunnel's upstream end; the answer's fields for the client.
@@ -312,12 +323,7 @@ pub(super) async fn upgrade(ex: Exchange<'_>, head: http::Request<()>) -> Result
     let (head, ()) = head.into_parts();
     let mut second = false;
     loop {
-        let Taken {
-            mut send,
-            id,
-            opened,
-            stream: held,
-        } = match ready(&ex).await? {
+        let mut taken = match ready(&ex).await? {
             Ok(taken) => taken,
             Err(why) if second => return Err(Failure::Refused(why)),
             Err(_) => {
@@ -326,7 +332,7 @@ pub(super) async fn upgrade(ex: Exchange<'_>, head: http::Request<()>) -> Result
             }
         };
         // The server's SETTINGS are in: `upstream::h2::connect` waits for them.
-        if !send.is_extended_connect_protocol_enabled() {
+        if !taken.send.is_extended_connect_protocol_enabled() {
             return Err(Failure::Bad(super::BadResponse::Malformed(
                 "an HTTP/2 server without SETTINGS_ENABLE_CONNECT_PROTOCOL: no WebSocket \
                  (RFC 8441)"
@@ -340,20 +346,14 @@ pub(super) async fn upgrade(ex: Exchange<'_>, head: http::Request<()>) -> Result
         request
             .extensions_mut()
             .insert(h2::ext::Protocol::from_static("websocket"));
-        let (response, stream) = match send.send_request(request, false) {
+        let (response, stream) = match open(&ex, &mut taken, request, false) {
             Ok(sent) => sent,
-            Err(e) => {
-                ex.conns.forget(ex.server, id);
-                if second {
-                    return Err(unsent_or_reset(&e));
-                }
+            Err(e) if second => return Err(unsent_or_reset(&e)),
+            Err(_) => {
                 second = true;
                 continue;
             }
         };
-        if !opened {
-            ex.shard.metrics.borrow_mut().proxy_connections_reused += 1;
-        }
         let head = match rt::timeout(ex.timeout, response).await {
             Ok(Ok(head)) => head,
             Ok(Err(e)) => return Err(unsent_or_reset(&e)),
@@ -366,7 +366,7 @@ pub(super) async fn upgrade(ex: Exchange<'_>, head: http::Request<()>) -> Result
                 fields,
                 send: stream,
                 recv,
-                held,
+                held: taken.stream,
             });
         }
         // A refusal (a 400 to a version it does not speak): passed on with its body.
@@ -377,7 +377,7 @@ pub(super) async fn upgrade(ex: Exchange<'_>, head: http::Request<()>) -> Result
         }
         let body = UpstreamH2Body {
             recv,
-            _held: held,
+            _held: taken.stream,
             pump: Pump::new(None),
             trailers: None,
             aborted: false,

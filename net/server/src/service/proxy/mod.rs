@@ -466,17 +466,10 @@ async fn forward(
                     .and_then(|read| switched_as_asked(read, connect_key.as_deref()))
                     .map(Answered::Http1)
             }
-            UpstreamProtocol::Http2 if websocket => {
-                Box::pin(websocket_h2(
-                    service, from, request, target, &fields, send_host, state, config, server,
-                    addr, tls, timeout,
-                ))
-                .await
-            }
             UpstreamProtocol::Http2 => {
                 Box::pin(forward_h2(
-                    service, from, request, target, &fields, send_host, &mut body, state, config,
-                    server, addr, tls, timeout,
+                    service, from, request, target, &fields, send_host, &mut body, websocket,
+                    state, config, server, addr, tls, timeout,
                 ))
                 .await
             }
@@ -580,7 +573,10 @@ enum Answered {
     Ready(Response),
 }
 
-/// One request to one server over HTTP/2 (`protocol = "http2"`).
+/// One request to one server over HTTP/2 (`protocol = "http2"`). With `websocket`, an
+/// extended CONNECT (RFC 8441), whichever way the client asked (an HTTP/1.1 upgrade, or its
+/// own extended CONNECT): the client's version, subprotocols and extensions go on, its key
+/// does not (RFC 8441 has none), and a `2xx` makes the stream the tunnel's upstream end.
 #[allow(clippy::too_many_arguments)]
 async fn forward_h2(
     service: &Service,
@@ -590,6 +586,7 @@ async fn forward_h2(
     fields: &[(&[u8], &[u8])],
     send_host: Option<&[u8]>,
     body: &mut Outgoing,
+    websocket: bool,
     state: &Rc<UpstreamState>,
     config: &Upstream,
     server: usize,
@@ -597,11 +594,24 @@ async fn forward_h2(
     tls: Option<TlsTo<'_>>,
     timeout: Duration,
 ) -> Result<Answered, Failure> {
+    // An HTTP/1.1 client's key, which its 101 must answer.
+    let accept = match (websocket, request.protocol) {
+        (true, None) => match request.fields.get("sec-websocket-key") {
+            Some(key) => Some(ws::accept_key_for(key)),
+            None => {
+                return Err(Failure::Client(BodyFault {
+                    status: 400,
+                    reason: "a WebSocket upgrade without Sec-WebSocket-Key",
+                }));
+            }
+        },
+        _ => None,
+    };
     let client = request.peer.ip().to_string();
     let secure_upstream = tls.is_some();
     let length = match body.framing() {
-        BodyKind::Length(n) => Some(n),
-        BodyKind::None | BodyKind::Chunked => None,
+        BodyKind::Length(n) if !websocket => Some(n),
+        _ => None,
     };
     let authority = addr.to_string();
     let forwarded = Forwarded {
@@ -612,88 +622,16 @@ async fn forward_h2(
         send_host: send_host.or(request.host.is_none().then_some(authority.as_bytes())),
         received: request.version.via(),
     };
-    let Some(head) = h2::request_head(
-        request.method_bytes,
-        target,
-        secure_upstream,
-        fields.iter().copied(),
-        &forwarded,
-        length,
-    ) else {
-        return Err(Failure::Client(BodyFault {
-            status: 400,
-            reason: "a method, target or host HTTP/2 cannot carry",
-        }));
-    };
-    let (whole, incoming) = body.take_for_stream();
-    h2::exchange(
-        h2::Exchange {
-            shard: &service.shard,
-            conns: &state.h2,
-            server,
-            addr,
-            tls,
-            connect_timeout: Duration::from_millis(config.connect_timeout_ms),
-            idle_for: Duration::from_millis(config.idle_ms),
-            timeout,
-        },
-        h2::Outbound {
-            head,
-            whole,
-            incoming,
-        },
-    )
-    .await
-    .map(Answered::Ready)
-}
-
-/// A WebSocket to one server over HTTP/2 (`protocol = "http2"`): an extended CONNECT
-/// (RFC 8441), whichever way the client asked (an HTTP/1.1 upgrade, or its own extended
-/// CONNECT). The client's version, subprotocols and extensions go on, its key does not
-/// (RFC 8441 has none). A `2xx` makes the stream the tunnel's upstream end: an HTTP/1.1
-/// client is answered `101` with the accept for its own key, an HTTP/2 or HTTP/3 one `200`.
-#[allow(clippy::too_many_arguments)]
-async fn websocket_h2(
-    service: &Service,
-    from: &Forwarding,
-    request: &Request<'_>,
-    target: &[u8],
-    fields: &[(&[u8], &[u8])],
-    send_host: Option<&[u8]>,
-    state: &Rc<UpstreamState>,
-    config: &Upstream,
-    server: usize,
-    addr: &PeerAddr,
-    tls: Option<TlsTo<'_>>,
-    timeout: Duration,
-) -> Result<Answered, Failure> {
-    // An HTTP/1.1 client's key, which its 101 must answer.
-    let client_key = match request.protocol {
-        Some(_) => None,
-        None => match request.fields.get("sec-websocket-key") {
-            Some(key) => Some(ws::accept_key_for(key)),
-            None => {
-                return Err(Failure::Client(BodyFault {
-                    status: 400,
-                    reason: "a WebSocket upgrade without Sec-WebSocket-Key",
-                }));
-            }
-        },
-    };
-    let client = request.peer.ip().to_string();
-    let authority = addr.to_string();
-    let forwarded = Forwarded {
-        client: &client,
-        proto: if from.secure { "https" } else { "http" },
-        host: request.host,
-        send_host: send_host.or(request.host.is_none().then_some(authority.as_bytes())),
-        received: request.version.via(),
+    let method = if websocket {
+        &b"CONNECT"[..]
+    } else {
+        request.method_bytes
     };
     let kept = fields
         .iter()
         .copied()
-        .filter(|(name, _)| !name.eq_ignore_ascii_case(b"sec-websocket-key"));
-    let Some(head) = h2::request_head(b"CONNECT", target, tls.is_some(), kept, &forwarded, None)
+        .filter(|(name, _)| !(websocket && name.eq_ignore_ascii_case(b"sec-websocket-key")));
+    let Some(head) = h2::request_head(method, target, secure_upstream, kept, &forwarded, length)
     else {
         return Err(Failure::Client(BodyFault {
             status: 400,
@@ -710,8 +648,32 @@ async fn websocket_h2(
         idle_for: Duration::from_millis(config.idle_ms),
         timeout,
     };
-    let (fields, send, recv, held) = match h2::upgrade(exchange, head).await? {
-        h2::Upgrade::Answered(response) => return Ok(Answered::Ready(response)),
+    if websocket {
+        let upgrade = h2::upgrade(exchange, head).await?;
+        return Ok(Answered::Ready(tunnel_answer(
+            service, upgrade, accept, timeout,
+        )));
+    }
+    let (whole, incoming) = body.take_for_stream();
+    let outbound = h2::Outbound {
+        head,
+        whole,
+        incoming,
+    };
+    h2::exchange(exchange, outbound).await.map(Answered::Ready)
+}
+
+/// The client's answer to a WebSocket an HTTP/2 upstream answered: its refusal as it is, or
+/// the tunnel on the stream it took, answered `101` with `accept` (an HTTP/1.1 client's)
+/// or `200` (an HTTP/2 or HTTP/3 client's extended CONNECT).
+fn tunnel_answer(
+    service: &Service,
+    upgrade: h2::Upgrade,
+    accept: Option<String>,
+    idle: Duration,
+) -> Response {
+    let (fields, send, recv, held) = match upgrade {
+        h2::Upgrade::Answered(response) => return response,
         h2::Upgrade::Taken {
             fields,
             send,
@@ -723,11 +685,11 @@ async fn websocket_h2(
     let tunnel = Tunnel {
         upstream: TunnelEnd::H2 { send, recv, held },
         pending: Vec::new(),
-        idle: timeout,
+        idle,
     };
-    let mut response = Response::new(if client_key.is_some() { 101 } else { 200 });
+    let mut response = Response::new(if accept.is_some() { 101 } else { 200 });
     response.fields = fields;
-    if let Some(accept) = client_key {
+    if let Some(accept) = accept {
         response
             .fields
             .push(Field::from_static("upgrade", "websocket"));
@@ -738,9 +700,7 @@ async fn websocket_h2(
             response.fields.push(accept);
         }
     }
-    Ok(Answered::Ready(response.with_body(Body::Upgraded(
-        Box::new(Upgraded::Tunnel(tunnel)),
-    ))))
+    response.with_body(Body::Upgraded(Box::new(Upgraded::Tunnel(tunnel))))
 }
 
 /// What is asked of an upstream server.
