@@ -372,9 +372,11 @@ async fn forward(
         (Version::Http11, _) => upstream::upgrade_requested(fields.iter().copied()),
         (_, protocol) => protocol,
     };
+    // Only an HTTP/1.1 upstream is asked with a key (an HTTP/2 one gets an extended CONNECT).
     let connect_key = request
         .protocol
         .filter(|p| p.eq_ignore_ascii_case(b"websocket"))
+        .filter(|_| config.protocol == UpstreamProtocol::Http1)
         .map(|_| ws::client_key());
     if let Some(key) = &connect_key {
         fields.retain(|(name, _)| !name.eq_ignore_ascii_case(b"sec-websocket-key"));
