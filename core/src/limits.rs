@@ -734,7 +734,8 @@ pub const REALTIME_REPLAY_BYTES_MAX: usize = 32 << 20;
 pub const REALTIME_REPLAY_DEFAULT: usize = 64;
 /// Highest `replay_max`.
 pub const REALTIME_REPLAY_CEILING: u64 = 10_000;
-/// Default `[realtime] queue_max`: events queued for one subscriber before it is evicted.
+/// Default `[realtime] queue_max`: events of one topic a subscriber may lag behind before it
+/// is evicted.
 pub const REALTIME_QUEUE_DEFAULT: usize = 1024;
 /// Highest `queue_max`.
 pub const REALTIME_QUEUE_CEILING: u64 = 1 << 20;

@@ -61,7 +61,7 @@ pub struct RealtimeConfig {
     pub publish_token: Option<String>,
     /// Events kept per topic for subscribers that resume (`Last-Event-ID`).
     pub replay_max: usize,
-    /// Events queued for one subscriber before it is dropped as too slow.
+    /// Events of one topic a subscriber may lag behind before it is dropped as too slow.
     pub queue_max: usize,
     /// WebSocket subscribers may negotiate permessage-deflate (a compressor each).
     pub websocket_deflate: bool,

@@ -160,17 +160,31 @@ impl Cursor {
 
     /// Appends its text (ASCII: digits and topic names) without allocating.
     pub fn write(&self, out: &mut Vec<u8>) {
-        let mut digits = itoa::Buffer::new();
-        out.extend_from_slice(digits.format(self.epoch).as_bytes());
-        out.push(b':');
-        for (i, (topic, seq)) in self.positions.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(topic.as_bytes());
-            out.push(b'=');
-            out.extend_from_slice(digits.format(*seq).as_bytes());
+        write_cursor(
+            out,
+            self.epoch,
+            self.positions.iter().map(|(t, s)| (&**t, *s)),
+        );
+    }
+}
+
+/// A cursor's text from its parts, `EPOCH:a=12,b=7` ([`Cursor::write`] and the hub's
+/// positions write it alike).
+pub fn write_cursor<'a>(
+    out: &mut Vec<u8>,
+    epoch: u64,
+    positions: impl Iterator<Item = (&'a str, u64)>,
+) {
+    let mut digits = itoa::Buffer::new();
+    out.extend_from_slice(digits.format(epoch).as_bytes());
+    out.push(b':');
+    for (i, (topic, seq)) in positions.enumerate() {
+        if i > 0 {
+            out.push(b',');
         }
+        out.extend_from_slice(topic.as_bytes());
+        out.push(b'=');
+        out.extend_from_slice(digits.format(seq).as_bytes());
     }
 }
 

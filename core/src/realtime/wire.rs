@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde::Deserialize;
 
-use super::{Cursor, Event, parse_topics, topic_valid};
+use super::{Event, parse_topics, topic_valid};
 use crate::limits::{
     REALTIME_COMMAND_BYTES_MAX, REALTIME_EVENT_BYTES_MAX, REALTIME_TOKEN_BYTES_MAX,
 };
@@ -239,9 +239,9 @@ fn checked(topic: String, name: Option<String>, text: String) -> Result<Publishe
 
 /// Appends `event` as an SSE frame with `id` (the subscriber's cursor after it): `id:`,
 /// `event:` if named, one `data:` line per line of its text, a blank line.
-pub fn write_sse_event(out: &mut Vec<u8>, event: &Event, id: &Cursor) {
+pub fn write_sse_event(out: &mut Vec<u8>, event: &Event, id: &[u8]) {
     out.extend_from_slice(b"id: ");
-    id.write(out);
+    out.extend_from_slice(id);
     out.push(b'\n');
     if let Some(name) = &event.name {
         out.extend_from_slice(b"event: ");
@@ -276,6 +276,7 @@ pub fn ws_event_json(event: &Event, id: &str) -> String {
 mod tests {
     use super::*;
     use crate::limits::REALTIME_TOPICS_PER_SUBSCRIPTION_MAX;
+    use crate::realtime::Cursor;
 
     #[test]
     fn subscribe_queries() {
@@ -442,7 +443,7 @@ mod tests {
         };
         let mut id = Cursor::new(7, &["t".to_owned()]);
         id.advance(&event);
-        write_sse_event(&mut out, &event, &id);
+        write_sse_event(&mut out, &event, id.text().as_bytes());
         assert_eq!(out, b"id: 7:t=3\nevent: msg\ndata: one\ndata: two\n\n");
         assert_eq!(
             ws_event_json(&event, "7:t=3"),

@@ -6,8 +6,8 @@
 //! publish goes to its topic's owner shard (`core::realtime::owner`), which numbers the
 //! event and sends one copy to every shard over the mesh, in order: the outbox here keeps
 //! per peer what could not be sent yet (its inbox full) and sends it first, so a peer never
-//! sees a later event before an earlier one. The hub decides whom to wake; this module
-//! keeps their wakers.
+//! sees a later event before an earlier one. The hub appends each event to its topic's log
+//! once and hands back the wakers of the subscribers parked on it; this module wakes them.
 
 mod presence;
 mod publish;
@@ -48,9 +48,8 @@ pub(crate) use sse::subscribe;
 
 /// One shard's realtime state; it outlives reloads (subscribers stay subscribed).
 pub(crate) struct Realtime {
-    pub hub: RefCell<Hub>,
-    /// The tasks of subscribers waiting for an event.
-    wakers: RefCell<HashMap<SubId, Waker>>,
+    /// Its subscribers and their topics' logs; a parked subscriber's waker waits there.
+    pub hub: RefCell<Hub<Waker>>,
     /// This shard's sequence for the topics it owns.
     next_seq: Cell<u64>,
     /// Per peer shard: realtime messages not yet taken by its full inbox, in order.
@@ -69,7 +68,6 @@ impl Realtime {
     pub fn new(config: Option<&RealtimeConfig>, epoch: u64, shards: usize) -> Realtime {
         Realtime {
             hub: RefCell::new(Hub::new(hub_config(config, epoch))),
-            wakers: RefCell::new(HashMap::new()),
             next_seq: Cell::new(1),
             outbox: RefCell::new((0..shards).map(|_| VecDeque::new()).collect()),
             draining: Cell::new(false),
@@ -83,15 +81,6 @@ impl Realtime {
     pub fn reconfigure(&self, config: Option<&RealtimeConfig>) {
         let epoch = self.hub.borrow().epoch();
         self.hub.borrow_mut().reconfigure(hub_config(config, epoch));
-    }
-
-    fn wake(&self, ids: &[SubId]) {
-        let mut wakers = self.wakers.borrow_mut();
-        for id in ids {
-            if let Some(waker) = wakers.remove(id) {
-                waker.wake();
-            }
-        }
     }
 }
 
@@ -160,13 +149,13 @@ impl Service {
     /// An event for this shard's subscribers.
     pub fn on_realtime_event(&self, event: Arc<Event>) {
         let realtime = &self.realtime;
+        // Woken after the hub is let go: a waker may run its task's poll at once on some
+        // runtimes.
         let delivery = realtime.hub.borrow_mut().deliver(event);
-        {
-            let mut metrics = self.shard.metrics.borrow_mut();
-            metrics.realtime_evicted += delivery.evicted.len() as u64;
+        self.shard.metrics.borrow_mut().realtime_evicted += delivery.evictions;
+        for waker in delivery.woken.into_iter().chain(delivery.evicted) {
+            waker.wake();
         }
-        realtime.wake(&delivery.woken);
-        realtime.wake(&delivery.evicted);
     }
 
     /// Sends in order: behind whatever is waiting for that peer, else at once.
@@ -315,7 +304,6 @@ impl Service {
     fn realtime_leave(&self, id: SubId) {
         let realtime = &self.realtime;
         realtime.hub.borrow_mut().unsubscribe(id);
-        realtime.wakers.borrow_mut().remove(&id);
         let mut metrics = self.shard.metrics.borrow_mut();
         metrics.realtime_subscribers = metrics.realtime_subscribers.saturating_sub(1);
     }

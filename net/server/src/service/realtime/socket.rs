@@ -28,9 +28,11 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
+use bytes::Bytes;
+
 use bext_core::limits::{REALTIME_SSE_KEEPALIVE_MS, REALTIME_TOPICS_PER_SUBSCRIPTION_MAX};
 use bext_core::realtime::Cursor;
-use bext_core::realtime::hub::SubId;
+use bext_core::realtime::hub::{FrameKind, SubId};
 use bext_core::realtime::token::{self, Claims};
 use bext_core::realtime::wire::{
     Command, CommandMessage, command_done_json, command_error_json, parse_command, ws_event_json,
@@ -247,11 +249,8 @@ impl Socket {
                 Some(ready) => Poll::Ready(ready),
                 None => {
                     *self.writer.borrow_mut() = Some(cx.waker().clone());
-                    self.service
-                        .realtime
-                        .wakers
-                        .borrow_mut()
-                        .insert(self.id, cx.waker().clone());
+                    let mut hub = self.service.realtime.hub.borrow_mut();
+                    hub.park(self.id, cx.waker().clone());
                     Poll::Pending
                 }
             });
@@ -274,26 +273,36 @@ impl Socket {
         }
         if !session.wants_close() {
             let mut hub = self.service.realtime.hub.borrow_mut();
+            let mut id = Vec::new();
             let mut sent = 0u64;
-            loop {
-                match hub.next(self.id) {
-                    Ok(Some(event)) => {
-                        let id = hub.cursor(self.id).map(Cursor::text).unwrap_or_default();
-                        match session.send_text(&ws_event_json(&event, &id)) {
-                            Ok(()) => sent += 1,
-                            Err(SendError::OutputFull) => {
-                                session.close(CLOSE_TRY_AGAIN_LATER, "too slow: output full");
-                                break;
-                            }
-                            Err(SendError::Closing) => break,
-                        }
+            let taken = hub.take(self.id, |entry, position| {
+                let mut own = || {
+                    id.clear();
+                    position.write(&mut id);
+                    let id = std::str::from_utf8(&id).unwrap_or_default();
+                    Bytes::from(ws_event_json(&entry.event, id))
+                };
+                // A subscriber to one topic gets the text every such subscriber gets.
+                let text = if position.single() {
+                    entry.frame(FrameKind::WebSocket, own)
+                } else {
+                    own()
+                };
+                let text = std::str::from_utf8(&text).unwrap_or_default();
+                match session.send_text(text) {
+                    Ok(()) => {
+                        sent += 1;
+                        true
                     }
-                    Ok(None) => break,
-                    Err(reason) => {
-                        session.close(CLOSE_TRY_AGAIN_LATER, reason);
-                        break;
+                    Err(SendError::OutputFull) => {
+                        session.close(CLOSE_TRY_AGAIN_LATER, "too slow: output full");
+                        false
                     }
+                    Err(SendError::Closing) => false,
                 }
+            });
+            if let Err(reason) = taken {
+                session.close(CLOSE_TRY_AGAIN_LATER, reason);
             }
             if sent > 0 {
                 self.service.shard.metrics.borrow_mut().realtime_delivered += sent;

@@ -1,7 +1,7 @@
 //! `GET /__bext/realtime/sse?topics=a,b`: a subscriber as a Server-Sent Events stream.
 //!
-//! The stream writes what the subscriber's queue holds (several events in one write when
-//! they have piled up), waits for the hub to wake it, and sends a comment every
+//! The stream writes what the subscriber's topics have past its position (several events
+//! in one write when they have piled up), parks on the hub until an event comes, and sends a comment every
 //! `REALTIME_SSE_KEEPALIVE_MS` (up to one deadline sweep late) while nothing happens, so
 //! proxies keep the connection and a dead client is noticed by the write that fails. An evicted subscriber gets a last
 //! `bext-evicted` event with the reason, then the stream ends: a browser's `EventSource`
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use bext_core::limits::{PROXY_SEND_GATHER_BYTES, REALTIME_SSE_KEEPALIVE_MS};
-use bext_core::realtime::hub::SubId;
+use bext_core::realtime::hub::{FrameKind, SubId};
 use bext_core::realtime::wire::write_sse_event;
 use bext_net::fields::Field;
 use bext_shards::sync::race;
@@ -57,32 +57,58 @@ struct Subscriber {
 
 /// What waiting on the hub gave.
 enum Woken {
-    /// Events to write.
-    Events(Vec<u8>, u64),
+    /// Frames to write, and how many events they hold.
+    Events(Bytes, usize),
     Evicted(&'static str),
 }
 
 impl Subscriber {
-    /// What the queue holds now, as SSE frames (up to about one gathered write's worth), or
-    /// `None` if it is empty.
+    /// What the subscriber's topics have past its position, as SSE frames (up to about one
+    /// gathered write's worth), or `None` if there is nothing. A subscriber to one topic
+    /// gets the frame every such subscriber gets, made once per event; one event alone is
+    /// written from it without a copy.
     fn take(&self) -> Option<Woken> {
-        let realtime = &self.service.realtime;
-        let mut hub = realtime.hub.borrow_mut();
-        let mut out = Vec::new();
-        let mut count = 0;
-        while out.len() < PROXY_SEND_GATHER_BYTES {
-            match hub.next(self.id) {
-                Ok(Some(event)) => {
-                    if let Some(id) = hub.cursor(self.id) {
-                        write_sse_event(&mut out, &event, id);
+        let mut hub = self.service.realtime.hub.borrow_mut();
+        let mut one: Option<Bytes> = None;
+        let mut many: Vec<u8> = Vec::new();
+        let mut id = Vec::new();
+        let taken = hub.take(self.id, |entry, position| {
+            let mut own = |out: &mut Vec<u8>| {
+                id.clear();
+                position.write(&mut id);
+                write_sse_event(out, &entry.event, &id);
+            };
+            if position.single() {
+                let frame = entry.frame(FrameKind::Sse, || {
+                    let mut frame = Vec::new();
+                    own(&mut frame);
+                    Bytes::from(frame)
+                });
+                match one.take() {
+                    None if many.is_empty() => one = Some(frame),
+                    earlier => {
+                        if let Some(earlier) = earlier {
+                            many.extend_from_slice(&earlier);
+                        }
+                        many.extend_from_slice(&frame);
                     }
-                    count += 1;
                 }
-                Ok(None) => break,
-                Err(reason) => return Some(Woken::Evicted(reason)),
+            } else {
+                if let Some(earlier) = one.take() {
+                    many.extend_from_slice(&earlier);
+                }
+                own(&mut many);
             }
+            many.len() < PROXY_SEND_GATHER_BYTES
+        });
+        match taken {
+            Ok(0) => None,
+            Ok(count) => Some(Woken::Events(
+                one.unwrap_or_else(|| Bytes::from(many)),
+                count,
+            )),
+            Err(reason) => Some(Woken::Evicted(reason)),
         }
-        (count > 0).then_some(Woken::Events(out, count))
     }
 }
 
@@ -102,11 +128,8 @@ impl BodyStream for Subscriber {
             let woken = std::future::poll_fn(|cx| match this.take() {
                 Some(woken) => Poll::Ready(woken),
                 None => {
-                    service
-                        .realtime
-                        .wakers
-                        .borrow_mut()
-                        .insert(this.id, cx.waker().clone());
+                    let mut hub = service.realtime.hub.borrow_mut();
+                    hub.park(this.id, cx.waker().clone());
                     Poll::Pending
                 }
             });
@@ -120,8 +143,8 @@ impl BodyStream for Subscriber {
                 None => None,
                 Some(None) => Some(Bytes::from_static(b": keepalive\n\n")),
                 Some(Some(Woken::Events(frames, count))) => {
-                    service.shard.metrics.borrow_mut().realtime_delivered += count;
-                    Some(Bytes::from(frames))
+                    service.shard.metrics.borrow_mut().realtime_delivered += count as u64;
+                    Some(frames)
                 }
                 Some(Some(Woken::Evicted(reason))) => {
                     self.ended = true;
