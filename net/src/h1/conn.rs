@@ -40,7 +40,7 @@
 
 use std::time::{Duration, Instant};
 
-use bext_core::limits::WRITE_BUFFER_BYTES_FLUSH;
+use bext_core::limits::{READ_BUFFER_BYTES_PIPELINED_MAX, WRITE_BUFFER_BYTES_FLUSH};
 
 use super::body::{BodyDecoder, BodyError};
 use super::date::DateCache;
@@ -672,18 +672,33 @@ impl Conn {
     }
 
     /// How many bytes the read buffer should be able to hold for the next read, given what it
-    /// holds: a head may grow it to `header_bytes_max`; a body is read in runs of
+    /// holds and whether the last read `filled` it: a head may grow it to
+    /// `header_bytes_max`; a client that filled it has more queued (pipelined requests), so
+    /// it doubles up to `READ_BUFFER_BYTES_PIPELINED_MAX`; a body is read in runs of
     /// `body_read_bytes` (its bytes leave the buffer as they are decoded).
-    pub fn read_capacity(&self, buffered: usize, capacity: usize, body_read_bytes: usize) -> usize {
+    pub fn read_capacity(
+        &self,
+        buffered: usize,
+        capacity: usize,
+        filled: bool,
+        body_read_bytes: usize,
+    ) -> usize {
         let wanted = match self.phase {
             Phase::Collect { .. } | Phase::Discard { .. } => body_read_bytes,
             Phase::Idle { .. } | Phase::Head { .. } => {
+                let pipelined = if filled {
+                    (capacity * 2).min(READ_BUFFER_BYTES_PIPELINED_MAX)
+                } else {
+                    0
+                };
                 if buffered < capacity {
-                    return capacity;
+                    return capacity.max(pipelined);
                 }
                 // Full with a partial head: double, within the head limit (parse_request
                 // refuses a head past it before the buffer could grow further).
-                (capacity * 2).min(self.config.limits.header_bytes_max.max(buffered + 1))
+                (capacity * 2)
+                    .min(self.config.limits.header_bytes_max.max(buffered + 1))
+                    .max(pipelined)
             }
         };
         wanted.max(capacity).max(buffered + 1)

@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use bext_core::limits::READ_BUFFER_BYTES_PIPELINED_MAX;
 use bext_net::h1::{
     BodyPlan, BodySize, Conn, ConnConfig, DateCache, Expiry, HeaderStore, Limits, ResponseHead,
     Step, write_chunk, write_last_chunk,
@@ -761,14 +762,33 @@ fn the_write_deadline_is_the_stall_timeout_from_now() {
 }
 
 #[test]
-fn the_read_buffer_grows_for_a_long_head_and_for_bodies() {
+fn the_read_buffer_grows_for_a_long_head_for_pipelined_requests_and_for_bodies() {
     let start = Instant::now();
     let conn = Conn::new(CONFIG, start);
-    // Room left: keep it.
-    assert_eq!(conn.read_capacity(10, 1024, 65536), 1024);
-    // Full with a partial head: double, up to the head limit.
-    assert_eq!(conn.read_capacity(1024, 1024, 65536), 2048);
-    assert_eq!(conn.read_capacity(16384, 16384, 65536), 16385);
+    let pipelined_max = READ_BUFFER_BYTES_PIPELINED_MAX;
+    // (buffered, capacity, the last read filled it, wanted)
+    let cases = [
+        // Room left: keep it.
+        (10, 1024, false, 1024),
+        // Full with a partial head: double, up to the head limit.
+        (1024, 1024, false, 2048),
+        (16384, 16384, false, 16385),
+        // The last read filled it, and what it held was answered: the client has more
+        // queued, so double, up to the pipelining bound (and never shrink here).
+        (0, 1024, true, 2048),
+        (100, pipelined_max / 2, true, pipelined_max),
+        (0, pipelined_max, true, pipelined_max),
+        (0, 4 * pipelined_max, true, 4 * pipelined_max),
+        // Filled with a partial head: the larger of the two growths.
+        (1024, 1024, true, 2048),
+    ];
+    for (buffered, capacity, filled, wanted) in cases {
+        assert_eq!(
+            conn.read_capacity(buffered, capacity, filled, 65536),
+            wanted,
+            "{buffered} buffered of {capacity}, filled: {filled}"
+        );
+    }
 }
 
 /// Every refusal of a head closes the connection after its status, whatever was buffered

@@ -257,6 +257,8 @@ impl Connection<'_> {
         // When the last read completed: the start of every request answered from it. One clock
         // read per read serves the latency metric, the header deadline and the write deadline.
         let mut now = Instant::now();
+        // The last read filled the buffer: the client has more queued.
+        let mut filled = false;
         loop {
             if self.shard.draining.get() {
                 self.conn.set_draining();
@@ -369,13 +371,14 @@ impl Connection<'_> {
             self.conn.reconfigure(self.service.current().snapshot.h1);
             if rbuf.is_empty()
                 && !self.conn.is_busy()
+                && !filled
                 && rbuf.capacity() > READ_BUFFER_BYTES_KEPT_IDLE
             {
                 rbuf = Vec::with_capacity(READ_BUFFER_BYTES_INITIAL);
             }
-            let want = self
-                .conn
-                .read_capacity(rbuf.len(), rbuf.capacity(), BODY_READ_BYTES);
+            let want =
+                self.conn
+                    .read_capacity(rbuf.len(), rbuf.capacity(), filled, BODY_READ_BYTES);
             if want > rbuf.capacity() {
                 rbuf.reserve_exact(want - rbuf.len());
             }
@@ -384,6 +387,7 @@ impl Connection<'_> {
                 Some((Ok(0), _)) | Some((Err(_), _)) => return None,
                 Some((Ok(_), back)) => {
                     rbuf = back;
+                    filled = rbuf.len() == rbuf.capacity();
                     now = Instant::now();
                     self.set_busy(true);
                 }
@@ -645,7 +649,7 @@ impl Connection<'_> {
             }
             let want = self
                 .conn
-                .read_capacity(rbuf.len(), rbuf.capacity(), BODY_READ_BYTES);
+                .read_capacity(rbuf.len(), rbuf.capacity(), false, BODY_READ_BYTES);
             if want > rbuf.capacity() {
                 rbuf.reserve_exact(want - rbuf.len());
             }
