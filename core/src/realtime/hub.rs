@@ -430,23 +430,28 @@ impl<W> Hub<W> {
         subscriber.follows.retain(|f| {
             let keep = !topics.contains(&f.name);
             if !keep {
-                dropped.push((f.topic, f.next));
+                dropped.push((f.topic, f.next, f.listed));
             }
             keep
         });
         if !dropped.is_empty() {
             self.changes += 1;
         }
-        for (at, next) in dropped {
-            self.unfollow(id, at, next);
+        for (at, next, listed) in dropped {
+            self.unfollow(id, at, next, listed);
         }
         self.topics(id)
     }
 
-    /// `id` no longer follows the topic in slot `at`, where it had taken up to `next`.
-    fn unfollow(&mut self, id: SubId, at: usize, next: u64) {
+    /// `id` no longer follows the topic in slot `at`, where it had taken up to `next`
+    /// (and was on its parked list if `listed`: a quiet topic's list must not keep those
+    /// who left).
+    fn unfollow(&mut self, id: SubId, at: usize, next: u64, listed: bool) {
         if let Some(topic) = self.topics.get_mut(at).and_then(Option::as_mut) {
             topic.subscribers.retain(|s| *s != id);
+            if listed {
+                topic.parked.retain(|s| *s != id);
+            }
             topic.release(next);
         }
     }
@@ -477,7 +482,7 @@ impl<W> Hub<W> {
             return;
         }
         for follow in &subscriber.follows {
-            self.unfollow(id, follow.topic, follow.next);
+            self.unfollow(id, follow.topic, follow.next, follow.listed);
         }
     }
 
@@ -542,10 +547,10 @@ impl<W> Hub<W> {
                 continue;
             }
             subscriber.evicted = Some("too slow: queue_max events behind");
-            let released: Vec<(usize, u64)> = subscriber
+            let released: Vec<(usize, u64, bool)> = subscriber
                 .follows
                 .iter()
-                .map(|f| (f.topic, f.next))
+                .map(|f| (f.topic, f.next, f.listed))
                 .collect();
             if let Some(waker) = subscriber.parked.take() {
                 delivery.evicted.push(waker);
@@ -554,8 +559,8 @@ impl<W> Hub<W> {
             self.evictions += 1;
             self.changes += 1;
             // No longer counted, nor waited for.
-            for (topic, next) in released {
-                self.unfollow(id, topic, next);
+            for (topic, next, listed) in released {
+                self.unfollow(id, topic, next, listed);
             }
         }
     }
@@ -1006,6 +1011,25 @@ mod tests {
         hub.unsubscribe(id);
         assert_eq!(hub.add_topics(id, &["c".into()], None), None);
         assert_eq!(hub.topics(id), None);
+    }
+
+    #[test]
+    fn subscribers_that_park_and_leave_are_not_kept_on_a_quiet_topic() {
+        let mut hub = hub(0, 8);
+        let stays = hub.subscribe(vec!["quiet".into()], None);
+        hub.park(stays, stays);
+        for n in 0..1000 {
+            let id = hub.subscribe(vec!["quiet".into(), "other".into()], None);
+            hub.park(id, id);
+            // Half of them drop the topic first, half leave with it.
+            if n % 4 < 2 {
+                hub.remove_topics(id, &["quiet".into()]);
+            }
+            hub.unsubscribe(id);
+        }
+        let quiet = hub.topic("quiet").expect("a topic with a subscriber");
+        assert_eq!(quiet.parked, [stays]);
+        assert_eq!(hub.deliver(event("quiet", 1)).woken, [stays]);
     }
 
     #[test]
