@@ -23,15 +23,18 @@
 //!   together, so checking costs a subtraction per read). Bounding what is undelivered,
 //!   rather than the publishes awaiting their 202, keeps every subscriber's queue in the
 //!   server far below its eviction bound: a 202 says the event is on its way, not delivered,
-//!   so a publisher paced by its 202s outruns the fan-out and measures evictions.
+//!   so a publisher paced by its 202s outruns the fan-out and measures evictions. Nothing
+//!   else bounds it: publishes pipeline on its connection up to the window, so the hub's
+//!   fan-out, not the publisher's round trips, sets the pace.
 //! - **Fixed rate** (open loop): event k is due k / rate seconds after publishing starts; the
 //!   publisher sleeps on the runtime's timer (millisecond granularity) and sends every event
 //!   that is due, whatever has been delivered. Send times are taken at the write, so the
 //!   timer's jitter moves when events go out, never what their latency reads.
 //!
 //! Events published during `--warmup-secs` are delivered but not counted. The measured window
-//! runs from the warm-up's end to the last publish; then the generator waits (at most
-//! `DRAIN_DEADLINE_MS`) for the window's events to reach every subscriber, and counts those
+//! runs from the warm-up's end to the last publish; then the generator waits for the
+//! window's events to reach every subscriber (at a fixed rate at most `DRAIN_DEADLINE_MS`;
+//! saturating, until that long passes without a delivery or an answer), and counts those
 //! that never did as lost. Over the window it reads the server's CPU time
 //! (`/proc/<server-pid>/stat`), its own, and how busy both CPUs were, so the harness need not
 //! guess which side was the limit.
@@ -76,13 +79,13 @@ const SUBSCRIBES_IN_FLIGHT_MAX: u32 = 256;
 const SUBSCRIBE_DEADLINE_MS: u64 = 60_000;
 /// Publishes in one write, at most.
 const PUBLISH_BATCH_MAX: u64 = 64;
-/// Publishes written but not yet answered, at most, at a fixed rate.
+/// Publishes written but not yet answered, at most, at a fixed rate. A saturating publisher
+/// has no bound of its own on them: the window bounds what it has in flight.
 const PUBLISHES_UNANSWERED_MAX: u64 = 1_024;
-/// The same when saturating: a hub that fans an event out before its 202 (the Node hub: about
-/// 0.1 s per event with 10,000 subscribers) would otherwise hold a window's worth of publishes
-/// unanswered, and the drain would end before they were.
-const PUBLISHES_UNANSWERED_SATURATING_MAX: u64 = 8;
-/// After the last publish, how long the window's events are waited for.
+/// After the last publish, how long the window's events are waited for: at a fixed rate, in
+/// all; when saturating, since the last delivery or answer (a hub that fans an event out
+/// before its 202, as the Node hub does at about 0.1 s per event with 10,000 subscribers,
+/// may owe a window's worth of publishes, and is still delivering them).
 const DRAIN_DEADLINE_MS: u64 = 3_000;
 /// How often the main task looks at the clock and the counts.
 const TICK_MS: u64 = 1;
@@ -290,7 +293,8 @@ async fn run(args: Args) -> Result<Summary, String> {
     wait_until(&shared, end_ns).await;
     let after = CpuReading::take(&args)?;
     // Drain: the window's events to every live subscriber, and every publish answered.
-    let drain_deadline = end_ns + DRAIN_DEADLINE_MS * 1_000_000;
+    let mut drain_deadline = end_ns + DRAIN_DEADLINE_MS * 1_000_000;
+    let mut progress = (0, 0);
     loop {
         rt::sleep(Duration::from_millis(TICK_MS)).await;
         if let Some(Err(error)) = publishing.borrow().as_ref() {
@@ -298,8 +302,13 @@ async fn run(args: Args) -> Result<Summary, String> {
         }
         let shared = shared.borrow();
         let finished = publishing.borrow().is_some();
-        let answered = shared.replies.accepted + shared.replies.refused >= shared.sent;
+        let replies = shared.replies.accepted + shared.replies.refused;
+        let answered = replies >= shared.sent;
         let delivered = shared.delivered_live >= shared.sent * shared.live;
+        if args.publish_rate <= 0.0 && (shared.delivered_live, replies) != progress {
+            progress = (shared.delivered_live, replies);
+            drain_deadline = drain_deadline.max(shared.now_ns() + DRAIN_DEADLINE_MS * 1_000_000);
+        }
         if (finished && answered && delivered) || shared.now_ns() >= drain_deadline {
             break;
         }
@@ -533,12 +542,11 @@ async fn next_batch(
         if now >= end_ns {
             return None;
         }
-        let unanswered_max = if args.rate > 0.0 {
-            PUBLISHES_UNANSWERED_MAX
+        let allowed = if args.rate > 0.0 {
+            PUBLISHES_UNANSWERED_MAX.saturating_sub(unanswered)
         } else {
-            PUBLISHES_UNANSWERED_SATURATING_MAX
+            u64::MAX
         };
-        let allowed = unanswered_max.saturating_sub(unanswered);
         let count = if args.rate > 0.0 {
             let due = ((now - start_ns) as f64 * args.rate / 1e9) as u64 + 1;
             due.saturating_sub(sent).min(allowed).min(PUBLISH_BATCH_MAX)
@@ -557,9 +565,6 @@ async fn next_batch(
         if args.rate > 0.0 {
             let next_ns = start_ns + (sent as f64 * 1e9 / args.rate) as u64;
             rt::sleep(Duration::from_nanos(next_ns.saturating_sub(now).max(1))).await;
-        } else if allowed == 0 {
-            // Answers awaited, not deliveries: nothing wakes the publisher for those.
-            rt::sleep(Duration::from_millis(TICK_MS)).await;
         } else {
             WindowRoom { shared }.await;
         }
