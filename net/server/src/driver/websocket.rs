@@ -7,7 +7,7 @@
 //! socket has nothing more to write and the client has had `WS_CLOSE_WAIT_MS` to close its
 //! side, on a failed or stalled write, or when the shard stops (a close with 1001 first).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bext_core::limits::{READ_BUFFER_BYTES_INITIAL, WRITE_STALL_TIMEOUT_MS, WS_CLOSE_WAIT_MS};
 use bext_shards::rt;
@@ -50,9 +50,15 @@ pub(crate) async fn run<R: TransportRead, W: TransportWrite>(
     };
     let writer = async {
         let stall = Duration::from_millis(WRITE_STALL_TIMEOUT_MS);
-        while let Some(out) = socket.output().await {
-            match rt::timeout(stall, write_half.write_all(out)).await {
-                Ok((Ok(()), _)) => {}
+        // One of the shard's coarse deadlines for the keep-alive wait and each write, not a
+        // runtime timer armed and cancelled per batch of events.
+        let slot = shard.deadlines.slot();
+        while let Some(out) = socket.output(&slot).await {
+            match slot
+                .run(Instant::now() + stall, write_half.write_all(out))
+                .await
+            {
+                Some((Ok(()), written)) => socket.recycle(written),
                 _ => return,
             }
         }

@@ -26,7 +26,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -39,7 +39,8 @@ use bext_core::realtime::wire::{
 };
 use bext_net::Version;
 use bext_net::ws::{self, Event, SendError, Session};
-use bext_shards::{clock, rt};
+use bext_shards::clock;
+use bext_shards::deadlines::DeadlineSlot;
 
 use super::super::route::Route;
 use super::super::{Body, Request, Response, Service, Upgraded};
@@ -241,8 +242,9 @@ impl Socket {
         }
     }
 
-    /// The next bytes to write, when there are some; `None` once nothing more will be.
-    pub async fn output(&self) -> Option<Vec<u8>> {
+    /// The next bytes to write, when there are some; `None` once nothing more will be. The
+    /// keep-alive wait runs on `slot`, the writer's deadline.
+    pub async fn output(&self, slot: &DeadlineSlot<'_>) -> Option<Vec<u8>> {
         let keepalive = Duration::from_millis(REALTIME_SSE_KEEPALIVE_MS);
         loop {
             let ready = std::future::poll_fn(|cx| match self.gather() {
@@ -254,14 +256,19 @@ impl Socket {
                     Poll::Pending
                 }
             });
-            match rt::timeout(keepalive, ready).await {
-                Ok(ready) => return ready,
+            match slot.run(Instant::now() + keepalive, ready).await {
+                Some(ready) => return ready,
                 // Silence: a ping, so a dead peer is found by the write.
-                Err(_) => {
+                None => {
                     let _ = self.session.borrow_mut().send_ping(b"");
                 }
             }
         }
+    }
+
+    /// A buffer [`Socket::output`] gave, written: its allocation serves the next output.
+    pub fn recycle(&self, written: Vec<u8>) {
+        self.session.borrow_mut().recycle_output(written);
     }
 
     /// Events waiting become messages; `Some` with what to write, or `Some(None)` once the
