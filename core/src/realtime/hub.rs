@@ -25,7 +25,7 @@
 //! **Order.** A subscriber to several topics takes their entries in the order the hub
 //! received them (each entry carries the hub's arrival number), so a topic's own order is
 //! always kept. Frames made of an entry for subscribers to that topic alone (whose event id
-//! is then the same for all of them) are kept on the entry and made once ([`Entry::frame`]).
+//! is then the same for all of them) are kept on the entry and made once ([`Entry::frame_for`]).
 //!
 //! The hub decides and keeps the parked subscribers' wakers (`W`, opaque here); the server
 //! moves the bytes.
@@ -91,7 +91,7 @@ impl<W> Default for Delivery<W> {
     }
 }
 
-/// The kinds of frame the server makes of an entry (see [`Entry::frame`]).
+/// The kinds of frame the server makes of an entry (see [`Entry::frame_for`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameKind {
     /// A Server-Sent Events frame.
@@ -115,9 +115,30 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The frame of `kind` for the subscriber at `position` after this entry, made by `make`
+    /// from its event id: once for all the subscribers to this topic alone (their id is the
+    /// same), each time for one with several topics.
+    pub fn frame_for(
+        &self,
+        kind: FrameKind,
+        position: &Position<'_>,
+        make: impl FnOnce(&[u8]) -> Bytes,
+    ) -> Bytes {
+        let made = || {
+            let mut id = Vec::with_capacity(32);
+            position.write(&mut id);
+            make(&id)
+        };
+        if position.single() {
+            self.frame(kind, made)
+        } else {
+            made()
+        }
+    }
+
     /// The frame of `kind` for a subscriber to this entry's topic alone: made by `make` the
     /// first time, then shared.
-    pub fn frame(&self, kind: FrameKind, make: impl FnOnce() -> Bytes) -> Bytes {
+    fn frame(&self, kind: FrameKind, make: impl FnOnce() -> Bytes) -> Bytes {
         self.frames[kind as usize].get_or_init(make).clone()
     }
 }
@@ -131,12 +152,12 @@ pub struct Position<'a> {
 impl Position<'_> {
     /// Whether the subscriber follows one topic only: then its event id after an entry is
     /// the same as every such subscriber's, and the entry's shared frames serve it.
-    pub fn single(&self) -> bool {
+    fn single(&self) -> bool {
         self.follows.len() == 1
     }
 
     /// Appends the event id (a [`Cursor`]'s text).
-    pub fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut Vec<u8>) {
         write_cursor(
             out,
             self.epoch,
@@ -670,8 +691,9 @@ impl<W> Hub<W> {
         }
     }
 
-    /// The subscriber's next event, with its event id after it; `Err` with the reason once
-    /// it has been evicted (one at a time: [`Hub::take`] is the fast way).
+    /// The subscriber's next event; `Err` with the reason once it has been evicted (the
+    /// tests' one-at-a-time view of [`Hub::take`]).
+    #[cfg(test)]
     pub fn next(&mut self, id: SubId) -> Result<Option<Arc<Event>>, &'static str> {
         let mut next = None;
         self.take(id, |entry, _| {
@@ -682,6 +704,7 @@ impl<W> Hub<W> {
     }
 
     /// The subscriber's event id now (an SSE `id:`).
+    #[cfg(test)]
     pub fn cursor(&self, id: SubId) -> Option<Cursor> {
         let subscriber = self.subscriber(id)?;
         let mut text = Vec::new();

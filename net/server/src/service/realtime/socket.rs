@@ -280,21 +280,13 @@ impl Socket {
         }
         if !session.wants_close() {
             let mut hub = self.service.realtime.hub.borrow_mut();
-            let mut id = Vec::new();
             let mut sent = 0u64;
             let taken = hub.take(self.id, |entry, position| {
-                let mut own = || {
-                    id.clear();
-                    position.write(&mut id);
-                    let id = std::str::from_utf8(&id).unwrap_or_default();
+                // A subscriber to one topic shares the text with every such subscriber.
+                let text = entry.frame_for(FrameKind::WebSocket, position, |id| {
+                    let id = std::str::from_utf8(id).unwrap_or_default();
                     Bytes::from(ws_event_json(&entry.event, id))
-                };
-                // A subscriber to one topic gets the text every such subscriber gets.
-                let text = if position.single() {
-                    entry.frame(FrameKind::WebSocket, own)
-                } else {
-                    own()
-                };
+                });
                 let text = std::str::from_utf8(&text).unwrap_or_default();
                 match session.send_text(text) {
                     Ok(()) => {

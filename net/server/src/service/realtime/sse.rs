@@ -64,40 +64,27 @@ enum Woken {
 
 impl Subscriber {
     /// What the subscriber's topics have past its position, as SSE frames (up to about one
-    /// gathered write's worth), or `None` if there is nothing. A subscriber to one topic
-    /// gets the frame every such subscriber gets, made once per event; one event alone is
-    /// written from it without a copy.
+    /// gathered write's worth), or `None` if there is nothing. One event alone is written
+    /// from its frame without a copy (a subscriber to one topic shares it with every such
+    /// subscriber).
     fn take(&self) -> Option<Woken> {
         let mut hub = self.service.realtime.hub.borrow_mut();
         let mut one: Option<Bytes> = None;
         let mut many: Vec<u8> = Vec::new();
-        let mut id = Vec::new();
         let taken = hub.take(self.id, |entry, position| {
-            let mut own = |out: &mut Vec<u8>| {
-                id.clear();
-                position.write(&mut id);
-                write_sse_event(out, &entry.event, &id);
-            };
-            if position.single() {
-                let frame = entry.frame(FrameKind::Sse, || {
-                    let mut frame = Vec::new();
-                    own(&mut frame);
-                    Bytes::from(frame)
-                });
-                match one.take() {
-                    None if many.is_empty() => one = Some(frame),
-                    earlier => {
-                        if let Some(earlier) = earlier {
-                            many.extend_from_slice(&earlier);
-                        }
-                        many.extend_from_slice(&frame);
+            let frame = entry.frame_for(FrameKind::Sse, position, |id| {
+                let mut frame = Vec::new();
+                write_sse_event(&mut frame, &entry.event, id);
+                Bytes::from(frame)
+            });
+            match one.take() {
+                None if many.is_empty() => one = Some(frame),
+                earlier => {
+                    if let Some(earlier) = earlier {
+                        many.extend_from_slice(&earlier);
                     }
+                    many.extend_from_slice(&frame);
                 }
-            } else {
-                if let Some(earlier) = one.take() {
-                    many.extend_from_slice(&earlier);
-                }
-                own(&mut many);
             }
             many.len() < PROXY_SEND_GATHER_BYTES
         });
