@@ -305,3 +305,133 @@ fn an_answer_the_upstream_gives_before_reading_the_body_reaches_the_client() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(json(&body)["body"], "after");
 }
+
+#[test]
+fn an_early_answer_reaches_a_client_that_is_still_sending_its_body() {
+    let dir = TempDir::new("proxy-body-answered-while-sending");
+    let upstream = Upstream::start("early");
+    // A body deadline longer than the client waits: an answer held until the client sends
+    // more (or the deadline) never comes in time.
+    let config = proxy_config(&dir, &[&upstream], 1 << 30, "body_idle_timeout_ms = 60000");
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    let piece = vec![b'a'; 64 << 10];
+    // The upstream answers at once and closes (resetting the body it did not read), or reads
+    // the body to its end as nginx's lingering close does; the body has a length, or is
+    // chunked.
+    let cases = [
+        ("", false),
+        ("&then=read", false),
+        ("", true),
+        ("&then=read", true),
+    ];
+    for (then, chunked) in cases {
+        let mut client = common::connect(bext.addr);
+        let framing = if chunked {
+            "Transfer-Encoding: chunked".to_owned()
+        } else {
+            format!("Content-Length: {}", 64 << 20)
+        };
+        client
+            .write_all(
+                format!("POST /early?status=413{then} HTTP/1.1\r\nHost: x\r\n{framing}\r\n\r\n")
+                    .as_bytes(),
+            )
+            .expect("head");
+        if chunked {
+            client
+                .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                .expect("chunk size");
+        }
+        client.write_all(&piece).expect("a first piece");
+        // The client sends nothing more until it has an answer: waiting for the rest of the
+        // body, bext would answer nothing until its body deadline (and then its own 408).
+        let answer = common::read_response(&mut client, false).unwrap_or_else(|| {
+            panic!(
+                "{then} chunked={chunked}: no answer; bext said: {}",
+                bext.stderr()
+            )
+        });
+        assert_eq!(answer.status, 413, "{then} chunked={chunked}: {answer:?}");
+        assert_eq!(answer.text(), "refused before the body\n", "{then}");
+    }
+    // Those upstream connections were not kept (the lingering upstream would read the next
+    // request as the rest of a body): the next request is answered as usual.
+    let (status, body, _) = curl(&format!("http://{}/echo", bext.addr), &["-d", "after"]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["body"], "after");
+    // Each answer was the upstream's, from the one request sent.
+    assert_eq!(bext.metric("bext_proxy_refused_total"), 0);
+    assert_eq!(bext.metric("bext_proxy_retries_total"), 0);
+}
+
+#[test]
+fn an_early_answer_reaches_a_tls_client_that_is_still_sending_its_body() {
+    let dir = TempDir::new("proxy-body-answered-while-sending-tls");
+    let upstream = Upstream::start("early");
+    common::make_certificate(dir.path(), "cert.pem", "key.pem");
+    let config = dir.write(
+        "bext.toml",
+        format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nlisten_tls = \"127.0.0.1:0\"\n\
+             body_idle_timeout_ms = 60000\n\n\
+             [[upstream]]\nname = \"api\"\nservers = [\"{}\"]\n\n\
+             [[site]]\nhosts = [\"localhost\"]\ntls = {{ cert = \"cert.pem\", key = \"key.pem\" }}\n\
+             body_bytes_max = {}\n\
+             [[site.proxy]]\nmatch = \"/**\"\nupstream = \"api\"\n",
+            upstream.addr(),
+            1u64 << 30
+        ),
+    );
+    let bext = Bext::serve_config(&config, &["--shards", "1"]);
+    // openssl as the client: its input stays open after the head and a first piece of the
+    // body, so the body is unfinished while the answer is awaited.
+    let mut client = std::process::Command::new("openssl")
+        .args([
+            "s_client",
+            "-quiet",
+            "-no_ign_eof",
+            "-servername",
+            "localhost",
+        ])
+        .args(["-connect", &bext.https_addr().to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("openssl runs");
+    let mut input = client.stdin.take().expect("openssl's input");
+    let head = format!(
+        "POST /early?status=413&then=read HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n\r\n",
+        64 << 20
+    );
+    input.write_all(head.as_bytes()).expect("head");
+    input
+        .write_all(&vec![b'a'; 64 << 10])
+        .expect("a first piece");
+    input.flush().expect("flush");
+    let lines = common::stdout_lines(&mut client);
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + common::DEADLINE;
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("refused before the body"))
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    drop(input);
+    common::kill_group(&mut client);
+    assert!(
+        seen.first().is_some_and(|l| l.starts_with("HTTP/1.1 413")),
+        "{seen:?}; bext said: {}",
+        bext.stderr()
+    );
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with("refused before the body")),
+        "{seen:?}"
+    );
+}

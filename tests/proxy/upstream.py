@@ -18,7 +18,9 @@ GET/POST/... paths:
   /garbage          answers bytes that are not HTTP
   /smuggle          a head with both Content-Length and Transfer-Encoding
   /early?status=S   answers S (413 if not given) at once, reading none of the body, and
-                    closes (with the body unread, the close resets the connection)
+                    closes (with the body unread, the close resets the connection);
+                    with &then=read, reads the body to its end (or the connection's) and
+                    drops it, then closes
   /bad-accept       101 to a WebSocket upgrade, with the Sec-WebSocket-Accept of RFC
                     6455's sample key (not the key sent), then closes
   /connections      how many connections this server has accepted, as text
@@ -122,6 +124,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/early":
             self._send(int(query.get("status", ["413"])[0]), b"refused before the body\n")
             self.close_connection = True
+            if query.get("then") == ["read"]:
+                # nginx's lingering close: the body is read (and dropped) until it ends or
+                # the connection does, so the answer is never lost to a reset.
+                try:
+                    for _ in self._pieces():
+                        pass
+                except (OSError, ValueError):
+                    pass
             return
         body = self._body()
         if path == "/slow":

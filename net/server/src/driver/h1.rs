@@ -647,13 +647,39 @@ impl Connection<'_> {
             if let Some(answer) = polled {
                 break answer;
             }
+            let (deadline, _) = self.conn.poll_timeout();
+            // The handler may answer before it gets more of the body (a proxied server that
+            // refuses an upload at once): it runs on while the client is awaited, and the
+            // wait is for the client's bytes to be there, not a read, so an answer that
+            // comes first leaves no read half-done.
+            let raced = {
+                let mut ready = std::pin::pin!(self.slot.run(deadline, io.readable()));
+                std::future::poll_fn(|cx| {
+                    if let Poll::Ready(answer) = handler.as_mut().poll(cx) {
+                        return Poll::Ready(Err(answer));
+                    }
+                    ready.as_mut().poll(cx).map(Ok)
+                })
+                .await
+            };
+            match raced {
+                Err(answer) => break answer,
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    failed = true;
+                    feed.end(Err(BodyFault {
+                        status: 408,
+                        reason: "body timeout",
+                    }));
+                    continue;
+                }
+            }
             let want = self
                 .conn
                 .read_capacity(rbuf.len(), rbuf.capacity(), false, BODY_READ_BYTES);
             if want > rbuf.capacity() {
                 rbuf.reserve_exact(want - rbuf.len());
             }
-            let (deadline, _) = self.conn.poll_timeout();
             match self.slot.run(deadline, io.read(std::mem::take(rbuf))).await {
                 Some((Ok(n), back)) if n > 0 => *rbuf = back,
                 // The client is gone: so is its answer.

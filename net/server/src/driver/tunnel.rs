@@ -21,7 +21,7 @@ use bext_shards::sync::race;
 use crate::h2stream::{StreamRead, StreamWrite};
 use crate::service::{Tunnel, TunnelEnd};
 use crate::shard::Shard;
-use crate::transport::{Transport, TransportRead, TransportWrite};
+use crate::transport::{TransportRead, TransportWrite};
 
 /// Carries bytes between the client's side (`client_read`, `client_write`) and the
 /// upstream's connection until both directions are done. `from_client`: bytes the client

@@ -25,6 +25,13 @@ pub(crate) trait Transport {
 
     /// Reads into `buf[len..capacity]`, appending; `Ok(0)` is the end of the stream.
     async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize>;
+    /// Waits until bytes (or the end) have come for a [`Transport::read`], without reading
+    /// them: unlike a read, the wait can be given up with nothing lost (a driver races it
+    /// against a handler that may answer first). Where that cannot be told, at once (the
+    /// read then waits).
+    async fn readable(&mut self) -> io::Result<()> {
+        Ok(())
+    }
     /// Writes all of `buf`.
     async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()>;
     /// Writes `head` then `body`, the body from where it lies (never copied behind the head

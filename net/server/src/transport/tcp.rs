@@ -20,6 +20,10 @@ impl Transport for TcpStream {
         TcpStream::read(self, buf).await
     }
 
+    async fn readable(&mut self) -> io::Result<()> {
+        TcpStream::readable(self).await
+    }
+
     async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
         TcpStream::write_all(self, buf).await
     }

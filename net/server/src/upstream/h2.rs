@@ -24,7 +24,6 @@ use bext_shards::sync::{Generation, race};
 use super::{ALPN_H2, ConnectError, PeerAddr, TlsTo, UpstreamConn};
 use crate::h2pipe::{Pipe, PipeIo};
 use crate::shard::Shard;
-use crate::transport::Transport;
 
 /// A shard's HTTP/2 connections to one upstream's servers, one per server at most.
 #[derive(Default)]

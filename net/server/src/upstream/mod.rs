@@ -147,6 +147,29 @@ impl UpstreamConn {
         Transport::write_all(self, buf).await
     }
 
+    /// Splits the connection into halves that may each wait at the same time (a body sent
+    /// while the answer is awaited); [`UpstreamConn::rejoin`] makes it whole again.
+    pub(crate) fn split(self) -> (UpstreamReader, UpstreamWriter) {
+        Transport::split(self)
+    }
+
+    /// The connection `reader` and `writer` were split from, whole again: `None` if they
+    /// are halves of different connections.
+    pub(crate) fn rejoin(reader: UpstreamReader, writer: UpstreamWriter) -> Option<UpstreamConn> {
+        match (reader, writer) {
+            (UpstreamReader::Tcp(r), UpstreamWriter::Tcp(w)) => {
+                TcpStream::rejoin(r, w).map(UpstreamConn::Tcp)
+            }
+            (UpstreamReader::Unix(r), UpstreamWriter::Unix(w)) => {
+                UnixStream::rejoin(r, w).map(UpstreamConn::Unix)
+            }
+            (UpstreamReader::Tls(r), UpstreamWriter::Tls(w)) => {
+                Tls::rejoin(r, w, TcpStream::rejoin).map(|tls| UpstreamConn::Tls(Box::new(tls)))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether a kept connection can no longer carry a request: its server closed it, reset
     /// it, or sent bytes nobody asked for (or TLS holds some not yet read).
     pub(crate) fn unusable(&self) -> bool {
@@ -277,6 +300,20 @@ impl Transport for UpstreamConn {
             UpstreamConn::Unix(stream) => stream.shutdown_write().await,
             UpstreamConn::Tls(tls) => Transport::shutdown_write(tls.as_mut()).await,
         }
+    }
+}
+
+impl UpstreamReader {
+    /// Reads into `buf[len..capacity]`, appending; `Ok(0)` is the end of the stream.
+    pub(crate) async fn read(&mut self, buf: Vec<u8>) -> BufResult<usize> {
+        TransportRead::read(self, buf).await
+    }
+}
+
+impl UpstreamWriter {
+    /// Writes all of `buf`.
+    pub(crate) async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
+        TransportWrite::write_all(self, buf).await
     }
 }
 

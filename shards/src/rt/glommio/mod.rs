@@ -148,6 +148,12 @@ impl UnixStream {
         let shared = std::rc::Rc::new(std::cell::RefCell::new(self.0));
         (ReadHalf(shared.clone()), WriteHalf(shared))
     }
+
+    /// The stream `reader` and `writer` were split from, whole again (as
+    /// [`TcpStream::rejoin`]).
+    pub fn rejoin(reader: UnixReader, writer: UnixWriter) -> Option<UnixStream> {
+        rejoin(reader, writer).map(UnixStream)
+    }
 }
 
 /// Reads into `buf[len..capacity]` with `read`, appending (the stream's and the reading
@@ -212,12 +218,40 @@ impl TcpStream {
             .map_err(io::Error::from)
     }
 
+    /// Waits until a read would not wait (bytes have come, or the end, or an error): a
+    /// one-byte `MSG_PEEK`, which unlike a read can be given up with nothing lost.
+    pub async fn readable(&self) -> io::Result<()> {
+        let mut byte = [0u8; 1];
+        self.0
+            .peek(&mut byte)
+            .await
+            .map(|_| ())
+            .map_err(io::Error::from)
+    }
+
     /// Splits the stream into halves that may each wait at the same time (glommio's socket is
     /// polled, so both halves poll the one stream through a shared cell).
     pub fn into_split(self) -> (TcpReader, TcpWriter) {
         let shared = std::rc::Rc::new(std::cell::RefCell::new(self.0));
         (ReadHalf(shared.clone()), WriteHalf(shared))
     }
+
+    /// The stream [`TcpStream::into_split`] made `reader` and `writer` of, whole again
+    /// (`None` if they are halves of different streams).
+    pub fn rejoin(reader: TcpReader, writer: TcpWriter) -> Option<TcpStream> {
+        rejoin(reader, writer).map(TcpStream)
+    }
+}
+
+/// The socket two halves share, once they are both given back.
+fn rejoin<S>(reader: ReadHalf<S>, writer: WriteHalf<S>) -> Option<S> {
+    if !std::rc::Rc::ptr_eq(&reader.0, &writer.0) {
+        return None;
+    }
+    drop(writer);
+    std::rc::Rc::try_unwrap(reader.0)
+        .ok()
+        .map(std::cell::RefCell::into_inner)
 }
 
 /// A split stream's shared socket: glommio's is polled, so each half borrows it for one poll

@@ -178,11 +178,23 @@ impl TcpStream {
         monoio::io::AsyncWriteRent::shutdown(&mut self.0).await
     }
 
+    /// Waits until a read would not wait (bytes have come, or the end, or an error): a
+    /// poll, which unlike a read can be given up with nothing lost.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.0.readable(false).await
+    }
+
     /// Splits the stream into halves that may each have an operation in flight at the same
     /// time (io_uring reads and writes one socket concurrently).
     pub fn into_split(self) -> (TcpReader, TcpWriter) {
         let (read, write) = self.0.into_split();
         (TcpReader(read), TcpWriter(write))
+    }
+
+    /// The stream [`TcpStream::into_split`] made `reader` and `writer` of, whole again
+    /// (`None` if they are halves of different streams).
+    pub fn rejoin(reader: TcpReader, writer: TcpWriter) -> Option<TcpStream> {
+        reader.0.reunite(writer.0).ok().map(TcpStream)
     }
 }
 
@@ -247,6 +259,12 @@ impl UnixStream {
     pub fn into_split(self) -> (UnixReader, UnixWriter) {
         let (read, write) = self.0.into_split();
         (UnixReader(read), UnixWriter(write))
+    }
+
+    /// The stream `reader` and `writer` were split from, whole again (as
+    /// [`TcpStream::rejoin`]).
+    pub fn rejoin(reader: UnixReader, writer: UnixWriter) -> Option<UnixStream> {
+        reader.0.reunite(writer.0).ok().map(UnixStream)
     }
 }
 

@@ -7,8 +7,9 @@
 //! taken from the shard's pool (one the server has closed meanwhile is dropped, not used)
 //! or a new one opened within `connect_timeout_ms`; the request head is re-encoded
 //! (hop-by-hop fields out, `X-Forwarded-*` in, the body's framing ours) and sent with the
-//! body as it arrives from the client ([`outgoing`]); the response head must arrive within
-//! `timeout_ms` and is judged (an
+//! body as it arrives from the client ([`outgoing`]), while the connection waits for the
+//! answer ([`exchange`]: one that comes before the body is all sent is the answer); the
+//! response head must arrive within `timeout_ms` of the body's end and is judged (an
 //! ambiguous one is a bad response, never guessed at); the body then streams to the client
 //! as the upstream sends it, each read within `timeout_ms`, and the connection goes back to
 //! the pool once the body has been read to its end. The response phases of the rules run
@@ -27,6 +28,7 @@
 //! reload starts them afresh (the old ones close with the last request on them).
 
 mod cache;
+mod exchange;
 mod h2;
 pub(crate) mod health;
 mod outgoing;
@@ -46,14 +48,10 @@ use bytes::Bytes;
 
 use bext_core::config::{Balance, HostHeader, Upstream, UpstreamProtocol};
 use bext_core::limits::{
-    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_EARLY_ANSWER_WAIT_MS,
-    PROXY_HEAD_READ_BYTES, PROXY_READ_BYTES, PROXY_RESPONSE_FIELDS_MAX,
-    PROXY_RESPONSE_HEAD_BYTES_MAX,
+    PROXY_ATTEMPTS_MAX, PROXY_CACHE_PASS_MS, PROXY_CACHE_PASSES_MAX, PROXY_READ_BYTES,
 };
 use bext_core::proxy::{Health, Outcome, Peers, hash_key};
-use bext_net::client::upstream::{
-    self, BadResponse, Forwarded, ResponseBody, ResponseHead, parse_response_head,
-};
+use bext_net::client::upstream::{self, BadResponse, Forwarded, ResponseBody};
 use bext_net::fields::Field;
 use bext_net::h1::{BodyDecoder, BodyKind};
 use bext_net::ws;
@@ -62,9 +60,10 @@ use bext_shards::rt;
 
 use crate::service::incoming::BodyFault;
 use crate::shard::Shard;
-use crate::upstream::{ConnectError, KeptConns, PeerAddr, TlsTo, UpstreamConn};
+use crate::upstream::{KeptConns, PeerAddr, TlsTo, UpstreamConn};
 
-use self::outgoing::{Outgoing, SendFault};
+use self::exchange::{Asked, HeadRead, exchange};
+use self::outgoing::Outgoing;
 use super::response::{Body, BodyStream, Tunnel, TunnelEnd, Upgraded};
 use super::route::Route;
 use super::{Request, Response, Service, State};
@@ -705,20 +704,6 @@ fn tunnel_answer(
     response.with_body(Body::Upgraded(Box::new(Upgraded::Tunnel(tunnel))))
 }
 
-/// What is asked of an upstream server.
-struct Asked<'a> {
-    head: &'a [u8],
-    /// The body, sent after the head (and again to another server while it can be).
-    body: &'a mut Outgoing,
-    head_request: bool,
-    /// The client asked to switch protocols.
-    upgrade: bool,
-    idempotent: bool,
-    /// For the response head, each read of the body, a tunnel's silence: the route's
-    /// `timeout_ms`, or else the upstream's.
-    timeout: Duration,
-}
-
 /// The request head for the upstream: `target`, the fields re-encoded, `send_host` as the
 /// `Host` when the upstream's `host_header` says so.
 fn request_head(
@@ -754,126 +739,6 @@ fn request_head(
         upgrade,
     );
     head
-}
-
-/// One request to one server: a connection (kept-alive or new), the request sent, the
-/// response head read. Returns the head, the connection and what was read past the head.
-async fn exchange(
-    service: &Service,
-    state: &UpstreamState,
-    config: &Upstream,
-    server: usize,
-    addr: &PeerAddr,
-    tls: Option<TlsTo<'_>>,
-    asked: &mut Asked<'_>,
-) -> Result<HeadRead, Failure> {
-    let idle_for = Duration::from_millis(config.idle_ms);
-    // A request that may go again on a new connection (below) needs no check that the kept
-    // one is still open, unless it has been idle a while.
-    let resend_safe = asked.idempotent && asked.body.replayable();
-    if let Some(stream) = state.take_idle(server, idle_for, resend_safe) {
-        service.shard.metrics.borrow_mut().proxy_connections_reused += 1;
-        match send_and_read_head(stream, asked).await {
-            Ok(done) => return Ok(done),
-            // The server closed it as it was taken: a new connection, once, when sending
-            // twice is safe.
-            Err((Failure::Reset(_), false)) if resend_safe => {}
-            Err((failure, _)) => return Err(failure),
-        }
-    }
-    let deadline = Duration::from_millis(config.connect_timeout_ms);
-    let stream = match UpstreamConn::connect(addr, tls, deadline).await {
-        Ok(stream) => stream,
-        Err(ConnectError::Failed(why)) => return Err(Failure::Refused(why)),
-        Err(ConnectError::TimedOut) => return Err(Failure::ConnectTimeout),
-    };
-    service.shard.metrics.borrow_mut().proxy_connections_opened += 1;
-    send_and_read_head(stream, asked)
-        .await
-        .map_err(|(failure, _)| failure)
-}
-
-/// An upstream's response head as read: the head, its connection, and the buffer it was
-/// read into (`head_len` bytes of head, then any of the body).
-struct HeadRead {
-    head: ResponseHead,
-    stream: UpstreamConn,
-    buf: Vec<u8>,
-    head_len: usize,
-}
-
-/// Sends the request and reads the response head: each write, and then the head, within the
-/// asked timeout (a streamed body takes as long as the client takes, each piece within the
-/// client's own body deadline). On failure, says whether any byte of a response had
-/// arrived.
-///
-/// A server may answer before it has read the whole body and stop reading it (a 413 to an
-/// upload it will not take, often closing the connection, which resets it with the body
-/// unread). The write then fails or stalls; the answer, sent before that, is read if it
-/// came within `PROXY_EARLY_ANSWER_WAIT_MS`, and passed on as the answer (on a connection
-/// never kept, since the body was cut short). Without one, the write's failure stands.
-async fn send_and_read_head(
-    mut stream: UpstreamConn,
-    asked: &mut Asked<'_>,
-) -> Result<HeadRead, (Failure, bool)> {
-    let mut deadline = asked.timeout;
-    let mut unsent = None;
-    match asked.body.send(&mut stream, asked.head, deadline).await {
-        Ok(()) => {}
-        Err(SendFault::Upstream(why)) => {
-            deadline = deadline.min(Duration::from_millis(PROXY_EARLY_ANSWER_WAIT_MS));
-            unsent = Some(why);
-        }
-        Err(SendFault::Client(fault)) => return Err((Failure::Client(fault), false)),
-    }
-    let read_head = async {
-        let mut buf: Vec<u8> = Vec::with_capacity(PROXY_HEAD_READ_BYTES);
-        loop {
-            if buf.capacity() - buf.len() < PROXY_HEAD_READ_BYTES / 4 {
-                buf.reserve(PROXY_READ_BYTES);
-            }
-            let before = buf.len();
-            let (read, back) = stream.read(buf).await;
-            buf = back;
-            let n = read.map_err(|e| (Failure::Reset(format!("read: {e}")), before > 0))?;
-            if n == 0 {
-                let why = if before == 0 {
-                    "closed without answering"
-                } else {
-                    "closed inside the response head"
-                };
-                return Err((Failure::Reset(why.into()), before > 0));
-            }
-            match parse_response_head(
-                &mut buf,
-                asked.head_request,
-                asked.upgrade,
-                PROXY_RESPONSE_HEAD_BYTES_MAX,
-                PROXY_RESPONSE_FIELDS_MAX,
-            ) {
-                Ok(Some((head, head_len))) => break Ok((head, buf, head_len)),
-                Ok(None) => {}
-                Err(bad) => return Err((Failure::Bad(bad), true)),
-            }
-        }
-    };
-    let cut = unsent.is_some();
-    let (mut head, buf, head_len) = match (rt::timeout(deadline, read_head).await, unsent) {
-        (Ok(Ok(read)), _) => read,
-        (Ok(Err((_, answered))), Some(why)) => return Err((Failure::Reset(why), answered)),
-        (Err(_), Some(why)) => return Err((Failure::Reset(why), false)),
-        (Ok(Err(failure)), None) => return Err(failure),
-        (Err(_), None) => return Err((Failure::Timeout, true)),
-    };
-    if cut {
-        head.reusable = false;
-    }
-    Ok(HeadRead {
-        head,
-        stream,
-        buf,
-        head_len,
-    })
 }
 
 /// A `101` to the upgrade an extended CONNECT became carries the accept for the key bext

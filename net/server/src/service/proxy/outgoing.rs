@@ -19,10 +19,9 @@ use bytes::Bytes;
 use bext_core::limits::{PROXY_RETRY_BODY_BYTES_MAX, PROXY_SEND_GATHER_BYTES};
 use bext_net::client::upstream::{write_body_end, write_body_piece};
 use bext_net::h1::BodyKind;
-use bext_shards::rt;
+use bext_shards::rt::{self, BufResult};
 
 use crate::service::incoming::{BodyFault, IncomingBody};
-use crate::upstream::UpstreamConn;
 
 pub(super) struct Outgoing {
     /// A collected body (sent whole, any number of times).
@@ -100,16 +99,23 @@ impl Outgoing {
         (self.whole.clone(), incoming)
     }
 
+    /// Whether the body is still arriving from the client (so an answer may come before it
+    /// has all been sent).
+    pub fn streams(&self) -> bool {
+        self.incoming.is_some() && !self.ended
+    }
+
     /// Whether the whole body can be sent (again).
     pub fn replayable(&self) -> bool {
         !self.spent
     }
 
-    /// Sends `head` and the body on `stream`, each write within `timeout`: what is at hand
-    /// goes with the head in one write, the rest as it arrives.
+    /// Sends `head` and the body through `write` (a connection's, or its writing half's),
+    /// each write within `timeout`: what is at hand goes with the head in one write, the rest
+    /// as it arrives.
     pub async fn send(
         &mut self,
-        stream: &mut UpstreamConn,
+        mut write: impl AsyncFnMut(Vec<u8>) -> BufResult<()>,
         head: &[u8],
         timeout: Duration,
     ) -> Result<(), SendFault> {
@@ -131,7 +137,7 @@ impl Outgoing {
                     None if waited || out.is_empty() => incoming.next().await,
                     // Nothing more at hand: what is gathered goes first.
                     None => {
-                        out = write(stream, out, timeout).await?;
+                        out = write_within(&mut write, out, timeout).await?;
                         out.clear();
                         waited = true;
                         continue;
@@ -144,7 +150,7 @@ impl Outgoing {
                     write_body_piece(&mut out, &piece, self.framing);
                     self.keep(piece);
                     if out.len() >= PROXY_SEND_GATHER_BYTES {
-                        out = write(stream, out, timeout).await?;
+                        out = write_within(&mut write, out, timeout).await?;
                         out.clear();
                     }
                 }
@@ -155,7 +161,7 @@ impl Outgoing {
                     }
                     write_body_end(&mut out, self.framing);
                     if !out.is_empty() {
-                        write(stream, out, timeout).await?;
+                        write_within(&mut write, out, timeout).await?;
                     }
                     return Ok(());
                 }
@@ -177,13 +183,13 @@ impl Outgoing {
     }
 }
 
-/// Writes `out` within `timeout`; the buffer back.
-async fn write(
-    stream: &mut UpstreamConn,
+/// Writes `out` with `write` within `timeout`; the buffer back.
+async fn write_within(
+    write: &mut impl AsyncFnMut(Vec<u8>) -> BufResult<()>,
     out: Vec<u8>,
     timeout: Duration,
 ) -> Result<Vec<u8>, SendFault> {
-    match rt::timeout(timeout, stream.write_all(out)).await {
+    match rt::timeout(timeout, write(out)).await {
         Ok((Ok(()), back)) => Ok(back),
         Ok((Err(e), _)) => Err(SendFault::Upstream(format!("write: {e}"))),
         Err(_) => Err(SendFault::Upstream("write: timed out".into())),

@@ -332,6 +332,14 @@ impl Transport for Ktls {
         reader.read_with(buf, io).await
     }
 
+    async fn readable(&mut self) -> io::Result<()> {
+        if self.reader.plain_at < self.reader.plain.len() {
+            return Ok(());
+        }
+        // A record that is not data (a key update) makes a false alarm: the read waits.
+        self.io.readable().await
+    }
+
     async fn write_all(&mut self, buf: Vec<u8>) -> BufResult<()> {
         self.io.write_all(buf).await
     }

@@ -422,6 +422,18 @@ fn process<C: Side>(
     }
 }
 
+impl<T: Transport, C: Side> Tls<T, C> {
+    /// The connection [`Transport::split`] made `reader` and `writer` of, whole again, its
+    /// transport rejoined by `io` (`None` for halves of different connections).
+    pub(crate) fn rejoin(
+        reader: TlsReader<T::Reader, C>,
+        writer: TlsWriter<T::Writer, C>,
+        io: impl FnOnce(T::Reader, T::Writer) -> Option<T>,
+    ) -> Option<Tls<T, C>> {
+        split::rejoin(reader, writer, io)
+    }
+}
+
 impl<T: Transport, C: Side> Transport for Tls<T, C> {
     type Reader = TlsReader<T::Reader, C>;
     type Writer = TlsWriter<T::Writer, C>;
@@ -441,6 +453,16 @@ impl<T: Transport, C: Side> Transport for Tls<T, C> {
                 streaming: self.streaming,
             },
         )
+    }
+
+    async fn readable(&mut self) -> io::Result<()> {
+        // Decrypted bytes, the end, or records not yet processed (maybe a whole one).
+        if self.plain_at < self.plain.len() || self.closed || !self.incoming.is_empty() {
+            return Ok(());
+        }
+        // Records that carry no data (a ticket, a key update) make a false alarm: the read
+        // that follows waits.
+        self.io.readable().await
     }
 
     async fn read(&mut self, mut buf: Vec<u8>) -> BufResult<usize> {

@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
 
-use super::{Side, Step, hand_out, prepare_read, process, queue_close_notify, shrink_idle};
+use super::{Side, Step, Tls, hand_out, prepare_read, process, queue_close_notify, shrink_idle};
 use crate::transport::{TransportRead, TransportWrite};
 use bext_core::limits::TLS_INCOMING_BYTES_MAX;
 use bext_shards::rt::BufResult;
@@ -86,6 +86,48 @@ pub(super) fn split<R, W, C>(
             no_records: Vec::new(),
         },
     )
+}
+
+/// The connection `reader` and `writer` were split from, whole again, its transport rejoined
+/// by `io`: `None` if they are halves of different connections. What the reader had
+/// buffered is the connection's again, and records queued for the writer are sent first.
+pub(super) fn rejoin<R, W, T, C>(
+    reader: TlsReader<R, C>,
+    writer: TlsWriter<W, C>,
+    io: impl FnOnce(R, W) -> Option<T>,
+) -> Option<Tls<T, C>> {
+    if !Rc::ptr_eq(&reader.shared, &writer.shared) {
+        return None;
+    }
+    let TlsWriter {
+        io: writer_io,
+        shared,
+        outgoing,
+        ..
+    } = writer;
+    drop(shared);
+    let TlsReader {
+        io: reader_io,
+        shared,
+        incoming,
+        plain,
+        plain_at,
+        closed,
+        streaming,
+    } = reader;
+    let shared = Rc::try_unwrap(shared).ok()?;
+    let mut control = shared.control.into_inner();
+    control.extend_from_slice(&outgoing);
+    Some(Tls {
+        io: io(reader_io, writer_io)?,
+        conn: shared.conn.into_inner(),
+        incoming,
+        plain,
+        plain_at,
+        outgoing: control,
+        closed,
+        streaming,
+    })
 }
 
 impl<R: TransportRead, C: Side> TransportRead for TlsReader<R, C> {
