@@ -55,6 +55,22 @@ pub(super) struct HeadRead {
     pub head_len: usize,
 }
 
+impl HeadRead {
+    /// The head `read` on `stream`; after a body `cut` short, the connection is not kept.
+    fn of(read: (ResponseHead, Vec<u8>, usize), stream: UpstreamConn, cut: bool) -> HeadRead {
+        let (mut head, buf, head_len) = read;
+        if cut {
+            head.reusable = false;
+        }
+        HeadRead {
+            head,
+            stream,
+            buf,
+            head_len,
+        }
+    }
+}
+
 /// A failed exchange, and whether any byte of a response had arrived.
 type Failed = (Failure, bool);
 
@@ -114,16 +130,8 @@ async fn send_and_read_head(
         wait,
         read_head(async |buf| stream.read(buf).await, read_asked),
     );
-    let (mut head, buf, head_len) = settle(read.await, unsent)?;
-    if cut {
-        head.reusable = false;
-    }
-    Ok(HeadRead {
-        head,
-        stream,
-        buf,
-        head_len,
-    })
+    let read = settle(read.await, unsent)?;
+    Ok(HeadRead::of(read, stream, cut))
 }
 
 /// Which finished first: the head read, or the body sent.
@@ -164,20 +172,12 @@ async fn send_while_reading(
             }
         }
     };
-    let ((mut head, buf, head_len), cut) = outcome?;
+    let (read, cut) = outcome?;
     let Some(stream) = UpstreamConn::rejoin(reader, writer) else {
         debug_assert!(false, "the halves of one connection rejoin");
         return Err((Failure::Reset("the connection did not rejoin".into()), true));
     };
-    if cut {
-        head.reusable = false;
-    }
-    Ok(HeadRead {
-        head,
-        stream,
-        buf,
-        head_len,
-    })
+    Ok(HeadRead::of(read, stream, cut))
 }
 
 /// After the body was sent (or was not): how long the head may take, and why the body did
