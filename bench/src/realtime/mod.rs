@@ -4,9 +4,10 @@
 //! shard and `[realtime]` (`publish_token`, `queue_max` [`RT_QUEUE_MAX`], `replay_max = 0`:
 //! nothing is kept for reconnecting clients, which the Node hub has no equivalent of) beside
 //! one `[[site]]` root; `node`, `bench/node/realtime-hub.mjs`: the same two endpoints in
-//! `node:http`, subscribers in a `Set`, each publish written to every subscriber of its topic
-//! before the 202, and a subscriber holding more than `queue_max` frames of unsent bytes
-//! evicted as bext evicts one with `queue_max` events queued. Before it is measured, each must
+//! `node:http` (WebSockets through the `ws` package, installed by `npm ci` in `bench/node`
+//! when missing), subscribers in a `Set`, each publish written to every subscriber of its
+//! topic before the 202, and a subscriber holding more than `queue_max` events of unsent
+//! bytes evicted as bext evicts one with `queue_max` events queued. Before it is measured, each must
 //! refuse a publish without the token and deliver one with it ([`check`]).
 //!
 //! **The generator**, `bext-rtload` (`src/bin/rtload.rs`, io_uring, CPU 1), per run: opens
@@ -24,9 +25,10 @@
 //!    the first hub's) in delivered messages per second, open loop: delivery latency
 //!    percentiles. With `--rates`, those delivered rates instead, case `sse-<count>@<rate>`.
 //!
-//! Then the same two with WebSocket subscribers (`ws-<count>-max`, `ws-<count>-half`,
-//! `bext-rtload --ws`), bext only: the Node hub is plain `node:http`, without a WebSocket
-//! server.
+//! Then the same two with WebSocket subscribers (`ws-<count>-max`, `ws-<count>-half` at half
+//! of bext's WebSocket maximum, `bext-rtload --ws`), every hub. uWebSockets.js, the other
+//! reference the issue names, is not on the npm registry (it installs from GitHub), so it
+//! cannot be installed here.
 //!
 //! The issue's targets, reported and never asserted: ≥ 1,000,000 messages/s delivered to
 //! 10,000 subscribers on one core, and p99 delivery latency ≤ 5 ms at half that rate.
@@ -113,6 +115,10 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             "--count {count} subscribers need RLIMIT_NOFILE {descriptors}: {error}{hint}"
         ))
     })?;
+    if options.contenders.contains(&Contender::Node) {
+        // Before `locate::prepare` pins the harness to one CPU: npm gets both.
+        crate::ssr::node_setup::install_bench_packages()?;
+    }
     let needs = Needs {
         rtload: true,
         ..Needs::default()
@@ -144,14 +150,14 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         (
             "node".to_string(),
             json!(format!(
-                "{NODE_HUB}: node:http, subscribers in a Set, eviction past {RT_QUEUE_MAX} frames unsent"
+                "{NODE_HUB}: node:http and ws (no compression), subscribers in a Set, eviction past {RT_QUEUE_MAX} events unsent"
             )),
         ),
         (
             "generator".to_string(),
             json!(
                 "bext-rtload on CPU 1: --count SSE subscribers to one topic (ws-* cases: \
-                 WebSocket subscribers, bext only), one publisher connection (pipelined); \
+                 WebSocket subscribers), one publisher connection (pipelined); \
                  data = send time; max: at most window_events per subscriber undelivered; \
                  half: fixed publish rate, open loop"
             ),
@@ -214,6 +220,12 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             report.warn(warning);
         }
     }
+    // Half rates are half of bext's maximum (else the first hub's).
+    let reference = options
+        .contenders
+        .iter()
+        .position(|&c| c == Contender::Bext)
+        .unwrap_or(0);
     let rates: Vec<(String, f64)> = if options.rates_given {
         options
             .rates
@@ -221,11 +233,6 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             .map(|&rate| (format!("sse-{count}@{rate}"), rate as f64))
             .collect()
     } else {
-        let reference = options
-            .contenders
-            .iter()
-            .position(|&c| c == Contender::Bext)
-            .unwrap_or(0);
         let max = crate::stats::median(
             &max_runs[reference]
                 .iter()
@@ -255,44 +262,41 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             }
         }
     }
-    // WebSocket subscribers: bext only (the Node hub is plain node:http, without a
-    // WebSocket server).
-    if let Some(bext) = hubs.iter().position(|h| h.name() == Contender::Bext.name()) {
-        let ws_hubs = &mut hubs[bext..=bext];
-        let case = format!("ws-{count}-max");
-        let runs = rounds(
-            options,
-            ws_hubs,
-            &case,
-            |hub| load(hub, 0.0, true),
-            &programs,
-        )?;
-        let max = crate::stats::median(
-            &runs[0]
-                .iter()
-                .map(|s| s.messages_per_sec)
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or(0.0);
-        push_rows(&mut report, &case, ws_hubs[0].name(), &runs[0], false);
-        for warning in warnings(&case, ws_hubs[0].name(), &runs[0], true) {
+    // The same over WebSocket, every hub.
+    let case = format!("ws-{count}-max");
+    let runs = rounds(
+        options,
+        &mut hubs,
+        &case,
+        |hub| load(hub, 0.0, true),
+        &programs,
+    )?;
+    for (hub, runs) in hubs.iter().zip(&runs) {
+        push_rows(&mut report, &case, hub.name(), runs, false);
+        for warning in warnings(&case, hub.name(), runs, true) {
             report.warn(warning);
         }
-        let case = format!("ws-{count}-half");
-        let publish_rate = (max / 2.0 / f64::from(count)).max(1.0);
-        println!(
-            "  {case}: {:.0} messages/s = {publish_rate:.2} events/s to {count} subscribers",
-            max / 2.0
-        );
-        let runs = rounds(
-            options,
-            ws_hubs,
-            &case,
-            |hub| load(hub, publish_rate, true),
-            &programs,
-        )?;
-        push_rows(&mut report, &case, ws_hubs[0].name(), &runs[0], true);
-        for warning in warnings(&case, ws_hubs[0].name(), &runs[0], false) {
+    }
+    let max = runs.get(reference).map_or(0.0, |runs| {
+        crate::stats::median(&runs.iter().map(|s| s.messages_per_sec).collect::<Vec<_>>())
+            .unwrap_or(0.0)
+    });
+    let case = format!("ws-{count}-half");
+    let publish_rate = (max / 2.0 / f64::from(count)).max(1.0);
+    println!(
+        "  {case}: {:.0} messages/s = {publish_rate:.2} events/s to {count} subscribers",
+        max / 2.0
+    );
+    let runs = rounds(
+        options,
+        &mut hubs,
+        &case,
+        |hub| load(hub, publish_rate, true),
+        &programs,
+    )?;
+    for (hub, runs) in hubs.iter().zip(&runs) {
+        push_rows(&mut report, &case, hub.name(), runs, true);
+        for warning in warnings(&case, hub.name(), runs, false) {
             report.warn(warning);
         }
     }

@@ -60,7 +60,7 @@ pub fn prepare(app: &Path, with_next: bool) -> Result<NodeApps, Error> {
         npm_ci(
             &dir,
             "bench/node",
-            "react, react-dom, next, marko, esbuild, tailwindcss",
+            "react, react-dom, next, marko, esbuild, tailwindcss, ws",
         )?;
     }
     build(&node, &dir, app, with_next)?;
@@ -115,6 +115,21 @@ fn needs_install(dir: &Path) -> bool {
         (Ok(installed), Ok(locked)) => installed < locked,
         _ => true,
     }
+}
+
+/// The bench's own packages (`bench/node`), installed when missing or older than the
+/// lockfile, without building anything: the `realtime` scenario's Node hub needs `ws`. Runs
+/// before the harness pins itself to one CPU.
+pub fn install_bench_packages() -> Result<(), Error> {
+    let dir = workspace_root().join("bench/node");
+    if needs_install(&dir) {
+        npm_ci(
+            &dir,
+            "bench/node",
+            "ws, react, react-dom, next, marko, esbuild",
+        )?;
+    }
+    Ok(())
 }
 
 /// The app's own packages, in its directory: bext reads the `tailwindcss` package from the
