@@ -187,6 +187,17 @@ pub const RT_WINDOW_EVENTS: u32 = 64;
 /// subscriber first, up to a minute, and drains for up to 3 s) before it is killed.
 pub const RTLOAD_OVERRUN_MS: u64 = 90_000;
 
+/// `realtime`: before each run, the hubs' CPU must have been at most this busy over one
+/// `RT_QUIET_WINDOW_MS` window: a hub that fell behind in its own last run (the Node hub at
+/// a fixed rate it cannot deliver) goes on writing its backlog for many seconds after, on
+/// the core the next hub is measured on.
+pub const RT_QUIET_BUSY_PERCENT: f64 = 10.0;
+/// `realtime`: the window the hubs' core is sampled over while waiting for it to be quiet.
+pub const RT_QUIET_WINDOW_MS: u64 = 250;
+/// `realtime`: how long to wait for the hubs' core to be quiet before a run; past it the run
+/// goes ahead, with a warning that it shared the core.
+pub const RT_QUIET_DEADLINE_MS: u64 = 120_000;
+
 const _: () = assert!(RT_WINDOW_EVENTS * 4 <= RT_QUEUE_MAX);
 const _: () = assert!(RT_WINDOW_EVENTS <= bext_bench::sse::load::WINDOW_MAX);
 const _: () = assert!(RT_QUEUE_MAX as u64 <= bext_core::limits::REALTIME_QUEUE_CEILING);

@@ -16,7 +16,11 @@
 //! (each event carries its send time), events lost and subscribers evicted, with the server's
 //! CPU and both CPUs' business over the measured window.
 //!
-//! **Two measurements**, rounds interleaving the hubs, medians:
+//! **Two measurements**, rounds interleaving the hubs, medians. Before each run the harness
+//! waits until the hubs' core has been quiet for a moment ([`wait_until_quiet`]): a hub that
+//! fell behind a fixed rate (the Node hub, at half of bext's maximum) goes on writing its
+//! backlog for seconds after its run, and the next hub's run would share the core with it
+//! (bext's `half` p99 read 1 s instead of 0.25 to 0.4 s when it did).
 //!
 //! 1. `sse-<count>-max`: publishing as fast as delivery allows, at most
 //!    [`RT_WINDOW_EVENTS`] events per subscriber undelivered: the most messages per second
@@ -51,8 +55,8 @@ use crate::contender::{Contender, free_port, stop_checked};
 use crate::error::Error;
 use crate::latency::{METRIC_P50, METRIC_P99};
 use crate::limits::{
-    LOAD_CPU, NOFILE_HEADROOM, RT_QUEUE_MAX, RT_WINDOW_EVENTS, RTLOAD_OVERRUN_MS, SERVER_CPU,
-    WARMUP_SECS,
+    LOAD_CPU, NOFILE_HEADROOM, RT_QUEUE_MAX, RT_QUIET_BUSY_PERCENT, RT_QUIET_DEADLINE_MS,
+    RT_QUIET_WINDOW_MS, RT_WINDOW_EVENTS, RTLOAD_OVERRUN_MS, SERVER_CPU, WARMUP_SECS,
 };
 use crate::locate::{self, Needs, Programs, workspace_root};
 use crate::report::{Report, Row};
@@ -213,6 +217,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         &max_case,
         |hub| load(hub, 0.0, false),
         &programs,
+        &mut report,
     )?;
     for (hub, runs) in hubs.iter().zip(&max_runs) {
         push_rows(&mut report, &max_case, hub.name(), runs, false);
@@ -254,6 +259,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             case,
             |hub| load(hub, publish_rate, false),
             &programs,
+            &mut report,
         )?;
         for (hub, runs) in hubs.iter().zip(&runs) {
             push_rows(&mut report, case, hub.name(), runs, true);
@@ -270,6 +276,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         &case,
         |hub| load(hub, 0.0, true),
         &programs,
+        &mut report,
     )?;
     for (hub, runs) in hubs.iter().zip(&runs) {
         push_rows(&mut report, &case, hub.name(), runs, false);
@@ -293,6 +300,7 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         &case,
         |hub| load(hub, publish_rate, true),
         &programs,
+        &mut report,
     )?;
     for (hub, runs) in hubs.iter().zip(&runs) {
         push_rows(&mut report, &case, hub.name(), runs, true);
@@ -375,6 +383,39 @@ fn launch(
     ServerProcess::spawn(contender.name(), command, Ports::http(port), log)
 }
 
+/// Waits until the hubs' core has been quiet (at most `RT_QUIET_BUSY_PERCENT` busy) for one
+/// `RT_QUIET_WINDOW_MS` window: the hub measured last may still be writing a backlog it
+/// could not deliver in time (the Node hub after a fixed rate above its maximum), and the
+/// next run would share the core with it. A warning if it never is, within
+/// `RT_QUIET_DEADLINE_MS` (the run goes ahead).
+fn wait_until_quiet(case: &str, next: &str) -> Result<Option<String>, Error> {
+    let started = std::time::Instant::now();
+    let deadline = started + Duration::from_millis(RT_QUIET_DEADLINE_MS);
+    loop {
+        let before = crate::cpu_time::core_ticks(SERVER_CPU)?;
+        std::thread::sleep(Duration::from_millis(RT_QUIET_WINDOW_MS));
+        let busy = crate::cpu_time::busy_percent(before, crate::cpu_time::core_ticks(SERVER_CPU)?);
+        if busy <= RT_QUIET_BUSY_PERCENT {
+            let waited = started.elapsed();
+            if waited > Duration::from_millis(RT_QUIET_WINDOW_MS * 2) {
+                println!(
+                    "  waited {:.1} s for CPU {SERVER_CPU} to be quiet before {next}'s {case} run",
+                    waited.as_secs_f64()
+                );
+            }
+            return Ok(None);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Ok(Some(format!(
+                "{case}: CPU {SERVER_CPU} was still {busy:.0}% busy {} s after {next}'s run \
+                 was due (another hub's backlog, or the machine's other load): the run \
+                 shared the core",
+                RT_QUIET_DEADLINE_MS / 1000
+            )));
+        }
+    }
+}
+
 /// `options.rounds` rounds of one measurement, the hubs taking turns: each hub's runs.
 fn rounds(
     options: &Options,
@@ -382,10 +423,14 @@ fn rounds(
     case: &str,
     load: impl Fn(&ServerProcess) -> rtload::Args,
     programs: &Programs,
+    report: &mut Report,
 ) -> Result<Vec<Vec<Summary>>, Error> {
     let mut runs: Vec<Vec<Summary>> = hubs.iter().map(|_| Vec::new()).collect();
     for round in 1..=options.rounds {
         for (hub, runs) in hubs.iter_mut().zip(&mut runs) {
+            if let Some(warning) = wait_until_quiet(case, hub.name())? {
+                report.warn(warning);
+            }
             let summary = run_rtload(programs, &load(hub), hub.name())?;
             if let Some(status) = hub.exited() {
                 return Err(hub.died_error(status, "delivering events"));
