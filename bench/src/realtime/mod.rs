@@ -210,27 +210,49 @@ pub fn run(options: &Options) -> Result<Report, Error> {
         cpu: LOAD_CPU,
         ws,
     };
-    let max_case = format!("sse-{count}-max");
-    let max_runs = rounds(
-        options,
-        &mut hubs,
-        &max_case,
-        |hub| load(hub, 0.0, false),
-        &programs,
-        &mut report,
-    )?;
-    for (hub, runs) in hubs.iter().zip(&max_runs) {
-        push_rows(&mut report, &max_case, hub.name(), runs, false);
-        for warning in warnings(&max_case, hub.name(), runs, true) {
-            report.warn(warning);
-        }
-    }
+    // One measurement, every hub taking turns: the runs, their rows and warnings. A
+    // `publish_rate` of 0 is the maximum.
+    let mut measure =
+        |case: &str, publish_rate: f64, ws: bool| -> Result<Vec<Vec<Summary>>, Error> {
+            let runs = rounds(
+                options,
+                &mut hubs,
+                case,
+                |hub| load(hub, publish_rate, ws),
+                &programs,
+                &mut report,
+            )?;
+            let max = publish_rate == 0.0;
+            for (hub, runs) in hubs.iter().zip(&runs) {
+                push_rows(&mut report, case, hub.name(), runs, !max);
+                for warning in warnings(case, hub.name(), runs, max) {
+                    report.warn(warning);
+                }
+            }
+            Ok(runs)
+        };
     // Half rates are half of bext's maximum (else the first hub's).
     let reference = options
         .contenders
         .iter()
         .position(|&c| c == Contender::Bext)
         .unwrap_or(0);
+    let median_max = |runs: &[Vec<Summary>]| {
+        runs.get(reference).map_or(0.0, |runs| {
+            crate::stats::median(&runs.iter().map(|s| s.messages_per_sec).collect::<Vec<_>>())
+                .unwrap_or(0.0)
+        })
+    };
+    // The publish rate that delivers `messages_per_sec`: at least one event a second, so a
+    // short run publishes something.
+    let publish_rate_for = |case: &str, messages_per_sec: f64| {
+        let publish_rate = (messages_per_sec / f64::from(count)).max(1.0);
+        println!(
+            "  {case}: {messages_per_sec:.0} messages/s = {publish_rate:.2} events/s to {count} subscribers"
+        );
+        publish_rate
+    };
+    let max_runs = measure(&format!("sse-{count}-max"), 0.0, false)?;
     let rates: Vec<(String, f64)> = if options.rates_given {
         options
             .rates
@@ -238,76 +260,15 @@ pub fn run(options: &Options) -> Result<Report, Error> {
             .map(|&rate| (format!("sse-{count}@{rate}"), rate as f64))
             .collect()
     } else {
-        let max = crate::stats::median(
-            &max_runs[reference]
-                .iter()
-                .map(|s| s.messages_per_sec)
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or(0.0);
-        vec![(format!("sse-{count}-half"), max / 2.0)]
+        vec![(format!("sse-{count}-half"), median_max(&max_runs) / 2.0)]
     };
     for (case, messages_per_sec) in &rates {
-        // At least one event a second, so a short run publishes something.
-        let publish_rate = (messages_per_sec / f64::from(count)).max(1.0);
-        println!(
-            "  {case}: {messages_per_sec:.0} messages/s = {publish_rate:.2} events/s to {count} subscribers"
-        );
-        let runs = rounds(
-            options,
-            &mut hubs,
-            case,
-            |hub| load(hub, publish_rate, false),
-            &programs,
-            &mut report,
-        )?;
-        for (hub, runs) in hubs.iter().zip(&runs) {
-            push_rows(&mut report, case, hub.name(), runs, true);
-            for warning in warnings(case, hub.name(), runs, false) {
-                report.warn(warning);
-            }
-        }
+        measure(case, publish_rate_for(case, *messages_per_sec), false)?;
     }
     // The same over WebSocket, every hub.
-    let case = format!("ws-{count}-max");
-    let runs = rounds(
-        options,
-        &mut hubs,
-        &case,
-        |hub| load(hub, 0.0, true),
-        &programs,
-        &mut report,
-    )?;
-    for (hub, runs) in hubs.iter().zip(&runs) {
-        push_rows(&mut report, &case, hub.name(), runs, false);
-        for warning in warnings(&case, hub.name(), runs, true) {
-            report.warn(warning);
-        }
-    }
-    let max = runs.get(reference).map_or(0.0, |runs| {
-        crate::stats::median(&runs.iter().map(|s| s.messages_per_sec).collect::<Vec<_>>())
-            .unwrap_or(0.0)
-    });
+    let ws_max = median_max(&measure(&format!("ws-{count}-max"), 0.0, true)?);
     let case = format!("ws-{count}-half");
-    let publish_rate = (max / 2.0 / f64::from(count)).max(1.0);
-    println!(
-        "  {case}: {:.0} messages/s = {publish_rate:.2} events/s to {count} subscribers",
-        max / 2.0
-    );
-    let runs = rounds(
-        options,
-        &mut hubs,
-        &case,
-        |hub| load(hub, publish_rate, true),
-        &programs,
-        &mut report,
-    )?;
-    for (hub, runs) in hubs.iter().zip(&runs) {
-        push_rows(&mut report, &case, hub.name(), runs, true);
-        for warning in warnings(&case, hub.name(), runs, false) {
-            report.warn(warning);
-        }
-    }
+    measure(&case, publish_rate_for(&case, ws_max / 2.0), true)?;
     report.compute_ratios(&[
         METRIC_MESSAGES_PER_SEC,
         METRIC_P50,
