@@ -6,6 +6,7 @@
 mod common;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -136,7 +137,10 @@ impl Nginx {
                     root = dir.path().join("site").display(),
                 ),
             );
+            // A group of its own: the master and its worker go together (killing the
+            // master alone would leave the worker serving, an orphan, after the test).
             let mut child = Command::new(binary)
+                .process_group(0)
                 .arg("-c")
                 .arg(&conf)
                 .arg("-p")
@@ -156,8 +160,7 @@ impl Nginx {
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
-            let _ = child.kill();
-            let _ = child.wait();
+            common::kill_group(&mut child);
             assert!(
                 Instant::now() < deadline,
                 "nginx did not start within {DEADLINE:?}"
@@ -168,7 +171,6 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        common::kill_group(&mut self.child);
     }
 }

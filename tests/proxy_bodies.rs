@@ -423,7 +423,8 @@ fn an_early_answer_reaches_a_tls_client_that_is_still_sending_its_body() {
         }
     }
     drop(input);
-    common::kill_group(&mut client);
+    let _ = client.kill();
+    let _ = client.wait();
     assert!(
         seen.first().is_some_and(|l| l.starts_with("HTTP/1.1 413")),
         "{seen:?}; bext said: {}",
